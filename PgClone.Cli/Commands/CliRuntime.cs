@@ -1,0 +1,39 @@
+using System.CommandLine;
+using System.Text.Json;
+using PgClone.Core;
+using PgClone.Core.Connections;
+
+namespace PgClone.Cli.Commands;
+
+/// <summary>Options and behaviour every verb shares: connection options, JSON output, one error line on failure.</summary>
+internal static class CliRuntime
+{
+    public static Option<string> SourceOption(bool required = true) => new("--source") { Description = "source server: libpq key=value or postgresql:// URI", Required = required };
+    public static Option<string> TargetOption(bool required = true) => new("--target") { Description = "target server: libpq key=value or postgresql:// URI", Required = required };
+    public static Option<string> SchemaOption(bool required = false) => new("--schema") { Description = "schema name", Required = required };
+    public static Option<bool> JsonOption() => new("--json") { Description = "print a machine-readable JSON summary on stdout" };
+
+    public static readonly JsonSerializerOptions JsonOut = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static ServerEndpoint Source(ParseResult r, Option<string> o) => ServerEndpoint.Parse(ServerRole.Source, r.GetValue(o)!);
+    public static ServerEndpoint Target(ParseResult r, Option<string> o) => ServerEndpoint.Parse(ServerRole.Target, r.GetValue(o)!);
+
+    /// <summary>Runs a verb: a PgCloneException becomes one line on stderr and exit code 1; Ctrl+C cancels.</summary>
+    public static void SetHandler(this Command command, Func<ParseResult, CancellationToken, Task<int>> action) =>
+        command.SetAction(async (parse, ct) =>
+        {
+            try { return await action(parse, ct); }
+            catch (PgCloneException e)
+            {
+                await Console.Error.WriteLineAsync($"pgclone: {e.Message}");
+                return 1;
+            }
+            catch (OperationCanceledException)
+            {
+                await Console.Error.WriteLineAsync("pgclone: cancelled");
+                return 130;
+            }
+        });
+
+    public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, JsonOut));
+}

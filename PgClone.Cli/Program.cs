@@ -1,0 +1,6 @@
+using System.CommandLine;
+using PgClone.Cli.Commands;
+
+var root = new RootCommand("pgclone: clone PostgreSQL tables, schemas, functions, roles and databases between servers, with masking");
+foreach (var command in CommandCatalog.All()) root.Subcommands.Add(command);
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,73 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using PgClone.Core.Connections;
+
+namespace PgClone.Core;
+
+public enum CloneOperation { Table, Schema, Functions, Database, DatabaseCreate }
+
+[JsonConverter(typeof(JsonStringEnumConverter<ConflictStrategy>))]
+public enum ConflictStrategy
+{
+    [JsonStringEnumMemberName("error")] Error,
+    [JsonStringEnumMemberName("skip")] Skip,
+    [JsonStringEnumMemberName("replace")] Replace,
+    [JsonStringEnumMemberName("rename")] Rename,
+}
+
+/// <summary>
+/// The clone options as one JSON object, with the names pgclone users already know. Unknown names are an
+/// error, so a typo never silently changes what a clone does.
+/// </summary>
+public sealed record CloneOptions
+{
+    [JsonPropertyName("indexes")] public bool Indexes { get; init; } = true;
+    [JsonPropertyName("constraints")] public bool Constraints { get; init; } = true;
+    [JsonPropertyName("triggers")] public bool Triggers { get; init; } = true;
+    [JsonPropertyName("matviews")] public bool Matviews { get; init; } = true;
+    [JsonPropertyName("columns")] public IReadOnlyList<string>? Columns { get; init; }
+    [JsonPropertyName("where")] public string? Where { get; init; }
+    [JsonPropertyName("conflict")] public ConflictStrategy Conflict { get; init; } = ConflictStrategy.Error;
+    [JsonPropertyName("parallel")] public int Parallel { get; init; } = 1;
+    /// <summary>Mask rules; their shape is defined by the masking rules parser.</summary>
+    [JsonPropertyName("mask")] public JsonObject? Mask { get; init; }
+    [JsonPropertyName("consistent")] public bool Consistent { get; init; } = true;
+    [JsonPropertyName("include_data")] public bool IncludeData { get; init; } = true;
+    [JsonPropertyName("target_name")] public string? TargetName { get; init; }
+    /// <summary>Fail before copying when discovery finds a sensitive column without a mask rule.</summary>
+    [JsonPropertyName("require_masking")] public bool RequireMasking { get; init; }
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        PropertyNameCaseInsensitive = false,
+        WriteIndented = false,
+    };
+
+    public static CloneOptions Parse(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json)) return new CloneOptions();
+        CloneOptions? options;
+        try { options = JsonSerializer.Deserialize<CloneOptions>(json, Json); }
+        catch (JsonException e) { throw new PgCloneException($"invalid options: {e.Message}", e); }
+        if (options is null) throw new PgCloneException("invalid options: expected a JSON object");
+        if (options.Parallel is < 1 or > 256) throw new PgCloneException($"invalid options: parallel must be between 1 and 256, got {options.Parallel}");
+        if (options.Columns is { Count: 0 }) throw new PgCloneException("invalid options: columns must name at least one column");
+        return options;
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+}
+
+/// <summary>What to clone, from where, to where. Schema and Table name source objects.</summary>
+public sealed record CloneRequest(
+    CloneOperation Operation,
+    ServerEndpoint Source,
+    ServerEndpoint Target,
+    string? Schema = null,
+    string? Table = null,
+    CloneOptions? Options = null)
+{
+    public CloneOptions EffectiveOptions => Options ?? new CloneOptions();
+}

@@ -1,0 +1,179 @@
+using System.Text;
+using Npgsql;
+
+namespace PgClone.Core.Connections;
+
+/// <summary>
+/// Turns what a user types — libpq <c>key=value</c> pairs, a <c>postgresql://</c> URI, or an Npgsql
+/// <c>Key=Value;</c> string — into an Npgsql connection string, and adds the settings a long clone needs.
+/// </summary>
+public static class ConnInfo
+{
+    private static readonly Dictionary<string, string> LibpqToNpgsql = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["host"] = "Host", ["hostaddr"] = "Host", ["port"] = "Port", ["dbname"] = "Database", ["user"] = "Username",
+        ["password"] = "Password", ["passfile"] = "Passfile", ["sslmode"] = "SSL Mode", ["sslrootcert"] = "Root Certificate",
+        ["sslcert"] = "SSL Certificate", ["sslkey"] = "SSL Key", ["sslpassword"] = "SSL Password",
+        ["connect_timeout"] = "Timeout", ["application_name"] = "Application Name", ["options"] = "Options",
+        ["target_session_attrs"] = "Target Session Attributes", ["keepalives"] = "Tcp Keepalive",
+        ["keepalives_idle"] = "Tcp Keepalive Time", ["keepalives_interval"] = "Tcp Keepalive Interval",
+        ["client_encoding"] = "Client Encoding", ["gssencmode"] = "GSS Encryption Mode",
+        ["channel_binding"] = "Channel Binding",
+    };
+
+    /// <summary>Parses any accepted form. Throws <see cref="PgCloneException"/> with the reason on bad input.</summary>
+    public static NpgsqlConnectionStringBuilder Parse(string conninfo, ServerRole role = ServerRole.Source)
+    {
+        var side = role == ServerRole.Source ? "source" : "target";
+        if (string.IsNullOrWhiteSpace(conninfo)) throw new PgCloneException($"{side}: connection string is empty");
+        NpgsqlConnectionStringBuilder csb;
+        try
+        {
+            var text = conninfo.Trim();
+            csb = text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
+                ? FromPairs(ParseUri(text))
+                : text.Contains(';') || !text.Contains(' ') && text.Contains("=") && LooksLikeNpgsql(text)
+                    ? new NpgsqlConnectionStringBuilder(text)
+                    : FromPairs(ParseKeyValue(text));
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or KeyNotFoundException)
+        {
+            throw new PgCloneException($"{side}: invalid connection string: {e.Message}", e);
+        }
+        ApplyDefaults(csb, role);
+        return csb;
+    }
+
+    private static bool LooksLikeNpgsql(string text)
+    {
+        var key = text[..text.IndexOf('=')].Trim();
+        return !LibpqToNpgsql.ContainsKey(key);
+    }
+
+    private static NpgsqlConnectionStringBuilder FromPairs(IEnumerable<KeyValuePair<string, string>> pairs)
+    {
+        var csb = new NpgsqlConnectionStringBuilder();
+        foreach (var (key, value) in pairs)
+        {
+            if (!LibpqToNpgsql.TryGetValue(key, out var npgsqlKey))
+                throw new FormatException($"unknown connection parameter '{key}'");
+            csb[npgsqlKey] = npgsqlKey switch
+            {
+                "Tcp Keepalive" => value is "1" or "true" or "on" ? "true" : "false",
+                "SSL Mode" => value switch { "disable" => "Disable", "allow" => "Allow", "prefer" => "Prefer", "require" => "Require", "verify-ca" => "VerifyCA", "verify-full" => "VerifyFull", _ => throw new FormatException($"invalid sslmode '{value}'") },
+                _ => value,
+            };
+        }
+        return csb;
+    }
+
+    /// <summary>libpq's key = value syntax: values may be single-quoted with \' and \\ escapes.</summary>
+    internal static List<KeyValuePair<string, string>> ParseKeyValue(string text)
+    {
+        var result = new List<KeyValuePair<string, string>>();
+        var i = 0;
+        while (true)
+        {
+            while (i < text.Length && char.IsWhiteSpace(text[i])) i++;
+            if (i >= text.Length) return result;
+            var keyStart = i;
+            while (i < text.Length && text[i] != '=' && !char.IsWhiteSpace(text[i])) i++;
+            var key = text[keyStart..i];
+            while (i < text.Length && char.IsWhiteSpace(text[i])) i++;
+            if (i >= text.Length || text[i] != '=') throw new FormatException($"missing \"=\" after \"{key}\"");
+            i++;
+            while (i < text.Length && char.IsWhiteSpace(text[i])) i++;
+            var value = new StringBuilder();
+            if (i < text.Length && text[i] == '\'')
+            {
+                i++;
+                while (true)
+                {
+                    if (i >= text.Length) throw new FormatException("unterminated quoted string");
+                    if (text[i] == '\\' && i + 1 < text.Length) { value.Append(text[i + 1]); i += 2; continue; }
+                    if (text[i] == '\'') { i++; break; }
+                    value.Append(text[i++]);
+                }
+            }
+            else
+            {
+                while (i < text.Length && !char.IsWhiteSpace(text[i]))
+                {
+                    if (text[i] == '\\' && i + 1 < text.Length) { value.Append(text[i + 1]); i += 2; continue; }
+                    value.Append(text[i++]);
+                }
+            }
+            result.Add(new(key, value.ToString()));
+        }
+    }
+
+    /// <summary>postgresql://user:password@host:port/dbname?key=value, percent-decoded.</summary>
+    internal static List<KeyValuePair<string, string>> ParseUri(string text)
+    {
+        var result = new List<KeyValuePair<string, string>>();
+        var rest = text[(text.IndexOf("://", StringComparison.Ordinal) + 3)..];
+        string? query = null;
+        var q = rest.IndexOf('?');
+        if (q >= 0) { query = rest[(q + 1)..]; rest = rest[..q]; }
+        var slash = rest.IndexOf('/');
+        var authority = slash >= 0 ? rest[..slash] : rest;
+        if (slash >= 0 && slash + 1 < rest.Length) result.Add(new("dbname", Uri.UnescapeDataString(rest[(slash + 1)..])));
+        var at = authority.LastIndexOf('@');
+        if (at >= 0)
+        {
+            var userInfo = authority[..at];
+            authority = authority[(at + 1)..];
+            var colon = userInfo.IndexOf(':');
+            result.Add(new("user", Uri.UnescapeDataString(colon >= 0 ? userInfo[..colon] : userInfo)));
+            if (colon >= 0) result.Add(new("password", Uri.UnescapeDataString(userInfo[(colon + 1)..])));
+        }
+        if (authority.Length > 0)
+        {
+            string host = authority, port = "";
+            if (authority.StartsWith('['))
+            {
+                var close = authority.IndexOf(']');
+                if (close < 0) throw new FormatException("unterminated [IPv6] host");
+                host = authority[1..close];
+                if (close + 1 < authority.Length && authority[close + 1] == ':') port = authority[(close + 2)..];
+            }
+            else if (authority.LastIndexOf(':') is var c and >= 0)
+            {
+                host = authority[..c];
+                port = authority[(c + 1)..];
+            }
+            if (host.Length > 0) result.Add(new("host", Uri.UnescapeDataString(host)));
+            if (port.Length > 0)
+            {
+                if (!int.TryParse(port, out _)) throw new FormatException($"invalid port '{port}'");
+                result.Add(new("port", port));
+            }
+        }
+        if (query is not null)
+            foreach (var part in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var eq = part.IndexOf('=');
+                if (eq < 0) throw new FormatException($"missing \"=\" in URI parameter \"{part}\"");
+                result.Add(new(Uri.UnescapeDataString(part[..eq]), Uri.UnescapeDataString(part[(eq + 1)..])));
+            }
+        return result;
+    }
+
+    /// <summary>
+    /// A clone holds source connections open for a long time inside one snapshot: keepalives stop idle
+    /// firewalls from cutting them, unless the user chose otherwise.
+    /// </summary>
+    private static void ApplyDefaults(NpgsqlConnectionStringBuilder csb, ServerRole role)
+    {
+        if (string.IsNullOrEmpty(csb.ApplicationName)) csb.ApplicationName = "pgclone";
+        if (role == ServerRole.Source && !csb.TcpKeepAlive && csb.TcpKeepAliveTime == 0 && csb.KeepAlive == 0)
+        {
+            csb.TcpKeepAlive = true;
+            csb.TcpKeepAliveTime = 30;
+            csb.TcpKeepAliveInterval = 10;
+        }
+        csb.IncludeErrorDetail = true;
+        // Commands may legitimately run for hours (COPY of a large table, index builds).
+        csb.CommandTimeout = 0;
+    }
+}

@@ -1,0 +1,42 @@
+using System.Text;
+
+namespace PgClone.Core.Connections;
+
+/// <summary>
+/// The one place where names and values become SQL text. Nothing else in PgClone pastes an identifier or a
+/// literal into a statement.
+/// </summary>
+public static class Sql
+{
+    /// <summary>Always-quoted identifier: "name" with embedded quotes doubled.</summary>
+    public static string Ident(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (name.Contains('\0')) throw new ArgumentException("identifier contains a NUL character", nameof(name));
+        return "\"" + name.Replace("\"", "\"\"") + "\"";
+    }
+
+    /// <summary>"schema"."name".</summary>
+    public static string Qualified(string schema, string name) => Ident(schema) + "." + Ident(name);
+
+    /// <summary>Standard-conforming string literal; E'' form never needed since backslashes are not special.</summary>
+    public static string Literal(string? value)
+    {
+        if (value is null) return "NULL";
+        if (value.Contains('\0')) throw new ArgumentException("literal contains a NUL character", nameof(value));
+        return "'" + value.Replace("'", "''") + "'";
+    }
+
+    public static string Literal(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Comma-separated quoted identifiers.</summary>
+    public static string IdentList(IEnumerable<string> names) => string.Join(", ", names.Select(Ident));
+
+    /// <summary>A dollar-quoted body whose tag cannot occur inside it.</summary>
+    public static string DollarQuote(string body)
+    {
+        var tag = "$pgc$";
+        for (var i = 0; body.Contains(tag); i++) tag = $"$pgc{i}$";
+        return new StringBuilder(tag).Append(body).Append(tag).ToString();
+    }
+}

@@ -1,0 +1,56 @@
+using PgClone.Core.Catalog;
+
+namespace PgClone.Core.Ddl;
+
+/// <summary>
+/// One statement to run on the target. <see cref="ObjectName"/> is how errors and progress name it
+/// (<c>table "s"."t"</c>, <c>index "s"."i"</c>).
+/// </summary>
+public sealed record DdlStatement(string ObjectKind, string ObjectName, string Sql)
+{
+    /// <summary>The table this statement belongs to, when it is a per-table post-data step (for checkpoints).</summary>
+    public QualifiedName? Table { get; init; }
+    public override string ToString() => $"{ObjectKind} {ObjectName}";
+}
+
+/// <summary>
+/// The data of one table to stream. The source side is <c>COPY (SELECT SourceExpressions FROM Source WHERE Where)
+/// TO STDOUT</c>; the target side is <c>COPY Target (TargetColumns) FROM STDIN</c>. Expressions are already
+/// SQL (a quoted column or a mask expression), in the same order as the target columns.
+/// </summary>
+public sealed record TableData(
+    QualifiedName Source,
+    QualifiedName Target,
+    IReadOnlyList<string> TargetColumns,
+    IReadOnlyList<string> SourceExpressions,
+    string? Where,
+    long EstimatedBytes,
+    long EstimatedRows)
+{
+    /// <summary>Set when the target table was created in this run, so COPY FREEZE may be used.</summary>
+    public bool CreatedInRun { get; init; }
+    /// <summary>An integer single-column primary key usable for range splitting, if any.</summary>
+    public string? IntegerKeyColumn { get; init; }
+}
+
+/// <summary>
+/// What a clone does on the target, in the order it must happen. The planner builds it from the source's
+/// catalog and the target's current state; the executor runs it.
+/// </summary>
+public sealed record ClonePlan
+{
+    /// <summary>Run one after another, in order: conflict handling, extensions, schemas, types, sequences, tables (without secondary constraints), functions, views.</summary>
+    public IReadOnlyList<DdlStatement> PreData { get; init; } = [];
+    /// <summary>Independent of one another: copied in parallel, largest first.</summary>
+    public IReadOnlyList<TableData> Tables { get; init; } = [];
+    /// <summary>PRIMARY KEY, UNIQUE, EXCLUDE, CHECK (NOT VALID-free) and plain indexes: independent, may run in parallel.</summary>
+    public IReadOnlyList<DdlStatement> Indexes { get; init; } = [];
+    /// <summary>FOREIGN KEYs, after every index they depend on exists: independent of one another.</summary>
+    public IReadOnlyList<DdlStatement> Constraints { get; init; } = [];
+    /// <summary>Run one after another, in order, after constraints: sequence values, materialized views and their indexes, triggers, comments.</summary>
+    public IReadOnlyList<DdlStatement> PostData { get; init; } = [];
+    /// <summary>Objects deliberately left out, each with the reason (e.g. an index on a column not selected).</summary>
+    public IReadOnlyList<string> Skipped { get; init; } = [];
+    /// <summary>Target database to create first (database-create), if any.</summary>
+    public string? CreateDatabase { get; init; }
+}

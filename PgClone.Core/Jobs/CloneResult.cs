@@ -1,0 +1,19 @@
+using PgClone.Core.Catalog;
+
+namespace PgClone.Core.Jobs;
+
+/// <summary>What happened to one table's data.</summary>
+public sealed record TableResult(QualifiedName Table, long Rows, long Bytes, TimeSpan Elapsed);
+
+/// <summary>The summary of a finished clone: per table and totals, plus what was deliberately left out.</summary>
+public sealed record CloneResult(
+    CloneOperation Operation,
+    IReadOnlyList<TableResult> Tables,
+    IReadOnlyList<string> Skipped,
+    TimeSpan Elapsed)
+{
+    public long Rows => Tables.Sum(t => t.Rows);
+    public long Bytes => Tables.Sum(t => t.Bytes);
+    /// <summary>Free-form lines the run wants the user to read (e.g. masking proof, snapshot notes).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}

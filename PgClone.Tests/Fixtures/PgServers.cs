@@ -1,0 +1,144 @@
+using Npgsql;
+using PgClone.Core.LocalServer;
+
+namespace PgClone.Tests.Fixtures;
+
+/// <summary>
+/// The two PostgreSQL servers every test talks to: a "source" and a "target" cluster, because clones cross
+/// servers. Started once per test process from the installed server binaries and stopped at exit; tests stay
+/// parallel-safe by each creating databases of their own. PGCLONE_TEST_SOURCE / PGCLONE_TEST_TARGET point the
+/// suite at existing servers instead (their users must be able to CREATE DATABASE and CREATE ROLE).
+/// </summary>
+public sealed class PgServers
+{
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static PgServers? _instance;
+    private readonly List<LocalCluster> _owned = [];
+    private string? _root;
+
+    public string SourceAdmin { get; private set; } = "";
+    public string TargetAdmin { get; private set; } = "";
+
+    public static async Task<PgServers> GetAsync()
+    {
+        if (_instance is not null) return _instance;
+        await Gate.WaitAsync();
+        try { return _instance ??= await StartAsync(); }
+        finally { Gate.Release(); }
+    }
+
+    private static async Task<PgServers> StartAsync()
+    {
+        var servers = new PgServers();
+        var source = Environment.GetEnvironmentVariable("PGCLONE_TEST_SOURCE");
+        var target = Environment.GetEnvironmentVariable("PGCLONE_TEST_TARGET");
+        if (!string.IsNullOrWhiteSpace(source) && !string.IsNullOrWhiteSpace(target))
+        {
+            servers.SourceAdmin = source;
+            servers.TargetAdmin = target;
+            return servers;
+        }
+        ReapAbandonedClusters();
+        servers._root = Path.Combine(Path.GetTempPath(), $"pgclone-tests-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
+        Directory.CreateDirectory(servers._root);
+        var settings = new Dictionary<string, string>
+        {
+            ["fsync"] = "off", ["synchronous_commit"] = "off", ["full_page_writes"] = "off",
+            ["max_connections"] = "300", ["shared_buffers"] = "128MB", ["max_wal_size"] = "2GB",
+        };
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => servers.StopAll();
+        var started = await Task.WhenAll(
+            StartOneAsync(Path.Combine(servers._root, "source"), settings),
+            StartOneAsync(Path.Combine(servers._root, "target"), settings));
+        servers._owned.AddRange(started);
+        servers.SourceAdmin = started[0].ConnectionString();
+        servers.TargetAdmin = started[1].ConnectionString();
+        return servers;
+    }
+
+    private static async Task<LocalCluster> StartOneAsync(string dir, IReadOnlyDictionary<string, string> settings)
+    {
+        var cluster = await LocalCluster.OpenAsync(dir, "pgclone-test");
+        await cluster.StartAsync(0, settings);
+        return cluster;
+    }
+
+    private void StopAll()
+    {
+        Parallel.ForEach(_owned, c => c.StopImmediately());
+        if (_root is not null) try { Directory.Delete(_root, recursive: true); } catch { /* best effort */ }
+    }
+
+    /// <summary>Clusters of test processes that were killed before their exit handler ran.</summary>
+    private static void ReapAbandonedClusters()
+    {
+        foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), "pgclone-tests-*"))
+        {
+            var parts = Path.GetFileName(dir).Split('-');
+            if (parts.Length < 3 || !int.TryParse(parts[2], out var pid) || ProcessExists(pid)) continue;
+            foreach (var side in new[] { "source", "target" })
+                if (File.Exists(Path.Combine(dir, side, "postmaster.pid")))
+                    LocalCluster.StopImmediately(LocalCluster.FindBinaries(), Path.Combine(dir, side), Environment.UserName == "root");
+            try { Directory.Delete(dir, recursive: true); } catch { /* in use by a server still stopping */ }
+        }
+    }
+
+    private static bool ProcessExists(int pid)
+    {
+        try { return !System.Diagnostics.Process.GetProcessById(pid).HasExited; }
+        catch (ArgumentException) { return false; }
+    }
+
+    /// <summary>Creates a fresh, uniquely named database on each server and returns their connection strings.</summary>
+    public async Task<TestDatabases> CreateDatabasesAsync(string prefix = "t")
+    {
+        var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 60)].ToLowerInvariant();
+        await Task.WhenAll(ExecAsync(SourceAdmin, $"CREATE DATABASE \"{name}\""), ExecAsync(TargetAdmin, $"CREATE DATABASE \"{name}\""));
+        return new TestDatabases(name, WithDatabase(SourceAdmin, name), WithDatabase(TargetAdmin, name));
+    }
+
+    public static string WithDatabase(string cs, string db) => new NpgsqlConnectionStringBuilder(cs) { Database = db }.ConnectionString;
+
+    public static async Task ExecAsync(string cs, string sql)
+    {
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public static async Task<T> ScalarAsync<T>(string cs, string sql)
+    {
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return (T)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    public static async Task<List<object?[]>> RowsAsync(string cs, string sql)
+    {
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var rows = new List<object?[]>();
+        while (await reader.ReadAsync())
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            rows.Add(row);
+        }
+        return rows;
+    }
+}
+
+/// <summary>One database of the same name on the source and on the target server.</summary>
+public sealed record TestDatabases(string Name, string Source, string Target);
+
+/// <summary>xunit class fixture handing out the shared servers.</summary>
+public sealed class PgServersFixture : IAsyncLifetime
+{
+    public PgServers Servers { get; private set; } = null!;
+    public async Task InitializeAsync() => Servers = await PgServers.GetAsync();
+    public Task DisposeAsync() => Task.CompletedTask;
+}

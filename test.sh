@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The one test command (README and .ci/run both call it). Installs what the tests need when missing — the
+# PostgreSQL server binaries, Chromium for the browser tests, pg_dump, the local dotnet tools — then runs the suite.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing+=(postgresql-15)
+command -v pg_dump >/dev/null || missing+=(postgresql-client-15)
+command -v chromium >/dev/null || missing+=(chromium)
+if ((${#missing[@]})); then
+  echo "test.sh: installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+dotnet tool restore >/dev/null
+dotnet build PgClone.sln -c Release -warnaserror --nologo -v q
+dotnet test PgClone.Tests -c Release --no-build --nologo --logger "console;verbosity=minimal" --logger "trx;LogFileName=results.trx" --results-directory TestResults "$@"
