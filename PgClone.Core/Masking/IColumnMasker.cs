@@ -1,4 +1,6 @@
+using Npgsql;
 using PgClone.Core.Catalog;
+using PgClone.Core.Ddl;
 
 namespace PgClone.Core.Masking;
 
@@ -12,8 +14,9 @@ public sealed record MaskColumn(
     bool InForeignKey);
 
 /// <summary>
-/// The planner asks this for each copied column; a non-null answer is the SQL expression computed on the
-/// source inside the COPY query, so unmasked values never leave the source.
+/// Masking's part in a clone run. The planner asks it for each copied column; a non-null answer is the SQL
+/// expression computed on the source inside the COPY query, so unmasked values never leave the source.
+/// The engine calls the gate before any row is copied and the proof after the data is in.
 /// </summary>
 public interface IColumnMasker
 {
@@ -22,4 +25,16 @@ public interface IColumnMasker
 
     /// <summary>Called once after every table was planned: a rule that matched no column is an error.</summary>
     void EnsureAllRulesUsed();
+
+    /// <summary>
+    /// The coverage gate ("require_masking"): before any row is copied, fails naming every sensitive column of
+    /// the planned tables that has no rule. <paramref name="source"/> is inside the run's snapshot.
+    /// </summary>
+    Task EnsureCoverageAsync(NpgsqlConnection source, ClonePlan plan, CancellationToken ct);
+
+    /// <summary>
+    /// After the data is in: checks on a bounded sample, joined by primary key, that no masked column on the
+    /// target equals its source value. Returns one line for the run summary, or null when nothing was masked.
+    /// </summary>
+    Task<string?> ProveAsync(NpgsqlConnection source, NpgsqlConnection target, ClonePlan plan, CancellationToken ct);
 }
