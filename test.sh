@@ -18,4 +18,15 @@ fi
 
 dotnet tool restore >/dev/null
 dotnet build PgClone.sln -c Release -warnaserror --nologo -v q
-dotnet test PgClone.Tests -c Release --no-build --nologo --logger "console;verbosity=minimal" --logger "trx;LogFileName=results.trx" --results-directory TestResults "$@"
+rm -f TestResults/results.trx
+status=0
+dotnet test PgClone.Tests -c Release --no-build --nologo --logger "console;verbosity=minimal" \
+  --logger "trx;LogFileName=results.trx" --results-directory TestResults "$@" || status=$?
+# One plain closing line that any CI reader understands.
+if [ -f TestResults/results.trx ]; then
+  counters=$(grep -o '<Counters [^>]*>' TestResults/results.trx)
+  passed=$(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")
+  failed=$(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")
+  echo "tests: $passed passed, $failed failed"
+fi
+exit $status

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# PgClone benchmark: clones the same databases with pgclone and with the usual tools, in one run, on two
+# private PostgreSQL clusters on this machine, verifies row counts, and prints seconds and ratios.
+#
+#   bench/run.sh [--scale N] [--runs N] [--cases "full tiny"] [--tools "pgclone dump_psql dump_dir pgcopydb"]
+#
+# Needs: PostgreSQL server binaries, pg_dump/psql, pgcopydb (Debian package) — installed when missing.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+scale=1 runs=3 cases="full tiny" tools="pgclone dump_psql dump_dir pgcopydb" parallel=2
+while (($#)); do
+  case $1 in
+    --scale) scale=$2; shift 2 ;; --runs) runs=$2; shift 2 ;; --cases) cases=$2; shift 2 ;;
+    --tools) tools=$2; shift 2 ;; --parallel) parallel=$2; shift 2 ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+need=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql-15)
+command -v pgcopydb >/dev/null || need+=(pgcopydb)
+if ((${#need[@]})); then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; fi
+bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+
+work=$(mktemp -d /tmp/pgclone-bench-XXXXXX)
+chmod 755 "$work"
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+[ "$(id -u)" -eq 0 ] && chown postgres "$work"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+export PGUSER=postgres PGPASSWORD=bench PGHOST=127.0.0.1
+start_cluster() { # name -> prints port
+  local dir=$work/$1 port; port=$(free_port)
+  echo bench > "$work/pw"; [ "$(id -u)" -eq 0 ] && chown postgres "$work/pw"
+  as_pg "$bin/initdb" -D "$dir" -U postgres --pwfile "$work/pw" -A scram-sha-256 -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
+  # Same settings for every tool: loading-friendly but durable-looking (fsync stays on).
+  as_pg "$bin/pg_ctl" -D "$dir" -l "$dir.log" -w -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' \
+    -c shared_buffers=512MB -c max_wal_size=4GB -c maintenance_work_mem=512MB -c max_connections=100 \
+    -c checkpoint_timeout=30min" start >/dev/null
+  echo "$port"
+}
+cleanup() {
+  for c in source target; do [ -d "$work/$c" ] && as_pg "$bin/pg_ctl" -D "$work/$c" -m immediate stop >/dev/null 2>&1 || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+sport=$(start_cluster source); tport=$(start_cluster target)
+src() { echo "host=127.0.0.1 port=$sport user=postgres password=bench dbname=$1"; }
+tgt() { echo "host=127.0.0.1 port=$tport user=postgres password=bench dbname=$1"; }
+
+echo "building pgclone (Release)..." >&2
+dotnet publish "$repo/PgClone.Cli" -c Release -o "$work/pgclone" --nologo -v q >/dev/null
+
+echo "building the dataset (scale $scale)..." >&2
+for case_ in $cases; do
+  psql -q -p "$sport" -d postgres -c "CREATE DATABASE bench_$case_"
+  case $case_ in
+    full) psql -q -p "$sport" -d bench_full -v ON_ERROR_STOP=1 -v scale="$scale" -f "$here/dataset.sql" ;;
+    tiny) psql -q -p "$sport" -d bench_tiny -v ON_ERROR_STOP=1 -f "$here/tiny.sql" ;;
+  esac
+done
+for db in $(printf 'bench_%s ' $cases); do
+  size=$(psql -At -p "$sport" -d "$db" -c "SELECT pg_size_pretty(pg_database_size(current_database()))")
+  tables=$(psql -At -p "$sport" -d "$db" -c "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog','information_schema')")
+  echo "dataset $db: $size, $tables tables" >&2
+done
+
+# Exact per-table row counts, computed server-side, as one sorted text block.
+counts_sql="SELECT n.nspname || '.' || c.relname || '=' || (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I.%I', n.nspname, c.relname), false, true, '')))[1]::text
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relkind IN ('r','p') AND n.nspname NOT IN ('pg_catalog','information_schema') ORDER BY 1"
+
+run_tool() { # tool db -> runs the clone into a fresh target db
+  local tool=$1 db=$2 out=$work/dump
+  rm -rf "$out"
+  case $tool in
+    pgclone) dotnet "$work/pgclone/pgclone.dll" database --source "$(src "$db")" --target "$(tgt "$db")" --options "{\"parallel\":$parallel}" >/dev/null ;;
+    dump_psql) pg_dump -p "$sport" -d "$db" | psql -q -X -v ON_ERROR_STOP=1 -p "$tport" -d "$db" >/dev/null ;;
+    dump_dir) pg_dump -p "$sport" -d "$db" -Fd -j "$parallel" -f "$out" && pg_restore -p "$tport" -d "$db" -j "$parallel" "$out" ;;
+    pgcopydb) pgcopydb clone --source "postgres://postgres:bench@127.0.0.1:$sport/$db" --target "postgres://postgres:bench@127.0.0.1:$tport/$db" \
+                --table-jobs "$parallel" --index-jobs "$parallel" --dir "$out" --no-owner --no-acl >/dev/null 2>"$work/pgcopydb.log" || { tail -5 "$work/pgcopydb.log" >&2; return 1; } ;;
+  esac
+}
+
+declare -A best
+results=$work/results.txt
+for case_ in $cases; do
+  db=bench_$case_
+  expected=$(psql -At -p "$sport" -d "$db" -c "$counts_sql")
+  for tool in $tools; do
+    times=()
+    for ((r = 1; r <= runs; r++)); do
+      psql -q -p "$tport" -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
+      psql -q -p "$tport" -d postgres -c "CHECKPOINT"
+      t0=$(date +%s.%N)
+      if ! run_tool "$tool" "$db"; then echo "$case_ $tool FAILED" >&2; times+=(NaN); continue; fi
+      t1=$(date +%s.%N)
+      got=$(psql -At -p "$tport" -d "$db" -c "$counts_sql")
+      if [ "$got" != "$expected" ]; then echo "$case_ $tool run $r: ROW COUNTS DIFFER" >&2; times+=(NaN); continue; fi
+      times+=("$(echo "$t1 - $t0" | bc)")
+      echo "  $case_ $tool run $r: ${times[-1]} s" >&2
+    done
+    median=$(printf '%s\n' "${times[@]}" | grep -v NaN | sort -n | awk '{a[NR]=$1} END {if (NR==0) print "NaN"; else print a[int((NR+1)/2)]}')
+    echo "$case_ $tool $median" >> "$results"
+  done
+done
+
+echo
+printf '%-6s %-10s %9s %s\n' case tool seconds "ratio to the fastest other tool"
+while read -r case_ tool secs; do
+  other=$(awk -v c="$case_" -v t="$tool" '$1==c && $2!=t && $3!="NaN" {print $3}' "$results" | sort -n | head -1)
+  ratio=$( [ -n "$other" ] && [ "$secs" != NaN ] && echo "scale=2; $secs / $other" | bc || echo "-")
+  printf '%-6s %-10s %9s %s\n' "$case_" "$tool" "$secs" "$ratio"
+done < "$results"
