@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -79,8 +80,10 @@ public static class SecurityServices
     });
 
     public static void MapAccountEndpoints(this WebApplication app) =>
-        app.MapPost("/Account/Logout", async (SignInManager<ApplicationUser> signIn) =>
+        app.MapPost("/Account/Logout", async Task<IResult> (HttpContext context, IAntiforgery antiforgery, SignInManager<ApplicationUser> signIn) =>
         {
+            // Nothing binds the form here, so the token is checked explicitly: no cross-site logouts.
+            if (!await antiforgery.IsRequestValidAsync(context)) return TypedResults.BadRequest();
             await signIn.SignOutAsync();
             return TypedResults.LocalRedirect("~" + LoginPath);
         });
