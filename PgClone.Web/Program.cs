@@ -1,3 +1,10 @@
+using PgClone.Web;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddPgClone();
+
 var app = builder.Build();
-app.Run();
+app.MapPgClone();
+return await app.RunPgCloneAsync();
+
+public partial class Program;

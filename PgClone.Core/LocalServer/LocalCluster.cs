@@ -40,24 +40,35 @@ public sealed class LocalCluster : IAsyncDisposable
     /// Opens the cluster at <paramref name="dataDirectory"/>, running initdb first when the directory is empty
     /// or missing. The password is written once at initdb; later opens must pass the same one.
     /// </summary>
-    public static async Task<LocalCluster> OpenAsync(string dataDirectory, string password, CancellationToken ct = default)
+    /// <param name="searchPath">directories to look for initdb and pg_ctl in; null = PATH, then /usr/lib/postgresql/*/bin</param>
+    public static async Task<LocalCluster> OpenAsync(string dataDirectory, string password, CancellationToken ct = default, IEnumerable<string>? searchPath = null)
     {
-        var cluster = new LocalCluster(dataDirectory, FindBinaries(), password);
+        var cluster = new LocalCluster(dataDirectory, FindBinaries(searchPath), password);
         await cluster.InitIfNeededAsync(ct);
         return cluster;
     }
 
-    /// <summary>The directory with initdb and pg_ctl: PATH first, then the newest /usr/lib/postgresql/*/bin.</summary>
-    public static string FindBinaries()
+    /// <summary>
+    /// The directory with initdb and pg_ctl, searched in <paramref name="searchPath"/> or, by default, PATH first,
+    /// then the newest /usr/lib/postgresql/*/bin.
+    /// </summary>
+    public static string FindBinaries(IEnumerable<string>? searchPath = null)
+    {
+        var candidates = searchPath?.ToList() ?? DefaultSearchPath();
+        foreach (var dir in candidates)
+            if (File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl"))) return dir;
+        var searched = searchPath is null ? "on PATH or under /usr/lib/postgresql/*/bin" : $"in {string.Join(':', candidates)}";
+        throw new PgCloneException($"PostgreSQL server binaries (initdb, pg_ctl) were not found {searched}: install the PostgreSQL server (e.g. 'apt-get install postgresql-15') or set a connection string to an existing server");
+    }
+
+    private static List<string> DefaultSearchPath()
     {
         var candidates = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).ToList();
         if (Directory.Exists("/usr/lib/postgresql"))
             candidates.AddRange(Directory.GetDirectories("/usr/lib/postgresql")
                 .OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var v) ? v : 0)
                 .Select(d => Path.Combine(d, "bin")));
-        foreach (var dir in candidates)
-            if (File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl"))) return dir;
-        throw new PgCloneException("PostgreSQL server binaries (initdb, pg_ctl) were not found on PATH or under /usr/lib/postgresql/*/bin: install the PostgreSQL server (e.g. 'apt-get install postgresql-15') or set a connection string to an existing server");
+        return candidates;
     }
 
     private async Task InitIfNeededAsync(CancellationToken ct)
@@ -69,8 +80,10 @@ public sealed class LocalCluster : IAsyncDisposable
         }
         if (Directory.Exists(DataDirectory) && Directory.EnumerateFileSystemEntries(DataDirectory).Any())
             throw new PgCloneException($"data directory {DataDirectory} is not empty and holds no PostgreSQL cluster: empty it or choose another directory");
+        // Only a directory created here is handed to the postgres user; an existing one must already be its.
+        var created = !Directory.Exists(DataDirectory);
         Directory.CreateDirectory(DataDirectory);
-        if (_asPostgresUser)
+        if (_asPostgresUser && created)
         {
             await RunAsync("chown", ["postgres:postgres", DataDirectory], asPostgres: false, ct);
             await RunAsync("chmod", ["700", DataDirectory], asPostgres: false, ct);

@@ -1,0 +1,75 @@
+using System.Net;
+using System.Net.Http.Json;
+using PgClone.Tests.Fixtures;
+
+namespace PgClone.Tests.Web;
+
+/// <summary>First run, login, logout and the anonymous rules, against a fresh console database.</summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class AuthFlowTests(PgServersFixture fx)
+{
+    private const string Email = "admin@example.com";
+    private const string Password = "Sup3r-secret!";
+
+    private sealed record Me(string Name, List<string> Roles);
+
+    [Fact]
+    public async Task First_run_creates_the_admin_once_then_login_guards_every_page_and_the_api()
+    {
+        var dbs = await fx.Servers.CreateDatabasesAsync("console_auth");
+        await using var console = ConsoleFactory.OnDatabase(dbs.Source);
+        var client = console.Client();
+
+        // No user yet: every page leads to the first-run page; the API answers 401, never a redirect.
+        foreach (var page in new[] { "/", "/connections", "/admin", "/Account/Login" })
+            AssertRedirect(await client.GetAsync(page), "/first-run");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/health")).StatusCode);
+
+        // The form validates: mismatched confirmation, then a password Identity rejects.
+        var mismatch = await ConsoleForms.CreateFirstAdminAsync(client, Email, Password, confirm: "Other-secret1!");
+        Assert.Equal(HttpStatusCode.OK, mismatch.StatusCode);
+        Assert.Contains("The passwords do not match.", await mismatch.Content.ReadAsStringAsync());
+        var weak = await ConsoleForms.CreateFirstAdminAsync(client, Email, "alllowercase");
+        Assert.Contains("Passwords must have at least one non alphanumeric character.", await weak.Content.ReadAsStringAsync());
+        Assert.Contains("Passwords must have at least one digit (&#x27;0&#x27;-&#x27;9&#x27;).", await weak.Content.ReadAsStringAsync());
+
+        var created = await ConsoleForms.CreateFirstAdminAsync(client, Email, Password);
+        AssertRedirect(created, "/Account/Login?created=true");
+
+        // The first-run page is gone for good; pages now ask for a login.
+        AssertRedirect(await client.GetAsync("/first-run"), "/Account/Login");
+        AssertRedirect(await client.GetAsync("/"), "/Account/Login?ReturnUrl=%2F");
+        AssertRedirect(await client.GetAsync("/connections"), "/Account/Login?ReturnUrl=%2Fconnections");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/me")).StatusCode);
+
+        var wrong = await ConsoleForms.LogInAsync(client, Email, "Wrong-secret1!");
+        Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
+        Assert.Contains("Wrong email or password.", await wrong.Content.ReadAsStringAsync());
+
+        AssertRedirect(await ConsoleForms.LogInAsync(client, Email, Password, "/Account/Login?ReturnUrl=%2Fconnections"), "/connections");
+
+        var dashboard = await client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+        Assert.Contains("<title>Dashboard · PgClone</title>", await dashboard.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/connections")).StatusCode);
+        var me = await client.GetFromJsonAsync<Me>("/api/me");
+        Assert.Equal(Email, me!.Name);
+        Assert.Equal(["Admin"], me.Roles);
+        Assert.Equal("{\"status\":\"ok\"}", await client.GetStringAsync("/api/health"));
+
+        // Logout needs the antiforgery token of the page the user is on.
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsync("/Account/Logout", new FormUrlEncodedContent([]))).StatusCode);
+        var token = ConsoleForms.AntiforgeryToken(await client.GetStringAsync("/"));
+        AssertRedirect(await client.PostAsync("/Account/Logout", new FormUrlEncodedContent([new("__RequestVerificationToken", token)])), "/Account/Login");
+        AssertRedirect(await client.GetAsync("/"), "/Account/Login?ReturnUrl=%2F");
+    }
+
+    private static void AssertRedirect(HttpResponseMessage response, string location)
+    {
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        // Blazor's redirects are absolute, the cookie handler's relative: compare the path and query.
+        var actual = response.Headers.Location!;
+        Assert.Equal(location, actual.IsAbsoluteUri ? actual.PathAndQuery : actual.OriginalString);
+    }
+}

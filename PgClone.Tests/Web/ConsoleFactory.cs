@@ -1,0 +1,80 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace PgClone.Tests.Web;
+
+/// <summary>
+/// The real console (PgClone.Web's Program) in this process, configured only through settings, as a user
+/// would: ConnectionStrings:PgClone for an existing server, or PgClone:DataDirectory for embedded mode.
+/// </summary>
+public sealed class ConsoleFactory(IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<Program>
+{
+    public static ConsoleFactory OnDatabase(string connectionString) => new(new Dictionary<string, string> { ["ConnectionStrings:PgClone"] = connectionString });
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in settings) builder.UseSetting(key, value);
+    }
+
+    /// <summary>A client that keeps cookies and shows redirects instead of following them.</summary>
+    public HttpClient Client() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    /// <summary>Starts Kestrel on a free port and returns the console's base URL.</summary>
+    public string StartKestrel()
+    {
+        UseKestrel(0);
+        StartServer();
+        var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return address.Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1").TrimEnd('/');
+    }
+}
+
+/// <summary>The static-SSR forms of the console (first run, login) as a browser posts them.</summary>
+public static partial class ConsoleForms
+{
+    public static string AntiforgeryToken(string html) =>
+        HiddenValue(html, "__RequestVerificationToken") ?? throw new InvalidOperationException("no antiforgery token in the page");
+
+    public static string? HiddenValue(string html, string name)
+    {
+        foreach (Match input in InputTag().Matches(html))
+            if (input.Value.Contains($"name=\"{name}\"") && ValueAttribute().Match(input.Value) is { Success: true } v)
+                return WebUtility.HtmlDecode(v.Groups[1].Value);
+        return null;
+    }
+
+    /// <summary>GETs the page, then posts the named form with its antiforgery token and the given fields.</summary>
+    public static async Task<HttpResponseMessage> PostAsync(HttpClient client, string path, string handler, IReadOnlyDictionary<string, string> fields)
+    {
+        var page = await client.GetStringAsync(path);
+        var form = new Dictionary<string, string>(fields) { ["_handler"] = handler, ["__RequestVerificationToken"] = AntiforgeryToken(page) };
+        return await client.PostAsync(path, new FormUrlEncodedContent(form));
+    }
+
+    public static Task<HttpResponseMessage> CreateFirstAdminAsync(HttpClient client, string email, string password, string? confirm = null) =>
+        PostAsync(client, "/first-run", "first-run", new Dictionary<string, string>
+        {
+            ["Input.Email"] = email, ["Input.Password"] = password, ["Input.ConfirmPassword"] = confirm ?? password,
+        });
+
+    public static Task<HttpResponseMessage> LogInAsync(HttpClient client, string email, string password, string path = "/Account/Login") =>
+        PostAsync(client, path, "login", new Dictionary<string, string> { ["Input.Email"] = email, ["Input.Password"] = password });
+
+    [GeneratedRegex("<input[^>]*>")]
+    private static partial Regex InputTag();
+
+    [GeneratedRegex("value=\"([^\"]*)\"")]
+    private static partial Regex ValueAttribute();
+}
+
+/// <summary>Console hosts run one at a time: each builds Program's host through the same process-wide hooks.</summary>
+[CollectionDefinition(Name)]
+public sealed class ConsoleCollection : ICollectionFixture<PgClone.Tests.Fixtures.PgServersFixture>
+{
+    public const string Name = "Console host";
+}

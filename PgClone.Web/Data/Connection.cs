@@ -1,0 +1,23 @@
+using Npgsql;
+
+namespace PgClone.Web.Data;
+
+/// <summary>
+/// A registered PostgreSQL server (one database on it). The password is stored encrypted with ASP.NET Core
+/// Data Protection (see <see cref="PgClone.Web.Connections.ConnectionService"/>); nothing else reads it.
+/// </summary>
+public sealed class Connection
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public required string Host { get; set; }
+    public int Port { get; set; } = 5432;
+    public required string Database { get; set; }
+    public required string Username { get; set; }
+    public string? PasswordEncrypted { get; set; }
+    public SslMode SslMode { get; set; } = SslMode.Prefer;
+    public DateTimeOffset CreatedAt { get; set; }
+    public required string CreatedBy { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public required string UpdatedBy { get; set; }
+}

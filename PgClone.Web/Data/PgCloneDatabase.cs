@@ -1,0 +1,48 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using PgClone.Core;
+
+namespace PgClone.Web.Data;
+
+/// <summary>
+/// Where the console's own database lives: ConnectionStrings:PgClone when configured, else a database on the
+/// embedded server, known only once that server runs.
+/// </summary>
+public sealed class PgCloneDatabase(IConfiguration configuration)
+{
+    public const string ConnectionStringName = "PgClone";
+    public const string EmbeddedDatabaseName = "pgclone";
+    private string? _connectionString;
+
+    public string? ConfiguredConnectionString => configuration.GetConnectionString(ConnectionStringName) is { Length: > 0 } cs ? cs : null;
+    public bool IsEmbedded => ConfiguredConnectionString is null;
+
+    public string ConnectionString
+    {
+        get => _connectionString ?? ConfiguredConnectionString ?? throw new InvalidOperationException("the embedded PostgreSQL server is not started yet");
+        set => _connectionString = value;
+    }
+
+    /// <summary>Applies pending migrations (creating the database when missing); errors become one line.</summary>
+    public async Task MigrateAsync(IServiceProvider services, CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PgCloneDbContext>();
+        try { await db.Database.MigrateAsync(ct); }
+        catch (Exception e) when (e is NpgsqlException || e.InnerException is NpgsqlException)
+        {
+            var csb = new NpgsqlConnectionStringBuilder(ConnectionString);
+            var error = e as NpgsqlException ?? (NpgsqlException)e.InnerException!;
+            var problem = error switch
+            {
+                PostgresException pg => pg.MessageText,
+                { InnerException: System.Net.Sockets.SocketException s } => "cannot connect: " + s.Message,
+                _ => error.Message,
+            };
+            throw new PgCloneException($"PgClone database '{csb.Database}' ({csb.Host}:{csb.Port}): {problem}", e);
+        }
+    }
+
+    public static void Configure(IServiceProvider sp, DbContextOptionsBuilder options) =>
+        options.UseNpgsql(sp.GetRequiredService<PgCloneDatabase>().ConnectionString);
+}

@@ -1,0 +1,105 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
+using PgClone.Core;
+using PgClone.Web.Api;
+using PgClone.Web.Components;
+using PgClone.Web.Connections;
+using PgClone.Web.Data;
+using PgClone.Web.Embedded;
+using PgClone.Web.Security;
+using Radzen;
+
+namespace PgClone.Web;
+
+/// <summary>The console's wiring, so Program.cs stays a handful of lines.</summary>
+public static class PgCloneApp
+{
+    public const string ThemeCookie = "PgClone.Theme";
+
+    public static WebApplicationBuilder AddPgClone(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<PgCloneOptions>().Bind(builder.Configuration.GetSection(PgCloneOptions.Section));
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddSingleton<PgCloneDatabase>();
+        services.AddDbContextFactory<PgCloneDbContext>(PgCloneDatabase.Configure);
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PgCloneDbContext>>().CreateDbContext());
+        services.AddSingleton<EmbeddedServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedServer>());
+        services.AddSingleton<DemoDatabases>();
+        services.AddSingleton<ConnectionService>();
+
+        services.AddPgCloneSecurity();
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddRadzenComponents();
+        services.AddRadzenCookieThemeService(o =>
+        {
+            o.Name = ThemeCookie;
+            o.Duration = TimeSpan.FromDays(365);
+        });
+        return builder;
+    }
+
+    public static WebApplication MapPgClone(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+            app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        app.UseAuthentication();
+        app.UseFirstRunRedirect();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapAccountEndpoints();
+        app.MapPgCloneApi();
+        return app;
+    }
+
+    /// <summary>
+    /// Starts the console: the embedded server when no connection string is configured, migrations, demo data,
+    /// then the web host. A <see cref="PgCloneException"/> during start-up is one line on stderr and exit code 1.
+    /// </summary>
+    public static async Task<int> RunPgCloneAsync(this WebApplication app)
+    {
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PgClone");
+        try
+        {
+            await PrepareDatabaseAsync(app, app.Lifetime.ApplicationStopping);
+        }
+        catch (PgCloneException e)
+        {
+            await app.Services.GetRequiredService<EmbeddedServer>().StopAsync(CancellationToken.None);
+            await Console.Error.WriteLineAsync($"pgclone: {e.Message}");
+            return 1;
+        }
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            foreach (var url in app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
+                log.LogInformation("PgClone console: {Url}", url);
+        });
+        await app.RunAsync();
+        return 0;
+    }
+
+    private static async Task PrepareDatabaseAsync(WebApplication app, CancellationToken ct)
+    {
+        var database = app.Services.GetRequiredService<PgCloneDatabase>();
+        if (!database.IsEmbedded)
+        {
+            await database.MigrateAsync(app.Services, ct);
+            return;
+        }
+        var embedded = app.Services.GetRequiredService<EmbeddedServer>();
+        var cluster = await embedded.StartAsync(ct);
+        await EmbeddedServer.CreateDatabaseIfMissingAsync(cluster, PgCloneDatabase.EmbeddedDatabaseName, ct);
+        database.ConnectionString = cluster.ConnectionString(PgCloneDatabase.EmbeddedDatabaseName);
+        await database.MigrateAsync(app.Services, ct);
+        if (embedded.PreviousPort is { } old)
+            await app.Services.GetRequiredService<ConnectionService>().MovePortAsync("127.0.0.1", old, cluster.Port, ct);
+        await app.Services.GetRequiredService<DemoDatabases>().EnsureAsync(cluster, ct);
+    }
+}
