@@ -8,6 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return RolesCommand.Create();
+        yield return VerifyCommand.Create();
         yield break;
     }
 }
