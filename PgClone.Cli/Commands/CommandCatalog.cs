@@ -7,6 +7,8 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return RolesCommand.Create();
+        yield return VerifyCommand.Create();
         yield break;
     }
 }

@@ -1,0 +1,86 @@
+using PgClone.Core.Connections;
+
+namespace PgClone.Core.Roles;
+
+/// <summary>Renders the SQL that role cloning runs on the target. Every name and value goes through <see cref="Sql"/>.</summary>
+internal static class RoleStatements
+{
+    /// <summary>Privilege keywords aclexplode can return; anything else is refused rather than pasted into SQL.</summary>
+    private static readonly HashSet<string> Privileges =
+        ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "EXECUTE", "USAGE", "CREATE", "CONNECT", "TEMPORARY"];
+
+    public const string HiddenPassword = "'***'";
+
+    /// <summary>CREATE ROLE with every attribute; returns the statement and its display form (password hidden).</summary>
+    public static (string Sql, string Display) Create(RoleDefinition role, bool withPassword)
+    {
+        var head = $"CREATE ROLE {Sql.Ident(role.Name)} WITH {Attributes(role)}";
+        if (role.ValidUntil is not null) head += $" VALID UNTIL {Sql.Literal(role.ValidUntil)}";
+        return WithPassword(head, withPassword && role.PasswordHash is not null ? role.PasswordHash : null);
+    }
+
+    /// <summary>
+    /// ALTER ROLE to the source's attributes. A NULL VALID UNTIL cannot be restored by ALTER ROLE, so an expiry on
+    /// the target is lifted with 'infinity'; the password is set (or cleared) only when passwords are cloned.
+    /// </summary>
+    public static (string Sql, string Display) Alter(RoleDefinition role, bool targetHasExpiry, bool withPassword)
+    {
+        var head = $"ALTER ROLE {Sql.Ident(role.Name)} WITH {Attributes(role)}";
+        if (role.ValidUntil is not null) head += $" VALID UNTIL {Sql.Literal(role.ValidUntil)}";
+        else if (targetHasExpiry) head += " VALID UNTIL 'infinity'";
+        if (!withPassword) return (head, head);
+        return role.PasswordHash is null ? (head + " PASSWORD NULL", head + " PASSWORD NULL") : WithPassword(head, role.PasswordHash);
+    }
+
+    private static (string, string) WithPassword(string head, string? hash) =>
+        hash is null ? (head, head) : ($"{head} PASSWORD {Sql.Literal(hash)}", $"{head} PASSWORD {HiddenPassword}");
+
+    private static string Attributes(RoleDefinition r) => string.Join(' ',
+        r.Login ? "LOGIN" : "NOLOGIN",
+        r.Superuser ? "SUPERUSER" : "NOSUPERUSER",
+        r.CreateDb ? "CREATEDB" : "NOCREATEDB",
+        r.CreateRole ? "CREATEROLE" : "NOCREATEROLE",
+        r.Replication ? "REPLICATION" : "NOREPLICATION",
+        r.BypassRls ? "BYPASSRLS" : "NOBYPASSRLS",
+        r.Inherit ? "INHERIT" : "NOINHERIT",
+        $"CONNECTION LIMIT {Sql.Literal(r.ConnectionLimit)}");
+
+    public static string Membership(RoleMembership m) =>
+        $"GRANT {Sql.Ident(m.Group)} TO {Sql.Ident(m.Member)}{(m.AdminOption ? " WITH ADMIN OPTION" : "")}";
+
+    /// <summary>GRANT on one object; the target database's name replaces the source's for database grants.</summary>
+    public static string Grant(ObjectGrant g, string targetDatabase)
+    {
+        var privileges = g.Kind == GrantObjectKind.Column
+            ? string.Join(", ", g.Privileges.Select(p => $"{Keyword(p)} ({Sql.Ident(g.Column!)})"))
+            : string.Join(", ", g.Privileges.Select(Keyword));
+        var target = g.Kind switch
+        {
+            GrantObjectKind.Database => $"DATABASE {Sql.Ident(targetDatabase)}",
+            GrantObjectKind.Schema => $"SCHEMA {Sql.Ident(g.Name)}",
+            GrantObjectKind.Table or GrantObjectKind.Column => $"TABLE {Sql.Qualified(g.Schema!, g.Name)}",
+            GrantObjectKind.Sequence => $"SEQUENCE {Sql.Qualified(g.Schema!, g.Name)}",
+            // Identity arguments come from pg_get_function_identity_arguments under search_path = pg_catalog:
+            // server-rendered type names with argument names, which PostgreSQL parses back as they are.
+            GrantObjectKind.Routine => $"ROUTINE {Sql.Qualified(g.Schema!, g.Name)}({g.RoutineArguments})",
+            _ => throw new ArgumentOutOfRangeException(nameof(g)),
+        };
+        return $"GRANT {privileges} ON {target} TO {Sql.Ident(g.Grantee)}{(g.Grantable ? " WITH GRANT OPTION" : "")}";
+    }
+
+    public static string DefaultPrivilege(DefaultPrivilegeGrant d)
+    {
+        var objects = d.ObjectType switch
+        {
+            'r' => "TABLES", 'S' => "SEQUENCES", 'f' => "FUNCTIONS", 'T' => "TYPES", 'n' => "SCHEMAS",
+            _ => throw new ArgumentOutOfRangeException(nameof(d), $"unknown default ACL object type '{d.ObjectType}'"),
+        };
+        var scope = d.Schema is null ? "" : $" IN SCHEMA {Sql.Ident(d.Schema)}";
+        var grantee = d.Grantee is null ? "PUBLIC" : Sql.Ident(d.Grantee);
+        return $"ALTER DEFAULT PRIVILEGES FOR ROLE {Sql.Ident(d.Owner)}{scope} GRANT {string.Join(", ", d.Privileges.Select(Keyword))} " +
+               $"ON {objects} TO {grantee}{(d.Grantable ? " WITH GRANT OPTION" : "")}";
+    }
+
+    private static string Keyword(string privilege) =>
+        Privileges.Contains(privilege) ? privilege : throw new PgCloneException($"unknown privilege '{privilege}' in an ACL");
+}

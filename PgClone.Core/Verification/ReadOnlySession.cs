@@ -1,0 +1,78 @@
+using Npgsql;
+using PgClone.Core.Connections;
+
+namespace PgClone.Core.Verification;
+
+/// <summary>
+/// One connection inside a REPEATABLE READ READ ONLY transaction, with settings that make catalog and row text
+/// identical on every server: search_path = pg_catalog (so pg_get_*def qualifies every name), UTC, ISO dates,
+/// full float precision, hex bytea. Reading through it can never change a server.
+/// </summary>
+public sealed class ReadOnlySession : IAsyncDisposable
+{
+    private readonly NpgsqlConnection _connection;
+    private NpgsqlTransaction? _transaction;
+
+    private ReadOnlySession(ServerEndpoint server, NpgsqlConnection connection)
+    {
+        Server = server;
+        _connection = connection;
+    }
+
+    public ServerEndpoint Server { get; }
+
+    public static async Task<ReadOnlySession> OpenAsync(ServerEndpoint server, CancellationToken ct)
+    {
+        var connection = new NpgsqlConnection(server.ConnectionString);
+        var session = new ReadOnlySession(server, connection);
+        try
+        {
+            await connection.OpenAsync(ct);
+            session._transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+            await session.ExecuteAsync(
+                "SET TRANSACTION READ ONLY; SET LOCAL search_path = pg_catalog; SET LOCAL TimeZone = 'UTC'; " +
+                "SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 3; " +
+                "SET LOCAL bytea_output = 'hex'", ct);
+            return session;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await session.DisposeAsync();
+            throw PgCloneException.FromDriver(server, null, e);
+        }
+    }
+
+    public async Task ExecuteAsync(string sql, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql, _connection, _transaction);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Runs a query and maps every row; driver errors name this server and <paramref name="objectName"/>.</summary>
+    public async Task<List<T>> QueryAsync<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken ct,
+        string? objectName = null, IReadOnlyList<object?>? parameters = null)
+    {
+        try
+        {
+            await using var cmd = new NpgsqlCommand(sql, _connection, _transaction);
+            foreach (var p in parameters ?? []) cmd.Parameters.Add(new NpgsqlParameter { Value = p ?? DBNull.Value });
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            var rows = new List<T>();
+            while (await reader.ReadAsync(ct)) rows.Add(map(reader));
+            return rows;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw PgCloneException.FromDriver(Server, objectName, e);
+        }
+    }
+
+    public async Task<T> ScalarAsync<T>(string sql, CancellationToken ct, IReadOnlyList<object?>? parameters = null) =>
+        (await QueryAsync(sql, r => r.GetFieldValue<T>(0), ct, null, parameters)).Single();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_transaction is not null) await _transaction.DisposeAsync();
+        await _connection.DisposeAsync();
+    }
+}

@@ -1,0 +1,54 @@
+using PgClone.Core.Connections;
+
+namespace PgClone.Core.Verification;
+
+/// <summary>A table as verification sees it: partitions are not listed, since their parent's rows include them.</summary>
+internal sealed record VerifiedTable(string Schema, string Name, bool Partitioned, long? Estimate, IReadOnlyList<string> Columns);
+
+/// <summary>The catalog and row queries of <c>pgclone verify</c>.</summary>
+internal static class VerifyCatalog
+{
+    /// <summary>
+    /// Ordinary and partitioned tables (not partitions) of one schema or of every user schema, with the planner's
+    /// row estimate: reltuples of the table, or summed over a partitioned table's leaf partitions; null when a
+    /// table was never analyzed (reltuples = -1).
+    /// </summary>
+    public static Task<List<VerifiedTable>> ReadTablesAsync(ReadOnlySession s, string? schema, CancellationToken ct) =>
+        s.QueryAsync("""
+            SELECT n.nspname, c.relname, c.relkind = 'p',
+                   CASE WHEN c.relkind = 'r' THEN CASE WHEN c.reltuples < 0 THEN NULL ELSE c.reltuples::bigint END
+                        ELSE (SELECT CASE WHEN bool_or(l.reltuples < 0) THEN NULL ELSE coalesce(sum(l.reltuples), 0)::bigint END
+                              FROM pg_partition_tree(c.oid) pt JOIN pg_class l ON l.oid = pt.relid WHERE l.relkind = 'r') END,
+                   ARRAY(SELECT a.attname::text FROM pg_attribute a
+                         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum)
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+              AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+              AND ($1::text IS NULL OR n.nspname = $1::text)
+            ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C"
+            """,
+            r => new VerifiedTable(r.GetString(0), r.GetString(1), r.GetBoolean(2), r.IsDBNull(3) ? null : r.GetInt64(3), r.GetFieldValue<string[]>(4)),
+            ct, null, [schema]);
+
+    public static Task<bool> SchemaExistsAsync(ReadOnlySession s, string schema, CancellationToken ct) =>
+        s.ScalarAsync<bool>("SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1)", ct, [schema]);
+
+    /// <summary>count(*); ONLY for an ordinary table so inheritance children are not counted twice.</summary>
+    public static async Task<long> CountAsync(ReadOnlySession s, VerifiedTable t, CancellationToken ct) =>
+        (await s.QueryAsync($"SELECT count(*) FROM {From(t)}", r => r.GetInt64(0), ct, Name(t))).Single();
+
+    /// <summary>
+    /// Row count and the sum of the first 64 bits of md5(row text) as numeric: independent of row order, computed
+    /// on the server in one pass, never sending rows to the client. Rows are rendered from the given columns only.
+    /// </summary>
+    public static async Task<(long Rows, string Hash)> ChecksumAsync(ReadOnlySession s, VerifiedTable t, IReadOnlyList<string> columns, CancellationToken ct)
+    {
+        var row = columns.Count == 0 ? "''" : $"ROW({string.Join(", ", columns.Select(c => "t." + Sql.Ident(c)))})::text";
+        var sql = $"SELECT count(*), coalesce(sum(('x' || left(md5({row}), 16))::bit(64)::bigint::numeric), 0)::text FROM {From(t)} AS t";
+        return (await s.QueryAsync(sql, r => (r.GetInt64(0), r.GetString(1)), ct, Name(t))).Single();
+    }
+
+    private static string From(VerifiedTable t) => (t.Partitioned ? "" : "ONLY ") + Sql.Qualified(t.Schema, t.Name);
+
+    public static string Name(VerifiedTable t) => $"table {Sql.Qualified(t.Schema, t.Name)}";
+}

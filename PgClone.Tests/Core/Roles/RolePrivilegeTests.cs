@@ -1,0 +1,89 @@
+using PgClone.Core.Connections;
+using PgClone.Core.Roles;
+using PgClone.Tests.Fixtures;
+
+namespace PgClone.Tests.Core.Roles;
+
+public sealed class RolePrivilegeTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
+{
+    private const string Objects = """
+        CREATE SCHEMA "App Schema";
+        CREATE TABLE "App Schema".orders(id int, "Total" numeric, note text);
+        CREATE VIEW "App Schema".v AS SELECT id FROM "App Schema".orders;
+        CREATE SEQUENCE "App Schema".seq;
+        CREATE FUNCTION "App Schema".f(x integer, y text) RETURNS int LANGUAGE sql AS 'SELECT x';
+        CREATE PROCEDURE "App Schema".p(msg text) LANGUAGE sql AS 'SELECT 1';
+        """;
+
+    /// <summary>Every privilege held by roles starting with the prefix, as (object, grantee, privilege, grantable) rows.</summary>
+    private static Task<List<object?[]>> AclsAsync(string cs, string prefix) => PgServers.RowsAsync(cs, $"""
+        WITH acl AS (
+            SELECT 'database' AS obj, a.* FROM pg_database d, aclexplode(d.datacl) a WHERE d.datname = current_database()
+            UNION ALL SELECT 'schema ' || n.nspname, a.* FROM pg_namespace n, aclexplode(n.nspacl) a
+            UNION ALL SELECT c.relkind::text || ' ' || c.relname, a.* FROM pg_class c, aclexplode(c.relacl) a
+            UNION ALL SELECT 'column ' || c.relname || '.' || att.attname, a.*
+                FROM pg_attribute att JOIN pg_class c ON c.oid = att.attrelid, aclexplode(att.attacl) a
+            UNION ALL SELECT 'routine ' || p.oid::regprocedure::text, a.* FROM pg_proc p, aclexplode(p.proacl) a
+            UNION ALL SELECT 'default ' || d.defaclrole::regrole::text || ' ' || coalesce(nullif(d.defaclnamespace, 0)::regnamespace::text, '*') || ' ' || d.defaclobjtype::text, a.*
+                FROM pg_default_acl d, aclexplode(d.defaclacl) a)
+        SELECT * FROM (SELECT obj, grantee::regrole::text AS who, privilege_type, is_grantable FROM acl) x
+        WHERE starts_with(who, {Sql.Literal(prefix)})
+        ORDER BY obj COLLATE "C", who COLLATE "C", privilege_type COLLATE "C"
+        """);
+
+    [Fact]
+    public async Task Privileges_of_every_kind_memberships_and_default_privileges_are_granted_on_the_target()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("roles_priv");
+        var p = $"rp_{Guid.NewGuid():N}"[..11] + "_";
+        await PgServers.ExecAsync(db.Target, Objects);
+        await PgServers.ExecAsync(db.Source, Objects + $"""
+            CREATE TABLE "App Schema".source_only(id int);
+            CREATE ROLE {p}app; CREATE ROLE {p}grp; CREATE ROLE {p}own;
+            GRANT {p}grp TO {p}app WITH ADMIN OPTION;
+            GRANT CONNECT, TEMPORARY ON DATABASE "{db.Name}" TO {p}app;
+            GRANT USAGE ON SCHEMA "App Schema" TO {p}app WITH GRANT OPTION;
+            GRANT SELECT, INSERT ON "App Schema".orders TO {p}app;
+            GRANT DELETE ON "App Schema".orders TO {p}app WITH GRANT OPTION;
+            GRANT UPDATE ("Total"), SELECT (note) ON "App Schema".orders TO {p}grp;
+            GRANT SELECT ON "App Schema".v TO {p}grp;
+            GRANT USAGE, SELECT ON SEQUENCE "App Schema".seq TO {p}app;
+            REVOKE EXECUTE ON FUNCTION "App Schema".f(int, text) FROM PUBLIC;
+            GRANT EXECUTE ON FUNCTION "App Schema".f(int, text) TO {p}app;
+            GRANT EXECUTE ON PROCEDURE "App Schema".p(text) TO {p}grp WITH GRANT OPTION;
+            GRANT SELECT ON "App Schema".source_only TO {p}app;
+            ALTER DEFAULT PRIVILEGES FOR ROLE {p}own IN SCHEMA "App Schema" GRANT SELECT, UPDATE ON TABLES TO {p}app;
+            ALTER DEFAULT PRIVILEGES FOR ROLE {p}own GRANT USAGE ON SEQUENCES TO {p}grp WITH GRANT OPTION;
+            """);
+
+        var result = await new RoleCloner().CloneAsync(ServerEndpoint.Parse(ServerRole.Source, db.Source),
+            ServerEndpoint.Parse(ServerRole.Target, db.Target), new RoleCloneOptions { NamePrefix = p });
+
+        Assert.Equal("3 roles created, 0 updated, 13 grants applied, 1 skipped", result.Summary);
+        Assert.Equal([
+            $"GRANT \"{p}grp\" TO \"{p}app\" WITH ADMIN OPTION",
+            $"GRANT CONNECT, TEMPORARY ON DATABASE \"{db.Name}\" TO \"{p}app\"",
+            $"GRANT USAGE ON SCHEMA \"App Schema\" TO \"{p}app\" WITH GRANT OPTION",
+            $"GRANT INSERT, SELECT ON TABLE \"App Schema\".\"orders\" TO \"{p}app\"",
+            $"GRANT DELETE ON TABLE \"App Schema\".\"orders\" TO \"{p}app\" WITH GRANT OPTION",
+            $"GRANT SELECT, USAGE ON SEQUENCE \"App Schema\".\"seq\" TO \"{p}app\"",
+            $"GRANT SELECT ON TABLE \"App Schema\".\"v\" TO \"{p}grp\"",
+            $"GRANT UPDATE (\"Total\") ON TABLE \"App Schema\".\"orders\" TO \"{p}grp\"",
+            $"GRANT SELECT (\"note\") ON TABLE \"App Schema\".\"orders\" TO \"{p}grp\"",
+            $"GRANT EXECUTE ON ROUTINE \"App Schema\".\"f\"(x integer, y text) TO \"{p}app\"",
+            $"GRANT EXECUTE ON ROUTINE \"App Schema\".\"p\"(IN msg text) TO \"{p}grp\" WITH GRANT OPTION",
+            $"ALTER DEFAULT PRIVILEGES FOR ROLE \"{p}own\" GRANT USAGE ON SEQUENCES TO \"{p}grp\" WITH GRANT OPTION",
+            $"ALTER DEFAULT PRIVILEGES FOR ROLE \"{p}own\" IN SCHEMA \"App Schema\" GRANT SELECT, UPDATE ON TABLES TO \"{p}app\"",
+        ], result.Grants.Select(g => g.Statement));
+        var skipped = Assert.Single(result.Skipped);
+        Assert.Equal($"GRANT SELECT ON TABLE \"App Schema\".\"source_only\" TO \"{p}app\"", skipped.Statement);
+        Assert.Equal("table \"App Schema\".\"source_only\" does not exist on the target", skipped.Reason);
+
+        var expected = (await AclsAsync(db.Source, p)).Where(r => !((string)r[0]!).EndsWith("source_only")).ToList();
+        Assert.Equal(expected, await AclsAsync(db.Target, p));
+        Assert.Equal(19, expected.Count);
+        Assert.Equal([[$"{p}grp", $"{p}app", true]], await PgServers.RowsAsync(db.Target, $"""
+            SELECT roleid::regrole::text, member::regrole::text, admin_option FROM pg_auth_members WHERE starts_with(member::regrole::text, '{p}')
+            """));
+    }
+}

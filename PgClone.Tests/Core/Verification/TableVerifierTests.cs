@@ -1,0 +1,128 @@
+using PgClone.Core;
+using PgClone.Core.Connections;
+using PgClone.Core.Verification;
+using PgClone.Tests.Fixtures;
+
+namespace PgClone.Tests.Core.Verification;
+
+public sealed class TableVerifierTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
+{
+    /// <summary>The same tables and rows on both servers, built with SQL as a clone would leave them.</summary>
+    private const string Shop = """
+        CREATE SCHEMA shop;
+        CREATE TABLE shop.customers(id int PRIMARY KEY, email text, born date, score float8);
+        INSERT INTO shop.customers SELECT g, 'user' || g || '@example.com', date '2000-01-01' + g, g / 3.0 FROM generate_series(1, 50) g;
+        CREATE TABLE shop.events(id bigint, at timestamptz, kind text) PARTITION BY RANGE (id);
+        CREATE TABLE shop.events_1 PARTITION OF shop.events FOR VALUES FROM (0) TO (100);
+        CREATE TABLE shop.events_2 PARTITION OF shop.events FOR VALUES FROM (100) TO (200);
+        INSERT INTO shop.events SELECT g, timestamptz '2024-01-01 00:00:00+00' + g * interval '1 hour', 'k' || g % 3 FROM generate_series(1, 150) g;
+        CREATE TABLE shop."Empty Table"("Col" int);
+        """;
+
+    private static async Task<TestDatabases> ShopAsync(PgServers servers, string prefix)
+    {
+        var db = await servers.CreateDatabasesAsync(prefix);
+        await Task.WhenAll(PgServers.ExecAsync(db.Source, Shop), PgServers.ExecAsync(db.Target, Shop));
+        return db;
+    }
+
+    private static Task<VerifyResult> VerifyAsync(TestDatabases db, VerifyMode mode, params string[] exclude) =>
+        new TableVerifier().VerifyAsync(ServerEndpoint.Parse(ServerRole.Source, db.Source), ServerEndpoint.Parse(ServerRole.Target, db.Target),
+            new VerifyOptions { Schema = "shop", Mode = mode, ExcludeColumns = exclude });
+
+    private static object?[][] Rows(VerifyResult r) => r.Tables.Select(t => new object?[] { t.Table, t.SourceRows, t.TargetRows, t.Match }).ToArray();
+
+    [Theory]
+    [InlineData(VerifyMode.Exact)]
+    [InlineData(VerifyMode.Checksum)]
+    [InlineData(VerifyMode.Fast)]
+    public async Task Equal_data_matches_in_every_mode_and_a_partitioned_table_is_counted_once(VerifyMode mode)
+    {
+        var db = await ShopAsync(fx.Servers, "verify_eq");
+        const string analyze = "ANALYZE shop.customers, shop.events";
+        if (mode == VerifyMode.Fast) await Task.WhenAll(PgServers.ExecAsync(db.Source, analyze), PgServers.ExecAsync(db.Target, analyze));
+
+        var result = await VerifyAsync(db, mode);
+
+        // Empty Table was never analyzed: reltuples is -1, so fast mode has no estimate and says so.
+        object?[] empty = mode == VerifyMode.Fast ? ["Empty Table", null, null, "?"] : ["Empty Table", 0L, 0L, "✓"];
+        Assert.Equal([empty, ["customers", 50L, 50L, "✓"], ["events", 150L, 150L, "✓"]], Rows(result));
+        Assert.True(result.AllMatch);
+        Assert.Equal(mode == VerifyMode.Fast, result.Estimates);
+        Assert.Equal(mode == VerifyMode.Fast ? "no estimate: the table was never analyzed" : null, result.Tables[0].Note);
+        if (mode == VerifyMode.Checksum)
+        {
+            Assert.All(result.Tables, t => Assert.Equal(t.SourceChecksum, t.TargetChecksum));
+            Assert.Equal("0", result.Tables[0].SourceChecksum);
+            Assert.NotEqual("0", result.Tables[1].SourceChecksum);
+        }
+    }
+
+    [Fact]
+    public async Task A_changed_row_is_found_by_checksum_but_not_by_count()
+    {
+        var db = await ShopAsync(fx.Servers, "verify_chg");
+        await PgServers.ExecAsync(db.Target, "UPDATE shop.customers SET email = 'changed@example.com' WHERE id = 7; UPDATE shop.events SET kind = 'x' WHERE id = 120");
+
+        Assert.True((await VerifyAsync(db, VerifyMode.Exact)).AllMatch);
+        var result = await VerifyAsync(db, VerifyMode.Checksum);
+
+        Assert.Equal([["Empty Table", 0L, 0L, "✓"], ["customers", 50L, 50L, "✗"], ["events", 150L, 150L, "✗"]], Rows(result));
+        Assert.False(result.AllMatch);
+        Assert.NotEqual(result.Tables[1].SourceChecksum, result.Tables[1].TargetChecksum);
+    }
+
+    [Fact]
+    public async Task Excluded_masked_columns_are_left_out_of_the_checksum()
+    {
+        var db = await ShopAsync(fx.Servers, "verify_mask");
+        await PgServers.ExecAsync(db.Target, "UPDATE shop.customers SET email = md5(email) || '@masked.invalid'");
+
+        Assert.Equal("✗", (await VerifyAsync(db, VerifyMode.Checksum)).Tables[1].Match);
+        var result = await VerifyAsync(db, VerifyMode.Checksum, "customers.email");
+
+        Assert.True(result.AllMatch);
+        Assert.Equal(["email"], result.Tables[1].ExcludedColumns);
+        Assert.Equal("excluded from the checksum: \"email\"", result.Tables[1].Note);
+    }
+
+    [Fact]
+    public async Task Deleted_rows_missing_tables_and_tables_only_on_the_target_are_reported()
+    {
+        var db = await ShopAsync(fx.Servers, "verify_miss");
+        await PgServers.ExecAsync(db.Source, "CREATE TABLE shop.audit(id int); INSERT INTO shop.audit VALUES (1), (2)");
+        await PgServers.ExecAsync(db.Target, "DELETE FROM shop.events WHERE id > 140; CREATE TABLE shop.scratch(id int); INSERT INTO shop.scratch VALUES (1)");
+
+        foreach (var mode in new[] { VerifyMode.Exact, VerifyMode.Checksum })
+        {
+            var result = await VerifyAsync(db, mode);
+            Assert.Equal([
+                ["Empty Table", 0L, 0L, "✓"], ["audit", 2L, null, "✗ (missing)"], ["customers", 50L, 50L, "✓"],
+                ["events", 150L, 140L, "✗"], ["scratch", null, 1L, "✗ (only on target)"],
+            ], Rows(result));
+            Assert.False(result.AllMatch);
+        }
+    }
+
+    [Fact]
+    public async Task A_table_whose_columns_differ_is_a_mismatch_with_a_note()
+    {
+        var db = await ShopAsync(fx.Servers, "verify_cols");
+        await PgServers.ExecAsync(db.Target, "ALTER TABLE shop.customers DROP COLUMN score, ADD COLUMN extra int");
+
+        var t = (await VerifyAsync(db, VerifyMode.Checksum)).Tables[1];
+
+        Assert.Equal(VerifyStatus.Mismatch, t.Status);
+        Assert.Equal("columns missing on the target: \"score\"; columns only on the target: \"extra\"", t.Note);
+    }
+
+    [Fact]
+    public async Task A_missing_schema_is_an_error_naming_the_source()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("verify_noschema");
+        var source = ServerEndpoint.Parse(ServerRole.Source, db.Source);
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => new TableVerifier().VerifyAsync(source,
+            ServerEndpoint.Parse(ServerRole.Target, db.Target), new VerifyOptions { Schema = "nope" }));
+        Assert.Equal($"{source.Describe()}: schema \"nope\": does not exist", e.Message);
+    }
+}
