@@ -11,7 +11,11 @@ public sealed record MaskColumn(
     string DataType,
     bool InPrimaryKey,
     bool InUnique,
-    bool InForeignKey);
+    bool InForeignKey)
+{
+    /// <summary>pg_type.typcategory when the caller read it ('S' string, 'N' numeric, 'A' array, ...); null: judged from <see cref="DataType"/>.</summary>
+    public char? TypeCategory { get; init; }
+}
 
 /// <summary>
 /// Masking's part in a clone run. The planner asks it for each copied column; a non-null answer is the SQL

@@ -1,0 +1,73 @@
+using Npgsql;
+using PgClone.Core.Catalog;
+using PgClone.Core.Connections;
+using PgClone.Core.Ddl;
+
+namespace PgClone.Core.Masking;
+
+/// <summary>
+/// The clone's masker: answers the planner with mask expressions from the request's rules, runs the coverage
+/// gate before the copy and the proof after it. One instance per clone run.
+/// </summary>
+public sealed class ColumnMasker(MaskRuleSet rules, MaskingSecret secret, ServerEndpoint source, ServerEndpoint target, bool requireMasking) : IColumnMasker
+{
+    private readonly MaskKeySql _key = secret.InlineSql();
+    private readonly Dictionary<(QualifiedName Table, string Column), MaskedColumn> _masked = [];
+
+    /// <summary>Every column masked so far, with its rule and expression (the proof reads it).</summary>
+    public IReadOnlyCollection<MaskedColumn> Masked { get { lock (_masked) return _masked.Values.ToList(); } }
+
+    public string? ExpressionFor(MaskColumn column)
+    {
+        var rule = rules.Find(column.Table, column.Column);
+        if (rule is null) return null;
+        var name = $"column {column.Table.Quoted}.{Sql.Ident(column.Column)}";
+        if (MaskExpressions.Problem(rule, column) is { } problem) throw PgCloneException.For(source, name, problem);
+        var expression = MaskExpressions.For(rule, column, _key);
+        lock (_masked) _masked[(column.Table, column.Column)] = new MaskedColumn(column, rule, expression);
+        return expression;
+    }
+
+    public void EnsureAllRulesUsed()
+    {
+        var unused = rules.Unused();
+        if (unused.Count > 0)
+            throw PgCloneException.For(source, null, $"mask rules match no copied column: {string.Join(", ", unused)}");
+    }
+
+    public async Task EnsureCoverageAsync(NpgsqlConnection sourceConnection, ClonePlan plan, CancellationToken ct)
+    {
+        if (!requireMasking) return;
+        var uncovered = new List<string>();
+        foreach (var schema in plan.Tables.GroupBy(t => t.Source.Schema).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var copied = schema.ToDictionary(t => t.Source.Name, t => t.TargetColumns.ToHashSet(StringComparer.Ordinal));
+            var found = await SensitiveDataScanner.ScanAsync(sourceConnection, source, schema.Key, copied.Keys.ToList(), ct);
+            uncovered.AddRange(found
+                .Where(f => copied[f.Table.Name].Contains(f.Column) && !rules.Covers(f.Table, f.Column))
+                .Select(f => $"{f.Table.Quoted}.{Sql.Ident(f.Column)} ({f.Category})"));
+        }
+        if (uncovered.Count > 0)
+            throw PgCloneException.For(source, null,
+                $"require_masking: {uncovered.Count} sensitive column{(uncovered.Count == 1 ? "" : "s")} without a mask rule: {string.Join(", ", uncovered)}");
+    }
+
+    public Task<string?> ProveAsync(NpgsqlConnection sourceConnection, NpgsqlConnection targetConnection, ClonePlan plan, CancellationToken ct) =>
+        MaskProof.ProveAsync(sourceConnection, targetConnection, source, target, plan, Masked, ct);
+}
+
+/// <summary>A column the masker answered for: its catalog view, rule, and the expression it returned.</summary>
+public sealed record MaskedColumn(MaskColumn Column, MaskRule Rule, string Expression);
+
+/// <summary>What the engine calls to get a run's masker.</summary>
+public static class MaskingFactory
+{
+    /// <summary>The masker for the request, or null when it has no mask rules and does not require masking.</summary>
+    public static IColumnMasker? Create(CloneRequest request, MaskingSecret secret)
+    {
+        var options = request.EffectiveOptions;
+        var rules = MaskRuleSet.Parse(options.Mask, request.Operation, request.Schema);
+        if (rules.IsEmpty && !options.RequireMasking) return null;
+        return new ColumnMasker(rules, secret, request.Source, request.Target, options.RequireMasking);
+    }
+}

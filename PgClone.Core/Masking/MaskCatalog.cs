@@ -1,0 +1,59 @@
+using Npgsql;
+using PgClone.Core.Catalog;
+using PgClone.Core.Connections;
+
+namespace PgClone.Core.Masking;
+
+/// <summary>A table column with what masking, discovery and the report need to know about it.</summary>
+public sealed record MaskCatalogColumn(
+    QualifiedName Table, string Column, string DataType, char TypeCategory, bool NotNull,
+    bool IdentityAlways, bool Generated, bool InPrimaryKey, bool InUnique, bool InForeignKey, double EstimatedRows)
+{
+    public MaskColumn ToMaskColumn() => new(Table, Column, DataType, InPrimaryKey, InUnique, InForeignKey) { TypeCategory = TypeCategory };
+}
+
+/// <summary>The one catalog query of the masking features: the columns of ordinary and partitioned tables.</summary>
+public static class MaskCatalog
+{
+    private const string ColumnsSql = """
+        SELECT n.nspname, c.relname, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), t.typcategory::text,
+               a.attnotnull, a.attidentity = 'a', a.attgenerated <> '',
+               EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisprimary AND a.attnum = ANY (i.indkey::int2[])),
+               EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisunique AND NOT i.indisprimary AND a.attnum = ANY (i.indkey::int2[])),
+               EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'f' AND a.attnum = ANY (k.conkey)),
+               c.reltuples::float8
+        FROM pg_catalog.pg_class c
+        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+        JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+        WHERE c.relkind IN ('r', 'p') AND n.nspname = $1 AND ($2::text[] IS NULL OR c.relname = ANY ($2))
+        ORDER BY c.relname, a.attnum
+        """;
+
+    /// <summary>Columns of the tables of <paramref name="schema"/> (all of them when <paramref name="tables"/> is null), in table then column order.</summary>
+    public static async Task<IReadOnlyList<MaskCatalogColumn>> ColumnsAsync(NpgsqlConnection conn, ServerEndpoint server,
+        string schema, IReadOnlyCollection<string>? tables, CancellationToken ct)
+    {
+        try
+        {
+            await using var cmd = new NpgsqlCommand(ColumnsSql, conn);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = schema });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = tables is null ? DBNull.Value : tables.ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            var columns = new List<MaskCatalogColumn>();
+            while (await reader.ReadAsync(ct))
+                columns.Add(new MaskCatalogColumn(new QualifiedName(reader.GetString(0), reader.GetString(1)), reader.GetString(2),
+                    reader.GetString(3), reader.GetString(4)[0], reader.GetBoolean(5), reader.GetBoolean(6), reader.GetBoolean(7),
+                    reader.GetBoolean(8), reader.GetBoolean(9), reader.GetBoolean(10), reader.GetDouble(11)));
+            return columns;
+        }
+        catch (NpgsqlException e) { throw PgCloneException.FromDriver(server, $"schema {Sql.Ident(schema)}", e); }
+    }
+
+    /// <summary>The columns of one table; a clear error when it does not exist.</summary>
+    public static async Task<IReadOnlyList<MaskCatalogColumn>> TableAsync(NpgsqlConnection conn, ServerEndpoint server, QualifiedName table, CancellationToken ct)
+    {
+        var columns = await ColumnsAsync(conn, server, table.Schema, [table.Name], ct);
+        return columns.Count > 0 ? columns : throw PgCloneException.For(server, $"table {table.Quoted}", "does not exist");
+    }
+}

@@ -1,0 +1,124 @@
+using PgClone.Core.Connections;
+
+namespace PgClone.Core.Masking;
+
+/// <summary>What a mask strategy can work on, from the column's type.</summary>
+public enum MaskTypeKind { Text, Number, DateTime, Uuid, Array, Other }
+
+/// <summary>
+/// Turns a rule into the SQL expression that masks a column, using only built-in PostgreSQL 15 functions
+/// (every name pg_catalog-qualified, so it works under the clone's <c>search_path = pg_catalog</c>). The result
+/// is cast back to the column's type so COPY into the target column works.
+/// Edge cases, decided here once: NULL stays NULL except for null/random_int/constant; an empty string is a value
+/// (email/phone/partial give <c>***</c>, name gives <c>XXXX</c>, keep_format gives an empty string); email
+/// without <c>@</c> gives <c>***</c>; partial on a string not longer than prefix + suffix gives <c>***</c>
+/// (it would otherwise reveal the whole value); phone with fewer than 4 digits gives <c>***</c>; lengths count
+/// characters, not bytes; keep_format replaces ASCII digits only.
+/// </summary>
+public static class MaskExpressions
+{
+    /// <summary>The expression masking <paramref name="column"/>, or an exception explaining why the rule cannot apply.</summary>
+    public static string For(MaskRule rule, MaskColumn column, MaskKeySql key)
+    {
+        var c = Sql.Ident(column.Column);
+        var kind = KindOf(column);
+        var sql = rule.Strategy switch
+        {
+            MaskStrategy.Email => $"CASE WHEN {c} IS NULL THEN NULL WHEN pg_catalog.strpos({c}::text, '@') = 0 THEN '***' " +
+                                  $"ELSE pg_catalog.left({c}::text, CASE WHEN pg_catalog.strpos({c}::text, '@') > 1 THEN 1 ELSE 0 END) || '***@' || pg_catalog.split_part({c}::text, '@', -1) END",
+            MaskStrategy.Name => $"CASE WHEN {c} IS NULL THEN NULL ELSE 'XXXX' END",
+            MaskStrategy.Phone => $"(SELECT CASE WHEN pgclone_m.d IS NULL THEN NULL WHEN pg_catalog.length(pgclone_m.d) < 4 THEN '***' ELSE '***-' || pg_catalog.right(pgclone_m.d, 4) END " +
+                                  $"FROM (SELECT pg_catalog.regexp_replace({c}::text, '[^0-9]', '', 'g') AS d) AS pgclone_m)",
+            MaskStrategy.Partial => $"CASE WHEN {c} IS NULL THEN NULL WHEN pg_catalog.char_length({c}::text) <= {rule.Prefix + rule.Suffix} THEN '***' " +
+                                    $"ELSE pg_catalog.left({c}::text, {rule.Prefix}) || '***' || pg_catalog.right({c}::text, {rule.Suffix}) END",
+            MaskStrategy.Hash => Hex($"pg_catalog.md5({c}::text)", kind),
+            MaskStrategy.Null => "NULL",
+            MaskStrategy.RandomInt => $"({Sql.Literal(rule.Min)}::bigint + pg_catalog.floor(pg_catalog.random() * {Sql.Literal(rule.Max - rule.Min + 1)})::bigint)",
+            MaskStrategy.Constant => Sql.Literal(rule.Value),
+            MaskStrategy.KeyedHash => Hex($"pg_catalog.encode({key.HmacText($"{c}::text")}, 'hex')", kind),
+            MaskStrategy.FakeName => Hashed(c, key, "n:", $"{Pick(FakeNames.First, 0)} || ' ' || {Pick(FakeNames.Last, 1)}"),
+            MaskStrategy.FakeEmail => Hashed(c, key, "e:",
+                $"pg_catalog.lower({Pick(FakeNames.First, 0)} || '.' || {Pick(FakeNames.Last, 1)}) || " +
+                $"((pg_catalog.get_byte(pgclone_m.h, 2) * 256 + pg_catalog.get_byte(pgclone_m.h, 3)) % 1000)::text || '@' || {Pick(FakeNames.Domains, 4)}"),
+            MaskStrategy.DateShift => "(SELECT pgclone_m.v + pg_catalog.make_interval(days => " +
+                                      $"CASE WHEN pgclone_m.s < {rule.Days} THEN pgclone_m.s - {rule.Days} ELSE pgclone_m.s - {rule.Days} + 1 END) " +
+                                      $"FROM (SELECT pgclone_k.v, (pg_catalog.get_byte(pgclone_k.h, 0) * 256 + pg_catalog.get_byte(pgclone_k.h, 1)) % {2 * rule.Days} AS s " +
+                                      $"FROM (SELECT {c} AS v, {key.HmacText($"'d:' || EXTRACT(EPOCH FROM {c})::text")} AS h) AS pgclone_k) AS pgclone_m)",
+            MaskStrategy.KeepFormat => KeepFormat(c, key),
+            _ => throw new ArgumentOutOfRangeException(nameof(rule)),
+        };
+        return $"CAST({sql} AS {column.DataType})";
+    }
+
+    /// <summary>Why the rule cannot mask the column (wrong type, unsafe on a key), or null when it can.</summary>
+    public static string? Problem(MaskRule rule, MaskColumn column)
+    {
+        var kind = KindOf(column);
+        var fits = rule.Strategy switch
+        {
+            MaskStrategy.Null or MaskStrategy.Constant => true,
+            MaskStrategy.RandomInt => kind == MaskTypeKind.Number,
+            MaskStrategy.DateShift => kind == MaskTypeKind.DateTime,
+            MaskStrategy.Hash or MaskStrategy.KeyedHash => kind is MaskTypeKind.Text or MaskTypeKind.Uuid,
+            _ => kind == MaskTypeKind.Text,
+        };
+        if (!fits)
+            return $"mask strategy \"{rule.StrategyName}\" needs {Needs(rule.Strategy)}, but the column is {column.DataType}";
+        var keys = new[] { (column.InPrimaryKey, "PRIMARY KEY"), (column.InUnique, "UNIQUE"), (column.InForeignKey, "FOREIGN KEY") }
+            .Where(k => k.Item1).Select(k => k.Item2).ToList();
+        if (keys.Count > 0 && !rule.KeepsKeys)
+            return $"mask strategy \"{rule.StrategyName}\" cannot mask a column in a {string.Join(" and a ", keys)}: " +
+                   (rule.IsDeterministic ? "it maps different values to the same mask" : "it is not deterministic") +
+                   ", so keys would collide or joins would break; use keyed_hash, keep_format or hash, which keep distinct values distinct";
+        return null;
+    }
+
+    private static string Needs(MaskStrategy s) => s switch
+    {
+        MaskStrategy.RandomInt => "a numeric column",
+        MaskStrategy.DateShift => "a date or timestamp column",
+        MaskStrategy.Hash or MaskStrategy.KeyedHash => "a text or uuid column",
+        _ => "a text column",
+    };
+
+    /// <summary>From pg_type.typcategory when the caller read it, else from the type's name.</summary>
+    public static MaskTypeKind KindOf(MaskColumn column)
+    {
+        var type = column.DataType.Trim().ToLowerInvariant();
+        if (type.EndsWith("[]", StringComparison.Ordinal) || column.TypeCategory == 'A') return MaskTypeKind.Array;
+        if (type is "uuid" or "pg_catalog.uuid") return MaskTypeKind.Uuid;
+        if (type is "date" or "pg_catalog.date" || type.StartsWith("timestamp", StringComparison.Ordinal)) return MaskTypeKind.DateTime;
+        if (column.TypeCategory is { } category)
+            return category switch { 'S' => MaskTypeKind.Text, 'N' => MaskTypeKind.Number, _ => MaskTypeKind.Other };
+        var bare = type.StartsWith("pg_catalog.", StringComparison.Ordinal) ? type["pg_catalog.".Length..] : type;
+        if (bare is "text" or "name" or "bpchar" or "varchar" or "char" || bare.StartsWith("character", StringComparison.Ordinal)
+            || bare.StartsWith("varchar(", StringComparison.Ordinal) || bare == "citext" || bare.EndsWith(".citext", StringComparison.Ordinal))
+            return MaskTypeKind.Text;
+        if (bare is "smallint" or "integer" or "bigint" or "real" or "double precision" or "int2" or "int4" or "int8" or "float4" or "float8"
+            || bare.StartsWith("numeric", StringComparison.Ordinal) || bare.StartsWith("decimal", StringComparison.Ordinal))
+            return MaskTypeKind.Number;
+        return MaskTypeKind.Other;
+    }
+
+    /// <summary>A hex digest into a text column, or its first 32 digits as a uuid.</summary>
+    private static string Hex(string hex, MaskTypeKind kind) => kind == MaskTypeKind.Uuid ? $"pg_catalog.left({hex}, 32)::uuid" : hex;
+
+    /// <summary>Computes the keyed hash once per value (as pgclone_m.h) and builds the fake value from its bytes.</summary>
+    private static string Hashed(string c, MaskKeySql key, string purpose, string build) =>
+        $"(SELECT CASE WHEN pgclone_m.h IS NULL THEN NULL ELSE {build} END FROM (SELECT {key.HmacText($"{Sql.Literal(purpose)} || {c}::text")} AS h) AS pgclone_m)";
+
+    private static string Pick(string[] list, int hashByte) =>
+        $"(ARRAY[{string.Join(", ", list.Select(Sql.Literal))}]::text[])[1 + pg_catalog.get_byte(pgclone_m.h, {hashByte}) % {list.Length}]";
+
+    /// <summary>
+    /// Each ASCII digit is shifted by a keyed hash of everything before it; other characters stay. The mapping is
+    /// one-to-one (a digit can be recovered from its prefix and the key), so unique and key columns stay unique.
+    /// </summary>
+    private static string KeepFormat(string c, MaskKeySql key) =>
+        "(SELECT CASE WHEN pgclone_m.v IS NULL THEN NULL ELSE COALESCE((" +
+        "SELECT pg_catalog.string_agg(CASE WHEN pgclone_s.ch ~ '^[0-9]$' THEN " +
+        $"((pg_catalog.ascii(pgclone_s.ch) - 48 + pg_catalog.get_byte({key.HmacText("'f:' || pg_catalog.left(pgclone_m.v, pgclone_s.p::integer - 1)")}, 0)) % 10)::text " +
+        "ELSE pgclone_s.ch END, '' ORDER BY pgclone_s.p) " +
+        "FROM pg_catalog.regexp_split_to_table(pgclone_m.v, '') WITH ORDINALITY AS pgclone_s(ch, p)), '') END " +
+        $"FROM (SELECT {c}::text AS v) AS pgclone_m)";
+}

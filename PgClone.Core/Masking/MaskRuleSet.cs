@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using PgClone.Core.Catalog;
+
+namespace PgClone.Core.Masking;
+
+/// <summary>
+/// The <c>mask</c> option read for the clone's scope. A table clone lists columns
+/// (<c>{"email": "email"}</c>) and the rules apply to the cloned table (and its partitions); a schema clone is
+/// keyed by table (<c>{"employees": {"email": "email"}}</c>); a database clone by <c>"schema.table"</c>
+/// (a bare table name means schema <c>public</c>). A schema clone also accepts <c>"schema.table"</c> keys.
+/// </summary>
+public sealed class MaskRuleSet
+{
+    private readonly Dictionary<string, MaskRule> _anyTable = new(StringComparer.Ordinal);
+    private readonly Dictionary<QualifiedName, Dictionary<string, MaskRule>> _byTable = [];
+    private readonly HashSet<(QualifiedName? Table, string Column)> _used = [];
+
+    public bool IsEmpty => _anyTable.Count == 0 && _byTable.Count == 0;
+
+    /// <summary>Rules for the one table of a table clone, a masked view or an in-place update: <c>{column: rule}</c>.</summary>
+    public static MaskRuleSet ForColumns(JsonObject? columns)
+    {
+        var set = new MaskRuleSet();
+        foreach (var (column, rule) in columns ?? [])
+            set._anyTable[column] = MaskRule.Parse(rule, $"column \"{column}\"");
+        return set;
+    }
+
+    public static MaskRuleSet Parse(JsonObject? mask, CloneOperation operation, string? schema)
+    {
+        if (mask is null) return new MaskRuleSet();
+        if (operation == CloneOperation.Table) return ForColumns(mask);
+        var set = new MaskRuleSet();
+        foreach (var (key, value) in mask)
+        {
+            var table = TableKey(key, operation == CloneOperation.Schema ? schema ?? "public" : "public");
+            if (value is not JsonObject columns || columns.ContainsKey("type"))
+                throw new PgCloneException($"invalid mask rule for \"{key}\": a {(operation == CloneOperation.Schema ? "schema" : "database")} clone's mask is keyed by table: {{\"{key}\": {{\"column\": \"strategy\"}}}}");
+            var rules = set._byTable.TryGetValue(table, out var existing) ? existing : set._byTable[table] = new Dictionary<string, MaskRule>(StringComparer.Ordinal);
+            foreach (var (column, rule) in columns)
+                rules[column] = MaskRule.Parse(rule, $"column {table.Quoted}.{Connections.Sql.Ident(column)}");
+        }
+        return set;
+    }
+
+    /// <summary>"schema.table" or a bare table name in <paramref name="defaultSchema"/>; split at the first dot.</summary>
+    private static QualifiedName TableKey(string key, string defaultSchema)
+    {
+        var dot = key.IndexOf('.');
+        return dot > 0 && dot < key.Length - 1 ? new QualifiedName(key[..dot], key[(dot + 1)..]) : new QualifiedName(defaultSchema, key);
+    }
+
+    /// <summary>The rule for a column, or null to pass it through. Marks the rule used.</summary>
+    public MaskRule? Find(QualifiedName table, string column)
+    {
+        if (_byTable.TryGetValue(table, out var rules) && rules.TryGetValue(column, out var rule))
+        {
+            lock (_used) _used.Add((table, column));
+            return rule;
+        }
+        if (_anyTable.TryGetValue(column, out rule))
+        {
+            lock (_used) _used.Add((null, column));
+            return rule;
+        }
+        return null;
+    }
+
+    /// <summary>Looks a rule up without marking it used (coverage checks).</summary>
+    public bool Covers(QualifiedName table, string column) =>
+        _anyTable.ContainsKey(column) || (_byTable.TryGetValue(table, out var rules) && rules.ContainsKey(column));
+
+    /// <summary>Every rule, as "table"."column" (or "column" for a one-table rule set), that <see cref="Find"/> never returned.</summary>
+    public IReadOnlyList<string> Unused()
+    {
+        lock (_used)
+        {
+            var unused = _anyTable.Keys.Where(c => !_used.Contains((null, c))).Select(Connections.Sql.Ident).ToList();
+            foreach (var (table, rules) in _byTable.OrderBy(t => t.Key))
+                unused.AddRange(rules.Keys.Where(c => !_used.Contains((table, c))).Select(c => $"{table.Quoted}.{Connections.Sql.Ident(c)}"));
+            return unused;
+        }
+    }
+
+    /// <summary>The one-table rules by column (for in-place masking and masked views).</summary>
+    public IReadOnlyDictionary<string, MaskRule> Columns => _anyTable;
+}

@@ -1,0 +1,57 @@
+using Npgsql;
+using PgClone.Core.Connections;
+
+namespace PgClone.Core.Masking;
+
+/// <summary>What the stand-alone masking operations (in place, masked views, report) share: connecting, running SQL, validated expressions.</summary>
+internal static class MaskingConnections
+{
+    public static async Task<NpgsqlConnection> OpenAsync(ServerEndpoint server, CancellationToken ct)
+    {
+        var conn = new NpgsqlConnection(server.ConnectionString);
+        try { await conn.OpenAsync(ct); }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            await conn.DisposeAsync();
+            throw PgCloneException.FromDriver(server, null, e);
+        }
+        return conn;
+    }
+
+    public static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct, params object[] parameters)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var p in parameters) cmd.Parameters.Add(new NpgsqlParameter { Value = p });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public static async Task<T?> ScalarAsync<T>(NpgsqlConnection conn, string sql, CancellationToken ct, params object[] parameters)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var p in parameters) cmd.Parameters.Add(new NpgsqlParameter { Value = p });
+        var value = await cmd.ExecuteScalarAsync(ct);
+        return value is null or DBNull ? default : (T)value;
+    }
+
+    /// <summary>
+    /// The mask expression of every ruled column of one table, in column order, after the same checks a clone makes;
+    /// <paramref name="refuse"/> adds the operation's own (e.g. identity columns cannot be updated).
+    /// </summary>
+    public static IReadOnlyList<(string Column, MaskRule Rule, string Expression)> Expressions(ServerEndpoint server,
+        IReadOnlyList<MaskCatalogColumn> columns, MaskRuleSet rules, MaskKeySql key, Func<MaskCatalogColumn, string?>? refuse = null)
+    {
+        var result = new List<(string, MaskRule, string)>();
+        foreach (var column in columns)
+        {
+            if (rules.Find(column.Table, column.Column) is not { } rule) continue;
+            var name = $"column {column.Table.Quoted}.{Sql.Ident(column.Column)}";
+            var problem = refuse?.Invoke(column) ?? MaskExpressions.Problem(rule, column.ToMaskColumn());
+            if (problem is not null) throw PgCloneException.For(server, name, problem);
+            result.Add((column.Column, rule, MaskExpressions.For(rule, column.ToMaskColumn(), key)));
+        }
+        var unused = rules.Unused();
+        if (unused.Count > 0)
+            throw PgCloneException.For(server, $"table {columns[0].Table.Quoted}", $"mask rules name no column of the table: {string.Join(", ", unused)}");
+        return result;
+    }
+}

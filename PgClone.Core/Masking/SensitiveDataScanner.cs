@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Npgsql;
+using PgClone.Core.Catalog;
+using PgClone.Core.Connections;
+
+namespace PgClone.Core.Masking;
+
+/// <summary>A column discovery judged sensitive, with why and what to mask it with (null: no strategy fits it safely).</summary>
+public sealed record SensitiveColumn(
+    QualifiedName Table, string Column, string DataType, string Category, string Confidence,
+    IReadOnlyList<string> Evidence, MaskRule? Suggested);
+
+/// <summary>
+/// Discovery: finds sensitive columns by name (<see cref="SensitiveNames"/>) and by content
+/// (<see cref="ValueShapes"/> on a bounded sample of each table: at most <see cref="SampleRows"/> rows, read with
+/// TABLESAMPLE SYSTEM on large tables, each value cut to 120 characters). Sampled values stay in memory and are
+/// never printed, logged or returned; only counts and shares are.
+/// </summary>
+public static class SensitiveDataScanner
+{
+    public const int SampleRows = 1000;
+    /// <summary>A column is flagged by content when at least this share of its sampled non-NULL values match one shape.</summary>
+    public const double ContentThreshold = 0.5;
+
+    public static async Task<IReadOnlyList<SensitiveColumn>> ScanAsync(NpgsqlConnection conn, ServerEndpoint server,
+        string schema, IReadOnlyCollection<string>? tables, CancellationToken ct)
+    {
+        var found = new List<SensitiveColumn>();
+        var columns = await MaskCatalog.ColumnsAsync(conn, server, schema, tables, ct);
+        foreach (var table in columns.GroupBy(c => c.Table))
+        {
+            var content = await SampleAsync(conn, server, table.Key, table.Where(IsSampled).ToList(), ct);
+            foreach (var column in table)
+                if (Judge(column, content.GetValueOrDefault(column.Column)) is { } sensitive) found.Add(sensitive);
+        }
+        return found;
+    }
+
+    /// <summary>Discovery's answer in the shape of the <c>mask</c> option of a schema clone: <c>{table: {column: rule}}</c>.</summary>
+    public static JsonObject ToMaskOption(IEnumerable<SensitiveColumn> found)
+    {
+        var mask = new JsonObject();
+        foreach (var f in found.Where(f => f.Suggested is not null))
+        {
+            if (mask[f.Table.Name] is not JsonObject rules) mask[f.Table.Name] = rules = new JsonObject();
+            rules[f.Column] = f.Suggested!.ToJson();
+        }
+        return mask;
+    }
+
+    private static bool IsSampled(MaskCatalogColumn c) =>
+        c.TypeCategory is 'S' or 'I' || (c.TypeCategory == 'N' && (c.DataType == "bigint" || c.DataType.StartsWith("numeric", StringComparison.Ordinal)));
+
+    private sealed record ContentMatch(string Category, int Matches, int NonNull);
+
+    /// <summary>The best-matching value shape of each sampled column.</summary>
+    private static async Task<Dictionary<string, ContentMatch>> SampleAsync(NpgsqlConnection conn, ServerEndpoint server,
+        QualifiedName table, IReadOnlyList<MaskCatalogColumn> columns, CancellationToken ct)
+    {
+        var result = new Dictionary<string, ContentMatch>(StringComparer.Ordinal);
+        if (columns.Count == 0) return result;
+        var estimated = columns[0].EstimatedRows;
+        var sample = estimated > 2 * SampleRows
+            ? $" TABLESAMPLE SYSTEM ({Math.Min(100, 2 * SampleRows * 100.0 / estimated).ToString("0.######", CultureInfo.InvariantCulture)})"
+            : "";
+        var select = string.Join(", ", columns.Select(c => $"pg_catalog.left({Sql.Ident(c.Column)}::text, 120)"));
+        var counts = columns.Select(_ => new Dictionary<string, int>()).ToArray();
+        var nonNull = new int[columns.Count];
+        try
+        {
+            await using var cmd = new NpgsqlCommand($"SELECT {select} FROM {table.Quoted}{sample} LIMIT {SampleRows}", conn);
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                for (var i = 0; i < columns.Count; i++)
+                {
+                    if (reader.IsDBNull(i)) continue;
+                    nonNull[i]++;
+                    if (ValueShapes.CategoryOf(reader.GetString(i)) is { } category)
+                        counts[i][category] = counts[i].GetValueOrDefault(category) + 1;
+                }
+        }
+        catch (NpgsqlException e) { throw PgCloneException.FromDriver(server, $"table {table.Quoted}", e); }
+        for (var i = 0; i < columns.Count; i++)
+            if (counts[i].Count > 0)
+            {
+                var best = counts[i].OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).First();
+                result[columns[i].Column] = new ContentMatch(best.Key, best.Value, nonNull[i]);
+            }
+        return result;
+    }
+
+    private static SensitiveColumn? Judge(MaskCatalogColumn column, ContentMatch? content)
+    {
+        var byName = column.TypeCategory == 'B' ? null : SensitiveNames.CategoryOf(column.Table.Name, column.Column);
+        var share = content is null ? 0 : (double)content.Matches / content.NonNull;
+        var byContent = share >= ContentThreshold ? content!.Category : null;
+        if (byName is null && byContent is null) return null;
+        var evidence = new List<string>();
+        if (byName is not null) evidence.Add($"name suggests {byName}");
+        if (byContent is not null)
+            evidence.Add($"{share.ToString("P0", CultureInfo.InvariantCulture).Replace(" ", "")} of {content!.NonNull} sampled non-null values look like {byContent}");
+        var category = byContent is not null && (byName is null || share >= 0.9) ? byContent : byName!;
+        var confidence = (byName is not null && byName == byContent) || (byName is null && share >= 0.9) ? "high" : "medium";
+        return new SensitiveColumn(column.Table, column.Column, column.DataType, category, confidence, evidence, Suggest(category, column));
+    }
+
+    /// <summary>The first strategy of the category's list that fits the column's type, keys and NOT NULL.</summary>
+    public static MaskRule? Suggest(string category, MaskCatalogColumn column)
+    {
+        var keyed = new MaskRule(MaskStrategy.KeyedHash);
+        var keep = new MaskRule(MaskStrategy.KeepFormat);
+        var nulled = new MaskRule(MaskStrategy.Null);
+        MaskRule[] choices = category switch
+        {
+            SensitiveCategory.Email => [new(MaskStrategy.Email), keyed, nulled],
+            SensitiveCategory.Name or SensitiveCategory.Address => [new(MaskStrategy.Name), keyed, nulled],
+            SensitiveCategory.Phone => [new(MaskStrategy.Phone), keep, nulled],
+            SensitiveCategory.Salary => [new(MaskStrategy.RandomInt) { Min = 30000, Max = 150000 }, nulled],
+            SensitiveCategory.Secret => [nulled, new(MaskStrategy.Constant) { Value = "********" }, keyed],
+            SensitiveCategory.BirthDate => [new(MaskStrategy.DateShift) { Days = 30 }, keep, nulled],
+            SensitiveCategory.IpAddress => [keep, new(MaskStrategy.Constant) { Value = "192.0.2.1" }, nulled],
+            _ => [keep, keyed, nulled],
+        };
+        var mc = column.ToMaskColumn();
+        return choices.FirstOrDefault(r => MaskExpressions.Problem(r, mc) is null && !(r.Strategy == MaskStrategy.Null && column.NotNull));
+    }
+}

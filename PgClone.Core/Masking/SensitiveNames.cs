@@ -1,0 +1,62 @@
+using System.Text.RegularExpressions;
+
+namespace PgClone.Core.Masking;
+
+/// <summary>The kinds of personal or secret data discovery looks for.</summary>
+public static class SensitiveCategory
+{
+    public const string Email = "email", Name = "name", Phone = "phone", NationalId = "national_id", Salary = "salary",
+        Secret = "secret", Address = "address", PostalCode = "postal_code", BirthDate = "date_of_birth",
+        CreditCard = "credit_card", IpAddress = "ip_address", Iban = "iban";
+}
+
+/// <summary>
+/// Recognises sensitive columns by name. Names are split into words (snake_case, camelCase, digits) and matched on
+/// whole words or on the words run together, so <c>contact_email</c> and <c>homePhone</c> match while
+/// <c>description</c> and <c>capital</c> do not. A bare <c>name</c> counts only in tables that hold people.
+/// </summary>
+public static partial class SensitiveNames
+{
+    private sealed record Rule(string Category, string[] Words, string[] Joined);
+
+    // First match wins: "email_address" is an email, "ip_address" an IP address, not a street address.
+    private static readonly Rule[] Rules =
+    [
+        new(SensitiveCategory.Email, ["email", "mail", "emailaddress"], ["email"]),
+        new(SensitiveCategory.IpAddress, ["ip", "ipv4", "ipv6", "ipaddr", "ipaddress"], ["remoteaddr", "clientaddr", "ipaddress"]),
+        new(SensitiveCategory.CreditCard, ["pan", "cc", "ccnum", "ccnumber"], ["creditcard", "cardnumber", "cardno", "cardnum"]),
+        new(SensitiveCategory.Iban, ["iban"], []),
+        new(SensitiveCategory.NationalId, ["ssn", "nino", "passport"], ["socialsecurity", "nationalid", "taxid", "taxnumber", "nationalinsurance"]),
+        new(SensitiveCategory.Secret, ["password", "passwd", "pwd", "secret", "token", "apikey", "passphrase"], ["apikey", "privatekey", "accesskey", "secretkey", "passwordhash"]),
+        new(SensitiveCategory.Phone, ["phone", "mobile", "cell", "cellphone", "telephone", "tel", "fax", "msisdn"], ["phone"]),
+        new(SensitiveCategory.BirthDate, ["dob", "birthday", "birthdate"], ["dateofbirth", "birthdate", "bornon"]),
+        new(SensitiveCategory.Name, ["firstname", "lastname", "fullname", "surname", "forename", "fname", "lname", "maidenname"],
+            ["firstname", "lastname", "fullname", "givenname", "familyname", "middlename", "maidenname", "contactname", "customername", "employeename"]),
+        new(SensitiveCategory.Salary, ["salary", "income", "wage", "wages", "compensation", "payrate"], ["salary", "annualincome", "payrate"]),
+        new(SensitiveCategory.PostalCode, ["zip", "zipcode", "postcode", "postalcode"], ["zipcode", "postalcode", "postcode"]),
+        new(SensitiveCategory.Address, ["address", "street", "addr", "streetaddress"], ["streetaddress", "homeaddress", "addressline"]),
+    ];
+
+    private static readonly HashSet<string> PeopleTables =
+    [
+        "customer", "customers", "user", "users", "employee", "employees", "person", "persons", "people", "contact", "contacts",
+        "patient", "patients", "member", "members", "staff", "student", "students", "client", "clients", "account_holders",
+    ];
+
+    /// <summary>The category a column's name suggests, or null.</summary>
+    public static string? CategoryOf(string table, string column)
+    {
+        var words = Words(column);
+        var joined = string.Concat(words);
+        foreach (var rule in Rules)
+            if (words.Any(rule.Words.Contains) || rule.Joined.Any(j => joined.Contains(j, StringComparison.Ordinal)))
+                return rule.Category;
+        return joined == "name" && PeopleTables.Contains(table.ToLowerInvariant()) ? SensitiveCategory.Name : null;
+    }
+
+    public static string[] Words(string name) =>
+        WordPattern().Matches(name).Select(m => m.Value.ToLowerInvariant()).ToArray();
+
+    [GeneratedRegex("[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")]
+    private static partial Regex WordPattern();
+}

@@ -1,0 +1,128 @@
+using Npgsql;
+using PgClone.Core.Connections;
+using PgClone.Core.Masking;
+using PgClone.Tests.Fixtures;
+
+namespace PgClone.Tests.Core.Masking;
+
+/// <summary>Discovery on fixtures: sensitive data behind innocent names, and a schema with none at all.</summary>
+public sealed class DiscoveryTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
+{
+    /// <summary>Personal data, some of it under names that give nothing away: 16 sensitive columns of 24.</summary>
+    public const string PiiFixture = """
+        CREATE TABLE accounts (id serial PRIMARY KEY, handle text, contact text, ref text, memo text, created date);
+        INSERT INTO accounts (handle, contact, ref, memo, created)
+        SELECT 'user' || i, 'person' || i || '@mail' || (i % 7) || '.example.com',
+               (ARRAY['4111 1111 1111 1111', '5500-0000-0000-0004', '340000000000009', '6011000000000004'])[1 + i % 4],
+               'ordered ' || i || ' items', DATE '2020-01-01' + i
+        FROM generate_series(1, 300) AS i;
+        CREATE TABLE staff (id int PRIMARY KEY, first_name text, last_name text, phone text, salary int, ssn text, dob date,
+                            home_address text, zip text, password_hash text, last_ip inet, iban text, email text UNIQUE);
+        INSERT INTO staff SELECT i, 'First' || i, 'Last' || i, '+1-555-' || lpad(i::text, 3, '0') || '-1234', 40000 + i, '123-45-' || lpad(i::text, 4, '0'),
+               DATE '1980-01-01' + i, i || ' Main Street', lpad(i::text, 5, '0'), md5(i::text), ('10.0.0.' || i)::inet,
+               'GB82 WEST 1234 5698 7654 32', 's' || i || '@corp.example.com'
+        FROM generate_series(1, 50) AS i;
+        CREATE TABLE logins (id bigserial PRIMARY KEY, who text, src text, device text, at timestamptz);
+        INSERT INTO logins (who, src, device, at)
+        SELECT 'person' || i || '@mail.example.com', '192.168.' || (i % 255) || '.' || (i % 200), 'laptop-' || (i % 3), now()
+        FROM generate_series(1, 3000) AS i;
+        ANALYZE;
+        """;
+
+    public static readonly string[] Expected =
+    [
+        "accounts.contact", "accounts.ref",
+        "logins.src", "logins.who",
+        "staff.dob", "staff.email", "staff.first_name", "staff.home_address", "staff.iban", "staff.last_ip", "staff.last_name",
+        "staff.password_hash", "staff.phone", "staff.salary", "staff.ssn", "staff.zip",
+    ];
+
+    /// <summary>Products and orders: codes, prices, dates, free text, numbers of card length that fail Luhn.</summary>
+    private const string CleanFixture = """
+        CREATE SCHEMA shop;
+        CREATE TABLE shop.products (id serial PRIMARY KEY, sku text, name text, price numeric(10,2), description text, barcode text,
+                                    weight real, version text, created_at timestamptz, tags text[]);
+        INSERT INTO shop.products (sku, name, price, description, barcode, weight, version, created_at, tags)
+        SELECT 'SKU-' || lpad(i::text, 6, '0'), 'Widget ' || i, i * 1.25, 'A sturdy widget, size ' || i || ' cm',
+               lpad((4000000000000 + i * 7919)::text, 13, '0'), i / 10.0, '1.' || (i % 9) || '.' || (i % 4),
+               now() - i * interval '1 day', ARRAY['blue', 'small']
+        FROM generate_series(1, 400) AS i;
+        CREATE TABLE shop.orders (id bigserial PRIMARY KEY, product_id int REFERENCES shop.products, quantity int, status text,
+                                  shipped_on date, tracking text, total numeric, note text);
+        INSERT INTO shop.orders (product_id, quantity, status, shipped_on, tracking, total, note)
+        SELECT 1 + i % 400, 1 + i % 5, (ARRAY['new', 'paid', 'shipped'])[1 + i % 3], DATE '2024-01-01' + i % 300,
+               '1Z' || upper(substr(md5(i::text), 1, 16)), i * 3.5, '2024-03-' || lpad((1 + i % 28)::text, 2, '0')
+        FROM generate_series(1, 2000) AS i;
+        ANALYZE;
+        """;
+
+    [Fact]
+    public async Task Finds_sensitive_columns_by_name_and_by_content_without_printing_values()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("disc");
+        await PgServers.ExecAsync(db.Source, PiiFixture);
+        await using var conn = new NpgsqlConnection(db.Source);
+        await conn.OpenAsync();
+        var found = await SensitiveDataScanner.ScanAsync(conn, ServerEndpoint.Parse(ServerRole.Source, "host=127.0.0.1"), "public", null, CancellationToken.None);
+        var names = found.Select(f => $"{f.Table.Name}.{f.Column}").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(Expected, names);
+        var byName = found.ToDictionary(f => $"{f.Table.Name}.{f.Column}");
+        Assert.Equal(("email", "high", "email"), (byName["accounts.contact"].Category, byName["accounts.contact"].Confidence, byName["accounts.contact"].Suggested!.StrategyName));
+        Assert.Equal(["100% of 300 sampled non-null values look like email"], byName["accounts.contact"].Evidence);
+        Assert.Equal(("credit_card", "keep_format"), (byName["accounts.ref"].Category, byName["accounts.ref"].Suggested!.StrategyName));
+        Assert.Equal(("email", "keyed_hash"), (byName["staff.email"].Category, byName["staff.email"].Suggested!.StrategyName)); // UNIQUE: email would collide
+        Assert.Equal(("ip_address", "constant"), (byName["staff.last_ip"].Category, byName["staff.last_ip"].Suggested!.StrategyName)); // inet, not text
+        Assert.Equal(("salary", "random_int"), (byName["staff.salary"].Category, byName["staff.salary"].Suggested!.StrategyName));
+        Assert.Equal(("date_of_birth", "date_shift"), (byName["staff.dob"].Category, byName["staff.dob"].Suggested!.StrategyName));
+        Assert.Equal(("iban", "high"), (byName["staff.iban"].Category, byName["staff.iban"].Confidence));
+        Assert.Equal(["name suggests phone", "100% of 50 sampled non-null values look like phone"], byName["staff.phone"].Evidence);
+        Assert.EndsWith("sampled non-null values look like email", byName["logins.who"].Evidence[0]);
+        Assert.DoesNotContain(found.SelectMany(f => f.Evidence), e => e.Contains('@') || e.Contains("person"));
+
+        // The suggestion is directly usable as a schema clone's mask option.
+        var mask = SensitiveDataScanner.ToMaskOption(found);
+        Assert.Equal("\"email\"", mask["accounts"]!["contact"]!.ToJsonString());
+        var rules = MaskRuleSet.Parse(mask, PgClone.Core.CloneOperation.Schema, "public");
+        Assert.True(rules.Covers(new("public", "staff"), "salary"));
+    }
+
+    [Fact]
+    public async Task Flags_nothing_in_a_schema_without_personal_data()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("clean");
+        await PgServers.ExecAsync(db.Source, CleanFixture);
+        await using var conn = new NpgsqlConnection(db.Source);
+        await conn.OpenAsync();
+        Assert.Empty(await SensitiveDataScanner.ScanAsync(conn, ServerEndpoint.Parse(ServerRole.Source, "host=127.0.0.1"), "shop", null, CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData("contact_email", "email")]
+    [InlineData("homePhone", "phone")]
+    [InlineData("ip_address", "ip_address")]
+    [InlineData("email_address", "email")]
+    [InlineData("street_address", "address")]
+    [InlineData("DateOfBirth", "date_of_birth")]
+    [InlineData("api_key", "secret")]
+    [InlineData("cc_number", "credit_card")]
+    [InlineData("description", null)]
+    [InlineData("capital", null)]
+    [InlineData("name", null)]
+    public void Name_rules_match_whole_words(string column, string? category) =>
+        Assert.Equal(category, SensitiveNames.CategoryOf("products", column));
+
+    [Theory]
+    [InlineData("4111 1111 1111 1111", "credit_card")]
+    [InlineData("4111 1111 1111 1112", null)]
+    [InlineData("GB82 WEST 1234 5698 7654 32", "iban")]
+    [InlineData("GB83 WEST 1234 5698 7654 32", null)]
+    [InlineData("123-45-6789", "national_id")]
+    [InlineData("2001:db8::1", "ip_address")]
+    [InlineData("10.1.2.3", "ip_address")]
+    [InlineData("+44 20 7946 0958", "phone")]
+    [InlineData("2024-03-15", null)]
+    [InlineData("12345.67", null)]
+    [InlineData("12:30:00", null)]
+    public void Value_shapes_use_checksums(string value, string? category) =>
+        Assert.Equal(category, ValueShapes.CategoryOf(value));
+}
