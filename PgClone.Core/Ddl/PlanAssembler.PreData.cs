@@ -35,10 +35,16 @@ internal sealed partial class PlanAssembler
     }
 
     /// <summary>Validated CHECK constraints declared on the table itself go inline; inherited ones come from the parent.</summary>
-    private List<ConstraintInfo> InlineChecks(TableInfo t) => !_options.Constraints ? [] : catalog.Constraints
-        .Where(c => c.TableOid == t.Oid && c.Type == 'c' && c.IsLocal && c.Validated)
-        .Where(c => UsesClonedColumns(t, c.Columns, $"check constraint {Connections.Sql.Ident(c.Name)}"))
-        .ToList();
+    private List<ConstraintInfo> InlineChecks(TableInfo t)
+    {
+        if (_inlineChecks.TryGetValue(t.Oid, out var known)) return known;
+        return _inlineChecks[t.Oid] = !_options.Constraints ? [] : catalog.Constraints
+            .Where(c => c.TableOid == t.Oid && c.Type == 'c' && c.IsLocal && c.Validated)
+            .Where(c => UsesClonedColumns(t, c.Columns, $"check constraint {Connections.Sql.Ident(c.Name)}"))
+            .ToList();
+    }
+
+    private readonly Dictionary<uint, List<ConstraintInfo>> _inlineChecks = [];
 
     /// <summary>OWNED BY, once both the sequence and its table exist.</summary>
     private IEnumerable<DdlStatement> Ownership()
