@@ -7,6 +7,11 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return CloneCommands.Table();
+        yield return CloneCommands.Schema();
+        yield return CloneCommands.Functions();
+        yield return CloneCommands.Database();
+        yield return CloneCommands.DatabaseCreate();
+        yield return CloneCommands.Resume();
     }
 }
