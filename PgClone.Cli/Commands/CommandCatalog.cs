@@ -7,8 +7,13 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return CloneCommands.Table();
+        yield return CloneCommands.Schema();
+        yield return CloneCommands.Functions();
+        yield return CloneCommands.Database();
+        yield return CloneCommands.DatabaseCreate();
+        yield return CloneCommands.Resume();
         yield return RolesCommand.Create();
         yield return VerifyCommand.Create();
-        yield break;
     }
 }

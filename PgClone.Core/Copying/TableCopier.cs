@@ -73,10 +73,14 @@ public static class TableCopier
         }
     }
 
+    /// <summary>A slow source still shows progress and keeps the target fed: hand over what arrived after this long.</summary>
+    private static readonly long MaxGatherTicks = System.Diagnostics.Stopwatch.Frequency / 10;
+
     private static async Task<int> FillAsync(NpgsqlRawCopyStream reader, byte[] buffer, CancellationToken ct)
     {
         var filled = 0;
-        while (filled < FlushAt)
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (filled < FlushAt && (filled == 0 || System.Diagnostics.Stopwatch.GetTimestamp() - started < MaxGatherTicks))
         {
             var n = await reader.ReadAsync(buffer.AsMemory(filled), ct);
             if (n == 0) break;

@@ -27,7 +27,11 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         var targets = new TargetPool(session, target, options);
         await targets.EnsureAsync(1, ct);
 
-        var plan = resume?.Plan ?? await snapshot.OnCoordinatorAsync(c => options.Planner(request, c, targets.Main, masker, ct));
+        // database-create's target_name named the database; the planner reads it as a table's new name.
+        var planRequest = request.Operation == CloneOperation.DatabaseCreate
+            ? request with { Options = request.EffectiveOptions with { TargetName = null } }
+            : request;
+        var plan = resume?.Plan ?? await snapshot.OnCoordinatorAsync(c => options.Planner(planRequest, c, targets.Main, masker, ct));
         if (options.Checkpoints is not null && resume?.Plan is null)
             await options.Checkpoints.SavePlanAsync(jobId, plan, CancellationToken.None);
         if (masker is not null) await snapshot.OnCoordinatorAsync(async c => { await masker.EnsureCoverageAsync(c, plan, ct); return 0; });
