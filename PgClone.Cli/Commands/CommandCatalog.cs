@@ -7,6 +7,9 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return MaskingCommands.Discover();
+        yield return MaskingCommands.MaskInPlace();
+        yield return MaskingCommands.Policy();
+        yield return MaskingCommands.Report();
     }
 }
