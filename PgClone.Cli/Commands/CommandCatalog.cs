@@ -7,6 +7,12 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return CloneCommands.Table();
+        yield return CloneCommands.Schema();
+        yield return CloneCommands.Functions();
+        yield return CloneCommands.Database();
+        yield return CloneCommands.DatabaseCreate();
+        yield return CloneCommands.Resume();
         yield return MaskingCommands.Discover();
         yield return MaskingCommands.MaskInPlace();
         yield return MaskingCommands.Policy();

@@ -3,7 +3,11 @@ using PgClone.Core.Catalog;
 namespace PgClone.Core.Jobs;
 
 /// <summary>What happened to one table's data.</summary>
-public sealed record TableResult(QualifiedName Table, long Rows, long Bytes, TimeSpan Elapsed);
+public sealed record TableResult(QualifiedName Table, long Rows, long Bytes, TimeSpan Elapsed)
+{
+    /// <summary>The job that copied it (and so the snapshot it was read in): an earlier job for tables a resume kept.</summary>
+    public string? CopiedByJob { get; init; }
+}
 
 /// <summary>The summary of a finished clone: per table and totals, plus what was deliberately left out.</summary>
 public sealed record CloneResult(
@@ -16,4 +20,5 @@ public sealed record CloneResult(
     public long Bytes => Tables.Sum(t => t.Bytes);
     /// <summary>Free-form lines the run wants the user to read (e.g. masking proof, snapshot notes).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
+    public string? JobId { get; init; }
 }

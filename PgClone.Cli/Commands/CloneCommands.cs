@@ -1,0 +1,82 @@
+using System.CommandLine;
+using PgClone.Core;
+using PgClone.Core.Jobs;
+using PgClone.Core.Masking;
+
+namespace PgClone.Cli.Commands;
+
+/// <summary>
+/// The clone verbs (table, schema, functions, database, database-create) and resume. Each builds a
+/// <see cref="CloneRequest"/>, runs it with a progress display on stderr, and prints the summary.
+/// </summary>
+internal static class CloneCommands
+{
+    public static Command Table() => Clone("table", CloneOperation.Table, "clone one table (structure and data)", needsSchema: false, needsTable: true);
+    public static Command Schema() => Clone("schema", CloneOperation.Schema, "clone a schema with its tables, data, functions and views", needsSchema: true, needsTable: false);
+    public static Command Functions() => Clone("functions", CloneOperation.Functions, "clone the functions and procedures of a schema", needsSchema: true, needsTable: false);
+    public static Command Database() => Clone("database", CloneOperation.Database, "clone every schema of a database into an existing target database", needsSchema: false, needsTable: false);
+    public static Command DatabaseCreate() => Clone("database-create", CloneOperation.DatabaseCreate, "create the target database if needed, then clone the whole database into it", needsSchema: false, needsTable: false);
+
+    private static Command Clone(string name, CloneOperation operation, string description, bool needsSchema, bool needsTable)
+    {
+        var source = CliRuntime.SourceOption();
+        var target = CliRuntime.TargetOption();
+        var schema = CliRuntime.SchemaOption(needsSchema);
+        var table = new Option<string>("--table") { Description = "table name (schema from --schema, default public)", Required = needsTable };
+        var targetName = new Option<string>("--target-name") { Description = "name on the target (table, schema or database)" };
+        var noData = new Option<bool>("--no-data") { Description = "structure only: copy no rows" };
+        var options = new Option<string>("--options") { Description = "clone options as one JSON object, e.g. {\"parallel\":4,\"mask\":{...}}" };
+        var parallel = new Option<int?>("--parallel") { Description = "number of workers copying tables at once (overrides options.parallel)" };
+        var checkpoint = CheckpointOption(required: false);
+        var json = CliRuntime.JsonOption();
+        var command = new Command(name, description) { source, target, schema, table, targetName, noData, options, parallel, checkpoint, json };
+        command.SetHandler(async (parse, ct) =>
+        {
+            var cloneOptions = CloneOptions.Parse(parse.GetValue(options));
+            if (parse.GetValue(parallel) is { } p) cloneOptions = CloneOptions.Parse((cloneOptions with { Parallel = p }).ToJson());
+            if (parse.GetValue(targetName) is { } tn) cloneOptions = cloneOptions with { TargetName = tn };
+            if (parse.GetValue(noData)) cloneOptions = cloneOptions with { IncludeData = false };
+            var tableName = parse.GetValue(table);
+            var request = new CloneRequest(operation, CliRuntime.Source(parse, source), CliRuntime.Target(parse, target),
+                parse.GetValue(schema) ?? (tableName is null ? null : "public"), tableName, cloneOptions);
+            var store = parse.GetValue(checkpoint) is { } file ? new JsonFileCheckpointStore(file) : null;
+            return await RunAsync(request, store, null, parse.GetValue(json), ct);
+        });
+        return command;
+    }
+
+    public static Command Resume()
+    {
+        var checkpoint = CheckpointOption(required: true);
+        var json = CliRuntime.JsonOption();
+        var command = new Command("resume", "finish a failed or cancelled clone recorded in a checkpoint file") { checkpoint, json };
+        command.SetHandler(async (parse, ct) =>
+        {
+            var store = new JsonFileCheckpointStore(parse.GetValue(checkpoint)!);
+            var last = await store.LatestAsync(ct) ?? throw new PgCloneException($"checkpoint file {store.Path} holds no job");
+            if (last.Status == JobStatus.Completed) throw new PgCloneException($"job {last.JobId} in {store.Path} already completed: nothing to resume");
+            return await RunAsync(last.Request.ToRequest(), store, last, parse.GetValue(json), ct);
+        });
+        return command;
+    }
+
+    private static Option<string> CheckpointOption(bool required) =>
+        new("--checkpoint") { Description = "file recording the job's progress, for `pgclone resume --checkpoint FILE`", Required = required };
+
+    private static async Task<int> RunAsync(CloneRequest request, ICheckpointStore? store, JobCheckpoint? resumeFrom, bool json, CancellationToken ct)
+    {
+        var engine = new CloneEngine(MaskerFactory(request));
+        await using var display = ProgressDisplay.ForStderr();
+        var options = new CloneRunOptions { Checkpoints = store, OnProgress = display.Show, ResumeFrom = resumeFrom };
+        CloneResult result;
+        try { result = await engine.RunAsync(request, options, ct); }
+        finally { await display.StopAsync(); }
+        if (json) CliRuntime.WriteJson(CloneSummary.From(result));
+        else CloneSummary.WriteText(result, Console.Error);
+        return 0;
+    }
+
+    /// <summary>The masker of a run with mask rules or require_masking, keyed by the command line's masking secret.</summary>
+    private static Func<CloneRequest, IColumnMasker?>? MaskerFactory(CloneRequest request) =>
+        request.EffectiveOptions.Mask is not null || request.EffectiveOptions.RequireMasking ? MaskingSecretStore.MaskerFactory() : null;
+}

@@ -1,0 +1,22 @@
+using PgClone.Core.Connections;
+using PgClone.Core.Ddl;
+
+namespace PgClone.Core.Copying;
+
+/// <summary>The two COPY statements of one table (or one range of it).</summary>
+public static class CopyStatements
+{
+    /// <summary><c>COPY (SELECT exprs FROM ONLY source [WHERE where] [AND range]) TO STDOUT (FORMAT binary)</c>: inheritance children and partitions are tables of their own in the plan.</summary>
+    public static string CopyOut(TableData table, string? range = null)
+    {
+        var conditions = new List<string>(2);
+        if (!string.IsNullOrWhiteSpace(table.Where)) conditions.Add($"({table.Where})");
+        if (range is not null) conditions.Add(range);
+        var where = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
+        return $"COPY (SELECT {string.Join(", ", table.SourceExpressions)} FROM ONLY {table.Source.Quoted}{where}) TO STDOUT (FORMAT binary)";
+    }
+
+    /// <summary><c>COPY target (cols) FROM STDIN (FORMAT binary[, FREEZE])</c>.</summary>
+    public static string CopyIn(TableData table, bool freeze) =>
+        $"COPY {table.Target.Quoted} ({Sql.IdentList(table.TargetColumns)}) FROM STDIN (FORMAT binary{(freeze ? ", FREEZE" : "")})";
+}

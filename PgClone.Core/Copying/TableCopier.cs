@@ -1,0 +1,101 @@
+using System.Buffers;
+using Npgsql;
+using PgClone.Core.Connections;
+
+namespace PgClone.Core.Copying;
+
+/// <summary>Rows and bytes that went through one COPY pipe.</summary>
+public readonly record struct CopyCount(long Rows, long Bytes);
+
+/// <summary>
+/// Streams one binary COPY from a source connection into a target connection, passing the bytes through
+/// untouched. Two buffers alternate: while one is written to the target, the next is read from the source, so
+/// both servers work at once and memory stays at two buffers whatever the table size.
+/// </summary>
+public static class TableCopier
+{
+    private const int BufferSize = 1 << 17;
+    /// <summary>The source hands out one row per read; gather until the buffer is this full before writing.</summary>
+    private const int FlushAt = BufferSize - (BufferSize >> 3);
+
+    /// <param name="objectName">How errors name what is copied: <c>table "s"."t"</c>.</param>
+    /// <param name="onProgress">Called after each buffer with the running totals.</param>
+    public static async Task<CopyCount> CopyAsync(
+        NpgsqlConnection source, ServerEndpoint sourceServer, string copyOut,
+        NpgsqlConnection target, ServerEndpoint targetServer, string copyIn,
+        string objectName, Action<CopyCount>? onProgress, CancellationToken ct)
+    {
+        var counter = new BinaryCopyCounter();
+        var front = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var back = ArrayPool<byte>.Shared.Rent(BufferSize);
+        NpgsqlRawCopyStream? reader = null, writer = null;
+        var writing = Task.CompletedTask;
+        try
+        {
+            reader = await Side(sourceServer, objectName, () => source.BeginRawBinaryCopyAsync(copyOut, ct));
+            writer = await Side(targetServer, objectName, () => target.BeginRawBinaryCopyAsync(copyIn, ct));
+            while (true)
+            {
+                var filled = await Side(sourceServer, objectName, () => FillAsync(reader, front, ct));
+                await Side(targetServer, objectName, async () => { await writing; return 0; });
+                if (filled == 0) break;
+                counter.Feed(front.AsSpan(0, filled));
+                onProgress?.Invoke(new CopyCount(counter.Rows, counter.Bytes));
+                writing = writer.WriteAsync(front.AsMemory(0, filled), ct).AsTask();
+                (front, back) = (back, front);
+            }
+            if (!counter.Complete)
+                throw PgCloneException.For(sourceServer, objectName, "the COPY stream ended before its trailer");
+            var finishing = writer;
+            writer = null;
+            await Side(targetServer, objectName, async () => { await finishing.DisposeAsync(); return 0; });
+            return new CopyCount(counter.Rows, counter.Bytes);
+        }
+        catch (InvalidDataException e)
+        {
+            throw PgCloneException.For(sourceServer, objectName, e.Message, e);
+        }
+        finally
+        {
+            try { await writing; } catch { /* already reported by the loop, or superseded by its error */ }
+            if (writer is not null)
+            {
+                // Never let a partial stream commit: a binary COPY ending on a row boundary would be accepted.
+                try { await writer.CancelAsync(); } catch { /* the connection may already be gone */ }
+                try { await writer.DisposeAsync(); } catch { /* idem */ }
+            }
+            if (reader is not null)
+            {
+                try { await reader.DisposeAsync(); } catch { /* idem */ }
+            }
+            ArrayPool<byte>.Shared.Return(front);
+            ArrayPool<byte>.Shared.Return(back);
+        }
+    }
+
+    /// <summary>A slow source still shows progress and keeps the target fed: hand over what arrived after this long.</summary>
+    private static readonly long MaxGatherTicks = System.Diagnostics.Stopwatch.Frequency / 10;
+
+    private static async Task<int> FillAsync(NpgsqlRawCopyStream reader, byte[] buffer, CancellationToken ct)
+    {
+        var filled = 0;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (filled < FlushAt && (filled == 0 || System.Diagnostics.Stopwatch.GetTimestamp() - started < MaxGatherTicks))
+        {
+            var n = await reader.ReadAsync(buffer.AsMemory(filled), ct);
+            if (n == 0) break;
+            filled += n;
+        }
+        return filled;
+    }
+
+    /// <summary>Runs one side's operation so that its errors name that side's server.</summary>
+    private static async Task<T> Side<T>(ServerEndpoint server, string objectName, Func<Task<T>> operation)
+    {
+        try { return await operation(); }
+        catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
+        {
+            throw PgCloneException.FromDriver(server, objectName, e);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using Npgsql;
+using PgClone.Core.Connections;
+using PgClone.Core.Ddl;
+using PgClone.Core.Masking;
+
+namespace PgClone.Core.Jobs;
+
+/// <summary>
+/// One run of a clone request, top to bottom: connect, snapshot, plan, masking gate, schema, data, indexes,
+/// constraints, post-data, ANALYZE, masking proof. At most 2N+1 sessions: the source coordinator, N source
+/// workers and N target sessions (the first of which also runs the ordered DDL).
+/// </summary>
+internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IColumnMasker? masker)
+{
+    public async Task<CloneResult> RunAsync(ProgressTracker progress, string jobId, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var resume = options.ResumeFrom;
+        await using var session = new JobSession(jobId);
+        var target = request.Operation == CloneOperation.DatabaseCreate
+            ? await CreateDatabaseAsync(session, ct)
+            : request.Target;
+        var job = new JobContext(jobId, request, target, options, progress, session);
+
+        var snapshot = await SourceSnapshot.BeginAsync(session, request.Source, request.EffectiveOptions.Consistent, ct);
+        var targets = new TargetPool(session, target, options);
+        await targets.EnsureAsync(1, ct);
+
+        var plan = resume?.Plan ?? await snapshot.OnCoordinatorAsync(c => options.Planner(request, c, targets.Main, masker, ct));
+        if (options.Checkpoints is not null && resume?.Plan is null)
+            await options.Checkpoints.SavePlanAsync(jobId, plan, CancellationToken.None);
+        if (masker is not null) await snapshot.OnCoordinatorAsync(async c => { await masker.EnsureCoverageAsync(c, plan, ct); return 0; });
+
+        var doneSteps = resume?.Steps ?? [];
+        var ddl = new DdlSteps(job, targets, doneSteps);
+        await ddl.PreDataAsync(plan.PreData, resume?.PreDataDone ?? 0, ct);
+
+        var earlier = resume?.Tables ?? [];
+        var toCopy = plan.Tables.Where(t => !earlier.ContainsKey(t.Target.Quoted)).ToList();
+        progress.Phase(JobPhase.CopyingData);
+        progress.Tables(plan.Tables.Count, toCopy.Sum(t => Math.Max(0, t.EstimatedBytes)), 0);
+        var results = new List<TableResult>();
+        foreach (var t in plan.Tables.Where(t => earlier.ContainsKey(t.Target.Quoted)))
+        {
+            var e = earlier[t.Target.Quoted];
+            progress.TableAlreadyDone(e.Rows, e.Bytes);
+            results.Add(new TableResult(t.Target, e.Rows, e.Bytes, TimeSpan.FromSeconds(e.Seconds)) { CopiedByJob = e.CopiedByJob });
+        }
+        // A resumed job re-copies whatever an earlier run may have left half-loaded.
+        var mustTruncate = resume is null ? new HashSet<string>() : toCopy.Select(t => t.Target.Quoted).ToHashSet();
+        var copied = await new DataCopyPhase(job, snapshot, targets, mustTruncate).RunAsync(toCopy, ct);
+        results.AddRange(copied.Select(r => r with { CopiedByJob = jobId }));
+
+        await ddl.IndexesAsync(plan.Indexes, ct);
+        await ddl.ParallelAsync(JobPhase.Constraints, "constraint", plan.Constraints, ct);
+        await ddl.InOrderAsync(JobPhase.Triggers, "post-data", plan.PostData, ct);
+
+        progress.Phase(JobPhase.Verifying, plan.Tables.Count);
+        await AnalyzeAsync(job, targets, plan, ct);
+        var notes = new List<string>();
+        if (masker is not null && await snapshot.OnCoordinatorAsync(c => masker.ProveAsync(c, targets.Main, plan, ct)) is { } proof)
+            notes.Add(proof);
+        await snapshot.EndAsync(ct);
+        notes.AddRange(ConsistencyNotes(plan, results, jobId, snapshot.Id));
+
+        var ordered = plan.Tables.Select(t => results.First(r => r.Table == t.Target)).ToList();
+        return new CloneResult(request.Operation, ordered, plan.Skipped, clock.Elapsed) { Notes = notes, JobId = jobId };
+    }
+
+    /// <summary>database-create: CREATE DATABASE on the target server (through its maintenance database) unless it exists.</summary>
+    private async Task<ServerEndpoint> CreateDatabaseAsync(JobSession session, CancellationToken ct)
+    {
+        var name = TargetDatabaseName(request);
+        var conn = await session.OpenAsync(request.Target, "create-database", ct, database: "postgres");
+        try
+        {
+            var exists = await JobSession.ScalarAsync<bool>(conn, request.Target,
+                "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1)", ct, name);
+            if (!exists) await JobSession.ExecAsync(conn, request.Target, $"database {Sql.Ident(name)}", $"CREATE DATABASE {Sql.Ident(name)}", ct);
+        }
+        finally { await session.CloseAsync(conn); }
+        return request.Target.WithDatabase(name);
+    }
+
+    /// <summary>The database database-create makes: target_name, else the target conninfo's dbname, else the source's.</summary>
+    public static string TargetDatabaseName(CloneRequest request)
+    {
+        var name = request.EffectiveOptions.TargetName
+            ?? (request.Target.Database is { Length: > 0 } d && d != "postgres" ? d : null)
+            ?? request.Source.Database;
+        return name is { Length: > 0 } ? name : throw new PgCloneException("database-create: no database name: give target_name or a dbname in the target connection");
+    }
+
+    private static async Task AnalyzeAsync(JobContext job, TargetPool targets, ClonePlan plan, CancellationToken ct)
+    {
+        var statements = plan.Tables.Select(t => t.Target).Distinct()
+            .Select(t => new DdlStatement("table", t.ToString(), $"ANALYZE {t.Quoted}")).ToList();
+        var ddl = new DdlSteps(job, targets, new HashSet<string>());
+        await ddl.ParallelAsync(JobPhase.Verifying, "analyze", statements, ct);
+    }
+
+    private static IEnumerable<string> ConsistencyNotes(ClonePlan plan, List<TableResult> results, string jobId, string? snapshotId)
+    {
+        if (plan.Tables.Count == 0) yield break;
+        if (snapshotId is null)
+            yield return "consistent=false: each table was read in its own snapshot, not as of one instant";
+        var earlier = results.Where(r => r.CopiedByJob != jobId).ToList();
+        if (earlier.Count > 0)
+            yield return $"resumed: {earlier.Count} table(s) were copied by an earlier job under a different snapshot: " +
+                         string.Join(", ", earlier.Select(r => $"{r.Table} (job {r.CopiedByJob})"));
+    }
+}

@@ -1,0 +1,30 @@
+using Npgsql;
+using PgClone.Core.Ddl;
+using PgClone.Core.Masking;
+
+namespace PgClone.Core.Jobs;
+
+/// <summary>Builds the plan of a request (the catalog/DDL planner; tests may hand in a plan of their own).</summary>
+public delegate Task<ClonePlan> PlanProvider(CloneRequest request, NpgsqlConnection source, NpgsqlConnection target, IColumnMasker? masker, CancellationToken ct);
+
+/// <summary>How one run is observed, recorded and tuned. Everything is optional.</summary>
+public sealed record CloneRunOptions
+{
+    /// <summary>The job's id (shown in application_name and checkpoints); a new one when null.</summary>
+    public string? JobId { get; init; }
+    /// <summary>Receives progress snapshots in order, at most ~5 per second, then the exact final state.</summary>
+    public Action<JobProgress>? OnProgress { get; init; }
+    public ICheckpointStore? Checkpoints { get; init; }
+    /// <summary>The checkpoint of a failed or cancelled job to finish: its plan is replayed, its copied tables kept.</summary>
+    public JobCheckpoint? ResumeFrom { get; init; }
+    /// <summary>Tables estimated larger than this are copied in ranges by several workers at once.</summary>
+    public long SplitTablesLargerThan { get; init; } = 1L << 30;
+    /// <summary>At most this many ranges per table.</summary>
+    public int MaxRangesPerTable { get; init; } = 64;
+    /// <summary>maintenance_work_mem of the sessions that build indexes and constraints.</summary>
+    public string MaintenanceWorkMem { get; init; } = "512MB";
+    public int MaxParallelMaintenanceWorkers { get; init; } = 2;
+    public PlanProvider Planner { get; init; } = ClonePlanner.PlanAsync;
+
+    public static string NewJobId() => Guid.NewGuid().ToString("N")[..12];
+}

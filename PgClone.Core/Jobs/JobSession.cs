@@ -1,0 +1,77 @@
+using Npgsql;
+using PgClone.Core.Connections;
+
+namespace PgClone.Core.Jobs;
+
+/// <summary>
+/// The connections of one job. Each is its own physical session (no pooling, so closing it ends the backend
+/// and nothing lingers after a cancel), named <c>&lt;application_name&gt; &lt;job id&gt; &lt;role&gt;</c> so the
+/// job's sessions can be told apart in pg_stat_activity.
+/// </summary>
+internal sealed class JobSession(string jobId) : IAsyncDisposable
+{
+    private readonly List<NpgsqlConnection> _open = [];
+
+    public string JobId { get; } = jobId;
+
+    public async Task<NpgsqlConnection> OpenAsync(ServerEndpoint server, string role, CancellationToken ct, string? database = null)
+    {
+        var csb = server.Builder;
+        if (database is not null) csb.Database = database;
+        csb.Pooling = false;
+        csb.ApplicationName = Truncate($"{csb.ApplicationName ?? "pgclone"} {JobId} {role}", 63);
+        csb.ReadBufferSize = Math.Max(csb.ReadBufferSize, 1 << 16);
+        csb.WriteBufferSize = Math.Max(csb.WriteBufferSize, 1 << 16);
+        var conn = new NpgsqlConnection(csb.ConnectionString);
+        try { await conn.OpenAsync(ct); }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            await conn.DisposeAsync();
+            throw PgCloneException.FromDriver(server, null, e);
+        }
+        lock (_open) _open.Add(conn);
+        return conn;
+    }
+
+    public async Task CloseAsync(NpgsqlConnection conn)
+    {
+        lock (_open) _open.Remove(conn);
+        try { await conn.DisposeAsync(); } catch { /* a broken connection is closed anyway */ }
+    }
+
+    public static async Task ExecAsync(NpgsqlConnection conn, ServerEndpoint server, string? objectName, string sql, CancellationToken ct)
+    {
+        try
+        {
+            await using var cmd = new NpgsqlCommand(sql, conn);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException)
+        {
+            throw PgCloneException.FromDriver(server, objectName, e);
+        }
+    }
+
+    public static async Task<T> ScalarAsync<T>(NpgsqlConnection conn, ServerEndpoint server, string sql, CancellationToken ct, params object[] args)
+    {
+        try
+        {
+            await using var cmd = new NpgsqlCommand(sql, conn);
+            foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
+            return (T)(await cmd.ExecuteScalarAsync(ct))!;
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException)
+        {
+            throw PgCloneException.FromDriver(server, null, e);
+        }
+    }
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection[] open;
+        lock (_open) { open = [.. _open]; _open.Clear(); }
+        await Task.WhenAll(open.Select(async c => { try { await c.DisposeAsync(); } catch { /* closing anyway */ } }));
+    }
+}

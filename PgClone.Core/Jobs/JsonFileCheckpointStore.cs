@@ -1,0 +1,103 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PgClone.Core.Ddl;
+
+namespace PgClone.Core.Jobs;
+
+/// <summary>
+/// Checkpoints in one file as JSON lines: a "begin" record per job, then one small record per event (plan,
+/// table copied, step done, finish), each appended and flushed to disk, so recording a step costs one short
+/// write however large the job. Loading replays the lines. The file is created readable by its owner only,
+/// since the request inside holds connection strings.
+/// </summary>
+public sealed class JsonFileCheckpointStore(string path) : ICheckpointStore
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        PropertyNameCaseInsensitive = true,
+    };
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public string Path { get; } = System.IO.Path.GetFullPath(path);
+
+    private sealed record Line(string Kind, string JobId)
+    {
+        public JobCheckpoint? Job { get; init; }
+        public ClonePlan? Plan { get; init; }
+        public TableCheckpoint? Table { get; init; }
+        public string? Step { get; init; }
+        public JobStatus? Status { get; init; }
+        public string? Error { get; init; }
+    }
+
+    public Task BeginAsync(JobCheckpoint job, CancellationToken ct) => AppendAsync(new Line("begin", job.JobId) { Job = job }, ct);
+    public Task SavePlanAsync(string jobId, ClonePlan plan, CancellationToken ct) => AppendAsync(new Line("plan", jobId) { Plan = plan }, ct);
+    public Task TableCopiedAsync(string jobId, TableCheckpoint table, CancellationToken ct) => AppendAsync(new Line("table", jobId) { Table = table }, ct);
+    public Task StepDoneAsync(string jobId, string step, CancellationToken ct) => AppendAsync(new Line("step", jobId) { Step = step }, ct);
+    public Task FinishAsync(string jobId, JobStatus status, string? error, CancellationToken ct) => AppendAsync(new Line("finish", jobId) { Status = status, Error = error }, ct);
+
+    public async Task<JobCheckpoint?> LoadAsync(string jobId, CancellationToken ct) =>
+        (await ReplayAsync(ct)).Jobs.GetValueOrDefault(jobId);
+
+    public async Task<JobCheckpoint?> LatestAsync(CancellationToken ct)
+    {
+        var (jobs, latest) = await ReplayAsync(ct);
+        return latest is null ? null : jobs[latest];
+    }
+
+    private async Task AppendAsync(Line line, CancellationToken ct)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(line, Json);
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read, Options = FileOptions.WriteThrough };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            await using var file = new FileStream(Path, options);
+            await file.WriteAsync(bytes, ct);
+            file.WriteByte((byte)'\n');
+            await file.FlushAsync(ct);
+        }
+        catch (IOException e) { throw new PgCloneException($"checkpoint file {Path}: {e.Message}", e); }
+        catch (UnauthorizedAccessException e) { throw new PgCloneException($"checkpoint file {Path}: {e.Message}", e); }
+        finally { _gate.Release(); }
+    }
+
+    private async Task<(Dictionary<string, JobCheckpoint> Jobs, string? Latest)> ReplayAsync(CancellationToken ct)
+    {
+        var jobs = new Dictionary<string, JobCheckpoint>(StringComparer.Ordinal);
+        string? latest = null;
+        if (!File.Exists(Path)) return (jobs, null);
+        string[] lines;
+        await _gate.WaitAsync(ct);
+        try { lines = await File.ReadAllLinesAsync(Path, ct); }
+        catch (IOException e) { throw new PgCloneException($"checkpoint file {Path}: {e.Message}", e); }
+        finally { _gate.Release(); }
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (string.IsNullOrWhiteSpace(lines[i])) continue;
+            Line? line;
+            try { line = JsonSerializer.Deserialize<Line>(lines[i], Json); }
+            catch (JsonException e)
+            {
+                // A crash can leave the last line half-written; anything else is a damaged file.
+                if (i == lines.Length - 1) break;
+                throw new PgCloneException($"checkpoint file {Path}: line {i + 1} is not valid JSON: {e.Message}", e);
+            }
+            if (line is null) continue;
+            if (line.Kind == "begin" && line.Job is not null) { jobs[line.JobId] = line.Job; latest = line.JobId; continue; }
+            if (!jobs.TryGetValue(line.JobId, out var job)) continue;
+            switch (line.Kind)
+            {
+                case "plan": jobs[line.JobId] = job with { Plan = line.Plan }; break;
+                case "table" when line.Table is not null: job.Tables[line.Table.Table] = line.Table; break;
+                case "step" when line.Step is not null: job.Steps.Add(line.Step); break;
+                case "finish": jobs[line.JobId] = job with { Status = line.Status ?? job.Status, Error = line.Error }; break;
+            }
+        }
+        return (jobs, latest);
+    }
+}

@@ -1,0 +1,92 @@
+using Npgsql;
+using PgClone.Core.Connections;
+
+namespace PgClone.Core.Jobs;
+
+/// <summary>
+/// The source side of a run: a coordinator session in REPEATABLE READ READ ONLY that exports its snapshot,
+/// and worker sessions that import it, so every table is read as of the same instant. The coordinator must live
+/// until the workers have imported the snapshot; when it dies the snapshot is gone and the run cannot go on.
+/// </summary>
+internal sealed class SourceSnapshot
+{
+    private readonly JobSession _session;
+    private readonly ServerEndpoint _source;
+
+    private SourceSnapshot(JobSession session, ServerEndpoint source, NpgsqlConnection coordinator, string? id)
+    {
+        _session = session;
+        _source = source;
+        Coordinator = coordinator;
+        Id = id;
+    }
+
+    public NpgsqlConnection Coordinator { get; }
+    /// <summary>The exported snapshot, or null when the run is not consistent.</summary>
+    public string? Id { get; }
+
+    public static async Task<SourceSnapshot> BeginAsync(JobSession session, ServerEndpoint source, bool consistent, CancellationToken ct)
+    {
+        var conn = await session.OpenAsync(source, "coordinator", ct);
+        await JobSession.ExecAsync(conn, source, null,
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL idle_in_transaction_session_timeout = 0; " +
+            "SET LOCAL statement_timeout = 0; SET LOCAL search_path = pg_catalog", ct);
+        var id = consistent ? await JobSession.ScalarAsync<string>(conn, source, "SELECT pg_catalog.pg_export_snapshot()", ct) : null;
+        return new SourceSnapshot(session, source, conn, id);
+    }
+
+    /// <summary>A worker's source session, reading in the run's snapshot (or in its own when not consistent).</summary>
+    public async Task<NpgsqlConnection> OpenWorkerAsync(int worker, CancellationToken ct)
+    {
+        var conn = await _session.OpenAsync(_source, $"w{worker}-source", ct);
+        var setup = Id is null
+            ? "SET statement_timeout = 0; SET search_path = pg_catalog"
+            : $"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT {Sql.Literal(Id)}; " +
+              "SET LOCAL idle_in_transaction_session_timeout = 0; SET LOCAL statement_timeout = 0; SET LOCAL search_path = pg_catalog";
+        try
+        {
+            await using var cmd = new NpgsqlCommand(setup, conn);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidParameterValue && Id is not null)
+        {
+            await _session.CloseAsync(conn);
+            throw Lost(e);
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException)
+        {
+            await _session.CloseAsync(conn);
+            throw PgCloneException.FromDriver(_source, null, e);
+        }
+        return conn;
+    }
+
+    /// <summary>Runs work on the coordinator; losing it means losing the snapshot, and the error says so.</summary>
+    public async Task<T> OnCoordinatorAsync<T>(Func<NpgsqlConnection, Task<T>> work)
+    {
+        try { return await work(Coordinator); }
+        catch (Exception e) when (Id is not null && IsConnectionLoss(e)) { throw Lost(e); }
+    }
+
+    public async Task EndAsync(CancellationToken ct) =>
+        await OnCoordinatorAsync(async c => { await JobSession.ExecAsync(c, _source, null, "COMMIT", ct); return 0; });
+
+    private static bool IsConnectionLoss(Exception e) => e switch
+    {
+        PgCloneException { InnerException: { } inner } => IsConnectionLoss(inner),
+        PostgresException pg => pg.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown,
+        NpgsqlException or IOException or ObjectDisposedException or InvalidOperationException => true,
+        _ => false,
+    };
+
+    private PgCloneException Lost(Exception e) => PgCloneException.For(_source, null,
+        $"the run's snapshot {Id} is gone because the session that exported it ended ({Reason(e)}); " +
+        "rerun with \"consistent\": false, or resume the job", e);
+
+    private static string Reason(Exception e) => e switch
+    {
+        PostgresException pg => pg.MessageText,
+        PgCloneException { InnerException: PostgresException pg } => pg.MessageText,
+        _ => e.InnerException?.Message ?? e.Message,
+    };
+}

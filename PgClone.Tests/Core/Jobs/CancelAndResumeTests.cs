@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using PgClone.Core;
+using PgClone.Core.Ddl;
+using PgClone.Core.Jobs;
+using PgClone.Tests.Fixtures;
+using static PgClone.Tests.Core.Jobs.HandPlans;
+
+namespace PgClone.Tests.Core.Jobs;
+
+public sealed class CancelAndResumeTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
+{
+    /// <summary>A big table whose copy sleeps per row (slow), and small ones a second worker copies meanwhile.</summary>
+    private static async Task<ClonePlan> SlowPlanAsync(TestDatabases db, int slowRows, double sleepPerRow)
+    {
+        await PgServers.ExecAsync(db.Source, $"""
+            CREATE TABLE big(id int PRIMARY KEY, v text); INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, {slowRows}) g;
+            CREATE TABLE s1(id int PRIMARY KEY, v text); INSERT INTO s1 SELECT g, 's1' FROM generate_series(1, 100) g;
+            CREATE TABLE s2(id int PRIMARY KEY, v text); INSERT INTO s2 SELECT g, 's2' FROM generate_series(1, 200) g;
+            """);
+        var slow = new[] { $"\"id\" + length(pg_sleep({sleepPerRow.ToString(System.Globalization.CultureInfo.InvariantCulture)})::text)", "\"v\"" };
+        return new ClonePlan
+        {
+            PreData = [Create("big", "id int, v text"), Create("s1", "id int, v text"), Create("s2", "id int, v text")],
+            Tables = [Table("big", "", ["id", "v"], 1_000_000, expressions: slow), Table("s1", "", ["id", "v"], 100), Table("s2", "", ["id", "v"], 200)],
+            Indexes = [.. new[] { "big", "s1", "s2" }.Select(t => new DdlStatement("index", $"\"public\".\"{t}_pkey\"", $"ALTER TABLE public.{t} ADD PRIMARY KEY (id)"))],
+        };
+    }
+
+    [Fact]
+    public async Task Cancel_mid_copy_stops_within_two_seconds_and_leaves_no_session_and_consistent_tables()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("cancel");
+        var plan = await SlowPlanAsync(db, 100_000, 0.001);
+        var jobId = CloneRunOptions.NewJobId();
+        var events = new List<JobProgress>();
+        using var cts = new CancellationTokenSource();
+        var run = new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 2 }),
+            new CloneRunOptions { JobId = jobId, Planner = Fixed(plan), OnProgress = events.Add }, cts.Token);
+        while (!(await PgServers.RowsAsync(db.Source, $"SELECT 1 FROM pg_stat_activity WHERE application_name LIKE '%{jobId}%' AND query LIKE 'COPY (SELECT \"id\" + length(pg_sleep%'")).Any())
+            await Task.Delay(50);
+        await Task.Delay(500);
+
+        var clock = Stopwatch.StartNew();
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        clock.Stop();
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed} to stop");
+        Assert.Equal(0L, await SessionsLeftAsync(db.Source, jobId));
+        Assert.Equal(0L, await SessionsLeftAsync(db.Target, jobId));
+        Assert.Equal((JobStatus.Cancelled, "cancelled"), (events[^1].Status, events[^1].Error));
+        // The cancelled table's load rolled back; the small tables copied meanwhile are complete.
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM big"));
+        Assert.Equal(await ChecksumAsync(db.Source, "s1", "id"), await ChecksumAsync(db.Target, "s1", "id"));
+        Assert.Equal(await ChecksumAsync(db.Source, "s2", "id"), await ChecksumAsync(db.Target, "s2", "id"));
+        Assert.Equal(2, events[^1].TablesCompleted);
+    }
+
+    [Fact]
+    public async Task A_killed_source_session_fails_the_job_clearly_and_resume_finishes_it_with_equal_checksums()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("resume");
+        var plan = await SlowPlanAsync(db, 3000, 0.0005);
+        var file = Path.Combine(Path.GetTempPath(), $"pgclone-ckpt-{Guid.NewGuid():N}.jsonl");
+        var store = new JsonFileCheckpointStore(file);
+        var jobId = CloneRunOptions.NewJobId();
+        try
+        {
+            var run = new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 2 }),
+                new CloneRunOptions { JobId = jobId, Planner = Fixed(plan), Checkpoints = store });
+            long killed = 0;
+            while (killed == 0 && !run.IsCompleted)
+            {
+                killed = await PgServers.ScalarAsync<long>(db.Source,
+                    $"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name LIKE '%{jobId}%' AND query LIKE 'COPY (SELECT \"id\" + length(pg_sleep%'");
+                await Task.Delay(100);
+            }
+            var e = await Assert.ThrowsAsync<PgCloneException>(() => run);
+            var port = new Npgsql.NpgsqlConnectionStringBuilder(db.Source).Port;
+            Assert.Equal($"source 'src' (127.0.0.1:{port}): table \"public\".\"big\": terminating connection due to administrator command", e.Message);
+            Assert.Equal(0L, await SessionsLeftAsync(db.Source, jobId));
+
+            var failed = await store.LoadAsync(jobId, default);
+            Assert.NotNull(failed);
+            Assert.Equal(JobStatus.Failed, failed.Status);
+            Assert.Equal(["\"public\".\"s1\"", "\"public\".\"s2\""], failed.Tables.Keys.Order());
+            // The source changes between the two runs: the resumed job reads it under a new snapshot.
+            await PgServers.ExecAsync(db.Source, "INSERT INTO big VALUES (3001, 'late')");
+
+            var result = await new CloneEngine().ResumeAsync(failed, new CloneRunOptions { Checkpoints = store });
+
+            foreach (var t in new[] { "big", "s1", "s2" })
+                Assert.Equal(await ChecksumAsync(db.Source, t, "id"), await ChecksumAsync(db.Target, t, "id"));
+            Assert.Equal([3001L, 100, 200], result.Tables.Select(t => t.Rows));
+            Assert.Equal([result.JobId, jobId, jobId], result.Tables.Select(t => t.CopiedByJob));
+            Assert.Contains($"resumed: 2 table(s) were copied by an earlier job under a different snapshot: \"public\".\"s1\" (job {jobId}), \"public\".\"s2\" (job {jobId})", result.Notes);
+            Assert.Equal(3L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_indexes WHERE indexname LIKE '%_pkey'"));
+            Assert.Equal(JobStatus.Completed, (await store.LatestAsync(default))!.Status);
+        }
+        finally { File.Delete(file); }
+    }
+
+    [Fact]
+    public async Task Losing_the_snapshot_before_the_workers_import_it_fails_saying_so()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("lost");
+        await PgServers.ExecAsync(db.Source, "CREATE TABLE t(id int); INSERT INTO t VALUES (1)");
+        var plan = new ClonePlan { PreData = [Create("t", "id int")], Tables = [Table("t", "", ["id"])] };
+        PlanProvider killCoordinator = async (_, source, _, _, _) =>
+        {
+            await PgServers.ExecAsync(db.Source, $"SELECT pg_terminate_backend({source.ProcessID})");
+            return plan;
+        };
+
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(Request(db), new CloneRunOptions { Planner = killCoordinator }));
+
+        var port = new Npgsql.NpgsqlConnectionStringBuilder(db.Source).Port;
+        Assert.Matches($"^source 'src' \\(127.0.0.1:{port}\\): the run's snapshot [0-9A-F-]+ is gone because the session that exported it ended \\(invalid snapshot identifier: \"[0-9A-F-]+\"\\); rerun with \"consistent\": false, or resume the job$", e.Message);
+    }
+}

@@ -1,0 +1,155 @@
+using PgClone.Core;
+using PgClone.Core.Ddl;
+using PgClone.Core.Jobs;
+using PgClone.Tests.Fixtures;
+using static PgClone.Tests.Core.Jobs.HandPlans;
+
+namespace PgClone.Tests.Core.Jobs;
+
+public sealed class ExecutorTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
+{
+    private const string WideDdl = "id int PRIMARY KEY, n int, tags text[], body text, blob bytea, at timestamptz";
+
+    [Fact]
+    public async Task Rows_and_bytes_are_counted_exactly_on_nulls_arrays_and_wide_rows_and_the_data_arrives_frozen()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("count");
+        await PgServers.ExecAsync(db.Source, $"""
+            CREATE TABLE wide({WideDdl});
+            INSERT INTO wide SELECT i, CASE WHEN i % 4 = 0 THEN NULL ELSE i END,
+                CASE WHEN i % 3 = 0 THEN NULL ELSE ARRAY['a' || i, NULL, 'ü'] END,
+                CASE WHEN i % 50 = 0 THEN repeat(md5(i::text), 4000) ELSE 'row ' || i END,
+                CASE WHEN i % 7 = 0 THEN NULL ELSE decode(md5(i::text), 'hex') END, '2024-01-01'::timestamptz + i * interval '1 minute'
+            FROM generate_series(1, 2000) i;
+            """);
+        var expectedBytes = await BinaryLengthAsync(db.Source, "COPY (SELECT \"id\", \"n\", \"tags\", \"body\", \"blob\", \"at\" FROM \"public\".\"wide\") TO STDOUT (FORMAT binary)");
+        var plan = new ClonePlan
+        {
+            PreData = [Create("wide", WideDdl)],
+            Tables = [Table("wide", WideDdl, ["id", "n", "tags", "body", "blob", "at"])],
+        };
+
+        var result = await new CloneEngine().RunAsync(Request(db), new CloneRunOptions { Planner = Fixed(plan) });
+
+        var table = Assert.Single(result.Tables);
+        Assert.Equal(2000, table.Rows);
+        Assert.Equal(expectedBytes, table.Bytes);
+        Assert.Equal(await ChecksumAsync(db.Source, "wide", "id"), await ChecksumAsync(db.Target, "wide", "id"));
+        // COPY FREEZE: every page is already marked all-frozen on the target.
+        await PgServers.ExecAsync(db.Target, "CREATE EXTENSION pg_visibility");
+        Assert.True(await PgServers.ScalarAsync<bool>(db.Target, "SELECT bool_and(all_frozen) FROM pg_visibility_map('wide')"));
+    }
+
+    [Fact]
+    public async Task Six_hundred_tables_are_copied_in_parallel_with_exact_row_counts()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("many");
+        const int count = 600;
+        await PgServers.ExecAsync(db.Source, $$"""
+            DO $$ BEGIN FOR i IN 1..{{count}} LOOP
+              EXECUTE format('CREATE TABLE t%s(id int, v text)', i);
+              EXECUTE format('INSERT INTO t%s SELECT g, ''v'' || g FROM generate_series(1, %s) g', i, i % 7);
+            END LOOP; END $$;
+            """);
+        var plan = new ClonePlan
+        {
+            PreData = [.. Enumerable.Range(1, count).Select(i => Create($"t{i}", "id int, v text"))],
+            Tables = [.. Enumerable.Range(1, count).Select(i => Table($"t{i}", "", ["id", "v"], estimatedBytes: i))],
+            Indexes = [.. Enumerable.Range(1, count).Select(i => new DdlStatement("index", $"t{i}_id", $"CREATE INDEX ON public.t{i} (id)"))],
+        };
+        var progress = new List<JobProgress>();
+
+        var result = await new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 4 }),
+            new CloneRunOptions { Planner = Fixed(plan), OnProgress = progress.Add });
+
+        Assert.Equal(count, result.Tables.Count);
+        Assert.Equal(Enumerable.Range(1, count).Sum(i => i % 7), result.Rows);
+        var counts = await PgServers.RowsAsync(db.Target, string.Join(" UNION ALL ", Enumerable.Range(1, count).Select(i => $"SELECT {i}, count(*) FROM t{i}")));
+        Assert.All(counts, r => Assert.Equal((long)((int)r[0]! % 7), (long)r[1]!));
+        Assert.Equal(count, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'"));
+        var last = progress[^1];
+        Assert.Equal(JobStatus.Completed, last.Status);
+        Assert.Equal((count, 0, result.Rows, result.Bytes), (last.TablesCompleted, last.TablesFailed, last.RowsCopied, last.BytesCopied));
+    }
+
+    [Fact]
+    public async Task Progress_is_monotonic_throttled_and_ends_at_the_exact_final_counts()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("progress");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE TABLE a(id int, v text); INSERT INTO a SELECT g, repeat('a', 100) FROM generate_series(1, 3000) g;
+            CREATE TABLE b(id int, v text); INSERT INTO b SELECT g, repeat('b', 100) FROM generate_series(1, 1500) g;
+            """);
+        // A sleep per row keeps the copy running across several progress ticks.
+        var slow = new[] { "\"id\" + length(pg_sleep(0.0005)::text)", "\"v\"" };
+        var plan = new ClonePlan
+        {
+            PreData = [Create("a", "id int, v text"), Create("b", "id int, v text")],
+            Tables = [Table("a", "", ["id", "v"], 2000, expressions: slow), Table("b", "", ["id", "v"], 1000, expressions: slow)],
+        };
+        var events = new List<JobProgress>();
+
+        var result = await new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 2 }),
+            new CloneRunOptions { Planner = Fixed(plan), OnProgress = events.Add });
+
+        Assert.True(events.Count >= 3, $"only {events.Count} progress events");
+        for (var i = 1; i < events.Count; i++)
+        {
+            Assert.True(events[i].RowsCopied >= events[i - 1].RowsCopied);
+            Assert.True(events[i].BytesCopied >= events[i - 1].BytesCopied);
+            Assert.True(events[i].TablesCompleted >= events[i - 1].TablesCompleted);
+            Assert.True(events[i].Elapsed >= events[i - 1].Elapsed);
+        }
+        Assert.True(events.Count <= result.Elapsed.TotalSeconds * 5 + 3, $"{events.Count} events in {result.Elapsed}");
+        Assert.Contains(events, e => e.Phase == JobPhase.CopyingData && e.RowsCopied > 0 && e.RowsCopied < 4500);
+        var last = events[^1];
+        Assert.Equal((JobStatus.Completed, 2, 2, 0, 4500L, result.Bytes), (last.Status, last.TablesTotal, last.TablesCompleted, last.TablesFailed, last.RowsCopied, last.BytesCopied));
+        Assert.All(last.Workers, w => Assert.Null(w.Table));
+        Assert.Equal(1, events.Count(e => e.IsFinished));
+    }
+
+    [Fact]
+    public async Task A_failed_index_fails_the_run_with_its_name_and_the_servers_words()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("failidx");
+        await PgServers.ExecAsync(db.Source, "CREATE TABLE d(id int); INSERT INTO d VALUES (1), (1)");
+        var plan = new ClonePlan
+        {
+            PreData = [Create("d", "id int")],
+            Tables = [Table("d", "", ["id"])],
+            Indexes = [new DdlStatement("index", "\"public\".\"d_pkey\"", "ALTER TABLE public.d ADD CONSTRAINT d_pkey PRIMARY KEY (id)")],
+        };
+        var events = new List<JobProgress>();
+
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(Request(db),
+            new CloneRunOptions { Planner = Fixed(plan), OnProgress = events.Add }));
+
+        var port = new Npgsql.NpgsqlConnectionStringBuilder(db.Target).Port;
+        Assert.Equal($"target 'tgt' (127.0.0.1:{port}): index \"public\".\"d_pkey\": could not create unique index \"d_pkey\" (Key (id)=(1) is duplicated.)", e.Message);
+        Assert.Equal((JobStatus.Failed, e.Message), (events[^1].Status, events[^1].Error));
+    }
+
+    [Fact]
+    public async Task Wrong_password_and_unreachable_servers_fail_naming_the_server()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("auth");
+        var port = new Npgsql.NpgsqlConnectionStringBuilder(db.Source).Port;
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(Request(db, password: "wrong"),
+            new CloneRunOptions { Planner = Fixed(new ClonePlan()) }));
+        Assert.Equal($"source 'src' (127.0.0.1:{port}): password authentication failed for user \"postgres\"", e.Message);
+
+        var request = Request(db) with { Source = PgClone.Core.Connections.ServerEndpoint.Parse(PgClone.Core.Connections.ServerRole.Source, "host=127.0.0.1 port=1 user=postgres", "down") };
+        e = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(request, new CloneRunOptions { Planner = Fixed(new ClonePlan()) }));
+        Assert.Equal("source 'down' (127.0.0.1:1): cannot connect: Connection refused", e.Message);
+    }
+
+    private static async Task<long> BinaryLengthAsync(string cs, string copy)
+    {
+        await using var conn = new Npgsql.NpgsqlConnection(cs);
+        await conn.OpenAsync();
+        await using var reader = await conn.BeginRawBinaryCopyAsync(copy);
+        using var ms = new MemoryStream();
+        await reader.CopyToAsync(ms);
+        return ms.Length;
+    }
+}
