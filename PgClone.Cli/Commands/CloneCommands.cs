@@ -76,14 +76,7 @@ internal static class CloneCommands
         return 0;
     }
 
-    /// <summary>
-    /// Integration point for masking: when PgClone.Core.Masking provides a masker built from options.mask, return
-    /// it here. Until then a request with mask rules is refused, so data is never copied unmasked by mistake.
-    /// </summary>
-    private static Func<CloneRequest, IColumnMasker?>? MaskerFactory(CloneRequest request)
-    {
-        if (request.EffectiveOptions.Mask is not null || request.EffectiveOptions.RequireMasking)
-            throw new PgCloneException("masking is not available in this build of pgclone: remove \"mask\" and \"require_masking\" from --options");
-        return null;
-    }
+    /// <summary>The masker of a run with mask rules or require_masking, keyed by the command line's masking secret.</summary>
+    private static Func<CloneRequest, IColumnMasker?>? MaskerFactory(CloneRequest request) =>
+        request.EffectiveOptions.Mask is not null || request.EffectiveOptions.RequireMasking ? MaskingSecretStore.MaskerFactory() : null;
 }

@@ -15,5 +15,9 @@ internal static class CommandCatalog
         yield return CloneCommands.Resume();
         yield return RolesCommand.Create();
         yield return VerifyCommand.Create();
+        yield return MaskingCommands.Discover();
+        yield return MaskingCommands.MaskInPlace();
+        yield return MaskingCommands.Policy();
+        yield return MaskingCommands.Report();
     }
 }

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Npgsql;
+using PgClone.Tests.Fixtures;
+
+namespace PgClone.Tests.Core.Masking;
+
+/// <summary>The masking verbs of the pgclone command line, run as a process against the test servers.</summary>
+public sealed class MaskingCliTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
+{
+    private static string Conninfo(string cs)
+    {
+        var b = new NpgsqlConnectionStringBuilder(cs);
+        return $"host={b.Host} port={b.Port} dbname={b.Database} user={b.Username} password={b.Password}";
+    }
+
+    /// <summary>The CLI's own build output (the test folder's copy lacks the CLI's dependencies), same configuration.</summary>
+    private static string CliDll
+    {
+        get
+        {
+            var bin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            return Path.Combine(bin.Parent!.Parent!.Parent!.Parent!.FullName, "PgClone.Cli", "bin", bin.Parent.Name, bin.Name, "pgclone.dll");
+        }
+    }
+
+    private static async Task<(int Code, string Out, string Err)> PgcloneAsync(string home, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(CliDll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["HOME"] = home;
+        psi.Environment.Remove("PGCLONE_MASK_SECRET");
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        return (p.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task Discover_in_place_and_report_work_from_the_command_line_with_a_created_key_file()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("cli");
+        await PgServers.ExecAsync(db.Source, DiscoveryTests.PiiFixture);
+        await PgServers.ExecAsync(db.Target, "CREATE TABLE people (id int PRIMARY KEY, email text, ssn text); INSERT INTO people VALUES (1, 'alice@example.com', '123-45-6789')");
+        var home = Directory.CreateTempSubdirectory("pgclone-home").FullName;
+        try
+        {
+            var discover = await PgcloneAsync(home, "discover", "--source", Conninfo(db.Source), "--schema", "public");
+            Assert.Equal((0, ""), (discover.Code, discover.Err));
+            var mask = JsonNode.Parse(discover.Out)!.AsObject();
+            Assert.Equal(["accounts", "logins", "staff"], mask.Select(t => t.Key).Order().ToList());
+            Assert.Equal("\"email\"", mask["accounts"]!["contact"]!.ToJsonString());
+            Assert.DoesNotContain("@mail", discover.Out);
+
+            var detail = await PgcloneAsync(home, "discover", "--source", Conninfo(db.Source), "--schema", "public", "--detail");
+            var columns = JsonNode.Parse(detail.Out)!["columns"]!.AsArray();
+            Assert.Equal(DiscoveryTests.Expected.Length, columns.Count);
+            Assert.Contains(columns, c => (string)c!["column"]! == "ref" && (string)c["category"]! == "credit_card" && (string)c["confidence"]! == "high");
+
+            var inPlace = await PgcloneAsync(home, "mask-in-place", "--target", Conninfo(db.Target), "--table", "people", "--rules", """{"email": "email", "ssn": "keyed_hash"}""");
+            Assert.Equal((0, "masked 1 rows of \"public\".\"people\": email, ssn\n", ""), inPlace);
+            var keyFile = Path.Combine(home, ".config", "pgclone", "mask.key");
+            Assert.Equal(32, new FileInfo(keyFile).Length);
+            if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+            var key = new PgClone.Core.Masking.MaskingSecret(await File.ReadAllBytesAsync(keyFile));
+            Assert.Equal([[1, "a***@example.com", Convert.ToHexStringLower(key.Hmac("123-45-6789"))]], await PgServers.RowsAsync(db.Target, "SELECT * FROM people"));
+
+            var report = await PgcloneAsync(home, "masking-report", "--target", Conninfo(db.Target), "--schema", "public", "--csv");
+            Assert.Equal((0, "schema,table,column,category,status,recommendation\r\npublic,people,email,email,UNMASKED,Apply mask strategy: email\r\n" +
+            "public,people,ssn,national_id,UNMASKED,Apply mask strategy: keep_format\r\n", ""), report);
+
+            var bad = await PgcloneAsync(home, "mask-in-place", "--target", Conninfo(db.Target), "--table", "people", "--rules", """{"id": "email"}""");
+            var port = new NpgsqlConnectionStringBuilder(db.Target).Port;
+            Assert.Equal((1, "", $"pgclone: target '127.0.0.1:{port}/{db.Name}' (127.0.0.1:{port}): column \"public\".\"people\".\"id\": mask strategy \"email\" needs a text column, but the column is integer\n"), bad);
+        }
+        finally { Directory.Delete(home, recursive: true); }
+    }
+}
