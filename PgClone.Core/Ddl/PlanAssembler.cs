@@ -47,6 +47,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         post.AddRange(MaterializedViews());
         post.AddRange(Triggers());
         post.AddRange(TableSettings());
+        post.AddRange(StatisticsAndPolicies());
         post.AddRange(Comments());
         return new ClonePlan
         {
