@@ -51,7 +51,7 @@ internal sealed partial class PlanAssembler
     {
         foreach (var s in Sequences.Where(s => s.OwnerTable != 0 && s.OwnerColumn is not null))
         {
-            var owner = Tables.FirstOrDefault(t => t.Oid == s.OwnerTable);
+            var owner = _excluded.Contains(s.OwnerTable) ? null : scope.Tables.FirstOrDefault(t => t.Oid == s.OwnerTable);
             if (owner is null || ColumnsOf(owner).All(c => c.Name != s.OwnerColumn)) continue;
             var name = naming.Sequence(s);
             yield return new DdlStatement("sequence", name.Quoted, SequenceDdl.OwnedBy(name, naming.Table(owner), s.OwnerColumn!)) { Table = naming.Table(owner) };
