@@ -51,8 +51,9 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
             progress.TableAlreadyDone(e.Rows, e.Bytes);
             results.Add(new TableResult(t.Target, e.Rows, e.Bytes, TimeSpan.FromSeconds(e.Seconds)) { CopiedByJob = e.CopiedByJob });
         }
-        // A resumed job re-copies whatever an earlier run may have left half-loaded.
-        var mustTruncate = resume is null ? new HashSet<string>() : toCopy.Select(t => t.Target.Quoted).ToHashSet();
+        // A resumed job empties the tables it created and may have left half-loaded. (A table it did not create
+        // was loaded by one COPY that either committed, and is checkpointed, or left nothing.)
+        var mustTruncate = resume is null ? new HashSet<string>() : toCopy.Where(t => t.CreatedInRun).Select(t => t.Target.Quoted).ToHashSet();
         var copied = await new DataCopyPhase(job, snapshot, targets, mustTruncate).RunAsync(toCopy, ct);
         results.AddRange(copied.Select(r => r with { CopiedByJob = jobId }));
 

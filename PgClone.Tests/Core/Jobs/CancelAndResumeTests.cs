@@ -68,6 +68,8 @@ public sealed class CancelAndResumeTests(PgServersFixture fx) : IClassFixture<Pg
         {
             var run = new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 2 }),
                 new CloneRunOptions { JobId = jobId, Planner = Fixed(plan), Checkpoints = store });
+            // Once both small tables are recorded as copied, kill the session still reading the big one.
+            while ((await store.LoadAsync(jobId, default))?.Tables.Count is null or < 2 && !run.IsCompleted) await Task.Delay(50);
             long killed = 0;
             while (killed == 0 && !run.IsCompleted)
             {
