@@ -73,7 +73,11 @@ public static partial class CatalogReader
 
     private static async Task<List<TriggerInfo>> ReadTriggersAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, """
-            SELECT g.oid, g.tgrelid, g.tgname, pg_get_triggerdef(g.oid), g.tgenabled, g.tgattr::int2[], g.tgfoid, obj_description(g.oid, 'pg_trigger')
+            SELECT g.oid, g.tgrelid, g.tgname, pg_get_triggerdef(g.oid), g.tgenabled,
+                   ARRAY(SELECT DISTINCT k::int2 FROM (SELECT unnest(g.tgattr::int2[]) AS k
+                         UNION SELECT d.refobjsubid FROM pg_depend d WHERE d.classid = 'pg_trigger'::regclass AND d.objid = g.oid
+                               AND d.refclassid = 'pg_class'::regclass AND d.refobjid = g.tgrelid) x WHERE k > 0),
+                   g.tgfoid, obj_description(g.oid, 'pg_trigger')
             FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE NOT g.tgisinternal AND g.tgparentid = 0 AND n.nspname = ANY($1)
             ORDER BY g.tgrelid, g.tgname

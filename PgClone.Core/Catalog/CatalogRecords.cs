@@ -108,4 +108,22 @@ public sealed record SourceCatalog
     public required IReadOnlyList<(ObjectKey From, ObjectKey To)> Dependencies { get; init; }
     /// <summary>Objects of the schemas that PgClone does not clone (aggregates, base types, ...), for plan.Skipped.</summary>
     public required IReadOnlyList<string> Unsupported { get; init; }
+
+    // Lookups by oid, built on first use: planning a database of thousands of tables stays linear.
+    private Dictionary<uint, TableInfo>? _tables;
+    private Dictionary<uint, IndexInfo>? _indexes;
+    private ILookup<uint, IndexInfo>? _indexesByTable;
+    private ILookup<uint, ConstraintInfo>? _constraintsByTable;
+    private ILookup<uint, TriggerInfo>? _triggersByTable;
+    private ILookup<uint, SequenceInfo>? _sequencesByOwner;
+    private ILookup<ObjectKey, ObjectKey>? _dependencies;
+
+    public TableInfo? Table(uint oid) => (_tables ??= Tables.ToDictionary(t => t.Oid)).GetValueOrDefault(oid);
+    public IndexInfo Index(uint oid) => (_indexes ??= Indexes.ToDictionary(i => i.Oid))[oid];
+    public IEnumerable<IndexInfo> IndexesOf(uint relation) => (_indexesByTable ??= Indexes.ToLookup(i => i.TableOid))[relation];
+    public IEnumerable<ConstraintInfo> ConstraintsOf(uint table) => (_constraintsByTable ??= Constraints.ToLookup(c => c.TableOid))[table];
+    public IEnumerable<TriggerInfo> TriggersOf(uint table) => (_triggersByTable ??= Triggers.ToLookup(t => t.TableOid))[table];
+    public IEnumerable<SequenceInfo> SequencesOwnedBy(uint table) => (_sequencesByOwner ??= Sequences.ToLookup(s => s.OwnerTable))[table];
+    /// <summary>What an object depends on directly.</summary>
+    public IEnumerable<ObjectKey> DependenciesOf(ObjectKey key) => (_dependencies ??= Dependencies.ToLookup(d => d.From, d => d.To))[key];
 }

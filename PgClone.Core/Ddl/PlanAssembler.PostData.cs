@@ -8,11 +8,11 @@ internal sealed partial class PlanAssembler
     /// <summary>Current values of created sequences, identity sequences included.</summary>
     private IEnumerable<DdlStatement> SequenceValues()
     {
-        var identity = catalog.Sequences.Where(s => s.IsIdentity && Tables.Any(t => t.Oid == s.OwnerTable && ColumnsOf(t).Any(c => c.Name == s.OwnerColumn)));
+        var identity = Tables.SelectMany(t => catalog.SequencesOwnedBy(t.Oid).Where(s => s.IsIdentity && ColumnsOf(t).Any(c => c.Name == s.OwnerColumn)));
         foreach (var s in Sequences.Concat(identity))
         {
             var name = naming.Sequence(s);
-            var owner = catalog.Tables.FirstOrDefault(t => t.Oid == s.OwnerTable);
+            var owner = catalog.Table(s.OwnerTable);
             yield return new DdlStatement("sequence", name.Quoted, SequenceDdl.SetValue(s, name)) { Table = owner is null ? null : naming.Table(owner) };
         }
     }
@@ -25,7 +25,7 @@ internal sealed partial class PlanAssembler
             yield return new DdlStatement("materialized view", v.Name.Quoted, ViewDdl.Refresh(v)) { Table = v.Name };
         if (!_options.Indexes) yield break;
         foreach (var v in matviews)
-            foreach (var i in catalog.Indexes.Where(i => i.TableOid == v.Oid))
+            foreach (var i in catalog.IndexesOf(v.Oid))
             {
                 _plannedIndexes[i.Oid] = (i, _index.CreateIndex(i, v.Name));
                 yield return new DdlStatement("index", i.Name.Quoted, _index.CreateIndex(i, v.Name)) { Table = v.Name };
@@ -38,7 +38,7 @@ internal sealed partial class PlanAssembler
         foreach (var t in Tables)
         {
             var table = naming.Table(t);
-            foreach (var tr in catalog.Triggers.Where(x => x.TableOid == t.Oid))
+            foreach (var tr in catalog.TriggersOf(t.Oid))
                 if (UsesClonedColumns(t, tr.Columns, $"trigger {Sql.Ident(tr.Name)}"))
                     foreach (var sql in FunctionDdl.Trigger(tr, table, naming))
                         yield return new DdlStatement("trigger", $"{Sql.Ident(tr.Name)} on {table.Quoted}", sql) { Table = table };
@@ -50,7 +50,7 @@ internal sealed partial class PlanAssembler
     {
         foreach (var (index, _) in _plannedIndexes.Values.Where(x => x.Index.ReplicaIdentity || x.Index.Clustered))
         {
-            var owner = catalog.Tables.FirstOrDefault(t => t.Oid == index.TableOid);
+            var owner = catalog.Table(index.TableOid);
             var table = owner is null ? catalog.Views.First(v => v.Oid == index.TableOid).Name : naming.Table(owner);
             if (index.ReplicaIdentity) yield return new DdlStatement("table", table.Quoted, _index.ReplicaIdentity(index, table)) { Table = table };
             if (index.Clustered) yield return new DdlStatement("table", table.Quoted, _index.ClusterOn(index, table)) { Table = table };
@@ -73,10 +73,10 @@ internal sealed partial class PlanAssembler
             var table = naming.Table(t);
             if (t.Comment is not null) Add("table", table.Quoted, $"COMMENT ON TABLE {table.Quoted} IS {Sql.Literal(t.Comment)}", table);
             foreach (var sql in TableDdl.ColumnComments(table, ColumnsOf(t))) Add("table", table.Quoted, sql, table);
-            foreach (var c in catalog.Constraints.Where(c => c.TableOid == t.Oid && c.Comment is not null && (_plannedConstraints.Contains(c.Oid) || InlineChecks(t).Contains(c))))
+            foreach (var c in catalog.ConstraintsOf(t.Oid).Where(c => c.Comment is not null && (_plannedConstraints.Contains(c.Oid) || InlineChecks(t).Contains(c))))
                 Add("constraint", $"{Sql.Ident(c.Name)} on {table.Quoted}", _index.ConstraintComment(c, table), table);
             if (_options.Triggers)
-                foreach (var tr in catalog.Triggers.Where(x => x.TableOid == t.Oid && x.Comment is not null))
+                foreach (var tr in catalog.TriggersOf(t.Oid).Where(x => x.Comment is not null))
                     Add("trigger", $"{Sql.Ident(tr.Name)} on {table.Quoted}", FunctionDdl.TriggerComment(tr, table), table);
         }
         foreach (var (index, _) in _plannedIndexes.Values.Where(x => x.Index.Comment is not null))

@@ -31,6 +31,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         var conflicts = new ConflictResolver(_options.Conflict, state, request.Target, PlannedNames());
         conflicts.Resolve(PrimaryObjects());
         _excluded.UnionWith(conflicts.SkippedOids);
+        _excluded.UnionWith(scope.Sequences.Where(s => conflicts.SkippedOids.Contains(s.OwnerTable)).Select(s => s.Oid));
         _skipped.AddRange(conflicts.Skipped);
 
         var pre = new List<DdlStatement>(conflicts.Statements);
@@ -95,7 +96,9 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
     {
         foreach (var t in scope.Types.Where(t => !scope.NeededOnly.Contains(t.Oid)))
             yield return new PlannedObject(t.Oid, t.Kind == UserTypeKind.Domain ? "domain" : "type", t.Name);
-        foreach (var s in scope.Sequences.Where(s => !scope.NeededOnly.Contains(s.Oid)))
+        // A sequence owned by a cloned table goes with the table (skipped, replaced or moved aside with it).
+        var tables = scope.Tables.Select(t => t.Oid).ToHashSet();
+        foreach (var s in scope.Sequences.Where(s => !scope.NeededOnly.Contains(s.Oid) && !tables.Contains(s.OwnerTable)))
             yield return new PlannedObject(s.Oid, "sequence", naming.Sequence(s));
         foreach (var t in scope.Tables) yield return new PlannedObject(t.Oid, "table", naming.Table(t));
         foreach (var f in scope.Functions.Where(f => !scope.NeededOnly.Contains(f.Oid)))
@@ -110,9 +113,9 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         foreach (var t in scope.Tables)
         {
             names.Add(naming.Table(t));
-            foreach (var i in catalog.Indexes.Where(i => i.TableOid == t.Oid)) names.Add(i.Name with { Name = naming.Child(t.Oid, i.Name.Name) });
+            foreach (var i in catalog.IndexesOf(t.Oid)) names.Add(i.Name with { Name = naming.Child(t.Oid, i.Name.Name) });
         }
-        foreach (var s in catalog.Sequences.Where(s => scope.Sequences.Contains(s) || scope.Tables.Any(t => t.Oid == s.OwnerTable))) names.Add(naming.Sequence(s));
+        foreach (var s in scope.Sequences.Concat(scope.Tables.SelectMany(t => catalog.SequencesOwnedBy(t.Oid)))) names.Add(naming.Sequence(s));
         foreach (var v in scope.Views) names.Add(v.Name);
         foreach (var t in scope.Types) names.Add(t.Name);
         return names;

@@ -81,6 +81,7 @@ CREATE INDEX orders_note_coll ON rich.orders (note COLLATE "C" DESC NULLS FIRST)
 CREATE INDEX people_tags_gin ON rich.people USING gin (tags);
 CREATE INDEX people_created_brin ON rich.people USING brin (created) WITH (pages_per_range = 16);
 COMMENT ON INDEX rich.orders_partial IS 'big orders';
+CREATE INDEX people_during_gist ON rich.people USING gist (during) WITH (buffering = off);
 ALTER TABLE rich.orders CLUSTER ON orders_pkey;
 
 -- Foreign keys in a cycle.
@@ -123,6 +124,7 @@ CREATE MATERIALIZED VIEW rich.mv_orders AS SELECT person_id, count(*) AS n FROM 
 CREATE UNIQUE INDEX mv_orders_person ON rich.mv_orders (person_id);
 CREATE MATERIALIZED VIEW rich.mv_empty AS SELECT 1 AS x WITH NO DATA;
 CREATE VIEW rich.b_on_mv AS SELECT * FROM rich.mv_orders;
+CREATE MATERIALIZED VIEW rich.a_mv_on_mv AS SELECT sum(n) AS total FROM rich.mv_orders WITH NO DATA;
 COMMENT ON MATERIALIZED VIEW rich.mv_orders IS 'orders per person';
 
 -- Functions, procedures, triggers.
@@ -136,6 +138,10 @@ ALTER TABLE rich.orders DISABLE TRIGGER orders_audit;
 CREATE CONSTRAINT TRIGGER people_ctrig AFTER INSERT ON rich.people DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION rich.audit();
 CREATE TRIGGER events_audit AFTER INSERT ON rich.events FOR EACH ROW EXECUTE FUNCTION rich.audit();
 COMMENT ON TRIGGER orders_touch ON rich.orders IS 'fills note';
+CREATE TRIGGER scratch_always BEFORE UPDATE ON rich.scratch FOR EACH ROW EXECUTE FUNCTION rich.audit();
+ALTER TABLE rich.scratch ENABLE ALWAYS TRIGGER scratch_always;
+COMMENT ON TABLE rich.events IS 'partitioned events';
+COMMENT ON COLUMN rich.events_2023.kind IS 'kind on a partition';
 
 -- Data.
 INSERT INTO rich.people ("First Name", email, mood, score, home, tags, during, span) VALUES
@@ -155,3 +161,4 @@ INSERT INTO rich.events VALUES (1, '2023-05-01', 'a', '{}'), (2, '2024-05-01', '
 INSERT INTO rich.hashed SELECT g, 'v' || g FROM generate_series(1, 20) g;
 INSERT INTO rich.event_notes VALUES (1, 1, '2023-05-01'), (2, NULL, NULL);
 REFRESH MATERIALIZED VIEW rich.mv_orders;
+REFRESH MATERIALIZED VIEW rich.a_mv_on_mv;
