@@ -27,12 +27,4 @@ public sealed class CloneVerbTests(PgServersFixture fx) : IClassFixture<PgServer
         Assert.Equal((1, "", $"pgclone: target '127.0.0.1:{csb.Port}/{db.Name}' (127.0.0.1:{csb.Port}): password authentication failed for user \"postgres\"\n"),
             (r.ExitCode, r.Stdout, r.Stderr));
     }
-
-    [Fact]
-    public async Task Masking_rules_are_refused_until_masking_is_built_in()
-    {
-        var r = await PgcloneProcess.RunAsync("table", "--source", "host=127.0.0.1 dbname=a", "--target", "host=127.0.0.1 dbname=b", "--table", "t",
-            "--options", "{\"mask\":{}}");
-        Assert.Equal((1, "pgclone: masking is not available in this build of pgclone: remove \"mask\" and \"require_masking\" from --options\n"), (r.ExitCode, r.Stderr));
-    }
 }

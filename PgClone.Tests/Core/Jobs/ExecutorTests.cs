@@ -41,6 +41,19 @@ public sealed class ExecutorTests(PgServersFixture fx) : IClassFixture<PgServers
     }
 
     [Fact]
+    public async Task Without_consistency_each_table_is_read_on_its_own_and_the_result_says_so()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("noconsist");
+        await PgServers.ExecAsync(db.Source, "CREATE TABLE a(id int); INSERT INTO a SELECT generate_series(1, 10)");
+        var plan = new ClonePlan { PreData = [Create("a", "id int")], Tables = [Table("a", "", ["id"])] };
+
+        var result = await new CloneEngine().RunAsync(Request(db, new CloneOptions { Consistent = false, Parallel = 3 }), new CloneRunOptions { Planner = Fixed(plan) });
+
+        Assert.Equal(10, result.Rows);
+        Assert.Equal(["consistent=false: each table was read in its own snapshot, not as of one instant"], result.Notes);
+    }
+
+    [Fact]
     public async Task Progress_is_monotonic_throttled_and_ends_at_the_exact_final_counts()
     {
         var db = await fx.Servers.CreateDatabasesAsync("progress");
