@@ -53,7 +53,7 @@ public sealed class ColumnMasker(MaskRuleSet rules, MaskingSecret secret, Server
     }
 
     public Task<string?> ProveAsync(NpgsqlConnection sourceConnection, NpgsqlConnection targetConnection, ClonePlan plan, CancellationToken ct) =>
-        MaskProof.ProveAsync(sourceConnection, targetConnection, source, target, plan, Masked, ct);
+        MaskProof.ProveAsync(sourceConnection, targetConnection, source, target, plan, Masked, _key, ct);
 }
 
 /// <summary>A column the masker answered for: its catalog view, rule, and the expression it returned.</summary>
