@@ -19,11 +19,9 @@ public sealed class ColumnMasker(MaskRuleSet rules, MaskingSecret secret, Server
 
     public string? ExpressionFor(MaskColumn column)
     {
-        var rule = rules.Find(column.Table, column.Column);
+        var rule = rules.Find(column.Table, column.Column, column.PartitionRoot);
         if (rule is null) return null;
-        var name = $"column {column.Table.Quoted}.{Sql.Ident(column.Column)}";
-        if (MaskExpressions.Problem(rule, column) is { } problem) throw PgCloneException.For(source, name, problem);
-        var expression = MaskExpressions.For(rule, column, _key);
+        var expression = MaskExpressions.Checked(rule, column, _key, source);
         lock (_masked) _masked[(column.Table, column.Column)] = new MaskedColumn(column, rule, expression);
         return expression;
     }
@@ -44,7 +42,7 @@ public sealed class ColumnMasker(MaskRuleSet rules, MaskingSecret secret, Server
             var copied = schema.ToDictionary(t => t.Source.Name, t => t.TargetColumns.ToHashSet(StringComparer.Ordinal));
             var found = await SensitiveDataScanner.ScanAsync(sourceConnection, source, schema.Key, copied.Keys.ToList(), ct);
             uncovered.AddRange(found
-                .Where(f => copied[f.Table.Name].Contains(f.Column) && !rules.Covers(f.Table, f.Column))
+                .Where(f => copied[f.Table.Name].Contains(f.Column) && !rules.Covers(f.Table, f.Column, f.PartitionRoot))
                 .Select(f => $"{f.Table.Quoted}.{Sql.Ident(f.Column)} ({f.Category})"));
         }
         if (uncovered.Count > 0)
@@ -53,7 +51,7 @@ public sealed class ColumnMasker(MaskRuleSet rules, MaskingSecret secret, Server
     }
 
     public Task<string?> ProveAsync(NpgsqlConnection sourceConnection, NpgsqlConnection targetConnection, ClonePlan plan, CancellationToken ct) =>
-        MaskProof.ProveAsync(sourceConnection, targetConnection, source, target, plan, Masked, ct);
+        MaskProof.ProveAsync(sourceConnection, targetConnection, source, target, plan, Masked, _key, ct);
 }
 
 /// <summary>A column the masker answered for: its catalog view, rule, and the expression it returned.</summary>

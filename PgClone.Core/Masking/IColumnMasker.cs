@@ -15,6 +15,9 @@ public sealed record MaskColumn(
 {
     /// <summary>pg_type.typcategory when the caller read it ('S' string, 'N' numeric, 'A' array, ...); null: judged from <see cref="DataType"/>.</summary>
     public char? TypeCategory { get; init; }
+
+    /// <summary>For a partition, the partitioned table at the top of its tree: rules written for it mask every partition.</summary>
+    public QualifiedName? PartitionRoot { get; init; }
 }
 
 /// <summary>

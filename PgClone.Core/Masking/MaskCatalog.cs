@@ -7,9 +7,10 @@ namespace PgClone.Core.Masking;
 /// <summary>A table column with what masking, discovery and the report need to know about it.</summary>
 public sealed record MaskCatalogColumn(
     QualifiedName Table, string Column, string DataType, char TypeCategory, bool NotNull,
-    bool IdentityAlways, bool Generated, bool InPrimaryKey, bool InUnique, bool InForeignKey, double EstimatedRows)
+    bool IdentityAlways, bool Generated, bool InPrimaryKey, bool InUnique, bool InForeignKey, double EstimatedRows,
+    QualifiedName? PartitionRoot)
 {
-    public MaskColumn ToMaskColumn() => new(Table, Column, DataType, InPrimaryKey, InUnique, InForeignKey) { TypeCategory = TypeCategory };
+    public MaskColumn ToMaskColumn() => new(Table, Column, DataType, InPrimaryKey, InUnique, InForeignKey) { TypeCategory = TypeCategory, PartitionRoot = PartitionRoot };
 }
 
 /// <summary>The one catalog query of the masking features: the columns of ordinary and partitioned tables.</summary>
@@ -21,11 +22,13 @@ public static class MaskCatalog
                EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisprimary AND a.attnum = ANY (i.indkey::int2[])),
                EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisunique AND NOT i.indisprimary AND a.attnum = ANY (i.indkey::int2[])),
                EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'f' AND a.attnum = ANY (k.conkey)),
-               c.reltuples::float8
+               c.reltuples::float8, rn.nspname, r.relname
         FROM pg_catalog.pg_class c
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
         JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+        LEFT JOIN pg_catalog.pg_class r ON c.relispartition AND r.oid = pg_catalog.pg_partition_root(c.oid)
+        LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
         WHERE c.relkind IN ('r', 'p') AND n.nspname = $1 AND ($2::text[] IS NULL OR c.relname = ANY ($2))
         ORDER BY c.relname, a.attnum
         """;
@@ -44,7 +47,8 @@ public static class MaskCatalog
             while (await reader.ReadAsync(ct))
                 columns.Add(new MaskCatalogColumn(new QualifiedName(reader.GetString(0), reader.GetString(1)), reader.GetString(2),
                     reader.GetString(3), reader.GetString(4)[0], reader.GetBoolean(5), reader.GetBoolean(6), reader.GetBoolean(7),
-                    reader.GetBoolean(8), reader.GetBoolean(9), reader.GetBoolean(10), reader.GetDouble(11)));
+                    reader.GetBoolean(8), reader.GetBoolean(9), reader.GetBoolean(10), reader.GetDouble(11),
+                    reader.IsDBNull(12) ? null : new QualifiedName(reader.GetString(12), reader.GetString(13))));
             return columns;
         }
         catch (NpgsqlException e) { throw PgCloneException.FromDriver(server, $"schema {Sql.Ident(schema)}", e); }

@@ -50,6 +50,14 @@ public static class MaskExpressions
         return $"CAST({sql} AS {column.DataType})";
     }
 
+    /// <summary>The expression after the checks of <see cref="Problem"/> (and the caller's own), or the error naming server and column.</summary>
+    public static string Checked(MaskRule rule, MaskColumn column, MaskKeySql key, ServerEndpoint server, string? problem = null)
+    {
+        problem ??= Problem(rule, column);
+        return problem is null ? For(rule, column, key)
+            : throw PgCloneException.For(server, $"column {column.Table.Quoted}.{Sql.Ident(column.Column)}", problem);
+    }
+
     /// <summary>Why the rule cannot mask the column (wrong type, unsafe on a key), or null when it can.</summary>
     public static string? Problem(MaskRule rule, MaskColumn column)
     {

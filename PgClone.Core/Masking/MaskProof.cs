@@ -10,7 +10,8 @@ namespace PgClone.Core.Masking;
 /// Proof of masking after a clone: reads a bounded sample of each masked table on the target, finds the same rows
 /// on the source by primary key, and checks that no masked column on the target holds its source value. Equal
 /// values are allowed only where they are legitimate: NULL stays NULL, a constant, a random_int that happened to
-/// draw the original, or a value its own mask maps to itself (<c>***</c> under email). Anything else is a leak
+/// draw the original, or a value its rule maps to itself (<c>***</c> under email; the rule's own expression is recomputed on the
+/// source, so an expression that passes values through is caught). Anything else is a leak
 /// and fails the run naming the column.
 /// </summary>
 public static class MaskProof
@@ -18,7 +19,7 @@ public static class MaskProof
     public const int SampleRows = 1000;
 
     public static async Task<string?> ProveAsync(NpgsqlConnection source, NpgsqlConnection target, ServerEndpoint sourceServer,
-        ServerEndpoint targetServer, ClonePlan plan, IReadOnlyCollection<MaskedColumn> masked, CancellationToken ct)
+        ServerEndpoint targetServer, ClonePlan plan, IReadOnlyCollection<MaskedColumn> masked, MaskKeySql key, CancellationToken ct)
     {
         if (masked.Count == 0) return null;
         int tables = 0, columns = 0, rows = 0, collisions = 0;
@@ -29,8 +30,8 @@ public static class MaskProof
             var mine = masked.Where(m => m.Column.Table == t.Source && t.TargetColumns.Contains(m.Column.Column)).ToList();
             if (mine.Count == 0) continue;
             var catalog = await MaskCatalog.TableAsync(source, sourceServer, t.Source, ct);
-            var key = catalog.Where(c => c.InPrimaryKey).ToList();
-            if (key.Count == 0 || key.Any(k => mine.Any(m => m.Column.Column == k.Column) || !t.TargetColumns.Contains(k.Column)))
+            var pk = catalog.Where(c => c.InPrimaryKey).ToList();
+            if (pk.Count == 0 || pk.Any(k => mine.Any(m => m.Column.Column == k.Column) || !t.TargetColumns.Contains(k.Column)))
             {
                 unchecked_.Add(t.Target.Quoted);
                 continue;
@@ -38,15 +39,15 @@ public static class MaskProof
             tables++;
             columns += mine.Count;
             var targetRows = await ReadAsync(target, targetServer, t.Target,
-                $"SELECT {string.Join(", ", key.Select(k => k.Column).Concat(mine.Select(m => m.Column.Column)).Select(c => $"{Sql.Ident(c)}::text"))} " +
+                $"SELECT {string.Join(", ", pk.Select(k => k.Column).Concat(mine.Select(m => m.Column.Column)).Select(c => $"{Sql.Ident(c)}::text"))} " +
                 $"FROM {t.Target.Quoted} LIMIT {SampleRows}", null, ct);
             if (targetRows.Count == 0) continue;
             rows += targetRows.Count;
-            var keys = key.Select((_, i) => targetRows.Select(r => (string?)r[i]).ToArray()).ToArray();
-            var join = string.Join(" AND ", key.Select((k, i) => $"s.{Sql.Ident(k.Column)} = k.pgclone_k{i}::{k.DataType}"));
+            var keys = pk.Select((_, i) => targetRows.Select(r => (string?)r[i]).ToArray()).ToArray();
+            var join = string.Join(" AND ", pk.Select((k, i) => $"s.{Sql.Ident(k.Column)} = k.pgclone_k{i}::{k.DataType}"));
             var sourceRows = await ReadAsync(source, sourceServer, t.Source,
-                $"SELECT k.pgclone_ord, {string.Join(", ", mine.Select(m => $"s.{Sql.Ident(m.Column.Column)}::text, ({m.Expression})::text"))} " +
-                $"FROM pg_catalog.unnest({string.Join(", ", key.Select((_, i) => $"${i + 1}::text[]"))}) WITH ORDINALITY AS k({string.Join(", ", key.Select((_, i) => $"pgclone_k{i}"))}, pgclone_ord) " +
+                $"SELECT k.pgclone_ord, {string.Join(", ", mine.Select(m => $"s.{Sql.Ident(m.Column.Column)}::text, ({MaskExpressions.For(m.Rule, m.Column, key)})::text"))} " +
+                $"FROM pg_catalog.unnest({string.Join(", ", pk.Select((_, i) => $"${i + 1}::text[]"))}) WITH ORDINALITY AS k({string.Join(", ", pk.Select((_, i) => $"pgclone_k{i}"))}, pgclone_ord) " +
                 $"JOIN {t.Source.Quoted} AS s ON {join}", keys, ct);
             var leaked = new int[mine.Count];
             foreach (var s in sourceRows)
@@ -54,7 +55,7 @@ public static class MaskProof
                 var tr = targetRows[(int)(long)s[0]! - 1];
                 for (var i = 0; i < mine.Count; i++)
                 {
-                    var (original, remasked, copied) = ((string?)s[1 + 2 * i], (string?)s[2 + 2 * i], (string?)tr[key.Count + i]);
+                    var (original, remasked, copied) = ((string?)s[1 + 2 * i], (string?)s[2 + 2 * i], (string?)tr[pk.Count + i]);
                     if (copied is null || copied != original) continue;
                     var rule = mine[i].Rule;
                     if (rule.Strategy is MaskStrategy.Constant or MaskStrategy.RandomInt || (rule.IsDeterministic && remasked == original)) collisions++;

@@ -50,15 +50,19 @@ public sealed class MaskRuleSet
         return dot > 0 && dot < key.Length - 1 ? new QualifiedName(key[..dot], key[(dot + 1)..]) : new QualifiedName(defaultSchema, key);
     }
 
-    /// <summary>The rule for a column, or null to pass it through. Marks the rule used.</summary>
-    public MaskRule? Find(QualifiedName table, string column)
+    /// <summary>
+    /// The rule for a column, or null to pass it through; a partition falls back to the rules of its partitioned
+    /// root. Marks the rule used.
+    /// </summary>
+    public MaskRule? Find(QualifiedName table, string column, QualifiedName? partitionRoot = null)
     {
-        if (_byTable.TryGetValue(table, out var rules) && rules.TryGetValue(column, out var rule))
-        {
-            lock (_used) _used.Add((table, column));
-            return rule;
-        }
-        if (_anyTable.TryGetValue(column, out rule))
+        foreach (var owner in partitionRoot is { } root ? [table, root] : new[] { table })
+            if (_byTable.TryGetValue(owner, out var rules) && rules.TryGetValue(column, out var byTable))
+            {
+                lock (_used) _used.Add((owner, column));
+                return byTable;
+            }
+        if (_anyTable.TryGetValue(column, out var rule))
         {
             lock (_used) _used.Add((null, column));
             return rule;
@@ -67,8 +71,9 @@ public sealed class MaskRuleSet
     }
 
     /// <summary>Looks a rule up without marking it used (coverage checks).</summary>
-    public bool Covers(QualifiedName table, string column) =>
-        _anyTable.ContainsKey(column) || (_byTable.TryGetValue(table, out var rules) && rules.ContainsKey(column));
+    public bool Covers(QualifiedName table, string column, QualifiedName? partitionRoot = null) =>
+        _anyTable.ContainsKey(column) || (_byTable.TryGetValue(table, out var rules) && rules.ContainsKey(column))
+        || (partitionRoot is { } root && _byTable.TryGetValue(root, out var rootRules) && rootRules.ContainsKey(column));
 
     /// <summary>Every rule, as "table"."column" (or "column" for a one-table rule set), that <see cref="Find"/> never returned.</summary>
     public IReadOnlyList<string> Unused()

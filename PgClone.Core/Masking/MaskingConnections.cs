@@ -44,10 +44,7 @@ internal static class MaskingConnections
         foreach (var column in columns)
         {
             if (rules.Find(column.Table, column.Column) is not { } rule) continue;
-            var name = $"column {column.Table.Quoted}.{Sql.Ident(column.Column)}";
-            var problem = refuse?.Invoke(column) ?? MaskExpressions.Problem(rule, column.ToMaskColumn());
-            if (problem is not null) throw PgCloneException.For(server, name, problem);
-            result.Add((column.Column, rule, MaskExpressions.For(rule, column.ToMaskColumn(), key)));
+            result.Add((column.Column, rule, MaskExpressions.Checked(rule, column.ToMaskColumn(), key, server, refuse?.Invoke(column))));
         }
         var unused = rules.Unused();
         if (unused.Count > 0)

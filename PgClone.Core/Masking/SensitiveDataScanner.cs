@@ -9,7 +9,11 @@ namespace PgClone.Core.Masking;
 /// <summary>A column discovery judged sensitive, with why and what to mask it with (null: no strategy fits it safely).</summary>
 public sealed record SensitiveColumn(
     QualifiedName Table, string Column, string DataType, string Category, string Confidence,
-    IReadOnlyList<string> Evidence, MaskRule? Suggested);
+    IReadOnlyList<string> Evidence, MaskRule? Suggested)
+{
+    /// <summary>For a partition, its partitioned root (a rule on the root covers it).</summary>
+    public QualifiedName? PartitionRoot { get; init; }
+}
 
 /// <summary>
 /// Discovery: finds sensitive columns by name (<see cref="SensitiveNames"/>) and by content
@@ -28,7 +32,8 @@ public static class SensitiveDataScanner
     {
         var found = new List<SensitiveColumn>();
         var columns = await MaskCatalog.ColumnsAsync(conn, server, schema, tables, ct);
-        foreach (var table in columns.GroupBy(c => c.Table))
+        // Scanning a whole schema, a partitioned table stands for its partitions (sampling it samples them all).
+        foreach (var table in columns.Where(c => tables is not null || c.PartitionRoot is null).GroupBy(c => c.Table))
         {
             var content = await SampleAsync(conn, server, table.Key, table.Where(IsSampled).ToList(), ct);
             foreach (var column in table)
@@ -102,7 +107,8 @@ public static class SensitiveDataScanner
             evidence.Add($"{share.ToString("P0", CultureInfo.InvariantCulture).Replace(" ", "")} of {content!.NonNull} sampled non-null values look like {byContent}");
         var category = byContent is not null && (byName is null || share >= 0.9) ? byContent : byName!;
         var confidence = (byName is not null && byName == byContent) || (byName is null && share >= 0.9) ? "high" : "medium";
-        return new SensitiveColumn(column.Table, column.Column, column.DataType, category, confidence, evidence, Suggest(category, column));
+        return new SensitiveColumn(column.Table, column.Column, column.DataType, category, confidence, evidence, Suggest(category, column))
+            { PartitionRoot = column.PartitionRoot };
     }
 
     /// <summary>The first strategy of the category's list that fits the column's type, keys and NOT NULL.</summary>

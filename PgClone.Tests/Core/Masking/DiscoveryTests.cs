@@ -96,6 +96,27 @@ public sealed class DiscoveryTests(PgServersFixture fx) : IClassFixture<PgServer
         Assert.Empty(await SensitiveDataScanner.ScanAsync(conn, ServerEndpoint.Parse(ServerRole.Source, "host=127.0.0.1"), "shop", null, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task A_partitioned_table_is_reported_once_for_all_its_partitions()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("discpart");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE TABLE visits (id int, at date, visitor text) PARTITION BY RANGE (at);
+            CREATE TABLE visits_2023 PARTITION OF visits FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
+            CREATE TABLE visits_2024 PARTITION OF visits FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+            INSERT INTO visits SELECT i, DATE '2023-06-01' + i, 'v' || i || '@example.org' FROM generate_series(1, 400) AS i;
+            """);
+        await using var conn = new NpgsqlConnection(db.Source);
+        await conn.OpenAsync();
+        var server = ServerEndpoint.Parse(ServerRole.Source, "host=127.0.0.1");
+        var schema = await SensitiveDataScanner.ScanAsync(conn, server, "public", null, CancellationToken.None);
+        Assert.Equal(["visits.visitor"], schema.Select(f => $"{f.Table.Name}.{f.Column}"));
+        // The clone's gate scans the partitions it copies, each knowing its root.
+        var leaves = await SensitiveDataScanner.ScanAsync(conn, server, "public", ["visits_2023", "visits_2024"], CancellationToken.None);
+        Assert.Equal(["visits_2023.visitor", "visits_2024.visitor"], leaves.Select(f => $"{f.Table.Name}.{f.Column}"));
+        Assert.All(leaves, f => Assert.Equal(new PgClone.Core.Catalog.QualifiedName("public", "visits"), f.PartitionRoot));
+    }
+
     [Theory]
     [InlineData("contact_email", "email")]
     [InlineData("homePhone", "phone")]

@@ -57,6 +57,16 @@ public sealed class MaskRuleTests
     }
 
     [Fact]
+    public void A_rule_on_a_partitioned_table_masks_its_partitions()
+    {
+        var masker = Masker(CloneOperation.Schema, """{"mask": {"measurements": {"email": "email"}}}""");
+        Assert.Null(masker.ExpressionFor(Col(new QualifiedName("public", "measurements_2024"), "email", "text")));
+        Assert.NotNull(masker.ExpressionFor(new MaskColumn(new QualifiedName("public", "measurements_2024"), "email", "text", false, false, false)
+            { PartitionRoot = new QualifiedName("public", "measurements") }));
+        masker.EnsureAllRulesUsed();
+    }
+
+    [Fact]
     public void Invalid_rules_are_rejected_with_the_reason()
     {
         Assert.Equal("invalid mask rule for column \"email\": unknown mask strategy \"emial\" (known: email, name, phone, partial, hash, null, random_int, constant, keyed_hash, fake_name, fake_email, date_shift, keep_format)",

@@ -126,5 +126,20 @@ public sealed class MaskStrategyTests(PgServersFixture fx) : IClassFixture<PgSer
             await ApplyAsync(fx.Servers.TargetAdmin, """{"type": "date_shift", "days": 30}""", "date", "1980-06-01"));
     }
 
+    [Fact]
+    public async Task Results_are_cast_back_to_citext_varchar_and_domain_columns()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("mtypes");
+        await PgClone.Tests.Fixtures.PgServers.ExecAsync(db.Source, "CREATE EXTENSION citext; CREATE DOMAIN code_t AS text CHECK (VALUE <> '')");
+        Assert.Equal(["A***@Example.com"], await ApplyAsync(db.Source, "\"email\"", "public.citext", "Alice@Example.com"));
+        Assert.Equal([Hex(Secret.Hmac("alice"))[..20]], await ApplyAsync(db.Source, "\"keyed_hash\"", "character varying(20)", "alice"));
+        Assert.Equal(["XX"], await ApplyAsync(db.Source, "\"name\"", "character(2)", "Al"));
+        // Under the clone's search_path = pg_catalog, format_type() names extension and user types with their schema.
+        // A domain's base type decides when the caller read pg_type.typcategory (the catalog query does).
+        var domain = MaskExpressions.For(Rule("\"email\""), Column("public.code_t") with { TypeCategory = 'S' }, Secret.InlineSql());
+        Assert.Equal("a***@x.org", await PgClone.Tests.Fixtures.PgServers.ScalarAsync<string>(db.Source, $"SELECT ({domain})::text FROM (SELECT 'ann@x.org'::code_t AS value) AS t"));
+        Assert.Equal("mask strategy \"email\" needs a text column, but the column is public.code_t", MaskExpressions.Problem(Rule("\"email\""), Column("public.code_t")));
+    }
+
     private static string Hex(byte[] bytes) => Convert.ToHexStringLower(bytes);
 }

@@ -24,13 +24,16 @@ public sealed class MaskingCliTests(PgServersFixture fx) : IClassFixture<PgServe
         }
     }
 
-    private static async Task<(int Code, string Out, string Err)> PgcloneAsync(string home, params string[] args)
+    private static Task<(int Code, string Out, string Err)> PgcloneAsync(string home, params string[] args) => PgcloneWithSecretAsync(home, null, args);
+
+    private static async Task<(int Code, string Out, string Err)> PgcloneWithSecretAsync(string home, string? secret, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(CliDll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["HOME"] = home;
         psi.Environment.Remove("PGCLONE_MASK_SECRET");
+        if (secret is not null) psi.Environment["PGCLONE_MASK_SECRET"] = secret;
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
@@ -74,6 +77,26 @@ public sealed class MaskingCliTests(PgServersFixture fx) : IClassFixture<PgServe
             var bad = await PgcloneAsync(home, "mask-in-place", "--target", Conninfo(db.Target), "--table", "people", "--rules", """{"id": "email"}""");
             var port = new NpgsqlConnectionStringBuilder(db.Target).Port;
             Assert.Equal((1, "", $"pgclone: target '127.0.0.1:{port}/{db.Name}' (127.0.0.1:{port}): column \"public\".\"people\".\"id\": mask strategy \"email\" needs a text column, but the column is integer\n"), bad);
+        }
+        finally { Directory.Delete(home, recursive: true); }
+    }
+
+    [Fact]
+    public async Task Clone_verbs_mask_with_the_secret_from_the_environment_and_create_no_key_file()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("cliclone");
+        await PgServers.ExecAsync(db.Source, "CREATE TABLE people (id int PRIMARY KEY, email text, ssn text); INSERT INTO people VALUES (1, 'alice@example.com', '123-45-6789')");
+        var home = Directory.CreateTempSubdirectory("pgclone-home").FullName;
+        try
+        {
+            const string secret = "a-secret-from-the-environment";
+            var clone = await PgcloneWithSecretAsync(home, secret, "table", "--source", Conninfo(db.Source), "--target", Conninfo(db.Target), "--table", "people",
+                "--options", """{"mask": {"email": "email", "ssn": "keyed_hash"}}""", "--json");
+            Assert.True(clone.Code == 0, clone.Err);
+            var expected = Convert.ToHexStringLower(PgClone.Core.Masking.MaskingSecret.FromText(secret).Hmac("123-45-6789"));
+            Assert.Equal([[1, "a***@example.com", expected]], await PgServers.RowsAsync(db.Target, "SELECT * FROM people"));
+            Assert.False(File.Exists(Path.Combine(home, ".config", "pgclone", "mask.key")));
+            Assert.Contains("masking proof: 2 masked columns in 1 table, 1 sampled rows", clone.Out);
         }
         finally { Directory.Delete(home, recursive: true); }
     }

@@ -1,0 +1,153 @@
+using Npgsql;
+using PgClone.Core;
+using PgClone.Core.Catalog;
+using PgClone.Core.Connections;
+using PgClone.Core.Ddl;
+using PgClone.Core.Jobs;
+using PgClone.Core.Masking;
+using PgClone.Tests.Fixtures;
+
+namespace PgClone.Tests.Core.Masking;
+
+/// <summary>Masked clones end to end through the engine: what reaches the target, the coverage gate, the proof.</summary>
+public sealed class MaskedCloneTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
+{
+    private const string Fixture = """
+        CREATE TABLE employees (id int PRIMARY KEY, full_name text, email varchar(60), phone text, salary int, ssn text, hired date, notes text);
+        INSERT INTO employees VALUES
+            (1, 'Alice Martin', 'alice@example.com', '+1-555-123-4567', 52000, '123-45-6789', '2019-03-01', 'likes tea'),
+            (2, 'Bob Stone', 'bob@corp.org', '+44 20 7946 0958', 61000, '987-65-4321', '2020-07-15', NULL),
+            (3, 'Chloé Dupont', NULL, NULL, NULL, NULL, NULL, 'new'),
+            (4, 'Dan Hill', 'dan@corp.org', '555 0101', 75000, '111-22-3333', '2021-01-04', 'left');
+        CREATE TABLE customers (email text PRIMARY KEY, full_name text);
+        CREATE TABLE orders (id int PRIMARY KEY, customer_email text REFERENCES customers, total numeric);
+        INSERT INTO customers VALUES ('x@shop.example', 'Xavier Ray'), ('y@shop.example', 'Yana Bell');
+        INSERT INTO orders VALUES (1, 'x@shop.example', 10), (2, 'y@shop.example', 20), (3, 'x@shop.example', 30);
+        """;
+
+    private static CloneRequest Request(TestDatabases db, CloneOperation op, string? schema, string? table, string options) =>
+        new(op, ServerEndpoint.Parse(ServerRole.Source, db.Source, "prod"), ServerEndpoint.Parse(ServerRole.Target, db.Target, "dev"), schema, table, CloneOptions.Parse(options));
+
+    private static Task<CloneResult> CloneAsync(CloneRequest request) =>
+        new CloneEngine(r => MaskingFactory.Create(r, MaskSql.Secret)).RunAsync(request);
+
+    private static string KeepFormat(string v) => string.Concat(v.Select((ch, i) =>
+        char.IsAsciiDigit(ch) ? (char)('0' + (ch - '0' + MaskSql.Secret.Hmac("f:" + v[..i])[0]) % 10) : ch));
+
+    private static string FakeName(string v)
+    {
+        var h = MaskSql.Secret.Hmac("n:" + v);
+        return $"{FakeNames.First[h[0] % 64]} {FakeNames.Last[h[1] % 64]}";
+    }
+
+    [Fact]
+    public async Task A_masked_table_clone_with_columns_and_where_never_writes_an_original_value()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("mclone");
+        await PgServers.ExecAsync(db.Source, Fixture);
+        var result = await CloneAsync(Request(db, CloneOperation.Table, "public", "employees", """
+            {"mask": {"email": "email", "full_name": "fake_name", "salary": {"type": "random_int", "min": 30000, "max": 30010},
+                      "ssn": "keep_format", "hired": {"type": "date_shift", "days": 10}},
+             "columns": ["id", "full_name", "email", "salary", "ssn", "hired"], "where": "id <> 4"}
+            """));
+
+        var rows = await PgServers.RowsAsync(db.Target, "SELECT id, full_name, email, ssn FROM employees ORDER BY id");
+        Assert.Equal([
+            [1, FakeName("Alice Martin"), "a***@example.com", KeepFormat("123-45-6789")],
+            [2, FakeName("Bob Stone"), "b***@corp.org", KeepFormat("987-65-4321")],
+            [3, FakeName("Chloé Dupont"), null, null],
+        ], rows);
+        Assert.Equal(3L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM employees WHERE salary BETWEEN 30000 AND 30010"));
+        Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM employees WHERE hired IS NOT NULL AND hired NOT IN ('2019-03-01', '2020-07-15')"));
+        Assert.Equal(["id", "full_name", "email", "salary", "ssn", "hired"],
+            (await PgServers.RowsAsync(db.Target, "SELECT attname::text FROM pg_attribute WHERE attrelid = 'employees'::regclass AND attnum > 0 ORDER BY attnum")).Select(r => (string)r[0]!));
+
+        // Read the whole target back: no source value of a masked column appears anywhere in it.
+        var targetText = string.Join("|", (await PgServers.RowsAsync(db.Target, "SELECT employees::text FROM employees")).Select(r => (string)r[0]!));
+        foreach (var original in new[] { "Alice", "Bob Stone", "Chloé", "alice@", "bob@", "52000", "61000", "123-45-6789", "987-65-4321", "2019-03-01", "2020-07-15" })
+            Assert.DoesNotContain(original, targetText);
+        Assert.Contains("masking proof: 5 masked columns in 1 table, 3 sampled rows compared with the source by primary key: no original value on the target", result.Notes);
+    }
+
+    [Fact]
+    public async Task Keyed_hash_on_a_primary_key_and_the_foreign_key_that_references_it_keeps_the_join()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("mjoin");
+        await PgServers.ExecAsync(db.Source, Fixture);
+        var result = await CloneAsync(Request(db, CloneOperation.Schema, "public", null, """
+            {"mask": {"customers": {"email": "keyed_hash", "full_name": "name"}, "orders": {"customer_email": "keyed_hash"},
+                      "employees": {"email": "hash", "ssn": "null"}}}
+            """));
+        var hx = Convert.ToHexStringLower(MaskSql.Secret.Hmac("x@shop.example"));
+        Assert.Equal([[1, hx, 10m], [2, Convert.ToHexStringLower(MaskSql.Secret.Hmac("y@shop.example")), 20m], [3, hx, 30m]],
+            await PgServers.RowsAsync(db.Target, "SELECT o.id, c.email, o.total FROM orders o JOIN customers c ON c.email = o.customer_email ORDER BY o.id"));
+        Assert.Equal(1L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_constraint WHERE conrelid = 'orders'::regclass AND contype = 'f'"));
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM employees WHERE ssn IS NOT NULL"));
+        Assert.Single(result.Notes, n => n.StartsWith("masking proof: 3 masked columns in 2 tables, 7 sampled rows") && n.Contains("not checked (no primary key to join on, or it is masked): \"public\".\"customers\""));
+    }
+
+    [Fact]
+    public async Task Require_masking_fails_before_any_row_is_copied_naming_every_uncovered_sensitive_column()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("mgate");
+        await PgServers.ExecAsync(db.Source, Fixture);
+        var request = Request(db, CloneOperation.Schema, "public", null, """{"require_masking": true, "mask": {"employees": {"email": "email", "ssn": "keep_format"}}}""");
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(request));
+        Assert.Equal($"{request.Source.Describe()}: require_masking: 6 sensitive columns without a mask rule: " +
+                     "\"public\".\"customers\".\"email\" (email), \"public\".\"customers\".\"full_name\" (name), " +
+                     "\"public\".\"employees\".\"full_name\" (name), \"public\".\"employees\".\"phone\" (phone), \"public\".\"employees\".\"salary\" (salary), " +
+                     "\"public\".\"orders\".\"customer_email\" (email)", e.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname IN ('employees', 'customers', 'orders')"));
+
+        // Covering them all lets the clone run.
+        var covered = Request(db, CloneOperation.Table, "public", "employees", """{"require_masking": true, "mask": {"email": "email", "ssn": "keep_format", "full_name": "name", "phone": "phone", "salary": "null"}}""");
+        await CloneAsync(covered);
+        Assert.Equal(4L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM employees WHERE full_name = 'XXXX'"));
+    }
+
+    [Fact]
+    public async Task Wrong_type_and_unsafe_key_rules_fail_the_clone_before_anything_reaches_the_target()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("mwrong");
+        await PgServers.ExecAsync(db.Source, Fixture);
+        var wrongType = Request(db, CloneOperation.Table, "public", "employees", """{"mask": {"salary": "email"}}""");
+        Assert.Equal($"{wrongType.Source.Describe()}: column \"public\".\"employees\".\"salary\": mask strategy \"email\" needs a text column, but the column is integer",
+            (await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(wrongType))).Message);
+        var unsafeKey = Request(db, CloneOperation.Table, "public", "customers", """{"mask": {"email": "email"}}""");
+        Assert.Equal($"{unsafeKey.Source.Describe()}: column \"public\".\"customers\".\"email\": mask strategy \"email\" cannot mask a column in a PRIMARY KEY: it maps different values to the same mask, so keys would collide or joins would break; use keyed_hash, keep_format or hash, which keep distinct values distinct",
+            (await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(unsafeKey))).Message);
+        var unknown = Request(db, CloneOperation.Table, "public", "employees", """{"mask": {"emial": "email"}}""");
+        Assert.Equal($"{unknown.Source.Describe()}: mask rules match no copied column: \"emial\"",
+            (await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(unknown))).Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname IN ('employees', 'customers')"));
+    }
+
+    [Fact]
+    public async Task The_proof_fails_naming_the_column_when_a_masked_column_holds_source_values()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("mproof");
+        await PgServers.ExecAsync(db.Source, Fixture);
+        await PgServers.ExecAsync(db.Target, "CREATE TABLE employees (id int PRIMARY KEY, email varchar(60), full_name text); " +
+            "INSERT INTO employees VALUES (1, 'alice@example.com', 'XXXX'), (2, 'b***@corp.org', 'XXXX'), (3, NULL, 'XXXX')");
+        await PgServers.ExecAsync(db.Source, "UPDATE employees SET full_name = 'XXXX' WHERE id = 3");
+        var employees = new QualifiedName("public", "employees");
+        var plan = new ClonePlan { Tables = [new TableData(employees, employees, ["id", "email", "full_name"], [], null, 0, 3)] };
+        var email = new MaskColumn(employees, "email", "character varying(60)", false, false, false);
+        var name = new MaskColumn(employees, "full_name", "text", false, false, false);
+        // What a broken planner would do: claim the column is masked while copying it as is.
+        MaskedColumn[] masked = [new(email, new MaskRule(MaskStrategy.Email), "\"email\""), new(name, new MaskRule(MaskStrategy.Name), MaskExpressions.For(new MaskRule(MaskStrategy.Name), name, MaskSql.Secret.InlineSql()))];
+        var source = ServerEndpoint.Parse(ServerRole.Source, db.Source, "prod");
+        var target = ServerEndpoint.Parse(ServerRole.Target, db.Target, "dev");
+        await using var s = new NpgsqlConnection(db.Source);
+        await using var t = new NpgsqlConnection(db.Target);
+        await s.OpenAsync();
+        await t.OpenAsync();
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => MaskProof.ProveAsync(s, t, source, target, plan, masked, MaskSql.Secret.InlineSql(), CancellationToken.None));
+        Assert.Equal($"{target.Describe()}: masking proof failed: \"public\".\"employees\".\"email\" (email) equals its source value in 1 of 3 sampled rows", e.Message);
+
+        await PgServers.ExecAsync(db.Target, "UPDATE employees SET email = 'a***@example.com' WHERE id = 1");
+        // Row 3's name was already XXXX on the source: a legitimate collision, not a leak.
+        Assert.Equal("masking proof: 2 masked columns in 1 table, 3 sampled rows compared with the source by primary key: no original value on the target (1 legitimate collision)",
+            await MaskProof.ProveAsync(s, t, source, target, plan, masked, MaskSql.Secret.InlineSql(), CancellationToken.None));
+    }
+}
