@@ -9,6 +9,7 @@ internal static class CommandCatalog
     {
         yield return RolesCommand.Create();
         yield return VerifyCommand.Create();
+        yield return DiffCommand.Create();
         yield break;
     }
 }
