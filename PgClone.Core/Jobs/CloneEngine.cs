@@ -36,7 +36,7 @@ public sealed class CloneEngine(Func<CloneRequest, IColumnMasker?>? maskerFactor
 
     private static async Task<long> CopyAsync(NpgsqlConnection source, NpgsqlConnection target, TableData t, CancellationToken ct)
     {
-        var select = $"SELECT {string.Join(", ", t.SourceExpressions)} FROM {t.Source.Quoted}" + (t.Where is null ? "" : $" WHERE {t.Where}");
+        var select = $"SELECT {string.Join(", ", t.SourceExpressions)} FROM ONLY {t.Source.Quoted}" + (t.Where is null ? "" : $" WHERE {t.Where}");
         await using var reader = await source.BeginRawBinaryCopyAsync($"COPY ({select}) TO STDOUT (FORMAT binary)", ct);
         await using var writer = await target.BeginRawBinaryCopyAsync($"COPY {t.Target.Quoted} ({Sql.IdentList(t.TargetColumns)}) FROM STDIN (FORMAT binary)", ct);
         var counting = new CountingStream(writer);

@@ -1,0 +1,168 @@
+using Npgsql;
+
+namespace PgClone.Core.Catalog;
+
+public static partial class CatalogReader
+{
+    private static async Task<List<UserType>> ReadTypesAsync(NpgsqlConnection conn, string[] schemas, Dictionary<uint, List<ColumnInfo>> attributes, CancellationToken ct)
+    {
+        var checks = (await QueryAsync(conn, """
+            SELECT co.contypid, co.conname, pg_get_constraintdef(co.oid), co.convalidated, obj_description(co.oid, 'pg_constraint')
+            FROM pg_constraint co JOIN pg_type t ON t.oid = co.contypid JOIN pg_namespace n ON n.oid = t.typnamespace
+            WHERE co.contype = 'c' AND n.nspname = ANY($1) ORDER BY co.conname
+            """, schemas, r => (Type: r.GetFieldValue<uint>(0), Check: new DomainCheck(r.GetString(1), r.GetString(2), r.GetBoolean(3), Str(r, 4))), ct))
+            .ToLookup(x => x.Type, x => x.Check);
+        return await QueryAsync(conn, $"""
+            SELECT t.oid, n.nspname, t.typname, t.typtype, obj_description(t.oid, 'pg_type'),
+                   ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder),
+                   CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END,
+                   cn.nspname, co.collname, pg_get_expr(t.typdefaultbin, 0), t.typnotnull, t.typrelid,
+                   format_type(r.rngsubtype, NULL),
+                   CASE WHEN NOT oc.opcdefault THEN quote_ident(ocn.nspname) || '.' || quote_ident(oc.opcname) END,
+                   rcn.nspname, rco.collname,
+                   CASE WHEN r.rngcanonical <> 0 THEN r.rngcanonical::regproc::text END,
+                   CASE WHEN r.rngsubdiff <> 0 THEN r.rngsubdiff::regproc::text END,
+                   mn.nspname, mt.typname
+            FROM pg_type t
+            JOIN pg_namespace n ON n.oid = t.typnamespace
+            LEFT JOIN pg_type bt ON bt.oid = t.typbasetype
+            LEFT JOIN pg_collation co ON co.oid = t.typcollation AND t.typtype = 'd' AND t.typcollation <> bt.typcollation
+            LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
+            LEFT JOIN pg_range r ON r.rngtypid = t.oid
+            LEFT JOIN pg_opclass oc ON oc.oid = r.rngsubopc
+            LEFT JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
+            LEFT JOIN pg_type st ON st.oid = r.rngsubtype
+            LEFT JOIN pg_collation rco ON rco.oid = r.rngcollation AND r.rngcollation <> st.typcollation
+            LEFT JOIN pg_namespace rcn ON rcn.oid = rco.collnamespace
+            LEFT JOIN pg_type mt ON mt.oid = r.rngmultitypid
+            LEFT JOIN pg_namespace mn ON mn.oid = mt.typnamespace
+            WHERE n.nspname = ANY($1) AND {NotMember("pg_type", "t.oid")}
+              AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c'))
+            ORDER BY n.nspname, t.typname
+            """, schemas, r =>
+        {
+            var oid = r.GetFieldValue<uint>(0);
+            var kind = r.GetChar(3) switch { 'e' => UserTypeKind.Enum, 'd' => UserTypeKind.Domain, 'c' => UserTypeKind.Composite, _ => UserTypeKind.Range };
+            return new UserType(oid, Name(r, 1), kind, Str(r, 4))
+            {
+                EnumLabels = Strings(r, 5),
+                BaseType = Str(r, 6),
+                Collation = kind == UserTypeKind.Range ? Collation(r, 14) : Collation(r, 7),
+                Default = Str(r, 9),
+                NotNull = r.GetBoolean(10),
+                Checks = checks[oid].ToList(),
+                Attributes = (attributes.GetValueOrDefault(Oid(r, 11)) ?? []).Select(a => new TypeAttribute(a.Name, a.Type, a.Collation, a.Comment)).ToList(),
+                Subtype = Str(r, 12),
+                SubtypeOpclass = Str(r, 13),
+                Canonical = Str(r, 16),
+                SubtypeDiff = Str(r, 17),
+                Multirange = r.IsDBNull(18) ? null : Name(r, 18),
+            };
+        }, ct);
+    }
+
+    private static async Task<List<FunctionInfo>> ReadFunctionsAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
+        await QueryAsync(conn, $"""
+            SELECT p.oid, n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prokind,
+                   CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END, obj_description(p.oid, 'pg_proc')
+            FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+            WHERE p.prokind IN ('f', 'p', 'w') AND n.nspname = ANY($1) AND {NotMember("pg_proc", "p.oid")}
+              AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass AND i.objid = p.oid AND i.deptype = 'i')
+            ORDER BY n.nspname, p.proname, 4
+            """, schemas, r => new FunctionInfo(r.GetFieldValue<uint>(0), Name(r, 1), r.GetString(3), r.GetChar(4), r.GetString(5), Str(r, 6)), ct);
+
+    private static async Task<List<TriggerInfo>> ReadTriggersAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
+        await QueryAsync(conn, """
+            SELECT g.oid, g.tgrelid, g.tgname, pg_get_triggerdef(g.oid), g.tgenabled,
+                   ARRAY(SELECT DISTINCT k::int2 FROM (SELECT unnest(g.tgattr::int2[]) AS k
+                         UNION SELECT d.refobjsubid FROM pg_depend d WHERE d.classid = 'pg_trigger'::regclass AND d.objid = g.oid
+                               AND d.refclassid = 'pg_class'::regclass AND d.refobjid = g.tgrelid) x WHERE k > 0),
+                   g.tgfoid, obj_description(g.oid, 'pg_trigger')
+            FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE NOT g.tgisinternal AND g.tgparentid = 0 AND n.nspname = ANY($1)
+            ORDER BY g.tgrelid, g.tgname
+            """, schemas, r => new TriggerInfo(r.GetFieldValue<uint>(0), r.GetFieldValue<uint>(1), r.GetString(2), r.GetString(3), r.GetChar(4), Shorts(r, 5), r.GetFieldValue<uint>(6), Str(r, 7)), ct);
+
+    /// <summary>
+    /// pg_depend edges between pre-data objects, folded onto the owning relation, type or function: a view's
+    /// rewrite rule onto the view, a column default or a constraint onto its table, an array type onto its element.
+    /// Sequence OWNED BY edges are left out (the sequence comes first, ownership is set after the table).
+    /// </summary>
+    private static async Task<List<(ObjectKey, ObjectKey)>> ReadDependenciesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
+        await QueryAsync(conn, """
+            WITH keys AS (
+                SELECT 'pg_class'::regclass AS cls, c.oid, CASE WHEN c.relkind = 'c' THEN 't:' || c.reltype ELSE 'r:' || c.oid END AS key,
+                       c.relnamespace AS ns, c.relkind = 'S' AS is_sequence
+                FROM pg_class c WHERE c.relkind IN ('r', 'p', 'v', 'm', 'c', 'S')
+                UNION ALL
+                SELECT 'pg_type'::regclass, t.oid,
+                       CASE WHEN t.typrelid <> 0 THEN (SELECT CASE WHEN c.relkind = 'c' THEN 't:' || t.oid ELSE 'r:' || c.oid END FROM pg_class c WHERE c.oid = t.typrelid)
+                            WHEN t.typcategory = 'A' AND t.typelem <> 0 THEN
+                                 (SELECT CASE WHEN e.typrelid <> 0 AND (SELECT relkind FROM pg_class WHERE oid = e.typrelid) <> 'c' THEN 'r:' || e.typrelid ELSE 't:' || e.oid END FROM pg_type e WHERE e.oid = t.typelem)
+                            WHEN t.typtype = 'm' THEN (SELECT 't:' || rg.rngtypid FROM pg_range rg WHERE rg.rngmultitypid = t.oid)
+                            ELSE 't:' || t.oid END,
+                       t.typnamespace, false
+                FROM pg_type t
+                UNION ALL SELECT 'pg_proc'::regclass, p.oid, 'f:' || p.oid, p.pronamespace, false FROM pg_proc p
+                UNION ALL SELECT 'pg_rewrite'::regclass, w.oid, 'r:' || w.ev_class, 0, false FROM pg_rewrite w
+                UNION ALL SELECT 'pg_attrdef'::regclass, a.oid, 'r:' || a.adrelid, 0, false FROM pg_attrdef a
+                UNION ALL SELECT 'pg_constraint'::regclass, co.oid, CASE WHEN co.conrelid <> 0 THEN 'r:' || co.conrelid ELSE 't:' || co.contypid END, 0, false
+                FROM pg_constraint co WHERE co.contype = 'c'
+            )
+            SELECT DISTINCT f.key, t.key
+            FROM pg_depend d
+            JOIN keys f ON f.cls = d.classid AND f.oid = d.objid
+            JOIN keys t ON t.cls = d.refclassid AND t.oid = d.refobjid
+            WHERE d.deptype IN ('n', 'a') AND f.key <> t.key AND NOT f.is_sequence
+              AND t.ns IN (SELECT oid FROM pg_namespace WHERE nspname = ANY($1))
+            """, schemas, r => (ObjectKey.Parse(r.GetString(0)), ObjectKey.Parse(r.GetString(1))), ct);
+
+    /// <summary>Extensions whose objects the schemas' objects use (a column type, an operator class, a function), or that live in the schemas.</summary>
+    private static async Task<List<ExtensionUse>> ReadExtensionUsesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
+        await QueryAsync(conn, """
+            WITH uses AS (
+                SELECT DISTINCT d.classid, d.objid, x.refobjid AS ext
+                FROM pg_depend d
+                JOIN pg_depend x ON x.classid = d.refclassid AND x.objid = d.refobjid AND x.deptype = 'e' AND x.refclassid = 'pg_extension'::regclass
+                WHERE d.deptype IN ('n', 'a')
+            )
+            SELECT e.extname, ns.nspname, o.rel
+            FROM uses u
+            JOIN pg_extension e ON e.oid = u.ext
+            CROSS JOIN LATERAL (
+                SELECT c.relnamespace AS ns, CASE WHEN c.relkind IN ('i', 'I') THEN (SELECT i.indrelid FROM pg_index i WHERE i.indexrelid = c.oid) ELSE c.oid END AS rel
+                FROM pg_class c WHERE u.classid = 'pg_class'::regclass AND c.oid = u.objid
+                UNION ALL SELECT t.typnamespace, 0::oid FROM pg_type t WHERE u.classid = 'pg_type'::regclass AND t.oid = u.objid
+                UNION ALL SELECT p.pronamespace, 0::oid FROM pg_proc p WHERE u.classid = 'pg_proc'::regclass AND p.oid = u.objid
+                UNION ALL SELECT co.connamespace, co.conrelid FROM pg_constraint co WHERE u.classid = 'pg_constraint'::regclass AND co.oid = u.objid
+                UNION ALL SELECT r.relnamespace, a.adrelid FROM pg_attrdef a JOIN pg_class r ON r.oid = a.adrelid WHERE u.classid = 'pg_attrdef'::regclass AND a.oid = u.objid
+                UNION ALL SELECT r.relnamespace, w.ev_class FROM pg_rewrite w JOIN pg_class r ON r.oid = w.ev_class WHERE u.classid = 'pg_rewrite'::regclass AND w.oid = u.objid
+                UNION ALL SELECT r.relnamespace, g.tgrelid FROM pg_trigger g JOIN pg_class r ON r.oid = g.tgrelid WHERE u.classid = 'pg_trigger'::regclass AND g.oid = u.objid
+            ) o
+            JOIN pg_namespace ns ON ns.oid = o.ns
+            WHERE ns.nspname = ANY($1) AND e.extname <> 'plpgsql'
+            UNION
+            SELECT e.extname, ns.nspname, 0::oid FROM pg_extension e JOIN pg_namespace ns ON ns.oid = e.extnamespace
+            WHERE ns.nspname = ANY($1) AND e.extname <> 'plpgsql'
+            """, schemas, r => new ExtensionUse(r.GetString(0), r.GetString(1), Oid(r, 2)), ct);
+
+    /// <summary>Objects PgClone does not recreate, named for plan.Skipped.</summary>
+    private static async Task<List<string>> ReadUnsupportedAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
+        await QueryAsync(conn, $"""
+            SELECT format('aggregate %s.%s(%s): aggregates are not cloned', quote_ident(n.nspname), quote_ident(p.proname), pg_get_function_identity_arguments(p.oid))
+            FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+            WHERE p.prokind = 'a' AND n.nspname = ANY($1) AND {NotMember("pg_proc", "p.oid")}
+            UNION ALL
+            SELECT format('type %s.%s: base types are not cloned', quote_ident(n.nspname), quote_ident(t.typname))
+            FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+            WHERE t.typtype = 'b' AND t.typcategory <> 'A' AND n.nspname = ANY($1) AND {NotMember("pg_type", "t.oid")}
+            UNION ALL
+            SELECT format('rule %s on %s.%s: rules are not cloned', quote_ident(r.rulename), quote_ident(n.nspname), quote_ident(c.relname))
+            FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE r.rulename <> '_RETURN' AND n.nspname = ANY($1)
+            UNION ALL
+            SELECT format('policy %s on %s.%s: row-level security policies are not cloned', quote_ident(p.polname), quote_ident(n.nspname), quote_ident(c.relname))
+            FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = ANY($1)
+            """, schemas, r => r.GetString(0), ct);
+}

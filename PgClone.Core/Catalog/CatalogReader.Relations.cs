@@ -1,0 +1,118 @@
+using Npgsql;
+using PgClone.Core.Connections;
+
+namespace PgClone.Core.Catalog;
+
+public static partial class CatalogReader
+{
+    /// <summary>Columns of tables, views, materialized views and composite types, by relation oid, in attnum order.</summary>
+    private static async Task<Dictionary<uint, List<ColumnInfo>>> ReadAttributesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct)
+    {
+        var rows = await QueryAsync(conn, """
+            SELECT a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.atttypid,
+                   cn.nspname, co.collname, a.attnotnull, pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated,
+                   a.attislocal, a.attstattarget, a.attstorage, t.typstorage, col_description(a.attrelid, a.attnum)
+            FROM pg_attribute a
+            JOIN pg_class c ON c.oid = a.attrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_type t ON t.oid = a.atttypid
+            LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+            LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> t.typcollation
+            LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
+            WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'c') AND n.nspname = ANY($1)
+            ORDER BY a.attrelid, a.attnum
+            """, schemas, r => (Rel: r.GetFieldValue<uint>(0), Column: new ColumnInfo(
+                r.GetInt16(1), r.GetString(2), r.GetString(3), r.GetFieldValue<uint>(4), Collation(r, 5), r.GetBoolean(7),
+                Str(r, 8), r.GetChar(9), r.GetChar(10), r.GetBoolean(11), r.GetInt16(12), r.GetChar(13), r.GetChar(14), Str(r, 15))), ct);
+        return rows.GroupBy(x => x.Rel).ToDictionary(g => g.Key, g => g.Select(x => x.Column).ToList());
+    }
+
+    private static async Task<List<TableInfo>> ReadTablesAsync(NpgsqlConnection conn, string[] schemas, Dictionary<uint, List<ColumnInfo>> attributes, CancellationToken ct) =>
+        await QueryAsync(conn, $"""
+            SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence = 'u',
+                   CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
+                   CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END,
+                   ARRAY(SELECT i.inhparent FROM pg_inherits i WHERE i.inhrelid = c.oid ORDER BY i.inhseqno),
+                   c.reloptions, c.relreplident, pg_relation_size(c.oid), greatest(c.reltuples, 0)::bigint,
+                   obj_description(c.oid, 'pg_class'), quote_ident(n.nspname) || '.' || quote_ident(c.relname)
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1) AND {NotMember("pg_class", "c.oid")}
+            ORDER BY n.nspname, c.relname
+            """, schemas, r => new TableInfo(
+                r.GetFieldValue<uint>(0), Name(r, 1), r.GetChar(3), r.GetBoolean(4), Str(r, 5), Str(r, 6),
+                r.GetFieldValue<uint[]>(7), Strings(r, 8), r.GetChar(9), r.GetInt64(10), r.GetInt64(11),
+                attributes.GetValueOrDefault(r.GetFieldValue<uint>(0)) ?? [], Str(r, 12)) { PgName = r.GetString(13) }, ct);
+
+    private static async Task<List<SequenceInfo>> ReadSequencesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct)
+    {
+        var sequences = await QueryAsync(conn, $"""
+            SELECT c.oid, n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax,
+                   s.seqcache, s.seqcycle, obj_description(c.oid, 'pg_class'), d.refobjid, a.attname, d.deptype = 'i',
+                   quote_ident(n.nspname) || '.' || quote_ident(c.relname)
+            FROM pg_class c
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_sequence s ON s.seqrelid = c.oid
+            LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass
+                                 AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
+            LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+            WHERE c.relkind = 'S' AND n.nspname = ANY($1) AND {NotMember("pg_class", "c.oid")}
+            ORDER BY n.nspname, c.relname
+            """, schemas, r => new SequenceInfo(
+                r.GetFieldValue<uint>(0), Name(r, 1), r.GetString(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7),
+                r.GetInt64(8), r.GetBoolean(9), 0, false, Str(r, 10))
+            { OwnerTable = Oid(r, 11), OwnerColumn = Str(r, 12), IsIdentity = !r.IsDBNull(13) && r.GetBoolean(13), PgName = r.GetString(14) }, ct);
+        if (sequences.Count == 0) return sequences;
+        // Current values need one read of each sequence relation: one round trip for all of them.
+        var union = string.Join("\nUNION ALL ", sequences.Select((s, i) =>
+            $"SELECT {i}, last_value, is_called FROM {s.Name.Quoted}"));
+        var state = await QueryAsync(conn, union, null, r => (Index: r.GetInt32(0), Last: r.GetInt64(1), Called: r.GetBoolean(2)), ct);
+        foreach (var (index, last, called) in state) sequences[index] = sequences[index] with { LastValue = last, IsCalled = called };
+        return sequences;
+    }
+
+    private static async Task<List<ConstraintInfo>> ReadConstraintsAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
+        await QueryAsync(conn, """
+            SELECT co.oid, co.conrelid, co.conname, co.contype, pg_get_constraintdef(co.oid), co.conislocal, co.conparentid,
+                   co.convalidated, co.conkey, co.conindid, co.confrelid, obj_description(co.oid, 'pg_constraint')
+            FROM pg_constraint co
+            JOIN pg_class c ON c.oid = co.conrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE co.contype IN ('c', 'p', 'u', 'x', 'f') AND c.relkind IN ('r', 'p') AND n.nspname = ANY($1)
+            ORDER BY co.conrelid, co.conname
+            """, schemas, r => new ConstraintInfo(
+                r.GetFieldValue<uint>(0), r.GetFieldValue<uint>(1), r.GetString(2), r.GetChar(3), r.GetString(4), r.GetBoolean(5),
+                Oid(r, 6), r.GetBoolean(7), Shorts(r, 8), Oid(r, 9), Oid(r, 10), Str(r, 11)), ct);
+
+    private static async Task<List<IndexInfo>> ReadIndexesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
+        await QueryAsync(conn, """
+            SELECT i.indexrelid, n.nspname, ic.relname, i.indrelid, i.indisunique, c.relkind = 'p',
+                   substr(pg_get_indexdef(i.indexrelid), length(format('CREATE %sINDEX %s ON %s%s.%s', CASE WHEN i.indisunique THEN 'UNIQUE ' END,
+                          quote_ident(ic.relname), CASE WHEN c.relkind = 'p' THEN 'ONLY ' END, quote_ident(n.nspname), quote_ident(c.relname))) + 1),
+                   (SELECT co.oid FROM pg_constraint co WHERE co.conindid = i.indexrelid AND co.conrelid = i.indrelid AND co.contype IN ('p', 'u', 'x')),
+                   (SELECT h.inhparent FROM pg_inherits h WHERE h.inhrelid = i.indexrelid),
+                   ARRAY(SELECT DISTINCT k::int2 FROM (SELECT unnest(i.indkey::int2[]) AS k
+                         UNION SELECT d.refobjsubid FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
+                               AND d.refclassid = 'pg_class'::regclass AND d.refobjid = i.indrelid) x WHERE k > 0),
+                   i.indisclustered, i.indisreplident, obj_description(i.indexrelid, 'pg_class')
+            FROM pg_index i
+            JOIN pg_class ic ON ic.oid = i.indexrelid
+            JOIN pg_class c ON c.oid = i.indrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname = ANY($1)
+            ORDER BY n.nspname, ic.relname
+            """, schemas, r => new IndexInfo(
+                r.GetFieldValue<uint>(0), Name(r, 1), r.GetFieldValue<uint>(3), r.GetBoolean(4), r.GetBoolean(5), r.GetString(6),
+                Oid(r, 7), Oid(r, 8), Shorts(r, 9), r.GetBoolean(10), r.GetBoolean(11), Str(r, 12)), ct);
+
+    private static async Task<List<ViewInfo>> ReadViewsAsync(NpgsqlConnection conn, string[] schemas, Dictionary<uint, List<ColumnInfo>> attributes, CancellationToken ct) =>
+        await QueryAsync(conn, $"""
+            SELECT c.oid, n.nspname, c.relname, c.relkind = 'm', pg_get_viewdef(c.oid), c.reloptions, c.relispopulated,
+                   obj_description(c.oid, 'pg_class')
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY($1) AND {NotMember("pg_class", "c.oid")}
+            ORDER BY n.nspname, c.relname
+            """, schemas, r => new ViewInfo(
+                r.GetFieldValue<uint>(0), Name(r, 1), r.GetBoolean(3), r.GetString(4), Strings(r, 5), r.GetBoolean(6),
+                (attributes.GetValueOrDefault(r.GetFieldValue<uint>(0)) ?? []).Where(a => a.Comment is not null).Select(a => (a.Name, a.Comment!)).ToList(),
+                Str(r, 7)), ct);
+}

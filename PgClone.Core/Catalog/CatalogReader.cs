@@ -1,0 +1,73 @@
+using Npgsql;
+using PgClone.Core.Connections;
+
+namespace PgClone.Core.Catalog;
+
+/// <summary>
+/// Reads the source catalog of a set of schemas into <see cref="SourceCatalog"/>: the only place that queries
+/// pg_catalog about the objects to clone. Runs on a connection whose search_path is pg_catalog, so every
+/// pg_get_*def() and format_type() result names user objects schema-qualified. Objects that belong to an
+/// extension are left out everywhere: CREATE EXTENSION brings them.
+/// </summary>
+public static partial class CatalogReader
+{
+    private const string NotExtensionMember =
+        "NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = '{0}'::regclass AND x.objid = {1} AND x.deptype = 'e')";
+
+    private static string NotMember(string catalog, string oid) => string.Format(System.Globalization.CultureInfo.InvariantCulture, NotExtensionMember, catalog, oid);
+
+    /// <summary>User schemas of the database: not system, not toast/temp, not created by an extension.</summary>
+    public static async Task<List<string>> UserSchemasAsync(NpgsqlConnection conn, CancellationToken ct) =>
+        await QueryAsync(conn, $"""
+            SELECT n.nspname FROM pg_namespace n
+            WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_toast%'
+              AND n.nspname NOT LIKE 'pg\_temp%' AND {NotMember("pg_namespace", "n.oid")}
+            ORDER BY n.nspname
+            """, null, r => r.GetString(0), ct);
+
+    public static async Task<SourceCatalog> ReadAsync(NpgsqlConnection conn, IReadOnlyList<string> schemas, CancellationToken ct)
+    {
+        var names = schemas.ToArray();
+        var attributes = await ReadAttributesAsync(conn, names, ct);
+        var sequences = await ReadSequencesAsync(conn, names, ct);
+        return new SourceCatalog
+        {
+            Schemas = await QueryAsync(conn, "SELECT n.oid, n.nspname, obj_description(n.oid, 'pg_namespace') FROM pg_namespace n WHERE n.nspname = ANY($1) ORDER BY n.nspname",
+                names, r => new SchemaInfo(r.GetFieldValue<uint>(0), r.GetString(1), Str(r, 2)), ct),
+            Extensions = await QueryAsync(conn, "SELECT e.extname, n.nspname, e.extversion FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY e.extname",
+                null, r => new ExtensionInfo(r.GetString(0), r.GetString(1), r.GetString(2)), ct),
+            ExtensionUses = await ReadExtensionUsesAsync(conn, names, ct),
+            Types = await ReadTypesAsync(conn, names, attributes, ct),
+            Sequences = sequences,
+            Tables = await ReadTablesAsync(conn, names, attributes, ct),
+            Constraints = await ReadConstraintsAsync(conn, names, ct),
+            Indexes = await ReadIndexesAsync(conn, names, ct),
+            Views = await ReadViewsAsync(conn, names, attributes, ct),
+            Functions = await ReadFunctionsAsync(conn, names, ct),
+            Triggers = await ReadTriggersAsync(conn, names, ct),
+            Dependencies = await ReadDependenciesAsync(conn, names, ct),
+            Unsupported = await ReadUnsupportedAsync(conn, names, ct),
+        };
+    }
+
+    internal static async Task<List<T>> QueryAsync<T>(NpgsqlConnection conn, string sql, string[]? schemas, Func<NpgsqlDataReader, T> map, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        if (schemas is not null) cmd.Parameters.Add(new NpgsqlParameter { Value = schemas });
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(ct)) rows.Add(map(reader));
+        return rows;
+    }
+
+    private static string? Str(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    private static uint Oid(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? 0 : r.GetFieldValue<uint>(i);
+    private static int[] Shorts(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? [] : r.GetFieldValue<short[]>(i).Select(s => (int)s).ToArray();
+    private static string[] Strings(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? [] : r.GetFieldValue<string[]>(i);
+
+    /// <summary>"schema"."collation" when a collation differs from its type's default, else null.</summary>
+    private static string? Collation(NpgsqlDataReader r, int schemaColumn) =>
+        r.IsDBNull(schemaColumn) ? null : Sql.Qualified(r.GetString(schemaColumn), r.GetString(schemaColumn + 1));
+
+    private static QualifiedName Name(NpgsqlDataReader r, int schemaColumn) => new(r.GetString(schemaColumn), r.GetString(schemaColumn + 1));
+}

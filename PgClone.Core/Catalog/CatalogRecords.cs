@@ -1,0 +1,129 @@
+namespace PgClone.Core.Catalog;
+
+/// <summary>
+/// A pre-data object's identity in dependency ordering: relations ('r'), types ('t') and functions ('f') by oid.
+/// Dependencies read from pg_depend are folded onto these keys (a view's rule onto the view, a default onto its table).
+/// </summary>
+public readonly record struct ObjectKey(char Kind, uint Oid)
+{
+    public static ObjectKey Parse(string text) => new(text[0], uint.Parse(text.AsSpan(2), System.Globalization.CultureInfo.InvariantCulture));
+}
+
+public sealed record SchemaInfo(uint Oid, string Name, string? Comment);
+
+public sealed record ExtensionInfo(string Name, string Schema, string Version);
+
+/// <summary>An extension the cloned objects use, and where the use comes from (a schema, and a relation when known).</summary>
+public sealed record ExtensionUse(string Extension, string Schema, uint RelationOid);
+
+public enum UserTypeKind { Enum, Domain, Composite, Range }
+
+public sealed record DomainCheck(string Name, string Definition, bool Validated, string? Comment);
+
+public sealed record TypeAttribute(string Name, string Type, string? Collation, string? Comment);
+
+public sealed record UserType(uint Oid, QualifiedName Name, UserTypeKind Kind, string? Comment)
+{
+    public IReadOnlyList<string> EnumLabels { get; init; } = [];
+    // domain
+    public string? BaseType { get; init; }
+    public string? Collation { get; init; }
+    public string? Default { get; init; }
+    public bool NotNull { get; init; }
+    public IReadOnlyList<DomainCheck> Checks { get; init; } = [];
+    // composite
+    public IReadOnlyList<TypeAttribute> Attributes { get; init; } = [];
+    // range
+    public string? Subtype { get; init; }
+    public string? SubtypeOpclass { get; init; }
+    public string? Canonical { get; init; }
+    public string? SubtypeDiff { get; init; }
+    public QualifiedName? Multirange { get; init; }
+}
+
+public sealed record SequenceInfo(
+    uint Oid, QualifiedName Name, string DataType, long Start, long Increment, long Min, long Max, long Cache, bool Cycle,
+    long LastValue, bool IsCalled, string? Comment)
+{
+    /// <summary>OWNED BY table and column (serial and identity sequences).</summary>
+    public uint OwnerTable { get; init; }
+    public string? OwnerColumn { get; init; }
+    /// <summary>An identity column's sequence: created by the column, not on its own.</summary>
+    public bool IsIdentity { get; init; }
+    /// <summary>The name as PostgreSQL prints it inside a regclass literal (nextval('s.seq'::regclass)).</summary>
+    public string PgName { get; init; } = "";
+}
+
+public sealed record ColumnInfo(
+    int Number, string Name, string Type, uint TypeOid, string? Collation, bool NotNull, string? Default,
+    char Identity, char Generated, bool IsLocal, int StatTarget, char Storage, char TypeStorage, string? Comment);
+
+public sealed record TableInfo(
+    uint Oid, QualifiedName Name, char Kind, bool Unlogged, string? PartitionKey, string? PartitionBound,
+    IReadOnlyList<uint> Parents, IReadOnlyList<string> RelOptions, char ReplicaIdentity, long Bytes, long Rows,
+    IReadOnlyList<ColumnInfo> Columns, string? Comment)
+{
+    /// <summary>The name as PostgreSQL prints it inside definitions (quote_ident rules), for renaming a table in them.</summary>
+    public string PgName { get; init; } = "";
+    public bool IsPartitioned => Kind == 'p';
+    public bool IsPartition => PartitionBound is not null;
+}
+
+/// <summary>A table or domain constraint as pg_get_constraintdef renders it.</summary>
+public sealed record ConstraintInfo(
+    uint Oid, uint TableOid, string Name, char Type, string Definition, bool IsLocal, uint ParentOid,
+    bool Validated, IReadOnlyList<int> Columns, uint IndexOid, uint ReferencedTable, string? Comment);
+
+/// <summary>An index; <see cref="Tail"/> is pg_get_indexdef() from " USING" on, so the index can be renamed or moved to another table.</summary>
+public sealed record IndexInfo(
+    uint Oid, QualifiedName Name, uint TableOid, bool Unique, bool OnOnly, string Tail, uint ConstraintOid, uint ParentIndexOid,
+    IReadOnlyList<int> Columns, bool Clustered, bool ReplicaIdentity, string? Comment);
+
+public sealed record ViewInfo(
+    uint Oid, QualifiedName Name, bool Materialized, string Definition, IReadOnlyList<string> RelOptions, bool Populated,
+    IReadOnlyList<(string Column, string Comment)> ColumnComments, string? Comment);
+
+public sealed record FunctionInfo(uint Oid, QualifiedName Name, string IdentityArguments, char Kind, string Definition, string? Comment)
+{
+    public string Signature => SignatureOf(Name, IdentityArguments);
+    public static string SignatureOf(QualifiedName name, string identityArguments) => $"{name.Quoted}({identityArguments})";
+}
+
+public sealed record TriggerInfo(uint Oid, uint TableOid, string Name, string Definition, char Enabled, IReadOnlyList<int> Columns, uint FunctionOid, string? Comment);
+
+/// <summary>Everything the planner needs from the source, read once inside the run's snapshot.</summary>
+public sealed record SourceCatalog
+{
+    public required IReadOnlyList<SchemaInfo> Schemas { get; init; }
+    public required IReadOnlyList<ExtensionInfo> Extensions { get; init; }
+    public required IReadOnlyList<ExtensionUse> ExtensionUses { get; init; }
+    public required IReadOnlyList<UserType> Types { get; init; }
+    public required IReadOnlyList<SequenceInfo> Sequences { get; init; }
+    public required IReadOnlyList<TableInfo> Tables { get; init; }
+    public required IReadOnlyList<ConstraintInfo> Constraints { get; init; }
+    public required IReadOnlyList<IndexInfo> Indexes { get; init; }
+    public required IReadOnlyList<ViewInfo> Views { get; init; }
+    public required IReadOnlyList<FunctionInfo> Functions { get; init; }
+    public required IReadOnlyList<TriggerInfo> Triggers { get; init; }
+    public required IReadOnlyList<(ObjectKey From, ObjectKey To)> Dependencies { get; init; }
+    /// <summary>Objects of the schemas that PgClone does not clone (aggregates, base types, ...), for plan.Skipped.</summary>
+    public required IReadOnlyList<string> Unsupported { get; init; }
+
+    // Lookups by oid, built on first use: planning a database of thousands of tables stays linear.
+    private Dictionary<uint, TableInfo>? _tables;
+    private Dictionary<uint, IndexInfo>? _indexes;
+    private ILookup<uint, IndexInfo>? _indexesByTable;
+    private ILookup<uint, ConstraintInfo>? _constraintsByTable;
+    private ILookup<uint, TriggerInfo>? _triggersByTable;
+    private ILookup<uint, SequenceInfo>? _sequencesByOwner;
+    private ILookup<ObjectKey, ObjectKey>? _dependencies;
+
+    public TableInfo? Table(uint oid) => (_tables ??= Tables.ToDictionary(t => t.Oid)).GetValueOrDefault(oid);
+    public IndexInfo Index(uint oid) => (_indexes ??= Indexes.ToDictionary(i => i.Oid))[oid];
+    public IEnumerable<IndexInfo> IndexesOf(uint relation) => (_indexesByTable ??= Indexes.ToLookup(i => i.TableOid))[relation];
+    public IEnumerable<ConstraintInfo> ConstraintsOf(uint table) => (_constraintsByTable ??= Constraints.ToLookup(c => c.TableOid))[table];
+    public IEnumerable<TriggerInfo> TriggersOf(uint table) => (_triggersByTable ??= Triggers.ToLookup(t => t.TableOid))[table];
+    public IEnumerable<SequenceInfo> SequencesOwnedBy(uint table) => (_sequencesByOwner ??= Sequences.ToLookup(s => s.OwnerTable))[table];
+    /// <summary>What an object depends on directly.</summary>
+    public IEnumerable<ObjectKey> DependenciesOf(ObjectKey key) => (_dependencies ??= Dependencies.ToLookup(d => d.From, d => d.To))[key];
+}

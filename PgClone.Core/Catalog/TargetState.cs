@@ -1,0 +1,51 @@
+using Npgsql;
+
+namespace PgClone.Core.Catalog;
+
+/// <summary>A relation that already exists on the target, with what depends on its name (indexes, owned sequences).</summary>
+public sealed record TargetRelation(QualifiedName Name, char Kind, IReadOnlyList<string> Indexes, IReadOnlyList<string> OwnedSequences);
+
+/// <summary>What already exists on the target in the schemas a plan touches: read once, before anything changes.</summary>
+public sealed record TargetState(
+    IReadOnlySet<string> Schemas,
+    IReadOnlyDictionary<QualifiedName, TargetRelation> Relations,
+    IReadOnlyDictionary<QualifiedName, char> Types,
+    IReadOnlySet<string> Functions,
+    IReadOnlySet<string> AvailableExtensions,
+    IReadOnlySet<string> InstalledExtensions)
+{
+    public static async Task<TargetState> ReadAsync(NpgsqlConnection conn, IReadOnlyList<string> schemas, CancellationToken ct)
+    {
+        var names = schemas.ToArray();
+        // Same search_path as the source side, so function signatures print the same way on both servers.
+        await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        await using (var set = new NpgsqlCommand("SET LOCAL search_path = pg_catalog", conn)) await set.ExecuteNonQueryAsync(ct);
+        var existingSchemas = await CatalogReader.QueryAsync(conn, "SELECT nspname FROM pg_namespace WHERE nspname = ANY($1)", names, r => r.GetString(0), ct);
+        var relations = await CatalogReader.QueryAsync(conn, """
+            SELECT n.nspname, c.relname, c.relkind,
+                   ARRAY(SELECT ic.relname::text FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid ORDER BY 1),
+                   ARRAY(SELECT s.relname::text FROM pg_depend d JOIN pg_class s ON s.oid = d.objid
+                         WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.refobjid = c.oid
+                           AND d.deptype IN ('a', 'i') AND s.relkind = 'S' ORDER BY 1)
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = ANY($1)
+            """, names, r => new TargetRelation(new QualifiedName(r.GetString(0), r.GetString(1)), r.GetChar(2),
+                r.GetFieldValue<string[]>(3), r.GetFieldValue<string[]>(4)), ct);
+        var types = await CatalogReader.QueryAsync(conn, """
+            SELECT n.nspname, t.typname, t.typtype FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = ANY($1)
+            """, names, r => (Name: new QualifiedName(r.GetString(0), r.GetString(1)), Kind: r.GetChar(2)), ct);
+        var functions = await CatalogReader.QueryAsync(conn, """
+            SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)
+            FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ANY($1)
+            """, names, r => FunctionInfo.SignatureOf(new QualifiedName(r.GetString(0), r.GetString(1)), r.GetString(2)), ct);
+        var available = await CatalogReader.QueryAsync(conn, "SELECT name FROM pg_available_extensions", null, r => r.GetString(0), ct);
+        var installed = await CatalogReader.QueryAsync(conn, "SELECT extname FROM pg_extension", null, r => r.GetString(0), ct);
+        await tx.CommitAsync(ct);
+        return new TargetState(existingSchemas.ToHashSet(), relations.ToDictionary(r => r.Name),
+            types.ToDictionary(t => t.Name, t => t.Kind), functions.ToHashSet(), available.ToHashSet(), installed.ToHashSet());
+    }
+
+    /// <summary>Whether any relation (table, index, sequence, view, ...) or type of that name exists in the schema.</summary>
+    public bool NameTaken(string schema, string name) =>
+        Relations.ContainsKey(new QualifiedName(schema, name)) || Types.ContainsKey(new QualifiedName(schema, name));
+}

@@ -1,0 +1,99 @@
+using PgClone.Core.Catalog;
+using PgClone.Core.Connections;
+
+namespace PgClone.Core.Ddl;
+
+/// <summary>An object the plan creates, as the conflict check sees it. Functions are identified by signature.</summary>
+internal sealed record PlannedObject(uint Oid, string Kind, QualifiedName Name, string? Arguments = null)
+{
+    public string? Signature => Arguments is null ? null : FunctionInfo.SignatureOf(Name, Arguments);
+    public string Display => $"{Kind} {Signature ?? Name.Quoted}";
+}
+
+/// <summary>
+/// Applies the conflict strategy to objects the plan would create that already exist on the target:
+/// error (fail naming it, nothing changed), skip (leave it, neither create nor load it), replace (drop it with
+/// CASCADE, then create), rename (move it aside to name_old, name_old_2, ...; a table's indexes and owned
+/// sequences move with it so their names are free for the copy).
+/// </summary>
+internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState target, ServerEndpoint targetServer, IReadOnlySet<QualifiedName> plannedNames)
+{
+    private readonly HashSet<QualifiedName> _chosen = [];
+    public List<DdlStatement> Statements { get; } = [];
+    public HashSet<uint> SkippedOids { get; } = [];
+    public List<string> Skipped { get; } = [];
+
+    public void Resolve(IEnumerable<PlannedObject> planned)
+    {
+        foreach (var p in planned)
+        {
+            var existingKind = Existing(p);
+            if (existingKind is null) continue;
+            switch (strategy)
+            {
+                case ConflictStrategy.Error:
+                    throw PgCloneException.For(targetServer, p.Display, "already exists (conflict strategy is error; nothing was changed)");
+                case ConflictStrategy.Skip:
+                    SkippedOids.Add(p.Oid);
+                    Skipped.Add($"{p.Display}: already exists on the target (conflict=skip)");
+                    break;
+                case ConflictStrategy.Replace:
+                    Statements.Add(new DdlStatement(p.Kind, p.Signature ?? p.Name.Quoted, $"DROP {Keyword(existingKind.Value)} IF EXISTS {p.Signature ?? p.Name.Quoted} CASCADE"));
+                    break;
+                case ConflictStrategy.Rename:
+                    Rename(p, existingKind.Value);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The existing object's kind: a relkind, 'T'/'D' for a type/domain, 'F' for a routine; null when free.</summary>
+    private char? Existing(PlannedObject p)
+    {
+        if (p.Signature is not null) return target.Functions.Contains(p.Signature) ? 'F' : null;
+        if (target.Relations.TryGetValue(p.Name, out var rel)) return rel.Kind;
+        if (p.Kind is "type" or "domain" && target.Types.TryGetValue(p.Name, out var t)) return t == 'd' ? 'D' : 'T';
+        return null;
+    }
+
+    private static string Keyword(char kind) => kind switch
+    {
+        'r' or 'p' => "TABLE", 'v' => "VIEW", 'm' => "MATERIALIZED VIEW", 'S' => "SEQUENCE", 'i' or 'I' => "INDEX",
+        'f' => "FOREIGN TABLE", 'D' => "DOMAIN", 'F' => "ROUTINE", _ => "TYPE",
+    };
+
+    private void Rename(PlannedObject p, char kind)
+    {
+        if (p.Signature is not null)
+        {
+            var fresh = FreshName(p.Name, n => target.Functions.Contains(FunctionInfo.SignatureOf(n, p.Arguments!)));
+            Statements.Add(new DdlStatement(p.Kind, p.Signature, $"ALTER ROUTINE {p.Signature} RENAME TO {Sql.Ident(fresh.Name)}"));
+            return;
+        }
+        var newName = FreshName(p.Name, n => target.NameTaken(n.Schema, n.Name));
+        Statements.Add(new DdlStatement(p.Kind, p.Name.Quoted, $"ALTER {Keyword(kind)} {p.Name.Quoted} RENAME TO {Sql.Ident(newName.Name)}"));
+        if (kind is not ('r' or 'p') || !target.Relations.TryGetValue(p.Name, out var rel)) return;
+        // The moved table's indexes (and so its constraints) and owned sequences free their names too.
+        foreach (var index in rel.Indexes)
+            MoveAside(p, "INDEX", p.Name with { Name = index });
+        foreach (var sequence in rel.OwnedSequences)
+            MoveAside(p, "SEQUENCE", p.Name with { Name = sequence });
+    }
+
+    private void MoveAside(PlannedObject owner, string keyword, QualifiedName name)
+    {
+        var fresh = FreshName(name, n => target.NameTaken(n.Schema, n.Name));
+        Statements.Add(new DdlStatement(owner.Kind, owner.Name.Quoted, $"ALTER {keyword} {name.Quoted} RENAME TO {Sql.Ident(fresh.Name)}"));
+    }
+
+    private QualifiedName FreshName(QualifiedName name, Func<QualifiedName, bool> taken)
+    {
+        for (var i = 1; ; i++)
+        {
+            var candidate = name with { Name = i == 1 ? name.Name + "_old" : $"{name.Name}_old_{i}" };
+            if (taken(candidate) || plannedNames.Contains(candidate) || _chosen.Contains(candidate)) continue;
+            _chosen.Add(candidate);
+            return candidate;
+        }
+    }
+}

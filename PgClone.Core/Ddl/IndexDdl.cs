@@ -1,0 +1,37 @@
+using PgClone.Core.Catalog;
+using PgClone.Core.Connections;
+
+namespace PgClone.Core.Ddl;
+
+/// <summary>
+/// Indexes and index-backed constraints (PRIMARY KEY, UNIQUE, EXCLUDE), foreign keys, NOT VALID checks, and the
+/// ATTACH PARTITION steps that tie a partition's index to its parent's (as pg_dump does, so names survive).
+/// </summary>
+internal sealed class IndexDdl(TargetNaming naming)
+{
+    public string CreateIndex(IndexInfo i, QualifiedName table) =>
+        $"CREATE {(i.Unique ? "UNIQUE " : "")}INDEX {Sql.Ident(naming.Child(i.TableOid, i.Name.Name))} ON {(i.OnOnly ? "ONLY " : "")}{table.Quoted}{i.Tail}";
+
+    /// <summary>ALTER TABLE ONLY ... ADD CONSTRAINT: a partitioned table's key is built per partition and attached.</summary>
+    public string AddConstraint(ConstraintInfo c, QualifiedName table, bool only = true) =>
+        $"ALTER TABLE {(only ? "ONLY " : "")}{table.Quoted} ADD CONSTRAINT {Sql.Ident(naming.Child(c.TableOid, c.Name))} {c.Definition}";
+
+    /// <summary>A foreign key on a partitioned table is added without ONLY: PostgreSQL adds it to every partition.</summary>
+    public string AddForeignKey(ConstraintInfo c, QualifiedName table, bool partitioned) =>
+        $"ALTER TABLE {(partitioned ? "" : "ONLY ")}{table.Quoted} ADD CONSTRAINT {Sql.Ident(naming.Child(c.TableOid, c.Name))} {naming.ForeignKey(c.TableOid, c.Definition)}";
+
+    public string Attach(IndexInfo parent, IndexInfo child) =>
+        $"ALTER INDEX {(parent.Name with { Name = naming.Child(parent.TableOid, parent.Name.Name) }).Quoted} ATTACH PARTITION {(child.Name with { Name = naming.Child(child.TableOid, child.Name.Name) }).Quoted}";
+
+    public string ClusterOn(IndexInfo i, QualifiedName table) =>
+        $"ALTER TABLE ONLY {table.Quoted} CLUSTER ON {Sql.Ident(naming.Child(i.TableOid, i.Name.Name))}";
+
+    public string ReplicaIdentity(IndexInfo i, QualifiedName table) =>
+        $"ALTER TABLE ONLY {table.Quoted} REPLICA IDENTITY USING INDEX {Sql.Ident(naming.Child(i.TableOid, i.Name.Name))}";
+
+    public string IndexComment(IndexInfo i) =>
+        $"COMMENT ON INDEX {(i.Name with { Name = naming.Child(i.TableOid, i.Name.Name) }).Quoted} IS {Sql.Literal(i.Comment)}";
+
+    public string ConstraintComment(ConstraintInfo c, QualifiedName table) =>
+        $"COMMENT ON CONSTRAINT {Sql.Ident(naming.Child(c.TableOid, c.Name))} ON {table.Quoted} IS {Sql.Literal(c.Comment)}";
+}

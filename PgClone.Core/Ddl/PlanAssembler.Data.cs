@@ -1,0 +1,36 @@
+using PgClone.Core.Catalog;
+using PgClone.Core.Connections;
+using PgClone.Core.Masking;
+
+namespace PgClone.Core.Ddl;
+
+internal sealed partial class PlanAssembler
+{
+    private static readonly HashSet<uint> IntegerTypes = [20, 21, 23];
+
+    /// <summary>
+    /// One COPY per table that holds rows itself: plain tables and leaf partitions (a partitioned parent holds
+    /// none). Generated columns are computed by the target, so they are not copied. Each copied column is read
+    /// through the masker's expression when it has one.
+    /// </summary>
+    private IEnumerable<TableData> Data(IColumnMasker? masker)
+    {
+        if (!_options.IncludeData) yield break;
+        foreach (var t in Tables.Where(t => t.Kind == 'r'))
+        {
+            var columns = ColumnsOf(t).Where(c => c.Generated == '\0').ToList();
+            if (columns.Count == 0) continue;
+            var constraints = catalog.ConstraintsOf(t.Oid).ToList();
+            bool In(ColumnInfo col, params char[] types) => constraints.Any(c => types.Contains(c.Type) && c.Columns.Contains(col.Number));
+            var expressions = columns.Select(c =>
+                masker?.ExpressionFor(new MaskColumn(t.Name, c.Name, c.Type, In(c, 'p'), In(c, 'u'), In(c, 'f'))) ?? Sql.Ident(c.Name)).ToList();
+            var pk = constraints.FirstOrDefault(c => c.Type == 'p');
+            var key = pk is { Columns.Count: 1 } ? columns.FirstOrDefault(c => c.Number == pk.Columns[0] && IntegerTypes.Contains(c.TypeOid)) : null;
+            yield return new TableData(t.Name, naming.Table(t), columns.Select(c => c.Name).ToList(), expressions, where, t.Bytes, t.Rows)
+            {
+                CreatedInRun = true,
+                IntegerKeyColumn = key?.Name,
+            };
+        }
+    }
+}

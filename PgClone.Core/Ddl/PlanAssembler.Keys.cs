@@ -1,0 +1,75 @@
+using PgClone.Core.Catalog;
+using PgClone.Core.Connections;
+
+namespace PgClone.Core.Ddl;
+
+internal sealed partial class PlanAssembler
+{
+    private readonly Dictionary<uint, (IndexInfo Index, string Sql)> _plannedIndexes = [];
+    private readonly HashSet<uint> _plannedConstraints = [];
+
+    /// <summary>
+    /// PRIMARY KEY, UNIQUE, EXCLUDE and plain indexes of tables. A partitioned table's index and its partitions'
+    /// indexes form one statement (parent ON ONLY, each partition's own, then ATTACH PARTITION), so the names of
+    /// the partitions' indexes survive and every statement stays independent of the others.
+    /// </summary>
+    private IEnumerable<DdlStatement> IndexesAndKeys()
+    {
+        foreach (var t in Tables)
+        {
+            var table = naming.Table(t);
+            if (_options.Constraints)
+                foreach (var c in catalog.ConstraintsOf(t.Oid).Where(c => c.Type is 'p' or 'u' or 'x'))
+                {
+                    if (!UsesClonedColumns(t, c.Columns, $"constraint {Sql.Ident(c.Name)}")) continue;
+                    var index = catalog.Index(c.IndexOid);
+                    _plannedIndexes[index.Oid] = (index, _index.AddConstraint(c, table));
+                    _plannedConstraints.Add(c.Oid);
+                }
+            if (_options.Indexes)
+                foreach (var i in catalog.IndexesOf(t.Oid).Where(i => i.ConstraintOid == 0))
+                    if (UsesClonedColumns(t, i.Columns, $"index {Sql.Ident(i.Name.Name)}"))
+                        _plannedIndexes[i.Oid] = (i, _index.CreateIndex(i, table));
+        }
+        var children = _plannedIndexes.Values.Where(x => _plannedIndexes.ContainsKey(x.Index.ParentIndexOid)).ToLookup(x => x.Index.ParentIndexOid);
+        foreach (var (index, sql) in _plannedIndexes.Values.Where(x => !_plannedIndexes.ContainsKey(x.Index.ParentIndexOid)).OrderBy(x => x.Index.Name))
+        {
+            var tree = new List<(IndexInfo Index, string Sql)> { (index, sql) };
+            for (var i = 0; i < tree.Count; i++) tree.AddRange(children[tree[i].Index.Oid]);
+            var attaches = tree.Skip(1).Reverse().Select(x => _index.Attach(_plannedIndexes[x.Index.ParentIndexOid].Index, x.Index));
+            var table = naming.Table(catalog.Table(index.TableOid)!);
+            var kind = index.ConstraintOid != 0 ? "constraint" : "index";
+            yield return new DdlStatement(kind, $"{Sql.Ident(naming.Child(index.TableOid, index.Name.Name))} on {table.Quoted}",
+                string.Join(";\n", tree.Select(x => x.Sql).Concat(attaches))) { Table = table };
+        }
+    }
+
+    /// <summary>Foreign keys (after every key they reference exists) and CHECK constraints declared NOT VALID (after the data).</summary>
+    private IEnumerable<DdlStatement> ForeignKeysAndLateChecks()
+    {
+        if (!_options.Constraints) yield break;
+        var created = Tables.Select(t => t.Oid).ToHashSet();
+        foreach (var t in Tables)
+        {
+            var table = naming.Table(t);
+            foreach (var c in catalog.ConstraintsOf(t.Oid))
+            {
+                var name = $"{Sql.Ident(naming.Child(t.Oid, c.Name))} on {table.Quoted}";
+                if (c.Type == 'c' && c.IsLocal && !c.Validated && UsesClonedColumns(t, c.Columns, $"check constraint {Sql.Ident(c.Name)}"))
+                {
+                    _plannedConstraints.Add(c.Oid);
+                    yield return new DdlStatement("constraint", name, _index.AddConstraint(c, table, only: !t.IsPartitioned)) { Table = table };
+                }
+                if (c.Type != 'f' || c.ParentOid != 0 || !UsesClonedColumns(t, c.Columns, $"foreign key {Sql.Ident(c.Name)}")) continue;
+                var referenced = catalog.Table(c.ReferencedTable);
+                if (referenced is not null && !created.Contains(referenced.Oid) && !state.Relations.ContainsKey(naming.Table(referenced)))
+                {
+                    _skipped.Add($"foreign key {name}: references {referenced.Name.Quoted}, which is neither cloned nor on the target");
+                    continue;
+                }
+                _plannedConstraints.Add(c.Oid);
+                yield return new DdlStatement("constraint", name, _index.AddForeignKey(c, table, t.IsPartitioned)) { Table = table };
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using PgClone.Core.Catalog;
+
+namespace PgClone.Core.Ddl;
+
+internal sealed partial class PlanAssembler
+{
+    private sealed record PreItem(ObjectKey Key, int Rank, QualifiedName Name, object Source, IReadOnlyList<DdlStatement> Statements);
+
+    /// <summary>Types, sequences, functions, tables and views in pg_depend order.</summary>
+    private IEnumerable<DdlStatement> Ordered()
+    {
+        var items = new List<PreItem>();
+        foreach (var t in Types)
+        {
+            var kind = t.Kind == UserTypeKind.Domain ? "domain" : "type";
+            items.Add(new PreItem(new ObjectKey('t', t.Oid), 1, t.Name, t, TypeDdl.Create(t).Select(sql => new DdlStatement(kind, t.Name.Quoted, sql)).ToList()));
+        }
+        foreach (var s in Sequences)
+            items.Add(new PreItem(new ObjectKey('r', s.Oid), 2, s.Name, s, [new DdlStatement("sequence", naming.Sequence(s).Quoted, SequenceDdl.Create(s, naming.Sequence(s)))]));
+        foreach (var f in Functions)
+            items.Add(new PreItem(new ObjectKey('f', f.Oid), 3, f.Name, f, [new DdlStatement(f.Kind == 'p' ? "procedure" : "function", f.Signature, FunctionDdl.Create(f))]));
+        foreach (var t in Tables)
+        {
+            var name = naming.Table(t);
+            var sql = _tableDdl.Create(t, ColumnsOf(t), InlineChecks(t));
+            items.Add(new PreItem(new ObjectKey('r', t.Oid), 4, t.Name, t, sql.Select(s => new DdlStatement("table", name.Quoted, s) { Table = name }).ToList()));
+        }
+        foreach (var v in Views)
+            items.Add(new PreItem(new ObjectKey('r', v.Oid), 5, v.Name, v, [new DdlStatement(Kind(v), v.Name.Quoted, ViewDdl.Create(v))]));
+
+        var parents = scope.Tables.SelectMany(t => t.Parents.Select(p => (new ObjectKey('r', t.Oid), new ObjectKey('r', p))));
+        var sorted = DependencyOrder.Sort(items, i => i.Key, i => i.Rank, i => i.Name.Schema + "\0" + i.Name.Name, catalog.Dependencies.Concat(parents));
+        _ordered = sorted.Select(i => i.Source).ToList();
+        return sorted.SelectMany(i => i.Statements);
+    }
+
+    /// <summary>Validated CHECK constraints declared on the table itself go inline; inherited ones come from the parent.</summary>
+    private List<ConstraintInfo> InlineChecks(TableInfo t)
+    {
+        if (_inlineChecks.TryGetValue(t.Oid, out var known)) return known;
+        return _inlineChecks[t.Oid] = !_options.Constraints ? [] : catalog.Constraints
+            .Where(c => c.TableOid == t.Oid && c.Type == 'c' && c.IsLocal && c.Validated)
+            .Where(c => UsesClonedColumns(t, c.Columns, $"check constraint {Connections.Sql.Ident(c.Name)}"))
+            .ToList();
+    }
+
+    private readonly Dictionary<uint, List<ConstraintInfo>> _inlineChecks = [];
+
+    /// <summary>OWNED BY, once both the sequence and its table exist.</summary>
+    private IEnumerable<DdlStatement> Ownership()
+    {
+        foreach (var s in Sequences.Where(s => s.OwnerTable != 0 && s.OwnerColumn is not null))
+        {
+            var owner = _excluded.Contains(s.OwnerTable) ? null : scope.Tables.FirstOrDefault(t => t.Oid == s.OwnerTable);
+            if (owner is null || ColumnsOf(owner).All(c => c.Name != s.OwnerColumn)) continue;
+            var name = naming.Sequence(s);
+            yield return new DdlStatement("sequence", name.Quoted, SequenceDdl.OwnedBy(name, naming.Table(owner), s.OwnerColumn!)) { Table = naming.Table(owner) };
+        }
+    }
+}

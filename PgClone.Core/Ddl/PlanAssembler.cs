@@ -1,0 +1,138 @@
+using PgClone.Core.Catalog;
+using PgClone.Core.Connections;
+using PgClone.Core.Masking;
+
+namespace PgClone.Core.Ddl;
+
+/// <summary>
+/// Turns the selected catalog objects into the plan's phases: pre-data in dependency order, table data,
+/// indexes and keys, foreign keys, then post-data (sequence values, materialized views, triggers, comments).
+/// </summary>
+internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog catalog, PlanScope scope, TargetState state, TargetNaming naming, string? where)
+{
+    private readonly CloneOptions _options = request.EffectiveOptions;
+    private readonly List<string> _skipped = [.. scope.Skipped];
+    private readonly IndexDdl _index = new(naming);
+    private readonly TableDdl _tableDdl = new(catalog, naming);
+    /// <summary>Objects not created: skipped by the conflict strategy, or needed ones the target already has.</summary>
+    private readonly HashSet<uint> _excluded = [];
+    private List<object> _ordered = [];
+
+    private IEnumerable<TableInfo> Tables => scope.Tables.Where(t => !_excluded.Contains(t.Oid));
+    private IEnumerable<SequenceInfo> Sequences => scope.Sequences.Where(s => !_excluded.Contains(s.Oid));
+    private IEnumerable<UserType> Types => scope.Types.Where(t => !_excluded.Contains(t.Oid));
+    private IEnumerable<FunctionInfo> Functions => scope.Functions.Where(f => !_excluded.Contains(f.Oid));
+    private IEnumerable<ViewInfo> Views => scope.Views.Where(v => !_excluded.Contains(v.Oid));
+
+    public ClonePlan Build(IColumnMasker? masker)
+    {
+        var extensions = Extensions().ToList();
+        ExcludeReused();
+        var conflicts = new ConflictResolver(_options.Conflict, state, request.Target, PlannedNames());
+        conflicts.Resolve(PrimaryObjects());
+        _excluded.UnionWith(conflicts.SkippedOids);
+        _excluded.UnionWith(scope.Sequences.Where(s => conflicts.SkippedOids.Contains(s.OwnerTable)).Select(s => s.Oid));
+        _skipped.AddRange(conflicts.Skipped);
+
+        var pre = new List<DdlStatement>(conflicts.Statements);
+        pre.AddRange(catalog.Schemas.Where(s => !state.Schemas.Contains(s.Name))
+            .Select(s => new DdlStatement("schema", Sql.Ident(s.Name), $"CREATE SCHEMA {Sql.Ident(s.Name)}")));
+        pre.AddRange(extensions);
+        pre.AddRange(Ordered());
+        pre.AddRange(Ownership());
+        var indexes = IndexesAndKeys().ToList();
+        var constraints = ForeignKeysAndLateChecks().ToList();
+        var post = new List<DdlStatement>();
+        post.AddRange(SequenceValues());
+        post.AddRange(MaterializedViews());
+        post.AddRange(Triggers());
+        post.AddRange(TableSettings());
+        post.AddRange(Comments());
+        return new ClonePlan
+        {
+            PreData = pre,
+            Tables = Data(masker).OrderByDescending(t => t.EstimatedBytes).ToList(),
+            Indexes = indexes,
+            Constraints = constraints,
+            PostData = post,
+            Skipped = _skipped,
+            CreateDatabase = request.Operation == CloneOperation.DatabaseCreate ? request.Target.Database : null,
+        };
+    }
+
+    private IEnumerable<DdlStatement> Extensions()
+    {
+        var tableOids = scope.Tables.Select(t => t.Oid).ToHashSet();
+        var names = request.Operation switch
+        {
+            CloneOperation.Table => catalog.ExtensionUses.Where(u => tableOids.Contains(u.RelationOid)).Select(u => u.Extension),
+            CloneOperation.Functions => catalog.ExtensionUses.Where(u => u.RelationOid == 0).Select(u => u.Extension),
+            CloneOperation.Schema => catalog.ExtensionUses.Select(u => u.Extension),
+            _ => catalog.ExtensionUses.Select(u => u.Extension).Concat(catalog.Extensions.Select(e => e.Name)),
+        };
+        var createdSchemas = new HashSet<string>(catalog.Schemas.Select(s => s.Name));
+        foreach (var name in names.Distinct().Order(StringComparer.Ordinal))
+        {
+            if (state.InstalledExtensions.Contains(name)) continue;
+            if (!state.AvailableExtensions.Contains(name))
+                throw PgCloneException.For(request.Target, $"extension {Sql.Ident(name)}",
+                    "is not available on the target server (not in pg_available_extensions); install it there first");
+            var ext = catalog.Extensions.First(e => e.Name == name);
+            if (!state.Schemas.Contains(ext.Schema) && createdSchemas.Add(ext.Schema))
+                yield return new DdlStatement("schema", Sql.Ident(ext.Schema), $"CREATE SCHEMA IF NOT EXISTS {Sql.Ident(ext.Schema)}");
+            yield return new DdlStatement("extension", Sql.Ident(name), $"CREATE EXTENSION IF NOT EXISTS {Sql.Ident(name)} WITH SCHEMA {Sql.Ident(ext.Schema)} CASCADE");
+        }
+    }
+
+    /// <summary>What a table clone merely needs (a type, a function, a shared sequence) is reused when the target has it.</summary>
+    private void ExcludeReused()
+    {
+        foreach (var t in scope.Types.Where(t => scope.NeededOnly.Contains(t.Oid) && state.Types.ContainsKey(t.Name))) _excluded.Add(t.Oid);
+        foreach (var f in scope.Functions.Where(f => scope.NeededOnly.Contains(f.Oid) && state.Functions.Contains(f.Signature))) _excluded.Add(f.Oid);
+        foreach (var s in scope.Sequences.Where(s => scope.NeededOnly.Contains(s.Oid) && state.Relations.ContainsKey(s.Name))) _excluded.Add(s.Oid);
+    }
+
+    private IEnumerable<PlannedObject> PrimaryObjects()
+    {
+        foreach (var t in scope.Types.Where(t => !scope.NeededOnly.Contains(t.Oid)))
+            yield return new PlannedObject(t.Oid, t.Kind == UserTypeKind.Domain ? "domain" : "type", t.Name);
+        // A sequence owned by a cloned table goes with the table (skipped, replaced or moved aside with it).
+        var tables = scope.Tables.Select(t => t.Oid).ToHashSet();
+        foreach (var s in scope.Sequences.Where(s => !scope.NeededOnly.Contains(s.Oid) && !tables.Contains(s.OwnerTable)))
+            yield return new PlannedObject(s.Oid, "sequence", naming.Sequence(s));
+        foreach (var t in scope.Tables) yield return new PlannedObject(t.Oid, "table", naming.Table(t));
+        foreach (var f in scope.Functions.Where(f => !scope.NeededOnly.Contains(f.Oid)))
+            yield return new PlannedObject(f.Oid, f.Kind == 'p' ? "procedure" : "function", f.Name, f.IdentityArguments);
+        foreach (var v in scope.Views) yield return new PlannedObject(v.Oid, Kind(v), v.Name);
+    }
+
+    /// <summary>Every relation name the plan creates, so a moved-aside object never takes one of them.</summary>
+    private HashSet<QualifiedName> PlannedNames()
+    {
+        var names = new HashSet<QualifiedName>();
+        foreach (var t in scope.Tables)
+        {
+            names.Add(naming.Table(t));
+            foreach (var i in catalog.IndexesOf(t.Oid)) names.Add(i.Name with { Name = naming.Child(t.Oid, i.Name.Name) });
+        }
+        foreach (var s in scope.Sequences.Concat(scope.Tables.SelectMany(t => catalog.SequencesOwnedBy(t.Oid)))) names.Add(naming.Sequence(s));
+        foreach (var v in scope.Views) names.Add(v.Name);
+        foreach (var t in scope.Types) names.Add(t.Name);
+        return names;
+    }
+
+    private static string Kind(ViewInfo v) => v.Materialized ? "materialized view" : "view";
+
+    private IReadOnlyList<ColumnInfo> ColumnsOf(TableInfo t) => scope.Columns.GetValueOrDefault(t.Oid) ?? t.Columns;
+
+    /// <summary>Whether every column an index, constraint or trigger uses is cloned; if not, it is listed as skipped.</summary>
+    private bool UsesClonedColumns(TableInfo t, IReadOnlyList<int> columns, string what)
+    {
+        var cloned = ColumnsOf(t).Select(c => c.Number).ToHashSet();
+        var missing = columns.FirstOrDefault(n => !cloned.Contains(n));
+        if (missing == 0) return true;
+        var column = t.Columns.FirstOrDefault(c => c.Number == missing)?.Name ?? missing.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _skipped.Add($"{what} on table {naming.Table(t).Quoted}: uses column {Sql.Ident(column)}, which is not cloned");
+        return false;
+    }
+}

@@ -1,0 +1,102 @@
+using PgClone.Core.Catalog;
+using PgClone.Core.Connections;
+
+namespace PgClone.Core.Ddl;
+
+/// <summary>
+/// Which source objects a request clones. A table clone also brings what the table needs (types, functions and
+/// sequences its columns use, its triggers' functions): those are created only when the target lacks them.
+/// </summary>
+internal sealed class PlanScope
+{
+    public List<TableInfo> Tables { get; } = [];
+    public List<SequenceInfo> Sequences { get; } = [];
+    public List<UserType> Types { get; } = [];
+    public List<FunctionInfo> Functions { get; } = [];
+    public List<ViewInfo> Views { get; } = [];
+    /// <summary>Oids of objects brought only because a cloned table needs them: reused when they exist on the target.</summary>
+    public HashSet<uint> NeededOnly { get; } = [];
+    /// <summary>The columns cloned per table (all, unless the columns option narrows a table clone).</summary>
+    public Dictionary<uint, IReadOnlyList<ColumnInfo>> Columns { get; } = [];
+    public List<string> Skipped { get; } = [];
+
+    public static PlanScope Build(CloneRequest request, SourceCatalog catalog)
+    {
+        var scope = new PlanScope();
+        var options = request.EffectiveOptions;
+        switch (request.Operation)
+        {
+            case CloneOperation.Table:
+                scope.SelectTable(request, catalog);
+                break;
+            case CloneOperation.Functions:
+                scope.Functions.AddRange(catalog.Functions);
+                break;
+            default:
+                scope.Tables.AddRange(catalog.Tables);
+                scope.Sequences.AddRange(catalog.Sequences.Where(s => !s.IsIdentity));
+                scope.Types.AddRange(catalog.Types);
+                scope.Functions.AddRange(catalog.Functions);
+                scope.Views.AddRange(catalog.Views);
+                scope.Skipped.AddRange(catalog.Unsupported);
+                break;
+        }
+        foreach (var t in scope.Tables) scope.Columns.TryAdd(t.Oid, t.Columns);
+        if (!options.Matviews) scope.DropMatviews(catalog);
+        return scope;
+    }
+
+    private void SelectTable(CloneRequest request, SourceCatalog catalog)
+    {
+        var name = new QualifiedName(request.Schema!, request.Table!);
+        var table = catalog.Tables.FirstOrDefault(t => t.Name == name)
+            ?? throw PgCloneException.For(request.Source, null, $"table {name.Quoted} does not exist");
+        var options = request.EffectiveOptions;
+        // A partitioned table comes with its partitions, at every level.
+        var selected = new List<TableInfo> { table };
+        for (var i = 0; i < selected.Count; i++)
+            selected.AddRange(catalog.Tables.Where(t => t.IsPartition && t.Parents.Contains(selected[i].Oid)));
+        Tables.AddRange(selected);
+        if (options.Columns is { } wanted)
+        {
+            var missing = wanted.FirstOrDefault(c => table.Columns.All(x => x.Name != c));
+            if (missing is not null)
+                throw PgCloneException.For(request.Source, $"table {name.Quoted}", $"column {Sql.Ident(missing)} does not exist");
+            foreach (var t in selected) Columns[t.Oid] = t.Columns.Where(c => wanted.Contains(c.Name)).ToList();
+        }
+        var tableOids = selected.Select(t => t.Oid).ToHashSet();
+        Sequences.AddRange(catalog.Sequences.Where(s => !s.IsIdentity && tableOids.Contains(s.OwnerTable)));
+
+        // What the tables need, transitively: types, functions, sequences (pg_depend), and trigger functions.
+        var needed = new HashSet<ObjectKey>(selected.Select(t => new ObjectKey('r', t.Oid)));
+        if (options.Triggers)
+            foreach (var tr in selected.SelectMany(t => catalog.TriggersOf(t.Oid))) needed.Add(new ObjectKey('f', tr.FunctionOid));
+        var queue = new Queue<ObjectKey>(needed);
+        while (queue.TryDequeue(out var key))
+            foreach (var to in catalog.DependenciesOf(key))
+                if (needed.Add(to)) queue.Enqueue(to);
+        foreach (var t in catalog.Types.Where(t => needed.Contains(new ObjectKey('t', t.Oid)))) { Types.Add(t); NeededOnly.Add(t.Oid); }
+        foreach (var f in catalog.Functions.Where(f => needed.Contains(new ObjectKey('f', f.Oid)))) { Functions.Add(f); NeededOnly.Add(f.Oid); }
+        foreach (var s in catalog.Sequences.Where(s => needed.Contains(new ObjectKey('r', s.Oid)) && !s.IsIdentity && !tableOids.Contains(s.OwnerTable)))
+        { Sequences.Add(s); NeededOnly.Add(s.Oid); }
+    }
+
+    /// <summary>matviews=false: materialized views stay behind, and so do the views built on them.</summary>
+    private void DropMatviews(SourceCatalog catalog)
+    {
+        var dropped = Views.Where(v => v.Materialized).Select(v => v.Oid).ToHashSet();
+        bool changed;
+        do
+        {
+            changed = false;
+            foreach (var v in Views.Where(v => !dropped.Contains(v.Oid)))
+                if (catalog.DependenciesOf(new ObjectKey('r', v.Oid)).Any(d => d.Kind == 'r' && dropped.Contains(d.Oid)))
+                    changed |= dropped.Add(v.Oid);
+        } while (changed);
+        foreach (var v in Views.Where(v => dropped.Contains(v.Oid)))
+            Skipped.Add(v.Materialized
+                ? $"materialized view {v.Name.Quoted}: matviews option is off"
+                : $"view {v.Name.Quoted}: depends on a materialized view that is not cloned");
+        Views.RemoveAll(v => dropped.Contains(v.Oid));
+    }
+}

@@ -1,0 +1,85 @@
+using PgClone.Core.Catalog;
+using PgClone.Core.Connections;
+
+namespace PgClone.Core.Ddl;
+
+/// <summary>
+/// CREATE TABLE with columns (types, collations, defaults, identity, generated, NOT NULL), validated CHECK
+/// constraints, INHERITS / PARTITION OF / PARTITION BY, UNLOGGED and storage parameters; then per-column
+/// statistics/storage settings. Keys, unique and exclusion constraints and indexes come after the data.
+/// </summary>
+internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
+{
+    public IEnumerable<string> Create(TableInfo t, IReadOnlyList<ColumnInfo> columns, IEnumerable<ConstraintInfo> inlineChecks)
+    {
+        var name = naming.Table(t);
+        var elements = new List<string>();
+        var parents = t.Parents.Select(catalog.Table).ToList();
+        if (!t.IsPartition) elements.AddRange(columns.Where(c => c.IsLocal).Select(c => Column(t, c)));
+        elements.AddRange(inlineChecks.Select(c => $"CONSTRAINT {Sql.Ident(naming.Child(t.Oid, c.Name))} {c.Definition}"));
+
+        var sql = new System.Text.StringBuilder($"CREATE {(t.Unlogged ? "UNLOGGED " : "")}TABLE {name.Quoted}");
+        if (t.IsPartition)
+        {
+            sql.Append(" PARTITION OF ").Append(ParentName(parents[0], t.Parents[0]));
+            if (elements.Count > 0) sql.Append(" (").AppendJoin(", ", elements).Append(')');
+            sql.Append(' ').Append(t.PartitionBound);
+        }
+        else
+        {
+            sql.Append(" (").AppendJoin(", ", elements).Append(')');
+            if (t.Parents.Count > 0) sql.Append(" INHERITS (").AppendJoin(", ", t.Parents.Select((p, i) => ParentName(parents[i], p))).Append(')');
+        }
+        if (t.PartitionKey is not null) sql.Append(" PARTITION BY ").Append(t.PartitionKey);
+        if (t.RelOptions.Count > 0) sql.Append(" WITH (").Append(RelOptions(t.RelOptions)).Append(')');
+        yield return sql.ToString();
+
+        foreach (var c in columns)
+        {
+            var parentColumn = parents.FirstOrDefault()?.Columns.FirstOrDefault(p => p.Name == c.Name);
+            var column = $"ALTER TABLE ONLY {name.Quoted} ALTER COLUMN {Sql.Ident(c.Name)}";
+            if (t.IsPartition && parentColumn is not null)
+            {
+                // A partition takes its columns from the parent; only what differs is set on the partition.
+                if (c.NotNull && !parentColumn.NotNull) yield return $"{column} SET NOT NULL";
+                if (c.Default is not null && c.Generated == '\0' && c.Default != parentColumn.Default) yield return $"{column} SET DEFAULT {naming.Default(c.Default)}";
+            }
+            if (c.StatTarget >= 0) yield return $"{column} SET STATISTICS {Sql.Literal(c.StatTarget)}";
+            if (c.Storage != c.TypeStorage) yield return $"{column} SET STORAGE {Storage(c.Storage)}";
+        }
+        if (t.ReplicaIdentity == 'f') yield return $"ALTER TABLE ONLY {name.Quoted} REPLICA IDENTITY FULL";
+        if (t.ReplicaIdentity == 'n') yield return $"ALTER TABLE ONLY {name.Quoted} REPLICA IDENTITY NOTHING";
+    }
+
+    private string ParentName(TableInfo? parent, uint oid) =>
+        parent is not null ? naming.Table(parent).Quoted : throw new PgCloneException($"parent table (oid {oid}) is outside the cloned schemas");
+
+    private string Column(TableInfo t, ColumnInfo c)
+    {
+        var sql = $"{Sql.Ident(c.Name)} {c.Type}{TypeDdl.Collate(c.Collation)}";
+        if (c.Generated == 's') sql += $" GENERATED ALWAYS AS ({c.Default}) STORED";
+        else if (c.Identity is 'a' or 'd')
+        {
+            var seq = catalog.SequencesOwnedBy(t.Oid).First(s => s.IsIdentity && s.OwnerColumn == c.Name);
+            sql += $" GENERATED {(c.Identity == 'a' ? "ALWAYS" : "BY DEFAULT")} AS IDENTITY ({SequenceDdl.IdentityOptions(seq, naming.Sequence(seq))})";
+        }
+        else if (c.Default is not null) sql += " DEFAULT " + naming.Default(c.Default);
+        if (c.NotNull) sql += " NOT NULL";
+        return sql;
+    }
+
+    /// <summary>reloptions entries "name=value" as a WITH list.</summary>
+    public static string RelOptions(IEnumerable<string> options) => string.Join(", ", options.Select(o =>
+    {
+        var eq = o.IndexOf('=');
+        return $"{Sql.Ident(o[..eq])} = {Sql.Literal(o[(eq + 1)..])}";
+    }));
+
+    private static string Storage(char storage) => storage switch
+    {
+        'p' => "PLAIN", 'e' => "EXTERNAL", 'm' => "MAIN", _ => "EXTENDED",
+    };
+
+    public static IEnumerable<string> ColumnComments(QualifiedName name, IEnumerable<ColumnInfo> columns) =>
+        columns.Where(c => c.Comment is not null).Select(c => $"COMMENT ON COLUMN {name.Quoted}.{Sql.Ident(c.Name)} IS {Sql.Literal(c.Comment)}");
+}

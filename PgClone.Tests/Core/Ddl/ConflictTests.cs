@@ -1,0 +1,101 @@
+using PgClone.Core;
+using PgClone.Core.Connections;
+using PgClone.Tests.Fixtures;
+
+namespace PgClone.Tests.Core.Ddl;
+
+/// <summary>Each conflict strategy, when the target already holds objects of the names a schema clone creates.</summary>
+public sealed class ConflictTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
+{
+    private const string SourceSql = """
+        CREATE SCHEMA s;
+        CREATE TABLE s.t (id serial PRIMARY KEY, v text);
+        CREATE INDEX t_v_idx ON s.t (v);
+        INSERT INTO s.t (v) VALUES ('new1'), ('new2');
+        CREATE TABLE s.other (id int PRIMARY KEY);
+        INSERT INTO s.other VALUES (1);
+        CREATE VIEW s.v AS SELECT id, v FROM s.t;
+        """;
+
+    private const string TargetSql = """
+        CREATE SCHEMA s;
+        CREATE TABLE s.t (id serial PRIMARY KEY, v text);
+        CREATE INDEX t_v_idx ON s.t (v);
+        INSERT INTO s.t (v) VALUES ('old');
+        """;
+
+    private async Task<TestDatabases> ArrangeAsync()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("conflict");
+        await PgServers.ExecAsync(db.Source, SourceSql);
+        await PgServers.ExecAsync(db.Target, TargetSql);
+        return db;
+    }
+
+    private static Task<PgClone.Core.Jobs.CloneResult> CloneAsync(TestDatabases db, ConflictStrategy conflict) =>
+        CloneKit.CloneAsync(db, CloneOperation.Schema, "s", options: new CloneOptions { Conflict = conflict });
+
+    private static async Task<List<string>> RelationsAsync(string cs) =>
+        (await PgServers.RowsAsync(cs, "SELECT c.relname || ':' || c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 's' ORDER BY 1"))
+        .Select(r => (string)r[0]!).ToList();
+
+    private static async Task<List<string>> ValuesAsync(string cs, string table) =>
+        (await PgServers.RowsAsync(cs, $"SELECT v FROM s.{table} ORDER BY id")).Select(r => (string)r[0]!).ToList();
+
+    [Fact]
+    public async Task Error_names_the_existing_object_and_the_target_and_changes_nothing()
+    {
+        var db = await ArrangeAsync();
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(db, ConflictStrategy.Error));
+        var target = ServerEndpoint.Parse(ServerRole.Target, db.Target).Describe();
+        Assert.Equal($"{target}: table \"s\".\"t\": already exists (conflict strategy is error; nothing was changed)", e.Message);
+        Assert.Equal(["t:r", "t_id_seq:S", "t_pkey:i", "t_v_idx:i"], await RelationsAsync(db.Target));
+        Assert.Equal(["old"], await ValuesAsync(db.Target, "t"));
+    }
+
+    [Fact]
+    public async Task Skip_leaves_the_existing_table_and_its_rows_and_clones_the_rest()
+    {
+        var db = await ArrangeAsync();
+        var result = await CloneAsync(db, ConflictStrategy.Skip);
+        Assert.Equal(["table \"s\".\"t\": already exists on the target (conflict=skip)"], result.Skipped);
+        Assert.Equal(["other:r", "other_pkey:i", "t:r", "t_id_seq:S", "t_pkey:i", "t_v_idx:i", "v:v"], await RelationsAsync(db.Target));
+        Assert.Equal(["old"], await ValuesAsync(db.Target, "t"));
+        Assert.Equal(1L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM s.other"));
+        Assert.Equal(1L, await PgServers.ScalarAsync<long>(db.Target, "SELECT last_value FROM s.t_id_seq"));
+    }
+
+    [Fact]
+    public async Task Replace_drops_and_recreates_the_table_with_the_source_rows()
+    {
+        var db = await ArrangeAsync();
+        await CloneAsync(db, ConflictStrategy.Replace);
+        Assert.Equal(["other:r", "other_pkey:i", "t:r", "t_id_seq:S", "t_pkey:i", "t_v_idx:i", "v:v"], await RelationsAsync(db.Target));
+        Assert.Equal(["new1", "new2"], await ValuesAsync(db.Target, "t"));
+        Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, "SELECT last_value FROM s.t_id_seq"));
+        Assert.Equal(["new1", "new2"], await ValuesAsync(db.Target, "v"));
+    }
+
+    [Fact]
+    public async Task Rename_moves_existing_objects_aside_with_their_index_and_sequence_names()
+    {
+        var db = await ArrangeAsync();
+        await CloneAsync(db, ConflictStrategy.Rename);
+        Assert.Equal(["other:r", "other_pkey:i", "t:r", "t_id_seq:S", "t_id_seq_old:S", "t_old:r", "t_pkey:i", "t_pkey_old:i", "t_v_idx:i", "t_v_idx_old:i", "v:v"],
+            await RelationsAsync(db.Target));
+        Assert.Equal(["new1", "new2"], await ValuesAsync(db.Target, "t"));
+        Assert.Equal(["old"], await ValuesAsync(db.Target, "t_old"));
+
+        // Again: the names taken by the first move are skipped.
+        await CloneAsync(db, ConflictStrategy.Rename);
+        Assert.Equal([
+            "other:r", "other_old:r", "other_pkey:i", "other_pkey_old:i", "t:r", "t_id_seq:S", "t_id_seq_old:S", "t_id_seq_old_2:S",
+            "t_old:r", "t_old_2:r", "t_pkey:i", "t_pkey_old:i", "t_pkey_old_2:i", "t_v_idx:i", "t_v_idx_old:i", "t_v_idx_old_2:i", "v:v", "v_old:v",
+        ], await RelationsAsync(db.Target));
+        Assert.Equal(["new1", "new2"], await ValuesAsync(db.Target, "t"));
+        Assert.Equal(["new1", "new2"], await ValuesAsync(db.Target, "t_old_2"));
+        Assert.Equal(["old"], await ValuesAsync(db.Target, "t_old"));
+        Assert.Equal("PRIMARY KEY (id)", await PgServers.ScalarAsync<string>(db.Target,
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 't_pkey_old_2' AND conrelid = 's.t_old_2'::regclass"));
+    }
+}
