@@ -19,5 +19,6 @@ internal static class CommandCatalog
         yield return MaskingCommands.MaskInPlace();
         yield return MaskingCommands.Policy();
         yield return MaskingCommands.Report();
+        yield return DiffCommand.Create();
     }
 }

@@ -37,12 +37,13 @@ internal static class RolesCommand
                     summary = result.Summary,
                     created = result.Created.Select(a => a.Name),
                     updated = result.Updated.Select(a => a.Name),
+                    settings = result.Settings.Select(a => a.Statement),
                     grants = result.Grants.Select(a => a.Statement),
                     skipped = result.Skipped,
                 });
                 return 0;
             }
-            foreach (var a in result.Created.Concat(result.Updated).Concat(result.Grants)) Console.WriteLine(a.Statement + ";");
+            foreach (var a in result.Created.Concat(result.Updated).Concat(result.Settings).Concat(result.Grants)) Console.WriteLine(a.Statement + ";");
             foreach (var s in result.Skipped) Console.WriteLine($"-- skipped: {s.Statement}; ({s.Reason})");
             Console.WriteLine(result.Summary);
             return 0;

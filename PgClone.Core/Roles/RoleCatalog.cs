@@ -48,6 +48,18 @@ internal static class RoleCatalog
             ORDER BY g.rolname COLLATE "C", m.rolname COLLATE "C"
             """, r => new RoleMembership(r.GetString(0), r.GetString(1), r.GetBoolean(2)), ct, null, [roles]);
 
+    /// <summary>Settings of <paramref name="roles"/> for every database and for the connected one, split into name and value.</summary>
+    public static Task<List<RoleSetting>> ReadSettingsAsync(ReadOnlySession s, string[] roles, CancellationToken ct) =>
+        s.QueryAsync("""
+            SELECT r.rolname, x.setdatabase <> 0, split_part(x.item, '=', 1), substr(x.item, strpos(x.item, '=') + 1)
+            FROM (SELECT st.setrole, st.setdatabase, unnest(st.setconfig) AS item, generate_subscripts(st.setconfig, 1) AS ord
+                  FROM pg_db_role_setting st
+                  WHERE st.setdatabase = 0 OR st.setdatabase = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())) x
+                 JOIN pg_roles r ON r.oid = x.setrole
+            WHERE r.rolname = ANY($1)
+            ORDER BY r.rolname COLLATE "C", x.setdatabase, x.ord
+            """, r => new RoleSetting(r.GetString(0), r.GetBoolean(1), r.GetString(2), r.GetString(3)), ct, null, [roles]);
+
     /// <summary>Privileges granted to <paramref name="roles"/> on the connected database and its objects.</summary>
     public static async Task<List<ObjectGrant>> ReadObjectGrantsAsync(ReadOnlySession s, string[] roles, CancellationToken ct)
     {

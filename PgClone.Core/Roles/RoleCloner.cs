@@ -17,7 +17,8 @@ public sealed class RoleCloner
         return await ApplyAsync(target, plan, options, ct);
     }
 
-    private sealed record SourceRoles(List<RoleDefinition> Roles, List<RoleMembership> Memberships, List<ObjectGrant> Grants, List<DefaultPrivilegeGrant> Defaults);
+    private sealed record SourceRoles(List<RoleDefinition> Roles, List<RoleSetting> Settings, List<RoleMembership> Memberships,
+        List<ObjectGrant> Grants, List<DefaultPrivilegeGrant> Defaults);
 
     private static async Task<SourceRoles> ReadSourceAsync(ServerEndpoint source, RoleCloneOptions options, CancellationToken ct)
     {
@@ -37,6 +38,7 @@ public sealed class RoleCloner
         var roles = await RoleCatalog.ReadRolesAsync(s, options, ct);
         var names = roles.Select(r => r.Name).ToArray();
         return new SourceRoles(roles,
+            await RoleCatalog.ReadSettingsAsync(s, names, ct),
             await RoleCatalog.ReadMembershipsAsync(s, names, ct),
             await RoleCatalog.ReadObjectGrantsAsync(s, names, ct),
             await RoleCatalog.ReadDefaultPrivilegesAsync(s, names, ct));
@@ -55,7 +57,7 @@ public sealed class RoleCloner
             targetDatabase = await t.ScalarAsync<string>("SELECT current_database()::text", ct);
         }
 
-        List<RoleAction> created = [], updated = [], grants = [];
+        List<RoleAction> created = [], updated = [], grants = [], settings = [];
         List<SkippedGrant> skipped = [];
         await using var conn = new NpgsqlConnection(target.ConnectionString);
         try { await conn.OpenAsync(ct); }
@@ -78,6 +80,13 @@ public sealed class RoleCloner
                 created.Add(new RoleAction("role", role.Name, display));
                 targetRoles[role.Name] = role.ValidUntil is not null;
             }
+        }
+
+        foreach (var setting in plan.Settings)
+        {
+            var sql = RoleStatements.Setting(setting, targetDatabase);
+            await RunAsync(conn, tx, target, $"role {Sql.Ident(setting.Role)}", sql, ct);
+            settings.Add(new RoleAction("setting", setting.Role, sql));
         }
 
         foreach (var m in plan.Memberships)
@@ -111,7 +120,7 @@ public sealed class RoleCloner
         }
 
         await tx.CommitAsync(ct);
-        return new RoleCloneResult(created, updated, grants, skipped);
+        return new RoleCloneResult(created, updated, grants, skipped, settings);
     }
 
     /// <summary>The object a grant names when the target lacks it (a column's table first), else null.</summary>

@@ -17,6 +17,12 @@ public sealed record RoleDefinition(
 /// <summary><c>GRANT "Group" TO "Member" [WITH ADMIN OPTION]</c>.</summary>
 public sealed record RoleMembership(string Group, string Member, bool AdminOption);
 
+/// <summary>
+/// <c>ALTER ROLE "Role" [IN DATABASE ...] SET Name TO Value</c>: a per-role setting (pg_db_role_setting), for every
+/// database or (InDatabase) for the connected one; Value is the text PostgreSQL stores.
+/// </summary>
+public sealed record RoleSetting(string Role, bool InDatabase, string Name, string Value);
+
 /// <summary>The kinds of objects whose ACLs are cloned; Column grants carry the column name.</summary>
 public enum GrantObjectKind { Database, Schema, Table, Sequence, Column, Routine }
 
@@ -61,8 +67,10 @@ public sealed record RoleCloneResult(
     IReadOnlyList<RoleAction> Created,
     IReadOnlyList<RoleAction> Updated,
     IReadOnlyList<RoleAction> Grants,
-    IReadOnlyList<SkippedGrant> Skipped)
+    IReadOnlyList<SkippedGrant> Skipped,
+    IReadOnlyList<RoleAction> Settings)
 {
     public string Summary => $"{Created.Count} roles created, {Updated.Count} updated, {Grants.Count} grants applied" +
+                             (Settings.Count > 0 ? $", {Settings.Count} settings applied" : "") +
                              (Skipped.Count > 0 ? $", {Skipped.Count} skipped" : "");
 }

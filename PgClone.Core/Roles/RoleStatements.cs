@@ -45,6 +45,48 @@ internal static class RoleStatements
         r.Inherit ? "INHERIT" : "NOINHERIT",
         $"CONNECTION LIMIT {Sql.Literal(r.ConnectionLimit)}");
 
+    /// <summary>Settings whose stored value is a list of quoted items; pg_dump re-quotes them item by item the same way.</summary>
+    private static readonly HashSet<string> ListSettings = new(StringComparer.OrdinalIgnoreCase)
+        { "search_path", "temp_tablespaces", "session_preload_libraries", "shared_preload_libraries", "local_preload_libraries", "unix_socket_directories" };
+
+    public static string Setting(RoleSetting setting, string targetDatabase)
+    {
+        var name = string.Join('.', setting.Name.Split('.').Select(Sql.Ident));
+        var value = ListSettings.Contains(setting.Name)
+            ? string.Join(", ", SplitList(setting.Value).Select(Sql.Literal))
+            : Sql.Literal(setting.Value);
+        var scope = setting.InDatabase ? $" IN DATABASE {Sql.Ident(targetDatabase)}" : "";
+        return $"ALTER ROLE {Sql.Ident(setting.Role)}{scope} SET {name} TO {value}";
+    }
+
+    /// <summary>Splits a stored list setting (<c>"$user", public, "My Schema"</c>) into its unquoted items.</summary>
+    internal static List<string> SplitList(string value)
+    {
+        var items = new List<string>();
+        var i = 0;
+        while (i < value.Length)
+        {
+            while (i < value.Length && char.IsWhiteSpace(value[i])) i++;
+            var item = new System.Text.StringBuilder();
+            if (i < value.Length && value[i] == '"')
+            {
+                for (i++; i < value.Length; i++)
+                {
+                    if (value[i] != '"') { item.Append(value[i]); continue; }
+                    if (i + 1 < value.Length && value[i + 1] == '"') { item.Append('"'); i++; continue; }
+                    i++;
+                    break;
+                }
+            }
+            else
+                while (i < value.Length && value[i] != ',') item.Append(value[i++]);
+            items.Add(item.ToString().TrimEnd());
+            while (i < value.Length && value[i] != ',') i++;
+            i++;
+        }
+        return items;
+    }
+
     public static string Membership(RoleMembership m) =>
         $"GRANT {Sql.Ident(m.Group)} TO {Sql.Ident(m.Member)}{(m.AdminOption ? " WITH ADMIN OPTION" : "")}";
 

@@ -101,6 +101,29 @@ public sealed class RoleClonerTests(PgServersFixture fx) : IClassFixture<PgServe
     }
 
     [Fact]
+    public async Task Role_settings_for_all_databases_and_for_the_cloned_database_are_applied()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("roles_set");
+        var r = Prefix() + "s";
+        await PgServers.ExecAsync(db.Source, $""""
+            CREATE ROLE {r};
+            ALTER ROLE {r} SET search_path = "$user", public, "My ""Schema""";
+            ALTER ROLE {r} SET work_mem = '64MB';
+            ALTER ROLE {r} IN DATABASE "{db.Name}" SET myapp.tenant = 'a''b';
+            """");
+
+        var result = await CloneAsync(db, new RoleCloneOptions { Roles = [r] });
+
+        Assert.Equal("1 roles created, 0 updated, 0 grants applied, 3 settings applied", result.Summary);
+        Assert.Equal($"ALTER ROLE \"{r}\" SET \"search_path\" TO '$user', 'public', 'My \"Schema\"'", result.Settings[0].Statement);
+        const string settings = "SELECT setdatabase <> 0, setconfig FROM pg_db_role_setting WHERE setrole = '{0}'::regrole ORDER BY 1";
+        var expected = await PgServers.RowsAsync(db.Source, string.Format(settings, r));
+        Assert.Equal(expected, await PgServers.RowsAsync(db.Target, string.Format(settings, r)));
+        Assert.Equal(new[] { "search_path=\"$user\", public, \"My \"\"Schema\"\"\"", "work_mem=64MB" }, (string[])expected[0][1]!);
+        Assert.Equal(new[] { "myapp.tenant=a'b" }, (string[])expected[1][1]!);
+    }
+
+    [Fact]
     public async Task Only_the_listed_roles_are_cloned()
     {
         var db = await fx.Servers.CreateDatabasesAsync("roles_sel");

@@ -26,6 +26,22 @@ public sealed class RolesCommandTests(PgServersFixture fx) : IClassFixture<PgSer
     }
 
     [Fact]
+    public async Task The_roles_verb_reports_json_and_no_passwords_mode_skips_the_hash()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("roles_cli_json");
+        var r = $"rcli_{Guid.NewGuid():N}"[..13];
+        await PgServers.ExecAsync(db.Source, $"CREATE ROLE {r} LOGIN PASSWORD 'pw'");
+
+        var run = await PgCloneCli.RunAsync("roles", "--source", db.Source, "--target", db.Target, "--prefix", r, "--no-passwords", "--json");
+
+        Assert.Equal(0, run.ExitCode);
+        var json = System.Text.Json.JsonDocument.Parse(run.Stdout).RootElement;
+        Assert.Equal("1 roles created, 0 updated, 0 grants applied", json.GetProperty("summary").GetString());
+        Assert.Equal([r], json.GetProperty("created").EnumerateArray().Select(e => e.GetString()));
+        Assert.Null(await PgServers.ScalarAsync<object>(db.Target, $"SELECT rolpassword FROM pg_authid WHERE rolname = '{r}'") as string);
+    }
+
+    [Fact]
     public async Task A_non_superuser_source_exits_1_with_the_hint_on_stderr()
     {
         var db = await fx.Servers.CreateDatabasesAsync("roles_cli_su");

@@ -1,0 +1,30 @@
+using System.CommandLine;
+using PgClone.Core.Verification;
+
+namespace PgClone.Cli.Commands;
+
+/// <summary><c>pgclone diff</c>: compare the definitions of one schema on the source and the target, as JSON.</summary>
+internal static class DiffCommand
+{
+    public static Command Create()
+    {
+        var source = CliRuntime.SourceOption();
+        var target = CliRuntime.TargetOption();
+        var schema = CliRuntime.SchemaOption(required: true);
+        var command = new Command("diff",
+            "Compare one schema's definitions on the source and the target (read-only on both): tables (column type, NOT NULL, " +
+            "default), indexes not backing constraints, constraints, user triggers, views, materialized views, sequences, " +
+            "functions and types. Prints JSON with schema, in_sync, diff_count, summary and, per category, only_in_source, " +
+            "only_in_target and modified (with both definitions). Exit codes: 0 = in sync, 2 = differences found, 1 = error.")
+        {
+            source, target, schema,
+        };
+        command.SetHandler(async (parse, ct) =>
+        {
+            var result = await new SchemaDiffer().DiffAsync(CliRuntime.Source(parse, source), CliRuntime.Target(parse, target), parse.GetValue(schema)!, ct);
+            Console.Out.WriteLine(result.ToJsonText());
+            return result.InSync ? VerifyCommand.ExitMatch : VerifyCommand.ExitMismatch;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,111 @@
+namespace PgClone.Core.Verification;
+
+/// <summary>One column of a table as the diff compares it; Default also carries identity and generated expressions.</summary>
+internal sealed record DiffColumn(string Table, string Name, string Type, bool NotNull, string? Default);
+
+/// <summary>
+/// Every catalog query of <c>pgclone diff</c>. Definitions come from the server's own pg_get_*def functions; the
+/// session's search_path is pg_catalog (see <see cref="ReadOnlySession"/>), so every name in them is qualified the
+/// same way on both servers. Each query returns (name, definition) ordered by name COLLATE "C".
+/// </summary>
+internal static class DiffCatalog
+{
+    private const string NotExtensionMember =
+        "NOT EXISTS (SELECT FROM pg_depend dep WHERE dep.objid = {0}.oid AND dep.classid = '{1}'::regclass AND dep.deptype = 'e')";
+
+    /// <summary>Category name (the JSON field) and its query; tables are compared column by column separately.</summary>
+    public static readonly IReadOnlyList<(string Category, string Sql)> Definitions =
+    [
+        ("tables", $"""
+            SELECT c.relname::text, CASE WHEN c.relkind = 'p' THEN 'PARTITION BY ' || pg_get_partkeydef(c.oid) ELSE '' END
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p') AND n.nspname = $1 AND {string.Format(NotExtensionMember, "c", "pg_class")}
+            ORDER BY c.relname COLLATE "C"
+            """),
+        ("indexes", """
+            SELECT i.relname::text, pg_get_indexdef(i.oid)
+            FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_namespace n ON n.oid = i.relnamespace
+            WHERE n.nspname = $1
+              AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = i.oid AND k.contype IN ('p', 'u', 'x'))
+            ORDER BY i.relname COLLATE "C"
+            """),
+        ("constraints", """
+            SELECT c.relname || '.' || k.conname, pg_get_constraintdef(k.oid)
+            FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = $1
+            ORDER BY (c.relname || '.' || k.conname) COLLATE "C"
+            """),
+        ("triggers", """
+            SELECT c.relname || '.' || t.tgname, pg_get_triggerdef(t.oid)
+            FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE NOT t.tgisinternal AND n.nspname = $1
+            ORDER BY (c.relname || '.' || t.tgname) COLLATE "C"
+            """),
+        ("views", ViewsOf('v')),
+        ("materialized_views", ViewsOf('m')),
+        ("sequences", """
+            SELECT c.relname::text, 'AS ' || format_type(s.seqtypid, NULL) || ' INCREMENT BY ' || s.seqincrement || ' MINVALUE ' || s.seqmin ||
+                   ' MAXVALUE ' || s.seqmax || ' START WITH ' || s.seqstart || ' CACHE ' || s.seqcache ||
+                   CASE WHEN s.seqcycle THEN ' CYCLE' ELSE ' NO CYCLE' END
+            FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = $1
+            ORDER BY c.relname COLLATE "C"
+            """),
+        ("functions", $"""
+            SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+                   CASE WHEN p.prokind = 'a' THEN 'AGGREGATE ' || p.oid::regprocedure::text || ' RETURNS ' || format_type(p.prorettype, NULL)
+                        ELSE pg_get_functiondef(p.oid) END
+            FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+            WHERE n.nspname = $1 AND {string.Format(NotExtensionMember, "p", "pg_proc")}
+            ORDER BY (p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')') COLLATE "C"
+            """),
+        ("types", $"""
+            SELECT t.typname::text, CASE t.typtype
+                WHEN 'e' THEN 'ENUM (' || coalesce((SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder)
+                                                    FROM pg_enum e WHERE e.enumtypid = t.oid), '') || ')'
+                WHEN 'd' THEN 'DOMAIN ' || format_type(t.typbasetype, t.typtypmod) || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END ||
+                              coalesce(' DEFAULT ' || t.typdefault, '') ||
+                              coalesce((SELECT string_agg(' CONSTRAINT ' || quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid), '' ORDER BY k.conname COLLATE "C")
+                                        FROM pg_constraint k WHERE k.contypid = t.oid), '')
+                WHEN 'c' THEN 'COMPOSITE (' || coalesce((SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+                                                         FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped), '') || ')'
+                ELSE 'RANGE (SUBTYPE = ' || (SELECT format_type(r.rngsubtype, NULL) FROM pg_range r WHERE r.rngtypid = t.oid) || ')' END
+            FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+            WHERE n.nspname = $1 AND {string.Format(NotExtensionMember, "t", "pg_type")}
+              AND (t.typtype IN ('e', 'd', 'r') OR t.typtype = 'c' AND (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')
+            ORDER BY t.typname COLLATE "C"
+            """),
+    ];
+
+    private static string ViewsOf(char relkind) => $"""
+        SELECT c.relname::text, pg_get_viewdef(c.oid)
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind = '{relkind}' AND n.nspname = $1
+        ORDER BY c.relname COLLATE "C"
+        """;
+
+    /// <summary>Columns of the schema's tables in column order: type (with a non-default collation), NOT NULL, default.</summary>
+    public static Task<List<DiffColumn>> ReadColumnsAsync(ReadOnlySession s, string schema, CancellationToken ct) =>
+        s.QueryAsync("""
+            SELECT c.relname::text, a.attname::text,
+                   format_type(a.atttypid, a.atttypmod) ||
+                       CASE WHEN a.attcollation <> ty.typcollation THEN ' COLLATE ' || quote_ident(co.collname) ELSE '' END,
+                   a.attnotnull,
+                   CASE WHEN a.attidentity = 'a' THEN 'GENERATED ALWAYS AS IDENTITY'
+                        WHEN a.attidentity = 'd' THEN 'GENERATED BY DEFAULT AS IDENTITY'
+                        WHEN a.attgenerated = 's' THEN 'GENERATED ALWAYS AS (' || pg_get_expr(d.adbin, d.adrelid) || ') STORED'
+                        ELSE pg_get_expr(d.adbin, d.adrelid) END
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                 JOIN pg_type ty ON ty.oid = a.atttypid
+                 LEFT JOIN pg_collation co ON co.oid = a.attcollation
+                 LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+            WHERE c.relkind IN ('r', 'p') AND n.nspname = $1
+            ORDER BY c.relname COLLATE "C", a.attnum
+            """,
+            r => new DiffColumn(r.GetString(0), r.GetString(1), r.GetString(2), r.GetBoolean(3), r.IsDBNull(4) ? null : r.GetString(4)),
+            ct, null, [schema]);
+
+    public static Task<List<(string Name, string Definition)>> ReadDefinitionsAsync(ReadOnlySession s, string sql, string schema, CancellationToken ct) =>
+        s.QueryAsync(sql, r => (r.GetString(0), r.GetString(1)), ct, null, [schema]);
+}

@@ -1,0 +1,90 @@
+using PgClone.Core.Connections;
+
+namespace PgClone.Core.Verification;
+
+/// <summary>
+/// Compares the definitions of one schema on the source and the target: tables column by column, and indexes
+/// (except those backing constraints), constraints, user triggers, views, materialized views, sequences, functions
+/// and types by their server-rendered definitions. Read-only on both servers.
+/// </summary>
+public sealed class SchemaDiffer
+{
+    public async Task<SchemaDiffResult> DiffAsync(ServerEndpoint source, ServerEndpoint target, string schema, CancellationToken ct = default)
+    {
+        await using var s = await ReadOnlySession.OpenAsync(source, ct);
+        await using var t = await ReadOnlySession.OpenAsync(target, ct);
+        if (!await VerifyCatalog.SchemaExistsAsync(s, schema, ct))
+            throw PgCloneException.For(source, $"schema {Sql.Ident(schema)}", "does not exist");
+
+        var sourceColumns = ReadColumnsAsync(s, schema, ct);
+        var targetColumns = ReadColumnsAsync(t, schema, ct);
+        var (sc, tc) = (await sourceColumns, await targetColumns);
+        var categories = new List<CategoryDiff>();
+        foreach (var (category, sql) in DiffCatalog.Definitions)
+        {
+            var sourceDefs = DiffCatalog.ReadDefinitionsAsync(s, sql, schema, ct);
+            var targetDefs = DiffCatalog.ReadDefinitionsAsync(t, sql, schema, ct);
+            var (sd, td) = (ToMap(await sourceDefs), ToMap(await targetDefs));
+            categories.Add(category == "tables" ? CompareTables(sd, td, sc, tc) : Compare(category, sd, td));
+        }
+        return new SchemaDiffResult(schema, categories);
+    }
+
+    private static async Task<Dictionary<string, List<DiffColumn>>> ReadColumnsAsync(ReadOnlySession s, string schema, CancellationToken ct) =>
+        (await DiffCatalog.ReadColumnsAsync(s, schema, ct)).GroupBy(c => c.Table).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+
+    private static SortedDictionary<string, string> ToMap(List<(string Name, string Definition)> rows) =>
+        new(rows.ToDictionary(r => r.Name, r => r.Definition, StringComparer.Ordinal), StringComparer.Ordinal);
+
+    private static CategoryDiff Compare(string category, SortedDictionary<string, string> source, SortedDictionary<string, string> target) =>
+        new(category,
+            source.Keys.Where(k => !target.ContainsKey(k)).ToList(),
+            target.Keys.Where(k => !source.ContainsKey(k)).ToList(),
+            source.Where(kv => target.TryGetValue(kv.Key, out var other) && other != kv.Value)
+                .Select(kv => new ModifiedObject(kv.Key, kv.Value, target[kv.Key])).ToList());
+
+    /// <summary>
+    /// A table is modified when a column was added, dropped or changed (type, NOT NULL, default) or its partition key
+    /// differs; column order alone is not drift. Both definitions list the columns in their own order.
+    /// </summary>
+    private static CategoryDiff CompareTables(SortedDictionary<string, string> source, SortedDictionary<string, string> target,
+        Dictionary<string, List<DiffColumn>> sourceColumns, Dictionary<string, List<DiffColumn>> targetColumns)
+    {
+        var modified = new List<ModifiedObject>();
+        foreach (var (name, partitioning) in source)
+        {
+            if (!target.TryGetValue(name, out var targetPartitioning)) continue;
+            var sc = sourceColumns.GetValueOrDefault(name) ?? [];
+            var tc = targetColumns.GetValueOrDefault(name) ?? [];
+            var drift = ColumnDrifts(sc, tc);
+            if (drift.Count > 0 || partitioning != targetPartitioning)
+                modified.Add(new ModifiedObject(name, TableDefinition(sc, partitioning), TableDefinition(tc, targetPartitioning), drift));
+        }
+        var diff = Compare("tables", source, target);
+        return diff with { Modified = modified };
+    }
+
+    private static List<ColumnDrift> ColumnDrifts(List<DiffColumn> source, List<DiffColumn> target)
+    {
+        var drift = new List<ColumnDrift>();
+        var targetByName = target.ToDictionary(c => c.Name, StringComparer.Ordinal);
+        foreach (var s in source)
+        {
+            if (!targetByName.TryGetValue(s.Name, out var t)) { drift.Add(new ColumnDrift(s.Name, "only_in_source", ColumnDefinition(s), null)); continue; }
+            if (s.Type != t.Type) drift.Add(new ColumnDrift(s.Name, "type", s.Type, t.Type));
+            if (s.NotNull != t.NotNull) drift.Add(new ColumnDrift(s.Name, "not_null", Nullability(s), Nullability(t)));
+            if (s.Default != t.Default) drift.Add(new ColumnDrift(s.Name, "default", s.Default, t.Default));
+        }
+        var sourceNames = source.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        drift.AddRange(target.Where(c => !sourceNames.Contains(c.Name)).Select(c => new ColumnDrift(c.Name, "only_in_target", null, ColumnDefinition(c))));
+        return drift;
+    }
+
+    private static string Nullability(DiffColumn c) => c.NotNull ? "NOT NULL" : "NULL";
+
+    private static string ColumnDefinition(DiffColumn c) =>
+        $"{Sql.Ident(c.Name)} {c.Type}{(c.NotNull ? " NOT NULL" : "")}{(c.Default is null ? "" : c.Default.StartsWith("GENERATED ") ? " " + c.Default : " DEFAULT " + c.Default)}";
+
+    private static string TableDefinition(List<DiffColumn> columns, string partitioning) =>
+        $"({string.Join(", ", columns.Select(ColumnDefinition))}){(partitioning.Length > 0 ? " " + partitioning : "")}";
+}

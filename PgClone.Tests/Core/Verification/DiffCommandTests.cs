@@ -1,0 +1,34 @@
+using System.Text.Json;
+using PgClone.Tests.Fixtures;
+
+namespace PgClone.Tests.Core.Verification;
+
+public sealed class DiffCommandTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
+{
+    [Fact]
+    public async Task Diff_exits_0_in_sync_and_2_with_drift_printing_json()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("diff_cli");
+        const string ddl = "CREATE SCHEMA s; CREATE TABLE s.t(id int PRIMARY KEY, v text)";
+        await Task.WhenAll(PgServers.ExecAsync(db.Source, ddl), PgServers.ExecAsync(db.Target, ddl));
+
+        var same = await PgCloneCli.RunAsync("diff", "--source", db.Source, "--target", db.Target, "--schema", "s");
+        Assert.Equal("", same.Stderr);
+        Assert.Equal(0, same.ExitCode);
+        Assert.True(JsonDocument.Parse(same.Stdout).RootElement.GetProperty("in_sync").GetBoolean());
+
+        await PgServers.ExecAsync(db.Target, "ALTER TABLE s.t ALTER COLUMN v SET DEFAULT 'x'");
+        var drift = await PgCloneCli.RunAsync("diff", "--source", db.Source, "--target", db.Target, "--schema", "s");
+        Assert.Equal(2, drift.ExitCode);
+        var json = JsonDocument.Parse(drift.Stdout).RootElement;
+        Assert.Equal(1, json.GetProperty("diff_count").GetInt32());
+        var modified = json.GetProperty("tables").GetProperty("modified")[0];
+        Assert.Equal("(\"id\" integer NOT NULL, \"v\" text)", modified.GetProperty("source").GetString());
+        Assert.Equal("(\"id\" integer NOT NULL, \"v\" text DEFAULT 'x'::text)", modified.GetProperty("target").GetString());
+        Assert.Contains("\"target\": \"'x'::text\"", drift.Stdout);
+
+        var missing = await PgCloneCli.RunAsync("diff", "--source", db.Source, "--target", db.Target, "--schema", "nope");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.EndsWith(": schema \"nope\": does not exist\n", missing.Stderr);
+    }
+}

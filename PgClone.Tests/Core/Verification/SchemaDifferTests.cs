@@ -1,0 +1,140 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PgClone.Core;
+using PgClone.Core.Connections;
+using PgClone.Core.Verification;
+using PgClone.Tests.Fixtures;
+
+namespace PgClone.Tests.Core.Verification;
+
+public sealed class SchemaDifferTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
+{
+    /// <summary>The same schema built on both servers, as a clone leaves it.</summary>
+    private const string App = """
+        CREATE SCHEMA app;
+        CREATE TYPE app.mood AS ENUM ('sad', 'ok', 'happy');
+        CREATE DOMAIN app.positive AS int NOT NULL CHECK (VALUE > 0);
+        CREATE TYPE app.pair AS (a int, b text);
+        CREATE TYPE app.floatrange AS RANGE (subtype = float8);
+        CREATE SEQUENCE app.counter START 10 INCREMENT 5;
+        CREATE TABLE app.customers(
+            id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, mood app.mood DEFAULT 'ok', n app.positive,
+            created timestamptz DEFAULT now(), CONSTRAINT name_len CHECK (length(name) < 100));
+        CREATE TABLE app.orders(id bigserial PRIMARY KEY, customer_id int REFERENCES app.customers(id), total numeric(10,2), qty int,
+            UNIQUE (customer_id, id));
+        CREATE INDEX orders_total_idx ON app.orders(total);
+        CREATE TABLE app.events(id int, at date) PARTITION BY RANGE (at);
+        CREATE TABLE app.events_2024 PARTITION OF app.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+        CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+        CREATE TRIGGER orders_touch BEFORE UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION app.touch();
+        CREATE VIEW app.big_orders AS SELECT id, total FROM app.orders WHERE total > 100;
+        CREATE MATERIALIZED VIEW app.order_totals AS SELECT customer_id, sum(total) AS total FROM app.orders GROUP BY customer_id;
+        CREATE FUNCTION app.add(a int, b int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT a + b';
+        CREATE PROCEDURE app.noop() LANGUAGE sql AS 'SELECT 1';
+        """;
+
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static readonly string[] Categories =
+        ["tables", "indexes", "constraints", "triggers", "views", "materialized_views", "sequences", "functions", "types"];
+
+    private async Task<TestDatabases> AppAsync(string prefix)
+    {
+        var db = await fx.Servers.CreateDatabasesAsync(prefix);
+        await Task.WhenAll(PgServers.ExecAsync(db.Source, App), PgServers.ExecAsync(db.Target, App));
+        return db;
+    }
+
+    private static Task<SchemaDiffResult> DiffAsync(TestDatabases db) =>
+        new SchemaDiffer().DiffAsync(ServerEndpoint.Parse(ServerRole.Source, db.Source), ServerEndpoint.Parse(ServerRole.Target, db.Target), "app");
+
+    [Fact]
+    public async Task Identical_schemas_are_in_sync()
+    {
+        var db = await AppAsync("diff_same");
+
+        var json = (await DiffAsync(db)).ToJsonText(indented: false);
+
+        var zero = """{"only_in_source":0,"only_in_target":0,"modified":0}""";
+        var empty = """{"only_in_source":[],"only_in_target":[],"modified":[]}""";
+        Assert.Equal(
+            """{"schema":"app","in_sync":true,"diff_count":0,"summary":{""" +
+            string.Join(",", Categories.Select(c => $"\"{c}\":{zero}")) + "}," +
+            string.Join(",", Categories.Select(c => $"\"{c}\":{empty}")) + "}",
+            json);
+    }
+
+    [Fact]
+    public async Task Drift_in_every_category_is_detected_and_named()
+    {
+        var db = await AppAsync("diff_drift");
+        await PgServers.ExecAsync(db.Source, "CREATE TABLE app.legacy(id int)");
+        await PgServers.ExecAsync(db.Target, """
+            ALTER TABLE app.customers ALTER COLUMN name DROP NOT NULL, ALTER COLUMN created SET DEFAULT '2020-01-01 00:00:00+00';
+            ALTER TABLE app.orders ALTER COLUMN qty TYPE bigint, ADD COLUMN note text;
+            CREATE TABLE app.scratch(id int);
+            DROP INDEX app.orders_total_idx; CREATE INDEX orders_total_idx ON app.orders(total DESC);
+            CREATE INDEX orders_qty_idx ON app.orders(qty);
+            ALTER TABLE app.customers DROP CONSTRAINT name_len, ADD CONSTRAINT name_len CHECK (length(name) < 50);
+            DROP TRIGGER orders_touch ON app.orders;
+            CREATE OR REPLACE VIEW app.big_orders AS SELECT id, total FROM app.orders WHERE total > 200;
+            DROP MATERIALIZED VIEW app.order_totals;
+            ALTER SEQUENCE app.counter INCREMENT 1;
+            CREATE OR REPLACE FUNCTION app.add(a int, b int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT b + a';
+            CREATE FUNCTION app.extra() RETURNS int LANGUAGE sql AS 'SELECT 1';
+            ALTER TYPE app.mood ADD VALUE 'angry';
+            """);
+
+        var result = await DiffAsync(db);
+        var json = JsonNode.Parse(result.ToJsonText(indented: false))!;
+
+        Assert.False(result.InSync);
+        Assert.Equal(14, json["diff_count"]!.GetValue<int>());
+        Assert.Equal("""
+            {"tables":{"only_in_source":1,"only_in_target":1,"modified":2},"indexes":{"only_in_source":0,"only_in_target":1,"modified":1},"constraints":{"only_in_source":0,"only_in_target":0,"modified":1},"triggers":{"only_in_source":1,"only_in_target":0,"modified":0},"views":{"only_in_source":0,"only_in_target":0,"modified":1},"materialized_views":{"only_in_source":1,"only_in_target":0,"modified":0},"sequences":{"only_in_source":0,"only_in_target":0,"modified":1},"functions":{"only_in_source":0,"only_in_target":1,"modified":1},"types":{"only_in_source":0,"only_in_target":0,"modified":1}}
+            """.Trim(), json["summary"]!.ToJsonString(Relaxed));
+
+        Assert.Equal("""{"only_in_source":["legacy"],"only_in_target":["scratch"]}""",
+            new JsonObject { ["only_in_source"] = json["tables"]!["only_in_source"]!.DeepClone(), ["only_in_target"] = json["tables"]!["only_in_target"]!.DeepClone() }.ToJsonString(Relaxed));
+        Assert.Equal("""
+            [{"column":"name","drift":"not_null","source":"NOT NULL","target":"NULL"},{"column":"created","drift":"default","source":"now()","target":"'2020-01-01 00:00:00+00'::timestamp with time zone"}]
+            """.Trim(), json["tables"]!["modified"]![0]!["columns"]!.ToJsonString(Relaxed));
+        Assert.Equal("customers", json["tables"]!["modified"]![0]!["name"]!.GetValue<string>());
+        Assert.Equal("orders", json["tables"]!["modified"]![1]!["name"]!.GetValue<string>());
+        Assert.Equal("""
+            [{"column":"qty","drift":"type","source":"integer","target":"bigint"},{"column":"note","drift":"only_in_target","source":null,"target":"\"note\" text"}]
+            """.Trim(), json["tables"]!["modified"]![1]!["columns"]!.ToJsonString(Relaxed));
+
+        Assert.Equal(["orders_qty_idx"], result.Categories[1].OnlyInTarget);
+        var index = Assert.Single(result.Categories[1].Modified);
+        Assert.Equal(("orders_total_idx", "CREATE INDEX orders_total_idx ON app.orders USING btree (total)", "CREATE INDEX orders_total_idx ON app.orders USING btree (total DESC)"),
+            (index.Name, index.Source, index.Target));
+        var check = Assert.Single(result.Categories[2].Modified);
+        Assert.Equal(("customers.name_len", "CHECK ((length(name) < 100))", "CHECK ((length(name) < 50))"), (check.Name, check.Source, check.Target));
+        Assert.Equal(["orders.orders_touch"], result.Categories[3].OnlyInSource);
+        var view = Assert.Single(result.Categories[4].Modified);
+        Assert.Equal("big_orders", view.Name);
+        Assert.Contains("(100)::numeric", view.Source);
+        Assert.Contains("(200)::numeric", view.Target);
+        Assert.Equal(["order_totals"], result.Categories[5].OnlyInSource);
+        var seq = Assert.Single(result.Categories[6].Modified);
+        Assert.Equal(("counter", "AS bigint INCREMENT BY 5 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 10 CACHE 1 NO CYCLE",
+            "AS bigint INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 10 CACHE 1 NO CYCLE"), (seq.Name, seq.Source, seq.Target));
+        Assert.Equal(["extra()"], result.Categories[7].OnlyInTarget);
+        var function = Assert.Single(result.Categories[7].Modified);
+        Assert.Equal("add(a integer, b integer)", function.Name);
+        Assert.Contains("SELECT a + b", function.Source);
+        Assert.Contains("SELECT b + a", function.Target);
+        var type = Assert.Single(result.Categories[8].Modified);
+        Assert.Equal(("mood", "ENUM ('sad', 'ok', 'happy')", "ENUM ('sad', 'ok', 'happy', 'angry')"), (type.Name, type.Source, type.Target));
+    }
+
+    [Fact]
+    public async Task A_missing_schema_on_the_source_is_an_error()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("diff_noschema");
+        var source = ServerEndpoint.Parse(ServerRole.Source, db.Source);
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => DiffAsync(db));
+        Assert.Equal($"{source.Describe()}: schema \"app\": does not exist", e.Message);
+    }
+}
