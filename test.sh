@@ -18,4 +18,5 @@ fi
 
 dotnet tool restore >/dev/null
 dotnet build PgClone.sln -c Release -warnaserror --nologo -v q
+dotnet ef migrations has-pending-model-changes --project PgClone.Web --no-build --configuration Release
 dotnet test PgClone.Tests -c Release --no-build --nologo --logger "console;verbosity=minimal" --logger "trx;LogFileName=results.trx" --results-directory TestResults "$@"
