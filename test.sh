@@ -18,6 +18,8 @@ fi
 
 dotnet tool restore >/dev/null
 dotnet build PgClone.sln -c Release -warnaserror --nologo -v q
+# The EF model and the migrations under migrations/ must agree.
+dotnet ef migrations has-pending-model-changes --project PgClone.Web --no-build --configuration Release
 rm -f TestResults/results.trx
 status=0
 dotnet test PgClone.Tests -c Release --no-build --nologo --logger "console;verbosity=minimal" \

@@ -180,7 +180,8 @@ public sealed class LocalCluster : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static int EnsurePortFree(int port)
+    /// <summary>Returns <paramref name="port"/>, or fails with one line when something already listens on it.</summary>
+    public static int EnsurePortFree(int port)
     {
         try
         {

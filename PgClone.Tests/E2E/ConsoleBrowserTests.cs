@@ -74,6 +74,10 @@ public sealed class ConsoleBrowserTests(PgServersFixture fx)
         await Assertions.Expect(page.Locator("link[href*='material-dark-base.css']")).ToHaveCountAsync(1);
         var cookies = await page.Context.CookiesAsync();
         Assert.Equal("material-dark", cookies.Single(c => c.Name == "PgClone.Theme").Value);
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("link[href*='material-dark-base.css']")).ToHaveCountAsync(1);
+        await ClickUntilAsync(page, "#refresh", "#refresh-count", "Refreshed 1 time");
+        await Assertions.Expect(page.Locator("link[href*='material-dark-base.css']")).ToHaveCountAsync(1);
 
         // Interactive navigation to the connections grid.
         await page.ClickAsync("text=Connections >> nth=0");

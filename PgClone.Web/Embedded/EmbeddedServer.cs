@@ -26,6 +26,7 @@ public sealed class EmbeddedServer(IOptions<PgCloneOptions> options, ILogger<Emb
         var o = options.Value;
         var dataDir = o.ResolvedDataDirectory;
         var binDir = LocalCluster.FindBinaries(o.BinSearchPath);
+        if (o.EmbeddedPort != 0) LocalCluster.EnsurePortFree(o.EmbeddedPort); // before a slow initdb
         var password = await ReadOrCreatePasswordAsync(dataDir, ct);
         var cluster = await LocalCluster.OpenAsync(dataDir, password, ct, [binDir]);
         // A console killed without shutting down leaves its server running; stop it before starting ours.
@@ -97,6 +98,8 @@ public sealed class EmbeddedServer(IOptions<PgCloneOptions> options, ILogger<Emb
         if (_cluster is null) return;
         logger.LogInformation("Stopping the embedded PostgreSQL server");
         await _cluster.StopAsync(CancellationToken.None);
+        // Pooled connections to the stopped server are dead; a host restarted in this process must not get them.
+        NpgsqlConnection.ClearAllPools();
     }
 
     public async ValueTask DisposeAsync()
