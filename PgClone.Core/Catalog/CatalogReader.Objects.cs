@@ -182,9 +182,5 @@ public static partial class CatalogReader
             SELECT format('rule %s on %s.%s: rules are not cloned', quote_ident(r.rulename), quote_ident(n.nspname), quote_ident(c.relname))
             FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE r.rulename <> '_RETURN' AND n.nspname = ANY($1)
-            UNION ALL
-            SELECT format('collation %s.%s: collations are not cloned', quote_ident(n.nspname), quote_ident(co.collname))
-            FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
-            WHERE n.nspname = ANY($1) AND {NotMember("pg_collation", "co.oid")}
             """, schemas, r => r.GetString(0), ct);
 }
