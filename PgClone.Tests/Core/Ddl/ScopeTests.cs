@@ -54,6 +54,23 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
     }
 
     [Fact]
+    public async Task Table_clone_leaves_out_a_foreign_key_to_a_table_the_target_lacks_and_keeps_the_self_reference()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("tablefk");
+        await CloneKit.LoadAsync(db.Source, "rich.sql");
+
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Table, "rich", "orders");
+
+        Assert.Equal(["foreign key \"orders_person_id_fkey\" on \"rich\".\"orders\": references \"rich\".\"people\", which is neither cloned nor on the target"], result.Skipped);
+        Assert.Equal(["orders_parent_id_fkey"], (await PgServers.RowsAsync(db.Target, "SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid = 'rich.orders'::regclass")).Select(r => (string)r[0]!));
+        var source = await CloneKit.ChecksumsAsync(db.Source, "rich");
+        var target = await CloneKit.ChecksumsAsync(db.Target, "rich");
+        Assert.Equal(source["rich.orders"], target["rich.orders"]);
+        Assert.Equal(source["rich.orders_id_seq"], target["rich.orders_id_seq"]);
+        Assert.Equal(["orders_all", "orders_mine"], (await PgServers.RowsAsync(db.Target, "SELECT polname FROM pg_policy ORDER BY 1")).Select(r => (string)r[0]!));
+    }
+
+    [Fact]
     public async Task Table_clone_brings_the_types_functions_sequences_and_extension_the_table_needs()
     {
         var db = await fx.Servers.CreateDatabasesAsync("tableneeds");
