@@ -182,5 +182,21 @@ public static partial class CatalogReader
             SELECT format('rule %s on %s.%s: rules are not cloned', quote_ident(r.rulename), quote_ident(n.nspname), quote_ident(c.relname))
             FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE r.rulename <> '_RETURN' AND n.nspname = ANY($1)
+            UNION ALL
+            SELECT format('operator %s.%s(%s, %s): operators are not cloned', quote_ident(n.nspname), o.oprname, o.oprleft::regtype, o.oprright::regtype)
+            FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
+            WHERE n.nspname = ANY($1) AND {NotMember("pg_operator", "o.oid")}
+            UNION ALL
+            SELECT format('operator class %s.%s: operator classes are not cloned', quote_ident(n.nspname), quote_ident(c.opcname))
+            FROM pg_opclass c JOIN pg_namespace n ON n.oid = c.opcnamespace
+            WHERE n.nspname = ANY($1) AND {NotMember("pg_opclass", "c.oid")}
+            UNION ALL
+            SELECT format('text search configuration %s.%s: not cloned', quote_ident(n.nspname), quote_ident(c.cfgname))
+            FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace
+            WHERE n.nspname = ANY($1) AND {NotMember("pg_ts_config", "c.oid")}
+            UNION ALL
+            SELECT format('foreign table %s.%s: foreign tables are not cloned', quote_ident(n.nspname), quote_ident(c.relname))
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind = 'f' AND n.nspname = ANY($1) AND {NotMember("pg_class", "c.oid")}
             """, schemas, r => r.GetString(0), ct);
 }
