@@ -154,9 +154,9 @@ public static partial class CatalogReader
             CROSS JOIN LATERAL (
                 SELECT c.relnamespace AS ns, CASE WHEN c.relkind IN ('i', 'I') THEN (SELECT i.indrelid FROM pg_index i WHERE i.indexrelid = c.oid) ELSE c.oid END AS rel
                 FROM pg_class c WHERE u.classid = 'pg_class'::regclass AND c.oid = u.objid
-                UNION ALL SELECT t.typnamespace, 0::oid FROM pg_type t WHERE u.classid = 'pg_type'::regclass AND t.oid = u.objid
-                UNION ALL SELECT p.pronamespace, 0::oid FROM pg_proc p WHERE u.classid = 'pg_proc'::regclass AND p.oid = u.objid
-                UNION ALL SELECT co.connamespace, co.conrelid FROM pg_constraint co WHERE u.classid = 'pg_constraint'::regclass AND co.oid = u.objid
+                UNION ALL SELECT t.typnamespace, t.oid FROM pg_type t WHERE u.classid = 'pg_type'::regclass AND t.oid = u.objid
+                UNION ALL SELECT p.pronamespace, p.oid FROM pg_proc p WHERE u.classid = 'pg_proc'::regclass AND p.oid = u.objid
+                UNION ALL SELECT co.connamespace, CASE WHEN co.conrelid <> 0 THEN co.conrelid ELSE co.contypid END FROM pg_constraint co WHERE u.classid = 'pg_constraint'::regclass AND co.oid = u.objid
                 UNION ALL SELECT r.relnamespace, a.adrelid FROM pg_attrdef a JOIN pg_class r ON r.oid = a.adrelid WHERE u.classid = 'pg_attrdef'::regclass AND a.oid = u.objid
                 UNION ALL SELECT r.relnamespace, w.ev_class FROM pg_rewrite w JOIN pg_class r ON r.oid = w.ev_class WHERE u.classid = 'pg_rewrite'::regclass AND w.oid = u.objid
                 UNION ALL SELECT r.relnamespace, g.tgrelid FROM pg_trigger g JOIN pg_class r ON r.oid = g.tgrelid WHERE u.classid = 'pg_trigger'::regclass AND g.oid = u.objid

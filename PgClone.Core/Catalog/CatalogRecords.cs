@@ -16,8 +16,11 @@ public sealed record CollationInfo(uint Oid, QualifiedName Name, char Provider, 
 
 public sealed record ExtensionInfo(string Name, string Schema, string Version);
 
-/// <summary>An extension the cloned objects use, and where the use comes from (a schema, and a relation when known).</summary>
-public sealed record ExtensionUse(string Extension, string Schema, uint RelationOid);
+/// <summary>
+/// An extension the cloned objects use, and where the use comes from: a schema, and the relation, type or
+/// function that uses it (0 when the extension merely lives in the schema).
+/// </summary>
+public sealed record ExtensionUse(string Extension, string Schema, uint UserOid);
 
 public enum UserTypeKind { Enum, Domain, Composite, Range }
 

@@ -64,11 +64,10 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
 
     private IEnumerable<DdlStatement> Extensions()
     {
-        var tableOids = scope.Tables.Select(t => t.Oid).ToHashSet();
+        var users = scope.Tables.Select(t => t.Oid).Concat(scope.Types.Select(t => t.Oid)).Concat(scope.Functions.Select(f => f.Oid)).ToHashSet();
         var names = request.Operation switch
         {
-            CloneOperation.Table => catalog.ExtensionUses.Where(u => tableOids.Contains(u.RelationOid)).Select(u => u.Extension),
-            CloneOperation.Functions => catalog.ExtensionUses.Where(u => u.RelationOid == 0).Select(u => u.Extension),
+            CloneOperation.Table or CloneOperation.Functions => catalog.ExtensionUses.Where(u => users.Contains(u.UserOid)).Select(u => u.Extension),
             CloneOperation.Schema => catalog.ExtensionUses.Select(u => u.Extension),
             _ => catalog.ExtensionUses.Select(u => u.Extension).Concat(catalog.Extensions.Select(e => e.Name)),
         };

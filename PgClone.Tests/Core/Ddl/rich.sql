@@ -78,7 +78,7 @@ CREATE TABLE rich.orders (
     qty integer,
     note text,
     CONSTRAINT orders_code_key UNIQUE (code) DEFERRABLE
-) WITH (fillfactor = 70, autovacuum_enabled = false);
+) WITH (fillfactor = 70, autovacuum_enabled = false, toast.autovacuum_vacuum_cost_delay = 5);
 CREATE INDEX orders_partial ON rich.orders (qty) WHERE qty > 10;
 CREATE INDEX orders_expr ON rich.orders (lower(code) text_pattern_ops);
 CREATE UNIQUE INDEX orders_incl ON rich.orders (id) INCLUDE (qty);
