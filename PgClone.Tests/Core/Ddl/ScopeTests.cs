@@ -30,6 +30,33 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
     }
 
     [Fact]
+    public async Task Switching_off_indexes_constraints_triggers_and_matviews_leaves_them_out()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("flags");
+        await CloneKit.LoadAsync(db.Source, "rich.sql");
+
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Schema, "rich",
+            options: new CloneOptions { Indexes = false, Constraints = false, Triggers = false, Matviews = false });
+
+        Assert.Equal([
+            "materialized view \"rich\".\"a_mv_on_mv\": matviews option is off",
+            "view \"rich\".\"b_on_mv\": depends on a materialized view that is not cloned",
+            "materialized view \"rich\".\"mv_empty\": matviews option is off",
+            "materialized view \"rich\".\"mv_orders\": matviews option is off",
+        ], result.Skipped);
+        const string counts = """
+            SELECT (SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid WHERE c.relnamespace = 'rich'::regnamespace) || '|' ||
+                   (SELECT count(*) FROM pg_constraint WHERE connamespace = 'rich'::regnamespace AND contypid = 0) || '|' ||
+                   (SELECT count(*) FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid WHERE c.relnamespace = 'rich'::regnamespace) || '|' ||
+                   (SELECT count(*) FROM pg_class WHERE relnamespace = 'rich'::regnamespace AND relkind = 'm') || '|' ||
+                   (SELECT count(*) FROM pg_class WHERE relnamespace = 'rich'::regnamespace AND relkind IN ('r', 'p', 'v'))
+            """;
+        var source = (await PgServers.ScalarAsync<string>(db.Source, counts)).Split('|');
+        Assert.Equal(["0", "0", "0", "0", (int.Parse(source[4]) - 1).ToString()], (await PgServers.ScalarAsync<string>(db.Target, counts)).Split('|'));
+        Assert.Equal(3L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM rich.people"));
+    }
+
+    [Fact]
     public async Task Functions_clone_brings_only_the_functions_and_procedures_of_the_schema()
     {
         var db = await fx.Servers.CreateDatabasesAsync("functions");
