@@ -72,8 +72,8 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
         }
         var newName = FreshName(p.Name, n => target.NameTaken(n.Schema, n.Name));
         Statements.Add(new DdlStatement(p.Kind, p.Name.Quoted, $"ALTER {Keyword(kind)} {p.Name.Quoted} RENAME TO {Sql.Ident(newName.Name)}"));
-        if (kind is not ('r' or 'p') || !target.Relations.TryGetValue(p.Name, out var rel)) return;
-        // The moved table's indexes (and so its constraints) and owned sequences free their names too.
+        if (kind is not ('r' or 'p' or 'm') || !target.Relations.TryGetValue(p.Name, out var rel)) return;
+        // The moved table's (or materialized view's) indexes (and so its constraints) and owned sequences free their names too.
         foreach (var index in rel.Indexes)
             MoveAside(p, "INDEX", p.Name with { Name = index });
         foreach (var sequence in rel.OwnedSequences)

@@ -38,6 +38,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         pre.AddRange(catalog.Schemas.Where(s => !state.Schemas.Contains(s.Name))
             .Select(s => new DdlStatement("schema", Sql.Ident(s.Name), $"CREATE SCHEMA {Sql.Ident(s.Name)}")));
         pre.AddRange(extensions);
+        pre.AddRange(Collations());
         pre.AddRange(Ordered());
         pre.AddRange(Ownership());
         var indexes = IndexesAndKeys().ToList();
@@ -63,11 +64,10 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
 
     private IEnumerable<DdlStatement> Extensions()
     {
-        var tableOids = scope.Tables.Select(t => t.Oid).ToHashSet();
+        var users = scope.Tables.Select(t => t.Oid).Concat(scope.Types.Select(t => t.Oid)).Concat(scope.Functions.Select(f => f.Oid)).ToHashSet();
         var names = request.Operation switch
         {
-            CloneOperation.Table => catalog.ExtensionUses.Where(u => tableOids.Contains(u.RelationOid)).Select(u => u.Extension),
-            CloneOperation.Functions => catalog.ExtensionUses.Where(u => u.RelationOid == 0).Select(u => u.Extension),
+            CloneOperation.Table or CloneOperation.Functions => catalog.ExtensionUses.Where(u => users.Contains(u.UserOid)).Select(u => u.Extension),
             CloneOperation.Schema => catalog.ExtensionUses.Select(u => u.Extension),
             _ => catalog.ExtensionUses.Select(u => u.Extension).Concat(catalog.Extensions.Select(e => e.Name)),
         };
@@ -84,6 +84,12 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
             yield return new DdlStatement("extension", Sql.Ident(name), $"CREATE EXTENSION IF NOT EXISTS {Sql.Ident(name)} WITH SCHEMA {Sql.Ident(ext.Schema)} CASCADE");
         }
     }
+
+    /// <summary>Collations of the cloned schemas, created when the target lacks them (before any type or column uses one).</summary>
+    private IEnumerable<DdlStatement> Collations() =>
+        request.Operation is CloneOperation.Table or CloneOperation.Functions ? [] :
+        catalog.Collations.Where(c => !state.Collations.Contains(c.Name))
+            .Select(c => new DdlStatement("collation", c.Name.Quoted, CollationDdl.Create(c)));
 
     /// <summary>What a table clone merely needs (a type, a function, a shared sequence) is reused when the target has it.</summary>
     private void ExcludeReused()
