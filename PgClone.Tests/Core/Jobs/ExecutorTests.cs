@@ -111,6 +111,23 @@ public sealed class ExecutorTests(PgServersFixture fx) : IClassFixture<PgServers
     }
 
     [Fact]
+    public async Task A_row_the_target_rejects_mid_stream_fails_the_run_naming_the_target_table_and_leaves_no_session()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("failcopy");
+        await PgServers.ExecAsync(db.Source, "CREATE TABLE c(id int); INSERT INTO c SELECT generate_series(1, 200000)");
+        var plan = new ClonePlan { PreData = [Create("c", "id int CHECK (id < 150000)")], Tables = [Table("c", "", ["id"])] };
+        var jobId = CloneRunOptions.NewJobId();
+
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(Request(db), new CloneRunOptions { JobId = jobId, Planner = Fixed(plan) }));
+
+        var port = new Npgsql.NpgsqlConnectionStringBuilder(db.Target).Port;
+        Assert.Equal($"target 'tgt' (127.0.0.1:{port}): table \"public\".\"c\": new row for relation \"c\" violates check constraint \"c_id_check\" (Failing row contains (150000).)", e.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM c"));
+        Assert.Equal(0L, await SessionsLeftAsync(db.Source, jobId));
+        Assert.Equal(0L, await SessionsLeftAsync(db.Target, jobId));
+    }
+
+    [Fact]
     public async Task Wrong_password_and_unreachable_servers_fail_naming_the_server()
     {
         var db = await fx.Servers.CreateDatabasesAsync("auth");
