@@ -20,6 +20,8 @@ public static class MaskExpressions
     /// <summary>The expression masking <paramref name="column"/>, or an exception explaining why the rule cannot apply.</summary>
     public static string For(MaskRule rule, MaskColumn column, MaskKeySql key)
     {
+        if (rule.IsKeyed && ReferenceEquals(key, MaskKeySql.None))
+            throw new InvalidOperationException($"mask strategy {rule.StrategyName} needs the masking secret");
         var c = Sql.Ident(column.Column);
         var kind = KindOf(column);
         var sql = rule.Strategy switch

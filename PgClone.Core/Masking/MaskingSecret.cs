@@ -55,6 +55,6 @@ public sealed record MaskKeySql(string Inner, string Outer)
     /// <summary>HMAC-SHA256 of a text expression's UTF-8 bytes.</summary>
     public string HmacText(string text) => Hmac($"pg_catalog.convert_to({text}, 'UTF8')");
 
-    /// <summary>For rule sets without keyed strategies.</summary>
+    /// <summary>For rules without keyed strategies (using it for a keyed one is a programming error).</summary>
     public static readonly MaskKeySql None = new("NULL::bytea", "NULL::bytea");
 }

@@ -29,10 +29,10 @@ public sealed class CloneVerbTests(PgServersFixture fx) : IClassFixture<PgServer
     }
 
     [Fact]
-    public async Task Masking_rules_are_refused_until_masking_is_built_in()
+    public async Task Masking_rules_are_checked_before_connecting()
     {
         var r = await PgcloneProcess.RunAsync("table", "--source", "host=127.0.0.1 dbname=a", "--target", "host=127.0.0.1 dbname=b", "--table", "t",
-            "--options", "{\"mask\":{}}");
-        Assert.Equal((1, "pgclone: masking is not available in this build of pgclone: remove \"mask\" and \"require_masking\" from --options\n"), (r.ExitCode, r.Stderr));
+            "--options", "{\"mask\":{\"email\":\"emial\"}}");
+        Assert.Equal((1, "pgclone: invalid mask rule for column \"email\": unknown mask strategy \"emial\" (known: email, name, phone, partial, hash, null, random_int, constant, keyed_hash, fake_name, fake_email, date_shift, keep_format)\n"), (r.ExitCode, r.Stderr));
     }
 }

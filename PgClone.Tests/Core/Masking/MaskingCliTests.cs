@@ -89,6 +89,13 @@ public sealed class MaskingCliTests(PgServersFixture fx) : IClassFixture<PgServe
         var home = Directory.CreateTempSubdirectory("pgclone-home").FullName;
         try
         {
+            // Without keyed rules no secret is needed, so no key file appears.
+            var plain = await PgcloneAsync(home, "table", "--source", Conninfo(db.Source), "--target", Conninfo(db.Target), "--table", "people",
+                "--options", """{"mask": {"email": "email", "ssn": "null"}, "target_name": "people_plain"}""");
+            Assert.True(plain.Code == 0, plain.Err);
+            Assert.Equal([[1, "a***@example.com", null]], await PgServers.RowsAsync(db.Target, "SELECT * FROM people_plain"));
+            Assert.False(Directory.Exists(Path.Combine(home, ".config")));
+
             const string secret = "a-secret-from-the-environment";
             var clone = await PgcloneWithSecretAsync(home, secret, "table", "--source", Conninfo(db.Source), "--target", Conninfo(db.Target), "--table", "people",
                 "--options", """{"mask": {"email": "email", "ssn": "keyed_hash"}}""", "--json");
