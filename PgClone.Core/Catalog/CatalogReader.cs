@@ -45,6 +45,8 @@ public static partial class CatalogReader
             Views = await ReadViewsAsync(conn, names, attributes, ct),
             Functions = await ReadFunctionsAsync(conn, names, ct),
             Triggers = await ReadTriggersAsync(conn, names, ct),
+            Policies = await ReadPoliciesAsync(conn, names, ct),
+            Statistics = await ReadStatisticsAsync(conn, names, ct),
             Dependencies = await ReadDependenciesAsync(conn, names, ct),
             Unsupported = await ReadUnsupportedAsync(conn, names, ct),
         };

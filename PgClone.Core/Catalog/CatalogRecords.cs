@@ -56,7 +56,13 @@ public sealed record SequenceInfo(
 
 public sealed record ColumnInfo(
     int Number, string Name, string Type, uint TypeOid, string? Collation, bool NotNull, string? Default,
-    char Identity, char Generated, bool IsLocal, int StatTarget, char Storage, char TypeStorage, string? Comment);
+    char Identity, char Generated, bool IsLocal, int StatTarget, char Storage, char TypeStorage, string? Comment)
+{
+    /// <summary>attcompression: 'p' pglz, 'l' lz4, NUL for the default.</summary>
+    public char Compression { get; init; }
+    /// <summary>attoptions entries "name=value" (n_distinct, ...).</summary>
+    public IReadOnlyList<string> Options { get; init; } = [];
+}
 
 public sealed record TableInfo(
     uint Oid, QualifiedName Name, char Kind, bool Unlogged, string? PartitionKey, string? PartitionBound,
@@ -65,6 +71,8 @@ public sealed record TableInfo(
 {
     /// <summary>The name as PostgreSQL prints it inside definitions (quote_ident rules), for renaming a table in them.</summary>
     public string PgName { get; init; } = "";
+    public bool RowSecurity { get; init; }
+    public bool ForceRowSecurity { get; init; }
     public bool IsPartitioned => Kind == 'p';
     public bool IsPartition => PartitionBound is not null;
 }
@@ -91,6 +99,14 @@ public sealed record FunctionInfo(uint Oid, QualifiedName Name, string IdentityA
 
 public sealed record TriggerInfo(uint Oid, uint TableOid, string Name, string Definition, char Enabled, IReadOnlyList<int> Columns, uint FunctionOid, string? Comment);
 
+/// <summary>A row-level security policy; Roles empty means PUBLIC.</summary>
+public sealed record PolicyInfo(uint Oid, uint TableOid, string Name, bool Permissive, char Command, IReadOnlyList<string> Roles,
+    string? Using, string? WithCheck, string? Comment);
+
+/// <summary>An extended statistics object: kinds (d, f, m), the column/expression list, and its statistics target.</summary>
+public sealed record StatisticsInfo(uint Oid, QualifiedName Name, uint TableOid, IReadOnlyList<char> Kinds, string Columns,
+    int StatTarget, IReadOnlyList<int> ColumnNumbers, string? Comment);
+
 /// <summary>Everything the planner needs from the source, read once inside the run's snapshot.</summary>
 public sealed record SourceCatalog
 {
@@ -105,7 +121,27 @@ public sealed record SourceCatalog
     public required IReadOnlyList<ViewInfo> Views { get; init; }
     public required IReadOnlyList<FunctionInfo> Functions { get; init; }
     public required IReadOnlyList<TriggerInfo> Triggers { get; init; }
+    public required IReadOnlyList<PolicyInfo> Policies { get; init; }
+    public required IReadOnlyList<StatisticsInfo> Statistics { get; init; }
     public required IReadOnlyList<(ObjectKey From, ObjectKey To)> Dependencies { get; init; }
     /// <summary>Objects of the schemas that PgClone does not clone (aggregates, base types, ...), for plan.Skipped.</summary>
     public required IReadOnlyList<string> Unsupported { get; init; }
+
+    // Lookups by oid, built on first use: planning a database of thousands of tables stays linear.
+    private Dictionary<uint, TableInfo>? _tables;
+    private Dictionary<uint, IndexInfo>? _indexes;
+    private ILookup<uint, IndexInfo>? _indexesByTable;
+    private ILookup<uint, ConstraintInfo>? _constraintsByTable;
+    private ILookup<uint, TriggerInfo>? _triggersByTable;
+    private ILookup<uint, SequenceInfo>? _sequencesByOwner;
+    private ILookup<ObjectKey, ObjectKey>? _dependencies;
+
+    public TableInfo? Table(uint oid) => (_tables ??= Tables.ToDictionary(t => t.Oid)).GetValueOrDefault(oid);
+    public IndexInfo Index(uint oid) => (_indexes ??= Indexes.ToDictionary(i => i.Oid))[oid];
+    public IEnumerable<IndexInfo> IndexesOf(uint relation) => (_indexesByTable ??= Indexes.ToLookup(i => i.TableOid))[relation];
+    public IEnumerable<ConstraintInfo> ConstraintsOf(uint table) => (_constraintsByTable ??= Constraints.ToLookup(c => c.TableOid))[table];
+    public IEnumerable<TriggerInfo> TriggersOf(uint table) => (_triggersByTable ??= Triggers.ToLookup(t => t.TableOid))[table];
+    public IEnumerable<SequenceInfo> SequencesOwnedBy(uint table) => (_sequencesByOwner ??= Sequences.ToLookup(s => s.OwnerTable))[table];
+    /// <summary>What an object depends on directly.</summary>
+    public IEnumerable<ObjectKey> DependenciesOf(ObjectKey key) => (_dependencies ??= Dependencies.ToLookup(d => d.From, d => d.To))[key];
 }

@@ -20,7 +20,7 @@ internal sealed partial class PlanAssembler
         {
             var columns = ColumnsOf(t).Where(c => c.Generated == '\0').ToList();
             if (columns.Count == 0) continue;
-            var constraints = catalog.Constraints.Where(c => c.TableOid == t.Oid).ToList();
+            var constraints = catalog.ConstraintsOf(t.Oid).ToList();
             bool In(ColumnInfo col, params char[] types) => constraints.Any(c => types.Contains(c.Type) && c.Columns.Contains(col.Number));
             var expressions = columns.Select(c =>
                 masker?.ExpressionFor(new MaskColumn(t.Name, c.Name, c.Type, In(c, 'p'), In(c, 'u'), In(c, 'f'))) ?? Sql.Ident(c.Name)).ToList();

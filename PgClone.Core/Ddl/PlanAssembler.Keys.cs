@@ -19,15 +19,15 @@ internal sealed partial class PlanAssembler
         {
             var table = naming.Table(t);
             if (_options.Constraints)
-                foreach (var c in catalog.Constraints.Where(c => c.TableOid == t.Oid && c.Type is 'p' or 'u' or 'x'))
+                foreach (var c in catalog.ConstraintsOf(t.Oid).Where(c => c.Type is 'p' or 'u' or 'x'))
                 {
                     if (!UsesClonedColumns(t, c.Columns, $"constraint {Sql.Ident(c.Name)}")) continue;
-                    var index = catalog.Indexes.First(i => i.Oid == c.IndexOid);
+                    var index = catalog.Index(c.IndexOid);
                     _plannedIndexes[index.Oid] = (index, _index.AddConstraint(c, table));
                     _plannedConstraints.Add(c.Oid);
                 }
             if (_options.Indexes)
-                foreach (var i in catalog.Indexes.Where(i => i.TableOid == t.Oid && i.ConstraintOid == 0))
+                foreach (var i in catalog.IndexesOf(t.Oid).Where(i => i.ConstraintOid == 0))
                     if (UsesClonedColumns(t, i.Columns, $"index {Sql.Ident(i.Name.Name)}"))
                         _plannedIndexes[i.Oid] = (i, _index.CreateIndex(i, table));
         }
@@ -37,14 +37,17 @@ internal sealed partial class PlanAssembler
             var tree = new List<(IndexInfo Index, string Sql)> { (index, sql) };
             for (var i = 0; i < tree.Count; i++) tree.AddRange(children[tree[i].Index.Oid]);
             var attaches = tree.Skip(1).Reverse().Select(x => _index.Attach(_plannedIndexes[x.Index.ParentIndexOid].Index, x.Index));
-            var table = naming.Table(catalog.Tables.First(t => t.Oid == index.TableOid));
+            var table = naming.Table(catalog.Table(index.TableOid)!);
             var kind = index.ConstraintOid != 0 ? "constraint" : "index";
             yield return new DdlStatement(kind, $"{Sql.Ident(naming.Child(index.TableOid, index.Name.Name))} on {table.Quoted}",
                 string.Join(";\n", tree.Select(x => x.Sql).Concat(attaches))) { Table = table };
         }
     }
 
-    /// <summary>Foreign keys (after every key they reference exists) and CHECK constraints declared NOT VALID (after the data).</summary>
+    /// <summary>
+    /// Foreign keys (after every key they reference exists) and CHECK constraints declared NOT VALID (after the
+    /// data). A NOT VALID check is added without ONLY, so children and partitions get it as they do on the source.
+    /// </summary>
     private IEnumerable<DdlStatement> ForeignKeysAndLateChecks()
     {
         if (!_options.Constraints) yield break;
@@ -52,16 +55,16 @@ internal sealed partial class PlanAssembler
         foreach (var t in Tables)
         {
             var table = naming.Table(t);
-            foreach (var c in catalog.Constraints.Where(c => c.TableOid == t.Oid))
+            foreach (var c in catalog.ConstraintsOf(t.Oid))
             {
                 var name = $"{Sql.Ident(naming.Child(t.Oid, c.Name))} on {table.Quoted}";
                 if (c.Type == 'c' && c.IsLocal && !c.Validated && UsesClonedColumns(t, c.Columns, $"check constraint {Sql.Ident(c.Name)}"))
                 {
                     _plannedConstraints.Add(c.Oid);
-                    yield return new DdlStatement("constraint", name, _index.AddConstraint(c, table, only: !t.IsPartitioned)) { Table = table };
+                    yield return new DdlStatement("constraint", name, _index.AddConstraint(c, table, only: c.Definition.Contains(" NO INHERIT", StringComparison.Ordinal))) { Table = table };
                 }
                 if (c.Type != 'f' || c.ParentOid != 0 || !UsesClonedColumns(t, c.Columns, $"foreign key {Sql.Ident(c.Name)}")) continue;
-                var referenced = catalog.Tables.FirstOrDefault(x => x.Oid == c.ReferencedTable);
+                var referenced = catalog.Table(c.ReferencedTable);
                 if (referenced is not null && !created.Contains(referenced.Oid) && !state.Relations.ContainsKey(naming.Table(referenced)))
                 {
                     _skipped.Add($"foreign key {name}: references {referenced.Name.Quoted}, which is neither cloned nor on the target");

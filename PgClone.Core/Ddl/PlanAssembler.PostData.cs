@@ -5,14 +5,16 @@ namespace PgClone.Core.Ddl;
 
 internal sealed partial class PlanAssembler
 {
+    private readonly HashSet<uint> _plannedStatistics = [];
+
     /// <summary>Current values of created sequences, identity sequences included.</summary>
     private IEnumerable<DdlStatement> SequenceValues()
     {
-        var identity = catalog.Sequences.Where(s => s.IsIdentity && Tables.Any(t => t.Oid == s.OwnerTable && ColumnsOf(t).Any(c => c.Name == s.OwnerColumn)));
+        var identity = Tables.SelectMany(t => catalog.SequencesOwnedBy(t.Oid).Where(s => s.IsIdentity && ColumnsOf(t).Any(c => c.Name == s.OwnerColumn)));
         foreach (var s in Sequences.Concat(identity))
         {
             var name = naming.Sequence(s);
-            var owner = catalog.Tables.FirstOrDefault(t => t.Oid == s.OwnerTable);
+            var owner = catalog.Table(s.OwnerTable);
             yield return new DdlStatement("sequence", name.Quoted, SequenceDdl.SetValue(s, name)) { Table = owner is null ? null : naming.Table(owner) };
         }
     }
@@ -25,7 +27,7 @@ internal sealed partial class PlanAssembler
             yield return new DdlStatement("materialized view", v.Name.Quoted, ViewDdl.Refresh(v)) { Table = v.Name };
         if (!_options.Indexes) yield break;
         foreach (var v in matviews)
-            foreach (var i in catalog.Indexes.Where(i => i.TableOid == v.Oid))
+            foreach (var i in catalog.IndexesOf(v.Oid))
             {
                 _plannedIndexes[i.Oid] = (i, _index.CreateIndex(i, v.Name));
                 yield return new DdlStatement("index", i.Name.Quoted, _index.CreateIndex(i, v.Name)) { Table = v.Name };
@@ -35,13 +37,29 @@ internal sealed partial class PlanAssembler
     private IEnumerable<DdlStatement> Triggers()
     {
         if (!_options.Triggers) yield break;
+        var relations = Tables.Select(t => (t.Oid, Name: naming.Table(t), Table: (TableInfo?)t))
+            .Concat(Views.Select(v => (v.Oid, v.Name, Table: (TableInfo?)null)));
+        foreach (var (oid, name, table) in relations)
+            foreach (var tr in catalog.TriggersOf(oid))
+                if (table is null || UsesClonedColumns(table, tr.Columns, $"trigger {Sql.Ident(tr.Name)}"))
+                    foreach (var sql in FunctionDdl.Trigger(tr, name, naming))
+                        yield return new DdlStatement("trigger", $"{Sql.Ident(tr.Name)} on {name.Quoted}", sql) { Table = name };
+    }
+
+    /// <summary>Extended statistics, row-level security and policies of the created tables.</summary>
+    private IEnumerable<DdlStatement> StatisticsAndPolicies()
+    {
         foreach (var t in Tables)
         {
             var table = naming.Table(t);
-            foreach (var tr in catalog.Triggers.Where(x => x.TableOid == t.Oid))
-                if (UsesClonedColumns(t, tr.Columns, $"trigger {Sql.Ident(tr.Name)}"))
-                    foreach (var sql in FunctionDdl.Trigger(tr, table, naming))
-                        yield return new DdlStatement("trigger", $"{Sql.Ident(tr.Name)} on {table.Quoted}", sql) { Table = table };
+            foreach (var s in catalog.Statistics.Where(s => s.TableOid == t.Oid))
+                if (UsesClonedColumns(t, s.ColumnNumbers, $"statistics {Sql.Ident(s.Name.Name)}") && _plannedStatistics.Add(s.Oid))
+                    foreach (var sql in StatisticsDdl.Create(s, s.Name with { Name = naming.Child(t.Oid, s.Name.Name) }, table))
+                        yield return new DdlStatement("statistics", s.Name.Quoted, sql) { Table = table };
+            foreach (var sql in PolicyDdl.RowSecurity(t, table))
+                yield return new DdlStatement("table", table.Quoted, sql) { Table = table };
+            foreach (var p in catalog.Policies.Where(p => p.TableOid == t.Oid))
+                yield return new DdlStatement("policy", $"{Sql.Ident(p.Name)} on {table.Quoted}", PolicyDdl.Create(p, table)) { Table = table };
         }
     }
 
@@ -50,7 +68,7 @@ internal sealed partial class PlanAssembler
     {
         foreach (var (index, _) in _plannedIndexes.Values.Where(x => x.Index.ReplicaIdentity || x.Index.Clustered))
         {
-            var owner = catalog.Tables.FirstOrDefault(t => t.Oid == index.TableOid);
+            var owner = catalog.Table(index.TableOid);
             var table = owner is null ? catalog.Views.First(v => v.Oid == index.TableOid).Name : naming.Table(owner);
             if (index.ReplicaIdentity) yield return new DdlStatement("table", table.Quoted, _index.ReplicaIdentity(index, table)) { Table = table };
             if (index.Clustered) yield return new DdlStatement("table", table.Quoted, _index.ClusterOn(index, table)) { Table = table };
@@ -73,10 +91,10 @@ internal sealed partial class PlanAssembler
             var table = naming.Table(t);
             if (t.Comment is not null) Add("table", table.Quoted, $"COMMENT ON TABLE {table.Quoted} IS {Sql.Literal(t.Comment)}", table);
             foreach (var sql in TableDdl.ColumnComments(table, ColumnsOf(t))) Add("table", table.Quoted, sql, table);
-            foreach (var c in catalog.Constraints.Where(c => c.TableOid == t.Oid && c.Comment is not null && (_plannedConstraints.Contains(c.Oid) || InlineChecks(t).Contains(c))))
+            foreach (var c in catalog.ConstraintsOf(t.Oid).Where(c => c.Comment is not null && (_plannedConstraints.Contains(c.Oid) || InlineChecks(t).Contains(c))))
                 Add("constraint", $"{Sql.Ident(c.Name)} on {table.Quoted}", _index.ConstraintComment(c, table), table);
             if (_options.Triggers)
-                foreach (var tr in catalog.Triggers.Where(x => x.TableOid == t.Oid && x.Comment is not null))
+                foreach (var tr in catalog.TriggersOf(t.Oid).Where(x => x.Comment is not null))
                     Add("trigger", $"{Sql.Ident(tr.Name)} on {table.Quoted}", FunctionDdl.TriggerComment(tr, table), table);
         }
         foreach (var (index, _) in _plannedIndexes.Values.Where(x => x.Index.Comment is not null))
@@ -85,6 +103,14 @@ internal sealed partial class PlanAssembler
             foreach (var sql in ViewDdl.Comments(v)) Add(Kind(v), v.Name.Quoted, sql);
         foreach (var f in Functions)
             Add(f.Kind == 'p' ? "procedure" : "function", f.Signature, FunctionDdl.Comment(f));
+        foreach (var t in Tables)
+        {
+            var table = naming.Table(t);
+            foreach (var p in catalog.Policies.Where(p => p.TableOid == t.Oid))
+                Add("policy", $"{Sql.Ident(p.Name)} on {table.Quoted}", PolicyDdl.Comment(p, table), table);
+            foreach (var s in catalog.Statistics.Where(s => s.TableOid == t.Oid && _plannedStatistics.Contains(s.Oid)))
+                Add("statistics", s.Name.Quoted, StatisticsDdl.Comment(s, s.Name with { Name = naming.Child(t.Oid, s.Name.Name) }), table);
+        }
         return statements.Select(s => new DdlStatement(s.Kind, s.Name, s.Sql) { Table = s.Table });
     }
 }

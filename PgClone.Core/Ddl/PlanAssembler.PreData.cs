@@ -35,17 +35,23 @@ internal sealed partial class PlanAssembler
     }
 
     /// <summary>Validated CHECK constraints declared on the table itself go inline; inherited ones come from the parent.</summary>
-    private List<ConstraintInfo> InlineChecks(TableInfo t) => !_options.Constraints ? [] : catalog.Constraints
-        .Where(c => c.TableOid == t.Oid && c.Type == 'c' && c.IsLocal && c.Validated)
-        .Where(c => UsesClonedColumns(t, c.Columns, $"check constraint {Connections.Sql.Ident(c.Name)}"))
-        .ToList();
+    private List<ConstraintInfo> InlineChecks(TableInfo t)
+    {
+        if (_inlineChecks.TryGetValue(t.Oid, out var known)) return known;
+        return _inlineChecks[t.Oid] = !_options.Constraints ? [] : catalog.Constraints
+            .Where(c => c.TableOid == t.Oid && c.Type == 'c' && c.IsLocal && c.Validated)
+            .Where(c => UsesClonedColumns(t, c.Columns, $"check constraint {Connections.Sql.Ident(c.Name)}"))
+            .ToList();
+    }
+
+    private readonly Dictionary<uint, List<ConstraintInfo>> _inlineChecks = [];
 
     /// <summary>OWNED BY, once both the sequence and its table exist.</summary>
     private IEnumerable<DdlStatement> Ownership()
     {
         foreach (var s in Sequences.Where(s => s.OwnerTable != 0 && s.OwnerColumn is not null))
         {
-            var owner = Tables.FirstOrDefault(t => t.Oid == s.OwnerTable);
+            var owner = _excluded.Contains(s.OwnerTable) ? null : scope.Tables.FirstOrDefault(t => t.Oid == s.OwnerTable);
             if (owner is null || ColumnsOf(owner).All(c => c.Name != s.OwnerColumn)) continue;
             var name = naming.Sequence(s);
             yield return new DdlStatement("sequence", name.Quoted, SequenceDdl.OwnedBy(name, naming.Table(owner), s.OwnerColumn!)) { Table = naming.Table(owner) };

@@ -47,6 +47,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         post.AddRange(MaterializedViews());
         post.AddRange(Triggers());
         post.AddRange(TableSettings());
+        post.AddRange(StatisticsAndPolicies());
         post.AddRange(Comments());
         return new ClonePlan
         {
@@ -113,9 +114,9 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         foreach (var t in scope.Tables)
         {
             names.Add(naming.Table(t));
-            foreach (var i in catalog.Indexes.Where(i => i.TableOid == t.Oid)) names.Add(i.Name with { Name = naming.Child(t.Oid, i.Name.Name) });
+            foreach (var i in catalog.IndexesOf(t.Oid)) names.Add(i.Name with { Name = naming.Child(t.Oid, i.Name.Name) });
         }
-        foreach (var s in catalog.Sequences.Where(s => scope.Sequences.Contains(s) || scope.Tables.Any(t => t.Oid == s.OwnerTable))) names.Add(naming.Sequence(s));
+        foreach (var s in scope.Sequences.Concat(scope.Tables.SelectMany(t => catalog.SequencesOwnedBy(t.Oid)))) names.Add(naming.Sequence(s));
         foreach (var v in scope.Views) names.Add(v.Name);
         foreach (var t in scope.Types) names.Add(t.Name);
         return names;

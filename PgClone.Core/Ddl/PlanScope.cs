@@ -70,10 +70,10 @@ internal sealed class PlanScope
         // What the tables need, transitively: types, functions, sequences (pg_depend), and trigger functions.
         var needed = new HashSet<ObjectKey>(selected.Select(t => new ObjectKey('r', t.Oid)));
         if (options.Triggers)
-            foreach (var tr in catalog.Triggers.Where(tr => tableOids.Contains(tr.TableOid))) needed.Add(new ObjectKey('f', tr.FunctionOid));
+            foreach (var tr in selected.SelectMany(t => catalog.TriggersOf(t.Oid))) needed.Add(new ObjectKey('f', tr.FunctionOid));
         var queue = new Queue<ObjectKey>(needed);
         while (queue.TryDequeue(out var key))
-            foreach (var (_, to) in catalog.Dependencies.Where(d => d.From == key))
+            foreach (var to in catalog.DependenciesOf(key))
                 if (needed.Add(to)) queue.Enqueue(to);
         foreach (var t in catalog.Types.Where(t => needed.Contains(new ObjectKey('t', t.Oid)))) { Types.Add(t); NeededOnly.Add(t.Oid); }
         foreach (var f in catalog.Functions.Where(f => needed.Contains(new ObjectKey('f', f.Oid)))) { Functions.Add(f); NeededOnly.Add(f.Oid); }
@@ -90,7 +90,7 @@ internal sealed class PlanScope
         {
             changed = false;
             foreach (var v in Views.Where(v => !dropped.Contains(v.Oid)))
-                if (catalog.Dependencies.Any(d => d.From == new ObjectKey('r', v.Oid) && d.To.Kind == 'r' && dropped.Contains(d.To.Oid)))
+                if (catalog.DependenciesOf(new ObjectKey('r', v.Oid)).Any(d => d.Kind == 'r' && dropped.Contains(d.Oid)))
                     changed |= dropped.Add(v.Oid);
         } while (changed);
         foreach (var v in Views.Where(v => dropped.Contains(v.Oid)))

@@ -14,7 +14,7 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
     {
         var name = naming.Table(t);
         var elements = new List<string>();
-        var parents = t.Parents.Select(p => catalog.Tables.FirstOrDefault(x => x.Oid == p)).ToList();
+        var parents = t.Parents.Select(catalog.Table).ToList();
         if (!t.IsPartition) elements.AddRange(columns.Where(c => c.IsLocal).Select(c => Column(t, c)));
         elements.AddRange(inlineChecks.Select(c => $"CONSTRAINT {Sql.Ident(naming.Child(t.Oid, c.Name))} {c.Definition}"));
 
@@ -46,6 +46,8 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
             }
             if (c.StatTarget >= 0) yield return $"{column} SET STATISTICS {Sql.Literal(c.StatTarget)}";
             if (c.Storage != c.TypeStorage) yield return $"{column} SET STORAGE {Storage(c.Storage)}";
+            if (c.Compression is 'p' or 'l') yield return $"{column} SET COMPRESSION {(c.Compression == 'l' ? "lz4" : "pglz")}";
+            if (c.Options.Count > 0) yield return $"{column} SET ({RelOptions(c.Options)})";
         }
         if (t.ReplicaIdentity == 'f') yield return $"ALTER TABLE ONLY {name.Quoted} REPLICA IDENTITY FULL";
         if (t.ReplicaIdentity == 'n') yield return $"ALTER TABLE ONLY {name.Quoted} REPLICA IDENTITY NOTHING";
@@ -60,7 +62,7 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
         if (c.Generated == 's') sql += $" GENERATED ALWAYS AS ({c.Default}) STORED";
         else if (c.Identity is 'a' or 'd')
         {
-            var seq = catalog.Sequences.First(s => s.IsIdentity && s.OwnerTable == t.Oid && s.OwnerColumn == c.Name);
+            var seq = catalog.SequencesOwnedBy(t.Oid).First(s => s.IsIdentity && s.OwnerColumn == c.Name);
             sql += $" GENERATED {(c.Identity == 'a' ? "ALWAYS" : "BY DEFAULT")} AS IDENTITY ({SequenceDdl.IdentityOptions(seq, naming.Sequence(seq))})";
         }
         else if (c.Default is not null) sql += " DEFAULT " + naming.Default(c.Default);

@@ -35,9 +35,9 @@ internal sealed class TargetNaming
             taken.Add(unique);
             return unique;
         }
-        foreach (var i in catalog.Indexes.Where(i => i.TableOid == table.Oid)) _childNames[i.Name.Name] = Fresh(i.Name.Name);
-        foreach (var c in catalog.Constraints.Where(c => c.TableOid == table.Oid && !_childNames.ContainsKey(c.Name))) _childNames[c.Name] = Fresh(c.Name);
-        _renamedSequences = catalog.Sequences.Where(s => s.OwnerTable == table.Oid).ToList();
+        foreach (var i in catalog.IndexesOf(table.Oid)) _childNames[i.Name.Name] = Fresh(i.Name.Name);
+        foreach (var c in catalog.ConstraintsOf(table.Oid).Where(c => !_childNames.ContainsKey(c.Name))) _childNames[c.Name] = Fresh(c.Name);
+        _renamedSequences = catalog.SequencesOwnedBy(table.Oid).ToList();
         foreach (var s in _renamedSequences) _sequences[s.Oid] = s.Name with { Name = Fresh(s.Name.Name) };
     }
 

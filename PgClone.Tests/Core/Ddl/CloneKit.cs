@@ -2,7 +2,9 @@ using System.Diagnostics;
 using Npgsql;
 using PgClone.Core;
 using PgClone.Core.Connections;
+using PgClone.Core.Ddl;
 using PgClone.Core.Jobs;
+using PgClone.Core.Masking;
 using PgClone.Tests.Fixtures;
 
 namespace PgClone.Tests.Core.Ddl;
@@ -19,6 +21,18 @@ internal static class CloneKit
 
     public static Task<CloneResult> CloneAsync(TestDatabases db, CloneOperation op, string? schema = null, string? table = null, CloneOptions? options = null) =>
         new CloneEngine().RunAsync(Request(db, op, schema, table, options));
+
+    /// <summary>Plans a request the way the engine does: source inside a REPEATABLE READ READ ONLY snapshot, search_path = pg_catalog.</summary>
+    public static async Task<ClonePlan> PlanAsync(CloneRequest request, IColumnMasker? masker = null)
+    {
+        await using var source = new NpgsqlConnection(request.Source.ConnectionString);
+        await source.OpenAsync();
+        await using (var begin = new NpgsqlCommand("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = pg_catalog", source))
+            await begin.ExecuteNonQueryAsync();
+        await using var target = new NpgsqlConnection(request.Target.ConnectionString);
+        await target.OpenAsync();
+        return await ClonePlanner.PlanAsync(request, source, target, masker, CancellationToken.None);
+    }
 
     /// <summary>pg_dump --schema-only, without the two header lines that name the server and client versions.</summary>
     public static async Task<string> DumpAsync(string cs, params string[] args)

@@ -1,0 +1,97 @@
+using Npgsql;
+using PgClone.Core;
+using PgClone.Core.Catalog;
+using PgClone.Core.Ddl;
+using PgClone.Core.Jobs;
+using PgClone.Core.Masking;
+using PgClone.Tests.Fixtures;
+
+namespace PgClone.Tests.Core.Ddl;
+
+/// <summary>The plan contract the executor relies on: phases, data steps, statement names, masking hooks.</summary>
+public sealed class PlanTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
+{
+    [Fact]
+    public async Task Plan_puts_each_step_in_its_phase_and_copies_only_tables_that_hold_rows()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("plan");
+        await CloneKit.LoadAsync(db.Source, "rich.sql");
+
+        var plan = await CloneKit.PlanAsync(CloneKit.Request(db, CloneOperation.DatabaseCreate));
+
+        Assert.Equal(db.Name, plan.CreateDatabase);
+        var rich = plan.Tables.Where(t => t.Source.Schema == "rich").ToDictionary(t => t.Source.Name);
+        Assert.Equal(["Odd \"Table\"; name", "a", "animal", "b", "dog", "event_notes", "events_2023", "events_2024_low", "events_2024_other",
+            "events_default", "hashed_0", "hashed_1", "orders", "people", "scratch"], rich.Keys.Order(StringComparer.Ordinal));
+        Assert.All(plan.Tables, t => Assert.True(t.CreatedInRun));
+        Assert.Equal("id", rich["orders"].IntegerKeyColumn);
+        Assert.Equal("id", rich["people"].IntegerKeyColumn);
+        Assert.Equal("select", rich["Odd \"Table\"; name"].IntegerKeyColumn);
+        Assert.Null(rich["events_2023"].IntegerKeyColumn);
+        Assert.DoesNotContain("total", rich["people"].TargetColumns);
+        Assert.Equal(rich["people"].TargetColumns.Select(PgClone.Core.Connections.Sql.Ident), rich["people"].SourceExpressions);
+        Assert.Equal(8192, rich["people"].EstimatedBytes);
+        Assert.True(plan.Tables.Zip(plan.Tables.Skip(1)).All(p => p.First.EstimatedBytes >= p.Second.EstimatedBytes));
+
+        Assert.DoesNotContain(plan.PreData, s => s.Sql.Contains("PRIMARY KEY") || s.Sql.Contains("FOREIGN KEY") || s.Sql.Contains("CREATE INDEX") || s.Sql.Contains("EXCLUDE"));
+        Assert.All(plan.Indexes, s => Assert.Contains(s.ObjectKind, new[] { "index", "constraint" }));
+        Assert.All(plan.Indexes, s => Assert.NotNull(s.Table));
+        Assert.All(plan.Constraints, s => Assert.True(s.Sql.Contains("FOREIGN KEY") || s.Sql.Contains("NOT VALID"), s.Sql));
+        Assert.Contains(plan.Constraints, s => s.ToString() == "constraint \"b_a_fk\" on \"rich\".\"b\"");
+        Assert.Contains(plan.Indexes, s => s.ToString() == "constraint \"events_pkey\" on \"rich\".\"events\"" && s.Sql.Contains("ATTACH PARTITION \"rich\".\"events_2024_low_pkey\""));
+
+        var pre = plan.PreData.Select(s => s.ToString()).ToList();
+        Assert.True(pre.IndexOf("view \"rich\".\"z_base\"") < pre.IndexOf("view \"rich\".\"a_top\""));
+        Assert.True(pre.IndexOf("table \"rich\".\"events\"") < pre.IndexOf("table \"rich\".\"events_2024\""));
+        Assert.True(pre.IndexOf("table \"rich\".\"events_2024\"") < pre.IndexOf("table \"rich\".\"events_2024_low\""));
+        Assert.True(pre.IndexOf("function \"rich\".\"ret_people\"()") > pre.IndexOf("table \"rich\".\"people\""));
+        var post = plan.PostData.Select(s => s.ToString()).ToList();
+        Assert.True(post.IndexOf("materialized view \"rich\".\"mv_orders\"") < post.IndexOf("materialized view \"rich\".\"a_mv_on_mv\""));
+        Assert.Contains(plan.PostData, s => s.Sql == "SELECT pg_catalog.setval('\"rich\".\"ticket_seq\"', 150, true)");
+        Assert.Contains(plan.PostData, s => s.ObjectKind == "trigger" && s.Table == new QualifiedName("rich", "orders"));
+        Assert.Empty(plan.Skipped);
+    }
+
+    [Fact]
+    public async Task Every_copied_column_is_read_through_the_masker_and_unused_rules_are_checked()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("mask");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA s;
+            CREATE TABLE s.p (id int PRIMARY KEY);
+            CREATE TABLE s.t (id int PRIMARY KEY, email text UNIQUE, p int REFERENCES s.p(id), g int GENERATED ALWAYS AS (id * 2) STORED);
+            INSERT INTO s.p VALUES (1);
+            INSERT INTO s.t VALUES (1, 'ann@x.org', 1), (2, 'bob@x.org', NULL);
+            """);
+        var masker = new UpperMasker();
+
+        await new CloneEngine(_ => masker).RunAsync(CloneKit.Request(db, CloneOperation.Schema, "s"));
+
+        Assert.True(masker.AllRulesChecked);
+        Assert.Equal([
+            new MaskColumn(new QualifiedName("s", "p"), "id", "integer", true, false, false),
+            new MaskColumn(new QualifiedName("s", "t"), "id", "integer", true, false, false),
+            new MaskColumn(new QualifiedName("s", "t"), "email", "text", false, true, false),
+            new MaskColumn(new QualifiedName("s", "t"), "p", "integer", false, false, true),
+        ], masker.Asked.OrderBy(c => c.Table).ThenBy(c => c.Column == "id" ? 0 : 1));
+        var rows = await PgServers.RowsAsync(db.Target, "SELECT id, email, p, g FROM s.t ORDER BY id");
+        Assert.Equal([[1, "ANN@X.ORG", 1, 2], [2, "BOB@X.ORG", null, 4]], rows);
+    }
+
+    /// <summary>A masker with one rule: s.t.email is upper-cased on the source.</summary>
+    private sealed class UpperMasker : IColumnMasker
+    {
+        public List<MaskColumn> Asked { get; } = [];
+        public bool AllRulesChecked { get; private set; }
+
+        public string? ExpressionFor(MaskColumn column)
+        {
+            Asked.Add(column);
+            return column is { Table.Name: "t", Column: "email" } ? "upper(\"email\")" : null;
+        }
+
+        public void EnsureAllRulesUsed() => AllRulesChecked = Asked.Any(c => c.Column == "email");
+        public Task EnsureCoverageAsync(NpgsqlConnection source, ClonePlan plan, CancellationToken ct) => Task.CompletedTask;
+        public Task<string?> ProveAsync(NpgsqlConnection source, NpgsqlConnection target, ClonePlan plan, CancellationToken ct) => Task.FromResult<string?>(null);
+    }
+}
