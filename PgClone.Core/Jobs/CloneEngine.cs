@@ -16,10 +16,10 @@ public sealed class CloneEngine(Func<CloneRequest, IColumnMasker?>? maskerFactor
     {
         var jobId = options.JobId ?? CloneRunOptions.NewJobId();
         await using var progress = new ProgressTracker(jobId, request.Operation, options.OnProgress);
-        if (options.Checkpoints is { } store)
-            await store.BeginAsync(NewCheckpoint(jobId, request, options.ResumeFrom), ct);
         try
         {
+            if (options.Checkpoints is { } store)
+                await store.BeginAsync(NewCheckpoint(jobId, request, options.ResumeFrom), ct);
             var result = await new CloneJob(request, options, maskerFactory?.Invoke(request)).RunAsync(progress, jobId, ct);
             await FinishAsync(options, progress, jobId, JobStatus.Completed, null);
             return result;

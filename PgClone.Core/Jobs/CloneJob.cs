@@ -27,7 +27,11 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         var targets = new TargetPool(session, target, options);
         await targets.EnsureAsync(1, ct);
 
-        var plan = resume?.Plan ?? await snapshot.OnCoordinatorAsync(c => options.Planner(request, c, targets.Main, masker, ct));
+        // database-create's target_name named the database; the planner reads it as a table's new name.
+        var planRequest = request.Operation == CloneOperation.DatabaseCreate
+            ? request with { Options = request.EffectiveOptions with { TargetName = null } }
+            : request;
+        var plan = resume?.Plan ?? await snapshot.OnCoordinatorAsync(c => options.Planner(planRequest, c, targets.Main, masker, ct));
         if (options.Checkpoints is not null && resume?.Plan is null)
             await options.Checkpoints.SavePlanAsync(jobId, plan, CancellationToken.None);
         if (masker is not null) await snapshot.OnCoordinatorAsync(async c => { await masker.EnsureCoverageAsync(c, plan, ct); return 0; });
@@ -47,10 +51,14 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
             progress.TableAlreadyDone(e.Rows, e.Bytes);
             results.Add(new TableResult(t.Target, e.Rows, e.Bytes, TimeSpan.FromSeconds(e.Seconds)) { CopiedByJob = e.CopiedByJob });
         }
-        // A resumed job re-copies whatever an earlier run may have left half-loaded.
-        var mustTruncate = resume is null ? new HashSet<string>() : toCopy.Select(t => t.Target.Quoted).ToHashSet();
+        // A resumed job empties the tables it created and may have left half-loaded. (A table it did not create
+        // was loaded by one COPY that either committed, and is checkpointed, or left nothing.)
+        var mustTruncate = resume is null ? new HashSet<string>() : toCopy.Where(t => t.CreatedInRun).Select(t => t.Target.Quoted).ToHashSet();
         var copied = await new DataCopyPhase(job, snapshot, targets, mustTruncate).RunAsync(toCopy, ct);
         results.AddRange(copied.Select(r => r with { CopiedByJob = jobId }));
+        // Without a masking proof to run, the source snapshot has served its purpose: release it (and its
+        // session) now rather than hold back the source's vacuum during the index builds.
+        if (masker is null) await snapshot.EndAsync(ct);
 
         await ddl.IndexesAsync(plan.Indexes, ct);
         await ddl.ParallelAsync(JobPhase.Constraints, "constraint", plan.Constraints, ct);
@@ -59,9 +67,11 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         progress.Phase(JobPhase.Verifying, plan.Tables.Count);
         await AnalyzeAsync(job, targets, plan, ct);
         var notes = new List<string>();
-        if (masker is not null && await snapshot.OnCoordinatorAsync(c => masker.ProveAsync(c, targets.Main, plan, ct)) is { } proof)
-            notes.Add(proof);
-        await snapshot.EndAsync(ct);
+        if (masker is not null)
+        {
+            if (await snapshot.OnCoordinatorAsync(c => masker.ProveAsync(c, targets.Main, plan, ct)) is { } proof) notes.Add(proof);
+            await snapshot.EndAsync(ct);
+        }
         notes.AddRange(ConsistencyNotes(plan, results, jobId, snapshot.Id));
 
         var ordered = plan.Tables.Select(t => results.First(r => r.Table == t.Target)).ToList();

@@ -140,7 +140,8 @@ internal sealed class DataCopyPhase(
     /// </summary>
     private async Task<IReadOnlyList<string>> RangesAsync(TableData t, CancellationToken ct)
     {
-        if (t.EstimatedBytes <= job.Options.SplitTablesLargerThan || job.Parallel < 2) return [];
+        // Ranges commit one by one; only a table this run created can be emptied and reloaded if one fails.
+        if (t.EstimatedBytes <= job.Options.SplitTablesLargerThan || job.Parallel < 2 || !t.CreatedInRun) return [];
         var wanted = (int)Math.Clamp((t.EstimatedBytes + job.Options.SplitTablesLargerThan - 1) / Math.Max(1, job.Options.SplitTablesLargerThan), 2, job.Options.MaxRangesPerTable);
         if (t.IntegerKeyColumn is { } key)
         {

@@ -68,8 +68,12 @@ internal sealed class SourceSnapshot
         catch (Exception e) when (Id is not null && IsConnectionLoss(e)) { throw Lost(e); }
     }
 
-    public async Task EndAsync(CancellationToken ct) =>
+    /// <summary>Ends the snapshot's transaction (a lost coordinator is reported as a lost snapshot) and closes the session.</summary>
+    public async Task EndAsync(CancellationToken ct)
+    {
         await OnCoordinatorAsync(async c => { await JobSession.ExecAsync(c, _source, null, "COMMIT", ct); return 0; });
+        await _session.CloseAsync(Coordinator);
+    }
 
     private static bool IsConnectionLoss(Exception e) => e switch
     {

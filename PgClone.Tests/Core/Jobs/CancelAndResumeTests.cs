@@ -57,6 +57,49 @@ public sealed class CancelAndResumeTests(PgServersFixture fx) : IClassFixture<Pg
     }
 
     [Fact]
+    public async Task Index_builds_report_their_progress_and_cancel_stops_them_within_two_seconds()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("idxcancel");
+        await PgServers.ExecAsync(db.Source, "CREATE TABLE t(id int); INSERT INTO t SELECT generate_series(1, 20000)");
+        // An index on a deliberately slow immutable function: the build takes about a minute unless cancelled.
+        var plan = new ClonePlan
+        {
+            PreData =
+            [
+                Create("t", "id int"),
+                new DdlStatement("function", "\"public\".\"slow\"(int)", "CREATE FUNCTION public.slow(i int) RETURNS int IMMUTABLE LANGUAGE plpgsql AS $$BEGIN PERFORM pg_sleep(0.003); RETURN i; END$$"),
+            ],
+            Tables = [Table("t", "", ["id"])],
+            Indexes = [new DdlStatement("index", "\"public\".\"t_slow\"", "CREATE INDEX t_slow ON public.t (public.slow(id))")],
+        };
+        var jobId = CloneRunOptions.NewJobId();
+        var events = new List<JobProgress>();
+        var sawBuild = new TaskCompletionSource<IndexBuildProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var cts = new CancellationTokenSource();
+        var run = new CloneEngine().RunAsync(Request(db), new CloneRunOptions
+        {
+            JobId = jobId,
+            Planner = Fixed(plan),
+            OnProgress = p => { events.Add(p); if (p.IndexBuilds.Count > 0) sawBuild.TrySetResult(p.IndexBuilds[0]); },
+        }, cts.Token);
+
+        var build = await sawBuild.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var clock = Stopwatch.StartNew();
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        clock.Stop();
+
+        Assert.Equal("index \"public\".\"t_slow\"", build.Index);
+        Assert.StartsWith("building index", build.Phase);
+        Assert.Equal(JobPhase.Indexes, events.Last(e => e.IndexBuilds.Count > 0).Phase);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed} to stop");
+        Assert.Equal(JobStatus.Cancelled, events[^1].Status);
+        Assert.Equal(0L, await SessionsLeftAsync(db.Target, jobId));
+        Assert.Equal(0L, await SessionsLeftAsync(db.Source, jobId));
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname = 't_slow'"));
+    }
+
+    [Fact]
     public async Task A_killed_source_session_fails_the_job_clearly_and_resume_finishes_it_with_equal_checksums()
     {
         var db = await fx.Servers.CreateDatabasesAsync("resume");
@@ -68,6 +111,8 @@ public sealed class CancelAndResumeTests(PgServersFixture fx) : IClassFixture<Pg
         {
             var run = new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 2 }),
                 new CloneRunOptions { JobId = jobId, Planner = Fixed(plan), Checkpoints = store });
+            // Once both small tables are recorded as copied, kill the session still reading the big one.
+            while ((await store.LoadAsync(jobId, default))?.Tables.Count is null or < 2 && !run.IsCompleted) await Task.Delay(50);
             long killed = 0;
             while (killed == 0 && !run.IsCompleted)
             {

@@ -76,12 +76,18 @@ public sealed class ConsistencyTests(PgServersFixture fx) : IClassFixture<PgServ
             PreData = [Create("keyed", "id bigint, v text"), Create("heap", "a int, v text")],
             Tables = [Table("keyed", "", ["id", "v"], 5_000_000, key: "id"), Table("heap", "", ["a", "v"], 5_000_000)],
         };
-        var result = await new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 4 }), new CloneRunOptions
+        var jobId = CloneRunOptions.NewJobId();
+        var run = new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 4 }), new CloneRunOptions
         {
+            JobId = jobId,
             Planner = Fixed(plan),
             SplitTablesLargerThan = 100_000,
             MaxRangesPerTable = 8,
         });
+        var sessions = await MaxSessionsWhileAsync(db, jobId, run);
+        var result = await run;
+
+        Assert.InRange(sessions, 2, 2 * 4 + 1);
 
         Assert.Equal([20000L, 19800], result.Tables.Select(t => t.Rows));
         Assert.Equal(await ChecksumAsync(db.Source, "keyed", "id"), await ChecksumAsync(db.Target, "keyed", "id"));

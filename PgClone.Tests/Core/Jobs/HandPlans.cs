@@ -51,4 +51,18 @@ internal static class HandPlans
         }
         return left;
     }
+
+    /// <summary>Polls both servers while a job runs and keeps the largest number of its sessions seen at once.</summary>
+    public static async Task<long> MaxSessionsWhileAsync(TestDatabases db, string jobId, Task run)
+    {
+        long max = 0;
+        while (!run.IsCompleted)
+        {
+            var both = await Task.WhenAll(JobSessionsAsync(db.Source, jobId), JobSessionsAsync(db.Target, jobId));
+            max = Math.Max(max, both[0] + both[1]);
+            await Task.Delay(20);
+        }
+        await run;
+        return max;
+    }
 }
