@@ -97,7 +97,8 @@ public static class SensitiveDataScanner
 
     private static SensitiveColumn? Judge(MaskCatalogColumn column, ContentMatch? content)
     {
-        var byName = column.TypeCategory == 'B' ? null : SensitiveNames.CategoryOf(column.Table.Name, column.Column);
+        var byName = SensitiveNames.CategoryOf(column.Table.Name, column.Column) is { } named
+            && SensitiveNames.TypeFits(named, column.TypeCategory, column.DataType) ? named : null;
         var share = content is null ? 0 : (double)content.Matches / content.NonNull;
         var byContent = share >= ContentThreshold ? content!.Category : null;
         if (byName is null && byContent is null) return null;
