@@ -74,6 +74,12 @@ public sealed class MaskingCliTests(PgServersFixture fx) : IClassFixture<PgServe
             Assert.Equal((0, "schema,table,column,category,status,recommendation\r\npublic,people,email,email,UNMASKED,Apply mask strategy: email\r\n" +
             "public,people,ssn,national_id,UNMASKED,Apply mask strategy: keep_format\r\n", ""), report);
 
+            var json = await PgcloneAsync(home, "masking-report", "--target", Conninfo(db.Target), "--schema", "public", "--json");
+            var first = JsonNode.Parse(json.Out)!.AsArray()[0]!;
+            Assert.Equal("""{"schema":"public","table":"people","column":"email","category":"email","status":"UNMASKED","recommendation":"Apply mask strategy: email"}""", first.ToJsonString());
+            var noSchema = await PgcloneAsync(home, "discover", "--source", Conninfo(db.Source), "--schema", "nope");
+            Assert.Equal((1, "", $"pgclone: source '127.0.0.1:{new NpgsqlConnectionStringBuilder(db.Source).Port}/{db.Name}' (127.0.0.1:{new NpgsqlConnectionStringBuilder(db.Source).Port}): schema \"nope\": does not exist\n"), noSchema);
+
             var bad = await PgcloneAsync(home, "mask-in-place", "--target", Conninfo(db.Target), "--table", "people", "--rules", """{"id": "email"}""");
             var port = new NpgsqlConnectionStringBuilder(db.Target).Port;
             Assert.Equal((1, "", $"pgclone: target '127.0.0.1:{port}/{db.Name}' (127.0.0.1:{port}): column \"public\".\"people\".\"id\": mask strategy \"email\" needs a text column, but the column is integer\n"), bad);
