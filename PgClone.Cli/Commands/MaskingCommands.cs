@@ -27,11 +27,7 @@ internal static class MaskingCommands
         var command = new Command("discover", "find sensitive columns of a schema by name and by sampled content (values are never printed); prints a mask option") { source, schema, detail };
         command.SetHandler(async (parse, ct) =>
         {
-            var server = CliRuntime.Source(parse, source);
-            await using var conn = new Npgsql.NpgsqlConnection(server.ConnectionString);
-            try { await conn.OpenAsync(ct); }
-            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException) { throw PgCloneException.FromDriver(server, null, e); }
-            var found = await SensitiveDataScanner.ScanAsync(conn, server, parse.GetValue(schema)!, null, ct);
+            var found = await SensitiveDataScanner.ScanAsync(CliRuntime.Source(parse, source), parse.GetValue(schema)!, ct);
             var mask = SensitiveDataScanner.ToMaskOption(found);
             JsonNode output = !parse.GetValue(detail) ? mask : new JsonObject
             {

@@ -14,12 +14,8 @@ internal static class MaskingSecretStore
 
     public static string KeyFile => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config", "pgclone", "mask.key");
 
-    /// <summary>What the clone verbs give the engine: the secret is read (or the key file created) only when a run needs it.</summary>
-    public static Func<CloneRequest, IColumnMasker?> MaskerFactory()
-    {
-        var secret = new Lazy<MaskingSecret>(Load);
-        return request => MaskingFactory.Create(request, secret.Value);
-    }
+    /// <summary>What the clone verbs give the engine: the secret is read (or the key file created) only when a keyed rule needs it.</summary>
+    public static Func<CloneRequest, IColumnMasker?> MaskerFactory() => request => MaskingFactory.Create(request, Load);
 
     public static MaskingSecret Load()
     {

@@ -9,9 +9,10 @@ namespace PgClone.Core.Masking;
 /// The clone's masker: answers the planner with mask expressions from the request's rules, runs the coverage
 /// gate before the copy and the proof after it. One instance per clone run.
 /// </summary>
-public sealed class ColumnMasker(MaskRuleSet rules, MaskingSecret secret, ServerEndpoint source, ServerEndpoint target, bool requireMasking) : IColumnMasker
+/// <remarks>The secret is asked for only when a keyed rule is used, so the CLI creates no key file for runs without one.</remarks>
+public sealed class ColumnMasker(MaskRuleSet rules, Func<MaskingSecret> secret, ServerEndpoint source, ServerEndpoint target, bool requireMasking) : IColumnMasker
 {
-    private readonly MaskKeySql _key = secret.InlineSql();
+    private readonly Lazy<MaskKeySql> _key = new(() => secret().InlineSql());
     private readonly Dictionary<(QualifiedName Table, string Column), MaskedColumn> _masked = [];
 
     /// <summary>Every column masked so far, with its rule and expression (the proof reads it).</summary>
@@ -21,7 +22,7 @@ public sealed class ColumnMasker(MaskRuleSet rules, MaskingSecret secret, Server
     {
         var rule = rules.Find(column.Table, column.Column, column.PartitionRoot);
         if (rule is null) return null;
-        var expression = MaskExpressions.Checked(rule, column, _key, source);
+        var expression = MaskExpressions.Checked(rule, column, rule.IsKeyed ? _key.Value : MaskKeySql.None, source);
         lock (_masked) _masked[(column.Table, column.Column)] = new MaskedColumn(column, rule, expression);
         return expression;
     }
@@ -51,7 +52,8 @@ public sealed class ColumnMasker(MaskRuleSet rules, MaskingSecret secret, Server
     }
 
     public Task<string?> ProveAsync(NpgsqlConnection sourceConnection, NpgsqlConnection targetConnection, ClonePlan plan, CancellationToken ct) =>
-        MaskProof.ProveAsync(sourceConnection, targetConnection, source, target, plan, Masked, _key, ct);
+        MaskProof.ProveAsync(sourceConnection, targetConnection, source, target, plan, Masked,
+            Masked.Any(m => m.Rule.IsKeyed) ? _key.Value : MaskKeySql.None, ct);
 }
 
 /// <summary>A column the masker answered for: its catalog view, rule, and the expression it returned.</summary>
@@ -61,7 +63,10 @@ public sealed record MaskedColumn(MaskColumn Column, MaskRule Rule, string Expre
 public static class MaskingFactory
 {
     /// <summary>The masker for the request, or null when it has no mask rules and does not require masking.</summary>
-    public static IColumnMasker? Create(CloneRequest request, MaskingSecret secret)
+    public static IColumnMasker? Create(CloneRequest request, MaskingSecret secret) => Create(request, () => secret);
+
+    /// <summary>As above; <paramref name="secret"/> is called only if a keyed rule is used.</summary>
+    public static IColumnMasker? Create(CloneRequest request, Func<MaskingSecret> secret)
     {
         var options = request.EffectiveOptions;
         var rules = MaskRuleSet.Parse(options.Mask, request.Operation, request.Schema);

@@ -20,6 +20,8 @@ public static class MaskExpressions
     /// <summary>The expression masking <paramref name="column"/>, or an exception explaining why the rule cannot apply.</summary>
     public static string For(MaskRule rule, MaskColumn column, MaskKeySql key)
     {
+        if (rule.IsKeyed && ReferenceEquals(key, MaskKeySql.None))
+            throw new InvalidOperationException($"mask strategy {rule.StrategyName} needs the masking secret");
         var c = Sql.Ident(column.Column);
         var kind = KindOf(column);
         var sql = rule.Strategy switch
@@ -121,11 +123,13 @@ public static class MaskExpressions
     /// <summary>
     /// Each ASCII digit is shifted by a keyed hash of everything before it; other characters stay. The mapping is
     /// one-to-one (a digit can be recovered from its prefix and the key), so unique and key columns stay unique.
+    /// One hash per digit, so it uses the keyed inner hash sha256(ipad || prefix) rather than the full HMAC: only one
+    /// byte of each digest (mod 10) ever shows, so length extension gives an attacker nothing, at half the cost.
     /// </summary>
     private static string KeepFormat(string c, MaskKeySql key) =>
         "(SELECT CASE WHEN pgclone_m.v IS NULL THEN NULL ELSE COALESCE((" +
         "SELECT pg_catalog.string_agg(CASE WHEN pgclone_s.ch ~ '^[0-9]$' THEN " +
-        $"((pg_catalog.ascii(pgclone_s.ch) - 48 + pg_catalog.get_byte({key.HmacText("'f:' || pg_catalog.left(pgclone_m.v, pgclone_s.p::integer - 1)")}, 0)) % 10)::text " +
+        $"((pg_catalog.ascii(pgclone_s.ch) - 48 + pg_catalog.get_byte({key.InnerHashText("'f:' || pg_catalog.left(pgclone_m.v, pgclone_s.p::integer - 1)")}, 0)) % 10)::text " +
         "ELSE pgclone_s.ch END, '' ORDER BY pgclone_s.p) " +
         "FROM pg_catalog.regexp_split_to_table(pgclone_m.v, '') WITH ORDINALITY AS pgclone_s(ch, p)), '') END " +
         $"FROM (SELECT {c}::text AS v) AS pgclone_m)";

@@ -38,6 +38,9 @@ public sealed class MaskingSecret
     /// <summary>What tests compare the SQL against.</summary>
     public byte[] Hmac(string value) => HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(value));
 
+    /// <summary>sha256(ipad || value), what keep_format's SQL computes per digit.</summary>
+    public byte[] InnerHash(string value) => SHA256.HashData([.. Pads().Inner, .. Encoding.UTF8.GetBytes(value)]);
+
     /// <summary>SQL for the padded keys inlined as bytea values.</summary>
     public MaskKeySql InlineSql()
     {
@@ -52,9 +55,12 @@ public sealed record MaskKeySql(string Inner, string Outer)
     /// <summary>HMAC-SHA256 of a bytea expression.</summary>
     public string Hmac(string message) => $"pg_catalog.sha256({Outer} || pg_catalog.sha256({Inner} || {message}))";
 
+    /// <summary>sha256(ipad || text): HMAC's keyed inner hash, for callers that need one hash per character.</summary>
+    public string InnerHashText(string text) => $"pg_catalog.sha256({Inner} || pg_catalog.convert_to({text}, 'UTF8'))";
+
     /// <summary>HMAC-SHA256 of a text expression's UTF-8 bytes.</summary>
     public string HmacText(string text) => Hmac($"pg_catalog.convert_to({text}, 'UTF8')");
 
-    /// <summary>For rule sets without keyed strategies.</summary>
+    /// <summary>For rules without keyed strategies (using it for a keyed one is a programming error).</summary>
     public static readonly MaskKeySql None = new("NULL::bytea", "NULL::bytea");
 }

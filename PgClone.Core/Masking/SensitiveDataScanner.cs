@@ -27,11 +27,21 @@ public static class SensitiveDataScanner
     /// <summary>A column is flagged by content when at least this share of its sampled non-NULL values match one shape.</summary>
     public const double ContentThreshold = 0.5;
 
+    /// <summary>Scans every table of a schema on its own connection (what the CLI and the console call).</summary>
+    public static async Task<IReadOnlyList<SensitiveColumn>> ScanAsync(ServerEndpoint server, string schema, CancellationToken ct)
+    {
+        await using var conn = await MaskingConnections.OpenAsync(server, ct);
+        return await ScanAsync(conn, server, schema, null, ct);
+    }
+
     public static async Task<IReadOnlyList<SensitiveColumn>> ScanAsync(NpgsqlConnection conn, ServerEndpoint server,
         string schema, IReadOnlyCollection<string>? tables, CancellationToken ct)
     {
         var found = new List<SensitiveColumn>();
         var columns = await MaskCatalog.ColumnsAsync(conn, server, schema, tables, ct);
+        if (columns.Count == 0 && tables is null
+            && !await MaskingConnections.ScalarAsync<bool>(conn, "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1)", ct, schema))
+            throw PgCloneException.For(server, $"schema {Sql.Ident(schema)}", "does not exist");
         // Scanning a whole schema, a partitioned table stands for its partitions (sampling it samples them all).
         foreach (var table in columns.Where(c => tables is not null || c.PartitionRoot is null).GroupBy(c => c.Table))
         {
@@ -97,7 +107,8 @@ public static class SensitiveDataScanner
 
     private static SensitiveColumn? Judge(MaskCatalogColumn column, ContentMatch? content)
     {
-        var byName = column.TypeCategory == 'B' ? null : SensitiveNames.CategoryOf(column.Table.Name, column.Column);
+        var byName = SensitiveNames.CategoryOf(column.Table.Name, column.Column) is { } named
+            && SensitiveNames.TypeFits(named, column.TypeCategory, column.DataType) ? named : null;
         var share = content is null ? 0 : (double)content.Matches / content.NonNull;
         var byContent = share >= ContentThreshold ? content!.Category : null;
         if (byName is null && byContent is null) return null;

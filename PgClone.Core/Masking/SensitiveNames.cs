@@ -24,11 +24,11 @@ public static partial class SensitiveNames
     [
         new(SensitiveCategory.Email, ["email", "mail", "emailaddress"], ["email"]),
         new(SensitiveCategory.IpAddress, ["ip", "ipv4", "ipv6", "ipaddr", "ipaddress"], ["remoteaddr", "clientaddr", "ipaddress"]),
-        new(SensitiveCategory.CreditCard, ["pan", "cc", "ccnum", "ccnumber"], ["creditcard", "cardnumber", "cardno", "cardnum"]),
+        new(SensitiveCategory.CreditCard, ["pan", "ccnum", "ccnumber"], ["creditcard", "cardnumber", "cardno", "cardnum", "ccnumber"]),
         new(SensitiveCategory.Iban, ["iban"], []),
         new(SensitiveCategory.NationalId, ["ssn", "nino", "passport"], ["socialsecurity", "nationalid", "taxid", "taxnumber", "nationalinsurance"]),
         new(SensitiveCategory.Secret, ["password", "passwd", "pwd", "secret", "token", "apikey", "passphrase"], ["apikey", "privatekey", "accesskey", "secretkey", "passwordhash"]),
-        new(SensitiveCategory.Phone, ["phone", "mobile", "cell", "cellphone", "telephone", "tel", "fax", "msisdn"], ["phone"]),
+        new(SensitiveCategory.Phone, ["phone", "mobile", "cellphone", "telephone", "tel", "fax", "msisdn"], ["phone"]),
         new(SensitiveCategory.BirthDate, ["dob", "birthday", "birthdate"], ["dateofbirth", "birthdate", "bornon"]),
         new(SensitiveCategory.Name, ["firstname", "lastname", "fullname", "surname", "forename", "fname", "lname", "maidenname"],
             ["firstname", "lastname", "fullname", "givenname", "familyname", "middlename", "maidenname", "contactname", "customername", "employeename"]),
@@ -42,6 +42,23 @@ public static partial class SensitiveNames
         "customer", "customers", "user", "users", "employee", "employees", "person", "persons", "people", "contact", "contacts",
         "patient", "patients", "member", "members", "staff", "student", "students", "client", "clients", "account_holders",
     ];
+
+    /// <summary>
+    /// Whether a column of this type can hold data of the category: <c>mail_count integer</c> or <c>token_expires
+    /// timestamptz</c> are not an email address or a secret. Kinds: t text, n number, d date/time, i inet/cidr.
+    /// </summary>
+    public static bool TypeFits(string category, char typeCategory, string dataType)
+    {
+        var kind = typeCategory switch { 'S' => 't', 'N' => 'n', 'D' => 'd', 'I' => 'i', 'U' when dataType == "bytea" => 't', _ => '?' };
+        return category switch
+        {
+            SensitiveCategory.Salary => kind is 't' or 'n',
+            SensitiveCategory.BirthDate => kind is 't' or 'd',
+            SensitiveCategory.IpAddress => kind is 't' or 'i',
+            SensitiveCategory.CreditCard or SensitiveCategory.NationalId or SensitiveCategory.Phone or SensitiveCategory.PostalCode => kind is 't' or 'n',
+            _ => kind == 't',
+        };
+    }
 
     /// <summary>The category a column's name suggests, or null.</summary>
     public static string? CategoryOf(string table, string column)

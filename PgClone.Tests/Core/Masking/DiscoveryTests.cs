@@ -37,7 +37,10 @@ public sealed class DiscoveryTests(PgServersFixture fx) : IClassFixture<PgServer
         "staff.password_hash", "staff.phone", "staff.salary", "staff.ssn", "staff.zip",
     ];
 
-    /// <summary>Products and orders: codes, prices, dates, free text, numbers of card length that fail Luhn.</summary>
+    /// <summary>
+    /// Products and orders: codes, prices, dates, free text, numbers of card length that fail Luhn, and names that
+    /// contain a sensitive word on a type that cannot hold such data (mail_count int, token_expires timestamptz).
+    /// </summary>
     private const string CleanFixture = """
         CREATE SCHEMA shop;
         CREATE TABLE shop.products (id serial PRIMARY KEY, sku text, name text, price numeric(10,2), description text, barcode text,
@@ -48,10 +51,12 @@ public sealed class DiscoveryTests(PgServersFixture fx) : IClassFixture<PgServer
                now() - i * interval '1 day', ARRAY['blue', 'small']
         FROM generate_series(1, 400) AS i;
         CREATE TABLE shop.orders (id bigserial PRIMARY KEY, product_id int REFERENCES shop.products, quantity int, status text,
-                                  shipped_on date, tracking text, total numeric, note text);
-        INSERT INTO shop.orders (product_id, quantity, status, shipped_on, tracking, total, note)
+                                  shipped_on date, tracking text, total numeric, note text,
+                                  mail_count int, token_expires timestamptz, cell_count int, cc_list boolean);
+        INSERT INTO shop.orders (product_id, quantity, status, shipped_on, tracking, total, note, mail_count, token_expires, cell_count, cc_list)
         SELECT 1 + i % 400, 1 + i % 5, (ARRAY['new', 'paid', 'shipped'])[1 + i % 3], DATE '2024-01-01' + i % 300,
-               '1Z' || upper(substr(md5(i::text), 1, 16)), i * 3.5, '2024-03-' || lpad((1 + i % 28)::text, 2, '0')
+               '1Z' || upper(substr(md5(i::text), 1, 16)), i * 3.5, '2024-03-' || lpad((1 + i % 28)::text, 2, '0'),
+               i % 3, now(), i % 7, i % 2 = 0
         FROM generate_series(1, 2000) AS i;
         ANALYZE;
         """;

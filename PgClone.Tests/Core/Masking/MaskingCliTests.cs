@@ -74,6 +74,12 @@ public sealed class MaskingCliTests(PgServersFixture fx) : IClassFixture<PgServe
             Assert.Equal((0, "schema,table,column,category,status,recommendation\r\npublic,people,email,email,UNMASKED,Apply mask strategy: email\r\n" +
             "public,people,ssn,national_id,UNMASKED,Apply mask strategy: keep_format\r\n", ""), report);
 
+            var json = await PgcloneAsync(home, "masking-report", "--target", Conninfo(db.Target), "--schema", "public", "--json");
+            var first = JsonNode.Parse(json.Out)!.AsArray()[0]!;
+            Assert.Equal("""{"schema":"public","table":"people","column":"email","category":"email","status":"UNMASKED","recommendation":"Apply mask strategy: email"}""", first.ToJsonString());
+            var noSchema = await PgcloneAsync(home, "discover", "--source", Conninfo(db.Source), "--schema", "nope");
+            Assert.Equal((1, "", $"pgclone: source '127.0.0.1:{new NpgsqlConnectionStringBuilder(db.Source).Port}/{db.Name}' (127.0.0.1:{new NpgsqlConnectionStringBuilder(db.Source).Port}): schema \"nope\": does not exist\n"), noSchema);
+
             var bad = await PgcloneAsync(home, "mask-in-place", "--target", Conninfo(db.Target), "--table", "people", "--rules", """{"id": "email"}""");
             var port = new NpgsqlConnectionStringBuilder(db.Target).Port;
             Assert.Equal((1, "", $"pgclone: target '127.0.0.1:{port}/{db.Name}' (127.0.0.1:{port}): column \"public\".\"people\".\"id\": mask strategy \"email\" needs a text column, but the column is integer\n"), bad);
@@ -89,6 +95,13 @@ public sealed class MaskingCliTests(PgServersFixture fx) : IClassFixture<PgServe
         var home = Directory.CreateTempSubdirectory("pgclone-home").FullName;
         try
         {
+            // Without keyed rules no secret is needed, so no key file appears.
+            var plain = await PgcloneAsync(home, "table", "--source", Conninfo(db.Source), "--target", Conninfo(db.Target), "--table", "people",
+                "--options", """{"mask": {"email": "email", "ssn": "null"}, "target_name": "people_plain"}""");
+            Assert.True(plain.Code == 0, plain.Err);
+            Assert.Equal([[1, "a***@example.com", null]], await PgServers.RowsAsync(db.Target, "SELECT * FROM people_plain"));
+            Assert.False(Directory.Exists(Path.Combine(home, ".config")));
+
             const string secret = "a-secret-from-the-environment";
             var clone = await PgcloneWithSecretAsync(home, secret, "table", "--source", Conninfo(db.Source), "--target", Conninfo(db.Target), "--table", "people",
                 "--options", """{"mask": {"email": "email", "ssn": "keyed_hash"}}""", "--json");
@@ -99,5 +112,13 @@ public sealed class MaskingCliTests(PgServersFixture fx) : IClassFixture<PgServe
             Assert.Contains("masking proof: 2 masked columns in 1 table, 1 sampled rows", clone.Out);
         }
         finally { Directory.Delete(home, recursive: true); }
+    }
+
+    [Fact]
+    public async Task Clone_verbs_check_mask_rules_before_connecting()
+    {
+        var r = await PgcloneAsync(Path.GetTempPath(), "table", "--source", "host=127.0.0.1 port=1 dbname=a", "--target", "host=127.0.0.1 port=1 dbname=b", "--table", "t",
+            "--options", """{"mask": {"email": "emial"}}""");
+        Assert.Equal((1, "", "pgclone: invalid mask rule for column \"email\": unknown mask strategy \"emial\" (known: email, name, phone, partial, hash, null, random_int, constant, keyed_hash, fake_name, fake_email, date_shift, keep_format)\n"), r);
     }
 }
