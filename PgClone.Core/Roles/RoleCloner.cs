@@ -139,6 +139,7 @@ public sealed class RoleCloner
         GrantObjectKind.Table => $"table {Sql.Qualified(g.Schema!, g.Name)}",
         GrantObjectKind.Sequence => $"sequence {Sql.Qualified(g.Schema!, g.Name)}",
         GrantObjectKind.Column => $"column {Sql.Qualified(g.Schema!, g.Name)}.{Sql.Ident(g.Column!)}",
+        GrantObjectKind.Type => $"type {Sql.Qualified(g.Schema!, g.Name)}",
         _ => $"routine {Sql.Qualified(g.Schema!, g.Name)}({g.RoutineArguments})",
     };
 
