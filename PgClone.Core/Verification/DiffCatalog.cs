@@ -64,6 +64,8 @@ internal static class DiffCatalog
                         ELSE pg_get_functiondef(p.oid) END
             FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
             WHERE n.nspname = $1 AND {string.Format(NotExtensionMember, "p", "pg_proc")}
+              -- range and multirange constructors belong to their type (internal dependency)
+              AND NOT EXISTS (SELECT FROM pg_depend dep WHERE dep.objid = p.oid AND dep.classid = 'pg_proc'::regclass AND dep.deptype = 'i')
             ORDER BY (p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')') COLLATE "C"
             """),
         ("types", $"""

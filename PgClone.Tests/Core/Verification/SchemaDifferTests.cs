@@ -135,6 +135,21 @@ public sealed class SchemaDifferTests(PgServersFixture fx) : IClassFixture<PgSer
     }
 
     [Fact]
+    public async Task A_schema_missing_on_the_target_lists_everything_as_only_in_source()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("diff_notarget");
+        await PgServers.ExecAsync(db.Source, App);
+
+        var result = await DiffAsync(db);
+
+        Assert.False(result.InSync);
+        Assert.All(result.Categories, c => Assert.Empty(c.OnlyInTarget.Concat(c.Modified.Select(m => m.Name))));
+        Assert.Equal(["customers", "events", "events_2024", "orders"], result.Categories[0].OnlyInSource);
+        Assert.Equal(["add(a integer, b integer)", "noop()", "touch()"], result.Categories[7].OnlyInSource);
+        Assert.Equal(["floatrange", "mood", "pair", "positive"], result.Categories[8].OnlyInSource);
+    }
+
+    [Fact]
     public async Task A_missing_schema_on_the_source_is_an_error()
     {
         var db = await fx.Servers.CreateDatabasesAsync("diff_noschema");
