@@ -49,7 +49,7 @@ internal static class VerifyCommand
                     tables = result.Tables.Select(t => new
                     {
                         schema = t.Schema, table = t.Table, source_rows = t.SourceRows, target_rows = t.TargetRows, match = t.Match,
-                        status = t.Status.ToString(), source_checksum = t.SourceChecksum, target_checksum = t.TargetChecksum,
+                        status = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(t.Status.ToString()), source_checksum = t.SourceChecksum, target_checksum = t.TargetChecksum,
                         excluded_columns = t.ExcludedColumns ?? [], note = t.Note,
                     }),
                 });

@@ -11,6 +11,10 @@ namespace PgClone.Core.Roles;
 internal static class RoleCatalog
 {
     private const string UserSchemas = "n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'";
+    /// <summary>Types with their own ACL: not array types, not the row types of tables and views.</summary>
+    private const string UserTypes =
+        "t.typtype IN ('b', 'd', 'e', 'r', 'm', 'c') AND NOT (t.typcategory = 'A' AND t.typelem <> 0) " +
+        "AND (t.typrelid = 0 OR (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')";
     private const string SystemRole = "(r.oid = 10 OR r.rolname ~ '^pg_')";
 
     /// <summary>Can this session read pg_authid (password hashes)? Only superusers can.</summary>
@@ -83,7 +87,11 @@ internal static class RoleCatalog
                 UNION ALL
                 SELECT 4, 'Routine', n.nspname, p.proname, NULL, pg_get_function_identity_arguments(p.oid), a.*
                 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace CROSS JOIN LATERAL aclexplode(p.proacl) a
-                WHERE {UserSchemas})
+                WHERE {UserSchemas}
+                UNION ALL
+                SELECT 5, 'Type', n.nspname, t.typname, NULL, NULL, a.*
+                FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace CROSS JOIN LATERAL aclexplode(t.typacl) a
+                WHERE {UserTypes} AND {UserSchemas})
             SELECT acl.kind, acl.nsp, acl.obj, acl.col, acl.args, sel.rolname, acl.privilege_type, acl.is_grantable
             FROM acl JOIN sel ON sel.oid = acl.grantee
             ORDER BY acl.ord, acl.nsp COLLATE "C", acl.obj COLLATE "C", acl.col COLLATE "C", acl.args COLLATE "C",
@@ -135,6 +143,9 @@ internal static class RoleCatalog
             UNION ALL
             SELECT 'Routine', n.nspname, p.proname, NULL, pg_get_function_identity_arguments(p.oid)
             FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ANY($1)
+            UNION ALL
+            SELECT 'Type', n.nspname, t.typname, NULL, NULL
+            FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = ANY($1)
             """,
             r => ObjectKey(Enum.Parse<GrantObjectKind>(r.GetString(0)), Text(r, 1), r.GetString(2), Text(r, 3), Text(r, 4)), ct, null, [schemas]))
         .ToHashSet(StringComparer.Ordinal);

@@ -24,7 +24,7 @@ public sealed record RoleMembership(string Group, string Member, bool AdminOptio
 public sealed record RoleSetting(string Role, bool InDatabase, string Name, string Value);
 
 /// <summary>The kinds of objects whose ACLs are cloned; Column grants carry the column name.</summary>
-public enum GrantObjectKind { Database, Schema, Table, Sequence, Column, Routine }
+public enum GrantObjectKind { Database, Schema, Table, Sequence, Column, Routine, Type }
 
 /// <summary>
 /// One GRANT statement on one object to one grantee: the privileges that share the same grant option.

@@ -105,6 +105,8 @@ internal static class RoleStatements
             // Identity arguments come from pg_get_function_identity_arguments under search_path = pg_catalog:
             // server-rendered type names with argument names, which PostgreSQL parses back as they are.
             GrantObjectKind.Routine => $"ROUTINE {Sql.Qualified(g.Schema!, g.Name)}({g.RoutineArguments})",
+            // ON TYPE covers domains as well.
+            GrantObjectKind.Type => $"TYPE {Sql.Qualified(g.Schema!, g.Name)}",
             _ => throw new ArgumentOutOfRangeException(nameof(g)),
         };
         return $"GRANT {privileges} ON {target} TO {Sql.Ident(g.Grantee)}{(g.Grantable ? " WITH GRANT OPTION" : "")}";

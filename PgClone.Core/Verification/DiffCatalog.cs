@@ -13,11 +13,18 @@ internal static class DiffCatalog
     private const string NotExtensionMember =
         "NOT EXISTS (SELECT FROM pg_depend dep WHERE dep.objid = {0}.oid AND dep.classid = '{1}'::regclass AND dep.deptype = 'e')";
 
-    /// <summary>Category name (the JSON field) and its query; tables are compared column by column separately.</summary>
+    /// <summary>
+    /// Category name (the JSON field) and its query. A table's definition here is its partitioning (PARTITION OF ...
+    /// FOR VALUES, PARTITION BY); its columns are compared one by one from <see cref="ReadColumnsAsync"/>.
+    /// </summary>
     public static readonly IReadOnlyList<(string Category, string Sql)> Definitions =
     [
         ("tables", $"""
-            SELECT c.relname::text, CASE WHEN c.relkind = 'p' THEN 'PARTITION BY ' || pg_get_partkeydef(c.oid) ELSE '' END
+            SELECT c.relname::text,
+                   concat_ws(' ',
+                       CASE WHEN c.relispartition THEN 'PARTITION OF ' ||
+                           (SELECT i.inhparent::regclass::text FROM pg_inherits i WHERE i.inhrelid = c.oid) || ' ' || pg_get_expr(c.relpartbound, c.oid) END,
+                       CASE WHEN c.relkind = 'p' THEN 'PARTITION BY ' || pg_get_partkeydef(c.oid) END)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p') AND n.nspname = $1 AND {string.Format(NotExtensionMember, "c", "pg_class")}
             ORDER BY c.relname COLLATE "C"
@@ -57,6 +64,8 @@ internal static class DiffCatalog
                         ELSE pg_get_functiondef(p.oid) END
             FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
             WHERE n.nspname = $1 AND {string.Format(NotExtensionMember, "p", "pg_proc")}
+              -- range and multirange constructors belong to their type (internal dependency)
+              AND NOT EXISTS (SELECT FROM pg_depend dep WHERE dep.objid = p.oid AND dep.classid = 'pg_proc'::regclass AND dep.deptype = 'i')
             ORDER BY (p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')') COLLATE "C"
             """),
         ("types", $"""

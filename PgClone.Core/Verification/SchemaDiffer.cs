@@ -44,21 +44,21 @@ public sealed class SchemaDiffer
                 .Select(kv => new ModifiedObject(kv.Key, kv.Value, target[kv.Key])).ToList());
 
     /// <summary>
-    /// A table is modified when a column was added, dropped or changed (type, NOT NULL, default) or its partition key
-    /// differs; column order alone is not drift. Both definitions list the columns in their own order.
+    /// A table is modified when a column was added, dropped or changed (type, NOT NULL, default) or its partitioning
+    /// (partition key, partition bounds) differs; column order alone is not drift. Both definitions list the columns in their own order.
     /// </summary>
     private static CategoryDiff CompareTables(SortedDictionary<string, string> source, SortedDictionary<string, string> target,
         Dictionary<string, List<DiffColumn>> sourceColumns, Dictionary<string, List<DiffColumn>> targetColumns)
     {
         var modified = new List<ModifiedObject>();
-        foreach (var (name, partitioning) in source)
+        foreach (var (name, clauses) in source)
         {
-            if (!target.TryGetValue(name, out var targetPartitioning)) continue;
+            if (!target.TryGetValue(name, out var targetClauses)) continue;
             var sc = sourceColumns.GetValueOrDefault(name) ?? [];
             var tc = targetColumns.GetValueOrDefault(name) ?? [];
             var drift = ColumnDrifts(sc, tc);
-            if (drift.Count > 0 || partitioning != targetPartitioning)
-                modified.Add(new ModifiedObject(name, TableDefinition(sc, partitioning), TableDefinition(tc, targetPartitioning), drift));
+            if (drift.Count > 0 || clauses != targetClauses)
+                modified.Add(new ModifiedObject(name, TableDefinition(sc, clauses), TableDefinition(tc, targetClauses), drift));
         }
         var diff = Compare("tables", source, target);
         return diff with { Modified = modified };
@@ -85,6 +85,6 @@ public sealed class SchemaDiffer
     private static string ColumnDefinition(DiffColumn c) =>
         $"{Sql.Ident(c.Name)} {c.Type}{(c.NotNull ? " NOT NULL" : "")}{(c.Default is null ? "" : c.Default.StartsWith("GENERATED ") ? " " + c.Default : " DEFAULT " + c.Default)}";
 
-    private static string TableDefinition(List<DiffColumn> columns, string partitioning) =>
-        $"({string.Join(", ", columns.Select(ColumnDefinition))}){(partitioning.Length > 0 ? " " + partitioning : "")}";
+    private static string TableDefinition(List<DiffColumn> columns, string clauses) =>
+        $"({string.Join(", ", columns.Select(ColumnDefinition))}){(clauses.Length > 0 ? " " + clauses : "")}";
 }

@@ -124,6 +124,22 @@ public sealed class RoleClonerTests(PgServersFixture fx) : IClassFixture<PgServe
     }
 
     [Fact]
+    public async Task A_failure_on_the_target_names_the_role_and_leaves_the_target_unchanged()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("roles_atomic");
+        var p = Prefix();
+        await PgServers.ExecAsync(db.Source, $"CREATE ROLE {p}a; CREATE ROLE {p}b SUPERUSER");
+        await PgServers.ExecAsync(db.Target, $"CREATE ROLE {p}admin LOGIN CREATEROLE PASSWORD 'admin-pw'");
+        var target = Target(new NpgsqlConnectionStringBuilder(db.Target) { Username = $"{p}admin", Password = "admin-pw" }.ConnectionString);
+
+        var e = await Assert.ThrowsAsync<PgCloneException>(() =>
+            new RoleCloner().CloneAsync(Source(db.Source), target, new RoleCloneOptions { Roles = [$"{p}a", $"{p}b"] }));
+
+        Assert.Equal($"{target.Describe()}: role \"{p}b\": must be superuser to create superusers", e.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, $"SELECT count(*) FROM pg_roles WHERE rolname IN ('{p}a', '{p}b')"));
+    }
+
+    [Fact]
     public async Task Only_the_listed_roles_are_cloned()
     {
         var db = await fx.Servers.CreateDatabasesAsync("roles_sel");

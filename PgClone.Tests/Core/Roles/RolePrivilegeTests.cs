@@ -13,6 +13,8 @@ public sealed class RolePrivilegeTests(PgServersFixture fx) : IClassFixture<PgSe
         CREATE SEQUENCE "App Schema".seq;
         CREATE FUNCTION "App Schema".f(x integer, y text) RETURNS int LANGUAGE sql AS 'SELECT x';
         CREATE PROCEDURE "App Schema".p(msg text) LANGUAGE sql AS 'SELECT 1';
+        CREATE TYPE "App Schema".mood AS ENUM ('sad', 'happy');
+        CREATE DOMAIN "App Schema".pos AS int CHECK (VALUE > 0);
         """;
 
     /// <summary>Every privilege held by roles starting with the prefix, as (object, grantee, privilege, grantable) rows.</summary>
@@ -24,6 +26,7 @@ public sealed class RolePrivilegeTests(PgServersFixture fx) : IClassFixture<PgSe
             UNION ALL SELECT 'column ' || c.relname || '.' || att.attname, a.*
                 FROM pg_attribute att JOIN pg_class c ON c.oid = att.attrelid, aclexplode(att.attacl) a
             UNION ALL SELECT 'routine ' || p.oid::regprocedure::text, a.* FROM pg_proc p, aclexplode(p.proacl) a
+            UNION ALL SELECT 'type ' || t.oid::regtype::text, a.* FROM pg_type t, aclexplode(t.typacl) a
             UNION ALL SELECT 'default ' || d.defaclrole::regrole::text || ' ' || coalesce(nullif(d.defaclnamespace, 0)::regnamespace::text, '*') || ' ' || d.defaclobjtype::text, a.*
                 FROM pg_default_acl d, aclexplode(d.defaclacl) a)
         SELECT * FROM (SELECT obj, grantee::regrole::text AS who, privilege_type, is_grantable FROM acl) x
@@ -53,6 +56,10 @@ public sealed class RolePrivilegeTests(PgServersFixture fx) : IClassFixture<PgSe
             GRANT EXECUTE ON FUNCTION "App Schema".f(int, text) TO {p}app;
             GRANT EXECUTE ON PROCEDURE "App Schema".p(text) TO {p}grp WITH GRANT OPTION;
             GRANT SELECT ON "App Schema".source_only TO {p}app;
+            REVOKE USAGE ON TYPE "App Schema".mood FROM PUBLIC;
+            GRANT USAGE ON TYPE "App Schema".mood TO {p}app;
+            GRANT USAGE ON DOMAIN "App Schema".pos TO {p}grp WITH GRANT OPTION;
+            ALTER DEFAULT PRIVILEGES FOR ROLE {p}own GRANT USAGE ON TYPES TO {p}app;
             ALTER DEFAULT PRIVILEGES FOR ROLE {p}own IN SCHEMA "App Schema" GRANT SELECT, UPDATE ON TABLES TO {p}app;
             ALTER DEFAULT PRIVILEGES FOR ROLE {p}own GRANT USAGE ON SEQUENCES TO {p}grp WITH GRANT OPTION;
             """);
@@ -60,7 +67,7 @@ public sealed class RolePrivilegeTests(PgServersFixture fx) : IClassFixture<PgSe
         var result = await new RoleCloner().CloneAsync(ServerEndpoint.Parse(ServerRole.Source, db.Source),
             ServerEndpoint.Parse(ServerRole.Target, db.Target), new RoleCloneOptions { NamePrefix = p });
 
-        Assert.Equal("3 roles created, 0 updated, 13 grants applied, 2 skipped", result.Summary);
+        Assert.Equal("3 roles created, 0 updated, 17 grants applied, 2 skipped", result.Summary);
         Assert.Equal([
             $"GRANT \"{p}grp\" TO \"{p}app\" WITH ADMIN OPTION",
             $"GRANT CONNECT, TEMPORARY ON DATABASE \"{db.Name}\" TO \"{p}app\"",
@@ -73,7 +80,11 @@ public sealed class RolePrivilegeTests(PgServersFixture fx) : IClassFixture<PgSe
             $"GRANT SELECT (\"note\") ON TABLE \"App Schema\".\"orders\" TO \"{p}grp\"",
             $"GRANT EXECUTE ON ROUTINE \"App Schema\".\"f\"(x integer, y text) TO \"{p}app\"",
             $"GRANT EXECUTE ON ROUTINE \"App Schema\".\"p\"(IN msg text) TO \"{p}grp\" WITH GRANT OPTION",
+            $"GRANT USAGE ON TYPE \"App Schema\".\"mood\" TO \"{p}app\"",
+            $"GRANT USAGE ON TYPE \"App Schema\".\"pos\" TO \"{p}grp\" WITH GRANT OPTION",
             $"ALTER DEFAULT PRIVILEGES FOR ROLE \"{p}own\" GRANT USAGE ON SEQUENCES TO \"{p}grp\" WITH GRANT OPTION",
+            $"ALTER DEFAULT PRIVILEGES FOR ROLE \"{p}own\" GRANT USAGE ON TYPES TO PUBLIC",
+            $"ALTER DEFAULT PRIVILEGES FOR ROLE \"{p}own\" GRANT USAGE ON TYPES TO \"{p}app\"",
             $"ALTER DEFAULT PRIVILEGES FOR ROLE \"{p}own\" IN SCHEMA \"App Schema\" GRANT SELECT, UPDATE ON TABLES TO \"{p}app\"",
         ], result.Grants.Select(g => g.Statement));
         Assert.Equal([
@@ -83,7 +94,7 @@ public sealed class RolePrivilegeTests(PgServersFixture fx) : IClassFixture<PgSe
 
         var expected = (await AclsAsync(db.Source, p)).Where(r => !((string)r[0]!).EndsWith("source_only")).ToList();
         Assert.Equal(expected, await AclsAsync(db.Target, p));
-        Assert.Equal(19, expected.Count);
+        Assert.Equal(23, expected.Count); // a type grant also covers its array type
         Assert.Equal([[$"{p}grp", $"{p}app", true]], await PgServers.RowsAsync(db.Target, $"""
             SELECT roleid::regrole::text, member::regrole::text, admin_option FROM pg_auth_members WHERE starts_with(member::regrole::text, '{p}')
             """));

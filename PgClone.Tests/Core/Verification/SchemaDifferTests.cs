@@ -83,15 +83,17 @@ public sealed class SchemaDifferTests(PgServersFixture fx) : IClassFixture<PgSer
             CREATE OR REPLACE FUNCTION app.add(a int, b int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT b + a';
             CREATE FUNCTION app.extra() RETURNS int LANGUAGE sql AS 'SELECT 1';
             ALTER TYPE app.mood ADD VALUE 'angry';
+            ALTER TABLE app.events DETACH PARTITION app.events_2024;
+            ALTER TABLE app.events ATTACH PARTITION app.events_2024 FOR VALUES FROM ('2024-01-01') TO ('2024-07-01');
             """);
 
         var result = await DiffAsync(db);
         var json = JsonNode.Parse(result.ToJsonText(indented: false))!;
 
         Assert.False(result.InSync);
-        Assert.Equal(14, json["diff_count"]!.GetValue<int>());
+        Assert.Equal(15, json["diff_count"]!.GetValue<int>());
         Assert.Equal("""
-            {"tables":{"only_in_source":1,"only_in_target":1,"modified":2},"indexes":{"only_in_source":0,"only_in_target":1,"modified":1},"constraints":{"only_in_source":0,"only_in_target":0,"modified":1},"triggers":{"only_in_source":1,"only_in_target":0,"modified":0},"views":{"only_in_source":0,"only_in_target":0,"modified":1},"materialized_views":{"only_in_source":1,"only_in_target":0,"modified":0},"sequences":{"only_in_source":0,"only_in_target":0,"modified":1},"functions":{"only_in_source":0,"only_in_target":1,"modified":1},"types":{"only_in_source":0,"only_in_target":0,"modified":1}}
+            {"tables":{"only_in_source":1,"only_in_target":1,"modified":3},"indexes":{"only_in_source":0,"only_in_target":1,"modified":1},"constraints":{"only_in_source":0,"only_in_target":0,"modified":1},"triggers":{"only_in_source":1,"only_in_target":0,"modified":0},"views":{"only_in_source":0,"only_in_target":0,"modified":1},"materialized_views":{"only_in_source":1,"only_in_target":0,"modified":0},"sequences":{"only_in_source":0,"only_in_target":0,"modified":1},"functions":{"only_in_source":0,"only_in_target":1,"modified":1},"types":{"only_in_source":0,"only_in_target":0,"modified":1}}
             """.Trim(), json["summary"]!.ToJsonString(Relaxed));
 
         Assert.Equal("""{"only_in_source":["legacy"],"only_in_target":["scratch"]}""",
@@ -100,10 +102,13 @@ public sealed class SchemaDifferTests(PgServersFixture fx) : IClassFixture<PgSer
             [{"column":"name","drift":"not_null","source":"NOT NULL","target":"NULL"},{"column":"created","drift":"default","source":"now()","target":"'2020-01-01 00:00:00+00'::timestamp with time zone"}]
             """.Trim(), json["tables"]!["modified"]![0]!["columns"]!.ToJsonString(Relaxed));
         Assert.Equal("customers", json["tables"]!["modified"]![0]!["name"]!.GetValue<string>());
-        Assert.Equal("orders", json["tables"]!["modified"]![1]!["name"]!.GetValue<string>());
+        Assert.Equal("""
+            {"name":"events_2024","source":"(\"id\" integer, \"at\" date) PARTITION OF app.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')","target":"(\"id\" integer, \"at\" date) PARTITION OF app.events FOR VALUES FROM ('2024-01-01') TO ('2024-07-01')","columns":[]}
+            """.Trim(), json["tables"]!["modified"]![1]!.ToJsonString(Relaxed));
+        Assert.Equal("orders", json["tables"]!["modified"]![2]!["name"]!.GetValue<string>());
         Assert.Equal("""
             [{"column":"qty","drift":"type","source":"integer","target":"bigint"},{"column":"note","drift":"only_in_target","source":null,"target":"\"note\" text"}]
-            """.Trim(), json["tables"]!["modified"]![1]!["columns"]!.ToJsonString(Relaxed));
+            """.Trim(), json["tables"]!["modified"]![2]!["columns"]!.ToJsonString(Relaxed));
 
         Assert.Equal(["orders_qty_idx"], result.Categories[1].OnlyInTarget);
         var index = Assert.Single(result.Categories[1].Modified);
@@ -127,6 +132,21 @@ public sealed class SchemaDifferTests(PgServersFixture fx) : IClassFixture<PgSer
         Assert.Contains("SELECT b + a", function.Target);
         var type = Assert.Single(result.Categories[8].Modified);
         Assert.Equal(("mood", "ENUM ('sad', 'ok', 'happy')", "ENUM ('sad', 'ok', 'happy', 'angry')"), (type.Name, type.Source, type.Target));
+    }
+
+    [Fact]
+    public async Task A_schema_missing_on_the_target_lists_everything_as_only_in_source()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("diff_notarget");
+        await PgServers.ExecAsync(db.Source, App);
+
+        var result = await DiffAsync(db);
+
+        Assert.False(result.InSync);
+        Assert.All(result.Categories, c => Assert.Empty(c.OnlyInTarget.Concat(c.Modified.Select(m => m.Name))));
+        Assert.Equal(["customers", "events", "events_2024", "orders"], result.Categories[0].OnlyInSource);
+        Assert.Equal(["add(a integer, b integer)", "noop()", "touch()"], result.Categories[7].OnlyInSource);
+        Assert.Equal(["floatrange", "mood", "pair", "positive"], result.Categories[8].OnlyInSource);
     }
 
     [Fact]

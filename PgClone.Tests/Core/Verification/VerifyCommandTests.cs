@@ -41,6 +41,7 @@ public sealed class VerifyCommandTests(PgServersFixture fx) : IClassFixture<PgSe
         var tables = json.GetProperty("tables").EnumerateArray().Select(t =>
             $"{t.GetProperty("table").GetString()} {t.GetProperty("source_rows")} {t.GetProperty("target_rows")} {t.GetProperty("match").GetString()}");
         Assert.Equal(["a 2 2 ✗", "b 0  ✗ (missing)"], tables);
+        Assert.Equal(["mismatch", "missing_on_target"], json.GetProperty("tables").EnumerateArray().Select(t => t.GetProperty("status").GetString()));
     }
 
     [Fact]
