@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using PgClone.Tests.Fixtures;
 using PgClone.Tests.Web;
@@ -44,6 +45,18 @@ public sealed class ConsoleBrowserTests(PgServersFixture fx)
             if (r.Status >= 400) consoleErrors.Add($"HTTP {r.Status} {r.Url}");
         };
 
+        // The circuit's traffic passes through here, so the test can cut the connection like a network outage.
+        var outage = false;
+        IWebSocketRoute? circuitSocket = null;
+        var blazorHub = new Regex("/_blazor(/|\\?|$)");
+        await page.RouteWebSocketAsync(blazorHub, ws =>
+        {
+            if (outage) { _ = ws.CloseAsync(new() { Code = 4000, Reason = "outage" }); return; }
+            ws.ConnectToServer();
+            circuitSocket = ws;
+        });
+        await page.RouteAsync(blazorHub, route => outage ? route.AbortAsync() : route.ContinueAsync());
+
         // First run: the console sends a newcomer to create the administrator, then to the login page.
         await page.GotoAsync(baseUrl + "/");
         Assert.Equal(baseUrl + "/first-run", page.Url);
@@ -78,6 +91,20 @@ public sealed class ConsoleBrowserTests(PgServersFixture fx)
         await Assertions.Expect(page.Locator("link[href*='material-dark-base.css']")).ToHaveCountAsync(1);
         await ClickUntilAsync(page, "#refresh", "#refresh-count", "Refreshed 1 time");
         await Assertions.Expect(page.Locator("link[href*='material-dark-base.css']")).ToHaveCountAsync(1);
+
+        // Reconnect UI: the connection drops, the console says so, then resumes the same circuit (state kept).
+        var errorsBeforeOutage = consoleErrors.Count;
+        outage = true;
+        await circuitSocket!.CloseAsync(new() { Code = 4000, Reason = "outage" });
+        var reconnect = page.Locator("#components-reconnect-modal");
+        await Assertions.Expect(reconnect).ToHaveClassAsync(new Regex("components-reconnect-show"));
+        await Assertions.Expect(page.Locator(".pgclone-reconnect-show")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator(".pgclone-reconnect-show")).ToHaveTextAsync("Connection to the PgClone console lost. Reconnecting…");
+        outage = false;
+        await Assertions.Expect(reconnect).Not.ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await page.ClickAsync("#refresh");
+        await Assertions.Expect(page.Locator("#refresh-count")).ToHaveTextAsync("Refreshed 2 times");
+        consoleErrors.RemoveRange(errorsBeforeOutage, consoleErrors.Count - errorsBeforeOutage); // the outage's own errors
 
         // Interactive navigation to the connections grid.
         await page.ClickAsync("text=Connections >> nth=0");

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
 using PgClone.Tests.Fixtures;
+using PgClone.Web.Data;
 
 namespace PgClone.Tests.Web;
 
@@ -63,6 +66,26 @@ public sealed class AuthFlowTests(PgServersFixture fx)
         var token = ConsoleForms.AntiforgeryToken(await client.GetStringAsync("/"));
         AssertRedirect(await client.PostAsync("/Account/Logout", new FormUrlEncodedContent([new("__RequestVerificationToken", token)])), "/Account/Login");
         AssertRedirect(await client.GetAsync("/"), "/Account/Login?ReturnUrl=%2F");
+
+        // The Admin page is for the Admin role only.
+        AssertRedirect(await ConsoleForms.LogInAsync(client, Email, Password, "/Account/Login?ReturnUrl=%2Fadmin"), "/admin");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/admin")).StatusCode);
+        var operatorClient = console.Client();
+        await AddUserAsync(console, "operator@example.com", AppRoles.Operator);
+        AssertRedirect(await ConsoleForms.LogInAsync(operatorClient, "operator@example.com", Password), "/");
+        Assert.Equal(HttpStatusCode.OK, (await operatorClient.GetAsync("/connections")).StatusCode);
+        AssertRedirect(await operatorClient.GetAsync("/admin"), "/Account/AccessDenied?ReturnUrl=%2Fadmin");
+        Assert.Contains("Your account does not have a role that may open this page.", await operatorClient.GetStringAsync("/Account/AccessDenied?ReturnUrl=%2Fadmin"));
+        Assert.Equal(["Operator"], (await operatorClient.GetFromJsonAsync<Me>("/api/me"))!.Roles);
+    }
+
+    private static async Task AddUserAsync(ConsoleFactory console, string email, string role)
+    {
+        await using var scope = console.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true };
+        Assert.True((await users.CreateAsync(user, Password)).Succeeded);
+        Assert.True((await users.AddToRoleAsync(user, role)).Succeeded);
     }
 
     private static void AssertRedirect(HttpResponseMessage response, string location)

@@ -1,4 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using PgClone.Core;
+using PgClone.Core.LocalServer;
 using PgClone.Core.Connections;
 using PgClone.Tests.Fixtures;
 using PgClone.Web.Connections;
@@ -60,6 +64,24 @@ public sealed class EmbeddedModeTests
             {
                 Assert.Equal(port, again.Services.GetRequiredService<EmbeddedServer>().Cluster.Port);
                 Assert.Equal(["demo-source", "demo-target"], (await again.Services.GetRequiredService<ConnectionService>().ListAsync()).Select(c => c.Name));
+
+                // A second console on the same data directory is refused while this one runs.
+                var second = new EmbeddedServer(Options.Create(new PgCloneOptions { DataDirectory = dataDir }), NullLogger<EmbeddedServer>.Instance);
+                var refused = await Assert.ThrowsAsync<PgCloneException>(() => second.StartAsync(CancellationToken.None));
+                Assert.Equal($"data directory {dataDir} is in use by another running PgClone console: stop that console or choose another data directory (PgClone:DataDirectory)", refused.Message);
+            }
+            Assert.False(File.Exists(Path.Combine(dataDir, "postmaster.pid")));
+
+            // A server left running by a killed console (here: started by hand on another port) is taken over.
+            var orphan = await LocalCluster.OpenAsync(dataDir, (await File.ReadAllTextAsync(dataDir + ".password")).Trim());
+            var orphanPort = LocalCluster.FreePort();
+            while (orphanPort == port) orphanPort = LocalCluster.FreePort();
+            await orphan.StartAsync(orphanPort);
+            await using (var afterCrash = new ConsoleFactory(settings))
+            {
+                Assert.Equal(port, afterCrash.Services.GetRequiredService<EmbeddedServer>().Cluster.Port);
+                Assert.Equal(2, (await afterCrash.Services.GetRequiredService<ConnectionService>().ListAsync()).Count);
+                Assert.Equal(orphan.Port, LocalCluster.EnsurePortFree(orphan.Port)); // nothing listens there any more
             }
             Assert.False(File.Exists(Path.Combine(dataDir, "postmaster.pid")));
         }

@@ -47,6 +47,23 @@ public sealed class StartupErrorTests : IDisposable
         AssertNoStackTrace(exit, stdout);
     }
 
+    [Fact]
+    public async Task Configured_server_unreachable()
+    {
+        var port = PgClone.Core.LocalServer.LocalCluster.FreePort();
+        var (exit, stderr, stdout) = await RunConsoleAsync(new() { ["ConnectionStrings__PgClone"] = $"Host=127.0.0.1;Port={port};Database=pgclone;Username=pgclone;Password=x" });
+        Assert.Equal($"pgclone: PgClone database 'pgclone' (127.0.0.1:{port}): cannot connect: Connection refused\n", stderr);
+        AssertNoStackTrace(exit, stdout);
+    }
+
+    [Fact]
+    public async Task Configured_connection_string_malformed()
+    {
+        var (exit, stderr, stdout) = await RunConsoleAsync(new() { ["ConnectionStrings__PgClone"] = "Hots=db;Database=pgclone" });
+        Assert.Equal("pgclone: ConnectionStrings:PgClone is not a valid connection string: Couldn't set hots (Parameter 'hots')\n", stderr);
+        AssertNoStackTrace(exit, stdout);
+    }
+
     private static void AssertNoStackTrace(int exit, string stdout)
     {
         Assert.Equal(1, exit);
@@ -60,6 +77,7 @@ public sealed class StartupErrorTests : IDisposable
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = _root };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "PgClone.Web.dll"));
         psi.Environment.Remove("ConnectionStrings__PgClone");
+        psi.Environment["DOTNET_ENVIRONMENT"] = psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         psi.Environment["PgClone__DataDirectory"] = Path.Combine(_root, "pgdata");
         psi.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         foreach (var (k, v) in env) psi.Environment[k] = v;

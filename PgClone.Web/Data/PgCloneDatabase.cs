@@ -26,12 +26,17 @@ public sealed class PgCloneDatabase(IConfiguration configuration)
     /// <summary>Applies pending migrations (creating the database when missing); errors become one line.</summary>
     public async Task MigrateAsync(IServiceProvider services, CancellationToken ct)
     {
+        NpgsqlConnectionStringBuilder target;
+        try { target = new NpgsqlConnectionStringBuilder(ConnectionString); }
+        catch (ArgumentException e)
+        {
+            throw new PgCloneException($"ConnectionStrings:{ConnectionStringName} is not a valid connection string: {e.Message}", e);
+        }
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PgCloneDbContext>();
         try { await db.Database.MigrateAsync(ct); }
         catch (Exception e) when (e is NpgsqlException || e.InnerException is NpgsqlException)
         {
-            var csb = new NpgsqlConnectionStringBuilder(ConnectionString);
             var error = e as NpgsqlException ?? (NpgsqlException)e.InnerException!;
             var problem = error switch
             {
@@ -39,7 +44,7 @@ public sealed class PgCloneDatabase(IConfiguration configuration)
                 { InnerException: System.Net.Sockets.SocketException s } => "cannot connect: " + s.Message,
                 _ => error.Message,
             };
-            throw new PgCloneException($"PgClone database '{csb.Database}' ({csb.Host}:{csb.Port}): {problem}", e);
+            throw new PgCloneException($"PgClone database '{target.Database}' ({target.Host}:{target.Port}): {problem}", e);
         }
     }
 

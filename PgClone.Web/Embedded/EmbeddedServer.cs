@@ -10,11 +10,13 @@ namespace PgClone.Web.Embedded;
 /// <summary>
 /// The console's private PostgreSQL cluster, used when no ConnectionStrings:PgClone is configured. Its generated
 /// superuser password lives in a 0600 file beside the data directory (pgdata.password) and its last port in
-/// pgdata.port, so the next start reuses both. Stopped when the host stops.
+/// pgdata.port, so the next start reuses both. Stopped when the host stops. While the console runs it holds
+/// pgdata.lock, so a second console on the same directory stops with one line instead of taking the server over.
 /// </summary>
 public sealed class EmbeddedServer(IOptions<PgCloneOptions> options, ILogger<EmbeddedServer> logger) : IHostedService, IAsyncDisposable
 {
     private LocalCluster? _cluster;
+    private FileStream? _lock;
 
     public LocalCluster Cluster => _cluster ?? throw new InvalidOperationException("the embedded server is not started");
 
@@ -27,11 +29,11 @@ public sealed class EmbeddedServer(IOptions<PgCloneOptions> options, ILogger<Emb
         var dataDir = o.ResolvedDataDirectory;
         var binDir = LocalCluster.FindBinaries(o.BinSearchPath);
         if (o.EmbeddedPort != 0) LocalCluster.EnsurePortFree(o.EmbeddedPort); // before a slow initdb
+        _lock = Lock(dataDir);
         var password = await ReadOrCreatePasswordAsync(dataDir, ct);
         var cluster = await LocalCluster.OpenAsync(dataDir, password, ct, [binDir]);
-        // A console killed without shutting down leaves its server running; stop it before starting ours.
-        if (File.Exists(Path.Combine(dataDir, "postmaster.pid")))
-            LocalCluster.StopImmediately(binDir, dataDir, Environment.UserName == "root");
+        // We hold the lock, so a server still running here was left by a console that was killed: stop it.
+        await StopOrphanAsync(binDir, dataDir, ct);
 
         var portFile = dataDir + ".port";
         var previous = File.Exists(portFile) && int.TryParse(await File.ReadAllTextAsync(portFile, ct), out var p) ? p : (int?)null;
@@ -42,6 +44,24 @@ public sealed class EmbeddedServer(IOptions<PgCloneOptions> options, ILogger<Emb
         PreviousPort = previous is { } old && old != cluster.Port ? old : null;
         logger.LogInformation("Embedded PostgreSQL server in {DataDirectory} on 127.0.0.1:{Port}", dataDir, cluster.Port);
         return cluster;
+    }
+
+    private static FileStream Lock(string dataDir)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(dataDir)!);
+        try { return new FileStream(dataDir + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+        catch (IOException)
+        {
+            throw new PgCloneException($"data directory {dataDir} is in use by another running PgClone console: stop that console or choose another data directory (PgClone:DataDirectory)");
+        }
+    }
+
+    private static async Task StopOrphanAsync(string binDir, string dataDir, CancellationToken ct)
+    {
+        var pidFile = Path.Combine(dataDir, "postmaster.pid");
+        if (!File.Exists(pidFile)) return;
+        LocalCluster.StopImmediately(binDir, dataDir, Environment.UserName == "root");
+        for (var i = 0; i < 100 && File.Exists(pidFile); i++) await Task.Delay(100, ct);
     }
 
     /// <summary>Creates <paramref name="database"/> on the cluster unless it exists; true when it was created.</summary>
@@ -95,15 +115,25 @@ public sealed class EmbeddedServer(IOptions<PgCloneOptions> options, ILogger<Emb
 
     public async Task StopAsync(CancellationToken ct)
     {
-        if (_cluster is null) return;
-        logger.LogInformation("Stopping the embedded PostgreSQL server");
-        await _cluster.StopAsync(CancellationToken.None);
-        // Pooled connections to the stopped server are dead; a host restarted in this process must not get them.
-        NpgsqlConnection.ClearAllPools();
+        if (_cluster is not null)
+        {
+            logger.LogInformation("Stopping the embedded PostgreSQL server");
+            await _cluster.StopAsync(CancellationToken.None);
+            // Pooled connections to the stopped server are dead; a host restarted in this process must not get them.
+            NpgsqlConnection.ClearAllPools();
+        }
+        ReleaseLock();
     }
 
     public async ValueTask DisposeAsync()
     {
         if (_cluster is not null) await _cluster.DisposeAsync();
+        ReleaseLock();
+    }
+
+    private void ReleaseLock()
+    {
+        _lock?.Dispose();
+        _lock = null;
     }
 }

@@ -32,6 +32,7 @@ public static class SecurityServices
         services.ConfigureApplicationCookie(o =>
         {
             o.LoginPath = LoginPath;
+            o.AccessDeniedPath = "/Account/AccessDenied";
             o.Cookie.Name = "PgClone.Auth";
             o.Events.OnRedirectToLogin = ctx => ApiAwareRedirect(ctx, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = ctx => ApiAwareRedirect(ctx, StatusCodes.Status403Forbidden);
