@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using System.Runtime.InteropServices;
 using Microsoft.EntityFrameworkCore;
 using PgClone.Core;
 using PgClone.Web.Api;
@@ -66,15 +67,28 @@ public static class PgCloneApp
     public static async Task<int> RunPgCloneAsync(this WebApplication app)
     {
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PgClone");
-        try
+        var embedded = app.Services.GetRequiredService<EmbeddedServer>();
+        // The host handles Ctrl+C only once it runs; until then a signal must still stop the embedded server.
+        using (var cancel = new CancellationTokenSource())
+        using (PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cancel.Cancel(); }))
+        using (PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cancel.Cancel(); }))
         {
-            await PrepareDatabaseAsync(app, app.Lifetime.ApplicationStopping);
-        }
-        catch (PgCloneException e)
-        {
-            await app.Services.GetRequiredService<EmbeddedServer>().StopAsync(CancellationToken.None);
-            await Console.Error.WriteLineAsync($"pgclone: {e.Message}");
-            return 1;
+            try
+            {
+                await PrepareDatabaseAsync(app, cancel.Token);
+            }
+            catch (PgCloneException e)
+            {
+                await embedded.StopAsync(CancellationToken.None);
+                await Console.Error.WriteLineAsync($"pgclone: {e.Message}");
+                return 1;
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                await embedded.StopAsync(CancellationToken.None);
+                await Console.Error.WriteLineAsync("pgclone: cancelled during start-up");
+                return 130;
+            }
         }
         app.Lifetime.ApplicationStarted.Register(() =>
         {
@@ -90,14 +104,14 @@ public static class PgCloneApp
         var database = app.Services.GetRequiredService<PgCloneDatabase>();
         if (!database.IsEmbedded)
         {
-            await database.MigrateAsync(app.Services, ct);
+            await database.MigrateAsync(ct);
             return;
         }
         var embedded = app.Services.GetRequiredService<EmbeddedServer>();
         var cluster = await embedded.StartAsync(ct);
         await EmbeddedServer.CreateDatabaseIfMissingAsync(cluster, PgCloneDatabase.EmbeddedDatabaseName, ct);
         database.ConnectionString = cluster.ConnectionString(PgCloneDatabase.EmbeddedDatabaseName);
-        await database.MigrateAsync(app.Services, ct);
+        await database.MigrateAsync(ct);
         if (embedded.PreviousPort is { } old)
             await app.Services.GetRequiredService<ConnectionService>().MovePortAsync("127.0.0.1", old, cluster.Port, ct);
         await app.Services.GetRequiredService<DemoDatabases>().EnsureAsync(cluster, ct);
