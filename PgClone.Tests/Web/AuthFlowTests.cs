@@ -28,6 +28,11 @@ public sealed class AuthFlowTests(PgServersFixture fx)
             AssertRedirect(await client.GetAsync(page), "/first-run");
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/me")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/health")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/no-such-endpoint")).StatusCode);
+
+        // The scripts and styles the login page needs are public.
+        foreach (var asset in new[] { "/_framework/blazor.web.js", "/_content/Radzen.Blazor/Radzen.Blazor.js", "/_content/Radzen.Blazor/css/material-base.css", "/css/app.css", "/favicon.svg" })
+            Assert.Equal((asset, HttpStatusCode.OK), (asset, (await client.GetAsync(asset)).StatusCode));
 
         // The form validates: mismatched confirmation, then a password Identity rejects.
         var mismatch = await ConsoleForms.CreateFirstAdminAsync(client, Email, Password, confirm: "Other-secret1!");
