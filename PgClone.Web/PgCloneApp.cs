@@ -1,6 +1,6 @@
+using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using System.Runtime.InteropServices;
 using Microsoft.EntityFrameworkCore;
 using PgClone.Core;
 using PgClone.Web.Api;
