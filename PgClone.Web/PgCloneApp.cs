@@ -32,8 +32,6 @@ public static class PgCloneApp
         services.AddSingleton<DemoDatabases>();
         services.AddSingleton<ConnectionService>();
 
-        services.AddPgCloneSecurity();
-
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddRadzenComponents();
         services.AddRadzenCookieThemeService(o =>
@@ -41,6 +39,7 @@ public static class PgCloneApp
             o.Name = ThemeCookie;
             o.Duration = TimeSpan.FromDays(365);
         });
+        services.AddPgCloneSecurity(); // after the Razor components: its AuthenticationStateProvider wins
         return builder;
     }
 

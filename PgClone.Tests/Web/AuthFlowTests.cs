@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using PgClone.Tests.Fixtures;
 using PgClone.Web.Data;
+using PgClone.Web.Security;
 
 namespace PgClone.Tests.Web;
 
@@ -22,6 +24,8 @@ public sealed class AuthFlowTests(PgServersFixture fx)
         var dbs = await fx.Servers.CreateDatabasesAsync("console_auth");
         await using var console = ConsoleFactory.OnDatabase(dbs.Source);
         var client = console.Client();
+        await using (var scope = console.Services.CreateAsyncScope())
+            Assert.IsType<RevalidatingIdentityStateProvider>(scope.ServiceProvider.GetRequiredService<AuthenticationStateProvider>());
 
         // No user yet: every page leads to the first-run page; the API answers 401, never a redirect.
         foreach (var page in new[] { "/", "/connections", "/admin", "/Account/Login" })
