@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
@@ -31,8 +32,6 @@ public static class PgCloneApp
         services.AddSingleton<DemoDatabases>();
         services.AddSingleton<ConnectionService>();
 
-        services.AddPgCloneSecurity();
-
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddRadzenComponents();
         services.AddRadzenCookieThemeService(o =>
@@ -40,6 +39,7 @@ public static class PgCloneApp
             o.Name = ThemeCookie;
             o.Duration = TimeSpan.FromDays(365);
         });
+        services.AddPgCloneSecurity(); // after the Razor components: its AuthenticationStateProvider wins
         return builder;
     }
 
@@ -66,15 +66,28 @@ public static class PgCloneApp
     public static async Task<int> RunPgCloneAsync(this WebApplication app)
     {
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PgClone");
-        try
+        var embedded = app.Services.GetRequiredService<EmbeddedServer>();
+        // The host handles Ctrl+C only once it runs; until then a signal must still stop the embedded server.
+        using (var cancel = new CancellationTokenSource())
+        using (PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cancel.Cancel(); }))
+        using (PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cancel.Cancel(); }))
         {
-            await PrepareDatabaseAsync(app, app.Lifetime.ApplicationStopping);
-        }
-        catch (PgCloneException e)
-        {
-            await app.Services.GetRequiredService<EmbeddedServer>().StopAsync(CancellationToken.None);
-            await Console.Error.WriteLineAsync($"pgclone: {e.Message}");
-            return 1;
+            try
+            {
+                await PrepareDatabaseAsync(app, cancel.Token);
+            }
+            catch (PgCloneException e)
+            {
+                await embedded.StopAsync(CancellationToken.None);
+                await Console.Error.WriteLineAsync($"pgclone: {e.Message}");
+                return 1;
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                await embedded.StopAsync(CancellationToken.None);
+                await Console.Error.WriteLineAsync("pgclone: cancelled during start-up");
+                return 130;
+            }
         }
         app.Lifetime.ApplicationStarted.Register(() =>
         {
@@ -90,14 +103,14 @@ public static class PgCloneApp
         var database = app.Services.GetRequiredService<PgCloneDatabase>();
         if (!database.IsEmbedded)
         {
-            await database.MigrateAsync(app.Services, ct);
+            await database.MigrateAsync(ct);
             return;
         }
         var embedded = app.Services.GetRequiredService<EmbeddedServer>();
         var cluster = await embedded.StartAsync(ct);
         await EmbeddedServer.CreateDatabaseIfMissingAsync(cluster, PgCloneDatabase.EmbeddedDatabaseName, ct);
         database.ConnectionString = cluster.ConnectionString(PgCloneDatabase.EmbeddedDatabaseName);
-        await database.MigrateAsync(app.Services, ct);
+        await database.MigrateAsync(ct);
         if (embedded.PreviousPort is { } old)
             await app.Services.GetRequiredService<ConnectionService>().MovePortAsync("127.0.0.1", old, cluster.Port, ct);
         await app.Services.GetRequiredService<DemoDatabases>().EnsureAsync(cluster, ct);

@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using PgClone.Tests.Fixtures;
 using PgClone.Web.Data;
+using PgClone.Web.Security;
 
 namespace PgClone.Tests.Web;
 
@@ -22,12 +24,19 @@ public sealed class AuthFlowTests(PgServersFixture fx)
         var dbs = await fx.Servers.CreateDatabasesAsync("console_auth");
         await using var console = ConsoleFactory.OnDatabase(dbs.Source);
         var client = console.Client();
+        await using (var scope = console.Services.CreateAsyncScope())
+            Assert.IsType<RevalidatingIdentityStateProvider>(scope.ServiceProvider.GetRequiredService<AuthenticationStateProvider>());
 
         // No user yet: every page leads to the first-run page; the API answers 401, never a redirect.
         foreach (var page in new[] { "/", "/connections", "/admin", "/Account/Login" })
             AssertRedirect(await client.GetAsync(page), "/first-run");
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/me")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/health")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/no-such-endpoint")).StatusCode);
+
+        // The scripts and styles the login page needs are public.
+        foreach (var asset in new[] { "/_framework/blazor.web.js", "/_content/Radzen.Blazor/Radzen.Blazor.js", "/_content/Radzen.Blazor/css/material-base.css", "/css/app.css", "/favicon.svg" })
+            Assert.Equal((asset, HttpStatusCode.OK), (asset, (await client.GetAsync(asset)).StatusCode));
 
         // The form validates: mismatched confirmation, then a password Identity rejects.
         var mismatch = await ConsoleForms.CreateFirstAdminAsync(client, Email, Password, confirm: "Other-secret1!");

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using PgClone.Core;
 
@@ -24,7 +25,7 @@ public sealed class PgCloneDatabase(IConfiguration configuration)
     }
 
     /// <summary>Applies pending migrations (creating the database when missing); errors become one line.</summary>
-    public async Task MigrateAsync(IServiceProvider services, CancellationToken ct)
+    public async Task MigrateAsync(CancellationToken ct)
     {
         NpgsqlConnectionStringBuilder target;
         try { target = new NpgsqlConnectionStringBuilder(ConnectionString); }
@@ -32,8 +33,10 @@ public sealed class PgCloneDatabase(IConfiguration configuration)
         {
             throw new PgCloneException($"ConnectionStrings:{ConnectionStringName} is not a valid connection string: {e.Message}", e);
         }
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PgCloneDbContext>();
+        // Unlogged: on an empty database EF first probes a history table that does not exist yet and would log
+        // that as a failed command; real failures surface as the one-line error below.
+        await using var db = new PgCloneDbContext(new DbContextOptionsBuilder<PgCloneDbContext>()
+            .UseNpgsql(ConnectionString).UseLoggerFactory(NullLoggerFactory.Instance).Options);
         try { await db.Database.MigrateAsync(ct); }
         catch (Exception e) when (e is NpgsqlException || e.InnerException is NpgsqlException)
         {
