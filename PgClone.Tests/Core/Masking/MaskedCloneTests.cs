@@ -87,6 +87,24 @@ public sealed class MaskedCloneTests(PgServersFixture fx) : IClassFixture<PgServ
     }
 
     [Fact]
+    public async Task Deterministic_strategies_give_the_same_mask_for_the_same_value_in_different_tables()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("mdet");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE TABLE crm (id int PRIMARY KEY, h text, k text, fn text, fe text, ds date, kf text);
+            INSERT INTO crm SELECT i, 'v' || i, 'v' || i, 'Name ' || i, 'n' || i || '@x.org', DATE '1990-01-01' + i, '555-01' || i FROM generate_series(1, 50) AS i;
+            CREATE TABLE billing AS SELECT * FROM crm;
+            ALTER TABLE billing ADD PRIMARY KEY (id);
+            """);
+        const string rules = """{"h": "hash", "k": "keyed_hash", "fn": "fake_name", "fe": "fake_email", "ds": {"type": "date_shift", "days": 15}, "kf": "keep_format"}""";
+        await CloneAsync(Request(db, CloneOperation.Schema, "public", null, "{\"mask\": {\"crm\": " + rules + ", \"billing\": " + rules + "}}"));
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target,
+            "SELECT count(*) FROM crm c JOIN billing b USING (id) WHERE (c.h, c.k, c.fn, c.fe, c.ds, c.kf) IS DISTINCT FROM (b.h, b.k, b.fn, b.fe, b.ds, b.kf)"));
+        Assert.Equal(50L, await PgServers.ScalarAsync<long>(db.Target,
+            "SELECT count(*) FROM crm WHERE h = md5('v' || id) AND k <> 'v' || id AND fn <> 'Name ' || id AND fe NOT LIKE 'n%@x.org' AND ds <> DATE '1990-01-01' + id"));
+    }
+
+    [Fact]
     public async Task Require_masking_fails_before_any_row_is_copied_naming_every_uncovered_sensitive_column()
     {
         var db = await fx.Servers.CreateDatabasesAsync("mgate");
