@@ -83,7 +83,8 @@ public sealed class MaskedCloneTests(PgServersFixture fx) : IClassFixture<PgServ
             await PgServers.RowsAsync(db.Target, "SELECT o.id, c.email, o.total FROM orders o JOIN customers c ON c.email = o.customer_email ORDER BY o.id"));
         Assert.Equal(1L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_constraint WHERE conrelid = 'orders'::regclass AND contype = 'f'"));
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM employees WHERE ssn IS NOT NULL"));
-        Assert.Single(result.Notes, n => n.StartsWith("masking proof: 3 masked columns in 2 tables, 7 sampled rows") && n.Contains("not checked (no primary key to join on, or it is masked): \"public\".\"customers\""));
+        // customers is found on the target through its masked key.
+        Assert.Contains("masking proof: 5 masked columns in 3 tables, 9 sampled rows compared with the source by primary key: no original value on the target", result.Notes);
     }
 
     [Fact]
@@ -149,7 +150,7 @@ public sealed class MaskedCloneTests(PgServersFixture fx) : IClassFixture<PgServ
             "INSERT INTO employees VALUES (1, 'alice@example.com', 'XXXX'), (2, 'b***@corp.org', 'XXXX'), (3, NULL, 'XXXX')");
         await PgServers.ExecAsync(db.Source, "UPDATE employees SET full_name = 'XXXX' WHERE id = 3");
         var employees = new QualifiedName("public", "employees");
-        var plan = new ClonePlan { Tables = [new TableData(employees, employees, ["id", "email", "full_name"], [], null, 0, 3)] };
+        var plan = new ClonePlan { Tables = [new TableData(employees, employees, ["id", "email", "full_name"], ["\"id\"", "\"email\"", "\"full_name\""], "id <= 3", 0, 3)] };
         var email = new MaskColumn(employees, "email", "character varying(60)", false, false, false);
         var name = new MaskColumn(employees, "full_name", "text", false, false, false);
         // What a broken planner would do: claim the column is masked while copying it as is.
