@@ -30,8 +30,12 @@ public static class MaskingPolicy
 
     public static QualifiedName ViewOf(QualifiedName table) => new(table.Schema, table.Name + "_masked");
 
+    public static Task<MaskingPolicyInfo> CreateAsync(ServerEndpoint target, QualifiedName table, JsonObject rulesJson,
+        string privilegedRole, MaskingSecret secret, CancellationToken ct) => CreateAsync(target, table, rulesJson, privilegedRole, () => secret, ct);
+
+    /// <summary>As above; <paramref name="secret"/> is called only when a keyed rule needs it.</summary>
     public static async Task<MaskingPolicyInfo> CreateAsync(ServerEndpoint target, QualifiedName table, JsonObject rulesJson,
-        string privilegedRole, MaskingSecret secret, CancellationToken ct)
+        string privilegedRole, Func<MaskingSecret> secret, CancellationToken ct)
     {
         var rules = MaskRuleSet.ForColumns(rulesJson);
         if (rules.IsEmpty) throw PgCloneException.For(target, $"table {table.Quoted}", "no mask rules given");
@@ -54,7 +58,7 @@ public static class MaskingPolicy
                 "WHERE c.oid = $1::regclass AND r.rolname = $2 AND a.privilege_type = 'SELECT')", ct, table.Quoted, privilegedRole);
             var info = new MaskingPolicyInfo(view, table, rulesJson, privilegedRole, granted);
             await using var tx = await conn.BeginTransactionAsync(ct);
-            if (keyed) await StoreKeyAsync(conn, target, view, secret, ct);
+            if (keyed) await StoreKeyAsync(conn, target, view, secret(), ct);
             var select = string.Join(", ", columns.Select(c => masked.TryGetValue(c.Column, out var e) ? $"{e} AS {Sql.Ident(c.Column)}" : Sql.Ident(c.Column)));
             await MaskingConnections.ExecAsync(conn, $"CREATE VIEW {view.Quoted} AS SELECT {select} FROM {table.Quoted}", ct);
             await MaskingConnections.ExecAsync(conn, $"COMMENT ON VIEW {view.Quoted} IS {Sql.Literal(Describe(info))}", ct);
