@@ -33,6 +33,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         _excluded.UnionWith(conflicts.SkippedOids);
         _excluded.UnionWith(scope.Sequences.Where(s => conflicts.SkippedOids.Contains(s.OwnerTable)).Select(s => s.Oid));
         _skipped.AddRange(conflicts.Skipped);
+        conflicts.ResolveBroughtNames(BroughtNames());
 
         var pre = new List<DdlStatement>(conflicts.Statements);
         pre.AddRange(catalog.Schemas.Where(s => !state.Schemas.Contains(s.Name))
@@ -126,6 +127,18 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         foreach (var v in scope.Views) names.Add(v.Name);
         foreach (var t in scope.Types) names.Add(t.Name);
         return names;
+    }
+
+    /// <summary>Relation names created along with the created tables and materialized views: indexes, identity and owned sequences.</summary>
+    private IEnumerable<(string Kind, QualifiedName Name)> BroughtNames()
+    {
+        foreach (var t in Tables)
+        {
+            foreach (var i in catalog.IndexesOf(t.Oid)) yield return ("index", i.Name with { Name = naming.Child(t.Oid, i.Name.Name) });
+            foreach (var s in catalog.SequencesOwnedBy(t.Oid)) yield return ("sequence", naming.Sequence(s));
+        }
+        foreach (var v in Views.Where(v => v.Materialized))
+            foreach (var i in catalog.IndexesOf(v.Oid)) yield return ("index", i.Name);
     }
 
     private static string Kind(ViewInfo v) => v.Materialized ? "materialized view" : "view";
