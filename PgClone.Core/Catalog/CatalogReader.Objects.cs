@@ -154,9 +154,9 @@ public static partial class CatalogReader
             CROSS JOIN LATERAL (
                 SELECT c.relnamespace AS ns, CASE WHEN c.relkind IN ('i', 'I') THEN (SELECT i.indrelid FROM pg_index i WHERE i.indexrelid = c.oid) ELSE c.oid END AS rel
                 FROM pg_class c WHERE u.classid = 'pg_class'::regclass AND c.oid = u.objid
-                UNION ALL SELECT t.typnamespace, 0::oid FROM pg_type t WHERE u.classid = 'pg_type'::regclass AND t.oid = u.objid
-                UNION ALL SELECT p.pronamespace, 0::oid FROM pg_proc p WHERE u.classid = 'pg_proc'::regclass AND p.oid = u.objid
-                UNION ALL SELECT co.connamespace, co.conrelid FROM pg_constraint co WHERE u.classid = 'pg_constraint'::regclass AND co.oid = u.objid
+                UNION ALL SELECT t.typnamespace, t.oid FROM pg_type t WHERE u.classid = 'pg_type'::regclass AND t.oid = u.objid
+                UNION ALL SELECT p.pronamespace, p.oid FROM pg_proc p WHERE u.classid = 'pg_proc'::regclass AND p.oid = u.objid
+                UNION ALL SELECT co.connamespace, CASE WHEN co.conrelid <> 0 THEN co.conrelid ELSE co.contypid END FROM pg_constraint co WHERE u.classid = 'pg_constraint'::regclass AND co.oid = u.objid
                 UNION ALL SELECT r.relnamespace, a.adrelid FROM pg_attrdef a JOIN pg_class r ON r.oid = a.adrelid WHERE u.classid = 'pg_attrdef'::regclass AND a.oid = u.objid
                 UNION ALL SELECT r.relnamespace, w.ev_class FROM pg_rewrite w JOIN pg_class r ON r.oid = w.ev_class WHERE u.classid = 'pg_rewrite'::regclass AND w.oid = u.objid
                 UNION ALL SELECT r.relnamespace, g.tgrelid FROM pg_trigger g JOIN pg_class r ON r.oid = g.tgrelid WHERE u.classid = 'pg_trigger'::regclass AND g.oid = u.objid
@@ -183,8 +183,20 @@ public static partial class CatalogReader
             FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE r.rulename <> '_RETURN' AND n.nspname = ANY($1)
             UNION ALL
-            SELECT format('collation %s.%s: collations are not cloned', quote_ident(n.nspname), quote_ident(co.collname))
-            FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
-            WHERE n.nspname = ANY($1) AND {NotMember("pg_collation", "co.oid")}
+            SELECT format('operator %s.%s(%s, %s): operators are not cloned', quote_ident(n.nspname), o.oprname, o.oprleft::regtype, o.oprright::regtype)
+            FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
+            WHERE n.nspname = ANY($1) AND {NotMember("pg_operator", "o.oid")}
+            UNION ALL
+            SELECT format('operator class %s.%s: operator classes are not cloned', quote_ident(n.nspname), quote_ident(c.opcname))
+            FROM pg_opclass c JOIN pg_namespace n ON n.oid = c.opcnamespace
+            WHERE n.nspname = ANY($1) AND {NotMember("pg_opclass", "c.oid")}
+            UNION ALL
+            SELECT format('text search configuration %s.%s: not cloned', quote_ident(n.nspname), quote_ident(c.cfgname))
+            FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace
+            WHERE n.nspname = ANY($1) AND {NotMember("pg_ts_config", "c.oid")}
+            UNION ALL
+            SELECT format('foreign table %s.%s: foreign tables are not cloned', quote_ident(n.nspname), quote_ident(c.relname))
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind = 'f' AND n.nspname = ANY($1) AND {NotMember("pg_class", "c.oid")}
             """, schemas, r => r.GetString(0), ct);
 }

@@ -11,10 +11,16 @@ public readonly record struct ObjectKey(char Kind, uint Oid)
 
 public sealed record SchemaInfo(uint Oid, string Name, string? Comment);
 
+/// <summary>A collation defined in a cloned schema: provider 'i' (ICU) or 'c' (libc).</summary>
+public sealed record CollationInfo(uint Oid, QualifiedName Name, char Provider, bool Deterministic, string? Collate, string? Ctype, string? IcuLocale, string? Comment);
+
 public sealed record ExtensionInfo(string Name, string Schema, string Version);
 
-/// <summary>An extension the cloned objects use, and where the use comes from (a schema, and a relation when known).</summary>
-public sealed record ExtensionUse(string Extension, string Schema, uint RelationOid);
+/// <summary>
+/// An extension the cloned objects use, and where the use comes from: a schema, and the relation, type or
+/// function that uses it (0 when the extension merely lives in the schema).
+/// </summary>
+public sealed record ExtensionUse(string Extension, string Schema, uint UserOid);
 
 public enum UserTypeKind { Enum, Domain, Composite, Range }
 
@@ -113,6 +119,7 @@ public sealed record SourceCatalog
     public required IReadOnlyList<SchemaInfo> Schemas { get; init; }
     public required IReadOnlyList<ExtensionInfo> Extensions { get; init; }
     public required IReadOnlyList<ExtensionUse> ExtensionUses { get; init; }
+    public required IReadOnlyList<CollationInfo> Collations { get; init; }
     public required IReadOnlyList<UserType> Types { get; init; }
     public required IReadOnlyList<SequenceInfo> Sequences { get; init; }
     public required IReadOnlyList<TableInfo> Tables { get; init; }

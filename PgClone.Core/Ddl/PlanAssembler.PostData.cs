@@ -82,6 +82,8 @@ internal sealed partial class PlanAssembler
 
         foreach (var s in catalog.Schemas.Where(s => s.Comment is not null && (request.Operation is not (CloneOperation.Table or CloneOperation.Functions) || !state.Schemas.Contains(s.Name))))
             Add("schema", Sql.Ident(s.Name), $"COMMENT ON SCHEMA {Sql.Ident(s.Name)} IS {Sql.Literal(s.Comment)}");
+        foreach (var c in catalog.Collations.Where(c => c.Comment is not null && request.Operation is not (CloneOperation.Table or CloneOperation.Functions)))
+            Add("collation", c.Name.Quoted, $"COMMENT ON COLLATION {c.Name.Quoted} IS {Sql.Literal(c.Comment)}");
         foreach (var t in Types)
             foreach (var sql in TypeDdl.Comments(t)) Add("type", t.Name.Quoted, sql);
         foreach (var s in Sequences.Where(s => s.Comment is not null))

@@ -70,11 +70,13 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
         return sql;
     }
 
-    /// <summary>reloptions entries "name=value" as a WITH list.</summary>
+    /// <summary>reloptions entries "name=value" (or "toast.name=value") as a WITH list.</summary>
     public static string RelOptions(IEnumerable<string> options) => string.Join(", ", options.Select(o =>
     {
         var eq = o.IndexOf('=');
-        return $"{Sql.Ident(o[..eq])} = {Sql.Literal(o[(eq + 1)..])}";
+        var name = o[..eq];
+        var key = name.StartsWith("toast.", StringComparison.Ordinal) ? "toast." + Sql.Ident(name["toast.".Length..]) : Sql.Ident(name);
+        return $"{key} = {Sql.Literal(o[(eq + 1)..])}";
     }));
 
     private static string Storage(char storage) => storage switch

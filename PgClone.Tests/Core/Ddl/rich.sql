@@ -15,6 +15,11 @@ COMMENT ON COLUMN rich.address.street IS 'street name';
 CREATE TYPE rich.floatrange AS RANGE (subtype = float8, subtype_diff = float8mi);
 CREATE TYPE rich."My Range" AS RANGE (subtype = int4, multirange_type_name = rich."My Multi");
 
+CREATE COLLATION rich."Case Free" (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE COLLATION rich.c_posix (provider = libc, locale = 'C');
+COMMENT ON COLLATION rich."Case Free" IS 'case-insensitive';
+CREATE TABLE rich.tagged (name text COLLATE rich."Case Free" PRIMARY KEY, code text COLLATE rich.c_posix);
+
 CREATE SEQUENCE rich.ticket_seq AS integer START WITH 100 INCREMENT BY 5 MINVALUE 50 MAXVALUE 100000 CACHE 3 CYCLE;
 SELECT setval('rich.ticket_seq', 135);
 COMMENT ON SEQUENCE rich.ticket_seq IS 'tickets';
@@ -73,7 +78,7 @@ CREATE TABLE rich.orders (
     qty integer,
     note text,
     CONSTRAINT orders_code_key UNIQUE (code) DEFERRABLE
-) WITH (fillfactor = 70, autovacuum_enabled = false);
+) WITH (fillfactor = 70, autovacuum_enabled = false, toast.autovacuum_vacuum_cost_delay = 5);
 CREATE INDEX orders_partial ON rich.orders (qty) WHERE qty > 10;
 CREATE INDEX orders_expr ON rich.orders (lower(code) text_pattern_ops);
 CREATE UNIQUE INDEX orders_incl ON rich.orders (id) INCLUDE (qty);
@@ -171,6 +176,7 @@ INSERT INTO rich.a VALUES (1, NULL), (2, NULL);
 INSERT INTO rich.b VALUES (1, NULL, NULL);
 UPDATE rich.a SET b_id = 1 WHERE id = 1;
 INSERT INTO rich.b VALUES (2, 1, 1);
+INSERT INTO rich.tagged VALUES ('Alpha', 'b'), ('beta', 'A');
 INSERT INTO rich.scratch VALUES ('k', '{"a": [1, 2]}');
 INSERT INTO rich.animal VALUES (1, 'generic');
 INSERT INTO rich.dog VALUES (2, 'rex', 'collie');
