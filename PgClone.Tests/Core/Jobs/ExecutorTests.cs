@@ -29,7 +29,7 @@ public sealed class ExecutorTests(PgServersFixture fx) : IClassFixture<PgServers
             Tables = [Table("wide", WideDdl, ["id", "n", "tags", "body", "blob", "at"])],
         };
 
-        var result = await new CloneEngine().RunAsync(Request(db), new CloneRunOptions { Planner = Fixed(plan) });
+        var result = await new CloneEngine().RunAsync(Request(db), new CloneRunOptions { Planner = Fixed(plan), FreezeTablesLargerThan = 0 });
 
         var table = Assert.Single(result.Tables);
         Assert.Equal(2000, table.Rows);
@@ -108,6 +108,36 @@ public sealed class ExecutorTests(PgServersFixture fx) : IClassFixture<PgServers
         var port = new Npgsql.NpgsqlConnectionStringBuilder(db.Target).Port;
         Assert.Equal($"target 'tgt' (127.0.0.1:{port}): index \"public\".\"d_pkey\": could not create unique index \"d_pkey\" (Key (id)=(1) is duplicated.)", e.Message);
         Assert.Equal((JobStatus.Failed, e.Message), (events[^1].Status, events[^1].Error));
+    }
+
+    [Fact]
+    public async Task A_row_the_target_rejects_mid_stream_fails_the_run_naming_the_target_table_and_leaves_no_session()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("failcopy");
+        await PgServers.ExecAsync(db.Source, "CREATE TABLE c(id int); INSERT INTO c SELECT generate_series(1, 200000)");
+        var plan = new ClonePlan { PreData = [Create("c", "id int CHECK (id < 150000)")], Tables = [Table("c", "", ["id"])] };
+        var jobId = CloneRunOptions.NewJobId();
+
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(Request(db), new CloneRunOptions { JobId = jobId, Planner = Fixed(plan) }));
+
+        var port = new Npgsql.NpgsqlConnectionStringBuilder(db.Target).Port;
+        Assert.Equal($"target 'tgt' (127.0.0.1:{port}): table \"public\".\"c\": new row for relation \"c\" violates check constraint \"c_id_check\" (Failing row contains (150000).)", e.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM c"));
+        Assert.Equal(0L, await SessionsLeftAsync(db.Source, jobId));
+        Assert.Equal(0L, await SessionsLeftAsync(db.Target, jobId));
+    }
+
+    [Fact]
+    public async Task A_failing_schema_statement_sent_in_a_batch_is_named_and_its_transaction_leaves_nothing_behind()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("failpre");
+        var plan = new ClonePlan { PreData = [Create("ok1", "id int"), Create("bad", "id no_such_type"), Create("ok2", "id int")] };
+
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(Request(db), new CloneRunOptions { Planner = Fixed(plan) }));
+
+        var port = new Npgsql.NpgsqlConnectionStringBuilder(db.Target).Port;
+        Assert.Equal($"target 'tgt' (127.0.0.1:{port}): table \"public\".\"bad\": type \"no_such_type\" does not exist", e.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname IN ('ok1', 'ok2')"));
     }
 
     [Fact]
