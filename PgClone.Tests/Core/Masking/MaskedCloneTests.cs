@@ -142,6 +142,30 @@ public sealed class MaskedCloneTests(PgServersFixture fx) : IClassFixture<PgServ
     }
 
     [Fact]
+    public async Task Domains_are_judged_by_their_base_type_and_unique_indexes_count_as_keys_before_any_row_is_copied()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("mdomain");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE DOMAIN email_t AS text CHECK (VALUE LIKE '%@%');
+            CREATE DOMAIN points_t AS integer;
+            CREATE TABLE members (id int PRIMARY KEY, email email_t, points points_t, login text);
+            CREATE UNIQUE INDEX members_login ON members (login);
+            INSERT INTO members VALUES (1, 'ann@example.com', 10, 'ann'), (2, 'ben@example.org', 20, 'ben');
+            """);
+        await CloneAsync(Request(db, CloneOperation.Table, "public", "members", """{"mask": {"email": "email", "login": "keyed_hash"}}"""));
+        Assert.Equal([[1, "a***@example.com"], [2, "b***@example.org"]], await PgServers.RowsAsync(db.Target, "SELECT id, email::text FROM members ORDER BY id"));
+
+        await PgServers.ExecAsync(db.Target, "DROP TABLE members");
+        var wrong = Request(db, CloneOperation.Table, "public", "members", """{"mask": {"points": "email"}}""");
+        Assert.Equal($"{wrong.Source.Describe()}: column \"public\".\"members\".\"points\": mask strategy \"email\" needs a text column, but the column is public.points_t",
+            (await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(wrong))).Message);
+        var unique = Request(db, CloneOperation.Table, "public", "members", """{"mask": {"login": "name"}}""");
+        Assert.Equal($"{unique.Source.Describe()}: column \"public\".\"members\".\"login\": mask strategy \"name\" cannot mask a column in a UNIQUE: it maps different values to the same mask, so keys would collide or joins would break; use keyed_hash, keep_format or hash, which keep distinct values distinct",
+            (await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(unique))).Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname = 'members'"));
+    }
+
+    [Fact]
     public async Task The_proof_fails_naming_the_column_when_a_masked_column_holds_source_values()
     {
         var db = await fx.Servers.CreateDatabasesAsync("mproof");
