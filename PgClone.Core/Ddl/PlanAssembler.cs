@@ -26,6 +26,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
 
     public ClonePlan Build(IColumnMasker? masker)
     {
+        RequireParentsOfClonedTable();
         var extensions = Extensions().ToList();
         ExcludeReused();
         var conflicts = new ConflictResolver(_options.Conflict, state, request.Target, PlannedNames());
@@ -91,6 +92,17 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         request.Operation is CloneOperation.Table or CloneOperation.Functions ? [] :
         catalog.Collations.Where(c => !state.Collations.Contains(c.Name))
             .Select(c => new DdlStatement("collation", c.Name.Quoted, CollationDdl.Create(c)));
+
+    /// <summary>A table clone of a partition or an inheritance child needs its parent on the target.</summary>
+    private void RequireParentsOfClonedTable()
+    {
+        if (request.Operation != CloneOperation.Table) return;
+        var table = scope.Tables[0];
+        foreach (var parent in table.Parents.Select(catalog.Table))
+            if (parent is not null && !state.Relations.ContainsKey(parent.Name))
+                throw PgCloneException.For(request.Target, $"table {table.Name.Quoted}",
+                    $"{(table.IsPartition ? "is a partition of" : "inherits from")} {parent.Name.Quoted}, which is not on the target; clone that table first");
+    }
 
     /// <summary>What a table clone merely needs (a type, a function, a shared sequence) is reused when the target has it.</summary>
     private void ExcludeReused()
