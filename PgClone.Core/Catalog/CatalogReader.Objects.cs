@@ -83,6 +83,28 @@ public static partial class CatalogReader
             ORDER BY g.tgrelid, g.tgname
             """, schemas, r => new TriggerInfo(r.GetFieldValue<uint>(0), r.GetFieldValue<uint>(1), r.GetString(2), r.GetString(3), r.GetChar(4), Shorts(r, 5), r.GetFieldValue<uint>(6), Str(r, 7)), ct);
 
+    private static async Task<List<PolicyInfo>> ReadPoliciesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
+        await QueryAsync(conn, """
+            SELECT p.oid, p.polrelid, p.polname, p.polpermissive, p.polcmd,
+                   ARRAY(SELECT r.rolname::text FROM unnest(p.polroles) AS x(role) JOIN pg_roles r ON r.oid = x.role ORDER BY r.rolname),
+                   pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid), obj_description(p.oid, 'pg_policy')
+            FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = ANY($1) ORDER BY p.polrelid, p.polname
+            """, schemas, r => new PolicyInfo(r.GetFieldValue<uint>(0), r.GetFieldValue<uint>(1), r.GetString(2), r.GetBoolean(3), r.GetChar(4),
+                Strings(r, 5), Str(r, 6), Str(r, 7), Str(r, 8)), ct);
+
+    private static async Task<List<StatisticsInfo>> ReadStatisticsAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
+        await QueryAsync(conn, """
+            SELECT s.oid, n.nspname, s.stxname, s.stxrelid, s.stxkind::text[], pg_get_statisticsobjdef_columns(s.oid), s.stxstattarget,
+                   ARRAY(SELECT DISTINCT k::int2 FROM (SELECT unnest(s.stxkeys::int2[]) AS k
+                         UNION SELECT d.refobjsubid FROM pg_depend d WHERE d.classid = 'pg_statistic_ext'::regclass AND d.objid = s.oid
+                               AND d.refclassid = 'pg_class'::regclass AND d.refobjid = s.stxrelid) x WHERE k > 0),
+                   obj_description(s.oid, 'pg_statistic_ext')
+            FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace
+            WHERE n.nspname = ANY($1) ORDER BY n.nspname, s.stxname
+            """, schemas, r => new StatisticsInfo(r.GetFieldValue<uint>(0), Name(r, 1), r.GetFieldValue<uint>(3),
+                Strings(r, 4).Select(k => k[0]).Where(k => k != 'e').ToList(), r.GetString(5), r.GetInt32(6), Shorts(r, 7), Str(r, 8)), ct);
+
     /// <summary>
     /// pg_depend edges between pre-data objects, folded onto the owning relation, type or function: a view's
     /// rewrite rule onto the view, a column default or a constraint onto its table, an array type onto its element.
@@ -132,9 +154,9 @@ public static partial class CatalogReader
             CROSS JOIN LATERAL (
                 SELECT c.relnamespace AS ns, CASE WHEN c.relkind IN ('i', 'I') THEN (SELECT i.indrelid FROM pg_index i WHERE i.indexrelid = c.oid) ELSE c.oid END AS rel
                 FROM pg_class c WHERE u.classid = 'pg_class'::regclass AND c.oid = u.objid
-                UNION ALL SELECT t.typnamespace, 0::oid FROM pg_type t WHERE u.classid = 'pg_type'::regclass AND t.oid = u.objid
-                UNION ALL SELECT p.pronamespace, 0::oid FROM pg_proc p WHERE u.classid = 'pg_proc'::regclass AND p.oid = u.objid
-                UNION ALL SELECT co.connamespace, co.conrelid FROM pg_constraint co WHERE u.classid = 'pg_constraint'::regclass AND co.oid = u.objid
+                UNION ALL SELECT t.typnamespace, t.oid FROM pg_type t WHERE u.classid = 'pg_type'::regclass AND t.oid = u.objid
+                UNION ALL SELECT p.pronamespace, p.oid FROM pg_proc p WHERE u.classid = 'pg_proc'::regclass AND p.oid = u.objid
+                UNION ALL SELECT co.connamespace, CASE WHEN co.conrelid <> 0 THEN co.conrelid ELSE co.contypid END FROM pg_constraint co WHERE u.classid = 'pg_constraint'::regclass AND co.oid = u.objid
                 UNION ALL SELECT r.relnamespace, a.adrelid FROM pg_attrdef a JOIN pg_class r ON r.oid = a.adrelid WHERE u.classid = 'pg_attrdef'::regclass AND a.oid = u.objid
                 UNION ALL SELECT r.relnamespace, w.ev_class FROM pg_rewrite w JOIN pg_class r ON r.oid = w.ev_class WHERE u.classid = 'pg_rewrite'::regclass AND w.oid = u.objid
                 UNION ALL SELECT r.relnamespace, g.tgrelid FROM pg_trigger g JOIN pg_class r ON r.oid = g.tgrelid WHERE u.classid = 'pg_trigger'::regclass AND g.oid = u.objid
@@ -161,8 +183,20 @@ public static partial class CatalogReader
             FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE r.rulename <> '_RETURN' AND n.nspname = ANY($1)
             UNION ALL
-            SELECT format('policy %s on %s.%s: row-level security policies are not cloned', quote_ident(p.polname), quote_ident(n.nspname), quote_ident(c.relname))
-            FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = ANY($1)
+            SELECT format('operator %s.%s(%s, %s): operators are not cloned', quote_ident(n.nspname), o.oprname, o.oprleft::regtype, o.oprright::regtype)
+            FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
+            WHERE n.nspname = ANY($1) AND {NotMember("pg_operator", "o.oid")}
+            UNION ALL
+            SELECT format('operator class %s.%s: operator classes are not cloned', quote_ident(n.nspname), quote_ident(c.opcname))
+            FROM pg_opclass c JOIN pg_namespace n ON n.oid = c.opcnamespace
+            WHERE n.nspname = ANY($1) AND {NotMember("pg_opclass", "c.oid")}
+            UNION ALL
+            SELECT format('text search configuration %s.%s: not cloned', quote_ident(n.nspname), quote_ident(c.cfgname))
+            FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace
+            WHERE n.nspname = ANY($1) AND {NotMember("pg_ts_config", "c.oid")}
+            UNION ALL
+            SELECT format('foreign table %s.%s: foreign tables are not cloned', quote_ident(n.nspname), quote_ident(c.relname))
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind = 'f' AND n.nspname = ANY($1) AND {NotMember("pg_class", "c.oid")}
             """, schemas, r => r.GetString(0), ct);
 }

@@ -11,7 +11,8 @@ public static partial class CatalogReader
         var rows = await QueryAsync(conn, """
             SELECT a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.atttypid,
                    cn.nspname, co.collname, a.attnotnull, pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated,
-                   a.attislocal, a.attstattarget, a.attstorage, t.typstorage, col_description(a.attrelid, a.attnum)
+                   a.attislocal, a.attstattarget, a.attstorage, t.typstorage, col_description(a.attrelid, a.attnum),
+                   a.attcompression, a.attoptions
             FROM pg_attribute a
             JOIN pg_class c ON c.oid = a.attrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -23,7 +24,8 @@ public static partial class CatalogReader
             ORDER BY a.attrelid, a.attnum
             """, schemas, r => (Rel: r.GetFieldValue<uint>(0), Column: new ColumnInfo(
                 r.GetInt16(1), r.GetString(2), r.GetString(3), r.GetFieldValue<uint>(4), Collation(r, 5), r.GetBoolean(7),
-                Str(r, 8), r.GetChar(9), r.GetChar(10), r.GetBoolean(11), r.GetInt16(12), r.GetChar(13), r.GetChar(14), Str(r, 15))), ct);
+                Str(r, 8), r.GetChar(9), r.GetChar(10), r.GetBoolean(11), r.GetInt16(12), r.GetChar(13), r.GetChar(14), Str(r, 15))
+                { Compression = r.GetChar(16), Options = Strings(r, 17) }), ct);
         return rows.GroupBy(x => x.Rel).ToDictionary(g => g.Key, g => g.Select(x => x.Column).ToList());
     }
 
@@ -33,15 +35,18 @@ public static partial class CatalogReader
                    CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
                    CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END,
                    ARRAY(SELECT i.inhparent FROM pg_inherits i WHERE i.inhrelid = c.oid ORDER BY i.inhseqno),
-                   c.reloptions, c.relreplident, pg_relation_size(c.oid), greatest(c.reltuples, 0)::bigint,
-                   obj_description(c.oid, 'pg_class'), quote_ident(n.nspname) || '.' || quote_ident(c.relname)
+                   c.reloptions || ARRAY(SELECT 'toast.' || o FROM pg_class tc, unnest(tc.reloptions) AS o WHERE tc.oid = c.reltoastrelid),
+                   c.relreplident, pg_relation_size(c.oid), greatest(c.reltuples, 0)::bigint,
+                   obj_description(c.oid, 'pg_class'), quote_ident(n.nspname) || '.' || quote_ident(c.relname),
+                   c.relrowsecurity, c.relforcerowsecurity
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1) AND {NotMember("pg_class", "c.oid")}
             ORDER BY n.nspname, c.relname
             """, schemas, r => new TableInfo(
                 r.GetFieldValue<uint>(0), Name(r, 1), r.GetChar(3), r.GetBoolean(4), Str(r, 5), Str(r, 6),
                 r.GetFieldValue<uint[]>(7), Strings(r, 8), r.GetChar(9), r.GetInt64(10), r.GetInt64(11),
-                attributes.GetValueOrDefault(r.GetFieldValue<uint>(0)) ?? [], Str(r, 12)) { PgName = r.GetString(13) }, ct);
+                attributes.GetValueOrDefault(r.GetFieldValue<uint>(0)) ?? [], Str(r, 12))
+            { PgName = r.GetString(13), RowSecurity = r.GetBoolean(14), ForceRowSecurity = r.GetBoolean(15) }, ct);
 
     private static async Task<List<SequenceInfo>> ReadSequencesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct)
     {

@@ -37,6 +37,12 @@ public static partial class CatalogReader
             Extensions = await QueryAsync(conn, "SELECT e.extname, n.nspname, e.extversion FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY e.extname",
                 null, r => new ExtensionInfo(r.GetString(0), r.GetString(1), r.GetString(2)), ct),
             ExtensionUses = await ReadExtensionUsesAsync(conn, names, ct),
+            Collations = await QueryAsync(conn, $"""
+                SELECT co.oid, n.nspname, co.collname, co.collprovider, co.collisdeterministic, co.collcollate, co.collctype, co.colliculocale,
+                       obj_description(co.oid, 'pg_collation')
+                FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
+                WHERE n.nspname = ANY($1) AND {NotMember("pg_collation", "co.oid")} ORDER BY n.nspname, co.collname
+                """, names, r => new CollationInfo(r.GetFieldValue<uint>(0), Name(r, 1), r.GetChar(3), r.GetBoolean(4), Str(r, 5), Str(r, 6), Str(r, 7), Str(r, 8)), ct),
             Types = await ReadTypesAsync(conn, names, attributes, ct),
             Sequences = sequences,
             Tables = await ReadTablesAsync(conn, names, attributes, ct),
@@ -45,6 +51,8 @@ public static partial class CatalogReader
             Views = await ReadViewsAsync(conn, names, attributes, ct),
             Functions = await ReadFunctionsAsync(conn, names, ct),
             Triggers = await ReadTriggersAsync(conn, names, ct),
+            Policies = await ReadPoliciesAsync(conn, names, ct),
+            Statistics = await ReadStatisticsAsync(conn, names, ct),
             Dependencies = await ReadDependenciesAsync(conn, names, ct),
             Unsupported = await ReadUnsupportedAsync(conn, names, ct),
         };

@@ -11,10 +11,16 @@ public readonly record struct ObjectKey(char Kind, uint Oid)
 
 public sealed record SchemaInfo(uint Oid, string Name, string? Comment);
 
+/// <summary>A collation defined in a cloned schema: provider 'i' (ICU) or 'c' (libc).</summary>
+public sealed record CollationInfo(uint Oid, QualifiedName Name, char Provider, bool Deterministic, string? Collate, string? Ctype, string? IcuLocale, string? Comment);
+
 public sealed record ExtensionInfo(string Name, string Schema, string Version);
 
-/// <summary>An extension the cloned objects use, and where the use comes from (a schema, and a relation when known).</summary>
-public sealed record ExtensionUse(string Extension, string Schema, uint RelationOid);
+/// <summary>
+/// An extension the cloned objects use, and where the use comes from: a schema, and the relation, type or
+/// function that uses it (0 when the extension merely lives in the schema).
+/// </summary>
+public sealed record ExtensionUse(string Extension, string Schema, uint UserOid);
 
 public enum UserTypeKind { Enum, Domain, Composite, Range }
 
@@ -56,7 +62,13 @@ public sealed record SequenceInfo(
 
 public sealed record ColumnInfo(
     int Number, string Name, string Type, uint TypeOid, string? Collation, bool NotNull, string? Default,
-    char Identity, char Generated, bool IsLocal, int StatTarget, char Storage, char TypeStorage, string? Comment);
+    char Identity, char Generated, bool IsLocal, int StatTarget, char Storage, char TypeStorage, string? Comment)
+{
+    /// <summary>attcompression: 'p' pglz, 'l' lz4, NUL for the default.</summary>
+    public char Compression { get; init; }
+    /// <summary>attoptions entries "name=value" (n_distinct, ...).</summary>
+    public IReadOnlyList<string> Options { get; init; } = [];
+}
 
 public sealed record TableInfo(
     uint Oid, QualifiedName Name, char Kind, bool Unlogged, string? PartitionKey, string? PartitionBound,
@@ -65,6 +77,8 @@ public sealed record TableInfo(
 {
     /// <summary>The name as PostgreSQL prints it inside definitions (quote_ident rules), for renaming a table in them.</summary>
     public string PgName { get; init; } = "";
+    public bool RowSecurity { get; init; }
+    public bool ForceRowSecurity { get; init; }
     public bool IsPartitioned => Kind == 'p';
     public bool IsPartition => PartitionBound is not null;
 }
@@ -91,12 +105,21 @@ public sealed record FunctionInfo(uint Oid, QualifiedName Name, string IdentityA
 
 public sealed record TriggerInfo(uint Oid, uint TableOid, string Name, string Definition, char Enabled, IReadOnlyList<int> Columns, uint FunctionOid, string? Comment);
 
+/// <summary>A row-level security policy; Roles empty means PUBLIC.</summary>
+public sealed record PolicyInfo(uint Oid, uint TableOid, string Name, bool Permissive, char Command, IReadOnlyList<string> Roles,
+    string? Using, string? WithCheck, string? Comment);
+
+/// <summary>An extended statistics object: kinds (d, f, m), the column/expression list, and its statistics target.</summary>
+public sealed record StatisticsInfo(uint Oid, QualifiedName Name, uint TableOid, IReadOnlyList<char> Kinds, string Columns,
+    int StatTarget, IReadOnlyList<int> ColumnNumbers, string? Comment);
+
 /// <summary>Everything the planner needs from the source, read once inside the run's snapshot.</summary>
 public sealed record SourceCatalog
 {
     public required IReadOnlyList<SchemaInfo> Schemas { get; init; }
     public required IReadOnlyList<ExtensionInfo> Extensions { get; init; }
     public required IReadOnlyList<ExtensionUse> ExtensionUses { get; init; }
+    public required IReadOnlyList<CollationInfo> Collations { get; init; }
     public required IReadOnlyList<UserType> Types { get; init; }
     public required IReadOnlyList<SequenceInfo> Sequences { get; init; }
     public required IReadOnlyList<TableInfo> Tables { get; init; }
@@ -105,6 +128,8 @@ public sealed record SourceCatalog
     public required IReadOnlyList<ViewInfo> Views { get; init; }
     public required IReadOnlyList<FunctionInfo> Functions { get; init; }
     public required IReadOnlyList<TriggerInfo> Triggers { get; init; }
+    public required IReadOnlyList<PolicyInfo> Policies { get; init; }
+    public required IReadOnlyList<StatisticsInfo> Statistics { get; init; }
     public required IReadOnlyList<(ObjectKey From, ObjectKey To)> Dependencies { get; init; }
     /// <summary>Objects of the schemas that PgClone does not clone (aggregates, base types, ...), for plan.Skipped.</summary>
     public required IReadOnlyList<string> Unsupported { get; init; }

@@ -10,6 +10,7 @@ public sealed record TargetState(
     IReadOnlySet<string> Schemas,
     IReadOnlyDictionary<QualifiedName, TargetRelation> Relations,
     IReadOnlyDictionary<QualifiedName, char> Types,
+    IReadOnlySet<QualifiedName> Collations,
     IReadOnlySet<string> Functions,
     IReadOnlySet<string> AvailableExtensions,
     IReadOnlySet<string> InstalledExtensions)
@@ -38,11 +39,14 @@ public sealed record TargetState(
             SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)
             FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ANY($1)
             """, names, r => FunctionInfo.SignatureOf(new QualifiedName(r.GetString(0), r.GetString(1)), r.GetString(2)), ct);
+        var collations = await CatalogReader.QueryAsync(conn, """
+            SELECT n.nspname, c.collname FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace WHERE n.nspname = ANY($1)
+            """, names, r => new QualifiedName(r.GetString(0), r.GetString(1)), ct);
         var available = await CatalogReader.QueryAsync(conn, "SELECT name FROM pg_available_extensions", null, r => r.GetString(0), ct);
         var installed = await CatalogReader.QueryAsync(conn, "SELECT extname FROM pg_extension", null, r => r.GetString(0), ct);
         await tx.CommitAsync(ct);
         return new TargetState(existingSchemas.ToHashSet(), relations.ToDictionary(r => r.Name),
-            types.ToDictionary(t => t.Name, t => t.Kind), functions.ToHashSet(), available.ToHashSet(), installed.ToHashSet());
+            types.ToDictionary(t => t.Name, t => t.Kind), collations.ToHashSet(), functions.ToHashSet(), available.ToHashSet(), installed.ToHashSet());
     }
 
     /// <summary>Whether any relation (table, index, sequence, view, ...) or type of that name exists in the schema.</summary>

@@ -21,9 +21,11 @@ internal sealed partial class PlanAssembler
             var columns = ColumnsOf(t).Where(c => c.Generated == '\0').ToList();
             if (columns.Count == 0) continue;
             var constraints = catalog.ConstraintsOf(t.Oid).ToList();
+            var uniqueIndexes = catalog.IndexesOf(t.Oid).Where(i => i.Unique && i.ConstraintOid == 0).ToList();
             bool In(ColumnInfo col, params char[] types) => constraints.Any(c => types.Contains(c.Type) && c.Columns.Contains(col.Number));
+            bool InUnique(ColumnInfo col) => In(col, 'u') || uniqueIndexes.Any(i => i.Columns.Contains(col.Number));
             var expressions = columns.Select(c =>
-                masker?.ExpressionFor(new MaskColumn(t.Name, c.Name, c.Type, In(c, 'p'), In(c, 'u'), In(c, 'f'))) ?? Sql.Ident(c.Name)).ToList();
+                masker?.ExpressionFor(new MaskColumn(t.Name, c.Name, c.Type, In(c, 'p'), InUnique(c), In(c, 'f'))) ?? Sql.Ident(c.Name)).ToList();
             var pk = constraints.FirstOrDefault(c => c.Type == 'p');
             var key = pk is { Columns.Count: 1 } ? columns.FirstOrDefault(c => c.Number == pk.Columns[0] && IntegerTypes.Contains(c.TypeOid)) : null;
             yield return new TableData(t.Name, naming.Table(t), columns.Select(c => c.Name).ToList(), expressions, where, t.Bytes, t.Rows)

@@ -44,7 +44,10 @@ internal sealed partial class PlanAssembler
         }
     }
 
-    /// <summary>Foreign keys (after every key they reference exists) and CHECK constraints declared NOT VALID (after the data).</summary>
+    /// <summary>
+    /// Foreign keys (after every key they reference exists) and CHECK constraints declared NOT VALID (after the
+    /// data). A NOT VALID check is added without ONLY, so children and partitions get it as they do on the source.
+    /// </summary>
     private IEnumerable<DdlStatement> ForeignKeysAndLateChecks()
     {
         if (!_options.Constraints) yield break;
@@ -58,7 +61,7 @@ internal sealed partial class PlanAssembler
                 if (c.Type == 'c' && c.IsLocal && !c.Validated && UsesClonedColumns(t, c.Columns, $"check constraint {Sql.Ident(c.Name)}"))
                 {
                     _plannedConstraints.Add(c.Oid);
-                    yield return new DdlStatement("constraint", name, _index.AddConstraint(c, table, only: !t.IsPartitioned)) { Table = table };
+                    yield return new DdlStatement("constraint", name, _index.AddConstraint(c, table, only: c.Definition.Contains(" NO INHERIT", StringComparison.Ordinal))) { Table = table };
                 }
                 if (c.Type != 'f' || c.ParentOid != 0 || !UsesClonedColumns(t, c.Columns, $"foreign key {Sql.Ident(c.Name)}")) continue;
                 var referenced = catalog.Table(c.ReferencedTable);

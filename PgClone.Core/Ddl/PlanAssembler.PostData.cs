@@ -5,6 +5,8 @@ namespace PgClone.Core.Ddl;
 
 internal sealed partial class PlanAssembler
 {
+    private readonly HashSet<uint> _plannedStatistics = [];
+
     /// <summary>Current values of created sequences, identity sequences included.</summary>
     private IEnumerable<DdlStatement> SequenceValues()
     {
@@ -35,13 +37,29 @@ internal sealed partial class PlanAssembler
     private IEnumerable<DdlStatement> Triggers()
     {
         if (!_options.Triggers) yield break;
+        var relations = Tables.Select(t => (t.Oid, Name: naming.Table(t), Table: (TableInfo?)t))
+            .Concat(Views.Select(v => (v.Oid, v.Name, Table: (TableInfo?)null)));
+        foreach (var (oid, name, table) in relations)
+            foreach (var tr in catalog.TriggersOf(oid))
+                if (table is null || UsesClonedColumns(table, tr.Columns, $"trigger {Sql.Ident(tr.Name)}"))
+                    foreach (var sql in FunctionDdl.Trigger(tr, name, naming))
+                        yield return new DdlStatement("trigger", $"{Sql.Ident(tr.Name)} on {name.Quoted}", sql) { Table = name };
+    }
+
+    /// <summary>Extended statistics, row-level security and policies of the created tables.</summary>
+    private IEnumerable<DdlStatement> StatisticsAndPolicies()
+    {
         foreach (var t in Tables)
         {
             var table = naming.Table(t);
-            foreach (var tr in catalog.TriggersOf(t.Oid))
-                if (UsesClonedColumns(t, tr.Columns, $"trigger {Sql.Ident(tr.Name)}"))
-                    foreach (var sql in FunctionDdl.Trigger(tr, table, naming))
-                        yield return new DdlStatement("trigger", $"{Sql.Ident(tr.Name)} on {table.Quoted}", sql) { Table = table };
+            foreach (var s in catalog.Statistics.Where(s => s.TableOid == t.Oid))
+                if (UsesClonedColumns(t, s.ColumnNumbers, $"statistics {Sql.Ident(s.Name.Name)}") && _plannedStatistics.Add(s.Oid))
+                    foreach (var sql in StatisticsDdl.Create(s, s.Name with { Name = naming.Child(t.Oid, s.Name.Name) }, table))
+                        yield return new DdlStatement("statistics", s.Name.Quoted, sql) { Table = table };
+            foreach (var sql in PolicyDdl.RowSecurity(t, table))
+                yield return new DdlStatement("table", table.Quoted, sql) { Table = table };
+            foreach (var p in catalog.Policies.Where(p => p.TableOid == t.Oid))
+                yield return new DdlStatement("policy", $"{Sql.Ident(p.Name)} on {table.Quoted}", PolicyDdl.Create(p, table)) { Table = table };
         }
     }
 
@@ -64,6 +82,8 @@ internal sealed partial class PlanAssembler
 
         foreach (var s in catalog.Schemas.Where(s => s.Comment is not null && (request.Operation is not (CloneOperation.Table or CloneOperation.Functions) || !state.Schemas.Contains(s.Name))))
             Add("schema", Sql.Ident(s.Name), $"COMMENT ON SCHEMA {Sql.Ident(s.Name)} IS {Sql.Literal(s.Comment)}");
+        foreach (var c in catalog.Collations.Where(c => c.Comment is not null && request.Operation is not (CloneOperation.Table or CloneOperation.Functions)))
+            Add("collation", c.Name.Quoted, $"COMMENT ON COLLATION {c.Name.Quoted} IS {Sql.Literal(c.Comment)}");
         foreach (var t in Types)
             foreach (var sql in TypeDdl.Comments(t)) Add("type", t.Name.Quoted, sql);
         foreach (var s in Sequences.Where(s => s.Comment is not null))
@@ -85,6 +105,14 @@ internal sealed partial class PlanAssembler
             foreach (var sql in ViewDdl.Comments(v)) Add(Kind(v), v.Name.Quoted, sql);
         foreach (var f in Functions)
             Add(f.Kind == 'p' ? "procedure" : "function", f.Signature, FunctionDdl.Comment(f));
+        foreach (var t in Tables)
+        {
+            var table = naming.Table(t);
+            foreach (var p in catalog.Policies.Where(p => p.TableOid == t.Oid))
+                Add("policy", $"{Sql.Ident(p.Name)} on {table.Quoted}", PolicyDdl.Comment(p, table), table);
+            foreach (var s in catalog.Statistics.Where(s => s.TableOid == t.Oid && _plannedStatistics.Contains(s.Oid)))
+                Add("statistics", s.Name.Quoted, StatisticsDdl.Comment(s, s.Name with { Name = naming.Child(t.Oid, s.Name.Name) }), table);
+        }
         return statements.Select(s => new DdlStatement(s.Kind, s.Name, s.Sql) { Table = s.Table });
     }
 }

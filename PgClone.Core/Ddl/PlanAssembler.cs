@@ -33,11 +33,13 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         _excluded.UnionWith(conflicts.SkippedOids);
         _excluded.UnionWith(scope.Sequences.Where(s => conflicts.SkippedOids.Contains(s.OwnerTable)).Select(s => s.Oid));
         _skipped.AddRange(conflicts.Skipped);
+        conflicts.ResolveBroughtNames(BroughtNames());
 
         var pre = new List<DdlStatement>(conflicts.Statements);
         pre.AddRange(catalog.Schemas.Where(s => !state.Schemas.Contains(s.Name))
             .Select(s => new DdlStatement("schema", Sql.Ident(s.Name), $"CREATE SCHEMA {Sql.Ident(s.Name)}")));
         pre.AddRange(extensions);
+        pre.AddRange(Collations());
         pre.AddRange(Ordered());
         pre.AddRange(Ownership());
         var indexes = IndexesAndKeys().ToList();
@@ -47,6 +49,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         post.AddRange(MaterializedViews());
         post.AddRange(Triggers());
         post.AddRange(TableSettings());
+        post.AddRange(StatisticsAndPolicies());
         post.AddRange(Comments());
         return new ClonePlan
         {
@@ -62,11 +65,10 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
 
     private IEnumerable<DdlStatement> Extensions()
     {
-        var tableOids = scope.Tables.Select(t => t.Oid).ToHashSet();
+        var users = scope.Tables.Select(t => t.Oid).Concat(scope.Types.Select(t => t.Oid)).Concat(scope.Functions.Select(f => f.Oid)).ToHashSet();
         var names = request.Operation switch
         {
-            CloneOperation.Table => catalog.ExtensionUses.Where(u => tableOids.Contains(u.RelationOid)).Select(u => u.Extension),
-            CloneOperation.Functions => catalog.ExtensionUses.Where(u => u.RelationOid == 0).Select(u => u.Extension),
+            CloneOperation.Table or CloneOperation.Functions => catalog.ExtensionUses.Where(u => users.Contains(u.UserOid)).Select(u => u.Extension),
             CloneOperation.Schema => catalog.ExtensionUses.Select(u => u.Extension),
             _ => catalog.ExtensionUses.Select(u => u.Extension).Concat(catalog.Extensions.Select(e => e.Name)),
         };
@@ -83,6 +85,12 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
             yield return new DdlStatement("extension", Sql.Ident(name), $"CREATE EXTENSION IF NOT EXISTS {Sql.Ident(name)} WITH SCHEMA {Sql.Ident(ext.Schema)} CASCADE");
         }
     }
+
+    /// <summary>Collations of the cloned schemas, created when the target lacks them (before any type or column uses one).</summary>
+    private IEnumerable<DdlStatement> Collations() =>
+        request.Operation is CloneOperation.Table or CloneOperation.Functions ? [] :
+        catalog.Collations.Where(c => !state.Collations.Contains(c.Name))
+            .Select(c => new DdlStatement("collation", c.Name.Quoted, CollationDdl.Create(c)));
 
     /// <summary>What a table clone merely needs (a type, a function, a shared sequence) is reused when the target has it.</summary>
     private void ExcludeReused()
@@ -119,6 +127,18 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         foreach (var v in scope.Views) names.Add(v.Name);
         foreach (var t in scope.Types) names.Add(t.Name);
         return names;
+    }
+
+    /// <summary>Relation names created along with the created tables and materialized views: indexes, identity and owned sequences.</summary>
+    private IEnumerable<(string Kind, QualifiedName Name)> BroughtNames()
+    {
+        foreach (var t in Tables)
+        {
+            foreach (var i in catalog.IndexesOf(t.Oid)) yield return ("index", i.Name with { Name = naming.Child(t.Oid, i.Name.Name) });
+            foreach (var s in catalog.SequencesOwnedBy(t.Oid)) yield return ("sequence", naming.Sequence(s));
+        }
+        foreach (var v in Views.Where(v => v.Materialized))
+            foreach (var i in catalog.IndexesOf(v.Oid)) yield return ("index", i.Name);
     }
 
     private static string Kind(ViewInfo v) => v.Materialized ? "materialized view" : "view";

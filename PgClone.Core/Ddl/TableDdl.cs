@@ -46,6 +46,8 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
             }
             if (c.StatTarget >= 0) yield return $"{column} SET STATISTICS {Sql.Literal(c.StatTarget)}";
             if (c.Storage != c.TypeStorage) yield return $"{column} SET STORAGE {Storage(c.Storage)}";
+            if (c.Compression is 'p' or 'l') yield return $"{column} SET COMPRESSION {(c.Compression == 'l' ? "lz4" : "pglz")}";
+            if (c.Options.Count > 0) yield return $"{column} SET ({RelOptions(c.Options)})";
         }
         if (t.ReplicaIdentity == 'f') yield return $"ALTER TABLE ONLY {name.Quoted} REPLICA IDENTITY FULL";
         if (t.ReplicaIdentity == 'n') yield return $"ALTER TABLE ONLY {name.Quoted} REPLICA IDENTITY NOTHING";
@@ -68,11 +70,13 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
         return sql;
     }
 
-    /// <summary>reloptions entries "name=value" as a WITH list.</summary>
+    /// <summary>reloptions entries "name=value" (or "toast.name=value") as a WITH list.</summary>
     public static string RelOptions(IEnumerable<string> options) => string.Join(", ", options.Select(o =>
     {
         var eq = o.IndexOf('=');
-        return $"{Sql.Ident(o[..eq])} = {Sql.Literal(o[(eq + 1)..])}";
+        var name = o[..eq];
+        var key = name.StartsWith("toast.", StringComparison.Ordinal) ? "toast." + Sql.Ident(name["toast.".Length..]) : Sql.Ident(name);
+        return $"{key} = {Sql.Literal(o[(eq + 1)..])}";
     }));
 
     private static string Storage(char storage) => storage switch

@@ -15,6 +15,7 @@ public sealed class ConflictTests(PgServersFixture fx) : IClassFixture<PgServers
         CREATE TABLE s.other (id int PRIMARY KEY);
         INSERT INTO s.other VALUES (1);
         CREATE VIEW s.v AS SELECT id, v FROM s.t;
+        CREATE FUNCTION s.f(x int) RETURNS text LANGUAGE sql AS $$SELECT 'new'$$;
         """;
 
     private const string TargetSql = """
@@ -22,6 +23,7 @@ public sealed class ConflictTests(PgServersFixture fx) : IClassFixture<PgServers
         CREATE TABLE s.t (id serial PRIMARY KEY, v text);
         CREATE INDEX t_v_idx ON s.t (v);
         INSERT INTO s.t (v) VALUES ('old');
+        CREATE FUNCTION s.f(x int) RETURNS text LANGUAGE sql AS $$SELECT 'old'$$;
         """;
 
     private async Task<TestDatabases> ArrangeAsync()
@@ -54,11 +56,28 @@ public sealed class ConflictTests(PgServersFixture fx) : IClassFixture<PgServers
     }
 
     [Fact]
+    public async Task An_index_name_taken_by_another_table_is_a_conflict_too()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("conflict");
+        await PgServers.ExecAsync(db.Source, SourceSql);
+        await PgServers.ExecAsync(db.Target, "CREATE SCHEMA s; CREATE TABLE s.x (v text); CREATE INDEX t_v_idx ON s.x (v)");
+
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(db, ConflictStrategy.Error));
+        Assert.Equal($"{ServerEndpoint.Parse(ServerRole.Target, db.Target).Describe()}: index \"s\".\"t_v_idx\": already exists (conflict strategy is error; nothing was changed)", e.Message);
+        Assert.Equal(["t_v_idx:i", "x:r"], await RelationsAsync(db.Target));
+
+        await CloneAsync(db, ConflictStrategy.Rename);
+        Assert.Equal(["other:r", "other_pkey:i", "t:r", "t_id_seq:S", "t_pkey:i", "t_v_idx:i", "t_v_idx_old:i", "v:v", "x:r"], await RelationsAsync(db.Target));
+        Assert.Equal("x", await PgServers.ScalarAsync<string>(db.Target, "SELECT c.relname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid WHERE i.indexrelid = 's.t_v_idx_old'::regclass"));
+    }
+
+    [Fact]
     public async Task Skip_leaves_the_existing_table_and_its_rows_and_clones_the_rest()
     {
         var db = await ArrangeAsync();
         var result = await CloneAsync(db, ConflictStrategy.Skip);
-        Assert.Equal(["table \"s\".\"t\": already exists on the target (conflict=skip)"], result.Skipped);
+        Assert.Equal(["table \"s\".\"t\": already exists on the target (conflict=skip)", "function \"s\".\"f\"(x integer): already exists on the target (conflict=skip)"], result.Skipped);
+        Assert.Equal("old", await PgServers.ScalarAsync<string>(db.Target, "SELECT s.f(1)"));
         Assert.Equal(["other:r", "other_pkey:i", "t:r", "t_id_seq:S", "t_pkey:i", "t_v_idx:i", "v:v"], await RelationsAsync(db.Target));
         Assert.Equal(["old"], await ValuesAsync(db.Target, "t"));
         Assert.Equal(1L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM s.other"));
@@ -74,6 +93,7 @@ public sealed class ConflictTests(PgServersFixture fx) : IClassFixture<PgServers
         Assert.Equal(["new1", "new2"], await ValuesAsync(db.Target, "t"));
         Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, "SELECT last_value FROM s.t_id_seq"));
         Assert.Equal(["new1", "new2"], await ValuesAsync(db.Target, "v"));
+        Assert.Equal("new", await PgServers.ScalarAsync<string>(db.Target, "SELECT s.f(1)"));
     }
 
     [Fact]
@@ -85,6 +105,7 @@ public sealed class ConflictTests(PgServersFixture fx) : IClassFixture<PgServers
             await RelationsAsync(db.Target));
         Assert.Equal(["new1", "new2"], await ValuesAsync(db.Target, "t"));
         Assert.Equal(["old"], await ValuesAsync(db.Target, "t_old"));
+        Assert.Equal("new|old", await PgServers.ScalarAsync<string>(db.Target, "SELECT s.f(1) || '|' || s.f_old(1)"));
 
         // Again: the names taken by the first move are skipped.
         await CloneAsync(db, ConflictStrategy.Rename);

@@ -22,7 +22,7 @@ public sealed class PlanTests(PgServersFixture fx) : IClassFixture<PgServersFixt
         Assert.Equal(db.Name, plan.CreateDatabase);
         var rich = plan.Tables.Where(t => t.Source.Schema == "rich").ToDictionary(t => t.Source.Name);
         Assert.Equal(["Odd \"Table\"; name", "a", "animal", "b", "dog", "event_notes", "events_2023", "events_2024_low", "events_2024_other",
-            "events_default", "hashed_0", "hashed_1", "orders", "people", "scratch"], rich.Keys.Order(StringComparer.Ordinal));
+            "events_default", "hashed_0", "hashed_1", "orders", "people", "scratch", "tagged"], rich.Keys.Order(StringComparer.Ordinal));
         Assert.All(plan.Tables, t => Assert.True(t.CreatedInRun));
         Assert.Equal("id", rich["orders"].IntegerKeyColumn);
         Assert.Equal("id", rich["people"].IntegerKeyColumn);

@@ -30,7 +30,34 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
     }
 
     [Fact]
-    public async Task Functions_clone_brings_only_the_functions_and_procedures_of_the_schema()
+    public async Task Switching_off_indexes_constraints_triggers_and_matviews_leaves_them_out()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("flags");
+        await CloneKit.LoadAsync(db.Source, "rich.sql");
+
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Schema, "rich",
+            options: new CloneOptions { Indexes = false, Constraints = false, Triggers = false, Matviews = false });
+
+        Assert.Equal([
+            "materialized view \"rich\".\"a_mv_on_mv\": matviews option is off",
+            "view \"rich\".\"b_on_mv\": depends on a materialized view that is not cloned",
+            "materialized view \"rich\".\"mv_empty\": matviews option is off",
+            "materialized view \"rich\".\"mv_orders\": matviews option is off",
+        ], result.Skipped);
+        const string counts = """
+            SELECT (SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid WHERE c.relnamespace = 'rich'::regnamespace) || '|' ||
+                   (SELECT count(*) FROM pg_constraint WHERE connamespace = 'rich'::regnamespace AND contypid = 0) || '|' ||
+                   (SELECT count(*) FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid WHERE c.relnamespace = 'rich'::regnamespace) || '|' ||
+                   (SELECT count(*) FROM pg_class WHERE relnamespace = 'rich'::regnamespace AND relkind = 'm') || '|' ||
+                   (SELECT count(*) FROM pg_class WHERE relnamespace = 'rich'::regnamespace AND relkind IN ('r', 'p', 'v'))
+            """;
+        var source = (await PgServers.ScalarAsync<string>(db.Source, counts)).Split('|');
+        Assert.Equal(["0", "0", "0", "0", (int.Parse(source[4]) - 1).ToString()], (await PgServers.ScalarAsync<string>(db.Target, counts)).Split('|'));
+        Assert.Equal(3L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM rich.people"));
+    }
+
+    [Fact]
+    public async Task Functions_clone_brings_only_the_functions_and_procedures_of_the_schema_and_the_types_they_need()
     {
         var db = await fx.Servers.CreateDatabasesAsync("functions");
         await PgServers.ExecAsync(db.Source, """
@@ -39,6 +66,8 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
             CREATE VIEW f.v AS SELECT 1 AS one;
             CREATE FUNCTION f.count_t() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM f.t';
             CREATE FUNCTION f.plus(a int, b int DEFAULT 1) RETURNS int LANGUAGE plpgsql AS $$BEGIN RETURN a + b; END$$;
+            CREATE TYPE f.color AS ENUM ('red', 'green');
+            CREATE FUNCTION f.first_color() RETURNS f.color LANGUAGE sql AS $$ SELECT 'red'::f.color $$;
             CREATE PROCEDURE f."Bump It"(INOUT x int) LANGUAGE sql AS $$ SELECT x + 1 $$;
             COMMENT ON FUNCTION f.plus(int, int) IS 'adds';
             """);
@@ -47,10 +76,28 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
 
         const string functions = "SELECT p.proname || '|' || pg_get_functiondef(p.oid) || '|' || coalesce(obj_description(p.oid, 'pg_proc'), '') FROM pg_proc p WHERE p.pronamespace = 'f'::regnamespace ORDER BY 1";
         var expected = await PgServers.RowsAsync(db.Source, functions);
-        Assert.Equal(3, expected.Count);
+        Assert.Equal(4, expected.Count);
         Assert.Equal(expected, await PgServers.RowsAsync(db.Target, functions));
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relnamespace = 'f'::regnamespace"));
         Assert.Equal(3, await PgServers.ScalarAsync<int>(db.Target, "SELECT f.plus(2)"));
+        Assert.Equal("red", await PgServers.ScalarAsync<string>(db.Target, "SELECT f.first_color()::text"));
+    }
+
+    [Fact]
+    public async Task Table_clone_leaves_out_a_foreign_key_to_a_table_the_target_lacks_and_keeps_the_self_reference()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("tablefk");
+        await CloneKit.LoadAsync(db.Source, "rich.sql");
+
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Table, "rich", "orders");
+
+        Assert.Equal(["foreign key \"orders_person_id_fkey\" on \"rich\".\"orders\": references \"rich\".\"people\", which is neither cloned nor on the target"], result.Skipped);
+        Assert.Equal(["orders_parent_id_fkey"], (await PgServers.RowsAsync(db.Target, "SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid = 'rich.orders'::regclass")).Select(r => (string)r[0]!));
+        var source = await CloneKit.ChecksumsAsync(db.Source, "rich");
+        var target = await CloneKit.ChecksumsAsync(db.Target, "rich");
+        Assert.Equal(source["rich.orders"], target["rich.orders"]);
+        Assert.Equal(source["rich.orders_id_seq"], target["rich.orders_id_seq"]);
+        Assert.Equal(["orders_all", "orders_mine"], (await PgServers.RowsAsync(db.Target, "SELECT polname FROM pg_policy ORDER BY 1")).Select(r => (string)r[0]!));
     }
 
     [Fact]
