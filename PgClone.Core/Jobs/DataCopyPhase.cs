@@ -70,12 +70,13 @@ internal sealed class DataCopyPhase(
             while (Volatile.Read(ref _failure) is null && queue.TryDequeue(out var task))
             {
                 ct.ThrowIfCancellationRequested();
-                job.Progress.Copying(worker, task.Table.Data.Target.ToString(), default);
+                var display = task.Table.Data.Target.ToString();
+                job.Progress.Copying(worker, display, default);
                 CopyCount count;
                 try
                 {
                     lock (task.Table.Clock) if (!task.Table.Clock.IsRunning) task.Table.Clock.Start();
-                    count = await CopyAsync(source, target, task, c => job.Progress.Copying(worker, task.Table.Data.Target.ToString(), c), ct);
+                    count = await CopyAsync(source, target, task, c => job.Progress.Copying(worker, display, c), ct);
                 }
                 catch (PgCloneException e)
                 {
