@@ -56,7 +56,7 @@ internal static class MaskingCommands
         command.SetHandler(async (parse, ct) =>
         {
             var name = new QualifiedName(parse.GetValue(schema) ?? "public", parse.GetValue(table)!);
-            var result = await Core.Masking.MaskInPlace.RunAsync(CliRuntime.Target(parse, target), name, ParseRules(parse.GetValue(rules)!), MaskingSecretStore.Load(), ct);
+            var result = await Core.Masking.MaskInPlace.RunAsync(CliRuntime.Target(parse, target), name, ParseRules(parse.GetValue(rules)!), MaskingSecretStore.Load, ct);
             if (parse.GetValue(json)) CliRuntime.WriteJson(new { table = result.Table.ToString(), rows = result.Rows, columns = result.Columns });
             else Console.Out.WriteLine($"masked {result.Rows} rows of {result.Table}: {string.Join(", ", result.Columns)}");
             return 0;
@@ -75,7 +75,7 @@ internal static class MaskingCommands
         create.SetHandler(async (parse, ct) =>
         {
             var name = new QualifiedName(parse.GetValue(schema) ?? "public", parse.GetValue(table)!);
-            var info = await MaskingPolicy.CreateAsync(CliRuntime.Target(parse, target), name, ParseRules(parse.GetValue(rules)!), parse.GetValue(role)!, MaskingSecretStore.Load(), ct);
+            var info = await MaskingPolicy.CreateAsync(CliRuntime.Target(parse, target), name, ParseRules(parse.GetValue(rules)!), parse.GetValue(role)!, MaskingSecretStore.Load, ct);
             Console.Out.WriteLine($"created {info.View}: PUBLIC reads masked data there; only {info.PrivilegedRole} may read {info.Table}");
             return 0;
         });

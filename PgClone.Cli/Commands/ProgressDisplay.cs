@@ -34,7 +34,7 @@ internal sealed class ProgressDisplay : IAsyncDisposable
                     JobProgress? p;
                     lock (_gate) p = _latest;
                     if (p is null) continue;
-                    task.Description = Markup.Escape(Line(p));
+                    task.Description = Markup.Escape(Short(p));
                     var (done, total) = p.Phase == JobPhase.CopyingData
                         ? (p.BytesCopied, Math.Max(p.BytesEstimated, p.BytesCopied))
                         : (p.StepsCompleted, p.StepsTotal);
@@ -84,6 +84,14 @@ internal sealed class ProgressDisplay : IAsyncDisposable
         if (p.Phase != JobPhase.CopyingData && p.StepsTotal > 0) text += $", step {p.StepsCompleted}/{p.StepsTotal}";
         return text;
     }
+
+    /// <summary>The live bar's label: it shares one terminal line with the bar.</summary>
+    private static string Short(JobProgress p) => p.Phase switch
+    {
+        JobPhase.CopyingData => string.Create(CultureInfo.InvariantCulture, $"data {p.TablesCompleted}/{p.TablesTotal} {Size(p.BytesCopied)} {Size((long)p.BytesPerSecond)}/s"),
+        JobPhase.Planning => "planning",
+        _ => $"{p.Phase.ToString().ToLowerInvariant()} {p.StepsCompleted}/{p.StepsTotal}",
+    };
 
     public static string Size(long bytes) => bytes switch
     {

@@ -67,11 +67,14 @@ public static partial class CatalogReader
                 r.GetInt64(8), r.GetBoolean(9), 0, false, Str(r, 10))
             { OwnerTable = Oid(r, 11), OwnerColumn = Str(r, 12), IsIdentity = !r.IsDBNull(13) && r.GetBoolean(13), PgName = r.GetString(14) }, ct);
         if (sequences.Count == 0) return sequences;
-        // Current values need one read of each sequence relation: one round trip for all of them.
-        var union = string.Join("\nUNION ALL ", sequences.Select((s, i) =>
-            $"SELECT {i}, last_value, is_called FROM {s.Name.Quoted}"));
-        var state = await QueryAsync(conn, union, null, r => (Index: r.GetInt32(0), Last: r.GetInt64(1), Called: r.GetBoolean(2)), ct);
-        foreach (var (index, last, called) in state) sequences[index] = sequences[index] with { LastValue = last, IsCalled = called };
+        // Current values need a read of each sequence relation: a few hundred per round trip (the planning time of
+        // one UNION ALL grows faster than its length).
+        foreach (var chunk in Enumerable.Range(0, sequences.Count).Chunk(200))
+        {
+            var union = string.Join("\nUNION ALL ", chunk.Select(i => $"SELECT {i}, last_value, is_called FROM {sequences[i].Name.Quoted}"));
+            var state = await QueryAsync(conn, union, null, r => (Index: r.GetInt32(0), Last: r.GetInt64(1), Called: r.GetBoolean(2)), ct);
+            foreach (var (index, last, called) in state) sequences[index] = sequences[index] with { LastValue = last, IsCalled = called };
+        }
         return sequences;
     }
 

@@ -14,9 +14,10 @@ public sealed record DdlStatement(string ObjectKind, string ObjectName, string S
 }
 
 /// <summary>
-/// The data of one table to stream. The source side is <c>COPY (SELECT SourceExpressions FROM Source WHERE Where)
-/// TO STDOUT</c>; the target side is <c>COPY Target (TargetColumns) FROM STDIN</c>. Expressions are already
-/// SQL (a quoted column or a mask expression), in the same order as the target columns.
+/// The data of one table to stream. The source side is <c>COPY (SELECT SourceExpressions FROM ONLY Source WHERE Where)
+/// TO STDOUT</c> (ONLY: an inheritance parent's own rows, not its children's, which have their own TableData);
+/// the target side is <c>COPY Target (TargetColumns) FROM STDIN</c>. Expressions are already SQL (a quoted column
+/// or a mask expression), in the same order as the target columns. Generated columns are not listed.
 /// </summary>
 public sealed record TableData(
     QualifiedName Source,
@@ -39,15 +40,30 @@ public sealed record TableData(
 /// </summary>
 public sealed record ClonePlan
 {
-    /// <summary>Run one after another, in order: conflict handling, extensions, schemas, types, sequences, tables (without secondary constraints), functions, views.</summary>
+    /// <summary>
+    /// Run one after another, in order: conflict handling, schemas, extensions, collations, then types, sequences,
+    /// functions, tables (NOT NULL and validated CHECKs inline; no keys or indexes), views and materialized views
+    /// (created empty) in pg_depend order, then sequence ownership.
+    /// </summary>
     public IReadOnlyList<DdlStatement> PreData { get; init; } = [];
     /// <summary>Independent of one another: copied in parallel, largest first.</summary>
     public IReadOnlyList<TableData> Tables { get; init; } = [];
-    /// <summary>PRIMARY KEY, UNIQUE, EXCLUDE, CHECK (NOT VALID-free) and plain indexes: independent, may run in parallel.</summary>
+    /// <summary>
+    /// PRIMARY KEY, UNIQUE, EXCLUDE and plain indexes: independent, may run in parallel. The index of a partitioned
+    /// table and its partitions' indexes are one statement holding several SQL statements separated by ';'
+    /// (CREATE ... ON ONLY, each partition's own, ATTACH PARTITION), so names survive and no ordering is needed.
+    /// </summary>
     public IReadOnlyList<DdlStatement> Indexes { get; init; } = [];
-    /// <summary>FOREIGN KEYs, after every index they depend on exists: independent of one another.</summary>
+    /// <summary>
+    /// FOREIGN KEYs (after every index they depend on exists) and CHECKs declared NOT VALID (after the data):
+    /// independent of one another; two foreign keys between the same pair of tables may wait on each other's locks.
+    /// </summary>
     public IReadOnlyList<DdlStatement> Constraints { get; init; } = [];
-    /// <summary>Run one after another, in order, after constraints: sequence values, materialized views and their indexes, triggers, comments.</summary>
+    /// <summary>
+    /// Run one after another, in order, after constraints: sequence values, REFRESH of materialized views (in
+    /// dependency order) and their indexes, triggers (with their enabled state), REPLICA IDENTITY / CLUSTER ON,
+    /// extended statistics, row-level security and policies, comments.
+    /// </summary>
     public IReadOnlyList<DdlStatement> PostData { get; init; } = [];
     /// <summary>Objects deliberately left out, each with the reason (e.g. an index on a column not selected).</summary>
     public IReadOnlyList<string> Skipped { get; init; } = [];

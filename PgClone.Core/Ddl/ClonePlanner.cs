@@ -38,7 +38,7 @@ public static class ClonePlanner
         }
         catch (Exception e) when (e is NpgsqlException) { throw PgCloneException.FromDriver(request.Target, null, e); }
 
-        var naming = options.TargetName is { } newName ? new TargetNaming(scope.Tables[0], newName, catalog, state) : TargetNaming.Identity;
+        var naming = options.TargetName is { } newName ? new TargetNaming(scope.Tables, newName, catalog, state) : TargetNaming.Identity;
         var plan = new PlanAssembler(request, catalog, scope, state, naming, where).Build(masker);
         if (options.IncludeData) masker?.EnsureAllRulesUsed();
         return plan;

@@ -39,6 +39,7 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
                     break;
                 case ConflictStrategy.Replace:
                     Statements.Add(new DdlStatement(p.Kind, p.Signature ?? p.Name.Quoted, $"DROP {Keyword(existingKind.Value)} IF EXISTS {p.Signature ?? p.Name.Quoted} CASCADE"));
+                    Free(p.Name);
                     break;
                 case ConflictStrategy.Rename:
                     Rename(p, existingKind.Value);
@@ -46,6 +47,33 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
             }
         }
     }
+
+    /// <summary>
+    /// Names a created object brings along (its indexes, identity and owned sequences) that an unrelated target
+    /// relation already uses: under error that fails the plan before anything changes; under rename the
+    /// relation moves aside. (Replace and skip leave such a clash to the statement that meets it.)
+    /// </summary>
+    public void ResolveBroughtNames(IEnumerable<(string Kind, QualifiedName Name)> names)
+    {
+        foreach (var (kind, name) in names)
+        {
+            if (_freed.Contains(name) || !target.Relations.TryGetValue(name, out var rel)) continue;
+            if (strategy == ConflictStrategy.Error)
+                throw PgCloneException.For(targetServer, $"{kind} {name.Quoted}", "already exists (conflict strategy is error; nothing was changed)");
+            if (strategy == ConflictStrategy.Rename)
+                MoveAside(new PlannedObject(0, kind, name), Keyword(rel.Kind), name);
+        }
+    }
+
+    /// <summary>A relation dropped or moved aside frees its own name and those of its indexes and owned sequences.</summary>
+    private void Free(QualifiedName name)
+    {
+        _freed.Add(name);
+        if (!target.Relations.TryGetValue(name, out var rel)) return;
+        foreach (var n in rel.Indexes.Concat(rel.OwnedSequences)) _freed.Add(name with { Name = n });
+    }
+
+    private readonly HashSet<QualifiedName> _freed = [];
 
     /// <summary>The existing object's kind: a relkind, 'T'/'D' for a type/domain, 'F' for a routine; null when free.</summary>
     private char? Existing(PlannedObject p)
@@ -72,6 +100,7 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
         }
         var newName = FreshName(p.Name, n => target.NameTaken(n.Schema, n.Name));
         Statements.Add(new DdlStatement(p.Kind, p.Name.Quoted, $"ALTER {Keyword(kind)} {p.Name.Quoted} RENAME TO {Sql.Ident(newName.Name)}"));
+        _freed.Add(p.Name);
         if (kind is not ('r' or 'p' or 'm') || !target.Relations.TryGetValue(p.Name, out var rel)) return;
         // The moved table's (or materialized view's) indexes (and so its constraints) and owned sequences free their names too.
         foreach (var index in rel.Indexes)
@@ -84,6 +113,7 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
     {
         var fresh = FreshName(name, n => target.NameTaken(n.Schema, n.Name));
         Statements.Add(new DdlStatement(owner.Kind, owner.Name.Quoted, $"ALTER {keyword} {name.Quoted} RENAME TO {Sql.Ident(fresh.Name)}"));
+        _freed.Add(name);
     }
 
     private QualifiedName FreshName(QualifiedName name, Func<QualifiedName, bool> taken)

@@ -26,6 +26,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
 
     public ClonePlan Build(IColumnMasker? masker)
     {
+        RequireParentsOfClonedTable();
         var extensions = Extensions().ToList();
         ExcludeReused();
         var conflicts = new ConflictResolver(_options.Conflict, state, request.Target, PlannedNames());
@@ -33,6 +34,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         _excluded.UnionWith(conflicts.SkippedOids);
         _excluded.UnionWith(scope.Sequences.Where(s => conflicts.SkippedOids.Contains(s.OwnerTable)).Select(s => s.Oid));
         _skipped.AddRange(conflicts.Skipped);
+        conflicts.ResolveBroughtNames(BroughtNames());
 
         var pre = new List<DdlStatement>(conflicts.Statements);
         pre.AddRange(catalog.Schemas.Where(s => !state.Schemas.Contains(s.Name))
@@ -91,6 +93,17 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         catalog.Collations.Where(c => !state.Collations.Contains(c.Name))
             .Select(c => new DdlStatement("collation", c.Name.Quoted, CollationDdl.Create(c)));
 
+    /// <summary>A table clone of a partition or an inheritance child needs its parent on the target.</summary>
+    private void RequireParentsOfClonedTable()
+    {
+        if (request.Operation != CloneOperation.Table) return;
+        var table = scope.Tables[0];
+        foreach (var parent in table.Parents.Select(catalog.Table))
+            if (parent is not null && !state.Relations.ContainsKey(parent.Name))
+                throw PgCloneException.For(request.Target, $"table {table.Name.Quoted}",
+                    $"{(table.IsPartition ? "is a partition of" : "inherits from")} {parent.Name.Quoted}, which is not on the target; clone that table first");
+    }
+
     /// <summary>What a table clone merely needs (a type, a function, a shared sequence) is reused when the target has it.</summary>
     private void ExcludeReused()
     {
@@ -126,6 +139,18 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         foreach (var v in scope.Views) names.Add(v.Name);
         foreach (var t in scope.Types) names.Add(t.Name);
         return names;
+    }
+
+    /// <summary>Relation names created along with the created tables and materialized views: indexes, identity and owned sequences.</summary>
+    private IEnumerable<(string Kind, QualifiedName Name)> BroughtNames()
+    {
+        foreach (var t in Tables)
+        {
+            foreach (var i in catalog.IndexesOf(t.Oid)) yield return ("index", i.Name with { Name = naming.Child(t.Oid, i.Name.Name) });
+            foreach (var s in catalog.SequencesOwnedBy(t.Oid)) yield return ("sequence", naming.Sequence(s));
+        }
+        foreach (var v in Views.Where(v => v.Materialized))
+            foreach (var i in catalog.IndexesOf(v.Oid)) yield return ("index", i.Name);
     }
 
     private static string Kind(ViewInfo v) => v.Materialized ? "materialized view" : "view";

@@ -31,6 +31,7 @@ internal sealed class PlanScope
                 break;
             case CloneOperation.Functions:
                 scope.Functions.AddRange(catalog.Functions);
+                scope.AddNeeded(catalog, catalog.Functions.Select(f => new ObjectKey('f', f.Oid)), types: true, functions: false, sequences: false);
                 break;
             default:
                 scope.Tables.AddRange(catalog.Tables);
@@ -71,14 +72,28 @@ internal sealed class PlanScope
         var needed = new HashSet<ObjectKey>(selected.Select(t => new ObjectKey('r', t.Oid)));
         if (options.Triggers)
             foreach (var tr in selected.SelectMany(t => catalog.TriggersOf(t.Oid))) needed.Add(new ObjectKey('f', tr.FunctionOid));
+        AddNeeded(catalog, needed, types: true, functions: true, sequences: true);
+    }
+
+    /// <summary>
+    /// Adds what the given objects need, transitively through pg_depend, as objects created only when the
+    /// target lacks them: the types (and functions, sequences) a table or function uses.
+    /// </summary>
+    private void AddNeeded(SourceCatalog catalog, IEnumerable<ObjectKey> roots, bool types, bool functions, bool sequences)
+    {
+        var needed = new HashSet<ObjectKey>(roots);
         var queue = new Queue<ObjectKey>(needed);
         while (queue.TryDequeue(out var key))
             foreach (var to in catalog.DependenciesOf(key))
                 if (needed.Add(to)) queue.Enqueue(to);
-        foreach (var t in catalog.Types.Where(t => needed.Contains(new ObjectKey('t', t.Oid)))) { Types.Add(t); NeededOnly.Add(t.Oid); }
-        foreach (var f in catalog.Functions.Where(f => needed.Contains(new ObjectKey('f', f.Oid)))) { Functions.Add(f); NeededOnly.Add(f.Oid); }
-        foreach (var s in catalog.Sequences.Where(s => needed.Contains(new ObjectKey('r', s.Oid)) && !s.IsIdentity && !tableOids.Contains(s.OwnerTable)))
-        { Sequences.Add(s); NeededOnly.Add(s.Oid); }
+        var tables = Tables.Select(t => t.Oid).ToHashSet();
+        if (types)
+            foreach (var t in catalog.Types.Where(t => needed.Contains(new ObjectKey('t', t.Oid)))) { Types.Add(t); NeededOnly.Add(t.Oid); }
+        if (functions)
+            foreach (var f in catalog.Functions.Where(f => needed.Contains(new ObjectKey('f', f.Oid)))) { Functions.Add(f); NeededOnly.Add(f.Oid); }
+        if (sequences)
+            foreach (var s in catalog.Sequences.Where(s => needed.Contains(new ObjectKey('r', s.Oid)) && !s.IsIdentity && !tables.Contains(s.OwnerTable)))
+            { Sequences.Add(s); NeededOnly.Add(s.Oid); }
     }
 
     /// <summary>matviews=false: materialized views stay behind, and so do the views built on them.</summary>

@@ -1,73 +1,82 @@
 using PgClone.Core.Catalog;
+using PgClone.Core.Connections;
 
 namespace PgClone.Core.Ddl;
 
 /// <summary>
 /// Target names of cloned objects. Identity, except for a table cloned under another name (target_name): then
-/// the table, its owned sequences, indexes and constraints get names that cannot collide with the original's
-/// when both live in one schema, and definitions that name the table are pointed at the copy.
+/// the table, its partitions, owned sequences, indexes and constraints get names that cannot collide with the
+/// original's when both live in one schema (the table's name prefix is swapped for the new name, or the new
+/// name is put in front), and definitions that name a renamed table or sequence point at the copy.
 /// </summary>
 internal sealed class TargetNaming
 {
-    private readonly TableInfo? _renamed;
-    private readonly QualifiedName _newName;
-    private readonly Dictionary<string, string> _childNames = new(StringComparer.Ordinal);
-    private readonly Dictionary<uint, QualifiedName> _sequences = [];
-    private readonly IReadOnlyList<SequenceInfo> _renamedSequences = [];
+    private readonly Dictionary<uint, (TableInfo Source, QualifiedName Name)> _tables = [];
+    private readonly Dictionary<(uint Table, string Name), string> _childNames = [];
+    private readonly Dictionary<uint, (SequenceInfo Source, QualifiedName Name)> _sequences = [];
 
     public static readonly TargetNaming Identity = new();
 
     private TargetNaming() { }
 
-    public TargetNaming(TableInfo table, string newName, SourceCatalog catalog, TargetState target)
+    /// <param name="tables">The renamed table first, then its partitions.</param>
+    public TargetNaming(IReadOnlyList<TableInfo> tables, string newName, SourceCatalog catalog, TargetState target)
     {
-        _renamed = table;
-        _newName = table.Name with { Name = newName };
-        var taken = new HashSet<string>(StringComparer.Ordinal);
+        var root = tables[0];
+        var schema = root.Name.Schema;
+        var sourceNames = catalog.Tables.Select(t => t.Name).Concat(catalog.Indexes.Select(i => i.Name)).Concat(catalog.Sequences.Select(s => s.Name))
+            .Where(n => n.Schema == schema).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        var taken = new HashSet<string>(StringComparer.Ordinal) { newName };
         string Fresh(string name)
         {
-            var candidate = name.StartsWith(table.Name.Name, StringComparison.Ordinal)
-                ? newName + name[table.Name.Name.Length..]
-                : newName + "_" + name;
+            var candidate = name.StartsWith(root.Name.Name, StringComparison.Ordinal) ? newName + name[root.Name.Name.Length..] : newName + "_" + name;
             var unique = candidate;
-            for (var i = 2; taken.Contains(unique) || target.NameTaken(table.Name.Schema, unique) || catalog.Indexes.Any(x => x.Name == table.Name with { Name = unique }); i++)
+            for (var i = 2; taken.Contains(unique) || sourceNames.Contains(unique) || target.NameTaken(schema, unique); i++)
                 unique = $"{candidate}_{i}";
             taken.Add(unique);
             return unique;
         }
-        foreach (var i in catalog.IndexesOf(table.Oid)) _childNames[i.Name.Name] = Fresh(i.Name.Name);
-        foreach (var c in catalog.ConstraintsOf(table.Oid).Where(c => !_childNames.ContainsKey(c.Name))) _childNames[c.Name] = Fresh(c.Name);
-        _renamedSequences = catalog.SequencesOwnedBy(table.Oid).ToList();
-        foreach (var s in _renamedSequences) _sequences[s.Oid] = s.Name with { Name = Fresh(s.Name.Name) };
+        _tables[root.Oid] = (root, root.Name with { Name = newName });
+        foreach (var partition in tables.Skip(1)) _tables[partition.Oid] = (partition, partition.Name with { Name = Fresh(partition.Name.Name) });
+        foreach (var t in tables)
+        {
+            foreach (var i in catalog.IndexesOf(t.Oid)) _childNames[(t.Oid, i.Name.Name)] = Fresh(i.Name.Name);
+            foreach (var c in catalog.ConstraintsOf(t.Oid).Where(c => !_childNames.ContainsKey((t.Oid, c.Name)))) _childNames[(t.Oid, c.Name)] = Fresh(c.Name);
+            foreach (var s in catalog.SequencesOwnedBy(t.Oid)) _sequences[s.Oid] = (s, s.Name with { Name = Fresh(s.Name.Name) });
+            foreach (var s in catalog.Statistics.Where(s => s.TableOid == t.Oid)) _childNames[(t.Oid, s.Name.Name)] = Fresh(s.Name.Name);
+        }
     }
 
-    public QualifiedName Table(TableInfo t) => _renamed is not null && t.Oid == _renamed.Oid ? _newName : t.Name;
+    public QualifiedName Table(TableInfo t) => _tables.TryGetValue(t.Oid, out var renamed) ? renamed.Name : t.Name;
 
-    public QualifiedName Sequence(SequenceInfo s) => _sequences.GetValueOrDefault(s.Oid, s.Name);
+    public QualifiedName Sequence(SequenceInfo s) => _sequences.TryGetValue(s.Oid, out var renamed) ? renamed.Name : s.Name;
 
     /// <summary>An index or constraint name of the table.</summary>
-    public string Child(uint tableOid, string name) =>
-        _renamed is not null && tableOid == _renamed.Oid ? _childNames.GetValueOrDefault(name, name) : name;
+    public string Child(uint tableOid, string name) => _childNames.GetValueOrDefault((tableOid, name), name);
 
     /// <summary>A column default: nextval() of a renamed owned sequence points at the copy's sequence.</summary>
     public string Default(string expression)
     {
-        foreach (var s in _renamedSequences)
-            expression = expression.Replace(Connections.Sql.Literal(s.PgName) + "::regclass", Connections.Sql.Literal(_sequences[s.Oid].Quoted) + "::regclass", StringComparison.Ordinal);
+        foreach (var (source, name) in _sequences.Values)
+            expression = expression.Replace(Sql.Literal(source.PgName) + "::regclass", Sql.Literal(name.Quoted) + "::regclass", StringComparison.Ordinal);
         return expression;
     }
 
-    /// <summary>A foreign key of the renamed table that references the table itself references the copy.</summary>
-    public string ForeignKey(uint tableOid, string definition) =>
-        _renamed is null || tableOid != _renamed.Oid ? definition
-            : definition.Replace($"REFERENCES {_renamed.PgName}(", $"REFERENCES {_newName.Quoted}(", StringComparison.Ordinal);
+    /// <summary>A foreign key of a renamed table that references a renamed table (itself, typically) references the copy.</summary>
+    public string ForeignKey(uint tableOid, string definition)
+    {
+        if (!_tables.ContainsKey(tableOid)) return definition;
+        foreach (var (source, name) in _tables.Values)
+            definition = definition.Replace($"REFERENCES {source.PgName}(", $"REFERENCES {name.Quoted}(", StringComparison.Ordinal);
+        return definition;
+    }
 
-    /// <summary>A trigger definition of the renamed table names the copy.</summary>
+    /// <summary>A trigger definition of a renamed table names the copy.</summary>
     public string Trigger(uint tableOid, string definition)
     {
-        if (_renamed is null || tableOid != _renamed.Oid) return definition;
-        var marker = $" ON {_renamed.PgName} ";
+        if (!_tables.TryGetValue(tableOid, out var renamed)) return definition;
+        var marker = $" ON {renamed.Source.PgName} ";
         var at = definition.IndexOf(marker, StringComparison.Ordinal);
-        return at < 0 ? definition : string.Concat(definition.AsSpan(0, at), $" ON {_newName.Quoted} ", definition.AsSpan(at + marker.Length));
+        return at < 0 ? definition : string.Concat(definition.AsSpan(0, at), $" ON {renamed.Name.Quoted} ", definition.AsSpan(at + marker.Length));
     }
 }

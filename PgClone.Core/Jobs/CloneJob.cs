@@ -37,7 +37,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         if (masker is not null) await snapshot.OnCoordinatorAsync(async c => { await masker.EnsureCoverageAsync(c, plan, ct); return 0; });
 
         var doneSteps = resume?.Steps ?? [];
-        var ddl = new DdlSteps(job, targets, doneSteps);
+        var ddl = new DdlSteps(job, targets, doneSteps, plan);
         await ddl.PreDataAsync(plan.PreData, resume?.PreDataDone ?? 0, ct);
 
         var earlier = resume?.Tables ?? [];
@@ -105,8 +105,8 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
     private static async Task AnalyzeAsync(JobContext job, TargetPool targets, ClonePlan plan, CancellationToken ct)
     {
         var statements = plan.Tables.Select(t => t.Target).Distinct()
-            .Select(t => new DdlStatement("table", t.ToString(), $"ANALYZE {t.Quoted}")).ToList();
-        var ddl = new DdlSteps(job, targets, new HashSet<string>());
+            .Select(t => new DdlStatement("table", t.ToString(), $"ANALYZE {t.Quoted}") { Table = t }).ToList();
+        var ddl = new DdlSteps(job, targets, new HashSet<string>(), plan);
         await ddl.ParallelAsync(JobPhase.Verifying, "analyze", statements, ct);
     }
 

@@ -19,6 +19,12 @@ public sealed record CloneRunOptions
     public JobCheckpoint? ResumeFrom { get; init; }
     /// <summary>Tables estimated larger than this are copied in ranges by several workers at once.</summary>
     public long SplitTablesLargerThan { get; init; } = 1L << 30;
+    /// <summary>
+    /// Tables created by the run and estimated above this size load with TRUNCATE + COPY FREEZE in one transaction
+    /// (rows arrive frozen: no later VACUUM pass). Below it a plain COPY is cheaper: the TRUNCATE's new files cost
+    /// more than freezing a few pages saves.
+    /// </summary>
+    public long FreezeTablesLargerThan { get; init; } = 4L << 20;
     /// <summary>At most this many ranges per table.</summary>
     public int MaxRangesPerTable { get; init; } = 64;
     /// <summary>maintenance_work_mem of the sessions that build indexes and constraints.</summary>

@@ -11,7 +11,7 @@ namespace PgClone.Core.Jobs;
 /// Copies the plan's tables with N workers pulling from one queue, largest first. Each worker has a source
 /// session in the run's snapshot and a target session. A table above the split size becomes several ranges
 /// copied by several workers at once. A table loaded whole is truncated and loaded with COPY FREEZE in one
-/// transaction when it was created by this run (or is re-copied by a resume).
+/// transaction when it was created by this run and is not tiny, or is re-copied by a resume.
 /// </summary>
 internal sealed class DataCopyPhase(
     JobContext job, SourceSnapshot snapshot, TargetPool targets, IReadOnlyCollection<string> mustTruncate)
@@ -41,7 +41,7 @@ internal sealed class DataCopyPhase(
             var state = new TableState(t, Math.Max(1, ranges.Count));
             if (ranges.Count == 0)
             {
-                tasks.Add(new CopyTask(state, null, truncate || t.CreatedInRun, t.EstimatedBytes));
+                tasks.Add(new CopyTask(state, null, truncate || t.CreatedInRun && t.EstimatedBytes > job.Options.FreezeTablesLargerThan, t.EstimatedBytes));
                 continue;
             }
             // Ranges load side by side, so the table cannot be truncated per range: empty it once, up front.
@@ -70,12 +70,13 @@ internal sealed class DataCopyPhase(
             while (Volatile.Read(ref _failure) is null && queue.TryDequeue(out var task))
             {
                 ct.ThrowIfCancellationRequested();
-                job.Progress.Copying(worker, task.Table.Data.Target.ToString(), default);
+                var display = task.Table.Data.Target.ToString();
+                job.Progress.Copying(worker, display, default);
                 CopyCount count;
                 try
                 {
                     lock (task.Table.Clock) if (!task.Table.Clock.IsRunning) task.Table.Clock.Start();
-                    count = await CopyAsync(source, target, task, c => job.Progress.Copying(worker, task.Table.Data.Target.ToString(), c), ct);
+                    count = await CopyAsync(source, target, task, c => job.Progress.Copying(worker, display, c), ct);
                 }
                 catch (PgCloneException e)
                 {

@@ -9,25 +9,34 @@ namespace PgClone.Core.Jobs;
 /// constraints, ANALYZE) on all target sessions at once, PostData in order. Every step done is checkpointed,
 /// and steps a resumed job already did are skipped.
 /// </summary>
-internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<string> done)
+internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<string> done, ClonePlan plan)
 {
-    /// <summary>PreData statements per transaction: few round trips of locks, bounded lock table use.</summary>
-    private const int PreDataBatch = 200;
+    /// <summary>Estimated bytes per target table: independent steps start with the biggest tables' (longest first).</summary>
+    private readonly Dictionary<Catalog.QualifiedName, long> _tableBytes = plan.Tables
+        .GroupBy(t => t.Target).ToDictionary(g => g.Key, g => g.Sum(t => t.EstimatedBytes));
+
+    /// <summary>PreData statements per transaction: bounded lock table use, and a resume restarts at most this many.</summary>
+    private const int PreDataTransaction = 200;
+    /// <summary>Single statements sent together in one round trip.</summary>
+    private const int RoundTrip = 50;
 
     public async Task PreDataAsync(IReadOnlyList<DdlStatement> statements, int alreadyDone, CancellationToken ct)
     {
         job.Progress.Phase(JobPhase.Schema, statements.Count);
         for (var i = 0; i < alreadyDone; i++) job.Progress.StepDone();
-        for (var start = alreadyDone; start < statements.Count; start += PreDataBatch)
+        for (var start = alreadyDone; start < statements.Count; start += PreDataTransaction)
         {
-            var end = Math.Min(statements.Count, start + PreDataBatch);
+            var end = Math.Min(statements.Count, start + PreDataTransaction);
             var conn = targets.Main;
             await using (var tx = await conn.BeginTransactionAsync(ct))
             {
-                for (var i = start; i < end; i++)
+                var i = start;
+                while (i < end)
                 {
-                    await JobSession.ExecAsync(conn, targets.Server, statements[i].ToString(), statements[i].Sql, ct);
-                    job.Progress.StepDone();
+                    var group = Group(statements, i, end);
+                    await ExecGroupAsync(conn, group, ct);
+                    for (var k = 0; k < group.Count; k++) job.Progress.StepDone();
+                    i += group.Count;
                 }
                 await tx.CommitAsync(ct);
             }
@@ -35,17 +44,57 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
         }
     }
 
+    /// <summary>
+    /// The next statements to send in one round trip: consecutive single statements (no semicolon, which a batch
+    /// command cannot hold), or one statement on its own.
+    /// </summary>
+    private static List<DdlStatement> Group(IReadOnlyList<DdlStatement> statements, int from, int end)
+    {
+        var group = new List<DdlStatement> { statements[from] };
+        if (statements[from].Sql.Contains(';')) return group;
+        for (var i = from + 1; i < end && group.Count < RoundTrip && !statements[i].Sql.Contains(';'); i++) group.Add(statements[i]);
+        return group;
+    }
+
+    private async Task ExecGroupAsync(NpgsqlConnection conn, List<DdlStatement> group, CancellationToken ct)
+    {
+        if (group.Count > 1)
+        {
+            await JobSession.ExecAsync(conn, targets.Server, null, "SAVEPOINT pgclone_batch", ct);
+            await using var batch = new NpgsqlBatch(conn);
+            foreach (var s in group) batch.BatchCommands.Add(new NpgsqlBatchCommand(s.Sql));
+            try
+            {
+                await batch.ExecuteNonQueryAsync(ct);
+                await JobSession.ExecAsync(conn, targets.Server, null, "RELEASE SAVEPOINT pgclone_batch", ct);
+                return;
+            }
+            catch (PostgresException)
+            {
+                // Replay one by one so the error names the statement the server rejected.
+                await JobSession.ExecAsync(conn, targets.Server, null, "ROLLBACK TO SAVEPOINT pgclone_batch", ct);
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException)
+            {
+                throw PgCloneException.FromDriver(targets.Server, group[0].ToString(), e);
+            }
+        }
+        foreach (var s in group) await JobSession.ExecAsync(conn, targets.Server, s.ToString(), s.Sql, ct);
+    }
+
     /// <summary>Independent statements on every target session; the first failure stops the others from starting more.</summary>
     public async Task ParallelAsync(JobPhase phase, string stepKind, IReadOnlyList<DdlStatement> statements, CancellationToken ct,
         Action<int, DdlStatement?>? running = null)
     {
         job.Progress.Phase(phase, statements.Count);
-        var queue = new ConcurrentQueue<(int Index, DdlStatement Statement)>();
+        var pending = new List<(int Index, DdlStatement Statement)>();
         for (var i = 0; i < statements.Count; i++)
         {
             if (done.Contains(JobCheckpoint.Step(stepKind, i))) job.Progress.StepDone();
-            else queue.Enqueue((i, statements[i]));
+            else pending.Add((i, statements[i]));
         }
+        var queue = new ConcurrentQueue<(int Index, DdlStatement Statement)>(
+            pending.OrderByDescending(p => p.Statement.Table is { } t ? _tableBytes.GetValueOrDefault(t) : 0));
         if (queue.IsEmpty) return;
         var workers = Math.Min(job.Parallel, queue.Count);
         await targets.EnsureAsync(workers, ct);

@@ -12,6 +12,8 @@ internal sealed class ProgressTracker : IAsyncDisposable
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
 
     private readonly object _gate = new();
+    /// <summary>Publishing is serialized here, outside <see cref="_gate"/>, so a slow subscriber never blocks the workers.</summary>
+    private readonly object _publishGate = new();
     private readonly Action<JobProgress>? _sink;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Stopwatch _dataClock = new();
@@ -87,14 +89,17 @@ internal sealed class ProgressTracker : IAsyncDisposable
         await _stop.CancelAsync();
         try { await _loop; } catch (OperationCanceledException) { }
         JobProgress final;
-        lock (_gate)
+        lock (_publishGate)
         {
-            _finished = true;
-            _dataClock.Stop();
-            for (var i = 0; i < _workers.Length; i++) _workers[i] = (null, default);
-            _state = _state with { Status = status, Error = error, IndexBuilds = [] };
-            final = Snapshot() with { EstimatedTimeLeft = status == JobStatus.Completed ? TimeSpan.Zero : null };
-            _state = final;
+            lock (_gate)
+            {
+                _finished = true;
+                _dataClock.Stop();
+                for (var i = 0; i < _workers.Length; i++) _workers[i] = (null, default);
+                _state = _state with { Status = status, Error = error, IndexBuilds = [] };
+                final = Snapshot() with { EstimatedTimeLeft = status == JobStatus.Completed ? TimeSpan.Zero : null };
+                _state = final;
+            }
             _sink?.Invoke(final);
         }
         return final;
@@ -109,11 +114,16 @@ internal sealed class ProgressTracker : IAsyncDisposable
     {
         using var timer = new PeriodicTimer(Interval);
         while (await timer.WaitForNextTickAsync(_stop.Token))
-            lock (_gate)
+            lock (_publishGate)
             {
-                if (!_dirty || _finished) continue;
-                _dirty = false;
-                _sink!.Invoke(Snapshot());
+                JobProgress snapshot;
+                lock (_gate)
+                {
+                    if (!_dirty || _finished) continue;
+                    _dirty = false;
+                    snapshot = Snapshot();
+                }
+                _sink!.Invoke(snapshot);
             }
     }
 

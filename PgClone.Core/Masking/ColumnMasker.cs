@@ -22,6 +22,10 @@ public sealed class ColumnMasker(MaskRuleSet rules, Func<MaskingSecret> secret, 
     {
         var rule = rules.Find(column.Table, column.Column, column.PartitionRoot);
         if (rule is null) return null;
+        // A user or extension type the planner did not classify (a domain over text, say) is taken for the kind the
+        // rule needs; EnsureCoverageAsync checks it against pg_type before any row is copied.
+        if (MaskExpressions.KindOf(column) == MaskTypeKind.Other && column.TypeCategory is null)
+            column = column with { TypeCategory = MaskExpressions.CategoryNeeded(rule.Strategy) };
         var expression = MaskExpressions.Checked(rule, column, rule.IsKeyed ? _key.Value : MaskKeySql.None, source);
         lock (_masked) _masked[(column.Table, column.Column)] = new MaskedColumn(column, rule, expression);
         return expression;
@@ -36,6 +40,7 @@ public sealed class ColumnMasker(MaskRuleSet rules, Func<MaskingSecret> secret, 
 
     public async Task EnsureCoverageAsync(NpgsqlConnection sourceConnection, ClonePlan plan, CancellationToken ct)
     {
+        await VerifyAgainstCatalogAsync(sourceConnection, ct);
         if (!requireMasking) return;
         var uncovered = new List<string>();
         foreach (var schema in plan.Tables.GroupBy(t => t.Source.Schema).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -49,6 +54,29 @@ public sealed class ColumnMasker(MaskRuleSet rules, Func<MaskingSecret> secret, 
         if (uncovered.Count > 0)
             throw PgCloneException.For(source, null,
                 $"require_masking: {uncovered.Count} sensitive column{(uncovered.Count == 1 ? "" : "s")} without a mask rule: {string.Join(", ", uncovered)}");
+    }
+
+    /// <summary>
+    /// Re-checks every masked column with what the catalog says: the real type category (domains) and unique
+    /// indexes, which the planner's view of a column may not include.
+    /// </summary>
+    private async Task VerifyAgainstCatalogAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        foreach (var schema in Masked.GroupBy(m => m.Column.Table.Schema))
+        {
+            var catalog = (await MaskCatalog.ColumnsAsync(conn, source, schema.Key, schema.Select(m => m.Column.Table.Name).Distinct().ToList(), ct))
+                .ToDictionary(c => (c.Table, c.Column));
+            foreach (var m in schema)
+            {
+                if (!catalog.TryGetValue((m.Column.Table, m.Column.Column), out var c)) continue;
+                var actual = c.ToMaskColumn() with
+                {
+                    InPrimaryKey = c.InPrimaryKey || m.Column.InPrimaryKey, InUnique = c.InUnique || m.Column.InUnique,
+                    InForeignKey = c.InForeignKey || m.Column.InForeignKey,
+                };
+                if (MaskExpressions.Problem(m.Rule, actual) is { } problem) throw MaskExpressions.Refusal(source, actual, problem);
+            }
+        }
     }
 
     public Task<string?> ProveAsync(NpgsqlConnection sourceConnection, NpgsqlConnection targetConnection, ClonePlan plan, CancellationToken ct) =>

@@ -56,9 +56,20 @@ public static class MaskExpressions
     public static string Checked(MaskRule rule, MaskColumn column, MaskKeySql key, ServerEndpoint server, string? problem = null)
     {
         problem ??= Problem(rule, column);
-        return problem is null ? For(rule, column, key)
-            : throw PgCloneException.For(server, $"column {column.Table.Quoted}.{Sql.Ident(column.Column)}", problem);
+        return problem is null ? For(rule, column, key) : throw Refusal(server, column, problem);
     }
+
+    public static PgCloneException Refusal(ServerEndpoint server, MaskColumn column, string problem) =>
+        PgCloneException.For(server, $"column {column.Table.Quoted}.{Sql.Ident(column.Column)}", problem);
+
+    /// <summary>The pg_type.typcategory a strategy works on ('S' string, 'N' numeric, 'D' date/time); null: any.</summary>
+    public static char? CategoryNeeded(MaskStrategy strategy) => strategy switch
+    {
+        MaskStrategy.Null or MaskStrategy.Constant => null,
+        MaskStrategy.RandomInt => 'N',
+        MaskStrategy.DateShift => 'D',
+        _ => 'S',
+    };
 
     /// <summary>Why the rule cannot mask the column (wrong type, unsafe on a key), or null when it can.</summary>
     public static string? Problem(MaskRule rule, MaskColumn column)
@@ -99,7 +110,7 @@ public static class MaskExpressions
         if (type is "uuid" or "pg_catalog.uuid") return MaskTypeKind.Uuid;
         if (type is "date" or "pg_catalog.date" || type.StartsWith("timestamp", StringComparison.Ordinal)) return MaskTypeKind.DateTime;
         if (column.TypeCategory is { } category)
-            return category switch { 'S' => MaskTypeKind.Text, 'N' => MaskTypeKind.Number, _ => MaskTypeKind.Other };
+            return category switch { 'S' => MaskTypeKind.Text, 'N' => MaskTypeKind.Number, 'D' => MaskTypeKind.DateTime, _ => MaskTypeKind.Other };
         var bare = type.StartsWith("pg_catalog.", StringComparison.Ordinal) ? type["pg_catalog.".Length..] : type;
         if (bare is "text" or "name" or "bpchar" or "varchar" or "char" || bare.StartsWith("character", StringComparison.Ordinal)
             || bare.StartsWith("varchar(", StringComparison.Ordinal) || bare == "citext" || bare.EndsWith(".citext", StringComparison.Ordinal))

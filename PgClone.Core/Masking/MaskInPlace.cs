@@ -19,14 +19,19 @@ public sealed record MaskInPlaceResult(QualifiedName Table, long Rows, IReadOnly
 /// </summary>
 public static class MaskInPlace
 {
+    public static Task<MaskInPlaceResult> RunAsync(ServerEndpoint target, QualifiedName table, JsonObject rulesJson,
+        MaskingSecret secret, CancellationToken ct) => RunAsync(target, table, rulesJson, () => secret, ct);
+
+    /// <summary>As above; <paramref name="secret"/> is called only when a keyed rule needs it.</summary>
     public static async Task<MaskInPlaceResult> RunAsync(ServerEndpoint target, QualifiedName table, JsonObject rulesJson,
-        MaskingSecret secret, CancellationToken ct)
+        Func<MaskingSecret> secret, CancellationToken ct)
     {
         var rules = MaskRuleSet.ForColumns(rulesJson);
         if (rules.IsEmpty) throw PgCloneException.For(target, $"table {table.Quoted}", "no mask rules given");
         await using var conn = await MaskingConnections.OpenAsync(target, ct);
         var columns = await MaskCatalog.TableAsync(conn, target, table, ct);
-        var sets = MaskingConnections.Expressions(target, columns, rules, secret.InlineSql(), c =>
+        var key = rules.Columns.Values.Any(r => r.IsKeyed) ? secret().InlineSql() : MaskKeySql.None;
+        var sets = MaskingConnections.Expressions(target, columns, rules, key, c =>
             c.IdentityAlways ? "is an identity column GENERATED ALWAYS, which cannot be updated"
             : c.Generated ? "is a generated column, which cannot be updated" : null);
         try

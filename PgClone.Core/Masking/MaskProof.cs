@@ -7,8 +7,8 @@ using PgClone.Core.Ddl;
 namespace PgClone.Core.Masking;
 
 /// <summary>
-/// Proof of masking after a clone: reads a bounded sample of each masked table on the target, finds the same rows
-/// on the source by primary key, and checks that no masked column on the target holds its source value. Equal
+/// Proof of masking after a clone: reads a bounded sample of each masked table on the source (with the clone's
+/// WHERE), finds the same rows on the target by primary key (recomputing a masked key), and checks that no masked column on the target holds its source value. Equal
 /// values are allowed only where they are legitimate: NULL stays NULL, a constant, a random_int that happened to
 /// draw the original, or a value its rule maps to itself (<c>***</c> under email; the rule's own expression is recomputed on the
 /// source, so an expression that passes values through is caught). Anything else is a leak
@@ -31,31 +31,35 @@ public static class MaskProof
             if (mine.Count == 0) continue;
             var catalog = await MaskCatalog.TableAsync(source, sourceServer, t.Source, ct);
             var pk = catalog.Where(c => c.InPrimaryKey).ToList();
-            if (pk.Count == 0 || pk.Any(k => mine.Any(m => m.Column.Column == k.Column) || !t.TargetColumns.Contains(k.Column)))
+            if (pk.Count == 0 || pk.Any(k => !t.TargetColumns.Contains(k.Column)) || t.SourceExpressions.Count != t.TargetColumns.Count)
             {
                 unchecked_.Add(t.Target.Quoted);
                 continue;
             }
             tables++;
             columns += mine.Count;
-            var targetRows = await ReadAsync(target, targetServer, t.Target,
-                $"SELECT {string.Join(", ", pk.Select(k => k.Column).Concat(mine.Select(m => m.Column.Column)).Select(c => $"{Sql.Ident(c)}::text"))} " +
-                $"FROM {t.Target.Quoted} LIMIT {SampleRows}", null, ct);
-            if (targetRows.Count == 0) continue;
-            rows += targetRows.Count;
-            var keys = pk.Select((_, i) => targetRows.Select(r => (string?)r[i]).ToArray()).ToArray();
-            var join = string.Join(" AND ", pk.Select((k, i) => $"s.{Sql.Ident(k.Column)} = k.pgclone_k{i}::{k.DataType}"));
+            // Sample the source and find the rows on the target through the key as it was copied: a key masked with a
+            // deterministic strategy is recomputed here, so masked keys are followed too.
+            var copiedKey = pk.Select(k => t.SourceExpressions[IndexOf(t.TargetColumns, k.Column)]);
             var sourceRows = await ReadAsync(source, sourceServer, t.Source,
-                $"SELECT k.pgclone_ord, {string.Join(", ", mine.Select(m => $"s.{Sql.Ident(m.Column.Column)}::text, ({MaskExpressions.For(m.Rule, m.Column, key)})::text"))} " +
+                $"SELECT {string.Join(", ", copiedKey.Select(e => $"({e})::text"))}, " +
+                $"{string.Join(", ", mine.Select(m => $"{Sql.Ident(m.Column.Column)}::text, ({MaskExpressions.For(m.Rule, m.Column, key)})::text"))} " +
+                $"FROM {t.Source.Quoted}{(t.Where is null ? "" : $" WHERE {t.Where}")} LIMIT {SampleRows}", null, ct);
+            if (sourceRows.Count == 0) continue;
+            var keys = pk.Select((_, i) => sourceRows.Select(r => (string?)r[i]).ToArray()).ToArray();
+            var join = string.Join(" AND ", pk.Select((k, i) => $"d.{Sql.Ident(k.Column)} = k.pgclone_k{i}::{k.DataType}"));
+            var targetRows = await ReadAsync(target, targetServer, t.Target,
+                $"SELECT k.pgclone_ord, {string.Join(", ", mine.Select(m => $"d.{Sql.Ident(m.Column.Column)}::text"))} " +
                 $"FROM pg_catalog.unnest({string.Join(", ", pk.Select((_, i) => $"${i + 1}::text[]"))}) WITH ORDINALITY AS k({string.Join(", ", pk.Select((_, i) => $"pgclone_k{i}"))}, pgclone_ord) " +
-                $"JOIN {t.Source.Quoted} AS s ON {join}", keys, ct);
+                $"JOIN {t.Target.Quoted} AS d ON {join}", keys, ct);
+            rows += targetRows.Count;
             var leaked = new int[mine.Count];
-            foreach (var s in sourceRows)
+            foreach (var d in targetRows)
             {
-                var tr = targetRows[(int)(long)s[0]! - 1];
+                var sr = sourceRows[(int)(long)d[0]! - 1];
                 for (var i = 0; i < mine.Count; i++)
                 {
-                    var (original, remasked, copied) = ((string?)s[1 + 2 * i], (string?)s[2 + 2 * i], (string?)tr[pk.Count + i]);
+                    var (original, remasked, copied) = ((string?)sr[pk.Count + 2 * i], (string?)sr[pk.Count + 2 * i + 1], (string?)d[1 + i]);
                     if (copied is null || copied != original) continue;
                     var rule = mine[i].Rule;
                     if (rule.Strategy is MaskStrategy.Constant or MaskStrategy.RandomInt || (rule.IsDeterministic && remasked == original)) collisions++;
@@ -64,13 +68,19 @@ public static class MaskProof
             }
             for (var i = 0; i < mine.Count; i++)
                 if (leaked[i] > 0)
-                    leaks.Add($"{t.Target.Quoted}.{Sql.Ident(mine[i].Column.Column)} ({mine[i].Rule.StrategyName}) equals its source value in {leaked[i]} of {sourceRows.Count} sampled rows");
+                    leaks.Add($"{t.Target.Quoted}.{Sql.Ident(mine[i].Column.Column)} ({mine[i].Rule.StrategyName}) equals its source value in {leaked[i]} of {targetRows.Count} sampled rows");
         }
         if (leaks.Count > 0) throw PgCloneException.For(targetServer, null, $"masking proof failed: {string.Join("; ", leaks)}");
         var line = $"masking proof: {columns} masked column{(columns == 1 ? "" : "s")} in {tables} table{(tables == 1 ? "" : "s")}, {rows} sampled rows compared with the source by primary key: no original value on the target";
         if (collisions > 0) line += $" ({collisions} legitimate collision{(collisions == 1 ? "" : "s")})";
-        if (unchecked_.Count > 0) line += $"; not checked (no primary key to join on, or it is masked): {string.Join(", ", unchecked_)}";
+        if (unchecked_.Count > 0) line += $"; not checked (no primary key to join on): {string.Join(", ", unchecked_)}";
         return line;
+    }
+
+    private static int IndexOf(IReadOnlyList<string> list, string item)
+    {
+        for (var i = 0; i < list.Count; i++) if (list[i] == item) return i;
+        return -1;
     }
 
     private static async Task<List<object?[]>> ReadAsync(NpgsqlConnection conn, ServerEndpoint server, QualifiedName table, string sql,

@@ -30,16 +30,22 @@ public static class MaskingPolicy
 
     public static QualifiedName ViewOf(QualifiedName table) => new(table.Schema, table.Name + "_masked");
 
+    public static Task<MaskingPolicyInfo> CreateAsync(ServerEndpoint target, QualifiedName table, JsonObject rulesJson,
+        string privilegedRole, MaskingSecret secret, CancellationToken ct) => CreateAsync(target, table, rulesJson, privilegedRole, () => secret, ct);
+
+    /// <summary>As above; <paramref name="secret"/> is called only when a keyed rule needs it.</summary>
     public static async Task<MaskingPolicyInfo> CreateAsync(ServerEndpoint target, QualifiedName table, JsonObject rulesJson,
-        string privilegedRole, MaskingSecret secret, CancellationToken ct)
+        string privilegedRole, Func<MaskingSecret> secret, CancellationToken ct)
     {
         var rules = MaskRuleSet.ForColumns(rulesJson);
         if (rules.IsEmpty) throw PgCloneException.For(target, $"table {table.Quoted}", "no mask rules given");
         var view = ViewOf(table);
+        if (System.Text.Encoding.UTF8.GetByteCount(view.Name) > 63)
+            throw PgCloneException.For(target, $"table {table.Quoted}", $"the masked view's name {Sql.Ident(view.Name)} is longer than PostgreSQL's 63-byte limit");
         await using var conn = await MaskingConnections.OpenAsync(target, ct);
         var columns = await MaskCatalog.TableAsync(conn, target, table, ct);
         var keyed = rules.Columns.Values.Any(r => r.IsKeyed);
-        var key = keyed ? KeyQuery(view) : secret.InlineSql();
+        var key = keyed ? KeyQuery(view) : MaskKeySql.None;
         var masked = MaskingConnections.Expressions(target, columns, rules, key).ToDictionary(m => m.Column, m => m.Expression);
         try
         {
@@ -52,7 +58,7 @@ public static class MaskingPolicy
                 "WHERE c.oid = $1::regclass AND r.rolname = $2 AND a.privilege_type = 'SELECT')", ct, table.Quoted, privilegedRole);
             var info = new MaskingPolicyInfo(view, table, rulesJson, privilegedRole, granted);
             await using var tx = await conn.BeginTransactionAsync(ct);
-            if (keyed) await StoreKeyAsync(conn, target, view, secret, ct);
+            if (keyed) await StoreKeyAsync(conn, target, view, secret(), ct);
             var select = string.Join(", ", columns.Select(c => masked.TryGetValue(c.Column, out var e) ? $"{e} AS {Sql.Ident(c.Column)}" : Sql.Ident(c.Column)));
             await MaskingConnections.ExecAsync(conn, $"CREATE VIEW {view.Quoted} AS SELECT {select} FROM {table.Quoted}", ct);
             await MaskingConnections.ExecAsync(conn, $"COMMENT ON VIEW {view.Quoted} IS {Sql.Literal(Describe(info))}", ct);
@@ -104,15 +110,23 @@ public static class MaskingPolicy
             cmd.Parameters.Add(new NpgsqlParameter { Value = schema });
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
-            {
-                if (JsonNode.Parse(reader.GetString(1)) is not JsonObject o) continue;
-                policies.Add(new MaskingPolicyInfo(new QualifiedName(schema, reader.GetString(0)), new QualifiedName(schema, (string)o["table"]!),
-                    (JsonObject)o["rules"]!.DeepClone(), (string)o["privileged_role"]!, (bool)o["granted_privileged"]!));
-            }
+                if (Parse(new QualifiedName(schema, reader.GetString(0)), reader.GetString(1)) is { } policy) policies.Add(policy);
         }
         catch (NpgsqlException e) { throw PgCloneException.FromDriver(server, $"schema {Sql.Ident(schema)}", e); }
-        catch (JsonException) { /* a comment that only looks like ours: not a policy */ }
         return policies;
+    }
+
+    /// <summary>A view comment read back; null when it only looks like ours.</summary>
+    private static MaskingPolicyInfo? Parse(QualifiedName view, string comment)
+    {
+        try
+        {
+            return JsonNode.Parse(comment) is JsonObject { } o && o["table"] is JsonValue table && o["rules"] is JsonObject rules
+                   && o["privileged_role"] is JsonValue role && o["granted_privileged"] is JsonValue granted
+                ? new MaskingPolicyInfo(view, new QualifiedName(view.Schema, (string)table!), (JsonObject)rules.DeepClone(), (string)role!, (bool)granted!)
+                : null;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException) { return null; }
     }
 
     private static string Describe(MaskingPolicyInfo info) => new JsonObject

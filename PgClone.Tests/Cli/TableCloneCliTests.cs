@@ -45,6 +45,59 @@ public sealed class TableCloneCliTests(PgServersFixture fx) : IClassFixture<PgSe
     }
 
     [Fact]
+    public async Task A_schema_clone_failing_at_its_indexes_resumes_from_the_checkpoint_without_copying_again()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("cliresume");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA s;
+            CREATE TABLE s.a(id int PRIMARY KEY, v text); INSERT INTO s.a SELECT g, 'a' || g FROM generate_series(1, 500) g;
+            CREATE TABLE s.b(id int PRIMARY KEY, a_id int REFERENCES s.a); INSERT INTO s.b SELECT g, g FROM generate_series(1, 300) g;
+            """);
+        // The first run loads the data, then the target refuses to build indexes.
+        await PgServers.ExecAsync(db.Target, """
+            CREATE FUNCTION public.no_indexes() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'indexes are not allowed today'; END$$;
+            CREATE EVENT TRIGGER no_indexes ON ddl_command_end WHEN TAG IN ('ALTER TABLE', 'CREATE INDEX') EXECUTE FUNCTION public.no_indexes();
+            """);
+        var checkpoint = Path.Combine(Path.GetTempPath(), $"pgclone-cli-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            var first = await PgcloneProcess.RunAsync("schema", "--source", Conninfo(db.Source), "--target", Conninfo(db.Target), "--schema", "s", "--checkpoint", checkpoint);
+            Assert.Equal(1, first.ExitCode);
+            // Progress lines come first on stderr (not a terminal here); the failure is the one last line.
+            Assert.Matches("^pgclone: target '[^']+' \\(127\\.0\\.0\\.1:[0-9]+\\): constraint \"[ab]_pkey\" on \"s\"\\.\"[ab]\": indexes are not allowed today$", first.Stderr.TrimEnd('\n').Split('\n')[^1]);
+            await PgServers.ExecAsync(db.Target, "DROP EVENT TRIGGER no_indexes");
+
+            var resumed = await PgcloneProcess.RunAsync("resume", "--checkpoint", checkpoint, "--json");
+
+            Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+            using var json = JsonDocument.Parse(resumed.Stdout);
+            var tables = json.RootElement.GetProperty("tables").EnumerateArray().ToList();
+            Assert.Equal([500L, 300L], tables.Select(t => t.GetProperty("rows").GetInt64()).Order().Reverse());
+            var resumeJob = json.RootElement.GetProperty("job_id").GetString();
+            Assert.All(tables, t => Assert.NotEqual(resumeJob, t.GetProperty("copied_by_job").GetString()));
+            Assert.Equal(500L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM s.a"));
+            Assert.Equal(300L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM s.b"));
+            Assert.Equal(3L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = 's' AND contype IN ('p', 'f')"));
+        }
+        finally { File.Delete(checkpoint); }
+    }
+
+    [Fact]
+    public async Task Target_name_and_no_data_flags_reach_the_clone()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("cliflags");
+        await PgServers.ExecAsync(db.Source, "CREATE TABLE t(id int PRIMARY KEY); INSERT INTO t VALUES (1), (2)");
+
+        var r = await PgcloneProcess.RunAsync("table", "--source", Conninfo(db.Source), "--target", Conninfo(db.Target), "--table", "t", "--target-name", "t_copy", "--no-data", "--json");
+
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM t_copy"));
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname = 't'"));
+        using var json = JsonDocument.Parse(r.Stdout);
+        Assert.Equal(0L, json.RootElement.GetProperty("rows").GetInt64());
+    }
+
+    [Fact]
     public async Task A_clone_that_fails_on_the_target_exits_1_with_the_servers_error()
     {
         var db = await fx.Servers.CreateDatabasesAsync("clifail");

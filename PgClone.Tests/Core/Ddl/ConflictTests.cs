@@ -56,6 +56,22 @@ public sealed class ConflictTests(PgServersFixture fx) : IClassFixture<PgServers
     }
 
     [Fact]
+    public async Task An_index_name_taken_by_another_table_is_a_conflict_too()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("conflict");
+        await PgServers.ExecAsync(db.Source, SourceSql);
+        await PgServers.ExecAsync(db.Target, "CREATE SCHEMA s; CREATE TABLE s.x (v text); CREATE INDEX t_v_idx ON s.x (v)");
+
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(db, ConflictStrategy.Error));
+        Assert.Equal($"{ServerEndpoint.Parse(ServerRole.Target, db.Target).Describe()}: index \"s\".\"t_v_idx\": already exists (conflict strategy is error; nothing was changed)", e.Message);
+        Assert.Equal(["t_v_idx:i", "x:r"], await RelationsAsync(db.Target));
+
+        await CloneAsync(db, ConflictStrategy.Rename);
+        Assert.Equal(["other:r", "other_pkey:i", "t:r", "t_id_seq:S", "t_pkey:i", "t_v_idx:i", "t_v_idx_old:i", "v:v", "x:r"], await RelationsAsync(db.Target));
+        Assert.Equal("x", await PgServers.ScalarAsync<string>(db.Target, "SELECT c.relname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid WHERE i.indexrelid = 's.t_v_idx_old'::regclass"));
+    }
+
+    [Fact]
     public async Task Skip_leaves_the_existing_table_and_its_rows_and_clones_the_rest()
     {
         var db = await ArrangeAsync();

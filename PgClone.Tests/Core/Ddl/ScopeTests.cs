@@ -57,7 +57,7 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
     }
 
     [Fact]
-    public async Task Functions_clone_brings_only_the_functions_and_procedures_of_the_schema()
+    public async Task Functions_clone_brings_only_the_functions_and_procedures_of_the_schema_and_the_types_they_need()
     {
         var db = await fx.Servers.CreateDatabasesAsync("functions");
         await PgServers.ExecAsync(db.Source, """
@@ -66,6 +66,8 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
             CREATE VIEW f.v AS SELECT 1 AS one;
             CREATE FUNCTION f.count_t() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM f.t';
             CREATE FUNCTION f.plus(a int, b int DEFAULT 1) RETURNS int LANGUAGE plpgsql AS $$BEGIN RETURN a + b; END$$;
+            CREATE TYPE f.color AS ENUM ('red', 'green');
+            CREATE FUNCTION f.first_color() RETURNS f.color LANGUAGE sql AS $$ SELECT 'red'::f.color $$;
             CREATE PROCEDURE f."Bump It"(INOUT x int) LANGUAGE sql AS $$ SELECT x + 1 $$;
             COMMENT ON FUNCTION f.plus(int, int) IS 'adds';
             """);
@@ -74,10 +76,11 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
 
         const string functions = "SELECT p.proname || '|' || pg_get_functiondef(p.oid) || '|' || coalesce(obj_description(p.oid, 'pg_proc'), '') FROM pg_proc p WHERE p.pronamespace = 'f'::regnamespace ORDER BY 1";
         var expected = await PgServers.RowsAsync(db.Source, functions);
-        Assert.Equal(3, expected.Count);
+        Assert.Equal(4, expected.Count);
         Assert.Equal(expected, await PgServers.RowsAsync(db.Target, functions));
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relnamespace = 'f'::regnamespace"));
         Assert.Equal(3, await PgServers.ScalarAsync<int>(db.Target, "SELECT f.plus(2)"));
+        Assert.Equal("red", await PgServers.ScalarAsync<string>(db.Target, "SELECT f.first_color()::text"));
     }
 
     [Fact]

@@ -80,6 +80,34 @@ public sealed class TableOptionTests(PgServersFixture fx) : IClassFixture<PgServ
     }
 
     [Fact]
+    public async Task Target_name_of_a_partitioned_table_renames_its_partitions_and_their_indexes()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("tableopt");
+        await CloneKit.LoadAsync(db.Source, "rich.sql");
+        await CloneKit.CloneAsync(db, CloneOperation.Table, "rich", "events");
+        await CloneKit.CloneAsync(db, CloneOperation.Table, "rich", "events", new CloneOptions { TargetName = "ev" });
+
+        const string relations = "SELECT c.relname || ':' || c.relkind::text FROM pg_class c WHERE c.relnamespace = 'rich'::regnamespace AND c.relname LIKE 'ev\\_%' OR c.relname = 'ev' ORDER BY 1";
+        Assert.Equal([
+            "ev:p", "ev_2023:r", "ev_2023_kind_idx:i", "ev_2023_pkey:i", "ev_2024:p", "ev_2024_kind_idx:I", "ev_2024_low:r", "ev_2024_low_kind_idx:i", "ev_2024_low_pkey:i",
+            "ev_2024_other:r", "ev_2024_other_kind_idx:i", "ev_2024_other_pkey:i", "ev_2024_pkey:I", "ev_default:r", "ev_default_kind_idx:i", "ev_default_pkey:i", "ev_kind:I", "ev_pkey:I",
+        ], await ColumnAsync(db.Target, relations));
+        Assert.Equal(await ColumnAsync(db.Target, "SELECT count(*) || ':' || sum(id) FROM rich.events"), await ColumnAsync(db.Target, "SELECT count(*) || ':' || sum(id) FROM rich.ev"));
+        Assert.Equal(["4:10"], await ColumnAsync(db.Target, "SELECT count(*) || ':' || sum(id) FROM rich.ev"));
+        Assert.Equal(["1"], await ColumnAsync(db.Target, "SELECT count(*) FROM rich.ev_2024_low"));
+        Assert.Equal(["true"], await ColumnAsync(db.Target, "SELECT bool_and(indisvalid)::text FROM pg_index WHERE indrelid IN (SELECT oid FROM pg_class WHERE relname LIKE 'ev%')"));
+    }
+
+    [Fact]
+    public async Task A_partition_whose_parent_is_not_on_the_target_is_a_clear_error()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("tableopt");
+        await CloneKit.LoadAsync(db.Source, "rich.sql");
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Table, "rich", "events_2023"));
+        Assert.Equal($"{ServerEndpoint.Parse(ServerRole.Target, db.Target).Describe()}: table \"rich\".\"events_2023\": is a partition of \"rich\".\"events\", which is not on the target; clone that table first", e.Message);
+    }
+
+    [Fact]
     public async Task Target_name_puts_a_copy_beside_the_original_with_its_own_index_constraint_and_sequence_names()
     {
         var db = await ArrangeAsync("""

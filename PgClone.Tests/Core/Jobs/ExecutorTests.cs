@@ -29,7 +29,7 @@ public sealed class ExecutorTests(PgServersFixture fx) : IClassFixture<PgServers
             Tables = [Table("wide", WideDdl, ["id", "n", "tags", "body", "blob", "at"])],
         };
 
-        var result = await new CloneEngine().RunAsync(Request(db), new CloneRunOptions { Planner = Fixed(plan) });
+        var result = await new CloneEngine().RunAsync(Request(db), new CloneRunOptions { Planner = Fixed(plan), FreezeTablesLargerThan = 0 });
 
         var table = Assert.Single(result.Tables);
         Assert.Equal(2000, table.Rows);
@@ -125,6 +125,19 @@ public sealed class ExecutorTests(PgServersFixture fx) : IClassFixture<PgServers
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM c"));
         Assert.Equal(0L, await SessionsLeftAsync(db.Source, jobId));
         Assert.Equal(0L, await SessionsLeftAsync(db.Target, jobId));
+    }
+
+    [Fact]
+    public async Task A_failing_schema_statement_sent_in_a_batch_is_named_and_its_transaction_leaves_nothing_behind()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("failpre");
+        var plan = new ClonePlan { PreData = [Create("ok1", "id int"), Create("bad", "id no_such_type"), Create("ok2", "id int")] };
+
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(Request(db), new CloneRunOptions { Planner = Fixed(plan) }));
+
+        var port = new Npgsql.NpgsqlConnectionStringBuilder(db.Target).Port;
+        Assert.Equal($"target 'tgt' (127.0.0.1:{port}): table \"public\".\"bad\": type \"no_such_type\" does not exist", e.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname IN ('ok1', 'ok2')"));
     }
 
     [Fact]

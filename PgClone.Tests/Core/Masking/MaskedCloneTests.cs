@@ -31,6 +31,12 @@ public sealed class MaskedCloneTests(PgServersFixture fx) : IClassFixture<PgServ
     private static Task<CloneResult> CloneAsync(CloneRequest request) =>
         new CloneEngine(r => MaskingFactory.Create(r, MaskSql.Secret)).RunAsync(request);
 
+    private static async Task AssertRefusedAsync(TestDatabases db, string table, string options, string problem)
+    {
+        var request = Request(db, CloneOperation.Table, "public", table, options);
+        Assert.Equal($"{request.Source.Describe()}: {problem}", (await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(request))).Message);
+    }
+
     private static string KeepFormat(string v) => string.Concat(v.Select((ch, i) =>
         char.IsAsciiDigit(ch) ? (char)('0' + (ch - '0' + MaskSql.Secret.InnerHash("f:" + v[..i])[0]) % 10) : ch));
 
@@ -83,7 +89,26 @@ public sealed class MaskedCloneTests(PgServersFixture fx) : IClassFixture<PgServ
             await PgServers.RowsAsync(db.Target, "SELECT o.id, c.email, o.total FROM orders o JOIN customers c ON c.email = o.customer_email ORDER BY o.id"));
         Assert.Equal(1L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_constraint WHERE conrelid = 'orders'::regclass AND contype = 'f'"));
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM employees WHERE ssn IS NOT NULL"));
-        Assert.Single(result.Notes, n => n.StartsWith("masking proof: 3 masked columns in 2 tables, 7 sampled rows") && n.Contains("not checked (no primary key to join on, or it is masked): \"public\".\"customers\""));
+        // customers is found on the target through its masked key.
+        Assert.Contains("masking proof: 5 masked columns in 3 tables, 9 sampled rows compared with the source by primary key: no original value on the target", result.Notes);
+    }
+
+    [Fact]
+    public async Task Deterministic_strategies_give_the_same_mask_for_the_same_value_in_different_tables()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("mdet");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE TABLE crm (id int PRIMARY KEY, h text, k text, fn text, fe text, ds date, kf text);
+            INSERT INTO crm SELECT i, 'v' || i, 'v' || i, 'Name ' || i, 'n' || i || '@x.org', DATE '1990-01-01' + i, '555-01' || i FROM generate_series(1, 50) AS i;
+            CREATE TABLE billing AS SELECT * FROM crm;
+            ALTER TABLE billing ADD PRIMARY KEY (id);
+            """);
+        const string rules = """{"h": "hash", "k": "keyed_hash", "fn": "fake_name", "fe": "fake_email", "ds": {"type": "date_shift", "days": 15}, "kf": "keep_format"}""";
+        await CloneAsync(Request(db, CloneOperation.Schema, "public", null, "{\"mask\": {\"crm\": " + rules + ", \"billing\": " + rules + "}}"));
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target,
+            "SELECT count(*) FROM crm c JOIN billing b USING (id) WHERE (c.h, c.k, c.fn, c.fe, c.ds, c.kf) IS DISTINCT FROM (b.h, b.k, b.fn, b.fe, b.ds, b.kf)"));
+        Assert.Equal(50L, await PgServers.ScalarAsync<long>(db.Target,
+            "SELECT count(*) FROM crm WHERE h = md5('v' || id) AND k <> 'v' || id AND fn <> 'Name ' || id AND fe NOT LIKE 'n%@x.org' AND ds <> DATE '1990-01-01' + id"));
     }
 
     [Fact]
@@ -110,16 +135,35 @@ public sealed class MaskedCloneTests(PgServersFixture fx) : IClassFixture<PgServ
     {
         var db = await fx.Servers.CreateDatabasesAsync("mwrong");
         await PgServers.ExecAsync(db.Source, Fixture);
-        var wrongType = Request(db, CloneOperation.Table, "public", "employees", """{"mask": {"salary": "email"}}""");
-        Assert.Equal($"{wrongType.Source.Describe()}: column \"public\".\"employees\".\"salary\": mask strategy \"email\" needs a text column, but the column is integer",
-            (await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(wrongType))).Message);
-        var unsafeKey = Request(db, CloneOperation.Table, "public", "customers", """{"mask": {"email": "email"}}""");
-        Assert.Equal($"{unsafeKey.Source.Describe()}: column \"public\".\"customers\".\"email\": mask strategy \"email\" cannot mask a column in a PRIMARY KEY: it maps different values to the same mask, so keys would collide or joins would break; use keyed_hash, keep_format or hash, which keep distinct values distinct",
-            (await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(unsafeKey))).Message);
-        var unknown = Request(db, CloneOperation.Table, "public", "employees", """{"mask": {"emial": "email"}}""");
-        Assert.Equal($"{unknown.Source.Describe()}: mask rules match no copied column: \"emial\"",
-            (await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(unknown))).Message);
+        await AssertRefusedAsync(db, "employees", """{"mask": {"salary": "email"}}""",
+            "column \"public\".\"employees\".\"salary\": mask strategy \"email\" needs a text column, but the column is integer");
+        await AssertRefusedAsync(db, "customers", """{"mask": {"email": "email"}}""",
+            "column \"public\".\"customers\".\"email\": mask strategy \"email\" cannot mask a column in a PRIMARY KEY: it maps different values to the same mask, so keys would collide or joins would break; use keyed_hash, keep_format or hash, which keep distinct values distinct");
+        await AssertRefusedAsync(db, "employees", """{"mask": {"emial": "email"}}""",
+            "mask rules match no copied column: \"emial\"");
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname IN ('employees', 'customers')"));
+    }
+
+    [Fact]
+    public async Task Domains_are_judged_by_their_base_type_and_unique_indexes_count_as_keys_before_any_row_is_copied()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("mdomain");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE DOMAIN email_t AS text CHECK (VALUE LIKE '%@%');
+            CREATE DOMAIN points_t AS integer;
+            CREATE TABLE members (id int PRIMARY KEY, email email_t, points points_t, login text);
+            CREATE UNIQUE INDEX members_login ON members (login);
+            INSERT INTO members VALUES (1, 'ann@example.com', 10, 'ann'), (2, 'ben@example.org', 20, 'ben');
+            """);
+        await CloneAsync(Request(db, CloneOperation.Table, "public", "members", """{"mask": {"email": "email", "login": "keyed_hash"}}"""));
+        Assert.Equal([[1, "a***@example.com"], [2, "b***@example.org"]], await PgServers.RowsAsync(db.Target, "SELECT id, email::text FROM members ORDER BY id"));
+
+        await PgServers.ExecAsync(db.Target, "DROP TABLE members");
+        await AssertRefusedAsync(db, "members", """{"mask": {"points": "email"}}""",
+            "column \"public\".\"members\".\"points\": mask strategy \"email\" needs a text column, but the column is public.points_t");
+        await AssertRefusedAsync(db, "members", """{"mask": {"login": "name"}}""",
+            "column \"public\".\"members\".\"login\": mask strategy \"name\" cannot mask a column in a UNIQUE: it maps different values to the same mask, so keys would collide or joins would break; use keyed_hash, keep_format or hash, which keep distinct values distinct");
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname = 'members'"));
     }
 
     [Fact]
@@ -131,7 +175,7 @@ public sealed class MaskedCloneTests(PgServersFixture fx) : IClassFixture<PgServ
             "INSERT INTO employees VALUES (1, 'alice@example.com', 'XXXX'), (2, 'b***@corp.org', 'XXXX'), (3, NULL, 'XXXX')");
         await PgServers.ExecAsync(db.Source, "UPDATE employees SET full_name = 'XXXX' WHERE id = 3");
         var employees = new QualifiedName("public", "employees");
-        var plan = new ClonePlan { Tables = [new TableData(employees, employees, ["id", "email", "full_name"], [], null, 0, 3)] };
+        var plan = new ClonePlan { Tables = [new TableData(employees, employees, ["id", "email", "full_name"], ["\"id\"", "\"email\"", "\"full_name\""], "id <= 3", 0, 3)] };
         var email = new MaskColumn(employees, "email", "character varying(60)", false, false, false);
         var name = new MaskColumn(employees, "full_name", "text", false, false, false);
         // What a broken planner would do: claim the column is masked while copying it as is.
