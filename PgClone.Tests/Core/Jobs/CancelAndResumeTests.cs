@@ -21,7 +21,7 @@ public sealed class CancelAndResumeTests(PgServersFixture fx) : IClassFixture<Pg
         return new ClonePlan
         {
             PreData = [Create("big", "id int, v text"), Create("s1", "id int, v text"), Create("s2", "id int, v text")],
-            Tables = [Table("big", "", ["id", "v"], 1_000_000, expressions: slow), Table("s1", "", ["id", "v"], 100), Table("s2", "", ["id", "v"], 200)],
+            Tables = [Table("big", ["id", "v"], 1_000_000, expressions: slow), Table("s1", ["id", "v"], 100), Table("s2", ["id", "v"], 200)],
             Indexes = [.. new[] { "big", "s1", "s2" }.Select(t => new DdlStatement("index", $"\"public\".\"{t}_pkey\"", $"ALTER TABLE public.{t} ADD PRIMARY KEY (id)"))],
         };
     }
@@ -69,7 +69,7 @@ public sealed class CancelAndResumeTests(PgServersFixture fx) : IClassFixture<Pg
                 Create("t", "id int"),
                 new DdlStatement("function", "\"public\".\"slow\"(int)", "CREATE FUNCTION public.slow(i int) RETURNS int IMMUTABLE LANGUAGE plpgsql AS $$BEGIN PERFORM pg_sleep(0.003); RETURN i; END$$"),
             ],
-            Tables = [Table("t", "", ["id"])],
+            Tables = [Table("t", ["id"])],
             Indexes = [new DdlStatement("index", "\"public\".\"t_slow\"", "CREATE INDEX t_slow ON public.t (public.slow(id))")],
         };
         var jobId = CloneRunOptions.NewJobId();
@@ -150,7 +150,7 @@ public sealed class CancelAndResumeTests(PgServersFixture fx) : IClassFixture<Pg
     {
         var db = await fx.Servers.CreateDatabasesAsync("lost");
         await PgServers.ExecAsync(db.Source, "CREATE TABLE t(id int); INSERT INTO t VALUES (1)");
-        var plan = new ClonePlan { PreData = [Create("t", "id int")], Tables = [Table("t", "", ["id"])] };
+        var plan = new ClonePlan { PreData = [Create("t", "id int")], Tables = [Table("t", ["id"])] };
         PlanProvider killCoordinator = async (_, source, _, _, _) =>
         {
             await PgServers.ExecAsync(db.Source, $"SELECT pg_terminate_backend({source.ProcessID})");

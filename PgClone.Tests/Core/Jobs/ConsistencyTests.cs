@@ -25,8 +25,8 @@ public sealed class ConsistencyTests(PgServersFixture fx) : IClassFixture<PgServ
             PreData = [Create("parent", "id int, v text"), Create("child", "id int, parent_id int, v text")],
             Tables =
             [
-                Table("parent", "", ["id", "v"], 2_000_000, expressions: ["\"id\" + length(pg_sleep(0.0005)::text)", "\"v\""]),
-                Table("child", "", ["id", "parent_id", "v"], 1000, expressions: ["\"id\" + length(pg_sleep(0.001)::text)", "\"parent_id\"", "\"v\""]),
+                Table("parent", ["id", "v"], 2_000_000, expressions: ["\"id\" + length(pg_sleep(0.0005)::text)", "\"v\""]),
+                Table("child", ["id", "parent_id", "v"], 1000, expressions: ["\"id\" + length(pg_sleep(0.001)::text)", "\"parent_id\"", "\"v\""]),
             ],
             Indexes =
             [
@@ -74,7 +74,7 @@ public sealed class ConsistencyTests(PgServersFixture fx) : IClassFixture<PgServ
         var plan = new ClonePlan
         {
             PreData = [Create("keyed", "id bigint, v text"), Create("heap", "a int, v text")],
-            Tables = [Table("keyed", "", ["id", "v"], 5_000_000, key: "id"), Table("heap", "", ["a", "v"], 5_000_000)],
+            Tables = [Table("keyed", ["id", "v"], 5_000_000, key: "id"), Table("heap", ["a", "v"], 5_000_000)],
         };
         var jobId = CloneRunOptions.NewJobId();
         var run = new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 4 }), new CloneRunOptions

@@ -26,7 +26,7 @@ public sealed class ExecutorTests(PgServersFixture fx) : IClassFixture<PgServers
         var plan = new ClonePlan
         {
             PreData = [Create("wide", WideDdl)],
-            Tables = [Table("wide", WideDdl, ["id", "n", "tags", "body", "blob", "at"])],
+            Tables = [Table("wide", ["id", "n", "tags", "body", "blob", "at"])],
         };
 
         var result = await new CloneEngine().RunAsync(Request(db), new CloneRunOptions { Planner = Fixed(plan), FreezeTablesLargerThan = 0 });
@@ -45,7 +45,7 @@ public sealed class ExecutorTests(PgServersFixture fx) : IClassFixture<PgServers
     {
         var db = await fx.Servers.CreateDatabasesAsync("noconsist");
         await PgServers.ExecAsync(db.Source, "CREATE TABLE a(id int); INSERT INTO a SELECT generate_series(1, 10)");
-        var plan = new ClonePlan { PreData = [Create("a", "id int")], Tables = [Table("a", "", ["id"])] };
+        var plan = new ClonePlan { PreData = [Create("a", "id int")], Tables = [Table("a", ["id"])] };
 
         var result = await new CloneEngine().RunAsync(Request(db, new CloneOptions { Consistent = false, Parallel = 3 }), new CloneRunOptions { Planner = Fixed(plan) });
 
@@ -66,7 +66,7 @@ public sealed class ExecutorTests(PgServersFixture fx) : IClassFixture<PgServers
         var plan = new ClonePlan
         {
             PreData = [Create("a", "id int, v text"), Create("b", "id int, v text")],
-            Tables = [Table("a", "", ["id", "v"], 2000, expressions: slow), Table("b", "", ["id", "v"], 1000, expressions: slow)],
+            Tables = [Table("a", ["id", "v"], 2000, expressions: slow), Table("b", ["id", "v"], 1000, expressions: slow)],
         };
         var events = new List<JobProgress>();
 
@@ -97,7 +97,7 @@ public sealed class ExecutorTests(PgServersFixture fx) : IClassFixture<PgServers
         var plan = new ClonePlan
         {
             PreData = [Create("d", "id int")],
-            Tables = [Table("d", "", ["id"])],
+            Tables = [Table("d", ["id"])],
             Indexes = [new DdlStatement("index", "\"public\".\"d_pkey\"", "ALTER TABLE public.d ADD CONSTRAINT d_pkey PRIMARY KEY (id)")],
         };
         var events = new List<JobProgress>();
@@ -115,7 +115,7 @@ public sealed class ExecutorTests(PgServersFixture fx) : IClassFixture<PgServers
     {
         var db = await fx.Servers.CreateDatabasesAsync("failcopy");
         await PgServers.ExecAsync(db.Source, "CREATE TABLE c(id int); INSERT INTO c SELECT generate_series(1, 200000)");
-        var plan = new ClonePlan { PreData = [Create("c", "id int CHECK (id < 150000)")], Tables = [Table("c", "", ["id"])] };
+        var plan = new ClonePlan { PreData = [Create("c", "id int CHECK (id < 150000)")], Tables = [Table("c", ["id"])] };
         var jobId = CloneRunOptions.NewJobId();
 
         var e = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(Request(db), new CloneRunOptions { JobId = jobId, Planner = Fixed(plan) }));

@@ -21,7 +21,7 @@ internal static class HandPlans
     }
 
     /// <summary>A table copied column for column; the target table is created by the plan's PreData.</summary>
-    public static TableData Table(string name, string columnsDdl, string[] columns, long estimatedBytes = 8192, string? key = null,
+    public static TableData Table(string name, string[] columns, long estimatedBytes = 8192, string? key = null,
         string[]? expressions = null, string? where = null) =>
         new(new QualifiedName("public", name), new QualifiedName("public", name), columns,
             expressions ?? [.. columns.Select(Sql.Ident)], where, estimatedBytes, 0)

@@ -11,7 +11,7 @@ public sealed class JobManagerTests(PgServersFixture fx) : IClassFixture<PgServe
     private static readonly ClonePlan SlowPlan = new()
     {
         PreData = [Create("t", "id int, v text")],
-        Tables = [Table("t", "", ["id", "v"], 1000, expressions: ["\"id\" + length(pg_sleep(0.001)::text)", "\"v\""])],
+        Tables = [Table("t", ["id", "v"], 1000, expressions: ["\"id\" + length(pg_sleep(0.001)::text)", "\"v\""])],
     };
 
     private async Task<TestDatabases> SourceWithRowsAsync(string prefix, int rows)
