@@ -6,14 +6,15 @@ namespace PgClone.Cli.Commands;
 /// <summary>The --json summary of a clone: per table rows, bytes and seconds, and the totals.</summary>
 internal sealed record CloneSummary(
     string? JobId, string Operation, IReadOnlyList<CloneSummary.TableLine> Tables, long Rows, long Bytes, double Seconds,
-    IReadOnlyList<string> Skipped, IReadOnlyList<string> Notes)
+    IReadOnlyList<string> Skipped, IReadOnlyList<string> Notes, IReadOnlyDictionary<string, double> PhaseSeconds)
 {
     public sealed record TableLine(string Table, long Rows, long Bytes, double Seconds, string? CopiedByJob);
 
     public static CloneSummary From(CloneResult r) => new(
         r.JobId, r.Operation.ToString().ToLowerInvariant(),
         [.. r.Tables.Select(t => new TableLine(t.Table.ToString(), t.Rows, t.Bytes, Math.Round(t.Elapsed.TotalSeconds, 3), t.CopiedByJob))],
-        r.Rows, r.Bytes, Math.Round(r.Elapsed.TotalSeconds, 3), r.Skipped, r.Notes);
+        r.Rows, r.Bytes, Math.Round(r.Elapsed.TotalSeconds, 3), r.Skipped, r.Notes,
+        r.Phases.ToDictionary(p => JobProgress.PhaseName(p.Phase), p => Math.Round(p.Elapsed.TotalSeconds, 3)));
 
     public static void WriteText(CloneResult r, TextWriter w)
     {
@@ -21,6 +22,8 @@ internal sealed record CloneSummary(
             w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {t.Table,-50} {t.Rows,12:N0} rows {ProgressDisplay.Size(t.Bytes),10} {t.Elapsed.TotalSeconds,8:F2} s"));
         foreach (var s in r.Skipped) w.WriteLine($"  skipped: {s}");
         foreach (var n in r.Notes) w.WriteLine($"  note: {n}");
+        w.WriteLine("  phases: " + string.Join(", ", r.Phases.Select(p =>
+            string.Create(CultureInfo.InvariantCulture, $"{JobProgress.PhaseName(p.Phase)} {p.Elapsed.TotalSeconds:F2} s"))));
         w.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"pgclone: done: {r.Tables.Count} table(s), {r.Rows:N0} rows, {ProgressDisplay.Size(r.Bytes)} in {r.Elapsed.TotalSeconds:F1} s"));
     }

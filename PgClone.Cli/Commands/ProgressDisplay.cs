@@ -72,11 +72,7 @@ internal sealed class ProgressDisplay : IAsyncDisposable
 
     public static string Line(JobProgress p)
     {
-        var phase = p.Phase switch
-        {
-            JobPhase.CopyingData => "copying data",
-            _ => p.Phase.ToString().ToLowerInvariant(),
-        };
+        var phase = JobProgress.PhaseName(p.Phase);
         var text = string.Create(CultureInfo.InvariantCulture,
             $"{phase}: {p.TablesCompleted}/{p.TablesTotal} tables, {p.RowsCopied:N0} rows, {Size(p.BytesCopied)}");
         if (p.Phase == JobPhase.CopyingData && p.BytesPerSecond > 0) text += $", {Size((long)p.BytesPerSecond)}/s";

@@ -75,7 +75,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         notes.AddRange(ConsistencyNotes(plan, results, jobId, snapshot.Id));
 
         var ordered = plan.Tables.Select(t => results.First(r => r.Table == t.Target)).ToList();
-        return new CloneResult(request.Operation, ordered, plan.Skipped, clock.Elapsed) { Notes = notes, JobId = jobId };
+        return new CloneResult(request.Operation, ordered, plan.Skipped, clock.Elapsed) { Notes = notes, JobId = jobId, Phases = progress.PhaseTimings() };
     }
 
     /// <summary>database-create: CREATE DATABASE on the target server (through its maintenance database) unless it exists.</summary>

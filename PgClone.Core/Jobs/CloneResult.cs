@@ -2,6 +2,9 @@ using PgClone.Core.Catalog;
 
 namespace PgClone.Core.Jobs;
 
+/// <summary>Wall-clock time of one phase of a run.</summary>
+public sealed record PhaseTiming(JobPhase Phase, TimeSpan Elapsed);
+
 /// <summary>What happened to one table's data.</summary>
 public sealed record TableResult(QualifiedName Table, long Rows, long Bytes, TimeSpan Elapsed)
 {
@@ -20,5 +23,7 @@ public sealed record CloneResult(
     public long Bytes => Tables.Sum(t => t.Bytes);
     /// <summary>Free-form lines the run wants the user to read (e.g. masking proof, snapshot notes).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
+    /// <summary>Wall-clock time per phase (planning, schema, data, indexes, ...), in the order they ran.</summary>
+    public IReadOnlyList<PhaseTiming> Phases { get; init; } = [];
     public string? JobId { get; init; }
 }

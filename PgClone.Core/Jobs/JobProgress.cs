@@ -62,4 +62,11 @@ public sealed record JobProgress
     public string? Error { get; init; }
 
     public bool IsFinished => Status is JobStatus.Completed or JobStatus.Failed or JobStatus.Cancelled;
+
+    /// <summary>The phase as people read it ("copying data"), the same text as its JSON form.</summary>
+    public static string PhaseName(JobPhase phase) => phase switch
+    {
+        JobPhase.CopyingData => "copying data",
+        _ => phase.ToString().ToLowerInvariant(),
+    };
 }

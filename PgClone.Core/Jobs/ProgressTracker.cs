@@ -20,6 +20,7 @@ internal sealed class ProgressTracker : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private JobProgress _state;
+    private readonly List<(JobPhase Phase, TimeSpan Start)> _phaseStarts = [];
     private (string? Table, CopyCount Count)[] _workers = [];
     private long _rowsDone, _bytesDone;
     private bool _dirty = true, _finished;
@@ -28,12 +29,31 @@ internal sealed class ProgressTracker : IAsyncDisposable
     {
         _sink = sink;
         _state = new JobProgress { JobId = jobId, Operation = operation, Status = JobStatus.Running, Phase = JobPhase.Planning };
+        _phaseStarts.Add((JobPhase.Planning, TimeSpan.Zero));
         _loop = sink is null ? Task.CompletedTask : PublishLoopAsync();
     }
 
     public JobProgress Current { get { lock (_gate) return Snapshot(); } }
 
-    public void Phase(JobPhase phase, int steps = 0) => Update(s => s with { Phase = phase, StepsTotal = steps, StepsCompleted = 0, IndexBuilds = [] });
+    public void Phase(JobPhase phase, int steps = 0)
+    {
+        lock (_gate) _phaseStarts.Add((phase, _clock.Elapsed));
+        Update(s => s with { Phase = phase, StepsTotal = steps, StepsCompleted = 0, IndexBuilds = [] });
+    }
+
+    /// <summary>How long each phase took, in the order they ran (a phase entered twice is summed).</summary>
+    public IReadOnlyList<PhaseTiming> PhaseTimings()
+    {
+        lock (_gate)
+        {
+            var now = _clock.Elapsed;
+            return _phaseStarts
+                .Select((p, i) => (p.Phase, Took: (i + 1 < _phaseStarts.Count ? _phaseStarts[i + 1].Start : now) - p.Start))
+                .GroupBy(p => p.Phase)
+                .Select(g => new PhaseTiming(g.Key, TimeSpan.FromTicks(g.Sum(p => p.Took.Ticks))))
+                .ToList();
+        }
+    }
 
     public void StepDone() => Update(s => s with { StepsCompleted = s.StepsCompleted + 1 });
 
