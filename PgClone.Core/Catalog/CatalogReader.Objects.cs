@@ -18,7 +18,7 @@ public static partial class CatalogReader
                    CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END,
                    cn.nspname, co.collname, pg_get_expr(t.typdefaultbin, 0), t.typnotnull, t.typrelid,
                    format_type(r.rngsubtype, NULL),
-                   CASE WHEN NOT oc.opcdefault THEN quote_ident(ocn.nspname) || '.' || quote_ident(oc.opcname) END,
+                   CASE WHEN NOT oc.opcdefault THEN ocn.nspname END, oc.opcname,
                    rcn.nspname, rco.collname,
                    CASE WHEN r.rngcanonical <> 0 THEN r.rngcanonical::regproc::text END,
                    CASE WHEN r.rngsubdiff <> 0 THEN r.rngsubdiff::regproc::text END,
@@ -47,16 +47,16 @@ public static partial class CatalogReader
             {
                 EnumLabels = Strings(r, 5),
                 BaseType = Str(r, 6),
-                Collation = kind == UserTypeKind.Range ? Collation(r, 14) : Collation(r, 7),
+                Collation = kind == UserTypeKind.Range ? Collation(r, 15) : Collation(r, 7),
                 Default = Str(r, 9),
                 NotNull = r.GetBoolean(10),
                 Checks = checks[oid].ToList(),
                 Attributes = (attributes.GetValueOrDefault(Oid(r, 11)) ?? []).Select(a => new TypeAttribute(a.Name, a.Type, a.Collation, a.Comment)).ToList(),
                 Subtype = Str(r, 12),
-                SubtypeOpclass = Str(r, 13),
-                Canonical = Str(r, 16),
-                SubtypeDiff = Str(r, 17),
-                Multirange = r.IsDBNull(18) ? null : Name(r, 18),
+                SubtypeOpclass = Collation(r, 13),
+                Canonical = Str(r, 17),
+                SubtypeDiff = Str(r, 18),
+                Multirange = r.IsDBNull(19) ? null : Name(r, 19),
             };
         }, ct);
     }

@@ -73,7 +73,7 @@ public static partial class CatalogReader
     private static int[] Shorts(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? [] : r.GetFieldValue<short[]>(i).Select(s => (int)s).ToArray();
     private static string[] Strings(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? [] : r.GetFieldValue<string[]>(i);
 
-    /// <summary>"schema"."collation" when a collation differs from its type's default, else null.</summary>
+    /// <summary>"schema"."name" from two columns (a collation, an operator class), or null when the schema column is null.</summary>
     private static string? Collation(NpgsqlDataReader r, int schemaColumn) =>
         r.IsDBNull(schemaColumn) ? null : Sql.Qualified(r.GetString(schemaColumn), r.GetString(schemaColumn + 1));
 

@@ -14,6 +14,7 @@ CREATE TYPE rich.address AS (street text, "Zip Code" varchar(10) COLLATE "C", n 
 COMMENT ON COLUMN rich.address.street IS 'street name';
 CREATE TYPE rich.floatrange AS RANGE (subtype = float8, subtype_diff = float8mi);
 CREATE TYPE rich."My Range" AS RANGE (subtype = int4, multirange_type_name = rich."My Multi");
+CREATE TYPE rich.textrange AS RANGE (subtype = text, subtype_opclass = text_pattern_ops, collation = "C");
 
 CREATE COLLATION rich."Case Free" (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
 CREATE COLLATION rich.c_posix (provider = libc, locale = 'C');
