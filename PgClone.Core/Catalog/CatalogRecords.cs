@@ -56,6 +56,7 @@ public sealed record SequenceInfo(
     public string? OwnerColumn { get; init; }
     /// <summary>An identity column's sequence: created by the column, not on its own.</summary>
     public bool IsIdentity { get; init; }
+    public bool Unlogged { get; init; }
     /// <summary>The name as PostgreSQL prints it inside a regclass literal (nextval('s.seq'::regclass)).</summary>
     public string PgName { get; init; } = "";
 }
