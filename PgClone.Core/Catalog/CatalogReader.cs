@@ -54,6 +54,12 @@ public static partial class CatalogReader
             Policies = await ReadPoliciesAsync(conn, names, ct),
             Statistics = await ReadStatisticsAsync(conn, names, ct),
             Dependencies = await ReadDependenciesAsync(conn, names, ct),
+            Owners = (await QueryAsync(conn, """
+                SELECT 'r:' || c.oid, pg_get_userbyid(c.relowner) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY($1)
+                UNION ALL SELECT 't:' || t.oid, pg_get_userbyid(t.typowner) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = ANY($1)
+                UNION ALL SELECT 'f:' || p.oid, pg_get_userbyid(p.proowner) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ANY($1)
+                UNION ALL SELECT 'n:' || n.oid, pg_get_userbyid(n.nspowner) FROM pg_namespace n WHERE n.nspname = ANY($1)
+                """, names, r => (Key: ObjectKey.Parse(r.GetString(0)), Owner: r.GetString(1)), ct)).ToDictionary(x => x.Key, x => x.Owner),
             Unsupported = await ReadUnsupportedAsync(conn, names, ct),
         };
     }

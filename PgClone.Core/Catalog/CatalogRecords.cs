@@ -132,6 +132,8 @@ public sealed record SourceCatalog
     public required IReadOnlyList<PolicyInfo> Policies { get; init; }
     public required IReadOnlyList<StatisticsInfo> Statistics { get; init; }
     public required IReadOnlyList<(ObjectKey From, ObjectKey To)> Dependencies { get; init; }
+    /// <summary>Owner role of every schema ('n'), relation ('r'), type ('t') and function ('f').</summary>
+    public required IReadOnlyDictionary<ObjectKey, string> Owners { get; init; }
     /// <summary>Objects of the schemas that PgClone does not clone (aggregates, base types, ...), for plan.Skipped.</summary>
     public required IReadOnlyList<string> Unsupported { get; init; }
 
