@@ -51,7 +51,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         post.AddRange(Triggers());
         post.AddRange(TableSettings());
         post.AddRange(StatisticsAndPolicies());
-        post.AddRange(Owners());
+        post.AddRange(OwnersAndPrivileges());
         post.AddRange(Comments());
         return new ClonePlan
         {

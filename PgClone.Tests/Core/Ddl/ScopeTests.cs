@@ -71,13 +71,25 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
             CREATE TYPE o.e AS ENUM ('a'); ALTER TYPE o.e OWNER TO {role};
             CREATE SEQUENCE o.s; ALTER SEQUENCE o.s OWNER TO {role};
             CREATE TABLE o.u (id int); ALTER TABLE o.u OWNER TO {absent};
+            GRANT SELECT, INSERT ON o.t TO {role} WITH GRANT OPTION; GRANT SELECT ON o.v TO PUBLIC; GRANT USAGE ON SCHEMA o TO PUBLIC;
+            REVOKE EXECUTE ON FUNCTION o.f() FROM PUBLIC; GRANT USAGE ON SEQUENCE o.t_id_seq TO {absent}; GRANT UPDATE ON o.u TO {role};
             """);
         await PgServers.ExecAsync(db.Target, $"CREATE ROLE {role}");
         var admin = await PgServers.ScalarAsync<string>(db.Target, "SELECT current_user::text");
 
         var result = await CloneKit.CloneAsync(db, CloneOperation.Schema, "o");
 
-        Assert.Equal([$"owner \"{absent}\": role is not on the target; 1 object(s) stay owned by \"{admin}\""], result.Skipped);
+        Assert.Equal([$"role \"{absent}\": not on the target; 2 ownership or privilege setting(s) left out (objects stay owned by \"{admin}\")"], result.Skipped);
+        const string acls = """
+            SELECT relname || ':' || coalesce(relacl::text, '') FROM pg_class WHERE relnamespace = 'o'::regnamespace AND relkind <> 'i'
+            UNION ALL SELECT proname || ':' || coalesce(proacl::text, '') FROM pg_proc WHERE pronamespace = 'o'::regnamespace
+            UNION ALL SELECT nspname || ':' || coalesce(nspacl::text, '') FROM pg_namespace WHERE nspname = 'o'
+            ORDER BY 1
+            """;
+        var sourceAcls = (await PgServers.RowsAsync(db.Source, acls)).Select(r => ((string)r[0]!).Replace(absent, "x")).ToList();
+        var targetAcls = (await PgServers.RowsAsync(db.Target, acls)).Select(r => (string)r[0]!).ToList();
+        Assert.Equal(sourceAcls.Where(a => !a.StartsWith("t_id_seq") && !a.StartsWith("u:")), targetAcls.Where(a => !a.StartsWith("t_id_seq") && !a.StartsWith("u:")));
+        Assert.Contains(targetAcls, a => a.StartsWith("f:{") && !a.Contains("{=") && !a.Contains(",="));
         const string owners = """
             SELECT relname || ':' || pg_get_userbyid(relowner) FROM pg_class WHERE relnamespace = 'o'::regnamespace
             UNION ALL SELECT typname || ':' || pg_get_userbyid(typowner) FROM pg_type WHERE typnamespace = 'o'::regnamespace AND typname = 'e'

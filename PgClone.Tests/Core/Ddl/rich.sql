@@ -166,6 +166,14 @@ CREATE FUNCTION rich.v_ins() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN 
 CREATE TRIGGER z_base_ins INSTEAD OF INSERT ON rich.z_base FOR EACH ROW EXECUTE FUNCTION rich.v_ins();
 ALTER TABLE rich.animal ADD CONSTRAINT animal_name_len CHECK (length(name) < 50) NOT VALID;
 
+-- Privileges (PUBLIC only: roles are cluster-wide).
+GRANT SELECT, UPDATE (score) ON rich.people TO PUBLIC;
+GRANT SELECT ON rich.z_base TO PUBLIC;
+REVOKE EXECUTE ON FUNCTION rich.add_one(integer) FROM PUBLIC;
+GRANT USAGE ON SCHEMA rich TO PUBLIC;
+REVOKE USAGE ON TYPE rich.mood FROM PUBLIC;
+GRANT USAGE ON SEQUENCE rich.ticket_seq TO PUBLIC;
+
 -- Data.
 INSERT INTO rich.people ("First Name", email, mood, score, home, tags, during, span) VALUES
     ('Ann', 'ann@x.org', 'happy', 12.5, ROW('Main St', '12345', 3), '{a,b}', '[2024-01-01,2024-02-01)', '[1,5)'),
