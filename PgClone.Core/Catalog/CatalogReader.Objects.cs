@@ -18,7 +18,7 @@ public static partial class CatalogReader
                    CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END,
                    cn.nspname, co.collname, pg_get_expr(t.typdefaultbin, 0), t.typnotnull, t.typrelid,
                    format_type(r.rngsubtype, NULL),
-                   CASE WHEN NOT oc.opcdefault THEN quote_ident(ocn.nspname) || '.' || quote_ident(oc.opcname) END,
+                   CASE WHEN NOT oc.opcdefault THEN ocn.nspname END, oc.opcname,
                    rcn.nspname, rco.collname,
                    CASE WHEN r.rngcanonical <> 0 THEN r.rngcanonical::regproc::text END,
                    CASE WHEN r.rngsubdiff <> 0 THEN r.rngsubdiff::regproc::text END,
@@ -47,16 +47,16 @@ public static partial class CatalogReader
             {
                 EnumLabels = Strings(r, 5),
                 BaseType = Str(r, 6),
-                Collation = kind == UserTypeKind.Range ? Collation(r, 14) : Collation(r, 7),
+                Collation = kind == UserTypeKind.Range ? Collation(r, 15) : Collation(r, 7),
                 Default = Str(r, 9),
                 NotNull = r.GetBoolean(10),
                 Checks = checks[oid].ToList(),
                 Attributes = (attributes.GetValueOrDefault(Oid(r, 11)) ?? []).Select(a => new TypeAttribute(a.Name, a.Type, a.Collation, a.Comment)).ToList(),
                 Subtype = Str(r, 12),
-                SubtypeOpclass = Str(r, 13),
-                Canonical = Str(r, 16),
-                SubtypeDiff = Str(r, 17),
-                Multirange = r.IsDBNull(18) ? null : Name(r, 18),
+                SubtypeOpclass = Collation(r, 13),
+                Canonical = Str(r, 17),
+                SubtypeDiff = Str(r, 18),
+                Multirange = r.IsDBNull(19) ? null : Name(r, 19),
             };
         }, ct);
     }
@@ -167,6 +167,38 @@ public static partial class CatalogReader
             SELECT e.extname, ns.nspname, 0::oid FROM pg_extension e JOIN pg_namespace ns ON ns.oid = e.extnamespace
             WHERE ns.nspname = ANY($1) AND e.extname <> 'plpgsql'
             """, schemas, r => new ExtensionUse(r.GetString(0), r.GetString(1), Oid(r, 2)), ct);
+
+    /// <summary>
+    /// For each object with an explicit ACL: the privileges its default ACL has and it lacks (to revoke) and the
+    /// ones it has beyond the default (to grant, in aclitem order), grouped per grantee; column privileges too.
+    /// </summary>
+    private static async Task<List<AclChange>> ReadPrivilegesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
+        await QueryAsync(conn, """
+            WITH objs AS (
+                SELECT 'r:' || c.oid AS key, NULL::text AS col, c.relacl AS acl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner) AS def
+                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = ANY($1) AND c.relacl IS NOT NULL AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+                UNION ALL SELECT 'r:' || a.attrelid, a.attname::text, a.attacl, acldefault('c'::"char", c.relowner)
+                FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = ANY($1) AND a.attacl IS NOT NULL AND NOT a.attisdropped AND a.attnum > 0
+                UNION ALL SELECT 'f:' || p.oid, NULL, p.proacl, acldefault('f'::"char", p.proowner)
+                FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ANY($1) AND p.proacl IS NOT NULL
+                UNION ALL SELECT 't:' || t.oid, NULL, t.typacl, acldefault('T'::"char", t.typowner)
+                FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = ANY($1) AND t.typacl IS NOT NULL
+                UNION ALL SELECT 'n:' || n.oid, NULL, n.nspacl, acldefault('n'::"char", n.nspowner)
+                FROM pg_namespace n WHERE n.nspname = ANY($1) AND n.nspacl IS NOT NULL
+            ), changes AS (
+                SELECT o.key, o.col, false AS is_grant, d.grantee, d.privilege_type, false AS grantable, 0::bigint AS ord
+                FROM objs o, aclexplode(o.def) d
+                WHERE NOT EXISTS (SELECT 1 FROM aclexplode(o.acl) a WHERE a.grantee = d.grantee AND a.privilege_type = d.privilege_type)
+                UNION ALL
+                SELECT o.key, o.col, true, a.grantee, a.privilege_type, a.is_grantable, a.ord
+                FROM objs o, aclexplode(o.acl) WITH ORDINALITY a(grantor, grantee, privilege_type, is_grantable, ord)
+                WHERE NOT EXISTS (SELECT 1 FROM aclexplode(o.def) d WHERE d.grantee = a.grantee AND d.privilege_type = a.privilege_type AND d.is_grantable = a.is_grantable)
+            )
+            SELECT key, col, is_grant, CASE WHEN grantee = 0 THEN NULL ELSE pg_get_userbyid(grantee)::text END, array_agg(privilege_type ORDER BY ord, privilege_type), grantable
+            FROM changes GROUP BY key, col, is_grant, grantee, grantable ORDER BY key, col NULLS FIRST, is_grant, min(ord)
+            """, schemas, r => new AclChange(ObjectKey.Parse(r.GetString(0)), Str(r, 1), r.GetBoolean(2), Str(r, 3), Strings(r, 4), r.GetBoolean(5)), ct);
 
     /// <summary>Objects PgClone does not recreate, named for plan.Skipped.</summary>
     private static async Task<List<string>> ReadUnsupportedAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>

@@ -53,7 +53,7 @@ public static partial class CatalogReader
         var sequences = await QueryAsync(conn, $"""
             SELECT c.oid, n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax,
                    s.seqcache, s.seqcycle, obj_description(c.oid, 'pg_class'), d.refobjid, a.attname, d.deptype = 'i',
-                   quote_ident(n.nspname) || '.' || quote_ident(c.relname)
+                   quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.relpersistence = 'u'
             FROM pg_class c
             JOIN pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_sequence s ON s.seqrelid = c.oid
@@ -65,7 +65,7 @@ public static partial class CatalogReader
             """, schemas, r => new SequenceInfo(
                 r.GetFieldValue<uint>(0), Name(r, 1), r.GetString(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7),
                 r.GetInt64(8), r.GetBoolean(9), 0, false, Str(r, 10))
-            { OwnerTable = Oid(r, 11), OwnerColumn = Str(r, 12), IsIdentity = !r.IsDBNull(13) && r.GetBoolean(13), PgName = r.GetString(14) }, ct);
+            { OwnerTable = Oid(r, 11), OwnerColumn = Str(r, 12), IsIdentity = !r.IsDBNull(13) && r.GetBoolean(13), PgName = r.GetString(14), Unlogged = r.GetBoolean(15) }, ct);
         if (sequences.Count == 0) return sequences;
         // Current values need a read of each sequence relation: a few hundred per round trip (the planning time of
         // one UNION ALL grows faster than its length).

@@ -54,6 +54,13 @@ public static partial class CatalogReader
             Policies = await ReadPoliciesAsync(conn, names, ct),
             Statistics = await ReadStatisticsAsync(conn, names, ct),
             Dependencies = await ReadDependenciesAsync(conn, names, ct),
+            Privileges = await ReadPrivilegesAsync(conn, names, ct),
+            Owners = (await QueryAsync(conn, """
+                SELECT 'r:' || c.oid, pg_get_userbyid(c.relowner) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY($1)
+                UNION ALL SELECT 't:' || t.oid, pg_get_userbyid(t.typowner) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = ANY($1)
+                UNION ALL SELECT 'f:' || p.oid, pg_get_userbyid(p.proowner) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ANY($1)
+                UNION ALL SELECT 'n:' || n.oid, pg_get_userbyid(n.nspowner) FROM pg_namespace n WHERE n.nspname = ANY($1)
+                """, names, r => (Key: ObjectKey.Parse(r.GetString(0)), Owner: r.GetString(1)), ct)).ToDictionary(x => x.Key, x => x.Owner),
             Unsupported = await ReadUnsupportedAsync(conn, names, ct),
         };
     }
@@ -73,7 +80,7 @@ public static partial class CatalogReader
     private static int[] Shorts(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? [] : r.GetFieldValue<short[]>(i).Select(s => (int)s).ToArray();
     private static string[] Strings(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? [] : r.GetFieldValue<string[]>(i);
 
-    /// <summary>"schema"."collation" when a collation differs from its type's default, else null.</summary>
+    /// <summary>"schema"."name" from two columns (a collation, an operator class), or null when the schema column is null.</summary>
     private static string? Collation(NpgsqlDataReader r, int schemaColumn) =>
         r.IsDBNull(schemaColumn) ? null : Sql.Qualified(r.GetString(schemaColumn), r.GetString(schemaColumn + 1));
 

@@ -56,6 +56,7 @@ public sealed record SequenceInfo(
     public string? OwnerColumn { get; init; }
     /// <summary>An identity column's sequence: created by the column, not on its own.</summary>
     public bool IsIdentity { get; init; }
+    public bool Unlogged { get; init; }
     /// <summary>The name as PostgreSQL prints it inside a regclass literal (nextval('s.seq'::regclass)).</summary>
     public string PgName { get; init; } = "";
 }
@@ -113,6 +114,9 @@ public sealed record PolicyInfo(uint Oid, uint TableOid, string Name, bool Permi
 public sealed record StatisticsInfo(uint Oid, QualifiedName Name, uint TableOid, IReadOnlyList<char> Kinds, string Columns,
     int StatTarget, IReadOnlyList<int> ColumnNumbers, string? Comment);
 
+/// <summary>GRANT (or REVOKE) privileges on an object (or one of its columns) to (from) a role; Grantee null means PUBLIC.</summary>
+public sealed record AclChange(ObjectKey Object, string? Column, bool Grant, string? Grantee, IReadOnlyList<string> Privileges, bool Grantable);
+
 /// <summary>Everything the planner needs from the source, read once inside the run's snapshot.</summary>
 public sealed record SourceCatalog
 {
@@ -131,6 +135,10 @@ public sealed record SourceCatalog
     public required IReadOnlyList<PolicyInfo> Policies { get; init; }
     public required IReadOnlyList<StatisticsInfo> Statistics { get; init; }
     public required IReadOnlyList<(ObjectKey From, ObjectKey To)> Dependencies { get; init; }
+    /// <summary>Privilege changes from each object's default ACL to its actual one, in the order they were granted.</summary>
+    public required IReadOnlyList<AclChange> Privileges { get; init; }
+    /// <summary>Owner role of every schema ('n'), relation ('r'), type ('t') and function ('f').</summary>
+    public required IReadOnlyDictionary<ObjectKey, string> Owners { get; init; }
     /// <summary>Objects of the schemas that PgClone does not clone (aggregates, base types, ...), for plan.Skipped.</summary>
     public required IReadOnlyList<string> Unsupported { get; init; }
 

@@ -13,7 +13,9 @@ public sealed record TargetState(
     IReadOnlySet<QualifiedName> Collations,
     IReadOnlySet<string> Functions,
     IReadOnlySet<string> AvailableExtensions,
-    IReadOnlySet<string> InstalledExtensions)
+    IReadOnlySet<string> InstalledExtensions,
+    IReadOnlySet<string> Roles,
+    string CurrentUser)
 {
     public static async Task<TargetState> ReadAsync(NpgsqlConnection conn, IReadOnlyList<string> schemas, CancellationToken ct)
     {
@@ -44,9 +46,12 @@ public sealed record TargetState(
             """, names, r => new QualifiedName(r.GetString(0), r.GetString(1)), ct);
         var available = await CatalogReader.QueryAsync(conn, "SELECT name FROM pg_available_extensions", null, r => r.GetString(0), ct);
         var installed = await CatalogReader.QueryAsync(conn, "SELECT extname FROM pg_extension", null, r => r.GetString(0), ct);
+        var roles = await CatalogReader.QueryAsync(conn, "SELECT rolname FROM pg_roles", null, r => r.GetString(0), ct);
+        var currentUser = (await CatalogReader.QueryAsync(conn, "SELECT current_user::text", null, r => r.GetString(0), ct))[0];
         await tx.CommitAsync(ct);
         return new TargetState(existingSchemas.ToHashSet(), relations.ToDictionary(r => r.Name),
-            types.ToDictionary(t => t.Name, t => t.Kind), collations.ToHashSet(), functions.ToHashSet(), available.ToHashSet(), installed.ToHashSet());
+            types.ToDictionary(t => t.Name, t => t.Kind), collations.ToHashSet(), functions.ToHashSet(), available.ToHashSet(), installed.ToHashSet(),
+            roles.ToHashSet(), currentUser);
     }
 
     /// <summary>Whether any relation (table, index, sequence, view, ...) or type of that name exists in the schema.</summary>

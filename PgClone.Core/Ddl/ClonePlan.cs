@@ -62,7 +62,8 @@ public sealed record ClonePlan
     /// <summary>
     /// Run one after another, in order, after constraints: sequence values, REFRESH of materialized views (in
     /// dependency order) and their indexes, triggers (with their enabled state), REPLICA IDENTITY / CLUSTER ON,
-    /// extended statistics, row-level security and policies, comments.
+    /// extended statistics, row-level security and policies, owners and privileges (for roles the target has),
+    /// comments.
     /// </summary>
     public IReadOnlyList<DdlStatement> PostData { get; init; } = [];
     /// <summary>Objects deliberately left out, each with the reason (e.g. an index on a column not selected).</summary>

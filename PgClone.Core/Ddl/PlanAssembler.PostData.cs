@@ -59,7 +59,13 @@ internal sealed partial class PlanAssembler
             foreach (var sql in PolicyDdl.RowSecurity(t, table))
                 yield return new DdlStatement("table", table.Quoted, sql) { Table = table };
             foreach (var p in catalog.Policies.Where(p => p.TableOid == t.Oid))
-                yield return new DdlStatement("policy", $"{Sql.Ident(p.Name)} on {table.Quoted}", PolicyDdl.Create(p, table)) { Table = table };
+            {
+                var name = $"{Sql.Ident(p.Name)} on {table.Quoted}";
+                if (p.Roles.FirstOrDefault(r => !state.Roles.Contains(r)) is { } role)
+                    _skipped.Add($"policy {name}: role {Sql.Ident(role)} is not on the target");
+                else
+                    yield return new DdlStatement("policy", name, PolicyDdl.Create(p, table)) { Table = table };
+            }
         }
     }
 
@@ -108,7 +114,7 @@ internal sealed partial class PlanAssembler
         foreach (var t in Tables)
         {
             var table = naming.Table(t);
-            foreach (var p in catalog.Policies.Where(p => p.TableOid == t.Oid))
+            foreach (var p in catalog.Policies.Where(p => p.TableOid == t.Oid && p.Roles.All(state.Roles.Contains)))
                 Add("policy", $"{Sql.Ident(p.Name)} on {table.Quoted}", PolicyDdl.Comment(p, table), table);
             foreach (var s in catalog.Statistics.Where(s => s.TableOid == t.Oid && _plannedStatistics.Contains(s.Oid)))
                 Add("statistics", s.Name.Quoted, StatisticsDdl.Comment(s, s.Name with { Name = naming.Child(t.Oid, s.Name.Name) }), table);

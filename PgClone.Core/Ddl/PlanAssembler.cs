@@ -6,7 +6,8 @@ namespace PgClone.Core.Ddl;
 
 /// <summary>
 /// Turns the selected catalog objects into the plan's phases: pre-data in dependency order, table data,
-/// indexes and keys, foreign keys, then post-data (sequence values, materialized views, triggers, comments).
+/// indexes and keys, foreign keys, then post-data (sequence values, materialized views, triggers, statistics,
+/// policies, owners and privileges, comments).
 /// </summary>
 internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog catalog, PlanScope scope, TargetState state, TargetNaming naming, string? where)
 {
@@ -51,6 +52,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         post.AddRange(Triggers());
         post.AddRange(TableSettings());
         post.AddRange(StatisticsAndPolicies());
+        post.AddRange(OwnersAndPrivileges());
         post.AddRange(Comments());
         return new ClonePlan
         {

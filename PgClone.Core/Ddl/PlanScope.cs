@@ -65,8 +65,9 @@ internal sealed class PlanScope
                 throw PgCloneException.For(request.Source, $"table {name.Quoted}", $"column {Sql.Ident(missing)} does not exist");
             foreach (var t in selected) Columns[t.Oid] = t.Columns.Where(c => wanted.Contains(c.Name)).ToList();
         }
-        var tableOids = selected.Select(t => t.Oid).ToHashSet();
-        Sequences.AddRange(catalog.Sequences.Where(s => !s.IsIdentity && tableOids.Contains(s.OwnerTable)));
+        // A serial column's sequence comes with the column (not when the column is left out).
+        Sequences.AddRange(selected.SelectMany(t => catalog.SequencesOwnedBy(t.Oid)
+            .Where(s => !s.IsIdentity && (options.Columns is null || options.Columns.Contains(s.OwnerColumn!)))));
 
         // What the tables need, transitively: types, functions, sequences (pg_depend), and trigger functions.
         var needed = new HashSet<ObjectKey>(selected.Select(t => new ObjectKey('r', t.Oid)));

@@ -7,7 +7,7 @@ namespace PgClone.Core.Ddl;
 internal static class SequenceDdl
 {
     public static string Create(SequenceInfo s, QualifiedName name) =>
-        $"CREATE SEQUENCE {name.Quoted} AS {s.DataType} {Options(s)}";
+        $"CREATE {(s.Unlogged ? "UNLOGGED " : "")}SEQUENCE {name.Quoted} AS {s.DataType} {Options(s)}";
 
     /// <summary>The options of an identity column's sequence, named, inside GENERATED ... AS IDENTITY (...).</summary>
     public static string IdentityOptions(SequenceInfo s, QualifiedName name) => $"SEQUENCE NAME {name.Quoted} {Options(s)}";

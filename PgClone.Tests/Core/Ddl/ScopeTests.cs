@@ -57,6 +57,51 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
     }
 
     [Fact]
+    public async Task Owners_follow_the_source_when_their_role_is_on_the_target()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("owners");
+        var role = $"pgc_owner_{Guid.NewGuid():N}"[..26];
+        var absent = $"pgc_absent_{Guid.NewGuid():N}"[..26];
+        await PgServers.ExecAsync(db.Source, $"""
+            CREATE ROLE {role}; CREATE ROLE {absent};
+            CREATE SCHEMA o AUTHORIZATION {role};
+            CREATE TABLE o.t (id serial PRIMARY KEY); ALTER TABLE o.t OWNER TO {role};
+            CREATE VIEW o.v AS SELECT 1 AS x; ALTER VIEW o.v OWNER TO {role};
+            CREATE FUNCTION o.f() RETURNS int LANGUAGE sql AS 'SELECT 1'; ALTER FUNCTION o.f() OWNER TO {role};
+            CREATE TYPE o.e AS ENUM ('a'); ALTER TYPE o.e OWNER TO {role};
+            CREATE SEQUENCE o.s; ALTER SEQUENCE o.s OWNER TO {role};
+            CREATE TABLE o.u (id int); ALTER TABLE o.u OWNER TO {absent};
+            GRANT SELECT, INSERT ON o.t TO {role} WITH GRANT OPTION; GRANT SELECT ON o.v TO PUBLIC; GRANT USAGE ON SCHEMA o TO PUBLIC;
+            REVOKE EXECUTE ON FUNCTION o.f() FROM PUBLIC; GRANT USAGE ON SEQUENCE o.t_id_seq TO {absent}; GRANT UPDATE ON o.u TO {role};
+            """);
+        await PgServers.ExecAsync(db.Target, $"CREATE ROLE {role}");
+        var admin = await PgServers.ScalarAsync<string>(db.Target, "SELECT current_user::text");
+
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Schema, "o");
+
+        Assert.Equal([$"role \"{absent}\": not on the target; 2 ownership or privilege setting(s) left out (objects stay owned by \"{admin}\")"], result.Skipped);
+        const string acls = """
+            SELECT relname || ':' || coalesce(relacl::text, '') FROM pg_class WHERE relnamespace = 'o'::regnamespace AND relkind <> 'i'
+            UNION ALL SELECT proname || ':' || coalesce(proacl::text, '') FROM pg_proc WHERE pronamespace = 'o'::regnamespace
+            UNION ALL SELECT nspname || ':' || coalesce(nspacl::text, '') FROM pg_namespace WHERE nspname = 'o'
+            ORDER BY 1
+            """;
+        var sourceAcls = (await PgServers.RowsAsync(db.Source, acls)).Select(r => ((string)r[0]!).Replace(absent, "x")).ToList();
+        var targetAcls = (await PgServers.RowsAsync(db.Target, acls)).Select(r => (string)r[0]!).ToList();
+        Assert.Equal(sourceAcls.Where(a => !a.StartsWith("t_id_seq") && !a.StartsWith("u:")), targetAcls.Where(a => !a.StartsWith("t_id_seq") && !a.StartsWith("u:")));
+        Assert.Contains(targetAcls, a => a.StartsWith("f:{") && !a.Contains("{=") && !a.Contains(",="));
+        const string owners = """
+            SELECT relname || ':' || pg_get_userbyid(relowner) FROM pg_class WHERE relnamespace = 'o'::regnamespace
+            UNION ALL SELECT typname || ':' || pg_get_userbyid(typowner) FROM pg_type WHERE typnamespace = 'o'::regnamespace AND typname = 'e'
+            UNION ALL SELECT proname || ':' || pg_get_userbyid(proowner) FROM pg_proc WHERE pronamespace = 'o'::regnamespace
+            UNION ALL SELECT nspname || ':' || pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'o'
+            ORDER BY 1
+            """;
+        Assert.Equal([$"e:{role}", $"f:{role}", $"o:{role}", $"s:{role}", $"t:{role}", $"t_id_seq:{role}", $"t_pkey:{role}", $"u:{admin}", $"v:{role}"],
+            (await PgServers.RowsAsync(db.Target, owners)).Select(r => (string)r[0]!));
+    }
+
+    [Fact]
     public async Task Functions_clone_brings_only_the_functions_and_procedures_of_the_schema_and_the_types_they_need()
     {
         var db = await fx.Servers.CreateDatabasesAsync("functions");

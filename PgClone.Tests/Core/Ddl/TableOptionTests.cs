@@ -42,6 +42,14 @@ public sealed class TableOptionTests(PgServersFixture fx) : IClassFixture<PgServ
     }
 
     [Fact]
+    public async Task A_serial_column_left_out_leaves_its_sequence_behind()
+    {
+        var db = await ArrangeAsync("CREATE SCHEMA s; CREATE TABLE s.t (id int PRIMARY KEY, n serial); INSERT INTO s.t VALUES (1), (2)");
+        await CloneKit.CloneAsync(db, CloneOperation.Table, "s", "t", new CloneOptions { Columns = ["id"] });
+        Assert.Equal(["t:r", "t_pkey:i"], await ColumnAsync(db.Target, "SELECT relname || ':' || relkind::text FROM pg_class WHERE relnamespace = 's'::regnamespace ORDER BY 1"));
+    }
+
+    [Fact]
     public async Task A_column_that_does_not_exist_is_a_clear_error()
     {
         var db = await ArrangeAsync();

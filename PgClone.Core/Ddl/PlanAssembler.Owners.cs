@@ -1,0 +1,66 @@
+using PgClone.Core.Catalog;
+using PgClone.Core.Connections;
+
+namespace PgClone.Core.Ddl;
+
+internal sealed partial class PlanAssembler
+{
+    /// <summary>A created object as ALTER ... OWNER TO and GRANT name it.</summary>
+    private sealed record Owned(ObjectKey Key, string Kind, string AlterKeyword, string GrantKeyword, string Name, QualifiedName? Table, bool HasOwnOwner);
+
+    private IEnumerable<Owned> CreatedObjects()
+    {
+        if (request.Operation is not (CloneOperation.Table or CloneOperation.Functions))
+            foreach (var s in catalog.Schemas) yield return new(new ObjectKey('n', s.Oid), "schema", "SCHEMA", "SCHEMA", Sql.Ident(s.Name), null, true);
+        foreach (var t in Types)
+        {
+            var domain = t.Kind == UserTypeKind.Domain;
+            yield return new(new ObjectKey('t', t.Oid), domain ? "domain" : "type", domain ? "DOMAIN" : "TYPE", domain ? "DOMAIN" : "TYPE", t.Name.Quoted, null, true);
+        }
+        // Owned and identity sequences follow their table's owner, but have privileges of their own.
+        var sequences = Sequences.Concat(Tables.SelectMany(t => catalog.SequencesOwnedBy(t.Oid).Where(s => s.IsIdentity)));
+        foreach (var s in sequences)
+            yield return new(new ObjectKey('r', s.Oid), "sequence", "SEQUENCE", "SEQUENCE", naming.Sequence(s).Quoted, null, s.OwnerTable == 0);
+        foreach (var t in Tables)
+            yield return new(new ObjectKey('r', t.Oid), "table", "TABLE", "TABLE", naming.Table(t).Quoted, naming.Table(t), true);
+        foreach (var f in Functions)
+            yield return new(new ObjectKey('f', f.Oid), f.Kind == 'p' ? "procedure" : "function", "ROUTINE", "ROUTINE", f.Signature, null, true);
+        foreach (var v in Views)
+            yield return new(new ObjectKey('r', v.Oid), Kind(v), v.Materialized ? "MATERIALIZED VIEW" : "VIEW", "TABLE", v.Name.Quoted, null, true);
+    }
+
+    /// <summary>
+    /// ALTER ... OWNER TO the source owner, for created objects owned by someone other than the cloning user,
+    /// when that role exists on the target (clone roles first to keep ownership); then the objects' privileges
+    /// (GRANT / REVOKE from their default ACL). A missing role is noted once in plan.Skipped.
+    /// </summary>
+    private IEnumerable<DdlStatement> OwnersAndPrivileges()
+    {
+        var missing = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var owners = new List<DdlStatement>();
+        var grants = new List<DdlStatement>();
+        var changes = catalog.Privileges.ToLookup(p => p.Object);
+        foreach (var o in CreatedObjects())
+        {
+            if (o.HasOwnOwner && catalog.Owners.TryGetValue(o.Key, out var owner) && owner != state.CurrentUser)
+            {
+                if (state.Roles.Contains(owner))
+                    owners.Add(new DdlStatement(o.Kind, o.Name, $"ALTER {o.AlterKeyword} {o.Name} OWNER TO {Sql.Ident(owner)}") { Table = o.Table });
+                else missing[owner] = missing.GetValueOrDefault(owner) + 1;
+            }
+            foreach (var c in changes[o.Key])
+            {
+                if (c.Column is not null && o.Table is { } && !ColumnsOf(catalog.Table(o.Key.Oid)!).Any(x => x.Name == c.Column)) continue;
+                if (c.Grantee is not null && !state.Roles.Contains(c.Grantee)) { missing[c.Grantee] = missing.GetValueOrDefault(c.Grantee) + 1; continue; }
+                var grantee = c.Grantee is null ? "PUBLIC" : Sql.Ident(c.Grantee);
+                var privileges = string.Join(", ", c.Privileges.Select(p => c.Column is null ? p : $"{p} ({Sql.Ident(c.Column)})"));
+                grants.Add(new DdlStatement(o.Kind, o.Name, c.Grant
+                    ? $"GRANT {privileges} ON {o.GrantKeyword} {o.Name} TO {grantee}{(c.Grantable ? " WITH GRANT OPTION" : "")}"
+                    : $"REVOKE {privileges} ON {o.GrantKeyword} {o.Name} FROM {grantee}") { Table = o.Table });
+            }
+        }
+        foreach (var (role, count) in missing)
+            _skipped.Add($"role {Sql.Ident(role)}: not on the target; {count} ownership or privilege setting(s) left out (objects stay owned by {Sql.Ident(state.CurrentUser)})");
+        return owners.Concat(grants);
+    }
+}
