@@ -24,8 +24,10 @@ internal sealed partial class PlanAssembler
             var uniqueIndexes = catalog.IndexesOf(t.Oid).Where(i => i.Unique && i.ConstraintOid == 0).ToList();
             bool In(ColumnInfo col, params char[] types) => constraints.Any(c => types.Contains(c.Type) && c.Columns.Contains(col.Number));
             bool InUnique(ColumnInfo col) => In(col, 'u') || uniqueIndexes.Any(i => i.Columns.Contains(col.Number));
+            var root = PartitionRoot(t);
             var expressions = columns.Select(c =>
-                masker?.ExpressionFor(new MaskColumn(t.Name, c.Name, c.Type, In(c, 'p'), InUnique(c), In(c, 'f'))) ?? Sql.Ident(c.Name)).ToList();
+                masker?.ExpressionFor(new MaskColumn(t.Name, c.Name, c.Type, In(c, 'p'), InUnique(c), In(c, 'f')) { PartitionRoot = root })
+                ?? Sql.Ident(c.Name)).ToList();
             var pk = constraints.FirstOrDefault(c => c.Type == 'p');
             var key = pk is { Columns.Count: 1 } ? columns.FirstOrDefault(c => c.Number == pk.Columns[0] && IntegerTypes.Contains(c.TypeOid)) : null;
             yield return new TableData(t.Name, naming.Table(t), columns.Select(c => c.Name).ToList(), expressions, where, t.Bytes, t.Rows)
@@ -34,5 +36,13 @@ internal sealed partial class PlanAssembler
                 IntegerKeyColumn = key?.Name,
             };
         }
+    }
+
+    /// <summary>For a partition, the partitioned table at the top of its tree (mask rules written for it cover it).</summary>
+    private QualifiedName? PartitionRoot(TableInfo table)
+    {
+        var current = table;
+        while (current.IsPartition && current.Parents.Count == 1 && catalog.Table(current.Parents[0]) is { } parent) current = parent;
+        return current == table ? null : current.Name;
     }
 }

@@ -104,7 +104,7 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
             while (Volatile.Read(ref failure) is null && queue.TryDequeue(out var item))
             {
                 running?.Invoke(w, item.Statement);
-                try { await JobSession.ExecAsync(targets[w], targets.Server, item.Statement.ToString(), item.Statement.Sql, ct); }
+                try { await ExecRetryingDeadlocksAsync(targets[w], item.Statement, ct); }
                 catch (PgCloneException e) { Interlocked.CompareExchange(ref failure, e, null); return; }
                 finally { running?.Invoke(w, null); }
                 job.Progress.StepDone();
@@ -112,6 +112,26 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
             }
         }));
         if (failure is not null) throw failure;
+    }
+
+    /// <summary>
+    /// Two foreign keys forming a cycle, added at once by two workers, lock their tables in opposite orders;
+    /// PostgreSQL aborts one as a deadlock victim. The victim's statement rolled back whole, so it runs again.
+    /// </summary>
+    private async Task ExecRetryingDeadlocksAsync(NpgsqlConnection conn, DdlStatement statement, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await JobSession.ExecAsync(conn, targets.Server, statement.ToString(), statement.Sql, ct);
+                return;
+            }
+            catch (PgCloneException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected } && attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt * Random.Shared.Next(1, 4)), ct);
+            }
+        }
     }
 
     public async Task InOrderAsync(JobPhase phase, string stepKind, IReadOnlyList<DdlStatement> statements, CancellationToken ct)

@@ -50,7 +50,7 @@ public static class MaskProof
             var join = string.Join(" AND ", pk.Select((k, i) => $"d.{Sql.Ident(k.Column)} = k.pgclone_k{i}::{k.DataType}"));
             var targetRows = await ReadAsync(target, targetServer, t.Target,
                 $"SELECT k.pgclone_ord, {string.Join(", ", mine.Select(m => $"d.{Sql.Ident(m.Column.Column)}::text"))} " +
-                $"FROM pg_catalog.unnest({string.Join(", ", pk.Select((_, i) => $"${i + 1}::text[]"))}) WITH ORDINALITY AS k({string.Join(", ", pk.Select((_, i) => $"pgclone_k{i}"))}, pgclone_ord) " +
+                $"FROM ROWS FROM ({string.Join(", ", pk.Select((_, i) => $"pg_catalog.unnest(${i + 1}::text[])"))}) WITH ORDINALITY AS k({string.Join(", ", pk.Select((_, i) => $"pgclone_k{i}"))}, pgclone_ord) " +
                 $"JOIN {t.Target.Quoted} AS d ON {join}", keys, ct);
             rows += targetRows.Count;
             var leaked = new int[mine.Count];

@@ -37,6 +37,36 @@ public sealed class PlannedCloneTests(PgServersFixture fx) : IClassFixture<PgSer
     }
 
     [Fact]
+    public async Task Foreign_key_cycles_added_by_parallel_workers_all_arrive()
+    {
+        // Each pair references the other both ways: two workers adding a pair's keys at once lock the two tables
+        // in opposite orders, which PostgreSQL resolves by aborting one of them as a deadlock victim.
+        var db = await fx.Servers.CreateDatabasesAsync("fkcycle");
+        const int pairs = 30;
+        await PgServers.ExecAsync(db.Source, $$"""
+            CREATE SCHEMA app;
+            DO $$ BEGIN FOR i IN 1..{{pairs}} LOOP
+              EXECUTE format('CREATE TABLE app.a%s(id int PRIMARY KEY, b_id int)', i);
+              EXECUTE format('CREATE TABLE app.b%s(id int PRIMARY KEY, a_id int REFERENCES app.a%s)', i, i);
+              EXECUTE format('ALTER TABLE app.a%s ADD FOREIGN KEY (b_id) REFERENCES app.b%s', i, i);
+              EXECUTE format('ALTER TABLE app.a%s ADD CONSTRAINT a%s_self FOREIGN KEY (b_id) REFERENCES app.b%s', i, i, i);
+              EXECUTE format('ALTER TABLE app.b%s ADD CONSTRAINT b%s_self FOREIGN KEY (a_id) REFERENCES app.a%s', i, i, i);
+              EXECUTE format('INSERT INTO app.a%s SELECT g, NULL FROM generate_series(1, 50) g', i);
+              EXECUTE format('INSERT INTO app.b%s SELECT g, g FROM generate_series(1, 50) g', i);
+              EXECUTE format('UPDATE app.a%s SET b_id = id', i);
+            END LOOP; END $$;
+            """);
+        var request = new CloneRequest(CloneOperation.Schema, ServerEndpoint.Parse(ServerRole.Source, db.Source), ServerEndpoint.Parse(ServerRole.Target, db.Target),
+            "app", Options: new CloneOptions { Parallel = 4 });
+
+        var result = await new CloneEngine().RunAsync(request);
+
+        Assert.Equal(2 * pairs, result.Tables.Count);
+        Assert.Equal(4L * pairs, await PgServers.ScalarAsync<long>(db.Target,
+            "SELECT count(*) FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = 'app' AND contype = 'f' AND convalidated"));
+    }
+
+    [Fact]
     public async Task Database_create_makes_the_target_database_then_clones_into_it()
     {
         var db = await fx.Servers.CreateDatabasesAsync("dbcreate");

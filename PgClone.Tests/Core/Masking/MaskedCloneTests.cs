@@ -47,6 +47,25 @@ public sealed class MaskedCloneTests(PgServersFixture fx) : IClassFixture<PgServ
     }
 
     [Fact]
+    public async Task A_rule_on_a_partitioned_table_masks_every_partition_of_a_schema_clone()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("mpart");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA crm;
+            CREATE TABLE crm.contacts (id int, region text, email text, PRIMARY KEY (id, region)) PARTITION BY LIST (region);
+            CREATE TABLE crm.contacts_eu PARTITION OF crm.contacts FOR VALUES IN ('eu') PARTITION BY RANGE (id);
+            CREATE TABLE crm.contacts_eu_low PARTITION OF crm.contacts_eu FOR VALUES FROM (0) TO (100);
+            CREATE TABLE crm.contacts_us PARTITION OF crm.contacts FOR VALUES IN ('us');
+            INSERT INTO crm.contacts VALUES (1, 'eu', 'anna@example.eu'), (2, 'us', 'bill@example.com');
+            """);
+
+        await CloneAsync(Request(db, CloneOperation.Schema, "crm", null, """{"mask": {"contacts": {"email": "email"}}}"""));
+
+        Assert.Equal([[1, "eu", "a***@example.eu"], [2, "us", "b***@example.com"]],
+            await PgServers.RowsAsync(db.Target, "SELECT id, region, email FROM crm.contacts ORDER BY id"));
+    }
+
+    [Fact]
     public async Task A_masked_table_clone_with_columns_and_where_never_writes_an_original_value()
     {
         var db = await fx.Servers.CreateDatabasesAsync("mclone");
