@@ -12,7 +12,7 @@ internal static class DiffCommand
         var target = CliRuntime.TargetOption();
         var schema = CliRuntime.SchemaOption(required: true);
         var command = new Command("diff",
-            "Compare one schema's definitions on the source and the target (read-only on both): tables (column type, NOT NULL, " +
+            "compare one schema's definitions on the source and the target (read-only on both): tables (column type, NOT NULL, " +
             "default), indexes not backing constraints, constraints, user triggers, views, materialized views, sequences, " +
             "functions and types. Prints JSON with schema, in_sync, diff_count, summary and, per category, only_in_source, " +
             "only_in_target and modified (with both definitions). Exit codes: 0 = in sync, 2 = differences found, 1 = error.")

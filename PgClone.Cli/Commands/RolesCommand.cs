@@ -15,7 +15,7 @@ internal static class RolesCommand
         var noPasswords = new Option<bool>("--no-passwords") { Description = "do not copy password hashes (needed when the source user is not a superuser)" };
         var json = CliRuntime.JsonOption();
         var command = new Command("roles",
-            "Clone roles from the source server to the target: attributes, password hashes (from pg_authid; needs a superuser " +
+            "clone roles from the source server to the target: attributes, password hashes (from pg_authid; needs a superuser " +
             "on the source), memberships, and privileges and default privileges in the source and target connections' databases. " +
             "Existing roles are updated; grants are only added; grants on objects missing from the target are reported as skipped.")
         {

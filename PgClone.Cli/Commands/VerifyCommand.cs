@@ -25,7 +25,7 @@ internal static class VerifyCommand
         };
         var json = CliRuntime.JsonOption();
         var command = new Command("verify",
-            "Compare every table (partitioned tables once, with their partitions) of the source and the target database, " +
+            "compare every table (partitioned tables once, with their partitions) of the source and the target database, " +
             "in read-only transactions. Exit codes: 0 = every table matches, 2 = a mismatch, a missing table or a table only " +
             "on the target was found, 1 = error.")
         {

@@ -22,7 +22,7 @@ public sealed class TableCloneCliTests(PgServersFixture fx) : IClassFixture<PgSe
         var checkpoint = Path.Combine(Path.GetTempPath(), $"pgclone-cli-{Guid.NewGuid():N}.jsonl");
         try
         {
-            var r = await PgcloneProcess.RunAsync("table", "--source", Conninfo(db.Source), "--target", Conninfo(db.Target),
+            var r = await PgCloneCli.RunAsync("table", "--source", Conninfo(db.Source), "--target", Conninfo(db.Target),
                 "--schema", "s", "--table", "orders", "--parallel", "2", "--checkpoint", checkpoint, "--json");
 
             Assert.True(r.ExitCode == 0, r.Stderr);
@@ -38,7 +38,7 @@ public sealed class TableCloneCliTests(PgServersFixture fx) : IClassFixture<PgSe
             Assert.Equal(await PgClone.Tests.Core.Jobs.HandPlans.ChecksumAsync(db.Source, "s.orders", "id"), await PgClone.Tests.Core.Jobs.HandPlans.ChecksumAsync(db.Target, "s.orders", "id"));
 
             // The job completed: resuming it has nothing to do, and says so.
-            var again = await PgcloneProcess.RunAsync("resume", "--checkpoint", checkpoint);
+            var again = await PgCloneCli.RunAsync("resume", "--checkpoint", checkpoint);
             Assert.Equal((1, $"pgclone: job {root.GetProperty("job_id").GetString()} in {checkpoint} already completed: nothing to resume\n"), (again.ExitCode, again.Stderr));
         }
         finally { File.Delete(checkpoint); }
@@ -61,13 +61,13 @@ public sealed class TableCloneCliTests(PgServersFixture fx) : IClassFixture<PgSe
         var checkpoint = Path.Combine(Path.GetTempPath(), $"pgclone-cli-{Guid.NewGuid():N}.jsonl");
         try
         {
-            var first = await PgcloneProcess.RunAsync("schema", "--source", Conninfo(db.Source), "--target", Conninfo(db.Target), "--schema", "s", "--checkpoint", checkpoint);
+            var first = await PgCloneCli.RunAsync("schema", "--source", Conninfo(db.Source), "--target", Conninfo(db.Target), "--schema", "s", "--checkpoint", checkpoint);
             Assert.Equal(1, first.ExitCode);
             // Progress lines come first on stderr (not a terminal here); the failure is the one last line.
             Assert.Matches("^pgclone: target '[^']+' \\(127\\.0\\.0\\.1:[0-9]+\\): constraint \"[ab]_pkey\" on \"s\"\\.\"[ab]\": indexes are not allowed today$", first.Stderr.TrimEnd('\n').Split('\n')[^1]);
             await PgServers.ExecAsync(db.Target, "DROP EVENT TRIGGER no_indexes");
 
-            var resumed = await PgcloneProcess.RunAsync("resume", "--checkpoint", checkpoint, "--json");
+            var resumed = await PgCloneCli.RunAsync("resume", "--checkpoint", checkpoint, "--json");
 
             Assert.True(resumed.ExitCode == 0, resumed.Stderr);
             using var json = JsonDocument.Parse(resumed.Stdout);
@@ -88,7 +88,7 @@ public sealed class TableCloneCliTests(PgServersFixture fx) : IClassFixture<PgSe
         var db = await fx.Servers.CreateDatabasesAsync("cliflags");
         await PgServers.ExecAsync(db.Source, "CREATE TABLE t(id int PRIMARY KEY); INSERT INTO t VALUES (1), (2)");
 
-        var r = await PgcloneProcess.RunAsync("table", "--source", Conninfo(db.Source), "--target", Conninfo(db.Target), "--table", "t", "--target-name", "t_copy", "--no-data", "--json");
+        var r = await PgCloneCli.RunAsync("table", "--source", Conninfo(db.Source), "--target", Conninfo(db.Target), "--table", "t", "--target-name", "t_copy", "--no-data", "--json");
 
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM t_copy"));
@@ -103,7 +103,7 @@ public sealed class TableCloneCliTests(PgServersFixture fx) : IClassFixture<PgSe
         var db = await fx.Servers.CreateDatabasesAsync("clifail");
         await PgServers.ExecAsync(db.Source, "CREATE TABLE t(id int)");
         await PgServers.ExecAsync(db.Target, "CREATE TABLE t(id int)");
-        var r = await PgcloneProcess.RunAsync("table", "--source", Conninfo(db.Source), "--target", Conninfo(db.Target), "--table", "t");
+        var r = await PgCloneCli.RunAsync("table", "--source", Conninfo(db.Source), "--target", Conninfo(db.Target), "--table", "t");
         var port = new Npgsql.NpgsqlConnectionStringBuilder(db.Target).Port;
         Assert.Equal((1, "", $"pgclone: target '127.0.0.1:{port}/{db.Name}' (127.0.0.1:{port}): table \"public\".\"t\": already exists (conflict strategy is error; nothing was changed)\n"),
             (r.ExitCode, r.Stdout, r.Stderr));

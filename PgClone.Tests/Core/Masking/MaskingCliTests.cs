@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Npgsql;
 using PgClone.Tests.Fixtures;
@@ -14,31 +13,12 @@ public sealed class MaskingCliTests(PgServersFixture fx) : IClassFixture<PgServe
         return $"host={b.Host} port={b.Port} dbname={b.Database} user={b.Username} password={b.Password}";
     }
 
-    /// <summary>The CLI's own build output (the test folder's copy lacks the CLI's dependencies), same configuration.</summary>
-    private static string CliDll
-    {
-        get
-        {
-            var bin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            return Path.Combine(bin.Parent!.Parent!.Parent!.Parent!.FullName, "PgClone.Cli", "bin", bin.Parent.Name, bin.Name, "pgclone.dll");
-        }
-    }
-
     private static Task<(int Code, string Out, string Err)> PgcloneAsync(string home, params string[] args) => PgcloneWithSecretAsync(home, null, args);
 
     private static async Task<(int Code, string Out, string Err)> PgcloneWithSecretAsync(string home, string? secret, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(CliDll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["HOME"] = home;
-        psi.Environment.Remove("PGCLONE_MASK_SECRET");
-        if (secret is not null) psi.Environment["PGCLONE_MASK_SECRET"] = secret;
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        return (p.ExitCode, await stdout, await stderr);
+        var run = await PgCloneCli.RunAsync(new Dictionary<string, string?> { ["HOME"] = home, ["PGCLONE_MASK_SECRET"] = secret }, args);
+        return (run.ExitCode, run.Stdout, run.Stderr);
     }
 
     [Fact]
