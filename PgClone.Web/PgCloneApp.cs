@@ -20,6 +20,10 @@ public static class PgCloneApp
 
     public static WebApplicationBuilder AddPgClone(this WebApplicationBuilder builder)
     {
+        // `dotnet run` from the build output is not Development unless told so; without this the packages'
+        // assets (_content/Radzen.Blazor/...) are not found there and the console loads unstyled. Published
+        // output carries the assets itself, and then this is a no-op.
+        builder.WebHost.UseStaticWebAssets();
         var services = builder.Services;
         services.AddOptions<PgCloneOptions>().Bind(builder.Configuration.GetSection(PgCloneOptions.Section));
         services.AddSingleton(TimeProvider.System);
