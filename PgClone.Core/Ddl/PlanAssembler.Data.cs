@@ -25,6 +25,8 @@ internal sealed partial class PlanAssembler
             bool In(ColumnInfo col, params char[] types) => constraints.Any(c => types.Contains(c.Type) && c.Columns.Contains(col.Number));
             bool InUnique(ColumnInfo col) => In(col, 'u') || uniqueIndexes.Any(i => i.Columns.Contains(col.Number));
             var root = PartitionRoot(t);
+            foreach (var computed in ColumnsOf(t).Where(c => c.Generated != '\0'))
+                masker?.ComputedOnTarget(new MaskColumn(t.Name, computed.Name, computed.Type, false, false, false) { PartitionRoot = root });
             var expressions = columns.Select(c =>
                 masker?.ExpressionFor(new MaskColumn(t.Name, c.Name, c.Type, In(c, 'p'), InUnique(c), In(c, 'f')) { PartitionRoot = root })
                 ?? Sql.Ident(c.Name)).ToList();

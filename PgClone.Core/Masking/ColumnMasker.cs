@@ -31,6 +31,8 @@ public sealed class ColumnMasker(MaskRuleSet rules, Func<MaskingSecret> secret, 
         return expression;
     }
 
+    public void ComputedOnTarget(MaskColumn column) => rules.Find(column.Table, column.Column, column.PartitionRoot);
+
     public void EnsureAllRulesUsed()
     {
         var unused = rules.Unused();

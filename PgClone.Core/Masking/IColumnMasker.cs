@@ -30,6 +30,13 @@ public interface IColumnMasker
     /// <summary>The mask expression for the column, or null to pass it through. Throws PgCloneException for a rule that cannot apply (wrong type, unsafe on a key).</summary>
     string? ExpressionFor(MaskColumn column);
 
+    /// <summary>
+    /// A column the clone does not copy because the target computes it (a stored generated column, which can
+    /// only derive from columns of its own row). A rule for it is satisfied: the target derives it from the
+    /// copied, masked columns. Discovery suggests such rules because a masked view does need them.
+    /// </summary>
+    void ComputedOnTarget(MaskColumn column);
+
     /// <summary>Called once after every table was planned: a rule that matched no column is an error.</summary>
     void EnsureAllRulesUsed();
 

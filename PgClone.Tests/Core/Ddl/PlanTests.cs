@@ -90,6 +90,8 @@ public sealed class PlanTests(PgServersFixture fx) : IClassFixture<PgServersFixt
             return column is { Table.Name: "t", Column: "email" } ? "upper(\"email\")" : null;
         }
 
+        public List<MaskColumn> Computed { get; } = [];
+        public void ComputedOnTarget(MaskColumn column) => Computed.Add(column);
         public void EnsureAllRulesUsed() => AllRulesChecked = Asked.Any(c => c.Column == "email");
         public Task EnsureCoverageAsync(NpgsqlConnection source, ClonePlan plan, CancellationToken ct) => Task.CompletedTask;
         public Task<string?> ProveAsync(NpgsqlConnection source, NpgsqlConnection target, ClonePlan plan, CancellationToken ct) => Task.FromResult<string?>(null);

@@ -47,6 +47,24 @@ public sealed class MaskedCloneTests(PgServersFixture fx) : IClassFixture<PgServ
     }
 
     [Fact]
+    public async Task Discovery_output_including_a_generated_column_is_usable_as_the_mask_option()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("mgen");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA crm;
+            CREATE TABLE crm.people (id int PRIMARY KEY, first_name text, last_name text,
+                full_name text GENERATED ALWAYS AS (first_name || ' ' || last_name) STORED);
+            INSERT INTO crm.people (id, first_name, last_name) VALUES (1, 'Ada', 'Lovelace');
+            """);
+
+        // A stored generated column is not copied: the target computes it from the masked name columns.
+        await CloneAsync(Request(db, CloneOperation.Schema, "crm", null,
+            """{"mask": {"people": {"first_name": "name", "last_name": "name", "full_name": "name"}}}"""));
+
+        Assert.Equal([[1, "XXXX", "XXXX", "XXXX XXXX"]], await PgServers.RowsAsync(db.Target, "SELECT id, first_name, last_name, full_name FROM crm.people"));
+    }
+
+    [Fact]
     public async Task A_rule_on_a_partitioned_table_masks_every_partition_of_a_schema_clone()
     {
         var db = await fx.Servers.CreateDatabasesAsync("mpart");
