@@ -31,7 +31,7 @@ public static class PgCloneCli
     /// that copy resolves its dependencies through the test project's ASP.NET shared framework, which does not
     /// hold every assembly the CLI loads.
     /// </summary>
-    private static string CliAssembly
+    public static string CliAssembly
     {
         get
         {
