@@ -7,6 +7,16 @@ namespace PgClone.Core;
 
 public enum CloneOperation { Table, Schema, Functions, Database, DatabaseCreate }
 
+public static class CloneOperationNames
+{
+    /// <summary>The operation as users name it: the CLI verb, the JSON summary, the console ("database-create").</summary>
+    public static string Name(this CloneOperation operation) => operation switch
+    {
+        CloneOperation.DatabaseCreate => "database-create",
+        _ => operation.ToString().ToLowerInvariant(),
+    };
+}
+
 [JsonConverter(typeof(JsonStringEnumConverter<ConflictStrategy>))]
 public enum ConflictStrategy
 {

@@ -11,14 +11,15 @@ namespace PgClone.Cli.Commands;
 /// </summary>
 internal static class CloneCommands
 {
-    public static Command Table() => Clone("table", CloneOperation.Table, "clone one table (structure and data)", needsSchema: false, needsTable: true);
-    public static Command Schema() => Clone("schema", CloneOperation.Schema, "clone a schema with its tables, data, functions and views", needsSchema: true, needsTable: false);
-    public static Command Functions() => Clone("functions", CloneOperation.Functions, "clone the functions and procedures of a schema", needsSchema: true, needsTable: false);
-    public static Command Database() => Clone("database", CloneOperation.Database, "clone every schema of a database into an existing target database", needsSchema: false, needsTable: false);
-    public static Command DatabaseCreate() => Clone("database-create", CloneOperation.DatabaseCreate, "create the target database if needed, then clone the whole database into it", needsSchema: false, needsTable: false);
+    public static Command Table() => Clone(CloneOperation.Table, "clone one table (structure and data)", needsSchema: false, needsTable: true);
+    public static Command Schema() => Clone(CloneOperation.Schema, "clone a schema with its tables, data, functions and views", needsSchema: true, needsTable: false);
+    public static Command Functions() => Clone(CloneOperation.Functions, "clone the functions and procedures of a schema", needsSchema: true, needsTable: false);
+    public static Command Database() => Clone(CloneOperation.Database, "clone every schema of a database into an existing target database", needsSchema: false, needsTable: false);
+    public static Command DatabaseCreate() => Clone(CloneOperation.DatabaseCreate, "create the target database if needed, then clone the whole database into it", needsSchema: false, needsTable: false);
 
-    private static Command Clone(string name, CloneOperation operation, string description, bool needsSchema, bool needsTable)
+    private static Command Clone(CloneOperation operation, string description, bool needsSchema, bool needsTable)
     {
+        var name = operation.Name();
         var source = CliRuntime.SourceOption();
         var target = CliRuntime.TargetOption();
         var schema = CliRuntime.SchemaOption(needsSchema);

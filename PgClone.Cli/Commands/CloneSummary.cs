@@ -1,4 +1,5 @@
 using System.Globalization;
+using PgClone.Core;
 using PgClone.Core.Jobs;
 
 namespace PgClone.Cli.Commands;
@@ -11,7 +12,7 @@ internal sealed record CloneSummary(
     public sealed record TableLine(string Table, long Rows, long Bytes, double Seconds, string? CopiedByJob);
 
     public static CloneSummary From(CloneResult r) => new(
-        r.JobId, r.Operation.ToString().ToLowerInvariant(),
+        r.JobId, r.Operation.Name(),
         [.. r.Tables.Select(t => new TableLine(t.Table.ToString(), t.Rows, t.Bytes, Math.Round(t.Elapsed.TotalSeconds, 3), t.CopiedByJob))],
         r.Rows, r.Bytes, Math.Round(r.Elapsed.TotalSeconds, 3), r.Skipped, r.Notes,
         r.Phases.ToDictionary(p => JobProgress.PhaseName(p.Phase), p => Math.Round(p.Elapsed.TotalSeconds, 3)));

@@ -86,7 +86,7 @@ internal sealed class ProgressDisplay : IAsyncDisposable
     {
         JobPhase.CopyingData => string.Create(CultureInfo.InvariantCulture, $"data {p.TablesCompleted}/{p.TablesTotal} {Size(p.BytesCopied)} {Size((long)p.BytesPerSecond)}/s"),
         JobPhase.Planning => "planning",
-        _ => $"{p.Phase.ToString().ToLowerInvariant()} {p.StepsCompleted}/{p.StepsTotal}",
+        _ => $"{JobProgress.PhaseName(p.Phase)} {p.StepsCompleted}/{p.StepsTotal}",
     };
 
     public static string Size(long bytes) => bytes switch

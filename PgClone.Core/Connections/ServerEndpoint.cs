@@ -34,5 +34,25 @@ public sealed record ServerEndpoint(ServerRole Role, string Name, string Connect
         return this with { ConnectionString = b.ConnectionString };
     }
 
+    /// <summary>
+    /// Opens a connection to this server; any failure (refused, wrong password, unknown database) becomes one
+    /// PgCloneException that names the server. <paramref name="settings"/> replaces the connection string when a
+    /// caller tunes it (pooling, application_name, buffers).
+    /// </summary>
+    public async Task<NpgsqlConnection> OpenAsync(CancellationToken ct, NpgsqlConnectionStringBuilder? settings = null)
+    {
+        var conn = new NpgsqlConnection(settings?.ConnectionString ?? ConnectionString);
+        try
+        {
+            await conn.OpenAsync(ct);
+            return conn;
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            await conn.DisposeAsync();
+            throw PgCloneException.FromDriver(this, null, e);
+        }
+    }
+
     public override string ToString() => Describe();
 }

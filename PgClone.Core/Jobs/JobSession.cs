@@ -22,13 +22,7 @@ internal sealed class JobSession(string jobId) : IAsyncDisposable
         csb.ApplicationName = Truncate($"{csb.ApplicationName ?? "pgclone"} {JobId} {role}", 63);
         csb.ReadBufferSize = Math.Max(csb.ReadBufferSize, 1 << 16);
         csb.WriteBufferSize = Math.Max(csb.WriteBufferSize, 1 << 16);
-        var conn = new NpgsqlConnection(csb.ConnectionString);
-        try { await conn.OpenAsync(ct); }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
-        {
-            await conn.DisposeAsync();
-            throw PgCloneException.FromDriver(server, null, e);
-        }
+        var conn = await server.OpenAsync(ct, csb);
         lock (_open) _open.Add(conn);
         return conn;
     }

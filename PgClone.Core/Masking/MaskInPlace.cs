@@ -28,7 +28,7 @@ public static class MaskInPlace
     {
         var rules = MaskRuleSet.ForColumns(rulesJson);
         if (rules.IsEmpty) throw PgCloneException.For(target, $"table {table.Quoted}", "no mask rules given");
-        await using var conn = await MaskingConnections.OpenAsync(target, ct);
+        await using var conn = await target.OpenAsync(ct);
         var columns = await MaskCatalog.TableAsync(conn, target, table, ct);
         var key = rules.Columns.Values.Any(r => r.IsKeyed) ? secret().InlineSql() : MaskKeySql.None;
         var sets = MaskingConnections.Expressions(target, columns, rules, key, c =>

@@ -3,21 +3,9 @@ using PgClone.Core.Connections;
 
 namespace PgClone.Core.Masking;
 
-/// <summary>What the stand-alone masking operations (in place, masked views, report) share: connecting, running SQL, validated expressions.</summary>
+/// <summary>What the stand-alone masking operations (in place, masked views, report) share: running SQL, validated expressions.</summary>
 internal static class MaskingConnections
 {
-    public static async Task<NpgsqlConnection> OpenAsync(ServerEndpoint server, CancellationToken ct)
-    {
-        var conn = new NpgsqlConnection(server.ConnectionString);
-        try { await conn.OpenAsync(ct); }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
-        {
-            await conn.DisposeAsync();
-            throw PgCloneException.FromDriver(server, null, e);
-        }
-        return conn;
-    }
-
     public static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct, params object[] parameters)
     {
         await using var cmd = new NpgsqlCommand(sql, conn);

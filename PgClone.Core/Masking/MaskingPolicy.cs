@@ -42,7 +42,7 @@ public static class MaskingPolicy
         var view = ViewOf(table);
         if (System.Text.Encoding.UTF8.GetByteCount(view.Name) > 63)
             throw PgCloneException.For(target, $"table {table.Quoted}", $"the masked view's name {Sql.Ident(view.Name)} is longer than PostgreSQL's 63-byte limit");
-        await using var conn = await MaskingConnections.OpenAsync(target, ct);
+        await using var conn = await target.OpenAsync(ct);
         var columns = await MaskCatalog.TableAsync(conn, target, table, ct);
         var keyed = rules.Columns.Values.Any(r => r.IsKeyed);
         var key = keyed ? KeyQuery(view) : MaskKeySql.None;
@@ -75,7 +75,7 @@ public static class MaskingPolicy
     public static async Task<MaskingPolicyInfo> DropAsync(ServerEndpoint target, QualifiedName table, CancellationToken ct)
     {
         var view = ViewOf(table);
-        await using var conn = await MaskingConnections.OpenAsync(target, ct);
+        await using var conn = await target.OpenAsync(ct);
         var info = (await ListAsync(conn, target, table.Schema, ct)).FirstOrDefault(p => p.View == view)
             ?? throw PgCloneException.For(target, $"view {view.Quoted}", "is not a pgclone masking policy (no such view, or not created by pgclone)");
         try

@@ -30,7 +30,7 @@ public static class SensitiveDataScanner
     /// <summary>Scans every table of a schema on its own connection (what the CLI and the console call).</summary>
     public static async Task<IReadOnlyList<SensitiveColumn>> ScanAsync(ServerEndpoint server, string schema, CancellationToken ct)
     {
-        await using var conn = await MaskingConnections.OpenAsync(server, ct);
+        await using var conn = await server.OpenAsync(ct);
         return await ScanAsync(conn, server, schema, null, ct);
     }
 

@@ -37,10 +37,9 @@ internal sealed class RoleApplier : IAsyncDisposable
             objects = await RoleCatalog.ReadObjectKeysAsync(t, schemas, ct);
             database = await t.ScalarAsync<string>("SELECT current_database()::text", ct);
         }
-        var conn = new NpgsqlConnection(target.ConnectionString);
+        var conn = await target.OpenAsync(ct);
         try
         {
-            await conn.OpenAsync(ct);
             return new RoleApplier(target, conn, await conn.BeginTransactionAsync(ct), roles, objects, database);
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -23,11 +23,10 @@ public sealed class ReadOnlySession : IAsyncDisposable
 
     public static async Task<ReadOnlySession> OpenAsync(ServerEndpoint server, CancellationToken ct)
     {
-        var connection = new NpgsqlConnection(server.ConnectionString);
+        var connection = await server.OpenAsync(ct);
         var session = new ReadOnlySession(server, connection);
         try
         {
-            await connection.OpenAsync(ct);
             session._transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
             await session.ExecuteAsync(
                 "SET TRANSACTION READ ONLY; SET LOCAL search_path = pg_catalog; SET LOCAL TimeZone = 'UTC'; " +

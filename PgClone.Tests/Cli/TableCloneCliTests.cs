@@ -5,12 +5,6 @@ namespace PgClone.Tests.Cli;
 
 public sealed class TableCloneCliTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
 {
-    private static string Conninfo(string cs)
-    {
-        var b = new Npgsql.NpgsqlConnectionStringBuilder(cs);
-        return $"host={b.Host} port={b.Port} user={b.Username} password={b.Password} dbname={b.Database}";
-    }
-
     [Fact]
     public async Task A_table_clone_through_the_built_cli_exits_0_and_prints_per_table_json()
     {
@@ -22,7 +16,7 @@ public sealed class TableCloneCliTests(PgServersFixture fx) : IClassFixture<PgSe
         var checkpoint = Path.Combine(Path.GetTempPath(), $"pgclone-cli-{Guid.NewGuid():N}.jsonl");
         try
         {
-            var r = await PgCloneCli.RunAsync("table", "--source", Conninfo(db.Source), "--target", Conninfo(db.Target),
+            var r = await PgCloneCli.RunAsync("table", "--source", PgServers.Conninfo(db.Source), "--target", PgServers.Conninfo(db.Target),
                 "--schema", "s", "--table", "orders", "--parallel", "2", "--checkpoint", checkpoint, "--json");
 
             Assert.True(r.ExitCode == 0, r.Stderr);
@@ -61,7 +55,7 @@ public sealed class TableCloneCliTests(PgServersFixture fx) : IClassFixture<PgSe
         var checkpoint = Path.Combine(Path.GetTempPath(), $"pgclone-cli-{Guid.NewGuid():N}.jsonl");
         try
         {
-            var first = await PgCloneCli.RunAsync("schema", "--source", Conninfo(db.Source), "--target", Conninfo(db.Target), "--schema", "s", "--checkpoint", checkpoint);
+            var first = await PgCloneCli.RunAsync("schema", "--source", PgServers.Conninfo(db.Source), "--target", PgServers.Conninfo(db.Target), "--schema", "s", "--checkpoint", checkpoint);
             Assert.Equal(1, first.ExitCode);
             // Progress lines come first on stderr (not a terminal here); the failure is the one last line.
             Assert.Matches("^pgclone: target '[^']+' \\(127\\.0\\.0\\.1:[0-9]+\\): constraint \"[ab]_pkey\" on \"s\"\\.\"[ab]\": indexes are not allowed today$", first.Stderr.TrimEnd('\n').Split('\n')[^1]);
@@ -88,7 +82,7 @@ public sealed class TableCloneCliTests(PgServersFixture fx) : IClassFixture<PgSe
         var db = await fx.Servers.CreateDatabasesAsync("cliflags");
         await PgServers.ExecAsync(db.Source, "CREATE TABLE t(id int PRIMARY KEY); INSERT INTO t VALUES (1), (2)");
 
-        var r = await PgCloneCli.RunAsync("table", "--source", Conninfo(db.Source), "--target", Conninfo(db.Target), "--table", "t", "--target-name", "t_copy", "--no-data", "--json");
+        var r = await PgCloneCli.RunAsync("table", "--source", PgServers.Conninfo(db.Source), "--target", PgServers.Conninfo(db.Target), "--table", "t", "--target-name", "t_copy", "--no-data", "--json");
 
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM t_copy"));
@@ -103,7 +97,7 @@ public sealed class TableCloneCliTests(PgServersFixture fx) : IClassFixture<PgSe
         var db = await fx.Servers.CreateDatabasesAsync("clifail");
         await PgServers.ExecAsync(db.Source, "CREATE TABLE t(id int)");
         await PgServers.ExecAsync(db.Target, "CREATE TABLE t(id int)");
-        var r = await PgCloneCli.RunAsync("table", "--source", Conninfo(db.Source), "--target", Conninfo(db.Target), "--table", "t");
+        var r = await PgCloneCli.RunAsync("table", "--source", PgServers.Conninfo(db.Source), "--target", PgServers.Conninfo(db.Target), "--table", "t");
         var port = new Npgsql.NpgsqlConnectionStringBuilder(db.Target).Port;
         Assert.Equal((1, "", $"pgclone: target '127.0.0.1:{port}/{db.Name}' (127.0.0.1:{port}): table \"public\".\"t\": already exists (conflict strategy is error; nothing was changed)\n"),
             (r.ExitCode, r.Stdout, r.Stderr));

@@ -7,12 +7,6 @@ namespace PgClone.Tests.Cli;
 /// <summary>On a terminal the clone verbs draw a live progress bar on stderr; `script` gives the CLI a real pseudo-terminal.</summary>
 public sealed class TerminalProgressTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
 {
-    private static string Conninfo(string cs)
-    {
-        var b = new NpgsqlConnectionStringBuilder(cs);
-        return $"host={b.Host} port={b.Port} dbname={b.Database} user={b.Username} password={b.Password}";
-    }
-
     [Fact]
     public async Task A_clone_on_a_terminal_shows_a_live_progress_bar_and_finishes_with_the_summary()
     {
@@ -26,7 +20,7 @@ public sealed class TerminalProgressTests(PgServersFixture fx) : IClassFixture<P
             """);
         // stdout goes to /dev/null, so what the terminal shows is the progress display alone.
         var command = string.Join(' ', new[] { "dotnet", PgCloneCli.CliAssembly, "schema", "--schema", "s", "--parallel", "2",
-            "--source", Conninfo(db.Source), "--target", Conninfo(db.Target) }.Select(a => "'" + a.Replace("'", "'\\''") + "'")) + " >/dev/null";
+            "--source", PgServers.Conninfo(db.Source), "--target", PgServers.Conninfo(db.Target) }.Select(a => "'" + a.Replace("'", "'\\''") + "'")) + " >/dev/null";
         var psi = new ProcessStartInfo("script", ["-qec", command, "/dev/null"]) { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
         psi.Environment["COLUMNS"] = "120";
         using var process = Process.Start(psi)!;

@@ -97,6 +97,13 @@ public sealed class PgServers
         return new TestDatabases(name, WithDatabase(SourceAdmin, name), WithDatabase(TargetAdmin, name));
     }
 
+    /// <summary>The libpq key=value form of a test connection string, as users type it on the command line.</summary>
+    public static string Conninfo(string cs)
+    {
+        var b = new NpgsqlConnectionStringBuilder(cs);
+        return $"host={b.Host} port={b.Port} dbname={b.Database} user={b.Username} password={b.Password}";
+    }
+
     public static string WithDatabase(string cs, string db) => new NpgsqlConnectionStringBuilder(cs) { Database = db }.ConnectionString;
 
     public static async Task ExecAsync(string cs, string sql)

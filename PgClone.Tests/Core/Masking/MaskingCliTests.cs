@@ -7,12 +7,6 @@ namespace PgClone.Tests.Core.Masking;
 /// <summary>The masking verbs of the pgclone command line, run as a process against the test servers.</summary>
 public sealed class MaskingCliTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
 {
-    private static string Conninfo(string cs)
-    {
-        var b = new NpgsqlConnectionStringBuilder(cs);
-        return $"host={b.Host} port={b.Port} dbname={b.Database} user={b.Username} password={b.Password}";
-    }
-
     private static Task<(int Code, string Out, string Err)> PgcloneAsync(string home, params string[] args) => PgcloneWithSecretAsync(home, null, args);
 
     private static async Task<(int Code, string Out, string Err)> PgcloneWithSecretAsync(string home, string? secret, params string[] args)
@@ -30,19 +24,19 @@ public sealed class MaskingCliTests(PgServersFixture fx) : IClassFixture<PgServe
         var home = Directory.CreateTempSubdirectory("pgclone-home").FullName;
         try
         {
-            var discover = await PgcloneAsync(home, "discover", "--source", Conninfo(db.Source), "--schema", "public");
+            var discover = await PgcloneAsync(home, "discover", "--source", PgServers.Conninfo(db.Source), "--schema", "public");
             Assert.Equal((0, ""), (discover.Code, discover.Err));
             var mask = JsonNode.Parse(discover.Out)!.AsObject();
             Assert.Equal(["accounts", "logins", "staff"], mask.Select(t => t.Key).Order().ToList());
             Assert.Equal("\"email\"", mask["accounts"]!["contact"]!.ToJsonString());
             Assert.DoesNotContain("@mail", discover.Out);
 
-            var detail = await PgcloneAsync(home, "discover", "--source", Conninfo(db.Source), "--schema", "public", "--detail");
+            var detail = await PgcloneAsync(home, "discover", "--source", PgServers.Conninfo(db.Source), "--schema", "public", "--detail");
             var columns = JsonNode.Parse(detail.Out)!["columns"]!.AsArray();
             Assert.Equal(DiscoveryTests.Expected.Length, columns.Count);
             Assert.Contains(columns, c => (string)c!["column"]! == "ref" && (string)c["category"]! == "credit_card" && (string)c["confidence"]! == "high");
 
-            var inPlace = await PgcloneAsync(home, "mask-in-place", "--target", Conninfo(db.Target), "--table", "people", "--rules", """{"email": "email", "ssn": "keyed_hash"}""");
+            var inPlace = await PgcloneAsync(home, "mask-in-place", "--target", PgServers.Conninfo(db.Target), "--table", "people", "--rules", """{"email": "email", "ssn": "keyed_hash"}""");
             Assert.Equal((0, "masked 1 rows of \"public\".\"people\": email, ssn\n", ""), inPlace);
             var keyFile = Path.Combine(home, ".config", "pgclone", "mask.key");
             Assert.Equal(32, new FileInfo(keyFile).Length);
@@ -50,17 +44,17 @@ public sealed class MaskingCliTests(PgServersFixture fx) : IClassFixture<PgServe
             var key = new PgClone.Core.Masking.MaskingSecret(await File.ReadAllBytesAsync(keyFile));
             Assert.Equal([[1, "a***@example.com", Convert.ToHexStringLower(key.Hmac("123-45-6789"))]], await PgServers.RowsAsync(db.Target, "SELECT * FROM people"));
 
-            var report = await PgcloneAsync(home, "masking-report", "--target", Conninfo(db.Target), "--schema", "public", "--csv");
+            var report = await PgcloneAsync(home, "masking-report", "--target", PgServers.Conninfo(db.Target), "--schema", "public", "--csv");
             Assert.Equal((0, "schema,table,column,category,status,recommendation\r\npublic,people,email,email,UNMASKED,Apply mask strategy: email\r\n" +
             "public,people,ssn,national_id,UNMASKED,Apply mask strategy: keep_format\r\n", ""), report);
 
-            var json = await PgcloneAsync(home, "masking-report", "--target", Conninfo(db.Target), "--schema", "public", "--json");
+            var json = await PgcloneAsync(home, "masking-report", "--target", PgServers.Conninfo(db.Target), "--schema", "public", "--json");
             var first = JsonNode.Parse(json.Out)!.AsArray()[0]!;
             Assert.Equal("""{"schema":"public","table":"people","column":"email","category":"email","status":"UNMASKED","recommendation":"Apply mask strategy: email"}""", first.ToJsonString());
-            var noSchema = await PgcloneAsync(home, "discover", "--source", Conninfo(db.Source), "--schema", "nope");
+            var noSchema = await PgcloneAsync(home, "discover", "--source", PgServers.Conninfo(db.Source), "--schema", "nope");
             Assert.Equal((1, "", $"pgclone: source '127.0.0.1:{new NpgsqlConnectionStringBuilder(db.Source).Port}/{db.Name}' (127.0.0.1:{new NpgsqlConnectionStringBuilder(db.Source).Port}): schema \"nope\": does not exist\n"), noSchema);
 
-            var bad = await PgcloneAsync(home, "mask-in-place", "--target", Conninfo(db.Target), "--table", "people", "--rules", """{"id": "email"}""");
+            var bad = await PgcloneAsync(home, "mask-in-place", "--target", PgServers.Conninfo(db.Target), "--table", "people", "--rules", """{"id": "email"}""");
             var port = new NpgsqlConnectionStringBuilder(db.Target).Port;
             Assert.Equal((1, "", $"pgclone: target '127.0.0.1:{port}/{db.Name}' (127.0.0.1:{port}): column \"public\".\"people\".\"id\": mask strategy \"email\" needs a text column, but the column is integer\n"), bad);
         }
@@ -76,14 +70,14 @@ public sealed class MaskingCliTests(PgServersFixture fx) : IClassFixture<PgServe
         try
         {
             // Without keyed rules no secret is needed, so no key file appears.
-            var plain = await PgcloneAsync(home, "table", "--source", Conninfo(db.Source), "--target", Conninfo(db.Target), "--table", "people",
+            var plain = await PgcloneAsync(home, "table", "--source", PgServers.Conninfo(db.Source), "--target", PgServers.Conninfo(db.Target), "--table", "people",
                 "--options", """{"mask": {"email": "email", "ssn": "null"}, "target_name": "people_plain"}""");
             Assert.True(plain.Code == 0, plain.Err);
             Assert.Equal([[1, "a***@example.com", null]], await PgServers.RowsAsync(db.Target, "SELECT * FROM people_plain"));
             Assert.False(Directory.Exists(Path.Combine(home, ".config")));
 
             const string secret = "a-secret-from-the-environment";
-            var clone = await PgcloneWithSecretAsync(home, secret, "table", "--source", Conninfo(db.Source), "--target", Conninfo(db.Target), "--table", "people",
+            var clone = await PgcloneWithSecretAsync(home, secret, "table", "--source", PgServers.Conninfo(db.Source), "--target", PgServers.Conninfo(db.Target), "--table", "people",
                 "--options", """{"mask": {"email": "email", "ssn": "keyed_hash"}}""", "--json");
             Assert.True(clone.Code == 0, clone.Err);
             var expected = Convert.ToHexStringLower(PgClone.Core.Masking.MaskingSecret.FromText(secret).Hmac("123-45-6789"));
