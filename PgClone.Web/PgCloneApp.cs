@@ -9,19 +9,18 @@ using PgClone.Web.Connections;
 using PgClone.Web.Data;
 using PgClone.Web.Embedded;
 using PgClone.Web.Security;
-using Radzen;
+using MudBlazor.Services;
+
 
 namespace PgClone.Web;
 
 /// <summary>The console's wiring, so Program.cs stays a handful of lines.</summary>
 public static class PgCloneApp
 {
-    public const string ThemeCookie = "PgClone.Theme";
-
     public static WebApplicationBuilder AddPgClone(this WebApplicationBuilder builder)
     {
         // `dotnet run` from the build output is not Development unless told so; without this the packages'
-        // assets (_content/Radzen.Blazor/...) are not found there and the console loads unstyled. Published
+        // assets (_content/MudBlazor/...) are not found there and the console loads unstyled. Published
         // output carries the assets itself, and then this is a no-op.
         builder.WebHost.UseStaticWebAssets();
         var services = builder.Services;
@@ -37,12 +36,8 @@ public static class PgCloneApp
         services.AddSingleton<ConnectionService>();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
-        services.AddRadzenComponents();
-        services.AddRadzenCookieThemeService(o =>
-        {
-            o.Name = ThemeCookie;
-            o.Duration = TimeSpan.FromDays(365);
-        });
+        services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
+        services.AddHttpContextAccessor();
         services.AddPgCloneSecurity(); // after the Razor components: its AuthenticationStateProvider wins
         return builder;
     }

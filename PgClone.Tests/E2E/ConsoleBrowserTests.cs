@@ -74,32 +74,36 @@ public sealed class ConsoleBrowserTests(PgServersFixture fx)
         Assert.Equal(Email, (await page.InnerTextAsync("#user-name")).Trim());
 
         // The circuit is up: blazor.web.js loaded, Blazor defined, and a click changes the DOM from the server.
-        Assert.Equal(200, scripts["/_framework/blazor.web.js"]);
-        Assert.Equal(200, scripts["/_content/Radzen.Blazor/Radzen.Blazor.js"]);
+        // Both scripts are fingerprinted by MapStaticAssets (blazor.web.<hash>.js).
+        Assert.Equal(200, scripts.Single(s => Regex.IsMatch(s.Key, @"^/_framework/blazor\.web(\.[a-z0-9]+)?\.js$")).Value);
+        Assert.Equal(200, scripts.Single(s => Regex.IsMatch(s.Key, @"^/_content/MudBlazor/MudBlazor\.min(\.[a-z0-9]+)?\.js$")).Value);
         Assert.True(await page.EvaluateAsync<bool>("() => typeof window.Blazor === 'object'"));
         Assert.Equal("1", (await page.InnerTextAsync("#connection-count")).Trim());
         await ClickUntilAsync(page, "#refresh", "#refresh-count", "Refreshed 1 time");
         await page.ClickAsync("#refresh");
         await Assertions.Expect(page.Locator("#refresh-count")).ToHaveTextAsync("Refreshed 2 times");
 
-        // Theme toggle: the stylesheet switches to material-dark and the choice is kept in a cookie.
+        // Theme toggle: MudBlazor switches to the dark palette and the choice is kept in a cookie across reloads.
+        var background = "() => getComputedStyle(document.documentElement).getPropertyValue('--mud-palette-background').trim()";
+        var light = await page.EvaluateAsync<string>(background);
         await page.ClickAsync("#theme-toggle");
-        await Assertions.Expect(page.Locator("link[href*='material-dark-base.css']")).ToHaveCountAsync(1);
+        await page.WaitForFunctionAsync($"() => ({background})() !== '{light}'");
         var cookies = await page.Context.CookiesAsync();
-        Assert.Equal("material-dark", cookies.Single(c => c.Name == "PgClone.Theme").Value);
+        Assert.Equal("dark", cookies.Single(c => c.Name == "PgClone.Theme").Value);
+        var dark = await page.EvaluateAsync<string>(background);
         await page.ReloadAsync();
-        await Assertions.Expect(page.Locator("link[href*='material-dark-base.css']")).ToHaveCountAsync(1);
+        Assert.Equal(dark, await page.EvaluateAsync<string>(background));
         await ClickUntilAsync(page, "#refresh", "#refresh-count", "Refreshed 1 time");
-        await Assertions.Expect(page.Locator("link[href*='material-dark-base.css']")).ToHaveCountAsync(1);
+        Assert.Equal(dark, await page.EvaluateAsync<string>(background));
 
         // Reconnect UI: the connection drops, the console says so, then resumes the same circuit (state kept).
         var errorsBeforeOutage = consoleErrors.Count;
         outage = true;
         await circuitSocket!.CloseAsync(new() { Code = 4000, Reason = "outage" });
         var reconnect = page.Locator("#components-reconnect-modal");
-        await Assertions.Expect(reconnect).ToHaveClassAsync(new Regex("components-reconnect-show"));
-        await Assertions.Expect(page.Locator(".pgclone-reconnect-show")).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator(".pgclone-reconnect-show")).ToHaveTextAsync("Connection to the PgClone console lost. Reconnecting…");
+        await Assertions.Expect(reconnect).ToHaveClassAsync(new Regex("components-reconnect-(show|retrying)"));
+        await Assertions.Expect(reconnect).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#reconnect-message")).ToHaveTextAsync("Connection to the PgClone console lost. Reconnecting…");
         outage = false;
         await Assertions.Expect(reconnect).Not.ToBeVisibleAsync(new() { Timeout = 30_000 });
         await page.ClickAsync("#refresh");
@@ -109,14 +113,14 @@ public sealed class ConsoleBrowserTests(PgServersFixture fx)
         // Interactive navigation to the connections grid.
         await page.ClickAsync("text=Connections >> nth=0");
         await page.WaitForURLAsync(baseUrl + "/connections");
-        var row = page.Locator("#connections-grid tr.rz-data-row").First;
+        var row = page.Locator("#connections-grid tbody tr.mud-table-row").First;
         await Assertions.Expect(row).ToContainTextAsync("warehouse");
         Assert.Equal(["warehouse", "db.example.com", "5433", "sales", "reader", "Prefer"],
             (await row.Locator("td").AllInnerTextsAsync()).Take(6).Select(t => t.Trim()));
 
         // Log out from the user menu.
         await page.ClickAsync("#user-menu");
-        await page.ClickAsync("text=Log out");
+        await page.ClickAsync("#logout");
         await page.WaitForURLAsync(baseUrl + "/Account/Login");
 
         Assert.True(consoleErrors.Count == 0, string.Join("\n", consoleErrors));

@@ -35,7 +35,7 @@ public sealed class AuthFlowTests(PgServersFixture fx)
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/no-such-endpoint")).StatusCode);
 
         // The scripts and styles the login page needs are public.
-        foreach (var asset in new[] { "/_framework/blazor.web.js", "/_content/Radzen.Blazor/Radzen.Blazor.js", "/_content/Radzen.Blazor/css/material-base.css", "/css/app.css", "/favicon.svg" })
+        foreach (var asset in new[] { "/_framework/blazor.web.js", "/_content/MudBlazor/MudBlazor.min.js", "/_content/MudBlazor/MudBlazor.min.css", "/css/app.css", "/favicon.svg" })
             Assert.Equal((asset, HttpStatusCode.OK), (asset, (await client.GetAsync(asset)).StatusCode));
 
         // The form validates: mismatched confirmation, then a password Identity rejects.

@@ -7,7 +7,7 @@ namespace PgClone.Tests.Web;
 /// <summary>
 /// The console started the way a newcomer starts it — the built PgClone.Web.dll, Production environment, no
 /// launch profile — must serve the component libraries' assets; without them every page loads unstyled and
-/// Radzen's script is missing.
+/// MudBlazor's script is missing.
 /// </summary>
 public sealed class ProcessStaticAssetsTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
 {
@@ -31,7 +31,7 @@ public sealed class ProcessStaticAssetsTests(PgServersFixture fx) : IClassFixtur
             _ = process.StandardError.ReadToEndAsync();
 
             using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-            foreach (var asset in new[] { "_content/Radzen.Blazor/css/material-base.css", "_content/Radzen.Blazor/Radzen.Blazor.js", "_framework/blazor.web.js" })
+            foreach (var asset in new[] { "_content/MudBlazor/MudBlazor.min.css", "_content/MudBlazor/MudBlazor.min.js", "_framework/blazor.web.js" })
             {
                 using var response = await http.GetAsync(asset);
                 Assert.True(response.IsSuccessStatusCode, $"{asset}: {(int)response.StatusCode}");

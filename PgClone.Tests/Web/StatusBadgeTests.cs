@@ -1,27 +1,37 @@
 using Bunit;
+using MudBlazor.Services;
 using PgClone.Web.Components.Shared;
-using Radzen;
 
 namespace PgClone.Tests.Web;
 
 /// <summary>The status badge: one colour per state, the label capitalised, an optional tooltip.</summary>
-public sealed class StatusBadgeTests : BunitContext
+public sealed class StatusBadgeTests : BunitContext, IAsyncLifetime
 {
-    public StatusBadgeTests() => Services.AddRadzenComponents();
+    // MudBlazor's services are only async-disposable; xunit 2 calls this before Dispose.
+    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+    async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
+
+    public StatusBadgeTests()
+    {
+        Services.AddMudServices();
+        JSInterop.Mode = JSRuntimeMode.Loose;
+    }
 
     [Theory]
     [InlineData("queued", "info", "Queued")]
     [InlineData("RUNNING", "primary", "Running")]
     [InlineData("succeeded", "success", "Succeeded")]
-    [InlineData("Failed", "danger", "Failed")]
+    [InlineData("Failed", "error", "Failed")]
     [InlineData("cancelled", "warning", "Cancelled")]
-    [InlineData("paused", "base", "Paused")]
+    [InlineData("interrupted", "warning", "Interrupted")]
+    [InlineData("paused", "default", "Paused")]
     public void Renders_each_state_with_its_colour(string status, string colour, string label)
     {
         var cut = Render<StatusBadge>(p => p.Add(b => b.Status, status));
 
-        // Radzen gives every badge a random id; the rest of the markup is exact.
-        cut.MarkupMatches($"""<span id:ignore class="rz-badge rz-badge-{colour} rz-variant-filled rz-shade-lighter rz-badge-pill">{label}</span>""");
+        var chip = cut.Find(".pgclone-status");
+        Assert.Contains($"mud-chip-color-{colour}", chip.ClassList);
+        Assert.Equal(label, chip.TextContent.Trim());
     }
 
     [Fact]
@@ -29,6 +39,6 @@ public sealed class StatusBadgeTests : BunitContext
     {
         var cut = Render<StatusBadge>(p => p.Add(b => b.Status, "running").Add(b => b.Title, "3 of 8 tables"));
 
-        cut.MarkupMatches("""<span title="3 of 8 tables" id:ignore class="rz-badge rz-badge-primary rz-variant-filled rz-shade-lighter rz-badge-pill">Running</span>""");
+        Assert.Equal("3 of 8 tables", cut.Find(".pgclone-status").GetAttribute("title"));
     }
 }

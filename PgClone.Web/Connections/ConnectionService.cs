@@ -4,12 +4,17 @@ using Npgsql;
 using PgClone.Core;
 using PgClone.Core.Connections;
 using PgClone.Web.Data;
+using PgClone.Web.Security;
+using System.Security.Claims;
 
 namespace PgClone.Web.Connections;
 
 /// <summary>What the console shows of a connection: everything but the password.</summary>
 public sealed record ConnectionSummary(int Id, string Name, string Host, int Port, string Database, string Username,
     SslMode SslMode, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset UpdatedAt, string UpdatedBy);
+
+/// <summary>The side of a clone a connection is used on; per-connection rights are granted per side.</summary>
+public enum ConnectionUse { Source, Target }
 
 /// <summary>What a user types to register a connection.</summary>
 public sealed record NewConnection(string Name, string Host, int Port, string Database, string Username, string? Password, SslMode SslMode = SslMode.Prefer);
@@ -54,6 +59,26 @@ public sealed class ConnectionService(IDbContextFactory<PgCloneDbContext> factor
         await db.SaveChangesAsync(ct);
         return new ConnectionSummary(entity.Id, entity.Name, entity.Host, entity.Port, entity.Database, entity.Username,
             entity.SslMode, entity.CreatedAt, entity.CreatedBy, entity.UpdatedAt, entity.UpdatedBy);
+    }
+
+    /// <summary>
+    /// The connections this user may use on that side of a clone, for pickers and for checking a request before
+    /// it is queued. Admins may use every connection; others only what the matrix and their grants allow.
+    /// </summary>
+    public async Task<List<ConnectionSummary>> ListUsableAsync(ClaimsPrincipal user, ConnectionUse use, CancellationToken ct = default)
+    {
+        var policy = use == ConnectionUse.Source ? Policies.UseAsSource : Policies.UseAsTarget;
+        if (!AuthorizationMatrix.RolesByPolicy[policy].Any(user.IsInRole)) return [];
+        return await ListAsync(ct);
+    }
+
+    /// <summary>The connection as an engine endpoint on the given side, password decrypted (for the job that runs a clone).</summary>
+    public async Task<ServerEndpoint> GetEndpointAsync(int id, ServerRole role, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var name = await db.Connections.AsNoTracking().Where(x => x.Id == id).Select(x => x.Name).SingleOrDefaultAsync(ct)
+            ?? throw new PgCloneException($"{(role == ServerRole.Source ? "source" : "target")}: connection #{id} does not exist");
+        return await GetEndpointAsync(name, role, ct);
     }
 
     /// <summary>The named connection as an engine endpoint on the given side, password decrypted.</summary>

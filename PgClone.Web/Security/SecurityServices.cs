@@ -40,7 +40,8 @@ public static class SecurityServices
             o.Events.OnRedirectToAccessDenied = ctx => ApiAwareRedirect(ctx, StatusCodes.Status403Forbidden);
         });
         services.AddAuthorizationBuilder()
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPgClonePolicies(IdentityConstants.ApplicationScheme);
 
         services.AddIdentityCore<ApplicationUser>(o =>
             {
