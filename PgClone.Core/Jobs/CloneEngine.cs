@@ -54,6 +54,7 @@ public sealed class CloneEngine(Func<CloneRequest, IColumnMasker?>? maskerFactor
         Plan = from?.Plan,
         Tables = from is null ? new() : new(from.Tables),
         Steps = from is null ? [] : [.. from.Steps],
+        Pending = from is null ? new() : new(from.Pending),
     };
 
     private static async Task FinishAsync(CloneRunOptions options, ProgressTracker progress, string jobId, JobStatus status, string? error)

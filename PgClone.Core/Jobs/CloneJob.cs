@@ -26,6 +26,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         var snapshot = await SourceSnapshot.BeginAsync(session, request.Source, request.EffectiveOptions.Consistent, ct);
         var targets = new TargetPool(session, target, options);
         await targets.EnsureAsync(1, ct);
+        if (resume is not null) resume = await PendingSteps.ResolveAsync(job, targets.Main, resume, ct);
 
         // database-create's target_name named the database; the planner reads it as a table's new name.
         var planRequest = request.Operation == CloneOperation.DatabaseCreate
@@ -107,7 +108,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         var statements = plan.Tables.Select(t => t.Target).Distinct()
             .Select(t => new DdlStatement("table", t.ToString(), $"ANALYZE {t.Quoted}") { Table = t }).ToList();
         var ddl = new DdlSteps(job, targets, new HashSet<string>(), plan);
-        await ddl.ParallelAsync(JobPhase.Verifying, "analyze", statements, ct);
+        await ddl.ParallelAsync(JobPhase.Verifying, "analyze", statements, ct, checkpointed: false);
     }
 
     private static IEnumerable<string> ConsistencyNotes(ClonePlan plan, List<TableResult> results, string jobId, string? snapshotId)

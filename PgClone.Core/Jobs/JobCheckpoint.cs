@@ -25,6 +25,13 @@ public sealed record CheckpointRequest(
 public sealed record TableCheckpoint(string Table, long Rows, long Bytes, double Seconds, string CopiedByJob);
 
 /// <summary>
+/// A step whose target transaction was about to commit: recorded before COMMIT is sent, with the transaction's
+/// id, so a resume can ask the target (txid_status) whether the commit happened when the client, the connection
+/// or the server died in between. <see cref="Table"/> is set for a table's data (its step is <c>table:"s"."t"</c>).
+/// </summary>
+public sealed record PendingStep(string Step, long TransactionId, TableCheckpoint? Table = null);
+
+/// <summary>
 /// What a job has durably done, so a new job can finish it: the request, the plan it ran (replayed as is, so a
 /// resume never re-plans against a half-built target), the tables whose data is complete and the DDL steps done.
 /// Step keys: <c>pre-data:N</c> (the first N PreData statements are committed), <c>index:i</c>,
@@ -38,6 +45,8 @@ public sealed record JobCheckpoint
     public ClonePlan? Plan { get; init; }
     public Dictionary<string, TableCheckpoint> Tables { get; init; } = new(StringComparer.Ordinal);
     public HashSet<string> Steps { get; init; } = new(StringComparer.Ordinal);
+    /// <summary>Steps whose commit was under way when last heard of, by step key (see <see cref="PendingStep"/>).</summary>
+    public Dictionary<string, PendingStep> Pending { get; init; } = new(StringComparer.Ordinal);
     public JobStatus Status { get; init; } = JobStatus.Running;
     public string? Error { get; init; }
 
@@ -58,6 +67,8 @@ public interface ICheckpointStore
     Task SavePlanAsync(string jobId, ClonePlan plan, CancellationToken ct);
     Task TableCopiedAsync(string jobId, TableCheckpoint table, CancellationToken ct);
     Task StepDoneAsync(string jobId, string step, CancellationToken ct);
+    /// <summary>Records a step about to commit (see <see cref="PendingStep"/>); durable when it returns, like every call.</summary>
+    Task StepPendingAsync(string jobId, PendingStep step, CancellationToken ct);
     Task FinishAsync(string jobId, JobStatus status, string? error, CancellationToken ct);
     Task<JobCheckpoint?> LoadAsync(string jobId, CancellationToken ct);
     /// <summary>The most recently begun job, if any (the command line's `resume --checkpoint FILE`).</summary>

@@ -29,6 +29,7 @@ public sealed class JsonFileCheckpointStore(string path) : ICheckpointStore
         public ClonePlan? Plan { get; init; }
         public TableCheckpoint? Table { get; init; }
         public string? Step { get; init; }
+        public PendingStep? Pending { get; init; }
         public JobStatus? Status { get; init; }
         public string? Error { get; init; }
     }
@@ -37,6 +38,7 @@ public sealed class JsonFileCheckpointStore(string path) : ICheckpointStore
     public Task SavePlanAsync(string jobId, ClonePlan plan, CancellationToken ct) => AppendAsync(new Line("plan", jobId) { Plan = plan }, ct);
     public Task TableCopiedAsync(string jobId, TableCheckpoint table, CancellationToken ct) => AppendAsync(new Line("table", jobId) { Table = table }, ct);
     public Task StepDoneAsync(string jobId, string step, CancellationToken ct) => AppendAsync(new Line("step", jobId) { Step = step }, ct);
+    public Task StepPendingAsync(string jobId, PendingStep step, CancellationToken ct) => AppendAsync(new Line("pending", jobId) { Pending = step }, ct);
     public Task FinishAsync(string jobId, JobStatus status, string? error, CancellationToken ct) => AppendAsync(new Line("finish", jobId) { Status = status, Error = error }, ct);
 
     public async Task<JobCheckpoint?> LoadAsync(string jobId, CancellationToken ct) =>
@@ -95,6 +97,7 @@ public sealed class JsonFileCheckpointStore(string path) : ICheckpointStore
                 case "plan": jobs[line.JobId] = job with { Plan = line.Plan }; break;
                 case "table" when line.Table is not null: job.Tables[line.Table.Table] = line.Table; break;
                 case "step" when line.Step is not null: job.Steps.Add(line.Step); break;
+                case "pending" when line.Pending is not null: job.Pending[line.Pending.Step] = line.Pending; break;
                 case "finish": jobs[line.JobId] = job with { Status = line.Status ?? job.Status, Error = line.Error }; break;
             }
         }
