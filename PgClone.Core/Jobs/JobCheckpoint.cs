@@ -3,7 +3,11 @@ using PgClone.Core.Ddl;
 
 namespace PgClone.Core.Jobs;
 
-/// <summary>A request in storable form (connection strings included: keep checkpoint files private).</summary>
+/// <summary>
+/// A request in storable form. Connection strings are included; a file store keeps them without secrets
+/// (<see cref="WithoutSecrets"/>), and a resume supplies the password again (PGPASSWORD, a pgpass file, or
+/// connection strings handed to <see cref="ToRequest"/>).
+/// </summary>
 public sealed record CheckpointRequest(
     CloneOperation Operation,
     string SourceName, string SourceConnectionString,
@@ -14,11 +18,26 @@ public sealed record CheckpointRequest(
         r.Operation, r.Source.Name, r.Source.ConnectionString, r.Target.Name, r.Target.ConnectionString,
         r.Schema, r.Table, r.EffectiveOptions.ToJson());
 
-    public CloneRequest ToRequest() => new(
+    /// <param name="source">replaces the stored source connection (e.g. the same server, with its password)</param>
+    /// <param name="target">replaces the stored target connection</param>
+    public CloneRequest ToRequest(ServerEndpoint? source = null, ServerEndpoint? target = null) => new(
         Operation,
-        new ServerEndpoint(ServerRole.Source, SourceName, SourceConnectionString),
-        new ServerEndpoint(ServerRole.Target, TargetName, TargetConnectionString),
+        source ?? new ServerEndpoint(ServerRole.Source, SourceName, SourceConnectionString),
+        target ?? new ServerEndpoint(ServerRole.Target, TargetName, TargetConnectionString),
         Schema, Table, CloneOptions.Parse(OptionsJson));
+
+    /// <summary>The request with no password (nor SSL key password) in its connection strings.</summary>
+    public CheckpointRequest WithoutSecrets() => this with
+    {
+        SourceConnectionString = StripSecrets(SourceConnectionString),
+        TargetConnectionString = StripSecrets(TargetConnectionString),
+    };
+
+    private static string StripSecrets(string connectionString)
+    {
+        var csb = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Password = null, SslPassword = null };
+        return csb.ConnectionString;
+    }
 }
 
 /// <summary>A table whose data is in, with the job (and so the snapshot) that copied it.</summary>
