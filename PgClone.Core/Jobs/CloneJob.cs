@@ -36,6 +36,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         if (options.Checkpoints is not null && resume?.Plan is null)
             await options.Checkpoints.SavePlanAsync(jobId, plan, CancellationToken.None);
         if (masker is not null) await snapshot.OnCoordinatorAsync(async c => { await masker.EnsureCoverageAsync(c, plan, ct); return 0; });
+        await snapshot.OnCoordinatorAsync(async c => { await WhereFunctions.CheckAsync(c, request.Source, plan.Tables, ct); return 0; });
 
         var doneSteps = resume?.Steps ?? [];
         var ddl = new DdlSteps(job, targets, doneSteps, plan);
