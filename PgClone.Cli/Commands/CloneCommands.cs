@@ -35,7 +35,7 @@ internal static class CloneCommands
         {
             var cloneOptions = CloneOptions.Parse(parse.GetValue(options));
             if (parse.GetValue(parallel) is { } p) cloneOptions = CloneOptions.Parse((cloneOptions with { Parallel = p }).ToJson());
-            if (parse.GetValue(targetName) is { } tn) cloneOptions = cloneOptions with { TargetName = tn };
+            if (parse.GetValue(targetName) is { } tn) cloneOptions = cloneOptions with { TargetName = Core.Connections.PgName.CheckTargetName(tn) };
             if (parse.GetValue(noData)) cloneOptions = cloneOptions with { IncludeData = false };
             var tableName = parse.GetValue(table);
             var request = new CloneRequest(operation, CliRuntime.Source(parse, source), CliRuntime.Target(parse, target),

@@ -101,6 +101,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         var name = request.EffectiveOptions.TargetName
             ?? (request.Target.Database is { Length: > 0 } d && d != "postgres" ? d : null)
             ?? request.Source.Database;
+        if (request.EffectiveOptions.TargetName is { } chosen) PgName.CheckTargetName(chosen);
         return name is { Length: > 0 } ? name : throw new PgCloneException("database-create: no database name: give target_name or a dbname in the target connection");
     }
 
