@@ -43,9 +43,11 @@ internal static class PendingSteps
         while (true)
         {
             // NULL: the id is too old for the target to remember; the step is then treated as not done, and
-            // DDL that did take effect is recognised by its definition (ExistingDefinitions).
+            // DDL that did take effect is recognised by its definition (ExistingDefinitions). An id at or past the
+            // next one to be assigned was lost in a crash before anything of it reached the WAL: never committed.
             var status = await JobSession.ScalarAsync<object>(target, job.Target,
-                "SELECT pg_catalog.txid_status($1)", ct, p.TransactionId);
+                "SELECT CASE WHEN $1 >= pg_catalog.txid_snapshot_xmax(pg_catalog.txid_current_snapshot()) THEN 'aborted' " +
+                "ELSE pg_catalog.txid_status($1) END", ct, p.TransactionId);
             if (status is not "in progress") return status is "committed";
             if (DateTime.UtcNow > deadline)
                 throw PgCloneException.For(job.Target, null,

@@ -7,10 +7,10 @@ using PgClone.Tests.Fixtures;
 namespace PgClone.Tests.Core.Faults;
 
 /// <summary>
-/// The target server stops as a crash would (pg_ctl stop -m immediate) right after the engine recorded a step,
-/// in every phase; after a restart, resume must end with a clone equal to the source.
+/// A server stops as a crash would (pg_ctl stop -m immediate) right after the engine recorded a step, in every
+/// phase; after a restart, resume must end with a clone equal to the source.
 /// </summary>
-public sealed class TargetCrashTests(CrashableServers servers) : IClassFixture<CrashableServers>
+public sealed class ServerCrashTests(CrashableServers servers) : IClassFixture<CrashableServers>
 {
     /// <summary>Passes every record on to a file store; after the n-th "done" record, crashes the target first.</summary>
     private sealed class CrashAfter(ICheckpointStore inner, int n, Func<Task> crash) : ICheckpointStore
@@ -62,6 +62,7 @@ public sealed class TargetCrashTests(CrashableServers servers) : IClassFixture<C
                 }
                 crashesAt.Add(n);
                 Assert.IsType<PgCloneException>(first);
+                Assert.DoesNotContain("Exception while reading from stream", first.Message, StringComparison.Ordinal);
                 await CrashableServers.RestartAsync(servers.Target);
 
                 var files = new JsonFileCheckpointStore(file);
@@ -80,5 +81,39 @@ public sealed class TargetCrashTests(CrashableServers servers) : IClassFixture<C
         }
         // Every try must have crashed somewhere: the schema has more steps than the last crash point.
         Assert.Equal(10, crashesAt.Count);
+    }
+
+    [Fact]
+    public async Task A_source_restart_during_the_data_copy_fails_the_run_naming_the_source_and_resume_completes()
+    {
+        var db = await servers.CreateDatabasesAsync("srcrestart");
+        await PgServers.ExecAsync(db.Source, FaultData.Schema);
+        var file = Path.Combine(Path.GetTempPath(), $"pgclone-crash-{Guid.NewGuid():N}.ckpt");
+        try
+        {
+            // After the first table is in (parallel 2: the other worker is mid-copy), the source restarts. (A fast
+            // restart: after an immediate one the source's own sequences jump ahead by up to 32 values.)
+            var store = new CrashAfter(new JsonFileCheckpointStore(file), 2, async () =>
+            {
+                await servers.Source.StopAsync();
+                await CrashableServers.RestartAsync(servers.Source);
+            });
+            var request = Request(db);
+            var e = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(request, new CloneRunOptions { Checkpoints = store }));
+            Assert.True(store.Crashed);
+            Assert.StartsWith(request.Source.Describe() + ":", e.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("Exception while reading from stream", e.Message, StringComparison.Ordinal);
+
+            var files = new JsonFileCheckpointStore(file);
+            var failed = (await files.LatestAsync(CancellationToken.None))!;
+            Assert.NotEmpty(failed.Tables);
+            await new CloneEngine().ResumeAsync(failed, new CloneRunOptions { Checkpoints = files }, default, request.Source, request.Target);
+            Assert.Equal([], await FaultData.DifferencesAsync(db));
+        }
+        finally
+        {
+            if (!servers.Source.IsRunning) await CrashableServers.RestartAsync(servers.Source);
+            File.Delete(file);
+        }
     }
 }
