@@ -72,62 +72,63 @@ public sealed class CliFaultTests(PgServersFixture fx) : IClassFixture<PgServers
         Assert.Contains("\"status\":\"cancelled\"", File.ReadLines(checkpoint).Last(), StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("INT")]
-    [InlineData("TERM")]
-    public async Task A_signal_during_index_builds_cancels_gracefully_and_resume_completes(string signal)
+    /// <summary>
+    /// Starts the clone and returns once it is inside <paramref name="phase"/>: copying the big table, building the
+    /// slow index, or adding t5's foreign key (held back by <paramref name="locker"/>'s lock on t1, taken once
+    /// t1's key exists, i.e. once its data and index steps are done).
+    /// </summary>
+    private static async Task<PgCloneCli.Running> StartAndReachAsync(Clone c, string phase, NpgsqlConnection locker)
     {
-        using var c = await ArrangeAsync("sigidx", SlowIndex);
         var cli = StartClone(c);
-        await WaitForStatementAsync(c.Db.Target, "%CREATE INDEX \"slowidx_f\"%");
-        await cli.SignalAsync(signal);
-        AssertCancelled(await cli.WaitAsync(), c.Checkpoint);
-        // Nothing of the cancelled build is left behind, and no session of the job remains.
-        Assert.Equal(0L, await PgServers.ScalarAsync<long>(c.Db.Target, "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'pgclone %'"));
-        await ResumeToCompletionAsync(c);
+        switch (phase)
+        {
+            case "data":
+                await WaitForStatementAsync(c.Db.Target, "COPY \"public\".\"big\"%");
+                break;
+            case "index":
+                await WaitForStatementAsync(c.Db.Target, "%CREATE INDEX \"slowidx_f\"%");
+                break;
+            default:
+                for (var i = 0; i < 1500 && await PgServers.ScalarAsync<long>(c.Db.Target, "SELECT count(*) FROM pg_constraint WHERE conname = 't1_pkey'") == 0; i++)
+                    await Task.Delay(20);
+                await using (var lockCmd = new NpgsqlCommand("BEGIN; LOCK TABLE t1 IN ROW EXCLUSIVE MODE", locker)) await lockCmd.ExecuteNonQueryAsync();
+                await WaitForStatementAsync(c.Db.Target, "%ADD CONSTRAINT \"t5_t1_id_fkey\"%");
+                break;
+        }
+        return cli;
     }
 
-    [Theory]
-    [InlineData("INT")]
-    [InlineData("TERM")]
-    public async Task A_signal_during_the_data_copy_cancels_gracefully_and_resume_completes(string signal)
-    {
-        using var c = await ArrangeAsync("sigdata", BigTable);
-        var cli = StartClone(c);
-        await WaitForStatementAsync(c.Db.Target, "COPY \"public\".\"big\"%");
-        await cli.SignalAsync(signal);
-        AssertCancelled(await cli.WaitAsync(), c.Checkpoint);
-        Assert.Equal(0L, await PgServers.ScalarAsync<long>(c.Db.Target, "SELECT count(*) FROM big"));
-        await ResumeToCompletionAsync(c);
-    }
+    private async Task<Clone> ArrangeForAsync(string phase) =>
+        await ArrangeAsync("f" + phase, phase switch { "index" => SlowIndex, "data" => BigTable, _ => "" });
 
     [Theory]
-    [InlineData("INT")]
-    [InlineData("TERM")]
-    public async Task A_signal_while_adding_constraints_cancels_gracefully_and_resume_completes(string signal)
+    [InlineData("data", "INT")]
+    [InlineData("data", "TERM")]
+    [InlineData("index", "INT")]
+    [InlineData("index", "TERM")]
+    [InlineData("constraint", "INT")]
+    [InlineData("constraint", "TERM")]
+    public async Task A_signal_in_each_phase_cancels_gracefully_and_resume_completes(string phase, string signal)
     {
-        using var c = await ArrangeAsync("sigcon");
-        var cli = StartClone(c);
-        // Once t1's key exists (its data and index steps are done), hold a lock that only its foreign key waits for.
+        using var c = await ArrangeForAsync(phase);
         await using var locker = new NpgsqlConnection(c.Db.Target);
         await locker.OpenAsync();
-        for (var i = 0; i < 1200 && await PgServers.ScalarAsync<long>(c.Db.Target, "SELECT count(*) FROM pg_constraint WHERE conname = 't1_pkey'") == 0; i++) await Task.Delay(20);
-        await using (var tx = await locker.BeginTransactionAsync())
-        {
-            await using (var lockCmd = new NpgsqlCommand("LOCK TABLE t1 IN ROW EXCLUSIVE MODE", locker, tx)) await lockCmd.ExecuteNonQueryAsync();
-            await WaitForStatementAsync(c.Db.Target, "%ADD CONSTRAINT \"t5_t1_id_fkey\"%");
-            await cli.SignalAsync(signal);
-            AssertCancelled(await cli.WaitAsync(), c.Checkpoint);
-        }
+        var cli = await StartAndReachAsync(c, phase, locker);
+        await cli.SignalAsync(signal);
+        AssertCancelled(await cli.WaitAsync(), c.Checkpoint);
+        await locker.CloseAsync();
+        // The cancelled work rolled back and no session of the job remains.
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(c.Db.Target, "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'pgclone %'"));
+        if (phase == "data") Assert.Equal(0L, await PgServers.ScalarAsync<long>(c.Db.Target, "SELECT count(*) FROM big"));
         await ResumeToCompletionAsync(c);
     }
 
     [Fact]
     public async Task A_second_ctrl_c_ends_at_once()
     {
-        using var c = await ArrangeAsync("sig2", SlowIndex);
-        var cli = StartClone(c);
-        await WaitForStatementAsync(c.Db.Target, "%CREATE INDEX \"slowidx_f\"%");
+        using var c = await ArrangeForAsync("index");
+        await using var locker = new NpgsqlConnection(c.Db.Target);
+        var cli = await StartAndReachAsync(c, "index", locker);
         await cli.SignalAsync("INT");
         await cli.SignalAsync("INT");
         var run = await cli.WaitAsync();
@@ -142,31 +143,13 @@ public sealed class CliFaultTests(PgServersFixture fx) : IClassFixture<PgServers
     [InlineData("constraint")]
     public async Task The_client_killed_with_sigkill_in_each_phase_then_resume_completes(string phase)
     {
-        using var c = await ArrangeAsync("kill" + phase, phase switch { "index" => SlowIndex, "data" => BigTable, _ => "" });
+        using var c = await ArrangeForAsync(phase);
         await using var locker = new NpgsqlConnection(c.Db.Target);
         await locker.OpenAsync();
-        await using var tx = await locker.BeginTransactionAsync();
-        PgCloneCli.Running cli;
-        if (phase == "data")
-        {
-            cli = StartClone(c);
-            await WaitForStatementAsync(c.Db.Target, "COPY \"public\".\"big\"%");
-        }
-        else if (phase == "index")
-        {
-            cli = StartClone(c);
-            await WaitForStatementAsync(c.Db.Target, "%CREATE INDEX \"slowidx_f\"%");
-        }
-        else
-        {
-            cli = StartClone(c);
-            for (var i = 0; i < 1200 && await PgServers.ScalarAsync<long>(c.Db.Target, "SELECT count(*) FROM pg_constraint WHERE conname = 't1_pkey'") == 0; i++) await Task.Delay(20);
-            await using (var lockCmd = new NpgsqlCommand("LOCK TABLE t1 IN ROW EXCLUSIVE MODE", locker, tx)) await lockCmd.ExecuteNonQueryAsync();
-            await WaitForStatementAsync(c.Db.Target, "%ADD CONSTRAINT \"t5_t1_id_fkey\"%");
-        }
+        var cli = await StartAndReachAsync(c, phase, locker);
         await cli.SignalAsync("KILL");
         Assert.Equal(137, (await cli.WaitAsync()).ExitCode);
-        await tx.RollbackAsync();
+        await locker.CloseAsync();
         await ResumeToCompletionAsync(c);
     }
 
