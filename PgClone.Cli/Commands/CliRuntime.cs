@@ -23,6 +23,11 @@ internal static class CliRuntime
         command.SetAction(async (parse, ct) =>
         {
             try { return await action(parse, ct); }
+            catch (PgCloneException) when (ct.IsCancellationRequested)
+            {
+                await Console.Error.WriteLineAsync("pgclone: cancelled");
+                return CliCancellation.ExitCode;
+            }
             catch (PgCloneException e)
             {
                 await Console.Error.WriteLineAsync($"pgclone: {e.Message}");
@@ -31,7 +36,7 @@ internal static class CliRuntime
             catch (OperationCanceledException)
             {
                 await Console.Error.WriteLineAsync("pgclone: cancelled");
-                return 130;
+                return CliCancellation.ExitCode;
             }
         });
 

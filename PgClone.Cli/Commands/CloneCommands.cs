@@ -35,7 +35,7 @@ internal static class CloneCommands
         {
             var cloneOptions = CloneOptions.Parse(parse.GetValue(options));
             if (parse.GetValue(parallel) is { } p) cloneOptions = CloneOptions.Parse((cloneOptions with { Parallel = p }).ToJson());
-            if (parse.GetValue(targetName) is { } tn) cloneOptions = cloneOptions with { TargetName = tn };
+            if (parse.GetValue(targetName) is { } tn) cloneOptions = cloneOptions with { TargetName = Core.Connections.PgName.CheckTargetName(tn) };
             if (parse.GetValue(noData)) cloneOptions = cloneOptions with { IncludeData = false };
             var tableName = parse.GetValue(table);
             var request = new CloneRequest(operation, CliRuntime.Source(parse, source), CliRuntime.Target(parse, target),
@@ -50,13 +50,25 @@ internal static class CloneCommands
     {
         var checkpoint = CheckpointOption(required: true);
         var json = CliRuntime.JsonOption();
-        var command = new Command("resume", "finish a failed or cancelled clone recorded in a checkpoint file") { checkpoint, json };
+        // The checkpoint keeps no password: it comes from PGPASSWORD, PGPASSFILE or ~/.pgpass, or from these.
+        var source = CliRuntime.SourceOption(required: false);
+        source.Description = "source server to use instead of the one recorded (e.g. with its password, which checkpoints do not keep)";
+        var target = CliRuntime.TargetOption(required: false);
+        target.Description = "target server to use instead of the one recorded (e.g. with its password, which checkpoints do not keep)";
+        var command = new Command("resume",
+            "finish a failed or cancelled clone recorded in a checkpoint file; passwords come from PGPASSWORD, PGPASSFILE, ~/.pgpass or --source/--target")
+        {
+            checkpoint, source, target, json,
+        };
         command.SetHandler(async (parse, ct) =>
         {
             var store = new JsonFileCheckpointStore(parse.GetValue(checkpoint)!);
             var last = await store.LatestAsync(ct) ?? throw new PgCloneException($"checkpoint file {store.Path} holds no job");
             if (last.Status == JobStatus.Completed) throw new PgCloneException($"job {last.JobId} in {store.Path} already completed: nothing to resume");
-            return await RunAsync(last.Request.ToRequest(), store, last, parse.GetValue(json), ct);
+            var request = last.Request.ToRequest(
+                parse.GetValue(source) is null ? null : CliRuntime.Source(parse, source),
+                parse.GetValue(target) is null ? null : CliRuntime.Target(parse, target));
+            return await RunAsync(request, store, last, parse.GetValue(json), ct);
         });
         return command;
     }
@@ -68,9 +80,17 @@ internal static class CloneCommands
     {
         var engine = new CloneEngine(MaskerFactory(request));
         await using var display = ProgressDisplay.ForStderr();
-        var options = new CloneRunOptions { Checkpoints = store, OnProgress = display.Show, ResumeFrom = resumeFrom };
+        JobProgress? last = null;
+        var options = new CloneRunOptions { Checkpoints = store, OnProgress = p => { last = p; display.Show(p); }, ResumeFrom = resumeFrom };
         CloneResult result;
         try { result = await engine.RunAsync(request, options, ct); }
+        catch (Exception e) when (json && e is PgCloneException or OperationCanceledException)
+        {
+            // The error line still goes to stderr (CliRuntime); stdout gets what was done before it.
+            await display.StopAsync();
+            CliRuntime.WriteJson(CloneSummary.Partial(request.Operation, last, e is OperationCanceledException ? "cancelled" : e.Message));
+            throw;
+        }
         finally { await display.StopAsync(); }
         if (json) CliRuntime.WriteJson(CloneSummary.From(result));
         else CloneSummary.WriteText(result, Console.Error);

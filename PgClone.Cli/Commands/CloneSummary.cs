@@ -17,6 +17,15 @@ internal sealed record CloneSummary(
         r.Rows, r.Bytes, Math.Round(r.Elapsed.TotalSeconds, 3), r.Skipped, r.Notes,
         r.Phases.ToDictionary(p => JobProgress.PhaseName(p.Phase), p => Math.Round(p.Elapsed.TotalSeconds, 3)));
 
+    /// <summary>The --json output of a run that failed or was cancelled: how far it got, and why it stopped.</summary>
+    public sealed record Stopped(
+        string? JobId, string Operation, string Status, string Error, string Phase,
+        int TablesTotal, int TablesCompleted, long Rows, long Bytes, double Seconds);
+
+    public static Stopped Partial(CloneOperation operation, JobProgress? p, string error) => new(
+        p?.JobId, operation.Name(), error == "cancelled" ? "cancelled" : "failed", error, JobProgress.PhaseName(p?.Phase ?? JobPhase.Planning),
+        p?.TablesTotal ?? 0, p?.TablesCompleted ?? 0, p?.RowsCopied ?? 0, p?.BytesCopied ?? 0, Math.Round(p?.Elapsed.TotalSeconds ?? 0, 3));
+
     public static void WriteText(CloneResult r, TextWriter w)
     {
         foreach (var t in r.Tables)

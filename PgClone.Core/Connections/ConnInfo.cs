@@ -117,15 +117,15 @@ public static class ConnInfo
         if (q >= 0) { query = rest[(q + 1)..]; rest = rest[..q]; }
         var slash = rest.IndexOf('/');
         var authority = slash >= 0 ? rest[..slash] : rest;
-        if (slash >= 0 && slash + 1 < rest.Length) result.Add(new("dbname", Uri.UnescapeDataString(rest[(slash + 1)..])));
+        if (slash >= 0 && slash + 1 < rest.Length) result.Add(new("dbname", Decode(rest[(slash + 1)..])));
         var at = authority.LastIndexOf('@');
         if (at >= 0)
         {
             var userInfo = authority[..at];
             authority = authority[(at + 1)..];
             var colon = userInfo.IndexOf(':');
-            result.Add(new("user", Uri.UnescapeDataString(colon >= 0 ? userInfo[..colon] : userInfo)));
-            if (colon >= 0) result.Add(new("password", Uri.UnescapeDataString(userInfo[(colon + 1)..])));
+            result.Add(new("user", Decode(colon >= 0 ? userInfo[..colon] : userInfo)));
+            if (colon >= 0) result.Add(new("password", Decode(userInfo[(colon + 1)..])));
         }
         if (authority.Length > 0)
         {
@@ -142,7 +142,7 @@ public static class ConnInfo
                 host = authority[..c];
                 port = authority[(c + 1)..];
             }
-            if (host.Length > 0) result.Add(new("host", Uri.UnescapeDataString(host)));
+            if (host.Length > 0) result.Add(new("host", Decode(host)));
             if (port.Length > 0)
             {
                 if (!int.TryParse(port, out _)) throw new FormatException($"invalid port '{port}'");
@@ -154,9 +154,18 @@ public static class ConnInfo
             {
                 var eq = part.IndexOf('=');
                 if (eq < 0) throw new FormatException($"missing \"=\" in URI parameter \"{part}\"");
-                result.Add(new(Uri.UnescapeDataString(part[..eq]), Uri.UnescapeDataString(part[(eq + 1)..])));
+                result.Add(new(Decode(part[..eq]), Decode(part[(eq + 1)..])));
             }
         return result;
+    }
+
+    /// <summary>Percent-decoding that refuses a '%' not followed by two hex digits (libpq refuses it too).</summary>
+    private static string Decode(string part)
+    {
+        for (var i = part.IndexOf('%'); i >= 0; i = part.IndexOf('%', i + 1))
+            if (i + 2 >= part.Length || !Uri.IsHexDigit(part[i + 1]) || !Uri.IsHexDigit(part[i + 2]))
+                throw new FormatException($"invalid percent-encoded token in URI at \"{part[i..Math.Min(part.Length, i + 3)]}\"");
+        return Uri.UnescapeDataString(part);
     }
 
     /// <summary>

@@ -17,6 +17,7 @@ public static class ClonePlanner
         var where = WhereFilter.Validate(options.Where);
         if (request.Operation != CloneOperation.Table && options.TargetName is not null)
             throw new PgCloneException("invalid options: target_name applies to a table clone only");
+        if (options.TargetName is { } targetName) PgName.CheckTargetName(targetName);
         if (request.Operation != CloneOperation.Table && options.Columns is not null)
             throw new PgCloneException("invalid options: columns applies to a table clone only");
 

@@ -120,7 +120,7 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
     {
         for (var i = 1; ; i++)
         {
-            var candidate = name with { Name = i == 1 ? name.Name + "_old" : $"{name.Name}_old_{i}" };
+            var candidate = name with { Name = PgName.WithSuffix(name.Name, i == 1 ? "_old" : $"_old_{i}") };
             if (taken(candidate) || plannedNames.Contains(candidate) || _chosen.Contains(candidate)) continue;
             _chosen.Add(candidate);
             return candidate;

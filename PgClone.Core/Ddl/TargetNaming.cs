@@ -29,10 +29,10 @@ internal sealed class TargetNaming
         var taken = new HashSet<string>(StringComparer.Ordinal) { newName };
         string Fresh(string name)
         {
-            var candidate = name.StartsWith(root.Name.Name, StringComparison.Ordinal) ? newName + name[root.Name.Name.Length..] : newName + "_" + name;
+            var candidate = PgName.Truncate(name.StartsWith(root.Name.Name, StringComparison.Ordinal) ? newName + name[root.Name.Name.Length..] : newName + "_" + name);
             var unique = candidate;
             for (var i = 2; taken.Contains(unique) || sourceNames.Contains(unique) || target.NameTaken(schema, unique); i++)
-                unique = $"{candidate}_{i}";
+                unique = PgName.WithSuffix(candidate, $"_{i}");
             taken.Add(unique);
             return unique;
         }

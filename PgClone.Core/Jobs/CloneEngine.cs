@@ -39,11 +39,16 @@ public sealed class CloneEngine(Func<CloneRequest, IColumnMasker?>? maskerFactor
         }
     }
 
-    /// <summary>Resumes a failed or cancelled job as a new job (see <see cref="CloneRunOptions.ResumeFrom"/>).</summary>
-    public Task<CloneResult> ResumeAsync(JobCheckpoint from, CloneRunOptions options, CancellationToken ct = default)
+    /// <summary>
+    /// Resumes a failed or cancelled job as a new job (see <see cref="CloneRunOptions.ResumeFrom"/>).
+    /// <paramref name="source"/> and <paramref name="target"/> replace the stored connections, e.g. to give the
+    /// password a checkpoint file does not keep.
+    /// </summary>
+    public Task<CloneResult> ResumeAsync(JobCheckpoint from, CloneRunOptions options, CancellationToken ct = default,
+        Connections.ServerEndpoint? source = null, Connections.ServerEndpoint? target = null)
     {
         if (from.Status == JobStatus.Completed) throw new PgCloneException($"job {from.JobId} already completed: nothing to resume");
-        return RunAsync(from.Request.ToRequest(), options with { ResumeFrom = from }, ct);
+        return RunAsync(from.Request.ToRequest(source, target), options with { ResumeFrom = from }, ct);
     }
 
     private static JobCheckpoint NewCheckpoint(string jobId, CloneRequest request, JobCheckpoint? from) => new()
@@ -54,6 +59,7 @@ public sealed class CloneEngine(Func<CloneRequest, IColumnMasker?>? maskerFactor
         Plan = from?.Plan,
         Tables = from is null ? new() : new(from.Tables),
         Steps = from is null ? [] : [.. from.Steps],
+        Pending = from is null ? new() : new(from.Pending),
     };
 
     private static async Task FinishAsync(CloneRunOptions options, ProgressTracker progress, string jobId, JobStatus status, string? error)

@@ -26,6 +26,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         var snapshot = await SourceSnapshot.BeginAsync(session, request.Source, request.EffectiveOptions.Consistent, ct);
         var targets = new TargetPool(session, target, options);
         await targets.EnsureAsync(1, ct);
+        if (resume is not null) resume = await PendingSteps.ResolveAsync(job, targets.Main, resume, ct);
 
         // database-create's target_name named the database; the planner reads it as a table's new name.
         var planRequest = request.Operation == CloneOperation.DatabaseCreate
@@ -35,6 +36,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         if (options.Checkpoints is not null && resume?.Plan is null)
             await options.Checkpoints.SavePlanAsync(jobId, plan, CancellationToken.None);
         if (masker is not null) await snapshot.OnCoordinatorAsync(async c => { await masker.EnsureCoverageAsync(c, plan, ct); return 0; });
+        await snapshot.OnCoordinatorAsync(async c => { await WhereFunctions.CheckAsync(c, request.Source, plan.Tables, ct); return 0; });
 
         var doneSteps = resume?.Steps ?? [];
         var ddl = new DdlSteps(job, targets, doneSteps, plan);
@@ -99,6 +101,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         var name = request.EffectiveOptions.TargetName
             ?? (request.Target.Database is { Length: > 0 } d && d != "postgres" ? d : null)
             ?? request.Source.Database;
+        if (request.EffectiveOptions.TargetName is { } chosen) PgName.CheckTargetName(chosen);
         return name is { Length: > 0 } ? name : throw new PgCloneException("database-create: no database name: give target_name or a dbname in the target connection");
     }
 
@@ -107,7 +110,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         var statements = plan.Tables.Select(t => t.Target).Distinct()
             .Select(t => new DdlStatement("table", t.ToString(), $"ANALYZE {t.Quoted}") { Table = t }).ToList();
         var ddl = new DdlSteps(job, targets, new HashSet<string>(), plan);
-        await ddl.ParallelAsync(JobPhase.Verifying, "analyze", statements, ct);
+        await ddl.ParallelAsync(JobPhase.Verifying, "analyze", statements, ct, checkpointed: false);
     }
 
     private static IEnumerable<string> ConsistencyNotes(ClonePlan plan, List<TableResult> results, string jobId, string? snapshotId)

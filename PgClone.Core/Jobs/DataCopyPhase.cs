@@ -88,7 +88,7 @@ internal sealed class DataCopyPhase(
                 job.Progress.CopyEnded(worker, count);
                 Interlocked.Add(ref task.Table.Rows, count.Rows);
                 Interlocked.Add(ref task.Table.Bytes, count.Bytes);
-                if (Interlocked.Decrement(ref task.Table.PartsLeft) == 0) await TableDoneAsync(task.Table);
+                if (Interlocked.Decrement(ref task.Table.PartsLeft) == 0) await TableDoneAsync(task.Table, target, task.Range is not null);
             }
         }
         finally
@@ -98,37 +98,42 @@ internal sealed class DataCopyPhase(
         }
     }
 
+    /// <summary>
+    /// A whole table loads in one transaction committed durably with its pending record (<see cref="StepCommit"/>):
+    /// when it commits, the checkpoint learns so even if the client or the target dies right after. A range
+    /// commits on its own; its table is recorded once every range is in and flushed.
+    /// </summary>
     private async Task<CopyCount> CopyAsync(NpgsqlConnection source, NpgsqlConnection target, CopyTask task, Action<CopyCount> progress, CancellationToken ct)
     {
         var t = task.Table.Data;
         var name = task.Table.Name;
         var copyOut = CopyStatements.CopyOut(t, task.Range);
-        if (!task.TruncateAndFreeze)
+        if (task.Range is not null)
             return await TableCopier.CopyAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze: false), name, progress, ct);
-        // FREEZE is allowed because the table is emptied in the same transaction.
-        await JobSession.ExecAsync(target, targets.Server, name, $"BEGIN; TRUNCATE {t.Target.Quoted}", ct);
-        try
+        return await StepCommit.RunAsync(job, target, targets.Server, name, async () =>
         {
-            var count = await TableCopier.CopyAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze: true), name, progress, ct);
-            await JobSession.ExecAsync(target, targets.Server, name, "COMMIT", ct);
-            return count;
-        }
-        catch
-        {
-            if (target.FullState == System.Data.ConnectionState.Open)
-                try { await JobSession.ExecAsync(target, targets.Server, name, "ROLLBACK", CancellationToken.None); } catch (PgCloneException) { }
-            throw;
-        }
+            // FREEZE is allowed because the table is emptied in the same transaction.
+            if (task.TruncateAndFreeze) await JobSession.ExecAsync(target, targets.Server, name, $"TRUNCATE {t.Target.Quoted}", ct);
+            return await TableCopier.CopyAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze: task.TruncateAndFreeze), name, progress, ct);
+        }, count => new PendingStep(TableStep(t), 0, Checkpoint(t, count.Rows, count.Bytes, task.Table.Clock.Elapsed)), ct);
     }
 
-    private async Task TableDoneAsync(TableState table)
+    private static string TableStep(TableData t) => $"table:{t.Target.Quoted}";
+
+    private TableCheckpoint Checkpoint(TableData t, long rows, long bytes, TimeSpan elapsed) =>
+        new(t.Target.Quoted, rows, bytes, elapsed.TotalSeconds, job.Id);
+
+    private async Task TableDoneAsync(TableState table, NpgsqlConnection target, bool ranged)
     {
         table.Clock.Stop();
         var result = new TableResult(table.Data.Target, table.Rows, table.Bytes, table.Clock.Elapsed);
         _results.Add(result);
         if (job.Checkpoints is not null)
-            await job.Checkpoints.TableCopiedAsync(job.Id,
-                new TableCheckpoint(table.Data.Target.Quoted, result.Rows, result.Bytes, result.Elapsed.TotalSeconds, job.Id), CancellationToken.None);
+        {
+            // Ranges committed with synchronous_commit = off, on several sessions: make them durable first.
+            if (ranged) await StepCommit.FlushAsync(target, targets.Server, table.Name, CancellationToken.None);
+            await job.Checkpoints.TableCopiedAsync(job.Id, Checkpoint(table.Data, result.Rows, result.Bytes, result.Elapsed), CancellationToken.None);
+        }
         job.Progress.TableEnded(true);
     }
 

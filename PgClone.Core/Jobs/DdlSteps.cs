@@ -6,8 +6,8 @@ namespace PgClone.Core.Jobs;
 
 /// <summary>
 /// Runs the plan's DDL on the target: PreData in order in a few transactions, independent steps (indexes,
-/// constraints, ANALYZE) on all target sessions at once, PostData in order. Every step done is checkpointed,
-/// and steps a resumed job already did are skipped.
+/// constraints, ANALYZE) on all target sessions at once, PostData in order. Every step commits durably before it
+/// is checkpointed (<see cref="StepCommit"/>), and steps a resumed job already did are skipped.
 /// </summary>
 internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<string> done, ClonePlan plan)
 {
@@ -27,8 +27,9 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
         for (var start = alreadyDone; start < statements.Count; start += PreDataTransaction)
         {
             var end = Math.Min(statements.Count, start + PreDataTransaction);
+            var step = JobCheckpoint.Step("pre-data", end);
             var conn = targets.Main;
-            await using (var tx = await conn.BeginTransactionAsync(ct))
+            await StepCommit.RunAsync(job, conn, targets.Server, $"schema step {start + 1}-{end}", async () =>
             {
                 var i = start;
                 while (i < end)
@@ -38,9 +39,9 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
                     for (var k = 0; k < group.Count; k++) job.Progress.StepDone();
                     i += group.Count;
                 }
-                await tx.CommitAsync(ct);
-            }
-            await job.StepDoneAsync(JobCheckpoint.Step("pre-data", end));
+                return 0;
+            }, _ => new PendingStep(step, 0), ct);
+            await job.StepDoneAsync(step);
         }
     }
 
@@ -82,9 +83,12 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
         foreach (var s in group) await JobSession.ExecAsync(conn, targets.Server, s.ToString(), s.Sql, ct);
     }
 
-    /// <summary>Independent statements on every target session; the first failure stops the others from starting more.</summary>
+    /// <summary>
+    /// Independent statements on every target session; the first failure stops the others from starting more.
+    /// A <paramref name="checkpointed"/> step commits durably and is recorded (ANALYZE is not: it is cheap to redo).
+    /// </summary>
     public async Task ParallelAsync(JobPhase phase, string stepKind, IReadOnlyList<DdlStatement> statements, CancellationToken ct,
-        Action<int, DdlStatement?>? running = null)
+        Action<int, DdlStatement?>? running = null, bool checkpointed = true)
     {
         job.Progress.Phase(phase, statements.Count);
         var pending = new List<(int Index, DdlStatement Statement)>();
@@ -104,32 +108,47 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
             while (Volatile.Read(ref failure) is null && queue.TryDequeue(out var item))
             {
                 running?.Invoke(w, item.Statement);
-                try { await ExecRetryingDeadlocksAsync(targets[w], item.Statement, ct); }
+                var step = JobCheckpoint.Step(stepKind, item.Index);
+                try
+                {
+                    if (checkpointed) await RunStepAsync(targets[w], item.Statement, step, ct);
+                    else await JobSession.ExecAsync(targets[w], targets.Server, item.Statement.ToString(), item.Statement.Sql, ct);
+                }
                 catch (PgCloneException e) { Interlocked.CompareExchange(ref failure, e, null); return; }
                 finally { running?.Invoke(w, null); }
                 job.Progress.StepDone();
-                await job.StepDoneAsync(JobCheckpoint.Step(stepKind, item.Index));
+                if (checkpointed) await job.StepDoneAsync(step);
             }
         }));
         if (failure is not null) throw failure;
     }
 
     /// <summary>
-    /// Two foreign keys forming a cycle, added at once by two workers, lock their tables in opposite orders;
-    /// PostgreSQL aborts one as a deadlock victim. The victim's statement rolled back whole, so it runs again.
+    /// One index or constraint step, committed durably. Two foreign keys forming a cycle, added at once by two
+    /// workers, lock their tables in opposite orders; PostgreSQL aborts one as a deadlock victim, whose statement
+    /// rolled back whole and runs again. A step whose object already exists with the same definition is done.
     /// </summary>
-    private async Task ExecRetryingDeadlocksAsync(NpgsqlConnection conn, DdlStatement statement, CancellationToken ct)
+    private async Task RunStepAsync(NpgsqlConnection conn, DdlStatement statement, string step, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await JobSession.ExecAsync(conn, targets.Server, statement.ToString(), statement.Sql, ct);
+                await StepCommit.RunAsync(job, conn, targets.Server, statement.ToString(), async () =>
+                {
+                    await JobSession.ExecAsync(conn, targets.Server, statement.ToString(), statement.Sql, ct);
+                    return 0;
+                }, _ => new PendingStep(step, 0), ct);
                 return;
             }
             catch (PgCloneException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected } && attempt < 5)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt * Random.Shared.Next(1, 4)), ct);
+            }
+            catch (PgCloneException e) when (e.InnerException is PostgresException { SqlState: not PostgresErrorCodes.DeadlockDetected })
+            {
+                if (await ExistingDefinitions.AlreadyDoneAsync(conn, targets.Server, statement, e, ct)) return;
+                throw;
             }
         }
     }
@@ -139,10 +158,16 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
         job.Progress.Phase(phase, statements.Count);
         for (var i = 0; i < statements.Count; i++)
         {
-            if (!done.Contains(JobCheckpoint.Step(stepKind, i)))
+            var step = JobCheckpoint.Step(stepKind, i);
+            if (!done.Contains(step))
             {
-                await JobSession.ExecAsync(targets.Main, targets.Server, statements[i].ToString(), statements[i].Sql, ct);
-                await job.StepDoneAsync(JobCheckpoint.Step(stepKind, i));
+                var s = statements[i];
+                await StepCommit.RunAsync(job, targets.Main, targets.Server, s.ToString(), async () =>
+                {
+                    await JobSession.ExecAsync(targets.Main, targets.Server, s.ToString(), s.Sql, ct);
+                    return 0;
+                }, _ => new PendingStep(step, 0), ct);
+                await job.StepDoneAsync(step);
             }
             job.Progress.StepDone();
         }

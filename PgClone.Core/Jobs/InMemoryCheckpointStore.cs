@@ -20,6 +20,9 @@ public sealed class InMemoryCheckpointStore : ICheckpointStore
     public Task StepDoneAsync(string jobId, string step, CancellationToken ct) =>
         Change(() => { if (_jobs.TryGetValue(jobId, out var j)) j.Steps.Add(step); });
 
+    public Task StepPendingAsync(string jobId, PendingStep step, CancellationToken ct) =>
+        Change(() => { if (_jobs.TryGetValue(jobId, out var j)) j.Pending[step.Step] = step; });
+
     public Task FinishAsync(string jobId, JobStatus status, string? error, CancellationToken ct) =>
         Change(() => { if (_jobs.TryGetValue(jobId, out var j)) _jobs[jobId] = j with { Status = status, Error = error }; });
 
@@ -39,5 +42,5 @@ public sealed class InMemoryCheckpointStore : ICheckpointStore
         return Task.CompletedTask;
     }
 
-    private static JobCheckpoint Copy(JobCheckpoint j) => j with { Tables = new(j.Tables), Steps = [.. j.Steps] };
+    private static JobCheckpoint Copy(JobCheckpoint j) => j with { Tables = new(j.Tables), Steps = [.. j.Steps], Pending = new(j.Pending) };
 }

@@ -6,7 +6,7 @@ namespace PgClone.Core.Jobs;
 /// <summary>
 /// The connections of one job. Each is its own physical session (no pooling, so closing it ends the backend
 /// and nothing lingers after a cancel), named <c>&lt;application_name&gt; &lt;job id&gt; &lt;role&gt;</c> so the
-/// job's sessions can be told apart in pg_stat_activity.
+/// job's sessions can be told apart in pg_stat_activity. Source sessions start with default_transaction_read_only.
 /// </summary>
 internal sealed class JobSession(string jobId) : IAsyncDisposable
 {
@@ -20,6 +20,8 @@ internal sealed class JobSession(string jobId) : IAsyncDisposable
         if (database is not null) csb.Database = database;
         csb.Pooling = false;
         csb.ApplicationName = Truncate($"{csb.ApplicationName ?? "pgclone"} {JobId} {role}", 63);
+        // Every source session is read-only from its start, whatever the options: a clone never writes there.
+        if (server.Role == ServerRole.Source) csb.Options = $"{csb.Options} -c default_transaction_read_only=on".TrimStart();
         csb.ReadBufferSize = Math.Max(csb.ReadBufferSize, 1 << 16);
         csb.WriteBufferSize = Math.Max(csb.WriteBufferSize, 1 << 16);
         var conn = await server.OpenAsync(ct, csb);

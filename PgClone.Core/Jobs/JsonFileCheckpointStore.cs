@@ -7,8 +7,10 @@ namespace PgClone.Core.Jobs;
 /// <summary>
 /// Checkpoints in one file as JSON lines: a "begin" record per job, then one small record per event (plan,
 /// table copied, step done, finish), each appended and flushed to disk, so recording a step costs one short
-/// write however large the job. Loading replays the lines. The file is created readable by its owner only,
-/// since the request inside holds connection strings.
+/// write however large the job. Loading replays the lines. No secret is written: connection strings are stored
+/// without their password (a resume reads it from PGPASSWORD, a pgpass file or its own connection options).
+/// The file is still private (it names servers, users and tables): it is created exclusively with mode 0600, and
+/// a symbolic link or an existing file that its group or others may read or write is refused.
 /// </summary>
 public sealed class JsonFileCheckpointStore(string path) : ICheckpointStore
 {
@@ -29,14 +31,17 @@ public sealed class JsonFileCheckpointStore(string path) : ICheckpointStore
         public ClonePlan? Plan { get; init; }
         public TableCheckpoint? Table { get; init; }
         public string? Step { get; init; }
+        public PendingStep? Pending { get; init; }
         public JobStatus? Status { get; init; }
         public string? Error { get; init; }
     }
 
-    public Task BeginAsync(JobCheckpoint job, CancellationToken ct) => AppendAsync(new Line("begin", job.JobId) { Job = job }, ct);
+    public Task BeginAsync(JobCheckpoint job, CancellationToken ct) =>
+        AppendAsync(new Line("begin", job.JobId) { Job = job with { Request = job.Request.WithoutSecrets() } }, ct);
     public Task SavePlanAsync(string jobId, ClonePlan plan, CancellationToken ct) => AppendAsync(new Line("plan", jobId) { Plan = plan }, ct);
     public Task TableCopiedAsync(string jobId, TableCheckpoint table, CancellationToken ct) => AppendAsync(new Line("table", jobId) { Table = table }, ct);
     public Task StepDoneAsync(string jobId, string step, CancellationToken ct) => AppendAsync(new Line("step", jobId) { Step = step }, ct);
+    public Task StepPendingAsync(string jobId, PendingStep step, CancellationToken ct) => AppendAsync(new Line("pending", jobId) { Pending = step }, ct);
     public Task FinishAsync(string jobId, JobStatus status, string? error, CancellationToken ct) => AppendAsync(new Line("finish", jobId) { Status = status, Error = error }, ct);
 
     public async Task<JobCheckpoint?> LoadAsync(string jobId, CancellationToken ct) =>
@@ -54,9 +59,7 @@ public sealed class JsonFileCheckpointStore(string path) : ICheckpointStore
         await _gate.WaitAsync(ct);
         try
         {
-            var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read, Options = FileOptions.WriteThrough };
-            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            await using var file = new FileStream(Path, options);
+            await using var file = OpenForAppend();
             await file.WriteAsync(bytes, ct);
             file.WriteByte((byte)'\n');
             await file.FlushAsync(ct);
@@ -66,10 +69,40 @@ public sealed class JsonFileCheckpointStore(string path) : ICheckpointStore
         finally { _gate.Release(); }
     }
 
+    /// <summary>Creates the file (exclusively, 0600) or appends to it once it passes <see cref="CheckPrivate"/>.</summary>
+    private FileStream OpenForAppend()
+    {
+        CheckPrivate();
+        if (!File.Exists(Path))
+        {
+            var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read, Options = FileOptions.WriteThrough };
+            if (!OperatingSystem.IsWindows()) create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            try { return new FileStream(Path, create); }
+            catch (IOException) when (File.Exists(Path)) { CheckPrivate(); /* created meanwhile: append to it */ }
+        }
+        return new FileStream(Path, new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read, Options = FileOptions.WriteThrough });
+    }
+
+    /// <summary>Refuses a symbolic link (it could point anywhere) and a file its group or others may read or write.</summary>
+    private void CheckPrivate()
+    {
+        var info = new FileInfo(Path);
+        if (info.LinkTarget is not null)
+            throw new PgCloneException($"checkpoint file {Path} is a symbolic link: refusing to follow it; give the path of a regular file");
+        if (!info.Exists || OperatingSystem.IsWindows()) return;
+        const UnixFileMode shared = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
+                                    UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        var mode = info.UnixFileMode;
+        if ((mode & shared) != 0)
+            throw new PgCloneException(
+                $"checkpoint file {Path} can be read or written by other users (mode {Convert.ToString((int)mode & 0x1FF, 8)}): run chmod 600 on it, or use another file");
+    }
+
     private async Task<(Dictionary<string, JobCheckpoint> Jobs, string? Latest)> ReplayAsync(CancellationToken ct)
     {
         var jobs = new Dictionary<string, JobCheckpoint>(StringComparer.Ordinal);
         string? latest = null;
+        CheckPrivate();
         if (!File.Exists(Path)) return (jobs, null);
         string[] lines;
         await _gate.WaitAsync(ct);
@@ -95,6 +128,7 @@ public sealed class JsonFileCheckpointStore(string path) : ICheckpointStore
                 case "plan": jobs[line.JobId] = job with { Plan = line.Plan }; break;
                 case "table" when line.Table is not null: job.Tables[line.Table.Table] = line.Table; break;
                 case "step" when line.Step is not null: job.Steps.Add(line.Step); break;
+                case "pending" when line.Pending is not null: job.Pending[line.Pending.Step] = line.Pending; break;
                 case "finish": jobs[line.JobId] = job with { Status = line.Status ?? job.Status, Error = line.Error }; break;
             }
         }

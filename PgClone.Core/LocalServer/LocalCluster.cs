@@ -140,10 +140,11 @@ public sealed class LocalCluster : IAsyncDisposable
         IsRunning = true;
     }
 
-    public async Task StopAsync(CancellationToken ct = default)
+    /// <param name="immediate">stop as a crash would (no checkpoint; recovery replays the WAL at the next start)</param>
+    public async Task StopAsync(CancellationToken ct = default, bool immediate = false)
     {
         if (!IsRunning) return;
-        await RunAsync(Path.Combine(_binDir, "pg_ctl"), ["-D", DataDirectory, "-m", "fast", "-w", "stop"], _asPostgresUser, ct);
+        await RunAsync(Path.Combine(_binDir, "pg_ctl"), ["-D", DataDirectory, "-m", immediate ? "immediate" : "fast", "-w", "stop"], _asPostgresUser, ct);
         IsRunning = false;
     }
 

@@ -61,7 +61,9 @@ public sealed class TableCloneCliTests(PgServersFixture fx) : IClassFixture<PgSe
             Assert.Matches("^pgclone: target '[^']+' \\(127\\.0\\.0\\.1:[0-9]+\\): constraint \"[ab]_pkey\" on \"s\"\\.\"[ab]\": indexes are not allowed today$", first.Stderr.TrimEnd('\n').Split('\n')[^1]);
             await PgServers.ExecAsync(db.Target, "DROP EVENT TRIGGER no_indexes");
 
-            var resumed = await PgCloneCli.RunAsync("resume", "--checkpoint", checkpoint, "--json");
+            // The checkpoint keeps no password: the resume reads it from PGPASSWORD.
+            var resumed = await PgCloneCli.RunAsync(new Dictionary<string, string?> { ["PGPASSWORD"] = new Npgsql.NpgsqlConnectionStringBuilder(db.Source).Password },
+                "resume", "--checkpoint", checkpoint, "--json");
 
             Assert.True(resumed.ExitCode == 0, resumed.Stderr);
             using var json = JsonDocument.Parse(resumed.Stdout);

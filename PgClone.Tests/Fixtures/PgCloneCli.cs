@@ -10,7 +10,11 @@ public static class PgCloneCli
     public static Task<Run> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string?>(), args);
 
     /// <param name="environment">Variables to set for the process; a null value removes the variable.</param>
-    public static async Task<Run> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    public static Task<Run> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        Start(environment, args).WaitAsync();
+
+    /// <summary>Starts the command line without waiting for it, so a test can signal or kill it mid-run.</summary>
+    public static Running Start(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(CliAssembly);
@@ -18,12 +22,40 @@ public static class PgCloneCli
         foreach (var (name, value) in environment)
             if (value is null) psi.Environment.Remove(name);
             else psi.Environment[name] = value;
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return new Run(process.ExitCode, await stdout, await stderr);
+        return new Running(Process.Start(psi)!);
+    }
+
+    /// <summary>A started `pgclone` process (`dotnet pgclone.dll` runs the program in the dotnet process itself).</summary>
+    public sealed class Running
+    {
+        private readonly Process _process;
+        private readonly Task<string> _stdout, _stderr;
+
+        internal Running(Process process)
+        {
+            _process = process;
+            _stdout = process.StandardOutput.ReadToEndAsync();
+            _stderr = process.StandardError.ReadToEndAsync();
+        }
+
+        public int Id => _process.Id;
+
+        /// <summary>Sends a signal (INT, TERM, KILL) with kill(1).</summary>
+        public async Task SignalAsync(string signal)
+        {
+            using var kill = Process.Start(new ProcessStartInfo("kill", ["-s", signal, Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+            await kill.WaitForExitAsync();
+        }
+
+        public async Task<Run> WaitAsync()
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            try { await _process.WaitForExitAsync(timeout.Token); }
+            catch (OperationCanceledException) { _process.Kill(); throw; }
+            var run = new Run(_process.ExitCode, await _stdout, await _stderr);
+            _process.Dispose();
+            return run;
+        }
     }
 
     /// <summary>

@@ -132,7 +132,10 @@ public sealed class CancelAndResumeTests(PgServersFixture fx) : IClassFixture<Pg
             // The source changes between the two runs: the resumed job reads it under a new snapshot.
             await PgServers.ExecAsync(db.Source, "INSERT INTO big VALUES (3001, 'late')");
 
-            var result = await new CloneEngine().ResumeAsync(failed, new CloneRunOptions { Checkpoints = store });
+            // The checkpoint file keeps no password: the resume is given the connections again.
+            var request = failed.Request.ToRequest();
+            var result = await new CloneEngine().ResumeAsync(failed, new CloneRunOptions { Checkpoints = store }, default,
+                Request(db).Source with { Name = request.Source.Name }, Request(db).Target with { Name = request.Target.Name });
 
             foreach (var t in new[] { "big", "s1", "s2" })
                 Assert.Equal(await ChecksumAsync(db.Source, t, "id"), await ChecksumAsync(db.Target, t, "id"));

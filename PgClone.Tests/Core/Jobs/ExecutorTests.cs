@@ -106,7 +106,7 @@ public sealed class ExecutorTests(PgServersFixture fx) : IClassFixture<PgServers
             new CloneRunOptions { Planner = Fixed(plan), OnProgress = events.Add }));
 
         var port = new Npgsql.NpgsqlConnectionStringBuilder(db.Target).Port;
-        Assert.Equal($"target 'tgt' (127.0.0.1:{port}): index \"public\".\"d_pkey\": could not create unique index \"d_pkey\" (Key (id)=(1) is duplicated.)", e.Message);
+        Assert.Equal($"target 'tgt' (127.0.0.1:{port}): index \"public\".\"d_pkey\": could not create unique index \"d_pkey\"", e.Message);
         Assert.Equal((JobStatus.Failed, e.Message), (events[^1].Status, events[^1].Error));
     }
 
@@ -121,7 +121,7 @@ public sealed class ExecutorTests(PgServersFixture fx) : IClassFixture<PgServers
         var e = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(Request(db), new CloneRunOptions { JobId = jobId, Planner = Fixed(plan) }));
 
         var port = new Npgsql.NpgsqlConnectionStringBuilder(db.Target).Port;
-        Assert.Equal($"target 'tgt' (127.0.0.1:{port}): table \"public\".\"c\": new row for relation \"c\" violates check constraint \"c_id_check\" (Failing row contains (150000).)", e.Message);
+        Assert.Equal($"target 'tgt' (127.0.0.1:{port}): table \"public\".\"c\": new row for relation \"c\" violates check constraint \"c_id_check\"", e.Message);
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM c"));
         Assert.Equal(0L, await SessionsLeftAsync(db.Source, jobId));
         Assert.Equal(0L, await SessionsLeftAsync(db.Target, jobId));

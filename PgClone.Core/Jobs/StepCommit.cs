@@ -1,0 +1,56 @@
+using Npgsql;
+using PgClone.Core.Connections;
+
+namespace PgClone.Core.Jobs;
+
+/// <summary>
+/// The commit of one checkpointed step (a table's data, a PreData transaction, an index, a constraint, a post-data
+/// statement). Loading sessions run with synchronous_commit = off for speed, so a plain COMMIT can be lost when
+/// the target server crashes, and a client killed between COMMIT and the checkpoint write leaves a step done but
+/// unrecorded. Here the step runs in its own transaction: its id is recorded as pending in the checkpoint before
+/// COMMIT (so a resume can ask the target with txid_status whether it committed), and that one COMMIT is
+/// synchronous (flushed to the target's WAL) before the step is recorded done.
+/// </summary>
+internal static class StepCommit
+{
+    /// <summary>Runs <paramref name="work"/> in a transaction and commits it durably; <paramref name="pending"/> describes the step.</summary>
+    public static async Task<T> RunAsync<T>(JobContext job, NpgsqlConnection conn, ServerEndpoint server, string objectName,
+        Func<Task<T>> work, Func<T, PendingStep> pending, CancellationToken ct)
+    {
+        await JobSession.ExecAsync(conn, server, objectName, "BEGIN", ct);
+        try
+        {
+            var result = await work();
+            if (job.Checkpoints is { } store)
+            {
+                var xid = await JobSession.ScalarAsync<long>(conn, server, "SELECT pg_catalog.txid_current()", ct);
+                await store.StepPendingAsync(job.Id, pending(result) with { TransactionId = xid }, CancellationToken.None);
+                await JobSession.ExecAsync(conn, server, objectName, "SET LOCAL synchronous_commit = local; COMMIT", ct);
+            }
+            else await JobSession.ExecAsync(conn, server, objectName, "COMMIT", ct);
+            return result;
+        }
+        catch
+        {
+            await RollBackAsync(conn, server, objectName);
+            throw;
+        }
+    }
+
+    /// <summary>Ends an open transaction after a failure; a broken connection has none left.</summary>
+    public static async Task RollBackAsync(NpgsqlConnection conn, ServerEndpoint server, string objectName)
+    {
+        if (conn.FullState != System.Data.ConnectionState.Open) return;
+        try { await JobSession.ExecAsync(conn, server, objectName, "ROLLBACK", CancellationToken.None); }
+        catch (PgCloneException) { /* the connection broke: the server rolls back on its own */ }
+    }
+
+    /// <summary>
+    /// Makes every commit this server acknowledged so far durable, for steps that commit in several transactions
+    /// (a table loaded in ranges): a synchronous commit of a transaction with an id flushes the WAL up to its
+    /// commit record, which lies after the earlier commits.
+    /// </summary>
+    public static Task FlushAsync(NpgsqlConnection conn, ServerEndpoint server, string objectName, CancellationToken ct) =>
+        JobSession.ExecAsync(conn, server, objectName,
+            "BEGIN; SET LOCAL synchronous_commit = local; SELECT pg_catalog.txid_current(); COMMIT", ct);
+}

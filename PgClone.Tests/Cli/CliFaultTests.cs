@@ -1,0 +1,172 @@
+using Npgsql;
+using PgClone.Tests.Core.Faults;
+using PgClone.Tests.Fixtures;
+
+namespace PgClone.Tests.Cli;
+
+/// <summary>
+/// The real command line interrupted in each phase (SIGINT, SIGTERM, SIGKILL) or losing a backend, then
+/// `pgclone resume`: it must exit 0 only with a clone equal to the source (verify --mode checksum, diff, sequences).
+/// </summary>
+public sealed class CliFaultTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
+{
+    /// <summary>An index whose build takes about 1.5 s (an immutable function that sleeps per row).</summary>
+    private const string SlowIndex = """
+        CREATE FUNCTION slow(i int) RETURNS int IMMUTABLE LANGUAGE plpgsql AS $$BEGIN PERFORM pg_sleep(0.001); RETURN i; END$$;
+        CREATE TABLE slowidx(id int PRIMARY KEY); INSERT INTO slowidx SELECT generate_series(1, 1200);
+        CREATE INDEX slowidx_f ON slowidx (slow(id));
+        """;
+
+    /// <summary>A table whose copy takes a moment (~25 MB), so a fault can land while data is being copied.</summary>
+    private const string BigTable = """
+        CREATE TABLE big(id int PRIMARY KEY, v text); INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 400000) g;
+        """;
+
+    private sealed record Clone(TestDatabases Db, string Checkpoint, Dictionary<string, string?> Env) : IDisposable
+    {
+        public void Dispose() => File.Delete(Checkpoint);
+    }
+
+    private async Task<Clone> ArrangeAsync(string prefix, string extra = "")
+    {
+        var db = await fx.Servers.CreateDatabasesAsync(prefix);
+        await PgServers.ExecAsync(db.Source, FaultData.Schema + extra);
+        var password = new NpgsqlConnectionStringBuilder(db.Source).Password;
+        return new Clone(db, Path.Combine(Path.GetTempPath(), $"pgclone-fault-{Guid.NewGuid():N}.ckpt"),
+            new Dictionary<string, string?> { ["PGPASSWORD"] = password });
+    }
+
+    private static PgCloneCli.Running StartClone(Clone c, params string[] extra) =>
+        PgCloneCli.Start(new Dictionary<string, string?>(), ["schema", "--source", PgServers.Conninfo(c.Db.Source), "--target", PgServers.Conninfo(c.Db.Target),
+            "--schema", "public", "--parallel", "2", "--checkpoint", c.Checkpoint, .. extra]);
+
+    /// <summary>`pgclone resume` with the password from PGPASSWORD (the checkpoint keeps none), then the clone must be whole.</summary>
+    private static async Task ResumeToCompletionAsync(Clone c)
+    {
+        var text = await File.ReadAllTextAsync(c.Checkpoint);
+        Assert.DoesNotContain(c.Env["PGPASSWORD"]!, text, StringComparison.Ordinal);
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(c.Checkpoint));
+        var resume = await PgCloneCli.RunAsync(c.Env, "resume", "--checkpoint", c.Checkpoint);
+        Assert.True(resume.ExitCode == 0, $"resume exited {resume.ExitCode}: {resume.Stderr}");
+        Assert.Equal([], await FaultData.DifferencesAsync(c.Db));
+    }
+
+    /// <summary>Waits (up to 30 s) until a session of the clone on <paramref name="cs"/>'s server runs a statement like the pattern.</summary>
+    private static async Task<int> WaitForStatementAsync(string cs, string likePattern)
+    {
+        for (var i = 0; i < 1500; i++)
+        {
+            var pid = await PgServers.ScalarAsync<object>(cs,
+                $"SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'pgclone %' AND state = 'active' AND query LIKE '{likePattern}' LIMIT 1");
+            if (pid is int p) return p;
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"no clone session ran {likePattern}");
+    }
+
+    private static void AssertCancelled(PgCloneCli.Run run, string checkpoint)
+    {
+        Assert.Equal(130, run.ExitCode);
+        Assert.EndsWith("pgclone: cancelled\n", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("\"kind\":\"finish\"", File.ReadLines(checkpoint).Last(), StringComparison.Ordinal);
+        Assert.Contains("\"status\":\"cancelled\"", File.ReadLines(checkpoint).Last(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Starts the clone and returns once it is inside <paramref name="phase"/>: copying the big table, building the
+    /// slow index, or adding t5's foreign key (held back by <paramref name="locker"/>'s lock on t1, taken once
+    /// t1's key exists, i.e. once its data and index steps are done).
+    /// </summary>
+    private static async Task<PgCloneCli.Running> StartAndReachAsync(Clone c, string phase, NpgsqlConnection locker)
+    {
+        var cli = StartClone(c);
+        switch (phase)
+        {
+            case "data":
+                await WaitForStatementAsync(c.Db.Target, "COPY \"public\".\"big\"%");
+                break;
+            case "index":
+                await WaitForStatementAsync(c.Db.Target, "%CREATE INDEX \"slowidx_f\"%");
+                break;
+            default:
+                for (var i = 0; i < 1500 && await PgServers.ScalarAsync<long>(c.Db.Target, "SELECT count(*) FROM pg_constraint WHERE conname = 't1_pkey'") == 0; i++)
+                    await Task.Delay(20);
+                await using (var lockCmd = new NpgsqlCommand("BEGIN; LOCK TABLE t1 IN ROW EXCLUSIVE MODE", locker)) await lockCmd.ExecuteNonQueryAsync();
+                await WaitForStatementAsync(c.Db.Target, "%ADD CONSTRAINT \"t5_t1_id_fkey\"%");
+                break;
+        }
+        return cli;
+    }
+
+    private async Task<Clone> ArrangeForAsync(string phase) =>
+        await ArrangeAsync("f" + phase, phase switch { "index" => SlowIndex, "data" => BigTable, _ => "" });
+
+    [Theory]
+    [InlineData("data", "INT")]
+    [InlineData("data", "TERM")]
+    [InlineData("index", "INT")]
+    [InlineData("index", "TERM")]
+    [InlineData("constraint", "INT")]
+    [InlineData("constraint", "TERM")]
+    public async Task A_signal_in_each_phase_cancels_gracefully_and_resume_completes(string phase, string signal)
+    {
+        using var c = await ArrangeForAsync(phase);
+        await using var locker = new NpgsqlConnection(c.Db.Target);
+        await locker.OpenAsync();
+        var cli = await StartAndReachAsync(c, phase, locker);
+        await cli.SignalAsync(signal);
+        AssertCancelled(await cli.WaitAsync(), c.Checkpoint);
+        await locker.CloseAsync();
+        // The cancelled work rolled back and no session of the job remains.
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(c.Db.Target, "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'pgclone %'"));
+        if (phase == "data") Assert.Equal(0L, await PgServers.ScalarAsync<long>(c.Db.Target, "SELECT count(*) FROM big"));
+        await ResumeToCompletionAsync(c);
+    }
+
+    [Fact]
+    public async Task A_second_ctrl_c_ends_at_once()
+    {
+        using var c = await ArrangeForAsync("index");
+        await using var locker = new NpgsqlConnection(c.Db.Target);
+        var cli = await StartAndReachAsync(c, "index", locker);
+        await cli.SignalAsync("INT");
+        await cli.SignalAsync("INT");
+        var run = await cli.WaitAsync();
+        Assert.Equal(130, run.ExitCode);
+        Assert.EndsWith("pgclone: cancelled\n", run.Stderr, StringComparison.Ordinal);
+        await ResumeToCompletionAsync(c);
+    }
+
+    [Theory]
+    [InlineData("data")]
+    [InlineData("index")]
+    [InlineData("constraint")]
+    public async Task The_client_killed_with_sigkill_in_each_phase_then_resume_completes(string phase)
+    {
+        using var c = await ArrangeForAsync(phase);
+        await using var locker = new NpgsqlConnection(c.Db.Target);
+        await locker.OpenAsync();
+        var cli = await StartAndReachAsync(c, phase, locker);
+        await cli.SignalAsync("KILL");
+        Assert.Equal(137, (await cli.WaitAsync()).ExitCode);
+        await locker.CloseAsync();
+        await ResumeToCompletionAsync(c);
+    }
+
+    [Theory]
+    [InlineData("source")]
+    [InlineData("target")]
+    public async Task A_backend_of_the_clone_killed_fails_the_run_with_the_servers_reason_and_resume_completes(string side)
+    {
+        using var c = await ArrangeAsync("bk" + side, side == "source" ? BigTable : SlowIndex);
+        var cli = StartClone(c);
+        var cs = side == "source" ? c.Db.Source : c.Db.Target;
+        var pid = await WaitForStatementAsync(cs, side == "source" ? "COPY (SELECT%\"big\"%" : "%CREATE INDEX \"slowidx_f\"%");
+        await PgServers.ExecAsync(cs, $"SELECT pg_terminate_backend({pid})");
+        var run = await cli.WaitAsync();
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("terminating connection due to administrator command", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception while reading from stream", run.Stderr, StringComparison.Ordinal);
+        await ResumeToCompletionAsync(c);
+    }
+}
