@@ -80,6 +80,11 @@ public sealed record TableInfo(
     public string PgName { get; init; } = "";
     public bool RowSecurity { get; init; }
     public bool ForceRowSecurity { get; init; }
+    /// <summary>A table access method other than heap (CREATE TABLE ... USING).</summary>
+    public string? AccessMethod { get; init; }
+    /// <summary>The composite type of a typed table (CREATE TABLE ... OF type), rendered.</summary>
+    public string? OfType { get; init; }
+    public bool IsForeign => Kind == 'f';
     public bool IsPartitioned => Kind == 'p';
     public bool IsPartition => PartitionBound is not null;
 }
@@ -96,7 +101,12 @@ public sealed record IndexInfo(
 
 public sealed record ViewInfo(
     uint Oid, QualifiedName Name, bool Materialized, string Definition, IReadOnlyList<string> RelOptions, bool Populated,
-    IReadOnlyList<(string Column, string Comment)> ColumnComments, string? Comment);
+    IReadOnlyList<(string Column, string Comment)> ColumnComments, string? Comment)
+{
+    /// <summary>Whether the view relies on a constraint (GROUP BY a primary key): it can only be defined once the key exists.</summary>
+    public bool NeedsConstraint { get; init; }
+    public IReadOnlyList<ColumnInfo> Columns { get; init; } = [];
+}
 
 public sealed record FunctionInfo(uint Oid, QualifiedName Name, string IdentityArguments, char Kind, string Definition, string? Comment)
 {
@@ -134,6 +144,20 @@ public sealed record SourceCatalog
     public required IReadOnlyList<TriggerInfo> Triggers { get; init; }
     public required IReadOnlyList<PolicyInfo> Policies { get; init; }
     public required IReadOnlyList<StatisticsInfo> Statistics { get; init; }
+    public IReadOnlyList<AggregateInfo> Aggregates { get; init; } = [];
+    public IReadOnlyList<OperatorInfo> Operators { get; init; } = [];
+    public IReadOnlyList<OperatorFamilyInfo> OperatorFamilies { get; init; } = [];
+    public IReadOnlyList<OperatorClassInfo> OperatorClasses { get; init; } = [];
+    public IReadOnlyList<TextSearchParserInfo> TextSearchParsers { get; init; } = [];
+    public IReadOnlyList<TextSearchTemplateInfo> TextSearchTemplates { get; init; } = [];
+    public IReadOnlyList<TextSearchDictionaryInfo> TextSearchDictionaries { get; init; } = [];
+    public IReadOnlyList<TextSearchConfigInfo> TextSearchConfigs { get; init; } = [];
+    public IReadOnlyList<CastInfo> Casts { get; init; } = [];
+    public IReadOnlyList<ConversionInfo> Conversions { get; init; } = [];
+    public IReadOnlyList<RuleInfo> Rules { get; init; } = [];
+    public IReadOnlyList<ForeignTableInfo> ForeignTables { get; init; } = [];
+    /// <summary>Database-wide objects: read for a database clone only (empty otherwise).</summary>
+    public DatabaseObjects Database { get; init; } = new();
     public required IReadOnlyList<(ObjectKey From, ObjectKey To)> Dependencies { get; init; }
     /// <summary>Privilege changes from each object's default ACL to its actual one, in the order they were granted.</summary>
     public required IReadOnlyList<AclChange> Privileges { get; init; }

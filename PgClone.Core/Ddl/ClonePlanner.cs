@@ -25,7 +25,7 @@ public static class ClonePlanner
         try
         {
             var schemas = await SchemasAsync(request, source, ct);
-            catalog = await CatalogReader.ReadAsync(source, schemas, ct);
+            catalog = await CatalogReader.ReadAsync(source, schemas, request.Operation is CloneOperation.Database or CloneOperation.DatabaseCreate, ct);
             scope = PlanScope.Build(request, catalog);
         }
         catch (Exception e) when (e is NpgsqlException) { throw PgCloneException.FromDriver(request.Source, null, e); }

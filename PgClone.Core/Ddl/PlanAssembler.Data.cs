@@ -10,8 +10,9 @@ internal sealed partial class PlanAssembler
 
     /// <summary>
     /// One COPY per table that holds rows itself: plain tables and leaf partitions (a partitioned parent holds
-    /// none). Generated columns are computed by the target, so they are not copied. Each copied column is read
-    /// through the masker's expression when it has one.
+    /// none). Generated columns are computed by the target, so they are not copied; a table with only generated
+    /// columns still has its rows copied, as rows of no column. Each copied column is read through the masker's
+    /// expression when it has one.
     /// </summary>
     private IEnumerable<TableData> Data(IColumnMasker? masker)
     {
@@ -19,7 +20,6 @@ internal sealed partial class PlanAssembler
         foreach (var t in Tables.Where(t => t.Kind == 'r'))
         {
             var columns = ColumnsOf(t).Where(c => c.Generated == '\0').ToList();
-            if (columns.Count == 0) continue;
             var constraints = catalog.ConstraintsOf(t.Oid).ToList();
             var uniqueIndexes = catalog.IndexesOf(t.Oid).Where(i => i.Unique && i.ConstraintOid == 0).ToList();
             bool In(ColumnInfo col, params char[] types) => constraints.Any(c => types.Contains(c.Type) && c.Columns.Contains(col.Number));

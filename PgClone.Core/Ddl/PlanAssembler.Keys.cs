@@ -51,6 +51,9 @@ internal sealed partial class PlanAssembler
     private IEnumerable<DdlStatement> ForeignKeysAndLateChecks()
     {
         if (!_options.Constraints) yield break;
+        foreach (var t in Types)
+            foreach (var sql in TypeDdl.LateChecks(t))
+                yield return new DdlStatement("domain", t.Name.Quoted, sql);
         var created = Tables.Select(t => t.Oid).ToHashSet();
         foreach (var t in Tables)
         {

@@ -47,13 +47,18 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         var indexes = IndexesAndKeys().ToList();
         var constraints = ForeignKeysAndLateChecks().ToList();
         var post = new List<DdlStatement>();
+        post.AddRange(ViewsNeedingConstraints());
         post.AddRange(SequenceValues());
         post.AddRange(MaterializedViews());
         post.AddRange(Triggers());
+        post.AddRange(KindStatements(DumpSection.PostData));
         post.AddRange(TableSettings());
         post.AddRange(StatisticsAndPolicies());
         post.AddRange(OwnersAndPrivileges());
         post.AddRange(Comments());
+        post.AddRange(KindComments());
+        post.AddRange(ExtensionComments());
+        post.AddRange(KindStatements(DumpSection.Last));
         return new ClonePlan
         {
             PreData = pre,

@@ -39,6 +39,9 @@ internal sealed class PlanScope
                 scope.Types.AddRange(catalog.Types);
                 scope.Functions.AddRange(catalog.Functions);
                 scope.Views.AddRange(catalog.Views);
+                if (catalog.Unsupported.Count > 0 && !options.SkipUnsupported)
+                    throw PgCloneException.For(request.Source, null,
+                        $"cannot clone {string.Join("; ", catalog.Unsupported)} (nothing was written; set \"skip_unsupported\": true to clone without them)");
                 scope.Skipped.AddRange(catalog.Unsupported);
                 break;
         }
