@@ -118,13 +118,17 @@ public static partial class CatalogReader
             """, schemas, r => new TextSearchConfigInfo(r.GetFieldValue<uint>(0), Name(r, 1), r.GetString(3),
                 Strings(r, 4).Zip(Strings(r, 5)).ToList(), r.GetString(6), Str(r, 7)), ct);
 
-    /// <summary>User-defined casts whose source type, target type or function belongs to the cloned schemas.</summary>
+    /// <summary>
+    /// User-defined casts whose source type, target type or function belongs to the cloned schemas; not those a
+    /// range type made for its multirange (CREATE TYPE brings them).
+    /// </summary>
     private static async Task<List<CastInfo>> ReadCastsAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, $"""
             SELECT c.oid, format_type(c.castsource, NULL), format_type(c.casttarget, NULL),
                    CASE WHEN c.castfunc <> 0 THEN c.castfunc::regprocedure::text END, c.castmethod, c.castcontext, obj_description(c.oid, 'pg_cast')
             FROM pg_cast c
             WHERE c.oid >= 16384 AND {NotMember("pg_cast", "c.oid")}
+              AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_cast'::regclass AND i.objid = c.oid AND i.deptype = 'i')
               AND EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = ANY($1) AND n.oid IN (
                   (SELECT typnamespace FROM pg_type WHERE oid = c.castsource), (SELECT typnamespace FROM pg_type WHERE oid = c.casttarget),
                   (SELECT pronamespace FROM pg_proc WHERE oid = c.castfunc)))

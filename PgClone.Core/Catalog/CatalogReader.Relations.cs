@@ -6,13 +6,19 @@ namespace PgClone.Core.Catalog;
 public static partial class CatalogReader
 {
     /// <summary>Columns of tables, views, materialized views and composite types, by relation oid, in attnum order.</summary>
+    /// <summary>The types whose values are oids naming catalog objects.</summary>
+    private const string RegTypes = "'regclass'::regtype, 'regtype'::regtype, 'regproc'::regtype, 'regprocedure'::regtype, 'regoper'::regtype, " +
+        "'regoperator'::regtype, 'regnamespace'::regtype, 'regrole'::regtype, 'regconfig'::regtype, 'regdictionary'::regtype, 'regcollation'::regtype";
+
     private static async Task<Dictionary<uint, List<ColumnInfo>>> ReadAttributesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct)
     {
-        var rows = await QueryAsync(conn, """
+        var rows = await QueryAsync(conn, $"""
             SELECT a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.atttypid,
                    cn.nspname, co.collname, a.attnotnull, pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated,
                    a.attislocal, a.attstattarget, a.attstorage, t.typstorage, col_description(a.attrelid, a.attnum),
-                   a.attcompression, a.attoptions
+                   a.attcompression, a.attoptions,
+                   (SELECT CASE WHEN e.typcategory = 'A' AND e.typelem IN ({RegTypes}) THEN 'a' WHEN e.oid IN ({RegTypes}) THEN 's' END
+                    FROM pg_type e WHERE e.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END)
             FROM pg_attribute a
             JOIN pg_class c ON c.oid = a.attrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -25,7 +31,7 @@ public static partial class CatalogReader
             """, schemas, r => (Rel: r.GetFieldValue<uint>(0), Column: new ColumnInfo(
                 r.GetInt16(1), r.GetString(2), r.GetString(3), r.GetFieldValue<uint>(4), Collation(r, 5), r.GetBoolean(7),
                 Str(r, 8), r.GetChar(9), r.GetChar(10), r.GetBoolean(11), r.GetInt16(12), r.GetChar(13), r.GetChar(14), Str(r, 15))
-                { Compression = r.GetChar(16), Options = Strings(r, 17) }), ct);
+                { Compression = r.GetChar(16), Options = Strings(r, 17), ByName = r.IsDBNull(18) ? '\0' : r.GetChar(18) }), ct);
         return rows.GroupBy(x => x.Rel).ToDictionary(g => g.Key, g => g.Select(x => x.Column).ToList());
     }
 

@@ -69,6 +69,11 @@ public sealed record ColumnInfo(
     public char Compression { get; init; }
     /// <summary>attoptions entries "name=value" (n_distinct, ...).</summary>
     public IReadOnlyList<string> Options { get; init; } = [];
+    /// <summary>
+    /// 's' for a reg* column (regclass, regtype, regproc, ...; or a domain over one), 'a' for an array of them: its
+    /// values are oids that name objects, so they travel by name. NUL otherwise.
+    /// </summary>
+    public char ByName { get; init; }
 }
 
 public sealed record TableInfo(

@@ -22,7 +22,7 @@ internal sealed partial class PlanAssembler
         foreach (var t in Tables)
         {
             var name = naming.Table(t);
-            var sql = _tableDdl.Create(t, ColumnsOf(t), InlineChecks(t));
+            var sql = _tableDdl.Create(t, ColumnsOf(t), InlineChecks(t), ByName(t).Select(c => c.Name).ToHashSet());
             items.Add(new PreItem(new ObjectKey('r', t.Oid), 4, t.Name, t, sql.Select(s => new DdlStatement("table", name.Quoted, s) { Table = name }).ToList()));
         }
         foreach (var v in Views)

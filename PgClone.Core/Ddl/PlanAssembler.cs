@@ -44,7 +44,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         pre.AddRange(Collations());
         pre.AddRange(Ordered());
         pre.AddRange(Ownership());
-        var indexes = IndexesAndKeys().ToList();
+        var indexes = ByNameConversions().Concat(IndexesAndKeys()).ToList();
         var constraints = ForeignKeysAndLateChecks().ToList();
         var post = new List<DdlStatement>();
         post.AddRange(ViewsNeedingConstraints());

@@ -10,7 +10,8 @@ namespace PgClone.Core.Ddl;
 /// </summary>
 internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
 {
-    public IEnumerable<string> Create(TableInfo t, IReadOnlyList<ColumnInfo> columns, IEnumerable<ConstraintInfo> inlineChecks)
+    /// <param name="byName">Columns created as text and turned back into their reg* type after the data (<see cref="ByNameColumns"/>).</param>
+    public IEnumerable<string> Create(TableInfo t, IReadOnlyList<ColumnInfo> columns, IEnumerable<ConstraintInfo> inlineChecks, IReadOnlySet<string> byName)
     {
         var name = naming.Table(t);
         var elements = new List<string>();
@@ -22,7 +23,7 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
         if (t.OfType is not null)
             elements.AddRange(columns.Where(c => c.NotNull || c.Default is not null).Select(c =>
                 $"{Sql.Ident(c.Name)} WITH OPTIONS{(c.NotNull ? " NOT NULL" : "")}{(c.Default is null ? "" : " DEFAULT " + naming.Default(c.Default))}"));
-        else if (!t.IsPartition || standalone) elements.AddRange(columns.Where(c => c.IsLocal || standalone).Select(c => Column(t, c, foreign)));
+        else if (!t.IsPartition || standalone) elements.AddRange(columns.Where(c => c.IsLocal || standalone).Select(c => Column(t, c, foreign, byName.Contains(c.Name))));
         var checks = standalone ? catalog.ConstraintsOf(t.Oid).Where(c => c.Type == 'c' && c.Validated) : inlineChecks;
         elements.AddRange(checks.Select(c => $"CONSTRAINT {Sql.Ident(naming.Child(t.Oid, c.Name))} {c.Definition}"));
 
@@ -77,9 +78,10 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
     private static bool SameColumnOrder(TableInfo t, TableInfo? parent) =>
         parent is null || t.Columns.Select(c => c.Name).SequenceEqual(parent.Columns.Select(c => c.Name));
 
-    private string Column(TableInfo t, ColumnInfo c, ForeignTableInfo? foreign)
+    private string Column(TableInfo t, ColumnInfo c, ForeignTableInfo? foreign, bool byName)
     {
         var options = foreign is not null && foreign.ColumnOptions.TryGetValue(c.Name, out var o) ? ForeignDataDdl.Options(o) : "";
+        if (byName) return $"{Sql.Ident(c.Name)} {TextOf(c)}{(c.NotNull ? " NOT NULL" : "")}";
         var sql = $"{Sql.Ident(c.Name)} {c.Type}{options}{TypeDdl.Collate(c.Collation)}";
         if (c.Generated == 's') sql += $" GENERATED ALWAYS AS ({c.Default}) STORED";
         else if (c.Identity is 'a' or 'd')
@@ -91,6 +93,20 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
         if (c.NotNull) sql += " NOT NULL";
         return sql;
     }
+
+    /// <summary>The type a reg* column travels as: its values' names.</summary>
+    public static string TextOf(ColumnInfo c) => c.ByName == 'a' ? "text[]" : "text";
+
+    /// <summary>
+    /// Turns columns loaded as names back into their reg* types, resolving each name on the target, and gives
+    /// them their defaults.
+    /// </summary>
+    public string ByNameColumns(TableInfo t, IEnumerable<ColumnInfo> columns) =>
+        $"ALTER TABLE ONLY {naming.Table(t).Quoted} " + string.Join(", ", columns.SelectMany(c => new[]
+        {
+            $"ALTER COLUMN {Sql.Ident(c.Name)} TYPE {c.Type} USING {Sql.Ident(c.Name)}::{c.Type}",
+            c.Default is null ? null : $"ALTER COLUMN {Sql.Ident(c.Name)} SET DEFAULT {naming.Default(c.Default)}",
+        }).OfType<string>());
 
     /// <summary>reloptions entries "name=value" (or "toast.name=value") as a WITH list.</summary>
     public static string RelOptions(IEnumerable<string> options) => string.Join(", ", options.Select(o =>

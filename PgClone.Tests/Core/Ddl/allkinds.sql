@@ -147,3 +147,13 @@ CREATE FUNCTION "Kinds ü".on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$
 CREATE EVENT TRIGGER "Kinds DDL" ON ddl_command_end WHEN TAG IN ('CREATE TABLE', 'DROP TABLE') EXECUTE FUNCTION "Kinds ü".on_ddl();
 ALTER EVENT TRIGGER "Kinds DDL" DISABLE;
 COMMENT ON EVENT TRIGGER "Kinds DDL" IS 'watches';
+
+-- reg* columns (and an array of them, and a domain over one) hold oids: they must arrive naming the same objects
+CREATE DOMAIN "Kinds ü".a_class AS regclass;
+CREATE TABLE "Kinds ü".refs (id integer PRIMARY KEY, rel regclass DEFAULT '"Kinds ü".items'::regclass, typ regtype,
+    fn regprocedure, op regoperator, ns regnamespace, cfg regconfig, dict regdictionary, coll regcollation,
+    rels regclass[], who regrole, p regproc, o regoper, d "Kinds ü".a_class);
+INSERT INTO "Kinds ü".refs VALUES (1, '"Kinds ü".items', '"Kinds ü".mood', '"Kinds ü".rev_cmp(integer, integer)',
+    '"Kinds ü".=~=(integer, integer)', '"Kinds ü"', '"Kinds ü".my_cfg', '"Kinds ü"."My Dict"', 'pg_catalog."C"',
+    ARRAY['"Kinds ü".customer'::regclass, 'pg_class'::regclass], current_user::regrole, '"Kinds ü".twice', '"Kinds ü".!!',
+    '"Kinds ü"."Order"'), (2, DEFAULT, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '{}', NULL, NULL, NULL, NULL);
