@@ -198,6 +198,17 @@ public static partial class CatalogReader
             FROM pg_foreign_data_wrapper w WHERE {NotMember("pg_foreign_data_wrapper", "w.oid")} ORDER BY w.fdwname
             """, null, r => new ForeignWrapperInfo(r.GetFieldValue<uint>(0), r.GetString(1), Str(r, 2), Str(r, 3), Strings(r, 4), r.GetString(5), Str(r, 6)), ct),
         ForeignServers = await ReadForeignServersAsync(conn, ct),
+        LargeObjects = await QueryAsync(conn, """
+            SELECT m.oid, pg_get_userbyid(m.lomowner), obj_description(m.oid, 'pg_largeobject'),
+                   ARRAY(SELECT concat_ws('|', 'REVOKE', coalesce(pg_get_userbyid(NULLIF(d.grantee, 0)), ''), d.privilege_type, 'f')
+                         FROM aclexplode(acldefault('L', m.lomowner)) d
+                         WHERE m.lomacl IS NOT NULL AND NOT EXISTS (SELECT 1 FROM aclexplode(m.lomacl) a WHERE a.grantee = d.grantee AND a.privilege_type = d.privilege_type)
+                         UNION ALL
+                         SELECT concat_ws('|', 'GRANT', coalesce(pg_get_userbyid(NULLIF(a.grantee, 0)), ''), a.privilege_type, CASE WHEN a.is_grantable THEN 't' ELSE 'f' END)
+                         FROM aclexplode(m.lomacl) a
+                         WHERE NOT EXISTS (SELECT 1 FROM aclexplode(acldefault('L', m.lomowner)) d WHERE d.grantee = a.grantee AND d.privilege_type = a.privilege_type AND d.is_grantable = a.is_grantable))
+            FROM pg_largeobject_metadata m ORDER BY m.oid
+            """, null, r => new LargeObjectInfo(r.GetFieldValue<uint>(0), r.GetString(1), Str(r, 2), Strings(r, 3)), ct),
         ExtensionComments = await QueryAsync(conn, """
             SELECT e.extname, obj_description(e.oid, 'pg_extension') FROM pg_extension e
             WHERE obj_description(e.oid, 'pg_extension') IS NOT NULL ORDER BY e.extname

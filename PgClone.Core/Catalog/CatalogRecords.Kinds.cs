@@ -72,6 +72,9 @@ public sealed record ForeignServerInfo(uint Oid, string Name, string Wrapper, st
 /// <summary>A foreign table's server and options, and its columns' options by name.</summary>
 public sealed record ForeignTableInfo(uint TableOid, string Server, IReadOnlyList<string> Options, IReadOnlyDictionary<string, IReadOnlyList<string>> ColumnOptions);
 
+/// <summary>A large object's metadata: owner, comment, and its privilege changes from the default ("GRANT|grantee|privilege|grantable"; grantee empty for PUBLIC).</summary>
+public sealed record LargeObjectInfo(uint Oid, string Owner, string? Comment, IReadOnlyList<string> Privileges);
+
 /// <summary>
 /// The database-wide objects and settings a database clone carries besides the schemas' contents: comments and
 /// owners of what exists anyway (schema public, extensions), default privileges, database settings.
@@ -83,6 +86,8 @@ public sealed record DatabaseObjects
     public IReadOnlyList<PublicationInfo> Publications { get; init; } = [];
     public IReadOnlyList<ForeignWrapperInfo> ForeignWrappers { get; init; } = [];
     public IReadOnlyList<ForeignServerInfo> ForeignServers { get; init; } = [];
+    /// <summary>Large objects (their data is streamed after the tables').</summary>
+    public IReadOnlyList<LargeObjectInfo> LargeObjects { get; init; } = [];
     /// <summary>Comments on extensions, by extension name.</summary>
     public IReadOnlyList<(string Extension, string Comment)> ExtensionComments { get; init; } = [];
     /// <summary>ALTER DEFAULT PRIVILEGES statements, already rendered from pg_default_acl.</summary>

@@ -115,6 +115,9 @@ public sealed record ViewInfo(
 
 public sealed record FunctionInfo(uint Oid, QualifiedName Name, string IdentityArguments, char Kind, string Definition, string? Comment)
 {
+    /// <summary>For a C function, the library it loads (pg_proc.probin, e.g. "$libdir/name"); null otherwise.</summary>
+    public string? Library { get; init; }
+
     public string Signature => SignatureOf(Name, IdentityArguments);
     public static string SignatureOf(QualifiedName name, string identityArguments) => $"{name.Quoted}({identityArguments})";
 }

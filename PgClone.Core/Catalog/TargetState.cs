@@ -54,6 +54,27 @@ public sealed record TargetState(
             roles.ToHashSet(), currentUser);
     }
 
+    /// <summary>
+    /// The libraries (as pg_proc.probin names them) that are not on the target server, looked up in its package
+    /// library directory. Needs the right to read server files (superuser, or pg_read_server_files): without it
+    /// nothing can be told, and none is reported missing.
+    /// </summary>
+    public static async Task<IReadOnlySet<string>> MissingLibrariesAsync(NpgsqlConnection conn, IReadOnlyCollection<string> libraries, CancellationToken ct)
+    {
+        if (libraries.Count == 0) return new HashSet<string>();
+        try
+        {
+            var missing = await CatalogReader.QueryAsync(conn, """
+                SELECT lib FROM unnest($1::text[]) AS lib
+                WHERE pg_catalog.pg_stat_file(pg_catalog.replace(CASE WHEN lib LIKE '%/%' THEN lib ELSE '$libdir/' || lib END, '$libdir',
+                          (SELECT setting FROM pg_catalog.pg_config WHERE name = 'PKGLIBDIR'))
+                      || CASE WHEN lib LIKE '%.so' THEN '' ELSE '.so' END, true) IS NULL
+                """, [.. libraries], r => r.GetString(0), ct);
+            return missing.ToHashSet();
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege) { return new HashSet<string>(); }
+    }
+
     /// <summary>Whether any relation (table, index, sequence, view, ...) or type of that name exists in the schema.</summary>
     public bool NameTaken(string schema, string name) =>
         Relations.ContainsKey(new QualifiedName(schema, name)) || Types.ContainsKey(new QualifiedName(schema, name));

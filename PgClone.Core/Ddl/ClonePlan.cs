@@ -66,6 +66,8 @@ public sealed record ClonePlan
     /// comments.
     /// </summary>
     public IReadOnlyList<DdlStatement> PostData { get; init; } = [];
+    /// <summary>Large objects whose bytes are streamed after the tables' (created empty, with owners and grants, in PreData).</summary>
+    public IReadOnlyList<uint> LargeObjects { get; init; } = [];
     /// <summary>Objects deliberately left out, each with the reason (e.g. an index on a column not selected).</summary>
     public IReadOnlyList<string> Skipped { get; init; } = [];
     /// <summary>Target database to create first (database-create), if any.</summary>

@@ -35,6 +35,8 @@ public static class ClonePlanner
         {
             var targetSchemas = catalog.Schemas.Select(s => s.Name).Concat(catalog.Extensions.Select(e => e.Schema)).Distinct().ToList();
             state = await TargetState.ReadAsync(target, targetSchemas, ct);
+            scope.RequireLibraries(request, await TargetState.MissingLibrariesAsync(target,
+                scope.Functions.Select(f => f.Library).OfType<string>().Distinct().ToList(), ct));
         }
         catch (Exception e) when (e is NpgsqlException) { throw PgCloneException.FromDriver(request.Target, null, e); }
 

@@ -76,6 +76,11 @@ internal sealed partial class PlanAssembler
         return null;
     }
 
+    /// <summary>Large objects (a database clone's), created empty under their oids with owners, privileges and comments.</summary>
+    private IEnumerable<DdlStatement> LargeObjects() =>
+        catalog.Database.LargeObjects.SelectMany(lo => LargeObjectDdl.Create(lo, state.CurrentUser, state.Roles.Contains, _skipped)
+            .Select(sql => new DdlStatement("large object", Sql.Literal(lo.Oid), sql)));
+
     /// <summary>Database-wide settings a database clone carries: comments on extensions (CREATE EXTENSION set its own).</summary>
     private IEnumerable<DdlStatement> ExtensionComments()
     {

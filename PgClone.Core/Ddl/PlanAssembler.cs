@@ -44,6 +44,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         pre.AddRange(Collations());
         pre.AddRange(Ordered());
         pre.AddRange(Ownership());
+        pre.AddRange(LargeObjects());
         var indexes = ByNameConversions().Concat(IndexesAndKeys()).ToList();
         var constraints = ForeignKeysAndLateChecks().ToList();
         var post = new List<DdlStatement>();
@@ -67,6 +68,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
             Constraints = constraints,
             PostData = post,
             Skipped = _skipped,
+            LargeObjects = _options.IncludeData ? catalog.Database.LargeObjects.Select(l => l.Oid).ToList() : [],
             CreateDatabase = request.Operation == CloneOperation.DatabaseCreate ? request.Target.Database : null,
         };
     }

@@ -56,6 +56,8 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         var mustTruncate = resume is null ? new HashSet<string>() : toCopy.Where(t => t.CreatedInRun).Select(t => t.Target.Quoted).ToHashSet();
         var copied = await new DataCopyPhase(job, snapshot, targets, mustTruncate).RunAsync(toCopy, ct);
         results.AddRange(copied.Select(r => r with { CopiedByJob = jobId }));
+        if (plan.LargeObjects.Count > 0)
+            await snapshot.OnCoordinatorAsync(c => Copying.LargeObjectCopier.CopyAsync(c, request.Source, targets.Main, target, plan.LargeObjects, ct));
         // Without a masking proof to run, the source snapshot has served its purpose: release it (and its
         // session) now rather than hold back the source's vacuum during the index builds.
         if (masker is null) await snapshot.EndAsync(ct);

@@ -157,3 +157,12 @@ INSERT INTO "Kinds ü".refs VALUES (1, '"Kinds ü".items', '"Kinds ü".mood', '"
     '"Kinds ü".=~=(integer, integer)', '"Kinds ü"', '"Kinds ü".my_cfg', '"Kinds ü"."My Dict"', 'pg_catalog."C"',
     ARRAY['"Kinds ü".customer'::regclass, 'pg_class'::regclass], current_user::regrole, '"Kinds ü".twice', '"Kinds ü".!!',
     '"Kinds ü"."Order"'), (2, DEFAULT, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '{}', NULL, NULL, NULL, NULL);
+
+-- large objects: one small with a comment and a grant, one larger than a transfer chunk, one empty; a table holding their oids
+SELECT lo_from_bytea(424242, convert_to('hello, large object ü', 'UTF8'));
+SELECT lo_from_bytea(424243, decode(repeat('00ff10', 700000), 'hex'));
+SELECT lo_create(424244);
+COMMENT ON LARGE OBJECT 424242 IS 'a greeting';
+GRANT SELECT ON LARGE OBJECT 424242 TO PUBLIC;
+CREATE TABLE "Kinds ü".documents (id integer PRIMARY KEY, content oid);
+INSERT INTO "Kinds ü".documents VALUES (1, 424242), (2, 424243), (3, 424244);
