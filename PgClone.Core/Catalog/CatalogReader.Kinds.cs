@@ -213,11 +213,51 @@ public static partial class CatalogReader
             SELECT e.extname, obj_description(e.oid, 'pg_extension') FROM pg_extension e
             WHERE obj_description(e.oid, 'pg_extension') IS NOT NULL ORDER BY e.extname
             """, null, r => (r.GetString(0), r.GetString(1)), ct),
+        DefaultPrivileges = await QueryAsync(conn, """
+            WITH d AS (
+                SELECT a.defaclrole, a.defaclnamespace, a.defaclobjtype, a.defaclacl,
+                       CASE WHEN a.defaclnamespace = 0 THEN acldefault(CASE a.defaclobjtype WHEN 'S' THEN 's' ELSE a.defaclobjtype END::"char", a.defaclrole)
+                            END AS base
+                FROM pg_default_acl a
+            ), changes AS (
+                SELECT d.defaclrole, d.defaclnamespace, d.defaclobjtype, false AS is_grant, b.grantee, b.privilege_type, false AS grantable
+                FROM d, aclexplode(d.base) b
+                WHERE NOT EXISTS (SELECT 1 FROM aclexplode(d.defaclacl) x WHERE x.grantee = b.grantee AND x.privilege_type = b.privilege_type)
+                UNION ALL
+                SELECT d.defaclrole, d.defaclnamespace, d.defaclobjtype, true, x.grantee, x.privilege_type, x.is_grantable
+                FROM d, aclexplode(d.defaclacl) x
+                WHERE NOT EXISTS (SELECT 1 FROM aclexplode(d.base) b WHERE b.grantee = x.grantee AND b.privilege_type = x.privilege_type AND b.is_grantable = x.is_grantable)
+            )
+            SELECT pg_get_userbyid(c.defaclrole), n.nspname, c.defaclobjtype, c.is_grant, CASE WHEN c.grantee = 0 THEN NULL ELSE pg_get_userbyid(c.grantee)::text END,
+                   array_agg(c.privilege_type ORDER BY c.privilege_type), c.grantable
+            FROM changes c LEFT JOIN pg_namespace n ON n.oid = c.defaclnamespace
+            GROUP BY 1, 2, 3, 4, 5, 7 ORDER BY 1, 2 NULLS FIRST, 3, 4, 5
+            """, null, r => new DefaultPrivilegeInfo(r.GetString(0), Str(r, 1), r.GetChar(2), r.GetBoolean(3), Str(r, 4), Strings(r, 5), r.GetBoolean(6)), ct),
+        Comment = (await QueryAsync(conn, "SELECT shobj_description(d.oid, 'pg_database') FROM pg_database d WHERE d.datname = current_database()",
+            null, r => Str(r, 0), ct))[0],
+        Owner = (await QueryAsync(conn, "SELECT pg_get_userbyid(d.datdba) FROM pg_database d WHERE d.datname = current_database()", null, r => r.GetString(0), ct))[0],
+        Privileges = await QueryAsync(conn, """
+            WITH d AS (SELECT datacl AS acl, acldefault('d', datdba) AS def FROM pg_database WHERE datname = current_database() AND datacl IS NOT NULL)
+            SELECT is_grant, CASE WHEN grantee = 0 THEN NULL ELSE pg_get_userbyid(grantee)::text END, array_agg(privilege_type ORDER BY privilege_type), grantable
+            FROM (SELECT false AS is_grant, b.grantee, b.privilege_type, false AS grantable FROM d, aclexplode(d.def) b
+                  WHERE NOT EXISTS (SELECT 1 FROM aclexplode(d.acl) x WHERE x.grantee = b.grantee AND x.privilege_type = b.privilege_type)
+                  UNION ALL
+                  SELECT true, x.grantee, x.privilege_type, x.is_grantable FROM d, aclexplode(d.acl) x
+                  WHERE NOT EXISTS (SELECT 1 FROM aclexplode(d.def) b WHERE b.grantee = x.grantee AND b.privilege_type = x.privilege_type AND b.is_grantable = x.is_grantable)) c
+            GROUP BY 1, 2, 4 ORDER BY 1, 2
+            """, null, r => new AclChange(default, null, r.GetBoolean(0), Str(r, 1), Strings(r, 2), r.GetBoolean(3)), ct),
         Settings = (await QueryAsync(conn, """
             SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
             WHERE d.datname = current_database() AND s.setrole = 0
             """, null, r => Strings(r, 0), ct)).SelectMany(x => x).ToList(),
     };
+
+    /// <summary>The current database's encoding, locale and connection limit, for CREATE DATABASE on the target.</summary>
+    public static async Task<DatabaseProperties> ReadDatabasePropertiesAsync(NpgsqlConnection conn, CancellationToken ct) =>
+        (await QueryAsync(conn, """
+            SELECT pg_catalog.pg_encoding_to_char(d.encoding), d.datcollate, d.datctype, d.datlocprovider, d.daticulocale, d.datconnlimit
+            FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()
+            """, null, r => new DatabaseProperties(r.GetString(0), r.GetString(1), r.GetString(2), r.GetChar(3), Str(r, 4), r.GetInt32(5)), ct))[0];
 
     private static async Task<List<ForeignServerInfo>> ReadForeignServersAsync(NpgsqlConnection conn, CancellationToken ct)
     {

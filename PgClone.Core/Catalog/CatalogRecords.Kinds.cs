@@ -90,8 +90,18 @@ public sealed record DatabaseObjects
     public IReadOnlyList<LargeObjectInfo> LargeObjects { get; init; } = [];
     /// <summary>Comments on extensions, by extension name.</summary>
     public IReadOnlyList<(string Extension, string Comment)> ExtensionComments { get; init; } = [];
-    /// <summary>ALTER DEFAULT PRIVILEGES statements, already rendered from pg_default_acl.</summary>
-    public IReadOnlyList<string> DefaultPrivileges { get; init; } = [];
+    /// <summary>pg_default_acl entries as changes from their baseline (the built-in default for a global entry, nothing for a schema's).</summary>
+    public IReadOnlyList<DefaultPrivilegeInfo> DefaultPrivileges { get; init; } = [];
     /// <summary>ALTER DATABASE ... SET settings (role-independent) as "name=value".</summary>
     public IReadOnlyList<string> Settings { get; init; } = [];
+    /// <summary>The database's own comment, owner and privilege changes (a database-create clone applies them).</summary>
+    public string? Comment { get; init; }
+    public string Owner { get; init; } = "";
+    public IReadOnlyList<AclChange> Privileges { get; init; } = [];
 }
+
+/// <summary>ALTER DEFAULT PRIVILEGES FOR ROLE Role [IN SCHEMA Schema] GRANT/REVOKE Privileges ON ObjectType ('r','S','f','T','n') TO/FROM Grantee (null = PUBLIC).</summary>
+public sealed record DefaultPrivilegeInfo(string Role, string? Schema, char ObjectType, bool Grant, string? Grantee, IReadOnlyList<string> Privileges, bool Grantable);
+
+/// <summary>What CREATE DATABASE fixes for good: encoding, locale (libc or ICU), connection limit.</summary>
+public sealed record DatabaseProperties(string Encoding, string Collate, string Ctype, char LocaleProvider, string? IcuLocale, int ConnectionLimit);

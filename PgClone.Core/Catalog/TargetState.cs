@@ -17,6 +17,9 @@ public sealed record TargetState(
     IReadOnlySet<string> Roles,
     string CurrentUser)
 {
+    /// <summary>The target database's name, for ALTER DATABASE statements.</summary>
+    public string CurrentDatabase { get; init; } = "";
+
     public static async Task<TargetState> ReadAsync(NpgsqlConnection conn, IReadOnlyList<string> schemas, CancellationToken ct)
     {
         var names = schemas.ToArray();
@@ -48,10 +51,11 @@ public sealed record TargetState(
         var installed = await CatalogReader.QueryAsync(conn, "SELECT extname FROM pg_extension", null, r => r.GetString(0), ct);
         var roles = await CatalogReader.QueryAsync(conn, "SELECT rolname FROM pg_roles", null, r => r.GetString(0), ct);
         var currentUser = (await CatalogReader.QueryAsync(conn, "SELECT current_user::text", null, r => r.GetString(0), ct))[0];
+        var currentDatabase = (await CatalogReader.QueryAsync(conn, "SELECT current_database()::text", null, r => r.GetString(0), ct))[0];
         await tx.CommitAsync(ct);
         return new TargetState(existingSchemas.ToHashSet(), relations.ToDictionary(r => r.Name),
             types.ToDictionary(t => t.Name, t => t.Kind), collations.ToHashSet(), functions.ToHashSet(), available.ToHashSet(), installed.ToHashSet(),
-            roles.ToHashSet(), currentUser);
+            roles.ToHashSet(), currentUser) { CurrentDatabase = currentDatabase };
     }
 
     /// <summary>

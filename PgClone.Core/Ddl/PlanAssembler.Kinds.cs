@@ -81,11 +81,24 @@ internal sealed partial class PlanAssembler
         catalog.Database.LargeObjects.SelectMany(lo => LargeObjectDdl.Create(lo, state.CurrentUser, state.Roles.Contains, _skipped)
             .Select(sql => new DdlStatement("large object", Sql.Literal(lo.Oid), sql)));
 
-    /// <summary>Database-wide settings a database clone carries: comments on extensions (CREATE EXTENSION set its own).</summary>
-    private IEnumerable<DdlStatement> ExtensionComments()
+    /// <summary>
+    /// What a database clone sets on the database as a whole: comments on extensions (CREATE EXTENSION set its
+    /// own), ALTER DATABASE ... SET settings, default privileges; and for database-create, the database's comment,
+    /// owner and privileges.
+    /// </summary>
+    private IEnumerable<DdlStatement> DatabaseSettings()
     {
         if (request.Operation is not (CloneOperation.Database or CloneOperation.DatabaseCreate)) yield break;
-        foreach (var (extension, comment) in catalog.Database.ExtensionComments)
+        var database = catalog.Database;
+        foreach (var (extension, comment) in database.ExtensionComments)
             yield return new DdlStatement("extension", Sql.Ident(extension), $"COMMENT ON EXTENSION {Sql.Ident(extension)} IS {Sql.Literal(comment)}");
+        var name = Sql.Ident(state.CurrentDatabase);
+        foreach (var sql in DatabaseDdl.Settings(state.CurrentDatabase, database.Settings))
+            yield return new DdlStatement("database", name, sql);
+        foreach (var sql in DatabaseDdl.DefaultPrivileges(database.DefaultPrivileges, state.Roles.Contains, _skipped))
+            yield return new DdlStatement("default privileges", name, sql);
+        if (request.Operation != CloneOperation.DatabaseCreate) yield break;
+        foreach (var sql in DatabaseDdl.Identity(state.CurrentDatabase, database, state.CurrentUser, state.Roles.Contains, _skipped))
+            yield return new DdlStatement("database", name, sql);
     }
 }

@@ -51,6 +51,11 @@ internal sealed partial class PlanAssembler
                     owners.Add(new DdlStatement(o.Kind, o.Name, $"ALTER {o.AlterKeyword} {o.Name} OWNER TO {Sql.Ident(owner)}") { Table = o.Table });
                 else missing[owner] = missing.GetValueOrDefault(owner) + 1;
             }
+            // A schema the target already had (public) keeps its own grants to PUBLIC unless they are reset first:
+            // the source's privileges are stated from the built-in default, which has none for PUBLIC.
+            if (o.Key.Kind == 'n' && request.Operation is CloneOperation.Database or CloneOperation.DatabaseCreate
+                && state.Schemas.Contains(catalog.Schemas.First(s => s.Oid == o.Key.Oid).Name))
+                grants.Add(new DdlStatement(o.Kind, o.Name, $"REVOKE ALL ON SCHEMA {o.Name} FROM PUBLIC"));
             foreach (var c in changes[o.Key])
             {
                 if (c.Column is not null && o.Table is { } && !ColumnsOf(catalog.Table(o.Key.Oid)!).Any(x => x.Name == c.Column)) continue;

@@ -58,7 +58,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         post.AddRange(OwnersAndPrivileges());
         post.AddRange(Comments());
         post.AddRange(KindComments());
-        post.AddRange(ExtensionComments());
+        post.AddRange(DatabaseSettings());
         post.AddRange(KindStatements(DumpSection.Last));
         return new ClonePlan
         {

@@ -89,10 +89,19 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         {
             var exists = await JobSession.ScalarAsync<bool>(conn, request.Target,
                 "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1)", ct, name);
-            if (!exists) await JobSession.ExecAsync(conn, request.Target, $"database {Sql.Ident(name)}", $"CREATE DATABASE {Sql.Ident(name)}", ct);
+            if (!exists) await JobSession.ExecAsync(conn, request.Target, $"database {Sql.Ident(name)}", DatabaseDdl.Create(name, await SourcePropertiesAsync(session, ct)), ct);
         }
         finally { await session.CloseAsync(conn); }
         return request.Target.WithDatabase(name);
+    }
+
+    /// <summary>The source database's encoding, locale and connection limit, which the new database takes.</summary>
+    private async Task<Catalog.DatabaseProperties> SourcePropertiesAsync(JobSession session, CancellationToken ct)
+    {
+        var conn = await session.OpenAsync(request.Source, "database-properties", ct);
+        try { return await Catalog.CatalogReader.ReadDatabasePropertiesAsync(conn, ct); }
+        catch (NpgsqlException e) { throw PgCloneException.FromDriver(request.Source, null, e); }
+        finally { await session.CloseAsync(conn); }
     }
 
     /// <summary>The database database-create makes: target_name, else the target conninfo's dbname, else the source's.</summary>

@@ -1,5 +1,6 @@
 using PgClone.Core;
 using PgClone.Core.Connections;
+using PgClone.Core.Jobs;
 using PgClone.Core.Verification;
 using PgClone.Tests.Fixtures;
 
@@ -20,6 +21,15 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
         var db = await fx.Servers.CreateDatabasesAsync("allkinds");
         await CloneKit.LoadAsync(db.Source, "rich.sql");
         await CloneKit.LoadAsync(db.Source, "allkinds.sql");
+        // Schema public with another owner, fewer privileges and a comment; database-level settings.
+        const string role = "DO $$ BEGIN CREATE ROLE \"Public Owner\"; EXCEPTION WHEN duplicate_object THEN NULL; END $$";
+        await Task.WhenAll(PgServers.ExecAsync(fx.Servers.SourceAdmin, role), PgServers.ExecAsync(fx.Servers.TargetAdmin, role));
+        await PgServers.ExecAsync(db.Source, $"""
+            ALTER SCHEMA public OWNER TO "Public Owner";
+            REVOKE USAGE ON SCHEMA public FROM PUBLIC;
+            ALTER DATABASE {Sql.Ident(db.Name)} SET search_path TO "$user", public, "Kinds ü";
+            ALTER DATABASE {Sql.Ident(db.Name)} SET work_mem TO '64MB';
+            """);
 
         var result = await CloneKit.CloneAsync(db, CloneOperation.Database);
 
@@ -46,8 +56,20 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
             Assert.Contains(expected, source);
         CloneKit.SameDump(source, await CloneKit.DumpAsync(db.Target));
 
+        Assert.Contains("ALTER DEFAULT PRIVILEGES FOR ROLE", source);
+        const string settings = "SELECT s.setconfig::text FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = current_database()";
+        Assert.Equal("{\"search_path=\\\"$user\\\", public, \\\"Kinds ü\\\"\",work_mem=64MB}", await PgServers.ScalarAsync<string>(db.Target, settings));
+        const string publicSchema = "SELECT nspowner::regrole::text || ' ' || nspacl::text FROM pg_namespace WHERE nspname = 'public'";
+        var publicOnSource = await PgServers.ScalarAsync<string>(db.Source, publicSchema);
+        Assert.StartsWith("\"Public Owner\" {\"\\\"Public Owner\\\"=UC/", publicOnSource);
+        Assert.Equal(publicOnSource, await PgServers.ScalarAsync<string>(db.Target, publicSchema));
+
+        // Rows render reg* values by the session's search_path, which the cloned database setting changed: new sessions only.
+        Npgsql.NpgsqlConnection.ClearAllPools();
         var sums = await CloneKit.ChecksumsAsync(db.Source);
-        Assert.Equal(sums, await CloneKit.ChecksumsAsync(db.Target));
+        var targetSums = await CloneKit.ChecksumsAsync(db.Target);
+        Assert.Equal([], sums.Where(kv => targetSums.GetValueOrDefault(kv.Key) != kv.Value).Select(kv => $"{kv.Key}: {kv.Value} / {targetSums.GetValueOrDefault(kv.Key)}"));
+        Assert.Equal(sums.Keys, targetSums.Keys);
         Assert.Equal("2:", sums[$"{Sql.Ident(Kinds)}.only_generated"][..2]);
         Assert.Equal("2:", sums[$"{Sql.Ident(Kinds)}.legacy"][..2]);
         Assert.Equal("1:", sums[$"{Sql.Ident(Kinds)}.measures_1"][..2]);
@@ -55,17 +77,59 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
         const string refs = "SELECT r::text FROM \"Kinds ü\".refs r ORDER BY id";
         var sourceRefs = await PgServers.RowsAsync(db.Source, refs);
         Assert.Equal(sourceRefs, await PgServers.RowsAsync(db.Target, refs));
-        Assert.StartsWith("(1,\"\"\"Kinds ü\"\".items\",\"\"\"Kinds ü\"\".mood\"", (string)sourceRefs[0][0]!);
+        Assert.StartsWith("(1,items,mood,\"rev_cmp(integer,integer)\"", (string)sourceRefs[0][0]!);
         Assert.NotEqual(await PgServers.ScalarAsync<uint>(db.Source, "SELECT rel::oid FROM \"Kinds ü\".refs WHERE id = 1"),
             await PgServers.ScalarAsync<uint>(db.Target, "SELECT rel::oid FROM \"Kinds ü\".refs WHERE id = 1"));
         // The DO INSTEAD rule works on the clone: a DELETE deletes nothing.
         await PgServers.ExecAsync(db.Target, "DELETE FROM \"Kinds ü\".items");
         Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM \"Kinds ü\".items"));
 
+        // Large objects: same oids, contents, owners, privileges and comments.
+        const string largeObjects = "SELECT m.oid::bigint, pg_get_userbyid(m.lomowner), m.lomacl::text, obj_description(m.oid, 'pg_largeobject'), " +
+                                    "md5(lo_get(m.oid)), length(lo_get(m.oid)) FROM pg_largeobject_metadata m ORDER BY m.oid";
+        var sourceObjects = await PgServers.RowsAsync(db.Source, largeObjects);
+        Assert.Equal(sourceObjects, await PgServers.RowsAsync(db.Target, largeObjects));
+        Assert.Equal([424242L, 424243L, 424244L], sourceObjects.Select(r => (long)r[0]!));
+        Assert.Equal([22, 2100000, 0], sourceObjects.Select(r => (int)r[5]!));
+        Assert.Equal("a greeting", sourceObjects[0][3]);
+        Assert.Contains("=r/", (string)sourceObjects[0][2]!);
+
         var verify = await new TableVerifier().VerifyAsync(ServerEndpoint.Parse(ServerRole.Source, db.Source),
-            ServerEndpoint.Parse(ServerRole.Target, db.Target), new VerifyOptions { Schema = Kinds, Mode = VerifyMode.Checksum });
+            ServerEndpoint.Parse(ServerRole.Target, db.Target), new VerifyOptions { Mode = VerifyMode.Checksum });
         Assert.All(verify.Tables, t => Assert.Equal(VerifyStatus.Match, t.Status));
         Assert.Equal(2, verify.Tables.Single(t => t.Table == "only_generated").SourceRows);
+        Assert.Equal(3, verify.Tables.Single(t => t.Table == "pg_largeobject").TargetRows);
+        await PgServers.ExecAsync(db.Target, "SELECT lo_put(424243, 5, '\\x00')");
+        var drift = await new TableVerifier().VerifyAsync(ServerEndpoint.Parse(ServerRole.Source, db.Source),
+            ServerEndpoint.Parse(ServerRole.Target, db.Target), new VerifyOptions { Mode = VerifyMode.Checksum });
+        Assert.Equal(VerifyStatus.Mismatch, drift.Tables.Single(t => t.Table == "pg_largeobject").Status);
+    }
+
+    [Fact]
+    public async Task Database_create_takes_the_source_databases_encoding_locale_limit_comment_and_grants()
+    {
+        var name = $"dbcreate_{Guid.NewGuid():N}"[..21];
+        var sourceAdmin = fx.Servers.SourceAdmin;
+        await PgServers.ExecAsync(sourceAdmin, $"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' " +
+                                               "LC_COLLATE 'C' LC_CTYPE 'C' CONNECTION LIMIT 7");
+        var source = PgServers.WithDatabase(sourceAdmin, name);
+        await PgServers.ExecAsync(source, $"""
+            COMMENT ON DATABASE {name} IS 'made to be copied';
+            REVOKE TEMPORARY ON DATABASE {name} FROM PUBLIC;
+            CREATE TABLE t (v text); INSERT INTO t VALUES ('é');
+            """);
+        var targetName = name + "_copy";
+        var target = PgServers.WithDatabase(fx.Servers.TargetAdmin, targetName);
+
+        await new CloneEngine().RunAsync(new CloneRequest(CloneOperation.DatabaseCreate, ServerEndpoint.Parse(ServerRole.Source, source),
+            ServerEndpoint.Parse(ServerRole.Target, target), null, null, null));
+
+        const string properties = "SELECT pg_encoding_to_char(encoding) || ' ' || datlocprovider::text || ' ' || daticulocale || ' ' || datcollate || ' ' || datctype || ' ' || " +
+                                  "datconnlimit || ' ' || shobj_description(oid, 'pg_database') || ' ' || array_to_string(datacl, ',') FROM pg_database WHERE datname = current_database()";
+        var expected = await PgServers.ScalarAsync<string>(source, properties);
+        Assert.StartsWith("UTF8 i en-US C C 7 made to be copied ", expected);
+        Assert.Equal(expected.Replace(name, targetName), await PgServers.ScalarAsync<string>(target, properties));
+        Assert.Equal("é", await PgServers.ScalarAsync<string>(target, "SELECT v FROM t"));
     }
 
     [Fact]

@@ -166,3 +166,12 @@ COMMENT ON LARGE OBJECT 424242 IS 'a greeting';
 GRANT SELECT ON LARGE OBJECT 424242 TO PUBLIC;
 CREATE TABLE "Kinds ü".documents (id integer PRIMARY KEY, content oid);
 INSERT INTO "Kinds ü".documents VALUES (1, 424242), (2, 424243), (3, 424244);
+
+-- default privileges (global, revoking from the built-in default; and in a schema)
+ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+ALTER DEFAULT PRIVILEGES IN SCHEMA "Kinds ü" GRANT SELECT ON TABLES TO PUBLIC;
+ALTER DEFAULT PRIVILEGES IN SCHEMA "select" GRANT USAGE ON SEQUENCES TO PUBLIC;
+
+-- schema public: a comment and changed privileges
+COMMENT ON SCHEMA public IS 'the public schema, commented';
+GRANT CREATE ON SCHEMA public TO PUBLIC;
