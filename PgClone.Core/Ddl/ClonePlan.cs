@@ -55,7 +55,7 @@ public sealed record ClonePlan
     /// </summary>
     public IReadOnlyList<DdlStatement> Indexes { get; init; } = [];
     /// <summary>
-    /// FOREIGN KEYs (after every index they depend on exists) and CHECKs declared NOT VALID (after the data):
+    /// FOREIGN KEYs (after every index they depend on exists), CHECKs declared NOT VALID and domains' NOT VALID checks (after the data):
     /// independent of one another; two foreign keys between the same pair of tables may wait on each other's locks.
     /// </summary>
     public IReadOnlyList<DdlStatement> Constraints { get; init; } = [];
