@@ -47,6 +47,8 @@ public sealed record CloneOptions
     [JsonPropertyName("target_name")] public string? TargetName { get; init; }
     /// <summary>Fail before copying when discovery finds a sensitive column without a mask rule.</summary>
     [JsonPropertyName("require_masking")] public bool RequireMasking { get; init; }
+    /// <summary>Clone without what cannot be recreated (base types, security labels), listing it in the result's skipped objects; otherwise planning refuses the run.</summary>
+    [JsonPropertyName("skip_unsupported")] public bool SkipUnsupported { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()
     {

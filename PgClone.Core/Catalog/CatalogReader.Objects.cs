@@ -64,12 +64,14 @@ public static partial class CatalogReader
     private static async Task<List<FunctionInfo>> ReadFunctionsAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, $"""
             SELECT p.oid, n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prokind,
-                   CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END, obj_description(p.oid, 'pg_proc')
+                   CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END, obj_description(p.oid, 'pg_proc'),
+                   CASE WHEN p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c') THEN p.probin END
             FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
             WHERE p.prokind IN ('f', 'p', 'w') AND n.nspname = ANY($1) AND {NotMember("pg_proc", "p.oid")}
               AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass AND i.objid = p.oid AND i.deptype = 'i')
             ORDER BY n.nspname, p.proname, 4
-            """, schemas, r => new FunctionInfo(r.GetFieldValue<uint>(0), Name(r, 1), r.GetString(3), r.GetChar(4), r.GetString(5), Str(r, 6)), ct);
+            """, schemas, r => new FunctionInfo(r.GetFieldValue<uint>(0), Name(r, 1), r.GetString(3), r.GetChar(4), r.GetString(5), Str(r, 6))
+            { Library = Str(r, 7) }, ct);
 
     private static async Task<List<TriggerInfo>> ReadTriggersAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, """
@@ -115,7 +117,7 @@ public static partial class CatalogReader
             WITH keys AS (
                 SELECT 'pg_class'::regclass AS cls, c.oid, CASE WHEN c.relkind = 'c' THEN 't:' || c.reltype ELSE 'r:' || c.oid END AS key,
                        c.relnamespace AS ns, c.relkind = 'S' AS is_sequence
-                FROM pg_class c WHERE c.relkind IN ('r', 'p', 'v', 'm', 'c', 'S')
+                FROM pg_class c WHERE c.relkind IN ('r', 'p', 'v', 'm', 'c', 'S', 'f')
                 UNION ALL
                 SELECT 'pg_type'::regclass, t.oid,
                        CASE WHEN t.typrelid <> 0 THEN (SELECT CASE WHEN c.relkind = 'c' THEN 't:' || t.oid ELSE 'r:' || c.oid END FROM pg_class c WHERE c.oid = t.typrelid)
@@ -126,7 +128,22 @@ public static partial class CatalogReader
                        t.typnamespace, false
                 FROM pg_type t
                 UNION ALL SELECT 'pg_proc'::regclass, p.oid, 'f:' || p.oid, p.pronamespace, false FROM pg_proc p
-                UNION ALL SELECT 'pg_rewrite'::regclass, w.oid, 'r:' || w.ev_class, 0, false FROM pg_rewrite w
+                UNION ALL SELECT 'pg_rewrite'::regclass, w.oid, CASE WHEN w.rulename = '_RETURN' THEN 'r:' || w.ev_class ELSE 'w:' || w.oid END, 0, false FROM pg_rewrite w
+                UNION ALL SELECT 'pg_operator'::regclass, o.oid, 'o:' || o.oid, o.oprnamespace, false FROM pg_operator o
+                UNION ALL SELECT 'pg_opfamily'::regclass, f.oid, 'F:' || f.oid, f.opfnamespace, false FROM pg_opfamily f
+                UNION ALL SELECT 'pg_opclass'::regclass, c.oid, 'C:' || c.oid, c.opcnamespace, false FROM pg_opclass c
+                UNION ALL SELECT d.classid, d.objid, CASE WHEN d.refclassid = 'pg_opclass'::regclass THEN 'C:' ELSE 'F:' END || d.refobjid, 0, false
+                FROM pg_depend d WHERE d.classid IN ('pg_amop'::regclass, 'pg_amproc'::regclass)
+                  AND d.refclassid IN ('pg_opclass'::regclass, 'pg_opfamily'::regclass) AND d.deptype IN ('a', 'i')
+                UNION ALL SELECT 'pg_ts_parser'::regclass, p.oid, 'P:' || p.oid, p.prsnamespace, false FROM pg_ts_parser p
+                UNION ALL SELECT 'pg_ts_template'::regclass, t.oid, 'T:' || t.oid, t.tmplnamespace, false FROM pg_ts_template t
+                UNION ALL SELECT 'pg_ts_dict'::regclass, d.oid, 'D:' || d.oid, d.dictnamespace, false FROM pg_ts_dict d
+                UNION ALL SELECT 'pg_ts_config'::regclass, c.oid, 'G:' || c.oid, c.cfgnamespace, false FROM pg_ts_config c
+                UNION ALL SELECT 'pg_cast'::regclass, c.oid, 'k:' || c.oid, 0, false FROM pg_cast c WHERE c.oid >= 16384
+                UNION ALL SELECT 'pg_conversion'::regclass, c.oid, 'v:' || c.oid, c.connamespace, false FROM pg_conversion c
+                UNION ALL SELECT 'pg_am'::regclass, a.oid, 'A:' || a.oid, 0, false FROM pg_am a WHERE a.oid >= 16384
+                UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass, w.oid, 'W:' || w.oid, 0, false FROM pg_foreign_data_wrapper w
+                UNION ALL SELECT 'pg_foreign_server'::regclass, s.oid, 'S:' || s.oid, 0, false FROM pg_foreign_server s
                 UNION ALL SELECT 'pg_attrdef'::regclass, a.oid, 'r:' || a.adrelid, 0, false FROM pg_attrdef a
                 UNION ALL SELECT 'pg_constraint'::regclass, co.oid, CASE WHEN co.conrelid <> 0 THEN 'r:' || co.conrelid ELSE 't:' || co.contypid END, 0, false
                 FROM pg_constraint co WHERE co.contype = 'c'
@@ -136,7 +153,7 @@ public static partial class CatalogReader
             JOIN keys f ON f.cls = d.classid AND f.oid = d.objid
             JOIN keys t ON t.cls = d.refclassid AND t.oid = d.refobjid
             WHERE d.deptype IN ('n', 'a') AND f.key <> t.key AND NOT f.is_sequence
-              AND t.ns IN (SELECT oid FROM pg_namespace WHERE nspname = ANY($1))
+              AND (t.ns = 0 OR t.ns IN (SELECT oid FROM pg_namespace WHERE nspname = ANY($1)))
             """, schemas, r => (ObjectKey.Parse(r.GetString(0)), ObjectKey.Parse(r.GetString(1))), ct);
 
     /// <summary>Extensions whose objects the schemas' objects use (a column type, an operator class, a function), or that live in the schemas.</summary>
@@ -177,7 +194,7 @@ public static partial class CatalogReader
             WITH objs AS (
                 SELECT 'r:' || c.oid AS key, NULL::text AS col, c.relacl AS acl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner) AS def
                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                WHERE n.nspname = ANY($1) AND c.relacl IS NOT NULL AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+                WHERE n.nspname = ANY($1) AND c.relacl IS NOT NULL AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
                 UNION ALL SELECT 'r:' || a.attrelid, a.attname::text, a.attacl, acldefault('c'::"char", c.relowner)
                 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE n.nspname = ANY($1) AND a.attacl IS NOT NULL AND NOT a.attisdropped AND a.attnum > 0
@@ -200,35 +217,21 @@ public static partial class CatalogReader
             FROM changes GROUP BY key, col, is_grant, grantee, grantable ORDER BY key, col NULLS FIRST, is_grant, min(ord)
             """, schemas, r => new AclChange(ObjectKey.Parse(r.GetString(0)), Str(r, 1), r.GetBoolean(2), Str(r, 3), Strings(r, 4), r.GetBoolean(5)), ct);
 
-    /// <summary>Objects PgClone does not recreate, named for plan.Skipped.</summary>
+    /// <summary>
+    /// Objects of the schemas that cannot be recreated from SQL alone: base types (their input and output functions
+    /// are C code of a library PgClone cannot install) and security labels (they need their label provider loaded
+    /// on the target). The planner refuses the run naming them, unless the user opts to skip them.
+    /// </summary>
     private static async Task<List<string>> ReadUnsupportedAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, $"""
-            SELECT format('aggregate %s.%s(%s): aggregates are not cloned', quote_ident(n.nspname), quote_ident(p.proname), pg_get_function_identity_arguments(p.oid))
-            FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-            WHERE p.prokind = 'a' AND n.nspname = ANY($1) AND {NotMember("pg_proc", "p.oid")}
-            UNION ALL
-            SELECT format('type %s.%s: base types are not cloned', quote_ident(n.nspname), quote_ident(t.typname))
+            SELECT format('type %s.%s: a base type (C input/output functions) cannot be recreated', quote_ident(n.nspname), quote_ident(t.typname))
             FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
             WHERE t.typtype = 'b' AND t.typcategory <> 'A' AND n.nspname = ANY($1) AND {NotMember("pg_type", "t.oid")}
             UNION ALL
-            SELECT format('rule %s on %s.%s: rules are not cloned', quote_ident(r.rulename), quote_ident(n.nspname), quote_ident(c.relname))
-            FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE r.rulename <> '_RETURN' AND n.nspname = ANY($1)
-            UNION ALL
-            SELECT format('operator %s.%s(%s, %s): operators are not cloned', quote_ident(n.nspname), o.oprname, o.oprleft::regtype, o.oprright::regtype)
-            FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
-            WHERE n.nspname = ANY($1) AND {NotMember("pg_operator", "o.oid")}
-            UNION ALL
-            SELECT format('operator class %s.%s: operator classes are not cloned', quote_ident(n.nspname), quote_ident(c.opcname))
-            FROM pg_opclass c JOIN pg_namespace n ON n.oid = c.opcnamespace
-            WHERE n.nspname = ANY($1) AND {NotMember("pg_opclass", "c.oid")}
-            UNION ALL
-            SELECT format('text search configuration %s.%s: not cloned', quote_ident(n.nspname), quote_ident(c.cfgname))
-            FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace
-            WHERE n.nspname = ANY($1) AND {NotMember("pg_ts_config", "c.oid")}
-            UNION ALL
-            SELECT format('foreign table %s.%s: foreign tables are not cloned', quote_ident(n.nspname), quote_ident(c.relname))
-            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind = 'f' AND n.nspname = ANY($1) AND {NotMember("pg_class", "c.oid")}
+            SELECT format('security label (provider %s) on %s: needs that label provider on the target', quote_ident(l.provider),
+                          pg_describe_object(l.classoid, l.objoid, l.objsubid))
+            FROM pg_seclabels l
+            WHERE l.objnamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY($1))
+               OR (l.objtype = 'schema' AND l.objname = ANY($1))
             """, schemas, r => r.GetString(0), ct);
 }

@@ -6,13 +6,19 @@ namespace PgClone.Core.Catalog;
 public static partial class CatalogReader
 {
     /// <summary>Columns of tables, views, materialized views and composite types, by relation oid, in attnum order.</summary>
+    /// <summary>The types whose values are oids naming catalog objects.</summary>
+    private const string RegTypes = "'regclass'::regtype, 'regtype'::regtype, 'regproc'::regtype, 'regprocedure'::regtype, 'regoper'::regtype, " +
+        "'regoperator'::regtype, 'regnamespace'::regtype, 'regrole'::regtype, 'regconfig'::regtype, 'regdictionary'::regtype, 'regcollation'::regtype";
+
     private static async Task<Dictionary<uint, List<ColumnInfo>>> ReadAttributesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct)
     {
-        var rows = await QueryAsync(conn, """
+        var rows = await QueryAsync(conn, $"""
             SELECT a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.atttypid,
                    cn.nspname, co.collname, a.attnotnull, pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated,
                    a.attislocal, a.attstattarget, a.attstorage, t.typstorage, col_description(a.attrelid, a.attnum),
-                   a.attcompression, a.attoptions
+                   a.attcompression, a.attoptions,
+                   (SELECT CASE WHEN e.typcategory = 'A' AND e.typelem IN ({RegTypes}) THEN 'a' WHEN e.oid IN ({RegTypes}) THEN 's' END
+                    FROM pg_type e WHERE e.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END)
             FROM pg_attribute a
             JOIN pg_class c ON c.oid = a.attrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -20,12 +26,12 @@ public static partial class CatalogReader
             LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
             LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> t.typcollation
             LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
-            WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'c') AND n.nspname = ANY($1)
+            WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'c', 'f') AND n.nspname = ANY($1)
             ORDER BY a.attrelid, a.attnum
             """, schemas, r => (Rel: r.GetFieldValue<uint>(0), Column: new ColumnInfo(
                 r.GetInt16(1), r.GetString(2), r.GetString(3), r.GetFieldValue<uint>(4), Collation(r, 5), r.GetBoolean(7),
                 Str(r, 8), r.GetChar(9), r.GetChar(10), r.GetBoolean(11), r.GetInt16(12), r.GetChar(13), r.GetChar(14), Str(r, 15))
-                { Compression = r.GetChar(16), Options = Strings(r, 17) }), ct);
+                { Compression = r.GetChar(16), Options = Strings(r, 17), ByName = r.IsDBNull(18) ? '\0' : r.GetChar(18) }), ct);
         return rows.GroupBy(x => x.Rel).ToDictionary(g => g.Key, g => g.Select(x => x.Column).ToList());
     }
 
@@ -38,15 +44,19 @@ public static partial class CatalogReader
                    c.reloptions || ARRAY(SELECT 'toast.' || o FROM pg_class tc, unnest(tc.reloptions) AS o WHERE tc.oid = c.reltoastrelid),
                    c.relreplident, pg_relation_size(c.oid), greatest(c.reltuples, 0)::bigint,
                    obj_description(c.oid, 'pg_class'), quote_ident(n.nspname) || '.' || quote_ident(c.relname),
-                   c.relrowsecurity, c.relforcerowsecurity
+                   c.relrowsecurity, c.relforcerowsecurity,
+                   (SELECT am.amname FROM pg_am am WHERE am.oid = c.relam AND am.amname <> 'heap'),
+                   CASE WHEN c.reloftype <> 0 THEN format_type(c.reloftype, NULL) END
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1) AND {NotMember("pg_class", "c.oid")}
+            WHERE c.relkind IN ('r', 'p', 'f') AND n.nspname = ANY($1) AND {NotMember("pg_class", "c.oid")}
             ORDER BY n.nspname, c.relname
             """, schemas, r => new TableInfo(
                 r.GetFieldValue<uint>(0), Name(r, 1), r.GetChar(3), r.GetBoolean(4), Str(r, 5), Str(r, 6),
                 r.GetFieldValue<uint[]>(7), Strings(r, 8), r.GetChar(9), r.GetInt64(10), r.GetInt64(11),
                 attributes.GetValueOrDefault(r.GetFieldValue<uint>(0)) ?? [], Str(r, 12))
-            { PgName = r.GetString(13), RowSecurity = r.GetBoolean(14), ForceRowSecurity = r.GetBoolean(15) }, ct);
+            {
+                PgName = r.GetString(13), RowSecurity = r.GetBoolean(14), ForceRowSecurity = r.GetBoolean(15), AccessMethod = Str(r, 16), OfType = Str(r, 17),
+            }, ct);
 
     private static async Task<List<SequenceInfo>> ReadSequencesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct)
     {
@@ -85,7 +95,7 @@ public static partial class CatalogReader
             FROM pg_constraint co
             JOIN pg_class c ON c.oid = co.conrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE co.contype IN ('c', 'p', 'u', 'x', 'f') AND c.relkind IN ('r', 'p') AND n.nspname = ANY($1)
+            WHERE co.contype IN ('c', 'p', 'u', 'x', 'f') AND c.relkind IN ('r', 'p', 'f') AND n.nspname = ANY($1)
             ORDER BY co.conrelid, co.conname
             """, schemas, r => new ConstraintInfo(
                 r.GetFieldValue<uint>(0), r.GetFieldValue<uint>(1), r.GetString(2), r.GetChar(3), r.GetString(4), r.GetBoolean(5),
@@ -115,12 +125,18 @@ public static partial class CatalogReader
     private static async Task<List<ViewInfo>> ReadViewsAsync(NpgsqlConnection conn, string[] schemas, Dictionary<uint, List<ColumnInfo>> attributes, CancellationToken ct) =>
         await QueryAsync(conn, $"""
             SELECT c.oid, n.nspname, c.relname, c.relkind = 'm', pg_get_viewdef(c.oid), c.reloptions, c.relispopulated,
-                   obj_description(c.oid, 'pg_class')
+                   obj_description(c.oid, 'pg_class'),
+                   EXISTS (SELECT 1 FROM pg_rewrite w JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = w.oid
+                           WHERE w.ev_class = c.oid AND d.refclassid = 'pg_constraint'::regclass)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY($1) AND {NotMember("pg_class", "c.oid")}
             ORDER BY n.nspname, c.relname
             """, schemas, r => new ViewInfo(
                 r.GetFieldValue<uint>(0), Name(r, 1), r.GetBoolean(3), r.GetString(4), Strings(r, 5), r.GetBoolean(6),
                 (attributes.GetValueOrDefault(r.GetFieldValue<uint>(0)) ?? []).Where(a => a.Comment is not null).Select(a => (a.Name, a.Comment!)).ToList(),
-                Str(r, 7)), ct);
+                Str(r, 7))
+            {
+                NeedsConstraint = r.GetBoolean(8),
+                Columns = attributes.GetValueOrDefault(r.GetFieldValue<uint>(0)) ?? [],
+            }, ct);
 }

@@ -25,7 +25,8 @@ public static partial class CatalogReader
             ORDER BY n.nspname
             """, null, r => r.GetString(0), ct);
 
-    public static async Task<SourceCatalog> ReadAsync(NpgsqlConnection conn, IReadOnlyList<string> schemas, CancellationToken ct)
+    /// <param name="wholeDatabase">Also read the database-wide objects (access methods, event triggers, publications, foreign servers, ...).</param>
+    public static async Task<SourceCatalog> ReadAsync(NpgsqlConnection conn, IReadOnlyList<string> schemas, bool wholeDatabase, CancellationToken ct)
     {
         var names = schemas.ToArray();
         var attributes = await ReadAttributesAsync(conn, names, ct);
@@ -62,6 +63,19 @@ public static partial class CatalogReader
                 UNION ALL SELECT 'n:' || n.oid, pg_get_userbyid(n.nspowner) FROM pg_namespace n WHERE n.nspname = ANY($1)
                 """, names, r => (Key: ObjectKey.Parse(r.GetString(0)), Owner: r.GetString(1)), ct)).ToDictionary(x => x.Key, x => x.Owner),
             Unsupported = await ReadUnsupportedAsync(conn, names, ct),
+            Aggregates = await ReadAggregatesAsync(conn, names, ct),
+            Operators = await ReadOperatorsAsync(conn, names, ct),
+            OperatorFamilies = await ReadOperatorFamiliesAsync(conn, names, ct),
+            OperatorClasses = await ReadOperatorClassesAsync(conn, names, ct),
+            TextSearchParsers = await ReadTextSearchParsersAsync(conn, names, ct),
+            TextSearchTemplates = await ReadTextSearchTemplatesAsync(conn, names, ct),
+            TextSearchDictionaries = await ReadTextSearchDictionariesAsync(conn, names, ct),
+            TextSearchConfigs = await ReadTextSearchConfigsAsync(conn, names, ct),
+            Casts = await ReadCastsAsync(conn, names, ct),
+            Conversions = await ReadConversionsAsync(conn, names, ct),
+            Rules = await ReadRulesAsync(conn, names, ct),
+            ForeignTables = await ReadForeignTablesAsync(conn, names, ct),
+            Database = wholeDatabase ? await ReadDatabaseObjectsAsync(conn, ct) : new DatabaseObjects(),
         };
     }
 

@@ -69,6 +69,11 @@ public sealed record ColumnInfo(
     public char Compression { get; init; }
     /// <summary>attoptions entries "name=value" (n_distinct, ...).</summary>
     public IReadOnlyList<string> Options { get; init; } = [];
+    /// <summary>
+    /// 's' for a reg* column (regclass, regtype, regproc, ...; or a domain over one), 'a' for an array of them: its
+    /// values are oids that name objects, so they travel by name. NUL otherwise.
+    /// </summary>
+    public char ByName { get; init; }
 }
 
 public sealed record TableInfo(
@@ -80,6 +85,11 @@ public sealed record TableInfo(
     public string PgName { get; init; } = "";
     public bool RowSecurity { get; init; }
     public bool ForceRowSecurity { get; init; }
+    /// <summary>A table access method other than heap (CREATE TABLE ... USING).</summary>
+    public string? AccessMethod { get; init; }
+    /// <summary>The composite type of a typed table (CREATE TABLE ... OF type), rendered.</summary>
+    public string? OfType { get; init; }
+    public bool IsForeign => Kind == 'f';
     public bool IsPartitioned => Kind == 'p';
     public bool IsPartition => PartitionBound is not null;
 }
@@ -96,10 +106,18 @@ public sealed record IndexInfo(
 
 public sealed record ViewInfo(
     uint Oid, QualifiedName Name, bool Materialized, string Definition, IReadOnlyList<string> RelOptions, bool Populated,
-    IReadOnlyList<(string Column, string Comment)> ColumnComments, string? Comment);
+    IReadOnlyList<(string Column, string Comment)> ColumnComments, string? Comment)
+{
+    /// <summary>Whether the view relies on a constraint (GROUP BY a primary key): it can only be defined once the key exists.</summary>
+    public bool NeedsConstraint { get; init; }
+    public IReadOnlyList<ColumnInfo> Columns { get; init; } = [];
+}
 
 public sealed record FunctionInfo(uint Oid, QualifiedName Name, string IdentityArguments, char Kind, string Definition, string? Comment)
 {
+    /// <summary>For a C function, the library it loads (pg_proc.probin, e.g. "$libdir/name"); null otherwise.</summary>
+    public string? Library { get; init; }
+
     public string Signature => SignatureOf(Name, IdentityArguments);
     public static string SignatureOf(QualifiedName name, string identityArguments) => $"{name.Quoted}({identityArguments})";
 }
@@ -134,6 +152,20 @@ public sealed record SourceCatalog
     public required IReadOnlyList<TriggerInfo> Triggers { get; init; }
     public required IReadOnlyList<PolicyInfo> Policies { get; init; }
     public required IReadOnlyList<StatisticsInfo> Statistics { get; init; }
+    public IReadOnlyList<AggregateInfo> Aggregates { get; init; } = [];
+    public IReadOnlyList<OperatorInfo> Operators { get; init; } = [];
+    public IReadOnlyList<OperatorFamilyInfo> OperatorFamilies { get; init; } = [];
+    public IReadOnlyList<OperatorClassInfo> OperatorClasses { get; init; } = [];
+    public IReadOnlyList<TextSearchParserInfo> TextSearchParsers { get; init; } = [];
+    public IReadOnlyList<TextSearchTemplateInfo> TextSearchTemplates { get; init; } = [];
+    public IReadOnlyList<TextSearchDictionaryInfo> TextSearchDictionaries { get; init; } = [];
+    public IReadOnlyList<TextSearchConfigInfo> TextSearchConfigs { get; init; } = [];
+    public IReadOnlyList<CastInfo> Casts { get; init; } = [];
+    public IReadOnlyList<ConversionInfo> Conversions { get; init; } = [];
+    public IReadOnlyList<RuleInfo> Rules { get; init; } = [];
+    public IReadOnlyList<ForeignTableInfo> ForeignTables { get; init; } = [];
+    /// <summary>Database-wide objects: read for a database clone only (empty otherwise).</summary>
+    public DatabaseObjects Database { get; init; } = new();
     public required IReadOnlyList<(ObjectKey From, ObjectKey To)> Dependencies { get; init; }
     /// <summary>Privilege changes from each object's default ACL to its actual one, in the order they were granted.</summary>
     public required IReadOnlyList<AclChange> Privileges { get; init; }

@@ -17,6 +17,9 @@ public sealed record TargetState(
     IReadOnlySet<string> Roles,
     string CurrentUser)
 {
+    /// <summary>The target database's name, for ALTER DATABASE statements.</summary>
+    public string CurrentDatabase { get; init; } = "";
+
     public static async Task<TargetState> ReadAsync(NpgsqlConnection conn, IReadOnlyList<string> schemas, CancellationToken ct)
     {
         var names = schemas.ToArray();
@@ -48,10 +51,32 @@ public sealed record TargetState(
         var installed = await CatalogReader.QueryAsync(conn, "SELECT extname FROM pg_extension", null, r => r.GetString(0), ct);
         var roles = await CatalogReader.QueryAsync(conn, "SELECT rolname FROM pg_roles", null, r => r.GetString(0), ct);
         var currentUser = (await CatalogReader.QueryAsync(conn, "SELECT current_user::text", null, r => r.GetString(0), ct))[0];
+        var currentDatabase = (await CatalogReader.QueryAsync(conn, "SELECT current_database()::text", null, r => r.GetString(0), ct))[0];
         await tx.CommitAsync(ct);
         return new TargetState(existingSchemas.ToHashSet(), relations.ToDictionary(r => r.Name),
             types.ToDictionary(t => t.Name, t => t.Kind), collations.ToHashSet(), functions.ToHashSet(), available.ToHashSet(), installed.ToHashSet(),
-            roles.ToHashSet(), currentUser);
+            roles.ToHashSet(), currentUser) { CurrentDatabase = currentDatabase };
+    }
+
+    /// <summary>
+    /// The libraries (as pg_proc.probin names them) that are not on the target server, looked up in its package
+    /// library directory. Needs the right to read server files (superuser, or pg_read_server_files): without it
+    /// nothing can be told, and none is reported missing.
+    /// </summary>
+    public static async Task<IReadOnlySet<string>> MissingLibrariesAsync(NpgsqlConnection conn, IReadOnlyCollection<string> libraries, CancellationToken ct)
+    {
+        if (libraries.Count == 0) return new HashSet<string>();
+        try
+        {
+            var missing = await CatalogReader.QueryAsync(conn, """
+                SELECT lib FROM unnest($1::text[]) AS lib
+                WHERE pg_catalog.pg_stat_file(pg_catalog.replace(CASE WHEN lib LIKE '%/%' THEN lib ELSE '$libdir/' || lib END, '$libdir',
+                          (SELECT setting FROM pg_catalog.pg_config WHERE name = 'PKGLIBDIR'))
+                      || CASE WHEN lib LIKE '%.so' THEN '' ELSE '.so' END, true) IS NULL
+                """, [.. libraries], r => r.GetString(0), ct);
+            return missing.ToHashSet();
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege) { return new HashSet<string>(); }
     }
 
     /// <summary>Whether any relation (table, index, sequence, view, ...) or type of that name exists in the schema.</summary>

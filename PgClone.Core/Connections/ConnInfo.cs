@@ -18,7 +18,19 @@ public static class ConnInfo
         ["target_session_attrs"] = "Target Session Attributes", ["keepalives"] = "Tcp Keepalive",
         ["keepalives_idle"] = "Tcp Keepalive Time", ["keepalives_interval"] = "Tcp Keepalive Interval",
         ["client_encoding"] = "Client Encoding", ["gssencmode"] = "GSS Encryption Mode",
-        ["channel_binding"] = "Channel Binding",
+        ["channel_binding"] = "Channel Binding", ["krbsrvname"] = "Kerberos Service Name", ["load_balance_hosts"] = "Load Balance Hosts",
+    };
+
+    /// <summary>
+    /// The other libpq connection keywords (PostgreSQL 15 and later). Npgsql has no setting for them, so they are
+    /// accepted and have the meaning libpq gives them where that is also Npgsql's behaviour: the operating system's
+    /// keepalive count and TCP user timeout, SNI, the TLS versions the platform negotiates; GSS and peer options
+    /// that only apply to other platforms or socket types; options of later libpq versions.
+    /// </summary>
+    private static readonly HashSet<string> AcceptedWithoutSetting = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "keepalives_count", "tcp_user_timeout", "sslsni", "ssl_min_protocol_version", "ssl_max_protocol_version", "sslcompression",
+        "sslcrl", "sslcrldir", "requirepeer", "gsslib", "replication", "sslcertmode", "require_auth", "gssdelegation",
     };
 
     /// <summary>Parses any accepted form. Throws <see cref="PgCloneException"/> with the reason on bad input.</summary>
@@ -47,23 +59,38 @@ public static class ConnInfo
     private static bool LooksLikeNpgsql(string text)
     {
         var key = text[..text.IndexOf('=')].Trim();
-        return !LibpqToNpgsql.ContainsKey(key);
+        return !LibpqToNpgsql.ContainsKey(key) && !AcceptedWithoutSetting.Contains(key) && key.ToLowerInvariant() is not ("fallback_application_name" or "requiressl" or "service");
     }
 
-    private static NpgsqlConnectionStringBuilder FromPairs(IEnumerable<KeyValuePair<string, string>> pairs)
+    private static NpgsqlConnectionStringBuilder FromPairs(IEnumerable<KeyValuePair<string, string>> given)
     {
+        var pairs = given.ToList();
+        // A service's parameters come first, so the ones given explicitly override them.
+        if (pairs.FindLast(p => p.Key.Equals("service", StringComparison.OrdinalIgnoreCase)) is { Value: { } service })
+            pairs = [.. ServiceFile.Lookup(service), .. pairs.Where(p => !p.Key.Equals("service", StringComparison.OrdinalIgnoreCase))];
         var csb = new NpgsqlConnectionStringBuilder();
+        string? fallbackName = null;
         foreach (var (key, value) in pairs)
         {
+            if (AcceptedWithoutSetting.Contains(key)) continue;
+            // fallback_application_name applies when no application_name is given; requiressl=1 is sslmode=require.
+            if (key.Equals("fallback_application_name", StringComparison.OrdinalIgnoreCase)) { fallbackName = value; continue; }
+            if (key.Equals("requiressl", StringComparison.OrdinalIgnoreCase))
+            {
+                if (value == "1") csb.SslMode = SslMode.Require;
+                continue;
+            }
             if (!LibpqToNpgsql.TryGetValue(key, out var npgsqlKey))
                 throw new FormatException($"unknown connection parameter '{key}'");
             csb[npgsqlKey] = npgsqlKey switch
             {
                 "Tcp Keepalive" => value is "1" or "true" or "on" ? "true" : "false",
+                "Load Balance Hosts" => value == "random" ? "true" : "false",
                 "SSL Mode" => value switch { "disable" => "Disable", "allow" => "Allow", "prefer" => "Prefer", "require" => "Require", "verify-ca" => "VerifyCA", "verify-full" => "VerifyFull", _ => throw new FormatException($"invalid sslmode '{value}'") },
                 _ => value,
             };
         }
+        if (fallbackName is not null && string.IsNullOrEmpty(csb.ApplicationName)) csb.ApplicationName = fallbackName;
         return csb;
     }
 

@@ -16,7 +16,7 @@ public static class CopyStatements
         return $"COPY (SELECT {string.Join(", ", table.SourceExpressions)} FROM ONLY {table.Source.Quoted}{where}) TO STDOUT (FORMAT binary)";
     }
 
-    /// <summary><c>COPY target (cols) FROM STDIN (FORMAT binary[, FREEZE])</c>.</summary>
+    /// <summary><c>COPY target (cols) FROM STDIN (FORMAT binary[, FREEZE])</c>; no column list for a table of generated columns only (rows of no field).</summary>
     public static string CopyIn(TableData table, bool freeze) =>
-        $"COPY {table.Target.Quoted} ({Sql.IdentList(table.TargetColumns)}) FROM STDIN (FORMAT binary{(freeze ? ", FREEZE" : "")})";
+        $"COPY {table.Target.Quoted}{(table.TargetColumns.Count == 0 ? "" : $" ({Sql.IdentList(table.TargetColumns)})")} FROM STDIN (FORMAT binary{(freeze ? ", FREEZE" : "")})";
 }

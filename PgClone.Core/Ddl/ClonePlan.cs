@@ -55,7 +55,7 @@ public sealed record ClonePlan
     /// </summary>
     public IReadOnlyList<DdlStatement> Indexes { get; init; } = [];
     /// <summary>
-    /// FOREIGN KEYs (after every index they depend on exists) and CHECKs declared NOT VALID (after the data):
+    /// FOREIGN KEYs (after every index they depend on exists), CHECKs declared NOT VALID and domains' NOT VALID checks (after the data):
     /// independent of one another; two foreign keys between the same pair of tables may wait on each other's locks.
     /// </summary>
     public IReadOnlyList<DdlStatement> Constraints { get; init; } = [];
@@ -66,6 +66,8 @@ public sealed record ClonePlan
     /// comments.
     /// </summary>
     public IReadOnlyList<DdlStatement> PostData { get; init; } = [];
+    /// <summary>Large objects whose bytes are streamed after the tables' (created empty, with owners and grants, in PreData).</summary>
+    public IReadOnlyList<uint> LargeObjects { get; init; } = [];
     /// <summary>Objects deliberately left out, each with the reason (e.g. an index on a column not selected).</summary>
     public IReadOnlyList<string> Skipped { get; init; } = [];
     /// <summary>Target database to create first (database-create), if any.</summary>

@@ -26,7 +26,7 @@ public static class ClonePlanner
         try
         {
             var schemas = await SchemasAsync(request, source, ct);
-            catalog = await CatalogReader.ReadAsync(source, schemas, ct);
+            catalog = await CatalogReader.ReadAsync(source, schemas, request.Operation is CloneOperation.Database or CloneOperation.DatabaseCreate, ct);
             scope = PlanScope.Build(request, catalog);
         }
         catch (Exception e) when (e is NpgsqlException) { throw PgCloneException.FromDriver(request.Source, null, e); }
@@ -36,6 +36,8 @@ public static class ClonePlanner
         {
             var targetSchemas = catalog.Schemas.Select(s => s.Name).Concat(catalog.Extensions.Select(e => e.Schema)).Distinct().ToList();
             state = await TargetState.ReadAsync(target, targetSchemas, ct);
+            scope.RequireLibraries(request, await TargetState.MissingLibrariesAsync(target,
+                scope.Functions.Select(f => f.Library).OfType<string>().Distinct().ToList(), ct));
         }
         catch (Exception e) when (e is NpgsqlException) { throw PgCloneException.FromDriver(request.Target, null, e); }
 

@@ -15,6 +15,9 @@ internal static class FunctionDdl
     public static string Create(FunctionInfo f) => "DO " + Sql.DollarQuote(
         $"BEGIN PERFORM pg_catalog.set_config('check_function_bodies', 'false', true); EXECUTE {Sql.Literal(f.Definition.TrimEnd())}; END");
 
+    /// <summary>One statement that may hold semicolons (a rule with several actions), run whole through EXECUTE.</summary>
+    public static string Whole(string sql) => "DO " + Sql.DollarQuote($"BEGIN EXECUTE {Sql.Literal(sql.TrimEnd().TrimEnd(';'))}; END");
+
     public static string? Comment(FunctionInfo f) => f.Comment is null ? null
         : $"COMMENT ON {(f.Kind == 'p' ? "PROCEDURE" : "FUNCTION")} {f.Signature} IS {Sql.Literal(f.Comment)}";
 

@@ -10,8 +10,9 @@ internal sealed partial class PlanAssembler
 
     /// <summary>
     /// One COPY per table that holds rows itself: plain tables and leaf partitions (a partitioned parent holds
-    /// none). Generated columns are computed by the target, so they are not copied. Each copied column is read
-    /// through the masker's expression when it has one.
+    /// none). Generated columns are computed by the target, so they are not copied; a table with only generated
+    /// columns still has its rows copied, as rows of no column. Each copied column is read through the masker's
+    /// expression when it has one.
     /// </summary>
     private IEnumerable<TableData> Data(IColumnMasker? masker)
     {
@@ -19,7 +20,6 @@ internal sealed partial class PlanAssembler
         foreach (var t in Tables.Where(t => t.Kind == 'r'))
         {
             var columns = ColumnsOf(t).Where(c => c.Generated == '\0').ToList();
-            if (columns.Count == 0) continue;
             var constraints = catalog.ConstraintsOf(t.Oid).ToList();
             var uniqueIndexes = catalog.IndexesOf(t.Oid).Where(i => i.Unique && i.ConstraintOid == 0).ToList();
             bool In(ColumnInfo col, params char[] types) => constraints.Any(c => types.Contains(c.Type) && c.Columns.Contains(col.Number));
@@ -27,7 +27,8 @@ internal sealed partial class PlanAssembler
             var root = PartitionRoot(t);
             foreach (var computed in ColumnsOf(t).Where(c => c.Generated != '\0'))
                 masker?.ComputedOnTarget(new MaskColumn(t.Name, computed.Name, computed.Type, false, false, false) { PartitionRoot = root });
-            var expressions = columns.Select(c =>
+            var byName = ByName(t).ToHashSet();
+            var expressions = columns.Select(c => byName.Contains(c) ? $"{Sql.Ident(c.Name)}::{TableDdl.TextOf(c)}" :
                 masker?.ExpressionFor(new MaskColumn(t.Name, c.Name, c.Type, In(c, 'p'), InUnique(c), In(c, 'f')) { PartitionRoot = root })
                 ?? Sql.Ident(c.Name)).ToList();
             var pk = constraints.FirstOrDefault(c => c.Type == 'p');
@@ -39,6 +40,25 @@ internal sealed partial class PlanAssembler
             };
         }
     }
+
+    /// <summary>
+    /// The reg* columns of a table that travel by name: created as text, copied as their names, and turned back
+    /// into their types after the data (oids differ between servers). Only on a table outside any inheritance or
+    /// partition tree, whose column types can change on their own.
+    /// </summary>
+    private IEnumerable<ColumnInfo> ByName(TableInfo t)
+    {
+        if (!_options.IncludeData || t.Kind != 'r' || t.Parents.Count > 0 || (_children ??= catalog.Tables.SelectMany(x => x.Parents).ToHashSet()).Contains(t.Oid))
+            return [];
+        return ColumnsOf(t).Where(c => c.ByName != '\0' && c.Generated == '\0' && c.Identity == '\0');
+    }
+
+    private HashSet<uint>? _children;
+
+    /// <summary>Statements turning by-name columns back into their types, one per table, before its indexes are built.</summary>
+    private IEnumerable<DdlStatement> ByNameConversions() =>
+        Tables.Select(t => (Table: t, Columns: ByName(t).ToList())).Where(x => x.Columns.Count > 0)
+            .Select(x => new DdlStatement("table", naming.Table(x.Table).Quoted, _tableDdl.ByNameColumns(x.Table, x.Columns)) { Table = naming.Table(x.Table) });
 
     /// <summary>For a partition, the partitioned table at the top of its tree (mask rules written for it cover it).</summary>
     private QualifiedName? PartitionRoot(TableInfo table)

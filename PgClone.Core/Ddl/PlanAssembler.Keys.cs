@@ -45,12 +45,15 @@ internal sealed partial class PlanAssembler
     }
 
     /// <summary>
-    /// Foreign keys (after every key they reference exists) and CHECK constraints declared NOT VALID (after the
-    /// data). A NOT VALID check is added without ONLY, so children and partitions get it as they do on the source.
+    /// Foreign keys (after every key they reference exists), CHECK constraints declared NOT VALID and domains'
+    /// NOT VALID checks (after the data). A NOT VALID check is added without ONLY, so children and partitions get it as they do on the source.
     /// </summary>
     private IEnumerable<DdlStatement> ForeignKeysAndLateChecks()
     {
         if (!_options.Constraints) yield break;
+        foreach (var t in Types)
+            foreach (var sql in TypeDdl.LateChecks(t))
+                yield return new DdlStatement("domain", t.Name.Quoted, sql);
         var created = Tables.Select(t => t.Oid).ToHashSet();
         foreach (var t in Tables)
         {

@@ -22,11 +22,14 @@ internal sealed partial class PlanAssembler
         foreach (var s in sequences)
             yield return new(new ObjectKey('r', s.Oid), "sequence", "SEQUENCE", "SEQUENCE", naming.Sequence(s).Quoted, null, s.OwnerTable == 0);
         foreach (var t in Tables)
-            yield return new(new ObjectKey('r', t.Oid), "table", "TABLE", "TABLE", naming.Table(t).Quoted, naming.Table(t), true);
+            yield return new(new ObjectKey('r', t.Oid), "table", t.IsForeign ? "FOREIGN TABLE" : "TABLE", "TABLE", naming.Table(t).Quoted, naming.Table(t), true);
         foreach (var f in Functions)
             yield return new(new ObjectKey('f', f.Oid), f.Kind == 'p' ? "procedure" : "function", "ROUTINE", "ROUTINE", f.Signature, null, true);
         foreach (var v in Views)
             yield return new(new ObjectKey('r', v.Oid), Kind(v), v.Materialized ? "MATERIALIZED VIEW" : "VIEW", "TABLE", v.Name.Quoted, null, true);
+        // Aggregates' owners are set with the other kinds' (below); their privileges are a function's.
+        foreach (var k in Kinds.Where(k => k.Kind == "aggregate"))
+            yield return new(k.Key, k.Kind, "AGGREGATE", "FUNCTION", k.Name, null, false);
     }
 
     /// <summary>
@@ -48,6 +51,11 @@ internal sealed partial class PlanAssembler
                     owners.Add(new DdlStatement(o.Kind, o.Name, $"ALTER {o.AlterKeyword} {o.Name} OWNER TO {Sql.Ident(owner)}") { Table = o.Table });
                 else missing[owner] = missing.GetValueOrDefault(owner) + 1;
             }
+            // A schema the target already had (public) keeps its own grants to PUBLIC unless they are reset first:
+            // the source's privileges are stated from the built-in default, which has none for PUBLIC.
+            if (o.Key.Kind == 'n' && request.Operation is CloneOperation.Database or CloneOperation.DatabaseCreate
+                && state.Schemas.Contains(catalog.Schemas.First(s => s.Oid == o.Key.Oid).Name))
+                grants.Add(new DdlStatement(o.Kind, o.Name, $"REVOKE ALL ON SCHEMA {o.Name} FROM PUBLIC"));
             foreach (var c in changes[o.Key])
             {
                 if (c.Column is not null && o.Table is { } && !ColumnsOf(catalog.Table(o.Key.Oid)!).Any(x => x.Name == c.Column)) continue;
@@ -59,6 +67,7 @@ internal sealed partial class PlanAssembler
                     : $"REVOKE {privileges} ON {o.GrantKeyword} {o.Name} FROM {grantee}") { Table = o.Table });
             }
         }
+        owners.AddRange(Kinds.Where(k => k.Section != DumpSection.Last).Select(KindOwner).OfType<DdlStatement>());
         foreach (var (role, count) in missing)
             _skipped.Add($"role {Sql.Ident(role)}: not on the target; {count} ownership or privilege setting(s) left out (objects stay owned by {Sql.Ident(state.CurrentUser)})");
         return owners.Concat(grants);

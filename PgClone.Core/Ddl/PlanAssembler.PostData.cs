@@ -19,6 +19,11 @@ internal sealed partial class PlanAssembler
         }
     }
 
+    /// <summary>Views relying on a constraint get their definition (materialized ones are created) now that keys exist, in dependency order.</summary>
+    private IEnumerable<DdlStatement> ViewsNeedingConstraints() =>
+        _ordered.OfType<ViewInfo>().Where(v => v.NeedsConstraint)
+            .Select(v => new DdlStatement(Kind(v), v.Name.Quoted, v.Materialized ? ViewDdl.Create(v) : ViewDdl.Replace(v)));
+
     /// <summary>Materialized views are filled (in dependency order) once their tables hold data; then their indexes.</summary>
     private IEnumerable<DdlStatement> MaterializedViews()
     {
@@ -97,7 +102,7 @@ internal sealed partial class PlanAssembler
         foreach (var t in Tables)
         {
             var table = naming.Table(t);
-            if (t.Comment is not null) Add("table", table.Quoted, $"COMMENT ON TABLE {table.Quoted} IS {Sql.Literal(t.Comment)}", table);
+            if (t.Comment is not null) Add("table", table.Quoted, $"COMMENT ON {(t.IsForeign ? "FOREIGN TABLE" : "TABLE")} {table.Quoted} IS {Sql.Literal(t.Comment)}", table);
             foreach (var sql in TableDdl.ColumnComments(table, ColumnsOf(t))) Add("table", table.Quoted, sql, table);
             foreach (var c in catalog.ConstraintsOf(t.Oid).Where(c => c.Comment is not null && (_plannedConstraints.Contains(c.Oid) || InlineChecks(t).Contains(c))))
                 Add("constraint", $"{Sql.Ident(c.Name)} on {table.Quoted}", _index.ConstraintComment(c, table), table);

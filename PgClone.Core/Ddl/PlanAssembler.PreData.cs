@@ -22,11 +22,13 @@ internal sealed partial class PlanAssembler
         foreach (var t in Tables)
         {
             var name = naming.Table(t);
-            var sql = _tableDdl.Create(t, ColumnsOf(t), InlineChecks(t));
+            var sql = _tableDdl.Create(t, ColumnsOf(t), InlineChecks(t), ByName(t).Select(c => c.Name).ToHashSet());
             items.Add(new PreItem(new ObjectKey('r', t.Oid), 4, t.Name, t, sql.Select(s => new DdlStatement("table", name.Quoted, s) { Table = name }).ToList()));
         }
         foreach (var v in Views)
-            items.Add(new PreItem(new ObjectKey('r', v.Oid), 5, v.Name, v, [new DdlStatement(Kind(v), v.Name.Quoted, ViewDdl.Create(v))]));
+            items.Add(new PreItem(new ObjectKey('r', v.Oid), 5, v.Name, v, !v.NeedsConstraint ? [new DdlStatement(Kind(v), v.Name.Quoted, ViewDdl.Create(v))]
+                : v.Materialized ? [] : [new DdlStatement(Kind(v), v.Name.Quoted, ViewDdl.Placeholder(v))]));
+        items.AddRange(KindItems());
 
         var parents = scope.Tables.SelectMany(t => t.Parents.Select(p => (new ObjectKey('r', t.Oid), new ObjectKey('r', p))));
         var sorted = DependencyOrder.Sort(items, i => i.Key, i => i.Rank, i => i.Name.Schema + "\0" + i.Name.Name, catalog.Dependencies.Concat(parents));

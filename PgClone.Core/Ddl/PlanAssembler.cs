@@ -44,16 +44,22 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         pre.AddRange(Collations());
         pre.AddRange(Ordered());
         pre.AddRange(Ownership());
-        var indexes = IndexesAndKeys().ToList();
+        pre.AddRange(LargeObjects());
+        var indexes = ByNameConversions().Concat(IndexesAndKeys()).ToList();
         var constraints = ForeignKeysAndLateChecks().ToList();
         var post = new List<DdlStatement>();
+        post.AddRange(ViewsNeedingConstraints());
         post.AddRange(SequenceValues());
         post.AddRange(MaterializedViews());
         post.AddRange(Triggers());
+        post.AddRange(KindStatements(DumpSection.PostData));
         post.AddRange(TableSettings());
         post.AddRange(StatisticsAndPolicies());
         post.AddRange(OwnersAndPrivileges());
         post.AddRange(Comments());
+        post.AddRange(KindComments());
+        post.AddRange(DatabaseSettings());
+        post.AddRange(KindStatements(DumpSection.Last));
         return new ClonePlan
         {
             PreData = pre,
@@ -62,6 +68,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
             Constraints = constraints,
             PostData = post,
             Skipped = _skipped,
+            LargeObjects = _options.IncludeData ? catalog.Database.LargeObjects.Select(l => l.Oid).ToList() : [],
             CreateDatabase = request.Operation == CloneOperation.DatabaseCreate ? request.Target.Database : null,
         };
     }

@@ -39,12 +39,33 @@ internal sealed class PlanScope
                 scope.Types.AddRange(catalog.Types);
                 scope.Functions.AddRange(catalog.Functions);
                 scope.Views.AddRange(catalog.Views);
-                scope.Skipped.AddRange(catalog.Unsupported);
+                scope.RefuseOrSkip(request, catalog.Unsupported);
                 break;
         }
         foreach (var t in scope.Tables) scope.Columns.TryAdd(t.Oid, t.Columns);
         if (!options.Matviews) scope.DropMatviews(catalog);
         return scope;
+    }
+
+    /// <summary>
+    /// What cannot be recreated on the target fails the run before anything is written, naming every object;
+    /// with skip_unsupported the run goes on without them and lists them in the result.
+    /// </summary>
+    public void RefuseOrSkip(CloneRequest request, IReadOnlyList<string> unsupported)
+    {
+        if (unsupported.Count == 0) return;
+        if (!request.EffectiveOptions.SkipUnsupported)
+            throw PgCloneException.For(request.Source, null,
+                $"cannot clone {string.Join("; ", unsupported)} (nothing was written; set \"skip_unsupported\": true to clone without them)");
+        Skipped.AddRange(unsupported);
+    }
+
+    /// <summary>C functions whose library the target lacks: refused (or left out, with skip_unsupported).</summary>
+    public void RequireLibraries(CloneRequest request, IReadOnlySet<string> missing)
+    {
+        var lacking = Functions.Where(f => f.Library is { } lib && missing.Contains(lib)).ToList();
+        RefuseOrSkip(request, lacking.Select(f => $"function {f.Signature}: its library {f.Library} is not on the target server").ToList());
+        Functions.RemoveAll(lacking.Contains);
     }
 
     private void SelectTable(CloneRequest request, SourceCatalog catalog)

@@ -10,16 +10,30 @@ namespace PgClone.Core.Ddl;
 /// </summary>
 internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
 {
-    public IEnumerable<string> Create(TableInfo t, IReadOnlyList<ColumnInfo> columns, IEnumerable<ConstraintInfo> inlineChecks)
+    /// <param name="byName">Columns created as text and turned back into their reg* type after the data (<see cref="ByNameColumns"/>).</param>
+    public IEnumerable<string> Create(TableInfo t, IReadOnlyList<ColumnInfo> columns, IEnumerable<ConstraintInfo> inlineChecks, IReadOnlySet<string> byName)
     {
         var name = naming.Table(t);
         var elements = new List<string>();
         var parents = t.Parents.Select(catalog.Table).ToList();
-        if (!t.IsPartition) elements.AddRange(columns.Where(c => c.IsLocal).Select(c => Column(t, c)));
-        elements.AddRange(inlineChecks.Select(c => $"CONSTRAINT {Sql.Ident(naming.Child(t.Oid, c.Name))} {c.Definition}"));
+        // A partition whose columns are in another order than its parent's (it was attached after creation) is
+        // created on its own with its columns, then attached, as pg_dump does; so is a foreign partition.
+        var standalone = t.IsPartition && (t.IsForeign || !SameColumnOrder(t, parents[0]));
+        var foreign = t.IsForeign ? catalog.ForeignTables.FirstOrDefault(f => f.TableOid == t.Oid) : null;
+        if (t.OfType is not null)
+            elements.AddRange(columns.Where(c => c.NotNull || c.Default is not null).Select(c =>
+                $"{Sql.Ident(c.Name)} WITH OPTIONS{(c.NotNull ? " NOT NULL" : "")}{(c.Default is null ? "" : " DEFAULT " + naming.Default(c.Default))}"));
+        else if (!t.IsPartition || standalone) elements.AddRange(columns.Where(c => c.IsLocal || standalone).Select(c => Column(t, c, foreign, byName.Contains(c.Name))));
+        var checks = standalone ? catalog.ConstraintsOf(t.Oid).Where(c => c.Type == 'c' && c.Validated) : inlineChecks;
+        elements.AddRange(checks.Select(c => $"CONSTRAINT {Sql.Ident(naming.Child(t.Oid, c.Name))} {c.Definition}"));
 
-        var sql = new System.Text.StringBuilder($"CREATE {(t.Unlogged ? "UNLOGGED " : "")}TABLE {name.Quoted}");
-        if (t.IsPartition)
+        var sql = new System.Text.StringBuilder($"CREATE {(t.Unlogged ? "UNLOGGED " : "")}{(t.IsForeign ? "FOREIGN " : "")}TABLE {name.Quoted}");
+        if (t.OfType is not null)
+        {
+            sql.Append(" OF ").Append(t.OfType);
+            if (elements.Count > 0) sql.Append(" (").AppendJoin(", ", elements).Append(')');
+        }
+        else if (t.IsPartition && !standalone)
         {
             sql.Append(" PARTITION OF ").Append(ParentName(parents[0], t.Parents[0]));
             if (elements.Count > 0) sql.Append(" (").AppendJoin(", ", elements).Append(')');
@@ -28,17 +42,21 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
         else
         {
             sql.Append(" (").AppendJoin(", ", elements).Append(')');
-            if (t.Parents.Count > 0) sql.Append(" INHERITS (").AppendJoin(", ", t.Parents.Select((p, i) => ParentName(parents[i], p))).Append(')');
+            if (t.Parents.Count > 0 && !t.IsPartition) sql.Append(" INHERITS (").AppendJoin(", ", t.Parents.Select((p, i) => ParentName(parents[i], p))).Append(')');
         }
         if (t.PartitionKey is not null) sql.Append(" PARTITION BY ").Append(t.PartitionKey);
+        if (t.AccessMethod is not null) sql.Append(" USING ").Append(Sql.Ident(t.AccessMethod));
         if (t.RelOptions.Count > 0) sql.Append(" WITH (").Append(RelOptions(t.RelOptions)).Append(')');
+        if (foreign is not null) sql.Append(" SERVER ").Append(Sql.Ident(foreign.Server)).Append(ForeignDataDdl.Options(foreign.Options));
         yield return sql.ToString();
+        if (standalone)
+            yield return $"ALTER {(parents[0]!.IsForeign ? "FOREIGN " : "")}TABLE ONLY {ParentName(parents[0], t.Parents[0])} ATTACH PARTITION {name.Quoted} {t.PartitionBound}";
 
         foreach (var c in columns)
         {
             var parentColumn = parents.FirstOrDefault()?.Columns.FirstOrDefault(p => p.Name == c.Name);
             var column = $"ALTER TABLE ONLY {name.Quoted} ALTER COLUMN {Sql.Ident(c.Name)}";
-            if (t.IsPartition && parentColumn is not null)
+            if (t.IsPartition && !standalone && parentColumn is not null)
             {
                 // A partition takes its columns from the parent; only what differs is set on the partition.
                 if (c.NotNull && !parentColumn.NotNull) yield return $"{column} SET NOT NULL";
@@ -49,6 +67,7 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
             if (c.Compression is 'p' or 'l') yield return $"{column} SET COMPRESSION {(c.Compression == 'l' ? "lz4" : "pglz")}";
             if (c.Options.Count > 0) yield return $"{column} SET ({RelOptions(c.Options)})";
         }
+        if (t.IsForeign) yield break;
         if (t.ReplicaIdentity == 'f') yield return $"ALTER TABLE ONLY {name.Quoted} REPLICA IDENTITY FULL";
         if (t.ReplicaIdentity == 'n') yield return $"ALTER TABLE ONLY {name.Quoted} REPLICA IDENTITY NOTHING";
     }
@@ -56,9 +75,14 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
     private string ParentName(TableInfo? parent, uint oid) =>
         parent is not null ? naming.Table(parent).Quoted : throw new PgCloneException($"parent table (oid {oid}) is outside the cloned schemas");
 
-    private string Column(TableInfo t, ColumnInfo c)
+    private static bool SameColumnOrder(TableInfo t, TableInfo? parent) =>
+        parent is null || t.Columns.Select(c => c.Name).SequenceEqual(parent.Columns.Select(c => c.Name));
+
+    private string Column(TableInfo t, ColumnInfo c, ForeignTableInfo? foreign, bool byName)
     {
-        var sql = $"{Sql.Ident(c.Name)} {c.Type}{TypeDdl.Collate(c.Collation)}";
+        var options = foreign is not null && foreign.ColumnOptions.TryGetValue(c.Name, out var o) ? ForeignDataDdl.Options(o) : "";
+        if (byName) return $"{Sql.Ident(c.Name)} {TextOf(c)}{(c.NotNull ? " NOT NULL" : "")}";
+        var sql = $"{Sql.Ident(c.Name)} {c.Type}{options}{TypeDdl.Collate(c.Collation)}";
         if (c.Generated == 's') sql += $" GENERATED ALWAYS AS ({c.Default}) STORED";
         else if (c.Identity is 'a' or 'd')
         {
@@ -69,6 +93,20 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
         if (c.NotNull) sql += " NOT NULL";
         return sql;
     }
+
+    /// <summary>The type a reg* column travels as: its values' names.</summary>
+    public static string TextOf(ColumnInfo c) => c.ByName == 'a' ? "text[]" : "text";
+
+    /// <summary>
+    /// Turns columns loaded as names back into their reg* types, resolving each name on the target, and gives
+    /// them their defaults.
+    /// </summary>
+    public string ByNameColumns(TableInfo t, IEnumerable<ColumnInfo> columns) =>
+        $"ALTER TABLE ONLY {naming.Table(t).Quoted} " + string.Join(", ", columns.SelectMany(c => new[]
+        {
+            $"ALTER COLUMN {Sql.Ident(c.Name)} TYPE {c.Type} USING {Sql.Ident(c.Name)}::{c.Type}",
+            c.Default is null ? null : $"ALTER COLUMN {Sql.Ident(c.Name)} SET DEFAULT {naming.Default(c.Default)}",
+        }).OfType<string>());
 
     /// <summary>reloptions entries "name=value" (or "toast.name=value") as a WITH list.</summary>
     public static string RelOptions(IEnumerable<string> options) => string.Join(", ", options.Select(o =>

@@ -29,12 +29,16 @@ internal static class TypeDdl
             case UserTypeKind.Domain:
                 var checks = string.Concat(t.Checks.Where(c => c.Validated).Select(c => $" CONSTRAINT {Sql.Ident(c.Name)} {c.Definition}"));
                 yield return $"CREATE DOMAIN {q} AS {t.BaseType}{Collate(t.Collation)}{(t.Default is null ? "" : " DEFAULT " + t.Default)}{(t.NotNull ? " NOT NULL" : "")}{checks}";
-                // A NOT VALID check stays not validated: it is added after the domain exists.
-                foreach (var c in t.Checks.Where(c => !c.Validated))
-                    yield return $"ALTER DOMAIN {q} ADD CONSTRAINT {Sql.Ident(c.Name)} {c.Definition}";
                 break;
         }
     }
+
+    /// <summary>
+    /// A domain's NOT VALID checks, added after the data as pg_dump does: old rows that break them are copied,
+    /// and the checks stay not validated.
+    /// </summary>
+    public static IEnumerable<string> LateChecks(UserType t) =>
+        t.Checks.Where(c => !c.Validated).Select(c => $"ALTER DOMAIN {t.Name.Quoted} ADD CONSTRAINT {Sql.Ident(c.Name)} {c.Definition}");
 
     public static string Collate(string? collation) => collation is null ? "" : " COLLATE " + collation;
 

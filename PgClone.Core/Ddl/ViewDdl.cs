@@ -15,6 +15,15 @@ internal static class ViewDdl
             : $"CREATE VIEW {v.Name.Quoted}{with} AS\n{body}";
     }
 
+    /// <summary>
+    /// A view that relies on a constraint is first created as a placeholder with the same columns (pg_dump's dummy
+    /// view), so what depends on it can be created before the data, and replaced by its definition once the key exists.
+    /// </summary>
+    public static string Placeholder(ViewInfo v) =>
+        $"CREATE VIEW {v.Name.Quoted} AS\n SELECT {string.Join(",\n    ", v.Columns.Select(c => $"NULL::{c.Type}{TypeDdl.Collate(c.Collation)} AS {Sql.Ident(c.Name)}"))}";
+
+    public static string Replace(ViewInfo v) => "CREATE OR REPLACE" + Create(v)["CREATE".Length..];
+
     public static string Refresh(ViewInfo v) => $"REFRESH MATERIALIZED VIEW {v.Name.Quoted}";
 
     public static IEnumerable<string> Comments(ViewInfo v)

@@ -58,6 +58,8 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         var mustTruncate = resume is null ? new HashSet<string>() : toCopy.Where(t => t.CreatedInRun).Select(t => t.Target.Quoted).ToHashSet();
         var copied = await new DataCopyPhase(job, snapshot, targets, mustTruncate).RunAsync(toCopy, ct);
         results.AddRange(copied.Select(r => r with { CopiedByJob = jobId }));
+        if (plan.LargeObjects.Count > 0)
+            await snapshot.OnCoordinatorAsync(c => Copying.LargeObjectCopier.CopyAsync(c, request.Source, targets.Main, target, plan.LargeObjects, ct));
         // Without a masking proof to run, the source snapshot has served its purpose: release it (and its
         // session) now rather than hold back the source's vacuum during the index builds.
         if (masker is null) await snapshot.EndAsync(ct);
@@ -89,10 +91,19 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         {
             var exists = await JobSession.ScalarAsync<bool>(conn, request.Target,
                 "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1)", ct, name);
-            if (!exists) await JobSession.ExecAsync(conn, request.Target, $"database {Sql.Ident(name)}", $"CREATE DATABASE {Sql.Ident(name)}", ct);
+            if (!exists) await JobSession.ExecAsync(conn, request.Target, $"database {Sql.Ident(name)}", DatabaseDdl.Create(name, await SourcePropertiesAsync(session, ct)), ct);
         }
         finally { await session.CloseAsync(conn); }
         return request.Target.WithDatabase(name);
+    }
+
+    /// <summary>The source database's encoding, locale and connection limit, which the new database takes.</summary>
+    private async Task<Catalog.DatabaseProperties> SourcePropertiesAsync(JobSession session, CancellationToken ct)
+    {
+        var conn = await session.OpenAsync(request.Source, "database-properties", ct);
+        try { return await Catalog.CatalogReader.ReadDatabasePropertiesAsync(conn, ct); }
+        catch (NpgsqlException e) { throw PgCloneException.FromDriver(request.Source, null, e); }
+        finally { await session.CloseAsync(conn); }
     }
 
     /// <summary>The database database-create makes: target_name, else the target conninfo's dbname, else the source's.</summary>

@@ -4,8 +4,9 @@ namespace PgClone.Core.Verification;
 
 /// <summary>
 /// Compares the definitions of one schema on the source and the target: tables column by column, and indexes
-/// (except those backing constraints), constraints, user triggers, views, materialized views, sequences, functions
-/// and types by their server-rendered definitions. Read-only on both servers.
+/// (except those backing constraints), constraints, user triggers, views, materialized views, sequences, functions,
+/// types and every other kind pg_dump emits (<see cref="DiffCatalogKinds"/>, database-wide ones included) by
+/// their server-rendered definitions. Read-only on both servers.
 /// </summary>
 public sealed class SchemaDiffer
 {
@@ -20,7 +21,7 @@ public sealed class SchemaDiffer
         var targetColumns = ReadColumnsAsync(t, schema, ct);
         var (sc, tc) = (await sourceColumns, await targetColumns);
         var categories = new List<CategoryDiff>();
-        foreach (var (category, sql) in DiffCatalog.Definitions)
+        foreach (var (category, sql) in DiffCatalog.Definitions.Concat(DiffCatalogKinds.Definitions))
         {
             var sourceDefs = DiffCatalog.ReadDefinitionsAsync(s, sql, schema, ct);
             var targetDefs = DiffCatalog.ReadDefinitionsAsync(t, sql, schema, ct);

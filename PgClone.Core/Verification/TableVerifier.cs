@@ -40,7 +40,21 @@ public sealed class TableVerifier
             results.Add(new TableVerification(tt.Schema, tt.Name, null, rows, VerifyStatus.OnlyOnTarget));
         }
         results.Sort((a, b) => string.CompareOrdinal(a.Schema, b.Schema) is var c and not 0 ? c : string.CompareOrdinal(a.Table, b.Table));
+        if (options.Schema is null && await LargeObjectsAsync(s, t, options.Mode, ct) is { } largeObjects) results.Add(largeObjects);
         return new VerifyResult(options.Mode, results);
+    }
+
+    /// <summary>
+    /// A whole-database verification also compares the large objects (listed as pg_catalog.pg_largeobject), when
+    /// either side has any: their number, and in checksum mode their contents.
+    /// </summary>
+    private static async Task<TableVerification?> LargeObjectsAsync(ReadOnlySession s, ReadOnlySession t, VerifyMode mode, CancellationToken ct)
+    {
+        var checksum = mode == VerifyMode.Checksum;
+        var (source, target) = (await VerifyCatalog.LargeObjectsAsync(s, checksum, ct), await VerifyCatalog.LargeObjectsAsync(t, checksum, ct));
+        if (source.Count == 0 && target.Count == 0) return null;
+        var status = source == target ? VerifyStatus.Match : VerifyStatus.Mismatch;
+        return new TableVerification("pg_catalog", "pg_largeobject", source.Count, target.Count, status, source.Hash, target.Hash, Note: "large objects");
     }
 
     private static (string, string) Key(VerifiedTable t) => (t.Schema, t.Name);

@@ -48,6 +48,16 @@ internal static class VerifyCatalog
         return (await s.QueryAsync(sql, r => (r.GetInt64(0), r.GetString(1)), ct, Name(t))).Single();
     }
 
+    /// <summary>
+    /// The database's large objects as one entry: their number and, for a checksum, the order-independent sum over
+    /// each object's oid and content md5 (computed by the server, nothing sent to the client).
+    /// </summary>
+    public static async Task<(long Count, string? Hash)> LargeObjectsAsync(ReadOnlySession s, bool checksum, CancellationToken ct) =>
+        (await s.QueryAsync($"""
+            SELECT count(*), {(checksum ? "coalesce(sum(('x' || left(md5(m.oid::text || ':' || md5(pg_catalog.lo_get(m.oid))), 16))::bit(64)::bigint::numeric), 0)::text" : "NULL")}
+            FROM pg_catalog.pg_largeobject_metadata m
+            """, r => (r.GetInt64(0), r.IsDBNull(1) ? null : r.GetString(1)), ct, "large objects")).Single();
+
     private static string From(VerifiedTable t) => (t.Partitioned ? "" : "ONLY ") + Sql.Qualified(t.Schema, t.Name);
 
     public static string Name(VerifiedTable t) => $"table {Sql.Qualified(t.Schema, t.Name)}";

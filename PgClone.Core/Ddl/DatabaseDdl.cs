@@ -1,0 +1,87 @@
+using PgClone.Core.Catalog;
+using PgClone.Core.Connections;
+
+namespace PgClone.Core.Ddl;
+
+/// <summary>What a database clone sets on the database itself: CREATE DATABASE options, settings, default privileges, comment, owner, grants.</summary>
+internal static class DatabaseDdl
+{
+    /// <summary>Settings whose value is a list: each element is its own literal (a single literal would become one element).</summary>
+    private static readonly HashSet<string> ListSettings = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "search_path", "temp_tablespaces", "session_preload_libraries", "local_preload_libraries", "shared_preload_libraries",
+    };
+
+    /// <summary>CREATE DATABASE from template0 with the source's encoding, locale provider, locales and connection limit.</summary>
+    public static string Create(string name, DatabaseProperties p)
+    {
+        var sql = $"CREATE DATABASE {Sql.Ident(name)} TEMPLATE template0 ENCODING {Sql.Literal(p.Encoding)} " +
+                  $"LOCALE_PROVIDER {(p.LocaleProvider == 'i' ? "icu" : "libc")} LC_COLLATE {Sql.Literal(p.Collate)} LC_CTYPE {Sql.Literal(p.Ctype)}";
+        if (p.IcuLocale is not null) sql += $" ICU_LOCALE {Sql.Literal(p.IcuLocale)}";
+        if (p.ConnectionLimit != -1) sql += $" CONNECTION LIMIT {Sql.Literal(p.ConnectionLimit)}";
+        return sql;
+    }
+
+    /// <summary>ALTER DATABASE ... SET for each "name=value" setting of the source database.</summary>
+    public static IEnumerable<string> Settings(string database, IEnumerable<string> settings) => settings.Select(s =>
+    {
+        var eq = s.IndexOf('=');
+        var name = s[..eq];
+        var value = s[(eq + 1)..];
+        var values = ListSettings.Contains(name) ? SplitList(value) : [value];
+        return $"ALTER DATABASE {Sql.Ident(database)} SET {Sql.Ident(name)} TO {string.Join(", ", values.Select(Sql.Literal))}";
+    });
+
+    /// <summary>A list setting's elements: comma-separated, each possibly double-quoted (as PostgreSQL prints them).</summary>
+    private static List<string> SplitList(string value)
+    {
+        var items = new List<string>();
+        var current = new System.Text.StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (c == '"' && quoted && i + 1 < value.Length && value[i + 1] == '"') { current.Append('"'); i++; }
+            else if (c == '"') quoted = !quoted;
+            else if (c == ',' && !quoted) { items.Add(current.ToString().Trim()); current.Clear(); }
+            else current.Append(c);
+        }
+        items.Add(current.ToString().Trim());
+        return items;
+    }
+
+    public static IEnumerable<string> DefaultPrivileges(IEnumerable<DefaultPrivilegeInfo> entries, Func<string, bool> roleExists, List<string> skipped)
+    {
+        foreach (var d in entries)
+        {
+            var missing = new[] { d.Role, d.Grantee }.OfType<string>().FirstOrDefault(r => !roleExists(r));
+            if (missing is not null) { skipped.Add($"default privileges of role {Sql.Ident(d.Role)}: role {Sql.Ident(missing)} is not on the target"); continue; }
+            var on = d.ObjectType switch { 'r' => "TABLES", 'S' => "SEQUENCES", 'f' => "FUNCTIONS", 'T' => "TYPES", _ => "SCHEMAS" };
+            var grantee = d.Grantee is null ? "PUBLIC" : Sql.Ident(d.Grantee);
+            var scope = $"ALTER DEFAULT PRIVILEGES FOR ROLE {Sql.Ident(d.Role)}{(d.Schema is null ? "" : " IN SCHEMA " + Sql.Ident(d.Schema))}";
+            yield return d.Grant
+                ? $"{scope} GRANT {string.Join(", ", d.Privileges)} ON {on} TO {grantee}{(d.Grantable ? " WITH GRANT OPTION" : "")}"
+                : $"{scope} REVOKE {string.Join(", ", d.Privileges)} ON {on} FROM {grantee}";
+        }
+    }
+
+    /// <summary>The database's comment, owner and privileges (database-create: the clone is a database of its own).</summary>
+    public static IEnumerable<string> Identity(string database, DatabaseObjects source, string currentUser, Func<string, bool> roleExists, List<string> skipped)
+    {
+        var name = Sql.Ident(database);
+        if (source.Comment is not null) yield return $"COMMENT ON DATABASE {name} IS {Sql.Literal(source.Comment)}";
+        if (source.Owner.Length > 0 && source.Owner != currentUser)
+        {
+            if (roleExists(source.Owner)) yield return $"ALTER DATABASE {name} OWNER TO {Sql.Ident(source.Owner)}";
+            else skipped.Add($"database {name}: owner role {Sql.Ident(source.Owner)} is not on the target");
+        }
+        foreach (var c in source.Privileges)
+        {
+            if (c.Grantee is not null && !roleExists(c.Grantee)) { skipped.Add($"database {name}: role {Sql.Ident(c.Grantee)} is not on the target"); continue; }
+            var grantee = c.Grantee is null ? "PUBLIC" : Sql.Ident(c.Grantee);
+            yield return c.Grant
+                ? $"GRANT {string.Join(", ", c.Privileges)} ON DATABASE {name} TO {grantee}{(c.Grantable ? " WITH GRANT OPTION" : "")}"
+                : $"REVOKE {string.Join(", ", c.Privileges)} ON DATABASE {name} FROM {grantee}";
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using PgClone.Core.Catalog;
+using PgClone.Core.Connections;
+
+namespace PgClone.Core.Ddl;
+
+/// <summary>Casts, conversions, access methods, rules, event triggers and publications.</summary>
+internal static class ObjectDdl
+{
+    public static KindObject Render(CastInfo c)
+    {
+        var name = $"({c.Source} AS {c.Target})";
+        var how = c.Method switch { 'f' => $"WITH FUNCTION {c.Function}", 'i' => "WITH INOUT", _ => "WITHOUT FUNCTION" };
+        var context = c.Context switch { 'a' => " AS ASSIGNMENT", 'i' => " AS IMPLICIT", _ => "" };
+        return new KindObject(new ObjectKey('k', c.Oid), "cast", name, DumpSection.PreData, [$"CREATE CAST {name} {how}{context}"])
+        { Comment = c.Comment is null ? null : $"COMMENT ON CAST {name} IS {Sql.Literal(c.Comment)}" };
+    }
+
+    public static KindObject Render(ConversionInfo c) =>
+        new(new ObjectKey('v', c.Oid), "conversion", c.Name.Quoted, DumpSection.PreData,
+            [$"CREATE {(c.IsDefault ? "DEFAULT " : "")}CONVERSION {c.Name.Quoted} FOR {Sql.Literal(c.From)} TO {Sql.Literal(c.To)} FROM {c.Function}"])
+        {
+            Comment = c.Comment is null ? null : $"COMMENT ON CONVERSION {c.Name.Quoted} IS {Sql.Literal(c.Comment)}",
+            Owner = c.Owner, OwnerTarget = $"CONVERSION {c.Name.Quoted}",
+        };
+
+    public static KindObject Render(AccessMethodInfo a)
+    {
+        var name = Sql.Ident(a.Name);
+        return new KindObject(new ObjectKey('A', a.Oid), "access method", name, DumpSection.PreData,
+            [$"CREATE ACCESS METHOD {name} TYPE {(a.Type == 't' ? "TABLE" : "INDEX")} HANDLER {a.Handler}"])
+        { Comment = a.Comment is null ? null : $"COMMENT ON ACCESS METHOD {name} IS {Sql.Literal(a.Comment)}" };
+    }
+
+    /// <summary>A rule goes after the data (pg_dump's post-data), so an INSERT rule does not reroute the copied rows.</summary>
+    public static KindObject Render(RuleInfo r, QualifiedName table)
+    {
+        var create = new List<string> { FunctionDdl.Whole(r.Definition) };
+        var state = r.Enabled switch { 'D' => "DISABLE", 'R' => "ENABLE REPLICA", 'A' => "ENABLE ALWAYS", _ => null };
+        if (state is not null) create.Add($"ALTER TABLE {table.Quoted} {state} RULE {Sql.Ident(r.Name)}");
+        return new KindObject(new ObjectKey('w', r.Oid), "rule", $"{Sql.Ident(r.Name)} on {table.Quoted}", DumpSection.PostData, create)
+        {
+            Comment = r.Comment is null ? null : $"COMMENT ON RULE {Sql.Ident(r.Name)} ON {table.Quoted} IS {Sql.Literal(r.Comment)}",
+            Table = table,
+        };
+    }
+
+    /// <summary>Event triggers come last, as pg_dump places them, so they do not fire on the clone's own DDL.</summary>
+    public static KindObject Render(EventTriggerInfo e)
+    {
+        var name = Sql.Ident(e.Name);
+        var when = e.Tags.Count == 0 ? "" : $"\n    WHEN TAG IN ({string.Join(", ", e.Tags.Select(Sql.Literal))})";
+        var create = new List<string> { $"CREATE EVENT TRIGGER {name} ON {Sql.Ident(e.Event)}{when}\n    EXECUTE FUNCTION {e.Function}()" };
+        var state = e.Enabled switch { 'D' => "DISABLE", 'R' => "ENABLE REPLICA", 'A' => "ENABLE ALWAYS", _ => null };
+        if (state is not null) create.Add($"ALTER EVENT TRIGGER {name} {state}");
+        return new KindObject(new ObjectKey('E', e.Oid), "event trigger", name, DumpSection.Last, create)
+        {
+            Comment = e.Comment is null ? null : $"COMMENT ON EVENT TRIGGER {name} IS {Sql.Literal(e.Comment)}",
+            Owner = e.Owner, OwnerTarget = $"EVENT TRIGGER {name}",
+        };
+    }
+
+    public static KindObject Render(PublicationInfo p)
+    {
+        var name = Sql.Ident(p.Name);
+        var with = $"publish = {Sql.Literal(string.Join(", ", p.Publish))}{(p.ViaRoot ? ", publish_via_partition_root = true" : "")}";
+        var create = new List<string> { $"CREATE PUBLICATION {name}{(p.AllTables ? " FOR ALL TABLES" : "")} WITH ({with})" };
+        create.AddRange(p.Tables.Select(t => $"ALTER PUBLICATION {name} ADD TABLE {t}"));
+        create.AddRange(p.Schemas.Select(s => $"ALTER PUBLICATION {name} ADD TABLES IN SCHEMA {s}"));
+        return new KindObject(new ObjectKey('B', p.Oid), "publication", name, DumpSection.PostData, create)
+        {
+            Comment = p.Comment is null ? null : $"COMMENT ON PUBLICATION {name} IS {Sql.Literal(p.Comment)}",
+            Owner = p.Owner, OwnerTarget = $"PUBLICATION {name}",
+        };
+    }
+}

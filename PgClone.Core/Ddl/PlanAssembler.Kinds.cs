@@ -1,0 +1,104 @@
+using PgClone.Core.Catalog;
+using PgClone.Core.Connections;
+
+namespace PgClone.Core.Ddl;
+
+internal sealed partial class PlanAssembler
+{
+    private List<KindObject>? _kinds;
+
+    /// <summary>
+    /// The objects of the other kinds pg_dump emits that this request clones: a schema or database clone takes
+    /// every one of its schemas' (aggregates, operators, operator classes and families, text search objects,
+    /// conversions, casts, rules, collations); a database clone also the database-wide ones; a functions clone
+    /// its aggregates; a table clone its rules.
+    /// </summary>
+    private List<KindObject> Kinds => _kinds ??= BuildKinds().ToList();
+
+    private IEnumerable<KindObject> BuildKinds()
+    {
+        // A rule's definition names its table as on the source: rules follow a table only under its own name.
+        var relations = Views.Select(v => (v.Oid, v.Name)).ToDictionary(x => x.Oid, x => x.Name);
+        if (ReferenceEquals(naming, TargetNaming.Identity))
+            foreach (var t in Tables) relations[t.Oid] = t.Name;
+        foreach (var r in catalog.Rules.Where(r => relations.ContainsKey(r.TableOid)))
+            yield return ObjectDdl.Render(r, relations[r.TableOid]);
+        if (request.Operation == CloneOperation.Table) yield break;
+        foreach (var a in catalog.Aggregates) yield return AggregateDdl.Render(a);
+        if (request.Operation == CloneOperation.Functions) yield break;
+
+        var database = catalog.Database;
+        foreach (var a in database.AccessMethods) yield return ObjectDdl.Render(a);
+        foreach (var w in database.ForeignWrappers) yield return ForeignDataDdl.Render(w);
+        foreach (var s in database.ForeignServers) yield return ForeignDataDdl.Render(s, state.Roles.Contains, _skipped);
+        foreach (var o in catalog.Operators) yield return OperatorDdl.Render(o);
+        foreach (var f in catalog.OperatorFamilies) yield return OperatorDdl.Render(f);
+        foreach (var c in catalog.OperatorClasses) yield return OperatorDdl.Render(c);
+        foreach (var p in catalog.TextSearchParsers) yield return TextSearchDdl.Render(p);
+        foreach (var t in catalog.TextSearchTemplates) yield return TextSearchDdl.Render(t);
+        foreach (var d in catalog.TextSearchDictionaries) yield return TextSearchDdl.Render(d);
+        foreach (var c in catalog.TextSearchConfigs) yield return TextSearchDdl.Render(c);
+        foreach (var c in catalog.Conversions) yield return ObjectDdl.Render(c);
+        foreach (var c in catalog.Casts) yield return ObjectDdl.Render(c);
+        foreach (var p in database.Publications) yield return ObjectDdl.Render(p);
+        foreach (var e in database.EventTriggers) yield return ObjectDdl.Render(e);
+    }
+
+    /// <summary>Pre-data objects of the other kinds as items of the pg_depend order; rank 0 puts wrappers, servers and access methods early among equals.</summary>
+    private IEnumerable<PreItem> KindItems() =>
+        Kinds.Where(k => k.Section == DumpSection.PreData).Select(k => new PreItem(k.Key, k.Kind is "access method" or "foreign data wrapper" or "server" ? 0 : 3,
+            new QualifiedName("", k.Name), k, k.Create.Select(sql => new DdlStatement(k.Kind, k.Name, sql) { Table = k.Table }).ToList()));
+
+    /// <summary>
+    /// Rules and publications (after the data and triggers), or event triggers (at the very end, with their owner
+    /// and comment, so they never fire on the clone's own DDL).
+    /// </summary>
+    private IEnumerable<DdlStatement> KindStatements(DumpSection section)
+    {
+        foreach (var k in Kinds.Where(k => k.Section == section))
+        {
+            foreach (var sql in k.Create) yield return new DdlStatement(k.Kind, k.Name, sql) { Table = k.Table };
+            if (section != DumpSection.Last) continue;
+            if (KindOwner(k) is { } owner) yield return owner;
+            if (k.Comment is not null) yield return new DdlStatement(k.Kind, k.Name, k.Comment);
+        }
+    }
+
+    private IEnumerable<DdlStatement> KindComments() =>
+        Kinds.Where(k => k.Comment is not null && k.Section != DumpSection.Last).Select(k => new DdlStatement(k.Kind, k.Name, k.Comment!) { Table = k.Table });
+
+    /// <summary>ALTER ... OWNER TO the source owner when it is not the cloning user and the target has the role; null otherwise (a missing role is noted).</summary>
+    private DdlStatement? KindOwner(KindObject k)
+    {
+        if (k.Owner is null || k.Owner == state.CurrentUser) return null;
+        if (state.Roles.Contains(k.Owner)) return new DdlStatement(k.Kind, k.Name, $"ALTER {k.OwnerTarget} OWNER TO {Sql.Ident(k.Owner)}") { Table = k.Table };
+        _skipped.Add($"{k.Kind} {k.Name}: owner role {Sql.Ident(k.Owner)} is not on the target (left owned by {Sql.Ident(state.CurrentUser)})");
+        return null;
+    }
+
+    /// <summary>Large objects (a database clone's), created empty under their oids with owners, privileges and comments.</summary>
+    private IEnumerable<DdlStatement> LargeObjects() =>
+        catalog.Database.LargeObjects.SelectMany(lo => LargeObjectDdl.Create(lo, state.CurrentUser, state.Roles.Contains, _skipped)
+            .Select(sql => new DdlStatement("large object", Sql.Literal(lo.Oid), sql)));
+
+    /// <summary>
+    /// What a database clone sets on the database as a whole: comments on extensions (CREATE EXTENSION set its
+    /// own), ALTER DATABASE ... SET settings, default privileges; and for database-create, the database's comment,
+    /// owner and privileges.
+    /// </summary>
+    private IEnumerable<DdlStatement> DatabaseSettings()
+    {
+        if (request.Operation is not (CloneOperation.Database or CloneOperation.DatabaseCreate)) yield break;
+        var database = catalog.Database;
+        foreach (var (extension, comment) in database.ExtensionComments)
+            yield return new DdlStatement("extension", Sql.Ident(extension), $"COMMENT ON EXTENSION {Sql.Ident(extension)} IS {Sql.Literal(comment)}");
+        var name = Sql.Ident(state.CurrentDatabase);
+        foreach (var sql in DatabaseDdl.Settings(state.CurrentDatabase, database.Settings))
+            yield return new DdlStatement("database", name, sql);
+        foreach (var sql in DatabaseDdl.DefaultPrivileges(database.DefaultPrivileges, state.Roles.Contains, _skipped))
+            yield return new DdlStatement("default privileges", name, sql);
+        if (request.Operation != CloneOperation.DatabaseCreate) yield break;
+        foreach (var sql in DatabaseDdl.Identity(state.CurrentDatabase, database, state.CurrentUser, state.Roles.Contains, _skipped))
+            yield return new DdlStatement("database", name, sql);
+    }
+}

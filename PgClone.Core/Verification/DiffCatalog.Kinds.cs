@@ -1,0 +1,122 @@
+namespace PgClone.Core.Verification;
+
+/// <summary>
+/// The diff's queries for the object kinds beyond tables, types and functions. Those of a schema (aggregates,
+/// operators, operator classes and families, text search objects, conversions, casts of its types, rules, foreign
+/// tables) and the database-wide ones (access methods, foreign-data wrappers and servers with user mappings,
+/// publications, event triggers), which a clone of the database carries and so any schema's diff reports. Same
+/// contract as <see cref="DiffCatalog.Definitions"/>: (name, definition) ordered by name.
+/// </summary>
+internal static class DiffCatalogKinds
+{
+    private const string InSchema = "IN (SELECT oid FROM pg_namespace WHERE nspname = $1)";
+    private const string NotMember = "NOT EXISTS (SELECT FROM pg_depend dep WHERE dep.classid = '{0}'::regclass AND dep.objid = {1} AND dep.deptype = 'e')";
+
+    private static string Member(string catalog, string oid) => string.Format(System.Globalization.CultureInfo.InvariantCulture, NotMember, catalog, oid);
+
+    /// <summary>The members pg_depend ties to an operator class or family: strategies with operators, support functions.</summary>
+    private static string Members(string catalog, string oid) => $"""
+        coalesce((SELECT string_agg(format('OPERATOR %s %s %s', ao.amopstrategy, ao.amopopr::regoperator, ao.amoppurpose), ', ' ORDER BY ao.amopstrategy, ao.amopopr::regoperator::text)
+                  FROM pg_amop ao JOIN pg_depend d ON d.classid = 'pg_amop'::regclass AND d.objid = ao.oid
+                  WHERE d.refclassid = '{catalog}'::regclass AND d.refobjid = {oid}), '')
+        || ' ' || coalesce((SELECT string_agg(format('FUNCTION %s %s', ap.amprocnum, ap.amproc::regprocedure), ', ' ORDER BY ap.amprocnum, ap.amproc::regprocedure::text)
+                  FROM pg_amproc ap JOIN pg_depend d ON d.classid = 'pg_amproc'::regclass AND d.objid = ap.oid
+                  WHERE d.refclassid = '{catalog}'::regclass AND d.refobjid = {oid}), '')
+        """;
+
+    public static readonly IReadOnlyList<(string Category, string Sql)> Definitions = new (string Category, string Sql)[]
+    {
+        ("aggregates", $"""
+            SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+                   concat_ws(' ', 'KIND', a.aggkind, 'SFUNC', a.aggtransfn::regproc, 'STYPE', format_type(a.aggtranstype, NULL), 'INITCOND', a.agginitval,
+                             'FINALFUNC', a.aggfinalfn::regproc, a.aggfinalextra, a.aggfinalmodify, 'COMBINEFUNC', a.aggcombinefn::regproc,
+                             'SERIALFUNC', a.aggserialfn::regproc, 'DESERIALFUNC', a.aggdeserialfn::regproc, 'MSFUNC', a.aggmtransfn::regproc,
+                             'MINVFUNC', a.aggminvtransfn::regproc, 'MSTYPE', format_type(a.aggmtranstype, NULL), 'MINITCOND', a.aggminitval,
+                             'MFINALFUNC', a.aggmfinalfn::regproc, 'SORTOP', a.aggsortop::regoperator, 'PARALLEL', p.proparallel)
+            FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
+            WHERE p.pronamespace {InSchema} AND {Member("pg_proc", "p.oid")}
+            """),
+        ("operators", $"""
+            SELECT o.oid::regoperator::text,
+                   concat_ws(' ', 'FUNCTION', o.oprcode::regproc, 'COMMUTATOR', o.oprcom::regoperator, 'NEGATOR', o.oprnegate::regoperator,
+                             'RESTRICT', o.oprrest::regproc, 'JOIN', o.oprjoin::regproc, 'HASHES', o.oprcanhash, 'MERGES', o.oprcanmerge)
+            FROM pg_operator o WHERE o.oprnamespace {InSchema} AND {Member("pg_operator", "o.oid")}
+            """),
+        ("operator_families", $"""
+            SELECT f.opfname || ' USING ' || am.amname, {Members("pg_opfamily", "f.oid")}
+            FROM pg_opfamily f JOIN pg_am am ON am.oid = f.opfmethod
+            WHERE f.opfnamespace {InSchema} AND {Member("pg_opfamily", "f.oid")}
+            """),
+        ("operator_classes", $"""
+            SELECT c.opcname || ' USING ' || am.amname,
+                   concat_ws(' ', 'FOR TYPE', format_type(c.opcintype, NULL), CASE WHEN c.opcdefault THEN 'DEFAULT' END,
+                             'FAMILY', (SELECT quote_ident(opfname) FROM pg_opfamily WHERE oid = c.opcfamily), 'STORAGE', format_type(c.opckeytype, NULL),
+                             {Members("pg_opclass", "c.oid")})
+            FROM pg_opclass c JOIN pg_am am ON am.oid = c.opcmethod
+            WHERE c.opcnamespace {InSchema} AND {Member("pg_opclass", "c.oid")}
+            """),
+        ("text_search", $"""
+            SELECT * FROM (
+                SELECT 'parser ' || p.prsname AS name, concat_ws(' ', p.prsstart::regproc, p.prstoken::regproc, p.prsend::regproc, p.prsheadline::regproc, p.prslextype::regproc) AS def
+                FROM pg_ts_parser p WHERE p.prsnamespace {InSchema} AND {Member("pg_ts_parser", "p.oid")}
+                UNION ALL SELECT 'template ' || t.tmplname, concat_ws(' ', t.tmplinit::regproc, t.tmpllexize::regproc)
+                FROM pg_ts_template t WHERE t.tmplnamespace {InSchema} AND {Member("pg_ts_template", "t.oid")}
+                UNION ALL SELECT 'dictionary ' || d.dictname, concat_ws(' ', (SELECT tmplname FROM pg_ts_template WHERE oid = d.dicttemplate), d.dictinitoption)
+                FROM pg_ts_dict d WHERE d.dictnamespace {InSchema} AND {Member("pg_ts_dict", "d.oid")}
+                UNION ALL SELECT 'configuration ' || c.cfgname, concat_ws(' ', 'PARSER', (SELECT prsname FROM pg_ts_parser WHERE oid = c.cfgparser),
+                    (SELECT string_agg(m.maptokentype || ':' || m.mapdict::regdictionary::text, ', ' ORDER BY m.maptokentype, m.mapseqno) FROM pg_ts_config_map m WHERE m.mapcfg = c.oid))
+                FROM pg_ts_config c WHERE c.cfgnamespace {InSchema} AND {Member("pg_ts_config", "c.oid")}
+            ) x
+            """),
+        ("conversions", $"""
+            SELECT c.conname::text, concat_ws(' ', pg_encoding_to_char(c.conforencoding), pg_encoding_to_char(c.contoencoding), c.conproc::regproc, c.condefault)
+            FROM pg_conversion c WHERE c.connamespace {InSchema} AND {Member("pg_conversion", "c.oid")}
+            """),
+        ("casts", $"""
+            SELECT format_type(c.castsource, NULL) || ' AS ' || format_type(c.casttarget, NULL), concat_ws(' ', c.castfunc::regprocedure, c.castmethod, c.castcontext)
+            FROM pg_cast c
+            WHERE c.oid >= 16384 AND {Member("pg_cast", "c.oid")}
+              AND NOT EXISTS (SELECT FROM pg_depend i WHERE i.classid = 'pg_cast'::regclass AND i.objid = c.oid AND i.deptype = 'i')
+              AND ((SELECT typnamespace FROM pg_type WHERE oid = c.castsource) {InSchema} OR (SELECT typnamespace FROM pg_type WHERE oid = c.casttarget) {InSchema}
+                   OR (SELECT pronamespace FROM pg_proc WHERE oid = c.castfunc) {InSchema})
+            """),
+        ("rules", $"""
+            SELECT c.relname || '.' || r.rulename, pg_get_ruledef(r.oid) || ' ' || r.ev_enabled::text
+            FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+            WHERE r.rulename <> '_RETURN' AND c.relnamespace {InSchema}
+            """),
+        ("foreign_tables", $"""
+            SELECT c.relname::text, concat_ws(' ', 'SERVER', s.srvname, array_to_string(ft.ftoptions, ','),
+                   (SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod) || coalesce(' ' || array_to_string(a.attfdwoptions, ','), ''), ', ' ORDER BY a.attnum)
+                    FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped))
+            FROM pg_foreign_table ft JOIN pg_class c ON c.oid = ft.ftrelid JOIN pg_foreign_server s ON s.oid = ft.ftserver
+            WHERE c.relnamespace {InSchema}
+            """),
+        ("access_methods", $"""
+            SELECT a.amname::text, a.amtype::text || ' ' || a.amhandler::regproc::text FROM pg_am a
+            WHERE a.oid >= 16384 AND {Member("pg_am", "a.oid")} AND $1 IS NOT NULL
+            """),
+        ("foreign_servers", $"""
+            SELECT * FROM (
+                SELECT 'wrapper ' || w.fdwname AS name, concat_ws(' ', w.fdwhandler::regproc, w.fdwvalidator::regproc, array_to_string(w.fdwoptions, ',')) AS def
+                FROM pg_foreign_data_wrapper w WHERE {Member("pg_foreign_data_wrapper", "w.oid")} AND $1 IS NOT NULL
+                UNION ALL SELECT 'server ' || s.srvname, concat_ws(' ', (SELECT fdwname FROM pg_foreign_data_wrapper WHERE oid = s.srvfdw), s.srvtype, s.srvversion,
+                    array_to_string(s.srvoptions, ','))
+                FROM pg_foreign_server s WHERE {Member("pg_foreign_server", "s.oid")}
+                UNION ALL SELECT 'user mapping ' || m.usename || ' server ' || m.srvname, coalesce(array_to_string(m.umoptions, ','), '')
+                FROM pg_user_mappings m
+            ) x
+            """),
+        ("publications", """
+            SELECT p.pubname::text, concat_ws(' ', p.puballtables, p.pubinsert, p.pubupdate, p.pubdelete, p.pubtruncate, p.pubviaroot,
+                   (SELECT string_agg(pr.prrelid::regclass::text || coalesce(' (' || pr.prattrs::text || ')', '') || coalesce(' WHERE ' || pg_get_expr(pr.prqual, pr.prrelid), ''), ', ' ORDER BY pr.prrelid::regclass::text)
+                    FROM pg_publication_rel pr WHERE pr.prpubid = p.oid),
+                   (SELECT string_agg(n.nspname, ', ' ORDER BY n.nspname) FROM pg_publication_namespace pn JOIN pg_namespace n ON n.oid = pn.pnnspid WHERE pn.pnpubid = p.oid))
+            FROM pg_publication p WHERE $1 IS NOT NULL
+            """),
+        ("event_triggers", $"""
+            SELECT e.evtname::text, concat_ws(' ', e.evtevent, e.evttags::text, e.evtfoid::regproc, e.evtenabled)
+            FROM pg_event_trigger e WHERE {Member("pg_event_trigger", "e.oid")} AND $1 IS NOT NULL
+            """),
+    }.Select(d => (d.Category, $"SELECT name, def FROM ({d.Sql}) AS x(name, def) ORDER BY name COLLATE \"C\"")).ToList();
+}

@@ -1,0 +1,196 @@
+using PgClone.Core;
+using PgClone.Core.Connections;
+using PgClone.Core.Jobs;
+using PgClone.Core.Verification;
+using PgClone.Tests.Fixtures;
+
+namespace PgClone.Tests.Core.Ddl;
+
+/// <summary>
+/// A database holding at least one of every object kind pg_dump 15 emits (allkinds.sql, beside rich.sql's tables,
+/// types and functions) clones to a database that dumps exactly like it, holds the same rows (reg* values naming
+/// the same objects, tables of generated columns keeping their rows), and whose drift diff reports kind by kind.
+/// </summary>
+public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
+{
+    private const string Kinds = "Kinds ü";
+
+    [Fact]
+    public async Task Database_clone_of_every_kind_dumps_identically_and_holds_the_same_rows()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("allkinds");
+        await CloneKit.LoadAsync(db.Source, "rich.sql");
+        await CloneKit.LoadAsync(db.Source, "allkinds.sql");
+        // Schema public with another owner, fewer privileges and a comment; database-level settings.
+        const string role = "DO $$ BEGIN CREATE ROLE \"Public Owner\"; EXCEPTION WHEN duplicate_object THEN NULL; END $$";
+        await Task.WhenAll(PgServers.ExecAsync(fx.Servers.SourceAdmin, role), PgServers.ExecAsync(fx.Servers.TargetAdmin, role));
+        await PgServers.ExecAsync(db.Source, $"""
+            ALTER SCHEMA public OWNER TO "Public Owner";
+            REVOKE USAGE ON SCHEMA public FROM PUBLIC;
+            ALTER DATABASE {Sql.Ident(db.Name)} SET search_path TO "$user", public, "Kinds ü";
+            ALTER DATABASE {Sql.Ident(db.Name)} SET work_mem TO '64MB';
+            """);
+
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Database);
+
+        Assert.Empty(result.Skipped);
+        var source = await CloneKit.DumpAsync(db.Source);
+        foreach (var expected in new[]
+        {
+            "CREATE AGGREGATE \"Kinds ü\".\"Sum Ints\"(integer)", "MINVFUNC = \"Kinds ü\".sub_state", "HYPOTHETICAL", "FINALFUNC_EXTRA",
+            "SERIALFUNC = numeric_avg_serialize", "SORTOP = OPERATOR(pg_catalog.>)", "CREATE AGGREGATE \"Kinds ü\".my_count(*)",
+            "CREATE OPERATOR \"Kinds ü\".=~=", "CREATE OPERATOR \"Kinds ü\".!!", "CREATE OPERATOR FAMILY \"Kinds ü\".\"Fam ily\" USING hash",
+            "ALTER OPERATOR FAMILY \"Kinds ü\".\"Fam ily\" USING hash ADD", "CREATE OPERATOR CLASS \"Kinds ü\".\"Rev Ops\"", "USING gist",
+            "CREATE TEXT SEARCH PARSER", "CREATE TEXT SEARCH TEMPLATE", "CREATE TEXT SEARCH DICTIONARY \"Kinds ü\".\"My Dict\"",
+            "ADD MAPPING FOR asciiword WITH \"Kinds ü\".\"My Dict\", english_stem", "CREATE CAST (integer AS \"Kinds ü\".mood)", "WITH INOUT",
+            "CREATE CONVERSION \"Kinds ü\".\"My Conv\"", "CREATE ACCESS METHOD \"heap 2\" TYPE TABLE", "CREATE ACCESS METHOD my_btree TYPE INDEX",
+            "SET default_table_access_method = \"heap 2\"", "CREATE TABLE \"Kinds ü\".people OF \"Kinds ü\".person",
+            "ATTACH PARTITION \"Kinds ü\".measures_1", "CONSTRAINT positive_check CHECK ((VALUE > 0)) NOT VALID",
+            "CREATE RULE \"Keep Items\" AS\n    ON DELETE TO \"Kinds ü\".items DO INSTEAD NOTHING", "ALTER TABLE \"Kinds ü\".items DISABLE RULE \"log; update\"",
+            "CREATE RULE items_view_ins", "CREATE FOREIGN DATA WRAPPER \"Dummy FDW\"", "CREATE SERVER \"Srv 1\"", "CREATE USER MAPPING FOR public SERVER \"Srv 1\"",
+            "CREATE FOREIGN TABLE \"Kinds ü\".remote", "CREATE PUBLICATION \"Pub All\" FOR ALL TABLES", "ADD TABLE ONLY \"Kinds ü\".customer (id, name) WHERE ((id > 0))",
+            "ADD TABLES IN SCHEMA \"select\"", "CREATE EVENT TRIGGER \"Kinds DDL\"", "ALTER EVENT TRIGGER \"Kinds DDL\" DISABLE",
+            "COMMENT ON AGGREGATE", "COMMENT ON OPERATOR FAMILY", "COMMENT ON CAST", "COMMENT ON RULE", "COMMENT ON EVENT TRIGGER",
+            "COMMENT ON PUBLICATION", "COMMENT ON ACCESS METHOD", "COMMENT ON SERVER", "COMMENT ON FOREIGN TABLE", "COMMENT ON TEXT SEARCH DICTIONARY",
+        })
+            Assert.Contains(expected, source);
+        CloneKit.SameDump(source, await CloneKit.DumpAsync(db.Target));
+
+        Assert.Contains("ALTER DEFAULT PRIVILEGES FOR ROLE", source);
+        const string settings = "SELECT s.setconfig::text FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = current_database()";
+        Assert.Equal("{\"search_path=\\\"$user\\\", public, \\\"Kinds ü\\\"\",work_mem=64MB}", await PgServers.ScalarAsync<string>(db.Target, settings));
+        const string publicSchema = "SELECT nspowner::regrole::text || ' ' || nspacl::text FROM pg_namespace WHERE nspname = 'public'";
+        var publicOnSource = await PgServers.ScalarAsync<string>(db.Source, publicSchema);
+        Assert.StartsWith("\"Public Owner\" {\"\\\"Public Owner\\\"=UC/", publicOnSource);
+        Assert.Equal(publicOnSource, await PgServers.ScalarAsync<string>(db.Target, publicSchema));
+
+        // Rows render reg* values by the session's search_path, which the cloned database setting changed: new sessions only.
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        var sums = await CloneKit.ChecksumsAsync(db.Source);
+        var targetSums = await CloneKit.ChecksumsAsync(db.Target);
+        Assert.Equal([], sums.Where(kv => targetSums.GetValueOrDefault(kv.Key) != kv.Value).Select(kv => $"{kv.Key}: {kv.Value} / {targetSums.GetValueOrDefault(kv.Key)}"));
+        Assert.Equal(sums.Keys, targetSums.Keys);
+        Assert.Equal("2:", sums[$"{Sql.Ident(Kinds)}.only_generated"][..2]);
+        Assert.Equal("2:", sums[$"{Sql.Ident(Kinds)}.legacy"][..2]);
+        Assert.Equal("1:", sums[$"{Sql.Ident(Kinds)}.measures_1"][..2]);
+        // reg* values name the same objects although their oids differ between the servers.
+        const string refs = "SELECT r::text FROM \"Kinds ü\".refs r ORDER BY id";
+        var sourceRefs = await PgServers.RowsAsync(db.Source, refs);
+        Assert.Equal(sourceRefs, await PgServers.RowsAsync(db.Target, refs));
+        Assert.StartsWith("(1,items,mood,\"rev_cmp(integer,integer)\"", (string)sourceRefs[0][0]!);
+        Assert.NotEqual(await PgServers.ScalarAsync<uint>(db.Source, "SELECT rel::oid FROM \"Kinds ü\".refs WHERE id = 1"),
+            await PgServers.ScalarAsync<uint>(db.Target, "SELECT rel::oid FROM \"Kinds ü\".refs WHERE id = 1"));
+        // The DO INSTEAD rule works on the clone: a DELETE deletes nothing.
+        await PgServers.ExecAsync(db.Target, "DELETE FROM \"Kinds ü\".items");
+        Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM \"Kinds ü\".items"));
+
+        // Large objects: same oids, contents, owners, privileges and comments.
+        const string largeObjects = "SELECT m.oid::bigint, pg_get_userbyid(m.lomowner), m.lomacl::text, obj_description(m.oid, 'pg_largeobject'), " +
+                                    "md5(lo_get(m.oid)), length(lo_get(m.oid)) FROM pg_largeobject_metadata m ORDER BY m.oid";
+        var sourceObjects = await PgServers.RowsAsync(db.Source, largeObjects);
+        Assert.Equal(sourceObjects, await PgServers.RowsAsync(db.Target, largeObjects));
+        Assert.Equal([424242L, 424243L, 424244L], sourceObjects.Select(r => (long)r[0]!));
+        Assert.Equal([22, 2100000, 0], sourceObjects.Select(r => (int)r[5]!));
+        Assert.Equal("a greeting", sourceObjects[0][3]);
+        Assert.Contains("=r/", (string)sourceObjects[0][2]!);
+
+        var verify = await new TableVerifier().VerifyAsync(ServerEndpoint.Parse(ServerRole.Source, db.Source),
+            ServerEndpoint.Parse(ServerRole.Target, db.Target), new VerifyOptions { Mode = VerifyMode.Checksum });
+        Assert.All(verify.Tables, t => Assert.Equal(VerifyStatus.Match, t.Status));
+        Assert.Equal(2, verify.Tables.Single(t => t.Table == "only_generated").SourceRows);
+        Assert.Equal(3, verify.Tables.Single(t => t.Table == "pg_largeobject").TargetRows);
+        await PgServers.ExecAsync(db.Target, "SELECT lo_put(424243, 5, '\\x00')");
+        var drift = await new TableVerifier().VerifyAsync(ServerEndpoint.Parse(ServerRole.Source, db.Source),
+            ServerEndpoint.Parse(ServerRole.Target, db.Target), new VerifyOptions { Mode = VerifyMode.Checksum });
+        Assert.Equal(VerifyStatus.Mismatch, drift.Tables.Single(t => t.Table == "pg_largeobject").Status);
+    }
+
+    [Fact]
+    public async Task Database_create_takes_the_source_databases_encoding_locale_limit_comment_and_grants()
+    {
+        var name = $"dbcreate_{Guid.NewGuid():N}"[..21];
+        var sourceAdmin = fx.Servers.SourceAdmin;
+        await PgServers.ExecAsync(sourceAdmin, $"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' " +
+                                               "LC_COLLATE 'C' LC_CTYPE 'C' CONNECTION LIMIT 7");
+        var source = PgServers.WithDatabase(sourceAdmin, name);
+        await PgServers.ExecAsync(source, $"""
+            COMMENT ON DATABASE {name} IS 'made to be copied';
+            REVOKE TEMPORARY ON DATABASE {name} FROM PUBLIC;
+            CREATE TABLE t (v text); INSERT INTO t VALUES ('é');
+            """);
+        var targetName = name + "_copy";
+        var target = PgServers.WithDatabase(fx.Servers.TargetAdmin, targetName);
+
+        await new CloneEngine().RunAsync(new CloneRequest(CloneOperation.DatabaseCreate, ServerEndpoint.Parse(ServerRole.Source, source),
+            ServerEndpoint.Parse(ServerRole.Target, target), null, null, null));
+
+        const string properties = "SELECT pg_encoding_to_char(encoding) || ' ' || datlocprovider::text || ' ' || daticulocale || ' ' || datcollate || ' ' || datctype || ' ' || " +
+                                  "datconnlimit || ' ' || shobj_description(oid, 'pg_database') || ' ' || array_to_string(datacl, ',') FROM pg_database WHERE datname = current_database()";
+        var expected = await PgServers.ScalarAsync<string>(source, properties);
+        Assert.StartsWith("UTF8 i en-US C C 7 made to be copied ", expected);
+        Assert.Equal(expected.Replace(name, targetName), await PgServers.ScalarAsync<string>(target, properties));
+        Assert.Equal("é", await PgServers.ScalarAsync<string>(target, "SELECT v FROM t"));
+    }
+
+    [Fact]
+    public async Task Diff_reports_each_kind_removed_from_the_clone()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("kindsdiff");
+        await CloneKit.LoadAsync(db.Source, "allkinds.sql");
+        await CloneKit.CloneAsync(db, CloneOperation.Database);
+        var source = ServerEndpoint.Parse(ServerRole.Source, db.Source);
+        var target = ServerEndpoint.Parse(ServerRole.Target, db.Target);
+        Assert.True((await new SchemaDiffer().DiffAsync(source, target, Kinds)).InSync);
+
+        foreach (var (category, name, drop) in new[]
+        {
+            ("aggregates", "Sum Ints(integer)", "DROP AGGREGATE \"Kinds ü\".\"Sum Ints\"(integer) CASCADE"),
+            ("operators", "\"Kinds ü\".!!(NONE,bigint)", "DROP OPERATOR \"Kinds ü\".!! (NONE, bigint)"),
+            ("operator_classes", "box_ops2 USING gist", "DROP OPERATOR CLASS \"Kinds ü\".box_ops2 USING gist CASCADE"),
+            ("operator_families", "Fam ily USING hash", "DROP OPERATOR FAMILY \"Kinds ü\".\"Fam ily\" USING hash CASCADE"),
+            ("text_search", "configuration English Copy", "DROP TEXT SEARCH CONFIGURATION \"Kinds ü\".\"English Copy\""),
+            ("conversions", "My Conv", "DROP CONVERSION \"Kinds ü\".\"My Conv\""),
+            ("casts", "\"Kinds ü\".mood AS bigint", "DROP CAST (\"Kinds ü\".mood AS bigint)"),
+            ("rules", "items.Keep Items", "DROP RULE \"Keep Items\" ON \"Kinds ü\".items"),
+            ("foreign_tables", "remote", "DROP FOREIGN TABLE \"Kinds ü\".remote"),
+            ("publications", "pub_cols", "DROP PUBLICATION pub_cols"),
+            ("event_triggers", "Kinds DDL", "DROP EVENT TRIGGER \"Kinds DDL\""),
+            ("foreign_servers", "user mapping public server Srv 1", "DROP USER MAPPING FOR PUBLIC SERVER \"Srv 1\""),
+            ("access_methods", "my_btree", "DROP ACCESS METHOD my_btree"),
+        })
+        {
+            await PgServers.ExecAsync(db.Target, drop);
+            var diff = await new SchemaDiffer().DiffAsync(source, target, Kinds);
+            var reported = diff.Categories.Single(c => c.Category == category);
+            Assert.True(reported.OnlyInSource.Contains(name), $"{category}: {name} not reported; only in source: {string.Join(", ", reported.OnlyInSource)}");
+        }
+    }
+
+    [Fact]
+    public async Task A_function_whose_library_the_target_lacks_refuses_the_run_unless_skipped()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("unsupported");
+        // A C function loads its library when created: give the source one that is gone by the time of the clone.
+        var library = Path.Combine(Path.GetTempPath(), $"pgclone_gone_{Guid.NewGuid():N}.so");
+        File.Copy("/usr/lib/postgresql/15/lib/plpgsql.so", library);
+        try
+        {
+            await PgServers.ExecAsync(db.Source, $"""
+                CREATE SCHEMA lib;
+                CREATE TABLE lib.t (id int);
+                CREATE FUNCTION lib."Native"() RETURNS language_handler LANGUAGE c AS {Sql.Literal(library)}, 'plpgsql_call_handler';
+                """);
+        }
+        finally { File.Delete(library); }
+
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Schema, "lib"));
+        Assert.Contains($"function \"lib\".\"Native\"(): its library {library} is not on the target server", refused.Message);
+        Assert.Contains("nothing was written; set \"skip_unsupported\": true", refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'lib'"));
+
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Schema, "lib", options: new CloneOptions { SkipUnsupported = true });
+        Assert.Equal([$"function \"lib\".\"Native\"(): its library {library} is not on the target server"], result.Skipped);
+        Assert.Equal(1L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname = 't'"));
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_proc WHERE proname = 'Native'"));
+    }
+}

@@ -1,0 +1,177 @@
+-- Every object kind pg_dump 15 emits beyond tables, types and functions, with odd names (quotes, spaces,
+-- unicode, upper case, reserved words) and edge-case data. Loaded by psql as a superuser.
+CREATE SCHEMA "Kinds ü";
+CREATE SCHEMA "select";
+COMMENT ON SCHEMA "Kinds ü" IS 'every kind';
+
+-- aggregates: plain with combine function, moving, ordered-set, hypothetical, serial/deserial, sort operator,
+-- a custom composite state type, and a zero-argument one
+CREATE FUNCTION "Kinds ü".add_state(bigint, integer) RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT $1 + $2';
+CREATE FUNCTION "Kinds ü".sub_state(bigint, integer) RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT $1 - $2';
+CREATE FUNCTION "Kinds ü".add_states(bigint, bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT $1 + $2';
+CREATE AGGREGATE "Kinds ü"."Sum Ints"(integer) (SFUNC = "Kinds ü".add_state, STYPE = bigint, INITCOND = '0',
+    COMBINEFUNC = "Kinds ü".add_states, PARALLEL = SAFE);
+COMMENT ON AGGREGATE "Kinds ü"."Sum Ints"(integer) IS 'sums ''ints''';
+CREATE AGGREGATE "Kinds ü".msum(integer) (SFUNC = "Kinds ü".add_state, STYPE = bigint, INITCOND = '0',
+    MSFUNC = "Kinds ü".add_state, MINVFUNC = "Kinds ü".sub_state, MSTYPE = bigint, MINITCOND = '0');
+CREATE AGGREGATE "Kinds ü".my_percentile(double precision ORDER BY anyelement) (SFUNC = ordered_set_transition,
+    STYPE = internal, FINALFUNC = percentile_disc_final, FINALFUNC_EXTRA);
+CREATE AGGREGATE "Kinds ü".my_rank(VARIADIC "any" ORDER BY VARIADIC "any") (SFUNC = ordered_set_transition_multi,
+    STYPE = internal, FINALFUNC = rank_final, FINALFUNC_EXTRA, HYPOTHETICAL);
+CREATE AGGREGATE "Kinds ü".my_sum_num(numeric) (SFUNC = numeric_avg_accum, STYPE = internal, FINALFUNC = numeric_sum,
+    COMBINEFUNC = numeric_avg_combine, SERIALFUNC = numeric_avg_serialize, DESERIALFUNC = numeric_avg_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE "Kinds ü"."MAX"(integer) (SFUNC = int4larger, STYPE = integer, SORTOP = >);
+CREATE TYPE "Kinds ü".avg_state AS (n bigint, total numeric);
+CREATE FUNCTION "Kinds ü".avg_step("Kinds ü".avg_state, numeric) RETURNS "Kinds ü".avg_state LANGUAGE sql IMMUTABLE
+    AS $$SELECT ROW(($1).n + 1, ($1).total + $2)::"Kinds ü".avg_state$$;
+CREATE FUNCTION "Kinds ü".avg_final("Kinds ü".avg_state) RETURNS numeric LANGUAGE sql IMMUTABLE
+    AS $$SELECT CASE WHEN ($1).n = 0 THEN NULL ELSE ($1).total / ($1).n END$$;
+CREATE AGGREGATE "Kinds ü"."Avg"(numeric) (SFUNC = "Kinds ü".avg_step, STYPE = "Kinds ü".avg_state,
+    FINALFUNC = "Kinds ü".avg_final, INITCOND = '(0,0)');
+CREATE FUNCTION "Kinds ü".count_state(bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT $1 + 1';
+CREATE AGGREGATE "Kinds ü".my_count(*) (SFUNC = "Kinds ü".count_state, STYPE = bigint, INITCOND = '0');
+
+-- operators, an operator family with loose members, operator classes (btree, hash, gist)
+CREATE FUNCTION "Kinds ü".abs_eq(integer, integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT abs($1) = abs($2)';
+CREATE OPERATOR "Kinds ü".=~= (FUNCTION = "Kinds ü".abs_eq, LEFTARG = integer, RIGHTARG = integer,
+    COMMUTATOR = OPERATOR("Kinds ü".=~=), RESTRICT = eqsel, JOIN = eqjoinsel);
+COMMENT ON OPERATOR "Kinds ü".=~= (integer, integer) IS 'equal in absolute value';
+CREATE FUNCTION "Kinds ü".twice(bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT $1 * 2';
+CREATE OPERATOR "Kinds ü".!! (RIGHTARG = bigint, FUNCTION = "Kinds ü".twice);
+CREATE FUNCTION "Kinds ü".rev_cmp(integer, integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT btint4cmp($2, $1)';
+CREATE OPERATOR CLASS "Kinds ü"."Rev Ops" FOR TYPE integer USING btree AS
+    OPERATOR 1 >, OPERATOR 2 >=, OPERATOR 3 =, OPERATOR 4 <=, OPERATOR 5 <, FUNCTION 1 "Kinds ü".rev_cmp(integer, integer);
+CREATE OPERATOR FAMILY "Kinds ü"."Fam ily" USING hash;
+CREATE OPERATOR CLASS "Kinds ü".text_hash_ops FOR TYPE text USING hash FAMILY "Kinds ü"."Fam ily" AS
+    OPERATOR 1 =, FUNCTION 1 hashtext(text);
+ALTER OPERATOR FAMILY "Kinds ü"."Fam ily" USING hash ADD FUNCTION 2 (text) hashtextextended(text, bigint);
+COMMENT ON OPERATOR FAMILY "Kinds ü"."Fam ily" USING hash IS 'a family';
+CREATE OPERATOR CLASS "Kinds ü".box_ops2 FOR TYPE box USING gist AS
+    OPERATOR 3 &&, FUNCTION 1 gist_box_consistent(internal, box, smallint, oid, internal),
+    FUNCTION 2 gist_box_union(internal, internal), FUNCTION 5 gist_box_penalty(internal, internal, internal),
+    FUNCTION 6 gist_box_picksplit(internal, internal), FUNCTION 7 gist_box_same(box, box, internal);
+
+-- text search: parser, template, dictionary, configurations with mappings
+CREATE TEXT SEARCH PARSER "Kinds ü".my_parser (START = prsd_start, GETTOKEN = prsd_nexttoken, END = prsd_end,
+    LEXTYPES = prsd_lextype, HEADLINE = prsd_headline);
+CREATE TEXT SEARCH TEMPLATE "Kinds ü".my_template (INIT = dsimple_init, LEXIZE = dsimple_lexize);
+CREATE TEXT SEARCH DICTIONARY "Kinds ü"."My Dict" (TEMPLATE = "Kinds ü".my_template, STOPWORDS = english, ACCEPT = false);
+COMMENT ON TEXT SEARCH DICTIONARY "Kinds ü"."My Dict" IS 'simple, english stop words';
+CREATE TEXT SEARCH CONFIGURATION "Kinds ü".my_cfg (PARSER = "Kinds ü".my_parser);
+ALTER TEXT SEARCH CONFIGURATION "Kinds ü".my_cfg ADD MAPPING FOR word, asciiword WITH "Kinds ü"."My Dict", english_stem;
+CREATE TEXT SEARCH CONFIGURATION "Kinds ü"."English Copy" (COPY = english);
+
+-- a cast, a conversion
+CREATE TYPE "Kinds ü".mood AS ENUM ('sad', 'ok', 'happy');
+CREATE FUNCTION "Kinds ü".mood_of(integer) RETURNS "Kinds ü".mood LANGUAGE sql IMMUTABLE
+    AS $$SELECT (enum_range(NULL::"Kinds ü".mood))[$1]$$;
+CREATE CAST (integer AS "Kinds ü".mood) WITH FUNCTION "Kinds ü".mood_of(integer) AS ASSIGNMENT;
+CREATE CAST ("Kinds ü".mood AS bigint) WITH INOUT;
+COMMENT ON CAST (integer AS "Kinds ü".mood) IS 'by position';
+CREATE CONVERSION "Kinds ü"."My Conv" FOR 'UTF8' TO 'LATIN1' FROM utf8_to_iso8859_1;
+
+-- access methods, a table using one, a typed table, a partition attached with its own column order
+CREATE ACCESS METHOD "heap 2" TYPE TABLE HANDLER heap_tableam_handler;
+COMMENT ON ACCESS METHOD "heap 2" IS 'a second heap';
+CREATE ACCESS METHOD my_btree TYPE INDEX HANDLER bthandler;
+CREATE TABLE "Kinds ü".am_table (id integer PRIMARY KEY, v text) USING "heap 2";
+INSERT INTO "Kinds ü".am_table VALUES (1, 'one'), (2, E'two\nlines');
+CREATE TYPE "Kinds ü".person AS (name text, age integer);
+CREATE TABLE "Kinds ü".people OF "Kinds ü".person (age WITH OPTIONS NOT NULL DEFAULT 0, PRIMARY KEY (name));
+INSERT INTO "Kinds ü".people VALUES ('Zoë', 30), ('O''Brien', 41);
+CREATE TABLE "Kinds ü".measures (a integer, b text, c date) PARTITION BY RANGE (a);
+CREATE TABLE "Kinds ü".measures_1 (c date, b text, a integer);
+ALTER TABLE "Kinds ü".measures ATTACH PARTITION "Kinds ü".measures_1 FOR VALUES FROM (0) TO (10);
+CREATE TABLE "Kinds ü".measures_2 PARTITION OF "Kinds ü".measures FOR VALUES FROM (10) TO (20);
+INSERT INTO "Kinds ü".measures VALUES (1, 'x', '2024-02-29'), (15, NULL, 'infinity');
+
+-- tables using the objects above: an index with an operator class, a tsvector from a configuration, a view with
+-- an aggregate, a view relying on a primary key, a domain with a NOT VALID check and an old row breaking it
+CREATE TABLE "Kinds ü"."Order" ("user" integer NOT NULL, total numeric, body text,
+    tsv tsvector GENERATED ALWAYS AS (to_tsvector('"Kinds ü".my_cfg'::regconfig, coalesce(body, ''))) STORED, area box);
+INSERT INTO "Kinds ü"."Order" ("user", total, body, area) VALUES (1, 10.5, 'the quick brown fox', '(0,0),(1,1)'), (2, NULL, NULL, NULL),
+    (-3, 0, 'ünïcode wörds', '(2,2),(3,3)');
+CREATE INDEX order_rev ON "Kinds ü"."Order" ("user" "Kinds ü"."Rev Ops");
+CREATE INDEX order_hash ON "Kinds ü"."Order" USING hash (body "Kinds ü".text_hash_ops);
+CREATE INDEX order_area ON "Kinds ü"."Order" USING gist (area "Kinds ü".box_ops2);
+CREATE VIEW "Kinds ü".totals AS SELECT "Kinds ü"."Sum Ints"("user") AS s, "Kinds ü"."Avg"(total) AS a,
+    "Kinds ü".my_percentile(0.5) WITHIN GROUP (ORDER BY "user") AS p, "Kinds ü".my_count(*) AS n FROM "Kinds ü"."Order";
+CREATE TABLE "Kinds ü".customer (id integer PRIMARY KEY, name text);
+INSERT INTO "Kinds ü".customer VALUES (1, 'a'), (2, 'b');
+CREATE VIEW "Kinds ü".customer_orders AS SELECT c.id, c.name, count(o."user") AS orders
+    FROM "Kinds ü".customer c LEFT JOIN "Kinds ü"."Order" o ON o."user" = c.id GROUP BY c.id;
+CREATE VIEW "Kinds ü".on_customer_orders AS SELECT name FROM "Kinds ü".customer_orders;
+CREATE DOMAIN "Kinds ü".positive AS integer;
+CREATE TABLE "Kinds ü".legacy (v "Kinds ü".positive);
+INSERT INTO "Kinds ü".legacy VALUES (-1), (5);
+ALTER DOMAIN "Kinds ü".positive ADD CONSTRAINT positive_check CHECK (VALUE > 0) NOT VALID;
+
+-- a table of only a stored generated column
+CREATE TABLE "Kinds ü".only_generated (g integer GENERATED ALWAYS AS (42) STORED);
+INSERT INTO "Kinds ü".only_generated DEFAULT VALUES;
+INSERT INTO "Kinds ü".only_generated DEFAULT VALUES;
+
+-- rules: DO INSTEAD NOTHING, an INSERT rule routing rows, a disabled DO ALSO rule with a comment, a rule on a view
+CREATE TABLE "Kinds ü".items (id integer PRIMARY KEY, name text);
+CREATE TABLE "Kinds ü".items_log (id integer, at text);
+CREATE TABLE "Kinds ü".small_items (id integer, name text);
+INSERT INTO "Kinds ü".items VALUES (1, 'keep'), (2, 'me');
+CREATE RULE "Keep Items" AS ON DELETE TO "Kinds ü".items DO INSTEAD NOTHING;
+CREATE RULE route_small AS ON INSERT TO "Kinds ü".items WHERE new.id < 0 DO INSTEAD
+    INSERT INTO "Kinds ü".small_items VALUES (new.id, new.name);
+CREATE RULE "log; update" AS ON UPDATE TO "Kinds ü".items DO ALSO
+    (INSERT INTO "Kinds ü".items_log VALUES (new.id, 'a;b'); INSERT INTO "Kinds ü".items_log VALUES (old.id, 'old'));
+ALTER TABLE "Kinds ü".items DISABLE RULE "log; update";
+COMMENT ON RULE "Keep Items" ON "Kinds ü".items IS 'no deletes';
+CREATE VIEW "Kinds ü".items_view AS SELECT id, name FROM "Kinds ü".items;
+CREATE RULE items_view_ins AS ON INSERT TO "Kinds ü".items_view DO INSTEAD INSERT INTO "Kinds ü".items VALUES (new.id, new.name);
+
+-- foreign-data wrapper, server, user mapping, foreign table
+CREATE FOREIGN DATA WRAPPER "Dummy FDW" OPTIONS (debug 'true');
+CREATE SERVER "Srv 1" TYPE 'remote' VERSION '1.0' FOREIGN DATA WRAPPER "Dummy FDW" OPTIONS (host 'db.example', port '5432');
+COMMENT ON SERVER "Srv 1" IS 'nowhere';
+CREATE USER MAPPING FOR PUBLIC SERVER "Srv 1" OPTIONS ("user" 'bob', password 'it''s');
+CREATE FOREIGN TABLE "Kinds ü".remote ("ID" integer OPTIONS (column_name 'id') NOT NULL, v text) SERVER "Srv 1"
+    OPTIONS (table_name 'remote table');
+COMMENT ON FOREIGN TABLE "Kinds ü".remote IS 'elsewhere';
+
+-- publications: all tables; column list with row filter; tables in schema (column lists cannot go with those)
+CREATE PUBLICATION "Pub All" FOR ALL TABLES WITH (publish = 'insert');
+CREATE PUBLICATION pub_cols FOR TABLE "Kinds ü".customer (id, name) WHERE (id > 0), "Kinds ü".items WITH (publish_via_partition_root = true);
+CREATE PUBLICATION "pub schema" FOR TABLES IN SCHEMA "select", TABLE "Kinds ü".am_table WHERE (v <> 'x');
+COMMENT ON PUBLICATION pub_cols IS 'some';
+CREATE TABLE "select"."from" (x integer);
+
+-- an event trigger, disabled
+CREATE FUNCTION "Kinds ü".on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;
+CREATE EVENT TRIGGER "Kinds DDL" ON ddl_command_end WHEN TAG IN ('CREATE TABLE', 'DROP TABLE') EXECUTE FUNCTION "Kinds ü".on_ddl();
+ALTER EVENT TRIGGER "Kinds DDL" DISABLE;
+COMMENT ON EVENT TRIGGER "Kinds DDL" IS 'watches';
+
+-- reg* columns (and an array of them, and a domain over one) hold oids: they must arrive naming the same objects
+CREATE DOMAIN "Kinds ü".a_class AS regclass;
+CREATE TABLE "Kinds ü".refs (id integer PRIMARY KEY, rel regclass DEFAULT '"Kinds ü".items'::regclass, typ regtype,
+    fn regprocedure, op regoperator, ns regnamespace, cfg regconfig, dict regdictionary, coll regcollation,
+    rels regclass[], who regrole, p regproc, o regoper, d "Kinds ü".a_class);
+INSERT INTO "Kinds ü".refs VALUES (1, '"Kinds ü".items', '"Kinds ü".mood', '"Kinds ü".rev_cmp(integer, integer)',
+    '"Kinds ü".=~=(integer, integer)', '"Kinds ü"', '"Kinds ü".my_cfg', '"Kinds ü"."My Dict"', 'pg_catalog."C"',
+    ARRAY['"Kinds ü".customer'::regclass, 'pg_class'::regclass], current_user::regrole, '"Kinds ü".twice', '"Kinds ü".!!',
+    '"Kinds ü"."Order"'), (2, DEFAULT, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '{}', NULL, NULL, NULL, NULL);
+
+-- large objects: one small with a comment and a grant, one larger than a transfer chunk, one empty; a table holding their oids
+SELECT lo_from_bytea(424242, convert_to('hello, large object ü', 'UTF8'));
+SELECT lo_from_bytea(424243, decode(repeat('00ff10', 700000), 'hex'));
+SELECT lo_create(424244);
+COMMENT ON LARGE OBJECT 424242 IS 'a greeting';
+GRANT SELECT ON LARGE OBJECT 424242 TO PUBLIC;
+CREATE TABLE "Kinds ü".documents (id integer PRIMARY KEY, content oid);
+INSERT INTO "Kinds ü".documents VALUES (1, 424242), (2, 424243), (3, 424244);
+
+-- default privileges (global, revoking from the built-in default; and in a schema)
+ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+ALTER DEFAULT PRIVILEGES IN SCHEMA "Kinds ü" GRANT SELECT ON TABLES TO PUBLIC;
+ALTER DEFAULT PRIVILEGES IN SCHEMA "select" GRANT USAGE ON SEQUENCES TO PUBLIC;
+
+-- schema public: a comment and changed privileges
+COMMENT ON SCHEMA public IS 'the public schema, commented';
+GRANT CREATE ON SCHEMA public TO PUBLIC;
