@@ -54,14 +54,15 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         // A resumed job empties the tables it created and may have left half-loaded. (A table it did not create
         // was loaded by one COPY that either committed, and is checkpointed, or left nothing.)
         var mustTruncate = resume is null ? new HashSet<string>() : toCopy.Where(t => t.CreatedInRun).Select(t => t.Target.Quoted).ToHashSet();
-        var copied = await new DataCopyPhase(job, snapshot, targets, mustTruncate).RunAsync(toCopy, ct);
+        // Indexes and constraints overlap the load: each starts as soon as the tables it needs are in.
+        var steps = PostDataGates.Steps(plan, doneSteps);
+        var indexesDone = Enumerable.Range(0, plan.Indexes.Count).Where(i => doneSteps.Contains(JobCheckpoint.Step("index", i)));
+        // Without a masking proof to run, the source snapshot has served its purpose once the data is in: release
+        // it (and its session) then rather than hold back the source's vacuum during the remaining index builds.
+        Func<Task>? onLoaded = masker is null ? () => snapshot.EndAsync(ct) : null;
+        var copied = await new DataCopyPhase(job, snapshot, targets, mustTruncate, ddl, masker).RunAsync(toCopy, steps, indexesDone, onLoaded, ct);
         results.AddRange(copied.Select(r => r with { CopiedByJob = jobId }));
-        // Without a masking proof to run, the source snapshot has served its purpose: release it (and its
-        // session) now rather than hold back the source's vacuum during the index builds.
-        if (masker is null) await snapshot.EndAsync(ct);
 
-        await ddl.IndexesAsync(plan.Indexes, ct);
-        await ddl.ParallelAsync(JobPhase.Constraints, "constraint", plan.Constraints, ct);
         await ddl.InOrderAsync(JobPhase.Triggers, "post-data", plan.PostData, ct);
 
         progress.Phase(JobPhase.Verifying, plan.Tables.Count);

@@ -148,15 +148,20 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
         }
     }
 
-    /// <summary>Index builds, with their progress read from pg_stat_progress_create_index while they run.</summary>
-    public async Task IndexesAsync(IReadOnlyList<DdlStatement> statements, CancellationToken ct)
+    /// <summary>
+    /// Runs <paramref name="work"/> while reporting the progress of index builds from pg_stat_progress_create_index;
+    /// the work tells which statement each target session (by worker number) is running, null when it ends. The
+    /// monitor's own session opens once <paramref name="startWhen"/> completes (when the copy's source sessions are
+    /// closed, so the run never holds more than 2N+1 sessions).
+    /// </summary>
+    public async Task MonitoringIndexesAsync(Func<Action<int, DdlStatement?>, Task> work, Task startWhen, CancellationToken ct)
     {
         var building = new ConcurrentDictionary<int, DdlStatement>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var monitor = statements.Count == 0 ? Task.CompletedTask : MonitorIndexesAsync(building, stop.Token);
+        var monitor = MonitorIndexesAsync(building, startWhen, stop.Token);
         try
         {
-            await ParallelAsync(JobPhase.Indexes, "index", statements, ct, (w, s) =>
+            await work((w, s) =>
             {
                 if (s is null) building.TryRemove(w, out _);
                 else building[w] = s;
@@ -169,11 +174,20 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
         }
     }
 
-    private async Task MonitorIndexesAsync(ConcurrentDictionary<int, DdlStatement> building, CancellationToken ct)
+    /// <summary>One index or constraint step on worker <paramref name="worker"/>'s target session, then its checkpoint.</summary>
+    public async Task RunStepAsync(int worker, PostDataStep step, CancellationToken ct)
+    {
+        await ExecRetryingDeadlocksAsync(targets[worker], step.Statement, ct);
+        job.Progress.StepDone();
+        await job.StepDoneAsync(JobCheckpoint.Step(step.StepKind, step.Index));
+    }
+
+    private async Task MonitorIndexesAsync(ConcurrentDictionary<int, DdlStatement> building, Task startWhen, CancellationToken ct)
     {
         NpgsqlConnection? conn = null;
         try
         {
+            await startWhen.WaitAsync(ct);
             conn = await job.Session.OpenAsync(targets.Server, "monitor", ct);
             using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
             while (await timer.WaitForNextTickAsync(ct))
