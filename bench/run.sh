@@ -68,7 +68,7 @@ for case_ in $cases; do
 done
 export PGCLONE_MASK_SECRET=bench-masking-secret-0123456789
 if [[ " $cases " == *" masked "* ]]; then
-  mask=$(dotnet "$work/pgclone/pgclone.dll" discover --source "$(src bench_masked)" --schema shop | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin), separators=(",",":")))')
+  mask=$(dotnet "$work/pgclone/pgclone.dll" discover --source "$(src bench_masked)" --schema shop | python3 -c 'import json,sys; print(json.dumps({"shop." + k: v for k, v in json.load(sys.stdin).items()}, separators=(",",":")))')
   echo "mask rules discovered: $mask" >&2
 fi
 for db in $(printf 'bench_%s ' $cases); do
