@@ -37,7 +37,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         if (masker is not null) await snapshot.OnCoordinatorAsync(async c => { await masker.EnsureCoverageAsync(c, plan, ct); return 0; });
 
         var doneSteps = resume?.Steps ?? [];
-        var ddl = new DdlSteps(job, targets, doneSteps, plan);
+        var ddl = new DdlSteps(job, targets, doneSteps);
         await ddl.PreDataAsync(plan.PreData, resume?.PreDataDone ?? 0, ct);
 
         var earlier = resume?.Tables ?? [];
@@ -54,19 +54,17 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         // A resumed job empties the tables it created and may have left half-loaded. (A table it did not create
         // was loaded by one COPY that either committed, and is checkpointed, or left nothing.)
         var mustTruncate = resume is null ? new HashSet<string>() : toCopy.Where(t => t.CreatedInRun).Select(t => t.Target.Quoted).ToHashSet();
-        // Indexes and constraints overlap the load: each starts as soon as the tables it needs are in.
+        // Indexes, constraints and ANALYZE overlap the load: each starts as soon as the tables it needs are in.
         var steps = PostDataGates.Steps(plan, doneSteps);
-        var indexesDone = Enumerable.Range(0, plan.Indexes.Count).Where(i => doneSteps.Contains(JobCheckpoint.Step("index", i)));
         // Without a masking proof to run, the source snapshot has served its purpose once the data is in: release
         // it (and its session) then rather than hold back the source's vacuum during the remaining index builds.
         Func<Task>? onLoaded = masker is null ? () => snapshot.EndAsync(ct) : null;
-        var copied = await new DataCopyPhase(job, snapshot, targets, mustTruncate, ddl, masker).RunAsync(toCopy, steps, indexesDone, onLoaded, ct);
+        var copied = await new DataCopyPhase(job, snapshot, targets, mustTruncate, ddl, masker).RunAsync(toCopy, steps, doneSteps, onLoaded, ct);
         results.AddRange(copied.Select(r => r with { CopiedByJob = jobId }));
 
         await ddl.InOrderAsync(JobPhase.Triggers, "post-data", plan.PostData, ct);
 
-        progress.Phase(JobPhase.Verifying, plan.Tables.Count);
-        await AnalyzeAsync(job, targets, plan, ct);
+        progress.Phase(JobPhase.Verifying);
         var notes = new List<string>();
         if (masker is not null)
         {
@@ -101,14 +99,6 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
             ?? (request.Target.Database is { Length: > 0 } d && d != "postgres" ? d : null)
             ?? request.Source.Database;
         return name is { Length: > 0 } ? name : throw new PgCloneException("database-create: no database name: give target_name or a dbname in the target connection");
-    }
-
-    private static async Task AnalyzeAsync(JobContext job, TargetPool targets, ClonePlan plan, CancellationToken ct)
-    {
-        var statements = plan.Tables.Select(t => t.Target).Distinct()
-            .Select(t => new DdlStatement("table", t.ToString(), $"ANALYZE {t.Quoted}") { Table = t }).ToList();
-        var ddl = new DdlSteps(job, targets, new HashSet<string>(), plan);
-        await ddl.ParallelAsync(JobPhase.Verifying, "analyze", statements, ct);
     }
 
     private static IEnumerable<string> ConsistencyNotes(ClonePlan plan, List<TableResult> results, string jobId, string? snapshotId)

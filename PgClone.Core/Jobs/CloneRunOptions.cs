@@ -25,6 +25,11 @@ public sealed record CloneRunOptions
     /// more than freezing a few pages saves.
     /// </summary>
     public long FreezeTablesLargerThan { get; init; } = 4L << 20;
+    /// <summary>
+    /// Tables masked on the stream and estimated above this size are copied in at least <c>parallel</c> ranges, so
+    /// that several workers mask them at once (masking is the engine's CPU work).
+    /// </summary>
+    public long SplitMaskedTablesLargerThan { get; init; } = 32L << 20;
     /// <summary>At most this many ranges per table.</summary>
     public int MaxRangesPerTable { get; init; } = 64;
     /// <summary>maintenance_work_mem of the sessions that build indexes and constraints.</summary>

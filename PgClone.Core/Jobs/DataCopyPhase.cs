@@ -40,10 +40,10 @@ internal sealed class DataCopyPhase(
     private readonly TaskCompletionSource _monitorStart = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <param name="steps">The index and constraint steps to run as their tables land.</param>
-    /// <param name="indexesDone">Index steps an earlier job already did.</param>
+    /// <param name="done">Steps an earlier job already did.</param>
     /// <param name="onLoaded">Called once, when the last table's data is in.</param>
     public async Task<IReadOnlyList<TableResult>> RunAsync(IReadOnlyList<TableData> tables, IReadOnlyList<PostDataStep> steps,
-        IEnumerable<int> indexesDone, Func<Task>? onLoaded, CancellationToken ct)
+        IEnumerable<string> done, Func<Task>? onLoaded, CancellationToken ct)
     {
         _onLoaded = onLoaded;
         var tasks = new List<CopyTask>();
@@ -64,7 +64,7 @@ internal sealed class DataCopyPhase(
         var slow = steps.Where(s => s.StepKind == "index" && PostDataGates.IsSlowIndex(s.Statement) && s.Statement.Table is not null)
             .Select(s => s.Statement.Table!).ToHashSet();
         var ordered = tasks.OrderByDescending(t => t.EstimatedBytes * (slow.Contains(t.Table.Data.Target) ? 4 : 1));
-        _scheduler = new LoadScheduler<CopyTask>(ordered, tasks.GroupBy(t => t.Table.Data.Target).ToDictionary(g => g.Key, g => g.Count()), steps, indexesDone);
+        _scheduler = new LoadScheduler<CopyTask>(ordered, tasks.GroupBy(t => t.Table.Data.Target).ToDictionary(g => g.Key, g => g.Count()), steps, done);
         var workers = Math.Min(job.Parallel, Math.Max(1, tasks.Count + steps.Count));
         job.Progress.Tables(job.Progress.Current.TablesTotal, job.Progress.Current.BytesEstimated, workers);
         await targets.EnsureAsync(workers, ct);
@@ -207,8 +207,10 @@ internal sealed class DataCopyPhase(
     private async Task<IReadOnlyList<string>> RangesAsync(TableData t, CancellationToken ct)
     {
         // Ranges commit one by one; only a table this run created can be emptied and reloaded if one fails.
-        if (t.EstimatedBytes <= job.Options.SplitTablesLargerThan || job.Parallel < 2 || !t.CreatedInRun) return [];
-        var wanted = (int)Math.Clamp((t.EstimatedBytes + job.Options.SplitTablesLargerThan - 1) / Math.Max(1, job.Options.SplitTablesLargerThan), 2, job.Options.MaxRangesPerTable);
+        var masked = t.StreamMasks.Count > 0;
+        var split = masked ? Math.Min(job.Options.SplitTablesLargerThan, job.Options.SplitMaskedTablesLargerThan) : job.Options.SplitTablesLargerThan;
+        if (t.EstimatedBytes <= split || job.Parallel < 2 || !t.CreatedInRun) return [];
+        var wanted = (int)Math.Clamp(Math.Max(masked ? job.Parallel : 2, (t.EstimatedBytes + split - 1) / Math.Max(1, split)), 2, job.Options.MaxRangesPerTable);
         if (t.IntegerKeyColumn is { } key)
         {
             var bounds = await snapshot.OnCoordinatorAsync(async c =>

@@ -6,15 +6,11 @@ namespace PgClone.Core.Jobs;
 
 /// <summary>
 /// Runs the plan's DDL on the target: PreData in order in a few transactions, independent steps (indexes,
-/// constraints, ANALYZE) on all target sessions at once, PostData in order. Every step done is checkpointed,
+/// constraints, ANALYZE) on the load's target sessions as <see cref="DataCopyPhase"/> hands them out, PostData in order. Every step done is checkpointed,
 /// and steps a resumed job already did are skipped.
 /// </summary>
-internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<string> done, ClonePlan plan)
+internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<string> done)
 {
-    /// <summary>Estimated bytes per target table: independent steps start with the biggest tables' (longest first).</summary>
-    private readonly Dictionary<Catalog.QualifiedName, long> _tableBytes = plan.Tables
-        .GroupBy(t => t.Target).ToDictionary(g => g.Key, g => g.Sum(t => t.EstimatedBytes));
-
     /// <summary>PreData statements per transaction: bounded lock table use, and a resume restarts at most this many.</summary>
     private const int PreDataTransaction = 200;
     /// <summary>Single statements sent together in one round trip.</summary>
@@ -80,38 +76,6 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
             }
         }
         foreach (var s in group) await JobSession.ExecAsync(conn, targets.Server, s.ToString(), s.Sql, ct);
-    }
-
-    /// <summary>Independent statements on every target session; the first failure stops the others from starting more.</summary>
-    public async Task ParallelAsync(JobPhase phase, string stepKind, IReadOnlyList<DdlStatement> statements, CancellationToken ct,
-        Action<int, DdlStatement?>? running = null)
-    {
-        job.Progress.Phase(phase, statements.Count);
-        var pending = new List<(int Index, DdlStatement Statement)>();
-        for (var i = 0; i < statements.Count; i++)
-        {
-            if (done.Contains(JobCheckpoint.Step(stepKind, i))) job.Progress.StepDone();
-            else pending.Add((i, statements[i]));
-        }
-        var queue = new ConcurrentQueue<(int Index, DdlStatement Statement)>(
-            pending.OrderByDescending(p => p.Statement.Table is { } t ? _tableBytes.GetValueOrDefault(t) : 0));
-        if (queue.IsEmpty) return;
-        var workers = Math.Min(job.Parallel, queue.Count);
-        await targets.EnsureAsync(workers, ct);
-        PgCloneException? failure = null;
-        await Task.WhenAll(Enumerable.Range(0, workers).Select(async w =>
-        {
-            while (Volatile.Read(ref failure) is null && queue.TryDequeue(out var item))
-            {
-                running?.Invoke(w, item.Statement);
-                try { await ExecRetryingDeadlocksAsync(targets[w], item.Statement, ct); }
-                catch (PgCloneException e) { Interlocked.CompareExchange(ref failure, e, null); return; }
-                finally { running?.Invoke(w, null); }
-                job.Progress.StepDone();
-                await job.StepDoneAsync(JobCheckpoint.Step(stepKind, item.Index));
-            }
-        }));
-        if (failure is not null) throw failure;
     }
 
     /// <summary>

@@ -14,22 +14,22 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
     private readonly List<PostDataStep> _waiting;
     private readonly List<PostDataStep> _ready = [];
     private readonly Dictionary<QualifiedName, int> _partsLeft;
-    private readonly HashSet<int> _indexesDone;
+    private readonly HashSet<string> _done;
     private int _running, _stepsLeft, _indexStepsLeft;
     private bool _stopped;
     private TaskCompletionSource _changed = NewSignal();
 
     /// <param name="copies">In the order to start them.</param>
     /// <param name="partsOf">Copies per target table: the table is loaded when all of them ended.</param>
-    /// <param name="indexesDone">Index steps already done (by an earlier job).</param>
-    public LoadScheduler(IEnumerable<TCopy> copies, IReadOnlyDictionary<QualifiedName, int> partsOf, IEnumerable<PostDataStep> steps, IEnumerable<int> indexesDone)
+    /// <param name="done">Steps already done (by an earlier job).</param>
+    public LoadScheduler(IEnumerable<TCopy> copies, IReadOnlyDictionary<QualifiedName, int> partsOf, IEnumerable<PostDataStep> steps, IEnumerable<string> done)
     {
         _copies = new Queue<TCopy>(copies);
         _partsLeft = partsOf.ToDictionary();
         _waiting = [.. steps];
         _stepsLeft = _waiting.Count;
         _indexStepsLeft = _waiting.Count(s => s.StepKind == "index");
-        _indexesDone = [.. indexesDone];
+        _done = [.. done];
         lock (_gate) Release();
     }
 
@@ -87,11 +87,8 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
         {
             _running--;
             _stepsLeft--;
-            if (step.StepKind == "index")
-            {
-                _indexesDone.Add(step.Index);
-                _indexStepsLeft--;
-            }
+            _done.Add(step.Key);
+            if (step.StepKind == "index") _indexStepsLeft--;
             Release();
         }
     }
@@ -114,8 +111,8 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
             var s = _waiting[i];
             var tablesIn = s.Tables is null ? _partsLeft.Count == 0 : s.Tables.All(t => !_partsLeft.ContainsKey(t));
             if (!tablesIn) continue;
-            var indexesIn = s.Indexes is null ? _indexStepsLeft == 0 : s.Indexes.All(_indexesDone.Contains);
-            if (!indexesIn) continue;
+            var afterDone = s.After is null ? _indexStepsLeft == 0 : s.After.All(_done.Contains);
+            if (!afterDone) continue;
             _waiting.RemoveAt(i);
             _ready.Add(s);
         }

@@ -77,15 +77,24 @@ internal static class StreamMaskRewriters
         }
     }
 
-    /// <summary>date_shift on a date: int32 days since 2000-01-01; ±infinity stay.</summary>
+    /// <summary>date_shift on a date: int32 days since 2000-01-01; ±infinity stay. Dates repeat, so shifts are memoized.</summary>
     private sealed class DateField(MaskRule rule, MaskValues values) : IFieldRewriter
     {
+        private readonly Dictionary<int, int> _shifts = [];
+
         public void Rewrite(ReadOnlySpan<byte> value, bool isNull, IBufferWriter<byte> output)
         {
             if (isNull) { WriteNull(output); return; }
             var days = BinaryPrimitives.ReadInt32BigEndian(value);
             if (days is not (int.MaxValue or int.MinValue))
-                days += values.ShiftDays(rule, (PostgresEpoch + days * 86_400L).ToString(CultureInfo.InvariantCulture));
+            {
+                if (!_shifts.TryGetValue(days, out var shift))
+                {
+                    if (_shifts.Count >= 1 << 16) _shifts.Clear();
+                    _shifts[days] = shift = values.ShiftDays(rule, (PostgresEpoch + days * 86_400L).ToString(CultureInfo.InvariantCulture));
+                }
+                days += shift;
+            }
             WriteLength(output, 4);
             BinaryPrimitives.WriteInt32BigEndian(output.GetSpan(4), days);
             output.Advance(4);
