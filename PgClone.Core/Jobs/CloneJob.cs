@@ -7,9 +7,10 @@ using PgClone.Core.Masking;
 namespace PgClone.Core.Jobs;
 
 /// <summary>
-/// One run of a clone request, top to bottom: connect, snapshot, plan, masking gate, schema, data, indexes,
-/// constraints, post-data, ANALYZE, masking proof. At most 2N+1 sessions: the source coordinator, N source
-/// workers and N target sessions (the first of which also runs the ordered DDL).
+/// One run of a clone request, top to bottom: connect, snapshot, plan, masking gate, schema, then the load (data,
+/// with each table's indexes, constraints and ANALYZE overlapping the copy of the others), post-data, masking proof.
+/// At most 2N+1 sessions: the source coordinator, N source workers and N target sessions (the first of which also
+/// runs the ordered DDL); the index progress monitor opens only once the source workers are closed.
 /// </summary>
 internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IColumnMasker? masker)
 {

@@ -26,10 +26,11 @@ public sealed record CloneRunOptions
     /// </summary>
     public long FreezeTablesLargerThan { get; init; } = 4L << 20;
     /// <summary>
-    /// Tables masked on the stream and estimated above this size are copied in at least <c>parallel</c> ranges, so
-    /// that several workers mask them at once (masking is the engine's CPU work).
+    /// Tables estimated above this size that are masked on the stream (the engine's CPU work) or have a slow index
+    /// (GIN, GiST: a long single-threaded build that can only start once the table is in) are copied in at least
+    /// <c>parallel</c> ranges, so that every worker masks, or the table lands first and its build starts early.
     /// </summary>
-    public long SplitMaskedTablesLargerThan { get; init; } = 32L << 20;
+    public long SpreadTablesLargerThan { get; init; } = 32L << 20;
     /// <summary>At most this many ranges per table.</summary>
     public int MaxRangesPerTable { get; init; } = 64;
     /// <summary>maintenance_work_mem of the sessions that build indexes and constraints.</summary>

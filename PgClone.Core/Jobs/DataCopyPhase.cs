@@ -46,11 +46,13 @@ internal sealed class DataCopyPhase(
         IEnumerable<string> done, Func<Task>? onLoaded, CancellationToken ct)
     {
         _onLoaded = onLoaded;
+        var slow = steps.Where(s => s.StepKind == "index" && PostDataGates.IsSlowIndex(s.Statement) && s.Statement.Table is not null)
+            .Select(s => s.Statement.Table!.Value).ToHashSet();
         var tasks = new List<CopyTask>();
         foreach (var t in tables)
         {
             var truncate = mustTruncate.Contains(t.Target.Quoted);
-            var ranges = await RangesAsync(t, ct);
+            var ranges = await RangesAsync(t, spread: t.StreamMasks.Count > 0 || slow.Contains(t.Target), ct);
             var state = new TableState(t, Math.Max(1, ranges.Count));
             if (ranges.Count == 0)
             {
@@ -61,8 +63,6 @@ internal sealed class DataCopyPhase(
             if (truncate) await JobSession.ExecAsync(targets.Main, targets.Server, state.Name, $"TRUNCATE {t.Target.Quoted}", ct);
             tasks.AddRange(ranges.Select(r => new CopyTask(state, r, false, t.EstimatedBytes / ranges.Count)));
         }
-        var slow = steps.Where(s => s.StepKind == "index" && PostDataGates.IsSlowIndex(s.Statement) && s.Statement.Table is not null)
-            .Select(s => s.Statement.Table!).ToHashSet();
         var ordered = tasks.OrderByDescending(t => t.EstimatedBytes * (slow.Contains(t.Table.Data.Target) ? 4 : 1));
         _scheduler = new LoadScheduler<CopyTask>(ordered, tasks.GroupBy(t => t.Table.Data.Target).ToDictionary(g => g.Key, g => g.Count()), steps, done);
         var workers = Math.Min(job.Parallel, Math.Max(1, tasks.Count + steps.Count));
@@ -202,15 +202,14 @@ internal sealed class DataCopyPhase(
     /// <summary>
     /// The ranges of a table above the split size: on its integer key when it has one, otherwise on ctid blocks.
     /// The first and last ranges are open-ended, so rows outside the bounds read in the snapshot still belong to one.
-    /// Empty when the table is copied whole.
+    /// Empty when the table is copied whole. A <paramref name="spread"/> table gets at least one range per worker.
     /// </summary>
-    private async Task<IReadOnlyList<string>> RangesAsync(TableData t, CancellationToken ct)
+    private async Task<IReadOnlyList<string>> RangesAsync(TableData t, bool spread, CancellationToken ct)
     {
         // Ranges commit one by one; only a table this run created can be emptied and reloaded if one fails.
-        var masked = t.StreamMasks.Count > 0;
-        var split = masked ? Math.Min(job.Options.SplitTablesLargerThan, job.Options.SplitMaskedTablesLargerThan) : job.Options.SplitTablesLargerThan;
+        var split = spread ? Math.Min(job.Options.SplitTablesLargerThan, job.Options.SpreadTablesLargerThan) : job.Options.SplitTablesLargerThan;
         if (t.EstimatedBytes <= split || job.Parallel < 2 || !t.CreatedInRun) return [];
-        var wanted = (int)Math.Clamp(Math.Max(masked ? job.Parallel : 2, (t.EstimatedBytes + split - 1) / Math.Max(1, split)), 2, job.Options.MaxRangesPerTable);
+        var wanted = (int)Math.Clamp(Math.Max(spread ? job.Parallel : 2, (t.EstimatedBytes + split - 1) / Math.Max(1, split)), 2, job.Options.MaxRangesPerTable);
         if (t.IntegerKeyColumn is { } key)
         {
             var bounds = await snapshot.OnCoordinatorAsync(async c =>
