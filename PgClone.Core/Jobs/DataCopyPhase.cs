@@ -52,7 +52,7 @@ internal sealed class DataCopyPhase(
         foreach (var t in tables)
         {
             var truncate = mustTruncate.Contains(t.Target.Quoted);
-            var ranges = await RangesAsync(t, spread: t.StreamMasks.Count > 0 || slow.Contains(t.Target), ct);
+            var ranges = await RangesAsync(t, spread: t.StreamMasks.Count > 0, ct);
             var state = new TableState(t, Math.Max(1, ranges.Count));
             if (ranges.Count == 0)
             {
