@@ -2,13 +2,16 @@
 # PgClone benchmark: clones the same databases with pgclone and with the usual tools, in one run, on two
 # private PostgreSQL clusters on this machine, verifies row counts, and prints seconds and ratios.
 #
-#   bench/run.sh [--scale N] [--runs N] [--cases "full tiny"] [--tools "pgclone dump_psql dump_dir pgcopydb"]
+#   bench/run.sh [--scale N] [--runs N] [--cases "full tiny masked"] [--tools "pgclone dump_psql dump_dir pgcopydb"]
 #
+# The masked case clones bench_masked with pgclone twice: unmasked, and masked with the rules `pgclone discover`
+# suggests for it (the other tools cannot mask); it prints the masked / unmasked ratio. Every pgclone run's peak
+# RSS and phase times are printed too.
 # Needs: PostgreSQL server binaries, pg_dump/psql, pgcopydb (Debian package) — installed when missing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
-scale=1 runs=3 cases="full tiny" tools="pgclone dump_psql dump_dir pgcopydb" parallel=2
+scale=1 runs=3 cases="full tiny masked" tools="pgclone dump_psql dump_dir pgcopydb" parallel=2
 while (($#)); do
   case $1 in
     --scale) scale=$2; shift 2 ;; --runs) runs=$2; shift 2 ;; --cases) cases=$2; shift 2 ;;
@@ -60,8 +63,14 @@ for case_ in $cases; do
   case $case_ in
     full) psql -q -p "$sport" -d bench_full -v ON_ERROR_STOP=1 -v scale="$scale" -f "$here/dataset.sql" ;;
     tiny) psql -q -p "$sport" -d bench_tiny -v ON_ERROR_STOP=1 -f "$here/tiny.sql" ;;
+    masked) psql -q -p "$sport" -d bench_masked -v ON_ERROR_STOP=1 -v scale="$scale" -f "$here/masked.sql" ;;
   esac
 done
+export PGCLONE_MASK_SECRET=bench-masking-secret-0123456789
+if [[ " $cases " == *" masked "* ]]; then
+  mask=$(dotnet "$work/pgclone/pgclone.dll" discover --source "$(src bench_masked)" --schema shop | python3 -c 'import json,sys; print(json.dumps({"shop." + k: v for k, v in json.load(sys.stdin).items()}, separators=(",",":")))')
+  echo "mask rules discovered: $mask" >&2
+fi
 for db in $(printf 'bench_%s ' $cases); do
   size=$(psql -At -p "$sport" -d "$db" -c "SELECT pg_size_pretty(pg_database_size(current_database()))")
   tables=$(psql -At -p "$sport" -d "$db" -c "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog','information_schema')")
@@ -73,11 +82,17 @@ counts_sql="SELECT n.nspname || '.' || c.relname || '=' || (xpath('/row/c/text()
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE c.relkind IN ('r','p') AND n.nspname NOT IN ('pg_catalog','information_schema') ORDER BY 1"
 
+pgclone_run() { # db options -> clone, recording peak RSS (KB) and the phase line of the summary
+  /usr/bin/time -f %M -o "$work/rss" dotnet "$work/pgclone/pgclone.dll" database --source "$(src "$1")" --target "$(tgt "$1")" --options "$2" >/dev/null 2>"$work/pgclone.log" \
+    || { tail -5 "$work/pgclone.log" >&2; return 1; }
+  echo "    peak RSS $(( $(cat "$work/rss") / 1024 )) MB; $(grep -o 'phases: .*' "$work/pgclone.log")" >&2
+}
 run_tool() { # tool db -> runs the clone into a fresh target db
   local tool=$1 db=$2 out=$work/dump
   rm -rf "$out"
   case $tool in
-    pgclone) dotnet "$work/pgclone/pgclone.dll" database --source "$(src "$db")" --target "$(tgt "$db")" --options "{\"parallel\":$parallel}" >/dev/null ;;
+    pgclone) pgclone_run "$db" "{\"parallel\":$parallel}" ;;
+    pgclone_masked) pgclone_run "$db" "{\"parallel\":$parallel,\"mask\":$mask}" ;;
     dump_psql) pg_dump -p "$sport" -d "$db" | psql -q -X -v ON_ERROR_STOP=1 -p "$tport" -d "$db" >/dev/null ;;
     dump_dir) pg_dump -p "$sport" -d "$db" -Fd -j "$parallel" -f "$out" && pg_restore -p "$tport" -d "$db" -j "$parallel" "$out" ;;
     pgcopydb) pgcopydb clone --source "postgres://postgres:bench@127.0.0.1:$sport/$db" --target "postgres://postgres:bench@127.0.0.1:$tport/$db" \
@@ -90,7 +105,9 @@ results=$work/results.txt
 for case_ in $cases; do
   db=bench_$case_
   expected=$(psql -At -p "$sport" -d "$db" -c "$counts_sql")
-  for tool in $tools; do
+  case_tools=$tools
+  [ "$case_" = masked ] && case_tools="pgclone pgclone_masked"
+  for tool in $case_tools; do
     times=()
     for ((r = 1; r <= runs; r++)); do
       psql -q -p "$tport" -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
@@ -109,9 +126,13 @@ for case_ in $cases; do
 done
 
 echo
-printf '%-6s %-10s %9s %s\n' case tool seconds "ratio to the fastest other tool"
+printf '%-6s %-14s %9s %s\n' case tool seconds "ratio to the fastest other tool (masked case: to the unmasked clone)"
 while read -r case_ tool secs; do
-  other=$(awk -v c="$case_" -v t="$tool" '$1==c && $2!=t && $3!="NaN" {print $3}' "$results" | sort -n | head -1)
+  if [ "$case_" = masked ]; then
+    other=$( [ "$tool" = pgclone_masked ] && awk '$1=="masked" && $2=="pgclone" && $3!="NaN" {print $3}' "$results" || true)
+  else
+    other=$(awk -v c="$case_" -v t="$tool" '$1==c && $2!=t && $3!="NaN" {print $3}' "$results" | sort -n | head -1)
+  fi
   ratio=$( [ -n "$other" ] && [ "$secs" != NaN ] && echo "scale=2; $secs / $other" | bc || echo "-")
-  printf '%-6s %-10s %9s %s\n' "$case_" "$tool" "$secs" "$ratio"
+  printf '%-6s %-14s %9s %s\n' "$case_" "$tool" "$secs" "$ratio"
 done < "$results"

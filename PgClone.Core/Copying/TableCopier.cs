@@ -23,11 +23,13 @@ public static class TableCopier
     public static async Task<CopyCount> CopyAsync(
         NpgsqlConnection source, ServerEndpoint sourceServer, string copyOut,
         NpgsqlConnection target, ServerEndpoint targetServer, string copyIn,
-        string objectName, Action<CopyCount>? onProgress, CancellationToken ct)
+        string objectName, Action<CopyCount>? onProgress, CancellationToken ct, BinaryCopyRewriter? rewriter = null)
     {
         var counter = new BinaryCopyCounter();
         var front = ArrayPool<byte>.Shared.Rent(BufferSize);
         var back = ArrayPool<byte>.Shared.Rent(BufferSize);
+        // A rewritten chunk is built in one buffer while the previous one is being written from the other.
+        ArrayBufferWriter<byte>? rewrittenFront = rewriter is null ? null : new(BufferSize), rewrittenBack = rewriter is null ? null : new(BufferSize);
         NpgsqlRawCopyStream? reader = null, writer = null;
         var writing = Task.CompletedTask;
         try
@@ -37,14 +39,26 @@ public static class TableCopier
             while (true)
             {
                 var filled = await Side(sourceServer, objectName, () => FillAsync(reader, front, ct));
+                ReadOnlyMemory<byte> chunk = front.AsMemory(0, filled);
+                if (filled > 0)
+                {
+                    counter.Feed(chunk.Span);
+                    if (rewriter is not null)
+                    {
+                        // Rewritten while the previous chunk is still being written: masking overlaps the target's work.
+                        rewrittenFront!.ResetWrittenCount();
+                        rewriter.Feed(chunk.Span, rewrittenFront);
+                        chunk = rewrittenFront.WrittenMemory;
+                        (rewrittenFront, rewrittenBack) = (rewrittenBack, rewrittenFront);
+                    }
+                }
                 await Side(targetServer, objectName, async () => { await writing; return 0; });
                 if (filled == 0) break;
-                counter.Feed(front.AsSpan(0, filled));
                 onProgress?.Invoke(new CopyCount(counter.Rows, counter.Bytes));
-                writing = writer.WriteAsync(front.AsMemory(0, filled), ct).AsTask();
+                writing = writer.WriteAsync(chunk, ct).AsTask();
                 (front, back) = (back, front);
             }
-            if (!counter.Complete)
+            if (!counter.Complete || rewriter is { Complete: false })
                 throw PgCloneException.For(sourceServer, objectName, "the COPY stream ended before its trailer");
             var finishing = writer;
             writer = null;

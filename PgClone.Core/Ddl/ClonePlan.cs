@@ -10,6 +10,8 @@ public sealed record DdlStatement(string ObjectKind, string ObjectName, string S
 {
     /// <summary>The table this statement belongs to, when it is a per-table post-data step (for checkpoints).</summary>
     public QualifiedName? Table { get; init; }
+    /// <summary>For a foreign key, the table it references (the engine adds it once that table's data and keys are in).</summary>
+    public QualifiedName? References { get; init; }
     public override string ToString() => $"{ObjectKind} {ObjectName}";
 }
 
@@ -32,6 +34,8 @@ public sealed record TableData(
     public bool CreatedInRun { get; init; }
     /// <summary>An integer single-column primary key usable for range splitting, if any.</summary>
     public string? IntegerKeyColumn { get; init; }
+    /// <summary>Columns the engine masks on the stream (their source expression only reads the value).</summary>
+    public IReadOnlyList<Masking.StreamMask> StreamMasks { get; init; } = [];
 }
 
 /// <summary>

@@ -28,15 +28,17 @@ internal sealed partial class PlanAssembler
             foreach (var computed in ColumnsOf(t).Where(c => c.Generated != '\0'))
                 masker?.ComputedOnTarget(new MaskColumn(t.Name, computed.Name, computed.Type, false, false, false) { PartitionRoot = root });
             var byName = ByName(t).ToHashSet();
-            var expressions = columns.Select(c => byName.Contains(c) ? $"{Sql.Ident(c.Name)}::{TableDdl.TextOf(c)}" :
-                masker?.ExpressionFor(new MaskColumn(t.Name, c.Name, c.Type, In(c, 'p'), InUnique(c), In(c, 'f')) { PartitionRoot = root })
-                ?? Sql.Ident(c.Name)).ToList();
+            var reads = columns.Select(c => byName.Contains(c) ? new ColumnRead($"{Sql.Ident(c.Name)}::{TableDdl.TextOf(c)}", null) :
+                masker?.ReadFor(new MaskColumn(t.Name, c.Name, c.Type, In(c, 'p'), InUnique(c), In(c, 'f')) { PartitionRoot = root })).ToList();
+            var expressions = reads.Select((r, i) => r?.ReadAs ?? Sql.Ident(columns[i].Name)).ToList();
+            var streamMasks = reads.Select((r, i) => r?.Stream is { } s ? s with { Field = i } : null).OfType<StreamMask>().ToList();
             var pk = constraints.FirstOrDefault(c => c.Type == 'p');
             var key = pk is { Columns.Count: 1 } ? columns.FirstOrDefault(c => c.Number == pk.Columns[0] && IntegerTypes.Contains(c.TypeOid)) : null;
             yield return new TableData(t.Name, naming.Table(t), columns.Select(c => c.Name).ToList(), expressions, where, t.Bytes, t.Rows)
             {
                 CreatedInRun = true,
                 IntegerKeyColumn = key?.Name,
+                StreamMasks = streamMasks,
             };
         }
     }

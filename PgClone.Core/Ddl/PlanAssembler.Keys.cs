@@ -74,7 +74,8 @@ internal sealed partial class PlanAssembler
                     continue;
                 }
                 _plannedConstraints.Add(c.Oid);
-                yield return new DdlStatement("constraint", name, _index.AddForeignKey(c, table, t.IsPartitioned)) { Table = table };
+                yield return new DdlStatement("constraint", name, _index.AddForeignKey(c, table, t.IsPartitioned))
+                    { Table = table, References = referenced is null ? null : naming.Table(referenced) };
             }
         }
     }

@@ -7,9 +7,10 @@ using PgClone.Core.Masking;
 namespace PgClone.Core.Jobs;
 
 /// <summary>
-/// One run of a clone request, top to bottom: connect, snapshot, plan, masking gate, schema, data, indexes,
-/// constraints, post-data, ANALYZE, masking proof. At most 2N+1 sessions: the source coordinator, N source
-/// workers and N target sessions (the first of which also runs the ordered DDL).
+/// One run of a clone request, top to bottom: connect, snapshot, plan, masking gate, schema, then the load (data,
+/// with each table's indexes, constraints and ANALYZE overlapping the copy of the others), post-data, masking proof.
+/// At most 2N+1 sessions: the source coordinator, N source workers and N target sessions (the first of which also
+/// runs the ordered DDL); the index progress monitor opens only once the source workers are closed.
 /// </summary>
 internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IColumnMasker? masker)
 {
@@ -39,7 +40,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         await snapshot.OnCoordinatorAsync(async c => { await WhereFunctions.CheckAsync(c, request.Source, plan.Tables, ct); return 0; });
 
         var doneSteps = resume?.Steps ?? [];
-        var ddl = new DdlSteps(job, targets, doneSteps, plan);
+        var ddl = new DdlSteps(job, targets, doneSteps);
         await ddl.PreDataAsync(plan.PreData, resume?.PreDataDone ?? 0, ct);
 
         var earlier = resume?.Tables ?? [];
@@ -56,20 +57,23 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         // A resumed job empties the tables it created and may have left half-loaded. (A table it did not create
         // was loaded by one COPY that either committed, and is checkpointed, or left nothing.)
         var mustTruncate = resume is null ? new HashSet<string>() : toCopy.Where(t => t.CreatedInRun).Select(t => t.Target.Quoted).ToHashSet();
-        var copied = await new DataCopyPhase(job, snapshot, targets, mustTruncate).RunAsync(toCopy, ct);
+        // Indexes, constraints and ANALYZE overlap the load: each starts as soon as the tables it needs are in.
+        var steps = PostDataGates.Steps(plan, doneSteps);
+        // Without a masking proof to run, the source snapshot has served its purpose once the data is in: release
+        // it (and its session) then rather than hold back the source's vacuum during the remaining index builds.
+        // Large objects are read under the snapshot after the tables, so it is kept for them.
+        Func<Task>? onLoaded = masker is null && plan.LargeObjects.Count == 0 ? () => snapshot.EndAsync(ct) : null;
+        var copied = await new DataCopyPhase(job, snapshot, targets, mustTruncate, ddl, masker).RunAsync(toCopy, steps, doneSteps, onLoaded, ct);
         results.AddRange(copied.Select(r => r with { CopiedByJob = jobId }));
         if (plan.LargeObjects.Count > 0)
+        {
             await snapshot.OnCoordinatorAsync(c => Copying.LargeObjectCopier.CopyAsync(c, request.Source, targets.Main, target, plan.LargeObjects, ct));
-        // Without a masking proof to run, the source snapshot has served its purpose: release it (and its
-        // session) now rather than hold back the source's vacuum during the index builds.
-        if (masker is null) await snapshot.EndAsync(ct);
+            if (masker is null) await snapshot.EndAsync(ct);
+        }
 
-        await ddl.IndexesAsync(plan.Indexes, ct);
-        await ddl.ParallelAsync(JobPhase.Constraints, "constraint", plan.Constraints, ct);
         await ddl.InOrderAsync(JobPhase.Triggers, "post-data", plan.PostData, ct);
 
-        progress.Phase(JobPhase.Verifying, plan.Tables.Count);
-        await AnalyzeAsync(job, targets, plan, ct);
+        progress.Phase(JobPhase.Verifying);
         var notes = new List<string>();
         if (masker is not null)
         {
@@ -114,14 +118,6 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
             ?? request.Source.Database;
         if (request.EffectiveOptions.TargetName is { } chosen) PgName.CheckTargetName(chosen);
         return name is { Length: > 0 } ? name : throw new PgCloneException("database-create: no database name: give target_name or a dbname in the target connection");
-    }
-
-    private static async Task AnalyzeAsync(JobContext job, TargetPool targets, ClonePlan plan, CancellationToken ct)
-    {
-        var statements = plan.Tables.Select(t => t.Target).Distinct()
-            .Select(t => new DdlStatement("table", t.ToString(), $"ANALYZE {t.Quoted}") { Table = t }).ToList();
-        var ddl = new DdlSteps(job, targets, new HashSet<string>(), plan);
-        await ddl.ParallelAsync(JobPhase.Verifying, "analyze", statements, ct, checkpointed: false);
     }
 
     private static IEnumerable<string> ConsistencyNotes(ClonePlan plan, List<TableResult> results, string jobId, string? snapshotId)

@@ -25,6 +25,12 @@ public sealed record CloneRunOptions
     /// more than freezing a few pages saves.
     /// </summary>
     public long FreezeTablesLargerThan { get; init; } = 4L << 20;
+    /// <summary>
+    /// Tables masked on the stream (the engine's CPU work) and estimated above this size are copied in at least
+    /// <c>parallel</c> ranges, so that every worker masks. (Spreading a table with a slow index the same way, to start
+    /// its build earlier, was measured slower: concurrent COPYs into one table contend and lose FREEZE.)
+    /// </summary>
+    public long SpreadTablesLargerThan { get; init; } = 32L << 20;
     /// <summary>At most this many ranges per table.</summary>
     public int MaxRangesPerTable { get; init; } = 64;
     /// <summary>maintenance_work_mem of the sessions that build indexes and constraints.</summary>

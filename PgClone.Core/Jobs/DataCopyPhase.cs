@@ -4,17 +4,21 @@ using Npgsql;
 using PgClone.Core.Connections;
 using PgClone.Core.Copying;
 using PgClone.Core.Ddl;
+using PgClone.Core.Masking;
 
 namespace PgClone.Core.Jobs;
 
 /// <summary>
-/// Copies the plan's tables with N workers pulling from one queue, largest first. Each worker has a source
-/// session in the run's snapshot and a target session. A table above the split size becomes several ranges
-/// copied by several workers at once. A table loaded whole is truncated and loaded with COPY FREEZE in one
-/// transaction when it was created by this run and is not tiny, or is re-copied by a resume.
+/// Loads the plan's tables and, overlapping the load, builds each table's indexes and constraints as soon as what
+/// they need is in (<see cref="PostDataGates"/>, <see cref="LoadScheduler{TCopy}"/>). N workers, each with a target
+/// session and, while it copies, a source session in the run's snapshot: the same sessions as without overlap.
+/// Copies start largest first (a table with a slow index counts as larger, so that build starts early). A table
+/// above the split size becomes several ranges copied by several workers at once. A table loaded whole is
+/// truncated and loaded with COPY FREEZE in one transaction when it was created by this run and is not tiny, or is
+/// re-copied by a resume.
 /// </summary>
 internal sealed class DataCopyPhase(
-    JobContext job, SourceSnapshot snapshot, TargetPool targets, IReadOnlyCollection<string> mustTruncate)
+    JobContext job, SourceSnapshot snapshot, TargetPool targets, IReadOnlyCollection<string> mustTruncate, DdlSteps ddl, IColumnMasker? masker)
 {
     private sealed class TableState(TableData data, int parts)
     {
@@ -30,14 +34,25 @@ internal sealed class DataCopyPhase(
 
     private readonly ConcurrentBag<TableResult> _results = [];
     private PgCloneException? _failure;
+    private LoadScheduler<CopyTask> _scheduler = null!;
+    private Func<Task>? _onLoaded;
+    private int _loadedReported, _openSources;
+    private readonly TaskCompletionSource _monitorStart = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public async Task<IReadOnlyList<TableResult>> RunAsync(IReadOnlyList<TableData> tables, CancellationToken ct)
+    /// <param name="steps">The index and constraint steps to run as their tables land.</param>
+    /// <param name="done">Steps an earlier job already did.</param>
+    /// <param name="onLoaded">Called once, when the last table's data is in.</param>
+    public async Task<IReadOnlyList<TableResult>> RunAsync(IReadOnlyList<TableData> tables, IReadOnlyList<PostDataStep> steps,
+        IEnumerable<string> done, Func<Task>? onLoaded, CancellationToken ct)
     {
+        _onLoaded = onLoaded;
+        var slow = steps.Where(s => s.StepKind == "index" && PostDataGates.IsSlowIndex(s.Statement) && s.Statement.Table is not null)
+            .Select(s => s.Statement.Table!.Value).ToHashSet();
         var tasks = new List<CopyTask>();
         foreach (var t in tables)
         {
             var truncate = mustTruncate.Contains(t.Target.Quoted);
-            var ranges = await RangesAsync(t, ct);
+            var ranges = await RangesAsync(t, spread: t.StreamMasks.Count > 0, ct);
             var state = new TableState(t, Math.Max(1, ranges.Count));
             if (ranges.Count == 0)
             {
@@ -48,54 +63,99 @@ internal sealed class DataCopyPhase(
             if (truncate) await JobSession.ExecAsync(targets.Main, targets.Server, state.Name, $"TRUNCATE {t.Target.Quoted}", ct);
             tasks.AddRange(ranges.Select(r => new CopyTask(state, r, false, t.EstimatedBytes / ranges.Count)));
         }
-        var queue = new ConcurrentQueue<CopyTask>(tasks.OrderByDescending(t => t.EstimatedBytes));
-        var workers = Math.Min(job.Parallel, Math.Max(1, tasks.Count));
+        var ordered = tasks.OrderByDescending(t => t.EstimatedBytes * (slow.Contains(t.Table.Data.Target) ? 4 : 1));
+        _scheduler = new LoadScheduler<CopyTask>(ordered, tasks.GroupBy(t => t.Table.Data.Target).ToDictionary(g => g.Key, g => g.Count()), steps, done);
+        var workers = Math.Min(job.Parallel, Math.Max(1, tasks.Count + steps.Count));
         job.Progress.Tables(job.Progress.Current.TablesTotal, job.Progress.Current.BytesEstimated, workers);
         await targets.EnsureAsync(workers, ct);
-        await Task.WhenAll(Enumerable.Range(0, workers).Select(w => WorkerAsync(w, queue, ct)));
-        job.Progress.DataEnded();
+        if (tasks.Count == 0) await LoadedAsync();
+        await ddl.MonitoringIndexesAsync(running => Task.WhenAll(Enumerable.Range(0, workers).Select(w => WorkerAsync(w, running, ct))), _monitorStart.Task, ct);
         if (_failure is not null) throw _failure;
         return [.. _results];
     }
 
-    private async Task WorkerAsync(int worker, ConcurrentQueue<CopyTask> queue, CancellationToken ct)
+    private async Task WorkerAsync(int worker, Action<int, DdlStatement?> running, CancellationToken ct)
     {
-        if (queue.IsEmpty) return;
-        NpgsqlConnection source;
-        try { source = await snapshot.OpenWorkerAsync(worker + 1, ct); }
-        catch (PgCloneException e) { Fail(e); return; }
+        NpgsqlConnection? source = null;
         try
         {
-            var target = targets[worker];
-            while (Volatile.Read(ref _failure) is null && queue.TryDequeue(out var task))
+            while (Volatile.Read(ref _failure) is null && await _scheduler.NextAsync(ct) is { } work)
             {
                 ct.ThrowIfCancellationRequested();
-                var display = task.Table.Data.Target.ToString();
-                job.Progress.Copying(worker, display, default);
-                CopyCount count;
-                try
+                if (work is CopyTask task)
                 {
-                    lock (task.Table.Clock) if (!task.Table.Clock.IsRunning) task.Table.Clock.Start();
-                    count = await CopyAsync(source, target, task, c => job.Progress.Copying(worker, display, c), ct);
+                    if (source is null)
+                    {
+                        Interlocked.Increment(ref _openSources);
+                        try { source = await snapshot.OpenWorkerAsync(worker + 1, ct); }
+                        catch (PgCloneException e) { Interlocked.Decrement(ref _openSources); Fail(e); return; }
+                    }
+                    if (!await CopyOneAsync(worker, source, task, ct)) return;
+                    if (_scheduler.NoCopiesLeft)
+                    {
+                        // Nothing left to copy: free the source session (and the server's snapshot) now.
+                        await CloseSourceAsync(source);
+                        source = null;
+                    }
+                    if (_scheduler.AllLoaded) await LoadedAsync();
+                    continue;
                 }
-                catch (PgCloneException e)
-                {
-                    job.Progress.CopyEnded(worker, null);
-                    if (Interlocked.Exchange(ref task.Table.Failed, 1) == 0) job.Progress.TableEnded(false);
-                    Fail(e);
-                    return;
-                }
-                job.Progress.CopyEnded(worker, count);
-                Interlocked.Add(ref task.Table.Rows, count.Rows);
-                Interlocked.Add(ref task.Table.Bytes, count.Bytes);
-                if (Interlocked.Decrement(ref task.Table.PartsLeft) == 0) await TableDoneAsync(task.Table, target, task.Range is not null);
+                var step = (PostDataStep)work;
+                running(worker, step.Statement);
+                try { await ddl.RunStepAsync(worker, step, ct); }
+                catch (PgCloneException e) { Fail(e); return; }
+                finally { running(worker, null); }
+                _scheduler.StepEnded(step);
             }
         }
         finally
         {
-            // The worker's source snapshot is no longer needed: free the session (and the server's snapshot).
-            await job.Session.CloseAsync(source);
+            if (source is not null) await CloseSourceAsync(source);
         }
+    }
+
+    private async Task CloseSourceAsync(NpgsqlConnection source)
+    {
+        await job.Session.CloseAsync(source);
+        if (Interlocked.Decrement(ref _openSources) == 0 && Volatile.Read(ref _loadedReported) == 2) _monitorStart.TrySetResult();
+    }
+
+    /// <summary>Copies one table or range; false when it failed (the failure is recorded).</summary>
+    private async Task<bool> CopyOneAsync(int worker, NpgsqlConnection source, CopyTask task, CancellationToken ct)
+    {
+        var target = targets[worker];
+        var display = task.Table.Data.Target.ToString();
+        job.Progress.Copying(worker, display, default);
+        CopyCount count;
+        try
+        {
+            lock (task.Table.Clock) if (!task.Table.Clock.IsRunning) task.Table.Clock.Start();
+            count = await CopyAsync(source, target, task, c => job.Progress.Copying(worker, display, c), ct);
+        }
+        catch (PgCloneException e)
+        {
+            job.Progress.CopyEnded(worker, null);
+            if (Interlocked.Exchange(ref task.Table.Failed, 1) == 0) job.Progress.TableEnded(false);
+            Fail(e);
+            return false;
+        }
+        job.Progress.CopyEnded(worker, count);
+        Interlocked.Add(ref task.Table.Rows, count.Rows);
+        Interlocked.Add(ref task.Table.Bytes, count.Bytes);
+        if (Interlocked.Decrement(ref task.Table.PartsLeft) == 0) await TableDoneAsync(task.Table, target, task.Range is not null);
+        _scheduler.CopyEnded(task.Table.Data.Target);
+        return true;
+    }
+
+    /// <summary>The last table is in: the rest of the index and constraint steps is the "indexes" phase.</summary>
+    private async Task LoadedAsync()
+    {
+        if (Interlocked.Exchange(ref _loadedReported, 1) != 0) return;
+        job.Progress.DataEnded();
+        job.Progress.Phase(JobPhase.Indexes, _scheduler.StepsLeft);
+        if (_onLoaded is not null) await _onLoaded();
+        Volatile.Write(ref _loadedReported, 2);
+        if (Volatile.Read(ref _openSources) == 0) _monitorStart.TrySetResult();
     }
 
     /// <summary>
@@ -108,13 +168,14 @@ internal sealed class DataCopyPhase(
         var t = task.Table.Data;
         var name = task.Table.Name;
         var copyOut = CopyStatements.CopyOut(t, task.Range);
+        var rewriter = masker?.RewriterFor(t);
         if (task.Range is not null)
-            return await TableCopier.CopyAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze: false), name, progress, ct);
+            return await TableCopier.CopyAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze: false), name, progress, ct, rewriter);
         return await StepCommit.RunAsync(job, target, targets.Server, name, async () =>
         {
             // FREEZE is allowed because the table is emptied in the same transaction.
             if (task.TruncateAndFreeze) await JobSession.ExecAsync(target, targets.Server, name, $"TRUNCATE {t.Target.Quoted}", ct);
-            return await TableCopier.CopyAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze: task.TruncateAndFreeze), name, progress, ct);
+            return await TableCopier.CopyAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze: task.TruncateAndFreeze), name, progress, ct, rewriter);
         }, count => new PendingStep(TableStep(t), 0, Checkpoint(t, count.Rows, count.Bytes, task.Table.Clock.Elapsed)), ct);
     }
 
@@ -137,18 +198,23 @@ internal sealed class DataCopyPhase(
         job.Progress.TableEnded(true);
     }
 
-    private void Fail(PgCloneException e) => Interlocked.CompareExchange(ref _failure, e, null);
+    private void Fail(PgCloneException e)
+    {
+        Interlocked.CompareExchange(ref _failure, e, null);
+        _scheduler.Stop();
+    }
 
     /// <summary>
     /// The ranges of a table above the split size: on its integer key when it has one, otherwise on ctid blocks.
     /// The first and last ranges are open-ended, so rows outside the bounds read in the snapshot still belong to one.
-    /// Empty when the table is copied whole.
+    /// Empty when the table is copied whole. A <paramref name="spread"/> table gets at least one range per worker.
     /// </summary>
-    private async Task<IReadOnlyList<string>> RangesAsync(TableData t, CancellationToken ct)
+    private async Task<IReadOnlyList<string>> RangesAsync(TableData t, bool spread, CancellationToken ct)
     {
         // Ranges commit one by one; only a table this run created can be emptied and reloaded if one fails.
-        if (t.EstimatedBytes <= job.Options.SplitTablesLargerThan || job.Parallel < 2 || !t.CreatedInRun) return [];
-        var wanted = (int)Math.Clamp((t.EstimatedBytes + job.Options.SplitTablesLargerThan - 1) / Math.Max(1, job.Options.SplitTablesLargerThan), 2, job.Options.MaxRangesPerTable);
+        var split = spread ? Math.Min(job.Options.SplitTablesLargerThan, job.Options.SpreadTablesLargerThan) : job.Options.SplitTablesLargerThan;
+        if (t.EstimatedBytes <= split || job.Parallel < 2 || !t.CreatedInRun) return [];
+        var wanted = (int)Math.Clamp(Math.Max(spread ? job.Parallel : 2, (t.EstimatedBytes + split - 1) / Math.Max(1, split)), 2, job.Options.MaxRangesPerTable);
         if (t.IntegerKeyColumn is { } key)
         {
             var bounds = await snapshot.OnCoordinatorAsync(async c =>

@@ -6,15 +6,12 @@ namespace PgClone.Core.Jobs;
 
 /// <summary>
 /// Runs the plan's DDL on the target: PreData in order in a few transactions, independent steps (indexes,
-/// constraints, ANALYZE) on all target sessions at once, PostData in order. Every step commits durably before it
-/// is checkpointed (<see cref="StepCommit"/>), and steps a resumed job already did are skipped.
+/// constraints, ANALYZE) on the load's target sessions as <see cref="DataCopyPhase"/> hands them out, PostData in
+/// order. Every step commits durably before it is checkpointed (<see cref="StepCommit"/>), and steps a resumed job
+/// already did are skipped.
 /// </summary>
-internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<string> done, ClonePlan plan)
+internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<string> done)
 {
-    /// <summary>Estimated bytes per target table: independent steps start with the biggest tables' (longest first).</summary>
-    private readonly Dictionary<Catalog.QualifiedName, long> _tableBytes = plan.Tables
-        .GroupBy(t => t.Target).ToDictionary(g => g.Key, g => g.Sum(t => t.EstimatedBytes));
-
     /// <summary>PreData statements per transaction: bounded lock table use, and a resume restarts at most this many.</summary>
     private const int PreDataTransaction = 200;
     /// <summary>Single statements sent together in one round trip.</summary>
@@ -84,51 +81,11 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
     }
 
     /// <summary>
-    /// Independent statements on every target session; the first failure stops the others from starting more.
-    /// A <paramref name="checkpointed"/> step commits durably and is recorded (ANALYZE is not: it is cheap to redo).
-    /// </summary>
-    public async Task ParallelAsync(JobPhase phase, string stepKind, IReadOnlyList<DdlStatement> statements, CancellationToken ct,
-        Action<int, DdlStatement?>? running = null, bool checkpointed = true)
-    {
-        job.Progress.Phase(phase, statements.Count);
-        var pending = new List<(int Index, DdlStatement Statement)>();
-        for (var i = 0; i < statements.Count; i++)
-        {
-            if (done.Contains(JobCheckpoint.Step(stepKind, i))) job.Progress.StepDone();
-            else pending.Add((i, statements[i]));
-        }
-        var queue = new ConcurrentQueue<(int Index, DdlStatement Statement)>(
-            pending.OrderByDescending(p => p.Statement.Table is { } t ? _tableBytes.GetValueOrDefault(t) : 0));
-        if (queue.IsEmpty) return;
-        var workers = Math.Min(job.Parallel, queue.Count);
-        await targets.EnsureAsync(workers, ct);
-        PgCloneException? failure = null;
-        await Task.WhenAll(Enumerable.Range(0, workers).Select(async w =>
-        {
-            while (Volatile.Read(ref failure) is null && queue.TryDequeue(out var item))
-            {
-                running?.Invoke(w, item.Statement);
-                var step = JobCheckpoint.Step(stepKind, item.Index);
-                try
-                {
-                    if (checkpointed) await RunStepAsync(targets[w], item.Statement, step, ct);
-                    else await JobSession.ExecAsync(targets[w], targets.Server, item.Statement.ToString(), item.Statement.Sql, ct);
-                }
-                catch (PgCloneException e) { Interlocked.CompareExchange(ref failure, e, null); return; }
-                finally { running?.Invoke(w, null); }
-                job.Progress.StepDone();
-                if (checkpointed) await job.StepDoneAsync(step);
-            }
-        }));
-        if (failure is not null) throw failure;
-    }
-
-    /// <summary>
     /// One index or constraint step, committed durably. Two foreign keys forming a cycle, added at once by two
     /// workers, lock their tables in opposite orders; PostgreSQL aborts one as a deadlock victim, whose statement
     /// rolled back whole and runs again. A step whose object already exists with the same definition is done.
     /// </summary>
-    private async Task RunStepAsync(NpgsqlConnection conn, DdlStatement statement, string step, CancellationToken ct)
+    private async Task RunDurablyAsync(NpgsqlConnection conn, DdlStatement statement, string step, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -173,15 +130,20 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
         }
     }
 
-    /// <summary>Index builds, with their progress read from pg_stat_progress_create_index while they run.</summary>
-    public async Task IndexesAsync(IReadOnlyList<DdlStatement> statements, CancellationToken ct)
+    /// <summary>
+    /// Runs <paramref name="work"/> while reporting the progress of index builds from pg_stat_progress_create_index;
+    /// the work tells which statement each target session (by worker number) is running, null when it ends. The
+    /// monitor's own session opens once <paramref name="startWhen"/> completes (when the copy's source sessions are
+    /// closed, so the run never holds more than 2N+1 sessions).
+    /// </summary>
+    public async Task MonitoringIndexesAsync(Func<Action<int, DdlStatement?>, Task> work, Task startWhen, CancellationToken ct)
     {
         var building = new ConcurrentDictionary<int, DdlStatement>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var monitor = statements.Count == 0 ? Task.CompletedTask : MonitorIndexesAsync(building, stop.Token);
+        var monitor = MonitorIndexesAsync(building, startWhen, stop.Token);
         try
         {
-            await ParallelAsync(JobPhase.Indexes, "index", statements, ct, (w, s) =>
+            await work((w, s) =>
             {
                 if (s is null) building.TryRemove(w, out _);
                 else building[w] = s;
@@ -194,11 +156,29 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
         }
     }
 
-    private async Task MonitorIndexesAsync(ConcurrentDictionary<int, DdlStatement> building, CancellationToken ct)
+    /// <summary>
+    /// One index, constraint or ANALYZE step on worker <paramref name="worker"/>'s target session. ANALYZE is not
+    /// checkpointed: it is cheap, and a resume must run it again to describe the final data.
+    /// </summary>
+    public async Task RunStepAsync(int worker, PostDataStep step, CancellationToken ct)
+    {
+        var conn = targets[worker];
+        if (step.StepKind == PostDataGates.Analyze)
+            await JobSession.ExecAsync(conn, targets.Server, step.Statement.ToString(), step.Statement.Sql, ct);
+        else
+        {
+            await RunDurablyAsync(conn, step.Statement, step.Key, ct);
+            await job.StepDoneAsync(step.Key);
+        }
+        job.Progress.StepDone();
+    }
+
+    private async Task MonitorIndexesAsync(ConcurrentDictionary<int, DdlStatement> building, Task startWhen, CancellationToken ct)
     {
         NpgsqlConnection? conn = null;
         try
         {
+            await startWhen.WaitAsync(ct);
             conn = await job.Session.OpenAsync(targets.Server, "monitor", ct);
             using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
             while (await timer.WaitForNextTickAsync(ct))

@@ -1,3 +1,4 @@
+using PgClone.Core.Copying;
 using Npgsql;
 using PgClone.Core.Catalog;
 using PgClone.Core.Connections;
@@ -30,6 +31,21 @@ public sealed class ColumnMasker(MaskRuleSet rules, Func<MaskingSecret> secret, 
         lock (_masked) _masked[(column.Table, column.Column)] = new MaskedColumn(column, rule, expression);
         return expression;
     }
+
+    /// <summary>
+    /// Keyed and character-level strategies are computed in process on the stream where the result is exactly the
+    /// SQL's: the source then only reads the value (no per-row expression on its one core, no key in its query).
+    /// </summary>
+    public ColumnRead? ReadFor(MaskColumn column)
+    {
+        if (ExpressionFor(column) is not { } expression) return null;
+        var rule = rules.Find(column.Table, column.Column, column.PartitionRoot)!;
+        return StreamMask.Plan(rule, column) is { } stream
+            ? new ColumnRead(stream.ReadAs, new StreamMask(-1, rule, stream.Type) { MaxLength = stream.MaxLength })
+            : new ColumnRead(expression, null);
+    }
+
+    public BinaryCopyRewriter? RewriterFor(TableData table) => StreamMaskRewriters.For(table.TargetColumns.Count, table.StreamMasks, secret);
 
     public void ComputedOnTarget(MaskColumn column) => rules.Find(column.Table, column.Column, column.PartitionRoot);
 

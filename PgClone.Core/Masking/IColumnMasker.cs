@@ -20,6 +20,9 @@ public sealed record MaskColumn(
     public QualifiedName? PartitionRoot { get; init; }
 }
 
+/// <summary>How a copy reads a masked column: <see cref="ReadAs"/> on the source, then <see cref="Stream"/> in the engine when set (its Field is the planner's to set).</summary>
+public sealed record ColumnRead(string ReadAs, StreamMask? Stream);
+
 /// <summary>
 /// Masking's part in a clone run. The planner asks it for each copied column; a non-null answer is the SQL
 /// expression computed on the source inside the COPY query, so unmasked values never leave the source.
@@ -29,6 +32,15 @@ public interface IColumnMasker
 {
     /// <summary>The mask expression for the column, or null to pass it through. Throws PgCloneException for a rule that cannot apply (wrong type, unsafe on a key).</summary>
     string? ExpressionFor(MaskColumn column);
+
+    /// <summary>
+    /// How the copy reads the column: the expression the source computes, and the mask the engine applies on the
+    /// stream when it computes the same output itself (the source then only reads the value). Null: not masked.
+    /// </summary>
+    ColumnRead? ReadFor(MaskColumn column) => ExpressionFor(column) is { } e ? new ColumnRead(e, null) : null;
+
+    /// <summary>The rewriter applying a planned table's stream masks (one per COPY), or null when it has none.</summary>
+    Copying.BinaryCopyRewriter? RewriterFor(TableData table) => null;
 
     /// <summary>
     /// A column the clone does not copy because the target computes it (a stored generated column, which can

@@ -40,7 +40,9 @@ public static class MaskProof
             columns += mine.Count;
             // Sample the source and find the rows on the target through the key as it was copied: a key masked with a
             // deterministic strategy is recomputed here, so masked keys are followed too.
-            var copiedKey = pk.Select(k => t.SourceExpressions[IndexOf(t.TargetColumns, k.Column)]);
+            // A key masked on the stream is read raw by the copy: its SQL expression (the same mask) follows it here.
+            var copiedKey = pk.Select(k => masked.FirstOrDefault(m => m.Column.Table == t.Source && m.Column.Column == k.Column)?.Expression
+                                           ?? t.SourceExpressions[IndexOf(t.TargetColumns, k.Column)]);
             var sourceRows = await ReadAsync(source, sourceServer, t.Source,
                 $"SELECT {string.Join(", ", copiedKey.Select(e => $"({e})::text"))}, " +
                 $"{string.Join(", ", mine.Select(m => $"{Sql.Ident(m.Column.Column)}::text, ({MaskExpressions.For(m.Rule, m.Column, key)})::text"))} " +

@@ -35,6 +35,9 @@ public sealed class MaskingSecret
         return (key.Select(b => (byte)(b ^ 0x36)).ToArray(), key.Select(b => (byte)(b ^ 0x5c)).ToArray());
     }
 
+    /// <summary>A reusable HMAC-SHA256 under this secret (one per thread): what masking on the stream computes with.</summary>
+    public IncrementalHash NewHmac() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
+
     /// <summary>What tests compare the SQL against.</summary>
     public byte[] Hmac(string value) => HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(value));
 

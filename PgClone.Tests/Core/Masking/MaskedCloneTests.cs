@@ -182,6 +182,36 @@ public sealed class MaskedCloneTests(PgServersFixture fx) : IClassFixture<PgServ
     }
 
     [Fact]
+    public async Task Keyed_masks_run_in_the_engine_so_the_source_query_holds_no_key_and_the_clone_equals_the_sql_expressions()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("mstream");
+        await PgServers.ExecAsync(db.Source, Fixture);
+        var request = Request(db, CloneOperation.Schema, "public", null, """
+            {"mask": {"customers": {"email": "keyed_hash", "full_name": "fake_name"}, "orders": {"customer_email": "keyed_hash"},
+                      "employees": {"ssn": "keep_format", "hired": {"type": "date_shift", "days": 20}, "email": "fake_email", "phone": "phone", "full_name": "partial"}}}
+            """);
+        var plan = await PgClone.Tests.Core.Ddl.CloneKit.PlanAsync(request, MaskingFactory.Create(request, MaskSql.Secret));
+        Assert.Equal(8, plan.Tables.Sum(t => t.StreamMasks.Count));
+        Assert.All(plan.Tables.SelectMany(t => t.SourceExpressions), e => Assert.DoesNotContain("decode(", e));
+
+        await CloneAsync(request);
+        Assert.Equal(3L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM orders JOIN customers ON customer_email = email"));
+        foreach (var (table, column, rule, type) in new[]
+        {
+            ("customers", "email", "\"keyed_hash\"", "text"), ("customers", "full_name", "\"fake_name\"", "text"),
+            ("orders", "customer_email", "\"keyed_hash\"", "text"), ("employees", "ssn", "\"keep_format\"", "text"),
+            ("employees", "hired", """{"type": "date_shift", "days": 20}""", "date"), ("employees", "email", "\"fake_email\"", "character varying(60)"),
+            ("employees", "phone", "\"phone\"", "text"), ("employees", "full_name", "\"partial\"", "text"),
+        })
+        {
+            var values = (await PgServers.RowsAsync(db.Source, $"SELECT {column}::text FROM {table} ORDER BY 1")).Select(r => (string?)r[0]).ToArray();
+            var expected = (await MaskSql.ApplyAsync(db.Source, rule, type, values)).Order(StringComparer.Ordinal).ToList();
+            var actual = (await PgServers.RowsAsync(db.Target, $"SELECT {column}::text FROM {table}")).Select(r => (string?)r[0]).Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Fact]
     public async Task Domains_are_judged_by_their_base_type_and_unique_indexes_count_as_keys_before_any_row_is_copied()
     {
         var db = await fx.Servers.CreateDatabasesAsync("mdomain");

@@ -1,0 +1,127 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+using PgClone.Core.Copying;
+
+namespace PgClone.Core.Masking;
+
+/// <summary>
+/// The field rewriters of the columns a clone masks on the stream (<see cref="StreamMask"/>): each decodes the
+/// binary COPY value, masks it with <see cref="MaskValues"/> and encodes the result in the column's binary format.
+/// </summary>
+internal static class StreamMaskRewriters
+{
+    /// <summary>PostgreSQL's epoch, 2000-01-01, as Unix seconds.</summary>
+    private const long PostgresEpoch = 946_684_800;
+    private const long MicrosPerDay = 86_400_000_000;
+
+    /// <summary>The rewriter of a table's stream masks, or null when it has none.</summary>
+    public static BinaryCopyRewriter? For(int fieldCount, IReadOnlyList<StreamMask> masks, Func<MaskingSecret> secret)
+    {
+        if (masks.Count == 0) return null;
+        var values = new MaskValues(masks.Any(m => m.Rule.IsKeyed) ? secret() : null);
+        return new BinaryCopyRewriter(fieldCount, masks.ToDictionary(m => m.Field, m => Field(m, values)));
+    }
+
+    private static IFieldRewriter Field(StreamMask mask, MaskValues values) => mask.Type switch
+    {
+        StreamMaskType.Text => new TextField(mask.Rule, mask.MaxLength, values),
+        StreamMaskType.Uuid => new UuidField(mask.Rule, values),
+        StreamMaskType.Date => new DateField(mask.Rule, values),
+        StreamMaskType.Timestamp => new TimestampField(mask.Rule, values),
+        _ => throw new ArgumentOutOfRangeException(nameof(mask)),
+    };
+
+    private static void WriteNull(IBufferWriter<byte> output) => WriteLength(output, -1);
+
+    private static void WriteLength(IBufferWriter<byte> output, int length)
+    {
+        BinaryPrimitives.WriteInt32BigEndian(output.GetSpan(4), length);
+        output.Advance(4);
+    }
+
+    private sealed class TextField(MaskRule rule, int maxLength, MaskValues values) : IFieldRewriter
+    {
+        public void Rewrite(ReadOnlySpan<byte> value, bool isNull, IBufferWriter<byte> output)
+        {
+            var masked = isNull ? null : values.Text(rule, Encoding.UTF8.GetString(value));
+            if (masked is null) { WriteNull(output); return; }
+            if (maxLength > 0) masked = CutToCharacters(masked, maxLength);
+            var bytes = Encoding.UTF8.GetByteCount(masked);
+            WriteLength(output, bytes);
+            Encoding.UTF8.GetBytes(masked, output.GetSpan(bytes));
+            output.Advance(bytes);
+        }
+
+        /// <summary>CAST(... AS character varying(n)) keeps the first n characters.</summary>
+        private static string CutToCharacters(string s, int n)
+        {
+            if (s.Length <= n) return s;
+            var end = 0;
+            for (var i = 0; i < n && end < s.Length; i++) end += char.IsSurrogatePair(s, end) ? 2 : 1;
+            return s[..end];
+        }
+    }
+
+    /// <summary>keyed_hash into a uuid column: the first 32 hex digits of the digest (the source sends the uuid as text).</summary>
+    private sealed class UuidField(MaskRule rule, MaskValues values) : IFieldRewriter
+    {
+        public void Rewrite(ReadOnlySpan<byte> value, bool isNull, IBufferWriter<byte> output)
+        {
+            var hex = isNull ? null : values.Text(rule, Encoding.UTF8.GetString(value));
+            if (hex is null) { WriteNull(output); return; }
+            WriteLength(output, 16);
+            Convert.FromHexString(hex.AsSpan(0, 32), output.GetSpan(16), out _, out _);
+            output.Advance(16);
+        }
+    }
+
+    /// <summary>date_shift on a date: int32 days since 2000-01-01; ±infinity stay. Dates repeat, so shifts are memoized.</summary>
+    private sealed class DateField(MaskRule rule, MaskValues values) : IFieldRewriter
+    {
+        private readonly Dictionary<int, int> _shifts = [];
+
+        public void Rewrite(ReadOnlySpan<byte> value, bool isNull, IBufferWriter<byte> output)
+        {
+            if (isNull) { WriteNull(output); return; }
+            var days = BinaryPrimitives.ReadInt32BigEndian(value);
+            if (days is not (int.MaxValue or int.MinValue))
+            {
+                if (!_shifts.TryGetValue(days, out var shift))
+                {
+                    if (_shifts.Count >= 1 << 16) _shifts.Clear();
+                    _shifts[days] = shift = values.ShiftDays(rule, (PostgresEpoch + days * 86_400L).ToString(CultureInfo.InvariantCulture));
+                }
+                days += shift;
+            }
+            WriteLength(output, 4);
+            BinaryPrimitives.WriteInt32BigEndian(output.GetSpan(4), days);
+            output.Advance(4);
+        }
+    }
+
+    /// <summary>date_shift on a timestamp: int64 microseconds since 2000-01-01; ±infinity stay.</summary>
+    private sealed class TimestampField(MaskRule rule, MaskValues values) : IFieldRewriter
+    {
+        public void Rewrite(ReadOnlySpan<byte> value, bool isNull, IBufferWriter<byte> output)
+        {
+            if (isNull) { WriteNull(output); return; }
+            var micros = BinaryPrimitives.ReadInt64BigEndian(value);
+            if (micros is not (long.MaxValue or long.MinValue))
+                micros += values.ShiftDays(rule, EpochText(micros)) * MicrosPerDay;
+            WriteLength(output, 8);
+            BinaryPrimitives.WriteInt64BigEndian(output.GetSpan(8), micros);
+            output.Advance(8);
+        }
+
+        /// <summary>EXTRACT(EPOCH FROM timestamp)::text: a numeric with 6 decimals.</summary>
+        private static string EpochText(long micros)
+        {
+            var unix = (Int128)micros + PostgresEpoch * 1_000_000L;
+            var sign = unix < 0 ? "-" : "";
+            var abs = Int128.Abs(unix);
+            return string.Create(CultureInfo.InvariantCulture, $"{sign}{abs / 1_000_000}.{(long)(abs % 1_000_000):D6}");
+        }
+    }
+}
