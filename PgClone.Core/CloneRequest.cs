@@ -47,6 +47,8 @@ public sealed record CloneOptions
     [JsonPropertyName("target_name")] public string? TargetName { get; init; }
     /// <summary>Fail before copying when discovery finds a sensitive column without a mask rule.</summary>
     [JsonPropertyName("require_masking")] public bool RequireMasking { get; init; }
+    /// <summary>Copy a referentially complete subset of the rows (see PgClone.Core/Subsetting).</summary>
+    [JsonPropertyName("subset")] public Subsetting.SubsetOptions? Subset { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -64,6 +66,7 @@ public sealed record CloneOptions
         if (options is null) throw new PgCloneException("invalid options: expected a JSON object");
         if (options.Parallel is < 1 or > 256) throw new PgCloneException($"invalid options: parallel must be between 1 and 256, got {options.Parallel}");
         if (options.Columns is { Count: 0 }) throw new PgCloneException("invalid options: columns must name at least one column");
+        options.Subset?.Validate();
         return options;
     }
 

@@ -32,6 +32,8 @@ public sealed record TableData(
     public bool CreatedInRun { get; init; }
     /// <summary>An integer single-column primary key usable for range splitting, if any.</summary>
     public string? IntegerKeyColumn { get; init; }
+    /// <summary>Row filters that together select the table's rows, copied in parallel (a subset's chosen rows); null: the copy decides.</summary>
+    public IReadOnlyList<string>? Ranges { get; init; }
 }
 
 /// <summary>

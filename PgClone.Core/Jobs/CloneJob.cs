@@ -35,6 +35,10 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         if (options.Checkpoints is not null && resume?.Plan is null)
             await options.Checkpoints.SavePlanAsync(jobId, plan, CancellationToken.None);
         if (masker is not null) await snapshot.OnCoordinatorAsync(async c => { await masker.EnsureCoverageAsync(c, plan, ct); return 0; });
+        // The subset narrows what is copied, in this run's snapshot (a resume chooses again in its own).
+        Subsetting.SubsetReport? subset = null;
+        if (request.EffectiveOptions.Subset is not null && request.EffectiveOptions.IncludeData)
+            (plan, subset) = await snapshot.OnCoordinatorAsync(c => Subsetting.SubsetPlanner.ApplyAsync(request, plan, c, ct));
 
         var doneSteps = resume?.Steps ?? [];
         var ddl = new DdlSteps(job, targets, doneSteps, plan);
@@ -75,7 +79,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         notes.AddRange(ConsistencyNotes(plan, results, jobId, snapshot.Id));
 
         var ordered = plan.Tables.Select(t => results.First(r => r.Table == t.Target)).ToList();
-        return new CloneResult(request.Operation, ordered, plan.Skipped, clock.Elapsed) { Notes = notes, JobId = jobId, Phases = progress.PhaseTimings() };
+        return new CloneResult(request.Operation, ordered, plan.Skipped, clock.Elapsed) { Notes = notes, JobId = jobId, Phases = progress.PhaseTimings(), Subset = subset };
     }
 
     /// <summary>database-create: CREATE DATABASE on the target server (through its maintenance database) unless it exists.</summary>

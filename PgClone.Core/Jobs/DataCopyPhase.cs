@@ -141,6 +141,7 @@ internal sealed class DataCopyPhase(
     /// </summary>
     private async Task<IReadOnlyList<string>> RangesAsync(TableData t, CancellationToken ct)
     {
+        if (t.Ranges is { } given) return given;
         // Ranges commit one by one; only a table this run created can be emptied and reloaded if one fails.
         if (t.EstimatedBytes <= job.Options.SplitTablesLargerThan || job.Parallel < 2 || !t.CreatedInRun) return [];
         var wanted = (int)Math.Clamp((t.EstimatedBytes + job.Options.SplitTablesLargerThan - 1) / Math.Max(1, job.Options.SplitTablesLargerThan), 2, job.Options.MaxRangesPerTable);
