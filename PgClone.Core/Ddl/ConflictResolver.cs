@@ -34,6 +34,8 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
             {
                 case ConflictStrategy.Error:
                     Refuse(p.Display);
+                    // (Reached only by the preflight, which goes on:) the object's own indexes and sequences are not more conflicts.
+                    Free(p.Name);
                     break;
                 case ConflictStrategy.Skip:
                     SkippedOids.Add(p.Oid);
