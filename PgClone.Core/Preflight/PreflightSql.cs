@@ -3,24 +3,12 @@ using PgClone.Core.Connections;
 
 namespace PgClone.Core.Preflight;
 
-/// <summary>Runs the preflight's read-only queries; a driver error names the server.</summary>
+/// <summary>The preflight's read-only queries: errors name the server and "preflight".</summary>
 internal static class PreflightSql
 {
-    public static async Task<List<T>> RowsAsync<T>(NpgsqlConnection conn, ServerEndpoint server, string sql, Func<NpgsqlDataReader, T> map,
-        CancellationToken ct, params object[] args)
-    {
-        try
-        {
-            await using var cmd = new NpgsqlCommand(sql, conn);
-            foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            var rows = new List<T>();
-            while (await reader.ReadAsync(ct)) rows.Add(map(reader));
-            return rows;
-        }
-        catch (Exception e) when (e is NpgsqlException or IOException) { throw PgCloneException.FromDriver(server, "preflight", e); }
-    }
+    public static Task<List<T>> RowsAsync<T>(NpgsqlConnection conn, ServerEndpoint server, string sql, Func<NpgsqlDataReader, T> map,
+        CancellationToken ct, params object[] args) => ReadQuery.RowsAsync(conn, server, "preflight", sql, map, ct, args);
 
     public static async Task<T> RowAsync<T>(NpgsqlConnection conn, ServerEndpoint server, string sql, Func<NpgsqlDataReader, T> map,
-        CancellationToken ct, params object[] args) => (await RowsAsync(conn, server, sql, map, ct, args))[0];
+        CancellationToken ct, params object[] args) => (await ReadQuery.RowsAsync(conn, server, "preflight", sql, map, ct, args))[0];
 }

@@ -55,32 +55,28 @@ internal sealed class ForeignKeyGraph
     public static async Task<ForeignKeyGraph> ReadAsync(NpgsqlConnection source, ServerEndpoint server, IReadOnlyList<QualifiedName> tables,
         IReadOnlyList<VirtualForeignKey> virtualKeys, string? defaultSchema, CancellationToken ct)
     {
-        try
-        {
-            // Each leaf with itself and its partition ancestors (none for a plain table): a key on any of them covers the leaf's rows.
-            var rows = await QueryAsync(source, """
-                SELECT l.oid, n.nspname, c.relname, c.relkind, l.leaf
-                FROM (SELECT t.leaf, a.oid FROM (SELECT pg_catalog.to_regclass(x)::oid AS leaf FROM unnest($1::text[]) x) t,
-                      LATERAL (SELECT t.leaf UNION SELECT relid::oid FROM pg_catalog.pg_partition_ancestors(t.leaf)) a(oid) WHERE t.leaf IS NOT NULL) l
-                JOIN pg_catalog.pg_class c ON c.oid = l.oid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-                """, r => (Oid: r.GetFieldValue<uint>(0), Name: new QualifiedName(r.GetString(1), r.GetString(2)), Kind: r.GetChar(3), Leaf: r.GetFieldValue<uint>(4)),
-                ct, (object)tables.Select(t => t.Quoted).ToArray());
-            var leafNames = rows.Where(r => r.Oid == r.Leaf).ToDictionary(r => r.Leaf, r => r.Name);
-            var relations = rows.GroupBy(r => r.Oid).ToDictionary(g => g.Key,
-                g => new SubsetRelation(g.Key, g.First().Name, g.First().Kind == 'p', g.Select(r => r.Leaf).Distinct().Order().ToList()));
-            var edges = await QueryAsync(source, """
-                SELECT c.conname, c.conrelid, c.confrelid,
-                       ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, i) JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i),
-                       ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, i) JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i)
-                FROM pg_catalog.pg_constraint c
-                WHERE c.contype = 'f' AND c.conparentid = 0 AND c.conrelid = ANY($1::oid[]) AND c.confrelid = ANY($1::oid[])
-                ORDER BY c.conrelid, c.conname
-                """, r => new SubsetEdge(r.GetString(0), relations[r.GetFieldValue<uint>(1)], r.GetFieldValue<string[]>(3),
-                    relations[r.GetFieldValue<uint>(2)], r.GetFieldValue<string[]>(4)), ct, relations.Keys.Select(k => (long)k).ToArray());
-            foreach (var v in virtualKeys) edges.Add(await VirtualAsync(source, server, relations, v, defaultSchema, ct));
-            return new ForeignKeyGraph(leafNames, relations, edges);
-        }
-        catch (Exception e) when (e is NpgsqlException or IOException) { throw PgCloneException.FromDriver(server, "subset", e); }
+        // Each leaf with itself and its partition ancestors (none for a plain table): a key on any of them covers the leaf's rows.
+        var rows = await QueryAsync(source, server, """
+            SELECT l.oid, n.nspname, c.relname, c.relkind, l.leaf
+            FROM (SELECT t.leaf, a.oid FROM (SELECT pg_catalog.to_regclass(x)::oid AS leaf FROM unnest($1::text[]) x) t,
+                  LATERAL (SELECT t.leaf UNION SELECT relid::oid FROM pg_catalog.pg_partition_ancestors(t.leaf)) a(oid) WHERE t.leaf IS NOT NULL) l
+            JOIN pg_catalog.pg_class c ON c.oid = l.oid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            """, r => (Oid: r.GetFieldValue<uint>(0), Name: new QualifiedName(r.GetString(1), r.GetString(2)), Kind: r.GetChar(3), Leaf: r.GetFieldValue<uint>(4)),
+            ct, (object)tables.Select(t => t.Quoted).ToArray());
+        var leafNames = rows.Where(r => r.Oid == r.Leaf).ToDictionary(r => r.Leaf, r => r.Name);
+        var relations = rows.GroupBy(r => r.Oid).ToDictionary(g => g.Key,
+            g => new SubsetRelation(g.Key, g.First().Name, g.First().Kind == 'p', g.Select(r => r.Leaf).Distinct().Order().ToList()));
+        var edges = await QueryAsync(source, server, """
+            SELECT c.conname, c.conrelid, c.confrelid,
+                   ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, i) JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i),
+                   ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, i) JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i)
+            FROM pg_catalog.pg_constraint c
+            WHERE c.contype = 'f' AND c.conparentid = 0 AND c.conrelid = ANY($1::oid[]) AND c.confrelid = ANY($1::oid[])
+            ORDER BY c.conrelid, c.conname
+            """, r => new SubsetEdge(r.GetString(0), relations[r.GetFieldValue<uint>(1)], r.GetFieldValue<string[]>(3),
+                relations[r.GetFieldValue<uint>(2)], r.GetFieldValue<string[]>(4)), ct, relations.Keys.Select(k => (long)k).ToArray());
+        foreach (var v in virtualKeys) edges.Add(await VirtualAsync(source, server, relations, v, defaultSchema, ct));
+        return new ForeignKeyGraph(leafNames, relations, edges);
     }
 
     private static async Task<SubsetEdge> VirtualAsync(NpgsqlConnection source, ServerEndpoint server, Dictionary<uint, SubsetRelation> relations,
@@ -97,7 +93,7 @@ internal sealed class ForeignKeyGraph
             ?? throw PgCloneException.For(server, display, $"subset: table {to.Table.Quoted} is not among the cloned tables");
         foreach (var (relation, columns) in new[] { (child, from.Columns), (parent, to.Columns) })
         {
-            var existing = (await QueryAsync(source, "SELECT attname::text FROM pg_catalog.pg_attribute WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped",
+            var existing = (await QueryAsync(source, server, "SELECT attname::text FROM pg_catalog.pg_attribute WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped",
                 r => r.GetString(0), ct, (long)relation.Oid)).ToHashSet();
             if (columns.FirstOrDefault(c => !existing.Contains(c)) is { } missing)
                 throw PgCloneException.For(server, display, $"subset: column {Sql.Ident(missing)} does not exist in table {relation.Name.Quoted}");
@@ -105,13 +101,6 @@ internal sealed class ForeignKeyGraph
         return new SubsetEdge(display, child, from.Columns, parent, to.Columns);
     }
 
-    internal static async Task<List<T>> QueryAsync<T>(NpgsqlConnection conn, string sql, Func<NpgsqlDataReader, T> map, CancellationToken ct, params object[] args)
-    {
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        var rows = new List<T>();
-        while (await reader.ReadAsync(ct)) rows.Add(map(reader));
-        return rows;
-    }
+    internal static Task<List<T>> QueryAsync<T>(NpgsqlConnection conn, ServerEndpoint server, string sql, Func<NpgsqlDataReader, T> map, CancellationToken ct, params object[] args) =>
+        ReadQuery.RowsAsync(conn, server, "subset", sql, map, ct, args);
 }

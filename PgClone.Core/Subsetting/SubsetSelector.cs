@@ -34,7 +34,7 @@ internal sealed class SubsetSelection
 /// <summary>
 /// Computes the referentially complete subset on the source, read-only (the source session is a READ ONLY
 /// transaction: no temporary tables). The key sets stay in this process as sets of row addresses per table and go
-/// back to the server as tid[] parameters, a batch at a time; each step is one semi-join:
+/// back to the server as int8[] parameters (packed addresses), a batch at a time; each step is one semi-join:
 /// <list type="number">
 /// <item>the root rows: the filter, then a seeded random share and/or count;</item>
 /// <item>down, level by level to child_depth: rows referencing a newly chosen row (children of children, through
@@ -86,18 +86,18 @@ internal sealed class SubsetSelector(NpgsqlConnection source, ServerEndpoint ser
         long? take = options.Limit;
         if (options.Percent is { } percent)
         {
-            var count = await RunAsync(root.Name, () => ForeignKeyGraph.QueryAsync(source, $"SELECT count(*) FROM {root.From}{filter}", r => r.GetInt64(0), ct));
+            var count = await QueryAsync(root.Name, $"SELECT count(*) FROM {root.From}{filter}", r => r.GetInt64(0), ct);
             var share = (long)Math.Ceiling(count[0] * percent / 100.0 - 1e-9);
             take = take is { } limit ? Math.Min(limit, share) : share;
         }
         var sample = "";
         if (take is { } n)
         {
-            await RunAsync(root.Name, () => ForeignKeyGraph.QueryAsync(source, "SELECT pg_catalog.setseed(0.15)", r => 0, ct));
+            await QueryAsync(root.Name, "SELECT pg_catalog.setseed(0.15)", r => 0, ct);
             sample = $" ORDER BY pg_catalog.random() LIMIT {Sql.Literal(n)}";
         }
-        var rows = await RunAsync(root.Name, () => ForeignKeyGraph.QueryAsync(source,
-            $"SELECT tableoid::oid, {SubsetSelection.Packed(null)} FROM {root.From}{filter}{sample}", r => (Leaf: r.GetFieldValue<uint>(0), Row: r.GetInt64(1)), ct));
+        var rows = await QueryAsync(root.Name,
+            $"SELECT tableoid::oid, {SubsetSelection.Packed(null)} FROM {root.From}{filter}{sample}", r => (Leaf: r.GetFieldValue<uint>(0), Row: r.GetInt64(1)), ct);
         var result = new Dictionary<uint, List<long>>();
         foreach (var (leaf, row) in rows) Add(leaf, row, null, SubsetReach.Root, result);
         return result;
@@ -116,8 +116,8 @@ internal sealed class SubsetSelector(NpgsqlConnection source, ServerEndpoint ser
         for (var i = 0; i < rows.Count; i += Batch)
         {
             var batch = rows.Skip(i).Take(Batch).ToArray();
-            var hits = await RunAsync(to.Name, () => ForeignKeyGraph.QueryAsync(source, sql,
-                r => (Leaf: r.GetFieldValue<uint>(0), Row: r.GetInt64(1)), ct, batch));
+            var hits = await QueryAsync(to.Name, sql,
+                r => (Leaf: r.GetFieldValue<uint>(0), Row: r.GetInt64(1)), ct, batch);
             foreach (var (hitLeaf, row) in hits) Add(hitLeaf, row, fromName, reach, found);
         }
     }
@@ -131,9 +131,6 @@ internal sealed class SubsetSelector(NpgsqlConnection source, ServerEndpoint ser
         list.Add(row);
     }
 
-    private async Task<T> RunAsync<T>(QualifiedName table, Func<Task<T>> query)
-    {
-        try { return await query(); }
-        catch (Exception e) when (e is NpgsqlException or IOException) { throw PgCloneException.FromDriver(server, $"subset: table {table.Quoted}", e); }
-    }
+    private Task<List<T>> QueryAsync<T>(QualifiedName table, string sql, Func<NpgsqlDataReader, T> map, CancellationToken ct, params object[] args) =>
+        ReadQuery.RowsAsync(source, server, $"subset: table {table.Quoted}", sql, map, ct, args);
 }
