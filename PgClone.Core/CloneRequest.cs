@@ -49,6 +49,8 @@ public sealed record CloneOptions
     [JsonPropertyName("require_masking")] public bool RequireMasking { get; init; }
     /// <summary>Clone without what cannot be recreated (base types, security labels), listing it in the result's skipped objects; otherwise planning refuses the run.</summary>
     [JsonPropertyName("skip_unsupported")] public bool SkipUnsupported { get; init; }
+    /// <summary>Copy a referentially complete subset of the rows (see PgClone.Core/Subsetting).</summary>
+    [JsonPropertyName("subset")] public Subsetting.SubsetOptions? Subset { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -66,6 +68,7 @@ public sealed record CloneOptions
         if (options is null) throw new PgCloneException("invalid options: expected a JSON object");
         if (options.Parallel is < 1 or > 256) throw new PgCloneException($"invalid options: parallel must be between 1 and 256, got {options.Parallel}");
         if (options.Columns is { Count: 0 }) throw new PgCloneException("invalid options: columns must name at least one column");
+        options.Subset?.Validate();
         return options;
     }
 

@@ -98,6 +98,6 @@ internal static class CloneCommands
     }
 
     /// <summary>The masker of a run with mask rules or require_masking, keyed by the command line's masking secret.</summary>
-    private static Func<CloneRequest, IColumnMasker?>? MaskerFactory(CloneRequest request) =>
+    internal static Func<CloneRequest, IColumnMasker?>? MaskerFactory(CloneRequest request) =>
         request.EffectiveOptions.Mask is not null || request.EffectiveOptions.RequireMasking ? MaskingSecretStore.MaskerFactory() : null;
 }

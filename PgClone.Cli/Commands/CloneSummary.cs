@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using PgClone.Core;
 using PgClone.Core.Jobs;
 
@@ -9,11 +10,13 @@ internal sealed record CloneSummary(
     string? JobId, string Operation, IReadOnlyList<CloneSummary.TableLine> Tables, long Rows, long Bytes, double Seconds,
     IReadOnlyList<string> Skipped, IReadOnlyList<string> Notes, IReadOnlyDictionary<string, double> PhaseSeconds)
 {
-    public sealed record TableLine(string Table, long Rows, long Bytes, double Seconds, string? CopiedByJob);
+    /// <param name="Reached">With a subset: how the table was reached (root, child of ..., parent of ..., outside ...).</param>
+    public sealed record TableLine(string Table, long Rows, long Bytes, double Seconds, string? CopiedByJob,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reached = null);
 
     public static CloneSummary From(CloneResult r) => new(
         r.JobId, r.Operation.Name(),
-        [.. r.Tables.Select(t => new TableLine(t.Table.ToString(), t.Rows, t.Bytes, Math.Round(t.Elapsed.TotalSeconds, 3), t.CopiedByJob))],
+        [.. r.Tables.Select(t => new TableLine(t.Table.ToString(), t.Rows, t.Bytes, Math.Round(t.Elapsed.TotalSeconds, 3), t.CopiedByJob, Reached(r, t)))],
         r.Rows, r.Bytes, Math.Round(r.Elapsed.TotalSeconds, 3), r.Skipped, r.Notes,
         r.Phases.ToDictionary(p => JobProgress.PhaseName(p.Phase), p => Math.Round(p.Elapsed.TotalSeconds, 3)));
 
@@ -25,11 +28,13 @@ internal sealed record CloneSummary(
     public static Stopped Partial(CloneOperation operation, JobProgress? p, string error) => new(
         p?.JobId, operation.Name(), error == "cancelled" ? "cancelled" : "failed", error, JobProgress.PhaseName(p?.Phase ?? JobPhase.Planning),
         p?.TablesTotal ?? 0, p?.TablesCompleted ?? 0, p?.RowsCopied ?? 0, p?.BytesCopied ?? 0, Math.Round(p?.Elapsed.TotalSeconds ?? 0, 3));
+    private static string? Reached(CloneResult r, TableResult t) => r.Subset?.Tables.FirstOrDefault(s => s.Table == t.Table)?.Describe();
 
     public static void WriteText(CloneResult r, TextWriter w)
     {
         foreach (var t in r.Tables)
-            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {t.Table,-50} {t.Rows,12:N0} rows {ProgressDisplay.Size(t.Bytes),10} {t.Elapsed.TotalSeconds,8:F2} s"));
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {t.Table,-50} {t.Rows,12:N0} rows {ProgressDisplay.Size(t.Bytes),10} {t.Elapsed.TotalSeconds,8:F2} s") +
+                (Reached(r, t) is { } reached ? $"  ({reached})" : ""));
         foreach (var s in r.Skipped) w.WriteLine($"  skipped: {s}");
         foreach (var n in r.Notes) w.WriteLine($"  note: {n}");
         w.WriteLine("  phases: " + string.Join(", ", r.Phases.Select(p =>

@@ -13,6 +13,7 @@ internal static class CommandCatalog
         yield return CloneCommands.Database();
         yield return CloneCommands.DatabaseCreate();
         yield return CloneCommands.Resume();
+        yield return PreflightCommand.Create();
         yield return RolesCommand.Create();
         yield return VerifyCommand.Create();
         yield return MaskingCommands.Discover();

@@ -10,8 +10,16 @@ public static class ClonePlanner
 {
     /// <param name="source">Open, inside the run's REPEATABLE READ READ ONLY transaction, search_path = pg_catalog.</param>
     /// <param name="target">Open on the target database; the planner only reads from it.</param>
+    public static Task<ClonePlan> PlanAsync(CloneRequest request, NpgsqlConnection source, NpgsqlConnection target,
+        IColumnMasker? masker, CancellationToken ct) => PlanAsync(request, source, target, masker, null, ct);
+
+    /// <summary>
+    /// As <see cref="PlanAsync(CloneRequest, NpgsqlConnection, NpgsqlConnection, IColumnMasker?, CancellationToken)"/>, but
+    /// a missing extension or a name conflict goes to <paramref name="issues"/> (with what the conflict strategy will do)
+    /// instead of stopping the plan: the preflight lists them all.
+    /// </summary>
     public static async Task<ClonePlan> PlanAsync(CloneRequest request, NpgsqlConnection source, NpgsqlConnection target,
-        IColumnMasker? masker, CancellationToken ct)
+        IColumnMasker? masker, Action<PlanIssue>? issues, CancellationToken ct)
     {
         var options = request.EffectiveOptions;
         var where = WhereFilter.Validate(options.Where);
@@ -42,7 +50,7 @@ public static class ClonePlanner
         catch (Exception e) when (e is NpgsqlException) { throw PgCloneException.FromDriver(request.Target, null, e); }
 
         var naming = options.TargetName is { } newName ? new TargetNaming(scope.Tables, newName, catalog, state) : TargetNaming.Identity;
-        var plan = new PlanAssembler(request, catalog, scope, state, naming, where).Build(masker);
+        var plan = new PlanAssembler(request, catalog, scope, state, naming, where, issues).Build(masker);
         if (options.IncludeData) masker?.EnsureAllRulesUsed();
         return plan;
     }

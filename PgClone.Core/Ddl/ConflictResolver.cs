@@ -16,7 +16,8 @@ internal sealed record PlannedObject(uint Oid, string Kind, QualifiedName Name, 
 /// CASCADE, then create), rename (move it aside to name_old, name_old_2, ...; a table's indexes and owned
 /// sequences move with it so their names are free for the copy).
 /// </summary>
-internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState target, ServerEndpoint targetServer, IReadOnlySet<QualifiedName> plannedNames)
+internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState target, ServerEndpoint targetServer, IReadOnlySet<QualifiedName> plannedNames,
+    Action<PlanIssue>? issues = null)
 {
     private readonly HashSet<QualifiedName> _chosen = [];
     public List<DdlStatement> Statements { get; } = [];
@@ -32,16 +33,22 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
             switch (strategy)
             {
                 case ConflictStrategy.Error:
-                    throw PgCloneException.For(targetServer, p.Display, "already exists (conflict strategy is error; nothing was changed)");
+                    Refuse(p.Display);
+                    // (Reached only by the preflight, which goes on:) the object's own indexes and sequences are not more conflicts.
+                    Free(p.Name);
+                    break;
                 case ConflictStrategy.Skip:
                     SkippedOids.Add(p.Oid);
                     Skipped.Add($"{p.Display}: already exists on the target (conflict=skip)");
+                    issues?.Invoke(new PlanIssue("conflict", false, p.Display, "already exists on the target: left as it is, not created nor loaded (conflict=skip)"));
                     break;
                 case ConflictStrategy.Replace:
+                    issues?.Invoke(new PlanIssue("conflict", false, p.Display, "already exists on the target: dropped with CASCADE and created again (conflict=replace)"));
                     Statements.Add(new DdlStatement(p.Kind, p.Signature ?? p.Name.Quoted, $"DROP {Keyword(existingKind.Value)} IF EXISTS {p.Signature ?? p.Name.Quoted} CASCADE"));
                     Free(p.Name);
                     break;
                 case ConflictStrategy.Rename:
+                    issues?.Invoke(new PlanIssue("conflict", false, p.Display, "already exists on the target: moved aside to a name ending in _old (conflict=rename)"));
                     Rename(p, existingKind.Value);
                     break;
             }
@@ -59,10 +66,22 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
         {
             if (_freed.Contains(name) || !target.Relations.TryGetValue(name, out var rel)) continue;
             if (strategy == ConflictStrategy.Error)
-                throw PgCloneException.For(targetServer, $"{kind} {name.Quoted}", "already exists (conflict strategy is error; nothing was changed)");
+            {
+                Refuse($"{kind} {name.Quoted}");
+                continue;
+            }
             if (strategy == ConflictStrategy.Rename)
                 MoveAside(new PlannedObject(0, kind, name), Keyword(rel.Kind), name);
         }
+    }
+
+    /// <summary>conflict=error: fails naming the object, or (for the preflight) reports it and goes on.</summary>
+    private void Refuse(string display)
+    {
+        const string problem = "already exists (conflict strategy is error; nothing was changed)";
+        var error = PgCloneException.For(targetServer, display, problem);
+        if (issues is null) throw error;
+        issues(new PlanIssue("conflict", true, display, problem, error));
     }
 
     /// <summary>A relation dropped or moved aside frees its own name and those of its indexes and owned sequences.</summary>

@@ -9,7 +9,8 @@ namespace PgClone.Core.Ddl;
 /// indexes and keys, foreign keys, then post-data (sequence values, materialized views, triggers, statistics,
 /// policies, owners and privileges, comments).
 /// </summary>
-internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog catalog, PlanScope scope, TargetState state, TargetNaming naming, string? where)
+internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog catalog, PlanScope scope, TargetState state, TargetNaming naming, string? where,
+    Action<PlanIssue>? issues = null)
 {
     private readonly CloneOptions _options = request.EffectiveOptions;
     private readonly List<string> _skipped = [.. scope.Skipped];
@@ -30,7 +31,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         RequireParentsOfClonedTable();
         var extensions = Extensions().ToList();
         ExcludeReused();
-        var conflicts = new ConflictResolver(_options.Conflict, state, request.Target, PlannedNames());
+        var conflicts = new ConflictResolver(_options.Conflict, state, request.Target, PlannedNames(), issues);
         conflicts.Resolve(PrimaryObjects());
         _excluded.UnionWith(conflicts.SkippedOids);
         _excluded.UnionWith(scope.Sequences.Where(s => conflicts.SkippedOids.Contains(s.OwnerTable)).Select(s => s.Oid));
@@ -87,8 +88,13 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         {
             if (state.InstalledExtensions.Contains(name)) continue;
             if (!state.AvailableExtensions.Contains(name))
-                throw PgCloneException.For(request.Target, $"extension {Sql.Ident(name)}",
+            {
+                var missing = PgCloneException.For(request.Target, $"extension {Sql.Ident(name)}",
                     "is not available on the target server (not in pg_available_extensions); install it there first");
+                if (issues is null) throw missing;
+                issues(new PlanIssue("extension", true, $"extension {Sql.Ident(name)}", "is not available on the target server (not in pg_available_extensions); install it there first", missing));
+                continue;
+            }
             var ext = catalog.Extensions.First(e => e.Name == name);
             if (!state.Schemas.Contains(ext.Schema) && createdSchemas.Add(ext.Schema))
                 yield return new DdlStatement("schema", Sql.Ident(ext.Schema), $"CREATE SCHEMA IF NOT EXISTS {Sql.Ident(ext.Schema)}");

@@ -29,14 +29,25 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         await targets.EnsureAsync(1, ct);
         if (resume is not null) resume = await PendingSteps.ResolveAsync(job, targets.Main, resume, ct);
 
-        // database-create's target_name named the database; the planner reads it as a table's new name.
-        var planRequest = request.Operation == CloneOperation.DatabaseCreate
-            ? request with { Options = request.EffectiveOptions with { TargetName = null } }
-            : request;
-        var plan = resume?.Plan ?? await snapshot.OnCoordinatorAsync(c => options.Planner(planRequest, c, targets.Main, masker, ct));
+        // The preflight, on the run's own sessions, before anything changes: a blocker stops the run with the list.
+        // Its plan is the run's plan when the default planner makes it (same snapshot, same target state).
+        ClonePlan? checkedPlan = null;
+        if (resume is null && options.Preflight && options.Planner == (PlanProvider)ClonePlanner.PlanAsync)
+        {
+            var (checks, preview) = await snapshot.OnCoordinatorAsync(c => Preflight.PreflightRunner.CheckAsync(request, c, targets.Main, target, masker,
+                new Preflight.PreflightOptions { PreviewSubset = false }, ct));
+            var report = new Preflight.PreflightReport(checks);
+            if (report.Status == Preflight.PreflightStatus.Blocker) throw report.Refusal();
+            checkedPlan = preview;
+        }
+        var plan = resume?.Plan ?? checkedPlan ?? await snapshot.OnCoordinatorAsync(c => options.Planner(PlanRequest(request), c, targets.Main, masker, ct));
         if (options.Checkpoints is not null && resume?.Plan is null)
             await options.Checkpoints.SavePlanAsync(jobId, plan, CancellationToken.None);
-        if (masker is not null) await snapshot.OnCoordinatorAsync(async c => { await masker.EnsureCoverageAsync(c, plan, ct); return 0; });
+        if (masker is not null && checkedPlan is null) await snapshot.OnCoordinatorAsync(async c => { await masker.EnsureCoverageAsync(c, plan, ct); return 0; });
+        // The subset narrows what is copied, in this run's snapshot (a resume chooses again in its own).
+        Subsetting.SubsetReport? subset = null;
+        if (request.EffectiveOptions.Subset is not null && request.EffectiveOptions.IncludeData)
+            (plan, subset) = await snapshot.OnCoordinatorAsync(c => Subsetting.SubsetPlanner.ApplyAsync(request, plan, c, ct));
         await snapshot.OnCoordinatorAsync(async c => { await WhereFunctions.CheckAsync(c, request.Source, plan.Tables, ct); return 0; });
 
         var doneSteps = resume?.Steps ?? [];
@@ -83,8 +94,13 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         notes.AddRange(ConsistencyNotes(plan, results, jobId, snapshot.Id));
 
         var ordered = plan.Tables.Select(t => results.First(r => r.Table == t.Target)).ToList();
-        return new CloneResult(request.Operation, ordered, plan.Skipped, clock.Elapsed) { Notes = notes, JobId = jobId, Phases = progress.PhaseTimings() };
+        return new CloneResult(request.Operation, ordered, plan.Skipped, clock.Elapsed) { Notes = notes, JobId = jobId, Phases = progress.PhaseTimings(), Subset = subset };
     }
+
+    /// <summary>database-create's target_name named the database; the planner reads it as a table's new name.</summary>
+    internal static CloneRequest PlanRequest(CloneRequest request) => request.Operation == CloneOperation.DatabaseCreate
+        ? request with { Options = request.EffectiveOptions with { TargetName = null } }
+        : request;
 
     /// <summary>database-create: CREATE DATABASE on the target server (through its maintenance database) unless it exists.</summary>
     private async Task<ServerEndpoint> CreateDatabaseAsync(JobSession session, CancellationToken ct)

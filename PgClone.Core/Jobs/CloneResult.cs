@@ -26,4 +26,6 @@ public sealed record CloneResult(
     /// <summary>Wall-clock time per phase (planning, schema, data, indexes, ...), in the order they ran.</summary>
     public IReadOnlyList<PhaseTiming> Phases { get; init; } = [];
     public string? JobId { get; init; }
+    /// <summary>With the subset option: how each table was reached and how many rows were chosen.</summary>
+    public Subsetting.SubsetReport? Subset { get; init; }
 }

@@ -37,6 +37,8 @@ public sealed record CloneRunOptions
     public string MaintenanceWorkMem { get; init; } = "512MB";
     public int MaxParallelMaintenanceWorkers { get; init; } = 2;
     public PlanProvider Planner { get; init; } = ClonePlanner.PlanAsync;
+    /// <summary>Run the preflight checks before anything changes and refuse to start on a blocker (with the default planner; not on resume).</summary>
+    public bool Preflight { get; init; } = true;
 
     public static string NewJobId() => Guid.NewGuid().ToString("N")[..12];
 }

@@ -211,6 +211,7 @@ internal sealed class DataCopyPhase(
     /// </summary>
     private async Task<IReadOnlyList<string>> RangesAsync(TableData t, bool spread, CancellationToken ct)
     {
+        if (t.Ranges is { } given) return given;
         // Ranges commit one by one; only a table this run created can be emptied and reloaded if one fails.
         var split = spread ? Math.Min(job.Options.SplitTablesLargerThan, job.Options.SpreadTablesLargerThan) : job.Options.SplitTablesLargerThan;
         if (t.EstimatedBytes <= split || job.Parallel < 2 || !t.CreatedInRun) return [];

@@ -49,8 +49,9 @@ public sealed class ConflictTests(PgServersFixture fx) : IClassFixture<PgServers
     {
         var db = await ArrangeAsync();
         var e = await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(db, ConflictStrategy.Error));
-        var target = ServerEndpoint.Parse(ServerRole.Target, db.Target).Describe();
-        Assert.Equal($"{target}: table \"s\".\"t\": already exists (conflict strategy is error; nothing was changed)", e.Message);
+        // The preflight before the run lists every conflict, not only the first.
+        Assert.Equal("preflight found 2 blockers: [conflict] table \"s\".\"t\": already exists (conflict strategy is error; nothing was changed); " +
+                     "[conflict] function \"s\".\"f\"(x integer): already exists (conflict strategy is error; nothing was changed)", e.Message);
         Assert.Equal(["t:r", "t_id_seq:S", "t_pkey:i", "t_v_idx:i"], await RelationsAsync(db.Target));
         Assert.Equal(["old"], await ValuesAsync(db.Target, "t"));
     }

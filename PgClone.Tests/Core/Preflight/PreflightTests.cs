@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Text.Json;
+using PgClone.Core;
+using PgClone.Core.Connections;
+using PgClone.Core.Jobs;
+using PgClone.Core.Masking;
+using PgClone.Core.Preflight;
+using PgClone.Tests.Core.Ddl;
+using PgClone.Tests.Core.Masking;
+using PgClone.Tests.Fixtures;
+
+namespace PgClone.Tests.Core.Preflight;
+
+/// <summary>The preflight on real servers: each check's ok and failing case, and a clone refusing to start on blockers.</summary>
+public sealed class PreflightTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
+{
+    private const string Schema = """
+        CREATE SCHEMA s;
+        CREATE TABLE s.customers (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, country text, email text,
+            label text GENERATED ALWAYS AS (upper(country)) STORED);
+        INSERT INTO s.customers (country, email) SELECT CASE WHEN g % 2 = 0 THEN 'DE' ELSE 'FR' END, 'c' || g || '@x.example' FROM generate_series(1, 40) g;
+        CREATE TABLE s.orders (id int, customer_id int REFERENCES s.customers, placed date, PRIMARY KEY (id, placed)) PARTITION BY RANGE (placed);
+        CREATE TABLE s.orders_2024 PARTITION OF s.orders FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+        INSERT INTO s.orders SELECT g, 1 + g % 40, date '2024-01-01' + g FROM generate_series(1, 100) g;
+        ANALYZE;
+        """;
+
+    private static Dictionary<string, List<PreflightCheck>> ById(PreflightReport r) => r.Checks.GroupBy(c => c.Id).ToDictionary(g => g.Key, g => g.ToList());
+
+    [Fact]
+    public async Task A_clean_schema_clone_passes_and_lists_versions_sizes_care_disk_and_the_subset_rows()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("pfok");
+        await PgServers.ExecAsync(db.Source, Schema);
+        var request = CloneKit.Request(db, CloneOperation.Schema, "s", options: CloneOptions.Parse("""{"subset": {"root": "s.customers", "where": "country = 'DE'"}}"""));
+
+        var report = await PreflightRunner.RunAsync(request, null);
+
+        Assert.Equal(PreflightStatus.Ok, report.Status);
+        var checks = ById(report);
+        var version = await PgServers.ScalarAsync<string>(db.Source, "SHOW server_version");
+        Assert.Equal($"source PostgreSQL {version}, target PostgreSQL {version}", Assert.Single(checks["version"]).Message);
+        Assert.Equal($"connected to {request.Target.Describe()}", Assert.Single(checks["connection.target"]).Message);
+        Assert.Equal("the target has every extension the clone needs", Assert.Single(checks["extension"]).Message);
+        Assert.Equal("no object the clone creates exists on the target", Assert.Single(checks["conflict"]).Message);
+        Assert.Equal(PreflightStatus.Ok, Assert.Single(checks["privilege.source"]).Status);
+        Assert.Equal(PreflightStatus.Ok, Assert.Single(checks["privilege.superuser"]).Status);
+        Assert.Equal(("table \"s\".\"orders\"", "partitioned: created with its partitions; 1 leaf partition(s) are loaded one by one"),
+            (Assert.Single(checks["care.partitioned"]).Object, checks["care.partitioned"][0].Message));
+        Assert.Equal("identity column(s) \"id\": values copied as they are, the sequence continues from the source's value", Assert.Single(checks["care.identity"]).Message);
+        Assert.Equal("generated column(s) \"label\": not copied, the target computes them", Assert.Single(checks["care.generated"]).Message);
+        Assert.Equal([("table \"s\".\"customers\"", "20 row(s): root"), ("table \"s\".\"orders_2024\"", "50 row(s): child of \"s\".\"customers\"")],
+            checks["subset"].Select(c => (c.Object, c.Message)).OrderBy(x => x.Object));
+        Assert.Equal(["table \"s\".\"customers\"", "table \"s\".\"orders_2024\""], checks["size"].Select(c => c.Object));
+        Assert.StartsWith("about 20 row(s), ", checks["size"][0].Message);
+        Assert.StartsWith("about ", Assert.Single(checks["duration"]).Message);
+        // Both servers run on this machine and the user is a superuser: the free space is read from the file system.
+        Assert.Equal(PreflightStatus.Ok, Assert.Single(checks["disk"]).Status);
+        Assert.Contains(" free on the target's data directory; the data needs about ", checks["disk"][0].Message);
+        Assert.Equal("no mask rules and no masking required", Assert.Single(checks["masking"]).Message);
+
+        using var json = JsonDocument.Parse(report.ToJson());
+        Assert.Equal("ok", json.RootElement.GetProperty("status").GetString());
+        var first = json.RootElement.GetProperty("checks")[0];
+        Assert.Equal(["id", "status", "message", "object"], first.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(("connection.source", "ok"), (first.GetProperty("id").GetString(), first.GetProperty("status").GetString()));
+        // Nothing changed on the target.
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_namespace WHERE nspname = 's'"));
+    }
+
+    [Fact]
+    public async Task A_missing_extension_and_an_existing_table_under_conflict_error_are_blockers_and_the_clone_refuses_with_the_same_list()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("pfblock");
+        var name = $"pgc_fake_{Guid.NewGuid():N}";
+        await WithFakeExtensionAsync(name, () => PgServers.ExecAsync(db.Source,
+            $"CREATE SCHEMA s; CREATE EXTENSION {name} WITH SCHEMA s; CREATE TABLE s.t (id int DEFAULT s.{name}_answer()); CREATE TABLE s.u (id int)"));
+        await PgServers.ExecAsync(db.Target, "CREATE SCHEMA s; CREATE TABLE s.t (x text)");
+        var request = CloneKit.Request(db, CloneOperation.Schema, "s");
+
+        var report = await PreflightRunner.RunAsync(request, null);
+
+        Assert.Equal(PreflightStatus.Blocker, report.Status);
+        var target = request.Target.Describe();
+        Assert.Equal(
+        [
+            new PreflightCheck("extension", PreflightStatus.Blocker, "is not available on the target server (not in pg_available_extensions); install it there first", $"extension \"{name}\""),
+            new PreflightCheck("conflict", PreflightStatus.Blocker, "already exists (conflict strategy is error; nothing was changed)", "table \"s\".\"t\""),
+        ], report.Blockers.Select(b => b with { Error = null }));
+
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(request));
+        Assert.Equal($"preflight found 2 blockers: [extension] extension \"{name}\": is not available on the target server (not in pg_available_extensions); " +
+                     "install it there first; [conflict] table \"s\".\"t\": already exists (conflict strategy is error; nothing was changed)", e.Message);
+        Assert.Equal([["t"]], await PgServers.RowsAsync(db.Target, "SELECT relname::text FROM pg_class WHERE relnamespace = 's'::regnamespace"));
+        Assert.Contains(target, report.Blockers[1].Error!.Message);
+    }
+
+    [Fact]
+    public async Task Other_conflict_strategies_are_warnings_that_say_what_will_happen()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("pfwarn");
+        await PgServers.ExecAsync(db.Source, "CREATE SCHEMA s; CREATE TABLE s.t (id int)");
+        await PgServers.ExecAsync(db.Target, "CREATE SCHEMA s; CREATE TABLE s.t (x text)");
+
+        var replace = await PreflightRunner.RunAsync(CloneKit.Request(db, CloneOperation.Schema, "s", options: CloneOptions.Parse("""{"conflict": "replace"}""")), null);
+        var rename = await PreflightRunner.RunAsync(CloneKit.Request(db, CloneOperation.Schema, "s", options: CloneOptions.Parse("""{"conflict": "rename"}""")), null);
+
+        Assert.Equal(new PreflightCheck("conflict", PreflightStatus.Warning, "already exists on the target: dropped with CASCADE and created again (conflict=replace)", "table \"s\".\"t\""),
+            Assert.Single(ById(replace)["conflict"]));
+        Assert.Equal(new PreflightCheck("conflict", PreflightStatus.Warning, "already exists on the target: moved aside to a name ending in _old (conflict=rename)", "table \"s\".\"t\""),
+            Assert.Single(ById(rename)["conflict"]));
+        Assert.Equal(PreflightStatus.Warning, replace.Status);
+    }
+
+    [Fact]
+    public async Task Missing_privileges_on_either_side_are_blockers_and_unreadable_disk_space_is_said()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("pfpriv");
+        var role = $"pf_{Guid.NewGuid():N}"[..20];
+        await PgServers.ExecAsync(db.Source, $"""
+            CREATE SCHEMA s; CREATE TABLE s.open (id int); CREATE TABLE s.secret (id int);
+            CREATE ROLE {role} LOGIN PASSWORD 'pw'; GRANT USAGE ON SCHEMA s TO {role}; GRANT SELECT ON s.open TO {role};
+            """);
+        await PgServers.ExecAsync(db.Target, $"CREATE ROLE {role} LOGIN PASSWORD 'pw'");
+        var request = new CloneRequest(CloneOperation.Schema, ServerEndpoint.Parse(ServerRole.Source, As(db.Source, role)),
+            ServerEndpoint.Parse(ServerRole.Target, As(db.Target, role)), "s");
+
+        var checks = ById(await PreflightRunner.RunAsync(request, null));
+
+        Assert.Equal(new PreflightCheck("privilege.source", PreflightStatus.Blocker, $"source user {role} has no SELECT privilege", "table \"s\".\"secret\""),
+            Assert.Single(checks["privilege.source"]));
+        Assert.Equal(new PreflightCheck("privilege.target", PreflightStatus.Blocker,
+            $"target user {role} has no CREATE privilege on the database, needed to create schema(s) \"s\"", $"database \"{db.Name}\""),
+            Assert.Single(checks["privilege.target"]));
+        Assert.Equal(PreflightStatus.Warning, Assert.Single(checks["privilege.superuser"]).Status);
+        Assert.Equal(new PreflightCheck("disk", PreflightStatus.Warning,
+            "free disk space on the target is not readable (data_directory needs superuser or pg_read_all_settings): make sure about 0 B plus indexes is free"),
+            Assert.Single(checks["disk"]));
+
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(request));
+        Assert.StartsWith("preflight found 2 blockers: [privilege.source] table \"s\".\"secret\": source user", e.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_namespace WHERE nspname = 's'"));
+    }
+
+    [Fact]
+    public async Task The_masking_gate_is_a_blocker_when_a_sensitive_column_has_no_rule()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("pfmask");
+        await PgServers.ExecAsync(db.Source, "CREATE SCHEMA s; CREATE TABLE s.people (id int, email text, phone text); INSERT INTO s.people VALUES (1, 'a@b.example', '555 0101')");
+        var covered = CloneKit.Request(db, CloneOperation.Schema, "s", options: CloneOptions.Parse("""{"require_masking": true, "mask": {"people": {"email": "email", "phone": "keep_format"}}}"""));
+        var uncovered = CloneKit.Request(db, CloneOperation.Schema, "s", options: CloneOptions.Parse("""{"require_masking": true, "mask": {"people": {"email": "email"}}}"""));
+
+        var ok = ById(await PreflightRunner.RunAsync(covered, MaskingFactory.Create(covered, MaskSql.Secret)));
+        var blocked = ById(await PreflightRunner.RunAsync(uncovered, MaskingFactory.Create(uncovered, MaskSql.Secret)));
+
+        Assert.Equal(PreflightStatus.Ok, Assert.Single(ok["masking"]).Status);
+        // A keyed strategy on a table without a primary key: the masking proof cannot match rows.
+        Assert.Equal(new PreflightCheck("care.no_primary_key", PreflightStatus.Warning,
+            "no primary key, but keyed mask strategies on \"phone\": the masking proof cannot match its rows to the source", "table \"s\".\"people\""),
+            Assert.Single(ok["care.no_primary_key"]));
+        Assert.Equal(new PreflightCheck("masking", PreflightStatus.Blocker,
+            $"{uncovered.Source.Describe()}: require_masking: 1 sensitive column without a mask rule: \"s\".\"people\".\"phone\" (phone)"),
+            Assert.Single(blocked["masking"]) with { Error = null });
+    }
+
+    [Fact]
+    public async Task The_cli_verb_prints_the_checks_as_json_and_exits_2_on_blockers_0_otherwise()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("pfcli");
+        await PgServers.ExecAsync(db.Source, "CREATE SCHEMA s; CREATE TABLE s.t (id int PRIMARY KEY); INSERT INTO s.t VALUES (1), (2)");
+        string[] args = ["preflight", "--source", PgServers.Conninfo(db.Source), "--target", PgServers.Conninfo(db.Target), "--schema", "s", "--throughput", "10"];
+
+        var ok = await PgCloneCli.RunAsync([.. args, "--json"]);
+        await PgServers.ExecAsync(db.Target, "CREATE SCHEMA s; CREATE TABLE s.t (id int)");
+        var blocked = await PgCloneCli.RunAsync(args);
+
+        Assert.True(ok.ExitCode == 0, ok.Stderr);
+        using var json = JsonDocument.Parse(ok.Stdout);
+        Assert.Equal("ok", json.RootElement.GetProperty("status").GetString());
+        Assert.Contains(json.RootElement.GetProperty("checks").EnumerateArray(), c => c.GetProperty("id").GetString() == "duration"
+            && c.GetProperty("message").GetString()!.Contains("at 10.0 MB/s"));
+        Assert.Equal(2, blocked.ExitCode);
+        Assert.Contains("blocker  conflict               table \"s\".\"t\": already exists (conflict strategy is error; nothing was changed)\n", blocked.Stdout);
+        Assert.Equal("pgclone: preflight: 1 blocker(s), 0 warning(s)\n", blocked.Stderr);
+    }
+
+    [Fact]
+    public void A_source_newer_than_the_target_is_a_warning_with_the_reason()
+    {
+        var check = Assert.Single(ServerChecks.Versions(new ServerFacts(160002, "16.2", "u", true), new ServerFacts(150006, "15.6", "u", true)));
+        Assert.Equal(new PreflightCheck("version", PreflightStatus.Warning,
+            "source runs PostgreSQL 16.2, newer than the target's 15.6: syntax, types or options new in 16 may not exist in 15, and such objects fail to create"), check);
+    }
+
+    private static string As(string cs, string role) =>
+        new Npgsql.NpgsqlConnectionStringBuilder(cs) { Username = role, Password = "pw" }.ConnectionString;
+
+    /// <summary>An extension installed on the source only: its files exist while the source creates it, then are removed.</summary>
+    private static async Task WithFakeExtensionAsync(string name, Func<Task> create)
+    {
+        var psi = new ProcessStartInfo("/usr/lib/postgresql/15/bin/pg_config", "--sharedir") { RedirectStandardOutput = true };
+        using var process = Process.Start(psi)!;
+        var dir = Path.Combine((await process.StandardOutput.ReadToEndAsync()).Trim(), "extension");
+        await process.WaitForExitAsync();
+        var control = Path.Combine(dir, $"{name}.control");
+        var script = Path.Combine(dir, $"{name}--1.0.sql");
+        try
+        {
+            await File.WriteAllTextAsync(control, "default_version = '1.0'\nrelocatable = true\ncomment = 'pgclone test extension'\n");
+            await File.WriteAllTextAsync(script, $"CREATE FUNCTION {name}_answer() RETURNS int LANGUAGE sql AS 'SELECT 42';\n");
+            await create();
+        }
+        finally
+        {
+            File.Delete(control);
+            File.Delete(script);
+        }
+    }
+}
