@@ -8,6 +8,7 @@ using PgClone.Web.Components;
 using PgClone.Web.Connections;
 using PgClone.Web.Data;
 using PgClone.Web.Embedded;
+using PgClone.Web.Runs;
 using PgClone.Web.Security;
 using MudBlazor.Services;
 
@@ -34,6 +35,7 @@ public static class PgCloneApp
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedServer>());
         services.AddSingleton<DemoDatabases>();
         services.AddSingleton<ConnectionService>();
+        services.AddPgCloneRuns(builder.Configuration);
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
@@ -55,6 +57,7 @@ public static class PgCloneApp
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
         app.MapPgCloneApi();
+        app.MapPgCloneRuns();
         return app;
     }
 

@@ -12,6 +12,10 @@ public sealed class PgCloneDbContext(DbContextOptions<PgCloneDbContext> options)
 {
     public DbSet<Connection> Connections => Set<Connection>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<CloneProfile> CloneProfiles => Set<CloneProfile>();
+    public DbSet<Run> Runs => Set<Run>();
+    public DbSet<RunTable> RunTables => Set<RunTable>();
+    public DbSet<RunCheckpoint> RunCheckpoints => Set<RunCheckpoint>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
