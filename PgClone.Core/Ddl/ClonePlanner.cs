@@ -10,8 +10,13 @@ public static class ClonePlanner
 {
     /// <param name="source">Open, inside the run's REPEATABLE READ READ ONLY transaction, search_path = pg_catalog.</param>
     /// <param name="target">Open on the target database; the planner only reads from it.</param>
-    public static async Task<ClonePlan> PlanAsync(CloneRequest request, NpgsqlConnection source, NpgsqlConnection target,
-        IColumnMasker? masker, CancellationToken ct)
+    public static Task<ClonePlan> PlanAsync(CloneRequest request, NpgsqlConnection source, NpgsqlConnection target,
+        IColumnMasker? masker, CancellationToken ct) =>
+        PlanAsync(request, source, (schemas, token) => TargetState.ReadAsync(target, schemas, token), masker, ct);
+
+    /// <param name="targetState">Reads what exists on the target in the given schemas (a preview may supply it another way).</param>
+    internal static async Task<ClonePlan> PlanAsync(CloneRequest request, NpgsqlConnection source,
+        Func<IReadOnlyList<string>, CancellationToken, Task<TargetState>> targetState, IColumnMasker? masker, CancellationToken ct)
     {
         var options = request.EffectiveOptions;
         var where = WhereFilter.Validate(options.Where);
@@ -34,7 +39,7 @@ public static class ClonePlanner
         try
         {
             var targetSchemas = catalog.Schemas.Select(s => s.Name).Concat(catalog.Extensions.Select(e => e.Schema)).Distinct().ToList();
-            state = await TargetState.ReadAsync(target, targetSchemas, ct);
+            state = await targetState(targetSchemas, ct);
         }
         catch (Exception e) when (e is NpgsqlException) { throw PgCloneException.FromDriver(request.Target, null, e); }
 

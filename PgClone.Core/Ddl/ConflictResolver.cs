@@ -22,6 +22,8 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
     public List<DdlStatement> Statements { get; } = [];
     public HashSet<uint> SkippedOids { get; } = [];
     public List<string> Skipped { get; } = [];
+    /// <summary>Every planned object that already exists on the target (what a preview shows before a run).</summary>
+    public List<string> Conflicts { get; } = [];
 
     public void Resolve(IEnumerable<PlannedObject> planned)
     {
@@ -29,6 +31,7 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
         {
             var existingKind = Existing(p);
             if (existingKind is null) continue;
+            Conflicts.Add(p.Display);
             switch (strategy)
             {
                 case ConflictStrategy.Error:
@@ -58,6 +61,7 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
         foreach (var (kind, name) in names)
         {
             if (_freed.Contains(name) || !target.Relations.TryGetValue(name, out var rel)) continue;
+            Conflicts.Add($"{kind} {name.Quoted}");
             if (strategy == ConflictStrategy.Error)
                 throw PgCloneException.For(targetServer, $"{kind} {name.Quoted}", "already exists (conflict strategy is error; nothing was changed)");
             if (strategy == ConflictStrategy.Rename)

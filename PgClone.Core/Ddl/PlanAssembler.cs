@@ -62,6 +62,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
             Constraints = constraints,
             PostData = post,
             Skipped = _skipped,
+            Conflicts = conflicts.Conflicts,
             CreateDatabase = request.Operation == CloneOperation.DatabaseCreate ? request.Target.Database : null,
         };
     }

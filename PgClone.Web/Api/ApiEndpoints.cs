@@ -14,6 +14,7 @@ public static class ApiEndpoints
         var v1 = api.MapGroup("/v1");
         v1.MapRuns();
         v1.MapProfiles();
+        v1.MapRunSummaries();
         api.MapGet("/health", () => TypedResults.Ok(new { status = "ok" }));
         api.MapGet("/me", (ClaimsPrincipal user) => TypedResults.Ok(new Me(
             user.Identity?.Name ?? "",
