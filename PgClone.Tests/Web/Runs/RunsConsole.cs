@@ -45,6 +45,9 @@ public sealed class RunsConsole : IAsyncDisposable
             Assert.True((await users.AddToRoleAsync(user, AppRoles.Operator)).Succeeded);
             source = (await connections.AddAsync(New("source db", data.Source), Operator)).Id;
             target = (await connections.AddAsync(New("target db", data.Target), Operator)).Id;
+            // Operators use the connections an Admin granted them: source on one side, target on the other.
+            await connections.SetRightsAsync(source, new ConnectionRights([AppRoles.Operator], [], [], []));
+            await connections.SetRightsAsync(target, new ConnectionRights([], [], [AppRoles.Operator], []));
         }
         else
         {
