@@ -12,6 +12,7 @@ public static class ApiEndpoints
         var api = app.MapGroup("/api");
         // The versioned REST API: each feature maps its endpoints on this group from its own file (Api/<Feature>.cs).
         var v1 = api.MapGroup("/v1");
+        v1.MapConnections();
         v1.MapRuns();
         v1.MapProfiles();
         v1.MapRunSummaries();

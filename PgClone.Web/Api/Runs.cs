@@ -18,9 +18,15 @@ public static class RunsApi
         runs.MapPost("/", async Task<IResult> (RunRequest request, ClaimsPrincipal user, RunsService service, CancellationToken ct) =>
             await Problems.Guard(async () => Created(await service.SubmitAsync(request, user, ct))))
             .RequireAuthorization(Policies.Run);
-        runs.MapGet("/", async (RunsService service, RunStatus? status, string? user, int? connection, DateTimeOffset? from, DateTimeOffset? to,
+        runs.MapGet("/", async Task<IResult> (RunsService service, string? status, string? user, int? connection, DateTimeOffset? from, DateTimeOffset? to,
                 int? skip, int? take, CancellationToken ct) =>
-            TypedResults.Ok(await service.ListAsync(new RunFilter(status, user, connection, from, to), new Paging(skip ?? 0, take ?? 50), ct)))
+        {
+            RunStatus? wanted = null;
+            if (status is { Length: > 0 })
+                if (Enum.TryParse<RunStatus>(status, ignoreCase: true, out var parsed)) wanted = parsed;
+                else return Problems.BadRequest($"unknown status '{status}': expected one of {string.Join(", ", Enum.GetValues<RunStatus>().Select(s => s.Name()))}");
+            return TypedResults.Ok(await service.ListAsync(new RunFilter(wanted, user, connection, from, to), new Paging(skip ?? 0, take ?? 50), ct));
+        })
             .RequireAuthorization(Policies.ReadHistory);
         runs.MapGet("/{id:long}", async Task<Results<Ok<RunDetail>, ProblemHttpResult>> (long id, RunsService service, CancellationToken ct) =>
             await service.GetAsync(id, ct) is { } run ? TypedResults.Ok(run) : Problems.NotFound($"run #{id} does not exist"))

@@ -11,6 +11,7 @@ namespace PgClone.Web.Data;
 public sealed class PgCloneDbContext(DbContextOptions<PgCloneDbContext> options) : IdentityDbContext<ApplicationUser>(options)
 {
     public DbSet<Connection> Connections => Set<Connection>();
+    public DbSet<ConnectionGrant> ConnectionGrants => Set<ConnectionGrant>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<CloneProfile> CloneProfiles => Set<CloneProfile>();
     public DbSet<Run> Runs => Set<Run>();

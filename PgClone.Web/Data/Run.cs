@@ -60,7 +60,7 @@ public sealed class Run
     public long? ResumedFromRunId { get; set; }
     /// <summary>The engine job id of the current attempt: the key of its checkpoint.</summary>
     public string? EngineJobId { get; set; }
-    /// <summary>The Quartz scheduler instance running it now (null while queued or once finished).</summary>
+    /// <summary>The Quartz scheduler instance that runs it (or ran it last); null while queued.</summary>
     public string? Instance { get; set; }
     /// <summary>Set by a cancel on any instance; the owning instance stops the run.</summary>
     public bool CancelRequested { get; set; }

@@ -19,7 +19,7 @@ public sealed record AdmittedRun(
 /// production rule (a production source into a non-production target needs a mask rule for every column
 /// discovery flags, or the user's explicit confirmation, which the run records).
 /// </summary>
-public sealed class RunAdmission(ConnectionService connections, ConnectionEnvironments environments)
+public sealed class RunAdmission(ConnectionService connections)
 {
     public const string Production = "production";
 
@@ -38,8 +38,8 @@ public sealed class RunAdmission(ConnectionService connections, ConnectionEnviro
         await EnsureUsableAsync(user, request.TargetConnectionId, ConnectionUse.Target, ct);
         var source = await connections.GetEndpointAsync(request.SourceConnectionId, ServerRole.Source, ct);
         var target = await connections.GetEndpointAsync(request.TargetConnectionId, ServerRole.Target, ct);
-        var sourceEnvironment = await environments.EnvironmentAsync(request.SourceConnectionId, ct);
-        var targetEnvironment = await environments.EnvironmentAsync(request.TargetConnectionId, ct);
+        var sourceEnvironment = (await connections.GetAsync(request.SourceConnectionId, ct)).Environment.ToString().ToLowerInvariant();
+        var targetEnvironment = (await connections.GetAsync(request.TargetConnectionId, ct)).Environment.ToString().ToLowerInvariant();
         var confirmed = false;
         var operation = RunOperations.ToClone(request.Operation);
         if (operation is { } op && IsProduction(sourceEnvironment) && !IsProduction(targetEnvironment))
@@ -72,13 +72,9 @@ public sealed class RunAdmission(ConnectionService connections, ConnectionEnviro
 
     private async Task EnsureUsableAsync(ClaimsPrincipal user, int id, ConnectionUse use, CancellationToken ct)
     {
-        var usable = await connections.ListUsableAsync(user, use, ct);
-        if (usable.Any(c => c.Id == id)) return;
-        var all = await connections.ListAsync(ct);
-        var side = use == ConnectionUse.Source ? "source" : "target";
-        throw all.FirstOrDefault(c => c.Id == id) is { } c
-            ? new RunRejectedException(RunRejection.Forbidden, $"{RunActor.From(user).Name} may not use connection '{c.Name}' as a {side}")
-            : new RunRejectedException(RunRejection.Invalid, $"{side}: connection #{id} does not exist");
+        try { await connections.EnsureCanUseAsync(user, id, use, ct); }
+        catch (ConnectionAccessDeniedException e) { throw new RunRejectedException(RunRejection.Forbidden, e.Message); }
+        catch (ConnectionNotFoundException e) { throw new RunRejectedException(RunRejection.Invalid, $"{(use == ConnectionUse.Source ? "source" : "target")}: {e.Message}"); }
     }
 
     /// <summary>The request's scope and options as they will run; throws on anything malformed.</summary>
@@ -110,14 +106,4 @@ public sealed class RunAdmission(ConnectionService connections, ConnectionEnviro
         }
         catch (PgCloneException e) { throw new RunRejectedException(RunRejection.Invalid, e.Message); }
     }
-}
-
-/// <summary>
-/// A connection's environment tag (production, staging, development, other) as the connections feature keeps it.
-/// </summary>
-public sealed class ConnectionEnvironments
-{
-    // The environment tag arrives with the connections feature (issue 9); until it is merged every connection is
-    // untagged, so no run is treated as production → non-production.
-    public Task<string?> EnvironmentAsync(int connectionId, CancellationToken ct) => Task.FromResult<string?>(null);
 }

@@ -183,7 +183,6 @@ public sealed class RunExecutor(
         run.Status = status.Name();
         run.Error = error;
         run.QueueReason = null;
-        run.Instance = null;
         run.FinishedAt = clock.GetUtcNow();
         run.TablesCompleted = tables.Count(t => t.Status != "failed");
         run.TablesFailed = tables.Count(t => t.Status == "failed");

@@ -42,8 +42,14 @@ public sealed class RunProgressPublisher(
     private readonly Channel<RunProgress> _out = Channel.CreateUnbounded<RunProgress>(new UnboundedChannelOptions { SingleReader = true });
     private TimeSpan Gap => TimeSpan.FromSeconds(1.0 / Math.Max(1, options.Value.ProgressMessagesPerSecond));
 
-    /// <summary>An engine progress snapshot of a run executed here.</summary>
-    public void Report(long runId, JobProgress progress) => Publish(RunProgress.From(runId, progress, clock.GetUtcNow()));
+    /// <summary>
+    /// An engine progress snapshot of a run executed here. The engine's final snapshot is not passed on: the run's
+    /// final state is the one stored with its outcome, published by the executor right after.
+    /// </summary>
+    public void Report(long runId, JobProgress progress)
+    {
+        if (!progress.IsFinished) Publish(RunProgress.From(runId, progress, clock.GetUtcNow()));
+    }
 
     /// <summary>Publishes a run's stored state (after a change of status made in the database).</summary>
     public async Task PublishStateAsync(long runId, CancellationToken ct)
@@ -88,8 +94,18 @@ public sealed class RunProgressPublisher(
 
     private void Send(RunProgress p)
     {
-        if (p.IsFinished) _throttles.TryRemove(p.RunId, out _);
         _out.Writer.TryWrite(p);
+        // Forgotten a while after the end, not at once: a late state message must still keep its distance.
+        if (p.IsFinished) _ = ForgetLaterAsync(p.RunId);
+    }
+
+    private async Task ForgetLaterAsync(long runId)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(10), clock);
+        if (_throttles.TryGetValue(runId, out var t))
+            lock (t)
+                if (!t.FlushScheduled && clock.GetElapsedTime(t.LastSent) >= TimeSpan.FromSeconds(10))
+                    _throttles.TryRemove(runId, out _);
     }
 
     /// <summary>Announces a cancel request to every instance (the one executing the run acts on it).</summary>

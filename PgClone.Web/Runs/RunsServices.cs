@@ -14,7 +14,6 @@ public static class RunsServices
         var settings = section.Get<RunsOptions>() ?? new RunsOptions();
 
         services.AddSingleton<ConsoleDataSource>();
-        services.AddSingleton<ConnectionEnvironments>();
         services.AddSingleton<RunAdmission>();
         services.AddSingleton<RunScheduler>();
         services.AddSingleton<RunsService>();

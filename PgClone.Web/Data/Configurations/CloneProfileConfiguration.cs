@@ -16,7 +16,8 @@ public sealed class CloneProfileConfiguration : IEntityTypeConfiguration<ClonePr
         e.Property(p => p.RolesJson).HasColumnType("jsonb");
         e.Property(p => p.CreatedBy).HasMaxLength(256);
         e.Property(p => p.UpdatedBy).HasMaxLength(256);
-        e.HasOne<Connection>().WithMany().HasForeignKey(p => p.SourceConnectionId).OnDelete(DeleteBehavior.Restrict);
-        e.HasOne<Connection>().WithMany().HasForeignKey(p => p.TargetConnectionId).OnDelete(DeleteBehavior.Restrict);
+        // Deleting a connection deletes the profiles that use it: the connections page names them and asks first.
+        e.HasOne<Connection>().WithMany().HasForeignKey(p => p.SourceConnectionId).OnDelete(DeleteBehavior.Cascade);
+        e.HasOne<Connection>().WithMany().HasForeignKey(p => p.TargetConnectionId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -12,7 +12,7 @@ using PgClone.Web.Data;
 namespace PgClone.Web.Migrations
 {
     [DbContext(typeof(PgCloneDbContext))]
-    [Migration("20261130234844_Runs")]
+    [Migration("20261201001813_Runs")]
     partial class Runs
     {
         /// <inheritdoc />
@@ -333,6 +333,13 @@ namespace PgClone.Web.Migrations
                         .HasMaxLength(63)
                         .HasColumnType("character varying(63)");
 
+                    b.Property<string>("Environment")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasDefaultValue("Other");
+
                     b.Property<string>("Host")
                         .IsRequired()
                         .HasMaxLength(255)
@@ -343,11 +350,19 @@ namespace PgClone.Web.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<string>("Notes")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
                     b.Property<string>("PasswordEncrypted")
                         .HasColumnType("text");
 
                     b.Property<int>("Port")
                         .HasColumnType("integer");
+
+                    b.Property<string>("RootCertificate")
+                        .HasMaxLength(65536)
+                        .HasColumnType("character varying(65536)");
 
                     b.Property<string>("SslMode")
                         .IsRequired()
@@ -373,6 +388,44 @@ namespace PgClone.Web.Migrations
                         .IsUnique();
 
                     b.ToTable("connections", (string)null);
+                });
+
+            modelBuilder.Entity("PgClone.Web.Data.ConnectionGrant", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("ConnectionId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Role")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Use")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("ConnectionId", "Use", "Role", "UserId")
+                        .IsUnique();
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("ConnectionId", "Use", "Role", "UserId"), false);
+
+                    b.ToTable("connection_grants", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_connection_grants_grantee", "(\"Role\" IS NULL) <> (\"UserId\" IS NULL)");
+                        });
                 });
 
             modelBuilder.Entity("PgClone.Web.Data.DataProtectionKey", b =>
@@ -687,14 +740,28 @@ namespace PgClone.Web.Migrations
                     b.HasOne("PgClone.Web.Data.Connection", null)
                         .WithMany()
                         .HasForeignKey("SourceConnectionId")
-                        .OnDelete(DeleteBehavior.Restrict)
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
                     b.HasOne("PgClone.Web.Data.Connection", null)
                         .WithMany()
                         .HasForeignKey("TargetConnectionId")
-                        .OnDelete(DeleteBehavior.Restrict)
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("PgClone.Web.Data.ConnectionGrant", b =>
+                {
+                    b.HasOne("PgClone.Web.Data.Connection", null)
+                        .WithMany("Grants")
+                        .HasForeignKey("ConnectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("PgClone.Web.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("PgClone.Web.Data.Run", b =>
@@ -727,6 +794,11 @@ namespace PgClone.Web.Migrations
                         .HasForeignKey("RunId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("PgClone.Web.Data.Connection", b =>
+                {
+                    b.Navigation("Grants");
                 });
 
             modelBuilder.Entity("PgClone.Web.Data.Run", b =>

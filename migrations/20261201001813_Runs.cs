@@ -40,13 +40,13 @@ namespace PgClone.Web.Migrations
                         column: x => x.SourceConnectionId,
                         principalTable: "connections",
                         principalColumn: "Id",
-                        onDelete: ReferentialAction.Restrict);
+                        onDelete: ReferentialAction.Cascade);
                     table.ForeignKey(
                         name: "FK_clone_profiles_connections_TargetConnectionId",
                         column: x => x.TargetConnectionId,
                         principalTable: "connections",
                         principalColumn: "Id",
-                        onDelete: ReferentialAction.Restrict);
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
