@@ -39,7 +39,8 @@ public static class MaskPreview
                 .ToDictionary(m => m.Column, m => m.Expression, StringComparer.Ordinal);
             var shown = columns.Where(c => !c.Generated).ToList();
             var select = string.Join(", ", shown.Select(c => $"({masked.GetValueOrDefault(c.Column) ?? Sql.Ident(c.Column)})::text"));
-            var keys = shown.Where(c => c.InPrimaryKey).Select(c => Sql.Ident(c.Column)).ToList();
+            // Qualified: a bare name in ORDER BY would mean the output column, which is the value cast to text.
+            var keys = shown.Where(c => c.InPrimaryKey).Select(c => $"{table.Quoted}.{Sql.Ident(c.Column)}").ToList();
             var order = keys.Count > 0 ? $" ORDER BY {string.Join(", ", keys)}" : "";
             var result = new List<IReadOnlyList<string?>>();
             await using (var cmd = new NpgsqlCommand($"SELECT {select} FROM {table.Quoted}{order} LIMIT {rows}", conn, tx))
