@@ -12,6 +12,7 @@ public sealed class PgCloneDbContext(DbContextOptions<PgCloneDbContext> options)
 {
     public DbSet<Connection> Connections => Set<Connection>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
