@@ -30,10 +30,10 @@ public static class ProfilesApi
         profiles.MapDelete("/{id:int}", async Task<IResult> (int id, ProfilesService service, CancellationToken ct) =>
             await service.DeleteAsync(id, ct) ? TypedResults.NoContent() : Problems.NotFound($"profile #{id} does not exist"))
             .RequireAuthorization(Policies.Delete);
-        profiles.MapPost("/{id:int}/run", async Task<IResult> (int id, RunProfile? body, ClaimsPrincipal user, RunsService runs, CancellationToken ct) =>
+        profiles.MapPost("/{id:int}/run", async Task<IResult> (int id, RunProfile? body, HttpContext context, RunsService runs, CancellationToken ct) =>
             await Problems.Guard(async () =>
             {
-                var runId = await runs.StartProfileAsync(id, user, body?.ConfirmProductionWithoutMasking ?? false, ct);
+                var runId = await runs.StartProfileAsync(id, RunActor.ForRequest(context), body?.ConfirmProductionWithoutMasking ?? false, ct);
                 return TypedResults.Created($"/api/v1/runs/{runId}", new RunsApi.Started(runId));
             }))
             .RequireAuthorization(Policies.Run);

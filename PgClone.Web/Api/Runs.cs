@@ -15,8 +15,8 @@ public static class RunsApi
     public static RouteGroupBuilder MapRuns(this RouteGroupBuilder v1)
     {
         var runs = v1.MapGroup("/runs").WithTags("Runs");
-        runs.MapPost("/", async Task<IResult> (RunRequest request, ClaimsPrincipal user, RunsService service, CancellationToken ct) =>
-            await Problems.Guard(async () => Created(await service.SubmitAsync(request, user, ct))))
+        runs.MapPost("/", async Task<IResult> (RunRequest request, HttpContext context, RunsService service, CancellationToken ct) =>
+            await Problems.Guard(async () => Created(await service.SubmitAsync(request, RunActor.ForRequest(context), ct))))
             .RequireAuthorization(Policies.Run);
         runs.MapGet("/", async Task<IResult> (RunsService service, string? status, string? user, int? connection, DateTimeOffset? from, DateTimeOffset? to,
                 int? skip, int? take, CancellationToken ct) =>
@@ -34,8 +34,8 @@ public static class RunsApi
         runs.MapPost("/{id:long}/cancel", async Task<IResult> (long id, ClaimsPrincipal user, RunsService service, CancellationToken ct) =>
             await Problems.Guard(async () => TypedResults.Ok(await service.CancelAsync(id, user, ct))))
             .RequireAuthorization(Policies.Cancel);
-        runs.MapPost("/{id:long}/resume", async Task<IResult> (long id, ClaimsPrincipal user, RunsService service, CancellationToken ct) =>
-            await Problems.Guard(async () => Created(await service.ResumeAsync(id, user, ct))))
+        runs.MapPost("/{id:long}/resume", async Task<IResult> (long id, HttpContext context, RunsService service, CancellationToken ct) =>
+            await Problems.Guard(async () => Created(await service.ResumeAsync(id, RunActor.ForRequest(context), ct))))
             .RequireAuthorization(Policies.Run);
         // DELETE /runs?finished: the only bulk delete there is; the flag says so explicitly.
         runs.MapDelete("/", async Task<IResult> (bool? finished, RunsService service, CancellationToken ct) =>

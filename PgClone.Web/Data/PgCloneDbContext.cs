@@ -17,6 +17,7 @@ public sealed class PgCloneDbContext(DbContextOptions<PgCloneDbContext> options)
     public DbSet<Run> Runs => Set<Run>();
     public DbSet<RunTable> RunTables => Set<RunTable>();
     public DbSet<RunCheckpoint> RunCheckpoints => Set<RunCheckpoint>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,7 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using PgClone.Core;
 using PgClone.Tests.Fixtures;
+using PgClone.Web.Connections;
+using PgClone.Web.Data;
 using PgClone.Web.Runs;
 using static PgClone.Tests.Web.Runs.RunsTestBed;
 
@@ -45,6 +49,24 @@ public sealed class RunsApiTests(PgServersFixture fx)
         var page = await http.GetFromJsonAsync<RunPage>($"api/v1/runs?status=succeeded&connection={console.SourceId}", Json);
         Assert.Equal([id], page!.Items.Select(r => r.Id));
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"api/v1/runs/{id + 1000}")).StatusCode);
+
+        // From a production connection into a non-production one, a column discovery flags needs a mask rule or
+        // an explicit confirmation, which the run records.
+        await PgServers.ExecAsync(data.Source, """
+            CREATE SCHEMA crm;
+            CREATE TABLE crm.people (id int PRIMARY KEY, email text);
+            INSERT INTO crm.people SELECT g, 'person' || g || '@example.com' FROM generate_series(1, 50) g;
+            """);
+        var connections = console.Factory.Services.GetRequiredService<ConnectionService>();
+        await connections.UpdateAsync(console.SourceId, RunsConsole.New("source db", data.Source) with { Environment = ConnectionEnvironment.Production }, "admin");
+        var refused = await http.PostAsJsonAsync("api/v1/runs", new RunRequest("schema", console.SourceId, console.TargetId, "crm"), Json);
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal("source 'source db' is a production connection and the target is not: mask these columns or confirm the clone without masking: \"crm\".\"people\".\"email\"",
+            (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        var confirmed = await StartAsync(http, new RunRequest("schema", console.SourceId, console.TargetId, "crm", ConfirmProductionWithoutMasking: true));
+        var recorded = await WaitFinishedAsync(http, confirmed);
+        Assert.Equal((RunStatus.Succeeded, true, "production", "other"),
+            (recorded.Run.Status, recorded.ProductionConfirmed, recorded.Run.SourceEnvironment, recorded.Run.TargetEnvironment));
     }
 
     [Fact]
