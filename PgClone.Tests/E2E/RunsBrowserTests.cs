@@ -111,6 +111,15 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
 
         // A long run started by the Operator: the Auditor watches it live, with no Start, Cancel or Resume.
         var (http, _) = await RunsTestBed.LogInAsync(console.Url, RunsConsole.Operator);
+
+        // The run's summary downloads as CSV (one line per table) and JSON.
+        var csv = (await http.GetStringAsync($"api/v1/runs/{maskedRun}/summary.csv")).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("run,table,status,rows,bytes,seconds,copied_by_job,error", csv[0]);
+        Assert.Equal([$"{maskedRun},\"\"\"shop\"\".\"\"customers\"\"\",copied,1500,", $"{maskedRun},\"\"\"shop\"\".\"\"orders\"\"\",copied,2500,"],
+            csv[1..].Select(l => string.Join(',', l.Split(',').Take(4)) + ","));
+        var json = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"api/v1/runs/{maskedRun}/summary.json")).RootElement;
+        Assert.Equal(maskedRun, json.GetProperty("run").GetProperty("id").GetInt64());
+        Assert.Equal([1500L, 2500L], json.GetProperty("tables").EnumerateArray().Select(t => t.GetProperty("rows").GetInt64()));
         var run = await RunsTestBed.StartAsync(http, new PgClone.Web.Runs.RunRequest("schema", console.SourceId, console.TargetId, RunsTestBed.Schema));
         var audit = await LogInAsync(browser, console.Url, Auditor, errors);
         await audit.GotoAsync($"{console.Url}/jobs/{run}");
@@ -143,7 +152,6 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
             await Shot(op, name);
         }
         Assert.True(errors.Count == 0, string.Join("\n", errors));
-        _ = maskedRun;
     }
 
     private static async Task<IPage> LogInAsync(IBrowser browser, string url, string email, List<string> errors)
