@@ -28,17 +28,10 @@ public sealed class ConnectionsBrowserTests(PgServersFixture fx)
         var secret = target.Password!;
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await Chromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
         page.SetDefaultTimeout(15_000);
-        var errors = new List<string>();
-        page.Console += (_, m) => { if (m.Type == "error") errors.Add($"{m.Text} ({m.Location})"); };
-        page.PageError += (_, e) => errors.Add(e);
+        var errors = Chromium.CollectErrors(page);
 
         await LogInAsync(page, baseUrl, "admin@example.com");
         await page.GotoAsync(baseUrl + "/connections");

@@ -56,22 +56,11 @@ public sealed class ProcessStaticAssetsTests(PgServersFixture fx) : IClassFixtur
     private static async Task AssertStyledInChromiumAsync(string baseUrl)
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await PgClone.Tests.E2E.Chromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
-        var errors = new List<string>();
+        var errors = PgClone.Tests.E2E.Chromium.CollectErrors(page);
         var loaded = new Dictionary<string, int>();
-        page.Console += (_, m) => { if (m.Type == "error") errors.Add($"{m.Text} ({m.Location})"); };
-        page.PageError += (_, e) => errors.Add(e);
-        page.Response += (_, r) =>
-        {
-            loaded[new Uri(r.Url).AbsolutePath] = r.Status;
-            if (r.Status >= 400) errors.Add($"HTTP {r.Status} {r.Url}");
-        };
+        page.Response += (_, r) => loaded[new Uri(r.Url).AbsolutePath] = r.Status;
         await page.GotoAsync(baseUrl + "/", new() { WaitUntil = WaitUntilState.NetworkIdle });
 
         Assert.Equal(200, loaded.Single(l => Regex.IsMatch(l.Key, @"^/_content/MudBlazor/MudBlazor\.min(\.[a-z0-9]+)?\.css$")).Value);
