@@ -17,6 +17,16 @@ public sealed record TableOverview(string Schema, string Name, bool Partitioned,
 /// </summary>
 public static class CatalogBrowser
 {
+    /// <summary>
+    /// The planner's row estimate of table <c>c</c> (pg_class alias): reltuples of an ordinary table, summed over the
+    /// leaf partitions of a partitioned one; NULL when a table was never analyzed (reltuples = -1).
+    /// </summary>
+    internal const string RowEstimate = """
+        CASE WHEN c.relkind = 'r' THEN CASE WHEN c.reltuples < 0 THEN NULL ELSE c.reltuples::bigint END
+             ELSE (SELECT CASE WHEN bool_or(l.reltuples < 0) THEN NULL ELSE coalesce(sum(l.reltuples), 0)::bigint END
+                   FROM pg_partition_tree(c.oid) pt JOIN pg_class l ON l.oid = pt.relid WHERE l.relkind = 'r') END
+        """;
+
     public static async Task<List<SchemaOverview>> SchemasAsync(NpgsqlConnection conn, CancellationToken ct)
     {
         var names = (await CatalogReader.UserSchemasAsync(conn, ct)).ToArray();
@@ -44,9 +54,7 @@ public static class CatalogBrowser
     public static Task<List<TableOverview>> TablesAsync(NpgsqlConnection conn, string schema, CancellationToken ct) =>
         CatalogReader.QueryAsync(conn, $"""
             SELECT n.nspname, c.relname, c.relkind = 'p',
-                   CASE WHEN c.relkind = 'r' THEN CASE WHEN c.reltuples < 0 THEN NULL ELSE c.reltuples::bigint END
-                        ELSE (SELECT CASE WHEN bool_or(l.reltuples < 0) THEN NULL ELSE coalesce(sum(l.reltuples), 0)::bigint END
-                              FROM pg_partition_tree(c.oid) pt JOIN pg_class l ON l.oid = pt.relid WHERE l.relkind = 'r') END,
+                   {RowEstimate},
                    CASE WHEN c.relkind = 'r' THEN pg_total_relation_size(c.oid)
                         ELSE (SELECT coalesce(sum(pg_total_relation_size(pt.relid)), 0) FROM pg_partition_tree(c.oid) pt) END::bigint
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -27,12 +27,7 @@ public sealed class ConsoleBrowserTests(PgServersFixture fx)
             .AddAsync(new NewConnection("warehouse", "db.example.com", 5433, "sales", "reader", "s3cret"), "test");
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await Chromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
         page.SetDefaultTimeout(15_000);
         var consoleErrors = new List<string>();

@@ -18,11 +18,12 @@ public static class ApiServices
         {
             switch (ctx.ProblemDetails.Status)
             {
-                case StatusCodes.Status401Unauthorized:
+                // Only the framework's bare 401/403 (authentication, policies); a service's refusal keeps its own line.
+                case StatusCodes.Status401Unauthorized when ctx.ProblemDetails.Title is null or "Unauthorized":
                     ctx.ProblemDetails.Title = "Authentication required";
                     ctx.ProblemDetails.Detail = "Log in, or send 'Authorization: Bearer <token>' with a valid personal API token (My account → API tokens).";
                     break;
-                case StatusCodes.Status403Forbidden:
+                case StatusCodes.Status403Forbidden when ctx.ProblemDetails.Title is null or "Forbidden":
                     ctx.ProblemDetails.Title = "Not allowed";
                     ctx.ProblemDetails.Detail = "Your role may not do this; see the authorization matrix in README.";
                     break;

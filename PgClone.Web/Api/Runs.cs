@@ -52,15 +52,15 @@ public static class RunsApi
 /// <summary>Service refusals and engine errors as problem+json, one line each.</summary>
 internal static class Problems
 {
-    public static ProblemHttpResult NotFound(string detail) => TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound);
-    public static ProblemHttpResult BadRequest(string detail) => TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest);
+    public static ProblemHttpResult NotFound(string message) => TypedResults.Problem(title: message, statusCode: StatusCodes.Status404NotFound);
+    public static ProblemHttpResult BadRequest(string message) => TypedResults.Problem(title: message, statusCode: StatusCodes.Status400BadRequest);
 
     public static async Task<IResult> Guard(Func<Task<IResult>> action)
     {
         try { return await action(); }
         catch (RunRejectedException e)
         {
-            return TypedResults.Problem(e.Message, statusCode: e.Kind switch
+            return TypedResults.Problem(title: e.Message, statusCode: e.Kind switch
             {
                 RunRejection.Forbidden => StatusCodes.Status403Forbidden,
                 RunRejection.NotFound => StatusCodes.Status404NotFound,

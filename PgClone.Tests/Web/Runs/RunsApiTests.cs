@@ -62,7 +62,7 @@ public sealed class RunsApiTests(PgServersFixture fx)
         var refused = await http.PostAsJsonAsync("api/v1/runs", new RunRequest("schema", console.SourceId, console.TargetId, "crm"), Json);
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         Assert.Equal("source 'source db' is a production connection and the target is not: mask these columns or confirm the clone without masking: \"crm\".\"people\".\"email\"",
-            (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+            (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
         var confirmed = await StartAsync(http, new RunRequest("schema", console.SourceId, console.TargetId, "crm", ConfirmProductionWithoutMasking: true));
         var recorded = await WaitFinishedAsync(http, confirmed);
         Assert.Equal((RunStatus.Succeeded, true, "production", "other"),
