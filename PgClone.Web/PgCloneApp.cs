@@ -4,10 +4,13 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
 using PgClone.Core;
 using PgClone.Web.Api;
+using PgClone.Web.Clones;
 using PgClone.Web.Components;
 using PgClone.Web.Connections;
 using PgClone.Web.Data;
 using PgClone.Web.Embedded;
+using PgClone.Web.Health;
+using PgClone.Web.Runs;
 using PgClone.Web.Security;
 using MudBlazor.Services;
 
@@ -34,11 +37,15 @@ public static class PgCloneApp
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedServer>());
         services.AddSingleton<DemoDatabases>();
         services.AddSingleton<ConnectionService>();
+        services.AddPgCloneRuns(builder.Configuration);
+        services.AddPgCloneClones();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
         services.AddHttpContextAccessor();
-        services.AddPgCloneSecurity(); // after the Razor components: its AuthenticationStateProvider wins
+        services.AddPgCloneApi(builder.Configuration);
+        services.AddPgCloneHealth();
+        services.AddPgCloneSecurity(builder.Configuration); // after the Razor components: its AuthenticationStateProvider wins
         return builder;
     }
 
@@ -46,15 +53,22 @@ public static class PgCloneApp
     {
         if (!app.Environment.IsDevelopment())
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        app.UseSecurityHeaders();
+        app.UseApiProblems();
         app.UseAuthentication();
         app.UseFirstRunRedirect();
         app.UseAuthorization();
+        app.UsePasswordChangeRedirect();
+        app.UseRateLimiter();
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // frame-ancestors is in the console's own CSP (SecurityHeaders): no second policy header from Blazor.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
         app.MapAccountEndpoints();
         app.MapPgCloneApi();
+        app.MapPgCloneHealth();
+        app.MapPgCloneRuns();
         return app;
     }
 

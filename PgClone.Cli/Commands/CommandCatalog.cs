@@ -21,5 +21,6 @@ internal static class CommandCatalog
         yield return MaskingCommands.Policy();
         yield return MaskingCommands.Report();
         yield return DiffCommand.Create();
+        yield return RunsCommands.Create();
     }
 }

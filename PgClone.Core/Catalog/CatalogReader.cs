@@ -14,7 +14,7 @@ public static partial class CatalogReader
     private const string NotExtensionMember =
         "NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = '{0}'::regclass AND x.objid = {1} AND x.deptype = 'e')";
 
-    private static string NotMember(string catalog, string oid) => string.Format(System.Globalization.CultureInfo.InvariantCulture, NotExtensionMember, catalog, oid);
+    internal static string NotMember(string catalog, string oid) => string.Format(System.Globalization.CultureInfo.InvariantCulture, NotExtensionMember, catalog, oid);
 
     /// <summary>User schemas of the database: not system, not toast/temp, not created by an extension.</summary>
     public static async Task<List<string>> UserSchemasAsync(NpgsqlConnection conn, CancellationToken ct) =>

@@ -76,6 +76,8 @@ public sealed record ClonePlan
     public IReadOnlyList<uint> LargeObjects { get; init; } = [];
     /// <summary>Objects deliberately left out, each with the reason (e.g. an index on a column not selected).</summary>
     public IReadOnlyList<string> Skipped { get; init; } = [];
+    /// <summary>Objects of the plan that already exist on the target, handled by the conflict strategy (e.g. <c>table "s"."t"</c>).</summary>
+    public IReadOnlyList<string> Conflicts { get; init; } = [];
     /// <summary>Target database to create first (database-create), if any.</summary>
     public string? CreateDatabase { get; init; }
 }

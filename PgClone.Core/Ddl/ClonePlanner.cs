@@ -18,8 +18,12 @@ public static class ClonePlanner
     /// a missing extension or a name conflict goes to <paramref name="issues"/> (with what the conflict strategy will do)
     /// instead of stopping the plan: the preflight lists them all.
     /// </summary>
-    public static async Task<ClonePlan> PlanAsync(CloneRequest request, NpgsqlConnection source, NpgsqlConnection target,
-        IColumnMasker? masker, Action<PlanIssue>? issues, CancellationToken ct)
+    public static Task<ClonePlan> PlanAsync(CloneRequest request, NpgsqlConnection source, NpgsqlConnection target,
+        IColumnMasker? masker, Action<PlanIssue>? issues, CancellationToken ct) => PlanAsync(request, source, target, null, masker, issues, ct);
+
+    /// <param name="asTarget">Turns what <paramref name="target"/> holds into the state planned against (a preview of a database not created yet).</param>
+    internal static async Task<ClonePlan> PlanAsync(CloneRequest request, NpgsqlConnection source, NpgsqlConnection target,
+        Func<TargetState, TargetState>? asTarget, IColumnMasker? masker, Action<PlanIssue>? issues, CancellationToken ct)
     {
         var options = request.EffectiveOptions;
         var where = WhereFilter.Validate(options.Where);
@@ -44,6 +48,7 @@ public static class ClonePlanner
         {
             var targetSchemas = catalog.Schemas.Select(s => s.Name).Concat(catalog.Extensions.Select(e => e.Schema)).Distinct().ToList();
             state = await TargetState.ReadAsync(target, targetSchemas, ct);
+            if (asTarget is not null) state = asTarget(state);
             scope.RequireLibraries(request, await TargetState.MissingLibrariesAsync(target,
                 scope.Functions.Select(f => f.Library).OfType<string>().Distinct().ToList(), ct));
         }

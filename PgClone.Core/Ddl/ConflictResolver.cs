@@ -23,6 +23,8 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
     public List<DdlStatement> Statements { get; } = [];
     public HashSet<uint> SkippedOids { get; } = [];
     public List<string> Skipped { get; } = [];
+    /// <summary>Every planned object that already exists on the target (what a preview shows before a run).</summary>
+    public List<string> Conflicts { get; } = [];
 
     public void Resolve(IEnumerable<PlannedObject> planned)
     {
@@ -30,6 +32,7 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
         {
             var existingKind = Existing(p);
             if (existingKind is null) continue;
+            Conflicts.Add(p.Display);
             switch (strategy)
             {
                 case ConflictStrategy.Error:
@@ -65,6 +68,7 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
         foreach (var (kind, name) in names)
         {
             if (_freed.Contains(name) || !target.Relations.TryGetValue(name, out var rel)) continue;
+            Conflicts.Add($"{kind} {name.Quoted}");
             if (strategy == ConflictStrategy.Error)
             {
                 Refuse($"{kind} {name.Quoted}");

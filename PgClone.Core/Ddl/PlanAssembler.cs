@@ -70,6 +70,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
             PostData = post,
             Skipped = _skipped,
             LargeObjects = _options.IncludeData ? catalog.Database.LargeObjects.Select(l => l.Oid).ToList() : [],
+            Conflicts = conflicts.Conflicts,
             CreateDatabase = request.Operation == CloneOperation.DatabaseCreate ? request.Target.Database : null,
         };
     }

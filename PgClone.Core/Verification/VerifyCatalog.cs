@@ -14,11 +14,8 @@ internal static class VerifyCatalog
     /// table was never analyzed (reltuples = -1).
     /// </summary>
     public static Task<List<VerifiedTable>> ReadTablesAsync(ReadOnlySession s, string? schema, CancellationToken ct) =>
-        s.QueryAsync("""
-            SELECT n.nspname, c.relname, c.relkind = 'p',
-                   CASE WHEN c.relkind = 'r' THEN CASE WHEN c.reltuples < 0 THEN NULL ELSE c.reltuples::bigint END
-                        ELSE (SELECT CASE WHEN bool_or(l.reltuples < 0) THEN NULL ELSE coalesce(sum(l.reltuples), 0)::bigint END
-                              FROM pg_partition_tree(c.oid) pt JOIN pg_class l ON l.oid = pt.relid WHERE l.relkind = 'r') END,
+        s.QueryAsync($"""
+            SELECT n.nspname, c.relname, c.relkind = 'p', {Catalog.CatalogBrowser.RowEstimate},
                    ARRAY(SELECT a.attname::text FROM pg_attribute a
                          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -27,12 +27,7 @@ public sealed class ConsoleBrowserTests(PgServersFixture fx)
             .AddAsync(new NewConnection("warehouse", "db.example.com", 5433, "sales", "reader", "s3cret"), "test");
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await Chromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
         page.SetDefaultTimeout(15_000);
         var consoleErrors = new List<string>();
@@ -115,8 +110,8 @@ public sealed class ConsoleBrowserTests(PgServersFixture fx)
         await page.WaitForURLAsync(baseUrl + "/connections");
         var row = page.Locator("#connections-grid tbody tr.mud-table-row").First;
         await Assertions.Expect(row).ToContainTextAsync("warehouse");
-        Assert.Equal(["warehouse", "db.example.com", "5433", "sales", "reader", "Prefer"],
-            (await row.Locator("td").AllInnerTextsAsync()).Take(6).Select(t => t.Trim()));
+        Assert.Equal(["warehouse", "other", "db.example.com:5433/sales", "reader", "Prefer"],
+            (await row.Locator("td").AllInnerTextsAsync()).Take(5).Select(t => t.Trim()));
 
         // Log out from the user menu.
         await page.ClickAsync("#user-menu");

@@ -7,7 +7,8 @@ namespace PgClone.Tests.Fixtures;
 /// The two PostgreSQL servers every test talks to: a "source" and a "target" cluster, because clones cross
 /// servers. Started once per test process from the installed server binaries and stopped at exit; tests stay
 /// parallel-safe by each creating databases of their own. PGCLONE_TEST_SOURCE / PGCLONE_TEST_TARGET point the
-/// suite at existing servers instead (their users must be able to CREATE DATABASE and CREATE ROLE).
+/// suite at existing servers instead (their users must be able to CREATE DATABASE and CREATE ROLE); without them,
+/// two postgres:15 containers are used when a Docker engine answers (see <see cref="TestServerChoice"/>).
 /// </summary>
 public sealed class PgServers
 {
@@ -32,20 +33,28 @@ public sealed class PgServers
         var servers = new PgServers();
         var source = Environment.GetEnvironmentVariable("PGCLONE_TEST_SOURCE");
         var target = Environment.GetEnvironmentVariable("PGCLONE_TEST_TARGET");
-        if (!string.IsNullOrWhiteSpace(source) && !string.IsNullOrWhiteSpace(target))
-        {
-            servers.SourceAdmin = source;
-            servers.TargetAdmin = target;
-            return servers;
-        }
-        ReapAbandonedClusters();
-        servers._root = Path.Combine(Path.GetTempPath(), $"pgclone-tests-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
-        Directory.CreateDirectory(servers._root);
+        var docker = TestServerChoice.DockerEndpoint(Environment.GetEnvironmentVariable("DOCKER_HOST"), File.Exists("/var/run/docker.sock"));
+        var kind = TestServerChoice.Choose(source, target, await TestServerChoice.DockerAnswersAsync(docker, TimeSpan.FromSeconds(2)));
+        await Console.Error.WriteLineAsync(TestServerChoice.Describe(kind));
         var settings = new Dictionary<string, string>
         {
             ["fsync"] = "off", ["synchronous_commit"] = "off", ["full_page_writes"] = "off",
             ["max_connections"] = "300", ["shared_buffers"] = "128MB", ["max_wal_size"] = "2GB",
         };
+        if (kind == TestServerKind.Environment)
+        {
+            servers.SourceAdmin = source!;
+            servers.TargetAdmin = target!;
+            return servers;
+        }
+        if (kind == TestServerKind.Testcontainers)
+        {
+            (servers.SourceAdmin, servers.TargetAdmin) = await ContainerServers.StartAsync(settings);
+            return servers;
+        }
+        ReapAbandonedClusters();
+        servers._root = Path.Combine(Path.GetTempPath(), $"pgclone-tests-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
+        Directory.CreateDirectory(servers._root);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => servers.StopAll();
         var started = await Task.WhenAll(
             StartOneAsync(Path.Combine(servers._root, "source"), settings),

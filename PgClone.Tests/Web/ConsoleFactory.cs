@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace PgClone.Tests.Web;
 
@@ -16,9 +17,17 @@ public sealed class ConsoleFactory(IReadOnlyDictionary<string, string> settings)
 {
     public static ConsoleFactory OnDatabase(string connectionString) => new(new Dictionary<string, string> { ["ConnectionStrings:PgClone"] = connectionString });
 
+    /// <summary>On an existing database, with more settings (e.g. "PgClone:Security:MaxFailedSignIns").</summary>
+    public static ConsoleFactory OnDatabase(string connectionString, IReadOnlyDictionary<string, string> more) =>
+        new(new Dictionary<string, string>(more) { ["ConnectionStrings:PgClone"] = connectionString });
+
+    /// <summary>Receives the console's log lines as well.</summary>
+    public ILoggerProvider? Logs { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
+        if (Logs is { } logs) builder.ConfigureLogging(l => l.AddProvider(logs));
     }
 
     /// <summary>A client that keeps cookies and shows redirects instead of following them.</summary>

@@ -16,8 +16,16 @@ public sealed class Connection
     public required string Username { get; set; }
     public string? PasswordEncrypted { get; set; }
     public SslMode SslMode { get; set; } = SslMode.Prefer;
+    /// <summary>PEM text of the CA certificate(s) that sign the server's certificate (for Verify-CA / Verify-Full).</summary>
+    public string? RootCertificate { get; set; }
+    public ConnectionEnvironment Environment { get; set; } = ConnectionEnvironment.Other;
+    public string? Notes { get; set; }
+    public List<ConnectionGrant> Grants { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
     public required string CreatedBy { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public required string UpdatedBy { get; set; }
 }
+
+/// <summary>The environment tag shown as a coloured chip, so nobody mistakes production for a scratch server.</summary>
+public enum ConnectionEnvironment { Other, Production, Staging, Development }

@@ -11,7 +11,13 @@ namespace PgClone.Web.Data;
 public sealed class PgCloneDbContext(DbContextOptions<PgCloneDbContext> options) : IdentityDbContext<ApplicationUser>(options)
 {
     public DbSet<Connection> Connections => Set<Connection>();
+    public DbSet<ConnectionGrant> ConnectionGrants => Set<ConnectionGrant>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<CloneProfile> CloneProfiles => Set<CloneProfile>();
+    public DbSet<Run> Runs => Set<Run>();
+    public DbSet<RunTable> RunTables => Set<RunTable>();
+    public DbSet<RunCheckpoint> RunCheckpoints => Set<RunCheckpoint>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -27,6 +27,8 @@ public static class AuthorizationMatrix
         [Policies.ManageConnections] = [AppRoles.Admin],
         [Policies.ManageUsers] = [AppRoles.Admin],
         [Policies.ManageTokens] = [AppRoles.Admin, AppRoles.Operator, AppRoles.Auditor],
+        [Policies.OwnAccount] = [AppRoles.Admin, AppRoles.Operator, AppRoles.Auditor],
+        [Policies.ReadMetrics] = [AppRoles.Admin, AppRoles.Auditor],
     };
 
     public static bool Allows(string role, string policy) => RolesByPolicy[policy].Contains(role);
@@ -61,4 +63,8 @@ public static class Policies
     public const string ManageUsers = "manage-users";
     /// <summary>One's own personal API tokens.</summary>
     public const string ManageTokens = "manage-tokens";
+    /// <summary>One's own account: who am I, change my password.</summary>
+    public const string OwnAccount = "own-account";
+    /// <summary>The Prometheus metrics at /metrics.</summary>
+    public const string ReadMetrics = "read-metrics";
 }

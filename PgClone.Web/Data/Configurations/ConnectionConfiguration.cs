@@ -14,6 +14,10 @@ public sealed class ConnectionConfiguration : IEntityTypeConfiguration<Connectio
         e.Property(c => c.Database).HasMaxLength(63);
         e.Property(c => c.Username).HasMaxLength(63);
         e.Property(c => c.SslMode).HasConversion<string>().HasMaxLength(20);
+        // Rows from before the tag existed read as "Other".
+        e.Property(c => c.Environment).HasConversion<string>().HasMaxLength(20).HasDefaultValue(ConnectionEnvironment.Other);
+        e.Property(c => c.Notes).HasMaxLength(4000);
+        e.Property(c => c.RootCertificate).HasMaxLength(65536);
         e.Property(c => c.CreatedBy).HasMaxLength(256);
         e.Property(c => c.UpdatedBy).HasMaxLength(256);
     }

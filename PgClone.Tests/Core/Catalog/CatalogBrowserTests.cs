@@ -1,0 +1,65 @@
+using PgClone.Core.Catalog;
+using PgClone.Core.Connections;
+using PgClone.Tests.Fixtures;
+
+namespace PgClone.Tests.Core.Catalog;
+
+/// <summary>Browsing a server: user schemas with object counts per kind, then tables with sizes and row estimates.</summary>
+public sealed class CatalogBrowserTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
+{
+    [Fact]
+    public async Task Schemas_count_each_kind_and_tables_show_size_and_row_estimate()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("browse");
+        await PgServers.ExecAsync(db.Source, """"
+            CREATE EXTENSION IF NOT EXISTS citext;
+            CREATE SCHEMA "Odd ""Schema""";
+            CREATE TABLE "Odd ""Schema"""."Tab le" (id int PRIMARY KEY, note text);
+            INSERT INTO "Odd ""Schema"""."Tab le" SELECT g, repeat('x', 50) FROM generate_series(1, 1000) g;
+            CREATE TABLE "Odd ""Schema""".events (id int, at date NOT NULL) PARTITION BY RANGE (at);
+            CREATE TABLE "Odd ""Schema""".events_2025 PARTITION OF "Odd ""Schema""".events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+            CREATE TABLE "Odd ""Schema""".events_2026 PARTITION OF "Odd ""Schema""".events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+            INSERT INTO "Odd ""Schema""".events SELECT g, date '2025-06-01' + (g % 400) FROM generate_series(1, 300) g;
+            CREATE TABLE "Odd ""Schema""".never_analyzed (id int);
+            CREATE VIEW "Odd ""Schema""".v AS SELECT 1 AS one;
+            CREATE VIEW "Odd ""Schema""".w AS SELECT 2 AS two;
+            CREATE MATERIALIZED VIEW "Odd ""Schema""".m AS SELECT 3 AS three;
+            CREATE SEQUENCE "Odd ""Schema""".s;
+            CREATE FUNCTION "Odd ""Schema""".f() RETURNS int LANGUAGE sql AS 'SELECT 1';
+            CREATE PROCEDURE "Odd ""Schema""".p() LANGUAGE sql AS 'SELECT 1';
+            CREATE TYPE "Odd ""Schema""".mood AS ENUM ('ok');
+            CREATE DOMAIN "Odd ""Schema""".positive AS int CHECK (VALUE > 0);
+            CREATE TYPE "Odd ""Schema""".pair AS (a int, b int);
+            CREATE SCHEMA empty;
+            ANALYZE "Odd ""Schema"""."Tab le";
+            ANALYZE "Odd ""Schema""".events;
+            """");
+        var server = ServerEndpoint.Parse(ServerRole.Source, db.Source, "src");
+
+        var schemas = await CatalogBrowser.SchemasAsync(server, CancellationToken.None);
+        var size = await PgServers.ScalarAsync<long>(db.Source, """
+            SELECT sum(pg_total_relation_size(c.oid))::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'Odd "Schema"' AND c.relkind IN ('r', 'm', 'S')
+            """);
+        Assert.Equal(
+            [
+                new SchemaOverview("Odd \"Schema\"", 3, 2, 1, 1, 2, 3, size),
+                new SchemaOverview("empty", 0, 0, 0, 0, 0, 0, 0),
+                new SchemaOverview("public", 0, 0, 0, 0, 0, 0, 0),
+            ], schemas);
+
+        var tables = await CatalogBrowser.TablesAsync(server, "Odd \"Schema\"", CancellationToken.None);
+        async Task<long> SizeAsync(string sql) => await PgServers.ScalarAsync<long>(db.Source, sql);
+        Assert.Equal(
+            [
+                new TableOverview("Odd \"Schema\"", "Tab le", false, 1000, await SizeAsync("SELECT pg_total_relation_size('\"Odd \"\"Schema\"\"\".\"Tab le\"')")),
+                new TableOverview("Odd \"Schema\"", "events", true, 300, await SizeAsync(
+                    "SELECT (pg_total_relation_size('\"Odd \"\"Schema\"\"\".events_2025') + pg_total_relation_size('\"Odd \"\"Schema\"\"\".events_2026'))::bigint")),
+                new TableOverview("Odd \"Schema\"", "never_analyzed", false, null, 0),
+            ], tables);
+
+        var gone = await Assert.ThrowsAsync<PgClone.Core.PgCloneException>(() =>
+            CatalogBrowser.TablesAsync(ServerEndpoint.Parse(ServerRole.Source, PgServers.WithDatabase(db.Source, "no_such_db"), "src"), "x", CancellationToken.None));
+        Assert.EndsWith("database \"no_such_db\" does not exist", gone.Message);
+    }
+}

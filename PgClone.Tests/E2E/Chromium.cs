@@ -1,0 +1,24 @@
+using Microsoft.Playwright;
+
+namespace PgClone.Tests.E2E;
+
+/// <summary>The one way tests start Chromium (Debian's /usr/bin/chromium, headless) and watch a page for errors.</summary>
+public static class Chromium
+{
+    public static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    {
+        ExecutablePath = "/usr/bin/chromium",
+        Headless = true,
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+
+    /// <summary>Console errors, uncaught exceptions and failed requests of the page, as they happen.</summary>
+    public static List<string> CollectErrors(IPage page)
+    {
+        var errors = new List<string>();
+        page.Console += (_, m) => { if (m.Type == "error") errors.Add($"{m.Text} ({m.Location})"); };
+        page.PageError += (_, e) => errors.Add(e);
+        page.Response += (_, r) => { if (r.Status >= 400) errors.Add($"HTTP {r.Status} {r.Url}"); };
+        return errors;
+    }
+}

@@ -1,0 +1,150 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using PgClone.Tests.Fixtures;
+using PgClone.Tests.Web;
+using PgClone.Web.Data;
+
+namespace PgClone.Tests.E2E;
+
+/// <summary>
+/// Users and tokens in Chromium: the first admin creates a user of each role on the Users page; each signs in,
+/// must change the initial password, and sees what the role allows; a token made in My account calls the API
+/// until revoked. Every page is checked for console errors, which include Content-Security-Policy violations.
+/// </summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class SecurityBrowserTests(PgServersFixture fx)
+{
+    private const string Admin = "first.admin@example.com";
+    private const string Password = "Br0wser-secret!";
+    private const string Initial = "Initial-passw0rd!";
+
+    [Fact]
+    public async Task Admin_creates_users_of_each_role_who_sign_in_and_use_personal_tokens()
+    {
+        var dbs = await fx.Servers.CreateDatabasesAsync("console_e2e_users");
+        await using var console = ConsoleFactory.OnDatabase(dbs.Source);
+        var baseUrl = console.StartKestrel();
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        var errors = new List<string>();
+
+        // First run, then the Users page: one user per role.
+        var admin = await NewPageAsync(browser, errors);
+        await admin.GotoAsync(baseUrl + "/");
+        await admin.FillAsync("#email", Admin);
+        await admin.FillAsync("#password", Password);
+        await admin.FillAsync("#confirm", Password);
+        await admin.ClickAsync("#first-run-submit");
+        await admin.WaitForURLAsync(baseUrl + "/Account/Login?created=true");
+        await LogInAsync(admin, Admin, Password);
+        await admin.WaitForURLAsync(baseUrl + "/");
+        await admin.GotoAsync(baseUrl + "/admin/users");
+        foreach (var role in new[] { AppRoles.Operator, AppRoles.Auditor, AppRoles.Admin })
+        {
+            var email = Email(role);
+            await WaitForCircuitAsync(admin);
+            await Field(admin, "new-user-email").FillAsync(email);
+            await Field(admin, "new-user-password").FillAsync(Initial);
+            await admin.Locator("#new-user-role").Locator("xpath=ancestor::div[contains(concat(' ', @class, ' '), ' mud-select ')][1]").ClickAsync();
+            await admin.Locator(".mud-popover-open").GetByText(role, new() { Exact = true }).ClickAsync();
+            await admin.ClickAsync("#create-user");
+            var row = admin.Locator("#users tbody tr.mud-table-row", new() { HasText = email });
+            await Assertions.Expect(row).ToContainTextAsync("must change password");
+        }
+        await Assertions.Expect(admin.Locator("#users tbody tr.mud-table-row")).ToHaveCountAsync(4);
+
+        // Each signs in, is sent to change the initial password first, and then sees what the role allows.
+        foreach (var role in new[] { AppRoles.Operator, AppRoles.Auditor, AppRoles.Admin })
+        {
+            var page = await NewPageAsync(browser, errors);
+            await page.GotoAsync(baseUrl + "/Account/Login");
+            await LogInAsync(page, Email(role), Initial);
+            await page.WaitForURLAsync(baseUrl + "/account/password");
+            await page.GotoAsync(baseUrl + "/connections");
+            await page.WaitForURLAsync(baseUrl + "/account/password");
+            await page.FillAsync("#current", Initial);
+            await page.FillAsync("#new-password", Password);
+            await page.FillAsync("#confirm", Password);
+            await page.ClickAsync("#change-password-submit");
+            await page.WaitForURLAsync(baseUrl + "/account?changed=true");
+            await Assertions.Expect(page.Locator("#my-role")).ToHaveTextAsync(role);
+            var nav = page.Locator("nav[aria-label='Main navigation'], .mud-navmenu").First;
+            await Assertions.Expect(nav).ToContainTextAsync("Dashboard");
+            if (role == AppRoles.Admin) await Assertions.Expect(nav).ToContainTextAsync("Users");
+            else await Assertions.Expect(nav).Not.ToContainTextAsync("Users");
+            if (role == AppRoles.Operator) await Assertions.Expect(nav).Not.ToContainTextAsync("Audit");
+            if (role != AppRoles.Admin)
+            {
+                await page.GotoAsync(baseUrl + "/admin/users");
+                await page.WaitForURLAsync(new Regex("/Account/AccessDenied"));
+            }
+            await page.CloseAsync();
+        }
+
+        // The Operator's personal token: made in My account, shown once, works on the API until revoked.
+        var op = await NewPageAsync(browser, errors);
+        await op.GotoAsync(baseUrl + "/Account/Login");
+        await LogInAsync(op, Email(AppRoles.Operator), Password);
+        await op.WaitForURLAsync(baseUrl + "/");
+        await op.GotoAsync(baseUrl + "/account");
+        await WaitForCircuitAsync(op);
+        await Field(op, "token-name").FillAsync("ci pipeline");
+        await op.ClickAsync("#create-token");
+        var secret = (await op.Locator("#new-token-secret").InnerTextAsync()).Trim();
+        Assert.Matches("^pgc_[A-Za-z0-9_-]{43}$", secret);
+        await Assertions.Expect(op.Locator("#tokens tbody tr.mud-table-row")).ToContainTextAsync("ci pipeline");
+
+        using var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        Assert.Equal("{\"name\":\"operator.user@example.com\",\"roles\":[\"Operator\"]}", await http.GetStringAsync("/api/v1/me"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync("/api/v1/users")).StatusCode);
+
+        await op.ClickAsync(".revoke-token");
+        await Assertions.Expect(op.Locator("#tokens tbody tr.mud-table-row")).ToContainTextAsync("revoked");
+        await Assertions.Expect(op.Locator("#new-token-secret")).ToHaveCountAsync(0);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/api/v1/me")).StatusCode);
+
+        // The API reference works under the console's Content-Security-Policy.
+        await admin.GotoAsync(baseUrl + "/api/docs");
+        await Assertions.Expect(admin.GetByText("PgClone console API").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
+
+    private static string Email(string role) => $"{role.ToLowerInvariant()}.user@example.com";
+
+    private static async Task<IPage> NewPageAsync(IBrowser browser, List<string> errors)
+    {
+        var page = await (await browser.NewContextAsync()).NewPageAsync();
+        page.SetDefaultTimeout(15_000);
+        page.Console += (_, m) => { if (m.Type == "error") errors.Add($"{page.Url}: {m.Text}"); };
+        page.PageError += (_, e) => errors.Add($"{page.Url}: {e}");
+        page.Response += (_, r) => { if (r.Status >= 400 && !r.Url.Contains("/Account/AccessDenied")) errors.Add($"HTTP {r.Status} {r.Url}"); };
+        return page;
+    }
+
+    private static async Task LogInAsync(IPage page, string email, string password)
+    {
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("#login-submit");
+    }
+
+    /// <summary>A MudTextField's input, wherever MudBlazor puts the id.</summary>
+    private static ILocator Field(IPage page, string id) => page.Locator($"input#{id}, #{id} input").First;
+
+    /// <summary>Right after the first render the circuit may still be connecting, and typing before then is lost.</summary>
+    private static async Task WaitForCircuitAsync(IPage page)
+    {
+        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await page.WaitForTimeoutAsync(1_000);
+    }
+}

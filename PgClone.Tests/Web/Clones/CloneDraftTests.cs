@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using PgClone.Core;
+using PgClone.Core.Catalog;
+using PgClone.Core.Masking;
+using PgClone.Web.Clones;
+
+namespace PgClone.Tests.Web.Clones;
+
+/// <summary>The wizard's draft becomes exactly the run request (and the engine options) the CLI would send, and back.</summary>
+public sealed class CloneDraftTests
+{
+    private static MaskRule Rule(string json) => MaskRule.Parse(JsonNode.Parse(json), "test");
+
+    [Fact]
+    public void A_schema_clone_keys_its_mask_by_table_and_qualifies_other_schemas_and_dotted_names()
+    {
+        var draft = new CloneDraft { SourceId = 1, TargetId = 2, Operation = "schema", Schema = "shop", Parallel = 4, Conflict = ConflictStrategy.Replace };
+        draft.MaskRules.Add(new DraftMaskRule(new QualifiedName("shop", "customers"), "email", Rule("\"email\"")));
+        draft.MaskRules.Add(new DraftMaskRule(new QualifiedName("shop", "customers"), "card", Rule("\"keep_format\"")));
+        draft.MaskRules.Add(new DraftMaskRule(new QualifiedName("shop", "odd.name"), "phone", Rule("""{"type": "partial", "prefix": 2, "suffix": 1}""")));
+
+        var request = draft.ToRequest();
+
+        Assert.Equal("schema", request.Operation);
+        Assert.Equal(("shop", (string?)null), (request.Schema, request.Table));
+        Assert.Equal("""{"indexes":true,"constraints":true,"triggers":true,"matviews":true,"columns":null,"where":null,"conflict":"replace","parallel":4,"mask":{"customers":{"email":"email","card":"keep_format"},"shop.odd.name":{"phone":{"type":"partial","prefix":2,"suffix":1}}},"consistent":true,"include_data":true,"target_name":null,"require_masking":false}""",
+            request.Options!.ToJson());
+        // The engine reads it back to the same rules.
+        var rules = MaskRuleSet.Parse(request.Options.Mask, CloneOperation.Schema, "shop");
+        Assert.True(rules.Covers(new QualifiedName("shop", "odd.name"), "phone"));
+        Assert.True(rules.Covers(new QualifiedName("shop", "customers"), "card"));
+    }
+
+    [Fact]
+    public void A_table_clone_keys_its_mask_by_column_and_keeps_columns_and_new_name()
+    {
+        var draft = new CloneDraft { SourceId = 1, TargetId = 1, Operation = "table", Schema = "shop", Table = "orders", TargetName = " orders_copy ", Columns = ["id", "email"] };
+        draft.MaskRules.Add(new DraftMaskRule(new QualifiedName("shop", "orders"), "email", Rule("\"fake_email\"")));
+
+        var options = draft.ToRequest().Options!;
+
+        Assert.Equal("orders_copy", options.TargetName);
+        Assert.Equal(["id", "email"], options.Columns);
+        Assert.Equal("""{"email":"fake_email"}""", options.Mask!.ToJsonString());
+        Assert.Empty(draft.Problems(WizardStep.Scope));
+    }
+
+    [Fact]
+    public void A_profile_request_comes_back_as_the_same_draft()
+    {
+        var draft = new CloneDraft { SourceId = 3, TargetId = 4, Operation = "database", Where = "id > 10", IncludeData = true, Triggers = false, RequireMasking = true };
+        draft.MaskRules.Add(new DraftMaskRule(new QualifiedName("public", "users"), "email", Rule("\"email\"")));
+        draft.MaskRules.Add(new DraftMaskRule(new QualifiedName("crm", "people"), "born", Rule("""{"type": "date_shift", "days": 10}""")));
+
+        var again = CloneDraft.From(draft.ToRequest());
+
+        Assert.Equal(draft.ToRequest() with { Options = null }, again.ToRequest() with { Options = null });
+        Assert.Equal(draft.ToRequest().Options!.ToJson(), again.ToRequest().Options!.ToJson());
+        Assert.Equal(draft.MaskRules.Select(r => (r.Table, r.Column, r.Rule.ToString())), again.MaskRules.Select(r => (r.Table, r.Column, r.Rule.ToString())));
+    }
+
+    [Fact]
+    public void A_roles_clone_sends_role_options_and_no_engine_options()
+    {
+        var draft = new CloneDraft { SourceId = 1, TargetId = 2, Operation = "roles", RoleNamePrefix = "dev_", NoPasswords = true, Schema = "ignored" };
+        draft.Roles.AddRange(["app_rw", "app_ro"]);
+
+        var request = draft.ToRequest();
+
+        Assert.Null(request.Options);
+        Assert.Null(request.Schema);
+        Assert.Equal(["app_rw", "app_ro"], request.Roles!.Roles);
+        Assert.Equal("dev_", request.Roles.NamePrefix);
+        Assert.True(request.Roles.NoPasswords);
+        Assert.False(draft.CopiesData);
+    }
+
+    [Fact]
+    public void Masking_step_refuses_two_rules_for_one_column()
+    {
+        var draft = new CloneDraft { Operation = "schema", Schema = "shop" };
+        draft.MaskRules.Add(new DraftMaskRule(new QualifiedName("shop", "t"), "email", Rule("\"email\"")));
+        draft.MaskRules.Add(new DraftMaskRule(new QualifiedName("shop", "t"), "email", Rule("\"null\"")));
+
+        Assert.Equal(["Column \"shop\".\"t\".\"email\" has more than one rule: keep one."], draft.Problems(WizardStep.Masking));
+    }
+}

@@ -1,0 +1,124 @@
+using Bunit;
+using MudBlazor.Services;
+using Npgsql;
+using PgClone.Core.Catalog;
+using PgClone.Web.Clones;
+using PgClone.Web.Components.Pages.Clones;
+using PgClone.Web.Connections;
+
+namespace PgClone.Tests.Web.Clones;
+
+/// <summary>The wizard's steps: Next stays on a step until it is complete, and says what is missing.</summary>
+public sealed class CloneWizardTests : BunitContext, IAsyncLifetime
+{
+    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+    async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
+
+    private static readonly DateTimeOffset At = new(2026, 11, 30, 0, 0, 0, TimeSpan.Zero);
+    private static readonly List<ConnectionSummary> Connections =
+    [
+        new(1, "prod", "db1", 5432, "shop", "reader", SslMode.Prefer, At, "admin", At, "admin"),
+        new(2, "staging", "db2", 5432, "shop", "writer", SslMode.Prefer, At, "admin", At, "admin"),
+    ];
+
+    private static readonly List<SourceSchema> Catalog =
+    [
+        new("shop", [new SourceTable(new QualifiedName("shop", "orders"), 1000, 81920, ["id", "total"], false)]),
+        new("empty", []),
+    ];
+
+    public CloneWizardTests()
+    {
+        Services.AddMudServices();
+        JSInterop.Mode = JSRuntimeMode.Loose;
+    }
+
+    private IRenderedComponent<CloneWizard> Render(CloneDraft draft) =>
+        Render<CloneWizard>(p => p.Add(w => w.Draft, draft).Add(w => w.Sources, Connections).Add(w => w.Targets, Connections).Add(w => w.Catalog, Catalog));
+
+    private static List<string> Problems(IRenderedComponent<CloneWizard> cut) =>
+        cut.FindAll("#step-problems .pgclone-problem").Select(d => d.TextContent.Trim()).Where(t => t.Length > 0).ToList();
+
+    /// <summary>The element of the step now shown; on failure the message holds the problems and the markup.</summary>
+    private static void Shows(IRenderedComponent<CloneWizard> cut, string selector) =>
+        Assert.True(cut.FindAll(selector).Count == 1, $"{selector} not shown; problems: {string.Join(" | ", Problems(cut))}\n{cut.Markup}");
+
+    private static void Next(IRenderedComponent<CloneWizard> cut) => cut.Find("#wizard-next").Click();
+
+    [Fact]
+    public void Connections_step_needs_a_source_and_a_target()
+    {
+        var cut = Render(new CloneDraft());
+
+        Next(cut);
+
+        Assert.Equal(["Choose the source connection.", "Choose the target connection."], Problems(cut));
+        Shows(cut, "#source-picker");
+        Assert.Empty(cut.FindAll("#operation-choice"));
+    }
+
+    [Fact]
+    public void Source_and_target_must_differ_except_for_a_renamed_table()
+    {
+        var draft = new CloneDraft { SourceId = 1, TargetId = 1 };
+        var cut = Render(draft);
+
+        Next(cut);
+
+        Assert.Equal(["Source and target are the same connection: choose another target (only a table clone with a new name may stay on one database)."], Problems(cut));
+        draft.TargetId = 2;
+        Next(cut);
+        Assert.Empty(Problems(cut));
+        Shows(cut, "#operation-choice");
+    }
+
+    [Fact]
+    public void Scope_step_needs_a_schema_then_a_table_for_a_table_clone()
+    {
+        var draft = new CloneDraft { SourceId = 1, TargetId = 2, Operation = "table" };
+        var cut = Render(draft);
+        Next(cut);
+        Next(cut);
+        Shows(cut, "#schema-list");
+
+        Next(cut);
+        Assert.Equal(["Choose a schema.", "Choose a table."], Problems(cut));
+
+        draft.Schema = "shop";
+        Next(cut);
+        Assert.Equal(["Choose a table."], Problems(cut));
+
+        draft.Table = "orders";
+        Next(cut);
+        Assert.Empty(Problems(cut));
+        Shows(cut, "#option-conflict");
+    }
+
+    [Fact]
+    public void Options_step_refuses_a_parallelism_out_of_range_and_a_where_with_a_semicolon()
+    {
+        var draft = new CloneDraft { SourceId = 1, TargetId = 2, Operation = "database", Parallel = 0, Where = "true; DROP TABLE x" };
+        var cut = Render(draft);
+        Next(cut);
+        Next(cut);
+        Next(cut);
+        Shows(cut, "#option-parallel");
+
+        Next(cut);
+
+        Assert.Equal(["Parallel workers must be between 1 and 256.", "The row filter (where) must be one condition, without ';'."], Problems(cut));
+    }
+
+    [Fact]
+    public void Back_returns_to_the_previous_step_and_clears_the_problems()
+    {
+        var cut = Render(new CloneDraft { SourceId = 1, TargetId = 2 });
+        Next(cut);
+        Shows(cut, "#operation-choice");
+
+        cut.Find("#wizard-back").Click();
+
+        Shows(cut, "#source-picker");
+        Assert.Empty(Problems(cut));
+    }
+}

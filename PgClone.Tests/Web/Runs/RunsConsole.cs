@@ -1,0 +1,68 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using PgClone.Tests.Fixtures;
+using PgClone.Web.Connections;
+using PgClone.Web.Data;
+
+namespace PgClone.Tests.Web.Runs;
+
+/// <summary>A console in this process on Kestrel, with an Operator and two connections (source and target of a test database pair).</summary>
+public sealed class RunsConsole : IAsyncDisposable
+{
+    public const string Operator = "operator@example.com";
+
+    public required ConsoleFactory Factory { get; init; }
+    public required string Url { get; init; }
+    public required int SourceId { get; init; }
+    public required int TargetId { get; init; }
+
+    public static Dictionary<string, string> Settings(string consoleDb, int maxRuns = 4) => new()
+    {
+        ["ConnectionStrings:PgClone"] = consoleDb,
+        ["PgClone:MaskingSecret"] = "test-masking-secret",
+        ["PgClone:Runs:MaxConcurrentRunsPerInstance"] = maxRuns.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["PgClone:Runs:PollInterval"] = "00:00:01",
+        ["PgClone:Runs:QueueRetryInterval"] = "00:00:01",
+        ["PgClone:Runs:ClusterCheckinInterval"] = "00:00:02",
+        ["PgClone:Runs:ClusterCheckinMisfireThreshold"] = "00:00:02",
+        ["PgClone:Runs:StateSaveInterval"] = "00:00:00.300",
+    };
+
+    /// <summary>Starts a console; on a fresh console database also adds the Operator and the two connections.</summary>
+    public static async Task<RunsConsole> StartAsync(Dictionary<string, string> settings, TestDatabases data, bool seed = true)
+    {
+        var factory = new ConsoleFactory(settings);
+        var url = factory.StartKestrel();
+        int source, target;
+        var connections = factory.Services.GetRequiredService<ConnectionService>();
+        if (seed)
+        {
+            await using var scope = factory.Services.CreateAsyncScope();
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            var user = new ApplicationUser { UserName = Operator, Email = Operator, EmailConfirmed = true };
+            Assert.True((await users.CreateAsync(user, RunsTestBed.Password)).Succeeded);
+            Assert.True((await users.AddToRoleAsync(user, AppRoles.Operator)).Succeeded);
+            source = (await connections.AddAsync(New("source db", data.Source), Operator)).Id;
+            target = (await connections.AddAsync(New("target db", data.Target), Operator)).Id;
+            // Operators use the connections an Admin granted them: source on one side, target on the other.
+            await connections.SetRightsAsync(source, new ConnectionRights([AppRoles.Operator], [], [], []));
+            await connections.SetRightsAsync(target, new ConnectionRights([], [], [AppRoles.Operator], []));
+        }
+        else
+        {
+            var all = await connections.ListAsync();
+            source = all.Single(c => c.Name == "source db").Id;
+            target = all.Single(c => c.Name == "target db").Id;
+        }
+        return new RunsConsole { Factory = factory, Url = url, SourceId = source, TargetId = target };
+    }
+
+    public static NewConnection New(string name, string cs)
+    {
+        var b = new NpgsqlConnectionStringBuilder(cs);
+        return new NewConnection(name, b.Host!, b.Port, b.Database!, b.Username!, b.Password, SslMode.Disable);
+    }
+
+    public ValueTask DisposeAsync() => Factory.DisposeAsync();
+}

@@ -1,0 +1,172 @@
+using System.Text.Json.Nodes;
+using PgClone.Core;
+using PgClone.Core.Catalog;
+using PgClone.Core.Masking;
+using PgClone.Core.Roles;
+using PgClone.Web.Runs;
+
+namespace PgClone.Web.Clones;
+
+/// <summary>The wizard's steps, in order.</summary>
+public enum WizardStep { Connections, Operation, Scope, Options, Masking, Summary }
+
+/// <summary>One mask rule as the wizard edits it: a column of a table and its rule in the engine's JSON shape.</summary>
+public sealed record DraftMaskRule(QualifiedName Table, string Column, MaskRule Rule);
+
+/// <summary>
+/// What the new-clone wizard is building: connections, operation, scope, every engine option, mask rules. Knows
+/// what each step still lacks (<see cref="Problems"/>) and becomes the one <see cref="RunRequest"/> that the
+/// wizard starts or saves as a profile. Engine option defaults are the engine's own (<see cref="CloneOptions"/>).
+/// </summary>
+public sealed class CloneDraft
+{
+    private static readonly CloneOptions Defaults = new();
+
+    public int? SourceId { get; set; }
+    public int? TargetId { get; set; }
+    public string Operation { get; set; } = Core.CloneOperation.Schema.Name();
+    public string? Schema { get; set; }
+    public string? Table { get; set; }
+
+    public bool Indexes { get; set; } = Defaults.Indexes;
+    public bool Constraints { get; set; } = Defaults.Constraints;
+    public bool Triggers { get; set; } = Defaults.Triggers;
+    public bool Matviews { get; set; } = Defaults.Matviews;
+    /// <summary>Table clones only: the columns to copy (null or empty: all).</summary>
+    public IReadOnlyList<string>? Columns { get; set; }
+    public string? Where { get; set; }
+    public ConflictStrategy Conflict { get; set; } = Defaults.Conflict;
+    public int Parallel { get; set; } = Defaults.Parallel;
+    public bool Consistent { get; set; } = Defaults.Consistent;
+    public bool IncludeData { get; set; } = Defaults.IncludeData;
+    public string? TargetName { get; set; }
+    public bool RequireMasking { get; set; } = Defaults.RequireMasking;
+
+    public List<DraftMaskRule> MaskRules { get; } = [];
+
+    /// <summary>Roles operation: the roles to copy (empty: every non-system role), a prefix, whether passwords are left out.</summary>
+    public List<string> Roles { get; } = [];
+    public string? RoleNamePrefix { get; set; }
+    public bool NoPasswords { get; set; }
+
+    public bool ConfirmProductionWithoutMasking { get; set; }
+
+    public CloneOperation? CloneOperation => RunOperations.ToClone(Operation);
+    public bool IsRoles => Operation == RunOperations.Roles;
+    public bool IsWholeDatabase => CloneOperation is Core.CloneOperation.Database or Core.CloneOperation.DatabaseCreate;
+    /// <summary>Operations that copy rows, and so can be masked.</summary>
+    public bool CopiesData => CloneOperation is { } op && op != Core.CloneOperation.Functions && IncludeData;
+
+    /// <summary>What keeps the step from being complete, one sentence each; empty when the user may go on.</summary>
+    public IReadOnlyList<string> Problems(WizardStep step)
+    {
+        var problems = new List<string>();
+        switch (step)
+        {
+            case WizardStep.Connections:
+                if (SourceId is null) problems.Add("Choose the source connection.");
+                if (TargetId is null) problems.Add("Choose the target connection.");
+                if (SourceId is not null && SourceId == TargetId && Operation != Core.CloneOperation.Table.Name())
+                    problems.Add("Source and target are the same connection: choose another target (only a table clone with a new name may stay on one database).");
+                break;
+            case WizardStep.Operation:
+                if (!RunOperations.All.Contains(Operation)) problems.Add("Choose what to clone.");
+                break;
+            case WizardStep.Scope:
+                if (CloneOperation is Core.CloneOperation.Table or Core.CloneOperation.Schema or Core.CloneOperation.Functions && string.IsNullOrWhiteSpace(Schema))
+                    problems.Add("Choose a schema.");
+                if (CloneOperation == Core.CloneOperation.Table && string.IsNullOrWhiteSpace(Table))
+                    problems.Add("Choose a table.");
+                if (CloneOperation == Core.CloneOperation.Table && SourceId == TargetId && string.IsNullOrWhiteSpace(TargetName))
+                    problems.Add("Source and target are one database: give the copy a new table name (target name).");
+                break;
+            case WizardStep.Options:
+                if (Parallel is < 1 or > 256) problems.Add("Parallel workers must be between 1 and 256.");
+                if (Where is { Length: > 0 } w && w.Contains(';')) problems.Add("The row filter (where) must be one condition, without ';'.");
+                break;
+            case WizardStep.Masking:
+                foreach (var r in MaskRules.GroupBy(r => (r.Table, r.Column)).Where(g => g.Count() > 1))
+                    problems.Add($"Column {r.Key.Table}.{Core.Connections.Sql.Ident(r.Key.Column)} has more than one rule: keep one.");
+                if (CloneOperation == Core.CloneOperation.Table)
+                    foreach (var r in MaskRules.Where(r => r.Table != new QualifiedName(Schema ?? "public", Table ?? "")))
+                        problems.Add($"A table clone masks only its table: the rule for {r.Table}.{Core.Connections.Sql.Ident(r.Column)} names another one.");
+                break;
+        }
+        return problems;
+    }
+
+    /// <summary>The mask option in the shape the operation's parser reads (see <see cref="MaskRuleSet"/>).</summary>
+    public JsonObject? MaskJson()
+    {
+        if (MaskRules.Count == 0 || CloneOperation is not { } op) return null;
+        var mask = new JsonObject();
+        foreach (var r in MaskRules)
+        {
+            if (op == Core.CloneOperation.Table) { mask[r.Column] = r.Rule.ToJson(); continue; }
+            // A bare table name means the cloned schema (schema clone) or public (database clone); the parser splits
+            // "schema.table" at the first dot, so a name holding a dot is always written qualified.
+            var home = op == Core.CloneOperation.Schema ? Schema : "public";
+            var key = r.Table.Schema == home && !r.Table.Name.Contains('.') ? r.Table.Name : $"{r.Table.Schema}.{r.Table.Name}";
+            if (mask[key] is not JsonObject columns) mask[key] = columns = new JsonObject();
+            columns[r.Column] = r.Rule.ToJson();
+        }
+        return mask;
+    }
+
+    /// <summary>The rules of one table, by column (for the masking preview).</summary>
+    public JsonObject RulesOf(QualifiedName table)
+    {
+        var rules = new JsonObject();
+        foreach (var r in MaskRules.Where(r => r.Table == table)) rules[r.Column] = r.Rule.ToJson();
+        return rules;
+    }
+
+    public CloneOptions Options() => new()
+    {
+        Indexes = Indexes, Constraints = Constraints, Triggers = Triggers, Matviews = Matviews,
+        Columns = CloneOperation == Core.CloneOperation.Table && Columns is { Count: > 0 } c ? c : null,
+        Where = string.IsNullOrWhiteSpace(Where) ? null : Where.Trim(),
+        Conflict = Conflict, Parallel = Parallel, Mask = CopiesData ? MaskJson() : null, Consistent = Consistent,
+        IncludeData = IncludeData,
+        TargetName = CloneOperation is Core.CloneOperation.Table or Core.CloneOperation.DatabaseCreate && !string.IsNullOrWhiteSpace(TargetName) ? TargetName.Trim() : null,
+        RequireMasking = RequireMasking,
+    };
+
+    public RunRequest ToRequest() => new(
+        Operation, SourceId ?? 0, TargetId ?? 0,
+        IsRoles || IsWholeDatabase ? null : Schema,
+        CloneOperation == Core.CloneOperation.Table ? Table : null,
+        IsRoles ? null : Options(),
+        IsRoles ? new RoleCloneOptions { Roles = Roles.Count == 0 ? null : [.. Roles], NamePrefix = string.IsNullOrWhiteSpace(RoleNamePrefix) ? null : RoleNamePrefix.Trim(), NoPasswords = NoPasswords } : null,
+        ConfirmProductionWithoutMasking);
+
+    /// <summary>A draft holding a saved request (editing a profile).</summary>
+    public static CloneDraft From(RunRequest r)
+    {
+        var o = r.Options ?? Defaults;
+        var draft = new CloneDraft
+        {
+            SourceId = r.SourceConnectionId, TargetId = r.TargetConnectionId, Operation = r.Operation, Schema = r.Schema, Table = r.Table,
+            Indexes = o.Indexes, Constraints = o.Constraints, Triggers = o.Triggers, Matviews = o.Matviews, Columns = o.Columns,
+            Where = o.Where, Conflict = o.Conflict, Parallel = o.Parallel, Consistent = o.Consistent, IncludeData = o.IncludeData,
+            TargetName = o.TargetName, RequireMasking = o.RequireMasking,
+            RoleNamePrefix = r.Roles?.NamePrefix, NoPasswords = r.Roles?.NoPasswords ?? false,
+        };
+        draft.Roles.AddRange(r.Roles?.Roles ?? []);
+        if (o.Mask is { } mask && RunOperations.ToClone(r.Operation) is { } op)
+            foreach (var (key, value) in mask)
+            {
+                if (op == Core.CloneOperation.Table)
+                {
+                    draft.MaskRules.Add(new DraftMaskRule(new QualifiedName(r.Schema ?? "public", r.Table ?? ""), key, MaskRule.Parse(value, key)));
+                    continue;
+                }
+                var dot = key.IndexOf('.');
+                var table = dot > 0 ? new QualifiedName(key[..dot], key[(dot + 1)..])
+                    : new QualifiedName(op == Core.CloneOperation.Schema ? r.Schema ?? "public" : "public", key);
+                foreach (var (column, rule) in value as JsonObject ?? [])
+                    draft.MaskRules.Add(new DraftMaskRule(table, column, MaskRule.Parse(rule, column)));
+            }
+        return draft;
+    }
+}

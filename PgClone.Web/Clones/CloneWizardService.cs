@@ -1,0 +1,99 @@
+using System.Text.Json.Nodes;
+using PgClone.Core;
+using PgClone.Core.Catalog;
+using PgClone.Core.Connections;
+using PgClone.Core.Ddl;
+using PgClone.Core.Masking;
+using PgClone.Web.Connections;
+using PgClone.Web.Runs;
+
+namespace PgClone.Web.Clones;
+
+/// <summary>A table of the source as the scope picker shows it.</summary>
+public sealed record SourceTable(QualifiedName Name, long EstimatedRows, long Bytes, IReadOnlyList<string> Columns, bool Partition);
+
+/// <summary>A schema of the source with its tables (largest first).</summary>
+public sealed record SourceSchema(string Name, IReadOnlyList<SourceTable> Tables)
+{
+    public long Bytes => Tables.Sum(t => t.Bytes);
+}
+
+/// <summary>
+/// What the new-clone wizard asks of the engine before anything runs, each through PgClone.Core on the user's
+/// chosen connections: the source's schemas and tables (catalog), discovery of sensitive columns, a masked
+/// sample computed on the source, and the planner's preview (objects, bytes, conflicts). Nothing here writes.
+/// </summary>
+public sealed class CloneWizardService(ConnectionService connections, ConsoleMaskingSecret secret, RunsService runs)
+{
+    /// <summary>Every user schema of the source with its tables and sizes, read in one read-only transaction.</summary>
+    public async Task<IReadOnlyList<SourceSchema>> BrowseAsync(int sourceId, CancellationToken ct)
+    {
+        var source = await connections.GetEndpointAsync(sourceId, ServerRole.Source, ct);
+        await using var conn = await source.OpenAsync(ct);
+        try
+        {
+            await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+            await using (var setup = new Npgsql.NpgsqlCommand("SET TRANSACTION READ ONLY; SET LOCAL search_path = pg_catalog", conn, tx))
+                await setup.ExecuteNonQueryAsync(ct);
+            var schemas = await CatalogReader.UserSchemasAsync(conn, ct);
+            var catalog = await CatalogReader.ReadAsync(conn, schemas, false, ct);
+            var tables = catalog.Tables.Where(t => t.Kind is 'r' or 'p').ToLookup(t => t.Name.Schema);
+            return schemas.Select(s => new SourceSchema(s, tables[s]
+                    .Select(t => new SourceTable(t.Name, Math.Max(0, t.Rows), t.Bytes, t.Columns.Select(c => c.Name).ToList(), t.IsPartition))
+                    .OrderByDescending(t => t.Bytes).ThenBy(t => t.Name.Name, StringComparer.Ordinal).ToList()))
+                .ToList();
+        }
+        catch (Npgsql.NpgsqlException e) { throw PgCloneException.FromDriver(source, null, e); }
+    }
+
+    /// <summary>Discovery over the schemas the clone covers (by column name and by a bounded sample of values).</summary>
+    public async Task<IReadOnlyList<SensitiveColumn>> DiscoverAsync(int sourceId, IReadOnlyList<string> schemas, string? table, CancellationToken ct)
+    {
+        var source = await connections.GetEndpointAsync(sourceId, ServerRole.Source, ct);
+        await using var conn = await source.OpenAsync(ct);
+        var found = new List<SensitiveColumn>();
+        foreach (var schema in schemas)
+            found.AddRange(await SensitiveDataScanner.ScanAsync(conn, source, schema, table is null ? null : [table], ct));
+        return found;
+    }
+
+    /// <summary>Five rows of the table as the clone would write them, masked on the source.</summary>
+    public async Task<MaskPreviewResult> PreviewMaskAsync(int sourceId, QualifiedName table, JsonObject rules, CancellationToken ct)
+    {
+        var source = await connections.GetEndpointAsync(sourceId, ServerRole.Source, ct);
+        return await MaskPreview.SampleAsync(source, table, rules, secret.Get, MaskPreview.DefaultRows, ct);
+    }
+
+    /// <summary>The engine planner's view of the request: tables and bytes to copy, conflicts on the target.</summary>
+    public async Task<ClonePreviewResult> PreviewPlanAsync(CloneDraft draft, CancellationToken ct)
+    {
+        var op = draft.CloneOperation ?? throw new PgCloneException("a roles clone has no plan to preview");
+        var source = await connections.GetEndpointAsync(draft.SourceId ?? 0, ServerRole.Source, ct);
+        var target = await connections.GetEndpointAsync(draft.TargetId ?? 0, ServerRole.Target, ct);
+        var request = new CloneRequest(op, source, target, draft.IsWholeDatabase ? null : draft.Schema,
+            op == CloneOperation.Table ? draft.Table : null, draft.Options());
+        return await ClonePreview.PlanAsync(request, MaskingFactory.Create(request, secret.Get), ct);
+    }
+
+    /// <summary>
+    /// How long copying <paramref name="bytes"/> should take, from the median throughput of the last successful runs
+    /// from this source (or from any source when this one has none); null when no earlier run copied data.
+    /// </summary>
+    public async Task<TimeEstimate?> EstimateAsync(int sourceId, long bytes, CancellationToken ct)
+    {
+        foreach (var filter in new[] { new RunFilter(RunStatus.Succeeded, ConnectionId: sourceId), new RunFilter(RunStatus.Succeeded) })
+        {
+            var recent = (await runs.ListAsync(filter, new Paging(0, 20), ct)).Items
+                .Where(r => r.Bytes > 0 && r.StartedAt is not null && r.FinishedAt > r.StartedAt)
+                .Select(r => r.Bytes / (r.FinishedAt!.Value - r.StartedAt!.Value).TotalSeconds)
+                .Order().ToList();
+            if (recent.Count == 0) continue;
+            var median = recent[recent.Count / 2];
+            return new TimeEstimate(bytes / median, median, recent.Count, filter.ConnectionId is not null);
+        }
+        return null;
+    }
+}
+
+/// <summary>An expected duration and what it rests on.</summary>
+public sealed record TimeEstimate(double Seconds, double BytesPerSecond, int Runs, bool SameSource);

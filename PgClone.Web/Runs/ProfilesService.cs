@@ -1,0 +1,107 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using PgClone.Core;
+using PgClone.Core.Roles;
+using PgClone.Web.Data;
+
+namespace PgClone.Web.Runs;
+
+/// <summary>What a user types to save a clone.</summary>
+public sealed record ProfileDraft(string Name, string? Description, RunRequest Request);
+
+/// <summary>A saved clone as pages and the API show it.</summary>
+public sealed record ProfileInfo(int Id, string Name, string? Description, RunRequest Request,
+    DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset UpdatedAt, string UpdatedBy);
+
+/// <summary>
+/// Saved clones (<see cref="CloneProfile"/>): list, read, create, edit, delete. A profile is checked like a run
+/// (operation, scope, options, the user's rights on both connections) when it is saved, and again when it runs.
+/// </summary>
+public sealed class ProfilesService(IDbContextFactory<PgCloneDbContext> factory, RunAdmission admission, TimeProvider clock)
+{
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<List<ProfileInfo>> ListAsync(CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var all = await db.CloneProfiles.AsNoTracking().OrderBy(p => p.Name).ToListAsync(ct);
+        return [.. all.Select(Info)];
+    }
+
+    public async Task<ProfileInfo?> GetAsync(int id, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var p = await db.CloneProfiles.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct);
+        return p is null ? null : Info(p);
+    }
+
+    public async Task<ProfileInfo> CreateAsync(ProfileDraft draft, ClaimsPrincipal user, CancellationToken ct = default)
+    {
+        var name = await ValidateAsync(draft, user, null, ct);
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow();
+        var by = RunActor.From(user).Name;
+        var profile = new CloneProfile
+        {
+            Name = name, Operation = draft.Request.Operation, CreatedAt = now, CreatedBy = by, UpdatedAt = now, UpdatedBy = by,
+        };
+        Apply(profile, draft);
+        db.CloneProfiles.Add(profile);
+        await db.SaveChangesAsync(ct);
+        return Info(profile);
+    }
+
+    public async Task<ProfileInfo> UpdateAsync(int id, ProfileDraft draft, ClaimsPrincipal user, CancellationToken ct = default)
+    {
+        var name = await ValidateAsync(draft, user, id, ct);
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var profile = await db.CloneProfiles.SingleOrDefaultAsync(p => p.Id == id, ct)
+            ?? throw new RunRejectedException(RunRejection.NotFound, $"profile #{id} does not exist");
+        profile.Name = name;
+        Apply(profile, draft);
+        profile.UpdatedAt = clock.GetUtcNow();
+        profile.UpdatedBy = RunActor.From(user).Name;
+        await db.SaveChangesAsync(ct);
+        return Info(profile);
+    }
+
+    /// <summary>Deletes a profile; its past runs stay (they copied what they need). False when it does not exist.</summary>
+    public async Task<bool> DeleteAsync(int id, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.CloneProfiles.Where(p => p.Id == id).ExecuteDeleteAsync(ct) > 0;
+    }
+
+    internal static RunRequest ToRequest(CloneProfile p) => new(
+        p.Operation, p.SourceConnectionId, p.TargetConnectionId, p.Schema, p.Table,
+        p.OptionsJson is null ? null : CloneOptions.Parse(p.OptionsJson),
+        p.RolesJson is null ? null : JsonSerializer.Deserialize<RoleCloneOptions>(p.RolesJson, Json));
+
+    private static ProfileInfo Info(CloneProfile p) =>
+        new(p.Id, p.Name, p.Description, ToRequest(p), p.CreatedAt, p.CreatedBy, p.UpdatedAt, p.UpdatedBy);
+
+    private static void Apply(CloneProfile p, ProfileDraft draft)
+    {
+        var r = draft.Request;
+        p.Description = string.IsNullOrWhiteSpace(draft.Description) ? null : draft.Description.Trim();
+        p.Operation = r.Operation;
+        p.SourceConnectionId = r.SourceConnectionId;
+        p.TargetConnectionId = r.TargetConnectionId;
+        p.Schema = r.Schema;
+        p.Table = r.Table;
+        p.OptionsJson = r.Options?.ToJson();
+        p.RolesJson = r.Roles is null ? null : JsonSerializer.Serialize(r.Roles, Json);
+    }
+
+    private async Task<string> ValidateAsync(ProfileDraft draft, ClaimsPrincipal user, int? id, CancellationToken ct)
+    {
+        var name = draft.Name?.Trim() ?? "";
+        if (name.Length == 0) throw new RunRejectedException(RunRejection.Invalid, "profile name is empty");
+        await admission.CheckAsync(draft.Request, user, ct);
+        await using var db = await factory.CreateDbContextAsync(ct);
+        if (await db.CloneProfiles.AnyAsync(p => p.Name == name && p.Id != id, ct))
+            throw new RunRejectedException(RunRejection.Conflict, $"profile '{name}' already exists");
+        return name;
+    }
+}

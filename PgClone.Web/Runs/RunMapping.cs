@@ -1,0 +1,46 @@
+using System.Linq.Expressions;
+using System.Text.Json;
+using PgClone.Core;
+using PgClone.Core.Roles;
+using PgClone.Web.Data;
+
+namespace PgClone.Web.Runs;
+
+/// <summary>Stored runs as the service's records.</summary>
+internal static class RunMapping
+{
+    public static readonly Expression<Func<Run, RunSummary>> Summary = r => new RunSummary(
+        r.Id, RunStatuses.Parse(r.Status), r.QueueReason, r.Phase, r.Operation, r.Schema, r.Table,
+        r.SourceName, r.SourceEnvironment, r.TargetName, r.TargetEnvironment, r.StartedByKind, r.StartedBy, r.ProfileId,
+        r.SubmittedAt, r.StartedAt, r.FinishedAt, r.TablesTotal, r.TablesCompleted, r.TablesFailed, r.Rows, r.Bytes,
+        r.BytesEstimated, r.Error, r.ResumedFromRunId, r.Instance, r.CancelRequested);
+
+    private static readonly Func<Run, RunSummary> ToSummary = Summary.Compile();
+
+    public static RunDetail Detail(Run r) => new(
+        ToSummary(r), r.SourceConnectionId, r.TargetConnectionId,
+        r.OptionsJson is null ? null : CloneOptions.Parse(r.OptionsJson),
+        r.RolesJson is null ? null : JsonSerializer.Deserialize<RoleCloneOptions>(r.RolesJson, ProfilesService.Json),
+        r.Masked, r.ProductionConfirmed,
+        r.PhaseSecondsJson is null ? new Dictionary<string, double>() : JsonSerializer.Deserialize<Dictionary<string, double>>(r.PhaseSecondsJson)!,
+        r.NotesJson is null ? [] : JsonSerializer.Deserialize<List<string>>(r.NotesJson)!,
+        [.. r.Tables.OrderBy(t => t.Table, StringComparer.Ordinal)
+            .Select(t => new RunTableResult(t.Table, t.Rows, t.Bytes, t.Seconds, t.Status, t.Error, t.CopiedByJob))]);
+
+    /// <summary>The run's stored state as a progress message (for watchers that join, and for state changes).</summary>
+    public static RunProgress Progress(Run r, DateTimeOffset at) => new()
+    {
+        RunId = r.Id,
+        Status = RunStatuses.Parse(r.Status),
+        Phase = r.Phase,
+        QueueReason = r.QueueReason,
+        TablesTotal = r.TablesTotal,
+        TablesCompleted = r.TablesCompleted,
+        TablesFailed = r.TablesFailed,
+        Rows = r.Rows,
+        Bytes = r.Bytes,
+        BytesEstimated = r.BytesEstimated,
+        Error = r.Error,
+        At = at.ToUnixTimeMilliseconds(),
+    };
+}
