@@ -59,14 +59,16 @@ public static class RunsTestBed
         CREATE EVENT TRIGGER zz_slow_tables ON ddl_command_end WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION public.zz_slow_table();
         """);
 
-    /// <summary>Every table of the schema has the same count and content checksum on both sides.</summary>
+    /// <summary>Every seeded table of the schema has the same count and content checksum on both sides.</summary>
     public static async Task AssertChecksumsEqualAsync(string source, string target)
     {
         var result = await new TableVerifier().VerifyAsync(
             ServerEndpoint.Parse(ServerRole.Source, source), ServerEndpoint.Parse(ServerRole.Target, target),
             new VerifyOptions { Schema = Schema, Mode = VerifyMode.Checksum });
-        Assert.Equal(Tables.Keys.Order(StringComparer.Ordinal), result.Tables.Select(t => t.Table).Order(StringComparer.Ordinal));
-        foreach (var t in result.Tables)
+        // Other runs of a test may add tables of their own beside the seeded ones (a copy under another name).
+        var seeded = result.Tables.Where(t => Tables.ContainsKey(t.Table)).ToList();
+        Assert.Equal(Tables.Keys.Order(StringComparer.Ordinal), seeded.Select(t => t.Table).Order(StringComparer.Ordinal));
+        foreach (var t in seeded)
         {
             Assert.Equal((t.Table, VerifyStatus.Match), (t.Table, t.Status));
             Assert.Equal(Tables[t.Table], t.TargetRows);
