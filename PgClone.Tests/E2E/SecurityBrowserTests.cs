@@ -106,11 +106,14 @@ public sealed class SecurityBrowserTests(PgServersFixture fx)
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
         Assert.Equal("{\"name\":\"operator.user@example.com\",\"roles\":[\"Operator\"]}", await http.GetStringAsync("/api/v1/me"));
         Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync("/api/v1/users")).StatusCode);
+        // The Operator has been granted no connection, so the token sees none.
+        Assert.Equal("[]", await http.GetStringAsync("/api/v1/connections"));
 
         await op.ClickAsync(".revoke-token");
         await Assertions.Expect(op.Locator("#tokens tbody tr.mud-table-row")).ToContainTextAsync("revoked");
         await Assertions.Expect(op.Locator("#new-token-secret")).ToHaveCountAsync(0);
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/api/v1/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/api/v1/connections")).StatusCode);
 
         // The API reference works under the console's Content-Security-Policy.
         await admin.GotoAsync(baseUrl + "/api/docs");
