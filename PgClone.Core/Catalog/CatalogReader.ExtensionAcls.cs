@@ -14,44 +14,29 @@ public static partial class CatalogReader
             WITH m AS (
                 SELECT e.extname, d.classid, d.objid FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
                 WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+            ), o AS (
+                SELECT 'pg_class'::regclass AS classid, c.oid, 0 AS subid, CASE WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS keyword,
+                       c.relnamespace AS nsp, c.relname::text AS name, NULL::text AS args, NULL::text AS col, c.relacl AS acl,
+                       acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner) AS def
+                FROM pg_class c
+                UNION ALL SELECT 'pg_class'::regclass, c.oid, a.attnum, 'TABLE', c.relnamespace, c.relname, NULL, a.attname, a.attacl, '{}'::aclitem[]
+                FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped
+                UNION ALL SELECT 'pg_proc'::regclass, p.oid, 0, CASE WHEN p.prokind = 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, p.pronamespace, p.proname,
+                       pg_get_function_identity_arguments(p.oid), NULL, p.proacl, acldefault('f', p.proowner) FROM pg_proc p
+                UNION ALL SELECT 'pg_type'::regclass, t.oid, 0, 'TYPE', t.typnamespace, t.typname, NULL, NULL, t.typacl, acldefault('T', t.typowner) FROM pg_type t
+                UNION ALL SELECT 'pg_namespace'::regclass, n.oid, 0, 'SCHEMA', NULL, n.nspname, NULL, NULL, n.nspacl, acldefault('n', n.nspowner) FROM pg_namespace n
+                UNION ALL SELECT 'pg_language'::regclass, l.oid, 0, 'LANGUAGE', NULL, l.lanname, NULL, NULL, l.lanacl, acldefault('l', l.lanowner) FROM pg_language l
+                UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass, w.oid, 0, 'FOREIGN DATA WRAPPER', NULL, w.fdwname, NULL, NULL, w.fdwacl, acldefault('F', w.fdwowner)
+                FROM pg_foreign_data_wrapper w
+                UNION ALL SELECT 'pg_foreign_server'::regclass, s.oid, 0, 'FOREIGN SERVER', NULL, s.srvname, NULL, NULL, s.srvacl, acldefault('S', s.srvowner)
+                FROM pg_foreign_server s
             ), objs AS (
-                SELECT m.extname, CASE WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS keyword, n.nspname::text AS nsp, c.relname::text AS name,
-                       NULL::text AS args, NULL::text AS col,
-                       coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner)) AS acl,
-                       coalesce(i.initprivs, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner)) AS base
-                FROM m JOIN pg_class c ON m.classid = 'pg_class'::regclass AND c.oid = m.objid JOIN pg_namespace n ON n.oid = c.relnamespace
-                LEFT JOIN pg_init_privs i ON i.classoid = 'pg_class'::regclass AND i.objoid = c.oid AND i.objsubid = 0
-                UNION ALL
-                SELECT m.extname, 'TABLE', n.nspname, c.relname, NULL, a.attname, coalesce(a.attacl, '{}'), coalesce(i.initprivs, '{}')
-                FROM m JOIN pg_class c ON m.classid = 'pg_class'::regclass AND c.oid = m.objid JOIN pg_namespace n ON n.oid = c.relnamespace
-                JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-                LEFT JOIN pg_init_privs i ON i.classoid = 'pg_class'::regclass AND i.objoid = c.oid AND i.objsubid = a.attnum
-                WHERE a.attacl IS NOT NULL OR i.initprivs IS NOT NULL
-                UNION ALL
-                SELECT m.extname, CASE WHEN p.prokind = 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), NULL,
-                       coalesce(p.proacl, acldefault('f', p.proowner)), coalesce(i.initprivs, acldefault('f', p.proowner))
-                FROM m JOIN pg_proc p ON m.classid = 'pg_proc'::regclass AND p.oid = m.objid JOIN pg_namespace n ON n.oid = p.pronamespace
-                LEFT JOIN pg_init_privs i ON i.classoid = 'pg_proc'::regclass AND i.objoid = p.oid AND i.objsubid = 0
-                UNION ALL
-                SELECT m.extname, 'TYPE', n.nspname, t.typname, NULL, NULL, coalesce(t.typacl, acldefault('T', t.typowner)), coalesce(i.initprivs, acldefault('T', t.typowner))
-                FROM m JOIN pg_type t ON m.classid = 'pg_type'::regclass AND t.oid = m.objid JOIN pg_namespace n ON n.oid = t.typnamespace
-                LEFT JOIN pg_init_privs i ON i.classoid = 'pg_type'::regclass AND i.objoid = t.oid AND i.objsubid = 0
-                UNION ALL
-                SELECT m.extname, 'SCHEMA', NULL, n.nspname, NULL, NULL, coalesce(n.nspacl, acldefault('n', n.nspowner)), coalesce(i.initprivs, acldefault('n', n.nspowner))
-                FROM m JOIN pg_namespace n ON m.classid = 'pg_namespace'::regclass AND n.oid = m.objid
-                LEFT JOIN pg_init_privs i ON i.classoid = 'pg_namespace'::regclass AND i.objoid = n.oid AND i.objsubid = 0
-                UNION ALL
-                SELECT m.extname, 'LANGUAGE', NULL, l.lanname, NULL, NULL, coalesce(l.lanacl, acldefault('l', l.lanowner)), coalesce(i.initprivs, acldefault('l', l.lanowner))
-                FROM m JOIN pg_language l ON m.classid = 'pg_language'::regclass AND l.oid = m.objid
-                LEFT JOIN pg_init_privs i ON i.classoid = 'pg_language'::regclass AND i.objoid = l.oid AND i.objsubid = 0
-                UNION ALL
-                SELECT m.extname, 'FOREIGN DATA WRAPPER', NULL, w.fdwname, NULL, NULL, coalesce(w.fdwacl, acldefault('F', w.fdwowner)), coalesce(i.initprivs, acldefault('F', w.fdwowner))
-                FROM m JOIN pg_foreign_data_wrapper w ON m.classid = 'pg_foreign_data_wrapper'::regclass AND w.oid = m.objid
-                LEFT JOIN pg_init_privs i ON i.classoid = 'pg_foreign_data_wrapper'::regclass AND i.objoid = w.oid AND i.objsubid = 0
-                UNION ALL
-                SELECT m.extname, 'FOREIGN SERVER', NULL, s.srvname, NULL, NULL, coalesce(s.srvacl, acldefault('S', s.srvowner)), coalesce(i.initprivs, acldefault('S', s.srvowner))
-                FROM m JOIN pg_foreign_server s ON m.classid = 'pg_foreign_server'::regclass AND s.oid = m.objid
-                LEFT JOIN pg_init_privs i ON i.classoid = 'pg_foreign_server'::regclass AND i.objoid = s.oid AND i.objsubid = 0
+                -- No ACL means the built-in default (none on a column); no pg_init_privs entry, the same.
+                SELECT m.extname, o.keyword, n.nspname::text AS nsp, o.name, o.args, o.col, coalesce(o.acl, o.def) AS acl, coalesce(i.initprivs, o.def) AS base
+                FROM m JOIN o ON o.classid = m.classid AND o.oid = m.objid
+                LEFT JOIN pg_namespace n ON n.oid = o.nsp
+                LEFT JOIN pg_init_privs i ON i.classoid = o.classid AND i.objoid = o.oid AND i.objsubid = o.subid
+                WHERE o.subid = 0 OR o.acl IS NOT NULL OR i.initprivs IS NOT NULL
             ), changes AS (
                 SELECT o.extname, o.keyword, o.nsp, o.name, o.args, o.col, false AS is_grant, b.grantee, b.privilege_type, false AS grantable, 0::bigint AS ord
                 FROM objs o, aclexplode(o.base) b
