@@ -16,8 +16,12 @@ namespace PgClone.Core.Ddl;
 /// apply to the literal's content. Bodies of functions written as strings (plpgsql, SQL in quotes) are left as
 /// they are: they are code, not names, and may mean the source schema on purpose.
 /// </summary>
-internal sealed class SchemaRename(string from, string to, IReadOnlySet<string> objectNames)
+/// <param name="quotedTo">The new name as written in the statements; by default always quoted. A diff passes the server's
+/// own quote_ident() of it, so rewritten definitions read exactly as the server prints the original's.</param>
+internal sealed class SchemaRename(string from, string to, IReadOnlySet<string> objectNames, string? quotedTo = null)
 {
+    private readonly string _quotedTo = quotedTo ?? Connections.Sql.Ident(to);
+
     private static readonly HashSet<string> RegTypes = ["regclass", "regtype", "regproc", "regprocedure", "regoper", "regoperator",
         "regconfig", "regdictionary", "regcollation"];
 
@@ -74,7 +78,7 @@ internal sealed class SchemaRename(string from, string to, IReadOnlySet<string> 
         {
             var t = tokens[i];
             if (t.IsIdentifier && t.Value == from && (QualifiesObject(tokens, i) || AfterSchemaKeyword(tokens, i) || InSearchPath(tokens, i)))
-                Replace(t, Connections.Sql.Ident(to));
+                Replace(t, _quotedTo);
             else if (t.Kind is SqlTokenKind.String or SqlTokenKind.EscapeString)
             {
                 var inner = StringContent(tokens, i, t.Value);
@@ -130,7 +134,7 @@ internal sealed class SchemaRename(string from, string to, IReadOnlySet<string> 
     private string NameValue(string value)
     {
         var name = SqlTokens.Read(value);
-        return name.Count == 1 && name[0].IsIdentifier && name[0].Value == from ? Connections.Sql.Ident(to) : value;
+        return name.Count == 1 && name[0].IsIdentifier && name[0].Value == from ? _quotedTo : value;
     }
 
     /// <summary>Whether the token is an element of <c>SET search_path TO a, b</c> (or <c>= a, b</c>).</summary>

@@ -27,7 +27,8 @@ public sealed class SchemaDiffer
             throw PgCloneException.For(source, $"schema {Sql.Ident(schema)}", "does not exist");
         var onTarget = targetSchema ?? schema;
         var back = onTarget == schema ? null : new SchemaRename(onTarget, schema,
-            (await t.QueryAsync(CatalogReader.SchemaObjectNames, r => r.GetString(0), ct, null, [new[] { onTarget }])).ToHashSet(StringComparer.Ordinal));
+            (await t.QueryAsync(CatalogReader.SchemaObjectNames, r => r.GetString(0), ct, null, [new[] { onTarget }])).ToHashSet(StringComparer.Ordinal),
+            await s.ScalarAsync<string>("SELECT pg_catalog.quote_ident($1)", ct, [schema]));
 
         var sourceColumns = ReadColumnsAsync(s, schema, ct);
         var targetColumns = ReadColumnsAsync(t, onTarget, ct);
