@@ -11,17 +11,18 @@ internal static class DiffCommand
         var source = CliRuntime.SourceOption();
         var target = CliRuntime.TargetOption();
         var schema = CliRuntime.SchemaOption(required: true);
+        var targetSchema = new Option<string>("--target-schema") { Description = "the schema's name on the target, when it was cloned under another name (--target-name)" };
         var command = new Command("diff",
             "compare one schema's definitions on the source and the target (read-only on both): tables (column type, NOT NULL, " +
             "default), indexes not backing constraints, constraints, user triggers, views, materialized views, sequences, " +
             "functions and types. Prints JSON with schema, in_sync, diff_count, summary and, per category, only_in_source, " +
             "only_in_target and modified (with both definitions). Exit codes: 0 = in sync, 2 = differences found, 1 = error.")
         {
-            source, target, schema,
+            source, target, schema, targetSchema,
         };
         command.SetHandler(async (parse, ct) =>
         {
-            var result = await new SchemaDiffer().DiffAsync(CliRuntime.Source(parse, source), CliRuntime.Target(parse, target), parse.GetValue(schema)!, ct);
+            var result = await new SchemaDiffer().DiffAsync(CliRuntime.Source(parse, source), CliRuntime.Target(parse, target), parse.GetValue(schema)!, parse.GetValue(targetSchema), ct);
             Console.Out.WriteLine(result.ToJsonText());
             return result.InSync ? VerifyCommand.ExitMatch : VerifyCommand.ExitMismatch;
         });

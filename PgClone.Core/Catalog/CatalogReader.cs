@@ -25,6 +25,27 @@ public static partial class CatalogReader
             ORDER BY n.nspname
             """, null, r => r.GetString(0), ct);
 
+    /// <summary>The names of every object that lives in a schema (anything a statement can write as schema.name).</summary>
+    public static async Task<HashSet<string>> SchemaObjectNamesAsync(NpgsqlConnection conn, string schema, CancellationToken ct) =>
+        (await QueryAsync(conn, SchemaObjectNames, [schema], r => r.GetString(0), ct)).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Names of the objects in the schema named by $1 (an array of one name).</summary>
+    internal const string SchemaObjectNames = """
+            WITH s AS (SELECT oid FROM pg_namespace WHERE nspname = ANY($1))
+            SELECT relname::text FROM pg_class WHERE relnamespace IN (SELECT oid FROM s)
+            UNION SELECT typname FROM pg_type WHERE typnamespace IN (SELECT oid FROM s)
+            UNION SELECT proname FROM pg_proc WHERE pronamespace IN (SELECT oid FROM s)
+            UNION SELECT collname FROM pg_collation WHERE collnamespace IN (SELECT oid FROM s)
+            UNION SELECT conname FROM pg_conversion WHERE connamespace IN (SELECT oid FROM s)
+            UNION SELECT opcname FROM pg_opclass WHERE opcnamespace IN (SELECT oid FROM s)
+            UNION SELECT opfname FROM pg_opfamily WHERE opfnamespace IN (SELECT oid FROM s)
+            UNION SELECT stxname FROM pg_statistic_ext WHERE stxnamespace IN (SELECT oid FROM s)
+            UNION SELECT cfgname FROM pg_ts_config WHERE cfgnamespace IN (SELECT oid FROM s)
+            UNION SELECT dictname FROM pg_ts_dict WHERE dictnamespace IN (SELECT oid FROM s)
+            UNION SELECT prsname FROM pg_ts_parser WHERE prsnamespace IN (SELECT oid FROM s)
+            UNION SELECT tmplname FROM pg_ts_template WHERE tmplnamespace IN (SELECT oid FROM s)
+            """;
+
     /// <param name="wholeDatabase">Also read the database-wide objects (access methods, event triggers, publications, foreign servers, ...).</param>
     public static async Task<SourceCatalog> ReadAsync(NpgsqlConnection conn, IReadOnlyList<string> schemas, bool wholeDatabase, CancellationToken ct)
     {
@@ -56,6 +77,7 @@ public static partial class CatalogReader
             Statistics = await ReadStatisticsAsync(conn, names, ct),
             Dependencies = await ReadDependenciesAsync(conn, names, ct),
             Privileges = await ReadPrivilegesAsync(conn, names, ct),
+            ExtensionAcls = await ReadExtensionAclsAsync(conn, ct),
             Owners = (await QueryAsync(conn, """
                 SELECT 'r:' || c.oid, pg_get_userbyid(c.relowner) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY($1)
                 UNION ALL SELECT 't:' || t.oid, pg_get_userbyid(t.typowner) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = ANY($1)

@@ -135,6 +135,13 @@ public sealed record StatisticsInfo(uint Oid, QualifiedName Name, uint TableOid,
 /// <summary>GRANT (or REVOKE) privileges on an object (or one of its columns) to (from) a role; Grantee null means PUBLIC.</summary>
 public sealed record AclChange(ObjectKey Object, string? Column, bool Grant, string? Grantee, IReadOnlyList<string> Privileges, bool Grantable);
 
+/// <summary>
+/// A privilege change on a member of an extension since CREATE EXTENSION set its privileges (pg_init_privs).
+/// <see cref="Keyword"/> is how GRANT names the kind (FUNCTION, TABLE, TYPE, LANGUAGE, ...); <see cref="Schema"/> is null
+/// for kinds outside schemas; <see cref="Arguments"/> are a routine's identity arguments.
+/// </summary>
+public sealed record ExtensionMemberAcl(string Extension, string Keyword, string? Schema, string Name, string? Arguments, AclChange Change);
+
 /// <summary>Everything the planner needs from the source, read once inside the run's snapshot.</summary>
 public sealed record SourceCatalog
 {
@@ -169,6 +176,8 @@ public sealed record SourceCatalog
     public required IReadOnlyList<(ObjectKey From, ObjectKey To)> Dependencies { get; init; }
     /// <summary>Privilege changes from each object's default ACL to its actual one, in the order they were granted.</summary>
     public required IReadOnlyList<AclChange> Privileges { get; init; }
+    /// <summary>Privileges of extension members changed after CREATE EXTENSION, in every extension of the database.</summary>
+    public IReadOnlyList<ExtensionMemberAcl> ExtensionAcls { get; init; } = [];
     /// <summary>Owner role of every schema ('n'), relation ('r'), type ('t') and function ('f').</summary>
     public required IReadOnlyDictionary<ObjectKey, string> Owners { get; init; }
     /// <summary>Objects of the schemas that PgClone does not clone (aggregates, base types, ...), for plan.Skipped.</summary>

@@ -27,37 +27,42 @@ public static class ClonePlanner
     {
         var options = request.EffectiveOptions;
         var where = WhereFilter.Validate(options.Where);
-        if (request.Operation != CloneOperation.Table && options.TargetName is not null)
-            throw new PgCloneException("invalid options: target_name applies to a table clone only");
+        if (request.Operation is not (CloneOperation.Table or CloneOperation.Schema) && options.TargetName is not null)
+            throw new PgCloneException("invalid options: target_name applies to a table or schema clone only");
         if (options.TargetName is { } targetName) PgName.CheckTargetName(targetName);
         if (request.Operation != CloneOperation.Table && options.Columns is not null)
             throw new PgCloneException("invalid options: columns applies to a table clone only");
 
         SourceCatalog catalog;
         PlanScope scope;
+        SchemaRename? rename = null;
         try
         {
             var schemas = await SchemasAsync(request, source, ct);
             catalog = await CatalogReader.ReadAsync(source, schemas, request.Operation is CloneOperation.Database or CloneOperation.DatabaseCreate, ct);
             scope = PlanScope.Build(request, catalog);
+            if (request.Operation == CloneOperation.Schema && options.TargetName is { } newSchema && newSchema != request.Schema)
+                rename = new SchemaRename(request.Schema!, newSchema, await CatalogReader.SchemaObjectNamesAsync(source, request.Schema!, ct));
         }
         catch (Exception e) when (e is NpgsqlException) { throw PgCloneException.FromDriver(request.Source, null, e); }
 
         TargetState state;
         try
         {
-            var targetSchemas = catalog.Schemas.Select(s => s.Name).Concat(catalog.Extensions.Select(e => e.Schema)).Distinct().ToList();
+            var targetSchemas = catalog.Schemas.Select(s => s.Name).Concat(catalog.Extensions.Select(e => e.Schema))
+                .Select(s => s == rename?.From ? rename.To : s).Distinct().ToList();
             state = await TargetState.ReadAsync(target, targetSchemas, ct);
+            if (rename is not null) state = rename.AsSource(state);
             if (asTarget is not null) state = asTarget(state);
             scope.RequireLibraries(request, await TargetState.MissingLibrariesAsync(target,
                 scope.Functions.Select(f => f.Library).OfType<string>().Distinct().ToList(), ct));
         }
         catch (Exception e) when (e is NpgsqlException) { throw PgCloneException.FromDriver(request.Target, null, e); }
 
-        var naming = options.TargetName is { } newName ? new TargetNaming(scope.Tables, newName, catalog, state) : TargetNaming.Identity;
+        var naming = options.TargetName is { } newName && request.Operation == CloneOperation.Table ? new TargetNaming(scope.Tables, newName, catalog, state) : TargetNaming.Identity;
         var plan = new PlanAssembler(request, catalog, scope, state, naming, where, issues).Build(masker);
         if (options.IncludeData) masker?.EnsureAllRulesUsed();
-        return plan;
+        return rename is null ? plan : rename.Apply(plan);
     }
 
     private static async Task<IReadOnlyList<string>> SchemasAsync(CloneRequest request, NpgsqlConnection source, CancellationToken ct)

@@ -67,9 +67,31 @@ internal sealed partial class PlanAssembler
                     : $"REVOKE {privileges} ON {o.GrantKeyword} {o.Name} FROM {grantee}") { Table = o.Table });
             }
         }
+        grants.AddRange(ExtensionPrivileges(missing));
         owners.AddRange(Kinds.Where(k => k.Section != DumpSection.Last).Select(KindOwner).OfType<DdlStatement>());
         foreach (var (role, count) in missing)
             _skipped.Add($"role {Sql.Ident(role)}: not on the target; {count} ownership or privilege setting(s) left out (objects stay owned by {Sql.Ident(state.CurrentUser)})");
         return owners.Concat(grants);
+    }
+
+    /// <summary>
+    /// Privileges changed on the members of the extensions the clone has (a database clone: every extension,
+    /// plpgsql too): CREATE EXTENSION set the initial ones on the target as on the source; these are the changes since.
+    /// </summary>
+    private IEnumerable<DdlStatement> ExtensionPrivileges(SortedDictionary<string, int> missing)
+    {
+        var database = request.Operation is CloneOperation.Database or CloneOperation.DatabaseCreate;
+        var extensions = ExtensionNames().ToHashSet(StringComparer.Ordinal);
+        foreach (var m in catalog.ExtensionAcls.Where(m => database || extensions.Contains(m.Extension)))
+        {
+            var c = m.Change;
+            if (c.Grantee is not null && !state.Roles.Contains(c.Grantee)) { missing[c.Grantee] = missing.GetValueOrDefault(c.Grantee) + 1; continue; }
+            var name = (m.Schema is null ? Sql.Ident(m.Name) : Sql.Qualified(m.Schema, m.Name)) + (m.Arguments is null ? "" : $"({m.Arguments})");
+            var grantee = c.Grantee is null ? "PUBLIC" : Sql.Ident(c.Grantee);
+            var privileges = string.Join(", ", c.Privileges.Select(p => c.Column is null ? p : $"{p} ({Sql.Ident(c.Column)})"));
+            yield return new DdlStatement(m.Keyword.ToLowerInvariant(), name, c.Grant
+                ? $"GRANT {privileges} ON {m.Keyword} {name} TO {grantee}{(c.Grantable ? " WITH GRANT OPTION" : "")}"
+                : $"REVOKE {privileges} ON {m.Keyword} {name} FROM {grantee}");
+        }
     }
 }

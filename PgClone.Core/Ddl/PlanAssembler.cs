@@ -75,7 +75,8 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         };
     }
 
-    private IEnumerable<DdlStatement> Extensions()
+    /// <summary>The extensions the clone needs (a database clone: all of them, but plpgsql, which every database has).</summary>
+    private IEnumerable<string> ExtensionNames()
     {
         var users = scope.Tables.Select(t => t.Oid).Concat(scope.Types.Select(t => t.Oid)).Concat(scope.Functions.Select(f => f.Oid)).ToHashSet();
         var names = request.Operation switch
@@ -84,8 +85,13 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
             CloneOperation.Schema => catalog.ExtensionUses.Select(u => u.Extension),
             _ => catalog.ExtensionUses.Select(u => u.Extension).Concat(catalog.Extensions.Select(e => e.Name)),
         };
+        return names.Distinct().Order(StringComparer.Ordinal);
+    }
+
+    private IEnumerable<DdlStatement> Extensions()
+    {
         var createdSchemas = new HashSet<string>(catalog.Schemas.Select(s => s.Name));
-        foreach (var name in names.Distinct().Order(StringComparer.Ordinal))
+        foreach (var name in ExtensionNames())
         {
             if (state.InstalledExtensions.Contains(name)) continue;
             if (!state.AvailableExtensions.Contains(name))

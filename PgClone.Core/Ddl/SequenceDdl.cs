@@ -20,5 +20,5 @@ internal static class SequenceDdl
         $"ALTER SEQUENCE {sequence.Quoted} OWNED BY {table.Quoted}.{Sql.Ident(column)}";
 
     public static string SetValue(SequenceInfo s, QualifiedName name) =>
-        $"SELECT pg_catalog.setval({Sql.Literal(name.Quoted)}, {Sql.Literal(s.LastValue)}, {(s.IsCalled ? "true" : "false")})";
+        $"SELECT pg_catalog.setval({Sql.Literal(name.Quoted)}::pg_catalog.regclass, {Sql.Literal(s.LastValue)}, {(s.IsCalled ? "true" : "false")})";
 }

@@ -19,12 +19,17 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
         // A partition whose columns are in another order than its parent's (it was attached after creation) is
         // created on its own with its columns, then attached, as pg_dump does; so is a foreign partition.
         var standalone = t.IsPartition && (t.IsForeign || !SameColumnOrder(t, parents[0]));
+        // So is an inheritance child whose columns are not in the order INHERITS would give (a parent gained columns
+        // later): created with all its columns in its own order, then made a child with ALTER TABLE ... INHERIT.
+        var reordered = !t.IsPartition && !t.IsForeign && t.OfType is null && parents.Count > 0 && !InheritsOrder(t, parents);
         var foreign = t.IsForeign ? catalog.ForeignTables.FirstOrDefault(f => f.TableOid == t.Oid) : null;
         if (t.OfType is not null)
             elements.AddRange(columns.Where(c => c.NotNull || c.Default is not null).Select(c =>
                 $"{Sql.Ident(c.Name)} WITH OPTIONS{(c.NotNull ? " NOT NULL" : "")}{(c.Default is null ? "" : " DEFAULT " + naming.Default(c.Default))}"));
-        else if (!t.IsPartition || standalone) elements.AddRange(columns.Where(c => c.IsLocal || standalone).Select(c => Column(t, c, foreign, byName.Contains(c.Name))));
-        var checks = standalone ? catalog.ConstraintsOf(t.Oid).Where(c => c.Type == 'c' && c.Validated) : inlineChecks;
+        else if (!t.IsPartition || standalone) elements.AddRange(columns.Where(c => c.IsLocal || standalone || reordered).Select(c => Column(t, c, foreign, byName.Contains(c.Name))));
+        // INHERIT wants the parents' checks on the child already.
+        var inherited = reordered ? catalog.ConstraintsOf(t.Oid).Where(c => c.Type == 'c' && c.Validated && !c.IsLocal).ToList() : [];
+        var checks = standalone ? catalog.ConstraintsOf(t.Oid).Where(c => c.Type == 'c' && c.Validated) : inlineChecks.Concat(inherited);
         elements.AddRange(checks.Select(c => $"CONSTRAINT {Sql.Ident(naming.Child(t.Oid, c.Name))} {c.Definition}"));
 
         var sql = new System.Text.StringBuilder($"CREATE {(t.Unlogged ? "UNLOGGED " : "")}{(t.IsForeign ? "FOREIGN " : "")}TABLE {name.Quoted}");
@@ -42,7 +47,7 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
         else
         {
             sql.Append(" (").AppendJoin(", ", elements).Append(')');
-            if (t.Parents.Count > 0 && !t.IsPartition) sql.Append(" INHERITS (").AppendJoin(", ", t.Parents.Select((p, i) => ParentName(parents[i], p))).Append(')');
+            if (t.Parents.Count > 0 && !t.IsPartition && !reordered) sql.Append(" INHERITS (").AppendJoin(", ", t.Parents.Select((p, i) => ParentName(parents[i], p))).Append(')');
         }
         if (t.PartitionKey is not null) sql.Append(" PARTITION BY ").Append(t.PartitionKey);
         if (t.AccessMethod is not null) sql.Append(" USING ").Append(Sql.Ident(t.AccessMethod));
@@ -51,6 +56,11 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
         yield return sql.ToString();
         if (standalone)
             yield return $"ALTER {(parents[0]!.IsForeign ? "FOREIGN " : "")}TABLE ONLY {ParentName(parents[0], t.Parents[0])} ATTACH PARTITION {name.Quoted} {t.PartitionBound}";
+        if (reordered)
+        {
+            for (var i = 0; i < parents.Count; i++) yield return $"ALTER TABLE ONLY {name.Quoted} INHERIT {ParentName(parents[i], t.Parents[i])}";
+            if (InheritedOnly(name, columns, inherited.Select(c => naming.Child(t.Oid, c.Name)).ToList()) is { } marks) yield return marks;
+        }
 
         foreach (var c in columns)
         {
@@ -74,6 +84,34 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
 
     private string ParentName(TableInfo? parent, uint oid) =>
         parent is not null ? naming.Table(parent).Quoted : throw new PgCloneException($"parent table (oid {oid}) is outside the cloned schemas");
+
+    /// <summary>Whether CREATE TABLE ... INHERITS gives the child its columns in their order: the parents' columns first, merged, then its own.</summary>
+    private static bool InheritsOrder(TableInfo t, IReadOnlyList<TableInfo?> parents)
+    {
+        if (parents.Any(p => p is null)) return true;
+        var order = parents.SelectMany(p => p!.Columns.Select(c => c.Name)).Distinct(StringComparer.Ordinal).ToList();
+        var fromParents = order.ToHashSet(StringComparer.Ordinal);
+        order.AddRange(t.Columns.Select(c => c.Name).Where(n => !fromParents.Contains(n)));
+        return t.Columns.Select(c => c.Name).SequenceEqual(order, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Columns and checks the child only inherits (not declared on it), marked so as pg_dump --binary-upgrade does:
+    /// ALTER TABLE ... INHERIT leaves them marked as the child's own, which only a superuser can change in the
+    /// catalog. Without one they stay marked local: same columns, order and data, but pg_dump lists them on the child.
+    /// </summary>
+    private static string? InheritedOnly(QualifiedName table, IReadOnlyList<ColumnInfo> columns, IReadOnlyList<string> checks)
+    {
+        var names = columns.Where(c => !c.IsLocal).Select(c => c.Name).ToList();
+        if (names.Count == 0 && checks.Count == 0) return null;
+        var relation = $"{Sql.Literal(table.Quoted)}::pg_catalog.regclass";
+        var body = new System.Text.StringBuilder("BEGIN IF (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN ");
+        if (names.Count > 0)
+            body.Append($"UPDATE pg_catalog.pg_attribute SET attislocal = false WHERE attrelid = {relation} AND attname IN ({string.Join(", ", names.Select(Sql.Literal))}); ");
+        if (checks.Count > 0)
+            body.Append($"UPDATE pg_catalog.pg_constraint SET conislocal = false WHERE conrelid = {relation} AND contype = 'c' AND conname IN ({string.Join(", ", checks.Select(Sql.Literal))}); ");
+        return "DO " + Sql.DollarQuote(body.Append("END IF; END").ToString());
+    }
 
     private static bool SameColumnOrder(TableInfo t, TableInfo? parent) =>
         parent is null || t.Columns.Select(c => c.Name).SequenceEqual(parent.Columns.Select(c => c.Name));

@@ -79,7 +79,7 @@ internal sealed class DataCopyPhase(
         NpgsqlConnection? source = null;
         try
         {
-            while (Volatile.Read(ref _failure) is null && await _scheduler.NextAsync(ct) is { } work)
+            while (await _scheduler.NextAsync(ct) is { } work)
             {
                 ct.ThrowIfCancellationRequested();
                 if (work is CopyTask task)
@@ -103,7 +103,13 @@ internal sealed class DataCopyPhase(
                 var step = (PostDataStep)work;
                 running(worker, step.Statement);
                 try { await ddl.RunStepAsync(worker, step, ct); }
-                catch (PgCloneException e) { Fail(e); return; }
+                catch (PgCloneException e)
+                {
+                    FailStep(e);
+                    // The worker goes on with the copies left, unless the failure took its target session down.
+                    if (targets[worker].State != System.Data.ConnectionState.Open) return;
+                    continue;
+                }
                 finally { running(worker, null); }
                 _scheduler.StepEnded(step);
             }
@@ -202,6 +208,13 @@ internal sealed class DataCopyPhase(
     {
         Interlocked.CompareExchange(ref _failure, e, null);
         _scheduler.Stop();
+    }
+
+    /// <summary>A failed index or constraint step ends the run once the copies still to do are in (and checkpointed).</summary>
+    private void FailStep(PgCloneException e)
+    {
+        Interlocked.CompareExchange(ref _failure, e, null);
+        _scheduler.StopSteps();
     }
 
     /// <summary>

@@ -16,7 +16,7 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
     private readonly Dictionary<QualifiedName, int> _partsLeft;
     private readonly HashSet<string> _done;
     private int _running, _stepsLeft, _indexStepsLeft;
-    private bool _stopped;
+    private bool _stopped, _stepsStopped;
     private TaskCompletionSource _changed = NewSignal();
 
     /// <param name="copies">In the order to start them.</param>
@@ -51,6 +51,11 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
             lock (_gate)
             {
                 if (_stopped) return null;
+                if (_stepsStopped)
+                {
+                    if (_copies.TryDequeue(out var last)) { _running++; return last; }
+                    return null;
+                }
                 if (_ready.Count > 0)
                 {
                     var best = 0;
@@ -99,6 +104,19 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
         lock (_gate)
         {
             _stopped = true;
+            Signal();
+        }
+    }
+
+    /// <summary>
+    /// Stops handing out steps (one failed) but lets the copies go on: the data they load is committed and checkpointed,
+    /// so a resume has only the steps left to do, as when indexes waited for the whole load.
+    /// </summary>
+    public void StopSteps()
+    {
+        lock (_gate)
+        {
+            _stepsStopped = true;
             Signal();
         }
     }

@@ -1,4 +1,6 @@
+using PgClone.Core.Catalog;
 using PgClone.Core.Connections;
+using PgClone.Core.Ddl;
 
 namespace PgClone.Core.Verification;
 
@@ -10,22 +12,35 @@ namespace PgClone.Core.Verification;
 /// </summary>
 public sealed class SchemaDiffer
 {
-    public async Task<SchemaDiffResult> DiffAsync(ServerEndpoint source, ServerEndpoint target, string schema, CancellationToken ct = default)
+    public Task<SchemaDiffResult> DiffAsync(ServerEndpoint source, ServerEndpoint target, string schema, CancellationToken ct = default) =>
+        DiffAsync(source, target, schema, null, ct);
+
+    /// <param name="targetSchema">
+    /// The schema's name on the target when it was cloned under another one (target_name): the target's names and
+    /// definitions are read back as if they were in <paramref name="schema"/>, so only real differences show.
+    /// </param>
+    public async Task<SchemaDiffResult> DiffAsync(ServerEndpoint source, ServerEndpoint target, string schema, string? targetSchema, CancellationToken ct = default)
     {
         await using var s = await ReadOnlySession.OpenAsync(source, ct);
         await using var t = await ReadOnlySession.OpenAsync(target, ct);
         if (!await VerifyCatalog.SchemaExistsAsync(s, schema, ct))
             throw PgCloneException.For(source, $"schema {Sql.Ident(schema)}", "does not exist");
+        var onTarget = targetSchema ?? schema;
+        var back = onTarget == schema ? null : new SchemaRename(onTarget, schema,
+            (await t.QueryAsync(CatalogReader.SchemaObjectNames, r => r.GetString(0), ct, null, [new[] { onTarget }])).ToHashSet(StringComparer.Ordinal),
+            await s.ScalarAsync<string>("SELECT pg_catalog.quote_ident($1)", ct, [schema]));
 
         var sourceColumns = ReadColumnsAsync(s, schema, ct);
-        var targetColumns = ReadColumnsAsync(t, schema, ct);
+        var targetColumns = ReadColumnsAsync(t, onTarget, ct);
         var (sc, tc) = (await sourceColumns, await targetColumns);
+        if (back is not null)
+            tc = tc.ToDictionary(kv => kv.Key, kv => kv.Value.Select(c => c with { Type = back.Rewrite(c.Type), Default = c.Default is null ? null : back.Rewrite(c.Default) }).ToList(), StringComparer.Ordinal);
         var categories = new List<CategoryDiff>();
         foreach (var (category, sql) in DiffCatalog.Definitions.Concat(DiffCatalogKinds.Definitions))
         {
             var sourceDefs = DiffCatalog.ReadDefinitionsAsync(s, sql, schema, ct);
-            var targetDefs = DiffCatalog.ReadDefinitionsAsync(t, sql, schema, ct);
-            var (sd, td) = (ToMap(await sourceDefs), ToMap(await targetDefs));
+            var targetDefs = DiffCatalog.ReadDefinitionsAsync(t, sql, onTarget, ct);
+            var (sd, td) = (ToMap(await sourceDefs), ToMap(back is null ? await targetDefs : (await targetDefs).Select(d => (back.Rewrite(d.Name), back.Rewrite(d.Definition))).ToList()));
             categories.Add(category == "tables" ? CompareTables(sd, td, sc, tc) : Compare(category, sd, td));
         }
         return new SchemaDiffResult(schema, categories);

@@ -47,7 +47,7 @@ public sealed class PlanTests(PgServersFixture fx) : IClassFixture<PgServersFixt
         Assert.True(pre.IndexOf("function \"rich\".\"ret_people\"()") > pre.IndexOf("table \"rich\".\"people\""));
         var post = plan.PostData.Select(s => s.ToString()).ToList();
         Assert.True(post.IndexOf("materialized view \"rich\".\"mv_orders\"") < post.IndexOf("materialized view \"rich\".\"a_mv_on_mv\""));
-        Assert.Contains(plan.PostData, s => s.Sql == "SELECT pg_catalog.setval('\"rich\".\"ticket_seq\"', 150, true)");
+        Assert.Contains(plan.PostData, s => s.Sql == "SELECT pg_catalog.setval('\"rich\".\"ticket_seq\"'::pg_catalog.regclass, 150, true)");
         Assert.Contains(plan.PostData, s => s.ObjectKind == "trigger" && s.Table == new QualifiedName("rich", "orders"));
         Assert.Empty(plan.Skipped);
     }

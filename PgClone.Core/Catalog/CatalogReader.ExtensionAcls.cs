@@ -1,0 +1,55 @@
+using Npgsql;
+
+namespace PgClone.Core.Catalog;
+
+public static partial class CatalogReader
+{
+    /// <summary>
+    /// Privileges of extension members changed since CREATE EXTENSION set them: each member's ACL against its
+    /// pg_init_privs entry (what the extension's script left; the built-in default when it has none), as pg_dump
+    /// compares them. A clone runs CREATE EXTENSION, which sets the same initial privileges, then these changes.
+    /// </summary>
+    private static async Task<List<ExtensionMemberAcl>> ReadExtensionAclsAsync(NpgsqlConnection conn, CancellationToken ct) =>
+        await QueryAsync(conn, """
+            WITH m AS (
+                SELECT e.extname, d.classid, d.objid FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+                WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+            ), o AS (
+                SELECT 'pg_class'::regclass AS classid, c.oid, 0 AS subid, CASE WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS keyword,
+                       c.relnamespace AS nsp, c.relname::text AS name, NULL::text AS args, NULL::text AS col, c.relacl AS acl,
+                       acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner) AS def
+                FROM pg_class c
+                UNION ALL SELECT 'pg_class'::regclass, c.oid, a.attnum, 'TABLE', c.relnamespace, c.relname, NULL, a.attname, a.attacl, '{}'::aclitem[]
+                FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped
+                UNION ALL SELECT 'pg_proc'::regclass, p.oid, 0, CASE WHEN p.prokind = 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, p.pronamespace, p.proname,
+                       pg_get_function_identity_arguments(p.oid), NULL, p.proacl, acldefault('f', p.proowner) FROM pg_proc p
+                UNION ALL SELECT 'pg_type'::regclass, t.oid, 0, 'TYPE', t.typnamespace, t.typname, NULL, NULL, t.typacl, acldefault('T', t.typowner) FROM pg_type t
+                UNION ALL SELECT 'pg_namespace'::regclass, n.oid, 0, 'SCHEMA', NULL, n.nspname, NULL, NULL, n.nspacl, acldefault('n', n.nspowner) FROM pg_namespace n
+                UNION ALL SELECT 'pg_language'::regclass, l.oid, 0, 'LANGUAGE', NULL, l.lanname, NULL, NULL, l.lanacl, acldefault('l', l.lanowner) FROM pg_language l
+                UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass, w.oid, 0, 'FOREIGN DATA WRAPPER', NULL, w.fdwname, NULL, NULL, w.fdwacl, acldefault('F', w.fdwowner)
+                FROM pg_foreign_data_wrapper w
+                UNION ALL SELECT 'pg_foreign_server'::regclass, s.oid, 0, 'FOREIGN SERVER', NULL, s.srvname, NULL, NULL, s.srvacl, acldefault('S', s.srvowner)
+                FROM pg_foreign_server s
+            ), objs AS (
+                -- No ACL means the built-in default (none on a column); no pg_init_privs entry, the same.
+                SELECT m.extname, o.keyword, n.nspname::text AS nsp, o.name, o.args, o.col, coalesce(o.acl, o.def) AS acl, coalesce(i.initprivs, o.def) AS base
+                FROM m JOIN o ON o.classid = m.classid AND o.oid = m.objid
+                LEFT JOIN pg_namespace n ON n.oid = o.nsp
+                LEFT JOIN pg_init_privs i ON i.classoid = o.classid AND i.objoid = o.oid AND i.objsubid = o.subid
+                WHERE o.subid = 0 OR o.acl IS NOT NULL OR i.initprivs IS NOT NULL
+            ), changes AS (
+                SELECT o.extname, o.keyword, o.nsp, o.name, o.args, o.col, false AS is_grant, b.grantee, b.privilege_type, false AS grantable, 0::bigint AS ord
+                FROM objs o, aclexplode(o.base) b
+                WHERE NOT EXISTS (SELECT 1 FROM aclexplode(o.acl) a WHERE a.grantee = b.grantee AND a.privilege_type = b.privilege_type)
+                UNION ALL
+                SELECT o.extname, o.keyword, o.nsp, o.name, o.args, o.col, true, a.grantee, a.privilege_type, a.is_grantable, a.ord
+                FROM objs o, aclexplode(o.acl) WITH ORDINALITY a(grantor, grantee, privilege_type, is_grantable, ord)
+                WHERE NOT EXISTS (SELECT 1 FROM aclexplode(o.base) b WHERE b.grantee = a.grantee AND b.privilege_type = a.privilege_type AND b.is_grantable = a.is_grantable)
+            )
+            SELECT extname, keyword, nsp, name, args, col, is_grant, CASE WHEN grantee = 0 THEN NULL ELSE pg_get_userbyid(grantee)::text END,
+                   array_agg(privilege_type ORDER BY ord, privilege_type), grantable
+            FROM changes GROUP BY extname, keyword, nsp, name, args, col, is_grant, grantee, grantable
+            ORDER BY extname, keyword, nsp, name, args, col NULLS FIRST, is_grant, min(ord)
+            """, null, r => new ExtensionMemberAcl(r.GetString(0), r.GetString(1), Str(r, 2), r.GetString(3), Str(r, 4),
+                new AclChange(default, Str(r, 5), r.GetBoolean(6), Str(r, 7), Strings(r, 8), r.GetBoolean(9))), ct);
+}

@@ -1,0 +1,84 @@
+using PgClone.Core;
+using PgClone.Core.Connections;
+using PgClone.Core.Verification;
+using PgClone.Tests.Fixtures;
+
+namespace PgClone.Tests.Core.Ddl;
+
+/// <summary>A schema clone under another name (target_name): every reference into the schema follows it.</summary>
+public sealed class SchemaRenameTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
+{
+    private const string From = "My Schema", To = "New \"Sch";
+
+    private static async Task<List<string>> ColumnAsync(string cs, string sql) =>
+        (await PgServers.RowsAsync(cs, sql)).Select(r => Convert.ToString(r[0], System.Globalization.CultureInfo.InvariantCulture)!).ToList();
+
+    /// <summary>
+    /// The source schema's dump with its name spelled as the new one (quoted, as a literal, and in pg_dump's headers),
+    /// except in the view "aliased", whose table alias is spelled like the schema but names no schema.
+    /// </summary>
+    private static string Renamed(string dump) => dump.Replace(Sql.Ident(From), Sql.Ident(To), StringComparison.Ordinal)
+        .Replace(Sql.Literal(From), Sql.Literal(To), StringComparison.Ordinal).Replace(From, To, StringComparison.Ordinal)
+        .Replace("\"New \"\"Sch\".id,", "\"My Schema\".id,", StringComparison.Ordinal)
+        .Replace("\"New \"\"Sch\".code\n", "\"My Schema\".code\n", StringComparison.Ordinal)
+        .Replace("parent \"New \"\"Sch\";", "parent \"My Schema\";", StringComparison.Ordinal);
+
+    /// <summary>Checksums of the new schema keyed by the source schema's names.</summary>
+    private static SortedDictionary<string, string> Back(SortedDictionary<string, string> sums) =>
+        new(sums.ToDictionary(kv => kv.Key.Replace(Sql.Ident(To), Sql.Ident(From), StringComparison.Ordinal), kv => kv.Value), StringComparer.Ordinal);
+
+    [Fact]
+    public async Task A_schema_cloned_under_a_new_name_points_every_reference_at_the_new_schema()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("rename");
+        await CloneKit.LoadAsync(db.Source, "rename.sql");
+        await PgServers.ExecAsync(db.Target, "CREATE SCHEMA other; CREATE TABLE other.ref (id int PRIMARY KEY); INSERT INTO other.ref VALUES (1), (2)");
+
+        await CloneKit.CloneAsync(db, CloneOperation.Schema, From, options: new CloneOptions { TargetName = To });
+
+        Assert.Equal([To, "other", "public"], await ColumnAsync(db.Target, "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' ORDER BY 1"));
+        CloneKit.SameDump(Renamed(await CloneKit.DumpAsync(db.Source, "-n", Sql.Ident(From))), await CloneKit.DumpAsync(db.Target, "-n", Sql.Ident(To)));
+        Assert.Equal(["nextval('\"New \"\"Sch\".parent_id_seq'::regclass)", "'ok'::\"New \"\"Sch\".mood", "nextval('\"New \"\"Sch\".\"odd seq\"'::regclass)"],
+            await ColumnAsync(db.Target, "SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = '\"New \"\"Sch\".parent'::regclass ORDER BY adnum"));
+        Assert.Equal(["child_parent_id_fkey|FOREIGN KEY (parent_id) REFERENCES \"New \"\"Sch\".parent(id)", "parent_ref_fkey|FOREIGN KEY (ref) REFERENCES other.ref(id)"],
+            await ColumnAsync(db.Target, "SELECT conname || '|' || pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f' ORDER BY 1"));
+        Assert.Equal(["{\"search_path=\\\"New \\\"\\\"Sch\\\", public\"}"],
+            await ColumnAsync(db.Target, "SELECT proconfig::text FROM pg_proc WHERE proname = 'all_kids'"));
+        Assert.Equal(await CloneKit.ChecksumsAsync(db.Source, From), Back(await CloneKit.ChecksumsAsync(db.Target, To)));
+
+        // It behaves as the original: the trigger, the defaults' sequences, the functions and the views use the new schema's objects.
+        await PgServers.ExecAsync(db.Target, "INSERT INTO \"New \"\"Sch\".parent (ref) VALUES (2); INSERT INTO \"New \"\"Sch\".child VALUES (4, 4, '{ok}')");
+        Assert.Equal(["1|2|2|1|ok", "2|4|0|2|ok", "3|6|1|1|ok", "4|8|1|2|ok"],
+            await ColumnAsync(db.Target, "SELECT concat_ws('|', id, twice, kids, ref, m) FROM \"New \"\"Sch\".v ORDER BY id"));
+        Assert.Equal(["1|100", "2|101", "3|102", "4|103"], await ColumnAsync(db.Target, "SELECT id || '|' || code FROM \"New \"\"Sch\".aliased ORDER BY id"));
+        Assert.Equal(["1"], await ColumnAsync(db.Target, "SELECT n FROM \"New \"\"Sch\".parent WHERE id = 4"));
+        Assert.Equal(["4"], await ColumnAsync(db.Target, "SELECT \"New \"\"Sch\".all_kids()"));
+
+        // diff compares the schema with its copy under the new name: in sync, until an object goes missing.
+        var (source, target) = (ServerEndpoint.Parse(ServerRole.Source, db.Source), ServerEndpoint.Parse(ServerRole.Target, db.Target));
+        var diff = await new SchemaDiffer().DiffAsync(source, target, From, To);
+        Assert.True(diff.InSync, diff.ToJsonText());
+        await PgServers.ExecAsync(db.Target, "DROP VIEW \"New \"\"Sch\".aliased; ALTER TABLE \"New \"\"Sch\".child ALTER COLUMN parent_id SET DEFAULT 1");
+        diff = await new SchemaDiffer().DiffAsync(source, target, From, To);
+        Assert.Equal(2, diff.DiffCount);
+        Assert.Equal(["aliased"], diff.Categories.Single(c => c.Category == "views").OnlyInSource);
+        Assert.Equal(["child"], diff.Categories.Single(c => c.Category == "tables").Modified.Select(m => m.Name));
+    }
+
+    [Fact]
+    public async Task A_schema_cloned_under_a_new_name_into_its_own_database_sits_beside_the_original()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("renameself");
+        await CloneKit.LoadAsync(db.Source, "rename.sql");
+        var before = await CloneKit.DumpAsync(db.Source, "-n", Sql.Ident(From));
+        var sums = await CloneKit.ChecksumsAsync(db.Source, From);
+        var self = db with { Target = db.Source };
+
+        await CloneKit.CloneAsync(self, CloneOperation.Schema, From, options: new CloneOptions { TargetName = To });
+
+        CloneKit.SameDump(before, await CloneKit.DumpAsync(db.Source, "-n", Sql.Ident(From)));
+        CloneKit.SameDump(Renamed(before), await CloneKit.DumpAsync(db.Source, "-n", Sql.Ident(To)));
+        Assert.Equal(sums, await CloneKit.ChecksumsAsync(db.Source, From));
+        Assert.Equal(sums, Back(await CloneKit.ChecksumsAsync(db.Source, To)));
+    }
+}
