@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
 using PgClone.Core;
 using PgClone.Web.Api;
+using PgClone.Web.Audit;
 using PgClone.Web.Clones;
 using PgClone.Web.Components;
 using PgClone.Web.Connections;
@@ -39,6 +40,7 @@ public static class PgCloneApp
         services.AddSingleton<ConnectionService>();
         services.AddPgCloneRuns(builder.Configuration);
         services.AddPgCloneClones();
+        services.AddPgCloneAudit();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);

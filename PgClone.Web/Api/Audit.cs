@@ -1,0 +1,32 @@
+using PgClone.Web.Audit;
+using PgClone.Web.Security;
+
+namespace PgClone.Web.Api;
+
+/// <summary>/api/v1/audit: the audit trail (filtered, paged), its exports and the chain check; Auditor and Admin only.</summary>
+public static class AuditApi
+{
+    public static RouteGroupBuilder MapAudit(this RouteGroupBuilder v1)
+    {
+        var audit = v1.MapGroup("/audit").WithTags("Audit").RequireAuthorization(Policies.ReadAudit);
+        audit.MapGet("/", async (AuditLog log, string? user, string? action, int? connection, DateTimeOffset? from, DateTimeOffset? to,
+                int? skip, int? take, CancellationToken ct) =>
+            TypedResults.Ok(await log.ListAsync(new AuditFilter(user, action, connection, from, to), skip ?? 0, take ?? 50, ct)))
+            .WithSummary("Audit entries, newest first, with the same filters as the Audit page");
+        audit.MapGet("/verify", async (AuditLog log, CancellationToken ct) =>
+            {
+                var status = await log.VerifyAsync(ct);
+                await log.RecordAsync(AuditActions.AuditVerified, "audit chain", new { status.Intact, status.Entries, status.BrokenAtId, status.Reason }, ct: ct);
+                return TypedResults.Ok(status);
+            })
+            .WithSummary("Verifies the hash chain and reports the first broken link");
+        audit.MapGet("/export.{format:regex(^(csv|json)$)}", async (string format, AuditExport export, string? user, string? action, int? connection,
+                DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct) =>
+            {
+                var file = await export.ExportAsync(new AuditFilter(user, action, connection, from, to), format == "csv", ct);
+                return Results.File(file.Content, file.ContentType, file.FileName);
+            })
+            .WithSummary("The entries the filters match, oldest first, as CSV or JSON (the export is audited)");
+        return v1;
+    }
+}
