@@ -11,6 +11,7 @@ using PgClone.Web.Connections;
 using PgClone.Web.Data;
 using PgClone.Web.Embedded;
 using PgClone.Web.Health;
+using PgClone.Web.Roles;
 using PgClone.Web.Runs;
 using PgClone.Web.Security;
 using MudBlazor.Services;
@@ -41,6 +42,7 @@ public static class PgCloneApp
         services.AddPgCloneRuns(builder.Configuration);
         services.AddPgCloneClones();
         services.AddPgCloneAudit();
+        services.AddPgCloneRoles();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);

@@ -28,6 +28,7 @@ public static class ApiEndpoints
         v1.MapProfiles();
         v1.MapRunSummaries();
         v1.MapAudit();
+        v1.MapRoleTemplates();
         // The first, unversioned endpoint; kept for existing scripts.
         api.MapGet("/me", GetMe).RequireAuthorization(Policies.OwnAccount).ExcludeFromDescription();
 

@@ -102,6 +102,14 @@ public sealed class AuditLog(IDbContextFactory<PgCloneDbContext> factory, IHttpC
         return new ChainStatus(true, count, null, null, $"the chain of {count} entries is intact", clock.GetUtcNow());
     }
 
+    /// <summary>Verifies the chain on a user's request (page or API) and records that it was checked, with the outcome.</summary>
+    public async Task<ChainStatus> CheckChainAsync(CancellationToken ct = default)
+    {
+        var status = await VerifyAsync(ct);
+        await RecordAsync(AuditActions.AuditVerified, "audit chain", new { status.Intact, status.Entries, status.BrokenAtId, status.Reason, status.Message }, ct: ct);
+        return status;
+    }
+
     private ChainStatus Broken(long id, ChainBreak reason, long count, string message) => new(false, count, id, reason, message, clock.GetUtcNow());
 
     private static IQueryable<AuditEntry> Filtered(PgCloneDbContext db, AuditFilter f)
