@@ -9,6 +9,7 @@ using PgClone.Web.Clones;
 using PgClone.Web.Components;
 using PgClone.Web.Connections;
 using PgClone.Web.Data;
+using PgClone.Web.Diff;
 using PgClone.Web.Embedded;
 using PgClone.Web.Health;
 using PgClone.Web.Roles;
@@ -43,6 +44,7 @@ public static class PgCloneApp
         services.AddPgCloneClones();
         services.AddPgCloneAudit();
         services.AddPgCloneRoles();
+        services.AddPgCloneDiff();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);

@@ -21,4 +21,21 @@ public static class Chromium
         page.Response += (_, r) => { if (r.Status >= 400) errors.Add($"HTTP {r.Status} {r.Url}"); };
         return errors;
     }
+
+    /// <summary>Opens a MudSelect and picks an item (retried: the first click can land before the circuit is interactive).</summary>
+    public static async Task ChooseAsync(IPage page, string select, string item)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            await page.Locator(select).ClickAsync();
+            var option = page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = item }).First;
+            try
+            {
+                await option.ClickAsync(new() { Timeout = 1_500 });
+                return;
+            }
+            catch (TimeoutException) when (DateTime.UtcNow < deadline) { }
+        }
+    }
 }
