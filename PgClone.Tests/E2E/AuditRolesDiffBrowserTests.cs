@@ -1,9 +1,8 @@
-using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using PgClone.Tests.Fixtures;
 using PgClone.Tests.Web;
 using PgClone.Tests.Web.Runs;
+using PgClone.Tests.Web.Security;
 using PgClone.Web.Data;
 
 namespace PgClone.Tests.E2E;
@@ -39,17 +38,11 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
         var settings = RunsConsole.Settings(consoleDb.Source);
         settings["DetailedErrors"] = "true";
         await using var console = await RunsConsole.StartAsync(settings, data);
-        await using (var scope = console.Factory.Services.CreateAsyncScope())
-        {
-            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-            var user = new ApplicationUser { UserName = Auditor, Email = Auditor, EmailConfirmed = true };
-            Assert.True((await users.CreateAsync(user, RunsTestBed.Password)).Succeeded);
-            Assert.True((await users.AddToRoleAsync(user, AppRoles.Auditor)).Succeeded);
-        }
+        await ConsoleUsers.AddAsync(console.Factory, Auditor, AppRoles.Auditor, RunsTestBed.Password);
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Chromium.LaunchAsync(playwright);
-        var op = await LogInAsync(browser, console.Url, RunsConsole.Operator);
+        var op = await Chromium.LogInAsync(browser, console.Url, RunsConsole.Operator, RunsTestBed.Password);
         var opErrors = Chromium.CollectErrors(op);
 
         // Roles: a template saved from the form, run, and its result on the run page and in Jobs.
@@ -90,7 +83,7 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
         Assert.Empty(opErrors);
 
         // Audit: the Auditor filters by action and verifies the chain.
-        var auditor = await LogInAsync(browser, console.Url, Auditor);
+        var auditor = await Chromium.LogInAsync(browser, console.Url, Auditor, RunsTestBed.Password);
         var auditorErrors = Chromium.CollectErrors(auditor);
         await auditor.GotoAsync(console.Url + "/audit");
         await Assertions.Expect(auditor.Locator("#audit-grid tbody tr").First).ToBeVisibleAsync();
@@ -118,19 +111,5 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
             }
             catch (TimeoutException) when (DateTime.UtcNow < deadline) { }
         }
-    }
-
-    private static async Task<IPage> LogInAsync(IBrowser browser, string url, string email)
-    {
-        var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(20_000);
-        await page.GotoAsync(url + "/Account/Login");
-        await page.FillAsync("#email", email);
-        await page.FillAsync("#password", RunsTestBed.Password);
-        await page.ClickAsync("#login-submit");
-        await page.WaitForURLAsync(url + "/");
-        await page.WaitForFunctionAsync("() => typeof window.Blazor === 'object'");
-        return page;
     }
 }

@@ -154,21 +154,12 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 
-    private static async Task<IPage> LogInAsync(IBrowser browser, string url, string email, List<string> errors)
-    {
-        var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(20_000);
-        page.PageError += (_, e) => errors.Add($"{email}: {e}");
-        page.Console += (_, m) => { if (m.Type == "error") errors.Add($"{email}: {m.Text}"); };
-        await page.GotoAsync(url + "/Account/Login");
-        await page.FillAsync("#email", email);
-        await page.FillAsync("#password", RunsTestBed.Password);
-        await page.ClickAsync("#login-submit");
-        await page.WaitForURLAsync(url + "/");
-        await page.WaitForFunctionAsync("() => typeof window.Blazor === 'object'");
-        return page;
-    }
+    private static Task<IPage> LogInAsync(IBrowser browser, string url, string email, List<string> errors) =>
+        Chromium.LogInAsync(browser, url, email, RunsTestBed.Password, page =>
+        {
+            page.PageError += (_, e) => errors.Add($"{email}: {e}");
+            page.Console += (_, m) => { if (m.Type == "error") errors.Add($"{email}: {m.Text}"); };
+        });
 
 
     private static async Task<double?> BarAsync(IPage page)

@@ -1,12 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using PgClone.Core.Roles;
 using PgClone.Tests.Fixtures;
 using PgClone.Tests.Web.Runs;
+using PgClone.Tests.Web.Security;
 using PgClone.Web.Audit;
 using PgClone.Web.Connections;
 using PgClone.Web.Data;
@@ -265,14 +265,7 @@ public sealed class AuditTrailTests(PgServersFixture fx)
     private static Task TamperAsync(string superuser, string sql) =>
         PgServers.ExecAsync(superuser, $"SET session_replication_role = replica; {sql}; RESET session_replication_role;");
 
-    private static async Task AddUserAsync(RunsConsole console, string email, string role) => await AddUserAsync(console.Factory, email, role);
+    private static Task AddUserAsync(RunsConsole console, string email, string role) => AddUserAsync(console.Factory, email, role);
 
-    private static async Task AddUserAsync(ConsoleFactory console, string email, string role)
-    {
-        await using var scope = console.Services.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true };
-        Assert.True((await users.CreateAsync(user, Password)).Succeeded);
-        Assert.True((await users.AddToRoleAsync(user, role)).Succeeded);
-    }
+    private static Task AddUserAsync(ConsoleFactory console, string email, string role) => ConsoleUsers.AddAsync(console, email, role, Password);
 }
