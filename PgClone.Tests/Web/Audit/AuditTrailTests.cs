@@ -193,8 +193,12 @@ public sealed class AuditTrailTests(PgServersFixture fx)
         await PgServers.ExecAsync(dbs.Source, $"CREATE ROLE {owner} LOGIN PASSWORD 'console-pw'; ALTER DATABASE \"{dbs.Name}\" OWNER TO {owner}; ALTER SCHEMA public OWNER TO {owner};");
         var consoleCs = new NpgsqlConnectionStringBuilder(dbs.Source) { Username = owner, Password = "console-pw" }.ConnectionString;
         await using var console = ConsoleFactory.OnDatabase(consoleCs);
-        console.Client(); // starts the host: migrations run as the console's role, which owns the table
+        // Starts the host (migrations run as the console's role, which owns the table); the first Admin is audited.
+        await ConsoleForms.CreateFirstAdminAsync(console.Client(), Admin, Password);
         var log = console.Services.GetRequiredService<AuditLog>();
+        var first = Assert.Single((await log.ListAsync(new AuditFilter(), 0, 10)).Items);
+        Assert.Equal((AuditActions.UserCreated, $"user {Admin}", "anonymous", Admin, """{"role":"Admin","firstRun":true}"""),
+            (first.Action, first.Subject, first.ActorKind, first.Actor, first.Details));
         await log.RecordAsync(AuditActions.SignInSucceeded, "user ann@example.com", actor: new AuditActor("user", "ann@example.com", null));
         Assert.Equal(owner, await PgServers.ScalarAsync<string>(dbs.Source, "SELECT tableowner::text FROM pg_tables WHERE tablename = 'audit_entries'"));
 
