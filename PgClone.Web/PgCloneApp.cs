@@ -4,12 +4,15 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
 using PgClone.Core;
 using PgClone.Web.Api;
+using PgClone.Web.Audit;
 using PgClone.Web.Clones;
 using PgClone.Web.Components;
 using PgClone.Web.Connections;
 using PgClone.Web.Data;
+using PgClone.Web.Diff;
 using PgClone.Web.Embedded;
 using PgClone.Web.Health;
+using PgClone.Web.Roles;
 using PgClone.Web.Runs;
 using PgClone.Web.Security;
 using MudBlazor.Services;
@@ -39,6 +42,9 @@ public static class PgCloneApp
         services.AddSingleton<ConnectionService>();
         services.AddPgCloneRuns(builder.Configuration);
         services.AddPgCloneClones();
+        services.AddPgCloneAudit();
+        services.AddPgCloneRoles();
+        services.AddPgCloneDiff();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);

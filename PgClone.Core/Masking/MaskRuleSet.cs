@@ -89,4 +89,15 @@ public sealed class MaskRuleSet
 
     /// <summary>The one-table rules by column (for in-place masking and masked views).</summary>
     public IReadOnlyDictionary<string, MaskRule> Columns => _anyTable;
+
+    /// <summary>
+    /// The masked columns as verify's exclusions (<see cref="Verification.VerifyOptions.ExcludeColumns"/>), since masked
+    /// values differ from the source by design: <c>schema.table.column</c> for rules keyed by table; one-table rules
+    /// name <paramref name="oneTable"/>'s column when given, else the column in every table.
+    /// </summary>
+    public IReadOnlyList<string> VerifyExclusions(QualifiedName? oneTable = null) =>
+    [
+        .. _anyTable.Keys.Order(StringComparer.Ordinal).Select(c => oneTable is { } t ? $"{t.Schema}.{t.Name}.{c}" : c),
+        .. _byTable.OrderBy(t => t.Key).SelectMany(t => t.Value.Keys.Order(StringComparer.Ordinal).Select(c => $"{t.Key.Schema}.{t.Key.Name}.{c}")),
+    ];
 }

@@ -21,4 +21,37 @@ public static class Chromium
         page.Response += (_, r) => { if (r.Status >= 400) errors.Add($"HTTP {r.Status} {r.Url}"); };
         return errors;
     }
+
+    /// <summary>Opens a MudSelect and picks an item (retried: the first click can land before the circuit is interactive).</summary>
+    public static async Task ChooseAsync(IPage page, string select, string item)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            await page.Locator(select).ClickAsync();
+            var option = page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = item }).First;
+            try
+            {
+                await option.ClickAsync(new() { Timeout = 1_500 });
+                return;
+            }
+            catch (TimeoutException) when (DateTime.UtcNow < deadline) { }
+        }
+    }
+
+    /// <summary>A fresh browser context at 1280 px, logged in through the form; <paramref name="watch"/> sees the page before it loads.</summary>
+    public static async Task<IPage> LogInAsync(IBrowser browser, string url, string email, string password, Action<IPage>? watch = null)
+    {
+        var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(20_000);
+        watch?.Invoke(page);
+        await page.GotoAsync(url + "/Account/Login");
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("#login-submit");
+        await page.WaitForURLAsync(url + "/");
+        await page.WaitForFunctionAsync("() => typeof window.Blazor === 'object'");
+        return page;
+    }
 }

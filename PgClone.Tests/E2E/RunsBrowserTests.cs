@@ -62,8 +62,8 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
 
         // The wizard: connections, operation, scope, options, masking (discovery's suggestion accepted, preview), summary.
         await op.GotoAsync(console.Url + "/clones/new");
-        await ChooseAsync(op, "#source-picker", "source db");
-        await ChooseAsync(op, "#target-picker", "target db");
+        await Chromium.ChooseAsync(op, "#source-picker", "source db");
+        await Chromium.ChooseAsync(op, "#target-picker", "target db");
         await Shot(op, "wizard-connections");
         await op.ClickAsync("#wizard-next");
         await op.ClickAsync("text=A schema");
@@ -80,7 +80,7 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
         await Assertions.Expect(flagged).ToContainTextAsync("customers.email");
         await op.ClickAsync("#accept-all");
         await Assertions.Expect(op.Locator("#mask-rules tbody tr")).ToHaveTextAsync(new Regex("customers\\s*email\\s*\"email\""));
-        await ChooseAsync(op, "#preview-table", "customers");
+        await Chromium.ChooseAsync(op, "#preview-table", "customers");
         await op.ClickAsync("#preview");
         var previewRows = op.Locator("#mask-preview tbody tr");
         await Assertions.Expect(previewRows).ToHaveCountAsync(5, new() { Timeout = 30_000 });
@@ -154,38 +154,13 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 
-    private static async Task<IPage> LogInAsync(IBrowser browser, string url, string email, List<string> errors)
-    {
-        var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(20_000);
-        page.PageError += (_, e) => errors.Add($"{email}: {e}");
-        page.Console += (_, m) => { if (m.Type == "error") errors.Add($"{email}: {m.Text}"); };
-        await page.GotoAsync(url + "/Account/Login");
-        await page.FillAsync("#email", email);
-        await page.FillAsync("#password", RunsTestBed.Password);
-        await page.ClickAsync("#login-submit");
-        await page.WaitForURLAsync(url + "/");
-        await page.WaitForFunctionAsync("() => typeof window.Blazor === 'object'");
-        return page;
-    }
-
-    /// <summary>Opens a MudSelect and picks the item; retried while the circuit is still connecting (a click is then lost).</summary>
-    private static async Task ChooseAsync(IPage page, string select, string item)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
+    private static Task<IPage> LogInAsync(IBrowser browser, string url, string email, List<string> errors) =>
+        Chromium.LogInAsync(browser, url, email, RunsTestBed.Password, page =>
         {
-            await page.Locator(select).ClickAsync();
-            var option = page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = item }).First;
-            try
-            {
-                await option.ClickAsync(new() { Timeout = 1_500 });
-                return;
-            }
-            catch (TimeoutException) when (DateTime.UtcNow < deadline) { }
-        }
-    }
+            page.PageError += (_, e) => errors.Add($"{email}: {e}");
+            page.Console += (_, m) => { if (m.Type == "error") errors.Add($"{email}: {m.Text}"); };
+        });
+
 
     private static async Task<double?> BarAsync(IPage page)
     {

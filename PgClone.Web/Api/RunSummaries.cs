@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using PgClone.Web.Audit;
 using PgClone.Web.Runs;
 using PgClone.Web.Security;
 
@@ -16,17 +17,23 @@ public static class RunSummaries
 
     public static RouteGroupBuilder MapRunSummaries(this RouteGroupBuilder v1)
     {
-        v1.MapGet("/runs/{id:long}/summary.json", async (long id, RunsService runs, CancellationToken ct) =>
+        v1.MapGet("/runs/{id:long}/summary.json", async (long id, RunsService runs, AuditLog audit, CancellationToken ct) =>
                 await runs.GetAsync(id, ct) is { } run
-                    ? Results.File(JsonSerializer.SerializeToUtf8Bytes(run, Json), "application/json", $"pgclone-run-{id}.json")
+                    ? await AuditedAsync(audit, run, "json", Results.File(JsonSerializer.SerializeToUtf8Bytes(run, Json), "application/json", $"pgclone-run-{id}.json"), ct)
                     : NotFound(id))
             .RequireAuthorization(Policies.ReadHistory);
-        v1.MapGet("/runs/{id:long}/summary.csv", async (long id, RunsService runs, CancellationToken ct) =>
+        v1.MapGet("/runs/{id:long}/summary.csv", async (long id, RunsService runs, AuditLog audit, CancellationToken ct) =>
                 await runs.GetAsync(id, ct) is { } run
-                    ? Results.File(Encoding.UTF8.GetBytes(Csv(run)), "text/csv; charset=utf-8", $"pgclone-run-{id}.csv")
+                    ? await AuditedAsync(audit, run, "csv", Results.File(Encoding.UTF8.GetBytes(Csv(run)), "text/csv; charset=utf-8", $"pgclone-run-{id}.csv"), ct)
                     : NotFound(id))
             .RequireAuthorization(Policies.ReadHistory);
         return v1;
+    }
+
+    private static async Task<IResult> AuditedAsync(AuditLog audit, RunDetail run, string format, IResult file, CancellationToken ct)
+    {
+        await audit.RecordAsync(AuditActions.RunSummaryExported, $"run #{run.Run.Id}", new { format }, run.SourceConnectionId, ct: ct);
+        return file;
     }
 
     private static IResult NotFound(long id) => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"run {id} does not exist");
@@ -43,6 +50,7 @@ public static class RunSummaries
         return csv.ToString();
     }
 
-    private static string Field(string? value) =>
+    /// <summary>One RFC 4180 field: quoted only when it holds a comma, a quote or a line break.</summary>
+    internal static string Field(string? value) =>
         value is null ? "" : value.IndexOfAny([',', '"', '\r', '\n']) < 0 ? value : $"\"{value.Replace("\"", "\"\"")}\"";
 }

@@ -94,6 +94,8 @@ public sealed partial class ConnectionService
         db.ConnectionGrants.AddRange(Grants(ConnectionUse.Target, rights.TargetRoles, rights.TargetUsers));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        var summary = await GetAsync(connectionId, ct);
+        await audit.RecordAsync(Audit.AuditActions.ConnectionGranted, Subject(summary), rights, connectionId, ct: ct);
     }
 
     /// <summary>User names that a grant may name, for the rights dialog.</summary>

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using PgClone.Core;
 using PgClone.Core.Connections;
+using PgClone.Web.Audit;
 using PgClone.Web.Data;
 
 namespace PgClone.Web.Connections;
@@ -13,7 +14,7 @@ namespace PgClone.Web.Connections;
 /// and decrypted only to build an endpoint; no other member returns them. Rights (who may use which connection)
 /// are in ConnectionService.Rights.cs, the server-facing actions (test, browse) in ConnectionService.Server.cs.
 /// </summary>
-public sealed partial class ConnectionService(IDbContextFactory<PgCloneDbContext> factory, IDataProtectionProvider protection, TimeProvider clock)
+public sealed partial class ConnectionService(IDbContextFactory<PgCloneDbContext> factory, IDataProtectionProvider protection, AuditLog audit, TimeProvider clock)
 {
     private readonly IDataProtector _protector = protection.CreateProtector("PgClone.Connections.Password.v1");
 
@@ -49,7 +50,7 @@ public sealed partial class ConnectionService(IDbContextFactory<PgCloneDbContext
         Apply(entity, draft);
         db.Connections.Add(entity);
         await db.SaveChangesAsync(ct);
-        return await GetAsync(entity.Id, ct);
+        return await AuditedAsync(AuditActions.ConnectionCreated, entity.Id, null, ct);
     }
 
     /// <summary>Changes a connection; an empty password keeps the stored one.</summary>
@@ -62,8 +63,10 @@ public sealed partial class ConnectionService(IDbContextFactory<PgCloneDbContext
         Apply(entity, draft);
         entity.UpdatedAt = clock.GetUtcNow();
         entity.UpdatedBy = user;
+        var changed = db.Entry(entity).Properties.Where(p => p.IsModified && p.Metadata.Name is not (nameof(Connection.UpdatedAt) or nameof(Connection.UpdatedBy)))
+            .Select(p => p.Metadata.Name == nameof(Connection.PasswordEncrypted) ? "Password" : p.Metadata.Name).ToList();
         await db.SaveChangesAsync(ct);
-        return await GetAsync(id, ct);
+        return await AuditedAsync(AuditActions.ConnectionChanged, id, changed, ct);
     }
 
     /// <summary>A copy under a free name "<c>name (copy)</c>", with the same password; rights are not copied.</summary>
@@ -83,14 +86,16 @@ public sealed partial class ConnectionService(IDbContextFactory<PgCloneDbContext
         };
         db.Connections.Add(copy);
         await db.SaveChangesAsync(ct);
-        return await GetAsync(copy.Id, ct);
+        return await AuditedAsync(AuditActions.ConnectionCreated, copy.Id, null, ct, duplicateOf: c.Name);
     }
 
     /// <summary>Deletes the connection and its grants. Callers ask first when <see cref="FindUsagesAsync"/> finds any.</summary>
     public async Task DeleteAsync(int id, CancellationToken ct = default)
     {
+        var gone = await GetAsync(id, ct);
         await using var db = await factory.CreateDbContextAsync(ct);
         if (await db.Connections.Where(c => c.Id == id).ExecuteDeleteAsync(ct) == 0) throw Missing(id);
+        await audit.RecordAsync(AuditActions.ConnectionDeleted, Subject(gone), Details(gone), id, ct: ct);
     }
 
     /// <summary>
@@ -102,7 +107,9 @@ public sealed partial class ConnectionService(IDbContextFactory<PgCloneDbContext
         await using var db = await factory.CreateDbContextAsync(ct);
         var profiles = await db.CloneProfiles.Where(p => p.SourceConnectionId == id || p.TargetConnectionId == id)
             .OrderBy(p => p.Name).Select(p => p.Name).ToListAsync(ct);
-        return [.. profiles.Select(name => new ConnectionUsage("clone profile", name))];
+        var templates = await db.RoleTemplates.Where(t => t.SourceConnectionId == id || t.TargetConnectionId == id)
+            .OrderBy(t => t.Name).Select(t => t.Name).ToListAsync(ct);
+        return [.. profiles.Select(name => new ConnectionUsage("clone profile", name)), .. templates.Select(name => new ConnectionUsage("role template", name))];
     }
 
     /// <summary>The connection as an engine endpoint on the given side, password decrypted (for the job that runs a clone).</summary>

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using PgClone.Web.Audit;
 using PgClone.Web.Data;
 
 namespace PgClone.Web.Runs;
@@ -13,6 +14,7 @@ public sealed class InterruptedRuns(
     IDbContextFactory<PgCloneDbContext> factory,
     RunScheduler scheduler,
     RunProgressPublisher publisher,
+    AuditLog audit,
     IHostApplicationLifetime lifetime,
     TimeProvider clock,
     ILogger<InterruptedRuns> log) : BackgroundService
@@ -37,12 +39,18 @@ public sealed class InterruptedRuns(
         foreach (var id in candidates)
         {
             if (await scheduler.ExistsAsync(id, ct)) continue;
-            marked += await db.Runs.Where(r => r.Id == id && open.Contains(r.Status)).ExecuteUpdateAsync(s => s
+            var changed = await db.Runs.Where(r => r.Id == id && open.Contains(r.Status)).ExecuteUpdateAsync(s => s
                 .SetProperty(r => r.Status, RunStatus.Interrupted.Name())
                 .SetProperty(r => r.Error, "interrupted: no console instance runs it any more; resume it to finish")
                 .SetProperty(r => r.Instance, (string?)null)
                 .SetProperty(r => r.QueueReason, (string?)null)
                 .SetProperty(r => r.FinishedAt, clock.GetUtcNow()), ct);
+            marked += changed;
+            if (changed > 0)
+            {
+                var run = await db.Runs.AsNoTracking().SingleAsync(r => r.Id == id, ct);
+                await audit.RecordAsync(AuditActions.RunFinished, $"run #{id}", RunAudit.Details(run), run.SourceConnectionId, AuditActor.Console, ct);
+            }
             await publisher.PublishStateAsync(id, ct);
         }
         if (marked > 0) log.LogInformation("{Count} run(s) marked interrupted", marked);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using PgClone.Core;
 using PgClone.Core.Roles;
+using PgClone.Web.Audit;
 using PgClone.Web.Data;
 
 namespace PgClone.Web.Runs;
@@ -18,7 +19,7 @@ public sealed record ProfileInfo(int Id, string Name, string? Description, RunRe
 /// Saved clones (<see cref="CloneProfile"/>): list, read, create, edit, delete. A profile is checked like a run
 /// (operation, scope, options, the user's rights on both connections) when it is saved, and again when it runs.
 /// </summary>
-public sealed class ProfilesService(IDbContextFactory<PgCloneDbContext> factory, RunAdmission admission, TimeProvider clock)
+public sealed class ProfilesService(IDbContextFactory<PgCloneDbContext> factory, RunAdmission admission, AuditLog audit, TimeProvider clock)
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -49,6 +50,7 @@ public sealed class ProfilesService(IDbContextFactory<PgCloneDbContext> factory,
         Apply(profile, draft);
         db.CloneProfiles.Add(profile);
         await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(AuditActions.ProfileCreated, $"profile '{profile.Name}'", draft, profile.SourceConnectionId, audit.ActorFor(user), ct);
         return Info(profile);
     }
 
@@ -63,6 +65,7 @@ public sealed class ProfilesService(IDbContextFactory<PgCloneDbContext> factory,
         profile.UpdatedAt = clock.GetUtcNow();
         profile.UpdatedBy = RunActor.From(user).Name;
         await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(AuditActions.ProfileChanged, $"profile '{profile.Name}'", draft, profile.SourceConnectionId, audit.ActorFor(user), ct);
         return Info(profile);
     }
 
@@ -70,7 +73,10 @@ public sealed class ProfilesService(IDbContextFactory<PgCloneDbContext> factory,
     public async Task<bool> DeleteAsync(int id, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        return await db.CloneProfiles.Where(p => p.Id == id).ExecuteDeleteAsync(ct) > 0;
+        var name = await db.CloneProfiles.Where(p => p.Id == id).Select(p => p.Name).SingleOrDefaultAsync(ct);
+        if (name is null || await db.CloneProfiles.Where(p => p.Id == id).ExecuteDeleteAsync(ct) == 0) return false;
+        await audit.RecordAsync(AuditActions.ProfileDeleted, $"profile '{name}'", new { id }, ct: ct);
+        return true;
     }
 
     internal static RunRequest ToRequest(CloneProfile p) => new(

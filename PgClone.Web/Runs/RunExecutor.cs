@@ -6,6 +6,7 @@ using PgClone.Core.Connections;
 using PgClone.Core.Jobs;
 using PgClone.Core.Masking;
 using PgClone.Core.Roles;
+using PgClone.Web.Audit;
 using PgClone.Web.Connections;
 using PgClone.Web.Data;
 
@@ -24,6 +25,7 @@ public sealed class RunExecutor(
     RunProgressPublisher publisher,
     RunningRuns running,
     ConsoleMaskingSecret maskingSecret,
+    AuditLog audit,
     IOptions<RunsOptions> options,
     TimeProvider clock,
     ILogger<RunExecutor> log)
@@ -144,8 +146,16 @@ public sealed class RunExecutor(
         publisher.Publish(new RunProgress { RunId = run.Id, Status = RunStatus.Running, Phase = RunOperations.Roles, At = clock.GetUtcNow().ToUnixTimeMilliseconds() });
         var result = await new RoleCloner().CloneAsync(source, target, roleOptions, ct);
         var notes = new List<string> { result.Summary };
+        notes.AddRange(result.Created.Select(a => $"created: {a.Kind} {a.Name}"));
+        notes.AddRange(result.Updated.Select(a => $"updated: {a.Kind} {a.Name}"));
         notes.AddRange(result.Skipped.Select(s => $"skipped: {s.Statement} ({s.Reason})"));
         await UpdateAsync(run.Id, s => s.SetProperty(r => r.NotesJson, JsonSerializer.Serialize(notes)), CancellationToken.None);
+        await audit.RecordAsync(AuditActions.RolesCloned, $"run #{run.Id}", new
+        {
+            source = run.SourceName, target = run.TargetName, options = roleOptions,
+            created = result.Created.Select(a => a.Name), updated = result.Updated.Select(a => a.Name),
+            grants = result.Grants.Count, skipped = result.Skipped.Count,
+        }, run.SourceConnectionId, new AuditActor(run.StartedByKind, run.StartedBy, null), CancellationToken.None);
         await FinishAsync(run.Id, RunStatus.Succeeded, null, null, null);
     }
 
@@ -198,7 +208,22 @@ public sealed class RunExecutor(
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        await RecordFinishedAsync(run);
         await publisher.PublishStateAsync(runId, ct);
+    }
+
+    /// <summary>The run's outcome in the audit trail, attributed to whoever started it; a failure to record is logged, not fatal to the run.</summary>
+    private async Task RecordFinishedAsync(Run run)
+    {
+        try
+        {
+            await audit.RecordAsync(AuditActions.RunFinished, $"run #{run.Id}", RunAudit.Details(run), run.SourceConnectionId,
+                new AuditActor(run.StartedByKind, run.StartedBy, null), CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            log.LogError(e, "run {RunId}: its outcome could not be written to the audit trail", run.Id);
+        }
     }
 
     private async Task UpdateAsync(long runId,

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using PgClone.Core;
 using PgClone.Core.Connections;
 using PgClone.Core.Roles;
+using PgClone.Web.Audit;
 using PgClone.Web.Data;
 
 namespace PgClone.Web.Runs;
@@ -19,6 +20,7 @@ public sealed class RunsService(
     RunAdmission admission,
     RunScheduler scheduler,
     RunProgressPublisher publisher,
+    AuditLog audit,
     TimeProvider clock)
 {
     /// <summary>Queues a run and returns its id at once; watch it through <see cref="RunProgressFeed"/> or the hub.</summary>
@@ -85,6 +87,7 @@ public sealed class RunsService(
         {
             await publisher.RequestCancelAsync(runId, ct);
         }
+        await audit.RecordAsync(AuditActions.RunCancelled, $"run #{runId}", RunAudit.Details(run), run.SourceConnectionId, audit.ActorFor(user), ct);
         return (await GetAsync(runId, ct))!.Run;
     }
 
@@ -135,6 +138,7 @@ public sealed class RunsService(
         await db.RunCheckpoints.Where(c => jobs.Contains(c.JobId)).ExecuteDeleteAsync(ct);
         var count = await runs.ExecuteDeleteAsync(ct);
         await tx.CommitAsync(ct);
+        await audit.RecordAsync(AuditActions.RunsCleared, "finished runs", new { deleted = count }, ct: ct);
         return count;
     }
 
@@ -185,6 +189,8 @@ public sealed class RunsService(
                 .SetProperty(r => r.FinishedAt, clock.GetUtcNow()), CancellationToken.None);
             throw new PgCloneException($"run #{run.Id} could not be scheduled: {e.Message}", e);
         }
+        await audit.RecordAsync(resumedFrom is null ? AuditActions.RunStarted : AuditActions.RunResumed, $"run #{run.Id}",
+            RunAudit.Details(run), run.SourceConnectionId, audit.ActorFor(user), ct);
         await publisher.PublishStateAsync(run.Id, ct);
         return run.Id;
     }

@@ -20,7 +20,7 @@ public sealed class ConsoleSignIn(SignInManager<ApplicationUser> signIn, SignInE
         var user = await users.FindByEmailAsync(email);
         if (user is null)
         {
-            events.Failed(email, address, "no such account");
+            await events.FailedAsync(email, address, "no such account");
             return SignInOutcome.Refused;
         }
         var wasLocked = await users.IsLockedOutAsync(user);
@@ -29,15 +29,15 @@ public sealed class ConsoleSignIn(SignInManager<ApplicationUser> signIn, SignInE
         {
             user.LastSignInAt = time.GetUtcNow();
             await users.UpdateAsync(user);
-            events.Succeeded(email, address);
+            await events.SucceededAsync(email, address);
             return user.MustChangePassword ? SignInOutcome.MustChangePassword : SignInOutcome.Succeeded;
         }
         if (result.IsLockedOut)
         {
-            if (wasLocked) events.Failed(email, address, "account locked");
-            else events.LockedOut(email, address);
+            if (wasLocked) await events.FailedAsync(email, address, "account locked");
+            else await events.LockedOutAsync(email, address);
         }
-        else events.Failed(email, address, result.IsNotAllowed ? "account disabled" : "wrong password");
+        else await events.FailedAsync(email, address, result.IsNotAllowed ? "account disabled" : "wrong password");
         return SignInOutcome.Refused;
     }
 
@@ -54,7 +54,9 @@ public sealed class ConsoleSignIn(SignInManager<ApplicationUser> signIn, SignInE
         if (!result.Succeeded) return result;
         user.MustChangePassword = false;
         result = await users.UpdateAsync(user);
-        if (result.Succeeded) await signIn.RefreshSignInAsync(user);
+        if (!result.Succeeded) return result;
+        await signIn.RefreshSignInAsync(user);
+        await events.PasswordChangedAsync(user.Email ?? user.Id, ClientAddress());
         return result;
     }
 
@@ -67,8 +69,10 @@ public sealed class ConsoleSignIn(SignInManager<ApplicationUser> signIn, SignInE
         if (await signIn.UserManager.GetUserAsync(principal) is { } user)
         {
             await signIn.UserManager.UpdateSecurityStampAsync(user);
-            events.SignedOut(user.Email ?? user.Id);
+            await events.SignedOutAsync(user.Email ?? user.Id, ClientAddress());
         }
         await signIn.SignOutAsync();
     }
+
+    private string? ClientAddress() => signIn.Context.Connection.RemoteIpAddress?.ToString();
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using PgClone.Core;
+using PgClone.Web.Audit;
 using PgClone.Web.Data;
 
 namespace PgClone.Web.Security;
@@ -9,7 +10,7 @@ namespace PgClone.Web.Security;
 /// Whether the console still waits for its first administrator. Once a user exists the answer is cached: the
 /// first-run page never comes back.
 /// </summary>
-public sealed class FirstRunState(IDbContextFactory<PgCloneDbContext> factory)
+public sealed class FirstRunState(IDbContextFactory<PgCloneDbContext> factory, AuditLog audit)
 {
     private volatile bool _anyUser;
 
@@ -40,6 +41,8 @@ public sealed class FirstRunState(IDbContextFactory<PgCloneDbContext> factory)
         if (!result.Succeeded) return result;
         await tx.CommitAsync(ct);
         _anyUser = true;
+        await audit.RecordAsync(AuditActions.UserCreated, $"user {email}", new { role = AppRoles.Admin, firstRun = true },
+            actor: new AuditActor(AuditActor.Anonymous, email, audit.ClientAddress()), ct: ct);
         return result;
     }
 }

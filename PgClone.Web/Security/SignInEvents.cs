@@ -1,20 +1,45 @@
+using PgClone.Web.Audit;
+
 namespace PgClone.Web.Security;
 
 /// <summary>
-/// Every sign-in outcome passes through here, so the log (and later the audit trail) has one source.
+/// Every sign-in outcome passes through here, so the log and the audit trail have one source.
 /// Passwords never reach this class.
 /// </summary>
-public sealed partial class SignInEvents(ILogger<SignInEvents> log)
+public sealed partial class SignInEvents(ILogger<SignInEvents> log, AuditLog audit)
 {
-    public void Succeeded(string email, string? address) => LogSucceeded(email, address ?? "unknown");
+    public Task SucceededAsync(string email, string? address)
+    {
+        LogSucceeded(email, address ?? "unknown");
+        return audit.RecordAsync(AuditActions.SignInSucceeded, $"user {email}", actor: new AuditActor(Runs.RunActorKinds.User, email, address));
+    }
 
-    public void Failed(string email, string? address, string reason) => LogFailed(email, address ?? "unknown", reason);
+    public Task FailedAsync(string email, string? address, string reason)
+    {
+        LogFailed(email, address ?? "unknown", reason);
+        return audit.RecordAsync(AuditActions.SignInFailed, $"user {email}", new { reason }, actor: new AuditActor(AuditActor.Anonymous, email, address));
+    }
 
-    public void LockedOut(string email, string? address) => LogLockedOut(email, address ?? "unknown");
+    public Task LockedOutAsync(string email, string? address)
+    {
+        LogLockedOut(email, address ?? "unknown");
+        return audit.RecordAsync(AuditActions.SignInLockedOut, $"user {email}", actor: new AuditActor(AuditActor.Anonymous, email, address));
+    }
 
-    public void Throttled(string? address) => LogThrottled(address ?? "unknown");
+    public Task ThrottledAsync(string? address)
+    {
+        LogThrottled(address ?? "unknown");
+        return audit.RecordAsync(AuditActions.SignInThrottled, $"address {address ?? "unknown"}", actor: new AuditActor(AuditActor.Anonymous, "anonymous", address));
+    }
 
-    public void SignedOut(string email) => LogSignedOut(email);
+    public Task SignedOutAsync(string email, string? address)
+    {
+        LogSignedOut(email);
+        return audit.RecordAsync(AuditActions.SignedOut, $"user {email}", actor: new AuditActor(Runs.RunActorKinds.User, email, address));
+    }
+
+    public Task PasswordChangedAsync(string email, string? address) =>
+        audit.RecordAsync(AuditActions.PasswordChanged, $"user {email}", actor: new AuditActor(Runs.RunActorKinds.User, email, address));
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Sign-in of {Email} from {Address} succeeded")]
     private partial void LogSucceeded(string email, string address);

@@ -27,7 +27,7 @@ public static class SignInThrottle
         o.OnRejected = async (rejected, ct) =>
         {
             var context = rejected.HttpContext;
-            context.RequestServices.GetRequiredService<SignInEvents>().Throttled(context.Connection.RemoteIpAddress?.ToString());
+            await context.RequestServices.GetRequiredService<SignInEvents>().ThrottledAsync(context.Connection.RemoteIpAddress?.ToString());
             context.Response.Headers.RetryAfter = "60";
             context.Response.ContentType = "text/plain; charset=utf-8";
             await context.Response.WriteAsync(Message, ct);

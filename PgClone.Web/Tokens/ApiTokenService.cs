@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using PgClone.Core;
+using PgClone.Web.Audit;
 using PgClone.Web.Data;
 
 namespace PgClone.Web.Tokens;
@@ -16,7 +17,7 @@ public sealed record ApiTokenInfo(int Id, string Name, string Hint, DateTimeOffs
 public sealed record NewApiToken(ApiTokenInfo Token, string Secret);
 
 /// <summary>Personal API tokens: create (secret shown once), list, revoke, and find the token a request carries.</summary>
-public sealed class ApiTokenService(IDbContextFactory<PgCloneDbContext> factory, TimeProvider time)
+public sealed class ApiTokenService(IDbContextFactory<PgCloneDbContext> factory, AuditLog audit, TimeProvider time)
 {
     /// <summary>Every token starts with this, so leaked tokens are recognisable (secret scanners, logs).</summary>
     public const string Prefix = "pgc_";
@@ -39,6 +40,7 @@ public sealed class ApiTokenService(IDbContextFactory<PgCloneDbContext> factory,
         await using var db = await factory.CreateDbContextAsync(ct);
         db.ApiTokens.Add(token);
         await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(AuditActions.TokenCreated, $"token #{token.Id} '{name}'", new { owner = await OwnerAsync(db, userId, ct), expiresAt = token.ExpiresAt }, ct: ct);
         return new NewApiToken(ToInfo(token), secret);
     }
 
@@ -54,9 +56,15 @@ public sealed class ApiTokenService(IDbContextFactory<PgCloneDbContext> factory,
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var now = time.GetUtcNow();
-        return await db.ApiTokens.Where(t => t.Id == id && t.UserId == userId)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, t => t.RevokedAt ?? now), ct) > 0;
+        if (await db.ApiTokens.Where(t => t.Id == id && t.UserId == userId)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, t => t.RevokedAt ?? now), ct) == 0) return false;
+        var name = await db.ApiTokens.Where(t => t.Id == id).Select(t => t.Name).SingleAsync(ct);
+        await audit.RecordAsync(AuditActions.TokenRevoked, $"token #{id} '{name}'", new { owner = await OwnerAsync(db, userId, ct) }, ct: ct);
+        return true;
     }
+
+    private static Task<string?> OwnerAsync(PgCloneDbContext db, string userId, CancellationToken ct) =>
+        db.Users.Where(u => u.Id == userId).Select(u => u.Email).SingleOrDefaultAsync(ct);
 
     /// <summary>The token with this secret and its owner, or null when unknown.</summary>
     public async Task<ApiToken?> FindAsync(string secret, CancellationToken ct = default)

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using PgClone.Core;
+using PgClone.Web.Audit;
 using PgClone.Web.Data;
 
 namespace PgClone.Web.Users;
@@ -14,7 +15,7 @@ public sealed record UserRow(string Id, string Email, string Role, bool IsDisabl
 /// password) gives the user a new security stamp, which ends all of that user's sessions. The last active Admin
 /// can be neither demoted nor disabled.
 /// </summary>
-public sealed class UserService(IServiceScopeFactory scopes, TimeProvider time)
+public sealed class UserService(IServiceScopeFactory scopes, AuditLog audit, TimeProvider time)
 {
     public async Task<IReadOnlyList<UserRow>> ListAsync(CancellationToken ct = default)
     {
@@ -43,48 +44,61 @@ public sealed class UserService(IServiceScopeFactory scopes, TimeProvider time)
         Check(await users.CreateAsync(user, password), email);
         Check(await users.AddToRoleAsync(user, role), email);
         await tx.CommitAsync(ct);
+        await audit.RecordAsync(AuditActions.UserCreated, $"user {email}", new { role }, ct: ct);
         return await GetAsync(user.Id, ct);
     }
 
-    public Task ChangeRoleAsync(string id, string role, CancellationToken ct = default)
+    public async Task ChangeRoleAsync(string id, string role, CancellationToken ct = default)
     {
         CheckRole(role);
-        return ChangeAsync(id, demotesAdmin: role != AppRoles.Admin, async (users, user, current) =>
+        var from = "";
+        var email = await ChangeAsync(id, demotesAdmin: role != AppRoles.Admin, async (users, user, current) =>
         {
+            from = current;
             if (current == role) return;
             if (current.Length > 0) Check(await users.RemoveFromRoleAsync(user, current), user.Email);
             Check(await users.AddToRoleAsync(user, role), user.Email);
             Check(await users.UpdateSecurityStampAsync(user), user.Email);
         }, ct);
+        if (from != role) await audit.RecordAsync(AuditActions.UserRoleChanged, $"user {email}", new { from, to = role }, ct: ct);
     }
 
-    public Task SetDisabledAsync(string id, bool disabled, CancellationToken ct = default) =>
-        ChangeAsync(id, demotesAdmin: disabled, async (users, user, _) =>
+    public async Task SetDisabledAsync(string id, bool disabled, CancellationToken ct = default)
+    {
+        var email = await ChangeAsync(id, demotesAdmin: disabled, async (users, user, _) =>
         {
             user.IsDisabled = disabled;
             Check(await users.UpdateAsync(user), user.Email);
             Check(await users.UpdateSecurityStampAsync(user), user.Email);
         }, ct);
+        await audit.RecordAsync(disabled ? AuditActions.UserDisabled : AuditActions.UserEnabled, $"user {email}", ct: ct);
+    }
 
-    public Task UnlockAsync(string id, CancellationToken ct = default) =>
-        ChangeAsync(id, demotesAdmin: false, async (users, user, _) =>
+    public async Task UnlockAsync(string id, CancellationToken ct = default)
+    {
+        var email = await ChangeAsync(id, demotesAdmin: false, async (users, user, _) =>
         {
             Check(await users.SetLockoutEndDateAsync(user, null), user.Email);
             Check(await users.ResetAccessFailedCountAsync(user), user.Email);
         }, ct);
+        await audit.RecordAsync(AuditActions.UserUnlocked, $"user {email}", ct: ct);
+    }
 
-    public Task ForcePasswordChangeAsync(string id, CancellationToken ct = default) =>
-        ChangeAsync(id, demotesAdmin: false, async (users, user, _) =>
+    public async Task ForcePasswordChangeAsync(string id, CancellationToken ct = default)
+    {
+        var email = await ChangeAsync(id, demotesAdmin: false, async (users, user, _) =>
         {
             user.MustChangePassword = true;
             Check(await users.UpdateAsync(user), user.Email);
         }, ct);
+        await audit.RecordAsync(AuditActions.UserMustChangePassword, $"user {email}", ct: ct);
+    }
 
     /// <summary>Sets a random temporary password (returned, to hand over once) that must be changed at the next sign-in.</summary>
     public async Task<string> ResetPasswordAsync(string id, CancellationToken ct = default)
     {
         var password = TemporaryPassword();
-        await ChangeAsync(id, demotesAdmin: false, async (users, user, _) =>
+        var email = await ChangeAsync(id, demotesAdmin: false, async (users, user, _) =>
         {
             Check(await users.RemovePasswordAsync(user), user.Email);
             Check(await users.AddPasswordAsync(user, password), user.Email);
@@ -92,14 +106,15 @@ public sealed class UserService(IServiceScopeFactory scopes, TimeProvider time)
             Check(await users.UpdateAsync(user), user.Email);
             Check(await users.UpdateSecurityStampAsync(user), user.Email);
         }, ct);
+        await audit.RecordAsync(AuditActions.UserPasswordReset, $"user {email}", ct: ct);
         return password;
     }
 
     /// <summary>
     /// Runs a change in a transaction that holds the users lock, so two Admins cannot demote each other at once
-    /// and leave none.
+    /// and leave none. Returns the user's email, for the audit entry.
     /// </summary>
-    private async Task ChangeAsync(string id, bool demotesAdmin, Func<UserManager<ApplicationUser>, ApplicationUser, string, Task> change, CancellationToken ct)
+    private async Task<string> ChangeAsync(string id, bool demotesAdmin, Func<UserManager<ApplicationUser>, ApplicationUser, string, Task> change, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
@@ -116,6 +131,7 @@ public sealed class UserService(IServiceScopeFactory scopes, TimeProvider time)
         }
         await change(users, user, current);
         await tx.CommitAsync(ct);
+        return user.Email ?? user.Id;
     }
 
     private static async Task<Dictionary<string, string>> RolesByUserAsync(PgCloneDbContext db, CancellationToken ct) =>

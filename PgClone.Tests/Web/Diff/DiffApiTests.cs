@@ -1,0 +1,67 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PgClone.Core;
+using PgClone.Core.Verification;
+using PgClone.Tests.Fixtures;
+using PgClone.Tests.Web.Runs;
+using PgClone.Web.Runs;
+using static PgClone.Tests.Web.Runs.RunsTestBed;
+
+namespace PgClone.Tests.Web.Diff;
+
+/// <summary>Diff and verify through the API: drift by category, and a run's verification that leaves out exactly the columns its mask rules changed.</summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class DiffApiTests(PgServersFixture fx)
+{
+    [Fact]
+    public async Task Diff_reports_missing_extra_and_changed_tables_and_verify_of_a_masked_run_excludes_its_masked_columns()
+    {
+        var consoleDb = await fx.Servers.CreateDatabasesAsync("diff_console");
+        var data = await fx.Servers.CreateDatabasesAsync("diff_data");
+        await SeedSourceAsync(data.Source);
+        await PgServers.ExecAsync(data.Source, """
+            CREATE SCHEMA "Drift Zone";
+            CREATE TABLE "Drift Zone"."Orders" (id int PRIMARY KEY, note text);
+            CREATE TABLE "Drift Zone".only_source (id int);
+            """);
+        await PgServers.ExecAsync(data.Target, """
+            CREATE SCHEMA "Drift Zone";
+            CREATE TABLE "Drift Zone"."Orders" (id int PRIMARY KEY, note varchar(20));
+            CREATE TABLE "Drift Zone".only_target (id int);
+            """);
+        await using var console = await RunsConsole.StartAsync(RunsConsole.Settings(consoleDb.Source), data);
+        var (http, _) = await LogInAsync(console.Url, RunsConsole.Operator);
+
+        var diff = await http.GetFromJsonAsync<JsonElement>($"api/v1/diff?source={console.SourceId}&target={console.TargetId}&schema={Uri.EscapeDataString("Drift Zone")}");
+        var tables = diff.GetProperty("tables");
+        Assert.Equal((false, "only_source", "only_target"),
+            (diff.GetProperty("in_sync").GetBoolean(), tables.GetProperty("only_in_source")[0].GetString(), tables.GetProperty("only_in_target")[0].GetString()));
+        var changed = tables.GetProperty("modified")[0];
+        Assert.Equal("Orders", changed.GetProperty("name").GetString());
+        Assert.Equal(("note", "type", "text", "character varying(20)"), (changed.GetProperty("columns")[0].GetProperty("column").GetString(),
+            changed.GetProperty("columns")[0].GetProperty("drift").GetString(), changed.GetProperty("columns")[0].GetProperty("source").GetString(),
+            changed.GetProperty("columns")[0].GetProperty("target").GetString()));
+        var download = await http.GetAsync($"api/v1/diff?source={console.SourceId}&target={console.TargetId}&schema=Drift%20Zone&download=true");
+        Assert.Equal("pgclone-diff-Drift Zone.json", download.Content.Headers.ContentDisposition!.FileNameStar ?? download.Content.Headers.ContentDisposition.FileName);
+        var missing = await http.GetAsync($"api/v1/diff?source={console.SourceId}&target={console.TargetId}&schema=nowhere");
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Equal("source 'source db' (127.0.0.1:" + new Npgsql.NpgsqlConnectionStringBuilder(data.Source).Port + "): schema \"nowhere\": does not exist",
+            (await missing.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+
+        // A masked schema clone: label is hashed in customers and notes; verify of the run leaves exactly those out.
+        var mask = JsonNode.Parse("""{"customers": {"label": "hash"}, "Sales Data.notes": {"label": "hash", "tags": "null"}}""")!.AsObject();
+        var runId = await StartAsync(http, new RunRequest("schema", console.SourceId, console.TargetId, Schema, Options: new CloneOptions { Mask = mask }));
+        Assert.Equal(RunStatus.Succeeded, (await WaitFinishedAsync(http, runId)).Run.Status);
+
+        var verified = (await http.GetFromJsonAsync<VerifyResult>($"api/v1/verify?run={runId}&mode=checksum", Json))!;
+        Assert.True(verified.AllMatch, string.Join("; ", verified.Tables.Select(t => $"{t.Table} {t.Status}")));
+        Assert.Equal(
+            [("Order Lines", ""), ("customers", "label"), ("notes", "label,tags"), ("payments", "")],
+            verified.Tables.Select(t => (t.Table, string.Join(",", t.ExcludedColumns ?? []))).OrderBy(t => t.Table, StringComparer.Ordinal));
+        // Without the run's rules, the masked tables differ.
+        var plain = (await http.GetFromJsonAsync<VerifyResult>($"api/v1/verify?source={console.SourceId}&target={console.TargetId}&schema={Uri.EscapeDataString(Schema)}&mode=checksum", Json))!;
+        Assert.Equal(["customers", "notes"], plain.Tables.Where(t => t.Status == VerifyStatus.Mismatch).Select(t => t.Table).Order(StringComparer.Ordinal));
+    }
+}
