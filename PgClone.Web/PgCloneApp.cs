@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using PgClone.Core;
 using PgClone.Web.Api;
 using PgClone.Web.Clones;
+using PgClone.Web.Masking;
 using PgClone.Web.Components;
 using PgClone.Web.Connections;
 using PgClone.Web.Data;
@@ -39,6 +40,7 @@ public static class PgCloneApp
         services.AddSingleton<ConnectionService>();
         services.AddPgCloneRuns(builder.Configuration);
         services.AddPgCloneClones();
+        services.AddPgCloneMasking();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);

@@ -318,6 +318,9 @@ namespace PgClone.Web.Migrations
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
 
+                    b.Property<int?>("MaskPolicyId")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -355,6 +358,8 @@ namespace PgClone.Web.Migrations
                         .HasColumnType("character varying(256)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("MaskPolicyId");
 
                     b.HasIndex("Name")
                         .IsUnique();
@@ -502,6 +507,82 @@ namespace PgClone.Web.Migrations
                     b.ToTable("data_protection_keys", (string)null);
                 });
 
+            modelBuilder.Entity("PgClone.Web.Data.MaskPolicy", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("mask_policies", (string)null);
+                });
+
+            modelBuilder.Entity("PgClone.Web.Data.MaskPolicyVersion", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<int>("PolicyId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("RulesJson")
+                        .IsRequired()
+                        .HasColumnType("json");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PolicyId", "Version")
+                        .IsUnique();
+
+                    b.ToTable("mask_policy_versions", (string)null);
+                });
+
             modelBuilder.Entity("PgClone.Web.Data.Run", b =>
                 {
                     b.Property<long>("Id")
@@ -536,6 +617,9 @@ namespace PgClone.Web.Migrations
                     b.Property<string>("Instance")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<long?>("MaskPolicyVersionId")
+                        .HasColumnType("bigint");
 
                     b.Property<bool>("Masked")
                         .HasColumnType("boolean");
@@ -645,6 +729,8 @@ namespace PgClone.Web.Migrations
                         .HasColumnType("character varying(100)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("MaskPolicyVersionId");
 
                     b.HasIndex("ProfileId");
 
@@ -802,6 +888,11 @@ namespace PgClone.Web.Migrations
 
             modelBuilder.Entity("PgClone.Web.Data.CloneProfile", b =>
                 {
+                    b.HasOne("PgClone.Web.Data.MaskPolicy", null)
+                        .WithMany()
+                        .HasForeignKey("MaskPolicyId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("PgClone.Web.Data.Connection", null)
                         .WithMany()
                         .HasForeignKey("SourceConnectionId")
@@ -829,8 +920,22 @@ namespace PgClone.Web.Migrations
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
+            modelBuilder.Entity("PgClone.Web.Data.MaskPolicyVersion", b =>
+                {
+                    b.HasOne("PgClone.Web.Data.MaskPolicy", null)
+                        .WithMany("Versions")
+                        .HasForeignKey("PolicyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("PgClone.Web.Data.Run", b =>
                 {
+                    b.HasOne("PgClone.Web.Data.MaskPolicyVersion", null)
+                        .WithMany()
+                        .HasForeignKey("MaskPolicyVersionId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("PgClone.Web.Data.CloneProfile", null)
                         .WithMany()
                         .HasForeignKey("ProfileId")
@@ -864,6 +969,11 @@ namespace PgClone.Web.Migrations
             modelBuilder.Entity("PgClone.Web.Data.Connection", b =>
                 {
                     b.Navigation("Grants");
+                });
+
+            modelBuilder.Entity("PgClone.Web.Data.MaskPolicy", b =>
+                {
+                    b.Navigation("Versions");
                 });
 
             modelBuilder.Entity("PgClone.Web.Data.Run", b =>

@@ -154,7 +154,7 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 
-    private static async Task<IPage> LogInAsync(IBrowser browser, string url, string email, List<string> errors)
+    internal static async Task<IPage> LogInAsync(IBrowser browser, string url, string email, List<string> errors)
     {
         var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
@@ -171,7 +171,7 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
     }
 
     /// <summary>Opens a MudSelect and picks the item; retried while the circuit is still connecting (a click is then lost).</summary>
-    private static async Task ChooseAsync(IPage page, string select, string item)
+    internal static async Task ChooseAsync(IPage page, string select, string item)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)
