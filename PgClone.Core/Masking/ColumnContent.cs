@@ -27,7 +27,8 @@ public sealed class ColumnContent(string column)
     private readonly Dictionary<string, (int Rows, SortedSet<string> Keys)> _jsonKeys = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _jsonValues = new(StringComparer.Ordinal);
     private readonly HashSet<string> _givenOnly = new(StringComparer.OrdinalIgnoreCase);
-    private int _fullNames, _partialNames, _givenOnlyCount, _jsonDocs;
+    private readonly HashSet<string> _familyOnly = new(StringComparer.OrdinalIgnoreCase);
+    private int _fullNames, _partialNames, _givenOnlyCount, _familyOnlyCount, _jsonDocs;
 
     public int NonNull { get; private set; }
 
@@ -48,6 +49,7 @@ public sealed class ColumnContent(string column)
                 case NameMatch.Full: _fullNames++; break;
                 case NameMatch.Partial: _partialNames++; break;
                 case NameMatch.GivenOnly: _givenOnlyCount++; _givenOnly.Add(value.Trim()); break;
+                case NameMatch.FamilyOnly: _familyOnlyCount++; _familyOnly.Add(value.Trim()); break;
             }
     }
 
@@ -76,6 +78,8 @@ public sealed class ColumnContent(string column)
                 $"{Percent(named)} of {NonNull} sampled non-null values look like name ({Percent(_fullNames)} with a known given and family name)"));
         else if (_givenOnlyCount >= GivenOnlyShare * NonNull && _givenOnly.Count >= Math.Min(5, NonNull))
             findings.Add(new(SensitiveCategory.Name, Share(_givenOnlyCount), $"{Percent(_givenOnlyCount)} of {NonNull} sampled non-null values look like name (known given names)"));
+        else if (_familyOnlyCount >= GivenOnlyShare * NonNull && _familyOnly.Count >= Math.Min(5, NonNull))
+            findings.Add(new(SensitiveCategory.Name, Share(_familyOnlyCount), $"{Percent(_familyOnlyCount)} of {NonNull} sampled non-null values look like name (known family names)"));
         foreach (var (category, (rows, keys)) in _jsonKeys.OrderBy(k => k.Key, StringComparer.Ordinal))
             if (rows >= JsonKeyShare * NonNull)
                 findings.Add(new(category, Share(rows), $"JSON key {string.Join(", ", keys.Select(k => $"\"{k}\""))} in {Percent(rows)} of {NonNull} sampled values"));
@@ -91,7 +95,8 @@ public sealed class ColumnContent(string column)
         var words = SensitiveNames.Words(column);
         string[] digestNames = ["checksum", "etag", "crc", "commit", "revision", "rev", "sha", "git", "file", "content", "blob", "object", "fingerprint", "md5sum"];
         string[] idNames = ["id", "ids", "uid", "guid", "ref", "reference", "slug", "sku", "tracking", "number", "no", "url", "path", "filename", "handle", "external"];
-        return kind == CredentialShapes.HexDigest ? words.Any(digestNames.Contains)
+        // A 32-digit hex id is as likely a UUID written without dashes as an md5 digest.
+        return kind == CredentialShapes.HexDigest ? words.Any(w => digestNames.Contains(w) || idNames.Contains(w))
             : kind is "random token" or "hex token" && words.Any(idNames.Contains);
     }
 

@@ -94,6 +94,16 @@ internal static class PersonNameDictionary
         okafor okonkwo adeyemi mensah boateng
         """);
 
+    /// <summary>Family names that are also everyday words (colours, places, things): alone, they are not evidence of a person.</summary>
+    public static readonly HashSet<string> CommonWords = Load("""
+        brown green white black gray grey rose young king hill wood woods stone long day may love rice bell price page cook
+        hunt park lane fox ford mills banks west little bush hall hunter mason carter cole ray gold silver sharp field fields
+        marsh moon frost snow summer winter spring ball cross wells rivers lake ash chase dean grant hope joy major miles
+        english french north south east church castle bishop judge knight porter cooper baker turner miller parker walker
+        chambers powers holland london paris jordan austin dallas victoria georgia carolina virginia florida washington
+        lincoln franklin jackson madison houston hudson chen li lee le kim may
+        """);
+
     /// <summary>Courtesy titles and suffixes, which do not count as name tokens.</summary>
     public static readonly HashSet<string> Affixes = Load("mr mrs ms miss dr prof sir jr sr ii iii iv phd md");
 

@@ -8,6 +8,8 @@ public enum NameMatch
     None,
     /// <summary>One name-shaped token that is a known given name ("Alice").</summary>
     GivenOnly,
+    /// <summary>One name-shaped token that is a known family name and not an everyday word ("Kowalski", not "Brown").</summary>
+    FamilyOnly,
     /// <summary>Two to four name-shaped tokens, one end of them in a dictionary ("Alice Zbrowski").</summary>
     Partial,
     /// <summary>A known given name and a known family name ("Alice Johnson", "Johnson, Alice", "Dr. Alice M. Johnson").</summary>
@@ -42,7 +44,10 @@ public static partial class PersonNames
         var first = words[0];
         var last = words[^1];
         if (words.Count == 1)
-            return first.Length > 1 && PersonNameDictionary.GivenNames.Contains(first) ? NameMatch.GivenOnly : NameMatch.None;
+            return first.Length < 2 ? NameMatch.None
+                : PersonNameDictionary.GivenNames.Contains(first) ? NameMatch.GivenOnly
+                : PersonNameDictionary.FamilyNames.Contains(StripApostrophe(first)) && !PersonNameDictionary.CommonWords.Contains(first) ? NameMatch.FamilyOnly
+                : NameMatch.None;
         if (IsInitial(first) || IsInitial(last) || words.Skip(1).SkipLast(1).Any(w => !IsInitial(w) && !IsNamePart(w))) return NameMatch.None;
         var given = PersonNameDictionary.GivenNames.Contains(first);
         var family = StripApostrophe(last).Split('-').Any(PersonNameDictionary.FamilyNames.Contains);

@@ -105,7 +105,9 @@ public static class SensitiveDataScanner
         if (byName is not null) evidence.Add($"name suggests {byName}");
         evidence.AddRange(findings.Select(f => f.Evidence));
         var share = best?.Share ?? 0;
-        var category = best is not null && (byName is null || share >= 0.9) ? best.Category : byName!;
+        // Content overrides a name only when it is near-certain, and never with "secret" for a column whose name says
+        // what it holds: a hashed ssn is still the ssn column.
+        var category = best is not null && (byName is null || (share >= 0.9 && best.Category != SensitiveCategory.Secret)) ? best.Category : byName!;
         var confidence = (byName is not null && findings.Any(f => f.Category == byName)) || (byName is null && share >= 0.9) ? "high" : "medium";
         return new SensitiveColumn(column.Table, column.Column, column.DataType, category, confidence, evidence, Suggest(category, column))
             { PartitionRoot = column.PartitionRoot };

@@ -41,6 +41,12 @@ public static partial class SensitiveNames
         new(SensitiveCategory.Address, ["address", "street", "addr", "streetaddress"], ["streetaddress", "homeaddress", "addressline"]),
     ];
 
+    private static readonly HashSet<string> Qualifiers =
+    [
+        "type", "types", "kind", "status", "count", "verified", "confirmed", "enabled", "format", "algorithm", "algo", "policy",
+        "version", "length", "len", "expires", "expiry", "expiration", "provider", "prefix", "hint", "rotated", "changed", "required",
+    ];
+
     private static readonly HashSet<string> PeopleTables =
     [
         "customer", "customers", "user", "users", "employee", "employees", "person", "persons", "people", "contact", "contacts",
@@ -68,6 +74,8 @@ public static partial class SensitiveNames
     public static string? CategoryOf(string table, string column)
     {
         var words = Words(column);
+        // "phone_type", "email_status", "token_expiry", "password_algorithm": about the data, not the data.
+        if (words.Length > 1 && Qualifiers.Contains(words[^1])) return null;
         var joined = string.Concat(words);
         foreach (var rule in Rules)
             if (words.Any(rule.Words.Contains) || rule.Joined.Any(j => joined.Contains(j, StringComparison.Ordinal)))

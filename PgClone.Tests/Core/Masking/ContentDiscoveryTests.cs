@@ -16,8 +16,8 @@ public sealed class ContentDiscoveryTests(PgServersFixture fx) : IClassFixture<P
         CREATE SCHEMA app;
         CREATE TABLE app.accounts (
             id serial PRIMARY KEY, display text, label text, owner text, contact text, value text, notes text,
-            hash text, secret_salt text, api_key text, data jsonb, auth text, credential text, access text, session text);
-        INSERT INTO app.accounts (display, label, owner, contact, value, notes, hash, secret_salt, api_key, data, auth, credential, access, session)
+            hash text, secret_salt text, api_key text, data jsonb, auth text, credential text, access text, session text, assignee text);
+        INSERT INTO app.accounts (display, label, owner, contact, value, notes, hash, secret_salt, api_key, data, auth, credential, access, session, assignee)
         SELECT (ARRAY['James', 'Maria', 'Wei', 'Priya', 'Olivia', 'Hans', 'Sofia', 'Ahmed', 'Chloe', 'Liam'])[1 + i % 10] || ' ' ||
                  (ARRAY['Smith', 'Garcia', 'Zhang', 'Patel', 'Brown', 'Muller', 'Rossi', 'Khan', 'Zbrowski', 'Kowalczykowa'])[1 + (i * 7) % 10],
                (ARRAY['Johnson', 'Nguyen', 'Schmidt', 'O''Brien', 'Silva'])[1 + i % 5] || ', ' || (ARRAY['Emma', 'Lucas', 'Anna', 'Noah', 'Mia', 'Jorge'])[1 + i % 6],
@@ -33,13 +33,16 @@ public sealed class ContentDiscoveryTests(PgServersFixture fx) : IClassFixture<P
                  translate(encode(pg_catalog.sha256(('s' || i)::bytea), 'base64'), '+/=', '-_'),
                'SCRAM-SHA-256$4096:' || encode(pg_catalog.sha256(('n' || i)::bytea), 'base64') || '$' || encode(pg_catalog.sha256(('m' || i)::bytea), 'base64'),
                'AKIA' || upper(substr(md5('a' || i), 1, 16)),
-               encode(pg_catalog.sha256(('t' || i)::bytea), 'base64')
+               encode(pg_catalog.sha256(('t' || i)::bytea), 'base64'),
+               (ARRAY['Kowalski', 'Nguyen', 'Schmidt', 'Rossi', 'Patel', 'Okafor'])[1 + i % 6]
         FROM generate_series(1, 300) AS i;
 
         CREATE TABLE app.catalog (
             id serial PRIMARY KEY, title text, status text, country text, sku text, label text, owner text, checksum text,
-            commit_sha text, external_id text, attributes jsonb, code text, colour text, tracking_ref text);
-        INSERT INTO app.catalog (title, status, country, sku, label, owner, checksum, commit_sha, external_id, attributes, code, colour, tracking_ref)
+            commit_sha text, external_id text, attributes jsonb, code text, colour text, tracking_ref text, shade text, token_type text,
+            phone_type text, legacy_ref text);
+        INSERT INTO app.catalog (title, status, country, sku, label, owner, checksum, commit_sha, external_id, attributes, code, colour, tracking_ref,
+                                 shade, token_type, phone_type, legacy_ref)
         SELECT (ARRAY['Blue Widget 3000', 'Garden Hose', 'Deluxe Kettle', 'Jordan Sneakers', 'Victoria Sponge', 'Travel Mug', 'Desk Lamp'])[1 + i % 7],
                (ARRAY['ACTIVE', 'PENDING', 'CLOSED', 'ON HOLD'])[1 + i % 4],
                (ARRAY['US', 'DE', 'FR', 'GB', 'JP'])[1 + i % 5],
@@ -52,7 +55,9 @@ public sealed class ContentDiscoveryTests(PgServersFixture fx) : IClassFixture<P
                jsonb_build_object('name', 'Widget ' || i, 'color', 'blue', 'size', i % 5),
                (ARRAY['GetOrderById', 'ListCustomerInvoices', 'UpdateShippingAddress'])[1 + i % 3],
                (ARRAY['Ruby', 'Violet', 'Red', 'Navy', 'Olive', 'Teal'])[1 + i % 6],
-               translate(encode(pg_catalog.sha256(('r' || i)::bytea), 'base64'), '+/=', 'xyz')
+               translate(encode(pg_catalog.sha256(('r' || i)::bytea), 'base64'), '+/=', 'xyz'),
+               (ARRAY['Black', 'White', 'Gray', 'Brown', 'Green', 'Silver'])[1 + i % 6],
+               'Bearer', (ARRAY['mobile', 'home', 'work'])[1 + i % 3], md5('legacy' || i)
         FROM generate_series(1, 300) AS i;
         ANALYZE;
         """;
@@ -70,6 +75,7 @@ public sealed class ContentDiscoveryTests(PgServersFixture fx) : IClassFixture<P
         {
             ["accounts.access"] = ("secret", "high", "100% of 300 sampled non-null values look like secret (API key)"),
             ["accounts.api_key"] = ("secret", "high", "name suggests secret | 100% of 300 sampled non-null values look like secret (API key)"),
+            ["accounts.assignee"] = ("name", "high", "100% of 300 sampled non-null values look like name (known family names)"),
             ["accounts.auth"] = ("secret", "high", "100% of 300 sampled non-null values look like secret (JSON Web Token)"),
             ["accounts.contact"] = ("email", "high", "100% of 300 sampled non-null values look like email or phone"),
             ["accounts.credential"] = ("secret", "high", "name suggests secret | 100% of 300 sampled non-null values look like secret (SCRAM-SHA-256 verifier)"),
@@ -112,6 +118,8 @@ public sealed class ContentDiscoveryTests(PgServersFixture fx) : IClassFixture<P
     [InlineData("Seán O'Brien", NameMatch.Partial)]
     [InlineData("Anna Kowalczykowa", NameMatch.Partial)]
     [InlineData("Olivia", NameMatch.GivenOnly)]
+    [InlineData("Kowalski", NameMatch.FamilyOnly)]
+    [InlineData("Brown", NameMatch.None)]
     [InlineData("Blue Widget 3000", NameMatch.None)]
     [InlineData("Garden Hose", NameMatch.None)]
     [InlineData("ACTIVE", NameMatch.None)]
