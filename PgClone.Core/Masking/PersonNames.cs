@@ -51,7 +51,9 @@ public static partial class PersonNames
         if (IsInitial(first) || IsInitial(last) || words.Skip(1).SkipLast(1).Any(w => !IsInitial(w) && !IsNamePart(w))) return NameMatch.None;
         var given = PersonNameDictionary.GivenNames.Contains(first);
         var family = StripApostrophe(last).Split('-').Any(PersonNameDictionary.FamilyNames.Contains);
-        return given && family ? NameMatch.Full : given || family ? NameMatch.Partial : NameMatch.None;
+        // Family name first ("Zhang Wei", "Kim Min"), as East Asian names are often written.
+        var reversed = words.Count == 2 && PersonNameDictionary.FamilyNames.Contains(first) && PersonNameDictionary.GivenNames.Contains(last);
+        return (given && family) || reversed ? NameMatch.Full : given || family ? NameMatch.Partial : NameMatch.None;
     }
 
     private static string[] Tokens(string s) => s.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

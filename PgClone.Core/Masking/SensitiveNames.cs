@@ -24,9 +24,12 @@ public static partial class SensitiveNames
     [
         new(SensitiveCategory.Email, ["email", "mail", "emailaddress"], ["email"]),
         new(SensitiveCategory.IpAddress, ["ip", "ipv4", "ipv6", "ipaddr", "ipaddress"], ["remoteaddr", "clientaddr", "ipaddress"]),
-        new(SensitiveCategory.CreditCard, ["pan", "ccnum", "ccnumber"], ["creditcard", "cardnumber", "cardno", "cardnum", "ccnumber"]),
-        new(SensitiveCategory.Iban, ["iban"], []),
-        new(SensitiveCategory.NationalId, ["ssn", "nino", "passport"], ["socialsecurity", "nationalid", "taxid", "taxnumber", "nationalinsurance"]),
+        new(SensitiveCategory.CreditCard, ["pan", "ccnum", "ccnumber", "cvv", "cvv2", "cvc"], ["creditcard", "cardnumber", "cardno", "cardnum", "ccnumber"]),
+        // Bank account numbers go with IBANs: the same kind of data, written the national way.
+        new(SensitiveCategory.Iban, ["iban"], ["bankaccount", "accountnumber", "accountno", "routingnumber", "sortcode"]),
+        new(SensitiveCategory.NationalId, ["ssn", "nino", "passport"],
+            ["socialsecurity", "nationalid", "taxid", "taxnumber", "nationalinsurance", "driverslicense", "driverlicense", "drivinglicence",
+             "drivinglicense", "licensenumber", "nhsnumber"]),
         new(SensitiveCategory.Secret,
             ["password", "passwd", "pwd", "pw", "secret", "secrets", "token", "tokens", "apikey", "passphrase", "passcode", "salt", "credential", "credentials", "pwhash", "otp", "totp"],
             ["apikey", "privatekey", "accesskey", "secretkey", "passwordhash", "hashedpassword", "passwordsalt", "pwhash", "passhash",

@@ -119,6 +119,7 @@ public sealed class ContentDiscoveryTests(PgServersFixture fx) : IClassFixture<P
     [InlineData("Anna Kowalczykowa", NameMatch.Partial)]
     [InlineData("Olivia", NameMatch.GivenOnly)]
     [InlineData("Kowalski", NameMatch.FamilyOnly)]
+    [InlineData("Zhang Wei", NameMatch.Full)]
     [InlineData("Brown", NameMatch.None)]
     [InlineData("Blue Widget 3000", NameMatch.None)]
     [InlineData("Garden Hose", NameMatch.None)]
