@@ -6,6 +6,7 @@ using PgClone.Core;
 using PgClone.Web.Api;
 using PgClone.Web.Audit;
 using PgClone.Web.Clones;
+using PgClone.Web.Masking;
 using PgClone.Web.Components;
 using PgClone.Web.Connections;
 using PgClone.Web.Data;
@@ -45,6 +46,7 @@ public static class PgCloneApp
         services.AddPgCloneAudit();
         services.AddPgCloneRoles();
         services.AddPgCloneDiff();
+        services.AddPgCloneMasking();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);

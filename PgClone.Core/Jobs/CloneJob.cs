@@ -139,8 +139,10 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
     private static IEnumerable<string> ConsistencyNotes(ClonePlan plan, List<TableResult> results, string jobId, string? snapshotId)
     {
         if (plan.Tables.Count == 0) yield break;
-        if (snapshotId is null)
-            yield return "consistent=false: each table was read in its own snapshot, not as of one instant";
+        // The snapshot id is evidence of what the run read: every table as of the instant it names.
+        yield return snapshotId is null
+            ? "consistent=false: each table was read in its own snapshot, not as of one instant"
+            : $"{CloneResult.SnapshotNote}{snapshotId}: every table was read as of this one instant";
         var earlier = results.Where(r => r.CopiedByJob != jobId).ToList();
         if (earlier.Count > 0)
             yield return $"resumed: {earlier.Count} table(s) were copied by an earlier job under a different snapshot: " +

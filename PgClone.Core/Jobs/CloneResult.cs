@@ -19,6 +19,11 @@ public sealed record CloneResult(
     IReadOnlyList<string> Skipped,
     TimeSpan Elapsed)
 {
+    /// <summary>How the note naming the run's exported source snapshot begins (the console's evidence page reads it).</summary>
+    public const string SnapshotNote = "source snapshot ";
+    /// <summary>How the masking proof's note begins.</summary>
+    public const string ProofNote = "masking proof:";
+
     public long Rows => Tables.Sum(t => t.Rows);
     public long Bytes => Tables.Sum(t => t.Bytes);
     /// <summary>Free-form lines the run wants the user to read (e.g. masking proof, snapshot notes).</summary>

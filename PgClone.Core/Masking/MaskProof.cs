@@ -73,7 +73,7 @@ public static class MaskProof
                     leaks.Add($"{t.Target.Quoted}.{Sql.Ident(mine[i].Column.Column)} ({mine[i].Rule.StrategyName}) equals its source value in {leaked[i]} of {targetRows.Count} sampled rows");
         }
         if (leaks.Count > 0) throw PgCloneException.For(targetServer, null, $"masking proof failed: {string.Join("; ", leaks)}");
-        var line = $"masking proof: {columns} masked column{(columns == 1 ? "" : "s")} in {tables} table{(tables == 1 ? "" : "s")}, {rows} sampled rows compared with the source by primary key: no original value on the target";
+        var line = $"{Jobs.CloneResult.ProofNote} {columns} masked column{(columns == 1 ? "" : "s")} in {tables} table{(tables == 1 ? "" : "s")}, {rows} sampled rows compared with the source by primary key: no original value on the target";
         if (collisions > 0) line += $" ({collisions} legitimate collision{(collisions == 1 ? "" : "s")})";
         if (unchecked_.Count > 0) line += $"; not checked (no primary key to join on): {string.Join(", ", unchecked_)}";
         return line;

@@ -16,16 +16,15 @@ public sealed record SensitiveColumn(
 }
 
 /// <summary>
-/// Discovery: finds sensitive columns by name (<see cref="SensitiveNames"/>) and by content
-/// (<see cref="ValueShapes"/> on a bounded sample of each table: at most <see cref="SampleRows"/> rows, read with
-/// TABLESAMPLE SYSTEM on large tables, each value cut to 120 characters). Sampled values stay in memory and are
+/// Discovery: finds sensitive columns by name (<see cref="SensitiveNames"/>) and by content (<see cref="ColumnContent"/>:
+/// value shapes, credentials, person names, JSON keys) on a bounded sample of each table: at most
+/// <see cref="SampleRows"/> rows, read with TABLESAMPLE SYSTEM on large tables, each value cut to 120 characters
+/// (JSON documents to 4000). Sampled values stay in memory and are
 /// never printed, logged or returned; only counts and shares are.
 /// </summary>
 public static class SensitiveDataScanner
 {
     public const int SampleRows = 1000;
-    /// <summary>A column is flagged by content when at least this share of its sampled non-NULL values match one shape.</summary>
-    public const double ContentThreshold = 0.5;
 
     /// <summary>Scans every table of a schema on its own connection (what the CLI and the console call).</summary>
     public static async Task<IReadOnlyList<SensitiveColumn>> ScanAsync(ServerEndpoint server, string schema, CancellationToken ct)
@@ -65,59 +64,51 @@ public static class SensitiveDataScanner
     }
 
     private static bool IsSampled(MaskCatalogColumn c) =>
-        c.TypeCategory is 'S' or 'I' || (c.TypeCategory == 'N' && (c.DataType == "bigint" || c.DataType.StartsWith("numeric", StringComparison.Ordinal)));
+        c.TypeCategory is 'S' or 'I' || IsJson(c)
+        || (c.TypeCategory == 'N' && (c.DataType == "bigint" || c.DataType.StartsWith("numeric", StringComparison.Ordinal)));
 
-    private sealed record ContentMatch(string Category, int Matches, int NonNull);
+    private static bool IsJson(MaskCatalogColumn c) => c.DataType is "json" or "jsonb";
 
-    /// <summary>The best-matching value shape of each sampled column.</summary>
-    private static async Task<Dictionary<string, ContentMatch>> SampleAsync(NpgsqlConnection conn, ServerEndpoint server,
+    /// <summary>The content tally of each sampled column (JSON documents are read whole up to 4000 characters, to find their keys).</summary>
+    private static async Task<Dictionary<string, ColumnContent>> SampleAsync(NpgsqlConnection conn, ServerEndpoint server,
         QualifiedName table, IReadOnlyList<MaskCatalogColumn> columns, CancellationToken ct)
     {
-        var result = new Dictionary<string, ContentMatch>(StringComparer.Ordinal);
+        var result = new Dictionary<string, ColumnContent>(StringComparer.Ordinal);
         if (columns.Count == 0) return result;
         var estimated = columns[0].EstimatedRows;
         var sample = estimated > 2 * SampleRows
             ? $" TABLESAMPLE SYSTEM ({Math.Min(100, 2 * SampleRows * 100.0 / estimated).ToString("0.######", CultureInfo.InvariantCulture)})"
             : "";
-        var select = string.Join(", ", columns.Select(c => $"pg_catalog.left({Sql.Ident(c.Column)}::text, 120)"));
-        var counts = columns.Select(_ => new Dictionary<string, int>()).ToArray();
-        var nonNull = new int[columns.Count];
+        var select = string.Join(", ", columns.Select(c => $"pg_catalog.left({Sql.Ident(c.Column)}::text, {(IsJson(c) ? 4000 : 120)})"));
+        var tallies = columns.Select(c => new ColumnContent(c.Column)).ToArray();
         try
         {
             await using var cmd = new NpgsqlCommand($"SELECT {select} FROM {table.Quoted}{sample} LIMIT {SampleRows}", conn);
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
                 for (var i = 0; i < columns.Count; i++)
-                {
-                    if (reader.IsDBNull(i)) continue;
-                    nonNull[i]++;
-                    if (ValueShapes.CategoryOf(reader.GetString(i)) is { } category)
-                        counts[i][category] = counts[i].GetValueOrDefault(category) + 1;
-                }
+                    if (!reader.IsDBNull(i)) tallies[i].Add(reader.GetString(i), IsJson(columns[i]));
         }
         catch (NpgsqlException e) { throw PgCloneException.FromDriver(server, $"table {table.Quoted}", e); }
-        for (var i = 0; i < columns.Count; i++)
-            if (counts[i].Count > 0)
-            {
-                var best = counts[i].OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).First();
-                result[columns[i].Column] = new ContentMatch(best.Key, best.Value, nonNull[i]);
-            }
+        for (var i = 0; i < columns.Count; i++) result[columns[i].Column] = tallies[i];
         return result;
     }
 
-    private static SensitiveColumn? Judge(MaskCatalogColumn column, ContentMatch? content)
+    private static SensitiveColumn? Judge(MaskCatalogColumn column, ColumnContent? content)
     {
         var byName = SensitiveNames.CategoryOf(column.Table.Name, column.Column) is { } named
             && SensitiveNames.TypeFits(named, column.TypeCategory, column.DataType) ? named : null;
-        var share = content is null ? 0 : (double)content.Matches / content.NonNull;
-        var byContent = share >= ContentThreshold ? content!.Category : null;
-        if (byName is null && byContent is null) return null;
+        var findings = content?.Findings() ?? [];
+        var best = findings.FirstOrDefault();
+        if (byName is null && best is null) return null;
         var evidence = new List<string>();
         if (byName is not null) evidence.Add($"name suggests {byName}");
-        if (byContent is not null)
-            evidence.Add($"{share.ToString("P0", CultureInfo.InvariantCulture).Replace(" ", "")} of {content!.NonNull} sampled non-null values look like {byContent}");
-        var category = byContent is not null && (byName is null || share >= 0.9) ? byContent : byName!;
-        var confidence = (byName is not null && byName == byContent) || (byName is null && share >= 0.9) ? "high" : "medium";
+        evidence.AddRange(findings.Select(f => f.Evidence));
+        var share = best?.Share ?? 0;
+        // Content overrides a name only when it is near-certain, and never with "secret" for a column whose name says
+        // what it holds: a hashed ssn is still the ssn column.
+        var category = best is not null && (byName is null || (share >= 0.9 && best.Category != SensitiveCategory.Secret)) ? best.Category : byName!;
+        var confidence = (byName is not null && findings.Any(f => f.Category == byName)) || (byName is null && share >= 0.9) ? "high" : "medium";
         return new SensitiveColumn(column.Table, column.Column, column.DataType, category, confidence, evidence, Suggest(category, column))
             { PartitionRoot = column.PartitionRoot };
     }

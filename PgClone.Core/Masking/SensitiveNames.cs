@@ -24,10 +24,17 @@ public static partial class SensitiveNames
     [
         new(SensitiveCategory.Email, ["email", "mail", "emailaddress"], ["email"]),
         new(SensitiveCategory.IpAddress, ["ip", "ipv4", "ipv6", "ipaddr", "ipaddress"], ["remoteaddr", "clientaddr", "ipaddress"]),
-        new(SensitiveCategory.CreditCard, ["pan", "ccnum", "ccnumber"], ["creditcard", "cardnumber", "cardno", "cardnum", "ccnumber"]),
-        new(SensitiveCategory.Iban, ["iban"], []),
-        new(SensitiveCategory.NationalId, ["ssn", "nino", "passport"], ["socialsecurity", "nationalid", "taxid", "taxnumber", "nationalinsurance"]),
-        new(SensitiveCategory.Secret, ["password", "passwd", "pwd", "secret", "token", "apikey", "passphrase"], ["apikey", "privatekey", "accesskey", "secretkey", "passwordhash"]),
+        new(SensitiveCategory.CreditCard, ["pan", "ccnum", "ccnumber", "cvv", "cvv2", "cvc"], ["creditcard", "cardnumber", "cardno", "cardnum", "ccnumber"]),
+        // Bank account numbers go with IBANs: the same kind of data, written the national way.
+        new(SensitiveCategory.Iban, ["iban"], ["bankaccount", "accountnumber", "accountno", "routingnumber", "sortcode"]),
+        new(SensitiveCategory.NationalId, ["ssn", "nino", "passport"],
+            ["socialsecurity", "nationalid", "taxid", "taxnumber", "nationalinsurance", "driverslicense", "driverlicense", "drivinglicence",
+             "drivinglicense", "licensenumber", "nhsnumber"]),
+        new(SensitiveCategory.Secret,
+            ["password", "passwd", "pwd", "pw", "secret", "secrets", "token", "tokens", "apikey", "passphrase", "passcode", "salt", "credential", "credentials", "pwhash", "otp", "totp"],
+            ["apikey", "privatekey", "accesskey", "secretkey", "passwordhash", "hashedpassword", "passwordsalt", "pwhash", "passhash",
+             "accesstoken", "refreshtoken", "authtoken", "sessiontoken", "bearertoken", "clientsecret", "signingkey", "encryptionkey",
+             "recoverycode", "sessionkey", "webhooksecret", "mfasecret"]),
         new(SensitiveCategory.Phone, ["phone", "mobile", "cellphone", "telephone", "tel", "fax", "msisdn"], ["phone"]),
         new(SensitiveCategory.BirthDate, ["dob", "birthday", "birthdate"], ["dateofbirth", "birthdate", "bornon"]),
         new(SensitiveCategory.Name, ["firstname", "lastname", "fullname", "surname", "forename", "fname", "lname", "maidenname"],
@@ -35,6 +42,12 @@ public static partial class SensitiveNames
         new(SensitiveCategory.Salary, ["salary", "income", "wage", "wages", "compensation", "payrate"], ["salary", "annualincome", "payrate"]),
         new(SensitiveCategory.PostalCode, ["zip", "zipcode", "postcode", "postalcode"], ["zipcode", "postalcode", "postcode"]),
         new(SensitiveCategory.Address, ["address", "street", "addr", "streetaddress"], ["streetaddress", "homeaddress", "addressline"]),
+    ];
+
+    private static readonly HashSet<string> Qualifiers =
+    [
+        "type", "types", "kind", "status", "count", "verified", "confirmed", "enabled", "format", "algorithm", "algo", "policy",
+        "version", "length", "len", "expires", "expiry", "expiration", "provider", "prefix", "hint", "rotated", "changed", "required",
     ];
 
     private static readonly HashSet<string> PeopleTables =
@@ -64,6 +77,8 @@ public static partial class SensitiveNames
     public static string? CategoryOf(string table, string column)
     {
         var words = Words(column);
+        // "phone_type", "email_status", "token_expiry", "password_algorithm": about the data, not the data.
+        if (words.Length > 1 && Qualifiers.Contains(words[^1])) return null;
         var joined = string.Concat(words);
         foreach (var rule in Rules)
             if (words.Any(rule.Words.Contains) || rule.Joined.Any(j => joined.Contains(j, StringComparison.Ordinal)))

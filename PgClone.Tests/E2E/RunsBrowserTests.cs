@@ -154,7 +154,7 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 
-    private static Task<IPage> LogInAsync(IBrowser browser, string url, string email, List<string> errors) =>
+    internal static Task<IPage> LogInAsync(IBrowser browser, string url, string email, List<string> errors) =>
         Chromium.LogInAsync(browser, url, email, RunsTestBed.Password, page =>
         {
             page.PageError += (_, e) => errors.Add($"{email}: {e}");

@@ -26,6 +26,7 @@ public static class ApiEndpoints
         v1.MapConnections();
         v1.MapRuns();
         v1.MapProfiles();
+        v1.MapMaskingPolicies();
         v1.MapRunSummaries();
         v1.MapAudit();
         v1.MapRoleTemplates();

@@ -19,6 +19,8 @@ public sealed class CloneProfile
     public string? Table { get; set; }
     public string? OptionsJson { get; set; }
     public string? RolesJson { get; set; }
+    /// <summary>The masking policy whose latest version each run of the profile applies (its rules replace "mask").</summary>
+    public int? MaskPolicyId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public required string CreatedBy { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }

@@ -20,6 +20,8 @@ public sealed class PgCloneDbContext(DbContextOptions<PgCloneDbContext> options)
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<RoleTemplate> RoleTemplates => Set<RoleTemplate>();
+    public DbSet<MaskPolicy> MaskPolicies => Set<MaskPolicy>();
+    public DbSet<MaskPolicyVersion> MaskPolicyVersions => Set<MaskPolicyVersion>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -34,6 +34,8 @@ public sealed class Run
     public string? RolesJson { get; set; }
     /// <summary>Whether mask rules were applied (they are part of <see cref="OptionsJson"/>).</summary>
     public bool Masked { get; set; }
+    /// <summary>The masking policy version whose rules the run applied (they are also in <see cref="OptionsJson"/>).</summary>
+    public long? MaskPolicyVersionId { get; set; }
     /// <summary>The user confirmed a production → non-production clone without full masking.</summary>
     public bool ProductionConfirmed { get; set; }
 

@@ -9,11 +9,12 @@ using PgClone.Web.Data;
 namespace PgClone.Web.Runs;
 
 /// <summary>What a user types to save a clone.</summary>
-public sealed record ProfileDraft(string Name, string? Description, RunRequest Request);
+/// <param name="MaskPolicyId">A masking policy whose newest version every run of the profile applies.</param>
+public sealed record ProfileDraft(string Name, string? Description, RunRequest Request, int? MaskPolicyId = null);
 
 /// <summary>A saved clone as pages and the API show it.</summary>
 public sealed record ProfileInfo(int Id, string Name, string? Description, RunRequest Request,
-    DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset UpdatedAt, string UpdatedBy);
+    DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset UpdatedAt, string UpdatedBy, int? MaskPolicyId = null);
 
 /// <summary>
 /// Saved clones (<see cref="CloneProfile"/>): list, read, create, edit, delete. A profile is checked like a run
@@ -85,7 +86,7 @@ public sealed class ProfilesService(IDbContextFactory<PgCloneDbContext> factory,
         p.RolesJson is null ? null : JsonSerializer.Deserialize<RoleCloneOptions>(p.RolesJson, Json));
 
     private static ProfileInfo Info(CloneProfile p) =>
-        new(p.Id, p.Name, p.Description, ToRequest(p), p.CreatedAt, p.CreatedBy, p.UpdatedAt, p.UpdatedBy);
+        new(p.Id, p.Name, p.Description, ToRequest(p), p.CreatedAt, p.CreatedBy, p.UpdatedAt, p.UpdatedBy, p.MaskPolicyId);
 
     private static void Apply(CloneProfile p, ProfileDraft draft)
     {
@@ -98,6 +99,7 @@ public sealed class ProfilesService(IDbContextFactory<PgCloneDbContext> factory,
         p.Table = r.Table;
         p.OptionsJson = r.Options?.ToJson();
         p.RolesJson = r.Roles is null ? null : JsonSerializer.Serialize(r.Roles, Json);
+        p.MaskPolicyId = draft.MaskPolicyId;
     }
 
     private async Task<string> ValidateAsync(ProfileDraft draft, ClaimsPrincipal user, int? id, CancellationToken ct)
@@ -106,6 +108,8 @@ public sealed class ProfilesService(IDbContextFactory<PgCloneDbContext> factory,
         if (name.Length == 0) throw new RunRejectedException(RunRejection.Invalid, "profile name is empty");
         await admission.CheckAsync(draft.Request, user, ct);
         await using var db = await factory.CreateDbContextAsync(ct);
+        if (draft.MaskPolicyId is { } policyId && !await db.MaskPolicies.AnyAsync(p => p.Id == policyId, ct))
+            throw new RunRejectedException(RunRejection.NotFound, $"masking policy #{policyId} does not exist");
         if (await db.CloneProfiles.AnyAsync(p => p.Name == name && p.Id != id, ct))
             throw new RunRejectedException(RunRejection.Conflict, $"profile '{name}' already exists");
         return name;

@@ -55,6 +55,7 @@ public static class RunActorKinds
 /// <param name="Roles">For the roles operation: which roles and whether passwords are copied.</param>
 /// <param name="ConfirmProductionWithoutMasking">Required to clone a production connection into a non-production one
 /// without a mask rule for every column discovery flags; recorded on the run.</param>
+/// <param name="MaskPolicyVersionId">A masking policy version whose rules (for the run's scope) replace the options' "mask"; recorded on the run.</param>
 public sealed record RunRequest(
     string Operation,
     int SourceConnectionId,
@@ -63,7 +64,8 @@ public sealed record RunRequest(
     string? Table = null,
     CloneOptions? Options = null,
     RoleCloneOptions? Roles = null,
-    bool ConfirmProductionWithoutMasking = false);
+    bool ConfirmProductionWithoutMasking = false,
+    long? MaskPolicyVersionId = null);
 
 /// <summary>Filters for the run list; every one optional.</summary>
 public sealed record RunFilter(
@@ -122,7 +124,8 @@ public sealed record RunDetail(
     bool ProductionConfirmed,
     IReadOnlyDictionary<string, double> PhaseSeconds,
     IReadOnlyList<string> Notes,
-    IReadOnlyList<RunTableResult> Tables);
+    IReadOnlyList<RunTableResult> Tables,
+    long? MaskPolicyVersionId = null);
 
 /// <summary>Totals over a period (the dashboard's "this week").</summary>
 public sealed record RunTotals(int Runs, long Rows, long Bytes, int Failures);

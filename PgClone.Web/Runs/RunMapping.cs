@@ -25,7 +25,8 @@ internal static class RunMapping
         r.PhaseSecondsJson is null ? new Dictionary<string, double>() : JsonSerializer.Deserialize<Dictionary<string, double>>(r.PhaseSecondsJson)!,
         r.NotesJson is null ? [] : JsonSerializer.Deserialize<List<string>>(r.NotesJson)!,
         [.. r.Tables.OrderBy(t => t.Table, StringComparer.Ordinal)
-            .Select(t => new RunTableResult(t.Table, t.Rows, t.Bytes, t.Seconds, t.Status, t.Error, t.CopiedByJob))]);
+            .Select(t => new RunTableResult(t.Table, t.Rows, t.Bytes, t.Seconds, t.Status, t.Error, t.CopiedByJob))],
+        r.MaskPolicyVersionId);
 
     /// <summary>The run's stored state as a progress message (for watchers that join, and for state changes).</summary>
     public static RunProgress Progress(Run r, DateTimeOffset at) => new()

@@ -21,6 +21,7 @@ public sealed class RunsService(
     RunScheduler scheduler,
     RunProgressPublisher publisher,
     AuditLog audit,
+    PgClone.Web.Masking.MaskPoliciesService policies,
     TimeProvider clock)
 {
     /// <summary>Queues a run and returns its id at once; watch it through <see cref="RunProgressFeed"/> or the hub.</summary>
@@ -34,6 +35,8 @@ public sealed class RunsService(
         var profile = await db.CloneProfiles.AsNoTracking().SingleOrDefaultAsync(p => p.Id == profileId, ct)
             ?? throw new RunRejectedException(RunRejection.NotFound, $"profile #{profileId} does not exist");
         var request = ProfilesService.ToRequest(profile) with { ConfirmProductionWithoutMasking = confirmProductionWithoutMasking };
+        // A profile that points at a masking policy runs with its newest version.
+        if (profile.MaskPolicyId is { } policyId) request = request with { MaskPolicyVersionId = await policies.LatestVersionIdAsync(policyId, ct) };
         return await SubmitAsync(request, user, profile.Id, resumedFrom: null, ct);
     }
 
@@ -54,7 +57,7 @@ public sealed class RunsService(
         var request = new RunRequest(old.Operation, source, target, old.Schema, old.Table,
             old.OptionsJson is null ? null : CloneOptions.Parse(old.OptionsJson),
             old.RolesJson is null ? null : JsonSerializer.Deserialize<RoleCloneOptions>(old.RolesJson, ProfilesService.Json),
-            old.ProductionConfirmed);
+            old.ProductionConfirmed, old.MaskPolicyVersionId);
         return await SubmitAsync(request, user, old.ProfileId, old.Id, ct);
     }
 
@@ -144,6 +147,11 @@ public sealed class RunsService(
 
     private async Task<long> SubmitAsync(RunRequest request, ClaimsPrincipal user, int? profileId, long? resumedFrom, CancellationToken ct)
     {
+        if (request.MaskPolicyVersionId is { } versionId && RunOperations.ToClone(request.Operation) is { } operation)
+        {
+            var mask = await policies.ResolveForRunAsync(versionId, operation, request.Schema, request.Table, ct);
+            request = request with { Options = (request.Options ?? new CloneOptions()) with { Mask = mask.Count > 0 ? mask : null } };
+        }
         var admitted = await admission.AdmitAsync(request, user, ct);
         var actor = RunActor.From(user);
         var run = new Run
@@ -165,6 +173,7 @@ public sealed class RunsService(
             OptionsJson = admitted.Options?.ToJson(),
             RolesJson = request.Roles is null ? null : JsonSerializer.Serialize(request.Roles, ProfilesService.Json),
             Masked = admitted.Options?.Mask is { Count: > 0 },
+            MaskPolicyVersionId = request.MaskPolicyVersionId,
             ProductionConfirmed = admitted.ProductionConfirmed,
             SourceSessions = (admitted.Options?.Parallel ?? 1) + 1,
             Status = RunStatus.Queued.Name(),

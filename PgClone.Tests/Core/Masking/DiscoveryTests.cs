@@ -134,6 +134,13 @@ public sealed class DiscoveryTests(PgServersFixture fx) : IClassFixture<PgServer
     [InlineData("description", null)]
     [InlineData("capital", null)]
     [InlineData("name", null)]
+    [InlineData("phone_type", null)]
+    [InlineData("token_expiry", null)]
+    [InlineData("password_salt", "secret")]
+    [InlineData("refreshToken", "secret")]
+    [InlineData("bank_account_number", "iban")]
+    [InlineData("drivers_license", "national_id")]
+    [InlineData("card_cvv", "credit_card")]
     public void Name_rules_match_whole_words(string column, string? category) =>
         Assert.Equal(category, SensitiveNames.CategoryOf("products", column));
 

@@ -19,5 +19,6 @@ public sealed class CloneProfileConfiguration : IEntityTypeConfiguration<ClonePr
         // Deleting a connection deletes the profiles that use it: the connections page names them and asks first.
         e.HasOne<Connection>().WithMany().HasForeignKey(p => p.SourceConnectionId).OnDelete(DeleteBehavior.Cascade);
         e.HasOne<Connection>().WithMany().HasForeignKey(p => p.TargetConnectionId).OnDelete(DeleteBehavior.Cascade);
+        e.HasOne<MaskPolicy>().WithMany().HasForeignKey(p => p.MaskPolicyId).OnDelete(DeleteBehavior.Restrict);
     }
 }

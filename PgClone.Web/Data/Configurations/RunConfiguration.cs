@@ -27,6 +27,8 @@ public sealed class RunConfiguration : IEntityTypeConfiguration<Run>
         e.Property(r => r.RolesJson).HasColumnType("jsonb");
         e.Property(r => r.PhaseSecondsJson).HasColumnType("jsonb");
         e.Property(r => r.NotesJson).HasColumnType("jsonb");
+        // Policy versions are never deleted; a run names the one it applied.
+        e.HasOne<MaskPolicyVersion>().WithMany().HasForeignKey(r => r.MaskPolicyVersionId).OnDelete(DeleteBehavior.Restrict);
         // History outlives its profile and connections: their names are copied into the run.
         e.HasOne<CloneProfile>().WithMany().HasForeignKey(r => r.ProfileId).OnDelete(DeleteBehavior.SetNull);
         e.HasOne<Connection>().WithMany().HasForeignKey(r => r.SourceConnectionId).OnDelete(DeleteBehavior.SetNull);
