@@ -551,6 +551,10 @@ namespace PgClone.Web.Migrations
                     b.Property<string>("OptionsJson")
                         .HasColumnType("jsonb");
 
+                    b.Property<string>("Overlap")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
                     b.Property<string>("Phase")
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
@@ -567,6 +571,9 @@ namespace PgClone.Web.Migrations
                     b.Property<string>("QueueReason")
                         .HasColumnType("text");
 
+                    b.Property<string>("RefreshJson")
+                        .HasColumnType("jsonb");
+
                     b.Property<long?>("ResumedFromRunId")
                         .HasColumnType("bigint");
 
@@ -575,6 +582,9 @@ namespace PgClone.Web.Migrations
 
                     b.Property<long>("Rows")
                         .HasColumnType("bigint");
+
+                    b.Property<int?>("ScheduleId")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Schema")
                         .HasColumnType("text");
@@ -639,6 +649,10 @@ namespace PgClone.Web.Migrations
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
 
+                    b.Property<string>("TargetKey")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
                     b.Property<string>("TargetName")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -655,6 +669,8 @@ namespace PgClone.Web.Migrations
                     b.HasIndex("SubmittedAt");
 
                     b.HasIndex("TargetConnectionId");
+
+                    b.HasIndex("ScheduleId", "SubmittedAt");
 
                     b.HasIndex("Status", "SourceServer");
 
@@ -736,6 +752,114 @@ namespace PgClone.Web.Migrations
                         .IsUnique();
 
                     b.ToTable("run_tables", (string)null);
+                });
+
+            modelBuilder.Entity("PgClone.Web.Data.Schedule", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Cron")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Misfire")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Overlap")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<int>("ProfileId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("RefreshJson")
+                        .HasColumnType("jsonb");
+
+                    b.Property<bool>("RequireMasking")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.HasIndex("ProfileId");
+
+                    b.ToTable("schedules", (string)null);
+                });
+
+            modelBuilder.Entity("PgClone.Web.Data.ScheduleWebhook", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Events")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("ScheduleId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("SecretEncrypted")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ScheduleId");
+
+                    b.ToTable("schedule_webhooks", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
@@ -841,6 +965,11 @@ namespace PgClone.Web.Migrations
                         .HasForeignKey("ResumedFromRunId")
                         .OnDelete(DeleteBehavior.SetNull);
 
+                    b.HasOne("PgClone.Web.Data.Schedule", null)
+                        .WithMany()
+                        .HasForeignKey("ScheduleId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("PgClone.Web.Data.Connection", null)
                         .WithMany()
                         .HasForeignKey("SourceConnectionId")
@@ -861,6 +990,24 @@ namespace PgClone.Web.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("PgClone.Web.Data.Schedule", b =>
+                {
+                    b.HasOne("PgClone.Web.Data.CloneProfile", null)
+                        .WithMany()
+                        .HasForeignKey("ProfileId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("PgClone.Web.Data.ScheduleWebhook", b =>
+                {
+                    b.HasOne("PgClone.Web.Data.Schedule", null)
+                        .WithMany("Webhooks")
+                        .HasForeignKey("ScheduleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("PgClone.Web.Data.Connection", b =>
                 {
                     b.Navigation("Grants");
@@ -869,6 +1016,11 @@ namespace PgClone.Web.Migrations
             modelBuilder.Entity("PgClone.Web.Data.Run", b =>
                 {
                     b.Navigation("Tables");
+                });
+
+            modelBuilder.Entity("PgClone.Web.Data.Schedule", b =>
+                {
+                    b.Navigation("Webhooks");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace PgClone.Core.Refresh;
@@ -26,6 +27,16 @@ public sealed record RefreshOptions
     [JsonPropertyName("verify")] public bool Verify { get; init; } = true;
 
     [JsonIgnore] public TimeSpan SwapTimeout => TimeSpan.FromSeconds(SwapTimeoutSeconds);
+
+    private static readonly JsonSerializerOptions Json = new() { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
+
+    public static RefreshOptions Parse(string json)
+    {
+        try { return (JsonSerializer.Deserialize<RefreshOptions>(json, Json) ?? throw new PgCloneException("invalid refresh options: expected a JSON object")).Validated(); }
+        catch (JsonException e) { throw new PgCloneException($"invalid refresh options: {e.Message}", e); }
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     public RefreshOptions Validated()
     {

@@ -19,7 +19,8 @@ public sealed class ZeroDowntimeRefresh(Func<CloneRequest, IColumnMasker?>? mask
     /// <summary>The live database a request refreshes: database-create's name, or the target connection's database.</summary>
     public static string LiveDatabase(CloneRequest request) => request.Operation switch
     {
-        CloneOperation.DatabaseCreate or CloneOperation.Database => CloneJob.TargetDatabaseName(request with { Operation = CloneOperation.DatabaseCreate }),
+        CloneOperation.DatabaseCreate => CloneJob.TargetDatabaseName(request),
+        CloneOperation.Database => request.Target.Database is { Length: > 0 } d ? d : throw PgCloneException.For(request.Target, null, "a refresh needs the target connection's database"),
         _ => throw new PgCloneException($"a zero-downtime refresh clones a whole database (database or database-create), not {request.Operation.Name()}"),
     };
 

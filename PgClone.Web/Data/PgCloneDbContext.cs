@@ -18,6 +18,8 @@ public sealed class PgCloneDbContext(DbContextOptions<PgCloneDbContext> options)
     public DbSet<RunTable> RunTables => Set<RunTable>();
     public DbSet<RunCheckpoint> RunCheckpoints => Set<RunCheckpoint>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<Schedule> Schedules => Set<Schedule>();
+    public DbSet<ScheduleWebhook> ScheduleWebhooks => Set<ScheduleWebhook>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
