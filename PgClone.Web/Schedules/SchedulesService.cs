@@ -102,14 +102,6 @@ public sealed class SchedulesService(
         return new RunPage(items, total);
     }
 
-    /// <summary>Puts back the trigger of every enabled schedule that has none (a console database restored without Quartz's tables).</summary>
-    public async Task EnsureTriggersAsync(CancellationToken ct)
-    {
-        await using var db = await factory.CreateDbContextAsync(ct);
-        foreach (var s in await db.Schedules.AsNoTracking().ToListAsync(ct))
-            if (!await triggers.ExistsAsync(s.Id, ct)) await triggers.SaveAsync(s, ct);
-    }
-
     private async Task<ScheduleInfo> SetEnabledAsync(int id, bool enabled, ClaimsPrincipal user, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
