@@ -11,6 +11,8 @@ namespace PgClone.Core.Refresh;
 internal sealed class DatabaseSwap(ServerEndpoint server, TimeProvider clock) : IAsyncDisposable
 {
     private const string MaintenanceDatabase = "postgres";
+    /// <summary>The sessions on database $1 other than this one.</summary>
+    private const string OtherSessions = "FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_catalog.pg_backend_pid()";
     private NpgsqlConnection? _conn;
 
     private async Task<NpgsqlConnection> ConnAsync(CancellationToken ct) =>
@@ -64,8 +66,7 @@ internal sealed class DatabaseSwap(ServerEndpoint server, TimeProvider clock) : 
     public async Task TerminateAsync(string database, CancellationToken ct)
     {
         var conn = await ConnAsync(ct);
-        await using var cmd = new NpgsqlCommand(
-            "SELECT count(pg_catalog.pg_terminate_backend(pid)) FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_catalog.pg_backend_pid()", conn);
+        await using var cmd = new NpgsqlCommand($"SELECT count(pg_catalog.pg_terminate_backend(pid)) {OtherSessions}", conn);
         cmd.Parameters.AddWithValue(database);
         await Run(database, () => cmd.ExecuteScalarAsync(ct));
     }
@@ -75,8 +76,7 @@ internal sealed class DatabaseSwap(ServerEndpoint server, TimeProvider clock) : 
         var conn = await ConnAsync(ct);
         while (true)
         {
-            await using var cmd = new NpgsqlCommand(
-                "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_catalog.pg_backend_pid()", conn);
+            await using var cmd = new NpgsqlCommand($"SELECT count(*) {OtherSessions}", conn);
             cmd.Parameters.AddWithValue(database);
             var count = (long)(await Run(database, () => cmd.ExecuteScalarAsync(ct)))!;
             if (count == 0) return;

@@ -12,6 +12,9 @@ namespace PgClone.Web.Runs;
 /// </summary>
 public sealed class RunTargets(ConsoleDataSource data)
 {
+    /// <summary>The advisory lock's key for the target given as $1.</summary>
+    internal const string LockKey = "pg_catalog.hashtextextended('pgclone-target:' || $1, 0)";
+
     /// <summary>
     /// What a run writes: the database (database-create's new name, or the target connection's database), or the whole
     /// server for roles, which are cluster-wide.
@@ -32,7 +35,7 @@ public sealed class RunTargets(ConsoleDataSource data)
         var conn = await data.Source.OpenConnectionAsync(ct);
         try
         {
-            await using var cmd = new NpgsqlCommand("SELECT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtextextended('pgclone-target:' || $1, 0))", conn);
+            await using var cmd = new NpgsqlCommand($"SELECT pg_catalog.pg_try_advisory_lock({RunTargets.LockKey})", conn);
             cmd.Parameters.AddWithValue(key);
             if ((bool)(await cmd.ExecuteScalarAsync(ct))!) return new TargetLease(conn, key);
         }
@@ -53,7 +56,7 @@ public sealed class TargetLease(NpgsqlConnection conn, string key) : IAsyncDispo
     {
         try
         {
-            await using var cmd = new NpgsqlCommand("SELECT pg_catalog.pg_advisory_unlock(pg_catalog.hashtextextended('pgclone-target:' || $1, 0))", conn);
+            await using var cmd = new NpgsqlCommand($"SELECT pg_catalog.pg_advisory_unlock({RunTargets.LockKey})", conn);
             cmd.Parameters.AddWithValue(key);
             await cmd.ExecuteScalarAsync(CancellationToken.None);
         }
