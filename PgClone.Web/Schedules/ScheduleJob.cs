@@ -23,7 +23,12 @@ public sealed class ScheduleJob(
         var id = int.Parse(context.MergedJobDataMap.GetString(ScheduleTriggers.ScheduleIdKey)!, CultureInfo.InvariantCulture);
         await using var db = await factory.CreateDbContextAsync(ct);
         var schedule = await db.Schedules.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct);
-        if (schedule is null) return;
+        if (schedule is null)
+        {
+            // Deleted with its profile (a cascade the trigger does not see): the trigger goes too.
+            await context.Scheduler.DeleteJob(context.JobDetail.Key, ct);
+            return;
+        }
         try
         {
             var owner = await owners.PrincipalAsync(schedule, ct);

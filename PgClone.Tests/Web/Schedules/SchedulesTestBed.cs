@@ -24,6 +24,9 @@ public static class SchedulesTestBed
         return (await response.Content.ReadFromJsonAsync<ScheduleInfo>(Json))!;
     }
 
+    public static async Task<List<ScheduleInfo>> ListAsync(HttpClient http) =>
+        (await http.GetFromJsonAsync<List<ScheduleInfo>>("api/v1/schedules", Json))!;
+
     public static async Task<List<RunSummary>> HistoryAsync(HttpClient http, int scheduleId) =>
         [.. (await http.GetFromJsonAsync<RunPage>($"api/v1/schedules/{scheduleId}/history?take=500", Json))!.Items];
 
