@@ -6,6 +6,9 @@ using PgClone.Core;
 using PgClone.Core.Connections;
 using PgClone.Tests.Fixtures;
 using PgClone.Tests.Web.Runs;
+using Microsoft.Extensions.DependencyInjection;
+using PgClone.Web.Connections;
+using PgClone.Web.Data;
 using PgClone.Web.Runs;
 using PgClone.Web.Schedules;
 using static PgClone.Tests.Web.Runs.RunsTestBed;
@@ -92,7 +95,10 @@ public sealed class ScheduleGuardTests(PgServersFixture fx)
             (success.GetProperty("event").GetString(), success.GetProperty("runId").GetInt64(), success.GetProperty("status").GetString(),
              success.GetProperty("url").GetString(), success.GetProperty("schedule").GetString(), success.GetProperty("profile").GetString()));
 
-        // A sensitive column appears on the source after the policy was written: the next refresh stops before any row.
+        // A sensitive column appears on the production source after the policy was written: the next refresh is
+        // queued as usual and stops before any row, on the run.
+        var connections = console.Factory.Services.GetRequiredService<ConnectionService>();
+        await connections.UpdateAsync(console.SourceId, RunsConsole.New("source db", data.Source) with { Environment = ConnectionEnvironment.Production }, "test");
         await PgServers.ExecAsync(data.Source, $"ALTER TABLE {Qualified("customers")} ADD COLUMN email text DEFAULT 'x@y.example'");
         await PgServers.ExecAsync(data.Target, $"TRUNCATE {Qualified("payments")}");
         await PostAsync(http, $"api/v1/schedules/{schedule.Id}/run", HttpStatusCode.Accepted);
