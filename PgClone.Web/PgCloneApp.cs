@@ -15,6 +15,7 @@ using PgClone.Web.Embedded;
 using PgClone.Web.Health;
 using PgClone.Web.Roles;
 using PgClone.Web.Runs;
+using PgClone.Web.Schedules;
 using PgClone.Web.Security;
 using MudBlazor.Services;
 
@@ -47,6 +48,7 @@ public static class PgCloneApp
         services.AddPgCloneRoles();
         services.AddPgCloneDiff();
         services.AddPgCloneMasking();
+        services.AddPgCloneSchedules(builder.Configuration);
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);

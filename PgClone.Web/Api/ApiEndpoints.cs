@@ -31,6 +31,7 @@ public static class ApiEndpoints
         v1.MapAudit();
         v1.MapRoleTemplates();
         v1.MapDiff();
+        v1.MapSchedules();
         // The first, unversioned endpoint; kept for existing scripts.
         api.MapGet("/me", GetMe).RequireAuthorization(Policies.OwnAccount).ExcludeFromDescription();
 

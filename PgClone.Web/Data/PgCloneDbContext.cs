@@ -22,6 +22,8 @@ public sealed class PgCloneDbContext(DbContextOptions<PgCloneDbContext> options)
     public DbSet<RoleTemplate> RoleTemplates => Set<RoleTemplate>();
     public DbSet<MaskPolicy> MaskPolicies => Set<MaskPolicy>();
     public DbSet<MaskPolicyVersion> MaskPolicyVersions => Set<MaskPolicyVersion>();
+    public DbSet<Schedule> Schedules => Set<Schedule>();
+    public DbSet<ScheduleWebhook> ScheduleWebhooks => Set<ScheduleWebhook>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

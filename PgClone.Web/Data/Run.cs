@@ -13,6 +13,8 @@ public sealed class Run
     /// <summary>The user's name, the token's owner and name, or the schedule's name.</summary>
     public required string StartedBy { get; set; }
     public int? ProfileId { get; set; }
+    /// <summary>The schedule that started it (null for the wizard, a profile run by hand, the API).</summary>
+    public int? ScheduleId { get; set; }
     public DateTimeOffset SubmittedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
@@ -25,6 +27,12 @@ public sealed class Run
     public int? TargetConnectionId { get; set; }
     public required string TargetName { get; set; }
     public string? TargetEnvironment { get; set; }
+    /// <summary>host:port/database the run writes: the key of the cluster-wide lock that keeps two runs off one target database.</summary>
+    public string? TargetKey { get; set; }
+    /// <summary>wait (default) or skip: what the run does when another run holds its target database.</summary>
+    public string? Overlap { get; set; }
+    /// <summary>Zero-downtime refresh options (<see cref="PgClone.Core.Refresh.RefreshOptions"/>) when the run refreshes through a shadow database.</summary>
+    public string? RefreshJson { get; set; }
 
     public required string Operation { get; set; }
     public string? Schema { get; set; }

@@ -45,6 +45,9 @@ public sealed class RunAdmission(ConnectionService connections)
         if (operation is { } op && IsProduction(sourceEnvironment) && !IsProduction(targetEnvironment))
         {
             if (request.ConfirmProductionWithoutMasking) confirmed = true;
+            // The engine's coverage gate checks the same columns on the run's own snapshot and fails the run before any
+            // row is copied, naming them: the refusal is then recorded on the run (and a schedule notifies).
+            else if (options?.RequireMasking == true) { }
             else if (op is CloneOperation.Table or CloneOperation.Schema)
                 await EnsureMaskedAsync(source, op, schema!, request.Table, options, ct);
             else

@@ -67,6 +67,18 @@ public sealed record RunRequest(
     bool ConfirmProductionWithoutMasking = false,
     long? MaskPolicyVersionId = null);
 
+/// <summary>What a schedule adds to the runs it starts.</summary>
+/// <param name="Overlap">wait or skip (<c>OverlapPolicy</c>'s names): when another run holds the target database.</param>
+/// <param name="RequireMasking">Apply the engine's masking coverage gate (require_masking).</param>
+/// <param name="RefreshJson">Zero-downtime refresh options, or null for a plain run.</param>
+public sealed record ScheduledStart(int ScheduleId, string Overlap, bool RequireMasking, string? RefreshJson);
+
+/// <summary>Told when a run has finished (succeeded, failed, cancelled or skipped) on this instance: notifications hang here.</summary>
+public interface IRunOutcomeListener
+{
+    Task RunFinishedAsync(long runId, CancellationToken ct);
+}
+
 /// <summary>Filters for the run list; every one optional.</summary>
 public sealed record RunFilter(
     RunStatus? Status = null,

@@ -5,6 +5,7 @@ using PgClone.Core;
 using PgClone.Core.Connections;
 using PgClone.Core.Jobs;
 using PgClone.Core.Masking;
+using PgClone.Core.Refresh;
 using PgClone.Core.Roles;
 using PgClone.Web.Audit;
 using PgClone.Web.Connections;
@@ -65,8 +66,11 @@ public sealed class RunExecutor(
                     publisher.Report(runId, p);
                 },
             };
-            var engine = new CloneEngine(r => MaskingFactory.Create(r, maskingSecret.Get));
-            var clone = engine.RunAsync(request, runOptions, linked.Token);
+            Func<CloneRequest, IColumnMasker?> masker = r => MaskingFactory.Create(r, maskingSecret.Get);
+            // A zero-downtime refresh clones into a shadow database and swaps it in; a plain run writes the target.
+            var clone = run.RefreshJson is { } refresh
+                ? new ZeroDowntimeRefresh(masker, clock).RunAsync(request, RefreshOptions.Parse(refresh), runOptions, linked.Token)
+                : new CloneEngine(masker).RunAsync(request, runOptions, linked.Token);
             await WatchAsync(runId, clone, () => Volatile.Read(ref latest), cancel, linked.Token);
             var result = await clone;
             await FinishAsync(runId, RunStatus.Succeeded, null, result, jobId);

@@ -20,6 +20,8 @@ public sealed class RunJob(
     RunScheduler scheduler,
     RunExecutor executor,
     RunProgressPublisher publisher,
+    RunTargets targets,
+    IEnumerable<IRunOutcomeListener> listeners,
     IOptions<RunsOptions> options,
     TimeProvider clock,
     ILogger<RunJob> log) : IJob
@@ -28,6 +30,14 @@ public sealed class RunJob(
     {
         var runId = long.Parse(context.MergedJobDataMap.GetString(RunScheduler.RunIdKey)!, CultureInfo.InvariantCulture);
         var instance = context.Scheduler.SchedulerInstanceId;
+        // The target first: while another run writes the same database, this one does not even take source sessions.
+        var target = await TargetAsync(runId, ct);
+        await using var lease = target?.Key is { } key ? await targets.TryAcquireAsync(key, ct) : null;
+        if (target?.Key is not null && lease is null)
+        {
+            await TargetBusyAsync(runId, target, ct);
+            return;
+        }
         var claim = await ClaimAsync(runId, instance, ct);
         switch (claim)
         {
@@ -44,6 +54,57 @@ public sealed class RunJob(
         log.LogInformation("run {RunId} starts on {Instance}{Recovering}", runId, instance, context.Recovering ? " (recovered)" : "");
         await publisher.PublishStateAsync(runId, ct);
         await executor.ExecuteAsync(runId, ct);
+        await NotifyAsync(runId);
+    }
+
+    private sealed record Target(string? Key, string? Overlap);
+
+    private async Task<Target?> TargetAsync(long runId, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => new Target(r.TargetKey, r.Overlap)).SingleOrDefaultAsync(ct);
+    }
+
+    /// <summary>
+    /// Another run holds the target database: wait (queued, saying which run, and try again later) or, when the
+    /// run's overlap policy says skip, end it as cancelled with the reason.
+    /// </summary>
+    private async Task TargetBusyAsync(long runId, Target target, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var holder = await db.Runs.AsNoTracking()
+            .Where(r => r.TargetKey == target.Key && r.Id != runId && r.Status == RunStatus.Running.Name())
+            .Select(r => (long?)r.Id).FirstOrDefaultAsync(ct);
+        var by = holder is { } h ? $"run #{h}" : "another run";
+        var queued = db.Runs.Where(r => r.Id == runId && r.Status == RunStatus.Queued.Name());
+        if (target.Overlap == OverlapSkip)
+        {
+            var skipped = await queued.ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, RunStatus.Cancelled.Name())
+                .SetProperty(r => r.Error, $"skipped: target {target.Key} is in use by {by} (overlap policy: skip)")
+                .SetProperty(r => r.QueueReason, (string?)null)
+                .SetProperty(r => r.FinishedAt, clock.GetUtcNow()), ct);
+            await publisher.PublishStateAsync(runId, ct);
+            if (skipped > 0) await NotifyAsync(runId);
+            return;
+        }
+        await queued.ExecuteUpdateAsync(s => s
+            .SetProperty(r => r.Instance, (string?)null)
+            .SetProperty(r => r.QueueReason, $"waiting: target {target.Key} is in use by {by}"), ct);
+        await scheduler.RetryLaterAsync(runId, options.Value.QueueRetryInterval, ct);
+        await publisher.PublishStateAsync(runId, ct);
+    }
+
+    /// <summary>The overlap policy that skips a run instead of waiting (a schedule's choice; others wait).</summary>
+    public const string OverlapSkip = "skip";
+
+    private async Task NotifyAsync(long runId)
+    {
+        foreach (var listener in listeners)
+        {
+            try { await listener.RunFinishedAsync(runId, CancellationToken.None); }
+            catch (Exception e) { log.LogWarning(e, "run {RunId}: a finish notification failed", runId); }
+        }
     }
 
     private enum Claim { Started, Busy, Cancelled, Gone }

@@ -41,6 +41,27 @@ public sealed class RunsService(
     }
 
     /// <summary>
+    /// Runs a profile for a schedule, as its owner (<paramref name="owner"/> carries the schedule's name, which the run
+    /// records as who started it): the masking gate on unless the schedule switched it off, its overlap policy, and a
+    /// zero-downtime refresh when the schedule asks for one.
+    /// </summary>
+    public async Task<long> StartScheduledAsync(int profileId, ClaimsPrincipal owner, ScheduledStart start, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var profile = await db.CloneProfiles.AsNoTracking().SingleOrDefaultAsync(p => p.Id == profileId, ct)
+            ?? throw new RunRejectedException(RunRejection.NotFound, $"profile #{profileId} does not exist");
+        var request = ProfilesService.ToRequest(profile);
+        if (start.RequireMasking && RunOperations.ToClone(request.Operation) is not null)
+            request = request with { Options = (request.Options ?? new CloneOptions()) with { RequireMasking = true } };
+        return await SubmitAsync(request, owner, profile.Id, resumedFrom: null, ct, run =>
+        {
+            run.ScheduleId = start.ScheduleId;
+            run.Overlap = start.Overlap;
+            run.RefreshJson = start.RefreshJson;
+        });
+    }
+
+    /// <summary>
     /// Starts a new run that finishes a failed, cancelled or interrupted one from its checkpoint: copied tables
     /// are kept, the rest is done. Returns the new run's id.
     /// </summary>
@@ -145,7 +166,8 @@ public sealed class RunsService(
         return count;
     }
 
-    private async Task<long> SubmitAsync(RunRequest request, ClaimsPrincipal user, int? profileId, long? resumedFrom, CancellationToken ct)
+    private async Task<long> SubmitAsync(RunRequest request, ClaimsPrincipal user, int? profileId, long? resumedFrom, CancellationToken ct,
+        Action<Run>? scheduled = null)
     {
         if (request.MaskPolicyVersionId is { } versionId && RunOperations.ToClone(request.Operation) is { } operation)
         {
@@ -179,7 +201,9 @@ public sealed class RunsService(
             Status = RunStatus.Queued.Name(),
             QueueReason = "waiting for a free run slot",
             ResumedFromRunId = resumedFrom,
+            TargetKey = TargetKey(request, admitted),
         };
+        scheduled?.Invoke(run);
         await using (var db = await factory.CreateDbContextAsync(ct))
         {
             db.Runs.Add(run);
@@ -202,5 +226,11 @@ public sealed class RunsService(
             RunAudit.Details(run), run.SourceConnectionId, audit.ActorFor(user), ct);
         await publisher.PublishStateAsync(run.Id, ct);
         return run.Id;
+    }
+
+    private static string TargetKey(RunRequest request, AdmittedRun admitted)
+    {
+        try { return RunTargets.Key(request.Operation, admitted.Source, admitted.Target, admitted.Schema, request.Table, admitted.Options); }
+        catch (PgCloneException e) { throw new RunRejectedException(RunRejection.Invalid, e.Message); }
     }
 }

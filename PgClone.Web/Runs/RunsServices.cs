@@ -16,6 +16,7 @@ public static class RunsServices
         services.AddSingleton<ConsoleDataSource>();
         services.AddSingleton<RunAdmission>();
         services.AddSingleton<RunScheduler>();
+        services.AddSingleton<RunTargets>();
         services.AddSingleton<RunsService>();
         services.AddSingleton<ProfilesService>();
         services.AddSingleton<EfCheckpointStore>();

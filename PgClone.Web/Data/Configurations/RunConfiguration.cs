@@ -29,6 +29,11 @@ public sealed class RunConfiguration : IEntityTypeConfiguration<Run>
         e.Property(r => r.NotesJson).HasColumnType("jsonb");
         // Policy versions are never deleted; a run names the one it applied.
         e.HasOne<MaskPolicyVersion>().WithMany().HasForeignKey(r => r.MaskPolicyVersionId).OnDelete(DeleteBehavior.Restrict);
+        e.Property(r => r.TargetKey).HasMaxLength(400);
+        e.Property(r => r.Overlap).HasMaxLength(20);
+        e.Property(r => r.RefreshJson).HasColumnType("jsonb");
+        e.HasIndex(r => new { r.ScheduleId, r.SubmittedAt });
+        e.HasOne<Schedule>().WithMany().HasForeignKey(r => r.ScheduleId).OnDelete(DeleteBehavior.SetNull);
         // History outlives its profile and connections: their names are copied into the run.
         e.HasOne<CloneProfile>().WithMany().HasForeignKey(r => r.ProfileId).OnDelete(DeleteBehavior.SetNull);
         e.HasOne<Connection>().WithMany().HasForeignKey(r => r.SourceConnectionId).OnDelete(DeleteBehavior.SetNull);

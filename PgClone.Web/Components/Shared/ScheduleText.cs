@@ -1,0 +1,11 @@
+using System.Globalization;
+
+namespace PgClone.Web.Components.Shared;
+
+/// <summary>Schedule times as the schedules pages write them: in the schedule's own time zone, with its offset.</summary>
+public static class ScheduleText
+{
+    /// <summary>2026-12-02 02:30 +01:00 (the instant as the schedule's time zone reads it).</summary>
+    public static string Local(DateTimeOffset? at) =>
+        at is { } t ? t.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture) : "—";
+}
