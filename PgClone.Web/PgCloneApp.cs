@@ -10,6 +10,7 @@ using PgClone.Web.Connections;
 using PgClone.Web.Data;
 using PgClone.Web.Embedded;
 using PgClone.Web.Health;
+using PgClone.Web.Preflight;
 using PgClone.Web.Runs;
 using PgClone.Web.Security;
 using MudBlazor.Services;
@@ -39,6 +40,7 @@ public static class PgCloneApp
         services.AddSingleton<ConnectionService>();
         services.AddPgCloneRuns(builder.Configuration);
         services.AddPgCloneClones();
+        services.AddPgClonePreflight();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);

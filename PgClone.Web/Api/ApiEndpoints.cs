@@ -27,6 +27,7 @@ public static class ApiEndpoints
         v1.MapRuns();
         v1.MapProfiles();
         v1.MapRunSummaries();
+        v1.MapPreflight();
         // The first, unversioned endpoint; kept for existing scripts.
         api.MapGet("/me", GetMe).RequireAuthorization(Policies.OwnAccount).ExcludeFromDescription();
 
