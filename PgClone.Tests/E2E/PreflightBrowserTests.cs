@@ -117,7 +117,8 @@ public sealed class PreflightBrowserTests(PgServersFixture fx)
         await page.ClickAsync("#wizard-next");
         await page.ClickAsync("text=A schema");
         await page.ClickAsync("#wizard-next");
-        await page.Locator("#schema-list").GetByText(schema, new() { Exact = true }).ClickAsync();
+        await page.Locator($"#scope-tree .schema-tree-node[data-node='{schema}']").ClickAsync();
+        await Assertions.Expect(page.Locator("#scope-chosen")).ToHaveTextAsync($"Schema {schema}");
         await page.ClickAsync("#wizard-next");
         await Assertions.Expect(page.Locator("#option-conflict")).ToBeAttachedAsync();
     }

@@ -68,7 +68,8 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
         await op.ClickAsync("#wizard-next");
         await op.ClickAsync("text=A schema");
         await op.ClickAsync("#wizard-next");
-        await op.Locator("#schema-list").GetByText("shop", new() { Exact = true }).ClickAsync();
+        await op.Locator("#scope-tree .schema-tree-node[data-node='shop']").ClickAsync();
+        await Assertions.Expect(op.Locator("#scope-chosen")).ToHaveTextAsync("Schema shop");
         await Shot(op, "wizard-scope");
         await op.ClickAsync("#wizard-next");
         await Assertions.Expect(op.Locator("#option-conflict")).ToBeAttachedAsync();

@@ -88,16 +88,17 @@ public sealed class SchemaTreeTests : BunitContext, IAsyncLifetime
         Assert.Equal([new SchemaTreeNode("sales", "Line Items"), new SchemaTreeNode("sales", "orders")], reported[1]!.OrderBy(n => n.Key, StringComparer.Ordinal));
         Assert.Equal([new SchemaTreeNode("public", null), new SchemaTreeNode("sales", "Line Items"), new SchemaTreeNode("sales", "orders")], reported[^1]!.OrderBy(n => n.Key, StringComparer.Ordinal));
 
-        // Without check boxes: a click on a schema expands it, a click on a table's name reports that table.
+        // Without check boxes: a click on a name reports that schema or table (a schema also expands).
         var clicked = new List<SchemaTreeNode>();
-        var picker = Render<SchemaTree>(p => p.Add(t => t.ConnectionId, c.Id).Add(t => t.TableClicked, (SchemaTreeNode v) => clicked.Add(v)));
+        var picker = Render<SchemaTree>(p => p.Add(t => t.ConnectionId, c.Id).Add(t => t.NodeClicked, (SchemaTreeNode v) => clicked.Add(v)));
         picker.WaitForAssertion(() => Assert.Equal(2, picker.FindAll(".schema-tree-node").Count), TimeSpan.FromSeconds(10));
         Assert.Empty(picker.FindAll("input[type=checkbox]"));
         Item(picker, "sales").Click();
         picker.WaitForAssertion(() => Assert.Equal(4, picker.FindAll(".schema-tree-node").Count), TimeSpan.FromSeconds(10));
         picker.Find(".schema-tree-node[data-node='sales.orders']").Click();
         picker.Find(".schema-tree-node[data-node='sales.Line Items']").Click();
-        Assert.Equal([new SchemaTreeNode("sales", "orders"), new SchemaTreeNode("sales", "Line Items")], clicked);
+        picker.Find(".schema-tree-node[data-node='sales']").Click();
+        Assert.Equal([new SchemaTreeNode("sales", "orders"), new SchemaTreeNode("sales", "Line Items"), new SchemaTreeNode("sales", null)], clicked);
     }
 
     private static AngleSharp.Dom.IElement Item(IRenderedComponent<SchemaTree> tree, string key) =>
