@@ -74,28 +74,55 @@ public sealed class CliFaultTests(PgServersFixture fx) : IClassFixture<PgServers
 
     /// <summary>
     /// Starts the clone and returns once it is inside <paramref name="phase"/>: copying the big table, building the
-    /// slow index, or adding t5's foreign key (held back by <paramref name="locker"/>'s lock on t1, taken once
-    /// t1's key exists, i.e. once its data and index steps are done).
+    /// slow index, or adding t5's foreign key. Steps overlap the load, so no table lock taken from outside can hold
+    /// back only that key: a target event trigger makes the key's ALTER TABLE wait for an advisory lock that
+    /// <paramref name="locker"/> holds (<see cref="ReleaseAsync"/> lets it go and drops the trigger).
     /// </summary>
     private static async Task<PgCloneCli.Running> StartAndReachAsync(Clone c, string phase, NpgsqlConnection locker)
     {
-        var cli = StartClone(c);
-        switch (phase)
+        if (phase == "constraint")
         {
-            case "data":
-                await WaitForStatementAsync(c.Db.Target, "COPY \"public\".\"big\"%");
-                break;
-            case "index":
-                await WaitForStatementAsync(c.Db.Target, "%CREATE INDEX \"slowidx_f\"%");
-                break;
-            default:
-                for (var i = 0; i < 1500 && await PgServers.ScalarAsync<long>(c.Db.Target, "SELECT count(*) FROM pg_constraint WHERE conname = 't1_pkey'") == 0; i++)
-                    await Task.Delay(20);
-                await using (var lockCmd = new NpgsqlCommand("BEGIN; LOCK TABLE t1 IN ROW EXCLUSIVE MODE", locker)) await lockCmd.ExecuteNonQueryAsync();
-                await WaitForStatementAsync(c.Db.Target, "%ADD CONSTRAINT \"t5_t1_id_fkey\"%");
-                break;
+            await PgServers.ExecAsync(c.Db.Target, $$"""
+                CREATE FUNCTION public.hold_fk() RETURNS event_trigger LANGUAGE plpgsql AS $f$
+                BEGIN
+                  IF current_query() LIKE '%ADD CONSTRAINT "t5_t1_id_fkey"%' THEN PERFORM pg_advisory_lock({{FkLock}}); PERFORM pg_advisory_unlock({{FkLock}}); END IF;
+                END$f$;
+                CREATE EVENT TRIGGER hold_fk ON ddl_command_start WHEN TAG IN ('ALTER TABLE') EXECUTE FUNCTION public.hold_fk();
+                """);
+            await using var lockCmd = new NpgsqlCommand($"SELECT pg_advisory_lock({FkLock})", locker);
+            await lockCmd.ExecuteNonQueryAsync();
         }
+        var cli = StartClone(c);
+        await WaitForStatementAsync(c.Db.Target, phase switch
+        {
+            "data" => "COPY \"public\".\"big\"%",
+            "index" => "%CREATE INDEX \"slowidx_f\"%",
+            _ => "%ADD CONSTRAINT \"t5_t1_id_fkey\"%",
+        });
         return cli;
+    }
+
+    /// <summary>The advisory lock key the foreign key waits for.</summary>
+    private const int FkLock = 4242;
+
+    /// <summary>Ends what <see cref="StartAndReachAsync"/> set up on the target, so the clone can be whole.</summary>
+    private static async Task ReleaseAsync(Clone c, NpgsqlConnection locker)
+    {
+        await locker.CloseAsync();
+        await PgServers.ExecAsync(c.Db.Target, "DROP EVENT TRIGGER IF EXISTS hold_fk; DROP FUNCTION IF EXISTS public.hold_fk()");
+    }
+
+    /// <summary>Backends notice their client's exit on their own time: waits (up to 10 s) for none of the job's to remain.</summary>
+    private static async Task<long> SessionsLeftAsync(string cs)
+    {
+        long left = 0;
+        for (var i = 0; i < 200; i++)
+        {
+            left = await PgServers.ScalarAsync<long>(cs, "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'pgclone %'");
+            if (left == 0) break;
+            await Task.Delay(50);
+        }
+        return left;
     }
 
     private async Task<Clone> ArrangeForAsync(string phase) =>
@@ -116,9 +143,9 @@ public sealed class CliFaultTests(PgServersFixture fx) : IClassFixture<PgServers
         var cli = await StartAndReachAsync(c, phase, locker);
         await cli.SignalAsync(signal);
         AssertCancelled(await cli.WaitAsync(), c.Checkpoint);
-        await locker.CloseAsync();
+        await ReleaseAsync(c, locker);
         // The cancelled work rolled back and no session of the job remains.
-        Assert.Equal(0L, await PgServers.ScalarAsync<long>(c.Db.Target, "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'pgclone %'"));
+        Assert.Equal(0L, await SessionsLeftAsync(c.Db.Target));
         if (phase == "data") Assert.Equal(0L, await PgServers.ScalarAsync<long>(c.Db.Target, "SELECT count(*) FROM big"));
         await ResumeToCompletionAsync(c);
     }
@@ -149,7 +176,7 @@ public sealed class CliFaultTests(PgServersFixture fx) : IClassFixture<PgServers
         var cli = await StartAndReachAsync(c, phase, locker);
         await cli.SignalAsync("KILL");
         Assert.Equal(137, (await cli.WaitAsync()).ExitCode);
-        await locker.CloseAsync();
+        await ReleaseAsync(c, locker);
         await ResumeToCompletionAsync(c);
     }
 
