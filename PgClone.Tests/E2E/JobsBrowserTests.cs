@@ -46,11 +46,7 @@ public sealed class JobsBrowserTests(PgServersFixture fx)
         }
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium", Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await LaunchAsync(playwright);
         var errors = new List<string>();
         var page = await LogInAsync(browser, console.Url, RunsConsole.Operator, errors);
 

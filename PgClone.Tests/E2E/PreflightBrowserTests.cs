@@ -42,11 +42,7 @@ public sealed class PreflightBrowserTests(PgServersFixture fx)
         await PgServers.ExecAsync(data.Target, "CREATE SCHEMA blocked; CREATE TABLE blocked.t (x text)");
         await using var console = await RunsConsole.StartAsync(RunsConsole.Settings(consoleDb.Source), data);
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium", Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await LaunchAsync(playwright);
         var errors = new List<string>();
         var page = await LogInAsync(browser, console.Url, RunsConsole.Operator, errors);
 

@@ -52,11 +52,7 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
         Directory.CreateDirectory(Shots);
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium", Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await LaunchAsync(playwright);
         var errors = new List<string>();
         var op = await LogInAsync(browser, console.Url, RunsConsole.Operator, errors);
 
@@ -156,6 +152,13 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
         }
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
+
+    /// <summary>Debian's Chromium, headless (Playwright's own browser download cannot work here).</summary>
+    internal static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    {
+        ExecutablePath = "/usr/bin/chromium", Headless = true,
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
 
     internal static async Task<IPage> LogInAsync(IBrowser browser, string url, string email, List<string> errors)
     {
