@@ -14,6 +14,7 @@ using PgClone.Web.Diff;
 using PgClone.Web.Embedded;
 using PgClone.Web.Health;
 using PgClone.Web.Roles;
+using PgClone.Web.Preflight;
 using PgClone.Web.Runs;
 using PgClone.Web.Schedules;
 using PgClone.Web.Security;
@@ -49,6 +50,7 @@ public static class PgCloneApp
         services.AddPgCloneDiff();
         services.AddPgCloneMasking();
         services.AddPgCloneSchedules(builder.Configuration);
+        services.AddPgClonePreflight();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);

@@ -1,4 +1,5 @@
 using Npgsql;
+using PgClone.Core.Catalog;
 using PgClone.Core.Connections;
 using PgClone.Core.Ddl;
 using PgClone.Core.Jobs;
@@ -20,9 +21,9 @@ public static class PreflightRunner
     {
         options ??= new PreflightOptions();
         var checks = new List<PreflightCheck>();
-        var target = request.Target;
+        var (target, exists) = (request.Target, true);
         if (request.Operation == CloneOperation.DatabaseCreate)
-            (target, _) = await DatabaseToCreateAsync(request, checks, ct);
+            (target, exists) = await DatabaseToCreateAsync(request, checks, ct);
         await using var sourceConn = await ConnectAsync(request.Source, "connection.source", checks, ct);
         await using var targetConn = await ConnectAsync(target, "connection.target", checks, ct);
         if (sourceConn is null || targetConn is null) return new PreflightReport(checks);
@@ -32,7 +33,7 @@ public static class PreflightRunner
                 await begin.ExecuteNonQueryAsync(ct);
         }
         catch (NpgsqlException e) { throw PgCloneException.FromDriver(request.Source, "preflight", e); }
-        checks.AddRange((await CheckAsync(request, sourceConn, targetConn, target, masker, options, ct)).Checks);
+        checks.AddRange((await CheckAsync(request, sourceConn, targetConn, target, masker, options, ct, exists ? null : AsNewDatabase)).Checks);
         return new PreflightReport(checks);
     }
 
@@ -40,8 +41,10 @@ public static class PreflightRunner
     /// The checks on open sessions: <paramref name="source"/> inside a REPEATABLE READ READ ONLY transaction with
     /// search_path = pg_catalog (the run's coordinator, or the preflight's own). Returns the plan when it could be made.
     /// </summary>
+    /// <param name="asTarget">Turns what <paramref name="target"/> holds into the state planned against (a database not created yet).</param>
     internal static async Task<(List<PreflightCheck> Checks, ClonePlan? Plan)> CheckAsync(CloneRequest request, NpgsqlConnection source,
-        NpgsqlConnection target, ServerEndpoint targetServer, IColumnMasker? masker, PreflightOptions options, CancellationToken ct)
+        NpgsqlConnection target, ServerEndpoint targetServer, IColumnMasker? masker, PreflightOptions options, CancellationToken ct,
+        Func<TargetState, TargetState>? asTarget = null)
     {
         var checks = new List<PreflightCheck>();
         var sourceFacts = await ServerFacts.ReadAsync(source, request.Source, ct);
@@ -51,7 +54,7 @@ public static class PreflightRunner
 
         var issues = new List<PlanIssue>();
         ClonePlan plan;
-        try { plan = await ClonePlanner.PlanAsync(CloneJob.PlanRequest(request), source, target, masker, issues.Add, ct); }
+        try { plan = await ClonePlanner.PlanAsync(CloneJob.PlanRequest(request), source, target, asTarget, masker, issues.Add, ct); }
         catch (PgCloneException e)
         {
             checks.AddRange(IssueChecks(issues, null));
@@ -123,7 +126,10 @@ public static class PreflightRunner
         }
     }
 
-    /// <summary>database-create: the database the clone would create; when it does not exist yet, the user must be allowed to create it, and the checks run against the maintenance database.</summary>
+    /// <summary>
+    /// database-create: the database the clone would create; when it does not exist yet, the user must be allowed to
+    /// create it, and the checks run on the maintenance database, planned as against a new, empty database (<see cref="AsNewDatabase"/>).
+    /// </summary>
     private static async Task<(ServerEndpoint Target, bool Exists)> DatabaseToCreateAsync(CloneRequest request, List<PreflightCheck> checks, CancellationToken ct)
     {
         var name = CloneJob.TargetDatabaseName(request);
@@ -143,4 +149,19 @@ public static class PreflightRunner
         catch (PgCloneException) { /* reported by the connection check below */ }
         return (maintenance, false);
     }
+
+    /// <summary>
+    /// A database CREATE DATABASE would make: the server-wide facts (roles, available extensions, the user) read on
+    /// the maintenance database, and in the database itself only schema public and plpgsql. Not read from template1:
+    /// a session there makes every concurrent CREATE DATABASE on the server fail.
+    /// </summary>
+    private static TargetState AsNewDatabase(TargetState server) => server with
+    {
+        Schemas = server.Schemas.Where(s => s == "public").ToHashSet(),
+        Relations = new Dictionary<QualifiedName, TargetRelation>(),
+        Types = new Dictionary<QualifiedName, char>(),
+        Collations = new HashSet<QualifiedName>(),
+        Functions = new HashSet<string>(),
+        InstalledExtensions = new HashSet<string> { "plpgsql" },
+    };
 }

@@ -55,6 +55,9 @@ public sealed record SubsetOptions
         catch (PgCloneException e) { throw Invalid(e.Message); }
     }
 
+    /// <summary>A table name as the option writes it (<c>s.t</c>, <c>"My S"."T"</c>; unqualified: <paramref name="defaultSchema"/>, else public).</summary>
+    public static QualifiedName ParseTable(string text, string? defaultSchema = null) => RelationRef.Parse(text, "root", defaultSchema).Table;
+
     internal static PgCloneException Invalid(string reason) => new($"invalid options: subset: {reason}");
 }
 

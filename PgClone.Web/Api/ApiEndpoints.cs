@@ -32,6 +32,7 @@ public static class ApiEndpoints
         v1.MapRoleTemplates();
         v1.MapDiff();
         v1.MapSchedules();
+        v1.MapPreflight();
         // The first, unversioned endpoint; kept for existing scripts.
         api.MapGet("/me", GetMe).RequireAuthorization(Policies.OwnAccount).ExcludeFromDescription();
 

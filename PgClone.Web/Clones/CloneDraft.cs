@@ -8,7 +8,7 @@ using PgClone.Web.Runs;
 namespace PgClone.Web.Clones;
 
 /// <summary>The wizard's steps, in order.</summary>
-public enum WizardStep { Connections, Operation, Scope, Options, Masking, Summary }
+public enum WizardStep { Connections, Operation, Scope, Options, Subset, Masking, Summary }
 
 /// <summary>One mask rule as the wizard edits it: a column of a table and its rule in the engine's JSON shape.</summary>
 public sealed record DraftMaskRule(QualifiedName Table, string Column, MaskRule Rule);
@@ -43,6 +43,9 @@ public sealed class CloneDraft
     public bool RequireMasking { get; set; } = Defaults.RequireMasking;
 
     public List<DraftMaskRule> MaskRules { get; } = [];
+
+    /// <summary>A referentially complete subset of the rows instead of all of them (null: every row).</summary>
+    public SubsetDraft? Subset { get; set; }
 
     /// <summary>Roles operation: the roles to copy (empty: every non-system role), a prefix, whether passwords are left out.</summary>
     public List<string> Roles { get; } = [];
@@ -83,6 +86,9 @@ public sealed class CloneDraft
             case WizardStep.Options:
                 if (Parallel is < 1 or > 256) problems.Add("Parallel workers must be between 1 and 256.");
                 if (Where is { Length: > 0 } w && w.Contains(';')) problems.Add("The row filter (where) must be one condition, without ';'.");
+                break;
+            case WizardStep.Subset:
+                if (Subset is not null && CopiesData) problems.AddRange(Subset.Problems());
                 break;
             case WizardStep.Masking:
                 foreach (var r in MaskRules.GroupBy(r => (r.Table, r.Column)).Where(g => g.Count() > 1))
@@ -130,6 +136,7 @@ public sealed class CloneDraft
         IncludeData = IncludeData,
         TargetName = CloneOperation is Core.CloneOperation.Table or Core.CloneOperation.DatabaseCreate && !string.IsNullOrWhiteSpace(TargetName) ? TargetName.Trim() : null,
         RequireMasking = RequireMasking,
+        Subset = CopiesData && Subset is not null ? Subset.ToOptions() : null,
     };
 
     public RunRequest ToRequest() => new(
@@ -149,7 +156,7 @@ public sealed class CloneDraft
             SourceId = r.SourceConnectionId, TargetId = r.TargetConnectionId, Operation = r.Operation, Schema = r.Schema, Table = r.Table,
             Indexes = o.Indexes, Constraints = o.Constraints, Triggers = o.Triggers, Matviews = o.Matviews, Columns = o.Columns,
             Where = o.Where, Conflict = o.Conflict, Parallel = o.Parallel, Consistent = o.Consistent, IncludeData = o.IncludeData,
-            TargetName = o.TargetName, RequireMasking = o.RequireMasking,
+            TargetName = o.TargetName, RequireMasking = o.RequireMasking, Subset = o.Subset is null ? null : SubsetDraft.From(o.Subset),
             RoleNamePrefix = r.Roles?.NamePrefix, NoPasswords = r.Roles?.NoPasswords ?? false,
         };
         draft.Roles.AddRange(r.Roles?.Roles ?? []);

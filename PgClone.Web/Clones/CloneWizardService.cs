@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using PgClone.Core;
 using PgClone.Core.Catalog;
 using PgClone.Core.Connections;
-using PgClone.Core.Ddl;
 using PgClone.Core.Masking;
 using PgClone.Web.Connections;
 using PgClone.Web.Runs;
@@ -20,10 +19,10 @@ public sealed record SourceSchema(string Name, IReadOnlyList<SourceTable> Tables
 
 /// <summary>
 /// What the new-clone wizard asks of the engine before anything runs, each through PgClone.Core on the user's
-/// chosen connections: the source's schemas and tables (catalog), discovery of sensitive columns, a masked
-/// sample computed on the source, and the planner's preview (objects, bytes, conflicts). Nothing here writes.
+/// chosen connections: the source's schemas and tables (catalog), discovery of sensitive columns and a masked
+/// sample computed on the source (the summary's checks are the preflight's, PgClone.Web/Preflight). Nothing here writes.
 /// </summary>
-public sealed class CloneWizardService(ConnectionService connections, ConsoleMaskingSecret secret, RunsService runs)
+public sealed class CloneWizardService(ConnectionService connections, ConsoleMaskingSecret secret)
 {
     /// <summary>Every user schema of the source with its tables and sizes, read in one read-only transaction.</summary>
     public async Task<IReadOnlyList<SourceSchema>> BrowseAsync(int sourceId, CancellationToken ct)
@@ -63,37 +62,4 @@ public sealed class CloneWizardService(ConnectionService connections, ConsoleMas
         var source = await connections.GetEndpointAsync(sourceId, ServerRole.Source, ct);
         return await MaskPreview.SampleAsync(source, table, rules, secret.Get, MaskPreview.DefaultRows, ct);
     }
-
-    /// <summary>The engine planner's view of the request: tables and bytes to copy, conflicts on the target.</summary>
-    public async Task<ClonePreviewResult> PreviewPlanAsync(CloneDraft draft, CancellationToken ct)
-    {
-        var op = draft.CloneOperation ?? throw new PgCloneException("a roles clone has no plan to preview");
-        var source = await connections.GetEndpointAsync(draft.SourceId ?? 0, ServerRole.Source, ct);
-        var target = await connections.GetEndpointAsync(draft.TargetId ?? 0, ServerRole.Target, ct);
-        var request = new CloneRequest(op, source, target, draft.IsWholeDatabase ? null : draft.Schema,
-            op == CloneOperation.Table ? draft.Table : null, draft.Options());
-        return await ClonePreview.PlanAsync(request, MaskingFactory.Create(request, secret.Get), ct);
-    }
-
-    /// <summary>
-    /// How long copying <paramref name="bytes"/> should take, from the median throughput of the last successful runs
-    /// from this source (or from any source when this one has none); null when no earlier run copied data.
-    /// </summary>
-    public async Task<TimeEstimate?> EstimateAsync(int sourceId, long bytes, CancellationToken ct)
-    {
-        foreach (var filter in new[] { new RunFilter(RunStatus.Succeeded, ConnectionId: sourceId), new RunFilter(RunStatus.Succeeded) })
-        {
-            var recent = (await runs.ListAsync(filter, new Paging(0, 20), ct)).Items
-                .Where(r => r.Bytes > 0 && r.StartedAt is not null && r.FinishedAt > r.StartedAt)
-                .Select(r => r.Bytes / (r.FinishedAt!.Value - r.StartedAt!.Value).TotalSeconds)
-                .Order().ToList();
-            if (recent.Count == 0) continue;
-            var median = recent[recent.Count / 2];
-            return new TimeEstimate(bytes / median, median, recent.Count, filter.ConnectionId is not null);
-        }
-        return null;
-    }
 }
-
-/// <summary>An expected duration and what it rests on.</summary>
-public sealed record TimeEstimate(double Seconds, double BytesPerSecond, int Runs, bool SameSource);

@@ -33,6 +33,39 @@ public sealed class RunAdmission(ConnectionService connections)
 
     public async Task<AdmittedRun> AdmitAsync(RunRequest request, ClaimsPrincipal user, CancellationToken ct)
     {
+        var run = await ResolveAsync(request, user, ct);
+        if (RunOperations.ToClone(request.Operation) is not { } op || !CrossesProduction(run)) return run;
+        if (request.ConfirmProductionWithoutMasking) return run with { ProductionConfirmed = true };
+        // The engine's coverage gate checks the same columns on the run's own snapshot and fails the run before any
+        // row is copied, naming them: the refusal is then recorded on the run (and a schedule notifies).
+        if (run.Options?.RequireMasking == true) return run;
+        if (op is CloneOperation.Table or CloneOperation.Schema)
+        {
+            await EnsureMaskedAsync(run.Source, op, run.Schema!, request.Table, run.Options, ct);
+            return run;
+        }
+        // Whole databases are checked by the engine itself before any row is copied.
+        return run with { Options = (run.Options ?? new CloneOptions()) with { RequireMasking = true } };
+    }
+
+    /// <summary>
+    /// The engine request a run request stands for, as the preflight checks it: the same checks and rights as a run,
+    /// and a production source into a non-production target without the confirmation requires masking, so the
+    /// preflight's masking check names the columns left open (what the run would refuse).
+    /// </summary>
+    public async Task<CloneRequest> PreflightRequestAsync(RunRequest request, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var op = RunOperations.ToClone(request.Operation)
+            ?? throw new RunRejectedException(RunRejection.Invalid, "a roles clone has no preflight: the preflight checks table, schema, functions and database clones");
+        var run = await ResolveAsync(request, user, ct);
+        var options = run.Options;
+        if (CrossesProduction(run) && !request.ConfirmProductionWithoutMasking) options = (options ?? new CloneOptions()) with { RequireMasking = true };
+        return new CloneRequest(op, run.Source, run.Target, run.Schema, op == CloneOperation.Table ? request.Table : null, options);
+    }
+
+    /// <summary>A well-formed request on connections the user may use, with both endpoints and their environments.</summary>
+    private async Task<AdmittedRun> ResolveAsync(RunRequest request, ClaimsPrincipal user, CancellationToken ct)
+    {
         var (schema, options) = Normalize(request);
         await EnsureUsableAsync(user, request.SourceConnectionId, ConnectionUse.Source, ct);
         await EnsureUsableAsync(user, request.TargetConnectionId, ConnectionUse.Target, ct);
@@ -40,22 +73,10 @@ public sealed class RunAdmission(ConnectionService connections)
         var target = await connections.GetEndpointAsync(request.TargetConnectionId, ServerRole.Target, ct);
         var sourceEnvironment = (await connections.GetAsync(request.SourceConnectionId, ct)).Environment.ToString().ToLowerInvariant();
         var targetEnvironment = (await connections.GetAsync(request.TargetConnectionId, ct)).Environment.ToString().ToLowerInvariant();
-        var confirmed = false;
-        var operation = RunOperations.ToClone(request.Operation);
-        if (operation is { } op && IsProduction(sourceEnvironment) && !IsProduction(targetEnvironment))
-        {
-            if (request.ConfirmProductionWithoutMasking) confirmed = true;
-            // The engine's coverage gate checks the same columns on the run's own snapshot and fails the run before any
-            // row is copied, naming them: the refusal is then recorded on the run (and a schedule notifies).
-            else if (options?.RequireMasking == true) { }
-            else if (op is CloneOperation.Table or CloneOperation.Schema)
-                await EnsureMaskedAsync(source, op, schema!, request.Table, options, ct);
-            else
-                // Whole databases are checked by the engine itself before any row is copied.
-                options = (options ?? new CloneOptions()) with { RequireMasking = true };
-        }
-        return new AdmittedRun(source, sourceEnvironment, target, targetEnvironment, schema, options, confirmed);
+        return new AdmittedRun(source, sourceEnvironment, target, targetEnvironment, schema, options, false);
     }
+
+    private static bool CrossesProduction(AdmittedRun run) => IsProduction(run.SourceEnvironment) && !IsProduction(run.TargetEnvironment);
 
     private static bool IsProduction(string? environment) => string.Equals(environment, Production, StringComparison.OrdinalIgnoreCase);
 

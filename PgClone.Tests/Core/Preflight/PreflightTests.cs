@@ -164,6 +164,32 @@ public sealed class PreflightTests(PgServersFixture fx) : IClassFixture<PgServer
     }
 
     [Fact]
+    public async Task Database_create_into_a_database_not_created_yet_is_checked_as_against_an_empty_database_and_creates_nothing()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("pfnewdb");
+        var schema = $"pf_{Guid.NewGuid():N}";
+        await PgServers.ExecAsync(db.Source, $"CREATE SCHEMA {schema}; CREATE TABLE {schema}.t (id int PRIMARY KEY); CREATE TABLE {schema}.\"Odd name\" (id int); ANALYZE");
+        // The same table in the target server's maintenance database, where the checks run: not in the new database's way.
+        var maintenance = new Npgsql.NpgsqlConnectionStringBuilder(db.Target) { Database = "postgres" }.ConnectionString;
+        await PgServers.ExecAsync(maintenance, $"CREATE SCHEMA {schema}; CREATE TABLE {schema}.t (x text)");
+        try
+        {
+            var name = $"{db.Name}_new";
+            var request = CloneKit.Request(db, CloneOperation.DatabaseCreate, options: new CloneOptions { TargetName = name });
+
+            var report = await PreflightRunner.RunAsync(request, null);
+
+            Assert.Equal(PreflightStatus.Ok, report.Status);
+            var checks = ById(report);
+            Assert.Equal(new PreflightCheck("privilege.createdb", PreflightStatus.Ok, "does not exist yet and will be created", $"database \"{name}\""), Assert.Single(checks["privilege.createdb"]));
+            Assert.Equal("no object the clone creates exists on the target", Assert.Single(checks["conflict"]).Message);
+            Assert.Equal([$"table \"{schema}\".\"Odd name\"", $"table \"{schema}\".\"t\""], checks["size"].Select(c => c.Object));
+            Assert.False(await PgServers.ScalarAsync<bool>(db.Target, $"SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = '{name}')"));
+        }
+        finally { await PgServers.ExecAsync(maintenance, $"DROP SCHEMA {schema} CASCADE"); }
+    }
+
+    [Fact]
     public async Task The_cli_verb_prints_the_checks_as_json_and_exits_2_on_blockers_0_otherwise()
     {
         var db = await fx.Servers.CreateDatabasesAsync("pfcli");

@@ -58,4 +58,49 @@ public sealed class SchemaTreeTests : BunitContext, IAsyncLifetime
         Assert.StartsWith("~40 rows · ", tree.Find(".schema-tree-node[data-node='sales.orders'] .schema-tree-detail").TextContent);
         Assert.StartsWith("not analyzed · ", tree.Find(".schema-tree-node[data-node='sales.Line Items'] .schema-tree-detail").TextContent);
     }
+
+    [Fact]
+    public async Task Ticking_items_reports_the_selected_schemas_and_tables()
+    {
+        var dbs = await _fx.Servers.CreateDatabasesAsync("console_tree_select");
+        await PgServers.ExecAsync(dbs.Target, "CREATE SCHEMA sales; CREATE TABLE sales.orders (id int); CREATE TABLE sales.\"Line Items\" (id int)");
+        await using var console = ConsoleFactory.OnDatabase(dbs.Source);
+        var connections = console.Services.GetRequiredService<ConnectionService>();
+        var target = new NpgsqlConnectionStringBuilder(dbs.Target);
+        var c = await connections.AddAsync(new NewConnection("tgt", target.Host!, target.Port, target.Database!, target.Username!, target.Password, SslMode.Disable), "test");
+        Services.AddSingleton(connections);
+        var reported = new List<IReadOnlyCollection<SchemaTreeNode>?>();
+
+        Render<MudPopoverProvider>();
+        var tree = Render<SchemaTree>(p => p.Add(t => t.ConnectionId, c.Id).Add(t => t.Selectable, true)
+            .Add(t => t.SelectedValuesChanged, (IReadOnlyCollection<SchemaTreeNode>? v) => reported.Add(v)));
+        tree.WaitForAssertion(() => Assert.Equal(2, tree.FindAll(".schema-tree-node").Count), TimeSpan.FromSeconds(10));
+        Item(tree, "sales").QuerySelector(".mud-treeview-item-arrow button")!.Click();
+        tree.WaitForAssertion(() => Assert.Equal(4, tree.FindAll(".schema-tree-node").Count), TimeSpan.FromSeconds(10));
+
+        foreach (var (key, count) in new[] { ("sales.Line Items", 1), ("sales.orders", 2), ("public", 3) })
+        {
+            Item(tree, key).QuerySelector("input[type=checkbox]")!.Change(true);
+            tree.WaitForAssertion(() => Assert.Equal(count, reported.Count), TimeSpan.FromSeconds(5));
+        }
+
+        Assert.Equal([new SchemaTreeNode("sales", "Line Items")], reported[0]!);
+        Assert.Equal([new SchemaTreeNode("sales", "Line Items"), new SchemaTreeNode("sales", "orders")], reported[1]!.OrderBy(n => n.Key, StringComparer.Ordinal));
+        Assert.Equal([new SchemaTreeNode("public", null), new SchemaTreeNode("sales", "Line Items"), new SchemaTreeNode("sales", "orders")], reported[^1]!.OrderBy(n => n.Key, StringComparer.Ordinal));
+
+        // Without check boxes: a click on a name reports that schema or table (a schema also expands).
+        var clicked = new List<SchemaTreeNode>();
+        var picker = Render<SchemaTree>(p => p.Add(t => t.ConnectionId, c.Id).Add(t => t.NodeClicked, (SchemaTreeNode v) => clicked.Add(v)));
+        picker.WaitForAssertion(() => Assert.Equal(2, picker.FindAll(".schema-tree-node").Count), TimeSpan.FromSeconds(10));
+        Assert.Empty(picker.FindAll("input[type=checkbox]"));
+        Item(picker, "sales").Click();
+        picker.WaitForAssertion(() => Assert.Equal(4, picker.FindAll(".schema-tree-node").Count), TimeSpan.FromSeconds(10));
+        picker.Find(".schema-tree-node[data-node='sales.orders']").Click();
+        picker.Find(".schema-tree-node[data-node='sales.Line Items']").Click();
+        picker.Find(".schema-tree-node[data-node='sales']").Click();
+        Assert.Equal([new SchemaTreeNode("sales", "orders"), new SchemaTreeNode("sales", "Line Items"), new SchemaTreeNode("sales", null)], clicked);
+    }
+
+    private static AngleSharp.Dom.IElement Item(IRenderedComponent<SchemaTree> tree, string key) =>
+        tree.Find($".schema-tree-node[data-node='{key}']").Closest(".mud-treeview-item-content")!;
 }

@@ -1,0 +1,42 @@
+using System.Security.Claims;
+using PgClone.Core.Masking;
+using PgClone.Core.Preflight;
+using PgClone.Web.Runs;
+
+namespace PgClone.Web.Preflight;
+
+/// <summary>The throughput earlier runs measured, which the preflight's duration estimate rests on.</summary>
+public sealed record MeasuredThroughput(double BytesPerSecond, int Runs, bool SameSource);
+
+/// <summary>
+/// The engine's preflight (<see cref="PreflightRunner"/>) for a run request, as the wizard's summary and
+/// <c>POST /api/v1/preflight</c> show it: the same request, rights and mask rules a run would have, the duration
+/// estimated from the throughput of earlier runs. Changes nothing on either server.
+/// </summary>
+public sealed class PreflightService(RunAdmission admission, ConsoleMaskingSecret secret, RunsService runs)
+{
+    public async Task<PreflightReport> RunAsync(RunRequest request, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var clone = await admission.PreflightRequestAsync(request, user, ct);
+        var measured = await ThroughputAsync(request.SourceConnectionId, ct);
+        var options = new PreflightOptions { ThroughputBytesPerSecond = measured?.BytesPerSecond ?? PreflightOptions.DefaultThroughput };
+        return await PreflightRunner.RunAsync(clone, MaskingFactory.Create(clone, secret.Get), options, ct);
+    }
+
+    /// <summary>
+    /// The median throughput of the last successful runs from this source (or from any source when this one has
+    /// none); null when no earlier run copied data.
+    /// </summary>
+    public async Task<MeasuredThroughput?> ThroughputAsync(int sourceId, CancellationToken ct)
+    {
+        foreach (var filter in new[] { new RunFilter(RunStatus.Succeeded, ConnectionId: sourceId), new RunFilter(RunStatus.Succeeded) })
+        {
+            var recent = (await runs.ListAsync(filter, new Paging(0, 20), ct)).Items
+                .Where(r => r.Bytes > 0 && r.StartedAt is not null && r.FinishedAt > r.StartedAt)
+                .Select(r => r.Bytes / (r.FinishedAt!.Value - r.StartedAt!.Value).TotalSeconds)
+                .Order().ToList();
+            if (recent.Count > 0) return new MeasuredThroughput(recent[recent.Count / 2], recent.Count, filter.ConnectionId is not null);
+        }
+        return null;
+    }
+}
