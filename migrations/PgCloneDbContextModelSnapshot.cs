@@ -381,6 +381,9 @@ namespace PgClone.Web.Migrations
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
 
+                    b.Property<int?>("MaskPolicyId")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -418,6 +421,8 @@ namespace PgClone.Web.Migrations
                         .HasColumnType("character varying(256)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("MaskPolicyId");
 
                     b.HasIndex("Name")
                         .IsUnique();
@@ -565,6 +570,82 @@ namespace PgClone.Web.Migrations
                     b.ToTable("data_protection_keys", (string)null);
                 });
 
+            modelBuilder.Entity("PgClone.Web.Data.MaskPolicy", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("mask_policies", (string)null);
+                });
+
+            modelBuilder.Entity("PgClone.Web.Data.MaskPolicyVersion", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<int>("PolicyId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("RulesJson")
+                        .IsRequired()
+                        .HasColumnType("json");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PolicyId", "Version")
+                        .IsUnique();
+
+                    b.ToTable("mask_policy_versions", (string)null);
+                });
+
             modelBuilder.Entity("PgClone.Web.Data.RoleTemplate", b =>
                 {
                     b.Property<int>("Id")
@@ -662,6 +743,9 @@ namespace PgClone.Web.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<long?>("MaskPolicyVersionId")
+                        .HasColumnType("bigint");
+
                     b.Property<bool>("Masked")
                         .HasColumnType("boolean");
 
@@ -675,6 +759,10 @@ namespace PgClone.Web.Migrations
 
                     b.Property<string>("OptionsJson")
                         .HasColumnType("jsonb");
+
+                    b.Property<string>("Overlap")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
 
                     b.Property<string>("Phase")
                         .HasMaxLength(40)
@@ -692,6 +780,9 @@ namespace PgClone.Web.Migrations
                     b.Property<string>("QueueReason")
                         .HasColumnType("text");
 
+                    b.Property<string>("RefreshJson")
+                        .HasColumnType("jsonb");
+
                     b.Property<long?>("ResumedFromRunId")
                         .HasColumnType("bigint");
 
@@ -700,6 +791,9 @@ namespace PgClone.Web.Migrations
 
                     b.Property<long>("Rows")
                         .HasColumnType("bigint");
+
+                    b.Property<int?>("ScheduleId")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Schema")
                         .HasColumnType("text");
@@ -764,12 +858,18 @@ namespace PgClone.Web.Migrations
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
 
+                    b.Property<string>("TargetKey")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
                     b.Property<string>("TargetName")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("MaskPolicyVersionId");
 
                     b.HasIndex("ProfileId");
 
@@ -780,6 +880,8 @@ namespace PgClone.Web.Migrations
                     b.HasIndex("SubmittedAt");
 
                     b.HasIndex("TargetConnectionId");
+
+                    b.HasIndex("ScheduleId", "SubmittedAt");
 
                     b.HasIndex("Status", "SourceServer");
 
@@ -863,6 +965,114 @@ namespace PgClone.Web.Migrations
                     b.ToTable("run_tables", (string)null);
                 });
 
+            modelBuilder.Entity("PgClone.Web.Data.Schedule", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Cron")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Misfire")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Overlap")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<int>("ProfileId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("RefreshJson")
+                        .HasColumnType("jsonb");
+
+                    b.Property<bool>("RequireMasking")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.HasIndex("ProfileId");
+
+                    b.ToTable("schedules", (string)null);
+                });
+
+            modelBuilder.Entity("PgClone.Web.Data.ScheduleWebhook", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Events")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("ScheduleId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("SecretEncrypted")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ScheduleId");
+
+                    b.ToTable("schedule_webhooks", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -927,6 +1137,11 @@ namespace PgClone.Web.Migrations
 
             modelBuilder.Entity("PgClone.Web.Data.CloneProfile", b =>
                 {
+                    b.HasOne("PgClone.Web.Data.MaskPolicy", null)
+                        .WithMany()
+                        .HasForeignKey("MaskPolicyId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("PgClone.Web.Data.Connection", null)
                         .WithMany()
                         .HasForeignKey("SourceConnectionId")
@@ -954,6 +1169,15 @@ namespace PgClone.Web.Migrations
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
+            modelBuilder.Entity("PgClone.Web.Data.MaskPolicyVersion", b =>
+                {
+                    b.HasOne("PgClone.Web.Data.MaskPolicy", null)
+                        .WithMany("Versions")
+                        .HasForeignKey("PolicyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("PgClone.Web.Data.RoleTemplate", b =>
                 {
                     b.HasOne("PgClone.Web.Data.Connection", null)
@@ -971,6 +1195,11 @@ namespace PgClone.Web.Migrations
 
             modelBuilder.Entity("PgClone.Web.Data.Run", b =>
                 {
+                    b.HasOne("PgClone.Web.Data.MaskPolicyVersion", null)
+                        .WithMany()
+                        .HasForeignKey("MaskPolicyVersionId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("PgClone.Web.Data.CloneProfile", null)
                         .WithMany()
                         .HasForeignKey("ProfileId")
@@ -979,6 +1208,11 @@ namespace PgClone.Web.Migrations
                     b.HasOne("PgClone.Web.Data.Run", null)
                         .WithMany()
                         .HasForeignKey("ResumedFromRunId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("PgClone.Web.Data.Schedule", null)
+                        .WithMany()
+                        .HasForeignKey("ScheduleId")
                         .OnDelete(DeleteBehavior.SetNull);
 
                     b.HasOne("PgClone.Web.Data.Connection", null)
@@ -1001,14 +1235,42 @@ namespace PgClone.Web.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("PgClone.Web.Data.Schedule", b =>
+                {
+                    b.HasOne("PgClone.Web.Data.CloneProfile", null)
+                        .WithMany()
+                        .HasForeignKey("ProfileId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("PgClone.Web.Data.ScheduleWebhook", b =>
+                {
+                    b.HasOne("PgClone.Web.Data.Schedule", null)
+                        .WithMany("Webhooks")
+                        .HasForeignKey("ScheduleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("PgClone.Web.Data.Connection", b =>
                 {
                     b.Navigation("Grants");
                 });
 
+            modelBuilder.Entity("PgClone.Web.Data.MaskPolicy", b =>
+                {
+                    b.Navigation("Versions");
+                });
+
             modelBuilder.Entity("PgClone.Web.Data.Run", b =>
                 {
                     b.Navigation("Tables");
+                });
+
+            modelBuilder.Entity("PgClone.Web.Data.Schedule", b =>
+                {
+                    b.Navigation("Webhooks");
                 });
 #pragma warning restore 612, 618
         }
