@@ -192,7 +192,7 @@ public sealed class CliFaultTests(PgServersFixture fx) : IClassFixture<PgServers
         await PgServers.ExecAsync(cs, $"SELECT pg_terminate_backend({pid})");
         var run = await cli.WaitAsync();
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("terminating connection due to administrator command", run.Stderr, StringComparison.Ordinal);
+        Assert.True(run.Stderr.Contains("terminating connection due to administrator command", StringComparison.Ordinal), run.Stderr);
         Assert.DoesNotContain("Exception while reading from stream", run.Stderr, StringComparison.Ordinal);
         await ResumeToCompletionAsync(c);
     }

@@ -22,7 +22,8 @@ public static class SecurityHeaders
 
     public static void UseSecurityHeaders(this WebApplication app) => app.Use(async (context, next) =>
     {
-        var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        // Hex: a nonce is written into an HTML attribute too, where Razor would encode base64's '+' and '='.
+        var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         context.Items[NonceKey] = nonce;
         var headers = context.Response.Headers;
         headers.ContentSecurityPolicy = ContentSecurityPolicy(nonce);

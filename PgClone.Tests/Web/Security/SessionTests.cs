@@ -86,7 +86,7 @@ public sealed class SessionTests(PgServersFixture fx)
         var https = console.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = true, BaseAddress = new Uri("https://localhost") });
         var page = await https.GetAsync("/Account/Login");
         var csp = page.Headers.GetValues("Content-Security-Policy").Single();
-        Assert.Matches("^default-src 'self'; script-src 'self' 'nonce-[A-Za-z0-9+/=]{24}'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+        Assert.Matches("^default-src 'self'; script-src 'self' 'nonce-[0-9a-f]{32}'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
             "font-src 'self' data:; connect-src 'self' ws: wss:; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'$", csp);
         Assert.Equal("nosniff", page.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal("DENY", page.Headers.GetValues("X-Frame-Options").Single());
