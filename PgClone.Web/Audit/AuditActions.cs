@@ -43,7 +43,8 @@ public static class AuditActions
 
     public const string MaskingPolicyCreated = "masking-policy.created";
     public const string MaskingPolicyChanged = "masking-policy.changed";
-    public const string MaskingPolicyDropped = "masking-policy.dropped";
+    public const string MaskedViewCreated = "masked-view.created";
+    public const string MaskedViewDropped = "masked-view.dropped";
     public const string MaskInPlace = "mask-in-place";
 
     public const string SchemaDiffed = "schema.diffed";

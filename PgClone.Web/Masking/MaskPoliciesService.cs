@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using PgClone.Web.Audit;
 using PgClone.Web.Data;
 using PgClone.Web.Runs;
 
@@ -11,7 +12,7 @@ namespace PgClone.Web.Masking;
 /// are immutable: an edit is a new version, and a run records the version it applied
 /// (<see cref="ResolveForRunAsync"/>, called by the runs service).
 /// </summary>
-public sealed class MaskPoliciesService(IDbContextFactory<PgCloneDbContext> factory, TimeProvider clock)
+public sealed class MaskPoliciesService(IDbContextFactory<PgCloneDbContext> factory, TimeProvider clock, AuditLog audit)
 {
     public async Task<List<MaskPolicySummary>> ListAsync(CancellationToken ct = default)
     {
@@ -54,6 +55,7 @@ public sealed class MaskPoliciesService(IDbContextFactory<PgCloneDbContext> fact
         };
         db.MaskPolicies.Add(policy);
         await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(AuditActions.MaskingPolicyCreated, $"masking policy '{name}'", new { version = 1, columns = Columns(rules) }, actor: audit.ActorFor(user), ct: ct);
         return (await GetAsync(policy.Id, ct))!;
     }
 
@@ -76,6 +78,7 @@ public sealed class MaskPoliciesService(IDbContextFactory<PgCloneDbContext> fact
         {
             throw new RunRejectedException(RunRejection.Conflict, $"masking policy '{policy.Name}': version {next} was saved by someone else meanwhile; reload and edit again");
         }
+        await audit.RecordAsync(AuditActions.MaskingPolicyChanged, $"masking policy '{policy.Name}'", new { version = next, columns = Columns(rules) }, actor: audit.ActorFor(user), ct: ct);
         return Info(policy, version);
     }
 
@@ -123,4 +126,8 @@ public sealed class MaskPoliciesService(IDbContextFactory<PgCloneDbContext> fact
     private static JsonObject Rules(MaskPolicyVersion v) => JsonNode.Parse(v.RulesJson) as JsonObject ?? [];
 
     private static string? Trimmed(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+
+    /// <summary>The columns a rule set masks ("table.column"), for the audit trail: which columns, never the parameters.</summary>
+    private static List<string> Columns(JsonObject rules) =>
+        [.. rules.SelectMany(t => (t.Value as JsonObject ?? []).Select(c => $"{t.Key}.{c.Key}"))];
 }

@@ -5,6 +5,7 @@ using PgClone.Core;
 using PgClone.Core.Catalog;
 using PgClone.Core.Connections;
 using PgClone.Core.Masking;
+using PgClone.Web.Audit;
 using PgClone.Web.Connections;
 using PgClone.Web.Data;
 using PgClone.Web.Runs;
@@ -23,7 +24,7 @@ public sealed record ComplianceEntry(string Schema, string Table, string Column,
 /// mask-in-place on a target. The engine does the work (PgClone.Core.Masking); this decides who may and composes
 /// the answers with what the console knows (which runs masked what).
 /// </summary>
-public sealed class MaskingWorkbench(ConnectionService connections, ConsoleMaskingSecret secret, IDbContextFactory<PgCloneDbContext> factory)
+public sealed class MaskingWorkbench(ConnectionService connections, ConsoleMaskingSecret secret, IDbContextFactory<PgCloneDbContext> factory, AuditLog audit)
 {
     public async Task<IReadOnlyList<SensitiveColumn>> DiscoverAsync(ClaimsPrincipal user, int sourceId, string schema, CancellationToken ct)
     {
@@ -102,19 +103,26 @@ public sealed class MaskingWorkbench(ConnectionService connections, ConsoleMaski
     public async Task<MaskingPolicyInfo> CreateViewAsync(ClaimsPrincipal user, int targetId, QualifiedName table, JsonObject columnRules, string privilegedRole, CancellationToken ct)
     {
         var target = await EndpointAsync(user, targetId, ConnectionUse.Target, ct);
-        return await PgClone.Core.Masking.MaskingPolicy.CreateAsync(target, table, columnRules, privilegedRole, secret.Get, ct);
+        var view = await PgClone.Core.Masking.MaskingPolicy.CreateAsync(target, table, columnRules, privilegedRole, secret.Get, ct);
+        await audit.RecordAsync(AuditActions.MaskedViewCreated, $"view {view.View}",
+            new { connection = target.Name, table = table.ToString(), columns = columnRules.Select(c => c.Key).ToList(), role = privilegedRole }, targetId, audit.ActorFor(user), ct);
+        return view;
     }
 
     public async Task<MaskingPolicyInfo> DropViewAsync(ClaimsPrincipal user, int targetId, QualifiedName table, CancellationToken ct)
     {
         var target = await EndpointAsync(user, targetId, ConnectionUse.Target, ct);
-        return await PgClone.Core.Masking.MaskingPolicy.DropAsync(target, table, ct);
+        var view = await PgClone.Core.Masking.MaskingPolicy.DropAsync(target, table, ct);
+        await audit.RecordAsync(AuditActions.MaskedViewDropped, $"view {view.View}", new { connection = target.Name, table = table.ToString() }, targetId, audit.ActorFor(user), ct);
+        return view;
     }
 
     public async Task<MaskInPlaceResult> MaskInPlaceAsync(ClaimsPrincipal user, int targetId, QualifiedName table, JsonObject columnRules, CancellationToken ct)
     {
         var target = await EndpointAsync(user, targetId, ConnectionUse.Target, ct);
-        return await MaskInPlace.RunAsync(target, table, columnRules, secret.Get, ct);
+        var result = await MaskInPlace.RunAsync(target, table, columnRules, secret.Get, ct);
+        await audit.RecordAsync(AuditActions.MaskInPlace, $"table {table}", new { connection = target.Name, columns = result.Columns, rows = result.Rows }, targetId, audit.ActorFor(user), ct);
+        return result;
     }
 
     private async Task<ServerEndpoint> EndpointAsync(ClaimsPrincipal user, int id, ConnectionUse use, CancellationToken ct)

@@ -17,7 +17,7 @@ internal static class RunAudit
         run.ResumedFromRunId,
         run.Masked,
         run.ProductionConfirmed,
-        // The masking policy version the run applied, once runs record one (the masking branch adds it).
+        maskPolicyVersion = run.MaskPolicyVersionId,
         status = run.Status,
         error = run.Error,
         tables = run.FinishedAt is null ? (int?)null : run.TablesCompleted,

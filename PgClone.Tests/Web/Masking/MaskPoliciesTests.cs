@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PgClone.Core;
 using PgClone.Core.Connections;
@@ -90,6 +91,22 @@ public sealed class MaskPoliciesTests(PgServersFixture fx)
         var duplicate = await http.PostAsJsonAsync("api/v1/masking-policies", new MaskPolicyDraft("CRM", null, null, discovered), Json);
         Assert.Equal(HttpStatusCode.Conflict, duplicate.StatusCode);
         Assert.Equal(2, (await http.GetFromJsonAsync<MaskPolicyDetail>($"api/v1/masking-policies/{policy.Policy.Id}", Json))!.Versions.Count);
+
+        // The audit trail has the policy's creation and its new version (columns named, never rule parameters), by the Operator.
+        await using (var db = await console.Factory.Services.GetRequiredService<IDbContextFactory<PgCloneDbContext>>().CreateDbContextAsync())
+        {
+            var entries = await db.AuditEntries.Where(e => e.Action.StartsWith("masking-policy.")).OrderBy(e => e.Id)
+                .Select(e => new { e.Action, e.Subject, e.Actor, e.Details }).ToListAsync();
+            Assert.Equal([("masking-policy.created", "masking policy 'CRM'", RunsConsole.Operator), ("masking-policy.changed", "masking policy 'CRM'", RunsConsole.Operator)],
+                entries.Select(e => (e.Action, e.Subject, e.Actor)));
+            Assert.Equal(2, JsonDocument.Parse(entries[1].Details).RootElement.GetProperty("version").GetInt32());
+            Assert.Equal(["crm.people.email", "crm.people.display", "crm.people.note", "other.table.x"],
+                JsonDocument.Parse(entries[1].Details).RootElement.GetProperty("columns").EnumerateArray().Select(c => c.GetString()));
+            // Each run's start names the policy version it applied.
+            var started = await db.AuditEntries.Where(e => e.Action == "run.started").OrderBy(e => e.Id).Select(e => e.Details).ToListAsync();
+            Assert.Equal([policy.Versions[0].Id, detail.Versions[0].Id],
+                started.Select(d => JsonDocument.Parse(d).RootElement.GetProperty("maskPolicyVersion").GetInt64()));
+        }
     }
 
     [Fact]
