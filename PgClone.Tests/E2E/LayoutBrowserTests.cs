@@ -10,7 +10,7 @@ namespace PgClone.Tests.E2E;
 /// <summary>
 /// The console's frame on every main page, as an Admin in Chromium: the tab's title, the navigation drawer at
 /// 1280 px and on a phone (hidden until the app bar's menu button opens it), no sideways scrolling, and the
-/// navigation and a page's main action used with the keyboard alone.
+/// navigation and a page's main action used with the keyboard alone, and the light/dark theme kept across pages.
 /// </summary>
 [Collection(ConsoleCollection.Name)]
 public sealed class LayoutBrowserTests(PgServersFixture fx)
@@ -36,7 +36,7 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
     ];
 
     [Fact]
-    public async Task Every_main_page_has_its_title_a_drawer_at_1280_px_a_menu_on_a_phone_and_no_sideways_scrolling()
+    public async Task Every_main_page_has_its_title_a_drawer_at_1280_px_a_menu_on_a_phone_no_sideways_scrolling_and_a_kept_dark_theme()
     {
         var consoleDb = await fx.Servers.CreateDatabasesAsync("layout_console");
         var data = await fx.Servers.CreateDatabasesAsync("layout_data");
@@ -59,13 +59,22 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
             await Assertions.Expect(NavLink(wide, "Connections")).ToBeInViewportAsync();
             await AssertNoSidewaysScrollingAsync(wide, path);
 
+            // As the server sends the page (before the circuit could fix anything up): the title is there, the drawer is not.
             await phone.GotoAsync(console.Url + path);
-            await Assertions.Expect(phone).ToHaveTitleAsync(title);
+            Assert.Equal((path, title), (path, await phone.TitleAsync()));
+            Assert.True(await OffScreenAsync(phone), $"{path}: the drawer shows over the page on a phone as it loads");
             await Assertions.Expect(NavLink(phone, "Connections")).Not.ToBeInViewportAsync();
             await AssertNoSidewaysScrollingAsync(phone, path);
             await OpenDrawerAsync(phone, path);
             await AssertNoSidewaysScrollingAsync(phone, path);
         }
+
+        // One theme, light or dark: the choice applies at once and is kept for the next page the server renders.
+        var body = wide.Locator("body");
+        await Assertions.Expect(body).ToHaveCSSAsync("background-color", "rgb(246, 248, 250)");
+        await UntilAsync(() => wide.ClickAsync("#theme-toggle"), () => Assertions.Expect(body).ToHaveCSSAsync("background-color", "rgb(50, 51, 61)", new() { Timeout = 1_500 }), "the theme toggle switches to dark");
+        await wide.ReloadAsync();
+        Assert.Equal("rgb(50, 51, 61)", await body.EvaluateAsync<string>("b => getComputedStyle(b).backgroundColor"));
         Assert.Empty(errors);
         Assert.Empty(phoneErrors);
     }
@@ -106,6 +115,9 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
         await Assertions.Expect(dialog).ToHaveCountAsync(0);
         Assert.Empty(errors);
     }
+
+    private static async Task<bool> OffScreenAsync(IPage page) =>
+        await NavLink(page, "Connections").EvaluateAsync<bool>("a => a.getBoundingClientRect().right <= 0");
 
     private static ILocator NavLink(IPage page, string text) =>
         page.Locator(".mud-drawer a.mud-nav-link").Filter(new() { HasText = text }).First;
