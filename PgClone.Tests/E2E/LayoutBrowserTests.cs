@@ -38,10 +38,7 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
     [Fact]
     public async Task Every_main_page_has_its_title_a_drawer_at_1280_px_a_menu_on_a_phone_no_sideways_scrolling_and_a_kept_dark_theme()
     {
-        var consoleDb = await fx.Servers.CreateDatabasesAsync("layout_console");
-        var data = await fx.Servers.CreateDatabasesAsync("layout_data");
-        await using var console = await RunsConsole.StartAsync(RunsConsole.Settings(consoleDb.Source), data);
-        await ConsoleUsers.AddAsync(console.Factory, Admin, AppRoles.Admin, RunsTestBed.Password);
+        await using var console = await StartAsync("layout");
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Chromium.LaunchAsync(playwright);
@@ -82,10 +79,7 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
     [Fact]
     public async Task The_keyboard_reaches_the_navigation_opens_connections_and_opens_and_closes_the_add_dialog()
     {
-        var consoleDb = await fx.Servers.CreateDatabasesAsync("keyboard_console");
-        var data = await fx.Servers.CreateDatabasesAsync("keyboard_data");
-        await using var console = await RunsConsole.StartAsync(RunsConsole.Settings(consoleDb.Source), data);
-        await ConsoleUsers.AddAsync(console.Factory, Admin, AppRoles.Admin, RunsTestBed.Password);
+        await using var console = await StartAsync("keyboard");
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Chromium.LaunchAsync(playwright);
@@ -114,6 +108,15 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
         await page.Keyboard.PressAsync("Escape");
         await Assertions.Expect(dialog).ToHaveCountAsync(0);
         Assert.Empty(errors);
+    }
+
+    /// <summary>A console with the test bed's two connections and an Admin.</summary>
+    private async Task<RunsConsole> StartAsync(string name)
+    {
+        var consoleDb = await fx.Servers.CreateDatabasesAsync(name + "_console");
+        var console = await RunsConsole.StartAsync(RunsConsole.Settings(consoleDb.Source), await fx.Servers.CreateDatabasesAsync(name + "_data"));
+        await ConsoleUsers.AddAsync(console.Factory, Admin, AppRoles.Admin, RunsTestBed.Password);
+        return console;
     }
 
     private static async Task<bool> OffScreenAsync(IPage page) =>
