@@ -1,0 +1,172 @@
+using Microsoft.Playwright;
+using PgClone.Tests.Fixtures;
+using PgClone.Tests.Web;
+using PgClone.Tests.Web.Runs;
+using PgClone.Tests.Web.Security;
+using PgClone.Web.Data;
+
+namespace PgClone.Tests.E2E;
+
+/// <summary>
+/// The console's frame on every main page, as an Admin in Chromium: the tab's title, the navigation drawer at
+/// 1280 px and on a phone (hidden until the app bar's menu button opens it), no sideways scrolling, and the
+/// navigation and a page's main action used with the keyboard alone, and the light/dark theme kept across pages.
+/// </summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class LayoutBrowserTests(PgServersFixture fx)
+{
+    private const string Admin = "layout.admin@example.com";
+
+    /// <summary>Each main page and the title its tab shows.</summary>
+    private static readonly (string Path, string Title)[] Pages =
+    [
+        ("/", "Dashboard · PgClone"),
+        ("/connections", "Connections · PgClone"),
+        ("/clones", "Clone profiles · PgClone"),
+        ("/clones/new", "New clone · PgClone"),
+        ("/jobs", "Jobs · PgClone"),
+        ("/schedules", "Schedules · PgClone"),
+        ("/masking", "Masking · PgClone"),
+        ("/roles", "Roles · PgClone"),
+        ("/diff", "Diff and verify · PgClone"),
+        ("/audit", "Audit · PgClone"),
+        ("/admin", "Admin · PgClone"),
+        ("/admin/users", "Users · PgClone"),
+        ("/account", "My account · PgClone"),
+    ];
+
+    [Fact]
+    public async Task Every_main_page_has_its_title_a_drawer_at_1280_px_a_menu_on_a_phone_no_sideways_scrolling_and_a_kept_dark_theme()
+    {
+        await using var console = await StartAsync("layout");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Chromium.LaunchAsync(playwright);
+        List<string> errors = [];
+        var wide = await Chromium.LogInAsync(browser, console.Url, Admin, RunsTestBed.Password, p => errors = Chromium.CollectErrors(p));
+        var phone = await wide.Context.NewPageAsync();
+        phone.SetDefaultTimeout(20_000);
+        await phone.SetViewportSizeAsync(390, 844);
+        var phoneErrors = Chromium.CollectErrors(phone);
+
+        foreach (var (path, title) in Pages)
+        {
+            await wide.GotoAsync(console.Url + path);
+            await Assertions.Expect(wide).ToHaveTitleAsync(title);
+            await Assertions.Expect(NavLink(wide, "Connections")).ToBeInViewportAsync();
+            await AssertNoSidewaysScrollingAsync(wide, path);
+
+            // As the server sends the page (before the circuit could fix anything up): the title is there, the drawer is not.
+            await phone.GotoAsync(console.Url + path);
+            Assert.Equal((path, title), (path, await phone.TitleAsync()));
+            Assert.True(await OffScreenAsync(phone), $"{path}: the drawer shows over the page on a phone as it loads");
+            await Assertions.Expect(NavLink(phone, "Connections")).Not.ToBeInViewportAsync();
+            await AssertNoSidewaysScrollingAsync(phone, path);
+            await OpenDrawerAsync(phone, path);
+            await AssertNoSidewaysScrollingAsync(phone, path);
+        }
+
+        // One theme, light or dark: the choice applies at once and is kept for the next page the server renders.
+        var body = wide.Locator("body");
+        await Assertions.Expect(body).ToHaveCSSAsync("background-color", "rgb(246, 248, 250)");
+        await UntilAsync(() => wide.ClickAsync("#theme-toggle"), () => Assertions.Expect(body).ToHaveCSSAsync("background-color", "rgb(50, 51, 61)", new() { Timeout = 1_500 }), "the theme toggle switches to dark");
+        await wide.ReloadAsync();
+        Assert.Equal("rgb(50, 51, 61)", await body.EvaluateAsync<string>("b => getComputedStyle(b).backgroundColor"));
+        Assert.Empty(errors);
+        Assert.Empty(phoneErrors);
+    }
+
+    [Fact]
+    public async Task The_keyboard_reaches_the_navigation_opens_connections_and_opens_and_closes_the_add_dialog()
+    {
+        await using var console = await StartAsync("keyboard");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Chromium.LaunchAsync(playwright);
+        var logIn = await Chromium.LogInAsync(browser, console.Url, Admin, RunsTestBed.Password);
+        var page = await logIn.Context.NewPageAsync();
+        page.SetDefaultTimeout(20_000);
+        var errors = Chromium.CollectErrors(page);
+        await page.GotoAsync(console.Url + "/");
+        await Assertions.Expect(page.Locator("#connection-count")).ToHaveTextAsync("2");
+
+        // From the top of a fresh page, Tab passes the app bar and lands on the drawer's links, with a visible focus.
+        await TabUntilAsync(page, "a.mud-nav-link", "a navigation link");
+        Assert.True(await page.EvaluateAsync<bool>("() => document.activeElement.closest('.mud-drawer') !== null && document.activeElement.matches(':focus-visible')"));
+        await TabUntilAsync(page, "a.mud-nav-link[href='connections']", "the Connections link");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync(console.Url + "/connections");
+        await Assertions.Expect(page).ToHaveTitleAsync("Connections · PgClone");
+        await Assertions.Expect(page.Locator("#connections-grid")).ToContainTextAsync("source db");
+
+        // The page's main action: Tab reaches Add, Enter opens its dialog, Escape closes it again.
+        await TabUntilAsync(page, "#add-connection", "the Add connection button");
+        Assert.True(await page.EvaluateAsync<bool>("() => document.activeElement.matches(':focus-visible')"));
+        var dialog = page.Locator(".mud-dialog");
+        await UntilAsync(() => page.Keyboard.PressAsync("Enter"), () => Assertions.Expect(dialog).ToBeVisibleAsync(new() { Timeout = 1_500 }), "Enter on Add opens the dialog");
+        await Assertions.Expect(dialog.Locator(".mud-dialog-title")).ToHaveTextAsync("Add connection");
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(dialog).ToHaveCountAsync(0);
+        Assert.Empty(errors);
+    }
+
+    /// <summary>A console with the test bed's two connections and an Admin.</summary>
+    private async Task<RunsConsole> StartAsync(string name)
+    {
+        var consoleDb = await fx.Servers.CreateDatabasesAsync(name + "_console");
+        var console = await RunsConsole.StartAsync(RunsConsole.Settings(consoleDb.Source), await fx.Servers.CreateDatabasesAsync(name + "_data"));
+        await ConsoleUsers.AddAsync(console.Factory, Admin, AppRoles.Admin, RunsTestBed.Password);
+        return console;
+    }
+
+    private static async Task<bool> OffScreenAsync(IPage page) =>
+        await NavLink(page, "Connections").EvaluateAsync<bool>("a => a.getBoundingClientRect().right <= 0");
+
+    private static ILocator NavLink(IPage page, string text) =>
+        page.Locator(".mud-drawer a.mud-nav-link").Filter(new() { HasText = text }).First;
+
+    /// <summary>Presses Tab until the focused element matches (a page has no more than a few dozen stops before its content).</summary>
+    private static async Task TabUntilAsync(IPage page, string selector, string what)
+    {
+        for (var i = 0; i < 40; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            if (await page.EvaluateAsync<bool>("s => document.activeElement?.matches(s) === true", selector)) return;
+        }
+        var focused = await page.EvaluateAsync<string>("() => document.activeElement?.outerHTML.slice(0, 200) ?? 'nothing'");
+        Assert.Fail($"{page.Url}: Tab never reached {what}; focus is on {focused}");
+    }
+
+    private static async Task AssertNoSidewaysScrollingAsync(IPage page, string path)
+    {
+        var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, window.innerWidth]");
+        Assert.True(widths[0] <= widths[1], $"{path} at {widths[1]} px is {widths[0]} px wide");
+    }
+
+    /// <summary>The app bar's menu button slides the drawer in.</summary>
+    private static Task OpenDrawerAsync(IPage page, string path)
+    {
+        var drawer = page.Locator(".mud-drawer");
+        return UntilAsync(
+            async () => { if (!await drawer.EvaluateAsync<bool>("d => d.classList.contains('mud-drawer--open')")) await page.GetByLabel("Toggle navigation").ClickAsync(); },
+            () => Assertions.Expect(NavLink(page, "Connections")).ToBeInViewportAsync(new() { Timeout = 1_500 }),
+            $"{path}: the menu button opens the drawer");
+    }
+
+    /// <summary>Acts until the expectation holds (retried: the first key or click can land before the circuit is interactive).</summary>
+    private static async Task UntilAsync(Func<Task> act, Func<Task> expect, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            await act();
+            try
+            {
+                await expect();
+                return;
+            }
+            catch (PlaywrightException) when (DateTime.UtcNow < deadline) { }
+            catch (PlaywrightException e) { Assert.Fail($"{what}: {e.Message}"); }
+        }
+    }
+}
