@@ -118,7 +118,7 @@ public sealed class CliFaultTests(PgServersFixture fx) : IClassFixture<PgServers
         long left = 0;
         for (var i = 0; i < 200; i++)
         {
-            left = await PgServers.ScalarAsync<long>(cs, "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'pgclone %'");
+            left = await PgServers.ScalarAsync<long>(cs, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'pgclone %'");
             if (left == 0) break;
             await Task.Delay(50);
         }

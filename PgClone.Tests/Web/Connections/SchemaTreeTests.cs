@@ -51,7 +51,7 @@ public sealed class SchemaTreeTests : BunitContext, IAsyncLifetime
             tree.Find(".schema-tree-node[data-node='sales'] .schema-tree-detail").TextContent);
 
         // Selectable: a click on the name does not select, the arrow expands.
-        tree.Find(".schema-tree-node[data-node='sales']").Closest(".mud-treeview-item-content")!.QuerySelector(".mud-treeview-item-arrow button")!.Click();
+        await ActAsync(tree, () => Item(tree, "sales").QuerySelector(".mud-treeview-item-arrow button")!.Click());
         tree.WaitForAssertion(() => Assert.Equal(["public", "sales", "sales.Line Items", "sales.orders"],
             tree.FindAll(".schema-tree-node").Select(n => n.GetAttribute("data-node"))), TimeSpan.FromSeconds(10));
         Assert.Equal(4, tree.FindAll("input[type=checkbox]").Count);
@@ -75,12 +75,12 @@ public sealed class SchemaTreeTests : BunitContext, IAsyncLifetime
         var tree = Render<SchemaTree>(p => p.Add(t => t.ConnectionId, c.Id).Add(t => t.Selectable, true)
             .Add(t => t.SelectedValuesChanged, (IReadOnlyCollection<SchemaTreeNode>? v) => reported.Add(v)));
         tree.WaitForAssertion(() => Assert.Equal(2, tree.FindAll(".schema-tree-node").Count), TimeSpan.FromSeconds(10));
-        Item(tree, "sales").QuerySelector(".mud-treeview-item-arrow button")!.Click();
+        await ActAsync(tree, () => Item(tree, "sales").QuerySelector(".mud-treeview-item-arrow button")!.Click());
         tree.WaitForAssertion(() => Assert.Equal(4, tree.FindAll(".schema-tree-node").Count), TimeSpan.FromSeconds(10));
 
         foreach (var (key, count) in new[] { ("sales.Line Items", 1), ("sales.orders", 2), ("public", 3) })
         {
-            Item(tree, key).QuerySelector("input[type=checkbox]")!.Change(true);
+            await ActAsync(tree, () => Item(tree, key).QuerySelector("input[type=checkbox]")!.Change(true));
             tree.WaitForAssertion(() => Assert.Equal(count, reported.Count), TimeSpan.FromSeconds(5));
         }
 
@@ -93,13 +93,16 @@ public sealed class SchemaTreeTests : BunitContext, IAsyncLifetime
         var picker = Render<SchemaTree>(p => p.Add(t => t.ConnectionId, c.Id).Add(t => t.NodeClicked, (SchemaTreeNode v) => clicked.Add(v)));
         picker.WaitForAssertion(() => Assert.Equal(2, picker.FindAll(".schema-tree-node").Count), TimeSpan.FromSeconds(10));
         Assert.Empty(picker.FindAll("input[type=checkbox]"));
-        Item(picker, "sales").Click();
+        await ActAsync(picker, () => Item(picker, "sales").Click());
         picker.WaitForAssertion(() => Assert.Equal(4, picker.FindAll(".schema-tree-node").Count), TimeSpan.FromSeconds(10));
-        picker.Find(".schema-tree-node[data-node='sales.orders']").Click();
-        picker.Find(".schema-tree-node[data-node='sales.Line Items']").Click();
-        picker.Find(".schema-tree-node[data-node='sales']").Click();
+        await ActAsync(picker, () => picker.Find(".schema-tree-node[data-node='sales.orders']").Click());
+        await ActAsync(picker, () => picker.Find(".schema-tree-node[data-node='sales.Line Items']").Click());
+        await ActAsync(picker, () => picker.Find(".schema-tree-node[data-node='sales']").Click());
         Assert.Equal([new SchemaTreeNode("sales", "orders"), new SchemaTreeNode("sales", "Line Items"), new SchemaTreeNode("sales", null)], clicked);
     }
+
+    /// <summary>Finds and fires on the renderer's thread, so a re-render cannot retire the handler in between.</summary>
+    private static Task ActAsync(IRenderedComponent<SchemaTree> tree, Action act) => tree.InvokeAsync(act);
 
     private static AngleSharp.Dom.IElement Item(IRenderedComponent<SchemaTree> tree, string key) =>
         tree.Find($".schema-tree-node[data-node='{key}']").Closest(".mud-treeview-item-content")!;
