@@ -66,10 +66,11 @@ public sealed class BinaryCopyRewriter
             var extension = BinaryPrimitives.ReadInt32BigEndian(data[15..]);
             if (extension < 0) throw new InvalidDataException("binary COPY header extension length is negative");
             if (data.Length < HeaderLength + extension) return 0;
-            output.Write(data[..(HeaderLength + extension)]);
             pos = HeaderLength + extension;
             _headerDone = true;
         }
+        // Bytes that pass unchanged (the header too) are written in runs, from `copied` up to the next rewritten field.
+        var copied = 0;
         while (pos < data.Length)
         {
             if (_ended) throw new InvalidDataException("binary COPY stream has data after its trailer");
@@ -77,25 +78,28 @@ public sealed class BinaryCopyRewriter
             var count = BinaryPrimitives.ReadInt16BigEndian(data[pos..]);
             if (count == -1)
             {
-                output.Write(data.Slice(pos, 2));
                 pos += 2;
                 _ended = true;
                 continue;
             }
             if (count != _fields.Length) throw new InvalidDataException($"binary COPY tuple has {count} fields, expected {_fields.Length}");
             if (TupleEnd(data, pos + 2, count) is not { } end) break;
-            output.Write(data.Slice(pos, 2));
             var p = pos + 2;
             for (var f = 0; f < count; f++)
             {
                 var length = BinaryPrimitives.ReadInt32BigEndian(data[p..]);
                 var size = Math.Max(0, length);
-                if (_fields[f] is { } rewriter) rewriter.Rewrite(data.Slice(p + 4, size), length == -1, output);
-                else output.Write(data.Slice(p, 4 + size));
+                if (_fields[f] is { } rewriter)
+                {
+                    output.Write(data[copied..p]);
+                    rewriter.Rewrite(data.Slice(p + 4, size), length == -1, output);
+                    copied = p + 4 + size;
+                }
                 p += 4 + size;
             }
             pos = end;
         }
+        output.Write(data[copied..pos]);
         return pos;
     }
 

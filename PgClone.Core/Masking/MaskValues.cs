@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace PgClone.Core.Masking;
@@ -13,19 +12,18 @@ namespace PgClone.Core.Masking;
 /// <remarks>One instance per thread: it reuses its hash objects and memoizes keep_format's per-prefix digests.</remarks>
 public sealed class MaskValues(MaskingSecret? secret)
 {
-    /// <summary>Bound of the keep_format memo (entries); it is emptied when full, so memory stays flat.</summary>
+    /// <summary>Bound of the keep_format memo (prefixes); it is emptied when full, so memory stays flat.</summary>
     private const int MemoLimit = 1 << 17;
 
     /// <summary>Strategies this class computes on text (NULL stays NULL for all of them).</summary>
     public static bool Supports(MaskStrategy strategy) => strategy is MaskStrategy.Email or MaskStrategy.Name or MaskStrategy.Phone
         or MaskStrategy.Partial or MaskStrategy.KeyedHash or MaskStrategy.FakeName or MaskStrategy.FakeEmail or MaskStrategy.KeepFormat;
 
-    private MaskingSecret Secret => secret ?? throw new InvalidOperationException("a keyed mask strategy needs the masking secret");
-    private byte[]? _innerPad;
-    private IncrementalHash? _hmac, _sha;
+    private Sha256Kernel Kernel => _kernel ??= Sha256Kernel.Create(secret ?? throw new InvalidOperationException("a keyed mask strategy needs the masking secret"));
+    private Sha256Kernel? _kernel;
     private readonly byte[] _digest = new byte[32];
-    private byte[] _message = new byte[256];
-    private readonly Dictionary<string, byte> _prefixMemo = new(StringComparer.Ordinal);
+    private byte[] _utf8 = new byte[256];
+    private readonly PrefixTrie _trie = new(MemoLimit);
 
     /// <summary>The masked text of a text value (the SQL's <c>c::text</c>), or null for NULL.</summary>
     public string? Text(MaskRule rule, string? value)
@@ -45,6 +43,46 @@ public sealed class MaskValues(MaskingSecret? secret)
         };
     }
 
+    /// <summary>Bytes <see cref="TryUtf8"/> may write for a value of <paramref name="length"/> bytes.</summary>
+    public static int Utf8Room(int length) => Math.Max(64, length);
+
+    /// <summary>
+    /// The masked UTF-8 of a UTF-8 value, computed on the bytes without decoding them, for the strategies whose
+    /// output is ASCII or keeps every byte but the digits (keyed_hash, name, phone, keep_format); false for the
+    /// others. <paramref name="destination"/> holds at least <see cref="Utf8Room"/> bytes.
+    /// </summary>
+    public bool TryUtf8(MaskRule rule, ReadOnlySpan<byte> value, Span<byte> destination, out int written)
+    {
+        switch (rule.Strategy)
+        {
+            case MaskStrategy.KeyedHash:
+                Kernel.Hmac([], value, _digest);
+                Convert.TryToHexStringLower(_digest, destination, out written);
+                return true;
+            case MaskStrategy.Name:
+                written = "XXXX"u8.Length;
+                "XXXX"u8.CopyTo(destination);
+                return true;
+            case MaskStrategy.Phone:
+                written = PhoneUtf8(value, destination);
+                return true;
+            case MaskStrategy.KeepFormat:
+                KeepFormatUtf8(value, destination);
+                written = value.Length;
+                return true;
+            default:
+                written = 0;
+                return false;
+        }
+    }
+
+    /// <summary>keyed_hash's digest of a value's UTF-8 (its first 16 bytes are the uuid a uuid column gets).</summary>
+    public ReadOnlySpan<byte> KeyedHashUtf8(ReadOnlySpan<byte> value)
+    {
+        Kernel.Hmac([], value, _digest);
+        return _digest;
+    }
+
     /// <summary>
     /// date_shift's offset in days for a value whose <c>EXTRACT(EPOCH FROM v)::text</c> is <paramref name="epochText"/>:
     /// from the first two bytes of HMAC("d:" || epoch), in [-days, -1] or [1, days], never 0.
@@ -59,13 +97,12 @@ public sealed class MaskValues(MaskingSecret? secret)
     /// <summary>HMAC-SHA256 of the UTF-8 of purpose || value, in a buffer reused by the next call.</summary>
     private byte[] Hmac(string purpose, string value)
     {
-        _hmac ??= Secret.NewHmac();
-        var length = Encoding.UTF8.GetByteCount(value) + purpose.Length;
-        if (_message.Length < length) _message = new byte[Math.Max(length, 2 * _message.Length)];
-        for (var i = 0; i < purpose.Length; i++) _message[i] = (byte)purpose[i];
-        Encoding.UTF8.GetBytes(value, _message.AsSpan(purpose.Length));
-        _hmac.AppendData(_message, 0, length);
-        _hmac.GetHashAndReset(_digest);
+        var length = Encoding.UTF8.GetByteCount(value);
+        if (_utf8.Length < length) _utf8 = new byte[Math.Max(length, 2 * _utf8.Length)];
+        Encoding.UTF8.GetBytes(value, _utf8);
+        Span<byte> prefix = stackalloc byte[purpose.Length];
+        for (var i = 0; i < purpose.Length; i++) prefix[i] = (byte)purpose[i];
+        Kernel.Hmac(prefix, _utf8.AsSpan(0, length), _digest);
         return _digest;
     }
 
@@ -97,40 +134,69 @@ public sealed class MaskValues(MaskingSecret? secret)
         (FakeNames.First[h[0] % FakeNames.First.Length] + "." + FakeNames.Last[h[1] % FakeNames.Last.Length]).ToLowerInvariant()
         + ((h[2] * 256 + h[3]) % 1000).ToString(CultureInfo.InvariantCulture) + "@" + FakeNames.Domains[h[4] % FakeNames.Domains.Length];
 
-    /// <summary>
-    /// Each ASCII digit shifted by byte 0 of sha256(ipad || "f:" || the characters before it), as the SQL does. The
-    /// digest depends only on the prefix, and values share prefixes (area codes, ranges), so it is memoized by prefix.
-    /// </summary>
+    private static int PhoneUtf8(ReadOnlySpan<byte> v, Span<byte> destination)
+    {
+        var digits = 0;
+        Span<byte> last = stackalloc byte[4];
+        foreach (var b in v)
+        {
+            if (b is < (byte)'0' or > (byte)'9') continue;
+            last[digits++ % 4] = b;
+        }
+        if (digits < 4)
+        {
+            "***"u8.CopyTo(destination);
+            return 3;
+        }
+        "***-"u8.CopyTo(destination);
+        for (var i = 0; i < 4; i++) destination[4 + i] = last[(digits + i) % 4];
+        return 8;
+    }
+
     private string KeepFormat(string v)
     {
-        var inner = _innerPad ??= Secret.Pads().Inner;
-        _sha ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var memo = _prefixMemo.GetAlternateLookup<ReadOnlySpan<char>>();
-        var result = v.ToCharArray();
-        Span<byte> digest = stackalloc byte[32];
+        var length = Encoding.UTF8.GetByteCount(v);
+        if (_utf8.Length < length) _utf8 = new byte[Math.Max(length, 2 * _utf8.Length)];
+        Encoding.UTF8.GetBytes(v, _utf8);
+        var masked = new byte[length];
+        KeepFormatUtf8(_utf8.AsSpan(0, length), masked);
+        return Encoding.UTF8.GetString(masked);
+    }
+
+    /// <summary>
+    /// Each ASCII digit shifted by byte 0 of sha256(ipad || "f:" || the bytes before it), as the SQL does (in UTF-8 a
+    /// digit byte is always a whole character, and the other bytes stay). Values share prefixes (area codes, ranges),
+    /// so the shifts are memoized in a trie of prefixes, walked one byte at a time (<see cref="PrefixTrie"/>); a
+    /// prefix it does not hold is read from one running hash of the value.
+    /// </summary>
+    private void KeepFormatUtf8(ReadOnlySpan<byte> v, Span<byte> destination)
+    {
+        v.CopyTo(destination);
+        _trie.StartValue();
+        var node = PrefixTrie.Root;
+        var hashed = -1;
         for (var i = 0; i < v.Length; i++)
         {
             var c = v[i];
-            if (!char.IsAsciiDigit(c)) continue;
-            var prefix = v.AsSpan(0, i);
-            if (!memo.TryGetValue(prefix, out var b))
+            if (c is >= (byte)'0' and <= (byte)'9')
             {
-                // The UTF-16 prefix ends on a character boundary (a digit is never half a surrogate pair).
-                var length = inner.Length + 2 + Encoding.UTF8.GetByteCount(prefix);
-                if (_message.Length < length) _message = new byte[Math.Max(length, 2 * _message.Length)];
-                inner.CopyTo(_message, 0);
-                _message[inner.Length] = (byte)'f';
-                _message[inner.Length + 1] = (byte)':';
-                Encoding.UTF8.GetBytes(prefix, _message.AsSpan(inner.Length + 2));
-                _sha.AppendData(_message, 0, length);
-                _sha.GetHashAndReset(digest);
-                b = digest[0];
-                if (_prefixMemo.Count >= MemoLimit) _prefixMemo.Clear();
-                memo[prefix] = b;
+                var shift = _trie.Shift(node);
+                if (shift < 0)
+                {
+                    if (hashed < 0)
+                    {
+                        Kernel.BeginInner("f:"u8);
+                        hashed = 0;
+                    }
+                    Kernel.AppendInner(v[hashed..i]);
+                    hashed = i;
+                    shift = Kernel.InnerFirstByte();
+                    _trie.SetShift(node, (byte)shift);
+                }
+                destination[i] = (byte)('0' + (c - '0' + shift) % 10);
             }
-            result[i] = (char)('0' + (c - '0' + b) % 10);
+            node = _trie.Child(node, c);
         }
-        return new string(result);
     }
 
     private static string FirstCodePoint(string v) => char.IsSurrogatePair(v, 0) ? v[..2] : v[..1];

@@ -27,7 +27,7 @@ internal static class StreamMaskRewriters
     private static IFieldRewriter Field(StreamMask mask, MaskValues values) => mask.Type switch
     {
         StreamMaskType.Text => new TextField(mask.Rule, mask.MaxLength, values),
-        StreamMaskType.Uuid => new UuidField(mask.Rule, values),
+        StreamMaskType.Uuid => new UuidField(values),
         StreamMaskType.Date => new DateField(mask.Rule, values),
         StreamMaskType.Timestamp => new TimestampField(mask.Rule, values),
         _ => throw new ArgumentOutOfRangeException(nameof(mask)),
@@ -43,10 +43,25 @@ internal static class StreamMaskRewriters
 
     private sealed class TextField(MaskRule rule, int maxLength, MaskValues values) : IFieldRewriter
     {
+        /// <summary>Whether the UTF-8 path applies: keep_format keeps non-ASCII bytes, so a cut to n characters needs the text path.</summary>
+        private readonly bool _onBytes = maxLength == 0 || rule.Strategy != MaskStrategy.KeepFormat;
+
         public void Rewrite(ReadOnlySpan<byte> value, bool isNull, IBufferWriter<byte> output)
         {
-            var masked = isNull ? null : values.Text(rule, Encoding.UTF8.GetString(value));
-            if (masked is null) { WriteNull(output); return; }
+            if (isNull) { WriteNull(output); return; }
+            if (_onBytes)
+            {
+                var room = output.GetSpan(4 + MaskValues.Utf8Room(value.Length));
+                if (values.TryUtf8(rule, value, room[4..], out var written))
+                {
+                    // The other strategies on this path write ASCII: n characters are n bytes.
+                    if (maxLength > 0) written = Math.Min(written, maxLength);
+                    BinaryPrimitives.WriteInt32BigEndian(room, written);
+                    output.Advance(4 + written);
+                    return;
+                }
+            }
+            var masked = values.Text(rule, Encoding.UTF8.GetString(value))!;
             if (maxLength > 0) masked = CutToCharacters(masked, maxLength);
             var bytes = Encoding.UTF8.GetByteCount(masked);
             WriteLength(output, bytes);
@@ -64,15 +79,14 @@ internal static class StreamMaskRewriters
         }
     }
 
-    /// <summary>keyed_hash into a uuid column: the first 32 hex digits of the digest (the source sends the uuid as text).</summary>
-    private sealed class UuidField(MaskRule rule, MaskValues values) : IFieldRewriter
+    /// <summary>keyed_hash into a uuid column: the first 16 bytes of the digest (the source sends the uuid as text).</summary>
+    private sealed class UuidField(MaskValues values) : IFieldRewriter
     {
         public void Rewrite(ReadOnlySpan<byte> value, bool isNull, IBufferWriter<byte> output)
         {
-            var hex = isNull ? null : values.Text(rule, Encoding.UTF8.GetString(value));
-            if (hex is null) { WriteNull(output); return; }
+            if (isNull) { WriteNull(output); return; }
             WriteLength(output, 16);
-            Convert.FromHexString(hex.AsSpan(0, 32), output.GetSpan(16), out _, out _);
+            values.KeyedHashUtf8(value)[..16].CopyTo(output.GetSpan(16));
             output.Advance(16);
         }
     }

@@ -1,0 +1,55 @@
+using System.Security.Cryptography;
+using System.Text;
+using PgClone.Core.Masking;
+
+namespace PgClone.Tests.Core.Masking;
+
+/// <summary>Both SHA-256 kernels give .NET's own HMAC-SHA256 and inner hashes, for messages across block boundaries.</summary>
+public sealed class Sha256KernelTests
+{
+    private static readonly MaskingSecret Secret = MaskingSecret.FromText("kernel-test-secret-0123456789");
+
+    public static TheoryData<int> Lengths() => [0, 1, 31, 55, 56, 63, 64, 65, 119, 120, 200, 1000];
+
+    [Fact]
+    public void The_native_kernel_is_used_on_this_machine() =>
+        Assert.IsType<NativeSha256>(Sha256Kernel.Create(Secret));
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void Hmac_equals_dotnet_hmac(int length)
+    {
+        var message = Message(length);
+        var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes("kernel-test-secret-0123456789"), (byte[])[.. "d:"u8, .. message]);
+        foreach (var kernel in Kernels())
+        {
+            var digest = new byte[32];
+            kernel.Hmac("d:"u8, message, digest);
+            Assert.Equal(expected, digest);
+            // The reused state does not leak into the next value.
+            kernel.Hmac("d:"u8, message, digest);
+            Assert.Equal(expected, digest);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void Running_inner_hash_equals_sha256_of_the_padded_key_and_each_prefix(int length)
+    {
+        var message = Message(length);
+        foreach (var kernel in Kernels())
+        {
+            kernel.BeginInner("f:"u8);
+            for (var i = 0; i <= message.Length; i += Math.Max(1, message.Length / 7))
+            {
+                Assert.Equal(Secret.InnerHash("f:" + Encoding.Latin1.GetString(message, 0, i))[0], kernel.InnerFirstByte());
+                if (i < message.Length) kernel.AppendInner(message.AsSpan(i, Math.Min(Math.Max(1, message.Length / 7), message.Length - i)));
+            }
+        }
+    }
+
+    private static Sha256Kernel[] Kernels() => [new NativeSha256(Secret), new ManagedSha256(Secret)];
+
+    /// <summary>ASCII bytes, so Latin-1 and UTF-8 read them alike.</summary>
+    private static byte[] Message(int length) => [.. Enumerable.Range(0, length).Select(i => (byte)('a' + i % 26))];
+}
