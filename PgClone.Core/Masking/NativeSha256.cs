@@ -69,10 +69,17 @@ internal sealed unsafe partial class NativeSha256 : Sha256Kernel
         Update(Ctx(slot), data);
     }
 
+    /// <summary>Longer data goes through the import that lets the GC run meanwhile.</summary>
+    private const int ShortData = 16 << 10;
+
     private static void Update(byte* ctx, ReadOnlySpan<byte> data)
     {
         if (data.IsEmpty) return;
-        fixed (byte* p = data) SHA256_Update(ctx, p, (nuint)data.Length);
+        fixed (byte* p = data)
+        {
+            if (data.Length <= ShortData) SHA256_Update(ctx, p, (nuint)data.Length);
+            else SHA256_UpdateLong(ctx, p, (nuint)data.Length);
+        }
     }
 
     /// <summary>True when libcrypto loads and a copied mid-hash context finishes with .NET's own digest.</summary>
@@ -100,12 +107,16 @@ internal sealed unsafe partial class NativeSha256 : Sha256Kernel
         }
     }
 
-    [LibraryImport(Library)]
+    // Block functions return within microseconds and never block or call back: no GC transition needed.
+    [LibraryImport(Library), SuppressGCTransition]
     private static partial int SHA256_Init(byte* ctx);
 
-    [LibraryImport(Library)]
+    [LibraryImport(Library), SuppressGCTransition]
     private static partial int SHA256_Update(byte* ctx, byte* data, nuint length);
 
-    [LibraryImport(Library)]
+    [LibraryImport(Library, EntryPoint = "SHA256_Update")]
+    private static partial int SHA256_UpdateLong(byte* ctx, byte* data, nuint length);
+
+    [LibraryImport(Library), SuppressGCTransition]
     private static partial int SHA256_Final(byte* digest, byte* ctx);
 }

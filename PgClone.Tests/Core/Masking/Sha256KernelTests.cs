@@ -53,3 +53,37 @@ public sealed class Sha256KernelTests
     /// <summary>ASCII bytes, so Latin-1 and UTF-8 read them alike.</summary>
     private static byte[] Message(int length) => [.. Enumerable.Range(0, length).Select(i => (byte)('a' + i % 26))];
 }
+
+/// <summary>keep_format's prefix memo fills, empties and refills without changing any value.</summary>
+public sealed class KeepFormatMemoTests
+{
+    [Fact]
+    public void Keep_format_stays_exact_when_the_prefix_memo_overflows()
+    {
+        var secret = MaskingSecret.FromText("memo-test-secret-0123456789");
+        var values = new MaskValues(secret);
+        var rule = MaskRule.Parse(System.Text.Json.Nodes.JsonValue.Create("keep_format"), "c");
+        // 60,000 distinct addresses add about 400,000 prefixes: the memo (131,072) empties three times.
+        for (var i = 0; i < 60_000; i++)
+        {
+            var v = $"10.{i % 256}.{i / 256 % 256}.{i % 7}:{i}";
+            Assert.Equal(Reference(secret, v), values.Text(rule, v));
+        }
+        // Non-ASCII text around the digits keeps its bytes.
+        Assert.Equal(Reference(secret, "Zoë 12 日本 345 😀6"), values.Text(rule, "Zoë 12 日本 345 😀6"));
+    }
+
+    /// <summary>The SQL's definition, one hash per digit: sha256(ipad || "f:" || the UTF-8 before it), byte 0.</summary>
+    private static string Reference(MaskingSecret secret, string v)
+    {
+        var source = Encoding.UTF8.GetBytes(v);
+        var bytes = source.ToArray();
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            if (bytes[i] is < (byte)'0' or > (byte)'9') continue;
+            var shift = secret.InnerHash("f:" + Encoding.UTF8.GetString(source, 0, i))[0];
+            bytes[i] = (byte)('0' + (bytes[i] - '0' + shift) % 10);
+        }
+        return Encoding.UTF8.GetString(bytes);
+    }
+}
