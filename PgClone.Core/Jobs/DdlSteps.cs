@@ -91,11 +91,7 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
         {
             try
             {
-                await StepCommit.RunAsync(job, conn, targets.Server, statement.ToString(), async () =>
-                {
-                    await JobSession.ExecAsync(conn, targets.Server, statement.ToString(), statement.Sql, ct);
-                    return 0;
-                }, _ => new PendingStep(step, 0), ct);
+                await StepCommit.RunStatementAsync(job, conn, targets.Server, statement.ToString(), statement.Sql, new PendingStep(step, 0), ct);
                 return;
             }
             catch (PgCloneException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected } && attempt < 5)
@@ -119,11 +115,7 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
             if (!done.Contains(step))
             {
                 var s = statements[i];
-                await StepCommit.RunAsync(job, targets.Main, targets.Server, s.ToString(), async () =>
-                {
-                    await JobSession.ExecAsync(targets.Main, targets.Server, s.ToString(), s.Sql, ct);
-                    return 0;
-                }, _ => new PendingStep(step, 0), ct);
+                await StepCommit.RunStatementAsync(job, targets.Main, targets.Server, s.ToString(), s.Sql, new PendingStep(step, 0), ct);
                 await job.StepDoneAsync(step);
             }
             job.Progress.StepDone();

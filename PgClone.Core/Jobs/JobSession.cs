@@ -19,13 +19,17 @@ internal sealed class JobSession(string jobId) : IAsyncDisposable
         var csb = server.Builder;
         if (database is not null) csb.Database = database;
         csb.Pooling = false;
-        csb.ApplicationName = Truncate($"{csb.ApplicationName ?? "pgclone"} {JobId} {role}", 63);
+        var name = csb.ApplicationName ?? "pgclone";
+        // The role is set after the start: one connection string per job and server, so Npgsql loads the server's
+        // types once for all of the job's sessions there (each load is a catalog query of 10-30 ms).
+        csb.ApplicationName = Truncate($"{name} {JobId}", 63);
         // Every source session is read-only from its start, whatever the options: a clone never writes there.
         if (server.Role == ServerRole.Source) csb.Options = $"{csb.Options} -c default_transaction_read_only=on".TrimStart();
         csb.ReadBufferSize = Math.Max(csb.ReadBufferSize, 1 << 16);
         csb.WriteBufferSize = Math.Max(csb.WriteBufferSize, 1 << 16);
         var conn = await server.OpenAsync(ct, csb);
         lock (_open) _open.Add(conn);
+        await ExecAsync(conn, server, null, $"SET application_name = {Sql.Literal(Truncate($"{name} {JobId} {role}", 63))}", ct);
         return conn;
     }
 

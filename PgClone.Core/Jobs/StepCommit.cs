@@ -37,6 +37,25 @@ internal static class StepCommit
         }
     }
 
+    /// <summary>
+    /// One statement as a step. Without a checkpoint store nothing is recorded between the statement and its commit,
+    /// so it runs on its own, in the implicit transaction of its one round trip, instead of BEGIN, it, COMMIT.
+    /// </summary>
+    public static async Task RunStatementAsync(JobContext job, NpgsqlConnection conn, ServerEndpoint server, string objectName,
+        string sql, PendingStep pending, CancellationToken ct)
+    {
+        if (job.Checkpoints is null)
+        {
+            await JobSession.ExecAsync(conn, server, objectName, sql, ct);
+            return;
+        }
+        await RunAsync(job, conn, server, objectName, async () =>
+        {
+            await JobSession.ExecAsync(conn, server, objectName, sql, ct);
+            return 0;
+        }, _ => pending, ct);
+    }
+
     /// <summary>Ends an open transaction after a failure; a broken connection has none left.</summary>
     public static async Task RollBackAsync(NpgsqlConnection conn, ServerEndpoint server, string objectName)
     {
