@@ -50,4 +50,38 @@ public sealed class OverlapTests(PgServersFixture fx) : IClassFixture<PgServersF
         // small's index before big is in; the foreign key after big's key, which it references.
         Assert.Equal(["CREATE INDEX public.small_id", "big loaded", "ALTER TABLE public.big", "ALTER TABLE public.small"], log);
     }
+
+    [Fact]
+    public async Task A_tables_key_is_built_before_its_plain_indexes_so_no_worker_waits_for_the_key_lock()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("overlap_keys");
+        await PgServers.ExecAsync(db.Source, "CREATE TABLE t(id int, doc jsonb); INSERT INTO t SELECT g, jsonb_build_object('n', g) FROM generate_series(1, 20000) g");
+        var t = new QualifiedName("public", "t");
+        var plan = new ClonePlan
+        {
+            PreData =
+            [
+                Create("t", "id int, doc jsonb"),
+                new DdlStatement("table", "\"public\".\"log\"", "CREATE TABLE public.log (seq serial, what text)"),
+                // The sequence numbers the statements as they start, before any of them waits for a lock.
+                new DdlStatement("function", "log_start", "CREATE FUNCTION public.log_start() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN INSERT INTO public.log(what) VALUES (tg_tag); END$$"),
+                new DdlStatement("event trigger", "log_ddl", "CREATE EVENT TRIGGER log_ddl ON ddl_command_start WHEN TAG IN ('CREATE INDEX', 'ALTER TABLE') EXECUTE FUNCTION public.log_start()"),
+            ],
+            Tables = [Table("t", ["id", "doc"])],
+            // The GIN build is the slow kind, which the scheduler would otherwise start first, beside the key.
+            Indexes =
+            [
+                new DdlStatement("index", "t_doc", "CREATE INDEX t_doc ON public.t USING gin (doc)") { Table = t },
+                new DdlStatement("index", "t_id", "CREATE INDEX t_id ON public.t (id)") { Table = t },
+                new DdlStatement("constraint", "t_pkey", "ALTER TABLE public.t ADD CONSTRAINT t_pkey PRIMARY KEY (id)") { Table = t },
+            ],
+        };
+        var result = await new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 2 }), new CloneRunOptions { Planner = Fixed(plan) });
+
+        Assert.Equal([20000L], result.Tables.Select(r => r.Rows));
+        var log = (await PgServers.RowsAsync(db.Target, "SELECT what FROM public.log ORDER BY seq")).Select(r => (string)r[0]!).ToList();
+        // Started in this order: the key alone, then both plain indexes.
+        Assert.Equal("ALTER TABLE", log[0]);
+        Assert.Equal(["CREATE INDEX", "CREATE INDEX"], log[1..]);
+    }
 }
