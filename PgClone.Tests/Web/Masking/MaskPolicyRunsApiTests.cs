@@ -10,6 +10,8 @@ using PgClone.Web.Connections;
 using PgClone.Web.Data;
 using PgClone.Web.Masking;
 using PgClone.Web.Runs;
+using PgClone.Web.Schedules;
+using PgClone.Tests.Web.Schedules;
 using static PgClone.Tests.Web.Runs.RunsTestBed;
 
 namespace PgClone.Tests.Web.Masking;
@@ -85,6 +87,13 @@ public sealed class MaskPolicyRunsApiTests(PgServersFixture fx)
             await PgServers.ScalarAsync<long>(data.Target, "SELECT count(*) FROM crm.people WHERE display = 'Anon' AND length(email) = 64"),
             await PgServers.ScalarAsync<long>(data.Target, "SELECT count(DISTINCT email) FROM crm.people"),
             await PgServers.ScalarAsync<long>(data.Target, "SELECT count(*) FROM crm.people WHERE email NOT LIKE 'person%@example.com'")));
+
+        // A schedule runs the profile the same way: the newest version, through the masking gate a schedule turns on.
+        var schedule = await SchedulesTestBed.CreateScheduleAsync(http, new ScheduleDraft("crm nightly", saved.Id, "0 0 3 1 1 ? 2099"));
+        await SchedulesTestBed.PostAsync(http, $"api/v1/schedules/{schedule.Id}/run", HttpStatusCode.Accepted);
+        var scheduled = await SchedulesTestBed.WaitRunAsync(http, schedule.Id, r => r.Status.IsFinished());
+        var scheduledDetail = await GetAsync(http, scheduled.Id);
+        Assert.Equal((RunStatus.Succeeded, version2.Id, true), (scheduled.Status, scheduledDetail.MaskPolicyVersionId, scheduledDetail.Options!.RequireMasking));
     }
 
     private static async Task<MaskPolicyDetail> CreatePolicyAsync(HttpClient http, string name, string rules)
