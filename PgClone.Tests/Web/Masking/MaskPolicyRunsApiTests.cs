@@ -24,6 +24,7 @@ namespace PgClone.Tests.Web.Masking;
 public sealed class MaskPolicyRunsApiTests(PgServersFixture fx)
 {
     private static readonly CloneOptions Replace = new() { Conflict = ConflictStrategy.Replace };
+    private const string Version1Rules = """{"crm.people": {"email": {"type": "constant", "value": "hidden@example.com"}, "display": "null"}}""";
 
     [Fact]
     public async Task A_run_or_profile_with_a_policy_id_applies_its_newest_version_and_unknown_or_conflicting_policies_are_problems()
@@ -36,7 +37,7 @@ public sealed class MaskPolicyRunsApiTests(PgServersFixture fx)
         await connections.UpdateAsync(console.SourceId, RunsConsole.New("source db", data.Source) with { Environment = ConnectionEnvironment.Production }, "admin");
         var (http, _) = await LogInAsync(console.Url, RunsConsole.Operator);
         // Discovery flags crm.people.email and crm.people.display; the policy masks both.
-        var crm = await CreatePolicyAsync(http, "CRM", """{"crm.people": {"email": {"type": "constant", "value": "hidden@example.com"}, "display": "null"}}""");
+        var crm = await CreatePolicyAsync(http, "CRM", Version1Rules);
         var other = await CreatePolicyAsync(http, "Other", """{"people": {"note": "null"}}""");
         var schemaRun = new RunRequest("schema", console.SourceId, console.TargetId, "crm", Options: Replace);
 
@@ -94,6 +95,16 @@ public sealed class MaskPolicyRunsApiTests(PgServersFixture fx)
         var scheduled = await SchedulesTestBed.WaitRunAsync(http, schedule.Id, r => r.Status.IsFinished());
         var scheduledDetail = await GetAsync(http, scheduled.Id);
         Assert.Equal((RunStatus.Succeeded, version2.Id, true), (scheduled.Status, scheduledDetail.MaskPolicyVersionId, scheduledDetail.Options!.RequireMasking));
+
+        // An older version named explicitly; the run fails (the table exists, conflict=error) and its resumption
+        // applies that same version again.
+        var failed = await WaitFinishedAsync(http, await StartAsync(http, schemaRun with { Options = null, MaskPolicyVersionId = crm.Policy.LatestVersionId }));
+        Assert.Equal((RunStatus.Failed, crm.Policy.LatestVersionId), (failed.Run.Status, failed.MaskPolicyVersionId));
+        var resumed = await http.PostAsync($"api/v1/runs/{failed.Run.Id}/resume", null);
+        Assert.True(resumed.StatusCode == HttpStatusCode.Created, await resumed.Content.ReadAsStringAsync());
+        var again = await GetAsync(http, (await resumed.Content.ReadFromJsonAsync<JsonElement>(Json)).GetProperty("id").GetInt64());
+        Assert.Equal((crm.Policy.LatestVersionId, failed.Run.Id), (again.MaskPolicyVersionId, again.Run.ResumedFromRunId));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(Version1Rules), again.Options!.Mask), again.Options.Mask?.ToJsonString());
     }
 
     private static async Task<MaskPolicyDetail> CreatePolicyAsync(HttpClient http, string name, string rules)
