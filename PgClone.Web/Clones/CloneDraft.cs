@@ -3,6 +3,7 @@ using PgClone.Core;
 using PgClone.Core.Catalog;
 using PgClone.Core.Masking;
 using PgClone.Core.Roles;
+using PgClone.Web.Masking;
 using PgClone.Web.Runs;
 
 namespace PgClone.Web.Clones;
@@ -42,7 +43,14 @@ public sealed class CloneDraft
     public string? TargetName { get; set; }
     public bool RequireMasking { get; set; } = Defaults.RequireMasking;
 
+    /// <summary>Rules typed or accepted from discovery; unused while a masking policy is chosen.</summary>
     public List<DraftMaskRule> MaskRules { get; } = [];
+
+    /// <summary>A masking policy whose newest version the run applies instead of <see cref="MaskRules"/> (null: none).</summary>
+    public int? MaskPolicyId { get; set; }
+
+    /// <summary>The chosen policy's newest version as the page loaded it, for its rules (preview, coverage); the run resolves the newest again.</summary>
+    public MaskPolicyVersionInfo? Policy { get; set; }
 
     /// <summary>A referentially complete subset of the rows instead of all of them (null: every row).</summary>
     public SubsetDraft? Subset { get; set; }
@@ -59,6 +67,21 @@ public sealed class CloneDraft
     public bool IsWholeDatabase => CloneOperation is Core.CloneOperation.Database or Core.CloneOperation.DatabaseCreate;
     /// <summary>Operations that copy rows, and so can be masked.</summary>
     public bool CopiesData => CloneOperation is { } op && op != Core.CloneOperation.Functions && IncludeData;
+
+    /// <summary>The chosen policy's rules for the clone's scope (<see cref="MaskPolicyScope.ForRun"/>, as the run applies them).</summary>
+    public IReadOnlyList<DraftMaskRule> PolicyRules => Policy is { } p && CloneOperation is { } op
+        ? RulesIn(MaskPolicyScope.ForRun(p.Rules, op, ScopeSchema, Table), op, ScopeSchema, Table)
+        : [];
+
+    /// <summary>The rules the clone applies: the policy's when one is chosen, else the typed ones.</summary>
+    public IReadOnlyList<DraftMaskRule> AppliedRules => MaskPolicyId is null ? MaskRules : PolicyRules;
+
+    /// <summary>True when a rule the clone applies masks the column (a rule on a partitioned root covers its partitions).</summary>
+    public bool Masks(SensitiveColumn f) =>
+        AppliedRules.Any(r => r.Column == f.Column && (r.Table == f.Table || r.Table == f.PartitionRoot));
+
+    /// <summary>The schema the scope names; a table clone without one is in public, as the run reads it.</summary>
+    private string? ScopeSchema => Schema ?? (CloneOperation == Core.CloneOperation.Table ? "public" : null);
 
     /// <summary>What keeps the step from being complete, one sentence each; empty when the user may go on.</summary>
     public IReadOnlyList<string> Problems(WizardStep step)
@@ -90,6 +113,9 @@ public sealed class CloneDraft
             case WizardStep.Subset:
                 if (Subset is not null && CopiesData) problems.AddRange(Subset.Problems());
                 break;
+            case WizardStep.Masking when MaskPolicyId is not null:
+                if (Policy is null && CopiesData) problems.Add("The chosen masking policy could not be read: choose it again or choose none.");
+                break;
             case WizardStep.Masking:
                 foreach (var r in MaskRules.GroupBy(r => (r.Table, r.Column)).Where(g => g.Count() > 1))
                     problems.Add($"Column {r.Key.Table}.{Core.Connections.Sql.Ident(r.Key.Column)} has more than one rule: keep one.");
@@ -119,11 +145,11 @@ public sealed class CloneDraft
         return mask;
     }
 
-    /// <summary>The rules of one table, by column (for the masking preview).</summary>
+    /// <summary>The rules the clone applies to one table, by column (for the masking preview).</summary>
     public JsonObject RulesOf(QualifiedName table)
     {
         var rules = new JsonObject();
-        foreach (var r in MaskRules.Where(r => r.Table == table)) rules[r.Column] = r.Rule.ToJson();
+        foreach (var r in AppliedRules.Where(r => r.Table == table)) rules[r.Column] = r.Rule.ToJson();
         return rules;
     }
 
@@ -132,7 +158,7 @@ public sealed class CloneDraft
         Indexes = Indexes, Constraints = Constraints, Triggers = Triggers, Matviews = Matviews,
         Columns = CloneOperation == Core.CloneOperation.Table && Columns is { Count: > 0 } c ? c : null,
         Where = string.IsNullOrWhiteSpace(Where) ? null : Where.Trim(),
-        Conflict = Conflict, Parallel = Parallel, Mask = CopiesData ? MaskJson() : null, Consistent = Consistent,
+        Conflict = Conflict, Parallel = Parallel, Mask = CopiesData && MaskPolicyId is null ? MaskJson() : null, Consistent = Consistent,
         IncludeData = IncludeData,
         TargetName = CloneOperation is Core.CloneOperation.Table or Core.CloneOperation.DatabaseCreate && !string.IsNullOrWhiteSpace(TargetName) ? TargetName.Trim() : null,
         RequireMasking = RequireMasking,
@@ -145,7 +171,8 @@ public sealed class CloneDraft
         CloneOperation == Core.CloneOperation.Table ? Table : null,
         IsRoles ? null : Options(),
         IsRoles ? new RoleCloneOptions { Roles = Roles.Count == 0 ? null : [.. Roles], NamePrefix = string.IsNullOrWhiteSpace(RoleNamePrefix) ? null : RoleNamePrefix.Trim(), NoPasswords = NoPasswords } : null,
-        ConfirmProductionWithoutMasking);
+        ConfirmProductionWithoutMasking,
+        MaskPolicyId: CopiesData ? MaskPolicyId : null);
 
     /// <summary>A draft holding a saved request (editing a profile).</summary>
     public static CloneDraft From(RunRequest r)
@@ -157,23 +184,31 @@ public sealed class CloneDraft
             Indexes = o.Indexes, Constraints = o.Constraints, Triggers = o.Triggers, Matviews = o.Matviews, Columns = o.Columns,
             Where = o.Where, Conflict = o.Conflict, Parallel = o.Parallel, Consistent = o.Consistent, IncludeData = o.IncludeData,
             TargetName = o.TargetName, RequireMasking = o.RequireMasking, Subset = o.Subset is null ? null : SubsetDraft.From(o.Subset),
-            RoleNamePrefix = r.Roles?.NamePrefix, NoPasswords = r.Roles?.NoPasswords ?? false,
+            RoleNamePrefix = r.Roles?.NamePrefix, NoPasswords = r.Roles?.NoPasswords ?? false, MaskPolicyId = r.MaskPolicyId,
         };
         draft.Roles.AddRange(r.Roles?.Roles ?? []);
         if (o.Mask is { } mask && RunOperations.ToClone(r.Operation) is { } op)
-            foreach (var (key, value) in mask)
-            {
-                if (op == Core.CloneOperation.Table)
-                {
-                    draft.MaskRules.Add(new DraftMaskRule(new QualifiedName(r.Schema ?? "public", r.Table ?? ""), key, MaskRule.Parse(value, key)));
-                    continue;
-                }
-                var dot = key.IndexOf('.');
-                var table = dot > 0 ? new QualifiedName(key[..dot], key[(dot + 1)..])
-                    : new QualifiedName(op == Core.CloneOperation.Schema ? r.Schema ?? "public" : "public", key);
-                foreach (var (column, rule) in value as JsonObject ?? [])
-                    draft.MaskRules.Add(new DraftMaskRule(table, column, MaskRule.Parse(rule, column)));
-            }
+            draft.MaskRules.AddRange(RulesIn(mask, op, r.Schema, r.Table));
         return draft;
+    }
+
+    /// <summary>The rules of a mask option one by one, each on its table, read as the operation's parser reads the keys.</summary>
+    private static List<DraftMaskRule> RulesIn(JsonObject mask, CloneOperation op, string? schema, string? table)
+    {
+        var rules = new List<DraftMaskRule>();
+        foreach (var (key, value) in mask)
+        {
+            if (op == Core.CloneOperation.Table)
+            {
+                rules.Add(new DraftMaskRule(new QualifiedName(schema ?? "public", table ?? ""), key, MaskRule.Parse(value, key)));
+                continue;
+            }
+            var dot = key.IndexOf('.');
+            var owner = dot > 0 ? new QualifiedName(key[..dot], key[(dot + 1)..])
+                : new QualifiedName(op == Core.CloneOperation.Schema ? schema ?? "public" : "public", key);
+            foreach (var (column, rule) in value as JsonObject ?? [])
+                rules.Add(new DraftMaskRule(owner, column, MaskRule.Parse(rule, column)));
+        }
+        return rules;
     }
 }

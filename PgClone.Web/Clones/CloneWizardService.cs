@@ -45,8 +45,18 @@ public sealed class CloneWizardService(ConnectionService connections, ConsoleMas
         catch (Npgsql.NpgsqlException e) { throw PgCloneException.FromDriver(source, null, e); }
     }
 
-    /// <summary>Discovery over the schemas the clone covers (by column name and by a bounded sample of values).</summary>
-    public async Task<IReadOnlyList<SensitiveColumn>> DiscoverAsync(int sourceId, IReadOnlyList<string> schemas, string? table, CancellationToken ct)
+    /// <summary>
+    /// Discovery over what the clone covers (by column name and by a bounded sample of values): the one table, the
+    /// schema, or every schema of the source's catalog. In a whole-schema scan partitions stand for their root.
+    /// </summary>
+    public Task<IReadOnlyList<SensitiveColumn>> DiscoverAsync(CloneDraft draft, IReadOnlyList<SourceSchema>? catalog, CancellationToken ct)
+    {
+        IReadOnlyList<string> schemas = draft.IsWholeDatabase ? [.. (catalog ?? []).Select(s => s.Name)] : [draft.Schema!];
+        var table = draft.CloneOperation == CloneOperation.Table ? draft.Table : null;
+        return DiscoverAsync(draft.SourceId!.Value, schemas, table, ct);
+    }
+
+    private async Task<IReadOnlyList<SensitiveColumn>> DiscoverAsync(int sourceId, IReadOnlyList<string> schemas, string? table, CancellationToken ct)
     {
         var source = await connections.GetEndpointAsync(sourceId, ServerRole.Source, ct);
         await using var conn = await source.OpenAsync(ct);

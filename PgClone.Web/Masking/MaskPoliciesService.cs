@@ -10,7 +10,7 @@ namespace PgClone.Web.Masking;
 /// <summary>
 /// Masking policies (<see cref="MaskPolicy"/>): list, read with versions, create, add a version, export. Versions
 /// are immutable: an edit is a new version, and a run records the version it applied
-/// (<see cref="ResolveForRunAsync"/>, called by the runs service).
+/// (<see cref="ApplyAsync"/>, called by the runs service and the preflight).
 /// </summary>
 public sealed class MaskPoliciesService(IDbContextFactory<PgCloneDbContext> factory, TimeProvider clock, AuditLog audit)
 {
@@ -96,13 +96,38 @@ public sealed class MaskPoliciesService(IDbContextFactory<PgCloneDbContext> fact
     }
 
     /// <summary>
-    /// The mask option a run applies from a policy version, for the run's scope (<see cref="MaskPolicyScope.ForRun"/>).
+    /// The request as it runs with its masking policy (<see cref="RunRequest.MaskPolicyId"/> or
+    /// <see cref="RunRequest.MaskPolicyVersionId"/>): the version's rules for the run's scope
+    /// (<see cref="MaskPolicyScope.ForRun"/>) become its mask, and the version it names is the one the run records.
+    /// The runs service and the preflight both read a request through here, so the preflight checks what the run applies.
     /// </summary>
-    public async Task<JsonObject> ResolveForRunAsync(long versionId, PgClone.Core.CloneOperation operation, string? schema, string? table, CancellationToken ct)
+    public async Task<RunRequest> ApplyAsync(RunRequest request, CancellationToken ct)
     {
+        if (request.MaskPolicyId is null && request.MaskPolicyVersionId is null) return request;
+        var operation = EnsureApplicable(request);
+        var versionId = request.MaskPolicyVersionId ?? await LatestVersionIdAsync(request.MaskPolicyId!.Value, ct);
         var version = await GetVersionAsync(versionId, ct)
             ?? throw new RunRejectedException(RunRejection.NotFound, $"masking policy version #{versionId} does not exist");
-        return MaskPolicyScope.ForRun(version.Rules, operation, schema, table);
+        if (request.MaskPolicyId is { } policyId && version.PolicyId != policyId)
+            throw new RunRejectedException(RunRejection.Invalid, $"masking policy version #{versionId} belongs to policy '{version.PolicyName}' (#{version.PolicyId}), not to policy #{policyId}");
+        var schema = request.Schema ?? (operation == PgClone.Core.CloneOperation.Table ? "public" : null);
+        var mask = MaskPolicyScope.ForRun(version.Rules, operation, schema, request.Table);
+        return request with
+        {
+            MaskPolicyId = version.PolicyId,
+            MaskPolicyVersionId = version.Id,
+            Options = (request.Options ?? new PgClone.Core.CloneOptions()) with { Mask = mask.Count > 0 ? mask : null },
+        };
+    }
+
+    /// <summary>A policy masks the rows of a clone that has no typed rules of its own; returns the clone's operation.</summary>
+    public static PgClone.Core.CloneOperation EnsureApplicable(RunRequest request)
+    {
+        if (RunOperations.ToClone(request.Operation) is not { } operation)
+            throw new RunRejectedException(RunRejection.Invalid, $"a {request.Operation} clone copies no rows: it takes no masking policy");
+        if (request.Options?.Mask is { Count: > 0 })
+            throw new RunRejectedException(RunRejection.Invalid, "give the mask rules either in options.mask or as a masking policy (maskPolicyId), not both");
+        return operation;
     }
 
     /// <summary>The id of a policy's newest version (what a profile that points at the policy runs with).</summary>
@@ -112,6 +137,10 @@ public sealed class MaskPoliciesService(IDbContextFactory<PgCloneDbContext> fact
         return await db.MaskPolicyVersions.Where(v => v.PolicyId == policyId).OrderByDescending(v => v.Version).Select(v => (long?)v.Id).FirstOrDefaultAsync(ct)
             ?? throw new RunRejectedException(RunRejection.NotFound, $"masking policy #{policyId} does not exist");
     }
+
+    /// <summary>The newest version of a policy; null when the policy does not exist.</summary>
+    public async Task<MaskPolicyVersionInfo?> LatestVersionAsync(int policyId, CancellationToken ct = default) =>
+        await GetAsync(policyId, ct) is { } p ? p.Versions[0] : null;
 
     private static MaskPolicySummary Summary(MaskPolicy p)
     {

@@ -10,14 +10,14 @@ public sealed record MeasuredThroughput(double BytesPerSecond, int Runs, bool Sa
 
 /// <summary>
 /// The engine's preflight (<see cref="PreflightRunner"/>) for a run request, as the wizard's summary and
-/// <c>POST /api/v1/preflight</c> show it: the same request, rights and mask rules a run would have, the duration
+/// <c>POST /api/v1/preflight</c> show it: the same request, rights and mask rules (a masking policy's too) a run would have, the duration
 /// estimated from the throughput of earlier runs. Changes nothing on either server.
 /// </summary>
-public sealed class PreflightService(RunAdmission admission, ConsoleMaskingSecret secret, RunsService runs)
+public sealed class PreflightService(RunAdmission admission, ConsoleMaskingSecret secret, RunsService runs, PgClone.Web.Masking.MaskPoliciesService policies)
 {
     public async Task<PreflightReport> RunAsync(RunRequest request, ClaimsPrincipal user, CancellationToken ct)
     {
-        var clone = await admission.PreflightRequestAsync(request, user, ct);
+        var clone = await admission.PreflightRequestAsync(await policies.ApplyAsync(request, ct), user, ct);
         var measured = await ThroughputAsync(request.SourceConnectionId, ct);
         var options = new PreflightOptions { ThroughputBytesPerSecond = measured?.BytesPerSecond ?? PreflightOptions.DefaultThroughput };
         return await PreflightRunner.RunAsync(clone, MaskingFactory.Create(clone, secret.Get), options, ct);

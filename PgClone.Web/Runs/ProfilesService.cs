@@ -9,7 +9,8 @@ using PgClone.Web.Data;
 namespace PgClone.Web.Runs;
 
 /// <summary>What a user types to save a clone.</summary>
-/// <param name="MaskPolicyId">A masking policy whose newest version every run of the profile applies.</param>
+/// <param name="MaskPolicyId">A masking policy whose newest version every run of the profile applies (the request's
+/// <see cref="RunRequest.MaskPolicyId"/> says the same; give either, or both alike).</param>
 public sealed record ProfileDraft(string Name, string? Description, RunRequest Request, int? MaskPolicyId = null);
 
 /// <summary>A saved clone as pages and the API show it.</summary>
@@ -80,10 +81,16 @@ public sealed class ProfilesService(IDbContextFactory<PgCloneDbContext> factory,
         return true;
     }
 
-    internal static RunRequest ToRequest(CloneProfile p) => new(
-        p.Operation, p.SourceConnectionId, p.TargetConnectionId, p.Schema, p.Table,
-        p.OptionsJson is null ? null : CloneOptions.Parse(p.OptionsJson),
-        p.RolesJson is null ? null : JsonSerializer.Deserialize<RoleCloneOptions>(p.RolesJson, Json));
+    /// <summary>The profile's request; it names the profile's masking policy, whose newest version each run applies.</summary>
+    internal static RunRequest ToRequest(CloneProfile p)
+    {
+        var options = p.OptionsJson is null ? null : CloneOptions.Parse(p.OptionsJson);
+        // The policy replaces typed rules a profile may have held before it pointed at one (saving refuses both now).
+        if (p.MaskPolicyId is not null && options is not null) options = options with { Mask = null };
+        return new RunRequest(p.Operation, p.SourceConnectionId, p.TargetConnectionId, p.Schema, p.Table, options,
+            p.RolesJson is null ? null : JsonSerializer.Deserialize<RoleCloneOptions>(p.RolesJson, Json),
+            MaskPolicyId: p.MaskPolicyId);
+    }
 
     private static ProfileInfo Info(CloneProfile p) =>
         new(p.Id, p.Name, p.Description, ToRequest(p), p.CreatedAt, p.CreatedBy, p.UpdatedAt, p.UpdatedBy, p.MaskPolicyId);
@@ -99,8 +106,10 @@ public sealed class ProfilesService(IDbContextFactory<PgCloneDbContext> factory,
         p.Table = r.Table;
         p.OptionsJson = r.Options?.ToJson();
         p.RolesJson = r.Roles is null ? null : JsonSerializer.Serialize(r.Roles, Json);
-        p.MaskPolicyId = draft.MaskPolicyId;
+        p.MaskPolicyId = PolicyOf(draft);
     }
+
+    private static int? PolicyOf(ProfileDraft draft) => draft.MaskPolicyId ?? draft.Request.MaskPolicyId;
 
     private async Task<string> ValidateAsync(ProfileDraft draft, ClaimsPrincipal user, int? id, CancellationToken ct)
     {
@@ -108,8 +117,16 @@ public sealed class ProfilesService(IDbContextFactory<PgCloneDbContext> factory,
         if (name.Length == 0) throw new RunRejectedException(RunRejection.Invalid, "profile name is empty");
         await admission.CheckAsync(draft.Request, user, ct);
         await using var db = await factory.CreateDbContextAsync(ct);
-        if (draft.MaskPolicyId is { } policyId && !await db.MaskPolicies.AnyAsync(p => p.Id == policyId, ct))
-            throw new RunRejectedException(RunRejection.NotFound, $"masking policy #{policyId} does not exist");
+        if (draft.MaskPolicyId is { } a && draft.Request.MaskPolicyId is { } b && a != b)
+            throw new RunRejectedException(RunRejection.Invalid, $"the profile names masking policy #{a} and its request policy #{b}: give one");
+        if (draft.Request.MaskPolicyVersionId is not null)
+            throw new RunRejectedException(RunRejection.Invalid, "a profile points at a masking policy (maskPolicyId) and each run applies its newest version: it keeps no version id");
+        if (PolicyOf(draft) is { } policyId)
+        {
+            PgClone.Web.Masking.MaskPoliciesService.EnsureApplicable(draft.Request);
+            if (!await db.MaskPolicies.AnyAsync(p => p.Id == policyId, ct))
+                throw new RunRejectedException(RunRejection.NotFound, $"masking policy #{policyId} does not exist");
+        }
         if (await db.CloneProfiles.AnyAsync(p => p.Name == name && p.Id != id, ct))
             throw new RunRejectedException(RunRejection.Conflict, $"profile '{name}' already exists");
         return name;

@@ -55,7 +55,9 @@ public static class RunActorKinds
 /// <param name="Roles">For the roles operation: which roles and whether passwords are copied.</param>
 /// <param name="ConfirmProductionWithoutMasking">Required to clone a production connection into a non-production one
 /// without a mask rule for every column discovery flags; recorded on the run.</param>
-/// <param name="MaskPolicyVersionId">A masking policy version whose rules (for the run's scope) replace the options' "mask"; recorded on the run.</param>
+/// <param name="MaskPolicyVersionId">A masking policy version whose rules (for the run's scope) are the run's "mask"; recorded on the run.</param>
+/// <param name="MaskPolicyId">A masking policy whose newest version the run applies (when no version is named); the run records that version.
+/// A policy and the options' own "mask" are exclusive.</param>
 public sealed record RunRequest(
     string Operation,
     int SourceConnectionId,
@@ -65,7 +67,8 @@ public sealed record RunRequest(
     CloneOptions? Options = null,
     RoleCloneOptions? Roles = null,
     bool ConfirmProductionWithoutMasking = false,
-    long? MaskPolicyVersionId = null);
+    long? MaskPolicyVersionId = null,
+    int? MaskPolicyId = null);
 
 /// <summary>What a schedule adds to the runs it starts.</summary>
 /// <param name="Overlap">wait or skip (<c>OverlapPolicy</c>'s names): when another run holds the target database.</param>

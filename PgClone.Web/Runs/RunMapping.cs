@@ -15,7 +15,7 @@ internal static class RunMapping
         r.SubmittedAt, r.StartedAt, r.FinishedAt, r.TablesTotal, r.TablesCompleted, r.TablesFailed, r.Rows, r.Bytes,
         r.BytesEstimated, r.Error, r.ResumedFromRunId, r.Instance, r.CancelRequested);
 
-    private static readonly Func<Run, RunSummary> ToSummary = Summary.Compile();
+    public static readonly Func<Run, RunSummary> ToSummary = Summary.Compile();
 
     public static RunDetail Detail(Run r) => new(
         ToSummary(r), r.SourceConnectionId, r.TargetConnectionId,
@@ -27,21 +27,4 @@ internal static class RunMapping
         [.. r.Tables.OrderBy(t => t.Table, StringComparer.Ordinal)
             .Select(t => new RunTableResult(t.Table, t.Rows, t.Bytes, t.Seconds, t.Status, t.Error, t.CopiedByJob))],
         r.MaskPolicyVersionId);
-
-    /// <summary>The run's stored state as a progress message (for watchers that join, and for state changes).</summary>
-    public static RunProgress Progress(Run r, DateTimeOffset at) => new()
-    {
-        RunId = r.Id,
-        Status = RunStatuses.Parse(r.Status),
-        Phase = r.Phase,
-        QueueReason = r.QueueReason,
-        TablesTotal = r.TablesTotal,
-        TablesCompleted = r.TablesCompleted,
-        TablesFailed = r.TablesFailed,
-        Rows = r.Rows,
-        Bytes = r.Bytes,
-        BytesEstimated = r.BytesEstimated,
-        Error = r.Error,
-        At = at.ToUnixTimeMilliseconds(),
-    };
 }

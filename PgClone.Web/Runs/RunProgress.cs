@@ -49,6 +49,28 @@ public sealed record RunProgress
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    /// <summary>
+    /// A run's state as the database last stored it: for a change of status made there, for watchers that join, and
+    /// for runs with no live update yet (or finished).
+    /// </summary>
+    public static RunProgress From(RunSummary r, DateTimeOffset at) => new()
+    {
+        RunId = r.Id,
+        Status = r.Status,
+        Phase = r.Phase,
+        QueueReason = r.QueueReason,
+        TablesTotal = r.TablesTotal,
+        TablesCompleted = r.TablesCompleted,
+        TablesFailed = r.TablesFailed,
+        Rows = r.Rows,
+        Bytes = r.Bytes,
+        BytesEstimated = r.BytesEstimated,
+        ElapsedSeconds = r.StartedAt is { } started ? Math.Max(0, ((r.FinishedAt ?? at) - started).TotalSeconds) : 0,
+        Error = r.Error,
+        At = at.ToUnixTimeMilliseconds(),
+    };
+
+    /// <summary>A live state of the engine's job.</summary>
     public static RunProgress From(long runId, JobProgress p, DateTimeOffset at) => new()
     {
         RunId = runId,

@@ -56,7 +56,7 @@ public sealed class RunProgressPublisher(
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var run = await db.Runs.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, ct);
-        if (run is not null) Publish(RunMapping.Progress(run, clock.GetUtcNow()));
+        if (run is not null) Publish(RunProgress.From(RunMapping.ToSummary(run), clock.GetUtcNow()));
     }
 
     public void Publish(RunProgress p)

@@ -34,9 +34,8 @@ public sealed class RunsService(
         await using var db = await factory.CreateDbContextAsync(ct);
         var profile = await db.CloneProfiles.AsNoTracking().SingleOrDefaultAsync(p => p.Id == profileId, ct)
             ?? throw new RunRejectedException(RunRejection.NotFound, $"profile #{profileId} does not exist");
+        // A profile that points at a masking policy runs with its newest version (ToRequest names the policy).
         var request = ProfilesService.ToRequest(profile) with { ConfirmProductionWithoutMasking = confirmProductionWithoutMasking };
-        // A profile that points at a masking policy runs with its newest version.
-        if (profile.MaskPolicyId is { } policyId) request = request with { MaskPolicyVersionId = await policies.LatestVersionIdAsync(policyId, ct) };
         return await SubmitAsync(request, user, profile.Id, resumedFrom: null, ct);
     }
 
@@ -79,6 +78,8 @@ public sealed class RunsService(
             old.OptionsJson is null ? null : CloneOptions.Parse(old.OptionsJson),
             old.RolesJson is null ? null : JsonSerializer.Deserialize<RoleCloneOptions>(old.RolesJson, ProfilesService.Json),
             old.ProductionConfirmed, old.MaskPolicyVersionId);
+        // The old run stored its policy's rules as its mask: the same version applies them again.
+        if (old.MaskPolicyVersionId is not null && request.Options is { } options) request = request with { Options = options with { Mask = null } };
         return await SubmitAsync(request, user, old.ProfileId, old.Id, ct);
     }
 
@@ -169,11 +170,7 @@ public sealed class RunsService(
     private async Task<long> SubmitAsync(RunRequest request, ClaimsPrincipal user, int? profileId, long? resumedFrom, CancellationToken ct,
         Action<Run>? scheduled = null)
     {
-        if (request.MaskPolicyVersionId is { } versionId && RunOperations.ToClone(request.Operation) is { } operation)
-        {
-            var mask = await policies.ResolveForRunAsync(versionId, operation, request.Schema, request.Table, ct);
-            request = request with { Options = (request.Options ?? new CloneOptions()) with { Mask = mask.Count > 0 ? mask : null } };
-        }
+        request = await policies.ApplyAsync(request, ct);
         var admitted = await admission.AdmitAsync(request, user, ct);
         var actor = RunActor.From(user);
         var run = new Run

@@ -3,6 +3,7 @@ using PgClone.Core;
 using PgClone.Core.Catalog;
 using PgClone.Core.Masking;
 using PgClone.Web.Clones;
+using PgClone.Web.Masking;
 
 namespace PgClone.Tests.Web.Clones;
 
@@ -83,5 +84,57 @@ public sealed class CloneDraftTests
         draft.MaskRules.Add(new DraftMaskRule(new QualifiedName("shop", "t"), "email", Rule("\"null\"")));
 
         Assert.Equal(["Column \"shop\".\"t\".\"email\" has more than one rule: keep one."], draft.Problems(WizardStep.Masking));
+    }
+
+    private static MaskPolicyVersionInfo PolicyVersion(string rules) =>
+        new(7, 3, "CRM", 2, JsonNode.Parse(rules)!.AsObject(), null, DateTimeOffset.UnixEpoch, "test");
+
+    private static SensitiveColumn Flagged(string schema, string table, string column, QualifiedName? root = null) =>
+        new(new QualifiedName(schema, table), column, "text", "email", "high", ["name"], null) { PartitionRoot = root };
+
+    [Fact]
+    public void A_chosen_policy_replaces_typed_rules_its_scoped_rules_mask_the_flagged_columns_and_the_request_names_it()
+    {
+        var draft = new CloneDraft { SourceId = 1, TargetId = 2, Operation = "schema", Schema = "crm" };
+        draft.MaskRules.Add(new DraftMaskRule(new QualifiedName("crm", "people"), "note", Rule("\"null\"")));
+        draft.MaskPolicyId = 3;
+        draft.Policy = PolicyVersion("""{"people": {"email": "keyed_hash"}, "crm.orders": {"card": {"type": "constant", "value": "x"}}, "hr.staff": {"salary": "null"}}""");
+
+        // The policy's rules of the clone's scope (hr.staff is in another schema), each on its table.
+        Assert.Equal(["crm.people.email \"keyed_hash\"", "crm.orders.card {\"type\":\"constant\",\"value\":\"x\"}"],
+            draft.AppliedRules.Select(r => $"{r.Table.Schema}.{r.Table.Name}.{r.Column} {r.Rule}"));
+        Assert.Equal("""{"email":"keyed_hash"}""", draft.RulesOf(new QualifiedName("crm", "people")).ToJsonString());
+        Assert.True(draft.Masks(Flagged("crm", "people", "email")));
+        Assert.True(draft.Masks(Flagged("crm", "orders_2026", "card", new QualifiedName("crm", "orders"))));
+        Assert.False(draft.Masks(Flagged("crm", "people", "note")));
+        Assert.Empty(draft.Problems(WizardStep.Masking));
+
+        // The run resolves the policy's newest version itself: the request names the policy and carries no typed mask.
+        var request = draft.ToRequest();
+        Assert.Equal((3, (long?)null, (JsonObject?)null), (request.MaskPolicyId, request.MaskPolicyVersionId, request.Options!.Mask));
+        Assert.Equal(3, CloneDraft.From(request).MaskPolicyId);
+
+        // None again: the typed rules apply as before.
+        draft.MaskPolicyId = null;
+        Assert.Equal(["note"], draft.AppliedRules.Select(r => r.Column));
+        Assert.Equal("""{"people":{"note":"null"}}""", draft.ToRequest().Options!.Mask!.ToJsonString());
+        Assert.Null(draft.ToRequest().MaskPolicyId);
+    }
+
+    [Fact]
+    public void A_table_clone_takes_the_policy_s_rules_of_its_table_only_and_a_clone_without_rows_takes_no_policy()
+    {
+        var draft = new CloneDraft { SourceId = 1, TargetId = 2, Operation = "table", Schema = "crm", Table = "people", MaskPolicyId = 3,
+            Policy = PolicyVersion("""{"crm.people": {"email": "email"}, "crm.orders": {"card": "null"}}""") };
+
+        Assert.Equal(["crm.people.email"], draft.AppliedRules.Select(r => $"{r.Table.Schema}.{r.Table.Name}.{r.Column}"));
+        Assert.True(draft.Masks(Flagged("crm", "people", "email")));
+        Assert.False(draft.Masks(Flagged("crm", "orders", "card")));
+
+        draft.IncludeData = false;
+        Assert.Null(draft.ToRequest().MaskPolicyId);
+        draft.IncludeData = true;
+        draft.Policy = null;
+        Assert.Equal(["The chosen masking policy could not be read: choose it again or choose none."], draft.Problems(WizardStep.Masking));
     }
 }
