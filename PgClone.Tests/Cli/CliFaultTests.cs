@@ -1,4 +1,5 @@
 using Npgsql;
+using PgClone.Core.Connections;
 using PgClone.Tests.Core.Faults;
 using PgClone.Tests.Fixtures;
 
@@ -82,18 +83,7 @@ public sealed class CliFaultTests(PgServersFixture fx) : IClassFixture<PgServers
     /// </summary>
     private static async Task<PgCloneCli.Running> StartAndReachAsync(Clone c, string phase, NpgsqlConnection locker)
     {
-        if (phase == "constraint")
-        {
-            await PgServers.ExecAsync(c.Db.Target, $$"""
-                CREATE FUNCTION public.hold_fk() RETURNS event_trigger LANGUAGE plpgsql AS $f$
-                BEGIN
-                  IF current_query() LIKE '%ADD CONSTRAINT "t5_t1_id_fkey"%' THEN PERFORM pg_advisory_lock({{FkLock}}); PERFORM pg_advisory_unlock({{FkLock}}); END IF;
-                END$f$;
-                CREATE EVENT TRIGGER hold_fk ON ddl_command_start WHEN TAG IN ('ALTER TABLE') EXECUTE FUNCTION public.hold_fk();
-                """);
-            await using var lockCmd = new NpgsqlCommand($"SELECT pg_advisory_lock({FkLock})", locker);
-            await lockCmd.ExecuteNonQueryAsync();
-        }
+        if (phase == "constraint") await GateDdlAsync(c, "hold_fk", "ALTER TABLE", "%ADD CONSTRAINT \"t5_t1_id_fkey\"%", FkLock, locker);
         var cli = StartClone(c);
         await WaitForStatementAsync(c.Db.Target, phase switch
         {
@@ -102,6 +92,23 @@ public sealed class CliFaultTests(PgServersFixture fx) : IClassFixture<PgServers
             _ => "%ADD CONSTRAINT \"t5_t1_id_fkey\"%",
         });
         return cli;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="tag"/> commands on the target whose text is like <paramref name="queryLike"/> wait for an
+    /// advisory lock that <paramref name="holder"/> takes now (an event trigger, <paramref name="name"/>, runs at their start).
+    /// </summary>
+    private static async Task GateDdlAsync(Clone c, string name, string tag, string queryLike, int key, NpgsqlConnection holder)
+    {
+        await PgServers.ExecAsync(c.Db.Target, $$"""
+            CREATE FUNCTION public.{{Sql.Ident(name)}}() RETURNS event_trigger LANGUAGE plpgsql AS $f$
+            BEGIN
+              IF current_query() LIKE {{Sql.Literal(queryLike)}} THEN PERFORM pg_advisory_lock({{key}}); PERFORM pg_advisory_unlock({{key}}); END IF;
+            END$f$;
+            CREATE EVENT TRIGGER {{Sql.Ident(name)}} ON ddl_command_start WHEN TAG IN ({{Sql.Literal(tag)}}) EXECUTE FUNCTION public.{{Sql.Ident(name)}}();
+            """);
+        await using var hold = new NpgsqlCommand($"SELECT pg_advisory_lock({key})", holder);
+        await hold.ExecuteNonQueryAsync();
     }
 
     /// <summary>The advisory lock key the foreign key waits for.</summary>
@@ -217,15 +224,8 @@ public sealed class CliFaultTests(PgServersFixture fx) : IClassFixture<PgServers
     /// </summary>
     private static async Task<PgCloneCli.Running> StartAndHoldSourceReadAsync(Clone c, NpgsqlConnection gate, NpgsqlConnection tableLock)
     {
-        await PgServers.ExecAsync(c.Db.Target, $$"""
-            CREATE FUNCTION public.hold_big() RETURNS event_trigger LANGUAGE plpgsql AS $f$
-            BEGIN
-              IF current_query() LIKE '%CREATE TABLE%"big"%' THEN PERFORM pg_advisory_lock({{BigLock}}); PERFORM pg_advisory_unlock({{BigLock}}); END IF;
-            END$f$;
-            CREATE EVENT TRIGGER hold_big ON ddl_command_start WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION public.hold_big();
-            """);
         await gate.OpenAsync();
-        await using (var hold = new NpgsqlCommand($"SELECT pg_advisory_lock({BigLock})", gate)) await hold.ExecuteNonQueryAsync();
+        await GateDdlAsync(c, "hold_big", "CREATE TABLE", "%CREATE TABLE%\"big\"%", BigLock, gate);
         var cli = StartClone(c);
         await WaitForStatementAsync(c.Db.Target, "%CREATE TABLE%\"big\"%");
         await tableLock.OpenAsync();
