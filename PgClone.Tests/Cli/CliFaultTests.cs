@@ -1,4 +1,5 @@
 using Npgsql;
+using PgClone.Core.Connections;
 using PgClone.Tests.Core.Faults;
 using PgClone.Tests.Fixtures;
 
@@ -52,16 +53,18 @@ public sealed class CliFaultTests(PgServersFixture fx) : IClassFixture<PgServers
     }
 
     /// <summary>Waits (up to 30 s) until a session of the clone on <paramref name="cs"/>'s server runs a statement like the pattern.</summary>
-    private static async Task<int> WaitForStatementAsync(string cs, string likePattern)
+    private static async Task<int> WaitForStatementAsync(string cs, string likePattern, string andAlso = "true")
     {
-        for (var i = 0; i < 1500; i++)
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
         {
             var pid = await PgServers.ScalarAsync<object>(cs,
-                $"SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'pgclone %' AND state = 'active' AND query LIKE '{likePattern}' LIMIT 1");
+                $"SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'pgclone %' AND state = 'active' AND query LIKE '{likePattern}' AND {andAlso} LIMIT 1");
             if (pid is int p) return p;
             await Task.Delay(20);
         }
-        throw new TimeoutException($"no clone session ran {likePattern}");
+        var sessions = await PgServers.RowsAsync(cs, "SELECT application_name, state, wait_event_type, left(query, 150) FROM pg_stat_activity WHERE datname = current_database()");
+        throw new TimeoutException($"no clone session ran {likePattern} ({andAlso}); sessions: {string.Join("; ", sessions.Select(r => string.Join(" | ", r)))}");
     }
 
     private static void AssertCancelled(PgCloneCli.Run run, string checkpoint)
@@ -80,18 +83,7 @@ public sealed class CliFaultTests(PgServersFixture fx) : IClassFixture<PgServers
     /// </summary>
     private static async Task<PgCloneCli.Running> StartAndReachAsync(Clone c, string phase, NpgsqlConnection locker)
     {
-        if (phase == "constraint")
-        {
-            await PgServers.ExecAsync(c.Db.Target, $$"""
-                CREATE FUNCTION public.hold_fk() RETURNS event_trigger LANGUAGE plpgsql AS $f$
-                BEGIN
-                  IF current_query() LIKE '%ADD CONSTRAINT "t5_t1_id_fkey"%' THEN PERFORM pg_advisory_lock({{FkLock}}); PERFORM pg_advisory_unlock({{FkLock}}); END IF;
-                END$f$;
-                CREATE EVENT TRIGGER hold_fk ON ddl_command_start WHEN TAG IN ('ALTER TABLE') EXECUTE FUNCTION public.hold_fk();
-                """);
-            await using var lockCmd = new NpgsqlCommand($"SELECT pg_advisory_lock({FkLock})", locker);
-            await lockCmd.ExecuteNonQueryAsync();
-        }
+        if (phase == "constraint") await GateDdlAsync(c, "hold_fk", "ALTER TABLE", "%ADD CONSTRAINT \"t5_t1_id_fkey\"%", FkLock, locker);
         var cli = StartClone(c);
         await WaitForStatementAsync(c.Db.Target, phase switch
         {
@@ -102,27 +94,47 @@ public sealed class CliFaultTests(PgServersFixture fx) : IClassFixture<PgServers
         return cli;
     }
 
+    /// <summary>
+    /// Makes <paramref name="tag"/> commands on the target whose text is like <paramref name="queryLike"/> wait for an
+    /// advisory lock that <paramref name="holder"/> takes now (an event trigger, <paramref name="name"/>, runs at their start).
+    /// </summary>
+    private static async Task GateDdlAsync(Clone c, string name, string tag, string queryLike, int key, NpgsqlConnection holder)
+    {
+        await PgServers.ExecAsync(c.Db.Target, $$"""
+            CREATE FUNCTION public.{{Sql.Ident(name)}}() RETURNS event_trigger LANGUAGE plpgsql AS $f$
+            BEGIN
+              IF current_query() LIKE {{Sql.Literal(queryLike)}} THEN PERFORM pg_advisory_lock({{key}}); PERFORM pg_advisory_unlock({{key}}); END IF;
+            END$f$;
+            CREATE EVENT TRIGGER {{Sql.Ident(name)}} ON ddl_command_start WHEN TAG IN ({{Sql.Literal(tag)}}) EXECUTE FUNCTION public.{{Sql.Ident(name)}}();
+            """);
+        await using var hold = new NpgsqlCommand($"SELECT pg_advisory_lock({key})", holder);
+        await hold.ExecuteNonQueryAsync();
+    }
+
     /// <summary>The advisory lock key the foreign key waits for.</summary>
     private const int FkLock = 4242;
 
     /// <summary>Ends what <see cref="StartAndReachAsync"/> set up on the target, so the clone can be whole.</summary>
     private static async Task ReleaseAsync(Clone c, NpgsqlConnection locker)
     {
+        // Unlocked explicitly: closing would only return the session, lock held, to the pool, and a clone session
+        // still waiting for the lock (a client killed or exiting does not end a backend blocked on a lock) would stay.
+        await using (var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", locker)) await unlock.ExecuteNonQueryAsync();
         await locker.CloseAsync();
         await PgServers.ExecAsync(c.Db.Target, "DROP EVENT TRIGGER IF EXISTS hold_fk; DROP FUNCTION IF EXISTS public.hold_fk()");
     }
 
-    /// <summary>Backends notice their client's exit on their own time: waits (up to 10 s) for none of the job's to remain.</summary>
+    /// <summary>Backends notice their client's exit on their own time: waits (up to 30 s) for none of the job's to remain.</summary>
     private static async Task<long> SessionsLeftAsync(string cs)
     {
-        long left = 0;
-        for (var i = 0; i < 200; i++)
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
         {
-            left = await PgServers.ScalarAsync<long>(cs, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'pgclone %'");
-            if (left == 0) break;
+            // Only this test's database: other tests run clones with the same application name on the same servers.
+            var left = await PgServers.ScalarAsync<long>(cs, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'pgclone %'");
+            if (left == 0 || DateTime.UtcNow > deadline) return left;
             await Task.Delay(50);
         }
-        return left;
     }
 
     private async Task<Clone> ArrangeForAsync(string phase) =>
@@ -186,14 +198,43 @@ public sealed class CliFaultTests(PgServersFixture fx) : IClassFixture<PgServers
     public async Task A_backend_of_the_clone_killed_fails_the_run_with_the_servers_reason_and_resume_completes(string side)
     {
         using var c = await ArrangeAsync("bk" + side, side == "source" ? BigTable : SlowIndex);
-        var cli = StartClone(c);
+        await using var gate = new NpgsqlConnection(c.Db.Target);
+        await using var tableLock = new NpgsqlConnection(c.Db.Source);
+        var cli = side == "source" ? await StartAndHoldSourceReadAsync(c, gate, tableLock) : StartClone(c);
         var cs = side == "source" ? c.Db.Source : c.Db.Target;
-        var pid = await WaitForStatementAsync(cs, side == "source" ? "COPY (SELECT%\"big\"%" : "%CREATE INDEX \"slowidx_f\"%");
+        var pid = side == "source"
+            ? await WaitForStatementAsync(cs, "COPY (SELECT%\"big\"%", "wait_event_type = 'Lock'")
+            : await WaitForStatementAsync(cs, "%CREATE INDEX \"slowidx_f\"%");
         await PgServers.ExecAsync(cs, $"SELECT pg_terminate_backend({pid})");
+        if (side == "source") await using (var release = new NpgsqlCommand("ROLLBACK", tableLock)) await release.ExecuteNonQueryAsync();
         var run = await cli.WaitAsync();
+        if (side == "source") await PgServers.ExecAsync(c.Db.Target, "DROP EVENT TRIGGER hold_big; DROP FUNCTION public.hold_big()");
         Assert.Equal(1, run.ExitCode);
         Assert.True(run.Stderr.Contains("terminating connection due to administrator command", StringComparison.Ordinal), run.Stderr);
         Assert.DoesNotContain("Exception while reading from stream", run.Stderr, StringComparison.Ordinal);
         await ResumeToCompletionAsync(c);
     }
+
+    /// <summary>
+    /// Starts the clone so that its source session reading "big" waits for a table lock that <paramref name="tableLock"/>
+    /// holds: PostgreSQL tells the client why it terminates a backend, except when that backend is blocked writing to
+    /// a full socket (it then closes without a word, so as not to block again), which a read outrunning the target
+    /// often is. A target event trigger holds the creation of "big" on an advisory lock that <paramref name="gate"/>
+    /// holds until the table lock is taken, so the read cannot begin before it.
+    /// </summary>
+    private static async Task<PgCloneCli.Running> StartAndHoldSourceReadAsync(Clone c, NpgsqlConnection gate, NpgsqlConnection tableLock)
+    {
+        await gate.OpenAsync();
+        await GateDdlAsync(c, "hold_big", "CREATE TABLE", "%CREATE TABLE%\"big\"%", BigLock, gate);
+        var cli = StartClone(c);
+        await WaitForStatementAsync(c.Db.Target, "%CREATE TABLE%\"big\"%");
+        await tableLock.OpenAsync();
+        await using (var lockBig = new NpgsqlCommand("BEGIN; LOCK TABLE public.big IN ACCESS EXCLUSIVE MODE", tableLock)) await lockBig.ExecuteNonQueryAsync();
+        // Unlocked explicitly: a closed connection goes back to the pool with its session's advisory locks.
+        await using (var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({BigLock})", gate)) await unlock.ExecuteNonQueryAsync();
+        return cli;
+    }
+
+    /// <summary>The advisory lock key the creation of "big" waits for.</summary>
+    private const int BigLock = 4243;
 }

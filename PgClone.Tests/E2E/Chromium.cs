@@ -22,6 +22,13 @@ public static class Chromium
         return errors;
     }
 
+    /// <summary>
+    /// Waits (up to 30 s) until the page's circuit is interactive: MudBlazor's popover provider in the layout registers
+    /// itself from the browser once rendered interactively, never while prerendered; before that, typing and clicks are lost.
+    /// </summary>
+    public static Task WaitForInteractiveAsync(IPage page) =>
+        page.WaitForFunctionAsync("() => window.mudpopoverHelper?.mainContainerClass != null", null, new() { Timeout = 30_000 });
+
     /// <summary>Opens a MudSelect and picks an item (retried: the first click can land before the circuit is interactive).</summary>
     public static async Task ChooseAsync(IPage page, string select, string item)
     {

@@ -38,7 +38,7 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
         var data = await fx.Servers.CreateDatabasesAsync("runs_ui_data");
         await PgServers.ExecAsync(data.Source, ShopSql);
         await RunsTestBed.SeedSourceAsync(data.Source);
-        await RunsTestBed.SlowTargetAsync(data.Target, 0.002);
+        await RunsTestBed.SlowTargetAsync(data.Target, 0.002, gated: true);
         var settings = RunsConsole.Settings(consoleDb.Source);
         settings["DetailedErrors"] = "true"; // a circuit failure then names its exception in the browser's console
         await using var console = await RunsConsole.StartAsync(settings, data);
@@ -91,6 +91,7 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
         await Shot(op, "wizard-summary");
         await op.ClickAsync("#start-clone");
         await op.WaitForURLAsync(new Regex("/jobs/\\d+$"));
+        await ShowsRunOfUrlAsync(op);
         var maskedRun = long.Parse(op.Url[(op.Url.LastIndexOf('/') + 1)..], CultureInfo.InvariantCulture);
 
         // The bar moves and reaches 100%; per-table rows equal the source's.
@@ -119,6 +120,8 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
         var json = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"api/v1/runs/{maskedRun}/summary.json")).RootElement;
         Assert.Equal(maskedRun, json.GetProperty("run").GetProperty("id").GetInt64());
         Assert.Equal([1500L, 2500L], json.GetProperty("tables").EnumerateArray().Select(t => t.GetProperty("rows").GetInt64()));
+        // Its loading waits at a gate until the cancel is requested: on a busy machine it could otherwise end first.
+        await using var gate = await RunsTestBed.HoldLoadingAsync(data.Target);
         var run = await RunsTestBed.StartAsync(http, new PgClone.Web.Runs.RunRequest("schema", console.SourceId, console.TargetId, RunsTestBed.Schema));
         var audit = await LogInAsync(browser, console.Url, Auditor, errors);
         await audit.GotoAsync($"{console.Url}/jobs/{run}");
@@ -129,7 +132,8 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
 
         // Cancel mid-copy from the browser.
         await WaitBarAsync(op, v => v > 0);
-        await op.Locator(".pgclone-cancel").First.ClickAsync();
+        await CancelFromPageAsync(op);
+        await gate.DisposeAsync();
         await Assertions.Expect(op.Locator("#run-progress")).ToHaveAttributeAsync("data-status", "cancelled", new() { Timeout = 30_000 });
         await Assertions.Expect(audit.Locator("#run-progress")).ToHaveAttributeAsync("data-status", "cancelled", new() { Timeout = 30_000 });
         Assert.Equal(0, await audit.Locator(".pgclone-cancel, .pgclone-resume").CountAsync());
@@ -141,6 +145,7 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
         // Resume: a new run finishes what the cancelled one left; the target equals the source.
         await op.Locator(".pgclone-resume").First.ClickAsync();
         await op.WaitForURLAsync(new Regex($"/jobs/(?!{run}$)\\d+$"));
+        await ShowsRunOfUrlAsync(op);
         await WatchBarAsync(op, "succeeded", TimeSpan.FromSeconds(90));
         await RunsTestBed.AssertChecksumsEqualAsync(data.Source, data.Target);
 
@@ -160,6 +165,37 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
             page.Console += (_, m) => { if (m.Type == "error") errors.Add($"{email}: {m.Text}"); };
         });
 
+
+    /// <summary>
+    /// Clicks Cancel until the page shows the request taken ("Cancelling…", or the run already cancelled): the page
+    /// is first sent prerendered, and a click before its circuit is interactive is lost.
+    /// </summary>
+    private static async Task CancelFromPageAsync(IPage page)
+    {
+        var cancel = page.Locator(".pgclone-cancel").First;
+        var taken = page.Locator(".pgclone-cancel:has-text('Cancelling'), .pgclone-resume").First;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                if (await cancel.CountAsync() > 0 && await cancel.IsEnabledAsync()) await cancel.ClickAsync(new() { Timeout = 5_000 });
+                await Assertions.Expect(taken).ToBeVisibleAsync(new() { Timeout = 1_500 });
+                return;
+            }
+            catch (PlaywrightException) when (DateTime.UtcNow < deadline) { }
+        }
+    }
+
+    /// <summary>
+    /// Waits until the page shows the run its address names: Resume changes the address at once, and the cancelled
+    /// run stays on screen until the server has rendered the new one.
+    /// </summary>
+    private static Task ShowsRunOfUrlAsync(IPage page)
+    {
+        var id = page.Url[(page.Url.LastIndexOf('/') + 1)..];
+        return Assertions.Expect(page.Locator("#download-json")).ToHaveAttributeAsync("href", $"api/v1/runs/{id}/summary.json", new() { Timeout = 30_000 });
+    }
 
     private static async Task<double?> BarAsync(IPage page)
     {

@@ -145,9 +145,5 @@ public sealed class SecurityBrowserTests(PgServersFixture fx)
     private static ILocator Field(IPage page, string id) => page.Locator($"input#{id}, #{id} input").First;
 
     /// <summary>Right after the first render the circuit may still be connecting, and typing before then is lost.</summary>
-    private static async Task WaitForCircuitAsync(IPage page)
-    {
-        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
-        await page.WaitForTimeoutAsync(1_000);
-    }
+    private static Task WaitForCircuitAsync(IPage page) => Chromium.WaitForInteractiveAsync(page);
 }

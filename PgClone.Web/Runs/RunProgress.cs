@@ -35,6 +35,11 @@ public sealed record RunProgress
     public string? Error { get; init; }
     /// <summary>When the engine produced this state (Unix ms), so a watcher can measure the delay.</summary>
     public long At { get; init; }
+    /// <summary>
+    /// When the publisher's throttle let this state out (Unix ms, counted on a monotonic clock so that the gaps are
+    /// exact): what the limit of messages per second applies to, whatever the network adds on the way.
+    /// </summary>
+    public long SentAt { get; init; }
 
     public bool IsFinished => Status.IsFinished();
 

@@ -41,6 +41,9 @@ public sealed class RunProgressPublisher(
     private readonly ConcurrentDictionary<long, Throttle> _throttles = new();
     private readonly Channel<RunProgress> _out = Channel.CreateUnbounded<RunProgress>(new UnboundedChannelOptions { SingleReader = true });
     private TimeSpan Gap => TimeSpan.FromSeconds(1.0 / Math.Max(1, options.Value.ProgressMessagesPerSecond));
+    /// <summary>The wall clock and the monotonic clock at start: send times are this instant plus monotonic time elapsed.</summary>
+    private readonly DateTimeOffset _startedAt = clock.GetUtcNow();
+    private readonly long _startedTimestamp = clock.GetTimestamp();
 
     /// <summary>
     /// An engine progress snapshot of a run executed here. The engine's final snapshot is not passed on: the run's
@@ -68,32 +71,43 @@ public sealed class RunProgressPublisher(
             if (!t.FlushScheduled && (t.LastSent == 0 || clock.GetElapsedTime(t.LastSent, now) >= Gap))
             {
                 t.LastSent = now;
-                Send(p);
+                Send(p, now);
                 return;
             }
             t.Pending = p;
             if (t.FlushScheduled) return;
             t.FlushScheduled = true;
-            var wait = Gap - clock.GetElapsedTime(t.LastSent, now);
-            _ = FlushLaterAsync(p.RunId, t, wait < TimeSpan.Zero ? TimeSpan.Zero : wait);
+            _ = FlushLaterAsync(t, Gap - clock.GetElapsedTime(t.LastSent, now));
         }
     }
 
-    private async Task FlushLaterAsync(long runId, Throttle t, TimeSpan wait)
+    private async Task FlushLaterAsync(Throttle t, TimeSpan wait)
     {
-        await Task.Delay(wait, clock);
+        await Task.Delay(WholeMilliseconds(wait), clock);
         lock (t)
         {
+            // Timers count whole milliseconds on a coarse tick and may fire a little early: never closer than the gap.
+            var now = clock.GetTimestamp();
+            var left = Gap - clock.GetElapsedTime(t.LastSent, now);
+            if (left > TimeSpan.Zero)
+            {
+                _ = FlushLaterAsync(t, left);
+                return;
+            }
             t.FlushScheduled = false;
             if (t.Pending is not { } p) return;
             t.Pending = null;
-            t.LastSent = clock.GetTimestamp();
-            Send(p);
+            t.LastSent = now;
+            Send(p, now);
         }
     }
 
-    private void Send(RunProgress p)
+    /// <summary>A wait rounded up to whole milliseconds, at least one (a timer truncates, and zero would not wait at all).</summary>
+    private static TimeSpan WholeMilliseconds(TimeSpan wait) => TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(wait.TotalMilliseconds)));
+
+    private void Send(RunProgress p, long timestamp)
     {
+        p = p with { SentAt = (_startedAt + clock.GetElapsedTime(_startedTimestamp, timestamp)).ToUnixTimeMilliseconds() };
         _out.Writer.TryWrite(p);
         // Forgotten a while after the end, not at once: a late state message must still keep its distance.
         if (p.IsFinished) _ = ForgetLaterAsync(p.RunId);

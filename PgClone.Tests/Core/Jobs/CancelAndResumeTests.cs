@@ -33,12 +33,14 @@ public sealed class CancelAndResumeTests(PgServersFixture fx) : IClassFixture<Pg
         var plan = await SlowPlanAsync(db, 100_000, 0.001);
         var jobId = CloneRunOptions.NewJobId();
         var events = new List<JobProgress>();
+        var smallTablesIn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var cts = new CancellationTokenSource();
         var run = new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 2 }),
-            new CloneRunOptions { JobId = jobId, Planner = Fixed(plan), OnProgress = events.Add }, cts.Token);
+            new CloneRunOptions { JobId = jobId, Planner = Fixed(plan), OnProgress = p => { events.Add(p); if (p.TablesCompleted >= 2) smallTablesIn.TrySetResult(); } }, cts.Token);
         while (!(await PgServers.RowsAsync(db.Source, $"SELECT 1 FROM pg_stat_activity WHERE application_name LIKE '%{jobId}%' AND query LIKE 'COPY (SELECT \"id\" + length(pg_sleep%'")).Any())
             await Task.Delay(50);
-        await Task.Delay(500);
+        // The other worker copies both small tables while the big one is read (about 100 s): cancel once they are in.
+        await smallTablesIn.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
         var clock = Stopwatch.StartNew();
         await cts.CancelAsync();

@@ -39,17 +39,16 @@ internal static class HandPlans
     public static async Task<long> JobSessionsAsync(string cs, string jobId) =>
         await PgServers.ScalarAsync<long>(cs, $"SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE '%{jobId}%'");
 
-    /// <summary>Waits (up to 3 s) until no session of the job remains on the server; returns how many remain.</summary>
+    /// <summary>Waits (up to 30 s: backends notice their client's exit on their own time) until no session of the job remains on the server; returns how many remain.</summary>
     public static async Task<long> SessionsLeftAsync(string cs, string jobId)
     {
-        long left = 0;
-        for (var i = 0; i < 30; i++)
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
         {
-            left = await JobSessionsAsync(cs, jobId);
-            if (left == 0) return 0;
+            var left = await JobSessionsAsync(cs, jobId);
+            if (left == 0 || DateTime.UtcNow > deadline) return left;
             await Task.Delay(100);
         }
-        return left;
     }
 
     /// <summary>Polls both servers while a job runs and keeps the largest number of its sessions seen at once.</summary>

@@ -51,7 +51,7 @@ public sealed class ConnectionFormTests : BunitContext, IAsyncLifetime
             Assert.Equal("6432", form.Find("#conn-port").GetAttribute("value"));
             Assert.Equal("sales eu", form.Find("#conn-database").GetAttribute("value"));
             Assert.Equal("app@corp", form.Find("#conn-user").GetAttribute("value"));
-        });
+        }, TimeSpan.FromSeconds(30));
         Assert.Empty(form.FindAll("#conn-paste-error"));
         Assert.True(string.IsNullOrEmpty(form.Find("#conn-paste").GetAttribute("value"))); // the pasted password does not linger in the paste box
     }

@@ -45,7 +45,7 @@ public sealed class SchemaTreeTests : BunitContext, IAsyncLifetime
         Render<MudPopoverProvider>();
         var tree = Render<SchemaTree>(p => p.Add(t => t.ConnectionId, c.Id).Add(t => t.Selectable, true));
 
-        tree.WaitForAssertion(() => Assert.Equal(["public", "sales"], tree.FindAll(".schema-tree-node").Select(n => n.GetAttribute("data-node"))), TimeSpan.FromSeconds(10));
+        tree.WaitForAssertion(() => Assert.Equal(["public", "sales"], tree.FindAll(".schema-tree-node").Select(n => n.GetAttribute("data-node"))), TimeSpan.FromSeconds(30));
         Assert.Equal(2, tree.FindAll("input[type=checkbox]").Count);
         Assert.Matches(@"^2 tables · 0 views · 0 materialized views · 0 sequences · 0 functions · 0 types · \d+ (bytes|kB)$",
             tree.Find(".schema-tree-node[data-node='sales'] .schema-tree-detail").TextContent);
@@ -53,7 +53,7 @@ public sealed class SchemaTreeTests : BunitContext, IAsyncLifetime
         // Selectable: a click on the name does not select, the arrow expands.
         await ActAsync(tree, () => Item(tree, "sales").QuerySelector(".mud-treeview-item-arrow button")!.Click());
         tree.WaitForAssertion(() => Assert.Equal(["public", "sales", "sales.Line Items", "sales.orders"],
-            tree.FindAll(".schema-tree-node").Select(n => n.GetAttribute("data-node"))), TimeSpan.FromSeconds(10));
+            tree.FindAll(".schema-tree-node").Select(n => n.GetAttribute("data-node"))), TimeSpan.FromSeconds(30));
         Assert.Equal(4, tree.FindAll("input[type=checkbox]").Count);
         Assert.StartsWith("~40 rows · ", tree.Find(".schema-tree-node[data-node='sales.orders'] .schema-tree-detail").TextContent);
         Assert.StartsWith("not analyzed · ", tree.Find(".schema-tree-node[data-node='sales.Line Items'] .schema-tree-detail").TextContent);
@@ -74,14 +74,14 @@ public sealed class SchemaTreeTests : BunitContext, IAsyncLifetime
         Render<MudPopoverProvider>();
         var tree = Render<SchemaTree>(p => p.Add(t => t.ConnectionId, c.Id).Add(t => t.Selectable, true)
             .Add(t => t.SelectedValuesChanged, (IReadOnlyCollection<SchemaTreeNode>? v) => reported.Add(v)));
-        tree.WaitForAssertion(() => Assert.Equal(2, tree.FindAll(".schema-tree-node").Count), TimeSpan.FromSeconds(10));
+        tree.WaitForAssertion(() => Assert.Equal(2, tree.FindAll(".schema-tree-node").Count), TimeSpan.FromSeconds(30));
         await ActAsync(tree, () => Item(tree, "sales").QuerySelector(".mud-treeview-item-arrow button")!.Click());
-        tree.WaitForAssertion(() => Assert.Equal(4, tree.FindAll(".schema-tree-node").Count), TimeSpan.FromSeconds(10));
+        tree.WaitForAssertion(() => Assert.Equal(4, tree.FindAll(".schema-tree-node").Count), TimeSpan.FromSeconds(30));
 
         foreach (var (key, count) in new[] { ("sales.Line Items", 1), ("sales.orders", 2), ("public", 3) })
         {
             await ActAsync(tree, () => Item(tree, key).QuerySelector("input[type=checkbox]")!.Change(true));
-            tree.WaitForAssertion(() => Assert.Equal(count, reported.Count), TimeSpan.FromSeconds(5));
+            tree.WaitForAssertion(() => Assert.Equal(count, reported.Count), TimeSpan.FromSeconds(30));
         }
 
         Assert.Equal([new SchemaTreeNode("sales", "Line Items")], reported[0]!);
@@ -91,10 +91,10 @@ public sealed class SchemaTreeTests : BunitContext, IAsyncLifetime
         // Without check boxes: a click on a name reports that schema or table (a schema also expands).
         var clicked = new List<SchemaTreeNode>();
         var picker = Render<SchemaTree>(p => p.Add(t => t.ConnectionId, c.Id).Add(t => t.NodeClicked, (SchemaTreeNode v) => clicked.Add(v)));
-        picker.WaitForAssertion(() => Assert.Equal(2, picker.FindAll(".schema-tree-node").Count), TimeSpan.FromSeconds(10));
+        picker.WaitForAssertion(() => Assert.Equal(2, picker.FindAll(".schema-tree-node").Count), TimeSpan.FromSeconds(30));
         Assert.Empty(picker.FindAll("input[type=checkbox]"));
         await ActAsync(picker, () => Item(picker, "sales").Click());
-        picker.WaitForAssertion(() => Assert.Equal(4, picker.FindAll(".schema-tree-node").Count), TimeSpan.FromSeconds(10));
+        picker.WaitForAssertion(() => Assert.Equal(4, picker.FindAll(".schema-tree-node").Count), TimeSpan.FromSeconds(30));
         await ActAsync(picker, () => picker.Find(".schema-tree-node[data-node='sales.orders']").Click());
         await ActAsync(picker, () => picker.Find(".schema-tree-node[data-node='sales.Line Items']").Click());
         await ActAsync(picker, () => picker.Find(".schema-tree-node[data-node='sales']").Click());

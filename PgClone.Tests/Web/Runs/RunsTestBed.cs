@@ -45,10 +45,13 @@ public static class RunsTestBed
 
     /// <summary>
     /// Makes loading into the target slow (a sleep per row in a BEFORE INSERT trigger that an event trigger adds to
-    /// every table the clone creates), so a test can act while a run is mid-copy. The data stays the same.
+    /// every table the clone creates), so a test can act while a run is mid-copy. The data stays the same. With
+    /// <paramref name="gated"/>, each row also passes a gate that <see cref="HoldLoadingAsync"/> closes: a run then
+    /// cannot finish, whatever the machine's load, until the test lets it.
     /// </summary>
-    public static Task SlowTargetAsync(string cs, double secondsPerRow = 0.0008) => PgServers.ExecAsync(cs, $"""
-        CREATE FUNCTION public.zz_slow_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep({secondsPerRow.ToString(System.Globalization.CultureInfo.InvariantCulture)}); RETURN NEW; END $$;
+    public static Task SlowTargetAsync(string cs, double secondsPerRow = 0.0008, bool gated = false) => PgServers.ExecAsync(cs, $"""
+        CREATE FUNCTION public.zz_slow_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep({secondsPerRow.ToString(System.Globalization.CultureInfo.InvariantCulture)});
+          {(gated ? $"PERFORM pg_advisory_lock_shared({LoadGate}); PERFORM pg_advisory_unlock_shared({LoadGate});" : "")} RETURN NEW; END $$;
         CREATE FUNCTION public.zz_slow_table() RETURNS event_trigger LANGUAGE plpgsql AS $$
         DECLARE r record;
         BEGIN
@@ -58,6 +61,31 @@ public static class RunsTestBed
         END $$;
         CREATE EVENT TRIGGER zz_slow_tables ON ddl_command_end WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION public.zz_slow_table();
         """);
+
+    /// <summary>The advisory lock key of the gate every row loaded into a gated slow target passes.</summary>
+    private const int LoadGate = 86_753;
+
+    /// <summary>Closes the gate of a target made slow with <c>gated: true</c>; loading waits until the returned session is disposed.</summary>
+    public static async Task<IAsyncDisposable> HoldLoadingAsync(string cs)
+    {
+        var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync();
+        await using (var cmd = new NpgsqlCommand($"SELECT pg_advisory_lock({LoadGate})", conn)) await cmd.ExecuteNonQueryAsync();
+        return new LoadingHeld(conn);
+    }
+
+    private sealed class LoadingHeld(NpgsqlConnection conn) : IAsyncDisposable
+    {
+        private int _released;
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 1) return;
+            // Unlocked explicitly: a closed connection goes back to the pool with its session's advisory locks.
+            await using (var cmd = new NpgsqlCommand($"SELECT pg_advisory_unlock({LoadGate})", conn)) await cmd.ExecuteNonQueryAsync();
+            await conn.DisposeAsync();
+        }
+    }
 
     /// <summary>Every seeded table of the schema has the same count and content checksum on both sides.</summary>
     public static async Task AssertChecksumsEqualAsync(string source, string target)
@@ -155,10 +183,14 @@ public static class RunsTestBed
         public ValueTask DisposeAsync() => Connection.DisposeAsync();
     }
 
-    /// <summary>The most messages of one run the watcher received within any one second.</summary>
-    public static int MaxPerSecond(IEnumerable<(RunProgress Progress, DateTimeOffset ReceivedAt)> received, long runId)
+    /// <summary>
+    /// The most messages of one run the server sent within any one second, by the send time each carries: when they
+    /// were received says more about the network and the test machine's load (queued messages arrive in a burst).
+    /// </summary>
+    public static int MaxPerSecond(IReadOnlyList<RunProgress> messages)
     {
-        var times = received.Where(r => r.Progress.RunId == runId).Select(r => r.ReceivedAt.ToUnixTimeMilliseconds()).Order().ToList();
+        Assert.All(messages, m => Assert.True(m.SentAt > 0, $"a message without its send time: {JsonSerializer.Serialize(m)}"));
+        var times = messages.Select(m => m.SentAt).Order().ToList();
         var max = 0;
         for (int i = 0, j = 0; i < times.Count; i++)
         {
