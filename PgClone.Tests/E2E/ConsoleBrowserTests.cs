@@ -31,7 +31,7 @@ public sealed class ConsoleBrowserTests(PgServersFixture fx)
         var page = await browser.NewPageAsync();
         page.SetDefaultTimeout(15_000);
         var consoleErrors = new List<string>();
-        page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add($"{m.Text} ({m.Location})"); };
+        page.Console += (_, m) => { if (Chromium.IsError(m)) consoleErrors.Add($"{m.Text} ({m.Location})"); };
         page.PageError += (_, e) => consoleErrors.Add(e);
         var scripts = new Dictionary<string, int>();
         page.Response += (_, r) =>

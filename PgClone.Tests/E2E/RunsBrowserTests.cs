@@ -162,7 +162,7 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
         Chromium.LogInAsync(browser, url, email, RunsTestBed.Password, page =>
         {
             page.PageError += (_, e) => errors.Add($"{email}: {e}");
-            page.Console += (_, m) => { if (m.Type == "error") errors.Add($"{email}: {m.Text}"); };
+            page.Console += (_, m) => { if (Chromium.IsError(m)) errors.Add($"{email}: {m.Text}"); };
         });
 
 
