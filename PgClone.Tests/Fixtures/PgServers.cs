@@ -39,7 +39,7 @@ public sealed class PgServers
         var settings = new Dictionary<string, string>
         {
             ["fsync"] = "off", ["synchronous_commit"] = "off", ["full_page_writes"] = "off",
-            ["max_connections"] = "300", ["shared_buffers"] = "128MB", ["max_wal_size"] = "2GB",
+            ["max_connections"] = "1000", ["shared_buffers"] = "128MB", ["max_wal_size"] = "2GB",
         };
         if (kind == TestServerKind.Environment)
         {

@@ -45,7 +45,11 @@ public sealed class CloneWizardTests : BunitContext, IAsyncLifetime
     private static void Shows(IRenderedComponent<CloneWizard> cut, string selector) =>
         Assert.True(cut.FindAll(selector).Count == 1, $"{selector} not shown; problems: {string.Join(" | ", Problems(cut))}\n{cut.Markup}");
 
-    private static void Next(IRenderedComponent<CloneWizard> cut) => cut.Find("#wizard-next").Click();
+    /// <summary>Clicks Next and waits for its handler: the stepper's step change is asynchronous.</summary>
+    private static void Next(IRenderedComponent<CloneWizard> cut) => Click(cut, "#wizard-next");
+
+    private static void Click(IRenderedComponent<CloneWizard> cut, string selector) =>
+        cut.Find(selector).ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs()).GetAwaiter().GetResult();
 
     [Fact]
     public void Connections_step_needs_a_source_and_a_target()
@@ -118,7 +122,7 @@ public sealed class CloneWizardTests : BunitContext, IAsyncLifetime
         Next(cut);
         Shows(cut, "#operation-choice");
 
-        cut.Find("#wizard-back").Click();
+        Click(cut, "#wizard-back");
 
         Shows(cut, "#source-picker");
         Assert.Empty(Problems(cut));
