@@ -30,10 +30,14 @@ public sealed class ConnectionFormTests : BunitContext, IAsyncLifetime
         return (form, draft, submitted);
     }
 
+    private static void Submit(IRenderedComponent<ConnectionForm> form) =>
+        form.Find("form").SubmitAsync(EventArgs.Empty).GetAwaiter().GetResult();
+
     private static void Paste(IRenderedComponent<ConnectionForm> form, string text)
     {
-        form.Find("#conn-paste").Change(text);
-        form.Find("#conn-paste-fill").Click();
+        // Each handler is awaited: MudBlazor's text field binds its value asynchronously.
+        form.Find("#conn-paste").ChangeAsync(new Microsoft.AspNetCore.Components.ChangeEventArgs { Value = text }).GetAwaiter().GetResult();
+        form.Find("#conn-paste-fill").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs()).GetAwaiter().GetResult();
     }
 
     [Fact]
@@ -87,7 +91,7 @@ public sealed class ConnectionFormTests : BunitContext, IAsyncLifetime
     {
         var (form, _, submitted) = RenderForm(new ConnectionDraft { Port = 0 });
 
-        form.Find("form").Submit();
+        Submit(form);
 
         var messages = form.FindAll(".mud-input-helper-text.mud-input-error").Select(e => e.TextContent.Trim()).Where(t => t.Length > 0).ToList();
         Assert.Equal(["Name is required.", "Host is required.", "Port must be between 1 and 65535.", "Database is required.", "User is required."], messages);
@@ -103,7 +107,7 @@ public sealed class ConnectionFormTests : BunitContext, IAsyncLifetime
         Assert.Equal("stored — leave empty to keep", form.Find("#conn-password").GetAttribute("placeholder"));
         Assert.True(string.IsNullOrEmpty(form.Find("#conn-password").GetAttribute("value")));
         Assert.Equal("password", form.Find("#conn-password").GetAttribute("type"));
-        form.Find("form").Submit();
+        Submit(form);
 
         Assert.Equal([draft], submitted);
         Assert.Null(submitted[0].ToNew().Password); // empty keeps the stored password
