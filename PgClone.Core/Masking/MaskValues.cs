@@ -32,15 +32,30 @@ public sealed class MaskValues(MaskingSecret? secret)
         return rule.Strategy switch
         {
             MaskStrategy.Email => Email(value),
-            MaskStrategy.Name => "XXXX",
-            MaskStrategy.Phone => Phone(value),
             MaskStrategy.Partial => Partial(value, rule.Prefix, rule.Suffix),
-            MaskStrategy.KeyedHash => Convert.ToHexStringLower(Hmac("", value)),
             MaskStrategy.FakeName => FakeName(Hmac("n:", value)),
             MaskStrategy.FakeEmail => FakeEmail(Hmac("e:", value)),
-            MaskStrategy.KeepFormat => KeepFormat(value),
-            _ => throw new ArgumentOutOfRangeException(nameof(rule), rule.StrategyName, "not computed in process"),
+            _ => OnBytes(rule, value),
         };
+    }
+
+    /// <summary>A strategy of <see cref="TryUtf8"/> applied to a string: one implementation per strategy.</summary>
+    private string OnBytes(MaskRule rule, string value)
+    {
+        var utf8 = Utf8Of(value);
+        var output = new byte[Utf8Room(utf8.Length)];
+        if (!TryUtf8(rule, utf8, output, out var written))
+            throw new ArgumentOutOfRangeException(nameof(rule), rule.StrategyName, "not computed in process");
+        return Encoding.UTF8.GetString(output, 0, written);
+    }
+
+    /// <summary>The UTF-8 of <paramref name="value"/>, in a buffer reused by the next call.</summary>
+    private ReadOnlySpan<byte> Utf8Of(string value)
+    {
+        var length = Encoding.UTF8.GetByteCount(value);
+        if (_utf8.Length < length) _utf8 = new byte[Math.Max(length, 2 * _utf8.Length)];
+        Encoding.UTF8.GetBytes(value, _utf8);
+        return _utf8.AsSpan(0, length);
     }
 
     /// <summary>Bytes <see cref="TryUtf8"/> may write for a value of <paramref name="length"/> bytes.</summary>
@@ -56,8 +71,7 @@ public sealed class MaskValues(MaskingSecret? secret)
         switch (rule.Strategy)
         {
             case MaskStrategy.KeyedHash:
-                Kernel.Hmac([], value, _digest);
-                Convert.TryToHexStringLower(_digest, destination, out written);
+                Convert.TryToHexStringLower(KeyedHashUtf8(value), destination, out written);
                 return true;
             case MaskStrategy.Name:
                 written = "XXXX"u8.Length;
@@ -97,12 +111,9 @@ public sealed class MaskValues(MaskingSecret? secret)
     /// <summary>HMAC-SHA256 of the UTF-8 of purpose || value, in a buffer reused by the next call.</summary>
     private byte[] Hmac(string purpose, string value)
     {
-        var length = Encoding.UTF8.GetByteCount(value);
-        if (_utf8.Length < length) _utf8 = new byte[Math.Max(length, 2 * _utf8.Length)];
-        Encoding.UTF8.GetBytes(value, _utf8);
         Span<byte> prefix = stackalloc byte[purpose.Length];
         for (var i = 0; i < purpose.Length; i++) prefix[i] = (byte)purpose[i];
-        Kernel.Hmac(prefix, _utf8.AsSpan(0, length), _digest);
+        Kernel.Hmac(prefix, Utf8Of(value), _digest);
         return _digest;
     }
 
@@ -112,13 +123,6 @@ public sealed class MaskValues(MaskingSecret? secret)
         if (at < 0) return "***";
         var first = at > 0 ? FirstCodePoint(v) : "";
         return first + "***@" + v[(v.LastIndexOf('@') + 1)..];
-    }
-
-    private static string Phone(string v)
-    {
-        var digits = new StringBuilder(v.Length);
-        foreach (var ch in v) if (char.IsAsciiDigit(ch)) digits.Append(ch);
-        return digits.Length < 4 ? "***" : "***-" + digits.ToString(digits.Length - 4, 4);
     }
 
     private static string Partial(string v, int prefix, int suffix)
@@ -151,16 +155,6 @@ public sealed class MaskValues(MaskingSecret? secret)
         "***-"u8.CopyTo(destination);
         for (var i = 0; i < 4; i++) destination[4 + i] = last[(digits + i) % 4];
         return 8;
-    }
-
-    private string KeepFormat(string v)
-    {
-        var length = Encoding.UTF8.GetByteCount(v);
-        if (_utf8.Length < length) _utf8 = new byte[Math.Max(length, 2 * _utf8.Length)];
-        Encoding.UTF8.GetBytes(v, _utf8);
-        var masked = new byte[length];
-        KeepFormatUtf8(_utf8.AsSpan(0, length), masked);
-        return Encoding.UTF8.GetString(masked);
     }
 
     /// <summary>
