@@ -30,7 +30,7 @@ public sealed class ConnectionsBrowserTests(PgServersFixture fx)
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Chromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
-        page.SetDefaultTimeout(15_000);
+        page.SetDefaultTimeout(30_000);
         var errors = Chromium.CollectErrors(page);
 
         await LogInAsync(page, baseUrl, "admin@example.com");

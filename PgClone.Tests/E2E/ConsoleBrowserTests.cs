@@ -29,7 +29,7 @@ public sealed class ConsoleBrowserTests(PgServersFixture fx)
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Chromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
-        page.SetDefaultTimeout(15_000);
+        page.SetDefaultTimeout(30_000);
         var consoleErrors = new List<string>();
         page.Console += (_, m) => { if (Chromium.IsError(m)) consoleErrors.Add($"{m.Text} ({m.Location})"); };
         page.PageError += (_, e) => consoleErrors.Add(e);

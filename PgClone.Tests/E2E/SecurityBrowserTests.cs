@@ -127,7 +127,7 @@ public sealed class SecurityBrowserTests(PgServersFixture fx)
     private static async Task<IPage> NewPageAsync(IBrowser browser, List<string> errors)
     {
         var page = await (await browser.NewContextAsync()).NewPageAsync();
-        page.SetDefaultTimeout(15_000);
+        page.SetDefaultTimeout(30_000);
         page.Console += (_, m) => { if (Chromium.IsError(m)) errors.Add($"{page.Url}: {m.Text}"); };
         page.PageError += (_, e) => errors.Add($"{page.Url}: {e}");
         page.Response += (_, r) => { if (r.Status >= 400 && !r.Url.Contains("/Account/AccessDenied")) errors.Add($"HTTP {r.Status} {r.Url}"); };
