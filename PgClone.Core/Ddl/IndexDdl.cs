@@ -16,6 +16,13 @@ internal sealed class IndexDdl(TargetNaming naming)
     public string AddConstraint(ConstraintInfo c, QualifiedName table, bool only = true) =>
         $"ALTER TABLE {(only ? "ONLY " : "")}{table.Quoted} ADD CONSTRAINT {Sql.Ident(naming.Child(c.TableOid, c.Name))} {c.Definition}";
 
+    /// <summary>Makes the key's unique index, built by <see cref="CreateIndex"/> under the key's name, the key.</summary>
+    public string AddConstraintUsingIndex(ConstraintInfo c, QualifiedName table)
+    {
+        var name = Sql.Ident(naming.Child(c.TableOid, c.Name));
+        return $"ALTER TABLE ONLY {table.Quoted} ADD CONSTRAINT {name} {(c.Type == 'p' ? "PRIMARY KEY" : "UNIQUE")} USING INDEX {name}";
+    }
+
     /// <summary>A foreign key on a partitioned table is added without ONLY: PostgreSQL adds it to every partition.</summary>
     public string AddForeignKey(ConstraintInfo c, QualifiedName table, bool partitioned) =>
         $"ALTER TABLE {(partitioned ? "" : "ONLY ")}{table.Quoted} ADD CONSTRAINT {Sql.Ident(naming.Child(c.TableOid, c.Name))} {naming.ForeignKey(c.TableOid, c.Definition)}";

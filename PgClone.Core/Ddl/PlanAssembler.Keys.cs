@@ -7,11 +7,16 @@ internal sealed partial class PlanAssembler
 {
     private readonly Dictionary<uint, (IndexInfo Index, string Sql)> _plannedIndexes = [];
     private readonly HashSet<uint> _plannedConstraints = [];
+    /// <summary>Keys built as a unique index, then attached (by index oid).</summary>
+    private readonly Dictionary<uint, ConstraintInfo> _keysAsIndexes = [];
 
     /// <summary>
     /// PRIMARY KEY, UNIQUE, EXCLUDE and plain indexes of tables. A partitioned table's index and its partitions'
     /// indexes form one statement (parent ON ONLY, each partition's own, then ATTACH PARTITION), so the names of
-    /// the partitions' indexes survive and every statement stays independent of the others.
+    /// the partitions' indexes survive and every statement stays independent of the others. A plain table's
+    /// PRIMARY KEY or UNIQUE constraint is built as a unique index of its name, then attached with ADD CONSTRAINT
+    /// ... USING INDEX (as pgcopydb does): the build takes the lock CREATE INDEX takes, so it runs beside the table's
+    /// other builds instead of holding them all back while it builds under ADD CONSTRAINT's exclusive lock.
     /// </summary>
     private IEnumerable<DdlStatement> IndexesAndKeys()
     {
@@ -23,7 +28,9 @@ internal sealed partial class PlanAssembler
                 {
                     if (!UsesClonedColumns(t, c.Columns, $"constraint {Sql.Ident(c.Name)}")) continue;
                     var index = catalog.Index(c.IndexOid);
-                    _plannedIndexes[index.Oid] = (index, _index.AddConstraint(c, table));
+                    var asIndex = BuildsAsIndex(t, c, index);
+                    if (asIndex) _keysAsIndexes[index.Oid] = c;
+                    _plannedIndexes[index.Oid] = (index, asIndex ? _index.CreateIndex(index, table) : _index.AddConstraint(c, table));
                     _plannedConstraints.Add(c.Oid);
                 }
             if (_options.Indexes)
@@ -38,11 +45,22 @@ internal sealed partial class PlanAssembler
             for (var i = 0; i < tree.Count; i++) tree.AddRange(children[tree[i].Index.Oid]);
             var attaches = tree.Skip(1).Reverse().Select(x => _index.Attach(_plannedIndexes[x.Index.ParentIndexOid].Index, x.Index));
             var table = naming.Table(catalog.Table(index.TableOid)!);
-            var kind = index.ConstraintOid != 0 ? "constraint" : "index";
-            yield return new DdlStatement(kind, $"{Sql.Ident(naming.Child(index.TableOid, index.Name.Name))} on {table.Quoted}",
-                string.Join(";\n", tree.Select(x => x.Sql).Concat(attaches))) { Table = table };
+            var key = _keysAsIndexes.GetValueOrDefault(index.Oid);
+            var kind = index.ConstraintOid != 0 && key is null ? "constraint" : "index";
+            var name = $"{Sql.Ident(naming.Child(index.TableOid, index.Name.Name))} on {table.Quoted}";
+            yield return new DdlStatement(kind, name, string.Join(";\n", tree.Select(x => x.Sql).Concat(attaches))) { Table = table };
+            if (key is not null) yield return new DdlStatement("constraint", name, _index.AddConstraintUsingIndex(key, table)) { Table = table, UsingIndex = true };
         }
     }
+
+    /// <summary>
+    /// Whether a key can be built as a unique index and attached: a PRIMARY KEY or UNIQUE constraint of a plain
+    /// table (not partitioned, not tied to a parent's index), immediate, in the default tablespace: what ADD CONSTRAINT
+    /// ... USING INDEX accepts and gives back unchanged.
+    /// </summary>
+    private static bool BuildsAsIndex(TableInfo t, ConstraintInfo c, IndexInfo index) =>
+        c.Type is 'p' or 'u' && t.Kind == 'r' && index.ParentIndexOid == 0 && index.Unique && index.Tail.StartsWith(" USING btree (", StringComparison.Ordinal)
+        && !c.Definition.Contains(" DEFERRABLE", StringComparison.Ordinal) && !c.Definition.Contains(" USING INDEX TABLESPACE ", StringComparison.Ordinal);
 
     /// <summary>
     /// Foreign keys (after every key they reference exists), CHECK constraints declared NOT VALID and domains'

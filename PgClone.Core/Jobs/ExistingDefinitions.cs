@@ -10,7 +10,9 @@ namespace PgClone.Core.Jobs;
 /// took effect but was never recorded, e.g. a checkpoint whose pending record is lost or too old), compares what
 /// exists with what the step would create: pg_get_indexdef / pg_get_constraintdef, rendered with
 /// search_path = pg_catalog as the planner's definitions are, compared after the name. The same definition means
-/// the step is done; another definition is refused with a message naming the object.
+/// the step is done; another definition is refused with a message naming the object. Attaching a key's index
+/// (ADD CONSTRAINT ... USING INDEX) again fails on the index, already tied to a constraint: done when that is
+/// the step's key (same kind, same name, on its index).
 /// </summary>
 internal static partial class ExistingDefinitions
 {
@@ -20,7 +22,8 @@ internal static partial class ExistingDefinitions
     /// <summary>True when <paramref name="error"/> says the step's object exists and it has the step's definition.</summary>
     public static async Task<bool> AlreadyDoneAsync(NpgsqlConnection conn, ServerEndpoint server, DdlStatement step, PgCloneException error, CancellationToken ct)
     {
-        if (error.InnerException is not PostgresException pg || !AlreadyExists.Contains(pg.SqlState) || step.Table is not { } table) return false;
+        if (error.InnerException is not PostgresException pg || step.Table is not { } table) return false;
+        if (!AlreadyExists.Contains(pg.SqlState) && !(step.UsingIndex && pg.SqlState == PostgresErrorCodes.ObjectNotInPrerequisiteState)) return false;
         var first = step.Sql.Split(";\n", 2)[0];
         string? sql = null, name = null, planned = null;
         if (CreateIndex().Match(first) is { Success: true } ci && ci.Groups["rest"].Value.StartsWith(table.Quoted, StringComparison.Ordinal))
@@ -36,7 +39,12 @@ internal static partial class ExistingDefinitions
         {
             name = Unquote(ac.Groups["name"].Value);
             planned = ac.Groups["definition"].Value;
-            sql = "SELECT pg_catalog.pg_get_constraintdef(c.oid), '', '' FROM pg_catalog.pg_constraint c " +
+            // A key attached from its index is rendered the way the step writes it (its index's name always quoted).
+            var rendered = step.UsingIndex
+                ? "CASE c.contype WHEN 'p' THEN 'PRIMARY KEY' WHEN 'u' THEN 'UNIQUE' ELSE pg_catalog.pg_get_constraintdef(c.oid) END " +
+                  "|| ' USING INDEX \"' || pg_catalog.replace(i.relname, '\"', '\"\"') || '\"'"
+                : "pg_catalog.pg_get_constraintdef(c.oid)";
+            sql = $"SELECT {rendered}, '', '' FROM pg_catalog.pg_constraint c LEFT JOIN pg_catalog.pg_class i ON i.oid = c.conindid " +
                   "WHERE c.conrelid = $1::pg_catalog.regclass AND c.conname = $2";
         }
         if (sql is null) return false;

@@ -21,7 +21,8 @@ internal sealed record PostDataStep(string StepKind, int Index, DdlStatement Sta
 /// (expression statistics) and the constraints on it are done, since it would wait for their locks; a plain index
 /// once its table's keys (PRIMARY KEY, UNIQUE, EXCLUDE) are built, as ADD CONSTRAINT locks the table exclusively: a
 /// build started beside it holds its worker idle until the key is in (seen on the benchmark: a B-tree queued behind
-/// a primary key queued behind a GIN build), while waiting in the scheduler leaves the worker free. What the plan
+/// a primary key queued behind a GIN build), while waiting in the scheduler leaves the worker free; a key built as a
+/// unique index is such a plain build, and attaching it (exclusive, but instant) waits for every build on its table. What the plan
 /// cannot tie to loaded tables (a partitioned parent, whose rows are in its partitions; a late CHECK, which also
 /// reaches children; a plan without References) waits for all the data, and a constraint, for all the indexes:
 /// the order before overlap.
@@ -45,13 +46,14 @@ internal static class PostDataGates
         // A referenced table that is neither loaded nor indexed by this run is already complete on the target.
         bool IsPlanned(QualifiedName r) => loaded.Contains(r) || plan.Indexes.Any(x => x.Table == r);
 
-        var keysOn = pendingIndexes.Where(x => x.s.ObjectKind == "constraint" && x.s.Table is { } t && loaded.Contains(t)).ToLookup(x => x.s.Table!.Value, x => x.Key);
+        var keysOn = pendingIndexes.Where(x => x.s.ObjectKind == "constraint" && !x.s.UsingIndex && x.s.Table is { } t && loaded.Contains(t)).ToLookup(x => x.s.Table!.Value, x => x.Key);
+        var buildsOn = pendingIndexes.Where(x => !x.s.UsingIndex && x.s.Table is not null).ToLookup(x => x.s.Table!.Value, x => x.Key);
         var steps = new List<PostDataStep>();
         for (var i = 0; i < plan.Indexes.Count; i++)
         {
             if (done.Contains(JobCheckpoint.Step("index", i))) continue;
             var s = plan.Indexes[i];
-            var after = s.ObjectKind != "constraint" && s.Table is { } t ? keysOn[t].ToHashSet() : [];
+            var after = s.Table is not { } t ? [] : s.UsingIndex ? buildsOn[t].ToHashSet() : s.ObjectKind != "constraint" ? keysOn[t].ToHashSet() : [];
             steps.Add(new PostDataStep("index", i, s, PriorityOf(s)) { Tables = TablesFor(s.Table), After = after });
         }
         for (var i = 0; i < plan.Constraints.Count; i++)

@@ -60,7 +60,7 @@ public sealed class TableCloneCliTests(PgServersFixture fx) : IClassFixture<PgSe
             Assert.Equal(1, first.ExitCode);
             // Progress lines come first on stderr (not a terminal here); the failure is the one last line.
             var failure = Regex.Match(first.Stderr.TrimEnd('\n').Split('\n')[^1],
-                "^pgclone: target '[^']+' \\(127\\.0\\.0\\.1:[0-9]+\\): constraint \"([ab])_pkey\" on \"s\"\\.\"\\1\": indexes are not allowed today$");
+                "^pgclone: target '[^']+' \\(127\\.0\\.0\\.1:[0-9]+\\): index \"([ab])_pkey\" on \"s\"\\.\"\\1\": indexes are not allowed today$");
             Assert.True(failure.Success, first.Stderr);
             // Index steps start as soon as their table is in, so the key that failed was on a table already loaded.
             var loadedFirst = $"\"s\".\"{failure.Groups[1].Value}\"";

@@ -47,6 +47,7 @@ public sealed class IdempotentResumeTests(PgServersFixture fx) : IClassFixture<P
     [Theory]
     [InlineData("DROP INDEX t1_payload; CREATE INDEX t1_payload ON t1 (id)", "index \"t1_payload\" on \"public\".\"t1\"", "CREATE INDEX t1_payload ON public.t1 USING btree (id)")]
     [InlineData("ALTER TABLE t5 DROP CONSTRAINT t5_t1_id_fkey; ALTER TABLE t5 ADD CONSTRAINT t5_t1_id_fkey FOREIGN KEY (id) REFERENCES t1", "constraint \"t5_t1_id_fkey\" on \"public\".\"t5\"", "FOREIGN KEY (id) REFERENCES public.t1(id)")]
+    [InlineData("ALTER TABLE t1 DROP CONSTRAINT t1_pkey CASCADE; ALTER TABLE t1 ADD CONSTRAINT t1_pkey UNIQUE (id)", "constraint \"t1_pkey\" on \"public\".\"t1\"", "UNIQUE USING INDEX \"t1_pkey\"")]
     public async Task An_object_of_the_same_name_with_another_definition_is_refused_naming_it(string change, string objectName, string existing)
     {
         var (db, request, store, failed) = await CloneThenForgetDdlAsync();

@@ -84,4 +84,56 @@ public sealed class OverlapTests(PgServersFixture fx) : IClassFixture<PgServersF
         Assert.Equal("ALTER TABLE", log[0]);
         Assert.Equal(["CREATE INDEX", "CREATE INDEX"], log[1..]);
     }
+
+    [Fact]
+    public async Task A_plain_tables_keys_are_built_as_unique_indexes_beside_its_other_builds_and_attached_after_them()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("overlap_usingindex");
+        await PgServers.ExecAsync(db.Source, """"
+            CREATE SCHEMA "s k";
+            CREATE TABLE "s k"."T ""q""" (id int PRIMARY KEY WITH (fillfactor = 70), code text, doc jsonb, at int,
+                CONSTRAINT "code ""u""" UNIQUE NULLS NOT DISTINCT (code) INCLUDE (at),
+                CONSTRAINT late UNIQUE (at) DEFERRABLE INITIALLY DEFERRED);
+            INSERT INTO "s k"."T ""q""" SELECT g, 'c' || g, jsonb_build_object('n', g), g FROM generate_series(1, 20000) g;
+            CREATE INDEX "T doc" ON "s k"."T ""q""" USING gin (doc);
+            CREATE TABLE "s k".p (id int, r int, PRIMARY KEY (id, r)) PARTITION BY RANGE (r);
+            CREATE TABLE "s k".p1 PARTITION OF "s k".p FOR VALUES FROM (0) TO (10);
+            INSERT INTO "s k".p SELECT g, g % 10 FROM generate_series(1, 100) g;
+            """");
+        // The target numbers each CREATE INDEX and ALTER TABLE as it starts (before it waits for any lock).
+        await PgServers.ExecAsync(db.Target, """
+            CREATE TABLE public.log (seq serial, what text);
+            CREATE FUNCTION public.log_start() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN INSERT INTO public.log(what) VALUES (current_query()); END$$;
+            CREATE EVENT TRIGGER log_ddl ON ddl_command_start WHEN TAG IN ('CREATE INDEX', 'ALTER TABLE') EXECUTE FUNCTION public.log_start();
+            """);
+        var request = Request(db, new CloneOptions { Parallel = 2 }) with { Schema = "s k" };
+        var result = await new CloneEngine().RunAsync(request);
+
+        Assert.Equal([20000L, 100], result.Tables.OrderBy(t => t.Table.Name, StringComparer.Ordinal).Select(r => r.Rows));
+        var log = (await PgServers.RowsAsync(db.Target, "SELECT what FROM public.log ORDER BY seq")).Select(r => (string)r[0]!).ToList();
+        var table = "\"s k\".\"T \"\"q\"\"\"";
+        string[] builds =
+        [
+            $"CREATE INDEX \"T doc\" ON {table} USING gin (doc)",
+            $"CREATE UNIQUE INDEX \"T \"\"q\"\"_pkey\" ON {table} USING btree (id) WITH (fillfactor='70')",
+            $"CREATE UNIQUE INDEX \"code \"\"u\"\"\" ON {table} USING btree (code) INCLUDE (at) NULLS NOT DISTINCT",
+        ];
+        string[] attaches =
+        [
+            $"ALTER TABLE ONLY {table} ADD CONSTRAINT \"T \"\"q\"\"_pkey\" PRIMARY KEY USING INDEX \"T \"\"q\"\"_pkey\"",
+            $"ALTER TABLE ONLY {table} ADD CONSTRAINT \"code \"\"u\"\"\" UNIQUE USING INDEX \"code \"\"u\"\"\"",
+        ];
+        // A deferrable key has no unique index to build beforehand; a partitioned table's key is built per partition and attached.
+        var late = $"ALTER TABLE ONLY {table} ADD CONSTRAINT \"late\" UNIQUE (at) DEFERRABLE INITIALLY DEFERRED";
+        var onTable = log.Where(l => l.Contains(table, StringComparison.Ordinal)).ToList();
+        Assert.Equal([late, .. builds.Order(), .. attaches.Order()], [onTable[0], .. onTable[1..4].Order(), .. onTable[4..].Order()]);
+        Assert.Contains("ALTER TABLE ONLY \"s k\".\"p\" ADD CONSTRAINT \"p_pkey\" PRIMARY KEY (id, r)", log);
+        // The keys are the source's, and their indexes too.
+        const string keys = """
+            SELECT c.conname, pg_get_constraintdef(c.oid), pg_get_indexdef(c.conindid), i.indisprimary, i.indimmediate
+            FROM pg_constraint c JOIN pg_index i ON i.indexrelid = c.conindid
+            WHERE c.connamespace = '"s k"'::regnamespace AND c.contype IN ('p', 'u') ORDER BY 1
+            """;
+        Assert.Equal(await PgServers.RowsAsync(db.Source, keys), await PgServers.RowsAsync(db.Target, keys));
+    }
 }
