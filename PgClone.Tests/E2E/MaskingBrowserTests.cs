@@ -79,6 +79,8 @@ public sealed class MaskingBrowserTests(PgServersFixture fx)
 
         // The evidence page of the run, reached from its detail page: the policy version and the proof.
         await op.GotoAsync(console.Url + $"/jobs/{runId}");
+        // A click while the run page's circuit still starts could leave that page rendered at the evidence URL.
+        await Chromium.WaitForInteractiveAsync(op);
         await op.ClickAsync("#open-evidence");
         await op.WaitForURLAsync(console.Url + $"/jobs/{runId}/evidence");
         await Assertions.Expect(op.Locator("#evidence-policy-version")).ToContainTextAsync("CRM masked, version 1");
