@@ -54,8 +54,9 @@ src() { echo "host=127.0.0.1 port=$sport user=postgres password=bench dbname=$1"
 tgt() { echo "host=127.0.0.1 port=$tport user=postgres password=bench dbname=$1"; }
 
 echo "building pgclone (Release)..." >&2
-# ReadyToRun: the tool starts without JIT-compiling the engine, as a deployed pgclone would.
-dotnet publish "$repo/PgClone.Cli" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$work/pgclone" --nologo -v q >/dev/null
+# Published for the platform as a deployed pgclone is: self-contained, one composite ReadyToRun image (PgClone.Cli.csproj).
+dotnet publish "$repo/PgClone.Cli" -c Release -r linux-x64 -o "$work/pgclone" --nologo -v q >/dev/null
+pgclone=$work/pgclone/pgclone
 
 echo "building the dataset (scale $scale)..." >&2
 for case_ in $cases; do
@@ -68,7 +69,7 @@ for case_ in $cases; do
 done
 export PGCLONE_MASK_SECRET=bench-masking-secret-0123456789
 if [[ " $cases " == *" masked "* ]]; then
-  mask=$(dotnet "$work/pgclone/pgclone.dll" discover --source "$(src bench_masked)" --schema shop | python3 -c 'import json,sys; print(json.dumps({"shop." + k: v for k, v in json.load(sys.stdin).items()}, separators=(",",":")))')
+  mask=$("$pgclone" discover --source "$(src bench_masked)" --schema shop | python3 -c 'import json,sys; print(json.dumps({"shop." + k: v for k, v in json.load(sys.stdin).items()}, separators=(",",":")))')
   echo "mask rules discovered: $mask" >&2
 fi
 for db in $(printf 'bench_%s ' $cases); do
@@ -83,7 +84,7 @@ counts_sql="SELECT n.nspname || '.' || c.relname || '=' || (xpath('/row/c/text()
   WHERE c.relkind IN ('r','p') AND n.nspname NOT IN ('pg_catalog','information_schema') ORDER BY 1"
 
 pgclone_run() { # db options -> clone, recording peak RSS (KB) and the phase line of the summary
-  /usr/bin/time -f %M -o "$work/rss" dotnet "$work/pgclone/pgclone.dll" database --source "$(src "$1")" --target "$(tgt "$1")" --options "$2" >/dev/null 2>"$work/pgclone.log" \
+  /usr/bin/time -f %M -o "$work/rss" "$pgclone" database --source "$(src "$1")" --target "$(tgt "$1")" --options "$2" >/dev/null 2>"$work/pgclone.log" \
     || { tail -5 "$work/pgclone.log" >&2; return 1; }
   echo "    peak RSS $(( $(cat "$work/rss") / 1024 )) MB; $(grep -o 'phases: .*' "$work/pgclone.log")" >&2
 }
