@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Npgsql;
-using PgClone.Core.Catalog;
 using PgClone.Core.Connections;
 using PgClone.Core.Copying;
 using PgClone.Core.Ddl;
@@ -13,8 +12,7 @@ namespace PgClone.Core.Jobs;
 /// Loads the plan's tables and, overlapping the load, builds each table's indexes and constraints as soon as what
 /// they need is in (<see cref="PostDataGates"/>, <see cref="LoadScheduler{TCopy}"/>). N workers, each with a target
 /// session and, while it copies, a source session in the run's snapshot: the same sessions as without overlap.
-/// Copies start largest first (a table with a slow index counts as larger, so that build starts early; when that
-/// build outlasts the rest of the load, the table copies alone: <see cref="CriticalPath"/>). A table
+/// Copies start largest first (a table with a slow index counts as larger, so that build starts early). A table
 /// above the split size becomes several ranges copied by several workers at once. A table loaded whole is
 /// truncated and loaded with COPY FREEZE in one transaction when it was created by this run and is not tiny, or is
 /// re-copied by a resume.
@@ -65,12 +63,9 @@ internal sealed class DataCopyPhase(
             if (truncate) await JobSession.ExecAsync(targets.Main, targets.Server, state.Name, $"TRUNCATE {t.Target.Quoted}", ct);
             tasks.AddRange(ranges.Select(r => new CopyTask(state, r, false, t.EstimatedBytes / ranges.Count)));
         }
-        var ordered = tasks.OrderByDescending(t => t.EstimatedBytes * (slow.Contains(t.Table.Data.Target) ? 4 : 1)).ToList();
+        var ordered = tasks.OrderByDescending(t => t.EstimatedBytes * (slow.Contains(t.Table.Data.Target) ? 4 : 1));
+        _scheduler = new LoadScheduler<CopyTask>(ordered, tasks.GroupBy(t => t.Table.Data.Target).ToDictionary(g => g.Key, g => g.Count()), steps, done);
         var workers = Math.Min(job.Parallel, Math.Max(1, tasks.Count + steps.Count));
-        var bytes = tasks.GroupBy(t => t.Table.Data.Target).ToDictionary(g => g.Key, g => g.Sum(t => Math.Max(0, t.EstimatedBytes)));
-        var alone = ordered.FirstOrDefault() is { Range: null } first && CriticalPath.CopiesAlone(first.Table.Data.Target, bytes, steps, workers)
-            ? (first, first.Table.Data.Target) : ((CopyTask, QualifiedName)?)null;
-        _scheduler = new LoadScheduler<CopyTask>(ordered, tasks.GroupBy(t => t.Table.Data.Target).ToDictionary(g => g.Key, g => g.Count()), steps, done, alone);
         job.Progress.Tables(job.Progress.Current.TablesTotal, job.Progress.Current.BytesEstimated, workers);
         await targets.EnsureAsync(workers, ct);
         if (tasks.Count == 0) await LoadedAsync();

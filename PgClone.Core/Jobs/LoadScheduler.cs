@@ -5,8 +5,7 @@ namespace PgClone.Core.Jobs;
 /// <summary>
 /// Hands the load's workers their next piece of work: an index or constraint step as soon as what it waits for is
 /// done (largest and slowest first), else the next table copy (largest first), else waits until a table lands or a
-/// step ends. Returns null when everything is done or the run failed. A copy to run alone (<see cref="CriticalPath"/>)
-/// is handed out first, and no other copy until it ended.
+/// step ends. Returns null when everything is done or the run failed.
 /// </summary>
 internal sealed class LoadScheduler<TCopy> where TCopy : class
 {
@@ -17,20 +16,14 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
     private readonly Dictionary<QualifiedName, int> _partsLeft;
     private readonly HashSet<string> _done;
     private int _running, _stepsLeft, _indexStepsLeft;
-    private bool _stopped, _stepsStopped, _aloneRunning;
-    private readonly TCopy? _alone;
-    private readonly QualifiedName? _aloneTable;
+    private bool _stopped, _stepsStopped;
     private TaskCompletionSource _changed = NewSignal();
 
     /// <param name="copies">In the order to start them.</param>
     /// <param name="partsOf">Copies per target table: the table is loaded when all of them ended.</param>
     /// <param name="done">Steps already done (by an earlier job).</param>
-    /// <param name="alone">The first copy, when it runs alone, and its table.</param>
-    public LoadScheduler(IEnumerable<TCopy> copies, IReadOnlyDictionary<QualifiedName, int> partsOf, IEnumerable<PostDataStep> steps, IEnumerable<string> done,
-        (TCopy Copy, QualifiedName Table)? alone = null)
+    public LoadScheduler(IEnumerable<TCopy> copies, IReadOnlyDictionary<QualifiedName, int> partsOf, IEnumerable<PostDataStep> steps, IEnumerable<string> done)
     {
-        _alone = alone?.Copy;
-        _aloneTable = alone?.Table;
         _copies = new Queue<TCopy>(copies);
         _partsLeft = partsOf.ToDictionary();
         _waiting = [.. steps];
@@ -72,12 +65,7 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
                     _running++;
                     return step;
                 }
-                if (!_aloneRunning && _copies.TryDequeue(out var copy))
-                {
-                    _running++;
-                    _aloneRunning = ReferenceEquals(copy, _alone);
-                    return copy;
-                }
+                if (_copies.TryDequeue(out var copy)) { _running++; return copy; }
                 if (_running == 0 && _waiting.Count == 0) return null;
                 if (_running == 0) throw new InvalidOperationException($"{_waiting.Count} index or constraint step(s) wait for work that is not planned");
                 changed = _changed.Task;
@@ -92,7 +80,6 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
         lock (_gate)
         {
             _running--;
-            if (table == _aloneTable) _aloneRunning = false;
             if (_partsLeft.TryGetValue(table, out var left) && left <= 1) _partsLeft.Remove(table);
             else if (left > 1) _partsLeft[table] = left - 1;
             Release();
