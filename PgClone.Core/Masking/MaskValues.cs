@@ -169,7 +169,9 @@ public sealed class MaskValues(MaskingSecret? secret)
         _trie.StartValue();
         var node = PrefixTrie.Root;
         var hashed = -1;
-        for (var i = 0; i < v.Length; i++)
+        // Past the last digit no shift is needed: the walk (and the trie) stops there.
+        var last = v.LastIndexOfAnyInRange((byte)'0', (byte)'9');
+        for (var i = 0; i <= last; i++)
         {
             var c = v[i];
             if (c is >= (byte)'0' and <= (byte)'9')
@@ -189,7 +191,7 @@ public sealed class MaskValues(MaskingSecret? secret)
                 }
                 destination[i] = (byte)('0' + (c - '0' + shift) % 10);
             }
-            node = _trie.Child(node, c);
+            if (i < last) node = _trie.Child(node, c);
         }
     }
 
