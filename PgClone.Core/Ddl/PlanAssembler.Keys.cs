@@ -59,7 +59,7 @@ internal sealed partial class PlanAssembler
     /// ... USING INDEX accepts and gives back unchanged.
     /// </summary>
     private static bool BuildsAsIndex(TableInfo t, ConstraintInfo c, IndexInfo index) =>
-        c.Type is 'p' or 'u' && t.Kind == 'r' && index.ParentIndexOid == 0 && index.Unique && index.Tail.StartsWith(" USING btree (", StringComparison.Ordinal)
+        c.Type is 'p' or 'u' && t.Kind == 'r' && index.ParentIndexOid == 0 && index.Tail.StartsWith(" USING btree (", StringComparison.Ordinal)
         && !c.Definition.Contains(" DEFERRABLE", StringComparison.Ordinal) && !c.Definition.Contains(" USING INDEX TABLESPACE ", StringComparison.Ordinal);
 
     /// <summary>

@@ -42,10 +42,9 @@ internal static partial class ExistingDefinitions
             // A key attached from its index is rendered the way the step writes it (its index's name always quoted).
             var rendered = step.UsingIndex
                 ? "CASE c.contype WHEN 'p' THEN 'PRIMARY KEY' WHEN 'u' THEN 'UNIQUE' ELSE pg_catalog.pg_get_constraintdef(c.oid) END " +
-                  "|| ' USING INDEX \"' || pg_catalog.replace(i.relname, '\"', '\"\"') || '\"'"
+                  "|| ' USING INDEX \"' || pg_catalog.replace(pg_catalog.coalesce((SELECT i.relname::text FROM pg_catalog.pg_class i WHERE i.oid = c.conindid), ''), '\"', '\"\"') || '\"'"
                 : "pg_catalog.pg_get_constraintdef(c.oid)";
-            sql = $"SELECT {rendered}, '', '' FROM pg_catalog.pg_constraint c LEFT JOIN pg_catalog.pg_class i ON i.oid = c.conindid " +
-                  "WHERE c.conrelid = $1::pg_catalog.regclass AND c.conname = $2";
+            sql = $"SELECT {rendered}, '', '' FROM pg_catalog.pg_constraint c WHERE c.conrelid = $1::pg_catalog.regclass AND c.conname = $2";
         }
         if (sql is null) return false;
         var existing = await ReadAsync(conn, server, step, sql, table.Quoted, name!, ct);

@@ -48,13 +48,18 @@ internal static class PostDataGates
 
         var keysOn = pendingIndexes.Where(x => x.s.ObjectKind == "constraint" && !x.s.UsingIndex && x.s.Table is { } t && loaded.Contains(t)).ToLookup(x => x.s.Table!.Value, x => x.Key);
         var buildsOn = pendingIndexes.Where(x => !x.s.UsingIndex && x.s.Table is not null).ToLookup(x => x.s.Table!.Value, x => x.Key);
+        // An attach waits for every build on its table; a plain build (a key's unique index too) for the keys built
+        // under ADD CONSTRAINT; a key build for nothing.
+        HashSet<string> BuildAfter(DdlStatement s) => s.Table is not { } t ? []
+            : s.UsingIndex ? buildsOn[t].ToHashSet()
+            : s.ObjectKind != "constraint" ? keysOn[t].ToHashSet()
+            : [];
         var steps = new List<PostDataStep>();
         for (var i = 0; i < plan.Indexes.Count; i++)
         {
             if (done.Contains(JobCheckpoint.Step("index", i))) continue;
             var s = plan.Indexes[i];
-            var after = s.Table is not { } t ? [] : s.UsingIndex ? buildsOn[t].ToHashSet() : s.ObjectKind != "constraint" ? keysOn[t].ToHashSet() : [];
-            steps.Add(new PostDataStep("index", i, s, PriorityOf(s)) { Tables = TablesFor(s.Table), After = after });
+            steps.Add(new PostDataStep("index", i, s, PriorityOf(s)) { Tables = TablesFor(s.Table), After = BuildAfter(s) });
         }
         for (var i = 0; i < plan.Constraints.Count; i++)
         {
