@@ -42,7 +42,7 @@ internal static partial class ExistingDefinitions
             // A key attached from its index is rendered the way the step writes it (its index's name always quoted).
             var rendered = step.UsingIndex
                 ? "CASE c.contype WHEN 'p' THEN 'PRIMARY KEY' WHEN 'u' THEN 'UNIQUE' ELSE pg_catalog.pg_get_constraintdef(c.oid) END " +
-                  "|| ' USING INDEX \"' || pg_catalog.replace(pg_catalog.coalesce((SELECT i.relname::text FROM pg_catalog.pg_class i WHERE i.oid = c.conindid), ''), '\"', '\"\"') || '\"'"
+                  "|| ' USING INDEX \"' || pg_catalog.replace(COALESCE((SELECT i.relname::text FROM pg_catalog.pg_class i WHERE i.oid = c.conindid), ''), '\"', '\"\"') || '\"'"
                 : "pg_catalog.pg_get_constraintdef(c.oid)";
             sql = $"SELECT {rendered}, '', '' FROM pg_catalog.pg_constraint c WHERE c.conrelid = $1::pg_catalog.regclass AND c.conname = $2";
         }
