@@ -39,8 +39,9 @@ public sealed record SubsetOptions
     [JsonPropertyName("limit")] public long? Limit { get; init; }
     /// <summary>How many foreign-key hops down (to referencing rows) to follow from the root rows; null = all.</summary>
     [JsonPropertyName("child_depth")] public int? ChildDepth { get; init; }
-    [JsonPropertyName("virtual_fks")] public IReadOnlyList<VirtualForeignKey> VirtualForeignKeys { get; init; } = [];
-    [JsonPropertyName("outside")] public SubsetOutside Outside { get; init; } = SubsetOutside.Full;
+    // Setters, not init, keep the defaults when absent (see CloneOptions).
+    [JsonPropertyName("virtual_fks")] public IReadOnlyList<VirtualForeignKey> VirtualForeignKeys { get; set; } = [];
+    [JsonPropertyName("outside")] public SubsetOutside Outside { get; set; } = SubsetOutside.Full;
 
     /// <summary>Checks the option's own rules (not the catalog); returns the validated filter.</summary>
     public string? Validate()
