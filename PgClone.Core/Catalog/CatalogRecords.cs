@@ -190,6 +190,8 @@ public sealed record SourceCatalog
     private ILookup<uint, ConstraintInfo>? _constraintsByTable;
     private ILookup<uint, TriggerInfo>? _triggersByTable;
     private ILookup<uint, SequenceInfo>? _sequencesByOwner;
+    private ILookup<uint, StatisticsInfo>? _statisticsByTable;
+    private ILookup<uint, PolicyInfo>? _policiesByTable;
     private ILookup<ObjectKey, ObjectKey>? _dependencies;
 
     public TableInfo? Table(uint oid) => (_tables ??= Tables.ToDictionary(t => t.Oid)).GetValueOrDefault(oid);
@@ -198,6 +200,8 @@ public sealed record SourceCatalog
     public IEnumerable<ConstraintInfo> ConstraintsOf(uint table) => (_constraintsByTable ??= Constraints.ToLookup(c => c.TableOid))[table];
     public IEnumerable<TriggerInfo> TriggersOf(uint table) => (_triggersByTable ??= Triggers.ToLookup(t => t.TableOid))[table];
     public IEnumerable<SequenceInfo> SequencesOwnedBy(uint table) => (_sequencesByOwner ??= Sequences.ToLookup(s => s.OwnerTable))[table];
+    public IEnumerable<StatisticsInfo> StatisticsOf(uint table) => (_statisticsByTable ??= Statistics.ToLookup(s => s.TableOid))[table];
+    public IEnumerable<PolicyInfo> PoliciesOf(uint table) => (_policiesByTable ??= Policies.ToLookup(p => p.TableOid))[table];
     /// <summary>What an object depends on directly.</summary>
     public IEnumerable<ObjectKey> DependenciesOf(ObjectKey key) => (_dependencies ??= Dependencies.ToLookup(d => d.From, d => d.To))[key];
 }

@@ -16,6 +16,10 @@ public static class Sql
         return "\"" + name.Replace("\"", "\"\"") + "\"";
     }
 
+    /// <summary>True when <paramref name="sql"/> is exactly one identifier as <see cref="Ident"/> renders it.</summary>
+    public static bool IsIdent(string sql) =>
+        sql.Length >= 2 && sql[0] == '"' && sql[^1] == '"' && sql.AsSpan(1, sql.Length - 2).ToString().Replace("\"\"", "").IndexOf('"') < 0;
+
     /// <summary>"schema"."name".</summary>
     public static string Qualified(string schema, string name) => Ident(schema) + "." + Ident(name);
 

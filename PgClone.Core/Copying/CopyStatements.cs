@@ -6,12 +6,19 @@ namespace PgClone.Core.Copying;
 /// <summary>The two COPY statements of one table (or one range of it).</summary>
 public static class CopyStatements
 {
-    /// <summary><c>COPY (SELECT exprs FROM ONLY source [WHERE where] [AND range]) TO STDOUT (FORMAT binary)</c>: inheritance children and partitions are tables of their own in the plan.</summary>
+    /// <summary>
+    /// <c>COPY (SELECT exprs FROM ONLY source [WHERE where] [AND range]) TO STDOUT (FORMAT binary)</c>, or <c>COPY source
+    /// (columns) TO ...</c> when that is the same: inheritance children and partitions are tables of their own in the plan.
+    /// </summary>
     public static string CopyOut(TableData table, string? range = null)
     {
         var conditions = new List<string>(2);
         if (!string.IsNullOrWhiteSpace(table.Where)) conditions.Add($"({table.Where})");
         if (range is not null) conditions.Add(range);
+        // Plain columns of the whole table: COPY the table itself (its own rows only, as ONLY), which locks just the
+        // table, where planning a SELECT also locks each of its indexes, for the rest of the worker's transaction.
+        if (conditions.Count == 0 && table.SourceExpressions.Count > 0 && table.SourceExpressions.All(Sql.IsIdent))
+            return $"COPY {table.Source.Quoted} ({string.Join(", ", table.SourceExpressions)}) TO STDOUT (FORMAT binary)";
         var where = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
         return $"COPY (SELECT {string.Join(", ", table.SourceExpressions)} FROM ONLY {table.Source.Quoted}{where}) TO STDOUT (FORMAT binary)";
     }

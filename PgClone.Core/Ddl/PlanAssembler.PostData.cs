@@ -57,13 +57,13 @@ internal sealed partial class PlanAssembler
         foreach (var t in Tables)
         {
             var table = naming.Table(t);
-            foreach (var s in catalog.Statistics.Where(s => s.TableOid == t.Oid))
+            foreach (var s in catalog.StatisticsOf(t.Oid))
                 if (UsesClonedColumns(t, s.ColumnNumbers, $"statistics {Sql.Ident(s.Name.Name)}") && _plannedStatistics.Add(s.Oid))
                     foreach (var sql in StatisticsDdl.Create(s, s.Name with { Name = naming.Child(t.Oid, s.Name.Name) }, table))
                         yield return new DdlStatement("statistics", s.Name.Quoted, sql) { Table = table };
             foreach (var sql in PolicyDdl.RowSecurity(t, table))
                 yield return new DdlStatement("table", table.Quoted, sql) { Table = table };
-            foreach (var p in catalog.Policies.Where(p => p.TableOid == t.Oid))
+            foreach (var p in catalog.PoliciesOf(t.Oid))
             {
                 var name = $"{Sql.Ident(p.Name)} on {table.Quoted}";
                 if (p.Roles.FirstOrDefault(r => !state.Roles.Contains(r)) is { } role)
@@ -119,9 +119,9 @@ internal sealed partial class PlanAssembler
         foreach (var t in Tables)
         {
             var table = naming.Table(t);
-            foreach (var p in catalog.Policies.Where(p => p.TableOid == t.Oid && p.Roles.All(state.Roles.Contains)))
+            foreach (var p in catalog.PoliciesOf(t.Oid).Where(p => p.Roles.All(state.Roles.Contains)))
                 Add("policy", $"{Sql.Ident(p.Name)} on {table.Quoted}", PolicyDdl.Comment(p, table), table);
-            foreach (var s in catalog.Statistics.Where(s => s.TableOid == t.Oid && _plannedStatistics.Contains(s.Oid)))
+            foreach (var s in catalog.StatisticsOf(t.Oid).Where(s => _plannedStatistics.Contains(s.Oid)))
                 Add("statistics", s.Name.Quoted, StatisticsDdl.Comment(s, s.Name with { Name = naming.Child(t.Oid, s.Name.Name) }), table);
         }
         return statements.Select(s => new DdlStatement(s.Kind, s.Name, s.Sql) { Table = s.Table });

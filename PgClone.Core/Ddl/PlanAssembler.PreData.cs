@@ -40,8 +40,8 @@ internal sealed partial class PlanAssembler
     private List<ConstraintInfo> InlineChecks(TableInfo t)
     {
         if (_inlineChecks.TryGetValue(t.Oid, out var known)) return known;
-        return _inlineChecks[t.Oid] = !_options.Constraints ? [] : catalog.Constraints
-            .Where(c => c.TableOid == t.Oid && c.Type == 'c' && c.IsLocal && c.Validated)
+        return _inlineChecks[t.Oid] = !_options.Constraints ? [] : catalog.ConstraintsOf(t.Oid)
+            .Where(c => c.Type == 'c' && c.IsLocal && c.Validated)
             .Where(c => UsesClonedColumns(t, c.Columns, $"check constraint {Connections.Sql.Ident(c.Name)}"))
             .ToList();
     }

@@ -43,7 +43,7 @@ internal sealed class TargetNaming
             foreach (var i in catalog.IndexesOf(t.Oid)) _childNames[(t.Oid, i.Name.Name)] = Fresh(i.Name.Name);
             foreach (var c in catalog.ConstraintsOf(t.Oid).Where(c => !_childNames.ContainsKey((t.Oid, c.Name)))) _childNames[(t.Oid, c.Name)] = Fresh(c.Name);
             foreach (var s in catalog.SequencesOwnedBy(t.Oid)) _sequences[s.Oid] = (s, s.Name with { Name = Fresh(s.Name.Name) });
-            foreach (var s in catalog.Statistics.Where(s => s.TableOid == t.Oid)) _childNames[(t.Oid, s.Name.Name)] = Fresh(s.Name.Name);
+            foreach (var s in catalog.StatisticsOf(t.Oid)) _childNames[(t.Oid, s.Name.Name)] = Fresh(s.Name.Name);
         }
     }
 

@@ -93,7 +93,8 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         }
         notes.AddRange(ConsistencyNotes(plan, results, jobId, snapshot.Id));
 
-        var ordered = plan.Tables.Select(t => results.First(r => r.Table == t.Target)).ToList();
+        var byTable = results.GroupBy(r => r.Table).ToDictionary(g => g.Key, g => g.First());
+        var ordered = plan.Tables.Select(t => byTable[t.Target]).ToList();
         return new CloneResult(request.Operation, ordered, plan.Skipped, clock.Elapsed) { Notes = notes, JobId = jobId, Phases = progress.PhaseTimings(), Subset = subset };
     }
 

@@ -30,6 +30,9 @@ internal sealed class DataCopyPhase(
         public int Failed;
     }
 
+    /// <summary>Copies a worker's source transaction holds the locks of before it starts another in the snapshot.</summary>
+    private const int CopiesPerSourceTransaction = 32;
+
     private sealed record CopyTask(TableState Table, string? Range, bool TruncateAndFreeze, long EstimatedBytes);
 
     private readonly ConcurrentBag<TableResult> _results = [];
@@ -77,6 +80,7 @@ internal sealed class DataCopyPhase(
     private async Task WorkerAsync(int worker, Action<int, DdlStatement?> running, CancellationToken ct)
     {
         NpgsqlConnection? source = null;
+        var copies = 0;
         try
         {
             while (await _scheduler.NextAsync(ct) is { } work)
@@ -89,6 +93,11 @@ internal sealed class DataCopyPhase(
                         Interlocked.Increment(ref _openSources);
                         try { source = await snapshot.OpenWorkerAsync(worker + 1, ct); }
                         catch (PgCloneException e) { Interlocked.Decrement(ref _openSources); Fail(e); return; }
+                    }
+                    else if (++copies % CopiesPerSourceTransaction == 0)
+                    {
+                        try { await snapshot.RenewAsync(source, ct); }
+                        catch (PgCloneException e) { Fail(e); return; }
                     }
                     if (!await CopyOneAsync(worker, source, task, ct)) return;
                     if (_scheduler.NoCopiesLeft)

@@ -11,11 +11,15 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
 {
     private readonly object _gate = new();
     private readonly Queue<TCopy> _copies;
-    private readonly List<PostDataStep> _waiting;
     private readonly List<PostDataStep> _ready = [];
     private readonly Dictionary<QualifiedName, int> _partsLeft;
     private readonly HashSet<string> _done;
-    private int _running, _stepsLeft, _indexStepsLeft;
+    // Each waiting step counts what it still waits for and is found from each of those, so an event costs the steps
+    // it concerns (rescanning every waiting step on every event was quadratic: seconds on a database of 10,000 tables).
+    private readonly Dictionary<QualifiedName, List<Waiter>> _byTable = [];
+    private readonly Dictionary<string, List<Waiter>> _byStep = [];
+    private readonly List<Waiter> _onAllTables = [], _onAllIndexes = [];
+    private int _waiting, _running, _stepsLeft, _indexStepsLeft;
     private bool _stopped, _stepsStopped;
     private TaskCompletionSource _changed = NewSignal();
 
@@ -26,11 +30,60 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
     {
         _copies = new Queue<TCopy>(copies);
         _partsLeft = partsOf.ToDictionary();
-        _waiting = [.. steps];
-        _stepsLeft = _waiting.Count;
-        _indexStepsLeft = _waiting.Count(s => s.StepKind == "index");
         _done = [.. done];
-        lock (_gate) Release();
+        var all = steps.ToList();
+        _stepsLeft = all.Count;
+        _indexStepsLeft = all.Count(s => s.StepKind == "index");
+        lock (_gate)
+        {
+            foreach (var step in all) Wait(step);
+            if (_partsLeft.Count == 0) Met(_onAllTables);
+            if (_indexStepsLeft == 0) Met(_onAllIndexes);
+            Signal();
+        }
+    }
+
+    private sealed class Waiter(PostDataStep step)
+    {
+        public readonly PostDataStep Step = step;
+        public int Unmet;
+    }
+
+    /// <summary>Files a step under each table and step it waits for; a step waiting for nothing is ready.</summary>
+    private void Wait(PostDataStep step)
+    {
+        var w = new Waiter(step);
+        if (step.Tables is null) Add(_onAllTables, w);
+        else foreach (var t in step.Tables) if (_partsLeft.ContainsKey(t)) Add(Under(_byTable, t), w);
+        if (step.After is null) Add(_onAllIndexes, w);
+        else foreach (var k in step.After) if (!_done.Contains(k)) Add(Under(_byStep, k), w);
+        _waiting++;
+        if (w.Unmet == 0) Ready(w);
+    }
+
+    private static void Add(List<Waiter> list, Waiter w)
+    {
+        list.Add(w);
+        w.Unmet++;
+    }
+
+    private static List<Waiter> Under<TKey>(Dictionary<TKey, List<Waiter>> map, TKey key) where TKey : notnull
+    {
+        if (!map.TryGetValue(key, out var list)) map[key] = list = [];
+        return list;
+    }
+
+    /// <summary>One thing the <paramref name="waiters"/> waited for is done.</summary>
+    private void Met(List<Waiter> waiters)
+    {
+        foreach (var w in waiters) if (--w.Unmet == 0) Ready(w);
+        waiters.Clear();
+    }
+
+    private void Ready(Waiter w)
+    {
+        _waiting--;
+        _ready.Add(w.Step);
     }
 
     /// <summary>True once every table of the run is loaded.</summary>
@@ -66,8 +119,8 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
                     return step;
                 }
                 if (_copies.TryDequeue(out var copy)) { _running++; return copy; }
-                if (_running == 0 && _waiting.Count == 0) return null;
-                if (_running == 0) throw new InvalidOperationException($"{_waiting.Count} index or constraint step(s) wait for work that is not planned");
+                if (_running == 0 && _waiting == 0) return null;
+                if (_running == 0) throw new InvalidOperationException($"{_waiting} index or constraint step(s) wait for work that is not planned");
                 changed = _changed.Task;
             }
             await changed.WaitAsync(ct);
@@ -80,9 +133,14 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
         lock (_gate)
         {
             _running--;
-            if (_partsLeft.TryGetValue(table, out var left) && left <= 1) _partsLeft.Remove(table);
+            if (_partsLeft.TryGetValue(table, out var left) && left <= 1)
+            {
+                _partsLeft.Remove(table);
+                if (_byTable.Remove(table, out var waiters)) Met(waiters);
+                if (_partsLeft.Count == 0) Met(_onAllTables);
+            }
             else if (left > 1) _partsLeft[table] = left - 1;
-            Release();
+            Signal();
         }
     }
 
@@ -93,8 +151,9 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
             _running--;
             _stepsLeft--;
             _done.Add(step.Key);
-            if (step.StepKind == "index") _indexStepsLeft--;
-            Release();
+            if (_byStep.Remove(step.Key, out var waiters)) Met(waiters);
+            if (step.StepKind == "index" && --_indexStepsLeft == 0) Met(_onAllIndexes);
+            Signal();
         }
     }
 
@@ -119,22 +178,6 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
             _stepsStopped = true;
             Signal();
         }
-    }
-
-    /// <summary>Moves the steps whose prerequisites are met to the ready list and wakes waiting workers.</summary>
-    private void Release()
-    {
-        for (var i = _waiting.Count - 1; i >= 0; i--)
-        {
-            var s = _waiting[i];
-            var tablesIn = s.Tables is null ? _partsLeft.Count == 0 : s.Tables.All(t => !_partsLeft.ContainsKey(t));
-            if (!tablesIn) continue;
-            var afterDone = s.After is null ? _indexStepsLeft == 0 : s.After.All(_done.Contains);
-            if (!afterDone) continue;
-            _waiting.RemoveAt(i);
-            _ready.Add(s);
-        }
-        Signal();
     }
 
     private void Signal()

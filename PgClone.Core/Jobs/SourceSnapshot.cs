@@ -39,26 +39,36 @@ internal sealed class SourceSnapshot
     public async Task<NpgsqlConnection> OpenWorkerAsync(int worker, CancellationToken ct)
     {
         var conn = await _session.OpenAsync(_source, $"w{worker}-source", ct);
-        var setup = Id is null
-            ? "SET statement_timeout = 0; SET search_path = pg_catalog"
-            : $"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT {Sql.Literal(Id)}; " +
-              "SET LOCAL idle_in_transaction_session_timeout = 0; SET LOCAL statement_timeout = 0; SET LOCAL search_path = pg_catalog";
-        try
-        {
-            await using var cmd = new NpgsqlCommand(setup, conn);
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidParameterValue && Id is not null)
+        try { await ImportAsync(conn, Id is null ? "SET statement_timeout = 0; SET search_path = pg_catalog" : Import, ct); }
+        catch (PgCloneException)
         {
             await _session.CloseAsync(conn);
-            throw Lost(e);
-        }
-        catch (Exception e) when (e is NpgsqlException or IOException)
-        {
-            await _session.CloseAsync(conn);
-            throw PgCloneException.FromDriver(_source, null, e);
+            throw;
         }
         return conn;
+    }
+
+    /// <summary>
+    /// Ends a worker's transaction and starts another in the same snapshot, releasing the locks its reads took (one
+    /// or more per table): over thousands of tables they would fill the server's lock table
+    /// (max_locks_per_transaction × max_connections) and fail the run with "out of shared memory".
+    /// </summary>
+    public Task RenewAsync(NpgsqlConnection worker, CancellationToken ct) =>
+        Id is null ? Task.CompletedTask : ImportAsync(worker, "COMMIT; " + Import, ct);
+
+    private string Import =>
+        $"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT {Sql.Literal(Id)}; " +
+        "SET LOCAL idle_in_transaction_session_timeout = 0; SET LOCAL statement_timeout = 0; SET LOCAL search_path = pg_catalog";
+
+    private async Task ImportAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
+    {
+        try
+        {
+            await using var cmd = new NpgsqlCommand(sql, conn);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidParameterValue && Id is not null) { throw Lost(e); }
+        catch (Exception e) when (e is NpgsqlException or IOException) { throw PgCloneException.FromDriver(_source, null, e); }
     }
 
     /// <summary>Runs work on the coordinator; losing it means losing the snapshot, and the error says so.</summary>

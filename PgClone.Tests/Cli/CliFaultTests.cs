@@ -203,7 +203,7 @@ public sealed class CliFaultTests(PgServersFixture fx) : IClassFixture<PgServers
         var cli = side == "source" ? await StartAndHoldSourceReadAsync(c, gate, tableLock) : StartClone(c);
         var cs = side == "source" ? c.Db.Source : c.Db.Target;
         var pid = side == "source"
-            ? await WaitForStatementAsync(cs, "COPY (SELECT%\"big\"%", "wait_event_type = 'Lock'")
+            ? await WaitForStatementAsync(cs, "COPY %\"big\"%TO STDOUT%", "wait_event_type = 'Lock'")
             : await WaitForStatementAsync(cs, "%CREATE INDEX \"slowidx_f\"%");
         await PgServers.ExecAsync(cs, $"SELECT pg_terminate_backend({pid})");
         if (side == "source") await using (var release = new NpgsqlCommand("ROLLBACK", tableLock)) await release.ExecuteNonQueryAsync();
