@@ -126,7 +126,7 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
     /// Runs <paramref name="work"/> while reporting the progress of index builds from pg_stat_progress_create_index;
     /// the work tells which statement each target session (by worker number) is running, null when it ends. The
     /// monitor's own session opens once <paramref name="startWhen"/> completes (when the copy's source sessions are
-    /// closed, so the run never holds more than 2N+1 sessions).
+    /// closed, so it never adds to the copy's 2N+1 sessions).
     /// </summary>
     public async Task MonitoringIndexesAsync(Func<Action<int, DdlStatement?>, Task> work, Task startWhen, CancellationToken ct)
     {
