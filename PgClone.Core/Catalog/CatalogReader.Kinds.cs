@@ -246,10 +246,14 @@ public static partial class CatalogReader
                   WHERE NOT EXISTS (SELECT 1 FROM aclexplode(d.def) b WHERE b.grantee = x.grantee AND b.privilege_type = x.privilege_type AND b.is_grantable = x.is_grantable)) c
             GROUP BY 1, 2, 4 ORDER BY 1, 2
             """, null, r => new AclChange(default, null, r.GetBoolean(0), Str(r, 1), Strings(r, 2), r.GetBoolean(3)), ct),
-        Settings = (await QueryAsync(conn, """
-            SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
+        Settings = await QueryAsync(conn, """
+            SELECT split_part(x.item, '=', 1), substr(x.item, strpos(x.item, '=') + 1), coalesce(p.context IN ('user', 'superuser'), true)
+            FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
+            CROSS JOIN LATERAL unnest(s.setconfig) WITH ORDINALITY AS x(item, n)
+            LEFT JOIN pg_settings p ON lower(p.name) = lower(split_part(x.item, '=', 1))
             WHERE d.datname = current_database() AND s.setrole = 0
-            """, null, r => Strings(r, 0), ct)).SelectMany(x => x).ToList(),
+            ORDER BY x.n
+            """, null, r => new DatabaseSetting(r.GetString(0), r.GetString(1), r.GetBoolean(2)), ct),
     };
 
     /// <summary>The current database's encoding, locale and connection limit, for CREATE DATABASE on the target.</summary>

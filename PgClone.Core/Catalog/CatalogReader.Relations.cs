@@ -117,7 +117,8 @@ public static partial class CatalogReader
                    ARRAY(SELECT DISTINCT k::int2 FROM (SELECT unnest(i.indkey::int2[]) AS k
                          UNION SELECT d.refobjsubid FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
                                AND d.refclassid = 'pg_class'::regclass AND d.refobjid = i.indrelid) x WHERE k > 0),
-                   i.indisclustered, i.indisreplident, obj_description(i.indexrelid, 'pg_class')
+                   i.indisclustered, i.indisreplident, obj_description(i.indexrelid, 'pg_class'),
+                   ARRAY(SELECT a.attstattarget FROM pg_attribute a WHERE a.attrelid = i.indexrelid AND a.attnum > 0 ORDER BY a.attnum)
             FROM pg_index i
             JOIN pg_class ic ON ic.oid = i.indexrelid
             JOIN pg_class c ON c.oid = i.indrelid
@@ -126,7 +127,7 @@ public static partial class CatalogReader
             ORDER BY n.nspname, ic.relname
             """, schemas, r => new IndexInfo(
                 r.GetFieldValue<uint>(0), Name(r, 1), r.GetFieldValue<uint>(3), r.GetBoolean(4), r.GetBoolean(5), r.GetString(6),
-                Oid(r, 7), Oid(r, 8), Shorts(r, 9), r.GetBoolean(10), r.GetBoolean(11), Str(r, 12)), ct);
+                Oid(r, 7), Oid(r, 8), Shorts(r, 9), r.GetBoolean(10), r.GetBoolean(11), Str(r, 12)) { StatTargets = Shorts(r, 13) }, ct);
 
     private static async Task<List<ViewInfo>> ReadViewsAsync(NpgsqlConnection conn, string[] schemas, Dictionary<uint, List<ColumnInfo>> attributes, CancellationToken ct) =>
         await QueryAsync(conn, $"""

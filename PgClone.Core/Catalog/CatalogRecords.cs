@@ -102,7 +102,11 @@ public sealed record ConstraintInfo(
 /// <summary>An index; <see cref="Tail"/> is pg_get_indexdef() from " USING" on, so the index can be renamed or moved to another table.</summary>
 public sealed record IndexInfo(
     uint Oid, QualifiedName Name, uint TableOid, bool Unique, bool OnOnly, string Tail, uint ConstraintOid, uint ParentIndexOid,
-    IReadOnlyList<int> Columns, bool Clustered, bool ReplicaIdentity, string? Comment);
+    IReadOnlyList<int> Columns, bool Clustered, bool ReplicaIdentity, string? Comment)
+{
+    /// <summary>The statistics target of each index column in order (ALTER INDEX ... ALTER COLUMN n SET STATISTICS), -1 for the default.</summary>
+    public IReadOnlyList<int> StatTargets { get; init; } = [];
+}
 
 public sealed record ViewInfo(
     uint Oid, QualifiedName Name, bool Materialized, string Definition, IReadOnlyList<string> RelOptions, bool Populated,

@@ -30,6 +30,11 @@ internal sealed class IndexDdl(TargetNaming naming)
     public string Attach(IndexInfo parent, IndexInfo child) =>
         $"ALTER INDEX {(parent.Name with { Name = naming.Child(parent.TableOid, parent.Name.Name) }).Quoted} ATTACH PARTITION {(child.Name with { Name = naming.Child(child.TableOid, child.Name.Name) }).Quoted}";
 
+    /// <summary>ALTER INDEX ... SET STATISTICS for each index column (an expression's) whose target was set.</summary>
+    public IEnumerable<string> Statistics(IndexInfo i) =>
+        i.StatTargets.Select((target, k) => (target, column: k + 1)).Where(x => x.target >= 0).Select(x =>
+            $"ALTER INDEX {(i.Name with { Name = naming.Child(i.TableOid, i.Name.Name) }).Quoted} ALTER COLUMN {x.column} SET STATISTICS {Sql.Literal(x.target)}");
+
     public string ClusterOn(IndexInfo i, QualifiedName table) =>
         $"ALTER TABLE ONLY {table.Quoted} CLUSTER ON {Sql.Ident(naming.Child(i.TableOid, i.Name.Name))}";
 

@@ -24,12 +24,30 @@ internal sealed partial class PlanAssembler
         _ordered.OfType<ViewInfo>().Where(v => v.NeedsConstraint)
             .Select(v => new DdlStatement(Kind(v), v.Name.Quoted, v.Materialized ? ViewDdl.Create(v) : ViewDdl.Replace(v)));
 
+    /// <summary>
+    /// What views carry beside their query: column defaults (what an INSERT through a view fills in), and the
+    /// column settings of materialized views, set before these are filled, as a restore of pg_dump's output does.
+    /// </summary>
+    private IEnumerable<DdlStatement> ViewColumns()
+    {
+        foreach (var v in Views)
+            foreach (var c in v.Columns)
+            {
+                if (c.Default is not null)
+                    yield return new DdlStatement(Kind(v), v.Name.Quoted, $"{TableDdl.AlterColumn(v.Name, c)} SET DEFAULT {naming.Default(c.Default)}") { Table = v.Name };
+                if (v.Materialized)
+                    foreach (var sql in TableDdl.ColumnSettings(v.Name, c)) yield return new DdlStatement(Kind(v), v.Name.Quoted, sql) { Table = v.Name };
+            }
+    }
+
     /// <summary>Materialized views are filled (in dependency order) once their tables hold data; then their indexes.</summary>
     private IEnumerable<DdlStatement> MaterializedViews()
     {
         var matviews = _ordered.OfType<ViewInfo>().Where(v => v.Materialized).ToList();
+        // A database clone gives the database its settings; a refresh computes under them, as a session of it would.
+        var settings = request.Operation is CloneOperation.Database or CloneOperation.DatabaseCreate ? DatabaseDdl.SessionSettings(catalog.Database.Settings) : null;
         foreach (var v in matviews.Where(v => v.Populated))
-            yield return new DdlStatement("materialized view", v.Name.Quoted, ViewDdl.Refresh(v)) { Table = v.Name };
+            yield return new DdlStatement("materialized view", v.Name.Quoted, ViewDdl.Refresh(v, settings)) { Table = v.Name };
         if (!_options.Indexes) yield break;
         foreach (var v in matviews)
             foreach (var i in catalog.IndexesOf(v.Oid))
@@ -84,6 +102,9 @@ internal sealed partial class PlanAssembler
             if (index.ReplicaIdentity) yield return new DdlStatement("table", table.Quoted, _index.ReplicaIdentity(index, table)) { Table = table };
             if (index.Clustered) yield return new DdlStatement("table", table.Quoted, _index.ClusterOn(index, table)) { Table = table };
         }
+        foreach (var (index, _) in _plannedIndexes.Values)
+            foreach (var sql in _index.Statistics(index))
+                yield return new DdlStatement("index", index.Name.Quoted, sql);
     }
 
     private IEnumerable<DdlStatement> Comments()

@@ -51,6 +51,8 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
             "CREATE FOREIGN TABLE \"Kinds ü\".remote", "CREATE PUBLICATION \"Pub All\" FOR ALL TABLES", "ADD TABLE ONLY \"Kinds ü\".customer (id, name) WHERE ((id > 0))",
             "ADD TABLES IN SCHEMA \"select\"", "CREATE EVENT TRIGGER \"Kinds DDL\"", "ALTER EVENT TRIGGER \"Kinds DDL\" DISABLE",
             "COMMENT ON AGGREGATE", "COMMENT ON OPERATOR FAMILY", "COMMENT ON CAST", "COMMENT ON RULE", "COMMENT ON EVENT TRIGGER",
+            "ALTER TABLE ONLY \"Kinds ü\".named_items ALTER COLUMN name SET DEFAULT 'unnamed; ''x'''::text",
+            "ALTER TABLE ONLY \"Kinds ü\".item_names ALTER COLUMN name SET STATISTICS 321", "ALTER INDEX \"Kinds ü\".\"Lower Name\" ALTER COLUMN 1 SET STATISTICS 77",
             "COMMENT ON PUBLICATION", "COMMENT ON ACCESS METHOD", "COMMENT ON SERVER", "COMMENT ON FOREIGN TABLE", "COMMENT ON TEXT SEARCH DICTIONARY",
         })
             Assert.Contains(expected, source);
@@ -58,7 +60,11 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
 
         Assert.Contains("ALTER DEFAULT PRIVILEGES FOR ROLE", source);
         const string settings = "SELECT s.setconfig::text FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = current_database()";
-        Assert.Equal("{\"search_path=\\\"$user\\\", public, \\\"Kinds ü\\\"\",work_mem=64MB}", await PgServers.ScalarAsync<string>(db.Target, settings));
+        Assert.Equal("{kinds.lang=de,default_text_search_config=pg_catalog.simple,\"search_path=\\\"$user\\\", public, \\\"Kinds ü\\\"\",work_mem=64MB}",
+            await PgServers.ScalarAsync<string>(db.Target, settings));
+        // A materialized view is filled under the database's settings, as in a session of the database.
+        const string inSession = "SELECT lang || ' ' || words::text FROM \"Kinds ü\".in_session";
+        Assert.Equal("de 'clones':1 'running':2", await PgServers.ScalarAsync<string>(db.Target, inSession));
         const string publicSchema = "SELECT nspowner::regrole::text || ' ' || nspacl::text FROM pg_namespace WHERE nspname = 'public'";
         var publicOnSource = await PgServers.ScalarAsync<string>(db.Source, publicSchema);
         Assert.StartsWith("\"Public Owner\" {\"\\\"Public Owner\\\"=UC/", publicOnSource);

@@ -175,3 +175,22 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA "select" GRANT USAGE ON SEQUENCES TO PUBLIC;
 -- schema public: a comment and changed privileges
 COMMENT ON SCHEMA public IS 'the public schema, commented';
 GRANT CREATE ON SCHEMA public TO PUBLIC;
+
+-- what views and indexes carry beside their definitions: a view column's default, a materialized view's column
+-- statistics target and storage, an index expression's statistics target
+CREATE VIEW "Kinds ü".named_items AS SELECT id, name FROM "Kinds ü".items;
+ALTER VIEW "Kinds ü".named_items ALTER COLUMN name SET DEFAULT 'unnamed; ''x''';
+CREATE MATERIALIZED VIEW "Kinds ü".item_names AS SELECT id, name FROM "Kinds ü".items;
+ALTER MATERIALIZED VIEW "Kinds ü".item_names ALTER COLUMN name SET STATISTICS 321, ALTER COLUMN name SET STORAGE MAIN;
+CREATE INDEX "Lower Name" ON "Kinds ü".items (lower(name), id);
+ALTER INDEX "Kinds ü"."Lower Name" ALTER COLUMN 1 SET STATISTICS 77;
+
+-- a materialized view computed under the database's settings (a custom one and the text search configuration):
+-- its rows depend on the session that fills it
+DO $$ BEGIN
+    EXECUTE format('ALTER DATABASE %I SET "kinds.lang" TO %L', current_database(), 'de');
+    EXECUTE format('ALTER DATABASE %I SET default_text_search_config TO %L', current_database(), 'pg_catalog.simple');
+END $$;
+SET "kinds.lang" TO 'de';
+SET default_text_search_config TO 'pg_catalog.simple';
+CREATE MATERIALIZED VIEW "Kinds ü".in_session AS SELECT current_setting('kinds.lang', true) AS lang, to_tsvector('Clones running') AS words;
