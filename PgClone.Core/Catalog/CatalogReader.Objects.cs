@@ -79,11 +79,13 @@ public static partial class CatalogReader
                    ARRAY(SELECT DISTINCT k::int2 FROM (SELECT unnest(g.tgattr::int2[]) AS k
                          UNION SELECT d.refobjsubid FROM pg_depend d WHERE d.classid = 'pg_trigger'::regclass AND d.objid = g.oid
                                AND d.refclassid = 'pg_class'::regclass AND d.refobjid = g.tgrelid) x WHERE k > 0),
-                   g.tgfoid, obj_description(g.oid, 'pg_trigger')
+                   g.tgfoid, obj_description(g.oid, 'pg_trigger'), g.tgparentid <> 0
             FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE NOT g.tgisinternal AND g.tgparentid = 0 AND n.nspname = ANY($1)
+            LEFT JOIN pg_trigger pg ON pg.oid = g.tgparentid
+            WHERE n.nspname = ANY($1) AND (NOT g.tgisinternal AND g.tgparentid = 0 OR g.tgenabled <> pg.tgenabled)
             ORDER BY g.tgrelid, g.tgname
-            """, schemas, r => new TriggerInfo(r.GetFieldValue<uint>(0), r.GetFieldValue<uint>(1), r.GetString(2), r.GetString(3), r.GetChar(4), Shorts(r, 5), r.GetFieldValue<uint>(6), Str(r, 7)), ct);
+            """, schemas, r => new TriggerInfo(r.GetFieldValue<uint>(0), r.GetFieldValue<uint>(1), r.GetString(2), r.GetString(3), r.GetChar(4), Shorts(r, 5), r.GetFieldValue<uint>(6), Str(r, 7))
+            { OnPartition = r.GetBoolean(8) }, ct);
 
     private static async Task<List<PolicyInfo>> ReadPoliciesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, """

@@ -74,6 +74,11 @@ public sealed record ColumnInfo(
     /// values are oids that name objects, so they travel by name. NUL otherwise.
     /// </summary>
     public char ByName { get; init; }
+    /// <summary>
+    /// Whether the column's type has no binary form: a base type without send/receive functions (isn's ean13, seg,
+    /// aclitem), or a domain, array, range or composite over one. Binary COPY refuses such a column.
+    /// </summary>
+    public bool NoBinaryForm { get; init; }
 }
 
 public sealed record TableInfo(
@@ -126,7 +131,14 @@ public sealed record FunctionInfo(uint Oid, QualifiedName Name, string IdentityA
     public static string SignatureOf(QualifiedName name, string identityArguments) => $"{name.Quoted}({identityArguments})";
 }
 
-public sealed record TriggerInfo(uint Oid, uint TableOid, string Name, string Definition, char Enabled, IReadOnlyList<int> Columns, uint FunctionOid, string? Comment);
+public sealed record TriggerInfo(uint Oid, uint TableOid, string Name, string Definition, char Enabled, IReadOnlyList<int> Columns, uint FunctionOid, string? Comment)
+{
+    /// <summary>
+    /// A partition's copy of its partitioned parent's trigger (created with the parent's), read only because its
+    /// enabled state differs from the parent's: all it needs is that state.
+    /// </summary>
+    public bool OnPartition { get; init; }
+}
 
 /// <summary>A row-level security policy; Roles empty means PUBLIC.</summary>
 public sealed record PolicyInfo(uint Oid, uint TableOid, string Name, bool Permissive, char Command, IReadOnlyList<string> Roles,

@@ -62,11 +62,22 @@ internal sealed partial class PlanAssembler
         if (!_options.Triggers) yield break;
         var relations = Tables.Select(t => (t.Oid, Name: naming.Table(t), Table: (TableInfo?)t))
             .Concat(Views.Select(v => (v.Oid, v.Name, Table: (TableInfo?)null)));
+        var planned = Tables.Select(t => t.Oid).ToHashSet();
+        var partitionStates = new List<DdlStatement>();
         foreach (var (oid, name, table) in relations)
             foreach (var tr in catalog.TriggersOf(oid))
-                if (table is null || UsesClonedColumns(table, tr.Columns, $"trigger {Sql.Ident(tr.Name)}"))
-                    foreach (var sql in FunctionDdl.Trigger(tr, name, naming))
-                        yield return new DdlStatement("trigger", $"{Sql.Ident(tr.Name)} on {name.Quoted}", sql) { Table = name };
+            {
+                var statements = FunctionDdl.Trigger(tr, name, naming).Select(sql => new DdlStatement("trigger", $"{Sql.Ident(tr.Name)} on {name.Quoted}", sql) { Table = name });
+                // A partition's copy of its parent's trigger exists once the parent's is created, here, in any
+                // order: its own enabled state is set after every trigger.
+                if (tr.OnPartition)
+                {
+                    if (table is { Parents: [var parent] } && planned.Contains(parent)) partitionStates.AddRange(statements);
+                }
+                else if (table is null || UsesClonedColumns(table, tr.Columns, $"trigger {Sql.Ident(tr.Name)}"))
+                    foreach (var statement in statements) yield return statement;
+            }
+        foreach (var statement in partitionStates) yield return statement;
     }
 
     /// <summary>Extended statistics, row-level security and policies of the created tables.</summary>

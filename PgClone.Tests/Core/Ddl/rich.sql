@@ -143,6 +143,12 @@ CREATE TRIGGER orders_audit AFTER INSERT ON rich.orders REFERENCING NEW TABLE AS
 ALTER TABLE rich.orders DISABLE TRIGGER orders_audit;
 CREATE CONSTRAINT TRIGGER people_ctrig AFTER INSERT ON rich.people DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION rich.audit();
 CREATE TRIGGER events_audit AFTER INSERT ON rich.events FOR EACH ROW EXECUTE FUNCTION rich.audit();
+-- partitions' copies of a parent's trigger in another state than the parent's
+ALTER TABLE rich.events_2024_low DISABLE TRIGGER events_audit;
+CREATE TRIGGER events_quiet AFTER UPDATE ON rich.events FOR EACH ROW EXECUTE FUNCTION rich.audit();
+ALTER TABLE rich.events DISABLE TRIGGER events_quiet;
+ALTER TABLE rich.events_default ENABLE ALWAYS TRIGGER events_quiet;
+ALTER TABLE rich.events_2023 ENABLE TRIGGER events_quiet;
 COMMENT ON TRIGGER orders_touch ON rich.orders IS 'fills note';
 CREATE TRIGGER scratch_always BEFORE UPDATE ON rich.scratch FOR EACH ROW EXECUTE FUNCTION rich.audit();
 ALTER TABLE rich.scratch ENABLE ALWAYS TRIGGER scratch_always;
