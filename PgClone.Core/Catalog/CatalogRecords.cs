@@ -149,7 +149,11 @@ public sealed record StatisticsInfo(uint Oid, QualifiedName Name, uint TableOid,
     int StatTarget, IReadOnlyList<int> ColumnNumbers, string? Comment);
 
 /// <summary>GRANT (or REVOKE) privileges on an object (or one of its columns) to (from) a role; Grantee null means PUBLIC.</summary>
-public sealed record AclChange(ObjectKey Object, string? Column, bool Grant, string? Grantee, IReadOnlyList<string> Privileges, bool Grantable);
+public sealed record AclChange(ObjectKey Object, string? Column, bool Grant, string? Grantee, IReadOnlyList<string> Privileges, bool Grantable)
+{
+    /// <summary>The role that granted, when not the object's owner (a holder of the grant option passed it on); null otherwise.</summary>
+    public string? Grantor { get; init; }
+}
 
 /// <summary>
 /// A privilege change on a member of an extension since CREATE EXTENSION set its privileges (pg_init_privs).
