@@ -192,7 +192,7 @@ public static partial class CatalogReader
     /// ones it has beyond the default (to grant, in aclitem order), grouped per grantee and grantor; column privileges too.
     /// </summary>
     private static async Task<List<AclChange>> ReadPrivilegesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
-        await QueryAsync(conn, """
+        await QueryAsync(conn, $"""
             WITH objs AS (
                 SELECT 'r:' || c.oid AS key, NULL::text AS col, c.relacl AS acl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner) AS def,
                        c.relowner AS owner
@@ -207,6 +207,10 @@ public static partial class CatalogReader
                 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = ANY($1) AND t.typacl IS NOT NULL
                 UNION ALL SELECT 'n:' || n.oid, NULL, n.nspacl, acldefault('n'::"char", n.nspowner), n.nspowner
                 FROM pg_namespace n WHERE n.nspname = ANY($1) AND n.nspacl IS NOT NULL
+                UNION ALL SELECT 'W:' || w.oid, NULL, w.fdwacl, acldefault('F'::"char", w.fdwowner), w.fdwowner
+                FROM pg_foreign_data_wrapper w WHERE w.fdwacl IS NOT NULL AND {NotMember("pg_foreign_data_wrapper", "w.oid")}
+                UNION ALL SELECT 'S:' || v.oid, NULL, v.srvacl, acldefault('S'::"char", v.srvowner), v.srvowner
+                FROM pg_foreign_server v WHERE v.srvacl IS NOT NULL AND {NotMember("pg_foreign_server", "v.oid")}
             ), changes AS (
                 SELECT o.key, o.col, false AS is_grant, d.grantee, d.privilege_type, false AS grantable, 0::bigint AS ord, 0::oid AS grantor
                 FROM objs o, aclexplode(o.def) d

@@ -63,6 +63,13 @@ public sealed record EventTriggerInfo(uint Oid, string Name, string Event, IRead
 public sealed record PublicationInfo(uint Oid, string Name, bool AllTables, IReadOnlyList<string> Publish, bool ViaRoot,
     IReadOnlyList<string> Tables, IReadOnlyList<string> Schemas, string Owner, string? Comment);
 
+/// <summary>
+/// A subscription of the current database: its connection, publications, slot (null: NONE) and options as
+/// pg_subscription holds them (Streaming, Binary, TwoPhase 'd' for disabled, DisableOnError, SyncCommit).
+/// </summary>
+public sealed record SubscriptionInfo(uint Oid, string Name, string ConnInfo, IReadOnlyList<string> Publications, string? SlotName,
+    bool Binary, bool Streaming, char TwoPhase, bool DisableOnError, string SyncCommit, string Owner, string? Comment);
+
 /// <summary>Generic options (FDWs, servers, user mappings, foreign tables and their columns) as "name=value".</summary>
 public sealed record ForeignWrapperInfo(uint Oid, string Name, string? Handler, string? Validator, IReadOnlyList<string> Options, string Owner, string? Comment);
 
@@ -90,6 +97,9 @@ public sealed record DatabaseObjects
     public IReadOnlyList<AccessMethodInfo> AccessMethods { get; init; } = [];
     public IReadOnlyList<EventTriggerInfo> EventTriggers { get; init; } = [];
     public IReadOnlyList<PublicationInfo> Publications { get; init; } = [];
+    public IReadOnlyList<SubscriptionInfo> Subscriptions { get; init; } = [];
+    /// <summary>Subscriptions whose connection the reading user may not see (pg_subscription.subconninfo needs a superuser).</summary>
+    public IReadOnlyList<string> UnreadableSubscriptions { get; init; } = [];
     public IReadOnlyList<ForeignWrapperInfo> ForeignWrappers { get; init; } = [];
     public IReadOnlyList<ForeignServerInfo> ForeignServers { get; init; } = [];
     /// <summary>Large objects (their data is streamed after the tables').</summary>

@@ -27,9 +27,11 @@ internal sealed partial class PlanAssembler
             yield return new(new ObjectKey('f', f.Oid), f.Kind == 'p' ? "procedure" : "function", "ROUTINE", "ROUTINE", f.Signature, null, true);
         foreach (var v in Views)
             yield return new(new ObjectKey('r', v.Oid), Kind(v), v.Materialized ? "MATERIALIZED VIEW" : "VIEW", "TABLE", v.Name.Quoted, null, true);
-        // Aggregates' owners are set with the other kinds' (below); their privileges are a function's.
+        // Aggregates', wrappers' and servers' owners are set with the other kinds' (below); an aggregate's privileges are a function's.
         foreach (var k in Kinds.Where(k => k.Kind == "aggregate"))
             yield return new(k.Key, k.Kind, "AGGREGATE", "FUNCTION", k.Name, null, false);
+        foreach (var k in Kinds.Where(k => k.Kind is "foreign data wrapper" or "server"))
+            yield return new(k.Key, k.Kind, "", k.Kind == "server" ? "FOREIGN SERVER" : "FOREIGN DATA WRAPPER", k.Name, null, false);
     }
 
     /// <summary>

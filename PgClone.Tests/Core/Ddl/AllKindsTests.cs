@@ -66,6 +66,8 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
             "ALTER TABLE ONLY \"Kinds ü\".named_items ALTER COLUMN name SET DEFAULT 'unnamed; ''x'''::text",
             "ALTER TABLE ONLY \"Kinds ü\".item_names ALTER COLUMN name SET STATISTICS 321", "ALTER INDEX \"Kinds ü\".\"Lower Name\" ALTER COLUMN 1 SET STATISTICS 77",
             "SET SESSION AUTHORIZATION \"Kinds Lead\";\nGRANT SELECT ON TABLE \"Kinds ü\".items TO \"Kinds Reader\";",
+            "CREATE SUBSCRIPTION \"Sub ü\"", "COMMENT ON SUBSCRIPTION", "GRANT ALL ON FOREIGN SERVER \"Srv 1\" TO PUBLIC",
+            "GRANT ALL ON FOREIGN DATA WRAPPER \"Dummy FDW\" TO PUBLIC",
             "COMMENT ON PUBLICATION", "COMMENT ON ACCESS METHOD", "COMMENT ON SERVER", "COMMENT ON FOREIGN TABLE", "COMMENT ON TEXT SEARCH DICTIONARY",
         })
             Assert.Contains(expected, source);

@@ -131,6 +131,8 @@ CREATE FOREIGN DATA WRAPPER "Dummy FDW" OPTIONS (debug 'true');
 CREATE SERVER "Srv 1" TYPE 'remote' VERSION '1.0' FOREIGN DATA WRAPPER "Dummy FDW" OPTIONS (host 'db.example', port '5432');
 COMMENT ON SERVER "Srv 1" IS 'nowhere';
 CREATE USER MAPPING FOR PUBLIC SERVER "Srv 1" OPTIONS ("user" 'bob', password 'it''s');
+GRANT USAGE ON FOREIGN DATA WRAPPER "Dummy FDW" TO PUBLIC;
+GRANT USAGE ON FOREIGN SERVER "Srv 1" TO PUBLIC;
 CREATE FOREIGN TABLE "Kinds ü".remote ("ID" integer OPTIONS (column_name 'id') NOT NULL, v text) SERVER "Srv 1"
     OPTIONS (table_name 'remote table');
 COMMENT ON FOREIGN TABLE "Kinds ü".remote IS 'elsewhere';
@@ -194,3 +196,8 @@ END $$;
 SET "kinds.lang" TO 'de';
 SET default_text_search_config TO 'pg_catalog.simple';
 CREATE MATERIALIZED VIEW "Kinds ü".in_session AS SELECT current_setting('kinds.lang', true) AS lang, to_tsvector('Clones running') AS words;
+
+-- a subscription, as pg_dump restores one: never connecting, no slot, disabled
+CREATE SUBSCRIPTION "Sub ü" CONNECTION 'host=127.0.0.1 port=1 dbname=nowhere' PUBLICATION "Pub All", "other pub"
+    WITH (connect = false, slot_name = NONE, binary = true, synchronous_commit = 'local');
+COMMENT ON SUBSCRIPTION "Sub ü" IS 'never connects';
