@@ -87,6 +87,16 @@ public static partial class CatalogReader
             """, schemas, r => new TriggerInfo(r.GetFieldValue<uint>(0), r.GetFieldValue<uint>(1), r.GetString(2), r.GetString(3), r.GetChar(4), Shorts(r, 5), r.GetFieldValue<uint>(6), Str(r, 7))
             { OnPartition = r.GetBoolean(8) }, ct);
 
+    private static async Task<List<ExtensionDependent>> ReadExtensionDependentsAsync(NpgsqlConnection conn, CancellationToken ct) =>
+        await QueryAsync(conn, """
+            SELECT (CASE WHEN d.classid = 'pg_proc'::regclass THEN 'f' WHEN d.classid = 'pg_trigger'::regclass THEN 'g'
+                         WHEN c.relkind = 'm' THEN 'm' ELSE 'i' END)::"char", d.objid, e.extname
+            FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+            LEFT JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
+            WHERE d.deptype = 'x' AND d.refclassid = 'pg_extension'::regclass AND d.classid IN ('pg_proc'::regclass, 'pg_trigger'::regclass, 'pg_class'::regclass)
+            ORDER BY 1, 2, 3
+            """, null, r => new ExtensionDependent(r.GetChar(0), r.GetFieldValue<uint>(1), r.GetString(2)), ct);
+
     private static async Task<List<PolicyInfo>> ReadPoliciesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, """
             SELECT p.oid, p.polrelid, p.polname, p.polpermissive, p.polcmd,

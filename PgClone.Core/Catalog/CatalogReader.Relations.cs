@@ -135,7 +135,9 @@ public static partial class CatalogReader
             JOIN pg_class ic ON ic.oid = i.indexrelid
             JOIN pg_class c ON c.oid = i.indrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname = ANY($1)
+            -- An invalid index (a CREATE INDEX CONCURRENTLY that failed) is no part of the schema, as for pg_dump; a
+            -- partitioned table's is, invalid only until every partition has its own attached.
+            WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname = ANY($1) AND (i.indisvalid OR c.relkind = 'p')
             ORDER BY n.nspname, ic.relname
             """, schemas, r => new IndexInfo(
                 r.GetFieldValue<uint>(0), Name(r, 1), r.GetFieldValue<uint>(3), r.GetBoolean(4), r.GetBoolean(5), r.GetString(6),

@@ -140,6 +140,12 @@ public sealed record TriggerInfo(uint Oid, uint TableOid, string Name, string De
     public bool OnPartition { get; init; }
 }
 
+/// <summary>
+/// An object marked ALTER ... DEPENDS ON EXTENSION (pg_depend deptype 'x'): Kind 'f' a routine, 'm' a
+/// materialized view, 'i' an index, 'g' a trigger.
+/// </summary>
+public sealed record ExtensionDependent(char Kind, uint Oid, string Extension);
+
 /// <summary>A row-level security policy; Roles empty means PUBLIC.</summary>
 public sealed record PolicyInfo(uint Oid, uint TableOid, string Name, bool Permissive, char Command, IReadOnlyList<string> Roles,
     string? Using, string? WithCheck, string? Comment);
@@ -179,6 +185,7 @@ public sealed record SourceCatalog
     public required IReadOnlyList<TriggerInfo> Triggers { get; init; }
     public required IReadOnlyList<PolicyInfo> Policies { get; init; }
     public required IReadOnlyList<StatisticsInfo> Statistics { get; init; }
+    public IReadOnlyList<ExtensionDependent> ExtensionDependents { get; init; } = [];
     public IReadOnlyList<AggregateInfo> Aggregates { get; init; } = [];
     public IReadOnlyList<OperatorInfo> Operators { get; init; } = [];
     public IReadOnlyList<OperatorFamilyInfo> OperatorFamilies { get; init; } = [];

@@ -80,6 +80,31 @@ internal sealed partial class PlanAssembler
         foreach (var statement in partitionStates) yield return statement;
     }
 
+    /// <summary>
+    /// ALTER ... DEPENDS ON EXTENSION for the created routines, materialized views, indexes and triggers so marked
+    /// (dropping the extension drops them), when the target has or gets the extension.
+    /// </summary>
+    private IEnumerable<DdlStatement> ExtensionDependencies()
+    {
+        var extensions = ExtensionNames().Concat(state.InstalledExtensions).ToHashSet(StringComparer.Ordinal);
+        foreach (var d in catalog.ExtensionDependents.Where(d => extensions.Contains(d.Extension)))
+        {
+            var (kind, target) = d.Kind switch
+            {
+                'f' => ("function", Functions.FirstOrDefault(f => f.Oid == d.Oid) is { } f ? $"ROUTINE {f.Signature}" : null),
+                'm' => ("materialized view", Views.FirstOrDefault(v => v.Oid == d.Oid) is { } v ? $"MATERIALIZED VIEW {v.Name.Quoted}" : null),
+                'i' => ("index", _plannedIndexes.TryGetValue(d.Oid, out var i) ? $"INDEX {_index.Name(i.Index)}" : null),
+                _ => ("trigger", _options.Triggers && catalog.Triggers.FirstOrDefault(t => t.Oid == d.Oid) is { } tr && TriggerRelation(tr.TableOid) is { } on
+                    ? $"TRIGGER {Sql.Ident(tr.Name)} ON {on.Quoted}" : null),
+            };
+            if (target is not null) yield return new DdlStatement(kind, target, $"ALTER {target} DEPENDS ON EXTENSION {Sql.Ident(d.Extension)}");
+        }
+    }
+
+    /// <summary>The created table or view a trigger is on, by its name on the target; null when it is not created.</summary>
+    private QualifiedName? TriggerRelation(uint oid) =>
+        Tables.FirstOrDefault(t => t.Oid == oid) is { } t ? naming.Table(t) : Views.FirstOrDefault(v => v.Oid == oid)?.Name;
+
     /// <summary>Extended statistics, row-level security and policies of the created tables.</summary>
     private IEnumerable<DdlStatement> StatisticsAndPolicies()
     {

@@ -54,6 +54,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         post.AddRange(ViewColumns());
         post.AddRange(MaterializedViews());
         post.AddRange(Triggers());
+        post.AddRange(ExtensionDependencies());
         post.AddRange(KindStatements(DumpSection.PostData));
         post.AddRange(TableSettings());
         post.AddRange(StatisticsAndPolicies());
