@@ -175,6 +175,8 @@ public static partial class CatalogReader
                    pg_get_userbyid(e.evtowner), obj_description(e.oid, 'pg_event_trigger')
             FROM pg_event_trigger e WHERE {NotMember("pg_event_trigger", "e.oid")} ORDER BY e.evtname
             """, null, r => new EventTriggerInfo(r.GetFieldValue<uint>(0), r.GetString(1), r.GetString(2), Strings(r, 3), r.GetString(4), r.GetChar(5), r.GetString(6), Str(r, 7)), ct),
+        Subscriptions = await ReadSubscriptionsAsync(conn, readable: true, ct),
+        UnreadableSubscriptions = (await ReadSubscriptionsAsync(conn, readable: false, ct)).Select(s => s.Name).ToList(),
         Publications = await QueryAsync(conn, """
             SELECT p.oid, p.pubname, p.puballtables,
                    array_remove(ARRAY[CASE WHEN p.pubinsert THEN 'insert' END, CASE WHEN p.pubupdate THEN 'update' END,
@@ -246,11 +248,33 @@ public static partial class CatalogReader
                   WHERE NOT EXISTS (SELECT 1 FROM aclexplode(d.def) b WHERE b.grantee = x.grantee AND b.privilege_type = x.privilege_type AND b.is_grantable = x.is_grantable)) c
             GROUP BY 1, 2, 4 ORDER BY 1, 2
             """, null, r => new AclChange(default, null, r.GetBoolean(0), Str(r, 1), Strings(r, 2), r.GetBoolean(3)), ct),
-        Settings = (await QueryAsync(conn, """
-            SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
+        Settings = await QueryAsync(conn, """
+            SELECT split_part(x.item, '=', 1), substr(x.item, strpos(x.item, '=') + 1), coalesce(p.context IN ('user', 'superuser'), true)
+            FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
+            CROSS JOIN LATERAL unnest(s.setconfig) WITH ORDINALITY AS x(item, n)
+            LEFT JOIN pg_settings p ON lower(p.name) = lower(split_part(x.item, '=', 1))
             WHERE d.datname = current_database() AND s.setrole = 0
-            """, null, r => Strings(r, 0), ct)).SelectMany(x => x).ToList(),
+            ORDER BY x.n
+            """, null, r => new DatabaseSetting(r.GetString(0), r.GetString(1), r.GetBoolean(2)), ct),
     };
+
+    /// <summary>
+    /// The current database's subscriptions: with <paramref name="readable"/>, the ones whose connection this user
+    /// may read (all, for a superuser), else only the names of the others (their connection left unread).
+    /// </summary>
+    private static async Task<List<SubscriptionInfo>> ReadSubscriptionsAsync(NpgsqlConnection conn, bool readable, CancellationToken ct)
+    {
+        var canRead = (await QueryAsync(conn, "SELECT has_column_privilege('pg_subscription', 'subconninfo', 'SELECT')", null, r => r.GetBoolean(0), ct))[0];
+        if (canRead != readable) return [];
+        var connInfo = readable ? "s.subconninfo" : "''";
+        return await QueryAsync(conn, $"""
+            SELECT s.oid, s.subname, {connInfo}, s.subpublications, s.subslotname, s.subbinary, s.substream, s.subtwophasestate,
+                   s.subdisableonerr, s.subsynccommit, pg_get_userbyid(s.subowner), obj_description(s.oid, 'pg_subscription')
+            FROM pg_subscription s WHERE s.subdbid = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+            ORDER BY s.subname
+            """, null, r => new SubscriptionInfo(r.GetFieldValue<uint>(0), r.GetString(1), r.GetString(2), Strings(r, 3), Str(r, 4),
+                r.GetBoolean(5), r.GetBoolean(6), r.GetChar(7), r.GetBoolean(8), r.GetString(9), r.GetString(10), Str(r, 11)), ct);
+    }
 
     /// <summary>The current database's encoding, locale and connection limit, for CREATE DATABASE on the target.</summary>
     public static async Task<DatabaseProperties> ReadDatabasePropertiesAsync(NpgsqlConnection conn, CancellationToken ct) =>

@@ -79,11 +79,23 @@ public static partial class CatalogReader
                    ARRAY(SELECT DISTINCT k::int2 FROM (SELECT unnest(g.tgattr::int2[]) AS k
                          UNION SELECT d.refobjsubid FROM pg_depend d WHERE d.classid = 'pg_trigger'::regclass AND d.objid = g.oid
                                AND d.refclassid = 'pg_class'::regclass AND d.refobjid = g.tgrelid) x WHERE k > 0),
-                   g.tgfoid, obj_description(g.oid, 'pg_trigger')
+                   g.tgfoid, obj_description(g.oid, 'pg_trigger'), g.tgparentid <> 0
             FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE NOT g.tgisinternal AND g.tgparentid = 0 AND n.nspname = ANY($1)
+            LEFT JOIN pg_trigger pg ON pg.oid = g.tgparentid
+            WHERE n.nspname = ANY($1) AND (NOT g.tgisinternal AND g.tgparentid = 0 OR g.tgenabled <> pg.tgenabled)
             ORDER BY g.tgrelid, g.tgname
-            """, schemas, r => new TriggerInfo(r.GetFieldValue<uint>(0), r.GetFieldValue<uint>(1), r.GetString(2), r.GetString(3), r.GetChar(4), Shorts(r, 5), r.GetFieldValue<uint>(6), Str(r, 7)), ct);
+            """, schemas, r => new TriggerInfo(r.GetFieldValue<uint>(0), r.GetFieldValue<uint>(1), r.GetString(2), r.GetString(3), r.GetChar(4), Shorts(r, 5), r.GetFieldValue<uint>(6), Str(r, 7))
+            { OnPartition = r.GetBoolean(8) }, ct);
+
+    private static async Task<List<ExtensionDependent>> ReadExtensionDependentsAsync(NpgsqlConnection conn, CancellationToken ct) =>
+        await QueryAsync(conn, """
+            SELECT (CASE WHEN d.classid = 'pg_proc'::regclass THEN 'f' WHEN d.classid = 'pg_trigger'::regclass THEN 'g'
+                         WHEN c.relkind = 'm' THEN 'm' ELSE 'i' END)::"char", d.objid, e.extname
+            FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+            LEFT JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
+            WHERE d.deptype = 'x' AND d.refclassid = 'pg_extension'::regclass AND d.classid IN ('pg_proc'::regclass, 'pg_trigger'::regclass, 'pg_class'::regclass)
+            ORDER BY 1, 2, 3
+            """, null, r => new ExtensionDependent(r.GetChar(0), r.GetFieldValue<uint>(1), r.GetString(2)), ct);
 
     private static async Task<List<PolicyInfo>> ReadPoliciesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, """
@@ -187,35 +199,42 @@ public static partial class CatalogReader
 
     /// <summary>
     /// For each object with an explicit ACL: the privileges its default ACL has and it lacks (to revoke) and the
-    /// ones it has beyond the default (to grant, in aclitem order), grouped per grantee; column privileges too.
+    /// ones it has beyond the default (to grant, in aclitem order), grouped per grantee and grantor; column privileges too.
     /// </summary>
     private static async Task<List<AclChange>> ReadPrivilegesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
-        await QueryAsync(conn, """
+        await QueryAsync(conn, $"""
             WITH objs AS (
-                SELECT 'r:' || c.oid AS key, NULL::text AS col, c.relacl AS acl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner) AS def
+                SELECT 'r:' || c.oid AS key, NULL::text AS col, c.relacl AS acl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner) AS def,
+                       c.relowner AS owner
                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE n.nspname = ANY($1) AND c.relacl IS NOT NULL AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
-                UNION ALL SELECT 'r:' || a.attrelid, a.attname::text, a.attacl, acldefault('c'::"char", c.relowner)
+                UNION ALL SELECT 'r:' || a.attrelid, a.attname::text, a.attacl, acldefault('c'::"char", c.relowner), c.relowner
                 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE n.nspname = ANY($1) AND a.attacl IS NOT NULL AND NOT a.attisdropped AND a.attnum > 0
-                UNION ALL SELECT 'f:' || p.oid, NULL, p.proacl, acldefault('f'::"char", p.proowner)
+                UNION ALL SELECT 'f:' || p.oid, NULL, p.proacl, acldefault('f'::"char", p.proowner), p.proowner
                 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ANY($1) AND p.proacl IS NOT NULL
-                UNION ALL SELECT 't:' || t.oid, NULL, t.typacl, acldefault('T'::"char", t.typowner)
+                UNION ALL SELECT 't:' || t.oid, NULL, t.typacl, acldefault('T'::"char", t.typowner), t.typowner
                 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = ANY($1) AND t.typacl IS NOT NULL
-                UNION ALL SELECT 'n:' || n.oid, NULL, n.nspacl, acldefault('n'::"char", n.nspowner)
+                UNION ALL SELECT 'n:' || n.oid, NULL, n.nspacl, acldefault('n'::"char", n.nspowner), n.nspowner
                 FROM pg_namespace n WHERE n.nspname = ANY($1) AND n.nspacl IS NOT NULL
+                UNION ALL SELECT 'W:' || w.oid, NULL, w.fdwacl, acldefault('F'::"char", w.fdwowner), w.fdwowner
+                FROM pg_foreign_data_wrapper w WHERE w.fdwacl IS NOT NULL AND {NotMember("pg_foreign_data_wrapper", "w.oid")}
+                UNION ALL SELECT 'S:' || v.oid, NULL, v.srvacl, acldefault('S'::"char", v.srvowner), v.srvowner
+                FROM pg_foreign_server v WHERE v.srvacl IS NOT NULL AND {NotMember("pg_foreign_server", "v.oid")}
             ), changes AS (
-                SELECT o.key, o.col, false AS is_grant, d.grantee, d.privilege_type, false AS grantable, 0::bigint AS ord
+                SELECT o.key, o.col, false AS is_grant, d.grantee, d.privilege_type, false AS grantable, 0::bigint AS ord, 0::oid AS grantor
                 FROM objs o, aclexplode(o.def) d
                 WHERE NOT EXISTS (SELECT 1 FROM aclexplode(o.acl) a WHERE a.grantee = d.grantee AND a.privilege_type = d.privilege_type)
                 UNION ALL
-                SELECT o.key, o.col, true, a.grantee, a.privilege_type, a.is_grantable, a.ord
+                SELECT o.key, o.col, true, a.grantee, a.privilege_type, a.is_grantable, a.ord, CASE WHEN a.grantor = o.owner THEN 0::oid ELSE a.grantor END
                 FROM objs o, aclexplode(o.acl) WITH ORDINALITY a(grantor, grantee, privilege_type, is_grantable, ord)
-                WHERE NOT EXISTS (SELECT 1 FROM aclexplode(o.def) d WHERE d.grantee = a.grantee AND d.privilege_type = a.privilege_type AND d.is_grantable = a.is_grantable)
+                WHERE NOT EXISTS (SELECT 1 FROM aclexplode(o.def) d WHERE d.grantee = a.grantee AND d.privilege_type = a.privilege_type AND d.is_grantable = a.is_grantable
+                                  AND d.grantor = a.grantor)
             )
-            SELECT key, col, is_grant, CASE WHEN grantee = 0 THEN NULL ELSE pg_get_userbyid(grantee)::text END, array_agg(privilege_type ORDER BY ord, privilege_type), grantable
-            FROM changes GROUP BY key, col, is_grant, grantee, grantable ORDER BY key, col NULLS FIRST, is_grant, min(ord)
-            """, schemas, r => new AclChange(ObjectKey.Parse(r.GetString(0)), Str(r, 1), r.GetBoolean(2), Str(r, 3), Strings(r, 4), r.GetBoolean(5)), ct);
+            SELECT key, col, is_grant, CASE WHEN grantee = 0 THEN NULL ELSE pg_get_userbyid(grantee)::text END, array_agg(privilege_type ORDER BY ord, privilege_type), grantable,
+                   CASE WHEN grantor = 0 THEN NULL ELSE pg_get_userbyid(grantor)::text END
+            FROM changes GROUP BY key, col, is_grant, grantee, grantable, grantor ORDER BY key, col NULLS FIRST, is_grant, min(ord)
+            """, schemas, r => new AclChange(ObjectKey.Parse(r.GetString(0)), Str(r, 1), r.GetBoolean(2), Str(r, 3), Strings(r, 4), r.GetBoolean(5)) { Grantor = Str(r, 6) }, ct);
 
     /// <summary>
     /// Objects of the schemas that cannot be recreated from SQL alone: base types (their input and output functions

@@ -19,12 +19,24 @@ public static partial class CatalogReader
     private static async Task<Dictionary<uint, List<ColumnInfo>>> ReadAttributesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct)
     {
         var rows = await QueryAsync(conn, $"""
+            WITH RECURSIVE made_of (type, part) AS (
+                SELECT oid, typbasetype FROM pg_type WHERE typtype = 'd'
+                UNION ALL SELECT oid, typelem FROM pg_type WHERE typelem <> 0 AND typsend = 'array_send'::regproc
+                UNION ALL SELECT rngtypid, rngsubtype FROM pg_range
+                UNION ALL SELECT rngmultitypid, rngtypid FROM pg_range
+                UNION ALL SELECT t.oid, a.atttypid FROM pg_type t JOIN pg_attribute a ON a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+                          WHERE t.typtype = 'c'
+            ), no_binary AS (
+                SELECT oid FROM pg_type WHERE typtype = 'b' AND (typsend = 0 OR typreceive = 0)
+                UNION SELECT m.type FROM made_of m JOIN no_binary b ON m.part = b.oid
+            )
             SELECT a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.atttypid,
                    cn.nspname, co.collname, a.attnotnull, pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated,
                    a.attislocal, a.attstattarget, a.attstorage, t.typstorage, col_description(a.attrelid, a.attnum),
                    a.attcompression, ARRAY(SELECT o FROM unnest(a.attoptions) o WHERE split_part(o, '=', 1) IN ({ColumnOptions})),
                    (SELECT CASE WHEN e.typcategory = 'A' AND e.typelem IN ({RegTypes}) THEN 'a' WHEN e.oid IN ({RegTypes}) THEN 's' END
-                    FROM pg_type e WHERE e.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END)
+                    FROM pg_type e WHERE e.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END),
+                   a.atttypid IN (SELECT oid FROM no_binary)
             FROM pg_attribute a
             JOIN pg_class c ON c.oid = a.attrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -37,7 +49,7 @@ public static partial class CatalogReader
             """, schemas, r => (Rel: r.GetFieldValue<uint>(0), Column: new ColumnInfo(
                 r.GetInt16(1), r.GetString(2), r.GetString(3), r.GetFieldValue<uint>(4), Collation(r, 5), r.GetBoolean(7),
                 Str(r, 8), r.GetChar(9), r.GetChar(10), r.GetBoolean(11), r.GetInt16(12), r.GetChar(13), r.GetChar(14), Str(r, 15))
-                { Compression = r.GetChar(16), Options = Strings(r, 17), ByName = r.IsDBNull(18) ? '\0' : r.GetChar(18) }), ct);
+                { Compression = r.GetChar(16), Options = Strings(r, 17), ByName = r.IsDBNull(18) ? '\0' : r.GetChar(18), NoBinaryForm = r.GetBoolean(19) }), ct);
         return rows.GroupBy(x => x.Rel).ToDictionary(g => g.Key, g => g.Select(x => x.Column).ToList());
     }
 
@@ -117,16 +129,19 @@ public static partial class CatalogReader
                    ARRAY(SELECT DISTINCT k::int2 FROM (SELECT unnest(i.indkey::int2[]) AS k
                          UNION SELECT d.refobjsubid FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
                                AND d.refclassid = 'pg_class'::regclass AND d.refobjid = i.indrelid) x WHERE k > 0),
-                   i.indisclustered, i.indisreplident, obj_description(i.indexrelid, 'pg_class')
+                   i.indisclustered, i.indisreplident, obj_description(i.indexrelid, 'pg_class'),
+                   ARRAY(SELECT a.attstattarget FROM pg_attribute a WHERE a.attrelid = i.indexrelid AND a.attnum > 0 ORDER BY a.attnum)
             FROM pg_index i
             JOIN pg_class ic ON ic.oid = i.indexrelid
             JOIN pg_class c ON c.oid = i.indrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname = ANY($1)
+            -- An invalid index (a CREATE INDEX CONCURRENTLY that failed) is no part of the schema, as for pg_dump; a
+            -- partitioned table's is, invalid only until every partition has its own attached.
+            WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname = ANY($1) AND (i.indisvalid OR c.relkind = 'p')
             ORDER BY n.nspname, ic.relname
             """, schemas, r => new IndexInfo(
                 r.GetFieldValue<uint>(0), Name(r, 1), r.GetFieldValue<uint>(3), r.GetBoolean(4), r.GetBoolean(5), r.GetString(6),
-                Oid(r, 7), Oid(r, 8), Shorts(r, 9), r.GetBoolean(10), r.GetBoolean(11), Str(r, 12)), ct);
+                Oid(r, 7), Oid(r, 8), Shorts(r, 9), r.GetBoolean(10), r.GetBoolean(11), Str(r, 12)) { StatTargets = Shorts(r, 13) }, ct);
 
     private static async Task<List<ViewInfo>> ReadViewsAsync(NpgsqlConnection conn, string[] schemas, Dictionary<uint, List<ColumnInfo>> attributes, CancellationToken ct) =>
         await QueryAsync(conn, $"""

@@ -63,6 +63,13 @@ public sealed record EventTriggerInfo(uint Oid, string Name, string Event, IRead
 public sealed record PublicationInfo(uint Oid, string Name, bool AllTables, IReadOnlyList<string> Publish, bool ViaRoot,
     IReadOnlyList<string> Tables, IReadOnlyList<string> Schemas, string Owner, string? Comment);
 
+/// <summary>
+/// A subscription of the current database: its connection, publications, slot (null: NONE) and options as
+/// pg_subscription holds them (Streaming, Binary, TwoPhase 'd' for disabled, DisableOnError, SyncCommit).
+/// </summary>
+public sealed record SubscriptionInfo(uint Oid, string Name, string ConnInfo, IReadOnlyList<string> Publications, string? SlotName,
+    bool Binary, bool Streaming, char TwoPhase, bool DisableOnError, string SyncCommit, string Owner, string? Comment);
+
 /// <summary>Generic options (FDWs, servers, user mappings, foreign tables and their columns) as "name=value".</summary>
 public sealed record ForeignWrapperInfo(uint Oid, string Name, string? Handler, string? Validator, IReadOnlyList<string> Options, string Owner, string? Comment);
 
@@ -79,11 +86,20 @@ public sealed record LargeObjectInfo(uint Oid, string Owner, string? Comment, IR
 /// The database-wide objects and settings a database clone carries besides the schemas' contents: comments and
 /// owners of what exists anyway (schema public, extensions), default privileges, database settings.
 /// </summary>
+/// <summary>
+/// One ALTER DATABASE ... SET setting: its name, its value as stored (a list's elements as one string), and whether
+/// a session can SET it (a server setting of context user or superuser, or an extension's custom one).
+/// </summary>
+public sealed record DatabaseSetting(string Name, string Value, bool SessionSettable);
+
 public sealed record DatabaseObjects
 {
     public IReadOnlyList<AccessMethodInfo> AccessMethods { get; init; } = [];
     public IReadOnlyList<EventTriggerInfo> EventTriggers { get; init; } = [];
     public IReadOnlyList<PublicationInfo> Publications { get; init; } = [];
+    public IReadOnlyList<SubscriptionInfo> Subscriptions { get; init; } = [];
+    /// <summary>Subscriptions whose connection the reading user may not see (pg_subscription.subconninfo needs a superuser).</summary>
+    public IReadOnlyList<string> UnreadableSubscriptions { get; init; } = [];
     public IReadOnlyList<ForeignWrapperInfo> ForeignWrappers { get; init; } = [];
     public IReadOnlyList<ForeignServerInfo> ForeignServers { get; init; } = [];
     /// <summary>Large objects (their data is streamed after the tables').</summary>
@@ -92,8 +108,8 @@ public sealed record DatabaseObjects
     public IReadOnlyList<(string Extension, string Comment)> ExtensionComments { get; init; } = [];
     /// <summary>pg_default_acl entries as changes from their baseline (the built-in default for a global entry, nothing for a schema's).</summary>
     public IReadOnlyList<DefaultPrivilegeInfo> DefaultPrivileges { get; init; } = [];
-    /// <summary>ALTER DATABASE ... SET settings (role-independent) as "name=value".</summary>
-    public IReadOnlyList<string> Settings { get; init; } = [];
+    /// <summary>ALTER DATABASE ... SET settings (role-independent), in their stored order.</summary>
+    public IReadOnlyList<DatabaseSetting> Settings { get; init; } = [];
     /// <summary>The database's own comment, owner and privilege changes (a database-create clone applies them).</summary>
     public string? Comment { get; init; }
     public string Owner { get; init; } = "";

@@ -74,6 +74,11 @@ public sealed record ColumnInfo(
     /// values are oids that name objects, so they travel by name. NUL otherwise.
     /// </summary>
     public char ByName { get; init; }
+    /// <summary>
+    /// Whether the column's type has no binary form: a base type without send/receive functions (isn's ean13, seg,
+    /// aclitem), or a domain, array, range or composite over one. Binary COPY refuses such a column.
+    /// </summary>
+    public bool NoBinaryForm { get; init; }
 }
 
 public sealed record TableInfo(
@@ -102,7 +107,11 @@ public sealed record ConstraintInfo(
 /// <summary>An index; <see cref="Tail"/> is pg_get_indexdef() from " USING" on, so the index can be renamed or moved to another table.</summary>
 public sealed record IndexInfo(
     uint Oid, QualifiedName Name, uint TableOid, bool Unique, bool OnOnly, string Tail, uint ConstraintOid, uint ParentIndexOid,
-    IReadOnlyList<int> Columns, bool Clustered, bool ReplicaIdentity, string? Comment);
+    IReadOnlyList<int> Columns, bool Clustered, bool ReplicaIdentity, string? Comment)
+{
+    /// <summary>The statistics target of each index column in order (ALTER INDEX ... ALTER COLUMN n SET STATISTICS), -1 for the default.</summary>
+    public IReadOnlyList<int> StatTargets { get; init; } = [];
+}
 
 public sealed record ViewInfo(
     uint Oid, QualifiedName Name, bool Materialized, string Definition, IReadOnlyList<string> RelOptions, bool Populated,
@@ -122,7 +131,20 @@ public sealed record FunctionInfo(uint Oid, QualifiedName Name, string IdentityA
     public static string SignatureOf(QualifiedName name, string identityArguments) => $"{name.Quoted}({identityArguments})";
 }
 
-public sealed record TriggerInfo(uint Oid, uint TableOid, string Name, string Definition, char Enabled, IReadOnlyList<int> Columns, uint FunctionOid, string? Comment);
+public sealed record TriggerInfo(uint Oid, uint TableOid, string Name, string Definition, char Enabled, IReadOnlyList<int> Columns, uint FunctionOid, string? Comment)
+{
+    /// <summary>
+    /// A partition's copy of its partitioned parent's trigger (created with the parent's), read only because its
+    /// enabled state differs from the parent's: all it needs is that state.
+    /// </summary>
+    public bool OnPartition { get; init; }
+}
+
+/// <summary>
+/// An object marked ALTER ... DEPENDS ON EXTENSION (pg_depend deptype 'x'): Kind 'f' a routine, 'm' a
+/// materialized view, 'i' an index, 'g' a trigger.
+/// </summary>
+public sealed record ExtensionDependent(char Kind, uint Oid, string Extension);
 
 /// <summary>A row-level security policy; Roles empty means PUBLIC.</summary>
 public sealed record PolicyInfo(uint Oid, uint TableOid, string Name, bool Permissive, char Command, IReadOnlyList<string> Roles,
@@ -133,7 +155,11 @@ public sealed record StatisticsInfo(uint Oid, QualifiedName Name, uint TableOid,
     int StatTarget, IReadOnlyList<int> ColumnNumbers, string? Comment);
 
 /// <summary>GRANT (or REVOKE) privileges on an object (or one of its columns) to (from) a role; Grantee null means PUBLIC.</summary>
-public sealed record AclChange(ObjectKey Object, string? Column, bool Grant, string? Grantee, IReadOnlyList<string> Privileges, bool Grantable);
+public sealed record AclChange(ObjectKey Object, string? Column, bool Grant, string? Grantee, IReadOnlyList<string> Privileges, bool Grantable)
+{
+    /// <summary>The role that granted, when not the object's owner (a holder of the grant option passed it on); null otherwise.</summary>
+    public string? Grantor { get; init; }
+}
 
 /// <summary>
 /// A privilege change on a member of an extension since CREATE EXTENSION set its privileges (pg_init_privs).
@@ -159,6 +185,7 @@ public sealed record SourceCatalog
     public required IReadOnlyList<TriggerInfo> Triggers { get; init; }
     public required IReadOnlyList<PolicyInfo> Policies { get; init; }
     public required IReadOnlyList<StatisticsInfo> Statistics { get; init; }
+    public IReadOnlyList<ExtensionDependent> ExtensionDependents { get; init; } = [];
     public IReadOnlyList<AggregateInfo> Aggregates { get; init; } = [];
     public IReadOnlyList<OperatorInfo> Operators { get; init; } = [];
     public IReadOnlyList<OperatorFamilyInfo> OperatorFamilies { get; init; } = [];

@@ -19,6 +19,8 @@ public sealed record TargetState(
 {
     /// <summary>The target database's name, for ALTER DATABASE statements.</summary>
     public string CurrentDatabase { get; init; } = "";
+    /// <summary>The roles the cloning user can SET ROLE to (all of them for a superuser), to grant as another grantor.</summary>
+    public IReadOnlySet<string> AssumableRoles { get; init; } = new HashSet<string>();
 
     public static async Task<TargetState> ReadAsync(NpgsqlConnection conn, IReadOnlyList<string> schemas, CancellationToken ct)
     {
@@ -50,12 +52,13 @@ public sealed record TargetState(
         var available = await CatalogReader.QueryAsync(conn, "SELECT name FROM pg_available_extensions", null, r => r.GetString(0), ct);
         var installed = await CatalogReader.QueryAsync(conn, "SELECT extname FROM pg_extension", null, r => r.GetString(0), ct);
         var roles = await CatalogReader.QueryAsync(conn, "SELECT rolname FROM pg_roles", null, r => r.GetString(0), ct);
+        var assumable = await CatalogReader.QueryAsync(conn, "SELECT rolname FROM pg_roles WHERE pg_has_role(current_user, oid, 'MEMBER')", null, r => r.GetString(0), ct);
         var currentUser = (await CatalogReader.QueryAsync(conn, "SELECT current_user::text", null, r => r.GetString(0), ct))[0];
         var currentDatabase = (await CatalogReader.QueryAsync(conn, "SELECT current_database()::text", null, r => r.GetString(0), ct))[0];
         await tx.CommitAsync(ct);
         return new TargetState(existingSchemas.ToHashSet(), relations.ToDictionary(r => r.Name),
             types.ToDictionary(t => t.Name, t => t.Kind), collations.ToHashSet(), functions.ToHashSet(), available.ToHashSet(), installed.ToHashSet(),
-            roles.ToHashSet(), currentUser) { CurrentDatabase = currentDatabase };
+            roles.ToHashSet(), currentUser) { CurrentDatabase = currentDatabase, AssumableRoles = assumable.ToHashSet() };
     }
 
     /// <summary>

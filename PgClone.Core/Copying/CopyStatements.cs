@@ -17,13 +17,17 @@ public static class CopyStatements
         if (range is not null) conditions.Add(range);
         // Plain columns of the whole table: COPY the table itself (its own rows only, as ONLY), which locks just the
         // table, where planning a SELECT also locks each of its indexes, for the rest of the worker's transaction.
+        // Planning nothing also reads a table whose index expressions cannot be planned under search_path =
+        // pg_catalog (earthdistance's ll_to_earth names its type unqualified), as pg_dump reads it.
         if (conditions.Count == 0 && table.SourceExpressions.Count > 0 && table.SourceExpressions.All(Sql.IsIdent))
-            return $"COPY {table.Source.Quoted} ({string.Join(", ", table.SourceExpressions)}) TO STDOUT (FORMAT binary)";
+            return $"COPY {table.Source.Quoted} ({string.Join(", ", table.SourceExpressions)}) TO STDOUT (FORMAT {Format(table)})";
         var where = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
-        return $"COPY (SELECT {string.Join(", ", table.SourceExpressions)} FROM ONLY {table.Source.Quoted}{where}) TO STDOUT (FORMAT binary)";
+        return $"COPY (SELECT {string.Join(", ", table.SourceExpressions)} FROM ONLY {table.Source.Quoted}{where}) TO STDOUT (FORMAT {Format(table)})";
     }
 
     /// <summary><c>COPY target (cols) FROM STDIN (FORMAT binary[, FREEZE])</c>; no column list for a table of generated columns only (rows of no field).</summary>
     public static string CopyIn(TableData table, bool freeze) =>
-        $"COPY {table.Target.Quoted}{(table.TargetColumns.Count == 0 ? "" : $" ({Sql.IdentList(table.TargetColumns)})")} FROM STDIN (FORMAT binary{(freeze ? ", FREEZE" : "")})";
+        $"COPY {table.Target.Quoted}{(table.TargetColumns.Count == 0 ? "" : $" ({Sql.IdentList(table.TargetColumns)})")} FROM STDIN (FORMAT {Format(table)}{(freeze ? ", FREEZE" : "")})";
+
+    private static string Format(TableData table) => table.TextFormat ? "text" : "binary";
 }

@@ -87,6 +87,51 @@ public static class TableCopier
         }
     }
 
+    /// <summary>
+    /// Streams one text-format COPY: a table with a column whose type has no binary form (<see cref="Ddl.TableData.TextFormat"/>).
+    /// Rows are counted by their line ends (the text format writes a newline inside a value as \n), bytes as UTF-8.
+    /// </summary>
+    public static async Task<CopyCount> CopyTextAsync(
+        NpgsqlConnection source, ServerEndpoint sourceServer, string copyOut,
+        NpgsqlConnection target, ServerEndpoint targetServer, string copyIn,
+        string objectName, Action<CopyCount>? onProgress, CancellationToken ct)
+    {
+        var buffer = ArrayPool<char>.Shared.Rent(BufferSize);
+        TextReader? reader = null;
+        NpgsqlCopyTextWriter? writer = null;
+        long rows = 0, bytes = 0;
+        try
+        {
+            reader = await Side(sourceServer, objectName, () => source.BeginTextExportAsync(copyOut, ct));
+            writer = (NpgsqlCopyTextWriter)await Side(targetServer, objectName, () => target.BeginTextImportAsync(copyIn, ct));
+            while (true)
+            {
+                var filled = await Side(sourceServer, objectName, async () => await reader.ReadAsync(buffer.AsMemory(), ct));
+                if (filled == 0) break;
+                var chunk = buffer.AsMemory(0, filled);
+                rows += chunk.Span.Count('\n');
+                bytes += System.Text.Encoding.UTF8.GetByteCount(chunk.Span);
+                await Side(targetServer, objectName, async () => { await writer.WriteAsync(chunk, ct); return 0; });
+                onProgress?.Invoke(new CopyCount(rows, bytes));
+            }
+            var finishing = writer;
+            writer = null;
+            await Side(targetServer, objectName, async () => { await finishing.DisposeAsync(); return 0; });
+            return new CopyCount(rows, bytes);
+        }
+        finally
+        {
+            if (writer is not null)
+            {
+                // As for binary: a partial stream must never commit.
+                try { await writer.CancelAsync(); } catch { /* the connection may already be gone */ }
+                try { await writer.DisposeAsync(); } catch { /* idem */ }
+            }
+            try { reader?.Dispose(); } catch { /* idem */ }
+            ArrayPool<char>.Shared.Return(buffer);
+        }
+    }
+
     /// <summary>A slow source still shows progress and keeps the target fed: hand over what arrived after this long.</summary>
     private static readonly long MaxGatherTicks = System.Diagnostics.Stopwatch.Frequency / 10;
 

@@ -41,6 +41,11 @@ public sealed record TableData(
     public string? IntegerKeyColumn { get; init; }
     /// <summary>Columns the engine masks on the stream (their source expression only reads the value).</summary>
     public IReadOnlyList<Masking.StreamMask> StreamMasks { get; init; } = [];
+    /// <summary>
+    /// Whether the table travels in COPY's text format: a copied column's type has no binary form
+    /// (<see cref="Catalog.ColumnInfo.NoBinaryForm"/>). Binary is faster and exact for every other type.
+    /// </summary>
+    public bool TextFormat { get; init; }
     /// <summary>Row filters that together select the table's rows, copied in parallel (a subset's chosen rows); null: the copy decides.</summary>
     public IReadOnlyList<string>? Ranges { get; init; }
 }

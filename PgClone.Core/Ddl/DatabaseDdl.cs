@@ -22,15 +22,38 @@ internal static class DatabaseDdl
         return sql;
     }
 
-    /// <summary>ALTER DATABASE ... SET for each "name=value" setting of the source database.</summary>
-    public static IEnumerable<string> Settings(string database, IEnumerable<string> settings) => settings.Select(s =>
+    /// <summary>ALTER DATABASE ... SET for each setting of the source database.</summary>
+    public static IEnumerable<string> Settings(string database, IEnumerable<DatabaseSetting> settings) => settings.Select(s =>
     {
-        var eq = s.IndexOf('=');
-        var name = s[..eq];
-        var value = s[(eq + 1)..];
-        var values = ListSettings.Contains(name) ? SplitList(value) : [value];
-        return $"ALTER DATABASE {Sql.Ident(database)} SET {Sql.Ident(name)} TO {string.Join(", ", values.Select(Sql.Literal))}";
+        var values = ListSettings.Contains(s.Name) ? SplitList(s.Value) : [s.Value];
+        return $"ALTER DATABASE {Sql.Ident(database)} SET {Sql.Ident(s.Name)} TO {string.Join(", ", values.Select(Sql.Literal))}";
     });
+
+    /// <summary>
+    /// Settings that govern a session's own work rather than what its queries return. A new session of the database
+    /// gets them too, but the clone's sessions must not (a database's statement_timeout or default_transaction_read_only
+    /// would stop the clone), as pg_dump's script overrides them after it connects.
+    /// </summary>
+    private static readonly HashSet<string> SessionControl = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout", "idle_session_timeout", "transaction_timeout",
+        "default_transaction_read_only", "default_transaction_isolation", "default_transaction_deferrable",
+        "session_replication_role", "role", "session_authorization", "synchronous_commit",
+    };
+
+    /// <summary>
+    /// A query that gives the current transaction what a new session of the database gets from its settings (its raw
+    /// values, as the server applies them at connection start), or null when there are none. A query that depends on
+    /// them (a materialized view reading current_setting, or a time zone, a text search configuration, a search_path
+    /// its functions resolve names in) then computes on the clone what it computes on the source; a restore of
+    /// pg_dump --create's output does the same by reconnecting once the settings are in place.
+    /// </summary>
+    public static string? SessionSettings(IEnumerable<DatabaseSetting> settings)
+    {
+        var set = settings.Where(s => s.SessionSettable && !SessionControl.Contains(s.Name))
+            .Select(s => $"pg_catalog.set_config({Sql.Literal(s.Name)}, {Sql.Literal(s.Value)}, true)").ToList();
+        return set.Count == 0 ? null : $"SELECT {string.Join(", ", set)}";
+    }
 
     /// <summary>A list setting's elements: comma-separated, each possibly double-quoted (as PostgreSQL prints them).</summary>
     private static List<string> SplitList(string value)

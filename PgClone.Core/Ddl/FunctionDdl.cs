@@ -23,8 +23,8 @@ internal static class FunctionDdl
 
     public static IEnumerable<string> Trigger(TriggerInfo t, QualifiedName table, TargetNaming naming)
     {
-        yield return naming.Trigger(t.TableOid, t.Definition);
-        var state = t.Enabled switch { 'D' => "DISABLE", 'R' => "ENABLE REPLICA", 'A' => "ENABLE ALWAYS", _ => null };
+        if (!t.OnPartition) yield return naming.Trigger(t.TableOid, t.Definition);
+        var state = t.Enabled switch { 'D' => "DISABLE", 'R' => "ENABLE REPLICA", 'A' => "ENABLE ALWAYS", _ when t.OnPartition => "ENABLE", _ => null };
         if (state is not null) yield return $"ALTER TABLE {table.Quoted} {state} TRIGGER {Sql.Ident(t.Name)}";
     }
 

@@ -28,7 +28,15 @@ internal sealed class IndexDdl(TargetNaming naming)
         $"ALTER TABLE {(partitioned ? "" : "ONLY ")}{table.Quoted} ADD CONSTRAINT {Sql.Ident(naming.Child(c.TableOid, c.Name))} {naming.ForeignKey(c.TableOid, c.Definition)}";
 
     public string Attach(IndexInfo parent, IndexInfo child) =>
-        $"ALTER INDEX {(parent.Name with { Name = naming.Child(parent.TableOid, parent.Name.Name) }).Quoted} ATTACH PARTITION {(child.Name with { Name = naming.Child(child.TableOid, child.Name.Name) }).Quoted}";
+        $"ALTER INDEX {Name(parent)} ATTACH PARTITION {Name(child)}";
+
+    /// <summary>The index's qualified name on the target.</summary>
+    public string Name(IndexInfo i) => (i.Name with { Name = naming.Child(i.TableOid, i.Name.Name) }).Quoted;
+
+    /// <summary>ALTER INDEX ... SET STATISTICS for each index column (an expression's) whose target was set.</summary>
+    public IEnumerable<string> Statistics(IndexInfo i) =>
+        i.StatTargets.Select((target, k) => (target, column: k + 1)).Where(x => x.target >= 0).Select(x =>
+            $"ALTER INDEX {Name(i)} ALTER COLUMN {x.column} SET STATISTICS {Sql.Literal(x.target)}");
 
     public string ClusterOn(IndexInfo i, QualifiedName table) =>
         $"ALTER TABLE ONLY {table.Quoted} CLUSTER ON {Sql.Ident(naming.Child(i.TableOid, i.Name.Name))}";
@@ -37,7 +45,7 @@ internal sealed class IndexDdl(TargetNaming naming)
         $"ALTER TABLE ONLY {table.Quoted} REPLICA IDENTITY USING INDEX {Sql.Ident(naming.Child(i.TableOid, i.Name.Name))}";
 
     public string IndexComment(IndexInfo i) =>
-        $"COMMENT ON INDEX {(i.Name with { Name = naming.Child(i.TableOid, i.Name.Name) }).Quoted} IS {Sql.Literal(i.Comment)}";
+        $"COMMENT ON INDEX {Name(i)} IS {Sql.Literal(i.Comment)}";
 
     public string ConstraintComment(ConstraintInfo c, QualifiedName table) =>
         $"COMMENT ON CONSTRAINT {Sql.Ident(naming.Child(c.TableOid, c.Name))} ON {table.Quoted} IS {Sql.Literal(c.Comment)}";

@@ -59,6 +59,27 @@ internal static class ObjectDdl
         };
     }
 
+    /// <summary>
+    /// As pg_dump restores one: connect = false, so the target neither connects to the publisher nor creates a slot,
+    /// and the subscription stays disabled until someone enables it there.
+    /// </summary>
+    public static KindObject Render(SubscriptionInfo s)
+    {
+        var name = Sql.Ident(s.Name);
+        var with = new List<string> { "connect = false", $"slot_name = {(s.SlotName is null ? "NONE" : Sql.Literal(s.SlotName))}" };
+        if (s.Binary) with.Add("binary = true");
+        if (s.Streaming) with.Add("streaming = on");
+        if (s.TwoPhase != 'd') with.Add("two_phase = on");
+        if (s.DisableOnError) with.Add("disable_on_error = true");
+        if (s.SyncCommit != "off") with.Add($"synchronous_commit = {Sql.Literal(s.SyncCommit)}");
+        var create = $"CREATE SUBSCRIPTION {name} CONNECTION {Sql.Literal(s.ConnInfo)} PUBLICATION {string.Join(", ", s.Publications.Select(Sql.Ident))} WITH ({string.Join(", ", with)})";
+        return new KindObject(new ObjectKey('U', s.Oid), "subscription", name, DumpSection.PostData, [create])
+        {
+            Comment = s.Comment is null ? null : $"COMMENT ON SUBSCRIPTION {name} IS {Sql.Literal(s.Comment)}",
+            Owner = s.Owner, OwnerTarget = $"SUBSCRIPTION {name}",
+        };
+    }
+
     public static KindObject Render(PublicationInfo p)
     {
         var name = Sql.Ident(p.Name);

@@ -32,6 +32,11 @@ internal sealed partial class PlanAssembler
                 masker?.ReadFor(new MaskColumn(t.Name, c.Name, c.Type, In(c, 'p'), InUnique(c), In(c, 'f')) { PartitionRoot = root })).ToList();
             var expressions = reads.Select((r, i) => r?.ReadAs ?? Sql.Ident(columns[i].Name)).ToList();
             var streamMasks = reads.Select((r, i) => r?.Stream is { } s ? s with { Field = i } : null).OfType<StreamMask>().ToList();
+            // Read by name, a reg* column is text; any other column keeps its type on the stream.
+            var textOnly = columns.FirstOrDefault(c => c.NoBinaryForm && !byName.Contains(c));
+            if (textOnly is not null && streamMasks.Count > 0)
+                throw PgCloneException.For(request.Source, $"table {t.Name.Quoted}",
+                    $"column {Sql.Ident(textOnly.Name)} is of type {textOnly.Type}, which has no binary form, so the table travels as text; masking on the stream needs binary: mask its columns with SQL expressions instead");
             var pk = constraints.FirstOrDefault(c => c.Type == 'p');
             var key = pk is { Columns.Count: 1 } ? columns.FirstOrDefault(c => c.Number == pk.Columns[0] && IntegerTypes.Contains(c.TypeOid)) : null;
             yield return new TableData(t.Name, naming.Table(t), columns.Select(c => c.Name).ToList(), expressions, where, t.Bytes, t.Rows)
@@ -39,6 +44,7 @@ internal sealed partial class PlanAssembler
                 CreatedInRun = true,
                 IntegerKeyColumn = key?.Name,
                 StreamMasks = streamMasks,
+                TextFormat = textOnly is not null,
             };
         }
     }

@@ -41,6 +41,9 @@ internal sealed partial class PlanAssembler
         foreach (var c in catalog.Conversions) yield return ObjectDdl.Render(c);
         foreach (var c in catalog.Casts) yield return ObjectDdl.Render(c);
         foreach (var p in database.Publications) yield return ObjectDdl.Render(p);
+        foreach (var s in database.Subscriptions) yield return ObjectDdl.Render(s);
+        foreach (var s in database.UnreadableSubscriptions)
+            _skipped.Add($"subscription {Sql.Ident(s)}: not cloned, reading its connection (pg_subscription.subconninfo) needs a superuser on the source");
         foreach (var e in database.EventTriggers) yield return ObjectDdl.Render(e);
     }
 

@@ -27,9 +27,11 @@ internal sealed partial class PlanAssembler
             yield return new(new ObjectKey('f', f.Oid), f.Kind == 'p' ? "procedure" : "function", "ROUTINE", "ROUTINE", f.Signature, null, true);
         foreach (var v in Views)
             yield return new(new ObjectKey('r', v.Oid), Kind(v), v.Materialized ? "MATERIALIZED VIEW" : "VIEW", "TABLE", v.Name.Quoted, null, true);
-        // Aggregates' owners are set with the other kinds' (below); their privileges are a function's.
+        // Aggregates', wrappers' and servers' owners are set with the other kinds' (below); an aggregate's privileges are a function's.
         foreach (var k in Kinds.Where(k => k.Kind == "aggregate"))
             yield return new(k.Key, k.Kind, "AGGREGATE", "FUNCTION", k.Name, null, false);
+        foreach (var k in Kinds.Where(k => k.Kind is "foreign data wrapper" or "server"))
+            yield return new(k.Key, k.Kind, "", k.Kind == "server" ? "FOREIGN SERVER" : "FOREIGN DATA WRAPPER", k.Name, null, false);
     }
 
     /// <summary>
@@ -62,9 +64,10 @@ internal sealed partial class PlanAssembler
                 if (c.Grantee is not null && !state.Roles.Contains(c.Grantee)) { missing[c.Grantee] = missing.GetValueOrDefault(c.Grantee) + 1; continue; }
                 var grantee = c.Grantee is null ? "PUBLIC" : Sql.Ident(c.Grantee);
                 var privileges = string.Join(", ", c.Privileges.Select(p => c.Column is null ? p : $"{p} ({Sql.Ident(c.Column)})"));
-                grants.Add(new DdlStatement(o.Kind, o.Name, c.Grant
+                var sql = c.Grant
                     ? $"GRANT {privileges} ON {o.GrantKeyword} {o.Name} TO {grantee}{(c.Grantable ? " WITH GRANT OPTION" : "")}"
-                    : $"REVOKE {privileges} ON {o.GrantKeyword} {o.Name} FROM {grantee}") { Table = o.Table });
+                    : $"REVOKE {privileges} ON {o.GrantKeyword} {o.Name} FROM {grantee}";
+                grants.Add(new DdlStatement(o.Kind, o.Name, AsGrantor(c, o.Name, sql)) { Table = o.Table });
             }
         }
         grants.AddRange(ExtensionPrivileges(missing));
@@ -72,6 +75,20 @@ internal sealed partial class PlanAssembler
         foreach (var (role, count) in missing)
             _skipped.Add($"role {Sql.Ident(role)}: not on the target; {count} ownership or privilege setting(s) left out (objects stay owned by {Sql.Ident(state.CurrentUser)})");
         return owners.Concat(grants);
+    }
+
+    /// <summary>
+    /// A grant made by a holder of the grant option rather than the owner is made as that role, so the target
+    /// records the same grantor (pg_dump does it under SET SESSION AUTHORIZATION). SET is undone with the
+    /// statement's transaction if the grant fails. When the cloning user cannot take that role, the grant is made
+    /// with the owner as grantor and the difference is noted.
+    /// </summary>
+    private string AsGrantor(AclChange c, string objectName, string sql)
+    {
+        if (c.Grantor is null) return sql;
+        if (state.AssumableRoles.Contains(c.Grantor)) return $"SET ROLE {Sql.Ident(c.Grantor)}; {sql}; RESET ROLE";
+        _skipped.Add($"{objectName}: a grant by role {Sql.Ident(c.Grantor)} is made with the owner as grantor (the cloning user cannot SET ROLE {Sql.Ident(c.Grantor)} on the target)");
+        return sql;
     }
 
     /// <summary>

@@ -24,12 +24,30 @@ internal sealed partial class PlanAssembler
         _ordered.OfType<ViewInfo>().Where(v => v.NeedsConstraint)
             .Select(v => new DdlStatement(Kind(v), v.Name.Quoted, v.Materialized ? ViewDdl.Create(v) : ViewDdl.Replace(v)));
 
+    /// <summary>
+    /// What views carry beside their query: column defaults (what an INSERT through a view fills in), and the
+    /// column settings of materialized views, set before these are filled, as a restore of pg_dump's output does.
+    /// </summary>
+    private IEnumerable<DdlStatement> ViewColumns()
+    {
+        foreach (var v in Views)
+            foreach (var c in v.Columns)
+            {
+                if (c.Default is not null)
+                    yield return new DdlStatement(Kind(v), v.Name.Quoted, $"{TableDdl.AlterColumn(v.Name, c)} SET DEFAULT {naming.Default(c.Default)}") { Table = v.Name };
+                if (v.Materialized)
+                    foreach (var sql in TableDdl.ColumnSettings(v.Name, c)) yield return new DdlStatement(Kind(v), v.Name.Quoted, sql) { Table = v.Name };
+            }
+    }
+
     /// <summary>Materialized views are filled (in dependency order) once their tables hold data; then their indexes.</summary>
     private IEnumerable<DdlStatement> MaterializedViews()
     {
         var matviews = _ordered.OfType<ViewInfo>().Where(v => v.Materialized).ToList();
+        // A database clone gives the database its settings; a refresh computes under them, as a session of it would.
+        var settings = request.Operation is CloneOperation.Database or CloneOperation.DatabaseCreate ? DatabaseDdl.SessionSettings(catalog.Database.Settings) : null;
         foreach (var v in matviews.Where(v => v.Populated))
-            yield return new DdlStatement("materialized view", v.Name.Quoted, ViewDdl.Refresh(v)) { Table = v.Name };
+            yield return new DdlStatement("materialized view", v.Name.Quoted, ViewDdl.Refresh(v, settings)) { Table = v.Name };
         if (!_options.Indexes) yield break;
         foreach (var v in matviews)
             foreach (var i in catalog.IndexesOf(v.Oid))
@@ -44,12 +62,48 @@ internal sealed partial class PlanAssembler
         if (!_options.Triggers) yield break;
         var relations = Tables.Select(t => (t.Oid, Name: naming.Table(t), Table: (TableInfo?)t))
             .Concat(Views.Select(v => (v.Oid, v.Name, Table: (TableInfo?)null)));
+        var planned = Tables.Select(t => t.Oid).ToHashSet();
+        var partitionStates = new List<DdlStatement>();
         foreach (var (oid, name, table) in relations)
             foreach (var tr in catalog.TriggersOf(oid))
-                if (table is null || UsesClonedColumns(table, tr.Columns, $"trigger {Sql.Ident(tr.Name)}"))
-                    foreach (var sql in FunctionDdl.Trigger(tr, name, naming))
-                        yield return new DdlStatement("trigger", $"{Sql.Ident(tr.Name)} on {name.Quoted}", sql) { Table = name };
+            {
+                var statements = FunctionDdl.Trigger(tr, name, naming).Select(sql => new DdlStatement("trigger", $"{Sql.Ident(tr.Name)} on {name.Quoted}", sql) { Table = name });
+                // A partition's copy of its parent's trigger exists once the parent's is created, here, in any
+                // order: its own enabled state is set after every trigger.
+                if (tr.OnPartition)
+                {
+                    if (table is { Parents: [var parent] } && planned.Contains(parent)) partitionStates.AddRange(statements);
+                }
+                else if (table is null || UsesClonedColumns(table, tr.Columns, $"trigger {Sql.Ident(tr.Name)}"))
+                    foreach (var statement in statements) yield return statement;
+            }
+        foreach (var statement in partitionStates) yield return statement;
     }
+
+    /// <summary>
+    /// ALTER ... DEPENDS ON EXTENSION for the created routines, materialized views, indexes and triggers so marked
+    /// (dropping the extension drops them), when the target has or gets the extension.
+    /// </summary>
+    private IEnumerable<DdlStatement> ExtensionDependencies()
+    {
+        var extensions = ExtensionNames().Concat(state.InstalledExtensions).ToHashSet(StringComparer.Ordinal);
+        foreach (var d in catalog.ExtensionDependents.Where(d => extensions.Contains(d.Extension)))
+        {
+            var (kind, target) = d.Kind switch
+            {
+                'f' => ("function", Functions.FirstOrDefault(f => f.Oid == d.Oid) is { } f ? $"ROUTINE {f.Signature}" : null),
+                'm' => ("materialized view", Views.FirstOrDefault(v => v.Oid == d.Oid) is { } v ? $"MATERIALIZED VIEW {v.Name.Quoted}" : null),
+                'i' => ("index", _plannedIndexes.TryGetValue(d.Oid, out var i) ? $"INDEX {_index.Name(i.Index)}" : null),
+                _ => ("trigger", _options.Triggers && catalog.Triggers.FirstOrDefault(t => t.Oid == d.Oid) is { } tr && TriggerRelation(tr.TableOid) is { } on
+                    ? $"TRIGGER {Sql.Ident(tr.Name)} ON {on.Quoted}" : null),
+            };
+            if (target is not null) yield return new DdlStatement(kind, target, $"ALTER {target} DEPENDS ON EXTENSION {Sql.Ident(d.Extension)}");
+        }
+    }
+
+    /// <summary>The created table or view a trigger is on, by its name on the target; null when it is not created.</summary>
+    private QualifiedName? TriggerRelation(uint oid) =>
+        Tables.FirstOrDefault(t => t.Oid == oid) is { } t ? naming.Table(t) : Views.FirstOrDefault(v => v.Oid == oid)?.Name;
 
     /// <summary>Extended statistics, row-level security and policies of the created tables.</summary>
     private IEnumerable<DdlStatement> StatisticsAndPolicies()
@@ -84,6 +138,9 @@ internal sealed partial class PlanAssembler
             if (index.ReplicaIdentity) yield return new DdlStatement("table", table.Quoted, _index.ReplicaIdentity(index, table)) { Table = table };
             if (index.Clustered) yield return new DdlStatement("table", table.Quoted, _index.ClusterOn(index, table)) { Table = table };
         }
+        foreach (var (index, _) in _plannedIndexes.Values)
+            foreach (var sql in _index.Statistics(index))
+                yield return new DdlStatement("index", index.Name.Quoted, sql);
     }
 
     private IEnumerable<DdlStatement> Comments()

@@ -51,8 +51,10 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         var post = new List<DdlStatement>();
         post.AddRange(ViewsNeedingConstraints());
         post.AddRange(SequenceValues());
+        post.AddRange(ViewColumns());
         post.AddRange(MaterializedViews());
         post.AddRange(Triggers());
+        post.AddRange(ExtensionDependencies());
         post.AddRange(KindStatements(DumpSection.PostData));
         post.AddRange(TableSettings());
         post.AddRange(StatisticsAndPolicies());

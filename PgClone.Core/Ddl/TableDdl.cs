@@ -65,22 +65,34 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
         foreach (var c in columns)
         {
             var parentColumn = parents.FirstOrDefault()?.Columns.FirstOrDefault(p => p.Name == c.Name);
-            var column = $"ALTER TABLE ONLY {name.Quoted} ALTER COLUMN {Sql.Ident(c.Name)}";
+            var column = AlterColumn(name, c);
             if (t.IsPartition && !standalone && parentColumn is not null)
             {
                 // A partition takes its columns from the parent; only what differs is set on the partition.
                 if (c.NotNull && !parentColumn.NotNull) yield return $"{column} SET NOT NULL";
                 if (c.Default is not null && c.Generated == '\0' && c.Default != parentColumn.Default) yield return $"{column} SET DEFAULT {naming.Default(c.Default)}";
             }
-            if (c.StatTarget >= 0) yield return $"{column} SET STATISTICS {Sql.Literal(c.StatTarget)}";
-            if (c.Storage != c.TypeStorage) yield return $"{column} SET STORAGE {Storage(c.Storage)}";
-            if (c.Compression is 'p' or 'l') yield return $"{column} SET COMPRESSION {(c.Compression == 'l' ? "lz4" : "pglz")}";
-            if (c.Options.Count > 0) yield return $"{column} SET ({RelOptions(c.Options)})";
+            foreach (var setting in ColumnSettings(name, c)) yield return setting;
         }
         if (t.IsForeign) yield break;
         if (t.ReplicaIdentity == 'f') yield return $"ALTER TABLE ONLY {name.Quoted} REPLICA IDENTITY FULL";
         if (t.ReplicaIdentity == 'n') yield return $"ALTER TABLE ONLY {name.Quoted} REPLICA IDENTITY NOTHING";
     }
+
+    /// <summary>
+    /// What a column carries beside its definition: statistics target, storage, compression, options. Tables and
+    /// materialized views have them alike (ALTER TABLE reaches both, as in pg_dump's output).
+    /// </summary>
+    public static IEnumerable<string> ColumnSettings(QualifiedName relation, ColumnInfo c)
+    {
+        var column = AlterColumn(relation, c);
+        if (c.StatTarget >= 0) yield return $"{column} SET STATISTICS {Sql.Literal(c.StatTarget)}";
+        if (c.Storage != c.TypeStorage) yield return $"{column} SET STORAGE {Storage(c.Storage)}";
+        if (c.Compression is 'p' or 'l') yield return $"{column} SET COMPRESSION {(c.Compression == 'l' ? "lz4" : "pglz")}";
+        if (c.Options.Count > 0) yield return $"{column} SET ({RelOptions(c.Options)})";
+    }
+
+    public static string AlterColumn(QualifiedName relation, ColumnInfo c) => $"ALTER TABLE ONLY {relation.Quoted} ALTER COLUMN {Sql.Ident(c.Name)}";
 
     private string ParentName(TableInfo? parent, uint oid) =>
         parent is not null ? naming.Table(parent).Quoted : throw new PgCloneException($"parent table (oid {oid}) is outside the cloned schemas");

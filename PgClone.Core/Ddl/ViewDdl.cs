@@ -24,7 +24,9 @@ internal static class ViewDdl
 
     public static string Replace(ViewInfo v) => "CREATE OR REPLACE" + Create(v)["CREATE".Length..];
 
-    public static string Refresh(ViewInfo v) => $"REFRESH MATERIALIZED VIEW {v.Name.Quoted}";
+    /// <param name="settings">A query run first in the refresh's transaction (<see cref="DatabaseDdl.SessionSettings"/>), or null.</param>
+    public static string Refresh(ViewInfo v, string? settings = null) =>
+        $"{(settings is null ? "" : settings + "; ")}REFRESH MATERIALIZED VIEW {v.Name.Quoted}";
 
     public static IEnumerable<string> Comments(ViewInfo v)
     {

@@ -184,15 +184,17 @@ internal sealed class DataCopyPhase(
         var name = task.Table.Name;
         var copyOut = CopyStatements.CopyOut(t, task.Range);
         var rewriter = masker?.RewriterFor(t);
+        Task<CopyCount> Stream(bool freeze) => t.TextFormat
+            ? TableCopier.CopyTextAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze), name, progress, ct)
+            : TableCopier.CopyAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze), name, progress, ct, rewriter);
         // A range, or a whole table with nothing to record or truncate: COPY commits on its own (two round trips
         // fewer per table than BEGIN, COPY, COMMIT, which is most of a tiny table's cost).
-        if (task.Range is not null || job.Checkpoints is null && !task.TruncateAndFreeze)
-            return await TableCopier.CopyAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze: false), name, progress, ct, rewriter);
+        if (task.Range is not null || job.Checkpoints is null && !task.TruncateAndFreeze) return await Stream(freeze: false);
         return await StepCommit.RunAsync(job, target, targets.Server, name, async () =>
         {
             // FREEZE is allowed because the table is emptied in the same transaction.
             if (task.TruncateAndFreeze) await JobSession.ExecAsync(target, targets.Server, name, $"TRUNCATE {t.Target.Quoted}", ct);
-            return await TableCopier.CopyAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze: task.TruncateAndFreeze), name, progress, ct, rewriter);
+            return await Stream(freeze: task.TruncateAndFreeze);
         }, count => new PendingStep(TableStep(t), 0, Checkpoint(t, count.Rows, count.Bytes, task.Table.Clock.Elapsed)), ct);
     }
 

@@ -34,6 +34,8 @@ internal static class DiffCatalog
             FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_namespace n ON n.oid = i.relnamespace
             WHERE n.nspname = $1
               AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = i.oid AND k.contype IN ('p', 'u', 'x'))
+              -- an invalid index (a failed CREATE INDEX CONCURRENTLY) is no part of the schema, as for pg_dump and the clone
+              AND (x.indisvalid OR i.relkind = 'I')
             ORDER BY i.relname COLLATE "C"
             """),
         ("constraints", """

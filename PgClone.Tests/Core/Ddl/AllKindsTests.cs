@@ -21,12 +21,24 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
         var db = await fx.Servers.CreateDatabasesAsync("allkinds");
         await CloneKit.LoadAsync(db.Source, "rich.sql");
         await CloneKit.LoadAsync(db.Source, "allkinds.sql");
-        // Schema public with another owner, fewer privileges and a comment; database-level settings.
-        const string role = "DO $$ BEGIN CREATE ROLE \"Public Owner\"; EXCEPTION WHEN duplicate_object THEN NULL; END $$";
-        await Task.WhenAll(PgServers.ExecAsync(fx.Servers.SourceAdmin, role), PgServers.ExecAsync(fx.Servers.TargetAdmin, role));
+        // Schema public with another owner, fewer privileges and a comment; database-level settings; grants made
+        // by a holder of the grant option, not the owner (pg_dump makes them as that grantor).
+        const string roles = """
+            DO $$ BEGIN CREATE ROLE "Public Owner"; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+            DO $$ BEGIN CREATE ROLE "Kinds Lead"; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+            DO $$ BEGIN CREATE ROLE "Kinds Reader"; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+            """;
+        await Task.WhenAll(PgServers.ExecAsync(fx.Servers.SourceAdmin, roles), PgServers.ExecAsync(fx.Servers.TargetAdmin, roles));
         await PgServers.ExecAsync(db.Source, $"""
             ALTER SCHEMA public OWNER TO "Public Owner";
             REVOKE USAGE ON SCHEMA public FROM PUBLIC;
+            GRANT USAGE ON SCHEMA "Kinds ü" TO "Kinds Lead";
+            GRANT SELECT, UPDATE ON "Kinds ü".items TO "Kinds Lead" WITH GRANT OPTION;
+            GRANT INSERT (name) ON "Kinds ü".items TO "Kinds Lead" WITH GRANT OPTION;
+            SET ROLE "Kinds Lead";
+            GRANT SELECT ON "Kinds ü".items TO "Kinds Reader";
+            GRANT INSERT (name) ON "Kinds ü".items TO "Kinds Reader";
+            RESET ROLE;
             ALTER DATABASE {Sql.Ident(db.Name)} SET search_path TO "$user", public, "Kinds ü";
             ALTER DATABASE {Sql.Ident(db.Name)} SET work_mem TO '64MB';
             """);
@@ -51,6 +63,11 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
             "CREATE FOREIGN TABLE \"Kinds ü\".remote", "CREATE PUBLICATION \"Pub All\" FOR ALL TABLES", "ADD TABLE ONLY \"Kinds ü\".customer (id, name) WHERE ((id > 0))",
             "ADD TABLES IN SCHEMA \"select\"", "CREATE EVENT TRIGGER \"Kinds DDL\"", "ALTER EVENT TRIGGER \"Kinds DDL\" DISABLE",
             "COMMENT ON AGGREGATE", "COMMENT ON OPERATOR FAMILY", "COMMENT ON CAST", "COMMENT ON RULE", "COMMENT ON EVENT TRIGGER",
+            "ALTER TABLE ONLY \"Kinds ü\".named_items ALTER COLUMN name SET DEFAULT 'unnamed; ''x'''::text",
+            "ALTER TABLE ONLY \"Kinds ü\".item_names ALTER COLUMN name SET STATISTICS 321", "ALTER INDEX \"Kinds ü\".\"Lower Name\" ALTER COLUMN 1 SET STATISTICS 77",
+            "SET SESSION AUTHORIZATION \"Kinds Lead\";\nGRANT SELECT ON TABLE \"Kinds ü\".items TO \"Kinds Reader\";",
+            "CREATE SUBSCRIPTION \"Sub ü\"", "COMMENT ON SUBSCRIPTION", "GRANT ALL ON FOREIGN SERVER \"Srv 1\" TO PUBLIC",
+            "GRANT ALL ON FOREIGN DATA WRAPPER \"Dummy FDW\" TO PUBLIC",
             "COMMENT ON PUBLICATION", "COMMENT ON ACCESS METHOD", "COMMENT ON SERVER", "COMMENT ON FOREIGN TABLE", "COMMENT ON TEXT SEARCH DICTIONARY",
         })
             Assert.Contains(expected, source);
@@ -58,7 +75,11 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
 
         Assert.Contains("ALTER DEFAULT PRIVILEGES FOR ROLE", source);
         const string settings = "SELECT s.setconfig::text FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = current_database()";
-        Assert.Equal("{\"search_path=\\\"$user\\\", public, \\\"Kinds ü\\\"\",work_mem=64MB}", await PgServers.ScalarAsync<string>(db.Target, settings));
+        Assert.Equal("{kinds.lang=de,default_text_search_config=pg_catalog.simple,\"search_path=\\\"$user\\\", public, \\\"Kinds ü\\\"\",work_mem=64MB}",
+            await PgServers.ScalarAsync<string>(db.Target, settings));
+        // A materialized view is filled under the database's settings, as in a session of the database.
+        const string inSession = "SELECT lang || ' ' || words::text FROM \"Kinds ü\".in_session";
+        Assert.Equal("de 'clones':1 'running':2", await PgServers.ScalarAsync<string>(db.Target, inSession));
         const string publicSchema = "SELECT nspowner::regrole::text || ' ' || nspacl::text FROM pg_namespace WHERE nspname = 'public'";
         var publicOnSource = await PgServers.ScalarAsync<string>(db.Source, publicSchema);
         Assert.StartsWith("\"Public Owner\" {\"\\\"Public Owner\\\"=UC/", publicOnSource);

@@ -131,6 +131,8 @@ CREATE FOREIGN DATA WRAPPER "Dummy FDW" OPTIONS (debug 'true');
 CREATE SERVER "Srv 1" TYPE 'remote' VERSION '1.0' FOREIGN DATA WRAPPER "Dummy FDW" OPTIONS (host 'db.example', port '5432');
 COMMENT ON SERVER "Srv 1" IS 'nowhere';
 CREATE USER MAPPING FOR PUBLIC SERVER "Srv 1" OPTIONS ("user" 'bob', password 'it''s');
+GRANT USAGE ON FOREIGN DATA WRAPPER "Dummy FDW" TO PUBLIC;
+GRANT USAGE ON FOREIGN SERVER "Srv 1" TO PUBLIC;
 CREATE FOREIGN TABLE "Kinds ü".remote ("ID" integer OPTIONS (column_name 'id') NOT NULL, v text) SERVER "Srv 1"
     OPTIONS (table_name 'remote table');
 COMMENT ON FOREIGN TABLE "Kinds ü".remote IS 'elsewhere';
@@ -175,3 +177,27 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA "select" GRANT USAGE ON SEQUENCES TO PUBLIC;
 -- schema public: a comment and changed privileges
 COMMENT ON SCHEMA public IS 'the public schema, commented';
 GRANT CREATE ON SCHEMA public TO PUBLIC;
+
+-- what views and indexes carry beside their definitions: a view column's default, a materialized view's column
+-- statistics target and storage, an index expression's statistics target
+CREATE VIEW "Kinds ü".named_items AS SELECT id, name FROM "Kinds ü".items;
+ALTER VIEW "Kinds ü".named_items ALTER COLUMN name SET DEFAULT 'unnamed; ''x''';
+CREATE MATERIALIZED VIEW "Kinds ü".item_names AS SELECT id, name FROM "Kinds ü".items;
+ALTER MATERIALIZED VIEW "Kinds ü".item_names ALTER COLUMN name SET STATISTICS 321, ALTER COLUMN name SET STORAGE MAIN;
+CREATE INDEX "Lower Name" ON "Kinds ü".items (lower(name), id);
+ALTER INDEX "Kinds ü"."Lower Name" ALTER COLUMN 1 SET STATISTICS 77;
+
+-- a materialized view computed under the database's settings (a custom one and the text search configuration):
+-- its rows depend on the session that fills it
+DO $$ BEGIN
+    EXECUTE format('ALTER DATABASE %I SET "kinds.lang" TO %L', current_database(), 'de');
+    EXECUTE format('ALTER DATABASE %I SET default_text_search_config TO %L', current_database(), 'pg_catalog.simple');
+END $$;
+SET "kinds.lang" TO 'de';
+SET default_text_search_config TO 'pg_catalog.simple';
+CREATE MATERIALIZED VIEW "Kinds ü".in_session AS SELECT current_setting('kinds.lang', true) AS lang, to_tsvector('Clones running') AS words;
+
+-- a subscription, as pg_dump restores one: never connecting, no slot, disabled
+CREATE SUBSCRIPTION "Sub ü" CONNECTION 'host=127.0.0.1 port=1 dbname=nowhere' PUBLICATION "Pub All", "other pub"
+    WITH (connect = false, slot_name = NONE, binary = true, synchronous_commit = 'local');
+COMMENT ON SUBSCRIPTION "Sub ü" IS 'never connects';
