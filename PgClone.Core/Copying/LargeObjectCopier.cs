@@ -23,7 +23,6 @@ public static class LargeObjectCopier
         IReadOnlyList<uint> oids, CancellationToken ct)
     {
         long total = 0;
-        var rest = new Chunks(source, sourceServer, target, targetServer);
         for (var start = 0; start < oids.Count; start += Batch)
         {
             var batch = oids.Skip(start).Take(Batch).ToArray();
@@ -32,7 +31,7 @@ public static class LargeObjectCopier
             for (var i = 0; i < batch.Length; i++)
             {
                 total += heads[i].Length;
-                if (heads[i].Length == Head) total += await rest.CopyFromAsync(batch[i], Head, ct);
+                if (heads[i].Length == Head) total += await CopyRestAsync(source, sourceServer, target, targetServer, batch[i], Head, ct);
             }
         }
         return total;
@@ -79,32 +78,30 @@ public static class LargeObjectCopier
         batch.Length == 1 ? $"large object {batch[0]}" : $"large objects {batch[0]} to {batch[^1]}";
 
     /// <summary>The rest of one object past its head, a chunk at a time.</summary>
-    private sealed class Chunks(NpgsqlConnection source, ServerEndpoint sourceServer, NpgsqlConnection target, ServerEndpoint targetServer)
+    private static async Task<long> CopyRestAsync(NpgsqlConnection source, ServerEndpoint sourceServer, NpgsqlConnection target, ServerEndpoint targetServer,
+        uint oid, long offset, CancellationToken ct)
     {
-        public async Task<long> CopyFromAsync(uint oid, long offset, CancellationToken ct)
+        var name = $"large object {oid}";
+        long copied = 0;
+        await using var read = new NpgsqlCommand("SELECT pg_catalog.lo_get($1, $2, $3)", source);
+        read.Parameters.Add(new NpgsqlParameter<uint> { DataTypeName = "oid", TypedValue = oid });
+        read.Parameters.Add(new NpgsqlParameter<long>());
+        read.Parameters.Add(new NpgsqlParameter<int> { TypedValue = Chunk });
+        while (true)
         {
-            var name = $"large object {oid}";
-            long copied = 0;
-            await using var read = new NpgsqlCommand("SELECT pg_catalog.lo_get($1, $2, $3)", source);
-            read.Parameters.Add(new NpgsqlParameter<uint> { DataTypeName = "oid", TypedValue = oid });
-            read.Parameters.Add(new NpgsqlParameter<long>());
-            read.Parameters.Add(new NpgsqlParameter<int> { TypedValue = Chunk });
-            while (true)
+            ((NpgsqlParameter<long>)read.Parameters[1]).TypedValue = offset;
+            byte[] bytes;
+            try { bytes = (byte[])(await read.ExecuteScalarAsync(ct))!; }
+            catch (NpgsqlException e) { throw PgCloneException.FromDriver(sourceServer, name, e); }
+            if (bytes.Length == 0) return copied;
+            await using (var write = new NpgsqlBatch(target) { BatchCommands = { Put(oid, offset, bytes) } })
             {
-                ((NpgsqlParameter<long>)read.Parameters[1]).TypedValue = offset;
-                byte[] bytes;
-                try { bytes = (byte[])(await read.ExecuteScalarAsync(ct))!; }
-                catch (NpgsqlException e) { throw PgCloneException.FromDriver(sourceServer, name, e); }
-                if (bytes.Length == 0) return copied;
-                await using (var write = new NpgsqlBatch(target) { BatchCommands = { Put(oid, offset, bytes) } })
-                {
-                    try { await write.ExecuteNonQueryAsync(ct); }
-                    catch (NpgsqlException e) { throw PgCloneException.FromDriver(targetServer, name, e); }
-                }
-                offset += bytes.Length;
-                copied += bytes.Length;
-                if (bytes.Length < Chunk) return copied;
+                try { await write.ExecuteNonQueryAsync(ct); }
+                catch (NpgsqlException e) { throw PgCloneException.FromDriver(targetServer, name, e); }
             }
+            offset += bytes.Length;
+            copied += bytes.Length;
+            if (bytes.Length < Chunk) return copied;
         }
     }
 }
