@@ -12,8 +12,7 @@ namespace PgClone.Core.Jobs;
 /// Loads the plan's tables and, overlapping the load, builds each table's indexes and constraints as soon as what
 /// they need is in (<see cref="PostDataGates"/>, <see cref="LoadScheduler{TCopy}"/>). N workers, each with a target
 /// session and, while it copies, a source session in the run's snapshot: the same sessions as without overlap.
-/// Copies start largest first (a table with a slow index counts as larger, so that build starts early; see also
-/// <see cref="CriticalPath"/>). A table
+/// Copies start largest first (a table with a slow index counts as larger, so that build starts early). A table
 /// above the split size becomes several ranges copied by several workers at once. A table loaded whole is
 /// truncated and loaded with COPY FREEZE in one transaction when it was created by this run and is not tiny, or is
 /// re-copied by a resume.
@@ -68,10 +67,8 @@ internal sealed class DataCopyPhase(
             tasks.AddRange(ranges.Select(r => new CopyTask(state, r, false, t.EstimatedBytes / ranges.Count)));
         }
         var ordered = tasks.OrderByDescending(t => t.EstimatedBytes * (slow.Contains(t.Table.Data.Target) ? 4 : 1));
+        _scheduler = new LoadScheduler<CopyTask>(ordered, tasks.GroupBy(t => t.Table.Data.Target).ToDictionary(g => g.Key, g => g.Count()), steps, done);
         var workers = Math.Min(job.Parallel, Math.Max(1, tasks.Count + steps.Count));
-        var lead = CriticalPath.Lead([.. tasks.Select(t => (t.Table.Data.Target, t.EstimatedBytes, t.Range is null))], steps, workers);
-        _scheduler = new LoadScheduler<CopyTask>(ordered, tasks.GroupBy(t => t.Table.Data.Target).ToDictionary(g => g.Key, g => g.Count()), steps, done,
-            t => t.Table.Data.Target, lead);
         job.Progress.Tables(job.Progress.Current.TablesTotal, job.Progress.Current.BytesEstimated, workers);
         await targets.EnsureAsync(workers, ct);
         if (tasks.Count == 0) await LoadedAsync();

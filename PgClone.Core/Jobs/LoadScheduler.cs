@@ -5,8 +5,7 @@ namespace PgClone.Core.Jobs;
 /// <summary>
 /// Hands the load's workers their next piece of work: an index or constraint step as soon as what it waits for is
 /// done (largest and slowest first), else the next table copy (largest first), else waits until a table lands or a
-/// step ends. Returns null when everything is done or the run failed. While the copy of the run's lead table
-/// (<see cref="CriticalPath"/>) runs, nothing else is handed out: the rest is done beside that table's slow index.
+/// step ends. Returns null when everything is done or the run failed.
 /// </summary>
 internal sealed class LoadScheduler<TCopy> where TCopy : class
 {
@@ -23,19 +22,12 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
     private int _waiting, _running, _stepsLeft, _indexStepsLeft;
     private bool _stopped, _stepsStopped;
     private TaskCompletionSource _changed = NewSignal();
-    private readonly Func<TCopy, QualifiedName> _tableOf;
-    private readonly QualifiedName? _lead;
-    private bool _leadCopying;
 
     /// <param name="copies">In the order to start them.</param>
     /// <param name="partsOf">Copies per target table: the table is loaded when all of them ended.</param>
     /// <param name="done">Steps already done (by an earlier job).</param>
-    /// <param name="lead">A table copied in one piece whose copy runs alone (<see cref="CriticalPath.Lead"/>).</param>
-    public LoadScheduler(IEnumerable<TCopy> copies, IReadOnlyDictionary<QualifiedName, int> partsOf, IEnumerable<PostDataStep> steps, IEnumerable<string> done,
-        Func<TCopy, QualifiedName> tableOf, QualifiedName? lead = null)
+    public LoadScheduler(IEnumerable<TCopy> copies, IReadOnlyDictionary<QualifiedName, int> partsOf, IEnumerable<PostDataStep> steps, IEnumerable<string> done)
     {
-        _tableOf = tableOf;
-        _lead = lead;
         _copies = new Queue<TCopy>(copies);
         _partsLeft = partsOf.ToDictionary();
         _done = [.. done];
@@ -112,7 +104,6 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
             lock (_gate)
             {
                 if (_stopped) return null;
-                if (_leadCopying) { changed = _changed.Task; goto wait; }
                 if (_stepsStopped)
                 {
                     if (_copies.TryDequeue(out var last)) { _running++; return last; }
@@ -127,17 +118,11 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
                     _running++;
                     return step;
                 }
-                if (_copies.TryDequeue(out var copy))
-                {
-                    _running++;
-                    _leadCopying = _lead is { } lead && _tableOf(copy) == lead;
-                    return copy;
-                }
+                if (_copies.TryDequeue(out var copy)) { _running++; return copy; }
                 if (_running == 0 && _waiting == 0) return null;
                 if (_running == 0) throw new InvalidOperationException($"{_waiting} index or constraint step(s) wait for work that is not planned");
                 changed = _changed.Task;
             }
-            wait:
             await changed.WaitAsync(ct);
         }
     }
@@ -148,7 +133,6 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
         lock (_gate)
         {
             _running--;
-            if (table == _lead) _leadCopying = false;
             if (_partsLeft.TryGetValue(table, out var left) && left <= 1)
             {
                 _partsLeft.Remove(table);
@@ -204,29 +188,4 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-}
-
-/// <summary>
-/// Picks the table whose copy should run alone. A table with a slow index (GIN, GiST) often is the run's critical
-/// path: its copy, then a build of one core that cannot start before the copy ends (on the benchmark, 6.5 s of
-/// copy then 16 s of GIN build, while everything else needs 10 s of one worker). Work run beside that copy slows
-/// it (both servers share the cores) and so delays the build, while the other workers idle during the build
-/// anyway. When all the other work fits in the other workers' share of that build, the copy runs alone and the
-/// rest follows beside the build (measured on the benchmark: the build started at 6.7 s instead of 10–12 s).
-/// Costs are in estimated bytes, weighted as <see cref="PostDataStep.Priority"/> weighs index builds.
-/// </summary>
-internal static class CriticalPath
-{
-    /// <param name="copies">Each copy's target table, estimated bytes, and whether it is a whole table (not a range).</param>
-    public static QualifiedName? Lead(IReadOnlyCollection<(QualifiedName Table, long Bytes, bool Whole)> copies, IReadOnlyCollection<PostDataStep> steps, int workers)
-    {
-        if (workers < 2) return null;
-        var whole = copies.Where(c => c.Whole).ToDictionary(c => c.Table, c => c.Bytes);
-        var slowest = steps.Where(s => s.StepKind == "index" && s.Statement.Table is { } t && whole.ContainsKey(t) && PostDataGates.IsSlowIndex(s.Statement))
-            .MaxBy(s => s.Priority);
-        if (slowest is null) return null;
-        var lead = slowest.Statement.Table!.Value;
-        var rest = copies.Sum(c => c.Bytes) + steps.Sum(s => s.Priority) - whole[lead] - slowest.Priority;
-        return rest <= (workers - 1) * slowest.Priority ? lead : null;
-    }
 }
