@@ -12,17 +12,28 @@ public static class CopyStatements
     /// </summary>
     public static string CopyOut(TableData table, string? range = null)
     {
-        var conditions = new List<string>(2);
-        if (!string.IsNullOrWhiteSpace(table.Where)) conditions.Add($"({table.Where})");
-        if (range is not null) conditions.Add(range);
-        // Plain columns of the whole table: COPY the table itself (its own rows only, as ONLY), which locks just the
-        // table, where planning a SELECT also locks each of its indexes, for the rest of the worker's transaction.
-        // Planning nothing also reads a table whose index expressions cannot be planned under search_path =
-        // pg_catalog (earthdistance's ll_to_earth names its type unqualified), as pg_dump reads it.
-        if (conditions.Count == 0 && table.SourceExpressions.Count > 0 && table.SourceExpressions.All(Sql.IsIdent))
+        var conditions = Conditions(table, range);
+        if (!IsQuery(table, range))
             return $"COPY {table.Source.Quoted} ({string.Join(", ", table.SourceExpressions)}) TO STDOUT (FORMAT {Format(table)})";
         var where = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
         return $"COPY (SELECT {string.Join(", ", table.SourceExpressions)} FROM ONLY {table.Source.Quoted}{where}) TO STDOUT (FORMAT {Format(table)})";
+    }
+
+    /// <summary>
+    /// Whether <see cref="CopyOut"/> reads through a query the server plans (a filter, a range or expressions), rather
+    /// than COPYing the table itself. Plain columns of the whole table COPY the table (its own rows only, as ONLY),
+    /// which locks just the table, where planning a SELECT also locks each of its indexes, for the rest of the
+    /// worker's transaction; and plans nothing, as pg_dump reads it (see <see cref="PlannerWarmup"/>).
+    /// </summary>
+    public static bool IsQuery(TableData table, string? range) =>
+        Conditions(table, range).Count > 0 || table.SourceExpressions.Count == 0 || !table.SourceExpressions.All(Sql.IsIdent);
+
+    private static List<string> Conditions(TableData table, string? range)
+    {
+        var conditions = new List<string>(2);
+        if (!string.IsNullOrWhiteSpace(table.Where)) conditions.Add($"({table.Where})");
+        if (range is not null) conditions.Add(range);
+        return conditions;
     }
 
     /// <summary><c>COPY target (cols) FROM STDIN (FORMAT binary[, FREEZE])</c>; no column list for a table of generated columns only (rows of no field).</summary>

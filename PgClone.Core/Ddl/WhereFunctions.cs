@@ -17,10 +17,12 @@ namespace PgClone.Core.Ddl;
 public static partial class WhereFunctions
 {
     /// <param name="source">a source session inside a transaction (the run's coordinator)</param>
-    public static async Task CheckAsync(NpgsqlConnection source, ServerEndpoint server, IEnumerable<TableData> tables, CancellationToken ct)
+    /// <param name="warmup">readies <paramref name="source"/> to plan reads of the source's tables</param>
+    public static async Task CheckAsync(NpgsqlConnection source, ServerEndpoint server, PlannerWarmup warmup, IEnumerable<TableData> tables, CancellationToken ct)
     {
         foreach (var t in tables.Where(t => t.Where is not null))
         {
+            await warmup.WarmAsync(source, server, null, ct);
             var tree = await PlanTreeAsync(source, server, t, ct);
             var functions = FunctionId().Matches(tree).Select(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToArray();
             var ioTypes = ResultType().Matches(tree).Select(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToArray();

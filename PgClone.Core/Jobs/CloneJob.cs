@@ -49,7 +49,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         Subsetting.SubsetReport? subset = null;
         if (request.EffectiveOptions.Subset is not null && request.EffectiveOptions.IncludeData)
             (plan, subset) = await snapshot.OnCoordinatorAsync(c => Subsetting.SubsetPlanner.ApplyAsync(request, plan, c, ct));
-        await snapshot.OnCoordinatorAsync(async c => { await WhereFunctions.CheckAsync(c, request.Source, plan.Tables, ct); return 0; });
+        await snapshot.OnCoordinatorAsync(async c => { await WhereFunctions.CheckAsync(c, request.Source, snapshot.Warmup, plan.Tables, ct); return 0; });
 
         var doneSteps = resume?.Steps ?? [];
         var ddl = new DdlSteps(job, targets, doneSteps);

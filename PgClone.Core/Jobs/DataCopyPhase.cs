@@ -183,6 +183,8 @@ internal sealed class DataCopyPhase(
         var t = task.Table.Data;
         var name = task.Table.Name;
         var copyOut = CopyStatements.CopyOut(t, task.Range);
+        // A filter may read other tables in subqueries: ready them all.
+        if (CopyStatements.IsQuery(t, task.Range)) await snapshot.WarmAsync(source, t.Where is null ? t.Source.Quoted : null, ct);
         var rewriter = masker?.RewriterFor(t);
         Task<CopyCount> Stream(bool freeze) => t.TextFormat
             ? TableCopier.CopyTextAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze), name, progress, ct)
@@ -246,6 +248,7 @@ internal sealed class DataCopyPhase(
         {
             var bounds = await snapshot.OnCoordinatorAsync(async c =>
             {
+                await snapshot.WarmAsync(c, t.Source.Quoted, ct);
                 try
                 {
                     await using var cmd = new NpgsqlCommand($"SELECT min({Sql.Ident(key)})::int8, max({Sql.Ident(key)})::int8 FROM {t.Source.Quoted}", c);

@@ -13,17 +13,20 @@ internal sealed class SourceSnapshot
     private readonly JobSession _session;
     private readonly ServerEndpoint _source;
 
-    private SourceSnapshot(JobSession session, ServerEndpoint source, NpgsqlConnection coordinator, string? id)
+    private SourceSnapshot(JobSession session, ServerEndpoint source, NpgsqlConnection coordinator, string? id, PlannerWarmup warmup)
     {
         _session = session;
         _source = source;
         Coordinator = coordinator;
         Id = id;
+        Warmup = warmup;
     }
 
     public NpgsqlConnection Coordinator { get; }
     /// <summary>The exported snapshot, or null when the run is not consistent.</summary>
     public string? Id { get; }
+    /// <summary>What every source session of the run does before planning a read of a table (see <see cref="PlannerWarmup"/>).</summary>
+    public PlannerWarmup Warmup { get; }
 
     public static async Task<SourceSnapshot> BeginAsync(JobSession session, ServerEndpoint source, bool consistent, CancellationToken ct)
     {
@@ -32,7 +35,7 @@ internal sealed class SourceSnapshot
             "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL idle_in_transaction_session_timeout = 0; " +
             "SET LOCAL statement_timeout = 0; SET LOCAL search_path = pg_catalog", ct);
         var id = consistent ? await JobSession.ScalarAsync<string>(conn, source, "SELECT pg_catalog.pg_export_snapshot()", ct) : null;
-        return new SourceSnapshot(session, source, conn, id);
+        return new SourceSnapshot(session, source, conn, id, await PlannerWarmup.LoadAsync(conn, source, ct));
     }
 
     /// <summary>A worker's source session, reading in the run's snapshot (or in its own when not consistent).</summary>
@@ -70,6 +73,9 @@ internal sealed class SourceSnapshot
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidParameterValue && Id is not null) { throw Lost(e); }
         catch (Exception e) when (e is NpgsqlException or IOException) { throw PgCloneException.FromDriver(_source, null, e); }
     }
+
+    /// <summary>Readies a source session of the run to plan a read of <paramref name="table"/> (any table when null).</summary>
+    public Task WarmAsync(NpgsqlConnection conn, string? table, CancellationToken ct) => Warmup.WarmAsync(conn, _source, table, ct);
 
     /// <summary>Runs work on the coordinator; losing it means losing the snapshot, and the error says so.</summary>
     public async Task<T> OnCoordinatorAsync<T>(Func<NpgsqlConnection, Task<T>> work)

@@ -22,6 +22,7 @@ public static class MaskProof
         ServerEndpoint targetServer, ClonePlan plan, IReadOnlyCollection<MaskedColumn> masked, MaskKeySql key, CancellationToken ct)
     {
         if (masked.Count == 0) return null;
+        var warmup = await PlannerWarmup.LoadAsync(source, sourceServer, ct);
         int tables = 0, columns = 0, rows = 0, collisions = 0;
         var unchecked_ = new List<string>();
         var leaks = new List<string>();
@@ -43,6 +44,7 @@ public static class MaskProof
             // A key masked on the stream is read raw by the copy: its SQL expression (the same mask) follows it here.
             var copiedKey = pk.Select(k => masked.FirstOrDefault(m => m.Column.Table == t.Source && m.Column.Column == k.Column)?.Expression
                                            ?? t.SourceExpressions[IndexOf(t.TargetColumns, k.Column)]);
+            await warmup.WarmAsync(source, sourceServer, t.Where is null ? t.Source.Quoted : null, ct);
             var sourceRows = await ReadAsync(source, sourceServer, t.Source,
                 $"SELECT {string.Join(", ", copiedKey.Select(e => $"({e})::text"))}, " +
                 $"{string.Join(", ", mine.Select(m => $"{Sql.Ident(m.Column.Column)}::text, ({MaskExpressions.For(m.Rule, m.Column, key)})::text"))} " +

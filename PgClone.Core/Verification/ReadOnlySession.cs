@@ -41,6 +41,15 @@ public sealed class ReadOnlySession : IAsyncDisposable
         }
     }
 
+    /// <summary>Readies the session to plan a read of <paramref name="table"/> (see <see cref="PlannerWarmup"/>).</summary>
+    public async Task WarmAsync(string table, CancellationToken ct)
+    {
+        _warmup ??= await PlannerWarmup.LoadAsync(_connection, Server, ct);
+        await _warmup.WarmAsync(_connection, Server, table, ct);
+    }
+
+    private PlannerWarmup? _warmup;
+
     public async Task ExecuteAsync(string sql, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(sql, _connection, _transaction);
