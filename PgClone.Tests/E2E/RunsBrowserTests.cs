@@ -88,6 +88,14 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
         await op.ClickAsync("#wizard-next");
         await Assertions.Expect(op.Locator("#preflight-checks")).ToHaveAttributeAsync("data-status", "ok", new() { Timeout = 30_000 });
         await Assertions.Expect(op.Locator("#summary-size")).ToHaveTextAsync(new Regex("^2 table\\(s\\), about 4,000 row\\(s\\), "));
+        // The step just entered shows whole in the stepper's header: beside the drawer at 1280 px, and on a phone,
+        // where the header scrolls sideways.
+        var activeStep = op.Locator("#clone-wizard .mud-step.active .mud-step-label-content");
+        await Assertions.Expect(activeStep).ToContainTextAsync("Summary");
+        await Assertions.Expect(activeStep).ToBeInViewportAsync(new() { Ratio = 1 });
+        await op.SetViewportSizeAsync(390, 844);
+        await Assertions.Expect(activeStep).ToBeInViewportAsync(new() { Ratio = 1 });
+        await op.SetViewportSizeAsync(1280, 900);
         await Shot(op, "wizard-summary");
         await op.ClickAsync("#start-clone");
         await op.WaitForURLAsync(new Regex("/jobs/\\d+$"));
