@@ -9,6 +9,9 @@ public sealed record SchemaOverview(string Name, int Tables, int Views, int Mate
 /// <summary>A table (ordinary or partitioned; partitions are counted in their parent) with its size and the planner's row estimate.</summary>
 public sealed record TableOverview(string Schema, string Name, bool Partitioned, long? RowEstimate, long TotalBytes);
 
+/// <summary>A table or partition as a picker shows it: heap size, the planner's row estimate (0 when never analyzed) and its columns.</summary>
+public sealed record SourceTable(QualifiedName Name, long EstimatedRows, long Bytes, IReadOnlyList<string> Columns, bool Partition);
+
 /// <summary>
 /// What a person browsing a server wants to see before choosing what to clone: user schemas with object counts
 /// per kind, then a schema's tables with sizes and row estimates. Cheap catalog reads only (no count(*)), so
@@ -61,6 +64,20 @@ public static class CatalogBrowser
             WHERE n.nspname = ($1)[1] AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND {CatalogReader.NotMember("pg_class", "c.oid")}
             ORDER BY c.relname COLLATE "C"
             """, [schema], r => new TableOverview(r.GetString(0), r.GetString(1), r.GetBoolean(2), r.IsDBNull(3) ? null : r.GetInt64(3), r.GetInt64(4)), ct);
+
+    /// <summary>
+    /// Every ordinary and partitioned table and partition of the given schemas with its columns, in one catalog query:
+    /// what a clone's scope and masking pickers need, without reading any definition.
+    /// </summary>
+    public static Task<List<SourceTable>> TablesWithColumnsAsync(NpgsqlConnection conn, IReadOnlyList<string> schemas, CancellationToken ct) =>
+        CatalogReader.QueryAsync(conn, $"""
+            SELECT n.nspname, c.relname, greatest(c.reltuples, 0)::bigint, pg_relation_size(c.oid), c.relispartition,
+                   ARRAY(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum)
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1) AND {CatalogReader.NotMember("pg_class", "c.oid")}
+            ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C"
+            """, schemas.ToArray(), r => new SourceTable(new QualifiedName(r.GetString(0), r.GetString(1)), r.GetInt64(2), r.GetInt64(3),
+                r.GetFieldValue<string[]>(5), r.GetBoolean(4)), ct);
 
     /// <summary>Opens the server and lists its schemas; errors name the server.</summary>
     public static Task<List<SchemaOverview>> SchemasAsync(ServerEndpoint server, CancellationToken ct) =>

@@ -8,9 +8,6 @@ using PgClone.Web.Runs;
 
 namespace PgClone.Web.Clones;
 
-/// <summary>A table of the source as the scope picker shows it.</summary>
-public sealed record SourceTable(QualifiedName Name, long EstimatedRows, long Bytes, IReadOnlyList<string> Columns, bool Partition);
-
 /// <summary>A schema of the source with its tables (largest first).</summary>
 public sealed record SourceSchema(string Name, IReadOnlyList<SourceTable> Tables)
 {
@@ -24,7 +21,7 @@ public sealed record SourceSchema(string Name, IReadOnlyList<SourceTable> Tables
 /// </summary>
 public sealed class CloneWizardService(ConnectionService connections, ConsoleMaskingSecret secret)
 {
-    /// <summary>Every user schema of the source with its tables and sizes, read in one read-only transaction.</summary>
+    /// <summary>Every user schema of the source with its tables, their sizes and columns, read in one read-only transaction.</summary>
     public async Task<IReadOnlyList<SourceSchema>> BrowseAsync(int sourceId, CancellationToken ct)
     {
         var source = await connections.GetEndpointAsync(sourceId, ServerRole.Source, ct);
@@ -35,10 +32,8 @@ public sealed class CloneWizardService(ConnectionService connections, ConsoleMas
             await using (var setup = new Npgsql.NpgsqlCommand("SET TRANSACTION READ ONLY; SET LOCAL search_path = pg_catalog", conn, tx))
                 await setup.ExecuteNonQueryAsync(ct);
             var schemas = await CatalogReader.UserSchemasAsync(conn, ct);
-            var catalog = await CatalogReader.ReadAsync(conn, schemas, false, ct);
-            var tables = catalog.Tables.Where(t => t.Kind is 'r' or 'p').ToLookup(t => t.Name.Schema);
+            var tables = (await CatalogBrowser.TablesWithColumnsAsync(conn, schemas, ct)).ToLookup(t => t.Name.Schema);
             return schemas.Select(s => new SourceSchema(s, tables[s]
-                    .Select(t => new SourceTable(t.Name, Math.Max(0, t.Rows), t.Bytes, t.Columns.Select(c => c.Name).ToList(), t.IsPartition))
                     .OrderByDescending(t => t.Bytes).ThenBy(t => t.Name.Name, StringComparer.Ordinal).ToList()))
                 .ToList();
         }

@@ -62,4 +62,39 @@ public sealed class CatalogBrowserTests(PgServersFixture fx) : IClassFixture<PgS
             CatalogBrowser.TablesAsync(ServerEndpoint.Parse(ServerRole.Source, PgServers.WithDatabase(db.Source, "no_such_db"), "src"), "x", CancellationToken.None));
         Assert.EndsWith("database \"no_such_db\" does not exist", gone.Message);
     }
+
+    [Fact]
+    public async Task Tables_with_columns_list_tables_and_partitions_with_their_columns_in_order_and_no_dropped_ones()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("browsecols");
+        await PgServers.ExecAsync(db.Source, """"
+            CREATE SCHEMA "Odd ""Schema""";
+            CREATE TABLE "Odd ""Schema"""."Tab le" (id int PRIMARY KEY, gone text, "Note ""x""" text, total numeric GENERATED ALWAYS AS (id * 2) STORED);
+            ALTER TABLE "Odd ""Schema"""."Tab le" DROP COLUMN gone;
+            INSERT INTO "Odd ""Schema"""."Tab le" (id, "Note ""x""") SELECT g, repeat('x', 50) FROM generate_series(1, 1000) g;
+            CREATE TABLE "Odd ""Schema""".events (id int, at date NOT NULL) PARTITION BY RANGE (at);
+            CREATE TABLE "Odd ""Schema""".events_2025 PARTITION OF "Odd ""Schema""".events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+            INSERT INTO "Odd ""Schema""".events SELECT g, date '2025-06-01' FROM generate_series(1, 300) g;
+            CREATE VIEW "Odd ""Schema""".v AS SELECT 1 AS one;
+            CREATE TABLE public.never_analyzed (id int);
+            CREATE SCHEMA other;
+            CREATE TABLE other.t (id int);
+            ANALYZE "Odd ""Schema"""."Tab le";
+            ANALYZE "Odd ""Schema""".events;
+            """");
+        await using var conn = new Npgsql.NpgsqlConnection(db.Source);
+        await conn.OpenAsync();
+        async Task<long> HeapAsync(string table) => await PgServers.ScalarAsync<long>(db.Source, $"SELECT pg_relation_size('{table}')");
+
+        var tables = await CatalogBrowser.TablesWithColumnsAsync(conn, ["Odd \"Schema\"", "public"], CancellationToken.None);
+
+        Assert.Equal(
+            [
+                "\"Odd \"\"Schema\"\"\".\"Tab le\" 1000 rows " + await HeapAsync("\"Odd \"\"Schema\"\"\".\"Tab le\"") + " B [id, Note \"x\", total]",
+                "\"Odd \"\"Schema\"\"\".\"events\" 300 rows 0 B [id, at]",
+                "\"Odd \"\"Schema\"\"\".\"events_2025\" partition 300 rows " + await HeapAsync("\"Odd \"\"Schema\"\"\".events_2025") + " B [id, at]",
+                "\"public\".\"never_analyzed\" 0 rows 0 B [id]",
+            ],
+            tables.Select(t => $"{t.Name.Quoted}{(t.Partition ? " partition" : "")} {t.EstimatedRows} rows {t.Bytes} B [{string.Join(", ", t.Columns)}]"));
+    }
 }
