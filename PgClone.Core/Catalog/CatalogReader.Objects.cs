@@ -65,13 +65,14 @@ public static partial class CatalogReader
         await QueryAsync(conn, $"""
             SELECT p.oid, n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prokind,
                    CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END, obj_description(p.oid, 'pg_proc'),
-                   CASE WHEN p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c') THEN p.probin END
+                   CASE WHEN p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c') THEN p.probin END,
+                   (SELECT l.lanname FROM pg_language l WHERE l.oid = p.prolang AND l.oid >= 16384 AND {NotMember("pg_language", "l.oid")})
             FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
             WHERE p.prokind IN ('f', 'p', 'w') AND n.nspname = ANY($1) AND {NotMember("pg_proc", "p.oid")}
               AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass AND i.objid = p.oid AND i.deptype = 'i')
             ORDER BY n.nspname, p.proname, 4
             """, schemas, r => new FunctionInfo(r.GetFieldValue<uint>(0), Name(r, 1), r.GetString(3), r.GetChar(4), r.GetString(5), Str(r, 6))
-            { Library = Str(r, 7) }, ct);
+            { Library = Str(r, 7), UserLanguage = Str(r, 8) }, ct);
 
     private static async Task<List<TriggerInfo>> ReadTriggersAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, """
@@ -238,8 +239,9 @@ public static partial class CatalogReader
 
     /// <summary>
     /// Objects of the schemas that cannot be recreated from SQL alone: base types (their input and output functions
-    /// are C code of a library PgClone cannot install) and security labels (they need their label provider loaded
-    /// on the target). The planner refuses the run naming them, unless the user opts to skip them.
+    /// are C code of a library PgClone cannot install), security labels (they need their label provider loaded
+    /// on the target) and transforms (C functions converting between a type and a language; rare enough not to be
+    /// cloned). The planner refuses the run naming them, unless the user opts to skip them.
     /// </summary>
     private static async Task<List<string>> ReadUnsupportedAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, $"""
@@ -252,5 +254,9 @@ public static partial class CatalogReader
             FROM pg_seclabels l
             WHERE l.objnamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY($1))
                OR (l.objtype = 'schema' AND l.objname = ANY($1))
+            UNION ALL
+            SELECT format('transform for type %s language %s: transforms are not cloned', format_type(tr.trftype, NULL), quote_ident(l.lanname))
+            FROM pg_transform tr JOIN pg_type t ON t.oid = tr.trftype JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_language l ON l.oid = tr.trflang
+            WHERE n.nspname = ANY($1) AND {NotMember("pg_transform", "tr.oid")}
             """, schemas, r => r.GetString(0), ct);
 }

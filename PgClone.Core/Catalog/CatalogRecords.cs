@@ -126,6 +126,8 @@ public sealed record FunctionInfo(uint Oid, QualifiedName Name, string IdentityA
 {
     /// <summary>For a C function, the library it loads (pg_proc.probin, e.g. "$libdir/name"); null otherwise.</summary>
     public string? Library { get; init; }
+    /// <summary>The procedural language, when it was made with CREATE LANGUAGE rather than by an extension (not cloned).</summary>
+    public string? UserLanguage { get; init; }
 
     public string Signature => SignatureOf(Name, IdentityArguments);
     public static string SignatureOf(QualifiedName name, string identityArguments) => $"{name.Quoted}({identityArguments})";

@@ -39,7 +39,7 @@ internal sealed class PlanScope
                 scope.Types.AddRange(catalog.Types);
                 scope.Functions.AddRange(catalog.Functions);
                 scope.Views.AddRange(catalog.Views);
-                scope.RefuseOrSkip(request, catalog.Unsupported);
+                scope._unsupported.AddRange(catalog.Unsupported);
                 break;
         }
         foreach (var t in scope.Tables) scope.Columns.TryAdd(t.Oid, t.Columns);
@@ -51,7 +51,7 @@ internal sealed class PlanScope
     /// What cannot be recreated on the target fails the run before anything is written, naming every object;
     /// with skip_unsupported the run goes on without them and lists them in the result.
     /// </summary>
-    public void RefuseOrSkip(CloneRequest request, IReadOnlyList<string> unsupported)
+    private void RefuseOrSkip(CloneRequest request, IReadOnlyList<string> unsupported)
     {
         if (unsupported.Count == 0) return;
         if (!request.EffectiveOptions.SkipUnsupported)
@@ -60,13 +60,21 @@ internal sealed class PlanScope
         Skipped.AddRange(unsupported);
     }
 
-    /// <summary>C functions whose library the target lacks: refused (or left out, with skip_unsupported).</summary>
-    public void RequireLibraries(CloneRequest request, IReadOnlySet<string> missing)
+    /// <summary>
+    /// Refuses (or, with skip_unsupported, leaves out) all that cannot be recreated, in one message: the catalog's
+    /// (<see cref="SourceCatalog.Unsupported"/>), C functions whose library the target lacks, and functions in a
+    /// procedural language made with CREATE LANGUAGE (not by an extension), which is not cloned.
+    /// </summary>
+    public void RefuseUnsupported(CloneRequest request, IReadOnlySet<string> missingLibraries)
     {
-        var lacking = Functions.Where(f => f.Library is { } lib && missing.Contains(lib)).ToList();
-        RefuseOrSkip(request, lacking.Select(f => $"function {f.Signature}: its library {f.Library} is not on the target server").ToList());
+        var lacking = Functions.Where(f => f.Library is { } lib && missingLibraries.Contains(lib) || f.UserLanguage is not null).ToList();
+        RefuseOrSkip(request, [.. _unsupported, .. lacking.Select(f => f.UserLanguage is { } language
+            ? $"function {f.Signature}: its language {Sql.Ident(language)} was made with CREATE LANGUAGE, not by an extension, and is not cloned"
+            : $"function {f.Signature}: its library {f.Library} is not on the target server")]);
         Functions.RemoveAll(lacking.Contains);
     }
+
+    private readonly List<string> _unsupported = [];
 
     private void SelectTable(CloneRequest request, SourceCatalog catalog)
     {

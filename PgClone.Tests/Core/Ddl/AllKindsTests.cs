@@ -214,4 +214,39 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
         Assert.Equal(1L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname = 't'"));
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_proc WHERE proname = 'Native'"));
     }
+
+    [Fact]
+    public async Task A_language_made_with_create_language_and_a_transform_refuse_the_run_naming_them_unless_skipped()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("userlang");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE LANGUAGE "My pl" HANDLER plpgsql_call_handler VALIDATOR plpgsql_validator;
+            CREATE SCHEMA lib;
+            CREATE TABLE lib.t (id int);
+            CREATE FUNCTION lib."One"() RETURNS int LANGUAGE "My pl" AS 'BEGIN RETURN 1; END';
+            CREATE FUNCTION lib.two() RETURNS int LANGUAGE sql AS 'SELECT 2';
+            CREATE TYPE lib.pair AS (a int, b int);
+            CREATE TRANSFORM FOR lib.pair LANGUAGE "My pl" (FROM SQL WITH FUNCTION pg_catalog.gtsvector_decompress(internal));
+            CREATE TYPE lib.word;
+            CREATE FUNCTION lib.word_in(cstring) RETURNS lib.word LANGUAGE internal IMMUTABLE STRICT AS 'textin';
+            CREATE FUNCTION lib.word_out(lib.word) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT AS 'textout';
+            CREATE TYPE lib.word (INPUT = lib.word_in, OUTPUT = lib.word_out, LIKE = text);
+            """);
+        string[] unsupported =
+        [
+            "type lib.word: a base type (C input/output functions) cannot be recreated",
+            "transform for type lib.pair language \"My pl\": transforms are not cloned",
+            "function \"lib\".\"One\"(): its language \"My pl\" was made with CREATE LANGUAGE, not by an extension, and is not cloned",
+        ];
+
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Database));
+        Assert.Equal($"{ServerEndpoint.Parse(ServerRole.Source, db.Source).Describe()}: cannot clone {string.Join("; ", unsupported)} " +
+                     "(nothing was written; set \"skip_unsupported\": true to clone without them)", refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'lib'"));
+
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Database, options: new CloneOptions { SkipUnsupported = true });
+        Assert.Equal(unsupported, result.Skipped);
+        Assert.Equal("two", await PgServers.ScalarAsync<string>(db.Target, "SELECT string_agg(proname, ',') FROM pg_proc WHERE pronamespace = 'lib'::regnamespace AND proname <> ALL ('{word_in,word_out}')"));
+        Assert.Equal(1L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname = 't'"));
+    }
 }
