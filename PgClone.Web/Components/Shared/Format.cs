@@ -35,5 +35,8 @@ public static class Format
     /// <summary>A moment in the browser's terms is unknown on the server: UTC, to the minute, like the API.</summary>
     public static string When(DateTimeOffset? at) => at is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", Culture) : "—";
 
+    /// <summary>A time of day in UTC to the second, for "updated at" lines: 18:40:12 UTC.</summary>
+    public static string Moment(DateTimeOffset? at) => at is { } t ? t.UtcDateTime.ToString("HH:mm:ss 'UTC'", Culture) : "—";
+
     public static string Percent(double fraction) => $"{Math.Floor(Math.Clamp(fraction, 0, 1) * 100).ToString("0", Culture)}%";
 }
