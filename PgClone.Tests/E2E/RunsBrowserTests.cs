@@ -115,6 +115,9 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
         var tables = await TableRowsAsync(op);
         Assert.Equal(new Dictionary<string, string> { ["shop.customers"] = "1,500", ["shop.orders"] = "2,500" }, tables);
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(data.Target, "SELECT count(*) FROM shop.customers WHERE email NOT LIKE 'u***@example.com'"));
+        // What the run was told, readable: no option away from its default, the one mask rule as a row.
+        await Assertions.Expect(op.Locator("#run-options-changed")).ToHaveTextAsync("defaults");
+        Assert.Equal(["customers", "email", "email", ""], (await op.Locator("#run-header .policy-rules tr[data-column='customers.email'] td").AllInnerTextsAsync()).Select(t => t.Trim()));
         await Shot(op, "run-detail");
 
         // A long run started by the Operator: the Auditor watches it live, with no Start, Cancel or Resume.

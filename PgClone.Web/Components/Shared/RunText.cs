@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using PgClone.Core;
 using PgClone.Web.Runs;
 
 namespace PgClone.Web.Components.Shared;
@@ -14,4 +16,27 @@ public static class RunText
         "database-create" => "new database",
         _ => operation,
     };
+
+    /// <summary>The run's mask keyed by table, as a schema or database clone writes it (a table clone's names only columns).</summary>
+    public static JsonObject MaskByTable(RunSummary run, JsonObject mask) =>
+        run.Operation == "table" ? new JsonObject { [$"{run.Schema}.{run.Table}"] = mask.DeepClone() } : mask;
+
+    /// <summary>
+    /// The options a run set away from their defaults, the mask apart (shown as rules), with the API's names and
+    /// values: "conflict: replace", "where: id > 10", a nested option as its JSON without its unset members.
+    /// </summary>
+    public static IReadOnlyList<(string Name, string Value)> ChangedOptions(CloneOptions options)
+    {
+        var defaults = JsonNode.Parse(new CloneOptions().ToJson())!.AsObject();
+        return [.. JsonNode.Parse(options.ToJson())!.AsObject()
+            .Where(p => p.Key != "mask" && !JsonNode.DeepEquals(p.Value, defaults[p.Key]))
+            .Select(p => (p.Key.Replace('_', ' '), p.Value switch
+            {
+                null => "none",
+                JsonValue v when v.TryGetValue<string>(out var text) => text,
+                JsonObject o => new JsonObject(o.Where(m => m.Value is not (null or JsonArray { Count: 0 }))
+                    .Select(m => KeyValuePair.Create(m.Key, m.Value?.DeepClone()))).ToJsonString(),
+                var other => other.ToJsonString(),
+            }))];
+    }
 }
