@@ -13,8 +13,14 @@ public static class AuditApi
                 int? skip, int? take, CancellationToken ct) =>
             TypedResults.Ok(await log.ListAsync(new AuditFilter(user, action, connection, from, to), skip ?? 0, take ?? 50, ct)))
             .WithSummary("Audit entries, newest first, with the same filters as the Audit page");
-        audit.MapGet("/verify", async (AuditLog log, CancellationToken ct) => TypedResults.Ok(await log.CheckChainAsync(ct)))
-            .WithSummary("Verifies the hash chain and reports the first broken link");
+        audit.MapGet("/verify", async Task<IResult> (AuditLog log, string? anchor, CancellationToken ct) =>
+            {
+                var recorded = ChainAnchor.Parse(anchor);
+                if (anchor is not null && recorded is null)
+                    return Problems.BadRequest($"anchor must be a head as a check reports it, \"id:hash\" with a 64-digit hex hash; got \"{anchor}\"");
+                return TypedResults.Ok(await log.CheckChainAsync(recorded, ct));
+            })
+            .WithSummary("Verifies the hash chain and reports the first broken link; ?anchor=id:hash (a head recorded earlier) also detects deleted newest entries");
         foreach (var format in new[] { "csv", "json" })
             audit.MapGet($"/export.{format}", async (AuditExport export, string? user, string? action, int? connection,
                     DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct) =>

@@ -75,9 +75,10 @@ public sealed class AuditLog(IDbContextFactory<PgCloneDbContext> factory, IHttpC
     /// <summary>
     /// Walks the whole chain in id order and reports the first broken link: a row whose content no longer hashes to
     /// its stored hash was changed; a row whose previous hash is not its predecessor's hash follows a deleted (or
-    /// rewritten) row. Deleting the newest rows leaves no successor to notice it: the count is reported for that.
+    /// rewritten) row. Deleting the newest rows leaves no successor to notice it: an <paramref name="anchor"/>, a
+    /// head recorded outside the console at an earlier check, must still be in the chain with the same hash.
     /// </summary>
-    public async Task<ChainStatus> VerifyAsync(CancellationToken ct = default)
+    public async Task<ChainStatus> VerifyAsync(ChainAnchor? anchor = null, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var previous = AuditChain.Genesis;
@@ -94,19 +95,30 @@ public sealed class AuditLog(IDbContextFactory<PgCloneDbContext> factory, IHttpC
                     return Broken(e.Id, ChainBreak.Missing, count, count == 0
                         ? $"entry #{e.Id} does not start the chain: the entries before it are missing"
                         : $"the entry before #{e.Id} is missing (deleted or rewritten): #{e.Id} does not link to #{after}");
+                if (anchor is not null && e.Id == anchor.Id && Convert.ToHexStringLower(e.Hash) != anchor.Hash)
+                    return Broken(e.Id, ChainBreak.Changed, count, $"entry #{e.Id} no longer has the hash recorded for it: the chain was rewritten from there on");
                 previous = e.Hash;
                 after = e.Id;
                 count++;
             }
         }
-        return new ChainStatus(true, count, null, null, $"the chain of {count} entries is intact", clock.GetUtcNow());
+        if (anchor is not null && anchor.Id > after)
+            return Broken(anchor.Id, ChainBreak.Missing, count, count == 0
+                ? $"entry #{anchor.Id}, recorded as the chain's head, is gone: the chain is empty"
+                : $"entry #{anchor.Id}, recorded as the chain's head, is gone: the entries after #{after} were deleted");
+        var intact = count == 0 ? "the chain is empty" : $"the chain of {count} entries is intact";
+        return new ChainStatus(true, count, null, null, anchor is null ? intact : $"{intact} and holds entry #{anchor.Id} as recorded", clock.GetUtcNow())
+        {
+            HeadId = count == 0 ? null : after,
+            HeadHash = count == 0 ? null : Convert.ToHexStringLower(previous),
+        };
     }
 
     /// <summary>Verifies the chain on a user's request (page or API) and records that it was checked, with the outcome.</summary>
-    public async Task<ChainStatus> CheckChainAsync(CancellationToken ct = default)
+    public async Task<ChainStatus> CheckChainAsync(ChainAnchor? anchor = null, CancellationToken ct = default)
     {
-        var status = await VerifyAsync(ct);
-        await RecordAsync(AuditActions.AuditVerified, "audit chain", new { status.Intact, status.Entries, status.BrokenAtId, status.Reason, status.Message }, ct: ct);
+        var status = await VerifyAsync(anchor, ct);
+        await RecordAsync(AuditActions.AuditVerified, "audit chain", new { status.Intact, status.Entries, status.BrokenAtId, status.Reason, status.Message, status.Head, Anchor = anchor is null ? null : $"{anchor.Id}:{anchor.Hash}" }, ct: ct);
         return status;
     }
 

@@ -27,5 +27,29 @@ public sealed record AuditPage(IReadOnlyList<AuditRow> Items, int Total);
 /// <summary>How a link of the chain is broken: the row's content no longer matches its hash, or a row before it is gone.</summary>
 public enum ChainBreak { Changed, Missing }
 
-/// <summary>The result of verifying the chain: intact over <see cref="Entries"/> entries, or the first broken link.</summary>
-public sealed record ChainStatus(bool Intact, long Entries, long? BrokenAtId, ChainBreak? Reason, string Message, DateTimeOffset CheckedAt);
+/// <summary>
+/// The result of verifying the chain: intact over <see cref="Entries"/> entries, or the first broken link. The head
+/// (the newest entry's id and hash) is what to record outside the console: checked against later as an
+/// <see cref="ChainAnchor"/>, it shows whether the newest entries were deleted, which the chain alone cannot.
+/// </summary>
+public sealed record ChainStatus(bool Intact, long Entries, long? BrokenAtId, ChainBreak? Reason, string Message, DateTimeOffset CheckedAt)
+{
+    public long? HeadId { get; init; }
+    public string? HeadHash { get; init; }
+    /// <summary>The head as one string to copy and give back as an anchor: "id:hash".</summary>
+    public string? Head => HeadId is { } id ? $"{id}:{HeadHash}" : null;
+}
+
+/// <summary>A head recorded earlier (<see cref="ChainStatus.Head"/>): the entry must still be in the chain with that hash.</summary>
+public sealed partial record ChainAnchor(long Id, string Hash)
+{
+    /// <summary>Reads "id:hash" (a 64-digit hex SHA-256); null when the text is not one.</summary>
+    public static ChainAnchor? Parse(string? text)
+    {
+        var m = text is null ? null : Shape().Match(text.Trim());
+        return m is { Success: true } ? new ChainAnchor(long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), m.Groups[2].Value.ToLowerInvariant()) : null;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^#?([0-9]{1,18}):([0-9a-fA-F]{64})$")]
+    private static partial System.Text.RegularExpressions.Regex Shape();
+}

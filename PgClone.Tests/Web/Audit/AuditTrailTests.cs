@@ -159,7 +159,24 @@ public sealed class AuditTrailTests(PgServersFixture fx)
         for (var i = 1; i <= 6; i++)
             await log.RecordAsync(AuditActions.ConnectionCreated, $"connection 'c{i}'", new { i, name = $"c{i}" }, i, actor);
         var ids = (await PgServers.RowsAsync(dbs.Source, "SELECT \"Id\" FROM audit_entries ORDER BY \"Id\"")).Select(r => (long)r[0]!).ToList();
-        Assert.Equal((true, 6L, (long?)null), Status(await log.VerifyAsync()));
+        var intact = await log.VerifyAsync();
+        Assert.Equal((true, 6L, (long?)null), Status(intact));
+        var lastHash = Convert.ToHexStringLower((byte[])(await PgServers.RowsAsync(dbs.Source, $"SELECT \"Hash\" FROM audit_entries WHERE \"Id\" = {ids[5]}"))[0][0]!);
+        Assert.Equal($"{ids[5]}:{lastHash}", intact.Head);
+
+        // Deleting the newest entries leaves an intact chain: only the head recorded before shows they are gone.
+        await TamperAsync(dbs.Source, $"DELETE FROM audit_entries WHERE \"Id\" = {ids[5]}");
+        Assert.Equal((true, 5L, (long?)null), Status(await log.VerifyAsync()));
+        var cut = await log.VerifyAsync(ChainAnchor.Parse(intact.Head));
+        Assert.Equal((false, 5L, (long?)ids[5], (ChainBreak?)ChainBreak.Missing), (cut.Intact, cut.Entries, cut.BrokenAtId, cut.Reason));
+        Assert.Equal($"entry #{ids[5]}, recorded as the chain's head, is gone: the entries after #{ids[4]} were deleted", cut.Message);
+        var earlier = await log.VerifyAsync(new ChainAnchor(ids[4], (await log.VerifyAsync()).HeadHash!));
+        Assert.Equal($"the chain of 5 entries is intact and holds entry #{ids[4]} as recorded", earlier.Message);
+        var rewritten = await log.VerifyAsync(new ChainAnchor(ids[3], lastHash));
+        Assert.Equal((false, 3L, (long?)ids[3], (ChainBreak?)ChainBreak.Changed), (rewritten.Intact, rewritten.Entries, rewritten.BrokenAtId, rewritten.Reason));
+        Assert.Equal($"entry #{ids[3]} no longer has the hash recorded for it: the chain was rewritten from there on", rewritten.Message);
+        await log.RecordAsync(AuditActions.ConnectionCreated, "connection 'c6'", new { i = 6, name = "c6" }, 6, actor);
+        ids[5] = (long)(await PgServers.RowsAsync(dbs.Source, "SELECT max(\"Id\") FROM audit_entries"))[0][0]!;
 
         // The superuser bypasses the append-only trigger (replica mode) to tamper, as an attacker with that power would.
         await TamperAsync(dbs.Source, $"UPDATE audit_entries SET \"Subject\" = 'connection ''innocent''' WHERE \"Id\" = {ids[2]}");
@@ -261,6 +278,12 @@ public sealed class AuditTrailTests(PgServersFixture fx)
         Assert.Equal(3, lines.Length);
         var verify = await auditor.GetFromJsonAsync<ChainStatus>("api/v1/audit/verify", Json);
         Assert.True(verify!.Intact);
+        var anchored = await auditor.GetFromJsonAsync<ChainStatus>($"api/v1/audit/verify?anchor={Uri.EscapeDataString(verify.Head!)}", Json);
+        Assert.Equal((true, $"the chain of {anchored!.Entries} entries is intact and holds entry #{verify.HeadId} as recorded"), (anchored.Intact, anchored.Message));
+        var bad = await auditor.GetAsync("api/v1/audit/verify?anchor=12:abc");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("anchor must be a head as a check reports it, \"id:hash\" with a 64-digit hex hash; got \"12:abc\"",
+            JsonDocument.Parse(await bad.Content.ReadAsStringAsync()).RootElement.GetProperty("title").GetString());
         Assert.Equal(HttpStatusCode.OK, (await auditor.GetAsync("audit")).StatusCode);
     }
 
