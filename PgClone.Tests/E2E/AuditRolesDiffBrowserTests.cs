@@ -94,6 +94,17 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
         await Assertions.Expect(entries).ToContainTextAsync(RunsConsole.Operator);
         await auditor.ClickAsync("#audit-verify");
         await Assertions.Expect(auditor.Locator("#audit-chain-status")).ToContainTextAsync("Chain intact");
+        // The head the check shows, given back at the next check, must still be in the chain.
+        var head = (await auditor.InnerTextAsync("#audit-chain-head")).Trim();
+        Assert.Matches("^[0-9]+:[0-9a-f]{64}$", head);
+        await auditor.FillAsync("#audit-anchor", "12:abc");
+        await auditor.ClickAsync("#audit-verify");
+        await Assertions.Expect(auditor.Locator("#audit-anchor-error")).ToHaveTextAsync("The recorded head must be written as a check shows it: id:hash, with the 64-digit hash.");
+        await auditor.FillAsync("#audit-anchor", head);
+        await auditor.ClickAsync("#audit-verify");
+        await Assertions.Expect(auditor.Locator("#audit-chain-status")).ToContainTextAsync($"and holds entry #{head[..head.IndexOf(':')]} as recorded");
+        Directory.CreateDirectory("/tmp/pgclone-shots");
+        await auditor.ScreenshotAsync(new() { Path = "/tmp/pgclone-shots/audit-1280.png" });
         Assert.Empty(auditorErrors);
     }
 
