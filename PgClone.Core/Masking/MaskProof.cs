@@ -45,28 +45,46 @@ public static class MaskProof
             var copiedKey = pk.Select(k => masked.FirstOrDefault(m => m.Column.Table == t.Source && m.Column.Column == k.Column)?.Expression
                                            ?? t.SourceExpressions[IndexOf(t.TargetColumns, k.Column)]);
             await warmup.WarmAsync(source, sourceServer, t.Where is null ? t.Source.Quoted : null, ct);
+            // Row layout: the keys as copied, the keys as stored (to find a row again), the masked columns' values.
             var sourceRows = await ReadAsync(source, sourceServer, t.Source,
-                $"SELECT {string.Join(", ", copiedKey.Select(e => $"({e})::text"))}, " +
-                $"{string.Join(", ", mine.Select(m => $"{Sql.Ident(m.Column.Column)}::text, ({MaskExpressions.For(m.Rule, m.Column, key)})::text"))} " +
+                $"SELECT {string.Join(", ", copiedKey.Select(e => $"({e})::text"))}, {string.Join(", ", pk.Select(k => $"{Sql.Ident(k.Column)}::text"))}, " +
+                $"{string.Join(", ", mine.Select(m => $"{Sql.Ident(m.Column.Column)}::text"))} " +
                 $"FROM {t.Source.Quoted}{(t.Where is null ? "" : $" WHERE {t.Where}")} LIMIT {SampleRows}", null, ct);
             if (sourceRows.Count == 0) continue;
             var keys = pk.Select((_, i) => sourceRows.Select(r => (string?)r[i]).ToArray()).ToArray();
-            var join = string.Join(" AND ", pk.Select((k, i) => $"d.{Sql.Ident(k.Column)} = k.pgclone_k{i}::{k.DataType}"));
             var targetRows = await ReadAsync(target, targetServer, t.Target,
                 $"SELECT k.pgclone_ord, {string.Join(", ", mine.Select(m => $"d.{Sql.Ident(m.Column.Column)}::text"))} " +
-                $"FROM ROWS FROM ({string.Join(", ", pk.Select((_, i) => $"pg_catalog.unnest(${i + 1}::text[])"))}) WITH ORDINALITY AS k({string.Join(", ", pk.Select((_, i) => $"pgclone_k{i}"))}, pgclone_ord) " +
-                $"JOIN {t.Target.Quoted} AS d ON {join}", keys, ct);
+                $"FROM {ByKeys(pk)} JOIN {t.Target.Quoted} AS d ON {KeyJoin(pk, "d")}", keys, ct);
             rows += targetRows.Count;
             var leaked = new int[mine.Count];
+            // A value equal to its original is a leak unless its rule may give that: a constant, a random_int that
+            // drew it, or a deterministic rule that maps the value to itself. Only those few are recomputed, by the
+            // rule's own SQL expression on the source (so an expression that passes values through is caught).
+            var equal = new List<(int Row, int Column)>();
             foreach (var d in targetRows)
             {
-                var sr = sourceRows[(int)(long)d[0]! - 1];
+                var row = (int)(long)d[0]! - 1;
                 for (var i = 0; i < mine.Count; i++)
                 {
-                    var (original, remasked, copied) = ((string?)sr[pk.Count + 2 * i], (string?)sr[pk.Count + 2 * i + 1], (string?)d[1 + i]);
+                    var (original, copied) = ((string?)sourceRows[row][2 * pk.Count + i], (string?)d[1 + i]);
                     if (copied is null || copied != original) continue;
                     var rule = mine[i].Rule;
-                    if (rule.Strategy is MaskStrategy.Constant or MaskStrategy.RandomInt || (rule.IsDeterministic && remasked == original)) collisions++;
+                    if (rule.Strategy is MaskStrategy.Constant or MaskStrategy.RandomInt) collisions++;
+                    else if (rule.IsDeterministic) equal.Add((row, i));
+                    else leaked[i]++;
+                }
+            }
+            if (equal.Count > 0)
+            {
+                var again = equal.Select(e => e.Row).Distinct().ToList();
+                var stored = pk.Select((_, i) => again.Select(r => (string?)sourceRows[r][pk.Count + i]).ToArray()).ToArray();
+                var remasked = await ReadAsync(source, sourceServer, t.Source,
+                    $"SELECT k.pgclone_ord, {string.Join(", ", mine.Select(m => $"({MaskExpressions.For(m.Rule, m.Column, key)})::text"))} " +
+                    $"FROM {ByKeys(pk)} JOIN {t.Source.Quoted} ON {KeyJoin(pk, t.Source.Quoted)}", stored, ct);
+                var byRow = remasked.ToDictionary(r => again[(int)(long)r[0]! - 1]);
+                foreach (var (row, i) in equal)
+                {
+                    if (byRow.TryGetValue(row, out var r) && (string?)r[1 + i] == (string?)sourceRows[row][2 * pk.Count + i]) collisions++;
                     else leaked[i]++;
                 }
             }
@@ -80,6 +98,13 @@ public static class MaskProof
         if (unchecked_.Count > 0) line += $"; not checked (no primary key to join on): {string.Join(", ", unchecked_)}";
         return line;
     }
+
+    /// <summary>The key values given as text arrays ($1, $2, ...), numbered from 1 in their order.</summary>
+    private static string ByKeys(IReadOnlyList<MaskCatalogColumn> pk) =>
+        $"ROWS FROM ({string.Join(", ", pk.Select((_, i) => $"pg_catalog.unnest(${i + 1}::text[])"))}) WITH ORDINALITY AS k({string.Join(", ", pk.Select((_, i) => $"pgclone_k{i}"))}, pgclone_ord)";
+
+    private static string KeyJoin(IReadOnlyList<MaskCatalogColumn> pk, string table) =>
+        string.Join(" AND ", pk.Select((k, i) => $"{table}.{Sql.Ident(k.Column)} = k.pgclone_k{i}::{k.DataType}"));
 
     private static int IndexOf(IReadOnlyList<string> list, string item)
     {
