@@ -90,3 +90,16 @@ public sealed class PlannerWarmup
         catch (Exception e) when (e is NpgsqlException or IOException) { throw PgCloneException.FromDriver(server, table is null ? null : $"table {table}", e); }
     }
 }
+
+/// <summary>One session's <see cref="PlannerWarmup"/>, read on that session the first time a planned read needs it.</summary>
+public sealed class SessionWarmup(NpgsqlConnection conn, ServerEndpoint server)
+{
+    private PlannerWarmup? _tables;
+
+    /// <summary>See <see cref="PlannerWarmup.WarmAsync"/>.</summary>
+    public async Task WarmAsync(string? table, CancellationToken ct)
+    {
+        _tables ??= await PlannerWarmup.LoadAsync(conn, server, ct);
+        await _tables.WarmAsync(conn, server, table, ct);
+    }
+}

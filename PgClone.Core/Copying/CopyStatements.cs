@@ -12,9 +12,9 @@ public static class CopyStatements
     /// </summary>
     public static string CopyOut(TableData table, string? range = null)
     {
-        var conditions = Conditions(table, range);
         if (!IsQuery(table, range))
             return $"COPY {table.Source.Quoted} ({string.Join(", ", table.SourceExpressions)}) TO STDOUT (FORMAT {Format(table)})";
+        var conditions = Conditions(table, range);
         var where = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
         return $"COPY (SELECT {string.Join(", ", table.SourceExpressions)} FROM ONLY {table.Source.Quoted}{where}) TO STDOUT (FORMAT {Format(table)})";
     }

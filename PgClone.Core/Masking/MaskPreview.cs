@@ -43,7 +43,7 @@ public static class MaskPreview
             var keys = shown.Where(c => c.InPrimaryKey).Select(c => $"{table.Quoted}.{Sql.Ident(c.Column)}").ToList();
             var order = keys.Count > 0 ? $" ORDER BY {string.Join(", ", keys)}" : "";
             var result = new List<IReadOnlyList<string?>>();
-            await (await PlannerWarmup.LoadAsync(conn, source, ct)).WarmAsync(conn, source, table.Quoted, ct);
+            await new SessionWarmup(conn, source).WarmAsync(table.Quoted, ct);
             await using (var cmd = new NpgsqlCommand($"SELECT {select} FROM {table.Quoted}{order} LIMIT {rows}", conn, tx))
             await using (var reader = await cmd.ExecuteReaderAsync(ct))
                 while (await reader.ReadAsync(ct))

@@ -22,7 +22,7 @@ public static class MaskProof
         ServerEndpoint targetServer, ClonePlan plan, IReadOnlyCollection<MaskedColumn> masked, MaskKeySql key, CancellationToken ct)
     {
         if (masked.Count == 0) return null;
-        var warmup = await PlannerWarmup.LoadAsync(source, sourceServer, ct);
+        var warmup = new SessionWarmup(source, sourceServer);
         int tables = 0, columns = 0, rows = 0, collisions = 0;
         var unchecked_ = new List<string>();
         var leaks = new List<string>();
@@ -44,7 +44,7 @@ public static class MaskProof
             // A key masked on the stream is read raw by the copy: its SQL expression (the same mask) follows it here.
             var copiedKey = pk.Select(k => masked.FirstOrDefault(m => m.Column.Table == t.Source && m.Column.Column == k.Column)?.Expression
                                            ?? t.SourceExpressions[IndexOf(t.TargetColumns, k.Column)]);
-            await warmup.WarmAsync(source, sourceServer, t.Where is null ? t.Source.Quoted : null, ct);
+            await warmup.WarmAsync(t.Where is null ? t.Source.Quoted : null, ct);
             // Row layout: the keys as copied, the keys as stored (to find a row again), the masked columns' values.
             var sourceRows = await ReadAsync(source, sourceServer, t.Source,
                 $"SELECT {string.Join(", ", copiedKey.Select(e => $"({e})::text"))}, {string.Join(", ", pk.Select(k => $"{Sql.Ident(k.Column)}::text"))}, " +

@@ -41,11 +41,11 @@ public static class SensitiveDataScanner
         if (columns.Count == 0 && tables is null
             && !await MaskingConnections.ScalarAsync<bool>(conn, "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1)", ct, schema))
             throw PgCloneException.For(server, $"schema {Sql.Ident(schema)}", "does not exist");
-        var warmup = columns.Count == 0 ? PlannerWarmup.None : await PlannerWarmup.LoadAsync(conn, server, ct);
+        var warmup = new SessionWarmup(conn, server);
         // Scanning a whole schema, a partitioned table stands for its partitions (sampling it samples them all).
         foreach (var table in columns.Where(c => tables is not null || c.PartitionRoot is null).GroupBy(c => c.Table))
         {
-            await warmup.WarmAsync(conn, server, table.Key.Quoted, ct);
+            await warmup.WarmAsync(table.Key.Quoted, ct);
             var content = await SampleAsync(conn, server, table.Key, table.Where(IsSampled).ToList(), ct);
             foreach (var column in table)
                 if (Judge(column, content.GetValueOrDefault(column.Column)) is { } sensitive) found.Add(sensitive);

@@ -134,10 +134,9 @@ internal sealed class SubsetSelector(NpgsqlConnection source, ServerEndpoint ser
     /// <summary>A query on the source; a filter or a semi-join may read any table, so every one is readied to plan.</summary>
     private async Task<List<T>> QueryAsync<T>(QualifiedName table, string sql, Func<NpgsqlDataReader, T> map, CancellationToken ct, params object[] args)
     {
-        _warmup ??= await PlannerWarmup.LoadAsync(source, server, ct);
-        await _warmup.WarmAsync(source, server, null, ct);
+        await _warmup.WarmAsync(null, ct);
         return await ReadQuery.RowsAsync(source, server, $"subset: table {table.Quoted}", sql, map, ct, args);
     }
 
-    private PlannerWarmup? _warmup;
+    private readonly SessionWarmup _warmup = new(source, server);
 }

@@ -42,13 +42,9 @@ public sealed class ReadOnlySession : IAsyncDisposable
     }
 
     /// <summary>Readies the session to plan a read of <paramref name="table"/> (see <see cref="PlannerWarmup"/>).</summary>
-    public async Task WarmAsync(string table, CancellationToken ct)
-    {
-        _warmup ??= await PlannerWarmup.LoadAsync(_connection, Server, ct);
-        await _warmup.WarmAsync(_connection, Server, table, ct);
-    }
+    public Task WarmAsync(string table, CancellationToken ct) => (_warmup ??= new SessionWarmup(_connection, Server)).WarmAsync(table, ct);
 
-    private PlannerWarmup? _warmup;
+    private SessionWarmup? _warmup;
 
     public async Task ExecuteAsync(string sql, CancellationToken ct)
     {

@@ -118,7 +118,7 @@ public sealed class AuditLog(IDbContextFactory<PgCloneDbContext> factory, IHttpC
     public async Task<ChainStatus> CheckChainAsync(ChainAnchor? anchor = null, CancellationToken ct = default)
     {
         var status = await VerifyAsync(anchor, ct);
-        await RecordAsync(AuditActions.AuditVerified, "audit chain", new { status.Intact, status.Entries, status.BrokenAtId, status.Reason, status.Message, status.Head, Anchor = anchor is null ? null : $"{anchor.Id}:{anchor.Hash}" }, ct: ct);
+        await RecordAsync(AuditActions.AuditVerified, "audit chain", new { status.Intact, status.Entries, status.BrokenAtId, status.Reason, status.Message, status.Head, Anchor = anchor?.ToString() }, ct: ct);
         return status;
     }
 

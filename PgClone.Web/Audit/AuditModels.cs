@@ -37,7 +37,7 @@ public sealed record ChainStatus(bool Intact, long Entries, long? BrokenAtId, Ch
     public long? HeadId { get; init; }
     public string? HeadHash { get; init; }
     /// <summary>The head as one string to copy and give back as an anchor: "id:hash".</summary>
-    public string? Head => HeadId is { } id ? $"{id}:{HeadHash}" : null;
+    public string? Head => HeadId is { } id ? new ChainAnchor(id, HeadHash!).ToString() : null;
 }
 
 /// <summary>A head recorded earlier (<see cref="ChainStatus.Head"/>): the entry must still be in the chain with that hash.</summary>
@@ -49,6 +49,9 @@ public sealed partial record ChainAnchor(long Id, string Hash)
         var m = text is null ? null : Shape().Match(text.Trim());
         return m is { Success: true } ? new ChainAnchor(long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), m.Groups[2].Value.ToLowerInvariant()) : null;
     }
+
+    /// <summary>"id:hash", as <see cref="Parse"/> reads it.</summary>
+    public override string ToString() => $"{Id}:{Hash}";
 
     [System.Text.RegularExpressions.GeneratedRegex("^#?([0-9]{1,18}):([0-9a-fA-F]{64})$")]
     private static partial System.Text.RegularExpressions.Regex Shape();
