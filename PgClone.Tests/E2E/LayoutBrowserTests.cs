@@ -55,6 +55,8 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
             await Assertions.Expect(wide).ToHaveTitleAsync(title);
             await Assertions.Expect(NavLink(wide, "Connections")).ToBeInViewportAsync();
             await AssertNoSidewaysScrollingAsync(wide, path);
+            // For a person to look at: each page as an Admin sees it before any data.
+            await wide.ScreenshotAsync(new() { Path = $"/tmp/pgclone-shots/admin{(path == "/" ? "-dashboard" : path.Replace('/', '-'))}-1280.png" });
 
             // As the server sends the page (before the circuit could fix anything up): the title is there, the drawer is not.
             // The title is in the HTML itself (read apart from the page: once interactive, the head is re-rendered and

@@ -139,6 +139,8 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
         await op.GotoAsync($"{console.Url}/jobs/{run}");
         await WaitBarAsync(audit, v => v > 0);
         Assert.Equal(0, await audit.Locator(".pgclone-cancel, .pgclone-resume").CountAsync());
+        // Submitted through the API without options: the page says it ran with the defaults.
+        await Assertions.Expect(audit.Locator("#run-options-changed")).ToHaveTextAsync("defaults");
         await Shot(audit, "run-live-auditor");
 
         // Cancel mid-copy from the browser.
