@@ -249,13 +249,14 @@ public static partial class CatalogReader
             GROUP BY 1, 2, 4 ORDER BY 1, 2
             """, null, r => new AclChange(default, null, r.GetBoolean(0), Str(r, 1), Strings(r, 2), r.GetBoolean(3)), ct),
         Settings = await QueryAsync(conn, """
-            SELECT split_part(x.item, '=', 1), substr(x.item, strpos(x.item, '=') + 1), coalesce(p.context IN ('user', 'superuser'), true)
+            SELECT split_part(x.item, '=', 1), substr(x.item, strpos(x.item, '=') + 1), coalesce(p.context IN ('user', 'superuser'), true),
+                   CASE WHEN s.setrole = 0 THEN NULL ELSE pg_get_userbyid(s.setrole)::text END
             FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
             CROSS JOIN LATERAL unnest(s.setconfig) WITH ORDINALITY AS x(item, n)
             LEFT JOIN pg_settings p ON lower(p.name) = lower(split_part(x.item, '=', 1))
-            WHERE d.datname = current_database() AND s.setrole = 0
-            ORDER BY x.n
-            """, null, r => new DatabaseSetting(r.GetString(0), r.GetString(1), r.GetBoolean(2)), ct),
+            WHERE d.datname = current_database()
+            ORDER BY s.setrole <> 0, pg_get_userbyid(s.setrole) COLLATE "C", x.n
+            """, null, r => new DatabaseSetting(r.GetString(0), r.GetString(1), r.GetBoolean(2), Str(r, 3)), ct),
     };
 
     /// <summary>

@@ -87,10 +87,11 @@ public sealed record LargeObjectInfo(uint Oid, string Owner, string? Comment, IR
 /// owners of what exists anyway (schema public, extensions), default privileges, database settings.
 /// </summary>
 /// <summary>
-/// One ALTER DATABASE ... SET setting: its name, its value as stored (a list's elements as one string), and whether
-/// a session can SET it (a server setting of context user or superuser, or an extension's custom one).
+/// One ALTER DATABASE ... SET setting, or with a Role one ALTER ROLE ... IN DATABASE ... SET setting: its name, its
+/// value as stored (a list's elements as one string), and whether a session can SET it (a server setting of context
+/// user or superuser, or an extension's custom one).
 /// </summary>
-public sealed record DatabaseSetting(string Name, string Value, bool SessionSettable);
+public sealed record DatabaseSetting(string Name, string Value, bool SessionSettable, string? Role = null);
 
 public sealed record DatabaseObjects
 {
@@ -108,7 +109,7 @@ public sealed record DatabaseObjects
     public IReadOnlyList<(string Extension, string Comment)> ExtensionComments { get; init; } = [];
     /// <summary>pg_default_acl entries as changes from their baseline (the built-in default for a global entry, nothing for a schema's).</summary>
     public IReadOnlyList<DefaultPrivilegeInfo> DefaultPrivileges { get; init; } = [];
-    /// <summary>ALTER DATABASE ... SET settings (role-independent), in their stored order.</summary>
+    /// <summary>ALTER DATABASE ... SET settings, then ALTER ROLE ... IN DATABASE ... SET ones by role, each in their stored order.</summary>
     public IReadOnlyList<DatabaseSetting> Settings { get; init; } = [];
     /// <summary>The database's own comment, owner and privilege changes (a database-create clone applies them).</summary>
     public string? Comment { get; init; }

@@ -22,12 +22,24 @@ internal static class DatabaseDdl
         return sql;
     }
 
-    /// <summary>ALTER DATABASE ... SET for each setting of the source database.</summary>
-    public static IEnumerable<string> Settings(string database, IEnumerable<DatabaseSetting> settings) => settings.Select(s =>
+    /// <summary>
+    /// ALTER DATABASE ... SET for each setting of the source database, and ALTER ROLE ... IN DATABASE ... SET for each
+    /// role's (as pg_dump --create restores them); a role missing on the target has its settings skipped and listed.
+    /// </summary>
+    public static IEnumerable<string> Settings(string database, IEnumerable<DatabaseSetting> settings, Func<string, bool> roleExists, List<string> skipped)
     {
-        var values = ListSettings.Contains(s.Name) ? SplitList(s.Value) : [s.Value];
-        return $"ALTER DATABASE {Sql.Ident(database)} SET {Sql.Ident(s.Name)} TO {string.Join(", ", values.Select(Sql.Literal))}";
-    });
+        foreach (var s in settings)
+        {
+            if (s.Role is not null && !roleExists(s.Role))
+            {
+                skipped.Add($"setting {s.Name} of role {Sql.Ident(s.Role)} in database {Sql.Ident(database)}: role {Sql.Ident(s.Role)} is not on the target");
+                continue;
+            }
+            var values = ListSettings.Contains(s.Name) ? SplitList(s.Value) : [s.Value];
+            var scope = s.Role is null ? $"ALTER DATABASE {Sql.Ident(database)}" : $"ALTER ROLE {Sql.Ident(s.Role)} IN DATABASE {Sql.Ident(database)}";
+            yield return $"{scope} SET {Sql.Ident(s.Name)} TO {string.Join(", ", values.Select(Sql.Literal))}";
+        }
+    }
 
     /// <summary>
     /// Settings that govern a session's own work rather than what its queries return. A new session of the database
@@ -50,7 +62,7 @@ internal static class DatabaseDdl
     /// </summary>
     public static string? SessionSettings(IEnumerable<DatabaseSetting> settings)
     {
-        var set = settings.Where(s => s.SessionSettable && !SessionControl.Contains(s.Name))
+        var set = settings.Where(s => s.Role is null && s.SessionSettable && !SessionControl.Contains(s.Name))
             .Select(s => $"pg_catalog.set_config({Sql.Literal(s.Name)}, {Sql.Literal(s.Value)}, true)").ToList();
         return set.Count == 0 ? null : $"SELECT {string.Join(", ", set)}";
     }

@@ -86,7 +86,8 @@ internal sealed partial class PlanAssembler
 
     /// <summary>
     /// What a database clone sets on the database as a whole: comments on extensions (CREATE EXTENSION set its
-    /// own), ALTER DATABASE ... SET settings, default privileges; and for database-create, the database's comment,
+    /// own), ALTER DATABASE ... SET and ALTER ROLE ... IN DATABASE ... SET settings, default privileges; and for
+    /// database-create, the database's comment,
     /// owner and privileges.
     /// </summary>
     private IEnumerable<DdlStatement> DatabaseSettings()
@@ -96,7 +97,7 @@ internal sealed partial class PlanAssembler
         foreach (var (extension, comment) in database.ExtensionComments)
             yield return new DdlStatement("extension", Sql.Ident(extension), $"COMMENT ON EXTENSION {Sql.Ident(extension)} IS {Sql.Literal(comment)}");
         var name = Sql.Ident(state.CurrentDatabase);
-        foreach (var sql in DatabaseDdl.Settings(state.CurrentDatabase, database.Settings))
+        foreach (var sql in DatabaseDdl.Settings(state.CurrentDatabase, database.Settings, state.Roles.Contains, _skipped))
             yield return new DdlStatement("database", name, sql);
         foreach (var sql in DatabaseDdl.DefaultPrivileges(database.DefaultPrivileges, state.Roles.Contains, _skipped))
             yield return new DdlStatement("default privileges", name, sql);

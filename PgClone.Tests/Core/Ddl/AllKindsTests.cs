@@ -138,12 +138,31 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
             COMMENT ON DATABASE {name} IS 'made to be copied';
             REVOKE TEMPORARY ON DATABASE {name} FROM PUBLIC;
             CREATE TABLE t (v text); INSERT INTO t VALUES ('é');
+            ALTER DATABASE {name} SET work_mem TO '9MB';
+            """);
+        // Per-role settings in the database (pg_dump --create restores them): one role on both servers, one only on the source.
+        const string everywhere = "DO $$ BEGIN CREATE ROLE \"Db Setter\"; EXCEPTION WHEN duplicate_object THEN NULL; END $$";
+        await Task.WhenAll(PgServers.ExecAsync(sourceAdmin, everywhere), PgServers.ExecAsync(fx.Servers.TargetAdmin, everywhere));
+        var sourceOnly = $"src_only_{name[^6..]}";
+        await PgServers.ExecAsync(sourceAdmin, $"""
+            CREATE ROLE {sourceOnly};
+            ALTER ROLE "Db Setter" IN DATABASE {name} SET search_path TO "$user", "odd ""path";
+            ALTER ROLE "Db Setter" IN DATABASE {name} SET statement_timeout TO '5min';
+            ALTER ROLE {sourceOnly} IN DATABASE {name} SET work_mem TO '1MB';
             """);
         var targetName = name + "_copy";
         var target = PgServers.WithDatabase(fx.Servers.TargetAdmin, targetName);
 
-        await new CloneEngine().RunAsync(new CloneRequest(CloneOperation.DatabaseCreate, ServerEndpoint.Parse(ServerRole.Source, source),
+        var result = await new CloneEngine().RunAsync(new CloneRequest(CloneOperation.DatabaseCreate, ServerEndpoint.Parse(ServerRole.Source, source),
             ServerEndpoint.Parse(ServerRole.Target, target), null, null, null));
+
+        const string roleSettings = "SELECT string_agg(coalesce(pg_get_userbyid(NULLIF(s.setrole, 0))::text, '*') || ' ' || s.setconfig::text, '; ' ORDER BY s.setrole <> 0) " +
+                                    "FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = current_database()";
+        var sourceSettings = await PgServers.ScalarAsync<string>(source, roleSettings);
+        Assert.StartsWith("* {work_mem=9MB}; Db Setter {\"search_path=\\\"$user\\\", \\\"odd \\\"\\\"path\\\"\",statement_timeout=5min}", sourceSettings);
+        Assert.Equal("* {work_mem=9MB}; Db Setter {\"search_path=\\\"$user\\\", \\\"odd \\\"\\\"path\\\"\",statement_timeout=5min}",
+            await PgServers.ScalarAsync<string>(target, roleSettings));
+        Assert.Equal([$"setting work_mem of role \"{sourceOnly}\" in database \"{targetName}\": role \"{sourceOnly}\" is not on the target"], result.Skipped);
 
         const string properties = "SELECT pg_encoding_to_char(encoding) || ' ' || datlocprovider::text || ' ' || daticulocale || ' ' || datcollate || ' ' || datctype || ' ' || " +
                                   "datconnlimit || ' ' || shobj_description(oid, 'pg_database') || ' ' || array_to_string(datacl, ',') FROM pg_database WHERE datname = current_database()";
