@@ -21,6 +21,8 @@ public sealed record TargetState(
     public string CurrentDatabase { get; init; } = "";
     /// <summary>The roles the cloning user can SET ROLE to (all of them for a superuser), to grant as another grantor.</summary>
     public IReadOnlySet<string> AssumableRoles { get; init; } = new HashSet<string>();
+    /// <summary>The owners of the schemas that exist on the target (public, in a new database: pg_database_owner).</summary>
+    public IReadOnlyDictionary<string, string> SchemaOwners { get; init; } = new Dictionary<string, string>();
 
     public static async Task<TargetState> ReadAsync(NpgsqlConnection conn, IReadOnlyList<string> schemas, CancellationToken ct)
     {
@@ -28,7 +30,8 @@ public sealed record TargetState(
         // Same search_path as the source side, so function signatures print the same way on both servers.
         await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         await using (var set = new NpgsqlCommand("SET LOCAL search_path = pg_catalog", conn)) await set.ExecuteNonQueryAsync(ct);
-        var existingSchemas = await CatalogReader.QueryAsync(conn, "SELECT nspname FROM pg_namespace WHERE nspname = ANY($1)", names, r => r.GetString(0), ct);
+        var existingSchemas = await CatalogReader.QueryAsync(conn, "SELECT nspname, pg_get_userbyid(nspowner)::text FROM pg_namespace WHERE nspname = ANY($1)",
+            names, r => (Name: r.GetString(0), Owner: r.GetString(1)), ct);
         var relations = await CatalogReader.QueryAsync(conn, """
             SELECT n.nspname, c.relname, c.relkind,
                    ARRAY(SELECT ic.relname::text FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid ORDER BY 1),
@@ -56,9 +59,12 @@ public sealed record TargetState(
         var currentUser = (await CatalogReader.QueryAsync(conn, "SELECT current_user::text", null, r => r.GetString(0), ct))[0];
         var currentDatabase = (await CatalogReader.QueryAsync(conn, "SELECT current_database()::text", null, r => r.GetString(0), ct))[0];
         await tx.CommitAsync(ct);
-        return new TargetState(existingSchemas.ToHashSet(), relations.ToDictionary(r => r.Name),
+        return new TargetState(existingSchemas.Select(x => x.Name).ToHashSet(), relations.ToDictionary(r => r.Name),
             types.ToDictionary(t => t.Name, t => t.Kind), collations.ToHashSet(), functions.ToHashSet(), available.ToHashSet(), installed.ToHashSet(),
-            roles.ToHashSet(), currentUser) { CurrentDatabase = currentDatabase, AssumableRoles = assumable.ToHashSet() };
+            roles.ToHashSet(), currentUser)
+        {
+            CurrentDatabase = currentDatabase, AssumableRoles = assumable.ToHashSet(), SchemaOwners = existingSchemas.ToDictionary(x => x.Name, x => x.Owner),
+        };
     }
 
     /// <summary>

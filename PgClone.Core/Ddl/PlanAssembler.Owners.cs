@@ -47,7 +47,7 @@ internal sealed partial class PlanAssembler
         var changes = catalog.Privileges.ToLookup(p => p.Object);
         foreach (var o in CreatedObjects())
         {
-            if (o.HasOwnOwner && catalog.Owners.TryGetValue(o.Key, out var owner) && owner != state.CurrentUser)
+            if (o.HasOwnOwner && catalog.Owners.TryGetValue(o.Key, out var owner) && owner != OwnerOnCreation(o))
             {
                 if (state.Roles.Contains(owner))
                     owners.Add(new DdlStatement(o.Kind, o.Name, $"ALTER {o.AlterKeyword} {o.Name} OWNER TO {Sql.Ident(owner)}") { Table = o.Table });
@@ -55,8 +55,7 @@ internal sealed partial class PlanAssembler
             }
             // A schema the target already had (public) keeps its own grants to PUBLIC unless they are reset first:
             // the source's privileges are stated from the built-in default, which has none for PUBLIC.
-            if (o.Key.Kind == 'n' && request.Operation is CloneOperation.Database or CloneOperation.DatabaseCreate
-                && state.Schemas.Contains(catalog.Schemas.First(s => s.Oid == o.Key.Oid).Name))
+            if (PreexistingSchema(o) is not null)
                 grants.Add(new DdlStatement(o.Kind, o.Name, $"REVOKE ALL ON SCHEMA {o.Name} FROM PUBLIC"));
             foreach (var c in changes[o.Key])
             {
@@ -76,6 +75,22 @@ internal sealed partial class PlanAssembler
             _skipped.Add($"role {Sql.Ident(role)}: not on the target; {count} ownership or privilege setting(s) left out (objects stay owned by {Sql.Ident(state.CurrentUser)})");
         return owners.Concat(grants);
     }
+
+    /// <summary>A database clone's schema that the target already has (public), by name; null for anything else.</summary>
+    private string? PreexistingSchema(Owned o)
+    {
+        if (o.Key.Kind != 'n' || request.Operation is not (CloneOperation.Database or CloneOperation.DatabaseCreate)) return null;
+        var name = catalog.Schemas.First(s => s.Oid == o.Key.Oid).Name;
+        return state.Schemas.Contains(name) ? name : null;
+    }
+
+    /// <summary>
+    /// Who owns the object on the target before ALTER ... OWNER: the cloning user, who creates it, or for a schema the
+    /// target already had, its owner there (public's is pg_database_owner in a new database, so a source public
+    /// owned by the cloning user must be given to it, as pg_dump does).
+    /// </summary>
+    private string OwnerOnCreation(Owned o) =>
+        PreexistingSchema(o) is { } name && state.SchemaOwners.TryGetValue(name, out var owner) ? owner : state.CurrentUser;
 
     /// <summary>
     /// A grant made by a holder of the grant option rather than the owner is made as that role, so the target

@@ -150,6 +150,10 @@ internal sealed partial class PlanAssembler
 
         foreach (var s in catalog.Schemas.Where(s => s.Comment is not null && (request.Operation is not (CloneOperation.Table or CloneOperation.Functions) || !state.Schemas.Contains(s.Name))))
             Add("schema", Sql.Ident(s.Name), $"COMMENT ON SCHEMA {Sql.Ident(s.Name)} IS {Sql.Literal(s.Comment)}");
+        // A database clone's schema the target already had (public, with initdb's comment) loses a comment the source's lacks.
+        if (request.Operation is CloneOperation.Database or CloneOperation.DatabaseCreate)
+            foreach (var s in catalog.Schemas.Where(s => s.Comment is null && state.Schemas.Contains(s.Name)))
+                Add("schema", Sql.Ident(s.Name), $"COMMENT ON SCHEMA {Sql.Ident(s.Name)} IS NULL");
         foreach (var c in catalog.Collations.Where(c => c.Comment is not null && request.Operation is not (CloneOperation.Table or CloneOperation.Functions)))
             Add("collation", c.Name.Quoted, $"COMMENT ON COLLATION {c.Name.Quoted} IS {Sql.Literal(c.Comment)}");
         foreach (var t in Types)

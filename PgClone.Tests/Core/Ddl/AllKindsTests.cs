@@ -139,6 +139,8 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
             REVOKE TEMPORARY ON DATABASE {name} FROM PUBLIC;
             CREATE TABLE t (v text); INSERT INTO t VALUES ('é');
             ALTER DATABASE {name} SET work_mem TO '9MB';
+            ALTER SCHEMA public OWNER TO CURRENT_USER;
+            COMMENT ON SCHEMA public IS NULL;
             """);
         // Per-role settings in the database (pg_dump --create restores them): one role on both servers, one only on the source.
         const string everywhere = "DO $$ BEGIN CREATE ROLE \"Db Setter\"; EXCEPTION WHEN duplicate_object THEN NULL; END $$";
@@ -170,6 +172,11 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
         Assert.StartsWith("UTF8 i en-US C C 7 made to be copied ", expected);
         Assert.Equal(expected.Replace(name, targetName), await PgServers.ScalarAsync<string>(target, properties));
         Assert.Equal("é", await PgServers.ScalarAsync<string>(target, "SELECT v FROM t"));
+        // Schema public owned by the cloning user (a new database gives it to pg_database_owner) and without initdb's comment: as on the source.
+        const string publicSchema = "SELECT nspowner::regrole::text || ' ' || nspacl::text || ' ' || coalesce(obj_description(oid, 'pg_namespace'), 'no comment') " +
+                                    "FROM pg_namespace WHERE nspname = 'public'";
+        Assert.Equal("postgres {postgres=UC/postgres,=U/postgres} no comment", await PgServers.ScalarAsync<string>(source, publicSchema));
+        Assert.Equal("postgres {postgres=UC/postgres,=U/postgres} no comment", await PgServers.ScalarAsync<string>(target, publicSchema));
     }
 
     [Fact]
