@@ -22,7 +22,15 @@ public static partial class CatalogReader
                    rcn.nspname, rco.collname,
                    CASE WHEN r.rngcanonical <> 0 THEN r.rngcanonical::regproc::text END,
                    CASE WHEN r.rngsubdiff <> 0 THEN r.rngsubdiff::regproc::text END,
-                   mn.nspname, mt.typname
+                   mn.nspname, mt.typname,
+                   t.typinput::regproc::text, t.typoutput::regproc::text,
+                   CASE WHEN t.typreceive <> 0 THEN t.typreceive::regproc::text END, CASE WHEN t.typsend <> 0 THEN t.typsend::regproc::text END,
+                   CASE WHEN t.typmodin <> 0 THEN t.typmodin::regproc::text END, CASE WHEN t.typmodout <> 0 THEN t.typmodout::regproc::text END,
+                   CASE WHEN t.typanalyze <> 0 THEN t.typanalyze::regproc::text END, CASE WHEN t.typsubscript <> 0 THEN t.typsubscript::regproc::text END,
+                   t.typlen, t.typalign, t.typstorage, t.typcategory, t.typispreferred, t.typdefault,
+                   CASE WHEN t.typelem <> 0 THEN format_type(t.typelem, NULL) END, t.typdelim, t.typbyval, t.typcollation <> 0,
+                   ARRAY(SELECT DISTINCT f FROM unnest(ARRAY[t.typinput, t.typoutput, t.typreceive, t.typsend, t.typmodin, t.typmodout,
+                                                            t.typanalyze, t.typsubscript]::oid[]) AS f WHERE f <> 0)
             FROM pg_type t
             JOIN pg_namespace n ON n.oid = t.typnamespace
             LEFT JOIN pg_type bt ON bt.oid = t.typbasetype
@@ -37,12 +45,18 @@ public static partial class CatalogReader
             LEFT JOIN pg_type mt ON mt.oid = r.rngmultitypid
             LEFT JOIN pg_namespace mn ON mn.oid = mt.typnamespace
             WHERE n.nspname = ANY($1) AND {NotMember("pg_type", "t.oid")}
-              AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c'))
+              AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')
+                   -- a base type, not the array type made with one; a shell type left standing alone
+                   OR (t.typtype = 'b' AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)) OR (t.typtype = 'p' AND NOT t.typisdefined))
             ORDER BY n.nspname, t.typname
             """, schemas, r =>
         {
             var oid = r.GetFieldValue<uint>(0);
-            var kind = r.GetChar(3) switch { 'e' => UserTypeKind.Enum, 'd' => UserTypeKind.Domain, 'c' => UserTypeKind.Composite, _ => UserTypeKind.Range };
+            var kind = r.GetChar(3) switch
+            {
+                'e' => UserTypeKind.Enum, 'd' => UserTypeKind.Domain, 'c' => UserTypeKind.Composite, 'b' => UserTypeKind.Base, 'p' => UserTypeKind.Shell,
+                _ => UserTypeKind.Range,
+            };
             return new UserType(oid, Name(r, 1), kind, Str(r, 4))
             {
                 EnumLabels = Strings(r, 5),
@@ -57,6 +71,9 @@ public static partial class CatalogReader
                 Canonical = Str(r, 17),
                 SubtypeDiff = Str(r, 18),
                 Multirange = r.IsDBNull(19) ? null : Name(r, 19),
+                Base = kind != UserTypeKind.Base ? null : new BaseTypeInfo(r.GetString(21), r.GetString(22), Str(r, 23), Str(r, 24), Str(r, 25), Str(r, 26),
+                    Str(r, 27), Str(r, 28), r.GetInt16(29), r.GetChar(30), r.GetChar(31), r.GetChar(32), r.GetBoolean(33), Str(r, 34), Str(r, 35),
+                    r.GetChar(36), r.GetBoolean(37), r.GetBoolean(38)) { FunctionOids = r.GetFieldValue<uint[]>(39) },
             };
         }, ct);
     }
@@ -238,17 +255,12 @@ public static partial class CatalogReader
             """, schemas, r => new AclChange(ObjectKey.Parse(r.GetString(0)), Str(r, 1), r.GetBoolean(2), Str(r, 3), Strings(r, 4), r.GetBoolean(5)) { Grantor = Str(r, 6) }, ct);
 
     /// <summary>
-    /// Objects of the schemas that cannot be recreated from SQL alone: base types (their input and output functions
-    /// are C code of a library PgClone cannot install), security labels (they need their label provider loaded
+    /// Objects of the schemas that cannot be recreated from SQL alone: security labels (they need their label provider loaded
     /// on the target) and transforms (C functions converting between a type and a language; rare enough not to be
     /// cloned). The planner refuses the run naming them, unless the user opts to skip them.
     /// </summary>
     private static async Task<List<string>> ReadUnsupportedAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, $"""
-            SELECT format('type %s.%s: a base type (C input/output functions) cannot be recreated', quote_ident(n.nspname), quote_ident(t.typname))
-            FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-            WHERE t.typtype = 'b' AND t.typcategory <> 'A' AND n.nspname = ANY($1) AND {NotMember("pg_type", "t.oid")}
-            UNION ALL
             SELECT format('security label (provider %s) on %s: needs that label provider on the target', quote_ident(l.provider),
                           pg_describe_object(l.classoid, l.objoid, l.objsubid))
             FROM pg_seclabels l

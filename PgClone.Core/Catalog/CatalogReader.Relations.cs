@@ -148,7 +148,8 @@ public static partial class CatalogReader
             SELECT c.oid, n.nspname, c.relname, c.relkind = 'm', pg_get_viewdef(c.oid), c.reloptions, c.relispopulated,
                    obj_description(c.oid, 'pg_class'),
                    EXISTS (SELECT 1 FROM pg_rewrite w JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = w.oid
-                           WHERE w.ev_class = c.oid AND d.refclassid = 'pg_constraint'::regclass)
+                           WHERE w.ev_class = c.oid AND d.refclassid = 'pg_constraint'::regclass),
+                   (SELECT am.amname FROM pg_am am WHERE am.oid = c.relam AND am.amname <> 'heap')
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY($1) AND {NotMember("pg_class", "c.oid")}
             ORDER BY n.nspname, c.relname
@@ -158,6 +159,7 @@ public static partial class CatalogReader
                 Str(r, 7))
             {
                 NeedsConstraint = r.GetBoolean(8),
+                AccessMethod = Str(r, 9),
                 Columns = attributes.GetValueOrDefault(r.GetFieldValue<uint>(0)) ?? [],
             }, ct);
 }

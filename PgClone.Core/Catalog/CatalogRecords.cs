@@ -22,7 +22,21 @@ public sealed record ExtensionInfo(string Name, string Schema, string Version);
 /// </summary>
 public sealed record ExtensionUse(string Extension, string Schema, uint UserOid);
 
-public enum UserTypeKind { Enum, Domain, Composite, Range }
+/// <summary>A base type is defined by its I/O functions (CREATE TYPE name (INPUT = ...)); a shell type only by its name.</summary>
+public enum UserTypeKind { Enum, Domain, Composite, Range, Base, Shell }
+
+/// <summary>
+/// What CREATE TYPE of a base type states: its functions (schema-qualified; null when unset), length (-1 = variable),
+/// alignment and storage codes, category, default, element type, delimiter, passed by value, collatable.
+/// </summary>
+public sealed record BaseTypeInfo(
+    string Input, string Output, string? Receive, string? Send, string? TypmodIn, string? TypmodOut, string? Analyze, string? Subscript,
+    short Length, char Alignment, char Storage, char Category, bool Preferred, string? Default, string? Element, char Delimiter,
+    bool PassedByValue, bool Collatable)
+{
+    /// <summary>The oids of the functions above: they are created between the shell type and the type.</summary>
+    public IReadOnlyList<uint> FunctionOids { get; init; } = [];
+}
 
 public sealed record DomainCheck(string Name, string Definition, bool Validated, string? Comment);
 
@@ -45,6 +59,7 @@ public sealed record UserType(uint Oid, QualifiedName Name, UserTypeKind Kind, s
     public string? Canonical { get; init; }
     public string? SubtypeDiff { get; init; }
     public QualifiedName? Multirange { get; init; }
+    public BaseTypeInfo? Base { get; init; }
 }
 
 public sealed record SequenceInfo(
@@ -120,6 +135,8 @@ public sealed record ViewInfo(
     /// <summary>Whether the view relies on a constraint (GROUP BY a primary key): it can only be defined once the key exists.</summary>
     public bool NeedsConstraint { get; init; }
     public IReadOnlyList<ColumnInfo> Columns { get; init; } = [];
+    /// <summary>A materialized view's table access method other than heap (CREATE MATERIALIZED VIEW ... USING).</summary>
+    public string? AccessMethod { get; init; }
 }
 
 public sealed record FunctionInfo(uint Oid, QualifiedName Name, string IdentityArguments, char Kind, string Definition, string? Comment)

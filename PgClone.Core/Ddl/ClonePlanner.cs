@@ -54,7 +54,7 @@ public static class ClonePlanner
             state = await TargetState.ReadAsync(target, targetSchemas, ct);
             if (rename is not null) state = rename.AsSource(state);
             if (asTarget is not null) state = asTarget(state);
-            scope.RefuseUnsupported(request, await TargetState.MissingLibrariesAsync(target,
+            scope.RefuseUnsupported(request, catalog, await TargetState.MissingLibrariesAsync(target,
                 scope.Functions.Select(f => f.Library).OfType<string>().Distinct().ToList(), ct));
         }
         catch (Exception e) when (e is NpgsqlException) { throw PgCloneException.FromDriver(request.Target, null, e); }

@@ -13,7 +13,18 @@ internal sealed partial class PlanAssembler
     /// conversions, casts, rules, collations); a database clone also the database-wide ones; a functions clone
     /// its aggregates; a table clone its rules.
     /// </summary>
-    private List<KindObject> Kinds => _kinds ??= BuildKinds().ToList();
+    private List<KindObject> Kinds => _kinds ??= WithoutUnclonable(BuildKinds().ToList());
+
+    /// <summary>Leaves out (and lists) the objects that depend on what cannot be cloned: a cast on a type left out, an operator on a function left out.</summary>
+    private List<KindObject> WithoutUnclonable(List<KindObject> kinds)
+    {
+        if (scope.Unclonable.Count == 0) return kinds;
+        var names = kinds.GroupBy(k => k.Key).ToDictionary(g => g.Key, g => $"{g.First().Kind} {g.First().Name}");
+        foreach (var k in kinds)
+            if (scope.Unclonable.TryGetValue(k.Key, out var cause) && cause != k.Key)
+                _skipped.Add($"{k.Kind} {k.Name}: depends on {scope.NameOf(cause) ?? names.GetValueOrDefault(cause) ?? "an object"}, which is not cloned");
+        return kinds.Where(k => !scope.Unclonable.ContainsKey(k.Key)).ToList();
+    }
 
     private IEnumerable<KindObject> BuildKinds()
     {

@@ -57,6 +57,15 @@ internal sealed partial class PlanAssembler
             }
     }
 
+    /// <summary>Whether the trigger's function is cloned; a trigger on one left out (it cannot be recreated) is left out and listed.</summary>
+    private bool TriggerFunctionCloned(TriggerInfo tr, QualifiedName on)
+    {
+        var function = new ObjectKey('f', tr.FunctionOid);
+        if (!scope.Unclonable.ContainsKey(function)) return true;
+        _skipped.Add($"trigger {Sql.Ident(tr.Name)} on {on.Quoted}: depends on {scope.NameOf(function) ?? "a function"}, which is not cloned");
+        return false;
+    }
+
     private IEnumerable<DdlStatement> Triggers()
     {
         if (!_options.Triggers) yield break;
@@ -65,7 +74,7 @@ internal sealed partial class PlanAssembler
         var planned = Tables.Select(t => t.Oid).ToHashSet();
         var partitionStates = new List<DdlStatement>();
         foreach (var (oid, name, table) in relations)
-            foreach (var tr in catalog.TriggersOf(oid))
+            foreach (var tr in catalog.TriggersOf(oid).Where(tr => TriggerFunctionCloned(tr, name)))
             {
                 var statements = FunctionDdl.Trigger(tr, name, naming).Select(sql => new DdlStatement("trigger", $"{Sql.Ident(tr.Name)} on {name.Quoted}", sql) { Table = name });
                 // A partition's copy of its parent's trigger exists once the parent's is created, here, in any
@@ -168,7 +177,7 @@ internal sealed partial class PlanAssembler
             foreach (var c in catalog.ConstraintsOf(t.Oid).Where(c => c.Comment is not null && (_plannedConstraints.Contains(c.Oid) || InlineChecks(t).Contains(c))))
                 Add("constraint", $"{Sql.Ident(c.Name)} on {table.Quoted}", _index.ConstraintComment(c, table), table);
             if (_options.Triggers)
-                foreach (var tr in catalog.TriggersOf(t.Oid).Where(x => x.Comment is not null))
+                foreach (var tr in catalog.TriggersOf(t.Oid).Where(x => x.Comment is not null && !scope.Unclonable.ContainsKey(new ObjectKey('f', x.FunctionOid))))
                     Add("trigger", $"{Sql.Ident(tr.Name)} on {table.Quoted}", FunctionDdl.TriggerComment(tr, table), table);
         }
         foreach (var (index, _) in _plannedIndexes.Values.Where(x => x.Index.Comment is not null))

@@ -10,10 +10,19 @@ internal sealed partial class PlanAssembler
     private IEnumerable<DdlStatement> Ordered()
     {
         var items = new List<PreItem>();
+        var dependencies = catalog.Dependencies.AsEnumerable();
         foreach (var t in Types)
         {
             var kind = t.Kind == UserTypeKind.Domain ? "domain" : "type";
             items.Add(new PreItem(new ObjectKey('t', t.Oid), 1, t.Name, t, TypeDdl.Create(t).Select(sql => new DdlStatement(kind, t.Name.Quoted, sql)).ToList()));
+            if (t.Base is null) continue;
+            // A base type and its I/O functions need each other: the functions are made on a shell of the type first
+            // (key 's'), as pg_dump does, and the type itself after them.
+            var shell = new ObjectKey('s', t.Oid);
+            items.Add(new PreItem(shell, 0, t.Name, t, [new DdlStatement(kind, t.Name.Quoted, TypeDdl.Shell(t))]));
+            var io = t.Base.FunctionOids.Select(f => new ObjectKey('f', f)).ToHashSet();
+            var type = new ObjectKey('t', t.Oid);
+            dependencies = dependencies.Select(d => d.To == type && io.Contains(d.From) ? (d.From, shell) : d);
         }
         foreach (var s in Sequences)
             items.Add(new PreItem(new ObjectKey('r', s.Oid), 2, s.Name, s, [new DdlStatement("sequence", naming.Sequence(s).Quoted, SequenceDdl.Create(s, naming.Sequence(s)))]));
@@ -31,8 +40,8 @@ internal sealed partial class PlanAssembler
         items.AddRange(KindItems());
 
         var parents = scope.Tables.SelectMany(t => t.Parents.Select(p => (new ObjectKey('r', t.Oid), new ObjectKey('r', p))));
-        var sorted = DependencyOrder.Sort(items, i => i.Key, i => i.Rank, i => i.Name.Schema + "\0" + i.Name.Name, catalog.Dependencies.Concat(parents));
-        _ordered = sorted.Select(i => i.Source).ToList();
+        var sorted = DependencyOrder.Sort(items, i => i.Key, i => i.Rank, i => i.Name.Schema + "\0" + i.Name.Name, dependencies.Concat(parents));
+        _ordered = sorted.Select(i => i.Source).Distinct().ToList();
         return sorted.SelectMany(i => i.Statements);
     }
 

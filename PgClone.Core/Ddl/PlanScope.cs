@@ -65,14 +65,54 @@ internal sealed class PlanScope
     /// (<see cref="SourceCatalog.Unsupported"/>), C functions whose library the target lacks, and functions in a
     /// procedural language made with CREATE LANGUAGE (not by an extension), which is not cloned.
     /// </summary>
-    public void RefuseUnsupported(CloneRequest request, IReadOnlySet<string> missingLibraries)
+    public void RefuseUnsupported(CloneRequest request, SourceCatalog catalog, IReadOnlySet<string> missingLibraries)
     {
         var lacking = Functions.Where(f => f.Library is { } lib && missingLibraries.Contains(lib) || f.UserLanguage is not null).ToList();
         RefuseOrSkip(request, [.. _unsupported, .. lacking.Select(f => f.UserLanguage is { } language
             ? $"function {f.Signature}: its language {Sql.Ident(language)} was made with CREATE LANGUAGE, not by an extension, and is not cloned"
             : $"function {f.Signature}: its library {f.Library} is not on the target server")]);
-        Functions.RemoveAll(lacking.Contains);
+        LeaveOutDependents(catalog, lacking.Select(f => new ObjectKey('f', f.Oid)));
     }
+
+    /// <summary>
+    /// Objects left out with everything that depends on them (pg_depend, transitively): a base type on a skipped
+    /// I/O function, the tables and casts using that type, the views over those tables, ... Each dependent is
+    /// listed with the object it needs; what is not a type, function, sequence, table or view (a cast, an operator,
+    /// a trigger) is left out when the plan is assembled (<see cref="Unclonable"/>).
+    /// </summary>
+    private void LeaveOutDependents(SourceCatalog catalog, IEnumerable<ObjectKey> roots)
+    {
+        var dependents = catalog.Dependencies.ToLookup(d => d.To, d => d.From);
+        var queue = new Queue<ObjectKey>();
+        foreach (var root in roots) if (Unclonable.TryAdd(root, root)) queue.Enqueue(root);
+        while (queue.TryDequeue(out var key))
+            foreach (var dependent in dependents[key])
+                if (Unclonable.TryAdd(dependent, key)) queue.Enqueue(dependent);
+        if (Unclonable.Count == 0) return;
+
+        var names = _names;
+        foreach (var f in Functions) names[new ObjectKey('f', f.Oid)] = $"{(f.Kind == 'p' ? "procedure" : "function")} {f.Signature}";
+        foreach (var t in Types) names[new ObjectKey('t', t.Oid)] = $"{(t.Kind == UserTypeKind.Domain ? "domain" : "type")} {t.Name.Quoted}";
+        foreach (var s in Sequences) names[new ObjectKey('r', s.Oid)] = $"sequence {s.Name.Quoted}";
+        foreach (var t in Tables) names[new ObjectKey('r', t.Oid)] = $"table {t.Name.Quoted}";
+        foreach (var v in Views) names[new ObjectKey('r', v.Oid)] = $"{(v.Materialized ? "materialized view" : "view")} {v.Name.Quoted}";
+        foreach (var (key, cause) in Unclonable.Where(x => x.Key != x.Value && names.ContainsKey(x.Key)))
+            Skipped.Add($"{names[key]}: depends on {NameOf(cause) ?? "an object"}, which is not cloned");
+        bool Left(char kind, uint oid) => Unclonable.ContainsKey(new ObjectKey(kind, oid));
+        Functions.RemoveAll(f => Left('f', f.Oid));
+        Types.RemoveAll(t => Left('t', t.Oid));
+        Sequences.RemoveAll(s => Left('r', s.Oid));
+        Tables.RemoveAll(t => Left('r', t.Oid));
+        Views.RemoveAll(v => Left('r', v.Oid));
+    }
+
+    /// <summary>Objects left out because they cannot be recreated, or depend on one that cannot: each with the object it depends on (itself for a root).</summary>
+    public Dictionary<ObjectKey, ObjectKey> Unclonable { get; } = [];
+
+    /// <summary>"table s.t", "function s.f(integer)", ... for a type, function, sequence, table or view the scope had; null otherwise.</summary>
+    public string? NameOf(ObjectKey key) => _names.GetValueOrDefault(key);
+
+    private readonly Dictionary<ObjectKey, string> _names = [];
 
     private readonly List<string> _unsupported = [];
 

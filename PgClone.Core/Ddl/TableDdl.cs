@@ -26,7 +26,15 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
         if (t.OfType is not null)
             elements.AddRange(columns.Where(c => c.NotNull || c.Default is not null).Select(c =>
                 $"{Sql.Ident(c.Name)} WITH OPTIONS{(c.NotNull ? " NOT NULL" : "")}{(c.Default is null ? "" : " DEFAULT " + naming.Default(c.Default))}"));
-        else if (!t.IsPartition || standalone) elements.AddRange(columns.Where(c => c.IsLocal || standalone || reordered).Select(c => Column(t, c, foreign, byName.Contains(c.Name))));
+        else if (!t.IsPartition || standalone)
+        {
+            // CREATE TABLE ... INHERITS refuses a generation expression on a column a parent generates: the child
+            // takes the parent's (pg_dump leaves it off too). ALTER TABLE ... INHERIT and ATTACH want it present.
+            var inheritsGeneration = standalone || reordered || t.IsPartition ? [] : parents.OfType<TableInfo>()
+                .SelectMany(p => p.Columns.Where(c => c.Generated == 's').Select(c => c.Name)).ToHashSet(StringComparer.Ordinal);
+            elements.AddRange(columns.Where(c => c.IsLocal || standalone || reordered)
+                .Select(c => Column(t, c, foreign, byName.Contains(c.Name), inheritsGeneration.Contains(c.Name))));
+        }
         // INHERIT wants the parents' checks on the child already.
         var inherited = reordered ? catalog.ConstraintsOf(t.Oid).Where(c => c.Type == 'c' && c.Validated && !c.IsLocal).ToList() : [];
         var checks = standalone ? catalog.ConstraintsOf(t.Oid).Where(c => c.Type == 'c' && c.Validated) : inlineChecks.Concat(inherited);
@@ -54,6 +62,11 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
         if (t.RelOptions.Count > 0) sql.Append(" WITH (").Append(RelOptions(t.RelOptions)).Append(')');
         if (foreign is not null) sql.Append(" SERVER ").Append(Sql.Ident(foreign.Server)).Append(ForeignDataDdl.Options(foreign.Options));
         yield return sql.ToString();
+        // An identity sequence is made with its table's persistence; one switched since (ALTER SEQUENCE ... SET LOGGED) is switched again.
+        if (t.OfType is null && (!t.IsPartition || standalone))
+            foreach (var c in columns.Where(c => c.Identity is 'a' or 'd' && (c.IsLocal || standalone || reordered)))
+                if (catalog.SequencesOwnedBy(t.Oid).FirstOrDefault(s => s.IsIdentity && s.OwnerColumn == c.Name) is { } seq && seq.Unlogged != t.Unlogged)
+                    yield return $"ALTER SEQUENCE {naming.Sequence(seq).Quoted} SET {(seq.Unlogged ? "UNLOGGED" : "LOGGED")}";
         if (standalone)
             yield return $"ALTER {(parents[0]!.IsForeign ? "FOREIGN " : "")}TABLE ONLY {ParentName(parents[0], t.Parents[0])} ATTACH PARTITION {name.Quoted} {t.PartitionBound}";
         if (reordered)
@@ -128,12 +141,12 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
     private static bool SameColumnOrder(TableInfo t, TableInfo? parent) =>
         parent is null || t.Columns.Select(c => c.Name).SequenceEqual(parent.Columns.Select(c => c.Name));
 
-    private string Column(TableInfo t, ColumnInfo c, ForeignTableInfo? foreign, bool byName)
+    private string Column(TableInfo t, ColumnInfo c, ForeignTableInfo? foreign, bool byName, bool inheritsGeneration)
     {
         var options = foreign is not null && foreign.ColumnOptions.TryGetValue(c.Name, out var o) ? ForeignDataDdl.Options(o) : "";
         if (byName) return $"{Sql.Ident(c.Name)} {TextOf(c)}{(c.NotNull ? " NOT NULL" : "")}";
         var sql = $"{Sql.Ident(c.Name)} {c.Type}{options}{TypeDdl.Collate(c.Collation)}";
-        if (c.Generated == 's') sql += $" GENERATED ALWAYS AS ({c.Default}) STORED";
+        if (c.Generated == 's') sql += inheritsGeneration ? "" : $" GENERATED ALWAYS AS ({c.Default}) STORED";
         else if (c.Identity is 'a' or 'd')
         {
             var seq = catalog.SequencesOwnedBy(t.Oid).First(s => s.IsIdentity && s.OwnerColumn == c.Name);

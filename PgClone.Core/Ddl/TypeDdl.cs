@@ -3,7 +3,7 @@ using PgClone.Core.Connections;
 
 namespace PgClone.Core.Ddl;
 
-/// <summary>CREATE TYPE / CREATE DOMAIN for enum, domain, composite and range types.</summary>
+/// <summary>CREATE TYPE / CREATE DOMAIN for enum, domain, composite, range, base and shell types.</summary>
 internal static class TypeDdl
 {
     public static IEnumerable<string> Create(UserType t)
@@ -26,11 +26,39 @@ internal static class TypeDdl
                 if (t.Multirange is { } m) parts.Add($"multirange_type_name = {m.Quoted}");
                 yield return $"CREATE TYPE {q} AS RANGE ({string.Join(", ", parts)})";
                 break;
+            case UserTypeKind.Shell:
+                yield return Shell(t);
+                break;
+            case UserTypeKind.Base:
+                yield return $"CREATE TYPE {q} ({string.Join(", ", BaseOptions(t.Base!))})";
+                break;
             case UserTypeKind.Domain:
                 var checks = string.Concat(t.Checks.Where(c => c.Validated).Select(c => $" CONSTRAINT {Sql.Ident(c.Name)} {c.Definition}"));
                 yield return $"CREATE DOMAIN {q} AS {t.BaseType}{Collate(t.Collation)}{(t.Default is null ? "" : " DEFAULT " + t.Default)}{(t.NotNull ? " NOT NULL" : "")}{checks}";
                 break;
         }
+    }
+
+    /// <summary>The shell a base type's I/O functions are created against (CREATE TYPE fills it in), or a shell type alone.</summary>
+    public static string Shell(UserType t) => $"CREATE TYPE {t.Name.Quoted}";
+
+    private static IEnumerable<string> BaseOptions(BaseTypeInfo b)
+    {
+        yield return $"INTERNALLENGTH = {(b.Length == -1 ? "VARIABLE" : b.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))}";
+        yield return $"INPUT = {b.Input}";
+        yield return $"OUTPUT = {b.Output}";
+        var functions = new[] { ("RECEIVE", b.Receive), ("SEND", b.Send), ("TYPMOD_IN", b.TypmodIn), ("TYPMOD_OUT", b.TypmodOut), ("ANALYZE", b.Analyze), ("SUBSCRIPT", b.Subscript) };
+        foreach (var (option, function) in functions)
+            if (function is not null) yield return $"{option} = {function}";
+        yield return $"ALIGNMENT = {b.Alignment switch { 'c' => "char", 's' => "int2", 'i' => "int4", _ => "double" }}";
+        yield return $"STORAGE = {b.Storage switch { 'p' => "plain", 'e' => "external", 'm' => "main", _ => "extended" }}";
+        yield return $"CATEGORY = {Sql.Literal(b.Category.ToString())}";
+        if (b.Preferred) yield return "PREFERRED = true";
+        if (b.Default is not null) yield return $"DEFAULT = {Sql.Literal(b.Default)}";
+        if (b.Element is not null) yield return $"ELEMENT = {b.Element}";
+        yield return $"DELIMITER = {Sql.Literal(b.Delimiter.ToString())}";
+        if (b.PassedByValue) yield return "PASSEDBYVALUE";
+        if (b.Collatable) yield return "COLLATABLE = true";
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ internal static class ViewDdl
         var with = v.RelOptions.Count > 0 ? $" WITH ({TableDdl.RelOptions(v.RelOptions)})" : "";
         var body = v.Definition.TrimEnd().TrimEnd(';');
         return v.Materialized
-            ? $"CREATE MATERIALIZED VIEW {v.Name.Quoted}{with} AS\n{body}\nWITH NO DATA"
+            ? $"CREATE MATERIALIZED VIEW {v.Name.Quoted}{(v.AccessMethod is null ? "" : " USING " + Sql.Ident(v.AccessMethod))}{with} AS\n{body}\nWITH NO DATA"
             : $"CREATE VIEW {v.Name.Quoted}{with} AS\n{body}";
     }
 

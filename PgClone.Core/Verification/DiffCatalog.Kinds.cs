@@ -41,6 +41,8 @@ internal static class DiffCatalogKinds
                    concat_ws(' ', 'FUNCTION', o.oprcode::regproc, 'COMMUTATOR', o.oprcom::regoperator, 'NEGATOR', o.oprnegate::regoperator,
                              'RESTRICT', o.oprrest::regproc, 'JOIN', o.oprjoin::regproc, 'HASHES', o.oprcanhash, 'MERGES', o.oprcanmerge)
             FROM pg_operator o WHERE o.oprnamespace {InSchema} AND {Member("pg_operator", "o.oid")}
+              -- a shell operator (named as another's negator or commutator, that one since dropped) is not dumped, nor cloned
+              AND o.oprcode <> 0
             """),
         ("operator_families", $"""
             SELECT f.opfname || ' USING ' || am.amname, {Members("pg_opfamily", "f.oid")}

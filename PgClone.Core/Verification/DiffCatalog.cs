@@ -80,10 +80,18 @@ internal static class DiffCatalog
                                         FROM pg_constraint k WHERE k.contypid = t.oid), '')
                 WHEN 'c' THEN 'COMPOSITE (' || coalesce((SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
                                                          FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped), '') || ')'
-                ELSE 'RANGE (SUBTYPE = ' || (SELECT format_type(r.rngsubtype, NULL) FROM pg_range r WHERE r.rngtypid = t.oid) || ')' END
+                WHEN 'r' THEN 'RANGE (SUBTYPE = ' || (SELECT format_type(r.rngsubtype, NULL) FROM pg_range r WHERE r.rngtypid = t.oid) || ')'
+                WHEN 'b' THEN concat_ws(' ', 'BASE (INPUT', t.typinput::regproc, 'OUTPUT', t.typoutput::regproc, 'RECEIVE', t.typreceive::regproc,
+                                        'SEND', t.typsend::regproc, 'TYPMOD_IN', t.typmodin::regproc, 'TYPMOD_OUT', t.typmodout::regproc,
+                                        'ANALYZE', t.typanalyze::regproc, 'SUBSCRIPT', t.typsubscript::regproc, 'LENGTH', t.typlen,
+                                        'BYVAL', t.typbyval, 'ALIGN', t.typalign, 'STORAGE', t.typstorage, 'CATEGORY', t.typcategory,
+                                        'PREFERRED', t.typispreferred, 'DEFAULT', t.typdefault, 'ELEMENT', format_type(nullif(t.typelem, 0), NULL),
+                                        'DELIMITER', t.typdelim, 'COLLATABLE', t.typcollation <> 0) || ')'
+                ELSE 'SHELL' END
             FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
             WHERE n.nspname = $1 AND {string.Format(NotExtensionMember, "t", "pg_type")}
-              AND (t.typtype IN ('e', 'd', 'r') OR t.typtype = 'c' AND (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')
+              AND (t.typtype IN ('e', 'd', 'r') OR t.typtype = 'c' AND (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c'
+                   OR t.typtype = 'b' AND NOT EXISTS (SELECT FROM pg_type a WHERE a.typarray = t.oid) OR t.typtype = 'p' AND NOT t.typisdefined)
             ORDER BY t.typname COLLATE "C"
             """),
     ];

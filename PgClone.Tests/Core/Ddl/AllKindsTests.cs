@@ -204,6 +204,8 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
             ("event_triggers", "Kinds DDL", "DROP EVENT TRIGGER \"Kinds DDL\""),
             ("foreign_servers", "user mapping public server Srv 1", "DROP USER MAPPING FOR PUBLIC SERVER \"Srv 1\""),
             ("access_methods", "my_btree", "DROP ACCESS METHOD my_btree"),
+            ("types", "Shell Only", "DROP TYPE \"Kinds ü\".\"Shell Only\""),
+            ("types", "Int 42", "DROP TYPE \"Kinds ü\".\"Int 42\" CASCADE"),
         })
         {
             await PgServers.ExecAsync(db.Target, drop);
@@ -219,16 +221,30 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
         var db = await fx.Servers.CreateDatabasesAsync("unsupported");
         // A C function loads its library when created: give the source one that is gone by the time of the clone.
         var library = Path.Combine(Path.GetTempPath(), $"pgclone_gone_{Guid.NewGuid():N}.so");
+        var segments = Path.Combine(Path.GetTempPath(), $"pgclone_gone_{Guid.NewGuid():N}.so");
         File.Copy("/usr/lib/postgresql/15/lib/plpgsql.so", library);
+        File.Copy("/usr/lib/postgresql/15/lib/seg.so", segments);
         try
         {
+            // What depends on those functions goes with them: a base type on them, a table and a cast using the
+            // type, a view over the table, a trigger calling one.
             await PgServers.ExecAsync(db.Source, $"""
                 CREATE SCHEMA lib;
                 CREATE TABLE lib.t (id int);
                 CREATE FUNCTION lib."Native"() RETURNS language_handler LANGUAGE c AS {Sql.Literal(library)}, 'plpgsql_call_handler';
+                CREATE FUNCTION lib.fires() RETURNS trigger LANGUAGE c AS {Sql.Literal(library)}, 'plpgsql_call_handler';
+                CREATE TRIGGER "On T" BEFORE INSERT ON lib.t FOR EACH ROW EXECUTE FUNCTION lib.fires();
+                CREATE TYPE lib.seg;
+                CREATE FUNCTION lib.seg_in(cstring) RETURNS lib.seg LANGUAGE c IMMUTABLE STRICT AS {Sql.Literal(segments)}, 'seg_in';
+                CREATE FUNCTION lib.seg_out(lib.seg) RETURNS cstring LANGUAGE c IMMUTABLE STRICT AS {Sql.Literal(segments)}, 'seg_out';
+                CREATE TYPE lib.seg (INTERNALLENGTH = 12, INPUT = lib.seg_in, OUTPUT = lib.seg_out);
+                CREATE TABLE lib.ranges (id int, r lib.seg);
+                CREATE VIEW lib.range_ids AS SELECT id FROM lib.ranges;
+                CREATE CAST (lib.seg AS text) WITH INOUT;
+                CREATE FUNCTION lib.plain() RETURNS int LANGUAGE sql AS 'SELECT 1';
                 """);
         }
-        finally { File.Delete(library); }
+        finally { File.Delete(library); File.Delete(segments); }
 
         var refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Schema, "lib"));
         Assert.Contains($"function \"lib\".\"Native\"(): its library {library} is not on the target server", refused.Message);
@@ -236,9 +252,21 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'lib'"));
 
         var result = await CloneKit.CloneAsync(db, CloneOperation.Schema, "lib", options: new CloneOptions { SkipUnsupported = true });
-        Assert.Equal([$"function \"lib\".\"Native\"(): its library {library} is not on the target server"], result.Skipped);
-        Assert.Equal(1L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname = 't'"));
-        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_proc WHERE proname = 'Native'"));
+        Assert.Equal(
+        [
+            $"function \"lib\".\"Native\"(): its library {library} is not on the target server",
+            $"function \"lib\".\"fires\"(): its library {library} is not on the target server",
+            $"function \"lib\".\"seg_in\"(cstring): its library {segments} is not on the target server",
+            $"function \"lib\".\"seg_out\"(lib.seg): its library {segments} is not on the target server",
+            "type \"lib\".\"seg\": depends on function \"lib\".\"seg_in\"(cstring), which is not cloned",
+            "table \"lib\".\"ranges\": depends on type \"lib\".\"seg\", which is not cloned",
+            "view \"lib\".\"range_ids\": depends on table \"lib\".\"ranges\", which is not cloned",
+            "cast (lib.seg AS text): depends on type \"lib\".\"seg\", which is not cloned",
+            "trigger \"On T\" on \"lib\".\"t\": depends on function \"lib\".\"fires\"(), which is not cloned",
+        ], result.Skipped);
+        Assert.Equal("t", await PgServers.ScalarAsync<string>(db.Target, "SELECT string_agg(relname, ',') FROM pg_class WHERE relnamespace = 'lib'::regnamespace"));
+        Assert.Equal("plain", await PgServers.ScalarAsync<string>(db.Target, "SELECT string_agg(proname, ',') FROM pg_proc WHERE pronamespace = 'lib'::regnamespace"));
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_type WHERE typnamespace = 'lib'::regnamespace AND typname = 'seg'"));
     }
 
     [Fact]
@@ -260,7 +288,6 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
             """);
         string[] unsupported =
         [
-            "type lib.word: a base type (C input/output functions) cannot be recreated",
             "transform for type lib.pair language \"My pl\": transforms are not cloned",
             "function \"lib\".\"One\"(): its language \"My pl\" was made with CREATE LANGUAGE, not by an extension, and is not cloned",
         ];
@@ -272,7 +299,8 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
 
         var result = await CloneKit.CloneAsync(db, CloneOperation.Database, options: new CloneOptions { SkipUnsupported = true });
         Assert.Equal(unsupported, result.Skipped);
-        Assert.Equal("two", await PgServers.ScalarAsync<string>(db.Target, "SELECT string_agg(proname, ',') FROM pg_proc WHERE pronamespace = 'lib'::regnamespace AND proname <> ALL ('{word_in,word_out}')"));
+        Assert.Equal("two,word_in,word_out", await PgServers.ScalarAsync<string>(db.Target, "SELECT string_agg(proname, ',' ORDER BY proname) FROM pg_proc WHERE pronamespace = 'lib'::regnamespace"));
+        Assert.Equal("b", await PgServers.ScalarAsync<string>(db.Target, "SELECT typtype::text FROM pg_type WHERE typname = 'word'"));
         Assert.Equal(1L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname = 't'"));
     }
 }
