@@ -8,12 +8,24 @@ public static partial class CatalogReader
     /// Privileges of extension members changed since CREATE EXTENSION set them: each member's ACL against its
     /// pg_init_privs entry (what the extension's script left; the built-in default when it has none), as pg_dump
     /// compares them. A clone runs CREATE EXTENSION, which sets the same initial privileges, then these changes.
+    /// The system's own objects (pg_catalog, information_schema, built-in languages) are compared the same way
+    /// against what initdb set, under the extension name "" (a database clone carries them, as pg_dump does).
     /// </summary>
     private static async Task<List<ExtensionMemberAcl>> ReadExtensionAclsAsync(NpgsqlConnection conn, CancellationToken ct) =>
         await QueryAsync(conn, """
             WITH m AS (
                 SELECT e.extname, d.classid, d.objid FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
                 WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+                -- the system's own objects (initdb's pg_init_privs): GRANT EXECUTE ON pg_catalog.pg_ls_dir TO a monitoring role
+                UNION ALL SELECT '', 'pg_namespace'::regclass, n.oid FROM pg_namespace n WHERE n.nspname IN ('pg_catalog', 'information_schema')
+                UNION ALL SELECT '', 'pg_class'::regclass, c.oid FROM pg_class c
+                WHERE c.relnamespace IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+                  AND (c.relacl IS NOT NULL OR EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attacl IS NOT NULL))
+                UNION ALL SELECT '', 'pg_proc'::regclass, p.oid FROM pg_proc p
+                WHERE p.pronamespace IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace) AND p.proacl IS NOT NULL
+                UNION ALL SELECT '', 'pg_type'::regclass, t.oid FROM pg_type t
+                WHERE t.typnamespace IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace) AND t.typacl IS NOT NULL
+                UNION ALL SELECT '', 'pg_language'::regclass, l.oid FROM pg_language l WHERE l.oid < 16384 AND l.lanacl IS NOT NULL
             ), o AS (
                 SELECT 'pg_class'::regclass AS classid, c.oid, 0 AS subid, CASE WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS keyword,
                        c.relnamespace AS nsp, c.relname::text AS name, NULL::text AS args, NULL::text AS col, c.relacl AS acl,
@@ -32,7 +44,9 @@ public static partial class CatalogReader
                 FROM pg_foreign_server s
             ), objs AS (
                 -- No ACL means the built-in default (none on a column); no pg_init_privs entry, the same.
-                SELECT m.extname, o.keyword, n.nspname::text AS nsp, o.name, o.args, o.col, coalesce(o.acl, o.def) AS acl, coalesce(i.initprivs, o.def) AS base
+                -- an empty ACL (every privilege revoked) has no dimension, which aclexplode refuses: NULL explodes to nothing alike
+                SELECT m.extname, o.keyword, n.nspname::text AS nsp, o.name, o.args, o.col,
+                       nullif(coalesce(o.acl, o.def), '{}') AS acl, nullif(coalesce(i.initprivs, o.def), '{}') AS base
                 FROM m JOIN o ON o.classid = m.classid AND o.oid = m.objid
                 LEFT JOIN pg_namespace n ON n.oid = o.nsp
                 LEFT JOIN pg_init_privs i ON i.classoid = o.classid AND i.objoid = o.oid AND i.objsubid = o.subid

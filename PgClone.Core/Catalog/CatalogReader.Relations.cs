@@ -109,7 +109,9 @@ public static partial class CatalogReader
     private static async Task<List<ConstraintInfo>> ReadConstraintsAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, """
             SELECT co.oid, co.conrelid, co.conname, co.contype, pg_get_constraintdef(co.oid), co.conislocal, co.conparentid,
-                   co.convalidated, co.conkey, co.conindid, co.confrelid, obj_description(co.oid, 'pg_constraint')
+                   co.convalidated, co.conkey, co.conindid, co.confrelid, obj_description(co.oid, 'pg_constraint'),
+                   CASE WHEN co.contype = 'c' THEN ARRAY(SELECT d.refobjid FROM pg_depend d WHERE d.classid = 'pg_constraint'::regclass AND d.objid = co.oid
+                                                          AND d.refclassid = 'pg_proc'::regclass AND d.deptype = 'n') ELSE '{}' END
             FROM pg_constraint co
             JOIN pg_class c ON c.oid = co.conrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -117,7 +119,7 @@ public static partial class CatalogReader
             ORDER BY co.conrelid, co.conname
             """, schemas, r => new ConstraintInfo(
                 r.GetFieldValue<uint>(0), r.GetFieldValue<uint>(1), r.GetString(2), r.GetChar(3), r.GetString(4), r.GetBoolean(5),
-                Oid(r, 6), r.GetBoolean(7), Shorts(r, 8), Oid(r, 9), Oid(r, 10), Str(r, 11)), ct);
+                Oid(r, 6), r.GetBoolean(7), Shorts(r, 8), Oid(r, 9), Oid(r, 10), Str(r, 11)) { Functions = r.GetFieldValue<uint[]>(12) }, ct);
 
     private static async Task<List<IndexInfo>> ReadIndexesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, """

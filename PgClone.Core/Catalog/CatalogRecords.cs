@@ -117,7 +117,11 @@ public sealed record TableInfo(
 /// <summary>A table or domain constraint as pg_get_constraintdef renders it.</summary>
 public sealed record ConstraintInfo(
     uint Oid, uint TableOid, string Name, char Type, string Definition, bool IsLocal, uint ParentOid,
-    bool Validated, IReadOnlyList<int> Columns, uint IndexOid, uint ReferencedTable, string? Comment);
+    bool Validated, IReadOnlyList<int> Columns, uint IndexOid, uint ReferencedTable, string? Comment)
+{
+    /// <summary>The functions a CHECK constraint calls (pg_depend), to tell one that must wait for a function using its table's row type.</summary>
+    public IReadOnlyList<uint> Functions { get; init; } = [];
+}
 
 /// <summary>An index; <see cref="Tail"/> is pg_get_indexdef() from " USING" on, so the index can be renamed or moved to another table.</summary>
 public sealed record IndexInfo(

@@ -174,7 +174,7 @@ internal sealed partial class PlanAssembler
             var table = naming.Table(t);
             if (t.Comment is not null) Add("table", table.Quoted, $"COMMENT ON {(t.IsForeign ? "FOREIGN TABLE" : "TABLE")} {table.Quoted} IS {Sql.Literal(t.Comment)}", table);
             foreach (var sql in TableDdl.ColumnComments(table, ColumnsOf(t))) Add("table", table.Quoted, sql, table);
-            foreach (var c in catalog.ConstraintsOf(t.Oid).Where(c => c.Comment is not null && (_plannedConstraints.Contains(c.Oid) || InlineChecks(t).Contains(c))))
+            foreach (var c in catalog.ConstraintsOf(t.Oid).Where(c => c.Comment is not null && (_plannedConstraints.Contains(c.Oid) || LocalChecks(t).Contains(c))))
                 Add("constraint", $"{Sql.Ident(c.Name)} on {table.Quoted}", _index.ConstraintComment(c, table), table);
             if (_options.Triggers)
                 foreach (var tr in catalog.TriggersOf(t.Oid).Where(x => x.Comment is not null && !scope.Unclonable.ContainsKey(new ObjectKey('f', x.FunctionOid))))

@@ -34,6 +34,17 @@ internal sealed partial class PlanAssembler
             var sql = _tableDdl.Create(t, ColumnsOf(t), InlineChecks(t), ByName(t).Select(c => c.Name).ToHashSet());
             items.Add(new PreItem(new ObjectKey('r', t.Oid), 4, t.Name, t, sql.Select(s => new DdlStatement("table", name.Quoted, s) { Table = name }).ToList()));
         }
+        foreach (var (t, c) in SeparateChecks())
+        {
+            var name = naming.Table(t);
+            var key = new ObjectKey('c', c.Oid);
+            var sql = $"ALTER TABLE {name.Quoted} ADD CONSTRAINT {Connections.Sql.Ident(naming.Child(t.Oid, c.Name))} {c.Definition}";
+            items.Add(new PreItem(key, 4, t.Name, c, [new DdlStatement("constraint", $"{Connections.Sql.Ident(c.Name)} on {name.Quoted}", sql) { Table = name }]));
+            var table = new ObjectKey('r', t.Oid);
+            var functions = c.Functions.Select(f => new ObjectKey('f', f)).ToHashSet();
+            dependencies = dependencies.Where(d => d.From != table || !functions.Contains(d.To))
+                .Concat(functions.Select(f => (key, f))).Append((key, table));
+        }
         foreach (var v in Views)
             items.Add(new PreItem(new ObjectKey('r', v.Oid), 5, v.Name, v, !v.NeedsConstraint ? [new DdlStatement(Kind(v), v.Name.Quoted, ViewDdl.Create(v))]
                 : v.Materialized ? [] : [new DdlStatement(Kind(v), v.Name.Quoted, ViewDdl.Placeholder(v))]));
@@ -45,17 +56,49 @@ internal sealed partial class PlanAssembler
         return sorted.SelectMany(i => i.Statements);
     }
 
-    /// <summary>Validated CHECK constraints declared on the table itself go inline; inherited ones come from the parent.</summary>
-    private List<ConstraintInfo> InlineChecks(TableInfo t)
+    /// <summary>Validated CHECK constraints declared on the table itself go inline (but <see cref="SeparateChecks"/>); inherited ones come from the parent.</summary>
+    private List<ConstraintInfo> InlineChecks(TableInfo t) => LocalChecks(t).Where(c => !Separate(t, c)).ToList();
+
+    private List<ConstraintInfo> LocalChecks(TableInfo t)
     {
-        if (_inlineChecks.TryGetValue(t.Oid, out var known)) return known;
-        return _inlineChecks[t.Oid] = !_options.Constraints ? [] : catalog.ConstraintsOf(t.Oid)
+        if (_localChecks.TryGetValue(t.Oid, out var known)) return known;
+        return _localChecks[t.Oid] = !_options.Constraints ? [] : catalog.ConstraintsOf(t.Oid)
             .Where(c => c.Type == 'c' && c.IsLocal && c.Validated)
             .Where(c => UsesClonedColumns(t, c.Columns, $"check constraint {Connections.Sql.Ident(c.Name)}"))
             .ToList();
     }
 
-    private readonly Dictionary<uint, List<ConstraintInfo>> _inlineChecks = [];
+    private readonly Dictionary<uint, List<ConstraintInfo>> _localChecks = [];
+
+    /// <summary>
+    /// Checks that call a cloned function which itself needs the table (it takes the table's row type): CREATE TABLE
+    /// cannot hold them, the function cannot come first; they are added once both exist, as pg_dump does.
+    /// </summary>
+    private IEnumerable<(TableInfo Table, ConstraintInfo Check)> SeparateChecks() =>
+        Tables.SelectMany(t => LocalChecks(t).Where(c => Separate(t, c)).Select(c => (t, c)));
+
+    private bool Separate(TableInfo t, ConstraintInfo c)
+    {
+        if (c.Functions.Count == 0 || t.OfType is not null) return false;
+        var cloned = Functions.Select(f => f.Oid).ToHashSet();
+        var table = new ObjectKey('r', t.Oid);
+        return c.Functions.Where(cloned.Contains).Any(f => Reaches(new ObjectKey('f', f), table));
+    }
+
+    /// <summary>Whether <paramref name="from"/> depends on <paramref name="to"/> through pg_depend, directly or not.</summary>
+    private bool Reaches(ObjectKey from, ObjectKey to)
+    {
+        var seen = new HashSet<ObjectKey> { from };
+        var queue = new Queue<ObjectKey>(seen);
+        while (queue.TryDequeue(out var key))
+            foreach (var next in catalog.DependenciesOf(key))
+            {
+                if (next == to) return true;
+                if (seen.Add(next)) queue.Enqueue(next);
+            }
+        return false;
+    }
+
 
     /// <summary>OWNED BY, once both the sequence and its table exist.</summary>
     private IEnumerable<DdlStatement> Ownership()

@@ -79,6 +79,10 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
         {
             var parentColumn = parents.FirstOrDefault()?.Columns.FirstOrDefault(p => p.Name == c.Name);
             var column = AlterColumn(name, c);
+            // PARTITION OF and INHERITS give the child its parents' defaults: one the child lacks is dropped again.
+            if ((t.IsPartition ? !standalone : !reordered) && c.Default is null && c.Identity == '\0'
+                && parents.Any(p => p?.Columns.FirstOrDefault(x => x.Name == c.Name) is { Default: not null, Generated: '\0' }))
+                yield return $"{column} DROP DEFAULT";
             if (t.IsPartition && !standalone && parentColumn is not null)
             {
                 // A partition takes its columns from the parent; only what differs is set on the partition.

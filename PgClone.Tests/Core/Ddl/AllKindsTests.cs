@@ -22,7 +22,7 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
         await CloneKit.LoadAsync(db.Source, "rich.sql");
         await CloneKit.LoadAsync(db.Source, "allkinds.sql");
         // Schema public with another owner, fewer privileges and a comment; database-level settings; grants made
-        // by a holder of the grant option, not the owner (pg_dump makes them as that grantor).
+        // by a holder of the grant option, not the owner (pg_dump makes them as that grantor); changed privileges on system objects.
         const string roles = """
             DO $$ BEGIN CREATE ROLE "Public Owner"; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
             DO $$ BEGIN CREATE ROLE "Kinds Lead"; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
@@ -41,6 +41,11 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
             RESET ROLE;
             ALTER DATABASE {Sql.Ident(db.Name)} SET search_path TO "$user", public, "Kinds ü";
             ALTER DATABASE {Sql.Ident(db.Name)} SET work_mem TO '64MB';
+            GRANT SELECT (rolname) ON pg_catalog.pg_authid TO "Kinds Reader";
+            GRANT EXECUTE ON FUNCTION pg_catalog.pg_ls_dir(text) TO "Kinds Lead";
+            REVOKE EXECUTE ON FUNCTION pg_catalog.pg_backend_pid() FROM PUBLIC;
+            REVOKE USAGE ON LANGUAGE sql FROM PUBLIC;
+            GRANT SELECT ON information_schema.sql_features TO "Kinds Reader";
             """);
 
         var result = await CloneKit.CloneAsync(db, CloneOperation.Database);
@@ -68,10 +73,19 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
             "SET SESSION AUTHORIZATION \"Kinds Lead\";\nGRANT SELECT ON TABLE \"Kinds ü\".items TO \"Kinds Reader\";",
             "CREATE SUBSCRIPTION \"Sub ü\"", "COMMENT ON SUBSCRIPTION", "GRANT ALL ON FOREIGN SERVER \"Srv 1\" TO PUBLIC",
             "GRANT ALL ON FOREIGN DATA WRAPPER \"Dummy FDW\" TO PUBLIC",
+            "GRANT SELECT(rolname) ON TABLE pg_catalog.pg_authid TO \"Kinds Reader\"", "GRANT ALL ON FUNCTION pg_catalog.pg_ls_dir(text) TO \"Kinds Lead\"",
+            "REVOKE ALL ON FUNCTION pg_catalog.pg_backend_pid() FROM PUBLIC",
+            "CREATE TYPE \"Kinds ü\".\"Int 42\" (", "CREATE TYPE \"Kinds ü\".\"Shell Only\";",
             "COMMENT ON PUBLICATION", "COMMENT ON ACCESS METHOD", "COMMENT ON SERVER", "COMMENT ON FOREIGN TABLE", "COMMENT ON TEXT SEARCH DICTIONARY",
         })
             Assert.Contains(expected, source);
         CloneKit.SameDump(source, await CloneKit.DumpAsync(db.Target));
+        // pg_dump leaves out built-in languages and information_schema; their privileges are the database's all the same.
+        const string systemAcls = "SELECT (SELECT lanacl::text FROM pg_language WHERE lanname = 'sql') || ' ' || " +
+                                  "(SELECT relacl::text FROM pg_class WHERE oid = 'information_schema.sql_features'::regclass)";
+        var systemOnSource = await PgServers.ScalarAsync<string>(db.Source, systemAcls);
+        Assert.Equal("{postgres=U/postgres} {postgres=arwdDxt/postgres,=r/postgres,\"\\\"Kinds Reader\\\"=r/postgres\"}", systemOnSource);
+        Assert.Equal(systemOnSource, await PgServers.ScalarAsync<string>(db.Target, systemAcls));
 
         Assert.Contains("ALTER DEFAULT PRIVILEGES FOR ROLE", source);
         const string settings = "SELECT s.setconfig::text FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = current_database()";

@@ -243,3 +243,21 @@ INSERT INTO "Kinds ü".ident_logged (v) VALUES ('x'), ('y');
 -- an operator whose negator stays a shell after it is dropped: neither dumped nor cloned, nor drift
 CREATE OPERATOR "Kinds ü".=== (LEFTARG = boolean, RIGHTARG = boolean, FUNCTION = booleq, NEGATOR = OPERATOR("Kinds ü".!==));
 DROP OPERATOR "Kinds ü".=== (boolean, boolean);
+
+-- children without their parents' defaults (PARTITION OF and INHERITS would give them): dropped on a partition and
+-- on an inheritance child
+CREATE TABLE "Kinds ü".dflt_parent (a integer DEFAULT 7, b text) PARTITION BY LIST (a);
+CREATE TABLE "Kinds ü".dflt_part PARTITION OF "Kinds ü".dflt_parent FOR VALUES IN (1, 2);
+ALTER TABLE "Kinds ü".dflt_part ALTER COLUMN a DROP DEFAULT;
+CREATE TABLE "Kinds ü".dflt_base (a integer DEFAULT 5, b text DEFAULT 'x');
+CREATE TABLE "Kinds ü".dflt_child () INHERITS ("Kinds ü".dflt_base);
+ALTER TABLE "Kinds ü".dflt_child ALTER COLUMN b DROP DEFAULT;
+INSERT INTO "Kinds ü".dflt_parent VALUES (1, 'one');
+INSERT INTO "Kinds ü".dflt_child VALUES (3, NULL);
+
+-- a CHECK calling a function that takes the table's row type: the function needs the table, the table's check the function
+CREATE TABLE "Kinds ü".checked_rows (f1 integer);
+CREATE FUNCTION "Kinds ü".row_ok("Kinds ü".checked_rows) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1.f1 IS DISTINCT FROM 13';
+ALTER TABLE "Kinds ü".checked_rows ADD CONSTRAINT "Row OK" CHECK ("Kinds ü".row_ok(checked_rows.*));
+COMMENT ON CONSTRAINT "Row OK" ON "Kinds ü".checked_rows IS 'no thirteen';
+INSERT INTO "Kinds ü".checked_rows VALUES (1), (NULL);
