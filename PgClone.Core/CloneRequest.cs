@@ -49,7 +49,7 @@ public sealed record CloneOptions
     [JsonPropertyName("target_name")] public string? TargetName { get; set; }
     /// <summary>Fail before copying when discovery finds a sensitive column without a mask rule.</summary>
     [JsonPropertyName("require_masking")] public bool RequireMasking { get; set; }
-    /// <summary>Clone without what cannot be recreated (base types, security labels), listing it in the result's skipped objects; otherwise planning refuses the run.</summary>
+    /// <summary>Clone without what cannot be recreated (security labels, C functions whose library the target lacks) and what depends on it, listing it in the result's skipped objects; otherwise planning refuses the run.</summary>
     [JsonPropertyName("skip_unsupported")] public bool SkipUnsupported { get; set; }
     /// <summary>Copy a referentially complete subset of the rows (see PgClone.Core/Subsetting).</summary>
     [JsonPropertyName("subset")] public Subsetting.SubsetOptions? Subset { get; set; }

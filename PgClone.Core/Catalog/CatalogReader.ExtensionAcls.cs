@@ -8,8 +8,9 @@ public static partial class CatalogReader
     /// Privileges of extension members changed since CREATE EXTENSION set them: each member's ACL against its
     /// pg_init_privs entry (what the extension's script left; the built-in default when it has none), as pg_dump
     /// compares them. A clone runs CREATE EXTENSION, which sets the same initial privileges, then these changes.
-    /// The system's own objects (pg_catalog, information_schema, built-in languages) are compared the same way
-    /// against what initdb set, under the extension name "" (a database clone carries them, as pg_dump does).
+    /// The system's own objects (pg_catalog, information_schema, built-in languages) and languages made with CREATE
+    /// LANGUAGE are compared the same way against what initdb set (or the default), under the extension name ""
+    /// (a database clone carries them, as pg_dump does).
     /// </summary>
     private static async Task<List<ExtensionMemberAcl>> ReadExtensionAclsAsync(NpgsqlConnection conn, CancellationToken ct) =>
         await QueryAsync(conn, """
@@ -25,7 +26,8 @@ public static partial class CatalogReader
                 WHERE p.pronamespace IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace) AND p.proacl IS NOT NULL
                 UNION ALL SELECT '', 'pg_type'::regclass, t.oid FROM pg_type t
                 WHERE t.typnamespace IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace) AND t.typacl IS NOT NULL
-                UNION ALL SELECT '', 'pg_language'::regclass, l.oid FROM pg_language l WHERE l.oid < 16384 AND l.lanacl IS NOT NULL
+                UNION ALL SELECT '', 'pg_language'::regclass, l.oid FROM pg_language l WHERE l.lanacl IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_language'::regclass AND d.objid = l.oid AND d.deptype = 'e')
             ), o AS (
                 SELECT 'pg_class'::regclass AS classid, c.oid, 0 AS subid, CASE WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS keyword,
                        c.relnamespace AS nsp, c.relname::text AS name, NULL::text AS args, NULL::text AS col, c.relacl AS acl,

@@ -122,18 +122,57 @@ public static partial class CatalogReader
     /// User-defined casts whose source type, target type or function belongs to the cloned schemas; not those a
     /// range type made for its multirange (CREATE TYPE brings them).
     /// </summary>
-    private static async Task<List<CastInfo>> ReadCastsAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
+    /// <summary>
+    /// User-made casts (and, below, transforms): a database clone takes every one, as pg_dump does (a cast between
+    /// built-in types too); a schema clone those whose types or function it clones.
+    /// </summary>
+    private static async Task<List<CastInfo>> ReadCastsAsync(NpgsqlConnection conn, string[] schemas, bool wholeDatabase, CancellationToken ct) =>
         await QueryAsync(conn, $"""
             SELECT c.oid, format_type(c.castsource, NULL), format_type(c.casttarget, NULL),
                    CASE WHEN c.castfunc <> 0 THEN c.castfunc::regprocedure::text END, c.castmethod, c.castcontext, obj_description(c.oid, 'pg_cast')
             FROM pg_cast c
             WHERE c.oid >= 16384 AND {NotMember("pg_cast", "c.oid")}
               AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_cast'::regclass AND i.objid = c.oid AND i.deptype = 'i')
-              AND EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = ANY($1) AND n.oid IN (
-                  (SELECT typnamespace FROM pg_type WHERE oid = c.castsource), (SELECT typnamespace FROM pg_type WHERE oid = c.casttarget),
-                  (SELECT pronamespace FROM pg_proc WHERE oid = c.castfunc)))
+              AND {TakenWith(wholeDatabase, types: ["c.castsource", "c.casttarget"], functions: ["c.castfunc"])}
             ORDER BY 2, 3
             """, schemas, r => new CastInfo(r.GetFieldValue<uint>(0), r.GetString(1), r.GetString(2), Str(r, 3), r.GetChar(4), r.GetChar(5), Str(r, 6)), ct);
+
+    private static async Task<List<TransformInfo>> ReadTransformsAsync(NpgsqlConnection conn, string[] schemas, bool wholeDatabase, CancellationToken ct) =>
+        await QueryAsync(conn, $"""
+            SELECT tr.oid, format_type(tr.trftype, NULL), l.lanname,
+                   CASE WHEN tr.trffromsql <> 0 THEN tr.trffromsql::regprocedure::text END, CASE WHEN tr.trftosql <> 0 THEN tr.trftosql::regprocedure::text END,
+                   obj_description(tr.oid, 'pg_transform')
+            FROM pg_transform tr JOIN pg_language l ON l.oid = tr.trflang
+            WHERE tr.oid >= 16384 AND {NotMember("pg_transform", "tr.oid")}
+              AND {TakenWith(wholeDatabase, types: ["tr.trftype"], functions: ["tr.trffromsql", "tr.trftosql"])}
+            ORDER BY 2, 3
+            """, schemas, r => new TransformInfo(r.GetFieldValue<uint>(0), r.GetString(1), r.GetString(2), Str(r, 3), Str(r, 4), Str(r, 5)), ct);
+
+    /// <summary>Procedural languages made with CREATE LANGUAGE, not by an extension: a database clone's all, a schema clone's those its functions use.</summary>
+    private static async Task<List<LanguageInfo>> ReadLanguagesAsync(NpgsqlConnection conn, string[] schemas, bool wholeDatabase, CancellationToken ct) =>
+        await QueryAsync(conn, $"""
+            SELECT l.oid, l.lanname, l.lanpltrusted, l.lanplcallfoid::regproc::text, CASE WHEN l.laninline <> 0 THEN l.laninline::regproc::text END,
+                   CASE WHEN l.lanvalidator <> 0 THEN l.lanvalidator::regproc::text END, pg_get_userbyid(l.lanowner), obj_description(l.oid, 'pg_language')
+            FROM pg_language l
+            WHERE l.oid >= 16384 AND l.lanplcallfoid <> 0 AND {NotMember("pg_language", "l.oid")}
+              AND ({Literal(wholeDatabase)} OR EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                                                       WHERE p.prolang = l.oid AND n.nspname = ANY($1)))
+            ORDER BY l.lanname
+            """, schemas, r => new LanguageInfo(r.GetFieldValue<uint>(0), r.GetString(1), r.GetBoolean(2), r.GetString(3), Str(r, 4), Str(r, 5),
+                r.GetString(6), Str(r, 7)), ct);
+
+    private static string Literal(bool value) => value ? "true" : "false";
+
+    /// <summary>
+    /// The condition for an object outside the schemas (a cast, a transform): always, in a database clone; else when
+    /// one of its types (oid columns) or functions lives in a cloned schema ($1).
+    /// </summary>
+    private static string TakenWith(bool wholeDatabase, string[] types, string[] functions)
+    {
+        var namespaces = types.Select(t => $"(SELECT typnamespace FROM pg_type WHERE oid = {t})")
+            .Concat(functions.Select(f => $"(SELECT pronamespace FROM pg_proc WHERE oid = {f})"));
+        return $"({Literal(wholeDatabase)} OR EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = ANY($1) AND n.oid IN ({string.Join(", ", namespaces)})))";
+    }
 
     private static async Task<List<ConversionInfo>> ReadConversionsAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, $"""

@@ -82,14 +82,13 @@ public static partial class CatalogReader
         await QueryAsync(conn, $"""
             SELECT p.oid, n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prokind,
                    CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END, obj_description(p.oid, 'pg_proc'),
-                   CASE WHEN p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c') THEN p.probin END,
-                   (SELECT l.lanname FROM pg_language l WHERE l.oid = p.prolang AND l.oid >= 16384 AND {NotMember("pg_language", "l.oid")})
+                   CASE WHEN p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c') THEN p.probin END
             FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
             WHERE p.prokind IN ('f', 'p', 'w') AND n.nspname = ANY($1) AND {NotMember("pg_proc", "p.oid")}
               AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass AND i.objid = p.oid AND i.deptype = 'i')
             ORDER BY n.nspname, p.proname, 4
             """, schemas, r => new FunctionInfo(r.GetFieldValue<uint>(0), Name(r, 1), r.GetString(3), r.GetChar(4), r.GetString(5), Str(r, 6))
-            { Library = Str(r, 7), UserLanguage = Str(r, 8) }, ct);
+            { Library = Str(r, 7) }, ct);
 
     private static async Task<List<TriggerInfo>> ReadTriggersAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, """
@@ -170,6 +169,8 @@ public static partial class CatalogReader
                 UNION ALL SELECT 'pg_ts_dict'::regclass, d.oid, 'D:' || d.oid, d.dictnamespace, false FROM pg_ts_dict d
                 UNION ALL SELECT 'pg_ts_config'::regclass, c.oid, 'G:' || c.oid, c.cfgnamespace, false FROM pg_ts_config c
                 UNION ALL SELECT 'pg_cast'::regclass, c.oid, 'k:' || c.oid, 0, false FROM pg_cast c WHERE c.oid >= 16384
+                UNION ALL SELECT 'pg_language'::regclass, l.oid, 'L:' || l.oid, 0, false FROM pg_language l WHERE l.oid >= 16384
+                UNION ALL SELECT 'pg_transform'::regclass, t.oid, 'X:' || t.oid, 0, false FROM pg_transform t WHERE t.oid >= 16384
                 UNION ALL SELECT 'pg_conversion'::regclass, c.oid, 'v:' || c.oid, c.connamespace, false FROM pg_conversion c
                 UNION ALL SELECT 'pg_am'::regclass, a.oid, 'A:' || a.oid, 0, false FROM pg_am a WHERE a.oid >= 16384
                 UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass, w.oid, 'W:' || w.oid, 0, false FROM pg_foreign_data_wrapper w
@@ -255,9 +256,8 @@ public static partial class CatalogReader
             """, schemas, r => new AclChange(ObjectKey.Parse(r.GetString(0)), Str(r, 1), r.GetBoolean(2), Str(r, 3), Strings(r, 4), r.GetBoolean(5)) { Grantor = Str(r, 6) }, ct);
 
     /// <summary>
-    /// Objects of the schemas that cannot be recreated from SQL alone: security labels (they need their label provider loaded
-    /// on the target) and transforms (C functions converting between a type and a language; rare enough not to be
-    /// cloned). The planner refuses the run naming them, unless the user opts to skip them.
+    /// Objects of the schemas that cannot be recreated from SQL alone: security labels (they need their label provider
+    /// loaded on the target). The planner refuses the run naming them, unless the user opts to skip them.
     /// </summary>
     private static async Task<List<string>> ReadUnsupportedAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, $"""
@@ -266,9 +266,6 @@ public static partial class CatalogReader
             FROM pg_seclabels l
             WHERE l.objnamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY($1))
                OR (l.objtype = 'schema' AND l.objname = ANY($1))
-            UNION ALL
-            SELECT format('transform for type %s language %s: transforms are not cloned', format_type(tr.trftype, NULL), quote_ident(l.lanname))
-            FROM pg_transform tr JOIN pg_type t ON t.oid = tr.trftype JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_language l ON l.oid = tr.trflang
-            WHERE n.nspname = ANY($1) AND {NotMember("pg_transform", "tr.oid")}
+
             """, schemas, r => r.GetString(0), ct);
 }

@@ -49,6 +49,12 @@ public sealed record TextSearchConfigInfo(uint Oid, QualifiedName Name, string P
 /// <summary>A cast: Method 'f' function, 'i' in/out, 'b' binary coercible; Context 'e' explicit, 'a' assignment, 'i' implicit.</summary>
 public sealed record CastInfo(uint Oid, string Source, string Target, string? Function, char Method, char Context, string? Comment);
 
+/// <summary>A procedural language made with CREATE LANGUAGE (not by an extension): its handler, inline and validator functions.</summary>
+public sealed record LanguageInfo(uint Oid, string Name, bool Trusted, string Handler, string? Inline, string? Validator, string Owner, string? Comment);
+
+/// <summary>CREATE TRANSFORM FOR Type LANGUAGE Language (FROM SQL WITH FUNCTION ..., TO SQL WITH FUNCTION ...): the functions as regprocedure text.</summary>
+public sealed record TransformInfo(uint Oid, string Type, string Language, string? FromSql, string? ToSql, string? Comment);
+
 public sealed record ConversionInfo(uint Oid, QualifiedName Name, string From, string To, string Function, bool IsDefault, string Owner, string? Comment);
 
 /// <summary>An access method: Type 't' table, 'i' index.</summary>

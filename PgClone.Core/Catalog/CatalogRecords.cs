@@ -147,8 +147,6 @@ public sealed record FunctionInfo(uint Oid, QualifiedName Name, string IdentityA
 {
     /// <summary>For a C function, the library it loads (pg_proc.probin, e.g. "$libdir/name"); null otherwise.</summary>
     public string? Library { get; init; }
-    /// <summary>The procedural language, when it was made with CREATE LANGUAGE rather than by an extension (not cloned).</summary>
-    public string? UserLanguage { get; init; }
 
     public string Signature => SignatureOf(Name, IdentityArguments);
     public static string SignatureOf(QualifiedName name, string identityArguments) => $"{name.Quoted}({identityArguments})";
@@ -218,6 +216,8 @@ public sealed record SourceCatalog
     public IReadOnlyList<TextSearchDictionaryInfo> TextSearchDictionaries { get; init; } = [];
     public IReadOnlyList<TextSearchConfigInfo> TextSearchConfigs { get; init; } = [];
     public IReadOnlyList<CastInfo> Casts { get; init; } = [];
+    public IReadOnlyList<LanguageInfo> Languages { get; init; } = [];
+    public IReadOnlyList<TransformInfo> Transforms { get; init; } = [];
     public IReadOnlyList<ConversionInfo> Conversions { get; init; } = [];
     public IReadOnlyList<RuleInfo> Rules { get; init; } = [];
     public IReadOnlyList<ForeignTableInfo> ForeignTables { get; init; } = [];
@@ -230,7 +230,7 @@ public sealed record SourceCatalog
     public IReadOnlyList<ExtensionMemberAcl> ExtensionAcls { get; init; } = [];
     /// <summary>Owner role of every schema ('n'), relation ('r'), type ('t') and function ('f').</summary>
     public required IReadOnlyDictionary<ObjectKey, string> Owners { get; init; }
-    /// <summary>Objects of the schemas that PgClone does not clone (aggregates, base types, ...), for plan.Skipped.</summary>
+    /// <summary>Objects of the schemas that cannot be recreated (security labels), for the planner's refusal or plan.Skipped.</summary>
     public required IReadOnlyList<string> Unsupported { get; init; }
 
     // Lookups by oid, built on first use: planning a database of thousands of tables stays linear.

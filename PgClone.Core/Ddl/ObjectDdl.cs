@@ -15,6 +15,28 @@ internal static class ObjectDdl
         { Comment = c.Comment is null ? null : $"COMMENT ON CAST {name} IS {Sql.Literal(c.Comment)}" };
     }
 
+    /// <summary>OR REPLACE: a schema clone's language may be on the target already (same handler, or the source's taken).</summary>
+    public static KindObject Render(LanguageInfo l)
+    {
+        var name = Sql.Ident(l.Name);
+        var sql = $"CREATE OR REPLACE {(l.Trusted ? "TRUSTED " : "")}PROCEDURAL LANGUAGE {name} HANDLER {l.Handler}" +
+                  (l.Inline is null ? "" : $" INLINE {l.Inline}") + (l.Validator is null ? "" : $" VALIDATOR {l.Validator}");
+        return new KindObject(new ObjectKey('L', l.Oid), "language", name, DumpSection.PreData, [sql])
+        {
+            Comment = l.Comment is null ? null : $"COMMENT ON LANGUAGE {name} IS {Sql.Literal(l.Comment)}",
+            Owner = l.Owner, OwnerTarget = $"LANGUAGE {name}",
+        };
+    }
+
+    public static KindObject Render(TransformInfo t)
+    {
+        var name = $"FOR {t.Type} LANGUAGE {Sql.Ident(t.Language)}";
+        var functions = new[] { t.FromSql is null ? null : $"FROM SQL WITH FUNCTION {t.FromSql}", t.ToSql is null ? null : $"TO SQL WITH FUNCTION {t.ToSql}" };
+        return new KindObject(new ObjectKey('X', t.Oid), "transform", name, DumpSection.PreData,
+            [$"CREATE TRANSFORM {name} ({string.Join(", ", functions.OfType<string>())})"])
+        { Comment = t.Comment is null ? null : $"COMMENT ON TRANSFORM {name} IS {Sql.Literal(t.Comment)}" };
+    }
+
     public static KindObject Render(ConversionInfo c) =>
         new(new ObjectKey('v', c.Oid), "conversion", c.Name.Quoted, DumpSection.PreData,
             [$"CREATE {(c.IsDefault ? "DEFAULT " : "")}CONVERSION {c.Name.Quoted} FOR {Sql.Literal(c.From)} TO {Sql.Literal(c.To)} FROM {c.Function}"])

@@ -35,6 +35,7 @@ internal sealed partial class PlanAssembler
         foreach (var r in catalog.Rules.Where(r => relations.ContainsKey(r.TableOid)))
             yield return ObjectDdl.Render(r, relations[r.TableOid]);
         if (request.Operation == CloneOperation.Table) yield break;
+        foreach (var l in catalog.Languages) yield return ObjectDdl.Render(l);
         foreach (var a in catalog.Aggregates) yield return AggregateDdl.Render(a);
         if (request.Operation == CloneOperation.Functions) yield break;
 
@@ -51,6 +52,7 @@ internal sealed partial class PlanAssembler
         foreach (var c in catalog.TextSearchConfigs) yield return TextSearchDdl.Render(c);
         foreach (var c in catalog.Conversions) yield return ObjectDdl.Render(c);
         foreach (var c in catalog.Casts) yield return ObjectDdl.Render(c);
+        foreach (var t in catalog.Transforms) yield return ObjectDdl.Render(t);
         foreach (var p in database.Publications) yield return ObjectDdl.Render(p);
         foreach (var s in database.Subscriptions) yield return ObjectDdl.Render(s);
         foreach (var s in database.UnreadableSubscriptions)
@@ -60,7 +62,7 @@ internal sealed partial class PlanAssembler
 
     /// <summary>Pre-data objects of the other kinds as items of the pg_depend order; rank 0 puts wrappers, servers and access methods early among equals.</summary>
     private IEnumerable<PreItem> KindItems() =>
-        Kinds.Where(k => k.Section == DumpSection.PreData).Select(k => new PreItem(k.Key, k.Kind is "access method" or "foreign data wrapper" or "server" ? 0 : 3,
+        Kinds.Where(k => k.Section == DumpSection.PreData).Select(k => new PreItem(k.Key, k.Kind is "access method" or "foreign data wrapper" or "server" or "language" ? 0 : 3,
             new QualifiedName("", k.Name), k, k.Create.Select(sql => new DdlStatement(k.Kind, k.Name, sql) { Table = k.Table }).ToList()));
 
     /// <summary>

@@ -62,15 +62,12 @@ internal sealed class PlanScope
 
     /// <summary>
     /// Refuses (or, with skip_unsupported, leaves out) all that cannot be recreated, in one message: the catalog's
-    /// (<see cref="SourceCatalog.Unsupported"/>), C functions whose library the target lacks, and functions in a
-    /// procedural language made with CREATE LANGUAGE (not by an extension), which is not cloned.
+    /// (<see cref="SourceCatalog.Unsupported"/>) and C functions whose library the target lacks.
     /// </summary>
     public void RefuseUnsupported(CloneRequest request, SourceCatalog catalog, IReadOnlySet<string> missingLibraries)
     {
-        var lacking = Functions.Where(f => f.Library is { } lib && missingLibraries.Contains(lib) || f.UserLanguage is not null).ToList();
-        RefuseOrSkip(request, [.. _unsupported, .. lacking.Select(f => f.UserLanguage is { } language
-            ? $"function {f.Signature}: its language {Sql.Ident(language)} was made with CREATE LANGUAGE, not by an extension, and is not cloned"
-            : $"function {f.Signature}: its library {f.Library} is not on the target server")]);
+        var lacking = Functions.Where(f => f.Library is { } lib && missingLibraries.Contains(lib)).ToList();
+        RefuseOrSkip(request, [.. _unsupported, .. lacking.Select(f => $"function {f.Signature}: its library {f.Library} is not on the target server")]);
         LeaveOutDependents(catalog, lacking.Select(f => new ObjectKey('f', f.Oid)));
     }
 
