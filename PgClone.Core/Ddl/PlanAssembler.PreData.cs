@@ -80,10 +80,12 @@ internal sealed partial class PlanAssembler
     private bool Separate(TableInfo t, ConstraintInfo c)
     {
         if (c.Functions.Count == 0 || t.OfType is not null) return false;
-        var cloned = Functions.Select(f => f.Oid).ToHashSet();
+        _clonedFunctions ??= Functions.Select(f => f.Oid).ToHashSet();
         var table = new ObjectKey('r', t.Oid);
-        return c.Functions.Where(cloned.Contains).Any(f => Reaches(new ObjectKey('f', f), table));
+        return c.Functions.Where(_clonedFunctions.Contains).Any(f => Reaches(new ObjectKey('f', f), table));
     }
+
+    private HashSet<uint>? _clonedFunctions;
 
     /// <summary>Whether <paramref name="from"/> depends on <paramref name="to"/> through pg_depend, directly or not.</summary>
     private bool Reaches(ObjectKey from, ObjectKey to)
@@ -98,7 +100,6 @@ internal sealed partial class PlanAssembler
             }
         return false;
     }
-
 
     /// <summary>OWNED BY, once both the sequence and its table exist.</summary>
     private IEnumerable<DdlStatement> Ownership()

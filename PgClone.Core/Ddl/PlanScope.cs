@@ -87,14 +87,13 @@ internal sealed class PlanScope
                 if (Unclonable.TryAdd(dependent, key)) queue.Enqueue(dependent);
         if (Unclonable.Count == 0) return;
 
-        var names = _names;
-        foreach (var f in Functions) names[new ObjectKey('f', f.Oid)] = $"{(f.Kind == 'p' ? "procedure" : "function")} {f.Signature}";
-        foreach (var t in Types) names[new ObjectKey('t', t.Oid)] = $"{(t.Kind == UserTypeKind.Domain ? "domain" : "type")} {t.Name.Quoted}";
-        foreach (var s in Sequences) names[new ObjectKey('r', s.Oid)] = $"sequence {s.Name.Quoted}";
-        foreach (var t in Tables) names[new ObjectKey('r', t.Oid)] = $"table {t.Name.Quoted}";
-        foreach (var v in Views) names[new ObjectKey('r', v.Oid)] = $"{(v.Materialized ? "materialized view" : "view")} {v.Name.Quoted}";
-        foreach (var (key, cause) in Unclonable.Where(x => x.Key != x.Value && names.ContainsKey(x.Key)))
-            Skipped.Add($"{names[key]}: depends on {NameOf(cause) ?? "an object"}, which is not cloned");
+        foreach (var f in Functions) _names[new ObjectKey('f', f.Oid)] = $"{(f.Kind == 'p' ? "procedure" : "function")} {f.Signature}";
+        foreach (var t in Types) _names[new ObjectKey('t', t.Oid)] = $"{(t.Kind == UserTypeKind.Domain ? "domain" : "type")} {t.Name.Quoted}";
+        foreach (var s in Sequences) _names[new ObjectKey('r', s.Oid)] = $"sequence {s.Name.Quoted}";
+        foreach (var t in Tables) _names[new ObjectKey('r', t.Oid)] = $"table {t.Name.Quoted}";
+        foreach (var v in Views) _names[new ObjectKey('r', v.Oid)] = $"{(v.Materialized ? "materialized view" : "view")} {v.Name.Quoted}";
+        foreach (var (key, cause) in Unclonable.Where(x => x.Key != x.Value && _names.ContainsKey(x.Key)))
+            Skipped.Add($"{_names[key]}: depends on {NameOf(cause) ?? "an object"}, which is not cloned");
         bool Left(char kind, uint oid) => Unclonable.ContainsKey(new ObjectKey(kind, oid));
         Functions.RemoveAll(f => Left('f', f.Oid));
         Types.RemoveAll(t => Left('t', t.Oid));
