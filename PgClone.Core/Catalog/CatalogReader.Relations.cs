@@ -64,7 +64,8 @@ public static partial class CatalogReader
                    obj_description(c.oid, 'pg_class'), quote_ident(n.nspname) || '.' || quote_ident(c.relname),
                    c.relrowsecurity, c.relforcerowsecurity,
                    (SELECT am.amname FROM pg_am am WHERE am.oid = c.relam AND am.amname <> 'heap'),
-                   CASE WHEN c.reloftype <> 0 THEN format_type(c.reloftype, NULL) END
+                   CASE WHEN c.reloftype <> 0 THEN format_type(c.reloftype, NULL) END,
+                   (SELECT ts.spcname FROM pg_tablespace ts WHERE ts.oid = c.reltablespace)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p', 'f') AND n.nspname = ANY($1) AND {NotMember("pg_class", "c.oid")}
             ORDER BY n.nspname, c.relname
@@ -73,7 +74,7 @@ public static partial class CatalogReader
                 r.GetFieldValue<uint[]>(7), Strings(r, 8), r.GetChar(9), r.GetInt64(10), r.GetInt64(11),
                 attributes.GetValueOrDefault(r.GetFieldValue<uint>(0)) ?? [], Str(r, 12))
             {
-                PgName = r.GetString(13), RowSecurity = r.GetBoolean(14), ForceRowSecurity = r.GetBoolean(15), AccessMethod = Str(r, 16), OfType = Str(r, 17),
+                PgName = r.GetString(13), RowSecurity = r.GetBoolean(14), ForceRowSecurity = r.GetBoolean(15), AccessMethod = Str(r, 16), OfType = Str(r, 17), Tablespace = Str(r, 18),
             }, ct);
 
     private static async Task<List<SequenceInfo>> ReadSequencesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct)
@@ -132,7 +133,8 @@ public static partial class CatalogReader
                          UNION SELECT d.refobjsubid FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
                                AND d.refclassid = 'pg_class'::regclass AND d.refobjid = i.indrelid) x WHERE k > 0),
                    i.indisclustered, i.indisreplident, obj_description(i.indexrelid, 'pg_class'),
-                   ARRAY(SELECT a.attstattarget FROM pg_attribute a WHERE a.attrelid = i.indexrelid AND a.attnum > 0 ORDER BY a.attnum)
+                   ARRAY(SELECT a.attstattarget FROM pg_attribute a WHERE a.attrelid = i.indexrelid AND a.attnum > 0 ORDER BY a.attnum),
+                   (SELECT ts.spcname FROM pg_tablespace ts WHERE ts.oid = ic.reltablespace)
             FROM pg_index i
             JOIN pg_class ic ON ic.oid = i.indexrelid
             JOIN pg_class c ON c.oid = i.indrelid
@@ -143,7 +145,7 @@ public static partial class CatalogReader
             ORDER BY n.nspname, ic.relname
             """, schemas, r => new IndexInfo(
                 r.GetFieldValue<uint>(0), Name(r, 1), r.GetFieldValue<uint>(3), r.GetBoolean(4), r.GetBoolean(5), r.GetString(6),
-                Oid(r, 7), Oid(r, 8), Shorts(r, 9), r.GetBoolean(10), r.GetBoolean(11), Str(r, 12)) { StatTargets = Shorts(r, 13) }, ct);
+                Oid(r, 7), Oid(r, 8), Shorts(r, 9), r.GetBoolean(10), r.GetBoolean(11), Str(r, 12)) { StatTargets = Shorts(r, 13), Tablespace = Str(r, 14) }, ct);
 
     private static async Task<List<ViewInfo>> ReadViewsAsync(NpgsqlConnection conn, string[] schemas, Dictionary<uint, List<ColumnInfo>> attributes, CancellationToken ct) =>
         await QueryAsync(conn, $"""
@@ -151,7 +153,8 @@ public static partial class CatalogReader
                    obj_description(c.oid, 'pg_class'),
                    EXISTS (SELECT 1 FROM pg_rewrite w JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = w.oid
                            WHERE w.ev_class = c.oid AND d.refclassid = 'pg_constraint'::regclass),
-                   (SELECT am.amname FROM pg_am am WHERE am.oid = c.relam AND am.amname <> 'heap')
+                   (SELECT am.amname FROM pg_am am WHERE am.oid = c.relam AND am.amname <> 'heap'),
+                   (SELECT ts.spcname FROM pg_tablespace ts WHERE ts.oid = c.reltablespace)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY($1) AND {NotMember("pg_class", "c.oid")}
             ORDER BY n.nspname, c.relname
@@ -162,6 +165,7 @@ public static partial class CatalogReader
             {
                 NeedsConstraint = r.GetBoolean(8),
                 AccessMethod = Str(r, 9),
+                Tablespace = Str(r, 10),
                 Columns = attributes.GetValueOrDefault(r.GetFieldValue<uint>(0)) ?? [],
             }, ct);
 }

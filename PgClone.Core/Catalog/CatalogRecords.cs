@@ -109,6 +109,8 @@ public sealed record TableInfo(
     public string? AccessMethod { get; init; }
     /// <summary>The composite type of a typed table (CREATE TABLE ... OF type), rendered.</summary>
     public string? OfType { get; init; }
+    /// <summary>The table's tablespace, when not the database's default.</summary>
+    public string? Tablespace { get; init; }
     public bool IsForeign => Kind == 'f';
     public bool IsPartitioned => Kind == 'p';
     public bool IsPartition => PartitionBound is not null;
@@ -130,6 +132,8 @@ public sealed record IndexInfo(
 {
     /// <summary>The statistics target of each index column in order (ALTER INDEX ... ALTER COLUMN n SET STATISTICS), -1 for the default.</summary>
     public IReadOnlyList<int> StatTargets { get; init; } = [];
+    /// <summary>The index's tablespace, when not the database's default.</summary>
+    public string? Tablespace { get; init; }
 }
 
 public sealed record ViewInfo(
@@ -141,6 +145,8 @@ public sealed record ViewInfo(
     public IReadOnlyList<ColumnInfo> Columns { get; init; } = [];
     /// <summary>A materialized view's table access method other than heap (CREATE MATERIALIZED VIEW ... USING).</summary>
     public string? AccessMethod { get; init; }
+    /// <summary>A materialized view's tablespace, when not the database's default.</summary>
+    public string? Tablespace { get; init; }
 }
 
 public sealed record FunctionInfo(uint Oid, QualifiedName Name, string IdentityArguments, char Kind, string Definition, string? Comment)

@@ -21,6 +21,8 @@ public sealed record TargetState(
     public string CurrentDatabase { get; init; } = "";
     /// <summary>The roles the cloning user can SET ROLE to (all of them for a superuser), to grant as another grantor.</summary>
     public IReadOnlySet<string> AssumableRoles { get; init; } = new HashSet<string>();
+    /// <summary>The target server's tablespaces: a table, index or materialized view goes into the one of its source's name.</summary>
+    public IReadOnlySet<string> Tablespaces { get; init; } = new HashSet<string>();
     /// <summary>The owners of the schemas that exist on the target (public, in a new database: pg_database_owner).</summary>
     public IReadOnlyDictionary<string, string> SchemaOwners { get; init; } = new Dictionary<string, string>();
 
@@ -56,6 +58,7 @@ public sealed record TargetState(
         var installed = await CatalogReader.QueryAsync(conn, "SELECT extname FROM pg_extension", null, r => r.GetString(0), ct);
         var roles = await CatalogReader.QueryAsync(conn, "SELECT rolname FROM pg_roles", null, r => r.GetString(0), ct);
         var assumable = await CatalogReader.QueryAsync(conn, "SELECT rolname FROM pg_roles WHERE pg_has_role(current_user, oid, 'MEMBER')", null, r => r.GetString(0), ct);
+        var tablespaces = await CatalogReader.QueryAsync(conn, "SELECT spcname FROM pg_tablespace", null, r => r.GetString(0), ct);
         var currentUser = (await CatalogReader.QueryAsync(conn, "SELECT current_user::text", null, r => r.GetString(0), ct))[0];
         var currentDatabase = (await CatalogReader.QueryAsync(conn, "SELECT current_database()::text", null, r => r.GetString(0), ct))[0];
         await tx.CommitAsync(ct);
@@ -64,6 +67,7 @@ public sealed record TargetState(
             roles.ToHashSet(), currentUser)
         {
             CurrentDatabase = currentDatabase, AssumableRoles = assumable.ToHashSet(), SchemaOwners = existingSchemas.ToDictionary(x => x.Name, x => x.Owner),
+            Tablespaces = tablespaces.ToHashSet(),
         };
     }
 

@@ -7,14 +7,14 @@ namespace PgClone.Core.Ddl;
 /// Indexes and index-backed constraints (PRIMARY KEY, UNIQUE, EXCLUDE), foreign keys, NOT VALID checks, and the
 /// ATTACH PARTITION steps that tie a partition's index to its parent's (as pg_dump does, so names survive).
 /// </summary>
-internal sealed class IndexDdl(TargetNaming naming)
+internal sealed class IndexDdl(TargetNaming naming, Tablespaces tablespaces)
 {
-    public string CreateIndex(IndexInfo i, QualifiedName table) =>
-        $"CREATE {(i.Unique ? "UNIQUE " : "")}INDEX {Sql.Ident(naming.Child(i.TableOid, i.Name.Name))} ON {(i.OnOnly ? "ONLY " : "")}{table.Quoted}{i.Tail}";
+    public string CreateIndex(IndexInfo i, QualifiedName table) => tablespaces.Around(i.Tablespace,
+        $"CREATE {(i.Unique ? "UNIQUE " : "")}INDEX {Sql.Ident(naming.Child(i.TableOid, i.Name.Name))} ON {(i.OnOnly ? "ONLY " : "")}{table.Quoted}{i.Tail}");
 
     /// <summary>ALTER TABLE ONLY ... ADD CONSTRAINT: a partitioned table's key is built per partition and attached.</summary>
     public string AddConstraint(ConstraintInfo c, QualifiedName table, bool only = true) =>
-        $"ALTER TABLE {(only ? "ONLY " : "")}{table.Quoted} ADD CONSTRAINT {Sql.Ident(naming.Child(c.TableOid, c.Name))} {c.Definition}";
+        $"ALTER TABLE {(only ? "ONLY " : "")}{table.Quoted} ADD CONSTRAINT {Sql.Ident(naming.Child(c.TableOid, c.Name))} {tablespaces.Definition(c.Definition)}";
 
     /// <summary>Makes the key's unique index, built by <see cref="CreateIndex"/> under the key's name, the key.</summary>
     public string AddConstraintUsingIndex(ConstraintInfo c, QualifiedName table)

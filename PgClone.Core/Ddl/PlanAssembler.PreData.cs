@@ -46,7 +46,7 @@ internal sealed partial class PlanAssembler
                 .Concat(functions.Select(f => (key, f))).Append((key, table));
         }
         foreach (var v in Views)
-            items.Add(new PreItem(new ObjectKey('r', v.Oid), 5, v.Name, v, !v.NeedsConstraint ? [new DdlStatement(Kind(v), v.Name.Quoted, ViewDdl.Create(v))]
+            items.Add(new PreItem(new ObjectKey('r', v.Oid), 5, v.Name, v, !v.NeedsConstraint ? [new DdlStatement(Kind(v), v.Name.Quoted, ViewDdl.Create(v, _tablespaces.Clause(v.Tablespace)))]
                 : v.Materialized ? [] : [new DdlStatement(Kind(v), v.Name.Quoted, ViewDdl.Placeholder(v))]));
         items.AddRange(KindItems());
 

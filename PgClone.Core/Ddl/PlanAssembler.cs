@@ -14,8 +14,9 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
 {
     private readonly CloneOptions _options = request.EffectiveOptions;
     private readonly List<string> _skipped = [.. scope.Skipped];
-    private readonly IndexDdl _index = new(naming);
-    private readonly TableDdl _tableDdl = new(catalog, naming);
+    private readonly Tablespaces _tablespaces = new(state.Tablespaces);
+    private readonly IndexDdl _index = new(naming, new Tablespaces(state.Tablespaces));
+    private readonly TableDdl _tableDdl = new(catalog, naming, new Tablespaces(state.Tablespaces));
     /// <summary>Objects not created: skipped by the conflict strategy, or needed ones the target already has.</summary>
     private readonly HashSet<uint> _excluded = [];
     private List<object> _ordered = [];

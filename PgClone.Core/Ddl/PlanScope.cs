@@ -64,11 +64,29 @@ internal sealed class PlanScope
     /// Refuses (or, with skip_unsupported, leaves out) all that cannot be recreated, in one message: the catalog's
     /// (<see cref="SourceCatalog.Unsupported"/>) and C functions whose library the target lacks.
     /// </summary>
-    public void RefuseUnsupported(CloneRequest request, SourceCatalog catalog, IReadOnlySet<string> missingLibraries)
+    public void RefuseUnsupported(CloneRequest request, SourceCatalog catalog, IReadOnlySet<string> missingLibraries, IReadOnlySet<string> targetTablespaces)
     {
         var lacking = Functions.Where(f => f.Library is { } lib && missingLibraries.Contains(lib)).ToList();
-        RefuseOrSkip(request, [.. _unsupported, .. lacking.Select(f => $"function {f.Signature}: its library {f.Library} is not on the target server")]);
+        RefuseOrSkip(request, [.. _unsupported, .. lacking.Select(f => $"function {f.Signature}: its library {f.Library} is not on the target server"),
+            .. MisplacedTablespaces(catalog, targetTablespaces)]);
         LeaveOutDependents(catalog, lacking.Select(f => new ObjectKey('f', f.Oid)));
+    }
+
+    /// <summary>
+    /// Relations in a tablespace the target server lacks: refused, or with skip_unsupported created in the
+    /// database's default tablespace (the statements leave the tablespace out, <see cref="Tablespaces"/>).
+    /// </summary>
+    private IEnumerable<string> MisplacedTablespaces(SourceCatalog catalog, IReadOnlySet<string> onTarget)
+    {
+        string Missing(string kind, QualifiedName name, string tablespace) =>
+            $"{kind} {name.Quoted}: its tablespace {Sql.Ident(tablespace)} is not on the target (created in the default tablespace when skipped)";
+        foreach (var t in Tables)
+        {
+            if (t.Tablespace is { } ts && !onTarget.Contains(ts)) yield return Missing("table", t.Name, ts);
+            foreach (var i in catalog.IndexesOf(t.Oid).Where(i => i.Tablespace is { } its && !onTarget.Contains(its)))
+                yield return Missing("index", i.Name, i.Tablespace!);
+        }
+        foreach (var v in Views.Where(v => v.Tablespace is { } ts && !onTarget.Contains(ts))) yield return Missing("materialized view", v.Name, v.Tablespace!);
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace PgClone.Core.Ddl;
 /// constraints, INHERITS / PARTITION OF / PARTITION BY, UNLOGGED and storage parameters; then per-column
 /// statistics/storage settings. Keys, unique and exclusion constraints and indexes come after the data.
 /// </summary>
-internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
+internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming, Tablespaces tablespaces)
 {
     /// <param name="byName">Columns created as text and turned back into their reg* type after the data (<see cref="ByNameColumns"/>).</param>
     public IEnumerable<string> Create(TableInfo t, IReadOnlyList<ColumnInfo> columns, IEnumerable<ConstraintInfo> inlineChecks, IReadOnlySet<string> byName)
@@ -60,6 +60,7 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming)
         if (t.PartitionKey is not null) sql.Append(" PARTITION BY ").Append(t.PartitionKey);
         if (t.AccessMethod is not null) sql.Append(" USING ").Append(Sql.Ident(t.AccessMethod));
         if (t.RelOptions.Count > 0) sql.Append(" WITH (").Append(RelOptions(t.RelOptions)).Append(')');
+        if (!t.IsForeign) sql.Append(tablespaces.Clause(t.Tablespace));
         if (foreign is not null) sql.Append(" SERVER ").Append(Sql.Ident(foreign.Server)).Append(ForeignDataDdl.Options(foreign.Options));
         yield return sql.ToString();
         // An identity sequence is made with its table's persistence; one switched since (ALTER SEQUENCE ... SET LOGGED) is switched again.

@@ -6,12 +6,13 @@ namespace PgClone.Core.Ddl;
 /// <summary>Views and materialized views (created empty; REFRESH fills them after the tables are loaded).</summary>
 internal static class ViewDdl
 {
-    public static string Create(ViewInfo v)
+    /// <param name="tablespace">A materialized view's " TABLESPACE name" clause (<see cref="Tablespaces.Clause"/>), or "".</param>
+    public static string Create(ViewInfo v, string tablespace = "")
     {
         var with = v.RelOptions.Count > 0 ? $" WITH ({TableDdl.RelOptions(v.RelOptions)})" : "";
         var body = v.Definition.TrimEnd().TrimEnd(';');
         return v.Materialized
-            ? $"CREATE MATERIALIZED VIEW {v.Name.Quoted}{(v.AccessMethod is null ? "" : " USING " + Sql.Ident(v.AccessMethod))}{with} AS\n{body}\nWITH NO DATA"
+            ? $"CREATE MATERIALIZED VIEW {v.Name.Quoted}{(v.AccessMethod is null ? "" : " USING " + Sql.Ident(v.AccessMethod))}{with}{tablespace} AS\n{body}\nWITH NO DATA"
             : $"CREATE VIEW {v.Name.Quoted}{with} AS\n{body}";
     }
 

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using PgClone.Core;
+using PgClone.Core.Connections;
+using PgClone.Tests.Fixtures;
+
+namespace PgClone.Tests.Core.Ddl;
+
+/// <summary>
+/// Tables, indexes, keys' indexes and materialized views in a tablespace go into the target's tablespace of that
+/// name; when the target has none, planning refuses naming each, or with skip_unsupported they go into the default.
+/// </summary>
+public sealed class TablespaceTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
+{
+    private const string Placement = """
+        SELECT string_agg(c.relname || ' ' || coalesce(ts.spcname, '-'), ', ' ORDER BY c.relname)
+        FROM pg_class c LEFT JOIN pg_tablespace ts ON ts.oid = c.reltablespace
+        WHERE c.relnamespace = 'app'::regnamespace AND c.relkind IN ('r', 'p', 'i', 'I', 'm')
+        """;
+
+    [Fact]
+    public async Task Relations_keep_their_tablespace_and_a_target_without_it_refuses_unless_skipped()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("tblspc");
+        // Tablespace names are the server's: one per test run, made on both servers in a directory of each.
+        var space = $"Fast ts {Guid.NewGuid():N}"[..16];
+        await PgServers.ExecAsync(fx.Servers.SourceAdmin, $"CREATE TABLESPACE {Sql.Ident(space)} LOCATION {Sql.Literal(await DirectoryAsync())}");
+        await PgServers.ExecAsync(db.Source, $"""
+            CREATE SCHEMA app;
+            CREATE TABLE app.orders (id integer CONSTRAINT orders_pk PRIMARY KEY USING INDEX TABLESPACE {Sql.Ident(space)}, note text)
+                TABLESPACE {Sql.Ident(space)};
+            CREATE INDEX orders_note ON app.orders (note) TABLESPACE {Sql.Ident(space)} WHERE note IS NOT NULL;
+            CREATE TABLE app.plain (id integer PRIMARY KEY);
+            CREATE TABLE app.events (at date, v int) PARTITION BY RANGE (at) TABLESPACE {Sql.Ident(space)};
+            CREATE TABLE app.events_2024 PARTITION OF app.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+            CREATE MATERIALIZED VIEW app.notes TABLESPACE {Sql.Ident(space)} AS SELECT note FROM app.orders;
+            INSERT INTO app.orders VALUES (1, 'a'), (2, NULL);
+            INSERT INTO app.events VALUES ('2024-05-01', 1);
+            REFRESH MATERIALIZED VIEW app.notes;
+            """);
+        var quoted = Sql.Ident(space);
+        string[] misplaced =
+        [
+            $"table \"app\".\"events\": its tablespace {quoted} is not on the target (created in the default tablespace when skipped)",
+            $"table \"app\".\"events_2024\": its tablespace {quoted} is not on the target (created in the default tablespace when skipped)",
+            $"table \"app\".\"orders\": its tablespace {quoted} is not on the target (created in the default tablespace when skipped)",
+            $"index \"app\".\"orders_note\": its tablespace {quoted} is not on the target (created in the default tablespace when skipped)",
+            $"index \"app\".\"orders_pk\": its tablespace {quoted} is not on the target (created in the default tablespace when skipped)",
+            $"materialized view \"app\".\"notes\": its tablespace {quoted} is not on the target (created in the default tablespace when skipped)",
+        ];
+        var sourcePlacement = await PgServers.ScalarAsync<string>(db.Source, Placement);
+        Assert.Equal($"events {space}, events_2024 {space}, notes {space}, orders {space}, orders_note {space}, orders_pk {space}, plain -, plain_pkey -",
+            sourcePlacement);
+
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Schema, "app"));
+        Assert.Equal($"{ServerEndpoint.Parse(ServerRole.Source, db.Source).Describe()}: cannot clone {string.Join("; ", misplaced)} " +
+                     "(nothing was written; set \"skip_unsupported\": true to clone without them)", refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'app'"));
+
+        var skipped = await CloneKit.CloneAsync(db, CloneOperation.Schema, "app", options: new CloneOptions { SkipUnsupported = true });
+        Assert.Equal(misplaced, skipped.Skipped);
+        Assert.Equal("events -, events_2024 -, notes -, orders -, orders_note -, orders_pk -, plain -, plain_pkey -",
+            await PgServers.ScalarAsync<string>(db.Target, Placement));
+        Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM app.orders"));
+
+        // Once the target has a tablespace of that name, everything goes where it was.
+        await PgServers.ExecAsync(db.Target, "DROP SCHEMA app CASCADE");
+        await PgServers.ExecAsync(fx.Servers.TargetAdmin, $"CREATE TABLESPACE {Sql.Ident(space)} LOCATION {Sql.Literal(await DirectoryAsync())}");
+        var placed = await CloneKit.CloneAsync(db, CloneOperation.Schema, "app");
+        Assert.Empty(placed.Skipped);
+        Assert.Equal(sourcePlacement, await PgServers.ScalarAsync<string>(db.Target, Placement));
+        CloneKit.SameDump(await CloneKit.DumpAsync(db.Source, "--schema=app"), await CloneKit.DumpAsync(db.Target, "--schema=app"));
+        Assert.Equal(1L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM app.notes WHERE note = 'a'"));
+    }
+
+    /// <summary>An empty directory the server may own: the postgres user's when the tests run as root (the servers then run as postgres).</summary>
+    private static async Task<string> DirectoryAsync()
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"pgclone-ts-{Guid.NewGuid():N}")).FullName;
+        if (Environment.UserName != "root") return dir;
+        using var chown = Process.Start("chown", ["postgres", dir]);
+        await chown.WaitForExitAsync();
+        Assert.Equal(0, chown.ExitCode);
+        return dir;
+    }
+}
