@@ -155,13 +155,13 @@ public static partial class CatalogReader
                    CASE WHEN l.lanvalidator <> 0 THEN l.lanvalidator::regproc::text END, pg_get_userbyid(l.lanowner), obj_description(l.oid, 'pg_language')
             FROM pg_language l
             WHERE l.oid >= 16384 AND l.lanplcallfoid <> 0 AND {NotMember("pg_language", "l.oid")}
-              AND ({Literal(wholeDatabase)} OR EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+              AND ({SqlBool(wholeDatabase)} OR EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                                                        WHERE p.prolang = l.oid AND n.nspname = ANY($1)))
             ORDER BY l.lanname
             """, schemas, r => new LanguageInfo(r.GetFieldValue<uint>(0), r.GetString(1), r.GetBoolean(2), r.GetString(3), Str(r, 4), Str(r, 5),
                 r.GetString(6), Str(r, 7)), ct);
 
-    private static string Literal(bool value) => value ? "true" : "false";
+    private static string SqlBool(bool value) => value ? "true" : "false";
 
     /// <summary>
     /// The condition for an object outside the schemas (a cast, a transform): always, in a database clone; else when
@@ -171,7 +171,7 @@ public static partial class CatalogReader
     {
         var namespaces = types.Select(t => $"(SELECT typnamespace FROM pg_type WHERE oid = {t})")
             .Concat(functions.Select(f => $"(SELECT pronamespace FROM pg_proc WHERE oid = {f})"));
-        return $"({Literal(wholeDatabase)} OR EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = ANY($1) AND n.oid IN ({string.Join(", ", namespaces)})))";
+        return $"({SqlBool(wholeDatabase)} OR EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = ANY($1) AND n.oid IN ({string.Join(", ", namespaces)})))";
     }
 
     private static async Task<List<ConversionInfo>> ReadConversionsAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
