@@ -38,11 +38,21 @@ internal static class DiffCatalog
               AND (x.indisvalid OR i.relkind = 'I')
             ORDER BY i.relname COLLATE "C"
             """),
+        // A foreign key a partition inherits (or one PostgreSQL adds per partition of a referenced partitioned table)
+        // is made by the server, not dumped: its name depends on history (a partition's own key kept its name when
+        // attached; a restore gives it the parent's), so it is named by its top-level key and referenced table.
         ("constraints", """
-            SELECT c.relname || '.' || k.conname, pg_get_constraintdef(k.oid)
-            FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = $1
-            ORDER BY (c.relname || '.' || k.conname) COLLATE "C"
+            SELECT d.name, d.definition FROM (
+                SELECT c.relname || '.' || coalesce(inherited.name || ' (inherited, references ' || k.confrelid::regclass::text || ')', k.conname) AS name,
+                       pg_get_constraintdef(k.oid) AS definition
+                FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                LEFT JOIN LATERAL (
+                    WITH RECURSIVE up(parent, name) AS (
+                        SELECT p.conparentid, p.conname FROM pg_constraint p WHERE p.oid = k.conparentid
+                        UNION ALL SELECT p.conparentid, p.conname FROM pg_constraint p JOIN up ON p.oid = up.parent)
+                    SELECT up.name FROM up WHERE up.parent = 0) AS inherited ON k.contype = 'f'
+                WHERE n.nspname = $1) AS d
+            ORDER BY d.name COLLATE "C"
             """),
         ("triggers", """
             SELECT c.relname || '.' || t.tgname, pg_get_triggerdef(t.oid)

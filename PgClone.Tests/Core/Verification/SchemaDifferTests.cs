@@ -156,6 +156,48 @@ public sealed class SchemaDifferTests(PgServersFixture fx) : IClassFixture<PgSer
     }
 
     [Fact]
+    public async Task Foreign_keys_partitions_inherit_compare_by_their_parent_key_not_their_history_dependent_names()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("diff_partfk");
+        const string common = """
+            CREATE SCHEMA app;
+            CREATE TABLE app.accounts(id int PRIMARY KEY);
+            CREATE TABLE app.ledger(id int, account int, at date) PARTITION BY RANGE (at);
+            CREATE TABLE app.refs(id int PRIMARY KEY, ledger_key int);
+            CREATE TABLE app.keyed(k int PRIMARY KEY) PARTITION BY RANGE (k);
+            CREATE TABLE app.keyed_low PARTITION OF app.keyed FOR VALUES FROM (0) TO (100);
+            """;
+        // The source's partition had its own key before it was attached, so it kept its own name; the target is
+        // made as a restore makes it (the key on the parent, the partition gets the parent's).
+        await PgServers.ExecAsync(db.Source, common + """
+            CREATE TABLE app.ledger_2024(id int, account int CONSTRAINT "old key" REFERENCES app.accounts, at date);
+            ALTER TABLE app.ledger ATTACH PARTITION app.ledger_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+            ALTER TABLE app.ledger ADD CONSTRAINT ledger_account_fkey FOREIGN KEY (account) REFERENCES app.accounts;
+            ALTER TABLE app.refs ADD CONSTRAINT keyed_fk FOREIGN KEY (ledger_key) REFERENCES app.keyed;
+            CREATE TABLE app.keyed_high PARTITION OF app.keyed FOR VALUES FROM (100) TO (200);
+            """);
+        await PgServers.ExecAsync(db.Target, common + """
+            CREATE TABLE app.keyed_high PARTITION OF app.keyed FOR VALUES FROM (100) TO (200);
+            CREATE TABLE app.refs_fkey_keyed_high(x int);
+            ALTER TABLE app.refs ADD CONSTRAINT keyed_fk FOREIGN KEY (ledger_key) REFERENCES app.keyed;
+            CREATE TABLE app.ledger_2024 PARTITION OF app.ledger FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+            ALTER TABLE app.ledger ADD CONSTRAINT ledger_account_fkey FOREIGN KEY (account) REFERENCES app.accounts;
+            DROP TABLE app.refs_fkey_keyed_high;
+            """);
+        var names = await PgServers.RowsAsync(db.Source, "SELECT conname::text FROM pg_constraint WHERE conrelid = 'app.ledger_2024'::regclass");
+        Assert.Equal("old key", Assert.Single(names)[0]);
+
+        var constraints = (await DiffAsync(db)).Categories[2];
+
+        Assert.Equal(("constraints", 0, 0, 0), (constraints.Category, constraints.OnlyInSource.Count, constraints.OnlyInTarget.Count, constraints.Modified.Count));
+
+        // Without the parent's key the partitions' inherited ones are missing too, each named by that key.
+        await PgServers.ExecAsync(db.Target, "ALTER TABLE app.ledger DROP CONSTRAINT ledger_account_fkey");
+        Assert.Equal(["ledger.ledger_account_fkey", "ledger_2024.ledger_account_fkey (inherited, references app.accounts)"],
+            (await DiffAsync(db)).Categories[2].OnlyInSource);
+    }
+
+    [Fact]
     public async Task A_missing_schema_on_the_source_is_an_error()
     {
         var db = await fx.Servers.CreateDatabasesAsync("diff_noschema");
