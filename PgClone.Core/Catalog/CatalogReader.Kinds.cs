@@ -319,9 +319,11 @@ public static partial class CatalogReader
     /// <summary>The current database's encoding, locale and connection limit, for CREATE DATABASE on the target.</summary>
     public static async Task<DatabaseProperties> ReadDatabasePropertiesAsync(NpgsqlConnection conn, CancellationToken ct) =>
         (await QueryAsync(conn, """
-            SELECT pg_catalog.pg_encoding_to_char(d.encoding), d.datcollate, d.datctype, d.datlocprovider, d.daticulocale, d.datconnlimit
-            FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()
-            """, null, r => new DatabaseProperties(r.GetString(0), r.GetString(1), r.GetString(2), r.GetChar(3), Str(r, 4), r.GetInt32(5)), ct))[0];
+            SELECT pg_catalog.pg_encoding_to_char(d.encoding), d.datcollate, d.datctype, d.datlocprovider, d.daticulocale, d.datconnlimit,
+                   NULLIF(t.spcname, 'pg_default')
+            FROM pg_catalog.pg_database d JOIN pg_catalog.pg_tablespace t ON t.oid = d.dattablespace
+            WHERE d.datname = pg_catalog.current_database()
+            """, null, r => new DatabaseProperties(r.GetString(0), r.GetString(1), r.GetString(2), r.GetChar(3), Str(r, 4), r.GetInt32(5), Str(r, 6)), ct))[0];
 
     private static async Task<List<ForeignServerInfo>> ReadForeignServersAsync(NpgsqlConnection conn, CancellationToken ct)
     {

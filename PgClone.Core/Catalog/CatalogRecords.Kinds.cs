@@ -127,4 +127,5 @@ public sealed record DatabaseObjects
 public sealed record DefaultPrivilegeInfo(string Role, string? Schema, char ObjectType, bool Grant, string? Grantee, IReadOnlyList<string> Privileges, bool Grantable);
 
 /// <summary>What CREATE DATABASE fixes for good: encoding, locale (libc or ICU), connection limit.</summary>
-public sealed record DatabaseProperties(string Encoding, string Collate, string Ctype, char LocaleProvider, string? IcuLocale, int ConnectionLimit);
+/// <summary>What CREATE DATABASE states of a database; <paramref name="Tablespace"/> is null for pg_default.</summary>
+public sealed record DatabaseProperties(string Encoding, string Collate, string Ctype, char LocaleProvider, string? IcuLocale, int ConnectionLimit, string? Tablespace);

@@ -19,6 +19,7 @@ internal static class DatabaseDdl
                   $"LOCALE_PROVIDER {(p.LocaleProvider == 'i' ? "icu" : "libc")} LC_COLLATE {Sql.Literal(p.Collate)} LC_CTYPE {Sql.Literal(p.Ctype)}";
         if (p.IcuLocale is not null) sql += $" ICU_LOCALE {Sql.Literal(p.IcuLocale)}";
         if (p.ConnectionLimit != -1) sql += $" CONNECTION LIMIT {Sql.Literal(p.ConnectionLimit)}";
+        if (p.Tablespace is not null) sql += $" TABLESPACE {Sql.Ident(p.Tablespace)}";
         return sql;
     }
 

@@ -51,14 +51,21 @@ internal sealed class PlanScope
     /// What cannot be recreated on the target fails the run before anything is written, naming every object;
     /// with skip_unsupported the run goes on without them and lists them in the result.
     /// </summary>
-    private void RefuseOrSkip(CloneRequest request, IReadOnlyList<string> unsupported)
+    private void RefuseOrSkip(CloneRequest request, IReadOnlyList<string> unsupported) => RefuseOrSkip(request, unsupported, Skipped);
+
+    /// <inheritdoc cref="RefuseOrSkip(CloneRequest, IReadOnlyList{string})"/>
+    public static void RefuseOrSkip(CloneRequest request, IReadOnlyList<string> unsupported, List<string> skipped)
     {
         if (unsupported.Count == 0) return;
         if (!request.EffectiveOptions.SkipUnsupported)
             throw PgCloneException.For(request.Source, null,
                 $"cannot clone {string.Join("; ", unsupported)} (nothing was written; set \"skip_unsupported\": true to clone without them)");
-        Skipped.AddRange(unsupported);
+        skipped.AddRange(unsupported);
     }
+
+    /// <summary>How a relation or database in a tablespace the target lacks is refused or listed.</summary>
+    public static string TablespaceMissing(string what, string tablespace) =>
+        $"{what}: its tablespace {Sql.Ident(tablespace)} is not on the target (created in the default tablespace when skipped)";
 
     /// <summary>
     /// Refuses (or, with skip_unsupported, leaves out) all that cannot be recreated, in one message: the catalog's
@@ -78,8 +85,7 @@ internal sealed class PlanScope
     /// </summary>
     private IEnumerable<string> MisplacedTablespaces(SourceCatalog catalog, IReadOnlySet<string> onTarget)
     {
-        string Missing(string kind, QualifiedName name, string tablespace) =>
-            $"{kind} {name.Quoted}: its tablespace {Sql.Ident(tablespace)} is not on the target (created in the default tablespace when skipped)";
+        string Missing(string kind, QualifiedName name, string tablespace) => TablespaceMissing($"{kind} {name.Quoted}", tablespace);
         foreach (var t in Tables)
         {
             if (t.Tablespace is { } ts && !onTarget.Contains(ts)) yield return Missing("table", t.Name, ts);

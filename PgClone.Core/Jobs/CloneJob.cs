@@ -99,8 +99,11 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
 
         var byTable = results.GroupBy(r => r.Table).ToDictionary(g => g.Key, g => g.First());
         var ordered = plan.Tables.Select(t => byTable[t.Target]).ToList();
-        return new CloneResult(request.Operation, ordered, plan.Skipped, clock.Elapsed) { Notes = notes, JobId = jobId, Phases = progress.PhaseTimings(), Subset = subset };
+        return new CloneResult(request.Operation, ordered, [.. _skipped, .. plan.Skipped], clock.Elapsed) { Notes = notes, JobId = jobId, Phases = progress.PhaseTimings(), Subset = subset };
     }
+
+    /// <summary>What database-create left out of CREATE DATABASE itself (with skip_unsupported).</summary>
+    private readonly List<string> _skipped = [];
 
     /// <summary>database-create's target_name named the database; the planner reads it as a table's new name.</summary>
     internal static CloneRequest PlanRequest(CloneRequest request) => request.Operation == CloneOperation.DatabaseCreate
@@ -116,13 +119,23 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         {
             var exists = await JobSession.ScalarAsync<bool>(conn, request.Target,
                 "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1)", ct, name);
-            if (!exists) await JobSession.ExecAsync(conn, request.Target, $"database {Sql.Ident(name)}", DatabaseDdl.Create(name, await SourcePropertiesAsync(session, ct)), ct);
+            if (!exists)
+            {
+                var properties = await SourcePropertiesAsync(session, ct);
+                if (properties.Tablespace is { } space && !await JobSession.ScalarAsync<bool>(conn, request.Target,
+                        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tablespace WHERE spcname = $1)", ct, space))
+                {
+                    PlanScope.RefuseOrSkip(request, [PlanScope.TablespaceMissing($"database {Sql.Ident(request.Source.Database ?? name)}", space)], _skipped);
+                    properties = properties with { Tablespace = null };
+                }
+                await JobSession.ExecAsync(conn, request.Target, $"database {Sql.Ident(name)}", DatabaseDdl.Create(name, properties), ct);
+            }
         }
         finally { await session.CloseAsync(conn); }
         return request.Target.WithDatabase(name);
     }
 
-    /// <summary>The source database's encoding, locale and connection limit, which the new database takes.</summary>
+    /// <summary>The source database's encoding, locale, connection limit and tablespace, which the new database takes.</summary>
     private async Task<Catalog.DatabaseProperties> SourcePropertiesAsync(JobSession session, CancellationToken ct)
     {
         var conn = await session.OpenAsync(request.Source, "database-properties", ct);

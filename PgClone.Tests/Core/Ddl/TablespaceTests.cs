@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using PgClone.Core;
 using PgClone.Core.Connections;
+using PgClone.Core.Jobs;
 using PgClone.Tests.Fixtures;
 
 namespace PgClone.Tests.Core.Ddl;
@@ -70,6 +71,45 @@ public sealed class TablespaceTests(PgServersFixture fx) : IClassFixture<PgServe
         Assert.Equal(sourcePlacement, await PgServers.ScalarAsync<string>(db.Target, Placement));
         CloneKit.SameDump(await CloneKit.DumpAsync(db.Source, "--schema=app"), await CloneKit.DumpAsync(db.Target, "--schema=app"));
         Assert.Equal(1L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM app.notes WHERE note = 'a'"));
+    }
+
+    [Fact]
+    public async Task Database_create_puts_the_database_in_its_tablespace_and_a_target_without_it_refuses_unless_skipped()
+    {
+        var space = $"Db ts {Guid.NewGuid():N}"[..14];
+        var name = $"dbts_{Guid.NewGuid():N}"[..17];
+        await PgServers.ExecAsync(fx.Servers.SourceAdmin, $"CREATE TABLESPACE {Sql.Ident(space)} LOCATION {Sql.Literal(await DirectoryAsync())}");
+        await PgServers.ExecAsync(fx.Servers.SourceAdmin, $"CREATE DATABASE {name} TABLESPACE {Sql.Ident(space)}");
+        var source = PgServers.WithDatabase(fx.Servers.SourceAdmin, name);
+        await PgServers.ExecAsync(source, "CREATE TABLE t (v int); INSERT INTO t VALUES (1), (2); CREATE TABLE in_default (v int) TABLESPACE pg_default");
+        const string databaseSpace = "SELECT t.spcname::text FROM pg_database d JOIN pg_tablespace t ON t.oid = d.dattablespace WHERE d.datname = current_database()";
+        const string placement = "SELECT string_agg(c.relname || ' ' || coalesce(ts.spcname, '-'), ', ' ORDER BY c.relname) " +
+                                 "FROM pg_class c LEFT JOIN pg_tablespace ts ON ts.oid = c.reltablespace WHERE c.relname IN ('t', 'in_default')";
+        Assert.Equal(space, await PgServers.ScalarAsync<string>(source, databaseSpace));
+        Assert.Equal("in_default pg_default, t -", await PgServers.ScalarAsync<string>(source, placement));
+        CloneRequest Request(string target, bool skip) => new(CloneOperation.DatabaseCreate, ServerEndpoint.Parse(ServerRole.Source, source),
+            ServerEndpoint.Parse(ServerRole.Target, PgServers.WithDatabase(fx.Servers.TargetAdmin, target)), null, null,
+            skip ? new CloneOptions { SkipUnsupported = true } : null);
+        var missing = $"database \"{name}\": its tablespace {Sql.Ident(space)} is not on the target (created in the default tablespace when skipped)";
+
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(Request(name + "_a", skip: false)));
+        Assert.Equal($"{ServerEndpoint.Parse(ServerRole.Source, source).Describe()}: cannot clone {missing} " +
+                     "(nothing was written; set \"skip_unsupported\": true to clone without them)", refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(fx.Servers.TargetAdmin, $"SELECT count(*) FROM pg_database WHERE datname = '{name}_a'"));
+
+        var skipped = await new CloneEngine().RunAsync(Request(name + "_a", skip: true));
+        Assert.Equal([missing], skipped.Skipped);
+        var intoDefault = PgServers.WithDatabase(fx.Servers.TargetAdmin, name + "_a");
+        Assert.Equal("pg_default", await PgServers.ScalarAsync<string>(intoDefault, databaseSpace));
+        Assert.Equal(2L, await PgServers.ScalarAsync<long>(intoDefault, "SELECT count(*) FROM t"));
+
+        await PgServers.ExecAsync(fx.Servers.TargetAdmin, $"CREATE TABLESPACE {Sql.Ident(space)} LOCATION {Sql.Literal(await DirectoryAsync())}");
+        var placed = await new CloneEngine().RunAsync(Request(name + "_b", skip: false));
+        Assert.Empty(placed.Skipped);
+        var target = PgServers.WithDatabase(fx.Servers.TargetAdmin, name + "_b");
+        Assert.Equal(space, await PgServers.ScalarAsync<string>(target, databaseSpace));
+        Assert.Equal("in_default pg_default, t -", await PgServers.ScalarAsync<string>(target, placement));
+        Assert.Equal(2L, await PgServers.ScalarAsync<long>(target, "SELECT count(*) FROM t"));
     }
 
     /// <summary>An empty directory the server may own: the postgres user's when the tests run as root (the servers then run as postgres).</summary>
