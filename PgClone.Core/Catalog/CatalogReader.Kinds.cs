@@ -229,10 +229,12 @@ public static partial class CatalogReader
                          WHERE pr.prpubid = p.oid ORDER BY cn.nspname, c.relname),
                    ARRAY(SELECT quote_ident(n.nspname) FROM pg_publication_namespace pn JOIN pg_namespace n ON n.oid = pn.pnnspid
                          WHERE pn.pnpubid = p.oid ORDER BY n.nspname),
-                   pg_get_userbyid(p.pubowner), obj_description(p.oid, 'pg_publication')
+                   pg_get_userbyid(p.pubowner), obj_description(p.oid, 'pg_publication'),
+                   ARRAY(SELECT pr.prrelid FROM pg_publication_rel pr JOIN pg_class c ON c.oid = pr.prrelid JOIN pg_namespace cn ON cn.oid = c.relnamespace
+                         WHERE pr.prpubid = p.oid ORDER BY cn.nspname, c.relname)
             FROM pg_publication p ORDER BY p.pubname
             """, null, r => new PublicationInfo(r.GetFieldValue<uint>(0), r.GetString(1), r.GetBoolean(2), Strings(r, 3), r.GetBoolean(4),
-                Strings(r, 5), Strings(r, 6), r.GetString(7), Str(r, 8)), ct),
+                Strings(r, 5), Strings(r, 6), r.GetString(7), Str(r, 8)) { TableOids = r.GetFieldValue<uint[]>(9) }, ct),
         ForeignWrappers = await QueryAsync(conn, $"""
             SELECT w.oid, w.fdwname, {Proc("w.fdwhandler")}, {Proc("w.fdwvalidator")}, coalesce(w.fdwoptions, ARRAY[]::text[]),
                    pg_get_userbyid(w.fdwowner), obj_description(w.oid, 'pg_foreign_data_wrapper')

@@ -139,14 +139,17 @@ public static partial class CatalogReader
     /// <summary>
     /// pg_depend edges between pre-data objects, folded onto the owning relation, type or function: a view's
     /// rewrite rule onto the view, a column default or a constraint onto its table, an array type onto its element.
-    /// Sequence OWNED BY edges are left out (the sequence comes first, ownership is set after the table).
+    /// Sequence OWNED BY edges are left out (the sequence comes first, ownership is set after the table). Indexes,
+    /// policies, statistics and event triggers are keyed too ('i', 'y', 'q', 'E'), so that what skip_unsupported
+    /// leaves out takes them along.
     /// </summary>
     private static async Task<List<(ObjectKey, ObjectKey)>> ReadDependenciesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, """
             WITH keys AS (
-                SELECT 'pg_class'::regclass AS cls, c.oid, CASE WHEN c.relkind = 'c' THEN 't:' || c.reltype ELSE 'r:' || c.oid END AS key,
+                SELECT 'pg_class'::regclass AS cls, c.oid,
+                       CASE WHEN c.relkind = 'c' THEN 't:' || c.reltype WHEN c.relkind IN ('i', 'I') THEN 'i:' || c.oid ELSE 'r:' || c.oid END AS key,
                        c.relnamespace AS ns, c.relkind = 'S' AS is_sequence
-                FROM pg_class c WHERE c.relkind IN ('r', 'p', 'v', 'm', 'c', 'S', 'f')
+                FROM pg_class c WHERE c.relkind IN ('r', 'p', 'v', 'm', 'c', 'S', 'f', 'i', 'I')
                 UNION ALL
                 SELECT 'pg_type'::regclass, t.oid,
                        CASE WHEN t.typrelid <> 0 THEN (SELECT CASE WHEN c.relkind = 'c' THEN 't:' || t.oid ELSE 'r:' || c.oid END FROM pg_class c WHERE c.oid = t.typrelid)
@@ -176,6 +179,9 @@ public static partial class CatalogReader
                 UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass, w.oid, 'W:' || w.oid, 0, false FROM pg_foreign_data_wrapper w
                 UNION ALL SELECT 'pg_foreign_server'::regclass, s.oid, 'S:' || s.oid, 0, false FROM pg_foreign_server s
                 UNION ALL SELECT 'pg_attrdef'::regclass, a.oid, 'r:' || a.adrelid, 0, false FROM pg_attrdef a
+                UNION ALL SELECT 'pg_policy'::regclass, y.oid, 'y:' || y.oid, 0, false FROM pg_policy y
+                UNION ALL SELECT 'pg_statistic_ext'::regclass, x.oid, 'q:' || x.oid, 0, false FROM pg_statistic_ext x
+                UNION ALL SELECT 'pg_event_trigger'::regclass, e.oid, 'E:' || e.oid, 0, false FROM pg_event_trigger e
                 UNION ALL SELECT 'pg_constraint'::regclass, co.oid, CASE WHEN co.conrelid <> 0 THEN 'r:' || co.conrelid ELSE 't:' || co.contypid END, 0, false
                 FROM pg_constraint co WHERE co.contype = 'c'
             )

@@ -67,7 +67,11 @@ public sealed record EventTriggerInfo(uint Oid, string Name, string Event, IRead
 
 /// <summary>A publication; Tables are "ONLY schema.table [(cols)] [WHERE (...)]" and Schemas quoted names.</summary>
 public sealed record PublicationInfo(uint Oid, string Name, bool AllTables, IReadOnlyList<string> Publish, bool ViaRoot,
-    IReadOnlyList<string> Tables, IReadOnlyList<string> Schemas, string Owner, string? Comment);
+    IReadOnlyList<string> Tables, IReadOnlyList<string> Schemas, string Owner, string? Comment)
+{
+    /// <summary>The relations of <see cref="Tables"/>, in the same order.</summary>
+    public IReadOnlyList<uint> TableOids { get; init; } = [];
+}
 
 /// <summary>
 /// A subscription of the current database: its connection, publications, slot (null: NONE) and options as

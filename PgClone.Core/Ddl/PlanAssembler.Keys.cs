@@ -26,7 +26,8 @@ internal sealed partial class PlanAssembler
             if (_options.Constraints)
                 foreach (var c in catalog.ConstraintsOf(t.Oid).Where(c => c.Type is 'p' or 'u' or 'x'))
                 {
-                    if (!UsesClonedColumns(t, c.Columns, $"constraint {Sql.Ident(c.Name)}")) continue;
+                    if (!UsesClonedColumns(t, c.Columns, $"constraint {Sql.Ident(c.Name)}")
+                        || !Cloned(new ObjectKey('i', c.IndexOid), $"constraint {Sql.Ident(c.Name)} on {table.Quoted}")) continue;
                     var index = catalog.Index(c.IndexOid);
                     var asIndex = BuildsAsIndex(t, c, index);
                     if (asIndex) _keysAsIndexes[index.Oid] = c;
@@ -35,7 +36,7 @@ internal sealed partial class PlanAssembler
                 }
             if (_options.Indexes)
                 foreach (var i in catalog.IndexesOf(t.Oid).Where(i => i.ConstraintOid == 0))
-                    if (UsesClonedColumns(t, i.Columns, $"index {Sql.Ident(i.Name.Name)}"))
+                    if (UsesClonedColumns(t, i.Columns, $"index {Sql.Ident(i.Name.Name)}") && Cloned(new ObjectKey('i', i.Oid), $"index {i.Name.Quoted}"))
                         _plannedIndexes[i.Oid] = (i, _index.CreateIndex(i, table));
         }
         var children = _plannedIndexes.Values.Where(x => _plannedIndexes.ContainsKey(x.Index.ParentIndexOid)).ToLookup(x => x.Index.ParentIndexOid);

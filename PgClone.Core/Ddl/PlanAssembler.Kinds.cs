@@ -26,6 +26,26 @@ internal sealed partial class PlanAssembler
         return kinds.Where(k => !scope.Unclonable.ContainsKey(k.Key)).ToList();
     }
 
+    /// <summary>A publication without the tables skip_unsupported left out (each membership listed).</summary>
+    private PublicationInfo WithoutLeftOutTables(PublicationInfo p)
+    {
+        if (scope.Unclonable.Count == 0 || p.TableOids.Count != p.Tables.Count) return p;
+        var kept = Enumerable.Range(0, p.Tables.Count)
+            .Where(i => Cloned(new ObjectKey('r', p.TableOids[i]), $"{p.Tables[i]} in publication {Sql.Ident(p.Name)}")).ToList();
+        return kept.Count == p.Tables.Count ? p : p with { Tables = kept.Select(i => p.Tables[i]).ToList(), TableOids = kept.Select(i => p.TableOids[i]).ToList() };
+    }
+
+    /// <summary>
+    /// Whether an object is cloned: one skip_unsupported left out, or that depends on one (<see cref="PlanScope.Unclonable"/>),
+    /// is listed with what it needed.
+    /// </summary>
+    private bool Cloned(ObjectKey key, string what)
+    {
+        if (!scope.Unclonable.TryGetValue(key, out var cause)) return true;
+        _skipped.Add($"{what}: depends on {scope.NameOf(cause) ?? "an object"}, which is not cloned");
+        return false;
+    }
+
     private IEnumerable<KindObject> BuildKinds()
     {
         // A rule's definition names its table as on the source: rules follow a table only under its own name.
@@ -53,7 +73,7 @@ internal sealed partial class PlanAssembler
         foreach (var c in catalog.Conversions) yield return ObjectDdl.Render(c);
         foreach (var c in catalog.Casts) yield return ObjectDdl.Render(c);
         foreach (var t in catalog.Transforms) yield return ObjectDdl.Render(t);
-        foreach (var p in database.Publications) yield return ObjectDdl.Render(p);
+        foreach (var p in database.Publications) yield return ObjectDdl.Render(WithoutLeftOutTables(p));
         foreach (var s in database.Subscriptions) yield return ObjectDdl.Render(s);
         foreach (var s in database.UnreadableSubscriptions)
             _skipped.Add($"subscription {Sql.Ident(s)}: not cloned, reading its connection (pg_subscription.subconninfo) needs a superuser on the source");

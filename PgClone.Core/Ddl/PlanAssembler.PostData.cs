@@ -50,7 +50,7 @@ internal sealed partial class PlanAssembler
             yield return new DdlStatement("materialized view", v.Name.Quoted, ViewDdl.Refresh(v, settings)) { Table = v.Name };
         if (!_options.Indexes) yield break;
         foreach (var v in matviews)
-            foreach (var i in catalog.IndexesOf(v.Oid))
+            foreach (var i in catalog.IndexesOf(v.Oid).Where(i => Cloned(new ObjectKey('i', i.Oid), $"index {i.Name.Quoted}")))
             {
                 _plannedIndexes[i.Oid] = (i, _index.CreateIndex(i, v.Name));
                 yield return new DdlStatement("index", i.Name.Quoted, _index.CreateIndex(i, v.Name)) { Table = v.Name };
@@ -121,7 +121,8 @@ internal sealed partial class PlanAssembler
         {
             var table = naming.Table(t);
             foreach (var s in catalog.StatisticsOf(t.Oid))
-                if (UsesClonedColumns(t, s.ColumnNumbers, $"statistics {Sql.Ident(s.Name.Name)}") && _plannedStatistics.Add(s.Oid))
+                if (UsesClonedColumns(t, s.ColumnNumbers, $"statistics {Sql.Ident(s.Name.Name)}") && Cloned(new ObjectKey('q', s.Oid), $"statistics {s.Name.Quoted}")
+                    && _plannedStatistics.Add(s.Oid))
                     foreach (var sql in StatisticsDdl.Create(s, s.Name with { Name = naming.Child(t.Oid, s.Name.Name) }, table))
                         yield return new DdlStatement("statistics", s.Name.Quoted, sql) { Table = table };
             foreach (var sql in PolicyDdl.RowSecurity(t, table))
@@ -131,7 +132,7 @@ internal sealed partial class PlanAssembler
                 var name = $"{Sql.Ident(p.Name)} on {table.Quoted}";
                 if (p.Roles.FirstOrDefault(r => !state.Roles.Contains(r)) is { } role)
                     _skipped.Add($"policy {name}: role {Sql.Ident(role)} is not on the target");
-                else
+                else if (Cloned(new ObjectKey('y', p.Oid), $"policy {name}"))
                     yield return new DdlStatement("policy", name, PolicyDdl.Create(p, table)) { Table = table };
             }
         }
@@ -189,7 +190,7 @@ internal sealed partial class PlanAssembler
         foreach (var t in Tables)
         {
             var table = naming.Table(t);
-            foreach (var p in catalog.PoliciesOf(t.Oid).Where(p => p.Roles.All(state.Roles.Contains)))
+            foreach (var p in catalog.PoliciesOf(t.Oid).Where(p => p.Roles.All(state.Roles.Contains) && !scope.Unclonable.ContainsKey(new ObjectKey('y', p.Oid))))
                 Add("policy", $"{Sql.Ident(p.Name)} on {table.Quoted}", PolicyDdl.Comment(p, table), table);
             foreach (var s in catalog.StatisticsOf(t.Oid).Where(s => _plannedStatistics.Contains(s.Oid)))
                 Add("statistics", s.Name.Quoted, StatisticsDdl.Comment(s, s.Name with { Name = naming.Child(t.Oid, s.Name.Name) }), table);

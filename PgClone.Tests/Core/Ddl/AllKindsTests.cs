@@ -241,7 +241,8 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
         try
         {
             // What depends on those functions goes with them: a base type on them, a table and a cast using the
-            // type, a view over the table, a trigger calling one.
+            // type, a view over the table, a trigger calling one, an index, statistics and a policy on one, the
+            // left-out table's place in a publication, an event trigger calling one (disabled: it cannot run here).
             await PgServers.ExecAsync(db.Source, $"""
                 CREATE SCHEMA lib;
                 CREATE TABLE lib.t (id int);
@@ -256,6 +257,17 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
                 CREATE VIEW lib.range_ids AS SELECT id FROM lib.ranges;
                 CREATE CAST (lib.seg AS text) WITH INOUT;
                 CREATE FUNCTION lib.plain() RETURNS int LANGUAGE sql AS 'SELECT 1';
+                CREATE FUNCTION lib.id_of(int) RETURNS int LANGUAGE c IMMUTABLE STRICT AS {Sql.Literal(segments)}, 'seg_size';
+                CREATE INDEX "By Native" ON lib.t (lib.id_of(id));
+                CREATE INDEX t_id ON lib.t (id);
+                CREATE STATISTICS lib."Stat Native" ON (lib.id_of(id)), id FROM lib.t;
+                ALTER TABLE lib.t ENABLE ROW LEVEL SECURITY;
+                CREATE POLICY "Only Native" ON lib.t USING (lib.id_of(id) > 0);
+                COMMENT ON POLICY "Only Native" ON lib.t IS 'left out with its function';
+                CREATE PUBLICATION "Pub Lib" FOR TABLE lib.ranges, lib.t;
+                CREATE FUNCTION lib.on_ddl() RETURNS event_trigger LANGUAGE c AS {Sql.Literal(library)}, 'plpgsql_call_handler';
+                CREATE EVENT TRIGGER "Ev Native" ON ddl_command_start EXECUTE FUNCTION lib.on_ddl();
+                ALTER EVENT TRIGGER "Ev Native" DISABLE;
                 """);
         }
         finally { File.Delete(library); File.Delete(segments); }
@@ -270,17 +282,35 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
         [
             $"function \"lib\".\"Native\"(): its library {library} is not on the target server",
             $"function \"lib\".\"fires\"(): its library {library} is not on the target server",
+            $"function \"lib\".\"id_of\"(integer): its library {segments} is not on the target server",
+            $"function \"lib\".\"on_ddl\"(): its library {library} is not on the target server",
             $"function \"lib\".\"seg_in\"(cstring): its library {segments} is not on the target server",
             $"function \"lib\".\"seg_out\"(lib.seg): its library {segments} is not on the target server",
             "type \"lib\".\"seg\": depends on function \"lib\".\"seg_in\"(cstring), which is not cloned",
             "table \"lib\".\"ranges\": depends on type \"lib\".\"seg\", which is not cloned",
             "view \"lib\".\"range_ids\": depends on table \"lib\".\"ranges\", which is not cloned",
             "cast (lib.seg AS text): depends on type \"lib\".\"seg\", which is not cloned",
+            "index \"lib\".\"By Native\": depends on function \"lib\".\"id_of\"(integer), which is not cloned",
             "trigger \"On T\" on \"lib\".\"t\": depends on function \"lib\".\"fires\"(), which is not cloned",
+            "statistics \"lib\".\"Stat Native\": depends on function \"lib\".\"id_of\"(integer), which is not cloned",
+            "policy \"Only Native\" on \"lib\".\"t\": depends on function \"lib\".\"id_of\"(integer), which is not cloned",
         ], result.Skipped);
-        Assert.Equal("t", await PgServers.ScalarAsync<string>(db.Target, "SELECT string_agg(relname, ',') FROM pg_class WHERE relnamespace = 'lib'::regnamespace"));
+        Assert.Equal("t,t_id", await PgServers.ScalarAsync<string>(db.Target, "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class WHERE relnamespace = 'lib'::regnamespace"));
         Assert.Equal("plain", await PgServers.ScalarAsync<string>(db.Target, "SELECT string_agg(proname, ',') FROM pg_proc WHERE pronamespace = 'lib'::regnamespace"));
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_type WHERE typnamespace = 'lib'::regnamespace AND typname = 'seg'"));
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT (SELECT count(*) FROM pg_policy) + (SELECT count(*) FROM pg_statistic_ext)"));
+
+        // A database clone also leaves out the event trigger and the left-out table's place in the publication.
+        var whole = db with { Target = PgServers.WithDatabase(fx.Servers.TargetAdmin, db.Name + "_whole") };
+        await PgServers.ExecAsync(fx.Servers.TargetAdmin, $"CREATE DATABASE {db.Name}_whole");
+        var database = await CloneKit.CloneAsync(whole, CloneOperation.Database, options: new CloneOptions { SkipUnsupported = true });
+        Assert.Equal(
+        [
+            "ONLY lib.ranges in publication \"Pub Lib\": depends on type \"lib\".\"seg\", which is not cloned",
+            "event trigger \"Ev Native\": depends on function \"lib\".\"on_ddl\"(), which is not cloned",
+        ], database.Skipped.Where(s => s.Contains("publication") || s.StartsWith("event trigger")));
+        Assert.Equal("lib.t", await PgServers.ScalarAsync<string>(whole.Target, "SELECT string_agg(schemaname || '.' || tablename, ',') FROM pg_publication_tables"));
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(whole.Target, "SELECT count(*) FROM pg_event_trigger"));
     }
 
     [Fact]
