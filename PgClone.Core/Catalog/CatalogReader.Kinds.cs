@@ -220,19 +220,20 @@ public static partial class CatalogReader
             SELECT p.oid, p.pubname, p.puballtables,
                    array_remove(ARRAY[CASE WHEN p.pubinsert THEN 'insert' END, CASE WHEN p.pubupdate THEN 'update' END,
                                       CASE WHEN p.pubdelete THEN 'delete' END, CASE WHEN p.pubtruncate THEN 'truncate' END], NULL),
-                   p.pubviaroot,
-                   ARRAY(SELECT format('ONLY %I.%I', cn.nspname, c.relname)
-                                || coalesce(' (' || (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a
-                                                    WHERE a.attrelid = pr.prrelid AND a.attnum = ANY(pr.prattrs)) || ')', '')
-                                || coalesce(' WHERE (' || pg_get_expr(pr.prqual, pr.prrelid) || ')', '')
-                         FROM pg_publication_rel pr JOIN pg_class c ON c.oid = pr.prrelid JOIN pg_namespace cn ON cn.oid = c.relnamespace
-                         WHERE pr.prpubid = p.oid ORDER BY cn.nspname, c.relname),
+                   p.pubviaroot, coalesce(rels.clauses, '{}'),
                    ARRAY(SELECT quote_ident(n.nspname) FROM pg_publication_namespace pn JOIN pg_namespace n ON n.oid = pn.pnnspid
                          WHERE pn.pnpubid = p.oid ORDER BY n.nspname),
-                   pg_get_userbyid(p.pubowner), obj_description(p.oid, 'pg_publication'),
-                   ARRAY(SELECT pr.prrelid FROM pg_publication_rel pr JOIN pg_class c ON c.oid = pr.prrelid JOIN pg_namespace cn ON cn.oid = c.relnamespace
-                         WHERE pr.prpubid = p.oid ORDER BY cn.nspname, c.relname)
-            FROM pg_publication p ORDER BY p.pubname
+                   pg_get_userbyid(p.pubowner), obj_description(p.oid, 'pg_publication'), coalesce(rels.oids, '{}')
+            FROM pg_publication p
+            LEFT JOIN LATERAL (
+                SELECT array_agg(format('ONLY %I.%I', cn.nspname, c.relname)
+                                 || coalesce(' (' || (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a
+                                                     WHERE a.attrelid = pr.prrelid AND a.attnum = ANY(pr.prattrs)) || ')', '')
+                                 || coalesce(' WHERE (' || pg_get_expr(pr.prqual, pr.prrelid) || ')', '') ORDER BY cn.nspname, c.relname) AS clauses,
+                       array_agg(pr.prrelid ORDER BY cn.nspname, c.relname) AS oids
+                FROM pg_publication_rel pr JOIN pg_class c ON c.oid = pr.prrelid JOIN pg_namespace cn ON cn.oid = c.relnamespace
+                WHERE pr.prpubid = p.oid) AS rels ON true
+            ORDER BY p.pubname
             """, null, r => new PublicationInfo(r.GetFieldValue<uint>(0), r.GetString(1), r.GetBoolean(2), Strings(r, 3), r.GetBoolean(4),
                 Strings(r, 5), Strings(r, 6), r.GetString(7), Str(r, 8)) { TableOids = r.GetFieldValue<uint[]>(9) }, ct),
         ForeignWrappers = await QueryAsync(conn, $"""
@@ -318,7 +319,7 @@ public static partial class CatalogReader
                 r.GetBoolean(5), r.GetBoolean(6), r.GetChar(7), r.GetBoolean(8), r.GetString(9), r.GetString(10), Str(r, 11)), ct);
     }
 
-    /// <summary>The current database's encoding, locale and connection limit, for CREATE DATABASE on the target.</summary>
+    /// <summary>The current database's encoding, locale, connection limit and tablespace, for CREATE DATABASE on the target.</summary>
     public static async Task<DatabaseProperties> ReadDatabasePropertiesAsync(NpgsqlConnection conn, CancellationToken ct) =>
         (await QueryAsync(conn, """
             SELECT pg_catalog.pg_encoding_to_char(d.encoding), d.datcollate, d.datctype, d.datlocprovider, d.daticulocale, d.datconnlimit,

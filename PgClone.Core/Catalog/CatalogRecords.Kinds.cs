@@ -130,6 +130,5 @@ public sealed record DatabaseObjects
 /// <summary>ALTER DEFAULT PRIVILEGES FOR ROLE Role [IN SCHEMA Schema] GRANT/REVOKE Privileges ON ObjectType ('r','S','f','T','n') TO/FROM Grantee (null = PUBLIC).</summary>
 public sealed record DefaultPrivilegeInfo(string Role, string? Schema, char ObjectType, bool Grant, string? Grantee, IReadOnlyList<string> Privileges, bool Grantable);
 
-/// <summary>What CREATE DATABASE fixes for good: encoding, locale (libc or ICU), connection limit.</summary>
-/// <summary>What CREATE DATABASE states of a database; <paramref name="Tablespace"/> is null for pg_default.</summary>
+/// <summary>What CREATE DATABASE states of a database: encoding, locale (libc or ICU), connection limit, tablespace (null: pg_default).</summary>
 public sealed record DatabaseProperties(string Encoding, string Collate, string Ctype, char LocaleProvider, string? IcuLocale, int ConnectionLimit, string? Tablespace);
