@@ -119,12 +119,9 @@ public static partial class CatalogReader
                 Strings(r, 4).Zip(Strings(r, 5)).ToList(), r.GetString(6), Str(r, 7)), ct);
 
     /// <summary>
-    /// User-defined casts whose source type, target type or function belongs to the cloned schemas; not those a
-    /// range type made for its multirange (CREATE TYPE brings them).
-    /// </summary>
-    /// <summary>
     /// User-made casts (and, below, transforms): a database clone takes every one, as pg_dump does (a cast between
-    /// built-in types too); a schema clone those whose types or function it clones.
+    /// built-in types too); a schema clone those whose types or function it clones. Not those a range type made for
+    /// its multirange (CREATE TYPE brings them).
     /// </summary>
     private static async Task<List<CastInfo>> ReadCastsAsync(NpgsqlConnection conn, string[] schemas, bool wholeDatabase, CancellationToken ct) =>
         await QueryAsync(conn, $"""

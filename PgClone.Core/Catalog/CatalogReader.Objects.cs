@@ -272,6 +272,5 @@ public static partial class CatalogReader
             FROM pg_seclabels l
             WHERE l.objnamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY($1))
                OR (l.objtype = 'schema' AND l.objname = ANY($1))
-
             """, schemas, r => r.GetString(0), ct);
 }

@@ -65,7 +65,7 @@ public static partial class CatalogReader
                    c.relrowsecurity, c.relforcerowsecurity,
                    (SELECT am.amname FROM pg_am am WHERE am.oid = c.relam AND am.amname <> 'heap'),
                    CASE WHEN c.reloftype <> 0 THEN format_type(c.reloftype, NULL) END,
-                   (SELECT ts.spcname FROM pg_tablespace ts WHERE ts.oid = c.reltablespace)
+                   {SpaceOf("c.reltablespace")}
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p', 'f') AND n.nspname = ANY($1) AND {NotMember("pg_class", "c.oid")}
             ORDER BY n.nspname, c.relname
@@ -122,8 +122,11 @@ public static partial class CatalogReader
                 r.GetFieldValue<uint>(0), r.GetFieldValue<uint>(1), r.GetString(2), r.GetChar(3), r.GetString(4), r.GetBoolean(5),
                 Oid(r, 6), r.GetBoolean(7), Shorts(r, 8), Oid(r, 9), Oid(r, 10), Str(r, 11)) { Functions = r.GetFieldValue<uint[]>(12) }, ct);
 
+    /// <summary>The name of a relation's tablespace (null for the database's default, oid 0).</summary>
+    private static string SpaceOf(string column) => $"(SELECT ts.spcname FROM pg_tablespace ts WHERE ts.oid = {column})";
+
     private static async Task<List<IndexInfo>> ReadIndexesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
-        await QueryAsync(conn, """
+        await QueryAsync(conn, $"""
             SELECT i.indexrelid, n.nspname, ic.relname, i.indrelid, i.indisunique, c.relkind = 'p',
                    substr(pg_get_indexdef(i.indexrelid), length(format('CREATE %sINDEX %s ON %s%s.%s', CASE WHEN i.indisunique THEN 'UNIQUE ' END,
                           quote_ident(ic.relname), CASE WHEN c.relkind = 'p' THEN 'ONLY ' END, quote_ident(n.nspname), quote_ident(c.relname))) + 1),
@@ -134,7 +137,7 @@ public static partial class CatalogReader
                                AND d.refclassid = 'pg_class'::regclass AND d.refobjid = i.indrelid) x WHERE k > 0),
                    i.indisclustered, i.indisreplident, obj_description(i.indexrelid, 'pg_class'),
                    ARRAY(SELECT a.attstattarget FROM pg_attribute a WHERE a.attrelid = i.indexrelid AND a.attnum > 0 ORDER BY a.attnum),
-                   (SELECT ts.spcname FROM pg_tablespace ts WHERE ts.oid = ic.reltablespace)
+                   {SpaceOf("ic.reltablespace")}
             FROM pg_index i
             JOIN pg_class ic ON ic.oid = i.indexrelid
             JOIN pg_class c ON c.oid = i.indrelid
@@ -154,7 +157,7 @@ public static partial class CatalogReader
                    EXISTS (SELECT 1 FROM pg_rewrite w JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = w.oid
                            WHERE w.ev_class = c.oid AND d.refclassid = 'pg_constraint'::regclass),
                    (SELECT am.amname FROM pg_am am WHERE am.oid = c.relam AND am.amname <> 'heap'),
-                   (SELECT ts.spcname FROM pg_tablespace ts WHERE ts.oid = c.reltablespace)
+                   {SpaceOf("c.reltablespace")}
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY($1) AND {NotMember("pg_class", "c.oid")}
             ORDER BY n.nspname, c.relname

@@ -52,8 +52,9 @@ internal sealed partial class PlanAssembler
         foreach (var v in matviews)
             foreach (var i in catalog.IndexesOf(v.Oid).Where(i => Cloned(new ObjectKey('i', i.Oid), $"index {i.Name.Quoted}")))
             {
-                _plannedIndexes[i.Oid] = (i, _index.CreateIndex(i, v.Name));
-                yield return new DdlStatement("index", i.Name.Quoted, _index.CreateIndex(i, v.Name)) { Table = v.Name };
+                var sql = _index.CreateIndex(i, v.Name);
+                _plannedIndexes[i.Oid] = (i, sql);
+                yield return new DdlStatement("index", i.Name.Quoted, sql) { Table = v.Name };
             }
     }
 

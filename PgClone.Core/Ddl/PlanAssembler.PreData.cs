@@ -38,8 +38,8 @@ internal sealed partial class PlanAssembler
         {
             var name = naming.Table(t);
             var key = new ObjectKey('c', c.Oid);
-            var sql = $"ALTER TABLE {name.Quoted} ADD CONSTRAINT {Connections.Sql.Ident(naming.Child(t.Oid, c.Name))} {c.Definition}";
-            items.Add(new PreItem(key, 4, t.Name, c, [new DdlStatement("constraint", $"{Connections.Sql.Ident(c.Name)} on {name.Quoted}", sql) { Table = name }]));
+            items.Add(new PreItem(key, 4, t.Name, c, [new DdlStatement("constraint", $"{Connections.Sql.Ident(c.Name)} on {name.Quoted}",
+                _index.AddConstraint(c, name, only: false)) { Table = name }]));
             var table = new ObjectKey('r', t.Oid);
             var functions = c.Functions.Select(f => new ObjectKey('f', f)).ToHashSet();
             dependencies = dependencies.Where(d => d.From != table || !functions.Contains(d.To))
