@@ -28,6 +28,21 @@ public sealed class PgServers
         finally { Gate.Release(); }
     }
 
+    /// <summary>
+    /// A new empty directory the servers may write to (a tablespace's location), removed with the throwaway clusters;
+    /// in the temp directory when the servers are not this process's own.
+    /// </summary>
+    public async Task<string> NewServerDirectoryAsync(string prefix)
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(_root ?? Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}")).FullName;
+        // The servers run as postgres when the tests run as root.
+        if (Environment.UserName != "root") return dir;
+        using var chown = System.Diagnostics.Process.Start("chown", ["postgres", dir]);
+        await chown.WaitForExitAsync();
+        if (chown.ExitCode != 0) throw new InvalidOperationException($"chown postgres {dir} failed");
+        return dir;
+    }
+
     private static async Task<PgServers> StartAsync()
     {
         var servers = new PgServers();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using PgClone.Core;
 using PgClone.Core.Connections;
 using PgClone.Core.Jobs;
@@ -24,7 +23,7 @@ public sealed class TablespaceTests(PgServersFixture fx) : IClassFixture<PgServe
         var db = await fx.Servers.CreateDatabasesAsync("tblspc");
         // Tablespace names are the server's: one per test run, made on both servers in a directory of each.
         var space = $"Fast ts {Guid.NewGuid():N}"[..16];
-        await PgServers.ExecAsync(fx.Servers.SourceAdmin, $"CREATE TABLESPACE {Sql.Ident(space)} LOCATION {Sql.Literal(await DirectoryAsync())}");
+        await PgServers.ExecAsync(fx.Servers.SourceAdmin, $"CREATE TABLESPACE {Sql.Ident(space)} LOCATION {Sql.Literal(await fx.Servers.NewServerDirectoryAsync("tablespace"))}");
         await PgServers.ExecAsync(db.Source, $"""
             CREATE SCHEMA app;
             CREATE TABLE app.orders (id integer CONSTRAINT orders_pk PRIMARY KEY USING INDEX TABLESPACE {Sql.Ident(space)}, note text)
@@ -65,7 +64,7 @@ public sealed class TablespaceTests(PgServersFixture fx) : IClassFixture<PgServe
 
         // Once the target has a tablespace of that name, everything goes where it was.
         await PgServers.ExecAsync(db.Target, "DROP SCHEMA app CASCADE");
-        await PgServers.ExecAsync(fx.Servers.TargetAdmin, $"CREATE TABLESPACE {Sql.Ident(space)} LOCATION {Sql.Literal(await DirectoryAsync())}");
+        await PgServers.ExecAsync(fx.Servers.TargetAdmin, $"CREATE TABLESPACE {Sql.Ident(space)} LOCATION {Sql.Literal(await fx.Servers.NewServerDirectoryAsync("tablespace"))}");
         var placed = await CloneKit.CloneAsync(db, CloneOperation.Schema, "app");
         Assert.Empty(placed.Skipped);
         Assert.Equal(sourcePlacement, await PgServers.ScalarAsync<string>(db.Target, Placement));
@@ -78,7 +77,7 @@ public sealed class TablespaceTests(PgServersFixture fx) : IClassFixture<PgServe
     {
         var space = $"Db ts {Guid.NewGuid():N}"[..14];
         var name = $"dbts_{Guid.NewGuid():N}"[..17];
-        await PgServers.ExecAsync(fx.Servers.SourceAdmin, $"CREATE TABLESPACE {Sql.Ident(space)} LOCATION {Sql.Literal(await DirectoryAsync())}");
+        await PgServers.ExecAsync(fx.Servers.SourceAdmin, $"CREATE TABLESPACE {Sql.Ident(space)} LOCATION {Sql.Literal(await fx.Servers.NewServerDirectoryAsync("tablespace"))}");
         await PgServers.ExecAsync(fx.Servers.SourceAdmin, $"CREATE DATABASE {name} TABLESPACE {Sql.Ident(space)}");
         var source = PgServers.WithDatabase(fx.Servers.SourceAdmin, name);
         await PgServers.ExecAsync(source, "CREATE TABLE t (v int); INSERT INTO t VALUES (1), (2); CREATE TABLE in_default (v int) TABLESPACE pg_default");
@@ -103,23 +102,12 @@ public sealed class TablespaceTests(PgServersFixture fx) : IClassFixture<PgServe
         Assert.Equal("pg_default", await PgServers.ScalarAsync<string>(intoDefault, databaseSpace));
         Assert.Equal(2L, await PgServers.ScalarAsync<long>(intoDefault, "SELECT count(*) FROM t"));
 
-        await PgServers.ExecAsync(fx.Servers.TargetAdmin, $"CREATE TABLESPACE {Sql.Ident(space)} LOCATION {Sql.Literal(await DirectoryAsync())}");
+        await PgServers.ExecAsync(fx.Servers.TargetAdmin, $"CREATE TABLESPACE {Sql.Ident(space)} LOCATION {Sql.Literal(await fx.Servers.NewServerDirectoryAsync("tablespace"))}");
         var placed = await new CloneEngine().RunAsync(Request(name + "_b", skip: false));
         Assert.Empty(placed.Skipped);
         var target = PgServers.WithDatabase(fx.Servers.TargetAdmin, name + "_b");
         Assert.Equal(space, await PgServers.ScalarAsync<string>(target, databaseSpace));
         Assert.Equal("in_default pg_default, t -", await PgServers.ScalarAsync<string>(target, placement));
         Assert.Equal(2L, await PgServers.ScalarAsync<long>(target, "SELECT count(*) FROM t"));
-    }
-
-    /// <summary>An empty directory the server may own: the postgres user's when the tests run as root (the servers then run as postgres).</summary>
-    private static async Task<string> DirectoryAsync()
-    {
-        var dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"pgclone-ts-{Guid.NewGuid():N}")).FullName;
-        if (Environment.UserName != "root") return dir;
-        using var chown = Process.Start("chown", ["postgres", dir]);
-        await chown.WaitForExitAsync();
-        Assert.Equal(0, chown.ExitCode);
-        return dir;
     }
 }
