@@ -85,7 +85,8 @@ internal sealed partial class PlanAssembler
                     _plannedConstraints.Add(c.Oid);
                     yield return new DdlStatement("constraint", name, _index.AddConstraint(c, table, only: c.Definition.Contains(" NO INHERIT", StringComparison.Ordinal))) { Table = table };
                 }
-                if (c.Type != 'f' || c.ParentOid != 0 || !UsesClonedColumns(t, c.Columns, $"foreign key {Sql.Ident(c.Name)}")) continue;
+                if (c.Type != 'f' || c.ParentOid != 0 || !UsesClonedColumns(t, c.Columns, $"foreign key {Sql.Ident(c.Name)}")
+                    || !Cloned(new ObjectKey('n', c.Oid), $"foreign key {name}")) continue;
                 var referenced = catalog.Table(c.ReferencedTable);
                 if (referenced is not null && !created.Contains(referenced.Oid) && !state.Relations.ContainsKey(naming.Table(referenced)))
                 {

@@ -22,7 +22,7 @@ internal sealed partial class PlanAssembler
         var names = kinds.GroupBy(k => k.Key).ToDictionary(g => g.Key, g => $"{g.First().Kind} {g.First().Name}");
         foreach (var k in kinds)
             if (scope.Unclonable.TryGetValue(k.Key, out var cause) && cause != k.Key)
-                _skipped.Add($"{k.Kind} {k.Name}: depends on {scope.NameOf(cause) ?? names.GetValueOrDefault(cause) ?? "an object"}, which is not cloned");
+                _skipped.Add($"{k.Kind} {k.Name}: depends on {CauseName(cause, names)}, which is not cloned");
         return kinds.Where(k => !scope.Unclonable.ContainsKey(k.Key)).ToList();
     }
 
@@ -42,9 +42,26 @@ internal sealed partial class PlanAssembler
     private bool Cloned(ObjectKey key, string what)
     {
         if (!scope.Unclonable.TryGetValue(key, out var cause)) return true;
-        _skipped.Add($"{what}: depends on {scope.NameOf(cause) ?? "an object"}, which is not cloned");
+        _skipped.Add($"{what}: depends on {CauseName(cause)}, which is not cloned");
         return false;
     }
+
+    /// <summary>
+    /// The nearest object with a name on the way from <paramref name="cause"/> to what could not be cloned: an
+    /// operator class has none here, so an index on it names the function the class needed.
+    /// </summary>
+    private string CauseName(ObjectKey cause, IReadOnlyDictionary<ObjectKey, string>? kinds = null)
+    {
+        for (var key = cause; ; key = scope.Unclonable[key])
+        {
+            if ((scope.NameOf(key) ?? kinds?.GetValueOrDefault(key) ?? IndexName(key)) is { } name) return name;
+            if (!scope.Unclonable.TryGetValue(key, out var next) || next == key) return "an object";
+        }
+    }
+
+    /// <summary>"index s.i" for an index key (a foreign key's referenced index), else null.</summary>
+    private string? IndexName(ObjectKey key) =>
+        key.Kind == 'i' && catalog.Indexes.FirstOrDefault(i => i.Oid == key.Oid) is { } index ? $"index {index.Name.Quoted}" : null;
 
     private IEnumerable<KindObject> BuildKinds()
     {

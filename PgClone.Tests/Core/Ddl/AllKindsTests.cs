@@ -242,7 +242,8 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
         {
             // What depends on those functions goes with them: a base type on them, a table and a cast using the
             // type, a view over the table, a trigger calling one, an index, statistics and a policy on one, the
-            // left-out table's place in a publication, an event trigger calling one (disabled: it cannot run here).
+            // left-out table's place in a publication, an event trigger calling one (disabled: it cannot run here); an
+            // operator class on one, the index and the exclusion constraint using the class, a foreign key referencing that index.
             await PgServers.ExecAsync(db.Source, $"""
                 CREATE SCHEMA lib;
                 CREATE TABLE lib.t (id int);
@@ -265,6 +266,12 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
                 CREATE POLICY "Only Native" ON lib.t USING (lib.id_of(id) > 0);
                 COMMENT ON POLICY "Only Native" ON lib.t IS 'left out with its function';
                 CREATE PUBLICATION "Pub Lib" FOR TABLE lib.ranges, lib.t;
+                CREATE FUNCTION lib.cmp_gone(int, int) RETURNS int LANGUAGE c IMMUTABLE STRICT AS {Sql.Literal(segments)}, 'seg_cmp';
+                CREATE OPERATOR CLASS lib.int_gone FOR TYPE int USING btree AS
+                    OPERATOR 1 <, OPERATOR 2 <=, OPERATOR 3 =, OPERATOR 4 >=, OPERATOR 5 >, FUNCTION 1 lib.cmp_gone(int, int);
+                CREATE TABLE lib.keyed (id int, CONSTRAINT "Keyed Excl" EXCLUDE USING btree (id lib.int_gone WITH =));
+                CREATE UNIQUE INDEX keyed_id ON lib.keyed (id lib.int_gone);
+                CREATE TABLE lib.refs (keyed_id int CONSTRAINT "Refs Keyed" REFERENCES lib.keyed (id), t_id int);
                 CREATE FUNCTION lib.on_ddl() RETURNS event_trigger LANGUAGE c AS {Sql.Literal(library)}, 'plpgsql_call_handler';
                 CREATE EVENT TRIGGER "Ev Native" ON ddl_command_start EXECUTE FUNCTION lib.on_ddl();
                 ALTER EVENT TRIGGER "Ev Native" DISABLE;
@@ -281,6 +288,7 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
         Assert.Equal(
         [
             $"function \"lib\".\"Native\"(): its library {library} is not on the target server",
+            $"function \"lib\".\"cmp_gone\"(integer, integer): its library {segments} is not on the target server",
             $"function \"lib\".\"fires\"(): its library {library} is not on the target server",
             $"function \"lib\".\"id_of\"(integer): its library {segments} is not on the target server",
             $"function \"lib\".\"on_ddl\"(): its library {library} is not on the target server",
@@ -289,13 +297,18 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
             "type \"lib\".\"seg\": depends on function \"lib\".\"seg_in\"(cstring), which is not cloned",
             "table \"lib\".\"ranges\": depends on type \"lib\".\"seg\", which is not cloned",
             "view \"lib\".\"range_ids\": depends on table \"lib\".\"ranges\", which is not cloned",
+            "operator class \"lib\".\"int_gone\" USING \"btree\": depends on function \"lib\".\"cmp_gone\"(integer, integer), which is not cloned",
             "cast (lib.seg AS text): depends on type \"lib\".\"seg\", which is not cloned",
+            "constraint \"Keyed Excl\" on \"lib\".\"keyed\": depends on function \"lib\".\"cmp_gone\"(integer, integer), which is not cloned",
+            "index \"lib\".\"keyed_id\": depends on function \"lib\".\"cmp_gone\"(integer, integer), which is not cloned",
             "index \"lib\".\"By Native\": depends on function \"lib\".\"id_of\"(integer), which is not cloned",
+            "foreign key \"Refs Keyed\" on \"lib\".\"refs\": depends on index \"lib\".\"keyed_id\", which is not cloned",
             "trigger \"On T\" on \"lib\".\"t\": depends on function \"lib\".\"fires\"(), which is not cloned",
             "statistics \"lib\".\"Stat Native\": depends on function \"lib\".\"id_of\"(integer), which is not cloned",
             "policy \"Only Native\" on \"lib\".\"t\": depends on function \"lib\".\"id_of\"(integer), which is not cloned",
         ], result.Skipped);
-        Assert.Equal("t,t_id", await PgServers.ScalarAsync<string>(db.Target, "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class WHERE relnamespace = 'lib'::regnamespace"));
+        Assert.Equal("keyed,refs,t,t_id", await PgServers.ScalarAsync<string>(db.Target, "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class WHERE relnamespace = 'lib'::regnamespace"));
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_constraint WHERE connamespace = 'lib'::regnamespace"));
         Assert.Equal("plain", await PgServers.ScalarAsync<string>(db.Target, "SELECT string_agg(proname, ',') FROM pg_proc WHERE pronamespace = 'lib'::regnamespace"));
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_type WHERE typnamespace = 'lib'::regnamespace AND typname = 'seg'"));
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT (SELECT count(*) FROM pg_policy) + (SELECT count(*) FROM pg_statistic_ext)"));
