@@ -140,7 +140,7 @@ public static partial class CatalogReader
     /// pg_depend edges between pre-data objects, folded onto the owning relation, type or function: a view's
     /// rewrite rule onto the view, a column default or a constraint onto its table, an array type onto its element.
     /// Sequence OWNED BY edges are left out (the sequence comes first, ownership is set after the table). Indexes,
-    /// policies, statistics and event triggers are keyed too ('i', 'y', 'q', 'E'), and foreign keys ('n'), so that
+    /// policies, statistics and event triggers are keyed too ('i', 'y', 'q', 'E'), and foreign keys ('K'), so that
     /// what skip_unsupported leaves out takes them along; a key or exclusion constraint is folded onto its index (its
     /// operators, and the views that rely on it, then reach the index).
     /// </summary>
@@ -184,7 +184,7 @@ public static partial class CatalogReader
                 UNION ALL SELECT 'pg_statistic_ext'::regclass, x.oid, 'q:' || x.oid, 0, false FROM pg_statistic_ext x
                 UNION ALL SELECT 'pg_event_trigger'::regclass, e.oid, 'E:' || e.oid, 0, false FROM pg_event_trigger e
                 UNION ALL SELECT 'pg_constraint'::regclass, co.oid,
-                       CASE WHEN co.contype = 'f' THEN 'n:' || co.oid WHEN co.contype IN ('p', 'u', 'x') THEN 'i:' || co.conindid
+                       CASE WHEN co.contype = 'f' THEN 'K:' || co.oid WHEN co.contype IN ('p', 'u', 'x') THEN 'i:' || co.conindid
                             WHEN co.conrelid <> 0 THEN 'r:' || co.conrelid ELSE 't:' || co.contypid END, 0, false
                 FROM pg_constraint co WHERE co.contype IN ('c', 'p', 'u', 'x', 'f')
             )

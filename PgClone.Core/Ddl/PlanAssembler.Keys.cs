@@ -86,7 +86,7 @@ internal sealed partial class PlanAssembler
                     yield return new DdlStatement("constraint", name, _index.AddConstraint(c, table, only: c.Definition.Contains(" NO INHERIT", StringComparison.Ordinal))) { Table = table };
                 }
                 if (c.Type != 'f' || c.ParentOid != 0 || !UsesClonedColumns(t, c.Columns, $"foreign key {Sql.Ident(c.Name)}")
-                    || !Cloned(new ObjectKey('n', c.Oid), $"foreign key {name}")) continue;
+                    || !Cloned(new ObjectKey('K', c.Oid), $"foreign key {name}")) continue;
                 var referenced = catalog.Table(c.ReferencedTable);
                 if (referenced is not null && !created.Contains(referenced.Oid) && !state.Relations.ContainsKey(naming.Table(referenced)))
                 {
