@@ -41,6 +41,21 @@ public sealed class EfCheckpointStore(IDbContextFactory<PgCloneDbContext> factor
         return Replay(rows);
     }
 
+    /// <summary>
+    /// The tables a job has copied so far, the last record of each, read from its table checkpoints alone (without
+    /// replaying its plan): what a run's page shows while the run goes on.
+    /// </summary>
+    public async Task<IReadOnlyList<TableCheckpoint>> CopiedTablesAsync(string jobId, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var payloads = await db.RunCheckpoints.AsNoTracking().Where(c => c.JobId == jobId && c.Kind == "table").OrderBy(c => c.Id)
+            .Select(c => c.Payload).ToListAsync(ct);
+        var tables = new Dictionary<string, TableCheckpoint>(StringComparer.Ordinal);
+        foreach (var payload in payloads)
+            if (JsonSerializer.Deserialize<TableCheckpoint>(payload, Json) is { } t) tables[t.Table] = t;
+        return [.. tables.Values];
+    }
+
     public async Task<JobCheckpoint?> LatestAsync(CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);

@@ -181,11 +181,7 @@ public sealed class RunExecutor(
                 Status = t.CopiedByJob is { } by && by != jobId ? "kept" : "copied", CopiedByJob = t.CopiedByJob ?? jobId,
             }));
         else if (jobId is not null && await checkpoints.LoadAsync(jobId, ct) is { } checkpoint)
-            tables.AddRange(checkpoint.Tables.Values.Select(t => new RunTable
-            {
-                RunId = runId, Table = t.Table, Rows = t.Rows, Bytes = t.Bytes, Seconds = Math.Round(t.Seconds, 3),
-                Status = t.CopiedByJob != jobId ? "kept" : "copied", CopiedByJob = t.CopiedByJob,
-            }));
+            tables.AddRange(checkpoint.Tables.Values.Select(t => RunMapping.CopiedTable(runId, t, jobId)));
         if (status == RunStatus.Failed && failedObject is not null && tables.All(t => t.Table != failedObject))
             tables.Add(new RunTable { RunId = runId, Table = failedObject, Status = "failed", Error = error });
         await using var db = await factory.CreateDbContextAsync(ct);

@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using System.Text.Json;
 using PgClone.Core;
+using PgClone.Core.Jobs;
 using PgClone.Core.Roles;
 using PgClone.Web.Data;
 
@@ -16,6 +17,13 @@ internal static class RunMapping
         r.BytesEstimated, r.Error, r.ResumedFromRunId, r.Instance, r.CancelRequested);
 
     public static readonly Func<Run, RunSummary> ToSummary = Summary.Compile();
+
+    /// <summary>A table a job's checkpoint records: copied by this job, or kept from the run it resumed.</summary>
+    public static RunTable CopiedTable(long runId, TableCheckpoint t, string jobId) => new()
+    {
+        RunId = runId, Table = t.Table, Rows = t.Rows, Bytes = t.Bytes, Seconds = Math.Round(t.Seconds, 3),
+        Status = t.CopiedByJob != jobId ? "kept" : "copied", CopiedByJob = t.CopiedByJob,
+    };
 
     public static RunDetail Detail(Run r) => new(
         ToSummary(r), r.SourceConnectionId, r.TargetConnectionId,

@@ -22,6 +22,7 @@ public sealed class RunsService(
     RunProgressPublisher publisher,
     AuditLog audit,
     PgClone.Web.Masking.MaskPoliciesService policies,
+    EfCheckpointStore checkpoints,
     TimeProvider clock)
 {
     /// <summary>Queues a run and returns its id at once; watch it through <see cref="RunProgressFeed"/> or the hub.</summary>
@@ -132,12 +133,18 @@ public sealed class RunsService(
         return new RunPage(items, total);
     }
 
-    /// <summary>A run with its per-table results; null when it does not exist.</summary>
+    /// <summary>
+    /// A run with its per-table results; null when it does not exist. A run still going has them only in its
+    /// checkpoints: the tables it has copied so far.
+    /// </summary>
     public async Task<RunDetail?> GetAsync(long runId, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var run = await db.Runs.AsNoTracking().Include(r => r.Tables).SingleOrDefaultAsync(r => r.Id == runId, ct);
-        return run is null ? null : RunMapping.Detail(run);
+        if (run is null) return null;
+        if (run.Tables.Count == 0 && run.EngineJobId is { } job && !RunStatuses.Parse(run.Status).IsFinished())
+            run.Tables = [.. (await checkpoints.CopiedTablesAsync(job, ct)).Select(t => RunMapping.CopiedTable(run.Id, t, job))];
+        return RunMapping.Detail(run);
     }
 
     /// <summary>Runs, rows, bytes and failures of the runs submitted since a moment (the dashboard's week).</summary>

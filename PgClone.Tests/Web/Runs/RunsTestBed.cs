@@ -47,15 +47,17 @@ public static class RunsTestBed
     /// Makes loading into the target slow (a sleep per row in a BEFORE INSERT trigger that an event trigger adds to
     /// every table the clone creates), so a test can act while a run is mid-copy. The data stays the same. With
     /// <paramref name="gated"/>, each row also passes a gate that <see cref="HoldLoadingAsync"/> closes: a run then
-    /// cannot finish, whatever the machine's load, until the test lets it.
+    /// cannot finish, whatever the machine's load, until the test lets it. With <paramref name="only"/> (a table's
+    /// identity, <c>s.t</c>) only that table is slowed.
     /// </summary>
-    public static Task SlowTargetAsync(string cs, double secondsPerRow = 0.0008, bool gated = false) => PgServers.ExecAsync(cs, $"""
+    public static Task SlowTargetAsync(string cs, double secondsPerRow = 0.0008, bool gated = false, string? only = null) => PgServers.ExecAsync(cs, $"""
         CREATE FUNCTION public.zz_slow_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep({secondsPerRow.ToString(System.Globalization.CultureInfo.InvariantCulture)});
           {(gated ? $"PERFORM pg_advisory_lock_shared({LoadGate}); PERFORM pg_advisory_unlock_shared({LoadGate});" : "")} RETURN NEW; END $$;
         CREATE FUNCTION public.zz_slow_table() RETURNS event_trigger LANGUAGE plpgsql AS $$
         DECLARE r record;
         BEGIN
-          FOR r IN SELECT * FROM pg_event_trigger_ddl_commands() WHERE command_tag = 'CREATE TABLE' AND object_type = 'table' LOOP
+          FOR r IN SELECT * FROM pg_event_trigger_ddl_commands() WHERE command_tag = 'CREATE TABLE' AND object_type = 'table'
+                     {(only is null ? "" : $"AND object_identity = {PgClone.Core.Connections.Sql.Literal(only)}")} LOOP
             EXECUTE format('CREATE TRIGGER zz_slow BEFORE INSERT ON %s FOR EACH ROW EXECUTE FUNCTION public.zz_slow_row()', r.object_identity);
           END LOOP;
         END $$;

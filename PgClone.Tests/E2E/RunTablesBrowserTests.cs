@@ -1,0 +1,84 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using PgClone.Tests.Fixtures;
+using PgClone.Tests.Web;
+using PgClone.Tests.Web.Runs;
+
+namespace PgClone.Tests.E2E;
+
+/// <summary>
+/// A run of many tables on its page: the tables copied so far show while the run goes on (and in the API's run
+/// detail), the one still copying first; more than a page of them gets a pager, and a filter finds tables by name.
+/// </summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class RunTablesBrowserTests(PgServersFixture fx)
+{
+    private const string Shots = "/tmp/pgclone-shots";
+
+    [Fact]
+    public async Task Copied_tables_show_while_the_run_goes_on_paged_and_filtered()
+    {
+        var consoleDb = await fx.Servers.CreateDatabasesAsync("run_tables_console");
+        var data = await fx.Servers.CreateDatabasesAsync("run_tables_data");
+        // 30 small tables, and a larger one whose rows wait at a gate on the target while the test holds it.
+        await PgServers.ExecAsync(data.Source, """
+            CREATE SCHEMA many;
+            DO $$ BEGIN
+              FOR i IN 1..30 LOOP
+                EXECUTE format('CREATE TABLE many.%I (id int PRIMARY KEY, v text)', 't' || lpad(i::text, 2, '0'));
+                EXECUTE format('INSERT INTO many.%I SELECT g, ''v'' || g FROM generate_series(1, %s) g', 't' || lpad(i::text, 2, '0'), i);
+              END LOOP;
+            END $$;
+            CREATE TABLE many.zz_gated (id int PRIMARY KEY, v text);
+            INSERT INTO many.zz_gated SELECT g, repeat('x', 200) FROM generate_series(1, 2000) g;
+            ANALYZE;
+            """);
+        await RunsTestBed.SlowTargetAsync(data.Target, secondsPerRow: 0, gated: true, only: "many.zz_gated");
+        await using var console = await RunsConsole.StartAsync(RunsConsole.Settings(consoleDb.Source), data);
+        var (http, _) = await RunsTestBed.LogInAsync(console.Url, RunsConsole.Operator);
+        await using var gate = await RunsTestBed.HoldLoadingAsync(data.Target);
+        // Two workers: the gated table, largest, goes first and waits; the other worker copies the 30 meanwhile.
+        var run = await RunsTestBed.StartAsync(http, new PgClone.Web.Runs.RunRequest("schema", console.SourceId, console.TargetId, "many",
+            Options: new PgClone.Core.CloneOptions { Parallel = 2 }));
+
+        // The API's detail of the running run lists the 30 tables copied so far.
+        var live = await RunsTestBed.WaitAsync(http, run, d => d.Tables.Count == 30, TimeSpan.FromSeconds(60));
+        Assert.Equal("running", live.Run.Status.ToString().ToLowerInvariant());
+        Assert.All(live.Tables, t => Assert.Equal("copied", t.Status));
+        Assert.Equal(Enumerable.Range(1, 30).Sum(), live.Tables.Sum(t => t.Rows));
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Chromium.LaunchAsync(playwright);
+        var errors = new List<string>();
+        var page = await RunsBrowserTests.LogInAsync(browser, console.Url, RunsConsole.Operator, errors);
+        await page.GotoAsync($"{console.Url}/jobs/{run}");
+        var rows = page.Locator("#run-tables tbody tr");
+        await Assertions.Expect(page.Locator("#run-tables-count")).ToHaveTextAsync("31", new() { Timeout = 30_000 });
+        await Assertions.Expect(rows).ToHaveCountAsync(25);
+        await Assertions.Expect(rows.First).ToContainTextAsync("\"many\".\"zz_gated\"");
+        await Assertions.Expect(rows.First).ToContainTextAsync("Copying");
+        await Assertions.Expect(rows.Nth(1)).ToContainTextAsync("Copied");
+        await Assertions.Expect(page.Locator("#run-tables-pager")).ToContainTextAsync("1-25 of 31");
+        await page.ScreenshotAsync(new() { Path = $"{Shots}/run-tables-live-1280.png", FullPage = true });
+
+        // The filter matches names without their quotes; a filter matching nothing says so.
+        await page.Locator("#run-tables-filter").FillAsync("many.t0");
+        await Assertions.Expect(rows).ToHaveCountAsync(9);
+        Assert.Equal(Enumerable.Range(1, 9).Select(i => $"\"many\".\"t0{i}\""), (await rows.Locator("code").AllInnerTextsAsync()).Order(StringComparer.Ordinal));
+        await page.Locator("#run-tables-filter").FillAsync("no such table");
+        await Assertions.Expect(page.Locator("#run-tables")).ToContainTextAsync("No table matches “no such table”.");
+
+        // Once the gate opens the run ends with every table copied; the filter still applies.
+        await page.Locator("#run-tables-filter").FillAsync("zz");
+        await gate.DisposeAsync();
+        await Assertions.Expect(page.Locator("#run-progress")).ToHaveAttributeAsync("data-status", "succeeded", new() { Timeout = 60_000 });
+        await Assertions.Expect(rows).ToHaveCountAsync(1);
+        await Assertions.Expect(rows.First).ToContainTextAsync(new Regex("Copied\\s*2,000"));
+        await page.Locator("#run-tables-filter").FillAsync("");
+        await Assertions.Expect(rows).ToHaveCountAsync(25);
+        await Assertions.Expect(page.Locator("#run-tables-pager")).ToContainTextAsync("1-25 of 31");
+        var done = await RunsTestBed.GetAsync(http, run);
+        Assert.Equal(31, done.Tables.Count(t => t.Status == "copied"));
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
+}
