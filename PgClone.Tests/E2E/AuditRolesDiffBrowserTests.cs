@@ -29,9 +29,13 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
             CREATE TABLE app.items (id int PRIMARY KEY, name text);
             INSERT INTO app.items SELECT g, 'item ' || g FROM generate_series(1, 40) g;
             CREATE TABLE app.events (id int PRIMARY KEY, at timestamptz);
+            CREATE TABLE app.a_codes (code text PRIMARY KEY);
+            INSERT INTO app.a_codes SELECT 'c' || g FROM generate_series(1, 1200) g;
             """);
         await PgServers.ExecAsync(data.Target, """
             CREATE SCHEMA app;
+            CREATE TABLE app.a_codes (code text PRIMARY KEY);
+            INSERT INTO app.a_codes SELECT 'c' || g FROM generate_series(1, 1200) g;
             CREATE TABLE app.items (id int PRIMARY KEY, name varchar(5));
             INSERT INTO app.items SELECT g, 'i' || g FROM generate_series(1, 39) g;
             """);
@@ -77,7 +81,11 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
         await Assertions.Expect(different.Locator(".pgclone-diff-columns")).ToContainTextAsync("character varying(5)");
         await op.ClickAsync("#verify-run");
         var verify = op.Locator("#verify-result tbody tr");
-        await Assertions.Expect(verify).ToHaveCountAsync(2);
+        await Assertions.Expect(verify).ToHaveCountAsync(3);
+        // The tables that differ come first, then the one that matches; counts are formatted.
+        await Assertions.Expect(op.Locator("#verify-summary")).ToHaveTextAsync("2 of 3 table(s) differ");
+        Assert.Equal(["app.events", "app.items", "app.a_codes"], (await verify.Locator(".pgclone-verify-table").AllInnerTextsAsync()).Select(t => t.Trim()));
+        await Assertions.Expect(verify.Last).ToContainTextAsync(new System.Text.RegularExpressions.Regex("1,200\\s+1,200\\s+✓"));
         await Assertions.Expect(verify.Filter(new() { HasText = "app.items" }).Locator(".pgclone-verify-match")).ToHaveTextAsync("✗");
         await Assertions.Expect(verify.Filter(new() { HasText = "app.events" }).Locator(".pgclone-verify-match")).ToHaveTextAsync("✗ (missing)");
         Assert.Empty(opErrors);
