@@ -60,6 +60,10 @@ public sealed class RunTablesBrowserTests(PgServersFixture fx)
         await Assertions.Expect(rows.Nth(1)).ToContainTextAsync("Copied");
         await Assertions.Expect(page.Locator("#run-tables-pager")).ToContainTextAsync("1-25 of 31");
         await page.ScreenshotAsync(new() { Path = $"{Shots}/run-tables-live-1280.png", FullPage = true });
+        await page.SetViewportSizeAsync(390, 844);
+        await Assertions.Expect(page.Locator("#run-tables-filter")).ToBeInViewportAsync();
+        await page.ScreenshotAsync(new() { Path = $"{Shots}/run-tables-live-390.png", FullPage = true });
+        await page.SetViewportSizeAsync(1280, 900);
 
         // The filter matches names without their quotes; a filter matching nothing says so.
         await page.Locator("#run-tables-filter").FillAsync("many.t0");
