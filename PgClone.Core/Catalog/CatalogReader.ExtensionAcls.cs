@@ -68,4 +68,19 @@ public static partial class CatalogReader
             ORDER BY extname, keyword, nsp, name, args, col NULLS FIRST, is_grant, min(ord)
             """, null, r => new ExtensionMemberAcl(r.GetString(0), r.GetString(1), Str(r, 2), r.GetString(3), Str(r, 4),
                 new AclChange(default, Str(r, 5), r.GetBoolean(6), Str(r, 7), Strings(r, 8), r.GetBoolean(9))), ct);
+
+    /// <summary>
+    /// The options of the text search dictionaries extensions own (dict_int's intdict, unaccent's unaccent, ...). CREATE
+    /// EXTENSION gives the target the script's options; an ALTER TEXT SEARCH DICTIONARY since, which pg_dump does not
+    /// carry, changes what the dictionary returns.
+    /// </summary>
+    private static async Task<List<ExtensionDictionary>> ReadExtensionDictionariesAsync(NpgsqlConnection conn, CancellationToken ct) =>
+        await QueryAsync(conn, """
+            SELECT e.extname, n.nspname, d.dictname, d.dictinitoption
+            FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace
+            JOIN pg_depend x ON x.classid = 'pg_ts_dict'::regclass AND x.objid = d.oid AND x.deptype = 'e' AND x.refclassid = 'pg_extension'::regclass
+            JOIN pg_extension e ON e.oid = x.refobjid
+            WHERE d.dictinitoption IS NOT NULL
+            ORDER BY 1, 2, 3
+            """, null, r => new ExtensionDictionary(r.GetString(0), Name(r, 1), r.GetString(3)), ct);
 }

@@ -195,6 +195,9 @@ public sealed record AclChange(ObjectKey Object, string? Column, bool Grant, str
 /// </summary>
 public sealed record ExtensionMemberAcl(string Extension, string Keyword, string? Schema, string Name, string? Arguments, AclChange Change);
 
+/// <summary>A text search dictionary of an extension with its options as the source has them (dictinitoption).</summary>
+public sealed record ExtensionDictionary(string Extension, QualifiedName Name, string Options);
+
 /// <summary>Everything the planner needs from the source, read once inside the run's snapshot.</summary>
 public sealed record SourceCatalog
 {
@@ -234,6 +237,8 @@ public sealed record SourceCatalog
     public required IReadOnlyList<AclChange> Privileges { get; init; }
     /// <summary>Privileges of extension members changed after CREATE EXTENSION, in every extension of the database.</summary>
     public IReadOnlyList<ExtensionMemberAcl> ExtensionAcls { get; init; } = [];
+    /// <summary>The options of every extension's text search dictionaries (ALTER TEXT SEARCH DICTIONARY may have changed them).</summary>
+    public IReadOnlyList<ExtensionDictionary> ExtensionDictionaries { get; init; } = [];
     /// <summary>Owner role of every schema ('n'), relation ('r'), type ('t') and function ('f').</summary>
     public required IReadOnlyDictionary<ObjectKey, string> Owners { get; init; }
     /// <summary>Objects of the schemas that cannot be recreated (security labels), for the planner's refusal or plan.Skipped.</summary>

@@ -70,6 +70,7 @@ internal sealed partial class PlanAssembler
             }
         }
         grants.AddRange(ExtensionPrivileges(missing));
+        grants.AddRange(ExtensionDictionaryOptions());
         owners.AddRange(Kinds.Where(k => k.Section != DumpSection.Last).Select(KindOwner).OfType<DdlStatement>());
         foreach (var (role, count) in missing)
             _skipped.Add($"role {Sql.Ident(role)}: not on the target; {count} ownership or privilege setting(s) left out (objects stay owned by {Sql.Ident(state.CurrentUser)})");
@@ -112,9 +113,7 @@ internal sealed partial class PlanAssembler
     /// </summary>
     private IEnumerable<DdlStatement> ExtensionPrivileges(SortedDictionary<string, int> missing)
     {
-        var database = request.Operation is CloneOperation.Database or CloneOperation.DatabaseCreate;
-        var extensions = ExtensionNames().ToHashSet(StringComparer.Ordinal);
-        foreach (var m in catalog.ExtensionAcls.Where(m => database || extensions.Contains(m.Extension)))
+        foreach (var m in catalog.ExtensionAcls.Where(m => ClonesExtension(m.Extension)))
         {
             var c = m.Change;
             if (c.Grantee is not null && !state.Roles.Contains(c.Grantee)) { missing[c.Grantee] = missing.GetValueOrDefault(c.Grantee) + 1; continue; }
@@ -126,4 +125,19 @@ internal sealed partial class PlanAssembler
                 : $"REVOKE {privileges} ON {m.Keyword} {name} FROM {grantee}");
         }
     }
+
+    /// <summary>
+    /// The source's options for the text search dictionaries of the extensions the clone has: the same as the
+    /// extension's script gave unless changed since (an option the source removed stays on the target).
+    /// </summary>
+    private IEnumerable<DdlStatement> ExtensionDictionaryOptions() =>
+        catalog.ExtensionDictionaries.Where(d => ClonesExtension(d.Extension)).Select(d =>
+            new DdlStatement("text search dictionary", d.Name.Quoted, $"ALTER TEXT SEARCH DICTIONARY {d.Name.Quoted} ({d.Options})"));
+
+    /// <summary>Whether the target gets this extension from the clone (a database clone: every extension).</summary>
+    private bool ClonesExtension(string extension) =>
+        request.Operation is CloneOperation.Database or CloneOperation.DatabaseCreate
+        || (_clonedExtensions ??= ExtensionNames().ToHashSet(StringComparer.Ordinal)).Contains(extension);
+
+    private HashSet<string>? _clonedExtensions;
 }

@@ -3,7 +3,10 @@ using PgClone.Tests.Fixtures;
 
 namespace PgClone.Tests.Core.Ddl;
 
-/// <summary>What was changed on an extension after CREATE EXTENSION (its members' privileges, its comment) is carried.</summary>
+/// <summary>
+/// What was changed on an extension after CREATE EXTENSION (its members' privileges, its comment, its dictionaries'
+/// options) is carried.
+/// </summary>
 public sealed class ExtensionPrivilegeTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
 {
     [Fact]
@@ -38,6 +41,26 @@ public sealed class ExtensionPrivilegeTests(PgServersFixture fx) : IClassFixture
             Assert.Contains(expected, source);
         CloneKit.SameDump(source, await CloneKit.DumpAsync(db.Target));
         Assert.Equal(["our crypto"], (await PgServers.RowsAsync(db.Target, "SELECT obj_description(oid, 'pg_extension') FROM pg_extension WHERE extname = 'pgcrypto'")).Select(r => (string)r[0]!));
+    }
+
+    [Fact]
+    public async Task Options_changed_on_an_extension_dictionary_are_carried()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("extdict");
+        // dict_int's script makes intdict with maxlen = 6; a longer number is then cut, unless rejectlong says to drop it.
+        await PgServers.ExecAsync(db.Source, """
+            CREATE EXTENSION dict_int;
+            ALTER TEXT SEARCH DICTIONARY intdict (MAXLEN = 3, REJECTLONG = true);
+            """);
+        const string options = "SELECT dictinitoption FROM pg_ts_dict WHERE dictname = 'intdict'";
+        Assert.Equal("maxlen = 3, rejectlong = 'true'", await PgServers.ScalarAsync<string>(db.Source, options));
+
+        await CloneKit.CloneAsync(db, CloneOperation.Database);
+
+        Assert.Equal("maxlen = 3, rejectlong = 'true'", await PgServers.ScalarAsync<string>(db.Target, options));
+        foreach (var cs in new[] { db.Source, db.Target })
+            Assert.Equal("{}", await PgServers.ScalarAsync<string>(cs, "SELECT ts_lexize('intdict', '12345')::text"));
+        CloneKit.SameDump(await CloneKit.DumpAsync(db.Source), await CloneKit.DumpAsync(db.Target));
     }
 
     [Fact]
