@@ -127,12 +127,18 @@ internal sealed partial class PlanAssembler
     }
 
     /// <summary>
-    /// The source's options for the text search dictionaries of the extensions the clone has: the same as the
-    /// extension's script gave unless changed since (an option the source removed stays on the target).
+    /// The source's options for the text search dictionaries of the extensions the clone has, set only where the
+    /// target's differ (an extension the target already had may belong to another role, and an unchanged dictionary
+    /// needs no ALTER). An option the source removed stays on the target.
     /// </summary>
     private IEnumerable<DdlStatement> ExtensionDictionaryOptions() =>
         catalog.ExtensionDictionaries.Where(d => ClonesExtension(d.Extension)).Select(d =>
-            new DdlStatement("text search dictionary", d.Name.Quoted, $"ALTER TEXT SEARCH DICTIONARY {d.Name.Quoted} ({d.Options})"));
+        {
+            var alter = $"ALTER TEXT SEARCH DICTIONARY {d.Name.Quoted} ({d.Options})";
+            return new DdlStatement("text search dictionary", d.Name.Quoted, "DO " + Sql.DollarQuote(
+                $"BEGIN IF (SELECT dictinitoption FROM pg_catalog.pg_ts_dict WHERE oid = {Sql.Literal(d.Name.Quoted)}::pg_catalog.regdictionary) " +
+                $"IS DISTINCT FROM {Sql.Literal(d.Options)} THEN EXECUTE {Sql.Literal(alter)}; END IF; END"));
+        });
 
     /// <summary>Whether the target gets this extension from the clone (a database clone: every extension).</summary>
     private bool ClonesExtension(string extension) =>
