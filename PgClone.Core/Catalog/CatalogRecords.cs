@@ -256,7 +256,8 @@ public sealed record SourceCatalog
     private ILookup<ObjectKey, ObjectKey>? _dependencies;
 
     public TableInfo? Table(uint oid) => (_tables ??= Tables.ToDictionary(t => t.Oid)).GetValueOrDefault(oid);
-    public IndexInfo Index(uint oid) => (_indexes ??= Indexes.ToDictionary(i => i.Oid))[oid];
+    public IndexInfo Index(uint oid) => FindIndex(oid) ?? throw new KeyNotFoundException($"index {oid} is not in the catalog");
+    public IndexInfo? FindIndex(uint oid) => (_indexes ??= Indexes.ToDictionary(i => i.Oid)).GetValueOrDefault(oid);
     public IEnumerable<IndexInfo> IndexesOf(uint relation) => (_indexesByTable ??= Indexes.ToLookup(i => i.TableOid))[relation];
     public IEnumerable<ConstraintInfo> ConstraintsOf(uint table) => (_constraintsByTable ??= Constraints.ToLookup(c => c.TableOid))[table];
     public IEnumerable<TriggerInfo> TriggersOf(uint table) => (_triggersByTable ??= Triggers.ToLookup(t => t.TableOid))[table];

@@ -61,7 +61,7 @@ internal sealed partial class PlanAssembler
 
     /// <summary>"index s.i" for an index key (a foreign key's referenced index), else null.</summary>
     private string? IndexName(ObjectKey key) =>
-        key.Kind == 'i' && catalog.Indexes.FirstOrDefault(i => i.Oid == key.Oid) is { } index ? $"index {index.Name.Quoted}" : null;
+        key.Kind == 'i' && catalog.FindIndex(key.Oid) is { } index ? $"index {index.Name.Quoted}" : null;
 
     private IEnumerable<KindObject> BuildKinds()
     {
