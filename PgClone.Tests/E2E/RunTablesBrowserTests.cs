@@ -3,6 +3,8 @@ using Microsoft.Playwright;
 using PgClone.Tests.Fixtures;
 using PgClone.Tests.Web;
 using PgClone.Tests.Web.Runs;
+using PgClone.Tests.Web.Security;
+using PgClone.Web.Data;
 
 namespace PgClone.Tests.E2E;
 
@@ -64,6 +66,19 @@ public sealed class RunTablesBrowserTests(PgServersFixture fx)
         await Assertions.Expect(page.Locator("#run-tables-filter")).ToBeInViewportAsync();
         await page.ScreenshotAsync(new() { Path = $"{Shots}/run-tables-live-390.png", FullPage = true });
         await page.SetViewportSizeAsync(1280, 900);
+
+        // The Auditor and the Admin see the same live list; only the Admin is offered Cancel.
+        foreach (var (email, role, mayCancel) in new[] { ("tables.auditor@example.com", AppRoles.Auditor, false), ("tables.admin@example.com", AppRoles.Admin, true) })
+        {
+            await ConsoleUsers.AddAsync(console.Factory, email, role, RunsTestBed.Password);
+            var viewer = await RunsBrowserTests.LogInAsync(browser, console.Url, email, errors);
+            await viewer.GotoAsync($"{console.Url}/jobs/{run}");
+            await Assertions.Expect(viewer.Locator("#run-tables-count")).ToHaveTextAsync("31", new() { Timeout = 30_000 });
+            await Assertions.Expect(viewer.Locator("#run-tables tbody tr").First).ToContainTextAsync("Copying");
+            await Assertions.Expect(viewer.Locator(".pgclone-cancel")).ToHaveCountAsync(mayCancel ? 1 : 0);
+            await viewer.ScreenshotAsync(new() { Path = $"{Shots}/run-tables-live-{role.ToLowerInvariant()}-1280.png", FullPage = true });
+            await viewer.CloseAsync();
+        }
 
         // The filter matches names without their quotes; a filter matching nothing says so.
         await page.Locator("#run-tables-filter").FillAsync("many.t0");
