@@ -42,14 +42,23 @@ public sealed class EfCheckpointStore(IDbContextFactory<PgCloneDbContext> factor
     }
 
     /// <summary>
-    /// The tables a job has copied so far, the last record of each, read from its table checkpoints alone (without
-    /// replaying its plan): what a run's page shows while the run goes on.
+    /// The tables a job has copied so far, the last record of each, and those a resumed job kept from the run it
+    /// resumes, read from its begin and table checkpoints alone (without replaying its plan): what a run's page
+    /// shows while the run goes on. The begin record also holds the plan, so only its tables are read, in SQL.
     /// </summary>
     public async Task<IReadOnlyList<TableCheckpoint>> CopiedTablesAsync(string jobId, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var payloads = await db.RunCheckpoints.AsNoTracking().Where(c => c.JobId == jobId && c.Kind == "table").OrderBy(c => c.Id)
-            .Select(c => c.Payload).ToListAsync(ct);
+        var payloads = await db.Database.SqlQuery<string>($"""
+            SELECT t.value::text AS "Value"
+            FROM run_checkpoints c
+            CROSS JOIN LATERAL (
+                SELECT c."Payload" AS value WHERE c."Kind" = 'table'
+                UNION ALL
+                SELECT e.value FROM jsonb_each(CASE WHEN c."Kind" = 'begin' THEN c."Payload" -> 'tables' END) AS e) AS t
+            WHERE c."JobId" = {jobId} AND c."Kind" IN ('begin', 'table')
+            ORDER BY c."Id"
+            """).ToListAsync(ct);
         var tables = new Dictionary<string, TableCheckpoint>(StringComparer.Ordinal);
         foreach (var payload in payloads)
             if (JsonSerializer.Deserialize<TableCheckpoint>(payload, Json) is { } t) tables[t.Table] = t;

@@ -92,6 +92,17 @@ public sealed class RunsApiTests(PgServersFixture fx)
         // Resume it; while it runs (one run per instance here) a new run waits, queued, and says why.
         var resumed = (await (await http.PostAsync($"api/v1/runs/{first}/resume", null)).Content.ReadFromJsonAsync<RunsApiStarted>(Json))!.Id;
         await hub.WaitAsync(resumed, p => p.Status == RunStatus.Running);
+        // While it runs, it lists the tables it kept from the cancelled run (its begin checkpoint holds them).
+        var kept = run.Tables.Select(t => t.Table).Order(StringComparer.Ordinal).ToList();
+        var live = await GetAsync(http, resumed);
+        for (var i = 0; i < 100 && live.Tables.Count(t => t.Status == "kept") < kept.Count && !live.Run.Status.IsFinished(); i++)
+        {
+            await Task.Delay(100);
+            live = await GetAsync(http, resumed);
+        }
+        Assert.Equal(RunStatus.Running, live.Run.Status);
+        Assert.Equal(kept, live.Tables.Where(t => t.Status == "kept").Select(t => t.Table).Order(StringComparer.Ordinal).ToList());
+        Assert.All(live.Tables.Where(t => t.Status == "kept"), t => Assert.Equal(Tables[Unqualified(t.Table)], t.Rows));
         var queued = await StartAsync(http, new RunRequest("table", console.SourceId, console.TargetId, Schema, "notes",
             new CloneOptions { TargetName = "notes copy" }));
         var waiting = await GetAsync(http, queued);
