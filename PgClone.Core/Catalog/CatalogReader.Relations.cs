@@ -16,6 +16,17 @@ public static partial class CatalogReader
     /// </summary>
     private const string ColumnOptions = "'n_distinct', 'n_distinct_inherited'";
 
+    /// <summary>
+    /// A WITH query of the types whose equality ignores case: citext (any schema) and the domains over it, however
+    /// deep. Masking hashes their values lower-cased, so values the column holds equal get equal masks.
+    /// </summary>
+    public const string CaseFoldingTypes = """
+        folds_case (oid) AS (
+            SELECT oid FROM pg_catalog.pg_type WHERE typname = 'citext' AND typtype = 'b'
+            UNION SELECT d.oid FROM pg_catalog.pg_type d JOIN folds_case f ON d.typbasetype = f.oid WHERE d.typtype = 'd'
+        )
+        """;
+
     private static async Task<Dictionary<uint, List<ColumnInfo>>> ReadAttributesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct)
     {
         var rows = await QueryAsync(conn, $"""
@@ -26,7 +37,7 @@ public static partial class CatalogReader
                 UNION ALL SELECT rngmultitypid, rngtypid FROM pg_range
                 UNION ALL SELECT t.oid, a.atttypid FROM pg_type t JOIN pg_attribute a ON a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
                           WHERE t.typtype = 'c'
-            ), no_binary AS (
+            ), {CaseFoldingTypes}, no_binary AS (
                 SELECT oid FROM pg_type WHERE typtype = 'b' AND (typsend = 0 OR typreceive = 0)
                 UNION SELECT m.type FROM made_of m JOIN no_binary b ON m.part = b.oid
             )
@@ -36,7 +47,7 @@ public static partial class CatalogReader
                    a.attcompression, ARRAY(SELECT o FROM unnest(a.attoptions) o WHERE split_part(o, '=', 1) IN ({ColumnOptions})),
                    (SELECT CASE WHEN e.typcategory = 'A' AND e.typelem IN ({RegTypes}) THEN 'a' WHEN e.oid IN ({RegTypes}) THEN 's' END
                     FROM pg_type e WHERE e.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END),
-                   a.atttypid IN (SELECT oid FROM no_binary)
+                   a.atttypid IN (SELECT oid FROM no_binary), a.atttypid IN (SELECT oid FROM folds_case)
             FROM pg_attribute a
             JOIN pg_class c ON c.oid = a.attrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -49,7 +60,7 @@ public static partial class CatalogReader
             """, schemas, r => (Rel: r.GetFieldValue<uint>(0), Column: new ColumnInfo(
                 r.GetInt16(1), r.GetString(2), r.GetString(3), r.GetFieldValue<uint>(4), Collation(r, 5), r.GetBoolean(7),
                 Str(r, 8), r.GetChar(9), r.GetChar(10), r.GetBoolean(11), r.GetInt16(12), r.GetChar(13), r.GetChar(14), Str(r, 15))
-                { Compression = r.GetChar(16), Options = Strings(r, 17), ByName = r.IsDBNull(18) ? '\0' : r.GetChar(18), NoBinaryForm = r.GetBoolean(19) }), ct);
+                { Compression = r.GetChar(16), Options = Strings(r, 17), ByName = r.IsDBNull(18) ? '\0' : r.GetChar(18), NoBinaryForm = r.GetBoolean(19), FoldsCase = r.GetBoolean(20) }), ct);
         return rows.GroupBy(x => x.Rel).ToDictionary(g => g.Key, g => g.Select(x => x.Column).ToList());
     }
 

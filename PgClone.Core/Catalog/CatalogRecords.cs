@@ -94,6 +94,8 @@ public sealed record ColumnInfo(
     /// aclitem), or a domain, array, range or composite over one. Binary COPY refuses such a column.
     /// </summary>
     public bool NoBinaryForm { get; init; }
+    /// <summary>Of citext or a domain over it (<see cref="CatalogReader.CaseFoldingTypes"/>): equal values may differ in case.</summary>
+    public bool FoldsCase { get; init; }
 }
 
 public sealed record TableInfo(

@@ -29,7 +29,7 @@ internal sealed partial class PlanAssembler
                 masker?.ComputedOnTarget(new MaskColumn(t.Name, computed.Name, computed.Type, false, false, false) { PartitionRoot = root });
             var byName = ByName(t).ToHashSet();
             var reads = columns.Select(c => byName.Contains(c) ? new ColumnRead($"{Sql.Ident(c.Name)}::{TableDdl.TextOf(c)}", null) :
-                masker?.ReadFor(new MaskColumn(t.Name, c.Name, c.Type, In(c, 'p'), InUnique(c), In(c, 'f')) { PartitionRoot = root })).ToList();
+                masker?.ReadFor(new MaskColumn(t.Name, c.Name, c.Type, In(c, 'p'), InUnique(c), In(c, 'f')) { PartitionRoot = root, FoldsCase = c.FoldsCase })).ToList();
             var expressions = reads.Select((r, i) => r?.ReadAs ?? Sql.Ident(columns[i].Name)).ToList();
             var streamMasks = reads.Select((r, i) => r?.Stream is { } s ? s with { Field = i } : null).OfType<StreamMask>().ToList();
             // Read by name, a reg* column is text; any other column keeps its type on the stream.

@@ -18,6 +18,13 @@ public sealed record MaskColumn(
 
     /// <summary>For a partition, the partitioned table at the top of its tree: rules written for it mask every partition.</summary>
     public QualifiedName? PartitionRoot { get; init; }
+
+    /// <summary>
+    /// The column's type compares values ignoring case (citext, or a domain over it): strategies that hash the value
+    /// hash it lower-cased, as citext compares, so values the source holds equal (a key and the foreign key that
+    /// references it, say) stay equal on the target.
+    /// </summary>
+    public bool FoldsCase { get; init; }
 }
 
 /// <summary>How a copy reads a masked column: <see cref="ReadAs"/> on the source, then <see cref="Stream"/> in the engine when set (its Field is the planner's to set).</summary>

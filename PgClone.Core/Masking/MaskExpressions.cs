@@ -24,6 +24,7 @@ public static class MaskExpressions
             throw new InvalidOperationException($"mask strategy {rule.StrategyName} needs the masking secret");
         var c = Sql.Ident(column.Column);
         var kind = KindOf(column);
+        var hashed = HashedText(column);
         var sql = rule.Strategy switch
         {
             MaskStrategy.Email => $"CASE WHEN {c} IS NULL THEN NULL WHEN pg_catalog.strpos({c}::text, '@') = 0 THEN '***' " +
@@ -33,20 +34,20 @@ public static class MaskExpressions
                                   $"FROM (SELECT pg_catalog.regexp_replace({c}::text, '[^0-9]', '', 'g') AS d) AS pgclone_m)",
             MaskStrategy.Partial => $"CASE WHEN {c} IS NULL THEN NULL WHEN pg_catalog.char_length({c}::text) <= {rule.Prefix + rule.Suffix} THEN '***' " +
                                     $"ELSE pg_catalog.left({c}::text, {rule.Prefix}) || '***' || pg_catalog.right({c}::text, {rule.Suffix}) END",
-            MaskStrategy.Hash => Hex($"pg_catalog.md5({c}::text)", kind),
+            MaskStrategy.Hash => Hex($"pg_catalog.md5({hashed})", kind),
             MaskStrategy.Null => "NULL",
             MaskStrategy.RandomInt => $"({Sql.Literal(rule.Min)}::bigint + pg_catalog.floor(pg_catalog.random() * {Sql.Literal(rule.Max - rule.Min + 1)})::bigint)",
             MaskStrategy.Constant => Sql.Literal(rule.Value),
-            MaskStrategy.KeyedHash => Hex($"pg_catalog.encode({key.HmacText($"{c}::text")}, 'hex')", kind),
-            MaskStrategy.FakeName => Hashed(c, key, "n:", $"{Pick(FakeNames.First, 0)} || ' ' || {Pick(FakeNames.Last, 1)}"),
-            MaskStrategy.FakeEmail => Hashed(c, key, "e:",
+            MaskStrategy.KeyedHash => Hex($"pg_catalog.encode({key.HmacText(hashed)}, 'hex')", kind),
+            MaskStrategy.FakeName => Hashed(hashed, key, "n:", $"{Pick(FakeNames.First, 0)} || ' ' || {Pick(FakeNames.Last, 1)}"),
+            MaskStrategy.FakeEmail => Hashed(hashed, key, "e:",
                 $"pg_catalog.lower({Pick(FakeNames.First, 0)} || '.' || {Pick(FakeNames.Last, 1)}) || " +
                 $"((pg_catalog.get_byte(pgclone_m.h, 2) * 256 + pg_catalog.get_byte(pgclone_m.h, 3)) % 1000)::text || '@' || {Pick(FakeNames.Domains, 4)}"),
             MaskStrategy.DateShift => "(SELECT pgclone_m.v + pg_catalog.make_interval(days => " +
                                       $"CASE WHEN pgclone_m.s < {rule.Days} THEN pgclone_m.s - {rule.Days} ELSE pgclone_m.s - {rule.Days} + 1 END) " +
                                       $"FROM (SELECT pgclone_k.v, (pg_catalog.get_byte(pgclone_k.h, 0) * 256 + pg_catalog.get_byte(pgclone_k.h, 1)) % {2 * rule.Days} AS s " +
                                       $"FROM (SELECT {c} AS v, {key.HmacText($"'d:' || EXTRACT(EPOCH FROM {c})::text")} AS h) AS pgclone_k) AS pgclone_m)",
-            MaskStrategy.KeepFormat => KeepFormat(c, key),
+            MaskStrategy.KeepFormat => KeepFormat(c, key, column.FoldsCase),
             _ => throw new ArgumentOutOfRangeException(nameof(rule)),
         };
         return $"CAST({sql} AS {column.DataType})";
@@ -124,9 +125,19 @@ public static class MaskExpressions
     /// <summary>A hex digest into a text column, or its first 32 digits as a uuid.</summary>
     private static string Hex(string hex, MaskTypeKind kind) => kind == MaskTypeKind.Uuid ? $"pg_catalog.left({hex}, 32)::uuid" : hex;
 
-    /// <summary>Computes the keyed hash once per value (as pgclone_m.h) and builds the fake value from its bytes.</summary>
-    private static string Hashed(string c, MaskKeySql key, string purpose, string build) =>
-        $"(SELECT CASE WHEN pgclone_m.h IS NULL THEN NULL ELSE {build} END FROM (SELECT {key.HmacText($"{Sql.Literal(purpose)} || {c}::text")} AS h) AS pgclone_m)";
+    /// <summary>
+    /// The text a hashing strategy hashes: the value, lower-cased as citext compares it where the column's type
+    /// ignores case, so values the source holds equal get equal masks (a citext key and its foreign key).
+    /// </summary>
+    private static string HashedText(MaskColumn column) =>
+        column.FoldsCase ? Folded($"{Sql.Ident(column.Column)}::text") : $"{Sql.Ident(column.Column)}::text";
+
+    /// <summary>A text lower-cased as citext compares it (under the database's default collation).</summary>
+    private static string Folded(string text) => $"pg_catalog.lower(({text}) COLLATE pg_catalog.\"default\")";
+
+    /// <summary>Computes the keyed hash of <paramref name="text"/> once per value (as pgclone_m.h) and builds the fake value from its bytes.</summary>
+    private static string Hashed(string text, MaskKeySql key, string purpose, string build) =>
+        $"(SELECT CASE WHEN pgclone_m.h IS NULL THEN NULL ELSE {build} END FROM (SELECT {key.HmacText($"{Sql.Literal(purpose)} || {text}")} AS h) AS pgclone_m)";
 
     private static string Pick(string[] list, int hashByte) =>
         $"(ARRAY[{string.Join(", ", list.Select(Sql.Literal))}]::text[])[1 + pg_catalog.get_byte(pgclone_m.h, {hashByte}) % {list.Length}]";
@@ -136,12 +147,16 @@ public static class MaskExpressions
     /// one-to-one (a digit can be recovered from its prefix and the key), so unique and key columns stay unique.
     /// One hash per digit, so it uses the keyed inner hash sha256(ipad || prefix) rather than the full HMAC: only one
     /// byte of each digest (mod 10) ever shows, so length extension gives an attacker nothing, at half the cost.
+    /// Where the type ignores case each prefix is hashed lower-cased: the digits of values equal but for case shift alike.
     /// </summary>
-    private static string KeepFormat(string c, MaskKeySql key) =>
-        "(SELECT CASE WHEN pgclone_m.v IS NULL THEN NULL ELSE COALESCE((" +
-        "SELECT pg_catalog.string_agg(CASE WHEN pgclone_s.ch ~ '^[0-9]$' THEN " +
-        $"((pg_catalog.ascii(pgclone_s.ch) - 48 + pg_catalog.get_byte({key.InnerHashText("'f:' || pg_catalog.left(pgclone_m.v, pgclone_s.p::integer - 1)")}, 0)) % 10)::text " +
-        "ELSE pgclone_s.ch END, '' ORDER BY pgclone_s.p) " +
-        "FROM pg_catalog.regexp_split_to_table(pgclone_m.v, '') WITH ORDINALITY AS pgclone_s(ch, p)), '') END " +
-        $"FROM (SELECT {c}::text AS v) AS pgclone_m)";
+    private static string KeepFormat(string c, MaskKeySql key, bool foldsCase)
+    {
+        const string prefix = "pg_catalog.left(pgclone_m.v, pgclone_s.p::integer - 1)";
+        return "(SELECT CASE WHEN pgclone_m.v IS NULL THEN NULL ELSE COALESCE((" +
+               "SELECT pg_catalog.string_agg(CASE WHEN pgclone_s.ch ~ '^[0-9]$' THEN " +
+               $"((pg_catalog.ascii(pgclone_s.ch) - 48 + pg_catalog.get_byte({key.InnerHashText($"'f:' || {(foldsCase ? Folded(prefix) : prefix)}")}, 0)) % 10)::text " +
+               "ELSE pgclone_s.ch END, '' ORDER BY pgclone_s.p) " +
+               "FROM pg_catalog.regexp_split_to_table(pgclone_m.v, '') WITH ORDINALITY AS pgclone_s(ch, p)), '') END " +
+               $"FROM (SELECT {c}::text AS v) AS pgclone_m)";
+    }
 }

@@ -32,6 +32,8 @@ public sealed partial record StreamMask(int Field, MaskRule Rule, StreamMaskType
     /// </summary>
     public static (StreamMaskType Type, int MaxLength, string ReadAs)? Plan(MaskRule rule, MaskColumn column)
     {
+        // A type that ignores case hashes its values lower-cased as the server lowers them: left to the SQL expression.
+        if (column.FoldsCase) return null;
         var c = Sql.Ident(column.Column);
         var type = column.DataType.Trim();
         if (rule.Strategy == MaskStrategy.DateShift)

@@ -131,6 +131,37 @@ public sealed class MaskedCloneTests(PgServersFixture fx) : IClassFixture<PgServ
     }
 
     [Fact]
+    public async Task Citext_values_equal_but_for_case_get_equal_masks_so_keys_and_joins_hold_on_the_target()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("mcitext");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE EXTENSION citext;
+            CREATE DOMAIN email_t AS citext;
+            CREATE DOMAIN login_t AS email_t;
+            CREATE TABLE accounts (email login_t PRIMARY KEY, code citext UNIQUE, name citext, plain text);
+            CREATE TABLE logins (id int PRIMARY KEY, email citext REFERENCES accounts, code citext REFERENCES accounts (code), name citext);
+            INSERT INTO accounts VALUES ('Ann@Example.com', 'AB-12', 'Ann Lee', 'Ann'), ('bo@example.com', 'cd-34', 'Bo', 'Bo');
+            INSERT INTO logins VALUES (1, 'ann@example.COM', 'ab-12', 'ANN LEE'), (2, 'BO@EXAMPLE.COM', 'CD-34', 'bo');
+            """);
+        const string rules = """{"email": "keyed_hash", "code": "keep_format", "name": "fake_name"}""";
+        await CloneAsync(Request(db, CloneOperation.Schema, "public", null,
+            "{\"mask\": {\"accounts\": " + rules[..^1] + ", \"plain\": \"keyed_hash\"}, \"logins\": " + rules + "}}"));
+
+        // Hashed lower-cased, as citext compares: both spellings of a value get its one mask, and the foreign keys hold.
+        string Hash(string v) => Convert.ToHexStringLower(MaskSql.Secret.Hmac(v));
+        string Digits(string v) => string.Concat(v.Select((ch, i) =>
+            char.IsAsciiDigit(ch) ? (char)('0' + (ch - '0' + MaskSql.Secret.InnerHash("f:" + v[..i].ToLowerInvariant())[0]) % 10) : ch));
+        Assert.Equal([[Hash("ann@example.com"), Digits("AB-12"), FakeName("ann lee"), Hash("Ann")],
+                      [Hash("bo@example.com"), Digits("cd-34"), FakeName("bo"), Hash("Bo")]],
+            await PgServers.RowsAsync(db.Target, "SELECT email::text, code::text, name::text, plain FROM accounts ORDER BY name"));
+        Assert.Equal([[1, Hash("ann@example.com"), Digits("ab-12"), FakeName("ann lee")], [2, Hash("bo@example.com"), Digits("CD-34"), FakeName("bo")]],
+            await PgServers.RowsAsync(db.Target, "SELECT id, email::text, code::text, name::text FROM logins ORDER BY id"));
+        Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target,
+            "SELECT count(*) FROM logins l JOIN accounts a ON a.email = l.email AND a.code = l.code AND a.name = l.name"));
+        Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_constraint WHERE conrelid = 'logins'::regclass AND contype = 'f'"));
+    }
+
+    [Fact]
     public async Task Deterministic_strategies_give_the_same_mask_for_the_same_value_in_different_tables()
     {
         var db = await fx.Servers.CreateDatabasesAsync("mdet");
