@@ -156,6 +156,12 @@ public sealed record FunctionInfo(uint Oid, QualifiedName Name, string IdentityA
     /// <summary>For a C function, the library it loads (pg_proc.probin, e.g. "$libdir/name"); null otherwise.</summary>
     public string? Library { get; init; }
 
+    /// <summary>
+    /// A SQL-standard body (BEGIN ATOMIC) relies on a constraint, as a query grouping by a key does: the function is
+    /// created once the key exists, after the data, as pg_dump postpones it.
+    /// </summary>
+    public bool NeedsConstraint { get; init; }
+
     public string Signature => SignatureOf(Name, IdentityArguments);
     public static string SignatureOf(QualifiedName name, string identityArguments) => $"{name.Quoted}({identityArguments})";
 }

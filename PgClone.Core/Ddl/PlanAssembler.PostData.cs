@@ -19,10 +19,18 @@ internal sealed partial class PlanAssembler
         }
     }
 
-    /// <summary>Views relying on a constraint get their definition (materialized ones are created) now that keys exist, in dependency order.</summary>
-    private IEnumerable<DdlStatement> ViewsNeedingConstraints() =>
-        _ordered.OfType<ViewInfo>().Where(v => v.NeedsConstraint)
-            .Select(v => new DdlStatement(Kind(v), v.Name.Quoted, v.Materialized ? ViewDdl.Create(v, _tablespaces.Clause(v.Tablespace)) : ViewDdl.Replace(v)));
+    /// <summary>
+    /// Views and functions relying on a constraint get their definition (materialized views and functions are created)
+    /// now that keys exist, in dependency order.
+    /// </summary>
+    private IEnumerable<DdlStatement> DefinitionsNeedingConstraints() =>
+        _ordered.Select(o => o switch
+        {
+            ViewInfo { NeedsConstraint: true } v =>
+                new DdlStatement(Kind(v), v.Name.Quoted, v.Materialized ? ViewDdl.Create(v, _tablespaces.Clause(v.Tablespace)) : ViewDdl.Replace(v)),
+            FunctionInfo { NeedsConstraint: true } f => CreateFunction(f),
+            _ => null,
+        }).OfType<DdlStatement>();
 
     /// <summary>
     /// What views carry beside their query: column defaults (what an INSERT through a view fills in), and the

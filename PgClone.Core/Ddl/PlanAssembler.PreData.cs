@@ -27,7 +27,7 @@ internal sealed partial class PlanAssembler
         foreach (var s in Sequences)
             items.Add(new PreItem(new ObjectKey('r', s.Oid), 2, s.Name, s, [new DdlStatement("sequence", naming.Sequence(s).Quoted, SequenceDdl.Create(s, naming.Sequence(s)))]));
         foreach (var f in Functions)
-            items.Add(new PreItem(new ObjectKey('f', f.Oid), 3, f.Name, f, [new DdlStatement(f.Kind == 'p' ? "procedure" : "function", f.Signature, FunctionDdl.Create(f))]));
+            items.Add(new PreItem(new ObjectKey('f', f.Oid), 3, f.Name, f, f.NeedsConstraint ? [] : [CreateFunction(f)]));
         foreach (var t in Tables)
         {
             var name = naming.Table(t);
@@ -55,6 +55,8 @@ internal sealed partial class PlanAssembler
         _ordered = sorted.Select(i => i.Source).Distinct().ToList();
         return sorted.SelectMany(i => i.Statements);
     }
+
+    private static DdlStatement CreateFunction(FunctionInfo f) => new(f.Kind == 'p' ? "procedure" : "function", f.Signature, FunctionDdl.Create(f));
 
     /// <summary>Validated CHECK constraints declared on the table itself go inline (but <see cref="SeparateChecks"/>); inherited ones come from the parent.</summary>
     private List<ConstraintInfo> InlineChecks(TableInfo t) => LocalChecks(t).Where(c => !Separate(t, c)).ToList();

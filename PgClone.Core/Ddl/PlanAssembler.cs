@@ -50,7 +50,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         var indexes = ByNameConversions().Concat(IndexesAndKeys()).ToList();
         var constraints = ForeignKeysAndLateChecks().ToList();
         var post = new List<DdlStatement>();
-        post.AddRange(ViewsNeedingConstraints());
+        post.AddRange(DefinitionsNeedingConstraints());
         post.AddRange(SequenceValues());
         post.AddRange(ViewColumns());
         post.AddRange(MaterializedViews());

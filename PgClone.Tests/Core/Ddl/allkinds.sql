@@ -101,6 +101,9 @@ INSERT INTO "Kinds ü".customer VALUES (1, 'a'), (2, 'b');
 CREATE VIEW "Kinds ü".customer_orders AS SELECT c.id, c.name, count(o."user") AS orders
     FROM "Kinds ü".customer c LEFT JOIN "Kinds ü"."Order" o ON o."user" = c.id GROUP BY c.id;
 CREATE VIEW "Kinds ü".on_customer_orders AS SELECT name FROM "Kinds ü".customer_orders;
+-- a SQL-standard body relying on the key as well (pg_dump postpones it past the key)
+CREATE FUNCTION "Kinds ü"."customers by key"() RETURNS SETOF "Kinds ü".customer LANGUAGE sql STABLE
+    BEGIN ATOMIC SELECT * FROM "Kinds ü".customer GROUP BY id; END;
 CREATE DOMAIN "Kinds ü".positive AS integer;
 CREATE TABLE "Kinds ü".legacy (v "Kinds ü".positive);
 INSERT INTO "Kinds ü".legacy VALUES (-1), (5);
