@@ -34,7 +34,7 @@ public static partial class CatalogReader
                        acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner) AS def
                 FROM pg_class c
                 UNION ALL SELECT 'pg_class'::regclass, c.oid, a.attnum, 'TABLE', c.relnamespace, c.relname, NULL, a.attname, a.attacl, '{}'::aclitem[]
-                FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped
+                FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE a.attnum <> 0 AND NOT a.attisdropped
                 UNION ALL SELECT 'pg_proc'::regclass, p.oid, 0, CASE WHEN p.prokind = 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, p.pronamespace, p.proname,
                        pg_get_function_identity_arguments(p.oid), NULL, p.proacl, acldefault('f', p.proowner) FROM pg_proc p
                 UNION ALL SELECT 'pg_type'::regclass, t.oid, 0, 'TYPE', t.typnamespace, t.typname, NULL, NULL, t.typacl, acldefault('T', t.typowner) FROM pg_type t
@@ -56,7 +56,9 @@ public static partial class CatalogReader
             ), changes AS (
                 SELECT o.extname, o.keyword, o.nsp, o.name, o.args, o.col, false AS is_grant, b.grantee, b.privilege_type, false AS grantable, 0::bigint AS ord
                 FROM objs o, aclexplode(o.base) b
-                WHERE NOT EXISTS (SELECT 1 FROM aclexplode(o.acl) a WHERE a.grantee = b.grantee AND a.privilege_type = b.privilege_type)
+                -- a privilege whose grant option alone was revoked is revoked whole, then granted again without it
+                WHERE NOT EXISTS (SELECT 1 FROM aclexplode(o.acl) a WHERE a.grantee = b.grantee AND a.privilege_type = b.privilege_type
+                                  AND a.is_grantable >= b.is_grantable)
                 UNION ALL
                 SELECT o.extname, o.keyword, o.nsp, o.name, o.args, o.col, true, a.grantee, a.privilege_type, a.is_grantable, a.ord
                 FROM objs o, aclexplode(o.acl) WITH ORDINALITY a(grantor, grantee, privilege_type, is_grantable, ord)

@@ -239,7 +239,7 @@ public static partial class CatalogReader
                 WHERE n.nspname = ANY($1) AND c.relacl IS NOT NULL AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
                 UNION ALL SELECT 'r:' || a.attrelid, a.attname::text, a.attacl, acldefault('c'::"char", c.relowner), c.relowner
                 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-                WHERE n.nspname = ANY($1) AND a.attacl IS NOT NULL AND NOT a.attisdropped AND a.attnum > 0
+                WHERE n.nspname = ANY($1) AND a.attacl IS NOT NULL AND NOT a.attisdropped AND a.attnum <> 0
                 UNION ALL SELECT 'f:' || p.oid, NULL, p.proacl, acldefault('f'::"char", p.proowner), p.proowner
                 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ANY($1) AND p.proacl IS NOT NULL
                 UNION ALL SELECT 't:' || t.oid, NULL, t.typacl, acldefault('T'::"char", t.typowner), t.typowner

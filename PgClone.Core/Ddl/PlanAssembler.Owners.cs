@@ -59,7 +59,7 @@ internal sealed partial class PlanAssembler
                 grants.Add(new DdlStatement(o.Kind, o.Name, $"REVOKE ALL ON SCHEMA {o.Name} FROM PUBLIC"));
             foreach (var c in changes[o.Key])
             {
-                if (c.Column is not null && o.Table is { } && !ColumnsOf(catalog.Table(o.Key.Oid)!).Any(x => x.Name == c.Column)) continue;
+                if (c.Column is not null && o.Table is { } && !SystemColumns.Contains(c.Column) && !ColumnsOf(catalog.Table(o.Key.Oid)!).Any(x => x.Name == c.Column)) continue;
                 if (c.Grantee is not null && !state.Roles.Contains(c.Grantee)) { missing[c.Grantee] = missing.GetValueOrDefault(c.Grantee) + 1; continue; }
                 var grantee = c.Grantee is null ? "PUBLIC" : Sql.Ident(c.Grantee);
                 var privileges = string.Join(", ", c.Privileges.Select(p => c.Column is null ? p : $"{p} ({Sql.Ident(c.Column)})"));
@@ -76,6 +76,9 @@ internal sealed partial class PlanAssembler
             _skipped.Add($"role {Sql.Ident(role)}: not on the target; {count} ownership or privilege setting(s) left out (objects stay owned by {Sql.Ident(state.CurrentUser)})");
         return owners.Concat(grants);
     }
+
+    /// <summary>The system columns of every table (no user column can take these names): privileges on them travel too.</summary>
+    private static readonly HashSet<string> SystemColumns = new(["tableoid", "cmax", "xmax", "cmin", "xmin", "ctid"], StringComparer.Ordinal);
 
     /// <summary>A database clone's schema that the target already has (public), by name; null for anything else.</summary>
     private string? PreexistingSchema(Owned o)

@@ -181,6 +181,10 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA "select" GRANT USAGE ON SEQUENCES TO PUBLIC;
 COMMENT ON SCHEMA public IS 'the public schema, commented';
 GRANT CREATE ON SCHEMA public TO PUBLIC;
 
+-- privileges on system columns, of a table and of a catalog
+GRANT SELECT (tableoid, ctid, name) ON "Kinds ü".customer TO PUBLIC;
+GRANT SELECT (tableoid) ON pg_catalog.pg_proc TO PUBLIC;
+
 -- what views and indexes carry beside their definitions: a view column's default, a materialized view's column
 -- statistics target and storage, an index expression's statistics target
 CREATE VIEW "Kinds ü".named_items AS SELECT id, name FROM "Kinds ü".items;
