@@ -85,4 +85,31 @@ public static partial class CatalogReader
             WHERE d.dictinitoption IS NOT NULL
             ORDER BY 1, 2, 3
             """, null, r => new ExtensionDictionary(r.GetString(0), Name(r, 1), r.GetString(3)), ct);
+
+    /// <summary>
+    /// Extensions' configuration tables and sequences (pg_extension.extconfig), with each table's filter
+    /// (extcondition, "WHERE ..."), its columns and size, and each sequence's value where it was read.
+    /// </summary>
+    private static async Task<List<ExtensionConfig>> ReadExtensionConfigsAsync(NpgsqlConnection conn, CancellationToken ct) =>
+        await QueryAsync(conn, """
+            SELECT e.extname, n.nspname, c.relname, c.relkind, coalesce(e.extcondition[x.ord], ''),
+                   ARRAY(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                         AND a.attgenerated = '' ORDER BY a.attnum),
+                   CASE WHEN c.relkind = 'S' AND has_sequence_privilege(c.oid, 'SELECT') THEN pg_sequence_last_value(c.oid) END,
+                   CASE WHEN c.relkind = 'r' THEN pg_relation_size(c.oid) ELSE 0 END, greatest(c.reltuples, 0)::bigint
+            FROM pg_extension e
+            CROSS JOIN LATERAL unnest(e.extconfig) WITH ORDINALITY AS x(config, ord)
+            JOIN pg_class c ON c.oid = x.config JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'S')
+            ORDER BY 1, 2, 3
+            """, null, r => new ExtensionConfig(r.GetString(0), Name(r, 1), r.GetChar(3), ConfigFilter(r.GetString(4)), Strings(r, 5),
+                r.IsDBNull(6) ? null : r.GetInt64(6), r.GetInt64(7), r.GetInt64(8)), ct);
+
+    /// <summary>extcondition holds "WHERE condition" (pg_dump appends it to its SELECT); the copy wants the condition alone.</summary>
+    private static string? ConfigFilter(string condition)
+    {
+        var c = condition.Trim();
+        if (c.StartsWith("WHERE", StringComparison.OrdinalIgnoreCase) && (c.Length == 5 || !char.IsLetterOrDigit(c[5]) && c[5] != '_')) c = c[5..].Trim();
+        return c.Length == 0 ? null : c;
+    }
 }

@@ -79,6 +79,7 @@ public static partial class CatalogReader
             Privileges = await ReadPrivilegesAsync(conn, names, ct),
             ExtensionAcls = await ReadExtensionAclsAsync(conn, ct),
             ExtensionDictionaries = await ReadExtensionDictionariesAsync(conn, ct),
+            ExtensionConfigs = await ReadExtensionConfigsAsync(conn, ct),
             ExtensionDependents = await ReadExtensionDependentsAsync(conn, ct),
             Owners = (await QueryAsync(conn, """
                 SELECT 'r:' || c.oid, pg_get_userbyid(c.relowner) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY($1)

@@ -206,6 +206,15 @@ public sealed record ExtensionMemberAcl(string Extension, string Keyword, string
 /// <summary>A text search dictionary of an extension with its options as the source has them (dictinitoption).</summary>
 public sealed record ExtensionDictionary(string Extension, QualifiedName Name, string Options);
 
+/// <summary>
+/// A table or sequence an extension marked with pg_extension_config_dump: CREATE EXTENSION makes it with the script's
+/// rows; the rows its filter selects (the user's) and the sequence's value are data to carry, as pg_dump does.
+/// </summary>
+/// <param name="Filter">The WHERE condition without its keyword, or null for every row.</param>
+/// <param name="LastValue">A sequence's value when it has been called; null otherwise (and for tables).</param>
+public sealed record ExtensionConfig(
+    string Extension, QualifiedName Name, char Kind, string? Filter, IReadOnlyList<string> Columns, long? LastValue, long EstimatedBytes, long EstimatedRows);
+
 /// <summary>Everything the planner needs from the source, read once inside the run's snapshot.</summary>
 public sealed record SourceCatalog
 {
@@ -247,6 +256,7 @@ public sealed record SourceCatalog
     public IReadOnlyList<ExtensionMemberAcl> ExtensionAcls { get; init; } = [];
     /// <summary>The options of every extension's text search dictionaries (ALTER TEXT SEARCH DICTIONARY may have changed them).</summary>
     public IReadOnlyList<ExtensionDictionary> ExtensionDictionaries { get; init; } = [];
+    public IReadOnlyList<ExtensionConfig> ExtensionConfigs { get; init; } = [];
     /// <summary>Owner role of every schema ('n'), relation ('r'), type ('t') and function ('f').</summary>
     public required IReadOnlyDictionary<ObjectKey, string> Owners { get; init; }
     /// <summary>Objects of the schemas that cannot be recreated (security labels), for the planner's refusal or plan.Skipped.</summary>

@@ -47,7 +47,16 @@ internal sealed partial class PlanAssembler
                 TextFormat = textOnly is not null,
             };
         }
+        foreach (var c in catalog.ExtensionConfigs.Where(c => c.Kind == 'r' && CreatesExtension(c.Extension)))
+            yield return ExtensionConfigData(c);
     }
+
+    /// <summary>
+    /// The rows of an extension's configuration table that its filter selects: CREATE EXTENSION made the others.
+    /// In text, as pg_dump reads them: an extension's types may lack a binary form, and reg* values travel by name.
+    /// </summary>
+    private static TableData ExtensionConfigData(ExtensionConfig c) =>
+        new(c.Name, c.Name, c.Columns, c.Columns.Select(Sql.Ident).ToList(), c.Filter, c.EstimatedBytes, c.EstimatedRows) { TextFormat = true };
 
     /// <summary>
     /// The reg* columns of a table that travel by name: created as text, copied as their names, and turned back

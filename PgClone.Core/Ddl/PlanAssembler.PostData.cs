@@ -17,6 +17,8 @@ internal sealed partial class PlanAssembler
             var owner = catalog.Table(s.OwnerTable);
             yield return new DdlStatement("sequence", name.Quoted, SequenceDdl.SetValue(s, name)) { Table = owner is null ? null : naming.Table(owner) };
         }
+        foreach (var c in catalog.ExtensionConfigs.Where(c => c.Kind == 'S' && c.LastValue is not null && CreatesExtension(c.Extension)))
+            yield return new DdlStatement("sequence", c.Name.Quoted, SequenceDdl.SetValue(c.Name, c.LastValue!.Value, called: true));
     }
 
     /// <summary>

@@ -112,6 +112,13 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         }
     }
 
+    /// <summary>Whether this run creates the extension on the target (it needs it, and the target lacks it).</summary>
+    private bool CreatesExtension(string name) =>
+        (_createdExtensions ??= ExtensionNames().Where(n => !state.InstalledExtensions.Contains(n) && state.AvailableExtensions.Contains(n))
+            .ToHashSet(StringComparer.Ordinal)).Contains(name);
+
+    private HashSet<string>? _createdExtensions;
+
     /// <summary>Collations of the cloned schemas, created when the target lacks them (before any type or column uses one).</summary>
     private IEnumerable<DdlStatement> Collations() =>
         request.Operation is CloneOperation.Table or CloneOperation.Functions ? [] :

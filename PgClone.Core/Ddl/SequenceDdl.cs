@@ -19,6 +19,8 @@ internal static class SequenceDdl
     public static string OwnedBy(QualifiedName sequence, QualifiedName table, string column) =>
         $"ALTER SEQUENCE {sequence.Quoted} OWNED BY {table.Quoted}.{Sql.Ident(column)}";
 
-    public static string SetValue(SequenceInfo s, QualifiedName name) =>
-        $"SELECT pg_catalog.setval({Sql.Literal(name.Quoted)}::pg_catalog.regclass, {Sql.Literal(s.LastValue)}, {(s.IsCalled ? "true" : "false")})";
+    public static string SetValue(SequenceInfo s, QualifiedName name) => SetValue(name, s.LastValue, s.IsCalled);
+
+    public static string SetValue(QualifiedName name, long value, bool called) =>
+        $"SELECT pg_catalog.setval({Sql.Literal(name.Quoted)}::pg_catalog.regclass, {Sql.Literal(value)}, {(called ? "true" : "false")})";
 }

@@ -1,0 +1,49 @@
+using PgClone.Core;
+using PgClone.Tests.Fixtures;
+
+namespace PgClone.Tests.Core.Ddl;
+
+/// <summary>Servers with an extension that marks configuration tables and a sequence (pg_extension_config_dump).</summary>
+public sealed class ConfigExtensionServers() : ExtensionServers(new Dictionary<string, string>
+{
+    ["pgclone_config_test.control"] = "comment = 'configuration tables and a sequence'\ndefault_version = '1.0'\nrelocatable = false\n",
+    ["pgclone_config_test--1.0.sql"] = """
+        CREATE TABLE "Conf Items" (id integer PRIMARY KEY, name text NOT NULL, standard boolean NOT NULL DEFAULT false, target regclass);
+        INSERT INTO "Conf Items" VALUES (1, 'built in', true, NULL);
+        SELECT pg_catalog.pg_extension_config_dump('"Conf Items"', 'WHERE NOT standard');
+        CREATE TABLE conf_all (k text PRIMARY KEY, v text);
+        SELECT pg_catalog.pg_extension_config_dump('conf_all', '');
+        CREATE SEQUENCE conf_seq;
+        SELECT pg_catalog.pg_extension_config_dump('conf_seq', '');
+        """,
+});
+
+/// <summary>
+/// An extension's configuration tables and sequences hold the user's data beside the script's: CREATE EXTENSION
+/// makes the script's rows, the clone carries the rows each table's filter selects and each sequence's value.
+/// </summary>
+public sealed class ExtensionConfigTests(ConfigExtensionServers servers) : IClassFixture<ConfigExtensionServers>
+{
+    [Fact]
+    public async Task The_rows_a_configuration_tables_filter_selects_and_a_configuration_sequences_value_are_carried()
+    {
+        var db = await servers.CreateDatabasesAsync("extconfig");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE TABLE users (id integer PRIMARY KEY);
+            CREATE EXTENSION pgclone_config_test;
+            INSERT INTO "Conf Items" VALUES (2, 'mine', false, 'public.users'), (3, 'odd; '' name', false, NULL);
+            INSERT INTO conf_all VALUES ('a', 'x'), ('b', NULL);
+            SELECT nextval('conf_seq'), nextval('conf_seq'), nextval('conf_seq');
+            """);
+
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Database);
+
+        // The script's own row is made by CREATE EXTENSION, not copied again; the regclass travels by name.
+        Assert.Equal([[1, "built in", true, null], [2, "mine", false, "users"], [3, "odd; ' name", false, null]],
+            await PgServers.RowsAsync(db.Target, "SELECT id, name, standard, target::text FROM \"Conf Items\" ORDER BY id"));
+        Assert.Equal([["a", "x"], ["b", null]], await PgServers.RowsAsync(db.Target, "SELECT k, v FROM conf_all ORDER BY k"));
+        Assert.Equal([[3L, true]], await PgServers.RowsAsync(db.Target, "SELECT last_value, is_called FROM conf_seq"));
+        Assert.Equal((2L, 2L), (result.Tables.Single(t => t.Table.Name == "Conf Items").Rows, result.Tables.Single(t => t.Table.Name == "conf_all").Rows));
+        CloneKit.SameDump(await CloneKit.DumpAsync(db.Source), await CloneKit.DumpAsync(db.Target));
+    }
+}
