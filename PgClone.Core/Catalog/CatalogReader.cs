@@ -16,12 +16,19 @@ public static partial class CatalogReader
 
     internal static string NotMember(string catalog, string oid) => string.Format(System.Globalization.CultureInfo.InvariantCulture, NotExtensionMember, catalog, oid);
 
-    /// <summary>User schemas of the database: not system, not toast/temp, not created by an extension.</summary>
+    /// <summary>
+    /// User schemas of the database: not system, not toast/temp; one an extension created only when it also holds
+    /// tables or functions of the user's (CREATE EXTENSION makes the schema, the clone what the user put in it).
+    /// </summary>
     public static async Task<List<string>> UserSchemasAsync(NpgsqlConnection conn, CancellationToken ct) =>
         await QueryAsync(conn, $"""
             SELECT n.nspname FROM pg_namespace n
             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_toast%'
-              AND n.nspname NOT LIKE 'pg\_temp%' AND {NotMember("pg_namespace", "n.oid")}
+              AND n.nspname NOT LIKE 'pg\_temp%'
+              AND ({NotMember("pg_namespace", "n.oid")}
+                   OR EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = n.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+                              AND {NotMember("pg_class", "c.oid")})
+                   OR EXISTS (SELECT 1 FROM pg_proc p WHERE p.pronamespace = n.oid AND {NotMember("pg_proc", "p.oid")}))
             ORDER BY n.nspname
             """, null, r => r.GetString(0), ct);
 
@@ -54,8 +61,11 @@ public static partial class CatalogReader
         var sequences = await ReadSequencesAsync(conn, names, ct);
         return new SourceCatalog
         {
-            Schemas = await QueryAsync(conn, "SELECT n.oid, n.nspname, obj_description(n.oid, 'pg_namespace') FROM pg_namespace n WHERE n.nspname = ANY($1) ORDER BY n.nspname",
-                names, r => new SchemaInfo(r.GetFieldValue<uint>(0), r.GetString(1), Str(r, 2)), ct),
+            // A database clone leaves the schemas extensions made to CREATE EXTENSION (with their owner and grants).
+            Schemas = await QueryAsync(conn, $"""
+                SELECT n.oid, n.nspname, obj_description(n.oid, 'pg_namespace') FROM pg_namespace n
+                WHERE n.nspname = ANY($1) {(wholeDatabase ? "AND " + NotMember("pg_namespace", "n.oid") : "")} ORDER BY n.nspname
+                """, names, r => new SchemaInfo(r.GetFieldValue<uint>(0), r.GetString(1), Str(r, 2)), ct),
             Extensions = await QueryAsync(conn, "SELECT e.extname, n.nspname, e.extversion FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY e.extname",
                 null, r => new ExtensionInfo(r.GetString(0), r.GetString(1), r.GetString(2)), ct),
             ExtensionUses = await ReadExtensionUsesAsync(conn, names, ct),

@@ -3,8 +3,8 @@ using PgClone.Tests.Fixtures;
 
 namespace PgClone.Tests.Core.Ddl;
 
-/// <summary>Servers with an extension that marks configuration tables and a sequence (pg_extension_config_dump).</summary>
-public sealed class ConfigExtensionServers() : ExtensionServers(new Dictionary<string, string>
+/// <summary>Servers with an extension that makes a schema and marks configuration tables and a sequence (pg_extension_config_dump).</summary>
+public sealed class ContentExtensionServers() : ExtensionServers(new Dictionary<string, string>
 {
     ["pgclone_config_test.control"] = "comment = 'configuration tables and a sequence'\ndefault_version = '1.0'\nrelocatable = false\n",
     ["pgclone_config_test--1.0.sql"] = """
@@ -15,14 +15,17 @@ public sealed class ConfigExtensionServers() : ExtensionServers(new Dictionary<s
         SELECT pg_catalog.pg_extension_config_dump('conf_all', '');
         CREATE SEQUENCE conf_seq;
         SELECT pg_catalog.pg_extension_config_dump('conf_seq', '');
+        CREATE SCHEMA "Ext Schema";
+        CREATE TABLE "Ext Schema".ext_own (id integer);
         """,
 });
 
 /// <summary>
-/// An extension's configuration tables and sequences hold the user's data beside the script's: CREATE EXTENSION
-/// makes the script's rows, the clone carries the rows each table's filter selects and each sequence's value.
+/// What the user put into an extension's objects: CREATE EXTENSION makes the extension's own, the clone the rest.
+/// Configuration tables and sequences hold the user's data beside the script's (the clone carries the rows each
+/// table's filter selects and each sequence's value); a schema the extension made may hold the user's tables.
 /// </summary>
-public sealed class ExtensionConfigTests(ConfigExtensionServers servers) : IClassFixture<ConfigExtensionServers>
+public sealed class ExtensionContentTests(ContentExtensionServers servers) : IClassFixture<ContentExtensionServers>
 {
     [Fact]
     public async Task The_rows_a_configuration_tables_filter_selects_and_a_configuration_sequences_value_are_carried()
@@ -44,6 +47,26 @@ public sealed class ExtensionConfigTests(ConfigExtensionServers servers) : IClas
         Assert.Equal([["a", "x"], ["b", null]], await PgServers.RowsAsync(db.Target, "SELECT k, v FROM conf_all ORDER BY k"));
         Assert.Equal([[3L, true]], await PgServers.RowsAsync(db.Target, "SELECT last_value, is_called FROM conf_seq"));
         Assert.Equal((2L, 2L), (result.Tables.Single(t => t.Table.Name == "Conf Items").Rows, result.Tables.Single(t => t.Table.Name == "conf_all").Rows));
+        CloneKit.SameDump(await CloneKit.DumpAsync(db.Source), await CloneKit.DumpAsync(db.Target));
+    }
+
+    [Fact]
+    public async Task Tables_and_functions_of_the_users_in_a_schema_an_extension_made_are_cloned()
+    {
+        var db = await servers.CreateDatabasesAsync("extschema");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE EXTENSION pgclone_config_test;
+            CREATE TABLE "Ext Schema"."User Table" (id integer PRIMARY KEY, v text);
+            INSERT INTO "Ext Schema"."User Table" VALUES (1, 'one'), (2, 'two');
+            CREATE INDEX user_v ON "Ext Schema"."User Table" (v);
+            CREATE FUNCTION "Ext Schema".user_count() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM "Ext Schema"."User Table"';
+            """);
+
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Database);
+
+        Assert.Equal(2L, result.Tables.Single(t => t.Table.Name == "User Table").Rows);
+        Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, "SELECT \"Ext Schema\".user_count()"));
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM \"Ext Schema\".ext_own"));
         CloneKit.SameDump(await CloneKit.DumpAsync(db.Source), await CloneKit.DumpAsync(db.Target));
     }
 }
