@@ -550,6 +550,24 @@ namespace PgClone.Web.Migrations
                         });
                 });
 
+            modelBuilder.Entity("PgClone.Web.Data.ConsoleSecret", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ValueEncrypted")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("console_secrets", (string)null);
+                });
+
             modelBuilder.Entity("PgClone.Web.Data.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")

@@ -24,6 +24,7 @@ public sealed class PgCloneDbContext(DbContextOptions<PgCloneDbContext> options)
     public DbSet<MaskPolicyVersion> MaskPolicyVersions => Set<MaskPolicyVersion>();
     public DbSet<Schedule> Schedules => Set<Schedule>();
     public DbSet<ScheduleWebhook> ScheduleWebhooks => Set<ScheduleWebhook>();
+    public DbSet<ConsoleSecret> ConsoleSecrets => Set<ConsoleSecret>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
