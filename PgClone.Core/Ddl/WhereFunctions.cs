@@ -42,17 +42,24 @@ public static partial class WhereFunctions
             if (e.Notice.Severity == "LOG" && e.Notice.Detail is { } d) tree.Append(d).Append(' ');
         }
         source.Notice += OnNotice;
+        var filterEnd = int.MaxValue;
         try
         {
             // The savepoint puts the settings back; the plan goes to this client only while client_min_messages = log.
+            // Npgsql sends each statement on its own: an error's position counts from the start of the EXPLAIN.
+            var explain = $"EXPLAIN SELECT 1 FROM ONLY {t.Source.Quoted} WHERE (";
+            filterEnd = explain.Length + t.Where!.Length;
             await using var cmd = new NpgsqlCommand(
                 "SAVEPOINT pgclone_where; SET LOCAL debug_print_plan = on; SET LOCAL debug_pretty_print = off; SET LOCAL client_min_messages = log; " +
-                $"EXPLAIN SELECT 1 FROM ONLY {t.Source.Quoted} WHERE ({t.Where}); ROLLBACK TO SAVEPOINT pgclone_where; RELEASE SAVEPOINT pgclone_where", source);
+                $"{explain}{t.Where}); ROLLBACK TO SAVEPOINT pgclone_where; RELEASE SAVEPOINT pgclone_where", source);
             await cmd.ExecuteNonQueryAsync(ct);
         }
         catch (PostgresException e)
         {
-            throw PgCloneException.For(server, $"table {t.Source}", $"where filter rejected: {e.MessageText}", e);
+            // An error past the filter's last character is at the parenthesis around it, which the user never typed.
+            var message = e.SqlState == PostgresErrorCodes.SyntaxError && e.Position > filterEnd
+                ? "syntax error at the end of the filter (is it incomplete?)" : e.MessageText;
+            throw PgCloneException.For(server, $"table {t.Source}", $"where filter rejected: {message}", e);
         }
         catch (Exception e) when (e is NpgsqlException or IOException)
         {

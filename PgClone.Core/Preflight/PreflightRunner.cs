@@ -66,6 +66,7 @@ public static class PreflightRunner
         checks.AddRange(await PrivilegeChecks.TargetAsync(target, targetServer, targetFacts, request, plan, ct));
         checks.AddRange(await SpecialCareChecks.RunAsync(source, request.Source, plan, masker, ct));
         checks.Add(await MaskingGateAsync(source, plan, masker, ct));
+        if (await WhereFiltersAsync(source, request.Source, plan, ct) is { } where) checks.Add(where);
 
         var data = plan;
         if (options.PreviewSubset && request.EffectiveOptions.Subset is not null && request.EffectiveOptions.IncludeData)
@@ -109,6 +110,18 @@ public static class PreflightRunner
             return new PreflightCheck("masking", PreflightStatus.Ok, "the mask rules apply to the copied columns, and the coverage gate (require_masking, when set) passes");
         }
         catch (PgCloneException e) { return new PreflightCheck("masking", PreflightStatus.Blocker, e.Message) { Error = e }; }
+    }
+
+    /// <summary>The row filters as the run checks them before its first row: planned (never run) on the source, no volatile call.</summary>
+    private static async Task<PreflightCheck?> WhereFiltersAsync(NpgsqlConnection source, ServerEndpoint server, ClonePlan plan, CancellationToken ct)
+    {
+        if (plan.Tables.All(t => t.Where is null)) return null;
+        try
+        {
+            await WhereFunctions.CheckAsync(source, server, await PlannerWarmup.LoadAsync(source, server, ct), plan.Tables, ct);
+            return new PreflightCheck("where", PreflightStatus.Ok, "the row filters are valid on the source and call no volatile function");
+        }
+        catch (PgCloneException e) { return new PreflightCheck("where", PreflightStatus.Blocker, e.Message) { Error = e }; }
     }
 
     private static async Task<NpgsqlConnection?> ConnectAsync(ServerEndpoint server, string id, List<PreflightCheck> checks, CancellationToken ct)

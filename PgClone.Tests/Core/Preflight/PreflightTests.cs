@@ -142,6 +142,25 @@ public sealed class PreflightTests(PgServersFixture fx) : IClassFixture<PgServer
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_namespace WHERE nspname = 's'"));
     }
 
+    [Theory]
+    [InlineData("country = 'DE'", null)]
+    [InlineData("country >", "syntax error at the end of the filter (is it incomplete?)")]
+    [InlineData("nosuchcol = 1", "column \"nosuchcol\" does not exist")]
+    [InlineData("pg_sleep(3) IS NOT NULL", "it calls pg_sleep(double precision), which is volatile (may write or act on the server); only immutable and stable functions are allowed")]
+    public async Task A_row_filter_is_planned_on_the_source_and_a_wrong_one_is_a_blocker(string where, string? problem)
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("pfwhere");
+        await PgServers.ExecAsync(db.Source, Schema);
+        var request = CloneKit.Request(db, CloneOperation.Table, "s", "customers", new CloneOptions { Where = where });
+
+        var check = Assert.Single(ById(await PreflightRunner.RunAsync(request, null))["where"]);
+
+        Assert.Equal(problem is null
+                ? new PreflightCheck("where", PreflightStatus.Ok, "the row filters are valid on the source and call no volatile function")
+                : new PreflightCheck("where", PreflightStatus.Blocker, $"{request.Source.Describe()}: table \"s\".\"customers\": where filter rejected: {problem}"),
+            check with { Error = null });
+    }
+
     [Fact]
     public async Task The_masking_gate_is_a_blocker_when_a_sensitive_column_has_no_rule()
     {
