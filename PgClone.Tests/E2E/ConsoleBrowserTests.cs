@@ -111,8 +111,8 @@ public sealed class ConsoleBrowserTests(PgServersFixture fx)
         await page.WaitForURLAsync(baseUrl + "/connections");
         var row = page.Locator("#connections-grid tbody tr.mud-table-row").First;
         await Assertions.Expect(row).ToContainTextAsync("warehouse");
-        Assert.Equal(["warehouse", "other", "db.example.com:5433/sales", "reader", "Prefer"],
-            (await row.Locator("td").AllInnerTextsAsync()).Take(5).Select(t => t.Trim()));
+        Assert.Equal(["warehouse", "other", "db.example.com:5433/sales", "reader\nSSL prefer"],
+            (await row.Locator("td").AllInnerTextsAsync()).Take(4).Select(t => t.Trim()));
 
         // Log out from the user menu.
         await page.ClickAsync("#user-menu");

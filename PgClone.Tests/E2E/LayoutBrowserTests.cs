@@ -55,6 +55,11 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
             await Assertions.Expect(wide).ToHaveTitleAsync(title);
             await Assertions.Expect(NavLink(wide, "Connections")).ToBeInViewportAsync();
             await AssertNoSidewaysScrollingAsync(wide, path);
+            if (path == "/connections")
+            {
+                // The grid fits beside the drawer: a row's actions are on screen without scrolling the grid.
+                await Assertions.Expect(wide.Locator("#connections-grid .action-more").First).ToBeInViewportAsync(new() { Ratio = 1 });
+            }
             // For a person to look at: each page as an Admin sees it before any data.
             await wide.ScreenshotAsync(new() { Path = $"/tmp/pgclone-shots/admin{(path == "/" ? "-dashboard" : path.Replace('/', '-'))}-1280.png" });
 
@@ -69,6 +74,13 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
             Assert.True(await OffScreenAsync(phone), $"{path}: the drawer shows over the page on a phone as it loads");
             await Assertions.Expect(NavLink(phone, "Connections")).Not.ToBeInViewportAsync();
             await AssertNoSidewaysScrollingAsync(phone, path);
+            if (path == "/connections")
+            {
+                // On a phone each connection is a card whose values stay on screen (a long address wraps).
+                await Assertions.Expect(phone.Locator("#connections-grid .connection-name").First).ToBeInViewportAsync(new() { Ratio = 1 });
+                await Assertions.Expect(phone.Locator("#connections-grid .action-test").First).ToBeInViewportAsync(new() { Ratio = 1 });
+                await phone.ScreenshotAsync(new() { Path = "/tmp/pgclone-shots/admin-connections-390.png" });
+            }
             await OpenDrawerAsync(phone, path);
             await AssertNoSidewaysScrollingAsync(phone, path);
         }
