@@ -100,6 +100,13 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
         await Assertions.Expect(entries).ToHaveCountAsync(1);
         await Assertions.Expect(entries).ToContainTextAsync("role template 'ui roles'");
         await Assertions.Expect(entries).ToContainTextAsync(RunsConsole.Operator);
+        await Assertions.Expect(entries.Locator(".pgclone-audit-action")).ToHaveTextAsync("role template created");
+        // The details read as fields; the JSON is folded beneath, indented and without \u0027-style escapes.
+        var json = entries.Locator("pre.pgclone-audit-details");
+        await Assertions.Expect(json).Not.ToBeVisibleAsync();
+        await entries.Locator(".pgclone-audit-json summary").ClickAsync();
+        await Assertions.Expect(json).ToBeVisibleAsync();
+        Assert.DoesNotContain("\\u00", await json.InnerTextAsync());
         await auditor.ClickAsync("#audit-verify");
         await Assertions.Expect(auditor.Locator("#audit-chain-status")).ToContainTextAsync("Chain intact");
         // The head the check shows, given back at the next check, must still be in the chain.
