@@ -112,6 +112,9 @@ public sealed class SecurityBrowserTests(PgServersFixture fx)
         Assert.Equal("[]", await http.GetStringAsync("/api/v1/connections"));
 
         await op.ClickAsync(".revoke-token");
+        // Revoking cannot be undone: the console asks first.
+        await Assertions.Expect(op.GetByText("Revoke the token 'ci pipeline'?")).ToBeVisibleAsync();
+        await op.GetByRole(AriaRole.Button, new() { Name = "Revoke", Exact = true }).ClickAsync();
         await Assertions.Expect(op.Locator("#tokens tbody tr.mud-table-row")).ToContainTextAsync("revoked");
         await Assertions.Expect(op.Locator("#new-token-secret")).ToHaveCountAsync(0);
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/api/v1/me")).StatusCode);
