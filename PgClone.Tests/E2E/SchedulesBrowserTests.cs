@@ -40,6 +40,8 @@ public sealed class SchedulesBrowserTests(PgServersFixture fx)
         await page.GotoAsync($"{console.Url}/schedules/new?profile={profile}");
         await page.WaitForFunctionAsync("() => typeof window.Blazor === 'object'");
         await Assertions.Expect(page.Locator("#schedule-description")).ToHaveTextAsync("At 02:00, every day");
+        // The profile keeps the default conflict strategy (error): its second firing would fail, and the editor says so.
+        await Assertions.Expect(page.Locator("#schedule-conflict-warning")).ToContainTextAsync("every later one finds the tables it made and fails");
         await FillUntilAsync(page, "#schedule-name", "notes weekly");
         await FillUntilAsync(page, "#schedule-cron", "0 15 3 ? * SAT");
         await Assertions.Expect(page.Locator("#schedule-description")).ToHaveTextAsync("At 03:15, on Saturday");
