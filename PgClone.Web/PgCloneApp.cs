@@ -126,11 +126,11 @@ public static class PgCloneApp
     private static async Task PrepareDatabaseAsync(WebApplication app, CancellationToken ct)
     {
         var database = app.Services.GetRequiredService<PgCloneDatabase>();
-        var masking = app.Services.GetRequiredService<ConsoleMaskingSecret>();
         if (!database.IsEmbedded)
         {
             await database.MigrateAsync(ct);
-            await masking.EnsureAsync(ct);
+            // Resolved only now: its Data Protection key ring needs the database (and, embedded, the data directory).
+            await app.Services.GetRequiredService<ConsoleMaskingSecret>().EnsureAsync(ct);
             return;
         }
         var embedded = app.Services.GetRequiredService<EmbeddedServer>();
@@ -138,7 +138,7 @@ public static class PgCloneApp
         await EmbeddedServer.CreateDatabaseIfMissingAsync(cluster, PgCloneDatabase.EmbeddedDatabaseName, ct);
         database.ConnectionString = cluster.ConnectionString(PgCloneDatabase.EmbeddedDatabaseName);
         await database.MigrateAsync(ct);
-        await masking.EnsureAsync(ct);
+        await app.Services.GetRequiredService<ConsoleMaskingSecret>().EnsureAsync(ct);
         if (embedded.PreviousPort is { } old)
             await app.Services.GetRequiredService<ConnectionService>().MovePortAsync("127.0.0.1", old, cluster.Port, ct);
         await app.Services.GetRequiredService<DemoDatabases>().EnsureAsync(cluster, ct);

@@ -17,6 +17,8 @@ public sealed class ContentExtensionServers() : ExtensionServers(new Dictionary<
         SELECT pg_catalog.pg_extension_config_dump('conf_seq', '');
         CREATE SCHEMA "Ext Schema";
         CREATE TABLE "Ext Schema".ext_own (id integer);
+        CREATE SEQUENCE granted_seq;
+        GRANT ALL ON SEQUENCE granted_seq TO pg_signal_backend WITH GRANT OPTION;
         """,
 });
 
@@ -67,6 +69,23 @@ public sealed class ExtensionContentTests(ContentExtensionServers servers) : ICl
         Assert.Equal(2L, result.Tables.Single(t => t.Table.Name == "User Table").Rows);
         Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, "SELECT \"Ext Schema\".user_count()"));
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM \"Ext Schema\".ext_own"));
+        CloneKit.SameDump(await CloneKit.DumpAsync(db.Source), await CloneKit.DumpAsync(db.Target));
+    }
+
+    [Fact]
+    public async Task A_grant_option_revoked_from_a_privilege_the_extension_granted_is_revoked_on_the_target()
+    {
+        var db = await servers.CreateDatabasesAsync("extgrantopt");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE EXTENSION pgclone_config_test;
+            REVOKE GRANT OPTION FOR UPDATE ON SEQUENCE granted_seq FROM pg_signal_backend;
+            """);
+
+        await CloneKit.CloneAsync(db, CloneOperation.Database);
+
+        const string acl = "SELECT relacl::text FROM pg_class WHERE relname = 'granted_seq'";
+        Assert.Contains("pg_signal_backend=r*wU*/", await PgServers.ScalarAsync<string>(db.Source, acl));
+        Assert.Equal(await PgServers.ScalarAsync<string>(db.Source, acl), await PgServers.ScalarAsync<string>(db.Target, acl));
         CloneKit.SameDump(await CloneKit.DumpAsync(db.Source), await CloneKit.DumpAsync(db.Target));
     }
 }
