@@ -117,7 +117,12 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
         {
             await TabUntilAsync(page, "a.mud-nav-link[href='connections']", "the Connections link");
             await page.Keyboard.PressAsync("Enter");
-        }, () => Assertions.Expect(page).ToHaveURLAsync(console.Url + "/connections", new() { Timeout = 5_000 }), "Enter on the Connections link opens the page");
+        }, async () =>
+        {
+            // The page, not only its address: an Enter as the circuit starts can change the URL and leave the old page.
+            await Assertions.Expect(page).ToHaveURLAsync(console.Url + "/connections", new() { Timeout = 5_000 });
+            await Assertions.Expect(page.Locator("#connections-grid")).ToBeVisibleAsync(new() { Timeout = 5_000 });
+        }, "Enter on the Connections link opens the page");
         await Assertions.Expect(page).ToHaveTitleAsync("Connections · PgClone");
         await Assertions.Expect(page.Locator("#connections-grid")).ToContainTextAsync("source db");
 
@@ -151,14 +156,15 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
         page.Locator(".mud-drawer a.mud-nav-link").Filter(new() { HasText = text }).First;
 
     /// <summary>
-    /// Presses Tab until the focused element matches (a page has no more than a few dozen stops before its content);
+    /// Presses Tab until the focused element matches (a page has no more than a few dozen stops before its content,
+    /// and the circuit's re-render may send the focus back to the top once: twice that many presses);
     /// that element must then also match <paramref name="check"/> (tested in the same look, so a re-render in between
     /// cannot mislead it).
     /// </summary>
     private static async Task TabUntilAsync(IPage page, string selector, string what, string? check = null)
     {
         const string Look = "([s, check]) => { const e = document.activeElement; return e?.matches(s) === true ? (!check || e.matches(check)) : null; }";
-        for (var i = 0; i <= 40; i++)
+        for (var i = 0; i <= 80; i++)
         {
             if (i > 0) await page.Keyboard.PressAsync("Tab");
             if (await page.EvaluateAsync<bool?>(Look, new object?[] { selector, check }) is { } holds)
