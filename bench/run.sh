@@ -72,6 +72,10 @@ if [[ " $cases " == *" masked "* ]]; then
   mask=$("$pgclone" discover --source "$(src bench_masked)" --schema shop | python3 -c 'import json,sys; print(json.dumps({"shop." + k: v for k, v in json.load(sys.stdin).items()}, separators=(",",":")))')
   echo "mask rules discovered: $mask" >&2
 fi
+# A source in steady state, as a production one is: the freshly loaded rows' hint bits set and frozen, the
+# visibility map built and no autovacuum pass pending, so that no tool's run pays (or races) that one-off work.
+for db in $(printf 'bench_%s ' $cases); do psql -q -p "$sport" -d "$db" -c "VACUUM (FREEZE, ANALYZE)"; done
+psql -q -p "$sport" -d postgres -c "CHECKPOINT"
 for db in $(printf 'bench_%s ' $cases); do
   size=$(psql -At -p "$sport" -d "$db" -c "SELECT pg_size_pretty(pg_database_size(current_database()))")
   tables=$(psql -At -p "$sport" -d "$db" -c "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog','information_schema')")

@@ -72,7 +72,7 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
         await op.GotoAsync(console.Url + "/diff");
         await Chromium.ChooseAsync(op, "#diff-source", "source db");
         await Chromium.ChooseAsync(op, "#diff-target", "target db");
-        await op.FillAsync("#diff-schema", "app");
+        await Chromium.ChooseAsync(op, ".pgclone-diff-schema", "app");
         await op.ClickAsync("#diff-run");
         var tables = op.Locator(".pgclone-diff-category[data-category='tables']");
         await Assertions.Expect(tables.Locator("[data-kind='missing']")).ToContainTextAsync("events");

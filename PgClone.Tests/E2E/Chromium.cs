@@ -68,4 +68,24 @@ public static class Chromium
         await page.WaitForFunctionAsync("() => typeof window.Blazor === 'object'");
         return page;
     }
+
+    /// <summary>
+    /// Right after the first render the circuit may still be connecting and a click is lost: click again until the
+    /// expected element shows (a click that lands but is slow to answer is not repeated over its overlay).
+    /// </summary>
+    public static async Task ClickUntilVisibleAsync(IPage page, string button, string appears)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(25);
+        while (true)
+        {
+            try { await page.ClickAsync(button, new() { Timeout = 2_000 }); }
+            catch (Exception e) when (e is TimeoutException or PlaywrightException && DateTime.UtcNow < deadline) { }
+            try
+            {
+                await Assertions.Expect(page.Locator(appears)).ToBeVisibleAsync(new() { Timeout = 3_000 });
+                return;
+            }
+            catch (PlaywrightException) when (DateTime.UtcNow < deadline) { }
+        }
+    }
 }

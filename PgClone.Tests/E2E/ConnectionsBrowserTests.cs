@@ -63,7 +63,7 @@ public sealed class ConnectionsBrowserTests(PgServersFixture fx)
 
         // Grant warehouse to the Operator as a source.
         await page.GotoAsync(baseUrl + "/connections");
-        await ClickUntilVisibleAsync(page, ".connection-actions[data-connection='warehouse'] .action-more button", ".mud-popover-open .action-rights");
+        await Chromium.ClickUntilVisibleAsync(page, ".connection-actions[data-connection='warehouse'] .action-more button", ".mud-popover-open .action-rights");
         await page.ClickAsync(".mud-popover-open .action-rights");
         await page.Locator("tr[data-grantee='op@example.com'] td.grant-source input").CheckAsync();
         await page.ClickAsync("#rights-save");
@@ -81,7 +81,7 @@ public sealed class ConnectionsBrowserTests(PgServersFixture fx)
         await Assertions.Expect(rows.First).ToContainTextAsync("warehouse");
         await Assertions.Expect(page.Locator("#add-connection")).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator(".action-more")).ToHaveCountAsync(0);
-        await ClickUntilVisibleAsync(page, ".connection-actions[data-connection='warehouse'] .action-test", "#test-result"); // a fresh page: the circuit may still connect
+        await Chromium.ClickUntilVisibleAsync(page, ".connection-actions[data-connection='warehouse'] .action-test", "#test-result"); // a fresh page: the circuit may still connect
         await Assertions.Expect(page.Locator("#test-result")).ToContainTextAsync("warehouse: PostgreSQL 15");
         Assert.DoesNotContain(secret, await page.ContentAsync());
 
@@ -99,7 +99,7 @@ public sealed class ConnectionsBrowserTests(PgServersFixture fx)
 
     private static async Task AddAsync(IPage page, string addButton, string name, string uri)
     {
-        await ClickUntilVisibleAsync(page, addButton, "#connection-form");
+        await Chromium.ClickUntilVisibleAsync(page, addButton, "#connection-form");
         await page.FillAsync("#conn-paste", uri);
         await page.ClickAsync("#conn-paste-fill");
         await Assertions.Expect(page.Locator("#conn-database")).Not.ToHaveValueAsync("");
@@ -107,25 +107,5 @@ public sealed class ConnectionsBrowserTests(PgServersFixture fx)
         await page.ClickAsync("#conn-save");
         await Assertions.Expect(page.Locator("#connection-form")).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("#connections-grid")).ToContainTextAsync(name);
-    }
-
-    /// <summary>
-    /// Right after the first render the circuit may still be connecting and a click is lost: click again until the
-    /// expected element shows (a click that lands but is slow to answer is not repeated over its overlay).
-    /// </summary>
-    private static async Task ClickUntilVisibleAsync(IPage page, string button, string appears)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(25);
-        while (true)
-        {
-            try { await page.ClickAsync(button, new() { Timeout = 2_000 }); }
-            catch (Exception e) when (e is TimeoutException or PlaywrightException && DateTime.UtcNow < deadline) { }
-            try
-            {
-                await Assertions.Expect(page.Locator(appears)).ToBeVisibleAsync(new() { Timeout = 3_000 });
-                return;
-            }
-            catch (PlaywrightException) when (DateTime.UtcNow < deadline) { }
-        }
     }
 }

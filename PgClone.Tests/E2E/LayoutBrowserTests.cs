@@ -60,6 +60,22 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
                 // The grid fits beside the drawer: a row's actions are on screen without scrolling the grid.
                 await Assertions.Expect(wide.Locator("#connections-grid .action-more").First).ToBeInViewportAsync(new() { Ratio = 1 });
             }
+            if (path == "/admin")
+            {
+                // The overview: who uses the console, and the one instance of this cluster, alive and idle.
+                await Assertions.Expect(wide.Locator("#admin-user-counts")).ToHaveTextAsync("2 users: 1 Admin, 1 Operator");
+                var instance = wide.Locator("#instances tbody tr");
+                await Assertions.Expect(instance).ToHaveCountAsync(1);
+                await Assertions.Expect(instance.Locator("td").Nth(0)).ToContainTextAsync("this one");
+                await Assertions.Expect(instance.Locator("td").Nth(2)).ToHaveTextAsync("0");
+                await Assertions.Expect(instance.Locator(".instance-state")).ToHaveTextAsync("alive");
+                await Assertions.Expect(wide.Locator("#admin-masking-key")).ToContainTextAsync("Set in the configuration (PgClone:MaskingSecret)");
+            }
+            if (path == "/admin/users")
+            {
+                // A user's row fits: its actions are on screen without scrolling the table.
+                await Assertions.Expect(wide.Locator("#users .user-actions").First).ToBeInViewportAsync(new() { Ratio = 1 });
+            }
             // For a person to look at: each page as an Admin sees it before any data.
             await wide.ScreenshotAsync(new() { Path = $"/tmp/pgclone-shots/admin{(path == "/" ? "-dashboard" : path.Replace('/', '-'))}-1280.png" });
 

@@ -120,6 +120,24 @@ public sealed class SecurityBrowserTests(PgServersFixture fx)
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/api/v1/me")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/api/v1/connections")).StatusCode);
 
+        // Disabling a user asks first; keeping them enabled changes nothing.
+        await admin.GotoAsync(baseUrl + "/admin/users");
+        await WaitForCircuitAsync(admin);
+        var operatorRow = admin.Locator("#users tbody tr.mud-table-row", new() { HasText = Email(AppRoles.Operator) });
+        var operatorMenu = $".user-actions[data-email='{Email(AppRoles.Operator)}'] button";
+        var question = $"Disable {Email(AppRoles.Operator)}? They are signed out and cannot sign in or use their API tokens until enabled again.";
+        await Chromium.ClickUntilVisibleAsync(admin, operatorMenu, ".mud-popover-open .disable-user");
+        await admin.ClickAsync(".mud-popover-open .disable-user");
+        await Assertions.Expect(admin.GetByText(question)).ToBeVisibleAsync();
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Keep enabled", Exact = true }).ClickAsync();
+        await Assertions.Expect(admin.GetByText(question)).ToHaveCountAsync(0);
+        await Assertions.Expect(operatorRow).ToContainTextAsync("active");
+        await Chromium.ClickUntilVisibleAsync(admin, operatorMenu, ".mud-popover-open .disable-user");
+        await admin.ClickAsync(".mud-popover-open .disable-user");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Disable", Exact = true }).ClickAsync();
+        await Assertions.Expect(operatorRow).ToContainTextAsync("disabled");
+        await Assertions.Expect(admin.GetByText($"{Email(AppRoles.Operator)}: disabled.")).ToBeVisibleAsync();
+
         // The API reference works under the console's Content-Security-Policy.
         await admin.GotoAsync(baseUrl + "/api/docs");
         await Assertions.Expect(admin.GetByText("PgClone console API").First).ToBeVisibleAsync(new() { Timeout = 30_000 });

@@ -24,6 +24,7 @@ public static class RunsServices
         services.AddSingleton<ConsoleMaskingSecret>();
         services.AddSingleton<RunExecutor>();
         services.AddSingleton<RunProgressBroker>();
+        services.AddSingleton<ConsoleInstances>();
         services.AddScoped<RunProgressFeed>();
         services.AddSingleton<RunProgressPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<RunProgressPublisher>());

@@ -199,7 +199,7 @@ public sealed class SchedulesService(
             SchedulePolicies.ParseMisfire(s.Misfire), SchedulePolicies.ParseOverlap(s.Overlap), s.RequireMasking,
             s.RefreshJson is null ? null : RefreshOptions.Parse(s.RefreshJson), s.Owner,
             next is { } n ? TimeZoneInfo.ConvertTime(n, zone) : null,
-            last?.SubmittedAt, last?.Id, last is null ? null : RunStatuses.Parse(last.Status),
+            last is null ? null : TimeZoneInfo.ConvertTime(last.SubmittedAt, zone), last?.Id, last is null ? null : RunStatuses.Parse(last.Status),
             [.. s.Webhooks.OrderBy(w => w.Id).Select(w => new WebhookInfo(w.Id, w.Url, w.Events.Split(',')))],
             s.CreatedAt, s.UpdatedAt, s.UpdatedBy);
     }
