@@ -12,8 +12,9 @@ namespace PgClone.Core.Jobs;
 /// Loads the plan's tables and, overlapping the load, builds each table's indexes and constraints as soon as what
 /// they need is in (<see cref="PostDataGates"/>, <see cref="LoadScheduler{TCopy}"/>). N workers, each with a target
 /// session and, while it copies, a source session in the run's snapshot: the same sessions as without overlap.
-/// Copies start largest first (a table with a slow index counts as larger, so that build starts early). A table
-/// above the split size becomes several ranges copied by several workers at once. A table loaded whole is
+/// Copies start largest first (a table with a slow index counts as larger, so that build starts early); the first
+/// of them, when it has a slow index, is loaded by every worker at once, so its build (the run's critical path)
+/// starts as early as it can. A table above the split size becomes several ranges copied by several workers at once. A table loaded whole is
 /// truncated and loaded with COPY FREEZE in one transaction when it was created by this run and is not tiny, or is
 /// re-copied by a resume.
 /// </summary>
@@ -29,6 +30,12 @@ internal sealed class DataCopyPhase(
         public readonly Stopwatch Clock = new();
         public int Failed;
     }
+
+    /// <summary>How much larger a table with a slow index counts when ordering the copies (its build starts earlier).</summary>
+    private const int SlowWeight = 4;
+
+    /// <summary>Why a table is copied in ranges by several workers beside its size.</summary>
+    private enum Spread { None, Masked, Lead }
 
     /// <summary>Copies a worker's source transaction holds the locks of before it starts another in the snapshot.</summary>
     private const int CopiesPerSourceTransaction = 32;
@@ -52,10 +59,12 @@ internal sealed class DataCopyPhase(
         var slow = steps.Where(s => s.StepKind == "index" && PostDataGates.IsSlowIndex(s.Statement) && s.Statement.Table is not null)
             .Select(s => s.Statement.Table!.Value).ToHashSet();
         var tasks = new List<CopyTask>();
+        long Weight(TableData t) => t.EstimatedBytes * (slow.Contains(t.Target) ? SlowWeight : 1);
+        var lead = tables.MaxBy(Weight) is { } first && slow.Contains(first.Target) ? first : null;
         foreach (var t in tables)
         {
             var truncate = mustTruncate.Contains(t.Target.Quoted);
-            var ranges = await RangesAsync(t, spread: t.StreamMasks.Count > 0, ct);
+            var ranges = await RangesAsync(t, ReferenceEquals(t, lead) ? Spread.Lead : t.StreamMasks.Count > 0 ? Spread.Masked : Spread.None, ct);
             var state = new TableState(t, Math.Max(1, ranges.Count));
             if (ranges.Count == 0)
             {
@@ -66,7 +75,7 @@ internal sealed class DataCopyPhase(
             if (truncate) await JobSession.ExecAsync(targets.Main, targets.Server, state.Name, $"TRUNCATE {t.Target.Quoted}", ct);
             tasks.AddRange(ranges.Select(r => new CopyTask(state, r, false, t.EstimatedBytes / ranges.Count)));
         }
-        var ordered = tasks.OrderByDescending(t => t.EstimatedBytes * (slow.Contains(t.Table.Data.Target) ? 4 : 1));
+        var ordered = tasks.OrderByDescending(t => t.EstimatedBytes * (slow.Contains(t.Table.Data.Target) ? SlowWeight : 1));
         _scheduler = new LoadScheduler<CopyTask>(ordered, tasks.GroupBy(t => t.Table.Data.Target).ToDictionary(g => g.Key, g => g.Count()), steps, done);
         var workers = Math.Min(job.Parallel, Math.Max(1, tasks.Count + steps.Count));
         job.Progress.Tables(job.Progress.Current.TablesTotal, job.Progress.Current.BytesEstimated, workers);
@@ -237,13 +246,17 @@ internal sealed class DataCopyPhase(
     /// The first and last ranges are open-ended, so rows outside the bounds read in the snapshot still belong to one.
     /// Empty when the table is copied whole. A <paramref name="spread"/> table gets at least one range per worker.
     /// </summary>
-    private async Task<IReadOnlyList<string>> RangesAsync(TableData t, bool spread, CancellationToken ct)
+    private async Task<IReadOnlyList<string>> RangesAsync(TableData t, Spread spread, CancellationToken ct)
     {
         if (t.Ranges is { } given) return given;
         // Ranges commit one by one; only a table this run created can be emptied and reloaded if one fails.
-        var split = spread ? Math.Min(job.Options.SplitTablesLargerThan, job.Options.SpreadTablesLargerThan) : job.Options.SplitTablesLargerThan;
+        var options = job.Options;
+        var split = spread == Spread.None ? options.SplitTablesLargerThan : Math.Min(options.SplitTablesLargerThan, options.SpreadTablesLargerThan);
         if (t.EstimatedBytes <= split || job.Parallel < 2 || !t.CreatedInRun) return [];
-        var wanted = (int)Math.Clamp(Math.Max(spread ? job.Parallel : 2, (t.EstimatedBytes + split - 1) / Math.Max(1, split)), 2, job.Options.MaxRangesPerTable);
+        // Masking spreads in small ranges (every worker's CPU masks, whatever else runs); the lead table in one range
+        // per worker (unless large enough for more), which all start first and end together.
+        var size = spread == Spread.Lead ? options.SplitTablesLargerThan : split;
+        var wanted = (int)Math.Clamp(Math.Max(spread == Spread.None ? 2 : job.Parallel, (t.EstimatedBytes + size - 1) / Math.Max(1, size)), 2, options.MaxRangesPerTable);
         if (t.IntegerKeyColumn is { } key)
         {
             var bounds = await snapshot.OnCoordinatorAsync(async c =>

@@ -52,6 +52,48 @@ public sealed class OverlapTests(PgServersFixture fx) : IClassFixture<PgServersF
     }
 
     [Fact]
+    public async Task The_lead_table_with_a_slow_index_is_loaded_by_every_worker_at_once_so_its_build_starts_first()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("overlap_lead");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE TABLE docs(id int, doc jsonb); INSERT INTO docs SELECT g, jsonb_build_object('n', g) FROM generate_series(1, 20000) g;
+            CREATE TABLE plain(id int, note text); INSERT INTO plain SELECT g, repeat('x', 50) FROM generate_series(1, 20000) g;
+            """);
+        QualifiedName docs = new("public", "docs"), plain = new("public", "plain");
+        // Each COPY into a table logs, as it starts, the session that runs it (a statement trigger fires once per COPY).
+        var plan = new ClonePlan
+        {
+            PreData =
+            [
+                Create("docs", "id int, doc jsonb"), Create("plain", "id int, note text"),
+                new DdlStatement("table", "\"public\".\"log\"", "CREATE TABLE public.log (seq serial, tbl text, pid int)"),
+                new DdlStatement("function", "log_copy", "CREATE FUNCTION public.log_copy() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN INSERT INTO public.log(tbl, pid) VALUES (TG_TABLE_NAME, pg_backend_pid()); RETURN NULL; END$$"),
+                new DdlStatement("trigger", "docs_copied", "CREATE TRIGGER docs_copied BEFORE INSERT ON public.docs FOR EACH STATEMENT EXECUTE FUNCTION public.log_copy()"),
+                new DdlStatement("trigger", "plain_copied", "CREATE TRIGGER plain_copied BEFORE INSERT ON public.plain FOR EACH STATEMENT EXECUTE FUNCTION public.log_copy()"),
+            ],
+            // plain is estimated larger, but docs' GIN build makes docs the lead (and the run's critical path).
+            Tables = [Table("docs", ["id", "doc"], 1 << 20, key: "id"), Table("plain", ["id", "note"], 3 << 19, key: "id")],
+            Indexes =
+            [
+                new DdlStatement("index", "docs_doc", "CREATE INDEX docs_doc ON public.docs USING gin (doc)") { Table = docs },
+                new DdlStatement("index", "plain_id", "CREATE INDEX plain_id ON public.plain (id)") { Table = plain },
+            ],
+        };
+        var result = await new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 2 }),
+            new CloneRunOptions { Planner = Fixed(plan), SpreadTablesLargerThan = 1000 });
+
+        Assert.Equal([20000L, 20000], result.Tables.OrderBy(t => t.Table.Name).Select(t => t.Rows));
+        var log = await PgServers.RowsAsync(db.Target, "SELECT tbl, count(*), count(DISTINCT pid) FROM public.log GROUP BY tbl ORDER BY tbl");
+        // docs in one range per worker, from both workers; plain (no slow index) whole, once.
+        Assert.Equal([("docs", 2L, 2L), ("plain", 1L, 1L)], log.Select(r => ((string)r[0]!, (long)r[1]!, (long)r[2]!)));
+        // docs' ranges started first, one on each worker; plain only once one of them was done.
+        var order = await PgServers.RowsAsync(db.Target, "SELECT tbl FROM public.log ORDER BY seq");
+        Assert.Equal(["docs", "docs", "plain"], order.Select(r => (string)r[0]!));
+        Assert.Equal(await ChecksumAsync(db.Source, "docs", "id"), await ChecksumAsync(db.Target, "docs", "id"));
+        Assert.Equal(1L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_indexes WHERE indexname = 'docs_doc'"));
+    }
+
+    [Fact]
     public async Task A_tables_key_is_built_before_its_plain_indexes_so_no_worker_waits_for_the_key_lock()
     {
         var db = await fx.Servers.CreateDatabasesAsync("overlap_keys");
