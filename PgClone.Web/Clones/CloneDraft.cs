@@ -84,6 +84,9 @@ public sealed class CloneDraft
     private string? ScopeSchema => Schema ?? (CloneOperation == Core.CloneOperation.Table ? "public" : null);
 
     /// <summary>What keeps the step from being complete, one sentence each; empty when the user may go on.</summary>
+    /// <summary>What is wrong with the row filter as typed, shown on the field itself too; null when nothing is.</summary>
+    public string? WhereProblem => Where is { Length: > 0 } w && w.Contains(';') ? "The row filter (where) must be one condition, without ';'." : null;
+
     public IReadOnlyList<string> Problems(WizardStep step)
     {
         var problems = new List<string>();
@@ -108,7 +111,7 @@ public sealed class CloneDraft
                 break;
             case WizardStep.Options:
                 if (Parallel is < 1 or > 256) problems.Add("Parallel workers must be between 1 and 256.");
-                if (Where is { Length: > 0 } w && w.Contains(';')) problems.Add("The row filter (where) must be one condition, without ';'.");
+                if (WhereProblem is { } where) problems.Add(where);
                 break;
             case WizardStep.Subset:
                 if (Subset is not null && CopiesData) problems.AddRange(Subset.Problems());

@@ -113,6 +113,8 @@ public sealed class CloneWizardTests : BunitContext, IAsyncLifetime
         Next(cut);
 
         Assert.Equal(["Parallel workers must be between 1 and 256.", "The row filter (where) must be one condition, without ';'."], Problems(cut));
+        // The field says it too, where the user types (the list sits at the bottom of a long step).
+        Assert.Contains("The row filter (where) must be one condition, without ';'.", cut.FindAll(".mud-input-helper-text.mud-input-error").Select(e => e.TextContent.Trim()));
     }
 
     [Fact]
