@@ -100,6 +100,12 @@ public sealed class MaskingBrowserTests(PgServersFixture fx)
         await audit.GotoAsync(console.Url + $"/masking/policies/{policyId}");
         await Assertions.Expect(audit.Locator(".policy-version")).ToHaveCountAsync(1);
         Assert.Equal(0, await audit.Locator("#edit-policy").CountAsync());
+        // On a phone each rule is a card whose strategy stays on screen (the table was cut after the column).
+        await audit.SetViewportSizeAsync(390, 844);
+        var strategy = audit.Locator(".policy-version tr[data-column='crm.people.email'] td[data-label='Strategy']");
+        await Assertions.Expect(strategy).ToHaveTextAsync("email");
+        await Assertions.Expect(strategy).ToBeInViewportAsync(new() { Ratio = 1 });
+        await audit.SetViewportSizeAsync(1280, 900);
         await audit.GotoAsync(console.Url + "/masking");
         await Assertions.Expect(audit.Locator("#policies")).ToContainTextAsync("CRM masked");
         Assert.Equal(0, await audit.Locator("#new-policy").CountAsync());
