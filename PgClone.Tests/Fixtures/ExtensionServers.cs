@@ -13,6 +13,27 @@ public abstract class ExtensionServers(IReadOnlyDictionary<string, string> exten
     ["fsync"] = "off", ["synchronous_commit"] = "off", ["full_page_writes"] = "off", ["max_connections"] = "100", ["shared_buffers"] = "32MB",
 })
 {
+    private string? _extensions;
+
+    /// <summary>
+    /// Runs <paramref name="action"/> while these extension files are installed as well, then removes them: what the
+    /// source creates meanwhile is then an extension the target cannot install.
+    /// </summary>
+    public async Task WithExtensionFilesAsync(IReadOnlyDictionary<string, string> files, Func<Task> action)
+    {
+        var directory = _extensions ?? throw new InvalidOperationException("the servers are not started");
+        var paths = files.Keys.Select(name => Path.Combine(directory, name)).ToList();
+        try
+        {
+            foreach (var (name, text) in files) await File.WriteAllTextAsync(Path.Combine(directory, name), text);
+            await action();
+        }
+        finally
+        {
+            foreach (var path in paths) File.Delete(path);
+        }
+    }
+
     protected override async Task<string[]?> BinariesAsync()
     {
         // initdb may be a link on PATH (/usr/local/bin/initdb): the installation is where it really is.
@@ -31,7 +52,7 @@ public abstract class ExtensionServers(IReadOnlyDictionary<string, string> exten
         var share = Directory.CreateDirectory(Path.Combine(root, "share", "postgresql", version)).FullName;
         foreach (var entry in Directory.EnumerateFileSystemEntries(installedShare).Where(e => Path.GetFileName(e) != "extension"))
             File.CreateSymbolicLink(Path.Combine(share, Path.GetFileName(entry)), entry);
-        var extensions = Directory.CreateDirectory(Path.Combine(share, "extension")).FullName;
+        var extensions = _extensions = Directory.CreateDirectory(Path.Combine(share, "extension")).FullName;
         foreach (var file in Directory.EnumerateFiles(Path.Combine(installedShare, "extension")))
             File.CreateSymbolicLink(Path.Combine(extensions, Path.GetFileName(file)), file);
         foreach (var (name, text) in extensionFiles)
