@@ -124,6 +124,10 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
         var errors = Chromium.CollectErrors(page);
         await page.GotoAsync(console.Url + "/");
         await Assertions.Expect(page.Locator("#connection-count")).ToHaveTextAsync("2");
+        // Keys from here on go to the interactive page: an Enter while the circuit was still starting navigated, and
+        // the circuit, started for "/", then rendered the Dashboard again under /connections (Blazor's own race; 1 CI
+        // run in 3 failed on it).
+        await Chromium.WaitForInteractiveAsync(page);
 
         // From the top of a fresh page, Tab passes the app bar and lands on the drawer's links, with a visible focus.
         // The page comes prerendered and its DOM is rendered anew once the circuit is interactive, which drops the

@@ -12,12 +12,12 @@ public sealed record ConsoleInstance(string Id, DateTimeOffset LastCheckIn, int 
 /// </summary>
 public sealed class ConsoleInstances(ConsoleDataSource console, RunScheduler scheduler, IOptions<RunsOptions> options, TimeProvider clock)
 {
-    // Quartz.NET writes check-in times as UTC ticks; the scheduler name is the one RunsServices configures.
+    // Quartz.NET writes check-in times as UTC ticks.
     private const string Sql = """
         SELECT s.instance_name, s.last_checkin_time,
-               (SELECT count(*) FROM runs r WHERE r."Instance" = s.instance_name AND r."Status" = 'running')::int
+               (SELECT count(*) FROM runs r WHERE r."Instance" = s.instance_name AND r."Status" = $2)::int
         FROM qrtz_scheduler_state s
-        WHERE s.sched_name = 'pgclone'
+        WHERE s.sched_name = $1
         ORDER BY s.instance_name
         """;
 
@@ -29,6 +29,8 @@ public sealed class ConsoleInstances(ConsoleDataSource console, RunScheduler sch
         var lateAfter = settings.ClusterCheckinInterval + settings.ClusterCheckinMisfireThreshold;
         var list = new List<ConsoleInstance>();
         await using var command = console.Source.CreateCommand(Sql);
+        command.Parameters.Add(new NpgsqlParameter { Value = RunsServices.SchedulerName });
+        command.Parameters.Add(new NpgsqlParameter { Value = RunStatus.Running.Name() });
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {

@@ -7,6 +7,9 @@ namespace PgClone.Web.Runs;
 /// <summary>The runs feature's wiring: services, the clustered Quartz scheduler, the hub, progress publishing and relay.</summary>
 public static class RunsServices
 {
+    /// <summary>The Quartz scheduler every console instance joins: one cluster in the shared store.</summary>
+    public const string SchedulerName = "pgclone";
+
     public static IServiceCollection AddPgCloneRuns(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(RunsOptions.Section);
@@ -36,7 +39,7 @@ public static class RunsServices
         {
             q.ConfigureScheduler(o =>
             {
-                o.InstanceName = "pgclone";
+                o.InstanceName = SchedulerName;
                 if (settings.InstanceId is { Length: > 0 } id) o.InstanceId = id;
                 // How soon an idle instance sees runs queued by another one.
                 o.IdleWaitTime = settings.PollInterval;
