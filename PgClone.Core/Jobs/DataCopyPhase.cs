@@ -14,9 +14,9 @@ namespace PgClone.Core.Jobs;
 /// session and, while it copies, a source session in the run's snapshot: the same sessions as without overlap.
 /// Copies start largest first (a table with a slow index counts as larger, so that build starts early); the first
 /// of them, when it has a slow index, is loaded by every worker at once, so its build (the run's critical path)
-/// starts as early as it can. A table above the split size becomes several ranges copied by several workers at once. A table loaded whole is
-/// truncated and loaded with COPY FREEZE in one transaction when it was created by this run and is not tiny, or is
-/// re-copied by a resume.
+/// starts as early as it can. A table above the split size becomes several ranges copied by several workers at
+/// once. A table loaded whole is truncated and loaded with COPY FREEZE in one transaction when it was created by
+/// this run and is not tiny, or is re-copied by a resume.
 /// </summary>
 internal sealed class DataCopyPhase(
     JobContext job, SourceSnapshot snapshot, TargetPool targets, IReadOnlyCollection<string> mustTruncate, DdlSteps ddl, IColumnMasker? masker)

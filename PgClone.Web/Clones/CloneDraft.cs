@@ -83,10 +83,10 @@ public sealed class CloneDraft
     /// <summary>The schema the scope names; a table clone without one is in public, as the run reads it.</summary>
     private string? ScopeSchema => Schema ?? (CloneOperation == Core.CloneOperation.Table ? "public" : null);
 
-    /// <summary>What keeps the step from being complete, one sentence each; empty when the user may go on.</summary>
     /// <summary>What is wrong with the row filter as typed, shown on the field itself too; null when nothing is.</summary>
     public string? WhereProblem => Where is { Length: > 0 } w && w.Contains(';') ? "The row filter (where) must be one condition, without ';'." : null;
 
+    /// <summary>What keeps the step from being complete, one sentence each; empty when the user may go on.</summary>
     public IReadOnlyList<string> Problems(WizardStep step)
     {
         var problems = new List<string>();
