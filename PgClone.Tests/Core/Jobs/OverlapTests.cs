@@ -86,9 +86,9 @@ public sealed class OverlapTests(PgServersFixture fx) : IClassFixture<PgServersF
         var log = await PgServers.RowsAsync(db.Target, "SELECT tbl, count(*), count(DISTINCT pid) FROM public.log GROUP BY tbl ORDER BY tbl");
         // docs in one range per worker, from both workers; plain (no slow index) whole, once.
         Assert.Equal([("docs", 2L, 2L), ("plain", 1L, 1L)], log.Select(r => ((string)r[0]!, (long)r[1]!, (long)r[2]!)));
-        // docs' ranges started first, one on each worker; plain only once one of them was done.
-        var order = await PgServers.RowsAsync(db.Target, "SELECT tbl FROM public.log ORDER BY seq");
-        Assert.Equal(["docs", "docs", "plain"], order.Select(r => (string)r[0]!));
+        // docs' ranges are handed out first: the first COPY to start is one of them. (Whether the second worker starts
+        // its range before the first worker, done with a range this small, starts plain is a matter of timing.)
+        Assert.Equal("docs", await PgServers.ScalarAsync<string>(db.Target, "SELECT tbl FROM public.log ORDER BY seq LIMIT 1"));
         Assert.Equal(await ChecksumAsync(db.Source, "docs", "id"), await ChecksumAsync(db.Target, "docs", "id"));
         Assert.Equal(1L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_indexes WHERE indexname = 'docs_doc'"));
     }
