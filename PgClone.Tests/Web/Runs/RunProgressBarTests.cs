@@ -49,6 +49,18 @@ public sealed class RunProgressBarTests : BunitContext, IAsyncLifetime
     }
 
     [Fact]
+    public void A_run_about_to_finish_says_less_than_a_second_left_rather_than_0s()
+    {
+        var cut = Render(new RunProgress
+        {
+            RunId = 8, Status = RunStatus.Running, Phase = "copying data", TablesTotal = 4, Rows = 1_500, Bytes = 140L << 10,
+            BytesEstimated = 504L << 10, BytesPerSecond = 1900L << 10, SecondsLeft = 0.2,
+        });
+
+        Assert.Equal("0 of 4 tables · 1,500 rows · 140 kB of 504 kB · 1.9 MB/s · less than a second left", Text(cut, ".pgclone-run-stats"));
+    }
+
+    [Fact]
     public void Before_a_rate_is_known_the_time_left_is_being_estimated()
     {
         var cut = Render(new RunProgress { RunId = 1, Status = RunStatus.Running, Phase = "copying data", BytesEstimated = 2048, TablesTotal = 1 });
