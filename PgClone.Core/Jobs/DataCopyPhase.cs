@@ -59,8 +59,8 @@ internal sealed class DataCopyPhase(
         var slow = steps.Where(s => s.StepKind == "index" && PostDataGates.IsSlowIndex(s.Statement) && s.Statement.Table is not null)
             .Select(s => s.Statement.Table!.Value).ToHashSet();
         var tasks = new List<CopyTask>();
-        long Weight(TableData t) => t.EstimatedBytes * (slow.Contains(t.Target) ? SlowWeight : 1);
-        var lead = tables.MaxBy(Weight) is { } first && slow.Contains(first.Target) ? first : null;
+        long Weight(long bytes, Catalog.QualifiedName table) => bytes * (slow.Contains(table) ? SlowWeight : 1);
+        var lead = tables.MaxBy(t => Weight(t.EstimatedBytes, t.Target)) is { } first && slow.Contains(first.Target) ? first : null;
         foreach (var t in tables)
         {
             var truncate = mustTruncate.Contains(t.Target.Quoted);
@@ -75,7 +75,7 @@ internal sealed class DataCopyPhase(
             if (truncate) await JobSession.ExecAsync(targets.Main, targets.Server, state.Name, $"TRUNCATE {t.Target.Quoted}", ct);
             tasks.AddRange(ranges.Select(r => new CopyTask(state, r, false, t.EstimatedBytes / ranges.Count)));
         }
-        var ordered = tasks.OrderByDescending(t => t.EstimatedBytes * (slow.Contains(t.Table.Data.Target) ? SlowWeight : 1));
+        var ordered = tasks.OrderByDescending(t => Weight(t.EstimatedBytes, t.Table.Data.Target));
         _scheduler = new LoadScheduler<CopyTask>(ordered, tasks.GroupBy(t => t.Table.Data.Target).ToDictionary(g => g.Key, g => g.Count()), steps, done);
         var workers = Math.Min(job.Parallel, Math.Max(1, tasks.Count + steps.Count));
         job.Progress.Tables(job.Progress.Current.TablesTotal, job.Progress.Current.BytesEstimated, workers);
