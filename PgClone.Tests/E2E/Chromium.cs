@@ -53,6 +53,29 @@ public static class Chromium
         }
     }
 
+    /// <summary>
+    /// The first-run form: a new console sends "/" there; creating the administrator leads to the login page. When it
+    /// does not (a slow or refused post), the failure names the page it stayed on and what that page says.
+    /// </summary>
+    public static async Task CreateFirstAdminAsync(IPage page, string url, string email, string password)
+    {
+        await page.GotoAsync(url + "/");
+        if (page.Url != url + "/first-run") throw new InvalidOperationException($"expected the first-run page, got {page.Url}");
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", password);
+        await page.FillAsync("#confirm", password);
+        await page.ClickAsync("#first-run-submit");
+        try
+        {
+            await page.WaitForURLAsync(url + "/Account/Login?created=true", new() { Timeout = 60_000 });
+        }
+        catch (TimeoutException e)
+        {
+            var said = await page.Locator("#first-run-errors, .pgclone-validation").AllInnerTextsAsync();
+            throw new TimeoutException($"the first-run post did not reach the login page: still on {page.Url}, saying [{string.Join(" | ", said)}]", e);
+        }
+    }
+
     /// <summary>A fresh browser context at 1280 px, logged in through the form; <paramref name="watch"/> sees the page before it loads.</summary>
     public static async Task<IPage> LogInAsync(IBrowser browser, string url, string email, string password, Action<IPage>? watch = null)
     {

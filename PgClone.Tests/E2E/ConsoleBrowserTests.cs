@@ -53,13 +53,7 @@ public sealed class ConsoleBrowserTests(PgServersFixture fx)
         await page.RouteAsync(blazorHub, route => outage ? route.AbortAsync() : route.ContinueAsync());
 
         // First run: the console sends a newcomer to create the administrator, then to the login page.
-        await page.GotoAsync(baseUrl + "/");
-        Assert.Equal(baseUrl + "/first-run", page.Url);
-        await page.FillAsync("#email", Email);
-        await page.FillAsync("#password", Password);
-        await page.FillAsync("#confirm", Password);
-        await page.ClickAsync("#first-run-submit");
-        await page.WaitForURLAsync(baseUrl + "/Account/Login?created=true");
+        await Chromium.CreateFirstAdminAsync(page, baseUrl, Email, Password);
         Assert.Equal("The administrator was created: log in with it.", (await page.InnerTextAsync("#created-message")).Trim());
 
         await page.FillAsync("#email", Email);

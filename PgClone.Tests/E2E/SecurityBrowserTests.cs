@@ -28,22 +28,12 @@ public sealed class SecurityBrowserTests(PgServersFixture fx)
         var baseUrl = console.StartKestrel();
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await Chromium.LaunchAsync(playwright);
         var errors = new List<string>();
 
         // First run, then the Users page: one user per role.
         var admin = await NewPageAsync(browser, errors);
-        await admin.GotoAsync(baseUrl + "/");
-        await admin.FillAsync("#email", Admin);
-        await admin.FillAsync("#password", Password);
-        await admin.FillAsync("#confirm", Password);
-        await admin.ClickAsync("#first-run-submit");
-        await admin.WaitForURLAsync(baseUrl + "/Account/Login?created=true");
+        await Chromium.CreateFirstAdminAsync(admin, baseUrl, Admin, Password);
         await LogInAsync(admin, Admin, Password);
         await admin.WaitForURLAsync(baseUrl + "/");
         await admin.GotoAsync(baseUrl + "/admin/users");
