@@ -87,20 +87,19 @@ counts_sql="SELECT n.nspname || '.' || c.relname || '=' || (xpath('/row/c/text()
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE c.relkind IN ('r','p') AND n.nspname NOT IN ('pg_catalog','information_schema') ORDER BY 1"
 
-pgclone_run() { # db options -> clone, recording peak RSS (KB) and the phase line of the summary
-  /usr/bin/time -f %M -o "$work/rss" "$pgclone" database --source "$(src "$1")" --target "$(tgt "$1")" --options "$2" >/dev/null 2>"$work/pgclone.log" \
+pgclone_run() { # source-db target-db options -> clone, recording peak RSS (KB) and the phase line of the summary
+  /usr/bin/time -f %M -o "$work/rss" "$pgclone" database --source "$(src "$1")" --target "$(tgt "$2")" --options "$3" >/dev/null 2>"$work/pgclone.log" \
     || { tail -5 "$work/pgclone.log" >&2; return 1; }
   echo "    peak RSS $(( $(cat "$work/rss") / 1024 )) MB; $(grep -o 'phases: .*' "$work/pgclone.log")" >&2
 }
-run_tool() { # tool db -> runs the clone into a fresh target db
-  local tool=$1 db=$2 out=$work/dump
-  rm -rf "$out"
+run_tool() { # tool source-db target-db -> runs the clone into the fresh, empty target db
+  local tool=$1 db=$2 tdb=$3 out=$work/dump_$3  # kept, like the databases, for the same reason
   case $tool in
-    pgclone) pgclone_run "$db" "{\"parallel\":$parallel}" ;;
-    pgclone_masked) pgclone_run "$db" "{\"parallel\":$parallel,\"mask\":$mask}" ;;
-    dump_psql) pg_dump -p "$sport" -d "$db" | psql -q -X -v ON_ERROR_STOP=1 -p "$tport" -d "$db" >/dev/null ;;
-    dump_dir) pg_dump -p "$sport" -d "$db" -Fd -j "$parallel" -f "$out" && pg_restore -p "$tport" -d "$db" -j "$parallel" "$out" ;;
-    pgcopydb) pgcopydb clone --source "postgres://postgres:bench@127.0.0.1:$sport/$db" --target "postgres://postgres:bench@127.0.0.1:$tport/$db" \
+    pgclone) pgclone_run "$db" "$tdb" "{\"parallel\":$parallel}" ;;
+    pgclone_masked) pgclone_run "$db" "$tdb" "{\"parallel\":$parallel,\"mask\":$mask}" ;;
+    dump_psql) pg_dump -p "$sport" -d "$db" | psql -q -X -v ON_ERROR_STOP=1 -p "$tport" -d "$tdb" >/dev/null ;;
+    dump_dir) pg_dump -p "$sport" -d "$db" -Fd -j "$parallel" -f "$out" && pg_restore -p "$tport" -d "$tdb" -j "$parallel" "$out" ;;
+    pgcopydb) pgcopydb clone --source "postgres://postgres:bench@127.0.0.1:$sport/$db" --target "postgres://postgres:bench@127.0.0.1:$tport/$tdb" \
                 --table-jobs "$parallel" --index-jobs "$parallel" --dir "$out" --no-owner --no-acl >/dev/null 2>"$work/pgcopydb.log" || { tail -5 "$work/pgcopydb.log" >&2; return 1; } ;;
   esac
 }
@@ -115,12 +114,15 @@ for case_ in $cases; do
   for tool in $case_tools; do
     times=()
     for ((r = 1; r <= runs; r++)); do
-      psql -q -p "$tport" -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
-      psql -q -p "$tport" -d postgres -c "CHECKPOINT"
+      # Every run gets a database of its own, and none is dropped until the end: ext4 skips the inodes deleted in
+      # the last half minute when it allocates one (recently_deleted() in perf), so creating files right after a
+      # DROP DATABASE of thousands of them got slower run after run (300 empty tables: 0.95 s, then up to 5 s).
+      tdb=${db}_${tool}_$r
+      psql -q -p "$tport" -d postgres -c "CREATE DATABASE $tdb" -c "CHECKPOINT"
       t0=$(date +%s.%N)
-      if ! run_tool "$tool" "$db"; then echo "$case_ $tool FAILED" >&2; times+=(NaN); continue; fi
+      if ! run_tool "$tool" "$db" "$tdb"; then echo "$case_ $tool FAILED" >&2; times+=(NaN); continue; fi
       t1=$(date +%s.%N)
-      got=$(psql -At -p "$tport" -d "$db" -c "$counts_sql")
+      got=$(psql -At -p "$tport" -d "$tdb" -c "$counts_sql")
       if [ "$got" != "$expected" ]; then echo "$case_ $tool run $r: ROW COUNTS DIFFER" >&2; times+=(NaN); continue; fi
       times+=("$(echo "$t1 - $t0" | bc)")
       echo "  $case_ $tool run $r: ${times[-1]} s" >&2
