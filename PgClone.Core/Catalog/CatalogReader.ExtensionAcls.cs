@@ -30,24 +30,30 @@ public static partial class CatalogReader
                   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_language'::regclass AND d.objid = l.oid AND d.deptype = 'e')
             ), o AS (
                 SELECT 'pg_class'::regclass AS classid, c.oid, 0 AS subid, CASE WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS keyword,
-                       c.relnamespace AS nsp, c.relname::text AS name, NULL::text AS args, NULL::text AS col, c.relacl AS acl,
+                       c.relnamespace AS nsp, c.relname::text AS name, NULL::text AS col, c.relacl AS acl,
                        acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner) AS def
                 FROM pg_class c
-                UNION ALL SELECT 'pg_class'::regclass, c.oid, a.attnum, 'TABLE', c.relnamespace, c.relname, NULL, a.attname, a.attacl, '{}'::aclitem[]
+                -- a column is of interest only with privileges of its own, now or initially (objs' filter, applied early:
+                -- pg_attribute is the largest catalog)
+                UNION ALL SELECT 'pg_class'::regclass, c.oid, a.attnum, 'TABLE', c.relnamespace, c.relname, a.attname, a.attacl, '{}'::aclitem[]
                 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE a.attnum <> 0 AND NOT a.attisdropped
+                  AND (a.attacl IS NOT NULL OR EXISTS (SELECT 1 FROM pg_init_privs i WHERE i.classoid = 'pg_class'::regclass
+                                                       AND i.objoid = c.oid AND i.objsubid = a.attnum))
                 UNION ALL SELECT 'pg_proc'::regclass, p.oid, 0, CASE WHEN p.prokind = 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, p.pronamespace, p.proname,
-                       pg_get_function_identity_arguments(p.oid), NULL, p.proacl, acldefault('f', p.proowner) FROM pg_proc p
-                UNION ALL SELECT 'pg_type'::regclass, t.oid, 0, 'TYPE', t.typnamespace, t.typname, NULL, NULL, t.typacl, acldefault('T', t.typowner) FROM pg_type t
-                UNION ALL SELECT 'pg_namespace'::regclass, n.oid, 0, 'SCHEMA', NULL, n.nspname, NULL, NULL, n.nspacl, acldefault('n', n.nspowner) FROM pg_namespace n
-                UNION ALL SELECT 'pg_language'::regclass, l.oid, 0, 'LANGUAGE', NULL, l.lanname, NULL, NULL, l.lanacl, acldefault('l', l.lanowner) FROM pg_language l
-                UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass, w.oid, 0, 'FOREIGN DATA WRAPPER', NULL, w.fdwname, NULL, NULL, w.fdwacl, acldefault('F', w.fdwowner)
+                       NULL, p.proacl, acldefault('f', p.proowner) FROM pg_proc p
+                UNION ALL SELECT 'pg_type'::regclass, t.oid, 0, 'TYPE', t.typnamespace, t.typname, NULL, t.typacl, acldefault('T', t.typowner) FROM pg_type t
+                UNION ALL SELECT 'pg_namespace'::regclass, n.oid, 0, 'SCHEMA', NULL, n.nspname, NULL, n.nspacl, acldefault('n', n.nspowner) FROM pg_namespace n
+                UNION ALL SELECT 'pg_language'::regclass, l.oid, 0, 'LANGUAGE', NULL, l.lanname, NULL, l.lanacl, acldefault('l', l.lanowner) FROM pg_language l
+                UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass, w.oid, 0, 'FOREIGN DATA WRAPPER', NULL, w.fdwname, NULL, w.fdwacl, acldefault('F', w.fdwowner)
                 FROM pg_foreign_data_wrapper w
-                UNION ALL SELECT 'pg_foreign_server'::regclass, s.oid, 0, 'FOREIGN SERVER', NULL, s.srvname, NULL, NULL, s.srvacl, acldefault('S', s.srvowner)
+                UNION ALL SELECT 'pg_foreign_server'::regclass, s.oid, 0, 'FOREIGN SERVER', NULL, s.srvname, NULL, s.srvacl, acldefault('S', s.srvowner)
                 FROM pg_foreign_server s
             ), objs AS (
                 -- No ACL means the built-in default (none on a column); no pg_init_privs entry, the same.
                 -- an empty ACL (every privilege revoked) has no dimension, which aclexplode refuses: NULL explodes to nothing alike
-                SELECT m.extname, o.keyword, n.nspname::text AS nsp, o.name, o.args, o.col,
+                -- a function's arguments only for the members found (every pg_proc row's would be most of the query's time)
+                SELECT m.extname, o.keyword, n.nspname::text AS nsp, o.name,
+                       CASE WHEN o.classid = 'pg_proc'::regclass THEN pg_get_function_identity_arguments(o.oid) END AS args, o.col,
                        nullif(coalesce(o.acl, o.def), '{}') AS acl, nullif(coalesce(i.initprivs, o.def), '{}') AS base
                 FROM m JOIN o ON o.classid = m.classid AND o.oid = m.objid
                 LEFT JOIN pg_namespace n ON n.oid = o.nsp
