@@ -24,9 +24,18 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
             : request.Target;
         var job = new JobContext(jobId, request, target, options, progress, session);
 
-        var snapshot = await SourceSnapshot.BeginAsync(session, request.Source, request.EffectiveOptions.Consistent, ct);
         var targets = new TargetPool(session, target, options);
-        await targets.EnsureAsync(1, ct);
+        // The target's first session starts while the source's snapshot begins: each is a connection's start-up
+        // (authentication, the server's types). Both failing, the source's error is the one reported, as before.
+        var targetOpen = targets.EnsureAsync(1, ct);
+        SourceSnapshot snapshot;
+        try { snapshot = await SourceSnapshot.BeginAsync(session, request.Source, request.EffectiveOptions.Consistent, ct); }
+        catch
+        {
+            try { await targetOpen; } catch (Exception) { /* reported after the source's */ }
+            throw;
+        }
+        await targetOpen;
         if (resume is not null) resume = await PendingSteps.ResolveAsync(job, targets.Main, resume, ct);
 
         // The preflight, on the run's own sessions, before anything changes: a blocker stops the run with the list.
