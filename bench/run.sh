@@ -111,25 +111,33 @@ for case_ in $cases; do
   expected=$(psql -At -p "$sport" -d "$db" -c "$counts_sql")
   case_tools=$tools
   [ "$case_" = masked ] && case_tools="pgclone pgclone_masked"
-  for tool in $case_tools; do
-    times=()
-    for ((r = 1; r <= runs; r++)); do
+  # Runs interleave the tools, each run in a rotated order, so that a slow spell of the VM or the file system
+  # (see below) falls on every tool alike instead of on whichever ran its three runs then.
+  read -ra order <<<"$case_tools"
+  declare -A times=()
+  for ((r = 1; r <= runs; r++)); do
+    for ((k = 0; k < ${#order[@]}; k++)); do
+      tool=${order[$(((k + r - 1) % ${#order[@]}))]}
       # Every run gets a database of its own, and none is dropped until the end: ext4 skips the inodes deleted in
-      # the last half minute when it allocates one (recently_deleted() in perf), so creating files right after a
+      # the last minutes when it allocates one (recently_deleted() in perf), so creating files right after a
       # DROP DATABASE of thousands of them got slower run after run (300 empty tables: 0.95 s, then up to 5 s).
       tdb=${db}_${tool}_$r
       psql -q -p "$tport" -d postgres -c "CREATE DATABASE $tdb" -c "CHECKPOINT"
       t0=$(date +%s.%N)
-      if ! run_tool "$tool" "$db" "$tdb"; then echo "$case_ $tool FAILED" >&2; times+=(NaN); continue; fi
+      if ! run_tool "$tool" "$db" "$tdb"; then echo "$case_ $tool FAILED" >&2; times[$tool]+=" NaN"; continue; fi
       t1=$(date +%s.%N)
       got=$(psql -At -p "$tport" -d "$tdb" -c "$counts_sql")
-      if [ "$got" != "$expected" ]; then echo "$case_ $tool run $r: ROW COUNTS DIFFER" >&2; times+=(NaN); continue; fi
-      times+=("$(echo "$t1 - $t0" | bc)")
-      echo "  $case_ $tool run $r: ${times[-1]} s" >&2
+      if [ "$got" != "$expected" ]; then echo "$case_ $tool run $r: ROW COUNTS DIFFER" >&2; times[$tool]+=" NaN"; continue; fi
+      secs=$(echo "$t1 - $t0" | bc)
+      times[$tool]+=" $secs"
+      echo "  $case_ $tool run $r: $secs s" >&2
     done
-    median=$(printf '%s\n' "${times[@]}" | grep -v NaN | sort -n | awk '{a[NR]=$1} END {if (NR==0) print "NaN"; else print a[int((NR+1)/2)]}')
+  done
+  for tool in "${order[@]}"; do
+    median=$(printf '%s\n' ${times[$tool]} | grep -v NaN | sort -n | awk '{a[NR]=$1} END {if (NR==0) print "NaN"; else print a[int((NR+1)/2)]}')
     echo "$case_ $tool $median" >> "$results"
   done
+  unset times
 done
 
 echo
