@@ -26,13 +26,15 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
 
         var targets = new TargetPool(session, target, options);
         // The target's first session starts while the source's snapshot begins: each is a connection's start-up
-        // (authentication, the server's types). Both failing, the source's error is the one reported, as before.
+        // (authentication, the server's types). The source failing, its error is reported at once, as before: the
+        // target's start is not waited for (a stalled host would hold the error until its connect_timeout, and
+        // Npgsql does not cancel a start-up waiting for the server); a session it opens late the ended job closes.
         var targetOpen = targets.EnsureAsync(1, ct);
         SourceSnapshot snapshot;
         try { snapshot = await SourceSnapshot.BeginAsync(session, request.Source, request.EffectiveOptions.Consistent, ct); }
         catch
         {
-            try { await targetOpen; } catch (Exception) { /* reported after the source's */ }
+            _ = targetOpen.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             throw;
         }
         await targetOpen;

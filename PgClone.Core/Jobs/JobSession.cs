@@ -11,6 +11,7 @@ namespace PgClone.Core.Jobs;
 internal sealed class JobSession(string jobId) : IAsyncDisposable
 {
     private readonly List<NpgsqlConnection> _open = [];
+    private bool _ended;
 
     public string JobId { get; } = jobId;
 
@@ -28,7 +29,18 @@ internal sealed class JobSession(string jobId) : IAsyncDisposable
         csb.ReadBufferSize = Math.Max(csb.ReadBufferSize, 1 << 16);
         csb.WriteBufferSize = Math.Max(csb.WriteBufferSize, 1 << 16);
         var conn = await server.OpenAsync(ct, csb);
-        lock (_open) _open.Add(conn);
+        bool ended;
+        lock (_open)
+        {
+            ended = _ended;
+            if (!ended) _open.Add(conn);
+        }
+        if (ended)
+        {
+            // A start the job stopped waiting for (the other server failed first): nothing may linger after it.
+            await conn.DisposeAsync();
+            throw new OperationCanceledException($"job {JobId} ended while its session to {server.Describe()} was starting");
+        }
         await ExecAsync(conn, server, null, $"SET application_name = {Sql.Literal(Truncate($"{name} {JobId} {role}", 63))}", ct);
         return conn;
     }
@@ -71,7 +83,7 @@ internal sealed class JobSession(string jobId) : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection[] open;
-        lock (_open) { open = [.. _open]; _open.Clear(); }
+        lock (_open) { _ended = true; open = [.. _open]; _open.Clear(); }
         await Task.WhenAll(open.Select(async c => { try { await c.DisposeAsync(); } catch { /* closing anyway */ } }));
     }
 }

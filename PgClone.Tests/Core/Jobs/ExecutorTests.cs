@@ -154,6 +154,27 @@ public sealed class ExecutorTests(PgServersFixture fx) : IClassFixture<PgServers
         Assert.Equal("source 'down' (127.0.0.1:1): cannot connect: Connection refused", e.Message);
     }
 
+    [Fact]
+    public async Task A_failing_source_is_reported_at_once_while_the_target_never_answers()
+    {
+        // The target's session starts beside the source's: a target that accepts the connection and never answers
+        // (a stalled host) must not hold back the source's error until the target's timeout.
+        var db = await fx.Servers.CreateDatabasesAsync("authstall");
+        var port = new Npgsql.NpgsqlConnectionStringBuilder(db.Source).Port;
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var silentPort = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        var request = Request(db, password: "wrong") with
+        {
+            Target = PgClone.Core.Connections.ServerEndpoint.Parse(PgClone.Core.Connections.ServerRole.Target,
+                $"host=127.0.0.1 port={silentPort} user=postgres password=x connect_timeout=60", "stalled"),
+        };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(request, new CloneRunOptions { Planner = Fixed(new ClonePlan()) }));
+        Assert.Equal($"source 'src' (127.0.0.1:{port}): password authentication failed for user \"postgres\"", e.Message);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"the source's error waited {clock.Elapsed} for the target's 60 s timeout");
+    }
+
     private static async Task<long> BinaryLengthAsync(string cs, string copy)
     {
         await using var conn = new Npgsql.NpgsqlConnection(cs);
