@@ -104,7 +104,6 @@ run_tool() { # tool source-db target-db -> runs the clone into the fresh, empty 
   esac
 }
 
-declare -A best
 results=$work/results.txt
 for case_ in $cases; do
   db=bench_$case_

@@ -22,15 +22,15 @@ public abstract class ExtensionServers(IReadOnlyDictionary<string, string> exten
     public async Task WithExtensionFilesAsync(IReadOnlyDictionary<string, string> files, Func<Task> action)
     {
         var directory = _extensions ?? throw new InvalidOperationException("the servers are not started");
-        var paths = files.Keys.Select(name => Path.Combine(directory, name)).ToList();
+        var written = files.ToDictionary(f => Path.Combine(directory, f.Key), f => f.Value);
         try
         {
-            foreach (var (name, text) in files) await File.WriteAllTextAsync(Path.Combine(directory, name), text);
+            foreach (var (path, text) in written) await File.WriteAllTextAsync(path, text);
             await action();
         }
         finally
         {
-            foreach (var path in paths) File.Delete(path);
+            foreach (var path in written.Keys) File.Delete(path);
         }
     }
 
