@@ -67,7 +67,7 @@ public sealed record CloneOptions
     {
         if (string.IsNullOrWhiteSpace(json)) return new CloneOptions();
         CloneOptions? options;
-        try { options = JsonSerializer.Deserialize<CloneOptions>(json, Json); }
+        try { options = JsonText.Read<CloneOptions>(json, Json); }
         catch (JsonException e) { throw new PgCloneException($"invalid options: {e.Message}", e); }
         if (options is null) throw new PgCloneException("invalid options: expected a JSON object");
         if (options.Parallel is < 1 or > 256) throw new PgCloneException($"invalid options: parallel must be between 1 and 256, got {options.Parallel}");
@@ -76,7 +76,7 @@ public sealed record CloneOptions
         return options;
     }
 
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonText.Write(this, Json);
 }
 
 [JsonSerializable(typeof(CloneOptions))]

@@ -54,7 +54,7 @@ src() { echo "host=127.0.0.1 port=$sport user=postgres password=bench dbname=$1"
 tgt() { echo "host=127.0.0.1 port=$tport user=postgres password=bench dbname=$1"; }
 
 echo "building pgclone (Release)..." >&2
-# Published for the platform as a deployed pgclone is: self-contained, one composite ReadyToRun image (PgClone.Cli.csproj).
+# Published for the platform as a deployed pgclone is: one natively compiled executable (Native AOT, PgClone.Cli.csproj).
 dotnet publish "$repo/PgClone.Cli" -c Release -r linux-x64 -o "$work/pgclone" --nologo -v q >/dev/null
 pgclone=$work/pgclone/pgclone
 

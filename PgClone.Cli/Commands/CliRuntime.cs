@@ -13,7 +13,7 @@ internal static class CliRuntime
     public static Option<string> SchemaOption(bool required = false) => new("--schema") { Description = "schema name", Required = required };
     public static Option<bool> JsonOption() => new("--json") { Description = "print a machine-readable JSON summary on stdout" };
 
-    public static readonly JsonSerializerOptions JsonOut = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly JsonSerializerOptions JsonOut = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, TypeInfoResolver = CliJson.Default };
 
     public static ServerEndpoint Source(ParseResult r, Option<string> o) => ServerEndpoint.Parse(ServerRole.Source, r.GetValue(o)!);
     public static ServerEndpoint Target(ParseResult r, Option<string> o) => ServerEndpoint.Parse(ServerRole.Target, r.GetValue(o)!);
@@ -40,5 +40,6 @@ internal static class CliRuntime
             }
         });
 
-    public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, JsonOut));
+    /// <summary>Prints the --json output of a verb; <typeparamref name="T"/> is one of <see cref="CliJson"/>'s shapes.</summary>
+    public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonText.Write(value, JsonOut));
 }

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using PgClone.Core;
 
 namespace PgClone.Cli.Commands;
@@ -12,8 +13,6 @@ namespace PgClone.Cli.Commands;
 internal sealed class ConsoleClient(Uri console, string token) : IDisposable
 {
     public const string TokenVariable = "PGCLONE_TOKEN";
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     private readonly HttpClient _http = new() { BaseAddress = console };
 
     public Uri Console => console;
@@ -30,14 +29,14 @@ internal sealed class ConsoleClient(Uri console, string token) : IDisposable
     }
 
     public Task<JsonElement> GetAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Get, path, null, ct);
-    public Task<JsonElement> PostAsync(string path, object? body, CancellationToken ct) => SendAsync(HttpMethod.Post, path, body, ct);
+    public Task<JsonElement> PostAsync(string path, JsonObject? body, CancellationToken ct) => SendAsync(HttpMethod.Post, path, body, ct);
     public Task<JsonElement> DeleteAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Delete, path, null, ct);
 
-    private async Task<JsonElement> SendAsync(HttpMethod method, string path, object? body, CancellationToken ct)
+    private async Task<JsonElement> SendAsync(HttpMethod method, string path, JsonObject? body, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path.TrimStart('/'));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if (body is not null) request.Content = JsonContent.Create(body, options: Json);
+        if (body is not null) request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
         HttpResponseMessage response;
         try { response = await _http.SendAsync(request, ct); }
         catch (HttpRequestException e) { throw new PgCloneException($"console {console}: {e.Message}", e); }

@@ -32,15 +32,8 @@ internal static class RolesCommand
             var result = await new RoleCloner().CloneAsync(CliRuntime.Source(parse, source), CliRuntime.Target(parse, target), options, ct);
             if (parse.GetValue(json))
             {
-                CliRuntime.WriteJson(new
-                {
-                    summary = result.Summary,
-                    created = result.Created.Select(a => a.Name),
-                    updated = result.Updated.Select(a => a.Name),
-                    settings = result.Settings.Select(a => a.Statement),
-                    grants = result.Grants.Select(a => a.Statement),
-                    skipped = result.Skipped,
-                });
+                CliRuntime.WriteJson(new RolesOutput(result.Summary, result.Created.Select(a => a.Name), result.Updated.Select(a => a.Name),
+                    result.Settings.Select(a => a.Statement), result.Grants.Select(a => a.Statement), result.Skipped));
                 return 0;
             }
             foreach (var a in result.Created.Concat(result.Updated).Concat(result.Settings).Concat(result.Grants)) Console.WriteLine(a.Statement + ";");

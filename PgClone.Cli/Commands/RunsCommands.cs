@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 using PgClone.Core;
 using PgClone.Core.Jobs;
 
@@ -52,20 +54,20 @@ internal static class RunsCommands
             using var client = ConsoleClient.Create(parse.GetValue(console));
             JsonElement started;
             if (parse.GetValue(profile) is { } id)
-                started = await client.PostAsync($"api/v1/profiles/{id}/run", new { confirmProductionWithoutMasking = parse.GetValue(confirm) }, ct);
+                started = await client.PostAsync($"api/v1/profiles/{id}/run", new JsonObject { ["confirmProductionWithoutMasking"] = parse.GetValue(confirm) }, ct);
             else
             {
                 if (parse.GetValue(operation) is not { } op || parse.GetValue(source) is not { } s || parse.GetValue(target) is not { } t)
                     throw new PgCloneException("give --profile, or --operation with --source-id and --target-id");
-                var cloneOptions = parse.GetValue(options) is { } text ? JsonSerializer.Deserialize<JsonElement>(CloneOptions.Parse(text).ToJson()) : (JsonElement?)null;
-                started = await client.PostAsync("api/v1/runs", new
+                var cloneOptions = parse.GetValue(options) is { } text ? JsonNode.Parse(CloneOptions.Parse(text).ToJson()) : null;
+                started = await client.PostAsync("api/v1/runs", new JsonObject
                 {
-                    operation = op, sourceConnectionId = s, targetConnectionId = t, schema = parse.GetValue(schema), table = parse.GetValue(table),
-                    options = cloneOptions, confirmProductionWithoutMasking = parse.GetValue(confirm),
+                    ["operation"] = op, ["sourceConnectionId"] = s, ["targetConnectionId"] = t, ["schema"] = parse.GetValue(schema), ["table"] = parse.GetValue(table),
+                    ["options"] = cloneOptions, ["confirmProductionWithoutMasking"] = parse.GetValue(confirm),
                 }, ct);
             }
             var runId = started.GetProperty("id").GetInt64();
-            if (parse.GetValue(json)) CliRuntime.WriteJson(new { id = runId });
+            if (parse.GetValue(json)) CliRuntime.WriteJson(new RunStarted(runId));
             else Console.WriteLine(runId.ToString(CultureInfo.InvariantCulture));
             return parse.GetValue(watch) ? await WatchAsync(client, runId, ct) : 0;
         });
@@ -174,6 +176,7 @@ internal static class RunsCommands
         await using var hub = new HubConnectionBuilder()
             .WithUrl(new Uri(client.Console, "hubs/progress"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(client.Token))
             .WithAutomaticReconnect()
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.TypeInfoResolver = HubJson.Default)
             .Build();
         hub.On<JsonElement>("Progress", p =>
         {

@@ -41,18 +41,10 @@ internal static class VerifyCommand
             };
             var result = await new TableVerifier().VerifyAsync(CliRuntime.Source(parse, source), CliRuntime.Target(parse, target), options, ct);
             if (parse.GetValue(json))
-                CliRuntime.WriteJson(new
-                {
-                    mode = result.Mode.ToString().ToLowerInvariant(),
-                    estimates = result.Estimates,
-                    all_match = result.AllMatch,
-                    tables = result.Tables.Select(t => new
-                    {
-                        schema = t.Schema, table = t.Table, source_rows = t.SourceRows, target_rows = t.TargetRows, match = t.Match,
-                        status = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(t.Status.ToString()), source_checksum = t.SourceChecksum, target_checksum = t.TargetChecksum,
-                        excluded_columns = t.ExcludedColumns ?? [], note = t.Note,
-                    }),
-                });
+                CliRuntime.WriteJson(new VerifyOutput(result.Mode.ToString().ToLowerInvariant(), result.Estimates, result.AllMatch,
+                    result.Tables.Select(t => new VerifyOutput.TableResult(t.Schema, t.Table, t.SourceRows, t.TargetRows, t.Match,
+                        System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(t.Status.ToString()), t.SourceChecksum, t.TargetChecksum,
+                        t.ExcludedColumns ?? [], t.Note))));
             else
                 Console.Write(Render(result));
             return result.AllMatch ? ExitMatch : ExitMismatch;

@@ -12,14 +12,18 @@ namespace PgClone.Core.Jobs;
 /// The file is still private (it names servers, users and tables): it is created exclusively with mode 0600, and
 /// a symbolic link or an existing file that its group or others may read or write is refused.
 /// </summary>
-public sealed class JsonFileCheckpointStore(string path) : ICheckpointStore
+public sealed partial class JsonFileCheckpointStore(string path) : ICheckpointStore
 {
     private static readonly JsonSerializerOptions Json = new()
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         PropertyNameCaseInsensitive = true,
+        TypeInfoResolver = LineJson.Default,
     };
+
+    [JsonSerializable(typeof(Line))]
+    private sealed partial class LineJson : JsonSerializerContext;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -55,7 +59,7 @@ public sealed class JsonFileCheckpointStore(string path) : ICheckpointStore
 
     private async Task AppendAsync(Line line, CancellationToken ct)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(line, Json);
+        var bytes = JsonText.WriteUtf8(line, Json);
         await _gate.WaitAsync(ct);
         try
         {
@@ -113,7 +117,7 @@ public sealed class JsonFileCheckpointStore(string path) : ICheckpointStore
         {
             if (string.IsNullOrWhiteSpace(lines[i])) continue;
             Line? line;
-            try { line = JsonSerializer.Deserialize<Line>(lines[i], Json); }
+            try { line = JsonText.Read<Line>(lines[i], Json); }
             catch (JsonException e)
             {
                 // A crash can leave the last line half-written; anything else is a damaged file.

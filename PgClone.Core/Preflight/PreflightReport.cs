@@ -40,9 +40,9 @@ public sealed record PreflightReport(
 
     [JsonIgnore] public IReadOnlyList<PreflightCheck> Blockers => [.. Checks.Where(c => c.Status == PreflightStatus.Blocker)];
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, TypeInfoResolver = PreflightJson.Default };
 
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonText.Write(this, Json);
 
     /// <summary>
     /// The error a clone with blockers fails with: a single blocker met while planning keeps the planner's own error
@@ -68,3 +68,6 @@ public sealed record PreflightOptions
     /// <summary>Compute a subset option's chosen rows per table (off in the clone's own gate, which computes them anyway).</summary>
     public bool PreviewSubset { get; init; } = true;
 }
+
+[JsonSerializable(typeof(PreflightReport))]
+internal sealed partial class PreflightJson : JsonSerializerContext;

@@ -28,15 +28,15 @@ public sealed record RefreshOptions
 
     [JsonIgnore] public TimeSpan SwapTimeout => TimeSpan.FromSeconds(SwapTimeoutSeconds);
 
-    private static readonly JsonSerializerOptions Json = new() { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
+    private static readonly JsonSerializerOptions Json = new() { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, TypeInfoResolver = RefreshOptionsJson.Default };
 
     public static RefreshOptions Parse(string json)
     {
-        try { return (JsonSerializer.Deserialize<RefreshOptions>(json, Json) ?? throw new PgCloneException("invalid refresh options: expected a JSON object")).Validated(); }
+        try { return (JsonText.Read<RefreshOptions>(json, Json) ?? throw new PgCloneException("invalid refresh options: expected a JSON object")).Validated(); }
         catch (JsonException e) { throw new PgCloneException($"invalid refresh options: {e.Message}", e); }
     }
 
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonText.Write(this, Json);
 
     public RefreshOptions Validated()
     {
@@ -45,3 +45,6 @@ public sealed record RefreshOptions
         return this;
     }
 }
+
+[JsonSerializable(typeof(RefreshOptions))]
+internal sealed partial class RefreshOptionsJson : JsonSerializerContext;

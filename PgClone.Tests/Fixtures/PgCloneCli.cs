@@ -2,10 +2,16 @@ using System.Diagnostics;
 
 namespace PgClone.Tests.Fixtures;
 
-/// <summary>Runs the real `pgclone` command line (`dotnet pgclone.dll ...`) as a process, as users do, and captures its output.</summary>
+/// <summary>Runs the real `pgclone` command line (`dotnet pgclone.dll ...`, or the native build) as a process, as users do, and captures its output.</summary>
 public static class PgCloneCli
 {
     public sealed record Run(int ExitCode, string Stdout, string Stderr);
+
+    /// <summary>
+    /// A published (natively compiled) pgclone to run instead of the build output under dotnet: the tests of the
+    /// command line then check the binary users get (<c>PGCLONE_NATIVE=~/pgclone/pgclone ./test.sh --filter ...</c>).
+    /// </summary>
+    public const string NativeVariable = "PGCLONE_NATIVE";
 
     public static Task<Run> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string?>(), args);
 
@@ -16,8 +22,9 @@ public static class PgCloneCli
     /// <summary>Starts the command line without waiting for it, so a test can signal or kill it mid-run.</summary>
     public static Running Start(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(CliAssembly);
+        var native = Environment.GetEnvironmentVariable(NativeVariable);
+        var psi = new ProcessStartInfo(string.IsNullOrEmpty(native) ? "dotnet" : native) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (string.IsNullOrEmpty(native)) psi.ArgumentList.Add(CliAssembly);
         foreach (var a in args) psi.ArgumentList.Add(a);
         foreach (var (name, value) in environment)
             if (value is null) psi.Environment.Remove(name);
