@@ -48,6 +48,11 @@ public sealed record TableData(
     public bool TextFormat { get; init; }
     /// <summary>Row filters that together select the table's rows, copied in parallel (a subset's chosen rows); null: the copy decides.</summary>
     public IReadOnlyList<string>? Ranges { get; init; }
+    /// <summary>
+    /// The statements creating the target table when the copy creates it (not PreData): run in the COPY's transaction
+    /// by the worker that loads it, or before the load when the table is copied in ranges. Empty: PreData creates it.
+    /// </summary>
+    public IReadOnlyList<DdlStatement> Create { get; init; } = [];
 }
 
 /// <summary>
@@ -59,7 +64,8 @@ public sealed record ClonePlan
     /// <summary>
     /// Run one after another, in order: conflict handling, schemas, extensions, collations, then types, sequences,
     /// functions, tables (NOT NULL and validated CHECKs inline; no keys or indexes), views and materialized views
-    /// (created empty) in pg_depend order, then sequence ownership.
+    /// (created empty) in pg_depend order, then sequence ownership. Tables nothing here depends on are created by
+    /// their copy instead (<see cref="TableData.Create"/>).
     /// </summary>
     public IReadOnlyList<DdlStatement> PreData { get; init; } = [];
     /// <summary>Independent of one another: copied in parallel, largest first.</summary>

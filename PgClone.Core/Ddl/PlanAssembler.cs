@@ -45,8 +45,10 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         pre.AddRange(extensions);
         pre.AddRange(Collations());
         pre.AddRange(Ordered());
-        pre.AddRange(Ownership());
+        var ownedBy = Ownership().ToList();
+        pre.AddRange(ownedBy);
         pre.AddRange(LargeObjects());
+        var deferred = DeferredCreates(pre, ownedBy);
         var indexes = ByNameConversions().Concat(IndexesAndKeys()).ToList();
         var constraints = ForeignKeysAndLateChecks().ToList();
         var post = new List<DdlStatement>();
@@ -67,7 +69,8 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         return new ClonePlan
         {
             PreData = pre,
-            Tables = Data(masker).OrderByDescending(t => t.EstimatedBytes).ToList(),
+            Tables = Data(masker).Select(t => deferred.TryGetValue(t.Target, out var create) ? t with { Create = create } : t)
+                .OrderByDescending(t => t.EstimatedBytes).ToList(),
             Indexes = indexes,
             Constraints = constraints,
             PostData = post,

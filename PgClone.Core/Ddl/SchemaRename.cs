@@ -47,7 +47,7 @@ internal sealed class SchemaRename(string from, string to, IReadOnlySet<string> 
     public ClonePlan Apply(ClonePlan plan) => plan with
     {
         PreData = plan.PreData.Select(Statement).ToList(),
-        Tables = plan.Tables.Select(t => t with { Target = Name(t.Target) }).ToList(),
+        Tables = plan.Tables.Select(t => t with { Target = Name(t.Target), Create = t.Create.Select(Statement).ToList() }).ToList(),
         Indexes = plan.Indexes.Select(Statement).ToList(),
         Constraints = plan.Constraints.Select(Statement).ToList(),
         PostData = plan.PostData.Select(Statement).ToList(),

@@ -76,9 +76,13 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
             progress.TableAlreadyDone(e.Rows, e.Bytes);
             results.Add(new TableResult(t.Target, e.Rows, e.Bytes, TimeSpan.FromSeconds(e.Seconds)) { CopiedByJob = e.CopiedByJob });
         }
+        // Tables the plan left to their copy, which no earlier job created ahead of a load in ranges: their COPY's
+        // transaction creates them (so a failed one leaves no table behind).
+        var toCreate = toCopy.Where(t => t.Create.Count > 0 && !doneSteps.Contains(DdlSteps.CreateStep(t))).Select(t => t.Target.Quoted).ToHashSet();
         // A resumed job empties the tables it created and may have left half-loaded. (A table it did not create
         // was loaded by one COPY that either committed, and is checkpointed, or left nothing.)
-        var mustTruncate = resume is null ? new HashSet<string>() : toCopy.Where(t => t.CreatedInRun).Select(t => t.Target.Quoted).ToHashSet();
+        var mustTruncate = resume is null ? new HashSet<string>()
+            : toCopy.Where(t => t.CreatedInRun && !toCreate.Contains(t.Target.Quoted)).Select(t => t.Target.Quoted).ToHashSet();
         // Indexes, constraints and ANALYZE overlap the load: each starts as soon as the tables it needs are in.
         var steps = PostDataGates.Steps(plan, doneSteps);
         // Without a masking proof to run, the source snapshot has served its purpose once the data is in: release
@@ -88,7 +92,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         // where beside the builds it had to scan and hash every masked table, taking CPU from them (benchmark's
         // masked case: 1.5 s of target CPU beside the builds, the run 0.4-0.6 s longer).
         Func<Task>? onLoaded = masker is null && plan.LargeObjects.Count == 0 ? () => snapshot.EndAsync(ct) : null;
-        var copied = await new DataCopyPhase(job, snapshot, targets, mustTruncate, ddl, masker).RunAsync(toCopy, steps, doneSteps, onLoaded, ct);
+        var copied = await new DataCopyPhase(job, snapshot, targets, mustTruncate, toCreate, ddl, masker).RunAsync(toCopy, steps, doneSteps, onLoaded, ct);
         results.AddRange(copied.Select(r => r with { CopiedByJob = jobId }));
         if (plan.LargeObjects.Count > 0)
         {

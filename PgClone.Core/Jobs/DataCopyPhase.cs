@@ -15,11 +15,14 @@ namespace PgClone.Core.Jobs;
 /// Copies start largest first (a table with a slow index counts as larger, so that build starts early); the first
 /// of them, when it has a slow index, is loaded by every worker at once, so its build (the run's critical path)
 /// starts as early as it can. A table above the split size becomes several ranges copied by several workers at
-/// once. A table loaded whole is truncated and loaded with COPY FREEZE in one transaction when it was created by
-/// this run and is not tiny, or is re-copied by a resume.
+/// once. A table the plan left to its copy is created by the worker that loads it, in its COPY's transaction (then
+/// with FREEZE), or before the load when it is loaded in ranges. Another table loaded whole is truncated and loaded
+/// with COPY FREEZE in one transaction when it was created by this run and is not tiny, or is re-copied by a resume.
 /// </summary>
+/// <param name="toCreate">Tables the copy creates (<see cref="TableData.Create"/>, not created by an earlier job).</param>
 internal sealed class DataCopyPhase(
-    JobContext job, SourceSnapshot snapshot, TargetPool targets, IReadOnlyCollection<string> mustTruncate, DdlSteps ddl, IColumnMasker? masker)
+    JobContext job, SourceSnapshot snapshot, TargetPool targets, IReadOnlyCollection<string> mustTruncate, IReadOnlySet<string> toCreate,
+    DdlSteps ddl, IColumnMasker? masker)
 {
     private sealed class TableState(TableData data, int parts)
     {
@@ -40,7 +43,8 @@ internal sealed class DataCopyPhase(
     /// <summary>Copies a worker's source transaction holds the locks of before it starts another in the snapshot.</summary>
     private const int CopiesPerSourceTransaction = 32;
 
-    private sealed record CopyTask(TableState Table, string? Range, bool TruncateAndFreeze, long EstimatedBytes);
+    /// <param name="Create">Whether the copy creates the table in its transaction.</param>
+    private sealed record CopyTask(TableState Table, string? Range, bool TruncateAndFreeze, long EstimatedBytes, bool Create = false);
 
     private readonly ConcurrentBag<TableResult> _results = [];
     private PgCloneException? _failure;
@@ -66,11 +70,15 @@ internal sealed class DataCopyPhase(
             var truncate = mustTruncate.Contains(t.Target.Quoted);
             var ranges = await RangesAsync(t, ReferenceEquals(t, lead) ? Spread.Lead : t.StreamMasks.Count > 0 ? Spread.Masked : Spread.None, ct);
             var state = new TableState(t, Math.Max(1, ranges.Count));
+            var create = toCreate.Contains(t.Target.Quoted);
             if (ranges.Count == 0)
             {
-                tasks.Add(new CopyTask(state, null, truncate || t.CreatedInRun && t.EstimatedBytes > job.Options.FreezeTablesLargerThan, t.EstimatedBytes));
+                tasks.Add(create ? new CopyTask(state, null, false, t.EstimatedBytes, Create: true)
+                    : new CopyTask(state, null, truncate || t.CreatedInRun && t.EstimatedBytes > job.Options.FreezeTablesLargerThan, t.EstimatedBytes));
                 continue;
             }
+            // Ranges load side by side, each committing on its own: the table must exist first.
+            if (create) await ddl.CreateTableAsync(t, ct);
             // Ranges load side by side, so the table cannot be truncated per range: empty it once, up front.
             if (truncate) await JobSession.ExecAsync(targets.Main, targets.Server, state.Name, $"TRUNCATE {t.Target.Quoted}", ct);
             tasks.AddRange(ranges.Select(r => new CopyTask(state, r, false, t.EstimatedBytes / ranges.Count)));
@@ -198,14 +206,15 @@ internal sealed class DataCopyPhase(
         Task<CopyCount> Stream(bool freeze) => t.TextFormat
             ? TableCopier.CopyTextAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze), name, progress, ct)
             : TableCopier.CopyAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze), name, progress, ct, rewriter);
-        // A range, or a whole table with nothing to record or truncate: COPY commits on its own (two round trips
-        // fewer per table than BEGIN, COPY, COMMIT, which is most of a tiny table's cost).
-        if (task.Range is not null || job.Checkpoints is null && !task.TruncateAndFreeze) return await Stream(freeze: false);
+        // A range, or a whole table with nothing to create, record or truncate: COPY commits on its own (two round
+        // trips fewer per table than BEGIN, COPY, COMMIT, which is most of a tiny table's cost).
+        if (task.Range is not null || job.Checkpoints is null && !task.TruncateAndFreeze && !task.Create) return await Stream(freeze: false);
         return await StepCommit.RunAsync(job, target, targets.Server, name, async () =>
         {
-            // FREEZE is allowed because the table is emptied in the same transaction.
-            if (task.TruncateAndFreeze) await JobSession.ExecAsync(target, targets.Server, name, $"TRUNCATE {t.Target.Quoted}", ct);
-            return await Stream(freeze: task.TruncateAndFreeze);
+            // FREEZE is allowed because the table is created or emptied in the same transaction.
+            if (task.Create) await ddl.CreateAsync(target, t.Create, ct);
+            else if (task.TruncateAndFreeze) await JobSession.ExecAsync(target, targets.Server, name, $"TRUNCATE {t.Target.Quoted}", ct);
+            return await Stream(freeze: task.Create || task.TruncateAndFreeze);
         }, count => new PendingStep(TableStep(t), 0, Checkpoint(t, count.Rows, count.Bytes, task.Table.Clock.Elapsed)), ct);
     }
 

@@ -42,6 +42,30 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
         }
     }
 
+    /// <summary>The checkpoint key of a table created before its load (<see cref="CreateTableAsync"/>).</summary>
+    public static string CreateStep(TableData t) => $"create:{t.Target.Quoted}";
+
+    /// <summary>
+    /// Creates a table the plan left to its copy (<see cref="TableData.Create"/>) ahead of the load, committed
+    /// durably: a table loaded in ranges by several sessions at once, or one a resumed job still has to create.
+    /// </summary>
+    public async Task CreateTableAsync(TableData t, CancellationToken ct)
+    {
+        var step = CreateStep(t);
+        await StepCommit.RunAsync(job, targets.Main, targets.Server, $"table {t.Target}", async () =>
+        {
+            await CreateAsync(targets.Main, t.Create, ct);
+            return 0;
+        }, _ => new PendingStep(step, 0), ct);
+        await job.StepDoneAsync(step);
+    }
+
+    /// <summary>A table's creating statements, in the transaction the caller opened on <paramref name="conn"/>.</summary>
+    public async Task CreateAsync(NpgsqlConnection conn, IReadOnlyList<DdlStatement> create, CancellationToken ct)
+    {
+        foreach (var s in create) await JobSession.ExecAsync(conn, targets.Server, s.ToString(), s.Sql, ct);
+    }
+
     /// <summary>
     /// The next statements to send in one round trip: consecutive single statements (no semicolon, which a batch
     /// command cannot hold), or one statement on its own.

@@ -53,6 +53,78 @@ public sealed class PlanTests(PgServersFixture fx) : IClassFixture<PgServersFixt
     }
 
     [Fact]
+    public async Task A_table_nothing_else_needs_is_created_by_its_copy_in_the_copys_transaction()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("defer");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA d;
+            CREATE FUNCTION d.ok(v int) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT v > 0';
+            CREATE TABLE d.plain (id serial PRIMARY KEY, note text NOT NULL CHECK (note <> ''));
+            CREATE TABLE d.viewed (id int);
+            CREATE VIEW d.v AS SELECT id FROM d.viewed;
+            CREATE TABLE d.parent (id int);
+            CREATE TABLE d.child (extra int) INHERITS (d.parent);
+            CREATE TABLE d.checked (v int CHECK (d.ok(v)));
+            CREATE DOMAIN d.pos AS int CHECK (d.ok(VALUE));
+            CREATE TABLE d.domained (v d.pos);
+            CREATE TABLE d.rowtyped (id int);
+            CREATE FUNCTION d.first_id(r d.rowtyped) RETURNS int LANGUAGE sql AS 'SELECT r.id';
+            INSERT INTO d.plain (note) SELECT 'n' || g FROM generate_series(1, 50) g;
+            INSERT INTO d.viewed SELECT generate_series(1, 5);
+            INSERT INTO d.checked VALUES (1), (2);
+            INSERT INTO d.domained VALUES (3);
+            INSERT INTO d.child VALUES (1, 2);
+            """);
+        var request = CloneKit.Request(db, CloneOperation.Schema, "d");
+
+        var plan = await CloneKit.PlanAsync(request);
+
+        var tables = plan.Tables.ToDictionary(t => t.Source.Name);
+        Assert.Equal(["table \"d\".\"plain\"", "sequence \"d\".\"plain_id_seq\""], tables["plain"].Create.Select(s => s.ToString()).Distinct());
+        Assert.Contains(tables["plain"].Create, s => s.Sql == "ALTER SEQUENCE \"d\".\"plain_id_seq\" OWNED BY \"d\".\"plain\".\"id\"");
+        Assert.DoesNotContain(plan.PreData, s => s.Table == new QualifiedName("d", "plain"));
+        // Kept in PreData: a view selects from it, a child inherits from it (or it is the child), a CHECK or a
+        // domain calls a cloned function while rows load, a function takes its row type.
+        foreach (var name in new[] { "viewed", "parent", "child", "checked", "domained", "rowtyped" })
+        {
+            Assert.Empty(tables[name].Create);
+            Assert.Contains(plan.PreData, s => s.ToString() == $"table \"d\".\"{name}\"");
+        }
+
+        var result = await new CloneEngine().RunAsync(request);
+
+        Assert.Equal(50, result.Tables.Single(t => t.Table.Name == "plain").Rows);
+        Assert.Equal(await CloneKit.ChecksumsAsync(db.Source, "d"), await CloneKit.ChecksumsAsync(db.Target, "d"));
+        // The copy's transaction created the table: its rows and its catalog row share one xmin (and FREEZE applied).
+        const string SameTransaction = "SELECT bool_and(t.xmin = c.xmin) FROM d.{0} t, pg_catalog.pg_class c WHERE c.oid = 'd.{0}'::regclass";
+        Assert.True(await PgServers.ScalarAsync<bool>(db.Target, string.Format(SameTransaction, "plain")));
+        Assert.False(await PgServers.ScalarAsync<bool>(db.Target, string.Format(SameTransaction, "viewed")));
+        Assert.Equal(51, await PgServers.ScalarAsync<int>(db.Target, "SELECT nextval('d.plain_id_seq')::int"));
+        Assert.Equal("d.plain.id", await PgServers.ScalarAsync<string>(db.Target,
+            "SELECT d.refobjid::regclass || '.' || a.attname FROM pg_depend d JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid WHERE d.objid = 'd.plain_id_seq'::regclass AND d.deptype = 'a'"));
+    }
+
+    [Fact]
+    public async Task With_a_reg_column_every_table_is_created_before_the_load()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("deferreg");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA r;
+            CREATE TABLE r.names (rel regclass);
+            CREATE TABLE r."named one" (id int);
+            INSERT INTO r.names VALUES ('r."named one"');
+            """);
+        var request = CloneKit.Request(db, CloneOperation.Schema, "r");
+
+        var plan = await CloneKit.PlanAsync(request);
+
+        // The regclass travels as text and turns back into an oid once its table is in: the table it names must exist.
+        Assert.All(plan.Tables, t => Assert.Empty(t.Create));
+        await new CloneEngine().RunAsync(request);
+        Assert.Equal("r.\"named one\"", await PgServers.ScalarAsync<string>(db.Target, "SELECT rel::text FROM r.names"));
+    }
+
+    [Fact]
     public async Task Every_copied_column_is_read_through_the_masker_and_unused_rules_are_checked()
     {
         var db = await fx.Servers.CreateDatabasesAsync("mask");
