@@ -68,9 +68,9 @@ internal sealed partial class PlanAssembler
 
     /// <summary>
     /// The tables the worker that loads them creates, in the transaction of their COPY, rather than one session
-    /// creating them all before the load: on a database of many small tables that creation is a large part of the
-    /// run (300 tables: 0.6 s of 2.1 s of target work), and so it runs on every loading session, in their
-    /// transactions' one commit. Only a table whose creation nothing else in pre-data waits for (no view, child,
+    /// creating them all before the load (300 small tables: 0.6 s on one session, nothing else running): creation
+    /// runs on every loading session, shares the copy's one commit, allows COPY FREEZE, and a failed copy leaves no
+    /// table behind. Only a table whose creation nothing else in pre-data waits for (no view, child,
     /// function or type uses it) and that runs none of the clone's functions while its rows load (a CHECK or a
     /// domain calling one may read another table, which may not exist yet); its OWNED BY statements go with it.
     /// A table a failed copy created is gone with the copy's transaction.

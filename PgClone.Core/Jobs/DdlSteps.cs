@@ -47,7 +47,7 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
 
     /// <summary>
     /// Creates a table the plan left to its copy (<see cref="TableData.Create"/>) ahead of the load, committed
-    /// durably: a table loaded in ranges by several sessions at once, or one a resumed job still has to create.
+    /// durably and checkpointed: a table loaded in ranges, by several sessions at once, each range committing alone.
     /// </summary>
     public async Task CreateTableAsync(TableData t, CancellationToken ct)
     {
