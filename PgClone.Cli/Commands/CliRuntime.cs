@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using PgClone.Core;
 using PgClone.Core.Connections;
 
@@ -12,8 +11,6 @@ internal static class CliRuntime
     public static Option<string> TargetOption(bool required = true) => new("--target") { Description = "target server: libpq key=value or postgresql:// URI", Required = required };
     public static Option<string> SchemaOption(bool required = false) => new("--schema") { Description = "schema name", Required = required };
     public static Option<bool> JsonOption() => new("--json") { Description = "print a machine-readable JSON summary on stdout" };
-
-    private static readonly JsonSerializerOptions JsonOut = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, TypeInfoResolver = CliJson.Default };
 
     public static ServerEndpoint Source(ParseResult r, Option<string> o) => ServerEndpoint.Parse(ServerRole.Source, r.GetValue(o)!);
     public static ServerEndpoint Target(ParseResult r, Option<string> o) => ServerEndpoint.Parse(ServerRole.Target, r.GetValue(o)!);
@@ -41,5 +38,5 @@ internal static class CliRuntime
         });
 
     /// <summary>Prints the --json output of a verb; <typeparamref name="T"/> is one of <see cref="CliJson"/>'s shapes.</summary>
-    public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonText.Write(value, JsonOut));
+    public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonText.Write(value, CliJson.Default.Options));
 }
