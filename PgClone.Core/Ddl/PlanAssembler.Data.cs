@@ -65,12 +65,14 @@ internal sealed partial class PlanAssembler
     /// </summary>
     private IEnumerable<ColumnInfo> ByName(TableInfo t)
     {
-        if (!_options.IncludeData || t.Kind != 'r' || t.Parents.Count > 0 || (_children ??= catalog.Tables.SelectMany(x => x.Parents).ToHashSet()).Contains(t.Oid))
+        if (!_options.IncludeData || t.Kind != 'r' || t.Parents.Count > 0 || Parents.Contains(t.Oid))
             return [];
         return ColumnsOf(t).Where(c => c.ByName != '\0' && c.Generated == '\0' && c.Identity == '\0');
     }
 
-    private HashSet<uint>? _children;
+    /// <summary>Tables that are some table's parent (inheritance or partitioning).</summary>
+    private HashSet<uint> Parents => _parents ??= catalog.Tables.SelectMany(x => x.Parents).ToHashSet();
+    private HashSet<uint>? _parents;
 
     /// <summary>Statements turning by-name columns back into their types, one per table, before its indexes are built.</summary>
     private IEnumerable<DdlStatement> ByNameConversions() =>

@@ -83,10 +83,8 @@ internal sealed partial class PlanAssembler
         // created before the load.
         if (!_options.IncludeData || Tables.Any(t => ColumnsOf(t).Any(c => c.ByName != '\0'))
             || catalog.ExtensionConfigs.Any(c => c.Kind == 'r' && CreatesExtension(c.Extension))) return deferred;
-        _children ??= catalog.Tables.SelectMany(x => x.Parents).ToHashSet();
-        _clonedFunctions ??= Functions.Select(f => f.Oid).ToHashSet();
         var ownership = ownedBy.ToLookup(s => s.Table!.Value);
-        foreach (var t in Tables.Where(t => t.Kind == 'r' && t.Parents.Count == 0 && !_children.Contains(t.Oid)))
+        foreach (var t in Tables.Where(t => t.Kind == 'r' && t.Parents.Count == 0 && !Parents.Contains(t.Oid)))
         {
             var key = new ObjectKey('r', t.Oid);
             if (_neededByPreData.Contains(key) || CallsClonedFunction(key) || !_tableStatements.TryGetValue(t.Oid, out var statements)) continue;
@@ -106,7 +104,7 @@ internal sealed partial class PlanAssembler
         while (queue.TryDequeue(out var key))
             foreach (var next in catalog.DependenciesOf(key))
             {
-                if (next.Kind == 'f' && _clonedFunctions!.Contains(next.Oid)) return true;
+                if (next.Kind == 'f' && ClonedFunctions.Contains(next.Oid)) return true;
                 if (next.Kind == 't' && seen.Add(next)) queue.Enqueue(next);
             }
         return false;
@@ -138,11 +136,11 @@ internal sealed partial class PlanAssembler
     private bool Separate(TableInfo t, ConstraintInfo c)
     {
         if (c.Functions.Count == 0 || t.OfType is not null) return false;
-        _clonedFunctions ??= Functions.Select(f => f.Oid).ToHashSet();
         var table = new ObjectKey('r', t.Oid);
-        return c.Functions.Where(_clonedFunctions.Contains).Any(f => Reaches(new ObjectKey('f', f), table));
+        return c.Functions.Where(ClonedFunctions.Contains).Any(f => Reaches(new ObjectKey('f', f), table));
     }
 
+    private HashSet<uint> ClonedFunctions => _clonedFunctions ??= Functions.Select(f => f.Oid).ToHashSet();
     private HashSet<uint>? _clonedFunctions;
 
     /// <summary>Whether <paramref name="from"/> depends on <paramref name="to"/> through pg_depend, directly or not.</summary>
