@@ -19,7 +19,7 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
     private readonly Dictionary<QualifiedName, List<Waiter>> _byTable = [];
     private readonly Dictionary<string, List<Waiter>> _byStep = [];
     private readonly List<Waiter> _onAllTables = [], _onAllIndexes = [];
-    private int _waiting, _running, _stepsLeft, _indexStepsLeft;
+    private int _waiting, _running, _stepsLeft, _indexStepsLeft, _slowBuilds;
     private bool _stopped, _stepsStopped;
     private TaskCompletionSource _changed = NewSignal();
 
@@ -92,6 +92,14 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
     /// <summary>True when no copy is left to hand out (a worker can free its source session).</summary>
     public bool NoCopiesLeft { get { lock (_gate) return _copies.Count == 0; } }
 
+    /// <summary>Whether a slow build (<see cref="PostDataGates.IsSlowIndex"/>) other than <paramref name="own"/> is running.</summary>
+    public bool SlowBuildBeside(PostDataStep own)
+    {
+        lock (_gate) return _slowBuilds > (IsSlowBuild(own) ? 1 : 0);
+    }
+
+    private static bool IsSlowBuild(PostDataStep step) => step.StepKind == "index" && PostDataGates.IsSlowIndex(step.Statement);
+
     /// <summary>Steps not yet finished.</summary>
     public int StepsLeft { get { lock (_gate) return _stepsLeft; } }
 
@@ -116,6 +124,7 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
                     var step = _ready[best];
                     _ready.RemoveAt(best);
                     _running++;
+                    if (IsSlowBuild(step)) _slowBuilds++;
                     return step;
                 }
                 if (_copies.TryDequeue(out var copy)) { _running++; return copy; }
@@ -150,6 +159,7 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
         {
             _running--;
             _stepsLeft--;
+            if (IsSlowBuild(step)) _slowBuilds--;
             _done.Add(step.Key);
             if (_byStep.Remove(step.Key, out var waiters)) Met(waiters);
             if (step.StepKind == "index" && --_indexStepsLeft == 0) Met(_onAllIndexes);

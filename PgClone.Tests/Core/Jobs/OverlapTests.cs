@@ -94,6 +94,49 @@ public sealed class OverlapTests(PgServersFixture fx) : IClassFixture<PgServersF
     }
 
     [Fact]
+    public async Task A_btree_built_beside_a_slow_build_gets_no_parallel_workers_and_one_built_alone_does()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("overlap_workers");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE TABLE docs(id int, doc jsonb); INSERT INTO docs SELECT g, jsonb_build_object('n', g) FROM generate_series(1, 300) g;
+            CREATE TABLE plain(id int); INSERT INTO plain SELECT generate_series(1, 300);
+            """);
+        QualifiedName docs = new("public", "docs"), plain = new("public", "plain");
+        var plan = new ClonePlan
+        {
+            PreData =
+            [
+                Create("docs", "id int, doc jsonb"), Create("plain", "id int"),
+                new DdlStatement("table", "\"public\".\"log\"", "CREATE TABLE public.log (seq serial, what text, workers text)"),
+                // Each CREATE INDEX logs, as it starts, its statement and the session's parallel workers.
+                new DdlStatement("function", "log_start", "CREATE FUNCTION public.log_start() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN INSERT INTO public.log(what, workers) VALUES (current_query(), current_setting('max_parallel_maintenance_workers')); END$$"),
+                new DdlStatement("event trigger", "log_ddl", "CREATE EVENT TRIGGER log_ddl ON ddl_command_start WHEN TAG IN ('CREATE INDEX') EXECUTE FUNCTION public.log_start()"),
+                // About 5 ms a row: the GIN build lasts while the B-tree on docs is built beside it.
+                new DdlStatement("function", "slow_doc", "CREATE FUNCTION public.slow_doc(jsonb) RETURNS jsonb IMMUTABLE LANGUAGE plpgsql AS $$BEGIN PERFORM pg_sleep(0.005); RETURN $1; END$$"),
+            ],
+            // docs reads slowly (about 1 s): plain's index is built, alone, while it copies.
+            Tables = [Table("docs", ["id", "doc"], expressions: ["\"id\" + length(pg_sleep(0.003)::text)", "\"doc\""]), Table("plain", ["id"])],
+            Indexes =
+            [
+                new DdlStatement("index", "docs_doc", "CREATE INDEX docs_doc ON public.docs USING gin ((public.slow_doc(doc)))") { Table = docs },
+                new DdlStatement("index", "docs_id", "CREATE INDEX docs_id ON public.docs (id)") { Table = docs },
+                new DdlStatement("index", "plain_id", "CREATE INDEX plain_id ON public.plain (id)") { Table = plain },
+            ],
+        };
+        var result = await new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 2 }),
+            new CloneRunOptions { Planner = Fixed(plan), MaxParallelMaintenanceWorkers = 3 });
+
+        Assert.Equal([300L, 300], result.Tables.OrderBy(t => t.Table.Name).Select(t => t.Rows));
+        var log = (await PgServers.RowsAsync(db.Target, "SELECT what, workers FROM public.log ORDER BY seq")).Select(r => ((string)r[0]!, (string)r[1]!)).ToList();
+        Assert.Equal(
+        [
+            ("CREATE INDEX plain_id ON public.plain (id)", "3"),
+            ("CREATE INDEX docs_doc ON public.docs USING gin ((public.slow_doc(doc)))", "3"),
+            ("CREATE INDEX docs_id ON public.docs (id)", "0"),
+        ], log);
+    }
+
+    [Fact]
     public async Task A_tables_key_is_built_before_its_plain_indexes_so_no_worker_waits_for_the_key_lock()
     {
         var db = await fx.Servers.CreateDatabasesAsync("overlap_keys");
