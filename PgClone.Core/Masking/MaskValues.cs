@@ -76,7 +76,7 @@ public sealed class MaskValues(MaskingSecret? secret)
         switch (rule.Strategy)
         {
             case MaskStrategy.KeyedHash:
-                Convert.TryToHexStringLower(KeyedHashUtf8(value), destination, out written);
+                written = HexLower(KeyedHashUtf8(value), destination);
                 return true;
             case MaskStrategy.Name:
                 written = "XXXX"u8.Length;
@@ -199,6 +199,25 @@ public sealed class MaskValues(MaskingSecret? secret)
             if (i < last) node = _trie.Child(node, c);
         }
     }
+
+    /// <summary>
+    /// Lower-case hex of <paramref name="bytes"/>; returns the length written. A table per byte: the natively compiled
+    /// CLI's Convert.ToHexStringLower called a non-inlined vector shuffle for each value (5 % of a masked run's CPU).
+    /// </summary>
+    private static int HexLower(ReadOnlySpan<byte> bytes, Span<byte> destination)
+    {
+        var pairs = HexPairs;
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var pair = pairs[bytes[i]];
+            destination[2 * i] = (byte)pair;
+            destination[2 * i + 1] = (byte)(pair >> 8);
+        }
+        return 2 * bytes.Length;
+    }
+
+    /// <summary>Each byte's two hex digits, the first in the low byte.</summary>
+    private static readonly ushort[] HexPairs = [.. Enumerable.Range(0, 256).Select(b => (ushort)("0123456789abcdef"[b >> 4] | "0123456789abcdef"[b & 15] << 8))];
 
     private static string FirstCodePoint(string v) => char.IsSurrogatePair(v, 0) ? v[..2] : v[..1];
 

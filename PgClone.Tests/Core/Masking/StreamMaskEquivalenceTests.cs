@@ -56,6 +56,8 @@ public sealed class StreamMaskEquivalenceTests(PgServersFixture fx) : IClassFixt
     {
         var values = TextValues();
         if (type.Contains('(')) values = [.. values.Where(v => v is null || v.EnumerateRunes().Count() <= int.Parse(type[(type.IndexOf('(') + 1)..type.IndexOf(')')]))];
+        // Each value twice, the second time in reverse order: masks memoized on the stream give what they gave the first time.
+        values = [.. values, .. values.Reverse()];
         Assert.Equal(await ApplyAsync(Cs, rule, type, values), await OnStreamAsync(Rule(rule), type, values));
     }
 
