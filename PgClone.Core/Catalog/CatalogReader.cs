@@ -54,9 +54,67 @@ public static partial class CatalogReader
             """;
 
     /// <param name="wholeDatabase">Also read the database-wide objects (access methods, event triggers, publications, foreign servers, ...).</param>
-    public static async Task<SourceCatalog> ReadAsync(NpgsqlConnection conn, IReadOnlyList<string> schemas, bool wholeDatabase, CancellationToken ct)
+    /// <param name="helper">
+    /// A second session reading in the same snapshot (search_path = pg_catalog), being opened: the heaviest reads
+    /// (indexes, constraints, dependencies, privileges, owners) run on it beside the others, when it opens.
+    /// </param>
+    public static async Task<SourceCatalog> ReadAsync(NpgsqlConnection conn, IReadOnlyList<string> schemas, bool wholeDatabase, CancellationToken ct,
+        Task<NpgsqlConnection>? helper = null)
     {
         var names = schemas.ToArray();
+        var beside = helper is null ? null : ReadOnHelperAsync(helper, names, ct);
+        try
+        {
+            var catalog = await ReadMainAsync(conn, names, wholeDatabase, ct);
+            var part = beside is null ? null : await beside;
+            return (part ?? await ReadPartAsync(conn, names, ct)).Into(catalog);
+        }
+        catch when (beside is not null && !beside.IsCompleted)
+        {
+            // The helper's reads must be over before its session is closed: wait for them, whatever they give.
+            try { await beside; }
+            catch (Exception) { /* the main reads' failure is the one reported */ }
+            throw;
+        }
+    }
+
+    /// <summary>The reads that run on the helper session, left out of <see cref="ReadMainAsync"/>.</summary>
+    private sealed record CatalogPart(
+        List<ConstraintInfo> Constraints, List<IndexInfo> Indexes, List<(ObjectKey, ObjectKey)> Dependencies, List<AclChange> Privileges,
+        List<ExtensionMemberAcl> ExtensionAcls, Dictionary<ObjectKey, string> Owners)
+    {
+        public SourceCatalog Into(SourceCatalog catalog) => catalog with
+        {
+            Constraints = Constraints, Indexes = Indexes, Dependencies = Dependencies, Privileges = Privileges,
+            ExtensionAcls = ExtensionAcls, Owners = Owners,
+        };
+    }
+
+    /// <summary>The part read on the helper, or null when it could not open (then the main session reads it after the rest).</summary>
+    private static async Task<CatalogPart?> ReadOnHelperAsync(Task<NpgsqlConnection> helper, string[] names, CancellationToken ct)
+    {
+        NpgsqlConnection conn;
+        try { conn = await helper; }
+        catch (PgCloneException) { return null; }
+        return await ReadPartAsync(conn, names, ct);
+    }
+
+    private static async Task<CatalogPart> ReadPartAsync(NpgsqlConnection conn, string[] names, CancellationToken ct) => new(
+        await ReadConstraintsAsync(conn, names, ct),
+        await ReadIndexesAsync(conn, names, ct),
+        await ReadDependenciesAsync(conn, names, ct),
+        await ReadPrivilegesAsync(conn, names, ct),
+        await ReadExtensionAclsAsync(conn, ct),
+        (await QueryAsync(conn, """
+            SELECT 'r:' || c.oid, pg_get_userbyid(c.relowner) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY($1)
+            UNION ALL SELECT 't:' || t.oid, pg_get_userbyid(t.typowner) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = ANY($1)
+            UNION ALL SELECT 'f:' || p.oid, pg_get_userbyid(p.proowner) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ANY($1)
+            UNION ALL SELECT 'n:' || n.oid, pg_get_userbyid(n.nspowner) FROM pg_namespace n WHERE n.nspname = ANY($1)
+            """, names, r => (Key: ObjectKey.Parse(r.GetString(0)), Owner: r.GetString(1)), ct)).ToDictionary(x => x.Key, x => x.Owner));
+
+    /// <summary>Everything but the <see cref="CatalogPart"/>, which it leaves empty.</summary>
+    private static async Task<SourceCatalog> ReadMainAsync(NpgsqlConnection conn, string[] names, bool wholeDatabase, CancellationToken ct)
+    {
         var attributes = await ReadAttributesAsync(conn, names, ct);
         var sequences = await ReadSequencesAsync(conn, names, ct);
         return new SourceCatalog
@@ -78,25 +136,19 @@ public static partial class CatalogReader
             Types = await ReadTypesAsync(conn, names, attributes, ct),
             Sequences = sequences,
             Tables = await ReadTablesAsync(conn, names, attributes, ct),
-            Constraints = await ReadConstraintsAsync(conn, names, ct),
-            Indexes = await ReadIndexesAsync(conn, names, ct),
+            Constraints = [],
+            Indexes = [],
             Views = await ReadViewsAsync(conn, names, attributes, ct),
             Functions = await ReadFunctionsAsync(conn, names, ct),
             Triggers = await ReadTriggersAsync(conn, names, ct),
             Policies = await ReadPoliciesAsync(conn, names, ct),
             Statistics = await ReadStatisticsAsync(conn, names, ct),
-            Dependencies = await ReadDependenciesAsync(conn, names, ct),
-            Privileges = await ReadPrivilegesAsync(conn, names, ct),
-            ExtensionAcls = await ReadExtensionAclsAsync(conn, ct),
+            Dependencies = [],
+            Privileges = [],
             ExtensionDictionaries = await ReadExtensionDictionariesAsync(conn, ct),
             ExtensionConfigs = await ReadExtensionConfigsAsync(conn, ct),
             ExtensionDependents = await ReadExtensionDependentsAsync(conn, ct),
-            Owners = (await QueryAsync(conn, """
-                SELECT 'r:' || c.oid, pg_get_userbyid(c.relowner) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY($1)
-                UNION ALL SELECT 't:' || t.oid, pg_get_userbyid(t.typowner) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = ANY($1)
-                UNION ALL SELECT 'f:' || p.oid, pg_get_userbyid(p.proowner) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ANY($1)
-                UNION ALL SELECT 'n:' || n.oid, pg_get_userbyid(n.nspowner) FROM pg_namespace n WHERE n.nspname = ANY($1)
-                """, names, r => (Key: ObjectKey.Parse(r.GetString(0)), Owner: r.GetString(1)), ct)).ToDictionary(x => x.Key, x => x.Owner),
+            Owners = new Dictionary<ObjectKey, string>(),
             Unsupported = await ReadUnsupportedAsync(conn, names, ct),
             Aggregates = await ReadAggregatesAsync(conn, names, ct),
             Operators = await ReadOperatorsAsync(conn, names, ct),

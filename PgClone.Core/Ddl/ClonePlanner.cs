@@ -22,8 +22,10 @@ public static class ClonePlanner
         IColumnMasker? masker, Action<PlanIssue>? issues, CancellationToken ct) => PlanAsync(request, source, target, null, masker, issues, ct);
 
     /// <param name="asTarget">Turns what <paramref name="target"/> holds into the state planned against (a preview of a database not created yet).</param>
+    /// <param name="catalogHelper">A second source session in the snapshot of <paramref name="source"/>, being opened (<see cref="CatalogReader.ReadAsync"/>).</param>
     internal static async Task<ClonePlan> PlanAsync(CloneRequest request, NpgsqlConnection source, NpgsqlConnection target,
-        Func<TargetState, TargetState>? asTarget, IColumnMasker? masker, Action<PlanIssue>? issues, CancellationToken ct)
+        Func<TargetState, TargetState>? asTarget, IColumnMasker? masker, Action<PlanIssue>? issues, CancellationToken ct,
+        Task<NpgsqlConnection>? catalogHelper = null)
     {
         var options = request.EffectiveOptions;
         var where = WhereFilter.Validate(options.Where);
@@ -39,7 +41,7 @@ public static class ClonePlanner
         try
         {
             var schemas = await SchemasAsync(request, source, ct);
-            catalog = await CatalogReader.ReadAsync(source, schemas, request.Operation is CloneOperation.Database or CloneOperation.DatabaseCreate, ct);
+            catalog = await CatalogReader.ReadAsync(source, schemas, request.Operation is CloneOperation.Database or CloneOperation.DatabaseCreate, ct, catalogHelper);
             scope = PlanScope.Build(request, catalog);
             if (request.Operation == CloneOperation.Schema && options.TargetName is { } newSchema && newSchema != request.Schema)
                 rename = new SchemaRename(request.Schema!, newSchema, await CatalogReader.SchemaObjectNamesAsync(source, request.Schema!, ct));

@@ -56,16 +56,20 @@ internal sealed partial class PlanAssembler
         var matviews = _ordered.OfType<ViewInfo>().Where(v => v.Materialized).ToList();
         // A database clone gives the database its settings; a refresh computes under them, as a session of it would.
         var settings = request.Operation is CloneOperation.Database or CloneOperation.DatabaseCreate ? DatabaseDdl.SessionSettings(catalog.Database.Settings) : null;
-        foreach (var v in matviews.Where(v => v.Populated))
+        var populated = matviews.Where(v => v.Populated).ToList();
+        foreach (var v in populated)
             yield return new DdlStatement("materialized view", v.Name.Quoted, ViewDdl.Refresh(v, settings)) { Table = v.Name };
-        if (!_options.Indexes) yield break;
-        foreach (var v in matviews)
-            foreach (var i in catalog.IndexesOf(v.Oid).Where(i => Cloned(new ObjectKey('i', i.Oid), $"index {i.Name.Quoted}")))
-            {
-                var sql = _index.CreateIndex(i, v.Name);
-                _plannedIndexes[i.Oid] = (i, sql);
-                yield return new DdlStatement("index", i.Name.Quoted, sql) { Table = v.Name };
-            }
+        if (_options.Indexes)
+            foreach (var v in matviews)
+                foreach (var i in catalog.IndexesOf(v.Oid).Where(i => Cloned(new ObjectKey('i', i.Oid), $"index {i.Name.Quoted}")))
+                {
+                    var sql = _index.CreateIndex(i, v.Name);
+                    _plannedIndexes[i.Oid] = (i, sql);
+                    yield return new DdlStatement("index", i.Name.Quoted, sql) { Table = v.Name };
+                }
+        // Analyzed like the copied tables, once its indexes are built (an expression index has statistics of its own).
+        foreach (var v in populated)
+            yield return new DdlStatement("materialized view", v.Name.Quoted, $"ANALYZE {v.Name.Quoted}") { Table = v.Name };
     }
 
     /// <summary>Whether the trigger's function is cloned; a trigger on one left out (it cannot be recreated) is left out and listed.</summary>

@@ -10,7 +10,8 @@ namespace PgClone.Core.Jobs;
 /// One run of a clone request, top to bottom: connect, snapshot, plan, masking gate, schema, then the load (data,
 /// with each table's indexes, constraints and ANALYZE overlapping the copy of the others), post-data, masking proof.
 /// Sessions: the source coordinator, N source workers and N target sessions (the first of which also runs the
-/// ordered DDL); once the data is in, the index progress monitor opens one more (after the source workers closed).
+/// ordered DDL); while planning, one more source session reads half the catalog; once the data is in, the index
+/// progress monitor opens one more (after the source workers closed).
 /// </summary>
 internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IColumnMasker? masker)
 {
@@ -45,8 +46,15 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         ClonePlan? checkedPlan = null;
         if (resume is null && options.Preflight && options.Planner == (PlanProvider)ClonePlanner.PlanAsync)
         {
-            var (checks, preview) = await snapshot.OnCoordinatorAsync(c => Preflight.PreflightRunner.CheckAsync(request, c, targets.Main, target, masker,
-                new Preflight.PreflightOptions { PreviewSubset = false }, ct));
+            var helper = snapshot.OpenCatalogHelper(ct);
+            List<Preflight.PreflightCheck> checks;
+            ClonePlan? preview;
+            try
+            {
+                (checks, preview) = await snapshot.OnCoordinatorAsync(c => Preflight.PreflightRunner.CheckAsync(request, c, targets.Main, target, masker,
+                    new Preflight.PreflightOptions { PreviewSubset = false }, ct, catalogHelper: helper));
+            }
+            finally { await snapshot.CloseAsync(helper); }
             var report = new Preflight.PreflightReport(checks);
             if (report.Status == Preflight.PreflightStatus.Blocker) throw report.Refusal();
             checkedPlan = preview;

@@ -42,9 +42,10 @@ public static class PreflightRunner
     /// search_path = pg_catalog (the run's coordinator, or the preflight's own). Returns the plan when it could be made.
     /// </summary>
     /// <param name="asTarget">Turns what <paramref name="target"/> holds into the state planned against (a database not created yet).</param>
+    /// <param name="catalogHelper">A second source session in the snapshot of <paramref name="source"/>, being opened, for the catalog reads.</param>
     internal static async Task<(List<PreflightCheck> Checks, ClonePlan? Plan)> CheckAsync(CloneRequest request, NpgsqlConnection source,
         NpgsqlConnection target, ServerEndpoint targetServer, IColumnMasker? masker, PreflightOptions options, CancellationToken ct,
-        Func<TargetState, TargetState>? asTarget = null)
+        Func<TargetState, TargetState>? asTarget = null, Task<NpgsqlConnection>? catalogHelper = null)
     {
         var checks = new List<PreflightCheck>();
         var sourceFacts = await ServerFacts.ReadAsync(source, request.Source, ct);
@@ -54,7 +55,7 @@ public static class PreflightRunner
 
         var issues = new List<PlanIssue>();
         ClonePlan plan;
-        try { plan = await ClonePlanner.PlanAsync(CloneJob.PlanRequest(request), source, target, asTarget, masker, issues.Add, ct); }
+        try { plan = await ClonePlanner.PlanAsync(CloneJob.PlanRequest(request), source, target, asTarget, masker, issues.Add, ct, catalogHelper); }
         catch (PgCloneException e)
         {
             checks.AddRange(IssueChecks(issues, null));

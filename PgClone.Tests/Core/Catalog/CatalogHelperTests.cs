@@ -1,0 +1,63 @@
+using Npgsql;
+using PgClone.Core;
+using PgClone.Core.Ddl;
+using PgClone.Tests.Core.Ddl;
+using PgClone.Tests.Fixtures;
+
+namespace PgClone.Tests.Core.Catalog;
+
+/// <summary>
+/// The planner's catalog reads split over two source sessions in one snapshot (the run's coordinator and a helper)
+/// plan exactly what one session plans; the helper reads in the snapshot, not after it; a helper that cannot open
+/// leaves its reads to the coordinator.
+/// </summary>
+public sealed class CatalogHelperTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
+{
+    [Fact]
+    public async Task Reads_split_over_a_helper_in_the_snapshot_plan_what_one_session_plans()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("catalog_helper");
+        await CloneKit.LoadAsync(db.Source, "rich.sql");
+        await CloneKit.LoadAsync(db.Source, "allkinds.sql");
+        await PgServers.ExecAsync(db.Source, "CREATE TABLE public.probe (id int)");
+        var request = CloneKit.Request(db, CloneOperation.Database);
+        await using var main = await OpenAsync(db.Source, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = pg_catalog");
+        string snapshot;
+        await using (var export = new NpgsqlCommand("SELECT pg_export_snapshot()", main)) snapshot = (string)(await export.ExecuteScalarAsync())!;
+        await using var target = await OpenAsync(db.Target, null);
+        // Made after the snapshot: a read in the snapshot does not see it.
+        await PgServers.ExecAsync(db.Source, "GRANT SELECT ON public.probe TO PUBLIC");
+        const string inSnapshot = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{0}'; SET LOCAL search_path = pg_catalog";
+
+        var alone = Describe(await PlanAsync(request, main, target, null));
+        await using var helper = await OpenAsync(db.Source, string.Format(inSnapshot, snapshot));
+        var split = Describe(await PlanAsync(request, main, target, Task.FromResult(helper)));
+        var refused = Describe(await PlanAsync(request, main, target, Task.FromException<NpgsqlConnection>(new PgCloneException("too many connections"))));
+        // A helper reading in its own (later) snapshot: the privileges it reads hold the later grant.
+        await using var outside = await OpenAsync(db.Source, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = pg_catalog");
+        var later = Describe(await PlanAsync(request, main, target, Task.FromResult(outside)));
+
+        Assert.Contains("CREATE AGGREGATE", alone);
+        Assert.Equal(alone, split);
+        Assert.Equal(alone, refused);
+        var added = Assert.Single(later.Split('\n').Except(alone.Split('\n')));
+        Assert.Contains("GRANT SELECT ON TABLE \"public\".\"probe\" TO PUBLIC", added);
+    }
+
+    private static Task<ClonePlan> PlanAsync(CloneRequest request, NpgsqlConnection source, NpgsqlConnection target, Task<NpgsqlConnection>? helper) =>
+        ClonePlanner.PlanAsync(request, source, target, null, null, null, CancellationToken.None, helper);
+
+    /// <summary>Every statement of the plan, in order, and each table's copy.</summary>
+    private static string Describe(ClonePlan plan) => string.Join("\n",
+        plan.PreData.Concat(plan.Indexes).Concat(plan.Constraints).Concat(plan.PostData).Select(s => s.Sql)
+            .Concat(plan.Tables.Select(t => $"{t.Target}: {string.Join(", ", t.SourceExpressions)} | {string.Join("; ", t.Create.Select(c => c.Sql))}")));
+
+    private static async Task<NpgsqlConnection> OpenAsync(string cs, string? setup)
+    {
+        var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync();
+        if (setup is not null)
+            await using (var cmd = new NpgsqlCommand(setup, conn)) await cmd.ExecuteNonQueryAsync();
+        return conn;
+    }
+}
