@@ -21,20 +21,19 @@ public sealed class CatalogHelperTests(PgServersFixture fx) : IClassFixture<PgSe
         await CloneKit.LoadAsync(db.Source, "allkinds.sql");
         await PgServers.ExecAsync(db.Source, "CREATE TABLE public.probe (id int)");
         var request = CloneKit.Request(db, CloneOperation.Database);
-        await using var main = await OpenAsync(db.Source, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = pg_catalog");
+        await using var main = await OpenAsync(db.Source, InSnapshot(null));
         string snapshot;
         await using (var export = new NpgsqlCommand("SELECT pg_export_snapshot()", main)) snapshot = (string)(await export.ExecuteScalarAsync())!;
         await using var target = await OpenAsync(db.Target, null);
         // Made after the snapshot: a read in the snapshot does not see it.
         await PgServers.ExecAsync(db.Source, "GRANT SELECT ON public.probe TO PUBLIC");
-        const string inSnapshot = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{0}'; SET LOCAL search_path = pg_catalog";
 
         var alone = Describe(await PlanAsync(request, main, target, null));
-        await using var helper = await OpenAsync(db.Source, string.Format(inSnapshot, snapshot));
+        await using var helper = await OpenAsync(db.Source, InSnapshot(snapshot));
         var split = Describe(await PlanAsync(request, main, target, Task.FromResult(helper)));
         var refused = Describe(await PlanAsync(request, main, target, Task.FromException<NpgsqlConnection>(new PgCloneException("too many connections"))));
         // A helper reading in its own (later) snapshot: the privileges it reads hold the later grant.
-        await using var outside = await OpenAsync(db.Source, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = pg_catalog");
+        await using var outside = await OpenAsync(db.Source, InSnapshot(null));
         var later = Describe(await PlanAsync(request, main, target, Task.FromResult(outside)));
 
         Assert.Contains("CREATE AGGREGATE", alone);
@@ -43,6 +42,10 @@ public sealed class CatalogHelperTests(PgServersFixture fx) : IClassFixture<PgSe
         var added = Assert.Single(later.Split('\n').Except(alone.Split('\n')));
         Assert.Contains("GRANT SELECT ON TABLE \"public\".\"probe\" TO PUBLIC", added);
     }
+
+    /// <summary>A source session as the engine's: REPEATABLE READ READ ONLY, search_path = pg_catalog, in <paramref name="snapshot"/> when given.</summary>
+    private static string InSnapshot(string? snapshot) =>
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; " + (snapshot is null ? "" : $"SET TRANSACTION SNAPSHOT '{snapshot}'; ") + "SET LOCAL search_path = pg_catalog";
 
     private static Task<ClonePlan> PlanAsync(CloneRequest request, NpgsqlConnection source, NpgsqlConnection target, Task<NpgsqlConnection>? helper) =>
         ClonePlanner.PlanAsync(request, source, target, null, null, null, CancellationToken.None, helper);
