@@ -20,7 +20,7 @@ public sealed class CloneEngine(Func<CloneRequest, IColumnMasker?>? maskerFactor
         {
             if (options.Checkpoints is { } store)
                 await store.BeginAsync(NewCheckpoint(jobId, request, options.ResumeFrom), ct);
-            var result = await new CloneJob(request, options, maskerFactory?.Invoke(request)).RunAsync(progress, jobId, ct);
+            var result = await new CloneJob(request, options, Masker(request)).RunAsync(progress, jobId, ct);
             await FinishAsync(options, progress, jobId, JobStatus.Completed, null);
             return result;
         }
@@ -49,6 +49,15 @@ public sealed class CloneEngine(Func<CloneRequest, IColumnMasker?>? maskerFactor
     {
         if (from.Status == JobStatus.Completed) throw new PgCloneException($"job {from.JobId} already completed: nothing to resume");
         return RunAsync(from.Request.ToRequest(source, target), options with { ResumeFrom = from }, ct);
+    }
+
+    /// <summary>An engine built without a masker refuses mask rules rather than copy the columns unmasked.</summary>
+    private IColumnMasker? Masker(CloneRequest request)
+    {
+        if (maskerFactory is not null) return maskerFactory(request);
+        if (request.Options?.Mask is { Count: > 0 })
+            throw new PgCloneException("the request has mask rules, but this engine has no masker to apply them: nothing was copied (build it with MaskingFactory)");
+        return null;
     }
 
     private static JobCheckpoint NewCheckpoint(string jobId, CloneRequest request, JobCheckpoint? from) => new()

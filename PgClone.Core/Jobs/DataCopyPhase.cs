@@ -153,6 +153,13 @@ internal sealed class DataCopyPhase(
                 catch (PgCloneException e) { Fail(e); }
             }
         }
+        catch
+        {
+            // Anything else (the checkpoint store failing, cancellation) ends the run: the other workers must not wait
+            // for this one's work to end.
+            _scheduler.Stop();
+            throw;
+        }
         finally
         {
             if (source is not null) await CloseSourceAsync(source);
@@ -237,13 +244,37 @@ internal sealed class DataCopyPhase(
         // A range, or a whole table with nothing to create, record or truncate: COPY commits on its own (two round
         // trips fewer per table than BEGIN, COPY, COMMIT, which is most of a tiny table's cost).
         if (task.Range is not null || job.Checkpoints is null && !task.TruncateAndFreeze && !task.Create) return await Stream(freeze: false);
-        return await StepCommit.RunAsync(job, target, targets.Server, name, async () =>
+        IReadOnlyList<PostDataStep> own = [];
+        // FREEZE is allowed because the table is created or emptied in the same transaction.
+        IReadOnlyList<DdlStatement> opening = task.Create ? t.Create
+            : task.TruncateAndFreeze ? [new DdlStatement("table", t.Target.ToString(), $"TRUNCATE {t.Target.Quoted}")] : [];
+        var count = await StepCommit.RunAsync(job, target, targets.Server, name, async () =>
         {
-            // FREEZE is allowed because the table is created or emptied in the same transaction.
-            if (task.Create) await ddl.CreateAsync(target, t.Create, ct);
-            else if (task.TruncateAndFreeze) await JobSession.ExecAsync(target, targets.Server, name, $"TRUNCATE {t.Target.Quoted}", ct);
-            return await Stream(freeze: task.Create || task.TruncateAndFreeze);
-        }, count => new PendingStep(TableStep(t), 0, Checkpoint(t, count.Rows, count.Bytes, task.Table.Clock.Elapsed)), ct);
+            var copied = await Stream(freeze: task.Create || task.TruncateAndFreeze);
+            own = await OwnStepsAsync(target, task, ct);
+            return copied;
+        }, count => new PendingStep(TableStep(t), 0, Checkpoint(t, count.Rows, count.Bytes, task.Table.Clock.Elapsed))
+            { With = own.Count == 0 ? null : [.. own.Where(s => s.StepKind != PostDataGates.Analyze).Select(s => s.Key)] }, ct, opening);
+        if (own.Count > 0)
+        {
+            await ddl.ClaimedCommittedAsync(own);
+            _scheduler.ClaimEnded(own, done: true);
+        }
+        return count;
+    }
+
+    /// <summary>
+    /// A small table's own indexes, keys and ANALYZE (<see cref="LoadScheduler{TCopy}.Claim"/>), run in its copy's
+    /// transaction in one round trip: its steps cost as many round trips and commits as the table's data otherwise.
+    /// None when one fails: they go back to the scheduler and run as steps, like a larger table's.
+    /// </summary>
+    private async Task<IReadOnlyList<PostDataStep>> OwnStepsAsync(NpgsqlConnection target, CopyTask task, CancellationToken ct)
+    {
+        if (task.EstimatedBytes > job.Options.StepsInCopyTransactionUpTo) return [];
+        var own = _scheduler.Claim(task.Table.Data.Target);
+        if (own.Count == 0 || await ddl.TryInTransactionAsync(target, own, ct)) return own;
+        _scheduler.ClaimEnded(own, done: false);
+        return [];
     }
 
     private static string TableStep(TableData t) => $"table:{t.Target.Quoted}";

@@ -52,18 +52,9 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
     public async Task CreateTableAsync(TableData t, CancellationToken ct)
     {
         var step = CreateStep(t);
-        await StepCommit.RunAsync(job, targets.Main, targets.Server, $"table {t.Target}", async () =>
-        {
-            await CreateAsync(targets.Main, t.Create, ct);
-            return 0;
-        }, _ => new PendingStep(step, 0), ct);
+        await StepCommit.RunAsync(job, targets.Main, targets.Server, $"table {t.Target}", () => Task.FromResult(0),
+            _ => new PendingStep(step, 0), ct, t.Create);
         await job.StepDoneAsync(step);
-    }
-
-    /// <summary>A table's creating statements, in the transaction the caller opened on <paramref name="conn"/>.</summary>
-    public async Task CreateAsync(NpgsqlConnection conn, IReadOnlyList<DdlStatement> create, CancellationToken ct)
-    {
-        foreach (var s in create) await JobSession.ExecAsync(conn, targets.Server, s.ToString(), s.Sql, ct);
     }
 
     /// <summary>
@@ -80,28 +71,52 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
 
     private async Task ExecGroupAsync(NpgsqlConnection conn, List<DdlStatement> group, CancellationToken ct)
     {
-        if (group.Count > 1)
-        {
-            await JobSession.ExecAsync(conn, targets.Server, null, "SAVEPOINT pgclone_batch", ct);
-            await using var batch = new NpgsqlBatch(conn);
-            foreach (var s in group) batch.BatchCommands.Add(new NpgsqlBatchCommand(s.Sql));
-            try
-            {
-                await batch.ExecuteNonQueryAsync(ct);
-                await JobSession.ExecAsync(conn, targets.Server, null, "RELEASE SAVEPOINT pgclone_batch", ct);
-                return;
-            }
-            catch (PostgresException)
-            {
-                // Replay one by one so the error names the statement the server rejected.
-                await JobSession.ExecAsync(conn, targets.Server, null, "ROLLBACK TO SAVEPOINT pgclone_batch", ct);
-            }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException)
-            {
-                throw PgCloneException.FromDriver(targets.Server, group[0].ToString(), e);
-            }
-        }
+        // Replayed one by one when the batch fails, so the error names the statement the server rejected.
+        if (group.Count > 1 && await TryBatchAsync(conn, group, ct)) return;
         foreach (var s in group) await JobSession.ExecAsync(conn, targets.Server, s.ToString(), s.Sql, ct);
+    }
+
+    /// <summary>
+    /// Runs single statements (no semicolon) in one round trip inside the transaction open on <paramref name="conn"/>,
+    /// behind a savepoint: false, with the transaction as it was before them, when the server rejected one.
+    /// </summary>
+    public async Task<bool> TryBatchAsync(NpgsqlConnection conn, IReadOnlyList<DdlStatement> statements, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(conn);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT pgclone_batch"));
+        foreach (var s in statements) batch.BatchCommands.Add(new NpgsqlBatchCommand(s.Sql));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("RELEASE SAVEPOINT pgclone_batch"));
+        try
+        {
+            await batch.ExecuteNonQueryAsync(ct);
+            return true;
+        }
+        catch (PostgresException)
+        {
+            await JobSession.ExecAsync(conn, targets.Server, null, "ROLLBACK TO SAVEPOINT pgclone_batch", ct);
+            return false;
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException)
+        {
+            throw PgCloneException.FromDriver(targets.Server, statements[0].ToString(), e);
+        }
+    }
+
+    /// <summary>
+    /// Runs a small table's own steps (<see cref="LoadScheduler{TCopy}.Claim"/>) in its copy's open transaction, in one
+    /// round trip: false, with nothing of them done, when the server rejected one (they then run as steps, which name
+    /// the error). Recorded with <see cref="ClaimedCommittedAsync"/> once the transaction commits.
+    /// </summary>
+    public Task<bool> TryInTransactionAsync(NpgsqlConnection conn, IReadOnlyList<PostDataStep> steps, CancellationToken ct) =>
+        steps.Any(s => s.Statement.Sql.Contains(';')) ? Task.FromResult(false) : TryBatchAsync(conn, [.. steps.Select(s => s.Statement)], ct);
+
+    public async Task ClaimedCommittedAsync(IReadOnlyList<PostDataStep> steps)
+    {
+        foreach (var s in steps)
+        {
+            if (s.StepKind != PostDataGates.Analyze) await job.StepDoneAsync(s.Key);
+            job.Progress.StepDone();
+        }
     }
 
     /// <summary>

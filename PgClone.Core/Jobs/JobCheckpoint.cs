@@ -46,9 +46,10 @@ public sealed record TableCheckpoint(string Table, long Rows, long Bytes, double
 /// <summary>
 /// A step whose target transaction was about to commit: recorded before COMMIT is sent, with the transaction's
 /// id, so a resume can ask the target (txid_status) whether the commit happened when the client, the connection
-/// or the server died in between. <see cref="Table"/> is set for a table's data (its step is <c>table:"s"."t"</c>).
+/// or the server died in between. <see cref="Table"/> is set for a table's data (its step is <c>table:"s"."t"</c>);
+/// <see cref="With"/> names the steps committed in the same transaction (a small table's indexes and keys).
 /// </summary>
-public sealed record PendingStep(string Step, long TransactionId, TableCheckpoint? Table = null);
+public sealed record PendingStep(string Step, long TransactionId, TableCheckpoint? Table = null, IReadOnlyList<string>? With = null);
 
 /// <summary>
 /// What a job has durably done, so a new job can finish it: the request, the plan it ran (replayed as is, so a

@@ -158,13 +158,70 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
         lock (_gate)
         {
             _running--;
-            _stepsLeft--;
             if (IsSlowBuild(step)) _slowBuilds--;
-            _done.Add(step.Key);
-            if (_byStep.Remove(step.Key, out var waiters)) Met(waiters);
-            if (step.StepKind == "index" && --_indexStepsLeft == 0) Met(_onAllIndexes);
+            Finished(step);
             Signal();
         }
+    }
+
+    /// <summary>
+    /// Takes, while <paramref name="table"/> still loads, the steps that wait only for its data and for each other
+    /// (its indexes, keys and ANALYZE, not a foreign key to another table nor anything waiting for all the data), in
+    /// an order they can run in: the worker loading a small table runs them in its copy's transaction. Each ends with
+    /// <see cref="ClaimEnded"/>.
+    /// </summary>
+    public IReadOnlyList<PostDataStep> Claim(QualifiedName table)
+    {
+        lock (_gate)
+        {
+            if (_stopped || _stepsStopped || !_byTable.TryGetValue(table, out var waiters)) return [];
+            var claimed = new List<Waiter>();
+            var keys = new HashSet<string>(StringComparer.Ordinal);
+            var candidates = waiters.Where(w => w.Step.Tables is { Count: 1 } && w.Step.After is not null).ToList();
+            for (var found = true; found;)
+            {
+                found = false;
+                foreach (var w in candidates)
+                {
+                    if (keys.Contains(w.Step.Key) || !w.Step.After!.All(k => _done.Contains(k) || keys.Contains(k))) continue;
+                    claimed.Add(w);
+                    keys.Add(w.Step.Key);
+                    found = true;
+                }
+            }
+            foreach (var w in claimed)
+            {
+                waiters.Remove(w);
+                foreach (var k in w.Step.After!) if (_byStep.TryGetValue(k, out var list)) list.Remove(w);
+                _waiting--;
+            }
+            return [.. claimed.Select(w => w.Step)];
+        }
+    }
+
+    /// <summary>
+    /// Claimed steps (<see cref="Claim"/>) ended: done, or handed back (their batch rolled back) to be run as steps,
+    /// which must happen before their table's copy ends.
+    /// </summary>
+    public void ClaimEnded(IReadOnlyList<PostDataStep> claimed, bool done)
+    {
+        lock (_gate)
+        {
+            foreach (var step in claimed)
+            {
+                if (!done) Wait(step);
+                else Finished(step);
+            }
+            Signal();
+        }
+    }
+
+    private void Finished(PostDataStep step)
+    {
+        _stepsLeft--;
+        _done.Add(step.Key);
+        if (_byStep.Remove(step.Key, out var waiters)) Met(waiters);
+        if (step.StepKind == "index" && --_indexStepsLeft == 0) Met(_onAllIndexes);
     }
 
     /// <summary>Stops handing out work (a failure): workers get null.</summary>

@@ -23,6 +23,7 @@ internal static class PendingSteps
         foreach (var p in open)
         {
             if (!await CommittedAsync(job, target, p, ct)) continue;
+            foreach (var step in p.With ?? []) if (steps.Add(step)) await job.StepDoneAsync(step);
             if (p.Table is { } t)
             {
                 tables[t.Table] = t;

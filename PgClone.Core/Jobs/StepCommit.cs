@@ -1,5 +1,6 @@
 using Npgsql;
 using PgClone.Core.Connections;
+using PgClone.Core.Ddl;
 
 namespace PgClone.Core.Jobs;
 
@@ -13,13 +14,19 @@ namespace PgClone.Core.Jobs;
 /// </summary>
 internal static class StepCommit
 {
-    /// <summary>Runs <paramref name="work"/> in a transaction and commits it durably; <paramref name="pending"/> describes the step.</summary>
+    /// <summary>
+    /// Runs <paramref name="opening"/>, then <paramref name="work"/> in a transaction and commits it durably;
+    /// <paramref name="pending"/> describes the step.
+    /// </summary>
     public static async Task<T> RunAsync<T>(JobContext job, NpgsqlConnection conn, ServerEndpoint server, string objectName,
-        Func<Task<T>> work, Func<T, PendingStep> pending, CancellationToken ct)
+        Func<Task<T>> work, Func<T, PendingStep> pending, CancellationToken ct, IReadOnlyList<DdlStatement>? opening = null)
     {
-        await JobSession.ExecAsync(conn, server, objectName, "BEGIN", ct);
+        opening ??= [];
+        var begun = opening.Count > 0 && await TryBeginWithAsync(conn, server, objectName, opening, ct);
+        if (!begun) await JobSession.ExecAsync(conn, server, objectName, "BEGIN", ct);
         try
         {
+            if (!begun) foreach (var s in opening) await JobSession.ExecAsync(conn, server, s.ToString(), s.Sql, ct);
             var result = await work();
             if (job.Checkpoints is { } store)
             {
@@ -34,6 +41,35 @@ internal static class StepCommit
         {
             await RollBackAsync(conn, server, objectName);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// BEGIN and the transaction's first statements in one round trip (a tiny table's whole cost is a few round
+    /// trips): false, with no transaction open, when the server rejected one (then run one by one, so the error
+    /// names the statement) or one cannot go in a batch (a semicolon).
+    /// </summary>
+    private static async Task<bool> TryBeginWithAsync(NpgsqlConnection conn, ServerEndpoint server, string objectName,
+        IReadOnlyList<DdlStatement> opening, CancellationToken ct)
+    {
+        if (opening.Any(s => s.Sql.Contains(';'))) return false;
+        await using var batch = new NpgsqlBatch(conn);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+        foreach (var s in opening) batch.BatchCommands.Add(new NpgsqlBatchCommand(s.Sql));
+        try
+        {
+            await batch.ExecuteNonQueryAsync(ct);
+            return true;
+        }
+        catch (PostgresException)
+        {
+            await RollBackAsync(conn, server, objectName);
+            return false;
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException)
+        {
+            await RollBackAsync(conn, server, objectName);
+            throw PgCloneException.FromDriver(server, objectName, e);
         }
     }
 

@@ -127,13 +127,14 @@ public sealed class OverlapTests(PgServersFixture fx) : IClassFixture<PgServersF
             new CloneRunOptions { Planner = Fixed(plan), MaxParallelMaintenanceWorkers = 3 });
 
         Assert.Equal([300L, 300], result.Tables.OrderBy(t => t.Table.Name).Select(t => t.Rows));
+        // docs' two builds start together on two sessions: either may log first.
         var log = (await PgServers.RowsAsync(db.Target, "SELECT what, workers FROM public.log ORDER BY seq")).Select(r => ((string)r[0]!, (string)r[1]!)).ToList();
+        Assert.Equal(("CREATE INDEX plain_id ON public.plain (id)", "3"), log[0]);
         Assert.Equal(
         [
-            ("CREATE INDEX plain_id ON public.plain (id)", "3"),
             ("CREATE INDEX docs_doc ON public.docs USING gin ((public.slow_doc(doc)))", "3"),
             ("CREATE INDEX docs_id ON public.docs (id)", "0"),
-        ], log);
+        ], log.Skip(1).Order());
     }
 
     [Fact]

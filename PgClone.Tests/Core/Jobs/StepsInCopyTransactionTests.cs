@@ -1,0 +1,186 @@
+using System.Text.Json.Nodes;
+using PgClone.Core;
+using PgClone.Core.Ddl;
+using PgClone.Core.Jobs;
+using PgClone.Core.Masking;
+using PgClone.Tests.Core.Masking;
+using PgClone.Tests.Fixtures;
+using static PgClone.Tests.Core.Jobs.HandPlans;
+
+namespace PgClone.Tests.Core.Jobs;
+
+/// <summary>
+/// A small table's own indexes, keys and ANALYZE run in the transaction that creates and loads it (one round trip
+/// after its COPY); what waits for another table (a foreign key, and so that table's ANALYZE) stays a step.
+/// </summary>
+public sealed class StepsInCopyTransactionTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
+{
+    private const string Schema = """
+        CREATE TABLE small(id int PRIMARY KEY, v text, e text UNIQUE);
+        CREATE INDEX small_v ON small (v);
+        CREATE INDEX small_lower_e ON small (lower(e));
+        INSERT INTO small SELECT g, 'v' || g % 7, 'E' || g || '@example.com' FROM generate_series(1, 500) g;
+        CREATE TABLE parent(id int PRIMARY KEY);
+        INSERT INTO parent SELECT generate_series(1, 10);
+        CREATE TABLE child(id int PRIMARY KEY, parent_id int REFERENCES parent, v text);
+        CREATE INDEX child_v ON child (v);
+        INSERT INTO child SELECT g, 1 + g % 10, 'c' || g FROM generate_series(1, 300) g;
+        """;
+
+    /// <summary>The target logs each CREATE TABLE, CREATE INDEX and ALTER TABLE with its (top-level) transaction id.</summary>
+    private const string DdlLog = """
+        CREATE SCHEMA audit;
+        CREATE TABLE audit.ddl (seq serial, xid bigint, what text);
+        CREATE FUNCTION audit.log() RETURNS event_trigger LANGUAGE plpgsql AS
+            $$BEGIN INSERT INTO audit.ddl (xid, what) SELECT txid_current(), command_tag || ' ' || object_identity FROM pg_event_trigger_ddl_commands(); END$$;
+        CREATE EVENT TRIGGER log_ddl ON ddl_command_end WHEN TAG IN ('CREATE TABLE', 'CREATE INDEX', 'ALTER TABLE') EXECUTE FUNCTION audit.log();
+        """;
+
+    /// <summary>What each transaction did to the tables named, one line per transaction, sorted.</summary>
+    private static async Task<List<string>> TransactionsAsync(string target, params string[] tables) =>
+        [.. (await PgServers.RowsAsync(target, $"""
+            SELECT string_agg(what, ', ' ORDER BY what) FROM audit.ddl
+            WHERE {string.Join(" OR ", tables.Select(t => $"what ~ '^[A-Z ]+ public[.]{t}(_|$)'"))}
+            GROUP BY xid ORDER BY 1
+            """)).Select(r => (string)r[0]!)];
+
+    private static Task<long> StatisticRowsAsync(string target, string relation) =>
+        PgServers.ScalarAsync<long>(target, $"SELECT count(*) FROM pg_statistic WHERE starelid = 'public.{relation}'::regclass");
+
+    private static IReadOnlyList<string> StepsOn(ClonePlan plan, string table) =>
+        [.. plan.Indexes.Select((s, i) => (s, Key: JobCheckpoint.Step("index", i))).Where(p => p.s.Table is { } t && t.Name == table).Select(p => p.Key).Order()];
+
+    [Fact]
+    public async Task A_small_tables_indexes_keys_and_analyze_commit_with_its_data_and_a_foreign_key_stays_a_step()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("ownsteps");
+        await PgServers.ExecAsync(db.Source, Schema);
+        await PgServers.ExecAsync(db.Target, DdlLog);
+        var store = new InMemoryCheckpointStore();
+        var result = await new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 2 }), new CloneRunOptions { Checkpoints = store });
+
+        Assert.Equal(
+            ["ALTER TABLE public.small, ALTER TABLE public.small, CREATE INDEX public.small_e_key, CREATE INDEX public.small_lower_e, " +
+             "CREATE INDEX public.small_pkey, CREATE INDEX public.small_v, CREATE TABLE public.small"],
+            await TransactionsAsync(db.Target, "small"));
+        Assert.Equal(
+            ["ALTER TABLE public.child", "ALTER TABLE public.child, CREATE INDEX public.child_pkey, CREATE INDEX public.child_v, CREATE TABLE public.child",
+             "ALTER TABLE public.parent, CREATE INDEX public.parent_pkey, CREATE TABLE public.parent"],
+            await TransactionsAsync(db.Target, "child", "parent"));
+        // ANALYZE ran after the expression index (it has statistics) and before the commit; child's, after its foreign key.
+        Assert.Equal(3L, await StatisticRowsAsync(db.Target, "small"));
+        Assert.Equal(1L, await StatisticRowsAsync(db.Target, "small_lower_e"));
+        Assert.Equal(3L, await StatisticRowsAsync(db.Target, "child"));
+        Assert.Equal(await ChecksumAsync(db.Source, "small", "id"), await ChecksumAsync(db.Target, "small", "id"));
+        Assert.Equal(await ChecksumAsync(db.Source, "child", "id"), await ChecksumAsync(db.Target, "child", "id"));
+
+        // The checkpoint records every step done, and the table's pending record names the steps committed with it.
+        var job = (await store.LoadAsync(result.JobId!, CancellationToken.None))!;
+        var smallSteps = StepsOn(job.Plan!, "small");
+        Assert.Equal(6, smallSteps.Count);
+        Assert.Equal(smallSteps, job.Pending["table:\"public\".\"small\""].With!.Order().ToList());
+        Assert.Equal(job.Plan!.Indexes.Count + job.Plan.Constraints.Count,
+            job.Steps.Count(s => s.StartsWith("index:", StringComparison.Ordinal) || s.StartsWith("constraint:", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Above_the_size_set_a_tables_indexes_are_steps_of_their_own()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("ownsteps0");
+        await PgServers.ExecAsync(db.Source, Schema);
+        await PgServers.ExecAsync(db.Target, DdlLog);
+        await new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 2 }), new CloneRunOptions { StepsInCopyTransactionUpTo = 0 });
+
+        Assert.Equal(
+            ["ALTER TABLE public.small", "ALTER TABLE public.small", "CREATE INDEX public.small_e_key", "CREATE INDEX public.small_lower_e",
+             "CREATE INDEX public.small_pkey", "CREATE INDEX public.small_v", "CREATE TABLE public.small"],
+            await TransactionsAsync(db.Target, "small"));
+        Assert.Equal(1L, await StatisticRowsAsync(db.Target, "small_lower_e"));
+    }
+
+    [Fact]
+    public async Task A_step_failing_in_the_copys_transaction_keeps_the_data_and_fails_the_run_naming_the_index()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("ownstepsfail");
+        // An index whose (falsely immutable) function refuses to run on the target database.
+        await PgServers.ExecAsync(db.Source, Schema + """
+            CREATE FUNCTION public.refused_on_target(t text) RETURNS text IMMUTABLE LANGUAGE plpgsql AS
+                $$BEGIN IF current_setting('pgclone_test.refuse', true) = 'on' THEN RAISE EXCEPTION 'refused on the target'; END IF; RETURN t; END$$;
+            CREATE INDEX small_refused ON small (public.refused_on_target(v));
+            """);
+        var target = new Npgsql.NpgsqlConnectionStringBuilder(db.Target).Database!;
+        await PgServers.ExecAsync(db.Target, $"ALTER DATABASE \"{target}\" SET pgclone_test.refuse = on");
+        var store = new InMemoryCheckpointStore();
+        var jobId = CloneRunOptions.NewJobId();
+        var request = Request(db, new CloneOptions { Parallel = 2 });
+        var e = await Assert.ThrowsAsync<PgCloneException>(() =>
+            new CloneEngine().RunAsync(request, new CloneRunOptions { JobId = jobId, Checkpoints = store, Preflight = false }));
+
+        Assert.Equal($"{request.Target.Describe()}: index \"small_refused\" on \"public\".\"small\": refused on the target", e.Message);
+        Assert.Equal(await ChecksumAsync(db.Source, "small", "id"), await ChecksumAsync(db.Target, "small", "id"));
+        var job = (await store.LoadAsync(jobId, CancellationToken.None))!;
+        Assert.Contains("\"public\".\"small\"", job.Tables.Keys);
+        var refused = job.Plan!.Indexes.Select((s, i) => (s, Key: JobCheckpoint.Step("index", i))).Single(p => p.s.Sql.Contains("small_refused", StringComparison.Ordinal));
+        Assert.DoesNotContain(refused.Key, job.Steps);
+        Assert.Null(job.Pending["table:\"public\".\"small\""].With);
+    }
+
+    /// <summary>Fails the first record after the small table's commit: its steps are then known only from its pending record.</summary>
+    private sealed class LoseRecordsAfterSmall(InMemoryCheckpointStore inner) : ICheckpointStore
+    {
+        private int _armed, _thrown;
+        public Task BeginAsync(JobCheckpoint job, CancellationToken ct) => inner.BeginAsync(job, ct);
+        public Task SavePlanAsync(string jobId, ClonePlan plan, CancellationToken ct) => inner.SavePlanAsync(jobId, plan, ct);
+        public Task TableCopiedAsync(string jobId, TableCheckpoint table, CancellationToken ct) => LoseAsync() ?? inner.TableCopiedAsync(jobId, table, ct);
+        public Task StepDoneAsync(string jobId, string step, CancellationToken ct) => LoseAsync() ?? inner.StepDoneAsync(jobId, step, ct);
+        public Task StepPendingAsync(string jobId, PendingStep step, CancellationToken ct)
+        {
+            if (step.Step == "table:\"public\".\"small\"" && step.With is { Count: > 0 }) Volatile.Write(ref _armed, 1);
+            return inner.StepPendingAsync(jobId, step, ct);
+        }
+        public Task FinishAsync(string jobId, JobStatus status, string? error, CancellationToken ct) => inner.FinishAsync(jobId, status, error, ct);
+        public Task<JobCheckpoint?> LoadAsync(string jobId, CancellationToken ct) => inner.LoadAsync(jobId, ct);
+        public Task<JobCheckpoint?> LatestAsync(CancellationToken ct) => inner.LatestAsync(ct);
+
+        private Task? LoseAsync() =>
+            Volatile.Read(ref _armed) == 1 && Interlocked.Exchange(ref _thrown, 1) == 0 ? Task.FromException(new IOException("checkpoint disk gone")) : null;
+    }
+
+    [Fact]
+    public async Task A_resume_counts_the_steps_committed_with_a_tables_data_from_its_pending_record()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("ownstepsresume");
+        await PgServers.ExecAsync(db.Source, Schema);
+        var store = new InMemoryCheckpointStore();
+        var request = Request(db, new CloneOptions { Parallel = 2 });
+        var jobId = CloneRunOptions.NewJobId();
+        var e = await Assert.ThrowsAsync<PgCloneException>(() =>
+            new CloneEngine().RunAsync(request, new CloneRunOptions { JobId = jobId, Checkpoints = new LoseRecordsAfterSmall(store) }));
+        Assert.Contains("checkpoint disk gone", e.Message, StringComparison.Ordinal);
+        var failed = (await store.LoadAsync(jobId, CancellationToken.None))!;
+        var smallSteps = StepsOn(failed.Plan!, "small");
+        Assert.DoesNotContain(smallSteps, failed.Steps.Contains);
+        // Renamed on the target: a resume that built small_v again would bring it back under its own name.
+        await PgServers.ExecAsync(db.Target, "ALTER INDEX small_v RENAME TO small_v_kept");
+
+        var result = await new CloneEngine().ResumeAsync(failed, new CloneRunOptions { Checkpoints = store });
+        var resumed = (await store.LoadAsync(result.JobId!, CancellationToken.None))!;
+        Assert.All(smallSteps, k => Assert.Contains(k, resumed.Steps));
+        Assert.Equal(["small_e_key", "small_lower_e", "small_pkey", "small_v_kept"],
+            (await PgServers.RowsAsync(db.Target, "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 'public.small'::regclass ORDER BY 1")).Select(r => (string)r[0]!));
+        Assert.Equal(await ChecksumAsync(db.Source, "small", "id"), await ChecksumAsync(db.Target, "small", "id"));
+        Assert.Equal(await ChecksumAsync(db.Source, "child", "id"), await ChecksumAsync(db.Target, "child", "id"));
+    }
+
+    [Fact]
+    public async Task An_engine_without_a_masker_refuses_mask_rules_before_copying_anything()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("nomasker");
+        await PgServers.ExecAsync(db.Source, Schema);
+        var options = new CloneOptions { Mask = JsonNode.Parse("""{"small": {"e": "email"}}""")!.AsObject() };
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(Request(db, options)));
+
+        Assert.Equal("the request has mask rules, but this engine has no masker to apply them: nothing was copied (build it with MaskingFactory)", e.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"));
+    }
+}
