@@ -272,7 +272,7 @@ internal sealed class DataCopyPhase(
     {
         if (task.EstimatedBytes > job.Options.StepsInCopyTransactionUpTo) return [];
         var own = _scheduler.Claim(task.Table.Data.Target);
-        if (own.Count == 0 || await ddl.TryInTransactionAsync(target, own, ct)) return own;
+        if (own.Count == 0 || await ddl.TryInTransactionAsync(target, task.Table.Name, own, ct)) return own;
         _scheduler.ClaimEnded(own, done: false);
         return [];
     }

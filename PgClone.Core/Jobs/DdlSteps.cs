@@ -78,9 +78,10 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
 
     /// <summary>
     /// Runs single statements (no semicolon) in one round trip inside the transaction open on <paramref name="conn"/>,
-    /// behind a savepoint: false, with the transaction as it was before them, when the server rejected one.
+    /// behind a savepoint: false, with the transaction as it was before them, when the server rejected one. A broken
+    /// connection fails, named <paramref name="objectName"/> (default: the first statement's object).
     /// </summary>
-    public async Task<bool> TryBatchAsync(NpgsqlConnection conn, IReadOnlyList<DdlStatement> statements, CancellationToken ct)
+    public async Task<bool> TryBatchAsync(NpgsqlConnection conn, IReadOnlyList<DdlStatement> statements, CancellationToken ct, string? objectName = null)
     {
         await using var batch = new NpgsqlBatch(conn);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT pgclone_batch"));
@@ -91,14 +92,14 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
             await batch.ExecuteNonQueryAsync(ct);
             return true;
         }
-        catch (PostgresException)
+        catch (PostgresException) when (conn.FullState == System.Data.ConnectionState.Open)
         {
             await JobSession.ExecAsync(conn, targets.Server, null, "ROLLBACK TO SAVEPOINT pgclone_batch", ct);
             return false;
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException)
         {
-            throw PgCloneException.FromDriver(targets.Server, statements[0].ToString(), e);
+            throw PgCloneException.FromDriver(targets.Server, objectName ?? statements[0].ToString(), e);
         }
     }
 
@@ -107,8 +108,8 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
     /// round trip: false, with nothing of them done, when the server rejected one (they then run as steps, which name
     /// the error). Recorded with <see cref="ClaimedCommittedAsync"/> once the transaction commits.
     /// </summary>
-    public Task<bool> TryInTransactionAsync(NpgsqlConnection conn, IReadOnlyList<PostDataStep> steps, CancellationToken ct) =>
-        steps.Any(s => s.Statement.Sql.Contains(';')) ? Task.FromResult(false) : TryBatchAsync(conn, [.. steps.Select(s => s.Statement)], ct);
+    public Task<bool> TryInTransactionAsync(NpgsqlConnection conn, string table, IReadOnlyList<PostDataStep> steps, CancellationToken ct) =>
+        steps.Any(s => s.Statement.Sql.Contains(';')) ? Task.FromResult(false) : TryBatchAsync(conn, [.. steps.Select(s => s.Statement)], ct, table);
 
     public async Task ClaimedCommittedAsync(IReadOnlyList<PostDataStep> steps)
     {

@@ -26,6 +26,11 @@ public sealed partial class JsonFileCheckpointStore(string path) : ICheckpointSt
     private sealed partial class LineJson : JsonSerializerContext;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
+    /// <summary>Records not yet written, in order; numbered as queued, <see cref="_written"/> up to which are on disk.</summary>
+    private readonly List<byte[]> _queue = [];
+    private long _queued, _written;
+    private PgCloneException? _broken;
+    private bool _tailChecked;
 
     public string Path { get; } = System.IO.Path.GetFullPath(path);
 
@@ -57,34 +62,106 @@ public sealed partial class JsonFileCheckpointStore(string path) : ICheckpointSt
         return latest is null ? null : jobs[latest];
     }
 
+    /// <summary>
+    /// Appends a record and returns once it is on disk. Records that arrive while another write is under way go out
+    /// together in the next one (group commit): one synced write for what several workers recorded meanwhile
+    /// instead of one each.
+    /// </summary>
     private async Task AppendAsync(Line line, CancellationToken ct)
     {
         var bytes = JsonText.WriteUtf8(line, Json);
+        long mine;
+        lock (_queue)
+        {
+            _queue.Add(bytes);
+            mine = ++_queued;
+        }
         await _gate.WaitAsync(ct);
         try
         {
-            await using var file = OpenForAppend();
-            await file.WriteAsync(bytes, ct);
-            file.WriteByte((byte)'\n');
-            await file.FlushAsync(ct);
+            // A failed write took other callers' lines with it: none may return as if written.
+            if (_broken is not null) throw new PgCloneException(_broken.Message, _broken);
+            if (_written >= mine) return;
+            byte[][] lines;
+            long last;
+            lock (_queue)
+            {
+                lines = [.. _queue];
+                _queue.Clear();
+                last = _queued;
+            }
+            // Not cancelled half-way: the callers of every line taken here count on it being written or failed.
+            try { await WriteAsync(lines); }
+            catch (Exception e)
+            {
+                _broken = e as PgCloneException ?? new PgCloneException($"checkpoint file {Path}: {e.Message}", e);
+                throw _broken;
+            }
+            _written = last;
         }
-        catch (IOException e) { throw new PgCloneException($"checkpoint file {Path}: {e.Message}", e); }
-        catch (UnauthorizedAccessException e) { throw new PgCloneException($"checkpoint file {Path}: {e.Message}", e); }
         finally { _gate.Release(); }
     }
 
-    /// <summary>Creates the file (exclusively, 0600) or appends to it once it passes <see cref="CheckPrivate"/>.</summary>
+    /// <summary>Lines in one write, each ending with a newline.</summary>
+    private async Task WriteAsync(byte[][] lines)
+    {
+        var buffer = new byte[lines.Sum(l => l.Length + 1)];
+        var at = 0;
+        foreach (var l in lines)
+        {
+            l.CopyTo(buffer, at);
+            at += l.Length;
+            buffer[at++] = (byte)'\n';
+        }
+        await using var file = OpenForAppend();
+        await file.WriteAsync(buffer);
+        await file.FlushAsync();
+    }
+
+    /// <summary>
+    /// Creates the file (exclusively, 0600) or opens it at its end once it passes <see cref="CheckPrivate"/>. The first
+    /// time, a last line a crash cut short is removed (its caller never heard it was written), so that what follows
+    /// starts a line of its own.
+    /// </summary>
     private FileStream OpenForAppend()
     {
         CheckPrivate();
+        var options = FileOptions.WriteThrough;
         if (!File.Exists(Path))
         {
-            var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read, Options = FileOptions.WriteThrough };
+            var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read, Options = options, BufferSize = 0 };
             if (!OperatingSystem.IsWindows()) create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            try { return new FileStream(Path, create); }
+            try
+            {
+                var created = new FileStream(Path, create);
+                _tailChecked = true;
+                return created;
+            }
             catch (IOException) when (File.Exists(Path)) { CheckPrivate(); /* created meanwhile: append to it */ }
         }
-        return new FileStream(Path, new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read, Options = FileOptions.WriteThrough });
+        var file = new FileStream(Path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.ReadWrite, Share = FileShare.Read, Options = options, BufferSize = 0 });
+        if (!_tailChecked)
+        {
+            DropTornLine(file);
+            _tailChecked = true;
+        }
+        file.Seek(0, SeekOrigin.End);
+        return file;
+    }
+
+    private static void DropTornLine(FileStream file)
+    {
+        var end = file.Length;
+        var one = new byte[1];
+        for (var at = end - 1; at >= 0; at--)
+        {
+            file.Seek(at, SeekOrigin.Begin);
+            file.ReadExactly(one);
+            if (one[0] != (byte)'\n') continue;
+            if (at < end - 1) file.SetLength(at + 1);
+            return;
+        }
+        file.SetLength(0);
     }
 
     /// <summary>Refuses a symbolic link (it could point anywhere) and a file its group or others may read or write.</summary>

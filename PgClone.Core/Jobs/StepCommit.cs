@@ -61,15 +61,14 @@ internal static class StepCommit
             await batch.ExecuteNonQueryAsync(ct);
             return true;
         }
-        catch (PostgresException)
+        catch (Exception e)
         {
+            // Whatever ended it (the server, the connection, a cancel), no transaction may stay open.
             await RollBackAsync(conn, server, objectName);
-            return false;
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException)
-        {
-            await RollBackAsync(conn, server, objectName);
-            throw PgCloneException.FromDriver(server, objectName, e);
+            // A server that rejected a statement: replayed one by one; a connection that broke (its backend ended): failed.
+            if (e is PostgresException && conn.FullState == System.Data.ConnectionState.Open) return false;
+            if (e is NpgsqlException or TimeoutException or IOException) throw PgCloneException.FromDriver(server, objectName, e);
+            throw;
         }
     }
 

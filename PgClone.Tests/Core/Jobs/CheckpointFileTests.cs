@@ -50,4 +50,43 @@ public sealed class CheckpointFileTests : IDisposable
         Assert.Equal($"checkpoint file {link} is a symbolic link: refusing to follow it; give the path of a regular file", e.Message);
         Assert.Equal("precious\n", await File.ReadAllTextAsync(elsewhere));
     }
+
+    [Fact]
+    public async Task Records_written_at_once_by_many_workers_are_all_on_disk_in_order_per_worker()
+    {
+        var path = Path.Combine(_dir, "many.ckpt");
+        var store = new JsonFileCheckpointStore(path);
+        await store.BeginAsync(new JobCheckpoint { JobId = "job1", Request = Request }, CancellationToken.None);
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < 25; i++) await store.StepDoneAsync("job1", $"index:{w * 100 + i}", CancellationToken.None);
+        })));
+
+        var lines = await File.ReadAllLinesAsync(path);
+        Assert.Equal(201, lines.Length);
+        var steps = (await new JsonFileCheckpointStore(path).LoadAsync("job1", CancellationToken.None))!.Steps;
+        Assert.Equal(200, steps.Count);
+        // Each worker's records are in the order it made them.
+        var order = lines.Skip(1).Select(l => int.Parse(l.Split("index:")[1].TrimEnd('"', '}'), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.All(Enumerable.Range(0, 8), w => Assert.Equal(Enumerable.Range(w * 100, 25), order.Where(n => n / 100 == w)));
+    }
+
+    [Fact]
+    public async Task A_last_line_a_crash_cut_short_is_dropped_before_the_next_record()
+    {
+        var path = Path.Combine(_dir, "torn.ckpt");
+        var first = new JsonFileCheckpointStore(path);
+        await first.BeginAsync(new JobCheckpoint { JobId = "job1", Request = Request }, CancellationToken.None);
+        await first.StepDoneAsync("job1", "index:0", CancellationToken.None);
+        await File.AppendAllTextAsync(path, "{\"kind\":\"step\",\"job_id\":\"job1\",\"st");
+
+        var next = new JsonFileCheckpointStore(path);
+        await next.StepDoneAsync("job1", "index:1", CancellationToken.None);
+
+        Assert.Equal(3, (await File.ReadAllLinesAsync(path)).Length);
+        Assert.Equal(["index:0", "index:1"], (await next.LoadAsync("job1", CancellationToken.None))!.Steps.Order());
+    }
+
+    private static readonly CheckpointRequest Request =
+        new(CloneOperation.Schema, "src", "Host=src;Database=a", "tgt", "Host=tgt;Database=b", "public", null, "{}");
 }

@@ -125,6 +125,27 @@ public sealed class StepsInCopyTransactionTests(PgServersFixture fx) : IClassFix
         Assert.Null(job.Pending["table:\"public\".\"small\""].With);
     }
 
+    [Fact]
+    public async Task A_session_ended_in_the_copys_transaction_fails_the_run_with_the_servers_reason_and_loses_nothing()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("ownstepskill");
+        // An index whose function ends its own session on the target, in the middle of the small table's batch.
+        await PgServers.ExecAsync(db.Source, Schema + """
+            CREATE FUNCTION public.ends_session(t text) RETURNS text IMMUTABLE LANGUAGE plpgsql AS
+                $$BEGIN IF current_setting('pgclone_test.refuse', true) = 'on' THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF; RETURN t; END$$;
+            CREATE INDEX small_ends ON small (public.ends_session(v));
+            """);
+        var target = new Npgsql.NpgsqlConnectionStringBuilder(db.Target).Database!;
+        await PgServers.ExecAsync(db.Target, $"ALTER DATABASE \"{target}\" SET pgclone_test.refuse = on");
+        var request = Request(db, new CloneOptions { Parallel = 2 });
+        var e = await Assert.ThrowsAsync<PgCloneException>(() =>
+            new CloneEngine().RunAsync(request, new CloneRunOptions { Checkpoints = new InMemoryCheckpointStore(), Preflight = false }));
+
+        Assert.Equal($"{request.Target.Describe()}: table \"public\".\"small\": terminating connection due to administrator command", e.Message);
+        // The transaction that created and loaded small rolled back whole.
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname = 'small'"));
+    }
+
     /// <summary>Fails the first record after the small table's commit: its steps are then known only from its pending record.</summary>
     private sealed class LoseRecordsAfterSmall(InMemoryCheckpointStore inner) : ICheckpointStore
     {
