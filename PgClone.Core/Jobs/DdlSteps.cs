@@ -111,13 +111,11 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
     public Task<bool> TryInTransactionAsync(NpgsqlConnection conn, string table, IReadOnlyList<PostDataStep> steps, CancellationToken ct) =>
         steps.Any(s => s.Statement.Sql.Contains(';')) ? Task.FromResult(false) : TryBatchAsync(conn, [.. steps.Select(s => s.Statement)], ct, table);
 
+    /// <summary>Records claimed steps done, together: a checkpoint file writes them in one or two synced writes.</summary>
     public async Task ClaimedCommittedAsync(IReadOnlyList<PostDataStep> steps)
     {
-        foreach (var s in steps)
-        {
-            if (s.StepKind != PostDataGates.Analyze) await job.StepDoneAsync(s.Key);
-            job.Progress.StepDone();
-        }
+        await Task.WhenAll(steps.Where(s => s.StepKind != PostDataGates.Analyze).Select(s => job.StepDoneAsync(s.Key)));
+        foreach (var _ in steps) job.Progress.StepDone();
     }
 
     /// <summary>
