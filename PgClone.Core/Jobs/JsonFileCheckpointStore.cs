@@ -12,7 +12,7 @@ namespace PgClone.Core.Jobs;
 /// The file is still private (it names servers, users and tables): it is created exclusively with mode 0600, and
 /// a symbolic link or an existing file that its group or others may read or write is refused.
 /// </summary>
-public sealed partial class JsonFileCheckpointStore(string path) : ICheckpointStore
+public sealed partial class JsonFileCheckpointStore : ICheckpointStore
 {
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -25,14 +25,16 @@ public sealed partial class JsonFileCheckpointStore(string path) : ICheckpointSt
     [JsonSerializable(typeof(Line))]
     private sealed partial class LineJson : JsonSerializerContext;
 
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    /// <summary>Records not yet written, in order; numbered as queued, <see cref="_written"/> up to which are on disk.</summary>
-    private readonly List<byte[]> _queue = [];
-    private long _queued, _written;
-    private PgCloneException? _broken;
+    private readonly GroupCommit<byte[]> _lines;
     private bool _tailChecked;
 
-    public string Path { get; } = System.IO.Path.GetFullPath(path);
+    public JsonFileCheckpointStore(string path)
+    {
+        Path = System.IO.Path.GetFullPath(path);
+        _lines = new GroupCommit<byte[]>(WriteAsync);
+    }
+
+    public string Path { get; }
 
     private sealed record Line(string Kind, string JobId)
     {
@@ -62,48 +64,11 @@ public sealed partial class JsonFileCheckpointStore(string path) : ICheckpointSt
         return latest is null ? null : jobs[latest];
     }
 
-    /// <summary>
-    /// Appends a record and returns once it is on disk. Records that arrive while another write is under way go out
-    /// together in the next one (group commit): one synced write for what several workers recorded meanwhile
-    /// instead of one each.
-    /// </summary>
-    private async Task AppendAsync(Line line, CancellationToken ct)
-    {
-        var bytes = JsonText.WriteUtf8(line, Json);
-        long mine;
-        lock (_queue)
-        {
-            _queue.Add(bytes);
-            mine = ++_queued;
-        }
-        await _gate.WaitAsync(ct);
-        try
-        {
-            // A failed write took other callers' lines with it: none may return as if written.
-            if (_broken is not null) throw new PgCloneException(_broken.Message, _broken);
-            if (_written >= mine) return;
-            byte[][] lines;
-            long last;
-            lock (_queue)
-            {
-                lines = [.. _queue];
-                _queue.Clear();
-                last = _queued;
-            }
-            // Not cancelled half-way: the callers of every line taken here count on it being written or failed.
-            try { await WriteAsync(lines); }
-            catch (Exception e)
-            {
-                _broken = e as PgCloneException ?? new PgCloneException($"checkpoint file {Path}: {e.Message}", e);
-                throw _broken;
-            }
-            _written = last;
-        }
-        finally { _gate.Release(); }
-    }
+    /// <summary>Appends a record and returns once it is on disk (with those recorded meanwhile: <see cref="GroupCommit{T}"/>).</summary>
+    private Task AppendAsync(Line line, CancellationToken ct) => _lines.AddAsync(JsonText.WriteUtf8(line, Json), ct);
 
     /// <summary>Lines in one write, each ending with a newline.</summary>
-    private async Task WriteAsync(byte[][] lines)
+    private async Task WriteAsync(IReadOnlyList<byte[]> lines)
     {
         var buffer = new byte[lines.Sum(l => l.Length + 1)];
         var at = 0;
@@ -113,9 +78,18 @@ public sealed partial class JsonFileCheckpointStore(string path) : ICheckpointSt
             at += l.Length;
             buffer[at++] = (byte)'\n';
         }
-        await using var file = OpenForAppend();
-        await file.WriteAsync(buffer);
-        await file.FlushAsync();
+        try
+        {
+            await using var file = OpenForAppend();
+            await file.WriteAsync(buffer);
+            await file.FlushAsync();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The write may have left part of a line: the next one checks the file's end again.
+            _tailChecked = false;
+            throw new PgCloneException($"checkpoint file {Path}: {e.Message}", e);
+        }
     }
 
     /// <summary>
@@ -186,10 +160,8 @@ public sealed partial class JsonFileCheckpointStore(string path) : ICheckpointSt
         CheckPrivate();
         if (!File.Exists(Path)) return (jobs, null);
         string[] lines;
-        await _gate.WaitAsync(ct);
-        try { lines = await File.ReadAllLinesAsync(Path, ct); }
+        try { lines = await _lines.AloneAsync(() => File.ReadAllLinesAsync(Path, ct), ct); }
         catch (IOException e) { throw new PgCloneException($"checkpoint file {Path}: {e.Message}", e); }
-        finally { _gate.Release(); }
         for (var i = 0; i < lines.Length; i++)
         {
             if (string.IsNullOrWhiteSpace(lines[i])) continue;

@@ -12,11 +12,22 @@ namespace PgClone.Web.Runs;
 /// <summary>
 /// The engine's checkpoints in the console database (<see cref="RunCheckpoint"/> rows: begin, plan, table, step,
 /// finish), so any console instance can resume a run after a restart or a crash of the one that ran it. Each call
-/// is one committed INSERT. Connection strings are never stored: the console rebuilds a run's endpoints from its
+/// returns once its row is committed; rows recorded meanwhile by several workers are inserted in one transaction. Connection strings are never stored: the console rebuilds a run's endpoints from its
 /// connection ids, and the database of the console must not hold passwords in clear.
 /// </summary>
-public sealed class EfCheckpointStore(IDbContextFactory<PgCloneDbContext> factory, TimeProvider clock) : ICheckpointStore
+public sealed class EfCheckpointStore : ICheckpointStore
 {
+    private readonly IDbContextFactory<PgCloneDbContext> _factory;
+    private readonly TimeProvider _clock;
+    private readonly GroupCommit<RunCheckpoint> _rows;
+
+    public EfCheckpointStore(IDbContextFactory<PgCloneDbContext> factory, TimeProvider clock)
+    {
+        _factory = factory;
+        _clock = clock;
+        _rows = new GroupCommit<RunCheckpoint>(SaveAsync);
+    }
+
     private static readonly JsonSerializerOptions Json = new()
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -36,7 +47,7 @@ public sealed class EfCheckpointStore(IDbContextFactory<PgCloneDbContext> factor
 
     public async Task<JobCheckpoint?> LoadAsync(string jobId, CancellationToken ct)
     {
-        await using var db = await factory.CreateDbContextAsync(ct);
+        await using var db = await _factory.CreateDbContextAsync(ct);
         var rows = await db.RunCheckpoints.AsNoTracking().Where(c => c.JobId == jobId).OrderBy(c => c.Id).ToListAsync(ct);
         return Replay(rows);
     }
@@ -48,7 +59,7 @@ public sealed class EfCheckpointStore(IDbContextFactory<PgCloneDbContext> factor
     /// </summary>
     public async Task<IReadOnlyList<TableCheckpoint>> CopiedTablesAsync(string jobId, CancellationToken ct)
     {
-        await using var db = await factory.CreateDbContextAsync(ct);
+        await using var db = await _factory.CreateDbContextAsync(ct);
         var payloads = await db.Database.SqlQuery<string>($"""
             SELECT t.value::text AS "Value"
             FROM run_checkpoints c
@@ -67,7 +78,7 @@ public sealed class EfCheckpointStore(IDbContextFactory<PgCloneDbContext> factor
 
     public async Task<JobCheckpoint?> LatestAsync(CancellationToken ct)
     {
-        await using var db = await factory.CreateDbContextAsync(ct);
+        await using var db = await _factory.CreateDbContextAsync(ct);
         var latest = await db.RunCheckpoints.AsNoTracking().Where(c => c.Kind == "begin").OrderByDescending(c => c.Id)
             .Select(c => c.JobId).FirstOrDefaultAsync(ct);
         return latest is null ? null : await LoadAsync(latest, ct);
@@ -115,14 +126,22 @@ public sealed class EfCheckpointStore(IDbContextFactory<PgCloneDbContext> factor
         }
     }
 
-    private async Task AppendAsync(string jobId, string kind, JsonNode? payload, CancellationToken ct)
+    /// <summary>Saves a record once it and those recorded meanwhile are committed (<see cref="GroupCommit{T}"/>).</summary>
+    private Task AppendAsync(string jobId, string kind, JsonNode? payload, CancellationToken ct) =>
+        _rows.AddAsync(new RunCheckpoint { JobId = jobId, Kind = kind, Payload = payload?.ToJsonString(Json) ?? "null", CreatedAt = _clock.GetUtcNow() }, ct);
+
+    private async Task SaveAsync(IReadOnlyList<RunCheckpoint> rows)
     {
         try
         {
-            await using var db = await factory.CreateDbContextAsync(ct);
-            db.RunCheckpoints.Add(new RunCheckpoint { JobId = jobId, Kind = kind, Payload = payload?.ToJsonString(Json) ?? "null", CreatedAt = clock.GetUtcNow() });
-            await db.SaveChangesAsync(ct);
+            await using var db = await _factory.CreateDbContextAsync();
+            db.RunCheckpoints.AddRange(rows);
+            await db.SaveChangesAsync();
         }
-        catch (DbUpdateException e) { throw new PgCloneException($"console database: the checkpoint of job {jobId} could not be saved: {e.InnerException?.Message ?? e.Message}", e); }
+        catch (DbUpdateException e)
+        {
+            var jobs = string.Join(", ", rows.Select(r => r.JobId).Distinct());
+            throw new PgCloneException($"console database: the checkpoint of job {jobs} could not be saved: {e.InnerException?.Message ?? e.Message}", e);
+        }
     }
 }
