@@ -64,8 +64,8 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
     private static List<DdlStatement> Group(IReadOnlyList<DdlStatement> statements, int from, int end)
     {
         var group = new List<DdlStatement> { statements[from] };
-        if (statements[from].Sql.Contains(';')) return group;
-        for (var i = from + 1; i < end && group.Count < RoundTrip && !statements[i].Sql.Contains(';'); i++) group.Add(statements[i]);
+        if (!JobSession.Batchable([statements[from].Sql])) return group;
+        for (var i = from + 1; i < end && group.Count < RoundTrip && JobSession.Batchable([statements[i].Sql]); i++) group.Add(statements[i]);
         return group;
     }
 
@@ -77,30 +77,17 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
     }
 
     /// <summary>
-    /// Runs single statements (no semicolon) in one round trip inside the transaction open on <paramref name="conn"/>,
-    /// behind a savepoint: false, with the transaction as it was before them, when the server rejected one. A broken
-    /// connection fails, named <paramref name="objectName"/> (default: the first statement's object).
+    /// Runs statements in one round trip inside the transaction open on <paramref name="conn"/>, behind a savepoint:
+    /// false, with the transaction as it was before them, when they cannot go in one (<see cref="JobSession.TryBatchAsync"/>).
+    /// A broken connection fails, named <paramref name="objectName"/> (default: the first statement's object).
     /// </summary>
-    public async Task<bool> TryBatchAsync(NpgsqlConnection conn, IReadOnlyList<DdlStatement> statements, CancellationToken ct, string? objectName = null)
+    private async Task<bool> TryBatchAsync(NpgsqlConnection conn, IReadOnlyList<DdlStatement> statements, CancellationToken ct, string? objectName = null)
     {
-        await using var batch = new NpgsqlBatch(conn);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT pgclone_batch"));
-        foreach (var s in statements) batch.BatchCommands.Add(new NpgsqlBatchCommand(s.Sql));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("RELEASE SAVEPOINT pgclone_batch"));
-        try
-        {
-            await batch.ExecuteNonQueryAsync(ct);
-            return true;
-        }
-        catch (PostgresException) when (conn.FullState == System.Data.ConnectionState.Open)
-        {
-            await JobSession.ExecAsync(conn, targets.Server, null, "ROLLBACK TO SAVEPOINT pgclone_batch", ct);
-            return false;
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException)
-        {
-            throw PgCloneException.FromDriver(targets.Server, objectName ?? statements[0].ToString(), e);
-        }
+        string[] sql = ["SAVEPOINT pgclone_batch", .. statements.Select(s => s.Sql), "RELEASE SAVEPOINT pgclone_batch"];
+        if (!JobSession.Batchable(sql)) return false;
+        if (await JobSession.TryBatchAsync(conn, targets.Server, objectName ?? statements[0].ToString(), sql, ct)) return true;
+        await JobSession.ExecAsync(conn, targets.Server, null, "ROLLBACK TO SAVEPOINT pgclone_batch", ct);
+        return false;
     }
 
     /// <summary>
@@ -109,7 +96,7 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
     /// the error). Recorded with <see cref="ClaimedCommittedAsync"/> once the transaction commits.
     /// </summary>
     public Task<bool> TryInTransactionAsync(NpgsqlConnection conn, string table, IReadOnlyList<PostDataStep> steps, CancellationToken ct) =>
-        steps.Any(s => s.Statement.Sql.Contains(';')) ? Task.FromResult(false) : TryBatchAsync(conn, [.. steps.Select(s => s.Statement)], ct, table);
+        TryBatchAsync(conn, [.. steps.Select(s => s.Statement)], ct, table);
 
     /// <summary>Records claimed steps done, together: a checkpoint file writes them in one or two synced writes.</summary>
     public async Task ClaimedCommittedAsync(IReadOnlyList<PostDataStep> steps)

@@ -64,6 +64,33 @@ internal sealed class JobSession(string jobId) : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether statements can go in one batch: each must be a single statement (a semicolon may join several).</summary>
+    public static bool Batchable(IEnumerable<string> sql) => !sql.Any(s => s.Contains(';'));
+
+    /// <summary>
+    /// <see cref="Batchable"/> statements in one round trip (an implicit transaction unless one is open): false when
+    /// the server rejected one and the connection is still usable (the caller undoes what the batch began and falls
+    /// back); a connection that broke fails, named <paramref name="objectName"/>.
+    /// </summary>
+    public static async Task<bool> TryBatchAsync(NpgsqlConnection conn, ServerEndpoint server, string? objectName, IReadOnlyList<string> sql, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(conn);
+        foreach (var s in sql) batch.BatchCommands.Add(new NpgsqlBatchCommand(s));
+        try
+        {
+            await batch.ExecuteNonQueryAsync(ct);
+            return true;
+        }
+        catch (PostgresException) when (conn.FullState == System.Data.ConnectionState.Open)
+        {
+            return false;
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException)
+        {
+            throw PgCloneException.FromDriver(server, objectName, e);
+        }
+    }
+
     public static async Task<T> ScalarAsync<T>(NpgsqlConnection conn, ServerEndpoint server, string sql, CancellationToken ct, params object[] args)
     {
         try

@@ -46,30 +46,26 @@ internal static class StepCommit
 
     /// <summary>
     /// BEGIN and the transaction's first statements in one round trip (a tiny table's whole cost is a few round
-    /// trips): false, with no transaction open, when the server rejected one (then run one by one, so the error
-    /// names the statement) or one cannot go in a batch (a semicolon).
+    /// trips): false, with no transaction open, when they cannot go in one (then run one by one, so an error names
+    /// the statement).
     /// </summary>
     private static async Task<bool> TryBeginWithAsync(NpgsqlConnection conn, ServerEndpoint server, string objectName,
         IReadOnlyList<DdlStatement> opening, CancellationToken ct)
     {
-        if (opening.Any(s => s.Sql.Contains(';'))) return false;
-        await using var batch = new NpgsqlBatch(conn);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
-        foreach (var s in opening) batch.BatchCommands.Add(new NpgsqlBatchCommand(s.Sql));
+        string[] sql = ["BEGIN", .. opening.Select(s => s.Sql)];
+        if (!JobSession.Batchable(sql)) return false;
         try
         {
-            await batch.ExecuteNonQueryAsync(ct);
-            return true;
+            if (await JobSession.TryBatchAsync(conn, server, objectName, sql, ct)) return true;
         }
-        catch (Exception e)
+        catch
         {
-            // Whatever ended it (the server, the connection, a cancel), no transaction may stay open.
+            // Whatever ended it (the connection, a cancel), no transaction may stay open.
             await RollBackAsync(conn, server, objectName);
-            // A server that rejected a statement: replayed one by one; a connection that broke (its backend ended): failed.
-            if (e is PostgresException && conn.FullState == System.Data.ConnectionState.Open) return false;
-            if (e is NpgsqlException or TimeoutException or IOException) throw PgCloneException.FromDriver(server, objectName, e);
             throw;
         }
+        await RollBackAsync(conn, server, objectName);
+        return false;
     }
 
     /// <summary>

@@ -12,8 +12,9 @@ namespace PgClone.Web.Runs;
 /// <summary>
 /// The engine's checkpoints in the console database (<see cref="RunCheckpoint"/> rows: begin, plan, table, step,
 /// finish), so any console instance can resume a run after a restart or a crash of the one that ran it. Each call
-/// returns once its row is committed; rows recorded meanwhile by several workers are inserted in one transaction. Connection strings are never stored: the console rebuilds a run's endpoints from its
-/// connection ids, and the database of the console must not hold passwords in clear.
+/// returns once its row is committed; rows recorded meanwhile by several workers are inserted in one transaction.
+/// Connection strings are never stored: the console rebuilds a run's endpoints from its connection ids, and the
+/// database of the console must not hold passwords in clear.
 /// </summary>
 public sealed class EfCheckpointStore : ICheckpointStore
 {
