@@ -29,19 +29,24 @@ public static partial class CatalogReader
                 UNION ALL SELECT '', 'pg_language'::regclass, l.oid FROM pg_language l WHERE l.lanacl IS NOT NULL
                   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_language'::regclass AND d.objid = l.oid AND d.deptype = 'e')
             ), o AS (
+                -- each catalog's rows looked up by m's members (index scans) instead of read whole and joined: a
+                -- database's pg_proc, pg_type, pg_class and pg_attribute scanned in full were most of the query's time
                 SELECT 'pg_class'::regclass AS classid, c.oid, 0 AS subid, CASE WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS keyword,
                        c.relnamespace AS nsp, c.relname::text AS name, NULL::text AS col, c.relacl AS acl,
                        acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner) AS def
-                FROM pg_class c
+                FROM pg_class c WHERE c.oid IN (SELECT m.objid FROM m WHERE m.classid = 'pg_class'::regclass)
                 -- a column is of interest only with privileges of its own, now or initially (objs' filter, applied early:
                 -- pg_attribute is the largest catalog)
                 UNION ALL SELECT 'pg_class'::regclass, c.oid, a.attnum, 'TABLE', c.relnamespace, c.relname, a.attname, a.attacl, '{}'::aclitem[]
                 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE a.attnum <> 0 AND NOT a.attisdropped
+                  AND c.oid IN (SELECT m.objid FROM m WHERE m.classid = 'pg_class'::regclass)
                   AND (a.attacl IS NOT NULL OR EXISTS (SELECT 1 FROM pg_init_privs i WHERE i.classoid = 'pg_class'::regclass
                                                        AND i.objoid = c.oid AND i.objsubid = a.attnum))
                 UNION ALL SELECT 'pg_proc'::regclass, p.oid, 0, CASE WHEN p.prokind = 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, p.pronamespace, p.proname,
                        NULL, p.proacl, acldefault('f', p.proowner) FROM pg_proc p
+                WHERE p.oid IN (SELECT m.objid FROM m WHERE m.classid = 'pg_proc'::regclass)
                 UNION ALL SELECT 'pg_type'::regclass, t.oid, 0, 'TYPE', t.typnamespace, t.typname, NULL, t.typacl, acldefault('T', t.typowner) FROM pg_type t
+                WHERE t.oid IN (SELECT m.objid FROM m WHERE m.classid = 'pg_type'::regclass)
                 UNION ALL SELECT 'pg_namespace'::regclass, n.oid, 0, 'SCHEMA', NULL, n.nspname, NULL, n.nspacl, acldefault('n', n.nspowner) FROM pg_namespace n
                 UNION ALL SELECT 'pg_language'::regclass, l.oid, 0, 'LANGUAGE', NULL, l.lanname, NULL, l.lanacl, acldefault('l', l.lanowner) FROM pg_language l
                 UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass, w.oid, 0, 'FOREIGN DATA WRAPPER', NULL, w.fdwname, NULL, w.fdwacl, acldefault('F', w.fdwowner)
@@ -58,7 +63,10 @@ public static partial class CatalogReader
                 FROM m JOIN o ON o.classid = m.classid AND o.oid = m.objid
                 LEFT JOIN pg_namespace n ON n.oid = o.nsp
                 LEFT JOIN pg_init_privs i ON i.classoid = o.classid AND i.objoid = o.oid AND i.objsubid = o.subid
-                WHERE o.subid = 0 OR o.acl IS NOT NULL OR i.initprivs IS NOT NULL
+                WHERE (o.subid = 0 OR o.acl IS NOT NULL OR i.initprivs IS NOT NULL)
+                  -- unchanged privileges give no change: not exploded (most members' are; the explosions were the
+                  -- rest of the query's time)
+                  AND nullif(coalesce(o.acl, o.def), '{}') IS DISTINCT FROM nullif(coalesce(i.initprivs, o.def), '{}')
             ), changes AS (
                 SELECT o.extname, o.keyword, o.nsp, o.name, o.args, o.col, false AS is_grant, b.grantee, b.privilege_type, false AS grantable, 0::bigint AS ord
                 FROM objs o, aclexplode(o.base) b

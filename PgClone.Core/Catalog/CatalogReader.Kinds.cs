@@ -25,7 +25,7 @@ public static partial class CatalogReader
                    {Proc("a.aggcombinefn")}, {Proc("a.aggserialfn")}, {Proc("a.aggdeserialfn")},
                    {Proc("a.aggmtransfn")}, {Proc("a.aggminvtransfn")}, CASE WHEN a.aggmtranstype <> 0 THEN format_type(a.aggmtranstype, NULL) END,
                    a.aggmtransspace, a.aggminitval, {Proc("a.aggmfinalfn")}, a.aggmfinalextra, a.aggmfinalmodify,
-                   {OperatorRef("a.aggsortop")}, p.proparallel, pg_get_userbyid(p.proowner), obj_description(p.oid, 'pg_proc')
+                   {OperatorRef("a.aggsortop")}, p.proparallel, pg_get_userbyid(p.proowner), {Comment("pg_proc", "p.oid")}
             FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid JOIN pg_namespace n ON n.oid = p.pronamespace
             WHERE n.nspname = ANY($1) AND {NotMember("pg_proc", "p.oid")}
             ORDER BY n.nspname, p.proname, 5
@@ -39,7 +39,7 @@ public static partial class CatalogReader
             SELECT o.oid, n.nspname, o.oprname, CASE WHEN o.oprleft <> 0 THEN format_type(o.oprleft, NULL) END,
                    CASE WHEN o.oprright <> 0 THEN format_type(o.oprright, NULL) END, o.oprcode::regproc::text,
                    {OperatorRef("o.oprcom")}, {OperatorRef("o.oprnegate")}, {Proc("o.oprrest")}, {Proc("o.oprjoin")},
-                   o.oprcanhash, o.oprcanmerge, pg_get_userbyid(o.oprowner), obj_description(o.oid, 'pg_operator')
+                   o.oprcanhash, o.oprcanmerge, pg_get_userbyid(o.oprowner), {Comment("pg_operator", "o.oid")}
             FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
             WHERE n.nspname = ANY($1) AND o.oprcode <> 0 AND {NotMember("pg_operator", "o.oid")}
             ORDER BY n.nspname, o.oprname, 4, 5
@@ -62,7 +62,7 @@ public static partial class CatalogReader
 
     private static async Task<List<OperatorFamilyInfo>> ReadOperatorFamiliesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, $"""
-            SELECT f.oid, n.nspname, f.opfname, am.amname, {Members("pg_opfamily", "f.oid")}, pg_get_userbyid(f.opfowner), obj_description(f.oid, 'pg_opfamily')
+            SELECT f.oid, n.nspname, f.opfname, am.amname, {Members("pg_opfamily", "f.oid")}, pg_get_userbyid(f.opfowner), {Comment("pg_opfamily", "f.oid")}
             FROM pg_opfamily f JOIN pg_namespace n ON n.oid = f.opfnamespace JOIN pg_am am ON am.oid = f.opfmethod
             WHERE n.nspname = ANY($1) AND {NotMember("pg_opfamily", "f.oid")}
             ORDER BY n.nspname, f.opfname, am.amname
@@ -72,7 +72,7 @@ public static partial class CatalogReader
         await QueryAsync(conn, $"""
             SELECT c.oid, n.nspname, c.opcname, am.amname, format_type(c.opcintype, NULL), c.opcdefault, fn.nspname, f.opfname,
                    CASE WHEN c.opckeytype <> 0 THEN format_type(c.opckeytype, NULL) END, {Members("pg_opclass", "c.oid")},
-                   pg_get_userbyid(c.opcowner), obj_description(c.oid, 'pg_opclass')
+                   pg_get_userbyid(c.opcowner), {Comment("pg_opclass", "c.oid")}
             FROM pg_opclass c JOIN pg_namespace n ON n.oid = c.opcnamespace JOIN pg_am am ON am.oid = c.opcmethod
             JOIN pg_opfamily f ON f.oid = c.opcfamily JOIN pg_namespace fn ON fn.oid = f.opfnamespace
             WHERE n.nspname = ANY($1) AND {NotMember("pg_opclass", "c.oid")}
@@ -83,14 +83,14 @@ public static partial class CatalogReader
     private static async Task<List<TextSearchParserInfo>> ReadTextSearchParsersAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, $"""
             SELECT p.oid, n.nspname, p.prsname, p.prsstart::regproc::text, p.prstoken::regproc::text, p.prsend::regproc::text,
-                   {Proc("p.prsheadline")}, p.prslextype::regproc::text, obj_description(p.oid, 'pg_ts_parser')
+                   {Proc("p.prsheadline")}, p.prslextype::regproc::text, {Comment("pg_ts_parser", "p.oid")}
             FROM pg_ts_parser p JOIN pg_namespace n ON n.oid = p.prsnamespace
             WHERE n.nspname = ANY($1) AND {NotMember("pg_ts_parser", "p.oid")} ORDER BY n.nspname, p.prsname
             """, schemas, r => new TextSearchParserInfo(r.GetFieldValue<uint>(0), Name(r, 1), r.GetString(3), r.GetString(4), r.GetString(5), Str(r, 6), r.GetString(7), Str(r, 8)), ct);
 
     private static async Task<List<TextSearchTemplateInfo>> ReadTextSearchTemplatesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, $"""
-            SELECT t.oid, n.nspname, t.tmplname, {Proc("t.tmplinit")}, t.tmpllexize::regproc::text, obj_description(t.oid, 'pg_ts_template')
+            SELECT t.oid, n.nspname, t.tmplname, {Proc("t.tmplinit")}, t.tmpllexize::regproc::text, {Comment("pg_ts_template", "t.oid")}
             FROM pg_ts_template t JOIN pg_namespace n ON n.oid = t.tmplnamespace
             WHERE n.nspname = ANY($1) AND {NotMember("pg_ts_template", "t.oid")} ORDER BY n.nspname, t.tmplname
             """, schemas, r => new TextSearchTemplateInfo(r.GetFieldValue<uint>(0), Name(r, 1), Str(r, 3), r.GetString(4), Str(r, 5)), ct);
@@ -98,7 +98,7 @@ public static partial class CatalogReader
     private static async Task<List<TextSearchDictionaryInfo>> ReadTextSearchDictionariesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, $"""
             SELECT d.oid, n.nspname, d.dictname, format('%I.%I', tn.nspname, t.tmplname), d.dictinitoption,
-                   pg_get_userbyid(d.dictowner), obj_description(d.oid, 'pg_ts_dict')
+                   pg_get_userbyid(d.dictowner), {Comment("pg_ts_dict", "d.oid")}
             FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace
             JOIN pg_ts_template t ON t.oid = d.dicttemplate JOIN pg_namespace tn ON tn.oid = t.tmplnamespace
             WHERE n.nspname = ANY($1) AND {NotMember("pg_ts_dict", "d.oid")} ORDER BY n.nspname, d.dictname
@@ -111,7 +111,7 @@ public static partial class CatalogReader
                          WHERE m.mapcfg = c.oid GROUP BY m.maptokentype, tt.alias ORDER BY m.maptokentype),
                    ARRAY(SELECT string_agg(m.mapdict::regdictionary::text, ', ' ORDER BY m.mapseqno) FROM pg_ts_config_map m
                          WHERE m.mapcfg = c.oid GROUP BY m.maptokentype ORDER BY m.maptokentype),
-                   pg_get_userbyid(c.cfgowner), obj_description(c.oid, 'pg_ts_config')
+                   pg_get_userbyid(c.cfgowner), {Comment("pg_ts_config", "c.oid")}
             FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace
             JOIN pg_ts_parser p ON p.oid = c.cfgparser JOIN pg_namespace pn ON pn.oid = p.prsnamespace
             WHERE n.nspname = ANY($1) AND {NotMember("pg_ts_config", "c.oid")} ORDER BY n.nspname, c.cfgname
@@ -126,7 +126,7 @@ public static partial class CatalogReader
     private static async Task<List<CastInfo>> ReadCastsAsync(NpgsqlConnection conn, string[] schemas, bool wholeDatabase, CancellationToken ct) =>
         await QueryAsync(conn, $"""
             SELECT c.oid, format_type(c.castsource, NULL), format_type(c.casttarget, NULL),
-                   CASE WHEN c.castfunc <> 0 THEN c.castfunc::regprocedure::text END, c.castmethod, c.castcontext, obj_description(c.oid, 'pg_cast')
+                   CASE WHEN c.castfunc <> 0 THEN c.castfunc::regprocedure::text END, c.castmethod, c.castcontext, {Comment("pg_cast", "c.oid")}
             FROM pg_cast c
             WHERE c.oid >= 16384 AND {NotMember("pg_cast", "c.oid")}
               AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_cast'::regclass AND i.objid = c.oid AND i.deptype = 'i')
@@ -138,7 +138,7 @@ public static partial class CatalogReader
         await QueryAsync(conn, $"""
             SELECT tr.oid, format_type(tr.trftype, NULL), l.lanname,
                    CASE WHEN tr.trffromsql <> 0 THEN tr.trffromsql::regprocedure::text END, CASE WHEN tr.trftosql <> 0 THEN tr.trftosql::regprocedure::text END,
-                   obj_description(tr.oid, 'pg_transform')
+                   {Comment("pg_transform", "tr.oid")}
             FROM pg_transform tr JOIN pg_language l ON l.oid = tr.trflang
             WHERE tr.oid >= 16384 AND {NotMember("pg_transform", "tr.oid")}
               AND {TakenWith(wholeDatabase, types: ["tr.trftype"], functions: ["tr.trffromsql", "tr.trftosql"])}
@@ -149,7 +149,7 @@ public static partial class CatalogReader
     private static async Task<List<LanguageInfo>> ReadLanguagesAsync(NpgsqlConnection conn, string[] schemas, bool wholeDatabase, CancellationToken ct) =>
         await QueryAsync(conn, $"""
             SELECT l.oid, l.lanname, l.lanpltrusted, l.lanplcallfoid::regproc::text, CASE WHEN l.laninline <> 0 THEN l.laninline::regproc::text END,
-                   CASE WHEN l.lanvalidator <> 0 THEN l.lanvalidator::regproc::text END, pg_get_userbyid(l.lanowner), obj_description(l.oid, 'pg_language')
+                   CASE WHEN l.lanvalidator <> 0 THEN l.lanvalidator::regproc::text END, pg_get_userbyid(l.lanowner), {Comment("pg_language", "l.oid")}
             FROM pg_language l
             WHERE l.oid >= 16384 AND l.lanplcallfoid <> 0 AND {NotMember("pg_language", "l.oid")}
               AND ({SqlBool(wholeDatabase)} OR EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
@@ -174,14 +174,14 @@ public static partial class CatalogReader
     private static async Task<List<ConversionInfo>> ReadConversionsAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, $"""
             SELECT co.oid, n.nspname, co.conname, pg_encoding_to_char(co.conforencoding), pg_encoding_to_char(co.contoencoding),
-                   co.conproc::regproc::text, co.condefault, pg_get_userbyid(co.conowner), obj_description(co.oid, 'pg_conversion')
+                   co.conproc::regproc::text, co.condefault, pg_get_userbyid(co.conowner), {Comment("pg_conversion", "co.oid")}
             FROM pg_conversion co JOIN pg_namespace n ON n.oid = co.connamespace
             WHERE n.nspname = ANY($1) AND {NotMember("pg_conversion", "co.oid")} ORDER BY n.nspname, co.conname
             """, schemas, r => new ConversionInfo(r.GetFieldValue<uint>(0), Name(r, 1), r.GetString(3), r.GetString(4), r.GetString(5), r.GetBoolean(6), r.GetString(7), Str(r, 8)), ct);
 
     private static async Task<List<RuleInfo>> ReadRulesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
-        await QueryAsync(conn, """
-            SELECT r.oid, r.ev_class, r.rulename, pg_get_ruledef(r.oid), r.ev_enabled, obj_description(r.oid, 'pg_rewrite')
+        await QueryAsync(conn, $"""
+            SELECT r.oid, r.ev_class, r.rulename, pg_get_ruledef(r.oid), r.ev_enabled, {Comment("pg_rewrite", "r.oid")}
             FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE r.rulename <> '_RETURN' AND n.nspname = ANY($1)
             ORDER BY n.nspname, c.relname, r.rulename
@@ -203,24 +203,24 @@ public static partial class CatalogReader
     private static async Task<DatabaseObjects> ReadDatabaseObjectsAsync(NpgsqlConnection conn, CancellationToken ct) => new()
     {
         AccessMethods = await QueryAsync(conn, $"""
-            SELECT a.oid, a.amname, a.amtype, a.amhandler::regproc::text, obj_description(a.oid, 'pg_am')
+            SELECT a.oid, a.amname, a.amtype, a.amhandler::regproc::text, {Comment("pg_am", "a.oid")}
             FROM pg_am a WHERE a.oid >= 16384 AND {NotMember("pg_am", "a.oid")} ORDER BY a.amname
             """, null, r => new AccessMethodInfo(r.GetFieldValue<uint>(0), r.GetString(1), r.GetChar(2), r.GetString(3), Str(r, 4)), ct),
         EventTriggers = await QueryAsync(conn, $"""
             SELECT e.oid, e.evtname, e.evtevent, coalesce(e.evttags, ARRAY[]::text[]), e.evtfoid::regproc::text, e.evtenabled,
-                   pg_get_userbyid(e.evtowner), obj_description(e.oid, 'pg_event_trigger')
+                   pg_get_userbyid(e.evtowner), {Comment("pg_event_trigger", "e.oid")}
             FROM pg_event_trigger e WHERE {NotMember("pg_event_trigger", "e.oid")} ORDER BY e.evtname
             """, null, r => new EventTriggerInfo(r.GetFieldValue<uint>(0), r.GetString(1), r.GetString(2), Strings(r, 3), r.GetString(4), r.GetChar(5), r.GetString(6), Str(r, 7)), ct),
         Subscriptions = await ReadSubscriptionsAsync(conn, readable: true, ct),
         UnreadableSubscriptions = (await ReadSubscriptionsAsync(conn, readable: false, ct)).Select(s => s.Name).ToList(),
-        Publications = await QueryAsync(conn, """
+        Publications = await QueryAsync(conn, $$"""
             SELECT p.oid, p.pubname, p.puballtables,
                    array_remove(ARRAY[CASE WHEN p.pubinsert THEN 'insert' END, CASE WHEN p.pubupdate THEN 'update' END,
                                       CASE WHEN p.pubdelete THEN 'delete' END, CASE WHEN p.pubtruncate THEN 'truncate' END], NULL),
                    p.pubviaroot, coalesce(rels.clauses, '{}'),
                    ARRAY(SELECT quote_ident(n.nspname) FROM pg_publication_namespace pn JOIN pg_namespace n ON n.oid = pn.pnnspid
                          WHERE pn.pnpubid = p.oid ORDER BY n.nspname),
-                   pg_get_userbyid(p.pubowner), obj_description(p.oid, 'pg_publication'), coalesce(rels.oids, '{}')
+                   pg_get_userbyid(p.pubowner), {{Comment("pg_publication", "p.oid")}}, coalesce(rels.oids, '{}')
             FROM pg_publication p
             LEFT JOIN LATERAL (
                 SELECT array_agg(format('ONLY %I.%I', cn.nspname, c.relname)
@@ -235,12 +235,12 @@ public static partial class CatalogReader
                 Strings(r, 5), Strings(r, 6), r.GetString(7), Str(r, 8)) { TableOids = r.GetFieldValue<uint[]>(9) }, ct),
         ForeignWrappers = await QueryAsync(conn, $"""
             SELECT w.oid, w.fdwname, {Proc("w.fdwhandler")}, {Proc("w.fdwvalidator")}, coalesce(w.fdwoptions, ARRAY[]::text[]),
-                   pg_get_userbyid(w.fdwowner), obj_description(w.oid, 'pg_foreign_data_wrapper')
+                   pg_get_userbyid(w.fdwowner), {Comment("pg_foreign_data_wrapper", "w.oid")}
             FROM pg_foreign_data_wrapper w WHERE {NotMember("pg_foreign_data_wrapper", "w.oid")} ORDER BY w.fdwname
             """, null, r => new ForeignWrapperInfo(r.GetFieldValue<uint>(0), r.GetString(1), Str(r, 2), Str(r, 3), Strings(r, 4), r.GetString(5), Str(r, 6)), ct),
         ForeignServers = await ReadForeignServersAsync(conn, ct),
-        LargeObjects = await QueryAsync(conn, """
-            SELECT m.oid, pg_get_userbyid(m.lomowner), obj_description(m.oid, 'pg_largeobject'),
+        LargeObjects = await QueryAsync(conn, $"""
+            SELECT m.oid, pg_get_userbyid(m.lomowner), {Comment("pg_largeobject", "m.oid")},
                    ARRAY(SELECT concat_ws('|', 'REVOKE', coalesce(pg_get_userbyid(NULLIF(d.grantee, 0)), ''), d.privilege_type, 'f')
                          FROM aclexplode(acldefault('L', m.lomowner)) d
                          WHERE m.lomacl IS NOT NULL AND NOT EXISTS (SELECT 1 FROM aclexplode(m.lomacl) a WHERE a.grantee = d.grantee AND a.privilege_type = d.privilege_type)
@@ -250,9 +250,9 @@ public static partial class CatalogReader
                          WHERE NOT EXISTS (SELECT 1 FROM aclexplode(acldefault('L', m.lomowner)) d WHERE d.grantee = a.grantee AND d.privilege_type = a.privilege_type AND d.is_grantable = a.is_grantable))
             FROM pg_largeobject_metadata m ORDER BY m.oid
             """, null, r => new LargeObjectInfo(r.GetFieldValue<uint>(0), r.GetString(1), Str(r, 2), Strings(r, 3)), ct),
-        ExtensionComments = await QueryAsync(conn, """
-            SELECT e.extname, obj_description(e.oid, 'pg_extension') FROM pg_extension e
-            WHERE obj_description(e.oid, 'pg_extension') IS NOT NULL ORDER BY e.extname
+        ExtensionComments = await QueryAsync(conn, $"""
+            SELECT e.extname, {Comment("pg_extension", "e.oid")} FROM pg_extension e
+            WHERE {Comment("pg_extension", "e.oid")} IS NOT NULL ORDER BY e.extname
             """, null, r => (r.GetString(0), r.GetString(1)), ct),
         DefaultPrivileges = await QueryAsync(conn, """
             WITH d AS (
@@ -309,7 +309,7 @@ public static partial class CatalogReader
         var connInfo = readable ? "s.subconninfo" : "''";
         return await QueryAsync(conn, $"""
             SELECT s.oid, s.subname, {connInfo}, s.subpublications, s.subslotname, s.subbinary, s.substream, s.subtwophasestate,
-                   s.subdisableonerr, s.subsynccommit, pg_get_userbyid(s.subowner), obj_description(s.oid, 'pg_subscription')
+                   s.subdisableonerr, s.subsynccommit, pg_get_userbyid(s.subowner), {Comment("pg_subscription", "s.oid")}
             FROM pg_subscription s WHERE s.subdbid = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
             ORDER BY s.subname
             """, null, r => new SubscriptionInfo(r.GetFieldValue<uint>(0), r.GetString(1), r.GetString(2), Strings(r, 3), Str(r, 4),
@@ -334,7 +334,7 @@ public static partial class CatalogReader
             .ToLookup(m => m.Server, m => (m.User, m.Options));
         return await QueryAsync(conn, $"""
             SELECT s.oid, s.srvname, w.fdwname, s.srvtype, s.srvversion, coalesce(s.srvoptions, ARRAY[]::text[]),
-                   pg_get_userbyid(s.srvowner), obj_description(s.oid, 'pg_foreign_server')
+                   pg_get_userbyid(s.srvowner), {Comment("pg_foreign_server", "s.oid")}
             FROM pg_foreign_server s JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw
             WHERE {NotMember("pg_foreign_server", "s.oid")} ORDER BY s.srvname
             """, null, r => new ForeignServerInfo(r.GetFieldValue<uint>(0), r.GetString(1), r.GetString(2), Str(r, 3), Str(r, 4), Strings(r, 5),

@@ -6,14 +6,14 @@ public static partial class CatalogReader
 {
     private static async Task<List<UserType>> ReadTypesAsync(NpgsqlConnection conn, string[] schemas, Dictionary<uint, List<ColumnInfo>> attributes, CancellationToken ct)
     {
-        var checks = (await QueryAsync(conn, """
-            SELECT co.contypid, co.conname, pg_get_constraintdef(co.oid), co.convalidated, obj_description(co.oid, 'pg_constraint')
+        var checks = (await QueryAsync(conn, $"""
+            SELECT co.contypid, co.conname, pg_get_constraintdef(co.oid), co.convalidated, {Comment("pg_constraint", "co.oid")}
             FROM pg_constraint co JOIN pg_type t ON t.oid = co.contypid JOIN pg_namespace n ON n.oid = t.typnamespace
             WHERE co.contype = 'c' AND n.nspname = ANY($1) ORDER BY co.conname
             """, schemas, r => (Type: r.GetFieldValue<uint>(0), Check: new DomainCheck(r.GetString(1), r.GetString(2), r.GetBoolean(3), Str(r, 4))), ct))
             .ToLookup(x => x.Type, x => x.Check);
         return await QueryAsync(conn, $"""
-            SELECT t.oid, n.nspname, t.typname, t.typtype, obj_description(t.oid, 'pg_type'),
+            SELECT t.oid, n.nspname, t.typname, t.typtype, {Comment("pg_type", "t.oid")},
                    ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder),
                    CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END,
                    cn.nspname, co.collname, pg_get_expr(t.typdefaultbin, 0), t.typnotnull, t.typrelid,
@@ -81,7 +81,7 @@ public static partial class CatalogReader
     private static async Task<List<FunctionInfo>> ReadFunctionsAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, $"""
             SELECT p.oid, n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prokind,
-                   CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END, obj_description(p.oid, 'pg_proc'),
+                   CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END, {Comment("pg_proc", "p.oid")},
                    CASE WHEN p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c') THEN p.probin END,
                    EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.refclassid = 'pg_constraint'::regclass)
             FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
@@ -92,12 +92,12 @@ public static partial class CatalogReader
             { Library = Str(r, 7), NeedsConstraint = r.GetBoolean(8) }, ct);
 
     private static async Task<List<TriggerInfo>> ReadTriggersAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
-        await QueryAsync(conn, """
+        await QueryAsync(conn, $"""
             SELECT g.oid, g.tgrelid, g.tgname, pg_get_triggerdef(g.oid), g.tgenabled,
                    ARRAY(SELECT DISTINCT k::int2 FROM (SELECT unnest(g.tgattr::int2[]) AS k
                          UNION SELECT d.refobjsubid FROM pg_depend d WHERE d.classid = 'pg_trigger'::regclass AND d.objid = g.oid
                                AND d.refclassid = 'pg_class'::regclass AND d.refobjid = g.tgrelid) x WHERE k > 0),
-                   g.tgfoid, obj_description(g.oid, 'pg_trigger'), g.tgparentid <> 0
+                   g.tgfoid, {Comment("pg_trigger", "g.oid")}, g.tgparentid <> 0
             FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
             LEFT JOIN pg_trigger pg ON pg.oid = g.tgparentid
             WHERE n.nspname = ANY($1) AND (NOT g.tgisinternal AND g.tgparentid = 0 OR g.tgenabled <> pg.tgenabled)
@@ -116,22 +116,22 @@ public static partial class CatalogReader
             """, null, r => new ExtensionDependent(r.GetChar(0), r.GetFieldValue<uint>(1), r.GetString(2)), ct);
 
     private static async Task<List<PolicyInfo>> ReadPoliciesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
-        await QueryAsync(conn, """
+        await QueryAsync(conn, $"""
             SELECT p.oid, p.polrelid, p.polname, p.polpermissive, p.polcmd,
                    ARRAY(SELECT r.rolname::text FROM unnest(p.polroles) AS x(role) JOIN pg_roles r ON r.oid = x.role ORDER BY r.rolname),
-                   pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid), obj_description(p.oid, 'pg_policy')
+                   pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid), {Comment("pg_policy", "p.oid")}
             FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = ANY($1) ORDER BY p.polrelid, p.polname
             """, schemas, r => new PolicyInfo(r.GetFieldValue<uint>(0), r.GetFieldValue<uint>(1), r.GetString(2), r.GetBoolean(3), r.GetChar(4),
                 Strings(r, 5), Str(r, 6), Str(r, 7), Str(r, 8)), ct);
 
     private static async Task<List<StatisticsInfo>> ReadStatisticsAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
-        await QueryAsync(conn, """
+        await QueryAsync(conn, $"""
             SELECT s.oid, n.nspname, s.stxname, s.stxrelid, s.stxkind::text[], pg_get_statisticsobjdef_columns(s.oid), s.stxstattarget,
                    ARRAY(SELECT DISTINCT k::int2 FROM (SELECT unnest(s.stxkeys::int2[]) AS k
                          UNION SELECT d.refobjsubid FROM pg_depend d WHERE d.classid = 'pg_statistic_ext'::regclass AND d.objid = s.oid
                                AND d.refclassid = 'pg_class'::regclass AND d.refobjid = s.stxrelid) x WHERE k > 0),
-                   obj_description(s.oid, 'pg_statistic_ext')
+                   {Comment("pg_statistic_ext", "s.oid")}
             FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace
             WHERE n.nspname = ANY($1) ORDER BY n.nspname, s.stxname
             """, schemas, r => new StatisticsInfo(r.GetFieldValue<uint>(0), Name(r, 1), r.GetFieldValue<uint>(3),

@@ -43,7 +43,7 @@ public static partial class CatalogReader
             )
             SELECT a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.atttypid,
                    cn.nspname, co.collname, a.attnotnull, pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated,
-                   a.attislocal, a.attstattarget, a.attstorage, t.typstorage, col_description(a.attrelid, a.attnum),
+                   a.attislocal, a.attstattarget, a.attstorage, t.typstorage, {Comment("pg_class", "a.attrelid", "a.attnum")},
                    a.attcompression, ARRAY(SELECT o FROM unnest(a.attoptions) o WHERE split_part(o, '=', 1) IN ({ColumnOptions})),
                    (SELECT CASE WHEN e.typcategory = 'A' AND e.typelem IN ({RegTypes}) THEN 'a' WHEN e.oid IN ({RegTypes}) THEN 's' END
                     FROM pg_type e WHERE e.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END),
@@ -72,7 +72,7 @@ public static partial class CatalogReader
                    ARRAY(SELECT i.inhparent FROM pg_inherits i WHERE i.inhrelid = c.oid ORDER BY i.inhseqno),
                    c.reloptions || ARRAY(SELECT 'toast.' || o FROM pg_class tc, unnest(tc.reloptions) AS o WHERE tc.oid = c.reltoastrelid),
                    c.relreplident, pg_relation_size(c.oid), greatest(c.reltuples, 0)::bigint,
-                   obj_description(c.oid, 'pg_class'), quote_ident(n.nspname) || '.' || quote_ident(c.relname),
+                   {Comment("pg_class", "c.oid")}, quote_ident(n.nspname) || '.' || quote_ident(c.relname),
                    c.relrowsecurity, c.relforcerowsecurity,
                    (SELECT am.amname FROM pg_am am WHERE am.oid = c.relam AND am.amname <> 'heap'),
                    CASE WHEN c.reloftype <> 0 THEN format_type(c.reloftype, NULL) END,
@@ -92,7 +92,7 @@ public static partial class CatalogReader
     {
         var sequences = await QueryAsync(conn, $"""
             SELECT c.oid, n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax,
-                   s.seqcache, s.seqcycle, obj_description(c.oid, 'pg_class'), d.refobjid, a.attname, d.deptype = 'i',
+                   s.seqcache, s.seqcycle, {Comment("pg_class", "c.oid")}, d.refobjid, a.attname, d.deptype = 'i',
                    quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.relpersistence = 'u'
             FROM pg_class c
             JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -119,9 +119,9 @@ public static partial class CatalogReader
     }
 
     private static async Task<List<ConstraintInfo>> ReadConstraintsAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
-        await QueryAsync(conn, """
+        await QueryAsync(conn, $$"""
             SELECT co.oid, co.conrelid, co.conname, co.contype, pg_get_constraintdef(co.oid), co.conislocal, co.conparentid,
-                   co.convalidated, co.conkey, co.conindid, co.confrelid, obj_description(co.oid, 'pg_constraint'),
+                   co.convalidated, co.conkey, co.conindid, co.confrelid, {{Comment("pg_constraint", "co.oid")}},
                    CASE WHEN co.contype = 'c' THEN ARRAY(SELECT d.refobjid FROM pg_depend d WHERE d.classid = 'pg_constraint'::regclass AND d.objid = co.oid
                                                           AND d.refclassid = 'pg_proc'::regclass AND d.deptype = 'n') ELSE '{}' END
             FROM pg_constraint co
@@ -146,7 +146,7 @@ public static partial class CatalogReader
                    ARRAY(SELECT DISTINCT k::int2 FROM (SELECT unnest(i.indkey::int2[]) AS k
                          UNION SELECT d.refobjsubid FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
                                AND d.refclassid = 'pg_class'::regclass AND d.refobjid = i.indrelid) x WHERE k > 0),
-                   i.indisclustered, i.indisreplident, obj_description(i.indexrelid, 'pg_class'),
+                   i.indisclustered, i.indisreplident, {Comment("pg_class", "i.indexrelid")},
                    ARRAY(SELECT a.attstattarget FROM pg_attribute a WHERE a.attrelid = i.indexrelid AND a.attnum > 0 ORDER BY a.attnum),
                    {SpaceOf("ic.reltablespace")}
             FROM pg_index i
@@ -164,7 +164,7 @@ public static partial class CatalogReader
     private static async Task<List<ViewInfo>> ReadViewsAsync(NpgsqlConnection conn, string[] schemas, Dictionary<uint, List<ColumnInfo>> attributes, CancellationToken ct) =>
         await QueryAsync(conn, $"""
             SELECT c.oid, n.nspname, c.relname, c.relkind = 'm', pg_get_viewdef(c.oid), c.reloptions, c.relispopulated,
-                   obj_description(c.oid, 'pg_class'),
+                   {Comment("pg_class", "c.oid")},
                    EXISTS (SELECT 1 FROM pg_rewrite w JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = w.oid
                            WHERE w.ev_class = c.oid AND d.refclassid = 'pg_constraint'::regclass),
                    (SELECT am.amname FROM pg_am am WHERE am.oid = c.relam AND am.amname <> 'heap'),

@@ -34,8 +34,8 @@ public static class TableCopier
         var writing = Task.CompletedTask;
         try
         {
-            reader = await Side(sourceServer, objectName, () => source.BeginRawBinaryCopyAsync(copyOut, ct));
-            writer = await Side(targetServer, objectName, () => target.BeginRawBinaryCopyAsync(copyIn, ct));
+            (reader, writer) = await StartBothAsync(Side(sourceServer, objectName, () => source.BeginRawBinaryCopyAsync(copyOut, ct)),
+                Side(targetServer, objectName, () => target.BeginRawBinaryCopyAsync(copyIn, ct)), r => reader = r, w => writer = w);
             while (true)
             {
                 var filled = await Side(sourceServer, objectName, () => FillAsync(reader, front, ct));
@@ -102,8 +102,8 @@ public static class TableCopier
         long rows = 0, bytes = 0;
         try
         {
-            reader = await Side(sourceServer, objectName, () => source.BeginTextExportAsync(copyOut, ct));
-            writer = (NpgsqlCopyTextWriter)await Side(targetServer, objectName, () => target.BeginTextImportAsync(copyIn, ct));
+            (reader, writer) = await StartBothAsync(Side(sourceServer, objectName, () => source.BeginTextExportAsync(copyOut, ct)),
+                Side(targetServer, objectName, async () => (NpgsqlCopyTextWriter)await target.BeginTextImportAsync(copyIn, ct)), r => reader = r, w => writer = w);
             while (true)
             {
                 var filled = await Side(sourceServer, objectName, async () => await reader.ReadAsync(buffer.AsMemory(), ct));
@@ -130,6 +130,23 @@ public static class TableCopier
             try { reader?.Dispose(); } catch { /* idem */ }
             ArrayPool<char>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// The source's COPY TO and the target's COPY FROM started side by side: a round trip each, which is most of a
+    /// small table's copy. When one fails, the one that started is handed to its keeper for the caller's cleanup
+    /// (a target COPY is cancelled there, so nothing commits) and the source's error, when it failed, is the one thrown.
+    /// </summary>
+    private static async Task<(TR Reader, TW Writer)> StartBothAsync<TR, TW>(Task<TR> reading, Task<TW> writing, Action<TR> keepReader, Action<TW> keepWriter)
+    {
+        try { await Task.WhenAll(reading, writing); }
+        catch
+        {
+            if (reading.IsCompletedSuccessfully) keepReader(reading.Result);
+            if (writing.IsCompletedSuccessfully) keepWriter(writing.Result);
+            throw;
+        }
+        return (reading.Result, writing.Result);
     }
 
     /// <summary>A slow source still shows progress and keeps the target fed: hand over what arrived after this long.</summary>
