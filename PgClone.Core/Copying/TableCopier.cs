@@ -4,6 +4,17 @@ using PgClone.Core.Connections;
 
 namespace PgClone.Core.Copying;
 
+/// <summary>
+/// Tells a copy that its target COPY ended on its own (it failed) while the client still streams: the driver reads
+/// nothing from the target during a COPY, so without it the failure shows only once the source is read to its end.
+/// </summary>
+public interface ITargetCopyWatch : IDisposable
+{
+    CancellationToken Ended { get; }
+    /// <summary>The client ends the COPY now: the target session going idle from here on is the COPY's normal end.</summary>
+    void Finishing();
+}
+
 /// <summary>Rows and bytes that went through one COPY pipe.</summary>
 public readonly record struct CopyCount(long Rows, long Bytes);
 
@@ -23,7 +34,8 @@ public static class TableCopier
     public static async Task<CopyCount> CopyAsync(
         NpgsqlConnection source, ServerEndpoint sourceServer, string copyOut,
         NpgsqlConnection target, ServerEndpoint targetServer, string copyIn,
-        string objectName, Action<CopyCount>? onProgress, CancellationToken ct, BinaryCopyRewriter? rewriter = null)
+        string objectName, Action<CopyCount>? onProgress, CancellationToken ct, BinaryCopyRewriter? rewriter = null,
+        Func<ITargetCopyWatch>? watch = null)
     {
         var counter = new BinaryCopyCounter();
         var front = ArrayPool<byte>.Shared.Rent(BufferSize);
@@ -32,13 +44,26 @@ public static class TableCopier
         ArrayBufferWriter<byte>? rewrittenFront = rewriter is null ? null : new(BufferSize), rewrittenBack = rewriter is null ? null : new(BufferSize);
         NpgsqlRawCopyStream? reader = null, writer = null;
         var writing = Task.CompletedTask;
+        var sourceEnded = false;
+        ITargetCopyWatch? watched = null;
         try
         {
             (reader, writer) = await StartBothAsync(Side(sourceServer, objectName, () => source.BeginRawBinaryCopyAsync(copyOut, ct)),
                 Side(targetServer, objectName, () => target.BeginRawBinaryCopyAsync(copyIn, ct)), r => reader = r, w => writer = w);
+            watched = watch?.Invoke();
             while (true)
             {
-                var filled = await Side(sourceServer, objectName, () => FillAsync(reader, front, ct));
+                if (watched is { Ended.IsCancellationRequested: true })
+                {
+                    await Side(targetServer, objectName, async () => { await writing; return 0; });
+                    var failed = writer;
+                    writer = null;
+                    throw await Side(targetServer, objectName, () => TargetEndedAsync(failed.CancelAsync, targetServer, objectName));
+                }
+                int filled;
+                try { filled = await Side(sourceServer, objectName, () => FillAsync(reader, front, ct)); }
+                catch { sourceEnded = true; throw; }
+                sourceEnded = filled == 0;
                 ReadOnlyMemory<byte> chunk = front.AsMemory(0, filled);
                 if (filled > 0)
                 {
@@ -62,6 +87,7 @@ public static class TableCopier
                 throw PgCloneException.For(sourceServer, objectName, "the COPY stream ended before its trailer");
             var finishing = writer;
             writer = null;
+            watched?.Finishing();
             await Side(targetServer, objectName, async () => { await finishing.DisposeAsync(); return 0; });
             return new CopyCount(counter.Rows, counter.Bytes);
         }
@@ -71,6 +97,7 @@ public static class TableCopier
         }
         finally
         {
+            watched?.Dispose();
             try { await writing; } catch { /* already reported by the loop, or superseded by its error */ }
             if (writer is not null)
             {
@@ -80,6 +107,7 @@ public static class TableCopier
             }
             if (reader is not null)
             {
+                if (!sourceEnded) await StopAsync(reader.CancelAsync);
                 try { await reader.DisposeAsync(); } catch { /* idem */ }
             }
             ArrayPool<byte>.Shared.Return(front);
@@ -94,19 +122,31 @@ public static class TableCopier
     public static async Task<CopyCount> CopyTextAsync(
         NpgsqlConnection source, ServerEndpoint sourceServer, string copyOut,
         NpgsqlConnection target, ServerEndpoint targetServer, string copyIn,
-        string objectName, Action<CopyCount>? onProgress, CancellationToken ct)
+        string objectName, Action<CopyCount>? onProgress, CancellationToken ct, Func<ITargetCopyWatch>? watch = null)
     {
         var buffer = ArrayPool<char>.Shared.Rent(BufferSize);
         TextReader? reader = null;
         NpgsqlCopyTextWriter? writer = null;
         long rows = 0, bytes = 0;
+        var sourceEnded = false;
+        ITargetCopyWatch? watched = null;
         try
         {
             (reader, writer) = await StartBothAsync(Side(sourceServer, objectName, () => source.BeginTextExportAsync(copyOut, ct)),
                 Side(targetServer, objectName, async () => (NpgsqlCopyTextWriter)await target.BeginTextImportAsync(copyIn, ct)), r => reader = r, w => writer = w);
+            watched = watch?.Invoke();
             while (true)
             {
-                var filled = await Side(sourceServer, objectName, async () => await reader.ReadAsync(buffer.AsMemory(), ct));
+                if (watched is { Ended.IsCancellationRequested: true })
+                {
+                    var failed = writer;
+                    writer = null;
+                    throw await Side(targetServer, objectName, () => TargetEndedAsync(failed.CancelAsync, targetServer, objectName));
+                }
+                int filled;
+                try { filled = await Side(sourceServer, objectName, async () => await reader.ReadAsync(buffer.AsMemory(), ct)); }
+                catch { sourceEnded = true; throw; }
+                sourceEnded = filled == 0;
                 if (filled == 0) break;
                 var chunk = buffer.AsMemory(0, filled);
                 rows += chunk.Span.Count('\n');
@@ -116,17 +156,20 @@ public static class TableCopier
             }
             var finishing = writer;
             writer = null;
+            watched?.Finishing();
             await Side(targetServer, objectName, async () => { await finishing.DisposeAsync(); return 0; });
             return new CopyCount(rows, bytes);
         }
         finally
         {
+            watched?.Dispose();
             if (writer is not null)
             {
                 // As for binary: a partial stream must never commit.
                 try { await writer.CancelAsync(); } catch { /* the connection may already be gone */ }
                 try { await writer.DisposeAsync(); } catch { /* idem */ }
             }
+            if (reader is NpgsqlCopyTextReader unread && !sourceEnded) await StopAsync(unread.CancelAsync);
             try { reader?.Dispose(); } catch { /* idem */ }
             ArrayPool<char>.Shared.Return(buffer);
         }
@@ -147,6 +190,28 @@ public static class TableCopier
             throw;
         }
         return (reading.Result, writing.Result);
+    }
+
+    /// <summary>
+    /// Ends a target COPY found no longer running (<see cref="ITargetCopyWatch"/>) with CopyFail, which reads the error
+    /// the server sent when it stopped and throws it. CopyFail, not CopyDone: were the COPY still running, the rows
+    /// sent so far must not commit (a binary COPY ending on a row boundary would be accepted).
+    /// </summary>
+    private static async Task<PgCloneException> TargetEndedAsync(Func<Task> copyFail, ServerEndpoint targetServer, string objectName)
+    {
+        await copyFail();
+        return PgCloneException.For(targetServer, objectName, "the target's session stopped running the COPY; the rows sent were rolled back");
+    }
+
+    /// <summary>
+    /// Stops the source's COPY when its stream is left unread (the target failed, or the stream did not parse):
+    /// disposing it would read the rest of the table first (a table of any size, before the error is reported).
+    /// The server ends the statement (and the worker's transaction with it); a stream that ended in the meantime
+    /// makes the request a no-op, since an idle server session discards it.
+    /// </summary>
+    private static async Task StopAsync(Func<Task> cancel)
+    {
+        try { await cancel(); } catch { /* the connection may already be gone */ }
     }
 
     /// <summary>A slow source still shows progress and keeps the target fed: hand over what arrived after this long.</summary>

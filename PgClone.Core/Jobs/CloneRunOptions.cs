@@ -40,6 +40,11 @@ public sealed record CloneRunOptions
     /// (benchmark, tiny case: five round trips and four commits fewer per table).
     /// </summary>
     public long StepsInCopyTransactionUpTo { get; init; } = 4L << 20;
+    /// <summary>
+    /// A copy (a table, or a range of one) estimated above this size is watched for its target COPY failing while the
+    /// source still streams (<see cref="CopyWatch"/>): one target session more while such a copy runs.
+    /// </summary>
+    public long WatchCopiesLargerThan { get; init; } = 64L << 20;
     /// <summary>At most this many ranges per table.</summary>
     public int MaxRangesPerTable { get; init; } = 64;
     /// <summary>maintenance_work_mem of the sessions that build indexes and constraints.</summary>

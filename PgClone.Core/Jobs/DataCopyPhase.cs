@@ -49,6 +49,7 @@ internal sealed class DataCopyPhase(
     private readonly ConcurrentBag<TableResult> _results = [];
     private PgCloneException? _failure;
     private LoadScheduler<CopyTask> _scheduler = null!;
+    private CopyWatch _watch = null!;
     private Func<Task>? _onLoaded;
     private int _loadedReported, _openSources;
     /// <summary>Each worker's session's max_parallel_maintenance_workers.</summary>
@@ -92,7 +93,8 @@ internal sealed class DataCopyPhase(
         await targets.EnsureAsync(workers, ct);
         _buildWorkers = [.. Enumerable.Repeat(job.Options.MaxParallelMaintenanceWorkers, workers)];
         if (tasks.Count == 0) await LoadedAsync();
-        await ddl.MonitoringIndexesAsync(running => Task.WhenAll(Enumerable.Range(0, workers).Select(w => WorkerAsync(w, running, ct))), _monitorStart.Task, ct);
+        await using (_watch = new CopyWatch(job, targets.Server))
+            await ddl.MonitoringIndexesAsync(running => Task.WhenAll(Enumerable.Range(0, workers).Select(w => WorkerAsync(w, running, ct))), _monitorStart.Task, ct);
         if (_failure is not null) throw _failure;
         return [.. _results];
     }
@@ -238,9 +240,10 @@ internal sealed class DataCopyPhase(
         // A filter may read other tables in subqueries: ready them all.
         if (CopyStatements.IsQuery(t, task.Range)) await snapshot.WarmAsync(source, t.Where is null ? t.Source.Quoted : null, ct);
         var rewriter = masker?.RewriterFor(t);
+        Func<ITargetCopyWatch>? watch = task.EstimatedBytes > job.Options.WatchCopiesLargerThan ? () => _watch.Watch(target.ProcessID) : null;
         Task<CopyCount> Stream(bool freeze) => t.TextFormat
-            ? TableCopier.CopyTextAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze), name, progress, ct)
-            : TableCopier.CopyAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze), name, progress, ct, rewriter);
+            ? TableCopier.CopyTextAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze), name, progress, ct, watch)
+            : TableCopier.CopyAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze), name, progress, ct, rewriter, watch);
         // A range, or a whole table with nothing to create, record or truncate: COPY commits on its own (two round
         // trips fewer per table than BEGIN, COPY, COMMIT, which is most of a tiny table's cost).
         if (task.Range is not null || job.Checkpoints is null && !task.TruncateAndFreeze && !task.Create) return await Stream(freeze: false);
