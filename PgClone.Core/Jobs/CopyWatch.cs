@@ -10,8 +10,9 @@ namespace PgClone.Core.Jobs;
 /// a COPY: the client would learn of the error only after reading the whole source table (a disk filling up on the
 /// target 1 GB into a 100 GB table: 99 GB read for nothing before the run fails). Copies estimated above
 /// <see cref="CloneRunOptions.WatchCopiesLargerThan"/> are watched from a session of the watch's own, opened with
-/// the first of them (one session more than the workers' during such a load): every second it looks for a watched
-/// target session that no longer runs a statement, and stops that copy, which then reports the target's error.
+/// the first of them and closed once the last copy is in (one session more than the workers' during such a load):
+/// every second it looks for a watched target session that no longer runs a statement, and stops that copy, which
+/// then reports the target's error.
 /// </summary>
 internal sealed class CopyWatch(JobContext job, ServerEndpoint target) : IAsyncDisposable
 {
@@ -22,6 +23,7 @@ internal sealed class CopyWatch(JobContext job, ServerEndpoint target) : IAsyncD
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _starting = new();
     private Task? _loop;
+    private bool _stopped, _disposed;
 
     /// <summary>One watched copy: <see cref="Ended"/> is cancelled when its target session stopped running the COPY.</summary>
     public sealed class Watched(CopyWatch watch, int pid) : Copying.ITargetCopyWatch
@@ -55,7 +57,8 @@ internal sealed class CopyWatch(JobContext job, ServerEndpoint target) : IAsyncD
     {
         var watched = new Watched(this, pid);
         _copies[pid] = watched;
-        lock (_starting) _loop ??= LoopAsync(_stop.Token);
+        lock (_starting)
+            if (!_stopped) _loop ??= LoopAsync(_stop.Token);
         return watched;
     }
 
@@ -91,12 +94,28 @@ internal sealed class CopyWatch(JobContext job, ServerEndpoint target) : IAsyncD
         }
     }
 
+    /// <summary>Ends the watch and closes its session: once the last copy is in (the index builds need no watch), or on dispose.</summary>
+    public async Task StopAsync()
+    {
+        Task? loop;
+        lock (_starting)
+        {
+            if (_stopped) return;
+            _stopped = true;
+            loop = _loop;
+        }
+        await _stop.CancelAsync();
+        if (loop is not null) await loop;
+    }
+
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        Task? loop;
-        lock (_starting) loop = _loop;
-        if (loop is not null) await loop;
+        await StopAsync();
+        lock (_starting)
+        {
+            if (_disposed) return;
+            _disposed = true;
+        }
         _stop.Dispose();
     }
 }

@@ -92,9 +92,11 @@ internal sealed class DataCopyPhase(
         job.Progress.Tables(job.Progress.Current.TablesTotal, job.Progress.Current.BytesEstimated, workers);
         await targets.EnsureAsync(workers, ct);
         _buildWorkers = [.. Enumerable.Repeat(job.Options.MaxParallelMaintenanceWorkers, workers)];
-        if (tasks.Count == 0) await LoadedAsync();
         await using (_watch = new CopyWatch(job, targets.Server))
+        {
+            if (tasks.Count == 0) await LoadedAsync();
             await ddl.MonitoringIndexesAsync(running => Task.WhenAll(Enumerable.Range(0, workers).Select(w => WorkerAsync(w, running, ct))), _monitorStart.Task, ct);
+        }
         if (_failure is not null) throw _failure;
         return [.. _results];
     }
@@ -222,6 +224,7 @@ internal sealed class DataCopyPhase(
         if (Interlocked.Exchange(ref _loadedReported, 1) != 0) return;
         job.Progress.DataEnded();
         job.Progress.Phase(JobPhase.Indexes, _scheduler.StepsLeft);
+        await _watch.StopAsync();
         if (_onLoaded is not null) await _onLoaded();
         Volatile.Write(ref _loadedReported, 2);
         if (Volatile.Read(ref _openSources) == 0) _monitorStart.TrySetResult();

@@ -81,7 +81,51 @@ public sealed class CopyStreamFailureTests(PgServersFixture fx) : IClassFixture<
         // The source's COPY was stopped: the run ended long before the table could have been read (30 s).
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the run took {clock.Elapsed}");
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Source,
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY%' AND state = 'active'"));
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'COPY%' AND state = 'active'"));
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname = 't'"));
+    }
+
+    [Fact]
+    public async Task A_watched_copy_that_succeeds_copies_every_row_and_its_watch_session_closes_when_the_load_ends()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("copywatched");
+        // A copy of about 2 s (the watch looks at it twice), then an index build of about 1.5 s.
+        await PgServers.ExecAsync(db.Source, """
+            CREATE FUNCTION slow(i int) RETURNS boolean IMMUTABLE LANGUAGE plpgsql AS $$BEGIN PERFORM pg_sleep(0.002); RETURN true; END$$;
+            CREATE FUNCTION slow_key(i int) RETURNS int IMMUTABLE LANGUAGE plpgsql AS $$BEGIN PERFORM pg_sleep(0.0015); RETURN i; END$$;
+            CREATE TABLE t(id int PRIMARY KEY, v text);
+            INSERT INTO t SELECT g, repeat(md5(g::text), 60) FROM generate_series(1, 1000) g;
+            CREATE INDEX t_slow ON t (slow_key(id));
+            """);
+        // A table clone copies no function: the index's is made on the target beforehand.
+        await PgServers.ExecAsync(db.Target,
+            "CREATE FUNCTION slow_key(i int) RETURNS int IMMUTABLE LANGUAGE plpgsql AS $$BEGIN PERFORM pg_sleep(0.0015); RETURN i; END$$");
+        var request = CloneKit.Request(db, CloneOperation.Table, "public", "t", new CloneOptions { Where = "public.slow(id)", Parallel = 1 });
+        // The index is a step after the load (not built in the copy's transaction, as a small table's would be).
+        var run = new CloneEngine().RunAsync(request, new CloneRunOptions { Preflight = false, WatchCopiesLargerThan = 0, StepsInCopyTransactionUpTo = 0 });
+
+        const string Watching = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'pgclone % watch'";
+        await WaitForAsync(db.Target, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'COPY \"public\".\"t\"%' AND state = 'active'");
+        await WaitForAsync(db.Target, Watching, n => n == 1);
+        await WaitForAsync(db.Target, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE '%CREATE INDEX \"t_slow\"%' AND state = 'active'");
+        // Closed with the load (its backend may take a moment to leave pg_stat_activity), while the build still runs.
+        await WaitForAsync(db.Target, Watching, n => n == 0);
+        Assert.Equal(1L, await PgServers.ScalarAsync<long>(db.Target,
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE '%CREATE INDEX \"t_slow\"%' AND state = 'active' AND backend_type = 'client backend'"));
+        var result = await run;
+
+        Assert.Equal(1000L, result.Tables.Single().Rows);
+        Assert.Equal(await ChecksumAsync(db.Source, "t", "id"), await ChecksumAsync(db.Target, "t", "id"));
+    }
+
+    /// <summary>Waits (up to 30 s) until what <paramref name="countSql"/> counts meets <paramref name="until"/> (by default: something).</summary>
+    private static async Task WaitForAsync(string cs, string countSql, Func<long, bool>? until = null)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(until ?? (n => n > 0))(await PgServers.ScalarAsync<long>(cs, countSql)))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"still not met: {countSql}");
+            await Task.Delay(20);
+        }
     }
 }
