@@ -22,7 +22,7 @@ internal sealed record MaskInPlaceOutput(string Table, long Rows, IReadOnlyList<
 
 internal sealed record VerifyOutput(string Mode, bool Estimates, bool AllMatch, IEnumerable<VerifyOutput.TableResult> Tables)
 {
-    public sealed record TableResult(string Schema, string Table, long? SourceRows, long? TargetRows, string Match, string Status,
+    public sealed record TableResult(string Schema, string Table, string Kind, long? SourceRows, long? TargetRows, string Match, string Status,
         string? SourceChecksum, string? TargetChecksum, IReadOnlyList<string> ExcludedColumns, string? Note);
 }
 

@@ -25,9 +25,9 @@ internal static class VerifyCommand
         };
         var json = CliRuntime.JsonOption();
         var command = new Command("verify",
-            "compare every table (partitioned tables once, with their partitions) of the source and the target database, " +
-            "in read-only transactions. Exit codes: 0 = every table matches, 2 = a mismatch, a missing table or a table only " +
-            "on the target was found, 1 = error.")
+            "compare every table (partitioned tables once, with their partitions), materialized view and sequence of the " +
+            "source and the target database, and a whole database's large objects, in read-only transactions. Exit codes: " +
+            "0 = everything matches, 2 = a mismatch, a missing table or a table only on the target was found, 1 = error.")
         {
             source, target, schema, mode, exclude, json,
         };
@@ -42,9 +42,8 @@ internal static class VerifyCommand
             var result = await new TableVerifier().VerifyAsync(CliRuntime.Source(parse, source), CliRuntime.Target(parse, target), options, ct);
             if (parse.GetValue(json))
                 CliRuntime.WriteJson(new VerifyOutput(result.Mode.ToString().ToLowerInvariant(), result.Estimates, result.AllMatch,
-                    result.Tables.Select(t => new VerifyOutput.TableResult(t.Schema, t.Table, t.SourceRows, t.TargetRows, t.Match,
-                        System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(t.Status.ToString()), t.SourceChecksum, t.TargetChecksum,
-                        t.ExcludedColumns ?? [], t.Note))));
+                    result.Tables.Select(t => new VerifyOutput.TableResult(t.Schema, t.Table, SnakeCase(t.Kind.ToString()), t.SourceRows, t.TargetRows,
+                        t.Match, SnakeCase(t.Status.ToString()), t.SourceChecksum, t.TargetChecksum, t.ExcludedColumns ?? [], t.Note))));
             else
                 Console.Write(Render(result));
             return result.AllMatch ? ExitMatch : ExitMismatch;
@@ -65,8 +64,9 @@ internal static class VerifyCommand
         var text = new System.Text.StringBuilder();
         if (result.Estimates) text.AppendLine("fast mode: row counts are planner estimates (pg_class.reltuples), not exact counts");
         foreach (var r in rows) text.AppendLine(string.Join("  ", r.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd());
-        var mismatches = result.Tables.Count(t => t.Status is not (VerifyStatus.Match or VerifyStatus.Unknown));
-        text.AppendLine(mismatches == 0 ? $"{result.Tables.Count} tables match" : $"{mismatches} of {result.Tables.Count} tables differ");
+        text.AppendLine(result.Summary);
         return text.ToString();
     }
+
+    private static string SnakeCase(string name) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
 }

@@ -25,7 +25,7 @@ public static class CatalogBrowser
     /// leaf partitions of a partitioned one; NULL when a table was never analyzed (reltuples = -1).
     /// </summary>
     internal const string RowEstimate = """
-        CASE WHEN c.relkind = 'r' THEN CASE WHEN c.reltuples < 0 THEN NULL ELSE c.reltuples::bigint END
+        CASE WHEN c.relkind IN ('r', 'm') THEN CASE WHEN c.reltuples < 0 THEN NULL ELSE c.reltuples::bigint END
              ELSE (SELECT CASE WHEN bool_or(l.reltuples < 0) THEN NULL ELSE coalesce(sum(l.reltuples), 0)::bigint END
                    FROM pg_partition_tree(c.oid) pt JOIN pg_class l ON l.oid = pt.relid WHERE l.relkind = 'r') END
         """;

@@ -3,7 +3,7 @@ namespace PgClone.Core.Verification;
 /// <summary>
 /// The diff's queries for the object kinds beyond tables, types and functions. Those of a schema (aggregates,
 /// operators, operator classes and families, text search objects, conversions, casts of its types, rules, foreign
-/// tables) and the database-wide ones (access methods, foreign-data wrappers and servers with user mappings,
+/// tables, row security policies, extended statistics, collations, comments) and the database-wide ones (access methods, foreign-data wrappers and servers with user mappings,
 /// publications, event triggers), which a clone of the database carries and so any schema's diff reports. Same
 /// contract as <see cref="DiffCatalog.Definitions"/>: (name, definition) ordered by name.
 /// </summary>
@@ -93,6 +93,29 @@ internal static class DiffCatalogKinds
                     FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped))
             FROM pg_foreign_table ft JOIN pg_class c ON c.oid = ft.ftrelid JOIN pg_foreign_server s ON s.oid = ft.ftserver
             WHERE c.relnamespace {InSchema}
+            """),
+        ("policies", $"""
+            SELECT c.relname || '.' || p.polname,
+                   concat_ws(' ', CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
+                       'FOR ' || CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
+                       'TO ' || (SELECT string_agg(CASE WHEN r = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r)) END, ', ' ORDER BY 1) FROM unnest(p.polroles) AS r),
+                       'USING (' || pg_get_expr(p.polqual, p.polrelid) || ')', 'WITH CHECK (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')')
+            FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE c.relnamespace {InSchema}
+            """),
+        ("statistics", $"""
+            SELECT s.stxname::text, pg_get_statisticsobjdef(s.oid) || coalesce(' STATISTICS ' || nullif(s.stxstattarget, -1), '')
+            FROM pg_statistic_ext s WHERE s.stxnamespace {InSchema} AND {Member("pg_statistic_ext", "s.oid")}
+            """),
+        ("collations", $"""
+            SELECT c.collname::text, concat_ws(' ', 'PROVIDER', c.collprovider, 'LC_COLLATE', c.collcollate, 'LC_CTYPE', c.collctype,
+                   'ICU_LOCALE', c.colliculocale, CASE WHEN NOT c.collisdeterministic THEN 'NONDETERMINISTIC' END)
+            FROM pg_collation c WHERE c.collnamespace {InSchema} AND {Member("pg_collation", "c.oid")}
+            """),
+        // Comments on the schema's objects and their columns, named as pg_identify_object names them (its schema is quoted).
+        ("comments", $"""
+            SELECT o.type || ' ' || o.identity, d.description
+            FROM pg_description d, LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) AS o
+            WHERE d.objoid >= 16384 AND o.schema = quote_ident($1)
             """),
         ("access_methods", $"""
             SELECT a.amname::text, a.amtype::text || ' ' || a.amhandler::regproc::text FROM pg_am a

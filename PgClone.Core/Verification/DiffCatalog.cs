@@ -15,7 +15,9 @@ internal static class DiffCatalog
 
     /// <summary>
     /// Category name (the JSON field) and its query. A table's definition here is its partitioning (PARTITION OF ...
-    /// FOR VALUES, PARTITION BY); its columns are compared one by one from <see cref="ReadColumnsAsync"/>.
+    /// FOR VALUES, PARTITION BY), its type (OF), parents (INHERITS), persistence, access method, storage options, row
+    /// level security and replica identity; its columns are compared one by one from <see cref="ReadColumnsAsync"/>.
+    /// A trigger's definition ends with its state when it is not simply enabled.
     /// </summary>
     public static readonly IReadOnlyList<(string Category, string Sql)> Definitions =
     [
@@ -24,7 +26,18 @@ internal static class DiffCatalog
                    concat_ws(' ',
                        CASE WHEN c.relispartition THEN 'PARTITION OF ' ||
                            (SELECT i.inhparent::regclass::text FROM pg_inherits i WHERE i.inhrelid = c.oid) || ' ' || pg_get_expr(c.relpartbound, c.oid) END,
-                       CASE WHEN c.relkind = 'p' THEN 'PARTITION BY ' || pg_get_partkeydef(c.oid) END)
+                       CASE WHEN c.relkind = 'p' THEN 'PARTITION BY ' || pg_get_partkeydef(c.oid) END,
+                       CASE WHEN c.reloftype <> 0 THEN 'OF ' || c.reloftype::regtype::text END,
+                       (SELECT 'INHERITS (' || string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno) || ')'
+                        FROM pg_inherits i WHERE i.inhrelid = c.oid AND NOT c.relispartition),
+                       CASE WHEN c.relpersistence = 'u' THEN 'UNLOGGED' END,
+                       (SELECT 'USING ' || quote_ident(am.amname) FROM pg_am am WHERE am.oid = c.relam AND am.amname <> 'heap'),
+                       'WITH (' || array_to_string(c.reloptions, ', ') || ')',
+                       CASE WHEN c.relrowsecurity THEN 'ROW LEVEL SECURITY' END,
+                       CASE WHEN c.relforcerowsecurity THEN 'FORCE ROW LEVEL SECURITY' END,
+                       CASE c.relreplident WHEN 'n' THEN 'REPLICA IDENTITY NOTHING' WHEN 'f' THEN 'REPLICA IDENTITY FULL'
+                           WHEN 'i' THEN (SELECT 'REPLICA IDENTITY USING INDEX ' || quote_ident(ic.relname)
+                                          FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid WHERE x.indrelid = c.oid AND x.indisreplident) END)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p') AND n.nspname = $1 AND {string.Format(NotExtensionMember, "c", "pg_class")}
             ORDER BY c.relname COLLATE "C"
@@ -55,7 +68,8 @@ internal static class DiffCatalog
             ORDER BY d.name COLLATE "C"
             """),
         ("triggers", """
-            SELECT c.relname || '.' || t.tgname, pg_get_triggerdef(t.oid)
+            SELECT c.relname || '.' || t.tgname,
+                   pg_get_triggerdef(t.oid) || CASE t.tgenabled WHEN 'D' THEN ' (DISABLED)' WHEN 'R' THEN ' (ENABLE REPLICA)' WHEN 'A' THEN ' (ENABLE ALWAYS)' ELSE '' END
             FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE NOT t.tgisinternal AND n.nspname = $1
             ORDER BY (c.relname || '.' || t.tgname) COLLATE "C"

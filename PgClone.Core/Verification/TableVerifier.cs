@@ -19,26 +19,29 @@ public sealed class TableVerifier
         var targetTables = (await VerifyCatalog.ReadTablesAsync(t, options.Schema, ct)).ToDictionary(Key);
 
         var results = new List<TableVerification>();
+        var sequences = new List<(VerifiedTable Source, VerifiedTable Target)>();
         foreach (var st in sourceTables)
         {
             if (!targetTables.Remove(Key(st), out var tt))
-            {
-                var rows = options.Mode == VerifyMode.Fast ? st.Estimate : await VerifyCatalog.CountAsync(s, st, ct);
-                results.Add(new TableVerification(st.Schema, st.Name, rows, null, VerifyStatus.MissingOnTarget));
-                continue;
-            }
-            results.Add(options.Mode switch
-            {
-                VerifyMode.Fast => Compare(st, st.Estimate, tt.Estimate),
-                VerifyMode.Exact => Compare(st, await Both(VerifyCatalog.CountAsync(s, st, ct), VerifyCatalog.CountAsync(t, tt, ct))),
-                _ => await ChecksumAsync(s, t, st, tt, exclusions, ct),
-            });
+                results.Add(Tagged(new TableVerification(st.Schema, st.Name, await RowsAsync(s, st, options.Mode, ct), null, VerifyStatus.MissingOnTarget), st));
+            else if (st.Kind != tt.Kind)
+                results.Add(new TableVerification(st.Schema, st.Name, await RowsAsync(s, st, options.Mode, ct), await RowsAsync(t, tt, options.Mode, ct),
+                    VerifyStatus.Mismatch, Note: $"{KindName(st.Kind)} on the source, {KindName(tt.Kind)} on the target", Kind: st.Kind));
+            else if (st.Kind == VerifiedKind.Sequence)
+                sequences.Add((st, tt));
+            else if (!st.Populated || !tt.Populated)
+                results.Add(Unpopulated(st, tt, await RowsAsync(s, st, options.Mode, ct), await RowsAsync(t, tt, options.Mode, ct)));
+            else
+                results.Add(Tagged(options.Mode switch
+                {
+                    VerifyMode.Fast => Compare(st, st.Estimate, tt.Estimate),
+                    VerifyMode.Exact => Compare(st, await Both(VerifyCatalog.CountAsync(s, st, ct), VerifyCatalog.CountAsync(t, tt, ct))),
+                    _ => await ChecksumAsync(s, t, st, tt, exclusions, ct),
+                }, st));
         }
         foreach (var tt in targetTables.Values)
-        {
-            var rows = options.Mode == VerifyMode.Fast ? tt.Estimate : await VerifyCatalog.CountAsync(t, tt, ct);
-            results.Add(new TableVerification(tt.Schema, tt.Name, null, rows, VerifyStatus.OnlyOnTarget));
-        }
+            results.Add(Tagged(new TableVerification(tt.Schema, tt.Name, null, await RowsAsync(t, tt, options.Mode, ct), VerifyStatus.OnlyOnTarget), tt));
+        results.AddRange(await SequencesAsync(s, t, sequences, ct));
         results.Sort((a, b) => string.CompareOrdinal(a.Schema, b.Schema) is var c and not 0 ? c : string.CompareOrdinal(a.Table, b.Table));
         if (options.Schema is null && await LargeObjectsAsync(s, t, options.Mode, ct) is { } largeObjects) results.Add(largeObjects);
         return new VerifyResult(options.Mode, results);
@@ -54,10 +57,65 @@ public sealed class TableVerifier
         var (source, target) = (await VerifyCatalog.LargeObjectsAsync(s, checksum, ct), await VerifyCatalog.LargeObjectsAsync(t, checksum, ct));
         if (source.Count == 0 && target.Count == 0) return null;
         var status = source == target ? VerifyStatus.Match : VerifyStatus.Mismatch;
-        return new TableVerification("pg_catalog", "pg_largeobject", source.Count, target.Count, status, source.Hash, target.Hash, Note: "large objects");
+        return new TableVerification("pg_catalog", "pg_largeobject", source.Count, target.Count, status, source.Hash, target.Hash,
+            Note: KindName(VerifiedKind.LargeObjects), Kind: VerifiedKind.LargeObjects);
     }
 
     private static (string, string) Key(VerifiedTable t) => (t.Schema, t.Name);
+
+    /// <summary>A table's or populated materialized view's rows as the mode counts them; none for a sequence or an unpopulated view.</summary>
+    private static async Task<long?> RowsAsync(ReadOnlySession session, VerifiedTable t, VerifyMode mode, CancellationToken ct) =>
+        t.Kind == VerifiedKind.Sequence || !t.Populated ? null
+        : mode == VerifyMode.Fast ? t.Estimate
+        : await VerifyCatalog.CountAsync(session, t, ct);
+
+    /// <summary>
+    /// Sequences match when they are in the same state (the same last_value and is_called), so the next nextval()
+    /// on the target returns what it would have returned on the source. Read once per server for all of them.
+    /// </summary>
+    private static async Task<IEnumerable<TableVerification>> SequencesAsync(ReadOnlySession s, ReadOnlySession t,
+        List<(VerifiedTable Source, VerifiedTable Target)> sequences, CancellationToken ct)
+    {
+        if (sequences.Count == 0) return [];
+        var sourceStates = await VerifyCatalog.SequencesAsync(s, [.. sequences.Select(q => q.Source)], ct);
+        var targetStates = await VerifyCatalog.SequencesAsync(t, [.. sequences.Select(q => q.Target)], ct);
+        return sequences.Select(q =>
+        {
+            var (source, target) = (sourceStates[Key(q.Source)], targetStates[Key(q.Target)]);
+            return source == target
+                ? new TableVerification(q.Source.Schema, q.Source.Name, null, null, VerifyStatus.Match, Note: $"sequence at {source}", Kind: VerifiedKind.Sequence)
+                : new TableVerification(q.Source.Schema, q.Source.Name, null, null, VerifyStatus.Mismatch,
+                    Note: $"sequence at {source} on the source, {target} on the target", Kind: VerifiedKind.Sequence);
+        });
+    }
+
+    /// <summary>A materialized view left WITH NO DATA has no rows to read: it matches one that is unpopulated too.</summary>
+    private static TableVerification Unpopulated(VerifiedTable st, VerifiedTable tt, long? sourceRows, long? targetRows) =>
+        st.Populated == tt.Populated
+            ? new(st.Schema, st.Name, null, null, VerifyStatus.Match, Note: "materialized view, not populated (WITH NO DATA)", Kind: st.Kind)
+            : new(st.Schema, st.Name, sourceRows, targetRows, VerifyStatus.Mismatch,
+                Note: $"materialized view populated on the {(st.Populated ? "source" : "target")} only", Kind: st.Kind);
+
+    /// <summary>
+    /// Names what a materialized view's entry compares; a view's rows are those of its last REFRESH, and a clone
+    /// computes them from the rows it copied, so a view the source left stale differs from its clone.
+    /// </summary>
+    private static TableVerification Tagged(TableVerification entry, VerifiedTable t)
+    {
+        if (t.Kind == VerifiedKind.Table) return entry;
+        var kind = t.Kind == VerifiedKind.MaterializedView && entry.Status == VerifyStatus.Mismatch
+            ? "materialized view (rows of its last REFRESH: one left stale on the source differs from its fresh clone)"
+            : KindName(t.Kind);
+        return entry with { Kind = t.Kind, Note = entry.Note is null ? kind : $"{kind}; {entry.Note}" };
+    }
+
+    private static string KindName(VerifiedKind kind) => kind switch
+    {
+        VerifiedKind.MaterializedView => "materialized view",
+        VerifiedKind.Sequence => "sequence",
+        VerifiedKind.LargeObjects => "large objects",
+        _ => "table",
+    };
 
     private static async Task<(long, long)> Both(Task<long> source, Task<long> target) => (await source, await target);
 

@@ -2,30 +2,56 @@ using PgClone.Core.Connections;
 
 namespace PgClone.Core.Verification;
 
-/// <summary>A table as verification sees it: partitions are not listed, since their parent's rows include them.</summary>
-internal sealed record VerifiedTable(string Schema, string Name, bool Partitioned, long? Estimate, IReadOnlyList<string> Columns);
+/// <summary>
+/// A relation as verification sees it: a table (partitions are not listed, since their parent's rows include them),
+/// a materialized view (<see cref="Populated"/> false when it was created or left WITH NO DATA) or a sequence.
+/// </summary>
+internal sealed record VerifiedTable(string Schema, string Name, char Relkind, bool Populated, long? Estimate, IReadOnlyList<string> Columns)
+{
+    public bool Partitioned => Relkind == 'p';
+
+    public VerifiedKind Kind => Relkind switch { 'm' => VerifiedKind.MaterializedView, 'S' => VerifiedKind.Sequence, _ => VerifiedKind.Table };
+}
 
 /// <summary>The catalog and row queries of <c>pgclone verify</c>.</summary>
 internal static class VerifyCatalog
 {
     /// <summary>
-    /// Ordinary and partitioned tables (not partitions) of one schema or of every user schema, with the planner's
-    /// row estimate: reltuples of the table, or summed over a partitioned table's leaf partitions; null when a
-    /// table was never analyzed (reltuples = -1).
+    /// Ordinary and partitioned tables (not partitions), materialized views and sequences of one schema or of every
+    /// user schema, with the planner's row estimate: reltuples of the table or view, or summed over a partitioned
+    /// table's leaf partitions; null when a table was never analyzed (reltuples = -1).
     /// </summary>
     public static Task<List<VerifiedTable>> ReadTablesAsync(ReadOnlySession s, string? schema, CancellationToken ct) =>
         s.QueryAsync($"""
-            SELECT n.nspname, c.relname, c.relkind = 'p', {Catalog.CatalogBrowser.RowEstimate},
+            SELECT n.nspname, c.relname, c.relkind, c.relispopulated, {Catalog.CatalogBrowser.RowEstimate},
                    ARRAY(SELECT a.attname::text FROM pg_attribute a
                          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+            WHERE c.relkind IN ('r', 'p', 'm', 'S') AND NOT c.relispartition
               AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
               AND ($1::text IS NULL OR n.nspname = $1::text)
             ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C"
             """,
-            r => new VerifiedTable(r.GetString(0), r.GetString(1), r.GetBoolean(2), r.IsDBNull(3) ? null : r.GetInt64(3), r.GetFieldValue<string[]>(4)),
+            r => new VerifiedTable(r.GetString(0), r.GetString(1), r.GetChar(2), r.GetBoolean(3), r.IsDBNull(4) ? null : r.GetInt64(4),
+                r.GetFieldValue<string[]>(5)),
             ct, null, [schema]);
+
+    /// <summary>
+    /// Each sequence's state, which decides the value its next nextval() returns: last_value and is_called, read
+    /// from the sequences themselves (pg_sequences hides last_value until the first nextval) in one round trip.
+    /// </summary>
+    public static async Task<Dictionary<(string, string), SequenceState>> SequencesAsync(ReadOnlySession s, IReadOnlyList<VerifiedTable> sequences, CancellationToken ct)
+    {
+        var states = new Dictionary<(string, string), SequenceState>();
+        foreach (var chunk in sequences.Chunk(500))
+        {
+            var sql = string.Join("\nUNION ALL ", chunk.Select((q, i) =>
+                $"SELECT {i}, last_value, is_called FROM {Sql.Qualified(q.Schema, q.Name)}"));
+            foreach (var (i, state) in await s.QueryAsync(sql, r => (r.GetInt32(0), new SequenceState(r.GetInt64(1), r.GetBoolean(2))), ct, "sequences"))
+                states[(chunk[i].Schema, chunk[i].Name)] = state;
+        }
+        return states;
+    }
 
     public static Task<bool> SchemaExistsAsync(ReadOnlySession s, string schema, CancellationToken ct) =>
         s.ScalarAsync<bool>("SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1)", ct, [schema]);
@@ -59,7 +85,14 @@ internal static class VerifyCatalog
             FROM pg_catalog.pg_largeobject_metadata m
             """, r => (r.GetInt64(0), r.IsDBNull(1) ? null : r.GetString(1)), ct, "large objects")).Single();
 
-    private static string From(VerifiedTable t) => (t.Partitioned ? "" : "ONLY ") + Sql.Qualified(t.Schema, t.Name);
+    private static string From(VerifiedTable t) => (t.Relkind == 'r' ? "ONLY " : "") + Sql.Qualified(t.Schema, t.Name);
 
-    public static string Name(VerifiedTable t) => $"table {Sql.Qualified(t.Schema, t.Name)}";
+    public static string Name(VerifiedTable t) =>
+        $"{(t.Kind == VerifiedKind.MaterializedView ? "materialized view" : "table")} {Sql.Qualified(t.Schema, t.Name)}";
+}
+
+/// <summary>A sequence's state: nextval() returns <see cref="LastValue"/> when not called yet, else the value after it.</summary>
+internal sealed record SequenceState(long LastValue, bool IsCalled)
+{
+    public override string ToString() => $"{LastValue}{(IsCalled ? "" : " (not called yet)")}";
 }

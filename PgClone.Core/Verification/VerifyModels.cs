@@ -5,6 +5,9 @@ public enum VerifyMode { Fast, Exact, Checksum }
 
 public enum VerifyStatus { Match, Mismatch, MissingOnTarget, OnlyOnTarget, Unknown }
 
+/// <summary>What an entry of a verification compares.</summary>
+public enum VerifiedKind { Table, MaterializedView, Sequence, LargeObjects }
+
 /// <summary>
 /// What to verify. ExcludeColumns names columns to leave out of checksums (masked columns differ by design):
 /// <c>column</c> (in every table), <c>table.column</c> or <c>schema.table.column</c>.
@@ -16,7 +19,10 @@ public sealed record VerifyOptions
     public IReadOnlyList<string> ExcludeColumns { get; init; } = [];
 }
 
-/// <summary>One table's comparison. Rows are null where the table is absent or an estimate is unavailable.</summary>
+/// <summary>
+/// One table's (materialized view's, sequence's, or the large objects') comparison. Rows are null where the table is
+/// absent or an estimate is unavailable, and for a sequence, whose state the note gives.
+/// </summary>
 public sealed record TableVerification(
     string Schema,
     string Table,
@@ -26,7 +32,8 @@ public sealed record TableVerification(
     string? SourceChecksum = null,
     string? TargetChecksum = null,
     IReadOnlyList<string>? ExcludedColumns = null,
-    string? Note = null)
+    string? Note = null,
+    VerifiedKind Kind = VerifiedKind.Table)
 {
     public string Match => Status switch
     {
@@ -45,4 +52,31 @@ public sealed record VerifyResult(VerifyMode Mode, IReadOnlyList<TableVerificati
 
     /// <summary>No table mismatched, is missing, or exists only on the target (unknown estimates are not mismatches).</summary>
     public bool AllMatch => Tables.All(t => t.Status is VerifyStatus.Match or VerifyStatus.Unknown);
+
+    /// <summary>One line for people: "3 tables and 2 sequences match", "1 of 3 tables differ", "2 of 5 (3 tables, 2 sequences) differ".</summary>
+    public string Summary
+    {
+        get
+        {
+            var differing = Tables.Count(t => t.Status is not (VerifyStatus.Match or VerifyStatus.Unknown));
+            var kinds = Tables.GroupBy(t => t.Kind).OrderBy(g => g.Key).Select(g => Counted(g.Key, g.Count())).ToList();
+            if (kinds.Count == 0) return "nothing to compare: no table, materialized view or sequence";
+            if (differing == 0)
+                return $"{JoinAnd(kinds)} {(Tables.Count == 1 && Tables[0].Kind != VerifiedKind.LargeObjects ? "matches" : "match")}";
+            return kinds.Count == 1 && Tables[0].Kind != VerifiedKind.LargeObjects
+                ? $"{differing} of {kinds[0]} {(differing == 1 ? "differs" : "differ")}"
+                : $"{differing} of {Tables.Count} ({string.Join(", ", kinds)}) {(differing == 1 ? "differs" : "differ")}";
+        }
+    }
+
+    private static string Counted(VerifiedKind kind, int n) => kind switch
+    {
+        VerifiedKind.LargeObjects => "the large objects",
+        VerifiedKind.MaterializedView => n == 1 ? "1 materialized view" : $"{n} materialized views",
+        VerifiedKind.Sequence => n == 1 ? "1 sequence" : $"{n} sequences",
+        _ => n == 1 ? "1 table" : $"{n} tables",
+    };
+
+    private static string JoinAnd(List<string> parts) =>
+        parts.Count == 1 ? parts[0] : string.Join(", ", parts.Take(parts.Count - 1)) + " and " + parts[^1];
 }

@@ -83,7 +83,7 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
         var verify = op.Locator("#verify-result tbody tr");
         await Assertions.Expect(verify).ToHaveCountAsync(3);
         // The tables that differ come first, then the one that matches; counts are formatted.
-        await Assertions.Expect(op.Locator("#verify-summary")).ToHaveTextAsync("2 of 3 table(s) differ");
+        await Assertions.Expect(op.Locator("#verify-summary")).ToHaveTextAsync("2 of 3 tables differ");
         Assert.Equal(["app.events", "app.items", "app.a_codes"], (await verify.Locator(".pgclone-verify-table").AllInnerTextsAsync()).Select(t => t.Trim()));
         await Assertions.Expect(verify.Last).ToContainTextAsync(new System.Text.RegularExpressions.Regex("1,200\\s+1,200\\s+✓"));
         await Assertions.Expect(verify.Filter(new() { HasText = "app.items" }).Locator(".pgclone-verify-match")).ToHaveTextAsync("✗");

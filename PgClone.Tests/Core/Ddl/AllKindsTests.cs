@@ -232,6 +232,10 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
             ("access_methods", "my_btree", "DROP ACCESS METHOD my_btree"),
             ("types", "Shell Only", "DROP TYPE \"Kinds ü\".\"Shell Only\""),
             ("types", "Int 42", "DROP TYPE \"Kinds ü\".\"Int 42\" CASCADE"),
+            ("policies", "guarded.Own Rows", "DROP POLICY \"Own Rows\" ON \"Kinds ü\".guarded"),
+            ("statistics", "Guarded Stats", "DROP STATISTICS \"Kinds ü\".\"Guarded Stats\""),
+            ("comments", "table constraint \"Row OK\" on \"Kinds ü\".checked_rows", "COMMENT ON CONSTRAINT \"Row OK\" ON \"Kinds ü\".checked_rows IS NULL"),
+            ("collations", "Case Free", "DROP COLLATION \"Kinds ü\".\"Case Free\" CASCADE"),
         })
         {
             await PgServers.ExecAsync(db.Target, drop);
@@ -239,6 +243,11 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
             var reported = diff.Categories.Single(c => c.Category == category);
             Assert.True(reported.OnlyInSource.Contains(name), $"{category}: {name} not reported; only in source: {string.Join(", ", reported.OnlyInSource)}");
         }
+        // A trigger switched back on, and a table whose row security is no longer forced, are modified.
+        await PgServers.ExecAsync(db.Target, "ALTER TABLE \"Kinds ü\".guarded ENABLE TRIGGER \"Off\", NO FORCE ROW LEVEL SECURITY");
+        var changed = await new SchemaDiffer().DiffAsync(source, target, Kinds);
+        Assert.Equal(["guarded.Off"], changed.Categories.Single(c => c.Category == "triggers").Modified.Select(m => m.Name));
+        Assert.Contains("guarded", changed.Categories.Single(c => c.Category == "tables").Modified.Select(m => m.Name));
     }
 
     [Fact]

@@ -268,3 +268,18 @@ CREATE FUNCTION "Kinds ü".row_ok("Kinds ü".checked_rows) RETURNS boolean LANGU
 ALTER TABLE "Kinds ü".checked_rows ADD CONSTRAINT "Row OK" CHECK ("Kinds ü".row_ok(checked_rows.*));
 COMMENT ON CONSTRAINT "Row OK" ON "Kinds ü".checked_rows IS 'no thirteen';
 INSERT INTO "Kinds ü".checked_rows VALUES (1), (NULL);
+
+-- row level security (forced) with a restrictive policy, extended statistics with a target, a nondeterministic
+-- collation on a column, a full replica identity, and triggers in each state besides enabled
+CREATE COLLATION "Kinds ü"."Case Free" (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TABLE "Kinds ü".guarded (id integer PRIMARY KEY, owner name, note text COLLATE "Kinds ü"."Case Free");
+INSERT INTO "Kinds ü".guarded VALUES (1, 'alice', 'Hello'), (2, 'bob', NULL);
+ALTER TABLE "Kinds ü".guarded ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY, REPLICA IDENTITY FULL;
+CREATE POLICY "Own Rows" ON "Kinds ü".guarded AS RESTRICTIVE FOR UPDATE TO PUBLIC USING (owner = current_user) WITH CHECK (note IS NOT NULL);
+CREATE STATISTICS "Kinds ü"."Guarded Stats" (ndistinct, dependencies) ON id, owner FROM "Kinds ü".guarded;
+ALTER STATISTICS "Kinds ü"."Guarded Stats" SET STATISTICS 300;
+CREATE FUNCTION "Kinds ü".pass_row() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+CREATE TRIGGER "Off" BEFORE INSERT ON "Kinds ü".guarded FOR EACH ROW EXECUTE FUNCTION "Kinds ü".pass_row();
+CREATE TRIGGER "Replica Only" BEFORE UPDATE ON "Kinds ü".guarded FOR EACH ROW EXECUTE FUNCTION "Kinds ü".pass_row();
+CREATE TRIGGER "Always" AFTER DELETE ON "Kinds ü".guarded FOR EACH ROW EXECUTE FUNCTION "Kinds ü".pass_row();
+ALTER TABLE "Kinds ü".guarded DISABLE TRIGGER "Off", ENABLE REPLICA TRIGGER "Replica Only", ENABLE ALWAYS TRIGGER "Always";

@@ -38,7 +38,7 @@ public sealed class SchemaDifferTests(PgServersFixture fx) : IClassFixture<PgSer
     /// <summary>The other kinds pg_dump emits, schema-level then database-wide; none in these schemas.</summary>
     private static readonly string[] KindCategories =
         ["aggregates", "operators", "operator_families", "operator_classes", "text_search", "conversions", "casts", "rules", "foreign_tables",
-         "access_methods", "foreign_servers", "publications", "event_triggers"];
+         "policies", "statistics", "collations", "comments", "access_methods", "foreign_servers", "publications", "event_triggers"];
 
     private static readonly string[] Categories =
         ["tables", "indexes", "constraints", "triggers", "views", "materialized_views", "sequences", "functions", "types", .. KindCategories];
@@ -138,6 +138,55 @@ public sealed class SchemaDifferTests(PgServersFixture fx) : IClassFixture<PgSer
         Assert.Contains("SELECT b + a", function.Target);
         var type = Assert.Single(result.Categories[8].Modified);
         Assert.Equal(("mood", "ENUM ('sad', 'ok', 'happy')", "ENUM ('sad', 'ok', 'happy', 'angry')"), (type.Name, type.Source, type.Target));
+    }
+
+    [Fact]
+    public async Task Trigger_states_table_options_row_security_policies_statistics_collations_and_comments_are_compared()
+    {
+        var db = await AppAsync("diff_more");
+        const string more = """
+            CREATE TABLE app.base(id int);
+            CREATE TABLE app.child(extra text) INHERITS (app.base);
+            CREATE TABLE app.notes(id int PRIMARY KEY, body text, owner name);
+            CREATE POLICY own ON app.notes FOR SELECT TO PUBLIC USING (owner = current_user);
+            CREATE STATISTICS app.orders_stats (dependencies) ON customer_id, qty FROM app.orders;
+            CREATE COLLATION app.ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+            COMMENT ON TABLE app.orders IS 'orders';
+            COMMENT ON COLUMN app.orders.qty IS 'pieces';
+            """;
+        await Task.WhenAll(PgServers.ExecAsync(db.Source, more), PgServers.ExecAsync(db.Target, more));
+        await PgServers.ExecAsync(db.Target, """
+            ALTER TABLE app.orders DISABLE TRIGGER orders_touch;
+            ALTER TABLE app.customers SET (fillfactor = 70), REPLICA IDENTITY FULL;
+            ALTER TABLE app.child NO INHERIT app.base;
+            ALTER TABLE app.notes ENABLE ROW LEVEL SECURITY;
+            ALTER POLICY own ON app.notes USING (true);
+            ALTER STATISTICS app.orders_stats SET STATISTICS 50;
+            DROP COLLATION app.ci;
+            COMMENT ON COLUMN app.orders.qty IS 'units';
+            COMMENT ON TABLE app.orders IS NULL;
+            """);
+
+        var result = await DiffAsync(db);
+
+        string Drift(string category) => string.Join(" | ", result.Categories.Single(c => c.Category == category) is var c
+            ? c.OnlyInSource.Select(n => "-" + n).Concat(c.OnlyInTarget.Select(n => "+" + n)).Concat(c.Modified.Select(m => $"{m.Name}: {m.Source} => {m.Target}"))
+            : []);
+        Assert.Equal("orders.orders_touch: CREATE TRIGGER orders_touch BEFORE UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION app.touch() => " +
+            "CREATE TRIGGER orders_touch BEFORE UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION app.touch() (DISABLED)", Drift("triggers"));
+        Assert.Equal("child: (\"id\" integer, \"extra\" text) INHERITS (app.base) => (\"id\" integer, \"extra\" text) | " +
+            "customers: (\"id\" integer NOT NULL GENERATED ALWAYS AS IDENTITY, \"name\" text NOT NULL, \"mood\" app.mood DEFAULT 'ok'::app.mood, " +
+            "\"n\" app.positive, \"created\" timestamp with time zone DEFAULT now()) => (\"id\" integer NOT NULL GENERATED ALWAYS AS IDENTITY, " +
+            "\"name\" text NOT NULL, \"mood\" app.mood DEFAULT 'ok'::app.mood, \"n\" app.positive, \"created\" timestamp with time zone DEFAULT now()) " +
+            "WITH (fillfactor=70) REPLICA IDENTITY FULL | " +
+            "notes: (\"id\" integer NOT NULL, \"body\" text, \"owner\" name) => (\"id\" integer NOT NULL, \"body\" text, \"owner\" name) ROW LEVEL SECURITY",
+            Drift("tables"));
+        Assert.Equal("notes.own: PERMISSIVE FOR SELECT TO PUBLIC USING ((owner = CURRENT_USER)) => PERMISSIVE FOR SELECT TO PUBLIC USING (true)", Drift("policies"));
+        Assert.Equal("orders_stats: CREATE STATISTICS app.orders_stats (dependencies) ON customer_id, qty FROM app.orders => " +
+            "CREATE STATISTICS app.orders_stats (dependencies) ON customer_id, qty FROM app.orders STATISTICS 50", Drift("statistics"));
+        Assert.Equal("-ci", Drift("collations"));
+        Assert.Equal("-table app.orders | table column app.orders.qty: pieces => units", Drift("comments"));
+        Assert.Equal(9, result.DiffCount);
     }
 
     [Fact]

@@ -125,4 +125,63 @@ public sealed class TableVerifierTests(PgServersFixture fx) : IClassFixture<PgSe
             ServerEndpoint.Parse(ServerRole.Target, db.Target), new VerifyOptions { Schema = "nope" }));
         Assert.Equal($"{source.Describe()}: schema \"nope\": does not exist", e.Message);
     }
+
+    /// <summary>Sequences, materialized views (one stale, one WITH NO DATA) beside a table, the same DDL on both servers.</summary>
+    private const string Views = """
+        CREATE SCHEMA v;
+        CREATE TABLE v.base(id int PRIMARY KEY, note text);
+        INSERT INTO v.base SELECT g, 'n' || g FROM generate_series(1, 10) g;
+        CREATE MATERIALIZED VIEW v.fresh AS SELECT id, note FROM v.base;
+        CREATE MATERIALIZED VIEW v.stale AS SELECT id FROM v.base;
+        CREATE MATERIALIZED VIEW v."not populated" AS SELECT id FROM v.base WITH NO DATA;
+        CREATE SEQUENCE v.called;
+        CREATE SEQUENCE v."Set, not called";
+        CREATE SEQUENCE v.untouched;
+        """;
+
+    [Theory]
+    [InlineData(VerifyMode.Exact)]
+    [InlineData(VerifyMode.Checksum)]
+    public async Task Sequences_and_materialized_views_are_compared_and_a_stale_view_is_explained(VerifyMode mode)
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("verify_views");
+        await Task.WhenAll(PgServers.ExecAsync(db.Source, Views), PgServers.ExecAsync(db.Target, Views));
+        // The source's view was not refreshed after its table gained a row: a clone computes the view afresh.
+        const string later = "INSERT INTO v.base VALUES (11, 'n11'); REFRESH MATERIALIZED VIEW v.fresh";
+        await PgServers.ExecAsync(db.Source, later + "; SELECT nextval('v.called'), nextval('v.called'); SELECT setval('v.\"Set, not called\"', 7, false)");
+        await PgServers.ExecAsync(db.Target, later + "; REFRESH MATERIALIZED VIEW v.stale; SELECT nextval('v.called'); SELECT setval('v.\"Set, not called\"', 7, false)");
+
+        var result = await new TableVerifier().VerifyAsync(ServerEndpoint.Parse(ServerRole.Source, db.Source), ServerEndpoint.Parse(ServerRole.Target, db.Target),
+            new VerifyOptions { Schema = "v", Mode = mode });
+
+        Assert.Equal([
+            "Set, not called Sequence Match - - sequence at 7 (not called yet)",
+            "base Table Match 11 11 ",
+            "called Sequence Mismatch - - sequence at 2 on the source, 1 on the target",
+            "fresh MaterializedView Match 11 11 materialized view",
+            "not populated MaterializedView Match - - materialized view, not populated (WITH NO DATA)",
+            "stale MaterializedView Mismatch 10 11 materialized view (rows of its last REFRESH: one left stale on the source differs from its fresh clone)",
+            "untouched Sequence Match - - sequence at 1 (not called yet)",
+        ], result.Tables.Select(t => $"{t.Table} {t.Kind} {t.Status} {t.SourceRows?.ToString() ?? "-"} {t.TargetRows?.ToString() ?? "-"} {t.Note}"));
+        Assert.Equal("2 of 7 (1 table, 3 materialized views, 3 sequences) differ", result.Summary);
+        Assert.False(result.AllMatch);
+    }
+
+    [Fact]
+    public async Task A_view_populated_on_one_side_only_and_a_sequence_missing_on_the_target_are_reported()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("verify_views_missing");
+        await Task.WhenAll(PgServers.ExecAsync(db.Source, Views + "; REFRESH MATERIALIZED VIEW v.\"not populated\""),
+            PgServers.ExecAsync(db.Target, Views + "; DROP SEQUENCE v.untouched; DROP MATERIALIZED VIEW v.fresh; CREATE TABLE v.fresh(id int)"));
+
+        var result = await new TableVerifier().VerifyAsync(ServerEndpoint.Parse(ServerRole.Source, db.Source), ServerEndpoint.Parse(ServerRole.Target, db.Target),
+            new VerifyOptions { Schema = "v", Mode = VerifyMode.Exact });
+
+        Assert.Equal([
+            "fresh Mismatch 10 0 materialized view on the source, table on the target",
+            "not populated Mismatch 10 - materialized view populated on the source only",
+            "untouched MissingOnTarget - - sequence",
+        ], result.Tables.Where(t => t.Status != VerifyStatus.Match).Select(t => $"{t.Table} {t.Status} {t.SourceRows?.ToString() ?? "-"} {t.TargetRows?.ToString() ?? "-"} {t.Note}"));
+        Assert.Equal("3 of 7 (1 table, 3 materialized views, 3 sequences) differ", result.Summary);
+    }
 }
