@@ -131,11 +131,11 @@ public static partial class CatalogReader
                    ARRAY(SELECT DISTINCT k::int2 FROM (SELECT unnest(s.stxkeys::int2[]) AS k
                          UNION SELECT d.refobjsubid FROM pg_depend d WHERE d.classid = 'pg_statistic_ext'::regclass AND d.objid = s.oid
                                AND d.refclassid = 'pg_class'::regclass AND d.refobjid = s.stxrelid) x WHERE k > 0),
-                   {Comment("pg_statistic_ext", "s.oid")}
+                   {Comment("pg_statistic_ext", "s.oid")}, pg_get_userbyid(s.stxowner)
             FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace
             WHERE n.nspname = ANY($1) ORDER BY n.nspname, s.stxname
             """, schemas, r => new StatisticsInfo(r.GetFieldValue<uint>(0), Name(r, 1), r.GetFieldValue<uint>(3),
-                Strings(r, 4).Select(k => k[0]).Where(k => k != 'e').ToList(), r.GetString(5), r.GetInt32(6), Shorts(r, 7), Str(r, 8)), ct);
+                Strings(r, 4).Select(k => k[0]).Where(k => k != 'e').ToList(), r.GetString(5), r.GetInt32(6), Shorts(r, 7), Str(r, 8)) { Owner = r.GetString(9) }, ct);
 
     /// <summary>
     /// pg_depend edges between pre-data objects, folded onto the owning relation, type or function: a view's

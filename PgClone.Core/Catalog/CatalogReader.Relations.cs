@@ -38,7 +38,8 @@ public static partial class CatalogReader
                 UNION ALL SELECT t.oid, a.atttypid FROM pg_type t JOIN pg_attribute a ON a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
                           WHERE t.typtype = 'c'
             ), {CaseFoldingTypes}, no_binary AS (
-                SELECT oid FROM pg_type WHERE typtype = 'b' AND (typsend = 0 OR typreceive = 0)
+                -- int2vector and oidvector send an empty vector that their receive functions refuse
+                SELECT oid FROM pg_type WHERE typtype = 'b' AND (typsend = 0 OR typreceive = 0 OR oid IN (22, 30))
                 UNION SELECT m.type FROM made_of m JOIN no_binary b ON m.part = b.oid
             )
             SELECT a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.atttypid,

@@ -137,10 +137,10 @@ public static partial class CatalogReader
             ExtensionUses = await ReadExtensionUsesAsync(conn, names, ct),
             Collations = await QueryAsync(conn, $"""
                 SELECT co.oid, n.nspname, co.collname, co.collprovider, co.collisdeterministic, co.collcollate, co.collctype, co.colliculocale,
-                       {Comment("pg_collation", "co.oid")}
+                       {Comment("pg_collation", "co.oid")}, pg_get_userbyid(co.collowner)
                 FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
                 WHERE n.nspname = ANY($1) AND {NotMember("pg_collation", "co.oid")} ORDER BY n.nspname, co.collname
-                """, names, r => new CollationInfo(r.GetFieldValue<uint>(0), Name(r, 1), r.GetChar(3), r.GetBoolean(4), Str(r, 5), Str(r, 6), Str(r, 7), Str(r, 8)), ct),
+                """, names, r => new CollationInfo(r.GetFieldValue<uint>(0), Name(r, 1), r.GetChar(3), r.GetBoolean(4), Str(r, 5), Str(r, 6), Str(r, 7), Str(r, 8)) { Owner = r.GetString(9) }, ct),
             Types = await ReadTypesAsync(conn, names, attributes, ct),
             Sequences = sequences,
             Tables = await ReadTablesAsync(conn, names, attributes, ct),

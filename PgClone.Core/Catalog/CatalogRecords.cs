@@ -12,7 +12,10 @@ public readonly record struct ObjectKey(char Kind, uint Oid)
 public sealed record SchemaInfo(uint Oid, string Name, string? Comment);
 
 /// <summary>A collation defined in a cloned schema: provider 'i' (ICU) or 'c' (libc).</summary>
-public sealed record CollationInfo(uint Oid, QualifiedName Name, char Provider, bool Deterministic, string? Collate, string? Ctype, string? IcuLocale, string? Comment);
+public sealed record CollationInfo(uint Oid, QualifiedName Name, char Provider, bool Deterministic, string? Collate, string? Ctype, string? IcuLocale, string? Comment)
+{
+    public string? Owner { get; init; }
+}
 
 public sealed record ExtensionInfo(string Name, string Schema, string Version);
 
@@ -187,7 +190,10 @@ public sealed record PolicyInfo(uint Oid, uint TableOid, string Name, bool Permi
 
 /// <summary>An extended statistics object: kinds (d, f, m), the column/expression list, and its statistics target.</summary>
 public sealed record StatisticsInfo(uint Oid, QualifiedName Name, uint TableOid, IReadOnlyList<char> Kinds, string Columns,
-    int StatTarget, IReadOnlyList<int> ColumnNumbers, string? Comment);
+    int StatTarget, IReadOnlyList<int> ColumnNumbers, string? Comment)
+{
+    public string? Owner { get; init; }
+}
 
 /// <summary>GRANT (or REVOKE) privileges on an object (or one of its columns) to (from) a role; Grantee null means PUBLIC.</summary>
 public sealed record AclChange(ObjectKey Object, string? Column, bool Grant, string? Grantee, IReadOnlyList<string> Privileges, bool Grantable)

@@ -46,6 +46,12 @@ public sealed record TableData(
     /// (<see cref="Catalog.ColumnInfo.NoBinaryForm"/>). Binary is faster and exact for every other type.
     /// </summary>
     public bool TextFormat { get; init; }
+    /// <summary>
+    /// Whether ANALYZE runs after the load. Not for an inheritance parent with a foreign table below it: ANALYZE
+    /// samples every descendant, through the foreign one's wrapper (which may have no handler, or reach a remote
+    /// server); pg_dump's restore analyzes nothing.
+    /// </summary>
+    public bool Analyze { get; init; } = true;
     /// <summary>Row filters that together select the table's rows, copied in parallel (a subset's chosen rows); null: the copy decides.</summary>
     public IReadOnlyList<string>? Ranges { get; init; }
     /// <summary>

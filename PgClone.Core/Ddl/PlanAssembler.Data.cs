@@ -45,6 +45,7 @@ internal sealed partial class PlanAssembler
                 IntegerKeyColumn = key?.Name,
                 StreamMasks = streamMasks,
                 TextFormat = textOnly is not null,
+                Analyze = !ForeignAncestors.Contains(t.Oid),
             };
         }
         foreach (var c in catalog.ExtensionConfigs.Where(c => c.Kind == 'r' && CreatesExtension(c.Extension)))
@@ -72,6 +73,23 @@ internal sealed partial class PlanAssembler
 
     /// <summary>Tables that are some table's parent (inheritance or partitioning).</summary>
     private HashSet<uint> Parents => _parents ??= catalog.Tables.SelectMany(x => x.Parents).ToHashSet();
+
+    /// <summary>The tables with a foreign table among their inheritance descendants.</summary>
+    private HashSet<uint> ForeignAncestors
+    {
+        get
+        {
+            if (_foreignAncestors is not null) return _foreignAncestors;
+            _foreignAncestors = [];
+            var pending = new Stack<uint>(catalog.Tables.Where(t => t.IsForeign).Select(t => t.Oid));
+            while (pending.TryPop(out var oid))
+                foreach (var parent in catalog.Table(oid)?.Parents ?? [])
+                    if (_foreignAncestors.Add(parent)) pending.Push(parent);
+            return _foreignAncestors;
+        }
+    }
+
+    private HashSet<uint>? _foreignAncestors;
     private HashSet<uint>? _parents;
 
     /// <summary>Statements turning by-name columns back into their types, one per table, before its indexes are built.</summary>

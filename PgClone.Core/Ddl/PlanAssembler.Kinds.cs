@@ -120,12 +120,17 @@ internal sealed partial class PlanAssembler
     private IEnumerable<DdlStatement> KindComments() =>
         Kinds.Where(k => k.Comment is not null && k.Section != DumpSection.Last).Select(k => new DdlStatement(k.Kind, k.Name, k.Comment!) { Table = k.Table });
 
-    /// <summary>ALTER ... OWNER TO the source owner when it is not the cloning user and the target has the role; null otherwise (a missing role is noted).</summary>
-    private DdlStatement? KindOwner(KindObject k)
+    private DdlStatement? KindOwner(KindObject k) => OwnerTo(k.Kind, k.Name, k.OwnerTarget, k.Owner, k.Table);
+
+    /// <summary>
+    /// ALTER <paramref name="alterTarget"/> OWNER TO the source owner when it is not the cloning user and the target
+    /// has the role; null otherwise (a missing role is noted).
+    /// </summary>
+    private DdlStatement? OwnerTo(string kind, string name, string? alterTarget, string? owner, QualifiedName? table = null)
     {
-        if (k.Owner is null || k.Owner == state.CurrentUser) return null;
-        if (state.Roles.Contains(k.Owner)) return new DdlStatement(k.Kind, k.Name, $"ALTER {k.OwnerTarget} OWNER TO {Sql.Ident(k.Owner)}") { Table = k.Table };
-        _skipped.Add($"{k.Kind} {k.Name}: owner role {Sql.Ident(k.Owner)} is not on the target (left owned by {Sql.Ident(state.CurrentUser)})");
+        if (owner is null || owner == state.CurrentUser) return null;
+        if (state.Roles.Contains(owner)) return new DdlStatement(kind, name, $"ALTER {alterTarget} OWNER TO {Sql.Ident(owner)}") { Table = table };
+        _skipped.Add($"{kind} {name}: owner role {Sql.Ident(owner)} is not on the target (left owned by {Sql.Ident(state.CurrentUser)})");
         return null;
     }
 

@@ -138,8 +138,12 @@ internal sealed partial class PlanAssembler
             foreach (var s in catalog.StatisticsOf(t.Oid))
                 if (UsesClonedColumns(t, s.ColumnNumbers, $"statistics {Sql.Ident(s.Name.Name)}") && Cloned(new ObjectKey('q', s.Oid), $"statistics {s.Name.Quoted}")
                     && _plannedStatistics.Add(s.Oid))
-                    foreach (var sql in StatisticsDdl.Create(s, s.Name with { Name = naming.Child(t.Oid, s.Name.Name) }, table))
+                {
+                    var name = s.Name with { Name = naming.Child(t.Oid, s.Name.Name) };
+                    foreach (var sql in StatisticsDdl.Create(s, name, table))
                         yield return new DdlStatement("statistics", s.Name.Quoted, sql) { Table = table };
+                    if (OwnerTo("statistics", s.Name.Quoted, $"STATISTICS {name.Quoted}", s.Owner, table) is { } owner) yield return owner;
+                }
             foreach (var sql in PolicyDdl.RowSecurity(t, table))
                 yield return new DdlStatement("table", table.Quoted, sql) { Table = table };
             foreach (var p in catalog.PoliciesOf(t.Oid))

@@ -125,8 +125,11 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
     /// <summary>Collations of the cloned schemas, created when the target lacks them (before any type or column uses one).</summary>
     private IEnumerable<DdlStatement> Collations() =>
         request.Operation is CloneOperation.Table or CloneOperation.Functions ? [] :
-        catalog.Collations.Where(c => !state.Collations.Contains(c.Name))
-            .Select(c => new DdlStatement("collation", c.Name.Quoted, CollationDdl.Create(c)));
+        catalog.Collations.Where(c => !state.Collations.Contains(c.Name)).SelectMany(c => new[]
+        {
+            new DdlStatement("collation", c.Name.Quoted, CollationDdl.Create(c)),
+            OwnerTo("collation", c.Name.Quoted, $"COLLATION {c.Name.Quoted}", c.Owner),
+        }.OfType<DdlStatement>());
 
     /// <summary>A table clone of a partition or an inheritance child needs its parent on the target.</summary>
     private void RequireParentsOfClonedTable()

@@ -24,8 +24,13 @@ internal sealed class JobSession(string jobId) : IAsyncDisposable
         // The role is set after the start: one connection string per job and server, so Npgsql loads the server's
         // types once for all of the job's sessions there (each load is a catalog query of 10-30 ms).
         csb.ApplicationName = Truncate($"{name} {JobId}", 63);
-        // Every source session is read-only from its start, whatever the options: a clone never writes there.
-        if (server.Role == ServerRole.Source) csb.Options = $"{csb.Options} -c default_transaction_read_only=on".TrimStart();
+        // Every source session is read-only from its start, whatever the options: a clone never writes there; and
+        // it fails on a table whose row security would hide rows from it, rather than copy only the rows it sees.
+        if (server.Role == ServerRole.Source) csb.Options = $"{csb.Options} -c default_transaction_read_only=on -c row_security=off".TrimStart();
+        // Values and definitions travel as text in one form on both servers, whatever the databases or roles set
+        // (as pg_dump sets them): ISO dates, postgres intervals (sql_standard reads mixed signs otherwise), floats
+        // at full precision, C money, hex bytea; and XML content fragments are accepted, in text and in binary.
+        csb.Options = $"{csb.Options} -c DateStyle=ISO,YMD -c IntervalStyle=postgres -c extra_float_digits=3 -c lc_monetary=C -c bytea_output=hex -c xmloption=content".TrimStart();
         csb.ReadBufferSize = Math.Max(csb.ReadBufferSize, 1 << 16);
         csb.WriteBufferSize = Math.Max(csb.WriteBufferSize, 1 << 16);
         var conn = await server.OpenAsync(ct, csb);

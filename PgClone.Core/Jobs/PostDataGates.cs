@@ -79,7 +79,7 @@ internal static class PostDataGates
             steps.Add(step);
         }
         // ANALYZE runs again on a resume (it is cheap and the statistics must describe the final data).
-        var analyzed = plan.Tables.Select(t => t.Target).Distinct().ToList();
+        var analyzed = plan.Tables.Where(t => t.Analyze).Select(t => t.Target).Distinct().ToList();
         var constraintsTouching = steps.Where(s => s.StepKind == "constraint")
             .SelectMany(s => new[] { s.Statement.Table, s.Statement.References }.OfType<QualifiedName>().Distinct().Select(t => (t, s.Key)))
             .ToLookup(x => x.t, x => x.Key);

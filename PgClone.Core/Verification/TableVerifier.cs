@@ -102,12 +102,16 @@ public sealed class TableVerifier
     /// </summary>
     private static TableVerification Tagged(TableVerification entry, VerifiedTable t)
     {
+        if (t.ForeignLeaves.Count > 0)
+            return entry with { Note = Join($"foreign partitions not compared: {string.Join(", ", t.ForeignLeaves)}", entry.Note) };
         if (t.Kind == VerifiedKind.Table) return entry;
         var kind = t.Kind == VerifiedKind.MaterializedView && entry.Status == VerifyStatus.Mismatch
             ? "materialized view (rows of its last REFRESH: one left stale on the source differs from its fresh clone)"
             : KindName(t.Kind);
-        return entry with { Kind = t.Kind, Note = entry.Note is null ? kind : $"{kind}; {entry.Note}" };
+        return entry with { Kind = t.Kind, Note = Join(kind, entry.Note) };
     }
+
+    private static string Join(string first, string? then) => then is null ? first : $"{first}; {then}";
 
     private static string KindName(VerifiedKind kind) => kind switch
     {

@@ -8,6 +8,14 @@ namespace PgClone.Core.Verification;
 /// </summary>
 internal sealed record VerifiedTable(string Schema, string Name, char Relkind, bool Populated, long? Estimate, IReadOnlyList<string> Columns)
 {
+    /// <summary>
+    /// A partitioned table with foreign partitions: its other leaf partitions (quoted, qualified), read in its
+    /// place, and the foreign ones. A clone copies no foreign rows, and reading them goes through their wrapper
+    /// (which may have no handler, or reach a remote server). Null for any other relation.
+    /// </summary>
+    public IReadOnlyList<string>? LocalLeaves { get; init; }
+    public IReadOnlyList<string> ForeignLeaves { get; init; } = [];
+
     public bool Partitioned => Relkind == 'p';
 
     public VerifiedKind Kind => Relkind switch { 'm' => VerifiedKind.MaterializedView, 'S' => VerifiedKind.Sequence, _ => VerifiedKind.Table };
@@ -25,15 +33,25 @@ internal static class VerifyCatalog
         s.QueryAsync($"""
             SELECT n.nspname, c.relname, c.relkind, c.relispopulated, {Catalog.CatalogBrowser.RowEstimate},
                    ARRAY(SELECT a.attname::text FROM pg_attribute a
-                         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum)
+                         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum),
+                   leaves.local, leaves.foreign
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            LEFT JOIN LATERAL (
+                SELECT array_agg(l.oid::regclass::text ORDER BY l.oid::regclass::text) FILTER (WHERE l.relkind = 'r') AS local,
+                       array_agg(l.oid::regclass::text ORDER BY l.oid::regclass::text) FILTER (WHERE l.relkind = 'f') AS foreign
+                FROM pg_partition_tree(c.oid) pt JOIN pg_class l ON l.oid = pt.relid
+                HAVING bool_or(l.relkind = 'f')) AS leaves ON c.relkind = 'p'
             WHERE c.relkind IN ('r', 'p', 'm', 'S') AND NOT c.relispartition
               AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
               AND ($1::text IS NULL OR n.nspname = $1::text)
             ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C"
             """,
             r => new VerifiedTable(r.GetString(0), r.GetString(1), r.GetChar(2), r.GetBoolean(3), r.IsDBNull(4) ? null : r.GetInt64(4),
-                r.GetFieldValue<string[]>(5)),
+                r.GetFieldValue<string[]>(5))
+            {
+                LocalLeaves = r.IsDBNull(7) ? null : r.IsDBNull(6) ? [] : r.GetFieldValue<string[]>(6),
+                ForeignLeaves = r.IsDBNull(7) ? [] : r.GetFieldValue<string[]>(7),
+            },
             ct, null, [schema]);
 
     /// <summary>
@@ -60,7 +78,7 @@ internal static class VerifyCatalog
     public static async Task<long> CountAsync(ReadOnlySession s, VerifiedTable t, CancellationToken ct)
     {
         await s.WarmAsync(Sql.Qualified(t.Schema, t.Name), ct);
-        return (await s.QueryAsync($"SELECT count(*) FROM {From(t)}", r => r.GetInt64(0), ct, Name(t))).Single();
+        return (await s.QueryAsync($"SELECT count(*) FROM {From(t)} AS t", r => r.GetInt64(0), ct, Name(t))).Single();
     }
 
     /// <summary>
@@ -85,7 +103,15 @@ internal static class VerifyCatalog
             FROM pg_catalog.pg_largeobject_metadata m
             """, r => (r.GetInt64(0), r.IsDBNull(1) ? null : r.GetString(1)), ct, "large objects")).Single();
 
-    private static string From(VerifiedTable t) => (t.Relkind == 'r' ? "ONLY " : "") + Sql.Qualified(t.Schema, t.Name);
+    private static string From(VerifiedTable t)
+    {
+        if (t.LocalLeaves is { } leaves)
+        {
+            var columns = string.Join(", ", t.Columns.Select(Sql.Ident));
+            return "(" + string.Join(" UNION ALL ", leaves.DefaultIfEmpty(Sql.Qualified(t.Schema, t.Name)).Select(l => $"SELECT {columns} FROM ONLY {l}")) + ")";
+        }
+        return (t.Relkind == 'r' ? "ONLY " : "") + Sql.Qualified(t.Schema, t.Name);
+    }
 
     public static string Name(VerifiedTable t) =>
         $"{(t.Kind == VerifiedKind.MaterializedView ? "materialized view" : "table")} {Sql.Qualified(t.Schema, t.Name)}";

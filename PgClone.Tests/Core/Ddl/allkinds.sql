@@ -283,3 +283,17 @@ CREATE TRIGGER "Off" BEFORE INSERT ON "Kinds ü".guarded FOR EACH ROW EXECUTE FU
 CREATE TRIGGER "Replica Only" BEFORE UPDATE ON "Kinds ü".guarded FOR EACH ROW EXECUTE FUNCTION "Kinds ü".pass_row();
 CREATE TRIGGER "Always" AFTER DELETE ON "Kinds ü".guarded FOR EACH ROW EXECUTE FUNCTION "Kinds ü".pass_row();
 ALTER TABLE "Kinds ü".guarded DISABLE TRIGGER "Off", ENABLE REPLICA TRIGGER "Replica Only", ENABLE ALWAYS TRIGGER "Always";
+
+-- int2vector and oidvector values, empty ones too (their binary receive refuses an empty vector)
+CREATE TABLE "Kinds ü".vectors (id integer, iv int2vector, ov oidvector);
+INSERT INTO "Kinds ü".vectors VALUES (1, '1 2', '23 25'), (2, '', ''), (3, NULL, NULL);
+
+-- foreign tables under local ones, through a wrapper without a handler (nothing may read or ANALYZE them):
+-- an inheritance child and a partition
+CREATE TABLE "Kinds ü".with_remote (id integer NOT NULL, v text);
+INSERT INTO "Kinds ü".with_remote VALUES (1, 'local');
+CREATE FOREIGN TABLE "Kinds ü".remote_child () INHERITS ("Kinds ü".with_remote) SERVER "Srv 1";
+CREATE TABLE "Kinds ü".parted_remote (a integer, b text) PARTITION BY LIST (a);
+CREATE FOREIGN TABLE "Kinds ü".remote_part PARTITION OF "Kinds ü".parted_remote FOR VALUES IN (1) SERVER "Srv 1";
+CREATE TABLE "Kinds ü".local_part PARTITION OF "Kinds ü".parted_remote FOR VALUES IN (2);
+INSERT INTO "Kinds ü".local_part VALUES (2, 'two');
