@@ -18,11 +18,24 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
     public async Task<CloneResult> RunAsync(ProgressTracker progress, string jobId, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        var resume = options.ResumeFrom;
         await using var session = new JobSession(jobId);
-        var target = request.Operation == CloneOperation.DatabaseCreate
-            ? await CreateDatabaseAsync(session, ct)
-            : request.Target;
+        if (request.Operation != CloneOperation.DatabaseCreate) return await RunOnAsync(session, request.Target, clock, progress, jobId, ct);
+        var (target, created) = await CreateDatabaseAsync(session, ct);
+        try { return await RunOnAsync(session, target, clock, progress, jobId, ct); }
+        catch when (created && !_written)
+        {
+            // Refused or failed before its first write: the database this run created goes too, as if never asked for.
+            await DropCreatedDatabaseAsync(session, target);
+            throw;
+        }
+    }
+
+    /// <summary>Set when the run starts changing the target database (its schema step); until then a refusal leaves nothing.</summary>
+    private volatile bool _written;
+
+    private async Task<CloneResult> RunOnAsync(JobSession session, ServerEndpoint target, Stopwatch clock, ProgressTracker progress, string jobId, CancellationToken ct)
+    {
+        var resume = options.ResumeFrom;
         var job = new JobContext(jobId, request, target, options, progress, session);
 
         var targets = new TargetPool(session, target, options);
@@ -71,6 +84,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
 
         var doneSteps = resume?.Steps ?? [];
         var ddl = new DdlSteps(job, targets, doneSteps);
+        _written = true;
         await ddl.PreDataAsync(plan.PreData, resume?.PreDataDone ?? 0, ct);
 
         var earlier = resume?.Tables ?? [];
@@ -133,8 +147,11 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         ? request with { Options = request.EffectiveOptions with { TargetName = null } }
         : request;
 
-    /// <summary>database-create: CREATE DATABASE on the target server (through its maintenance database) unless it exists.</summary>
-    private async Task<ServerEndpoint> CreateDatabaseAsync(JobSession session, CancellationToken ct)
+    /// <summary>
+    /// database-create: CREATE DATABASE on the target server (through its maintenance database) unless it exists;
+    /// whether this run created it.
+    /// </summary>
+    private async Task<(ServerEndpoint Target, bool Created)> CreateDatabaseAsync(JobSession session, CancellationToken ct)
     {
         var name = TargetDatabaseName(request);
         var conn = await session.OpenAsync(request.Target, "create-database", ct, database: "postgres");
@@ -153,9 +170,24 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
                 }
                 await JobSession.ExecAsync(conn, request.Target, $"database {Sql.Ident(name)}", DatabaseDdl.Create(name, properties), ct);
             }
+            return (request.Target.WithDatabase(name), !exists);
         }
         finally { await session.CloseAsync(conn); }
-        return request.Target.WithDatabase(name);
+    }
+
+    /// <summary>
+    /// Drops the database this run created and never wrote to, ending the run's own sessions to it (FORCE); a failure
+    /// to drop it is not the run's error, which is the one reported.
+    /// </summary>
+    private async Task DropCreatedDatabaseAsync(JobSession session, ServerEndpoint target)
+    {
+        try
+        {
+            var conn = await session.OpenAsync(request.Target, "drop-database", CancellationToken.None, database: "postgres");
+            try { await JobSession.ExecAsync(conn, request.Target, null, $"DROP DATABASE IF EXISTS {Sql.Ident(target.Database!)} WITH (FORCE)", CancellationToken.None); }
+            finally { await session.CloseAsync(conn); }
+        }
+        catch (Exception e) when (e is PgCloneException or NpgsqlException or OperationCanceledException) { /* the run's own error is reported */ }
     }
 
     /// <summary>The source database's encoding, locale, connection limit and tablespace, which the new database takes.</summary>

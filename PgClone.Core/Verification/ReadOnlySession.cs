@@ -71,6 +71,16 @@ public sealed class ReadOnlySession : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Two sessions' answers to queries run at once; when one fails, the other's is waited for before the error is
+    /// thrown, so no session is closed under a query still running on it (which left verify hanging).
+    /// </summary>
+    public static async Task<(T, T)> BothAsync<T>(Task<T> source, Task<T> target)
+    {
+        await Task.WhenAll(source, target);
+        return (source.Result, target.Result);
+    }
+
     public async Task<T> ScalarAsync<T>(string sql, CancellationToken ct, IReadOnlyList<object?>? parameters = null) =>
         (await QueryAsync(sql, r => r.GetFieldValue<T>(0), ct, null, parameters)).Single();
 

@@ -30,17 +30,14 @@ public sealed class SchemaDiffer
             (await t.QueryAsync(CatalogReader.SchemaObjectNames, r => r.GetString(0), ct, null, [new[] { onTarget }])).ToHashSet(StringComparer.Ordinal),
             await s.ScalarAsync<string>("SELECT pg_catalog.quote_ident($1)", ct, [schema]));
 
-        var sourceColumns = ReadColumnsAsync(s, schema, ct);
-        var targetColumns = ReadColumnsAsync(t, onTarget, ct);
-        var (sc, tc) = (await sourceColumns, await targetColumns);
+        var (sc, tc) = await ReadOnlySession.BothAsync(ReadColumnsAsync(s, schema, ct), ReadColumnsAsync(t, onTarget, ct));
         if (back is not null)
             tc = tc.ToDictionary(kv => kv.Key, kv => kv.Value.Select(c => c with { Type = back.Rewrite(c.Type), Default = c.Default is null ? null : back.Rewrite(c.Default) }).ToList(), StringComparer.Ordinal);
         var categories = new List<CategoryDiff>();
         foreach (var (category, sql) in DiffCatalog.Definitions.Concat(DiffCatalogKinds.Definitions))
         {
-            var sourceDefs = DiffCatalog.ReadDefinitionsAsync(s, sql, schema, ct);
-            var targetDefs = DiffCatalog.ReadDefinitionsAsync(t, sql, onTarget, ct);
-            var (sd, td) = (ToMap(await sourceDefs), ToMap(back is null ? await targetDefs : (await targetDefs).Select(d => (back.Rewrite(d.Name), back.Rewrite(d.Definition))).ToList()));
+            var (sourceDefs, targetDefs) = await ReadOnlySession.BothAsync(DiffCatalog.ReadDefinitionsAsync(s, sql, schema, ct), DiffCatalog.ReadDefinitionsAsync(t, sql, onTarget, ct));
+            var (sd, td) = (ToMap(sourceDefs), ToMap(back is null ? targetDefs : targetDefs.Select(d => (back.Rewrite(d.Name), back.Rewrite(d.Definition))).ToList()));
             categories.Add(category == "tables" ? CompareTables(sd, td, sc, tc) : Compare(category, sd, td));
         }
         return new SchemaDiffResult(schema, categories);

@@ -121,7 +121,7 @@ public sealed class TableVerifier
         _ => "table",
     };
 
-    private static async Task<(long, long)> Both(Task<long> source, Task<long> target) => (await source, await target);
+    private static Task<(T, T)> Both<T>(Task<T> source, Task<T> target) => ReadOnlySession.BothAsync(source, target);
 
     private static TableVerification Compare(VerifiedTable t, (long Source, long Target) counts) => Compare(t, counts.Source, counts.Target);
 
@@ -147,9 +147,7 @@ public sealed class TableVerifier
             }.OfType<string>());
             return new TableVerification(st.Schema, st.Name, sourceRows, targetRows, VerifyStatus.Mismatch, null, null, excluded, note);
         }
-        var sourceTask = VerifyCatalog.ChecksumAsync(s, st, columns, ct);
-        var targetTask = VerifyCatalog.ChecksumAsync(t, tt, columns, ct);
-        var (source, target) = (await sourceTask, await targetTask);
+        var (source, target) = await Both(VerifyCatalog.ChecksumAsync(s, st, columns, ct), VerifyCatalog.ChecksumAsync(t, tt, columns, ct));
         var status = source == target ? VerifyStatus.Match : VerifyStatus.Mismatch;
         return new TableVerification(st.Schema, st.Name, source.Rows, target.Rows, status, source.Hash, target.Hash, excluded,
             excluded.Count > 0 ? "excluded from the checksum: " + Sql.IdentList(excluded) : null);

@@ -257,6 +257,25 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
     }
 
     [Fact]
+    public async Task Database_create_refused_before_writing_leaves_no_database_behind()
+    {
+        var name = $"dbrefused_{Guid.NewGuid():N}"[..22];
+        await PgServers.ExecAsync(fx.Servers.SourceAdmin, $"CREATE DATABASE {name}");
+        var source = PgServers.WithDatabase(fx.Servers.SourceAdmin, name);
+        var library = Path.Combine(Path.GetTempPath(), $"pgclone_gone_{Guid.NewGuid():N}.so");
+        File.Copy("/usr/lib/postgresql/15/lib/plpgsql.so", library);
+        try { await PgServers.ExecAsync(source, $"CREATE TABLE t (id int); CREATE FUNCTION native() RETURNS language_handler LANGUAGE c AS {Sql.Literal(library)}, 'plpgsql_call_handler'"); }
+        finally { File.Delete(library); }
+        var copy = name + "_copy";
+
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(new CloneRequest(CloneOperation.DatabaseCreate,
+            ServerEndpoint.Parse(ServerRole.Source, source), ServerEndpoint.Parse(ServerRole.Target, PgServers.WithDatabase(fx.Servers.TargetAdmin, copy)), null, null, null)));
+
+        Assert.Contains($"function \"public\".\"native\"(): its library {library} is not on the target server", refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(fx.Servers.TargetAdmin, $"SELECT count(*) FROM pg_database WHERE datname = '{copy}'"));
+    }
+
+    [Fact]
     public async Task A_function_whose_library_the_target_lacks_refuses_the_run_unless_skipped()
     {
         var db = await fx.Servers.CreateDatabasesAsync("unsupported");

@@ -184,4 +184,22 @@ public sealed class TableVerifierTests(PgServersFixture fx) : IClassFixture<PgSe
         ], result.Tables.Where(t => t.Status != VerifyStatus.Match).Select(t => $"{t.Table} {t.Status} {t.SourceRows?.ToString() ?? "-"} {t.TargetRows?.ToString() ?? "-"} {t.Note}"));
         Assert.Equal("3 of 7 (1 table, 3 materialized views, 3 sequences) differ", result.Summary);
     }
+
+    [Fact]
+    public async Task A_table_one_server_refuses_fails_verify_with_that_error_while_the_other_still_reads_it()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("verify_refused");
+        var role = $"vr_{Guid.NewGuid():N}"[..16];
+        const string table = "CREATE TABLE secret(id int, v text); INSERT INTO secret SELECT g, md5(g::text) FROM generate_series(1, 300000) g";
+        await Task.WhenAll(PgServers.ExecAsync(db.Source, $"{table}; CREATE ROLE {role} LOGIN PASSWORD 'pw'"), PgServers.ExecAsync(db.Target, table));
+        var source = ServerEndpoint.Parse(ServerRole.Source, new Npgsql.NpgsqlConnectionStringBuilder(db.Source) { Username = role, Password = "pw" }.ConnectionString, "src");
+
+        // The source refuses at once while the target's checksum reads 300,000 rows: the error must come out, every time.
+        for (var i = 0; i < 3; i++)
+        {
+            var verify = new TableVerifier().VerifyAsync(source, ServerEndpoint.Parse(ServerRole.Target, db.Target), new VerifyOptions { Mode = VerifyMode.Checksum });
+            var e = await Assert.ThrowsAsync<PgCloneException>(() => verify.WaitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Equal($"{source.Describe()}: table \"public\".\"secret\": permission denied for table secret", e.Message);
+        }
+    }
 }
