@@ -53,7 +53,7 @@ public static class ClonePlanner
         {
             var targetSchemas = catalog.Schemas.Select(s => s.Name).Concat(catalog.Extensions.Select(e => e.Schema))
                 .Select(s => s == rename?.From ? rename.To : s).Distinct().ToList();
-            state = await TargetState.ReadAsync(target, targetSchemas, ct);
+            state = await TargetState.ReadAsync(target, targetSchemas, ct, catalog.Extensions);
             if (rename is not null) state = rename.AsSource(state);
             if (asTarget is not null) state = asTarget(state);
             scope.RefuseUnsupported(request, catalog, await TargetState.MissingLibrariesAsync(target,

@@ -111,8 +111,30 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
             var ext = catalog.Extensions.First(e => e.Name == name);
             if (!state.Schemas.Contains(ext.Schema) && createdSchemas.Add(ext.Schema))
                 yield return new DdlStatement("schema", Sql.Ident(ext.Schema), $"CREATE SCHEMA IF NOT EXISTS {Sql.Ident(ext.Schema)}");
-            yield return new DdlStatement("extension", Sql.Ident(name), $"CREATE EXTENSION IF NOT EXISTS {Sql.Ident(name)} WITH SCHEMA {Sql.Ident(ext.Schema)} CASCADE");
+            yield return new DdlStatement("extension", Sql.Ident(name), $"CREATE EXTENSION IF NOT EXISTS {Sql.Ident(name)} WITH SCHEMA {Sql.Ident(ext.Schema)}{VersionClause(ext)} CASCADE");
         }
+    }
+
+    /// <summary>
+    /// VERSION when the source's version is not the one the target installs by default (pg_dump leaves it out, so a
+    /// restore gets the default, whose objects may differ); a version the target cannot install refuses the run, or
+    /// with skip_unsupported takes the default and says so.
+    /// </summary>
+    private string VersionClause(ExtensionInfo ext)
+    {
+        var fallback = state.DefaultExtensionVersions.GetValueOrDefault(ext.Name);
+        if (ext.Version == fallback) return "";
+        if (state.ExtensionVersions.Contains((ext.Name, ext.Version))) return $" VERSION {Sql.Literal(ext.Version)}";
+        var problem = $"version {ext.Version} (the source's) is not available on the target server, which has {fallback} by default";
+        if (!request.EffectiveOptions.SkipUnsupported)
+        {
+            var refused = PgCloneException.For(request.Target, $"extension {Sql.Ident(ext.Name)}",
+                $"{problem}: install that version there, or set \"skip_unsupported\": true to create {fallback}");
+            if (issues is null) throw refused;
+            issues(new PlanIssue("extension", true, $"extension {Sql.Ident(ext.Name)}", problem, refused));
+        }
+        else _skipped.Add($"extension {Sql.Ident(ext.Name)}: {problem}; created at {fallback}");
+        return "";
     }
 
     /// <summary>Whether this run creates the extension on the target (it needs it, and the target lacks it).</summary>

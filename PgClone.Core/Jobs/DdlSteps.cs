@@ -126,10 +126,20 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
             catch (PgCloneException e) when (e.InnerException is PostgresException { SqlState: not PostgresErrorCodes.DeadlockDetected })
             {
                 if (await ExistingDefinitions.AlreadyDoneAsync(conn, targets.Server, statement, e, ct)) return;
-                throw;
+                throw Explained(e, statement);
             }
         }
     }
+
+    /// <summary>
+    /// A foreign key the copied rows break: they are the source's rows, so the source breaks it too (rows written
+    /// while its triggers were disabled): the error says so, and where to mend it.
+    /// </summary>
+    private static PgCloneException Explained(PgCloneException e, DdlStatement statement) =>
+        e.InnerException is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } && statement.References is not null
+            ? new PgCloneException(e.Message + ": the source's rows break it too (written while its triggers were disabled, or under " +
+                                   "session_replication_role = replica), unless a filter or subset left out the rows they reference; mend them on the source", e.InnerException)
+            : e;
 
     public async Task InOrderAsync(JobPhase phase, string stepKind, IReadOnlyList<DdlStatement> statements, CancellationToken ct)
     {
@@ -140,7 +150,8 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
             if (!done.Contains(step))
             {
                 var s = statements[i];
-                await StepCommit.RunStatementAsync(job, targets.Main, targets.Server, s.ToString(), s.Sql, new PendingStep(step, 0), ct);
+                try { await StepCommit.RunStatementAsync(job, targets.Main, targets.Server, s.ToString(), s.Sql, new PendingStep(step, 0), ct); }
+                catch (PgCloneException e) { throw Explained(e, s); }
                 await job.StepDoneAsync(step);
             }
             job.Progress.StepDone();

@@ -257,6 +257,33 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
     }
 
     [Fact]
+    public async Task An_extension_at_another_version_than_the_default_is_created_at_the_sources_and_one_the_target_lacks_refuses_the_run()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("extversion");
+        await PgServers.ExecAsync(db.Source, "CREATE EXTENSION intarray WITH VERSION '1.3'");
+        const string members = "SELECT extversion || ': ' || (SELECT count(*) FROM pg_depend d WHERE d.refclassid = 'pg_extension'::regclass " +
+                               "AND d.refobjid = e.oid AND d.deptype = 'e') FROM pg_extension e WHERE extname = 'intarray'";
+
+        await CloneKit.CloneAsync(db, CloneOperation.Database);
+
+        var source = await PgServers.ScalarAsync<string>(db.Source, members);
+        Assert.StartsWith("1.3: ", source);
+        Assert.Equal(source, await PgServers.ScalarAsync<string>(db.Target, members));
+
+        // A version no script of the target makes (the source's catalog is made to claim one).
+        var gone = await fx.Servers.CreateDatabasesAsync("extversion_gone");
+        await PgServers.ExecAsync(gone.Source, "CREATE EXTENSION intarray; UPDATE pg_extension SET extversion = '0.9' WHERE extname = 'intarray'");
+        const string problem = "extension \"intarray\": version 0.9 (the source's) is not available on the target server, which has 1.5 by default";
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(gone, CloneOperation.Database));
+        Assert.Contains(problem, refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(gone.Target, "SELECT count(*) FROM pg_extension WHERE extname = 'intarray'"));
+
+        var result = await CloneKit.CloneAsync(gone, CloneOperation.Database, options: new CloneOptions { SkipUnsupported = true });
+        Assert.Equal([problem + "; created at 1.5"], result.Skipped);
+        Assert.Equal("1.5", await PgServers.ScalarAsync<string>(gone.Target, "SELECT extversion FROM pg_extension WHERE extname = 'intarray'"));
+    }
+
+    [Fact]
     public async Task Database_create_refused_before_writing_leaves_no_database_behind()
     {
         var name = $"dbrefused_{Guid.NewGuid():N}"[..22];

@@ -37,4 +37,24 @@ public sealed class ErrorTests(PgServersFixture fx) : IClassFixture<PgServersFix
         Assert.Equal($"{Target(db)}: table \"s\".\"t\": already exists (conflict strategy is error; nothing was changed)", e.Message);
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM s.t"));
     }
+
+    [Fact]
+    public async Task Source_rows_that_break_a_foreign_key_fail_the_run_naming_the_key_and_saying_the_source_breaks_it_too()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("errors");
+        // Rows deleted while the referenced table's triggers (the foreign key's own too) were disabled.
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA s;
+            CREATE TABLE s.parent (id int PRIMARY KEY);
+            CREATE TABLE s.child (parent_id int REFERENCES s.parent ON DELETE CASCADE);
+            INSERT INTO s.parent VALUES (1), (2); INSERT INTO s.child VALUES (1), (2);
+            ALTER TABLE s.parent DISABLE TRIGGER ALL; DELETE FROM s.parent WHERE id = 1; ALTER TABLE s.parent ENABLE TRIGGER ALL;
+            """);
+
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Schema, "s"));
+
+        Assert.Equal($"{Target(db)}: constraint \"child_parent_id_fkey\" on \"s\".\"child\": insert or update on table \"child\" violates foreign key " +
+                     "constraint \"child_parent_id_fkey\": the source's rows break it too (written while its triggers were disabled, or under " +
+                     "session_replication_role = replica), unless a filter or subset left out the rows they reference; mend them on the source", e.Message);
+    }
 }
