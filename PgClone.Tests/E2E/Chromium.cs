@@ -111,4 +111,23 @@ public static class Chromium
             catch (PlaywrightException) when (DateTime.UtcNow < deadline) { }
         }
     }
+
+    /// <summary>
+    /// Clicks until <paramref name="check"/> reads <paramref name="text"/>: a click landing while the element is
+    /// rendered anew (a lazily loaded tree filling in) reaches a handler that is gone, and is lost.
+    /// </summary>
+    public static async Task ClickUntilTextAsync(ILocator target, ILocator check, string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            await target.ClickAsync();
+            try
+            {
+                await Assertions.Expect(check).ToHaveTextAsync(text, new() { Timeout = 2_000 });
+                return;
+            }
+            catch (PlaywrightException) when (DateTime.UtcNow < deadline) { }
+        }
+    }
 }

@@ -70,8 +70,7 @@ public sealed class PreflightBrowserTests(PgServersFixture fx)
         await page.ClickAsync("#wizard-next");
         await page.ClickAsync("text=Copy a referentially complete subset of the rows, not all of them");
         await TreeArrow(page, "shop").ClickAsync();
-        await page.Locator(".schema-tree-node[data-node='shop.customers']").ClickAsync();
-        await Assertions.Expect(page.Locator("#subset-root")).ToHaveTextAsync("Root: \"shop\".\"customers\"");
+        await Chromium.ClickUntilTextAsync(page.Locator(".schema-tree-node[data-node='shop.customers']"), page.Locator("#subset-root"), "Root: \"shop\".\"customers\"");
         await page.FillAsync("#subset-where", "id <= 10");
         await page.FillAsync("#vfk-from", "shop.notes(customer_ref)");
         await page.FillAsync("#vfk-to", "shop.customers(id)");
