@@ -132,14 +132,21 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
     }
 
     /// <summary>
-    /// A foreign key the copied rows break: they are the source's rows, so the source breaks it too (rows written
-    /// while its triggers were disabled): the error says so, and where to mend it.
+    /// What the copied rows break, said with its cause: a foreign key (they are the source's rows, so the source
+    /// breaks it too: rows written while its triggers were disabled), or a materialized view's unique index (the
+    /// post-data's only unique builds: the view's rows, computed anew from the copied tables, repeat a key, where
+    /// the source's view still holds the rows of an earlier REFRESH).
     /// </summary>
-    private static PgCloneException Explained(PgCloneException e, DdlStatement statement) =>
-        e.InnerException is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } && statement.References is not null
-            ? new PgCloneException(e.Message + ": the source's rows break it too (written while its triggers were disabled, or under " +
-                                   "session_replication_role = replica), unless a filter or subset left out the rows they reference; mend them on the source", e.InnerException)
-            : e;
+    private static PgCloneException Explained(PgCloneException e, DdlStatement statement, bool inPostData = false) => e.InnerException switch
+    {
+        PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } when statement.References is not null =>
+            new PgCloneException(e.Message + ": the source's rows break it too (written while its triggers were disabled, or under " +
+                                 "session_replication_role = replica), unless a filter or subset left out the rows they reference; mend them on the source", e.InnerException),
+        PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } when inPostData && statement.ObjectKind == "index" =>
+            new PgCloneException(e.Message + ": the materialized view's rows, computed from the copied tables, repeat its key; the source's view " +
+                                 "holds the rows of a REFRESH before its tables changed (REFRESH MATERIALIZED VIEW on the source fails the same way)", e.InnerException),
+        _ => e,
+    };
 
     public async Task InOrderAsync(JobPhase phase, string stepKind, IReadOnlyList<DdlStatement> statements, CancellationToken ct)
     {
@@ -151,7 +158,7 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
             {
                 var s = statements[i];
                 try { await StepCommit.RunStatementAsync(job, targets.Main, targets.Server, s.ToString(), s.Sql, new PendingStep(step, 0), ct); }
-                catch (PgCloneException e) { throw Explained(e, s); }
+                catch (PgCloneException e) { throw Explained(e, s, inPostData: stepKind == "post-data"); }
                 await job.StepDoneAsync(step);
             }
             job.Progress.StepDone();

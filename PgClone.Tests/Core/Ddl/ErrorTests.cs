@@ -57,4 +57,25 @@ public sealed class ErrorTests(PgServersFixture fx) : IClassFixture<PgServersFix
                      "constraint \"child_parent_id_fkey\": the source's rows break it too (written while its triggers were disabled, or under " +
                      "session_replication_role = replica), unless a filter or subset left out the rows they reference; mend them on the source", e.Message);
     }
+
+    [Fact]
+    public async Task A_stale_materialized_view_whose_fresh_rows_break_its_unique_index_fails_the_run_saying_why()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("errors");
+        // The view was not refreshed after its table gained a second row with the same key.
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA s;
+            CREATE TABLE s.t (a int);
+            INSERT INTO s.t VALUES (1);
+            CREATE MATERIALIZED VIEW s.mv AS SELECT a FROM s.t;
+            CREATE UNIQUE INDEX mv_a ON s.mv (a);
+            INSERT INTO s.t VALUES (1);
+            """);
+
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Schema, "s"));
+
+        Assert.Equal($"{Target(db)}: index \"s\".\"mv_a\": could not create unique index \"mv_a\": the materialized view's rows, computed from the " +
+                     "copied tables, repeat its key; the source's view holds the rows of a REFRESH before its tables changed (REFRESH MATERIALIZED " +
+                     "VIEW on the source fails the same way)", e.Message);
+    }
 }
