@@ -202,6 +202,8 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
     /// <summary>The fields of a form row have their boxes at one height (a field's helper text below it moved it up).</summary>
     private static async Task AssertInOneLineAsync(IPage page, params string[] ids)
     {
+        // The form may render after the page's title (its data loads first).
+        foreach (var id in ids) await Assertions.Expect(page.Locator($"#{id}")).ToBeAttachedAsync();
         var tops = await page.EvaluateAsync<double[]>("""
             ids => ids.map(id => {
                 const e = document.getElementById(id);
