@@ -77,10 +77,14 @@ public sealed class TableVerifier
         List<(VerifiedTable Source, VerifiedTable Target)> sequences, CancellationToken ct)
     {
         if (sequences.Count == 0) return [];
-        var sourceStates = await VerifyCatalog.SequencesAsync(s, [.. sequences.Select(q => q.Source)], ct);
-        var targetStates = await VerifyCatalog.SequencesAsync(t, [.. sequences.Select(q => q.Target)], ct);
+        var readable = sequences.Where(q => q.Source.Readable && q.Target.Readable).ToList();
+        var sourceStates = await VerifyCatalog.SequencesAsync(s, [.. readable.Select(q => q.Source)], ct);
+        var targetStates = await VerifyCatalog.SequencesAsync(t, [.. readable.Select(q => q.Target)], ct);
         return sequences.Select(q =>
         {
+            if (!q.Source.Readable || !q.Target.Readable)
+                return new TableVerification(q.Source.Schema, q.Source.Name, null, null, VerifyStatus.Unknown,
+                    Note: $"sequence not read: no SELECT privilege on it on the {(q.Source.Readable ? "target" : "source")}", Kind: VerifiedKind.Sequence);
             var (source, target) = (sourceStates[Key(q.Source)], targetStates[Key(q.Target)]);
             return source == target
                 ? new TableVerification(q.Source.Schema, q.Source.Name, null, null, VerifyStatus.Match, Note: $"sequence at {source}", Kind: VerifiedKind.Sequence)

@@ -202,4 +202,21 @@ public sealed class TableVerifierTests(PgServersFixture fx) : IClassFixture<PgSe
             Assert.Equal($"{source.Describe()}: table \"public\".\"secret\": permission denied for table secret", e.Message);
         }
     }
+
+    [Fact]
+    public async Task A_sequence_the_verifying_user_may_not_read_is_reported_unread_not_an_error()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("verify_seq_priv");
+        var role = $"vs_{Guid.NewGuid():N}"[..16];
+        const string objects = "CREATE TABLE t(id serial, v text); INSERT INTO t(v) VALUES ('a')";
+        await Task.WhenAll(PgServers.ExecAsync(db.Source, $"{objects}; CREATE ROLE {role} LOGIN PASSWORD 'pw'; GRANT SELECT ON t TO {role}"),
+            PgServers.ExecAsync(db.Target, objects));
+        var source = ServerEndpoint.Parse(ServerRole.Source, new Npgsql.NpgsqlConnectionStringBuilder(db.Source) { Username = role, Password = "pw" }.ConnectionString, "src");
+
+        var result = await new TableVerifier().VerifyAsync(source, ServerEndpoint.Parse(ServerRole.Target, db.Target), new VerifyOptions { Mode = VerifyMode.Checksum });
+
+        Assert.Equal(["t Match", "t_id_seq Unknown sequence not read: no SELECT privilege on it on the source"],
+            result.Tables.Select(t => $"{t.Table} {t.Status}{(t.Note is null ? "" : " " + t.Note)}"));
+        Assert.True(result.AllMatch);
+    }
 }
