@@ -17,7 +17,8 @@ internal static class DiffCommand
             "default; partitioning, parents, options, row security), indexes not backing constraints, constraints, user triggers " +
             "(with their enabled state), views, materialized views, sequences, functions, types, aggregates, operators and their " +
             "classes and families, text search objects, conversions, casts, rules, foreign tables, policies, extended statistics, " +
-            "collations and comments; and the database's access methods, foreign servers, publications and event triggers. Prints JSON with schema, in_sync, diff_count, summary and, per category, only_in_source, " +
+            "collations and comments; and the database's access methods, foreign servers, publications and event triggers. " +
+            "Prints JSON with schema, in_sync, diff_count, summary and, per category, only_in_source, " +
             "only_in_target and modified (with both definitions). Exit codes: 0 = in sync, 2 = differences found, 1 = error.")
         {
             source, target, schema, targetSchema,

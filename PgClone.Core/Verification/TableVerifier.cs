@@ -26,7 +26,7 @@ public sealed class TableVerifier
                 results.Add(Tagged(new TableVerification(st.Schema, st.Name, await RowsAsync(s, st, options.Mode, ct), null, VerifyStatus.MissingOnTarget), st));
             else if (st.Kind != tt.Kind)
                 results.Add(new TableVerification(st.Schema, st.Name, await RowsAsync(s, st, options.Mode, ct), await RowsAsync(t, tt, options.Mode, ct),
-                    VerifyStatus.Mismatch, Note: $"{KindName(st.Kind)} on the source, {KindName(tt.Kind)} on the target", Kind: st.Kind));
+                    VerifyStatus.Mismatch, Note: $"{st.Kind.Name()} on the source, {tt.Kind.Name()} on the target", Kind: st.Kind));
             else if (st.Kind == VerifiedKind.Sequence)
                 sequences.Add((st, tt));
             else if (!st.Populated || !tt.Populated)
@@ -58,7 +58,7 @@ public sealed class TableVerifier
         if (source.Count == 0 && target.Count == 0) return null;
         var status = source == target ? VerifyStatus.Match : VerifyStatus.Mismatch;
         return new TableVerification("pg_catalog", "pg_largeobject", source.Count, target.Count, status, source.Hash, target.Hash,
-            Note: KindName(VerifiedKind.LargeObjects), Kind: VerifiedKind.LargeObjects);
+            Note: VerifiedKind.LargeObjects.Name(), Kind: VerifiedKind.LargeObjects);
     }
 
     private static (string, string) Key(VerifiedTable t) => (t.Schema, t.Name);
@@ -111,19 +111,11 @@ public sealed class TableVerifier
         if (t.Kind == VerifiedKind.Table) return entry;
         var kind = t.Kind == VerifiedKind.MaterializedView && entry.Status == VerifyStatus.Mismatch
             ? "materialized view (rows of its last REFRESH: one left stale on the source differs from its fresh clone)"
-            : KindName(t.Kind);
+            : t.Kind.Name();
         return entry with { Kind = t.Kind, Note = Join(kind, entry.Note) };
     }
 
     private static string Join(string first, string? then) => then is null ? first : $"{first}; {then}";
-
-    private static string KindName(VerifiedKind kind) => kind switch
-    {
-        VerifiedKind.MaterializedView => "materialized view",
-        VerifiedKind.Sequence => "sequence",
-        VerifiedKind.LargeObjects => "large objects",
-        _ => "table",
-    };
 
     private static Task<(T, T)> Both<T>(Task<T> source, Task<T> target) => ReadOnlySession.BothAsync(source, target);
 

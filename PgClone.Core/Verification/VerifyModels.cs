@@ -8,6 +8,18 @@ public enum VerifyStatus { Match, Mismatch, MissingOnTarget, OnlyOnTarget, Unkno
 /// <summary>What an entry of a verification compares.</summary>
 public enum VerifiedKind { Table, MaterializedView, Sequence, LargeObjects }
 
+public static class VerifiedKinds
+{
+    /// <summary>The kind in words: "table", "materialized view", "sequence", "large objects".</summary>
+    public static string Name(this VerifiedKind kind) => kind switch
+    {
+        VerifiedKind.MaterializedView => "materialized view",
+        VerifiedKind.Sequence => "sequence",
+        VerifiedKind.LargeObjects => "large objects",
+        _ => "table",
+    };
+}
+
 /// <summary>
 /// What to verify. ExcludeColumns names columns to leave out of checksums (masked columns differ by design):
 /// <c>column</c> (in every table), <c>table.column</c> or <c>schema.table.column</c>.
@@ -69,13 +81,8 @@ public sealed record VerifyResult(VerifyMode Mode, IReadOnlyList<TableVerificati
         }
     }
 
-    private static string Counted(VerifiedKind kind, int n) => kind switch
-    {
-        VerifiedKind.LargeObjects => "the large objects",
-        VerifiedKind.MaterializedView => n == 1 ? "1 materialized view" : $"{n} materialized views",
-        VerifiedKind.Sequence => n == 1 ? "1 sequence" : $"{n} sequences",
-        _ => n == 1 ? "1 table" : $"{n} tables",
-    };
+    private static string Counted(VerifiedKind kind, int n) =>
+        kind == VerifiedKind.LargeObjects ? "the large objects" : $"{n} {kind.Name()}{(n == 1 ? "" : "s")}";
 
     private static string JoinAnd(List<string> parts) =>
         parts.Count == 1 ? parts[0] : string.Join(", ", parts.Take(parts.Count - 1)) + " and " + parts[^1];

@@ -88,6 +88,10 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
         await Assertions.Expect(verify.Last).ToContainTextAsync(new System.Text.RegularExpressions.Regex("1,200\\s+1,200\\s+✓"));
         await Assertions.Expect(verify.Filter(new() { HasText = "app.items" }).Locator(".pgclone-verify-match")).ToHaveTextAsync("✗");
         await Assertions.Expect(verify.Filter(new() { HasText = "app.events" }).Locator(".pgclone-verify-match")).ToHaveTextAsync("✗ (missing)");
+        // Categories are headed in words with their number of differences.
+        await Assertions.Expect(tables.Locator("h3")).ToHaveTextAsync("Tables (2)");
+        Directory.CreateDirectory("/tmp/pgclone-shots");
+        await op.ScreenshotAsync(new() { Path = "/tmp/pgclone-shots/diff-operator-1280.png", FullPage = true });
         Assert.Empty(opErrors);
 
         // Audit: the Auditor filters by action and verifies the chain.
