@@ -73,6 +73,9 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
         await Chromium.ChooseAsync(op, "#diff-source", "source db");
         await Chromium.ChooseAsync(op, "#diff-target", "target db");
         await Chromium.ChooseAsync(op, ".pgclone-diff-schema", "app");
+        // Each chosen connection's address shows under its picker, which keeps both pickers on one line.
+        await Assertions.Expect(op.Locator("#diff-form .mud-input-helper-text").First).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^postgres@127\.0\.0\.1:\d+/ard_ui_data_"));
+        await Chromium.AssertInOneLineAsync(op, "diff-source", "diff-target", "diff-schema");
         await op.ClickAsync("#diff-run");
         var tables = op.Locator(".pgclone-diff-category[data-category='tables']");
         await Assertions.Expect(tables.Locator("[data-kind='missing']")).ToContainTextAsync("events");

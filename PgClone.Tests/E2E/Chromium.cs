@@ -130,4 +130,18 @@ public static class Chromium
             catch (PlaywrightException) when (DateTime.UtcNow < deadline) { }
         }
     }
+
+    /// <summary>The fields of a form row have their boxes at one height (a field's helper text below it moved it up).</summary>
+    public static async Task AssertInOneLineAsync(IPage page, params string[] ids)
+    {
+        // The form may render after the page's title (its data loads first).
+        foreach (var id in ids) await Assertions.Expect(page.Locator($"#{id}")).ToBeAttachedAsync();
+        var tops = await page.EvaluateAsync<double[]>("""
+            ids => ids.map(id => {
+                const e = document.getElementById(id);
+                return (e.closest('.mud-input') ?? e.querySelector('.mud-input')).getBoundingClientRect().top;
+            })
+            """, ids);
+        Assert.True(tops.Max() - tops.Min() <= 1, $"{string.Join(", ", ids.Zip(tops, (id, top) => $"{id} at {top}"))}: not in one line");
+    }
 }

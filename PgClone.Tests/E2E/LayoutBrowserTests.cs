@@ -75,9 +75,9 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
             {
                 // A user's row fits: its actions are on screen without scrolling the table.
                 await Assertions.Expect(wide.Locator("#users .user-actions").First).ToBeInViewportAsync(new() { Ratio = 1 });
-                await AssertInOneLineAsync(wide, "new-user-email", "new-user-role", "new-user-password");
+                await Chromium.AssertInOneLineAsync(wide, "new-user-email", "new-user-role", "new-user-password");
             }
-            if (path == "/diff") await AssertInOneLineAsync(wide, "diff-source", "diff-target", "diff-schema");
+            if (path == "/diff") await Chromium.AssertInOneLineAsync(wide, "diff-source", "diff-target", "diff-schema");
             // For a person to look at: each page as an Admin sees it before any data.
             await wide.ScreenshotAsync(new() { Path = $"/tmp/pgclone-shots/admin{(path == "/" ? "-dashboard" : path.Replace('/', '-'))}-1280.png" });
 
@@ -197,20 +197,6 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
         }
         var focused = await page.EvaluateAsync<string>("() => document.activeElement?.outerHTML.slice(0, 200) ?? 'nothing'");
         Assert.Fail($"{page.Url}: Tab never reached {what}; focus is on {focused}");
-    }
-
-    /// <summary>The fields of a form row have their boxes at one height (a field's helper text below it moved it up).</summary>
-    private static async Task AssertInOneLineAsync(IPage page, params string[] ids)
-    {
-        // The form may render after the page's title (its data loads first).
-        foreach (var id in ids) await Assertions.Expect(page.Locator($"#{id}")).ToBeAttachedAsync();
-        var tops = await page.EvaluateAsync<double[]>("""
-            ids => ids.map(id => {
-                const e = document.getElementById(id);
-                return (e.closest('.mud-input') ?? e.querySelector('.mud-input')).getBoundingClientRect().top;
-            })
-            """, ids);
-        Assert.True(tops.Max() - tops.Min() <= 1, $"{string.Join(", ", ids.Zip(tops, (id, top) => $"{id} at {top}"))}: not in one line");
     }
 
     private static async Task AssertNoSidewaysScrollingAsync(IPage page, string path)
