@@ -77,6 +77,12 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
                 await Assertions.Expect(wide.Locator("#users .user-actions").First).ToBeInViewportAsync(new() { Ratio = 1 });
                 await Chromium.AssertInOneLineAsync(wide, "new-user-email", "new-user-role", "new-user-password");
             }
+            if (path == "/masking")
+            {
+                // The empty list says what to do, with the way to do it.
+                await Assertions.Expect(wide.Locator("#policies-empty")).ToContainTextAsync("No masking policies yet");
+                await Assertions.Expect(wide.Locator("#empty-discover")).ToHaveAttributeAsync("href", "masking/discover");
+            }
             if (path == "/diff") await Chromium.AssertInOneLineAsync(wide, "diff-source", "diff-target", "diff-schema");
             // For a person to look at: each page as an Admin sees it before any data.
             await wide.ScreenshotAsync(new() { Path = $"/tmp/pgclone-shots/admin{(path == "/" ? "-dashboard" : path.Replace('/', '-'))}-1280.png" });
