@@ -15,7 +15,8 @@ internal sealed class JobSession(string jobId) : IAsyncDisposable
 
     public string JobId { get; } = jobId;
 
-    public async Task<NpgsqlConnection> OpenAsync(ServerEndpoint server, string role, CancellationToken ct, string? database = null)
+    /// <param name="setup">Statements the session runs before it is handed out (its settings), or null.</param>
+    public async Task<NpgsqlConnection> OpenAsync(ServerEndpoint server, string role, CancellationToken ct, string? database = null, string? setup = null)
     {
         var csb = server.Builder;
         if (database is not null) csb.Database = database;
@@ -34,6 +35,15 @@ internal sealed class JobSession(string jobId) : IAsyncDisposable
         csb.ReadBufferSize = Math.Max(csb.ReadBufferSize, 1 << 16);
         csb.WriteBufferSize = Math.Max(csb.WriteBufferSize, 1 << 16);
         var conn = await server.OpenAsync(ct, csb);
+        try { await ExecAsync(conn, server, null, $"SET application_name = {Sql.Literal(Truncate($"{name} {JobId} {role}", 63))}{(setup is null ? "" : "; " + setup)}", ct); }
+        catch
+        {
+            await conn.DisposeAsync();
+            throw;
+        }
+        // Handed to the job only once started: the job ending closes what it holds at once, and a connection must
+        // not be closed from there while its start-up statement runs (Npgsql's connections are not thread-safe: a
+        // test run hung so, the failed job's dispose and the starting session's SET each waiting, the backend idle).
         bool ended;
         lock (_open)
         {
@@ -46,7 +56,6 @@ internal sealed class JobSession(string jobId) : IAsyncDisposable
             await conn.DisposeAsync();
             throw new OperationCanceledException($"job {JobId} ended while its session to {server.Describe()} was starting");
         }
-        await ExecAsync(conn, server, null, $"SET application_name = {Sql.Literal(Truncate($"{name} {JobId} {role}", 63))}", ct);
         return conn;
     }
 

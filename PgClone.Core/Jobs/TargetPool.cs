@@ -21,12 +21,8 @@ internal sealed class TargetPool(JobSession session, ServerEndpoint target, Clon
     {
         var setup = $"SET synchronous_commit = off; SET maintenance_work_mem = {Sql.Literal(options.MaintenanceWorkMem)}; " +
                     $"SET max_parallel_maintenance_workers = {Sql.Literal(options.MaxParallelMaintenanceWorkers)}";
-        var opening = Enumerable.Range(_connections.Count, Math.Max(0, count - _connections.Count)).Select(async i =>
-        {
-            var conn = await session.OpenAsync(target, $"w{i + 1}-target", ct);
-            await JobSession.ExecAsync(conn, target, null, setup, ct);
-            return conn;
-        }).ToList();
+        var opening = Enumerable.Range(_connections.Count, Math.Max(0, count - _connections.Count))
+            .Select(i => session.OpenAsync(target, $"w{i + 1}-target", ct, setup: setup)).ToList();
         var opened = await Task.WhenAll(opening);
         _connections.AddRange(opened);
     }
