@@ -5,7 +5,6 @@ namespace PgClone.Core.Catalog;
 
 public static partial class CatalogReader
 {
-    /// <summary>Columns of tables, views, materialized views and composite types, by relation oid, in attnum order.</summary>
     /// <summary>The types whose values are oids naming catalog objects.</summary>
     private const string RegTypes = "'regclass'::regtype, 'regtype'::regtype, 'regproc'::regtype, 'regprocedure'::regtype, 'regoper'::regtype, " +
         "'regoperator'::regtype, 'regnamespace'::regtype, 'regrole'::regtype, 'regconfig'::regtype, 'regdictionary'::regtype, 'regcollation'::regtype";
@@ -27,6 +26,7 @@ public static partial class CatalogReader
         )
         """;
 
+    /// <summary>Columns of tables, views, materialized views and composite types, by relation oid, in attnum order.</summary>
     private static async Task<Dictionary<uint, List<ColumnInfo>>> ReadAttributesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct)
     {
         var rows = await QueryAsync(conn, $"""
@@ -37,17 +37,19 @@ public static partial class CatalogReader
                 UNION ALL SELECT rngmultitypid, rngtypid FROM pg_range
                 UNION ALL SELECT t.oid, a.atttypid FROM pg_type t JOIN pg_attribute a ON a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
                           WHERE t.typtype = 'c'
+            ), by_name AS (
+                SELECT oid FROM pg_type WHERE oid IN ({RegTypes})
+                UNION SELECT m.type FROM made_of m JOIN by_name b ON m.part = b.oid
             ), {CaseFoldingTypes}, no_binary AS (
-                -- int2vector and oidvector send an empty vector that their receive functions refuse
-                SELECT oid FROM pg_type WHERE typtype = 'b' AND (typsend = 0 OR typreceive = 0 OR oid IN (22, 30))
+                -- int2vector, oidvector and tsquery send an empty value that their receive functions refuse
+                SELECT oid FROM pg_type WHERE typtype = 'b' AND (typsend = 0 OR typreceive = 0 OR oid IN (22, 30, 3615))
                 UNION SELECT m.type FROM made_of m JOIN no_binary b ON m.part = b.oid
             )
             SELECT a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.atttypid,
                    cn.nspname, co.collname, a.attnotnull, pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated,
                    a.attislocal, a.attstattarget, a.attstorage, t.typstorage, {Comment("pg_class", "a.attrelid", "a.attnum")},
                    a.attcompression, ARRAY(SELECT o FROM unnest(a.attoptions) o WHERE split_part(o, '=', 1) IN ({ColumnOptions})),
-                   (SELECT CASE WHEN e.typcategory = 'A' AND e.typelem IN ({RegTypes}) THEN 'a' WHEN e.oid IN ({RegTypes}) THEN 's' END
-                    FROM pg_type e WHERE e.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END),
+                   a.atttypid IN (SELECT oid FROM by_name),
                    a.atttypid IN (SELECT oid FROM no_binary), a.atttypid IN (SELECT oid FROM folds_case)
             FROM pg_attribute a
             JOIN pg_class c ON c.oid = a.attrelid
@@ -61,7 +63,7 @@ public static partial class CatalogReader
             """, schemas, r => (Rel: r.GetFieldValue<uint>(0), Column: new ColumnInfo(
                 r.GetInt16(1), r.GetString(2), r.GetString(3), r.GetFieldValue<uint>(4), Collation(r, 5), r.GetBoolean(7),
                 Str(r, 8), r.GetChar(9), r.GetChar(10), r.GetBoolean(11), r.GetInt16(12), r.GetChar(13), r.GetChar(14), Str(r, 15))
-                { Compression = r.GetChar(16), Options = Strings(r, 17), ByName = r.IsDBNull(18) ? '\0' : r.GetChar(18), NoBinaryForm = r.GetBoolean(19), FoldsCase = r.GetBoolean(20) }), ct);
+                { Compression = r.GetChar(16), Options = Strings(r, 17), ByName = r.GetBoolean(18), NoBinaryForm = r.GetBoolean(19), FoldsCase = r.GetBoolean(20) }), ct);
         return rows.GroupBy(x => x.Rel).ToDictionary(g => g.Key, g => g.Select(x => x.Column).ToList());
     }
 
@@ -168,6 +170,8 @@ public static partial class CatalogReader
                    {Comment("pg_class", "c.oid")},
                    EXISTS (SELECT 1 FROM pg_rewrite w JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = w.oid
                            WHERE w.ev_class = c.oid AND d.refclassid = 'pg_constraint'::regclass),
+                   EXISTS (SELECT 1 FROM pg_rewrite w JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = w.oid
+                           WHERE w.ev_class = c.oid AND d.refclassid = 'pg_class'::regclass AND d.refobjid = c.oid AND d.refobjsubid > 0 AND d.deptype = 'n'),
                    (SELECT am.amname FROM pg_am am WHERE am.oid = c.relam AND am.amname <> 'heap'),
                    {SpaceOf("c.reltablespace")}
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -179,8 +183,9 @@ public static partial class CatalogReader
                 Str(r, 7))
             {
                 NeedsConstraint = r.GetBoolean(8),
-                AccessMethod = Str(r, 9),
-                Tablespace = Str(r, 10),
+                SelectsItself = r.GetBoolean(9),
+                AccessMethod = Str(r, 10),
+                Tablespace = Str(r, 11),
                 Columns = attributes.GetValueOrDefault(r.GetFieldValue<uint>(0)) ?? [],
             }, ct);
 }

@@ -88,10 +88,10 @@ public sealed record ColumnInfo(
     /// <summary>attoptions entries "name=value" (n_distinct, ...).</summary>
     public IReadOnlyList<string> Options { get; init; } = [];
     /// <summary>
-    /// 's' for a reg* column (regclass, regtype, regproc, ...; or a domain over one), 'a' for an array of them: its
-    /// values are oids that name objects, so they travel by name. NUL otherwise.
+    /// Whether the column's values are or hold oids that name objects (regclass, regtype, regproc, ...; or a domain,
+    /// array, range or composite over one): they differ between servers, so the values travel by name, in text.
     /// </summary>
-    public char ByName { get; init; }
+    public bool ByName { get; init; }
     /// <summary>
     /// Whether the column's type has no binary form: a base type without send/receive functions (isn's ean13, seg,
     /// aclitem), or a domain, array, range or composite over one. Binary COPY refuses such a column.
@@ -147,6 +147,8 @@ public sealed record ViewInfo(
 {
     /// <summary>Whether the view relies on a constraint (GROUP BY a primary key): it can only be defined once the key exists.</summary>
     public bool NeedsConstraint { get; init; }
+    /// <summary>Whether the view's query reads the view itself (CREATE OR REPLACE VIEW v AS ... FROM v): it can only replace a view of that name.</summary>
+    public bool SelectsItself { get; init; }
     public IReadOnlyList<ColumnInfo> Columns { get; init; } = [];
     /// <summary>A materialized view's table access method other than heap (CREATE MATERIALIZED VIEW ... USING).</summary>
     public string? AccessMethod { get; init; }

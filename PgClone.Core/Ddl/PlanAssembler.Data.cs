@@ -27,16 +27,13 @@ internal sealed partial class PlanAssembler
             var root = PartitionRoot(t);
             foreach (var computed in ColumnsOf(t).Where(c => c.Generated != '\0'))
                 masker?.ComputedOnTarget(new MaskColumn(t.Name, computed.Name, computed.Type, false, false, false) { PartitionRoot = root });
-            var byName = ByName(t).ToHashSet();
-            var reads = columns.Select(c => byName.Contains(c) ? new ColumnRead($"{Sql.Ident(c.Name)}::{TableDdl.TextOf(c)}", null) :
-                masker?.ReadFor(new MaskColumn(t.Name, c.Name, c.Type, In(c, 'p'), InUnique(c), In(c, 'f')) { PartitionRoot = root, FoldsCase = c.FoldsCase })).ToList();
+            // In text, a reg* value is the name of what it names, which the target resolves as the row lands. A
+            // table in text has its masks computed by the source (the same values the stream's would be).
+            var text = columns.Any(c => c.NoBinaryForm || c.ByName);
+            var reads = columns.Select(c => new MaskColumn(t.Name, c.Name, c.Type, In(c, 'p'), InUnique(c), In(c, 'f')) { PartitionRoot = root, FoldsCase = c.FoldsCase })
+                .Select(c => text ? masker?.ExpressionFor(c) is { } sql ? new ColumnRead(sql, null) : null : masker?.ReadFor(c)).ToList();
             var expressions = reads.Select((r, i) => r?.ReadAs ?? Sql.Ident(columns[i].Name)).ToList();
             var streamMasks = reads.Select((r, i) => r?.Stream is { } s ? s with { Field = i } : null).OfType<StreamMask>().ToList();
-            // Read by name, a reg* column is text; any other column keeps its type on the stream.
-            var textOnly = columns.FirstOrDefault(c => c.NoBinaryForm && !byName.Contains(c));
-            if (textOnly is not null && streamMasks.Count > 0)
-                throw PgCloneException.For(request.Source, $"table {t.Name.Quoted}",
-                    $"column {Sql.Ident(textOnly.Name)} is of type {textOnly.Type}, which has no binary form, so the table travels as text; masking on the stream needs binary: mask its columns with SQL expressions instead");
             var pk = constraints.FirstOrDefault(c => c.Type == 'p');
             var key = pk is { Columns.Count: 1 } ? columns.FirstOrDefault(c => c.Number == pk.Columns[0] && IntegerTypes.Contains(c.TypeOid)) : null;
             yield return new TableData(t.Name, naming.Table(t), columns.Select(c => c.Name).ToList(), expressions, where, t.Bytes, t.Rows)
@@ -44,7 +41,7 @@ internal sealed partial class PlanAssembler
                 CreatedInRun = true,
                 IntegerKeyColumn = key?.Name,
                 StreamMasks = streamMasks,
-                TextFormat = textOnly is not null,
+                TextFormat = text,
                 Analyze = !ForeignAncestors.Contains(t.Oid),
             };
         }
@@ -58,18 +55,6 @@ internal sealed partial class PlanAssembler
     /// </summary>
     private static TableData ExtensionConfigData(ExtensionConfig c) =>
         new(c.Name, c.Name, c.Columns, c.Columns.Select(Sql.Ident).ToList(), c.Filter, c.EstimatedBytes, c.EstimatedRows) { TextFormat = true };
-
-    /// <summary>
-    /// The reg* columns of a table that travel by name: created as text, copied as their names, and turned back
-    /// into their types after the data (oids differ between servers). Only on a table outside any inheritance or
-    /// partition tree, whose column types can change on their own.
-    /// </summary>
-    private IEnumerable<ColumnInfo> ByName(TableInfo t)
-    {
-        if (!_options.IncludeData || t.Kind != 'r' || t.Parents.Count > 0 || Parents.Contains(t.Oid))
-            return [];
-        return ColumnsOf(t).Where(c => c.ByName != '\0' && c.Generated == '\0' && c.Identity == '\0');
-    }
 
     /// <summary>Tables that are some table's parent (inheritance or partitioning).</summary>
     private HashSet<uint> Parents => _parents ??= catalog.Tables.SelectMany(x => x.Parents).ToHashSet();
@@ -93,10 +78,6 @@ internal sealed partial class PlanAssembler
     private HashSet<uint>? _parents;
 
     /// <summary>Statements turning by-name columns back into their types, one per table, before its indexes are built.</summary>
-    private IEnumerable<DdlStatement> ByNameConversions() =>
-        Tables.Select(t => (Table: t, Columns: ByName(t).ToList())).Where(x => x.Columns.Count > 0)
-            .Select(x => new DdlStatement("table", naming.Table(x.Table).Quoted, _tableDdl.ByNameColumns(x.Table, x.Columns)) { Table = naming.Table(x.Table) });
-
     /// <summary>For a partition, the partitioned table at the top of its tree (mask rules written for it cover it).</summary>
     private QualifiedName? PartitionRoot(TableInfo table)
     {

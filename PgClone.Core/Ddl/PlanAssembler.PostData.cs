@@ -67,6 +67,10 @@ internal sealed partial class PlanAssembler
                     _plannedIndexes[i.Oid] = (i, sql);
                     yield return new DdlStatement("index", i.Name.Quoted, sql) { Table = v.Name };
                 }
+        // Before its ANALYZE, which computes them.
+        foreach (var v in matviews)
+            foreach (var statement in Statistics(v.Oid, v.Name, _ => true))
+                yield return statement;
         // Analyzed like the copied tables, once its indexes are built (an expression index has statistics of its own).
         foreach (var v in populated)
             yield return new DdlStatement("materialized view", v.Name.Quoted, $"ANALYZE {v.Name.Quoted}") { Table = v.Name };
@@ -135,15 +139,8 @@ internal sealed partial class PlanAssembler
         foreach (var t in Tables)
         {
             var table = naming.Table(t);
-            foreach (var s in catalog.StatisticsOf(t.Oid))
-                if (UsesClonedColumns(t, s.ColumnNumbers, $"statistics {Sql.Ident(s.Name.Name)}") && Cloned(new ObjectKey('q', s.Oid), $"statistics {s.Name.Quoted}")
-                    && _plannedStatistics.Add(s.Oid))
-                {
-                    var name = s.Name with { Name = naming.Child(t.Oid, s.Name.Name) };
-                    foreach (var sql in StatisticsDdl.Create(s, name, table))
-                        yield return new DdlStatement("statistics", s.Name.Quoted, sql) { Table = table };
-                    if (OwnerTo("statistics", s.Name.Quoted, $"STATISTICS {name.Quoted}", s.Owner, table) is { } owner) yield return owner;
-                }
+            foreach (var statement in Statistics(t.Oid, table, s => UsesClonedColumns(t, s.ColumnNumbers, $"statistics {Sql.Ident(s.Name.Name)}")))
+                yield return statement;
             foreach (var sql in PolicyDdl.RowSecurity(t, table))
                 yield return new DdlStatement("table", table.Quoted, sql) { Table = table };
             foreach (var p in catalog.PoliciesOf(t.Oid))
@@ -155,6 +152,19 @@ internal sealed partial class PlanAssembler
                     yield return new DdlStatement("policy", name, PolicyDdl.Create(p, table)) { Table = table };
             }
         }
+    }
+
+    /// <summary>The extended statistics of a created table or materialized view, with their owners.</summary>
+    private IEnumerable<DdlStatement> Statistics(uint relation, QualifiedName on, Func<StatisticsInfo, bool> clonable)
+    {
+        foreach (var s in catalog.StatisticsOf(relation))
+            if (clonable(s) && Cloned(new ObjectKey('q', s.Oid), $"statistics {s.Name.Quoted}") && _plannedStatistics.Add(s.Oid))
+            {
+                var name = s.Name with { Name = naming.Child(relation, s.Name.Name) };
+                foreach (var sql in StatisticsDdl.Create(s, name, on))
+                    yield return new DdlStatement("statistics", s.Name.Quoted, sql) { Table = on };
+                if (OwnerTo("statistics", s.Name.Quoted, $"STATISTICS {name.Quoted}", s.Owner, on) is { } owner) yield return owner;
+            }
     }
 
     /// <summary>REPLICA IDENTITY USING INDEX and CLUSTER ON, once the index exists.</summary>
@@ -203,7 +213,11 @@ internal sealed partial class PlanAssembler
         foreach (var (index, _) in _plannedIndexes.Values.Where(x => x.Index.Comment is not null))
             Add("index", index.Name.Quoted, _index.IndexComment(index));
         foreach (var v in Views)
+        {
             foreach (var sql in ViewDdl.Comments(v)) Add(Kind(v), v.Name.Quoted, sql);
+            foreach (var s in catalog.StatisticsOf(v.Oid).Where(s => _plannedStatistics.Contains(s.Oid)))
+                Add("statistics", s.Name.Quoted, StatisticsDdl.Comment(s, s.Name), v.Name);
+        }
         foreach (var f in Functions)
             Add(f.Kind == 'p' ? "procedure" : "function", f.Signature, FunctionDdl.Comment(f));
         foreach (var t in Tables)

@@ -31,7 +31,7 @@ internal sealed partial class PlanAssembler
         foreach (var t in Tables)
         {
             var name = naming.Table(t);
-            var sql = _tableDdl.Create(t, ColumnsOf(t), InlineChecks(t), ByName(t).Select(c => c.Name).ToHashSet());
+            var sql = _tableDdl.Create(t, ColumnsOf(t), InlineChecks(t));
             var statements = sql.Select(s => new DdlStatement("table", name.Quoted, s) { Table = name }).ToList();
             _tableStatements[t.Oid] = statements;
             items.Add(new PreItem(new ObjectKey('r', t.Oid), 4, t.Name, t, statements));
@@ -58,7 +58,24 @@ internal sealed partial class PlanAssembler
         var keys = items.Select(i => i.Key).ToHashSet();
         _neededByPreData = edges.Where(e => e.Item1 != e.Item2 && keys.Contains(e.Item1)).Select(e => e.Item2).ToHashSet();
         _ordered = sorted.Select(i => i.Source).Distinct().ToList();
-        return sorted.SelectMany(i => i.Statements);
+        var cyclic = CyclicViews(sorted, edges);
+        return sorted.SelectMany(i => i.Source is ViewInfo v && cyclic.Contains(v) ? [new DdlStatement(Kind(v), v.Name.Quoted, ViewDdl.Placeholder(v))] : i.Statements)
+            .Concat(cyclic.Select(v => new DdlStatement(Kind(v), v.Name.Quoted, ViewDdl.Replace(v))));
+    }
+
+    /// <summary>
+    /// Views created before something they select from: in a cycle of views (a view replaced to select from one that
+    /// selects from it) or selecting from themselves. Each is created as a placeholder with its columns where the
+    /// order puts it and replaced by its definition once every pre-data object exists, as pg_dump does.
+    /// </summary>
+    private static List<ViewInfo> CyclicViews(List<PreItem> sorted, List<(ObjectKey, ObjectKey)> edges)
+    {
+        var position = new Dictionary<ObjectKey, int>();
+        for (var i = 0; i < sorted.Count; i++) position.TryAdd(sorted[i].Key, i);
+        var later = edges.Where(e => position.TryGetValue(e.Item1, out var from) && position.TryGetValue(e.Item2, out var to) && to > from)
+            .Select(e => e.Item1).ToHashSet();
+        return sorted.Select(i => i.Source).OfType<ViewInfo>()
+            .Where(v => !v.Materialized && !v.NeedsConstraint && (v.SelectsItself || later.Contains(new ObjectKey('r', v.Oid)))).Distinct().ToList();
     }
 
     /// <summary>Each created table's pre-data statements (CREATE TABLE and its column settings).</summary>
@@ -78,10 +95,9 @@ internal sealed partial class PlanAssembler
     private Dictionary<QualifiedName, List<DdlStatement>> DeferredCreates(List<DdlStatement> pre, IEnumerable<DdlStatement> ownedBy)
     {
         var deferred = new Dictionary<QualifiedName, List<DdlStatement>>();
-        // Values resolved by name while or right after the rows load may name any table: reg* columns (turned back
-        // from text after the load, or read as text in an extension's configuration rows). Then every table is
-        // created before the load.
-        if (!_options.IncludeData || Tables.Any(t => ColumnsOf(t).Any(c => c.ByName != '\0'))
+        // Values resolved by name as the rows load may name any table: reg* columns (a table's, or an extension
+        // configuration table's). Then every table is created before the load.
+        if (!_options.IncludeData || Tables.Any(t => ColumnsOf(t).Any(c => c.ByName))
             || catalog.ExtensionConfigs.Any(c => c.Kind == 'r' && CreatesExtension(c.Extension))) return deferred;
         var ownership = ownedBy.ToLookup(s => s.Table!.Value);
         foreach (var t in Tables.Where(t => t.Kind == 'r' && t.Parents.Count == 0 && !Parents.Contains(t.Oid)))

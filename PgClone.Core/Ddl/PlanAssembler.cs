@@ -49,7 +49,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         pre.AddRange(ownedBy);
         pre.AddRange(LargeObjects());
         var deferred = DeferredCreates(pre, ownedBy);
-        var indexes = ByNameConversions().Concat(IndexesAndKeys()).ToList();
+        var indexes = IndexesAndKeys().ToList();
         var constraints = ForeignKeysAndLateChecks().ToList();
         var post = new List<DdlStatement>();
         post.AddRange(DefinitionsNeedingConstraints());

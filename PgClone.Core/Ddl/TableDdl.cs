@@ -10,8 +10,7 @@ namespace PgClone.Core.Ddl;
 /// </summary>
 internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming, Tablespaces tablespaces)
 {
-    /// <param name="byName">Columns created as text and turned back into their reg* type after the data (<see cref="ByNameColumns"/>).</param>
-    public IEnumerable<string> Create(TableInfo t, IReadOnlyList<ColumnInfo> columns, IEnumerable<ConstraintInfo> inlineChecks, IReadOnlySet<string> byName)
+    public IEnumerable<string> Create(TableInfo t, IReadOnlyList<ColumnInfo> columns, IEnumerable<ConstraintInfo> inlineChecks)
     {
         var name = naming.Table(t);
         var elements = new List<string>();
@@ -33,7 +32,7 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming, Table
             var inheritsGeneration = standalone || reordered || t.IsPartition ? [] : parents.OfType<TableInfo>()
                 .SelectMany(p => p.Columns.Where(c => c.Generated == 's').Select(c => c.Name)).ToHashSet(StringComparer.Ordinal);
             elements.AddRange(columns.Where(c => c.IsLocal || standalone || reordered)
-                .Select(c => Column(t, c, foreign, byName.Contains(c.Name), inheritsGeneration.Contains(c.Name))));
+                .Select(c => Column(t, c, foreign, inheritsGeneration.Contains(c.Name))));
         }
         // INHERIT wants the parents' checks on the child already.
         var inherited = reordered ? catalog.ConstraintsOf(t.Oid).Where(c => c.Type == 'c' && c.Validated && !c.IsLocal).ToList() : [];
@@ -91,6 +90,8 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming, Table
                 if (c.Default is not null && c.Generated == '\0' && c.Default != parentColumn.Default) yield return $"{column} SET DEFAULT {naming.Default(c.Default)}";
             }
             foreach (var setting in ColumnSettings(name, c)) yield return setting;
+            if ((t.IsPartition ? !standalone : !reordered) && parents.OfType<TableInfo>().SelectMany(p => p.Columns).FirstOrDefault(p => p.Name == c.Name) is { } inheritedFrom)
+                foreach (var reset in ResetInheritedSettings(name, c, inheritedFrom)) yield return reset;
         }
         if (t.IsForeign) yield break;
         if (t.ReplicaIdentity == 'f') yield return $"ALTER TABLE ONLY {name.Quoted} REPLICA IDENTITY FULL";
@@ -108,6 +109,17 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming, Table
         if (c.Storage != c.TypeStorage) yield return $"{column} SET STORAGE {Storage(c.Storage)}";
         if (c.Compression is 'p' or 'l') yield return $"{column} SET COMPRESSION {(c.Compression == 'l' ? "lz4" : "pglz")}";
         if (c.Options.Count > 0) yield return $"{column} SET ({RelOptions(c.Options)})";
+    }
+
+    /// <summary>
+    /// INHERITS and PARTITION OF give a column its parent's storage and compression; a child that has the defaults
+    /// (it was made a child later, by INHERIT) gets them back, which ColumnSettings, setting only what is not the
+    /// default, would not do (pg_dump | psql leaves the parent's).
+    /// </summary>
+    private static IEnumerable<string> ResetInheritedSettings(QualifiedName relation, ColumnInfo c, ColumnInfo parent)
+    {
+        if (c.Storage == c.TypeStorage && parent.Storage != c.Storage) yield return $"{AlterColumn(relation, c)} SET STORAGE {Storage(c.Storage)}";
+        if (c.Compression == '\0' && parent.Compression != '\0') yield return $"{AlterColumn(relation, c)} SET COMPRESSION default";
     }
 
     public static string AlterColumn(QualifiedName relation, ColumnInfo c) => $"ALTER TABLE ONLY {relation.Quoted} ALTER COLUMN {Sql.Ident(c.Name)}";
@@ -146,10 +158,9 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming, Table
     private static bool SameColumnOrder(TableInfo t, TableInfo? parent) =>
         parent is null || t.Columns.Select(c => c.Name).SequenceEqual(parent.Columns.Select(c => c.Name));
 
-    private string Column(TableInfo t, ColumnInfo c, ForeignTableInfo? foreign, bool byName, bool inheritsGeneration)
+    private string Column(TableInfo t, ColumnInfo c, ForeignTableInfo? foreign, bool inheritsGeneration)
     {
         var options = foreign is not null && foreign.ColumnOptions.TryGetValue(c.Name, out var o) ? ForeignDataDdl.Options(o) : "";
-        if (byName) return $"{Sql.Ident(c.Name)} {TextOf(c)}{(c.NotNull ? " NOT NULL" : "")}";
         var sql = $"{Sql.Ident(c.Name)} {c.Type}{options}{TypeDdl.Collate(c.Collation)}";
         if (c.Generated == 's') sql += inheritsGeneration ? "" : $" GENERATED ALWAYS AS ({c.Default}) STORED";
         else if (c.Identity is 'a' or 'd')
@@ -161,20 +172,6 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming, Table
         if (c.NotNull) sql += " NOT NULL";
         return sql;
     }
-
-    /// <summary>The type a reg* column travels as: its values' names.</summary>
-    public static string TextOf(ColumnInfo c) => c.ByName == 'a' ? "text[]" : "text";
-
-    /// <summary>
-    /// Turns columns loaded as names back into their reg* types, resolving each name on the target, and gives
-    /// them their defaults.
-    /// </summary>
-    public string ByNameColumns(TableInfo t, IEnumerable<ColumnInfo> columns) =>
-        $"ALTER TABLE ONLY {naming.Table(t).Quoted} " + string.Join(", ", columns.SelectMany(c => new[]
-        {
-            $"ALTER COLUMN {Sql.Ident(c.Name)} TYPE {c.Type} USING {Sql.Ident(c.Name)}::{c.Type}",
-            c.Default is null ? null : $"ALTER COLUMN {Sql.Ident(c.Name)} SET DEFAULT {naming.Default(c.Default)}",
-        }).OfType<string>());
 
     /// <summary>reloptions entries "name=value" (or "toast.name=value") as a WITH list.</summary>
     public static string RelOptions(IEnumerable<string> options) => string.Join(", ", options.Select(o =>

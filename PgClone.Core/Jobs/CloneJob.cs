@@ -133,6 +133,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
             await snapshot.EndAsync(ct);
         }
         notes.AddRange(ConsistencyNotes(plan, results, jobId, snapshot.Id));
+        notes.AddRange(job.Notes);
 
         var byTable = results.GroupBy(r => r.Table).ToDictionary(g => g.Key, g => g.First());
         var ordered = plan.Tables.Select(t => byTable[t.Target]).ToList();

@@ -15,6 +15,9 @@ internal sealed record JobContext(
     public int Parallel => Request.EffectiveOptions.Parallel;
     public ICheckpointStore? Checkpoints => Options.Checkpoints;
 
+    /// <summary>What the run's result notes beside its tables (steps may add from any worker).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Notes { get; } = new();
+
     public Task StepDoneAsync(string step) =>
         Checkpoints?.StepDoneAsync(Id, step, CancellationToken.None) ?? Task.CompletedTask;
 }

@@ -15,8 +15,9 @@ internal static class DiffCatalog
 
     /// <summary>
     /// Category name (the JSON field) and its query. A table's definition here is its partitioning (PARTITION OF ...
-    /// FOR VALUES, PARTITION BY), its type (OF), parents (INHERITS), persistence, access method, storage options, row
-    /// level security and replica identity; its columns are compared one by one from <see cref="ReadColumnsAsync"/>.
+    /// FOR VALUES, PARTITION BY), its type (OF), parents (INHERITS), persistence, access method, storage options, its
+    /// columns' settings (storage, compression, statistics target, options), row level security and replica identity;
+    /// its columns are compared one by one from <see cref="ReadColumnsAsync"/>.
     /// A trigger's definition ends with its state when it is not simply enabled.
     /// </summary>
     public static readonly IReadOnlyList<(string Category, string Sql)> Definitions =
@@ -33,6 +34,15 @@ internal static class DiffCatalog
                        CASE WHEN c.relpersistence = 'u' THEN 'UNLOGGED' END,
                        (SELECT 'USING ' || quote_ident(am.amname) FROM pg_am am WHERE am.oid = c.relam AND am.amname <> 'heap'),
                        'WITH (' || array_to_string(c.reloptions, ', ') || ')',
+                       (SELECT 'COLUMNS (' || string_agg(concat_ws(' ', quote_ident(a.attname),
+                                   CASE WHEN a.attstorage <> ty.typstorage THEN 'STORAGE ' ||
+                                       CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END END,
+                                   CASE a.attcompression WHEN 'p' THEN 'COMPRESSION pglz' WHEN 'l' THEN 'COMPRESSION lz4' END,
+                                   CASE WHEN a.attstattarget >= 0 THEN 'STATISTICS ' || a.attstattarget END,
+                                   '(' || array_to_string(a.attoptions, ', ') || ')'), ', ' ORDER BY a.attnum) || ')'
+                        FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
+                        WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                          AND (a.attstorage <> ty.typstorage OR a.attcompression <> '' OR a.attstattarget >= 0 OR a.attoptions IS NOT NULL)),
                        CASE WHEN c.relrowsecurity THEN 'ROW LEVEL SECURITY' END,
                        CASE WHEN c.relforcerowsecurity THEN 'FORCE ROW LEVEL SECURITY' END,
                        CASE c.relreplident WHEN 'n' THEN 'REPLICA IDENTITY NOTHING' WHEN 'f' THEN 'REPLICA IDENTITY FULL'

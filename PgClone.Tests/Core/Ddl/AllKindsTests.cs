@@ -240,6 +240,7 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
             ("types", "Int 42", "DROP TYPE \"Kinds ü\".\"Int 42\" CASCADE"),
             ("policies", "guarded.Own Rows", "DROP POLICY \"Own Rows\" ON \"Kinds ü\".guarded"),
             ("statistics", "Guarded Stats", "DROP STATISTICS \"Kinds ü\".\"Guarded Stats\""),
+            ("statistics", "Item Name Stats", "DROP STATISTICS \"Kinds ü\".\"Item Name Stats\""),
             ("comments", "table constraint \"Row OK\" on \"Kinds ü\".checked_rows", "COMMENT ON CONSTRAINT \"Row OK\" ON \"Kinds ü\".checked_rows IS NULL"),
             ("collations", "Case Free", "DROP COLLATION \"Kinds ü\".\"Case Free\" CASCADE"),
         })
@@ -249,11 +250,19 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
             var reported = diff.Categories.Single(c => c.Category == category);
             Assert.True(reported.OnlyInSource.Contains(name), $"{category}: {name} not reported; only in source: {string.Join(", ", reported.OnlyInSource)}");
         }
-        // A trigger switched back on, and a table whose row security is no longer forced, are modified.
-        await PgServers.ExecAsync(db.Target, "ALTER TABLE \"Kinds ü\".guarded ENABLE TRIGGER \"Off\", NO FORCE ROW LEVEL SECURITY");
+        // A trigger switched back on, a table whose row security is no longer forced, and one whose column took its
+        // parent's compression (as INHERITS gives it) are modified.
+        await PgServers.ExecAsync(db.Target, """
+            ALTER TABLE "Kinds ü".guarded ENABLE TRIGGER "Off", NO FORCE ROW LEVEL SECURITY;
+            ALTER TABLE "Kinds ü".stored_child ALTER COLUMN t SET COMPRESSION pglz;
+            """);
         var changed = await new SchemaDiffer().DiffAsync(source, target, Kinds);
         Assert.Equal(["guarded.Off"], changed.Categories.Single(c => c.Category == "triggers").Modified.Select(m => m.Name));
-        Assert.Contains("guarded", changed.Categories.Single(c => c.Category == "tables").Modified.Select(m => m.Name));
+        var tables = changed.Categories.Single(c => c.Category == "tables").Modified;
+        Assert.Contains("guarded", tables.Select(m => m.Name));
+        var storedChild = tables.Single(m => m.Name == "stored_child");
+        Assert.EndsWith("INHERITS (\"Kinds ü\".stored_base)", storedChild.Source);
+        Assert.EndsWith("INHERITS (\"Kinds ü\".stored_base) COLUMNS (t COMPRESSION pglz)", storedChild.Target);
     }
 
     [Fact]

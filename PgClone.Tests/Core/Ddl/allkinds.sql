@@ -186,11 +186,13 @@ GRANT SELECT (tableoid, ctid, name) ON "Kinds ü".customer TO PUBLIC;
 GRANT SELECT (tableoid) ON pg_catalog.pg_proc TO PUBLIC;
 
 -- what views and indexes carry beside their definitions: a view column's default, a materialized view's column
--- statistics target and storage, an index expression's statistics target
+-- statistics target and storage and its extended statistics, an index expression's statistics target
 CREATE VIEW "Kinds ü".named_items AS SELECT id, name FROM "Kinds ü".items;
 ALTER VIEW "Kinds ü".named_items ALTER COLUMN name SET DEFAULT 'unnamed; ''x''';
 CREATE MATERIALIZED VIEW "Kinds ü".item_names AS SELECT id, name FROM "Kinds ü".items;
 ALTER MATERIALIZED VIEW "Kinds ü".item_names ALTER COLUMN name SET STATISTICS 321, ALTER COLUMN name SET STORAGE MAIN;
+CREATE STATISTICS "Kinds ü"."Item Name Stats" (mcv) ON id, lower(name) FROM "Kinds ü".item_names;
+COMMENT ON STATISTICS "Kinds ü"."Item Name Stats" IS 'extended statistics on a materialized view';
 CREATE INDEX "Lower Name" ON "Kinds ü".items (lower(name), id);
 ALTER INDEX "Kinds ü"."Lower Name" ALTER COLUMN 1 SET STATISTICS 77;
 
@@ -261,6 +263,17 @@ CREATE TABLE "Kinds ü".dflt_child () INHERITS ("Kinds ü".dflt_base);
 ALTER TABLE "Kinds ü".dflt_child ALTER COLUMN b DROP DEFAULT;
 INSERT INTO "Kinds ü".dflt_parent VALUES (1, 'one');
 INSERT INTO "Kinds ü".dflt_child VALUES (3, NULL);
+-- ... nor their storage and compression: children made so later (INHERIT, ATTACH) keep the defaults
+CREATE TABLE "Kinds ü".stored_base (t text COMPRESSION pglz, u text);
+ALTER TABLE "Kinds ü".stored_base ALTER COLUMN u SET STORAGE EXTERNAL;
+CREATE TABLE "Kinds ü".stored_child (t text, u text);
+ALTER TABLE "Kinds ü".stored_child INHERIT "Kinds ü".stored_base;
+CREATE TABLE "Kinds ü".stored_parts (k integer, t text COMPRESSION pglz) PARTITION BY LIST (k);
+ALTER TABLE "Kinds ü".stored_parts ALTER COLUMN t SET STORAGE MAIN;
+CREATE TABLE "Kinds ü".stored_part (k integer, t text);
+ALTER TABLE "Kinds ü".stored_parts ATTACH PARTITION "Kinds ü".stored_part FOR VALUES IN (1);
+INSERT INTO "Kinds ü".stored_child VALUES (repeat('t', 5000), repeat('u', 5000));
+INSERT INTO "Kinds ü".stored_parts VALUES (1, repeat('p', 5000));
 
 -- a CHECK calling a function that takes the table's row type: the function needs the table, the table's check the function
 CREATE TABLE "Kinds ü".checked_rows (f1 integer);
@@ -284,9 +297,9 @@ CREATE TRIGGER "Replica Only" BEFORE UPDATE ON "Kinds ü".guarded FOR EACH ROW E
 CREATE TRIGGER "Always" AFTER DELETE ON "Kinds ü".guarded FOR EACH ROW EXECUTE FUNCTION "Kinds ü".pass_row();
 ALTER TABLE "Kinds ü".guarded DISABLE TRIGGER "Off", ENABLE REPLICA TRIGGER "Replica Only", ENABLE ALWAYS TRIGGER "Always";
 
--- int2vector and oidvector values, empty ones too (their binary receive refuses an empty vector)
-CREATE TABLE "Kinds ü".vectors (id integer, iv int2vector, ov oidvector);
-INSERT INTO "Kinds ü".vectors VALUES (1, '1 2', '23 25'), (2, '', ''), (3, NULL, NULL);
+-- int2vector, oidvector and tsquery values, empty ones too (their binary receive refuses an empty one)
+CREATE TABLE "Kinds ü".vectors (id integer, iv int2vector, ov oidvector, q tsquery);
+INSERT INTO "Kinds ü".vectors VALUES (1, '1 2', '23 25', 'a & !b'), (2, '', '', ''), (3, NULL, NULL, NULL);
 
 -- foreign tables under local ones, through a wrapper without a handler (nothing may read or ANALYZE them):
 -- an inheritance child and a partition

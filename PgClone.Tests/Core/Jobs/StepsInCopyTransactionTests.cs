@@ -99,6 +99,24 @@ public sealed class StepsInCopyTransactionTests(PgServersFixture fx) : IClassFix
     }
 
     [Fact]
+    public async Task An_analyze_the_server_refuses_for_the_data_leaves_the_table_without_statistics_and_notes_it()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("analyzerefused");
+        // PostgreSQL 15's range statistics take bounds as double precision: 1e1000 is beyond it (the source cannot
+        // ANALYZE the table either), and a restore of pg_dump's output, which runs no ANALYZE, keeps its rows.
+        await PgServers.ExecAsync(db.Source, Schema + "CREATE TABLE ranges (id int PRIMARY KEY, r numrange); INSERT INTO ranges VALUES (1, '[-1e1000,1e1000]'), (2, '[1,2]');");
+
+        var result = await new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 2 }), new CloneRunOptions { Preflight = false });
+
+        Assert.Equal(2, result.Tables.Single(t => t.Table.Name == "ranges").Rows);
+        Assert.Equal(await ChecksumAsync(db.Source, "ranges", "id"), await ChecksumAsync(db.Target, "ranges", "id"));
+        var note = result.Notes.Single(n => n.StartsWith("ANALYZE ", StringComparison.Ordinal));
+        Assert.Equal($"ANALYZE \"public\".\"ranges\": no statistics gathered: \"2{new string('0', 98)}…{new string('0', 17)}\" is out of range for type double precision", note);
+        Assert.Equal(0, await StatisticRowsAsync(db.Target, "ranges"));
+        Assert.True(await StatisticRowsAsync(db.Target, "small") > 0);
+    }
+
+    [Fact]
     public async Task A_step_failing_in_the_copys_transaction_keeps_the_data_and_fails_the_run_naming_the_index()
     {
         var db = await fx.Servers.CreateDatabasesAsync("ownstepsfail");
