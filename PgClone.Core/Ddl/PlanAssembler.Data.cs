@@ -77,7 +77,6 @@ internal sealed partial class PlanAssembler
     private HashSet<uint>? _foreignAncestors;
     private HashSet<uint>? _parents;
 
-    /// <summary>Statements turning by-name columns back into their types, one per table, before its indexes are built.</summary>
     /// <summary>For a partition, the partitioned table at the top of its tree (mask rules written for it cover it).</summary>
     private QualifiedName? PartitionRoot(TableInfo table)
     {
