@@ -118,7 +118,7 @@ public static partial class CatalogReader
     private static async Task<List<PolicyInfo>> ReadPoliciesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, $"""
             SELECT p.oid, p.polrelid, p.polname, p.polpermissive, p.polcmd,
-                   ARRAY(SELECT r.rolname::text FROM unnest(p.polroles) AS x(role) JOIN pg_roles r ON r.oid = x.role ORDER BY r.rolname),
+                   ARRAY(SELECT r.rolname::text FROM unnest(p.polroles) WITH ORDINALITY AS x(role, n) JOIN pg_roles r ON r.oid = x.role ORDER BY x.n),
                    pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid), {Comment("pg_policy", "p.oid")}
             FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = ANY($1) ORDER BY p.polrelid, p.polname

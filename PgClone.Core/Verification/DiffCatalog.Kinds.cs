@@ -98,7 +98,7 @@ internal static class DiffCatalogKinds
             SELECT c.relname || '.' || p.polname,
                    concat_ws(' ', CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
                        'FOR ' || CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
-                       'TO ' || (SELECT string_agg(CASE WHEN r = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r)) END, ', ' ORDER BY 1) FROM unnest(p.polroles) AS r),
+                       'TO ' || (SELECT string_agg(n, ', ' ORDER BY n COLLATE "C") FROM unnest(p.polroles) AS r, LATERAL (SELECT CASE WHEN r = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r)) END AS n) x),
                        'USING (' || pg_get_expr(p.polqual, p.polrelid) || ')', 'WITH CHECK (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')')
             FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE c.relnamespace {InSchema}
             """),

@@ -48,6 +48,7 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
             GRANT SELECT ON information_schema.sql_features TO "Kinds Reader";
             ALTER STATISTICS "Kinds ü"."Guarded Stats" OWNER TO "Kinds Lead";
             ALTER COLLATION "Kinds ü"."Case Free" OWNER TO "Kinds Lead";
+            CREATE POLICY "Both Roles" ON "Kinds ü".guarded TO "Kinds Reader", "Kinds Lead" USING (true);
             """);
 
         var result = await CloneKit.CloneAsync(db, CloneOperation.Database);
@@ -88,6 +89,10 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
         var systemOnSource = await PgServers.ScalarAsync<string>(db.Source, systemAcls);
         Assert.Equal("{postgres=U/postgres} {postgres=arwdDxt/postgres,=r/postgres,\"\\\"Kinds Reader\\\"=r/postgres\"}", systemOnSource);
         Assert.Equal(systemOnSource, await PgServers.ScalarAsync<string>(db.Target, systemAcls));
+        // A policy's roles in the source's order (pg_dump lists them as it finds them in pg_authid).
+        const string policyRoles = "SELECT polroles::regrole[]::text FROM pg_policy WHERE polname = 'Both Roles'";
+        Assert.Equal("{\"\\\"Kinds Reader\\\"\",\"\\\"Kinds Lead\\\"\"}", await PgServers.ScalarAsync<string>(db.Source, policyRoles));
+        Assert.Equal(await PgServers.ScalarAsync<string>(db.Source, policyRoles), await PgServers.ScalarAsync<string>(db.Target, policyRoles));
 
         Assert.Contains("ALTER DEFAULT PRIVILEGES FOR ROLE", source);
         const string settings = "SELECT s.setconfig::text FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = current_database()";
