@@ -102,7 +102,8 @@ public sealed class TableVerifier
 
     /// <summary>
     /// Names what a materialized view's entry compares; a view's rows are those of its last REFRESH, and a clone
-    /// computes them from the rows it copied, so a view the source left stale differs from its clone.
+    /// computes them from the rows it copied, so a view the source left stale, or whose query reads the clock or
+    /// aggregates in no fixed order (json_object_agg without ORDER BY), differs from its clone.
     /// </summary>
     private static TableVerification Tagged(TableVerification entry, VerifiedTable t)
     {
@@ -110,7 +111,7 @@ public sealed class TableVerifier
             return entry with { Note = Join($"foreign partitions not compared: {string.Join(", ", t.ForeignLeaves)}", entry.Note) };
         if (t.Kind == VerifiedKind.Table) return entry;
         var kind = t.Kind == VerifiedKind.MaterializedView && entry.Status == VerifyStatus.Mismatch
-            ? "materialized view (rows of its last REFRESH: one left stale on the source differs from its fresh clone)"
+            ? "materialized view (rows of its last REFRESH, which the clone computes afresh: the source's is stale, or its query reads the clock or aggregates in no fixed order)"
             : t.Kind.Name();
         return entry with { Kind = t.Kind, Note = Join(kind, entry.Note) };
     }
