@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using PgClone.Tests.Fixtures;
 using PgClone.Tests.Web;
@@ -165,6 +166,71 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
         await Assertions.Expect(dialog.Locator(".mud-dialog-title")).ToHaveTextAsync("Add connection");
         // The dialog listens for Escape once its keyboard handler is registered over the circuit: a press before may be lost.
         await UntilAsync(() => page.Keyboard.PressAsync("Escape"), () => Assertions.Expect(dialog).ToHaveCountAsync(0, new() { Timeout = 1_500 }), "Escape closes the dialog");
+        Assert.Empty(errors);
+    }
+
+    /// <summary>
+    /// What a page shows for a moment after the browser parsed it, and takes away again: a loading bar, or a claim that
+    /// there is nothing ("does not exist", an empty state). A page read while prerendering must keep what it shows when
+    /// the circuit takes over (one that read its data again went back to its loading bar, or "does not exist", for a
+    /// moment). A server-data grid reads its rows only once interactive: its own first load is expected, but not an
+    /// empty state before it (Jobs said "No runs yet" above the runs it then listed).
+    /// </summary>
+    private const string WatchFlashes = """
+        window.__added = [];
+        document.addEventListener('DOMContentLoaded', () => new MutationObserver(changes => {
+          const watched = '.mud-progress-linear:not(.pgclone-grid-first-load), .mud-skeleton, .pgclone-empty, #no-such-schedule, #run-missing, '
+            + '#no-matching-runs, #schedule-never-fired';
+          for (const c of changes) for (const n of c.addedNodes)
+            if (n.nodeType === 1)
+              for (const e of [...(n.matches(watched) ? [n] : []), ...n.querySelectorAll(watched)])
+                if (!e.closest('.mud-table-loading')) window.__added.push(e);
+        }).observe(document.body, { childList: true, subtree: true }));
+        window.__flashes = () => window.__added.filter(e => !e.isConnected).map(e => e.outerHTML.slice(0, 200));
+        """;
+
+    [Fact]
+    public async Task Pages_read_while_prerendering_keep_what_they_show_when_the_circuit_takes_over()
+    {
+        var data = await fx.Servers.CreateDatabasesAsync("prerender_data");
+        await RunsTestBed.SeedSourceAsync(data.Source);
+        await using var console = await RunsConsole.StartAsync(RunsConsole.Settings((await fx.Servers.CreateDatabasesAsync("prerender_console")).Source), data);
+        await ConsoleUsers.AddAsync(console.Factory, Admin, AppRoles.Admin, RunsTestBed.Password);
+        var (http, _) = await RunsTestBed.LogInAsync(console.Url, RunsConsole.Operator);
+        var profile = await PgClone.Tests.Web.Schedules.SchedulesTestBed.CreateProfileAsync(http, "notes nightly", new PgClone.Web.Runs.RunRequest("table", console.SourceId, console.TargetId, RunsTestBed.Schema, "notes"));
+        var schedule = await PgClone.Tests.Web.Schedules.SchedulesTestBed.CreateScheduleAsync(http, new PgClone.Web.Schedules.ScheduleDraft("notes at 3", profile, "0 0 3 * * ?"));
+        var policy = await http.PostAsJsonAsync("api/v1/masking-policies", new PgClone.Web.Masking.MaskPolicyDraft("Notes", null, null,
+            new System.Text.Json.Nodes.JsonObject { [$"{RunsTestBed.Schema}.notes"] = new System.Text.Json.Nodes.JsonObject { ["label"] = "hash" } }), RunsTestBed.Json);
+        Assert.Equal(System.Net.HttpStatusCode.Created, policy.StatusCode);
+        var policyId = (await policy.Content.ReadFromJsonAsync<PgClone.Web.Masking.MaskPolicyDetail>(RunsTestBed.Json))!.Policy.Id;
+        var run = await RunsTestBed.StartAsync(http, new PgClone.Web.Runs.RunRequest("table", console.SourceId, console.TargetId, RunsTestBed.Schema, "notes"));
+        Assert.Equal(PgClone.Web.Runs.RunStatus.Succeeded, (await RunsTestBed.WaitAsync(http, run, d => d.Run.FinishedAt is not null)).Run.Status);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Chromium.LaunchAsync(playwright);
+        List<string> errors = [];
+        var page = await Chromium.LogInAsync(browser, console.Url, Admin, RunsTestBed.Password, p => errors = Chromium.CollectErrors(p));
+        await page.Context.AddInitScriptAsync(WatchFlashes);
+        (string Path, string Shows)[] pages =
+        [
+            ("/", "#recent-runs"), ("/jobs", "#runs-grid"), ("/audit", "h1, h4, h5"), ("/connections", "#connections-grid"), ("/clones", "#profiles-grid"), ("/schedules", "#schedules-grid"),
+            ($"/schedules/{schedule.Id}", "#schedule-next-firing"), ("/masking", "#policies"), ($"/masking/policies/{policyId}", "h1, h4, h5"),
+            ("/roles", "#no-role-templates"), ("/admin", "#admin-user-counts"), ("/admin/users", "#users"),
+            ($"/jobs/{run}", "#run-progress"), ($"/jobs/{run}/evidence", "h1, h4, h5"),
+        ];
+        foreach (var (path, shows) in pages)
+        {
+            var sent = await (await page.Context.APIRequest.GetAsync(console.Url + path)).TextAsync();
+            // Sent before any grid read its rows: no grid says it has none.
+            Assert.DoesNotMatch("id=\"(no-runs|no-matching-runs|no-audit-entries|schedule-never-fired)\"", sent);
+            await page.GotoAsync(console.Url + path);
+            await Chromium.WaitForInteractiveAsync(page);
+            await Assertions.Expect(page.Locator(shows).First).ToBeVisibleAsync();
+            // The circuit's first render, and any read it starts, are done well within this.
+            await page.WaitForTimeoutAsync(750);
+            var added = await page.EvaluateAsync<string[]>("() => window.__flashes()");
+            Assert.Equal($"{path}: nothing", $"{path}: {(added.Length == 0 ? "nothing" : string.Join(" | ", added))}");
+        }
         Assert.Empty(errors);
     }
 
