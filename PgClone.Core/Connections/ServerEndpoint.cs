@@ -37,11 +37,50 @@ public sealed record ServerEndpoint(ServerRole Role, string Name, string Connect
     /// <summary>
     /// Opens a connection to this server; any failure (refused, wrong password, unknown database) becomes one
     /// PgCloneException that names the server. <paramref name="settings"/> replaces the connection string when a
-    /// caller tunes it (pooling, application_name, buffers).
+    /// caller tunes it (pooling, application_name, buffers). A source database in SQL_ASCII is read byte for byte
+    /// (see <see cref="SqlAsciiDatabases"/>); a target one is written so only when <paramref name="textFromSqlAscii"/>
+    /// says what is written there comes from such a source: a UTF8 source's text is written as UTF-8 there, as a
+    /// restore of pg_dump's output writes it.
     /// </summary>
-    public async Task<NpgsqlConnection> OpenAsync(CancellationToken ct, NpgsqlConnectionStringBuilder? settings = null)
+    public async Task<NpgsqlConnection> OpenAsync(CancellationToken ct, NpgsqlConnectionStringBuilder? settings = null, Func<Task<bool>>? textFromSqlAscii = null)
     {
-        var conn = new NpgsqlConnection(settings?.ConnectionString ?? ConnectionString);
+        var csb = new NpgsqlConnectionStringBuilder(settings?.ConnectionString ?? ConnectionString);
+        var database = (csb.Host, csb.Port, csb.Database);
+        async Task<bool> ByteForByteWanted() => Role == ServerRole.Source || textFromSqlAscii is not null && await textFromSqlAscii();
+        if (SqlAsciiDatabases.ContainsKey(database) && await ByteForByteWanted()) ByteForByte(csb);
+        NpgsqlConnection conn;
+        try { conn = await OpenOnceAsync(csb, ct); }
+        catch (PgCloneException e) when (csb.ClientEncoding != SqlAscii && e.InnerException is PostgresException { SqlState: PostgresErrorCodes.CharacterNotInRepertoire })
+        {
+            // Refused its start-up (Npgsql reads the enum labels then): only a SQL_ASCII database holds text that is not UTF-8.
+            if (!await ByteForByteWanted()) throw;
+            conn = await OpenOnceAsync(ByteForByte(new NpgsqlConnectionStringBuilder(csb.ConnectionString)), ct);
+            if (conn.PostgresParameters.GetValueOrDefault("server_encoding") != SqlAscii)
+            {
+                await conn.DisposeAsync();
+                throw;
+            }
+            SqlAsciiDatabases[database] = true;
+            return conn;
+        }
+        if (csb.ClientEncoding != SqlAscii && conn.PostgresParameters.GetValueOrDefault("server_encoding") == SqlAscii)
+        {
+            SqlAsciiDatabases[database] = true;
+            if (await ByteForByteWanted())
+            {
+                await conn.DisposeAsync();
+                conn = await OpenOnceAsync(ByteForByte(csb), ct);
+            }
+        }
+        return conn;
+    }
+
+    /// <summary>Whether the connection reads and writes a SQL_ASCII database byte for byte.</summary>
+    public static bool IsByteForByte(NpgsqlConnection conn) => conn.PostgresParameters.GetValueOrDefault("client_encoding") == SqlAscii;
+
+    private async Task<NpgsqlConnection> OpenOnceAsync(NpgsqlConnectionStringBuilder csb, CancellationToken ct)
+    {
+        var conn = new NpgsqlConnection(csb.ConnectionString);
         try
         {
             await conn.OpenAsync(ct);
@@ -52,6 +91,23 @@ public sealed record ServerEndpoint(ServerRole Role, string Name, string Connect
             await conn.DisposeAsync();
             throw PgCloneException.FromDriver(this, null, e);
         }
+    }
+
+    private const string SqlAscii = "SQL_ASCII";
+
+    /// <summary>
+    /// Databases (host, port, name) whose encoding is SQL_ASCII: their text is bytes in no declared encoding, and
+    /// a UTF8 client is refused any byte over 127 that is not valid UTF-8 ("invalid byte sequence"), so every read of
+    /// such a name, comment or value failed. They are read and written as pg_dump does, with client_encoding SQL_ASCII
+    /// (no conversion), and in Latin-1 strings (one char per byte), so every byte goes through unchanged.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string?, int, string?), bool> SqlAsciiDatabases = new();
+
+    private static NpgsqlConnectionStringBuilder ByteForByte(NpgsqlConnectionStringBuilder csb)
+    {
+        csb.ClientEncoding = SqlAscii;
+        csb.Encoding = "ISO-8859-1";
+        return csb;
     }
 
     public override string ToString() => Describe();

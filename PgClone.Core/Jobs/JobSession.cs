@@ -11,6 +11,8 @@ namespace PgClone.Core.Jobs;
 internal sealed class JobSession(string jobId) : IAsyncDisposable
 {
     private readonly List<NpgsqlConnection> _open = [];
+    /// <summary>Whether the job's source database is in SQL_ASCII, once its first session started (false if it failed to).</summary>
+    private readonly TaskCompletionSource<bool> _sourceSqlAscii = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _ended;
 
     public string JobId { get; } = jobId;
@@ -34,7 +36,15 @@ internal sealed class JobSession(string jobId) : IAsyncDisposable
         csb.Options = $"{csb.Options} -c DateStyle=ISO,YMD -c IntervalStyle=postgres -c extra_float_digits=3 -c lc_monetary=C -c bytea_output=hex -c xmloption=content".TrimStart();
         csb.ReadBufferSize = Math.Max(csb.ReadBufferSize, 1 << 16);
         csb.WriteBufferSize = Math.Max(csb.WriteBufferSize, 1 << 16);
-        var conn = await server.OpenAsync(ct, csb);
+        // A target in SQL_ASCII is written byte for byte when the source is too: its first session waits for the source's.
+        NpgsqlConnection conn;
+        try { conn = await server.OpenAsync(ct, csb, server.Role == ServerRole.Target && database is null ? () => _sourceSqlAscii.Task.WaitAsync(ct) : null); }
+        catch
+        {
+            if (server.Role == ServerRole.Source) _sourceSqlAscii.TrySetResult(false);
+            throw;
+        }
+        if (server.Role == ServerRole.Source) _sourceSqlAscii.TrySetResult(ServerEndpoint.IsByteForByte(conn));
         try { await ExecAsync(conn, server, null, $"SET application_name = {Sql.Literal(Truncate($"{name} {JobId} {role}", 63))}{(setup is null ? "" : "; " + setup)}", ct); }
         catch
         {

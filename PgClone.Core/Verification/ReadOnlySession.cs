@@ -21,9 +21,11 @@ public sealed class ReadOnlySession : IAsyncDisposable
 
     public ServerEndpoint Server { get; }
 
-    public static async Task<ReadOnlySession> OpenAsync(ServerEndpoint server, CancellationToken ct)
+    /// <param name="source">With a target: the source's session, whose text, if read byte for byte, the target's is compared with.</param>
+    public static async Task<ReadOnlySession> OpenAsync(ServerEndpoint server, CancellationToken ct, ReadOnlySession? source = null)
     {
-        var connection = await server.OpenAsync(ct);
+        var fromSqlAscii = source is not null && ServerEndpoint.IsByteForByte(source._connection);
+        var connection = await server.OpenAsync(ct, textFromSqlAscii: fromSqlAscii ? () => Task.FromResult(true) : null);
         var session = new ReadOnlySession(server, connection);
         try
         {

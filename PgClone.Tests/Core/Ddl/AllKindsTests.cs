@@ -217,6 +217,44 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
     }
 
     [Fact]
+    public async Task A_SQL_ASCII_database_is_copied_byte_for_byte_with_names_comments_and_values_in_no_declared_encoding()
+    {
+        var name = $"ascii_{Guid.NewGuid():N}"[..20];
+        await PgServers.ExecAsync(fx.Servers.SourceAdmin, $"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C'");
+        var source = PgServers.WithDatabase(fx.Servers.SourceAdmin, name);
+        // Bytes over 127 that are not UTF-8 (Latin-1's é, ÿ, à; a lone 0x80), made by the server from escapes: this
+        // test's client speaks UTF-8, and the server refuses it such text (as it refused the clone's).
+        await PgServers.ExecAsync(source, """
+            DO $$ BEGIN
+              EXECUTE format('CREATE TABLE %I (id int PRIMARY KEY, %I text, v varchar(10), j json, m int)', E'caf\xe9', E'nom\xff');
+              EXECUTE format('COMMENT ON TABLE %I IS %L', E'caf\xe9', E'r\xe9sum\xe9 \x80');
+              EXECUTE format('INSERT INTO %I VALUES (1, %L, %L, %L, 1), (2, NULL, %L, NULL, 2)', E'caf\xe9', E'd\xe9j\xe0', E'\xff\xfe', E'{"k": "\xe9"}', E'\x80');
+              EXECUTE format('CREATE VIEW %I AS SELECT id, %L AS label FROM %I', E'vue \xe9', E'\xe9t\xe9', E'caf\xe9');
+              EXECUTE format('CREATE TYPE mood AS ENUM (%L, %L)', 'ok', E'tr\xe8s bien');
+              EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I CHECK (v <> %L)', E'caf\xe9', E'pas \xe9', E'\xe9');
+            END $$;
+            """);
+        var target = PgServers.WithDatabase(fx.Servers.TargetAdmin, name + "_copy");
+
+        await new CloneEngine().RunAsync(new CloneRequest(CloneOperation.DatabaseCreate, ServerEndpoint.Parse(ServerRole.Source, source),
+            ServerEndpoint.Parse(ServerRole.Target, target), null, null, null));
+
+        // The names' and comments' very bytes (a UTF-8 client reads them in hex only).
+        const string bytes = "SELECT pg_encoding_to_char((SELECT encoding FROM pg_database WHERE datname = current_database())) || ' ' || " +
+                             "string_agg(encode(convert_to(c.relname || ' ' || coalesce(obj_description(c.oid, 'pg_class'), '-'), 'SQL_ASCII'), 'hex'), ',' ORDER BY c.relname) " +
+                             "FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'v')";
+        // Npgsql's own start-up reads the enum labels: a UTF-8 client cannot even connect any more.
+        const string byteForByte = ";Client Encoding=SQL_ASCII;Encoding=ISO-8859-1";
+        var expected = await PgServers.ScalarAsync<string>(source + byteForByte, bytes);
+        Assert.Equal("SQL_ASCII 636166e92072e973756de92080,76756520e9202d", expected);
+        Assert.Equal(expected, await PgServers.ScalarAsync<string>(target + byteForByte, bytes));
+        CloneKit.SameDump(await CloneKit.DumpAsync(source), await CloneKit.DumpAsync(target));
+        var verify = await new TableVerifier().VerifyAsync(ServerEndpoint.Parse(ServerRole.Source, source),
+            ServerEndpoint.Parse(ServerRole.Target, target), new VerifyOptions { Mode = VerifyMode.Checksum });
+        Assert.Equal([("caf\u00e9", VerifyStatus.Match, 2L)], verify.Tables.Where(t => t.Kind == VerifiedKind.Table).Select(t => (t.Table, t.Status, t.TargetRows)));
+    }
+
+    [Fact]
     public async Task Diff_reports_each_kind_removed_from_the_clone()
     {
         var db = await fx.Servers.CreateDatabasesAsync("kindsdiff");
