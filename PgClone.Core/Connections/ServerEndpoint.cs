@@ -45,35 +45,42 @@ public sealed record ServerEndpoint(ServerRole Role, string Name, string Connect
     public async Task<NpgsqlConnection> OpenAsync(CancellationToken ct, NpgsqlConnectionStringBuilder? settings = null, Func<Task<bool>>? textFromSqlAscii = null)
     {
         var csb = new NpgsqlConnectionStringBuilder(settings?.ConnectionString ?? ConnectionString);
+        // A client encoding the user chose is theirs.
+        if (!string.IsNullOrEmpty(csb.ClientEncoding)) return await OpenOnceAsync(csb, ct);
         var database = (csb.Host, csb.Port, csb.Database);
-        async Task<bool> ByteForByteWanted() => Role == ServerRole.Source || textFromSqlAscii is not null && await textFromSqlAscii();
-        if (SqlAsciiDatabases.ContainsKey(database) && await ByteForByteWanted()) ByteForByte(csb);
+        async Task<bool> Wanted() => Role == ServerRole.Source || textFromSqlAscii is not null && await textFromSqlAscii();
+        var byteForByte = ByteForByte(new NpgsqlConnectionStringBuilder(csb.ConnectionString));
+        if (SqlAsciiDatabases.ContainsKey(database) && await Wanted())
+        {
+            var known = await OpenOnceAsync(byteForByte, ct);
+            if (IsSqlAsciiServer(known)) return known;
+            // Created again since, in another encoding.
+            SqlAsciiDatabases.TryRemove(database, out _);
+            await known.DisposeAsync();
+        }
         NpgsqlConnection conn;
         try { conn = await OpenOnceAsync(csb, ct); }
-        catch (PgCloneException e) when (csb.ClientEncoding != SqlAscii && e.InnerException is PostgresException { SqlState: PostgresErrorCodes.CharacterNotInRepertoire })
+        catch (PgCloneException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.CharacterNotInRepertoire })
         {
             // Refused its start-up (Npgsql reads the enum labels then): only a SQL_ASCII database holds text that is not UTF-8.
-            if (!await ByteForByteWanted()) throw;
-            conn = await OpenOnceAsync(ByteForByte(new NpgsqlConnectionStringBuilder(csb.ConnectionString)), ct);
-            if (conn.PostgresParameters.GetValueOrDefault("server_encoding") != SqlAscii)
+            if (!await Wanted()) throw;
+            conn = await OpenOnceAsync(byteForByte, ct);
+            if (IsSqlAsciiServer(conn))
             {
-                await conn.DisposeAsync();
-                throw;
+                SqlAsciiDatabases[database] = true;
+                return conn;
             }
-            SqlAsciiDatabases[database] = true;
-            return conn;
+            await conn.DisposeAsync();
+            throw;
         }
-        if (csb.ClientEncoding != SqlAscii && conn.PostgresParameters.GetValueOrDefault("server_encoding") == SqlAscii)
-        {
-            SqlAsciiDatabases[database] = true;
-            if (await ByteForByteWanted())
-            {
-                await conn.DisposeAsync();
-                conn = await OpenOnceAsync(ByteForByte(csb), ct);
-            }
-        }
-        return conn;
+        if (!IsSqlAsciiServer(conn)) return conn;
+        SqlAsciiDatabases[database] = true;
+        if (!await Wanted()) return conn;
+        await conn.DisposeAsync();
+        return await OpenOnceAsync(byteForByte, ct);
     }
+
+    private static bool IsSqlAsciiServer(NpgsqlConnection conn) => conn.PostgresParameters.GetValueOrDefault("server_encoding") == SqlAscii;
 
     /// <summary>Whether the connection reads and writes a SQL_ASCII database byte for byte.</summary>
     public static bool IsByteForByte(NpgsqlConnection conn) => conn.PostgresParameters.GetValueOrDefault("client_encoding") == SqlAscii;

@@ -37,8 +37,8 @@ public static class ServerProbe
         deadline.CancelAfter(limit + TimeSpan.FromSeconds(1));
         try
         {
-            await using var conn = new NpgsqlConnection(csb.ConnectionString);
-            await conn.OpenAsync(deadline.Token);
+            // Opened as the engine opens it, so a SQL_ASCII database whose text is not UTF-8 tests as it clones.
+            await using var conn = await server.OpenAsync(deadline.Token, csb);
             var clock = Stopwatch.StartNew();
             await using (var ping = new NpgsqlCommand("SELECT 1", conn))
                 await ping.ExecuteScalarAsync(deadline.Token);
@@ -49,11 +49,14 @@ public static class ServerProbe
             await reader.ReadAsync(deadline.Token);
             return new ProbeResult(true, reader.GetString(0), latency, reader.GetBoolean(1), reader.GetBoolean(2), reader.GetBoolean(3), null);
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or SocketException or OperationCanceledException && !ct.IsCancellationRequested)
+        catch (Exception e) when (Driver(e) is NpgsqlException or TimeoutException or SocketException or OperationCanceledException && !ct.IsCancellationRequested)
         {
-            return new ProbeResult(false, null, TimeSpan.Zero, false, false, false, $"{server.Describe()}: {Explain(e, csb, limit)}");
+            return new ProbeResult(false, null, TimeSpan.Zero, false, false, false, $"{server.Describe()}: {Explain(Driver(e), csb, limit)}");
         }
     }
+
+    /// <summary>The driver's own exception, out of the one opening the connection wraps it in.</summary>
+    private static Exception Driver(Exception e) => e is PgCloneException { InnerException: { } inner } ? inner : e;
 
     /// <summary>The driver's exception as the one thing the user must fix.</summary>
     public static string Explain(Exception e, NpgsqlConnectionStringBuilder csb, TimeSpan timeout)

@@ -235,6 +235,9 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
             END $$;
             """);
         var target = PgServers.WithDatabase(fx.Servers.TargetAdmin, name + "_copy");
+        // The console's connection test opens it as a clone does.
+        var probe = await ServerProbe.ProbeAsync(ServerEndpoint.Parse(ServerRole.Source, source), CancellationToken.None);
+        Assert.True(probe.Ok, probe.Error);
 
         await new CloneEngine().RunAsync(new CloneRequest(CloneOperation.DatabaseCreate, ServerEndpoint.Parse(ServerRole.Source, source),
             ServerEndpoint.Parse(ServerRole.Target, target), null, null, null));
@@ -252,6 +255,18 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
         var verify = await new TableVerifier().VerifyAsync(ServerEndpoint.Parse(ServerRole.Source, source),
             ServerEndpoint.Parse(ServerRole.Target, target), new VerifyOptions { Mode = VerifyMode.Checksum });
         Assert.Equal([("caf\u00e9", VerifyStatus.Match, 2L)], verify.Tables.Where(t => t.Kind == VerifiedKind.Table).Select(t => (t.Table, t.Status, t.TargetRows)));
+
+        // The same name made again in UTF8 (a console runs for months): read as UTF-8 again, not byte for byte.
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        await PgServers.ExecAsync(fx.Servers.SourceAdmin, $"DROP DATABASE {name} WITH (FORCE)");
+        await PgServers.ExecAsync(fx.Servers.SourceAdmin, $"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'");
+        await PgServers.ExecAsync(source, "CREATE TABLE \"été\" (v text); INSERT INTO \"été\" VALUES ('€')");
+        var utf8Target = PgServers.WithDatabase(fx.Servers.TargetAdmin, name + "_utf8");
+        await new CloneEngine().RunAsync(new CloneRequest(CloneOperation.DatabaseCreate, ServerEndpoint.Parse(ServerRole.Source, source),
+            ServerEndpoint.Parse(ServerRole.Target, utf8Target), null, null, null));
+        Assert.Equal("UTF8 c3a974c3a9 e282ac", await PgServers.ScalarAsync<string>(utf8Target,
+            "SELECT pg_encoding_to_char((SELECT encoding FROM pg_database WHERE datname = current_database())) || ' ' || " +
+            "encode(convert_to(relname, 'UTF8'), 'hex') || ' ' || (SELECT encode(convert_to(v, 'UTF8'), 'hex') FROM \"été\") FROM pg_class WHERE relname = 'été'"));
     }
 
     [Fact]
