@@ -40,6 +40,9 @@ public static partial class CatalogReader
             ), by_name AS (
                 SELECT oid FROM pg_type WHERE oid IN ({RegTypes})
                 UNION SELECT m.type FROM made_of m JOIN by_name b ON m.part = b.oid
+            ), names_relations AS (
+                SELECT oid FROM pg_type WHERE oid = 'regclass'::regtype
+                UNION SELECT m.type FROM made_of m JOIN names_relations r ON m.part = r.oid
             ), {CaseFoldingTypes}, no_binary AS (
                 -- int2vector, oidvector and tsquery send an empty value that their receive functions refuse
                 SELECT oid FROM pg_type WHERE typtype = 'b' AND (typsend = 0 OR typreceive = 0 OR oid IN (22, 30, 3615))
@@ -50,7 +53,8 @@ public static partial class CatalogReader
                    a.attislocal, a.attstattarget, a.attstorage, t.typstorage, {Comment("pg_class", "a.attrelid", "a.attnum")},
                    a.attcompression, ARRAY(SELECT o FROM unnest(a.attoptions) o WHERE split_part(o, '=', 1) IN ({ColumnOptions})),
                    a.atttypid IN (SELECT oid FROM by_name),
-                   a.atttypid IN (SELECT oid FROM no_binary), a.atttypid IN (SELECT oid FROM folds_case)
+                   a.atttypid IN (SELECT oid FROM no_binary), a.atttypid IN (SELECT oid FROM folds_case),
+                   a.atttypid IN (SELECT oid FROM names_relations)
             FROM pg_attribute a
             JOIN pg_class c ON c.oid = a.attrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -63,8 +67,33 @@ public static partial class CatalogReader
             """, schemas, r => (Rel: r.GetFieldValue<uint>(0), Column: new ColumnInfo(
                 r.GetInt16(1), r.GetString(2), r.GetString(3), r.GetFieldValue<uint>(4), Collation(r, 5), r.GetBoolean(7),
                 Str(r, 8), r.GetChar(9), r.GetChar(10), r.GetBoolean(11), r.GetInt16(12), r.GetChar(13), r.GetChar(14), Str(r, 15))
-                { Compression = r.GetChar(16), Options = Strings(r, 17), ByName = r.GetBoolean(18), NoBinaryForm = r.GetBoolean(19), FoldsCase = r.GetBoolean(20) }), ct);
+                { Compression = r.GetChar(16), Options = Strings(r, 17), ByName = r.GetBoolean(18), NoBinaryForm = r.GetBoolean(19), FoldsCase = r.GetBoolean(20), NamesRelations = r.GetBoolean(21) }), ct);
         return rows.GroupBy(x => x.Rel).ToDictionary(g => g.Key, g => g.Select(x => x.Column).ToList());
+    }
+
+    /// <summary>
+    /// The indexes that regclass values of <paramref name="tables"/> name (in a column of regclass, or in an array,
+    /// composite or domain holding one). COPY resolves each name as its row loads, so such an index must exist before
+    /// the data, where a restore of pg_dump's output fails. Each value is compared as text: under the session's
+    /// search_path (pg_catalog) a value and the index's own regclass print the same qualified name.
+    /// </summary>
+    public static async Task<HashSet<uint>> IndexesNamedByValuesAsync(NpgsqlConnection conn, SessionWarmup warmup, IEnumerable<TableInfo> tables, CancellationToken ct)
+    {
+        var named = new HashSet<uint>();
+        foreach (var t in tables.Where(t => t.Kind == 'r'))
+        {
+            var columns = t.Columns.Where(c => c.NamesRelations).Select(c => $"x.{Sql.Ident(c.Name)}").ToList();
+            if (columns.Count == 0) continue;
+            await warmup.WarmAsync(t.Name.Quoted, ct);
+            named.UnionWith(await QueryAsync(conn, $"""
+                SELECT i.oid FROM pg_catalog.pg_class i
+                WHERE i.relkind IN ('i', 'I') AND i.oid::pg_catalog.regclass::pg_catalog.text IN (
+                    SELECT v OPERATOR(pg_catalog.#>>) ARRAY[]::pg_catalog.text[] FROM ONLY {t.Name.Quoted} x,
+                           pg_catalog.jsonb_path_query(pg_catalog.to_jsonb(ROW({string.Join(", ", columns)})), 'strict $.**') v
+                    WHERE pg_catalog.jsonb_typeof(v) = 'string')
+                """, null, r => r.GetFieldValue<uint>(0), ct));
+        }
+        return named;
     }
 
     private static async Task<List<TableInfo>> ReadTablesAsync(NpgsqlConnection conn, string[] schemas, Dictionary<uint, List<ColumnInfo>> attributes, CancellationToken ct) =>

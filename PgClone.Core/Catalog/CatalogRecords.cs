@@ -92,6 +92,8 @@ public sealed record ColumnInfo(
     /// array, range or composite over one): they differ between servers, so the values travel by name, in text.
     /// </summary>
     public bool ByName { get; init; }
+    /// <summary>Whether the column's values are or hold regclass: they may name an index (<see cref="SourceCatalog.IndexesNamedByValues"/>).</summary>
+    public bool NamesRelations { get; init; }
     /// <summary>
     /// Whether the column's type has no binary form: a base type without send/receive functions (isn's ean13, seg,
     /// aclitem), or a domain, array, range or composite over one. Binary COPY refuses such a column.
@@ -269,6 +271,8 @@ public sealed record SourceCatalog
     public required IReadOnlyDictionary<ObjectKey, string> Owners { get; init; }
     /// <summary>Objects of the schemas that cannot be recreated (security labels), for the planner's refusal or plan.Skipped.</summary>
     public required IReadOnlyList<string> Unsupported { get; init; }
+    /// <summary>Indexes that regclass values of the cloned tables name (<see cref="CatalogReader.IndexesNamedByValuesAsync"/>).</summary>
+    public IReadOnlySet<uint> IndexesNamedByValues { get; init; } = new HashSet<uint>();
 
     // Lookups by oid, built on first use: planning a database of thousands of tables stays linear.
     private Dictionary<uint, TableInfo>? _tables;

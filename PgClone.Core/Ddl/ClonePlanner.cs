@@ -43,6 +43,8 @@ public static class ClonePlanner
             var schemas = await SchemasAsync(request, source, ct);
             catalog = await CatalogReader.ReadAsync(source, schemas, request.Operation is CloneOperation.Database or CloneOperation.DatabaseCreate, ct, catalogHelper);
             scope = PlanScope.Build(request, catalog);
+            if (options.IncludeData)
+                catalog = catalog with { IndexesNamedByValues = await CatalogReader.IndexesNamedByValuesAsync(source, new SessionWarmup(source, request.Source), scope.Tables, ct) };
             if (request.Operation == CloneOperation.Schema && options.TargetName is { } newSchema && newSchema != request.Schema)
                 rename = new SchemaRename(request.Schema!, newSchema, await CatalogReader.SchemaObjectNamesAsync(source, request.Schema!, ct));
         }

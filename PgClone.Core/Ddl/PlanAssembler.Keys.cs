@@ -9,6 +9,8 @@ internal sealed partial class PlanAssembler
     private readonly HashSet<uint> _plannedConstraints = [];
     /// <summary>Keys built as a unique index, then attached (by index oid).</summary>
     private readonly Dictionary<uint, ConstraintInfo> _keysAsIndexes = [];
+    /// <summary>Index and key statements built on the empty tables, as the last of PreData: data values name them.</summary>
+    private readonly List<DdlStatement> _beforeData = [];
 
     /// <summary>
     /// PRIMARY KEY, UNIQUE, EXCLUDE and plain indexes of tables. A partitioned table's index and its partitions'
@@ -49,8 +51,10 @@ internal sealed partial class PlanAssembler
             var key = _keysAsIndexes.GetValueOrDefault(index.Oid);
             var kind = index.ConstraintOid != 0 && key is null ? "constraint" : "index";
             var name = $"{Sql.Ident(naming.Child(index.TableOid, index.Name.Name))} on {table.Quoted}";
-            yield return new DdlStatement(kind, name, string.Join(";\n", tree.Select(x => x.Sql).Concat(attaches))) { Table = table };
-            if (key is not null) yield return new DdlStatement("constraint", name, _index.AddConstraintUsingIndex(key, table)) { Table = table, UsingIndex = true };
+            var statements = new List<DdlStatement> { new(kind, name, string.Join(";\n", tree.Select(x => x.Sql).Concat(attaches))) { Table = table } };
+            if (key is not null) statements.Add(new DdlStatement("constraint", name, _index.AddConstraintUsingIndex(key, table)) { Table = table, UsingIndex = true });
+            if (tree.Any(x => catalog.IndexesNamedByValues.Contains(x.Index.Oid))) _beforeData.AddRange(statements);
+            foreach (var s in statements) yield return s;
         }
     }
 

@@ -50,6 +50,9 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         pre.AddRange(LargeObjects());
         var deferred = DeferredCreates(pre, ownedBy);
         var indexes = IndexesAndKeys().ToList();
+        // Built on the empty table, so a regclass value naming the index resolves as its row loads.
+        pre.AddRange(_beforeData);
+        indexes.RemoveAll(_beforeData.Contains);
         var constraints = ForeignKeysAndLateChecks().ToList();
         var post = new List<DdlStatement>();
         post.AddRange(DefinitionsNeedingConstraints());

@@ -79,4 +79,49 @@ public sealed class ObjectReferenceTests(PgServersFixture fx) : IClassFixture<Pg
             """", source);
         Assert.Equal(source, await PgServers.ScalarAsync<string>(db.Target, rows));
     }
+
+    [Fact]
+    public async Task Regclass_values_naming_indexes_load_after_those_indexes_are_built_even_their_own_tables()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("regindexes");
+        await PgServers.ExecAsync(db.Source, """"
+            CREATE TABLE items (id int PRIMARY KEY, name text);
+            CREATE INDEX items_name ON items (name);
+            INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 500) g;
+            CREATE SCHEMA "Other Schema";
+            CREATE TABLE "Other Schema".t (id int CONSTRAINT "T key" PRIMARY KEY, seen regclass, many regclass[]);
+            CREATE INDEX "Odd ""idx""" ON "Other Schema".t (seen);
+            INSERT INTO "Other Schema".t VALUES (1, '"Other Schema"."Odd ""idx"""', ARRAY['"Other Schema"."T key"'::regclass, 'items_name', 'items']);
+            CREATE TABLE parted (k int, v int) PARTITION BY RANGE (k);
+            CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (10);
+            CREATE INDEX parted_v ON parted (v);
+            INSERT INTO parted VALUES (1, 1);
+            CREATE TYPE holder AS (r regclass, n int);
+            CREATE DOMAIN rel AS regclass;
+            CREATE TABLE named (id int, what rel, h holder);
+            INSERT INTO named VALUES (1, 'items_pkey', NULL), (2, 'parted_v', ROW('parted_1_v_idx', 1)), (3, 'items', ROW('items', 2)), (4, NULL, NULL);
+            """");
+
+        await CloneKit.CloneAsync(db, CloneOperation.Database);
+
+        Assert.Equal(await CloneKit.DumpAsync(db.Source), await CloneKit.DumpAsync(db.Target));
+        const string rows = """"
+            SELECT string_agg(r, E'\n' ORDER BY r) FROM (
+                SELECT 'named ' || t::text AS r FROM named t UNION ALL SELECT 'items ' || count(*) FROM items
+                UNION ALL SELECT 'kinds ' || string_agg(n.id || c.relkind::text, ',' ORDER BY n.id) FROM named n JOIN pg_class c ON c.oid = n.what
+                UNION ALL SELECT 'other ' || id || ' ' || (seen = '"Other Schema"."Odd ""idx"""'::regclass)
+                                 || ' ' || (many = ARRAY['"Other Schema"."T key"'::regclass, 'items_name', 'items']) FROM "Other Schema".t) x
+            """";
+        var source = await PgServers.ScalarAsync<string>(db.Source, rows);
+        Assert.Equal("""
+            items 500
+            kinds 1i,2I,3r
+            named (1,items_pkey,)
+            named (2,parted_v,"(parted_1_v_idx,1)")
+            named (3,items,"(items,2)")
+            named (4,,)
+            other 1 true true
+            """, source);
+        Assert.Equal(source, await PgServers.ScalarAsync<string>(db.Target, rows));
+    }
 }
