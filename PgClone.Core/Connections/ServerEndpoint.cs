@@ -1,3 +1,4 @@
+using System.Text;
 using Npgsql;
 
 namespace PgClone.Core.Connections;
@@ -38,9 +39,9 @@ public sealed record ServerEndpoint(ServerRole Role, string Name, string Connect
     /// Opens a connection to this server; any failure (refused, wrong password, unknown database) becomes one
     /// PgCloneException that names the server. <paramref name="settings"/> replaces the connection string when a
     /// caller tunes it (pooling, application_name, buffers). A source database in SQL_ASCII is read byte for byte
-    /// (see <see cref="SqlAsciiDatabases"/>); a target one is written so only when <paramref name="textFromSqlAscii"/>
-    /// says what is written there comes from such a source: a UTF8 source's text is written as UTF-8 there, as a
-    /// restore of pg_dump's output writes it.
+    /// (see <see cref="SqlAsciiDatabases"/>); a target is written so when <paramref name="textFromSqlAscii"/> says what
+    /// is written there comes from such a source (asked once the target's own start-up is done, so both start at
+    /// once). A UTF8 source's text is written as UTF-8 to a SQL_ASCII target, as a restore of pg_dump's output writes it.
     /// </summary>
     public async Task<NpgsqlConnection> OpenAsync(CancellationToken ct, NpgsqlConnectionStringBuilder? settings = null, Func<Task<bool>>? textFromSqlAscii = null)
     {
@@ -73,7 +74,14 @@ public sealed record ServerEndpoint(ServerRole Role, string Name, string Connect
             await conn.DisposeAsync();
             throw;
         }
-        if (!IsSqlAsciiServer(conn)) return conn;
+        if (!IsSqlAsciiServer(conn))
+        {
+            // A SQL_ASCII source's bytes go to any target as they are, as a restore of pg_dump's output sends them:
+            // the server checks that they are valid in its encoding (names in UTF-8 are kept, not encoded twice).
+            if (Role == ServerRole.Source || !await Wanted()) return conn;
+            await conn.DisposeAsync();
+            return await OpenOnceAsync(byteForByte, ct);
+        }
         SqlAsciiDatabases[database] = true;
         if (!await Wanted()) return conn;
         await conn.DisposeAsync();
@@ -109,6 +117,12 @@ public sealed record ServerEndpoint(ServerRole Role, string Name, string Connect
     /// (no conversion), and in Latin-1 strings (one char per byte), so every byte goes through unchanged.
     /// </summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string?, int, string?), bool> SqlAsciiDatabases = new();
+
+    /// <summary>
+    /// Text a user typed (a name to look up) as a byte-for-byte session reads the same characters stored in UTF-8,
+    /// which most SQL_ASCII databases hold: one char per byte of its UTF-8.
+    /// </summary>
+    public static string AsByteForByte(string typed) => Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(typed));
 
     private static NpgsqlConnectionStringBuilder ByteForByte(NpgsqlConnectionStringBuilder csb)
     {

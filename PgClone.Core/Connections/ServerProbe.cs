@@ -37,8 +37,9 @@ public static class ServerProbe
         deadline.CancelAfter(limit + TimeSpan.FromSeconds(1));
         try
         {
-            // Opened as the engine opens it, so a SQL_ASCII database whose text is not UTF-8 tests as it clones.
-            await using var conn = await server.OpenAsync(deadline.Token, csb);
+            // Opened as the engine opens a database it reads, so a SQL_ASCII database whose text is not UTF-8 tests
+            // as it clones, a target one too (its enum labels may refuse a UTF-8 start-up): the test reads only ASCII.
+            await using var conn = await (server with { Role = ServerRole.Source }).OpenAsync(deadline.Token, csb);
             var clock = Stopwatch.StartNew();
             await using (var ping = new NpgsqlCommand("SELECT 1", conn))
                 await ping.ExecuteScalarAsync(deadline.Token);

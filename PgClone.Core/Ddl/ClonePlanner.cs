@@ -27,6 +27,7 @@ public static class ClonePlanner
         Func<TargetState, TargetState>? asTarget, IColumnMasker? masker, Action<PlanIssue>? issues, CancellationToken ct,
         Task<NpgsqlConnection>? catalogHelper = null)
     {
+        request = AsRead(request, source);
         var options = request.EffectiveOptions;
         var where = WhereFilter.Validate(options.Where);
         if (request.Operation is not (CloneOperation.Table or CloneOperation.Schema) && options.TargetName is not null)
@@ -67,6 +68,23 @@ public static class ClonePlanner
         var plan = new PlanAssembler(request, catalog, scope, state, naming, where, issues).Build(masker);
         if (options.IncludeData) masker?.EnsureAllRulesUsed();
         return rename is null ? plan : rename.Apply(plan);
+    }
+
+    /// <summary>
+    /// The names and filter the user typed as a source read byte for byte (a SQL_ASCII database's) reads the same
+    /// characters stored in UTF-8: a filter's literal then matches the rows it names, and the target, written so too,
+    /// gets the UTF-8 of a new name.
+    /// </summary>
+    private static CloneRequest AsRead(CloneRequest request, NpgsqlConnection source)
+    {
+        if (!ServerEndpoint.IsByteForByte(source)) return request;
+        static string? Text(string? typed) => typed is null ? null : ServerEndpoint.AsByteForByte(typed);
+        var o = request.EffectiveOptions;
+        return request with
+        {
+            Schema = Text(request.Schema), Table = Text(request.Table),
+            Options = o with { Where = Text(o.Where), TargetName = Text(o.TargetName), Columns = o.Columns?.Select(ServerEndpoint.AsByteForByte).ToList() },
+        };
     }
 
     private static async Task<IReadOnlyList<string>> SchemasAsync(CloneRequest request, NpgsqlConnection source, CancellationToken ct)

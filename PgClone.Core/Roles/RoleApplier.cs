@@ -25,19 +25,20 @@ internal sealed class RoleApplier : IAsyncDisposable
     }
 
     /// <summary>Reads the target's roles and the objects the grants name, then opens the write transaction.</summary>
-    public static async Task<RoleApplier> OpenAsync(ServerEndpoint target, List<ObjectGrant> grants, List<DefaultPrivilegeGrant> defaults, CancellationToken ct)
+    /// <param name="textFromSqlAscii">The names were read byte for byte from a SQL_ASCII database: written so, as pg_dumpall's output is.</param>
+    public static async Task<RoleApplier> OpenAsync(ServerEndpoint target, List<ObjectGrant> grants, List<DefaultPrivilegeGrant> defaults, bool textFromSqlAscii, CancellationToken ct)
     {
         Dictionary<string, bool> roles;
         HashSet<string> objects;
         string database;
-        await using (var t = await ReadOnlySession.OpenAsync(target, ct))
+        await using (var t = await ReadOnlySession.OpenAsync(target, ct, textFromSqlAscii))
         {
             roles = await RoleCatalog.ReadRoleExpiriesAsync(t, ct);
             var schemas = grants.Select(g => g.Schema ?? g.Name).Concat(defaults.Select(d => d.Schema).OfType<string>()).Distinct().ToArray();
             objects = await RoleCatalog.ReadObjectKeysAsync(t, schemas, ct);
             database = await t.ScalarAsync<string>("SELECT current_database()::text", ct);
         }
-        var conn = await target.OpenAsync(ct);
+        var conn = await target.OpenAsync(ct, textFromSqlAscii: textFromSqlAscii ? () => Task.FromResult(true) : null);
         try
         {
             return new RoleApplier(target, conn, await conn.BeginTransactionAsync(ct), roles, objects, database);

@@ -13,7 +13,7 @@ public sealed class RoleCloner
     public async Task<RoleCloneResult> CloneAsync(ServerEndpoint source, ServerEndpoint target, RoleCloneOptions options, CancellationToken ct = default)
     {
         var plan = await ReadSourceAsync(source, options, ct);
-        await using var applier = await RoleApplier.OpenAsync(target, plan.Grants, plan.Defaults, ct);
+        await using var applier = await RoleApplier.OpenAsync(target, plan.Grants, plan.Defaults, plan.ByteForByte, ct);
         await applier.RolesAsync(plan.Roles, !options.NoPasswords, ct);
         await applier.SettingsAsync(plan.Settings, ct);
         await applier.MembershipsAsync(plan.Memberships, ct);
@@ -22,21 +22,25 @@ public sealed class RoleCloner
         return await applier.CommitAsync(ct);
     }
 
+    /// <param name="ByteForByte">Read from a SQL_ASCII database byte for byte: the names are written to the target so too.</param>
     private sealed record SourceRoles(List<RoleDefinition> Roles, List<RoleSetting> Settings, List<RoleMembership> Memberships,
-        List<ObjectGrant> Grants, List<DefaultPrivilegeGrant> Defaults);
+        List<ObjectGrant> Grants, List<DefaultPrivilegeGrant> Defaults, bool ByteForByte);
 
-    private static async Task<SourceRoles> ReadSourceAsync(ServerEndpoint source, RoleCloneOptions options, CancellationToken ct)
+    private static async Task<SourceRoles> ReadSourceAsync(ServerEndpoint source, RoleCloneOptions asked, CancellationToken ct)
     {
+        var options = asked;
         await using var s = await ReadOnlySession.OpenAsync(source, ct);
         if (!options.NoPasswords && !await RoleCatalog.CanReadPasswordsAsync(s, ct))
             throw PgCloneException.For(source, null,
                 "reading password hashes requires a superuser (SELECT on pg_authid): connect to the source as a superuser, or pass --no-passwords to clone roles without passwords");
+        // The names asked for, as the session reads them (a SQL_ASCII database's, byte for byte).
+        options = options with { Roles = options.Roles?.Select(s.AsRead).ToList(), NamePrefix = options.NamePrefix is { } p ? s.AsRead(p) : null };
         if (options.Roles is { Count: > 0 } wanted)
         {
             var found = (await RoleCatalog.FindRolesAsync(s, wanted, ct)).ToDictionary(x => x.Name, x => x.System, StringComparer.Ordinal);
-            foreach (var name in wanted)
+            foreach (var name in asked.Roles!)
             {
-                if (!found.TryGetValue(name, out var system)) throw PgCloneException.For(source, $"role {Sql.Ident(name)}", "does not exist");
+                if (!found.TryGetValue(s.AsRead(name), out var system)) throw PgCloneException.For(source, $"role {Sql.Ident(name)}", "does not exist");
                 if (system) throw PgCloneException.For(source, $"role {Sql.Ident(name)}", "is a system role (pg_* or the bootstrap superuser) and is not cloned");
             }
         }
@@ -46,6 +50,6 @@ public sealed class RoleCloner
             await RoleCatalog.ReadSettingsAsync(s, names, ct),
             await RoleCatalog.ReadMembershipsAsync(s, names, ct),
             await RoleCatalog.ReadObjectGrantsAsync(s, names, ct),
-            await RoleCatalog.ReadDefaultPrivilegesAsync(s, names, ct));
+            await RoleCatalog.ReadDefaultPrivilegesAsync(s, names, ct), s.ByteForByte);
     }
 }

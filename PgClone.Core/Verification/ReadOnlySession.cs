@@ -21,11 +21,16 @@ public sealed class ReadOnlySession : IAsyncDisposable
 
     public ServerEndpoint Server { get; }
 
-    /// <param name="source">With a target: the source's session, whose text, if read byte for byte, the target's is compared with.</param>
-    public static async Task<ReadOnlySession> OpenAsync(ServerEndpoint server, CancellationToken ct, ReadOnlySession? source = null)
+    /// <summary>Whether the session reads a SQL_ASCII database byte for byte (see <see cref="ServerEndpoint.OpenAsync"/>).</summary>
+    public bool ByteForByte => ServerEndpoint.IsByteForByte(_connection);
+
+    /// <summary>Text a user typed as this session reads it (<see cref="ServerEndpoint.AsByteForByte"/>).</summary>
+    public string AsRead(string typed) => ByteForByte ? ServerEndpoint.AsByteForByte(typed) : typed;
+
+    /// <param name="textFromSqlAscii">A target whose text is compared with (or written from) a source read byte for byte (<see cref="ByteForByte"/>).</param>
+    public static async Task<ReadOnlySession> OpenAsync(ServerEndpoint server, CancellationToken ct, bool textFromSqlAscii = false)
     {
-        var fromSqlAscii = source is not null && ServerEndpoint.IsByteForByte(source._connection);
-        var connection = await server.OpenAsync(ct, textFromSqlAscii: fromSqlAscii ? () => Task.FromResult(true) : null);
+        var connection = await server.OpenAsync(ct, textFromSqlAscii: textFromSqlAscii ? () => Task.FromResult(true) : null);
         var session = new ReadOnlySession(server, connection);
         try
         {

@@ -22,7 +22,7 @@ public sealed class SchemaDiffer
     public async Task<SchemaDiffResult> DiffAsync(ServerEndpoint source, ServerEndpoint target, string schema, string? targetSchema, CancellationToken ct = default)
     {
         await using var s = await ReadOnlySession.OpenAsync(source, ct);
-        await using var t = await ReadOnlySession.OpenAsync(target, ct, s);
+        await using var t = await ReadOnlySession.OpenAsync(target, ct, s.ByteForByte);
         if (!await VerifyCatalog.SchemaExistsAsync(s, schema, ct))
             throw PgCloneException.For(source, $"schema {Sql.Ident(schema)}", "does not exist");
         var onTarget = targetSchema ?? schema;

@@ -11,7 +11,7 @@ public sealed class TableVerifier
     public async Task<VerifyResult> VerifyAsync(ServerEndpoint source, ServerEndpoint target, VerifyOptions options, CancellationToken ct = default)
     {
         await using var s = await ReadOnlySession.OpenAsync(source, ct);
-        await using var t = await ReadOnlySession.OpenAsync(target, ct, s);
+        await using var t = await ReadOnlySession.OpenAsync(target, ct, s.ByteForByte);
         if (options.Schema is { } schema && !await VerifyCatalog.SchemaExistsAsync(s, schema, ct))
             throw PgCloneException.For(source, $"schema {Sql.Ident(schema)}", "does not exist");
         var exclusions = ColumnExclusions.Parse(options.ExcludeColumns);

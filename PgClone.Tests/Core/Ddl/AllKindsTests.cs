@@ -1,6 +1,7 @@
 using PgClone.Core;
 using PgClone.Core.Connections;
 using PgClone.Core.Jobs;
+using PgClone.Core.Roles;
 using PgClone.Core.Verification;
 using PgClone.Tests.Fixtures;
 
@@ -252,9 +253,21 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
         Assert.Equal("SQL_ASCII 636166e92072e973756de92080,76756520e9202d", expected);
         Assert.Equal(expected, await PgServers.ScalarAsync<string>(target + byteForByte, bytes));
         CloneKit.SameDump(await CloneKit.DumpAsync(source), await CloneKit.DumpAsync(target));
+        // The clone's enum label refuses a UTF-8 start-up on the target too: testing it as a target connection works.
+        var targetProbe = await ServerProbe.ProbeAsync(ServerEndpoint.Parse(ServerRole.Target, target), CancellationToken.None);
+        Assert.True(targetProbe.Ok, targetProbe.Error);
         var verify = await new TableVerifier().VerifyAsync(ServerEndpoint.Parse(ServerRole.Source, source),
             ServerEndpoint.Parse(ServerRole.Target, target), new VerifyOptions { Mode = VerifyMode.Checksum });
         Assert.Equal([("caf\u00e9", VerifyStatus.Match, 2L)], verify.Tables.Where(t => t.Kind == VerifiedKind.Table).Select(t => (t.Table, t.Status, t.TargetRows)));
+
+        // Into a UTF8 database, its bytes arrive as they are, as a restore of pg_dump's output sends them: Latin-1's è
+        // is not UTF-8 and fails the run, naming the object and the bytes, before any table is made.
+        var intoUtf8 = PgServers.WithDatabase(fx.Servers.TargetAdmin, name + "_u8");
+        await PgServers.ExecAsync(fx.Servers.TargetAdmin, $"CREATE DATABASE {name}_u8 TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'");
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(new CloneRequest(CloneOperation.Database,
+            ServerEndpoint.Parse(ServerRole.Source, source), ServerEndpoint.Parse(ServerRole.Target, intoUtf8), null, null, null)));
+        Assert.Equal($"{ServerEndpoint.Parse(ServerRole.Target, intoUtf8).Describe()}: type \"public\".\"mood\": invalid byte sequence for encoding \"UTF8\": 0xe8 0x73 0x20", refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(intoUtf8, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"));
 
         // The same name made again in UTF8 (a console runs for months): read as UTF-8 again, not byte for byte.
         Npgsql.NpgsqlConnection.ClearAllPools();
@@ -267,6 +280,56 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
         Assert.Equal("UTF8 c3a974c3a9 e282ac", await PgServers.ScalarAsync<string>(utf8Target,
             "SELECT pg_encoding_to_char((SELECT encoding FROM pg_database WHERE datname = current_database())) || ' ' || " +
             "encode(convert_to(relname, 'UTF8'), 'hex') || ' ' || (SELECT encode(convert_to(v, 'UTF8'), 'hex') FROM \"été\") FROM pg_class WHERE relname = 'été'"));
+    }
+
+    [Fact]
+    public async Task A_SQL_ASCII_database_holding_UTF8_goes_to_a_UTF8_database_with_its_names_and_roles_encoded_once()
+    {
+        var name = $"ascii8_{Guid.NewGuid():N}"[..20];
+        var role = $"r\u00f4le_{Guid.NewGuid():N}"[..16];
+        await PgServers.ExecAsync(fx.Servers.SourceAdmin, $"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C'");
+        await PgServers.ExecAsync(fx.Servers.TargetAdmin, $"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'");
+        var source = PgServers.WithDatabase(fx.Servers.SourceAdmin, name);
+        var target = PgServers.WithDatabase(fx.Servers.TargetAdmin, name);
+        // What most SQL_ASCII databases hold: UTF-8 written by UTF-8 clients, which the server stores unchecked.
+        await PgServers.ExecAsync(source, $$"""
+            CREATE ROLE "{{role}}";
+            CREATE TABLE "café" (id int PRIMARY KEY, v text DEFAULT 'déjà', w varchar(3) CHECK (w <> 'ñ'));
+            COMMENT ON TABLE "café" IS 'résumé';
+            INSERT INTO "café" VALUES (1, '€ ü', 'ñandú'::varchar(3)), (2, DEFAULT, NULL);
+            CREATE VIEW "vue été" AS SELECT id, 'Ωmega' AS label FROM "café";
+            GRANT SELECT ON "café" TO "{{role}}";
+            """);
+        try
+        {
+            await new RoleCloner().CloneAsync(ServerEndpoint.Parse(ServerRole.Source, source), ServerEndpoint.Parse(ServerRole.Target, target),
+                new RoleCloneOptions { Roles = [role], NoPasswords = true });
+            await new CloneEngine().RunAsync(new CloneRequest(CloneOperation.Database, ServerEndpoint.Parse(ServerRole.Source, source),
+                ServerEndpoint.Parse(ServerRole.Target, target), null, null, null));
+
+            const string read = """
+                SELECT string_agg(x, ' | ' ORDER BY x) FROM (
+                    SELECT c.relname || ' ' || coalesce(obj_description(c.oid, 'pg_class'), '-') AS x FROM pg_class c
+                    WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'v')
+                    UNION ALL SELECT string_agg(id || ' ' || v || ' ' || coalesce(w, '-'), ', ' ORDER BY id) FROM "café"
+                    UNION ALL SELECT string_agg(label, ',') FROM "vue été"
+                    UNION ALL SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = '"café"'::regclass
+                    UNION ALL SELECT grantee || ' ' || privilege_type FROM information_schema.role_table_grants WHERE table_name = 'café' AND grantee LIKE 'r%') y
+                """;
+            Assert.Equal($"'déjà'::text | 1 € ü ña, 2 déjà - | café résumé | {role} SELECT | vue été - | Ωmega,Ωmega", await PgServers.ScalarAsync<string>(target, read));
+            Assert.Equal($"{role} 1", await PgServers.ScalarAsync<string>(target, $"SELECT rolname || ' ' || count(*) OVER () FROM pg_roles WHERE rolname = '{role}'"));
+
+            // What the user types (a table's name, a filter's literal, a new name) means the same characters.
+            await new CloneEngine().RunAsync(new CloneRequest(CloneOperation.Table, ServerEndpoint.Parse(ServerRole.Source, source),
+                ServerEndpoint.Parse(ServerRole.Target, target), "public", "café", CloneOptions.Parse("""{"where": "v = '€ ü'", "target_name": "copié"}""")));
+            Assert.Equal("1 € ü ña", await PgServers.ScalarAsync<string>(target, "SELECT string_agg(id || ' ' || v || ' ' || w, ',') FROM \"copié\""));
+        }
+        finally
+        {
+            Npgsql.NpgsqlConnection.ClearAllPools();
+            await PgServers.ExecAsync(fx.Servers.SourceAdmin, $"DROP DATABASE {name} WITH (FORCE); DROP ROLE \"{role}\"");
+            await PgServers.ExecAsync(fx.Servers.TargetAdmin, $"DROP DATABASE {name} WITH (FORCE); DROP ROLE IF EXISTS \"{role}\"");
+        }
     }
 
     [Fact]
