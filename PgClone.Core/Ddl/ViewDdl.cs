@@ -10,10 +10,37 @@ internal static class ViewDdl
     public static string Create(ViewInfo v, string tablespace = "")
     {
         var with = v.RelOptions.Count > 0 ? $" WITH ({TableDdl.RelOptions(v.RelOptions)})" : "";
-        var body = v.Definition.TrimEnd().TrimEnd(';');
+        var body = ReadableCycleMarks(v.Definition.TrimEnd().TrimEnd(';'));
         return v.Materialized
             ? $"CREATE MATERIALIZED VIEW {v.Name.Quoted}{(v.AccessMethod is null ? "" : " USING " + Sql.Ident(v.AccessMethod))}{with}{tablespace} AS\n{body}\nWITH NO DATA"
             : $"CREATE VIEW {v.Name.Quoted}{with} AS\n{body}";
+    }
+
+    /// <summary>
+    /// PostgreSQL 15 prints a recursive query's <c>CYCLE ... SET mark TO 'Y'::text DEFAULT 'N'::text</c> with casts its
+    /// grammar refuses there (only a constant may follow TO and DEFAULT), so such a view could not be made again (nor
+    /// restored from pg_dump's output). The same values are written as typed constants (<c>text 'Y'</c>), which it reads.
+    /// </summary>
+    internal static string ReadableCycleMarks(string sql)
+    {
+        if (!sql.Contains("CYCLE", StringComparison.OrdinalIgnoreCase)) return sql;
+        var tokens = SqlTokens.Read(sql);
+        var edits = new List<(int Start, int End, string Text)>();
+        for (var i = 1; i < tokens.Count; i++)
+        {
+            if (!tokens[i].IsKeyword("cycle") || tokens[i - 1].Value != ")") continue;
+            var set = tokens.FindIndex(i, t => t.IsKeyword("set") || t.IsKeyword("using"));
+            if (set < 0 || !tokens[set].IsKeyword("set") || set + 2 >= tokens.Count || !tokens[set + 2].IsKeyword("to")) continue;
+            var @default = tokens.FindIndex(set + 3, t => t.IsKeyword("default"));
+            var @using = @default < 0 ? -1 : tokens.FindIndex(@default + 1, t => t.IsKeyword("using"));
+            if (@using < 0) continue;
+            foreach (var (from, to) in new[] { (set + 3, @default), (@default + 1, @using) })
+                if (to - from > 3 && tokens[from + 1].Value == ":" && tokens[from + 2].Value == ":" && tokens[from + 1].End == tokens[from + 2].Start)
+                    edits.Add((tokens[from].Start, tokens[to - 1].End,
+                        $"{sql[tokens[from + 3].Start..tokens[to - 1].End]} {sql[tokens[from].Start..tokens[from].End]}"));
+        }
+        for (var e = edits.Count - 1; e >= 0; e--) sql = sql[..edits[e].Start] + edits[e].Text + sql[edits[e].End..];
+        return sql;
     }
 
     /// <summary>
