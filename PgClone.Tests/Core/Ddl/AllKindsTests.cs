@@ -318,6 +318,11 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
                 """;
             Assert.Equal($"'déjà'::text | 1 € ü ña, 2 déjà - | café résumé | {role} SELECT | vue été - | Ωmega,Ωmega", await PgServers.ScalarAsync<string>(target, read));
             Assert.Equal($"{role} 1", await PgServers.ScalarAsync<string>(target, $"SELECT rolname || ' ' || count(*) OVER () FROM pg_roles WHERE rolname = '{role}'"));
+            // diff and verify read both sides alike.
+            var (from, to) = (ServerEndpoint.Parse(ServerRole.Source, source), ServerEndpoint.Parse(ServerRole.Target, target));
+            Assert.True((await new SchemaDiffer().DiffAsync(from, to, "public")).InSync);
+            var verify = await new TableVerifier().VerifyAsync(from, to, new VerifyOptions { Mode = VerifyMode.Checksum });
+            Assert.Equal([("caf\u00c3\u00a9", VerifyStatus.Match, 2L)], verify.Tables.Where(t => t.Kind == VerifiedKind.Table).Select(t => (t.Table, t.Status, t.TargetRows)));
 
             // What the user types (a table's name, a filter's literal, a new name) means the same characters.
             await new CloneEngine().RunAsync(new CloneRequest(CloneOperation.Table, ServerEndpoint.Parse(ServerRole.Source, source),
