@@ -299,6 +299,9 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
             INSERT INTO "café" VALUES (1, '€ ü', 'ñandú'::varchar(3)), (2, DEFAULT, NULL);
             CREATE VIEW "vue été" AS SELECT id, 'Ωmega' AS label FROM "café";
             GRANT SELECT ON "café" TO "{{role}}";
+            CREATE SCHEMA "données";
+            CREATE TABLE "données".t (x text);
+            INSERT INTO "données".t VALUES ('ü');
             """);
         try
         {
@@ -321,7 +324,10 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
             // diff and verify read both sides alike.
             var (from, to) = (ServerEndpoint.Parse(ServerRole.Source, source), ServerEndpoint.Parse(ServerRole.Target, target));
             Assert.True((await new SchemaDiffer().DiffAsync(from, to, "public")).InSync);
-            var verify = await new TableVerifier().VerifyAsync(from, to, new VerifyOptions { Mode = VerifyMode.Checksum });
+            Assert.True((await new SchemaDiffer().DiffAsync(from, to, "données")).InSync);
+            var inSchema = await new TableVerifier().VerifyAsync(from, to, new VerifyOptions { Mode = VerifyMode.Checksum, Schema = "données" });
+            Assert.Equal([("t", VerifyStatus.Match, 1L)], inSchema.Tables.Select(t => (t.Table, t.Status, t.TargetRows)));
+            var verify = await new TableVerifier().VerifyAsync(from, to, new VerifyOptions { Mode = VerifyMode.Checksum, Schema = "public" });
             Assert.Equal([("caf\u00c3\u00a9", VerifyStatus.Match, 2L)], verify.Tables.Where(t => t.Kind == VerifiedKind.Table).Select(t => (t.Table, t.Status, t.TargetRows)));
 
             // What the user types (a table's name, a filter's literal, a new name) means the same characters.
