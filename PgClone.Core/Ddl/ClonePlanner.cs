@@ -27,7 +27,7 @@ public static class ClonePlanner
         Func<TargetState, TargetState>? asTarget, IColumnMasker? masker, Action<PlanIssue>? issues, CancellationToken ct,
         Task<NpgsqlConnection>? catalogHelper = null)
     {
-        request = AsRead(request, source);
+        request = await AsReadAsync(request, source, ct);
         var options = request.EffectiveOptions;
         var where = WhereFilter.Validate(options.Where);
         if (request.Operation is not (CloneOperation.Table or CloneOperation.Schema) && options.TargetName is not null)
@@ -71,19 +71,33 @@ public static class ClonePlanner
     }
 
     /// <summary>
-    /// The names and filter the user typed as a source read byte for byte (a SQL_ASCII database's) reads the same
-    /// characters stored in UTF-8: a filter's literal then matches the rows it names, and the target, written so too,
-    /// gets the UTF-8 of a new name.
+    /// The request as a source read byte for byte (a SQL_ASCII database's) reads it. A schema, table or column is
+    /// taken as given when it exists so (picked from a list that session read), else as the UTF-8 of what the user
+    /// typed; a filter and a new name are typed, so its literals match the rows stored in UTF-8 and the target,
+    /// written byte for byte too, gets the UTF-8 of the new name.
     /// </summary>
-    private static CloneRequest AsRead(CloneRequest request, NpgsqlConnection source)
+    private static async Task<CloneRequest> AsReadAsync(CloneRequest request, NpgsqlConnection source, CancellationToken ct)
     {
         if (!ServerEndpoint.IsByteForByte(source)) return request;
-        static string? Text(string? typed) => typed is null ? null : ServerEndpoint.AsByteForByte(typed);
+        static string? Typed(string? text) => text is null ? null : ServerEndpoint.AsByteForByte(text);
+        async Task<string?> NameAsync(string? name, string sql, params string?[] context)
+        {
+            if (name is null) return null;
+            await using var cmd = new NpgsqlCommand(sql, source);
+            foreach (var value in context.Append(name)) cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)value ?? DBNull.Value });
+            return await cmd.ExecuteScalarAsync(ct) is true ? name : Typed(name);
+        }
+        var schema = await NameAsync(request.Schema, "SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1)");
+        var table = await NameAsync(request.Table, "SELECT EXISTS (SELECT FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2)", schema);
         var o = request.EffectiveOptions;
+        var columns = new List<string>();
+        foreach (var c in o.Columns ?? [])
+            columns.Add((await NameAsync(c, "SELECT EXISTS (SELECT FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace " +
+                                            "WHERE n.nspname = $1 AND c.relname = $2 AND a.attname = $3)", schema, table))!);
         return request with
         {
-            Schema = Text(request.Schema), Table = Text(request.Table),
-            Options = o with { Where = Text(o.Where), TargetName = Text(o.TargetName), Columns = o.Columns?.Select(ServerEndpoint.AsByteForByte).ToList() },
+            Schema = schema, Table = table,
+            Options = o with { Where = Typed(o.Where), TargetName = Typed(o.TargetName), Columns = o.Columns is null ? null : columns },
         };
     }
 

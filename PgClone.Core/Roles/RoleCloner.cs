@@ -33,17 +33,21 @@ public sealed class RoleCloner
         if (!options.NoPasswords && !await RoleCatalog.CanReadPasswordsAsync(s, ct))
             throw PgCloneException.For(source, null,
                 "reading password hashes requires a superuser (SELECT on pg_authid): connect to the source as a superuser, or pass --no-passwords to clone roles without passwords");
-        // The names asked for, as the session reads them (a SQL_ASCII database's, byte for byte).
-        options = options with { Roles = options.Roles?.Select(s.AsRead).ToList(), NamePrefix = options.NamePrefix is { } p ? s.AsRead(p) : null };
-        if (options.Roles is { Count: > 0 } wanted)
+        if (asked.Roles is { Count: > 0 } wanted)
         {
-            var found = (await RoleCatalog.FindRolesAsync(s, wanted, ct)).ToDictionary(x => x.Name, x => x.System, StringComparer.Ordinal);
-            foreach (var name in asked.Roles!)
+            // A name as given (picked from a list this session read), else as typed (<see cref="ReadOnlySession.AsRead"/>).
+            var found = (await RoleCatalog.FindRolesAsync(s, [.. wanted.Concat(wanted.Select(s.AsRead)).Distinct()], ct)).ToDictionary(x => x.Name, x => x.System, StringComparer.Ordinal);
+            var asRead = new List<string>();
+            foreach (var name in wanted)
             {
-                if (!found.TryGetValue(s.AsRead(name), out var system)) throw PgCloneException.For(source, $"role {Sql.Ident(name)}", "does not exist");
+                var read = found.ContainsKey(name) ? name : s.AsRead(name);
+                if (!found.TryGetValue(read, out var system)) throw PgCloneException.For(source, $"role {Sql.Ident(name)}", "does not exist");
                 if (system) throw PgCloneException.For(source, $"role {Sql.Ident(name)}", "is a system role (pg_* or the bootstrap superuser) and is not cloned");
+                asRead.Add(read);
             }
+            options = options with { Roles = asRead };
         }
+        if (options.NamePrefix is { } prefix) options = options with { NamePrefix = s.AsRead(prefix) };
         var roles = await RoleCatalog.ReadRolesAsync(s, options, ct);
         var names = roles.Select(r => r.Name).ToArray();
         return new SourceRoles(roles,

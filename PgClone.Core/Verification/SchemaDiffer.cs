@@ -23,10 +23,10 @@ public sealed class SchemaDiffer
     {
         await using var s = await ReadOnlySession.OpenAsync(source, ct);
         await using var t = await ReadOnlySession.OpenAsync(target, ct, s.ByteForByte);
-        if (!await VerifyCatalog.SchemaExistsAsync(s, s.AsRead(schema), ct))
-            throw PgCloneException.For(source, $"schema {Sql.Ident(schema)}", "does not exist");
-        var onTarget = s.AsRead(targetSchema ?? schema);
-        schema = s.AsRead(schema);
+        var asRead = await VerifyCatalog.SchemaAsReadAsync(s, schema, ct)
+            ?? throw PgCloneException.For(source, $"schema {Sql.Ident(schema)}", "does not exist");
+        var onTarget = targetSchema is null ? asRead : await VerifyCatalog.SchemaAsReadAsync(t, targetSchema, ct) ?? t.AsRead(targetSchema);
+        schema = asRead;
         var back = onTarget == schema ? null : new SchemaRename(onTarget, schema,
             (await t.QueryAsync(CatalogReader.SchemaObjectNames, r => r.GetString(0), ct, null, [new[] { onTarget }])).ToHashSet(StringComparer.Ordinal),
             await s.ScalarAsync<string>("SELECT pg_catalog.quote_ident($1)", ct, [schema]));

@@ -12,9 +12,8 @@ public sealed class TableVerifier
     {
         await using var s = await ReadOnlySession.OpenAsync(source, ct);
         await using var t = await ReadOnlySession.OpenAsync(target, ct, s.ByteForByte);
-        if (options.Schema is { } schema && !await VerifyCatalog.SchemaExistsAsync(s, s.AsRead(schema), ct))
-            throw PgCloneException.For(source, $"schema {Sql.Ident(schema)}", "does not exist");
-        options = options with { Schema = options.Schema is { } typed ? s.AsRead(typed) : null };
+        if (options.Schema is { } schema)
+            options = options with { Schema = await VerifyCatalog.SchemaAsReadAsync(s, schema, ct) ?? throw PgCloneException.For(source, $"schema {Sql.Ident(schema)}", "does not exist") };
         var exclusions = ColumnExclusions.Parse(options.ExcludeColumns);
         var sourceTables = await VerifyCatalog.ReadTablesAsync(s, options.Schema, ct);
         var targetTables = (await VerifyCatalog.ReadTablesAsync(t, options.Schema, ct)).ToDictionary(Key);

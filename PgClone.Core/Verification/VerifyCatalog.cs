@@ -74,8 +74,15 @@ internal static class VerifyCatalog
         return states;
     }
 
-    public static Task<bool> SchemaExistsAsync(ReadOnlySession s, string schema, CancellationToken ct) =>
+    private static Task<bool> SchemaExistsAsync(ReadOnlySession s, string schema, CancellationToken ct) =>
         s.ScalarAsync<bool>("SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1)", ct, [schema]);
+
+    /// <summary>
+    /// The schema as the session reads it: as given when it exists so (picked from a list read byte for byte), else
+    /// as typed (<see cref="ReadOnlySession.AsRead"/>); null when neither exists.
+    /// </summary>
+    public static async Task<string?> SchemaAsReadAsync(ReadOnlySession s, string schema, CancellationToken ct) =>
+        await SchemaExistsAsync(s, schema, ct) ? schema : await SchemaExistsAsync(s, s.AsRead(schema), ct) ? s.AsRead(schema) : null;
 
     /// <summary>count(*); ONLY for an ordinary table so inheritance children are not counted twice.</summary>
     public static async Task<long> CountAsync(ReadOnlySession s, VerifiedTable t, CancellationToken ct)

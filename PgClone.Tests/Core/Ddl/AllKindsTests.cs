@@ -334,6 +334,11 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
             await new CloneEngine().RunAsync(new CloneRequest(CloneOperation.Table, ServerEndpoint.Parse(ServerRole.Source, source),
                 ServerEndpoint.Parse(ServerRole.Target, target), "public", "café", CloneOptions.Parse("""{"where": "v = '€ ü'", "target_name": "copié"}""")));
             Assert.Equal("1 € ü ña", await PgServers.ScalarAsync<string>(target, "SELECT string_agg(id || ' ' || v || ' ' || w, ',') FROM \"copié\""));
+            // A name picked from a list the console read on such a source is as that session reads it: taken as given.
+            await new CloneEngine().RunAsync(new CloneRequest(CloneOperation.Table, ServerEndpoint.Parse(ServerRole.Source, source),
+                ServerEndpoint.Parse(ServerRole.Target, target), "public", "caf\u00c3\u00a9", CloneOptions.Parse("""{"columns": ["id", "v"], "target_name": "picked"}""")));
+            Assert.Equal("1 € ü,2 déjà", await PgServers.ScalarAsync<string>(target, "SELECT string_agg(id || ' ' || v, ',' ORDER BY id) FROM picked"));
+            Assert.True((await new SchemaDiffer().DiffAsync(ServerEndpoint.Parse(ServerRole.Source, source), ServerEndpoint.Parse(ServerRole.Target, target), "donn\u00c3\u00a9es")).InSync);
         }
         finally
         {
