@@ -74,16 +74,12 @@ public sealed record ServerEndpoint(ServerRole Role, string Name, string Connect
             await conn.DisposeAsync();
             throw;
         }
-        if (!IsSqlAsciiServer(conn))
-        {
-            // A SQL_ASCII source's bytes go to any target as they are, as a restore of pg_dump's output sends them:
-            // the server checks that they are valid in its encoding (names in UTF-8 are kept, not encoded twice).
-            if (Role == ServerRole.Source || !await Wanted()) return conn;
-            await conn.DisposeAsync();
-            return await OpenOnceAsync(byteForByte, ct);
-        }
-        SqlAsciiDatabases[database] = true;
-        if (!await Wanted()) return conn;
+        var sqlAscii = IsSqlAsciiServer(conn);
+        if (sqlAscii) SqlAsciiDatabases[database] = true;
+        // A source is read byte for byte when it is SQL_ASCII; a target is written so whenever its text comes from such
+        // a source, whatever its own encoding, as a restore of pg_dump's output sends it: the server checks the bytes
+        // are valid there (UTF-8 names arrive encoded once).
+        if (!(Role == ServerRole.Source ? sqlAscii : await Wanted())) return conn;
         await conn.DisposeAsync();
         return await OpenOnceAsync(byteForByte, ct);
     }

@@ -80,13 +80,10 @@ public static class ClonePlanner
     {
         if (!ServerEndpoint.IsByteForByte(source)) return request;
         static string? Typed(string? text) => text is null ? null : ServerEndpoint.AsByteForByte(text);
-        async Task<string?> NameAsync(string? name, string sql, params string?[] context)
-        {
-            if (name is null) return null;
-            await using var cmd = new NpgsqlCommand(sql, source);
-            foreach (var value in context.Append(name)) cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)value ?? DBNull.Value });
-            return await cmd.ExecuteScalarAsync(ct) is true ? name : Typed(name);
-        }
+        async Task<string?> NameAsync(string? name, string sql, params string?[] context) =>
+            name is null ? null
+            : await Jobs.JobSession.ScalarAsync<bool>(source, request.Source, sql, ct, [.. context.Append(name).Select(v => (object?)v ?? DBNull.Value)]) ? name
+            : Typed(name);
         var schema = await NameAsync(request.Schema, "SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1)");
         var table = await NameAsync(request.Table, "SELECT EXISTS (SELECT FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2)", schema);
         var o = request.EffectiveOptions;

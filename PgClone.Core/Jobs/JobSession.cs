@@ -36,7 +36,8 @@ internal sealed class JobSession(string jobId) : IAsyncDisposable
         csb.Options = $"{csb.Options} -c DateStyle=ISO,YMD -c IntervalStyle=postgres -c extra_float_digits=3 -c lc_monetary=C -c bytea_output=hex -c xmloption=content".TrimStart();
         csb.ReadBufferSize = Math.Max(csb.ReadBufferSize, 1 << 16);
         csb.WriteBufferSize = Math.Max(csb.WriteBufferSize, 1 << 16);
-        // A target in SQL_ASCII is written byte for byte when the source is too: its first session waits for the source's.
+        // A target is written byte for byte when the source is SQL_ASCII: it asks once its own start-up is done, and
+        // its first session waits there for the source's first.
         NpgsqlConnection conn;
         try { conn = await server.OpenAsync(ct, csb, server.Role == ServerRole.Target && database is null ? () => _sourceSqlAscii.Task.WaitAsync(ct) : null); }
         catch

@@ -35,7 +35,7 @@ public sealed class RoleCloner
                 "reading password hashes requires a superuser (SELECT on pg_authid): connect to the source as a superuser, or pass --no-passwords to clone roles without passwords");
         if (asked.Roles is { Count: > 0 } wanted)
         {
-            // A name as given (picked from a list this session read), else as typed (<see cref="ReadOnlySession.AsRead"/>).
+            // A name as given (picked from a list this session read), else as typed (ReadOnlySession.AsRead).
             var found = (await RoleCatalog.FindRolesAsync(s, [.. wanted.Concat(wanted.Select(s.AsRead)).Distinct()], ct)).ToDictionary(x => x.Name, x => x.System, StringComparer.Ordinal);
             var asRead = new List<string>();
             foreach (var name in wanted)
