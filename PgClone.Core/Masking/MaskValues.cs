@@ -13,12 +13,10 @@ namespace PgClone.Core.Masking;
 public sealed class MaskValues(MaskingSecret? secret)
 {
     /// <summary>
-    /// Bound of the keep_format memo (prefixes); it is emptied when full, so memory stays flat. Small enough for the
-    /// CPU's second-level cache (256 kB of edges): beside two busy servers a 2 MB memo missed the cache on most steps
-    /// of its walk, and the walk cost more than the hashes it saved (masked benchmark: keep_format's CPU 0.6-0.8 s
-    /// with 131,072 prefixes, 0.3-0.4 s with 16,384, though alone and cache-warm the larger memo was 10-25 % faster).
+    /// Slots of the keep_format memo (256 kB), small enough for the CPU's second-level cache: beside two busy servers
+    /// a 2 MB memo missed the cache on most probes and cost more than the hashes it saved (masked benchmark).
     /// </summary>
-    private const int MemoLimit = 1 << 14;
+    private const int MemoSlots = 1 << 14;
 
     /// <summary>Strategies this class computes on text (NULL stays NULL for all of them).</summary>
     public static bool Supports(MaskStrategy strategy) => strategy is MaskStrategy.Email or MaskStrategy.Name or MaskStrategy.Phone
@@ -28,7 +26,7 @@ public sealed class MaskValues(MaskingSecret? secret)
     private Sha256Kernel? _kernel;
     private readonly byte[] _digest = new byte[32];
     private byte[] _utf8 = new byte[256];
-    private readonly PrefixTrie _trie = new(MemoLimit);
+    private readonly PrefixMemo _memo = new(MemoSlots);
 
     /// <summary>The masked text of a text value (the SQL's <c>c::text</c>), or null for NULL.</summary>
     public string? Text(MaskRule rule, string? value)
@@ -165,23 +163,27 @@ public sealed class MaskValues(MaskingSecret? secret)
     /// <summary>
     /// Each ASCII digit shifted by byte 0 of sha256(ipad || "f:" || the bytes before it), as the SQL does (in UTF-8 a
     /// digit byte is always a whole character, and the other bytes stay). Values share prefixes (area codes, ranges),
-    /// so the shifts are memoized in a trie of prefixes, walked one byte at a time (<see cref="PrefixTrie"/>); a
-    /// prefix it does not hold is read from one running hash of the value.
+    /// so the shifts of short prefixes are memoized (<see cref="PrefixMemo"/>); a prefix it does not hold is read from
+    /// one running hash of the value.
     /// </summary>
     private void KeepFormatUtf8(ReadOnlySpan<byte> v, Span<byte> destination)
     {
         v.CopyTo(destination);
-        _trie.StartValue();
-        var node = PrefixTrie.Root;
+        ulong low = 0, high = 0;
         var hashed = -1;
-        // Past the last digit no shift is needed: the walk (and the trie) stops there.
+        // A value's prefixes are looked up until the first one the memo lacks, which is added: a longer prefix is only
+        // there when a value shared this one (probes of a unique value's long prefixes missed the cache for nothing).
+        var memo = true;
+        // Past the last digit no shift is needed.
         var last = v.LastIndexOfAnyInRange((byte)'0', (byte)'9');
         for (var i = 0; i <= last; i++)
         {
             var c = v[i];
             if (c is >= (byte)'0' and <= (byte)'9')
             {
-                var shift = _trie.Shift(node);
+                var memoized = memo && i <= PrefixMemo.MaxPrefix;
+                var key = PrefixMemo.High(high, i);
+                var shift = memoized ? _memo.Find(low, key) : -1;
                 if (shift < 0)
                 {
                     if (hashed < 0)
@@ -192,11 +194,12 @@ public sealed class MaskValues(MaskingSecret? secret)
                     Kernel.AppendInner(v[hashed..i]);
                     hashed = i;
                     shift = Kernel.InnerFirstByte();
-                    _trie.SetShift(node, (byte)shift);
+                    if (memoized) _memo.Set(low, key, (byte)shift);
+                    memo = false;
                 }
                 destination[i] = (byte)('0' + (c - '0' + shift) % 10);
             }
-            if (i < last) node = _trie.Child(node, c);
+            PrefixMemo.Pack(ref low, ref high, i, c);
         }
     }
 

@@ -54,7 +54,7 @@ public sealed class Sha256KernelTests
     private static byte[] Message(int length) => [.. Enumerable.Range(0, length).Select(i => (byte)('a' + i % 26))];
 }
 
-/// <summary>keep_format's prefix memo fills, empties and refills without changing any value.</summary>
+/// <summary>keep_format's prefix memo (exact keys, slots replaced by newer prefixes) never changes a value.</summary>
 public sealed class KeepFormatMemoTests
 {
     [Fact]
@@ -63,10 +63,26 @@ public sealed class KeepFormatMemoTests
         var secret = MaskingSecret.FromText("memo-test-secret-0123456789");
         var values = new MaskValues(secret);
         var rule = MaskRule.Parse(System.Text.Json.Nodes.JsonValue.Create("keep_format"), "c");
-        // 60,000 distinct addresses add about 400,000 prefixes: the memo (16,384) empties about 24 times.
-        for (var i = 0; i < 60_000; i++)
+        // 60,000 distinct addresses, twice: about 400,000 prefixes through the memo's 16,384 slots, short ones found
+        // again, long ones (past the 14 bytes it keys on) always hashed.
+        for (var pass = 0; pass < 2; pass++)
         {
-            var v = $"10.{i % 256}.{i / 256 % 256}.{i % 7}:{i}";
+            for (var i = 0; i < 60_000; i++)
+            {
+                var v = $"10.{i % 256}.{i / 256 % 256}.{i % 7}:{i}";
+                Assert.Equal(Reference(secret, v), values.Text(rule, v));
+            }
+        }
+        // Digits on both sides of the memo's 8-byte words and its 14-byte limit; prefixes equal in their first 8 or 14
+        // bytes but not in length or later bytes.
+        foreach (var v in new[] { "1234567", "12345678", "123456789", "1234567890123", "12345678901234", "123456789012345",
+                     "1234567890123456789", "00000000000000", "000000000000000", "0000000000000000", "abcdefgh1", "abcdefgh12",
+                     "abcdefghijklm1", "abcdefghijklmn1", "abcdefghijklmno1", "abcdefgh", "1", "", "12345678901234", "1234567" })
+            Assert.Equal(Reference(secret, v), values.Text(rule, v));
+        // Prefixes longer than the memo's key, equal in its 14 bytes: each is hashed, never taken for another.
+        for (var b = 0; b < 10; b++)
+        {
+            var v = $"12345678901234{b}678";
             Assert.Equal(Reference(secret, v), values.Text(rule, v));
         }
         // Non-ASCII text around the digits keeps its bytes.
