@@ -68,8 +68,8 @@ internal sealed class CopyWatch(JobContext job, ServerEndpoint target) : IAsyncD
         try
         {
             conn = await job.Session.OpenAsync(target, "watch", ct);
-            using var timer = new PeriodicTimer(Every);
-            while (await timer.WaitForNextTickAsync(ct))
+            using var ticker = new Ticker(Every, ct);
+            while (await ticker.NextAsync())
             {
                 var looked = _copies.Where(kv => !kv.Value.IsFinishing).ToArray();
                 if (looked.Length == 0) continue;

@@ -232,8 +232,8 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
         {
             await startWhen.WaitAsync(ct);
             conn = await job.Session.OpenAsync(targets.Server, "monitor", ct);
-            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
-            while (await timer.WaitForNextTickAsync(ct))
+            using var ticker = new Ticker(TimeSpan.FromMilliseconds(500), ct);
+            while (await ticker.NextAsync())
             {
                 var byPid = building.ToDictionary(kv => targets[kv.Key].ProcessID, kv => kv.Value.ToString());
                 if (byPid.Count == 0) { job.Progress.IndexBuilds([]); continue; }

@@ -132,8 +132,8 @@ internal sealed class ProgressTracker : IAsyncDisposable
 
     private async Task PublishLoopAsync()
     {
-        using var timer = new PeriodicTimer(Interval);
-        while (await timer.WaitForNextTickAsync(_stop.Token))
+        using var ticker = new Ticker(Interval, _stop.Token);
+        while (await ticker.NextAsync())
             lock (_publishGate)
             {
                 JobProgress snapshot;
