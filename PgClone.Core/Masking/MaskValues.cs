@@ -173,7 +173,7 @@ public sealed class MaskValues(MaskingSecret? secret)
         var hashed = -1;
         // A value's prefixes are looked up until the first one the memo lacks, which is added: a longer prefix is only
         // there when a value shared this one (probes of a unique value's long prefixes missed the cache for nothing).
-        var memo = true;
+        var probing = true;
         // Past the last digit no shift is needed.
         var last = v.LastIndexOfAnyInRange((byte)'0', (byte)'9');
         for (var i = 0; i <= last; i++)
@@ -181,7 +181,7 @@ public sealed class MaskValues(MaskingSecret? secret)
             var c = v[i];
             if (c is >= (byte)'0' and <= (byte)'9')
             {
-                var memoized = memo && i <= PrefixMemo.MaxPrefix;
+                var memoized = probing && i <= PrefixMemo.MaxPrefix;
                 var key = PrefixMemo.High(high, i);
                 var shift = memoized ? _memo.Find(low, key) : -1;
                 if (shift < 0)
@@ -195,7 +195,7 @@ public sealed class MaskValues(MaskingSecret? secret)
                     hashed = i;
                     shift = Kernel.InnerFirstByte();
                     if (memoized) _memo.Set(low, key, (byte)shift);
-                    memo = false;
+                    probing = false;
                 }
                 destination[i] = (byte)('0' + (c - '0' + shift) % 10);
             }
