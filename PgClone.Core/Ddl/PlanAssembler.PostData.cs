@@ -133,6 +133,9 @@ internal sealed partial class PlanAssembler
     private QualifiedName? TriggerRelation(uint oid) =>
         Tables.FirstOrDefault(t => t.Oid == oid) is { } t ? naming.Table(t) : Views.FirstOrDefault(v => v.Oid == oid)?.Name;
 
+    /// <summary>Whether a policy names PUBLIC or a role the target has: one naming only roles it lacks applies to no one there.</summary>
+    private bool AppliesOnTarget(PolicyInfo p) => p.Roles.Count == 0 || p.Roles.Any(state.Roles.Contains);
+
     /// <summary>Extended statistics, row-level security and policies of the created tables.</summary>
     private IEnumerable<DdlStatement> StatisticsAndPolicies()
     {
@@ -146,10 +149,17 @@ internal sealed partial class PlanAssembler
             foreach (var p in catalog.PoliciesOf(t.Oid))
             {
                 var name = $"{Sql.Ident(p.Name)} on {table.Quoted}";
-                if (p.Roles.FirstOrDefault(r => !state.Roles.Contains(r)) is { } role)
-                    _skipped.Add($"policy {name}: role {Sql.Ident(role)} is not on the target");
+                var missing = p.Roles.Where(r => !state.Roles.Contains(r)).ToList();
+                var absent = missing.Count == 1 ? $"role {Sql.Ident(missing[0])} is" : $"roles {Sql.IdentList(missing)} are";
+                if (!AppliesOnTarget(p))
+                    _skipped.Add($"policy {name}: {absent} not on the target (it would apply to no role there)");
                 else if (Cloned(new ObjectKey('y', p.Oid), $"policy {name}"))
-                    yield return new DdlStatement("policy", name, PolicyDdl.Create(p, table)) { Table = table };
+                {
+                    // Kept for the roles the target has: left out whole, a RESTRICTIVE policy would widen their access.
+                    var kept = p with { Roles = [.. p.Roles.Where(state.Roles.Contains)] };
+                    if (missing.Count > 0) _skipped.Add($"policy {name}: {absent} not on the target (created for {Sql.IdentList(kept.Roles)} only)");
+                    yield return new DdlStatement("policy", name, PolicyDdl.Create(kept, table)) { Table = table };
+                }
             }
         }
     }
@@ -223,7 +233,7 @@ internal sealed partial class PlanAssembler
         foreach (var t in Tables)
         {
             var table = naming.Table(t);
-            foreach (var p in catalog.PoliciesOf(t.Oid).Where(p => p.Roles.All(state.Roles.Contains) && !scope.Unclonable.ContainsKey(new ObjectKey('y', p.Oid))))
+            foreach (var p in catalog.PoliciesOf(t.Oid).Where(p => AppliesOnTarget(p) && !scope.Unclonable.ContainsKey(new ObjectKey('y', p.Oid))))
                 Add("policy", $"{Sql.Ident(p.Name)} on {table.Quoted}", PolicyDdl.Comment(p, table), table);
             foreach (var s in catalog.StatisticsOf(t.Oid).Where(s => _plannedStatistics.Contains(s.Oid)))
                 Add("statistics", s.Name.Quoted, StatisticsDdl.Comment(s, s.Name with { Name = naming.Child(t.Oid, s.Name.Name) }), table);

@@ -1,3 +1,4 @@
+using Npgsql;
 using PgClone.Core;
 using PgClone.Tests.Fixtures;
 
@@ -54,6 +55,46 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
         var source = (await PgServers.ScalarAsync<string>(db.Source, counts)).Split('|');
         Assert.Equal(["0", "0", "0", "0", (int.Parse(source[4]) - 1).ToString()], (await PgServers.ScalarAsync<string>(db.Target, counts)).Split('|'));
         Assert.Equal(3L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM rich.people"));
+    }
+
+    [Fact]
+    public async Task Policies_keep_the_roles_the_target_has_and_one_for_none_of_them_is_listed()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("policies");
+        var present = $"pgc_here_{Guid.NewGuid():N}"[..24];
+        var absent = $"pgc_gone_{Guid.NewGuid():N}"[..24];
+        await PgServers.ExecAsync(db.Source, $"""
+            CREATE ROLE {present}; CREATE ROLE {absent};
+            CREATE SCHEMA p; CREATE TABLE p.t (id int, owner text);
+            INSERT INTO p.t VALUES (1, 'a'), (2, 'b');
+            ALTER TABLE p.t ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY everyone ON p.t USING (true);
+            CREATE POLICY "only a" ON p.t AS RESTRICTIVE FOR SELECT TO {present}, {absent} USING (owner = 'a');
+            CREATE POLICY gone ON p.t FOR UPDATE TO {absent} USING (true);
+            COMMENT ON POLICY "only a" ON p.t IS 'restricts';
+            COMMENT ON POLICY gone ON p.t IS 'for no one here';
+            GRANT USAGE ON SCHEMA p TO {present}; GRANT SELECT ON p.t TO {present};
+            """);
+        await PgServers.ExecAsync(db.Target, $"CREATE ROLE {present}");
+
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Schema, "p");
+
+        Assert.Equal([
+            $"policy \"gone\" on \"p\".\"t\": role \"{absent}\" is not on the target (it would apply to no role there)",
+            $"policy \"only a\" on \"p\".\"t\": role \"{absent}\" is not on the target (created for \"{present}\" only)"],
+            result.Skipped.Order());
+        const string policies = """
+            SELECT polname || ':' || polpermissive || ':' || array_to_string(ARRAY(SELECT coalesce(pg_get_userbyid(NULLIF(r, 0)), 'PUBLIC') FROM unnest(polroles) r), ',')
+                   || ':' || coalesce(obj_description(p.oid, 'pg_policy'), '')
+            FROM pg_policy p WHERE polrelid = 'p.t'::regclass ORDER BY 1
+            """;
+        Assert.Equal(["everyone:true:PUBLIC:", $"only a:false:{present}:restricts"], (await PgServers.RowsAsync(db.Target, policies)).Select(r => (string)r[0]!));
+        // The restriction still holds for the role the target has: it reads only the rows the source let it read.
+        await using var conn = new NpgsqlConnection(db.Target);
+        await conn.OpenAsync();
+        await using (var role = new NpgsqlCommand($"SET ROLE {present}", conn)) await role.ExecuteNonQueryAsync();
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM p.t", conn);
+        Assert.Equal(1L, (long)(await count.ExecuteScalarAsync())!);
     }
 
     [Fact]
