@@ -44,6 +44,9 @@ public static partial class CatalogReader
     public static async Task<HashSet<string>> SchemaObjectNamesAsync(NpgsqlConnection conn, string schema, CancellationToken ct) =>
         (await QueryAsync(conn, SchemaObjectNames, [schema], r => r.GetString(0), ct)).ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>Whether the schema named $1 exists: one parameter, one boolean.</summary>
+    internal const string SchemaExists = "SELECT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = $1)";
+
     /// <summary>Names of the objects in the schema named by $1 (an array of one name).</summary>
     internal const string SchemaObjectNames = """
             WITH s AS (SELECT oid FROM pg_namespace WHERE nspname = ANY($1))

@@ -84,7 +84,7 @@ public static class ClonePlanner
             name is null ? null
             : await Jobs.JobSession.ScalarAsync<bool>(source, request.Source, sql, ct, [.. context.Append(name).Select(v => (object?)v ?? DBNull.Value)]) ? name
             : Typed(name);
-        var schema = await NameAsync(request.Schema, "SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1)");
+        var schema = await NameAsync(request.Schema, Catalog.CatalogReader.SchemaExists);
         var table = await NameAsync(request.Table, "SELECT EXISTS (SELECT FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2)", schema);
         var o = request.EffectiveOptions;
         var columns = new List<string>();

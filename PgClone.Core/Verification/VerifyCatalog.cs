@@ -75,7 +75,7 @@ internal static class VerifyCatalog
     }
 
     private static Task<bool> SchemaExistsAsync(ReadOnlySession s, string schema, CancellationToken ct) =>
-        s.ScalarAsync<bool>("SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1)", ct, [schema]);
+        s.ScalarAsync<bool>(Catalog.CatalogReader.SchemaExists, ct, [schema]);
 
     /// <summary>
     /// The schema as the session reads it: as given when it exists so (picked from a list read byte for byte), else
