@@ -79,7 +79,7 @@ internal sealed partial class PlanAssembler
         var database = catalog.Database;
         foreach (var a in database.AccessMethods) yield return ObjectDdl.Render(a);
         foreach (var w in database.ForeignWrappers) yield return ForeignDataDdl.Render(w);
-        foreach (var s in database.ForeignServers) yield return ForeignDataDdl.Render(s, state.Roles.Contains, _skipped);
+        foreach (var s in database.ForeignServers) yield return ForeignDataDdl.Render(s, state.Roles.Contains, _absentRoles);
         foreach (var o in catalog.Operators) yield return OperatorDdl.Render(o);
         foreach (var f in catalog.OperatorFamilies) yield return OperatorDdl.Render(f);
         foreach (var c in catalog.OperatorClasses) yield return OperatorDdl.Render(c);
@@ -130,13 +130,13 @@ internal sealed partial class PlanAssembler
     {
         if (owner is null || owner == state.CurrentUser) return null;
         if (state.Roles.Contains(owner)) return new DdlStatement(kind, name, $"ALTER {alterTarget} OWNER TO {Sql.Ident(owner)}") { Table = table };
-        _skipped.Add($"{kind} {name}: owner role {Sql.Ident(owner)} is not on the target (left owned by {Sql.Ident(state.CurrentUser)})");
+        _absentRoles.Add($"{kind} {name}: owner role {Sql.Ident(owner)} is not on the target (left owned by {Sql.Ident(state.CurrentUser)})");
         return null;
     }
 
     /// <summary>Large objects (a database clone's), created empty under their oids with owners, privileges and comments.</summary>
     private IEnumerable<DdlStatement> LargeObjects() =>
-        catalog.Database.LargeObjects.SelectMany(lo => LargeObjectDdl.Create(lo, state.CurrentUser, state.Roles.Contains, _skipped)
+        catalog.Database.LargeObjects.SelectMany(lo => LargeObjectDdl.Create(lo, state.CurrentUser, state.Roles.Contains, _absentRoles)
             .Select(sql => new DdlStatement("large object", Sql.Literal(lo.Oid), sql)));
 
     /// <summary>
@@ -152,12 +152,12 @@ internal sealed partial class PlanAssembler
         foreach (var (extension, comment) in database.ExtensionComments)
             yield return new DdlStatement("extension", Sql.Ident(extension), $"COMMENT ON EXTENSION {Sql.Ident(extension)} IS {Sql.Literal(comment)}");
         var name = Sql.Ident(state.CurrentDatabase);
-        foreach (var sql in DatabaseDdl.Settings(state.CurrentDatabase, database.Settings, state.Roles.Contains, _skipped))
+        foreach (var sql in DatabaseDdl.Settings(state.CurrentDatabase, database.Settings, state.Roles.Contains, _absentRoles))
             yield return new DdlStatement("database", name, sql);
-        foreach (var sql in DatabaseDdl.DefaultPrivileges(database.DefaultPrivileges, state.Roles.Contains, _skipped))
+        foreach (var sql in DatabaseDdl.DefaultPrivileges(database.DefaultPrivileges, state.Roles.Contains, _absentRoles))
             yield return new DdlStatement("default privileges", name, sql);
         if (request.Operation != CloneOperation.DatabaseCreate) yield break;
-        foreach (var sql in DatabaseDdl.Identity(state.CurrentDatabase, database, state.CurrentUser, state.Roles.Contains, _skipped))
+        foreach (var sql in DatabaseDdl.Identity(state.CurrentDatabase, database, state.CurrentUser, state.Roles.Contains, _absentRoles))
             yield return new DdlStatement("database", name, sql);
     }
 }

@@ -73,7 +73,7 @@ internal sealed partial class PlanAssembler
         grants.AddRange(ExtensionDictionaryOptions());
         owners.AddRange(Kinds.Where(k => k.Section != DumpSection.Last).Select(KindOwner).OfType<DdlStatement>());
         foreach (var (role, count) in missing)
-            _skipped.Add($"role {Sql.Ident(role)}: not on the target; {count} ownership or privilege setting(s) left out (objects stay owned by {Sql.Ident(state.CurrentUser)})");
+            _absentRoles.Add($"role {Sql.Ident(role)}: not on the target; {count} ownership or privilege setting(s) left out (objects stay owned by {Sql.Ident(state.CurrentUser)})");
         return owners.Concat(grants);
     }
 

@@ -152,12 +152,12 @@ internal sealed partial class PlanAssembler
                 var missing = p.Roles.Where(r => !state.Roles.Contains(r)).ToList();
                 var absent = missing.Count == 1 ? $"role {Sql.Ident(missing[0])} is" : $"roles {Sql.IdentList(missing)} are";
                 if (!AppliesOnTarget(p))
-                    _skipped.Add($"policy {name}: {absent} not on the target (it would apply to no role there)");
+                    _absentRoles.Add($"policy {name}: {absent} not on the target (it would apply to no role there)");
                 else if (Cloned(new ObjectKey('y', p.Oid), $"policy {name}"))
                 {
                     // Kept for the roles the target has: left out whole, a RESTRICTIVE policy would widen their access.
                     var kept = p with { Roles = [.. p.Roles.Where(state.Roles.Contains)] };
-                    if (missing.Count > 0) _skipped.Add($"policy {name}: {absent} not on the target (created for {Sql.IdentList(kept.Roles)} only)");
+                    if (missing.Count > 0) _absentRoles.Add($"policy {name}: {absent} not on the target (created for {Sql.IdentList(kept.Roles)} only)");
                     yield return new DdlStatement("policy", name, PolicyDdl.Create(kept, table)) { Table = table };
                 }
             }

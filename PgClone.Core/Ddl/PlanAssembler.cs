@@ -14,6 +14,8 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
 {
     private readonly CloneOptions _options = request.EffectiveOptions;
     private readonly List<string> _skipped = [.. scope.Skipped];
+    /// <summary>Owners, grants, policies, settings and user mappings naming a role the target lacks (<see cref="RefuseWithoutRoles"/>).</summary>
+    private readonly List<string> _absentRoles = [];
     private readonly Tablespaces _tablespaces = new(state.Tablespaces);
     private readonly IndexDdl _index = new(naming, new Tablespaces(state.Tablespaces));
     private readonly TableDdl _tableDdl = new(catalog, naming, new Tablespaces(state.Tablespaces));
@@ -69,6 +71,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         post.AddRange(KindComments());
         post.AddRange(DatabaseSettings());
         post.AddRange(KindStatements(DumpSection.Last));
+        RefuseWithoutRoles();
         return new ClonePlan
         {
             PreData = pre,
@@ -82,6 +85,18 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
             Conflicts = conflicts.Conflicts,
             CreateDatabase = request.Operation == CloneOperation.DatabaseCreate ? request.Target.Database : null,
         };
+    }
+
+    /// <summary>
+    /// A database clone promises the source's dump: what needs a role the target lacks refuses the run before anything
+    /// is written (clone the roles first), unless skip_unsupported leaves it out. A narrower clone (a table or schema
+    /// into a developer's database) leaves it out and lists it: its objects stay the cloning user's.
+    /// </summary>
+    private void RefuseWithoutRoles()
+    {
+        if (request.Operation is CloneOperation.Database or CloneOperation.DatabaseCreate)
+            PlanScope.RefuseOrSkip(request, _absentRoles, _skipped, "clone those roles first with pgclone roles");
+        else _skipped.AddRange(_absentRoles);
     }
 
     /// <summary>The extensions the clone needs (a database clone: all of them, but plpgsql, which every database has).</summary>

@@ -54,12 +54,13 @@ internal sealed class PlanScope
     private void RefuseOrSkip(CloneRequest request, IReadOnlyList<string> unsupported) => RefuseOrSkip(request, unsupported, Skipped);
 
     /// <inheritdoc cref="RefuseOrSkip(CloneRequest, IReadOnlyList{string})"/>
-    public static void RefuseOrSkip(CloneRequest request, IReadOnlyList<string> unsupported, List<string> skipped)
+    /// <param name="remedy">What else makes the run possible, said before the option.</param>
+    public static void RefuseOrSkip(CloneRequest request, IReadOnlyList<string> unsupported, List<string> skipped, string? remedy = null)
     {
         if (unsupported.Count == 0) return;
         if (!request.EffectiveOptions.SkipUnsupported)
             throw PgCloneException.For(request.Source, null,
-                $"cannot clone {string.Join("; ", unsupported)} (nothing was written; set \"skip_unsupported\": true to clone without them)");
+                $"cannot clone {string.Join("; ", unsupported)} (nothing was written; {(remedy is null ? "" : remedy + ", or ")}set \"skip_unsupported\": true to clone without them)");
         skipped.AddRange(unsupported);
     }
 

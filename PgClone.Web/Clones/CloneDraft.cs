@@ -42,6 +42,7 @@ public sealed class CloneDraft
     public bool IncludeData { get; set; } = Defaults.IncludeData;
     public string? TargetName { get; set; }
     public bool RequireMasking { get; set; } = Defaults.RequireMasking;
+    public bool SkipUnsupported { get; set; } = Defaults.SkipUnsupported;
 
     /// <summary>Rules typed or accepted from discovery; unused while a masking policy is chosen.</summary>
     public List<DraftMaskRule> MaskRules { get; } = [];
@@ -164,7 +165,7 @@ public sealed class CloneDraft
         Conflict = Conflict, Parallel = Parallel, Mask = CopiesData && MaskPolicyId is null ? MaskJson() : null, Consistent = Consistent,
         IncludeData = IncludeData,
         TargetName = CloneOperation is Core.CloneOperation.Table or Core.CloneOperation.DatabaseCreate && !string.IsNullOrWhiteSpace(TargetName) ? TargetName.Trim() : null,
-        RequireMasking = RequireMasking,
+        RequireMasking = RequireMasking, SkipUnsupported = SkipUnsupported,
         Subset = CopiesData && Subset is not null ? Subset.ToOptions() : null,
     };
 
@@ -186,7 +187,7 @@ public sealed class CloneDraft
             SourceId = r.SourceConnectionId, TargetId = r.TargetConnectionId, Operation = r.Operation, Schema = r.Schema, Table = r.Table,
             Indexes = o.Indexes, Constraints = o.Constraints, Triggers = o.Triggers, Matviews = o.Matviews, Columns = o.Columns,
             Where = o.Where, Conflict = o.Conflict, Parallel = o.Parallel, Consistent = o.Consistent, IncludeData = o.IncludeData,
-            TargetName = o.TargetName, RequireMasking = o.RequireMasking, Subset = o.Subset is null ? null : SubsetDraft.From(o.Subset),
+            TargetName = o.TargetName, RequireMasking = o.RequireMasking, SkipUnsupported = o.SkipUnsupported, Subset = o.Subset is null ? null : SubsetDraft.From(o.Subset),
             RoleNamePrefix = r.Roles?.NamePrefix, NoPasswords = r.Roles?.NoPasswords ?? false, MaskPolicyId = r.MaskPolicyId,
         };
         draft.Roles.AddRange(r.Roles?.Roles ?? []);

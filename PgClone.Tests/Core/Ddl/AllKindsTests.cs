@@ -193,8 +193,16 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
         var targetName = name + "_copy";
         var target = PgServers.WithDatabase(fx.Servers.TargetAdmin, targetName);
 
-        var result = await new CloneEngine().RunAsync(new CloneRequest(CloneOperation.DatabaseCreate, ServerEndpoint.Parse(ServerRole.Source, source),
-            ServerEndpoint.Parse(ServerRole.Target, target), null, null, null));
+        CloneRequest Request(bool skip) => new(CloneOperation.DatabaseCreate, ServerEndpoint.Parse(ServerRole.Source, source),
+            ServerEndpoint.Parse(ServerRole.Target, target), null, null, new CloneOptions { SkipUnsupported = skip });
+        var missing = $"setting work_mem of role \"{sourceOnly}\" in database \"{targetName}\": role \"{sourceOnly}\" is not on the target";
+
+        // The role the target lacks refuses the run before the database is created; skip_unsupported lists it instead.
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(Request(skip: false)));
+        Assert.Equal($"{ServerEndpoint.Parse(ServerRole.Source, source).Describe()}: cannot clone {missing} " +
+                     "(nothing was written; clone those roles first with pgclone roles, or set \"skip_unsupported\": true to clone without them)", refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(fx.Servers.TargetAdmin, $"SELECT count(*) FROM pg_database WHERE datname = '{targetName}'"));
+        var result = await new CloneEngine().RunAsync(Request(skip: true));
 
         const string roleSettings = "SELECT string_agg(coalesce(pg_get_userbyid(NULLIF(s.setrole, 0))::text, '*') || ' ' || s.setconfig::text, '; ' ORDER BY s.setrole <> 0) " +
                                     "FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = current_database()";
@@ -202,7 +210,7 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
         Assert.StartsWith("* {work_mem=9MB}; Db Setter {\"search_path=\\\"$user\\\", \\\"odd \\\"\\\"path\\\"\",statement_timeout=5min}", sourceSettings);
         Assert.Equal("* {work_mem=9MB}; Db Setter {\"search_path=\\\"$user\\\", \\\"odd \\\"\\\"path\\\"\",statement_timeout=5min}",
             await PgServers.ScalarAsync<string>(target, roleSettings));
-        Assert.Equal([$"setting work_mem of role \"{sourceOnly}\" in database \"{targetName}\": role \"{sourceOnly}\" is not on the target"], result.Skipped);
+        Assert.Equal([missing], result.Skipped);
 
         const string properties = "SELECT pg_encoding_to_char(encoding) || ' ' || datlocprovider::text || ' ' || daticulocale || ' ' || datcollate || ' ' || datctype || ' ' || " +
                                   "datconnlimit || ' ' || shobj_description(oid, 'pg_database') || ' ' || array_to_string(datacl, ',') FROM pg_database WHERE datname = current_database()";

@@ -1,5 +1,6 @@
 using Npgsql;
 using PgClone.Core;
+using PgClone.Core.Connections;
 using PgClone.Tests.Fixtures;
 
 namespace PgClone.Tests.Core.Ddl;
@@ -140,6 +141,41 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
             """;
         Assert.Equal([$"e:{role}", $"f:{role}", $"o:{role}", $"s:{role}", $"t:{role}", $"t_id_seq:{role}", $"t_pkey:{role}", $"u:{admin}", $"v:{role}"],
             (await PgServers.RowsAsync(db.Target, owners)).Select(r => (string)r[0]!));
+    }
+
+    [Fact]
+    public async Task A_database_clone_needing_roles_the_target_lacks_refuses_before_writing_unless_told_to_skip_them()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("absent_roles");
+        var absent = $"pgc_gone_{Guid.NewGuid():N}"[..24];
+        await PgServers.ExecAsync(db.Source, $"""
+            CREATE ROLE {absent};
+            CREATE TABLE public.t (id int); INSERT INTO public.t VALUES (1), (2);
+            ALTER TABLE public.t OWNER TO {absent}; CREATE TABLE public.u (id int); GRANT SELECT ON public.u TO {absent};
+            ALTER TABLE public.t ENABLE ROW LEVEL SECURITY; CREATE POLICY only_gone ON public.t TO {absent} USING (id = 1);
+            ALTER DEFAULT PRIVILEGES FOR ROLE {absent} GRANT SELECT ON TABLES TO PUBLIC;
+            SELECT lo_create(7301); ALTER LARGE OBJECT 7301 OWNER TO {absent};
+            """);
+        var admin = await PgServers.ScalarAsync<string>(db.Target, "SELECT current_user::text");
+        var skipped = new[]
+        {
+            $"large object 7301: owner role \"{absent}\" is not on the target",
+            $"policy \"only_gone\" on \"public\".\"t\": role \"{absent}\" is not on the target (it would apply to no role there)",
+            $"role \"{absent}\": not on the target; 2 ownership or privilege setting(s) left out (objects stay owned by \"{admin}\")",
+            $"default privileges of role \"{absent}\": role \"{absent}\" is not on the target",
+        };
+
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Database));
+
+        Assert.Equal($"{ServerEndpoint.Parse(ServerRole.Source, db.Source).Describe()}: cannot clone {string.Join("; ", skipped)} " +
+                     "(nothing was written; clone those roles first with pgclone roles, or set \"skip_unsupported\": true to clone without them)", refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT (SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace) + (SELECT count(*) FROM pg_largeobject_metadata)"));
+
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Database, options: new CloneOptions { SkipUnsupported = true });
+
+        Assert.Equal(skipped, result.Skipped);
+        Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM public.t"));
+        Assert.Equal(admin, await PgServers.ScalarAsync<string>(db.Target, "SELECT pg_get_userbyid(lomowner)::text FROM pg_largeobject_metadata WHERE oid = 7301"));
     }
 
     [Fact]

@@ -118,6 +118,23 @@ public sealed class CloneWizardTests : BunitContext, IAsyncLifetime
     }
 
     [Fact]
+    public void Options_step_offers_leaving_out_what_the_target_cannot_hold_and_shows_it_in_the_scripts_options()
+    {
+        var draft = new CloneDraft { SourceId = 1, TargetId = 2, Operation = "database" };
+        var cut = Render(draft);
+        Next(cut);
+        Next(cut);
+        Next(cut);
+        var element = cut.Find("#option-skip-unsupported");
+        var input = element.TagName == "INPUT" ? element : element.QuerySelector("input")!;
+
+        input.Change(true);
+
+        Assert.True(draft.SkipUnsupported);
+        Assert.Contains("\"skip_unsupported\":true", cut.Find(".pgclone-options-json").TextContent);
+    }
+
+    [Fact]
     public void Back_returns_to_the_previous_step_and_clears_the_problems()
     {
         var cut = Render(new CloneDraft { SourceId = 1, TargetId = 2 });
