@@ -95,7 +95,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
     private void RefuseWithoutRoles()
     {
         if (request.Operation is CloneOperation.Database or CloneOperation.DatabaseCreate)
-            PlanScope.RefuseOrSkip(request, _absentRoles, _skipped, "clone those roles first with pgclone roles");
+            PlanScope.RefuseOrSkip(request, _absentRoles, _skipped, "clone those roles first with a roles clone");
         else _skipped.AddRange(_absentRoles);
     }
 

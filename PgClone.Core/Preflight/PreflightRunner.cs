@@ -63,6 +63,8 @@ public static class PreflightRunner
             return (checks, null);
         }
         checks.AddRange(IssueChecks(issues, plan));
+        // What the run will leave out and list (skip_unsupported, roles the target lacks, a table clone's foreign key to an absent table): said before it starts.
+        checks.AddRange(plan.Skipped.Select(s => new PreflightCheck("skipped", PreflightStatus.Warning, s)));
         checks.AddRange(await PrivilegeChecks.SourceAsync(source, request.Source, sourceFacts, plan, ct));
         checks.AddRange(await PrivilegeChecks.TargetAsync(target, targetServer, targetFacts, request, plan, ct));
         checks.AddRange(await SpecialCareChecks.RunAsync(source, request.Source, plan, masker, ct));

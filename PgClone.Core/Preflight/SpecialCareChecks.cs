@@ -8,7 +8,7 @@ namespace PgClone.Core.Preflight;
 
 /// <summary>
 /// Objects a clone handles in a particular way, worth knowing before it runs: partitioned tables, identity and
-/// generated columns, unlogged tables, large objects (not cloned), and tables without a primary key that a keyed
+/// generated columns, unlogged tables, large objects (cloned by a database clone only), and tables without a primary key that a keyed
 /// mask strategy masks (the masking proof joins on the primary key).
 /// </summary>
 internal static class SpecialCareChecks
@@ -44,9 +44,7 @@ internal static class SpecialCareChecks
         foreach (var f in facts.Where(f => f.Unlogged))
             checks.Add(new PreflightCheck("care.unlogged", PreflightStatus.Warning,
                 "unlogged: stays unlogged on the target, where a crash empties it", $"table {f.Name}"));
-        if (largeObjects > 0)
-            checks.Add(new PreflightCheck("care.large_objects", PreflightStatus.Warning,
-                $"the source database holds {largeObjects} large object(s) (pg_largeobject): they are not cloned, and oid columns referring to them will dangle"));
+        if (largeObjects > 0) checks.Add(LargeObjects(plan, largeObjects));
         if (masker is ColumnMasker columnMasker)
         {
             var keyed = columnMasker.Masked.Where(m => m.Rule.IsKeyed).ToLookup(m => m.Column.Table);
@@ -58,4 +56,13 @@ internal static class SpecialCareChecks
         if (checks.Count == 0) checks.Add(new PreflightCheck("care", PreflightStatus.Ok, "no object needs special care"));
         return checks;
     }
+
+    /// <summary>Large objects belong to the database: a database clone brings them, a narrower one leaves oid columns naming none.</summary>
+    private static PreflightCheck LargeObjects(ClonePlan plan, long count) =>
+        plan.LargeObjects.Count > 0
+            ? new PreflightCheck("care.large_objects", PreflightStatus.Ok, $"{count} large object(s): cloned with their data, owners, privileges and comments")
+            : plan.PreData.Any(s => s.ObjectKind == "large object")
+                ? new PreflightCheck("care.large_objects", PreflightStatus.Ok, $"{count} large object(s): created empty (structure only), with their owners, privileges and comments")
+                : new PreflightCheck("care.large_objects", PreflightStatus.Warning,
+                    $"the source database holds {count} large object(s) (pg_largeobject): only a database clone copies them, so oid columns referring to them will name none on the target");
 }

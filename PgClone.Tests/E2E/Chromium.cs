@@ -88,9 +88,16 @@ public static class Chromium
         await page.FillAsync("#password", password);
         await page.ClickAsync("#login-submit");
         await page.WaitForURLAsync(url + "/");
-        await page.WaitForFunctionAsync("() => typeof window.Blazor === 'object'");
+        await WaitForBlazorAsync(page);
         return page;
     }
+
+    /// <summary>
+    /// Waits for Blazor's script after a navigation: polled every 100 ms rather than on animation frames (which a
+    /// headless page under load gets late), for up to a minute, as a run's own pages may load slowly beside it.
+    /// </summary>
+    public static Task WaitForBlazorAsync(IPage page) =>
+        page.WaitForFunctionAsync("() => typeof window.Blazor === 'object'", null, new() { PollingInterval = 100, Timeout = 60_000 });
 
     /// <summary>
     /// Right after the first render the circuit may still be connecting and a click is lost: click again until the

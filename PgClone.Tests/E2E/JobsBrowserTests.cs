@@ -81,7 +81,7 @@ public sealed class JobsBrowserTests(PgServersFixture fx)
     private static async Task OpenAsync(IPage page, string url)
     {
         await page.GotoAsync(url + "/jobs");
-        await page.WaitForFunctionAsync("() => typeof window.Blazor === 'object'");
+        await Chromium.WaitForBlazorAsync(page);
         await Assertions.Expect(page.Locator("#runs-grid .pgclone-run-link").First).ToBeVisibleAsync();
     }
 

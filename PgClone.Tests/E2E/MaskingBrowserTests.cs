@@ -60,7 +60,7 @@ public sealed class MaskingBrowserTests(PgServersFixture fx)
             new ProfileDraft("crm masked copy", null, new RunRequest("schema", console.SourceId, console.TargetId, "crm"), policyId), RunsTestBed.Json);
         Assert.True(profile.IsSuccessStatusCode, await profile.Content.ReadAsStringAsync());
         await op.GotoAsync(console.Url + "/clones");
-        await op.WaitForFunctionAsync("() => typeof window.Blazor === 'object'");
+        await Chromium.WaitForBlazorAsync(op);
         await ClickUntilAsync(op, ".pgclone-run-profile", new System.Text.RegularExpressions.Regex("/jobs/\\d+$"));
         var runId = long.Parse(op.Url[(op.Url.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         var run = await RunsTestBed.WaitFinishedAsync(http, runId);

@@ -42,13 +42,7 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
         var settings = RunsConsole.Settings(consoleDb.Source);
         settings["DetailedErrors"] = "true"; // a circuit failure then names its exception in the browser's console
         await using var console = await RunsConsole.StartAsync(settings, data);
-        await using (var scope = console.Factory.Services.CreateAsyncScope())
-        {
-            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-            var auditor = new ApplicationUser { UserName = Auditor, Email = Auditor, EmailConfirmed = true };
-            Assert.True((await users.CreateAsync(auditor, RunsTestBed.Password)).Succeeded);
-            Assert.True((await users.AddToRoleAsync(auditor, AppRoles.Auditor)).Succeeded);
-        }
+        await PgClone.Tests.Web.Security.ConsoleUsers.AddAsync(console.Factory, Auditor, AppRoles.Auditor, RunsTestBed.Password);
         Directory.CreateDirectory(Shots);
 
         using var playwright = await Playwright.CreateAsync();
@@ -257,8 +251,9 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
     }
 
     /// <summary>The page at desktop and at phone width, for a person to look at.</summary>
-    private static async Task Shot(IPage page, string name)
+    internal static async Task Shot(IPage page, string name)
     {
+        Directory.CreateDirectory(Shots);
         await page.ScreenshotAsync(new() { Path = $"{Shots}/{name}-1280.png", FullPage = true });
         await page.SetViewportSizeAsync(390, 844);
         await page.WaitForTimeoutAsync(300);

@@ -38,7 +38,7 @@ public sealed class SchedulesBrowserTests(PgServersFixture fx)
         await page.WaitForURLAsync(console.Url + "/");
 
         await page.GotoAsync($"{console.Url}/schedules/new?profile={profile}");
-        await page.WaitForFunctionAsync("() => typeof window.Blazor === 'object'");
+        await Chromium.WaitForBlazorAsync(page);
         await Assertions.Expect(page.Locator("#schedule-description")).ToHaveTextAsync("At 02:00, every day");
         // The profile keeps the default conflict strategy (error): its second firing would fail, and the editor says so.
         await Assertions.Expect(page.Locator("#schedule-conflict-warning")).ToContainTextAsync("every later one finds the tables it made and fails");

@@ -73,16 +73,38 @@ public sealed class RunsService(
         var status = RunStatuses.Parse(old.Status);
         if (!status.IsResumable())
             throw new RunRejectedException(RunRejection.Conflict, $"run #{runId} is {old.Status}: only a failed, cancelled or interrupted run can be resumed");
-        if (old.SourceConnectionId is not { } source || old.TargetConnectionId is not { } target)
-            throw new RunRejectedException(RunRejection.Conflict, $"run #{runId}: its source or target connection was deleted, so it cannot be resumed");
-        var request = new RunRequest(old.Operation, source, target, old.Schema, old.Table,
-            old.OptionsJson is null ? null : CloneOptions.Parse(old.OptionsJson),
-            old.RolesJson is null ? null : JsonSerializer.Deserialize<RoleCloneOptions>(old.RolesJson, ProfilesService.Json),
-            old.ProductionConfirmed, old.MaskPolicyVersionId);
+        var request = RequestOf(old)
+            ?? throw new RunRejectedException(RunRejection.Conflict, $"run #{runId}: its source or target connection was deleted, so it cannot be resumed");
         // The old run stored its policy's rules as its mask: the same version applies them again.
         if (old.MaskPolicyVersionId is not null && request.Options is { } options) request = request with { Options = options with { Mask = null } };
         return await SubmitAsync(request, user, old.ProfileId, old.Id, ct);
     }
+
+    /// <summary>
+    /// A run's request for the wizard to clone again (changed or not): a masking policy's version becomes its policy,
+    /// whose newest version the new run applies, and production without masking must be confirmed anew. Null when
+    /// the run does not exist or its source or target connection was deleted.
+    /// </summary>
+    public async Task<RunRequest?> RequestOfAsync(long runId, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var old = await db.Runs.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, ct);
+        if (old is null || RequestOf(old) is not { } request) return null;
+        request = request with { ConfirmProductionWithoutMasking = false, MaskPolicyVersionId = null };
+        // A deleted policy leaves the run's stored rules, typed rules to the wizard.
+        return old.MaskPolicyVersionId is { } version && await policies.GetVersionAsync(version, ct) is { } applied
+            ? request with { MaskPolicyId = applied.PolicyId, Options = request.Options! with { Mask = null } }
+            : request;
+    }
+
+    /// <summary>The request a stored run was submitted with; null when its source or target connection was deleted.</summary>
+    private static RunRequest? RequestOf(Run old) =>
+        old.SourceConnectionId is { } source && old.TargetConnectionId is { } target
+            ? new RunRequest(old.Operation, source, target, old.Schema, old.Table,
+                old.OptionsJson is null ? null : CloneOptions.Parse(old.OptionsJson),
+                old.RolesJson is null ? null : JsonSerializer.Deserialize<RoleCloneOptions>(old.RolesJson, ProfilesService.Json),
+                old.ProductionConfirmed, old.MaskPolicyVersionId)
+            : null;
 
     /// <summary>
     /// Cancels a run from any instance: a queued run is cancelled here and now; a running one gets a cancel request

@@ -200,7 +200,7 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
         // The role the target lacks refuses the run before the database is created; skip_unsupported lists it instead.
         var refused = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(Request(skip: false)));
         Assert.Equal($"{ServerEndpoint.Parse(ServerRole.Source, source).Describe()}: cannot clone {missing} " +
-                     "(nothing was written; clone those roles first with pgclone roles, or set \"skip_unsupported\": true to clone without them)", refused.Message);
+                     "(nothing was written; clone those roles first with a roles clone, or set \"skip_unsupported\": true to clone without them)", refused.Message);
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(fx.Servers.TargetAdmin, $"SELECT count(*) FROM pg_database WHERE datname = '{targetName}'"));
         var result = await new CloneEngine().RunAsync(Request(skip: true));
 

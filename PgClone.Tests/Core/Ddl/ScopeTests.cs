@@ -168,7 +168,7 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
         var refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Database));
 
         Assert.Equal($"{ServerEndpoint.Parse(ServerRole.Source, db.Source).Describe()}: cannot clone {string.Join("; ", skipped)} " +
-                     "(nothing was written; clone those roles first with pgclone roles, or set \"skip_unsupported\": true to clone without them)", refused.Message);
+                     "(nothing was written; clone those roles first with a roles clone, or set \"skip_unsupported\": true to clone without them)", refused.Message);
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT (SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace) + (SELECT count(*) FROM pg_largeobject_metadata)"));
 
         var result = await CloneKit.CloneAsync(db, CloneOperation.Database, options: new CloneOptions { SkipUnsupported = true });

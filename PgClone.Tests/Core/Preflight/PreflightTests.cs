@@ -114,6 +114,32 @@ public sealed class PreflightTests(PgServersFixture fx) : IClassFixture<PgServer
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_namespace WHERE nspname = 's'"));
     }
 
+    [Fact]
+    public async Task What_a_run_would_leave_out_is_a_blocker_or_with_skip_unsupported_a_warning_naming_each()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("pfskip");
+        var absent = $"pf_gone_{Guid.NewGuid():N}"[..22];
+        await PgServers.ExecAsync(db.Source, $"CREATE ROLE {absent}; CREATE TABLE public.t (id int); ALTER TABLE public.t OWNER TO {absent}; SELECT lo_create(4242)");
+        var admin = await PgServers.ScalarAsync<string>(db.Target, "SELECT current_user::text");
+        var missing = $"role \"{absent}\": not on the target; 1 ownership or privilege setting(s) left out (objects stay owned by \"{admin}\")";
+
+        var refused = ById(await PreflightRunner.RunAsync(CloneKit.Request(db, CloneOperation.Database), null));
+        var skipping = ById(await PreflightRunner.RunAsync(CloneKit.Request(db, CloneOperation.Database, options: new CloneOptions { SkipUnsupported = true }), null));
+
+        Assert.Equal((PreflightStatus.Blocker, $"{ServerEndpoint.Parse(ServerRole.Source, db.Source).Describe()}: cannot clone {missing} " +
+                                                "(nothing was written; clone those roles first with a roles clone, or set \"skip_unsupported\": true to clone without them)"),
+            (Assert.Single(refused["plan"]).Status, refused["plan"][0].Message));
+        Assert.False(refused.ContainsKey("skipped"));
+        Assert.Equal(new PreflightCheck("skipped", PreflightStatus.Warning, missing), Assert.Single(skipping["skipped"]));
+        Assert.False(skipping.ContainsKey("plan"));
+        // Large objects are the database's: a database clone brings them, a schema clone says it does not.
+        Assert.Equal(new PreflightCheck("care.large_objects", PreflightStatus.Ok, "1 large object(s): cloned with their data, owners, privileges and comments"),
+            Assert.Single(skipping["care.large_objects"]));
+        var schema = ById(await PreflightRunner.RunAsync(CloneKit.Request(db, CloneOperation.Schema, "public"), null));
+        Assert.Equal(new PreflightCheck("care.large_objects", PreflightStatus.Warning, "the source database holds 1 large object(s) (pg_largeobject): " +
+                                        "only a database clone copies them, so oid columns referring to them will name none on the target"), Assert.Single(schema["care.large_objects"]));
+    }
+
     [Theory]
     [InlineData("country = 'DE'", null)]
     [InlineData("country >", "syntax error at the end of the filter (is it incomplete?)")]

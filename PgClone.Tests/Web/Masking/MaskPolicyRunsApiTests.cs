@@ -59,6 +59,9 @@ public sealed class MaskPolicyRunsApiTests(PgServersFixture fx)
         // Production into non-production without a confirmation: the policy covers every flagged column, so the run goes.
         var run = await WaitFinishedAsync(http, await StartAsync(http, schemaRun with { MaskPolicyId = crm.Policy.Id }));
         Assert.Equal((RunStatus.Succeeded, crm.Policy.LatestVersionId, false), (run.Run.Status, run.MaskPolicyVersionId, run.ProductionConfirmed));
+        // Cloned again from the wizard: with the run's policy, whose newest version the new run applies, not its rules as typed ones.
+        var cloneAgain = (await console.Factory.Services.GetRequiredService<RunsService>().RequestOfAsync(run.Run.Id))!;
+        Assert.Equal((crm.Policy.Id, (long?)null, (JsonObject?)null, "crm"), (cloneAgain.MaskPolicyId, cloneAgain.MaskPolicyVersionId, cloneAgain.Options!.Mask, cloneAgain.Schema));
         Assert.Equal(200L, await PgServers.ScalarAsync<long>(data.Target,
             "SELECT count(*) FROM crm.people WHERE email = 'hidden@example.com' AND display IS NULL AND note = 'note ' || id AND score = id % 10"));
 

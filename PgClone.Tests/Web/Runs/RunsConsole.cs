@@ -38,11 +38,7 @@ public sealed class RunsConsole : IAsyncDisposable
         var connections = factory.Services.GetRequiredService<ConnectionService>();
         if (seed)
         {
-            await using var scope = factory.Services.CreateAsyncScope();
-            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-            var user = new ApplicationUser { UserName = Operator, Email = Operator, EmailConfirmed = true };
-            Assert.True((await users.CreateAsync(user, RunsTestBed.Password)).Succeeded);
-            Assert.True((await users.AddToRoleAsync(user, AppRoles.Operator)).Succeeded);
+            await Security.ConsoleUsers.AddAsync(factory, Operator, AppRoles.Operator, RunsTestBed.Password);
             source = (await connections.AddAsync(New("source db", data.Source), Operator)).Id;
             target = (await connections.AddAsync(New("target db", data.Target), Operator)).Id;
             // Operators use the connections an Admin granted them: source on one side, target on the other.

@@ -22,6 +22,12 @@ public static class RunText
         run.Operation == "table" ? new JsonObject { [$"{run.Schema}.{run.Table}"] = mask.DeepClone() } : mask;
 
     /// <summary>
+    /// Whether a run was refused for what the target cannot hold, which skip_unsupported leaves out and lists (the
+    /// engine's refusal names the option); resuming it as it was would be refused again.
+    /// </summary>
+    public static bool LeavingOutHelps(string error) => error.Contains("set \"skip_unsupported\": true", StringComparison.Ordinal);
+
+    /// <summary>
     /// The options a run set away from their defaults, the mask apart (shown as rules), with the API's names and
     /// values: "conflict: replace", "where: id > 10", a nested option as its JSON without its unset members.
     /// </summary>
