@@ -15,8 +15,6 @@ namespace PgClone.Tests.E2E;
 [Collection(ConsoleCollection.Name)]
 public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
 {
-    private const string Auditor = "auditor@example.com";
-
     [Fact]
     public async Task Auditor_filters_and_verifies_the_audit_trail_an_Operator_runs_a_role_template_and_sees_drift_on_the_diff_page()
     {
@@ -42,7 +40,7 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
         var settings = RunsConsole.Settings(consoleDb.Source);
         settings["DetailedErrors"] = "true";
         await using var console = await RunsConsole.StartAsync(settings, data);
-        await ConsoleUsers.AddAsync(console.Factory, Auditor, AppRoles.Auditor, RunsTestBed.Password);
+        await console.AddUserAsync(RunsConsole.Auditor, AppRoles.Auditor);
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Chromium.LaunchAsync(playwright);
@@ -98,7 +96,7 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
         Assert.Empty(opErrors);
 
         // Audit: the Auditor filters by action and verifies the chain.
-        var auditor = await Chromium.LogInAsync(browser, console.Url, Auditor, RunsTestBed.Password);
+        var auditor = await Chromium.LogInAsync(browser, console.Url, RunsConsole.Auditor, RunsTestBed.Password);
         var auditorErrors = Chromium.CollectErrors(auditor);
         await auditor.GotoAsync(console.Url + "/audit");
         await Assertions.Expect(auditor.Locator("#audit-grid tbody tr").First).ToBeVisibleAsync();

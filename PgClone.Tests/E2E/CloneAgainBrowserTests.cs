@@ -14,8 +14,6 @@ namespace PgClone.Tests.E2E;
 [Collection(ConsoleCollection.Name)]
 public sealed class CloneAgainBrowserTests(PgServersFixture fx)
 {
-    private const string Auditor = "auditor@example.com";
-
     [Fact]
     public async Task A_database_clone_refused_for_a_missing_role_is_cloned_again_leaving_it_out()
     {
@@ -48,8 +46,8 @@ public sealed class CloneAgainBrowserTests(PgServersFixture fx)
         await Shot(page, "run-refused-clone-again");
 
         // An Auditor reads the refusal, and is offered no way to run it again.
-        await ConsoleUsers.AddAsync(console.Factory, Auditor, AppRoles.Auditor, RunsTestBed.Password);
-        var audit = await LogInAsync(browser, console.Url, Auditor, errors);
+        await console.AddUserAsync(RunsConsole.Auditor, AppRoles.Auditor);
+        var audit = await LogInAsync(browser, console.Url, RunsConsole.Auditor, errors);
         await audit.GotoAsync($"{console.Url}/jobs/{refusedId}");
         await Assertions.Expect(audit.Locator("#run-error")).ToContainTextAsync("cannot clone");
         await Assertions.Expect(audit.Locator("#clone-again, #clone-again-skipping, .pgclone-resume")).ToHaveCountAsync(0);

@@ -195,7 +195,7 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
         var data = await fx.Servers.CreateDatabasesAsync("prerender_data");
         await RunsTestBed.SeedSourceAsync(data.Source);
         await using var console = await RunsConsole.StartAsync(RunsConsole.Settings((await fx.Servers.CreateDatabasesAsync("prerender_console")).Source), data);
-        await ConsoleUsers.AddAsync(console.Factory, Admin, AppRoles.Admin, RunsTestBed.Password);
+        await console.AddUserAsync(Admin, AppRoles.Admin);
         var (http, _) = await RunsTestBed.LogInAsync(console.Url, RunsConsole.Operator);
         var profile = await PgClone.Tests.Web.Schedules.SchedulesTestBed.CreateProfileAsync(http, "notes nightly", new PgClone.Web.Runs.RunRequest("table", console.SourceId, console.TargetId, RunsTestBed.Schema, "notes"));
         var schedule = await PgClone.Tests.Web.Schedules.SchedulesTestBed.CreateScheduleAsync(http, new PgClone.Web.Schedules.ScheduleDraft("notes at 3", profile, "0 0 3 * * ?"));
@@ -239,7 +239,7 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
     {
         var consoleDb = await fx.Servers.CreateDatabasesAsync(name + "_console");
         var console = await RunsConsole.StartAsync(RunsConsole.Settings(consoleDb.Source), await fx.Servers.CreateDatabasesAsync(name + "_data"));
-        await ConsoleUsers.AddAsync(console.Factory, Admin, AppRoles.Admin, RunsTestBed.Password);
+        await console.AddUserAsync(Admin, AppRoles.Admin);
         return console;
     }
 

@@ -29,7 +29,7 @@ public sealed class MaskingBrowserTests(PgServersFixture fx)
         var settings = RunsConsole.Settings(consoleDb.Source);
         settings["DetailedErrors"] = "true";
         await using var console = await RunsConsole.StartAsync(settings, data);
-        await MaskingTestBed.AddUserAsync(console, MaskPoliciesTests.Auditor, AppRoles.Auditor);
+        await console.AddUserAsync(MaskPoliciesTests.Auditor, AppRoles.Auditor);
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Chromium.LaunchAsync(playwright);

@@ -70,7 +70,7 @@ public sealed class RunTablesBrowserTests(PgServersFixture fx)
         // The Auditor and the Admin see the same live list; only the Admin is offered Cancel.
         foreach (var (email, role, mayCancel) in new[] { ("tables.auditor@example.com", AppRoles.Auditor, false), ("tables.admin@example.com", AppRoles.Admin, true) })
         {
-            await ConsoleUsers.AddAsync(console.Factory, email, role, RunsTestBed.Password);
+            await console.AddUserAsync(email, role);
             var viewer = await RunsBrowserTests.LogInAsync(browser, console.Url, email, errors);
             await viewer.GotoAsync($"{console.Url}/jobs/{run}");
             await Assertions.Expect(viewer.Locator("#run-tables-count")).ToHaveTextAsync("31", new() { Timeout = 30_000 });

@@ -19,7 +19,6 @@ namespace PgClone.Tests.E2E;
 [Collection(ConsoleCollection.Name)]
 public sealed class RunsBrowserTests(PgServersFixture fx)
 {
-    private const string Auditor = "auditor@example.com";
     private const string Shots = "/tmp/pgclone-shots";
 
     private const string ShopSql = """
@@ -42,7 +41,7 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
         var settings = RunsConsole.Settings(consoleDb.Source);
         settings["DetailedErrors"] = "true"; // a circuit failure then names its exception in the browser's console
         await using var console = await RunsConsole.StartAsync(settings, data);
-        await PgClone.Tests.Web.Security.ConsoleUsers.AddAsync(console.Factory, Auditor, AppRoles.Auditor, RunsTestBed.Password);
+        await console.AddUserAsync(RunsConsole.Auditor, AppRoles.Auditor);
         Directory.CreateDirectory(Shots);
 
         using var playwright = await Playwright.CreateAsync();
@@ -131,7 +130,7 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
         // Its loading waits at a gate until the cancel is requested: on a busy machine it could otherwise end first.
         await using var gate = await RunsTestBed.HoldLoadingAsync(data.Target);
         var run = await RunsTestBed.StartAsync(http, new PgClone.Web.Runs.RunRequest("schema", console.SourceId, console.TargetId, RunsTestBed.Schema));
-        var audit = await LogInAsync(browser, console.Url, Auditor, errors);
+        var audit = await LogInAsync(browser, console.Url, RunsConsole.Auditor, errors);
         await audit.GotoAsync($"{console.Url}/jobs/{run}");
         await op.GotoAsync($"{console.Url}/jobs/{run}");
         await WaitBarAsync(audit, v => v > 0);

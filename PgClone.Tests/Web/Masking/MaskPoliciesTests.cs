@@ -115,7 +115,7 @@ public sealed class MaskPoliciesTests(PgServersFixture fx)
         var consoleDb = await fx.Servers.CreateDatabasesAsync("maskpol_auditor_console");
         var data = await fx.Servers.CreateDatabasesAsync("maskpol_auditor");
         await using var console = await RunsConsole.StartAsync(RunsConsole.Settings(consoleDb.Source), data);
-        await MaskingTestBed.AddUserAsync(console, Auditor, AppRoles.Auditor);
+        await console.AddUserAsync(Auditor, AppRoles.Auditor);
         var (operatorHttp, _) = await LogInAsync(console.Url, RunsConsole.Operator);
         var rules = JsonNode.Parse("""{"people": {"email": "email"}}""")!.AsObject();
         var created = await operatorHttp.PostAsJsonAsync("api/v1/masking-policies", new MaskPolicyDraft("P", null, "privacy team", rules), Json);
@@ -164,17 +164,4 @@ public sealed class MaskPoliciesTests(PgServersFixture fx)
 
     private static Task<long> CountAsync(string cs, string table, string where) =>
         PgServers.ScalarAsync<long>(cs, $"SELECT count(*) FROM {table} WHERE {where}");
-}
-
-/// <summary>What the masking console tests share.</summary>
-public static class MaskingTestBed
-{
-    public static async Task AddUserAsync(RunsConsole console, string email, string role)
-    {
-        await using var scope = console.Factory.Services.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true };
-        Assert.True((await users.CreateAsync(user, Password)).Succeeded);
-        Assert.True((await users.AddToRoleAsync(user, role)).Succeeded);
-    }
 }

@@ -11,6 +11,8 @@ namespace PgClone.Tests.Web.Runs;
 public sealed class RunsConsole : IAsyncDisposable
 {
     public const string Operator = "operator@example.com";
+    /// <summary>The Auditor a test adds when it needs one (<see cref="AddUserAsync"/>).</summary>
+    public const string Auditor = "auditor@example.com";
 
     public required ConsoleFactory Factory { get; init; }
     public required string Url { get; init; }
@@ -59,6 +61,9 @@ public sealed class RunsConsole : IAsyncDisposable
         var b = new NpgsqlConnectionStringBuilder(cs);
         return new NewConnection(name, b.Host!, b.Port, b.Database!, b.Username!, b.Password, SslMode.Disable);
     }
+
+    /// <summary>Adds a console user with one role, logging in with the test password.</summary>
+    public Task AddUserAsync(string email, string role) => Security.ConsoleUsers.AddAsync(Factory, email, role, RunsTestBed.Password);
 
     public ValueTask DisposeAsync() => Factory.DisposeAsync();
 }
