@@ -252,7 +252,7 @@ public static partial class CatalogReader
             """, null, r => new LargeObjectInfo(r.GetFieldValue<uint>(0), r.GetString(1), Str(r, 2), Strings(r, 3)), ct),
         ExtensionComments = await QueryAsync(conn, $"""
             SELECT e.extname, {Comment("pg_extension", "e.oid")} FROM pg_extension e
-            WHERE {Comment("pg_extension", "e.oid")} IS NOT NULL ORDER BY e.extname
+            WHERE {Comment("pg_extension", "e.oid")} IS NOT NULL AND e.oid >= 16384 ORDER BY e.extname
             """, null, r => (r.GetString(0), r.GetString(1)), ct),
         DefaultPrivileges = await QueryAsync(conn, """
             WITH d AS (

@@ -115,7 +115,10 @@ public sealed record DatabaseObjects
     public IReadOnlyList<ForeignServerInfo> ForeignServers { get; init; } = [];
     /// <summary>Large objects (their data is streamed after the tables').</summary>
     public IReadOnlyList<LargeObjectInfo> LargeObjects { get; init; } = [];
-    /// <summary>Comments on extensions, by extension name.</summary>
+    /// <summary>
+    /// Comments on extensions, by extension name; not on the ones initdb made (plpgsql), which pg_dump leaves out
+    /// but for their members' privileges: every database has them already, owned by the bootstrap superuser.
+    /// </summary>
     public IReadOnlyList<(string Extension, string Comment)> ExtensionComments { get; init; } = [];
     /// <summary>pg_default_acl entries as changes from their baseline (the built-in default for a global entry, nothing for a schema's).</summary>
     public IReadOnlyList<DefaultPrivilegeInfo> DefaultPrivileges { get; init; } = [];

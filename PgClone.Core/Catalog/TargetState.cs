@@ -1,4 +1,5 @@
 using Npgsql;
+using PgClone.Core.Connections;
 
 namespace PgClone.Core.Catalog;
 
@@ -21,6 +22,16 @@ public sealed record TargetState(
     public string CurrentDatabase { get; init; } = "";
     /// <summary>The roles the cloning user can SET ROLE to (all of them for a superuser), to grant as another grantor.</summary>
     public IReadOnlySet<string> AssumableRoles { get; init; } = new HashSet<string>();
+
+    /// <summary>
+    /// Why the cloning user cannot act as a role on the target — give it an object (ALTER ... OWNER TO), set its
+    /// default privileges (FOR ROLE) or grant as it (SET ROLE), which all need its membership or a superuser —; null
+    /// when it can.
+    /// </summary>
+    public string? CannotActAs(string role) =>
+        !Roles.Contains(role) ? "is not on the target"
+        : AssumableRoles.Contains(role) ? null
+        : $"is on the target, but {Sql.Ident(CurrentUser)} is not a member of it";
     /// <summary>The target server's tablespaces: a table, index or materialized view goes into the one of its source's name.</summary>
     public IReadOnlySet<string> Tablespaces { get; init; } = new HashSet<string>();
     /// <summary>The version CREATE EXTENSION installs without VERSION, by extension.</summary>

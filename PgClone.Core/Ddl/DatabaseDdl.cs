@@ -86,12 +86,18 @@ internal static class DatabaseDdl
         return items;
     }
 
-    public static IEnumerable<string> DefaultPrivileges(IEnumerable<DefaultPrivilegeInfo> entries, Func<string, bool> roleExists, List<string> skipped)
+    /// <param name="cannotActAs">Why the cloning user cannot set a role's default privileges (FOR ROLE needs its membership).</param>
+    public static IEnumerable<string> DefaultPrivileges(IEnumerable<DefaultPrivilegeInfo> entries, Func<string, bool> roleExists, Func<string, string?> cannotActAs,
+        List<string> skipped)
     {
         foreach (var d in entries)
         {
-            var missing = new[] { d.Role, d.Grantee }.OfType<string>().FirstOrDefault(r => !roleExists(r));
-            if (missing is not null) { skipped.Add($"default privileges of role {Sql.Ident(d.Role)}: role {Sql.Ident(missing)} is not on the target"); continue; }
+            if (cannotActAs(d.Role) is { } gap) { skipped.Add($"default privileges of role {Sql.Ident(d.Role)}: role {Sql.Ident(d.Role)} {gap}"); continue; }
+            if (d.Grantee is not null && !roleExists(d.Grantee))
+            {
+                skipped.Add($"default privileges of role {Sql.Ident(d.Role)}: role {Sql.Ident(d.Grantee)} is not on the target");
+                continue;
+            }
             var on = d.ObjectType switch { 'r' => "TABLES", 'S' => "SEQUENCES", 'f' => "FUNCTIONS", 'T' => "TYPES", _ => "SCHEMAS" };
             var grantee = d.Grantee is null ? "PUBLIC" : Sql.Ident(d.Grantee);
             var scope = $"ALTER DEFAULT PRIVILEGES FOR ROLE {Sql.Ident(d.Role)}{(d.Schema is null ? "" : " IN SCHEMA " + Sql.Ident(d.Schema))}";
@@ -102,14 +108,15 @@ internal static class DatabaseDdl
     }
 
     /// <summary>The database's comment, owner and privileges (database-create: the clone is a database of its own).</summary>
-    public static IEnumerable<string> Identity(string database, DatabaseObjects source, string currentUser, Func<string, bool> roleExists, List<string> skipped)
+    public static IEnumerable<string> Identity(string database, DatabaseObjects source, string currentUser, Func<string, bool> roleExists,
+        Func<string, string?> cannotOwn, List<string> skipped)
     {
         var name = Sql.Ident(database);
         if (source.Comment is not null) yield return $"COMMENT ON DATABASE {name} IS {Sql.Literal(source.Comment)}";
         if (source.Owner.Length > 0 && source.Owner != currentUser)
         {
-            if (roleExists(source.Owner)) yield return $"ALTER DATABASE {name} OWNER TO {Sql.Ident(source.Owner)}";
-            else skipped.Add($"database {name}: owner role {Sql.Ident(source.Owner)} is not on the target");
+            if (cannotOwn(source.Owner) is not { } gap) yield return $"ALTER DATABASE {name} OWNER TO {Sql.Ident(source.Owner)}";
+            else skipped.Add($"database {name}: owner role {Sql.Ident(source.Owner)} {gap}");
         }
         foreach (var c in source.Privileges)
         {

@@ -9,14 +9,15 @@ namespace PgClone.Core.Ddl;
 /// </summary>
 internal static class LargeObjectDdl
 {
-    public static IEnumerable<string> Create(LargeObjectInfo lo, string currentUser, Func<string, bool> roleExists, List<string> skipped)
+    /// <param name="cannotOwn">Why the cloning user cannot give an object to a role (<see cref="TargetState.CannotActAs"/>).</param>
+    public static IEnumerable<string> Create(LargeObjectInfo lo, string currentUser, Func<string, bool> roleExists, Func<string, string?> cannotOwn, List<string> skipped)
     {
         var oid = Sql.Literal(lo.Oid);
         yield return $"SELECT pg_catalog.lo_create({oid})";
         if (lo.Owner != currentUser)
         {
-            if (roleExists(lo.Owner)) yield return $"ALTER LARGE OBJECT {oid} OWNER TO {Sql.Ident(lo.Owner)}";
-            else skipped.Add($"large object {oid}: owner role {Sql.Ident(lo.Owner)} is not on the target");
+            if (cannotOwn(lo.Owner) is not { } gap) yield return $"ALTER LARGE OBJECT {oid} OWNER TO {Sql.Ident(lo.Owner)}";
+            else skipped.Add($"large object {oid}: owner role {Sql.Ident(lo.Owner)} {gap}");
         }
         foreach (var change in lo.Privileges)
         {

@@ -129,14 +129,14 @@ internal sealed partial class PlanAssembler
     private DdlStatement? OwnerTo(string kind, string name, string? alterTarget, string? owner, QualifiedName? table = null)
     {
         if (owner is null || owner == state.CurrentUser) return null;
-        if (state.Roles.Contains(owner)) return new DdlStatement(kind, name, $"ALTER {alterTarget} OWNER TO {Sql.Ident(owner)}") { Table = table };
-        _absentRoles.Add($"{kind} {name}: owner role {Sql.Ident(owner)} is not on the target (left owned by {Sql.Ident(state.CurrentUser)})");
+        if (CannotActAs(owner) is not { } gap) return new DdlStatement(kind, name, $"ALTER {alterTarget} OWNER TO {Sql.Ident(owner)}") { Table = table };
+        _absentRoles.Add($"{kind} {name}: owner role {Sql.Ident(owner)} {gap} (left owned by {Sql.Ident(state.CurrentUser)})");
         return null;
     }
 
     /// <summary>Large objects (a database clone's), created empty under their oids with owners, privileges and comments.</summary>
     private IEnumerable<DdlStatement> LargeObjects() =>
-        catalog.Database.LargeObjects.SelectMany(lo => LargeObjectDdl.Create(lo, state.CurrentUser, state.Roles.Contains, _absentRoles)
+        catalog.Database.LargeObjects.SelectMany(lo => LargeObjectDdl.Create(lo, state.CurrentUser, state.Roles.Contains, CannotActAs, _absentRoles)
             .Select(sql => new DdlStatement("large object", Sql.Literal(lo.Oid), sql)));
 
     /// <summary>
@@ -154,10 +154,10 @@ internal sealed partial class PlanAssembler
         var name = Sql.Ident(state.CurrentDatabase);
         foreach (var sql in DatabaseDdl.Settings(state.CurrentDatabase, database.Settings, state.Roles.Contains, _absentRoles))
             yield return new DdlStatement("database", name, sql);
-        foreach (var sql in DatabaseDdl.DefaultPrivileges(database.DefaultPrivileges, state.Roles.Contains, _absentRoles))
+        foreach (var sql in DatabaseDdl.DefaultPrivileges(database.DefaultPrivileges, state.Roles.Contains, CannotActAs, _absentRoles))
             yield return new DdlStatement("default privileges", name, sql);
         if (request.Operation != CloneOperation.DatabaseCreate) yield break;
-        foreach (var sql in DatabaseDdl.Identity(state.CurrentDatabase, database, state.CurrentUser, state.Roles.Contains, _absentRoles))
+        foreach (var sql in DatabaseDdl.Identity(state.CurrentDatabase, database, state.CurrentUser, state.Roles.Contains, CannotActAs, _absentRoles))
             yield return new DdlStatement("database", name, sql);
     }
 }

@@ -49,7 +49,7 @@ internal sealed partial class PlanAssembler
         {
             if (o.HasOwnOwner && catalog.Owners.TryGetValue(o.Key, out var owner) && owner != OwnerOnCreation(o))
             {
-                if (state.Roles.Contains(owner))
+                if (CannotActAs(owner) is null)
                     owners.Add(new DdlStatement(o.Kind, o.Name, $"ALTER {o.AlterKeyword} {o.Name} OWNER TO {Sql.Ident(owner)}") { Table = o.Table });
                 else missing[owner] = missing.GetValueOrDefault(owner) + 1;
             }
@@ -66,14 +66,14 @@ internal sealed partial class PlanAssembler
                 var sql = c.Grant
                     ? $"GRANT {privileges} ON {o.GrantKeyword} {o.Name} TO {grantee}{(c.Grantable ? " WITH GRANT OPTION" : "")}"
                     : $"REVOKE {privileges} ON {o.GrantKeyword} {o.Name} FROM {grantee}";
-                grants.Add(new DdlStatement(o.Kind, o.Name, AsGrantor(c, o.Name, sql)) { Table = o.Table });
+                grants.Add(new DdlStatement(o.Kind, o.Name, AsGrantor(c, sql, missing)) { Table = o.Table });
             }
         }
         grants.AddRange(ExtensionPrivileges(missing));
         grants.AddRange(ExtensionDictionaryOptions());
         owners.AddRange(Kinds.Where(k => k.Section != DumpSection.Last).Select(KindOwner).OfType<DdlStatement>());
         foreach (var (role, count) in missing)
-            _absentRoles.Add($"role {Sql.Ident(role)}: not on the target; {count} ownership or privilege setting(s) left out (objects stay owned by {Sql.Ident(state.CurrentUser)})");
+            _absentRoles.Add($"role {Sql.Ident(role)} {state.CannotActAs(role)}; {count} ownership or privilege setting(s) left out (objects stay owned by {Sql.Ident(state.CurrentUser)})");
         return owners.Concat(grants);
     }
 
@@ -99,14 +99,14 @@ internal sealed partial class PlanAssembler
     /// <summary>
     /// A grant made by a holder of the grant option rather than the owner is made as that role, so the target
     /// records the same grantor (pg_dump does it under SET SESSION AUTHORIZATION). SET is undone with the
-    /// statement's transaction if the grant fails. When the cloning user cannot take that role, the grant is made
-    /// with the owner as grantor and the difference is noted.
+    /// statement's transaction if the grant fails. When the cloning user cannot take that role, the grant is counted
+    /// among the role's gaps (a database clone refuses) and, if the run goes on, made with the owner as grantor.
     /// </summary>
-    private string AsGrantor(AclChange c, string objectName, string sql)
+    private string AsGrantor(AclChange c, string sql, SortedDictionary<string, int> missing)
     {
         if (c.Grantor is null) return sql;
-        if (state.AssumableRoles.Contains(c.Grantor)) return $"SET ROLE {Sql.Ident(c.Grantor)}; {sql}; RESET ROLE";
-        _skipped.Add($"{objectName}: a grant by role {Sql.Ident(c.Grantor)} is made with the owner as grantor (the cloning user cannot SET ROLE {Sql.Ident(c.Grantor)} on the target)");
+        if (CannotActAs(c.Grantor) is null) return $"SET ROLE {Sql.Ident(c.Grantor)}; {sql}; RESET ROLE";
+        missing[c.Grantor] = missing.GetValueOrDefault(c.Grantor) + 1;
         return sql;
     }
 

@@ -16,6 +16,8 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
     private readonly List<string> _skipped = [.. scope.Skipped];
     /// <summary>Owners, grants, policies, settings and user mappings naming a role the target lacks (<see cref="RefuseWithoutRoles"/>).</summary>
     private readonly List<string> _absentRoles = [];
+    /// <summary>Whether some of <see cref="_absentRoles"/> are on the target but not the cloning user's to act as.</summary>
+    private bool _needsMembership;
     private readonly Tablespaces _tablespaces = new(state.Tablespaces);
     private readonly IndexDdl _index = new(naming, new Tablespaces(state.Tablespaces));
     private readonly TableDdl _tableDdl = new(catalog, naming, new Tablespaces(state.Tablespaces));
@@ -95,8 +97,21 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
     private void RefuseWithoutRoles()
     {
         if (request.Operation is CloneOperation.Database or CloneOperation.DatabaseCreate)
-            PlanScope.RefuseOrSkip(request, _absentRoles, _skipped, "clone those roles first with a roles clone");
+            PlanScope.RefuseOrSkip(request, _absentRoles, _skipped, _needsMembership
+                ? $"clone those roles first with a roles clone and grant them to {Sql.Ident(state.CurrentUser)}, or clone as a superuser"
+                : "clone those roles first with a roles clone");
         else _skipped.AddRange(_absentRoles);
+    }
+
+    /// <summary>
+    /// Why the cloning user cannot act as a role on the target (<see cref="TargetState.CannotActAs"/>); a role that is
+    /// there but not the cloning user's changes the remedy the refusal gives.
+    /// </summary>
+    private string? CannotActAs(string role)
+    {
+        var gap = state.CannotActAs(role);
+        if (gap is not null && state.Roles.Contains(role)) _needsMembership = true;
+        return gap;
     }
 
     /// <summary>The extensions the clone needs (a database clone: all of them, but plpgsql, which every database has).</summary>

@@ -1,6 +1,7 @@
 using Npgsql;
 using PgClone.Core;
 using PgClone.Core.Connections;
+using PgClone.Core.Jobs;
 using PgClone.Tests.Fixtures;
 
 namespace PgClone.Tests.Core.Ddl;
@@ -121,7 +122,7 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
 
         var result = await CloneKit.CloneAsync(db, CloneOperation.Schema, "o");
 
-        Assert.Equal([$"role \"{absent}\": not on the target; 2 ownership or privilege setting(s) left out (objects stay owned by \"{admin}\")"], result.Skipped);
+        Assert.Equal([$"role \"{absent}\" is not on the target; 2 ownership or privilege setting(s) left out (objects stay owned by \"{admin}\")"], result.Skipped);
         const string acls = """
             SELECT relname || ':' || coalesce(relacl::text, '') FROM pg_class WHERE relnamespace = 'o'::regnamespace AND relkind <> 'i'
             UNION ALL SELECT proname || ':' || coalesce(proacl::text, '') FROM pg_proc WHERE pronamespace = 'o'::regnamespace
@@ -161,7 +162,7 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
         {
             $"large object 7301: owner role \"{absent}\" is not on the target",
             $"policy \"only_gone\" on \"public\".\"t\": role \"{absent}\" is not on the target (it would apply to no role there)",
-            $"role \"{absent}\": not on the target; 2 ownership or privilege setting(s) left out (objects stay owned by \"{admin}\")",
+            $"role \"{absent}\" is not on the target; 2 ownership or privilege setting(s) left out (objects stay owned by \"{admin}\")",
             $"default privileges of role \"{absent}\": role \"{absent}\" is not on the target",
         };
 
@@ -176,6 +177,46 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
         Assert.Equal(skipped, result.Skipped);
         Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM public.t"));
         Assert.Equal(admin, await PgServers.ScalarAsync<string>(db.Target, "SELECT pg_get_userbyid(lomowner)::text FROM pg_largeobject_metadata WHERE oid = 7301"));
+    }
+
+    [Fact]
+    public async Task A_database_clone_by_a_user_who_is_not_a_superuser_refuses_owners_and_grantors_it_is_not_a_member_of()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("not_superuser");
+        var p = $"pgc_ns{Guid.NewGuid():N}"[..14];
+        await PgServers.ExecAsync(db.Source, $"""
+            CREATE ROLE {p}owner; CREATE ROLE {p}granter; CREATE ROLE {p}reader;
+            CREATE TABLE public.t (id int); INSERT INTO public.t VALUES (1), (2); ALTER TABLE public.t OWNER TO {p}owner;
+            GRANT SELECT ON public.t TO {p}granter WITH GRANT OPTION;
+            SET ROLE {p}granter; GRANT SELECT ON public.t TO {p}reader; RESET ROLE;
+            ALTER DEFAULT PRIVILEGES FOR ROLE {p}owner GRANT SELECT ON TABLES TO {p}reader;
+            """);
+        await PgServers.ExecAsync(db.Target, $"""
+            CREATE ROLE {p}owner; CREATE ROLE {p}granter; CREATE ROLE {p}reader; CREATE ROLE {p}cloner LOGIN PASSWORD 'cloner-pw';
+            ALTER DATABASE {db.Name} OWNER TO {p}cloner;
+            """);
+        var target = ServerEndpoint.Parse(ServerRole.Target,
+            new NpgsqlConnectionStringBuilder(db.Target) { Username = $"{p}cloner", Password = "cloner-pw", Pooling = false }.ConnectionString);
+        var request = CloneKit.Request(db, CloneOperation.Database) with { Target = target };
+        string NotMember(string role) => $"role \"{role}\" is on the target, but \"{p}cloner\" is not a member of it";
+
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(request));
+
+        Assert.Equal($"{request.Source.Describe()}: cannot clone {NotMember($"{p}granter")}; 1 ownership or privilege setting(s) left out (objects stay owned by \"{p}cloner\"); " +
+                     $"{NotMember($"{p}owner")}; 1 ownership or privilege setting(s) left out (objects stay owned by \"{p}cloner\"); " +
+                     $"default privileges of role \"{p}owner\": {NotMember($"{p}owner")} (nothing was written; clone those roles first with a roles clone and " +
+                     $"grant them to \"{p}cloner\", or clone as a superuser, or set \"skip_unsupported\": true to clone without them)", refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"));
+
+        // As for a restore of pg_dump's output by such a user, the new owner also needs CREATE on the table's schema.
+        await PgServers.ExecAsync(db.Target, $"GRANT {p}owner, {p}granter TO {p}cloner; GRANT CREATE ON SCHEMA public TO {p}owner");
+        var result = await new CloneEngine().RunAsync(request);
+
+        Assert.Empty(result.Skipped);
+        const string acl = "SELECT pg_get_userbyid(relowner)::text || ' ' || relacl::text FROM pg_class WHERE oid = 'public.t'::regclass " +
+                           "UNION ALL SELECT defaclacl::text FROM pg_default_acl";
+        Assert.Equal(await PgServers.RowsAsync(db.Source, acl), await PgServers.RowsAsync(db.Target, acl));
+        Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM public.t"));
     }
 
     [Fact]
