@@ -83,13 +83,14 @@ public static partial class CatalogReader
             SELECT p.oid, n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prokind,
                    CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END, {Comment("pg_proc", "p.oid")},
                    CASE WHEN p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c') THEN p.probin END,
-                   EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.refclassid = 'pg_constraint'::regclass)
+                   EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.refclassid = 'pg_constraint'::regclass),
+                   NOT (SELECT l.lanpltrusted FROM pg_language l WHERE l.oid = p.prolang)
             FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
             WHERE p.prokind IN ('f', 'p', 'w') AND n.nspname = ANY($1) AND {NotMember("pg_proc", "p.oid")}
               AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass AND i.objid = p.oid AND i.deptype = 'i')
             ORDER BY n.nspname, p.proname, 4
             """, schemas, r => new FunctionInfo(r.GetFieldValue<uint>(0), Name(r, 1), r.GetString(3), r.GetChar(4), r.GetString(5), Str(r, 6))
-            { Library = Str(r, 7), NeedsConstraint = r.GetBoolean(8) }, ct);
+            { Library = Str(r, 7), NeedsConstraint = r.GetBoolean(8), UntrustedLanguage = r.GetBoolean(9) }, ct);
 
     private static async Task<List<TriggerInfo>> ReadTriggersAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, $"""

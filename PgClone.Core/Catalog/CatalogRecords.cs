@@ -163,6 +163,9 @@ public sealed record FunctionInfo(uint Oid, QualifiedName Name, string IdentityA
     /// <summary>For a C function, the library it loads (pg_proc.probin, e.g. "$libdir/name"); null otherwise.</summary>
     public string? Library { get; init; }
 
+    /// <summary>Written in a language that is not trusted (C, internal, plpython3u, ...): only a superuser can create it.</summary>
+    public bool UntrustedLanguage { get; init; }
+
     /// <summary>
     /// A SQL-standard body (BEGIN ATOMIC) relies on a constraint, as a query grouping by a key does: the function is
     /// created once the key exists, after the data, as pg_dump postpones it.

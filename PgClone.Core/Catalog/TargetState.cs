@@ -20,6 +20,8 @@ public sealed record TargetState(
 {
     /// <summary>The target database's name, for ALTER DATABASE statements.</summary>
     public string CurrentDatabase { get; init; } = "";
+    /// <summary>Whether the cloning user is a superuser on the target (see <c>PlanScope.NeedingSuperuser</c> for what else cannot be created).</summary>
+    public bool IsSuperuser { get; init; }
     /// <summary>The roles the cloning user can SET ROLE to (all of them for a superuser), to grant as another grantor.</summary>
     public IReadOnlySet<string> AssumableRoles { get; init; } = new HashSet<string>();
 
@@ -81,14 +83,15 @@ public sealed record TargetState(
         var roles = await CatalogReader.QueryAsync(conn, "SELECT rolname FROM pg_roles", null, r => r.GetString(0), ct);
         var assumable = await CatalogReader.QueryAsync(conn, "SELECT rolname FROM pg_roles WHERE pg_has_role(current_user, oid, 'MEMBER')", null, r => r.GetString(0), ct);
         var tablespaces = await CatalogReader.QueryAsync(conn, "SELECT spcname FROM pg_tablespace", null, r => r.GetString(0), ct);
-        var currentUser = (await CatalogReader.QueryAsync(conn, "SELECT current_user::text", null, r => r.GetString(0), ct))[0];
+        var (currentUser, superuser) = (await CatalogReader.QueryAsync(conn, "SELECT current_user::text, rolsuper FROM pg_roles WHERE rolname = current_user", null,
+            r => (r.GetString(0), r.GetBoolean(1)), ct))[0];
         var currentDatabase = (await CatalogReader.QueryAsync(conn, "SELECT current_database()::text", null, r => r.GetString(0), ct))[0];
         await tx.CommitAsync(ct);
         return new TargetState(existingSchemas.Select(x => x.Name).ToHashSet(), relations.ToDictionary(r => r.Name),
             types.ToDictionary(t => t.Name, t => t.Kind), collations.ToHashSet(), functions.ToHashSet(), available.Keys.ToHashSet(), installed.ToHashSet(),
             roles.ToHashSet(), currentUser)
         {
-            CurrentDatabase = currentDatabase, AssumableRoles = assumable.ToHashSet(), SchemaOwners = existingSchemas.ToDictionary(x => x.Name, x => x.Owner),
+            CurrentDatabase = currentDatabase, IsSuperuser = superuser, AssumableRoles = assumable.ToHashSet(), SchemaOwners = existingSchemas.ToDictionary(x => x.Name, x => x.Owner),
             Tablespaces = tablespaces.ToHashSet(), DefaultExtensionVersions = available, ExtensionVersions = versions.ToHashSet(),
         };
     }

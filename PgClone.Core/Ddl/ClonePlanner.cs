@@ -60,7 +60,7 @@ public static class ClonePlanner
             if (rename is not null) state = rename.AsSource(state);
             if (asTarget is not null) state = asTarget(state);
             scope.RefuseUnsupported(request, catalog, await TargetState.MissingLibrariesAsync(target,
-                scope.Functions.Select(f => f.Library).OfType<string>().Distinct().ToList(), ct), state.Tablespaces);
+                scope.Functions.Select(f => f.Library).OfType<string>().Distinct().ToList(), ct), state);
         }
         catch (Exception e) when (e is NpgsqlException) { throw PgCloneException.FromDriver(request.Target, null, e); }
 

@@ -70,14 +70,57 @@ internal sealed class PlanScope
 
     /// <summary>
     /// Refuses (or, with skip_unsupported, leaves out) all that cannot be recreated, in one message: the catalog's
-    /// (<see cref="SourceCatalog.Unsupported"/>) and C functions whose library the target lacks.
+    /// (<see cref="SourceCatalog.Unsupported"/>), C functions whose library the target lacks, and what only a
+    /// superuser can create when the cloning user is not one.
     /// </summary>
-    public void RefuseUnsupported(CloneRequest request, SourceCatalog catalog, IReadOnlySet<string> missingLibraries, IReadOnlySet<string> targetTablespaces)
+    public void RefuseUnsupported(CloneRequest request, SourceCatalog catalog, IReadOnlySet<string> missingLibraries, TargetState state)
     {
         var lacking = Functions.Where(f => f.Library is { } lib && missingLibraries.Contains(lib)).ToList();
-        RefuseOrSkip(request, [.. _unsupported, .. lacking.Select(f => $"function {f.Signature}: its library {f.Library} is not on the target server"),
-            .. MisplacedTablespaces(catalog, targetTablespaces)]);
-        LeaveOutDependents(catalog, lacking.Select(f => new ObjectKey('f', f.Oid)));
+        var superuserOnly = NeedingSuperuser(request, catalog, state).Where(x => !lacking.Any(f => x.Key == new ObjectKey('f', f.Oid))).ToList();
+        List<string> unsupported = [.. _unsupported, .. lacking.Select(f => $"function {f.Signature}: its library {f.Library} is not on the target server"),
+            .. MisplacedTablespaces(catalog, state.Tablespaces),
+            .. superuserOnly.Select(x => $"{x.What}: creating it needs a superuser on the target ({Sql.Ident(state.CurrentUser)} is not one)")];
+        RefuseOrSkip(request, unsupported, Skipped, superuserOnly.Count > 0 ? "clone as a superuser" : null);
+        foreach (var (key, what) in superuserOnly) _names.TryAdd(key, what);
+        LeaveOutDependents(catalog, lacking.Select(f => new ObjectKey('f', f.Oid)).Concat(superuserOnly.Select(x => x.Key)));
+    }
+
+    /// <summary>
+    /// What PostgreSQL 15 lets only a superuser create, among what the plan creates: foreign-data wrappers, event
+    /// triggers, subscriptions, access methods, publications FOR ALL TABLES or TABLES IN SCHEMA, procedural
+    /// languages, aggregates with an internal state, operator classes and families, text search parsers and templates, binary-coercible casts, base (and shell)
+    /// types and routines in an untrusted language (C, internal, plpython3u, ...). A cloning user who is not a
+    /// superuser would fail on the first of them, with the schema half made; none when it is one.
+    /// </summary>
+    private IEnumerable<(ObjectKey Key, string What)> NeedingSuperuser(CloneRequest request, SourceCatalog catalog, TargetState state)
+    {
+        if (state.IsSuperuser) yield break;
+        var kinds = new List<KindObject>();
+        if (request.Operation != CloneOperation.Table)
+        {
+            kinds.AddRange(catalog.Languages.Select(ObjectDdl.Render));
+            kinds.AddRange(catalog.Aggregates.Where(a => a.StateType == "internal" || a.MovingStateType == "internal").Select(AggregateDdl.Render));
+        }
+        if (request.Operation is not (CloneOperation.Table or CloneOperation.Functions))
+        {
+            var database = catalog.Database;
+            kinds.AddRange(database.ForeignWrappers.Select(ForeignDataDdl.Render));
+            kinds.AddRange(database.EventTriggers.Select(ObjectDdl.Render));
+            kinds.AddRange(database.Subscriptions.Select(ObjectDdl.Render));
+            kinds.AddRange(database.AccessMethods.Select(ObjectDdl.Render));
+            kinds.AddRange(database.Publications.Where(p => p.AllTables || p.Schemas.Count > 0).Select(ObjectDdl.Render));
+            kinds.AddRange(catalog.OperatorFamilies.Select(OperatorDdl.Render));
+            kinds.AddRange(catalog.OperatorClasses.Select(OperatorDdl.Render));
+            kinds.AddRange(catalog.TextSearchParsers.Select(TextSearchDdl.Render));
+            kinds.AddRange(catalog.TextSearchTemplates.Select(TextSearchDdl.Render));
+            kinds.AddRange(catalog.Casts.Where(c => c.Method == 'b').Select(ObjectDdl.Render));
+        }
+        foreach (var k in kinds) yield return (k.Key, $"{k.Kind} {k.Name}");
+        // What a table or functions clone only needs is created when the target lacks it.
+        foreach (var t in Types.Where(t => t.Kind is UserTypeKind.Base or UserTypeKind.Shell && !(NeededOnly.Contains(t.Oid) && state.Types.ContainsKey(t.Name))))
+            yield return (new ObjectKey('t', t.Oid), $"type {t.Name.Quoted}");
+        foreach (var f in Functions.Where(f => f.UntrustedLanguage && !(NeededOnly.Contains(f.Oid) && state.Functions.Contains(f.Signature))))
+            yield return (new ObjectKey('f', f.Oid), $"{(f.Kind == 'p' ? "procedure" : "function")} {f.Signature}");
     }
 
     /// <summary>
@@ -118,13 +161,23 @@ internal sealed class PlanScope
         foreach (var t in Tables) _names[new ObjectKey('r', t.Oid)] = $"table {t.Name.Quoted}";
         foreach (var v in Views) _names[new ObjectKey('r', v.Oid)] = $"{(v.Materialized ? "materialized view" : "view")} {v.Name.Quoted}";
         foreach (var (key, cause) in Unclonable.Where(x => x.Key != x.Value && _names.ContainsKey(x.Key)))
-            Skipped.Add($"{_names[key]}: depends on {NameOf(cause) ?? "an object"}, which is not cloned");
+            Skipped.Add($"{_names[key]}: depends on {NearestNamed(cause)}, which is not cloned");
         bool Left(char kind, uint oid) => Unclonable.ContainsKey(new ObjectKey(kind, oid));
         Functions.RemoveAll(f => Left('f', f.Oid));
         Types.RemoveAll(t => Left('t', t.Oid));
         Sequences.RemoveAll(s => Left('r', s.Oid));
         Tables.RemoveAll(t => Left('r', t.Oid));
         Views.RemoveAll(v => Left('r', v.Oid));
+    }
+
+    /// <summary>The first object with a name on the way from a left-out object to its root (a server names its wrapper).</summary>
+    private string NearestNamed(ObjectKey key)
+    {
+        for (; ; key = Unclonable[key])
+        {
+            if (_names.TryGetValue(key, out var name)) return name;
+            if (Unclonable[key] == key) return "an object";
+        }
     }
 
     /// <summary>Objects left out because they cannot be recreated, or depend on one that cannot: each with the object it depends on (itself for a root).</summary>

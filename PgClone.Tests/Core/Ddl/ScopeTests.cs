@@ -191,13 +191,8 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
             SET ROLE {p}granter; GRANT SELECT ON public.t TO {p}reader; RESET ROLE;
             ALTER DEFAULT PRIVILEGES FOR ROLE {p}owner GRANT SELECT ON TABLES TO {p}reader;
             """);
-        await PgServers.ExecAsync(db.Target, $"""
-            CREATE ROLE {p}owner; CREATE ROLE {p}granter; CREATE ROLE {p}reader; CREATE ROLE {p}cloner LOGIN PASSWORD 'cloner-pw';
-            ALTER DATABASE {db.Name} OWNER TO {p}cloner;
-            """);
-        var target = ServerEndpoint.Parse(ServerRole.Target,
-            new NpgsqlConnectionStringBuilder(db.Target) { Username = $"{p}cloner", Password = "cloner-pw", Pooling = false }.ConnectionString);
-        var request = CloneKit.Request(db, CloneOperation.Database) with { Target = target };
+        await PgServers.ExecAsync(db.Target, $"CREATE ROLE {p}owner; CREATE ROLE {p}granter; CREATE ROLE {p}reader");
+        var request = await AsOwnerOfTheTargetAsync(db, $"{p}cloner", CloneKit.Request(db, CloneOperation.Database));
         string NotMember(string role) => $"role \"{role}\" is on the target, but \"{p}cloner\" is not a member of it";
 
         var refused = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(request));
@@ -217,6 +212,57 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
                            "UNION ALL SELECT defaclacl::text FROM pg_default_acl";
         Assert.Equal(await PgServers.RowsAsync(db.Source, acl), await PgServers.RowsAsync(db.Target, acl));
         Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM public.t"));
+    }
+
+    /// <summary>The request run by a new login role that is not a superuser but owns the target database.</summary>
+    private static async Task<CloneRequest> AsOwnerOfTheTargetAsync(TestDatabases db, string cloner, CloneRequest request)
+    {
+        await PgServers.ExecAsync(db.Target, $"CREATE ROLE {cloner} LOGIN PASSWORD 'cloner-pw'; ALTER DATABASE {db.Name} OWNER TO {cloner}");
+        return request with { Target = ServerEndpoint.Parse(ServerRole.Target,
+            new NpgsqlConnectionStringBuilder(db.Target) { Username = cloner, Password = "cloner-pw", Pooling = false }.ConnectionString) };
+    }
+
+    [Fact]
+    public async Task A_database_clone_by_a_user_who_is_not_a_superuser_refuses_what_only_a_superuser_can_create_or_leaves_it_out()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("superuser_kinds");
+        var cloner = $"pgc_su{Guid.NewGuid():N}"[..14] + "cloner";
+        await PgServers.ExecAsync(db.Source, """
+            CREATE TABLE public.t (id int); INSERT INTO public.t VALUES (1), (2);
+            CREATE FOREIGN DATA WRAPPER "Plain W"; CREATE SERVER "Far" FOREIGN DATA WRAPPER "Plain W"; CREATE FOREIGN TABLE public.remote (a int) SERVER "Far";
+            CREATE FUNCTION public.on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;
+            CREATE EVENT TRIGGER "Watch" ON ddl_command_end EXECUTE FUNCTION public.on_ddl();
+            CREATE FUNCTION public.my_abs(int) RETURNS int LANGUAGE internal IMMUTABLE STRICT AS 'int4abs';
+            CREATE VIEW public.absolute AS SELECT public.my_abs(id) AS a FROM public.t;
+            CREATE TYPE public.later;
+            CREATE PUBLICATION "Everything" FOR ALL TABLES;
+            """);
+        var request = await AsOwnerOfTheTargetAsync(db, cloner, CloneKit.Request(db, CloneOperation.Database));
+        string[] superuserOnly =
+        [
+            "foreign data wrapper \"Plain W\"", "event trigger \"Watch\"", "publication \"Everything\"", "type \"public\".\"later\"",
+            "function \"public\".\"my_abs\"(integer)",
+        ];
+        var needs = superuserOnly.Select(o => $"{o}: creating it needs a superuser on the target (\"{cloner}\" is not one)").ToList();
+
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(request));
+
+        Assert.Equal($"{request.Source.Describe()}: cannot clone {string.Join("; ", needs)} " +
+                     "(nothing was written; clone as a superuser, or set \"skip_unsupported\": true to clone without them)", refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"));
+
+        var result = await new CloneEngine().RunAsync(request with { Options = new CloneOptions { SkipUnsupported = true } });
+
+        Assert.Equal([.. needs,
+            "view \"public\".\"absolute\": depends on function \"public\".\"my_abs\"(integer), which is not cloned",
+            "table \"public\".\"remote\": depends on foreign data wrapper \"Plain W\", which is not cloned",
+            "server \"Far\": depends on foreign data wrapper \"Plain W\", which is not cloned"],
+            result.Skipped.Where(s => !s.StartsWith("role ") && !s.StartsWith("default privileges ") && !s.Contains(" owner role ")));
+        Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM public.t"));
+        Assert.Equal("on_ddl", await PgServers.ScalarAsync<string>(db.Target,
+            "SELECT string_agg(proname, ',') FROM pg_proc WHERE pronamespace = 'public'::regnamespace"));
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target,
+            "SELECT (SELECT count(*) FROM pg_foreign_data_wrapper) + (SELECT count(*) FROM pg_event_trigger) + (SELECT count(*) FROM pg_publication)"));
     }
 
     [Fact]
