@@ -33,40 +33,48 @@ public static partial class CatalogReader
                 -- database's pg_proc, pg_type, pg_class and pg_attribute scanned in full were most of the query's time
                 SELECT 'pg_class'::regclass AS classid, c.oid, 0 AS subid, CASE WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS keyword,
                        c.relnamespace AS nsp, c.relname::text AS name, NULL::text AS col, c.relacl AS acl,
-                       acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner) AS def
+                       acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner) AS def, c.relowner AS owner
                 FROM pg_class c WHERE c.oid IN (SELECT m.objid FROM m WHERE m.classid = 'pg_class'::regclass)
                 -- a column is of interest only with privileges of its own, now or initially (objs' filter, applied early:
                 -- pg_attribute is the largest catalog)
-                UNION ALL SELECT 'pg_class'::regclass, c.oid, a.attnum, 'TABLE', c.relnamespace, c.relname, a.attname, a.attacl, '{}'::aclitem[]
+                UNION ALL SELECT 'pg_class'::regclass, c.oid, a.attnum, 'TABLE', c.relnamespace, c.relname, a.attname, a.attacl, '{}'::aclitem[], c.relowner
                 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE a.attnum <> 0 AND NOT a.attisdropped
                   AND c.oid IN (SELECT m.objid FROM m WHERE m.classid = 'pg_class'::regclass)
                   AND (a.attacl IS NOT NULL OR EXISTS (SELECT 1 FROM pg_init_privs i WHERE i.classoid = 'pg_class'::regclass
                                                        AND i.objoid = c.oid AND i.objsubid = a.attnum))
                 UNION ALL SELECT 'pg_proc'::regclass, p.oid, 0, CASE WHEN p.prokind = 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, p.pronamespace, p.proname,
-                       NULL, p.proacl, acldefault('f', p.proowner) FROM pg_proc p
+                       NULL, p.proacl, acldefault('f', p.proowner), p.proowner FROM pg_proc p
                 WHERE p.oid IN (SELECT m.objid FROM m WHERE m.classid = 'pg_proc'::regclass)
-                UNION ALL SELECT 'pg_type'::regclass, t.oid, 0, 'TYPE', t.typnamespace, t.typname, NULL, t.typacl, acldefault('T', t.typowner) FROM pg_type t
+                UNION ALL SELECT 'pg_type'::regclass, t.oid, 0, 'TYPE', t.typnamespace, t.typname, NULL, t.typacl, acldefault('T', t.typowner), t.typowner FROM pg_type t
                 WHERE t.oid IN (SELECT m.objid FROM m WHERE m.classid = 'pg_type'::regclass)
-                UNION ALL SELECT 'pg_namespace'::regclass, n.oid, 0, 'SCHEMA', NULL, n.nspname, NULL, n.nspacl, acldefault('n', n.nspowner) FROM pg_namespace n
-                UNION ALL SELECT 'pg_language'::regclass, l.oid, 0, 'LANGUAGE', NULL, l.lanname, NULL, l.lanacl, acldefault('l', l.lanowner) FROM pg_language l
-                UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass, w.oid, 0, 'FOREIGN DATA WRAPPER', NULL, w.fdwname, NULL, w.fdwacl, acldefault('F', w.fdwowner)
+                UNION ALL SELECT 'pg_namespace'::regclass, n.oid, 0, 'SCHEMA', NULL, n.nspname, NULL, n.nspacl, acldefault('n', n.nspowner), n.nspowner FROM pg_namespace n
+                UNION ALL SELECT 'pg_language'::regclass, l.oid, 0, 'LANGUAGE', NULL, l.lanname, NULL, l.lanacl, acldefault('l', l.lanowner), l.lanowner FROM pg_language l
+                UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass, w.oid, 0, 'FOREIGN DATA WRAPPER', NULL, w.fdwname, NULL, w.fdwacl, acldefault('F', w.fdwowner), w.fdwowner
                 FROM pg_foreign_data_wrapper w
-                UNION ALL SELECT 'pg_foreign_server'::regclass, s.oid, 0, 'FOREIGN SERVER', NULL, s.srvname, NULL, s.srvacl, acldefault('S', s.srvowner)
+                UNION ALL SELECT 'pg_foreign_server'::regclass, s.oid, 0, 'FOREIGN SERVER', NULL, s.srvname, NULL, s.srvacl, acldefault('S', s.srvowner), s.srvowner
                 FROM pg_foreign_server s
             ), objs AS (
-                -- No ACL means the built-in default (none on a column); no pg_init_privs entry, the same.
+                -- No ACL means the built-in default (none on a column); no pg_init_privs entry, the same, but for
+                -- information_schema, which initdb fills after recording pg_init_privs: its script grants PUBLIC the
+                -- schema's USAGE and every relation's SELECT (a clone re-granted them, which a user who is not a
+                -- superuser may not)
                 -- an empty ACL (every privilege revoked) has no dimension, which aclexplode refuses: NULL explodes to nothing alike
                 -- a function's arguments only for the members found (every pg_proc row's would be most of the query's time)
                 SELECT m.extname, o.keyword, n.nspname::text AS nsp, o.name,
                        CASE WHEN o.classid = 'pg_proc'::regclass THEN pg_get_function_identity_arguments(o.oid) END AS args, o.col,
-                       nullif(coalesce(o.acl, o.def), '{}') AS acl, nullif(coalesce(i.initprivs, o.def), '{}') AS base
-                FROM m JOIN o ON o.classid = m.classid AND o.oid = m.objid
+                       nullif(coalesce(o.acl, o.def), '{}') AS acl, nullif(coalesce(i.initprivs, o.base), '{}') AS base
+                FROM m JOIN (SELECT o.*, CASE
+                                 WHEN o.classid = 'pg_class'::regclass AND o.subid = 0 AND o.nsp = 'information_schema'::regnamespace
+                                     THEN o.def || makeaclitem(0, o.owner, 'SELECT', false)
+                                 WHEN o.classid = 'pg_namespace'::regclass AND o.name = 'information_schema'
+                                     THEN o.def || makeaclitem(0, o.owner, 'USAGE', false)
+                                 ELSE o.def END AS base FROM o) o ON o.classid = m.classid AND o.oid = m.objid
                 LEFT JOIN pg_namespace n ON n.oid = o.nsp
                 LEFT JOIN pg_init_privs i ON i.classoid = o.classid AND i.objoid = o.oid AND i.objsubid = o.subid
                 WHERE (o.subid = 0 OR o.acl IS NOT NULL OR i.initprivs IS NOT NULL)
                   -- unchanged privileges give no change: not exploded (most members' are; the explosions were the
                   -- rest of the query's time)
-                  AND nullif(coalesce(o.acl, o.def), '{}') IS DISTINCT FROM nullif(coalesce(i.initprivs, o.def), '{}')
+                  AND nullif(coalesce(o.acl, o.def), '{}') IS DISTINCT FROM nullif(coalesce(i.initprivs, o.base), '{}')
             ), changes AS (
                 SELECT o.extname, o.keyword, o.nsp, o.name, o.args, o.col, false AS is_grant, b.grantee, b.privilege_type, false AS grantable, 0::bigint AS ord
                 FROM objs o, aclexplode(o.base) b

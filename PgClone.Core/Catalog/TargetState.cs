@@ -22,6 +22,8 @@ public sealed record TargetState(
     public string CurrentDatabase { get; init; } = "";
     /// <summary>Whether the cloning user is a superuser on the target (see <c>PlanScope.NeedingSuperuser</c> for what else cannot be created).</summary>
     public bool IsSuperuser { get; init; }
+    /// <summary>For a cloning user who is not a superuser, the extensions it may create (trusted ones); empty for a superuser, who may create any.</summary>
+    public IReadOnlySet<string> TrustedExtensions { get; init; } = new HashSet<string>();
     /// <summary>The roles the cloning user can SET ROLE to (all of them for a superuser), to grant as another grantor.</summary>
     public IReadOnlySet<string> AssumableRoles { get; init; } = new HashSet<string>();
 
@@ -86,12 +88,13 @@ public sealed record TargetState(
         var (currentUser, superuser) = (await CatalogReader.QueryAsync(conn, "SELECT current_user::text, rolsuper FROM pg_roles WHERE rolname = current_user", null,
             r => (r.GetString(0), r.GetBoolean(1)), ct))[0];
         var currentDatabase = (await CatalogReader.QueryAsync(conn, "SELECT current_database()::text", null, r => r.GetString(0), ct))[0];
+        var trusted = superuser ? [] : await CatalogReader.QueryAsync(conn, "SELECT DISTINCT name FROM pg_available_extension_versions WHERE trusted", null, r => r.GetString(0), ct);
         await tx.CommitAsync(ct);
         return new TargetState(existingSchemas.Select(x => x.Name).ToHashSet(), relations.ToDictionary(r => r.Name),
             types.ToDictionary(t => t.Name, t => t.Kind), collations.ToHashSet(), functions.ToHashSet(), available.Keys.ToHashSet(), installed.ToHashSet(),
             roles.ToHashSet(), currentUser)
         {
-            CurrentDatabase = currentDatabase, IsSuperuser = superuser, AssumableRoles = assumable.ToHashSet(), SchemaOwners = existingSchemas.ToDictionary(x => x.Name, x => x.Owner),
+            CurrentDatabase = currentDatabase, IsSuperuser = superuser, TrustedExtensions = trusted.ToHashSet(), AssumableRoles = assumable.ToHashSet(), SchemaOwners = existingSchemas.ToDictionary(x => x.Name, x => x.Owner),
             Tablespaces = tablespaces.ToHashSet(), DefaultExtensionVersions = available, ExtensionVersions = versions.ToHashSet(),
         };
     }

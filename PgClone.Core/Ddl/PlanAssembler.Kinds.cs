@@ -150,7 +150,9 @@ internal sealed partial class PlanAssembler
         if (request.Operation is not (CloneOperation.Database or CloneOperation.DatabaseCreate)) yield break;
         var database = catalog.Database;
         foreach (var (extension, comment) in database.ExtensionComments)
-            yield return new DdlStatement("extension", Sql.Ident(extension), $"COMMENT ON EXTENSION {Sql.Ident(extension)} IS {Sql.Literal(comment)}");
+            yield return new DdlStatement("extension", Sql.Ident(extension),
+                UnlessAlready($"(SELECT pg_catalog.obj_description(oid, 'pg_extension') FROM pg_catalog.pg_extension WHERE extname = {Sql.Literal(extension)})",
+                    comment, $"COMMENT ON EXTENSION {Sql.Ident(extension)} IS {Sql.Literal(comment)}"));
         var name = Sql.Ident(state.CurrentDatabase);
         foreach (var sql in DatabaseDdl.Settings(state.CurrentDatabase, database.Settings, state.Roles.Contains, _absentRoles))
             yield return new DdlStatement("database", name, sql);

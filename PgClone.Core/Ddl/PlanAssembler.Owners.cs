@@ -73,7 +73,7 @@ internal sealed partial class PlanAssembler
         grants.AddRange(ExtensionDictionaryOptions());
         owners.AddRange(Kinds.Where(k => k.Section != DumpSection.Last).Select(KindOwner).OfType<DdlStatement>());
         foreach (var (role, count) in missing)
-            _absentRoles.Add($"role {Sql.Ident(role)} {state.CannotActAs(role)}; {count} ownership or privilege setting(s) left out (objects stay owned by {Sql.Ident(state.CurrentUser)})");
+            _absentRoles.Add($"{count} ownership or privilege setting(s) of role {Sql.Ident(role)}: it {state.CannotActAs(role)} (objects stay owned by {Sql.Ident(state.CurrentUser)})");
         return owners.Concat(grants);
     }
 
@@ -121,6 +121,14 @@ internal sealed partial class PlanAssembler
             var c = m.Change;
             if (c.Grantee is not null && !state.Roles.Contains(c.Grantee)) { missing[c.Grantee] = missing.GetValueOrDefault(c.Grantee) + 1; continue; }
             var name = (m.Schema is null ? Sql.Ident(m.Name) : Sql.Qualified(m.Schema, m.Name)) + (m.Arguments is null ? "" : $"({m.Arguments})");
+            if (!state.IsSuperuser)
+            {
+                // The members belong to the superuser who ran CREATE EXTENSION (or, for a trusted one, the bootstrap
+                // superuser): anyone else's GRANT or REVOKE on them is refused or, holding no grant option, only warned of.
+                _needsSuperuser = true;
+                _absentRoles.Add($"{m.Keyword.ToLowerInvariant()} {name}: its privileges were changed on the source, and only a superuser can change those of a member of extension {Sql.Ident(m.Extension)}");
+                continue;
+            }
             var grantee = c.Grantee is null ? "PUBLIC" : Sql.Ident(c.Grantee);
             var privileges = string.Join(", ", c.Privileges.Select(p => c.Column is null ? p : $"{p} ({Sql.Ident(c.Column)})"));
             yield return new DdlStatement(m.Keyword.ToLowerInvariant(), name, c.Grant
@@ -135,13 +143,16 @@ internal sealed partial class PlanAssembler
     /// needs no ALTER). An option the source removed stays on the target.
     /// </summary>
     private IEnumerable<DdlStatement> ExtensionDictionaryOptions() =>
-        catalog.ExtensionDictionaries.Where(d => ClonesExtension(d.Extension)).Select(d =>
-        {
-            var alter = $"ALTER TEXT SEARCH DICTIONARY {d.Name.Quoted} ({d.Options})";
-            return new DdlStatement("text search dictionary", d.Name.Quoted, "DO " + Sql.DollarQuote(
-                $"BEGIN IF (SELECT dictinitoption FROM pg_catalog.pg_ts_dict WHERE oid = {Sql.Literal(d.Name.Quoted)}::pg_catalog.regdictionary) " +
-                $"IS DISTINCT FROM {Sql.Literal(d.Options)} THEN EXECUTE {Sql.Literal(alter)}; END IF; END"));
-        });
+        catalog.ExtensionDictionaries.Where(d => ClonesExtension(d.Extension)).Select(d => new DdlStatement("text search dictionary", d.Name.Quoted,
+            UnlessAlready($"(SELECT dictinitoption FROM pg_catalog.pg_ts_dict WHERE oid = {Sql.Literal(d.Name.Quoted)}::pg_catalog.regdictionary)", d.Options,
+                $"ALTER TEXT SEARCH DICTIONARY {d.Name.Quoted} ({d.Options})")));
+
+    /// <summary>
+    /// A statement run only when the target's value (a scalar query) differs from the source's: an object the clone
+    /// did not create may belong to another role, which the statement would need, for nothing when they agree.
+    /// </summary>
+    private static string UnlessAlready(string targetValue, string sourceValue, string statement) =>
+        "DO " + Sql.DollarQuote($"BEGIN IF {targetValue} IS DISTINCT FROM {Sql.Literal(sourceValue)} THEN EXECUTE {Sql.Literal(statement)}; END IF; END");
 
     /// <summary>Whether the target gets this extension from the clone (a database clone: every extension).</summary>
     private bool ClonesExtension(string extension) =>

@@ -14,10 +14,15 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
 {
     private readonly CloneOptions _options = request.EffectiveOptions;
     private readonly List<string> _skipped = [.. scope.Skipped];
-    /// <summary>Owners, grants, policies, settings and user mappings naming a role the target lacks (<see cref="RefuseWithoutRoles"/>).</summary>
+    /// <summary>
+    /// Owners, grants, policies, settings and user mappings naming a role the target lacks or the cloning user cannot
+    /// act as, and privileges only a superuser can set (<see cref="RefuseWithoutRoles"/>).
+    /// </summary>
     private readonly List<string> _absentRoles = [];
     /// <summary>Whether some of <see cref="_absentRoles"/> are on the target but not the cloning user's to act as.</summary>
     private bool _needsMembership;
+    /// <summary>Whether some of <see cref="_absentRoles"/> need a superuser (privileges of extension members).</summary>
+    private bool _needsSuperuser;
     private readonly Tablespaces _tablespaces = new(state.Tablespaces);
     private readonly IndexDdl _index = new(naming, new Tablespaces(state.Tablespaces));
     private readonly TableDdl _tableDdl = new(catalog, naming, new Tablespaces(state.Tablespaces));
@@ -99,7 +104,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         if (request.Operation is CloneOperation.Database or CloneOperation.DatabaseCreate)
             PlanScope.RefuseOrSkip(request, _absentRoles, _skipped, _needsMembership
                 ? $"clone those roles first with a roles clone and grant them to {Sql.Ident(state.CurrentUser)}, or clone as a superuser"
-                : "clone those roles first with a roles clone");
+                : _needsSuperuser ? "clone as a superuser (and the roles named here first, with a roles clone)" : "clone those roles first with a roles clone");
         else _skipped.AddRange(_absentRoles);
     }
 
@@ -133,12 +138,15 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         foreach (var name in ExtensionNames())
         {
             if (state.InstalledExtensions.Contains(name)) continue;
-            if (!state.AvailableExtensions.Contains(name))
+            var problem = !state.AvailableExtensions.Contains(name) ? "is not available on the target server (not in pg_available_extensions); install it there first"
+                : !state.IsSuperuser && !state.TrustedExtensions.Contains(name)
+                    ? $"is not a trusted extension: only a superuser can create it, and {Sql.Ident(state.CurrentUser)} is not one; have one create it in the target database first"
+                    : null;
+            if (problem is not null)
             {
-                var missing = PgCloneException.For(request.Target, $"extension {Sql.Ident(name)}",
-                    "is not available on the target server (not in pg_available_extensions); install it there first");
+                var missing = PgCloneException.For(request.Target, $"extension {Sql.Ident(name)}", problem);
                 if (issues is null) throw missing;
-                issues(new PlanIssue("extension", true, $"extension {Sql.Ident(name)}", "is not available on the target server (not in pg_available_extensions); install it there first", missing));
+                issues(new PlanIssue("extension", true, $"extension {Sql.Ident(name)}", problem, missing));
                 continue;
             }
             var ext = catalog.Extensions.First(e => e.Name == name);

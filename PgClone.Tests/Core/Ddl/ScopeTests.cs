@@ -122,7 +122,7 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
 
         var result = await CloneKit.CloneAsync(db, CloneOperation.Schema, "o");
 
-        Assert.Equal([$"role \"{absent}\" is not on the target; 2 ownership or privilege setting(s) left out (objects stay owned by \"{admin}\")"], result.Skipped);
+        Assert.Equal([$"2 ownership or privilege setting(s) of role \"{absent}\": it is not on the target (objects stay owned by \"{admin}\")"], result.Skipped);
         const string acls = """
             SELECT relname || ':' || coalesce(relacl::text, '') FROM pg_class WHERE relnamespace = 'o'::regnamespace AND relkind <> 'i'
             UNION ALL SELECT proname || ':' || coalesce(proacl::text, '') FROM pg_proc WHERE pronamespace = 'o'::regnamespace
@@ -162,7 +162,7 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
         {
             $"large object 7301: owner role \"{absent}\" is not on the target",
             $"policy \"only_gone\" on \"public\".\"t\": role \"{absent}\" is not on the target (it would apply to no role there)",
-            $"role \"{absent}\" is not on the target; 2 ownership or privilege setting(s) left out (objects stay owned by \"{admin}\")",
+            $"2 ownership or privilege setting(s) of role \"{absent}\": it is not on the target (objects stay owned by \"{admin}\")",
             $"default privileges of role \"{absent}\": role \"{absent}\" is not on the target",
         };
 
@@ -193,13 +193,13 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
             """);
         await PgServers.ExecAsync(db.Target, $"CREATE ROLE {p}owner; CREATE ROLE {p}granter; CREATE ROLE {p}reader");
         var request = await AsOwnerOfTheTargetAsync(db, $"{p}cloner", CloneKit.Request(db, CloneOperation.Database));
-        string NotMember(string role) => $"role \"{role}\" is on the target, but \"{p}cloner\" is not a member of it";
+        var notMember = $"is on the target, but \"{p}cloner\" is not a member of it";
 
         var refused = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(request));
 
-        Assert.Equal($"{request.Source.Describe()}: cannot clone {NotMember($"{p}granter")}; 1 ownership or privilege setting(s) left out (objects stay owned by \"{p}cloner\"); " +
-                     $"{NotMember($"{p}owner")}; 1 ownership or privilege setting(s) left out (objects stay owned by \"{p}cloner\"); " +
-                     $"default privileges of role \"{p}owner\": {NotMember($"{p}owner")} (nothing was written; clone those roles first with a roles clone and " +
+        Assert.Equal($"{request.Source.Describe()}: cannot clone 1 ownership or privilege setting(s) of role \"{p}granter\": it {notMember} (objects stay owned by \"{p}cloner\"); " +
+                     $"1 ownership or privilege setting(s) of role \"{p}owner\": it {notMember} (objects stay owned by \"{p}cloner\"); " +
+                     $"default privileges of role \"{p}owner\": role \"{p}owner\" {notMember} (nothing was written; clone those roles first with a roles clone and " +
                      $"grant them to \"{p}cloner\", or clone as a superuser, or set \"skip_unsupported\": true to clone without them)", refused.Message);
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"));
 
@@ -236,6 +236,7 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
             CREATE VIEW public.absolute AS SELECT public.my_abs(id) AS a FROM public.t;
             CREATE TYPE public.later;
             CREATE PUBLICATION "Everything" FOR ALL TABLES;
+            REVOKE USAGE ON LANGUAGE plpgsql FROM PUBLIC;
             """);
         var request = await AsOwnerOfTheTargetAsync(db, cloner, CloneKit.Request(db, CloneOperation.Database));
         string[] superuserOnly =
@@ -256,13 +257,42 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
         Assert.Equal([.. needs,
             "view \"public\".\"absolute\": depends on function \"public\".\"my_abs\"(integer), which is not cloned",
             "table \"public\".\"remote\": depends on foreign data wrapper \"Plain W\", which is not cloned",
-            "server \"Far\": depends on foreign data wrapper \"Plain W\", which is not cloned"],
-            result.Skipped.Where(s => !s.StartsWith("role ") && !s.StartsWith("default privileges ") && !s.Contains(" owner role ")));
+            "server \"Far\": depends on foreign data wrapper \"Plain W\", which is not cloned",
+            "language \"plpgsql\": its privileges were changed on the source, and only a superuser can change those of a member of extension \"plpgsql\""],
+            result.Skipped.Where(s => !s.Contains(" ownership or privilege setting(s) of role ") && !s.StartsWith("default privileges ") && !s.Contains(" owner role ")));
         Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM public.t"));
         Assert.Equal("on_ddl", await PgServers.ScalarAsync<string>(db.Target,
             "SELECT string_agg(proname, ',') FROM pg_proc WHERE pronamespace = 'public'::regnamespace"));
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target,
             "SELECT (SELECT count(*) FROM pg_foreign_data_wrapper) + (SELECT count(*) FROM pg_event_trigger) + (SELECT count(*) FROM pg_publication)"));
+    }
+
+    [Fact]
+    public async Task A_clone_by_a_user_who_is_not_a_superuser_refuses_an_extension_only_a_superuser_can_create_until_one_has()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("untrusted_ext");
+        var cloner = $"pgc_ux{Guid.NewGuid():N}"[..14] + "cloner";
+        await PgServers.ExecAsync(db.Source, "CREATE EXTENSION pg_visibility; CREATE EXTENSION hstore; CREATE TABLE public.t (h hstore); INSERT INTO public.t VALUES ('a=>1')");
+        var request = await AsOwnerOfTheTargetAsync(db, cloner, CloneKit.Request(db, CloneOperation.Database));
+
+        var admin = await PgServers.ScalarAsync<string>(db.Source, "SELECT current_user::text");
+
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(request));
+
+        // The plan's other blocker: the table's owner, the source's superuser, whom the cloning user cannot give it to.
+        Assert.Equal("preflight found 2 blockers: [extension] extension \"pg_visibility\": is not a trusted extension: only a superuser can create it, " +
+                     $"and \"{cloner}\" is not one; have one create it in the target database first; [plan] {request.Source.Describe()}: cannot clone " +
+                     $"1 ownership or privilege setting(s) of role \"{admin}\": it is on the target, but \"{cloner}\" is not a member of it (objects stay owned by \"{cloner}\") " +
+                     $"(nothing was written; clone those roles first with a roles clone and grant them to \"{cloner}\", or clone as a superuser, " +
+                     "or set \"skip_unsupported\": true to clone without them)", refused.Message);
+        const string extensions = "SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension";
+        Assert.Equal("plpgsql", await PgServers.ScalarAsync<string>(db.Target, extensions));
+
+        await PgServers.ExecAsync(db.Target, "CREATE EXTENSION pg_visibility");
+        await new CloneEngine().RunAsync(request with { Options = new CloneOptions { SkipUnsupported = true } });
+
+        Assert.Equal("hstore,pg_visibility,plpgsql", await PgServers.ScalarAsync<string>(db.Target, extensions));
+        Assert.Equal("\"a\"=>\"1\"", await PgServers.ScalarAsync<string>(db.Target, "SELECT h::text FROM public.t"));
     }
 
     [Fact]

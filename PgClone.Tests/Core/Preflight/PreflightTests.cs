@@ -121,7 +121,7 @@ public sealed class PreflightTests(PgServersFixture fx) : IClassFixture<PgServer
         var absent = $"pf_gone_{Guid.NewGuid():N}"[..22];
         await PgServers.ExecAsync(db.Source, $"CREATE ROLE {absent}; CREATE TABLE public.t (id int); ALTER TABLE public.t OWNER TO {absent}; SELECT lo_create(4242)");
         var admin = await PgServers.ScalarAsync<string>(db.Target, "SELECT current_user::text");
-        var missing = $"role \"{absent}\" is not on the target; 1 ownership or privilege setting(s) left out (objects stay owned by \"{admin}\")";
+        var missing = $"1 ownership or privilege setting(s) of role \"{absent}\": it is not on the target (objects stay owned by \"{admin}\")";
 
         var refused = ById(await PreflightRunner.RunAsync(CloneKit.Request(db, CloneOperation.Database), null));
         var skipping = ById(await PreflightRunner.RunAsync(CloneKit.Request(db, CloneOperation.Database, options: new CloneOptions { SkipUnsupported = true }), null));
