@@ -36,6 +36,10 @@ public sealed record TargetState(
         !Roles.Contains(role) ? "is not on the target"
         : AssumableRoles.Contains(role) ? null
         : $"is on the target, but {Sql.Ident(CurrentUser)} is not a member of it";
+    /// <summary>The target database's access methods: a table or materialized view USING one the target lacks cannot be created.</summary>
+    public IReadOnlySet<string> AccessMethods { get; init; } = new HashSet<string>();
+    /// <summary>The target database's foreign servers: a foreign table on one the target lacks cannot be created.</summary>
+    public IReadOnlySet<string> ForeignServers { get; init; } = new HashSet<string>();
     /// <summary>The target server's tablespaces: a table, index or materialized view goes into the one of its source's name.</summary>
     public IReadOnlySet<string> Tablespaces { get; init; } = new HashSet<string>();
     /// <summary>The version CREATE EXTENSION installs without VERSION, by extension.</summary>
@@ -85,6 +89,8 @@ public sealed record TargetState(
         var roles = await CatalogReader.QueryAsync(conn, "SELECT rolname FROM pg_roles", null, r => r.GetString(0), ct);
         var assumable = await CatalogReader.QueryAsync(conn, "SELECT rolname FROM pg_roles WHERE pg_has_role(current_user, oid, 'MEMBER')", null, r => r.GetString(0), ct);
         var tablespaces = await CatalogReader.QueryAsync(conn, "SELECT spcname FROM pg_tablespace", null, r => r.GetString(0), ct);
+        var accessMethods = await CatalogReader.QueryAsync(conn, "SELECT amname FROM pg_am", null, r => r.GetString(0), ct);
+        var servers = await CatalogReader.QueryAsync(conn, "SELECT srvname FROM pg_foreign_server", null, r => r.GetString(0), ct);
         var (currentUser, superuser) = (await CatalogReader.QueryAsync(conn, "SELECT current_user::text, rolsuper FROM pg_roles WHERE rolname = current_user", null,
             r => (r.GetString(0), r.GetBoolean(1)), ct))[0];
         var currentDatabase = (await CatalogReader.QueryAsync(conn, "SELECT current_database()::text", null, r => r.GetString(0), ct))[0];
@@ -95,7 +101,7 @@ public sealed record TargetState(
             roles.ToHashSet(), currentUser)
         {
             CurrentDatabase = currentDatabase, IsSuperuser = superuser, TrustedExtensions = trusted.ToHashSet(), AssumableRoles = assumable.ToHashSet(), SchemaOwners = existingSchemas.ToDictionary(x => x.Name, x => x.Owner),
-            Tablespaces = tablespaces.ToHashSet(), DefaultExtensionVersions = available, ExtensionVersions = versions.ToHashSet(),
+            Tablespaces = tablespaces.ToHashSet(), AccessMethods = accessMethods.ToHashSet(), ForeignServers = servers.ToHashSet(), DefaultExtensionVersions = available, ExtensionVersions = versions.ToHashSet(),
         };
     }
 

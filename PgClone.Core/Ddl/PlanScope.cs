@@ -77,12 +77,30 @@ internal sealed class PlanScope
     {
         var lacking = Functions.Where(f => f.Library is { } lib && missingLibraries.Contains(lib)).ToList();
         var superuserOnly = NeedingSuperuser(request, catalog, state).Where(x => !lacking.Any(f => x.Key == new ObjectKey('f', f.Oid))).ToList();
+        var withoutMethod = MissingDatabaseObjects(request, catalog, state).ToList();
         List<string> unsupported = [.. _unsupported, .. lacking.Select(f => $"function {f.Signature}: its library {f.Library} is not on the target server"),
-            .. MisplacedTablespaces(catalog, state.Tablespaces),
+            .. MisplacedTablespaces(catalog, state.Tablespaces), .. withoutMethod.Select(x => x.What),
             .. superuserOnly.Select(x => $"{x.What}: creating it needs a superuser on the target ({Sql.Ident(state.CurrentUser)} is not one)")];
         RefuseOrSkip(request, unsupported, Skipped, superuserOnly.Count > 0 ? "clone as a superuser" : null);
         foreach (var (key, what) in superuserOnly) _names.TryAdd(key, what);
-        LeaveOutDependents(catalog, lacking.Select(f => new ObjectKey('f', f.Oid)).Concat(superuserOnly.Select(x => x.Key)));
+        LeaveOutDependents(catalog, lacking.Select(f => new ObjectKey('f', f.Oid)).Concat(superuserOnly.Select(x => x.Key)).Concat(withoutMethod.Select(x => x.Key)));
+    }
+
+    /// <summary>
+    /// Tables and materialized views USING a table access method, and foreign tables on a server, that the target
+    /// database lacks, in a clone that does not bring database-wide objects (a database clone does).
+    /// </summary>
+    private IEnumerable<(ObjectKey Key, string What)> MissingDatabaseObjects(CloneRequest request, SourceCatalog catalog, TargetState state)
+    {
+        if (request.Operation is CloneOperation.Database or CloneOperation.DatabaseCreate) yield break;
+        const string brought = "is not on the target (a database clone brings it)";
+        foreach (var t in Tables.Where(t => t.AccessMethod is { } am && !state.AccessMethods.Contains(am)))
+            yield return (new ObjectKey('r', t.Oid), $"table {t.Name.Quoted}: its access method {Sql.Ident(t.AccessMethod!)} {brought}");
+        foreach (var v in Views.Where(v => v.AccessMethod is { } am && !state.AccessMethods.Contains(am)))
+            yield return (new ObjectKey('r', v.Oid), $"materialized view {v.Name.Quoted}: its access method {Sql.Ident(v.AccessMethod!)} {brought}");
+        var servers = catalog.ForeignTables.ToDictionary(f => f.TableOid, f => f.Server);
+        foreach (var t in Tables.Where(t => t.IsForeign && servers.TryGetValue(t.Oid, out var s) && !state.ForeignServers.Contains(s)))
+            yield return (new ObjectKey('r', t.Oid), $"foreign table {t.Name.Quoted}: its server {Sql.Ident(servers[t.Oid])} {brought}");
     }
 
     /// <summary>

@@ -296,6 +296,35 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
     }
 
     [Fact]
+    public async Task A_schema_clone_refuses_tables_on_an_access_method_or_a_foreign_server_the_target_lacks_or_leaves_them_out()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("db_wide");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA s; CREATE TABLE s.t (id int); INSERT INTO s.t VALUES (1), (2);
+            CREATE ACCESS METHOD "heap 2" TYPE TABLE HANDLER heap_tableam_handler; CREATE TABLE s.am_t (a int) USING "heap 2";
+            CREATE FOREIGN DATA WRAPPER w; CREATE SERVER "Srv" FOREIGN DATA WRAPPER w; CREATE FOREIGN TABLE s.ft (a int) SERVER "Srv";
+            CREATE VIEW s.v AS SELECT a FROM s.ft;
+            """);
+        string[] missing =
+        [
+            "table \"s\".\"am_t\": its access method \"heap 2\" is not on the target (a database clone brings it)",
+            "foreign table \"s\".\"ft\": its server \"Srv\" is not on the target (a database clone brings it)",
+        ];
+
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Schema, "s"));
+
+        Assert.Equal($"{ServerEndpoint.Parse(ServerRole.Source, db.Source).Describe()}: cannot clone {string.Join("; ", missing)} " +
+                     "(nothing was written; set \"skip_unsupported\": true to clone without them)", refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_namespace WHERE nspname = 's'"));
+
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Schema, "s", options: new CloneOptions { SkipUnsupported = true });
+
+        Assert.Equal([.. missing, "view \"s\".\"v\": depends on table \"s\".\"ft\", which is not cloned"], result.Skipped);
+        Assert.Equal("t", await PgServers.ScalarAsync<string>(db.Target, "SELECT string_agg(relname, ',') FROM pg_class WHERE relnamespace = 's'::regnamespace AND relkind <> 'i'"));
+        Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM s.t"));
+    }
+
+    [Fact]
     public async Task Functions_clone_brings_only_the_functions_and_procedures_of_the_schema_and_the_types_they_need()
     {
         var db = await fx.Servers.CreateDatabasesAsync("functions");
