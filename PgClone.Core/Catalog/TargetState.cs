@@ -22,6 +22,29 @@ public sealed record TargetState(
     public string CurrentDatabase { get; init; } = "";
     /// <summary>Whether the cloning user is a superuser on the target (see <c>PlanScope.NeedingSuperuser</c> for what else cannot be created).</summary>
     public bool IsSuperuser { get; init; }
+    /// <summary>Whether the cloning user owns the target database (or is a member of its owner): ALTER DATABASE ... SET needs it.</summary>
+    public bool OwnsDatabase { get; init; }
+    /// <summary>Whether the cloning user has CREATEROLE: another role's ALTER ROLE ... IN DATABASE ... SET needs it (a superuser role's, a superuser).</summary>
+    public bool CreatesRoles { get; init; }
+    /// <summary>The target's superuser roles.</summary>
+    public IReadOnlySet<string> SuperuserRoles { get; init; } = new HashSet<string>();
+    /// <summary>For a cloning user who is not a superuser, the parameters of superuser context it holds no SET privilege on.</summary>
+    public IReadOnlySet<string> UnsettableParameters { get; init; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Why the cloning user cannot store a setting of the database (<paramref name="role"/> null) or of a role in it;
+    /// null when it can.
+    /// </summary>
+    public string? CannotSet(string? role, string parameter)
+    {
+        if (IsSuperuser) return null;
+        var user = Sql.Ident(CurrentUser);
+        if (role is null && !OwnsDatabase) return $"only the database's owner or a superuser can set it, and {user} is neither";
+        if (role is not null && role != CurrentUser && (SuperuserRoles.Contains(role) || !CreatesRoles))
+            return $"only a superuser{(SuperuserRoles.Contains(role) ? "" : " or a role with CREATEROLE")} can set it for another role, and {user} is not one";
+        return UnsettableParameters.Contains(parameter) ? $"only a superuser, or a role granted SET on {parameter}, can set it, and {user} is neither" : null;
+    }
+
     /// <summary>For a cloning user who is not a superuser, the extensions it may create (trusted ones); empty for a superuser, who may create any.</summary>
     public IReadOnlySet<string> TrustedExtensions { get; init; } = new HashSet<string>();
     /// <summary>The roles the cloning user can SET ROLE to (all of them for a superuser), to grant as another grantor.</summary>
@@ -91,8 +114,15 @@ public sealed record TargetState(
         var tablespaces = await CatalogReader.QueryAsync(conn, "SELECT spcname FROM pg_tablespace", null, r => r.GetString(0), ct);
         var accessMethods = await CatalogReader.QueryAsync(conn, "SELECT amname FROM pg_am", null, r => r.GetString(0), ct);
         var servers = await CatalogReader.QueryAsync(conn, "SELECT srvname FROM pg_foreign_server", null, r => r.GetString(0), ct);
-        var (currentUser, superuser) = (await CatalogReader.QueryAsync(conn, "SELECT current_user::text, rolsuper FROM pg_roles WHERE rolname = current_user", null,
-            r => (r.GetString(0), r.GetBoolean(1)), ct))[0];
+        var (currentUser, superuser, createRole, ownsDatabase) = (await CatalogReader.QueryAsync(conn, """
+            SELECT current_user::text, rolsuper, rolcreaterole,
+                   (SELECT pg_has_role(datdba, 'MEMBER') FROM pg_database WHERE datname = current_database())
+            FROM pg_roles WHERE rolname = current_user
+            """, null, r => (r.GetString(0), r.GetBoolean(1), r.GetBoolean(2), r.GetBoolean(3)), ct))[0];
+        var superusers = await CatalogReader.QueryAsync(conn, "SELECT rolname FROM pg_roles WHERE rolsuper", null, r => r.GetString(0), ct);
+        // GRANT SET ON PARAMETER came with PostgreSQL 15; before it only a superuser sets those.
+        var unsettable = superuser ? [] : await CatalogReader.QueryAsync(conn, "SELECT name FROM pg_settings WHERE context = 'superuser'" +
+            (conn.PostgreSqlVersion.Major >= 15 ? " AND NOT has_parameter_privilege(name, 'SET')" : ""), null, r => r.GetString(0), ct);
         var currentDatabase = (await CatalogReader.QueryAsync(conn, "SELECT current_database()::text", null, r => r.GetString(0), ct))[0];
         var trusted = superuser ? [] : await CatalogReader.QueryAsync(conn, "SELECT DISTINCT name FROM pg_available_extension_versions WHERE trusted", null, r => r.GetString(0), ct);
         await tx.CommitAsync(ct);
@@ -100,7 +130,8 @@ public sealed record TargetState(
             types.ToDictionary(t => t.Name, t => t.Kind), collations.ToHashSet(), functions.ToHashSet(), available.Keys.ToHashSet(), installed.ToHashSet(),
             roles.ToHashSet(), currentUser)
         {
-            CurrentDatabase = currentDatabase, IsSuperuser = superuser, TrustedExtensions = trusted.ToHashSet(), AssumableRoles = assumable.ToHashSet(), SchemaOwners = existingSchemas.ToDictionary(x => x.Name, x => x.Owner),
+            CurrentDatabase = currentDatabase, IsSuperuser = superuser, OwnsDatabase = ownsDatabase, CreatesRoles = createRole,
+            SuperuserRoles = superusers.ToHashSet(), UnsettableParameters = unsettable.ToHashSet(StringComparer.OrdinalIgnoreCase), TrustedExtensions = trusted.ToHashSet(), AssumableRoles = assumable.ToHashSet(), SchemaOwners = existingSchemas.ToDictionary(x => x.Name, x => x.Owner),
             Tablespaces = tablespaces.ToHashSet(), AccessMethods = accessMethods.ToHashSet(), ForeignServers = servers.ToHashSet(), DefaultExtensionVersions = available, ExtensionVersions = versions.ToHashSet(),
         };
     }

@@ -25,15 +25,23 @@ internal static class DatabaseDdl
 
     /// <summary>
     /// ALTER DATABASE ... SET for each setting of the source database, and ALTER ROLE ... IN DATABASE ... SET for each
-    /// role's (as pg_dump --create restores them); a role missing on the target has its settings skipped and listed.
+    /// role's (as pg_dump --create restores them); a role missing on the target, or a setting the cloning user may
+    /// not store (<see cref="TargetState.CannotSet"/>), has it listed instead.
     /// </summary>
-    public static IEnumerable<string> Settings(string database, IEnumerable<DatabaseSetting> settings, Func<string, bool> roleExists, List<string> skipped)
+    public static IEnumerable<string> Settings(string database, IEnumerable<DatabaseSetting> settings, Func<string, bool> roleExists,
+        Func<string?, string, string?> cannotSet, List<string> skipped)
     {
         foreach (var s in settings)
         {
+            var what = s.Role is null ? $"setting {s.Name} of database {Sql.Ident(database)}" : $"setting {s.Name} of role {Sql.Ident(s.Role)} in database {Sql.Ident(database)}";
             if (s.Role is not null && !roleExists(s.Role))
             {
-                skipped.Add($"setting {s.Name} of role {Sql.Ident(s.Role)} in database {Sql.Ident(database)}: role {Sql.Ident(s.Role)} is not on the target");
+                skipped.Add($"{what}: role {Sql.Ident(s.Role)} is not on the target");
+                continue;
+            }
+            if (cannotSet(s.Role, s.Name) is { } reason)
+            {
+                skipped.Add($"{what}: {reason}");
                 continue;
             }
             var values = ListSettings.Contains(s.Name) ? SplitList(s.Value) : [s.Value];

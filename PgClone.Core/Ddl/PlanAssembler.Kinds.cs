@@ -154,7 +154,7 @@ internal sealed partial class PlanAssembler
                 UnlessAlready($"(SELECT pg_catalog.obj_description(oid, 'pg_extension') FROM pg_catalog.pg_extension WHERE extname = {Sql.Literal(extension)})",
                     comment, $"COMMENT ON EXTENSION {Sql.Ident(extension)} IS {Sql.Literal(comment)}"));
         var name = Sql.Ident(state.CurrentDatabase);
-        foreach (var sql in DatabaseDdl.Settings(state.CurrentDatabase, database.Settings, state.Roles.Contains, _absentRoles))
+        foreach (var sql in DatabaseDdl.Settings(state.CurrentDatabase, database.Settings, state.Roles.Contains, CannotSet, _absentRoles))
             yield return new DdlStatement("database", name, sql);
         foreach (var sql in DatabaseDdl.DefaultPrivileges(database.DefaultPrivileges, state.Roles.Contains, CannotActAs, _absentRoles))
             yield return new DdlStatement("default privileges", name, sql);

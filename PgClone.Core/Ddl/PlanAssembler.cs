@@ -21,7 +21,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
     private readonly List<string> _absentRoles = [];
     /// <summary>Whether some of <see cref="_absentRoles"/> are on the target but not the cloning user's to act as.</summary>
     private bool _needsMembership;
-    /// <summary>Whether some of <see cref="_absentRoles"/> need a superuser (privileges of extension members).</summary>
+    /// <summary>Whether some of <see cref="_absentRoles"/> need a superuser (privileges of extension members, settings).</summary>
     private bool _needsSuperuser;
     private readonly Tablespaces _tablespaces = new(state.Tablespaces);
     private readonly IndexDdl _index = new(naming, new Tablespaces(state.Tablespaces));
@@ -106,6 +106,14 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
                 ? $"clone those roles first with a roles clone and grant them to {Sql.Ident(state.CurrentUser)}, or clone as a superuser"
                 : _needsSuperuser ? "clone as a superuser (and the roles named here first, with a roles clone)" : "clone those roles first with a roles clone");
         else _skipped.AddRange(_absentRoles);
+    }
+
+    /// <summary>Why the cloning user cannot store a database's or role's setting (<see cref="TargetState.CannotSet"/>), which a superuser could.</summary>
+    private string? CannotSet(string? role, string parameter)
+    {
+        var reason = state.CannotSet(role, parameter);
+        _needsSuperuser |= reason is not null;
+        return reason;
     }
 
     /// <summary>

@@ -168,7 +168,7 @@ public static class PreflightRunner
 
     /// <summary>
     /// A database CREATE DATABASE would make: the server-wide facts (roles, available extensions, the user) read on
-    /// the maintenance database, and in the database itself only schema public and plpgsql. Not read from template1:
+    /// the maintenance database, and in the database itself only schema public and plpgsql, owned by the cloning user. Not read from template1:
     /// a session there makes every concurrent CREATE DATABASE on the server fail.
     /// </summary>
     private static TargetState AsNewDatabase(TargetState server) => server with
@@ -179,5 +179,6 @@ public static class PreflightRunner
         Collations = new HashSet<QualifiedName>(),
         Functions = new HashSet<string>(),
         InstalledExtensions = new HashSet<string> { "plpgsql" },
+        OwnsDatabase = true,
     };
 }

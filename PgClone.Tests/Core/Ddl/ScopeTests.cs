@@ -238,6 +238,11 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
             CREATE PUBLICATION "Everything" FOR ALL TABLES;
             REVOKE USAGE ON LANGUAGE plpgsql FROM PUBLIC;
             """);
+        var other = cloner.Replace("cloner", "other");
+        var settings = $"CREATE ROLE {other}; ALTER DATABASE {db.Name} SET work_mem = '5MB'; ALTER DATABASE {db.Name} SET log_min_duration_statement = 100;" +
+                       $"ALTER ROLE {other} IN DATABASE {db.Name} SET work_mem = '8MB'";
+        await PgServers.ExecAsync(db.Source, settings);
+        await PgServers.ExecAsync(db.Target, $"CREATE ROLE {other}");
         var request = await AsOwnerOfTheTargetAsync(db, cloner, CloneKit.Request(db, CloneOperation.Database));
         string[] superuserOnly =
         [
@@ -258,13 +263,17 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
             "view \"public\".\"absolute\": depends on function \"public\".\"my_abs\"(integer), which is not cloned",
             "table \"public\".\"remote\": depends on foreign data wrapper \"Plain W\", which is not cloned",
             "server \"Far\": depends on foreign data wrapper \"Plain W\", which is not cloned",
-            "language \"plpgsql\": its privileges were changed on the source, and only a superuser can change those of a member of extension \"plpgsql\""],
+            "language \"plpgsql\": its privileges were changed on the source, and only a superuser can change those of a member of extension \"plpgsql\"",
+            $"setting log_min_duration_statement of database \"{db.Name}\": only a superuser, or a role granted SET on log_min_duration_statement, can set it, and \"{cloner}\" is neither",
+            $"setting work_mem of role \"{other}\" in database \"{db.Name}\": only a superuser or a role with CREATEROLE can set it for another role, and \"{cloner}\" is not one"],
             result.Skipped.Where(s => !s.Contains(" ownership or privilege setting(s) of role ") && !s.StartsWith("default privileges ") && !s.Contains(" owner role ")));
         Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM public.t"));
         Assert.Equal("on_ddl", await PgServers.ScalarAsync<string>(db.Target,
             "SELECT string_agg(proname, ',') FROM pg_proc WHERE pronamespace = 'public'::regnamespace"));
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target,
             "SELECT (SELECT count(*) FROM pg_foreign_data_wrapper) + (SELECT count(*) FROM pg_event_trigger) + (SELECT count(*) FROM pg_publication)"));
+        Assert.Equal("{work_mem=5MB}", await PgServers.ScalarAsync<string>(db.Target,
+            "SELECT string_agg(setconfig::text, ';') FROM pg_db_role_setting WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())"));
     }
 
     [Fact]
