@@ -31,6 +31,34 @@ public sealed record TargetState(
     /// <summary>For a cloning user who is not a superuser, the parameters of superuser context it holds no SET privilege on.</summary>
     public IReadOnlySet<string> UnsettableParameters { get; init; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>For a cloning user who is not a superuser, the extensions it may create (trusted ones); empty for a superuser, who may create any.</summary>
+    public IReadOnlySet<string> TrustedExtensions { get; init; } = new HashSet<string>();
+    /// <summary>The roles the cloning user can SET ROLE to (all of them for a superuser), to grant as another grantor.</summary>
+    public IReadOnlySet<string> AssumableRoles { get; init; } = new HashSet<string>();
+
+    /// <summary>The target database's access methods: a table or materialized view USING one the target lacks cannot be created.</summary>
+    public IReadOnlySet<string> AccessMethods { get; init; } = new HashSet<string>();
+    /// <summary>The target database's foreign servers: a foreign table on one the target lacks cannot be created.</summary>
+    public IReadOnlySet<string> ForeignServers { get; init; } = new HashSet<string>();
+    /// <summary>The target server's tablespaces: a table, index or materialized view goes into the one of its source's name.</summary>
+    public IReadOnlySet<string> Tablespaces { get; init; } = new HashSet<string>();
+    /// <summary>The version CREATE EXTENSION installs without VERSION, by extension.</summary>
+    public IReadOnlyDictionary<string, string> DefaultExtensionVersions { get; init; } = new Dictionary<string, string>();
+    /// <summary>The versions the target can install of the extensions the source has at another version than that default.</summary>
+    public IReadOnlySet<(string Name, string Version)> ExtensionVersions { get; init; } = new HashSet<(string, string)>();
+    /// <summary>The owners of the schemas that exist on the target (public, in a new database: pg_database_owner).</summary>
+    public IReadOnlyDictionary<string, string> SchemaOwners { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Why the cloning user cannot act as a role on the target — give it an object (ALTER ... OWNER TO), set its
+    /// default privileges (FOR ROLE) or grant as it (SET ROLE), which all need its membership or a superuser —; null
+    /// when it can.
+    /// </summary>
+    public string? CannotActAs(string role) =>
+        !Roles.Contains(role) ? "is not on the target"
+        : AssumableRoles.Contains(role) ? null
+        : $"is on the target, but {Sql.Ident(CurrentUser)} is not a member of it";
+
     /// <summary>
     /// Why the cloning user cannot store a setting of the database (<paramref name="role"/> null) or of a role in it;
     /// null when it can.
@@ -44,33 +72,6 @@ public sealed record TargetState(
             return $"only a superuser{(SuperuserRoles.Contains(role) ? "" : " or a role with CREATEROLE")} can set it for another role, and {user} is not one";
         return UnsettableParameters.Contains(parameter) ? $"only a superuser, or a role granted SET on {parameter}, can set it, and {user} is neither" : null;
     }
-
-    /// <summary>For a cloning user who is not a superuser, the extensions it may create (trusted ones); empty for a superuser, who may create any.</summary>
-    public IReadOnlySet<string> TrustedExtensions { get; init; } = new HashSet<string>();
-    /// <summary>The roles the cloning user can SET ROLE to (all of them for a superuser), to grant as another grantor.</summary>
-    public IReadOnlySet<string> AssumableRoles { get; init; } = new HashSet<string>();
-
-    /// <summary>
-    /// Why the cloning user cannot act as a role on the target — give it an object (ALTER ... OWNER TO), set its
-    /// default privileges (FOR ROLE) or grant as it (SET ROLE), which all need its membership or a superuser —; null
-    /// when it can.
-    /// </summary>
-    public string? CannotActAs(string role) =>
-        !Roles.Contains(role) ? "is not on the target"
-        : AssumableRoles.Contains(role) ? null
-        : $"is on the target, but {Sql.Ident(CurrentUser)} is not a member of it";
-    /// <summary>The target database's access methods: a table or materialized view USING one the target lacks cannot be created.</summary>
-    public IReadOnlySet<string> AccessMethods { get; init; } = new HashSet<string>();
-    /// <summary>The target database's foreign servers: a foreign table on one the target lacks cannot be created.</summary>
-    public IReadOnlySet<string> ForeignServers { get; init; } = new HashSet<string>();
-    /// <summary>The target server's tablespaces: a table, index or materialized view goes into the one of its source's name.</summary>
-    public IReadOnlySet<string> Tablespaces { get; init; } = new HashSet<string>();
-    /// <summary>The version CREATE EXTENSION installs without VERSION, by extension.</summary>
-    public IReadOnlyDictionary<string, string> DefaultExtensionVersions { get; init; } = new Dictionary<string, string>();
-    /// <summary>The versions the target can install of the extensions the source has at another version than that default.</summary>
-    public IReadOnlySet<(string Name, string Version)> ExtensionVersions { get; init; } = new HashSet<(string, string)>();
-    /// <summary>The owners of the schemas that exist on the target (public, in a new database: pg_database_owner).</summary>
-    public IReadOnlyDictionary<string, string> SchemaOwners { get; init; } = new Dictionary<string, string>();
 
     /// <param name="extensions">The source's extensions: for one at another version than the target's default, the
     /// versions the target can install are read (pg_available_extension_versions reads every control file: 8-12 ms).</param>
@@ -131,8 +132,10 @@ public sealed record TargetState(
             roles.ToHashSet(), currentUser)
         {
             CurrentDatabase = currentDatabase, IsSuperuser = superuser, OwnsDatabase = ownsDatabase, CreatesRoles = createRole,
-            SuperuserRoles = superusers.ToHashSet(), UnsettableParameters = unsettable.ToHashSet(StringComparer.OrdinalIgnoreCase), TrustedExtensions = trusted.ToHashSet(), AssumableRoles = assumable.ToHashSet(), SchemaOwners = existingSchemas.ToDictionary(x => x.Name, x => x.Owner),
-            Tablespaces = tablespaces.ToHashSet(), AccessMethods = accessMethods.ToHashSet(), ForeignServers = servers.ToHashSet(), DefaultExtensionVersions = available, ExtensionVersions = versions.ToHashSet(),
+            SuperuserRoles = superusers.ToHashSet(), UnsettableParameters = unsettable.ToHashSet(StringComparer.OrdinalIgnoreCase),
+            TrustedExtensions = trusted.ToHashSet(), AssumableRoles = assumable.ToHashSet(), SchemaOwners = existingSchemas.ToDictionary(x => x.Name, x => x.Owner),
+            Tablespaces = tablespaces.ToHashSet(), AccessMethods = accessMethods.ToHashSet(), ForeignServers = servers.ToHashSet(),
+            DefaultExtensionVersions = available, ExtensionVersions = versions.ToHashSet(),
         };
     }
 

@@ -141,14 +141,20 @@ public static class Chromium
     /// <summary>The fields of a form row have their boxes at one height (a field's helper text below it moved it up).</summary>
     public static async Task AssertInOneLineAsync(IPage page, params string[] ids)
     {
-        // The form may render after the page's title (its data loads first).
-        foreach (var id in ids) await Assertions.Expect(page.Locator($"#{id}")).ToBeAttachedAsync();
-        var tops = await page.EvaluateAsync<double[]>("""
-            ids => ids.map(id => {
-                const e = document.getElementById(id);
-                return (e.closest('.mud-input') ?? e.querySelector('.mud-input')).getBoundingClientRect().top;
-            })
-            """, ids);
+        // The form may render after the page's title (its data loads first), and the prerendered form is replaced
+        // when the circuit starts: measured again until every field is there at once.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        double[]? tops;
+        while ((tops = await page.EvaluateAsync<double[]?>("""
+                   ids => {
+                       const boxes = ids.map(id => document.getElementById(id)).map(e => e && (e.closest('.mud-input') ?? e.querySelector('.mud-input')));
+                       return boxes.every(b => b) ? boxes.map(b => b.getBoundingClientRect().top) : null;
+                   }
+                   """, ids)) is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{string.Join(", ", ids)}: not all on the page");
+            await Task.Delay(100);
+        }
         Assert.True(tops.Max() - tops.Min() <= 1, $"{string.Join(", ", ids.Zip(tops, (id, top) => $"{id} at {top}"))}: not in one line");
     }
 }
