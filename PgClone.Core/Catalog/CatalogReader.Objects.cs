@@ -139,6 +139,55 @@ public static partial class CatalogReader
                 Strings(r, 4).Select(k => k[0]).Where(k => k != 'e').ToList(), r.GetString(5), r.GetInt32(6), Shorts(r, 7), Str(r, 8)) { Owner = r.GetString(9) }, ct);
 
     /// <summary>
+    /// A WITH query "keys (cls, oid, key, ns, is_sequence)": each catalog object (by class and oid) with the
+    /// <see cref="ObjectKey"/> it is folded onto, in text ("r:16384"), and its namespace (0 for none).
+    /// </summary>
+    private const string ObjectKeys = """
+        keys AS (
+            SELECT 'pg_class'::regclass AS cls, c.oid,
+                   CASE WHEN c.relkind = 'c' THEN 't:' || c.reltype WHEN c.relkind IN ('i', 'I') THEN 'i:' || c.oid ELSE 'r:' || c.oid END AS key,
+                   c.relnamespace AS ns, c.relkind = 'S' AS is_sequence
+            FROM pg_class c WHERE c.relkind IN ('r', 'p', 'v', 'm', 'c', 'S', 'f', 'i', 'I')
+            UNION ALL
+            SELECT 'pg_type'::regclass, t.oid,
+                   CASE WHEN t.typrelid <> 0 THEN (SELECT CASE WHEN c.relkind = 'c' THEN 't:' || t.oid ELSE 'r:' || c.oid END FROM pg_class c WHERE c.oid = t.typrelid)
+                        WHEN t.typcategory = 'A' AND t.typelem <> 0 THEN
+                             (SELECT CASE WHEN e.typrelid <> 0 AND (SELECT relkind FROM pg_class WHERE oid = e.typrelid) <> 'c' THEN 'r:' || e.typrelid ELSE 't:' || e.oid END FROM pg_type e WHERE e.oid = t.typelem)
+                        WHEN t.typtype = 'm' THEN (SELECT 't:' || rg.rngtypid FROM pg_range rg WHERE rg.rngmultitypid = t.oid)
+                        ELSE 't:' || t.oid END,
+                   t.typnamespace, false
+            FROM pg_type t
+            UNION ALL SELECT 'pg_proc'::regclass, p.oid, 'f:' || p.oid, p.pronamespace, false FROM pg_proc p
+            UNION ALL SELECT 'pg_rewrite'::regclass, w.oid, CASE WHEN w.rulename = '_RETURN' THEN 'r:' || w.ev_class ELSE 'w:' || w.oid END, 0, false FROM pg_rewrite w
+            UNION ALL SELECT 'pg_operator'::regclass, o.oid, 'o:' || o.oid, o.oprnamespace, false FROM pg_operator o
+            UNION ALL SELECT 'pg_opfamily'::regclass, f.oid, 'F:' || f.oid, f.opfnamespace, false FROM pg_opfamily f
+            UNION ALL SELECT 'pg_opclass'::regclass, c.oid, 'C:' || c.oid, c.opcnamespace, false FROM pg_opclass c
+            UNION ALL SELECT d.classid, d.objid, CASE WHEN d.refclassid = 'pg_opclass'::regclass THEN 'C:' ELSE 'F:' END || d.refobjid, 0, false
+            FROM pg_depend d WHERE d.classid IN ('pg_amop'::regclass, 'pg_amproc'::regclass)
+              AND d.refclassid IN ('pg_opclass'::regclass, 'pg_opfamily'::regclass) AND d.deptype IN ('a', 'i')
+            UNION ALL SELECT 'pg_ts_parser'::regclass, p.oid, 'P:' || p.oid, p.prsnamespace, false FROM pg_ts_parser p
+            UNION ALL SELECT 'pg_ts_template'::regclass, t.oid, 'T:' || t.oid, t.tmplnamespace, false FROM pg_ts_template t
+            UNION ALL SELECT 'pg_ts_dict'::regclass, d.oid, 'D:' || d.oid, d.dictnamespace, false FROM pg_ts_dict d
+            UNION ALL SELECT 'pg_ts_config'::regclass, c.oid, 'G:' || c.oid, c.cfgnamespace, false FROM pg_ts_config c
+            UNION ALL SELECT 'pg_cast'::regclass, c.oid, 'k:' || c.oid, 0, false FROM pg_cast c WHERE c.oid >= 16384
+            UNION ALL SELECT 'pg_language'::regclass, l.oid, 'L:' || l.oid, 0, false FROM pg_language l WHERE l.oid >= 16384
+            UNION ALL SELECT 'pg_transform'::regclass, t.oid, 'X:' || t.oid, 0, false FROM pg_transform t WHERE t.oid >= 16384
+            UNION ALL SELECT 'pg_conversion'::regclass, c.oid, 'v:' || c.oid, c.connamespace, false FROM pg_conversion c
+            UNION ALL SELECT 'pg_am'::regclass, a.oid, 'A:' || a.oid, 0, false FROM pg_am a WHERE a.oid >= 16384
+            UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass, w.oid, 'W:' || w.oid, 0, false FROM pg_foreign_data_wrapper w
+            UNION ALL SELECT 'pg_foreign_server'::regclass, s.oid, 'S:' || s.oid, 0, false FROM pg_foreign_server s
+            UNION ALL SELECT 'pg_attrdef'::regclass, a.oid, 'r:' || a.adrelid, 0, false FROM pg_attrdef a
+            UNION ALL SELECT 'pg_policy'::regclass, y.oid, 'y:' || y.oid, 0, false FROM pg_policy y
+            UNION ALL SELECT 'pg_statistic_ext'::regclass, x.oid, 'q:' || x.oid, 0, false FROM pg_statistic_ext x
+            UNION ALL SELECT 'pg_event_trigger'::regclass, e.oid, 'E:' || e.oid, 0, false FROM pg_event_trigger e
+            UNION ALL SELECT 'pg_constraint'::regclass, co.oid,
+                   CASE WHEN co.contype = 'f' THEN 'K:' || co.oid WHEN co.contype IN ('p', 'u', 'x') THEN 'i:' || co.conindid
+                        WHEN co.conrelid <> 0 THEN 'r:' || co.conrelid ELSE 't:' || co.contypid END, 0, false
+            FROM pg_constraint co WHERE co.contype IN ('c', 'p', 'u', 'x', 'f')
+        )
+        """;
+
+    /// <summary>
     /// pg_depend edges between pre-data objects, folded onto the owning relation, type or function: a view's
     /// rewrite rule onto the view, a column default or a constraint onto its table, an array type onto its element.
     /// Sequence OWNED BY edges are left out (the sequence comes first, ownership is set after the table). Indexes,
@@ -147,49 +196,8 @@ public static partial class CatalogReader
     /// operators, and the views that rely on it, then reach the index).
     /// </summary>
     private static async Task<List<(ObjectKey, ObjectKey)>> ReadDependenciesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
-        await QueryAsync(conn, """
-            WITH keys AS (
-                SELECT 'pg_class'::regclass AS cls, c.oid,
-                       CASE WHEN c.relkind = 'c' THEN 't:' || c.reltype WHEN c.relkind IN ('i', 'I') THEN 'i:' || c.oid ELSE 'r:' || c.oid END AS key,
-                       c.relnamespace AS ns, c.relkind = 'S' AS is_sequence
-                FROM pg_class c WHERE c.relkind IN ('r', 'p', 'v', 'm', 'c', 'S', 'f', 'i', 'I')
-                UNION ALL
-                SELECT 'pg_type'::regclass, t.oid,
-                       CASE WHEN t.typrelid <> 0 THEN (SELECT CASE WHEN c.relkind = 'c' THEN 't:' || t.oid ELSE 'r:' || c.oid END FROM pg_class c WHERE c.oid = t.typrelid)
-                            WHEN t.typcategory = 'A' AND t.typelem <> 0 THEN
-                                 (SELECT CASE WHEN e.typrelid <> 0 AND (SELECT relkind FROM pg_class WHERE oid = e.typrelid) <> 'c' THEN 'r:' || e.typrelid ELSE 't:' || e.oid END FROM pg_type e WHERE e.oid = t.typelem)
-                            WHEN t.typtype = 'm' THEN (SELECT 't:' || rg.rngtypid FROM pg_range rg WHERE rg.rngmultitypid = t.oid)
-                            ELSE 't:' || t.oid END,
-                       t.typnamespace, false
-                FROM pg_type t
-                UNION ALL SELECT 'pg_proc'::regclass, p.oid, 'f:' || p.oid, p.pronamespace, false FROM pg_proc p
-                UNION ALL SELECT 'pg_rewrite'::regclass, w.oid, CASE WHEN w.rulename = '_RETURN' THEN 'r:' || w.ev_class ELSE 'w:' || w.oid END, 0, false FROM pg_rewrite w
-                UNION ALL SELECT 'pg_operator'::regclass, o.oid, 'o:' || o.oid, o.oprnamespace, false FROM pg_operator o
-                UNION ALL SELECT 'pg_opfamily'::regclass, f.oid, 'F:' || f.oid, f.opfnamespace, false FROM pg_opfamily f
-                UNION ALL SELECT 'pg_opclass'::regclass, c.oid, 'C:' || c.oid, c.opcnamespace, false FROM pg_opclass c
-                UNION ALL SELECT d.classid, d.objid, CASE WHEN d.refclassid = 'pg_opclass'::regclass THEN 'C:' ELSE 'F:' END || d.refobjid, 0, false
-                FROM pg_depend d WHERE d.classid IN ('pg_amop'::regclass, 'pg_amproc'::regclass)
-                  AND d.refclassid IN ('pg_opclass'::regclass, 'pg_opfamily'::regclass) AND d.deptype IN ('a', 'i')
-                UNION ALL SELECT 'pg_ts_parser'::regclass, p.oid, 'P:' || p.oid, p.prsnamespace, false FROM pg_ts_parser p
-                UNION ALL SELECT 'pg_ts_template'::regclass, t.oid, 'T:' || t.oid, t.tmplnamespace, false FROM pg_ts_template t
-                UNION ALL SELECT 'pg_ts_dict'::regclass, d.oid, 'D:' || d.oid, d.dictnamespace, false FROM pg_ts_dict d
-                UNION ALL SELECT 'pg_ts_config'::regclass, c.oid, 'G:' || c.oid, c.cfgnamespace, false FROM pg_ts_config c
-                UNION ALL SELECT 'pg_cast'::regclass, c.oid, 'k:' || c.oid, 0, false FROM pg_cast c WHERE c.oid >= 16384
-                UNION ALL SELECT 'pg_language'::regclass, l.oid, 'L:' || l.oid, 0, false FROM pg_language l WHERE l.oid >= 16384
-                UNION ALL SELECT 'pg_transform'::regclass, t.oid, 'X:' || t.oid, 0, false FROM pg_transform t WHERE t.oid >= 16384
-                UNION ALL SELECT 'pg_conversion'::regclass, c.oid, 'v:' || c.oid, c.connamespace, false FROM pg_conversion c
-                UNION ALL SELECT 'pg_am'::regclass, a.oid, 'A:' || a.oid, 0, false FROM pg_am a WHERE a.oid >= 16384
-                UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass, w.oid, 'W:' || w.oid, 0, false FROM pg_foreign_data_wrapper w
-                UNION ALL SELECT 'pg_foreign_server'::regclass, s.oid, 'S:' || s.oid, 0, false FROM pg_foreign_server s
-                UNION ALL SELECT 'pg_attrdef'::regclass, a.oid, 'r:' || a.adrelid, 0, false FROM pg_attrdef a
-                UNION ALL SELECT 'pg_policy'::regclass, y.oid, 'y:' || y.oid, 0, false FROM pg_policy y
-                UNION ALL SELECT 'pg_statistic_ext'::regclass, x.oid, 'q:' || x.oid, 0, false FROM pg_statistic_ext x
-                UNION ALL SELECT 'pg_event_trigger'::regclass, e.oid, 'E:' || e.oid, 0, false FROM pg_event_trigger e
-                UNION ALL SELECT 'pg_constraint'::regclass, co.oid,
-                       CASE WHEN co.contype = 'f' THEN 'K:' || co.oid WHEN co.contype IN ('p', 'u', 'x') THEN 'i:' || co.conindid
-                            WHEN co.conrelid <> 0 THEN 'r:' || co.conrelid ELSE 't:' || co.contypid END, 0, false
-                FROM pg_constraint co WHERE co.contype IN ('c', 'p', 'u', 'x', 'f')
-            )
+        await QueryAsync(conn, $"""
+            WITH {ObjectKeys}
             SELECT DISTINCT f.key, t.key
             FROM pg_depend d
             JOIN keys f ON f.cls = d.classid AND f.oid = d.objid

@@ -30,16 +30,19 @@ public static partial class CatalogReader
     private static async Task<Dictionary<uint, List<ColumnInfo>>> ReadAttributesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct)
     {
         var rows = await QueryAsync(conn, $"""
-            WITH RECURSIVE made_of (type, part) AS (
-                SELECT oid, typbasetype FROM pg_type WHERE typtype = 'd'
-                UNION ALL SELECT oid, typelem FROM pg_type WHERE typelem <> 0 AND typsend = 'array_send'::regproc
-                UNION ALL SELECT rngtypid, rngsubtype FROM pg_range
-                UNION ALL SELECT rngmultitypid, rngtypid FROM pg_range
-                UNION ALL SELECT t.oid, a.atttypid FROM pg_type t JOIN pg_attribute a ON a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+            WITH RECURSIVE made_of (type, part, how) AS (
+                SELECT oid, typbasetype, 'd' FROM pg_type WHERE typtype = 'd'
+                UNION ALL SELECT oid, typelem, 'a' FROM pg_type WHERE typelem <> 0 AND typsend = 'array_send'::regproc
+                UNION ALL SELECT rngtypid, rngsubtype, 'r' FROM pg_range
+                UNION ALL SELECT rngmultitypid, rngtypid, 'r' FROM pg_range
+                UNION ALL SELECT t.oid, a.atttypid, 'c' FROM pg_type t JOIN pg_attribute a ON a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
                           WHERE t.typtype = 'c'
             ), by_name AS (
                 SELECT oid FROM pg_type WHERE oid IN ({RegTypes})
                 UNION SELECT m.type FROM made_of m JOIN by_name b ON m.part = b.oid
+            ), reg_leaf (type, leaf, in_array) AS (
+                SELECT oid, oid, false FROM pg_type WHERE oid IN ({RegTypes})
+                UNION SELECT m.type, r.leaf, r.in_array OR m.how = 'a' FROM made_of m JOIN reg_leaf r ON m.part = r.type WHERE m.how IN ('d', 'a')
             ), names_relations AS (
                 SELECT oid FROM pg_type WHERE oid = 'regclass'::regtype
                 UNION SELECT m.type FROM made_of m JOIN names_relations r ON m.part = r.oid
@@ -54,7 +57,8 @@ public static partial class CatalogReader
                    a.attcompression, ARRAY(SELECT o FROM unnest(a.attoptions) o WHERE split_part(o, '=', 1) IN ({ColumnOptions})),
                    a.atttypid IN (SELECT oid FROM by_name),
                    a.atttypid IN (SELECT oid FROM no_binary), a.atttypid IN (SELECT oid FROM folds_case),
-                   a.atttypid IN (SELECT oid FROM names_relations)
+                   a.atttypid IN (SELECT oid FROM names_relations),
+                   (SELECT r.leaf::regtype::text FROM reg_leaf r WHERE r.type = a.atttypid), (SELECT r.in_array FROM reg_leaf r WHERE r.type = a.atttypid)
             FROM pg_attribute a
             JOIN pg_class c ON c.oid = a.attrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -67,7 +71,8 @@ public static partial class CatalogReader
             """, schemas, r => (Rel: r.GetFieldValue<uint>(0), Column: new ColumnInfo(
                 r.GetInt16(1), r.GetString(2), r.GetString(3), r.GetFieldValue<uint>(4), Collation(r, 5), r.GetBoolean(7),
                 Str(r, 8), r.GetChar(9), r.GetChar(10), r.GetBoolean(11), r.GetInt16(12), r.GetChar(13), r.GetChar(14), Str(r, 15))
-                { Compression = r.GetChar(16), Options = Strings(r, 17), ByName = r.GetBoolean(18), NoBinaryForm = r.GetBoolean(19), FoldsCase = r.GetBoolean(20), NamesRelations = r.GetBoolean(21) }), ct);
+                { Compression = r.GetChar(16), Options = Strings(r, 17), ByName = r.GetBoolean(18), NoBinaryForm = r.GetBoolean(19), FoldsCase = r.GetBoolean(20), NamesRelations = r.GetBoolean(21),
+                  ObjectsNamed = Str(r, 22) is { } leaf ? new ObjectsByValue(leaf, r.GetBoolean(23)) : null }), ct);
         return rows.GroupBy(x => x.Rel).ToDictionary(g => g.Key, g => g.Select(x => x.Column).ToList());
     }
 
@@ -92,6 +97,61 @@ public static partial class CatalogReader
                            pg_catalog.jsonb_path_query(pg_catalog.to_jsonb(ROW({string.Join(", ", columns)})), 'strict $.**') v
                     WHERE pg_catalog.jsonb_typeof(v) = 'string')
                 """, null, r => r.GetFieldValue<uint>(0), ct));
+        }
+        return named;
+    }
+
+    /// <summary>Per reg* type: the catalog of the objects its values name, their namespace column, and the type printing a name the target can resolve (regproc prints no argument types).</summary>
+    private static readonly (string Type, string Catalog, string? Namespace, string Printed)[] NamedCatalogs =
+    [
+        ("regclass", "pg_class", "relnamespace", "regclass"), ("regtype", "pg_type", "typnamespace", "regtype"),
+        ("regproc", "pg_proc", "pronamespace", "regprocedure"), ("regprocedure", "pg_proc", "pronamespace", "regprocedure"),
+        ("regoper", "pg_operator", "oprnamespace", "regoperator"), ("regoperator", "pg_operator", "oprnamespace", "regoperator"),
+        ("regnamespace", "pg_namespace", "oid", "regnamespace"), ("regrole", "pg_roles", null, "regrole"),
+        ("regcollation", "pg_collation", "collnamespace", "regcollation"), ("regconfig", "pg_ts_config", "cfgnamespace", "regconfig"),
+        ("regdictionary", "pg_ts_dict", "dictnamespace", "regdictionary"),
+    ];
+
+    /// <summary>
+    /// The user objects (oid 16384 and up) that values of the <paramref name="tables"/>' reg* columns name
+    /// (<see cref="ColumnInfo.ObjectsNamed"/>), each once per column, with its name as the target will resolve it,
+    /// its <see cref="ObjectKey"/> and its schema. COPY resolves each name as its row loads: one naming an object the
+    /// target will not have fails the run in the middle, so the planner checks them first. Oids that name nothing
+    /// travel as numbers and are left out. <paramref name="where"/> narrows the rows as the copy does.
+    /// </summary>
+    public static async Task<List<ValueNamedObject>> ObjectsNamedByValuesAsync(NpgsqlConnection conn, SessionWarmup warmup,
+        IEnumerable<(TableInfo Table, IReadOnlyList<ColumnInfo> Columns)> tables, string? where, CancellationToken ct)
+    {
+        var named = new List<ValueNamedObject>();
+        var filter = where is null ? "" : $" WHERE ({where})";
+        var resolve = string.Join("\n            UNION ALL ", NamedCatalogs.Select(c =>
+            $"SELECT x.oid::pg_catalog.{c.Printed}::pg_catalog.text, {(c.Namespace is null ? "0" : "x." + c.Namespace)}, 'pg_catalog.{(c.Catalog == "pg_roles" ? "pg_authid" : c.Catalog)}'::pg_catalog.regclass " +
+            $"FROM pg_catalog.{c.Catalog} x WHERE v.reg = '{c.Type}' AND x.oid = v.o"));
+        foreach (var (t, columns) in tables.Where(x => x.Table.Kind == 'r'))
+        {
+            var values = columns.Where(c => c.ObjectsNamed is not null).Select(c =>
+            {
+                var column = $"x.{Sql.Ident(c.Name)}";
+                var (type, inArray) = c.ObjectsNamed!;
+                return inArray
+                    ? $"SELECT {Sql.Literal(c.Name)}, '{type}', e FROM ONLY {t.Name.Quoted} x, pg_catalog.unnest({column}::pg_catalog.oid[]) e{filter}"
+                    : $"SELECT {Sql.Literal(c.Name)}, '{type}', {column}::pg_catalog.oid FROM ONLY {t.Name.Quoted} x{filter}";
+            }).ToList();
+            if (values.Count == 0) continue;
+            await warmup.WarmAsync(t.Name.Quoted, ct);
+            named.AddRange(await QueryAsync(conn, $"""
+                WITH {ObjectKeys}, v (col, reg, o) AS (
+                    SELECT DISTINCT * FROM ({string.Join(" UNION ALL ", values)}) s (col, reg, o) WHERE o >= 16384
+                )
+                SELECT v.col, v.reg, n.name, k.key, s.nspname
+                FROM v CROSS JOIN LATERAL (
+                    {resolve}
+                ) n (name, ns, cls)
+                LEFT JOIN keys k ON k.cls = n.cls AND k.oid = v.o
+                LEFT JOIN pg_catalog.pg_namespace s ON s.oid = n.ns
+                ORDER BY 1, 3
+                """, null, r => new ValueNamedObject(t.Oid, r.GetString(0), r.GetString(1), r.GetString(2),
+                    r.IsDBNull(3) ? null : ObjectKey.Parse(r.GetString(3)), Str(r, 4)), ct));
         }
         return named;
     }

@@ -95,6 +95,11 @@ public sealed record ColumnInfo(
     /// <summary>Whether the column's values are or hold regclass: they may name an index (<see cref="SourceCatalog.IndexesNamedByValues"/>).</summary>
     public bool NamesRelations { get; init; }
     /// <summary>
+    /// For a column of a reg* type, or of an array or domain over one (however deep, not through a composite or
+    /// range): which objects its values name, read for a check that each will be on the target (<see cref="CatalogReader.ObjectsNamedByValuesAsync"/>).
+    /// </summary>
+    public ObjectsByValue? ObjectsNamed { get; init; }
+    /// <summary>
     /// Whether the column's type has no binary form: a base type without send/receive functions (isn's ean13, seg,
     /// aclitem), or a domain, array, range or composite over one. Binary COPY refuses such a column.
     /// </summary>
@@ -102,6 +107,16 @@ public sealed record ColumnInfo(
     /// <summary>Of citext or a domain over it (<see cref="CatalogReader.CaseFoldingTypes"/>): equal values may differ in case.</summary>
     public bool FoldsCase { get; init; }
 }
+
+/// <summary>The reg* type a column's values are (regclass, regprocedure, ...), and whether they sit in arrays.</summary>
+public sealed record ObjectsByValue(string RegType, bool InArray);
+
+/// <summary>
+/// An object a reg* value of a cloned table names (<see cref="CatalogReader.ObjectsNamedByValuesAsync"/>): the
+/// value's type, the object's name as the target resolves it, its key (null for a kind with none: a role, a
+/// schema, a collation) and its schema (null for a role).
+/// </summary>
+public sealed record ValueNamedObject(uint Table, string Column, string RegType, string Name, ObjectKey? Key, string? Schema);
 
 public sealed record TableInfo(
     uint Oid, QualifiedName Name, char Kind, bool Unlogged, string? PartitionKey, string? PartitionBound,

@@ -160,6 +160,39 @@ public sealed record TargetState(
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege) { return new HashSet<string>(); }
     }
 
+    /// <summary>
+    /// Of the names reg* values hold (<see cref="ValueNamedObject"/>: type and name), those that name nothing on the
+    /// target: each read back as its type would read it when its row loads.
+    /// </summary>
+    public static async Task<IReadOnlySet<(string Type, string Name)>> UnresolvedNamesAsync(NpgsqlConnection conn,
+        IReadOnlyCollection<(string Type, string Name)> names, CancellationToken ct)
+    {
+        if (names.Count == 0) return new HashSet<(string, string)>();
+        // The text search kinds have no to_reg* function in PostgreSQL 15: looked up by their parsed names.
+        static string ByParts(string catalog, string nameColumn, string namespaceColumn) =>
+            $"EXISTS (SELECT FROM pg_catalog.{catalog} x JOIN pg_catalog.pg_namespace n ON n.oid = x.{namespaceColumn} " +
+            $"WHERE CASE WHEN pg_catalog.cardinality(p.parts) = 1 THEN ARRAY['pg_catalog', p.parts[1]] ELSE p.parts END = ARRAY[n.nspname, x.{nameColumn}]::pg_catalog.text[])";
+        var missing = await CatalogReader.QueryAsync(conn, $"""
+            SELECT u.type, u.name
+            FROM (SELECT pg_catalog.split_part(x, ':', 1), pg_catalog.substr(x, pg_catalog.strpos(x, ':') + 1) FROM pg_catalog.unnest($1::pg_catalog.text[]) x) u (type, name)
+            CROSS JOIN LATERAL (SELECT CASE WHEN u.type IN ('regconfig', 'regdictionary') THEN pg_catalog.parse_ident(u.name) END) p (parts)
+            WHERE NOT CASE u.type
+                WHEN 'regclass' THEN pg_catalog.to_regclass(u.name) IS NOT NULL
+                WHEN 'regtype' THEN pg_catalog.to_regtype(u.name) IS NOT NULL
+                WHEN 'regproc' THEN pg_catalog.to_regprocedure(u.name) IS NOT NULL
+                WHEN 'regprocedure' THEN pg_catalog.to_regprocedure(u.name) IS NOT NULL
+                WHEN 'regoper' THEN pg_catalog.to_regoperator(u.name) IS NOT NULL
+                WHEN 'regoperator' THEN pg_catalog.to_regoperator(u.name) IS NOT NULL
+                WHEN 'regnamespace' THEN pg_catalog.to_regnamespace(u.name) IS NOT NULL
+                WHEN 'regrole' THEN pg_catalog.to_regrole(u.name) IS NOT NULL
+                WHEN 'regcollation' THEN pg_catalog.to_regcollation(u.name) IS NOT NULL
+                WHEN 'regconfig' THEN {ByParts("pg_ts_config", "cfgname", "cfgnamespace")}
+                WHEN 'regdictionary' THEN {ByParts("pg_ts_dict", "dictname", "dictnamespace")}
+            END
+            """, [.. names.Select(n => $"{n.Type}:{n.Name}")], r => (r.GetString(0), r.GetString(1)), ct);
+        return missing.ToHashSet();
+    }
+
     /// <summary>Whether any relation (table, index, sequence, view, ...) or type of that name exists in the schema.</summary>
     public bool NameTaken(string schema, string name) =>
         Relations.ContainsKey(new QualifiedName(schema, name)) || Types.ContainsKey(new QualifiedName(schema, name));

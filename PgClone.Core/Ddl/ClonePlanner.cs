@@ -39,13 +39,19 @@ public static class ClonePlanner
         SourceCatalog catalog;
         PlanScope scope;
         SchemaRename? rename = null;
+        List<ValueNamedObject> named = [];
         try
         {
             var schemas = await SchemasAsync(request, source, ct);
             catalog = await CatalogReader.ReadAsync(source, schemas, request.Operation is CloneOperation.Database or CloneOperation.DatabaseCreate, ct, catalogHelper);
             scope = PlanScope.Build(request, catalog);
             if (options.IncludeData)
-                catalog = catalog with { IndexesNamedByValues = await CatalogReader.IndexesNamedByValuesAsync(source, new SessionWarmup(source, request.Source), scope.Tables, ct) };
+            {
+                var warmup = new SessionWarmup(source, request.Source);
+                catalog = catalog with { IndexesNamedByValues = await CatalogReader.IndexesNamedByValuesAsync(source, warmup, scope.Tables, ct) };
+                named = await CatalogReader.ObjectsNamedByValuesAsync(source, warmup, scope.Tables.Select(t => (t, scope.Columns[t.Oid])),
+                    request.Operation == CloneOperation.Table ? where : null, ct);
+            }
             if (request.Operation == CloneOperation.Schema && options.TargetName is { } newSchema && newSchema != request.Schema)
                 rename = new SchemaRename(request.Schema!, newSchema, await CatalogReader.SchemaObjectNamesAsync(source, request.Schema!, ct));
         }
@@ -61,6 +67,9 @@ public static class ClonePlanner
             if (asTarget is not null) state = asTarget(state);
             scope.RefuseUnsupported(request, catalog, await TargetState.MissingLibrariesAsync(target,
                 scope.Functions.Select(f => f.Library).OfType<string>().Distinct().ToList(), ct), state);
+            scope.RefuseValuesNamingMissing(request, catalog, named,
+                await TargetState.UnresolvedNamesAsync(target, named.Select(v => (v.RegType, v.Name)).Distinct().ToList(), ct));
+            scope.KeepRequestedTable(request);
         }
         catch (Exception e) when (e is NpgsqlException) { throw PgCloneException.FromDriver(request.Target, null, e); }
 

@@ -87,6 +87,70 @@ internal sealed class PlanScope
     }
 
     /// <summary>
+    /// Tables whose reg* values name an object the target will not have — neither cloned (out of the clone's reach,
+    /// or left out) nor there already — are refused, or with skip_unsupported left out with their dependents: COPY
+    /// would fail on the first such row. Leaving one out may strand values naming it in another: repeated until none.
+    /// </summary>
+    /// <param name="unresolved">The names, of <paramref name="named"/>, that the target cannot resolve (<see cref="TargetState.UnresolvedNamesAsync"/>).</param>
+    public void RefuseValuesNamingMissing(CloneRequest request, SourceCatalog catalog, IReadOnlyList<ValueNamedObject> named,
+        IReadOnlySet<(string Type, string Name)> unresolved)
+    {
+        var candidates = named.Where(v => unresolved.Contains((v.RegType, v.Name))).ToList();
+        while (true)
+        {
+            var tables = Tables.ToDictionary(t => t.Oid);
+            var stranded = candidates.Where(v => tables.ContainsKey(v.Table) && !Brings(request, catalog, v))
+                .GroupBy(v => v.Table).ToList();
+            if (stranded.Count == 0) return;
+            RefuseOrSkip(request, [.. stranded.Select(g => $"table {tables[g.Key].Name.Quoted}: " + string.Join("; ", g.GroupBy(v => v.Column).Select(c =>
+                $"values of its column {Sql.Ident(c.Key)} name {Listed(c.Select(v => $"{Kind(v.RegType)} {v.Name}").ToList())}, which the target lacks and the clone does not bring")))],
+                Skipped, "clone what they name first");
+            LeaveOutDependents(catalog, stranded.Select(g => new ObjectKey('r', g.Key)));
+        }
+
+        static string Listed(List<string> names) => names.Count switch
+        {
+            1 => names[0],
+            <= 3 => $"{string.Join(", ", names.SkipLast(1))} and {names[^1]}",
+            _ => $"{string.Join(", ", names.Take(3))} and {names.Count - 3} more",
+        };
+        static string Kind(string regType) => regType switch
+        {
+            "regclass" => "relation", "regtype" => "type", "regproc" or "regprocedure" => "function", "regoper" or "regoperator" => "operator",
+            "regnamespace" => "schema", "regrole" => "role", "regcollation" => "collation", "regconfig" => "text search configuration",
+            _ => "text search dictionary",
+        };
+    }
+
+    /// <summary>
+    /// skip_unsupported leaves out what cannot be cloned, but not the table a table clone is for: with nothing left
+    /// to clone the run is refused, naming why.
+    /// </summary>
+    public void KeepRequestedTable(CloneRequest request)
+    {
+        if (request.Operation != CloneOperation.Table || Tables.Any(t => t.Name == new QualifiedName(request.Schema!, request.Table!))) return;
+        throw PgCloneException.For(request.Source, null, $"cannot clone {string.Join("; ", Skipped)} (nothing was written; skip_unsupported leaves out " +
+            "only what the table needs, not the table itself)");
+    }
+
+    /// <summary>Whether the clone creates the object a value names (a table clone: what its scope holds; others: what lives in the cloned schemas).</summary>
+    private bool Brings(CloneRequest request, SourceCatalog catalog, ValueNamedObject value)
+    {
+        if (value.Key is { } key && Unclonable.ContainsKey(key)) return false;
+        if (request.Operation != CloneOperation.Table)
+            return value.Schema is { } schema && catalog.Schemas.Any(s => s.Name == schema) && !(value.Key is { Kind: 'r' } r && _droppedMatviews.Contains(r.Oid));
+        return value.Key switch
+        {
+            { Kind: 'r' } r => Tables.Any(t => t.Oid == r.Oid) || Sequences.Any(s => s.Oid == r.Oid) || Views.Any(v => v.Oid == r.Oid)
+                               || catalog.Sequences.Any(s => s.Oid == r.Oid && s.IsIdentity && Tables.Any(t => t.Oid == s.OwnerTable)),
+            { Kind: 'i' } i => catalog.Indexes.Any(x => x.Oid == i.Oid && Tables.Any(t => t.Oid == x.TableOid)),
+            { Kind: 't' } t => Types.Any(x => x.Oid == t.Oid),
+            { Kind: 'f' } f => Functions.Any(x => x.Oid == f.Oid),
+            _ => false,
+        };
+    }
+
+    /// <summary>
     /// Tables and materialized views USING a table access method, and foreign tables on a server, that the target
     /// database lacks, in a clone that does not bring database-wide objects (a database clone does).
     /// </summary>
@@ -167,19 +231,25 @@ internal sealed class PlanScope
     {
         var dependents = catalog.Dependencies.ToLookup(d => d.To, d => d.From);
         var queue = new Queue<ObjectKey>();
-        foreach (var root in roots) if (Unclonable.TryAdd(root, root)) queue.Enqueue(root);
+        var added = new List<ObjectKey>();
+        void Add(ObjectKey key, ObjectKey cause)
+        {
+            if (!Unclonable.TryAdd(key, cause)) return;
+            queue.Enqueue(key);
+            added.Add(key);
+        }
+        foreach (var root in roots) Add(root, root);
         while (queue.TryDequeue(out var key))
-            foreach (var dependent in dependents[key])
-                if (Unclonable.TryAdd(dependent, key)) queue.Enqueue(dependent);
-        if (Unclonable.Count == 0) return;
+            foreach (var dependent in dependents[key]) Add(dependent, key);
+        if (added.Count == 0) return;
 
         foreach (var f in Functions) _names[new ObjectKey('f', f.Oid)] = $"{(f.Kind == 'p' ? "procedure" : "function")} {f.Signature}";
         foreach (var t in Types) _names[new ObjectKey('t', t.Oid)] = $"{(t.Kind == UserTypeKind.Domain ? "domain" : "type")} {t.Name.Quoted}";
         foreach (var s in Sequences) _names[new ObjectKey('r', s.Oid)] = $"sequence {s.Name.Quoted}";
         foreach (var t in Tables) _names[new ObjectKey('r', t.Oid)] = $"table {t.Name.Quoted}";
         foreach (var v in Views) _names[new ObjectKey('r', v.Oid)] = $"{(v.Materialized ? "materialized view" : "view")} {v.Name.Quoted}";
-        foreach (var (key, cause) in Unclonable.Where(x => x.Key != x.Value && _names.ContainsKey(x.Key)))
-            Skipped.Add($"{_names[key]}: depends on {NearestNamed(cause)}, which is not cloned");
+        foreach (var key in added.Where(k => Unclonable[k] != k && _names.ContainsKey(k)))
+            Skipped.Add($"{_names[key]}: depends on {NearestNamed(Unclonable[key])}, which is not cloned");
         bool Left(char kind, uint oid) => Unclonable.ContainsKey(new ObjectKey(kind, oid));
         Functions.RemoveAll(f => Left('f', f.Oid));
         Types.RemoveAll(t => Left('t', t.Oid));
@@ -275,5 +345,9 @@ internal sealed class PlanScope
                 ? $"materialized view {v.Name.Quoted}: matviews option is off"
                 : $"view {v.Name.Quoted}: depends on a materialized view that is not cloned");
         Views.RemoveAll(v => dropped.Contains(v.Oid));
+        _droppedMatviews.UnionWith(dropped);
     }
+
+    /// <summary>Materialized views (and views over them) that matviews=false leaves behind.</summary>
+    private readonly HashSet<uint> _droppedMatviews = [];
 }

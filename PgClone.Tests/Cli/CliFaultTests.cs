@@ -85,12 +85,20 @@ public sealed class CliFaultTests(PgServersFixture fx) : IClassFixture<PgServers
     {
         if (phase == "constraint") await GateDdlAsync(c, "hold_fk", "ALTER TABLE", "%ADD CONSTRAINT \"t5_t1_id_fkey\"%", FkLock, locker);
         var cli = StartClone(c);
-        await WaitForStatementAsync(c.Db.Target, phase switch
+        try
         {
-            "data" => "COPY \"public\".\"big\"%",
-            "index" => "%CREATE INDEX \"slowidx_f\"%",
-            _ => "%ADD CONSTRAINT \"t5_t1_id_fkey\"%",
-        });
+            await WaitForStatementAsync(c.Db.Target, phase switch
+            {
+                "data" => "COPY \"public\".\"big\"%",
+                "index" => "%CREATE INDEX \"slowidx_f\"%",
+                _ => "%ADD CONSTRAINT \"t5_t1_id_fkey\"%",
+            });
+        }
+        catch (TimeoutException e) when (cli.HasExited)
+        {
+            var run = await cli.WaitAsync();
+            throw new TimeoutException($"{e.Message}; the clone had ended with exit code {run.ExitCode}: {run.Stderr}");
+        }
         return cli;
     }
 

@@ -47,6 +47,8 @@ public static class PgCloneCli
 
         public int Id => _process.Id;
 
+        public bool HasExited => _process.HasExited;
+
         /// <summary>Sends a signal (INT, TERM, KILL) with kill(1).</summary>
         public async Task SignalAsync(string signal)
         {

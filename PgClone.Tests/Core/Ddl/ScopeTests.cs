@@ -334,6 +334,76 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
     }
 
     [Fact]
+    public async Task A_clone_refuses_tables_whose_reg_values_name_what_the_target_will_lack_before_writing_or_leaves_them_out()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("reg_values");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA s; CREATE SCHEMA other;
+            CREATE TABLE other."Far" (x int); CREATE FUNCTION other.f(int) RETURNS int LANGUAGE sql AS 'SELECT 1';
+            CREATE TABLE s.t (id int PRIMARY KEY); INSERT INTO s.t VALUES (1), (2);
+            CREATE DOMAIN s.rels AS regclass[];
+            CREATE TABLE s.refs (id int, r regclass, p regprocedure, rs s.rels);
+            INSERT INTO s.refs VALUES (1, 's.t', 'other.f(int)', '{"other.\"Far\"", s.t}'), (2, 'pg_class', 'lower(text)', NULL);
+            CREATE TABLE s.local_refs (r regclass); INSERT INTO s.local_refs VALUES ('s.t'), ('s.refs');
+            CREATE VIEW s.v AS SELECT id FROM s.refs;
+            """);
+        var source = ServerEndpoint.Parse(ServerRole.Source, db.Source).Describe();
+        const string lacks = "which the target lacks and the clone does not bring";
+        var refs = $"table \"s\".\"refs\": values of its column \"p\" name function other.f(integer), {lacks}; " +
+                   $"values of its column \"rs\" name relation other.\"Far\", {lacks}";
+
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Schema, "s"));
+
+        Assert.Equal($"{source}: cannot clone {refs} (nothing was written; clone what they name first, or set \"skip_unsupported\": true to clone without them)", refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_namespace WHERE nspname = 's'"));
+
+        // Leaving refs out strands local_refs' value naming it: left out in turn.
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Schema, "s", options: new CloneOptions { SkipUnsupported = true });
+
+        Assert.Equal([refs, "view \"s\".\"v\": depends on table \"s\".\"refs\", which is not cloned",
+            $"table \"s\".\"local_refs\": values of its column \"r\" name relation s.refs, {lacks}"], result.Skipped);
+        Assert.Equal("t", await PgServers.ScalarAsync<string>(db.Target, "SELECT string_agg(relname, ',') FROM pg_class WHERE relnamespace = 's'::regnamespace AND relkind IN ('r', 'v')"));
+        Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM s.t"));
+
+        // A table clone: the filter narrows the rows read (built-in objects only), and skipping never leaves out the table asked for.
+        await CloneKit.CloneAsync(db, CloneOperation.Table, "s", "refs", new CloneOptions { Where = "id = 2" });
+        Assert.Equal("2|pg_class|lower(text)|", await PgServers.ScalarAsync<string>(db.Target, "SELECT concat_ws('|', id, r, p, coalesce(rs::text, '')) FROM s.refs"));
+        refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Table, "s", "refs",
+            new CloneOptions { SkipUnsupported = true, Conflict = ConflictStrategy.Replace }));
+        Assert.Equal($"{source}: cannot clone {refs} (nothing was written; skip_unsupported leaves out only what the table needs, not the table itself)", refused.Message);
+        Assert.Equal(1L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM s.refs"));
+
+        // Once the target has what they name, every value arrives by name.
+        await PgServers.ExecAsync(db.Target, """
+            DROP SCHEMA s CASCADE; CREATE SCHEMA other;
+            CREATE TABLE other."Far" (x int); CREATE FUNCTION other.f(int) RETURNS int LANGUAGE sql AS 'SELECT 1';
+            """);
+        await CloneKit.CloneAsync(db, CloneOperation.Schema, "s");
+        const string values = "SELECT string_agg(concat_ws('|', id, r, p, rs), ';' ORDER BY id) FROM s.refs";
+        Assert.Equal("1|s.t|other.f(integer)|{\"other.\\\"Far\\\"\",s.t};2|pg_class|lower(text)", await PgServers.ScalarAsync<string>(db.Target, values));
+        Assert.Equal(await PgServers.ScalarAsync<string>(db.Source, values), await PgServers.ScalarAsync<string>(db.Target, values));
+    }
+
+    [Fact]
+    public async Task A_database_clone_without_materialized_views_refuses_a_table_whose_regclass_values_name_one()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("reg_matview");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE TABLE public.t (id int); CREATE MATERIALIZED VIEW public."Totals" AS SELECT count(*) FROM public.t;
+            CREATE TABLE public.refresh_order (view regclass); INSERT INTO public.refresh_order VALUES ('"Totals"'), ('t');
+            """);
+
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Database, options: new CloneOptions { Matviews = false }));
+
+        Assert.Equal($"{ServerEndpoint.Parse(ServerRole.Source, db.Source).Describe()}: cannot clone table \"public\".\"refresh_order\": values of its column \"view\" " +
+                     "name relation public.\"Totals\", which the target lacks and the clone does not bring (nothing was written; clone what they name first, " +
+                     "or set \"skip_unsupported\": true to clone without them)", refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"));
+        await CloneKit.CloneAsync(db, CloneOperation.Database);
+        Assert.Equal("\"Totals\",t", await PgServers.ScalarAsync<string>(db.Target, "SELECT string_agg(view::text, ',' ORDER BY view::text) FROM public.refresh_order"));
+    }
+
+    [Fact]
     public async Task Functions_clone_brings_only_the_functions_and_procedures_of_the_schema_and_the_types_they_need()
     {
         var db = await fx.Servers.CreateDatabasesAsync("functions");
