@@ -92,12 +92,13 @@ public static partial class CatalogReader
     /// <summary>The reads that run on the helper session, left out of <see cref="ReadMainAsync"/>.</summary>
     private sealed record CatalogPart(
         List<ConstraintInfo> Constraints, List<IndexInfo> Indexes, List<(ObjectKey, ObjectKey)> Dependencies, List<AclChange> Privileges,
-        List<ExtensionMemberAcl> ExtensionAcls, Dictionary<ObjectKey, string> Owners)
+        List<ExtensionMemberAcl> ExtensionAcls, List<(ObjectKey Key, string Owner, bool MayCreate)> Owners)
     {
         public SourceCatalog Into(SourceCatalog catalog) => catalog with
         {
             Constraints = Constraints, Indexes = Indexes, Dependencies = Dependencies, Privileges = Privileges,
-            ExtensionAcls = ExtensionAcls, Owners = Owners,
+            ExtensionAcls = ExtensionAcls, Owners = Owners.ToDictionary(x => x.Key, x => x.Owner),
+            OwnersWithoutCreate = Owners.Where(x => !x.MayCreate).Select(x => x.Key).ToHashSet(),
         };
     }
 
@@ -116,12 +117,15 @@ public static partial class CatalogReader
         await ReadDependenciesAsync(conn, names, ct),
         await ReadPrivilegesAsync(conn, names, ct),
         await ReadExtensionAclsAsync(conn, ct),
-        (await QueryAsync(conn, """
-            SELECT 'r:' || c.oid, pg_get_userbyid(c.relowner) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY($1)
-            UNION ALL SELECT 't:' || t.oid, pg_get_userbyid(t.typowner) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = ANY($1)
-            UNION ALL SELECT 'f:' || p.oid, pg_get_userbyid(p.proowner) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ANY($1)
-            UNION ALL SELECT 'n:' || n.oid, pg_get_userbyid(n.nspowner) FROM pg_namespace n WHERE n.nspname = ANY($1)
-            """, names, r => (Key: ObjectKey.Parse(r.GetString(0)), Owner: r.GetString(1)), ct)).ToDictionary(x => x.Key, x => x.Owner));
+        await QueryAsync(conn, """
+            SELECT 'r:' || c.oid, pg_get_userbyid(c.relowner), has_schema_privilege(c.relowner, n.oid, 'CREATE')
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY($1)
+            UNION ALL SELECT 't:' || t.oid, pg_get_userbyid(t.typowner), has_schema_privilege(t.typowner, n.oid, 'CREATE')
+            FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = ANY($1)
+            UNION ALL SELECT 'f:' || p.oid, pg_get_userbyid(p.proowner), has_schema_privilege(p.proowner, n.oid, 'CREATE')
+            FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ANY($1)
+            UNION ALL SELECT 'n:' || n.oid, pg_get_userbyid(n.nspowner), true FROM pg_namespace n WHERE n.nspname = ANY($1)
+            """, names, r => (ObjectKey.Parse(r.GetString(0)), r.GetString(1), r.GetBoolean(2)), ct));
 
     /// <summary>Everything but the <see cref="CatalogPart"/>, which it leaves empty.</summary>
     private static async Task<SourceCatalog> ReadMainAsync(NpgsqlConnection conn, string[] names, bool wholeDatabase, CancellationToken ct)

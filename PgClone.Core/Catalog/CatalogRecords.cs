@@ -287,6 +287,11 @@ public sealed record SourceCatalog
     public IReadOnlyList<ExtensionConfig> ExtensionConfigs { get; init; } = [];
     /// <summary>Owner role of every schema ('n'), relation ('r'), type ('t') and function ('f').</summary>
     public required IReadOnlyDictionary<ObjectKey, string> Owners { get; init; }
+    /// <summary>
+    /// Relations, types and routines whose owner has no CREATE privilege on their schema (a superuser gave them
+    /// away): a cloning user who is not a superuser cannot give them to that owner (ALTER ... OWNER TO needs it).
+    /// </summary>
+    public IReadOnlySet<ObjectKey> OwnersWithoutCreate { get; init; } = new HashSet<ObjectKey>();
     /// <summary>Objects of the schemas that cannot be recreated (security labels), for the planner's refusal or plan.Skipped.</summary>
     public required IReadOnlyList<string> Unsupported { get; init; }
     /// <summary>Indexes that regclass values of the cloned tables name (<see cref="CatalogReader.IndexesNamedByValuesAsync"/>).</summary>

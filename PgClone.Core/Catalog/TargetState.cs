@@ -48,6 +48,8 @@ public sealed record TargetState(
     public IReadOnlySet<(string Name, string Version)> ExtensionVersions { get; init; } = new HashSet<(string, string)>();
     /// <summary>The owners of the schemas that exist on the target (public, in a new database: pg_database_owner).</summary>
     public IReadOnlyDictionary<string, string> SchemaOwners { get; init; } = new Dictionary<string, string>();
+    /// <summary>Per schema that exists on the target, the roles with CREATE on it (a new owner of an object in it needs that, unless a superuser gives it).</summary>
+    public IReadOnlyDictionary<string, IReadOnlySet<string>> SchemaCreators { get; init; } = new Dictionary<string, IReadOnlySet<string>>();
 
     /// <summary>
     /// Why the cloning user cannot act as a role on the target — give it an object (ALTER ... OWNER TO), set its
@@ -82,8 +84,10 @@ public sealed record TargetState(
         // Same search_path as the source side, so function signatures print the same way on both servers.
         await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         await using (var set = new NpgsqlCommand("SET LOCAL search_path = pg_catalog", conn)) await set.ExecuteNonQueryAsync(ct);
-        var existingSchemas = await CatalogReader.QueryAsync(conn, "SELECT nspname, pg_get_userbyid(nspowner)::text FROM pg_namespace WHERE nspname = ANY($1)",
-            names, r => (Name: r.GetString(0), Owner: r.GetString(1)), ct);
+        var existingSchemas = await CatalogReader.QueryAsync(conn, """
+            SELECT nspname, pg_get_userbyid(nspowner)::text, ARRAY(SELECT r.rolname::text FROM pg_roles r WHERE has_schema_privilege(r.oid, n.oid, 'CREATE'))
+            FROM pg_namespace n WHERE nspname = ANY($1)
+            """, names, r => (Name: r.GetString(0), Owner: r.GetString(1), Creators: r.GetFieldValue<string[]>(2)), ct);
         var relations = await CatalogReader.QueryAsync(conn, """
             SELECT n.nspname, c.relname, c.relkind,
                    ARRAY(SELECT ic.relname::text FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid ORDER BY 1),
@@ -134,6 +138,7 @@ public sealed record TargetState(
             CurrentDatabase = currentDatabase, IsSuperuser = superuser, OwnsDatabase = ownsDatabase, CreatesRoles = createRole,
             SuperuserRoles = superusers.ToHashSet(), UnsettableParameters = unsettable.ToHashSet(StringComparer.OrdinalIgnoreCase),
             TrustedExtensions = trusted.ToHashSet(), AssumableRoles = assumable.ToHashSet(), SchemaOwners = existingSchemas.ToDictionary(x => x.Name, x => x.Owner),
+            SchemaCreators = existingSchemas.ToDictionary(x => x.Name, x => (IReadOnlySet<string>)x.Creators.ToHashSet()),
             Tablespaces = tablespaces.ToHashSet(), AccessMethods = accessMethods.ToHashSet(), ForeignServers = servers.ToHashSet(),
             DefaultExtensionVersions = available, ExtensionVersions = versions.ToHashSet(),
         };

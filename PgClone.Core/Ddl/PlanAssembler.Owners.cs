@@ -6,7 +6,9 @@ namespace PgClone.Core.Ddl;
 internal sealed partial class PlanAssembler
 {
     /// <summary>A created object as ALTER ... OWNER TO and GRANT name it.</summary>
-    private sealed record Owned(ObjectKey Key, string Kind, string AlterKeyword, string GrantKeyword, string Name, QualifiedName? Table, bool HasOwnOwner);
+    /// <param name="Schema">The schema the object is in on the target (null for a schema, or a kind that is in none).</param>
+    private sealed record Owned(ObjectKey Key, string Kind, string AlterKeyword, string GrantKeyword, string Name, QualifiedName? Table, bool HasOwnOwner,
+        string? Schema = null);
 
     private IEnumerable<Owned> CreatedObjects()
     {
@@ -15,18 +17,18 @@ internal sealed partial class PlanAssembler
         foreach (var t in Types)
         {
             var domain = t.Kind == UserTypeKind.Domain;
-            yield return new(new ObjectKey('t', t.Oid), domain ? "domain" : "type", domain ? "DOMAIN" : "TYPE", domain ? "DOMAIN" : "TYPE", t.Name.Quoted, null, true);
+            yield return new(new ObjectKey('t', t.Oid), domain ? "domain" : "type", domain ? "DOMAIN" : "TYPE", domain ? "DOMAIN" : "TYPE", t.Name.Quoted, null, true, t.Name.Schema);
         }
         // Owned and identity sequences follow their table's owner, but have privileges of their own.
         var sequences = Sequences.Concat(Tables.SelectMany(t => catalog.SequencesOwnedBy(t.Oid).Where(s => s.IsIdentity)));
         foreach (var s in sequences)
-            yield return new(new ObjectKey('r', s.Oid), "sequence", "SEQUENCE", "SEQUENCE", naming.Sequence(s).Quoted, null, s.OwnerTable == 0);
+            yield return new(new ObjectKey('r', s.Oid), "sequence", "SEQUENCE", "SEQUENCE", naming.Sequence(s).Quoted, null, s.OwnerTable == 0, naming.Sequence(s).Schema);
         foreach (var t in Tables)
-            yield return new(new ObjectKey('r', t.Oid), "table", t.IsForeign ? "FOREIGN TABLE" : "TABLE", "TABLE", naming.Table(t).Quoted, naming.Table(t), true);
+            yield return new(new ObjectKey('r', t.Oid), "table", t.IsForeign ? "FOREIGN TABLE" : "TABLE", "TABLE", naming.Table(t).Quoted, naming.Table(t), true, naming.Table(t).Schema);
         foreach (var f in Functions)
-            yield return new(new ObjectKey('f', f.Oid), f.Kind == 'p' ? "procedure" : "function", "ROUTINE", "ROUTINE", f.Signature, null, true);
+            yield return new(new ObjectKey('f', f.Oid), f.Kind == 'p' ? "procedure" : "function", "ROUTINE", "ROUTINE", f.Signature, null, true, f.Name.Schema);
         foreach (var v in Views)
-            yield return new(new ObjectKey('r', v.Oid), Kind(v), v.Materialized ? "MATERIALIZED VIEW" : "VIEW", "TABLE", v.Name.Quoted, null, true);
+            yield return new(new ObjectKey('r', v.Oid), Kind(v), v.Materialized ? "MATERIALIZED VIEW" : "VIEW", "TABLE", v.Name.Quoted, null, true, v.Name.Schema);
         // Aggregates', wrappers' and servers' owners are set with the other kinds' (below); an aggregate's privileges are a function's.
         foreach (var k in Kinds.Where(k => k.Kind == "aggregate"))
             yield return new(k.Key, k.Kind, "AGGREGATE", "FUNCTION", k.Name, null, false);
@@ -37,26 +39,30 @@ internal sealed partial class PlanAssembler
     /// <summary>
     /// ALTER ... OWNER TO the source owner, for created objects owned by someone other than the cloning user,
     /// when that role exists on the target (clone roles first to keep ownership); then the objects' privileges
-    /// (GRANT / REVOKE from their default ACL). A missing role is noted once in plan.Skipped.
+    /// (GRANT / REVOKE from their default ACL). A missing role is noted once in plan.Skipped. The schemas' owners and
+    /// privileges come first: a new owner of an object needs CREATE on its schema, which a grant may give.
     /// </summary>
     private IEnumerable<DdlStatement> OwnersAndPrivileges()
     {
         var missing = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var withoutCreate = new Dictionary<(string Role, string Schema), int>();
+        var schemas = new List<DdlStatement>();
         var owners = new List<DdlStatement>();
         var grants = new List<DdlStatement>();
         var changes = catalog.Privileges.ToLookup(p => p.Object);
         foreach (var o in CreatedObjects())
         {
+            var (ownerStatements, grantStatements) = o.Key.Kind == 'n' ? (schemas, schemas) : (owners, grants);
             if (o.HasOwnOwner && catalog.Owners.TryGetValue(o.Key, out var owner) && owner != OwnerOnCreation(o))
             {
-                if (CannotActAs(owner) is null)
-                    owners.Add(new DdlStatement(o.Kind, o.Name, $"ALTER {o.AlterKeyword} {o.Name} OWNER TO {Sql.Ident(owner)}") { Table = o.Table });
-                else missing[owner] = missing.GetValueOrDefault(owner) + 1;
+                if (CannotActAs(owner) is not null) missing[owner] = missing.GetValueOrDefault(owner) + 1;
+                else if (MayNotCreateIn(o, owner)) withoutCreate[(owner, o.Schema!)] = withoutCreate.GetValueOrDefault((owner, o.Schema!)) + 1;
+                else ownerStatements.Add(new DdlStatement(o.Kind, o.Name, $"ALTER {o.AlterKeyword} {o.Name} OWNER TO {Sql.Ident(owner)}") { Table = o.Table });
             }
             // A schema the target already had (public) keeps its own grants to PUBLIC unless they are reset first:
             // the source's privileges are stated from the built-in default, which has none for PUBLIC.
             if (PreexistingSchema(o) is not null)
-                grants.Add(new DdlStatement(o.Kind, o.Name, $"REVOKE ALL ON SCHEMA {o.Name} FROM PUBLIC"));
+                grantStatements.Add(new DdlStatement(o.Kind, o.Name, $"REVOKE ALL ON SCHEMA {o.Name} FROM PUBLIC"));
             foreach (var c in changes[o.Key])
             {
                 if (c.Column is not null && o.Table is { } && !SystemColumns.Contains(c.Column) && !ColumnsOf(catalog.Table(o.Key.Oid)!).Any(x => x.Name == c.Column)) continue;
@@ -66,7 +72,7 @@ internal sealed partial class PlanAssembler
                 var sql = c.Grant
                     ? $"GRANT {privileges} ON {o.GrantKeyword} {o.Name} TO {grantee}{(c.Grantable ? " WITH GRANT OPTION" : "")}"
                     : $"REVOKE {privileges} ON {o.GrantKeyword} {o.Name} FROM {grantee}";
-                grants.Add(new DdlStatement(o.Kind, o.Name, AsGrantor(c, sql, missing)) { Table = o.Table });
+                grantStatements.Add(new DdlStatement(o.Kind, o.Name, AsGrantor(c, sql, missing)) { Table = o.Table });
             }
         }
         grants.AddRange(ExtensionPrivileges(missing));
@@ -74,7 +80,25 @@ internal sealed partial class PlanAssembler
         owners.AddRange(Kinds.Where(k => k.Section != DumpSection.Last).Select(KindOwner).OfType<DdlStatement>());
         foreach (var (role, count) in missing)
             _absentRoles.Add($"{count} ownership or privilege setting(s) of role {Sql.Ident(role)}: it {state.CannotActAs(role)} (objects stay owned by {Sql.Ident(state.CurrentUser)})");
-        return owners.Concat(grants);
+        foreach (var ((role, schema), count) in withoutCreate.OrderBy(x => x.Key.Role, StringComparer.Ordinal).ThenBy(x => x.Key.Schema, StringComparer.Ordinal))
+        {
+            _absentRoles.Add($"{count} ownership setting(s) of role {Sql.Ident(role)} in schema {Sql.Ident(schema)}: it has no CREATE privilege on that schema, and only a superuser " +
+                             $"can give it objects there (objects stay owned by {Sql.Ident(state.CurrentUser)})");
+            _needsSuperuser = true;
+        }
+        return schemas.Concat(owners).Concat(grants);
+    }
+
+    /// <summary>
+    /// Whether a cloning user who is not a superuser cannot give the object to <paramref name="owner"/> because that
+    /// role will have no CREATE on the object's schema: it has none there on the target now, and gets none from the
+    /// clone, which grants a schema it makes (or re-grants, only resetting PUBLIC's) the source's privileges.
+    /// </summary>
+    private bool MayNotCreateIn(Owned o, string owner)
+    {
+        if (state.IsSuperuser || o.Schema is null) return false;
+        if (state.SchemaCreators.TryGetValue(o.Schema, out var creators) && creators.Contains(owner)) return false;
+        return request.Operation is CloneOperation.Table or CloneOperation.Functions || catalog.OwnersWithoutCreate.Contains(o.Key);
     }
 
     /// <summary>The system columns of every table (no user column can take these names): privileges on them travel too.</summary>

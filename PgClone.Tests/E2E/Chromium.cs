@@ -67,7 +67,9 @@ public static class Chromium
         await page.ClickAsync("#first-run-submit");
         try
         {
-            await page.WaitForURLAsync(url + "/Account/Login?created=true", new() { Timeout = 60_000 });
+            // Reaching the address is the outcome; what the login page loads is waited for by whoever uses it next
+            // (a run once stood on this very address for 60 s, its load event not yet fired).
+            await page.WaitForURLAsync(url + "/Account/Login?created=true", new() { Timeout = 60_000, WaitUntil = WaitUntilState.Commit });
         }
         catch (TimeoutException e)
         {

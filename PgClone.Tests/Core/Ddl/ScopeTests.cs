@@ -214,6 +214,42 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
         Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM public.t"));
     }
 
+    [Fact]
+    public async Task A_database_clone_by_a_user_who_is_not_a_superuser_refuses_owners_without_create_on_their_schema_and_grants_schemas_first()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("owner_create");
+        var p = $"pgc_oc{Guid.NewGuid():N}"[..14];
+        await PgServers.ExecAsync(db.Source, $"""
+            CREATE ROLE {p}app; CREATE ROLE {p}admin;
+            CREATE SCHEMA "App Data" AUTHORIZATION {p}admin; GRANT CREATE, USAGE ON SCHEMA "App Data" TO {p}app;
+            CREATE TABLE "App Data".t (id int); INSERT INTO "App Data".t VALUES (1), (2); ALTER TABLE "App Data".t OWNER TO {p}app;
+            CREATE TABLE public.legacy (id int); INSERT INTO public.legacy VALUES (3); ALTER TABLE public.legacy OWNER TO {p}app;
+            """);
+        await PgServers.ExecAsync(db.Target, $"CREATE ROLE {p}app; CREATE ROLE {p}admin");
+        var request = await AsOwnerOfTheTargetAsync(db, $"{p}cloner", CloneKit.Request(db, CloneOperation.Database));
+        await PgServers.ExecAsync(db.Target, $"GRANT {p}app, {p}admin TO {p}cloner");
+        // A superuser gave public.legacy to a role with no CREATE on public (PostgreSQL 15 grants it to none).
+        var gap = $"1 ownership setting(s) of role \"{p}app\" in schema \"public\": it has no CREATE privilege on that schema, and only a superuser " +
+                  $"can give it objects there (objects stay owned by \"{p}cloner\")";
+
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(request));
+
+        Assert.Equal($"{request.Source.Describe()}: cannot clone {gap} (nothing was written; clone as a superuser (and the roles named here first, " +
+                     "with a roles clone), or set \"skip_unsupported\": true to clone without them)", refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"));
+
+        var result = await new CloneEngine().RunAsync(request with { Options = new CloneOptions { SkipUnsupported = true } });
+
+        // The schema's grant to the app role comes before the table is given to it.
+        Assert.Equal([gap], result.Skipped);
+        const string owners = "SELECT string_agg(c.oid::regclass::text || ' ' || pg_get_userbyid(c.relowner), ', ' ORDER BY c.oid::regclass::text) FROM pg_class c " +
+                              "WHERE c.relnamespace IN ('public'::regnamespace, '\"App Data\"'::regnamespace)";
+        Assert.Equal($"\"App Data\".t {p}app, legacy {p}cloner", await PgServers.ScalarAsync<string>(db.Target, owners));
+        const string schema = "SELECT pg_get_userbyid(nspowner) || ' ' || nspacl::text FROM pg_namespace WHERE nspname = 'App Data'";
+        Assert.Equal(await PgServers.ScalarAsync<string>(db.Source, schema), await PgServers.ScalarAsync<string>(db.Target, schema));
+        Assert.Equal(3L, await PgServers.ScalarAsync<long>(db.Target, "SELECT (SELECT count(*) FROM \"App Data\".t) + (SELECT count(*) FROM public.legacy)"));
+    }
+
     /// <summary>The request run by a new login role that is not a superuser but owns the target database.</summary>
     private static async Task<CloneRequest> AsOwnerOfTheTargetAsync(TestDatabases db, string cloner, CloneRequest request)
     {
