@@ -47,6 +47,9 @@ public static class Chromium
             try
             {
                 await option.ClickAsync(new() { Timeout = 1_500 });
+                // Closed before the next pick: a list still open could offer that pick's item too (a connection
+                // usable as source and target) and take the click meant for the next select.
+                await Assertions.Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
                 return;
             }
             catch (TimeoutException) when (DateTime.UtcNow < deadline) { }
