@@ -30,19 +30,20 @@ public static partial class CatalogReader
     private static async Task<Dictionary<uint, List<ColumnInfo>>> ReadAttributesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct)
     {
         var rows = await QueryAsync(conn, $"""
-            WITH RECURSIVE made_of (type, part, how) AS (
-                SELECT oid, typbasetype, 'd' FROM pg_type WHERE typtype = 'd'
-                UNION ALL SELECT oid, typelem, 'a' FROM pg_type WHERE typelem <> 0 AND typsend = 'array_send'::regproc
-                UNION ALL SELECT rngtypid, rngsubtype, 'r' FROM pg_range
-                UNION ALL SELECT rngmultitypid, rngtypid, 'r' FROM pg_range
-                UNION ALL SELECT t.oid, a.atttypid, 'c' FROM pg_type t JOIN pg_attribute a ON a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+            WITH RECURSIVE made_of (type, part) AS (
+                SELECT oid, typbasetype FROM pg_type WHERE typtype = 'd'
+                UNION ALL SELECT oid, typelem FROM pg_type WHERE typelem <> 0 AND typsend = 'array_send'::regproc
+                UNION ALL SELECT rngtypid, rngsubtype FROM pg_range
+                UNION ALL SELECT rngmultitypid, rngtypid FROM pg_range
+                UNION ALL SELECT t.oid, a.atttypid FROM pg_type t JOIN pg_attribute a ON a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
                           WHERE t.typtype = 'c'
             ), by_name AS (
                 SELECT oid FROM pg_type WHERE oid IN ({RegTypes})
                 UNION SELECT m.type FROM made_of m JOIN by_name b ON m.part = b.oid
             ), reg_leaf (type, leaf, in_array) AS (
                 SELECT oid, oid, false FROM pg_type WHERE oid IN ({RegTypes})
-                UNION SELECT m.type, r.leaf, r.in_array OR m.how = 'a' FROM made_of m JOIN reg_leaf r ON m.part = r.type WHERE m.how IN ('d', 'a')
+                UNION SELECT t.oid, r.leaf, r.in_array OR t.typtype <> 'd' FROM pg_type t JOIN reg_leaf r
+                      ON (t.typtype = 'd' AND t.typbasetype = r.type) OR (t.typelem = r.type AND t.typsend = 'array_send'::regproc)
             ), names_relations AS (
                 SELECT oid FROM pg_type WHERE oid = 'regclass'::regtype
                 UNION SELECT m.type FROM made_of m JOIN names_relations r ON m.part = r.oid
@@ -58,7 +59,7 @@ public static partial class CatalogReader
                    a.atttypid IN (SELECT oid FROM by_name),
                    a.atttypid IN (SELECT oid FROM no_binary), a.atttypid IN (SELECT oid FROM folds_case),
                    a.atttypid IN (SELECT oid FROM names_relations),
-                   (SELECT r.leaf::regtype::text FROM reg_leaf r WHERE r.type = a.atttypid), (SELECT r.in_array FROM reg_leaf r WHERE r.type = a.atttypid)
+                   rl.leaf::regtype::text, rl.in_array
             FROM pg_attribute a
             JOIN pg_class c ON c.oid = a.attrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -66,6 +67,7 @@ public static partial class CatalogReader
             LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
             LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> t.typcollation
             LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
+            LEFT JOIN reg_leaf rl ON rl.type = a.atttypid
             WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'c', 'f') AND n.nspname = ANY($1)
             ORDER BY a.attrelid, a.attnum
             """, schemas, r => (Rel: r.GetFieldValue<uint>(0), Column: new ColumnInfo(
@@ -143,7 +145,8 @@ public static partial class CatalogReader
                 WITH {ObjectKeys}, v (col, reg, o) AS (
                     SELECT DISTINCT * FROM ({string.Join(" UNION ALL ", values)}) s (col, reg, o) WHERE o >= 16384
                 )
-                SELECT v.col, v.reg, n.name, k.key, s.nspname
+                SELECT v.col, v.reg, n.name, k.key, s.nspname,
+                       EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid = n.cls AND d.objid = v.o AND d.deptype = 'e')
                 FROM v CROSS JOIN LATERAL (
                     {resolve}
                 ) n (name, ns, cls)
@@ -151,7 +154,7 @@ public static partial class CatalogReader
                 LEFT JOIN pg_catalog.pg_namespace s ON s.oid = n.ns
                 ORDER BY 1, 3
                 """, null, r => new ValueNamedObject(t.Oid, r.GetString(0), r.GetString(1), r.GetString(2),
-                    r.IsDBNull(3) ? null : ObjectKey.Parse(r.GetString(3)), Str(r, 4)), ct));
+                    r.IsDBNull(3) ? null : ObjectKey.Parse(r.GetString(3)), Str(r, 4)) { ExtensionMember = r.GetBoolean(5) }, ct));
         }
         return named;
     }

@@ -116,7 +116,11 @@ public sealed record ObjectsByValue(string RegType, bool InArray);
 /// value's type, the object's name as the target resolves it, its key (null for a kind with none: a role, a
 /// schema, a collation) and its schema (null for a role).
 /// </summary>
-public sealed record ValueNamedObject(uint Table, string Column, string RegType, string Name, ObjectKey? Key, string? Schema);
+public sealed record ValueNamedObject(uint Table, string Column, string RegType, string Name, ObjectKey? Key, string? Schema)
+{
+    /// <summary>Whether the object belongs to an extension (which a database clone brings, wherever it lives).</summary>
+    public bool ExtensionMember { get; init; }
+}
 
 public sealed record TableInfo(
     uint Oid, QualifiedName Name, char Kind, bool Unlogged, string? PartitionKey, string? PartitionBound,

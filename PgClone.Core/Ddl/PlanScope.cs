@@ -133,10 +133,14 @@ internal sealed class PlanScope
             "only what the table needs, not the table itself)");
     }
 
-    /// <summary>Whether the clone creates the object a value names (a table clone: what its scope holds; others: what lives in the cloned schemas).</summary>
+    /// <summary>
+    /// Whether the clone creates the object a value names: a table clone, what its scope holds; others, what lives in
+    /// the cloned schemas; a database clone also every extension's objects.
+    /// </summary>
     private bool Brings(CloneRequest request, SourceCatalog catalog, ValueNamedObject value)
     {
         if (value.Key is { } key && Unclonable.ContainsKey(key)) return false;
+        if (value.ExtensionMember && request.Operation is CloneOperation.Database or CloneOperation.DatabaseCreate) return true;
         if (request.Operation != CloneOperation.Table)
             return value.Schema is { } schema && catalog.Schemas.Any(s => s.Name == schema) && !(value.Key is { Kind: 'r' } r && _droppedMatviews.Contains(r.Oid));
         return value.Key switch
