@@ -30,20 +30,22 @@ public static partial class CatalogReader
     private static async Task<Dictionary<uint, List<ColumnInfo>>> ReadAttributesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct)
     {
         var rows = await QueryAsync(conn, $"""
-            WITH RECURSIVE made_of (type, part) AS (
-                SELECT oid, typbasetype FROM pg_type WHERE typtype = 'd'
-                UNION ALL SELECT oid, typelem FROM pg_type WHERE typelem <> 0 AND typsend = 'array_send'::regproc
-                UNION ALL SELECT rngtypid, rngsubtype FROM pg_range
-                UNION ALL SELECT rngmultitypid, rngtypid FROM pg_range
-                UNION ALL SELECT t.oid, a.atttypid FROM pg_type t JOIN pg_attribute a ON a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+            WITH RECURSIVE made_of (type, part, step) AS (
+                -- step: how a value of type reaches its part's values (see RegValuePath).
+                SELECT oid, typbasetype, ''::text FROM pg_type WHERE typtype = 'd'
+                UNION ALL SELECT oid, typelem, '[]' FROM pg_type WHERE typelem <> 0 AND typsend = 'array_send'::regproc
+                UNION ALL SELECT rngtypid, rngsubtype, '<>' FROM pg_range
+                UNION ALL SELECT rngmultitypid, rngtypid, '[]' FROM pg_range
+                UNION ALL SELECT t.oid, a.atttypid, ('.' || quote_ident(a.attname)) COLLATE "default" FROM pg_type t JOIN pg_attribute a ON a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
                           WHERE t.typtype = 'c'
             ), by_name AS (
                 SELECT oid FROM pg_type WHERE oid IN ({RegTypes})
                 UNION SELECT m.type FROM made_of m JOIN by_name b ON m.part = b.oid
-            ), reg_leaf (type, leaf, in_array) AS (
-                SELECT oid, oid, false FROM pg_type WHERE oid IN ({RegTypes})
-                UNION SELECT t.oid, r.leaf, r.in_array OR t.typtype <> 'd' FROM pg_type t JOIN reg_leaf r
-                      ON (t.typtype = 'd' AND t.typbasetype = r.type) OR (t.typelem = r.type AND t.typsend = 'array_send'::regproc)
+            ), reg_leaf (type, leaf, path) AS (
+                SELECT oid, oid, ''::text FROM pg_type WHERE oid IN ({RegTypes})
+                UNION SELECT m.type, r.leaf, m.step || r.path FROM made_of m JOIN reg_leaf r ON m.part = r.type
+            ), reg_paths (type, paths) AS (
+                SELECT type, array_agg(leaf::regtype::text || ' ' || path ORDER BY leaf::regtype::text, path) FROM reg_leaf GROUP BY type
             ), names_relations AS (
                 SELECT oid FROM pg_type WHERE oid = 'regclass'::regtype
                 UNION SELECT m.type FROM made_of m JOIN names_relations r ON m.part = r.oid
@@ -59,7 +61,7 @@ public static partial class CatalogReader
                    a.atttypid IN (SELECT oid FROM by_name),
                    a.atttypid IN (SELECT oid FROM no_binary), a.atttypid IN (SELECT oid FROM folds_case),
                    a.atttypid IN (SELECT oid FROM names_relations),
-                   rl.leaf::regtype::text, rl.in_array
+                   rp.paths
             FROM pg_attribute a
             JOIN pg_class c ON c.oid = a.attrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -67,14 +69,14 @@ public static partial class CatalogReader
             LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
             LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> t.typcollation
             LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
-            LEFT JOIN reg_leaf rl ON rl.type = a.atttypid
+            LEFT JOIN reg_paths rp ON rp.type = a.atttypid
             WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'c', 'f') AND n.nspname = ANY($1)
             ORDER BY a.attrelid, a.attnum
             """, schemas, r => (Rel: r.GetFieldValue<uint>(0), Column: new ColumnInfo(
                 r.GetInt16(1), r.GetString(2), r.GetString(3), r.GetFieldValue<uint>(4), Collation(r, 5), r.GetBoolean(7),
                 Str(r, 8), r.GetChar(9), r.GetChar(10), r.GetBoolean(11), r.GetInt16(12), r.GetChar(13), r.GetChar(14), Str(r, 15))
                 { Compression = r.GetChar(16), Options = Strings(r, 17), ByName = r.GetBoolean(18), NoBinaryForm = r.GetBoolean(19), FoldsCase = r.GetBoolean(20), NamesRelations = r.GetBoolean(21),
-                  ObjectsNamed = Str(r, 22) is { } leaf ? new ObjectsByValue(leaf, r.GetBoolean(23)) : null }), ct);
+                  ObjectsNamed = [.. Strings(r, 22).Select(RegValuePath.Parse)] }), ct);
         return rows.GroupBy(x => x.Rel).ToDictionary(g => g.Key, g => g.Select(x => x.Column).ToList());
     }
 
@@ -95,9 +97,9 @@ public static partial class CatalogReader
             named.UnionWith(await QueryAsync(conn, $"""
                 SELECT i.oid FROM pg_catalog.pg_class i
                 WHERE i.relkind IN ('i', 'I') AND i.oid::pg_catalog.regclass::pg_catalog.text IN (
-                    SELECT v OPERATOR(pg_catalog.#>>) ARRAY[]::pg_catalog.text[] FROM ONLY {t.Name.Quoted} x,
-                           pg_catalog.jsonb_path_query(pg_catalog.to_jsonb(ROW({string.Join(", ", columns)})), 'strict $.**') v
-                    WHERE pg_catalog.jsonb_typeof(v) = 'string')
+                    SELECT pgclone_v.v OPERATOR(pg_catalog.#>>) ARRAY[]::pg_catalog.text[] FROM ONLY {t.Name.Quoted} x,
+                           pg_catalog.jsonb_path_query(pg_catalog.to_jsonb(ROW({string.Join(", ", columns)})), 'strict $.**') pgclone_v (v)
+                    WHERE pg_catalog.jsonb_typeof(pgclone_v.v) = 'string')
                 """, null, r => r.GetFieldValue<uint>(0), ct));
         }
         return named;
@@ -131,14 +133,13 @@ public static partial class CatalogReader
             $"FROM pg_catalog.{c.Catalog} x WHERE v.reg = '{c.Type}' AND x.oid = v.o"));
         foreach (var (t, columns) in tables.Where(x => x.Table.Kind == 'r'))
         {
-            var values = columns.Where(c => c.ObjectsNamed is not null).Select(c =>
+            // The filter applies in a scope of the table's columns alone, as in the copy's query.
+            var values = columns.SelectMany(c => c.ObjectsNamed.Select(p =>
             {
-                var column = $"x.{Sql.Ident(c.Name)}";
-                var (type, inArray) = c.ObjectsNamed!;
-                return inArray
-                    ? $"SELECT {Sql.Literal(c.Name)}, '{type}', e FROM ONLY {t.Name.Quoted} x, pg_catalog.unnest({column}::pg_catalog.oid[]) e{filter}"
-                    : $"SELECT {Sql.Literal(c.Name)}, '{type}', {column}::pg_catalog.oid FROM ONLY {t.Name.Quoted} x{filter}";
-            }).ToList();
+                var (from, value) = p.Sql("x.pgclone_c");
+                return $"SELECT {Sql.Literal(c.Name)}, '{p.RegType}', ({value})::pg_catalog.oid " +
+                       $"FROM (SELECT x.{Sql.Ident(c.Name)} AS pgclone_c FROM ONLY {t.Name.Quoted} x{filter}) x{from}";
+            })).ToList();
             if (values.Count == 0) continue;
             await warmup.WarmAsync(t.Name.Quoted, ct);
             named.AddRange(await QueryAsync(conn, $"""

@@ -95,10 +95,10 @@ public sealed record ColumnInfo(
     /// <summary>Whether the column's values are or hold regclass: they may name an index (<see cref="SourceCatalog.IndexesNamedByValues"/>).</summary>
     public bool NamesRelations { get; init; }
     /// <summary>
-    /// For a column of a reg* type, or of an array or domain over one (however deep, not through a composite or
-    /// range): which objects its values name, read for a check that each will be on the target (<see cref="CatalogReader.ObjectsNamedByValuesAsync"/>).
+    /// Where the column's values hold reg* values, however deep in domains, arrays, ranges and composites: the objects
+    /// they name are read for a check that each will be on the target (<see cref="CatalogReader.ObjectsNamedByValuesAsync"/>).
     /// </summary>
-    public ObjectsByValue? ObjectsNamed { get; init; }
+    public IReadOnlyList<RegValuePath> ObjectsNamed { get; init; } = [];
     /// <summary>
     /// Whether the column's type has no binary form: a base type without send/receive functions (isn's ean13, seg,
     /// aclitem), or a domain, array, range or composite over one. Binary COPY refuses such a column.
@@ -108,8 +108,94 @@ public sealed record ColumnInfo(
     public bool FoldsCase { get; init; }
 }
 
-/// <summary>The reg* type a column's values are (regclass, regprocedure, ...), and whether they sit in arrays.</summary>
-public sealed record ObjectsByValue(string RegType, bool InArray);
+/// <summary>
+/// Reg* values (regclass, regprocedure, ...) a column's values hold, and the steps from a value to them, outermost
+/// first: an array's (or multirange's) elements, a range's bounds, a composite's field. A domain is no step.
+/// </summary>
+public sealed record RegValuePath(string RegType, IReadOnlyList<RegValueStep> Steps)
+{
+    /// <summary>
+    /// From the catalog's form: the reg* type, a space, then the steps, each <c>[]</c> (elements), <c>&lt;&gt;</c>
+    /// (bounds) or <c>.</c> and a field's name as quote_ident prints it.
+    /// </summary>
+    public static RegValuePath Parse(string text)
+    {
+        var space = text.IndexOf(' ');
+        var (type, path) = (text[..space], text[(space + 1)..]);
+        var steps = new List<RegValueStep>();
+        for (var i = 0; i < path.Length;)
+        {
+            switch (path[i])
+            {
+                case '[': steps.Add(RegValueStep.Elements); i += 2; break;
+                case '<': steps.Add(RegValueStep.Bounds); i += 2; break;
+                default:
+                    var (field, end) = QuotedName(path, i + 1);
+                    steps.Add(new RegValueStep(RegValueStepKind.Field, field));
+                    i = end;
+                    break;
+            }
+        }
+        return new RegValuePath(type, steps);
+    }
+
+    /// <summary>A name as quote_ident prints it, from <paramref name="start"/>: the name and where it ends.</summary>
+    private static (string Name, int End) QuotedName(string path, int start)
+    {
+        if (path[start] != '"')
+        {
+            var end = path.IndexOfAny(['.', '[', '<'], start);
+            end = end < 0 ? path.Length : end;
+            return (path[start..end], end);
+        }
+        var name = new System.Text.StringBuilder();
+        for (var i = start + 1; ; i++)
+        {
+            if (path[i] != '"') { name.Append(path[i]); continue; }
+            if (i + 1 < path.Length && path[i + 1] == '"') { name.Append('"'); i++; continue; }
+            return (name.ToString(), i + 1);
+        }
+    }
+
+    /// <summary>
+    /// The FROM items after a relation <c>x</c> with a column <paramref name="column"/> (an SQL expression) and the
+    /// expression of the reg* values they reach, one row each.
+    /// </summary>
+    public (string From, string Value) Sql(string column)
+    {
+        var (from, value) = ("", column);
+        for (var k = 0; k < Steps.Count; k++)
+        {
+            var step = Steps[k];
+            var item = $"pgclone_v{k}";
+            switch (step.Kind)
+            {
+                case RegValueStepKind.Field:
+                    value = $"({value}).{Connections.Sql.Ident(step.Field!)}";
+                    break;
+                case RegValueStepKind.Elements:
+                    // In a select list, so that composite elements stay one value (in FROM they spread into columns).
+                    from += $", LATERAL (SELECT pg_catalog.unnest({value})) {item} (v)";
+                    value = $"{item}.v";
+                    break;
+                default:
+                    from += $", LATERAL (VALUES (pg_catalog.lower({value})), (pg_catalog.upper({value}))) {item} (v)";
+                    value = $"{item}.v";
+                    break;
+            }
+        }
+        return (from, value);
+    }
+}
+
+public enum RegValueStepKind { Elements, Bounds, Field }
+
+/// <summary>One step of a <see cref="RegValuePath"/>; <see cref="Field"/> names a composite's field.</summary>
+public sealed record RegValueStep(RegValueStepKind Kind, string? Field = null)
+{
+    public static readonly RegValueStep Elements = new(RegValueStepKind.Elements);
+    public static readonly RegValueStep Bounds = new(RegValueStepKind.Bounds);
+}
 
 /// <summary>
 /// An object a reg* value of a cloned table names (<see cref="CatalogReader.ObjectsNamedByValuesAsync"/>): the

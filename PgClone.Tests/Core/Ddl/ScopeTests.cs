@@ -369,13 +369,19 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
         Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM s.t"));
     }
 
+    /// <summary>Objects outside the cloned schema that the reg* values of the next tests name.</summary>
+    private const string OtherObjects = """
+        CREATE SCHEMA other;
+        CREATE TABLE other."Far" (x int); CREATE FUNCTION other.f(int) RETURNS int LANGUAGE sql AS 'SELECT 1';
+
+        """;
+
     [Fact]
     public async Task A_clone_refuses_tables_whose_reg_values_name_what_the_target_will_lack_before_writing_or_leaves_them_out()
     {
         var db = await fx.Servers.CreateDatabasesAsync("reg_values");
-        await PgServers.ExecAsync(db.Source, """
-            CREATE SCHEMA s; CREATE SCHEMA other;
-            CREATE TABLE other."Far" (x int); CREATE FUNCTION other.f(int) RETURNS int LANGUAGE sql AS 'SELECT 1';
+        await PgServers.ExecAsync(db.Source, OtherObjects + """
+            CREATE SCHEMA s;
             CREATE TABLE s.t (id int PRIMARY KEY); INSERT INTO s.t VALUES (1), (2);
             CREATE DOMAIN s.rels AS regclass[];
             CREATE TABLE s.refs (id int, r regclass, p regprocedure, rs s.rels);
@@ -410,13 +416,52 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
         Assert.Equal(1L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM s.refs"));
 
         // Once the target has what they name, every value arrives by name.
-        await PgServers.ExecAsync(db.Target, """
-            DROP SCHEMA s CASCADE; CREATE SCHEMA other;
-            CREATE TABLE other."Far" (x int); CREATE FUNCTION other.f(int) RETURNS int LANGUAGE sql AS 'SELECT 1';
-            """);
+        await PgServers.ExecAsync(db.Target, "DROP SCHEMA s CASCADE; " + OtherObjects);
         await CloneKit.CloneAsync(db, CloneOperation.Schema, "s");
         const string values = "SELECT string_agg(concat_ws('|', id, r, p, rs), ';' ORDER BY id) FROM s.refs";
         Assert.Equal("1|s.t|other.f(integer)|{\"other.\\\"Far\\\"\",s.t};2|pg_class|lower(text)", await PgServers.ScalarAsync<string>(db.Target, values));
+        Assert.Equal(await PgServers.ScalarAsync<string>(db.Source, values), await PgServers.ScalarAsync<string>(db.Target, values));
+    }
+
+    [Fact]
+    public async Task A_clone_finds_reg_values_inside_composites_ranges_and_multiranges_before_writing()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("reg_nested");
+        await PgServers.ExecAsync(db.Source, OtherObjects + """
+            CREATE SCHEMA s;
+            CREATE TABLE s.t (id int);
+            CREATE TYPE s.pair AS ("Rel" regclass, procs regprocedure[]);
+            CREATE DOMAIN s.dpair AS s.pair;
+            CREATE TYPE s.rels AS RANGE (subtype = regclass);
+            CREATE TABLE s.nested (id int, v int, p s.pair, dp s.dpair[], r s.rels, mr s.rels_multirange);
+            INSERT INTO s.nested VALUES
+              (1, 1, ROW('s.t', '{other.f(int), lower(text)}'), NULL, NULL, NULL),
+              (2, 2, NULL, ARRAY[ROW('other."Far"', NULL)::s.dpair], NULL, NULL),
+              (3, 3, NULL, NULL, s.rels('other."Far"', 's.t'), s.rels_multirange(s.rels('other."Far"', 'other."Far"', '[]'), s.rels('s.t', 's.t', '[]')));
+            """);
+        var source = ServerEndpoint.Parse(ServerRole.Source, db.Source).Describe();
+        const string lacks = "which the target lacks and the clone does not bring";
+
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Schema, "s"));
+
+        Assert.Equal($"{source}: cannot clone table \"s\".\"nested\": values of its column \"dp\" name relation other.\"Far\", {lacks}; " +
+                     $"values of its column \"mr\" name relation other.\"Far\", {lacks}; values of its column \"p\" name function other.f(integer), {lacks}; values of its column \"r\" name relation other.\"Far\", {lacks} " +
+                     "(nothing was written; clone what they name first, or set \"skip_unsupported\": true to clone without them)", refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_namespace WHERE nspname = 's'"));
+
+        // A table clone reads only the filtered rows (the filter's "v" is the table's column, not a step of the read).
+        await PgServers.ExecAsync(db.Target, "CREATE SCHEMA s; CREATE TYPE s.rels AS RANGE (subtype = regclass)");
+        refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Table, "s", "nested", new CloneOptions { Where = "v = 3" }));
+        Assert.Equal($"{source}: cannot clone table \"s\".\"nested\": values of its column \"mr\" name relation other.\"Far\" and relation s.t, {lacks}; " +
+                     $"values of its column \"r\" name relation other.\"Far\" and relation s.t, {lacks} " +
+                     "(nothing was written; clone what they name first, or set \"skip_unsupported\": true to clone without them)", refused.Message);
+
+        // Once the target has what they name, every value arrives by name.
+        await PgServers.ExecAsync(db.Target, "DROP SCHEMA s CASCADE; " + OtherObjects);
+        await CloneKit.CloneAsync(db, CloneOperation.Schema, "s");
+        const string values = "SELECT string_agg(concat_ws('|', id, p, dp, r, mr), ';' ORDER BY id) FROM s.nested";
+        Assert.Equal(""""1|(s.t,"{other.f(integer),lower(text)}");2|{"(\"other.\"\"Far\"\"\",)"};3|["other.""Far""",s.t)|{["other.""Far""","other.""Far"""],[s.t,s.t]}"""",
+            await PgServers.ScalarAsync<string>(db.Target, values));
         Assert.Equal(await PgServers.ScalarAsync<string>(db.Source, values), await PgServers.ScalarAsync<string>(db.Target, values));
     }
 
