@@ -46,9 +46,6 @@ public static partial class CatalogReader
                 UNION SELECT m.type, r.leaf, m.step || r.path FROM made_of m JOIN reg_leaf r ON m.part = r.type
             ), reg_paths (type, paths) AS (
                 SELECT type, array_agg(leaf::regtype::text || ' ' || path ORDER BY leaf::regtype::text, path) FROM reg_leaf GROUP BY type
-            ), names_relations AS (
-                SELECT oid FROM pg_type WHERE oid = 'regclass'::regtype
-                UNION SELECT m.type FROM made_of m JOIN names_relations r ON m.part = r.oid
             ), {CaseFoldingTypes}, no_binary AS (
                 -- int2vector, oidvector and tsquery send an empty value that their receive functions refuse
                 SELECT oid FROM pg_type WHERE typtype = 'b' AND (typsend = 0 OR typreceive = 0 OR oid IN (22, 30, 3615))
@@ -60,7 +57,6 @@ public static partial class CatalogReader
                    a.attcompression, ARRAY(SELECT o FROM unnest(a.attoptions) o WHERE split_part(o, '=', 1) IN ({ColumnOptions})),
                    a.atttypid IN (SELECT oid FROM by_name),
                    a.atttypid IN (SELECT oid FROM no_binary), a.atttypid IN (SELECT oid FROM folds_case),
-                   a.atttypid IN (SELECT oid FROM names_relations),
                    rp.paths
             FROM pg_attribute a
             JOIN pg_class c ON c.oid = a.attrelid
@@ -75,34 +71,9 @@ public static partial class CatalogReader
             """, schemas, r => (Rel: r.GetFieldValue<uint>(0), Column: new ColumnInfo(
                 r.GetInt16(1), r.GetString(2), r.GetString(3), r.GetFieldValue<uint>(4), Collation(r, 5), r.GetBoolean(7),
                 Str(r, 8), r.GetChar(9), r.GetChar(10), r.GetBoolean(11), r.GetInt16(12), r.GetChar(13), r.GetChar(14), Str(r, 15))
-                { Compression = r.GetChar(16), Options = Strings(r, 17), ByName = r.GetBoolean(18), NoBinaryForm = r.GetBoolean(19), FoldsCase = r.GetBoolean(20), NamesRelations = r.GetBoolean(21),
-                  ObjectsNamed = [.. Strings(r, 22).Select(RegValuePath.Parse)] }), ct);
+                { Compression = r.GetChar(16), Options = Strings(r, 17), ByName = r.GetBoolean(18), NoBinaryForm = r.GetBoolean(19), FoldsCase = r.GetBoolean(20),
+                  ObjectsNamed = [.. Strings(r, 21).Select(RegValuePath.Parse)] }), ct);
         return rows.GroupBy(x => x.Rel).ToDictionary(g => g.Key, g => g.Select(x => x.Column).ToList());
-    }
-
-    /// <summary>
-    /// The indexes that regclass values of <paramref name="tables"/> name (in a column of regclass, or in an array,
-    /// composite or domain holding one). COPY resolves each name as its row loads, so such an index must exist before
-    /// the data, where a restore of pg_dump's output fails. Each value is compared as text: under the session's
-    /// search_path (pg_catalog) a value and the index's own regclass print the same qualified name.
-    /// </summary>
-    public static async Task<HashSet<uint>> IndexesNamedByValuesAsync(NpgsqlConnection conn, SessionWarmup warmup, IEnumerable<TableInfo> tables, CancellationToken ct)
-    {
-        var named = new HashSet<uint>();
-        foreach (var t in tables.Where(t => t.Kind == 'r'))
-        {
-            var columns = t.Columns.Where(c => c.NamesRelations).Select(c => $"x.{Sql.Ident(c.Name)}").ToList();
-            if (columns.Count == 0) continue;
-            await warmup.WarmAsync(t.Name.Quoted, ct);
-            named.UnionWith(await QueryAsync(conn, $"""
-                SELECT i.oid FROM pg_catalog.pg_class i
-                WHERE i.relkind IN ('i', 'I') AND i.oid::pg_catalog.regclass::pg_catalog.text IN (
-                    SELECT pgclone_v.v OPERATOR(pg_catalog.#>>) ARRAY[]::pg_catalog.text[] FROM ONLY {t.Name.Quoted} x,
-                           pg_catalog.jsonb_path_query(pg_catalog.to_jsonb(ROW({string.Join(", ", columns)})), 'strict $.**') pgclone_v (v)
-                    WHERE pg_catalog.jsonb_typeof(pgclone_v.v) = 'string')
-                """, null, r => r.GetFieldValue<uint>(0), ct));
-        }
-        return named;
     }
 
     /// <summary>Per reg* type: the catalog of the objects its values name, their namespace column, and the type printing a name the target can resolve (regproc prints no argument types).</summary>

@@ -92,8 +92,6 @@ public sealed record ColumnInfo(
     /// array, range or composite over one): they differ between servers, so the values travel by name, in text.
     /// </summary>
     public bool ByName { get; init; }
-    /// <summary>Whether the column's values are or hold regclass: they may name an index (<see cref="SourceCatalog.IndexesNamedByValues"/>).</summary>
-    public bool NamesRelations { get; init; }
     /// <summary>
     /// Where the column's values hold reg* values, however deep in domains, arrays, ranges and composites: the objects
     /// they name are read for a check that each will be on the target (<see cref="CatalogReader.ObjectsNamedByValuesAsync"/>).
@@ -384,7 +382,11 @@ public sealed record SourceCatalog
     public IReadOnlySet<ObjectKey> OwnersWithoutCreate { get; init; } = new HashSet<ObjectKey>();
     /// <summary>Objects of the schemas that cannot be recreated (security labels), for the planner's refusal or plan.Skipped.</summary>
     public required IReadOnlyList<string> Unsupported { get; init; }
-    /// <summary>Indexes that regclass values of the cloned tables name (<see cref="CatalogReader.IndexesNamedByValuesAsync"/>).</summary>
+    /// <summary>
+    /// Indexes that regclass values of the cloned tables name (found by <see cref="CatalogReader.ObjectsNamedByValuesAsync"/>).
+    /// COPY resolves each name as its row loads, so such an index must exist before the data, where a restore of
+    /// pg_dump's output fails.
+    /// </summary>
     public IReadOnlySet<uint> IndexesNamedByValues { get; init; } = new HashSet<uint>();
 
     // Lookups by oid, built on first use: planning a database of thousands of tables stays linear.

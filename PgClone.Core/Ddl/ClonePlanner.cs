@@ -47,10 +47,9 @@ public static class ClonePlanner
             scope = PlanScope.Build(request, catalog);
             if (options.IncludeData)
             {
-                var warmup = new SessionWarmup(source, request.Source);
-                catalog = catalog with { IndexesNamedByValues = await CatalogReader.IndexesNamedByValuesAsync(source, warmup, scope.Tables, ct) };
-                named = await CatalogReader.ObjectsNamedByValuesAsync(source, warmup, scope.Tables.Select(t => (t, scope.Columns[t.Oid])),
-                    request.Operation == CloneOperation.Table ? where : null, ct);
+                named = await CatalogReader.ObjectsNamedByValuesAsync(source, new SessionWarmup(source, request.Source),
+                    scope.Tables.Select(t => (t, scope.Columns[t.Oid])), request.Operation == CloneOperation.Table ? where : null, ct);
+                catalog = catalog with { IndexesNamedByValues = named.Select(v => v.Key).OfType<ObjectKey>().Where(k => k.Kind == 'i').Select(k => k.Oid).ToHashSet() };
             }
             if (request.Operation == CloneOperation.Schema && options.TargetName is { } newSchema && newSchema != request.Schema)
                 rename = new SchemaRename(request.Schema!, newSchema, await CatalogReader.SchemaObjectNamesAsync(source, request.Schema!, ct));
