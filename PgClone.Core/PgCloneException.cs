@@ -32,10 +32,18 @@ public class PgCloneException : Exception
         NpgsqlException { InnerException: PostgresException pg } => FromDriver(server, objectName, pg),
         NpgsqlException { InnerException: System.Net.Sockets.SocketException s } n => For(server, objectName, $"cannot connect: {s.Message}", n),
         NpgsqlException { InnerException: IOException io } n => For(server, objectName, $"connection lost: {LostReason(io)}", n),
+        NpgsqlException n when NoServerQualifies(n, server.Builder) is { } reason => For(server, objectName, reason, n),
         NpgsqlException n => For(server, objectName, n.Message, n),
         TimeoutException t => For(server, objectName, "timed out: " + t.Message, t),
         _ => For(server, objectName, error.Message, error),
     };
+
+    /// <summary>Npgsql's "No suitable host was found." names no attribute; this names the one no server had.</summary>
+    public static string? NoServerQualifies(Exception e, NpgsqlConnectionStringBuilder csb) =>
+        e is NpgsqlException { InnerException: null } && csb.TargetSessionAttributes is { } attrs and not "any"
+            && e.Message.StartsWith("No suitable host", StringComparison.Ordinal)
+            ? $"no server is {attrs} (target_session_attrs={attrs})"
+            : null;
 
     private static string LostReason(IOException io) => io switch
     {

@@ -11,11 +11,11 @@ public static class ConnInfo
 {
     private static readonly Dictionary<string, string> LibpqToNpgsql = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["host"] = "Host", ["hostaddr"] = "Host", ["port"] = "Port", ["dbname"] = "Database", ["user"] = "Username",
+        ["host"] = "Host", ["hostaddr"] = "Host", ["dbname"] = "Database", ["user"] = "Username",
         ["password"] = "Password", ["passfile"] = "Passfile", ["sslmode"] = "SSL Mode", ["sslrootcert"] = "Root Certificate",
         ["sslcert"] = "SSL Certificate", ["sslkey"] = "SSL Key", ["sslpassword"] = "SSL Password",
         ["connect_timeout"] = "Timeout", ["application_name"] = "Application Name", ["options"] = "Options",
-        ["target_session_attrs"] = "Target Session Attributes", ["keepalives"] = "Tcp Keepalive",
+        ["keepalives"] = "Tcp Keepalive",
         ["keepalives_idle"] = "Tcp Keepalive Time", ["keepalives_interval"] = "Tcp Keepalive Interval",
         ["client_encoding"] = "Client Encoding", ["gssencmode"] = "GSS Encryption Mode",
         ["channel_binding"] = "Channel Binding", ["krbsrvname"] = "Kerberos Service Name", ["load_balance_hosts"] = "Load Balance Hosts",
@@ -45,7 +45,7 @@ public static class ConnInfo
             csb = text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
                 ? FromPairs(ParseUri(text))
                 : text.Contains(';') || !text.Contains(' ') && text.Contains("=") && LooksLikeNpgsql(text)
-                    ? new NpgsqlConnectionStringBuilder(text)
+                    ? ListSingleHostTwice(new NpgsqlConnectionStringBuilder(text))
                     : FromPairs(ParseKeyValue(text));
         }
         catch (Exception e) when (e is FormatException or ArgumentException or KeyNotFoundException)
@@ -59,7 +59,7 @@ public static class ConnInfo
     private static bool LooksLikeNpgsql(string text)
     {
         var key = text[..text.IndexOf('=')].Trim();
-        return !LibpqToNpgsql.ContainsKey(key) && !AcceptedWithoutSetting.Contains(key) && key.ToLowerInvariant() is not ("fallback_application_name" or "requiressl" or "service");
+        return !LibpqToNpgsql.ContainsKey(key) && !AcceptedWithoutSetting.Contains(key) && key.ToLowerInvariant() is not ("fallback_application_name" or "requiressl" or "service" or "port" or "target_session_attrs");
     }
 
     private static NpgsqlConnectionStringBuilder FromPairs(IEnumerable<KeyValuePair<string, string>> given)
@@ -69,10 +69,12 @@ public static class ConnInfo
         if (pairs.FindLast(p => p.Key.Equals("service", StringComparison.OrdinalIgnoreCase)) is { Value: { } service })
             pairs = [.. ServiceFile.Lookup(service), .. pairs.Where(p => !p.Key.Equals("service", StringComparison.OrdinalIgnoreCase))];
         var csb = new NpgsqlConnectionStringBuilder();
-        string? fallbackName = null;
+        string? fallbackName = null, ports = null, sessionAttrs = null;
         foreach (var (key, value) in pairs)
         {
             if (AcceptedWithoutSetting.Contains(key)) continue;
+            if (key.Equals("port", StringComparison.OrdinalIgnoreCase)) { ports = value; continue; }
+            if (key.Equals("target_session_attrs", StringComparison.OrdinalIgnoreCase)) { sessionAttrs = value; continue; }
             // fallback_application_name applies when no application_name is given; requiressl=1 is sslmode=require.
             if (key.Equals("fallback_application_name", StringComparison.OrdinalIgnoreCase)) { fallbackName = value; continue; }
             if (key.Equals("requiressl", StringComparison.OrdinalIgnoreCase))
@@ -91,6 +93,48 @@ public static class ConnInfo
             };
         }
         if (fallbackName is not null && string.IsNullOrEmpty(csb.ApplicationName)) csb.ApplicationName = fallbackName;
+        ApplyHostList(csb, ports, sessionAttrs);
+        return csb;
+    }
+
+    private static readonly string[] SessionAttrs = ["any", "read-write", "read-only", "primary", "standby", "prefer-standby"];
+
+    /// <summary>
+    /// libpq's host lists: <c>host=a,b port=5432,5433</c> pairs each host with its port (one port serves them all),
+    /// which Npgsql writes as <c>a:5432,b:5433</c>. <c>target_session_attrs</c> other than <c>any</c> holds for one host
+    /// too in libpq (the session is refused when the server does not qualify), while Npgsql accepts it only with
+    /// several hosts: a single host is listed twice, so Npgsql checks it the same way and connects to it alone.
+    /// </summary>
+    private static void ApplyHostList(NpgsqlConnectionStringBuilder csb, string? ports, string? sessionAttrs)
+    {
+        var hosts = string.IsNullOrEmpty(csb.Host) ? [] : csb.Host.Split(',');
+        if (ports is not null)
+        {
+            var list = ports.Split(',');
+            foreach (var p in list)
+                if (p.Length > 0 && !ushort.TryParse(p, out _)) throw new FormatException($"invalid port '{p}'");
+            if (list.Length == 1) { if (list[0].Length > 0) csb.Port = int.Parse(list[0]); }
+            else if (list.Length != Math.Max(hosts.Length, 1))
+                throw new FormatException($"could not match {list.Length} port numbers to {Math.Max(hosts.Length, 1)} hosts");
+            else
+            {
+                if (hosts.Length == 0) hosts = ["localhost"];
+                hosts = [.. hosts.Select((h, i) => list[i].Length == 0 ? h : $"{(h.Contains(':') ? $"[{h}]" : h)}:{list[i]}")];
+                csb.Host = string.Join(",", hosts);
+            }
+        }
+        if (sessionAttrs is null) return;
+        if (!SessionAttrs.Contains(sessionAttrs))
+            throw new FormatException($"invalid target_session_attrs value: \"{sessionAttrs}\" (one of {string.Join(", ", SessionAttrs)})");
+        csb["Target Session Attributes"] = sessionAttrs;
+        ListSingleHostTwice(csb);
+    }
+
+    private static NpgsqlConnectionStringBuilder ListSingleHostTwice(NpgsqlConnectionStringBuilder csb)
+    {
+        if (csb.TargetSessionAttributes is null or "any" || csb.Host?.Contains(',') == true) return csb;
+        var host = string.IsNullOrEmpty(csb.Host) ? "localhost" : csb.Host;
+        csb.Host = $"{host},{host}";
         return csb;
     }
 

@@ -15,12 +15,14 @@ public sealed record ServerEndpoint(ServerRole Role, string Name, string Connect
     public static ServerEndpoint Parse(ServerRole role, string conninfo, string? name = null)
     {
         var csb = ConnInfo.Parse(conninfo, role);
-        return new ServerEndpoint(role, name ?? $"{csb.Host}:{csb.Port}/{csb.Database}", csb.ConnectionString);
+        var endpoint = new ServerEndpoint(role, "", csb.ConnectionString);
+        return endpoint with { Name = name ?? $"{endpoint.Host}:{csb.Port}/{csb.Database}" };
     }
 
     public NpgsqlConnectionStringBuilder Builder => new(ConnectionString);
 
-    public string Host => Builder.Host ?? "localhost";
+    /// <summary>The host, or the host list without repeats (a single host with target_session_attrs is listed twice).</summary>
+    public string Host => Builder.Host is { } host ? string.Join(",", host.Split(',').Distinct()) : "localhost";
     public int Port => Builder.Port;
     public string? Database => Builder.Database;
 
@@ -97,7 +99,7 @@ public sealed record ServerEndpoint(ServerRole Role, string Name, string Connect
             await conn.OpenAsync(ct);
             return conn;
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or NotSupportedException or ArgumentException)
         {
             await conn.DisposeAsync();
             throw PgCloneException.FromDriver(this, null, e);

@@ -82,6 +82,7 @@ public static class ServerProbe
                 SocketError.NetworkUnreachable or SocketError.HostUnreachable => $"host '{csb.Host}' is unreachable",
                 _ => $"cannot connect to {csb.Host}:{csb.Port}: {s.Message}",
             };
+        if (PgCloneException.NoServerQualifies(e, csb) is { } unqualified) return unqualified;
         if (e.Message.StartsWith("Received unknown response", StringComparison.Ordinal))
             return $"{csb.Host}:{csb.Port} is not a PostgreSQL server (it answered in another protocol)";
         if (e.Message.StartsWith("SSL connection requested", StringComparison.Ordinal))

@@ -62,8 +62,17 @@ public sealed class ConnectionDraft
         {
             return $"Not a connection string: {(e.InnerException ?? e).Message}";
         }
-        if (!string.IsNullOrEmpty(csb.Host)) Host = csb.Host;
         Port = csb.Port; // libpq's defaults (5432, prefer) when the text names none, as psql would use
+        // The console's connection has one host: of a list (or one host listed for target_session_attrs), the first.
+        if (!string.IsNullOrEmpty(csb.Host))
+        {
+            var first = csb.Host.Split(',')[0];
+            var colon = first.LastIndexOf(':');
+            var hostWithPort = first.StartsWith('[') ? colon > 0 && first[colon - 1] == ']' : colon > 0 && first.IndexOf(':') == colon;
+            if (hostWithPort && int.TryParse(first[(colon + 1)..], out var port))
+                (first, Port) = (first[..colon].Trim('[', ']'), port);
+            Host = first;
+        }
         if (!string.IsNullOrEmpty(csb.Database)) Database = csb.Database;
         if (!string.IsNullOrEmpty(csb.Username)) Username = csb.Username;
         if (!string.IsNullOrEmpty(csb.Password)) Password = csb.Password;

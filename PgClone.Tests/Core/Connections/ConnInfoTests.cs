@@ -58,6 +58,9 @@ public sealed class ConnInfoTests
     [InlineData("host='unterminated", "source: invalid connection string: unterminated quoted string")]
     [InlineData("postgresql://u@h:notaport/db", "source: invalid connection string: invalid port 'notaport'")]
     [InlineData("host=h sslmode=sometimes", "source: invalid connection string: invalid sslmode 'sometimes'")]
+    [InlineData("host=h port=x", "source: invalid connection string: invalid port 'x'")]
+    [InlineData("host=a,b,c port=1,2", "source: invalid connection string: could not match 2 port numbers to 3 hosts")]
+    [InlineData("host=h target_session_attrs=writable", "source: invalid connection string: invalid target_session_attrs value: \"writable\" (one of any, read-write, read-only, primary, standby, prefer-standby)")]
     public void Broken_connection_strings_give_one_clear_message(string conninfo, string message)
     {
         var e = Assert.Throws<PgCloneException>(() => ConnInfo.Parse(conninfo));

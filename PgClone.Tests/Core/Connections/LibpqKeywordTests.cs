@@ -24,6 +24,21 @@ public sealed class LibpqKeywordTests
     }
 
     [Fact]
+    public void Host_lists_pair_each_host_with_its_port_and_session_attributes_hold_for_one_host_too()
+    {
+        Assert.Equal("a:5433,b:5434", ConnInfo.Parse("host=a,b port=5433,5434").Host);
+        var one = ConnInfo.Parse("host=a,b port=6000");
+        Assert.Equal(("a,b", 6000), (one.Host, one.Port));
+        Assert.Equal("[::1]:5433,b:5434", ConnInfo.Parse("host=::1,b port=5433,5434").Host);
+        // Npgsql takes target_session_attrs only with a host list; libpq checks a single host the same way.
+        var single = ServerEndpoint.Parse(ServerRole.Source, "host=db.example port=6000 target_session_attrs=read-write");
+        Assert.Equal(("db.example,db.example", "read-write"), (single.Builder.Host, single.Builder.TargetSessionAttributes));
+        Assert.Equal(("db.example", "source 'db.example:6000/' (db.example:6000)"), (single.Host, single.Describe()));
+        Assert.Equal("db.example,db.example", ConnInfo.Parse("Host=db.example;Target Session Attributes=primary").Host);
+        Assert.Equal("db.example", ConnInfo.Parse("host=db.example target_session_attrs=any").Host);
+    }
+
+    [Fact]
     public void A_service_takes_its_parameters_from_the_service_file_and_explicit_ones_win()
     {
         var file = Path.Combine(Path.GetTempPath(), $"pg_service_{Guid.NewGuid():N}.conf");

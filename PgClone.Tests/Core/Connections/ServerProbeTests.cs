@@ -28,6 +28,19 @@ public sealed class ServerProbeTests(PgServersFixture fx) : IClassFixture<PgServ
     }
 
     [Fact]
+    public async Task Target_session_attrs_on_one_host_connects_to_a_server_that_qualifies_and_names_the_one_it_fails()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("probe_tsa");
+        var csb = new NpgsqlConnectionStringBuilder(db.Source);
+        var libpq = $"host={csb.Host} port={csb.Port} dbname={csb.Database} user={csb.Username} password={csb.Password}";
+        var primary = await ServerProbe.ProbeAsync(ServerEndpoint.Parse(ServerRole.Source, libpq + " target_session_attrs=read-write", "src"), CancellationToken.None);
+        Assert.True(primary.Ok, primary.Error);
+        var standby = await ServerProbe.ProbeAsync(ServerEndpoint.Parse(ServerRole.Source, libpq + " target_session_attrs=standby", "src"), CancellationToken.None);
+        Assert.False(standby.Ok);
+        Assert.Equal($"source 'src' ({csb.Host}:{csb.Port}): no server is standby (target_session_attrs=standby)", standby.Error);
+    }
+
+    [Fact]
     public async Task Each_failure_is_one_line_naming_the_server_and_never_the_password()
     {
         var db = await fx.Servers.CreateDatabasesAsync("probe_fail");

@@ -72,6 +72,20 @@ public sealed class ConnectionFormTests : BunitContext, IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("host=db1.example,db2.example port=6001,6002 dbname=shop target_session_attrs=read-write", "db1.example", 6001)]
+    [InlineData("host=db1.example target_session_attrs=read-write port=6001", "db1.example", 6001)]
+    [InlineData("host=::1,db2 port=6003,6004", "::1", 6003)]
+    [InlineData("host=fe80::1", "fe80::1", 5432)]
+    public void Pasting_a_host_list_fills_its_first_host_with_its_port(string text, string host, int port)
+    {
+        var (form, draft, _) = RenderForm();
+
+        Paste(form, text);
+
+        Assert.Equal((host, port), (draft.Host, draft.Port));
+    }
+
+    [Theory]
     [InlineData("postgresql://app@db.example.com:notaport/sales", "Not a connection string: invalid port 'notaport'")]
     [InlineData("host=db port", "Not a connection string: missing \"=\" after \"port\"")]
     [InlineData("host=db colour=blue", "Not a connection string: unknown connection parameter 'colour'")]
