@@ -68,7 +68,7 @@ public sealed record CloneOptions
         if (string.IsNullOrWhiteSpace(json)) return new CloneOptions();
         CloneOptions? options;
         try { options = JsonText.Read<CloneOptions>(json, Json); }
-        catch (JsonException e) { throw new PgCloneException($"invalid options: {e.Message}", e); }
+        catch (JsonException e) { throw new PgCloneException($"invalid options: {JsonText.Explain<CloneOptions>(e, Json)}", e); }
         if (options is null) throw new PgCloneException("invalid options: expected a JSON object");
         if (options.Parallel is < 1 or > 256) throw new PgCloneException($"invalid options: parallel must be between 1 and 256, got {options.Parallel}");
         if (options.Columns is { Count: 0 }) throw new PgCloneException("invalid options: columns must name at least one column");

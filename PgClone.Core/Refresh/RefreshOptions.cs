@@ -33,7 +33,7 @@ public sealed record RefreshOptions
     public static RefreshOptions Parse(string json)
     {
         try { return (JsonText.Read<RefreshOptions>(json, Json) ?? throw new PgCloneException("invalid refresh options: expected a JSON object")).Validated(); }
-        catch (JsonException e) { throw new PgCloneException($"invalid refresh options: {e.Message}", e); }
+        catch (JsonException e) { throw new PgCloneException($"invalid refresh options: {JsonText.Explain<RefreshOptions>(e, Json)}", e); }
     }
 
     public string ToJson() => JsonText.Write(this, Json);

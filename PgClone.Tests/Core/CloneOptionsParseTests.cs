@@ -27,8 +27,19 @@ public sealed class CloneOptionsParseTests
         Assert.Equal(json, o.ToJson());
     }
 
-    [Fact]
-    public void An_unknown_option_is_refused_naming_it() =>
-        Assert.Equal("invalid options: The JSON property 'paralel' could not be mapped to any .NET member contained in type 'PgClone.Core.CloneOptions'.",
-            Assert.Throws<PgCloneException>(() => CloneOptions.Parse("""{"paralel": 2}""")).Message);
+    [Theory]
+    [InlineData("""{"paralel": 2}""", "unknown option \"paralel\"")]
+    [InlineData("""{"subset": {"root": "s.t", "limitt": 2}}""", "unknown option \"subset.limitt\"")]
+    [InlineData("""{"parallel": "4"}""", "\"parallel\" must be a whole number")]
+    [InlineData("""{"indexes": "no"}""", "\"indexes\" must be true or false")]
+    [InlineData("""{"conflict": "overwrite"}""", "\"conflict\" must be one of \"error\", \"skip\", \"replace\", \"rename\"")]
+    [InlineData("""{"subset": {"root": "s.t", "outside": "drop"}}""", "\"subset.outside\" must be one of \"full\", \"exclude\"")]
+    [InlineData("""{"columns": "a,b"}""", "\"columns\" must be a list")]
+    [InlineData("""{"mask": "email"}""", "\"mask\" must be an object")]
+    [InlineData("""{"where": 1}""", "\"where\" must be a string")]
+    [InlineData("""[1, 2]""", "expected a JSON object")]
+    [InlineData("""{"parallel": 2""", "not valid JSON: '2' is an invalid end of a number. Expected a delimiter. (at character 15)")]
+    [InlineData("""{'parallel': 2}""", "not valid JSON: ''' is an invalid start of a property name. Expected a '\"'. (at character 2)")]
+    public void A_wrong_option_is_refused_naming_it_and_what_it_takes(string json, string reason) =>
+        Assert.Equal($"invalid options: {reason}", Assert.Throws<PgCloneException>(() => CloneOptions.Parse(json)).Message);
 }
