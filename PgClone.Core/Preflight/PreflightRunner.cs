@@ -52,6 +52,11 @@ public static class PreflightRunner
         var targetFacts = await ServerFacts.ReadAsync(target, targetServer, ct);
         checks.AddRange(ServerChecks.Versions(sourceFacts, targetFacts));
         checks.Add(ServerChecks.Superuser(targetFacts));
+        if (ServerChecks.SameDatabase(request, sourceFacts, targetFacts) is { } same)
+        {
+            checks.Add(same);
+            return (checks, null);
+        }
 
         var issues = new List<PlanIssue>();
         ClonePlan plan;

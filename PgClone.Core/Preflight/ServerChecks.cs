@@ -4,7 +4,8 @@ using PgClone.Core.Connections;
 namespace PgClone.Core.Preflight;
 
 /// <summary>Who and what each server is: version, user, superuser.</summary>
-internal sealed record ServerFacts(int VersionNum, string Version, string User, bool Superuser)
+/// <param name="Database">The server's start time and the database's oid: equal on both sides only when they are one database, however reached.</param>
+internal sealed record ServerFacts(int VersionNum, string Version, string User, bool Superuser, string Database)
 {
     public int Major => VersionNum / 10000;
 
@@ -12,8 +13,9 @@ internal sealed record ServerFacts(int VersionNum, string Version, string User, 
     {
         var row = await PreflightSql.RowAsync(conn, server, """
             SELECT pg_catalog.current_setting('server_version_num')::int, pg_catalog.current_setting('server_version'), current_user::text,
-                   (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)
-            """, r => new ServerFacts(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetBoolean(3)), ct);
+                   (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user),
+                   pg_catalog.pg_postmaster_start_time()::text || '/' || (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
+            """, r => new ServerFacts(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetBoolean(3), r.GetString(4)), ct);
         return row;
     }
 }
@@ -29,6 +31,24 @@ internal static class ServerChecks
                 $"{source.Major} may not exist in {target.Major}, and such objects fail to create");
         else
             yield return new PreflightCheck("version", PreflightStatus.Ok, $"source PostgreSQL {source.Version}, target PostgreSQL {target.Version}");
+    }
+
+    /// <summary>
+    /// A clone whose target is its source database (another host name or address for the same server) would drop or
+    /// overwrite what it reads (conflict replace), or wait forever for its own read's lock: refused, unless a table or
+    /// schema is cloned under another name beside itself.
+    /// </summary>
+    public static PreflightCheck? SameDatabase(CloneRequest request, ServerFacts source, ServerFacts target)
+    {
+        if (source.Database != target.Database) return null;
+        var renamed = request.Operation is CloneOperation.Table or CloneOperation.Schema && request.EffectiveOptions.TargetName is { } name
+            && name != (request.Operation == CloneOperation.Table ? request.Table : request.Schema);
+        if (renamed) return null;
+        var remedy = request.Operation is CloneOperation.Table or CloneOperation.Schema
+            ? $"give the {request.Operation.Name()} another name (target_name), or another target database"
+            : "give another target database";
+        return new PreflightCheck("connection.same", PreflightStatus.Blocker,
+            $"source and target are the same database ({request.Source.Describe()}, {request.Target.Describe()}): the clone would overwrite what it reads; {remedy}");
     }
 
     public static PreflightCheck Superuser(ServerFacts target) => target.Superuser

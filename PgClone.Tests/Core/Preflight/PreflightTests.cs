@@ -115,6 +115,31 @@ public sealed class PreflightTests(PgServersFixture fx) : IClassFixture<PgServer
     }
 
     [Fact]
+    public async Task A_target_that_is_the_source_database_under_another_address_is_refused_unless_cloned_under_another_name()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("pfsame");
+        await PgServers.ExecAsync(db.Source, "CREATE TABLE public.t (id int PRIMARY KEY); INSERT INTO public.t SELECT generate_series(1, 5)");
+        var csb = new Npgsql.NpgsqlConnectionStringBuilder(db.Source) { Host = "localhost" };
+        var source = ServerEndpoint.Parse(ServerRole.Source, db.Source);
+        var sameTarget = ServerEndpoint.Parse(ServerRole.Target, csb.ConnectionString);
+        string Refusal(string remedy) => "preflight found 1 blocker: [connection.same] source and target are the same database " +
+            $"({source.Describe()}, {sameTarget.Describe()}): the clone would overwrite what it reads; {remedy}";
+
+        // Replace would drop the table it reads (and wait forever for its own read's lock): refused before anything is written.
+        var table = new CloneRequest(CloneOperation.Table, source, sameTarget, "public", "t", CloneOptions.Parse("""{"conflict": "replace"}"""));
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(table));
+        Assert.Equal(Refusal("give the table another name (target_name), or another target database"), e.Message);
+        var e2 = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(table with { Operation = CloneOperation.Database, Schema = null, Table = null }));
+        Assert.Equal(Refusal("give another target database"), e2.Message);
+        Assert.Equal(5L, await PgServers.ScalarAsync<long>(db.Source, "SELECT count(*) FROM public.t"));
+
+        // Beside itself under another name, a copy is what the user asked for.
+        var copy = await new CloneEngine().RunAsync(table with { Options = CloneOptions.Parse("""{"target_name": "t_copy"}""") });
+        Assert.Equal(5L, Assert.Single(copy.Tables).Rows);
+        Assert.Equal((5L, 5L), (await PgServers.ScalarAsync<long>(db.Source, "SELECT count(*) FROM public.t"), await PgServers.ScalarAsync<long>(db.Source, "SELECT count(*) FROM public.t_copy")));
+    }
+
+    [Fact]
     public async Task What_a_run_would_leave_out_is_a_blocker_or_with_skip_unsupported_a_warning_naming_each()
     {
         var db = await fx.Servers.CreateDatabasesAsync("pfskip");
@@ -230,7 +255,7 @@ public sealed class PreflightTests(PgServersFixture fx) : IClassFixture<PgServer
     [Fact]
     public void A_source_newer_than_the_target_is_a_warning_with_the_reason()
     {
-        var check = Assert.Single(ServerChecks.Versions(new ServerFacts(160002, "16.2", "u", true), new ServerFacts(150006, "15.6", "u", true)));
+        var check = Assert.Single(ServerChecks.Versions(new ServerFacts(160002, "16.2", "u", true, "a/1"), new ServerFacts(150006, "15.6", "u", true, "b/1")));
         Assert.Equal(new PreflightCheck("version", PreflightStatus.Warning,
             "source runs PostgreSQL 16.2, newer than the target's 15.6: syntax, types or options new in 16 may not exist in 15, and such objects fail to create"), check);
     }
