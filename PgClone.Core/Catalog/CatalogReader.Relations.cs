@@ -26,37 +26,45 @@ public static partial class CatalogReader
         )
         """;
 
+    /// <summary>
+    /// Whether a type (alias <paramref name="p"/>) can be, or hold, a value the column flags are about: a reg* value,
+    /// one without a binary form, or a domain, composite, range, multirange or array that may contain either.
+    /// </summary>
+    private static string MayLeadToFlag(string p) =>
+        $"({p}.typtype IN ('d', 'c', 'r', 'm') OR {p}.typelem <> 0 OR {p}.typsend = 0 OR {p}.typreceive = 0 OR {p}.oid IN ({RegTypes}, {NoBinaryForm}))";
+
+    /// <summary>int2vector, oidvector and tsquery send an empty value that their receive functions refuse.</summary>
+    private const string NoBinaryForm = "22, 30, 3615";
+
     /// <summary>Columns of tables, views, materialized views and composite types, by relation oid, in attnum order.</summary>
     private static async Task<Dictionary<uint, List<ColumnInfo>>> ReadAttributesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct)
     {
         var rows = await QueryAsync(conn, $"""
             WITH RECURSIVE made_of (type, part, step) AS (
-                -- step: how a value of type reaches its part's values (see RegValuePath).
+                -- step: how a value of type reaches its part's values (see RegValuePath). Arrays and composites
+                -- only of the parts that can lead to a flagged type: every table's row type is a composite, and
+                -- has an array type, whose plain scalar parts would make this list ten times longer.
                 SELECT oid, typbasetype, ''::text FROM pg_type WHERE typtype = 'd'
-                UNION ALL SELECT oid, typelem, '[]' FROM pg_type WHERE typelem <> 0 AND typsend = 'array_send'::regproc
+                UNION ALL SELECT t.oid, t.typelem, '[]' FROM pg_type t JOIN pg_type p ON p.oid = t.typelem
+                          WHERE t.typsend = 'array_send'::regproc AND {MayLeadToFlag("p")}
                 UNION ALL SELECT rngtypid, rngsubtype, '<>' FROM pg_range
                 UNION ALL SELECT rngmultitypid, rngtypid, '[]' FROM pg_range
                 UNION ALL SELECT t.oid, a.atttypid, ('.' || quote_ident(a.attname)) COLLATE "default" FROM pg_type t JOIN pg_attribute a ON a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
-                          WHERE t.typtype = 'c'
-            ), by_name AS (
-                SELECT oid FROM pg_type WHERE oid IN ({RegTypes})
-                UNION SELECT m.type FROM made_of m JOIN by_name b ON m.part = b.oid
+                          JOIN pg_type p ON p.oid = a.atttypid WHERE t.typtype = 'c' AND {MayLeadToFlag("p")}
             ), reg_leaf (type, leaf, path) AS (
                 SELECT oid, oid, ''::text FROM pg_type WHERE oid IN ({RegTypes})
                 UNION SELECT m.type, r.leaf, m.step || r.path FROM made_of m JOIN reg_leaf r ON m.part = r.type
             ), reg_paths (type, paths) AS (
                 SELECT type, array_agg(leaf::regtype::text || ' ' || path ORDER BY leaf::regtype::text, path) FROM reg_leaf GROUP BY type
             ), {CaseFoldingTypes}, no_binary AS (
-                -- int2vector, oidvector and tsquery send an empty value that their receive functions refuse
-                SELECT oid FROM pg_type WHERE typtype = 'b' AND (typsend = 0 OR typreceive = 0 OR oid IN (22, 30, 3615))
+                SELECT oid FROM pg_type WHERE typtype = 'b' AND (typsend = 0 OR typreceive = 0 OR oid IN ({NoBinaryForm}))
                 UNION SELECT m.type FROM made_of m JOIN no_binary b ON m.part = b.oid
             )
             SELECT a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.atttypid,
                    cn.nspname, co.collname, a.attnotnull, pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated,
                    a.attislocal, a.attstattarget, a.attstorage, t.typstorage, {Comment("pg_class", "a.attrelid", "a.attnum")},
                    a.attcompression, ARRAY(SELECT o FROM unnest(a.attoptions) o WHERE split_part(o, '=', 1) IN ({ColumnOptions})),
-                   a.atttypid IN (SELECT oid FROM by_name),
-                   a.atttypid IN (SELECT oid FROM no_binary), a.atttypid IN (SELECT oid FROM folds_case),
+                   rp.paths IS NOT NULL, nb.type IS NOT NULL, fc.oid IS NOT NULL,
                    rp.paths
             FROM pg_attribute a
             JOIN pg_class c ON c.oid = a.attrelid
@@ -66,6 +74,9 @@ public static partial class CatalogReader
             LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> t.typcollation
             LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
             LEFT JOIN reg_paths rp ON rp.type = a.atttypid
+            -- Joined, not tested with IN per column: a recursive WITH query's row estimate is too large for a hashed subplan.
+            LEFT JOIN (SELECT DISTINCT oid FROM no_binary) nb (type) ON nb.type = a.atttypid
+            LEFT JOIN (SELECT DISTINCT oid FROM folds_case) fc ON fc.oid = a.atttypid
             WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'c', 'f') AND n.nspname = ANY($1)
             ORDER BY a.attrelid, a.attnum
             """, schemas, r => (Rel: r.GetFieldValue<uint>(0), Column: new ColumnInfo(

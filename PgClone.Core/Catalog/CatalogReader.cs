@@ -11,6 +11,14 @@ namespace PgClone.Core.Catalog;
 /// </summary>
 public static partial class CatalogReader
 {
+    /// <summary>
+    /// The settings of a transaction that reads the catalog: every name pg_catalog-qualified in pg_get_*def, and no
+    /// JIT. The planner's estimates for these catalog joins grow with the catalog (an attribute read of 3,000 tables
+    /// is costed at 96 million), far past jit_above_cost, and compiling them cost more than running them: a database
+    /// clone of 3,000 tables planned in 1.70-1.97 s with JIT, 1.05-1.13 s without.
+    /// </summary>
+    public const string ReadSettings = "SET LOCAL search_path = pg_catalog; SET LOCAL jit = off";
+
     private const string NotExtensionMember =
         "NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = '{0}'::regclass AND x.objid = {1} AND x.deptype = 'e')";
 

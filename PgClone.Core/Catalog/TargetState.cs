@@ -83,7 +83,7 @@ public sealed record TargetState(
         var names = schemas.ToArray();
         // Same search_path as the source side, so function signatures print the same way on both servers.
         await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-        await using (var set = new NpgsqlCommand("SET LOCAL search_path = pg_catalog", conn)) await set.ExecuteNonQueryAsync(ct);
+        await using (var set = new NpgsqlCommand(CatalogReader.ReadSettings, conn)) await set.ExecuteNonQueryAsync(ct);
         var existingSchemas = await CatalogReader.QueryAsync(conn, """
             SELECT nspname, pg_get_userbyid(nspowner)::text, ARRAY(SELECT r.rolname::text FROM pg_roles r WHERE has_schema_privilege(r.oid, n.oid, 'CREATE'))
             FROM pg_namespace n WHERE nspname = ANY($1)

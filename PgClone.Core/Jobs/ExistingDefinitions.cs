@@ -73,7 +73,7 @@ internal static partial class ExistingDefinitions
         {
             // The planner's definitions were rendered with search_path = pg_catalog (every name qualified).
             await using var tx = await conn.BeginTransactionAsync(ct);
-            await using (var set = new NpgsqlCommand("SET LOCAL search_path = pg_catalog", conn, tx)) await set.ExecuteNonQueryAsync(ct);
+            await using (var set = new NpgsqlCommand(Catalog.CatalogReader.ReadSettings, conn, tx)) await set.ExecuteNonQueryAsync(ct);
             await using var cmd = new NpgsqlCommand(sql, conn, tx);
             cmd.Parameters.Add(new NpgsqlParameter { Value = table });
             cmd.Parameters.Add(new NpgsqlParameter { Value = name });

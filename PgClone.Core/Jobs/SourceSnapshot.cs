@@ -33,7 +33,7 @@ internal sealed class SourceSnapshot
         var conn = await session.OpenAsync(source, "coordinator", ct);
         await JobSession.ExecAsync(conn, source, null,
             "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL idle_in_transaction_session_timeout = 0; " +
-            "SET LOCAL statement_timeout = 0; SET LOCAL search_path = pg_catalog", ct);
+            $"SET LOCAL statement_timeout = 0; {Catalog.CatalogReader.ReadSettings}", ct);
         var id = consistent ? await JobSession.ScalarAsync<string>(conn, source, "SELECT pg_catalog.pg_export_snapshot()", ct) : null;
         return new SourceSnapshot(session, source, conn, id, await PlannerWarmup.LoadAsync(conn, source, ct));
     }
@@ -45,7 +45,7 @@ internal sealed class SourceSnapshot
     /// A second session for the planner's catalog reads, which run beside the coordinator's (a catalog of 300 tables:
     /// about 0.3 s of queries on one session); null when the run is not consistent: its reads would see another instant.
     /// </summary>
-    public Task<NpgsqlConnection>? OpenCatalogHelper(CancellationToken ct) => Id is null ? null : OpenAsync("catalog", ct);
+    public Task<NpgsqlConnection>? OpenCatalogHelper(CancellationToken ct) => Id is null ? null : OpenAsync("catalog", ct, catalog: true);
 
     /// <summary>Closes a session of <see cref="OpenCatalogHelper"/> (one that failed to open has nothing to close).</summary>
     public async Task CloseAsync(Task<NpgsqlConnection>? helper)
@@ -57,10 +57,11 @@ internal sealed class SourceSnapshot
         await _session.CloseAsync(conn);
     }
 
-    private async Task<NpgsqlConnection> OpenAsync(string role, CancellationToken ct)
+    /// <param name="catalog">Reads the catalog only (<see cref="Catalog.CatalogReader.ReadSettings"/>); a worker's reads of tables keep the server's JIT setting.</param>
+    private async Task<NpgsqlConnection> OpenAsync(string role, CancellationToken ct, bool catalog = false)
     {
         var conn = await _session.OpenAsync(_source, role, ct);
-        try { await ImportAsync(conn, Id is null ? "SET statement_timeout = 0; SET search_path = pg_catalog" : Import, ct); }
+        try { await ImportAsync(conn, Id is null ? "SET statement_timeout = 0; SET search_path = pg_catalog" : catalog ? $"{Import}; {Catalog.CatalogReader.ReadSettings}" : Import, ct); }
         catch (PgCloneException)
         {
             await _session.CloseAsync(conn);

@@ -29,7 +29,7 @@ public static class PreflightRunner
         if (sourceConn is null || targetConn is null) return new PreflightReport(checks);
         try
         {
-            await using (var begin = new NpgsqlCommand("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = pg_catalog", sourceConn))
+            await using (var begin = new NpgsqlCommand($"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {CatalogReader.ReadSettings}", sourceConn))
                 await begin.ExecuteNonQueryAsync(ct);
         }
         catch (NpgsqlException e) { throw PgCloneException.FromDriver(request.Source, "preflight", e); }

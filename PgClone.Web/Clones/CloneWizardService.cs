@@ -29,7 +29,7 @@ public sealed class CloneWizardService(ConnectionService connections, ConsoleMas
         try
         {
             await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-            await using (var setup = new Npgsql.NpgsqlCommand("SET TRANSACTION READ ONLY; SET LOCAL search_path = pg_catalog", conn, tx))
+            await using (var setup = new Npgsql.NpgsqlCommand($"SET TRANSACTION READ ONLY; {CatalogReader.ReadSettings}", conn, tx))
                 await setup.ExecuteNonQueryAsync(ct);
             var schemas = await CatalogReader.UserSchemasAsync(conn, ct);
             var tables = (await CatalogBrowser.TablesWithColumnsAsync(conn, schemas, ct)).ToLookup(t => t.Name.Schema);
