@@ -52,7 +52,12 @@ public static class PgCloneApp
         services.AddPgCloneSchedules(builder.Configuration);
         services.AddPgClonePreflight();
 
-        services.AddRazorComponents().AddInteractiveServerComponents();
+        // A page's prerendered state ([PersistentState]) comes back from the browser in the circuit's first message:
+        // a run of 337 tables sent 100 kB, the dashboard after a few runs 39 kB, and SignalR's default limit (32 kB)
+        // closed the circuit, leaving a page that never updated nor answered a click. 4 MB holds a run of about
+        // 10,000 tables.
+        services.AddRazorComponents().AddInteractiveServerComponents()
+            .AddHubOptions(o => o.MaximumReceiveMessageSize = 4 * 1024 * 1024);
         services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
         services.AddHttpContextAccessor();
         services.AddPgCloneApi(builder.Configuration);
