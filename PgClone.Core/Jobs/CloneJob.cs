@@ -55,9 +55,11 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         if (resume is not null) resume = await PendingSteps.ResolveAsync(job, targets.Main, resume, ct);
 
         // The preflight, on the run's own sessions, before anything changes: a blocker stops the run with the list.
-        // Its plan is the run's plan when the default planner makes it (same snapshot, same target state).
+        // Its plan is the run's plan when the default planner makes it (same snapshot, same target state). A resume
+        // of a run that ended before its plan was recorded (refused, or failed while planning) wrote nothing: it is
+        // checked as a new run is, rather than fail on its first statement.
         ClonePlan? checkedPlan = null;
-        if (resume is null && options.Preflight && options.Planner == (PlanProvider)ClonePlanner.PlanAsync)
+        if (resume?.Plan is null && options.Preflight && options.Planner == (PlanProvider)ClonePlanner.PlanAsync)
         {
             var helper = snapshot.OpenCatalogHelper(ct);
             List<Preflight.PreflightCheck> checks;

@@ -55,4 +55,24 @@ public sealed class IdempotentResumeTests(PgServersFixture fx) : IClassFixture<P
         var e = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().ResumeAsync(failed, new CloneRunOptions { Checkpoints = store }));
         Assert.Equal($"{request.Target.Describe()}: {objectName}: already exists with another definition ({existing}); drop or rename it on the target, then resume", e.Message);
     }
+
+    [Fact]
+    public async Task Resuming_a_run_the_preflight_refused_checks_it_again_and_refuses_the_same_way()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("idem_refused");
+        await PgServers.ExecAsync(db.Source, "CREATE TABLE public.t (id int PRIMARY KEY); INSERT INTO public.t VALUES (1)");
+        await PgServers.ExecAsync(db.Target, "CREATE TABLE public.t (id int PRIMARY KEY, other text)");
+        var request = new CloneRequest(CloneOperation.Schema,
+            ServerEndpoint.Parse(ServerRole.Source, db.Source, "src"), ServerEndpoint.Parse(ServerRole.Target, db.Target, "tgt"), Schema: "public");
+        var store = new InMemoryCheckpointStore();
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(request, new CloneRunOptions { Checkpoints = store }));
+        var failed = (await store.LatestAsync(CancellationToken.None))!;
+        Assert.Equal((JobStatus.Failed, (PgClone.Core.Ddl.ClonePlan?)null), (failed.Status, failed.Plan));
+
+        // Nothing was written: the resume plans and checks again, and says the same, instead of failing on its first CREATE.
+        var again = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().ResumeAsync(failed, new CloneRunOptions { Checkpoints = store }));
+        Assert.Equal(refused.Message, again.Message);
+        Assert.StartsWith("table \"public\".\"t\": already exists", refused.Message[(refused.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..]);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM public.t"));
+    }
 }
