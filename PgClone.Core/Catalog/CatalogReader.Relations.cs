@@ -149,7 +149,7 @@ public static partial class CatalogReader
                    CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END,
                    ARRAY(SELECT i.inhparent FROM pg_inherits i WHERE i.inhrelid = c.oid ORDER BY i.inhseqno),
                    c.reloptions || ARRAY(SELECT 'toast.' || o FROM pg_class tc, unnest(tc.reloptions) AS o WHERE tc.oid = c.reltoastrelid),
-                   c.relreplident, pg_relation_size(c.oid), greatest(c.reltuples, 0)::bigint,
+                   c.relreplident, pg_relation_size(c.oid), c.reltuples::bigint,
                    {Comment("pg_class", "c.oid")}, quote_ident(n.nspname) || '.' || quote_ident(c.relname),
                    c.relrowsecurity, c.relforcerowsecurity,
                    (SELECT am.amname FROM pg_am am WHERE am.oid = c.relam AND am.amname <> 'heap'),

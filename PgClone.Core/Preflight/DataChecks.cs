@@ -12,10 +12,15 @@ internal static class DataChecks
     public static IEnumerable<PreflightCheck> Sizes(ClonePlan plan)
     {
         foreach (var t in plan.Tables.OrderBy(t => t.Target))
-            yield return new PreflightCheck("size", PreflightStatus.Ok, $"about {Rows(t.EstimatedRows)} row(s), {Size(t.EstimatedBytes)}", $"table {t.Target}");
+            yield return new PreflightCheck("size", PreflightStatus.Ok, $"{RowsOf(t.EstimatedRows)}, {Size(t.EstimatedBytes)}", $"table {t.Target}");
+        var unknown = plan.Tables.Count(t => t.EstimatedRows < 0);
         yield return new PreflightCheck("size.total", PreflightStatus.Ok,
-            $"{plan.Tables.Count} table(s), about {Rows(plan.Tables.Sum(t => Math.Max(0, t.EstimatedRows)))} row(s), {Size(Bytes(plan))}");
+            $"{plan.Tables.Count} table(s), about {Rows(plan.Tables.Sum(t => Math.Max(0, t.EstimatedRows)))} row(s)" +
+            $"{(unknown > 0 ? $" ({unknown} never analyzed, not counted)" : "")}, {Size(Bytes(plan))}");
     }
+
+    /// <summary>The planner's estimate; a table never analyzed (nor vacuumed) has none (reltuples = -1), which is not 0 rows.</summary>
+    private static string RowsOf(long estimate) => estimate < 0 ? "rows not estimated (never analyzed)" : $"about {Rows(estimate)} row(s)";
 
     public static PreflightCheck Duration(ClonePlan plan, PreflightOptions options)
     {

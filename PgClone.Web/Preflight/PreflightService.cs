@@ -25,18 +25,24 @@ public sealed class PreflightService(RunAdmission admission, ConsoleMaskingSecre
 
     /// <summary>
     /// The median throughput of the last successful runs from this source (or from any source when this one has
-    /// none); null when no earlier run copied data.
+    /// none) that copied enough data for it to tell (<see cref="MeasurableBytes"/>); null when none did.
     /// </summary>
     public async Task<MeasuredThroughput?> ThroughputAsync(int sourceId, CancellationToken ct)
     {
         foreach (var filter in new[] { new RunFilter(RunStatus.Succeeded, ConnectionId: sourceId), new RunFilter(RunStatus.Succeeded) })
         {
             var recent = (await runs.ListAsync(filter, new Paging(0, 20), ct)).Items
-                .Where(r => r.Bytes > 0 && r.StartedAt is not null && r.FinishedAt > r.StartedAt)
+                .Where(r => r.Bytes >= MeasurableBytes && r.StartedAt is not null && r.FinishedAt > r.StartedAt)
                 .Select(r => r.Bytes / (r.FinishedAt!.Value - r.StartedAt!.Value).TotalSeconds)
                 .Order().ToList();
             if (recent.Count > 0) return new MeasuredThroughput(recent[recent.Count / 2], recent.Count, filter.ConnectionId is not null);
         }
         return null;
     }
+
+    /// <summary>
+    /// A run's bytes over its seconds measures the copy only when the copy dominates the run: a run of a few kB spent
+    /// its seconds connecting and planning (1.8 kB/s, which priced a 500 kB clone at 296 s; it took 29).
+    /// </summary>
+    public const long MeasurableBytes = 64L << 20;
 }

@@ -140,6 +140,18 @@ public sealed class PreflightTests(PgServersFixture fx) : IClassFixture<PgServer
     }
 
     [Fact]
+    public async Task A_table_never_analyzed_has_no_row_estimate_rather_than_0_rows()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("pfnoanalyze");
+        // Three rows stay under autovacuum's analyze threshold (50 rows): reltuples stays -1.
+        await PgServers.ExecAsync(db.Source, "CREATE TABLE public.fresh (id int); INSERT INTO public.fresh VALUES (1), (2), (3)");
+        var checks = ById(await PreflightRunner.RunAsync(CloneKit.Request(db, CloneOperation.Table, "public", "fresh"), null));
+
+        Assert.Equal(("table \"public\".\"fresh\"", "rows not estimated (never analyzed), 8.0 kB"), (Assert.Single(checks["size"]).Object, checks["size"][0].Message));
+        Assert.Equal("1 table(s), about 0 row(s) (1 never analyzed, not counted), 8.0 kB", Assert.Single(checks["size.total"]).Message);
+    }
+
+    [Fact]
     public async Task What_a_run_would_leave_out_is_a_blocker_or_with_skip_unsupported_a_warning_naming_each()
     {
         var db = await fx.Servers.CreateDatabasesAsync("pfskip");

@@ -54,6 +54,32 @@ public sealed partial class PreflightApiTests(PgServersFixture fx)
     }
 
     [Fact]
+    public async Task The_duration_rests_on_earlier_runs_that_copied_enough_to_measure_a_throughput()
+    {
+        var consoleDb = await fx.Servers.CreateDatabasesAsync("pf_rate_console");
+        var data = await fx.Servers.CreateDatabasesAsync("pf_rate");
+        await PgServers.ExecAsync(data.Source, SourceSql);
+        await using var console = await RunsConsole.StartAsync(RunsConsole.Settings(consoleDb.Source), data);
+        var (http, _) = await LogInAsync(console.Url, RunsConsole.Operator);
+        var request = new RunRequest("schema", console.SourceId, console.TargetId, "s", Options: new PgClone.Core.CloneOptions { Conflict = PgClone.Core.ConflictStrategy.Replace });
+        async Task<string> DurationAsync()
+        {
+            var response = await http.PostAsJsonAsync("api/v1/preflight", request, Json);
+            using var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            return report.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("id").GetString() == "duration").GetProperty("message").GetString()!;
+        }
+
+        // A run of a few kB spends its seconds connecting and planning: it says nothing of the copy's speed.
+        var run = await StartAsync(http, request);
+        await WaitAsync(http, run, d => d.Run.Status == RunStatus.Succeeded);
+        Assert.StartsWith("about 1 s for the data at 50.0 MB/s ", await DurationAsync());
+
+        // One that copied 200 MB in 10 s does.
+        await PgServers.ExecAsync(consoleDb.Source, $"UPDATE runs SET \"Bytes\" = 200 * 1048576, \"StartedAt\" = \"FinishedAt\" - interval '10 seconds' WHERE \"Id\" = {run}");
+        Assert.StartsWith("about 1 s for the data at 20.0 MB/s ", await DurationAsync());
+    }
+
+    [Fact]
     public async Task Only_who_may_run_gets_a_preflight_and_a_bad_request_is_a_problem()
     {
         var consoleDb = await fx.Servers.CreateDatabasesAsync("pf_api_rights_console");

@@ -49,6 +49,19 @@ public sealed class RunProgressBarTests : BunitContext, IAsyncLifetime
     }
 
     [Fact]
+    public void Small_tables_count_by_tables_done_when_their_bytes_say_less()
+    {
+        // 23 tables of one 8 kB page each hold a few hundred bytes of rows: 10 done read as 1 % by bytes.
+        var cut = Render(new RunProgress
+        {
+            RunId = 9, Status = RunStatus.Running, Phase = "copying data", TablesTotal = 23, TablesCompleted = 10, Rows = 40,
+            Bytes = 3L << 10, BytesEstimated = 184L << 10,
+        });
+
+        Assert.Equal("43%", Text(cut, ".pgclone-run-percent"));
+    }
+
+    [Fact]
     public void A_run_about_to_finish_says_less_than_a_second_left_rather_than_0s()
     {
         var cut = Render(new RunProgress
