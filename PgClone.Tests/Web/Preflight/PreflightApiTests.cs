@@ -24,14 +24,21 @@ public sealed partial class PreflightApiTests(PgServersFixture fx)
         ANALYZE s.t; ANALYZE s."Odd name";
         """;
 
+    /// <summary>A console (its database and a source/target pair holding <see cref="SourceSql"/>) named after the test.</summary>
+    private async Task<(TestDatabases ConsoleDb, TestDatabases Data, RunsConsole Console)> ConsoleAsync(string name, string? targetSql = null)
+    {
+        var consoleDb = await fx.Servers.CreateDatabasesAsync(name + "_console");
+        var data = await fx.Servers.CreateDatabasesAsync(name);
+        await PgServers.ExecAsync(data.Source, SourceSql);
+        if (targetSql is not null) await PgServers.ExecAsync(data.Target, targetSql);
+        return (consoleDb, data, await RunsConsole.StartAsync(RunsConsole.Settings(consoleDb.Source), data));
+    }
+
     [Fact]
     public async Task The_api_returns_the_cli_list_with_the_conflict_blocker_and_changes_nothing()
     {
-        var consoleDb = await fx.Servers.CreateDatabasesAsync("pf_api_console");
-        var data = await fx.Servers.CreateDatabasesAsync("pf_api");
-        await PgServers.ExecAsync(data.Source, SourceSql);
-        await PgServers.ExecAsync(data.Target, "CREATE SCHEMA s; CREATE TABLE s.t (x text); INSERT INTO s.t VALUES ('kept')");
-        await using var console = await RunsConsole.StartAsync(RunsConsole.Settings(consoleDb.Source), data);
+        var (_, data, started) = await ConsoleAsync("pf_api", "CREATE SCHEMA s; CREATE TABLE s.t (x text); INSERT INTO s.t VALUES ('kept')");
+        await using var console = started;
         var (http, _) = await LogInAsync(console.Url, RunsConsole.Operator);
 
         var cli = await PgCloneCli.RunAsync("preflight", "--source", PgServers.Conninfo(data.Source), "--target", PgServers.Conninfo(data.Target), "--schema", "s", "--json");
@@ -56,10 +63,8 @@ public sealed partial class PreflightApiTests(PgServersFixture fx)
     [Fact]
     public async Task The_duration_rests_on_earlier_runs_that_copied_enough_to_measure_a_throughput()
     {
-        var consoleDb = await fx.Servers.CreateDatabasesAsync("pf_rate_console");
-        var data = await fx.Servers.CreateDatabasesAsync("pf_rate");
-        await PgServers.ExecAsync(data.Source, SourceSql);
-        await using var console = await RunsConsole.StartAsync(RunsConsole.Settings(consoleDb.Source), data);
+        var (consoleDb, _, started) = await ConsoleAsync("pf_rate");
+        await using var console = started;
         var (http, _) = await LogInAsync(console.Url, RunsConsole.Operator);
         var request = new RunRequest("schema", console.SourceId, console.TargetId, "s", Options: new PgClone.Core.CloneOptions { Conflict = PgClone.Core.ConflictStrategy.Replace });
         async Task<string> DurationAsync()
@@ -82,10 +87,8 @@ public sealed partial class PreflightApiTests(PgServersFixture fx)
     [Fact]
     public async Task Only_who_may_run_gets_a_preflight_and_a_bad_request_is_a_problem()
     {
-        var consoleDb = await fx.Servers.CreateDatabasesAsync("pf_api_rights_console");
-        var data = await fx.Servers.CreateDatabasesAsync("pf_api_rights");
-        await PgServers.ExecAsync(data.Source, SourceSql);
-        await using var console = await RunsConsole.StartAsync(RunsConsole.Settings(consoleDb.Source), data);
+        var (_, data, started) = await ConsoleAsync("pf_api_rights");
+        await using var console = started;
         await ConsoleUsers.AddAsync(console.Factory, "auditor@example.com", AppRoles.Auditor, Password);
         var (auditor, _) = await LogInAsync(console.Url, "auditor@example.com");
         var (op, _) = await LogInAsync(console.Url, RunsConsole.Operator);
