@@ -206,6 +206,38 @@ public static partial class CatalogReader
               AND (t.ns = 0 OR t.ns IN (SELECT oid FROM pg_namespace WHERE nspname = ANY($1)))
             """, schemas, r => (ObjectKey.Parse(r.GetString(0)), ObjectKey.Parse(r.GetString(1))), ct);
 
+    /// <summary>
+    /// What objects need in schemas other than <paramref name="schemas"/> (and than pg_catalog and
+    /// information_schema), apart from extension members (the extension check covers those): a column's domain, a
+    /// default's sequence or function, a view's table. A table, schema or functions clone does not bring them, so
+    /// the target must have them already.
+    /// </summary>
+    public static async Task<List<OutsideDependency>> OutsideDependenciesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
+        await QueryAsync(conn, $"""
+            WITH {ObjectKeys}, outside AS (
+                SELECT DISTINCT f.key, d.refclassid, d.refobjid
+                FROM pg_depend d
+                JOIN keys f ON f.cls = d.classid AND f.oid = d.objid
+                WHERE d.deptype IN ('n', 'a') AND NOT f.is_sequence AND d.refobjid >= 16384
+                  AND d.refclassid IN ('pg_class'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, 'pg_operator'::regclass,
+                                       'pg_collation'::regclass, 'pg_ts_config'::regclass, 'pg_ts_dict'::regclass)
+                  AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = d.refclassid AND x.objid = d.refobjid AND x.deptype = 'e')
+            )
+            SELECT o.key, n.reg, n.name, s.nspname
+            FROM outside o CROSS JOIN LATERAL (
+                SELECT 'regclass', o.refobjid::regclass::text, c.relnamespace FROM pg_class c WHERE o.refclassid = 'pg_class'::regclass AND c.oid = o.refobjid
+                UNION ALL SELECT 'regtype', o.refobjid::regtype::text, t.typnamespace FROM pg_type t WHERE o.refclassid = 'pg_type'::regclass AND t.oid = o.refobjid
+                UNION ALL SELECT 'regprocedure', o.refobjid::regprocedure::text, p.pronamespace FROM pg_proc p WHERE o.refclassid = 'pg_proc'::regclass AND p.oid = o.refobjid
+                UNION ALL SELECT 'regoperator', o.refobjid::regoperator::text, p.oprnamespace FROM pg_operator p WHERE o.refclassid = 'pg_operator'::regclass AND p.oid = o.refobjid
+                UNION ALL SELECT 'regcollation', o.refobjid::regcollation::text, c.collnamespace FROM pg_collation c WHERE o.refclassid = 'pg_collation'::regclass AND c.oid = o.refobjid
+                UNION ALL SELECT 'regconfig', o.refobjid::regconfig::text, c.cfgnamespace FROM pg_ts_config c WHERE o.refclassid = 'pg_ts_config'::regclass AND c.oid = o.refobjid
+                UNION ALL SELECT 'regdictionary', o.refobjid::regdictionary::text, d.dictnamespace FROM pg_ts_dict d WHERE o.refclassid = 'pg_ts_dict'::regclass AND d.oid = o.refobjid
+            ) n (reg, name, ns)
+            JOIN pg_namespace s ON s.oid = n.ns
+            WHERE s.nspname <> ALL($1) AND s.nspname NOT IN ('pg_catalog', 'information_schema') AND s.nspname NOT LIKE 'pg\_%'
+            ORDER BY 1, 3
+            """, schemas, r => new OutsideDependency(ObjectKey.Parse(r.GetString(0)), r.GetString(1), r.GetString(2), r.GetString(3)), ct);
+
     /// <summary>Extensions whose objects the schemas' objects use (a column type, an operator class, a function), or that live in the schemas.</summary>
     private static async Task<List<ExtensionUse>> ReadExtensionUsesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, """

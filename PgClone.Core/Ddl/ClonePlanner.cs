@@ -40,11 +40,14 @@ public static class ClonePlanner
         PlanScope scope;
         SchemaRename? rename = null;
         List<ValueNamedObject> named = [];
+        List<OutsideDependency> outside = [];
         try
         {
             var schemas = await SchemasAsync(request, source, ct);
             catalog = await CatalogReader.ReadAsync(source, schemas, request.Operation is CloneOperation.Database or CloneOperation.DatabaseCreate, ct, catalogHelper);
             scope = PlanScope.Build(request, catalog);
+            if (request.Operation is not (CloneOperation.Database or CloneOperation.DatabaseCreate))
+                outside = await CatalogReader.OutsideDependenciesAsync(source, [.. schemas], ct);
             if (options.IncludeData)
             {
                 named = await CatalogReader.ObjectsNamedByValuesAsync(source, new SessionWarmup(source, request.Source),
@@ -66,6 +69,8 @@ public static class ClonePlanner
             if (asTarget is not null) state = asTarget(state);
             scope.RefuseUnsupported(request, catalog, await TargetState.MissingLibrariesAsync(target,
                 scope.Functions.Select(f => f.Library).OfType<string>().Distinct().ToList(), ct), state);
+            scope.RefuseWhatNeedsMissingOutside(request, catalog, outside,
+                await TargetState.UnresolvedNamesAsync(target, outside.Select(d => (d.RegType, d.Name)).Distinct().ToList(), ct));
             scope.RefuseValuesNamingMissing(request, catalog, named,
                 await TargetState.UnresolvedNamesAsync(target, named.Select(v => (v.RegType, v.Name)).Distinct().ToList(), ct));
             scope.KeepRequestedTable(request);

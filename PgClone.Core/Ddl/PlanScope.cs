@@ -107,20 +107,22 @@ internal sealed class PlanScope
                 Skipped, "clone what they name first");
             LeaveOutDependents(catalog, stranded.Select(g => new ObjectKey('r', g.Key)));
         }
-
-        static string Listed(List<string> names) => names.Count switch
-        {
-            1 => names[0],
-            <= 3 => $"{string.Join(", ", names.SkipLast(1))} and {names[^1]}",
-            _ => $"{string.Join(", ", names.Take(3))} and {names.Count - 3} more",
-        };
-        static string Kind(string regType) => regType switch
-        {
-            "regclass" => "relation", "regtype" => "type", "regproc" or "regprocedure" => "function", "regoper" or "regoperator" => "operator",
-            "regnamespace" => "schema", "regrole" => "role", "regcollation" => "collation", "regconfig" => "text search configuration",
-            _ => "text search dictionary",
-        };
     }
+
+    private static string Listed(List<string> names) => names.Count switch
+    {
+        1 => names[0],
+        <= 3 => $"{string.Join(", ", names.SkipLast(1))} and {names[^1]}",
+        _ => $"{string.Join(", ", names.Take(3))} and {names.Count - 3} more",
+    };
+
+    /// <summary>What a reg* type's values name: "relation", "type", "function", ...</summary>
+    private static string Kind(string regType) => regType switch
+    {
+        "regclass" => "relation", "regtype" => "type", "regproc" or "regprocedure" => "function", "regoper" or "regoperator" => "operator",
+        "regnamespace" => "schema", "regrole" => "role", "regcollation" => "collation", "regconfig" => "text search configuration",
+        _ => "text search dictionary",
+    };
 
     /// <summary>
     /// skip_unsupported leaves out what cannot be cloned, but not the table a table clone is for: with nothing left
@@ -247,11 +249,7 @@ internal sealed class PlanScope
             foreach (var dependent in dependents[key]) Add(dependent, key);
         if (added.Count == 0) return;
 
-        foreach (var f in Functions) _names[new ObjectKey('f', f.Oid)] = $"{(f.Kind == 'p' ? "procedure" : "function")} {f.Signature}";
-        foreach (var t in Types) _names[new ObjectKey('t', t.Oid)] = $"{(t.Kind == UserTypeKind.Domain ? "domain" : "type")} {t.Name.Quoted}";
-        foreach (var s in Sequences) _names[new ObjectKey('r', s.Oid)] = $"sequence {s.Name.Quoted}";
-        foreach (var t in Tables) _names[new ObjectKey('r', t.Oid)] = $"table {t.Name.Quoted}";
-        foreach (var v in Views) _names[new ObjectKey('r', v.Oid)] = $"{(v.Materialized ? "materialized view" : "view")} {v.Name.Quoted}";
+        NameCloned();
         foreach (var key in added.Where(k => Unclonable[k] != k && _names.ContainsKey(k)))
             Skipped.Add($"{_names[key]}: depends on {NearestNamed(Unclonable[key])}, which is not cloned");
         bool Left(char kind, uint oid) => Unclonable.ContainsKey(new ObjectKey(kind, oid));
@@ -260,6 +258,36 @@ internal sealed class PlanScope
         Sequences.RemoveAll(s => Left('r', s.Oid));
         Tables.RemoveAll(t => Left('r', t.Oid));
         Views.RemoveAll(v => Left('r', v.Oid));
+    }
+
+    /// <summary>Names the types, functions, sequences, tables and views in the scope (<see cref="NameOf"/>).</summary>
+    private void NameCloned()
+    {
+        foreach (var f in Functions) _names[new ObjectKey('f', f.Oid)] = $"{(f.Kind == 'p' ? "procedure" : "function")} {f.Signature}";
+        foreach (var t in Types) _names[new ObjectKey('t', t.Oid)] = $"{(t.Kind == UserTypeKind.Domain ? "domain" : "type")} {t.Name.Quoted}";
+        foreach (var s in Sequences) _names[new ObjectKey('r', s.Oid)] = $"sequence {s.Name.Quoted}";
+        foreach (var t in Tables) _names[new ObjectKey('r', t.Oid)] = $"table {t.Name.Quoted}";
+        foreach (var v in Views) _names[new ObjectKey('r', v.Oid)] = $"{(v.Materialized ? "materialized view" : "view")} {v.Name.Quoted}";
+    }
+
+    /// <summary>
+    /// A table, schema or functions clone whose objects need one in a schema it does not clone (a column's domain in
+    /// public, a default's sequence, a view's table) that the target lacks: CREATE would fail in the middle of the
+    /// run, so it is refused before anything is written, naming each, or with skip_unsupported left out with what
+    /// depends on it.
+    /// </summary>
+    public void RefuseWhatNeedsMissingOutside(CloneRequest request, SourceCatalog catalog, IReadOnlyList<OutsideDependency> outside,
+        IReadOnlySet<(string Type, string Name)> unresolved)
+    {
+        NameCloned();
+        var stranded = outside.Where(d => unresolved.Contains((d.RegType, d.Name)) && _names.ContainsKey(d.From) && !Unclonable.ContainsKey(d.From))
+            .GroupBy(d => d.From).ToList();
+        if (stranded.Count == 0) return;
+        var schemas = stranded.SelectMany(g => g).Select(d => Sql.Ident(d.Schema)).Distinct().Order(StringComparer.Ordinal).ToList();
+        RefuseOrSkip(request, [.. stranded.Select(g => $"{_names[g.Key]}: needs {Listed(g.Select(d => $"{Kind(d.RegType)} {d.Name}").Distinct().ToList())}, " +
+            "which the target lacks and the clone does not bring")],
+            Skipped, $"clone schema {string.Join(", ", schemas)} first, or the whole database");
+        LeaveOutDependents(catalog, stranded.Select(g => g.Key));
     }
 
     /// <summary>The first object with a name on the way from a left-out object to its root (a server names its wrapper).</summary>

@@ -424,6 +424,48 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
     }
 
     [Fact]
+    public async Task A_schema_or_table_clone_needing_an_object_of_another_schema_the_target_lacks_refuses_before_writing()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("outside_deps");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA common;
+            CREATE DOMAIN common."Flag" AS boolean NOT NULL;
+            CREATE SEQUENCE common.ids;
+            CREATE TABLE common.lookup (id int PRIMARY KEY);
+            CREATE SCHEMA sales;
+            CREATE TABLE sales.orders (id int DEFAULT nextval('common.ids') PRIMARY KEY, online common."Flag");
+            INSERT INTO sales.orders (online) VALUES (true), (false);
+            CREATE TABLE sales.notes (id int PRIMARY KEY, body text);
+            INSERT INTO sales.notes VALUES (1, 'kept');
+            CREATE VIEW sales.lookups AS SELECT id FROM common.lookup;
+            """);
+        var source = ServerEndpoint.Parse(ServerRole.Source, db.Source).Describe();
+        const string lacks = "which the target lacks and the clone does not bring";
+
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Schema, "sales"));
+        Assert.Equal($"{source}: cannot clone table \"sales\".\"orders\": needs type common.\"Flag\" and relation common.ids, {lacks}; " +
+                     $"view \"sales\".\"lookups\": needs relation common.lookup, {lacks} " +
+                     "(nothing was written; clone schema \"common\" first, or the whole database, or set \"skip_unsupported\": true to clone without them)", refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'sales'"));
+        var table = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Table, "sales", "orders"));
+        Assert.StartsWith($"{source}: cannot clone table \"sales\".\"orders\": needs type common.\"Flag\" and relation common.ids, {lacks} (nothing was written; ", table.Message);
+
+        // Left out with skip_unsupported, the rest arrives.
+        var skipped = await CloneKit.CloneAsync(db, CloneOperation.Schema, "sales", options: new CloneOptions { SkipUnsupported = true });
+        Assert.Equal([$"table \"sales\".\"orders\": needs type common.\"Flag\" and relation common.ids, {lacks}", $"view \"sales\".\"lookups\": needs relation common.lookup, {lacks}"],
+            skipped.Skipped);
+        Assert.Equal([["sales.notes"]], await PgServers.RowsAsync(db.Target, "SELECT c.oid::regclass::text FROM pg_class c WHERE c.relnamespace = 'sales'::regnamespace AND c.relkind IN ('r', 'v')"));
+
+        // Once the target has them, the clone needs nothing more.
+        await PgServers.ExecAsync(db.Target, """
+            DROP SCHEMA sales CASCADE;
+            CREATE SCHEMA common; CREATE DOMAIN common."Flag" AS boolean NOT NULL; CREATE SEQUENCE common.ids; CREATE TABLE common.lookup (id int PRIMARY KEY);
+            """);
+        var done = await CloneKit.CloneAsync(db, CloneOperation.Schema, "sales");
+        Assert.Equal(2L, done.Tables.Single(t => t.Table.Name == "orders").Rows);
+    }
+
+    [Fact]
     public async Task A_clone_finds_reg_values_inside_composites_ranges_and_multiranges_before_writing()
     {
         var db = await fx.Servers.CreateDatabasesAsync("reg_nested");
