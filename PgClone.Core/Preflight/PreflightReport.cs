@@ -52,9 +52,17 @@ public sealed record PreflightReport(
     {
         var blockers = Blockers;
         if (blockers is [{ Error: { } only }]) return only;
-        return new PgCloneException($"preflight found {blockers.Count} blocker{(blockers.Count == 1 ? "" : "s")}: " +
-            string.Join("; ", blockers.Select(b => $"[{b.Id}] {(b.Object is null ? "" : b.Object + ": ")}{b.Message}")));
+        // A run's error is read on one line: a long list of one kind (57 tables that already exist) is cut, and the
+        // preflight itself lists them all.
+        var listed = blockers.GroupBy(b => b.Id).SelectMany(g => g.Take(ListedPerKind)
+            .Select(b => $"[{b.Id}] {(b.Object is null ? "" : b.Object + ": ")}{b.Message}")
+            .Concat(g.Count() > ListedPerKind ? [$"[{g.Key}] and {g.Count() - ListedPerKind} more"] : []));
+        var remedy = blockers.Any(b => b.Id == "conflict")
+            ? " (to go on over what exists, choose the conflict strategy skip, replace or rename)" : "";
+        return new PgCloneException($"preflight found {blockers.Count} blocker{(blockers.Count == 1 ? "" : "s")}: {string.Join("; ", listed)}{remedy}");
     }
+
+    private const int ListedPerKind = 10;
 }
 
 /// <summary>How the preflight estimates and what it previews.</summary>

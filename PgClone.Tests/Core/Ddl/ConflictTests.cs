@@ -51,9 +51,25 @@ public sealed class ConflictTests(PgServersFixture fx) : IClassFixture<PgServers
         var e = await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(db, ConflictStrategy.Error));
         // The preflight before the run lists every conflict, not only the first.
         Assert.Equal("preflight found 2 blockers: [conflict] table \"s\".\"t\": already exists (conflict strategy is error; nothing was changed); " +
-                     "[conflict] function \"s\".\"f\"(x integer): already exists (conflict strategy is error; nothing was changed)", e.Message);
+                     "[conflict] function \"s\".\"f\"(x integer): already exists (conflict strategy is error; nothing was changed) " +
+                     "(to go on over what exists, choose the conflict strategy skip, replace or rename)", e.Message);
         Assert.Equal(["t:r", "t_id_seq:S", "t_pkey:i", "t_v_idx:i"], await RelationsAsync(db.Target));
         Assert.Equal(["old"], await ValuesAsync(db.Target, "t"));
+    }
+
+    [Fact]
+    public async Task A_run_refused_for_many_conflicts_lists_ten_of_a_kind_and_counts_the_rest()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("conflict_many");
+        const string tables = "DO $$ BEGIN FOR i IN 1..13 LOOP EXECUTE format('CREATE TABLE s.t%s (id int)', lpad(i::text, 2, '0')); END LOOP; END $$";
+        await PgServers.ExecAsync(db.Source, "CREATE SCHEMA s; " + tables);
+        await PgServers.ExecAsync(db.Target, "CREATE SCHEMA s; " + tables);
+
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Schema, "s"));
+
+        Assert.Equal("preflight found 13 blockers: " + string.Join("; ", Enumerable.Range(1, 10).Select(i =>
+                $"[conflict] table \"s\".\"t{i:00}\": already exists (conflict strategy is error; nothing was changed)")) +
+            "; [conflict] and 3 more (to go on over what exists, choose the conflict strategy skip, replace or rename)", e.Message);
     }
 
     [Fact]

@@ -38,7 +38,8 @@ public sealed class MissingExtensionTests(SourceOnlyExtensionServers servers) : 
 
         var e = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(request));
         Assert.Equal($"preflight found 2 blockers: [extension] extension \"{name}\": is not available on the target server (not in pg_available_extensions); " +
-                     "install it there first; [conflict] table \"s\".\"t\": already exists (conflict strategy is error; nothing was changed)", e.Message);
+                     "install it there first; [conflict] table \"s\".\"t\": already exists (conflict strategy is error; nothing was changed) " +
+                     "(to go on over what exists, choose the conflict strategy skip, replace or rename)", e.Message);
         Assert.Equal([["t"]], await PgServers.RowsAsync(db.Target, "SELECT relname::text FROM pg_class WHERE relnamespace = 's'::regnamespace"));
         Assert.Contains(target, report.Blockers[1].Error!.Message);
     }
