@@ -29,8 +29,9 @@ public static class JsonText
         var path = Regex.Replace(e.Path ?? "$", @"^\$\.?", "");
         if (Regex.Match(e.Message, "^The JSON property '(.+?)' could not be mapped") is { Success: true } unknown)
         {
+            // The path names the unknown property itself, except at the top level, where it is "$".
             var name = unknown.Groups[1].Value;
-            return $"unknown option \"{(path == name || path.EndsWith("." + name, StringComparison.Ordinal) || path.Length == 0 ? path.Length == 0 ? name : path : path + "." + name)}\"";
+            return $"unknown option \"{(path.Length == 0 ? name : path)}\"";
         }
         if (!e.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
             return $"not valid JSON: {Plain(e.Message)}{(e.BytePositionInLine is { } at ? $" (at character {at + 1})" : "")}";

@@ -15,14 +15,15 @@ public sealed record ServerEndpoint(ServerRole Role, string Name, string Connect
     public static ServerEndpoint Parse(ServerRole role, string conninfo, string? name = null)
     {
         var csb = ConnInfo.Parse(conninfo, role);
-        var endpoint = new ServerEndpoint(role, "", csb.ConnectionString);
-        return endpoint with { Name = name ?? $"{endpoint.Host}:{csb.Port}/{csb.Database}" };
+        return new ServerEndpoint(role, name ?? $"{Distinct(csb.Host)}:{csb.Port}/{csb.Database}", csb.ConnectionString);
     }
 
     public NpgsqlConnectionStringBuilder Builder => new(ConnectionString);
 
     /// <summary>The host, or the host list without repeats (a single host with target_session_attrs is listed twice).</summary>
-    public string Host => Builder.Host is { } host ? string.Join(",", host.Split(',').Distinct()) : "localhost";
+    public string Host => Distinct(Builder.Host);
+
+    private static string Distinct(string? hosts) => hosts is null ? "localhost" : string.Join(",", hosts.Split(',').Distinct());
     public int Port => Builder.Port;
     public string? Database => Builder.Database;
 

@@ -17,13 +17,22 @@ public sealed class RunTablesBrowserTests(PgServersFixture fx)
 {
     private const string Shots = "/tmp/pgclone-shots";
 
+    /// <summary>A console whose source database holds <paramref name="sourceSql"/>, and the Operator's API client.</summary>
+    private async Task<(RunsConsole Console, HttpClient Http, TestDatabases Data)> ConsoleAsync(string name, string sourceSql)
+    {
+        var consoleDb = await fx.Servers.CreateDatabasesAsync(name + "_console");
+        var data = await fx.Servers.CreateDatabasesAsync(name + "_data");
+        await PgServers.ExecAsync(data.Source, sourceSql);
+        var console = await RunsConsole.StartAsync(RunsConsole.Settings(consoleDb.Source), data);
+        var (http, _) = await RunsTestBed.LogInAsync(console.Url, RunsConsole.Operator);
+        return (console, http, data);
+    }
+
     [Fact]
     public async Task Copied_tables_show_while_the_run_goes_on_paged_and_filtered()
     {
-        var consoleDb = await fx.Servers.CreateDatabasesAsync("run_tables_console");
-        var data = await fx.Servers.CreateDatabasesAsync("run_tables_data");
         // 30 small tables, and a larger one whose rows wait at a gate on the target while the test holds it.
-        await PgServers.ExecAsync(data.Source, """
+        var (started, http, data) = await ConsoleAsync("run_tables", """
             CREATE SCHEMA many;
             DO $$ BEGIN
               FOR i IN 1..30 LOOP
@@ -35,9 +44,8 @@ public sealed class RunTablesBrowserTests(PgServersFixture fx)
             INSERT INTO many.zz_gated SELECT g, repeat('x', 200) FROM generate_series(1, 2000) g;
             ANALYZE;
             """);
+        await using var console = started;
         await RunsTestBed.SlowTargetAsync(data.Target, secondsPerRow: 0, gated: true, only: "many.zz_gated");
-        await using var console = await RunsConsole.StartAsync(RunsConsole.Settings(consoleDb.Source), data);
-        var (http, _) = await RunsTestBed.LogInAsync(console.Url, RunsConsole.Operator);
         await using var gate = await RunsTestBed.HoldLoadingAsync(data.Target);
         // Two workers: the gated table, largest, goes first and waits; the other worker copies the 30 meanwhile.
         var run = await RunsTestBed.StartAsync(http, new PgClone.Web.Runs.RunRequest("schema", console.SourceId, console.TargetId, "many",
@@ -104,10 +112,8 @@ public sealed class RunTablesBrowserTests(PgServersFixture fx)
     [Fact]
     public async Task A_run_of_hundreds_of_tables_keeps_its_page_live_and_filterable()
     {
-        var consoleDb = await fx.Servers.CreateDatabasesAsync("run_many_console");
-        var data = await fx.Servers.CreateDatabasesAsync("run_many_data");
         // 400 tables with long names: the run page's prerendered state is about 120 kB, over SignalR's default 32 kB.
-        await PgServers.ExecAsync(data.Source, """
+        var (started, http, _) = await ConsoleAsync("run_many", """
             CREATE SCHEMA wide;
             DO $$ BEGIN
               FOR i IN 1..400 LOOP
@@ -116,8 +122,7 @@ public sealed class RunTablesBrowserTests(PgServersFixture fx)
               END LOOP;
             END $$;
             """);
-        await using var console = await RunsConsole.StartAsync(RunsConsole.Settings(consoleDb.Source), data);
-        var (http, _) = await RunsTestBed.LogInAsync(console.Url, RunsConsole.Operator);
+        await using var console = started;
         var run = await RunsTestBed.StartAsync(http, new PgClone.Web.Runs.RunRequest("schema", console.SourceId, console.TargetId, "wide"));
         var done = await RunsTestBed.WaitAsync(http, run, d => d.Run.Status is PgClone.Web.Runs.RunStatus.Succeeded or PgClone.Web.Runs.RunStatus.Failed, TimeSpan.FromSeconds(120));
         Assert.Equal((PgClone.Web.Runs.RunStatus.Succeeded, 400), (done.Run.Status, done.Tables.Count));
@@ -140,6 +145,17 @@ public sealed class RunTablesBrowserTests(PgServersFixture fx)
             catch (PlaywrightException) when (DateTime.UtcNow < deadline) { }
         }
         await Assertions.Expect(rows.First).ToContainTextAsync("\"wide\".\"a_table_with_a_long_descriptive_name_399\"");
+        await page.ScreenshotAsync(new() { Path = $"{Shots}/run-400-tables-operator-1280.png", FullPage = true });
+
+        // The Auditor's page of the same run is live too, and offers nothing that changes it.
+        await console.AddUserAsync("wide.auditor@example.com", AppRoles.Auditor);
+        var auditor = await RunsBrowserTests.LogInAsync(browser, console.Url, "wide.auditor@example.com", errors);
+        await auditor.GotoAsync($"{console.Url}/jobs/{run}");
+        await Assertions.Expect(auditor.Locator("#run-tables-pager")).ToContainTextAsync("1-25 of 400", new() { Timeout = 30_000 });
+        await auditor.Locator("#run-tables-filter").FillAsync("name_123");
+        await Assertions.Expect(auditor.Locator("#run-tables tbody tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(auditor.Locator(".pgclone-cancel")).ToHaveCountAsync(0);
+        await auditor.ScreenshotAsync(new() { Path = $"{Shots}/run-400-tables-auditor-1280.png", FullPage = true });
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 }
