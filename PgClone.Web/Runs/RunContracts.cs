@@ -123,7 +123,12 @@ public sealed record RunSummary(
     string? Error,
     long? ResumedFromRunId,
     string? Instance,
-    bool CancelRequested);
+    bool CancelRequested,
+    string? TargetKey = null)
+{
+    /// <summary>The database the run writes (the part of <see cref="TargetKey"/> after <c>host:port/</c>), null for roles.</summary>
+    public string? TargetDatabase => TargetKey?.IndexOf('/') is int slash and >= 0 ? TargetKey[(slash + 1)..] : null;
+}
 
 /// <summary>One table's outcome in a run.</summary>
 public sealed record RunTableResult(string Table, long Rows, long Bytes, double Seconds, string Status, string? Error, string? CopiedByJob);

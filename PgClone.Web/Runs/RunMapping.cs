@@ -14,7 +14,7 @@ internal static class RunMapping
         r.Id, RunStatuses.Parse(r.Status), r.QueueReason, r.Phase, r.Operation, r.Schema, r.Table,
         r.SourceName, r.SourceEnvironment, r.TargetName, r.TargetEnvironment, r.StartedByKind, r.StartedBy, r.ProfileId,
         r.SubmittedAt, r.StartedAt, r.FinishedAt, r.TablesTotal, r.TablesCompleted, r.TablesFailed, r.Rows, r.Bytes,
-        r.BytesEstimated, r.Error, r.ResumedFromRunId, r.Instance, r.CancelRequested);
+        r.BytesEstimated, r.Error, r.ResumedFromRunId, r.Instance, r.CancelRequested, r.TargetKey);
 
     public static readonly Func<Run, RunSummary> ToSummary = Summary.Compile();
 

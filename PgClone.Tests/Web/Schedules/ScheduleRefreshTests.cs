@@ -45,6 +45,7 @@ public sealed class ScheduleRefreshTests(PgServersFixture fx)
             seen.Add(run.Id);
             Assert.Equal((RunStatus.Succeeded, (string?)null), (run.Status, run.Error));
             var detail = await GetAsync(http, run.Id);
+            Assert.Equal(live, detail.Run.TargetDatabase);
             Assert.Contains(detail.Notes, n => n.StartsWith($"refresh: {Tables.Count} tables verified by checksum", StringComparison.Ordinal));
             Assert.Contains(detail.Notes, n => n.StartsWith(i == 0 ? $"refresh: {Sql.Ident(live)} did not exist" : "refresh: swapped ", StringComparison.Ordinal));
             // Stamps are to the second: the next refresh keeps its previous copy apart.

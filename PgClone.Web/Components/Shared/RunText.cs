@@ -7,15 +7,21 @@ namespace PgClone.Web.Components.Shared;
 /// <summary>A run's operation and scope in a few words ("schema shop", "table shop.orders", "database").</summary>
 public static class RunText
 {
-    public static string What(RunSummary r) => What(r.Operation, r.Schema, r.Table);
+    public static string What(RunSummary r) => What(r.Operation, r.Schema, r.Table, r.TargetDatabase);
 
-    public static string What(string operation, string? schema, string? table) => operation switch
+    /// <param name="newDatabase">The database a database-create run makes, when known.</param>
+    public static string What(string operation, string? schema, string? table, string? newDatabase = null) => operation switch
     {
         "table" => $"table {schema}.{table}",
         "schema" or "functions" => $"{operation} {schema}",
-        "database-create" => "new database",
+        "database-create" => newDatabase is null ? "new database" : $"new database {newDatabase}",
         _ => operation,
     };
+
+    /// <summary>When a run ran; one still queued, or cancelled before it started, says so rather than showing a dash.</summary>
+    public static string Ran(RunSummary run, bool finished) => run.StartedAt is { } started
+        ? $"{Format.When(started)} – {(run.FinishedAt is { } end ? Format.When(end) : "now")}"
+        : finished ? "never started" : "not started yet";
 
     /// <summary>The run's mask keyed by table, as a schema or database clone writes it (a table clone's names only columns).</summary>
     public static JsonObject MaskByTable(RunSummary run, JsonObject mask) =>
