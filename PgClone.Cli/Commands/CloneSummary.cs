@@ -40,6 +40,6 @@ internal sealed record CloneSummary(
         w.WriteLine("  phases: " + string.Join(", ", r.Phases.Select(p =>
             string.Create(CultureInfo.InvariantCulture, $"{JobProgress.PhaseName(p.Phase)} {p.Elapsed.TotalSeconds:F2} s"))));
         w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"pgclone: done: {r.Tables.Count} table(s), {r.Rows:N0} rows, {ProgressDisplay.Size(r.Bytes)} in {r.Elapsed.TotalSeconds:F1} s"));
+            $"pgclone: done: {Words.Count(r.Tables.Count, "table")}, {Words.Count(r.Rows, "row")}, {ProgressDisplay.Size(r.Bytes)} in {r.Elapsed.TotalSeconds:F1} s"));
     }
 }

@@ -58,7 +58,7 @@ internal static class MaskingCommands
             var name = new QualifiedName(parse.GetValue(schema) ?? "public", parse.GetValue(table)!);
             var result = await Core.Masking.MaskInPlace.RunAsync(CliRuntime.Target(parse, target), name, ParseRules(parse.GetValue(rules)!), MaskingSecretStore.Load, ct);
             if (parse.GetValue(json)) CliRuntime.WriteJson(new MaskInPlaceOutput(result.Table.ToString(), result.Rows, result.Columns));
-            else Console.Out.WriteLine($"masked {result.Rows} rows of {result.Table}: {string.Join(", ", result.Columns)}");
+            else Console.Out.WriteLine($"masked {Words.Count(result.Rows, "row")} of {result.Table}: {string.Join(", ", result.Columns)}");
             return 0;
         });
         return command;

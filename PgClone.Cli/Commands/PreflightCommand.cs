@@ -49,7 +49,7 @@ internal static class PreflightCommand
                 foreach (var check in report.Checks) Console.Out.WriteLine(check);
                 var blockers = report.Blockers.Count;
                 var warnings = report.Checks.Count(c => c.Status == PreflightStatus.Warning);
-                await Console.Error.WriteLineAsync($"pgclone: preflight: {blockers} blocker(s), {warnings} warning(s)");
+                await Console.Error.WriteLineAsync($"pgclone: preflight: {Words.Count(blockers, "blocker")}, {Words.Count(warnings, "warning")}");
             }
             return report.Status == PreflightStatus.Blocker ? 2 : 0;
         });

@@ -93,7 +93,7 @@ internal static class RunsCommands
             var page = await client.GetAsync("api/v1/runs?" + string.Join('&', query), ct);
             if (parse.GetValue(json)) { Console.WriteLine(page.GetRawText()); return 0; }
             foreach (var r in page.GetProperty("items").EnumerateArray()) Console.WriteLine(Line(r));
-            Console.Error.WriteLine($"pgclone: {page.GetProperty("total").GetInt32()} run(s)");
+            Console.Error.WriteLine($"pgclone: {Words.Count(page.GetProperty("total").GetInt32(), "run")}");
             return 0;
         });
         return command;
@@ -162,7 +162,7 @@ internal static class RunsCommands
         {
             using var client = ConsoleClient.Create(parse.GetValue(console));
             var cleared = await client.DeleteAsync("api/v1/runs?finished=true", ct);
-            Console.WriteLine($"pgclone: {cleared.GetProperty("deleted").GetInt32()} finished run(s) cleared");
+            Console.WriteLine($"pgclone: {Words.Count(cleared.GetProperty("deleted").GetInt32(), "finished run")} cleared");
             return 0;
         });
         return command;
@@ -195,7 +195,7 @@ internal static class RunsCommands
         var status = last.GetProperty("status").GetString();
         var summary = (await client.GetAsync($"api/v1/runs/{runId}", ct)).GetProperty("run");
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"pgclone: run {runId} {status}: {summary.GetProperty("tablesCompleted").GetInt32()} table(s), {summary.GetProperty("rows").GetInt64():N0} rows, {ProgressDisplay.Size(summary.GetProperty("bytes").GetInt64())}")
+            $"pgclone: run {runId} {status}: {Words.Count(summary.GetProperty("tablesCompleted").GetInt32(), "table")}, {Words.Count(summary.GetProperty("rows").GetInt64(), "row")}, {ProgressDisplay.Size(summary.GetProperty("bytes").GetInt64())}")
             + (Text(summary, "error") is { } error ? $": {error}" : ""));
         return status switch { "succeeded" => 0, "failed" => 1, "cancelled" => 2, _ => 3 };
     }

@@ -79,10 +79,10 @@ internal sealed partial class PlanAssembler
         grants.AddRange(ExtensionDictionaryOptions());
         owners.AddRange(Kinds.Where(k => k.Section != DumpSection.Last).Select(KindOwner).OfType<DdlStatement>());
         foreach (var (role, count) in missing)
-            _absentRoles.Add($"{count} ownership or privilege setting(s) of role {Sql.Ident(role)}: it {state.CannotActAs(role)} (objects stay owned by {Sql.Ident(state.CurrentUser)})");
+            _absentRoles.Add($"{Words.Count(count, "ownership or privilege setting")} of role {Sql.Ident(role)}: it {state.CannotActAs(role)} (objects stay owned by {Sql.Ident(state.CurrentUser)})");
         foreach (var ((role, schema), count) in withoutCreate.OrderBy(x => x.Key.Role, StringComparer.Ordinal).ThenBy(x => x.Key.Schema, StringComparer.Ordinal))
         {
-            _absentRoles.Add($"{count} ownership setting(s) of role {Sql.Ident(role)} in schema {Sql.Ident(schema)}: it has no CREATE privilege on that schema, and only a superuser " +
+            _absentRoles.Add($"{Words.Count(count, "ownership setting")} of role {Sql.Ident(role)} in schema {Sql.Ident(schema)}: it has no CREATE privilege on that schema, and only a superuser " +
                              $"can give it objects there (objects stay owned by {Sql.Ident(state.CurrentUser)})");
             _needsSuperuser = true;
         }

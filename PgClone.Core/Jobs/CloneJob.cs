@@ -221,7 +221,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
             : $"{CloneResult.SnapshotNote}{snapshotId}: every table was read as of this one instant";
         var earlier = results.Where(r => r.CopiedByJob != jobId).ToList();
         if (earlier.Count > 0)
-            yield return $"resumed: {earlier.Count} table(s) were copied by an earlier job under a different snapshot: " +
+            yield return $"resumed: {Words.Count(earlier.Count, "table")} {(earlier.Count == 1 ? "was" : "were")} copied by an earlier job under a different snapshot: " +
                          string.Join(", ", earlier.Select(r => $"{r.Table} (job {r.CopiedByJob})"));
     }
 }

@@ -15,12 +15,12 @@ internal static class DataChecks
             yield return new PreflightCheck("size", PreflightStatus.Ok, $"{RowsOf(t.EstimatedRows)}, {Size(t.EstimatedBytes)}", $"table {t.Target}");
         var unknown = plan.Tables.Count(t => t.EstimatedRows < 0);
         yield return new PreflightCheck("size.total", PreflightStatus.Ok,
-            $"{plan.Tables.Count} table(s), about {Rows(plan.Tables.Sum(t => Math.Max(0, t.EstimatedRows)))} row(s)" +
+            $"{Words.Count(plan.Tables.Count, "table")}, about {Words.Count(plan.Tables.Sum(t => Math.Max(0, t.EstimatedRows)), "row")}" +
             $"{(unknown > 0 ? $" ({unknown} never analyzed, not counted)" : "")}, {Size(Bytes(plan))}");
     }
 
     /// <summary>The planner's estimate; a table never analyzed (nor vacuumed) has none (reltuples = -1), which is not 0 rows.</summary>
-    private static string RowsOf(long estimate) => estimate < 0 ? "rows not estimated (never analyzed)" : $"about {Rows(estimate)} row(s)";
+    private static string RowsOf(long estimate) => estimate < 0 ? "rows not estimated (never analyzed)" : $"about {Words.Count(estimate, "row")}";
 
     public static PreflightCheck Duration(ClonePlan plan, PreflightOptions options)
     {
@@ -54,8 +54,6 @@ internal static class DataChecks
         host.StartsWith('/') || host is "localhost" || IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip);
 
     private static long Bytes(ClonePlan plan) => plan.Tables.Sum(t => Math.Max(0, t.EstimatedBytes));
-
-    private static string Rows(long rows) => rows.ToString("N0", CultureInfo.InvariantCulture);
 
     internal static string Size(long bytes) => bytes switch
     {

@@ -59,7 +59,7 @@ public sealed record PreflightReport(
             .Concat(g.Count() > ListedPerKind ? [$"[{g.Key}] and {g.Count() - ListedPerKind} more"] : []));
         var remedy = blockers.Any(b => b.Id == "conflict")
             ? " (to go on over what exists, choose the conflict strategy skip, replace or rename)" : "";
-        return new PgCloneException($"preflight found {blockers.Count} blocker{(blockers.Count == 1 ? "" : "s")}: {string.Join("; ", listed)}{remedy}");
+        return new PgCloneException($"preflight found {Words.Count(blockers.Count, "blocker")}: {string.Join("; ", listed)}{remedy}");
     }
 
     private const int ListedPerKind = 10;

@@ -83,7 +83,7 @@ public static class PreflightRunner
             {
                 (data, var subset) = await SubsetPlanner.ApplyAsync(request, plan, source, ct);
                 checks.AddRange(subset.Tables.Select(t => new PreflightCheck("subset", PreflightStatus.Ok,
-                    $"{(t.Rows is { } n ? $"{n} row(s)" : "all rows")}: {t.Describe()}", $"table {t.Table}")));
+                    $"{(t.Rows is { } n ? Words.Count(n, "row") : "all rows")}: {t.Describe()}", $"table {t.Table}")));
             }
             catch (PgCloneException e) { checks.Add(new PreflightCheck("subset", PreflightStatus.Blocker, e.Message) { Error = e }); }
         }

@@ -13,7 +13,7 @@ internal static class PrivilegeChecks
             "SELECT x FROM unnest($1::text[]) x WHERE NOT pg_catalog.has_table_privilege(x, 'SELECT') ORDER BY 1",
             r => r.GetString(0), ct, (object)plan.Tables.Select(t => t.Source.Quoted).Distinct().ToArray());
         if (denied.Count == 0)
-            return [new PreflightCheck("privilege.source", PreflightStatus.Ok, $"source user {facts.User} may SELECT from all {plan.Tables.Count} table(s) to copy")];
+            return [new PreflightCheck("privilege.source", PreflightStatus.Ok, $"source user {facts.User} may SELECT from {(plan.Tables.Count == 1 ? "the table" : $"all {Words.Count(plan.Tables.Count, "table")}")} to copy")];
         return [.. denied.Select(t => new PreflightCheck("privilege.source", PreflightStatus.Blocker, $"source user {facts.User} has no SELECT privilege", $"table {t}"))];
     }
 
@@ -29,7 +29,7 @@ internal static class PrivilegeChecks
                 r => (Create: r.GetBoolean(0), Database: r.GetString(1)), ct);
             if (!may.Create)
                 checks.Add(new PreflightCheck("privilege.target", PreflightStatus.Blocker,
-                    $"target user {facts.User} has no CREATE privilege on the database, needed to create schema(s) {string.Join(", ", newSchemas)}",
+                    $"target user {facts.User} has no CREATE privilege on the database, needed to create {Words.Noun(newSchemas.Count, "schema")} {string.Join(", ", newSchemas)}",
                     $"database {Sql.Ident(may.Database)}"));
         }
         var schemas = plan.Tables.Select(t => t.Target.Schema).Append(request.Schema).OfType<string>().Distinct().ToArray();

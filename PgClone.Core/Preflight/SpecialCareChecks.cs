@@ -34,13 +34,13 @@ internal static class SpecialCareChecks
         var checks = new List<PreflightCheck>();
         foreach (var root in facts.Where(f => f.PartitionRoot is not null).GroupBy(f => f.PartitionRoot!))
             checks.Add(new PreflightCheck("care.partitioned", PreflightStatus.Ok,
-                $"partitioned: created with its partitions; {root.Count()} leaf partition(s) are loaded one by one", $"table {root.Key}"));
+                $"partitioned: created with its partitions; {(root.Count() == 1 ? "its 1 leaf partition is loaded" : $"{Words.Count(root.Count(), "leaf partition")} are loaded one by one")}", $"table {root.Key}"));
         foreach (var f in facts.Where(f => f.Identity.Length > 0))
             checks.Add(new PreflightCheck("care.identity", PreflightStatus.Ok,
-                $"identity column(s) {Sql.IdentList(f.Identity)}: values copied as they are, the sequence continues from the source's value", $"table {f.Name}"));
+                $"identity {Words.Noun(f.Identity.Length, "column")} {Sql.IdentList(f.Identity)}: values copied as they are, the sequence continues from the source's value", $"table {f.Name}"));
         foreach (var f in facts.Where(f => f.Generated.Length > 0))
             checks.Add(new PreflightCheck("care.generated", PreflightStatus.Ok,
-                $"generated column(s) {Sql.IdentList(f.Generated)}: not copied, the target computes them", $"table {f.Name}"));
+                $"generated {Words.Noun(f.Generated.Length, "column")} {Sql.IdentList(f.Generated)}: not copied, the target computes them", $"table {f.Name}"));
         foreach (var f in facts.Where(f => f.Unlogged))
             checks.Add(new PreflightCheck("care.unlogged", PreflightStatus.Warning,
                 "unlogged: stays unlogged on the target, where a crash empties it", $"table {f.Name}"));
@@ -60,9 +60,9 @@ internal static class SpecialCareChecks
     /// <summary>Large objects belong to the database: a database clone brings them, a narrower one leaves oid columns naming none.</summary>
     private static PreflightCheck LargeObjects(ClonePlan plan, long count) =>
         plan.LargeObjects.Count > 0
-            ? new PreflightCheck("care.large_objects", PreflightStatus.Ok, $"{count} large object(s): cloned with their data, owners, privileges and comments")
+            ? new PreflightCheck("care.large_objects", PreflightStatus.Ok, $"{Words.Count(count, "large object")}: cloned with their data, owners, privileges and comments")
             : plan.PreData.Any(s => s.ObjectKind == "large object")
-                ? new PreflightCheck("care.large_objects", PreflightStatus.Ok, $"{count} large object(s): created empty (structure only), with their owners, privileges and comments")
+                ? new PreflightCheck("care.large_objects", PreflightStatus.Ok, $"{Words.Count(count, "large object")}: created empty (structure only), with their owners, privileges and comments")
                 : new PreflightCheck("care.large_objects", PreflightStatus.Warning,
-                    $"the source database holds {count} large object(s) (pg_largeobject): only a database clone copies them, so oid columns referring to them will name none on the target");
+                    $"the source database holds {Words.Count(count, "large object")} (pg_largeobject): only a database clone copies them, so oid columns referring to them will name none on the target");
 }

@@ -32,7 +32,7 @@ public sealed class TerminalProgressTests(PgServersFixture fx) : IClassFixture<P
         Assert.Contains("\u001b[", screen);        // redrawn in place with terminal escapes, not printed line by line
         var text = System.Text.RegularExpressions.Regex.Replace(screen, @"\u001b\[[0-9;?]*[A-Za-z]", "");
         Assert.Matches(@"planning +━+ +\d+%", text);     // phase label, bar, percentage; cleared when the run ends
-        Assert.Contains("pgclone: done: 40 table(s), 80,000 rows", screen);
+        Assert.Contains("pgclone: done: 40 tables, 80,000 rows", screen);
         Assert.Equal(80000L, await PgServers.ScalarAsync<long>(db.Target,
             string.Join(" + ", Enumerable.Range(1, 40).Select(i => $"(SELECT count(*) FROM s.t{i})")).Insert(0, "SELECT ")));
     }

@@ -30,7 +30,7 @@ public sealed class CloneAgainBrowserTests(PgServersFixture fx)
         var refusedId = await RunsTestBed.StartAsync(http, new RunRequest("database", console.SourceId, console.TargetId));
         var refused = await RunsTestBed.WaitFinishedAsync(http, refusedId);
         var admin = await PgServers.ScalarAsync<string>(data.Target, "SELECT current_user::text");
-        var missing = $"1 ownership or privilege setting(s) of role \"{absent}\": it is not on the target (objects stay owned by \"{admin}\")";
+        var missing = $"1 ownership or privilege setting of role \"{absent}\": it is not on the target (objects stay owned by \"{admin}\")";
         var source = new Npgsql.NpgsqlConnectionStringBuilder(data.Source);
         Assert.Equal((RunStatus.Failed, $"source 'source db' ({source.Host}:{source.Port}): cannot clone {missing} " +
                                         "(nothing was written; clone those roles first with a roles clone, or set \"skip_unsupported\": true to clone without them)"),

@@ -89,7 +89,7 @@ public sealed class PreflightBrowserTests(PgServersFixture fx)
         };
         var subsetRows = await page.Locator("#subset-rows tbody tr").AllInnerTextsAsync();
         foreach (var (table, rows) in expected)
-            Assert.Contains(subsetRows, r => r.Contains($"\"shop\".\"{table}\"") && r.Contains($"{rows} row(s)"));
+            Assert.Contains(subsetRows, r => r.Contains($"\"shop\".\"{table}\"") && r.Contains($"{rows:N0} rows"));
         await Assertions.Expect(page.Locator("#start-clone")).ToBeEnabledAsync();
         await page.ClickAsync("#start-clone");
         await page.WaitForURLAsync(new Regex("/jobs/\\d+$"));

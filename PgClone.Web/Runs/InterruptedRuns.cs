@@ -53,7 +53,7 @@ public sealed class InterruptedRuns(
             }
             await publisher.PublishStateAsync(id, ct);
         }
-        if (marked > 0) log.LogInformation("{Count} run(s) marked interrupted", marked);
+        if (marked > 0) log.LogInformation("{Count} runs marked interrupted", marked);
         return marked;
     }
 }

@@ -143,7 +143,7 @@ public sealed class CancelAndResumeTests(PgServersFixture fx) : IClassFixture<Pg
                 Assert.Equal(await ChecksumAsync(db.Source, t, "id"), await ChecksumAsync(db.Target, t, "id"));
             Assert.Equal([3001L, 100, 200], result.Tables.Select(t => t.Rows));
             Assert.Equal([result.JobId, jobId, jobId], result.Tables.Select(t => t.CopiedByJob));
-            Assert.Contains($"resumed: 2 table(s) were copied by an earlier job under a different snapshot: \"public\".\"s1\" (job {jobId}), \"public\".\"s2\" (job {jobId})", result.Notes);
+            Assert.Contains($"resumed: 2 tables were copied by an earlier job under a different snapshot: \"public\".\"s1\" (job {jobId}), \"public\".\"s2\" (job {jobId})", result.Notes);
             Assert.Equal(3L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_indexes WHERE indexname LIKE '%_pkey'"));
             Assert.Equal(JobStatus.Completed, (await store.LatestAsync(default))!.Status);
         }

@@ -37,7 +37,7 @@ public sealed class MaskingCliTests(PgServersFixture fx) : IClassFixture<PgServe
             Assert.Contains(columns, c => (string)c!["column"]! == "ref" && (string)c["category"]! == "credit_card" && (string)c["confidence"]! == "high");
 
             var inPlace = await PgcloneAsync(home, "mask-in-place", "--target", PgServers.Conninfo(db.Target), "--table", "people", "--rules", """{"email": "email", "ssn": "keyed_hash"}""");
-            Assert.Equal((0, "masked 1 rows of \"public\".\"people\": email, ssn\n", ""), inPlace);
+            Assert.Equal((0, "masked 1 row of \"public\".\"people\": email, ssn\n", ""), inPlace);
             var keyFile = Path.Combine(home, ".config", "pgclone", "mask.key");
             Assert.Equal(32, new FileInfo(keyFile).Length);
             if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));

@@ -44,14 +44,14 @@ public sealed class PreflightTests(PgServersFixture fx) : IClassFixture<PgServer
         Assert.Equal("no object the clone creates exists on the target", Assert.Single(checks["conflict"]).Message);
         Assert.Equal(PreflightStatus.Ok, Assert.Single(checks["privilege.source"]).Status);
         Assert.Equal(PreflightStatus.Ok, Assert.Single(checks["privilege.superuser"]).Status);
-        Assert.Equal(("table \"s\".\"orders\"", "partitioned: created with its partitions; 1 leaf partition(s) are loaded one by one"),
+        Assert.Equal(("table \"s\".\"orders\"", "partitioned: created with its partitions; its 1 leaf partition is loaded"),
             (Assert.Single(checks["care.partitioned"]).Object, checks["care.partitioned"][0].Message));
-        Assert.Equal("identity column(s) \"id\": values copied as they are, the sequence continues from the source's value", Assert.Single(checks["care.identity"]).Message);
-        Assert.Equal("generated column(s) \"label\": not copied, the target computes them", Assert.Single(checks["care.generated"]).Message);
-        Assert.Equal([("table \"s\".\"customers\"", "20 row(s): root"), ("table \"s\".\"orders_2024\"", "50 row(s): child of \"s\".\"customers\"")],
+        Assert.Equal("identity column \"id\": values copied as they are, the sequence continues from the source's value", Assert.Single(checks["care.identity"]).Message);
+        Assert.Equal("generated column \"label\": not copied, the target computes them", Assert.Single(checks["care.generated"]).Message);
+        Assert.Equal([("table \"s\".\"customers\"", "20 rows: root"), ("table \"s\".\"orders_2024\"", "50 rows: child of \"s\".\"customers\"")],
             checks["subset"].Select(c => (c.Object, c.Message)).OrderBy(x => x.Object));
         Assert.Equal(["table \"s\".\"customers\"", "table \"s\".\"orders_2024\""], checks["size"].Select(c => c.Object));
-        Assert.StartsWith("about 20 row(s), ", checks["size"][0].Message);
+        Assert.StartsWith("about 20 rows, ", checks["size"][0].Message);
         Assert.StartsWith("about ", Assert.Single(checks["duration"]).Message);
         // Both servers run on this machine and the user is a superuser: the free space is read from the file system.
         Assert.Equal(PreflightStatus.Ok, Assert.Single(checks["disk"]).Status);
@@ -102,7 +102,7 @@ public sealed class PreflightTests(PgServersFixture fx) : IClassFixture<PgServer
         Assert.Equal(new PreflightCheck("privilege.source", PreflightStatus.Blocker, $"source user {role} has no SELECT privilege", "table \"s\".\"secret\""),
             Assert.Single(checks["privilege.source"]));
         Assert.Equal(new PreflightCheck("privilege.target", PreflightStatus.Blocker,
-            $"target user {role} has no CREATE privilege on the database, needed to create schema(s) \"s\"", $"database \"{db.Name}\""),
+            $"target user {role} has no CREATE privilege on the database, needed to create schema \"s\"", $"database \"{db.Name}\""),
             Assert.Single(checks["privilege.target"]));
         Assert.Equal(PreflightStatus.Warning, Assert.Single(checks["privilege.superuser"]).Status);
         Assert.Equal(new PreflightCheck("disk", PreflightStatus.Warning,
@@ -148,7 +148,7 @@ public sealed class PreflightTests(PgServersFixture fx) : IClassFixture<PgServer
         var checks = ById(await PreflightRunner.RunAsync(CloneKit.Request(db, CloneOperation.Table, "public", "fresh"), null));
 
         Assert.Equal(("table \"public\".\"fresh\"", "rows not estimated (never analyzed), 8.0 kB"), (Assert.Single(checks["size"]).Object, checks["size"][0].Message));
-        Assert.Equal("1 table(s), about 0 row(s) (1 never analyzed, not counted), 8.0 kB", Assert.Single(checks["size.total"]).Message);
+        Assert.Equal("1 table, about 0 rows (1 never analyzed, not counted), 8.0 kB", Assert.Single(checks["size.total"]).Message);
     }
 
     [Fact]
@@ -158,7 +158,7 @@ public sealed class PreflightTests(PgServersFixture fx) : IClassFixture<PgServer
         var absent = $"pf_gone_{Guid.NewGuid():N}"[..22];
         await PgServers.ExecAsync(db.Source, $"CREATE ROLE {absent}; CREATE TABLE public.t (id int); ALTER TABLE public.t OWNER TO {absent}; SELECT lo_create(4242)");
         var admin = await PgServers.ScalarAsync<string>(db.Target, "SELECT current_user::text");
-        var missing = $"1 ownership or privilege setting(s) of role \"{absent}\": it is not on the target (objects stay owned by \"{admin}\")";
+        var missing = $"1 ownership or privilege setting of role \"{absent}\": it is not on the target (objects stay owned by \"{admin}\")";
 
         var refused = ById(await PreflightRunner.RunAsync(CloneKit.Request(db, CloneOperation.Database), null));
         var skipping = ById(await PreflightRunner.RunAsync(CloneKit.Request(db, CloneOperation.Database, options: new CloneOptions { SkipUnsupported = true }), null));
@@ -170,10 +170,10 @@ public sealed class PreflightTests(PgServersFixture fx) : IClassFixture<PgServer
         Assert.Equal(new PreflightCheck("skipped", PreflightStatus.Warning, missing), Assert.Single(skipping["skipped"]));
         Assert.False(skipping.ContainsKey("plan"));
         // Large objects are the database's: a database clone brings them, a schema clone says it does not.
-        Assert.Equal(new PreflightCheck("care.large_objects", PreflightStatus.Ok, "1 large object(s): cloned with their data, owners, privileges and comments"),
+        Assert.Equal(new PreflightCheck("care.large_objects", PreflightStatus.Ok, "1 large object: cloned with their data, owners, privileges and comments"),
             Assert.Single(skipping["care.large_objects"]));
         var schema = ById(await PreflightRunner.RunAsync(CloneKit.Request(db, CloneOperation.Schema, "public"), null));
-        Assert.Equal(new PreflightCheck("care.large_objects", PreflightStatus.Warning, "the source database holds 1 large object(s) (pg_largeobject): " +
+        Assert.Equal(new PreflightCheck("care.large_objects", PreflightStatus.Warning, "the source database holds 1 large object (pg_largeobject): " +
                                         "only a database clone copies them, so oid columns referring to them will name none on the target"), Assert.Single(schema["care.large_objects"]));
     }
 
@@ -261,7 +261,7 @@ public sealed class PreflightTests(PgServersFixture fx) : IClassFixture<PgServer
             && c.GetProperty("message").GetString()!.Contains("at 10.0 MB/s"));
         Assert.Equal(2, blocked.ExitCode);
         Assert.Contains("blocker  conflict               table \"s\".\"t\": already exists (conflict strategy is error; nothing was changed)\n", blocked.Stdout);
-        Assert.Equal("pgclone: preflight: 1 blocker(s), 0 warning(s)\n", blocked.Stderr);
+        Assert.Equal("pgclone: preflight: 1 blocker, 0 warnings\n", blocked.Stderr);
     }
 
     [Fact]

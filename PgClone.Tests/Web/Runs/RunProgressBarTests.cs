@@ -79,7 +79,7 @@ public sealed class RunProgressBarTests : BunitContext, IAsyncLifetime
         var cut = Render(new RunProgress { RunId = 1, Status = RunStatus.Running, Phase = "copying data", BytesEstimated = 2048, TablesTotal = 1 });
 
         Assert.Equal(("0", "primary"), Bar(cut));
-        Assert.Equal("0 of 1 tables · 0 rows · 0 bytes of 2.0 kB · estimating time left…", Text(cut, ".pgclone-run-stats"));
+        Assert.Equal("0 of 1 table · 0 rows · 0 bytes of 2.0 kB · estimating time left…", Text(cut, ".pgclone-run-stats"));
     }
 
     [Fact]

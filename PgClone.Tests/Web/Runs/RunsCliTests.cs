@@ -41,7 +41,7 @@ public sealed class RunsCliTests(PgServersFixture fx)
             "--target-id", $"{console.TargetId}", "--schema", Schema, "--options", "{\"parallel\":2}", "--watch"]);
         Assert.True(started.ExitCode == 0, started.Stderr);
         var id = long.Parse(started.Stdout.Trim());
-        Assert.EndsWith($"pgclone: run {id} succeeded: 4 table(s), {Tables.Values.Sum():N0} rows, ", started.Stderr[..started.Stderr.LastIndexOf(',')] + ", ");
+        Assert.EndsWith($"pgclone: run {id} succeeded: 4 tables, {Tables.Values.Sum():N0} rows, ", started.Stderr[..started.Stderr.LastIndexOf(',')] + ", ");
         foreach (var (table, rows) in Tables) Assert.Equal(rows, await CountAsync(data.Target, table));
 
         var show = await PgCloneCli.RunAsync(env, ["runs", "show", .. at, $"{id}"]);
@@ -66,7 +66,7 @@ public sealed class RunsCliTests(PgServersFixture fx)
         Assert.Equal((0, 1), (list.ExitCode, list.Stdout.Trim().Split('\n').Length));
         Assert.StartsWith($"{id,6} succeeded", list.Stdout);
         var clear = await PgCloneCli.RunAsync(env, ["runs", "clear", .. at]);
-        Assert.Equal("pgclone: 2 finished run(s) cleared\n", clear.Stdout);
+        Assert.Equal("pgclone: 2 finished runs cleared\n", clear.Stdout);
         Assert.Equal(0, (await console.Factory.Services.GetRequiredService<RunsService>().ListAsync(new RunFilter(), new Paging())).Total);
     }
 }
