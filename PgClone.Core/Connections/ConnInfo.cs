@@ -36,7 +36,7 @@ public static class ConnInfo
     /// <summary>Parses any accepted form. Throws <see cref="PgCloneException"/> with the reason on bad input.</summary>
     public static NpgsqlConnectionStringBuilder Parse(string conninfo, ServerRole role = ServerRole.Source)
     {
-        var side = role == ServerRole.Source ? "source" : "target";
+        var side = role.Word();
         if (string.IsNullOrWhiteSpace(conninfo)) throw new PgCloneException($"{side}: connection string is empty");
         NpgsqlConnectionStringBuilder csb;
         try
@@ -246,7 +246,7 @@ public static class ConnInfo
     private static void ApplyDefaults(NpgsqlConnectionStringBuilder csb, ServerRole role)
     {
         if (string.IsNullOrEmpty(csb.ApplicationName)) csb.ApplicationName = "pgclone";
-        if (role == ServerRole.Source && !csb.TcpKeepAlive && csb.TcpKeepAliveTime == 0 && csb.KeepAlive == 0)
+        if (role.Reads() && !csb.TcpKeepAlive && csb.TcpKeepAliveTime == 0 && csb.KeepAlive == 0)
         {
             csb.TcpKeepAlive = true;
             csb.TcpKeepAliveTime = 30;

@@ -3,8 +3,25 @@ using Npgsql;
 
 namespace PgClone.Core.Connections;
 
-/// <summary>Which side of a clone a server is on; used in every error message.</summary>
-public enum ServerRole { Source, Target }
+/// <summary>
+/// Which side of a clone a server is on; used in every error message. <see cref="Server"/> is a server looked at
+/// outside a clone (a connection's test, browsing it): read as a source is, named as a connection.
+/// </summary>
+public enum ServerRole { Source, Target, Server }
+
+public static class ServerRoles
+{
+    /// <summary>"source", "target" or "connection", as messages name a server.</summary>
+    public static string Word(this ServerRole role) => role switch
+    {
+        ServerRole.Source => "source",
+        ServerRole.Target => "target",
+        _ => "connection",
+    };
+
+    /// <summary>Whether the engine only reads it (a source, or a server looked at): read-only sessions, SQL_ASCII read byte for byte.</summary>
+    public static bool Reads(this ServerRole role) => role != ServerRole.Target;
+}
 
 /// <summary>
 /// A server PgClone talks to: its role, a display name (the console's connection name, or host:port), and the
@@ -28,7 +45,7 @@ public sealed record ServerEndpoint(ServerRole Role, string Name, string Connect
     public string? Database => Builder.Database;
 
     /// <summary>source 'prod' (db.example:5432)</summary>
-    public string Describe() => $"{(Role == ServerRole.Source ? "source" : "target")} '{Name}' ({Host}:{Port})";
+    public string Describe() => $"{Role.Word()} '{Name}' ({Host}:{Port})";
 
     /// <summary>The same server, another database.</summary>
     public ServerEndpoint WithDatabase(string database)
@@ -52,7 +69,7 @@ public sealed record ServerEndpoint(ServerRole Role, string Name, string Connect
         // A client encoding the user chose is theirs.
         if (!string.IsNullOrEmpty(csb.ClientEncoding)) return await OpenOnceAsync(csb, ct);
         var database = (csb.Host, csb.Port, csb.Database);
-        async Task<bool> Wanted() => Role == ServerRole.Source || textFromSqlAscii is not null && await textFromSqlAscii();
+        async Task<bool> Wanted() => Role.Reads() || textFromSqlAscii is not null && await textFromSqlAscii();
         var byteForByte = ByteForByte(new NpgsqlConnectionStringBuilder(csb.ConnectionString));
         if (SqlAsciiDatabases.ContainsKey(database) && await Wanted())
         {
@@ -82,7 +99,7 @@ public sealed record ServerEndpoint(ServerRole Role, string Name, string Connect
         // A source is read byte for byte when it is SQL_ASCII; a target is written so whenever its text comes from such
         // a source, whatever its own encoding, as a restore of pg_dump's output sends it: the server checks the bytes
         // are valid there (UTF-8 names arrive encoded once).
-        if (!(Role == ServerRole.Source ? sqlAscii : await Wanted())) return conn;
+        if (!(Role.Reads() ? sqlAscii : await Wanted())) return conn;
         await conn.DisposeAsync();
         return await OpenOnceAsync(byteForByte, ct);
     }
@@ -103,7 +120,9 @@ public sealed record ServerEndpoint(ServerRole Role, string Name, string Connect
         catch (Exception e) when (e is NpgsqlException or TimeoutException or NotSupportedException or ArgumentException)
         {
             await conn.DisposeAsync();
-            throw PgCloneException.FromDriver(this, null, e);
+            // A start-up failure reads as a connection's test words it: the one thing to fix.
+            var cause = e as PostgresException ?? e.InnerException as PostgresException ?? e;
+            throw PgCloneException.For(this, null, ServerProbe.Explain(cause, csb, TimeSpan.FromSeconds(csb.Timeout)), cause);
         }
     }
 

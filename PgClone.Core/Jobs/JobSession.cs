@@ -29,7 +29,7 @@ internal sealed class JobSession(string jobId) : IAsyncDisposable
         csb.ApplicationName = Truncate($"{name} {JobId}", 63);
         // Every source session is read-only from its start, whatever the options: a clone never writes there; and
         // it fails on a table whose row security would hide rows from it, rather than copy only the rows it sees.
-        if (server.Role == ServerRole.Source) csb.Options = $"{csb.Options} -c default_transaction_read_only=on -c row_security=off".TrimStart();
+        if (server.Role.Reads()) csb.Options = $"{csb.Options} -c default_transaction_read_only=on -c row_security=off".TrimStart();
         // Values and definitions travel as text in one form on both servers, whatever the databases or roles set
         // (as pg_dump sets them): ISO dates, postgres intervals (sql_standard reads mixed signs otherwise), floats
         // at full precision, C money, hex bytea; and XML content fragments are accepted, in text and in binary.

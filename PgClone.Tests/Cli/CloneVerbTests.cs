@@ -16,7 +16,7 @@ public sealed class CloneVerbTests(PgServersFixture fx) : IClassFixture<PgServer
     public async Task An_unreachable_server_and_a_wrong_password_exit_1_naming_the_server()
     {
         var r = await PgCloneCli.RunAsync("schema", "--source", "host=127.0.0.1 port=1 user=postgres dbname=app", "--target", "host=127.0.0.1 port=1 dbname=x", "--schema", "public");
-        Assert.Equal((1, "", "pgclone: source '127.0.0.1:1/app' (127.0.0.1:1): cannot connect: Connection refused\n"), (r.ExitCode, r.Stdout, r.Stderr));
+        Assert.Equal((1, "", "pgclone: source '127.0.0.1:1/app' (127.0.0.1:1): connection refused: nothing listens on 127.0.0.1:1\n"), (r.ExitCode, r.Stdout, r.Stderr));
 
         var db = await fx.Servers.CreateDatabasesAsync("cliauth");
         var csb = new Npgsql.NpgsqlConnectionStringBuilder(db.Target) { Password = "wrong" };
@@ -24,7 +24,7 @@ public sealed class CloneVerbTests(PgServersFixture fx) : IClassFixture<PgServer
         var source = new Npgsql.NpgsqlConnectionStringBuilder(db.Source);
         r = await PgCloneCli.RunAsync("schema", "--source", $"host={source.Host} port={source.Port} user={source.Username} password={source.Password} dbname={db.Name}",
             "--target", target, "--schema", "public");
-        Assert.Equal((1, "", $"pgclone: target '127.0.0.1:{csb.Port}/{db.Name}' (127.0.0.1:{csb.Port}): password authentication failed for user \"postgres\"\n"),
+        Assert.Equal((1, "", $"pgclone: target '127.0.0.1:{csb.Port}/{db.Name}' (127.0.0.1:{csb.Port}): wrong password for user 'postgres'\n"),
             (r.ExitCode, r.Stdout, r.Stderr));
     }
 }

@@ -50,7 +50,7 @@ public sealed class ConnectionsBrowserTests(PgServersFixture fx)
         await Assertions.Expect(page.Locator("#test-result")).ToContainTextAsync(new Regex(@"warehouse: PostgreSQL 15\.\d+.* · superuser · may create databases · may create roles"));
         await page.ClickAsync(".connection-actions[data-connection='wrong-password'] .action-test");
         await Assertions.Expect(page.Locator("#test-result")).ToHaveTextAsync(
-            $"wrong-password: source 'wrong-password' ({target.Host}:{target.Port}): wrong password for user '{target.Username}'");
+            $"wrong-password: connection 'wrong-password' ({target.Host}:{target.Port}): wrong password for user '{target.Username}'");
 
         // Browse: schemas with counts; expanding one loads its tables with row estimates.
         await page.ClickAsync(".connection-actions[data-connection='warehouse'] .action-browse");
@@ -60,6 +60,11 @@ public sealed class ConnectionsBrowserTests(PgServersFixture fx)
         await Assertions.Expect(page.Locator(".schema-tree-node[data-node='sales.orders']")).ToHaveCountAsync(0);
         await sales.ClickAsync();
         await Assertions.Expect(page.Locator(".schema-tree-node[data-node='sales.orders'] .schema-tree-detail")).ToContainTextAsync("~250 rows · ");
+        // Browsing a connection that cannot log in says what its Test says.
+        await page.GotoAsync(baseUrl + "/connections");
+        await page.ClickAsync(".connection-actions[data-connection='wrong-password'] .action-browse");
+        await Assertions.Expect(page.Locator("#schema-tree-error")).ToHaveTextAsync(
+            $"connection 'wrong-password' ({target.Host}:{target.Port}): wrong password for user '{target.Username}'");
 
         // Grant warehouse to the Operator as a source.
         await page.GotoAsync(baseUrl + "/connections");

@@ -117,7 +117,7 @@ public sealed partial class ConnectionService(IDbContextFactory<PgCloneDbContext
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var c = await db.Connections.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct)
-            ?? throw new PgCloneException($"{Side(role)}: connection #{id} does not exist");
+            ?? throw new PgCloneException($"{role.Word()}: connection #{id} does not exist");
         return ToEndpoint(c, role);
     }
 
@@ -126,7 +126,7 @@ public sealed partial class ConnectionService(IDbContextFactory<PgCloneDbContext
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var c = await db.Connections.AsNoTracking().SingleOrDefaultAsync(x => x.Name == name, ct)
-            ?? throw new PgCloneException($"{Side(role)}: connection '{name}' does not exist");
+            ?? throw new PgCloneException($"{role.Word()}: connection '{name}' does not exist");
         return ToEndpoint(c, role);
     }
 
@@ -199,7 +199,6 @@ public sealed partial class ConnectionService(IDbContextFactory<PgCloneDbContext
 
     private static ConnectionNotFoundException Missing(int id) => new($"connection #{id} does not exist");
 
-    private static string Side(ServerRole role) => role == ServerRole.Source ? "source" : "target";
 }
 
 /// <summary>The connection asked for does not exist (the API answers 404).</summary>

@@ -60,7 +60,7 @@ public sealed class CatalogBrowserTests(PgServersFixture fx) : IClassFixture<PgS
 
         var gone = await Assert.ThrowsAsync<PgClone.Core.PgCloneException>(() =>
             CatalogBrowser.TablesAsync(ServerEndpoint.Parse(ServerRole.Source, PgServers.WithDatabase(db.Source, "no_such_db"), "src"), "x", CancellationToken.None));
-        Assert.EndsWith("database \"no_such_db\" does not exist", gone.Message);
+        Assert.EndsWith("database 'no_such_db' does not exist", gone.Message);
     }
 
     [Fact]

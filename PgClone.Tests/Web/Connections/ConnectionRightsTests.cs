@@ -94,7 +94,7 @@ public sealed class ConnectionRightsTests(PgServersFixture fx)
         Assert.True((await service.TestAsync(copy.Id)).Ok);
 
         await service.UpdateAsync(added.Id, new NewConnection("tgt-renamed", target.Host!, target.Port, target.Database!, target.Username!, "Wrong-now-1", SslMode.Disable), "bob@example.com");
-        Assert.Equal($"source 'tgt-renamed' (127.0.0.1:{target.Port}): wrong password for user 'postgres'", (await service.TestAsync(added.Id)).Error);
+        Assert.Equal($"connection 'tgt-renamed' (127.0.0.1:{target.Port}): wrong password for user 'postgres'", (await service.TestAsync(added.Id)).Error);
 
         Assert.Equal("connection 'tgt-renamed (copy)' already exists", (await Assert.ThrowsAsync<PgCloneException>(() =>
             service.UpdateAsync(copy2.Id, new NewConnection("tgt-renamed (copy)", "h", 5432, "d", "u", null), "x"))).Message);

@@ -81,7 +81,7 @@ public sealed class ConnectionsApiTests(PgServersFixture fx)
             name = "wrong", host = target.Host, port = target.Port, database = target.Database, username = target.Username, password = "Not-it-123", sslMode = "Disable",
         }), HttpStatusCode.Created);
         var failed = await JsonAsync(await admin.PostAsync($"/api/v1/connections/{wrong.GetProperty("id").GetInt32()}/test", null), HttpStatusCode.OK);
-        Assert.Equal($"source 'wrong' (127.0.0.1:{target.Port}): wrong password for user 'postgres'", failed.GetProperty("error").GetString());
+        Assert.Equal($"connection 'wrong' (127.0.0.1:{target.Port}): wrong password for user 'postgres'", failed.GetProperty("error").GetString());
 
         // Rights: the Operator sees and tests only what is granted; the Auditor sees all and tests nothing; neither manages.
         var op = await ConsoleUsers.AddAsync(console, "op@example.com", AppRoles.Operator);
