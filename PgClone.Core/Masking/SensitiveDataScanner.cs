@@ -124,7 +124,9 @@ public static class SensitiveDataScanner
         MaskRule[] choices = category switch
         {
             SensitiveCategory.Email => [new(MaskStrategy.Email), keyed, nulled],
-            SensitiveCategory.Name or SensitiveCategory.Address => [new(MaskStrategy.Name), keyed, nulled],
+            SensitiveCategory.Name => [new(MaskStrategy.Name), keyed, nulled],
+            // A plausible placeholder (RFC-style example street) keeps forms and labels testable; "XXXX" read as a name mask.
+            SensitiveCategory.Address => [new(MaskStrategy.Constant) { Value = "1 Example Street" }, keyed, nulled],
             SensitiveCategory.Phone => [new(MaskStrategy.Phone), keep, nulled],
             SensitiveCategory.Salary => [new(MaskStrategy.RandomInt) { Min = 30000, Max = 150000 }, nulled],
             SensitiveCategory.Secret => [nulled, new(MaskStrategy.Constant) { Value = "********" }, keyed],

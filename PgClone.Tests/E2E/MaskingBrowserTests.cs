@@ -45,6 +45,8 @@ public sealed class MaskingBrowserTests(PgServersFixture fx)
         await Assertions.Expect(findings).ToHaveCountAsync(2, new() { Timeout = 30_000 });
         Assert.Equal(["people.display", "people.email"], (await findings.EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.column)")).Order(StringComparer.Ordinal));
         await Assertions.Expect(op.Locator("#findings")).ToContainTextAsync("look like name");
+        // The suggestion reads as a rule in words, not as its JSON ("email" came with its quotes).
+        await Assertions.Expect(op.Locator("#findings tr", new() { Has = op.Locator("[data-column='people.email']") }).Locator("td.suggested")).ToHaveTextAsync("email");
 
         // One click: the suggestions become version 1 of a new policy.
         await op.FillAsync("#accept-name", "CRM masked");

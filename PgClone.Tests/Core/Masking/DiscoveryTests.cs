@@ -78,6 +78,7 @@ public sealed class DiscoveryTests(PgServersFixture fx) : IClassFixture<PgServer
         Assert.Equal(("email", "keyed_hash"), (byName["staff.email"].Category, byName["staff.email"].Suggested!.StrategyName)); // UNIQUE: email would collide
         Assert.Equal(("ip_address", "constant"), (byName["staff.last_ip"].Category, byName["staff.last_ip"].Suggested!.StrategyName)); // inet, not text
         Assert.Equal(("salary", "random_int"), (byName["staff.salary"].Category, byName["staff.salary"].Suggested!.StrategyName));
+        Assert.Equal(("address", """{"type":"constant","value":"1 Example Street"}"""), (byName["staff.home_address"].Category, byName["staff.home_address"].Suggested!.ToString()));
         Assert.Equal(("date_of_birth", "date_shift"), (byName["staff.dob"].Category, byName["staff.dob"].Suggested!.StrategyName));
         Assert.Equal(("iban", "high"), (byName["staff.iban"].Category, byName["staff.iban"].Confidence));
         Assert.Equal(["name suggests phone", "100% of 50 sampled non-null values look like phone"], byName["staff.phone"].Evidence);
