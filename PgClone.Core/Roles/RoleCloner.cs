@@ -26,6 +26,13 @@ public sealed class RoleCloner
     private sealed record SourceRoles(List<RoleDefinition> Roles, List<RoleSetting> Settings, List<RoleMembership> Memberships,
         List<ObjectGrant> Grants, List<DefaultPrivilegeGrant> Defaults, bool ByteForByte);
 
+    private static string NothingToClone(RoleCloneOptions asked) => (asked.Roles is { Count: > 0 }, asked.NamePrefix) switch
+    {
+        (true, { } prefix) => $"no role to clone: none of the roles named ({string.Join(", ", asked.Roles!.Select(Sql.Ident))}) starts with {Sql.Literal(prefix)}",
+        (false, { } prefix) => $"no role to clone: no role on the source (but system roles) has a name starting with {Sql.Literal(prefix)}",
+        _ => "no role to clone: the source has no role but system roles",
+    };
+
     private static async Task<SourceRoles> ReadSourceAsync(ServerEndpoint source, RoleCloneOptions asked, CancellationToken ct)
     {
         var options = asked;
@@ -49,6 +56,8 @@ public sealed class RoleCloner
         }
         if (options.NamePrefix is { } prefix) options = options with { NamePrefix = s.AsRead(prefix) };
         var roles = await RoleCatalog.ReadRolesAsync(s, options, ct);
+        // A clone that copies nothing is a mistaken filter, not a success.
+        if (roles.Count == 0) throw PgCloneException.For(source, null, NothingToClone(asked));
         var names = roles.Select(r => r.Name).ToArray();
         return new SourceRoles(roles,
             await RoleCatalog.ReadSettingsAsync(s, names, ct),

@@ -54,9 +54,12 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
         await Chromium.ChooseAsync(op, "#role-template-source", "source db");
         await Chromium.ChooseAsync(op, "#role-template-target", "target db");
         await op.FillAsync("#role-template-roles", role);
+        // Passwords are not copied unless chosen, and the form says what that means.
+        await Assertions.Expect(op.Locator("#role-template-passwords-help")).ToHaveTextAsync("The roles are created without a password: set one on the target, or copy them on purpose.");
         await op.ClickAsync("#role-template-save");
         var row = op.Locator("#role-templates tbody tr").Filter(new() { HasText = "ui roles" });
         await Assertions.Expect(row).ToContainTextAsync(role);
+        await Assertions.Expect(row).ToContainTextAsync("not copied");
         await row.Locator(".pgclone-role-template-run").ClickAsync();
         await op.WaitForURLAsync(new System.Text.RegularExpressions.Regex(@"/jobs/\d+$"));
         await Assertions.Expect(op.Locator("#run-notes")).ToContainTextAsync($"created: role {role}", new() { Timeout = 30_000 });

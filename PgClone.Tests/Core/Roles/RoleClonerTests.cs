@@ -166,6 +166,20 @@ public sealed class RoleClonerTests(PgServersFixture fx) : IClassFixture<PgServe
     }
 
     [Fact]
+    public async Task A_filter_that_selects_no_role_is_an_error_not_an_empty_success()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("roles_none");
+        var source = Source(db.Source);
+        var p = Prefix();
+        await PgServers.ExecAsync(db.Source, $"CREATE ROLE {p}app");
+        var e1 = await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(db, new RoleCloneOptions { NamePrefix = p + "zz" }));
+        Assert.Equal($"{source.Describe()}: no role to clone: no role on the source (but system roles) has a name starting with '{p}zz'", e1.Message);
+        var e2 = await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(db, new RoleCloneOptions { Roles = [$"{p}app"], NamePrefix = p + "zz" }));
+        Assert.Equal($"{source.Describe()}: no role to clone: none of the roles named (\"{p}app\") starts with '{p}zz'", e2.Message);
+        Assert.Empty(await PgServers.RowsAsync(db.Target, $"SELECT 1 FROM pg_roles WHERE starts_with(rolname, '{p}')"));
+    }
+
+    [Fact]
     public async Task No_passwords_mode_creates_roles_without_a_password_and_keeps_an_existing_one()
     {
         var db = await fx.Servers.CreateDatabasesAsync("roles_nopw");
