@@ -42,6 +42,10 @@ public sealed class SchedulesBrowserTests(PgServersFixture fx)
         await Assertions.Expect(page.Locator("#schedule-description")).ToHaveTextAsync("At 02:00, every day");
         // The profile keeps the default conflict strategy (error): its second firing would fail, and the editor says so.
         await Assertions.Expect(page.Locator("#schedule-conflict-warning")).ToContainTextAsync("every later one finds the tables it made and fails");
+        await Assertions.Expect(page.Locator("#schedule-conflict-warning")).Not.ToContainTextAsync("zero-downtime");
+        // A table profile cannot be refreshed by swapping databases: the switch is off, disabled, and says why.
+        await Assertions.Expect(page.Locator("input#schedule-zero-downtime")).ToBeDisabledAsync();
+        await Assertions.Expect(page.Locator("#schedule-zero-downtime-help")).ToHaveTextAsync("Only for a profile that clones a whole database; this one clones a table.");
         await FillUntilAsync(page, "#schedule-name", "notes weekly");
         await FillUntilAsync(page, "#schedule-cron", "0 15 3 ? * SAT");
         await Assertions.Expect(page.Locator("#schedule-description")).ToHaveTextAsync("At 03:15, on Saturday");

@@ -131,26 +131,31 @@ public sealed class SchedulesService(
 
     private async Task ApplyAsync(PgCloneDbContext db, Schedule s, ScheduleDraft draft, ClaimsPrincipal user, CancellationToken ct)
     {
+        // Every problem of the form at once, not the first one per save.
+        var problems = new List<string>();
         var name = draft.Name?.Trim() ?? "";
-        if (name.Length == 0) throw new RunRejectedException(RunRejection.Invalid, "schedule name is empty");
-        if (await db.Schedules.AnyAsync(x => x.Name == name && x.Id != s.Id, ct))
-            throw new RunRejectedException(RunRejection.Conflict, $"schedule '{name}' already exists");
-        var profile = await db.CloneProfiles.AsNoTracking().SingleOrDefaultAsync(p => p.Id == draft.ProfileId, ct)
-            ?? throw new RunRejectedException(RunRejection.Invalid, $"profile #{draft.ProfileId} does not exist");
+        if (name.Length == 0) problems.Add("schedule name is empty");
+        var profile = await db.CloneProfiles.AsNoTracking().SingleOrDefaultAsync(p => p.Id == draft.ProfileId, ct);
+        if (profile is null) problems.Add($"profile #{draft.ProfileId} does not exist");
         var timeZone = string.IsNullOrWhiteSpace(draft.TimeZone) ? "UTC" : draft.TimeZone.Trim();
-        ScheduleClock.Preview(draft.Cron ?? "", timeZone, clock.GetUtcNow(), count: 1);
+        try { ScheduleClock.Preview(draft.Cron ?? "", timeZone, clock.GetUtcNow(), count: 1); }
+        catch (PgCloneException e) { problems.Add(e.Message); }
         if (draft.Refresh is { } refresh)
         {
-            if (profile.Operation is not ("database" or "database-create"))
-                throw new RunRejectedException(RunRejection.Invalid, $"profile '{profile.Name}' clones a {profile.Operation}: a zero-downtime refresh needs a database or database-create profile");
+            if (profile is not null && profile.Operation is not ("database" or "database-create"))
+                problems.Add($"profile '{profile.Name}' clones a {profile.Operation}: a zero-downtime refresh needs a database or database-create profile");
             try { refresh.Validated(); }
-            catch (PgCloneException e) { throw new RunRejectedException(RunRejection.Invalid, e.Message); }
+            catch (PgCloneException e) { problems.Add(e.Message); }
         }
+        var hooks = ValidatedWebhooks(s, draft.Webhooks ?? [], problems);
+        if (problems.Count > 0) throw new RunRejectedException(RunRejection.Invalid, string.Join("; ", problems));
+        if (await db.Schedules.AnyAsync(x => x.Name == name && x.Id != s.Id, ct))
+            throw new RunRejectedException(RunRejection.Conflict, $"schedule '{name}' already exists");
         // The runs use the owner's rights: whoever saves the schedule must be able to run the profile now.
-        await admission.CheckAsync(ProfilesService.ToRequest(profile), user, ct);
+        await admission.CheckAsync(ProfilesService.ToRequest(profile!), user, ct);
         var actor = RunActor.From(user).Name;
         s.Name = name;
-        s.ProfileId = profile.Id;
+        s.ProfileId = profile!.Id;
         s.Cron = draft.Cron!.Trim();
         s.TimeZone = timeZone;
         s.Enabled = draft.Enabled;
@@ -162,30 +167,35 @@ public sealed class SchedulesService(
         s.Owner = actor;
         s.UpdatedAt = clock.GetUtcNow();
         s.UpdatedBy = actor;
-        ApplyWebhooks(s, draft.Webhooks ?? []);
+        s.Webhooks.RemoveAll(w => !hooks.Contains(w));
+        foreach (var hook in hooks.Where(h => !s.Webhooks.Contains(h))) s.Webhooks.Add(hook);
     }
 
-    private void ApplyWebhooks(Schedule s, IReadOnlyList<WebhookDraft> drafts)
+    /// <summary>The draft's webhooks as the schedule will keep them (existing ones updated in place); each problem is added to <paramref name="problems"/>.</summary>
+    private List<ScheduleWebhook> ValidatedWebhooks(Schedule s, IReadOnlyList<WebhookDraft> drafts, List<string> problems)
     {
         var kept = new List<ScheduleWebhook>();
         foreach (var d in drafts)
         {
             if (!Uri.TryCreate(d.Url?.Trim(), UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
-                throw new RunRejectedException(RunRejection.Invalid, $"webhook URL '{d.Url}' is not an absolute http(s) URL");
+            {
+                problems.Add($"webhook URL '{d.Url}' is not an absolute http(s) URL");
+                continue;
+            }
             var events = (d.Events ?? []).Select(e => e.Trim().ToLowerInvariant()).Distinct().ToList();
             if (events.Count == 0 || events.Any(e => !WebhookEvents.All.Contains(e)))
-                throw new RunRejectedException(RunRejection.Invalid, $"webhook {url}: events must be some of {string.Join(", ", WebhookEvents.All)}");
+                problems.Add($"webhook {url}: events must be some of {string.Join(", ", WebhookEvents.All)}");
             var existing = d.Id is { } id ? s.Webhooks.SingleOrDefault(w => w.Id == id) : null;
             if (existing is null && string.IsNullOrEmpty(d.Secret))
-                throw new RunRejectedException(RunRejection.Invalid, $"webhook {url}: a secret is needed to sign its calls");
+                problems.Add($"webhook {url}: a secret is needed to sign its calls");
+            if (problems.Count > 0) continue;
             var hook = existing ?? new ScheduleWebhook { Url = "", SecretEncrypted = "", Events = "" };
             hook.Url = url.ToString();
             hook.Events = string.Join(",", events);
             if (!string.IsNullOrEmpty(d.Secret)) hook.SecretEncrypted = _secrets.Protect(d.Secret);
             kept.Add(hook);
         }
-        s.Webhooks.RemoveAll(w => !kept.Contains(w));
-        foreach (var hook in kept.Where(h => !s.Webhooks.Contains(h))) s.Webhooks.Add(hook);
+        return kept;
     }
 
     private async Task<ScheduleInfo> InfoAsync(PgCloneDbContext db, Schedule s, CancellationToken ct)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using PgClone.Core;
 using PgClone.Core.Connections;
 using PgClone.Core.Refresh;
@@ -33,6 +34,15 @@ public sealed class ScheduleRefreshTests(PgServersFixture fx)
         var refused = await http.PostAsJsonAsync("api/v1/schedules", new ScheduleDraft("bad", table, "0 0 2 * * ?", Refresh: new RefreshOptions()), Json);
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Contains("profile 'one table' clones a table: a zero-downtime refresh needs a database or database-create profile", await refused.Content.ReadAsStringAsync());
+        // Every problem of a form in one answer, in the form's order, not one per save.
+        var many = await http.PostAsJsonAsync("api/v1/schedules", new ScheduleDraft(" ", table, "0 61 * * * ?", Refresh: new RefreshOptions(),
+            Webhooks: [new WebhookDraft("ftp://hooks.example.com/x", "s3cret", ["failure"]), new WebhookDraft("https://hooks.example.com/y", null, ["failure"])]), Json);
+        Assert.Equal(HttpStatusCode.BadRequest, many.StatusCode);
+        var problems = JsonDocument.Parse(await many.Content.ReadAsStringAsync()).RootElement.GetProperty("title").GetString()!;
+        Assert.Equal(["schedule name is empty", "invalid cron expression '0 61 * * * ?'",
+                      "profile 'one table' clones a table: a zero-downtime refresh needs a database or database-create profile",
+                      "webhook URL 'ftp://hooks.example.com/x' is not an absolute http(s) URL", "webhook https://hooks.example.com/y: a secret is needed to sign its calls"],
+            problems.Split("; ").Select(p => p.StartsWith("invalid cron", StringComparison.Ordinal) ? p[..p.IndexOf(':')] : p));
 
         var schedule = await CreateScheduleAsync(http, new ScheduleDraft("staging nightly", profile, "0 30 2 ? * MON-FRI", "America/New_York",
             Refresh: new RefreshOptions { KeepPrevious = 1 }));
