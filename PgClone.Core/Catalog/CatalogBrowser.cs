@@ -9,6 +9,13 @@ public sealed record SchemaOverview(string Name, int Tables, int Views, int Mate
 /// <summary>A table (ordinary or partitioned; partitions are counted in their parent) with its size and the planner's row estimate.</summary>
 public sealed record TableOverview(string Schema, string Name, bool Partitioned, long? RowEstimate, long TotalBytes);
 
+/// <summary>
+/// A schema's object other than a table, as a browser lists it: its kind (view, materialized view, sequence,
+/// function, type), its name (a function's with its argument types), what kind of it (procedure, enum, domain over
+/// integer...) and, for a materialized view, its size.
+/// </summary>
+public sealed record ObjectOverview(string Schema, string Kind, string Name, string? Detail, long? Bytes);
+
 /// <summary>A table or partition as a picker shows it: heap size, the planner's row estimate (0 when never analyzed) and its columns.</summary>
 public sealed record SourceTable(QualifiedName Name, long EstimatedRows, long Bytes, IReadOnlyList<string> Columns, bool Partition);
 
@@ -66,6 +73,34 @@ public static class CatalogBrowser
             """, [schema], r => new TableOverview(r.GetString(0), r.GetString(1), r.GetBoolean(2), r.IsDBNull(3) ? null : r.GetInt64(3), r.GetInt64(4)), ct);
 
     /// <summary>
+    /// The schema's views, materialized views, sequences, functions and types, in that order and by name: the objects
+    /// <see cref="SchemasAsync(NpgsqlConnection, CancellationToken)"/> counts beside the tables.
+    /// </summary>
+    public static Task<List<ObjectOverview>> ObjectsAsync(NpgsqlConnection conn, string schema, CancellationToken ct) =>
+        CatalogReader.QueryAsync(conn, $"""
+            SELECT o.kind, o.name, o.detail, o.bytes FROM pg_namespace n, LATERAL (
+                SELECT CASE c.relkind WHEN 'v' THEN 1 WHEN 'm' THEN 2 ELSE 3 END AS rank,
+                       CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' ELSE 'sequence' END AS kind,
+                       c.relname::text AS name, NULL::text AS detail, CASE WHEN c.relkind = 'm' THEN pg_total_relation_size(c.oid) END AS bytes
+                FROM pg_class c WHERE c.relnamespace = n.oid AND c.relkind IN ('v', 'm', 'S') AND {CatalogReader.NotMember("pg_class", "c.oid")}
+                UNION ALL
+                SELECT 4, 'function', p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+                       CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' WHEN 'w' THEN 'window function'
+                                      ELSE 'returns ' || pg_get_function_result(p.oid) END, NULL
+                FROM pg_proc p WHERE p.pronamespace = n.oid AND {CatalogReader.NotMember("pg_proc", "p.oid")}
+                UNION ALL
+                SELECT 5, 'type', t.typname::text,
+                       CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN 'domain over ' || format_type(t.typbasetype, t.typtypmod)
+                                      WHEN 'r' THEN 'range' WHEN 'b' THEN 'base type' ELSE 'composite' END, NULL
+                FROM pg_type t WHERE t.typnamespace = n.oid AND {CatalogReader.NotMember("pg_type", "t.oid")}
+                  AND (t.typtype IN ('e', 'd', 'r', 'b') AND t.typcategory <> 'A'
+                       OR t.typtype = 'c' AND (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')
+            ) o
+            WHERE n.nspname = ($1)[1]
+            ORDER BY o.rank, o.name COLLATE "C"
+            """, [schema], r => new ObjectOverview(schema, r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetInt64(3)), ct);
+
+    /// <summary>
     /// Every ordinary and partitioned table and partition of the given schemas with its columns, in one catalog query:
     /// what a clone's scope and masking pickers need, without reading any definition.
     /// </summary>
@@ -85,6 +120,9 @@ public static class CatalogBrowser
 
     public static Task<List<TableOverview>> TablesAsync(ServerEndpoint server, string schema, CancellationToken ct) =>
         OnServerAsync(server, $"schema {Sql.Ident(schema)}", conn => TablesAsync(conn, schema, ct), ct);
+
+    public static Task<List<ObjectOverview>> ObjectsAsync(ServerEndpoint server, string schema, CancellationToken ct) =>
+        OnServerAsync(server, $"schema {Sql.Ident(schema)}", conn => ObjectsAsync(conn, schema, ct), ct);
 
     private static async Task<T> OnServerAsync<T>(ServerEndpoint server, string? objectName, Func<NpgsqlConnection, Task<T>> read, CancellationToken ct)
     {

@@ -15,4 +15,7 @@ public sealed partial class ConnectionService
 
     public async Task<List<TableOverview>> BrowseTablesAsync(int id, string schema, CancellationToken ct = default) =>
         await CatalogBrowser.TablesAsync(await GetEndpointAsync(id, ServerRole.Server, ct), schema, ct);
+
+    public async Task<List<ObjectOverview>> BrowseObjectsAsync(int id, string schema, CancellationToken ct = default) =>
+        await CatalogBrowser.ObjectsAsync(await GetEndpointAsync(id, ServerRole.Server, ct), schema, ct);
 }

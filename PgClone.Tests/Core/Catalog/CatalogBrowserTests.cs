@@ -27,6 +27,7 @@ public sealed class CatalogBrowserTests(PgServersFixture fx) : IClassFixture<PgS
             CREATE SEQUENCE "Odd ""Schema""".s;
             CREATE FUNCTION "Odd ""Schema""".f() RETURNS int LANGUAGE sql AS 'SELECT 1';
             CREATE PROCEDURE "Odd ""Schema""".p() LANGUAGE sql AS 'SELECT 1';
+            CREATE FUNCTION "Odd ""Schema"""."G g"(a integer, "B b" text[]) RETURNS TABLE (x int) LANGUAGE sql AS 'SELECT 1';
             CREATE TYPE "Odd ""Schema""".mood AS ENUM ('ok');
             CREATE DOMAIN "Odd ""Schema""".positive AS int CHECK (VALUE > 0);
             CREATE TYPE "Odd ""Schema""".pair AS (a int, b int);
@@ -43,7 +44,7 @@ public sealed class CatalogBrowserTests(PgServersFixture fx) : IClassFixture<PgS
             """);
         Assert.Equal(
             [
-                new SchemaOverview("Odd \"Schema\"", 3, 2, 1, 1, 2, 3, size),
+                new SchemaOverview("Odd \"Schema\"", 3, 2, 1, 1, 3, 3, size),
                 new SchemaOverview("empty", 0, 0, 0, 0, 0, 0, 0),
                 new SchemaOverview("public", 0, 0, 0, 0, 0, 0, 0),
             ], schemas);
@@ -57,6 +58,23 @@ public sealed class CatalogBrowserTests(PgServersFixture fx) : IClassFixture<PgS
                     "SELECT (pg_total_relation_size('\"Odd \"\"Schema\"\"\".events_2025') + pg_total_relation_size('\"Odd \"\"Schema\"\"\".events_2026'))::bigint")),
                 new TableOverview("Odd \"Schema\"", "never_analyzed", false, null, 0),
             ], tables);
+
+        // The other objects, in the order the counts name them, by name; citext's functions and types (in public) are the extension's.
+        var matview = await SizeAsync("SELECT pg_total_relation_size('\"Odd \"\"Schema\"\"\".m')");
+        Assert.Equal(
+            [
+                new ObjectOverview("Odd \"Schema\"", "view", "v", null, null),
+                new ObjectOverview("Odd \"Schema\"", "view", "w", null, null),
+                new ObjectOverview("Odd \"Schema\"", "materialized view", "m", null, matview),
+                new ObjectOverview("Odd \"Schema\"", "sequence", "s", null, null),
+                new ObjectOverview("Odd \"Schema\"", "function", "G g(a integer, \"B b\" text[])", "returns TABLE(x integer)", null),
+                new ObjectOverview("Odd \"Schema\"", "function", "f()", "returns integer", null),
+                new ObjectOverview("Odd \"Schema\"", "function", "p()", "procedure", null),
+                new ObjectOverview("Odd \"Schema\"", "type", "mood", "enum", null),
+                new ObjectOverview("Odd \"Schema\"", "type", "pair", "composite", null),
+                new ObjectOverview("Odd \"Schema\"", "type", "positive", "domain over integer", null),
+            ], await CatalogBrowser.ObjectsAsync(server, "Odd \"Schema\"", CancellationToken.None));
+        Assert.Empty(await CatalogBrowser.ObjectsAsync(server, "public", CancellationToken.None));
 
         var gone = await Assert.ThrowsAsync<PgClone.Core.PgCloneException>(() =>
             CatalogBrowser.TablesAsync(ServerEndpoint.Parse(ServerRole.Source, PgServers.WithDatabase(db.Source, "no_such_db"), "src"), "x", CancellationToken.None));

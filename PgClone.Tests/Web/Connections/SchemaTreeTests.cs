@@ -101,6 +101,39 @@ public sealed class SchemaTreeTests : BunitContext, IAsyncLifetime
         Assert.Equal([new SchemaTreeNode("sales", "orders"), new SchemaTreeNode("sales", "Line Items"), new SchemaTreeNode("sales", null)], clicked);
     }
 
+    [Fact]
+    public async Task Browsing_lists_every_kind_of_object_after_the_tables_and_a_schema_of_views_only_expands()
+    {
+        var dbs = await _fx.Servers.CreateDatabasesAsync("console_tree_all");
+        await PgServers.ExecAsync(dbs.Target, """
+            CREATE SCHEMA sales; CREATE TABLE sales.orders (id int);
+            CREATE VIEW sales.big_orders AS SELECT * FROM sales.orders WHERE id > 10;
+            CREATE FUNCTION sales.total(customer bigint) RETURNS numeric LANGUAGE sql AS 'SELECT 0';
+            CREATE SCHEMA reports; CREATE VIEW reports."Daily Sales" AS SELECT 1 AS n;
+            """);
+        await using var console = ConsoleFactory.OnDatabase(dbs.Source);
+        var connections = console.Services.GetRequiredService<ConnectionService>();
+        var target = new NpgsqlConnectionStringBuilder(dbs.Target);
+        var c = await connections.AddAsync(new NewConnection("tgt", target.Host!, target.Port, target.Database!, target.Username!, target.Password, SslMode.Disable), "test");
+        Services.AddSingleton(connections);
+        var clicked = new List<SchemaTreeNode>();
+
+        Render<MudPopoverProvider>();
+        var tree = Render<SchemaTree>(p => p.Add(t => t.ConnectionId, c.Id).Add(t => t.AllObjects, true).Add(t => t.NodeClicked, (SchemaTreeNode v) => clicked.Add(v)));
+        tree.WaitForAssertion(() => Assert.Equal(3, tree.FindAll(".schema-tree-node").Count), TimeSpan.FromSeconds(30));
+        await ActAsync(tree, () => Item(tree, "sales").Click());
+        await ActAsync(tree, () => Item(tree, "reports").Click());
+        tree.WaitForAssertion(() => Assert.Equal(["public", "reports", "reports.Daily Sales", "sales", "sales.orders", "sales.big_orders", "sales.total(customer bigint)"],
+            tree.FindAll(".schema-tree-node").Select(n => n.GetAttribute("data-node"))), TimeSpan.FromSeconds(30));
+        Assert.Equal("view", tree.Find(".schema-tree-node[data-node='sales.big_orders'] .schema-tree-detail").TextContent);
+        Assert.Equal("function · returns numeric", tree.Find(".schema-tree-node[data-node='sales.total(customer bigint)'] .schema-tree-detail").TextContent);
+
+        // Only schemas and tables are picked.
+        await ActAsync(tree, () => tree.Find(".schema-tree-node[data-node='sales.big_orders']").Click());
+        await ActAsync(tree, () => tree.Find(".schema-tree-node[data-node='sales.orders']").Click());
+        Assert.Equal([new SchemaTreeNode("sales", "orders")], clicked);
+    }
+
     /// <summary>Finds and fires on the renderer's thread, so a re-render cannot retire the handler in between.</summary>
     private static Task ActAsync(IRenderedComponent<SchemaTree> tree, Action act) => tree.InvokeAsync(act);
 
