@@ -56,6 +56,7 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
         await op.FillAsync("#role-template-roles", role);
         // Passwords are not copied unless chosen, and the form says what that means.
         await Assertions.Expect(op.Locator("#role-template-passwords-help")).ToHaveTextAsync("The roles are created without a password: set one on the target, or copy them on purpose.");
+        await op.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/role-template-form-1280.png", FullPage = true });
         await op.ClickAsync("#role-template-save");
         var row = op.Locator("#role-templates tbody tr").Filter(new() { HasText = "ui roles" });
         await Assertions.Expect(row).ToContainTextAsync(role);
@@ -94,8 +95,7 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
         await Assertions.Expect(verify.Filter(new() { HasText = "app.events" }).Locator(".pgclone-verify-match")).ToHaveTextAsync("✗ (missing)");
         // Categories are headed in words with their number of differences.
         await Assertions.Expect(tables.Locator("h3")).ToHaveTextAsync("Tables (2)");
-        Directory.CreateDirectory("/tmp/pgclone-shots");
-        await op.ScreenshotAsync(new() { Path = "/tmp/pgclone-shots/diff-operator-1280.png", FullPage = true });
+        await op.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/diff-operator-1280.png", FullPage = true });
         Assert.Empty(opErrors);
 
         // Audit: the Auditor filters by action and verifies the chain.
@@ -126,8 +126,7 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
         await auditor.FillAsync("#audit-anchor", head);
         await auditor.ClickAsync("#audit-verify");
         await Assertions.Expect(auditor.Locator("#audit-chain-status")).ToContainTextAsync($"and holds entry #{head[..head.IndexOf(':')]} as recorded");
-        Directory.CreateDirectory("/tmp/pgclone-shots");
-        await auditor.ScreenshotAsync(new() { Path = "/tmp/pgclone-shots/audit-1280.png" });
+        await auditor.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/audit-1280.png" });
         Assert.Empty(auditorErrors);
     }
 

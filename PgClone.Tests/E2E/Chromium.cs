@@ -29,6 +29,9 @@ public static class Chromium
     public static bool IsError(IConsoleMessage m) =>
         m.Type == "error" && !m.Text.Contains("There is no event handler associated with this event", StringComparison.Ordinal);
 
+    /// <summary>Where browser tests leave screenshots of the pages they drive, for a person to look at.</summary>
+    public const string Shots = "/tmp/pgclone-shots";
+
     /// <summary>
     /// Waits (up to 30 s) until the page's circuit is interactive: MudBlazor's popover provider in the layout registers
     /// itself from the browser once rendered interactively, never while prerendered; before that, typing and clicks are lost.

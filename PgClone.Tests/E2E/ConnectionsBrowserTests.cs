@@ -19,7 +19,12 @@ public sealed class ConnectionsBrowserTests(PgServersFixture fx)
     public async Task Admin_adds_tests_browses_and_grants_a_connection_and_the_operator_sees_only_it()
     {
         var dbs = await fx.Servers.CreateDatabasesAsync("console_conn_e2e");
-        await PgServers.ExecAsync(dbs.Target, "CREATE SCHEMA sales; CREATE TABLE sales.orders (id int, total numeric); INSERT INTO sales.orders SELECT g, g FROM generate_series(1, 250) g; ANALYZE sales.orders;");
+        await PgServers.ExecAsync(dbs.Target, """
+            CREATE SCHEMA sales; CREATE TABLE sales.orders (id int, total numeric); INSERT INTO sales.orders SELECT g, g FROM generate_series(1, 250) g; ANALYZE sales.orders;
+            CREATE VIEW sales.big_orders AS SELECT * FROM sales.orders WHERE total > 100;
+            CREATE FUNCTION sales.order_total(order_id int) RETURNS numeric LANGUAGE sql STABLE AS 'SELECT total FROM sales.orders WHERE id = order_id';
+            CREATE TYPE sales.status AS ENUM ('new', 'paid');
+            """);
         await using var console = ConsoleFactory.OnDatabase(dbs.Source);
         var baseUrl = console.StartKestrel();
         await ConsoleUsers.AddAsync(console, "admin@example.com", AppRoles.Admin);
@@ -56,15 +61,21 @@ public sealed class ConnectionsBrowserTests(PgServersFixture fx)
         await page.ClickAsync(".connection-actions[data-connection='warehouse'] .action-browse");
         await page.WaitForURLAsync(new Regex(@"/connections/\d+/browse$"));
         var sales = page.Locator(".schema-tree-node[data-node='sales']");
-        await Assertions.Expect(sales.Locator(".schema-tree-detail")).ToContainTextAsync("1 table · 0 views · 0 materialized views · 0 sequences · 0 functions · 0 types");
+        await Assertions.Expect(sales.Locator(".schema-tree-detail")).ToContainTextAsync("1 table · 1 view · 0 materialized views · 0 sequences · 1 function · 1 type");
         await Assertions.Expect(page.Locator(".schema-tree-node[data-node='sales.orders']")).ToHaveCountAsync(0);
         await sales.ClickAsync();
         await Assertions.Expect(page.Locator(".schema-tree-node[data-node='sales.orders'] .schema-tree-detail")).ToContainTextAsync("~250 rows · ");
+        // Then the schema's other objects, each with what it is.
+        await Assertions.Expect(page.Locator(".schema-tree-node[data-node='sales.order_total(order_id integer)'] .schema-tree-detail")).ToHaveTextAsync("function · returns numeric");
+        await Assertions.Expect(page.Locator(".schema-tree-node[data-node='sales.status'] .schema-tree-detail")).ToHaveTextAsync("type · enum");
+        await Assertions.Expect(page.Locator(".schema-tree-node[data-node='sales.status']")).ToBeInViewportAsync();
+        await page.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/connection-browse-1280.png", FullPage = true });
         // Browsing a connection that cannot log in says what its Test says.
         await page.GotoAsync(baseUrl + "/connections");
         await page.ClickAsync(".connection-actions[data-connection='wrong-password'] .action-browse");
         await Assertions.Expect(page.Locator("#schema-tree-error")).ToHaveTextAsync(
             $"connection 'wrong-password' ({target.Host}:{target.Port}): wrong password for user '{target.Username}'");
+        await page.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/connection-browse-error-1280.png", FullPage = true });
 
         // Grant warehouse to the Operator as a source.
         await page.GotoAsync(baseUrl + "/connections");

@@ -86,7 +86,7 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
             }
             if (path == "/diff") await Chromium.AssertInOneLineAsync(wide, "diff-source", "diff-target", "diff-schema");
             // For a person to look at: each page as an Admin sees it before any data.
-            await wide.ScreenshotAsync(new() { Path = $"/tmp/pgclone-shots/admin{(path == "/" ? "-dashboard" : path.Replace('/', '-'))}-1280.png" });
+            await wide.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/admin{(path == "/" ? "-dashboard" : path.Replace('/', '-'))}-1280.png" });
 
             // As the server sends the page (before the circuit could fix anything up): the title is there, the drawer is not.
             // The title is in the HTML itself (read apart from the page: once interactive, the head is re-rendered and
@@ -104,7 +104,7 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
                 // On a phone each connection is a card whose values stay on screen (a long address wraps).
                 await Assertions.Expect(phone.Locator("#connections-grid .connection-name").First).ToBeInViewportAsync(new() { Ratio = 1 });
                 await Assertions.Expect(phone.Locator("#connections-grid .action-test").First).ToBeInViewportAsync(new() { Ratio = 1 });
-                await phone.ScreenshotAsync(new() { Path = "/tmp/pgclone-shots/admin-connections-390.png" });
+                await phone.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/admin-connections-390.png" });
             }
             await OpenDrawerAsync(phone, path);
             await AssertNoSidewaysScrollingAsync(phone, path);

@@ -156,7 +156,7 @@ public sealed class MaskPolicyWizardBrowserTests(PgServersFixture fx)
     {
         await Assertions.Expect(page.Locator("#summary-what")).ToBeVisibleAsync();
         // For a person to look at: a reopened profile.
-        await page.ScreenshotAsync(new() { Path = "/tmp/pgclone-shots/wizard-reopened-profile-1280.png" });
+        await page.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/wizard-reopened-profile-1280.png" });
         await Chromium.ClickUntilVisibleAsync(page, "#clone-wizard >> role=tab[name=/^Masking/]", "#mask-policy");
     }
 

@@ -47,6 +47,7 @@ public sealed class MaskingBrowserTests(PgServersFixture fx)
         await Assertions.Expect(op.Locator("#findings")).ToContainTextAsync("look like name");
         // The suggestion reads as a rule in words, not as its JSON ("email" came with its quotes).
         await Assertions.Expect(op.Locator("#findings tr", new() { Has = op.Locator("[data-column='people.email']") }).Locator("td.suggested")).ToHaveTextAsync("email");
+        await op.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/discover-findings-1280.png", FullPage = true });
 
         // One click: the suggestions become version 1 of a new policy.
         await op.FillAsync("#accept-name", "CRM masked");

@@ -15,7 +15,7 @@ namespace PgClone.Tests.E2E;
 [Collection(ConsoleCollection.Name)]
 public sealed class RunTablesBrowserTests(PgServersFixture fx)
 {
-    private const string Shots = "/tmp/pgclone-shots";
+    private const string Shots = Chromium.Shots;
 
     /// <summary>A console whose source database holds <paramref name="sourceSql"/>, and the Operator's API client.</summary>
     private async Task<(RunsConsole Console, HttpClient Http, TestDatabases Data)> ConsoleAsync(string name, string sourceSql)

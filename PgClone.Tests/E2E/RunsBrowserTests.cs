@@ -19,7 +19,7 @@ namespace PgClone.Tests.E2E;
 [Collection(ConsoleCollection.Name)]
 public sealed class RunsBrowserTests(PgServersFixture fx)
 {
-    private const string Shots = "/tmp/pgclone-shots";
+    private const string Shots = Chromium.Shots;
 
     private const string ShopSql = """
         CREATE SCHEMA shop;

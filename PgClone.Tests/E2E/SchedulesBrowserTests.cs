@@ -46,6 +46,7 @@ public sealed class SchedulesBrowserTests(PgServersFixture fx)
         // A table profile cannot be refreshed by swapping databases: the switch is off, disabled, and says why.
         await Assertions.Expect(page.Locator("input#schedule-zero-downtime")).ToBeDisabledAsync();
         await Assertions.Expect(page.Locator("#schedule-zero-downtime-help")).ToHaveTextAsync("Only for a profile that clones a whole database; this one clones a table.");
+        await page.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/schedule-editor-table-profile-1280.png", FullPage = true });
         await FillUntilAsync(page, "#schedule-name", "notes weekly");
         await FillUntilAsync(page, "#schedule-cron", "0 15 3 ? * SAT");
         await Assertions.Expect(page.Locator("#schedule-description")).ToHaveTextAsync("At 03:15, on Saturday");
