@@ -74,6 +74,9 @@ public sealed class SchedulesBrowserTests(PgServersFixture fx)
         Assert.Equal((RunStatus.Succeeded, "notes weekly"), (run.Status, run.StartedBy));
         await page.GotoAsync($"{console.Url}/schedules/{schedule.Id}");
         await Assertions.Expect(page.Locator("#schedule-history")).ToContainTextAsync($"#{run.Id}");
+        // Its runs read in the schedule's time zone, as its firings do.
+        await Assertions.Expect(page.Locator("#schedule-history")).ToContainTextAsync("Fired (Asia/Tokyo)");
+        await Assertions.Expect(page.Locator("#schedule-history .schedule-fired").First).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+09:00$"));
         await Assertions.Expect(page.Locator("#schedule-next-firing")).ToHaveTextAsync("Next firing: paused");
         Assert.Empty(errors);
     }
