@@ -80,7 +80,7 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
         await Shot(op, "wizard-masking");
         await op.ClickAsync("#wizard-next");
         await Assertions.Expect(op.Locator("#preflight-checks")).ToHaveAttributeAsync("data-status", "ok", new() { Timeout = 30_000 });
-        await Assertions.Expect(op.Locator("#summary-size")).ToHaveTextAsync(new Regex("^2 table\\(s\\), about 4,000 row\\(s\\), "));
+        await Assertions.Expect(op.Locator("#summary-size")).ToHaveTextAsync(new Regex("^2 tables, about 4,000 rows, "));
         // The step just entered shows whole in the stepper's header: beside the drawer at 1280 px, and on a phone,
         // where the header scrolls sideways.
         var activeStep = op.Locator("#clone-wizard .mud-step.active .mud-step-label-content");
