@@ -90,7 +90,7 @@ public sealed class MaskPolicyWizardBrowserTests(PgServersFixture fx)
         // Production into non-production: the summary finds the flagged columns itself; the policy masks them all.
         await NextAsync(page, "#summary-what");
         await AssertNoConfirmationAsync(page);
-        await Assertions.Expect(page.Locator("#summary-mask")).ToContainTextAsync("4 mask rules of policy CRM (newest version, now v1)");
+        await Assertions.Expect(page.Locator("#summary-mask")).ToHaveTextAsync("4 mask rules of policy CRM (newest version, now v1), applied before any row reaches the target.");
 
         // Save as profile: it keeps the policy.
         await page.FillAsync("#profile-name", "crm masked");

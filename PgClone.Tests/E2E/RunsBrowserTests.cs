@@ -111,6 +111,7 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
         // What the run was told, readable: no option away from its default, the one mask rule as a row.
         await Assertions.Expect(op.Locator("#run-options-changed")).ToHaveTextAsync("defaults");
         Assert.Equal(["customers", "email", "email", ""], (await op.Locator("#run-header .policy-rules tr[data-column='customers.email'] td").AllInnerTextsAsync()).Select(t => t.Trim()));
+        await Assertions.Expect(op.Locator("#run-header")).ToContainTextAsync("masked before any row reached the target");
         // In the narrow side panel each rule is a card of labelled lines: no header row, no column cut off.
         await Assertions.Expect(op.Locator("#run-header .policy-rules thead")).ToBeHiddenAsync();
         await Assertions.Expect(op.Locator("#run-header .policy-rules td[data-label='Strategy']")).ToBeInViewportAsync(new() { Ratio = 1 });
