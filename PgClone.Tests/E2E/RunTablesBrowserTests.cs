@@ -72,6 +72,10 @@ public sealed class RunTablesBrowserTests(PgServersFixture fx)
         await page.ScreenshotAsync(new() { Path = $"{Shots}/run-tables-live-1280.png", FullPage = true });
         await page.SetViewportSizeAsync(390, 844);
         await Assertions.Expect(page.Locator("#run-tables-filter")).ToBeInViewportAsync();
+        // A phone shows each table as a short card: name, status and rows; size, time and the bar only where there is room.
+        await Assertions.Expect(rows.First.Locator("td[data-label='Rows']")).ToBeVisibleAsync();
+        await Assertions.Expect(rows.First.Locator("td[data-label='Size']")).ToBeHiddenAsync();
+        Assert.InRange((await rows.Nth(1).BoundingBoxAsync())!.Height, 60, 120);
         await page.ScreenshotAsync(new() { Path = $"{Shots}/run-tables-live-390.png", FullPage = true });
         await page.SetViewportSizeAsync(1280, 900);
 
