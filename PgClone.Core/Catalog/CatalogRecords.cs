@@ -196,16 +196,16 @@ public sealed record RegValueStep(RegValueStepKind Kind, string? Field = null)
 }
 
 /// <summary>
-/// An object a reg* value of a cloned table names (<see cref="CatalogReader.ObjectsNamedByValuesAsync"/>): the
-/// value's type, the object's name as the target resolves it, its key (null for a kind with none: a role, a
-/// schema, a collation) and its schema (null for a role).
-/// </summary>
-/// <summary>
 /// An object <paramref name="From"/> needs (pg_depend) that lives in a schema the clone does not read, printed as
 /// <paramref name="RegType"/> prints it (schema-qualified), so that the target can be asked whether it has it.
 /// </summary>
 public sealed record OutsideDependency(ObjectKey From, string RegType, string Name, string Schema);
 
+/// <summary>
+/// An object a reg* value of a cloned table names (<see cref="CatalogReader.ObjectsNamedByValuesAsync"/>): the
+/// value's type, the object's name as the target resolves it, its key (null for a kind with none: a role, a
+/// schema, a collation) and its schema (null for a role).
+/// </summary>
 public sealed record ValueNamedObject(uint Table, string Column, string RegType, string Name, ObjectKey? Key, string? Schema)
 {
     /// <summary>Whether the object belongs to an extension (which a database clone brings, wherever it lives).</summary>

@@ -1,22 +1,11 @@
 using Bunit;
-using MudBlazor.Services;
 using PgClone.Web.Components.Shared;
 
 namespace PgClone.Tests.Web;
 
 /// <summary>The status badge: one colour per state, the label capitalised, an optional tooltip.</summary>
-public sealed class StatusBadgeTests : BunitContext, IAsyncLifetime
+public sealed class StatusBadgeTests : MudComponentTests
 {
-    // MudBlazor's services are only async-disposable; xunit 2 calls this before Dispose.
-    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
-    async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
-
-    public StatusBadgeTests()
-    {
-        Services.AddMudServices();
-        JSInterop.Mode = JSRuntimeMode.Loose;
-    }
-
     [Theory]
     [InlineData("queued", "info", "Queued")]
     [InlineData("RUNNING", "primary", "Running")]

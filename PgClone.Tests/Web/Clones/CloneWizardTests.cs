@@ -1,5 +1,4 @@
 using Bunit;
-using MudBlazor.Services;
 using Npgsql;
 using PgClone.Core.Catalog;
 using PgClone.Web.Clones;
@@ -9,11 +8,8 @@ using PgClone.Web.Connections;
 namespace PgClone.Tests.Web.Clones;
 
 /// <summary>The wizard's steps: Next stays on a step until it is complete, and says what is missing.</summary>
-public sealed class CloneWizardTests : BunitContext, IAsyncLifetime
+public sealed class CloneWizardTests : MudComponentTests
 {
-    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
-    async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
-
     private static readonly DateTimeOffset At = new(2026, 11, 30, 0, 0, 0, TimeSpan.Zero);
     private static readonly List<ConnectionSummary> Connections =
     [
@@ -29,8 +25,6 @@ public sealed class CloneWizardTests : BunitContext, IAsyncLifetime
 
     public CloneWizardTests()
     {
-        Services.AddMudServices();
-        JSInterop.Mode = JSRuntimeMode.Loose;
         // The browse tree reads a real server (SchemaTreeTests); these tests are about the steps' rules.
         ComponentFactories.AddStub<PgClone.Web.Components.Shared.SchemaTree>("<div class=\"schema-tree-stub\"></div>");
     }

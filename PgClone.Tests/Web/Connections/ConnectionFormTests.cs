@@ -1,6 +1,5 @@
 using Bunit;
 using MudBlazor;
-using MudBlazor.Services;
 using Npgsql;
 using PgClone.Web.Components.Pages.Connections;
 using PgClone.Web.Connections;
@@ -9,17 +8,8 @@ using PgClone.Web.Data;
 namespace PgClone.Tests.Web.Connections;
 
 /// <summary>The connection form: pasting a URI or key=value string fills it through the engine's parser; validation speaks per field.</summary>
-public sealed class ConnectionFormTests : BunitContext, IAsyncLifetime
+public sealed class ConnectionFormTests : MudComponentTests
 {
-    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
-    async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
-
-    public ConnectionFormTests()
-    {
-        Services.AddMudServices();
-        JSInterop.Mode = JSRuntimeMode.Loose;
-    }
-
     private (IRenderedComponent<ConnectionForm> Form, ConnectionDraft Draft, List<ConnectionDraft> Submitted) RenderForm(ConnectionDraft? draft = null, bool stored = false)
     {
         Render<MudPopoverProvider>();

@@ -1,22 +1,12 @@
 using Bunit;
-using MudBlazor.Services;
 using PgClone.Web.Components.Shared;
 using PgClone.Web.Security;
 
 namespace PgClone.Tests.Web.Connections;
 
 /// <summary>A picker with no connection to offer says how to get one, as the user can: add it, or ask for it.</summary>
-public sealed class ConnectionPickerTests : BunitContext, IAsyncLifetime
+public sealed class ConnectionPickerTests : MudComponentTests
 {
-    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
-    async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
-
-    public ConnectionPickerTests()
-    {
-        Services.AddMudServices();
-        JSInterop.Mode = JSRuntimeMode.Loose;
-    }
-
     [Fact]
     public void Who_may_manage_connections_is_sent_to_add_one()
     {

@@ -1,7 +1,6 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
-using MudBlazor.Services;
 using Npgsql;
 using PgClone.Tests.Fixtures;
 using PgClone.Web.Components.Shared;
@@ -14,19 +13,14 @@ namespace PgClone.Tests.Web.Connections;
 /// expanded; with Selectable, a check box per item and expansion by the arrow only.
 /// </summary>
 [Collection(ConsoleCollection.Name)]
-public sealed class SchemaTreeTests : BunitContext, IAsyncLifetime
+public sealed class SchemaTreeTests : MudComponentTests
 {
     private readonly PgServersFixture _fx;
 
     public SchemaTreeTests(PgServersFixture fx)
     {
         _fx = fx;
-        Services.AddMudServices();
-        JSInterop.Mode = JSRuntimeMode.Loose;
     }
-
-    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
-    async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
 
     [Fact]
     public async Task Loads_schemas_then_tables_on_expand_with_check_boxes_when_selectable()

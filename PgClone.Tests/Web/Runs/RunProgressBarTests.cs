@@ -1,22 +1,12 @@
 using Bunit;
-using MudBlazor.Services;
 using PgClone.Web.Components.Shared;
 using PgClone.Web.Runs;
 
 namespace PgClone.Tests.Web.Runs;
 
 /// <summary>The live bar of a run: exact value, colour, labels and time left for each kind of progress record.</summary>
-public sealed class RunProgressBarTests : BunitContext, IAsyncLifetime
+public sealed class RunProgressBarTests : MudComponentTests
 {
-    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
-    async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
-
-    public RunProgressBarTests()
-    {
-        Services.AddMudServices();
-        JSInterop.Mode = JSRuntimeMode.Loose;
-    }
-
     private IRenderedComponent<RunProgressBar> Render(RunProgress progress, bool workers = false) =>
         Render<RunProgressBar>(p => p.Add(b => b.Progress, progress).Add(b => b.ShowWorkers, workers));
 
