@@ -21,6 +21,18 @@ public sealed class AuditDetailsTests
     }
 
     [Fact]
+    public void A_connection_id_reads_as_the_connections_current_name_or_its_number_once_deleted()
+    {
+        var details = AuditDetails.Read("""{"name":"nightly","sourceConnectionId":1,"targetConnectionId":7,"connectionId":1}""",
+            new Dictionary<int, string> { [1] = "prod eu" });
+
+        Assert.Equal([("name", "nightly"), ("source connection", "'prod eu' (#1)"), ("target connection", "#7"), ("connection", "'prod eu' (#1)")],
+            details.Fields);
+        Assert.Contains("\"sourceConnectionId\": 1", details.Json);
+        Assert.Equal(("source connection", "#1"), AuditDetails.Read("""{"sourceConnectionId":1}""").Fields[0]);
+    }
+
+    [Fact]
     public void Details_that_are_not_json_are_shown_as_they_are()
     {
         var plain = AuditDetails.Read("not json");
