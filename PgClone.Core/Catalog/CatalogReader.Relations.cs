@@ -16,6 +16,14 @@ public static partial class CatalogReader
     private const string ColumnOptions = "'n_distinct', 'n_distinct_inherited'";
 
     /// <summary>
+    /// SQL, true when a hot standby cannot read relation <paramref name="oid"/>'s rows or state: it, or one of its
+    /// partitions, is unlogged (neither is replicated, and reading one fails there).
+    /// </summary>
+    public static string UnloggedOnStandby(string oid) =>
+        $"(pg_catalog.pg_is_in_recovery() AND (EXISTS (SELECT 1 FROM pg_catalog.pg_class u WHERE u.oid = {oid} AND u.relpersistence = 'u') " +
+        $"OR EXISTS (SELECT 1 FROM pg_catalog.pg_partition_tree({oid}) pt JOIN pg_catalog.pg_class l ON l.oid = pt.relid WHERE l.relpersistence = 'u')))";
+
+    /// <summary>
     /// A WITH query of the types whose equality ignores case: citext (any schema) and the domains over it, however
     /// deep. Masking hashes their values lower-cased, so values the column holds equal get equal masks.
     /// </summary>
@@ -166,7 +174,7 @@ public static partial class CatalogReader
                 PgName = r.GetString(13), RowSecurity = r.GetBoolean(14), ForceRowSecurity = r.GetBoolean(15), AccessMethod = Str(r, 16), OfType = Str(r, 17), Tablespace = Str(r, 18),
             }, ct);
 
-    private static async Task<List<SequenceInfo>> ReadSequencesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct)
+    private static async Task<List<SequenceInfo>> ReadSequencesAsync(NpgsqlConnection conn, string[] schemas, bool inRecovery, CancellationToken ct)
     {
         var sequences = await QueryAsync(conn, $"""
             SELECT c.oid, n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax,
@@ -184,10 +192,13 @@ public static partial class CatalogReader
                 r.GetFieldValue<uint>(0), Name(r, 1), r.GetString(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7),
                 r.GetInt64(8), r.GetBoolean(9), 0, false, Str(r, 10))
             { OwnerTable = Oid(r, 11), OwnerColumn = Str(r, 12), IsIdentity = !r.IsDBNull(13) && r.GetBoolean(13), PgName = r.GetString(14), Unlogged = r.GetBoolean(15) }, ct);
-        if (sequences.Count == 0) return sequences;
+        // A standby cannot read an unlogged sequence (its state is not replicated): it starts afresh, as pg_dump leaves it.
+        if (inRecovery) sequences = [.. sequences.Select(s => s.Unlogged ? s with { StateUnread = true } : s)];
+        var readable = Enumerable.Range(0, sequences.Count).Where(i => !sequences[i].StateUnread).ToList();
+        if (readable.Count == 0) return sequences;
         // Current values need a read of each sequence relation: a few hundred per round trip (the planning time of
         // one UNION ALL grows faster than its length).
-        foreach (var chunk in Enumerable.Range(0, sequences.Count).Chunk(200))
+        foreach (var chunk in readable.Chunk(200))
         {
             var union = string.Join("\nUNION ALL ", chunk.Select(i => $"SELECT {i}, last_value, is_called FROM {sequences[i].Name.Quoted}"));
             var state = await QueryAsync(conn, union, null, r => (Index: r.GetInt32(0), Last: r.GetInt64(1), Called: r.GetBoolean(2)), ct);

@@ -139,9 +139,11 @@ public static partial class CatalogReader
     private static async Task<SourceCatalog> ReadMainAsync(NpgsqlConnection conn, string[] names, bool wholeDatabase, CancellationToken ct)
     {
         var attributes = await ReadAttributesAsync(conn, names, ct);
-        var sequences = await ReadSequencesAsync(conn, names, ct);
+        var inRecovery = (await QueryAsync(conn, "SELECT pg_is_in_recovery()", null, r => r.GetBoolean(0), ct))[0];
+        var sequences = await ReadSequencesAsync(conn, names, inRecovery, ct);
         return new SourceCatalog
         {
+            InRecovery = inRecovery,
             // A database clone leaves the schemas extensions made to CREATE EXTENSION (with their owner and grants).
             Schemas = await QueryAsync(conn, $"""
                 SELECT n.oid, n.nspname, {Comment("pg_namespace", "n.oid")} FROM pg_namespace n

@@ -75,6 +75,8 @@ public sealed record SequenceInfo(
     /// <summary>An identity column's sequence: created by the column, not on its own.</summary>
     public bool IsIdentity { get; init; }
     public bool Unlogged { get; init; }
+    /// <summary>An unlogged sequence of a hot standby: its state is not replicated, so it is created at its start.</summary>
+    public bool StateUnread { get; init; }
     /// <summary>The name as PostgreSQL prints it inside a regclass literal (nextval('s.seq'::regclass)).</summary>
     public string PgName { get; init; } = "";
 }
@@ -340,6 +342,11 @@ public sealed record ExtensionConfig(
 /// <summary>Everything the planner needs from the source, read once inside the run's snapshot.</summary>
 public sealed record SourceCatalog
 {
+    /// <summary>
+    /// The source is a hot standby: it holds no rows of unlogged tables and no state of unlogged sequences (neither is
+    /// replicated), and reading them fails.
+    /// </summary>
+    public bool InRecovery { get; init; }
     public required IReadOnlyList<SchemaInfo> Schemas { get; init; }
     public required IReadOnlyList<ExtensionInfo> Extensions { get; init; }
     public required IReadOnlyList<ExtensionUse> ExtensionUses { get; init; }

@@ -98,6 +98,11 @@ public sealed record ClonePlan
     public IReadOnlyList<uint> LargeObjects { get; init; } = [];
     /// <summary>Objects deliberately left out, each with the reason (e.g. an index on a column not selected).</summary>
     public IReadOnlyList<string> Skipped { get; init; } = [];
+    /// <summary>
+    /// Unlogged tables and sequences of a hot-standby source (<c>table "s"."t"</c>), which holds none of their rows or
+    /// state: created empty, at their start.
+    /// </summary>
+    public IReadOnlyList<string> UnreadOnStandby { get; init; } = [];
     /// <summary>Objects of the plan that already exist on the target, handled by the conflict strategy (e.g. <c>table "s"."t"</c>).</summary>
     public IReadOnlyList<string> Conflicts { get; init; } = [];
     /// <summary>Target database to create first (database-create), if any.</summary>

@@ -17,7 +17,7 @@ internal sealed partial class PlanAssembler
     private IEnumerable<TableData> Data(IColumnMasker? masker)
     {
         if (!_options.IncludeData) yield break;
-        foreach (var t in Tables.Where(t => t.Kind == 'r'))
+        foreach (var t in Tables.Where(t => t.Kind == 'r' && !UnreadOnStandby(t)))
         {
             var columns = ColumnsOf(t).Where(c => c.Generated == '\0').ToList();
             var constraints = catalog.ConstraintsOf(t.Oid).ToList();
@@ -55,6 +55,16 @@ internal sealed partial class PlanAssembler
     /// </summary>
     private static TableData ExtensionConfigData(ExtensionConfig c) =>
         new(c.Name, c.Name, c.Columns, c.Columns.Select(Sql.Ident).ToList(), c.Filter, c.EstimatedBytes, c.EstimatedRows) { TextFormat = true };
+
+    /// <summary>An unlogged table of a hot standby, which holds none of its rows: created empty, as pg_dump leaves it there.</summary>
+    private bool UnreadOnStandby(TableInfo t) => t.Unlogged && catalog.InRecovery;
+
+    /// <summary>What a hot-standby source cannot give (<see cref="ClonePlan.UnreadOnStandby"/>).</summary>
+    private List<string> Unread() =>
+    [
+        .. Tables.Where(t => t.Kind == 'r' && UnreadOnStandby(t)).Select(t => $"table {naming.Table(t)}"),
+        .. ClonedSequences().Where(s => s.StateUnread).Select(s => $"sequence {naming.Sequence(s)}"),
+    ];
 
     /// <summary>Tables that are some table's parent (inheritance or partitioning).</summary>
     private HashSet<uint> Parents => _parents ??= catalog.Tables.SelectMany(x => x.Parents).ToHashSet();

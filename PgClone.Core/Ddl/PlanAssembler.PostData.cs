@@ -10,8 +10,7 @@ internal sealed partial class PlanAssembler
     /// <summary>Current values of created sequences, identity sequences included.</summary>
     private IEnumerable<DdlStatement> SequenceValues()
     {
-        var identity = Tables.SelectMany(t => catalog.SequencesOwnedBy(t.Oid).Where(s => s.IsIdentity && ColumnsOf(t).Any(c => c.Name == s.OwnerColumn)));
-        foreach (var s in Sequences.Concat(identity))
+        foreach (var s in ClonedSequences().Where(s => !s.StateUnread))
         {
             var name = naming.Sequence(s);
             var owner = catalog.Table(s.OwnerTable);
@@ -20,6 +19,10 @@ internal sealed partial class PlanAssembler
         foreach (var c in catalog.ExtensionConfigs.Where(c => c.Kind == 'S' && c.LastValue is not null && CreatesExtension(c.Extension)))
             yield return new DdlStatement("sequence", c.Name.Quoted, SequenceDdl.SetValue(c.Name, c.LastValue!.Value, called: true));
     }
+
+    /// <summary>The sequences the clone creates: its own, and its identity columns'.</summary>
+    private IEnumerable<SequenceInfo> ClonedSequences() =>
+        Sequences.Concat(Tables.SelectMany(t => catalog.SequencesOwnedBy(t.Oid).Where(s => s.IsIdentity && ColumnsOf(t).Any(c => c.Name == s.OwnerColumn))));
 
     /// <summary>
     /// Views and functions relying on a constraint get their definition (materialized views and functions are created)

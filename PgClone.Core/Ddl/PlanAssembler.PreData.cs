@@ -100,7 +100,7 @@ internal sealed partial class PlanAssembler
         if (!_options.IncludeData || Tables.Any(t => ColumnsOf(t).Any(c => c.ByName))
             || catalog.ExtensionConfigs.Any(c => c.Kind == 'r' && CreatesExtension(c.Extension))) return deferred;
         var ownership = ownedBy.ToLookup(s => s.Table!.Value);
-        foreach (var t in Tables.Where(t => t.Kind == 'r' && t.Parents.Count == 0 && !Parents.Contains(t.Oid)))
+        foreach (var t in Tables.Where(t => t.Kind == 'r' && t.Parents.Count == 0 && !Parents.Contains(t.Oid) && !UnreadOnStandby(t)))
         {
             var key = new ObjectKey('r', t.Oid);
             if (_neededByPreData.Contains(key) || CallsClonedFunction(key) || !_tableStatements.TryGetValue(t.Oid, out var statements)) continue;

@@ -88,6 +88,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
             Constraints = constraints,
             PostData = post,
             Skipped = _skipped,
+            UnreadOnStandby = _options.IncludeData ? Unread() : [],
             LargeObjects = _options.IncludeData ? catalog.Database.LargeObjects.Select(l => l.Oid).ToList() : [],
             Conflicts = conflicts.Conflicts,
             CreateDatabase = request.Operation == CloneOperation.DatabaseCreate ? request.Target.Database : null,

@@ -135,6 +135,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
             await snapshot.EndAsync(ct);
         }
         notes.AddRange(ConsistencyNotes(plan, results, jobId, snapshot.Id));
+        if (plan.UnreadOnStandby.Count > 0) notes.Add(StandbyNote(plan.UnreadOnStandby));
         notes.AddRange(job.Notes);
 
         var byTable = results.GroupBy(r => r.Table).ToDictionary(g => g.Key, g => g.First());
@@ -211,6 +212,11 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         if (request.EffectiveOptions.TargetName is { } chosen) PgName.CheckTargetName(chosen);
         return name is { Length: > 0 } ? name : throw new PgCloneException("database-create: no database name: give target_name or a dbname in the target connection");
     }
+
+    /// <summary>What a run from a hot standby left empty, and how to get it.</summary>
+    public static string StandbyNote(IReadOnlyList<string> unread) =>
+        $"the source is a hot standby, which holds no rows of unlogged tables and no state of unlogged sequences: " +
+        $"{string.Join(", ", unread)} created empty (clone from the primary to copy them)";
 
     private static IEnumerable<string> ConsistencyNotes(ClonePlan plan, List<TableResult> results, string jobId, string? snapshotId)
     {

@@ -10,6 +10,9 @@ public sealed record MaskCatalogColumn(
     bool IdentityAlways, bool Generated, bool InPrimaryKey, bool InUnique, bool InForeignKey, double EstimatedRows,
     QualifiedName? PartitionRoot, bool FoldsCase)
 {
+    /// <summary>Its table is unlogged (or has an unlogged partition) on a hot standby, which holds none of its rows to sample.</summary>
+    public bool UnloggedOnStandby { get; init; }
+
     public MaskColumn ToMaskColumn() => new(Table, Column, DataType, InPrimaryKey, InUnique, InForeignKey)
         { TypeCategory = TypeCategory, PartitionRoot = PartitionRoot, FoldsCase = FoldsCase };
 }
@@ -17,14 +20,14 @@ public sealed record MaskCatalogColumn(
 /// <summary>The one catalog query of the masking features: the columns of ordinary and partitioned tables.</summary>
 public static class MaskCatalog
 {
-    private const string ColumnsSql = $"""
+    private static readonly string ColumnsSql = $"""
         WITH RECURSIVE {CatalogReader.CaseFoldingTypes}
         SELECT n.nspname, c.relname, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), t.typcategory::text,
                a.attnotnull, a.attidentity = 'a', a.attgenerated <> '',
                EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisprimary AND a.attnum = ANY (i.indkey::int2[])),
                EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisunique AND NOT i.indisprimary AND a.attnum = ANY (i.indkey::int2[])),
                EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'f' AND a.attnum = ANY (k.conkey)),
-               c.reltuples::float8, rn.nspname, r.relname, a.atttypid IN (SELECT oid FROM folds_case)
+               c.reltuples::float8, rn.nspname, r.relname, a.atttypid IN (SELECT oid FROM folds_case), {CatalogReader.UnloggedOnStandby("c.oid")}
         FROM pg_catalog.pg_class c
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -50,7 +53,8 @@ public static class MaskCatalog
                 columns.Add(new MaskCatalogColumn(new QualifiedName(reader.GetString(0), reader.GetString(1)), reader.GetString(2),
                     reader.GetString(3), reader.GetString(4)[0], reader.GetBoolean(5), reader.GetBoolean(6), reader.GetBoolean(7),
                     reader.GetBoolean(8), reader.GetBoolean(9), reader.GetBoolean(10), reader.GetDouble(11),
-                    reader.IsDBNull(12) ? null : new QualifiedName(reader.GetString(12), reader.GetString(13)), reader.GetBoolean(14)));
+                    reader.IsDBNull(12) ? null : new QualifiedName(reader.GetString(12), reader.GetString(13)), reader.GetBoolean(14))
+                    { UnloggedOnStandby = reader.GetBoolean(15) });
             return columns;
         }
         catch (NpgsqlException e) { throw PgCloneException.FromDriver(server, $"schema {Sql.Ident(schema)}", e); }

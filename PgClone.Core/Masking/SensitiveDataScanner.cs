@@ -46,7 +46,8 @@ public static class SensitiveDataScanner
         foreach (var table in columns.Where(c => tables is not null || c.PartitionRoot is null).GroupBy(c => c.Table))
         {
             await warmup.WarmAsync(table.Key.Quoted, ct);
-            var content = await SampleAsync(conn, server, table.Key, table.Where(IsSampled).ToList(), ct);
+            // A hot standby holds no rows of an unlogged table: its columns are judged by their names alone.
+            var content = await SampleAsync(conn, server, table.Key, table.Where(c => IsSampled(c) && !c.UnloggedOnStandby).ToList(), ct);
             foreach (var column in table)
                 if (Judge(column, content.GetValueOrDefault(column.Column)) is { } sensitive) found.Add(sensitive);
         }

@@ -8,7 +8,7 @@ namespace PgClone.Core.Preflight;
 
 /// <summary>
 /// Objects a clone handles in a particular way, worth knowing before it runs: partitioned tables, identity and
-/// generated columns, unlogged tables, large objects (cloned by a database clone only), and tables without a primary key that a keyed
+/// generated columns, unlogged tables (empty on a hot standby), large objects (cloned by a database clone only), and tables without a primary key that a keyed
 /// mask strategy masks (the masking proof joins on the primary key).
 /// </summary>
 internal static class SpecialCareChecks
@@ -44,6 +44,9 @@ internal static class SpecialCareChecks
         foreach (var f in facts.Where(f => f.Unlogged))
             checks.Add(new PreflightCheck("care.unlogged", PreflightStatus.Warning,
                 "unlogged: stays unlogged on the target, where a crash empties it", $"table {f.Name}"));
+        foreach (var unread in plan.UnreadOnStandby)
+            checks.Add(new PreflightCheck("care.standby", PreflightStatus.Warning,
+                "unlogged on a hot standby, which holds none of its rows or state: created empty (clone from the primary to copy them)", unread));
         if (largeObjects > 0) checks.Add(LargeObjects(plan, largeObjects));
         if (masker is ColumnMasker columnMasker)
         {

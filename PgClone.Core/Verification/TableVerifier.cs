@@ -29,6 +29,8 @@ public sealed class TableVerifier
                     VerifyStatus.Mismatch, Note: $"{st.Kind.Name()} on the source, {tt.Kind.Name()} on the target", Kind: st.Kind));
             else if (st.Kind == VerifiedKind.Sequence)
                 sequences.Add((st, tt));
+            else if (st.UnloggedOnStandby || tt.UnloggedOnStandby)
+                results.Add(Tagged(NotOnStandby(st, tt), st));
             else if (!st.Populated || !tt.Populated)
                 results.Add(Unpopulated(st, tt, await RowsAsync(s, st, options.Mode, ct), await RowsAsync(t, tt, options.Mode, ct)));
             else
@@ -65,7 +67,7 @@ public sealed class TableVerifier
 
     /// <summary>A table's or populated materialized view's rows as the mode counts them; none for a sequence or an unpopulated view.</summary>
     private static async Task<long?> RowsAsync(ReadOnlySession session, VerifiedTable t, VerifyMode mode, CancellationToken ct) =>
-        t.Kind == VerifiedKind.Sequence || !t.Populated ? null
+        t.Kind == VerifiedKind.Sequence || !t.Populated || t.UnloggedOnStandby ? null
         : mode == VerifyMode.Fast ? t.Estimate
         : await VerifyCatalog.CountAsync(session, t, ct);
 
@@ -77,11 +79,12 @@ public sealed class TableVerifier
         List<(VerifiedTable Source, VerifiedTable Target)> sequences, CancellationToken ct)
     {
         if (sequences.Count == 0) return [];
-        var readable = sequences.Where(q => q.Source.Readable && q.Target.Readable).ToList();
+        var readable = sequences.Where(q => q.Source.Readable && q.Target.Readable && !q.Source.UnloggedOnStandby && !q.Target.UnloggedOnStandby).ToList();
         var sourceStates = await VerifyCatalog.SequencesAsync(s, [.. readable.Select(q => q.Source)], ct);
         var targetStates = await VerifyCatalog.SequencesAsync(t, [.. readable.Select(q => q.Target)], ct);
         return sequences.Select(q =>
         {
+            if (q.Source.UnloggedOnStandby || q.Target.UnloggedOnStandby) return NotOnStandby(q.Source, q.Target);
             if (!q.Source.Readable || !q.Target.Readable)
                 return new TableVerification(q.Source.Schema, q.Source.Name, null, null, VerifyStatus.Unknown,
                     Note: $"sequence not read: no SELECT privilege on it on the {(q.Source.Readable ? "target" : "source")}", Kind: VerifiedKind.Sequence);
@@ -92,6 +95,11 @@ public sealed class TableVerifier
                     Note: $"sequence at {source} on the source, {target} on the target", Kind: VerifiedKind.Sequence);
         });
     }
+
+    /// <summary>An unlogged relation on a hot standby: the standby holds none of its rows or state, so nothing to compare.</summary>
+    private static TableVerification NotOnStandby(VerifiedTable st, VerifiedTable tt) =>
+        new(st.Schema, st.Name, null, null, VerifyStatus.Unknown, Kind: st.Kind,
+            Note: $"unlogged on a hot standby (the {(st.UnloggedOnStandby ? "source" : "target")}), which holds none of its {(st.Kind == VerifiedKind.Sequence ? "state" : "rows")}: not compared");
 
     /// <summary>A materialized view left WITH NO DATA has no rows to read: it matches one that is unpopulated too.</summary>
     private static TableVerification Unpopulated(VerifiedTable st, VerifiedTable tt, long? sourceRows, long? targetRows) =>

@@ -17,6 +17,11 @@ internal sealed record VerifiedTable(string Schema, string Name, char Relkind, b
     public IReadOnlyList<string> ForeignLeaves { get; init; } = [];
     /// <summary>False for a sequence the session may not read (no SELECT on it): its state is not compared.</summary>
     public bool Readable { get; init; } = true;
+    /// <summary>
+    /// Unlogged (a table, one of its partitions, or a sequence) on a hot standby, which holds none of its rows or
+    /// state, and fails to read it: not compared.
+    /// </summary>
+    public bool UnloggedOnStandby { get; init; }
 
     public bool Partitioned => Relkind == 'p';
 
@@ -36,7 +41,8 @@ internal static class VerifyCatalog
             SELECT n.nspname, c.relname, c.relkind, c.relispopulated, {Catalog.CatalogBrowser.RowEstimate},
                    ARRAY(SELECT a.attname::text FROM pg_attribute a
                          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum),
-                   leaves.local, leaves.foreign, c.relkind <> 'S' OR has_sequence_privilege(c.oid, 'SELECT')
+                   leaves.local, leaves.foreign, c.relkind <> 'S' OR has_sequence_privilege(c.oid, 'SELECT'),
+                   {Catalog.CatalogReader.UnloggedOnStandby("c.oid")}
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             LEFT JOIN LATERAL (
                 SELECT array_agg(l.oid::regclass::text ORDER BY l.oid::regclass::text) FILTER (WHERE l.relkind = 'r') AS local,
@@ -54,6 +60,7 @@ internal static class VerifyCatalog
                 LocalLeaves = r.IsDBNull(7) ? null : r.IsDBNull(6) ? [] : r.GetFieldValue<string[]>(6),
                 ForeignLeaves = r.IsDBNull(7) ? [] : r.GetFieldValue<string[]>(7),
                 Readable = r.GetBoolean(8),
+                UnloggedOnStandby = r.GetBoolean(9),
             },
             ct, null, [schema]);
 

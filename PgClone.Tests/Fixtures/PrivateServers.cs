@@ -46,7 +46,7 @@ public abstract class PrivateServers(IReadOnlyDictionary<string, string> setting
     /// <summary>No pooling: a pooled connection would outlive the server it was opened to.</summary>
     public static string Unpooled(LocalCluster cluster, string database = "postgres") => cluster.ConnectionString(database) + ";Pooling=false";
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Task.WhenAll(Source.DisposeAsync().AsTask(), Target.DisposeAsync().AsTask());
         try { Directory.Delete(Root, recursive: true); } catch { /* best effort */ }
