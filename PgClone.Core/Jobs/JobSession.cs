@@ -46,7 +46,7 @@ internal sealed class JobSession(string jobId) : IAsyncDisposable
             throw;
         }
         if (server.Role == ServerRole.Source) _sourceSqlAscii.TrySetResult(ServerEndpoint.IsByteForByte(conn));
-        try { await ExecAsync(conn, server, null, $"SET application_name = {Sql.Literal(Truncate($"{name} {JobId} {role}", 63))}{(setup is null ? "" : "; " + setup)}", ct); }
+        try { await ExecAsync(conn, server, null, $"SET application_name = {Sql.Literal(Truncate($"{name} {JobId} {role}", 63))}; {NoTimeouts(conn)}{(setup is null ? "" : "; " + setup)}", ct); }
         catch
         {
             await conn.DisposeAsync();
@@ -69,6 +69,16 @@ internal sealed class JobSession(string jobId) : IAsyncDisposable
         }
         return conn;
     }
+
+    /// <summary>
+    /// Limits a database or role may give its sessions, lifted as pg_dump's script lifts them: a clone's COPY, index
+    /// build, or session waiting for the others must not be cancelled halfway (a target database with
+    /// statement_timeout = 30s failed on its first large table). Each as far as the server knows it.
+    /// </summary>
+    private static string NoTimeouts(NpgsqlConnection conn) =>
+        "SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0" +
+        (conn.PostgreSqlVersion.Major >= 14 ? "; SET idle_session_timeout = 0" : "") +
+        (conn.PostgreSqlVersion.Major >= 17 ? "; SET transaction_timeout = 0" : "");
 
     public async Task CloseAsync(NpgsqlConnection conn)
     {

@@ -38,7 +38,7 @@ public sealed class ReadOnlySession : IAsyncDisposable
             await session.ExecuteAsync(
                 "SET TRANSACTION READ ONLY; SET LOCAL search_path = pg_catalog; SET LOCAL TimeZone = 'UTC'; " +
                 "SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 3; " +
-                "SET LOCAL bytea_output = 'hex'", ct);
+                "SET LOCAL bytea_output = 'hex'; SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0", ct);
             return session;
         }
         catch (Exception e) when (e is not OperationCanceledException)
