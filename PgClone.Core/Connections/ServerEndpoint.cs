@@ -111,6 +111,10 @@ public sealed record ServerEndpoint(ServerRole Role, string Name, string Connect
 
     private async Task<NpgsqlConnection> OpenOnceAsync(NpgsqlConnectionStringBuilder csb, CancellationToken ct)
     {
+        // Every literal PgClone writes is a standard string ('a\b' is a, backslash, b), as pg_dump's script sets it: a
+        // target database with standard_conforming_strings = off read them as escapes (defaults, checks, comments and
+        // views lost their backslashes, silently).
+        csb = new NpgsqlConnectionStringBuilder(csb.ConnectionString) { Options = $"{csb.Options} -c standard_conforming_strings=on".TrimStart() };
         var conn = new NpgsqlConnection(csb.ConnectionString);
         try
         {

@@ -16,10 +16,12 @@ internal sealed class Tablespaces(IReadOnlySet<string> onTarget)
 
     /// <summary>
     /// A statement run with default_tablespace set (CREATE INDEX: pg_get_indexdef gives no TABLESPACE clause to
-    /// extend), reset after it; a failure rolls the SET back with the statement's transaction.
+    /// extend), set back to the database's default after it (as the clone's target sessions start: RESET would go
+    /// back to the database's or role's own default_tablespace); a failure rolls the SET back with the statement's
+    /// transaction.
     /// </summary>
     public string Around(string? source, string sql) =>
-        Of(source) is { } name ? $"SET default_tablespace = {Sql.Ident(name)};\n{sql};\nRESET default_tablespace" : sql;
+        Of(source) is { } name ? $"SET default_tablespace = {Sql.Ident(name)};\n{sql};\nSET default_tablespace = ''" : sql;
 
     /// <summary>A key's definition without USING INDEX TABLESPACE when the target lacks that tablespace (the user opted for the default).</summary>
     public string Definition(string definition) => IndexTablespace.Replace(definition, m =>

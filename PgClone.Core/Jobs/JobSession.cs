@@ -46,7 +46,7 @@ internal sealed class JobSession(string jobId) : IAsyncDisposable
             throw;
         }
         if (server.Role == ServerRole.Source) _sourceSqlAscii.TrySetResult(ServerEndpoint.IsByteForByte(conn));
-        try { await ExecAsync(conn, server, null, $"SET application_name = {Sql.Literal(Truncate($"{name} {JobId} {role}", 63))}; {NoTimeouts(conn)}{(setup is null ? "" : "; " + setup)}", ct); }
+        try { await ExecAsync(conn, server, null, $"SET application_name = {Sql.Literal(Truncate($"{name} {JobId} {role}", 63))}; {SessionSettings(conn, server.Role)}{(setup is null ? "" : "; " + setup)}", ct); }
         catch
         {
             await conn.DisposeAsync();
@@ -71,14 +71,19 @@ internal sealed class JobSession(string jobId) : IAsyncDisposable
     }
 
     /// <summary>
-    /// Limits a database or role may give its sessions, lifted as pg_dump's script lifts them: a clone's COPY, index
-    /// build, or session waiting for the others must not be cancelled halfway (a target database with
-    /// statement_timeout = 30s failed on its first large table). Each as far as the server knows it.
+    /// Settings a database or role may give its sessions, overridden as pg_dump's script overrides them. Limits are
+    /// lifted: a clone's COPY, index build, or session waiting for the others must not be cancelled halfway (a target
+    /// database with statement_timeout = 30s failed on its first large table). A target creates what the catalog read
+    /// in the database's default tablespace (no TABLESPACE) there, and a table or materialized view read as heap (no
+    /// USING) as heap, whatever default_tablespace and default_table_access_method its database or role sets. Each as
+    /// far as the server knows it.
     /// </summary>
-    private static string NoTimeouts(NpgsqlConnection conn) =>
+    private static string SessionSettings(NpgsqlConnection conn, ServerRole role) =>
         "SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0" +
         (conn.PostgreSqlVersion.Major >= 14 ? "; SET idle_session_timeout = 0" : "") +
-        (conn.PostgreSqlVersion.Major >= 17 ? "; SET transaction_timeout = 0" : "");
+        (conn.PostgreSqlVersion.Major >= 17 ? "; SET transaction_timeout = 0" : "") +
+        (role == ServerRole.Target ? "; SET default_tablespace = ''" : "") +
+        (role == ServerRole.Target && conn.PostgreSqlVersion.Major >= 12 ? "; SET default_table_access_method = heap" : "");
 
     public async Task CloseAsync(NpgsqlConnection conn)
     {

@@ -6,8 +6,9 @@ using PgClone.Tests.Fixtures;
 namespace PgClone.Tests.Core.Jobs;
 
 /// <summary>
-/// Timeouts a database or role gives its sessions (common on shared servers) do not cancel a clone halfway: its
-/// sessions lift them, as pg_dump's script does.
+/// Settings a database or role gives its sessions do not change a clone: timeouts (common on shared servers) would
+/// cancel it halfway, standard_conforming_strings = off would read its literals' backslashes as escapes, another
+/// default tablespace or table access method would put its tables elsewhere or make them another kind. Its sessions set them as pg_dump's script does.
 /// </summary>
 public sealed class SessionLimitsTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
 {
@@ -31,5 +32,73 @@ public sealed class SessionLimitsTests(PgServersFixture fx) : IClassFixture<PgSe
 
         Assert.Equal(6, Assert.Single(result.Tables).Rows);
         Assert.Equal(await CloneKit.ChecksumsAsync(db.Source, "s"), await CloneKit.ChecksumsAsync(db.Target, "s"));
+    }
+
+    [Fact]
+    public async Task A_target_database_reading_backslashes_as_escapes_gets_every_definition_and_value_unchanged()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("scsoff");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA s;
+            CREATE TABLE s.t (id int PRIMARY KEY, v text DEFAULT 'a\b' CHECK (v <> 'x\y'), w text);
+            COMMENT ON TABLE s.t IS 'back\slash ''q''';
+            COMMENT ON COLUMN s.t.w IS E'tab\there';
+            CREATE VIEW s.v AS SELECT 'c:\dir' AS p, E'\\' AS two;
+            CREATE FUNCTION s.f() RETURNS text LANGUAGE sql RETURN 'f\n';
+            INSERT INTO s.t VALUES (1, 'z\z', E'new\nline');
+            """);
+        await PgServers.ExecAsync(db.Target, $"ALTER DATABASE {Sql.Ident(db.Name)} SET standard_conforming_strings = off");
+
+        await CloneKit.CloneAsync(db, CloneOperation.Schema, "s");
+
+        await PgServers.ExecAsync(db.Target, $"ALTER DATABASE {Sql.Ident(db.Name)} RESET standard_conforming_strings");
+        CloneKit.SameDump(await CloneKit.DumpAsync(db.Source, "-n", "s"), await CloneKit.DumpAsync(db.Target, "-n", "s"));
+        Assert.Equal(await CloneKit.ChecksumsAsync(db.Source, "s"), await CloneKit.ChecksumsAsync(db.Target, "s"));
+        Assert.Equal(@"a\b", await PgServers.ScalarAsync<string>(db.Target + ";Pooling=false", "INSERT INTO s.t (id) VALUES (2) RETURNING v"));
+    }
+
+    [Fact]
+    public async Task A_target_database_with_another_default_table_access_method_still_gets_heap_tables_and_views()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("tableam");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA s;
+            CREATE TABLE s.t (id int PRIMARY KEY, v text);
+            INSERT INTO s.t VALUES (1, 'one');
+            CREATE MATERIALIZED VIEW s.m AS SELECT count(*) AS n FROM s.t;
+            """);
+        await PgServers.ExecAsync(db.Target, $"""
+            CREATE ACCESS METHOD "other heap" TYPE TABLE HANDLER heap_tableam_handler;
+            ALTER DATABASE {Sql.Ident(db.Name)} SET default_table_access_method = 'other heap';
+            """);
+
+        await CloneKit.CloneAsync(db, CloneOperation.Schema, "s", options: new CloneOptions { Parallel = 2 });
+
+        const string methods = "SELECT string_agg(c.relname || ' ' || am.amname, ', ' ORDER BY c.relname) FROM pg_class c JOIN pg_am am ON am.oid = c.relam " +
+                               "WHERE c.relnamespace = 's'::regnamespace AND c.relkind IN ('r', 'm')";
+        Assert.Equal("m heap, t heap", await PgServers.ScalarAsync<string>(db.Target + ";Pooling=false", methods));
+        Assert.Equal(await CloneKit.ChecksumsAsync(db.Source, "s"), await CloneKit.ChecksumsAsync(db.Target, "s"));
+    }
+
+    [Fact]
+    public async Task A_target_database_with_its_own_default_tablespace_gets_what_the_source_keeps_in_the_database_default()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("deftbs");
+        var space = $"elsewhere {Guid.NewGuid():N}"[..16];
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA s;
+            CREATE TABLE s.t (id int PRIMARY KEY, v text);
+            CREATE INDEX t_v ON s.t (v);
+            INSERT INTO s.t VALUES (1, 'one');
+            CREATE MATERIALIZED VIEW s.m AS SELECT count(*) AS n FROM s.t;
+            """);
+        await PgServers.ExecAsync(fx.Servers.TargetAdmin, $"CREATE TABLESPACE {Sql.Ident(space)} LOCATION {Sql.Literal(await fx.Servers.NewServerDirectoryAsync("tablespace"))}");
+        await PgServers.ExecAsync(db.Target, $"ALTER DATABASE {Sql.Ident(db.Name)} SET default_tablespace = {Sql.Literal(space)}");
+
+        await CloneKit.CloneAsync(db, CloneOperation.Schema, "s", options: new CloneOptions { Parallel = 2 });
+
+        const string placement = "SELECT string_agg(c.relname || ' ' || c.reltablespace, ', ' ORDER BY c.relname) FROM pg_class c " +
+                                 "WHERE c.relnamespace = 's'::regnamespace";
+        Assert.Equal("m 0, t 0, t_pkey 0, t_v 0", await PgServers.ScalarAsync<string>(db.Target + ";Pooling=false", placement));
     }
 }
