@@ -214,7 +214,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
     }
 
     /// <summary>What a run from a hot standby left empty, and how to get it.</summary>
-    public static string StandbyNote(IReadOnlyList<string> unread) =>
+    private static string StandbyNote(IReadOnlyList<string> unread) =>
         $"the source is a hot standby, which holds no rows of unlogged tables and no state of unlogged sequences: " +
         $"{string.Join(", ", unread)} created empty (clone from the primary to copy them)";
 
