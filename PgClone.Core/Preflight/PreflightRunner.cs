@@ -57,6 +57,11 @@ public static class PreflightRunner
             checks.Add(same);
             return (checks, null);
         }
+        if (ServerChecks.ReadOnlyTarget(targetFacts, targetServer) is { } readOnly)
+        {
+            checks.Add(readOnly);
+            return (checks, null);
+        }
 
         var issues = new List<PlanIssue>();
         ClonePlan plan;

@@ -3,9 +3,11 @@ using PgClone.Core.Connections;
 
 namespace PgClone.Core.Preflight;
 
-/// <summary>Who and what each server is: version, user, superuser.</summary>
+/// <summary>Who and what each server is: version, user, superuser, whether it can be written.</summary>
 /// <param name="Database">The server's start time and the database's oid: equal on both sides only when they are one database, however reached.</param>
-internal sealed record ServerFacts(int VersionNum, string Version, string User, bool Superuser, string Database)
+/// <param name="InRecovery">A hot standby: nothing can be written there.</param>
+/// <param name="ReadOnly">default_transaction_read_only is on for the session (the database's or the user's setting).</param>
+internal sealed record ServerFacts(int VersionNum, string Version, string User, bool Superuser, string Database, bool InRecovery, bool ReadOnly)
 {
     public int Major => VersionNum / 10000;
 
@@ -14,8 +16,9 @@ internal sealed record ServerFacts(int VersionNum, string Version, string User, 
         var row = await PreflightSql.RowAsync(conn, server, """
             SELECT pg_catalog.current_setting('server_version_num')::int, pg_catalog.current_setting('server_version'), current_user::text,
                    (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user),
-                   pg_catalog.pg_postmaster_start_time()::text || '/' || (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
-            """, r => new ServerFacts(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetBoolean(3), r.GetString(4)), ct);
+                   pg_catalog.pg_postmaster_start_time()::text || '/' || (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()),
+                   pg_catalog.pg_is_in_recovery(), pg_catalog.current_setting('default_transaction_read_only') = 'on'
+            """, r => new ServerFacts(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetBoolean(3), r.GetString(4), r.GetBoolean(5), r.GetBoolean(6)), ct);
         return row;
     }
 }
@@ -50,6 +53,20 @@ internal static class ServerChecks
         return new PreflightCheck("connection.same", PreflightStatus.Blocker,
             $"source and target are the same database ({request.Source.Describe()}, {request.Target.Describe()}): the clone would overwrite what it reads; {remedy}");
     }
+
+    /// <summary>
+    /// A target that cannot be written (a standby picked by mistake, a database or user set read-only): refused before
+    /// the plan, in words of its own rather than the server's on the first statement.
+    /// </summary>
+    public static PreflightCheck? ReadOnlyTarget(ServerFacts target, ServerEndpoint server) =>
+        target.InRecovery
+            ? new PreflightCheck("connection.read_only", PreflightStatus.Blocker,
+                $"{server.Describe()} is a hot standby, which cannot be written: give its primary, or another target")
+            : target.ReadOnly
+                ? new PreflightCheck("connection.read_only", PreflightStatus.Blocker,
+                    $"{server.Describe()} is read-only for user {target.User} (default_transaction_read_only = on, set for its database or user): " +
+                    "turn it off for the clone's user, or give another target")
+                : null;
 
     public static PreflightCheck Superuser(ServerFacts target) => target.Superuser
         ? new PreflightCheck("privilege.superuser", PreflightStatus.Ok, $"target user {target.User} is a superuser: owners and privileges are set as on the source")

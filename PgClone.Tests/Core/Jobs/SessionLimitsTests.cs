@@ -101,4 +101,19 @@ public sealed class SessionLimitsTests(PgServersFixture fx) : IClassFixture<PgSe
                                  "WHERE c.relnamespace = 's'::regnamespace";
         Assert.Equal("m 0, t 0, t_pkey 0, t_v 0", await PgServers.ScalarAsync<string>(db.Target + ";Pooling=false", placement));
     }
+
+    [Fact]
+    public async Task A_read_only_target_database_is_refused_before_anything_in_words_of_its_own()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("rotarget");
+        await PgServers.ExecAsync(db.Source, "CREATE SCHEMA s; CREATE TABLE s.t (id int PRIMARY KEY); INSERT INTO s.t VALUES (1)");
+        await PgServers.ExecAsync(db.Target, $"ALTER DATABASE {Sql.Ident(db.Name)} SET default_transaction_read_only = on");
+        var request = CloneKit.Request(db, CloneOperation.Schema, "s");
+
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Schema, "s"));
+
+        Assert.Equal($"preflight found 1 blocker: [connection.read_only] {request.Target.Describe()} is read-only for user postgres " +
+                     "(default_transaction_read_only = on, set for its database or user): turn it off for the clone's user, or give another target", e.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target + ";Pooling=false", "SELECT count(*) FROM pg_namespace WHERE nspname = 's'"));
+    }
 }

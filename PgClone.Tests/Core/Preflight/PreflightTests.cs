@@ -267,7 +267,7 @@ public sealed class PreflightTests(PgServersFixture fx) : IClassFixture<PgServer
     [Fact]
     public void A_source_newer_than_the_target_is_a_warning_with_the_reason()
     {
-        var check = Assert.Single(ServerChecks.Versions(new ServerFacts(160002, "16.2", "u", true, "a/1"), new ServerFacts(150006, "15.6", "u", true, "b/1")));
+        var check = Assert.Single(ServerChecks.Versions(new ServerFacts(160002, "16.2", "u", true, "a/1", false, false), new ServerFacts(150006, "15.6", "u", true, "b/1", false, false)));
         Assert.Equal(new PreflightCheck("version", PreflightStatus.Warning,
             "source runs PostgreSQL 16.2, newer than the target's 15.6: syntax, types or options new in 16 may not exist in 15, and such objects fail to create"), check);
     }

@@ -75,4 +75,21 @@ public sealed class StandbySourceTests(StandbyServers servers) : IClassFixture<S
         Assert.StartsWith("2:", objects);
         Assert.Equal(objects, await PgServers.ScalarAsync<string>(db.Target, largeObjects));
     }
+
+    [Fact]
+    public async Task A_standby_picked_as_the_target_is_refused_before_anything_in_words_of_its_own()
+    {
+        var db = await servers.CreateDatabasesAsync("tostandby");
+        await PgServers.ExecAsync(db.Target, "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)");
+        var standby = await servers.StandbyAsync();
+        await servers.CaughtUpAsync();
+        // The standby's copy of the source's database as the target, the target cluster's database as the source.
+        var backwards = new TestDatabases(db.Name, db.Target, PrivateServers.Unpooled(standby, db.Name));
+        var target = CloneKit.Request(backwards, CloneOperation.Database).Target;
+
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(backwards, CloneOperation.Database));
+
+        Assert.Equal($"preflight found 1 blocker: [connection.read_only] {target.Describe()} is a hot standby, which cannot be written: give its primary, or another target",
+            e.Message);
+    }
 }
