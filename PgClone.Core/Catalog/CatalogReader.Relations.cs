@@ -193,8 +193,7 @@ public static partial class CatalogReader
                 r.GetInt64(8), r.GetBoolean(9), 0, false, Str(r, 10))
             { OwnerTable = Oid(r, 11), OwnerColumn = Str(r, 12), IsIdentity = !r.IsDBNull(13) && r.GetBoolean(13), PgName = r.GetString(14), Unlogged = r.GetBoolean(15) }, ct);
         // A standby cannot read an unlogged sequence (its state is not replicated): it starts afresh, as pg_dump leaves it.
-        if (inRecovery) sequences = [.. sequences.Select(s => s.Unlogged ? s with { StateUnread = true } : s)];
-        var readable = Enumerable.Range(0, sequences.Count).Where(i => !sequences[i].StateUnread).ToList();
+        var readable = Enumerable.Range(0, sequences.Count).Where(i => !(inRecovery && sequences[i].Unlogged)).ToList();
         if (readable.Count == 0) return sequences;
         // Current values need a read of each sequence relation: a few hundred per round trip (the planning time of
         // one UNION ALL grows faster than its length).

@@ -75,8 +75,6 @@ public sealed record SequenceInfo(
     /// <summary>An identity column's sequence: created by the column, not on its own.</summary>
     public bool IsIdentity { get; init; }
     public bool Unlogged { get; init; }
-    /// <summary>An unlogged sequence of a hot standby: its state is not replicated, so it is created at its start.</summary>
-    public bool StateUnread { get; init; }
     /// <summary>The name as PostgreSQL prints it inside a regclass literal (nextval('s.seq'::regclass)).</summary>
     public string PgName { get; init; } = "";
 }

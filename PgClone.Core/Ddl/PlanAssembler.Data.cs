@@ -59,11 +59,14 @@ internal sealed partial class PlanAssembler
     /// <summary>An unlogged table of a hot standby, which holds none of its rows: created empty, as pg_dump leaves it there.</summary>
     private bool UnreadOnStandby(TableInfo t) => t.Unlogged && catalog.InRecovery;
 
+    /// <summary>An unlogged sequence of a hot standby, whose state it does not hold: created at its start.</summary>
+    private bool UnreadOnStandby(SequenceInfo s) => s.Unlogged && catalog.InRecovery;
+
     /// <summary>What a hot-standby source cannot give (<see cref="ClonePlan.UnreadOnStandby"/>).</summary>
     private List<string> Unread() =>
     [
         .. Tables.Where(t => t.Kind == 'r' && UnreadOnStandby(t)).Select(t => $"table {naming.Table(t)}"),
-        .. ClonedSequences().Where(s => s.StateUnread).Select(s => $"sequence {naming.Sequence(s)}"),
+        .. ClonedSequences().Where(UnreadOnStandby).Select(s => $"sequence {naming.Sequence(s)}"),
     ];
 
     /// <summary>Tables that are some table's parent (inheritance or partitioning).</summary>

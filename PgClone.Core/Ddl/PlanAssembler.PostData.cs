@@ -10,7 +10,7 @@ internal sealed partial class PlanAssembler
     /// <summary>Current values of created sequences, identity sequences included.</summary>
     private IEnumerable<DdlStatement> SequenceValues()
     {
-        foreach (var s in ClonedSequences().Where(s => !s.StateUnread))
+        foreach (var s in ClonedSequences().Where(s => !UnreadOnStandby(s)))
         {
             var name = naming.Sequence(s);
             var owner = catalog.Table(s.OwnerTable);
