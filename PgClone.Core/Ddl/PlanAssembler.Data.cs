@@ -24,13 +24,12 @@ internal sealed partial class PlanAssembler
             var uniqueIndexes = catalog.IndexesOf(t.Oid).Where(i => i.Unique && i.ConstraintOid == 0).ToList();
             bool In(ColumnInfo col, params char[] types) => constraints.Any(c => types.Contains(c.Type) && c.Columns.Contains(col.Number));
             bool InUnique(ColumnInfo col) => In(col, 'u') || uniqueIndexes.Any(i => i.Columns.Contains(col.Number));
-            var root = PartitionRoot(t);
             foreach (var computed in ColumnsOf(t).Where(c => c.Generated != '\0'))
-                masker?.ComputedOnTarget(new MaskColumn(t.Name, computed.Name, computed.Type, false, false, false) { PartitionRoot = root });
+                masker?.ComputedOnTarget(new MaskColumn(t.Name, computed.Name, computed.Type, false, false, false) { InheritedFrom = InheritedFrom(t, computed.Name) });
             // In text, a reg* value is the name of what it names, which the target resolves as the row lands. A
             // table in text has its masks computed by the source (the same values the stream's would be).
             var text = columns.Any(c => c.NoBinaryForm || c.ByName);
-            var reads = columns.Select(c => new MaskColumn(t.Name, c.Name, c.Type, In(c, 'p'), InUnique(c), In(c, 'f')) { PartitionRoot = root, FoldsCase = c.FoldsCase })
+            var reads = columns.Select(c => new MaskColumn(t.Name, c.Name, c.Type, In(c, 'p'), InUnique(c), In(c, 'f')) { InheritedFrom = InheritedFrom(t, c.Name), FoldsCase = c.FoldsCase })
                 .Select(c => text ? masker?.ExpressionFor(c) is { } sql ? new ColumnRead(sql, null) : null : masker?.ReadFor(c)).ToList();
             var expressions = reads.Select((r, i) => r?.ReadAs ?? Sql.Ident(columns[i].Name)).ToList();
             var streamMasks = reads.Select((r, i) => r?.Stream is { } s ? s with { Field = i } : null).OfType<StreamMask>().ToList();
@@ -90,11 +89,26 @@ internal sealed partial class PlanAssembler
     private HashSet<uint>? _foreignAncestors;
     private HashSet<uint>? _parents;
 
-    /// <summary>For a partition, the partitioned table at the top of its tree (mask rules written for it cover it).</summary>
-    private QualifiedName? PartitionRoot(TableInfo table)
+    /// <summary>
+    /// The tables a column of <paramref name="table"/> is inherited from, nearest first: its ancestors (partitioned
+    /// parents, inheritance parents) that have a column of that name (<see cref="MaskColumn.InheritedFrom"/>).
+    /// </summary>
+    private List<QualifiedName> InheritedFrom(TableInfo table, string column)
     {
-        var current = table;
-        while (current.IsPartition && current.Parents.Count == 1 && catalog.Table(current.Parents[0]) is { } parent) current = parent;
-        return current == table ? null : current.Name;
+        var found = new List<QualifiedName>();
+        var level = table.Parents.ToList();
+        var seen = new HashSet<uint>();
+        while (level.Count > 0)
+        {
+            var next = new List<uint>();
+            foreach (var oid in level.Where(seen.Add))
+                if (catalog.Table(oid) is { } parent && parent.Columns.Any(c => c.Name == column))
+                {
+                    found.Add(parent.Name);
+                    next.AddRange(parent.Parents);
+                }
+            level = next;
+        }
+        return found;
     }
 }

@@ -21,7 +21,7 @@ public sealed class ColumnMasker(MaskRuleSet rules, Func<MaskingSecret> secret, 
 
     public string? ExpressionFor(MaskColumn column)
     {
-        var rule = rules.Find(column.Table, column.Column, column.PartitionRoot);
+        var rule = rules.Find(column.Table, column.Column, column.InheritedFrom);
         if (rule is null) return null;
         // A user or extension type the planner did not classify (a domain over text, say) is taken for the kind the
         // rule needs; EnsureCoverageAsync checks it against pg_type before any row is copied.
@@ -39,7 +39,7 @@ public sealed class ColumnMasker(MaskRuleSet rules, Func<MaskingSecret> secret, 
     public ColumnRead? ReadFor(MaskColumn column)
     {
         if (ExpressionFor(column) is not { } expression) return null;
-        var rule = rules.Find(column.Table, column.Column, column.PartitionRoot)!;
+        var rule = rules.Find(column.Table, column.Column, column.InheritedFrom)!;
         return StreamMask.Plan(rule, column) is { } stream
             ? new ColumnRead(stream.ReadAs, new StreamMask(-1, rule, stream.Type) { MaxLength = stream.MaxLength })
             : new ColumnRead(expression, null);
@@ -47,7 +47,7 @@ public sealed class ColumnMasker(MaskRuleSet rules, Func<MaskingSecret> secret, 
 
     public BinaryCopyRewriter? RewriterFor(TableData table) => StreamMaskRewriters.For(table.TargetColumns.Count, table.StreamMasks, secret);
 
-    public void ComputedOnTarget(MaskColumn column) => rules.Find(column.Table, column.Column, column.PartitionRoot);
+    public void ComputedOnTarget(MaskColumn column) => rules.Find(column.Table, column.Column, column.InheritedFrom);
 
     public void EnsureAllRulesUsed()
     {
@@ -66,7 +66,7 @@ public sealed class ColumnMasker(MaskRuleSet rules, Func<MaskingSecret> secret, 
             var copied = schema.ToDictionary(t => t.Source.Name, t => t.TargetColumns.ToHashSet(StringComparer.Ordinal));
             var found = await SensitiveDataScanner.ScanAsync(sourceConnection, source, schema.Key, copied.Keys.ToList(), ct);
             uncovered.AddRange(found
-                .Where(f => copied[f.Table.Name].Contains(f.Column) && !rules.Covers(f.Table, f.Column, f.PartitionRoot))
+                .Where(f => copied[f.Table.Name].Contains(f.Column) && !rules.Covers(f.Table, f.Column, f.InheritedFrom))
                 .Select(f => $"{f.Table.Quoted}.{Sql.Ident(f.Column)} ({f.Category})"));
         }
         if (uncovered.Count > 0)

@@ -16,8 +16,12 @@ public sealed record MaskColumn(
     /// <summary>pg_type.typcategory when the caller read it ('S' string, 'N' numeric, 'A' array, ...); null: judged from <see cref="DataType"/>.</summary>
     public char? TypeCategory { get; init; }
 
-    /// <summary>For a partition, the partitioned table at the top of its tree: rules written for it mask every partition.</summary>
-    public QualifiedName? PartitionRoot { get; init; }
+    /// <summary>
+    /// The tables the column is inherited from, nearest first: a partition's partitioned parents up to the root, an
+    /// inheritance child's parents that have the column. Their rules for it mask it here too, as a query of a parent
+    /// returns these rows.
+    /// </summary>
+    public IReadOnlyList<QualifiedName> InheritedFrom { get; init; } = [];
 
     /// <summary>
     /// The column's type compares values ignoring case (citext, or a domain over it): strategies that hash the value

@@ -13,8 +13,11 @@ public sealed record MaskCatalogColumn(
     /// <summary>Its table is unlogged (or has an unlogged partition) on a hot standby, which holds none of its rows to sample.</summary>
     public bool UnloggedOnStandby { get; init; }
 
+    /// <summary>The tables the column is inherited from, nearest first (<see cref="MaskColumn.InheritedFrom"/>).</summary>
+    public IReadOnlyList<QualifiedName> InheritedFrom { get; init; } = [];
+
     public MaskColumn ToMaskColumn() => new(Table, Column, DataType, InPrimaryKey, InUnique, InForeignKey)
-        { TypeCategory = TypeCategory, PartitionRoot = PartitionRoot, FoldsCase = FoldsCase };
+        { TypeCategory = TypeCategory, InheritedFrom = InheritedFrom, FoldsCase = FoldsCase };
 }
 
 /// <summary>The one catalog query of the masking features: the columns of ordinary and partitioned tables.</summary>
@@ -27,7 +30,16 @@ public static class MaskCatalog
                EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisprimary AND a.attnum = ANY (i.indkey::int2[])),
                EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisunique AND NOT i.indisprimary AND a.attnum = ANY (i.indkey::int2[])),
                EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'f' AND a.attnum = ANY (k.conkey)),
-               c.reltuples::float8, rn.nspname, r.relname, a.atttypid IN (SELECT oid FROM folds_case), {CatalogReader.UnloggedOnStandby("c.oid")}
+               c.reltuples::float8, rn.nspname, r.relname, a.atttypid IN (SELECT oid FROM folds_case), {CatalogReader.UnloggedOnStandby("c.oid")},
+               CASE WHEN a.attinhcount > 0 THEN ARRAY(
+                   WITH RECURSIVE up (rel, depth, seq) AS (
+                       SELECT i.inhparent, 1, i.inhseqno FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid
+                       UNION ALL SELECT i.inhparent, u.depth + 1, i.inhseqno FROM up u JOIN pg_catalog.pg_inherits i ON i.inhrelid = u.rel
+                   )
+                   SELECT ARRAY[pn.nspname::text, p.relname::text] FROM up u
+                   JOIN pg_catalog.pg_class p ON p.oid = u.rel JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
+                   WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_attribute pa WHERE pa.attrelid = u.rel AND pa.attname = a.attname AND NOT pa.attisdropped)
+                   ORDER BY u.depth, u.seq) END
         FROM pg_catalog.pg_class c
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -54,10 +66,18 @@ public static class MaskCatalog
                     reader.GetString(3), reader.GetString(4)[0], reader.GetBoolean(5), reader.GetBoolean(6), reader.GetBoolean(7),
                     reader.GetBoolean(8), reader.GetBoolean(9), reader.GetBoolean(10), reader.GetDouble(11),
                     reader.IsDBNull(12) ? null : new QualifiedName(reader.GetString(12), reader.GetString(13)), reader.GetBoolean(14))
-                    { UnloggedOnStandby = reader.GetBoolean(15) });
+                    { UnloggedOnStandby = reader.GetBoolean(15), InheritedFrom = Ancestors(reader, 16) });
             return columns;
         }
         catch (NpgsqlException e) { throw PgCloneException.FromDriver(server, $"schema {Sql.Ident(schema)}", e); }
+    }
+
+    /// <summary>A two-dimensional text array of (schema, table) pairs; NULL for none.</summary>
+    private static IReadOnlyList<QualifiedName> Ancestors(NpgsqlDataReader reader, int ordinal)
+    {
+        if (reader.IsDBNull(ordinal)) return [];
+        var pairs = reader.GetFieldValue<string[,]>(ordinal);
+        return [.. Enumerable.Range(0, pairs.GetLength(0)).Select(i => new QualifiedName(pairs[i, 0], pairs[i, 1]))];
     }
 
     /// <summary>The columns of one table; a clear error when it does not exist.</summary>

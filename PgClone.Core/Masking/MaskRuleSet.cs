@@ -51,12 +51,12 @@ public sealed class MaskRuleSet
     }
 
     /// <summary>
-    /// The rule for a column, or null to pass it through; a partition falls back to the rules of its partitioned
-    /// root. Marks the rule used.
+    /// The rule for a column, or null to pass it through; a column inherited by a partition or an inheritance child
+    /// falls back to the rules of the tables it is inherited from, nearest first. Marks the rule used.
     /// </summary>
-    public MaskRule? Find(QualifiedName table, string column, QualifiedName? partitionRoot = null)
+    public MaskRule? Find(QualifiedName table, string column, IReadOnlyList<QualifiedName>? inheritedFrom = null)
     {
-        foreach (var owner in partitionRoot is { } root ? [table, root] : new[] { table })
+        foreach (var owner in inheritedFrom is { Count: > 0 } ? [table, .. inheritedFrom] : new[] { table })
             if (_byTable.TryGetValue(owner, out var rules) && rules.TryGetValue(column, out var byTable))
             {
                 lock (_used) _used.Add((owner, column));
@@ -71,9 +71,9 @@ public sealed class MaskRuleSet
     }
 
     /// <summary>Looks a rule up without marking it used (coverage checks).</summary>
-    public bool Covers(QualifiedName table, string column, QualifiedName? partitionRoot = null) =>
+    public bool Covers(QualifiedName table, string column, IReadOnlyList<QualifiedName>? inheritedFrom = null) =>
         _anyTable.ContainsKey(column) || (_byTable.TryGetValue(table, out var rules) && rules.ContainsKey(column))
-        || (partitionRoot is { } root && _byTable.TryGetValue(root, out var rootRules) && rootRules.ContainsKey(column));
+        || (inheritedFrom ?? []).Any(owner => _byTable.TryGetValue(owner, out var ownerRules) && ownerRules.ContainsKey(column));
 
     /// <summary>Every rule, as "table"."column" (or "column" for a one-table rule set), that <see cref="Find"/> never returned.</summary>
     public IReadOnlyList<string> Unused()

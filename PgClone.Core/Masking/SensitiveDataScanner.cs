@@ -11,8 +11,11 @@ public sealed record SensitiveColumn(
     QualifiedName Table, string Column, string DataType, string Category, string Confidence,
     IReadOnlyList<string> Evidence, MaskRule? Suggested)
 {
-    /// <summary>For a partition, its partitioned root (a rule on the root covers it).</summary>
+    /// <summary>For a partition, its partitioned root (discovery's suggestions are the root's).</summary>
     public QualifiedName? PartitionRoot { get; init; }
+
+    /// <summary>The tables the column is inherited from (<see cref="MaskColumn.InheritedFrom"/>): a rule on any of them covers it.</summary>
+    public IReadOnlyList<QualifiedName> InheritedFrom { get; init; } = [];
 }
 
 /// <summary>
@@ -113,7 +116,7 @@ public static class SensitiveDataScanner
         var category = best is not null && (byName is null || (share >= 0.9 && best.Category != SensitiveCategory.Secret)) ? best.Category : byName!;
         var confidence = (byName is not null && findings.Any(f => f.Category == byName)) || (byName is null && share >= 0.9) ? "high" : "medium";
         return new SensitiveColumn(column.Table, column.Column, column.DataType, category, confidence, evidence, Suggest(category, column))
-            { PartitionRoot = column.PartitionRoot };
+            { PartitionRoot = column.PartitionRoot, InheritedFrom = column.InheritedFrom };
     }
 
     /// <summary>The first strategy of the category's list that fits the column's type, keys and NOT NULL.</summary>

@@ -77,9 +77,9 @@ public sealed class CloneDraft
     /// <summary>The rules the clone applies: the policy's when one is chosen, else the typed ones.</summary>
     public IReadOnlyList<DraftMaskRule> AppliedRules => MaskPolicyId is null ? MaskRules : PolicyRules;
 
-    /// <summary>True when a rule the clone applies masks the column (a rule on a partitioned root covers its partitions).</summary>
+    /// <summary>True when a rule the clone applies masks the column (a rule on a parent covers the column it passes to its partitions and inheritance children).</summary>
     public bool Masks(SensitiveColumn f) =>
-        AppliedRules.Any(r => r.Column == f.Column && (r.Table == f.Table || r.Table == f.PartitionRoot));
+        AppliedRules.Any(r => r.Column == f.Column && (r.Table == f.Table || f.InheritedFrom.Contains(r.Table)));
 
     /// <summary>The schema the scope names; a table clone without one is in public, as the run reads it.</summary>
     private string? ScopeSchema => Schema ?? (CloneOperation == Core.CloneOperation.Table ? "public" : null);

@@ -73,7 +73,7 @@ public sealed class MaskingWorkbench(ConnectionService connections, ConsoleMaski
         foreach (var c in columns.Where(c => c.PartitionRoot is null))
         {
             var found = byColumn.GetValueOrDefault((c.Table.Name, c.Column));
-            var clone = rules?.Covers(c.Table, c.Column) == true;
+            var clone = rules?.Covers(c.Table, c.Column, c.InheritedFrom) == true;
             var (status, detail) = found?.Status == MaskingReport.Masked ? (ComplianceStatus.Masked, found.Recommendation)
                 : clone ? (ComplianceStatus.Masked, $"masked by run #{run} (rules as applied)")
                 : found is not null ? (ComplianceStatus.UnmaskedSensitive, found.Recommendation)

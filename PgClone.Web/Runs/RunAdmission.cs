@@ -86,7 +86,7 @@ public sealed class RunAdmission(ConnectionService connections)
         var flagged = await SensitiveDataScanner.ScanAsync(source, schema, ct);
         var open = flagged
             .Where(c => table is null || c.Table == new QualifiedName(schema, table))
-            .Where(c => !rules.Covers(c.Table, c.Column, c.PartitionRoot))
+            .Where(c => !rules.Covers(c.Table, c.Column, c.InheritedFrom))
             .Select(c => $"{c.Table}.{Sql.Ident(c.Column)}")
             .ToList();
         if (open.Count > 0)

@@ -62,8 +62,17 @@ public sealed class MaskRuleTests
         var masker = Masker(CloneOperation.Schema, """{"mask": {"measurements": {"email": "email"}}}""");
         Assert.Null(masker.ExpressionFor(Col(new QualifiedName("public", "measurements_2024"), "email", "text")));
         Assert.NotNull(masker.ExpressionFor(new MaskColumn(new QualifiedName("public", "measurements_2024"), "email", "text", false, false, false)
-            { PartitionRoot = new QualifiedName("public", "measurements") }));
+            { InheritedFrom = [new QualifiedName("public", "measurements_2024_h1"), new QualifiedName("public", "measurements")] }));
         masker.EnsureAllRulesUsed();
+    }
+
+    [Fact]
+    public void The_nearest_table_a_column_is_inherited_from_gives_its_rule()
+    {
+        var masker = Masker(CloneOperation.Schema, """{"mask": {"person": {"name": "null"}, "emp": {"name": {"type": "constant", "value": "x"}}}}""");
+        var column = new MaskColumn(new QualifiedName("public", "stud_emp"), "name", "text", false, false, false)
+            { InheritedFrom = [new QualifiedName("public", "emp"), new QualifiedName("public", "person")] };
+        Assert.Equal("CAST('x' AS text)", masker.ExpressionFor(column));
     }
 
     [Fact]

@@ -84,6 +84,49 @@ public sealed class MaskedCloneTests(PgServersFixture fx) : IClassFixture<PgServ
     }
 
     [Fact]
+    public async Task A_rule_on_a_parent_masks_the_column_in_every_inheritance_child_and_sub_partition()
+    {
+        // A query of a parent returns its children's rows: a rule on person.name left emp's and stud_emp's names in
+        // clear for "SELECT name FROM person" on the target (seen on PostgreSQL's own regression database).
+        var db = await fx.Servers.CreateDatabasesAsync("minherit");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA hr;
+            CREATE TABLE hr.person (name text, age int, email text);
+            CREATE TABLE hr.emp (salary int, manager text) INHERITS (hr.person);
+            CREATE TABLE hr.student (gpa float8) INHERITS (hr.person);
+            CREATE TABLE hr.stud_emp (percent int) INHERITS (hr.emp, hr.student);
+            INSERT INTO hr.person VALUES ('mike', 40, 'mike@example.com');
+            INSERT INTO hr.emp VALUES ('sharon', 25, 'sharon@corp.org', 1000, 'mike');
+            INSERT INTO hr.student VALUES ('fred', 28, 'fred@uni.edu', 3.7);
+            INSERT INTO hr.stud_emp VALUES ('jeff', 23, 'jeff@uni.edu', 600, 'sharon', 3.5, 50);
+            CREATE TABLE hr.visits (id int, region text, visitor text) PARTITION BY LIST (region);
+            CREATE TABLE hr.visits_eu PARTITION OF hr.visits FOR VALUES IN ('eu') PARTITION BY RANGE (id);
+            CREATE TABLE hr.visits_eu_low PARTITION OF hr.visits_eu FOR VALUES FROM (0) TO (100);
+            CREATE TABLE hr.visits_us PARTITION OF hr.visits FOR VALUES IN ('us');
+            INSERT INTO hr.visits VALUES (1, 'eu', 'anna'), (2, 'us', 'bill');
+            """);
+
+        await CloneAsync(Request(db, CloneOperation.Schema, "hr", null, """
+            {"require_masking": true, "mask": {"person": {"name": "null", "email": "email"}, "emp": {"salary": {"type": "constant", "value": "1"}, "manager": "null"},
+                                               "visits_eu": {"visitor": {"type": "constant", "value": "eu"}}, "visits": {"visitor": "null"}}}
+            """));
+
+        // require_masking passed: discovery flags every child's email, which the rule on person covers.
+        Assert.Equal([["hr.person", null, 40, "m***@example.com"], ["hr.student", null, 28, "f***@uni.edu"], ["hr.emp", null, 25, "s***@corp.org"], ["hr.stud_emp", null, 23, "j***@uni.edu"]],
+            await PgServers.RowsAsync(db.Target, "SELECT tableoid::regclass::text, name, age, email FROM hr.person ORDER BY age DESC"));
+        Assert.Equal([["hr.emp", 1, null], ["hr.stud_emp", 1, null]],
+            await PgServers.RowsAsync(db.Target, "SELECT tableoid::regclass::text, salary, manager FROM hr.emp ORDER BY 1"));
+        Assert.Equal([[3.7], [3.5]], await PgServers.RowsAsync(db.Target, "SELECT gpa FROM hr.student ORDER BY gpa DESC"));
+        // The nearest parent's rule wins: a sub-partition takes its partitioned parent's, not the root's.
+        Assert.Equal([[1, "eu"], [2, null]], await PgServers.RowsAsync(db.Target, "SELECT id, visitor FROM hr.visits ORDER BY id"));
+
+        // A rule on a parent for a column only its children have masks nothing, and says so.
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(Request(db, CloneOperation.Schema, "hr", null,
+            """{"conflict": "replace", "mask": {"person": {"salary": "null"}}}""")));
+        Assert.EndsWith("mask rules match no copied column: \"hr\".\"person\".\"salary\"", e.Message);
+    }
+
+    [Fact]
     public async Task A_masked_table_clone_with_columns_and_where_never_writes_an_original_value()
     {
         var db = await fx.Servers.CreateDatabasesAsync("mclone");

@@ -90,7 +90,7 @@ public sealed class CloneDraftTests
         new(7, 3, "CRM", 2, JsonNode.Parse(rules)!.AsObject(), null, DateTimeOffset.UnixEpoch, "test");
 
     private static SensitiveColumn Flagged(string schema, string table, string column, QualifiedName? root = null) =>
-        new(new QualifiedName(schema, table), column, "text", "email", "high", ["name"], null) { PartitionRoot = root };
+        new(new QualifiedName(schema, table), column, "text", "email", "high", ["name"], null) { PartitionRoot = root, InheritedFrom = root is { } r ? [r] : [] };
 
     [Fact]
     public void A_chosen_policy_replaces_typed_rules_its_scoped_rules_mask_the_flagged_columns_and_the_request_names_it()
