@@ -173,11 +173,32 @@ public sealed record TargetState(
         IReadOnlyCollection<(string Type, string Name)> names, CancellationToken ct)
     {
         if (names.Count == 0) return new HashSet<(string, string)>();
+        try { return (await UnresolvedAsync(conn, names, ct)).ToHashSet(); }
+        catch (PostgresException e) when (NamesMissing(e))
+        {
+            // PostgreSQL 15's to_regprocedure and to_regoperator raise "type ... does not exist" or "schema ... does not
+            // exist", rather than answer NULL, when an argument's type is missing: each name is then looked up alone,
+            // and one that raises is missing.
+            var missing = new HashSet<(string, string)>();
+            foreach (var name in names)
+            {
+                try { missing.UnionWith(await UnresolvedAsync(conn, [name], ct)); }
+                catch (PostgresException one) when (NamesMissing(one)) { missing.Add(name); }
+            }
+            return missing;
+        }
+    }
+
+    private static bool NamesMissing(PostgresException e) => e.SqlState is PostgresErrorCodes.UndefinedObject or PostgresErrorCodes.InvalidSchemaName;
+
+    private static async Task<List<(string Type, string Name)>> UnresolvedAsync(NpgsqlConnection conn,
+        IReadOnlyCollection<(string Type, string Name)> names, CancellationToken ct)
+    {
         // The text search kinds have no to_reg* function in PostgreSQL 15: looked up by their parsed names.
         static string ByParts(string catalog, string nameColumn, string namespaceColumn) =>
             $"EXISTS (SELECT FROM pg_catalog.{catalog} x JOIN pg_catalog.pg_namespace n ON n.oid = x.{namespaceColumn} " +
             $"WHERE CASE WHEN pg_catalog.cardinality(p.parts) = 1 THEN ARRAY['pg_catalog', p.parts[1]] ELSE p.parts END = ARRAY[n.nspname, x.{nameColumn}]::pg_catalog.text[])";
-        var missing = await CatalogReader.QueryAsync(conn, $"""
+        return await CatalogReader.QueryAsync(conn, $"""
             SELECT u.type, u.name
             FROM (SELECT pg_catalog.split_part(x, ':', 1), pg_catalog.substr(x, pg_catalog.strpos(x, ':') + 1) FROM pg_catalog.unnest($1::pg_catalog.text[]) x) u (type, name)
             CROSS JOIN LATERAL (SELECT CASE WHEN u.type IN ('regconfig', 'regdictionary') THEN pg_catalog.parse_ident(u.name) END) p (parts)
@@ -195,7 +216,6 @@ public sealed record TargetState(
                 WHEN 'regdictionary' THEN {ByParts("pg_ts_dict", "dictname", "dictnamespace")}
             END
             """, [.. names.Select(n => $"{n.Type}:{n.Name}")], r => (r.GetString(0), r.GetString(1)), ct);
-        return missing.ToHashSet();
     }
 
     /// <summary>Whether any relation (table, index, sequence, view, ...) or type of that name exists in the schema.</summary>

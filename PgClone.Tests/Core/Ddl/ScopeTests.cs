@@ -466,6 +466,43 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
     }
 
     [Fact]
+    public async Task A_needed_function_or_operator_whose_argument_type_the_target_lacks_is_named_not_a_server_error()
+    {
+        // PostgreSQL 15's to_regprocedure and to_regoperator raise "type ... does not exist" for a missing argument
+        // type: the planning failed with that line (a schema of PostgreSQL's regression database, cloned alone).
+        var db = await fx.Servers.CreateDatabasesAsync("outside_args");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA common;
+            CREATE TYPE common.pair AS (a int, b int);
+            CREATE FUNCTION common.total(common.pair[]) RETURNS int LANGUAGE sql AS 'SELECT 1';
+            CREATE FUNCTION common.same(common.pair, common.pair) RETURNS boolean LANGUAGE sql AS 'SELECT true';
+            CREATE OPERATOR common.=== (LEFTARG = common.pair, RIGHTARG = common.pair, FUNCTION = common.same);
+            CREATE SCHEMA app;
+            CREATE VIEW app.totals AS SELECT common.total(ARRAY[ROW(1, 2)::common.pair]) AS t;
+            CREATE VIEW app.equal AS SELECT ROW(1, 2)::common.pair OPERATOR(common.===) ROW(1, 2)::common.pair AS e;
+            """);
+        var source = ServerEndpoint.Parse(ServerRole.Source, db.Source).Describe();
+
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Schema, "app"));
+
+        const string lacks = "which the target lacks and the clone does not bring";
+        Assert.Equal($"{source}: cannot clone view \"app\".\"totals\": needs type common.pair and function common.total(common.pair[]), {lacks}; " +
+                     $"view \"app\".\"equal\": needs operator common.===(common.pair,common.pair) and type common.pair, {lacks} " +
+                     "(nothing was written; clone schema \"common\" first, or the whole database, or set \"skip_unsupported\": true to clone without them)", refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'app'"));
+
+        // The target having the type and the function but not the operator: only the operator's view is left out.
+        await PgServers.ExecAsync(db.Target, """
+            CREATE SCHEMA common;
+            CREATE TYPE common.pair AS (a int, b int);
+            CREATE FUNCTION common.total(common.pair[]) RETURNS int LANGUAGE sql AS 'SELECT 1';
+            """);
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Schema, "app", options: new CloneOptions { SkipUnsupported = true });
+        Assert.Equal([$"view \"app\".\"equal\": needs operator common.===(common.pair,common.pair), {lacks}"], result.Skipped);
+        Assert.Equal(1, await PgServers.ScalarAsync<int>(db.Target, "SELECT t FROM app.totals"));
+    }
+
+    [Fact]
     public async Task A_clone_finds_reg_values_inside_composites_ranges_and_multiranges_before_writing()
     {
         var db = await fx.Servers.CreateDatabasesAsync("reg_nested");
