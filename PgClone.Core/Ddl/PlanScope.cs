@@ -249,8 +249,9 @@ internal sealed class PlanScope
             foreach (var dependent in dependents[key]) Add(dependent, key);
         if (added.Count == 0) return;
 
-        NameCloned();
-        foreach (var key in added.Where(k => Unclonable[k] != k && _names.ContainsKey(k)))
+        NameCloned(catalog);
+        // A rule goes with its table or view, which is listed.
+        foreach (var key in added.Where(k => Unclonable[k] != k && k.Kind != 'w' && _names.ContainsKey(k)))
             Skipped.Add($"{_names[key]}: depends on {NearestNamed(Unclonable[key])}, which is not cloned");
         bool Left(char kind, uint oid) => Unclonable.ContainsKey(new ObjectKey(kind, oid));
         Functions.RemoveAll(f => Left('f', f.Oid));
@@ -261,13 +262,33 @@ internal sealed class PlanScope
     }
 
     /// <summary>Names the types, functions, sequences, tables and views in the scope (<see cref="NameOf"/>).</summary>
-    private void NameCloned()
+    /// <summary>
+    /// The relations of the table's own schema that a table clone's rules write to or read (a DO INSTEAD rule
+    /// routing rows to another table): the clone does not bring them, so they are checked on the target as a
+    /// relation of another schema is (<see cref="RefuseWhatNeedsMissingOutside"/>).
+    /// </summary>
+    public List<OutsideDependency> RuleRelationsLeftBehind(SourceCatalog catalog)
+    {
+        var cloned = Tables.Select(t => t.Oid).ToHashSet();
+        var left = new List<OutsideDependency>();
+        foreach (var rule in catalog.Rules.Where(r => cloned.Contains(r.TableOid)).Select(r => new ObjectKey('w', r.Oid)))
+            foreach (var d in catalog.DependenciesOf(rule).Where(d => d.Kind == 'r' && !cloned.Contains(d.Oid)))
+                if ((catalog.Table(d.Oid)?.Name ?? catalog.Views.FirstOrDefault(v => v.Oid == d.Oid)?.Name ?? catalog.Sequences.FirstOrDefault(q => q.Oid == d.Oid)?.Name) is { } name)
+                    left.Add(new OutsideDependency(rule, "regclass", name.Quoted, name.Schema));
+        return left;
+    }
+
+    private void NameCloned(SourceCatalog catalog)
     {
         foreach (var f in Functions) _names[new ObjectKey('f', f.Oid)] = $"{(f.Kind == 'p' ? "procedure" : "function")} {f.Signature}";
         foreach (var t in Types) _names[new ObjectKey('t', t.Oid)] = $"{(t.Kind == UserTypeKind.Domain ? "domain" : "type")} {t.Name.Quoted}";
         foreach (var s in Sequences) _names[new ObjectKey('r', s.Oid)] = $"sequence {s.Name.Quoted}";
         foreach (var t in Tables) _names[new ObjectKey('r', t.Oid)] = $"table {t.Name.Quoted}";
         foreach (var v in Views) _names[new ObjectKey('r', v.Oid)] = $"{(v.Materialized ? "materialized view" : "view")} {v.Name.Quoted}";
+        // A rule comes with its table or view.
+        var relations = Tables.Select(t => (t.Oid, t.Name)).Concat(Views.Select(v => (v.Oid, v.Name))).ToDictionary(x => x.Oid, x => x.Name);
+        foreach (var r in catalog.Rules)
+            if (relations.TryGetValue(r.TableOid, out var on)) _names[new ObjectKey('w', r.Oid)] = $"rule {Sql.Ident(r.Name)} on {on.Quoted}";
     }
 
     /// <summary>
@@ -279,7 +300,7 @@ internal sealed class PlanScope
     public void RefuseWhatNeedsMissingOutside(CloneRequest request, SourceCatalog catalog, IReadOnlyList<OutsideDependency> outside,
         IReadOnlySet<(string Type, string Name)> unresolved)
     {
-        NameCloned();
+        NameCloned(catalog);
         var stranded = outside.Where(d => unresolved.Contains((d.RegType, d.Name)) && _names.ContainsKey(d.From) && !Unclonable.ContainsKey(d.From))
             .GroupBy(d => d.From).ToList();
         if (stranded.Count == 0) return;

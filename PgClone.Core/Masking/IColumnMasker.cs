@@ -29,6 +29,14 @@ public sealed record MaskColumn(
     /// references it, say) stay equal on the target.
     /// </summary>
     public bool FoldsCase { get; init; }
+
+    /// <summary>Value equality, <see cref="InheritedFrom"/> compared by its items.</summary>
+    public bool Equals(MaskColumn? other) =>
+        other is not null && Table == other.Table && Column == other.Column && DataType == other.DataType && InPrimaryKey == other.InPrimaryKey
+        && InUnique == other.InUnique && InForeignKey == other.InForeignKey && TypeCategory == other.TypeCategory && FoldsCase == other.FoldsCase
+        && InheritedFrom.SequenceEqual(other.InheritedFrom);
+
+    public override int GetHashCode() => HashCode.Combine(Table, Column, DataType, InPrimaryKey, InUnique, InForeignKey, TypeCategory, FoldsCase);
 }
 
 /// <summary>How a copy reads a masked column: <see cref="ReadAs"/> on the source, then <see cref="Stream"/> in the engine when set (its Field is the planner's to set).</summary>

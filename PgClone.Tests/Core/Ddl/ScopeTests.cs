@@ -466,6 +466,40 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
     }
 
     [Fact]
+    public async Task A_rule_writing_to_a_relation_the_clone_does_not_bring_and_the_target_lacks_is_refused_before_writing()
+    {
+        // The rule's CREATE failed after its table had been created and loaded ("relation \"other.log\" does not exist").
+        var db = await fx.Servers.CreateDatabasesAsync("rule_deps");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA other; CREATE TABLE other.log (x int);
+            CREATE SCHEMA app; CREATE TABLE app.t (x int); CREATE TABLE app."T 2" (x int);
+            INSERT INTO app.t VALUES (1), (2);
+            CREATE RULE r1 AS ON INSERT TO app.t DO ALSO INSERT INTO other.log VALUES (new.x);
+            CREATE RULE r2 AS ON UPDATE TO app.t DO INSTEAD INSERT INTO app."T 2" VALUES (new.x);
+            """);
+        var source = ServerEndpoint.Parse(ServerRole.Source, db.Source).Describe();
+        const string lacks = "which the target lacks and the clone does not bring";
+        const string r1 = $"rule \"r1\" on \"app\".\"t\": needs relation other.log, {lacks}";
+        const string r2 = $"rule \"r2\" on \"app\".\"t\": needs relation \"app\".\"T 2\", {lacks}";
+
+        var schema = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Schema, "app"));
+        Assert.Equal($"{source}: cannot clone {r1} (nothing was written; clone schema \"other\" first, or the whole database, or set \"skip_unsupported\": true to clone without them)", schema.Message);
+        var table = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Table, "app", "t"));
+        Assert.Equal($"{source}: cannot clone {r1}; {r2} (nothing was written; clone schema \"app\", \"other\" first, or the whole database, or set \"skip_unsupported\": true to clone without them)", table.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'app'"));
+
+        var skipped = await CloneKit.CloneAsync(db, CloneOperation.Table, "app", "t", new CloneOptions { SkipUnsupported = true });
+        Assert.Equal([r1, r2], skipped.Skipped);
+        Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM app.t"));
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_rewrite WHERE ev_class = 'app.t'::regclass"));
+
+        // With what they write to on the target, both rules arrive.
+        await PgServers.ExecAsync(db.Target, """CREATE SCHEMA other; CREATE TABLE other.log (x int); CREATE TABLE app."T 2" (x int);""");
+        await CloneKit.CloneAsync(db, CloneOperation.Table, "app", "t", new CloneOptions { Conflict = ConflictStrategy.Replace });
+        Assert.Equal([["r1"], ["r2"]], await PgServers.RowsAsync(db.Target, "SELECT rulename::text FROM pg_rewrite WHERE ev_class = 'app.t'::regclass ORDER BY 1"));
+    }
+
+    [Fact]
     public async Task A_needed_function_or_operator_whose_argument_type_the_target_lacks_is_named_not_a_server_error()
     {
         // PostgreSQL 15's to_regprocedure and to_regoperator raise "type ... does not exist" for a missing argument
