@@ -220,7 +220,8 @@ public static partial class CatalogReader
                 JOIN keys f ON f.cls = d.classid AND f.oid = d.objid
                 WHERE d.deptype IN ('n', 'a') AND NOT f.is_sequence AND d.refobjid >= 16384
                   AND d.refclassid IN ('pg_class'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, 'pg_operator'::regclass,
-                                       'pg_collation'::regclass, 'pg_ts_config'::regclass, 'pg_ts_dict'::regclass)
+                                       'pg_collation'::regclass, 'pg_ts_config'::regclass, 'pg_ts_dict'::regclass, 'pg_ts_template'::regclass,
+                                       'pg_ts_parser'::regclass, 'pg_opclass'::regclass, 'pg_opfamily'::regclass)
                   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = d.refclassid AND x.objid = d.refobjid AND x.deptype = 'e')
             )
             SELECT o.key, n.reg, n.name, s.nspname
@@ -232,6 +233,15 @@ public static partial class CatalogReader
                 UNION ALL SELECT 'regcollation', o.refobjid::regcollation::text, c.collnamespace FROM pg_collation c WHERE o.refclassid = 'pg_collation'::regclass AND c.oid = o.refobjid
                 UNION ALL SELECT 'regconfig', o.refobjid::regconfig::text, c.cfgnamespace FROM pg_ts_config c WHERE o.refclassid = 'pg_ts_config'::regclass AND c.oid = o.refobjid
                 UNION ALL SELECT 'regdictionary', o.refobjid::regdictionary::text, d.dictnamespace FROM pg_ts_dict d WHERE o.refclassid = 'pg_ts_dict'::regclass AND d.oid = o.refobjid
+                -- Kinds without a reg* type: named as their CREATE statements name them (an operator class with its access method).
+                UNION ALL SELECT 'ts_template', format('%I.%I', tn.nspname, t.tmplname), t.tmplnamespace FROM pg_ts_template t JOIN pg_namespace tn ON tn.oid = t.tmplnamespace
+                          WHERE o.refclassid = 'pg_ts_template'::regclass AND t.oid = o.refobjid
+                UNION ALL SELECT 'ts_parser', format('%I.%I', pn.nspname, p.prsname), p.prsnamespace FROM pg_ts_parser p JOIN pg_namespace pn ON pn.oid = p.prsnamespace
+                          WHERE o.refclassid = 'pg_ts_parser'::regclass AND p.oid = o.refobjid
+                UNION ALL SELECT 'opclass', format('%I.%I USING %I', cn.nspname, c.opcname, a.amname), c.opcnamespace FROM pg_opclass c
+                          JOIN pg_namespace cn ON cn.oid = c.opcnamespace JOIN pg_am a ON a.oid = c.opcmethod WHERE o.refclassid = 'pg_opclass'::regclass AND c.oid = o.refobjid
+                UNION ALL SELECT 'opfamily', format('%I.%I USING %I', fn.nspname, f.opfname, a.amname), f.opfnamespace FROM pg_opfamily f
+                          JOIN pg_namespace fn ON fn.oid = f.opfnamespace JOIN pg_am a ON a.oid = f.opfmethod WHERE o.refclassid = 'pg_opfamily'::regclass AND f.oid = o.refobjid
             ) n (reg, name, ns)
             JOIN pg_namespace s ON s.oid = n.ns
             WHERE s.nspname <> ALL($1) AND s.nspname NOT IN ('pg_catalog', 'information_schema') AND s.nspname NOT LIKE 'pg\_%'

@@ -194,6 +194,10 @@ public sealed record TargetState(
     private static async Task<List<(string Type, string Name)>> UnresolvedAsync(NpgsqlConnection conn,
         IReadOnlyCollection<(string Type, string Name)> names, CancellationToken ct)
     {
+        // An operator class or family, "schema.name USING method": by its parsed name and its access method.
+        static string ByMethod(string catalog, string nameColumn, string namespaceColumn, string methodColumn) =>
+            $"EXISTS (SELECT FROM pg_catalog.{catalog} x JOIN pg_catalog.pg_namespace n ON n.oid = x.{namespaceColumn} JOIN pg_catalog.pg_am a ON a.oid = x.{methodColumn} " +
+            $"WHERE ARRAY[n.nspname, x.{nameColumn}, a.amname]::pg_catalog.text[] = p.parts)";
         // The text search kinds have no to_reg* function in PostgreSQL 15: looked up by their parsed names.
         static string ByParts(string catalog, string nameColumn, string namespaceColumn) =>
             $"EXISTS (SELECT FROM pg_catalog.{catalog} x JOIN pg_catalog.pg_namespace n ON n.oid = x.{namespaceColumn} " +
@@ -201,7 +205,9 @@ public sealed record TargetState(
         return await CatalogReader.QueryAsync(conn, $"""
             SELECT u.type, u.name
             FROM (SELECT pg_catalog.split_part(x, ':', 1), pg_catalog.substr(x, pg_catalog.strpos(x, ':') + 1) FROM pg_catalog.unnest($1::pg_catalog.text[]) x) u (type, name)
-            CROSS JOIN LATERAL (SELECT CASE WHEN u.type IN ('regconfig', 'regdictionary') THEN pg_catalog.parse_ident(u.name) END) p (parts)
+            CROSS JOIN LATERAL (SELECT CASE WHEN u.type IN ('regconfig', 'regdictionary', 'ts_template', 'ts_parser') THEN pg_catalog.parse_ident(u.name)
+                                            WHEN u.type IN ('opclass', 'opfamily') THEN pg_catalog.parse_ident(pg_catalog.split_part(u.name, ' USING ', 1))
+                                                || pg_catalog.parse_ident(pg_catalog.split_part(u.name, ' USING ', 2)) END) p (parts)
             WHERE NOT CASE u.type
                 WHEN 'regclass' THEN pg_catalog.to_regclass(u.name) IS NOT NULL
                 WHEN 'regtype' THEN pg_catalog.to_regtype(u.name) IS NOT NULL
@@ -214,6 +220,10 @@ public sealed record TargetState(
                 WHEN 'regcollation' THEN pg_catalog.to_regcollation(u.name) IS NOT NULL
                 WHEN 'regconfig' THEN {ByParts("pg_ts_config", "cfgname", "cfgnamespace")}
                 WHEN 'regdictionary' THEN {ByParts("pg_ts_dict", "dictname", "dictnamespace")}
+                WHEN 'ts_template' THEN {ByParts("pg_ts_template", "tmplname", "tmplnamespace")}
+                WHEN 'ts_parser' THEN {ByParts("pg_ts_parser", "prsname", "prsnamespace")}
+                WHEN 'opclass' THEN {ByMethod("pg_opclass", "opcname", "opcnamespace", "opcmethod")}
+                WHEN 'opfamily' THEN {ByMethod("pg_opfamily", "opfname", "opfnamespace", "opfmethod")}
             END
             """, [.. names.Select(n => $"{n.Type}:{n.Name}")], r => (r.GetString(0), r.GetString(1)), ct);
     }

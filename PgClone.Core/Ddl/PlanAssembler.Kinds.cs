@@ -42,7 +42,8 @@ internal sealed partial class PlanAssembler
     private bool Cloned(ObjectKey key, string what)
     {
         if (!scope.Unclonable.TryGetValue(key, out var cause)) return true;
-        _skipped.Add($"{what}: depends on {CauseName(cause)}, which is not cloned");
+        // One left out itself the scope listed, with why.
+        if (cause != key) _skipped.Add($"{what}: depends on {CauseName(cause)}, which is not cloned");
         return false;
     }
 

@@ -121,6 +121,7 @@ internal sealed class PlanScope
     {
         "regclass" => "relation", "regtype" => "type", "regproc" or "regprocedure" => "function", "regoper" or "regoperator" => "operator",
         "regnamespace" => "schema", "regrole" => "role", "regcollation" => "collation", "regconfig" => "text search configuration",
+        "ts_template" => "text search template", "ts_parser" => "text search parser", "opclass" => "operator class", "opfamily" => "operator family",
         _ => "text search dictionary",
     };
 
@@ -249,9 +250,8 @@ internal sealed class PlanScope
             foreach (var dependent in dependents[key]) Add(dependent, key);
         if (added.Count == 0) return;
 
-        NameCloned(catalog);
-        // A rule goes with its table or view, which is listed.
-        foreach (var key in added.Where(k => Unclonable[k] != k && k.Kind != 'w' && _names.ContainsKey(k)))
+        NameCloned();
+        foreach (var key in added.Where(k => Unclonable[k] != k && _names.ContainsKey(k)))
             Skipped.Add($"{_names[key]}: depends on {NearestNamed(Unclonable[key])}, which is not cloned");
         bool Left(char kind, uint oid) => Unclonable.ContainsKey(new ObjectKey(kind, oid));
         Functions.RemoveAll(f => Left('f', f.Oid));
@@ -278,17 +278,35 @@ internal sealed class PlanScope
         return left;
     }
 
-    private void NameCloned(SourceCatalog catalog)
+    private void NameCloned()
     {
         foreach (var f in Functions) _names[new ObjectKey('f', f.Oid)] = $"{(f.Kind == 'p' ? "procedure" : "function")} {f.Signature}";
         foreach (var t in Types) _names[new ObjectKey('t', t.Oid)] = $"{(t.Kind == UserTypeKind.Domain ? "domain" : "type")} {t.Name.Quoted}";
         foreach (var s in Sequences) _names[new ObjectKey('r', s.Oid)] = $"sequence {s.Name.Quoted}";
         foreach (var t in Tables) _names[new ObjectKey('r', t.Oid)] = $"table {t.Name.Quoted}";
         foreach (var v in Views) _names[new ObjectKey('r', v.Oid)] = $"{(v.Materialized ? "materialized view" : "view")} {v.Name.Quoted}";
-        // A rule comes with its table or view.
+    }
+
+    /// <summary>
+    /// The indexes and the objects of the other kinds the clone brings, named as their statements are (an index or a
+    /// rule comes with its table or view; a functions clone brings the schema's aggregates; a schema clone every kind
+    /// of its schema). Listed
+    /// when they need what the target lacks; what depends on a left-out object the plan lists itself.
+    /// </summary>
+    private Dictionary<ObjectKey, string> KindNames(CloneRequest request, SourceCatalog catalog)
+    {
         var relations = Tables.Select(t => (t.Oid, t.Name)).Concat(Views.Select(v => (v.Oid, v.Name))).ToDictionary(x => x.Oid, x => x.Name);
-        foreach (var r in catalog.Rules)
-            if (relations.TryGetValue(r.TableOid, out var on)) _names[new ObjectKey('w', r.Oid)] = $"rule {Sql.Ident(r.Name)} on {on.Quoted}";
+        var kinds = catalog.Rules.Where(r => relations.ContainsKey(r.TableOid)).Select(r => ObjectDdl.Render(r, relations[r.TableOid])).ToList();
+        var names = relations.Keys.SelectMany(catalog.IndexesOf).ToDictionary(i => new ObjectKey('i', i.Oid), i => $"index {i.Name.Quoted}");
+        if (request.Operation is CloneOperation.Functions or CloneOperation.Schema) kinds.AddRange(catalog.Aggregates.Select(AggregateDdl.Render));
+        if (request.Operation == CloneOperation.Schema)
+            kinds.AddRange([.. catalog.Operators.Select(OperatorDdl.Render), .. catalog.OperatorFamilies.Select(OperatorDdl.Render),
+                .. catalog.OperatorClasses.Select(OperatorDdl.Render), .. catalog.TextSearchParsers.Select(TextSearchDdl.Render),
+                .. catalog.TextSearchTemplates.Select(TextSearchDdl.Render), .. catalog.TextSearchDictionaries.Select(TextSearchDdl.Render),
+                .. catalog.TextSearchConfigs.Select(TextSearchDdl.Render), .. catalog.Conversions.Select(ObjectDdl.Render),
+                .. catalog.Casts.Select(ObjectDdl.Render), .. catalog.Transforms.Select(ObjectDdl.Render)]);
+        foreach (var k in kinds) names.TryAdd(k.Key, $"{k.Kind} {k.Name}");
+        return names;
     }
 
     /// <summary>
@@ -300,12 +318,14 @@ internal sealed class PlanScope
     public void RefuseWhatNeedsMissingOutside(CloneRequest request, SourceCatalog catalog, IReadOnlyList<OutsideDependency> outside,
         IReadOnlySet<(string Type, string Name)> unresolved)
     {
-        NameCloned(catalog);
-        var stranded = outside.Where(d => unresolved.Contains((d.RegType, d.Name)) && _names.ContainsKey(d.From) && !Unclonable.ContainsKey(d.From))
+        NameCloned();
+        _kindNames = KindNames(request, catalog);
+        string? NameOf(ObjectKey key) => _names.GetValueOrDefault(key) ?? _kindNames.GetValueOrDefault(key);
+        var stranded = outside.Where(d => unresolved.Contains((d.RegType, d.Name)) && NameOf(d.From) is not null && !Unclonable.ContainsKey(d.From))
             .GroupBy(d => d.From).ToList();
         if (stranded.Count == 0) return;
         var schemas = stranded.SelectMany(g => g).Select(d => Sql.Ident(d.Schema)).Distinct().Order(StringComparer.Ordinal).ToList();
-        RefuseOrSkip(request, [.. stranded.Select(g => $"{_names[g.Key]}: needs {Listed(g.Select(d => $"{Kind(d.RegType)} {d.Name}").Distinct().ToList())}, " +
+        RefuseOrSkip(request, [.. stranded.Select(g => $"{NameOf(g.Key)}: needs {Listed(g.Select(d => $"{Kind(d.RegType)} {d.Name}").Distinct().ToList())}, " +
             "which the target lacks and the clone does not bring")],
             Skipped, $"clone schema {string.Join(", ", schemas)} first, or the whole database");
         LeaveOutDependents(catalog, stranded.Select(g => g.Key));
@@ -316,7 +336,7 @@ internal sealed class PlanScope
     {
         for (; ; key = Unclonable[key])
         {
-            if (_names.TryGetValue(key, out var name)) return name;
+            if (_names.TryGetValue(key, out var name) || _kindNames.TryGetValue(key, out name)) return name;
             if (Unclonable[key] == key) return "an object";
         }
     }
@@ -328,6 +348,9 @@ internal sealed class PlanScope
     public string? NameOf(ObjectKey key) => _names.GetValueOrDefault(key);
 
     private readonly Dictionary<ObjectKey, string> _names = [];
+
+    /// <summary>The other kinds' objects by key (<see cref="KindNames"/>), once the outside dependencies are checked.</summary>
+    private Dictionary<ObjectKey, string> _kindNames = [];
 
     private readonly List<string> _unsupported = [];
 
