@@ -48,7 +48,7 @@ public static class ClonePlanner
             scope = PlanScope.Build(request, catalog);
             if (request.Operation is not (CloneOperation.Database or CloneOperation.DatabaseCreate))
                 outside = await CatalogReader.OutsideDependenciesAsync(source, [.. schemas], ct);
-            if (request.Operation == CloneOperation.Table) outside.AddRange(scope.RuleRelationsLeftBehind(catalog));
+            if (request.Operation is CloneOperation.Table or CloneOperation.Functions) outside.AddRange(scope.RelationsLeftBehind(request, catalog));
             if (options.IncludeData)
             {
                 named = await CatalogReader.ObjectsNamedByValuesAsync(source, new SessionWarmup(source, request.Source),

@@ -263,18 +263,21 @@ internal sealed class PlanScope
 
     /// <summary>Names the types, functions, sequences, tables and views in the scope (<see cref="NameOf"/>).</summary>
     /// <summary>
-    /// The relations of the table's own schema that a table clone's rules write to or read (a DO INSTEAD rule
-    /// routing rows to another table): the clone does not bring them, so they are checked on the target as a
+    /// The relations of the clone's own schema that a table or functions clone needs but does not bring: a rule
+    /// writing to another table, a function taking another table's row type. They are checked on the target as a
     /// relation of another schema is (<see cref="RefuseWhatNeedsMissingOutside"/>).
     /// </summary>
-    public List<OutsideDependency> RuleRelationsLeftBehind(SourceCatalog catalog)
+    public List<OutsideDependency> RelationsLeftBehind(CloneRequest request, SourceCatalog catalog)
     {
-        var cloned = Tables.Select(t => t.Oid).ToHashSet();
+        var cloned = Tables.Select(t => t.Oid).Concat(Views.Select(v => v.Oid)).Concat(Sequences.Select(q => q.Oid)).ToHashSet();
+        var keys = Functions.Select(f => new ObjectKey('f', f.Oid))
+            .Concat(request.Operation == CloneOperation.Functions ? catalog.Aggregates.Select(a => new ObjectKey('f', a.Oid)) : [])
+            .Concat(catalog.Rules.Where(r => cloned.Contains(r.TableOid)).Select(r => new ObjectKey('w', r.Oid)));
         var left = new List<OutsideDependency>();
-        foreach (var rule in catalog.Rules.Where(r => cloned.Contains(r.TableOid)).Select(r => new ObjectKey('w', r.Oid)))
-            foreach (var d in catalog.DependenciesOf(rule).Where(d => d.Kind == 'r' && !cloned.Contains(d.Oid)))
+        foreach (var key in keys)
+            foreach (var d in catalog.DependenciesOf(key).Where(d => d.Kind == 'r' && !cloned.Contains(d.Oid)))
                 if ((catalog.Table(d.Oid)?.Name ?? catalog.Views.FirstOrDefault(v => v.Oid == d.Oid)?.Name ?? catalog.Sequences.FirstOrDefault(q => q.Oid == d.Oid)?.Name) is { } name)
-                    left.Add(new OutsideDependency(rule, "regclass", name.Quoted, name.Schema));
+                    left.Add(new OutsideDependency(key, "regclass", name.Quoted, name.Schema));
         return left;
     }
 

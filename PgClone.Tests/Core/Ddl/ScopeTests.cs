@@ -500,6 +500,30 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
     }
 
     [Fact]
+    public async Task A_functions_clone_needing_a_table_row_type_the_target_lacks_is_refused_before_writing()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("fn_rowtype");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA app; CREATE TABLE app."Item" (id int, name text);
+            CREATE FUNCTION app.label(i app."Item") RETURNS text LANGUAGE sql AS 'SELECT i.name';
+            CREATE FUNCTION app.plain(int) RETURNS int LANGUAGE sql AS 'SELECT $1';
+            """);
+        var source = ServerEndpoint.Parse(ServerRole.Source, db.Source).Describe();
+        const string label = "function \"app\".\"label\"(i app.\"Item\"): needs relation \"app\".\"Item\", which the target lacks and the clone does not bring";
+
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Functions, "app"));
+        Assert.Equal($"{source}: cannot clone {label} (nothing was written; clone schema \"app\" first, or the whole database, " +
+                     "or set \"skip_unsupported\": true to clone without them)", refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'app'"));
+        Assert.Equal([label], (await CloneKit.CloneAsync(db, CloneOperation.Functions, "app", options: new CloneOptions { SkipUnsupported = true })).Skipped);
+        Assert.Equal([["plain"]], await PgServers.RowsAsync(db.Target, "SELECT proname::text FROM pg_proc WHERE pronamespace = 'app'::regnamespace"));
+
+        await PgServers.ExecAsync(db.Target, """CREATE TABLE app."Item" (id int, name text);""");
+        await CloneKit.CloneAsync(db, CloneOperation.Functions, "app", options: new CloneOptions { Conflict = ConflictStrategy.Replace });
+        Assert.Equal([["label"], ["plain"]], await PgServers.RowsAsync(db.Target, "SELECT proname::text FROM pg_proc WHERE pronamespace = 'app'::regnamespace ORDER BY 1"));
+    }
+
+    [Fact]
     public async Task Aggregates_operators_and_text_search_objects_needing_another_schema_the_target_lacks_are_refused_before_writing()
     {
         // Only tables, views, types, functions and sequences were checked: CREATE AGGREGATE failed in the middle of the run.
