@@ -261,7 +261,6 @@ internal sealed class PlanScope
         Views.RemoveAll(v => Left('r', v.Oid));
     }
 
-    /// <summary>Names the types, functions, sequences, tables and views in the scope (<see cref="NameOf"/>).</summary>
     /// <summary>
     /// The relations of the clone's own schema that a table or functions clone needs but does not bring: a rule
     /// writing to another table, a function taking another table's row type. They are checked on the target as a
@@ -281,6 +280,7 @@ internal sealed class PlanScope
         return left;
     }
 
+    /// <summary>Names the types, functions, sequences, tables and views in the scope (<see cref="NameOf"/>).</summary>
     private void NameCloned()
     {
         foreach (var f in Functions) _names[new ObjectKey('f', f.Oid)] = $"{(f.Kind == 'p' ? "procedure" : "function")} {f.Signature}";
@@ -293,8 +293,7 @@ internal sealed class PlanScope
     /// <summary>
     /// The indexes and the objects of the other kinds the clone brings, named as their statements are (an index or a
     /// rule comes with its table or view; a functions clone brings the schema's aggregates; a schema clone every kind
-    /// of its schema). Listed
-    /// when they need what the target lacks; what depends on a left-out object the plan lists itself.
+    /// of its schema). Listed when they need what the target lacks; what depends on a left-out object the plan lists itself.
     /// </summary>
     private Dictionary<ObjectKey, string> KindNames(CloneRequest request, SourceCatalog catalog)
     {
