@@ -113,8 +113,9 @@ public sealed record ServerEndpoint(ServerRole Role, string Name, string Connect
     {
         // Every literal PgClone writes is a standard string ('a\b' is a, backslash, b), as pg_dump's script sets it: a
         // target database with standard_conforming_strings = off read them as escapes (defaults, checks, comments and
-        // views lost their backslashes, silently).
-        csb = new NpgsqlConnectionStringBuilder(csb.ConnectionString) { Options = $"{csb.Options} -c standard_conforming_strings=on".TrimStart() };
+        // views lost their backslashes, silently). No statement timeout either: the driver's first query (it loads the
+        // server's types) ran under the database's or role's, and a short one (or a large catalog) cancelled the open.
+        csb = new NpgsqlConnectionStringBuilder(csb.ConnectionString) { Options = $"{csb.Options} -c standard_conforming_strings=on -c statement_timeout=0".TrimStart() };
         var conn = new NpgsqlConnection(csb.ConnectionString);
         try
         {
