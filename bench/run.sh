@@ -26,32 +26,14 @@ need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql-15)
 command -v pgcopydb >/dev/null || need+=(pgcopydb)
 if ((${#need[@]})); then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; fi
-bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-
-work=$(mktemp -d /tmp/pgclone-bench-XXXXXX)
-chmod 755 "$work"
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-[ "$(id -u)" -eq 0 ] && chown postgres "$work"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
+. "$here/clusters.sh"
+work=$(work_dir pgclone-bench)
 export PGUSER=postgres PGPASSWORD=bench PGHOST=127.0.0.1
-start_cluster() { # name -> prints port
-  local dir=$work/$1 port; port=$(free_port)
-  echo bench > "$work/pw"; [ "$(id -u)" -eq 0 ] && chown postgres "$work/pw"
-  as_pg "$bin/initdb" -D "$dir" -U postgres --pwfile "$work/pw" -A scram-sha-256 -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
-  # Same settings for every tool: loading-friendly but durable-looking (fsync stays on).
-  as_pg "$bin/pg_ctl" -D "$dir" -l "$dir.log" -w -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' \
-    -c shared_buffers=512MB -c max_wal_size=4GB -c maintenance_work_mem=512MB -c max_connections=100 \
-    -c checkpoint_timeout=30min" start >/dev/null
-  echo "$port"
-}
-cleanup() {
-  for c in source target; do [ -d "$work/$c" ] && as_pg "$bin/pg_ctl" -D "$work/$c" -m immediate stop >/dev/null 2>&1 || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap stop_clusters EXIT
 
-sport=$(start_cluster source); tport=$(start_cluster target)
+# Same settings for every tool: loading-friendly but durable-looking (fsync stays on).
+settings="-c shared_buffers=512MB -c max_wal_size=4GB -c maintenance_work_mem=512MB -c max_connections=100 -c checkpoint_timeout=30min"
+sport=$(start_cluster source $settings); tport=$(start_cluster target $settings)
 src() { echo "host=127.0.0.1 port=$sport user=postgres password=bench dbname=$1"; }
 tgt() { echo "host=127.0.0.1 port=$tport user=postgres password=bench dbname=$1"; }
 
