@@ -114,13 +114,22 @@ public sealed record ServerEndpoint(ServerRole Role, string Name, string Connect
         // Every literal PgClone writes is a standard string ('a\b' is a, backslash, b), as pg_dump's script sets it: a
         // target database with standard_conforming_strings = off read them as escapes (defaults, checks, comments and
         // views lost their backslashes, silently). No statement timeout either: the driver's first query (it loads the
-        // server's types) ran under the database's or role's, and a short one (or a large catalog) cancelled the open.
-        csb = new NpgsqlConnectionStringBuilder(csb.ConnectionString) { Options = $"{csb.Options} -c standard_conforming_strings=on -c statement_timeout=0".TrimStart() };
-        var conn = new NpgsqlConnection(csb.ConnectionString);
+        // server's types) ran under the database's or role's, and a short one (or a large catalog) cancelled the open;
+        // nor an idle-session one (PostgreSQL 14 and later), which ended the session before its first SET.
+        var server = (csb.Host, csb.Port);
+        var idle = NoIdleSessionTimeout.ContainsKey(server) ? "" : " -c idle_session_timeout=0";
+        var started = new NpgsqlConnectionStringBuilder(csb.ConnectionString) { Options = $"{csb.Options} -c standard_conforming_strings=on -c statement_timeout=0{idle}".TrimStart() };
+        var conn = new NpgsqlConnection(started.ConnectionString);
         try
         {
             await conn.OpenAsync(ct);
             return conn;
+        }
+        catch (PostgresException e) when (idle.Length > 0 && e.SqlState == PostgresErrorCodes.UndefinedObject && e.MessageText.Contains("idle_session_timeout"))
+        {
+            await conn.DisposeAsync();
+            NoIdleSessionTimeout[server] = true;
+            return await OpenOnceAsync(csb, ct);
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or NotSupportedException or ArgumentException)
         {
@@ -140,6 +149,9 @@ public sealed record ServerEndpoint(ServerRole Role, string Name, string Connect
     /// (no conversion), and in Latin-1 strings (one char per byte), so every byte goes through unchanged.
     /// </summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string?, int, string?), bool> SqlAsciiDatabases = new();
+
+    /// <summary>Servers older than PostgreSQL 14, which refuse idle_session_timeout as a start-up option.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string?, int), bool> NoIdleSessionTimeout = new();
 
     /// <summary>
     /// Text a user typed (a name to look up) as a byte-for-byte session reads the same characters stored in UTF-8,
