@@ -56,7 +56,7 @@ public sealed class MaskRuleSet
     /// </summary>
     public MaskRule? Find(QualifiedName table, string column, IReadOnlyList<QualifiedName>? inheritedFrom = null)
     {
-        foreach (var owner in inheritedFrom is { Count: > 0 } ? [table, .. inheritedFrom] : new[] { table })
+        foreach (var owner in Owners(table, inheritedFrom))
             if (_byTable.TryGetValue(owner, out var rules) && rules.TryGetValue(column, out var byTable))
             {
                 lock (_used) _used.Add((owner, column));
@@ -72,8 +72,10 @@ public sealed class MaskRuleSet
 
     /// <summary>Looks a rule up without marking it used (coverage checks).</summary>
     public bool Covers(QualifiedName table, string column, IReadOnlyList<QualifiedName>? inheritedFrom = null) =>
-        _anyTable.ContainsKey(column) || (_byTable.TryGetValue(table, out var rules) && rules.ContainsKey(column))
-        || (inheritedFrom ?? []).Any(owner => _byTable.TryGetValue(owner, out var ownerRules) && ownerRules.ContainsKey(column));
+        _anyTable.ContainsKey(column) || Owners(table, inheritedFrom).Any(owner => _byTable.TryGetValue(owner, out var rules) && rules.ContainsKey(column));
+
+    /// <summary>The tables whose rules may mask a column: its own, then those it is inherited from, nearest first.</summary>
+    private static IEnumerable<QualifiedName> Owners(QualifiedName table, IReadOnlyList<QualifiedName>? inheritedFrom) => [table, .. inheritedFrom ?? []];
 
     /// <summary>Every rule, as "table"."column" (or "column" for a one-table rule set), that <see cref="Find"/> never returned.</summary>
     public IReadOnlyList<string> Unused()
