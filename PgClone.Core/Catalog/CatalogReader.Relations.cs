@@ -41,6 +41,27 @@ public static partial class CatalogReader
     private static string MayLeadToFlag(string p) =>
         $"({p}.typtype IN ('d', 'c', 'r', 'm') OR {p}.typelem <> 0 OR {p}.typsend = 0 OR {p}.typreceive = 0 OR {p}.oid IN ({RegTypes}, {NoBinaryForm}))";
 
+    /// <summary>
+    /// SQL: constraint <paramref name="c"/>'s definition as ADD CONSTRAINT takes it. pg_get_constraintdef leaves out a
+    /// PRIMARY KEY's or UNIQUE constraint's index parameters (its storage parameters and tablespace, which it prints
+    /// only for pg_dump's own use): they go after its column lists and before DEFERRABLE, as the server prints them
+    /// there (a value quoted unless it is a plain word), so that a key built by ADD CONSTRAINT (a deferrable one, a
+    /// partitioned table's) keeps its fillfactor and tablespace, and diff sees one changed.
+    /// </summary>
+    public static string ConstraintDefinition(string c) => $"""
+        CASE WHEN {c}.contype IN ('p', 'u') THEN
+            pg_catalog.regexp_replace(pg_catalog.pg_get_constraintdef({c}.oid), '( DEFERRABLE( INITIALLY DEFERRED)?)?$', '')
+            || COALESCE((SELECT ' WITH (' || pg_catalog.string_agg(pg_catalog.quote_ident(x.name) || '='
+                                || CASE WHEN pg_catalog.quote_ident(x.value) = x.value THEN x.value ELSE pg_catalog.quote_literal(x.value) END, ', ') || ')'
+                         FROM pg_catalog.pg_class ic, pg_catalog.unnest(ic.reloptions) o,
+                              LATERAL (SELECT pg_catalog.split_part(o, '=', 1), pg_catalog.substr(o, pg_catalog.strpos(o, '=') + 1)) x (name, value)
+                         WHERE ic.oid = {c}.conindid), '')
+            || COALESCE((SELECT ' USING INDEX TABLESPACE ' || pg_catalog.quote_ident(ts.spcname) FROM pg_catalog.pg_class ic
+                         JOIN pg_catalog.pg_tablespace ts ON ts.oid = ic.reltablespace WHERE ic.oid = {c}.conindid), '')
+            || COALESCE(pg_catalog.substring(pg_catalog.pg_get_constraintdef({c}.oid), '( DEFERRABLE(?: INITIALLY DEFERRED)?)$'), '')
+        ELSE pg_catalog.pg_get_constraintdef({c}.oid) END
+        """;
+
     /// <summary>int2vector, oidvector and tsquery send an empty value that their receive functions refuse.</summary>
     private const string NoBinaryForm = "22, 30, 3615";
 
@@ -208,7 +229,7 @@ public static partial class CatalogReader
 
     private static async Task<List<ConstraintInfo>> ReadConstraintsAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, $$"""
-            SELECT co.oid, co.conrelid, co.conname, co.contype, pg_get_constraintdef(co.oid), co.conislocal, co.conparentid,
+            SELECT co.oid, co.conrelid, co.conname, co.contype, {{ConstraintDefinition("co")}}, co.conislocal, co.conparentid,
                    co.convalidated, co.conkey, co.conindid, co.confrelid, {{Comment("pg_constraint", "co.oid")}},
                    CASE WHEN co.contype = 'c' THEN ARRAY(SELECT d.refobjid FROM pg_depend d WHERE d.classid = 'pg_constraint'::regclass AND d.objid = co.oid
                                                           AND d.refclassid = 'pg_proc'::regclass AND d.deptype = 'n') ELSE '{}' END

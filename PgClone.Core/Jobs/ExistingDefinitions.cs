@@ -43,7 +43,7 @@ internal static partial class ExistingDefinitions
             var rendered = step.UsingIndex
                 ? "CASE c.contype WHEN 'p' THEN 'PRIMARY KEY' WHEN 'u' THEN 'UNIQUE' ELSE pg_catalog.pg_get_constraintdef(c.oid) END " +
                   "|| ' USING INDEX \"' || pg_catalog.replace(COALESCE((SELECT i.relname::text FROM pg_catalog.pg_class i WHERE i.oid = c.conindid), ''), '\"', '\"\"') || '\"'"
-                : "pg_catalog.pg_get_constraintdef(c.oid)";
+                : Catalog.CatalogReader.ConstraintDefinition("c");
             sql = $"SELECT {rendered}, '', '' FROM pg_catalog.pg_constraint c WHERE c.conrelid = $1::pg_catalog.regclass AND c.conname = $2";
         }
         if (sql is null) return false;

@@ -64,10 +64,10 @@ internal static class DiffCatalog
         // A foreign key a partition inherits (or one PostgreSQL adds per partition of a referenced partitioned table)
         // is made by the server, not dumped: its name depends on history (a partition's own key kept its name when
         // attached; a restore gives it the parent's), so it is named by its top-level key and referenced table.
-        ("constraints", """
+        ("constraints", $$"""
             SELECT d.name, d.definition FROM (
                 SELECT c.relname || '.' || coalesce(inherited.name || ' (inherited, references ' || k.confrelid::regclass::text || ')', k.conname) AS name,
-                       pg_get_constraintdef(k.oid) AS definition
+                       {{Catalog.CatalogReader.ConstraintDefinition("k")}} AS definition
                 FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
                 LEFT JOIN LATERAL (
                     WITH RECURSIVE up(parent, name) AS (

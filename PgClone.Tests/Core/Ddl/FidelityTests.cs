@@ -1,4 +1,6 @@
 using PgClone.Core;
+using PgClone.Core.Connections;
+using PgClone.Core.Verification;
 using PgClone.Tests.Fixtures;
 
 namespace PgClone.Tests.Core.Ddl;
@@ -41,6 +43,48 @@ public sealed class FidelityTests(PgServersFixture fx) : IClassFixture<PgServers
         Assert.Equal("not populated", sums["rich.mv_empty"]);
         Assert.Equal("1:", sums["rich.events_2024_low"][..2]);
         Assert.Equal("1:", sums["rich.events_default"][..2]);
+    }
+
+    /// <summary>
+    /// A key's index parameters (storage parameters, tablespace) are no part of pg_get_constraintdef: a key added by
+    /// ADD CONSTRAINT (a deferrable one, a partitioned table's and its partitions', a small table's in its copy's
+    /// transaction) lost its fillfactor, and diff did not see one changed.
+    /// </summary>
+    [Fact]
+    public async Task Keys_keep_their_index_storage_parameters_whichever_way_they_are_built()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("keyparams");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA "k s";
+            CREATE TABLE "k s"."Keyed" (id int, code text, "DEFERRABLE" int,
+                CONSTRAINT "Keyed_pkey" PRIMARY KEY (id) WITH (fillfactor = 55, deduplicate_items = off) DEFERRABLE INITIALLY DEFERRED,
+                CONSTRAINT "code u" UNIQUE NULLS NOT DISTINCT (code) INCLUDE ("DEFERRABLE") WITH (fillfactor = 65),
+                CONSTRAINT late UNIQUE ("DEFERRABLE") WITH (fillfactor = 75) DEFERRABLE);
+            INSERT INTO "k s"."Keyed" VALUES (1, 'a', 1), (2, NULL, 2);
+            CREATE TABLE "k s".parts (id int, r int, PRIMARY KEY (id, r) WITH (fillfactor = 60)) PARTITION BY RANGE (r);
+            CREATE TABLE "k s".parts_1 PARTITION OF "k s".parts FOR VALUES FROM (0) TO (10);
+            INSERT INTO "k s".parts VALUES (1, 1), (2, 2);
+            """);
+
+        await CloneKit.CloneAsync(db, CloneOperation.Schema, "k s");
+
+        var source = await CloneKit.DumpAsync(db.Source, "--schema=k s");
+        foreach (var expected in new[]
+        {
+            "PRIMARY KEY (id) WITH (fillfactor='55', deduplicate_items=off) DEFERRABLE INITIALLY DEFERRED",
+            "UNIQUE NULLS NOT DISTINCT (code) INCLUDE (\"DEFERRABLE\") WITH (fillfactor='65')",
+            "UNIQUE (\"DEFERRABLE\") WITH (fillfactor='75') DEFERRABLE;", "PRIMARY KEY (id, r) WITH (fillfactor='60')",
+        })
+            Assert.Contains(expected, source);
+        CloneKit.SameDump(source, await CloneKit.DumpAsync(db.Target, "--schema=k s"));
+        Assert.Equal(await CloneKit.ChecksumsAsync(db.Source, "k s"), await CloneKit.ChecksumsAsync(db.Target, "k s"));
+
+        var differ = new SchemaDiffer();
+        var (from, to) = (ServerEndpoint.Parse(ServerRole.Source, db.Source), ServerEndpoint.Parse(ServerRole.Target, db.Target));
+        Assert.True((await differ.DiffAsync(from, to, "k s")).InSync);
+        await PgServers.ExecAsync(db.Target, "ALTER INDEX \"k s\".late SET (fillfactor = 90)");
+        var drift = Assert.Single((await differ.DiffAsync(from, to, "k s")).Categories.Single(c => c.Category == "constraints").Modified);
+        Assert.Equal("UNIQUE (\"DEFERRABLE\") WITH (fillfactor='90') DEFERRABLE", drift.Target);
     }
 
     [Fact]
