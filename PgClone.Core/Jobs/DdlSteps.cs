@@ -96,7 +96,20 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
     /// the error). Recorded with <see cref="ClaimedCommittedAsync"/> once the transaction commits.
     /// </summary>
     public Task<bool> TryInTransactionAsync(NpgsqlConnection conn, string table, IReadOnlyList<PostDataStep> steps, CancellationToken ct) =>
-        TryBatchAsync(conn, [.. steps.Select(s => s.Statement)], ct, table);
+        TryBatchAsync(conn, KeysInOne([.. steps.Select(s => s.Statement)]), ct, table);
+
+    /// <summary>
+    /// The statements with each key that is built as a unique index, then attached, added by its own ADD CONSTRAINT
+    /// when both are among them: in one transaction the two-step build gains nothing, and the attach is one more
+    /// statement per table (300 tiny tables: about 0.05 s of the target's CPU).
+    /// </summary>
+    private static List<DdlStatement> KeysInOne(List<DdlStatement> statements)
+    {
+        var attached = statements.Where(s => s.UsingIndex).Select(s => s.ObjectName).ToHashSet();
+        var merged = statements.Where(s => s.AsKey is not null && attached.Contains(s.ObjectName)).Select(s => s.ObjectName).ToHashSet();
+        return [.. statements.Where(s => !(s.UsingIndex && merged.Contains(s.ObjectName)))
+            .Select(s => s.AsKey is { } key && merged.Contains(s.ObjectName) ? s with { ObjectKind = "constraint", Sql = key } : s)];
+    }
 
     /// <summary>Records claimed steps done, together: a checkpoint file writes them in one or two synced writes.</summary>
     public async Task ClaimedCommittedAsync(IReadOnlyList<PostDataStep> steps)

@@ -171,10 +171,14 @@ public sealed class OverlapTests(PgServersFixture fx) : IClassFixture<PgServersF
         Assert.Equal(["CREATE INDEX", "CREATE INDEX"], log[1..]);
     }
 
-    [Fact]
-    public async Task A_plain_tables_keys_are_built_as_unique_indexes_beside_its_other_builds_and_attached_after_them()
+    /// <param name="ownStepsUpTo">0: the table's builds are steps of their own (as a table above 4 MB's); the
+    /// default: they run in its copy's transaction, where each such key is its own ADD CONSTRAINT instead.</param>
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(4L << 20)]
+    public async Task A_plain_tables_keys_are_built_as_unique_indexes_beside_its_other_builds_and_attached_after_them(long ownStepsUpTo)
     {
-        var db = await fx.Servers.CreateDatabasesAsync("overlap_usingindex");
+        var db = await fx.Servers.CreateDatabasesAsync($"overlap_usingindex{ownStepsUpTo}");
         await PgServers.ExecAsync(db.Source, """"
             CREATE SCHEMA "s k";
             CREATE TABLE "s k"."T ""q""" (id int PRIMARY KEY WITH (fillfactor = 70), code text, doc jsonb, at int,
@@ -193,7 +197,7 @@ public sealed class OverlapTests(PgServersFixture fx) : IClassFixture<PgServersF
             CREATE EVENT TRIGGER log_ddl ON ddl_command_start WHEN TAG IN ('CREATE INDEX', 'ALTER TABLE') EXECUTE FUNCTION public.log_start();
             """);
         var request = Request(db, new CloneOptions { Parallel = 2 }) with { Schema = "s k" };
-        var result = await new CloneEngine().RunAsync(request);
+        var result = await new CloneEngine().RunAsync(request, new CloneRunOptions { StepsInCopyTransactionUpTo = ownStepsUpTo });
 
         Assert.Equal([20000L, 100], result.Tables.OrderBy(t => t.Table.Name, StringComparer.Ordinal).Select(r => r.Rows));
         var log = (await PgServers.RowsAsync(db.Target, "SELECT what FROM public.log ORDER BY seq")).Select(r => (string)r[0]!).ToList();
@@ -212,7 +216,14 @@ public sealed class OverlapTests(PgServersFixture fx) : IClassFixture<PgServersF
         // A deferrable key has no unique index to build beforehand; a partitioned table's key is built per partition and attached.
         var late = $"ALTER TABLE ONLY {table} ADD CONSTRAINT \"late\" UNIQUE (at) DEFERRABLE INITIALLY DEFERRED";
         var onTable = log.Where(l => l.Contains(table, StringComparison.Ordinal)).ToList();
-        Assert.Equal([late, .. builds.Order(), .. attaches.Order()], [onTable[0], .. onTable[1..4].Order(), .. onTable[4..].Order()]);
+        if (ownStepsUpTo == 0)
+            Assert.Equal([late, .. builds.Order(), .. attaches.Order()], [onTable[0], .. onTable[1..4].Order(), .. onTable[4..].Order()]);
+        else
+        {
+            string[] added = [$"ALTER TABLE ONLY {table} ADD CONSTRAINT \"T \"\"q\"\"_pkey\" PRIMARY KEY (id) WITH (fillfactor='70')",
+                             $"ALTER TABLE ONLY {table} ADD CONSTRAINT \"code \"\"u\"\"\" UNIQUE NULLS NOT DISTINCT (code) INCLUDE (at)"];
+            Assert.Equal([late, .. added.Append(builds[0]).Order()], [onTable[0], .. onTable[1..].Order()]);
+        }
         Assert.Contains("ALTER TABLE ONLY \"s k\".\"p\" ADD CONSTRAINT \"p_pkey\" PRIMARY KEY (id, r)", log);
         // The keys are the source's, and their indexes too.
         const string keys = """
