@@ -77,14 +77,15 @@ public static partial class CatalogReader
     /// A second session reading in the same snapshot (search_path = pg_catalog), being opened: the heaviest reads
     /// (indexes, constraints, dependencies, privileges, owners) run on it beside the others, when it opens.
     /// </param>
-    public static async Task<SourceCatalog> ReadAsync(NpgsqlConnection conn, IReadOnlyList<string> schemas, bool wholeDatabase, CancellationToken ct,
-        Task<NpgsqlConnection>? helper = null)
+    /// <param name="extensions">The database's extensions, as <see cref="ReadExtensionsAsync"/> read them in this snapshot.</param>
+    public static async Task<SourceCatalog> ReadAsync(NpgsqlConnection conn, IReadOnlyList<string> schemas, IReadOnlyList<ExtensionInfo> extensions,
+        bool wholeDatabase, CancellationToken ct, Task<NpgsqlConnection>? helper = null)
     {
         var names = schemas.ToArray();
         var beside = helper is null ? null : ReadOnHelperAsync(helper, names, ct);
         try
         {
-            var catalog = await ReadMainAsync(conn, names, wholeDatabase, ct);
+            var catalog = await ReadMainAsync(conn, names, extensions, wholeDatabase, ct);
             var part = beside is null ? null : await beside;
             return (part ?? await ReadPartAsync(conn, names, ct)).Into(catalog);
         }
@@ -136,7 +137,12 @@ public static partial class CatalogReader
             """, names, r => (ObjectKey.Parse(r.GetString(0)), r.GetString(1), r.GetBoolean(2)), ct));
 
     /// <summary>Everything but the <see cref="CatalogPart"/>, which it leaves empty.</summary>
-    private static async Task<SourceCatalog> ReadMainAsync(NpgsqlConnection conn, string[] names, bool wholeDatabase, CancellationToken ct)
+    /// <summary>The database's extensions but plpgsql (which every database has), by name.</summary>
+    public static async Task<List<ExtensionInfo>> ReadExtensionsAsync(NpgsqlConnection conn, CancellationToken ct) =>
+        await QueryAsync(conn, "SELECT e.extname, n.nspname, e.extversion FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY e.extname",
+            null, r => new ExtensionInfo(r.GetString(0), r.GetString(1), r.GetString(2)), ct);
+
+    private static async Task<SourceCatalog> ReadMainAsync(NpgsqlConnection conn, string[] names, IReadOnlyList<ExtensionInfo> extensions, bool wholeDatabase, CancellationToken ct)
     {
         var attributes = await ReadAttributesAsync(conn, names, ct);
         var inRecovery = (await QueryAsync(conn, "SELECT pg_is_in_recovery()", null, r => r.GetBoolean(0), ct))[0];
@@ -149,8 +155,7 @@ public static partial class CatalogReader
                 SELECT n.oid, n.nspname, {Comment("pg_namespace", "n.oid")} FROM pg_namespace n
                 WHERE n.nspname = ANY($1) {(wholeDatabase ? "AND " + NotMember("pg_namespace", "n.oid") : "")} ORDER BY n.nspname
                 """, names, r => new SchemaInfo(r.GetFieldValue<uint>(0), r.GetString(1), Str(r, 2)), ct),
-            Extensions = await QueryAsync(conn, "SELECT e.extname, n.nspname, e.extversion FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY e.extname",
-                null, r => new ExtensionInfo(r.GetString(0), r.GetString(1), r.GetString(2)), ct),
+            Extensions = extensions,
             ExtensionUses = await ReadExtensionUsesAsync(conn, names, ct),
             Collations = await QueryAsync(conn, $"""
                 SELECT co.oid, n.nspname, co.collname, co.collprovider, co.collisdeterministic, co.collcollate, co.collctype, co.colliculocale,
