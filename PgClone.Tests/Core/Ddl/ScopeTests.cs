@@ -561,11 +561,11 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
 
         // An index on an operator class of another schema, the same.
         await PgServers.ExecAsync(db.Source, """
-            CREATE OPERATOR CLASS other.int_ops FOR TYPE int USING btree AS OPERATOR 1 <, OPERATOR 3 =, FUNCTION 1 btint4cmp(int, int);
-            CREATE SCHEMA idx; CREATE TABLE idx.t (x int); CREATE INDEX t_x ON idx.t (x other.int_ops);
+            CREATE OPERATOR CLASS other."int USING ops" FOR TYPE int USING btree AS OPERATOR 1 <, OPERATOR 3 =, FUNCTION 1 btint4cmp(int, int);
+            CREATE SCHEMA idx; CREATE TABLE idx.t (x int); CREATE INDEX t_x ON idx.t (x other."int USING ops");
             """);
         var index = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Schema, "idx"));
-        const string opclass = $"index \"idx\".\"t_x\": needs operator class other.int_ops USING btree, {lacks}";
+        const string opclass = $"index \"idx\".\"t_x\": needs operator class other.\"int USING ops\" USING btree, {lacks}";
         Assert.Equal($"{source}: cannot clone {opclass} (nothing was written; clone schema \"other\" first, or the whole database, " +
                      "or set \"skip_unsupported\": true to clone without them)", index.Message);
         Assert.Equal([opclass], (await CloneKit.CloneAsync(db, CloneOperation.Schema, "idx", options: new CloneOptions { SkipUnsupported = true })).Skipped);
