@@ -16,6 +16,12 @@ internal sealed class IndexDdl(TargetNaming naming, Tablespaces tablespaces)
     public string AddConstraint(ConstraintInfo c, QualifiedName table, bool only = true) =>
         $"ALTER TABLE {(only ? "ONLY " : "")}{table.Quoted} ADD CONSTRAINT {Sql.Ident(naming.Child(c.TableOid, c.Name))} {tablespaces.Definition(c.Definition)}";
 
+    /// <summary>
+    /// A key (PRIMARY KEY, UNIQUE, EXCLUDE) added by ADD CONSTRAINT, its index built in the index's tablespace: an
+    /// exclusion constraint's definition cannot say it (pg_get_constraintdef leaves USING INDEX TABLESPACE out).
+    /// </summary>
+    public string AddKey(ConstraintInfo c, IndexInfo index, QualifiedName table) => tablespaces.Around(index.Tablespace, AddConstraint(c, table));
+
     /// <summary>Makes the key's unique index, built by <see cref="CreateIndex"/> under the key's name, the key.</summary>
     public string AddConstraintUsingIndex(ConstraintInfo c, QualifiedName table)
     {

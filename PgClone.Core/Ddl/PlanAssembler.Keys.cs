@@ -33,7 +33,7 @@ internal sealed partial class PlanAssembler
                     var index = catalog.Index(c.IndexOid);
                     var asIndex = BuildsAsIndex(t, c, index);
                     if (asIndex) _keysAsIndexes[index.Oid] = c;
-                    _plannedIndexes[index.Oid] = (index, asIndex ? _index.CreateIndex(index, table) : _index.AddConstraint(c, table));
+                    _plannedIndexes[index.Oid] = (index, asIndex ? _index.CreateIndex(index, table) : _index.AddKey(c, index, table));
                     _plannedConstraints.Add(c.Oid);
                 }
             if (_options.Indexes)

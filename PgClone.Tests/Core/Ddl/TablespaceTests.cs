@@ -30,6 +30,9 @@ public sealed class TablespaceTests(PgServersFixture fx) : IClassFixture<PgServe
                 TABLESPACE {Sql.Ident(space)};
             CREATE INDEX orders_note ON app.orders (note) TABLESPACE {Sql.Ident(space)} WHERE note IS NOT NULL;
             CREATE TABLE app.plain (id integer PRIMARY KEY);
+            CREATE TABLE app.slots (id integer, during int4range,
+                CONSTRAINT slots_apart EXCLUDE USING gist (during WITH &&) WITH (fillfactor = 40) USING INDEX TABLESPACE {Sql.Ident(space)} WHERE (id > 0),
+                CONSTRAINT slots_id UNIQUE (id) USING INDEX TABLESPACE {Sql.Ident(space)} DEFERRABLE);
             CREATE TABLE app.events (at date, v int) PARTITION BY RANGE (at) TABLESPACE {Sql.Ident(space)};
             CREATE TABLE app.events_2024 PARTITION OF app.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
             CREATE MATERIALIZED VIEW app.notes TABLESPACE {Sql.Ident(space)} AS SELECT note FROM app.orders;
@@ -45,11 +48,13 @@ public sealed class TablespaceTests(PgServersFixture fx) : IClassFixture<PgServe
             $"table \"app\".\"orders\": its tablespace {quoted} is not on the target (created in the default tablespace when skipped)",
             $"index \"app\".\"orders_note\": its tablespace {quoted} is not on the target (created in the default tablespace when skipped)",
             $"index \"app\".\"orders_pk\": its tablespace {quoted} is not on the target (created in the default tablespace when skipped)",
+            $"index \"app\".\"slots_apart\": its tablespace {quoted} is not on the target (created in the default tablespace when skipped)",
+            $"index \"app\".\"slots_id\": its tablespace {quoted} is not on the target (created in the default tablespace when skipped)",
             $"materialized view \"app\".\"notes\": its tablespace {quoted} is not on the target (created in the default tablespace when skipped)",
         ];
         var sourcePlacement = await PgServers.ScalarAsync<string>(db.Source, Placement);
-        Assert.Equal($"events {space}, events_2024 {space}, notes {space}, orders {space}, orders_note {space}, orders_pk {space}, plain -, plain_pkey -",
-            sourcePlacement);
+        Assert.Equal($"events {space}, events_2024 {space}, notes {space}, orders {space}, orders_note {space}, orders_pk {space}, plain -, plain_pkey -, " +
+                     $"slots -, slots_apart {space}, slots_id {space}", sourcePlacement);
 
         var refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Schema, "app"));
         Assert.Equal($"{ServerEndpoint.Parse(ServerRole.Source, db.Source).Describe()}: cannot clone {string.Join("; ", misplaced)} " +
@@ -58,7 +63,7 @@ public sealed class TablespaceTests(PgServersFixture fx) : IClassFixture<PgServe
 
         var skipped = await CloneKit.CloneAsync(db, CloneOperation.Schema, "app", options: new CloneOptions { SkipUnsupported = true });
         Assert.Equal(misplaced, skipped.Skipped);
-        Assert.Equal("events -, events_2024 -, notes -, orders -, orders_note -, orders_pk -, plain -, plain_pkey -",
+        Assert.Equal("events -, events_2024 -, notes -, orders -, orders_note -, orders_pk -, plain -, plain_pkey -, slots -, slots_apart -, slots_id -",
             await PgServers.ScalarAsync<string>(db.Target, Placement));
         Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM app.orders"));
 
