@@ -17,10 +17,12 @@ internal sealed class IndexDdl(TargetNaming naming, Tablespaces tablespaces)
         $"ALTER TABLE {(only ? "ONLY " : "")}{table.Quoted} ADD CONSTRAINT {Sql.Ident(naming.Child(c.TableOid, c.Name))} {tablespaces.Definition(c.Definition)}";
 
     /// <summary>
-    /// A key (PRIMARY KEY, UNIQUE, EXCLUDE) added by ADD CONSTRAINT, its index built in the index's tablespace: an
-    /// exclusion constraint's definition cannot say it (pg_get_constraintdef leaves USING INDEX TABLESPACE out).
+    /// A key (PRIMARY KEY, UNIQUE, EXCLUDE) added by ADD CONSTRAINT. A PRIMARY KEY's or UNIQUE constraint's definition
+    /// names its index's tablespace (<see cref="Catalog.CatalogReader.ConstraintDefinition"/>); an exclusion
+    /// constraint's cannot (the clause would go before its WHERE), so its index is built under SET default_tablespace.
     /// </summary>
-    public string AddKey(ConstraintInfo c, IndexInfo index, QualifiedName table) => tablespaces.Around(index.Tablespace, AddConstraint(c, table));
+    public string AddKey(ConstraintInfo c, IndexInfo index, QualifiedName table) =>
+        c.Type == 'x' ? tablespaces.Around(index.Tablespace, AddConstraint(c, table)) : AddConstraint(c, table);
 
     /// <summary>Makes the key's unique index, built by <see cref="CreateIndex"/> under the key's name, the key.</summary>
     public string AddConstraintUsingIndex(ConstraintInfo c, QualifiedName table)
