@@ -61,12 +61,25 @@ public static class SensitiveDataScanner
     public static JsonObject ToMaskOption(IEnumerable<SensitiveColumn> found)
     {
         var mask = new JsonObject();
-        foreach (var f in found.Where(f => f.Suggested is not null))
+        foreach (var f in SuggestedRules(found))
         {
             if (mask[f.Table.Name] is not JsonObject rules) mask[f.Table.Name] = rules = new JsonObject();
             rules[f.Column] = f.Suggested!.ToJson();
         }
         return mask;
+    }
+
+    /// <summary>
+    /// The findings that need a rule of their own: those with a suggestion, less an inheritance child's inherited
+    /// column whose nearest flagged parent gets the same rule, which masks it already (<see cref="MaskRuleSet.Find"/>);
+    /// one rule per column is what a reader of the rules expects.
+    /// </summary>
+    public static IEnumerable<SensitiveColumn> SuggestedRules(IEnumerable<SensitiveColumn> found)
+    {
+        var suggested = found.Where(f => f.Suggested is not null).ToList();
+        var rules = suggested.ToDictionary(f => (f.Table, f.Column), f => f.Suggested!.ToString());
+        return suggested.Where(f =>
+            f.InheritedFrom.Select(p => rules.GetValueOrDefault((p, f.Column))).FirstOrDefault(r => r is not null) != rules[(f.Table, f.Column)]);
     }
 
     private static bool IsSampled(MaskCatalogColumn c) =>

@@ -123,6 +123,32 @@ public sealed class DiscoveryTests(PgServersFixture fx) : IClassFixture<PgServer
         Assert.All(leaves, f => Assert.Equal(new PgClone.Core.Catalog.QualifiedName("public", "visits"), f.PartitionRoot));
     }
 
+    [Fact]
+    public async Task An_inheritance_childs_inherited_column_gets_no_rule_of_its_own_when_its_parents_covers_it()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("discinh");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE TABLE person (id int, email text, phone text);
+            CREATE TABLE "Emp loyee" (badge text) INHERITS (person);
+            CREATE TABLE contractor (agency_email text UNIQUE) INHERITS (person);
+            ALTER TABLE contractor ADD UNIQUE (email);
+            INSERT INTO person SELECT i, 'p' || i || '@example.org', '+1-555-' || lpad(i::text, 3, '0') || '-1234' FROM generate_series(1, 60) i;
+            INSERT INTO "Emp loyee" SELECT i, 'e' || i || '@example.org', NULL, 'B' || i FROM generate_series(1, 60) i;
+            INSERT INTO contractor SELECT i, 'c' || i || '@example.org', NULL, 'a' || i || '@agency.example' FROM generate_series(1, 60) i;
+            ANALYZE;
+            """);
+        await using var conn = new NpgsqlConnection(db.Source);
+        await conn.OpenAsync();
+        var found = await SensitiveDataScanner.ScanAsync(conn, ServerEndpoint.Parse(ServerRole.Source, "host=127.0.0.1"), "public", null, CancellationToken.None);
+        Assert.Contains(found, f => f.Table.Name == "Emp loyee" && f.Column == "email");
+        Assert.Contains(found, f => f.Table.Name == "Emp loyee" && f.Column == "phone");
+
+        // The child whose email is UNIQUE needs keyed_hash (email's mask would collide), so it keeps its own rule.
+        Assert.Equal("""
+            {"contractor":{"email":"keyed_hash","agency_email":"keyed_hash"},"person":{"email":"email","phone":"phone"}}
+            """.Trim(), SensitiveDataScanner.ToMaskOption(found).ToJsonString());
+    }
+
     [Theory]
     [InlineData("contact_email", "email")]
     [InlineData("homePhone", "phone")]
