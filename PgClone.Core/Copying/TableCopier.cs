@@ -61,8 +61,9 @@ public static class TableCopier
                     throw await Side(targetServer, objectName, () => TargetEndedAsync(failed.CancelAsync, targetServer, objectName));
                 }
                 int filled;
+                // A cancelled read leaves the source's COPY running: it is stopped below, not taken as ended.
                 try { filled = await Side(sourceServer, objectName, () => FillAsync(reader, front, ct)); }
-                catch { sourceEnded = true; throw; }
+                catch (Exception e) when (e is not OperationCanceledException) { sourceEnded = true; throw; }
                 sourceEnded = filled == 0;
                 ReadOnlyMemory<byte> chunk = front.AsMemory(0, filled);
                 if (filled > 0)
@@ -107,7 +108,7 @@ public static class TableCopier
             }
             if (reader is not null)
             {
-                if (!sourceEnded) await StopAsync(reader.CancelAsync);
+                if (!sourceEnded) await StopAsync(reader.CancelAsync, reader);
                 try { await reader.DisposeAsync(); } catch { /* idem */ }
             }
             ArrayPool<byte>.Shared.Return(front);
@@ -145,7 +146,7 @@ public static class TableCopier
                 }
                 int filled;
                 try { filled = await Side(sourceServer, objectName, async () => await reader.ReadAsync(buffer.AsMemory(), ct)); }
-                catch { sourceEnded = true; throw; }
+                catch (Exception e) when (e is not OperationCanceledException) { sourceEnded = true; throw; }
                 sourceEnded = filled == 0;
                 if (filled == 0) break;
                 var chunk = buffer.AsMemory(0, filled);
@@ -169,7 +170,7 @@ public static class TableCopier
                 try { await writer.CancelAsync(); } catch { /* the connection may already be gone */ }
                 try { await writer.DisposeAsync(); } catch { /* idem */ }
             }
-            if (reader is NpgsqlCopyTextReader unread && !sourceEnded) await StopAsync(unread.CancelAsync);
+            if (reader is NpgsqlCopyTextReader unread && !sourceEnded) await StopAsync(unread.CancelAsync, unread.BaseStream);
             try { reader?.Dispose(); } catch { /* idem */ }
             ArrayPool<char>.Shared.Return(buffer);
         }
@@ -204,15 +205,30 @@ public static class TableCopier
     }
 
     /// <summary>
-    /// Stops the source's COPY when its stream is left unread (the target failed, or the stream did not parse):
-    /// disposing it would read the rest of the table first (a table of any size, before the error is reported).
-    /// The server ends the statement (and the worker's transaction with it); a stream that ended in the meantime
-    /// makes the request a no-op, since an idle server session discards it.
+    /// Stops the source's COPY when its stream is left unread (the target failed, the stream did not parse, the run
+    /// was cancelled): disposing it would read the rest of the table first (a table of any size, before the error is
+    /// reported). The server ends the statement (and the worker's transaction with it); a stream that ended in the
+    /// meantime makes the request a no-op, since an idle server session discards it. What the server sent before it
+    /// stopped is then read here, asynchronously: the driver's own disposal of an unread COPY OUT reads it with
+    /// blocking socket calls, which hold a thread for as long as the server takes, and never return when that thread
+    /// is the one that delivers the socket's completions (with inline socket completions, the runtime's event thread).
     /// </summary>
-    private static async Task StopAsync(Func<Task> cancel)
+    private static async Task StopAsync(Func<Task> cancel, Stream unread)
     {
         try { await cancel(); } catch { /* the connection may already be gone */ }
+        var scrap = ArrayPool<byte>.Shared.Rent(BufferSize);
+        // A server that never answers the cancel request: the driver's own cancellation then breaks the connection.
+        using var patience = new CancellationTokenSource(StopTimeout);
+        try
+        {
+            while (await unread.ReadAsync(scrap, patience.Token) > 0) { }
+        }
+        catch { /* the expected "canceling statement due to user request", or the connection is gone */ }
+        finally { ArrayPool<byte>.Shared.Return(scrap); }
     }
+
+    /// <summary>How long a stopped source COPY may take to end before its connection is given up.</summary>
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>A slow source still shows progress and keeps the target fed: hand over what arrived after this long.</summary>
     private static readonly long MaxGatherTicks = System.Diagnostics.Stopwatch.Frequency / 10;
