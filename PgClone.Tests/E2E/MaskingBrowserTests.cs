@@ -118,6 +118,66 @@ public sealed class MaskingBrowserTests(PgServersFixture fx)
         Assert.Empty(errors);
     }
 
+    [Fact]
+    public async Task Discovery_accepted_as_a_policy_gives_an_inheritance_child_a_rule_only_where_it_differs_from_its_parents()
+    {
+        var consoleDb = await fx.Servers.CreateDatabasesAsync("masking_ui_inh_console");
+        var data = await fx.Servers.CreateDatabasesAsync("masking_ui_inh");
+        await PgServers.ExecAsync(data.Source, """
+            CREATE SCHEMA hr;
+            CREATE TABLE hr.person (id int, email text);
+            CREATE TABLE hr."Emp loyee" (badge text) INHERITS (hr.person);
+            CREATE TABLE hr.contractor (agency text) INHERITS (hr.person);
+            ALTER TABLE hr.contractor ADD UNIQUE (email);
+            INSERT INTO hr.person SELECT i, 'p' || i || '@example.org' FROM generate_series(1, 60) i;
+            INSERT INTO hr."Emp loyee" SELECT i, 'e' || i || '@example.org', 'B' || i FROM generate_series(1, 60) i;
+            INSERT INTO hr.contractor SELECT i, 'c' || i || '@example.org', 'acme' FROM generate_series(1, 60) i;
+            ANALYZE;
+            """);
+        await using var console = await RunsConsole.StartAsync(RunsConsole.Settings(consoleDb.Source), data);
+        const string admin = "admin@example.com";
+        await console.AddUserAsync(admin, AppRoles.Admin);
+        await console.AddUserAsync(MaskPoliciesTests.Auditor, AppRoles.Auditor);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Chromium.LaunchAsync(playwright);
+        var errors = new List<string>();
+
+        // Operator and Admin: every flagged column is listed, each child's too.
+        foreach (var (user, shot) in new[] { (RunsConsole.Operator, "operator"), (admin, "admin") })
+        {
+            var page = await RunsBrowserTests.LogInAsync(browser, console.Url, user, errors);
+            await page.GotoAsync(console.Url + "/masking/discover");
+            await Chromium.ChooseAsync(page, "#discover-source", "source db");
+            await Chromium.ChooseAsync(page, "#discover-schema", "hr");
+            await page.ClickAsync("#discover");
+            var findings = page.Locator("#findings .finding");
+            await Assertions.Expect(findings).ToHaveCountAsync(3, new() { Timeout = 30_000 });
+            Assert.Equal(["Emp loyee.email", "contractor.email", "person.email"],
+                (await findings.EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.column)")).Order(StringComparer.Ordinal));
+            await page.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/discover-inheritance-{shot}-1280.png", FullPage = true });
+            if (shot != "operator") continue;
+
+            // Accepted: the parent's rule covers "Emp loyee"; the contractor's UNIQUE email keeps keyed_hash of its own.
+            await page.FillAsync("#accept-name", "HR masked");
+            await page.ClickAsync("#accept");
+            await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/masking/policies/\\d+$"));
+            var rows = page.Locator(".policy-version[data-version='1'] tr[data-column]");
+            await Assertions.Expect(rows).ToHaveCountAsync(2);
+            await Assertions.Expect(page.Locator(".policy-version[data-version='1'] tr[data-column='hr.person.email']")).ToContainTextAsync("email");
+            await Assertions.Expect(page.Locator(".policy-version[data-version='1'] tr[data-column='hr.contractor.email']")).ToContainTextAsync("keyed_hash");
+            await page.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/policy-from-inheritance-operator-1280.png", FullPage = true });
+        }
+
+        // An Auditor is not offered discovery: the page says so in one line.
+        var audit = await RunsBrowserTests.LogInAsync(browser, console.Url, MaskPoliciesTests.Auditor, errors);
+        await audit.GotoAsync(console.Url + "/masking/discover");
+        await Assertions.Expect(audit.Locator("#access-denied")).ToBeVisibleAsync();
+        Assert.Equal(0, await audit.Locator("#discover").CountAsync());
+        await audit.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/discover-auditor-1280.png", FullPage = true });
+
+        Assert.Empty(errors);
+    }
+
     /// <summary>Clicks until the page navigates: a click before the circuit is connected is lost.</summary>
     private static async Task ClickUntilAsync(IPage page, string selector, System.Text.RegularExpressions.Regex url)
     {

@@ -44,4 +44,23 @@ public sealed class PolicyRulesRoundTripTests
         Assert.Equal("""{"people":{"email":"email"},"crm.visits":{"visitor":"keyed_hash"}}""", rules.ToJsonString());
         Assert.True(MaskRuleSet.Parse(rules, CloneOperation.Database, null).Covers(new QualifiedName("crm", "visits"), "visitor"));
     }
+
+    [Fact]
+    public void An_inheritance_childs_column_gets_a_rule_of_its_own_only_where_it_differs_from_its_nearest_flagged_parents()
+    {
+        QualifiedName person = new("hr", "person"), emp = new("hr", "emp"), manager = new("hr", "Manager Emp");
+        SensitiveColumn Found(QualifiedName table, string column, MaskRule rule, params QualifiedName[] parents) =>
+            new(table, column, "text", "email", "high", [], rule) { InheritedFrom = parents };
+        var rules = MaskingWorkbench.RulesFrom([
+            Found(person, "email", new MaskRule(MaskStrategy.Email)),
+            Found(person, "phone", new MaskRule(MaskStrategy.Phone)),
+            // A UNIQUE email on the child: a rule of its own.
+            Found(emp, "email", new MaskRule(MaskStrategy.KeyedHash), person),
+            Found(emp, "phone", new MaskRule(MaskStrategy.Phone), person),
+            // Its nearest flagged parent is emp, whose rule it shares (person's differs): none of its own.
+            Found(manager, "email", new MaskRule(MaskStrategy.KeyedHash), emp, person),
+            Found(manager, "phone", new MaskRule(MaskStrategy.Null), emp, person),
+        ]);
+        Assert.Equal("""{"hr.person":{"email":"email","phone":"phone"},"hr.emp":{"email":"keyed_hash"},"hr.Manager Emp":{"phone":"null"}}""", rules.ToJsonString());
+    }
 }
