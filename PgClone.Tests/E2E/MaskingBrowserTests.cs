@@ -37,13 +37,7 @@ public sealed class MaskingBrowserTests(PgServersFixture fx)
         var op = await RunsBrowserTests.LogInAsync(browser, console.Url, RunsConsole.Operator, errors);
 
         // Discover on the source schema: the email and the names in a generically named column.
-        await op.GotoAsync(console.Url + "/masking/discover");
-        await Chromium.ChooseAsync(op, "#discover-source", "source db");
-        await Chromium.ChooseAsync(op, "#discover-schema", "crm");
-        await op.ClickAsync("#discover");
-        var findings = op.Locator("#findings .finding");
-        await Assertions.Expect(findings).ToHaveCountAsync(2, new() { Timeout = 30_000 });
-        Assert.Equal(["people.display", "people.email"], (await findings.EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.column)")).Order(StringComparer.Ordinal));
+        Assert.Equal(["people.display", "people.email"], await DiscoverAsync(op, console.Url, "crm", 2));
         await Assertions.Expect(op.Locator("#findings")).ToContainTextAsync("look like name");
         // The suggestion reads as a rule in words, not as its JSON ("email" came with its quotes).
         await Assertions.Expect(op.Locator("#findings tr", new() { Has = op.Locator("[data-column='people.email']") }).Locator("td.suggested")).ToHaveTextAsync("email");
@@ -146,14 +140,7 @@ public sealed class MaskingBrowserTests(PgServersFixture fx)
         foreach (var (user, shot) in new[] { (RunsConsole.Operator, "operator"), (admin, "admin") })
         {
             var page = await RunsBrowserTests.LogInAsync(browser, console.Url, user, errors);
-            await page.GotoAsync(console.Url + "/masking/discover");
-            await Chromium.ChooseAsync(page, "#discover-source", "source db");
-            await Chromium.ChooseAsync(page, "#discover-schema", "hr");
-            await page.ClickAsync("#discover");
-            var findings = page.Locator("#findings .finding");
-            await Assertions.Expect(findings).ToHaveCountAsync(3, new() { Timeout = 30_000 });
-            Assert.Equal(["Emp loyee.email", "contractor.email", "person.email"],
-                (await findings.EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.column)")).Order(StringComparer.Ordinal));
+            Assert.Equal(["Emp loyee.email", "contractor.email", "person.email"], await DiscoverAsync(page, console.Url, "hr", 3));
             await page.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/discover-inheritance-{shot}-1280.png", FullPage = true });
             if (shot != "operator") continue;
 
@@ -176,6 +163,18 @@ public sealed class MaskingBrowserTests(PgServersFixture fx)
         await audit.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/discover-auditor-1280.png", FullPage = true });
 
         Assert.Empty(errors);
+    }
+
+    /// <summary>Runs discovery on a schema of the "source db" connection; the flagged columns (table.column), sorted, once there are <paramref name="count"/>.</summary>
+    private static async Task<IEnumerable<string>> DiscoverAsync(IPage page, string consoleUrl, string schema, int count)
+    {
+        await page.GotoAsync(consoleUrl + "/masking/discover");
+        await Chromium.ChooseAsync(page, "#discover-source", "source db");
+        await Chromium.ChooseAsync(page, "#discover-schema", schema);
+        await page.ClickAsync("#discover");
+        var findings = page.Locator("#findings .finding");
+        await Assertions.Expect(findings).ToHaveCountAsync(count, new() { Timeout = 30_000 });
+        return (await findings.EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.column)")).Order(StringComparer.Ordinal);
     }
 
     /// <summary>Clicks until the page navigates: a click before the circuit is connected is lost.</summary>
