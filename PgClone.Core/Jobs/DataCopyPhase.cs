@@ -16,7 +16,7 @@ namespace PgClone.Core.Jobs;
 /// of them, when it has a slow index, is loaded by every worker at once, so its build (the run's critical path)
 /// starts as early as it can. A table above the split size becomes several ranges copied by several workers at
 /// once. A table the plan left to its copy is created by the worker that loads it, in its COPY's transaction (then
-/// with FREEZE), or before the load when it is loaded in ranges. Another table loaded whole is truncated and loaded
+/// with FREEZE when not tiny), or before the load when it is loaded in ranges. Another table loaded whole is truncated and loaded
 /// with COPY FREEZE in one transaction when it was created by this run and is not tiny, or is re-copied by a resume.
 /// </summary>
 /// <param name="toCreate">Tables the copy creates (<see cref="TableData.Create"/>, not created by an earlier job).</param>
@@ -254,9 +254,11 @@ internal sealed class DataCopyPhase(
         // FREEZE is allowed because the table is created or emptied in the same transaction.
         IReadOnlyList<DdlStatement> opening = task.Create ? t.Create
             : task.TruncateAndFreeze ? [new DdlStatement("table", t.Target.ToString(), $"TRUNCATE {t.Target.Quoted}")] : [];
+        // FREEZE writes a visibility map fork too: for a tiny table that new file costs more than freezing saves.
+        var freeze = task.TruncateAndFreeze || task.Create && task.EstimatedBytes > job.Options.FreezeTablesLargerThan;
         var count = await StepCommit.RunAsync(job, target, targets.Server, name, async () =>
         {
-            var copied = await Stream(freeze: task.Create || task.TruncateAndFreeze);
+            var copied = await Stream(freeze);
             own = await OwnStepsAsync(target, task, ct);
             return copied;
         }, count => new PendingStep(TableStep(t), 0, Checkpoint(t, count.Rows, count.Bytes, task.Table.Clock.Elapsed))
