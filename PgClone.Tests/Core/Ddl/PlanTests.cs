@@ -95,13 +95,36 @@ public sealed class PlanTests(PgServersFixture fx) : IClassFixture<PgServersFixt
 
         Assert.Equal(50, result.Tables.Single(t => t.Table.Name == "plain").Rows);
         Assert.Equal(await CloneKit.ChecksumsAsync(db.Source, "d"), await CloneKit.ChecksumsAsync(db.Target, "d"));
-        // The copy's transaction created the table: its rows and its catalog row share one xmin (and FREEZE applied).
+        // The copy's transaction created the table: its rows and its catalog row share one xmin.
         const string SameTransaction = "SELECT bool_and(t.xmin = c.xmin) FROM d.{0} t, pg_catalog.pg_class c WHERE c.oid = 'd.{0}'::regclass";
         Assert.True(await PgServers.ScalarAsync<bool>(db.Target, string.Format(SameTransaction, "plain")));
         Assert.False(await PgServers.ScalarAsync<bool>(db.Target, string.Format(SameTransaction, "viewed")));
         Assert.Equal(51, await PgServers.ScalarAsync<int>(db.Target, "SELECT nextval('d.plain_id_seq')::int"));
         Assert.Equal("d.plain.id", await PgServers.ScalarAsync<string>(db.Target,
             "SELECT d.refobjid::regclass || '.' || a.attname FROM pg_depend d JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid WHERE d.objid = 'd.plain_id_seq'::regclass AND d.deptype = 'a'"));
+    }
+
+    [Theory]
+    [InlineData(0L, true)]
+    [InlineData(4L << 20, false)]
+    public async Task A_table_its_copy_creates_loads_frozen_only_above_the_freeze_size(long freezeAbove, bool frozen)
+    {
+        var db = await fx.Servers.CreateDatabasesAsync($"freeze{freezeAbove}");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA d;
+            CREATE TABLE d.plain (id int PRIMARY KEY, note text);
+            INSERT INTO d.plain SELECT g, 'n' || g FROM generate_series(1, 500) g;
+            ANALYZE d.plain;
+            """);
+        var request = CloneKit.Request(db, CloneOperation.Schema, "d");
+
+        var result = await new CloneEngine().RunAsync(request, new CloneRunOptions { FreezeTablesLargerThan = freezeAbove });
+
+        Assert.Equal(500, result.Tables.Single().Rows);
+        Assert.Equal(await CloneKit.ChecksumsAsync(db.Source, "d"), await CloneKit.ChecksumsAsync(db.Target, "d"));
+        // FREEZE marks every page all-frozen in the visibility map; a tiny table is loaded without it (no map written).
+        await PgServers.ExecAsync(db.Target, "CREATE EXTENSION pg_visibility");
+        Assert.Equal(frozen, await PgServers.ScalarAsync<bool>(db.Target, "SELECT bool_and(all_frozen) FROM pg_visibility_map('d.plain')"));
     }
 
     [Fact]
