@@ -35,13 +35,6 @@ public static partial class CatalogReader
         """;
 
     /// <summary>
-    /// Whether a type (alias <paramref name="p"/>) can be, or hold, a value the column flags are about: a reg* value,
-    /// one without a binary form, or a domain, composite, range, multirange or array that may contain either.
-    /// </summary>
-    private static string MayLeadToFlag(string p) =>
-        $"({p}.typtype IN ('d', 'c', 'r', 'm') OR {p}.typelem <> 0 OR {p}.typsend = 0 OR {p}.typreceive = 0 OR {p}.oid IN ({RegTypes}, {NoBinaryForm}))";
-
-    /// <summary>
     /// SQL: constraint <paramref name="c"/>'s definition as ADD CONSTRAINT takes it. pg_get_constraintdef leaves out a
     /// PRIMARY KEY's or UNIQUE constraint's index parameters (its storage parameters and tablespace, which it prints
     /// only for pg_dump's own use): they go after its column lists and before DEFERRABLE, as the server prints them
@@ -68,26 +61,35 @@ public static partial class CatalogReader
     /// <summary>Columns of tables, views, materialized views and composite types, by relation oid, in attnum order.</summary>
     private static async Task<Dictionary<uint, List<ColumnInfo>>> ReadAttributesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct)
     {
+        const string Columns = """
+            FROM pg_attribute a
+            JOIN pg_class c ON c.oid = a.attrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            """;
+        const string Read = "a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'c', 'f') AND n.nspname = ANY($1)";
         var rows = await QueryAsync(conn, $"""
-            WITH RECURSIVE made_of (type, part, step) AS (
-                -- step: how a value of type reaches its part's values (see RegValuePath). Arrays and composites
-                -- only of the parts that can lead to a flagged type: every table's row type is a composite, and
-                -- has an array type, whose plain scalar parts would make this list ten times longer.
-                SELECT oid, typbasetype, ''::text FROM pg_type WHERE typtype = 'd'
-                UNION ALL SELECT t.oid, t.typelem, '[]' FROM pg_type t JOIN pg_type p ON p.oid = t.typelem
-                          WHERE t.typsend = 'array_send'::regproc AND {MayLeadToFlag("p")}
-                UNION ALL SELECT rngtypid, rngsubtype, '<>' FROM pg_range
-                UNION ALL SELECT rngmultitypid, rngtypid, '[]' FROM pg_range
-                UNION ALL SELECT t.oid, a.atttypid, ('.' || quote_ident(a.attname)) COLLATE "default" FROM pg_type t JOIN pg_attribute a ON a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
-                          JOIN pg_type p ON p.oid = a.atttypid WHERE t.typtype = 'c' AND {MayLeadToFlag("p")}
-            ), reg_leaf (type, leaf, path) AS (
-                SELECT oid, oid, ''::text FROM pg_type WHERE oid IN ({RegTypes})
-                UNION SELECT m.type, r.leaf, m.step || r.path FROM made_of m JOIN reg_leaf r ON m.part = r.type
+            WITH RECURSIVE reaches (root, type, path) AS (
+                -- Each column type and the types its values are made of (a domain's base, an array's element, a
+                -- range's subtype, a multirange's range, a composite's attributes), with the path from the one to the
+                -- other (see RegValuePath). Walked down from the types the columns use: walking up from every type
+                -- the catalog holds took most of this query's time (every table's row type is a composite).
+                SELECT DISTINCT a.atttypid, a.atttypid, ''::text {Columns} WHERE {Read}
+                UNION ALL
+                SELECT r.root, s.part, r.path || s.step FROM reaches r CROSS JOIN LATERAL (
+                    SELECT t.typbasetype, ''::text FROM pg_type t WHERE t.oid = r.type AND t.typtype = 'd'
+                    UNION ALL SELECT t.typelem, '[]' FROM pg_type t WHERE t.oid = r.type AND t.typsend = 'array_send'::regproc
+                    UNION ALL SELECT g.rngsubtype, '<>' FROM pg_range g WHERE g.rngtypid = r.type
+                    UNION ALL SELECT g.rngtypid, '[]' FROM pg_range g WHERE g.rngmultitypid = r.type
+                    UNION ALL SELECT a.atttypid, ('.' || quote_ident(a.attname)) COLLATE "default"
+                              FROM pg_type t JOIN pg_attribute a ON a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+                              WHERE t.oid = r.type AND t.typtype = 'c'
+                ) s (part, step)
             ), reg_paths (type, paths) AS (
-                SELECT type, array_agg(leaf::regtype::text || ' ' || path ORDER BY leaf::regtype::text, path) FROM reg_leaf GROUP BY type
-            ), {CaseFoldingTypes}, no_binary AS (
-                SELECT oid FROM pg_type WHERE typtype = 'b' AND (typsend = 0 OR typreceive = 0 OR oid IN ({NoBinaryForm}))
-                UNION SELECT m.type FROM made_of m JOIN no_binary b ON m.part = b.oid
+                SELECT root, array_agg(type::regtype::text || ' ' || path ORDER BY type::regtype::text, path)
+                FROM (SELECT DISTINCT root, type, path FROM reaches WHERE type IN ({RegTypes})) x GROUP BY root
+            ), {CaseFoldingTypes}, no_binary (type) AS (
+                SELECT DISTINCT r.root FROM reaches r JOIN pg_type b ON b.oid = r.type
+                WHERE b.typtype = 'b' AND (b.typsend = 0 OR b.typreceive = 0 OR b.oid IN ({NoBinaryForm}))
             )
             SELECT a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.atttypid,
                    cn.nspname, co.collname, a.attnotnull, pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated,
@@ -95,18 +97,16 @@ public static partial class CatalogReader
                    a.attcompression, ARRAY(SELECT o FROM unnest(a.attoptions) o WHERE split_part(o, '=', 1) IN ({ColumnOptions})),
                    rp.paths IS NOT NULL, nb.type IS NOT NULL, fc.oid IS NOT NULL,
                    rp.paths
-            FROM pg_attribute a
-            JOIN pg_class c ON c.oid = a.attrelid
-            JOIN pg_namespace n ON n.oid = c.relnamespace
+            {Columns}
             JOIN pg_type t ON t.oid = a.atttypid
             LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
             LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> t.typcollation
             LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
             LEFT JOIN reg_paths rp ON rp.type = a.atttypid
             -- Joined, not tested with IN per column: a recursive WITH query's row estimate is too large for a hashed subplan.
-            LEFT JOIN (SELECT DISTINCT oid FROM no_binary) nb (type) ON nb.type = a.atttypid
+            LEFT JOIN no_binary nb ON nb.type = a.atttypid
             LEFT JOIN (SELECT DISTINCT oid FROM folds_case) fc ON fc.oid = a.atttypid
-            WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'c', 'f') AND n.nspname = ANY($1)
+            WHERE {Read}
             ORDER BY a.attrelid, a.attnum
             """, schemas, r => (Rel: r.GetFieldValue<uint>(0), Column: new ColumnInfo(
                 r.GetInt16(1), r.GetString(2), r.GetString(3), r.GetFieldValue<uint>(4), Collation(r, 5), r.GetBoolean(7),
