@@ -4,8 +4,8 @@ using System.Text.Json.Nodes;
 namespace PgClone.Core.Verification;
 
 /// <summary>
-/// One column difference of a table: Drift is type, not_null, default, only_in_source or only_in_target; Source and
-/// Target are the values on each side (a column's full definition for only_in_*).
+/// One column difference of a table: Drift is type, not_null, default, only_in_source, only_in_target or position;
+/// Source and Target are the values on each side (a column's full definition for only_in_*, its position for position).
 /// </summary>
 public sealed record ColumnDrift(string Column, string Drift, string? Source, string? Target);
 

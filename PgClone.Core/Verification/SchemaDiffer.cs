@@ -58,8 +58,8 @@ public sealed class SchemaDiffer
                 .Select(kv => new ModifiedObject(kv.Key, kv.Value, target[kv.Key])).ToList());
 
     /// <summary>
-    /// A table is modified when a column was added, dropped or changed (type, NOT NULL, default) or its partitioning
-    /// (partition key, partition bounds) differs; column order alone is not drift. Both definitions list the columns in their own order.
+    /// A table is modified when a column was added, dropped, changed (type, NOT NULL, default) or moved, or its
+    /// partitioning (partition key, partition bounds) differs. Both definitions list the columns in their own order.
     /// </summary>
     private static CategoryDiff CompareTables(SortedDictionary<string, string> source, SortedDictionary<string, string> target,
         Dictionary<string, List<DiffColumn>> sourceColumns, Dictionary<string, List<DiffColumn>> targetColumns)
@@ -91,8 +91,29 @@ public sealed class SchemaDiffer
         }
         var sourceNames = source.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         drift.AddRange(target.Where(c => !sourceNames.Contains(c.Name)).Select(c => new ColumnDrift(c.Name, "only_in_target", null, ColumnDefinition(c))));
+        drift.AddRange(Moved(source, target, targetByName.Keys.ToHashSet(StringComparer.Ordinal), sourceNames));
         return drift;
     }
+
+    /// <summary>
+    /// Columns both sides have, in another order relative to each other (a partition attached, or an inheritance child
+    /// made, with its own order): SELECT * and COPY without a column list see the order. Each moved column with its
+    /// position (1 = first) on each side; one only added or dropped moves nothing.
+    /// </summary>
+    private static IEnumerable<ColumnDrift> Moved(List<DiffColumn> source, List<DiffColumn> target, HashSet<string> inTarget, HashSet<string> inSource)
+    {
+        var sourceOrder = source.Where(c => inTarget.Contains(c.Name)).Select(c => c.Name).ToList();
+        var targetOrder = target.Where(c => inSource.Contains(c.Name)).Select(c => c.Name).ToList();
+        for (var i = 0; i < sourceOrder.Count; i++)
+        {
+            if (sourceOrder[i] == targetOrder[i]) continue;
+            var name = sourceOrder[i];
+            yield return new ColumnDrift(name, "position", Position(source, name), Position(target, name));
+        }
+    }
+
+    private static string Position(List<DiffColumn> columns, string name) =>
+        (columns.FindIndex(c => c.Name == name) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Nullability(DiffColumn c) => c.NotNull ? "NOT NULL" : "NULL";
 

@@ -247,6 +247,41 @@ public sealed class SchemaDifferTests(PgServersFixture fx) : IClassFixture<PgSer
     }
 
     [Fact]
+    public async Task Columns_in_another_order_are_drift_with_their_positions_and_an_added_column_moves_none()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("diff_order");
+        // The source's partition was made with its own column order and attached; the target's was made as the
+        // parent's partition (its order), as a clone that lost the order would leave it.
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA app;
+            CREATE TABLE app.events(id int, "At" date, note text) PARTITION BY RANGE ("At");
+            CREATE TABLE app.events_2024(note text, "At" date, id int);
+            ALTER TABLE app.events ATTACH PARTITION app.events_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+            CREATE TABLE app.wide(a int, b int, c int);
+            """);
+        await PgServers.ExecAsync(db.Target, """
+            CREATE SCHEMA app;
+            CREATE TABLE app.events(id int, "At" date, note text) PARTITION BY RANGE ("At");
+            CREATE TABLE app.events_2024 PARTITION OF app.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+            CREATE TABLE app.wide(a int, x int, b int, c int);
+            """);
+
+        var tables = (await DiffAsync(db)).Categories[0].Modified.ToDictionary(m => m.Name);
+
+        Assert.Equal(["events_2024", "wide"], tables.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal([("note", "position", "1", "3"), ("id", "position", "3", "1")], Drifts(tables["events_2024"]));
+        // A column only the target has moves none of the others.
+        Assert.Equal([("x", "only_in_target", null, "\"x\" integer")], Drifts(tables["wide"]));
+        // Added on the source at the end, it is the one out of place there.
+        await PgServers.ExecAsync(db.Source, "ALTER TABLE app.wide ADD COLUMN x int");
+        var wide = Assert.Single((await DiffAsync(db)).Categories[0].Modified, m => m.Name == "wide");
+        Assert.Equal([("b", "position", "2", "3"), ("c", "position", "3", "4"), ("x", "position", "4", "2")], Drifts(wide));
+    }
+
+    private static List<(string, string, string?, string?)> Drifts(ModifiedObject table) =>
+        [.. table.Columns!.Select(c => (c.Column, c.Drift, c.Source, c.Target))];
+
+    [Fact]
     public async Task A_missing_schema_on_the_source_is_an_error()
     {
         var db = await fx.Servers.CreateDatabasesAsync("diff_noschema");
