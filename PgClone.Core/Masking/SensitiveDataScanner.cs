@@ -76,10 +76,25 @@ public static class SensitiveDataScanner
     /// </summary>
     public static IEnumerable<SensitiveColumn> SuggestedRules(IEnumerable<SensitiveColumn> found)
     {
+        var covered = CoveredBy(found);
+        return found.Where(f => f.Suggested is not null && !covered.ContainsKey(f));
+    }
+
+    /// <summary>
+    /// The findings <see cref="SuggestedRules"/> leaves out, each with the parent whose same rule masks it (the
+    /// console says so on the finding's row).
+    /// </summary>
+    public static IReadOnlyDictionary<SensitiveColumn, QualifiedName> CoveredBy(IEnumerable<SensitiveColumn> found)
+    {
         var suggested = found.Where(f => f.Suggested is not null).ToList();
         var rules = suggested.ToDictionary(f => (f.Table, f.Column), f => f.Suggested!.ToString());
-        return suggested.Where(f =>
-            f.InheritedFrom.Select(p => rules.GetValueOrDefault((p, f.Column))).FirstOrDefault(r => r is not null) != rules[(f.Table, f.Column)]);
+        var covered = new Dictionary<SensitiveColumn, QualifiedName>();
+        foreach (var f in suggested)
+        {
+            var nearest = f.InheritedFrom.Where(p => rules.ContainsKey((p, f.Column))).Select(p => (QualifiedName?)p).FirstOrDefault();
+            if (nearest is { } parent && rules[(parent, f.Column)] == rules[(f.Table, f.Column)]) covered[f] = parent;
+        }
+        return covered;
     }
 
     private static bool IsSampled(MaskCatalogColumn c) =>

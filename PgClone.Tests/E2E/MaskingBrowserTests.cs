@@ -144,12 +144,19 @@ public sealed class MaskingBrowserTests(PgServersFixture fx)
             await page.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/discover-inheritance-{shot}-1280.png", FullPage = true });
             if (shot != "operator") continue;
 
-            // Accepted: the parent's rule covers "Emp loyee"; the contractor's UNIQUE email keeps keyed_hash of its own.
+            // Accepted: the parent's rule covers "Emp loyee" (its row says so); the contractor's UNIQUE email keeps
+            // keyed_hash of its own.
+            await Assertions.Expect(page.Locator("#findings tr", new() { Has = page.Locator("[data-column='Emp loyee.email']") }).Locator(".covered"))
+                .ToHaveTextAsync("inherited: person's same rule masks it, no rule of its own");
+            await Assertions.Expect(page.Locator("#findings .covered")).ToHaveCountAsync(1);
+            await Assertions.Expect(page.Locator("#accept")).ToHaveTextAsync("Accept 3 findings (2 rules) as new policy version");
             await page.FillAsync("#accept-name", "HR masked");
             await page.ClickAsync("#accept");
             await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/masking/policies/\\d+$"));
             var rows = page.Locator(".policy-version[data-version='1'] tr[data-column]");
             await Assertions.Expect(rows).ToHaveCountAsync(2);
+            await Assertions.Expect(page.Locator(".policy-version[data-version='1']")).ToContainTextAsync(
+                "accepted 3 discovery suggestions for schema hr (1 inherited column masked by the parent's same rule)");
             await Assertions.Expect(page.Locator(".policy-version[data-version='1'] tr[data-column='hr.person.email']")).ToContainTextAsync("email");
             await Assertions.Expect(page.Locator(".policy-version[data-version='1'] tr[data-column='hr.contractor.email']")).ToContainTextAsync("keyed_hash");
             await page.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/policy-from-inheritance-operator-1280.png", FullPage = true });

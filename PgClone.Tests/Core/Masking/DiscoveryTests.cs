@@ -147,6 +147,9 @@ public sealed class DiscoveryTests(PgServersFixture fx) : IClassFixture<PgServer
         Assert.Equal("""
             {"contractor":{"email":"keyed_hash","agency_email":"keyed_hash"},"person":{"email":"email","phone":"phone"}}
             """.Trim(), SensitiveDataScanner.ToMaskOption(found).ToJsonString());
+        // Each column left out is named with the parent whose same rule masks it (the console shows it on its row).
+        Assert.Equal(["Emp loyee.email <- person", "Emp loyee.phone <- person", "contractor.phone <- person"],
+            SensitiveDataScanner.CoveredBy(found).Select(kv => $"{kv.Key.Table.Name}.{kv.Key.Column} <- {kv.Value.Name}").Order(StringComparer.Ordinal));
     }
 
     [Theory]
