@@ -91,7 +91,7 @@ internal sealed class DataCopyPhase(
         var workers = Math.Min(job.Parallel, Math.Max(1, tasks.Count + steps.Count));
         job.Progress.Tables(job.Progress.Current.TablesTotal, job.Progress.Current.BytesEstimated, workers);
         await targets.EnsureAsync(workers, ct);
-        await snapshot.DropWarmAsync(w => w > workers || tasks.Count == 0);
+        await snapshot.DropWarmAsync(w => w > workers);
         _buildWorkers = [.. Enumerable.Repeat(job.Options.MaxParallelMaintenanceWorkers, workers)];
         await using (_watch = new CopyWatch(job, targets.Server))
         {
@@ -113,9 +113,6 @@ internal sealed class DataCopyPhase(
                 ct.ThrowIfCancellationRequested();
                 if (work is CopyTask task)
                 {
-                    // The last copy is handed out: the sessions started for workers that copy nothing more go now
-                    // (each holds the snapshot, and the source's vacuum horizon, while it is open).
-                    if (_scheduler.NoCopiesLeft) await snapshot.DropWarmAsync(w => w != worker + 1);
                     if (source is null)
                     {
                         Interlocked.Increment(ref _openSources);
@@ -138,6 +135,7 @@ internal sealed class DataCopyPhase(
                     continue;
                 }
                 var step = (PostDataStep)work;
+                if (source is null && _scheduler.NoCopiesLeft) await snapshot.DropWarmAsync(w => w == worker + 1);
                 running(worker, step.Statement);
                 try
                 {
