@@ -48,17 +48,10 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         try { snapshot = await SourceSnapshot.BeginAsync(session, request.Source, request.EffectiveOptions.Consistent, ct); }
         catch
         {
-            _ = Background.Observed(targetOpen);
+            _ = targetOpen.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             throw;
         }
         await targetOpen;
-        if (request.EffectiveOptions.IncludeData && request.Operation != CloneOperation.Functions)
-        {
-            // The load's sessions start while the run plans: at the load's start their start-ups took 60-70 ms one
-            // after another (benchmark, tiny case), here they overlap the catalog reads.
-            targets.Warm(job.Parallel, ct);
-            snapshot.Warm(job.Parallel, ct);
-        }
         if (resume is not null) resume = await PendingSteps.ResolveAsync(job, targets.Main, resume, ct);
 
         // The preflight, on the run's own sessions, before anything changes: a blocker stops the run with the list.

@@ -91,7 +91,6 @@ internal sealed class DataCopyPhase(
         var workers = Math.Min(job.Parallel, Math.Max(1, tasks.Count + steps.Count));
         job.Progress.Tables(job.Progress.Current.TablesTotal, job.Progress.Current.BytesEstimated, workers);
         await targets.EnsureAsync(workers, ct);
-        await snapshot.DropWarmAsync(w => w > workers);
         _buildWorkers = [.. Enumerable.Repeat(job.Options.MaxParallelMaintenanceWorkers, workers)];
         await using (_watch = new CopyWatch(job, targets.Server))
         {
@@ -135,7 +134,6 @@ internal sealed class DataCopyPhase(
                     continue;
                 }
                 var step = (PostDataStep)work;
-                if (source is null && _scheduler.NoCopiesLeft) await snapshot.DropWarmAsync(w => w == worker + 1);
                 running(worker, step.Statement);
                 try
                 {
@@ -169,7 +167,6 @@ internal sealed class DataCopyPhase(
         finally
         {
             if (source is not null) await CloseSourceAsync(source);
-            else await snapshot.DropWarmAsync(w => w == worker + 1);
         }
     }
 

@@ -38,44 +38,8 @@ internal sealed class SourceSnapshot
         return new SourceSnapshot(session, source, conn, id, await PlannerWarmup.LoadAsync(conn, source, ct));
     }
 
-    private readonly Dictionary<int, Task<NpgsqlConnection>> _warm = [];
-
-    /// <summary>Starts the sessions of workers 1..<paramref name="workers"/> while the run plans (see <see cref="TargetPool.Warm"/>).</summary>
-    public void Warm(int workers, CancellationToken ct)
-    {
-        lock (_warm) for (var w = 1; w <= workers; w++) _warm[w] = Background.Observed(OpenAsync(WorkerRole(w), ct));
-    }
-
     /// <summary>A worker's source session, reading in the run's snapshot (or in its own when not consistent).</summary>
-    public async Task<NpgsqlConnection> OpenWorkerAsync(int worker, CancellationToken ct)
-    {
-        Task<NpgsqlConnection>? warm;
-        lock (_warm) _warm.Remove(worker, out warm);
-        if (warm is not null)
-        {
-            // A start that failed while the run planned is tried again now (the server may have had no slot free then).
-            try { return await warm; }
-            catch (PgCloneException) { }
-        }
-        return await OpenAsync(WorkerRole(worker), ct);
-    }
-
-    /// <summary>
-    /// Closes the sessions started for the <paramref name="workers"/> that will not copy: an idle one would hold the
-    /// snapshot (and the source's vacuum horizon) until the run ends.
-    /// </summary>
-    public async Task DropWarmAsync(Func<int, bool> workers)
-    {
-        List<Task<NpgsqlConnection>> unused;
-        lock (_warm)
-        {
-            unused = [.. _warm.Where(w => workers(w.Key)).Select(w => w.Value)];
-            foreach (var w in _warm.Keys.Where(workers).ToList()) _warm.Remove(w);
-        }
-        foreach (var warm in unused) await CloseAsync(warm);
-    }
-
-    private static string WorkerRole(int worker) => $"w{worker}-source";
+    public Task<NpgsqlConnection> OpenWorkerAsync(int worker, CancellationToken ct) => OpenAsync($"w{worker}-source", ct);
 
     /// <summary>
     /// A second session for the planner's catalog reads, which run beside the coordinator's (a catalog of 300 tables:
