@@ -16,8 +16,9 @@ namespace PgClone.Core.Jobs;
 /// of them, when it has a slow index, is loaded by every worker at once, so its build (the run's critical path)
 /// starts as early as it can. A table above the split size becomes several ranges copied by several workers at
 /// once. A table the plan left to its copy is created by the worker that loads it, in its COPY's transaction (then
-/// with FREEZE when not tiny), or before the load when it is loaded in ranges. Another table loaded whole is truncated and loaded
-/// with COPY FREEZE in one transaction when it was created by this run and is not tiny, or is re-copied by a resume.
+/// with FREEZE unless tiny), or before the load when it is loaded in ranges. Another table loaded whole is truncated
+/// and loaded with COPY FREEZE in one transaction when it was created by this run and is not tiny, or is re-copied by
+/// a resume.
 /// </summary>
 /// <param name="toCreate">Tables the copy creates (<see cref="TableData.Create"/>, not created by an earlier job).</param>
 internal sealed class DataCopyPhase(
