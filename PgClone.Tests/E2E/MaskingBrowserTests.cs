@@ -150,6 +150,14 @@ public sealed class MaskingBrowserTests(PgServersFixture fx)
                 .ToHaveTextAsync("inherited: person's same rule masks it, no rule of its own");
             await Assertions.Expect(page.Locator("#findings .covered")).ToHaveCountAsync(1);
             await Assertions.Expect(page.Locator("#accept")).ToHaveTextAsync("Accept 3 findings (2 rules) as new policy version");
+            // Without the parent ticked, the child needs its rule again; ticked again, it does not.
+            var personBox = page.Locator("#findings tr", new() { Has = page.Locator("[data-column='person.email']") }).Locator("input[type=checkbox]");
+            await personBox.UncheckAsync();
+            await Assertions.Expect(page.Locator("#accept")).ToHaveTextAsync("Accept 2 findings (2 rules) as new policy version");
+            await Assertions.Expect(page.Locator("#findings .covered")).ToHaveCountAsync(0);
+            await personBox.CheckAsync();
+            await Assertions.Expect(page.Locator("#accept")).ToHaveTextAsync("Accept 3 findings (2 rules) as new policy version");
+            await Assertions.Expect(page.Locator("#findings .covered")).ToHaveCountAsync(1);
             await page.FillAsync("#accept-name", "HR masked");
             await page.ClickAsync("#accept");
             await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/masking/policies/\\d+$"));
