@@ -152,8 +152,7 @@ public static partial class CatalogReader
                        $"FROM (SELECT x.{Sql.Ident(c.Name)} AS pgclone_c FROM ONLY {t.Name.Quoted} x{filter}) x{from}";
             })).ToList();
             if (values.Count == 0) continue;
-            await warmup.WarmAsync(t.Name.Quoted, ct);
-            named.AddRange(await QueryAsync(conn, $"""
+            named.AddRange(await warmup.ReadAsync(t.Name.Quoted, () => QueryAsync(conn, $"""
                 WITH {ObjectKeys}, v (col, reg, o) AS (
                     SELECT DISTINCT * FROM ({string.Join(" UNION ALL ", values)}) s (col, reg, o) WHERE o >= 16384
                 )
@@ -166,7 +165,7 @@ public static partial class CatalogReader
                 LEFT JOIN pg_catalog.pg_namespace s ON s.oid = n.ns
                 ORDER BY 1, 3
                 """, null, r => new ValueNamedObject(t.Oid, r.GetString(0), r.GetString(1), r.GetString(2),
-                    r.IsDBNull(3) ? null : ObjectKey.Parse(r.GetString(3)), Str(r, 4)) { ExtensionMember = r.GetBoolean(5) }, ct));
+                    r.IsDBNull(3) ? null : ObjectKey.Parse(r.GetString(3)), Str(r, 4)) { ExtensionMember = r.GetBoolean(5) }, ct), ct));
         }
         return named;
     }

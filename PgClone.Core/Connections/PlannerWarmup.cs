@@ -12,7 +12,9 @@ namespace PgClone.Core.Connections;
 /// expressions sees the wider path, never the query's output (reg* text stays qualified). pg_dump never meets this
 /// because it only COPYs whole tables, which plans nothing.
 /// It is redone before each planned read: the server drops the cached expressions whenever the index's catalog row
-/// changes (an autovacuum updating its statistics), and taking them again costs one EXPLAIN per such table.
+/// changes (an autovacuum updating its statistics), and taking them again costs one EXPLAIN per such table. Even so
+/// the entry can go between the warm-up and the read (the session takes in other sessions' changes when it locks a
+/// table it has not locked yet, or when it falls behind while idle), so a read is started as a <see cref="PlannedRead"/>.
 /// </summary>
 public sealed class PlannerWarmup
 {
@@ -54,7 +56,7 @@ public sealed class PlannerWarmup
         _path = path;
     }
 
-    /// <summary>Whether the database has such a table (otherwise <see cref="WarmAsync"/> sends nothing).</summary>
+    /// <summary>Whether the database has such a table (otherwise a <see cref="PlannedRead"/> sends nothing more).</summary>
     public bool IsNeeded => _tables.Count > 0;
 
     /// <summary>Reads which tables need it, on a session of the database (inside its transaction, if any).</summary>
@@ -67,14 +69,39 @@ public sealed class PlannerWarmup
         return tables.Count == 0 ? None : new PlannerWarmup(tables, path);
     }
 
+    /// <summary>A read of <paramref name="table"/> (see <see cref="WarmSql"/>) on <paramref name="conn"/>, to start warmed.</summary>
+    public PlannedRead Read(NpgsqlConnection conn, ServerEndpoint server, string? table) => new(this, conn, server, table);
+
     /// <summary>
-    /// Readies the session to plan a read of <paramref name="table"/> (a quoted name; its inheritance children and
-    /// partitions too), or of any table when null (a user's filter may read others in subqueries). A table that
+    /// Begins a REPEATABLE READ READ ONLY transaction on a session opened for planned reads alone (discovery, the
+    /// compliance report): a <see cref="PlannedRead"/> needs one for its savepoint, and its reads then see one snapshot.
+    /// </summary>
+    public static async Task BeginReadsAsync(NpgsqlConnection conn, ServerEndpoint server, CancellationToken ct)
+    {
+        try
+        {
+            await using var cmd = new NpgsqlCommand("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", conn);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException) { throw PgCloneException.FromDriver(server, null, e); }
+    }
+
+    /// <summary>Runs a whole read (all its rows taken) as a <see cref="PlannedRead"/>.</summary>
+    public async Task<T> ReadAsync<T>(NpgsqlConnection conn, ServerEndpoint server, string? table, Func<Task<T>> read, CancellationToken ct)
+    {
+        var planned = Read(conn, server, table);
+        var result = await planned.StartAsync(read, ct);
+        await planned.EndAsync(ct);
+        return result;
+    }
+
+    /// <summary>
+    /// What readies the session to plan a read of <paramref name="table"/> (a quoted name; its inheritance children
+    /// and partitions too), or of any table when null (a user's filter may read others in subqueries). A table that
     /// cannot be planned even so is left as it was: the read itself then reports the server's error.
     /// </summary>
-    public async Task WarmAsync(NpgsqlConnection conn, ServerEndpoint server, string? table, CancellationToken ct)
+    internal string WarmSql(string? table)
     {
-        if (!IsNeeded) return;
         var reads = table is null ? _tables.Select(t => $"ONLY {t}") : [table];
         // Each EXPLAIN in a block of its own: one that fails rolls back only itself (and the path it set).
         var blocks = string.Concat(reads.Select(r =>
@@ -82,12 +109,65 @@ public sealed class PlannerWarmup
             $"EXECUTE {Sql.Literal($"EXPLAIN SELECT FROM {r}")}; EXCEPTION WHEN OTHERS THEN NULL; END; "));
         var body = "DECLARE kept pg_catalog.text := pg_catalog.current_setting('search_path'); " +
                    $"BEGIN {blocks}PERFORM pg_catalog.set_config('search_path', kept, true); END";
+        return $"DO {Sql.Literal(body)}";
+    }
+}
+
+/// <summary>
+/// One read of a source session inside a transaction that the server may have to plan through a table's index
+/// expressions (<see cref="PlannerWarmup"/>). It starts warmed, behind a savepoint; when the server planned it
+/// without the warm-up all the same and failed on a name (a type or a function that does not exist), the session
+/// rolls back to the savepoint (the transaction and its snapshot go on), warms again and starts the read once more.
+/// A failure before any row came back is the only kind retried: planning ends before a COPY or a query sends rows.
+/// A database without such an index sends nothing more than the read.
+/// </summary>
+public sealed class PlannedRead
+{
+    private const string Savepoint = "pgclone_planned_read";
+    private readonly PlannerWarmup _warmup;
+    private readonly NpgsqlConnection _conn;
+    private readonly ServerEndpoint _server;
+    private readonly string? _table;
+
+    internal PlannedRead(PlannerWarmup warmup, NpgsqlConnection conn, ServerEndpoint server, string? table)
+    {
+        _warmup = warmup;
+        _conn = conn;
+        _server = server;
+        _table = table;
+    }
+
+    /// <summary>Starts the read (the COPY, the query) with <paramref name="start"/>, which may be called twice.</summary>
+    public async Task<T> StartAsync<T>(Func<Task<T>> start, CancellationToken ct)
+    {
+        if (!_warmup.IsNeeded) return await start();
+        await SendAsync($"SAVEPOINT {Savepoint}; {_warmup.WarmSql(_table)}", ct);
+        try { return await start(); }
+        catch (Exception e) when (IsUnknownName(e))
+        {
+            await SendAsync($"ROLLBACK TO SAVEPOINT {Savepoint}; {_warmup.WarmSql(_table)}", ct);
+            return await start();
+        }
+    }
+
+    /// <summary>After the read's last row: drops the savepoint, so a session's reads do not nest.</summary>
+    public Task EndAsync(CancellationToken ct) => _warmup.IsNeeded ? SendAsync($"RELEASE SAVEPOINT {Savepoint}", ct) : Task.CompletedTask;
+
+    private static bool IsUnknownName(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+            if (x is PostgresException { SqlState: PostgresErrorCodes.UndefinedObject or PostgresErrorCodes.UndefinedFunction }) return true;
+        return false;
+    }
+
+    private async Task SendAsync(string sql, CancellationToken ct)
+    {
         try
         {
-            await using var cmd = new NpgsqlCommand($"DO {Sql.Literal(body)}", conn);
+            await using var cmd = new NpgsqlCommand(sql, _conn);
             await cmd.ExecuteNonQueryAsync(ct);
         }
-        catch (Exception e) when (e is NpgsqlException or IOException) { throw PgCloneException.FromDriver(server, table is null ? null : $"table {table}", e); }
+        catch (Exception e) when (e is NpgsqlException or IOException) { throw PgCloneException.FromDriver(_server, _table is null ? null : $"table {_table}", e); }
     }
 }
 
@@ -96,10 +176,10 @@ public sealed class SessionWarmup(NpgsqlConnection conn, ServerEndpoint server)
 {
     private PlannerWarmup? _tables;
 
-    /// <summary>See <see cref="PlannerWarmup.WarmAsync"/>.</summary>
-    public async Task WarmAsync(string? table, CancellationToken ct)
+    /// <summary>See <see cref="PlannerWarmup.ReadAsync"/>.</summary>
+    public async Task<T> ReadAsync<T>(string? table, Func<Task<T>> read, CancellationToken ct)
     {
         _tables ??= await PlannerWarmup.LoadAsync(conn, server, ct);
-        await _tables.WarmAsync(conn, server, table, ct);
+        return await _tables.ReadAsync(conn, server, table, read, ct);
     }
 }

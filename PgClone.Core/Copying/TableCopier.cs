@@ -35,7 +35,7 @@ public static class TableCopier
         NpgsqlConnection source, ServerEndpoint sourceServer, string copyOut,
         NpgsqlConnection target, ServerEndpoint targetServer, string copyIn,
         string objectName, Action<CopyCount>? onProgress, CancellationToken ct, BinaryCopyRewriter? rewriter = null,
-        Func<ITargetCopyWatch>? watch = null)
+        Func<ITargetCopyWatch>? watch = null, PlannedRead? planned = null)
     {
         var counter = new BinaryCopyCounter();
         var front = ArrayPool<byte>.Shared.Rent(BufferSize);
@@ -48,7 +48,7 @@ public static class TableCopier
         ITargetCopyWatch? watched = null;
         try
         {
-            (reader, writer) = await StartBothAsync(Side(sourceServer, objectName, () => source.BeginRawBinaryCopyAsync(copyOut, ct)),
+            (reader, writer) = await StartBothAsync(Side(sourceServer, objectName, () => Start(planned, () => source.BeginRawBinaryCopyAsync(copyOut, ct), ct)),
                 Side(targetServer, objectName, () => target.BeginRawBinaryCopyAsync(copyIn, ct)), r => reader = r, w => writer = w);
             watched = watch?.Invoke();
             while (true)
@@ -123,7 +123,7 @@ public static class TableCopier
     public static async Task<CopyCount> CopyTextAsync(
         NpgsqlConnection source, ServerEndpoint sourceServer, string copyOut,
         NpgsqlConnection target, ServerEndpoint targetServer, string copyIn,
-        string objectName, Action<CopyCount>? onProgress, CancellationToken ct, Func<ITargetCopyWatch>? watch = null)
+        string objectName, Action<CopyCount>? onProgress, CancellationToken ct, Func<ITargetCopyWatch>? watch = null, PlannedRead? planned = null)
     {
         var buffer = ArrayPool<char>.Shared.Rent(BufferSize);
         TextReader? reader = null;
@@ -133,7 +133,7 @@ public static class TableCopier
         ITargetCopyWatch? watched = null;
         try
         {
-            (reader, writer) = await StartBothAsync(Side(sourceServer, objectName, () => source.BeginTextExportAsync(copyOut, ct)),
+            (reader, writer) = await StartBothAsync(Side(sourceServer, objectName, () => Start(planned, () => source.BeginTextExportAsync(copyOut, ct), ct)),
                 Side(targetServer, objectName, async () => (NpgsqlCopyTextWriter)await target.BeginTextImportAsync(copyIn, ct)), r => reader = r, w => writer = w);
             watched = watch?.Invoke();
             while (true)
@@ -245,6 +245,10 @@ public static class TableCopier
         }
         return filled;
     }
+
+    /// <summary>The source's COPY of a query the server plans through a table's index expressions starts as a <see cref="PlannedRead"/>.</summary>
+    private static Task<T> Start<T>(PlannedRead? planned, Func<Task<T>> start, CancellationToken ct) =>
+        planned is null ? start() : planned.StartAsync(start, ct);
 
     /// <summary>Runs one side's operation so that its errors name that side's server.</summary>
     private static async Task<T> Side<T>(ServerEndpoint server, string objectName, Func<Task<T>> operation)

@@ -22,8 +22,7 @@ public static partial class WhereFunctions
     {
         foreach (var t in tables.Where(t => t.Where is not null))
         {
-            await warmup.WarmAsync(source, server, null, ct);
-            var tree = await PlanTreeAsync(source, server, t, ct);
+            var tree = await warmup.ReadAsync(source, server, null, () => PlanTreeAsync(source, server, t, ct), ct);
             var functions = FunctionId().Matches(tree).Select(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToArray();
             var ioTypes = ResultType().Matches(tree).Select(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToArray();
             var volatileOnes = await VolatileAsync(source, server, functions, ioTypes, ct);

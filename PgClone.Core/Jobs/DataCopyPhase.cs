@@ -241,13 +241,18 @@ internal sealed class DataCopyPhase(
         var t = task.Table.Data;
         var name = task.Table.Name;
         var copyOut = CopyStatements.CopyOut(t, task.Range);
-        // A filter may read other tables in subqueries: ready them all.
-        if (CopyStatements.IsQuery(t, task.Range)) await snapshot.WarmAsync(source, t.Where is null ? t.Source.Quoted : null, ct);
+        // A filter may read other tables in subqueries: ready them all. A whole table's COPY plans nothing.
+        var planned = CopyStatements.IsQuery(t, task.Range) ? snapshot.Read(source, t.Where is null ? t.Source.Quoted : null) : null;
         var rewriter = masker?.RewriterFor(t);
         Func<ITargetCopyWatch>? watch = task.EstimatedBytes > job.Options.WatchCopiesLargerThan ? () => _watch.Watch(target.ProcessID) : null;
-        Task<CopyCount> Stream(bool freeze) => t.TextFormat
-            ? TableCopier.CopyTextAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze), name, progress, ct, watch)
-            : TableCopier.CopyAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze), name, progress, ct, rewriter, watch);
+        async Task<CopyCount> Stream(bool freeze)
+        {
+            var copied = t.TextFormat
+                ? await TableCopier.CopyTextAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze), name, progress, ct, watch, planned)
+                : await TableCopier.CopyAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze), name, progress, ct, rewriter, watch, planned);
+            if (planned is not null) await planned.EndAsync(ct);
+            return copied;
+        }
         // A range, or a whole table with nothing to create, record or truncate: COPY commits on its own (two round
         // trips fewer per table than BEGIN, COPY, COMMIT, which is most of a tiny table's cost).
         if (task.Range is not null || job.Checkpoints is null && !task.TruncateAndFreeze && !task.Create) return await Stream(freeze: false);
@@ -338,15 +343,10 @@ internal sealed class DataCopyPhase(
         {
             var bounds = await snapshot.OnCoordinatorAsync(async c =>
             {
-                await snapshot.WarmAsync(c, t.Source.Quoted, ct);
-                try
-                {
-                    await using var cmd = new NpgsqlCommand($"SELECT min({Sql.Ident(key)})::int8, max({Sql.Ident(key)})::int8 FROM {t.Source.Quoted}", c);
-                    await using var r = await cmd.ExecuteReaderAsync(ct);
-                    await r.ReadAsync(ct);
-                    return r.IsDBNull(0) ? ((long, long)?)null : (r.GetInt64(0), r.GetInt64(1));
-                }
-                catch (NpgsqlException e) { throw PgCloneException.FromDriver(job.Source, $"table {t.Source}", e); }
+                var read = await snapshot.Warmup.ReadAsync(c, job.Source, t.Source.Quoted, () => ReadQuery.RowsAsync(c, job.Source, $"table {t.Source}",
+                    $"SELECT min({Sql.Ident(key)})::int8, max({Sql.Ident(key)})::int8 FROM {t.Source.Quoted}",
+                    r => r.IsDBNull(0) ? ((long, long)?)null : (r.GetInt64(0), r.GetInt64(1)), ct), ct);
+                return read[0];
             });
             if (bounds is not { } b) return [];
             var width = (decimal)b.Item2 - b.Item1 + 1;

@@ -93,8 +93,8 @@ internal sealed class SourceSnapshot
         catch (Exception e) when (e is NpgsqlException or IOException) { throw PgCloneException.FromDriver(_source, null, e); }
     }
 
-    /// <summary>Readies a source session of the run to plan a read of <paramref name="table"/> (any table when null).</summary>
-    public Task WarmAsync(NpgsqlConnection conn, string? table, CancellationToken ct) => Warmup.WarmAsync(conn, _source, table, ct);
+    /// <summary>A read of <paramref name="table"/> (any table when null) on a source session of the run (see <see cref="PlannedRead"/>).</summary>
+    public PlannedRead Read(NpgsqlConnection conn, string? table) => Warmup.Read(conn, _source, table);
 
     /// <summary>Runs work on the coordinator; losing it means losing the snapshot, and the error says so.</summary>
     public async Task<T> OnCoordinatorAsync<T>(Func<NpgsqlConnection, Task<T>> work)

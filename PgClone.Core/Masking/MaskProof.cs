@@ -44,12 +44,11 @@ public static class MaskProof
             // A key masked on the stream is read raw by the copy: its SQL expression (the same mask) follows it here.
             var copiedKey = pk.Select(k => masked.FirstOrDefault(m => m.Column.Table == t.Source && m.Column.Column == k.Column)?.Expression
                                            ?? t.SourceExpressions[IndexOf(t.TargetColumns, k.Column)]);
-            await warmup.WarmAsync(t.Where is null ? t.Source.Quoted : null, ct);
             // Row layout: the keys as copied, the keys as stored (to find a row again), the masked columns' values.
-            var sourceRows = await ReadAsync(source, sourceServer, t.Source,
+            var sourceRows = await warmup.ReadAsync(t.Where is null ? t.Source.Quoted : null, () => ReadAsync(source, sourceServer, t.Source,
                 $"SELECT {string.Join(", ", copiedKey.Select(e => $"({e})::text"))}, {string.Join(", ", pk.Select(k => $"{Sql.Ident(k.Column)}::text"))}, " +
                 $"{string.Join(", ", mine.Select(m => $"{Sql.Ident(m.Column.Column)}::text"))} " +
-                $"FROM {t.Source.Quoted}{(t.Where is null ? "" : $" WHERE {t.Where}")} LIMIT {SampleRows}", null, ct);
+                $"FROM {t.Source.Quoted}{(t.Where is null ? "" : $" WHERE {t.Where}")} LIMIT {SampleRows}", null, ct), ct);
             if (sourceRows.Count == 0) continue;
             var keys = pk.Select((_, i) => sourceRows.Select(r => (string?)r[i]).ToArray()).ToArray();
             var targetRows = await ReadAsync(target, targetServer, t.Target,

@@ -18,6 +18,7 @@ public static class MaskingReport
     public static async Task<IReadOnlyList<ComplianceRow>> BuildAsync(ServerEndpoint server, string schema, CancellationToken ct)
     {
         await using var conn = await server.OpenAsync(ct);
+        await PlannerWarmup.BeginReadsAsync(conn, server, ct);
         var found = await SensitiveDataScanner.ScanAsync(conn, server, schema, null, ct);
         var policies = await MaskingPolicy.ListAsync(conn, server, schema, ct);
         var maskedBy = new Dictionary<(QualifiedName, string), QualifiedName>();

@@ -33,9 +33,11 @@ public static class SensitiveDataScanner
     public static async Task<IReadOnlyList<SensitiveColumn>> ScanAsync(ServerEndpoint server, string schema, CancellationToken ct)
     {
         await using var conn = await server.OpenAsync(ct);
+        await PlannerWarmup.BeginReadsAsync(conn, server, ct);
         return await ScanAsync(conn, server, schema, null, ct);
     }
 
+    /// <param name="conn">A session inside a transaction (<see cref="PlannedRead"/>).</param>
     public static async Task<IReadOnlyList<SensitiveColumn>> ScanAsync(NpgsqlConnection conn, ServerEndpoint server,
         string schema, IReadOnlyCollection<string>? tables, CancellationToken ct)
     {
@@ -48,9 +50,9 @@ public static class SensitiveDataScanner
         // Scanning a whole schema, a partitioned table stands for its partitions (sampling it samples them all).
         foreach (var table in columns.Where(c => tables is not null || c.PartitionRoot is null).GroupBy(c => c.Table))
         {
-            await warmup.WarmAsync(table.Key.Quoted, ct);
             // A hot standby holds no rows of an unlogged table: its columns are judged by their names alone.
-            var content = await SampleAsync(conn, server, table.Key, table.Where(c => IsSampled(c) && !c.UnloggedOnStandby).ToList(), ct);
+            var content = await warmup.ReadAsync(table.Key.Quoted,
+                () => SampleAsync(conn, server, table.Key, table.Where(c => IsSampled(c) && !c.UnloggedOnStandby).ToList(), ct), ct);
             foreach (var column in table)
                 if (Judge(column, content.GetValueOrDefault(column.Column)) is { } sensitive) found.Add(sensitive);
         }

@@ -132,11 +132,8 @@ internal sealed class SubsetSelector(NpgsqlConnection source, ServerEndpoint ser
     }
 
     /// <summary>A query on the source; a filter or a semi-join may read any table, so every one is readied to plan.</summary>
-    private async Task<List<T>> QueryAsync<T>(QualifiedName table, string sql, Func<NpgsqlDataReader, T> map, CancellationToken ct, params object[] args)
-    {
-        await _warmup.WarmAsync(null, ct);
-        return await ReadQuery.RowsAsync(source, server, $"subset: table {table.Quoted}", sql, map, ct, args);
-    }
+    private Task<List<T>> QueryAsync<T>(QualifiedName table, string sql, Func<NpgsqlDataReader, T> map, CancellationToken ct, params object[] args) =>
+        _warmup.ReadAsync(null, () => ReadQuery.RowsAsync(source, server, $"subset: table {table.Quoted}", sql, map, ct, args), ct);
 
     private readonly SessionWarmup _warmup = new(source, server);
 }

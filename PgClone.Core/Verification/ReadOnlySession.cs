@@ -48,8 +48,9 @@ public sealed class ReadOnlySession : IAsyncDisposable
         }
     }
 
-    /// <summary>Readies the session to plan a read of <paramref name="table"/> (see <see cref="PlannerWarmup"/>).</summary>
-    public Task WarmAsync(string table, CancellationToken ct) => (_warmup ??= new SessionWarmup(_connection, Server)).WarmAsync(table, ct);
+    /// <summary><see cref="QueryAsync"/> of a query the server plans through <paramref name="table"/>'s indexes (see <see cref="PlannedRead"/>).</summary>
+    public Task<List<T>> PlannedQueryAsync<T>(string table, string sql, Func<NpgsqlDataReader, T> map, CancellationToken ct, string? objectName = null) =>
+        (_warmup ??= new SessionWarmup(_connection, Server)).ReadAsync(table, () => QueryAsync(sql, map, ct, objectName), ct);
 
     private SessionWarmup? _warmup;
 

@@ -94,8 +94,7 @@ internal static class VerifyCatalog
     /// <summary>count(*); ONLY for an ordinary table so inheritance children are not counted twice.</summary>
     public static async Task<long> CountAsync(ReadOnlySession s, VerifiedTable t, CancellationToken ct)
     {
-        await s.WarmAsync(Sql.Qualified(t.Schema, t.Name), ct);
-        return (await s.QueryAsync($"SELECT count(*) FROM {From(t)} AS t", r => r.GetInt64(0), ct, Name(t))).Single();
+        return (await s.PlannedQueryAsync(Sql.Qualified(t.Schema, t.Name), $"SELECT count(*) FROM {From(t)} AS t", r => r.GetInt64(0), ct, Name(t))).Single();
     }
 
     /// <summary>
@@ -106,8 +105,7 @@ internal static class VerifyCatalog
     {
         var row = columns.Count == 0 ? "''" : $"ROW({string.Join(", ", columns.Select(c => "t." + Sql.Ident(c)))})::text";
         var sql = $"SELECT count(*), coalesce(sum(('x' || left(md5({row}), 16))::bit(64)::bigint::numeric), 0)::text FROM {From(t)} AS t";
-        await s.WarmAsync(Sql.Qualified(t.Schema, t.Name), ct);
-        return (await s.QueryAsync(sql, r => (r.GetInt64(0), r.GetString(1)), ct, Name(t))).Single();
+        return (await s.PlannedQueryAsync(Sql.Qualified(t.Schema, t.Name), sql, r => (r.GetInt64(0), r.GetString(1)), ct, Name(t))).Single();
     }
 
     /// <summary>

@@ -55,6 +55,7 @@ public sealed class CloneWizardService(ConnectionService connections, ConsoleMas
     {
         var source = await connections.GetEndpointAsync(sourceId, ServerRole.Source, ct);
         await using var conn = await source.OpenAsync(ct);
+        await PlannerWarmup.BeginReadsAsync(conn, source, ct);
         var found = new List<SensitiveColumn>();
         foreach (var schema in schemas)
             found.AddRange(await SensitiveDataScanner.ScanAsync(conn, source, schema, table is null ? null : [table], ct));

@@ -46,15 +46,22 @@ public sealed class IndexExpressionPlanningTests(PgServersFixture fx) : IClassFi
     private static async Task<string> PlacesChecksumAsync(string cs) =>
         await PgServers.ScalarAsync<string>(cs, "SELECT count(*) || ':' || md5(string_agg(id || ',' || lat || ',' || lon || ',' || email || ',' || kind::oid::regclass::text, ';' ORDER BY id)) FROM public.places");
 
+    /// <summary>A source session as the engine's: in a REPEATABLE READ READ ONLY transaction, search_path = pg_catalog.</summary>
+    private static async Task<NpgsqlConnection> ReadingSessionAsync(TestDatabases db)
+    {
+        var conn = new NpgsqlConnection(db.Source);
+        await conn.OpenAsync();
+        await using var begin = new NpgsqlCommand("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = pg_catalog", conn);
+        await begin.ExecuteNonQueryAsync();
+        return conn;
+    }
+
     [Fact]
     public async Task Without_the_warmup_the_server_cannot_plan_the_read_and_after_it_the_session_path_is_unchanged()
     {
         var db = await ArrangeAsync("ixplan");
         var source = ServerEndpoint.Parse(ServerRole.Source, db.Source);
-        await using var conn = new NpgsqlConnection(db.Source);
-        await conn.OpenAsync();
-        await using (var begin = new NpgsqlCommand("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = pg_catalog", conn))
-            await begin.ExecuteNonQueryAsync();
+        await using var conn = await ReadingSessionAsync(db);
         await using (var savepoint = new NpgsqlCommand("SAVEPOINT bare", conn)) await savepoint.ExecuteNonQueryAsync();
         // The failure this is about, on a session that has not planned the table yet.
         var e = await Assert.ThrowsAsync<PostgresException>(async () =>
@@ -67,15 +74,51 @@ public sealed class IndexExpressionPlanningTests(PgServersFixture fx) : IClassFi
 
         var warmup = await PlannerWarmup.LoadAsync(conn, source, CancellationToken.None);
         Assert.True(warmup.IsNeeded);
-        await warmup.WarmAsync(conn, source, null, CancellationToken.None);
-        await using (var show = new NpgsqlCommand("SHOW search_path", conn)) Assert.Equal("pg_catalog", await show.ExecuteScalarAsync());
-        await using (var read = new NpgsqlCommand("SELECT count(*) || ' ' || min(kind::text) FROM public.places WHERE id > 10", conn))
-            Assert.Equal("1990 public.places", await read.ExecuteScalarAsync());
+        Assert.Equal("1990 public.places", await warmup.ReadAsync(conn, source, null, () => ScalarAsync(conn, PlacesRead), CancellationToken.None));
+        Assert.Equal("pg_catalog", await ScalarAsync(conn, "SHOW search_path"));
 
         // A database without such an index sends nothing more.
         await using var other = new NpgsqlConnection(db.Target);
         await other.OpenAsync();
         Assert.False((await PlannerWarmup.LoadAsync(other, ServerEndpoint.Parse(ServerRole.Target, db.Target), CancellationToken.None)).IsNeeded);
+    }
+
+    private const string PlacesRead = "SELECT count(*) || ' ' || min(kind::text) FROM public.places WHERE id > 10";
+
+    private static async Task<string> ScalarAsync(NpgsqlConnection conn, string sql)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return (string)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
+    public async Task A_read_whose_index_expressions_the_server_dropped_after_the_warmup_is_warmed_again_and_started_once_more()
+    {
+        var db = await ArrangeAsync("ixrace");
+        var source = ServerEndpoint.Parse(ServerRole.Source, db.Source);
+        await using var conn = await ReadingSessionAsync(db);
+        var warmup = await PlannerWarmup.LoadAsync(conn, source, CancellationToken.None);
+        var starts = 0;
+
+        var read = await warmup.ReadAsync(conn, source, "public.places", async () =>
+        {
+            if (++starts == 1)
+            {
+                // What an autovacuum does between the warm-up and the read: another session changes the index's
+                // catalog row; this one takes that in when it next locks a table it had not locked, and drops the
+                // index's cached expressions. The read is then planned under pg_catalog alone.
+                await PgServers.ExecAsync(db.Source, "ALTER INDEX public.places_earth ALTER COLUMN 1 SET STATISTICS 50");
+                await ScalarAsync(conn, "SELECT 'locked' FROM public.visits LIMIT 1");
+            }
+            return await ScalarAsync(conn, PlacesRead);
+        }, CancellationToken.None);
+
+        Assert.Equal(2, starts);
+        Assert.Equal("1990 public.places", read);
+        // The transaction goes on in its snapshot, its path unchanged, the savepoint released.
+        Assert.Equal("pg_catalog 1990", await ScalarAsync(conn, "SELECT current_setting('search_path') || ' ' || count(*) FROM public.places WHERE id > 10"));
+        var e = await Assert.ThrowsAsync<PostgresException>(() => ScalarAsync(conn, "RELEASE SAVEPOINT pgclone_planned_read"));
+        Assert.Equal("savepoint \"pgclone_planned_read\" does not exist", e.MessageText);
     }
 
     [Fact]
