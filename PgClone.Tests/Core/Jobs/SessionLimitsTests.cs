@@ -25,7 +25,9 @@ public sealed class SessionLimitsTests(PgServersFixture fx) : IClassFixture<PgSe
             """);
         foreach (var limit in new[] { "statement_timeout = '100ms'", "lock_timeout = '100ms'", "idle_in_transaction_session_timeout = '100ms'", "idle_session_timeout = '100ms'" })
             await PgServers.ExecAsync(db.Target, $"ALTER DATABASE {Sql.Ident(db.Name)} SET {limit}");
-        var slow = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => PgServers.ExecAsync(db.Target + ";Pooling=false", "SELECT pg_sleep(0.3)"));
+        // The probes lift the idle timeouts: on a busy machine a probe's session could sit idle 100 ms while it opens.
+        var probe = db.Target + ";Pooling=false;Options=-c idle_session_timeout=0 -c idle_in_transaction_session_timeout=0";
+        var slow = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => PgServers.ExecAsync(probe, "SELECT pg_sleep(0.3)"));
         Assert.Equal("canceling statement due to statement timeout", slow.MessageText);
 
         var result = await CloneKit.CloneAsync(db, CloneOperation.Schema, "s", options: new CloneOptions { Parallel = 2 });
@@ -36,7 +38,7 @@ public sealed class SessionLimitsTests(PgServersFixture fx) : IClassFixture<PgSe
         // A timeout shorter than the driver's first query (the server's types, read as each connection opens) cancelled
         // the open itself, and an idle-session one ended a session before its first SET: both are lifted at start-up.
         await PgServers.ExecAsync(db.Target, $"ALTER DATABASE {Sql.Ident(db.Name)} SET statement_timeout = '1ms'");
-        var open = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => PgServers.ExecAsync(db.Target + ";Pooling=false", "SELECT count(*) FROM pg_class, pg_attribute"));
+        var open = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => PgServers.ExecAsync(probe, "SELECT count(*) FROM pg_class, pg_attribute"));
         Assert.Equal("canceling statement due to statement timeout", open.MessageText);
         await PgServers.ExecAsync(db.Target, $"ALTER DATABASE {Sql.Ident(db.Name)} SET idle_session_timeout = '1ms'");
         result = await CloneKit.CloneAsync(db, CloneOperation.Schema, "s", options: new CloneOptions { Parallel = 2, Conflict = ConflictStrategy.Replace });
