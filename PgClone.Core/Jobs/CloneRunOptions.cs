@@ -48,8 +48,11 @@ public sealed record CloneRunOptions
     public long WatchCopiesLargerThan { get; init; } = 64L << 20;
     /// <summary>At most this many ranges per table.</summary>
     public int MaxRangesPerTable { get; init; } = 64;
-    /// <summary>maintenance_work_mem of the sessions that build indexes and constraints.</summary>
-    public string MaintenanceWorkMem { get; init; } = "512MB";
+    /// <summary>
+    /// maintenance_work_mem of the target sessions, and the most an index build after a table's load gets (each is
+    /// sized to its table: <see cref="BuildMemory"/>).
+    /// </summary>
+    public long MaxBuildMemory { get; init; } = 512L << 20;
     public int MaxParallelMaintenanceWorkers { get; init; } = 2;
     public PlanProvider Planner { get; init; } = ClonePlanner.PlanAsync;
     /// <summary>Run the preflight checks before anything changes and refuse to start on a blocker (with the default planner; not on resume).</summary>

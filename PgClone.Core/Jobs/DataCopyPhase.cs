@@ -54,7 +54,7 @@ internal sealed class DataCopyPhase(
     private Func<Task>? _onLoaded;
     private int _loadedReported, _openSources;
     /// <summary>Each worker's session's max_parallel_maintenance_workers.</summary>
-    private int[] _buildWorkers = [];
+    private (int Workers, long Memory)[] _build = [];
     private readonly TaskCompletionSource _monitorStart = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <param name="steps">The index and constraint steps to run as their tables land.</param>
@@ -92,7 +92,7 @@ internal sealed class DataCopyPhase(
         var workers = Math.Min(job.Parallel, Math.Max(1, tasks.Count + steps.Count));
         job.Progress.Tables(job.Progress.Current.TablesTotal, job.Progress.Current.BytesEstimated, workers);
         await targets.EnsureAsync(workers, ct);
-        _buildWorkers = [.. Enumerable.Repeat(job.Options.MaxParallelMaintenanceWorkers, workers)];
+        _build = [.. Enumerable.Repeat(SessionBuild, workers)];
         await using (_watch = new CopyWatch(job, targets.Server))
         {
             if (tasks.Count == 0) await LoadedAsync();
@@ -138,7 +138,7 @@ internal sealed class DataCopyPhase(
                 running(worker, step.Statement);
                 try
                 {
-                    if (step.StepKind == "index") await SetBuildWorkersAsync(worker, BuildWorkersFor(step), step.Statement.ToString(), ct);
+                    if (step.StepKind == "index") await SetBuildAsync(worker, BuildFor(step), step.Statement.ToString(), ct);
                     await ddl.RunStepAsync(worker, step, ct);
                 }
                 catch (PgCloneException e)
@@ -154,7 +154,7 @@ internal sealed class DataCopyPhase(
             // The session builds post-data indexes (materialized views') after the load.
             if (_failure is null)
             {
-                try { await SetBuildWorkersAsync(worker, job.Options.MaxParallelMaintenanceWorkers, null, ct); }
+                try { await SetBuildAsync(worker, SessionBuild, null, ct); }
                 catch (PgCloneException e) { Fail(e); }
             }
         }
@@ -174,16 +174,24 @@ internal sealed class DataCopyPhase(
     /// <summary>
     /// A build beside a slow one (GIN, GiST: one core each, and the run's critical path) gets no parallel workers:
     /// on a busy server they take the slow build's core (benchmark, full case: the GIN build took 20 s beside
-    /// B-tree builds with workers, against 15-17 s alone). Set per session only when it changes.
+    /// B-tree builds with workers, against 15-17 s alone). Its memory is sized to its table (<see cref="BuildMemory"/>).
+    /// Set per session only when they change.
     /// </summary>
-    private int BuildWorkersFor(PostDataStep step) =>
-        _scheduler.SlowBuildBeside(step) ? 0 : job.Options.MaxParallelMaintenanceWorkers;
-
-    private async Task SetBuildWorkersAsync(int worker, int wanted, string? objectName, CancellationToken ct)
+    private (int Workers, long Memory) BuildFor(PostDataStep step)
     {
-        if (_buildWorkers[worker] == wanted) return;
-        await JobSession.ExecAsync(targets[worker], targets.Server, objectName, $"SET max_parallel_maintenance_workers = {wanted}", ct);
-        _buildWorkers[worker] = wanted;
+        var workers = _scheduler.SlowBuildBeside(step) ? 0 : job.Options.MaxParallelMaintenanceWorkers;
+        return (workers, BuildMemory.For(step.TableBytes, job.Options.MaxBuildMemory, workers));
+    }
+
+    /// <summary>What a target session starts with (<see cref="TargetPool"/>), for the builds no step sizes (materialized views').</summary>
+    private (int Workers, long Memory) SessionBuild => (job.Options.MaxParallelMaintenanceWorkers, job.Options.MaxBuildMemory);
+
+    private async Task SetBuildAsync(int worker, (int Workers, long Memory) wanted, string? objectName, CancellationToken ct)
+    {
+        if (_build[worker] == wanted) return;
+        await JobSession.ExecAsync(targets[worker], targets.Server, objectName,
+            $"SET max_parallel_maintenance_workers = {wanted.Workers}; SET maintenance_work_mem = {Sql.Literal(BuildMemory.Setting(wanted.Memory))}", ct);
+        _build[worker] = wanted;
     }
 
     private async Task CloseSourceAsync(NpgsqlConnection source)

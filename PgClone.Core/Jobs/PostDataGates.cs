@@ -6,6 +6,8 @@ namespace PgClone.Core.Jobs;
 /// <summary>An index, constraint or ANALYZE step that may run while other tables still load, with what it waits for.</summary>
 internal sealed record PostDataStep(string StepKind, int Index, DdlStatement Statement, long Priority)
 {
+    /// <summary>The estimated size of the table the step is on (0: none, or not loaded by this run).</summary>
+    public long TableBytes { get; init; }
     /// <summary>Tables whose data must be in; null: every table of the run.</summary>
     public IReadOnlySet<QualifiedName>? Tables { get; init; }
     /// <summary>Steps (checkpoint keys) that must be done first; null: every index step.</summary>
@@ -45,7 +47,8 @@ internal static class PostDataGates
         IEnumerable<string> IndexesOn(QualifiedName t) => indexesOn[t];
         var indexed = plan.Indexes.Where(x => x.Table is not null).Select(x => x.Table!.Value).ToHashSet();
         IReadOnlySet<QualifiedName>? TablesFor(QualifiedName? t) => t is { } name && loaded.Contains(name) ? new HashSet<QualifiedName> { name } : null;
-        long PriorityOf(DdlStatement s) => (s.Table is { } t ? bytes.GetValueOrDefault(t) : 0) * (IsSlowIndex(s) ? SlowIndexWeight : 1);
+        long BytesOf(DdlStatement s) => s.Table is { } t ? bytes.GetValueOrDefault(t) : 0;
+        long PriorityOf(DdlStatement s) => BytesOf(s) * (IsSlowIndex(s) ? SlowIndexWeight : 1);
         // A referenced table that is neither loaded nor indexed by this run is already complete on the target.
         bool IsPlanned(QualifiedName r) => loaded.Contains(r) || indexed.Contains(r);
 
@@ -62,7 +65,7 @@ internal static class PostDataGates
         {
             if (done.Contains(JobCheckpoint.Step("index", i))) continue;
             var s = plan.Indexes[i];
-            steps.Add(new PostDataStep("index", i, s, PriorityOf(s)) { Tables = TablesFor(s.Table), After = BuildAfter(s) });
+            steps.Add(new PostDataStep("index", i, s, PriorityOf(s)) { Tables = TablesFor(s.Table), After = BuildAfter(s), TableBytes = BytesOf(s) });
         }
         for (var i = 0; i < plan.Constraints.Count; i++)
         {
