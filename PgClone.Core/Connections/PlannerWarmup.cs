@@ -118,7 +118,8 @@ public sealed class PlannerWarmup
 /// expressions (<see cref="PlannerWarmup"/>). It starts warmed, behind a savepoint; when the server planned it
 /// without the warm-up all the same and failed on a name (a type or a function that does not exist), the session
 /// rolls back to the savepoint (the transaction and its snapshot go on), warms again and starts the read once more.
-/// A failure before any row came back is the only kind retried: planning ends before a COPY or a query sends rows.
+/// Planning ends before the server sends a row, so what is retried is a start: a COPY passes only its start (its rows
+/// go on to the target), a query whose rows are only collected may pass the whole read (a retry drops what it had).
 /// A database without such an index sends nothing more than the read.
 /// </summary>
 public sealed class PlannedRead
