@@ -53,7 +53,7 @@ internal sealed class DataCopyPhase(
     private CopyWatch _watch = null!;
     private Func<Task>? _onLoaded;
     private int _loadedReported, _openSources;
-    /// <summary>Each worker's session's max_parallel_maintenance_workers.</summary>
+    /// <summary>Each worker's session's max_parallel_maintenance_workers and maintenance_work_mem.</summary>
     private (int Workers, long Memory)[] _build = [];
     private readonly TaskCompletionSource _monitorStart = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
