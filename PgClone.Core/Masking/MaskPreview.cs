@@ -42,15 +42,9 @@ public static class MaskPreview
             // Qualified: a bare name in ORDER BY would mean the output column, which is the value cast to text.
             var keys = shown.Where(c => c.InPrimaryKey).Select(c => $"{table.Quoted}.{Sql.Ident(c.Column)}").ToList();
             var order = keys.Count > 0 ? $" ORDER BY {string.Join(", ", keys)}" : "";
-            var result = await new SessionWarmup(conn, source).ReadAsync(table.Quoted, async () =>
-            {
-                var read = new List<IReadOnlyList<string?>>();
-                await using var cmd = new NpgsqlCommand($"SELECT {select} FROM {table.Quoted}{order} LIMIT {rows}", conn, tx);
-                await using var reader = await cmd.ExecuteReaderAsync(ct);
-                while (await reader.ReadAsync(ct))
-                    read.Add(Enumerable.Range(0, shown.Count).Select(i => reader.IsDBNull(i) ? null : reader.GetString(i)).ToList());
-                return read;
-            }, ct);
+            var result = await new SessionWarmup(conn, source).ReadAsync(table.Quoted, () => ReadQuery.RowsAsync(conn, source, $"table {table.Quoted}",
+                $"SELECT {select} FROM {table.Quoted}{order} LIMIT {rows}",
+                r => (IReadOnlyList<string?>)[.. Enumerable.Range(0, shown.Count).Select(i => r.IsDBNull(i) ? null : r.GetString(i))], ct), ct);
             return new MaskPreviewResult(table, shown.Select(c => c.Column).ToList(),
                 shown.Where(c => masked.ContainsKey(c.Column)).Select(c => c.Column).ToList(), result);
         }
