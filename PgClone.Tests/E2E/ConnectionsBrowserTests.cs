@@ -70,10 +70,13 @@ public sealed class ConnectionsBrowserTests(PgServersFixture fx)
         await Assertions.Expect(page.Locator(".schema-tree-node[data-node='sales.status'] .schema-tree-detail")).ToHaveTextAsync("type · enum");
         await Assertions.Expect(page.Locator(".schema-tree-node[data-node='sales.status']")).ToBeInViewportAsync();
         await page.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/connection-browse-1280.png", FullPage = true });
-        // Browsing a connection that cannot log in says what its Test says, once the new page's circuit has started
-        // and tried it (over 5 s once, in CI on a busy 2-core machine).
+        // Browsing a connection that cannot log in says what its Test says. The link is clicked once the reloaded
+        // list's circuit is interactive: a click while blazor.web.js is still starting the circuit is dropped (in a CI
+        // run the page stayed on the list for 20 s), and the browse page's own circuit then tries the connection.
         await page.GotoAsync(baseUrl + "/connections");
+        await Chromium.WaitForInteractiveAsync(page);
         await page.ClickAsync(".connection-actions[data-connection='wrong-password'] .action-browse");
+        await page.WaitForURLAsync(new Regex(@"/connections/\d+/browse$"));
         await Assertions.Expect(page.Locator("#schema-tree-error")).ToHaveTextAsync(
             $"connection 'wrong-password' ({target.Host}:{target.Port}): wrong password for user '{target.Username}'", new() { Timeout = 20_000 });
         await page.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/connection-browse-error-1280.png", FullPage = true });
