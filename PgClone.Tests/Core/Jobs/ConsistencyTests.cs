@@ -63,18 +63,26 @@ public sealed class ConsistencyTests(PgServersFixture fx) : IClassFixture<PgServ
     }
 
     [Fact]
-    public async Task Large_tables_split_into_key_and_ctid_ranges_arrive_with_the_exact_checksum()
+    public async Task Large_tables_split_into_block_or_key_ranges_arrive_with_the_exact_checksum()
     {
         var db = await fx.Servers.CreateDatabasesAsync("split");
+        // other_am is heap under another name: an access method that is not heap, whose ranges go by the key.
         await PgServers.ExecAsync(db.Source, """
+            CREATE ACCESS METHOD other_am TYPE TABLE HANDLER heap_tableam_handler;
             CREATE TABLE keyed(id bigint PRIMARY KEY, v text); INSERT INTO keyed SELECT g * 3 - 1000, md5(g::text) FROM generate_series(1, 20000) g;
             CREATE TABLE heap(a int, v text); INSERT INTO heap SELECT g % 100, repeat(md5(g::text), 3) FROM generate_series(1, 20000) g;
             DELETE FROM heap WHERE a = 7;
+            CREATE TABLE keyed_am(id bigint PRIMARY KEY, v text) USING other_am; INSERT INTO keyed_am SELECT g * 3 - 1000, md5(g::text) FROM generate_series(1, 20000) g;
+            UPDATE keyed SET v = 'moved' WHERE id % 10 = 0;
             """);
         var plan = new ClonePlan
         {
-            PreData = [Create("keyed", "id bigint, v text"), Create("heap", "a int, v text")],
-            Tables = [Table("keyed", ["id", "v"], 5_000_000, key: "id"), Table("heap", ["a", "v"], 5_000_000)],
+            PreData = [Create("keyed", "id bigint, v text"), Create("heap", "a int, v text"), Create("keyed_am", "id bigint, v text")],
+            Tables =
+            [
+                Table("keyed", ["id", "v"], 5_000_000, key: "id"), Table("heap", ["a", "v"], 5_000_000),
+                Table("keyed_am", ["id", "v"], 5_000_000, key: "id"),
+            ],
         };
         var jobId = CloneRunOptions.NewJobId();
         var run = new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 4 }), new CloneRunOptions
@@ -89,12 +97,31 @@ public sealed class ConsistencyTests(PgServersFixture fx) : IClassFixture<PgServ
 
         Assert.InRange(sessions, 2, 2 * 4 + 1);
 
-        Assert.Equal([20000L, 19800], result.Tables.Select(t => t.Rows));
+        Assert.Equal([20000L, 19800, 20000], result.Tables.Select(t => t.Rows));
         Assert.Equal(await ChecksumAsync(db.Source, "keyed", "id"), await ChecksumAsync(db.Target, "keyed", "id"));
         Assert.Equal(await ChecksumAsync(db.Source, "heap", "a, v"), await ChecksumAsync(db.Target, "heap", "a, v"));
+        Assert.Equal(await ChecksumAsync(db.Source, "keyed_am", "id"), await ChecksumAsync(db.Target, "keyed_am", "id"));
         // Eight ranges: eight COPY streams, each with its own 19-byte header and 2-byte trailer.
         Assert.Equal(await BinaryBytesAsync(db.Source, "keyed") + 7 * 21, result.Tables[0].Bytes);
         Assert.Equal(await BinaryBytesAsync(db.Source, "heap") + 7 * 21, result.Tables[1].Bytes);
+        Assert.Equal(await BinaryBytesAsync(db.Source, "keyed_am") + 7 * 21, result.Tables[2].Bytes);
+        // A heap table's ranges are block ranges, read without its key's index; the other access method's go by the
+        // key, through it. Sessions report their counts as they end: wait for them, then for the second index's.
+        Assert.Equal(0, await SessionsLeftAsync(db.Source, jobId));
+        Assert.InRange(await IndexScansAsync(db.Source, "keyed_am_pkey", atLeast: 8), 8, 100);
+        Assert.Equal(0L, await IndexScansAsync(db.Source, "keyed_pkey", atLeast: 0));
+    }
+
+    /// <summary>The scans of an index counted so far, once at least <paramref name="atLeast"/> (10 s at most).</summary>
+    private static async Task<long> IndexScansAsync(string cs, string index, long atLeast)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var scans = await PgServers.ScalarAsync<long>(cs, $"SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = '{index}'");
+            if (scans >= atLeast || DateTime.UtcNow > deadline) return scans;
+            await Task.Delay(100);
+        }
     }
 
     /// <summary>Bytes of the whole table in one binary COPY stream.</summary>
