@@ -51,6 +51,17 @@ public sealed class ConnInfoTests
         Assert.Equal("pgclone", target.ApplicationName);
     }
 
+    [Fact]
+    public void Gss_encryption_is_not_asked_for_without_kerberos_at_hand_unless_the_user_sets_it()
+    {
+        // This machine has no Kerberos configuration nor credential cache (as libpq, which then does not ask either).
+        Assert.False(File.Exists("/etc/krb5.conf") || Environment.GetEnvironmentVariable("KRB5CCNAME") is { Length: > 0 });
+        Assert.Equal(GssEncryptionMode.Disable, ConnInfo.Parse("host=h dbname=d").GssEncryptionMode);
+        Assert.Equal(GssEncryptionMode.Prefer, ConnInfo.Parse("host=h dbname=d gssencmode=prefer").GssEncryptionMode);
+        Assert.Equal(GssEncryptionMode.Require, ConnInfo.Parse("postgresql://h/d?gssencmode=require").GssEncryptionMode);
+        Assert.Equal(GssEncryptionMode.Prefer, ConnInfo.Parse("Host=h;Database=d;GSS Encryption Mode=Prefer").GssEncryptionMode);
+    }
+
     [Theory]
     [InlineData("", "source: connection string is empty")]
     [InlineData("host=h hots=x", "source: invalid connection string: unknown connection parameter 'hots'")]
