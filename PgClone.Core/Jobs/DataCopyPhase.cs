@@ -151,7 +151,7 @@ internal sealed class DataCopyPhase(
                 finally { running(worker, null); }
                 _scheduler.StepEnded(step);
             }
-            // The session builds post-data indexes (materialized views') after the load.
+            // The session builds post-data indexes (materialized views') after the load, sized from the session's setting.
             if (_failure is null)
             {
                 try { await SetBuildAsync(worker, SessionBuild, null, ct); }
@@ -183,7 +183,7 @@ internal sealed class DataCopyPhase(
         return (workers, BuildMemory.For(step.TableBytes, job.Options.MaxBuildMemory, workers));
     }
 
-    /// <summary>What a target session starts with (<see cref="TargetPool"/>), for the builds no step sizes (materialized views').</summary>
+    /// <summary>What a target session starts with (<see cref="TargetPool"/>), and has again after the load: the post-data builds (materialized views') are sized from it (<see cref="DdlSteps.InOrderAsync"/>).</summary>
     private (int Workers, long Memory) SessionBuild => (job.Options.MaxParallelMaintenanceWorkers, job.Options.MaxBuildMemory);
 
     private async Task SetBuildAsync(int worker, (int Workers, long Memory) wanted, string? objectName, CancellationToken ct)

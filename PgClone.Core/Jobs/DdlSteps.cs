@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Npgsql;
+using PgClone.Core.Connections;
 using PgClone.Core.Ddl;
 
 namespace PgClone.Core.Jobs;
@@ -164,19 +165,38 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
     public async Task InOrderAsync(JobPhase phase, string stepKind, IReadOnlyList<DdlStatement> statements, CancellationToken ct)
     {
         job.Progress.Phase(phase, statements.Count);
+        // The session's maintenance_work_mem, the run's cap (TargetPool) until an index here is sized otherwise.
+        var memory = job.Options.MaxBuildMemory;
         for (var i = 0; i < statements.Count; i++)
         {
             var step = JobCheckpoint.Step(stepKind, i);
             if (!done.Contains(step))
             {
                 var s = statements[i];
+                var wanted = s.ObjectKind == "index" && s.Table is { } on ? await BuildMemoryForAsync(on, ct) : job.Options.MaxBuildMemory;
+                if (wanted != memory) await SetBuildMemoryAsync(memory = wanted, s.ToString(), ct);
                 try { await StepCommit.RunStatementAsync(job, targets.Main, targets.Server, s.ToString(), s.Sql, new PendingStep(step, 0), ct); }
                 catch (PgCloneException e) { throw Explained(e, s, inPostData: stepKind == "post-data"); }
                 await job.StepDoneAsync(step);
             }
             job.Progress.StepDone();
         }
+        if (memory != job.Options.MaxBuildMemory) await SetBuildMemoryAsync(job.Options.MaxBuildMemory, null, ct);
     }
+
+    /// <summary>
+    /// The memory of an index built in order (a materialized view's, after its REFRESH): what <see cref="BuildMemory"/>
+    /// sizes to its relation, as the builds after a load get; its size is the target's own by then.
+    /// </summary>
+    private async Task<long> BuildMemoryForAsync(Catalog.QualifiedName on, CancellationToken ct)
+    {
+        var bytes = await JobSession.ScalarAsync<long>(targets.Main, targets.Server,
+            "SELECT coalesce(pg_catalog.pg_relation_size(pg_catalog.to_regclass($1)), 0)", ct, on.Quoted);
+        return BuildMemory.For(bytes, job.Options.MaxBuildMemory, job.Options.MaxParallelMaintenanceWorkers);
+    }
+
+    private Task SetBuildMemoryAsync(long bytes, string? objectName, CancellationToken ct) =>
+        JobSession.ExecAsync(targets.Main, targets.Server, objectName, $"SET maintenance_work_mem = {Sql.Literal(BuildMemory.Setting(bytes))}", ct);
 
     /// <summary>
     /// Runs <paramref name="work"/> while reporting the progress of index builds from pg_stat_progress_create_index;

@@ -47,4 +47,34 @@ public sealed class BuildMemoryTests(PgServersFixture fx) : IClassFixture<PgServ
 
         Assert.Equal("256MB 16MB", await PgServers.ScalarAsync<string>(db.Target, "SELECT (SELECT m FROM public.seen_big) || ' ' || (SELECT m FROM public.seen_small)"));
     }
+
+    [Fact]
+    public async Task A_materialized_views_index_runs_with_the_memory_of_the_refreshed_view_and_the_session_gets_the_cap_back()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("buildmemmv");
+        await PgServers.ExecAsync(db.Source, "CREATE TABLE t(id int); INSERT INTO t VALUES (1)");
+        // Stand-ins for two refreshed views (about 10 MB: large enough for parallel workers, so 32 MB for each of the
+        // three participants; and a tiny one) and for their indexes, which record the setting they run with.
+        static DdlStatement Seen(string view) => new("index", $"\"public\".\"seen_{view}\"",
+            $"CREATE TABLE public.seen_{view} AS SELECT current_setting('maintenance_work_mem') AS m") { Table = new QualifiedName("public", view) };
+        var plan = new ClonePlan
+        {
+            PreData = [Create("t", "id int")],
+            Tables = [Table("t", ["id"])],
+            PostData =
+            [
+                new("materialized view", "\"public\".\"wide\"", "CREATE TABLE public.wide AS SELECT repeat('x', 100) AS v FROM generate_series(1, 80000)"),
+                Seen("wide"),
+                new("materialized view", "\"public\".\"narrow\"", "CREATE TABLE public.narrow AS SELECT 1 AS v"),
+                Seen("narrow"),
+                new("table", "\"public\".\"after\"", "CREATE TABLE public.after AS SELECT current_setting('maintenance_work_mem') AS m"),
+            ],
+        };
+
+        await new CloneEngine().RunAsync(Request(db), new CloneRunOptions { Planner = Fixed(plan), MaxBuildMemory = 256L << 20 });
+
+        Assert.InRange(await PgServers.ScalarAsync<long>(db.Target, "SELECT pg_relation_size('public.wide')"), 8L << 20, 16L << 20);
+        Assert.Equal("96MB 16MB 256MB", await PgServers.ScalarAsync<string>(db.Target,
+            "SELECT (SELECT m FROM public.seen_wide) || ' ' || (SELECT m FROM public.seen_narrow) || ' ' || (SELECT m FROM public.after)"));
+    }
 }
