@@ -28,14 +28,15 @@ public sealed class BuildMemoryTests(PgServersFixture fx) : IClassFixture<PgServ
     public void A_build_that_may_have_workers_gets_32_MB_for_each_participant_on_a_table_large_enough_for_them(long tableBytes, int workers, long kilobytes) =>
         Assert.Equal($"{kilobytes}kB", BuildMemory.Setting(BuildMemory.For(tableBytes, 512L << 20, workers)));
 
+    /// <summary>A step that records the setting it runs with, in place of an index build on <paramref name="table"/>.</summary>
+    private static DdlStatement Seen(string table) => new("index", $"\"public\".\"seen_{table}\"",
+        $"CREATE TABLE public.seen_{table} AS SELECT current_setting('maintenance_work_mem') AS m") { Table = new QualifiedName("public", table) };
+
     [Fact]
     public async Task Each_build_after_a_load_runs_with_the_memory_of_its_table_up_to_the_runs_cap()
     {
         var db = await fx.Servers.CreateDatabasesAsync("buildmem");
         await PgServers.ExecAsync(db.Source, "CREATE TABLE big(id int); CREATE TABLE small(id int); INSERT INTO big VALUES (1); INSERT INTO small VALUES (2)");
-        // A step that records the setting it runs with, in place of an index build.
-        static DdlStatement Seen(string table) => new("index", $"\"public\".\"seen_{table}\"",
-            $"CREATE TABLE public.seen_{table} AS SELECT current_setting('maintenance_work_mem') AS m") { Table = new QualifiedName("public", table) };
         var plan = new ClonePlan
         {
             PreData = [Create("big", "id int"), Create("small", "id int")],
@@ -54,9 +55,7 @@ public sealed class BuildMemoryTests(PgServersFixture fx) : IClassFixture<PgServ
         var db = await fx.Servers.CreateDatabasesAsync("buildmemmv");
         await PgServers.ExecAsync(db.Source, "CREATE TABLE t(id int); INSERT INTO t VALUES (1)");
         // Stand-ins for two refreshed views (about 10 MB: large enough for parallel workers, so 32 MB for each of the
-        // three participants; and a tiny one) and for their indexes, which record the setting they run with.
-        static DdlStatement Seen(string view) => new("index", $"\"public\".\"seen_{view}\"",
-            $"CREATE TABLE public.seen_{view} AS SELECT current_setting('maintenance_work_mem') AS m") { Table = new QualifiedName("public", view) };
+        // three participants; and a tiny one), and for their indexes.
         var plan = new ClonePlan
         {
             PreData = [Create("t", "id int")],
