@@ -258,14 +258,14 @@ public static class ConnInfo
         // libpq's gssencmode=prefer asks the server for GSS encryption only when a Kerberos credential cache is at
         // hand; Npgsql's Prefer loads the GSS libraries and asks on every connection: 5-30 ms before a run's first
         // query on this machine. Without a sign of Kerberos, the connection goes as libpq's would: without asking.
-        if (!IsSet(csb, "GSS Encryption Mode") && !KerberosAtHand()) csb.GssEncryptionMode = GssEncryptionMode.Disable;
+        if (!IsSet(csb, "GSS Encryption Mode") && !KerberosAtHand.Value) csb.GssEncryptionMode = GssEncryptionMode.Disable;
     }
 
     private static bool IsSet(NpgsqlConnectionStringBuilder csb, string key) =>
         new System.Data.Common.DbConnectionStringBuilder { ConnectionString = csb.ConnectionString }.ContainsKey(key);
 
-    /// <summary>A Kerberos configuration or credential cache libpq could use (Windows: SSPI, always).</summary>
-    private static bool KerberosAtHand() =>
+    /// <summary>A Kerberos configuration or credential cache libpq could use (Windows: SSPI, always); looked for once per process.</summary>
+    private static readonly Lazy<bool> KerberosAtHand = new(() =>
         OperatingSystem.IsWindows() || Environment.GetEnvironmentVariable("KRB5CCNAME") is { Length: > 0 } || File.Exists("/etc/krb5.conf")
-        || Directory.Exists("/tmp") && Directory.EnumerateFiles("/tmp", "krb5cc_*").Any();
+        || Directory.Exists("/tmp") && Directory.EnumerateFiles("/tmp", "krb5cc_*").Any());
 }
