@@ -1,3 +1,5 @@
+using PgClone.Core.Connections;
+
 namespace PgClone.Core.Jobs;
 
 /// <summary>
@@ -34,4 +36,7 @@ internal static class BuildMemory
 
     /// <summary>The setting's text: whole kilobytes.</summary>
     public static string Setting(long bytes) => $"{bytes >> 10}kB";
+
+    /// <summary>The statement that gives a session's builds <paramref name="bytes"/>.</summary>
+    public static string Set(long bytes) => $"SET maintenance_work_mem = {Sql.Literal(Setting(bytes))}";
 }

@@ -190,7 +190,7 @@ internal sealed class DataCopyPhase(
     {
         if (_build[worker] == wanted) return;
         await JobSession.ExecAsync(targets[worker], targets.Server, objectName,
-            $"SET max_parallel_maintenance_workers = {wanted.Workers}; SET maintenance_work_mem = {Sql.Literal(BuildMemory.Setting(wanted.Memory))}", ct);
+            $"SET max_parallel_maintenance_workers = {wanted.Workers}; {BuildMemory.Set(wanted.Memory)}", ct);
         _build[worker] = wanted;
     }
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Npgsql;
-using PgClone.Core.Connections;
 using PgClone.Core.Ddl;
 
 namespace PgClone.Core.Jobs;
@@ -196,7 +195,7 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
     }
 
     private Task SetBuildMemoryAsync(long bytes, string? objectName, CancellationToken ct) =>
-        JobSession.ExecAsync(targets.Main, targets.Server, objectName, $"SET maintenance_work_mem = {Sql.Literal(BuildMemory.Setting(bytes))}", ct);
+        JobSession.ExecAsync(targets.Main, targets.Server, objectName, BuildMemory.Set(bytes), ct);
 
     /// <summary>
     /// Runs <paramref name="work"/> while reporting the progress of index builds from pg_stat_progress_create_index;

@@ -19,7 +19,7 @@ internal sealed class TargetPool(JobSession session, ServerEndpoint target, Clon
     /// <summary>Opens sessions until there are <paramref name="count"/>.</summary>
     public async Task EnsureAsync(int count, CancellationToken ct)
     {
-        var setup = $"SET synchronous_commit = off; SET maintenance_work_mem = {Sql.Literal(BuildMemory.Setting(options.MaxBuildMemory))}; " +
+        var setup = $"SET synchronous_commit = off; {BuildMemory.Set(options.MaxBuildMemory)}; " +
                     $"SET max_parallel_maintenance_workers = {Sql.Literal(options.MaxParallelMaintenanceWorkers)}";
         var opening = Enumerable.Range(_connections.Count, Math.Max(0, count - _connections.Count))
             .Select(i => session.OpenAsync(target, $"w{i + 1}-target", ct, setup: setup)).ToList();
