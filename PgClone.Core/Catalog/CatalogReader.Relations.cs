@@ -256,7 +256,7 @@ public static partial class CatalogReader
                                AND d.refclassid = 'pg_class'::regclass AND d.refobjid = i.indrelid) x WHERE k > 0),
                    i.indisclustered, i.indisreplident, {Comment("pg_class", "i.indexrelid")},
                    ARRAY(SELECT a.attstattarget FROM pg_attribute a WHERE a.attrelid = i.indexrelid AND a.attnum > 0 ORDER BY a.attnum),
-                   {SpaceOf("ic.reltablespace")}
+                   {SpaceOf("ic.reltablespace")}, greatest(ic.relpages, 0)::int8 * current_setting('block_size')::int8
             FROM pg_index i
             JOIN pg_class ic ON ic.oid = i.indexrelid
             JOIN pg_class c ON c.oid = i.indrelid
@@ -267,7 +267,7 @@ public static partial class CatalogReader
             ORDER BY n.nspname, ic.relname
             """, schemas, r => new IndexInfo(
                 r.GetFieldValue<uint>(0), Name(r, 1), r.GetFieldValue<uint>(3), r.GetBoolean(4), r.GetBoolean(5), r.GetString(6),
-                Oid(r, 7), Oid(r, 8), Shorts(r, 9), r.GetBoolean(10), r.GetBoolean(11), Str(r, 12)) { StatTargets = Shorts(r, 13), Tablespace = Str(r, 14) }, ct);
+                Oid(r, 7), Oid(r, 8), Shorts(r, 9), r.GetBoolean(10), r.GetBoolean(11), Str(r, 12)) { StatTargets = Shorts(r, 13), Tablespace = Str(r, 14), Bytes = r.GetInt64(15) }, ct);
 
     private static async Task<List<ViewInfo>> ReadViewsAsync(NpgsqlConnection conn, string[] schemas, Dictionary<uint, List<ColumnInfo>> attributes, CancellationToken ct) =>
         await QueryAsync(conn, $"""

@@ -250,6 +250,8 @@ public sealed record IndexInfo(
     public IReadOnlyList<int> StatTargets { get; init; } = [];
     /// <summary>The index's tablespace, when not the database's default.</summary>
     public string? Tablespace { get; init; }
+    /// <summary>Its size on the source as of its last build, VACUUM or ANALYZE (relpages: read without locking it).</summary>
+    public long Bytes { get; init; }
 }
 
 public sealed record ViewInfo(

@@ -22,6 +22,11 @@ public sealed record DdlStatement(string ObjectKind, string ObjectName, string S
     /// the two statements come to when they run in one transaction anyway, one statement cheaper.
     /// </summary>
     public string? AsKey { get; init; }
+    /// <summary>
+    /// For an index build, the size of the source's index (of all of them, for a partitioned one): of the builds running
+    /// at once, the largest gets the parallel workers (<see cref="Jobs.LoadScheduler{TCopy}.SerialBeside"/>).
+    /// </summary>
+    public long EstimatedBytes { get; init; }
     public override string ToString() => $"{ObjectKind} {ObjectName}";
 }
 

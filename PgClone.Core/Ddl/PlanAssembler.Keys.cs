@@ -52,7 +52,7 @@ internal sealed partial class PlanAssembler
             var kind = index.ConstraintOid != 0 && key is null ? "constraint" : "index";
             var name = $"{Sql.Ident(naming.Child(index.TableOid, index.Name.Name))} on {table.Quoted}";
             var statements = new List<DdlStatement> { new(kind, name, string.Join(";\n", tree.Select(x => x.Sql).Concat(attaches)))
-                { Table = table, AsKey = key is null ? null : _index.AddConstraint(key, table) } };
+                { Table = table, AsKey = key is null ? null : _index.AddConstraint(key, table), EstimatedBytes = tree.Sum(x => x.Index.Bytes) } };
             if (key is not null) statements.Add(new DdlStatement("constraint", name, _index.AddConstraintUsingIndex(key, table)) { Table = table, UsingIndex = true });
             if (tree.Any(x => catalog.IndexesNamedByValues.Contains(x.Index.Oid))) _beforeData.AddRange(statements);
             foreach (var s in statements) yield return s;

@@ -4,8 +4,9 @@ namespace PgClone.Core.Jobs;
 
 /// <summary>
 /// Hands the load's workers their next piece of work: an index or constraint step as soon as what it waits for is
-/// done (largest and slowest first), else the next table copy (largest first), else waits until a table lands or a
-/// step ends. Returns null when everything is done or the run failed.
+/// done (largest and slowest first; of one table's builds, the largest index first), else the next table copy
+/// (largest first), else waits until a table lands or a step ends. Returns null when everything is done or the run
+/// failed.
 /// </summary>
 internal sealed class LoadScheduler<TCopy> where TCopy : class
 {
@@ -19,7 +20,8 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
     private readonly Dictionary<QualifiedName, List<Waiter>> _byTable = [];
     private readonly Dictionary<string, List<Waiter>> _byStep = [];
     private readonly List<Waiter> _onAllTables = [], _onAllIndexes = [];
-    private int _waiting, _running, _stepsLeft, _indexStepsLeft, _slowBuilds;
+    private int _waiting, _running, _stepsLeft, _indexStepsLeft;
+    private readonly List<PostDataStep> _builds = [];
     private bool _stopped, _stepsStopped;
     private TaskCompletionSource _changed = NewSignal();
 
@@ -92,13 +94,21 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
     /// <summary>True when no copy is left to hand out (a worker can free its source session).</summary>
     public bool NoCopiesLeft { get { lock (_gate) return _copies.Count == 0; } }
 
-    /// <summary>Whether a slow build (<see cref="PostDataGates.IsSlowIndex"/>) other than <paramref name="own"/> is running.</summary>
-    public bool SlowBuildBeside(PostDataStep own)
+    /// <summary>
+    /// Whether another build runs that outweighs <paramref name="own"/> (a build just handed out): a slow one
+    /// (<see cref="PostDataGates.IsSlowIndex"/>), or, for a B-tree, one of an index at least as large. Then
+    /// <paramref name="own"/> is to build without parallel workers, leaving the cores to the build that ends last.
+    /// </summary>
+    public bool SerialBeside(PostDataStep own)
     {
-        lock (_gate) return _slowBuilds > (IsSlowBuild(own) ? 1 : 0);
+        var weight = Weight(own);
+        lock (_gate) return _builds.Any(b => !ReferenceEquals(b, own) && Weight(b).CompareTo(weight) >= 0);
     }
 
-    private static bool IsSlowBuild(PostDataStep step) => step.StepKind == "index" && PostDataGates.IsSlowIndex(step.Statement);
+    /// <summary>What decides which of two builds running at once gets the parallel workers: slow first, then size.</summary>
+    private static (bool Slow, long Bytes) Weight(PostDataStep build) => (PostDataGates.IsSlowIndex(build.Statement), build.Statement.EstimatedBytes);
+
+    private static bool IsBuild(PostDataStep step) => step.StepKind == "index";
 
     /// <summary>Steps not yet finished.</summary>
     public int StepsLeft { get { lock (_gate) return _stepsLeft; } }
@@ -120,11 +130,11 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
                 if (_ready.Count > 0)
                 {
                     var best = 0;
-                    for (var i = 1; i < _ready.Count; i++) if (_ready[i].Priority > _ready[best].Priority) best = i;
+                    for (var i = 1; i < _ready.Count; i++) if (Before(_ready[i], _ready[best])) best = i;
                     var step = _ready[best];
                     _ready.RemoveAt(best);
                     _running++;
-                    if (IsSlowBuild(step)) _slowBuilds++;
+                    if (IsBuild(step)) _builds.Add(step);
                     return step;
                 }
                 if (_copies.TryDequeue(out var copy)) { _running++; return copy; }
@@ -135,6 +145,10 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
             await changed.WaitAsync(ct);
         }
     }
+
+    /// <summary>Whether ready step <paramref name="a"/> goes before <paramref name="b"/>: higher priority, then the larger index.</summary>
+    private static bool Before(PostDataStep a, PostDataStep b) =>
+        a.Priority != b.Priority ? a.Priority > b.Priority : a.Statement.EstimatedBytes > b.Statement.EstimatedBytes;
 
     /// <summary>A copy into <paramref name="table"/> ended.</summary>
     public void CopyEnded(QualifiedName table)
@@ -158,7 +172,7 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
         lock (_gate)
         {
             _running--;
-            if (IsSlowBuild(step)) _slowBuilds--;
+            _builds.Remove(step);
             Finished(step);
             Signal();
         }

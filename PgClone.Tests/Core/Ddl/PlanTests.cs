@@ -104,6 +104,36 @@ public sealed class PlanTests(PgServersFixture fx) : IClassFixture<PgServersFixt
             "SELECT d.refobjid::regclass || '.' || a.attname FROM pg_depend d JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid WHERE d.objid = 'd.plain_id_seq'::regclass AND d.deptype = 'a'"));
     }
 
+    [Fact]
+    public async Task Each_index_build_carries_the_size_of_the_source_index_and_a_partitioned_one_the_sum_of_its_tree()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("index_bytes");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA s;
+            CREATE TABLE s.big (id int PRIMARY KEY, tag text);
+            CREATE INDEX big_tag ON s.big (tag);
+            INSERT INTO s.big SELECT g, repeat('x', 40) || g FROM generate_series(1, 20000) g;
+            CREATE TABLE s.parts (id int, at int, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+            CREATE TABLE s.parts_1 PARTITION OF s.parts FOR VALUES FROM (0) TO (10);
+            CREATE TABLE s.parts_2 PARTITION OF s.parts FOR VALUES FROM (10) TO (20);
+            INSERT INTO s.parts SELECT g, g % 20 FROM generate_series(1, 5000) g;
+            ANALYZE;
+            """);
+        // Sizes as ANALYZE left them in pg_class: what the planner reads, without locking the indexes.
+        async Task<long> Size(string index) => await PgServers.ScalarAsync<long>(db.Source,
+            $"SELECT relpages::int8 * current_setting('block_size')::int8 FROM pg_class WHERE oid = '{index}'::regclass");
+
+        var plan = await CloneKit.PlanAsync(CloneKit.Request(db, CloneOperation.Schema, "s"));
+
+        long Planned(string name) => plan.Indexes.Single(s => s.ToString() == name).EstimatedBytes;
+        Assert.Equal(await Size("s.big_tag"), Planned("index \"big_tag\" on \"s\".\"big\""));
+        Assert.True(Planned("index \"big_tag\" on \"s\".\"big\"") > Planned("index \"big_pkey\" on \"s\".\"big\"") && await Size("s.big_pkey") > 0);
+        Assert.Equal(await Size("s.big_pkey"), Planned("index \"big_pkey\" on \"s\".\"big\""));
+        Assert.Equal(await Size("s.parts_1_pkey") + await Size("s.parts_2_pkey"), Planned("constraint \"parts_pkey\" on \"s\".\"parts\""));
+        // The key's attach statement builds nothing.
+        Assert.All(plan.Indexes.Where(s => s.UsingIndex), s => Assert.Equal(0, s.EstimatedBytes));
+    }
+
     [Theory]
     [InlineData(0L, true)]
     [InlineData(4L << 20, false)]

@@ -93,6 +93,18 @@ public sealed class OverlapTests(PgServersFixture fx) : IClassFixture<PgServersF
         Assert.Equal(1L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_indexes WHERE indexname = 'docs_doc'"));
     }
 
+    /// <summary>Pre-data making each CREATE INDEX log, as it starts, its statement and the session's parallel workers.</summary>
+    private static readonly DdlStatement[] WorkersLog =
+    [
+        new DdlStatement("table", "\"public\".\"log\"", "CREATE TABLE public.log (seq serial, what text, workers text)"),
+        new DdlStatement("function", "log_start", "CREATE FUNCTION public.log_start() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN INSERT INTO public.log(what, workers) VALUES (current_query(), current_setting('max_parallel_maintenance_workers')); END$$"),
+        new DdlStatement("event trigger", "log_ddl", "CREATE EVENT TRIGGER log_ddl ON ddl_command_start WHEN TAG IN ('CREATE INDEX') EXECUTE FUNCTION public.log_start()"),
+    ];
+
+    /// <summary>What <see cref="WorkersLog"/> logged, in the order the builds started.</summary>
+    private static async Task<List<(string What, string Workers)>> WorkersLoggedAsync(string target) =>
+        [.. (await PgServers.RowsAsync(target, "SELECT what, workers FROM public.log ORDER BY seq")).Select(r => ((string)r[0]!, (string)r[1]!))];
+
     [Fact]
     public async Task A_btree_built_beside_a_slow_build_gets_no_parallel_workers_and_one_built_alone_does()
     {
@@ -107,10 +119,7 @@ public sealed class OverlapTests(PgServersFixture fx) : IClassFixture<PgServersF
             PreData =
             [
                 Create("docs", "id int, doc jsonb"), Create("plain", "id int"),
-                new DdlStatement("table", "\"public\".\"log\"", "CREATE TABLE public.log (seq serial, what text, workers text)"),
-                // Each CREATE INDEX logs, as it starts, its statement and the session's parallel workers.
-                new DdlStatement("function", "log_start", "CREATE FUNCTION public.log_start() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN INSERT INTO public.log(what, workers) VALUES (current_query(), current_setting('max_parallel_maintenance_workers')); END$$"),
-                new DdlStatement("event trigger", "log_ddl", "CREATE EVENT TRIGGER log_ddl ON ddl_command_start WHEN TAG IN ('CREATE INDEX') EXECUTE FUNCTION public.log_start()"),
+                .. WorkersLog,
                 // About 5 ms a row: the GIN build lasts while the B-tree on docs is built beside it.
                 new DdlStatement("function", "slow_doc", "CREATE FUNCTION public.slow_doc(jsonb) RETURNS jsonb IMMUTABLE LANGUAGE plpgsql AS $$BEGIN PERFORM pg_sleep(0.005); RETURN $1; END$$"),
             ],
@@ -128,13 +137,50 @@ public sealed class OverlapTests(PgServersFixture fx) : IClassFixture<PgServersF
 
         Assert.Equal([300L, 300], result.Tables.OrderBy(t => t.Table.Name).Select(t => t.Rows));
         // docs' two builds start together on two sessions: either may log first.
-        var log = (await PgServers.RowsAsync(db.Target, "SELECT what, workers FROM public.log ORDER BY seq")).Select(r => ((string)r[0]!, (string)r[1]!)).ToList();
+        var log = await WorkersLoggedAsync(db.Target);
         Assert.Equal(("CREATE INDEX plain_id ON public.plain (id)", "3"), log[0]);
         Assert.Equal(
         [
             ("CREATE INDEX docs_doc ON public.docs USING gin ((public.slow_doc(doc)))", "3"),
             ("CREATE INDEX docs_id ON public.docs (id)", "0"),
         ], log.Skip(1).Order());
+    }
+
+    [Fact]
+    public async Task Of_a_tables_btrees_the_largest_starts_first_with_the_parallel_workers_and_one_built_beside_it_gets_none()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("overlap_larger");
+        await PgServers.ExecAsync(db.Source, "CREATE TABLE docs(id int, tag text); INSERT INTO docs SELECT g, 't' || g FROM generate_series(1, 300) g;");
+        QualifiedName docs = new("public", "docs");
+        var plan = new ClonePlan
+        {
+            PreData =
+            [
+                Create("docs", "id int, tag text"),
+                .. WorkersLog,
+                // About 3 ms a row: the larger build lasts while the smaller one is handed out.
+                new DdlStatement("function", "slow_id", "CREATE FUNCTION public.slow_id(int) RETURNS int IMMUTABLE LANGUAGE plpgsql AS $$BEGIN PERFORM pg_sleep(0.003); RETURN $1; END$$"),
+            ],
+            Tables = [Table("docs", ["id", "tag"])],
+            // Listed smaller first: the order they start in is the sizes'.
+            Indexes =
+            [
+                new DdlStatement("index", "docs_tag", "CREATE INDEX docs_tag ON public.docs (tag)") { Table = docs, EstimatedBytes = 16384 },
+                new DdlStatement("index", "docs_slow", "CREATE INDEX docs_slow ON public.docs ((public.slow_id(id)))") { Table = docs, EstimatedBytes = 1 << 20 },
+            ],
+        };
+        var result = await new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 2 }),
+            new CloneRunOptions { Planner = Fixed(plan), MaxParallelMaintenanceWorkers = 3 });
+
+        Assert.Equal(300L, result.Tables.Single().Rows);
+        // Both start at once on two sessions: either may log first.
+        var log = (await WorkersLoggedAsync(db.Target)).Order().ToList();
+        Assert.Equal(
+        [
+            ("CREATE INDEX docs_slow ON public.docs ((public.slow_id(id)))", "3"),
+            ("CREATE INDEX docs_tag ON public.docs (tag)", "0"),
+        ], log);
+        Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_indexes WHERE tablename = 'docs'"));
     }
 
     [Fact]
