@@ -95,9 +95,10 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
     public bool NoCopiesLeft { get { lock (_gate) return _copies.Count == 0; } }
 
     /// <summary>
-    /// Whether another build runs that outweighs <paramref name="own"/> (a build just handed out): a slow one
-    /// (<see cref="PostDataGates.IsSlowIndex"/>), or, for a B-tree, one of an index at least as large. Then
-    /// <paramref name="own"/> is to build without parallel workers, leaving the cores to the build that ends last.
+    /// Whether another running build outweighs <paramref name="own"/> (a build just handed out): a slow one
+    /// (<see cref="PostDataGates.IsSlowIndex"/>) outweighs a B-tree, and of two of a kind the one of the larger index
+    /// (or, sizes equal, the one already running). Then <paramref name="own"/> is to build without parallel workers,
+    /// leaving the cores to the build that ends last.
     /// </summary>
     public bool SerialBeside(PostDataStep own)
     {
