@@ -70,6 +70,9 @@ public static class ServerProbe
                     $"SSL required: the server accepts user '{csb.Username}' only over SSL (set SSL mode to Require)",
                 PostgresErrorCodes.InvalidAuthorizationSpecification => $"access denied: {pg.MessageText}",
                 PostgresErrorCodes.InvalidCatalogName => $"database '{csb.Database}' does not exist",
+                // A role's or a database's own limit ("too many connections for role ...") is not the server's.
+                PostgresErrorCodes.TooManyConnections when pg.MessageText.StartsWith("too many connections for ", StringComparison.Ordinal) =>
+                    $"{pg.MessageText}: its CONNECTION LIMIT is reached (a run opens one session per parallel worker, and a few more)",
                 PostgresErrorCodes.TooManyConnections => "the server has no free connection slot",
                 _ => pg.MessageText,
             };

@@ -46,6 +46,32 @@ public sealed class SessionLimitsTests(PgServersFixture fx) : IClassFixture<PgSe
     }
 
     [Fact]
+    public async Task A_target_role_allowing_one_session_fails_the_run_as_its_load_opens_the_second_and_leaves_no_table_nor_session()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("onesession");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA s;
+            CREATE TABLE s.a (id int PRIMARY KEY); INSERT INTO s.a SELECT generate_series(1, 20);
+            CREATE TABLE s.b (id int PRIMARY KEY); INSERT INTO s.b SELECT generate_series(1, 20);
+            """);
+        var role = $"one_{Guid.NewGuid():N}"[..20];
+        await PgServers.ExecAsync(db.Target, $"CREATE ROLE {role} LOGIN PASSWORD 'pw' CONNECTION LIMIT 1; GRANT CREATE ON DATABASE {Sql.Ident(db.Name)} TO {role}");
+        var target = new Npgsql.NpgsqlConnectionStringBuilder(db.Target) { Username = role, Password = "pw" };
+        var request = CloneKit.Request(db, CloneOperation.Schema, "s", options: new CloneOptions { Parallel = 2 }) with
+        {
+            Target = ServerEndpoint.Parse(ServerRole.Target, target.ConnectionString, "tgt"),
+        };
+
+        // The run's first session plans and creates the schema; the load's second session is refused.
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => new PgClone.Core.Jobs.CloneEngine().RunAsync(request));
+
+        Assert.Equal($"{request.Target.Describe()}: too many connections for role \"{role}\": its CONNECTION LIMIT is reached (a run opens one session per parallel worker, and a few more)", e.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname IN ('a', 'b')"));
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, $"SELECT count(*) FROM pg_stat_activity WHERE usename = '{role}'"));
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Source, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"));
+    }
+
+    [Fact]
     public async Task A_target_database_reading_backslashes_as_escapes_gets_every_definition_and_value_unchanged()
     {
         var db = await fx.Servers.CreateDatabasesAsync("scsoff");
