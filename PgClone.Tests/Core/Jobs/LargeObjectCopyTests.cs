@@ -29,4 +29,27 @@ public sealed class LargeObjectCopyTests(PgServersFixture fx) : IClassFixture<Pg
         Assert.Equal(await PgServers.ScalarAsync<long>(db.Source, "SELECT sum(length(lo_get(oid))) FROM pg_largeobject_metadata"),
             await PgServers.ScalarAsync<long>(db.Target, "SELECT sum(length(lo_get(oid))) FROM pg_largeobject_metadata"));
     }
+
+    /// <summary>
+    /// A large object of many chunks, stored compressed so that the source sends each 1 MB chunk slower than the client
+    /// reads it: the chunk read used to wait on the socket synchronously (Npgsql's ExecuteScalarAsync), on the socket
+    /// engine's own thread, and the command line hung for good with the object cut after its first chunk.
+    /// </summary>
+    [Fact]
+    public async Task A_database_with_a_30_MB_large_object_is_cloned_by_the_cli_byte_for_byte()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("clilob");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE TABLE docs (id int PRIMARY KEY, body oid);
+            INSERT INTO docs VALUES (1, lo_from_bytea(0, decode(repeat('ab', 30000000), 'hex'))),
+                                    (2, lo_from_bytea(0, convert_to('small', 'UTF8')));
+            """);
+
+        var r = await PgCloneCli.RunAsync("database", "--source", PgServers.Conninfo(db.Source), "--target", PgServers.Conninfo(db.Target));
+
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        const string digests = "SELECT string_agg(d.id || ':' || length(lo_get(d.body)) || ':' || md5(lo_get(d.body)), ',' ORDER BY d.id) FROM docs d";
+        Assert.Equal($"1:30000000:{await PgServers.ScalarAsync<string>(db.Source, "SELECT md5(decode(repeat('ab', 30000000), 'hex'))")},2:5:{await PgServers.ScalarAsync<string>(db.Source, "SELECT md5('small')")}",
+            await PgServers.ScalarAsync<string>(db.Target, digests));
+    }
 }
