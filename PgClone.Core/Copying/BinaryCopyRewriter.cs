@@ -11,16 +11,27 @@ public interface IFieldRewriter
 
 /// <summary>
 /// Rewrites chosen fields of a binary COPY stream as it passes through, chunk by chunk: the header, the other
-/// fields and the trailer are copied unchanged. A tuple cut by a chunk boundary waits for the next chunk, so
-/// memory holds one chunk plus at most one tuple.
+/// fields and the trailer are copied unchanged, in runs, as they arrive. Only a rewritten field's value is ever
+/// held, and only when a chunk boundary cuts it: memory is one such value at most, never a whole tuple (a row with a
+/// 150 MB document beside a masked email once held the row three times over, in growing buffers).
 /// </summary>
 public sealed class BinaryCopyRewriter
 {
     private const int HeaderLength = 19; // signature (11) + flags (4) + header extension length (4)
+
+    /// <summary>Fixed-size items (Header, FieldCount, FieldLength); a value passing (Skip) or held (Value); the end.</summary>
+    private enum State { Header, FieldCount, FieldLength, Skip, Value, Trailer }
+
     private readonly IFieldRewriter?[] _fields;
-    private byte[] _pending = [];
-    private int _pendingLength;
-    private bool _headerDone, _ended;
+    private readonly byte[] _scratch = new byte[HeaderLength];
+    private State _state = State.Header;
+    private int _need = HeaderLength, _have;
+    /// <summary>Bytes left of the header extension or value being skipped or held.</summary>
+    private long _remaining;
+    /// <summary>The field whose length or value comes next; -1 while in the header.</summary>
+    private int _field = -1;
+    private byte[]? _value;
+    private int _valueFilled;
 
     /// <param name="fieldCount">Fields per tuple: a tuple with another count is an error.</param>
     /// <param name="rewriters">The rewriter of each field to rewrite, by position.</param>
@@ -31,89 +42,144 @@ public sealed class BinaryCopyRewriter
     }
 
     /// <summary>True once the -1 trailer went through.</summary>
-    public bool Complete => _ended;
+    public bool Complete => _state == State.Trailer;
 
     public void Feed(ReadOnlySpan<byte> chunk, IBufferWriter<byte> output)
     {
-        if (_pendingLength == 0)
-        {
-            var used = Process(chunk, output);
-            Keep(chunk[used..]);
-            return;
-        }
-        if (_pending.Length < _pendingLength + chunk.Length) Array.Resize(ref _pending, Math.Max(_pendingLength + chunk.Length, 2 * _pending.Length));
-        chunk.CopyTo(_pending.AsSpan(_pendingLength));
-        var data = _pending.AsSpan(0, _pendingLength + chunk.Length);
-        var consumed = Process(data, output);
-        Keep(data[consumed..]);
-    }
-
-    /// <summary>Keeps an unfinished tuple for the next chunk (the span may lie inside the pending buffer itself).</summary>
-    private void Keep(ReadOnlySpan<byte> rest)
-    {
-        if (rest.Length > _pending.Length) Array.Resize(ref _pending, Math.Max(rest.Length, 1 << 12));
-        rest.CopyTo(_pending);
-        _pendingLength = rest.Length;
-    }
-
-    /// <summary>Rewrites every complete item of <paramref name="data"/>; returns the bytes consumed.</summary>
-    private int Process(ReadOnlySpan<byte> data, IBufferWriter<byte> output)
-    {
         var pos = 0;
-        if (!_headerDone)
+        var run = 0; // chunk[run..pos] passes unchanged and is not written yet
+        while (pos < chunk.Length)
         {
-            if (data.Length < HeaderLength) return 0;
-            var extension = BinaryPrimitives.ReadInt32BigEndian(data[15..]);
-            if (extension < 0) throw new InvalidDataException("binary COPY header extension length is negative");
-            if (data.Length < HeaderLength + extension) return 0;
-            pos = HeaderLength + extension;
-            _headerDone = true;
-        }
-        // Bytes that pass unchanged (the header too) are written in runs, from `copied` up to the next rewritten field.
-        var copied = 0;
-        while (pos < data.Length)
-        {
-            if (_ended) throw new InvalidDataException("binary COPY stream has data after its trailer");
-            if (data.Length - pos < 2) break;
-            var count = BinaryPrimitives.ReadInt16BigEndian(data[pos..]);
-            if (count == -1)
+            switch (_state)
             {
-                pos += 2;
-                _ended = true;
+                case State.Skip:
+                {
+                    var n = (int)Math.Min(_remaining, chunk.Length - pos);
+                    pos += n;
+                    if ((_remaining -= n) == 0) NextField();
+                    continue;
+                }
+                case State.Value:
+                {
+                    var n = (int)Math.Min(_remaining, chunk.Length - pos);
+                    chunk.Slice(pos, n).CopyTo(_value.AsSpan(_valueFilled));
+                    _valueFilled += n;
+                    run = pos += n;
+                    if ((_remaining -= n) == 0) RewriteHeld(output);
+                    continue;
+                }
+                case State.Trailer:
+                    throw new InvalidDataException("binary COPY stream has data after its trailer");
+            }
+            var start = pos;
+            ReadOnlySpan<byte> item;
+            var held = _have > 0 || chunk.Length - pos < _need;
+            if (!held)
+            {
+                item = chunk.Slice(pos, _need);
+                pos += _need;
+            }
+            else
+            {
+                // An item cut by the chunk's end waits in the scratch buffer, its bytes not passed on yet.
+                var take = Math.Min(_need - _have, chunk.Length - pos);
+                chunk.Slice(pos, take).CopyTo(_scratch.AsSpan(_have));
+                _have += take;
+                pos += take;
+                if (_have < _need)
+                {
+                    output.Write(chunk[run..start]);
+                    return;
+                }
+                item = _scratch.AsSpan(0, _need);
+                _have = 0;
+            }
+            if (_state == State.FieldLength && _fields[_field] is { } rewriter)
+            {
+                // A rewritten field: its length and value are replaced by the rewriter's output.
+                output.Write(chunk[run..start]);
+                pos = StartRewrite(rewriter, BinaryPrimitives.ReadInt32BigEndian(item), chunk, pos, output);
+                run = pos;
                 continue;
             }
-            if (count != _fields.Length) throw new InvalidDataException($"binary COPY tuple has {count} fields, expected {_fields.Length}");
-            if (TupleEnd(data, pos + 2, count) is not { } end) break;
-            var p = pos + 2;
-            for (var f = 0; f < count; f++)
+            if (held)
             {
-                var length = BinaryPrimitives.ReadInt32BigEndian(data[p..]);
-                var size = Math.Max(0, length);
-                if (_fields[f] is { } rewriter)
-                {
-                    output.Write(data[copied..p]);
-                    rewriter.Rewrite(data.Slice(p + 4, size), length == -1, output);
-                    copied = p + 4 + size;
-                }
-                p += 4 + size;
+                output.Write(chunk[run..start]);
+                output.Write(item);
+                run = pos;
             }
-            pos = end;
+            Consume(item);
         }
-        output.Write(data[copied..pos]);
+        output.Write(chunk[run..pos]);
+    }
+
+    /// <summary>Rewrites a field whose length was just read: at once when its value is all in the chunk, else holds it.</summary>
+    /// <returns>The position after what was consumed.</returns>
+    private int StartRewrite(IFieldRewriter rewriter, int length, ReadOnlySpan<byte> chunk, int pos, IBufferWriter<byte> output)
+    {
+        if (length < -1) throw new InvalidDataException($"binary COPY field has a negative length {length}");
+        if (length <= 0 || chunk.Length - pos >= length)
+        {
+            var size = Math.Max(0, length);
+            rewriter.Rewrite(chunk.Slice(pos, size), length == -1, output);
+            NextField();
+            return pos + size;
+        }
+        _value = ArrayPool<byte>.Shared.Rent(length);
+        _valueFilled = 0;
+        _remaining = length;
+        _state = State.Value;
         return pos;
     }
 
-    /// <summary>Where the tuple whose first field starts at <paramref name="p"/> ends, or null when it is not all in <paramref name="data"/>.</summary>
-    private static int? TupleEnd(ReadOnlySpan<byte> data, int p, int count)
+    private void RewriteHeld(IBufferWriter<byte> output)
     {
-        for (var f = 0; f < count; f++)
+        try { _fields[_field]!.Rewrite(_value.AsSpan(0, _valueFilled), false, output); }
+        finally
         {
-            if (data.Length - p < 4) return null;
-            var length = BinaryPrimitives.ReadInt32BigEndian(data[p..]);
-            if (length < -1) throw new InvalidDataException($"binary COPY field has a negative length {length}");
-            p += 4 + Math.Max(0, length);
-            if (p > data.Length) return null;
+            ArrayPool<byte>.Shared.Return(_value!);
+            _value = null;
         }
-        return p;
+        NextField();
+    }
+
+    private void Consume(ReadOnlySpan<byte> item)
+    {
+        switch (_state)
+        {
+            case State.Header:
+                var extension = BinaryPrimitives.ReadInt32BigEndian(item[15..]);
+                if (extension < 0) throw new InvalidDataException("binary COPY header extension length is negative");
+                _field = _fields.Length; // the extension is skipped as if it were a tuple's last field
+                if (extension > 0) { _state = State.Skip; _remaining = extension; }
+                else Expect(State.FieldCount, 2);
+                break;
+            case State.FieldCount:
+                var count = BinaryPrimitives.ReadInt16BigEndian(item);
+                if (count == -1) { _state = State.Trailer; break; }
+                if (count != _fields.Length) throw new InvalidDataException($"binary COPY tuple has {count} fields, expected {_fields.Length}");
+                _field = -1;
+                NextField();
+                break;
+            case State.FieldLength:
+                var length = BinaryPrimitives.ReadInt32BigEndian(item);
+                if (length < -1) throw new InvalidDataException($"binary COPY field has a negative length {length}");
+                if (length <= 0) NextField();
+                else { _state = State.Skip; _remaining = length; }
+                break;
+        }
+    }
+
+    /// <summary>After a field (or the header extension, which counts as past the last field): the next length or tuple.</summary>
+    private void NextField()
+    {
+        if (++_field >= _fields.Length) Expect(State.FieldCount, 2);
+        else Expect(State.FieldLength, 4);
+    }
+
+    private void Expect(State state, int bytes)
+    {
+        _state = state;
+        _need = bytes;
     }
 }

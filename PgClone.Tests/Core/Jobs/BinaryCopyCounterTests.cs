@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using Npgsql;
 using PgClone.Core.Copying;
 using PgClone.Tests.Fixtures;
@@ -17,15 +19,7 @@ public sealed class BinaryCopyCounterTests(PgServersFixture fx) : IClassFixture<
             FROM generate_series(1, 300) i;
             INSERT INTO t VALUES (NULL, NULL, NULL, NULL, NULL);
             """);
-        byte[] stream;
-        await using (var conn = new NpgsqlConnection(db.Source))
-        {
-            await conn.OpenAsync();
-            await using var reader = await conn.BeginRawBinaryCopyAsync("COPY t TO STDOUT (FORMAT binary)");
-            using var ms = new MemoryStream();
-            await reader.CopyToAsync(ms);
-            stream = ms.ToArray();
-        }
+        var stream = await ExportAsync(db.Source, "COPY t TO STDOUT (FORMAT binary)");
         foreach (var chunk in new[] { 1, 2, 3, 7, 19, 4096, stream.Length })
         {
             var counter = new BinaryCopyCounter();
@@ -46,5 +40,77 @@ public sealed class BinaryCopyCounterTests(PgServersFixture fx) : IClassFixture<
         var bad = new BinaryCopyCounter();
         var e = Assert.Throws<InvalidDataException>(() => bad.Feed(new byte[19]));
         Assert.Equal("not a binary COPY stream (bad signature)", e.Message);
+    }
+
+    /// <summary>
+    /// The rewriter streams: whatever the chunk boundaries, the output is the same valid stream, and each chunk goes out
+    /// as it comes (less a cut length or a cut masked value), so a 3 MB document beside a masked field is never held.
+    /// </summary>
+    [Fact]
+    public async Task The_rewriter_passes_each_chunk_on_as_it_comes_and_gives_one_stream_whatever_the_boundaries()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("rewriter");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE TABLE t(id int, doc text, email text, a int[], b bytea);
+            INSERT INTO t SELECT i, CASE WHEN i = 7 THEN repeat(md5(i::text), 100000) WHEN i % 4 = 0 THEN NULL ELSE repeat('d', i) END,
+                   CASE WHEN i % 5 = 0 THEN NULL WHEN i % 6 = 0 THEN '' WHEN i = 9 THEN repeat('e', 200000) ELSE 'user' || i || '@x.org' END,
+                   ARRAY[i, NULL], decode(repeat('ff', i), 'hex')
+            FROM generate_series(1, 60) i;
+            CREATE TABLE masked (LIKE t);
+            """);
+        var stream = await ExportAsync(db.Source, "COPY t TO STDOUT (FORMAT binary)");
+        byte[]? first = null;
+        foreach (var chunk in new[] { 1, 2, 3, 5, 19, 4096, 1 << 17, stream.Length })
+        {
+            var rewriter = new BinaryCopyRewriter(5, new Dictionary<int, IFieldRewriter> { [2] = new LengthRewriter() });
+            var output = new ArrayBufferWriter<byte>();
+            for (var i = 0; i < stream.Length; i += chunk)
+            {
+                var before = output.WrittenCount;
+                var n = Math.Min(chunk, stream.Length - i);
+                rewriter.Feed(stream.AsSpan(i, n), output);
+                // Out: at most the chunk, an item cut before it (the 19-byte header at most) and one rewritten value; over
+                // the stream (3.2 MB) the output never lags by more than the held 200 kB email, the cut item and what
+                // the rewrites shortened (NULLs and empty emails come out longer).
+                Assert.InRange(output.WrittenCount - before, 0, n + 19 + 14);
+                Assert.InRange(i + n - output.WrittenCount, -(60 * 5), 200_000 + 19 + 60 * 8);
+            }
+            Assert.True(rewriter.Complete);
+            first ??= output.WrittenSpan.ToArray();
+            Assert.True(first.AsSpan().SequenceEqual(output.WrittenSpan), $"chunks of {chunk} bytes");
+        }
+        await using (var conn = new NpgsqlConnection(db.Source))
+        {
+            await conn.OpenAsync();
+            await using var writer = await conn.BeginRawBinaryCopyAsync("COPY masked FROM STDIN (FORMAT binary)");
+            await writer.WriteAsync(first);
+        }
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Source, """
+            SELECT count(*) FROM t FULL JOIN masked m USING (id)
+            WHERE (t.doc, t.a, t.b) IS DISTINCT FROM (m.doc, m.a, m.b)
+               OR m.email IS DISTINCT FROM CASE WHEN t.email IS NULL THEN 'null' ELSE 'len ' || octet_length(t.email) END
+            """));
+    }
+
+    private static async Task<byte[]> ExportAsync(string cs, string copy)
+    {
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync();
+        await using var reader = await conn.BeginRawBinaryCopyAsync(copy);
+        using var ms = new MemoryStream();
+        await reader.CopyToAsync(ms);
+        return ms.ToArray();
+    }
+
+    /// <summary>Writes "len N" for a value of N bytes, and "null" for NULL.</summary>
+    private sealed class LengthRewriter : IFieldRewriter
+    {
+        public void Rewrite(ReadOnlySpan<byte> value, bool isNull, IBufferWriter<byte> output)
+        {
+            var text = System.Text.Encoding.ASCII.GetBytes(isNull ? "null" : $"len {value.Length}");
+            BinaryPrimitives.WriteInt32BigEndian(output.GetSpan(4), text.Length);
+            output.Advance(4);
+            output.Write(text);
+        }
     }
 }
