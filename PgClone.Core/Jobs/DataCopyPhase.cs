@@ -106,6 +106,8 @@ internal sealed class DataCopyPhase(
     {
         NpgsqlConnection? source = null;
         var copies = 0;
+        // The tables read in the source session's current transaction, checked before it ends.
+        var read = new HashSet<string>();
         try
         {
             while (await _scheduler.NextAsync(ct) is { } work)
@@ -121,13 +123,16 @@ internal sealed class DataCopyPhase(
                     }
                     else if (++copies % CopiesPerSourceTransaction == 0)
                     {
-                        try { await snapshot.RenewAsync(source, ct); }
+                        try { await snapshot.RenewAsync(source, read, ct); }
                         catch (PgCloneException e) { Fail(e); return; }
+                        read.Clear();
                     }
                     if (!await CopyOneAsync(worker, source, task, ct)) return;
+                    read.Add(task.Table.Data.Source.Quoted);
                     if (_scheduler.NoCopiesLeft)
                     {
                         // Nothing left to copy: free the source session (and the server's snapshot) now.
+                        if (!await EnsureUnchangedAsync(source, read, ct)) return;
                         await CloseSourceAsync(source);
                         source = null;
                     }
@@ -151,6 +156,7 @@ internal sealed class DataCopyPhase(
                 finally { running(worker, null); }
                 _scheduler.StepEnded(step);
             }
+            if (source is not null && !await EnsureUnchangedAsync(source, read, ct)) return;
             // The session builds post-data indexes (materialized views') after the load, sized from the session's setting.
             if (_failure is null)
             {
@@ -195,6 +201,15 @@ internal sealed class DataCopyPhase(
         await JobSession.ExecAsync(targets[worker], targets.Server, objectName,
             $"SET max_parallel_maintenance_workers = {wanted.Workers}; {BuildMemory.Set(wanted.Memory)}", ct);
         _build[worker] = wanted;
+    }
+
+    /// <summary>Checks the tables a source transaction read before it ends (<see cref="SourceSnapshot.EnsureUnchangedAsync"/>); false when the run failed.</summary>
+    private async Task<bool> EnsureUnchangedAsync(NpgsqlConnection source, HashSet<string> read, CancellationToken ct)
+    {
+        try { await snapshot.EnsureUnchangedAsync(source, read, ct); }
+        catch (PgCloneException e) { Fail(e); return false; }
+        read.Clear();
+        return true;
     }
 
     private async Task CloseSourceAsync(NpgsqlConnection source)

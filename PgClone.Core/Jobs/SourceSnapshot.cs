@@ -75,8 +75,38 @@ internal sealed class SourceSnapshot
     /// or more per table): over thousands of tables they would fill the server's lock table
     /// (max_locks_per_transaction × max_connections) and fail the run with "out of shared memory".
     /// </summary>
-    public Task RenewAsync(NpgsqlConnection worker, CancellationToken ct) =>
-        Id is null ? Task.CompletedTask : ImportAsync(worker, "COMMIT; " + Import, ct);
+    /// <param name="read">The tables read in the transaction ending, checked first (<see cref="EnsureUnchangedAsync"/>).</param>
+    public async Task RenewAsync(NpgsqlConnection worker, IReadOnlyCollection<string> read, CancellationToken ct)
+    {
+        if (Id is null) return;
+        await EnsureUnchangedAsync(worker, read, ct);
+        await ImportAsync(worker, "COMMIT; " + Import, ct);
+    }
+
+    /// <summary>
+    /// Fails when a table read in the worker's current transaction was emptied or rewritten after the snapshot was
+    /// taken. TRUNCATE and the rewriting forms of ALTER TABLE are not MVCC-safe: a read in an older snapshot sees no
+    /// rows, and the clone ended with the table silently empty and its verification passing. The reads' locks,
+    /// held until the transaction ends, keep the tables from changing while this looks; a table's storage now is
+    /// compared with its storage in the snapshot (also changed by VACUUM FULL and CLUSTER, which are reported alike).
+    /// </summary>
+    /// <param name="tables">Quoted names of the tables read in this transaction.</param>
+    public async Task EnsureUnchangedAsync(NpgsqlConnection worker, IReadOnlyCollection<string> tables, CancellationToken ct)
+    {
+        if (Id is null || tables.Count == 0) return;
+        var changed = await JobSession.ScalarAsync<object>(worker, _source, ChangedSinceSnapshot, ct, (object)tables.ToArray());
+        if (changed is not string[] { Length: > 0 } names) return;
+        throw PgCloneException.For(_source, names.Length == 1 ? $"table {names[0]}" : $"tables {string.Join(", ", names)}",
+            $"{(names.Length == 1 ? "it was" : "they were")} emptied or rewritten on the source (by TRUNCATE, a table-rewriting " +
+            $"ALTER TABLE, VACUUM FULL or CLUSTER) after the run's snapshot was taken, so {(names.Length == 1 ? "its" : "their")} " +
+            "rows as of that snapshot can no longer be read: run the clone again");
+    }
+
+    /// <summary>The names whose relation now is not the snapshot's, or has other storage: text[], NULL when none.</summary>
+    private const string ChangedSinceSnapshot =
+        "SELECT pg_catalog.array_agg(u.n ORDER BY u.n) FROM pg_catalog.unnest($1::pg_catalog.text[]) AS u(n) " +
+        "WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass(u.n) " +
+        "AND c.relfilenode = pg_catalog.pg_relation_filenode(c.oid))";
 
     private string Import =>
         $"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT {Sql.Literal(Id)}; " +
