@@ -158,7 +158,7 @@ public static class TableCopier
             var finishing = writer;
             writer = null;
             watched?.Finishing();
-            await Side(targetServer, objectName, async () => { await finishing.DisposeAsync(); return 0; });
+            await Side(targetServer, objectName, async () => { await EndTextAsync(finishing); return 0; });
             return new CopyCount(rows, bytes);
         }
         finally
@@ -171,9 +171,23 @@ public static class TableCopier
                 try { await writer.DisposeAsync(); } catch { /* idem */ }
             }
             if (reader is NpgsqlCopyTextReader unread && !sourceEnded) await StopAsync(unread.CancelAsync, unread.BaseStream);
+            // The raw stream first, asynchronously: the text reader's Dispose closes it with blocking reads (see EndTextAsync).
+            try { if (reader is StreamReader text) await text.BaseStream.DisposeAsync(); } catch { /* idem */ }
             try { reader?.Dispose(); } catch { /* idem */ }
             ArrayPool<char>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// Ends a text COPY FROM: the writer's characters flushed, then the COPY completed on the raw stream, asynchronously.
+    /// The writer's own DisposeAsync closes its stream with the synchronous Dispose, which waits for the server's reply
+    /// with blocking socket calls: on the runtime's socket event thread, that reply is never delivered (a clone of
+    /// PostgreSQL's regression database hung for good at a table of aclitem columns). The writer holds nothing else.
+    /// </summary>
+    private static async Task EndTextAsync(NpgsqlCopyTextWriter writer)
+    {
+        await writer.FlushAsync();
+        await writer.BaseStream.DisposeAsync();
     }
 
     /// <summary>
