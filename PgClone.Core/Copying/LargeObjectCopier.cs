@@ -77,18 +77,6 @@ public static class LargeObjectCopier
     private static string Describe(uint[] batch) =>
         batch.Length == 1 ? $"large object {batch[0]}" : $"large objects {batch[0]} to {batch[^1]}";
 
-    /// <summary>
-    /// One chunk read through a reader, not ExecuteScalarAsync: Npgsql's scalar reads its value with a synchronous
-    /// GetValue in sequential mode, so a chunk larger than what has arrived waits on the socket synchronously — on
-    /// the socket engine's own thread when the continuation runs there, which then never wakes (a run hung for good
-    /// on a 30 MB object). A buffered row is read whole by ReadAsync.
-    /// </summary>
-    private static async Task<byte[]> ReadChunkAsync(NpgsqlCommand read, CancellationToken ct)
-    {
-        await using var reader = await read.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? reader.GetFieldValue<byte[]>(0) : [];
-    }
-
     /// <summary>The rest of one object past its head, a chunk at a time.</summary>
     private static async Task<long> CopyRestAsync(NpgsqlConnection source, ServerEndpoint sourceServer, NpgsqlConnection target, ServerEndpoint targetServer,
         uint oid, long offset, CancellationToken ct)
@@ -103,7 +91,7 @@ public static class LargeObjectCopier
         {
             ((NpgsqlParameter<long>)read.Parameters[1]).TypedValue = offset;
             byte[] bytes;
-            try { bytes = await ReadChunkAsync(read, ct); }
+            try { bytes = await Jobs.JobSession.FirstValueAsync(read, ct) as byte[] ?? []; }
             catch (NpgsqlException e) { throw PgCloneException.FromDriver(sourceServer, name, e); }
             if (bytes.Length == 0) return copied;
             await using (var write = new NpgsqlBatch(target) { BatchCommands = { Put(oid, offset, bytes) } })

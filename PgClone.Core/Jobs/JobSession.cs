@@ -137,12 +137,23 @@ internal sealed class JobSession(string jobId) : IAsyncDisposable
         {
             await using var cmd = new NpgsqlCommand(sql, conn);
             foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
-            return (T)(await cmd.ExecuteScalarAsync(ct))!;
+            return (T)(await FirstValueAsync(cmd, ct))!;
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException)
         {
             throw PgCloneException.FromDriver(server, null, e);
         }
+    }
+
+    /// <summary>
+    /// ExecuteScalarAsync's result (null without a row, DBNull for NULL) read through a reader: Npgsql's scalar reads
+    /// its value synchronously, and a value larger than what has arrived then blocks on the socket — for good on the
+    /// socket event thread, where the CLI runs completions (a 30 MB large object hung a clone so). ReadAsync buffers the row.
+    /// </summary>
+    public static async Task<object?> FirstValueAsync(NpgsqlCommand cmd, CancellationToken ct)
+    {
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? reader.GetValue(0) : null;
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];

@@ -17,7 +17,7 @@ internal static class MaskingConnections
     {
         await using var cmd = new NpgsqlCommand(sql, conn);
         foreach (var p in parameters) cmd.Parameters.Add(new NpgsqlParameter { Value = p });
-        var value = await cmd.ExecuteScalarAsync(ct);
+        var value = await Jobs.JobSession.FirstValueAsync(cmd, ct);
         return value is null or DBNull ? default : (T)value;
     }
 
