@@ -112,7 +112,7 @@ public sealed class CloneWizardTests : MudComponentTests
     }
 
     [Fact]
-    public void Options_step_offers_leaving_out_what_the_target_cannot_hold_and_shows_it_in_the_scripts_options()
+    public async Task Options_step_offers_leaving_out_what_the_target_cannot_hold_and_shows_it_in_the_scripts_options()
     {
         var draft = new CloneDraft { SourceId = 1, TargetId = 2, Operation = "database" };
         var cut = Render(draft);
@@ -122,10 +122,11 @@ public sealed class CloneWizardTests : MudComponentTests
         var element = cut.Find("#option-skip-unsupported");
         var input = element.TagName == "INPUT" ? element : element.QuerySelector("input")!;
 
-        input.Change(true);
+        // Awaited: the switch's change handler is asynchronous, and a fire-and-forget Change raced the assertion.
+        await input.ChangeAsync(new Microsoft.AspNetCore.Components.ChangeEventArgs { Value = true });
 
         Assert.True(draft.SkipUnsupported);
-        Assert.Contains("\"skip_unsupported\":true", cut.Find(".pgclone-options-json").TextContent);
+        cut.WaitForAssertion(() => Assert.Contains("\"skip_unsupported\":true", cut.Find(".pgclone-options-json").TextContent));
     }
 
     [Fact]
