@@ -34,10 +34,11 @@ public static class TableCopier
     public static async Task<CopyCount> CopyAsync(
         NpgsqlConnection source, ServerEndpoint sourceServer, string copyOut,
         NpgsqlConnection target, ServerEndpoint targetServer, string copyIn,
-        string objectName, Action<CopyCount>? onProgress, CancellationToken ct, BinaryCopyRewriter? rewriter = null,
+        string objectName, Action<CopyCount>? onProgress, CancellationToken ct, BinaryCopyWalker? rewriter = null,
         Func<ITargetCopyWatch>? watch = null, PlannedRead? planned = null)
     {
-        var counter = new BinaryCopyCounter();
+        // Counts every stream; a masked table's rewriter counts as it rewrites, so its stream is walked once.
+        var walker = rewriter ?? new BinaryCopyWalker();
         var front = ArrayPool<byte>.Shared.Rent(BufferSize);
         var back = ArrayPool<byte>.Shared.Rent(BufferSize);
         // A rewritten chunk is built in one buffer while the previous one is being written from the other.
@@ -68,29 +69,29 @@ public static class TableCopier
                 ReadOnlyMemory<byte> chunk = front.AsMemory(0, filled);
                 if (filled > 0)
                 {
-                    counter.Feed(chunk.Span);
-                    if (rewriter is not null)
+                    if (rewrittenFront is null) walker.Feed(chunk.Span);
+                    else
                     {
                         // Rewritten while the previous chunk is still being written: masking overlaps the target's work.
-                        rewrittenFront!.ResetWrittenCount();
-                        rewriter.Feed(chunk.Span, rewrittenFront);
+                        rewrittenFront.ResetWrittenCount();
+                        walker.Feed(chunk.Span, rewrittenFront);
                         chunk = rewrittenFront.WrittenMemory;
                         (rewrittenFront, rewrittenBack) = (rewrittenBack, rewrittenFront);
                     }
                 }
                 await Side(targetServer, objectName, async () => { await writing; return 0; });
                 if (filled == 0) break;
-                onProgress?.Invoke(new CopyCount(counter.Rows, counter.Bytes));
+                onProgress?.Invoke(new CopyCount(walker.Rows, walker.Bytes));
                 writing = writer.WriteAsync(chunk, ct).AsTask();
                 (front, back) = (back, front);
             }
-            if (!counter.Complete || rewriter is { Complete: false })
+            if (!walker.Complete)
                 throw PgCloneException.For(sourceServer, objectName, "the COPY stream ended before its trailer");
             var finishing = writer;
             writer = null;
             watched?.Finishing();
             await Side(targetServer, objectName, async () => { await finishing.DisposeAsync(); return 0; });
-            return new CopyCount(counter.Rows, counter.Bytes);
+            return new CopyCount(walker.Rows, walker.Bytes);
         }
         catch (InvalidDataException e)
         {

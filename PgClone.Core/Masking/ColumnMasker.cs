@@ -45,7 +45,7 @@ public sealed class ColumnMasker(MaskRuleSet rules, Func<MaskingSecret> secret, 
             : new ColumnRead(expression, null);
     }
 
-    public BinaryCopyRewriter? RewriterFor(TableData table) => StreamMaskRewriters.For(table.TargetColumns.Count, table.StreamMasks, secret);
+    public BinaryCopyWalker? RewriterFor(TableData table) => StreamMaskRewriters.For(table.TargetColumns.Count, table.StreamMasks, secret);
 
     public void ComputedOnTarget(MaskColumn column) => rules.Find(column.Table, column.Column, column.InheritedFrom);
 

@@ -59,7 +59,7 @@ public interface IColumnMasker
     ColumnRead? ReadFor(MaskColumn column) => ExpressionFor(column) is { } e ? new ColumnRead(e, null) : null;
 
     /// <summary>The rewriter applying a planned table's stream masks (one per COPY), or null when it has none.</summary>
-    Copying.BinaryCopyRewriter? RewriterFor(TableData table) => null;
+    Copying.BinaryCopyWalker? RewriterFor(TableData table) => null;
 
     /// <summary>
     /// A column the clone does not copy because the target computes it (a stored generated column, which can

@@ -17,11 +17,11 @@ internal static class StreamMaskRewriters
     private const long MicrosPerDay = 86_400_000_000;
 
     /// <summary>The rewriter of a table's stream masks, or null when it has none.</summary>
-    public static BinaryCopyRewriter? For(int fieldCount, IReadOnlyList<StreamMask> masks, Func<MaskingSecret> secret)
+    public static BinaryCopyWalker? For(int fieldCount, IReadOnlyList<StreamMask> masks, Func<MaskingSecret> secret)
     {
         if (masks.Count == 0) return null;
         var values = new MaskValues(masks.Any(m => m.Rule.IsKeyed) ? secret() : null);
-        return new BinaryCopyRewriter(fieldCount, masks.ToDictionary(m => m.Field, m => Field(m, values)));
+        return new BinaryCopyWalker(fieldCount, masks.ToDictionary(m => m.Field, m => Field(m, values)));
     }
 
     private static IFieldRewriter Field(StreamMask mask, MaskValues values) => mask.Type switch

@@ -52,10 +52,13 @@ public sealed class CliFaultTests(PgServersFixture fx) : IClassFixture<PgServers
         Assert.Equal([], await FaultData.DifferencesAsync(c.Db));
     }
 
-    /// <summary>Waits (up to 30 s) until a session of the clone on <paramref name="cs"/>'s server runs a statement like the pattern.</summary>
+    /// <summary>
+    /// Waits (up to 90 s) until a session of the clone on <paramref name="cs"/>'s server runs a statement like the pattern.
+    /// Generous: on a machine loaded 4-6 times over, the CLI's start (JIT) and plan alone took over 30 s and failed six tests.
+    /// </summary>
     private static async Task<int> WaitForStatementAsync(string cs, string likePattern, string andAlso = "true")
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(90);
         while (DateTime.UtcNow < deadline)
         {
             var pid = await PgServers.ScalarAsync<object>(cs,

@@ -10,42 +10,62 @@ public interface IFieldRewriter
 }
 
 /// <summary>
-/// Rewrites chosen fields of a binary COPY stream as it passes through, chunk by chunk: the header, the other
-/// fields and the trailer are copied unchanged, in runs, as they arrive. Only a rewritten field's value is ever
-/// held, and only when a chunk boundary cuts it: memory is one such value at most, never a whole tuple (a row with a
-/// 150 MB document beside a masked email once held the row three times over, in growing buffers).
+/// Walks the framing of a binary COPY stream as it passes through, chunk by chunk (signature, header extension,
+/// int16 field count, int32 field lengths, the -1 trailer): counts its rows and bytes and, given field rewriters,
+/// rewrites those fields on the way. Values are skipped, never decoded, and passed on in runs as they arrive; only a
+/// rewritten field's value is ever held, and only when a chunk boundary cuts it: memory is one such value at most,
+/// never a whole tuple (a row with a 150 MB document beside a masked email once held the row three times over).
+/// One walker does both so a masked table's stream is walked once, not once to count and once to rewrite.
 /// </summary>
-public sealed class BinaryCopyRewriter
+public sealed class BinaryCopyWalker
 {
+    /// <summary>"PGCOPY\n\377\r\n\0"</summary>
+    private static ReadOnlySpan<byte> Signature => [0x50, 0x47, 0x43, 0x4F, 0x50, 0x59, 0x0A, 0xFF, 0x0D, 0x0A, 0x00];
     private const int HeaderLength = 19; // signature (11) + flags (4) + header extension length (4)
 
     /// <summary>Fixed-size items (Header, FieldCount, FieldLength); a value passing (Skip) or held (Value); the end.</summary>
     private enum State { Header, FieldCount, FieldLength, Skip, Value, Trailer }
 
-    private readonly IFieldRewriter?[] _fields;
+    /// <summary>The rewriter of each field by position; null when the walker only counts.</summary>
+    private readonly IFieldRewriter?[]? _rewriters;
     private readonly byte[] _scratch = new byte[HeaderLength];
     private State _state = State.Header;
     private int _need = HeaderLength, _have;
     /// <summary>Bytes left of the header extension or value being skipped or held.</summary>
     private long _remaining;
-    /// <summary>The field whose length or value comes next; -1 while in the header.</summary>
-    private int _field = -1;
+    /// <summary>The field whose length or value comes next, and the current tuple's field count.</summary>
+    private int _field, _fields;
     private byte[]? _value;
     private int _valueFilled;
 
+    /// <summary>A walker that counts only: <see cref="Feed"/> needs no output.</summary>
+    public BinaryCopyWalker() { }
+
     /// <param name="fieldCount">Fields per tuple: a tuple with another count is an error.</param>
     /// <param name="rewriters">The rewriter of each field to rewrite, by position.</param>
-    public BinaryCopyRewriter(int fieldCount, IReadOnlyDictionary<int, IFieldRewriter> rewriters)
+    public BinaryCopyWalker(int fieldCount, IReadOnlyDictionary<int, IFieldRewriter> rewriters)
     {
-        _fields = new IFieldRewriter?[fieldCount];
-        foreach (var (field, rewriter) in rewriters) _fields[field] = rewriter;
+        _rewriters = new IFieldRewriter?[fieldCount];
+        foreach (var (field, rewriter) in rewriters) _rewriters[field] = rewriter;
     }
 
-    /// <summary>True once the -1 trailer went through.</summary>
+    /// <summary>True when fields are rewritten: <see cref="Feed"/> then writes the stream to its output.</summary>
+    public bool Rewrites => _rewriters is not null;
+
+    public long Rows { get; private set; }
+
+    /// <summary>Bytes fed (the stream as read, before any rewrite).</summary>
+    public long Bytes { get; private set; }
+
+    /// <summary>True once the -1 trailer was seen: the stream is complete.</summary>
     public bool Complete => _state == State.Trailer;
 
-    public void Feed(ReadOnlySpan<byte> chunk, IBufferWriter<byte> output)
+    /// <param name="output">Where the stream goes on, rewritten; required when <see cref="Rewrites"/>, else ignored.</param>
+    public void Feed(ReadOnlySpan<byte> chunk, IBufferWriter<byte>? output = null)
     {
+        if (_rewriters is null) output = null;
+        else ArgumentNullException.ThrowIfNull(output);
+        Bytes += chunk.Length;
         var pos = 0;
         var run = 0; // chunk[run..pos] passes unchanged and is not written yet
         while (pos < chunk.Length)
@@ -65,11 +85,19 @@ public sealed class BinaryCopyRewriter
                     chunk.Slice(pos, n).CopyTo(_value.AsSpan(_valueFilled));
                     _valueFilled += n;
                     run = pos += n;
-                    if ((_remaining -= n) == 0) RewriteHeld(output);
+                    if ((_remaining -= n) == 0) RewriteHeld(output!);
                     continue;
                 }
                 case State.Trailer:
                     throw new InvalidDataException("binary COPY stream has data after its trailer");
+            }
+            if (output is null && _have == 0 && chunk.Length - pos >= _need)
+            {
+                // Counting only, the whole item in this chunk: nothing to pass on or hold.
+                var whole = chunk.Slice(pos, _need);
+                pos += _need;
+                Consume(whole);
+                continue;
             }
             var start = pos;
             ReadOnlySpan<byte> item;
@@ -88,21 +116,21 @@ public sealed class BinaryCopyRewriter
                 pos += take;
                 if (_have < _need)
                 {
-                    output.Write(chunk[run..start]);
+                    output?.Write(chunk[run..start]);
                     return;
                 }
                 item = _scratch.AsSpan(0, _need);
                 _have = 0;
             }
-            if (_state == State.FieldLength && _fields[_field] is { } rewriter)
+            if (_state == State.FieldLength && _rewriters?[_field] is { } rewriter)
             {
                 // A rewritten field: its length and value are replaced by the rewriter's output.
-                output.Write(chunk[run..start]);
-                pos = StartRewrite(rewriter, BinaryPrimitives.ReadInt32BigEndian(item), chunk, pos, output);
+                output!.Write(chunk[run..start]);
+                pos = StartRewrite(rewriter, BinaryPrimitives.ReadInt32BigEndian(item), chunk, pos, output!);
                 run = pos;
                 continue;
             }
-            if (held)
+            if (held && output is not null)
             {
                 output.Write(chunk[run..start]);
                 output.Write(item);
@@ -110,7 +138,7 @@ public sealed class BinaryCopyRewriter
             }
             Consume(item);
         }
-        output.Write(chunk[run..pos]);
+        output?.Write(chunk[run..pos]);
     }
 
     /// <summary>Rewrites a field whose length was just read: at once when its value is all in the chunk, else holds it.</summary>
@@ -134,7 +162,7 @@ public sealed class BinaryCopyRewriter
 
     private void RewriteHeld(IBufferWriter<byte> output)
     {
-        try { _fields[_field]!.Rewrite(_value.AsSpan(0, _valueFilled), false, output); }
+        try { _rewriters![_field]!.Rewrite(_value.AsSpan(0, _valueFilled), false, output); }
         finally
         {
             ArrayPool<byte>.Shared.Return(_value!);
@@ -148,16 +176,21 @@ public sealed class BinaryCopyRewriter
         switch (_state)
         {
             case State.Header:
+                if (!item[..11].SequenceEqual(Signature)) throw new InvalidDataException("not a binary COPY stream (bad signature)");
                 var extension = BinaryPrimitives.ReadInt32BigEndian(item[15..]);
                 if (extension < 0) throw new InvalidDataException("binary COPY header extension length is negative");
-                _field = _fields.Length; // the extension is skipped as if it were a tuple's last field
+                _field = _fields = 0; // the extension is skipped as if it were the last field of a tuple without fields
                 if (extension > 0) { _state = State.Skip; _remaining = extension; }
                 else Expect(State.FieldCount, 2);
                 break;
             case State.FieldCount:
                 var count = BinaryPrimitives.ReadInt16BigEndian(item);
                 if (count == -1) { _state = State.Trailer; break; }
-                if (count != _fields.Length) throw new InvalidDataException($"binary COPY tuple has {count} fields, expected {_fields.Length}");
+                if (count < 0) throw new InvalidDataException($"binary COPY tuple has a negative field count {count}");
+                if (_rewriters is not null && count != _rewriters.Length)
+                    throw new InvalidDataException($"binary COPY tuple has {count} fields, expected {_rewriters.Length}");
+                Rows++;
+                _fields = count;
                 _field = -1;
                 NextField();
                 break;
@@ -173,7 +206,7 @@ public sealed class BinaryCopyRewriter
     /// <summary>After a field (or the header extension, which counts as past the last field): the next length or tuple.</summary>
     private void NextField()
     {
-        if (++_field >= _fields.Length) Expect(State.FieldCount, 2);
+        if (++_field >= _fields) Expect(State.FieldCount, 2);
         else Expect(State.FieldLength, 4);
     }
 
