@@ -54,7 +54,8 @@ internal sealed partial class PlanAssembler
 
         var parents = scope.Tables.SelectMany(t => t.Parents.Select(p => (new ObjectKey('r', t.Oid), new ObjectKey('r', p))));
         var edges = dependencies.Concat(parents).ToList();
-        var sorted = DependencyOrder.Sort(items, i => i.Key, i => i.Rank, i => i.Name.Schema + "\0" + i.Name.Name, edges);
+        var sorted = DependencyOrder.Sort(items, i => i.Key, i => i.Rank, i => i.Name.Schema + "\0" + i.Name.Name, edges,
+            i => i.Source is ViewInfo { Materialized: false, NeedsConstraint: false });
         var keys = items.Select(i => i.Key).ToHashSet();
         _neededByPreData = edges.Where(e => e.Item1 != e.Item2 && keys.Contains(e.Item1)).Select(e => e.Item2).ToHashSet();
         _ordered = sorted.Select(i => i.Source).Distinct().ToList();
