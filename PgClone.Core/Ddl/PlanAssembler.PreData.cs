@@ -14,7 +14,19 @@ internal sealed partial class PlanAssembler
         foreach (var t in Types)
         {
             var kind = t.Kind == UserTypeKind.Domain ? "domain" : "type";
-            items.Add(new PreItem(new ObjectKey('t', t.Oid), 1, t.Name, t, TypeDdl.Create(t).Select(sql => new DdlStatement(kind, t.Name.Quoted, sql)).ToList()));
+            var typeKey = new ObjectKey('t', t.Oid);
+            if (t.Kind == UserTypeKind.Domain && CycleFunctions(typeKey) is { Count: > 0 } cycle)
+            {
+                // A check or default calling a function that takes or returns the domain: the domain first, bare, then
+                // the function, then its default and validated checks (pg_dump's ALTER DOMAIN ... ADD CONSTRAINT).
+                var bare = t with { Default = null, Checks = t.Checks.Where(c => !c.Validated).ToList() };
+                items.Add(new PreItem(typeKey, 1, t.Name, t, TypeDdl.Create(bare).Select(sql => new DdlStatement(kind, t.Name.Quoted, sql)).ToList()));
+                var split = new ObjectKey('d', t.Oid);
+                items.Add(new PreItem(split, 1, t.Name, t, TypeDdl.DomainParts(t).Select(sql => new DdlStatement(kind, t.Name.Quoted, sql)).ToList()));
+                dependencies = MoveEdges(dependencies, typeKey, split, cycle);
+                continue;
+            }
+            items.Add(new PreItem(typeKey, 1, t.Name, t, TypeDdl.Create(t).Select(sql => new DdlStatement(kind, t.Name.Quoted, sql)).ToList()));
             if (t.Base is null) continue;
             // A base type and its I/O functions need each other: the functions are made on a shell of the type first
             // (key 's'), as pg_dump does, and the type itself after them.
@@ -31,10 +43,24 @@ internal sealed partial class PlanAssembler
         foreach (var t in Tables)
         {
             var name = naming.Table(t);
-            var sql = _tableDdl.Create(t, ColumnsOf(t), InlineChecks(t));
+            var tableKey = new ObjectKey('r', t.Oid);
+            var columns = ColumnsOf(t);
+            var cycle = CycleFunctions(tableKey);
+            var late = cycle.Count == 0 ? [] : columns.Where(c => c.Default is not null && c.Generated == '\0' && c.Identity == '\0').ToList();
+            if (late.Count > 0)
+            {
+                // A default calling a function whose SQL body reads the table: the table first, without its defaults,
+                // then the function, then the defaults (pg_dump's ALTER TABLE ONLY ... SET DEFAULT).
+                columns = columns.Select(c => late.Contains(c) ? c with { Default = null } : c).ToList();
+                var split = new ObjectKey('a', t.Oid);
+                items.Add(new PreItem(split, 4, t.Name, t, late.Select(c => new DdlStatement("table", name.Quoted,
+                    $"ALTER TABLE ONLY {name.Quoted} ALTER COLUMN {Connections.Sql.Ident(c.Name)} SET DEFAULT {naming.Default(c.Default!)}") { Table = name }).ToList()));
+                dependencies = MoveEdges(dependencies, tableKey, split, cycle);
+            }
+            var sql = _tableDdl.Create(t, columns, InlineChecks(t));
             var statements = sql.Select(s => new DdlStatement("table", name.Quoted, s) { Table = name }).ToList();
             _tableStatements[t.Oid] = statements;
-            items.Add(new PreItem(new ObjectKey('r', t.Oid), 4, t.Name, t, statements));
+            items.Add(new PreItem(tableKey, 4, t.Name, t, statements));
         }
         foreach (var (t, c) in SeparateChecks())
         {
@@ -78,6 +104,15 @@ internal sealed partial class PlanAssembler
         return sorted.Select(i => i.Source).OfType<ViewInfo>()
             .Where(v => !v.Materialized && !v.NeedsConstraint && (v.SelectsItself || later.Contains(new ObjectKey('r', v.Oid)))).Distinct().ToList();
     }
+
+    /// <summary>The cloned functions <paramref name="key"/> uses that use it in turn (by their SQL body, arguments or result).</summary>
+    private HashSet<ObjectKey> CycleFunctions(ObjectKey key) =>
+        catalog.DependenciesOf(key).Where(k => k.Kind == 'f' && ClonedFunctions.Contains(k.Oid) && Reaches(k, key)).ToHashSet();
+
+    /// <summary>Hands <paramref name="from"/>'s edges to <paramref name="functions"/> over to <paramref name="split"/>, which also follows <paramref name="from"/>.</summary>
+    private static IEnumerable<(ObjectKey From, ObjectKey To)> MoveEdges(IEnumerable<(ObjectKey From, ObjectKey To)> dependencies, ObjectKey from,
+        ObjectKey split, HashSet<ObjectKey> functions) =>
+        dependencies.Where(d => d.From != from || !functions.Contains(d.To)).Concat(functions.Select(f => (split, f))).Append((split, from));
 
     /// <summary>Each created table's pre-data statements (CREATE TABLE and its column settings).</summary>
     private readonly Dictionary<uint, List<DdlStatement>> _tableStatements = [];

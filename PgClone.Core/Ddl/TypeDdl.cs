@@ -61,6 +61,13 @@ internal static class TypeDdl
         if (b.Collatable) yield return "COLLATABLE = true";
     }
 
+    /// <summary>A domain's default and validated checks, set apart from its creation (a function they call needs the domain).</summary>
+    public static IEnumerable<string> DomainParts(UserType t)
+    {
+        if (t.Default is not null) yield return $"ALTER DOMAIN {t.Name.Quoted} SET DEFAULT {t.Default}";
+        foreach (var c in t.Checks.Where(c => c.Validated)) yield return $"ALTER DOMAIN {t.Name.Quoted} ADD CONSTRAINT {Sql.Ident(c.Name)} {c.Definition}";
+    }
+
     /// <summary>
     /// A domain's NOT VALID checks, added after the data as pg_dump does: old rows that break them are copied,
     /// and the checks stay not validated.

@@ -65,6 +65,39 @@ public sealed class ObjectReferenceTests(PgServersFixture fx) : IClassFixture<Pg
         Assert.Equal("{\"(1,x)\"}", await PgServers.ScalarAsync<string>(db.Target, "SELECT array_agg(r)::text FROM rows_of r"));
     }
 
+    /// <summary>
+    /// A column default, or a domain's check and default, calling a function whose SQL body reads the table (or a
+    /// table of the domain): the table or domain is made bare, then the function, then the default or check, as pg_dump does.
+    /// </summary>
+    [Fact]
+    public async Task A_default_or_a_domain_check_calling_a_function_that_reads_them_back_is_added_after_the_function()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("defaultcycle");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE TABLE "Tickets" (id int PRIMARY KEY, n int);
+            CREATE FUNCTION next_n() RETURNS int LANGUAGE sql VOLATILE RETURN (SELECT coalesce(max(n), 0) + 1 FROM "Tickets");
+            ALTER TABLE "Tickets" ALTER n SET DEFAULT next_n();
+            INSERT INTO "Tickets"(id) VALUES (1), (2);
+            CREATE DOMAIN "Small" AS int;
+            CREATE TABLE limits (v "Small");
+            CREATE FUNCTION limit_of() RETURNS int LANGUAGE sql STABLE RETURN (SELECT max(v) FROM limits);
+            ALTER DOMAIN "Small" ADD CONSTRAINT under_limit CHECK (VALUE <= coalesce(limit_of(), 1000));
+            ALTER DOMAIN "Small" SET DEFAULT 7;
+            INSERT INTO limits VALUES (100);
+            CREATE TABLE with_default (id int, v "Small");
+            """);
+
+        await CloneKit.CloneAsync(db, CloneOperation.Database);
+
+        Assert.Equal(await CloneKit.DumpAsync(db.Source), await CloneKit.DumpAsync(db.Target));
+        await PgServers.ExecAsync(db.Target, "INSERT INTO \"Tickets\"(id) VALUES (3)");
+        Assert.Equal("1:1,2:2,3:3", await PgServers.ScalarAsync<string>(db.Target, "SELECT string_agg(id || ':' || n, ',' ORDER BY id) FROM \"Tickets\""));
+        var e = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => PgServers.ExecAsync(db.Target, "INSERT INTO limits VALUES (101)"));
+        Assert.Equal("value for domain \"Small\" violates check constraint \"under_limit\"", e.MessageText);
+        await PgServers.ExecAsync(db.Target, "INSERT INTO with_default(id) VALUES (1)");
+        Assert.Equal(7, await PgServers.ScalarAsync<int>(db.Target, "SELECT v FROM with_default"));
+    }
+
     [Fact]
     public async Task Views_whose_recursive_queries_mark_cycles_with_typed_values_are_made_again_though_the_server_prints_them_unreadably()
     {
