@@ -45,9 +45,9 @@ internal sealed partial class PlanAssembler
             var name = naming.Table(t);
             var tableKey = new ObjectKey('r', t.Oid);
             var columns = ColumnsOf(t);
-            var cycle = CycleFunctions(tableKey);
-            var late = cycle.Count == 0 ? [] : columns.Where(c => c.Default is not null && c.Generated == '\0' && c.Identity == '\0').ToList();
-            if (late.Count > 0)
+            // The reachability walk only for a table with plain defaults: planning runs this for every table.
+            var late = columns.Where(c => c.Default is not null && c.Generated == '\0' && c.Identity == '\0').ToList();
+            if (late.Count > 0 && CycleFunctions(tableKey) is { Count: > 0 } cycle)
             {
                 // A default calling a function whose SQL body reads the table: the table first, without its defaults,
                 // then the function, then the defaults (pg_dump's ALTER TABLE ONLY ... SET DEFAULT).

@@ -65,7 +65,7 @@ internal static class TypeDdl
     public static IEnumerable<string> DomainParts(UserType t)
     {
         if (t.Default is not null) yield return $"ALTER DOMAIN {t.Name.Quoted} SET DEFAULT {t.Default}";
-        foreach (var c in t.Checks.Where(c => c.Validated)) yield return $"ALTER DOMAIN {t.Name.Quoted} ADD CONSTRAINT {Sql.Ident(c.Name)} {c.Definition}";
+        foreach (var c in t.Checks.Where(c => c.Validated)) yield return AddCheck(t, c);
     }
 
     /// <summary>
@@ -73,7 +73,9 @@ internal static class TypeDdl
     /// and the checks stay not validated.
     /// </summary>
     public static IEnumerable<string> LateChecks(UserType t) =>
-        t.Checks.Where(c => !c.Validated).Select(c => $"ALTER DOMAIN {t.Name.Quoted} ADD CONSTRAINT {Sql.Ident(c.Name)} {c.Definition}");
+        t.Checks.Where(c => !c.Validated).Select(c => AddCheck(t, c));
+
+    private static string AddCheck(UserType t, DomainCheck c) => $"ALTER DOMAIN {t.Name.Quoted} ADD CONSTRAINT {Sql.Ident(c.Name)} {c.Definition}";
 
     public static string Collate(string? collation) => collation is null ? "" : " COLLATE " + collation;
 
