@@ -32,4 +32,10 @@ internal static class FakeNames
 
     /// <summary>Reserved for documentation (RFC 2606): fake addresses can never reach a real mailbox.</summary>
     public static readonly string[] Domains = ["example.com", "example.org", "example.net", "example.com"];
+
+    /// <summary>Bytes of the longest fake_name: first, space, last.</summary>
+    public static readonly int LongestName = First.Max(f => f.Length) + 1 + Last.Max(l => l.Length);
+
+    /// <summary>Bytes of the longest fake_email: first.last, up to three digits, '@', domain.</summary>
+    public static readonly int LongestEmail = LongestName + 3 + 1 + Domains.Max(d => d.Length);
 }

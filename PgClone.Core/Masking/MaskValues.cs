@@ -28,28 +28,13 @@ public sealed class MaskValues(MaskingSecret? secret)
     private byte[] _utf8 = new byte[256];
     private readonly PrefixMemo _memo = new(MemoSlots);
 
-    /// <summary>The masked text of a text value (the SQL's <c>c::text</c>), or null for NULL.</summary>
+    /// <summary>The masked text of a text value (the SQL's <c>c::text</c>), or null for NULL: <see cref="Utf8"/> on its UTF-8.</summary>
     public string? Text(MaskRule rule, string? value)
     {
         if (value is null) return null;
-        return rule.Strategy switch
-        {
-            MaskStrategy.Email => Email(value),
-            MaskStrategy.Partial => Partial(value, rule.Prefix, rule.Suffix),
-            MaskStrategy.FakeName => FakeName(Hmac("n:", value)),
-            MaskStrategy.FakeEmail => FakeEmail(Hmac("e:", value)),
-            _ => OnBytes(rule, value),
-        };
-    }
-
-    /// <summary>A strategy of <see cref="TryUtf8"/> applied to a string: one implementation per strategy.</summary>
-    private string OnBytes(MaskRule rule, string value)
-    {
         var utf8 = Utf8Of(value);
-        var output = new byte[Utf8Room(utf8.Length)];
-        if (!TryUtf8(rule, utf8, output, out var written))
-            throw new ArgumentOutOfRangeException(nameof(rule), rule.StrategyName, "not computed in process");
-        return Encoding.UTF8.GetString(output, 0, written);
+        var output = new byte[MaxUtf8Length(rule, utf8)];
+        return Encoding.UTF8.GetString(output, 0, Utf8(rule, utf8, output));
     }
 
     /// <summary>The UTF-8 of <paramref name="value"/>, in a buffer reused by the next call.</summary>
@@ -61,36 +46,76 @@ public sealed class MaskValues(MaskingSecret? secret)
         return _utf8.AsSpan(0, length);
     }
 
-    /// <summary>Bytes <see cref="TryUtf8"/> may write for a value of <paramref name="length"/> bytes.</summary>
-    public static int Utf8Room(int length) => Math.Max(64, length);
+    /// <summary>
+    /// Bytes <see cref="Utf8"/> may write for <paramref name="value"/>: only keep_format and an email's domain grow
+    /// with the value; the others take a few bytes whatever its length (a 150 MB document masked needs 64 at most).
+    /// </summary>
+    public static int MaxUtf8Length(MaskRule rule, ReadOnlySpan<byte> value) => rule.Strategy switch
+    {
+        MaskStrategy.KeyedHash => 64,
+        MaskStrategy.Name => 4,
+        MaskStrategy.Phone => 8,
+        MaskStrategy.KeepFormat => value.Length,
+        // A kept prefix and suffix of at most 4 bytes a character, "***" between them; or "***" alone.
+        MaskStrategy.Partial => (int)Math.Min(value.Length, 4L * (rule.Prefix + rule.Suffix)) + 3,
+        MaskStrategy.Email => EmailUtf8(value, []),
+        MaskStrategy.FakeName => FakeNames.LongestName,
+        MaskStrategy.FakeEmail => FakeNames.LongestEmail,
+        _ => throw new ArgumentOutOfRangeException(nameof(rule), rule.StrategyName, "not computed in process"),
+    };
 
     /// <summary>
-    /// The masked UTF-8 of a UTF-8 value, computed on the bytes without decoding them, for the strategies whose
-    /// output is ASCII or keeps every byte but the digits (keyed_hash, name, phone, keep_format); false for the
-    /// others. <paramref name="destination"/> holds at least <see cref="Utf8Room"/> bytes.
+    /// The masked UTF-8 of a UTF-8 value, computed on its bytes without decoding it (a huge value costs its bytes, not
+    /// a string and an array of its characters beside them); returns the length written. Characters are code points,
+    /// as PostgreSQL counts them; in UTF-8 a byte below 0x80 ('@', a digit) is always a whole character.
+    /// <paramref name="destination"/> holds at least <see cref="MaxUtf8Length"/> bytes.
     /// </summary>
-    public bool TryUtf8(MaskRule rule, ReadOnlySpan<byte> value, Span<byte> destination, out int written)
+    public int Utf8(MaskRule rule, ReadOnlySpan<byte> value, Span<byte> destination)
     {
         switch (rule.Strategy)
         {
             case MaskStrategy.KeyedHash:
-                written = HexLower(KeyedHashUtf8(value), destination);
-                return true;
+                return HexLower(KeyedHashUtf8(value), destination);
             case MaskStrategy.Name:
-                written = "XXXX"u8.Length;
                 "XXXX"u8.CopyTo(destination);
-                return true;
+                return "XXXX"u8.Length;
             case MaskStrategy.Phone:
-                written = PhoneUtf8(value, destination);
-                return true;
+                return PhoneUtf8(value, destination);
             case MaskStrategy.KeepFormat:
                 KeepFormatUtf8(value, destination);
-                written = value.Length;
-                return true;
+                return value.Length;
+            case MaskStrategy.Partial:
+                return PartialUtf8(value, rule.Prefix, rule.Suffix, destination);
+            case MaskStrategy.Email:
+                return EmailUtf8(value, destination);
+            case MaskStrategy.FakeName:
+                return FakeNameUtf8(Hmac("n:"u8, value), destination);
+            case MaskStrategy.FakeEmail:
+                return FakeEmailUtf8(Hmac("e:"u8, value), destination);
             default:
-                written = 0;
-                return false;
+                throw new ArgumentOutOfRangeException(nameof(rule), rule.StrategyName, "not computed in process");
         }
+    }
+
+    /// <summary>The byte length of the first <paramref name="characters"/> characters of UTF-8 <paramref name="value"/> (all of it when shorter).</summary>
+    public static int Utf8Prefix(ReadOnlySpan<byte> value, int characters)
+    {
+        var at = 0;
+        for (var seen = 0; at < value.Length; at++)
+        {
+            if (IsContinuation(value[at])) continue;
+            if (seen++ == characters) return at;
+        }
+        return at;
+    }
+
+    private static bool IsContinuation(byte b) => (b & 0xC0) == 0x80;
+
+    private static int CharacterCount(ReadOnlySpan<byte> value)
+    {
+        var count = 0;
+        foreach (var b in value) if (!IsContinuation(b)) count++;
+        return count;
     }
 
     /// <summary>keyed_hash's digest of a value's UTF-8 (its first 16 bytes are the uuid a uuid column gets).</summary>
@@ -106,40 +131,58 @@ public sealed class MaskValues(MaskingSecret? secret)
     /// </summary>
     public int ShiftDays(MaskRule rule, string epochText)
     {
-        var h = Hmac("d:", epochText);
+        var h = Hmac("d:"u8, epochText);
         var s = (h[0] * 256 + h[1]) % (2 * rule.Days);
         return s < rule.Days ? s - rule.Days : s - rule.Days + 1;
     }
 
     /// <summary>HMAC-SHA256 of the UTF-8 of purpose || value, in a buffer reused by the next call.</summary>
-    private byte[] Hmac(string purpose, string value)
+    private byte[] Hmac(ReadOnlySpan<byte> purpose, string value) => Hmac(purpose, Utf8Of(value));
+
+    private byte[] Hmac(ReadOnlySpan<byte> purpose, ReadOnlySpan<byte> value)
     {
-        Span<byte> prefix = stackalloc byte[purpose.Length];
-        for (var i = 0; i < purpose.Length; i++) prefix[i] = (byte)purpose[i];
-        Kernel.Hmac(prefix, Utf8Of(value), _digest);
+        Kernel.Hmac(purpose, value, _digest);
         return _digest;
     }
 
-    private static string Email(string v)
+    /// <summary>The masked email written to <paramref name="destination"/>, or, when it is empty, only its length.</summary>
+    private static int EmailUtf8(ReadOnlySpan<byte> v, Span<byte> destination)
     {
-        var at = v.IndexOf('@');
-        if (at < 0) return "***";
-        var first = at > 0 ? FirstCodePoint(v) : "";
-        return first + "***@" + v[(v.LastIndexOf('@') + 1)..];
+        var at = v.IndexOf((byte)'@');
+        if (at < 0) return destination.IsEmpty ? 3 : Stars(destination);
+        var first = at > 0 ? Math.Max(1, Utf8Prefix(v, 1)) : 0;
+        var domain = v[(v.LastIndexOf((byte)'@') + 1)..];
+        if (destination.IsEmpty) return first + 4 + domain.Length;
+        v[..first].CopyTo(destination);
+        "***@"u8.CopyTo(destination[first..]);
+        domain.CopyTo(destination[(first + 4)..]);
+        return first + 4 + domain.Length;
     }
 
-    private static string Partial(string v, int prefix, int suffix)
+    private static int PartialUtf8(ReadOnlySpan<byte> v, int prefix, int suffix, Span<byte> destination)
     {
-        var runes = v.EnumerateRunes().ToArray();
-        if (runes.Length <= prefix + suffix) return "***";
-        return Concat(runes.AsSpan(0, prefix)) + "***" + Concat(runes.AsSpan(runes.Length - suffix));
+        var characters = CharacterCount(v);
+        if (characters <= prefix + suffix) return Stars(destination);
+        var head = Utf8Prefix(v, prefix);
+        var tail = v[Utf8Prefix(v, characters - suffix)..];
+        v[..head].CopyTo(destination);
+        "***"u8.CopyTo(destination[head..]);
+        tail.CopyTo(destination[(head + 3)..]);
+        return head + 3 + tail.Length;
     }
 
-    private static string FakeName(ReadOnlySpan<byte> h) => FakeNames.First[h[0] % FakeNames.First.Length] + " " + FakeNames.Last[h[1] % FakeNames.Last.Length];
+    private static int Stars(Span<byte> destination)
+    {
+        "***"u8.CopyTo(destination);
+        return 3;
+    }
 
-    private static string FakeEmail(ReadOnlySpan<byte> h) =>
-        (FakeNames.First[h[0] % FakeNames.First.Length] + "." + FakeNames.Last[h[1] % FakeNames.Last.Length]).ToLowerInvariant()
-        + ((h[2] * 256 + h[3]) % 1000).ToString(CultureInfo.InvariantCulture) + "@" + FakeNames.Domains[h[4] % FakeNames.Domains.Length];
+    private static int FakeNameUtf8(ReadOnlySpan<byte> h, Span<byte> destination) =>
+        Encoding.ASCII.GetBytes(FakeNames.First[h[0] % FakeNames.First.Length] + " " + FakeNames.Last[h[1] % FakeNames.Last.Length], destination);
+
+    private static int FakeEmailUtf8(ReadOnlySpan<byte> h, Span<byte> destination) =>
+        Encoding.ASCII.GetBytes((FakeNames.First[h[0] % FakeNames.First.Length] + "." + FakeNames.Last[h[1] % FakeNames.Last.Length]).ToLowerInvariant()
+            + ((h[2] * 256 + h[3]) % 1000).ToString(CultureInfo.InvariantCulture) + "@" + FakeNames.Domains[h[4] % FakeNames.Domains.Length], destination);
 
     private static int PhoneUtf8(ReadOnlySpan<byte> v, Span<byte> destination)
     {
@@ -221,13 +264,4 @@ public sealed class MaskValues(MaskingSecret? secret)
 
     /// <summary>Each byte's two hex digits, the first in the low byte.</summary>
     private static readonly ushort[] HexPairs = [.. Enumerable.Range(0, 256).Select(b => (ushort)("0123456789abcdef"[b >> 4] | "0123456789abcdef"[b & 15] << 8))];
-
-    private static string FirstCodePoint(string v) => char.IsSurrogatePair(v, 0) ? v[..2] : v[..1];
-
-    private static string Concat(ReadOnlySpan<Rune> runes)
-    {
-        var sb = new StringBuilder(runes.Length);
-        foreach (var r in runes) sb.Append(r.ToString());
-        return sb.ToString();
-    }
 }

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Text;
 using PgClone.Core.Copying;
 
 namespace PgClone.Core.Masking;
@@ -43,39 +42,15 @@ internal static class StreamMaskRewriters
 
     private sealed class TextField(MaskRule rule, int maxLength, MaskValues values) : IFieldRewriter
     {
-        /// <summary>Whether the UTF-8 path applies: keep_format keeps non-ASCII bytes, so a cut to n characters needs the text path.</summary>
-        private readonly bool _onBytes = maxLength == 0 || rule.Strategy != MaskStrategy.KeepFormat;
-
         public void Rewrite(ReadOnlySpan<byte> value, bool isNull, IBufferWriter<byte> output)
         {
             if (isNull) { WriteNull(output); return; }
-            if (_onBytes)
-            {
-                var room = output.GetSpan(4 + MaskValues.Utf8Room(value.Length));
-                if (values.TryUtf8(rule, value, room[4..], out var written))
-                {
-                    // The other strategies on this path write ASCII: n characters are n bytes.
-                    if (maxLength > 0) written = Math.Min(written, maxLength);
-                    BinaryPrimitives.WriteInt32BigEndian(room, written);
-                    output.Advance(4 + written);
-                    return;
-                }
-            }
-            var masked = values.Text(rule, Encoding.UTF8.GetString(value))!;
-            if (maxLength > 0) masked = CutToCharacters(masked, maxLength);
-            var bytes = Encoding.UTF8.GetByteCount(masked);
-            WriteLength(output, bytes);
-            Encoding.UTF8.GetBytes(masked, output.GetSpan(bytes));
-            output.Advance(bytes);
-        }
-
-        /// <summary>CAST(... AS character varying(n)) keeps the first n characters.</summary>
-        private static string CutToCharacters(string s, int n)
-        {
-            if (s.Length <= n) return s;
-            var end = 0;
-            for (var i = 0; i < n && end < s.Length; i++) end += char.IsSurrogatePair(s, end) ? 2 : 1;
-            return s[..end];
+            var room = output.GetSpan(4 + MaskValues.MaxUtf8Length(rule, value));
+            var written = values.Utf8(rule, value, room[4..]);
+            // CAST(... AS character varying(n)) keeps the first n characters.
+            if (maxLength > 0) written = MaskValues.Utf8Prefix(room.Slice(4, written), maxLength);
+            BinaryPrimitives.WriteInt32BigEndian(room, written);
+            output.Advance(4 + written);
         }
     }
 
