@@ -139,7 +139,7 @@ internal sealed partial class PlanAssembler
         foreach (var t in Tables.Where(t => t.Kind == 'r' && t.Parents.Count == 0 && !Parents.Contains(t.Oid) && !UnreadOnStandby(t)))
         {
             var key = new ObjectKey('r', t.Oid);
-            if (_neededByPreData.Contains(key) || CallsClonedFunction(key) || !_tableStatements.TryGetValue(t.Oid, out var statements)) continue;
+            if (_neededByPreData.Contains(key) || RunsClonedFunctionWhileLoading(t, key) || !_tableStatements.TryGetValue(t.Oid, out var statements)) continue;
             var name = naming.Table(t);
             deferred[name] = [.. statements, .. ownership[name]];
         }
@@ -148,11 +148,20 @@ internal sealed partial class PlanAssembler
         return deferred;
     }
 
-    /// <summary>Whether the table's columns, defaults or checks use a cloned function, through its types too.</summary>
-    private bool CallsClonedFunction(ObjectKey table)
+    /// <summary>
+    /// Whether loading the table's rows may run a cloned function: a CHECK calling one, a generated column (its
+    /// expression's functions are not told apart from the defaults'), or a domain of a column with one. A column
+    /// default does not count: COPY names every column it creates, so no default runs while the rows load (a table of
+    /// a schema whose ids come from `DEFAULT next_id()` loads like any other).
+    /// </summary>
+    private bool RunsClonedFunctionWhileLoading(TableInfo t, ObjectKey table)
     {
+        var calls = catalog.DependenciesOf(table).Where(k => k.Kind == 'f' && ClonedFunctions.Contains(k.Oid)).ToList();
+        if (calls.Count > 0 && (ColumnsOf(t).Any(c => c.Generated != '\0')
+                                || catalog.ConstraintsOf(t.Oid).Any(c => c.Type == 'c' && c.Functions.Any(ClonedFunctions.Contains))))
+            return true;
         var seen = new HashSet<ObjectKey> { table };
-        var queue = new Queue<ObjectKey>(seen);
+        var queue = new Queue<ObjectKey>(catalog.DependenciesOf(table).Where(k => k.Kind == 't' && seen.Add(k)));
         while (queue.TryDequeue(out var key))
             foreach (var next in catalog.DependenciesOf(key))
             {

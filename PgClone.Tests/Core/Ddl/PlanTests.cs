@@ -69,6 +69,12 @@ public sealed class PlanTests(PgServersFixture fx) : IClassFixture<PgServersFixt
             CREATE TABLE d.domained (v d.pos);
             CREATE TABLE d.rowtyped (id int);
             CREATE FUNCTION d.first_id(r d.rowtyped) RETURNS int LANGUAGE sql AS 'SELECT r.id';
+            CREATE FUNCTION d.next_code() RETURNS text LANGUAGE sql AS 'SELECT ''c'' || count(*) FROM d.viewed';
+            CREATE TABLE d.defaulted (id int, code text DEFAULT d.next_code());
+            CREATE FUNCTION d.twice(v int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT 2 * v';
+            CREATE TABLE d.generated (v int, g int GENERATED ALWAYS AS (d.twice(v)) STORED);
+            INSERT INTO d.defaulted (id) VALUES (1), (2);
+            INSERT INTO d.generated (v) VALUES (21);
             INSERT INTO d.plain (note) SELECT 'n' || g FROM generate_series(1, 50) g;
             INSERT INTO d.viewed SELECT generate_series(1, 5);
             INSERT INTO d.checked VALUES (1), (2);
@@ -83,9 +89,11 @@ public sealed class PlanTests(PgServersFixture fx) : IClassFixture<PgServersFixt
         Assert.Equal(["table \"d\".\"plain\"", "sequence \"d\".\"plain_id_seq\""], tables["plain"].Create.Select(s => s.ToString()).Distinct());
         Assert.Contains(tables["plain"].Create, s => s.Sql == "ALTER SEQUENCE \"d\".\"plain_id_seq\" OWNED BY \"d\".\"plain\".\"id\"");
         Assert.DoesNotContain(plan.PreData, s => s.Table == new QualifiedName("d", "plain"));
-        // Kept in PreData: a view selects from it, a child inherits from it (or it is the child), a CHECK or a
-        // domain calls a cloned function while rows load, a function takes its row type.
-        foreach (var name in new[] { "viewed", "parent", "child", "checked", "domained", "rowtyped" })
+        // A default calling a cloned function does not run while COPY loads every column.
+        Assert.Equal(["table \"d\".\"defaulted\""], tables["defaulted"].Create.Select(s => s.ToString()).Distinct());
+        // Kept in PreData: a view selects from it, a child inherits from it (or it is the child), a CHECK, a domain
+        // or a generated column calls a cloned function while rows load, a function takes its row type.
+        foreach (var name in new[] { "viewed", "parent", "child", "checked", "domained", "generated", "rowtyped" })
         {
             Assert.Empty(tables[name].Create);
             Assert.Contains(plan.PreData, s => s.ToString() == $"table \"d\".\"{name}\"");
@@ -100,6 +108,9 @@ public sealed class PlanTests(PgServersFixture fx) : IClassFixture<PgServersFixt
         Assert.True(await PgServers.ScalarAsync<bool>(db.Target, string.Format(SameTransaction, "plain")));
         Assert.False(await PgServers.ScalarAsync<bool>(db.Target, string.Format(SameTransaction, "viewed")));
         Assert.Equal(51, await PgServers.ScalarAsync<int>(db.Target, "SELECT nextval('d.plain_id_seq')::int"));
+        Assert.True(await PgServers.ScalarAsync<bool>(db.Target, string.Format(SameTransaction, "defaulted")));
+        Assert.Equal("c5", await PgServers.ScalarAsync<string>(db.Target, "INSERT INTO d.defaulted (id) VALUES (3) RETURNING code"));
+        Assert.Equal(42, await PgServers.ScalarAsync<int>(db.Target, "SELECT g FROM d.generated"));
         Assert.Equal("d.plain.id", await PgServers.ScalarAsync<string>(db.Target,
             "SELECT d.refobjid::regclass || '.' || a.attname FROM pg_depend d JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid WHERE d.objid = 'd.plain_id_seq'::regclass AND d.deptype = 'a'"));
     }
