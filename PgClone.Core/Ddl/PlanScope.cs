@@ -356,11 +356,23 @@ internal sealed class PlanScope
 
     private readonly List<string> _unsupported = [];
 
+    /// <summary>
+    /// A table name given as "schema.table" is one name (a dot is allowed in it): the message says how to name a table
+    /// of that schema (the catalog read holds only the requested schema, so whether it exists is not known here).
+    /// </summary>
+    private static string QualifiedHint(QualifiedName name)
+    {
+        var dot = name.Name.IndexOf('.');
+        if (dot <= 0 || dot == name.Name.Length - 1) return "";
+        var meant = new QualifiedName(name.Name[..dot], name.Name[(dot + 1)..]);
+        return $" (a dot is part of a table's name; for table {meant.Quoted}, give schema {Sql.Ident(meant.Schema)} and table {Sql.Ident(meant.Name)} apart)";
+    }
+
     private void SelectTable(CloneRequest request, SourceCatalog catalog)
     {
         var name = new QualifiedName(request.Schema!, request.Table!);
         var table = catalog.Tables.FirstOrDefault(t => t.Name == name)
-            ?? throw PgCloneException.For(request.Source, null, $"table {name.Quoted} does not exist");
+            ?? throw PgCloneException.For(request.Source, null, $"table {name.Quoted} does not exist{QualifiedHint(name)}");
         var options = request.EffectiveOptions;
         // A partitioned table comes with its partitions, at every level.
         var selected = new List<TableInfo> { table };

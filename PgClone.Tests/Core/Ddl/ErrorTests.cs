@@ -28,6 +28,15 @@ public sealed class ErrorTests(PgServersFixture fx) : IClassFixture<PgServersFix
     }
 
     [Fact]
+    public async Task A_table_named_schema_dot_table_is_explained()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("errors");
+        await PgServers.ExecAsync(db.Source, "CREATE SCHEMA s; CREATE TABLE s.t (id int)");
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Table, "public", "s.t"));
+        Assert.Equal($"{Source(db)}: table \"public\".\"s.t\" does not exist (a dot is part of a table's name; for table \"s\".\"t\", give schema \"s\" and table \"t\" apart)", e.Message);
+    }
+
+    [Fact]
     public async Task An_existing_table_on_the_target_is_named_with_the_target_server()
     {
         var db = await fx.Servers.CreateDatabasesAsync("errors");
