@@ -10,11 +10,29 @@ public interface IFieldRewriter
 }
 
 /// <summary>
+/// A field rewriter that can also take a non-NULL value in parts, as the chunks bring it, keeping a bounded state
+/// (a running hash, a few characters): a value cut by a chunk boundary is then never held whole.
+/// </summary>
+public interface IPartwiseFieldRewriter : IFieldRewriter
+{
+    /// <summary>False when this rewriter needs the whole value (the walker then holds a cut value).</summary>
+    bool TakesParts { get; }
+
+    void Begin();
+
+    void Append(ReadOnlySpan<byte> part);
+
+    /// <summary>Writes the rewritten field (its length, then its bytes) once the value's last part is in.</summary>
+    void End(IBufferWriter<byte> output);
+}
+
+/// <summary>
 /// Walks the framing of a binary COPY stream as it passes through, chunk by chunk (signature, header extension,
 /// int16 field count, int32 field lengths, the -1 trailer): counts its rows and bytes and, given field rewriters,
 /// rewrites those fields on the way. Values are skipped, never decoded, and passed on in runs as they arrive; only a
-/// rewritten field's value is ever held, and only when a chunk boundary cuts it: memory is one such value at most,
-/// never a whole tuple (a row with a 150 MB document beside a masked email once held the row three times over).
+/// rewritten field's value is ever held, and only when a chunk boundary cuts it and its rewriter cannot take it in
+/// parts (<see cref="IPartwiseFieldRewriter"/>): memory is one such value at most, never a whole tuple (a row with a
+/// 150 MB document beside a masked email once held the row three times over).
 /// One walker does both so a masked table's stream is walked once, not once to count and once to rewrite.
 /// </summary>
 public sealed class BinaryCopyWalker
@@ -23,8 +41,8 @@ public sealed class BinaryCopyWalker
     private static ReadOnlySpan<byte> Signature => [0x50, 0x47, 0x43, 0x4F, 0x50, 0x59, 0x0A, 0xFF, 0x0D, 0x0A, 0x00];
     private const int HeaderLength = 19; // signature (11) + flags (4) + header extension length (4)
 
-    /// <summary>Fixed-size items (Header, FieldCount, FieldLength); a value passing (Skip) or held (Value); the end.</summary>
-    private enum State { Header, FieldCount, FieldLength, Skip, Value, Trailer }
+    /// <summary>Fixed-size items (Header, FieldCount, FieldLength); a value passing (Skip), held (Value) or rewritten in parts (Parts); the end.</summary>
+    private enum State { Header, FieldCount, FieldLength, Skip, Value, Parts, Trailer }
 
     /// <summary>The rewriter of each field by position; null when the walker only counts.</summary>
     private readonly IFieldRewriter?[]? _rewriters;
@@ -88,6 +106,19 @@ public sealed class BinaryCopyWalker
                     if ((_remaining -= n) == 0) RewriteHeld(output!);
                     continue;
                 }
+                case State.Parts:
+                {
+                    var n = (int)Math.Min(_remaining, chunk.Length - pos);
+                    var partwise = (IPartwiseFieldRewriter)_rewriters![_field]!;
+                    partwise.Append(chunk.Slice(pos, n));
+                    run = pos += n;
+                    if ((_remaining -= n) == 0)
+                    {
+                        partwise.End(output!);
+                        NextField();
+                    }
+                    continue;
+                }
                 case State.Trailer:
                     throw new InvalidDataException("binary COPY stream has data after its trailer");
             }
@@ -141,7 +172,10 @@ public sealed class BinaryCopyWalker
         output?.Write(chunk[run..pos]);
     }
 
-    /// <summary>Rewrites a field whose length was just read: at once when its value is all in the chunk, else holds it.</summary>
+    /// <summary>
+    /// Rewrites a field whose length was just read: at once when its value is all in the chunk, else in parts when its
+    /// rewriter takes them, else holds it.
+    /// </summary>
     /// <returns>The position after what was consumed.</returns>
     private int StartRewrite(IFieldRewriter rewriter, int length, ReadOnlySpan<byte> chunk, int pos, IBufferWriter<byte> output)
     {
@@ -153,9 +187,15 @@ public sealed class BinaryCopyWalker
             NextField();
             return pos + size;
         }
+        _remaining = length;
+        if (rewriter is IPartwiseFieldRewriter { TakesParts: true } partwise)
+        {
+            partwise.Begin();
+            _state = State.Parts;
+            return pos;
+        }
         _value = ArrayPool<byte>.Shared.Rent(length);
         _valueFilled = 0;
-        _remaining = length;
         _state = State.Value;
         return pos;
     }

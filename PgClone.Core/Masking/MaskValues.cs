@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace PgClone.Core.Masking;
@@ -52,16 +54,23 @@ public sealed class MaskValues(MaskingSecret? secret)
     /// </summary>
     public static int MaxUtf8Length(MaskRule rule, ReadOnlySpan<byte> value) => rule.Strategy switch
     {
+        MaskStrategy.KeepFormat => value.Length,
+        MaskStrategy.Email => EmailUtf8(value, []),
+        MaskStrategy.Partial => Math.Min(value.Length + 3, MaxPartsLength(rule)),
+        _ => MaxPartsLength(rule),
+    };
+
+    /// <summary>Bytes <see cref="EndParts"/> may write.</summary>
+    public static int MaxPartsLength(MaskRule rule) => rule.Strategy switch
+    {
         MaskStrategy.KeyedHash => 64,
         MaskStrategy.Name => 4,
         MaskStrategy.Phone => 8,
-        MaskStrategy.KeepFormat => value.Length,
         // A kept prefix and suffix of at most 4 bytes a character, "***" between them; or "***" alone.
-        MaskStrategy.Partial => (int)Math.Min(value.Length, 4L * (rule.Prefix + rule.Suffix)) + 3,
-        MaskStrategy.Email => EmailUtf8(value, []),
+        MaskStrategy.Partial => (int)Math.Min(int.MaxValue - 3, 4L * (rule.Prefix + rule.Suffix)) + 3,
         MaskStrategy.FakeName => FakeNames.LongestName,
         MaskStrategy.FakeEmail => FakeNames.LongestEmail,
-        _ => throw new ArgumentOutOfRangeException(nameof(rule), rule.StrategyName, "not computed in process"),
+        _ => throw NotPartwise(rule),
     };
 
     /// <summary>
@@ -74,26 +83,147 @@ public sealed class MaskValues(MaskingSecret? secret)
     {
         switch (rule.Strategy)
         {
+            case MaskStrategy.KeepFormat:
+                KeepFormatUtf8(value, destination);
+                return value.Length;
+            case MaskStrategy.Email:
+                return EmailUtf8(value, destination);
+            default:
+                BeginParts(rule);
+                AppendPart(rule, value);
+                return EndParts(rule, destination);
+        }
+    }
+
+    /// <summary>
+    /// Strategies that take a value in parts (<see cref="BeginParts"/>, <see cref="AppendPart"/>, <see cref="EndParts"/>):
+    /// their state is a running hash or a few characters whatever the value's length, so a huge value is never held.
+    /// </summary>
+    public static bool TakesParts(MaskStrategy strategy) => strategy is MaskStrategy.KeyedHash or MaskStrategy.Name or MaskStrategy.Phone
+        or MaskStrategy.Partial or MaskStrategy.FakeName or MaskStrategy.FakeEmail;
+
+    /// <summary>Starts a value given in parts; one value at a time.</summary>
+    public void BeginParts(MaskRule rule)
+    {
+        switch (rule.Strategy)
+        {
+            case MaskStrategy.KeyedHash: Kernel.BeginHmac([]); break;
+            case MaskStrategy.FakeName: Kernel.BeginHmac("n:"u8); break;
+            case MaskStrategy.FakeEmail: Kernel.BeginHmac("e:"u8); break;
+            case MaskStrategy.Name: break;
+            case MaskStrategy.Phone: _digits = 0; break;
+            case MaskStrategy.Partial:
+                _characters = 0;
+                _head.Clear();
+                _tail.Clear();
+                _tailCharacters = 0;
+                break;
+            default: throw NotPartwise(rule);
+        }
+    }
+
+    public void AppendPart(MaskRule rule, ReadOnlySpan<byte> part)
+    {
+        switch (rule.Strategy)
+        {
+            case MaskStrategy.KeyedHash or MaskStrategy.FakeName or MaskStrategy.FakeEmail:
+                Kernel.AppendHmac(part);
+                break;
+            case MaskStrategy.Phone:
+                // The digits count and the last four are all phone keeps.
+                foreach (var b in part)
+                    if (b is >= (byte)'0' and <= (byte)'9') _lastDigits[_digits++ % 4] = b;
+                break;
+            case MaskStrategy.Partial:
+                AppendPartial(part, rule.Prefix, rule.Suffix);
+                break;
+        }
+    }
+
+    /// <summary>Writes the masked value of the parts given since <see cref="BeginParts"/>; returns the length written (at most <see cref="MaxPartsLength"/>).</summary>
+    public int EndParts(MaskRule rule, Span<byte> destination)
+    {
+        switch (rule.Strategy)
+        {
             case MaskStrategy.KeyedHash:
-                return HexLower(KeyedHashUtf8(value), destination);
+                Kernel.EndHmac(_digest);
+                return HexLower(_digest, destination);
+            case MaskStrategy.FakeName:
+                Kernel.EndHmac(_digest);
+                return FakeNameUtf8(_digest, destination);
+            case MaskStrategy.FakeEmail:
+                Kernel.EndHmac(_digest);
+                return FakeEmailUtf8(_digest, destination);
             case MaskStrategy.Name:
                 "XXXX"u8.CopyTo(destination);
                 return "XXXX"u8.Length;
             case MaskStrategy.Phone:
-                return PhoneUtf8(value, destination);
-            case MaskStrategy.KeepFormat:
-                KeepFormatUtf8(value, destination);
-                return value.Length;
+                if (_digits < 4) return Stars(destination);
+                "***-"u8.CopyTo(destination);
+                for (var i = 0; i < 4; i++) destination[4 + i] = _lastDigits[(_digits + i) % 4];
+                return 8;
             case MaskStrategy.Partial:
-                return PartialUtf8(value, rule.Prefix, rule.Suffix, destination);
-            case MaskStrategy.Email:
-                return EmailUtf8(value, destination);
-            case MaskStrategy.FakeName:
-                return FakeNameUtf8(Hmac("n:"u8, value), destination);
-            case MaskStrategy.FakeEmail:
-                return FakeEmailUtf8(Hmac("e:"u8, value), destination);
+                if (_characters <= rule.Prefix + rule.Suffix) return Stars(destination);
+                _head.WrittenSpan.CopyTo(destination);
+                "***"u8.CopyTo(destination[_head.WrittenCount..]);
+                var tail = CollectionsMarshal.AsSpan(_tail);
+                tail.CopyTo(destination[(_head.WrittenCount + 3)..]);
+                return _head.WrittenCount + 3 + tail.Length;
             default:
-                throw new ArgumentOutOfRangeException(nameof(rule), rule.StrategyName, "not computed in process");
+                throw NotPartwise(rule);
+        }
+    }
+
+    private static ArgumentOutOfRangeException NotPartwise(MaskRule rule) => new(nameof(rule), rule.StrategyName, "not computed in parts");
+
+    private int _digits;
+    private readonly byte[] _lastDigits = new byte[4];
+    private long _characters;
+    private int _tailCharacters;
+    private readonly ArrayBufferWriter<byte> _head = new();
+    private readonly List<byte> _tail = [];
+
+    /// <summary>
+    /// partial keeps the bytes of the first <paramref name="prefix"/> characters, counts them all, and keeps the bytes
+    /// of the last <paramref name="suffix"/> seen so far (a character's bytes may come in two parts).
+    /// </summary>
+    private void AppendPartial(ReadOnlySpan<byte> part, int prefix, int suffix)
+    {
+        var headEnd = 0;
+        foreach (var b in part)
+        {
+            if (!IsContinuation(b)) _characters++;
+            // The count only grows: the bytes counted here are the part's first ones.
+            if (_characters <= prefix) headEnd++;
+        }
+        _head.Write(part[..headEnd]);
+        if (suffix == 0) return;
+        // The part's last `suffix` characters replace those kept, when it holds that many.
+        var start = part.Length;
+        var found = 0;
+        while (start > 0 && found < suffix)
+            if (!IsContinuation(part[--start])) found++;
+        if (found == suffix)
+        {
+            _tail.Clear();
+            _tail.AddRange(part[start..]);
+            _tailCharacters = suffix;
+            return;
+        }
+        foreach (var b in part)
+        {
+            var starts = !IsContinuation(b);
+            // Bytes before any character's first (not UTF-8) belong to no kept character.
+            if (!starts && _tail.Count == 0) continue;
+            if (starts && _tailCharacters++ == suffix)
+            {
+                // The oldest kept character goes: its first byte and the continuation bytes after it.
+                var drop = 1;
+                while (drop < _tail.Count && IsContinuation(_tail[drop])) drop++;
+                _tail.RemoveRange(0, drop);
+                _tailCharacters--;
+            }
+            _tail.Add(b);
         }
     }
 
@@ -110,13 +240,6 @@ public sealed class MaskValues(MaskingSecret? secret)
     }
 
     private static bool IsContinuation(byte b) => (b & 0xC0) == 0x80;
-
-    private static int CharacterCount(ReadOnlySpan<byte> value)
-    {
-        var count = 0;
-        foreach (var b in value) if (!IsContinuation(b)) count++;
-        return count;
-    }
 
     /// <summary>keyed_hash's digest of a value's UTF-8 (its first 16 bytes are the uuid a uuid column gets).</summary>
     public ReadOnlySpan<byte> KeyedHashUtf8(ReadOnlySpan<byte> value)
@@ -159,18 +282,6 @@ public sealed class MaskValues(MaskingSecret? secret)
         return first + 4 + domain.Length;
     }
 
-    private static int PartialUtf8(ReadOnlySpan<byte> v, int prefix, int suffix, Span<byte> destination)
-    {
-        var characters = CharacterCount(v);
-        if (characters <= prefix + suffix) return Stars(destination);
-        var head = Utf8Prefix(v, prefix);
-        var tail = v[Utf8Prefix(v, characters - suffix)..];
-        v[..head].CopyTo(destination);
-        "***"u8.CopyTo(destination[head..]);
-        tail.CopyTo(destination[(head + 3)..]);
-        return head + 3 + tail.Length;
-    }
-
     private static int Stars(Span<byte> destination)
     {
         "***"u8.CopyTo(destination);
@@ -183,25 +294,6 @@ public sealed class MaskValues(MaskingSecret? secret)
     private static int FakeEmailUtf8(ReadOnlySpan<byte> h, Span<byte> destination) =>
         Encoding.ASCII.GetBytes((FakeNames.First[h[0] % FakeNames.First.Length] + "." + FakeNames.Last[h[1] % FakeNames.Last.Length]).ToLowerInvariant()
             + ((h[2] * 256 + h[3]) % 1000).ToString(CultureInfo.InvariantCulture) + "@" + FakeNames.Domains[h[4] % FakeNames.Domains.Length], destination);
-
-    private static int PhoneUtf8(ReadOnlySpan<byte> v, Span<byte> destination)
-    {
-        var digits = 0;
-        Span<byte> last = stackalloc byte[4];
-        foreach (var b in v)
-        {
-            if (b is < (byte)'0' or > (byte)'9') continue;
-            last[digits++ % 4] = b;
-        }
-        if (digits < 4)
-        {
-            "***"u8.CopyTo(destination);
-            return 3;
-        }
-        "***-"u8.CopyTo(destination);
-        for (var i = 0; i < 4; i++) destination[4 + i] = last[(digits + i) % 4];
-        return 8;
-    }
 
     /// <summary>
     /// Each ASCII digit shifted by byte 0 of sha256(ipad || "f:" || the bytes before it), as the SQL does (in UTF-8 a

@@ -25,8 +25,8 @@ internal sealed unsafe partial class NativeSha256 : Sha256Kernel
 
     /// <summary>The contexts, the partial blocks of the running message and of an HMAC's, then two blocks for padding.</summary>
     private readonly byte[] _memory = GC.AllocateArray<byte>(Ctx * States + 2 * Block + 2 * Block, pinned: true);
-    private int _runningPending;
-    private long _runningLength;
+    private int _runningPending, _workPending;
+    private long _runningLength, _workLength;
 
     public NativeSha256(MaskingSecret secret)
     {
@@ -39,15 +39,20 @@ internal sealed unsafe partial class NativeSha256 : Sha256Kernel
 
     public static bool IsAvailable { get; } = Probe();
 
-    public override void Hmac(ReadOnlySpan<byte> purpose, ReadOnlySpan<byte> message, Span<byte> digest)
+    public override void BeginHmac(ReadOnlySpan<byte> purpose)
     {
-        var tail = new Span<byte>(WorkTail, Block);
         CopyState(InnerPad, Work);
-        var pending = 0;
-        long length = Block;
-        Absorb(State(Work), tail, ref pending, ref length, purpose);
-        Absorb(State(Work), tail, ref pending, ref length, message);
-        Pad(State(Work), tail[..pending], length);
+        _workPending = 0;
+        _workLength = Block;
+        AppendHmac(purpose);
+    }
+
+    public override void AppendHmac(ReadOnlySpan<byte> data) =>
+        Absorb(State(Work), new Span<byte>(WorkTail, Block), ref _workPending, ref _workLength, data);
+
+    public override void EndHmac(Span<byte> digest)
+    {
+        Pad(State(Work), new ReadOnlySpan<byte>(WorkTail, _workPending), _workLength);
         // The outer message is the inner digest: h[0..7] big-endian, one padded block after the outer pad's.
         var inner = new Span<byte>(WorkTail, 32);
         Digest(State(Work), inner);

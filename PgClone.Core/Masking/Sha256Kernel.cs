@@ -16,7 +16,20 @@ internal abstract class Sha256Kernel
         NativeSha256.IsAvailable ? new NativeSha256(secret) : new ManagedSha256(secret);
 
     /// <summary>HMAC-SHA256 of purpose || message into <paramref name="digest"/> (32 bytes).</summary>
-    public abstract void Hmac(ReadOnlySpan<byte> purpose, ReadOnlySpan<byte> message, Span<byte> digest);
+    public void Hmac(ReadOnlySpan<byte> purpose, ReadOnlySpan<byte> message, Span<byte> digest)
+    {
+        BeginHmac(purpose);
+        AppendHmac(message);
+        EndHmac(digest);
+    }
+
+    /// <summary>Starts an HMAC-SHA256 of <paramref name="purpose"/> || what is appended next (one at a time, beside the running inner hash).</summary>
+    public abstract void BeginHmac(ReadOnlySpan<byte> purpose);
+
+    public abstract void AppendHmac(ReadOnlySpan<byte> data);
+
+    /// <summary>The HMAC's 32 bytes into <paramref name="digest"/>.</summary>
+    public abstract void EndHmac(Span<byte> digest);
 
     /// <summary>Starts a running inner hash: sha256(ipad || <paramref name="prefix"/> || what is appended next).</summary>
     public abstract void BeginInner(ReadOnlySpan<byte> prefix);
@@ -35,12 +48,11 @@ internal sealed class ManagedSha256(MaskingSecret secret) : Sha256Kernel
     private readonly byte[] _innerPad = secret.Pads().Inner;
     private readonly byte[] _scratch = new byte[32];
 
-    public override void Hmac(ReadOnlySpan<byte> purpose, ReadOnlySpan<byte> message, Span<byte> digest)
-    {
-        _hmac.AppendData(purpose);
-        _hmac.AppendData(message);
-        _hmac.GetHashAndReset(digest);
-    }
+    public override void BeginHmac(ReadOnlySpan<byte> purpose) => _hmac.AppendData(purpose);
+
+    public override void AppendHmac(ReadOnlySpan<byte> data) => _hmac.AppendData(data);
+
+    public override void EndHmac(Span<byte> digest) => _hmac.GetHashAndReset(digest);
 
     public override void BeginInner(ReadOnlySpan<byte> prefix)
     {

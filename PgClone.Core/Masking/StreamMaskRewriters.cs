@@ -40,14 +40,31 @@ internal static class StreamMaskRewriters
         output.Advance(4);
     }
 
-    private sealed class TextField(MaskRule rule, int maxLength, MaskValues values) : IFieldRewriter
+    /// <summary>A text value masked whole or, when it comes in parts and the strategy keeps a small state, in parts.</summary>
+    private sealed class TextField(MaskRule rule, int maxLength, MaskValues values) : IPartwiseFieldRewriter
     {
+        public bool TakesParts { get; } = MaskValues.TakesParts(rule.Strategy);
+
         public void Rewrite(ReadOnlySpan<byte> value, bool isNull, IBufferWriter<byte> output)
         {
             if (isNull) { WriteNull(output); return; }
             var room = output.GetSpan(4 + MaskValues.MaxUtf8Length(rule, value));
-            var written = values.Utf8(rule, value, room[4..]);
-            // CAST(... AS character varying(n)) keeps the first n characters.
+            Finish(room, values.Utf8(rule, value, room[4..]), output);
+        }
+
+        public void Begin() => values.BeginParts(rule);
+
+        public void Append(ReadOnlySpan<byte> part) => values.AppendPart(rule, part);
+
+        public void End(IBufferWriter<byte> output)
+        {
+            var room = output.GetSpan(4 + MaskValues.MaxPartsLength(rule));
+            Finish(room, values.EndParts(rule, room[4..]), output);
+        }
+
+        /// <summary>Writes the length of the <paramref name="written"/> bytes after it, cut as CAST(... AS character varying(n)) keeps the first n characters.</summary>
+        private void Finish(Span<byte> room, int written, IBufferWriter<byte> output)
+        {
             if (maxLength > 0) written = MaskValues.Utf8Prefix(room.Slice(4, written), maxLength);
             BinaryPrimitives.WriteInt32BigEndian(room, written);
             output.Advance(4 + written);

@@ -94,6 +94,47 @@ public sealed class BinaryCopyWalkerTests(PgServersFixture fx) : IClassFixture<P
             """));
     }
 
+    /// <summary>
+    /// A rewriter that takes parts gets a cut value as the chunks bring it, never held whole, and the output is the same
+    /// whatever the boundaries.
+    /// </summary>
+    [Fact]
+    public async Task A_partwise_rewriter_gets_a_cut_value_in_parts_and_nothing_is_held()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("partwise");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE TABLE t(id int, doc text, n int);
+            INSERT INTO t SELECT i, CASE WHEN i % 4 = 0 THEN NULL WHEN i % 4 = 1 THEN '' ELSE repeat(chr(64 + i), i * 5000) END, i
+            FROM generate_series(1, 40) i;
+            """);
+        var stream = await ExportAsync(db.Source, "COPY t TO STDOUT (FORMAT binary)");
+        byte[]? first = null;
+        foreach (var chunk in new[] { 1, 3, 19, 4096, 1 << 16, stream.Length })
+        {
+            var digest = new DigestRewriter();
+            var walker = new BinaryCopyWalker(3, new Dictionary<int, IFieldRewriter> { [1] = digest });
+            var output = new ArrayBufferWriter<byte>();
+            for (var i = 0; i < stream.Length; i += chunk) walker.Feed(stream.AsSpan(i, Math.Min(chunk, stream.Length - i)), output);
+            Assert.True(walker.Complete);
+            // The 20 documents (10 to 195 kB) are cut by every chunk size below 10 kB, and by none in one chunk.
+            if (chunk < 10_000) Assert.Equal(20, digest.CutValues);
+            if (chunk == stream.Length) Assert.Equal(0, digest.CutValues);
+            first ??= output.WrittenSpan.ToArray();
+            Assert.True(first.AsSpan().SequenceEqual(output.WrittenSpan), $"chunks of {chunk} bytes");
+        }
+        await PgServers.ExecAsync(db.Source, "CREATE TABLE digests (id int, d bytea, n int)");
+        await using (var conn = new NpgsqlConnection(db.Source))
+        {
+            await conn.OpenAsync();
+            await using var writer = await conn.BeginRawBinaryCopyAsync("COPY digests FROM STDIN (FORMAT binary)");
+            await writer.WriteAsync(first);
+        }
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Source, """
+            SELECT count(*) FROM t JOIN digests d USING (id)
+            WHERE d.d IS DISTINCT FROM substr(sha256(convert_to(t.doc, 'UTF8')), 1, 8) OR d.n <> t.n
+            """));
+    }
+
     private static async Task<byte[]> ExportAsync(string cs, string copy)
     {
         await using var conn = new NpgsqlConnection(cs);
@@ -102,6 +143,42 @@ public sealed class BinaryCopyWalkerTests(PgServersFixture fx) : IClassFixture<P
         using var ms = new MemoryStream();
         await reader.CopyToAsync(ms);
         return ms.ToArray();
+    }
+
+    /// <summary>Writes the first 8 bytes of a value's SHA-256 (NULL stays NULL), taking a cut value in parts.</summary>
+    private sealed class DigestRewriter : IPartwiseFieldRewriter
+    {
+        private readonly System.Security.Cryptography.IncrementalHash _hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+
+        public int CutValues { get; private set; }
+
+        public bool TakesParts => true;
+
+        public void Rewrite(ReadOnlySpan<byte> value, bool isNull, IBufferWriter<byte> output)
+        {
+            if (isNull)
+            {
+                BinaryPrimitives.WriteInt32BigEndian(output.GetSpan(4), -1);
+                output.Advance(4);
+                return;
+            }
+            _hash.AppendData(value);
+            Write(output);
+        }
+
+        public void Begin() => CutValues++;
+
+        public void Append(ReadOnlySpan<byte> part) => _hash.AppendData(part);
+
+        public void End(IBufferWriter<byte> output) => Write(output);
+
+        private void Write(IBufferWriter<byte> output)
+        {
+            var span = output.GetSpan(12);
+            BinaryPrimitives.WriteInt32BigEndian(span, 8);
+            _hash.GetHashAndReset()[..8].CopyTo(span[4..]);
+            output.Advance(12);
+        }
     }
 
     /// <summary>Writes "len N" for a value of N bytes, and "null" for NULL.</summary>
