@@ -118,14 +118,19 @@ public static partial class CatalogReader
                    ARRAY(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
                          AND a.attgenerated = '' ORDER BY a.attnum),
                    CASE WHEN c.relkind = 'S' AND has_sequence_privilege(c.oid, 'SELECT') THEN pg_sequence_last_value(c.oid) END,
-                   CASE WHEN c.relkind = 'r' THEN pg_relation_size(c.oid) ELSE 0 END, greatest(c.reltuples, 0)::bigint
+                   CASE WHEN c.relkind = 'r' THEN pg_relation_size(c.oid) ELSE 0 END, greatest(c.reltuples, 0)::bigint,
+                   ARRAY(SELECT rn.nspname::text FROM pg_constraint k JOIN pg_class r ON r.oid = k.confrelid JOIN pg_namespace rn ON rn.oid = r.relnamespace
+                         WHERE k.conrelid = c.oid AND k.contype = 'f' AND k.confrelid <> c.oid ORDER BY k.oid),
+                   ARRAY(SELECT r.relname::text FROM pg_constraint k JOIN pg_class r ON r.oid = k.confrelid
+                         WHERE k.conrelid = c.oid AND k.contype = 'f' AND k.confrelid <> c.oid ORDER BY k.oid)
             FROM pg_extension e
             CROSS JOIN LATERAL unnest(e.extconfig) WITH ORDINALITY AS x(config, ord)
             JOIN pg_class c ON c.oid = x.config JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'S')
             ORDER BY 1, 2, 3
             """, null, r => new ExtensionConfig(r.GetString(0), Name(r, 1), r.GetChar(3), ConfigFilter(r.GetString(4)), Strings(r, 5),
-                r.IsDBNull(6) ? null : r.GetInt64(6), r.GetInt64(7), r.GetInt64(8)), ct);
+                r.IsDBNull(6) ? null : r.GetInt64(6), r.GetInt64(7), r.GetInt64(8))
+            { References = [.. Strings(r, 9).Zip(Strings(r, 10), (schema, table) => new QualifiedName(schema, table))] }, ct);
 
     /// <summary>extcondition holds "WHERE condition" (pg_dump appends it to its SELECT); the copy wants the condition alone.</summary>
     private static string? ConfigFilter(string condition)

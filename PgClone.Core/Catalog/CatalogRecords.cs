@@ -337,7 +337,11 @@ public sealed record ExtensionDictionary(string Extension, QualifiedName Name, s
 /// <param name="Filter">The WHERE condition without its keyword, or null for every row.</param>
 /// <param name="LastValue">A sequence's value when it has been called; null otherwise (and for tables).</param>
 public sealed record ExtensionConfig(
-    string Extension, QualifiedName Name, char Kind, string? Filter, IReadOnlyList<string> Columns, long? LastValue, long EstimatedBytes, long EstimatedRows);
+    string Extension, QualifiedName Name, char Kind, string? Filter, IReadOnlyList<string> Columns, long? LastValue, long EstimatedBytes, long EstimatedRows)
+{
+    /// <summary>The other tables its foreign keys reference: CREATE EXTENSION made the keys, so their rows must be in first.</summary>
+    public IReadOnlyList<QualifiedName> References { get; init; } = [];
+}
 
 /// <summary>Everything the planner needs from the source, read once inside the run's snapshot.</summary>
 public sealed record SourceCatalog

@@ -69,6 +69,11 @@ public sealed record TableData(
     /// by the worker that loads it, or before the load when the table is copied in ranges. Empty: PreData creates it.
     /// </summary>
     public IReadOnlyList<DdlStatement> Create { get; init; } = [];
+    /// <summary>
+    /// Tables whose rows must be loaded before this one's, because its foreign keys to them exist before the load (an
+    /// extension's configuration tables: CREATE EXTENSION made the keys), as pg_dump orders their data.
+    /// </summary>
+    public IReadOnlyList<QualifiedName> LoadAfter { get; init; } = [];
 }
 
 /// <summary>

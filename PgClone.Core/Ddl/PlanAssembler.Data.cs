@@ -53,7 +53,7 @@ internal sealed partial class PlanAssembler
     /// In text, as pg_dump reads them: an extension's types may lack a binary form, and reg* values travel by name.
     /// </summary>
     private static TableData ExtensionConfigData(ExtensionConfig c) =>
-        new(c.Name, c.Name, c.Columns, c.Columns.Select(Sql.Ident).ToList(), c.Filter, c.EstimatedBytes, c.EstimatedRows) { TextFormat = true };
+        new(c.Name, c.Name, c.Columns, c.Columns.Select(Sql.Ident).ToList(), c.Filter, c.EstimatedBytes, c.EstimatedRows) { TextFormat = true, LoadAfter = c.References };
 
     /// <summary>An unlogged table of a hot standby, which holds none of its rows: created empty, as pg_dump leaves it there.</summary>
     private bool UnreadOnStandby(TableInfo t) => t.Unlogged && catalog.InRecovery;

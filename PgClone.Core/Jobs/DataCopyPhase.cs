@@ -88,7 +88,8 @@ internal sealed class DataCopyPhase(
             tasks.AddRange(ranges.Select(r => new CopyTask(state, r, false, t.EstimatedBytes / ranges.Count)));
         }
         var ordered = tasks.OrderByDescending(t => Weight(t.EstimatedBytes, t.Table.Data.Target));
-        _scheduler = new LoadScheduler<CopyTask>(ordered, tasks.GroupBy(t => t.Table.Data.Target).ToDictionary(g => g.Key, g => g.Count()), steps, done);
+        _scheduler = new LoadScheduler<CopyTask>(ordered, tasks.GroupBy(t => t.Table.Data.Target).ToDictionary(g => g.Key, g => g.Count()), steps, done,
+            t => t.Table.Data.Target, tables.Where(t => t.LoadAfter.Count > 0).ToDictionary(t => t.Target, t => t.LoadAfter));
         var workers = Math.Min(job.Parallel, Math.Max(1, tasks.Count + steps.Count));
         job.Progress.Tables(job.Progress.Current.TablesTotal, job.Progress.Current.BytesEstimated, workers);
         await targets.EnsureAsync(workers, ct);

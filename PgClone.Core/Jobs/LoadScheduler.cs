@@ -11,7 +11,9 @@ namespace PgClone.Core.Jobs;
 internal sealed class LoadScheduler<TCopy> where TCopy : class
 {
     private readonly object _gate = new();
-    private readonly Queue<TCopy> _copies;
+    private readonly LinkedList<TCopy> _copies;
+    private readonly Func<TCopy, QualifiedName>? _tableOf;
+    private readonly IReadOnlyDictionary<QualifiedName, IReadOnlyList<QualifiedName>> _loadAfter;
     private readonly List<PostDataStep> _ready = [];
     private readonly Dictionary<QualifiedName, int> _partsLeft;
     private readonly HashSet<string> _done;
@@ -28,9 +30,14 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
     /// <param name="copies">In the order to start them.</param>
     /// <param name="partsOf">Copies per target table: the table is loaded when all of them ended.</param>
     /// <param name="done">Steps already done (by an earlier job).</param>
-    public LoadScheduler(IEnumerable<TCopy> copies, IReadOnlyDictionary<QualifiedName, int> partsOf, IEnumerable<PostDataStep> steps, IEnumerable<string> done)
+    /// <param name="tableOf">A copy's target table, for <paramref name="loadAfter"/>.</param>
+    /// <param name="loadAfter">Tables whose copies wait until these tables are loaded (<see cref="Ddl.TableData.LoadAfter"/>).</param>
+    public LoadScheduler(IEnumerable<TCopy> copies, IReadOnlyDictionary<QualifiedName, int> partsOf, IEnumerable<PostDataStep> steps, IEnumerable<string> done,
+        Func<TCopy, QualifiedName>? tableOf = null, IReadOnlyDictionary<QualifiedName, IReadOnlyList<QualifiedName>>? loadAfter = null)
     {
-        _copies = new Queue<TCopy>(copies);
+        _copies = new LinkedList<TCopy>(copies);
+        _tableOf = tableOf;
+        _loadAfter = loadAfter ?? new Dictionary<QualifiedName, IReadOnlyList<QualifiedName>>();
         _partsLeft = partsOf.ToDictionary();
         _done = [.. done];
         var all = steps.ToList();
@@ -122,29 +129,66 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
             Task changed;
             lock (_gate)
             {
-                if (_stopped) return null;
-                if (_stepsStopped)
-                {
-                    if (_copies.TryDequeue(out var last)) { _running++; return last; }
-                    return null;
-                }
-                if (_ready.Count > 0)
-                {
-                    var best = 0;
-                    for (var i = 1; i < _ready.Count; i++) if (Before(_ready[i], _ready[best])) best = i;
-                    var step = _ready[best];
-                    _ready.RemoveAt(best);
-                    _running++;
-                    if (IsBuild(step)) _builds.Add(step);
-                    return step;
-                }
-                if (_copies.TryDequeue(out var copy)) { _running++; return copy; }
-                if (_running == 0 && _waiting == 0) return null;
-                if (_running == 0) throw new InvalidOperationException($"{_waiting} index or constraint step(s) wait for work that is not planned");
+                if (TryNext(out var work)) return work;
                 changed = _changed.Task;
             }
             await changed.WaitAsync(ct);
         }
+    }
+
+    /// <summary>True with the next work, or with null when the load is over; false to wait for a change.</summary>
+    private bool TryNext(out object? work)
+    {
+        work = null;
+        if (_stopped) return true;
+        if (!_stepsStopped && _ready.Count > 0)
+        {
+            var best = 0;
+            for (var i = 1; i < _ready.Count; i++) if (Before(_ready[i], _ready[best])) best = i;
+            var step = _ready[best];
+            _ready.RemoveAt(best);
+            _running++;
+            if (IsBuild(step)) _builds.Add(step);
+            work = step;
+            return true;
+        }
+        if (TakeCopy() is { } copy)
+        {
+            _running++;
+            work = copy;
+            return true;
+        }
+        if (_stepsStopped) return _copies.Count == 0;
+        if (_running == 0 && _waiting == 0) return true;
+        if (_running == 0) throw new InvalidOperationException($"{_waiting} index or constraint step(s) wait for work that is not planned");
+        return false;
+    }
+
+    /// <summary>
+    /// The first copy in order whose <see cref="Ddl.TableData.LoadAfter"/> tables are loaded, or null to wait for a copy
+    /// to end. When none can go and none runs (foreign keys in a cycle), the first goes: its copy names the violation.
+    /// </summary>
+    private TCopy? TakeCopy()
+    {
+        if (_copies.First is not { } first) return null;
+        if (_loadAfter.Count > 0)
+        {
+            for (var node = first; node is not null; node = node.Next)
+            {
+                if (Waits(node.Value)) continue;
+                _copies.Remove(node);
+                return node.Value;
+            }
+            if (_running > 0) return null;
+        }
+        _copies.RemoveFirst();
+        return first.Value;
+    }
+
+    private bool Waits(TCopy copy)
+    {
+        var table = _tableOf!(copy);
+        return _loadAfter.TryGetValue(table, out var after) && after.Any(t => t != table && _partsLeft.ContainsKey(t));
     }
 
     /// <summary>Whether ready step <paramref name="a"/> goes before <paramref name="b"/>: higher priority, then the larger index.</summary>

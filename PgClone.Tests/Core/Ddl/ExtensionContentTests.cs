@@ -13,6 +13,8 @@ public sealed class ContentExtensionServers() : ExtensionServers(new Dictionary<
         SELECT pg_catalog.pg_extension_config_dump('"Conf Items"', 'WHERE NOT standard');
         CREATE TABLE conf_all (k text PRIMARY KEY, v text);
         SELECT pg_catalog.pg_extension_config_dump('conf_all', '');
+        CREATE TABLE conf_uses (id integer PRIMARY KEY, item integer NOT NULL REFERENCES "Conf Items" (id));
+        SELECT pg_catalog.pg_extension_config_dump('conf_uses', '');
         CREATE SEQUENCE conf_seq;
         SELECT pg_catalog.pg_extension_config_dump('conf_seq', '');
         CREATE SCHEMA "Ext Schema";
@@ -38,17 +40,22 @@ public sealed class ExtensionContentTests(ContentExtensionServers servers) : ICl
             CREATE EXTENSION pgclone_config_test;
             INSERT INTO "Conf Items" VALUES (2, 'mine', false, 'public.users'), (3, 'odd; '' name', false, NULL);
             INSERT INTO conf_all VALUES ('a', 'x'), ('b', NULL);
+            INSERT INTO conf_uses SELECT g, 1 + g % 3 FROM generate_series(1, 3000) g;
             SELECT nextval('conf_seq'), nextval('conf_seq'), nextval('conf_seq');
             """);
 
-        var result = await CloneKit.CloneAsync(db, CloneOperation.Database);
+        // One worker, the largest table first: conf_uses, whose foreign key (made by CREATE EXTENSION, before the
+        // load) needs the rows of "Conf Items" in first, as pg_dump orders them.
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Database, options: new CloneOptions { Parallel = 1 });
 
         // The script's own row is made by CREATE EXTENSION, not copied again; the regclass travels by name.
         Assert.Equal([[1, "built in", true, null], [2, "mine", false, "users"], [3, "odd; ' name", false, null]],
             await PgServers.RowsAsync(db.Target, "SELECT id, name, standard, target::text FROM \"Conf Items\" ORDER BY id"));
         Assert.Equal([["a", "x"], ["b", null]], await PgServers.RowsAsync(db.Target, "SELECT k, v FROM conf_all ORDER BY k"));
         Assert.Equal([[3L, true]], await PgServers.RowsAsync(db.Target, "SELECT last_value, is_called FROM conf_seq"));
-        Assert.Equal((2L, 2L), (result.Tables.Single(t => t.Table.Name == "Conf Items").Rows, result.Tables.Single(t => t.Table.Name == "conf_all").Rows));
+        Assert.Equal((2L, 2L, 3000L), (result.Tables.Single(t => t.Table.Name == "Conf Items").Rows, result.Tables.Single(t => t.Table.Name == "conf_all").Rows,
+            result.Tables.Single(t => t.Table.Name == "conf_uses").Rows));
+        Assert.Equal([[1L, 1000L], [2L, 1000L], [3L, 1000L]], await PgServers.RowsAsync(db.Target, "SELECT item::bigint, count(*) FROM conf_uses GROUP BY item ORDER BY item"));
         CloneKit.SameDump(await CloneKit.DumpAsync(db.Source), await CloneKit.DumpAsync(db.Target));
     }
 
