@@ -156,9 +156,9 @@ internal sealed partial class PlanAssembler
     /// </summary>
     private bool RunsClonedFunctionWhileLoading(TableInfo t, ObjectKey table)
     {
-        var calls = catalog.DependenciesOf(table).Where(k => k.Kind == 'f' && ClonedFunctions.Contains(k.Oid)).ToList();
-        if (calls.Count > 0 && (ColumnsOf(t).Any(c => c.Generated != '\0')
-                                || catalog.ConstraintsOf(t.Oid).Any(c => c.Type == 'c' && c.Functions.Any(ClonedFunctions.Contains))))
+        var calls = catalog.DependenciesOf(table).Any(k => k.Kind == 'f' && ClonedFunctions.Contains(k.Oid));
+        if (calls && (ColumnsOf(t).Any(c => c.Generated != '\0')
+                      || catalog.ConstraintsOf(t.Oid).Any(c => c.Type == 'c' && c.Functions.Any(ClonedFunctions.Contains))))
             return true;
         var seen = new HashSet<ObjectKey> { table };
         var queue = new Queue<ObjectKey>(catalog.DependenciesOf(table).Where(k => k.Kind == 't' && seen.Add(k)));
