@@ -110,7 +110,9 @@ public static partial class CatalogReader
 
     /// <summary>
     /// Extensions' configuration tables and sequences (pg_extension.extconfig), with each table's filter
-    /// (extcondition, "WHERE ..."), its columns and size, and each sequence's value where it was read.
+    /// (extcondition, "WHERE ..."), its columns and size, and each sequence's value where it was read; and the other
+    /// sequences of extensions, whose values pg_dump leaves at their start (postgis_topology's topology_id_seq: the
+    /// next topology made on such a copy took the id of a copied one, and `verify` found the sequence differing).
     /// </summary>
     private static async Task<List<ExtensionConfig>> ReadExtensionConfigsAsync(NpgsqlConnection conn, CancellationToken ct) =>
         await QueryAsync(conn, """
@@ -124,7 +126,13 @@ public static partial class CatalogReader
                    ARRAY(SELECT r.relname::text FROM pg_constraint k JOIN pg_class r ON r.oid = k.confrelid
                          WHERE k.conrelid = c.oid AND k.contype = 'f' AND k.confrelid <> c.oid ORDER BY k.oid)
             FROM pg_extension e
-            CROSS JOIN LATERAL unnest(e.extconfig) WITH ORDINALITY AS x(config, ord)
+            CROSS JOIN LATERAL (
+                SELECT u.config, u.ord FROM unnest(e.extconfig) WITH ORDINALITY AS u(config, ord)
+                UNION ALL
+                SELECT d.objid, NULL FROM pg_depend d
+                WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid AND d.deptype = 'e' AND d.classid = 'pg_class'::regclass
+                  AND NOT d.objid = ANY (coalesce(e.extconfig, '{}')) AND EXISTS (SELECT 1 FROM pg_class s WHERE s.oid = d.objid AND s.relkind = 'S')
+            ) AS x(config, ord)
             JOIN pg_class c ON c.oid = x.config JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'S')
             ORDER BY 1, 2, 3

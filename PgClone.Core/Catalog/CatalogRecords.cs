@@ -331,8 +331,9 @@ public sealed record ExtensionMemberAcl(string Extension, string Keyword, string
 public sealed record ExtensionDictionary(string Extension, QualifiedName Name, string Options);
 
 /// <summary>
-/// A table or sequence an extension marked with pg_extension_config_dump: CREATE EXTENSION makes it with the script's
-/// rows; the rows its filter selects (the user's) and the sequence's value are data to carry, as pg_dump does.
+/// A table or sequence an extension marked with pg_extension_config_dump, or another sequence of an extension: CREATE
+/// EXTENSION makes it with the script's rows; the rows its filter selects (the user's) and the sequence's value are
+/// data to carry (pg_dump carries a configuration sequence's value only, and leaves the others at their start).
 /// </summary>
 /// <param name="Filter">The WHERE condition without its keyword, or null for every row.</param>
 /// <param name="LastValue">A sequence's value when it has been called; null otherwise (and for tables).</param>

@@ -17,6 +17,7 @@ public sealed class ContentExtensionServers() : ExtensionServers(new Dictionary<
         SELECT pg_catalog.pg_extension_config_dump('conf_uses', '');
         CREATE SEQUENCE conf_seq;
         SELECT pg_catalog.pg_extension_config_dump('conf_seq', '');
+        CREATE SEQUENCE member_seq;
         CREATE SCHEMA "Ext Schema";
         CREATE TABLE "Ext Schema".ext_own (id integer);
         CREATE SEQUENCE granted_seq;
@@ -42,6 +43,7 @@ public sealed class ExtensionContentTests(ContentExtensionServers servers) : ICl
             INSERT INTO conf_all VALUES ('a', 'x'), ('b', NULL);
             INSERT INTO conf_uses SELECT g, 1 + g % 3 FROM generate_series(1, 3000) g;
             SELECT nextval('conf_seq'), nextval('conf_seq'), nextval('conf_seq');
+            SELECT nextval('member_seq'), nextval('member_seq');
             """);
 
         // One worker, the largest table first: conf_uses, whose foreign key (made by CREATE EXTENSION, before the
@@ -53,6 +55,8 @@ public sealed class ExtensionContentTests(ContentExtensionServers servers) : ICl
             await PgServers.RowsAsync(db.Target, "SELECT id, name, standard, target::text FROM \"Conf Items\" ORDER BY id"));
         Assert.Equal([["a", "x"], ["b", null]], await PgServers.RowsAsync(db.Target, "SELECT k, v FROM conf_all ORDER BY k"));
         Assert.Equal([[3L, true]], await PgServers.RowsAsync(db.Target, "SELECT last_value, is_called FROM conf_seq"));
+        // An extension's other sequence too (pg_dump leaves it at its start, so the next value repeated a copied one).
+        Assert.Equal([[2L, true]], await PgServers.RowsAsync(db.Target, "SELECT last_value, is_called FROM member_seq"));
         Assert.Equal((2L, 2L, 3000L), (result.Tables.Single(t => t.Table.Name == "Conf Items").Rows, result.Tables.Single(t => t.Table.Name == "conf_all").Rows,
             result.Tables.Single(t => t.Table.Name == "conf_uses").Rows));
         Assert.Equal([[1L, 1000L], [2L, 1000L], [3L, 1000L]], await PgServers.RowsAsync(db.Target, "SELECT item::bigint, count(*) FROM conf_uses GROUP BY item ORDER BY item"));
