@@ -139,6 +139,14 @@ internal static class DiffCatalogKinds
                    (SELECT string_agg(n.nspname, ', ' ORDER BY n.nspname) FROM pg_publication_namespace pn JOIN pg_namespace n ON n.oid = pn.pnnspid WHERE pn.pnpubid = p.oid))
             FROM pg_publication p WHERE $1 IS NOT NULL
             """),
+        // ALTER DEFAULT PRIVILEGES: those for the schema and the database-wide ones, each role's grants per object kind.
+        ("default_privileges", """
+            SELECT 'for role ' || quote_ident(pg_get_userbyid(d.defaclrole)) || coalesce(' in schema ' || quote_ident(n.nspname), '') || ' on '
+                   || CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'functions' WHEN 'T' THEN 'types' ELSE 'schemas' END,
+                   (SELECT string_agg(a::text, ',' ORDER BY a::text) FROM unnest(d.defaclacl) AS a)
+            FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
+            WHERE d.defaclnamespace = 0 OR n.nspname = $1
+            """),
         ("event_triggers", $"""
             SELECT e.evtname::text, concat_ws(' ', e.evtevent, e.evttags::text, e.evtfoid::regproc, e.evtenabled)
             FROM pg_event_trigger e WHERE {Member("pg_event_trigger", "e.oid")} AND $1 IS NOT NULL

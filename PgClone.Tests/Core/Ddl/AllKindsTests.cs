@@ -395,6 +395,17 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
             var reported = diff.Categories.Single(c => c.Category == category);
             Assert.True(reported.OnlyInSource.Contains(name), $"{category}: {name} not reported; only in source: {string.Join(", ", reported.OnlyInSource)}");
         }
+        // Default privileges, for the schema and database-wide: one revoked back to the built-in default is gone, one
+        // changed is modified.
+        await PgServers.ExecAsync(db.Target, """
+            ALTER DEFAULT PRIVILEGES IN SCHEMA "Kinds ü" REVOKE SELECT ON TABLES FROM PUBLIC;
+            ALTER DEFAULT PRIVILEGES GRANT EXECUTE ON FUNCTIONS TO PUBLIC;
+            ALTER DEFAULT PRIVILEGES REVOKE USAGE ON TYPES FROM PUBLIC;
+            """);
+        var privileges = (await new SchemaDiffer().DiffAsync(source, target, Kinds)).Categories.Single(c => c.Category == "default_privileges");
+        Assert.Contains(privileges.OnlyInSource, n => n.StartsWith("for role ", StringComparison.Ordinal) && n.EndsWith(" in schema \"Kinds ü\" on tables", StringComparison.Ordinal));
+        Assert.Contains(privileges.OnlyInSource, n => n.EndsWith(" on functions", StringComparison.Ordinal) && !n.Contains(" in schema "));
+        Assert.Contains(privileges.OnlyInTarget, n => n.EndsWith(" on types", StringComparison.Ordinal));
         // A trigger switched back on, a table whose row security is no longer forced, and one whose column took its
         // parent's compression (as INHERITS gives it) are modified.
         await PgServers.ExecAsync(db.Target, """
