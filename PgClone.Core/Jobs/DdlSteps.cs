@@ -1,3 +1,4 @@
+using PgClone.Core.Connections;
 using System.Collections.Concurrent;
 using Npgsql;
 using PgClone.Core.Ddl;
@@ -139,10 +140,41 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
             catch (PgCloneException e) when (e.InnerException is PostgresException { SqlState: not PostgresErrorCodes.DeadlockDetected })
             {
                 if (await ExistingDefinitions.AlreadyDoneAsync(conn, targets.Server, statement, e, ct)) return;
+                if (UnresolvedName(e) && await WithExtensionSchemasAsync(conn, statement,
+                        () => StepCommit.RunStatementAsync(job, conn, targets.Server, statement.ToString(), statement.Sql, new PendingStep(step, 0), ct), ct)) return;
                 throw Explained(e, statement);
             }
         }
     }
+
+    private static bool UnresolvedName(PgCloneException e) => e.InnerException is PostgresException
+        { SqlState: PostgresErrorCodes.UndefinedObject or PostgresErrorCodes.UndefinedFunction or PostgresErrorCodes.UndefinedTable };
+
+    /// <summary>
+    /// An index or constraint calling an extension's SQL function whose body names the extension's objects unqualified
+    /// (earthdistance's ll_to_earth in a GiST index: "type earth does not exist"; the table's ANALYZE then evaluates it
+    /// too) runs only with the extension's schema on the search path, as the source's session had it (pg_dump's restore
+    /// fails on it and goes on without the index): <paramref name="run"/> is tried once more so, noted; false when that
+    /// fails too (the first error stands).
+    /// </summary>
+    private async Task<bool> WithExtensionSchemasAsync(NpgsqlConnection conn, DdlStatement statement, Func<Task> run, CancellationToken ct)
+    {
+        if (conn.FullState != System.Data.ConnectionState.Open) return false;
+        var schemas = await JobSession.ScalarAsync<string>(conn, targets.Server,
+            "SELECT coalesce(string_agg(DISTINCT quote_ident(n.nspname), ', '), '') FROM pg_catalog.pg_extension e " +
+            "JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE n.nspname <> 'pg_catalog'", ct);
+        if (schemas.Length == 0) return false;
+        var saved = await JobSession.ScalarAsync<string>(conn, targets.Server, "SELECT pg_catalog.current_setting('search_path')", ct);
+        await SetSearchPathAsync(conn, saved.Length == 0 ? schemas : $"{saved}, {schemas}", ct);
+        try { await run(); }
+        catch (PgCloneException) { return false; }
+        finally { await SetSearchPathAsync(conn, saved, CancellationToken.None); }
+        job.Notes.Enqueue($"{statement}: run with the extensions' schemas ({schemas}) on the search path, as a function it calls names their objects unqualified");
+        return true;
+    }
+
+    private Task SetSearchPathAsync(NpgsqlConnection conn, string path, CancellationToken ct) =>
+        JobSession.ExecAsync(conn, targets.Server, null, $"SELECT pg_catalog.set_config('search_path', {Sql.Literal(path)}, false)", ct);
 
     /// <summary>
     /// What the copied rows break, said with its cause: a foreign key (they are the source's rows, so the source
@@ -247,7 +279,12 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
     /// </summary>
     private async Task AnalyzeAsync(NpgsqlConnection conn, DdlStatement statement, CancellationToken ct)
     {
-        try { await JobSession.ExecAsync(conn, targets.Server, statement.ToString(), statement.Sql, ct); }
+        Task Analyze() => JobSession.ExecAsync(conn, targets.Server, statement.ToString(), statement.Sql, ct);
+        try { await Analyze(); }
+        catch (PgCloneException e) when (UnresolvedName(e))
+        {
+            if (!await WithExtensionSchemasAsync(conn, statement, Analyze, ct)) throw;
+        }
         catch (PgCloneException e) when (e.InnerException is PostgresException { SqlState: var state } p && (state.StartsWith("22", StringComparison.Ordinal) || state.StartsWith("54", StringComparison.Ordinal))
                                          && conn.FullState == System.Data.ConnectionState.Open)
         {

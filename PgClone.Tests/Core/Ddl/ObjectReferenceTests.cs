@@ -10,6 +10,33 @@ namespace PgClone.Tests.Core.Ddl;
 /// </summary>
 public sealed class ObjectReferenceTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
 {
+    /// <summary>
+    /// An index calling an extension's SQL function whose body names the extension's type unqualified (earthdistance's
+    /// ll_to_earth, with the extensions in a schema off the target's search path: "type earth does not exist", which
+    /// pg_dump's restore skips the index for) is built, and the table analyzed, with the extensions' schemas on the search
+    /// path.
+    /// </summary>
+    [Fact]
+    public async Task An_index_on_an_extension_function_naming_its_types_unqualified_is_built_with_the_extension_schemas_on_the_path()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("earthidx");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA geo;
+            CREATE EXTENSION cube SCHEMA geo;
+            CREATE EXTENSION earthdistance SCHEMA geo;
+            SET search_path = geo, public;
+            CREATE TABLE public.place (id int PRIMARY KEY, coordinates point);
+            INSERT INTO public.place VALUES (1, point(51.5, -0.17)), (2, point(48.85, 2.35));
+            CREATE INDEX place_geo ON public.place USING gist (geo.ll_to_earth(coordinates[0], coordinates[1]));
+            CREATE TABLE public.other (id int PRIMARY KEY);
+            """);
+
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Database);
+
+        Assert.Equal(await CloneKit.DumpAsync(db.Source), await CloneKit.DumpAsync(db.Target));
+        Assert.Contains("index \"place_geo\" on \"public\".\"place\": run with the extensions' schemas (geo) on the search path, as a function it calls names their objects unqualified", result.Notes);
+    }
+
     [Fact]
     public async Task Views_in_a_cycle_and_a_view_reading_itself_are_created_as_placeholders_then_replaced()
     {
