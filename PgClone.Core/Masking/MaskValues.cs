@@ -116,7 +116,7 @@ public sealed class MaskValues(MaskingSecret? secret)
                 _characters = 0;
                 _head.Clear();
                 _tail.Clear();
-                _tailCharacters = 0;
+                _tailCharacters = _headRun = _tailRun = 0;
                 break;
             default: throw NotPartwise(rule);
         }
@@ -179,7 +179,7 @@ public sealed class MaskValues(MaskingSecret? secret)
     private int _digits;
     private readonly byte[] _lastDigits = new byte[4];
     private long _characters;
-    private int _tailCharacters;
+    private int _tailCharacters, _headRun, _tailRun;
     private readonly ArrayBufferWriter<byte> _head = new();
     private readonly List<byte> _tail = [];
 
@@ -189,14 +189,14 @@ public sealed class MaskValues(MaskingSecret? secret)
     /// </summary>
     private void AppendPartial(ReadOnlySpan<byte> part, int prefix, int suffix)
     {
-        var headEnd = 0;
         foreach (var b in part)
         {
-            if (!IsContinuation(b)) _characters++;
-            // The count only grows: the bytes counted here are the part's first ones.
-            if (_characters <= prefix) headEnd++;
+            var starts = !IsContinuation(b);
+            if (starts) _characters++;
+            if (_characters == 0 || _characters > prefix || !Kept(starts, ref _headRun)) continue;
+            _head.GetSpan(1)[0] = b;
+            _head.Advance(1);
         }
-        _head.Write(part[..headEnd]);
         if (suffix == 0) return;
         // The part's last `suffix` characters replace those kept, when it holds that many.
         var start = part.Length;
@@ -206,25 +206,40 @@ public sealed class MaskValues(MaskingSecret? secret)
         if (found == suffix)
         {
             _tail.Clear();
-            _tail.AddRange(part[start..]);
-            _tailCharacters = suffix;
-            return;
+            _tailCharacters = 0;
         }
-        foreach (var b in part)
+        else start = 0;
+        foreach (var b in part[start..]) KeepInTail(b, suffix);
+    }
+
+    private void KeepInTail(byte b, int suffix)
+    {
+        var starts = !IsContinuation(b);
+        // Bytes before any character's first (not UTF-8) belong to no kept character.
+        if (!starts && _tail.Count == 0 || !Kept(starts, ref _tailRun)) return;
+        if (starts && _tailCharacters++ == suffix)
         {
-            var starts = !IsContinuation(b);
-            // Bytes before any character's first (not UTF-8) belong to no kept character.
-            if (!starts && _tail.Count == 0) continue;
-            if (starts && _tailCharacters++ == suffix)
-            {
-                // The oldest kept character goes: its first byte and the continuation bytes after it.
-                var drop = 1;
-                while (drop < _tail.Count && IsContinuation(_tail[drop])) drop++;
-                _tail.RemoveRange(0, drop);
-                _tailCharacters--;
-            }
-            _tail.Add(b);
+            // The oldest kept character goes: its first byte and the continuation bytes after it.
+            var drop = 1;
+            while (drop < _tail.Count && IsContinuation(_tail[drop])) drop++;
+            _tail.RemoveRange(0, drop);
+            _tailCharacters--;
         }
+        _tail.Add(b);
+    }
+
+    /// <summary>
+    /// Whether a byte of a kept character is kept: UTF-8 has at most 3 continuation bytes after a character's first, and
+    /// more (a value that is not UTF-8, from a SQL_ASCII database) are left out, so the mask stays within its room.
+    /// </summary>
+    private static bool Kept(bool starts, ref int run)
+    {
+        if (starts)
+        {
+            run = 0;
+            return true;
+        }
+        return ++run <= 3;
     }
 
     /// <summary>The byte length of the first <paramref name="characters"/> characters of UTF-8 <paramref name="value"/> (all of it when shorter).</summary>

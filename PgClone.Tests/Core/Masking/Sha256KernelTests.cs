@@ -103,3 +103,29 @@ public sealed class KeepFormatMemoTests
         return Encoding.UTF8.GetString(bytes);
     }
 }
+
+/// <summary>
+/// partial on bytes that are not UTF-8 (a SQL_ASCII database's): runs of continuation bytes longer than UTF-8 allows are
+/// left out of the kept characters, so the mask stays within its room, whole or in parts.
+/// </summary>
+public sealed class PartialOnInvalidUtf8Tests
+{
+    [Fact]
+    public void Long_runs_of_continuation_bytes_are_not_kept_whole_or_in_parts()
+    {
+        var values = new MaskValues(null);
+        var rule = MaskRule.Parse(System.Text.Json.Nodes.JsonNode.Parse("""{"type": "partial", "prefix": 1, "suffix": 1}"""), "c");
+        byte[] value = [0xB1, 0xB1, (byte)'a', .. Enumerable.Repeat((byte)0xB1, 20), (byte)'b', (byte)'c', .. Enumerable.Repeat((byte)0x80, 9)];
+        byte[] expected = [(byte)'a', 0xB1, 0xB1, 0xB1, (byte)'*', (byte)'*', (byte)'*', (byte)'c', 0x80, 0x80, 0x80];
+        var room = new byte[MaskValues.MaxUtf8Length(rule, value)];
+        Assert.Equal(expected, room[..values.Utf8(rule, value, room)]);
+        for (var cut = 1; cut < value.Length; cut++)
+        {
+            values.BeginParts(rule);
+            values.AppendPart(rule, value.AsSpan(0, cut));
+            values.AppendPart(rule, value.AsSpan(cut));
+            var parts = new byte[MaskValues.MaxPartsLength(rule)];
+            Assert.Equal(expected, parts[..values.EndParts(rule, parts)]);
+        }
+    }
+}
