@@ -121,10 +121,7 @@ public static partial class CatalogReader
                          AND a.attgenerated = '' ORDER BY a.attnum),
                    CASE WHEN c.relkind = 'S' AND has_sequence_privilege(c.oid, 'SELECT') THEN pg_sequence_last_value(c.oid) END,
                    CASE WHEN c.relkind = 'r' THEN pg_relation_size(c.oid) ELSE 0 END, greatest(c.reltuples, 0)::bigint,
-                   ARRAY(SELECT rn.nspname::text FROM pg_constraint k JOIN pg_class r ON r.oid = k.confrelid JOIN pg_namespace rn ON rn.oid = r.relnamespace
-                         WHERE k.conrelid = c.oid AND k.contype = 'f' AND k.confrelid <> c.oid ORDER BY k.oid),
-                   ARRAY(SELECT r.relname::text FROM pg_constraint k JOIN pg_class r ON r.oid = k.confrelid
-                         WHERE k.conrelid = c.oid AND k.contype = 'f' AND k.confrelid <> c.oid ORDER BY k.oid)
+                   fk.schemas, fk.tables
             FROM pg_extension e
             CROSS JOIN LATERAL (
                 SELECT u.config, u.ord FROM unnest(e.extconfig) WITH ORDINALITY AS u(config, ord)
@@ -134,6 +131,11 @@ public static partial class CatalogReader
                   AND NOT d.objid = ANY (coalesce(e.extconfig, '{}')) AND EXISTS (SELECT 1 FROM pg_class s WHERE s.oid = d.objid AND s.relkind = 'S')
             ) AS x(config, ord)
             JOIN pg_class c ON c.oid = x.config JOIN pg_namespace n ON n.oid = c.relnamespace
+            CROSS JOIN LATERAL (
+                SELECT array_agg(rn.nspname::text ORDER BY k.oid), array_agg(r.relname::text ORDER BY k.oid)
+                FROM pg_constraint k JOIN pg_class r ON r.oid = k.confrelid JOIN pg_namespace rn ON rn.oid = r.relnamespace
+                WHERE k.conrelid = c.oid AND k.contype = 'f' AND k.confrelid <> c.oid
+            ) AS fk(schemas, tables)
             WHERE c.relkind IN ('r', 'S')
             ORDER BY 1, 2, 3
             """, null, r => new ExtensionConfig(r.GetString(0), Name(r, 1), r.GetChar(3), ConfigFilter(r.GetString(4)), Strings(r, 5),

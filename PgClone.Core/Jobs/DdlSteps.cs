@@ -1,6 +1,6 @@
-using PgClone.Core.Connections;
 using System.Collections.Concurrent;
 using Npgsql;
+using PgClone.Core.Connections;
 using PgClone.Core.Ddl;
 
 namespace PgClone.Core.Jobs;

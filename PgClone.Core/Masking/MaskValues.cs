@@ -29,6 +29,13 @@ public sealed class MaskValues(MaskingSecret? secret)
     private readonly byte[] _digest = new byte[32];
     private byte[] _utf8 = new byte[256];
     private readonly PrefixMemo _memo = new(MemoSlots);
+    // The state of a value given in parts: phone's digits, partial's characters and the bytes it keeps.
+    private int _digits;
+    private readonly byte[] _lastDigits = new byte[4];
+    private long _characters;
+    private int _tailCharacters, _headRun, _tailRun;
+    private readonly ArrayBufferWriter<byte> _head = new();
+    private readonly List<byte> _tail = [];
 
     /// <summary>The masked text of a text value (the SQL's <c>c::text</c>), or null for NULL: <see cref="Utf8"/> on its UTF-8.</summary>
     public string? Text(MaskRule rule, string? value)
@@ -175,13 +182,6 @@ public sealed class MaskValues(MaskingSecret? secret)
     }
 
     private static ArgumentOutOfRangeException NotPartwise(MaskRule rule) => new(nameof(rule), rule.StrategyName, "not computed in parts");
-
-    private int _digits;
-    private readonly byte[] _lastDigits = new byte[4];
-    private long _characters;
-    private int _tailCharacters, _headRun, _tailRun;
-    private readonly ArrayBufferWriter<byte> _head = new();
-    private readonly List<byte> _tail = [];
 
     /// <summary>
     /// partial keeps the bytes of the first <paramref name="prefix"/> characters, counts them all, and keeps the bytes
