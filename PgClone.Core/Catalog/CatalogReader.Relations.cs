@@ -182,7 +182,10 @@ public static partial class CatalogReader
                    c.relrowsecurity, c.relforcerowsecurity,
                    (SELECT am.amname FROM pg_am am WHERE am.oid = c.relam AND am.amname <> 'heap'),
                    CASE WHEN c.reloftype <> 0 THEN format_type(c.reloftype, NULL) END,
-                   {SpaceOf("c.reltablespace")}
+                   {SpaceOf("c.reltablespace")},
+                   ARRAY(SELECT CASE WHEN NOT {NotMember("pg_class", "p.oid")} THEN quote_ident(pn.nspname) || '.' || quote_ident(p.relname) END
+                         FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace
+                         WHERE i.inhrelid = c.oid ORDER BY i.inhseqno)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p', 'f') AND n.nspname = ANY($1) AND {NotMember("pg_class", "c.oid")}
             ORDER BY n.nspname, c.relname
@@ -192,6 +195,7 @@ public static partial class CatalogReader
                 attributes.GetValueOrDefault(r.GetFieldValue<uint>(0)) ?? [], Str(r, 12))
             {
                 PgName = r.GetString(13), RowSecurity = r.GetBoolean(14), ForceRowSecurity = r.GetBoolean(15), AccessMethod = Str(r, 16), OfType = Str(r, 17), Tablespace = Str(r, 18),
+                ExtensionParents = r.GetFieldValue<string?[]>(19),
             }, ct);
 
     private static async Task<List<SequenceInfo>> ReadSequencesAsync(NpgsqlConnection conn, string[] schemas, bool inRecovery, CancellationToken ct)

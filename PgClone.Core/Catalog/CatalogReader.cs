@@ -138,8 +138,13 @@ public static partial class CatalogReader
 
     /// <summary>The database's extensions but plpgsql (which every database has), by name.</summary>
     public static async Task<List<ExtensionInfo>> ReadExtensionsAsync(NpgsqlConnection conn, CancellationToken ct) =>
-        await QueryAsync(conn, "SELECT e.extname, n.nspname, e.extversion FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY e.extname",
-            null, r => new ExtensionInfo(r.GetString(0), r.GetString(1), r.GetString(2)), ct);
+        await QueryAsync(conn, """
+            SELECT e.extname, n.nspname, e.extversion,
+                   ARRAY(SELECT r.extname FROM pg_depend d JOIN pg_extension r ON r.oid = d.refobjid
+                         WHERE d.classid = 'pg_extension'::regclass AND d.objid = e.oid AND d.refclassid = 'pg_extension'::regclass
+                           AND d.deptype = 'n' AND r.extname <> 'plpgsql' ORDER BY r.extname)
+            FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY e.extname
+            """, null, r => new ExtensionInfo(r.GetString(0), r.GetString(1), r.GetString(2)) { Requires = r.GetFieldValue<string[]>(3) }, ct);
 
     /// <summary>Everything but the <see cref="CatalogPart"/>, which it leaves empty.</summary>
     private static async Task<SourceCatalog> ReadMainAsync(NpgsqlConnection conn, string[] names, IReadOnlyList<ExtensionInfo> extensions, bool wholeDatabase, CancellationToken ct)

@@ -17,7 +17,11 @@ public sealed record CollationInfo(uint Oid, QualifiedName Name, char Provider, 
     public string? Owner { get; init; }
 }
 
-public sealed record ExtensionInfo(string Name, string Schema, string Version);
+public sealed record ExtensionInfo(string Name, string Schema, string Version)
+{
+    /// <summary>The extensions its control file requires (pg_depend), plpgsql left out.</summary>
+    public IReadOnlyList<string> Requires { get; init; } = [];
+}
 
 /// <summary>
 /// An extension the cloned objects use, and where the use comes from: a schema, and the relation, type or
@@ -227,6 +231,11 @@ public sealed record TableInfo(
     public string? OfType { get; init; }
     /// <summary>The table's tablespace, when not the database's default.</summary>
     public string? Tablespace { get; init; }
+    /// <summary>
+    /// Per parent (in <see cref="Parents"/>' order), its name when an extension owns it, else null: CREATE EXTENSION
+    /// makes it on the target, and the catalog leaves extension members out (pgq's queue tables inherit its template).
+    /// </summary>
+    public IReadOnlyList<string?> ExtensionParents { get; init; } = [];
     public bool IsForeign => Kind == 'f';
     public bool IsPartitioned => Kind == 'p';
     public bool IsPartition => PartitionBound is not null;

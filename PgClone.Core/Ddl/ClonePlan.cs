@@ -70,8 +70,9 @@ public sealed record TableData(
     /// </summary>
     public IReadOnlyList<DdlStatement> Create { get; init; } = [];
     /// <summary>
-    /// Tables whose rows must be loaded before this one's, because its foreign keys to them exist before the load (an
-    /// extension's configuration tables: CREATE EXTENSION made the keys), as pg_dump orders their data.
+    /// Tables whose rows must be loaded before this one's: for an extension's configuration table, those its foreign
+    /// keys reference (CREATE EXTENSION made the keys before the load), as pg_dump orders their data; for the user's
+    /// tables, every configuration table (an extension's type or function may read its rows as theirs load).
     /// </summary>
     public IReadOnlyList<QualifiedName> LoadAfter { get; init; } = [];
 }

@@ -17,6 +17,11 @@ internal sealed partial class PlanAssembler
     private IEnumerable<TableData> Data(IColumnMasker? masker)
     {
         if (!_options.IncludeData) yield break;
+        var configs = catalog.ExtensionConfigs.Where(c => c.Kind == 'r' && CreatesExtension(c.Extension)).ToList();
+        // The user's rows of extensions' configuration tables go in first: an extension's type, domain or function
+        // may read them as a table's rows load (pointcloud's pcpoint input looks its format up in pointcloud_formats;
+        // pg_dump | psql fails there whenever the user's table sorts first).
+        var afterConfigs = configs.Select(c => c.Name).ToList();
         foreach (var t in Tables.Where(t => t.Kind == 'r' && !UnreadOnStandby(t)))
         {
             var columns = ColumnsOf(t).Where(c => c.Generated == '\0').ToList();
@@ -42,10 +47,10 @@ internal sealed partial class PlanAssembler
                 StreamMasks = streamMasks,
                 TextFormat = text,
                 Analyze = !ForeignAncestors.Contains(t.Oid),
+                LoadAfter = afterConfigs,
             };
         }
-        foreach (var c in catalog.ExtensionConfigs.Where(c => c.Kind == 'r' && CreatesExtension(c.Extension)))
-            yield return ExtensionConfigData(c);
+        foreach (var c in configs) yield return ExtensionConfigData(c);
     }
 
     /// <summary>

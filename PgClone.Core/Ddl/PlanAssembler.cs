@@ -128,8 +128,32 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         return gap;
     }
 
-    /// <summary>The extensions the clone needs (a database clone: all of them, but plpgsql, which every database has).</summary>
-    private IEnumerable<string> ExtensionNames()
+    /// <summary>
+    /// The extensions the clone needs (a database clone: all of them, but plpgsql, which every database has), each
+    /// after those it requires, which it needs too: CREATE EXTENSION ... CASCADE would make a missing one in the
+    /// dependent's schema (pgrouting, created before postgis by name, put postgis in its own schema, and a column of
+    /// the type in postgis's schema on the source named nothing on the target).
+    /// </summary>
+    private List<string> ExtensionNames() => _extensionNames ??= InRequiredOrder(NeededExtensions());
+
+    private List<string>? _extensionNames;
+
+    private List<string> InRequiredOrder(IEnumerable<string> names)
+    {
+        var byName = catalog.Extensions.ToDictionary(e => e.Name, StringComparer.Ordinal);
+        var ordered = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        void Visit(string name)
+        {
+            if (!byName.TryGetValue(name, out var ext) || !seen.Add(name)) return;
+            foreach (var required in ext.Requires) Visit(required);
+            ordered.Add(name);
+        }
+        foreach (var name in names.Distinct().Order(StringComparer.Ordinal)) Visit(name);
+        return ordered;
+    }
+
+    private IEnumerable<string> NeededExtensions()
     {
         var users = scope.Tables.Select(t => t.Oid).Concat(scope.Types.Select(t => t.Oid)).Concat(scope.Functions.Select(f => f.Oid)).ToHashSet();
         var names = request.Operation switch
@@ -138,7 +162,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
             CloneOperation.Schema => catalog.ExtensionUses.Select(u => u.Extension),
             _ => catalog.ExtensionUses.Select(u => u.Extension).Concat(catalog.Extensions.Select(e => e.Name)),
         };
-        return names.Distinct().Order(StringComparer.Ordinal);
+        return names;
     }
 
     private IEnumerable<DdlStatement> Extensions()

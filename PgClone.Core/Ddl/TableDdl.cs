@@ -47,14 +47,14 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming, Table
         }
         else if (t.IsPartition && !standalone)
         {
-            sql.Append(" PARTITION OF ").Append(ParentName(parents[0], t.Parents[0]));
+            sql.Append(" PARTITION OF ").Append(ParentName(t, parents, 0));
             if (elements.Count > 0) sql.Append(" (").AppendJoin(", ", elements).Append(')');
             sql.Append(' ').Append(t.PartitionBound);
         }
         else
         {
             sql.Append(" (").AppendJoin(", ", elements).Append(')');
-            if (t.Parents.Count > 0 && !t.IsPartition && !reordered) sql.Append(" INHERITS (").AppendJoin(", ", t.Parents.Select((p, i) => ParentName(parents[i], p))).Append(')');
+            if (t.Parents.Count > 0 && !t.IsPartition && !reordered) sql.Append(" INHERITS (").AppendJoin(", ", parents.Select((_, i) => ParentName(t, parents, i))).Append(')');
         }
         if (t.PartitionKey is not null) sql.Append(" PARTITION BY ").Append(t.PartitionKey);
         if (t.AccessMethod is not null) sql.Append(" USING ").Append(Sql.Ident(t.AccessMethod));
@@ -68,26 +68,28 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming, Table
                 if (catalog.SequencesOwnedBy(t.Oid).FirstOrDefault(s => s.IsIdentity && s.OwnerColumn == c.Name) is { } seq && seq.Unlogged != t.Unlogged)
                     yield return $"ALTER SEQUENCE {naming.Sequence(seq).Quoted} SET {(seq.Unlogged ? "UNLOGGED" : "LOGGED")}";
         if (standalone)
-            yield return $"ALTER {(parents[0]!.IsForeign ? "FOREIGN " : "")}TABLE ONLY {ParentName(parents[0], t.Parents[0])} ATTACH PARTITION {name.Quoted} {t.PartitionBound}";
+            yield return $"ALTER {(parents[0]?.IsForeign == true ? "FOREIGN " : "")}TABLE ONLY {ParentName(t, parents, 0)} ATTACH PARTITION {name.Quoted} {t.PartitionBound}";
         if (reordered)
         {
-            for (var i = 0; i < parents.Count; i++) yield return $"ALTER TABLE ONLY {name.Quoted} INHERIT {ParentName(parents[i], t.Parents[i])}";
+            for (var i = 0; i < parents.Count; i++) yield return $"ALTER TABLE ONLY {name.Quoted} INHERIT {ParentName(t, parents, i)}";
             if (InheritedOnly(name, columns, inherited.Select(c => naming.Child(t.Oid, c.Name)).ToList()) is { } marks) yield return marks;
         }
 
         foreach (var c in columns)
         {
-            var parentColumn = parents.FirstOrDefault()?.Columns.FirstOrDefault(p => p.Name == c.Name);
+            // The parent's column it takes (null: from a parent outside the catalog, an extension's table).
+            var parentColumn = parents.Select(p => p?.Columns.FirstOrDefault(x => x.Name == c.Name)).FirstOrDefault(x => x is not null);
             var column = AlterColumn(name, c);
             // PARTITION OF and INHERITS give the child its parents' defaults: one the child lacks is dropped again.
             if ((t.IsPartition ? !standalone : !reordered) && c.Default is null && c.Identity == '\0'
                 && parents.Any(p => p?.Columns.FirstOrDefault(x => x.Name == c.Name) is { Default: not null, Generated: '\0' }))
                 yield return $"{column} DROP DEFAULT";
-            if (t.IsPartition && !standalone && parentColumn is not null)
+            // A column taken from the parent (a partition's, or a child's not declared by itself) gets only what differs
+            // set on the child: NOT NULL, a default of its own (pgq's queue tables number their events from their own sequences).
+            if (t.IsPartition ? !standalone : !reordered && !c.IsLocal)
             {
-                // A partition takes its columns from the parent; only what differs is set on the partition.
-                if (c.NotNull && !parentColumn.NotNull) yield return $"{column} SET NOT NULL";
-                if (c.Default is not null && c.Generated == '\0' && c.Default != parentColumn.Default) yield return $"{column} SET DEFAULT {naming.Default(c.Default)}";
+                if (c.NotNull && parentColumn?.NotNull != true) yield return $"{column} SET NOT NULL";
+                if (c.Default is not null && c.Generated == '\0' && c.Default != parentColumn?.Default) yield return $"{column} SET DEFAULT {naming.Default(c.Default)}";
             }
             foreach (var setting in ColumnSettings(name, c)) yield return setting;
             if ((t.IsPartition ? !standalone : !reordered) && parents.OfType<TableInfo>().SelectMany(p => p.Columns).FirstOrDefault(p => p.Name == c.Name) is { } inheritedFrom)
@@ -124,8 +126,10 @@ internal sealed class TableDdl(SourceCatalog catalog, TargetNaming naming, Table
 
     public static string AlterColumn(QualifiedName relation, ColumnInfo c) => $"ALTER TABLE ONLY {relation.Quoted} ALTER COLUMN {Sql.Ident(c.Name)}";
 
-    private string ParentName(TableInfo? parent, uint oid) =>
-        parent is not null ? naming.Table(parent).Quoted : throw new PgCloneException($"parent table (oid {oid}) is outside the cloned schemas");
+    /// <summary>Parent <paramref name="i"/> of <paramref name="t"/>: a cloned table, or an extension's, which CREATE EXTENSION made.</summary>
+    private string ParentName(TableInfo t, IReadOnlyList<TableInfo?> parents, int i) =>
+        parents[i] is { } parent ? naming.Table(parent).Quoted
+        : t.ExtensionParents.ElementAtOrDefault(i) ?? throw new PgCloneException($"parent table (oid {t.Parents[i]}) is outside the cloned schemas");
 
     /// <summary>Whether CREATE TABLE ... INHERITS gives the child its columns in their order: the parents' columns first, merged, then its own.</summary>
     private static bool InheritsOrder(TableInfo t, IReadOnlyList<TableInfo?> parents)

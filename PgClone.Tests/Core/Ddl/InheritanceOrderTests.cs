@@ -26,6 +26,9 @@ public sealed class InheritanceOrderTests(PgServersFixture fx) : IClassFixture<P
         INSERT INTO "in h".c2 VALUES (30, 3, '2023-03-03', 30);
         INSERT INTO "in h".g VALUES (4, 'four', '2024-04-04', 'zz', 44, 40);
         INSERT INTO "in h".plain VALUES (5, '2025-05-05', 50, 'five');
+        -- Inherited columns given a default or NOT NULL of their own on the child (pg_dump: ALTER TABLE ONLY child ...).
+        ALTER TABLE "in h".plain ALTER COLUMN "x y" SET DEFAULT '2030-03-03', ALTER COLUMN late SET NOT NULL;
+        ALTER TABLE ONLY "in h".c ALTER COLUMN late SET DEFAULT 7;
         """;
 
     private const string Columns = """
@@ -48,6 +51,13 @@ public sealed class InheritanceOrderTests(PgServersFixture fx) : IClassFixture<P
         Assert.Equal([
             "c: a*, b, x y*, late*", "c2: b, a, x y, late*", "g: a*, b*, x y*, z*, extra, late*", "p: a, x y, late", "plain: a*, x y*, late*, own", "q: z",
         ], columns);
+        // Before, a child had its parent's default and no NOT NULL of its own.
+        const string own = """
+            SELECT table_name::text, column_name::text, column_default::text, is_nullable::text FROM information_schema.columns
+            WHERE table_schema = 'in h' AND (table_name, column_name) IN (('c', 'late'), ('g', 'late'), ('plain', 'late'), ('plain', 'x y')) ORDER BY 1, 2
+            """;
+        Assert.Equal([["c", "late", "7", "YES"], ["g", "late", null, "YES"], ["plain", "late", null, "NO"], ["plain", "x y", "'2030-03-03'::date", "YES"]],
+            await PgServers.RowsAsync(db.Target, own));
         CloneKit.SameDump(await CloneKit.DumpAsync(db.Source, "-n", "\"in h\""), await CloneKit.DumpAsync(db.Target, "-n", "\"in h\""));
         Assert.Equal(await CloneKit.ChecksumsAsync(db.Source, "in h"), await CloneKit.ChecksumsAsync(db.Target, "in h"));
         Assert.Equal(["1|2021-01-01|10", "2|2022-02-02|20", "3|2023-03-03|30", "4|2024-04-04|40", "5|2025-05-05|50"],
