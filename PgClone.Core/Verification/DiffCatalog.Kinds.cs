@@ -111,11 +111,23 @@ internal static class DiffCatalogKinds
                    'ICU_LOCALE', c.colliculocale, CASE WHEN NOT c.collisdeterministic THEN 'NONDETERMINISTIC' END)
             FROM pg_collation c WHERE c.collnamespace {InSchema} AND {Member("pg_collation", "c.oid")}
             """),
-        // Comments on the schema's objects and their columns, named as pg_identify_object names them (its schema is quoted).
+        // Comments on the schema's objects and their columns, named as pg_identify_object names them; not on an
+        // extension's members, left out here as in every category (the clone, like pg_dump, does not carry them). Rules,
+        // triggers and policies have no schema of their own (pg_identify_object's is null): their table's is theirs;
+        // a cast's is that of its types or function, as in the casts category.
         ("comments", $"""
             SELECT o.type || ' ' || o.identity, d.description
             FROM pg_description d, LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) AS o
-            WHERE d.objoid >= 16384 AND o.schema = quote_ident($1)
+            WHERE d.objoid >= 16384
+              AND NOT EXISTS (SELECT FROM pg_depend dep WHERE dep.classid = d.classoid AND dep.objid = d.objoid AND dep.deptype = 'e')
+              AND CASE d.classoid
+                  WHEN 'pg_rewrite'::regclass THEN (SELECT c.relnamespace FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class WHERE r.oid = d.objoid) {InSchema}
+                  WHEN 'pg_trigger'::regclass THEN (SELECT c.relnamespace FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid WHERE g.oid = d.objoid) {InSchema}
+                  WHEN 'pg_policy'::regclass THEN (SELECT c.relnamespace FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE p.oid = d.objoid) {InSchema}
+                  WHEN 'pg_cast'::regclass THEN EXISTS (SELECT FROM pg_cast c WHERE c.oid = d.objoid
+                      AND ((SELECT typnamespace FROM pg_type WHERE oid = c.castsource) {InSchema} OR (SELECT typnamespace FROM pg_type WHERE oid = c.casttarget) {InSchema}
+                           OR (SELECT pronamespace FROM pg_proc WHERE oid = c.castfunc) {InSchema}))
+                  ELSE o.schema = quote_ident($1) END
             """),
         ("access_methods", $"""
             SELECT a.amname::text, a.amtype::text || ' ' || a.amhandler::regproc::text FROM pg_am a

@@ -368,6 +368,11 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
 
         foreach (var (category, name, drop) in new[]
         {
+            // Comments on objects without a schema of their own (their table's, or a cast's types'), before those go.
+            ("comments", "rule \"Keep Items\" on \"Kinds ü\".items", "COMMENT ON RULE \"Keep Items\" ON \"Kinds ü\".items IS NULL"),
+            ("comments", "trigger \"Off\" on \"Kinds ü\".guarded", "COMMENT ON TRIGGER \"Off\" ON \"Kinds ü\".guarded IS NULL"),
+            ("comments", "policy \"Own Rows\" on \"Kinds ü\".guarded", "COMMENT ON POLICY \"Own Rows\" ON \"Kinds ü\".guarded IS NULL"),
+            ("comments", "cast (integer AS \"Kinds ü\".mood)", "COMMENT ON CAST (integer AS \"Kinds ü\".mood) IS NULL"),
             ("aggregates", "Sum Ints(integer)", "DROP AGGREGATE \"Kinds ü\".\"Sum Ints\"(integer) CASCADE"),
             ("operators", "\"Kinds ü\".!!(NONE,bigint)", "DROP OPERATOR \"Kinds ü\".!! (NONE, bigint)"),
             ("operator_classes", "box_ops2 USING gist", "DROP OPERATOR CLASS \"Kinds ü\".box_ops2 USING gist CASCADE"),

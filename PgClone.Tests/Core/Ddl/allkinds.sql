@@ -296,6 +296,8 @@ CREATE TRIGGER "Off" BEFORE INSERT ON "Kinds ü".guarded FOR EACH ROW EXECUTE FU
 CREATE TRIGGER "Replica Only" BEFORE UPDATE ON "Kinds ü".guarded FOR EACH ROW EXECUTE FUNCTION "Kinds ü".pass_row();
 CREATE TRIGGER "Always" AFTER DELETE ON "Kinds ü".guarded FOR EACH ROW EXECUTE FUNCTION "Kinds ü".pass_row();
 ALTER TABLE "Kinds ü".guarded DISABLE TRIGGER "Off", ENABLE REPLICA TRIGGER "Replica Only", ENABLE ALWAYS TRIGGER "Always";
+COMMENT ON TRIGGER "Off" ON "Kinds ü".guarded IS 'kept off';
+COMMENT ON POLICY "Own Rows" ON "Kinds ü".guarded IS 'owners only';
 
 -- int2vector, oidvector and tsquery values, empty ones too (their binary receive refuses an empty one)
 CREATE TABLE "Kinds ü".vectors (id integer, iv int2vector, ov oidvector, q tsquery);
