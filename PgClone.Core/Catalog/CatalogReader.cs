@@ -142,9 +142,19 @@ public static partial class CatalogReader
             SELECT e.extname, n.nspname, e.extversion,
                    ARRAY(SELECT r.extname FROM pg_depend d JOIN pg_extension r ON r.oid = d.refobjid
                          WHERE d.classid = 'pg_extension'::regclass AND d.objid = e.oid AND d.refclassid = 'pg_extension'::regclass
-                           AND d.deptype = 'n' AND r.extname <> 'plpgsql' ORDER BY r.extname)
-            FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY e.extname
-            """, null, r => new ExtensionInfo(r.GetString(0), r.GetString(1), r.GetString(2)) { Requires = r.GetFieldValue<string[]>(3) }, ct);
+                           AND d.deptype = 'n' AND r.extname <> 'plpgsql' ORDER BY r.extname),
+                   t.names, t.states
+            FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+            CROSS JOIN LATERAL (
+                SELECT coalesce(array_agg(g.evtname::text ORDER BY g.evtname), '{}'), coalesce(array_agg(g.evtenabled::text ORDER BY g.evtname), '{}')
+                FROM pg_depend d JOIN pg_event_trigger g ON g.oid = d.objid
+                WHERE d.classid = 'pg_event_trigger'::regclass AND d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid AND d.deptype = 'e'
+            ) t (names, states)
+            WHERE e.extname <> 'plpgsql' ORDER BY e.extname
+            """, null, r => new ExtensionInfo(r.GetString(0), r.GetString(1), r.GetString(2))
+            {
+                Requires = r.GetFieldValue<string[]>(3), EventTriggers = r.GetFieldValue<string[]>(4), EventTriggerStates = r.GetFieldValue<string[]>(5),
+            }, ct);
 
     /// <summary>Everything but the <see cref="CatalogPart"/>, which it leaves empty.</summary>
     private static async Task<SourceCatalog> ReadMainAsync(NpgsqlConnection conn, string[] names, IReadOnlyList<ExtensionInfo> extensions, bool wholeDatabase, CancellationToken ct)

@@ -21,6 +21,9 @@ public sealed record ExtensionInfo(string Name, string Schema, string Version)
 {
     /// <summary>The extensions its control file requires (pg_depend), plpgsql left out.</summary>
     public IReadOnlyList<string> Requires { get; init; } = [];
+    /// <summary>Its event triggers, by name, and their states on the source (evtenabled: O, R, A or D).</summary>
+    public IReadOnlyList<string> EventTriggers { get; init; } = [];
+    public IReadOnlyList<string> EventTriggerStates { get; init; } = [];
 }
 
 /// <summary>

@@ -32,6 +32,15 @@ public sealed class ContentExtensionServers() : ExtensionServers(new Dictionary<
     ["pgclone_zbase--1.0.sql"] = "CREATE TYPE zmood AS ENUM ('calm', 'busy');",
     ["pgclone_adep.control"] = "default_version = '1.0'\nrelocatable = true\nrequires = 'pgclone_zbase'\n",
     ["pgclone_adep--1.0.sql"] = "CREATE FUNCTION adep_one() RETURNS integer LANGUAGE sql AS 'SELECT 1';",
+    // An event trigger that refuses what the user did while it was off (periods' health checks refuse grants so).
+    ["pgclone_guard.control"] = "default_version = '1.0'\nrelocatable = true\n",
+    ["pgclone_guard--1.0.sql"] = """
+        CREATE FUNCTION no_comments() RETURNS event_trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          RAISE EXCEPTION 'comments are frozen';
+        END $$;
+        CREATE EVENT TRIGGER "Frozen Comments" ON ddl_command_end WHEN TAG IN ('COMMENT') EXECUTE FUNCTION no_comments();
+        """,
 });
 
 /// <summary>
@@ -154,6 +163,26 @@ public sealed class ExtensionContentTests(ContentExtensionServers servers) : ICl
         // A comment on an extension's member is not carried (pg_dump neither), nor compared: diff leaves members out.
         var diff = await new SchemaDiffer().DiffAsync(ServerEndpoint.Parse(ServerRole.Source, db.Source), ServerEndpoint.Parse(ServerRole.Target, db.Target), "base");
         Assert.True(diff.InSync, diff.ToJsonText());
+    }
+
+    [Fact]
+    public async Task An_extensions_event_trigger_is_off_while_the_clone_runs_and_in_its_sources_state_after()
+    {
+        var db = await servers.CreateDatabasesAsync("extevent");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE EXTENSION pgclone_guard;
+            ALTER EVENT TRIGGER "Frozen Comments" DISABLE;
+            CREATE TABLE notes (id integer PRIMARY KEY);
+            COMMENT ON TABLE notes IS 'made while the guard was off';
+            ALTER EVENT TRIGGER "Frozen Comments" ENABLE ALWAYS;
+            """);
+
+        // Before: the clone's COMMENT ON TABLE failed with "comments are frozen".
+        await CloneKit.CloneAsync(db, CloneOperation.Database);
+
+        Assert.Equal("made while the guard was off", await PgServers.ScalarAsync<string>(db.Target, "SELECT obj_description('notes'::regclass, 'pg_class')"));
+        Assert.Equal("A", await PgServers.ScalarAsync<string>(db.Target, "SELECT evtenabled::text FROM pg_event_trigger WHERE evtname = 'Frozen Comments'"));
+        CloneKit.SameDump(await CloneKit.DumpAsync(db.Source), await CloneKit.DumpAsync(db.Target));
     }
 
     [Fact]
