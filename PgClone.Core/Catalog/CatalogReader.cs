@@ -153,7 +153,8 @@ public static partial class CatalogReader
             WHERE e.extname <> 'plpgsql' ORDER BY e.extname
             """, null, r => new ExtensionInfo(r.GetString(0), r.GetString(1), r.GetString(2))
             {
-                Requires = r.GetFieldValue<string[]>(3), EventTriggers = r.GetFieldValue<string[]>(4), EventTriggerStates = r.GetFieldValue<string[]>(5),
+                Requires = r.GetFieldValue<string[]>(3),
+                EventTriggers = [.. r.GetFieldValue<string[]>(4).Zip(r.GetFieldValue<string[]>(5), (name, enabled) => new ExtensionEventTrigger(name, enabled[0]))],
             }, ct);
 
     /// <summary>Everything but the <see cref="CatalogPart"/>, which it leaves empty.</summary>

@@ -21,10 +21,11 @@ public sealed record ExtensionInfo(string Name, string Schema, string Version)
 {
     /// <summary>The extensions its control file requires (pg_depend), plpgsql left out.</summary>
     public IReadOnlyList<string> Requires { get; init; } = [];
-    /// <summary>Its event triggers, by name, and their states on the source (evtenabled: O, R, A or D).</summary>
-    public IReadOnlyList<string> EventTriggers { get; init; } = [];
-    public IReadOnlyList<string> EventTriggerStates { get; init; } = [];
+    public IReadOnlyList<ExtensionEventTrigger> EventTriggers { get; init; } = [];
 }
+
+/// <summary>An event trigger an extension made, and its state on the source (evtenabled: O, R, A or D).</summary>
+public sealed record ExtensionEventTrigger(string Name, char Enabled);
 
 /// <summary>
 /// An extension the cloned objects use, and where the use comes from: a schema, and the relation, type or

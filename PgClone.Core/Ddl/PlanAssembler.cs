@@ -188,7 +188,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
                 yield return new DdlStatement("schema", Sql.Ident(ext.Schema), $"CREATE SCHEMA IF NOT EXISTS {Sql.Ident(ext.Schema)}");
             yield return new DdlStatement("extension", Sql.Ident(name), $"CREATE EXTENSION IF NOT EXISTS {Sql.Ident(name)} WITH SCHEMA {Sql.Ident(ext.Schema)}{VersionClause(ext)} CASCADE");
             foreach (var trigger in QuietEventTriggers(ext))
-                yield return new DdlStatement("event trigger", Sql.Ident(trigger), $"ALTER EVENT TRIGGER {Sql.Ident(trigger)} DISABLE");
+                yield return new DdlStatement("event trigger", Sql.Ident(trigger.Name), $"ALTER EVENT TRIGGER {Sql.Ident(trigger.Name)} DISABLE");
         }
     }
 
@@ -198,15 +198,13 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
     /// never had (periods' health checks refuse a grant on a table whose history table the clone has not yet given it;
     /// pg_dump | psql fails there too). Only a superuser may alter them.
     /// </summary>
-    private IEnumerable<string> QuietEventTriggers(ExtensionInfo ext) => state.IsSuperuser ? ext.EventTriggers : [];
+    private IEnumerable<ExtensionEventTrigger> QuietEventTriggers(ExtensionInfo ext) => state.IsSuperuser ? ext.EventTriggers : [];
 
     /// <summary>Those event triggers back in their state on the source, last: after everything they would have judged.</summary>
     private IEnumerable<DdlStatement> EventTriggersBack() =>
-        catalog.Extensions.Where(e => CreatesExtension(e.Name))
-            .SelectMany(e => QuietEventTriggers(e).Select((trigger, i) => (Trigger: Sql.Ident(trigger), Enabled: e.EventTriggerStates[i])))
-            .Where(t => t.Enabled != "D")
-            .Select(t => new DdlStatement("event trigger", t.Trigger,
-                $"ALTER EVENT TRIGGER {t.Trigger} {(t.Enabled == "R" ? "ENABLE REPLICA" : t.Enabled == "A" ? "ENABLE ALWAYS" : "ENABLE")}"));
+        catalog.Extensions.Where(e => CreatesExtension(e.Name)).SelectMany(QuietEventTriggers).Where(t => t.Enabled != 'D')
+            .Select(t => new DdlStatement("event trigger", Sql.Ident(t.Name),
+                $"ALTER EVENT TRIGGER {Sql.Ident(t.Name)} {(t.Enabled == 'R' ? "ENABLE REPLICA" : t.Enabled == 'A' ? "ENABLE ALWAYS" : "ENABLE")}"));
 
     /// <summary>
     /// VERSION when the source's version is not the one the target installs by default (pg_dump leaves it out, so a

@@ -10,6 +10,9 @@ namespace PgClone.Core.Verification;
 internal static class DiffCatalogKinds
 {
     private const string InSchema = "IN (SELECT oid FROM pg_namespace WHERE nspname = $1)";
+    /// <summary>Cast c belongs to the schema of its source or target type or of its function.</summary>
+    private const string CastInSchema = $"((SELECT typnamespace FROM pg_type WHERE oid = c.castsource) {InSchema} OR (SELECT typnamespace FROM pg_type WHERE oid = c.casttarget) {InSchema} " +
+                                        $"OR (SELECT pronamespace FROM pg_proc WHERE oid = c.castfunc) {InSchema})";
     private const string NotMember = "NOT EXISTS (SELECT FROM pg_depend dep WHERE dep.classid = '{0}'::regclass AND dep.objid = {1} AND dep.deptype = 'e')";
 
     private static string Member(string catalog, string oid) => string.Format(System.Globalization.CultureInfo.InvariantCulture, NotMember, catalog, oid);
@@ -79,8 +82,7 @@ internal static class DiffCatalogKinds
             FROM pg_cast c
             WHERE c.oid >= 16384 AND {Member("pg_cast", "c.oid")}
               AND NOT EXISTS (SELECT FROM pg_depend i WHERE i.classid = 'pg_cast'::regclass AND i.objid = c.oid AND i.deptype = 'i')
-              AND ((SELECT typnamespace FROM pg_type WHERE oid = c.castsource) {InSchema} OR (SELECT typnamespace FROM pg_type WHERE oid = c.casttarget) {InSchema}
-                   OR (SELECT pronamespace FROM pg_proc WHERE oid = c.castfunc) {InSchema})
+              AND {CastInSchema}
             """),
         ("rules", $"""
             SELECT c.relname || '.' || r.rulename, pg_get_ruledef(r.oid) || ' ' || r.ev_enabled::text
@@ -124,9 +126,7 @@ internal static class DiffCatalogKinds
                   WHEN 'pg_rewrite'::regclass THEN (SELECT c.relnamespace FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class WHERE r.oid = d.objoid) {InSchema}
                   WHEN 'pg_trigger'::regclass THEN (SELECT c.relnamespace FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid WHERE g.oid = d.objoid) {InSchema}
                   WHEN 'pg_policy'::regclass THEN (SELECT c.relnamespace FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE p.oid = d.objoid) {InSchema}
-                  WHEN 'pg_cast'::regclass THEN EXISTS (SELECT FROM pg_cast c WHERE c.oid = d.objoid
-                      AND ((SELECT typnamespace FROM pg_type WHERE oid = c.castsource) {InSchema} OR (SELECT typnamespace FROM pg_type WHERE oid = c.casttarget) {InSchema}
-                           OR (SELECT pronamespace FROM pg_proc WHERE oid = c.castfunc) {InSchema}))
+                  WHEN 'pg_cast'::regclass THEN EXISTS (SELECT FROM pg_cast c WHERE c.oid = d.objoid AND {CastInSchema})
                   ELSE o.schema = quote_ident($1) END
             """),
         ("access_methods", $"""
