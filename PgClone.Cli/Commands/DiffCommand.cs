@@ -12,20 +12,25 @@ internal static class DiffCommand
         var target = CliRuntime.TargetOption();
         var schema = CliRuntime.SchemaOption(required: true);
         var targetSchema = new Option<string>("--target-schema") { Description = "the schema's name on the target, when it was cloned under another name (--target-name)" };
+        var noPrivileges = new Option<bool>("--no-privileges")
+        {
+            Description = "leave owners and grants out (a clone into a database without the source's roles differs in them by design)",
+        };
         var command = new Command("diff",
             "compare one schema's definitions on the source and the target (read-only on both): tables (column type, NOT NULL, " +
             "default; partitioning, parents, options, row security), indexes not backing constraints, constraints, user triggers " +
             "(with their enabled state), views, materialized views, sequences, functions, types, aggregates, operators and their " +
             "classes and families, text search objects, conversions, casts, rules, foreign tables, policies, extended statistics, " +
-            "collations and comments; and the database's access methods, foreign servers, publications and event triggers. " +
+            "collations and comments; the database's access methods, foreign servers, publications and event triggers; and the " +
+            "owners and grants of all of them and of the schema, columns and large objects. " +
             "Prints JSON with schema, in_sync, diff_count, summary and, per category, only_in_source, " +
             "only_in_target and modified (with both definitions). Exit codes: 0 = in sync, 2 = differences found, 1 = error.")
         {
-            source, target, schema, targetSchema,
+            source, target, schema, targetSchema, noPrivileges,
         };
         command.SetHandler(async (parse, ct) =>
         {
-            var result = await new SchemaDiffer().DiffAsync(CliRuntime.Source(parse, source), CliRuntime.Target(parse, target), parse.GetValue(schema)!, parse.GetValue(targetSchema), ct);
+            var result = await new SchemaDiffer { Privileges = !parse.GetValue(noPrivileges) }.DiffAsync(CliRuntime.Source(parse, source), CliRuntime.Target(parse, target), parse.GetValue(schema)!, parse.GetValue(targetSchema), ct);
             Console.Out.WriteLine(result.ToJsonText());
             return result.InSync ? VerifyCommand.ExitMatch : VerifyCommand.ExitMismatch;
         });

@@ -4,16 +4,20 @@ namespace PgClone.Core.Verification;
 /// The diff's queries for the object kinds beyond tables, types and functions. Those of a schema (aggregates,
 /// operators, operator classes and families, text search objects, conversions, casts of its types, rules, foreign
 /// tables, row security policies, extended statistics, collations, comments) and the database-wide ones (access methods, foreign-data wrappers and servers with user mappings,
-/// publications, event triggers), which a clone of the database carries and so any schema's diff reports. Same
+/// publications, event triggers) and the owners and privileges of all of them, which a clone of the database carries and so any schema's diff reports. Same
 /// contract as <see cref="DiffCatalog.Definitions"/>: (name, definition) ordered by name.
 /// </summary>
 internal static class DiffCatalogKinds
 {
+    public const string PrivilegesCategory = "privileges";
     private const string InSchema = "IN (SELECT oid FROM pg_namespace WHERE nspname = $1)";
     /// <summary>Cast c belongs to the schema of its source or target type or of its function.</summary>
     private const string CastInSchema = $"((SELECT typnamespace FROM pg_type WHERE oid = c.castsource) {InSchema} OR (SELECT typnamespace FROM pg_type WHERE oid = c.casttarget) {InSchema} " +
                                         $"OR (SELECT pronamespace FROM pg_proc WHERE oid = c.castfunc) {InSchema})";
     private const string NotMember = "NOT EXISTS (SELECT FROM pg_depend dep WHERE dep.classid = '{0}'::regclass AND dep.objid = {1} AND dep.deptype = 'e')";
+
+    /// <summary>An ACL's items as text in a fixed order (the order of a grant's items depends on its history).</summary>
+    private static string AclText(string acl) => $"coalesce((SELECT string_agg(i::text, ',' ORDER BY i::text) FROM unnest({acl}) AS i), '')";
 
     private static string Member(string catalog, string oid) => string.Format(System.Globalization.CultureInfo.InvariantCulture, NotMember, catalog, oid);
 
@@ -162,6 +166,45 @@ internal static class DiffCatalogKinds
         ("event_triggers", $"""
             SELECT e.evtname::text, concat_ws(' ', e.evtevent, e.evttags::text, e.evtfoid::regproc, e.evtenabled)
             FROM pg_event_trigger e WHERE {Member("pg_event_trigger", "e.oid")} AND $1 IS NOT NULL
+            """),
+        // Owners and privileges of the schema, its objects (a table's with its columns' own grants) and the database-wide
+        // kinds and large objects, as pg_dump -s states them: an ACL equal to its kind's built-in default (granted, then
+        // revoked) is the default. Objects on one side only are their own category's report (SchemaDiffer keeps the
+        // modified ones here). Extension members are left out, as in every category (their owner is whoever created the
+        // extension there).
+        (PrivilegesCategory, $"""
+            SELECT o.type || ' ' || o.identity,
+                   concat_ws(' ', 'OWNER ' || quote_ident(pg_get_userbyid(x.owner)),
+                             CASE WHEN x.kind IS NOT NULL THEN 'ACL ' || {AclText("coalesce(x.acl, acldefault(x.kind, x.owner))")} END, x.columns)
+            FROM (
+                SELECT 'pg_namespace'::regclass AS classid, n.oid AS objid, n.nspowner AS owner, n.nspacl AS acl, 'n'::"char" AS kind, NULL AS columns
+                FROM pg_namespace n WHERE n.nspname = $1
+                UNION ALL SELECT 'pg_class'::regclass, c.oid, c.relowner, c.relacl, CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char",
+                       (SELECT 'COLUMNS (' || string_agg(quote_ident(a.attname) || ' ' || {AclText("a.attacl")}, ', ' ORDER BY a.attnum) || ')'
+                        FROM pg_attribute a WHERE a.attrelid = c.oid AND NOT a.attisdropped AND cardinality(a.attacl) > 0)
+                FROM pg_class c WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND c.relnamespace {InSchema} AND {Member("pg_class", "c.oid")}
+                UNION ALL SELECT 'pg_proc'::regclass, p.oid, p.proowner, p.proacl, 'f'::"char", NULL
+                FROM pg_proc p WHERE p.pronamespace {InSchema} AND {Member("pg_proc", "p.oid")}
+                  AND NOT EXISTS (SELECT FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass AND i.objid = p.oid AND i.deptype = 'i')
+                -- not array, multirange or relation row types: they follow their type or relation
+                UNION ALL SELECT 'pg_type'::regclass, t.oid, t.typowner, t.typacl, 'T'::"char", NULL
+                FROM pg_type t WHERE t.typnamespace {InSchema} AND {Member("pg_type", "t.oid")} AND t.typtype <> 'm'
+                  AND NOT EXISTS (SELECT FROM pg_type e WHERE e.typarray = t.oid)
+                  AND (t.typrelid = 0 OR (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')
+                UNION ALL SELECT 'pg_collation'::regclass, c.oid, c.collowner, NULL, NULL, NULL FROM pg_collation c WHERE c.collnamespace {InSchema} AND {Member("pg_collation", "c.oid")}
+                UNION ALL SELECT 'pg_conversion'::regclass, c.oid, c.conowner, NULL, NULL, NULL FROM pg_conversion c WHERE c.connamespace {InSchema} AND {Member("pg_conversion", "c.oid")}
+                UNION ALL SELECT 'pg_operator'::regclass, o.oid, o.oprowner, NULL, NULL, NULL FROM pg_operator o WHERE o.oprnamespace {InSchema} AND {Member("pg_operator", "o.oid")}
+                UNION ALL SELECT 'pg_opclass'::regclass, c.oid, c.opcowner, NULL, NULL, NULL FROM pg_opclass c WHERE c.opcnamespace {InSchema} AND {Member("pg_opclass", "c.oid")}
+                UNION ALL SELECT 'pg_opfamily'::regclass, f.oid, f.opfowner, NULL, NULL, NULL FROM pg_opfamily f WHERE f.opfnamespace {InSchema} AND {Member("pg_opfamily", "f.oid")}
+                UNION ALL SELECT 'pg_ts_dict'::regclass, d.oid, d.dictowner, NULL, NULL, NULL FROM pg_ts_dict d WHERE d.dictnamespace {InSchema} AND {Member("pg_ts_dict", "d.oid")}
+                UNION ALL SELECT 'pg_ts_config'::regclass, c.oid, c.cfgowner, NULL, NULL, NULL FROM pg_ts_config c WHERE c.cfgnamespace {InSchema} AND {Member("pg_ts_config", "c.oid")}
+                UNION ALL SELECT 'pg_statistic_ext'::regclass, s.oid, s.stxowner, NULL, NULL, NULL FROM pg_statistic_ext s WHERE s.stxnamespace {InSchema} AND {Member("pg_statistic_ext", "s.oid")}
+                UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass, w.oid, w.fdwowner, w.fdwacl, 'F'::"char", NULL FROM pg_foreign_data_wrapper w WHERE {Member("pg_foreign_data_wrapper", "w.oid")} AND $1 IS NOT NULL
+                UNION ALL SELECT 'pg_foreign_server'::regclass, s.oid, s.srvowner, s.srvacl, 'S'::"char", NULL FROM pg_foreign_server s WHERE {Member("pg_foreign_server", "s.oid")} AND $1 IS NOT NULL
+                UNION ALL SELECT 'pg_publication'::regclass, p.oid, p.pubowner, NULL, NULL, NULL FROM pg_publication p WHERE $1 IS NOT NULL
+                UNION ALL SELECT 'pg_event_trigger'::regclass, e.oid, e.evtowner, NULL, NULL, NULL FROM pg_event_trigger e WHERE {Member("pg_event_trigger", "e.oid")} AND $1 IS NOT NULL
+                UNION ALL SELECT 'pg_largeobject'::regclass, l.oid, l.lomowner, l.lomacl, 'L'::"char", NULL FROM pg_largeobject_metadata l WHERE $1 IS NOT NULL
+            ) AS x, LATERAL pg_identify_object(x.classid, x.objid, 0) AS o
             """),
     }.Select(d => (d.Category, $"SELECT name, def FROM ({d.Sql}) AS x(name, def) ORDER BY name COLLATE \"C\"")).ToList();
 }

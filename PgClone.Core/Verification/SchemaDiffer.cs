@@ -12,6 +12,10 @@ namespace PgClone.Core.Verification;
 /// </summary>
 public sealed class SchemaDiffer
 {
+    /// <summary>The category of everything's owners and grants (on by default, as in pg_dump -s); off, a clone made
+    /// into a database without the source's roles, which differs in them by design, can be compared.</summary>
+    public bool Privileges { get; init; } = true;
+
     public Task<SchemaDiffResult> DiffAsync(ServerEndpoint source, ServerEndpoint target, string schema, CancellationToken ct = default) =>
         DiffAsync(source, target, schema, null, ct);
 
@@ -35,11 +39,17 @@ public sealed class SchemaDiffer
         if (back is not null)
             tc = tc.ToDictionary(kv => kv.Key, kv => kv.Value.Select(c => c with { Type = back.Rewrite(c.Type), Default = c.Default is null ? null : back.Rewrite(c.Default) }).ToList(), StringComparer.Ordinal);
         var categories = new List<CategoryDiff>();
-        foreach (var (category, sql) in DiffCatalog.Definitions.Concat(DiffCatalogKinds.Definitions))
+        foreach (var (category, sql) in DiffCatalog.Definitions.Concat(DiffCatalogKinds.Definitions).Where(d => Privileges || d.Category != DiffCatalogKinds.PrivilegesCategory))
         {
             var (sourceDefs, targetDefs) = await ReadOnlySession.BothAsync(DiffCatalog.ReadDefinitionsAsync(s, sql, schema, ct), DiffCatalog.ReadDefinitionsAsync(t, sql, onTarget, ct));
             var (sd, td) = (ToMap(sourceDefs), ToMap(back is null ? targetDefs : targetDefs.Select(d => (back.Rewrite(d.Name), back.Rewrite(d.Definition))).ToList()));
-            categories.Add(category == "tables" ? CompareTables(sd, td, sc, tc) : Compare(category, sd, td));
+            categories.Add(category switch
+            {
+                "tables" => CompareTables(sd, td, sc, tc),
+                // An object on one side only is its own category's drift; here only what both have, owned or granted otherwise.
+                DiffCatalogKinds.PrivilegesCategory => Compare(category, sd, td) with { OnlyInSource = [], OnlyInTarget = [] },
+                _ => Compare(category, sd, td),
+            });
         }
         return new SchemaDiffResult(schema, categories);
     }

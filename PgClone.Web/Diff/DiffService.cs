@@ -10,8 +10,12 @@ using PgClone.Web.Runs;
 
 namespace PgClone.Web.Diff;
 
-/// <summary>What to compare: two connections and a schema; for verify, the mode and optionally the run whose mask rules exclude columns.</summary>
-public sealed record CompareRequest(int SourceConnectionId, int TargetConnectionId, string Schema, VerifyMode Mode = VerifyMode.Exact, long? RunId = null);
+/// <summary>
+/// What to compare: two connections and a schema; for verify, the mode and optionally the run whose mask rules exclude
+/// columns; for diff, whether owners and grants are compared.
+/// </summary>
+public sealed record CompareRequest(int SourceConnectionId, int TargetConnectionId, string Schema, VerifyMode Mode = VerifyMode.Exact, long? RunId = null,
+    bool Privileges = true);
 
 /// <summary>A run's scope as verify takes it over: its connections, its schema, and the columns its mask rules change.</summary>
 public sealed record RunScope(long RunId, int SourceConnectionId, int TargetConnectionId, string Schema, IReadOnlyList<string> MaskedColumns);
@@ -26,9 +30,9 @@ public sealed class DiffService(ConnectionService connections, RunsService runs,
     public async Task<SchemaDiffResult> DiffAsync(CompareRequest request, ClaimsPrincipal user, CancellationToken ct = default)
     {
         var (source, target, schema) = await EndpointsAsync(request, user, ct);
-        var result = await new SchemaDiffer().DiffAsync(source, target, schema, ct);
+        var result = await new SchemaDiffer { Privileges = request.Privileges }.DiffAsync(source, target, schema, ct);
         await audit.RecordAsync(AuditActions.SchemaDiffed, Subject(source, target, schema),
-            new { source = source.Name, target = target.Name, schema, result.InSync, result.DiffCount }, request.SourceConnectionId, audit.ActorFor(user), ct);
+            new { source = source.Name, target = target.Name, schema, privileges = request.Privileges, result.InSync, result.DiffCount }, request.SourceConnectionId, audit.ActorFor(user), ct);
         return result;
     }
 

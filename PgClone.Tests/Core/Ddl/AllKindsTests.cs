@@ -411,6 +411,25 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
         Assert.Contains(privileges.OnlyInSource, n => n.StartsWith("for role ", StringComparison.Ordinal) && n.EndsWith(" in schema \"Kinds ü\" on tables", StringComparison.Ordinal));
         Assert.Contains(privileges.OnlyInSource, n => n.EndsWith(" on functions", StringComparison.Ordinal) && !n.Contains(" in schema "));
         Assert.Contains(privileges.OnlyInTarget, n => n.EndsWith(" on types", StringComparison.Ordinal));
+        // Owners and grants: a function's, a server's, a large object's and a table's column's changed are modified; a
+        // grant made and revoked again is the built-in default, no drift.
+        await PgServers.ExecAsync(db.Target, """
+            REVOKE SELECT (name) ON "Kinds ü".customer FROM PUBLIC;
+            REVOKE EXECUTE ON FUNCTION "Kinds ü".twice(bigint) FROM PUBLIC;
+            REVOKE USAGE ON FOREIGN SERVER "Srv 1" FROM PUBLIC;
+            REVOKE SELECT ON LARGE OBJECT 424242 FROM PUBLIC;
+            GRANT UPDATE ON "Kinds ü".guarded TO PUBLIC; REVOKE UPDATE ON "Kinds ü".guarded FROM PUBLIC;
+            """);
+        var owned = (await new SchemaDiffer().DiffAsync(source, target, Kinds)).Categories.Single(c => c.Category == "privileges");
+        Assert.Equal(["function \"Kinds ü\".twice(bigint)", "large object 424242", "server \"Srv 1\"", "table \"Kinds ü\".customer"],
+            owned.Modified.Select(m => m.Name));
+        Assert.Matches("^OWNER (\\S+) ACL =X/\\1,\\1=X/\\1$", owned.Modified[0].Source);
+        Assert.Matches("^OWNER (\\S+) ACL \\1=X/\\1$", owned.Modified[0].Target);
+        Assert.Matches("^OWNER (\\S+) ACL =r/\\1,\\1=rw/\\1$", owned.Modified[1].Source);
+        Assert.Matches("^OWNER (\\S+) ACL \\1=rw/\\1$", owned.Modified[1].Target);
+        Assert.Matches("^OWNER (\\S+) ACL (\\S+) COLUMNS \\(tableoid =r/\\1, ctid =r/\\1, name =r/\\1\\)$", owned.Modified[3].Source);
+        Assert.Matches("^OWNER (\\S+) ACL (\\S+) COLUMNS \\(tableoid =r/\\1, ctid =r/\\1\\)$", owned.Modified[3].Target);
+        Assert.True((await new SchemaDiffer { Privileges = false }.DiffAsync(source, target, Kinds)).Categories.All(c => c.Category != "privileges"));
         // A trigger switched back on, a table whose row security is no longer forced, and one whose column took its
         // parent's compression (as INHERITS gives it) are modified.
         await PgServers.ExecAsync(db.Target, """

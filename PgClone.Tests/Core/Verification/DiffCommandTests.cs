@@ -27,6 +27,16 @@ public sealed class DiffCommandTests(PgServersFixture fx) : IClassFixture<PgServ
         Assert.Equal("(\"id\" integer NOT NULL, \"v\" text DEFAULT 'x'::text)", modified.GetProperty("target").GetString());
         Assert.Contains("\"target\": \"'x'::text\"", drift.Stdout);
 
+        // A grant differs: drift in privileges, unless they are left out (a clone into a database without the roles).
+        await PgServers.ExecAsync(db.Target, "ALTER TABLE s.t ALTER COLUMN v DROP DEFAULT; GRANT SELECT ON s.t TO PUBLIC");
+        var granted = await PgCloneCli.RunAsync("diff", "--source", db.Source, "--target", db.Target, "--schema", "s");
+        Assert.Equal(2, granted.ExitCode);
+        var privileges = JsonDocument.Parse(granted.Stdout).RootElement.GetProperty("privileges").GetProperty("modified");
+        Assert.Equal("table s.t", Assert.Single(privileges.EnumerateArray()).GetProperty("name").GetString());
+        var withoutPrivileges = await PgCloneCli.RunAsync("diff", "--source", db.Source, "--target", db.Target, "--schema", "s", "--no-privileges");
+        Assert.Equal(0, withoutPrivileges.ExitCode);
+        Assert.False(JsonDocument.Parse(withoutPrivileges.Stdout).RootElement.TryGetProperty("privileges", out _));
+
         var missing = await PgCloneCli.RunAsync("diff", "--source", db.Source, "--target", db.Target, "--schema", "nope");
         Assert.Equal(1, missing.ExitCode);
         Assert.EndsWith(": schema \"nope\": does not exist\n", missing.Stderr);

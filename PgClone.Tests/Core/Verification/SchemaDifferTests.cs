@@ -38,7 +38,7 @@ public sealed class SchemaDifferTests(PgServersFixture fx) : IClassFixture<PgSer
     /// <summary>The other kinds pg_dump emits, schema-level then database-wide; none in these schemas.</summary>
     private static readonly string[] KindCategories =
         ["aggregates", "operators", "operator_families", "operator_classes", "text_search", "conversions", "casts", "rules", "foreign_tables",
-         "policies", "statistics", "collations", "comments", "access_methods", "foreign_servers", "publications", "default_privileges", "event_triggers"];
+         "policies", "statistics", "collations", "comments", "access_methods", "foreign_servers", "publications", "default_privileges", "event_triggers", "privileges"];
 
     private static readonly string[] Categories =
         ["tables", "indexes", "constraints", "triggers", "views", "materialized_views", "sequences", "functions", "types", .. KindCategories];

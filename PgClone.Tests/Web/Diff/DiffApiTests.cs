@@ -30,6 +30,7 @@ public sealed class DiffApiTests(PgServersFixture fx)
             CREATE SCHEMA "Drift Zone";
             CREATE TABLE "Drift Zone"."Orders" (id int PRIMARY KEY, note varchar(20));
             CREATE TABLE "Drift Zone".only_target (id int);
+            GRANT SELECT ON "Drift Zone"."Orders" TO PUBLIC;
             """);
         await using var console = await RunsConsole.StartAsync(RunsConsole.Settings(consoleDb.Source), data);
         var (http, _) = await LogInAsync(console.Url, RunsConsole.Operator);
@@ -43,6 +44,9 @@ public sealed class DiffApiTests(PgServersFixture fx)
         Assert.Equal(("note", "type", "text", "character varying(20)"), (changed.GetProperty("columns")[0].GetProperty("column").GetString(),
             changed.GetProperty("columns")[0].GetProperty("drift").GetString(), changed.GetProperty("columns")[0].GetProperty("source").GetString(),
             changed.GetProperty("columns")[0].GetProperty("target").GetString()));
+        Assert.Equal("table \"Drift Zone\".\"Orders\"", diff.GetProperty("privileges").GetProperty("modified")[0].GetProperty("name").GetString());
+        var withoutPrivileges = await http.GetFromJsonAsync<JsonElement>($"api/v1/diff?source={console.SourceId}&target={console.TargetId}&schema=Drift%20Zone&privileges=false");
+        Assert.Equal((3, false), (withoutPrivileges.GetProperty("diff_count").GetInt32(), withoutPrivileges.TryGetProperty("privileges", out _)));
         var download = await http.GetAsync($"api/v1/diff?source={console.SourceId}&target={console.TargetId}&schema=Drift%20Zone&download=true");
         Assert.Equal("pgclone-diff-Drift Zone.json", download.Content.Headers.ContentDisposition!.FileNameStar ?? download.Content.Headers.ContentDisposition.FileName);
         var missing = await http.GetAsync($"api/v1/diff?source={console.SourceId}&target={console.TargetId}&schema=nowhere");
