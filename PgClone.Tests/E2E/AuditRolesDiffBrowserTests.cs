@@ -36,6 +36,7 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
             INSERT INTO app.a_codes SELECT 'c' || g FROM generate_series(1, 1200) g;
             CREATE TABLE app.items (id int PRIMARY KEY, name varchar(5));
             INSERT INTO app.items SELECT g, 'i' || g FROM generate_series(1, 39) g;
+            GRANT SELECT ON app.a_codes TO PUBLIC;
             """);
         var settings = RunsConsole.Settings(consoleDb.Source);
         settings["DetailedErrors"] = "true";
@@ -95,7 +96,16 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
         await Assertions.Expect(verify.Filter(new() { HasText = "app.events" }).Locator(".pgclone-verify-match")).ToHaveTextAsync("✗ (missing)");
         // Categories are headed in words with their number of differences.
         await Assertions.Expect(tables.Locator("h3")).ToHaveTextAsync("Tables (2)");
+        // A grant only the target has is drift in privileges, both ACLs side by side; the switch leaves owners and grants out.
+        var privileges = op.Locator(".pgclone-diff-category[data-category='privileges']");
+        await Assertions.Expect(privileges.Locator("h3")).ToHaveTextAsync("Privileges (1)");
+        await Assertions.Expect(privileges.Locator("[data-kind='different'] code")).ToHaveTextAsync("table app.a_codes");
+        await Assertions.Expect(privileges.Locator(".pgclone-diff-side").Last).ToContainTextAsync("=r/");
         await op.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/diff-operator-1280.png", FullPage = true });
+        await op.GetByLabel("Owners and grants").UncheckAsync();
+        await op.ClickAsync("#diff-run");
+        await Assertions.Expect(op.Locator("#diff-summary")).ToHaveTextAsync("3 differences");
+        await Assertions.Expect(privileges).ToHaveCountAsync(0);
         Assert.Empty(opErrors);
 
         // Audit: the Auditor filters by action and verifies the chain.
