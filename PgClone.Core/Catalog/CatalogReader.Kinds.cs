@@ -15,6 +15,15 @@ public static partial class CatalogReader
         $"(SELECT format('OPERATOR(%s.%s)', quote_ident(xn.nspname), xo.oprname) FROM pg_operator xo JOIN pg_namespace xn ON xn.oid = xo.oprnamespace WHERE xo.oid = {oidColumn})";
 
     /// <summary>A regproc column as text, NULL when unset (0).</summary>
+    /// <summary>A large object's privilege changes, read from the parallel arrays its query returns.</summary>
+    private static List<LargeObjectGrant> LargeObjectGrants(NpgsqlDataReader r)
+    {
+        if (r.IsDBNull(3)) return [];
+        var (grants, grantees, privileges, grantable, grantors) = (r.GetFieldValue<bool[]>(3), r.GetFieldValue<string?[]>(4), r.GetFieldValue<string[]>(5),
+            r.GetFieldValue<bool[]>(6), r.GetFieldValue<string?[]>(7));
+        return grants.Select((g, i) => new LargeObjectGrant(g, grantees[i], privileges[i], grantable[i], grantors[i])).ToList();
+    }
+
     private static string Proc(string column) => $"CASE WHEN {column} <> 0 THEN {column}::regproc::text END";
 
     private static async Task<List<AggregateInfo>> ReadAggregatesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
@@ -239,17 +248,26 @@ public static partial class CatalogReader
             FROM pg_foreign_data_wrapper w WHERE {NotMember("pg_foreign_data_wrapper", "w.oid")} ORDER BY w.fdwname
             """, null, r => new ForeignWrapperInfo(r.GetFieldValue<uint>(0), r.GetString(1), Str(r, 2), Str(r, 3), Strings(r, 4), r.GetString(5), Str(r, 6)), ct),
         ForeignServers = await ReadForeignServersAsync(conn, ct),
+        // Each change as one element of parallel arrays, ordered alike (a role's name may hold any character, so the
+        // fields are not joined into one text); read back into one record per change.
         LargeObjects = await QueryAsync(conn, $"""
             SELECT m.oid, pg_get_userbyid(m.lomowner), {Comment("pg_largeobject", "m.oid")},
-                   ARRAY(SELECT concat_ws('|', 'REVOKE', coalesce(pg_get_userbyid(NULLIF(d.grantee, 0)), ''), d.privilege_type, 'f')
-                         FROM aclexplode(acldefault('L', m.lomowner)) d
-                         WHERE m.lomacl IS NOT NULL AND NOT EXISTS (SELECT 1 FROM aclexplode(m.lomacl) a WHERE a.grantee = d.grantee AND a.privilege_type = d.privilege_type)
-                         UNION ALL
-                         SELECT concat_ws('|', 'GRANT', coalesce(pg_get_userbyid(NULLIF(a.grantee, 0)), ''), a.privilege_type, CASE WHEN a.is_grantable THEN 't' ELSE 'f' END)
-                         FROM aclexplode(m.lomacl) a
-                         WHERE NOT EXISTS (SELECT 1 FROM aclexplode(acldefault('L', m.lomowner)) d WHERE d.grantee = a.grantee AND d.privilege_type = a.privilege_type AND d.is_grantable = a.is_grantable))
-            FROM pg_largeobject_metadata m ORDER BY m.oid
-            """, null, r => new LargeObjectInfo(r.GetFieldValue<uint>(0), r.GetString(1), Str(r, 2), Strings(r, 3)), ct),
+                   ch.grants, ch.grantees, ch.privileges, ch.grantable, ch.grantors
+            FROM pg_largeobject_metadata m
+            LEFT JOIN LATERAL (
+                SELECT array_agg(c.is_grant ORDER BY c.n) AS grants, array_agg(c.grantee ORDER BY c.n) AS grantees, array_agg(c.privilege ORDER BY c.n) AS privileges,
+                       array_agg(c.grantable ORDER BY c.n) AS grantable, array_agg(c.grantor ORDER BY c.n) AS grantors
+                FROM (SELECT row_number() OVER () AS n, u.* FROM (
+                    SELECT false AS is_grant, pg_get_userbyid(NULLIF(d.grantee, 0)) AS grantee, d.privilege_type AS privilege, false AS grantable, NULL::text AS grantor
+                    FROM aclexplode(acldefault('L', m.lomowner)) d
+                    WHERE m.lomacl IS NOT NULL AND NOT EXISTS (SELECT 1 FROM aclexplode(m.lomacl) a WHERE a.grantee = d.grantee AND a.privilege_type = d.privilege_type)
+                    UNION ALL
+                    SELECT true, pg_get_userbyid(NULLIF(a.grantee, 0)), a.privilege_type, a.is_grantable, CASE WHEN a.grantor <> m.lomowner THEN pg_get_userbyid(a.grantor) END
+                    FROM aclexplode(m.lomacl) a
+                    WHERE NOT EXISTS (SELECT 1 FROM aclexplode(acldefault('L', m.lomowner)) d WHERE d.grantee = a.grantee AND d.privilege_type = a.privilege_type AND d.is_grantable = a.is_grantable)
+                ) AS u) AS c) AS ch ON true
+            ORDER BY m.oid
+            """, null, r => new LargeObjectInfo(r.GetFieldValue<uint>(0), r.GetString(1), Str(r, 2), LargeObjectGrants(r)), ct),
         ExtensionComments = await QueryAsync(conn, $"""
             SELECT e.extname, {Comment("pg_extension", "e.oid")} FROM pg_extension e
             WHERE {Comment("pg_extension", "e.oid")} IS NOT NULL AND e.oid >= 16384 ORDER BY e.extname

@@ -89,8 +89,14 @@ public sealed record ForeignServerInfo(uint Oid, string Name, string Wrapper, st
 /// <summary>A foreign table's server and options, and its columns' options by name.</summary>
 public sealed record ForeignTableInfo(uint TableOid, string Server, IReadOnlyList<string> Options, IReadOnlyDictionary<string, IReadOnlyList<string>> ColumnOptions);
 
-/// <summary>A large object's metadata: owner, comment, and its privilege changes from the default ("GRANT|grantee|privilege|grantable"; grantee empty for PUBLIC).</summary>
-public sealed record LargeObjectInfo(uint Oid, string Owner, string? Comment, IReadOnlyList<string> Privileges);
+/// <summary>A large object's metadata: owner, comment, and its privilege changes from the default.</summary>
+public sealed record LargeObjectInfo(uint Oid, string Owner, string? Comment, IReadOnlyList<LargeObjectGrant> Privileges);
+
+/// <summary>
+/// One privilege granted, or of the default revoked, on a large object. Grantee null is PUBLIC; Grantor is the role
+/// that granted when not the owner (a holder of the grant option passed it on).
+/// </summary>
+public sealed record LargeObjectGrant(bool Grant, string? Grantee, string Privilege, bool Grantable, string? Grantor);
 
 /// <summary>
 /// The database-wide objects and settings a database clone carries besides the schemas' contents: comments and

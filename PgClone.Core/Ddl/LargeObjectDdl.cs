@@ -9,7 +9,7 @@ namespace PgClone.Core.Ddl;
 /// </summary>
 internal static class LargeObjectDdl
 {
-    /// <param name="cannotOwn">Why the cloning user cannot give an object to a role (<see cref="TargetState.CannotActAs"/>).</param>
+    /// <param name="cannotOwn">Why the cloning user cannot give an object to a role or act as it (<see cref="TargetState.CannotActAs"/>).</param>
     public static IEnumerable<string> Create(LargeObjectInfo lo, string currentUser, Func<string, bool> roleExists, Func<string, string?> cannotOwn, List<string> skipped)
     {
         var oid = Sql.Literal(lo.Oid);
@@ -21,12 +21,18 @@ internal static class LargeObjectDdl
         }
         foreach (var change in lo.Privileges)
         {
-            var parts = change.Split('|');
-            if (parts[1].Length > 0 && !roleExists(parts[1])) { skipped.Add($"large object {oid}: role {Sql.Ident(parts[1])} is not on the target"); continue; }
-            var grantee = parts[1].Length == 0 ? "PUBLIC" : Sql.Ident(parts[1]);
-            yield return parts[0] == "GRANT"
-                ? $"GRANT {parts[2]} ON LARGE OBJECT {oid} TO {grantee}{(parts[3] == "t" ? " WITH GRANT OPTION" : "")}"
-                : $"REVOKE {parts[2]} ON LARGE OBJECT {oid} FROM {grantee}";
+            if (change.Grantee is { } role && !roleExists(role)) { skipped.Add($"large object {oid}: role {Sql.Ident(role)} is not on the target"); continue; }
+            var grantee = change.Grantee is null ? "PUBLIC" : Sql.Ident(change.Grantee);
+            if (!change.Grant) { yield return $"REVOKE {change.Privilege} ON LARGE OBJECT {oid} FROM {grantee}"; continue; }
+            var grant = $"GRANT {change.Privilege} ON LARGE OBJECT {oid} TO {grantee}{(change.Grantable ? " WITH GRANT OPTION" : "")}";
+            // A holder of the grant option passed it on: granted as that role, so the target records the same grantor.
+            if (change.Grantor is null) yield return grant;
+            else if (cannotOwn(change.Grantor) is { } cannot)
+            {
+                skipped.Add($"large object {oid}: grant to {grantee} made with the owner as grantor: grantor role {Sql.Ident(change.Grantor)} {cannot}");
+                yield return grant;
+            }
+            else yield return $"SET ROLE {Sql.Ident(change.Grantor)}; {grant}; RESET ROLE";
         }
         if (lo.Comment is not null) yield return $"COMMENT ON LARGE OBJECT {oid} IS {Sql.Literal(lo.Comment)}";
     }

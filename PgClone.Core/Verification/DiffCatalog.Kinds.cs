@@ -94,8 +94,8 @@ internal static class DiffCatalogKinds
             WHERE r.rulename <> '_RETURN' AND c.relnamespace {InSchema}
             """),
         ("foreign_tables", $"""
-            SELECT c.relname::text, concat_ws(' ', 'SERVER', s.srvname, array_to_string(ft.ftoptions, ','),
-                   (SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod) || coalesce(' ' || array_to_string(a.attfdwoptions, ','), ''), ', ' ORDER BY a.attnum)
+            SELECT c.relname::text, concat_ws(' ', 'SERVER', s.srvname, {DiffCatalog.Sorted("ft.ftoptions", ",")},
+                   (SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod) || coalesce(' ' || {DiffCatalog.Sorted("a.attfdwoptions", ",")}, ''), ', ' ORDER BY a.attnum)
                     FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped))
             FROM pg_foreign_table ft JOIN pg_class c ON c.oid = ft.ftrelid JOIN pg_foreign_server s ON s.oid = ft.ftserver
             WHERE c.relnamespace {InSchema}
@@ -139,12 +139,12 @@ internal static class DiffCatalogKinds
             """),
         ("foreign_servers", $"""
             SELECT * FROM (
-                SELECT 'wrapper ' || w.fdwname AS name, concat_ws(' ', w.fdwhandler::regproc, w.fdwvalidator::regproc, array_to_string(w.fdwoptions, ',')) AS def
+                SELECT 'wrapper ' || w.fdwname AS name, concat_ws(' ', w.fdwhandler::regproc, w.fdwvalidator::regproc, {DiffCatalog.Sorted("w.fdwoptions", ",")}) AS def
                 FROM pg_foreign_data_wrapper w WHERE {Member("pg_foreign_data_wrapper", "w.oid")} AND $1 IS NOT NULL
                 UNION ALL SELECT 'server ' || s.srvname, concat_ws(' ', (SELECT fdwname FROM pg_foreign_data_wrapper WHERE oid = s.srvfdw), s.srvtype, s.srvversion,
-                    array_to_string(s.srvoptions, ','))
+                    {DiffCatalog.Sorted("s.srvoptions", ",")})
                 FROM pg_foreign_server s WHERE {Member("pg_foreign_server", "s.oid")}
-                UNION ALL SELECT 'user mapping ' || m.usename || ' server ' || m.srvname, coalesce(array_to_string(m.umoptions, ','), '')
+                UNION ALL SELECT 'user mapping ' || m.usename || ' server ' || m.srvname, coalesce({DiffCatalog.Sorted("m.umoptions", ",")}, '')
                 FROM pg_user_mappings m
             ) x
             """),
@@ -159,7 +159,8 @@ internal static class DiffCatalogKinds
         ("default_privileges", """
             SELECT 'for role ' || quote_ident(pg_get_userbyid(d.defaclrole)) || coalesce(' in schema ' || quote_ident(n.nspname), '') || ' on '
                    || CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'functions' WHEN 'T' THEN 'types' ELSE 'schemas' END,
-                   (SELECT string_agg(a::text, ',' ORDER BY a::text) FROM unnest(d.defaclacl) AS a)
+                   -- every privilege revoked (even the owner's own) leaves an empty list
+                   coalesce((SELECT string_agg(a::text, ',' ORDER BY a::text) FROM unnest(d.defaclacl) AS a), '')
             FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
             WHERE d.defaclnamespace = 0 OR n.nspname = $1
             """),

@@ -10,6 +10,10 @@ internal sealed record DiffColumn(string Table, string Name, string Type, bool N
 /// </summary>
 internal static class DiffCatalog
 {
+    /// <summary>An options array's items in name order: their order has no meaning, and a restore may store them in another.</summary>
+    internal static string Sorted(string array, string separator) =>
+        $"(SELECT string_agg(o, '{separator}' ORDER BY o COLLATE \"C\") FROM unnest({array}) AS o)";
+
     private const string NotExtensionMember =
         "NOT EXISTS (SELECT FROM pg_depend dep WHERE dep.objid = {0}.oid AND dep.classid = '{1}'::regclass AND dep.deptype = 'e')";
 
@@ -33,18 +37,19 @@ internal static class DiffCatalog
                         FROM pg_inherits i WHERE i.inhrelid = c.oid AND NOT c.relispartition),
                        CASE WHEN c.relpersistence = 'u' THEN 'UNLOGGED' END,
                        (SELECT 'USING ' || quote_ident(am.amname) FROM pg_am am WHERE am.oid = c.relam AND am.amname <> 'heap'),
-                       'WITH (' || array_to_string(c.reloptions, ', ') || ')',
+                       'WITH (' || {Sorted("c.reloptions", ", ")} || ')',
                        (SELECT 'COLUMNS (' || string_agg(concat_ws(' ', quote_ident(a.attname),
                                    CASE WHEN a.attstorage <> ty.typstorage THEN 'STORAGE ' ||
                                        CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END END,
                                    CASE a.attcompression WHEN 'p' THEN 'COMPRESSION pglz' WHEN 'l' THEN 'COMPRESSION lz4' END,
                                    CASE WHEN a.attstattarget >= 0 THEN 'STATISTICS ' || a.attstattarget END,
-                                   '(' || array_to_string(a.attoptions, ', ') || ')'), ', ' ORDER BY a.attnum) || ')'
+                                   '(' || {Sorted("a.attoptions", ", ")} || ')'), ', ' ORDER BY a.attnum) || ')'
                         FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
                         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
                           AND (a.attstorage <> ty.typstorage OR a.attcompression <> '' OR a.attstattarget >= 0 OR a.attoptions IS NOT NULL)),
                        CASE WHEN c.relrowsecurity THEN 'ROW LEVEL SECURITY' END,
                        CASE WHEN c.relforcerowsecurity THEN 'FORCE ROW LEVEL SECURITY' END,
+                       (SELECT 'CLUSTER ON ' || quote_ident(ic.relname) FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid WHERE x.indrelid = c.oid AND x.indisclustered),
                        CASE c.relreplident WHEN 'n' THEN 'REPLICA IDENTITY NOTHING' WHEN 'f' THEN 'REPLICA IDENTITY FULL'
                            WHEN 'i' THEN (SELECT 'REPLICA IDENTITY USING INDEX ' || quote_ident(ic.relname)
                                           FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid WHERE x.indrelid = c.oid AND x.indisreplident) END)
@@ -130,8 +135,9 @@ internal static class DiffCatalog
             """),
     ];
 
+    /// <summary>A view's or materialized view's query, then its options (security_barrier, security_invoker, check_option; storage ones).</summary>
     private static string ViewsOf(char relkind) => $"""
-        SELECT c.relname::text, pg_get_viewdef(c.oid)
+        SELECT c.relname::text, pg_get_viewdef(c.oid) || coalesce(' WITH (' || {Sorted("c.reloptions", ", ")} || ')', '')
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind = '{relkind}' AND n.nspname = $1
         ORDER BY c.relname COLLATE "C"

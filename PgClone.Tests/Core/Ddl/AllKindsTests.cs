@@ -50,6 +50,12 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
             ALTER STATISTICS "Kinds ü"."Guarded Stats" OWNER TO "Kinds Lead";
             ALTER COLLATION "Kinds ü"."Case Free" OWNER TO "Kinds Lead";
             CREATE POLICY "Both Roles" ON "Kinds ü".guarded TO "Kinds Reader", "Kinds Lead" USING (true);
+            ALTER LARGE OBJECT 424243 OWNER TO "Kinds Lead";
+            SET ROLE "Kinds Lead";
+            GRANT SELECT ON LARGE OBJECT 424243 TO "Kinds Reader" WITH GRANT OPTION;
+            SET ROLE "Kinds Reader";
+            GRANT SELECT ON LARGE OBJECT 424243 TO PUBLIC;
+            RESET ROLE;
             """);
 
         var result = await CloneKit.CloneAsync(db, CloneOperation.Database);
@@ -148,6 +154,8 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
         Assert.Equal([424242L, 424243L, 424244L], sourceObjects.Select(r => (long)r[0]!));
         Assert.Equal([22, 2100000, 0], sourceObjects.Select(r => (int)r[5]!));
         Assert.Equal("a greeting", sourceObjects[0][3]);
+        // A grant passed on by a holder of the grant option keeps that grantor.
+        Assert.Equal("{\"\\\"Kinds Lead\\\"=rw/\\\"Kinds Lead\\\"\",\"\\\"Kinds Reader\\\"=r*/\\\"Kinds Lead\\\"\",\"=r/\\\"Kinds Reader\\\"\"}", sourceObjects[1][2]);
         Assert.Contains("=r/", (string)sourceObjects[0][2]!);
 
         var verify = await new TableVerifier().VerifyAsync(ServerEndpoint.Parse(ServerRole.Source, db.Source),

@@ -282,6 +282,42 @@ public sealed class SchemaDifferTests(PgServersFixture fx) : IClassFixture<PgSer
         [.. table.Columns!.Select(c => (c.Column, c.Drift, c.Source, c.Target))];
 
     [Fact]
+    public async Task View_options_and_clustering_are_compared_and_the_order_of_options_and_an_empty_default_acl_are_not_drift()
+    {
+        var db = await AppAsync("diff_options");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE VIEW app.secure WITH (security_invoker = true, security_barrier = true) AS SELECT id FROM app.orders;
+            CREATE VIEW app.checked WITH (check_option = local) AS SELECT id, total FROM app.orders WHERE total > 0;
+            CLUSTER app.orders USING orders_total_idx;
+            CREATE FOREIGN DATA WRAPPER diff_fdw OPTIONS (a '1', b '2');
+            ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO PUBLIC;
+            ALTER DEFAULT PRIVILEGES REVOKE ALL ON TABLES FROM CURRENT_USER;
+            """);
+        await PgServers.ExecAsync(db.Target, """
+            CREATE VIEW app.secure AS SELECT id FROM app.orders;
+            CREATE VIEW app.checked AS SELECT id, total FROM app.orders WHERE total > 0;
+            CREATE FOREIGN DATA WRAPPER diff_fdw OPTIONS (b '2', a '1');
+            ALTER DEFAULT PRIVILEGES REVOKE ALL ON TABLES FROM CURRENT_USER;
+            """);
+
+        var result = await DiffAsync(db);
+
+        var views = result.Categories.Single(c => c.Category == "views").Modified.ToDictionary(m => m.Name, m => (m.Source, m.Target));
+        Assert.Equal(["checked", "secure"], views.Keys.Order(StringComparer.Ordinal));
+        Assert.EndsWith(" WITH (security_barrier=true, security_invoker=true)", views["secure"].Source);
+        Assert.DoesNotContain(" WITH (", views["secure"].Target);
+        Assert.EndsWith(" WITH (check_option=local)", views["checked"].Source);
+        var orders = Assert.Single(result.Categories.Single(c => c.Category == "tables").Modified);
+        Assert.Equal(("orders", "CLUSTER ON orders_total_idx"), (orders.Name, orders.Source[(orders.Source.IndexOf(") ", StringComparison.Ordinal) + 2)..]));
+        Assert.Empty(result.Categories.Single(c => c.Category == "foreign_servers").Modified);
+        // A default ACL with every privilege revoked (the owner's own too) is an empty list: one with none, the other the same.
+        var defaults = result.Categories.Single(c => c.Category == "default_privileges");
+        Assert.Matches("^for role \\S+ in schema app on tables$", Assert.Single(defaults.OnlyInSource));
+        Assert.Empty(defaults.Modified);
+        Assert.Equal(4, result.DiffCount);
+    }
+
+    [Fact]
     public async Task A_missing_schema_on_the_source_is_an_error()
     {
         var db = await fx.Servers.CreateDatabasesAsync("diff_noschema");
