@@ -6,6 +6,13 @@ namespace PgClone.Core.Catalog;
 /// <summary>A relation that already exists on the target, with what depends on its name (indexes, owned sequences).</summary>
 public sealed record TargetRelation(QualifiedName Name, char Kind, IReadOnlyList<string> Indexes, IReadOnlyList<string> OwnedSequences);
 
+/// <summary>
+/// A default ACL (ALTER DEFAULT PRIVILEGES) the target holds for the cloning user, who creates the objects: for one
+/// object type ('r' relations, 'S' sequences, 'f' routines, 'T' types, 'n' schemas), everywhere (Schema null) or in one
+/// schema; Grantees are the roles besides that user it names (null = PUBLIC).
+/// </summary>
+public sealed record CreatorDefaultAcl(char ObjectType, string? Schema, IReadOnlyList<string?> Grantees);
+
 /// <summary>What already exists on the target in the schemas a plan touches: read once, before anything changes.</summary>
 public sealed record TargetState(
     IReadOnlySet<string> Schemas,
@@ -46,6 +53,8 @@ public sealed record TargetState(
     public IReadOnlyDictionary<string, string> DefaultExtensionVersions { get; init; } = new Dictionary<string, string>();
     /// <summary>The versions the target can install of the extensions the source has at another version than that default.</summary>
     public IReadOnlySet<(string Name, string Version)> ExtensionVersions { get; init; } = new HashSet<(string, string)>();
+    /// <summary>The target's default ACLs for the cloning user: objects it creates get them, not the built-in defaults the source's privileges are stated from.</summary>
+    public IReadOnlyList<CreatorDefaultAcl> CreatorDefaults { get; init; } = [];
     /// <summary>The owners of the schemas that exist on the target (public, in a new database: pg_database_owner).</summary>
     public IReadOnlyDictionary<string, string> SchemaOwners { get; init; } = new Dictionary<string, string>();
     /// <summary>Per schema that exists on the target, the roles with CREATE on it (a new owner of an object in it needs that, unless a superuser gives it).</summary>
@@ -125,6 +134,12 @@ public sealed record TargetState(
             FROM pg_roles WHERE rolname = current_user
             """, null, r => (r.GetString(0), r.GetBoolean(1), r.GetBoolean(2), r.GetBoolean(3)), ct))[0];
         var superusers = await CatalogReader.QueryAsync(conn, "SELECT rolname FROM pg_roles WHERE rolsuper", null, r => r.GetString(0), ct);
+        var creatorDefaults = await CatalogReader.QueryAsync(conn, """
+            SELECT d.defaclobjtype, n.nspname,
+                   ARRAY(SELECT DISTINCT pg_get_userbyid(NULLIF(a.grantee, 0))::text FROM aclexplode(d.defaclacl) a WHERE a.grantee <> d.defaclrole)
+            FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
+            WHERE d.defaclrole = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+            """, null, r => new CreatorDefaultAcl(r.GetChar(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetFieldValue<string?[]>(2)), ct);
         // GRANT SET ON PARAMETER came with PostgreSQL 15; before it only a superuser sets those.
         var unsettable = superuser ? [] : await CatalogReader.QueryAsync(conn, "SELECT name FROM pg_settings WHERE context = 'superuser'" +
             (conn.PostgreSqlVersion.Major >= 15 ? " AND NOT has_parameter_privilege(name, 'SET')" : ""), null, r => r.GetString(0), ct);
@@ -138,7 +153,7 @@ public sealed record TargetState(
             CurrentDatabase = currentDatabase, IsSuperuser = superuser, OwnsDatabase = ownsDatabase, CreatesRoles = createRole,
             SuperuserRoles = superusers.ToHashSet(), UnsettableParameters = unsettable.ToHashSet(StringComparer.OrdinalIgnoreCase),
             TrustedExtensions = trusted.ToHashSet(), AssumableRoles = assumable.ToHashSet(), SchemaOwners = existingSchemas.ToDictionary(x => x.Name, x => x.Owner),
-            SchemaCreators = existingSchemas.ToDictionary(x => x.Name, x => (IReadOnlySet<string>)x.Creators.ToHashSet()),
+            SchemaCreators = existingSchemas.ToDictionary(x => x.Name, x => (IReadOnlySet<string>)x.Creators.ToHashSet()), CreatorDefaults = creatorDefaults,
             Tablespaces = tablespaces.ToHashSet(), AccessMethods = accessMethods.ToHashSet(), ForeignServers = servers.ToHashSet(),
             DefaultExtensionVersions = available, ExtensionVersions = versions.ToHashSet(),
         };

@@ -53,6 +53,7 @@ internal sealed partial class PlanAssembler
         foreach (var o in CreatedObjects())
         {
             var (ownerStatements, grantStatements) = o.Key.Kind == 'n' ? (schemas, schemas) : (owners, grants);
+            if (PreexistingSchema(o) is null) ownerStatements.AddRange(TargetDefaultsUndone(o));
             if (o.HasOwnOwner && catalog.Owners.TryGetValue(o.Key, out var owner) && owner != OwnerOnCreation(o))
             {
                 if (CannotActAs(owner) is not null) missing[owner] = missing.GetValueOrDefault(owner) + 1;
@@ -87,6 +88,29 @@ internal sealed partial class PlanAssembler
             _needsSuperuser = true;
         }
         return schemas.Concat(owners).Concat(grants);
+    }
+
+    /// <summary>
+    /// A created object gets the target's default ACLs for the cloning user, who creates it (set by ALTER DEFAULT
+    /// PRIVILEGES there, or by <c>pgclone roles</c> run first), not the built-in default the source's privileges are
+    /// stated from: those grants are revoked and the built-in default's restored, before the object changes owner
+    /// (which carries its ACL over to the new owner). None when the target has no such default for its kind.
+    /// </summary>
+    private IEnumerable<DdlStatement> TargetDefaultsUndone(Owned o)
+    {
+        char? type = o.Kind switch
+        {
+            "schema" => 'n', "sequence" => 'S', "table" or "view" or "materialized view" => 'r',
+            "function" or "procedure" or "aggregate" => 'f', "type" or "domain" => 'T', _ => null,
+        };
+        var defaults = state.CreatorDefaults.Where(d => d.ObjectType == type && (d.Schema is null || d.Schema == o.Schema)).ToList();
+        if (defaults.Count == 0) yield break;
+        var on = $"{o.GrantKeyword} {o.Name}";
+        var grantees = defaults.SelectMany(d => d.Grantees).Distinct().Select(g => g is null ? "PUBLIC" : Sql.Ident(g)).ToList();
+        if (grantees.Count > 0) yield return new DdlStatement(o.Kind, o.Name, $"REVOKE ALL ON {on} FROM {string.Join(", ", grantees)}") { Table = o.Table };
+        // A default for every schema replaces the built-in one, which it may have narrowed, the creator's own rights included.
+        if (defaults.Any(d => d.Schema is null)) yield return new DdlStatement(o.Kind, o.Name, $"GRANT ALL ON {on} TO CURRENT_USER") { Table = o.Table };
+        if (type is 'f' or 'T') yield return new DdlStatement(o.Kind, o.Name, $"GRANT {(type == 'f' ? "EXECUTE" : "USAGE")} ON {on} TO PUBLIC") { Table = o.Table };
     }
 
     /// <summary>

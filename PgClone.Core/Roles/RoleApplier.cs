@@ -16,12 +16,15 @@ internal sealed class RoleApplier : IAsyncDisposable
     private readonly Dictionary<string, bool> _roles;
     private readonly HashSet<string> _objects;
     private readonly string _database;
+    private readonly (string Name, bool Superuser) _user;
+    private readonly Dictionary<string, bool> _canActAs = new(StringComparer.Ordinal);
     private readonly List<RoleAction> _created = [], _updated = [], _grants = [], _settings = [];
     private readonly List<SkippedGrant> _skipped = [];
 
-    private RoleApplier(ServerEndpoint target, NpgsqlConnection conn, NpgsqlTransaction tx, Dictionary<string, bool> roles, HashSet<string> objects, string database)
+    private RoleApplier(ServerEndpoint target, NpgsqlConnection conn, NpgsqlTransaction tx, Dictionary<string, bool> roles, HashSet<string> objects, string database,
+        (string, bool) user)
     {
-        (_target, _conn, _tx, _roles, _objects, _database) = (target, conn, tx, roles, objects, database);
+        (_target, _conn, _tx, _roles, _objects, _database, _user) = (target, conn, tx, roles, objects, database, user);
     }
 
     /// <summary>Reads the target's roles and the objects the grants name, then opens the write transaction.</summary>
@@ -31,17 +34,19 @@ internal sealed class RoleApplier : IAsyncDisposable
         Dictionary<string, bool> roles;
         HashSet<string> objects;
         string database;
+        (string, bool) user;
         await using (var t = await ReadOnlySession.OpenAsync(target, ct, textFromSqlAscii))
         {
             roles = await RoleCatalog.ReadRoleExpiriesAsync(t, ct);
             var schemas = grants.Select(g => g.Schema ?? g.Name).Concat(defaults.Select(d => d.Schema).OfType<string>()).Distinct().ToArray();
             objects = await RoleCatalog.ReadObjectKeysAsync(t, schemas, ct);
             database = await t.ScalarAsync<string>("SELECT current_database()::text", ct);
+            user = (await t.QueryAsync("SELECT rolname::text, rolsuper FROM pg_roles WHERE rolname = current_user", r => (r.GetString(0), r.GetBoolean(1)), ct)).Single();
         }
         var conn = await target.OpenAsync(ct, textFromSqlAscii: textFromSqlAscii ? () => Task.FromResult(true) : null);
         try
         {
-            return new RoleApplier(target, conn, await conn.BeginTransactionAsync(ct), roles, objects, database);
+            return new RoleApplier(target, conn, await conn.BeginTransactionAsync(ct), roles, objects, database, user);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -77,7 +82,9 @@ internal sealed class RoleApplier : IAsyncDisposable
     {
         foreach (var m in memberships)
         {
-            var sql = RoleStatements.Membership(m);
+            // Recorded as granted by the source's grantor, as pg_dumpall does: only a superuser may name another one.
+            var grantor = _user.Superuser && m.Grantor is { } by && by != _user.Name && _roles.ContainsKey(by) ? by : null;
+            var sql = RoleStatements.Membership(m, grantor);
             var missing = MissingRole(m.Group, m.Member);
             if (missing is not null) { Skip(sql, missing); continue; }
             await RunAsync($"role {Sql.Ident(m.Member)}", sql, ct);
@@ -92,6 +99,14 @@ internal sealed class RoleApplier : IAsyncDisposable
             var sql = RoleStatements.Grant(g, _database);
             var missing = MissingObject(g);
             if (missing is not null) { Skip(sql, missing); continue; }
+            // A grant passed on by a holder of the grant option is made as that role, so the target records the same
+            // grantor (and a second run finds it made); by the owner when this user cannot act as that role, or that
+            // role holds no grant option on the target (its own grant was not cloned).
+            if (g.Grantor is { } grantor && await CanActAsAsync(grantor, ct) && await TryAsync($"SET ROLE {Sql.Ident(grantor)}; {sql}; RESET ROLE", ct) is { } made)
+            {
+                _grants.Add(new RoleAction(g.Kind.ToString().ToLowerInvariant(), g.Grantee, made));
+                continue;
+            }
             await RunAsync(ObjectName(g), sql, ct);
             _grants.Add(new RoleAction(g.Kind.ToString().ToLowerInvariant(), g.Grantee, sql));
         }
@@ -115,6 +130,32 @@ internal sealed class RoleApplier : IAsyncDisposable
         try { await _tx.CommitAsync(ct); }
         catch (Exception e) when (e is not OperationCanceledException) { throw PgCloneException.FromDriver(_target, null, e); }
         return new RoleCloneResult(_created, _updated, _grants, _skipped, _settings);
+    }
+
+    /// <summary>Runs <paramref name="sql"/> behind a savepoint; null when the server refused it (rolled back, the transaction goes on).</summary>
+    private async Task<string?> TryAsync(string sql, CancellationToken ct)
+    {
+        await RunAsync(null, "SAVEPOINT pgclone_try", ct);
+        try
+        {
+            await using (var cmd = new NpgsqlCommand(sql, _conn, _tx)) await cmd.ExecuteNonQueryAsync(ct);
+        }
+        catch (PostgresException)
+        {
+            await RunAsync(null, "ROLLBACK TO SAVEPOINT pgclone_try", ct);
+            return null;
+        }
+        await RunAsync(null, "RELEASE SAVEPOINT pgclone_try", ct);
+        return sql;
+    }
+
+    private async Task<bool> CanActAsAsync(string role, CancellationToken ct)
+    {
+        if (!_roles.ContainsKey(role)) return false;
+        if (_user.Superuser) return true;
+        if (_canActAs.TryGetValue(role, out var can)) return can;
+        await using var cmd = new NpgsqlCommand("SELECT pg_catalog.pg_has_role($1, 'MEMBER')", _conn, _tx) { Parameters = { new() { Value = role } } };
+        return _canActAs[role] = (bool)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
     private void Skip(string sql, string missing) => _skipped.Add(new SkippedGrant(sql, $"{missing} does not exist on the target"));
@@ -142,7 +183,7 @@ internal sealed class RoleApplier : IAsyncDisposable
         _ => $"routine {Sql.Qualified(g.Schema!, g.Name)}({g.RoutineArguments})",
     };
 
-    private async Task RunAsync(string objectName, string sql, CancellationToken ct)
+    private async Task RunAsync(string? objectName, string sql, CancellationToken ct)
     {
         try
         {

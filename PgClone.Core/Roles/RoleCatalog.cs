@@ -46,11 +46,12 @@ internal static class RoleCatalog
     /// <summary>Memberships where the group or the member is one of <paramref name="roles"/>.</summary>
     public static Task<List<RoleMembership>> ReadMembershipsAsync(ReadOnlySession s, string[] roles, CancellationToken ct) =>
         s.QueryAsync("""
-            SELECT g.rolname, m.rolname, am.admin_option
+            SELECT g.rolname, m.rolname, am.admin_option, gr.rolname
             FROM pg_auth_members am JOIN pg_roles g ON g.oid = am.roleid JOIN pg_roles m ON m.oid = am.member
+                 LEFT JOIN pg_roles gr ON gr.oid = am.grantor
             WHERE (g.rolname = ANY($1) OR m.rolname = ANY($1)) AND m.oid <> 10
             ORDER BY g.rolname COLLATE "C", m.rolname COLLATE "C"
-            """, r => new RoleMembership(r.GetString(0), r.GetString(1), r.GetBoolean(2)), ct, null, [roles]);
+            """, r => new RoleMembership(r.GetString(0), r.GetString(1), r.GetBoolean(2)) { Grantor = Text(r, 3) }, ct, null, [roles]);
 
     /// <summary>Settings of <paramref name="roles"/> for every database and for the connected one, split into name and value.</summary>
     public static Task<List<RoleSetting>> ReadSettingsAsync(ReadOnlySession s, string[] roles, CancellationToken ct) =>
@@ -70,35 +71,38 @@ internal static class RoleCatalog
         var rows = await s.QueryAsync($"""
             WITH sel AS (SELECT oid, rolname FROM pg_roles WHERE rolname = ANY($1)),
             acl AS (
-                SELECT 0 AS ord, 'Database' AS kind, NULL::name AS nsp, d.datname AS obj, NULL::name AS col, NULL::text AS args, a.*
-                FROM pg_database d CROSS JOIN LATERAL aclexplode(d.datacl) a WHERE d.datname = current_database()
+                SELECT 0 AS ord, 'Database' AS kind, NULL::name AS nsp, d.datname AS obj, NULL::name AS col, NULL::text AS args, d.datdba AS owner, a.*
+                FROM pg_database d CROSS JOIN LATERAL aclexplode(d.datacl) WITH ORDINALITY a WHERE d.datname = current_database()
                 UNION ALL
-                SELECT 1, 'Schema', NULL, n.nspname, NULL, NULL, a.*
-                FROM pg_namespace n CROSS JOIN LATERAL aclexplode(n.nspacl) a WHERE {UserSchemas}
+                SELECT 1, 'Schema', NULL, n.nspname, NULL, NULL, n.nspowner, a.*
+                FROM pg_namespace n CROSS JOIN LATERAL aclexplode(n.nspacl) WITH ORDINALITY a WHERE {UserSchemas}
                 UNION ALL
-                SELECT 2, CASE WHEN c.relkind = 'S' THEN 'Sequence' ELSE 'Table' END, n.nspname, c.relname, NULL, NULL, a.*
-                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace CROSS JOIN LATERAL aclexplode(c.relacl) a
+                SELECT 2, CASE WHEN c.relkind = 'S' THEN 'Sequence' ELSE 'Table' END, n.nspname, c.relname, NULL, NULL, c.relowner, a.*
+                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace CROSS JOIN LATERAL aclexplode(c.relacl) WITH ORDINALITY a
                 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND {UserSchemas}
                 UNION ALL
-                SELECT 3, 'Column', n.nspname, c.relname, att.attname, NULL, a.*
+                SELECT 3, 'Column', n.nspname, c.relname, att.attname, NULL, c.relowner, a.*
                 FROM pg_attribute att JOIN pg_class c ON c.oid = att.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-                     CROSS JOIN LATERAL aclexplode(att.attacl) a
+                     CROSS JOIN LATERAL aclexplode(att.attacl) WITH ORDINALITY a
                 WHERE att.attnum > 0 AND NOT att.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {UserSchemas}
                 UNION ALL
-                SELECT 4, 'Routine', n.nspname, p.proname, NULL, pg_get_function_identity_arguments(p.oid), a.*
-                FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace CROSS JOIN LATERAL aclexplode(p.proacl) a
+                SELECT 4, 'Routine', n.nspname, p.proname, NULL, pg_get_function_identity_arguments(p.oid), p.proowner, a.*
+                FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace CROSS JOIN LATERAL aclexplode(p.proacl) WITH ORDINALITY a
                 WHERE {UserSchemas}
                 UNION ALL
-                SELECT 5, 'Type', n.nspname, t.typname, NULL, NULL, a.*
-                FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace CROSS JOIN LATERAL aclexplode(t.typacl) a
+                SELECT 5, 'Type', n.nspname, t.typname, NULL, NULL, t.typowner, a.*
+                FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace CROSS JOIN LATERAL aclexplode(t.typacl) WITH ORDINALITY a
                 WHERE {UserTypes} AND {UserSchemas})
-            SELECT acl.kind, acl.nsp, acl.obj, acl.col, acl.args, sel.rolname, acl.privilege_type, acl.is_grantable
+            SELECT acl.kind, acl.nsp, acl.obj, acl.col, acl.args, sel.rolname, acl.privilege_type, acl.is_grantable,
+                   CASE WHEN acl.grantor <> acl.owner THEN pg_get_userbyid(acl.grantor) END
             FROM acl JOIN sel ON sel.oid = acl.grantee
+            -- a grant passed on comes after the one that gave its grantor the grant option (ACL order is grant order)
             ORDER BY acl.ord, acl.nsp COLLATE "C", acl.obj COLLATE "C", acl.col COLLATE "C", acl.args COLLATE "C",
+                     acl.grantor <> acl.owner, CASE WHEN acl.grantor <> acl.owner THEN acl.ordinality END,
                      sel.rolname COLLATE "C", acl.is_grantable, acl.privilege_type COLLATE "C"
             """,
             r => (Grant: new ObjectGrant(Enum.Parse<GrantObjectKind>(r.GetString(0)), Text(r, 1), r.GetString(2), Text(r, 3), Text(r, 4),
-                r.GetString(5), Array.Empty<string>(), r.GetBoolean(7)), Privilege: r.GetString(6)), ct, null, [roles]);
+                r.GetString(5), Array.Empty<string>(), r.GetBoolean(7)) { Grantor = Text(r, 8) }, Privilege: r.GetString(6)), ct, null, [roles]);
         return rows.GroupBy(x => x.Grant).Select(g => g.Key with { Privileges = g.Select(x => x.Privilege).ToList() }).ToList();
     }
 

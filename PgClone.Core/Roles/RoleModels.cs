@@ -14,8 +14,11 @@ public sealed record RoleDefinition(
     string? ValidUntil,
     string? PasswordHash);
 
-/// <summary><c>GRANT "Group" TO "Member" [WITH ADMIN OPTION]</c>.</summary>
-public sealed record RoleMembership(string Group, string Member, bool AdminOption);
+/// <summary><c>GRANT "Group" TO "Member" [WITH ADMIN OPTION] [GRANTED BY "Grantor"]</c>; Grantor null when unknown (dropped).</summary>
+public sealed record RoleMembership(string Group, string Member, bool AdminOption)
+{
+    public string? Grantor { get; init; }
+}
 
 /// <summary>
 /// <c>ALTER ROLE "Role" [IN DATABASE ...] SET Name TO Value</c>: a per-role setting (pg_db_role_setting), for every
@@ -38,7 +41,11 @@ public sealed record ObjectGrant(
     string? RoutineArguments,
     string Grantee,
     IReadOnlyList<string> Privileges,
-    bool Grantable);
+    bool Grantable)
+{
+    /// <summary>The role that granted, when not the object's owner (a holder of the grant option passed it on).</summary>
+    public string? Grantor { get; init; }
+}
 
 /// <summary>One ALTER DEFAULT PRIVILEGES entry; Schema null means every schema, Grantee null means PUBLIC.</summary>
 public sealed record DefaultPrivilegeGrant(

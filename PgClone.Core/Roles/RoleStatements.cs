@@ -87,8 +87,8 @@ internal static class RoleStatements
         return items;
     }
 
-    public static string Membership(RoleMembership m) =>
-        $"GRANT {Sql.Ident(m.Group)} TO {Sql.Ident(m.Member)}{(m.AdminOption ? " WITH ADMIN OPTION" : "")}";
+    public static string Membership(RoleMembership m, string? grantedBy = null) =>
+        $"GRANT {Sql.Ident(m.Group)} TO {Sql.Ident(m.Member)}{(m.AdminOption ? " WITH ADMIN OPTION" : "")}{(grantedBy is null ? "" : $" GRANTED BY {Sql.Ident(grantedBy)}")}";
 
     /// <summary>GRANT on one object; the target database's name replaces the source's for database grants.</summary>
     public static string Grant(ObjectGrant g, string targetDatabase)

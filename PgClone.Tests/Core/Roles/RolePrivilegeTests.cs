@@ -1,5 +1,6 @@
 using PgClone.Core.Connections;
 using PgClone.Core.Roles;
+using PgClone.Tests.Core.Ddl;
 using PgClone.Tests.Fixtures;
 
 namespace PgClone.Tests.Core.Roles;
@@ -98,5 +99,62 @@ public sealed class RolePrivilegeTests(PgServersFixture fx) : IClassFixture<PgSe
         Assert.Equal([[$"{p}grp", $"{p}app", true]], await PgServers.RowsAsync(db.Target, $"""
             SELECT roleid::regrole::text, member::regrole::text, admin_option FROM pg_auth_members WHERE starts_with(member::regrole::text, '{p}')
             """));
+    }
+    /// <summary>
+    /// Roles cloned first, as a database clone needs its owners: their default privileges on the target reach the
+    /// objects the database clone then creates, which must still end with the source's privileges exactly; a grant a
+    /// holder of the grant option passed on keeps that grantor, so cloning the roles again adds nothing; a membership
+    /// keeps its grantor.
+    /// </summary>
+    [Fact]
+    public async Task Roles_then_database_give_the_sources_exact_acls_with_their_grantors_and_a_second_roles_run_adds_nothing()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("roles_then_db");
+        var p = $"rg_{Guid.NewGuid():N}"[..11] + "_";
+        await PgServers.ExecAsync(db.Source, $"""
+            CREATE ROLE {p}own; CREATE ROLE {p}lead; CREATE ROLE {p}reader; CREATE ROLE {p}all; CREATE ROLE {p}boss;
+            GRANT {p}lead TO {p}reader GRANTED BY {p}boss;
+            ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO {p}all;
+            ALTER DEFAULT PRIVILEGES GRANT ALL ON FUNCTIONS TO {p}all;
+            CREATE TABLE public.narrowed (a int);
+            REVOKE ALL ON public.narrowed FROM {p}all;
+            GRANT SELECT ON public.narrowed TO {p}all;
+            CREATE FUNCTION public.locked() RETURNS int LANGUAGE sql AS 'SELECT 1';
+            REVOKE ALL ON FUNCTION public.locked() FROM {p}all, PUBLIC;
+            CREATE SCHEMA "Team Space" AUTHORIZATION {p}own;
+            CREATE TABLE "Team Space".items (id int, name text);
+            ALTER TABLE "Team Space".items OWNER TO {p}own;
+            SET ROLE {p}own;
+            GRANT USAGE ON SCHEMA "Team Space" TO {p}lead WITH GRANT OPTION;
+            GRANT SELECT ON "Team Space".items TO {p}lead WITH GRANT OPTION;
+            GRANT UPDATE (name) ON "Team Space".items TO {p}lead WITH GRANT OPTION;
+            SET ROLE {p}lead;
+            GRANT USAGE ON SCHEMA "Team Space" TO {p}reader;
+            GRANT SELECT ON "Team Space".items TO {p}reader;
+            GRANT UPDATE (name) ON "Team Space".items TO {p}reader;
+            RESET ROLE;
+            """);
+        var (source, target) = (ServerEndpoint.Parse(ServerRole.Source, db.Source), ServerEndpoint.Parse(ServerRole.Target, db.Target));
+        var options = new RoleCloneOptions { NamePrefix = p };
+
+        await new RoleCloner().CloneAsync(source, target, options);
+        await CloneKit.CloneAsync(db, PgClone.Core.CloneOperation.Database);
+
+        const string acls = """
+            SELECT 'schema ' || nspname, nspacl::text FROM pg_namespace WHERE nspname IN ('public', 'Team Space')
+            UNION ALL SELECT 'table ' || oid::regclass::text, relacl::text FROM pg_class WHERE oid IN ('public.narrowed'::regclass, '"Team Space".items'::regclass)
+            UNION ALL SELECT 'column name', attacl::text FROM pg_attribute WHERE attrelid = '"Team Space".items'::regclass AND attname = 'name'
+            UNION ALL SELECT 'function', proacl::text FROM pg_proc WHERE oid = 'public.locked()'::regprocedure
+            ORDER BY 1
+            """;
+        var expected = await PgServers.RowsAsync(db.Source, acls);
+        Assert.Equal(expected, await PgServers.RowsAsync(db.Target, acls));
+        Assert.Contains($"{p}reader=r/{p}lead", (string)expected.Single(r => (string)r[0]! == "table \"Team Space\".items")[1]!);
+
+        var again = await new RoleCloner().CloneAsync(source, target, options);
+        Assert.Contains(again.Grants, g => g.Statement == $"SET ROLE \"{p}lead\"; GRANT SELECT ON TABLE \"Team Space\".\"items\" TO \"{p}reader\"; RESET ROLE");
+        Assert.Equal(expected, await PgServers.RowsAsync(db.Target, acls));
+        var membership = $"SELECT roleid::regrole::text || ' ' || grantor::regrole::text FROM pg_auth_members WHERE member = '{p}reader'::regrole";
+        Assert.Equal($"{p}lead {p}boss", await PgServers.ScalarAsync<string>(db.Target, membership));
     }
 }
