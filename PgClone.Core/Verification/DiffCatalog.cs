@@ -14,6 +14,12 @@ internal static class DiffCatalog
     internal static string Sorted(string array, string separator) =>
         $"(SELECT string_agg(o, '{separator}' ORDER BY o COLLATE \"C\") FROM unnest({array}) AS o)";
 
+    /// <summary>A table's or materialized view's CLUSTER ON mark, and its TOAST table's options.</summary>
+    private static readonly string ClusterAndToast = $"""
+        (SELECT 'CLUSTER ON ' || quote_ident(ic.relname) FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid WHERE x.indrelid = c.oid AND x.indisclustered),
+        (SELECT 'TOAST WITH (' || {Sorted("t.reloptions", ", ")} || ')' FROM pg_class t WHERE t.oid = c.reltoastrelid AND t.reloptions IS NOT NULL)
+        """;
+
     private const string NotExtensionMember =
         "NOT EXISTS (SELECT FROM pg_depend dep WHERE dep.objid = {0}.oid AND dep.classid = '{1}'::regclass AND dep.deptype = 'e')";
 
@@ -49,7 +55,7 @@ internal static class DiffCatalog
                           AND (a.attstorage <> ty.typstorage OR a.attcompression <> '' OR a.attstattarget >= 0 OR a.attoptions IS NOT NULL)),
                        CASE WHEN c.relrowsecurity THEN 'ROW LEVEL SECURITY' END,
                        CASE WHEN c.relforcerowsecurity THEN 'FORCE ROW LEVEL SECURITY' END,
-                       (SELECT 'CLUSTER ON ' || quote_ident(ic.relname) FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid WHERE x.indrelid = c.oid AND x.indisclustered),
+                       {ClusterAndToast},
                        CASE c.relreplident WHEN 'n' THEN 'REPLICA IDENTITY NOTHING' WHEN 'f' THEN 'REPLICA IDENTITY FULL'
                            WHEN 'i' THEN (SELECT 'REPLICA IDENTITY USING INDEX ' || quote_ident(ic.relname)
                                           FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid WHERE x.indrelid = c.oid AND x.indisreplident) END)
@@ -94,7 +100,11 @@ internal static class DiffCatalog
         ("sequences", """
             SELECT c.relname::text, 'AS ' || format_type(s.seqtypid, NULL) || ' INCREMENT BY ' || s.seqincrement || ' MINVALUE ' || s.seqmin ||
                    ' MAXVALUE ' || s.seqmax || ' START WITH ' || s.seqstart || ' CACHE ' || s.seqcache ||
-                   CASE WHEN s.seqcycle THEN ' CYCLE' ELSE ' NO CYCLE' END
+                   CASE WHEN s.seqcycle THEN ' CYCLE' ELSE ' NO CYCLE' END ||
+                   coalesce((SELECT ' OWNED BY ' || quote_ident(t.relname) || '.' || quote_ident(a.attname)
+                             FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+                             WHERE d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid AND d.refclassid = 'pg_class'::regclass
+                               AND d.refobjsubid > 0 AND d.deptype = 'a'), '')
             FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = $1
             ORDER BY c.relname COLLATE "C"
@@ -114,11 +124,14 @@ internal static class DiffCatalog
                 WHEN 'e' THEN 'ENUM (' || coalesce((SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder)
                                                     FROM pg_enum e WHERE e.enumtypid = t.oid), '') || ')'
                 WHEN 'd' THEN 'DOMAIN ' || format_type(t.typbasetype, t.typtypmod) || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END ||
-                              coalesce(' DEFAULT ' || t.typdefault, '') ||
+                              -- the expression, not typdefault's text (stored under the search_path of its CREATE)
+                              coalesce(' DEFAULT ' || pg_get_expr(t.typdefaultbin, 0), '') ||
                               coalesce((SELECT string_agg(' CONSTRAINT ' || quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid), '' ORDER BY k.conname COLLATE "C")
                                         FROM pg_constraint k WHERE k.contypid = t.oid), '')
-                WHEN 'c' THEN 'COMPOSITE (' || coalesce((SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
-                                                         FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped), '') || ')'
+                WHEN 'c' THEN 'COMPOSITE (' || coalesce((SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod) ||
+                                                                    CASE WHEN a.attcollation <> at.typcollation THEN ' COLLATE ' || a.attcollation::regcollation::text ELSE '' END, ', ' ORDER BY a.attnum)
+                                                         FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid
+                                                         WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped), '') || ')'
                 WHEN 'r' THEN 'RANGE (SUBTYPE = ' || (SELECT format_type(r.rngsubtype, NULL) FROM pg_range r WHERE r.rngtypid = t.oid) || ')'
                 WHEN 'b' THEN concat_ws(' ', 'BASE (INPUT', t.typinput::regproc, 'OUTPUT', t.typoutput::regproc, 'RECEIVE', t.typreceive::regproc,
                                         'SEND', t.typsend::regproc, 'TYPMOD_IN', t.typmodin::regproc, 'TYPMOD_OUT', t.typmodout::regproc,
@@ -135,9 +148,15 @@ internal static class DiffCatalog
             """),
     ];
 
-    /// <summary>A view's or materialized view's query, then its options (security_barrier, security_invoker, check_option; storage ones).</summary>
+    /// <summary>
+    /// A view's or materialized view's query, then its options (security_barrier, security_invoker, check_option;
+    /// storage ones), its columns' defaults (a view's, for INSERT through it), CLUSTER ON and TOAST options.
+    /// </summary>
     private static string ViewsOf(char relkind) => $"""
-        SELECT c.relname::text, pg_get_viewdef(c.oid) || coalesce(' WITH (' || {Sorted("c.reloptions", ", ")} || ')', '')
+        SELECT c.relname::text, concat_ws(' ', pg_get_viewdef(c.oid), 'WITH (' || {Sorted("c.reloptions", ", ")} || ')',
+               (SELECT 'DEFAULTS (' || string_agg(quote_ident(a.attname) || ' ' || pg_get_expr(d.adbin, d.adrelid), ', ' ORDER BY a.attnum) || ')'
+                FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = c.oid),
+               {ClusterAndToast})
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind = '{relkind}' AND n.nspname = $1
         ORDER BY c.relname COLLATE "C"

@@ -282,39 +282,59 @@ public sealed class SchemaDifferTests(PgServersFixture fx) : IClassFixture<PgSer
         [.. table.Columns!.Select(c => (c.Column, c.Drift, c.Source, c.Target))];
 
     [Fact]
-    public async Task View_options_and_clustering_are_compared_and_the_order_of_options_and_an_empty_default_acl_are_not_drift()
+    public async Task View_options_defaults_clustering_toast_options_owned_sequences_and_attribute_collations_are_compared_but_option_order_and_default_text_are_not()
     {
         var db = await AppAsync("diff_options");
-        await PgServers.ExecAsync(db.Source, """
+        const string nextCode = "CREATE FUNCTION app.next_code() RETURNS int LANGUAGE sql AS 'SELECT 1';";
+        await PgServers.ExecAsync(db.Source, nextCode + """
             CREATE VIEW app.secure WITH (security_invoker = true, security_barrier = true) AS SELECT id FROM app.orders;
             CREATE VIEW app.checked WITH (check_option = local) AS SELECT id, total FROM app.orders WHERE total > 0;
+            CREATE VIEW app.defaulted AS SELECT id, total FROM app.orders;
+            ALTER VIEW app.defaulted ALTER COLUMN total SET DEFAULT 0;
             CLUSTER app.orders USING orders_total_idx;
+            ALTER TABLE app.customers SET (toast.autovacuum_enabled = false);
+            CREATE SEQUENCE app.owned OWNED BY app.orders.qty;
+            CREATE TYPE app.named AS (x text COLLATE "C");
+            SET search_path = app;
+            CREATE DOMAIN app.coded AS int DEFAULT next_code();
+            RESET search_path;
             CREATE FOREIGN DATA WRAPPER diff_fdw OPTIONS (a '1', b '2');
             ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO PUBLIC;
             ALTER DEFAULT PRIVILEGES REVOKE ALL ON TABLES FROM CURRENT_USER;
             """);
-        await PgServers.ExecAsync(db.Target, """
+        await PgServers.ExecAsync(db.Target, nextCode + """
             CREATE VIEW app.secure AS SELECT id FROM app.orders;
             CREATE VIEW app.checked AS SELECT id, total FROM app.orders WHERE total > 0;
+            CREATE VIEW app.defaulted AS SELECT id, total FROM app.orders;
+            CREATE SEQUENCE app.owned;
+            CREATE TYPE app.named AS (x text COLLATE "POSIX");
+            CREATE DOMAIN app.coded AS int DEFAULT app.next_code();
             CREATE FOREIGN DATA WRAPPER diff_fdw OPTIONS (b '2', a '1');
             ALTER DEFAULT PRIVILEGES REVOKE ALL ON TABLES FROM CURRENT_USER;
             """);
 
         var result = await DiffAsync(db);
 
-        var views = result.Categories.Single(c => c.Category == "views").Modified.ToDictionary(m => m.Name, m => (m.Source, m.Target));
-        Assert.Equal(["checked", "secure"], views.Keys.Order(StringComparer.Ordinal));
-        Assert.EndsWith(" WITH (security_barrier=true, security_invoker=true)", views["secure"].Source);
-        Assert.DoesNotContain(" WITH (", views["secure"].Target);
-        Assert.EndsWith(" WITH (check_option=local)", views["checked"].Source);
-        var orders = Assert.Single(result.Categories.Single(c => c.Category == "tables").Modified);
-        Assert.Equal(("orders", "CLUSTER ON orders_total_idx"), (orders.Name, orders.Source[(orders.Source.IndexOf(") ", StringComparison.Ordinal) + 2)..]));
+        ModifiedObject Modified(string category, string name) => result.Categories.Single(c => c.Category == category).Modified.Single(m => m.Name == name);
+        var views = result.Categories.Single(c => c.Category == "views").Modified;
+        Assert.Equal(["checked", "defaulted", "secure"], views.Select(m => m.Name));
+        Assert.EndsWith(" WITH (security_barrier=true, security_invoker=true)", Modified("views", "secure").Source);
+        Assert.DoesNotContain(" WITH (", Modified("views", "secure").Target);
+        Assert.EndsWith(" WITH (check_option=local)", Modified("views", "checked").Source);
+        Assert.EndsWith(" DEFAULTS (total 0)", Modified("views", "defaulted").Source);
+        Assert.EndsWith(") CLUSTER ON orders_total_idx", Modified("tables", "orders").Source);
+        Assert.EndsWith(") TOAST WITH (autovacuum_enabled=false)", Modified("tables", "customers").Source);
+        Assert.EndsWith(")", Modified("tables", "customers").Target);
+        Assert.EndsWith(" NO CYCLE OWNED BY orders.qty", Modified("sequences", "owned").Source);
+        Assert.Equal(("COMPOSITE (x text COLLATE \"C\")", "COMPOSITE (x text COLLATE \"POSIX\")"), (Modified("types", "named").Source, Modified("types", "named").Target));
+        // The domain's default is one expression on both sides, whatever its CREATE's search_path; the options' order means nothing.
+        Assert.DoesNotContain(result.Categories.Single(c => c.Category == "types").Modified, m => m.Name == "coded");
         Assert.Empty(result.Categories.Single(c => c.Category == "foreign_servers").Modified);
         // A default ACL with every privilege revoked (the owner's own too) is an empty list: one with none, the other the same.
         var defaults = result.Categories.Single(c => c.Category == "default_privileges");
         Assert.Matches("^for role \\S+ in schema app on tables$", Assert.Single(defaults.OnlyInSource));
         Assert.Empty(defaults.Modified);
-        Assert.Equal(4, result.DiffCount);
+        Assert.Equal(8, result.DiffCount);
     }
 
     [Fact]
