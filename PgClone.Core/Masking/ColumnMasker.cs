@@ -47,7 +47,12 @@ public sealed class ColumnMasker(MaskRuleSet rules, Func<MaskingSecret> secret, 
 
     public BinaryCopyWalker? RewriterFor(TableData table) => StreamMaskRewriters.For(table.TargetColumns.Count, table.StreamMasks, secret);
 
-    public void ComputedOnTarget(MaskColumn column) => rules.Find(column.Table, column.Column, column.InheritedFrom);
+    private readonly List<MaskColumn> _computed = [];
+
+    public void ComputedOnTarget(MaskColumn column)
+    {
+        if (rules.Find(column.Table, column.Column, column.InheritedFrom) is not null) lock (_computed) _computed.Add(column);
+    }
 
     public void EnsureAllRulesUsed()
     {
@@ -59,6 +64,7 @@ public sealed class ColumnMasker(MaskRuleSet rules, Func<MaskingSecret> secret, 
     public async Task EnsureCoverageAsync(NpgsqlConnection sourceConnection, ClonePlan plan, CancellationToken ct)
     {
         await VerifyAgainstCatalogAsync(sourceConnection, ct);
+        await EnsureComputedFromMaskedAsync(sourceConnection, ct);
         if (!requireMasking) return;
         var uncovered = new List<string>();
         foreach (var schema in plan.Tables.GroupBy(t => t.Source.Schema).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -72,6 +78,24 @@ public sealed class ColumnMasker(MaskRuleSet rules, Func<MaskingSecret> secret, 
         if (uncovered.Count > 0)
             throw PgCloneException.For(source, null,
                 $"require_masking: {uncovered.Count} sensitive column{(uncovered.Count == 1 ? "" : "s")} without a mask rule: {string.Join(", ", uncovered)}");
+    }
+
+    /// <summary>
+    /// A rule on a stored generated column holds only through the columns it is computed from: the target computes it
+    /// again from them, so each must be masked too, or the generated value reaches the target as the source has it.
+    /// </summary>
+    private async Task EnsureComputedFromMaskedAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        List<MaskColumn> computed;
+        lock (_computed) computed = [.. _computed];
+        foreach (var c in computed)
+        {
+            var unmasked = (await MaskCatalog.GeneratedFromAsync(conn, source, c.Table, c.Column, ct)).Where(from => !rules.Covers(c.Table, from, c.InheritedFrom)).ToList();
+            if (unmasked.Count > 0)
+                throw PgCloneException.For(source, $"column {c.Table.Quoted}.{Sql.Ident(c.Column)}",
+                    $"its mask rule cannot apply: a generated column is computed on the target from {string.Join(", ", unmasked.Select(Sql.Ident))}, " +
+                    $"which {(unmasked.Count == 1 ? "has" : "have")} no mask rule; mask {(unmasked.Count == 1 ? "that column" : "those columns")} (the generated column follows them)");
+        }
     }
 
     /// <summary>

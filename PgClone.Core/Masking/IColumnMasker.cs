@@ -63,8 +63,9 @@ public interface IColumnMasker
 
     /// <summary>
     /// A column the clone does not copy because the target computes it (a stored generated column, which can
-    /// only derive from columns of its own row). A rule for it is satisfied: the target derives it from the
-    /// copied, masked columns. Discovery suggests such rules because a masked view does need them.
+    /// only derive from columns of its own row). A rule for it is satisfied when the columns it is computed from are
+    /// masked (the target derives it from them), and refused before the copy otherwise. Discovery suggests such rules
+    /// because a masked view does need them.
     /// </summary>
     void ComputedOnTarget(MaskColumn column);
 

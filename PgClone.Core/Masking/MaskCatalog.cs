@@ -80,6 +80,29 @@ public static class MaskCatalog
         return [.. Enumerable.Range(0, pairs.GetLength(0)).Select(i => new QualifiedName(pairs[i, 0], pairs[i, 1]))];
     }
 
+    /// <summary>The columns a stored generated column is computed from (its expression's dependencies), in column order.</summary>
+    public static async Task<IReadOnlyList<string>> GeneratedFromAsync(NpgsqlConnection conn, ServerEndpoint server, QualifiedName table, string column, CancellationToken ct)
+    {
+        try
+        {
+            await using var cmd = new NpgsqlCommand("""
+                SELECT a.attname::text
+                FROM pg_catalog.pg_attrdef d
+                JOIN pg_catalog.pg_attribute g ON g.attrelid = d.adrelid AND g.attnum = d.adnum
+                JOIN pg_catalog.pg_depend dep ON dep.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND dep.objid = d.oid
+                     AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.refobjid = d.adrelid AND dep.refobjsubid > 0
+                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = dep.refobjsubid
+                WHERE d.adrelid = pg_catalog.to_regclass($1) AND g.attname = $2 AND a.attnum <> g.attnum
+                ORDER BY a.attnum
+                """, conn) { Parameters = { new() { Value = table.Quoted }, new() { Value = column } } };
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            var names = new List<string>();
+            while (await reader.ReadAsync(ct)) names.Add(reader.GetString(0));
+            return names;
+        }
+        catch (NpgsqlException e) { throw PgCloneException.FromDriver(server, $"table {table.Quoted}", e); }
+    }
+
     /// <summary>The columns of one table; a clear error when it does not exist.</summary>
     public static async Task<IReadOnlyList<MaskCatalogColumn>> TableAsync(NpgsqlConnection conn, ServerEndpoint server, QualifiedName table, CancellationToken ct)
     {

@@ -62,6 +62,13 @@ public sealed class MaskedCloneTests(PgServersFixture fx) : IClassFixture<PgServ
             """{"mask": {"people": {"first_name": "name", "last_name": "name", "full_name": "name"}}}"""));
 
         Assert.Equal([[1, "XXXX", "XXXX", "XXXX XXXX"]], await PgServers.RowsAsync(db.Target, "SELECT id, first_name, last_name, full_name FROM crm.people"));
+
+        // A rule on the generated column alone would let the target compute it from the real names: refused before any row is copied.
+        var onlyGenerated = Request(db, CloneOperation.Schema, "crm", null, """{"conflict": "replace", "mask": {"people": {"last_name": "name", "full_name": "name"}}}""");
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(onlyGenerated));
+        Assert.Equal($"{onlyGenerated.Source.Describe()}: column \"crm\".\"people\".\"full_name\": its mask rule cannot apply: a generated column is computed on the target " +
+                     "from \"first_name\", which has no mask rule; mask that column (the generated column follows them)", e.Message);
+        Assert.Equal([[1, "XXXX", "XXXX", "XXXX XXXX"]], await PgServers.RowsAsync(db.Target, "SELECT id, first_name, last_name, full_name FROM crm.people"));
     }
 
     [Fact]
