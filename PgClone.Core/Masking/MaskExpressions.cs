@@ -86,6 +86,8 @@ public static class MaskExpressions
         };
         if (!fits)
             return $"mask strategy \"{rule.StrategyName}\" needs {Needs(rule.Strategy)}, but the column is {column.DataType}";
+        if (rule.Strategy == MaskStrategy.RandomInt && IntegerRange(column.DataType) is var (lowest, highest) && (rule.Min < lowest || rule.Max > highest))
+            return $"mask strategy \"{rule.StrategyName}\" draws from {rule.Min} to {rule.Max}, but the column is {column.DataType} ({lowest} to {highest})";
         var keys = new[] { (column.InPrimaryKey, "PRIMARY KEY"), (column.InUnique, "UNIQUE"), (column.InForeignKey, "FOREIGN KEY") }
             .Where(k => k.Item1).Select(k => k.Item2).ToList();
         if (keys.Count > 0 && !rule.KeepsKeys)
@@ -93,6 +95,22 @@ public static class MaskExpressions
                    (rule.IsDeterministic ? "it maps different values to the same mask" : "it is not deterministic") +
                    ", so keys would collide or joins would break; use keyed_hash, keep_format or hash, which keep distinct values distinct";
         return null;
+    }
+
+    /// <summary>The values a column of an integer type, or a numeric with a precision, can hold; null for any other type.</summary>
+    private static (long Lowest, long Highest)? IntegerRange(string dataType)
+    {
+        var type = dataType.Trim().ToLowerInvariant();
+        if (type.StartsWith("pg_catalog.", StringComparison.Ordinal)) type = type["pg_catalog.".Length..];
+        if (type is "smallint") return (short.MinValue, short.MaxValue);
+        if (type is "integer") return (int.MinValue, int.MaxValue);
+        var numeric = System.Text.RegularExpressions.Regex.Match(type, @"^numeric\((\d+)(?:,(\d+))?\)$");
+        if (!numeric.Success) return null;
+        var digits = int.Parse(numeric.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) -
+                     (numeric.Groups[2].Success ? int.Parse(numeric.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : 0);
+        if (digits is < 0 or > 18) return digits < 0 ? (0, 0) : null;
+        var highest = (long)Math.Pow(10, digits) - 1;
+        return (-highest, highest);
     }
 
     private static string Needs(MaskStrategy s) => s switch

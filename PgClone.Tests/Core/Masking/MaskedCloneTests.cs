@@ -259,7 +259,31 @@ public sealed class MaskedCloneTests(PgServersFixture fx) : IClassFixture<PgServ
             "column \"public\".\"customers\".\"email\": mask strategy \"email\" cannot mask a column in a PRIMARY KEY: it maps different values to the same mask, so keys would collide or joins would break; use keyed_hash, keep_format or hash, which keep distinct values distinct");
         await AssertRefusedAsync(db, "employees", """{"mask": {"emial": "email"}}""",
             "mask rules match no copied column: \"emial\"");
+        await AssertRefusedAsync(db, "employees", """{"mask": {"salary": {"type": "random_int", "min": 1, "max": 3000000000}}}""",
+            "column \"public\".\"employees\".\"salary\": mask strategy \"random_int\" draws from 1 to 3000000000, but the column is integer (-2147483648 to 2147483647)");
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname IN ('employees', 'customers')"));
+    }
+
+    /// <summary>
+    /// A key the masks break, not the source: values equal only under a nondeterministic collation ('Alice', 'alice')
+    /// hash apart, so the masked referencing row names no masked key. The error says the masks may be why.
+    /// </summary>
+    [Fact]
+    public async Task A_foreign_key_the_masks_break_is_explained_with_the_masks()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("mfkci");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+            CREATE TABLE accounts (login text COLLATE ci PRIMARY KEY);
+            CREATE TABLE sessions (id int PRIMARY KEY, login text COLLATE ci REFERENCES accounts);
+            INSERT INTO accounts VALUES ('Alice');
+            INSERT INTO sessions VALUES (1, 'alice');
+            """);
+        var request = Request(db, CloneOperation.Schema, "public", null, """{"mask": {"accounts": {"login": "keyed_hash"}, "sessions": {"login": "keyed_hash"}}}""");
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(request));
+        Assert.EndsWith("violates foreign key constraint \"sessions_login_fkey\": the mask rules may have given the referencing and the referenced columns different values " +
+                        "(each needs the same keyed rule, and values equal only under a nondeterministic collation hash apart); or the source's rows break it too " +
+                        "(written while its triggers were disabled, or under session_replication_role = replica), unless a filter or subset left out the rows they reference", e.Message);
     }
 
     [Fact]
