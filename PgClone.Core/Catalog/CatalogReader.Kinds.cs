@@ -14,7 +14,6 @@ public static partial class CatalogReader
     private static string OperatorRef(string oidColumn) =>
         $"(SELECT format('OPERATOR(%s.%s)', quote_ident(xn.nspname), xo.oprname) FROM pg_operator xo JOIN pg_namespace xn ON xn.oid = xo.oprnamespace WHERE xo.oid = {oidColumn})";
 
-    /// <summary>A regproc column as text, NULL when unset (0).</summary>
     /// <summary>A large object's privilege changes, read from the parallel arrays its query returns.</summary>
     private static List<LargeObjectGrant> LargeObjectGrants(NpgsqlDataReader r)
     {
@@ -24,6 +23,7 @@ public static partial class CatalogReader
         return grants.Select((g, i) => new LargeObjectGrant(g, grantees[i], privileges[i], grantable[i], grantors[i])).ToList();
     }
 
+    /// <summary>A regproc column as text, NULL when unset (0).</summary>
     private static string Proc(string column) => $"CASE WHEN {column} <> 0 THEN {column}::regproc::text END";
 
     private static async Task<List<AggregateInfo>> ReadAggregatesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>

@@ -108,7 +108,9 @@ public static class MaskExpressions
         if (!numeric.Success) return null;
         var digits = int.Parse(numeric.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) -
                      (numeric.Groups[2].Success ? int.Parse(numeric.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : 0);
-        if (digits is < 0 or > 18) return digits < 0 ? (0, 0) : null;
+        // A scale above the precision holds fractions only (numeric(2,3): below 0.01); past 18 digits any long fits.
+        if (digits < 0) return (0, 0);
+        if (digits > 18) return null;
         var highest = (long)Math.Pow(10, digits) - 1;
         return (-highest, highest);
     }
