@@ -94,10 +94,13 @@ internal sealed partial class PlanAssembler
     /// A created object gets the target's default ACLs for the cloning user, who creates it (set by ALTER DEFAULT
     /// PRIVILEGES there, or by <c>pgclone roles</c> run first), not the built-in default the source's privileges are
     /// stated from: those grants are revoked and the built-in default's restored, before the object changes owner
-    /// (which carries its ACL over to the new owner). None when the target has no such default for its kind.
+    /// (which carries its ACL over to the new owner). None when the target has no such default for its kind. Only
+    /// a database clone, which makes the database the source's: a table, schema or functions clone into a database
+    /// of its own keeps what that database's defaults give new objects (its application role's access), as a restore does.
     /// </summary>
     private IEnumerable<DdlStatement> TargetDefaultsUndone(Owned o)
     {
+        if (request.Operation is not (CloneOperation.Database or CloneOperation.DatabaseCreate)) yield break;
         char? type = o.Kind switch
         {
             "schema" => 'n', "sequence" => 'S', "table" or "view" or "materialized view" => 'r',

@@ -156,5 +156,9 @@ public sealed class RolePrivilegeTests(PgServersFixture fx) : IClassFixture<PgSe
         Assert.Equal(expected, await PgServers.RowsAsync(db.Target, acls));
         var membership = $"SELECT roleid::regrole::text || ' ' || grantor::regrole::text FROM pg_auth_members WHERE member = '{p}reader'::regrole";
         Assert.Equal($"{p}lead {p}boss", await PgServers.ScalarAsync<string>(db.Target, membership));
+
+        // A table clone into the database keeps what its default privileges give a new table, as a restore does.
+        await CloneKit.CloneAsync(db, PgClone.Core.CloneOperation.Table, "public", "narrowed", PgClone.Core.CloneOptions.Parse("""{"target_name": "narrowed_copy"}"""));
+        Assert.Contains($"{p}all=arwdDxt/", await PgServers.ScalarAsync<string>(db.Target, "SELECT relacl::text FROM pg_class WHERE oid = 'public.narrowed_copy'::regclass"));
     }
 }
