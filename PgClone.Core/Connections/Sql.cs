@@ -20,6 +20,12 @@ public static class Sql
     public static bool IsIdent(string sql) =>
         sql.Length >= 2 && sql[0] == '"' && sql[^1] == '"' && sql.AsSpan(1, sql.Length - 2).ToString().Replace("\"\"", "").IndexOf('"') < 0;
 
+    /// <summary>
+    /// <paramref name="sql"/> run as <paramref name="role"/>: a grant made so records that role as its grantor (pg_dump
+    /// does it under SET SESSION AUTHORIZATION). A failed statement's transaction undoes the SET with it.
+    /// </summary>
+    public static string AsRole(string role, string sql) => $"SET ROLE {Ident(role)}; {sql}; RESET ROLE";
+
     /// <summary>"schema"."name".</summary>
     public static string Qualified(string schema, string name) => Ident(schema) + "." + Ident(name);
 

@@ -32,7 +32,7 @@ internal static class LargeObjectDdl
                 skipped.Add($"large object {oid}: grant to {grantee} made with the owner as grantor: grantor role {Sql.Ident(change.Grantor)} {cannot}");
                 yield return grant;
             }
-            else yield return $"SET ROLE {Sql.Ident(change.Grantor)}; {grant}; RESET ROLE";
+            else yield return Sql.AsRole(change.Grantor, grant);
         }
         if (lo.Comment is not null) yield return $"COMMENT ON LARGE OBJECT {oid} IS {Sql.Literal(lo.Comment)}";
     }

@@ -156,7 +156,7 @@ internal sealed partial class PlanAssembler
     private string AsGrantor(AclChange c, string sql, SortedDictionary<string, int> missing)
     {
         if (c.Grantor is null) return sql;
-        if (CannotActAs(c.Grantor) is null) return $"SET ROLE {Sql.Ident(c.Grantor)}; {sql}; RESET ROLE";
+        if (CannotActAs(c.Grantor) is null) return Sql.AsRole(c.Grantor, sql);
         missing[c.Grantor] = missing.GetValueOrDefault(c.Grantor) + 1;
         return sql;
     }

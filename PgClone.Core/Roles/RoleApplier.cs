@@ -40,8 +40,8 @@ internal sealed class RoleApplier : IAsyncDisposable
             roles = await RoleCatalog.ReadRoleExpiriesAsync(t, ct);
             var schemas = grants.Select(g => g.Schema ?? g.Name).Concat(defaults.Select(d => d.Schema).OfType<string>()).Distinct().ToArray();
             objects = await RoleCatalog.ReadObjectKeysAsync(t, schemas, ct);
-            database = await t.ScalarAsync<string>("SELECT current_database()::text", ct);
-            user = (await t.QueryAsync("SELECT rolname::text, rolsuper FROM pg_roles WHERE rolname = current_user", r => (r.GetString(0), r.GetBoolean(1)), ct)).Single();
+            (database, user) = (await t.QueryAsync("SELECT current_database()::text, rolname::text, rolsuper FROM pg_roles WHERE rolname = current_user",
+                r => (r.GetString(0), (r.GetString(1), r.GetBoolean(2))), ct)).Single();
         }
         var conn = await target.OpenAsync(ct, textFromSqlAscii: textFromSqlAscii ? () => Task.FromResult(true) : null);
         try
@@ -102,13 +102,9 @@ internal sealed class RoleApplier : IAsyncDisposable
             // A grant passed on by a holder of the grant option is made as that role, so the target records the same
             // grantor (and a second run finds it made); by the owner when this user cannot act as that role, or that
             // role holds no grant option on the target (its own grant was not cloned).
-            if (g.Grantor is { } grantor && await CanActAsAsync(grantor, ct) && await TryAsync($"SET ROLE {Sql.Ident(grantor)}; {sql}; RESET ROLE", ct) is { } made)
-            {
-                _grants.Add(new RoleAction(g.Kind.ToString().ToLowerInvariant(), g.Grantee, made));
-                continue;
-            }
-            await RunAsync(ObjectName(g), sql, ct);
-            _grants.Add(new RoleAction(g.Kind.ToString().ToLowerInvariant(), g.Grantee, sql));
+            var made = g.Grantor is { } grantor && await CanActAsAsync(grantor, ct) ? await TryAsync(Sql.AsRole(grantor, sql), ct) : null;
+            if (made is null) await RunAsync(ObjectName(g), made = sql, ct);
+            _grants.Add(new RoleAction(g.Kind.ToString().ToLowerInvariant(), g.Grantee, made));
         }
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using PgClone.Tests.Fixtures;
 using PgClone.Tests.Web;
@@ -106,6 +107,8 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
         await op.ClickAsync("#diff-run");
         await Assertions.Expect(op.Locator("#diff-summary")).ToHaveTextAsync("3 differences");
         await Assertions.Expect(privileges).ToHaveCountAsync(0);
+        // The download is the comparison shown, without owners and grants.
+        await Assertions.Expect(op.Locator("#diff-download")).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("privileges=false&download=true$"));
         Assert.Empty(opErrors);
 
         // Audit: the Auditor filters by action and verifies the chain.
@@ -137,7 +140,19 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
         await auditor.ClickAsync("#audit-verify");
         await Assertions.Expect(auditor.Locator("#audit-chain-status")).ToContainTextAsync($"and holds entry #{head[..head.IndexOf(':')]} as recorded");
         await auditor.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/audit-1280.png" });
+        await auditor.GotoAsync(console.Url + "/diff");
+        await Assertions.Expect(auditor.Locator("h1")).ToHaveTextAsync("Diff and verify");
+        await auditor.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/diff-auditor-1280.png", FullPage = true });
         Assert.Empty(auditorErrors);
+
+        // With its grants taken back, the Operator is told what to do, not shown pickers with nothing in them.
+        var rights = console.Factory.Services.GetRequiredService<PgClone.Web.Connections.ConnectionService>();
+        foreach (var id in new[] { console.SourceId, console.TargetId })
+            await rights.SetRightsAsync(id, new PgClone.Web.Connections.ConnectionRights([], [], [], []));
+        await op.GotoAsync(console.Url + "/diff");
+        await Assertions.Expect(op.Locator("#diff-empty")).ToContainTextAsync("ask an administrator to grant you a source and a target");
+        await Assertions.Expect(op.Locator("#diff-form")).ToHaveCountAsync(0);
+        await op.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/diff-no-connections-1280.png" });
     }
 
     /// <summary>Clicks until the click's effect shows: a click can land before the page's circuit is interactive and be lost.</summary>
