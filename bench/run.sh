@@ -53,7 +53,7 @@ for case_ in $cases; do
 done
 export PGCLONE_MASK_SECRET=bench-masking-secret-0123456789
 if [[ " $cases " == *" masked "* ]]; then
-  mask=$("$pgclone" discover --source "$(src bench_masked)" --schema shop | python3 -c 'import json,sys; print(json.dumps({"shop." + k: v for k, v in json.load(sys.stdin).items()}, separators=(",",":")))')
+  mask=$("$pgclone" discover --source "$(src bench_masked)" --schema shop | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin), separators=(",",":")))')
   echo "mask rules discovered: $mask" >&2
   psql -q -p "$sport" -d postgres -c "CREATE DATABASE bench_premasked"
   "$pgclone" database --source "$(src bench_masked)" --target "$(src bench_premasked)" --options "{\"mask\":$mask}" \

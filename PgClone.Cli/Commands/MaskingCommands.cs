@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PgClone.Core;
@@ -39,7 +40,8 @@ internal static class MaskingCommands
                     ["evidence"] = new JsonArray(f.Evidence.Select(e => (JsonNode)JsonValue.Create(e)).ToArray()),
                 }).ToArray()),
             };
-            Console.Out.WriteLine(output.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            // Printed to be pasted as an option: a quoted key's quotes as \", a name's letters as written, not \uXXXX.
+            Console.Out.WriteLine(output.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
             return 0;
         });
         return command;

@@ -13,6 +13,12 @@ public sealed record TargetRelation(QualifiedName Name, char Kind, IReadOnlyList
 /// </summary>
 public sealed record CreatorDefaultAcl(char ObjectType, string? Schema, IReadOnlyList<string?> Grantees);
 
+/// <summary>
+/// An object DROP ... CASCADE would take along (<see cref="TargetState.DroppedAlongAsync"/>): its description, its
+/// schema, whether it holds rows, and whether it is attached to a relation that stays.
+/// </summary>
+public sealed record DroppedAlong(string Description, string? Schema, bool HoldsData, bool AttachedToKept);
+
 /// <summary>What already exists on the target in the schemas a plan touches: read once, before anything changes.</summary>
 public sealed record TargetState(
     IReadOnlySet<string> Schemas,
@@ -202,6 +208,61 @@ public sealed record TargetState(
             }
             return missing;
         }
+    }
+
+    /// <summary>
+    /// What DROP ... CASCADE of <paramref name="dropped"/> (reg* type and name) would drop besides them and their own
+    /// parts: the dependents of every kind (pg_depend's normal, automatic and internal links), then the whole of any
+    /// object one of whose internal parts goes (a view with its rewrite rule). An object that belongs (automatically or
+    /// internally) to one that goes is a part, unless it is a relation (a partition or a child table holds its own
+    /// rows). Each is described as the server describes objects (<c>view b.v</c>, <c>column s of table b.keep</c>), with
+    /// its schema and whether it holds data (a table, or a column of one that stays) or is attached to a relation that
+    /// stays (its constraint, default, trigger, index, policy or rule).
+    /// </summary>
+    public static async Task<IReadOnlyList<DroppedAlong>> DroppedAlongAsync(NpgsqlConnection conn, IReadOnlyList<(string RegType, string Name)> dropped,
+        CancellationToken ct)
+    {
+        if (dropped.Count == 0) return [];
+        // A routine is found by its signature as the plan wrote it (FunctionInfo.SignatureOf), printed under the same settings.
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var set = new NpgsqlCommand(CatalogReader.ReadSettings, conn)) await set.ExecuteNonQueryAsync(ct);
+        return await CatalogReader.QueryAsync(conn, """
+            WITH RECURSIVE roots AS (
+                SELECT CASE u.type WHEN 'regclass' THEN 'pg_catalog.pg_class'::pg_catalog.regclass WHEN 'regtype' THEN 'pg_catalog.pg_type'::pg_catalog.regclass
+                                   ELSE 'pg_catalog.pg_proc'::pg_catalog.regclass END::pg_catalog.oid AS classid,
+                       CASE u.type WHEN 'regclass' THEN pg_catalog.to_regclass(u.name)::pg_catalog.oid WHEN 'regtype' THEN pg_catalog.to_regtype(u.name)::pg_catalog.oid
+                                   ELSE (SELECT p.oid FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                                         WHERE n.nspname <> 'pg_catalog' AND u.name = '"' || pg_catalog.replace(n.nspname, '"', '""') || '"."'
+                                               || pg_catalog.replace(p.proname, '"', '""') || '"(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')') END AS objid
+                FROM (SELECT pg_catalog.split_part(x, ':', 1), pg_catalog.substr(x, pg_catalog.strpos(x, ':') + 1) FROM pg_catalog.unnest($1::pg_catalog.text[]) x) u (type, name)
+            ), gone (classid, objid, objsubid) AS (
+                SELECT classid, objid, 0 FROM roots WHERE objid IS NOT NULL
+                UNION
+                SELECT CASE WHEN f.forward THEN d.classid ELSE d.refclassid END, CASE WHEN f.forward THEN d.objid ELSE d.refobjid END,
+                       CASE WHEN f.forward THEN d.objsubid ELSE 0 END
+                FROM gone g JOIN pg_catalog.pg_depend d
+                  ON d.refclassid = g.classid AND d.refobjid = g.objid AND (g.objsubid = 0 OR d.refobjsubid = g.objsubid) AND d.deptype IN ('n', 'a', 'i')
+                  OR d.classid = g.classid AND d.objid = g.objid AND d.objsubid = g.objsubid AND d.deptype = 'i'
+                CROSS JOIN LATERAL (SELECT d.refclassid = g.classid AND d.refobjid = g.objid) f (forward)
+            ), described AS (
+                SELECT g.*, c.relkind,
+                       EXISTS (SELECT FROM pg_catalog.pg_depend d JOIN gone o ON (o.classid, o.objid) = (d.refclassid, d.refobjid) AND (o.objsubid = 0 OR o.objsubid = d.refobjsubid)
+                               WHERE (d.classid, d.objid, d.objsubid) = (g.classid, g.objid, g.objsubid) AND d.deptype IN ('a', 'i')) AS part,
+                       EXISTS (SELECT FROM pg_catalog.pg_depend d
+                               WHERE (d.classid, d.objid, d.objsubid) = (g.classid, g.objid, g.objsubid) AND d.deptype = 'a'
+                                 AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                                 AND NOT EXISTS (SELECT FROM gone o WHERE (o.classid, o.objid, o.objsubid) = (d.refclassid, d.refobjid, 0))) AS attached
+                FROM gone g
+                LEFT JOIN pg_catalog.pg_class c ON g.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.oid = g.objid
+                WHERE NOT EXISTS (SELECT FROM roots r WHERE (r.classid, r.objid) = (g.classid, g.objid))
+            )
+            SELECT pg_catalog.pg_describe_object(classid, objid, objsubid), (pg_catalog.pg_identify_object(classid, objid, objsubid)).schema,
+                   coalesce(objsubid = 0 AND relkind IN ('r', 'p', 'f') OR objsubid <> 0 AND relkind IS NOT NULL, false), attached
+            FROM described
+            WHERE NOT part OR coalesce(objsubid = 0 AND relkind IN ('r', 'p', 'f', 'v', 'm'), false)
+            ORDER BY 1
+            """, [.. dropped.Select(d => $"{d.RegType}:{d.Name}")],
+            r => new DroppedAlong(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetBoolean(2), r.GetBoolean(3)), ct);
     }
 
     private static bool NamesMissing(PostgresException e) => e.SqlState is PostgresErrorCodes.UndefinedObject or PostgresErrorCodes.InvalidSchemaName;

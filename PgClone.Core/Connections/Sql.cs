@@ -26,6 +26,25 @@ public static class Sql
     /// </summary>
     public static string AsRole(string role, string sql) => $"SET ROLE {Ident(role)}; {sql}; RESET ROLE";
 
+    /// <summary>
+    /// Reads a "quoted" identifier (doubled quotes inside) starting at <paramref name="i"/>, leaving <paramref name="i"/>
+    /// after it; null when there is none there, it is empty or unterminated (the inverse of <see cref="Ident"/>).
+    /// </summary>
+    public static string? ReadIdent(string text, ref int i)
+    {
+        if (i >= text.Length || text[i] != '"') return null;
+        var name = new StringBuilder();
+        for (var j = i + 1; j < text.Length; j++)
+        {
+            if (text[j] != '"') { name.Append(text[j]); continue; }
+            if (j + 1 < text.Length && text[j + 1] == '"') { name.Append('"'); j++; continue; }
+            if (name.Length == 0) return null;
+            i = j + 1;
+            return name.ToString();
+        }
+        return null;
+    }
+
     /// <summary>"schema"."name".</summary>
     public static string Qualified(string schema, string name) => Ident(schema) + "." + Ident(name);
 

@@ -121,6 +121,11 @@ public sealed record ClonePlan
     public IReadOnlyList<string> UnreadOnStandby { get; init; } = [];
     /// <summary>Objects of the plan that already exist on the target, handled by the conflict strategy (e.g. <c>table "s"."t"</c>).</summary>
     public IReadOnlyList<string> Conflicts { get; init; } = [];
+    /// <summary>
+    /// The target's objects conflict=replace drops (with CASCADE) to create them again, as a reg* type and a name
+    /// (<c>regclass</c>, <c>"s"."t"</c>): what else that would drop is refused before anything changes.
+    /// </summary>
+    public IReadOnlyList<(string RegType, string Name)> Replaced { get; init; } = [];
     /// <summary>Target database to create first (database-create), if any.</summary>
     public string? CreateDatabase { get; init; }
 }

@@ -98,7 +98,33 @@ public static class ClonePlanner
         var naming = options.TargetName is { } newName && request.Operation == CloneOperation.Table ? new TargetNaming(scope.Tables, newName, catalog, state) : TargetNaming.Identity;
         var plan = new PlanAssembler(request, catalog, scope, state, naming, where, issues).Build(masker);
         if (options.IncludeData) masker?.EnsureAllRulesUsed();
-        return rename is null ? plan : rename.Apply(plan);
+        if (rename is not null) plan = rename.Apply(plan);
+        IReadOnlyList<DroppedAlong> along;
+        try { along = await TargetState.DroppedAlongAsync(target, plan.Replaced, ct); }
+        catch (Exception e) when (e is NpgsqlException) { throw PgCloneException.FromDriver(request.Target, null, e); }
+        RefuseReplaceDroppingMore(request, along, schemas.Select(s => s == request.Schema && newSchema is not null ? newSchema : s).ToHashSet(), issues);
+        return plan;
+    }
+
+    /// <summary>
+    /// conflict=replace drops the target's objects with CASCADE, which also drops what depends on them. That is
+    /// refused before anything changes, naming each, when it is anything the clone does not create again: a table or a
+    /// column (rows), a constraint, default, trigger, index, policy or rule of a relation that stays, or any object
+    /// outside the schemas a schema or database clone creates afresh (a view of another schema, a table's CHECK
+    /// calling a function a functions clone replaces). pg_restore --clean refuses such drops too.
+    /// </summary>
+    private static void RefuseReplaceDroppingMore(CloneRequest request, IReadOnlyList<DroppedAlong> along, IReadOnlySet<string> clonedSchemas, Action<PlanIssue>? issues)
+    {
+        var wholeSchemas = request.Operation is CloneOperation.Schema or CloneOperation.Database or CloneOperation.DatabaseCreate;
+        var lost = along.Where(d => d.HoldsData || d.AttachedToKept || !wholeSchemas || d.Schema is null || !clonedSchemas.Contains(d.Schema))
+            .Select(d => d.Description).ToList();
+        if (lost.Count == 0) return;
+        const string what = "conflict=replace";
+        var problem = $"dropping the target's objects to create them again would also drop {Words.Count(lost.Count, "object")} the clone does not create again: " +
+                      $"{string.Join(", ", lost)} (nothing was changed; move or drop those first, or choose conflict rename or skip)";
+        var error = PgCloneException.For(request.Target, what, problem);
+        if (issues is null) throw error;
+        issues(new PlanIssue("conflict", true, what, problem, error));
     }
 
     /// <summary>

@@ -8,12 +8,15 @@ internal sealed record PlannedObject(uint Oid, string Kind, QualifiedName Name, 
 {
     public string? Signature => Arguments is null ? null : FunctionInfo.SignatureOf(Name, Arguments);
     public string Display => $"{Kind} {Signature ?? Name.Quoted}";
+    /// <summary>The object as DROP and ALTER name it: an aggregate of no arguments is <c>name(*)</c>.</summary>
+    public string Addressed => Kind == "aggregate" && Arguments == "" ? $"{Name.Quoted}(*)" : Signature ?? Name.Quoted;
 }
 
 /// <summary>
 /// Applies the conflict strategy to objects the plan would create that already exist on the target:
 /// error (fail naming it, nothing changed), skip (leave it, neither create nor load it), replace (drop it with
-/// CASCADE, then create), rename (move it aside to name_old, name_old_2, ...; a table's indexes and owned
+/// CASCADE, then create; refused when that would drop anything the clone does not create again, see
+/// <see cref="TargetState.DroppedAlongAsync"/>), rename (move it aside to name_old, name_old_2, ...; a table's indexes and owned
 /// sequences move with it so their names are free for the copy).
 /// </summary>
 internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState target, ServerEndpoint targetServer, IReadOnlySet<QualifiedName> plannedNames,
@@ -23,6 +26,8 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
     public List<DdlStatement> Statements { get; } = [];
     public HashSet<uint> SkippedOids { get; } = [];
     public List<string> Skipped { get; } = [];
+    /// <summary>The objects replace drops, as reg* type and name (<see cref="ClonePlan.Replaced"/>).</summary>
+    public List<(string RegType, string Name)> Replaced { get; } = [];
     /// <summary>Every planned object that already exists on the target (what a preview shows before a run).</summary>
     public List<string> Conflicts { get; } = [];
 
@@ -47,7 +52,8 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
                     break;
                 case ConflictStrategy.Replace:
                     issues?.Invoke(new PlanIssue("conflict", false, p.Display, "already exists on the target: dropped with CASCADE and created again (conflict=replace)"));
-                    Statements.Add(new DdlStatement(p.Kind, p.Signature ?? p.Name.Quoted, $"DROP {Keyword(existingKind.Value)} IF EXISTS {p.Signature ?? p.Name.Quoted} CASCADE"));
+                    Statements.Add(new DdlStatement(p.Kind, p.Signature ?? p.Name.Quoted, $"DROP {Keyword(p, existingKind.Value)} IF EXISTS {p.Addressed} CASCADE"));
+                    Replaced.Add(existingKind switch { 'F' => ("regprocedure", p.Signature!), 'T' or 'D' => ("regtype", p.Name.Quoted), _ => ("regclass", p.Name.Quoted) });
                     Free(p.Name);
                     break;
                 case ConflictStrategy.Rename:
@@ -79,10 +85,12 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
         }
     }
 
+    public const string ExistsProblem = "already exists (conflict strategy is error; nothing was changed)";
+
     /// <summary>conflict=error: fails naming the object, or (for the preflight) reports it and goes on.</summary>
     private void Refuse(string display)
     {
-        const string problem = "already exists (conflict strategy is error; nothing was changed)";
+        const string problem = ExistsProblem;
         var error = PgCloneException.For(targetServer, display, problem);
         if (issues is null) throw error;
         issues(new PlanIssue("conflict", true, display, problem, error));
@@ -97,6 +105,7 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
     }
 
     private readonly HashSet<QualifiedName> _freed = [];
+    private int _routinesRenamed;
 
     /// <summary>The existing object's kind: a relkind, 'T'/'D' for a type/domain, 'F' for a routine; null when free.</summary>
     private char? Existing(PlannedObject p)
@@ -106,6 +115,8 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
         if (p.Kind is "type" or "domain" && target.Types.TryGetValue(p.Name, out var t)) return t == 'd' ? 'D' : 'T';
         return null;
     }
+
+    private static string Keyword(PlannedObject p, char kind) => p.Kind == "aggregate" ? "AGGREGATE" : Keyword(kind);
 
     private static string Keyword(char kind) => kind switch
     {
@@ -118,7 +129,8 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
         if (p.Signature is not null)
         {
             var fresh = FreshName(p.Name, n => target.Functions.Contains(FunctionInfo.SignatureOf(n, p.Arguments!)));
-            Statements.Add(new DdlStatement(p.Kind, p.Signature, $"ALTER ROUTINE {p.Signature} RENAME TO {Sql.Ident(fresh.Name)}"));
+            // Before any type moves: the routine is named by its arguments' types.
+            Statements.Insert(_routinesRenamed++, new DdlStatement(p.Kind, p.Signature, $"ALTER {Keyword(p, kind)} {p.Addressed} RENAME TO {Sql.Ident(fresh.Name)}"));
             return;
         }
         var newName = FreshName(p.Name, n => target.NameTaken(n.Schema, n.Name));

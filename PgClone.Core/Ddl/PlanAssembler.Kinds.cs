@@ -74,7 +74,7 @@ internal sealed partial class PlanAssembler
             yield return ObjectDdl.Render(r, relations[r.TableOid]);
         if (request.Operation == CloneOperation.Table) yield break;
         foreach (var l in catalog.Languages) yield return ObjectDdl.Render(l);
-        foreach (var a in catalog.Aggregates) yield return AggregateDdl.Render(a);
+        foreach (var a in catalog.Aggregates.Where(a => !_excluded.Contains(a.Oid))) yield return AggregateDdl.Render(a);
         if (request.Operation == CloneOperation.Functions) yield break;
 
         var database = catalog.Database;

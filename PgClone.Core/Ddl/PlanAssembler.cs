@@ -92,6 +92,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
             UnreadOnStandby = _options.IncludeData ? Unread() : [],
             LargeObjects = _options.IncludeData ? catalog.Database.LargeObjects.Select(l => l.Oid).ToList() : [],
             Conflicts = conflicts.Conflicts,
+            Replaced = conflicts.Replaced,
             CreateDatabase = request.Operation == CloneOperation.DatabaseCreate ? request.Target.Database : null,
         };
     }
@@ -274,6 +275,8 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         foreach (var t in scope.Tables) yield return new PlannedObject(t.Oid, "table", naming.Table(t));
         foreach (var f in scope.Functions.Where(f => !scope.NeededOnly.Contains(f.Oid)))
             yield return new PlannedObject(f.Oid, f.Kind == 'p' ? "procedure" : "function", f.Name, f.IdentityArguments);
+        if (request.Operation != CloneOperation.Table)
+            foreach (var a in catalog.Aggregates) yield return new PlannedObject(a.Oid, "aggregate", a.Name, a.IdentityArguments);
         foreach (var v in scope.Views) yield return new PlannedObject(v.Oid, Kind(v), v.Name);
     }
 

@@ -112,8 +112,8 @@ internal sealed class PlanScope
     private static string Listed(List<string> names) => names.Count switch
     {
         1 => names[0],
-        <= 3 => $"{string.Join(", ", names.SkipLast(1))} and {names[^1]}",
-        _ => $"{string.Join(", ", names.Take(3))} and {names.Count - 3} more",
+        <= 10 => $"{string.Join(", ", names.SkipLast(1))} and {names[^1]}",
+        _ => $"{string.Join(", ", names.Take(10))} and {names.Count - 10} more",
     };
 
     /// <summary>What a reg* type's values name: "relation", "type", "function", ...</summary>

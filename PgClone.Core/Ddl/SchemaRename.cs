@@ -53,6 +53,7 @@ internal sealed class SchemaRename(string from, string to, IReadOnlySet<string> 
         PostData = plan.PostData.Select(Statement).ToList(),
         Skipped = plan.Skipped.Select(Rewrite).ToList(),
         Conflicts = plan.Conflicts.Select(Rewrite).ToList(),
+        Replaced = plan.Replaced.Select(r => (r.RegType, Rewrite(r.Name))).ToList(),
     };
 
     private DdlStatement Statement(DdlStatement s) => s with
@@ -100,7 +101,22 @@ internal sealed class SchemaRename(string from, string to, IReadOnlySet<string> 
         if (i > 0 && tokens[i - 1].Kind == SqlTokenKind.Dot && tokens[i - 1].End == tokens[i].Start) return false;
         var next = tokens[i + 2];
         if (next.IsIdentifier) return objectNames.Contains(next.Value);
-        return i >= 2 && tokens[i - 1].Value == "(" && tokens[i - 2].IsKeyword("operator");
+        return i >= 2 && tokens[i - 1].Value == "(" && tokens[i - 2].IsKeyword("operator") || IsQualifiedOperator(tokens, i + 2);
+    }
+
+    private const string OperatorChars = "+-*/<>=~!@#%^&|`?";
+
+    /// <summary>
+    /// An operator's symbol right after <c>schema.</c> (<c>CREATE OPERATOR s.&lt;&lt;&lt;</c>, <c>COMMUTATOR = s.&gt;&gt;&gt;</c>): no
+    /// column reference looks so, but for a lone <c>*</c>, which is <c>alias.*</c>.
+    /// </summary>
+    private static bool IsQualifiedOperator(List<SqlToken> tokens, int first)
+    {
+        var end = first;
+        while (end < tokens.Count && tokens[end].Kind == SqlTokenKind.Other && tokens[end].Length == 1 && OperatorChars.Contains(tokens[end].Value[0])
+               && tokens[end].Start == tokens[end - 1].End)
+            end++;
+        return end > first && !(end == first + 1 && tokens[first].Value == "*");
     }
 
     /// <summary>The name after SCHEMA (CREATE SCHEMA [IF NOT EXISTS], ON SCHEMA, IN SCHEMA, WITH SCHEMA).</summary>

@@ -7,7 +7,8 @@ namespace PgClone.Core.Masking;
 /// The <c>mask</c> option read for the clone's scope. A table clone lists columns
 /// (<c>{"email": "email"}</c>) and the rules apply to the cloned table (and its partitions); a schema clone is
 /// keyed by table (<c>{"employees": {"email": "email"}}</c>); a database clone by <c>"schema.table"</c>
-/// (a bare table name means schema <c>public</c>). A schema clone also accepts <c>"schema.table"</c> keys.
+/// (a bare table name means schema <c>public</c>). A schema clone also accepts <c>"schema.table"</c> keys; keys are
+/// read as <see cref="MaskTableKey"/> says.
 /// </summary>
 public sealed class MaskRuleSet
 {
@@ -33,7 +34,7 @@ public sealed class MaskRuleSet
         var set = new MaskRuleSet();
         foreach (var (key, value) in mask)
         {
-            var table = TableKey(key, operation == CloneOperation.Schema ? schema ?? "public" : "public");
+            var table = MaskTableKey.Resolve(key, operation == CloneOperation.Schema ? schema ?? "public" : "public");
             if (value is not JsonObject columns || columns.ContainsKey("type"))
                 throw new PgCloneException($"invalid mask rule for \"{key}\": a {(operation == CloneOperation.Schema ? "schema" : "database")} clone's mask is keyed by table: {{\"{key}\": {{\"column\": \"strategy\"}}}}");
             var rules = set._byTable.TryGetValue(table, out var existing) ? existing : set._byTable[table] = new Dictionary<string, MaskRule>(StringComparer.Ordinal);
@@ -41,13 +42,6 @@ public sealed class MaskRuleSet
                 rules[column] = MaskRule.Parse(rule, $"column {table.Quoted}.{Connections.Sql.Ident(column)}");
         }
         return set;
-    }
-
-    /// <summary>"schema.table" or a bare table name in <paramref name="defaultSchema"/>; split at the first dot.</summary>
-    private static QualifiedName TableKey(string key, string defaultSchema)
-    {
-        var dot = key.IndexOf('.');
-        return dot > 0 && dot < key.Length - 1 ? new QualifiedName(key[..dot], key[(dot + 1)..]) : new QualifiedName(defaultSchema, key);
     }
 
     /// <summary>

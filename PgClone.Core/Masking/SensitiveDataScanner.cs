@@ -59,13 +59,19 @@ public static class SensitiveDataScanner
         return found;
     }
 
-    /// <summary>Discovery's answer in the shape of the <c>mask</c> option of a schema clone: <c>{table: {column: rule}}</c>.</summary>
+    /// <summary>
+    /// Discovery's answer as the <c>mask</c> option of a schema or database clone (and a console policy's rules):
+    /// <c>{table: {column: rule}}</c> keyed as <see cref="MaskTableKey.Of"/> names tables, so a schema other than
+    /// public is named in the key and the rules mean the same in both scopes. Columns without a safe strategy, and
+    /// inherited columns their parent's same rule covers, are left out.
+    /// </summary>
     public static JsonObject ToMaskOption(IEnumerable<SensitiveColumn> found)
     {
         var mask = new JsonObject();
         foreach (var f in SuggestedRules(found))
         {
-            if (mask[f.Table.Name] is not JsonObject rules) mask[f.Table.Name] = rules = new JsonObject();
+            var key = MaskTableKey.Of(f.PartitionRoot ?? f.Table);
+            if (mask[key] is not JsonObject rules) mask[key] = rules = new JsonObject();
             rules[f.Column] = f.Suggested!.ToJson();
         }
         return mask;

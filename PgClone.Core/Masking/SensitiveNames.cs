@@ -12,8 +12,9 @@ public static class SensitiveCategory
 
 /// <summary>
 /// Recognises sensitive columns by name. Names are split into words (snake_case, camelCase, digits) and matched on
-/// whole words or on the words run together, so <c>contact_email</c> and <c>homePhone</c> match while
-/// <c>description</c> and <c>capital</c> do not. A bare <c>name</c> counts only in tables that hold people.
+/// whole words or on consecutive words run together, so <c>contact_email</c>, <c>homePhone</c> and
+/// <c>credit_card_no</c> match while <c>description</c>, <c>capital</c> and <c>ship_address</c> (as an IP address)
+/// do not. A bare <c>name</c> counts only in tables that hold people.
 /// </summary>
 public static partial class SensitiveNames
 {
@@ -41,7 +42,7 @@ public static partial class SensitiveNames
             ["firstname", "lastname", "fullname", "givenname", "familyname", "middlename", "maidenname", "contactname", "customername", "employeename"]),
         new(SensitiveCategory.Salary, ["salary", "income", "wage", "wages", "compensation", "payrate"], ["salary", "annualincome", "payrate"]),
         new(SensitiveCategory.PostalCode, ["zip", "zipcode", "postcode", "postalcode"], ["zipcode", "postalcode", "postcode"]),
-        new(SensitiveCategory.Address, ["address", "street", "addr", "streetaddress"], ["streetaddress", "homeaddress", "addressline"]),
+        new(SensitiveCategory.Address, ["address", "street", "addr", "streetaddress"], ["address", "streetaddress", "homeaddress", "addressline"]),
     ];
 
     private static readonly HashSet<string> Qualifiers =
@@ -79,12 +80,35 @@ public static partial class SensitiveNames
         var words = Words(column);
         // "phone_type", "email_status", "token_expiry", "password_algorithm": about the data, not the data.
         if (words.Length > 1 && Qualifiers.Contains(words[^1])) return null;
-        var joined = string.Concat(words);
         foreach (var rule in Rules)
-            if (words.Any(rule.Words.Contains) || rule.Joined.Any(j => joined.Contains(j, StringComparison.Ordinal)))
+            if (words.Any(rule.Words.Contains) || rule.Joined.Any(j => IsWordRun(words, j)))
                 return rule.Category;
-        return joined == "name" && PeopleTables.Contains(table.ToLowerInvariant()) ? SensitiveCategory.Name : null;
+        // Inside one word written run together ("homephone", "shipaddress") the word boundaries are unknown: the
+        // match that starts last wins, so "shipaddress" is a street address rather than "sh" + "ipaddress".
+        var inside = Rules.SelectMany(rule => rule.Joined.Select(j => (rule.Category, At: LastStartInsideAWord(words, j))))
+            .Where(m => m.At >= 0).OrderByDescending(m => m.At).FirstOrDefault();
+        if (inside.Category is not null) return inside.Category;
+        return string.Concat(words) == "name" && PeopleTables.Contains(table.ToLowerInvariant()) ? SensitiveCategory.Name : null;
     }
+
+    /// <summary>Whether consecutive whole words run together spell <paramref name="joined"/> ("credit_card_no": "creditcard").</summary>
+    private static bool IsWordRun(string[] words, string joined)
+    {
+        for (var first = 0; first < words.Length; first++)
+        {
+            var run = "";
+            for (var last = first; last < words.Length && run.Length < joined.Length; last++)
+                if ((run += words[last]) == joined) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Where <paramref name="joined"/> starts last inside a single word (its offset in that word), or -1: a match
+    /// across a word boundary that does not start at one ("ship_address" holding "ipaddress") is no match.
+    /// </summary>
+    private static int LastStartInsideAWord(string[] words, string joined) =>
+        words.Select(w => w.LastIndexOf(joined, StringComparison.Ordinal)).DefaultIfEmpty(-1).Max();
 
     public static string[] Words(string name) =>
         WordPattern().Matches(name).Select(m => m.Value.ToLowerInvariant()).ToArray();

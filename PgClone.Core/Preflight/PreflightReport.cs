@@ -57,7 +57,7 @@ public sealed record PreflightReport(
         var listed = blockers.GroupBy(b => b.Id).SelectMany(g => g.Take(ListedPerKind)
             .Select(b => $"[{b.Id}] {(b.Object is null ? "" : b.Object + ": ")}{b.Message}")
             .Concat(g.Count() > ListedPerKind ? [$"[{g.Key}] and {g.Count() - ListedPerKind} more"] : []));
-        var remedy = blockers.Any(b => b.Id == "conflict")
+        var remedy = blockers.Any(b => b.Id == "conflict" && b.Message == Ddl.ConflictResolver.ExistsProblem)
             ? " (to go on over what exists, choose the conflict strategy skip, replace or rename)" : "";
         return new PgCloneException($"preflight found {Words.Count(blockers.Count, "blocker")}: {string.Join("; ", listed)}{remedy}");
     }

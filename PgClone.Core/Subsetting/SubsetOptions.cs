@@ -98,18 +98,7 @@ internal sealed record RelationRef(QualifiedName Table, IReadOnlyList<string> Co
     /// <summary>A "quoted" name (kept as written) or a plain one (folded to lower case, as PostgreSQL does).</summary>
     private static string? Identifier(string s, ref int i)
     {
-        if (i < s.Length && s[i] == '"')
-        {
-            var sb = new System.Text.StringBuilder();
-            for (i++; i < s.Length; i++)
-            {
-                if (s[i] != '"') { sb.Append(s[i]); continue; }
-                if (i + 1 < s.Length && s[i + 1] == '"') { sb.Append('"'); i++; continue; }
-                i++;
-                return sb.Length == 0 ? null : sb.ToString();
-            }
-            return null;
-        }
+        if (i < s.Length && s[i] == '"') return Connections.Sql.ReadIdent(s, ref i);
         var start = i;
         while (i < s.Length && (char.IsLetterOrDigit(s[i]) || s[i] is '_' or '$')) i++;
         return i == start ? null : s[start..i].ToLowerInvariant();

@@ -9,8 +9,8 @@ namespace PgClone.Web.Masking;
 /// A policy's rules (keyed by <c>table</c> or <c>schema.table</c>) as the <c>mask</c> option of one run's scope:
 /// a table clone takes the rules of its table by column, a schema clone the rules of its schema's tables, a
 /// database clone all of them. A bare table name means the run's schema in a table or schema clone and
-/// <c>public</c> in a database clone, as the engine reads a mask (and as <c>pgclone discover</c> prints one). Rules of tables outside the scope are left out (the engine refuses rules that match
-/// no copied column), so one policy can cover several schemas.
+/// <c>public</c> in a database clone, as the engine reads a mask (<see cref="MaskTableKey"/>). Rules of tables outside
+/// the scope are left out (the engine refuses rules that match no copied column), so one policy can cover several schemas.
 /// </summary>
 public static class MaskPolicyScope
 {
@@ -27,7 +27,7 @@ public static class MaskPolicyScope
         var scope = new JsonObject();
         foreach (var (key, value) in rules)
         {
-            var (ruleSchema, ruleTable) = Split(key);
+            var (ruleSchema, ruleTable) = MaskTableKey.Split(key);
             switch (operation)
             {
                 case CloneOperation.Table when ruleTable == table && (ruleSchema ?? schema) == schema && value is JsonObject columns:
@@ -46,21 +46,4 @@ public static class MaskPolicyScope
 
     /// <summary>Number of column rules in a policy's rules.</summary>
     public static int Count(JsonObject rules) => rules.Sum(t => t.Value is JsonObject c ? c.Count : 0);
-
-    /// <summary>A policy's table key: bare in public, schema.table elsewhere (so it means the same in a schema and a database clone).</summary>
-    public static string KeyOf(QualifiedName table) => table.Schema == "public" ? table.Name : $"{table.Schema}.{table.Name}";
-
-    /// <summary>The table a key names (a bare key is in public), as the engine reads a database clone's mask.</summary>
-    public static QualifiedName TableOf(string key)
-    {
-        var (schema, table) = Split(key);
-        return new QualifiedName(schema ?? "public", table);
-    }
-
-    /// <summary>"schema.table" split at the first dot, as the engine reads a key; a bare table has no schema.</summary>
-    private static (string? Schema, string Table) Split(string key)
-    {
-        var dot = key.IndexOf('.');
-        return dot > 0 && dot < key.Length - 1 ? (key[..dot], key[(dot + 1)..]) : (null, key);
-    }
 }

@@ -32,23 +32,6 @@ public sealed class MaskingWorkbench(ConnectionService connections, ConsoleMaski
         return await SensitiveDataScanner.ScanAsync(source, schema, ct);
     }
 
-    /// <summary>
-    /// Discovery's suggestions as a policy's rules: keyed by table in <c>public</c>, by <c>schema.table</c>
-    /// elsewhere (so the rules mean the same in a schema and a database clone). Columns without a safe strategy, and
-    /// inherited columns their parent's same rule covers, are left out.
-    /// </summary>
-    public static JsonObject RulesFrom(IEnumerable<SensitiveColumn> accepted)
-    {
-        var rules = new JsonObject();
-        foreach (var f in SensitiveDataScanner.SuggestedRules(accepted))
-        {
-            var key = MaskPolicyScope.KeyOf(f.PartitionRoot ?? f.Table);
-            if (rules[key] is not JsonObject columns) rules[key] = columns = new JsonObject();
-            columns[f.Column] = f.Suggested!.ToJson();
-        }
-        return rules;
-    }
-
     public async Task<MaskPreviewResult> PreviewAsync(ClaimsPrincipal user, int sourceId, QualifiedName table, JsonObject columnRules, CancellationToken ct)
     {
         var source = await EndpointAsync(user, sourceId, ConnectionUse.Source, ct);

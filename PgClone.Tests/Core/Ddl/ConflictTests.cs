@@ -136,4 +136,85 @@ public sealed class ConflictTests(PgServersFixture fx) : IClassFixture<PgServers
         Assert.Equal("PRIMARY KEY (id)", await PgServers.ScalarAsync<string>(db.Target,
             "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 't_pkey_old_2' AND conrelid = 's.t_old_2'::regclass"));
     }
+
+    [Fact]
+    public async Task Replace_is_refused_before_anything_changes_when_the_drop_would_take_what_the_clone_does_not_create_again()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("conflict_cascade");
+        const string schema = """
+            CREATE SCHEMA a;
+            CREATE TYPE a.st AS ENUM ('x', 'y');
+            CREATE TABLE a.t (id int PRIMARY KEY, s a.st);
+            CREATE FUNCTION a.f(v int) RETURNS boolean LANGUAGE sql IMMUTABLE RETURN v > 0;
+            INSERT INTO a.t VALUES (1, 'x');
+            """;
+        await PgServers.ExecAsync(db.Source, schema);
+        await PgServers.ExecAsync(db.Target, schema + """
+            -- Another schema's objects (a table's column, a view, a foreign key), and in the cloned schema a table of
+            -- its own with a CHECK on a replaced function: each would go with DROP ... CASCADE.
+            CREATE SCHEMA b;
+            CREATE TABLE b.keep (id int, s a.st);
+            INSERT INTO b.keep VALUES (1, 'y');
+            CREATE VIEW b.v AS SELECT id FROM a.t;
+            CREATE TABLE b.ref (id int REFERENCES a.t);
+            CREATE TABLE a.mine (v int CHECK (a.f(v)));
+            -- A view of the cloned schema only the target has: the schema clone makes the schema afresh.
+            CREATE VIEW a.extra AS SELECT id FROM a.t;
+            """);
+        var before = await PgServers.RowsAsync(db.Target, "SELECT count(*) FROM pg_class WHERE relnamespace IN ('a'::regnamespace, 'b'::regnamespace)");
+
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Schema, "a", options: new CloneOptions { Conflict = ConflictStrategy.Replace }));
+
+        Assert.Equal($"{ServerEndpoint.Parse(ServerRole.Target, db.Target).Describe()}: conflict=replace: dropping the target's objects to create them again would also drop " +
+                     "4 objects the clone does not create again: column s of table b.keep, constraint mine_v_check on table a.mine, " +
+                     "constraint ref_id_fkey on table b.ref, view b.v (nothing was changed; move or drop those first, or choose conflict rename or skip)", e.Message);
+        Assert.Equal(before, await PgServers.RowsAsync(db.Target, "SELECT count(*) FROM pg_class WHERE relnamespace IN ('a'::regnamespace, 'b'::regnamespace)"));
+        Assert.Equal([[1, "y"]], await PgServers.RowsAsync(db.Target, "SELECT id, s::text FROM b.keep"));
+
+        // A functions clone replaces its functions only: a table's CHECK calling one would go with it.
+        var functions = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Functions, "a", options: new CloneOptions { Conflict = ConflictStrategy.Replace }));
+        Assert.EndsWith("would also drop 1 object the clone does not create again: constraint mine_v_check on table a.mine " +
+                        "(nothing was changed; move or drop those first, or choose conflict rename or skip)", functions.Message);
+
+        // Once those are out of the way, replace goes on, and recreates the schema's own view from the source.
+        await PgServers.ExecAsync(db.Target, "DROP SCHEMA b CASCADE; DROP TABLE a.mine");
+        await CloneKit.CloneAsync(db, CloneOperation.Schema, "a", options: new CloneOptions { Conflict = ConflictStrategy.Replace });
+        Assert.Equal([[1, "x"]], await PgServers.RowsAsync(db.Target, "SELECT id, s::text FROM a.t"));
+    }
+
+    [Fact]
+    public async Task An_aggregate_that_exists_is_a_conflict_each_strategy_handles()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("conflict_agg");
+        const string schema = """
+            CREATE SCHEMA s;
+            CREATE TYPE s.st AS ENUM ('x', 'y');
+            CREATE AGGREGATE s.total(int) (SFUNC = int4pl, STYPE = int);
+            CREATE AGGREGATE s.n(*) (SFUNC = int8inc, STYPE = bigint, INITCOND = '0');
+            CREATE FUNCTION s.label(a s.st) RETURNS text LANGUAGE sql RETURN a::text;
+            """;
+        await PgServers.ExecAsync(db.Source, schema);
+        await PgServers.ExecAsync(db.Target, schema);
+        async Task<List<string>> RoutinesAsync() => (await PgServers.RowsAsync(db.Target,
+            "SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.pronamespace = 's'::regnamespace ORDER BY 1")).Select(r => (string)r[0]!).ToList();
+
+        var error = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Functions, "s"));
+        Assert.Contains("[conflict] aggregate \"s\".\"total\"(integer): already exists (conflict strategy is error; nothing was changed)", error.Message);
+        Assert.Contains("[conflict] aggregate \"s\".\"n\"(): already exists", error.Message);
+
+        var skip = await CloneKit.CloneAsync(db, CloneOperation.Functions, "s", options: new CloneOptions { Conflict = ConflictStrategy.Skip });
+        Assert.Contains("aggregate \"s\".\"total\"(integer): already exists on the target (conflict=skip)", skip.Skipped);
+        Assert.Equal(["s.label(s.st)", "s.n()", "s.total(integer)"], await RoutinesAsync());
+
+        await CloneKit.CloneAsync(db, CloneOperation.Functions, "s", options: new CloneOptions { Conflict = ConflictStrategy.Replace });
+        Assert.Equal(["s.label(s.st)", "s.n()", "s.total(integer)"], await RoutinesAsync());
+        // A schema clone replaces the type a function takes as well (dropping the type drops the function first).
+        await CloneKit.CloneAsync(db, CloneOperation.Schema, "s", options: new CloneOptions { Conflict = ConflictStrategy.Replace });
+        Assert.Equal(["s.label(s.st)", "s.n()", "s.total(integer)"], await RoutinesAsync());
+
+        // Rename moves the routines aside (a function named by a type of its schema too), then creates the source's.
+        await CloneKit.CloneAsync(db, CloneOperation.Schema, "s", options: new CloneOptions { Conflict = ConflictStrategy.Rename });
+        Assert.Equal(["s.label(s.st)", "s.label_old(s.st_old)", "s.n()", "s.n_old()", "s.total(integer)", "s.total_old(integer)"], await RoutinesAsync());
+        Assert.Equal(6, await PgServers.ScalarAsync<int>(db.Target, "SELECT s.total(v) FROM (VALUES (1), (5)) x (v)"));
+    }
 }

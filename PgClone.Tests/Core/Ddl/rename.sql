@@ -27,6 +27,13 @@ CREATE INDEX parent_twice ON "My Schema".parent ("My Schema".twice(id));
 CREATE VIEW "My Schema".v AS
     SELECT p.id, "My Schema".twice(p.id) AS twice, "My Schema".kids(p.id) AS kids, r.id AS ref, 'ok'::"My Schema".mood AS m
     FROM "My Schema".parent p JOIN other.ref r ON r.id = p.ref;
+-- Operators of the schema, named with it (CREATE OPERATOR s.<<<, COMMUTATOR s.>>>) and used by a view.
+CREATE FUNCTION "My Schema".mood_lt(a "My Schema".mood, b "My Schema".mood) RETURNS boolean LANGUAGE sql IMMUTABLE RETURN a < b;
+CREATE FUNCTION "My Schema".mood_gt(a "My Schema".mood, b "My Schema".mood) RETURNS boolean LANGUAGE sql IMMUTABLE RETURN a > b;
+CREATE OPERATOR "My Schema".>>> (LEFTARG = "My Schema".mood, RIGHTARG = "My Schema".mood, FUNCTION = "My Schema".mood_gt);
+CREATE OPERATOR "My Schema".<<< (LEFTARG = "My Schema".mood, RIGHTARG = "My Schema".mood, FUNCTION = "My Schema".mood_lt, COMMUTATOR = OPERATOR("My Schema".>>>));
+COMMENT ON OPERATOR "My Schema".<<< ("My Schema".mood, "My Schema".mood) IS 'before';
+CREATE VIEW "My Schema".sadder AS SELECT id FROM "My Schema".parent WHERE m OPERATOR("My Schema".<<<) 'ok';
 -- A table alias spelled like the schema: its column references are not schema references.
 CREATE VIEW "My Schema".aliased AS SELECT "My Schema".id, "My Schema".code FROM "My Schema".parent "My Schema";
 COMMENT ON TABLE "My Schema".parent IS 'the parents';

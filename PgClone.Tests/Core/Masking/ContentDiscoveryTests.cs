@@ -90,7 +90,7 @@ public sealed class ContentDiscoveryTests(PgServersFixture fx) : IClassFixture<P
         };
         Assert.Equal(expected.OrderBy(e => e.Key, StringComparer.Ordinal), actual.OrderBy(e => e.Key, StringComparer.Ordinal));
         // Suggestions stay usable as a mask option, and no sampled value leaks into the evidence.
-        Assert.Equal("\"null\"", SensitiveDataScanner.ToMaskOption(found)["accounts"]!["hash"]!.ToJsonString());
+        Assert.Equal("\"null\"", SensitiveDataScanner.ToMaskOption(found)["app.accounts"]!["hash"]!.ToJsonString());
         Assert.DoesNotContain(found.SelectMany(f => f.Evidence), e => e.Contains('@') || e.Contains("Smith") || e.Contains("sk_live"));
     }
 

@@ -171,6 +171,16 @@ public sealed class DiscoveryTests(PgServersFixture fx) : IClassFixture<PgServer
     [InlineData("bank_account_number", "iban")]
     [InlineData("drivers_license", "national_id")]
     [InlineData("card_cvv", "credit_card")]
+    [InlineData("ship_address", "address")]
+    [InlineData("ShipAddress", "address")]
+    [InlineData("shipaddress", "address")]
+    [InlineData("relationship_address", "address")]
+    [InlineData("client_ip_address", "ip_address")]
+    [InlineData("remote_addr", "ip_address")]
+    [InlineData("homephone", "phone")]
+    [InlineData("contactemail", "email")]
+    [InlineData("credit_card_no", "credit_card")]
+    [InlineData("acc_number", null)]
     public void Name_rules_match_whole_words(string column, string? category) =>
         Assert.Equal(category, SensitiveNames.CategoryOf("products", column));
 

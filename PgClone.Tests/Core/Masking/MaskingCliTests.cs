@@ -89,6 +89,86 @@ public sealed class MaskingCliTests(PgServersFixture fx) : IClassFixture<PgServe
     }
 
     [Fact]
+    public async Task Discovers_output_masks_a_schema_clone_and_a_database_clone_as_printed_whatever_the_names()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("clidisc");
+        var other = await fx.Servers.CreateDatabasesAsync("clidisc2");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA "crm.eu";
+            CREATE TABLE "crm.eu"."contacts.v2" (id int PRIMARY KEY, email text);
+            CREATE TABLE public."a.b" (id int PRIMARY KEY, email text);
+            CREATE TABLE public.plain (id int PRIMARY KEY, email text);
+            INSERT INTO "crm.eu"."contacts.v2" SELECT i, 'c' || i || '@example.org' FROM generate_series(1, 60) i;
+            INSERT INTO public."a.b" SELECT i, 'd' || i || '@example.org' FROM generate_series(1, 60) i;
+            INSERT INTO public.plain SELECT i, 'p' || i || '@example.org' FROM generate_series(1, 60) i;
+            """);
+        var home = Directory.CreateTempSubdirectory("pgclone-home").FullName;
+        try
+        {
+            async Task<(JsonObject Rules, string Printed)> DiscoverAsync(string schema)
+            {
+                var run = await PgcloneAsync(home, "discover", "--source", PgServers.Conninfo(db.Source), "--schema", schema);
+                Assert.Equal(0, run.Code);
+                return (JsonNode.Parse(run.Out)!.AsObject(), run.Out);
+            }
+            // A schema other than public is named in the key; names the plain forms would misread are quoted.
+            var (crm, printed) = await DiscoverAsync("crm.eu");
+            Assert.Equal("""
+                {
+                  "\"crm.eu\".\"contacts.v2\"": {
+                    "email": "email"
+                  }
+                }
+
+                """, printed);
+            var (publicRules, _) = await DiscoverAsync("public");
+            Assert.Equal(["\"public\".\"a.b\"", "plain"], publicRules.Select(t => t.Key));
+
+            var schema = await PgcloneAsync(home, "schema", "--source", PgServers.Conninfo(db.Source), "--target", PgServers.Conninfo(db.Target),
+                "--schema", "crm.eu", "--options", new JsonObject { ["mask"] = crm.DeepClone() }.ToJsonString());
+            Assert.True(schema.Code == 0, schema.Err);
+            Assert.Equal([[1, "c***@example.org"], [60, "c***@example.org"]],
+                await PgServers.RowsAsync(db.Target, """SELECT id, email FROM "crm.eu"."contacts.v2" WHERE id IN (1, 60) ORDER BY id"""));
+
+            var all = new JsonObject();
+            foreach (var (key, rules) in crm.Concat(publicRules)) all[key] = rules!.DeepClone();
+            var database = await PgcloneAsync(home, "database", "--source", PgServers.Conninfo(db.Source), "--target", PgServers.Conninfo(other.Target),
+                "--options", new JsonObject { ["mask"] = all }.ToJsonString());
+            Assert.True(database.Code == 0, database.Err);
+            Assert.Equal([["c***@example.org", 60L], ["d***@example.org", 60L], ["p***@example.org", 60L]], await PgServers.RowsAsync(other.Target, """
+                SELECT email, count(*) FROM (SELECT email FROM "crm.eu"."contacts.v2" UNION ALL SELECT email FROM public."a.b" UNION ALL SELECT email FROM public.plain) m
+                GROUP BY email ORDER BY email
+                """));
+        }
+        finally { Directory.Delete(home, recursive: true); }
+    }
+
+    [Theory]
+    [InlineData("public", "plain", "plain")]
+    [InlineData("public", "a.b", "\"public\".\"a.b\"")]
+    [InlineData("public", "\"q", "\"public\".\"\"\"q\"")]
+    [InlineData("shop", "a.b", "shop.a.b")]
+    [InlineData("Emp loyee", "Ünïcode table", "Emp loyee.Ünïcode table")]
+    [InlineData("crm.eu", "t", "\"crm.eu\".\"t\"")]
+    [InlineData("\"s", "t", "\"\"\"s\".\"t\"")]
+    public void A_mask_key_names_its_table_back(string schema, string table, string key)
+    {
+        Assert.Equal(key, PgClone.Core.Masking.MaskTableKey.Of(new(schema, table)));
+        Assert.Equal(new PgClone.Core.Catalog.QualifiedName(schema, table), PgClone.Core.Masking.MaskTableKey.Resolve(key, "public"));
+    }
+
+    [Theory]
+    [InlineData("\"unterminated")]
+    [InlineData("\"s\".")]
+    [InlineData("\"s\".t")]
+    [InlineData("\"\"")]
+    public void A_malformed_quoted_mask_key_is_refused_with_its_form(string key)
+    {
+        var error = Assert.Throws<PgClone.Core.PgCloneException>(() => PgClone.Core.Masking.MaskTableKey.Split(key));
+        Assert.Equal($"invalid mask key {key}: a quoted key is \"schema\".\"table\" or \"table\", with quotes inside doubled", error.Message);
+    }
+
+    [Fact]
     public async Task Clone_verbs_check_mask_rules_before_connecting()
     {
         var r = await PgcloneAsync(Path.GetTempPath(), "table", "--source", "host=127.0.0.1 port=1 dbname=a", "--target", "host=127.0.0.1 port=1 dbname=b", "--table", "t",

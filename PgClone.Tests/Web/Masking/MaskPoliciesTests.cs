@@ -42,7 +42,7 @@ public sealed class MaskPoliciesTests(PgServersFixture fx)
 
         // Import: discovery's own output becomes version 1, unchanged.
         var found = await SensitiveDataScanner.ScanAsync(ServerEndpoint.Parse(ServerRole.Source, data.Source), "crm", CancellationToken.None);
-        var discovered = MaskingWorkbench.RulesFrom(found);
+        var discovered = SensitiveDataScanner.ToMaskOption(found);
         Assert.Equal("""{"crm.people":{"email":"email","display":"name"}}""", discovered.ToJsonString());
         var created = await http.PostAsJsonAsync("api/v1/masking-policies", new MaskPolicyDraft("CRM", "people in crm", null, discovered, "from discovery"), Json);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);

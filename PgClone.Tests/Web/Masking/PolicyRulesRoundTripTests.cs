@@ -35,7 +35,7 @@ public sealed class PolicyRulesRoundTripTests
     {
         SensitiveColumn Found(string schema, string table, string column, MaskRule? rule, QualifiedName? root = null) =>
             new(new QualifiedName(schema, table), column, "text", "email", "high", [], rule) { PartitionRoot = root };
-        var rules = MaskingWorkbench.RulesFrom([
+        var rules = SensitiveDataScanner.ToMaskOption([
             Found("public", "people", "email", new MaskRule(MaskStrategy.Email)),
             Found("crm", "visits_2024", "visitor", new MaskRule(MaskStrategy.KeyedHash), new QualifiedName("crm", "visits")),
             Found("crm", "visits_2025", "visitor", new MaskRule(MaskStrategy.KeyedHash), new QualifiedName("crm", "visits")),
@@ -51,7 +51,7 @@ public sealed class PolicyRulesRoundTripTests
         QualifiedName person = new("hr", "person"), emp = new("hr", "emp"), manager = new("hr", "Manager Emp");
         SensitiveColumn Found(QualifiedName table, string column, MaskRule rule, params QualifiedName[] parents) =>
             new(table, column, "text", "email", "high", [], rule) { InheritedFrom = parents };
-        var rules = MaskingWorkbench.RulesFrom([
+        var rules = SensitiveDataScanner.ToMaskOption([
             Found(person, "email", new MaskRule(MaskStrategy.Email)),
             Found(person, "phone", new MaskRule(MaskStrategy.Phone)),
             // A UNIQUE email on the child: a rule of its own.
