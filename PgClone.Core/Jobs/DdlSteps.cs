@@ -196,6 +196,10 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
         PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } when statement.References is not null =>
             new PgCloneException(e.Message + ": the source's rows break it too (written while its triggers were disabled, or under " +
                                  "session_replication_role = replica), unless a filter or subset left out the rows they reference; mend them on the source", e.InnerException),
+        PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } when masked && !inPostData =>
+            new PgCloneException(e.Message + ": masked values collide in it: a mask rule on one of its columns gave different values the same mask " +
+                                 "(the source's values are distinct); use keyed_hash, keep_format or hash there, on a column long enough for distinct values " +
+                                 "(a keyed_hash cut to a short column repeats)", e.InnerException),
         PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } when inPostData && statement.ObjectKind == "index" =>
             new PgCloneException(e.Message + ": the materialized view's rows, computed from the copied tables, repeat its key; the source's view " +
                                  "holds the rows of a REFRESH before its tables changed (REFRESH MATERIALIZED VIEW on the source fails the same way)", e.InnerException),

@@ -65,6 +65,8 @@ public sealed class ColumnMasker(MaskRuleSet rules, Func<MaskingSecret> secret, 
     {
         await VerifyAgainstCatalogAsync(sourceConnection, ct);
         await EnsureComputedFromMaskedAsync(sourceConnection, ct);
+        await EnsureNoPartitionKeyMaskedAsync(sourceConnection, ct);
+        await EnsureForeignKeysMaskedAlikeAsync(sourceConnection, plan, ct);
         if (!requireMasking) return;
         var uncovered = new List<string>();
         foreach (var schema in plan.Tables.GroupBy(t => t.Source.Schema).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -95,6 +97,43 @@ public sealed class ColumnMasker(MaskRuleSet rules, Func<MaskingSecret> secret, 
                 throw PgCloneException.For(source, $"column {c.Table.Quoted}.{Sql.Ident(c.Column)}",
                     $"its mask rule cannot apply: a generated column is computed on the target from {string.Join(", ", unmasked.Select(Sql.Ident))}, " +
                     $"which {(unmasked.Count == 1 ? "has" : "have")} no mask rule; mask {(unmasked.Count == 1 ? "that column" : "those columns")} (the generated column follows them)");
+        }
+    }
+
+    /// <summary>
+    /// Each partition is loaded by itself, so a masked value of a partition key column would belong in another
+    /// partition than its row's: the load fails on the partition's constraint. Refused before anything is written.
+    /// </summary>
+    private async Task EnsureNoPartitionKeyMaskedAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        var keys = await MaskCatalog.PartitionKeyColumnsAsync(conn, source, Masked.Select(m => (m.Column.Table, m.Column.Column)).ToList(), ct);
+        if (keys.Count == 0) return;
+        var first = keys[0];
+        throw PgCloneException.For(source, $"column {first.Partitioned.Quoted}.{Sql.Ident(first.Column)}",
+            $"its mask rule cannot apply: the column is in the partition key of {first.Partitioned.Quoted}, and its masked values would belong in " +
+            "other partitions than their rows (each partition is loaded by itself); leave its rule out and mask it on the target after the clone " +
+            "with mask-in-place (an UPDATE moves each row to its partition)");
+    }
+
+    /// <summary>
+    /// A foreign key holds on masked rows only when both its columns are masked alike by a deterministic rule (or the
+    /// referencing one is nulled): one side masked, or the two masked differently, breaks it when the key is added
+    /// after the data. Refused before anything is written, naming the key and both rules.
+    /// </summary>
+    private async Task EnsureForeignKeysMaskedAlikeAsync(NpgsqlConnection conn, ClonePlan plan, CancellationToken ct)
+    {
+        foreach (var fk in await MaskCatalog.ForeignKeysOfAsync(conn, source, plan.Tables.Select(t => t.Source).ToHashSet(), ct))
+        {
+            if (!fk.ReferencedCopied) continue;
+            var rule = rules.Peek(fk.Table, fk.Column, fk.TableAncestors);
+            var referenced = rules.Peek(fk.Referenced, fk.ReferencedColumn, fk.ReferencedAncestors);
+            if (rule is { Strategy: MaskStrategy.Null }) continue;
+            if (rule?.ToString() == referenced?.ToString() && (rule is null || rule.IsDeterministic)) continue;
+            string Said(MaskRule? r) => r is null ? "unmasked" : $"masked by {r}";
+            throw PgCloneException.For(source, $"foreign key {Sql.Ident(fk.Constraint)} on {fk.Table.Quoted}",
+                $"its column {Sql.Ident(fk.Column)} is {Said(rule)} and the column it references, {fk.Referenced.Quoted}.{Sql.Ident(fk.ReferencedColumn)}, " +
+                $"is {Said(referenced)}: the clone's rows would break the key; give both the same deterministic rule (keyed_hash keeps them linked)" +
+                (rule?.ToString() == referenced?.ToString() ? $", {rule!.StrategyName} gives each row a value of its own" : ""));
         }
     }
 

@@ -103,6 +103,83 @@ public static class MaskCatalog
         catch (NpgsqlException e) { throw PgCloneException.FromDriver(server, $"table {table.Quoted}", e); }
     }
 
+    /// <summary>
+    /// Of the given columns of copied tables, those in the partition key of their table's partitioned ancestors (a
+    /// key column, or one a key expression reads: both depend internally on their table), with that ancestor.
+    /// </summary>
+    public static async Task<IReadOnlyList<(QualifiedName Table, string Column, QualifiedName Partitioned)>> PartitionKeyColumnsAsync(
+        NpgsqlConnection conn, ServerEndpoint server, IReadOnlyCollection<(QualifiedName Table, string Column)> columns, CancellationToken ct)
+    {
+        if (columns.Count == 0) return [];
+        return await ReadAsync(conn, server, """
+            SELECT DISTINCT m.tbl, m.col, n.nspname, c.relname
+            FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), pg_catalog.unnest($2::pg_catalog.text[])) m (tbl, col)
+            CROSS JOIN LATERAL pg_catalog.pg_partition_ancestors(pg_catalog.to_regclass(m.tbl)) anc (relid)
+            JOIN pg_catalog.pg_partitioned_table p ON p.partrelid = anc.relid
+            JOIN pg_catalog.pg_class c ON c.oid = p.partrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_catalog.pg_attribute a ON a.attrelid = p.partrelid AND a.attname = m.col
+            WHERE a.attnum = ANY (p.partattrs::pg_catalog.int2[])
+               OR EXISTS (SELECT FROM pg_catalog.pg_depend d
+                          WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = p.partrelid AND d.objsubid = a.attnum
+                            AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = p.partrelid AND d.refobjsubid = 0 AND d.deptype = 'i')
+            ORDER BY 3, 4, 2
+            """, [columns.Select(c => c.Table.Quoted).ToArray(), columns.Select(c => c.Column).ToArray()],
+            r => (Parse(r.GetString(0)), r.GetString(1), new QualifiedName(r.GetString(2), r.GetString(3))), ct);
+        QualifiedName Parse(string quoted) => columns.First(c => c.Table.Quoted == quoted).Table;
+    }
+
+    /// <summary>One column pair of a foreign key: the referencing and the referenced column, each with its table's ancestors.</summary>
+    public sealed record ForeignKeyColumns(string Constraint, QualifiedName Table, IReadOnlyList<QualifiedName> TableAncestors, string Column,
+        QualifiedName Referenced, IReadOnlyList<QualifiedName> ReferencedAncestors, string ReferencedColumn)
+    {
+        /// <summary>Whether the referenced table (or a partition of it) is among the given tables.</summary>
+        public bool ReferencedCopied { get; init; }
+    }
+
+    /// <summary>The column pairs of the foreign keys of the given tables (a partition's included, as inherited from its parent).</summary>
+    public static async Task<IReadOnlyList<ForeignKeyColumns>> ForeignKeysOfAsync(NpgsqlConnection conn, ServerEndpoint server,
+        IReadOnlyCollection<QualifiedName> tables, CancellationToken ct)
+    {
+        if (tables.Count == 0) return [];
+        return await ReadAsync(conn, server, """
+            SELECT con.conname, cn.nspname, c.relname, a.attname, fn.nspname, f.relname, fa.attname,
+                   ARRAY(SELECT pg_catalog.quote_ident(x.relnamespace::pg_catalog.regnamespace::pg_catalog.text) || '.' || pg_catalog.quote_ident(x.relname)
+                         FROM pg_catalog.pg_partition_ancestors(c.oid) WITH ORDINALITY anc (relid, ord) JOIN pg_catalog.pg_class x ON x.oid = anc.relid
+                         WHERE anc.ord > 1 ORDER BY anc.ord),
+                   ARRAY(SELECT pg_catalog.quote_ident(x.relnamespace::pg_catalog.regnamespace::pg_catalog.text) || '.' || pg_catalog.quote_ident(x.relname)
+                         FROM pg_catalog.pg_partition_ancestors(f.oid) WITH ORDINALITY anc (relid, ord) JOIN pg_catalog.pg_class x ON x.oid = anc.relid
+                         WHERE anc.ord > 1 ORDER BY anc.ord),
+                   f.oid = ANY (g.oids) OR EXISTS (SELECT FROM pg_catalog.pg_partition_tree(f.oid) t WHERE t.relid = ANY (g.oids))
+            FROM pg_catalog.pg_constraint con
+            CROSS JOIN (SELECT ARRAY(SELECT pg_catalog.to_regclass(t) FROM pg_catalog.unnest($1::pg_catalog.text[]) t) AS oids) g
+            JOIN pg_catalog.pg_class c ON c.oid = con.conrelid JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace
+            JOIN pg_catalog.pg_class f ON f.oid = con.confrelid JOIN pg_catalog.pg_namespace fn ON fn.oid = f.relnamespace
+            CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(con.conkey), pg_catalog.unnest(con.confkey)) k (col, fcol)
+            JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.col
+            JOIN pg_catalog.pg_attribute fa ON fa.attrelid = con.confrelid AND fa.attnum = k.fcol
+            WHERE con.contype = 'f' AND con.convalidated AND con.conrelid = ANY (g.oids)
+            ORDER BY 2, 3, 1, 4
+            """, [tables.Select(t => t.Quoted).ToArray()],
+            r => new ForeignKeyColumns(r.GetString(0), new QualifiedName(r.GetString(1), r.GetString(2)), Names(r.GetFieldValue<string[]>(7)), r.GetString(3),
+                new QualifiedName(r.GetString(4), r.GetString(5)), Names(r.GetFieldValue<string[]>(8)), r.GetString(6)) { ReferencedCopied = r.GetBoolean(9) }, ct);
+        static IReadOnlyList<QualifiedName> Names(string[] quoted) => [.. quoted.Select(q => Subsetting.SubsetOptions.ParseTable(q))];
+    }
+
+    private static async Task<List<T>> ReadAsync<T>(NpgsqlConnection conn, ServerEndpoint server, string sql, object[] parameters,
+        Func<NpgsqlDataReader, T> map, CancellationToken ct)
+    {
+        try
+        {
+            await using var cmd = new NpgsqlCommand(sql, conn);
+            foreach (var p in parameters) cmd.Parameters.Add(new NpgsqlParameter { Value = p });
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            var rows = new List<T>();
+            while (await reader.ReadAsync(ct)) rows.Add(map(reader));
+            return rows;
+        }
+        catch (NpgsqlException e) { throw PgCloneException.FromDriver(server, null, e); }
+    }
+
     /// <summary>The columns of one table; a clear error when it does not exist.</summary>
     public static async Task<IReadOnlyList<MaskCatalogColumn>> TableAsync(NpgsqlConnection conn, ServerEndpoint server, QualifiedName table, CancellationToken ct)
     {

@@ -64,6 +64,11 @@ public sealed class MaskRuleSet
         return null;
     }
 
+    /// <summary>The rule <see cref="Find"/> would give, without marking it used.</summary>
+    public MaskRule? Peek(QualifiedName table, string column, IReadOnlyList<QualifiedName>? inheritedFrom = null) =>
+        Owners(table, inheritedFrom).Select(o => _byTable.TryGetValue(o, out var r) ? r.GetValueOrDefault(column) : null).FirstOrDefault(r => r is not null)
+        ?? _anyTable.GetValueOrDefault(column);
+
     /// <summary>Looks a rule up without marking it used (coverage checks).</summary>
     public bool Covers(QualifiedName table, string column, IReadOnlyList<QualifiedName>? inheritedFrom = null) =>
         _anyTable.ContainsKey(column) || Owners(table, inheritedFrom).Any(owner => _byTable.TryGetValue(owner, out var rules) && rules.ContainsKey(column));

@@ -264,6 +264,57 @@ public sealed class MaskedCloneTests(PgServersFixture fx) : IClassFixture<PgServ
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname IN ('employees', 'customers')"));
     }
 
+    [Fact]
+    public async Task A_mask_on_a_partition_key_or_on_one_side_of_a_foreign_key_is_refused_before_anything_is_written()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("mpartfk");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE TABLE ev (id int, email text NOT NULL, PRIMARY KEY (email, id)) PARTITION BY HASH (email);
+            CREATE TABLE ev0 PARTITION OF ev FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+            CREATE TABLE ev1 PARTITION OF ev FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+            INSERT INTO ev SELECT g, 'u' || g || '@x.org' FROM generate_series(1, 100) g;
+            CREATE TABLE visits (at date, who text) PARTITION BY RANGE ((at + 1));
+            CREATE TABLE visits_2024 PARTITION OF visits FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+            INSERT INTO visits VALUES ('2024-06-01', 'someone');
+            CREATE TABLE pu (email text PRIMARY KEY);
+            CREATE TABLE ps (id int PRIMARY KEY, email text REFERENCES pu);
+            INSERT INTO pu SELECT 'p' || g || '@x.org' FROM generate_series(1, 10) g;
+            INSERT INTO ps SELECT g, 'p' || g || '@x.org' FROM generate_series(1, 10) g;
+            """);
+        async Task RefusedAsync(string mask, string problem)
+        {
+            var request = Request(db, CloneOperation.Schema, "public", null, $$"""{"mask": {{mask}}}""");
+            Assert.Equal($"{request.Source.Describe()}: {problem}", (await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(request))).Message);
+            Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"));
+        }
+        const string partition = "its mask rule cannot apply: the column is in the partition key of {0}, and its masked values would belong in other partitions " +
+                                 "than their rows (each partition is loaded by itself); leave its rule out and mask it on the target after the clone with " +
+                                 "mask-in-place (an UPDATE moves each row to its partition)";
+        await RefusedAsync("""{"ev": {"email": "keyed_hash"}, "pu": {"email": "keyed_hash"}, "ps": {"email": "keyed_hash"}}""",
+            "column \"public\".\"ev\".\"email\": " + string.Format(partition, "\"public\".\"ev\""));
+        // A column a key expression reads is in the key too.
+        await RefusedAsync("""{"visits": {"at": {"type": "date_shift", "days": 30}}}""",
+            "column \"public\".\"visits\".\"at\": " + string.Format(partition, "\"public\".\"visits\""));
+        await RefusedAsync("""{"pu": {"email": "keyed_hash"}}""",
+            "foreign key \"ps_email_fkey\" on \"public\".\"ps\": its column \"email\" is unmasked and the column it references, \"public\".\"pu\".\"email\", " +
+            "is masked by \"keyed_hash\": the clone's rows would break the key; give both the same deterministic rule (keyed_hash keeps them linked)");
+        await RefusedAsync("""{"pu": {"email": "keyed_hash"}, "ps": {"email": "hash"}}""",
+            "foreign key \"ps_email_fkey\" on \"public\".\"ps\": its column \"email\" is masked by \"hash\" and the column it references, \"public\".\"pu\".\"email\", " +
+            "is masked by \"keyed_hash\": the clone's rows would break the key; give both the same deterministic rule (keyed_hash keeps them linked)");
+
+        // Alike on both sides, the key holds; nulled on the referencing side, it holds too.
+        await CloneAsync(Request(db, CloneOperation.Schema, "public", null, """{"mask": {"pu": {"email": "keyed_hash"}, "ps": {"email": "keyed_hash"}}}"""));
+        Assert.Equal(10L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM ps JOIN pu USING (email) WHERE email NOT LIKE 'p%@x.org'"));
+
+        // A unique key the masks make collide (99 codes cut to 2 hex digits) is explained with the masks.
+        var other = await fx.Servers.CreateDatabasesAsync("mpartfk2");
+        await PgServers.ExecAsync(other.Source, "CREATE TABLE codes (id int PRIMARY KEY, code varchar(2) UNIQUE); INSERT INTO codes SELECT g, lpad(g::text, 2, '0') FROM generate_series(1, 99) g");
+        var collide = await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(Request(other, CloneOperation.Table, "public", "codes", """{"mask": {"code": "keyed_hash"}}""")));
+        Assert.EndsWith("could not create unique index \"codes_code_key\": masked values collide in it: a mask rule on one of its columns gave different values " +
+                        "the same mask (the source's values are distinct); use keyed_hash, keep_format or hash there, on a column long enough for distinct values " +
+                        "(a keyed_hash cut to a short column repeats)", collide.Message);
+    }
+
     /// <summary>
     /// A key the masks break, not the source: values equal only under a nondeterministic collation ('Alice', 'alice')
     /// hash apart, so the masked referencing row names no masked key. The error says the masks may be why.
