@@ -12,6 +12,8 @@ public sealed record DdlStatement(string ObjectKind, string ObjectName, string S
     public QualifiedName? Table { get; init; }
     /// <summary>For a foreign key, the table it references (the engine adds it once that table's data and keys are in).</summary>
     public QualifiedName? References { get; init; }
+    /// <summary>For a foreign key, whether the table it references is the target's own, not created by this run.</summary>
+    public bool ReferencesTargetOwn { get; init; }
     /// <summary>
     /// ADD CONSTRAINT ... USING INDEX: turns a unique index built beforehand into the key. It takes the table's lock
     /// only for that, so it runs after the table's other builds, which it would otherwise wait for.

@@ -92,6 +92,11 @@ internal sealed partial class PlanAssembler
                 }
                 if (c.Type != 'f' || c.ParentOid != 0 || !UsesClonedColumns(t, c.Columns, $"foreign key {Sql.Ident(c.Name)}")
                     || !Cloned(new ObjectKey('K', c.Oid), $"foreign key {name}")) continue;
+                if (scope.ForeignKeysToMissing.TryGetValue(c.Oid, out var missing))
+                {
+                    _skipped.Add($"foreign key {name}: references {string.Join(", ", missing)}, which the target lacks and the clone does not bring");
+                    continue;
+                }
                 var referenced = catalog.Table(c.ReferencedTable);
                 if (referenced is not null && !created.Contains(referenced.Oid) && !state.Relations.ContainsKey(naming.Table(referenced)))
                 {
@@ -100,7 +105,7 @@ internal sealed partial class PlanAssembler
                 }
                 _plannedConstraints.Add(c.Oid);
                 yield return new DdlStatement("constraint", name, _index.AddForeignKey(c, table, t.IsPartitioned))
-                    { Table = table, References = referenced is null ? null : naming.Table(referenced) };
+                    { Table = table, References = referenced is null ? null : naming.Table(referenced), ReferencesTargetOwn = referenced is null || !created.Contains(referenced.Oid) };
             }
         }
     }

@@ -323,6 +323,9 @@ internal sealed class PlanScope
         NameCloned();
         _kindNames = KindNames(request, catalog);
         string? NameOf(ObjectKey key) => _names.GetValueOrDefault(key) ?? _kindNames.GetValueOrDefault(key);
+        // A foreign key to a table of another schema the target lacks is left out and listed, as one to a table neither cloned nor there.
+        foreach (var key in outside.Where(d => d.From.Kind == 'K' && unresolved.Contains((d.RegType, d.Name))).GroupBy(d => d.From.Oid))
+            ForeignKeysToMissing[key.Key] = [.. key.Select(d => d.Name).Distinct()];
         var stranded = outside.Where(d => unresolved.Contains((d.RegType, d.Name)) && NameOf(d.From) is not null && !Unclonable.ContainsKey(d.From))
             .GroupBy(d => d.From).ToList();
         if (stranded.Count == 0) return;
@@ -342,6 +345,9 @@ internal sealed class PlanScope
             if (Unclonable[key] == key) return "an object";
         }
     }
+
+    /// <summary>Foreign keys (by constraint oid) referencing a table outside the clone's schemas that the target lacks, with what they need.</summary>
+    public Dictionary<uint, IReadOnlyList<string>> ForeignKeysToMissing { get; } = [];
 
     /// <summary>Objects left out because they cannot be recreated, or depend on one that cannot: each with the object it depends on (itself for a root).</summary>
     public Dictionary<ObjectKey, ObjectKey> Unclonable { get; } = [];

@@ -189,6 +189,9 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
     {
         // Masks can break a key the source keeps: a key's columns masked with different rules, or under a
         // nondeterministic collation, where values equal to the key differ byte for byte and hash apart.
+        PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } when statement.ReferencesTargetOwn =>
+            new PgCloneException(e.Message + $": the table it references{(statement.References is { } r ? $", {r.Quoted}," : "")} is the target's own (this run " +
+                                 "did not clone it) and lacks rows the copied rows reference; clone it too, or load those rows first", e.InnerException),
         PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } when statement.References is not null && masked =>
             new PgCloneException(e.Message + ": the mask rules may have given the referencing and the referenced columns different values (each needs the same " +
                                  "keyed rule, and values equal only under a nondeterministic collation hash apart); or the source's rows break it too " +

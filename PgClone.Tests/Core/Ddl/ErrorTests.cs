@@ -62,6 +62,20 @@ public sealed class ErrorTests(PgServersFixture fx) : IClassFixture<PgServersFix
     }
 
     [Fact]
+    public async Task A_foreign_key_to_the_targets_own_table_lacking_the_rows_says_so_not_that_the_source_breaks_it()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("errors");
+        await PgServers.ExecAsync(db.Source, "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (id int PRIMARY KEY, p int REFERENCES p); INSERT INTO p VALUES (1); INSERT INTO c VALUES (1, 1)");
+        await PgServers.ExecAsync(db.Target, "CREATE TABLE p (id int PRIMARY KEY)");
+
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Table, "public", "c"));
+
+        Assert.Equal($"{Target(db)}: constraint \"c_p_fkey\" on \"public\".\"c\": insert or update on table \"c\" violates foreign key constraint \"c_p_fkey\": " +
+                     "the table it references, \"public\".\"p\", is the target's own (this run did not clone it) and lacks rows the copied rows reference; " +
+                     "clone it too, or load those rows first", e.Message);
+    }
+
+    [Fact]
     public async Task A_stale_materialized_view_whose_fresh_rows_break_its_unique_index_fails_the_run_saying_why()
     {
         var db = await fx.Servers.CreateDatabasesAsync("errors");

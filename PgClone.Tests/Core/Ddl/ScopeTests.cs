@@ -698,6 +698,21 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
     }
 
     [Fact]
+    public async Task Schema_clone_leaves_out_a_foreign_key_to_another_schemas_table_the_target_lacks_and_keeps_one_to_a_table_it_has()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("schemafk");
+        const string other = "CREATE SCHEMA b; CREATE TABLE b.p (id int PRIMARY KEY); CREATE TABLE b.q (id int PRIMARY KEY); INSERT INTO b.p VALUES (1); INSERT INTO b.q VALUES (1);";
+        await PgServers.ExecAsync(db.Source, other + "CREATE SCHEMA a; CREATE TABLE a.c (id int PRIMARY KEY, p int REFERENCES b.p, q int REFERENCES b.q); INSERT INTO a.c VALUES (1, 1, 1)");
+        await PgServers.ExecAsync(db.Target, "CREATE SCHEMA b; CREATE TABLE b.q (id int PRIMARY KEY); INSERT INTO b.q VALUES (1)");
+
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Schema, "a");
+
+        Assert.Equal(["foreign key \"c_p_fkey\" on \"a\".\"c\": references b.p, b.p_pkey, which the target lacks and the clone does not bring"], result.Skipped);
+        Assert.Equal(["c_q_fkey"], (await PgServers.RowsAsync(db.Target, "SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid = 'a.c'::regclass")).Select(r => (string)r[0]!));
+        Assert.Equal([[1, 1, 1]], await PgServers.RowsAsync(db.Target, "SELECT * FROM a.c"));
+    }
+
+    [Fact]
     public async Task Table_clone_leaves_out_a_foreign_key_to_a_table_the_target_lacks_and_keeps_the_self_reference()
     {
         var db = await fx.Servers.CreateDatabasesAsync("tablefk");
