@@ -13,6 +13,9 @@ public sealed record MaskCatalogColumn(
     /// <summary>Its table is unlogged (or has an unlogged partition) on a hot standby, which holds none of its rows to sample.</summary>
     public bool UnloggedOnStandby { get; init; }
 
+    /// <summary>For an array column, its elements' pg_type.typcategory (discovery samples an array of strings by its first element).</summary>
+    public char? ElementCategory { get; init; }
+
     /// <summary>The tables the column is inherited from, nearest first (<see cref="MaskColumn.InheritedFrom"/>).</summary>
     public IReadOnlyList<QualifiedName> InheritedFrom { get; init; } = [];
 
@@ -39,7 +42,8 @@ public static class MaskCatalog
                    SELECT ARRAY[pn.nspname::text, p.relname::text] FROM up u
                    JOIN pg_catalog.pg_class p ON p.oid = u.rel JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
                    WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_attribute pa WHERE pa.attrelid = u.rel AND pa.attname = a.attname AND NOT pa.attisdropped)
-                   ORDER BY u.depth, u.seq) END
+                   ORDER BY u.depth, u.seq) END,
+               coalesce((SELECT e.typcategory::text FROM pg_catalog.pg_type e WHERE e.oid = t.typelem AND t.typcategory = 'A'), '')
         FROM pg_catalog.pg_class c
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -66,7 +70,7 @@ public static class MaskCatalog
                     reader.GetString(3), reader.GetString(4)[0], reader.GetBoolean(5), reader.GetBoolean(6), reader.GetBoolean(7),
                     reader.GetBoolean(8), reader.GetBoolean(9), reader.GetBoolean(10), reader.GetDouble(11),
                     reader.IsDBNull(12) ? null : new QualifiedName(reader.GetString(12), reader.GetString(13)), reader.GetBoolean(14))
-                    { UnloggedOnStandby = reader.GetBoolean(15), InheritedFrom = Ancestors(reader, 16) });
+                    { UnloggedOnStandby = reader.GetBoolean(15), InheritedFrom = Ancestors(reader, 16), ElementCategory = reader.GetString(17) is [var e] ? e : null });
             return columns;
         }
         catch (NpgsqlException e) { throw PgCloneException.FromDriver(server, $"schema {Sql.Ident(schema)}", e); }

@@ -106,10 +106,18 @@ public static class SensitiveDataScanner
     }
 
     private static bool IsSampled(MaskCatalogColumn c) =>
-        c.TypeCategory is 'S' or 'I' || IsJson(c)
+        c.TypeCategory is 'S' or 'I' || IsJson(c) || IsStringArray(c)
         || (c.TypeCategory == 'N' && (c.DataType == "bigint" || c.DataType.StartsWith("numeric", StringComparison.Ordinal)));
 
     private static bool IsJson(MaskCatalogColumn c) => c.DataType is "json" or "jsonb";
+
+    /// <summary>An array of strings (<c>alt_emails text[]</c>): judged by name and by its first non-null element's content.</summary>
+    private static bool IsStringArray(MaskCatalogColumn c) => c.TypeCategory == 'A' && c.ElementCategory == 'S';
+
+    /// <summary>What a sampled column is read as: its text, or for an array of strings its first non-null element.</summary>
+    private static string Sampled(MaskCatalogColumn c) => IsStringArray(c)
+        ? $"(SELECT x::text FROM pg_catalog.unnest({Sql.Ident(c.Column)}) x WHERE x IS NOT NULL LIMIT 1)"
+        : $"{Sql.Ident(c.Column)}::text";
 
     /// <summary>The content tally of each sampled column (JSON documents are read whole up to 4000 characters, to find their keys).</summary>
     private static async Task<Dictionary<string, ColumnContent>> SampleAsync(NpgsqlConnection conn, ServerEndpoint server,
@@ -121,7 +129,7 @@ public static class SensitiveDataScanner
         var sample = estimated > 2 * SampleRows
             ? $" TABLESAMPLE SYSTEM ({Math.Min(100, 2 * SampleRows * 100.0 / estimated).ToString("0.######", CultureInfo.InvariantCulture)})"
             : "";
-        var select = string.Join(", ", columns.Select(c => $"pg_catalog.left({Sql.Ident(c.Column)}::text, {(IsJson(c) ? 4000 : 120)})"));
+        var select = string.Join(", ", columns.Select(c => $"pg_catalog.left({Sampled(c)}, {(IsJson(c) ? 4000 : 120)})"));
         var tallies = columns.Select(c => new ColumnContent(c.Column)).ToArray();
         try
         {
@@ -139,7 +147,7 @@ public static class SensitiveDataScanner
     private static SensitiveColumn? Judge(MaskCatalogColumn column, ColumnContent? content)
     {
         var byName = SensitiveNames.CategoryOf(column.Table.Name, column.Column) is { } named
-            && SensitiveNames.TypeFits(named, column.TypeCategory, column.DataType) ? named : null;
+            && SensitiveNames.TypeFits(named, IsStringArray(column) ? 'S' : column.TypeCategory, column.DataType) ? named : null;
         var findings = content?.Findings() ?? [];
         var best = findings.FirstOrDefault();
         if (byName is null && best is null) return null;

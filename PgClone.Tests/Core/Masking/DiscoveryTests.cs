@@ -103,6 +103,22 @@ public sealed class DiscoveryTests(PgServersFixture fx) : IClassFixture<PgServer
     }
 
     [Fact]
+    public async Task An_array_of_strings_is_judged_by_name_and_by_its_elements_and_gets_a_rule_that_fits_an_array()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("discarr");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE TABLE contacts (id int PRIMARY KEY, alt_emails text[], addrs varchar(80)[] NOT NULL, tags text[]);
+            INSERT INTO contacts SELECT i, ARRAY['a' || i || '@example.org', 'b' || i || '@example.org'],
+                                        ARRAY[NULL, 'c' || i || '@mail.example.com'], ARRAY['red', 'blue'] FROM generate_series(1, 80) i;
+            """);
+        await using var conn = new NpgsqlConnection(db.Source);
+        await conn.OpenAsync();
+        var found = await SensitiveDataScanner.ScanAsync(conn, ServerEndpoint.Parse(ServerRole.Source, "host=127.0.0.1"), "public", null, CancellationToken.None);
+        Assert.Equal(["contacts.addrs email high \"\"", "contacts.alt_emails email high \"null\""],
+            found.Select(f => $"{f.Table.Name}.{f.Column} {f.Category} {f.Confidence} {f.Suggested?.ToString() ?? "\"\""}").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_partitioned_table_is_reported_once_for_all_its_partitions()
     {
         var db = await fx.Servers.CreateDatabasesAsync("discpart");
