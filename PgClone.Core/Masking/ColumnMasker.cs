@@ -67,6 +67,7 @@ public sealed class ColumnMasker(MaskRuleSet rules, Func<MaskingSecret> secret, 
         await EnsureComputedFromMaskedAsync(sourceConnection, ct);
         await EnsureNoPartitionKeyMaskedAsync(sourceConnection, ct);
         await EnsureForeignKeysMaskedAlikeAsync(sourceConnection, plan, ct);
+        await MaskFitProbe.EnsureFitsAsync(source, Masked, ct);
         if (!requireMasking) return;
         var uncovered = new List<string>();
         foreach (var schema in plan.Tables.GroupBy(t => t.Source.Schema).OrderBy(g => g.Key, StringComparer.Ordinal))

@@ -132,6 +132,37 @@ public static class MaskCatalog
         QualifiedName Parse(string quoted) => columns.First(c => c.Table.Quoted == quoted).Table;
     }
 
+    /// <summary>A validated CHECK constraint of a table, its expression (columns unqualified) and the columns it reads.</summary>
+    public sealed record CheckConstraint(QualifiedName Table, string Name, string Expression, IReadOnlyList<string> Columns);
+
+    /// <summary>The validated CHECK constraints of the given tables that read any of the given columns (a NOT VALID one is not checked on the target's rows).</summary>
+    public static async Task<IReadOnlyList<CheckConstraint>> ChecksReadingAsync(NpgsqlConnection conn, ServerEndpoint server,
+        IReadOnlyCollection<(QualifiedName Table, string Column)> columns, CancellationToken ct)
+    {
+        if (columns.Count == 0) return [];
+        return await ReadAsync(conn, server, """
+            SELECT n.nspname, c.relname, con.conname, pg_catalog.pg_get_expr(con.conbin, con.conrelid),
+                   ARRAY(SELECT a.attname::pg_catalog.text FROM pg_catalog.pg_attribute a WHERE a.attrelid = con.conrelid AND a.attnum = ANY (con.conkey) ORDER BY a.attnum)
+            FROM pg_catalog.pg_constraint con
+            JOIN pg_catalog.pg_class c ON c.oid = con.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE con.contype = 'c' AND con.convalidated
+              AND EXISTS (SELECT FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), pg_catalog.unnest($2::pg_catalog.text[])) m (tbl, col)
+                          JOIN pg_catalog.pg_attribute a ON a.attrelid = pg_catalog.to_regclass(m.tbl) AND a.attname = m.col
+                          WHERE a.attrelid = con.conrelid AND a.attnum = ANY (con.conkey))
+            ORDER BY 1, 2, 3
+            """, [columns.Select(c => c.Table.Quoted).ToArray(), columns.Select(c => c.Column).ToArray()],
+            r => new CheckConstraint(new QualifiedName(r.GetString(0), r.GetString(1)), r.GetString(2), r.GetString(3), r.GetFieldValue<string[]>(4)), ct);
+    }
+
+    /// <summary>The columns' types as a cast names them (schema-qualified, with their modifiers), by column.</summary>
+    public static async Task<IReadOnlyDictionary<string, string>> ColumnTypesAsync(NpgsqlConnection conn, ServerEndpoint server, QualifiedName table,
+        IReadOnlyCollection<string> columns, CancellationToken ct) =>
+        (await ReadAsync(conn, server, """
+            SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute a
+            WHERE a.attrelid = pg_catalog.to_regclass($1) AND a.attname = ANY ($2) AND NOT a.attisdropped
+            """, [table.Quoted, columns.ToArray()], r => (Column: r.GetString(0), Type: r.GetString(1)), ct))
+        .ToDictionary(c => c.Column, c => c.Type, StringComparer.Ordinal);
+
     /// <summary>One column pair of a foreign key: the referencing and the referenced column, each with its table's ancestors.</summary>
     public sealed record ForeignKeyColumns(string Constraint, QualifiedName Table, IReadOnlyList<QualifiedName> TableAncestors, string Column,
         QualifiedName Referenced, IReadOnlyList<QualifiedName> ReferencedAncestors, string ReferencedColumn)

@@ -315,6 +315,35 @@ public sealed class MaskedCloneTests(PgServersFixture fx) : IClassFixture<PgServ
                         "(a keyed_hash cut to a short column repeats)", collide.Message);
     }
 
+    [Fact]
+    public async Task Masks_a_check_or_a_domain_refuses_are_refused_before_anything_is_written_naming_the_constraint_and_the_rule()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("mcheck");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE TABLE u (id int PRIMARY KEY, email varchar(100) CHECK (email LIKE '%@%'), note text);
+            INSERT INTO u SELECT g, 'user' || g || '@example.org', NULL FROM generate_series(1, 50) g;
+            CREATE DOMAIN longname AS text CHECK (length(VALUE) >= 12);
+            CREATE TABLE p (id int PRIMARY KEY, full_name longname);
+            INSERT INTO p VALUES (1, 'Bartholomew Featherstonehaugh');
+            """);
+        async Task RefusedAsync(string table, string mask, string problem)
+        {
+            var request = Request(db, CloneOperation.Table, "public", table, $$"""{"mask": {{mask}}}""");
+            Assert.Equal($"{request.Source.Describe()}: {problem}", (await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(request))).Message);
+            Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"));
+        }
+        await RefusedAsync("u", """{"email": "keyed_hash"}""",
+            "check constraint \"u_email_check\" on \"public\".\"u\": the masked values of 50 sampled rows of 50 break it (CHECK ((email)::text ~~ '%@%'::text)), " +
+            "under the mask rules \"email\" \"keyed_hash\"; choose rules whose values it accepts, or leave the column unmasked");
+        await RefusedAsync("p", """{"full_name": "name"}""",
+            "table \"public\".\"p\": a mask rule's values do not fit their column's type: value for domain public.longname violates check constraint \"longname_check\", " +
+            "for a sampled row; choose a rule whose values the domain accepts (\"full_name\" \"name\")");
+
+        // Rules whose values fit go through.
+        await CloneAsync(Request(db, CloneOperation.Table, "public", "u", """{"mask": {"email": "email"}}"""));
+        Assert.Equal(50L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM u WHERE email LIKE '%@%' AND email NOT LIKE 'user%'"));
+    }
+
     /// <summary>
     /// A key the masks break, not the source: values equal only under a nondeterministic collation ('Alice', 'alice')
     /// hash apart, so the masked referencing row names no masked key. The error says the masks may be why.
