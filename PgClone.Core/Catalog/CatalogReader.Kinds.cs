@@ -48,12 +48,13 @@ public static partial class CatalogReader
             SELECT o.oid, n.nspname, o.oprname, CASE WHEN o.oprleft <> 0 THEN format_type(o.oprleft, NULL) END,
                    CASE WHEN o.oprright <> 0 THEN format_type(o.oprright, NULL) END, o.oprcode::regproc::text,
                    {OperatorRef("o.oprcom")}, {OperatorRef("o.oprnegate")}, {Proc("o.oprrest")}, {Proc("o.oprjoin")},
-                   o.oprcanhash, o.oprcanmerge, pg_get_userbyid(o.oprowner), {Comment("pg_operator", "o.oid")}
+                   o.oprcanhash, o.oprcanmerge, pg_get_userbyid(o.oprowner), {Comment("pg_operator", "o.oid")}, o.oprcom, o.oprnegate
             FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
             WHERE n.nspname = ANY($1) AND o.oprcode <> 0 AND {NotMember("pg_operator", "o.oid")}
             ORDER BY n.nspname, o.oprname, 4, 5
             """, schemas, r => new OperatorInfo(r.GetFieldValue<uint>(0), Name(r, 1), Str(r, 3), Str(r, 4), r.GetString(5), Str(r, 6), Str(r, 7),
-                Str(r, 8), Str(r, 9), r.GetBoolean(10), r.GetBoolean(11), r.GetString(12), Str(r, 13)), ct);
+                Str(r, 8), Str(r, 9), r.GetBoolean(10), r.GetBoolean(11), r.GetString(12), Str(r, 13))
+                { CommutatorOid = r.GetFieldValue<uint>(14), NegatorOid = r.GetFieldValue<uint>(15) }, ct);
 
     /// <summary>The operators and support functions that pg_depend ties to one operator class or family, rendered as ADD items.</summary>
     private static string Members(string catalog, string oid) => $"""

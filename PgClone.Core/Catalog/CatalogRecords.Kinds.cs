@@ -23,6 +23,9 @@ public sealed record OperatorInfo(uint Oid, QualifiedName Name, string? Left, st
 {
     /// <summary>schema.op (left, right) as COMMENT and ALTER name it; Name.Name is the operator's symbol, never quoted.</summary>
     public string Signature => $"{Connections.Sql.Ident(Name.Schema)}.{Name.Name} ({Left ?? "NONE"}, {Right ?? "NONE"})";
+    /// <summary>pg_operator.oprcom and oprnegate (0 for none).</summary>
+    public uint CommutatorOid { get; init; }
+    public uint NegatorOid { get; init; }
 }
 
 /// <summary>

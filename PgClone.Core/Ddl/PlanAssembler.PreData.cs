@@ -79,7 +79,7 @@ internal sealed partial class PlanAssembler
         items.AddRange(KindItems());
 
         var parents = scope.Tables.SelectMany(t => t.Parents.Select(p => (new ObjectKey('r', t.Oid), new ObjectKey('r', p))));
-        var edges = dependencies.Concat(parents).ToList();
+        var edges = dependencies.Concat(parents).Concat(OneWayOperatorLinks()).ToList();
         var sorted = DependencyOrder.Sort(items, i => i.Key, i => i.Rank, i => i.Name.Schema + "\0" + i.Name.Name, edges,
             i => i.Source is ViewInfo { Materialized: false, NeedsConstraint: false });
         var keys = items.Select(i => i.Key).ToHashSet();
@@ -88,6 +88,21 @@ internal sealed partial class PlanAssembler
         var cyclic = CyclicViews(sorted, edges);
         return sorted.SelectMany(i => i.Source is ViewInfo v && cyclic.Contains(v) ? [new DdlStatement(Kind(v), v.Name.Quoted, ViewDdl.Placeholder(v))] : i.Statements)
             .Concat(cyclic.Select(v => new DdlStatement(Kind(v), v.Name.Quoted, ViewDdl.Replace(v))));
+    }
+
+    /// <summary>
+    /// An operator naming a commutator (or negator) that does not name it back was created first, its partner as a
+    /// shell, filled in later: created the other way round, the partner would get the link back (CREATE OPERATOR
+    /// completes a partner that has none), so the partner waits for it, as pg_dump's order has it. pg_depend records no
+    /// such link.
+    /// </summary>
+    private IEnumerable<(ObjectKey, ObjectKey)> OneWayOperatorLinks()
+    {
+        var operators = catalog.Operators.ToDictionary(o => o.Oid);
+        foreach (var o in catalog.Operators)
+            foreach (var (partner, back) in new[] { (o.CommutatorOid, (Func<OperatorInfo, uint>)(p => p.CommutatorOid)), (o.NegatorOid, p => p.NegatorOid) })
+                if (partner != 0 && partner != o.Oid && operators.TryGetValue(partner, out var p) && back(p) != o.Oid)
+                    yield return (new ObjectKey('o', partner), new ObjectKey('o', o.Oid));
     }
 
     /// <summary>

@@ -38,6 +38,14 @@ CREATE OPERATOR "Kinds ü".=~= (FUNCTION = "Kinds ü".abs_eq, LEFTARG = integer,
 COMMENT ON OPERATOR "Kinds ü".=~= (integer, integer) IS 'equal in absolute value';
 CREATE FUNCTION "Kinds ü".twice(bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT $1 * 2';
 CREATE OPERATOR "Kinds ü".!! (RIGHTARG = bigint, FUNCTION = "Kinds ü".twice);
+-- A commutator and a negator named one way only (each partner created later as the shell's filling: it names none).
+CREATE FUNCTION "Kinds ü".z_lt(integer, integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 < $2';
+CREATE FUNCTION "Kinds ü".a_gt(integer, integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 > $2';
+CREATE FUNCTION "Kinds ü".a_ge(integer, integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 >= $2';
+CREATE OPERATOR "Kinds ü".<<< (FUNCTION = "Kinds ü".z_lt, LEFTARG = integer, RIGHTARG = integer,
+    COMMUTATOR = OPERATOR("Kinds ü".>>>), NEGATOR = OPERATOR("Kinds ü".>>=));
+CREATE OPERATOR "Kinds ü".>>> (FUNCTION = "Kinds ü".a_gt, LEFTARG = integer, RIGHTARG = integer);
+CREATE OPERATOR "Kinds ü".>>= (FUNCTION = "Kinds ü".a_ge, LEFTARG = integer, RIGHTARG = integer);
 CREATE FUNCTION "Kinds ü".rev_cmp(integer, integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT btint4cmp($2, $1)';
 CREATE OPERATOR CLASS "Kinds ü"."Rev Ops" FOR TYPE integer USING btree AS
     OPERATOR 1 >, OPERATOR 2 >=, OPERATOR 3 =, OPERATOR 4 <=, OPERATOR 5 <, FUNCTION 1 "Kinds ü".rev_cmp(integer, integer);

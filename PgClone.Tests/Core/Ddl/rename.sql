@@ -30,8 +30,8 @@ CREATE VIEW "My Schema".v AS
 -- Operators of the schema, named with it (CREATE OPERATOR s.<<<, COMMUTATOR s.>>>) and used by a view.
 CREATE FUNCTION "My Schema".mood_lt(a "My Schema".mood, b "My Schema".mood) RETURNS boolean LANGUAGE sql IMMUTABLE RETURN a < b;
 CREATE FUNCTION "My Schema".mood_gt(a "My Schema".mood, b "My Schema".mood) RETURNS boolean LANGUAGE sql IMMUTABLE RETURN a > b;
-CREATE OPERATOR "My Schema".>>> (LEFTARG = "My Schema".mood, RIGHTARG = "My Schema".mood, FUNCTION = "My Schema".mood_gt);
 CREATE OPERATOR "My Schema".<<< (LEFTARG = "My Schema".mood, RIGHTARG = "My Schema".mood, FUNCTION = "My Schema".mood_lt, COMMUTATOR = OPERATOR("My Schema".>>>));
+CREATE OPERATOR "My Schema".>>> (LEFTARG = "My Schema".mood, RIGHTARG = "My Schema".mood, FUNCTION = "My Schema".mood_gt);
 COMMENT ON OPERATOR "My Schema".<<< ("My Schema".mood, "My Schema".mood) IS 'before';
 CREATE VIEW "My Schema".sadder AS SELECT id FROM "My Schema".parent WHERE m OPERATOR("My Schema".<<<) 'ok';
 -- A table alias spelled like the schema: its column references are not schema references.
