@@ -226,7 +226,8 @@ public static partial class CatalogReader
             )
             SELECT o.key, n.reg, n.name, s.nspname
             FROM outside o CROSS JOIN LATERAL (
-                SELECT 'regclass', o.refobjid::regclass::text, c.relnamespace FROM pg_class c WHERE o.refclassid = 'pg_class'::regclass AND c.oid = o.refobjid
+                SELECT CASE WHEN c.relkind = 'c' THEN 'regtype' ELSE 'regclass' END, CASE WHEN c.relkind = 'c' THEN c.reltype::regtype::text ELSE o.refobjid::regclass::text END,
+                       c.relnamespace FROM pg_class c WHERE o.refclassid = 'pg_class'::regclass AND c.oid = o.refobjid
                 UNION ALL SELECT 'regtype', o.refobjid::regtype::text, t.typnamespace FROM pg_type t WHERE o.refclassid = 'pg_type'::regclass AND t.oid = o.refobjid
                 UNION ALL SELECT 'regprocedure', o.refobjid::regprocedure::text, p.pronamespace FROM pg_proc p WHERE o.refclassid = 'pg_proc'::regclass AND p.oid = o.refobjid
                 UNION ALL SELECT 'regoperator', o.refobjid::regoperator::text, p.oprnamespace FROM pg_operator p WHERE o.refclassid = 'pg_operator'::regclass AND p.oid = o.refobjid

@@ -500,6 +500,17 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
     }
 
     [Fact]
+    public async Task A_composite_type_of_another_schema_the_target_lacks_is_named_as_a_type()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("outside_composite");
+        await PgServers.ExecAsync(db.Source, "CREATE SCHEMA b; CREATE TYPE b.money_amt AS (amount numeric, currency text); CREATE SCHEMA a; CREATE TABLE a.t (id int, m b.money_amt)");
+
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Schema, "a"));
+
+        Assert.Contains("cannot clone table \"a\".\"t\": needs type b.money_amt, which the target lacks and the clone does not bring", refused.Message);
+    }
+
+    [Fact]
     public async Task A_functions_clone_needing_a_table_row_type_the_target_lacks_is_refused_before_writing()
     {
         var db = await fx.Servers.CreateDatabasesAsync("fn_rowtype");
