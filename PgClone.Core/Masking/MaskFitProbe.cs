@@ -27,12 +27,54 @@ internal static class MaskFitProbe
             var checks = (await MaskCatalog.ChecksReadingAsync(conn, source, masked.Select(m => (m.Column.Table, m.Column.Column)).ToList(), ct))
                 .ToLookup(c => c.Table);
             foreach (var table in masked.GroupBy(m => m.Column.Table))
-                await ProbeAsync(conn, source, table.Key, table.ToDictionary(m => m.Column.Column, StringComparer.Ordinal), [.. checks[table.Key]], ct);
+                if (await ProbeAsync(conn, source, table.Key, table.ToDictionary(m => m.Column.Column, StringComparer.Ordinal), [.. checks[table.Key]], ct) is { } refusal)
+                    throw refusal;
         }
         catch (NpgsqlException e) { throw PgCloneException.FromDriver(source, null, e); }
     }
 
-    private static async Task ProbeAsync(NpgsqlConnection conn, ServerEndpoint source, QualifiedName table, Dictionary<string, MaskedColumn> masked,
+    /// <summary>
+    /// Discovery's suggestions made to fit: a flagged column a CHECK constraint reads gets the first of the strategies
+    /// for its category whose masked sample the constraint accepts (none when no strategy does). Keyed strategies are
+    /// tried under a throwaway key: a value's shape does not depend on the key. <paramref name="conn"/> is in a
+    /// read-only transaction.
+    /// </summary>
+    public static async Task<List<SensitiveColumn>> FitToChecksAsync(NpgsqlConnection conn, ServerEndpoint server, List<SensitiveColumn> found,
+        IReadOnlyList<MaskCatalogColumn> columns, CancellationToken ct)
+    {
+        var checks = await MaskCatalog.ChecksReadingAsync(conn, server, found.Select(f => (f.Table, f.Column)).ToList(), ct);
+        if (checks.Count == 0) return found;
+        var key = new Lazy<MaskKeySql>(() => MaskingSecret.Random().InlineSql());
+        var result = new List<SensitiveColumn>(found.Count);
+        foreach (var f in found)
+        {
+            var reading = checks.Where(c => c.Table == f.Table && c.Columns.Contains(f.Column)).ToList();
+            if (reading.Count == 0 || f.Suggested is null || columns.FirstOrDefault(c => c.Table == f.Table && c.Column == f.Column) is not { } column)
+            {
+                result.Add(f);
+                continue;
+            }
+            MaskRule? fits = null;
+            foreach (var rule in SensitiveDataScanner.Choices(f.Category, column))
+            {
+                var mc = column.ToMaskColumn();
+                var expression = MaskExpressions.Checked(rule, mc, rule.IsKeyed ? key.Value : MaskKeySql.None, server);
+                var probe = new Dictionary<string, MaskedColumn>(StringComparer.Ordinal) { [f.Column] = new(mc, rule, expression) };
+                if (await ProbeAsync(conn, server, f.Table, probe, reading, ct) is null) { fits = rule; break; }
+            }
+            result.Add(fits?.ToString() == f.Suggested.ToString() ? f : f with
+            {
+                Suggested = fits,
+                Evidence = [.. f.Evidence, fits is null
+                    ? $"no strategy's values fit {string.Join(", ", reading.Select(c => Sql.Ident(c.Name)))}: mask it by hand"
+                    : $"{f.Suggested} would break {string.Join(", ", reading.Select(c => Sql.Ident(c.Name)))}: {fits} fits"],
+            });
+        }
+        return result;
+    }
+
+    /// <returns>The refusal when the masked sample breaks a constraint, else null.</returns>
+    private static async Task<PgCloneException?> ProbeAsync(NpgsqlConnection conn, ServerEndpoint source, QualifiedName table, Dictionary<string, MaskedColumn> masked,
         IReadOnlyList<MaskCatalog.CheckConstraint> checks, CancellationToken ct)
     {
         var read = checks.SelectMany(c => c.Columns).Concat(masked.Keys).Distinct(StringComparer.Ordinal).ToList();
@@ -57,7 +99,9 @@ internal static class MaskFitProbe
         catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.CheckViolation or PostgresErrorCodes.NotNullViolation or PostgresErrorCodes.StringDataRightTruncation)
         {
             // A domain's check (or NOT NULL, or length) refuses a masked value as the mask casts it to the column's type.
-            throw PgCloneException.For(source, $"table {table.Quoted}",
+            await using var rollback = new NpgsqlCommand("ROLLBACK TO SAVEPOINT mask_fit", conn);
+            await rollback.ExecuteNonQueryAsync(ct);
+            return PgCloneException.For(source, $"table {table.Quoted}",
                 $"a mask rule's values do not fit their column's type: {e.MessageText}, for a sampled row; choose a rule whose values the domain accepts " +
                 $"({string.Join(", ", masked.Values.Select(m => $"{Sql.Ident(m.Column.Column)} {m.Rule}"))})");
         }
@@ -66,7 +110,7 @@ internal static class MaskFitProbe
             // Anything else (an unlogged table a standby holds no rows of, say) is the load's to meet and report.
             await using var rollback = new NpgsqlCommand("ROLLBACK TO SAVEPOINT mask_fit", conn);
             await rollback.ExecuteNonQueryAsync(ct);
-            return;
+            return null;
         }
         await using (var release = new NpgsqlCommand("RELEASE SAVEPOINT mask_fit", conn)) await release.ExecuteNonQueryAsync(ct);
         for (var i = 0; i < checks.Count; i++)
@@ -74,9 +118,10 @@ internal static class MaskFitProbe
             if (counts[i + 1] == 0) continue;
             var c = checks[i];
             var rules = c.Columns.Where(masked.ContainsKey).Select(col => $"{Sql.Ident(col)} {masked[col].Rule}");
-            throw PgCloneException.For(source, $"check constraint {Sql.Ident(c.Name)} on {table.Quoted}",
+            return PgCloneException.For(source, $"check constraint {Sql.Ident(c.Name)} on {table.Quoted}",
                 $"the masked values of {Words.Count(counts[i + 1], "sampled row")} of {counts[0]} break it (CHECK {c.Expression}), under the mask rules " +
                 $"{string.Join(", ", rules)}; choose rules whose values it accepts, or leave the column unmasked");
         }
+        return null;
     }
 }

@@ -56,7 +56,8 @@ public static class SensitiveDataScanner
             foreach (var column in table)
                 if (Judge(column, content.GetValueOrDefault(column.Column)) is { } sensitive) found.Add(sensitive);
         }
-        return found;
+        // Suggestions for the user are made to fit the CHECK constraints; the clone's gate needs no suggestion.
+        return tables is null ? await MaskFitProbe.FitToChecksAsync(conn, server, found, columns, ct) : found;
     }
 
     /// <summary>
@@ -164,7 +165,10 @@ public static class SensitiveDataScanner
     }
 
     /// <summary>The first strategy of the category's list that fits the column's type, keys and NOT NULL.</summary>
-    public static MaskRule? Suggest(string category, MaskCatalogColumn column)
+    public static MaskRule? Suggest(string category, MaskCatalogColumn column) => Choices(category, column).FirstOrDefault();
+
+    /// <summary>The strategies of the category's list that fit the column's type, keys and NOT NULL, best first.</summary>
+    public static IEnumerable<MaskRule> Choices(string category, MaskCatalogColumn column)
     {
         var keyed = new MaskRule(MaskStrategy.KeyedHash);
         var keep = new MaskRule(MaskStrategy.KeepFormat);
@@ -183,6 +187,6 @@ public static class SensitiveDataScanner
             _ => [keep, keyed, nulled],
         };
         var mc = column.ToMaskColumn();
-        return choices.FirstOrDefault(r => MaskExpressions.Problem(r, mc) is null && !(r.Strategy == MaskStrategy.Null && column.NotNull));
+        return choices.Where(r => MaskExpressions.Problem(r, mc) is null && !(r.Strategy == MaskStrategy.Null && column.NotNull));
     }
 }

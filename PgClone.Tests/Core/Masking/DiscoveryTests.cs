@@ -119,6 +119,32 @@ public sealed class DiscoveryTests(PgServersFixture fx) : IClassFixture<PgServer
     }
 
     [Fact]
+    public async Task A_suggestion_a_check_constraint_would_refuse_gives_way_to_the_next_strategy_that_fits()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("disccheck");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE TABLE users (id int PRIMARY KEY, email varchar(100) CHECK (email ~ '^[a-z0-9.]+@[a-z.]+$'),
+                                login_email varchar(100) NOT NULL UNIQUE CHECK (login_email LIKE '%@%'), phone text CHECK (length(phone) > 3));
+            INSERT INTO users SELECT g, 'u' || g || '@example.org', 'l' || g || '@example.org', '+1-555-010-' || lpad(g::text, 4, '0') FROM generate_series(1, 60) g;
+            """);
+        await using var conn = new NpgsqlConnection(db.Source);
+        await conn.OpenAsync();
+        await using (var begin = new NpgsqlCommand("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", conn)) await begin.ExecuteNonQueryAsync();
+        var found = (await SensitiveDataScanner.ScanAsync(conn, ServerEndpoint.Parse(ServerRole.Source, db.Source), "public", null, CancellationToken.None))
+            .ToDictionary(f => f.Column);
+
+        // The email strategy's stars and keyed_hash's hex break the pattern: null fits, the column may be null. A UNIQUE
+        // email not null has no strategy that keeps it distinct and fits LIKE '%@%' (keep_format would keep its letters).
+        Assert.Equal("\"null\"", found["email"].Suggested?.ToString());
+        Assert.Equal("\"email\" would break \"users_email_check\": \"null\" fits", found["email"].Evidence[^1]);
+        Assert.Null(found["login_email"].Suggested);
+        Assert.Equal("no strategy's values fit \"users_login_email_check\": mask it by hand", found["login_email"].Evidence[^1]);
+        // A check the first strategy's values meet changes nothing.
+        Assert.Equal("\"phone\"", found["phone"].Suggested?.ToString());
+        Assert.Equal(["name suggests phone", "100% of 60 sampled non-null values look like phone"], found["phone"].Evidence);
+    }
+
+    [Fact]
     public async Task A_partitioned_table_is_reported_once_for_all_its_partitions()
     {
         var db = await fx.Servers.CreateDatabasesAsync("discpart");
