@@ -15,6 +15,7 @@ namespace PgClone.Core.Masking;
 internal static class MaskFitProbe
 {
     public const int SampleRows = 1000;
+    private const string RollBack = "ROLLBACK TO SAVEPOINT mask_fit";
 
     public static async Task EnsureFitsAsync(ServerEndpoint source, IReadOnlyCollection<MaskedColumn> masked, CancellationToken ct)
     {
@@ -86,8 +87,7 @@ internal static class MaskFitProbe
         var failing = string.Concat(checks.Select(c => $", count(*) FILTER (WHERE NOT coalesce(({c.Expression}), true))"));
         // count(x), the whole row, so every masked value is computed (an unread column of a subquery is not).
         var sql = $"SELECT count(x){failing} FROM (SELECT {columns} FROM {table.Quoted} LIMIT {SampleRows}) x";
-        await using var savepoint = new NpgsqlCommand("SAVEPOINT mask_fit", conn);
-        await savepoint.ExecuteNonQueryAsync(ct);
+        await MaskingConnections.ExecAsync(conn, "SAVEPOINT mask_fit", ct);
         long[] counts;
         try
         {
@@ -99,8 +99,7 @@ internal static class MaskFitProbe
         catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.CheckViolation or PostgresErrorCodes.NotNullViolation or PostgresErrorCodes.StringDataRightTruncation)
         {
             // A domain's check (or NOT NULL, or length) refuses a masked value as the mask casts it to the column's type.
-            await using var rollback = new NpgsqlCommand("ROLLBACK TO SAVEPOINT mask_fit", conn);
-            await rollback.ExecuteNonQueryAsync(ct);
+            await MaskingConnections.ExecAsync(conn, RollBack, ct);
             return PgCloneException.For(source, $"table {table.Quoted}",
                 $"a mask rule's values do not fit their column's type: {e.MessageText}, for a sampled row; choose a rule whose values the domain accepts " +
                 $"({string.Join(", ", masked.Values.Select(m => $"{Sql.Ident(m.Column.Column)} {m.Rule}"))})");
@@ -108,11 +107,10 @@ internal static class MaskFitProbe
         catch (PostgresException)
         {
             // Anything else (an unlogged table a standby holds no rows of, say) is the load's to meet and report.
-            await using var rollback = new NpgsqlCommand("ROLLBACK TO SAVEPOINT mask_fit", conn);
-            await rollback.ExecuteNonQueryAsync(ct);
+            await MaskingConnections.ExecAsync(conn, RollBack, ct);
             return null;
         }
-        await using (var release = new NpgsqlCommand("RELEASE SAVEPOINT mask_fit", conn)) await release.ExecuteNonQueryAsync(ct);
+        await MaskingConnections.ExecAsync(conn, "RELEASE SAVEPOINT mask_fit", ct);
         for (var i = 0; i < checks.Count; i++)
         {
             if (counts[i + 1] == 0) continue;
