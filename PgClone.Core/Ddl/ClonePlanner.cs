@@ -68,7 +68,8 @@ public static class ClonePlanner
                 catalog = catalog with { IndexesNamedByValues = named.Select(v => v.Key).OfType<ObjectKey>().Where(k => k.Kind == 'i').Select(k => k.Oid).ToHashSet() };
             }
             if (newSchema is not null)
-                rename = new SchemaRename(request.Schema!, newSchema, await CatalogReader.SchemaObjectNamesAsync(source, request.Schema!, ct));
+                rename = new SchemaRename(request.Schema!, newSchema, await CatalogReader.SchemaObjectNamesAsync(source, request.Schema!, ct),
+                    printedFrom: await Jobs.JobSession.ScalarAsync<string>(source, request.Source, "SELECT pg_catalog.quote_ident($1)", ct, request.Schema!));
         }
         catch (Exception e)
         {
@@ -116,7 +117,8 @@ public static class ClonePlanner
     private static void RefuseReplaceDroppingMore(CloneRequest request, IReadOnlyList<DroppedAlong> along, IReadOnlySet<string> clonedSchemas, Action<PlanIssue>? issues)
     {
         var wholeSchemas = request.Operation is CloneOperation.Schema or CloneOperation.Database or CloneOperation.DatabaseCreate;
-        var lost = along.Where(d => d.HoldsData || d.AttachedToKept || !wholeSchemas || d.Schema is null || !clonedSchemas.Contains(d.Schema))
+        // A schema or database clone brings its schemas' objects and the casts of their types (no schema of their own).
+        var lost = along.Where(d => d.HoldsData || d.AttachedToKept || !wholeSchemas || d.Schema is not null && !clonedSchemas.Contains(d.Schema))
             .Select(d => d.Description).ToList();
         if (lost.Count == 0) return;
         const string what = "conflict=replace";

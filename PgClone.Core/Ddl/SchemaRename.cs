@@ -18,7 +18,9 @@ namespace PgClone.Core.Ddl;
 /// </summary>
 /// <param name="quotedTo">The new name as written in the statements; by default always quoted. A diff passes the server's
 /// own quote_ident() of it, so rewritten definitions read exactly as the server prints the original's.</param>
-internal sealed class SchemaRename(string from, string to, IReadOnlySet<string> objectNames, string? quotedTo = null)
+/// <param name="printedFrom">The source schema's name as the server prints it in a type name (quote_ident), so that the
+/// target's routine signatures, read back to the source's name, match the plan's (<see cref="AsSource"/>).</param>
+internal sealed class SchemaRename(string from, string to, IReadOnlySet<string> objectNames, string? quotedTo = null, string? printedFrom = null)
 {
     private readonly string _quotedTo = quotedTo ?? Connections.Sql.Ident(to);
 
@@ -40,9 +42,15 @@ internal sealed class SchemaRename(string from, string to, IReadOnlySet<string> 
             Relations = state.Relations.Values.ToDictionary(r => Back(r.Name), r => r with { Name = Back(r.Name) }),
             Types = state.Types.ToDictionary(t => Back(t.Key), t => t.Value),
             Collations = state.Collations.Select(Back).ToHashSet(),
-            Functions = state.Functions.Select(new SchemaRename(to, from, objectNames).Rewrite).ToHashSet(),
+            // A routine of the new schema by the source schema's name, whatever its own name (one moved aside too).
+            Functions = state.Functions.Select(f => f.StartsWith(Connections.Sql.Ident(to) + ".", StringComparison.Ordinal)
+                ? Connections.Sql.Ident(from) + ReadBack.Rewrite(f[Connections.Sql.Ident(to).Length..])
+                : ReadBack.Rewrite(f)).ToHashSet(),
         };
     }
+
+    /// <summary>The new schema's names read back as the source schema's, spelled as the server prints them.</summary>
+    private SchemaRename ReadBack => new(to, from, objectNames, printedFrom);
 
     public ClonePlan Apply(ClonePlan plan) => plan with
     {

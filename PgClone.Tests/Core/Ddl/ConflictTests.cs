@@ -217,4 +217,28 @@ public sealed class ConflictTests(PgServersFixture fx) : IClassFixture<PgServers
         Assert.Equal(["s.label(s.st)", "s.label_old(s.st_old)", "s.n()", "s.n_old()", "s.total(integer)", "s.total_old(integer)"], await RoutinesAsync());
         Assert.Equal(6, await PgServers.ScalarAsync<int>(db.Target, "SELECT s.total(v) FROM (VALUES (1), (5)) x (v)"));
     }
+
+    [Fact]
+    public async Task Replace_recreates_a_schemas_casts_and_rename_under_a_new_schema_name_moves_aside_again_and_again()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("conflict_cast");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA ca;
+            CREATE TYPE ca.c AS (a int);
+            CREATE FUNCTION ca.f(ca.c) RETURNS text LANGUAGE sql IMMUTABLE RETURN ($1).a::text;
+            CREATE CAST (ca.c AS text) WITH FUNCTION ca.f(ca.c);
+            CREATE FUNCTION ca.g(int) RETURNS int LANGUAGE sql RETURN 1;
+            CREATE TABLE ca.t (id int);
+            """);
+        await CloneKit.CloneAsync(db, CloneOperation.Schema, "ca");
+        // The cast goes with the type it is dropped with, and the clone brings it again: no refusal.
+        await CloneKit.CloneAsync(db, CloneOperation.Schema, "ca", options: new CloneOptions { Conflict = ConflictStrategy.Replace });
+        Assert.Equal("7", await PgServers.ScalarAsync<string>(db.Target, "SELECT ROW(7)::ca.c::text"));
+
+        // A routine moved aside keeps its name free of the one already there: f_old(c_old) and f_old(c_old_2) are two overloads.
+        for (var run = 0; run < 3; run++)
+            await CloneKit.CloneAsync(db, CloneOperation.Schema, "ca", options: new CloneOptions { TargetName = "ca2", Conflict = ConflictStrategy.Rename });
+        Assert.Equal(["ca2.f(ca2.c)", "ca2.f_old(ca2.c_old)", "ca2.f_old(ca2.c_old_2)", "ca2.g(integer)", "ca2.g_old(integer)", "ca2.g_old_2(integer)"],
+            (await PgServers.RowsAsync(db.Target, "SELECT oid::regprocedure::text FROM pg_proc WHERE pronamespace = 'ca2'::regnamespace ORDER BY 1")).Select(r => (string)r[0]!));
+    }
 }
