@@ -31,7 +31,11 @@ public static class MaskCatalog
         SELECT n.nspname, c.relname, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), t.typcategory::text,
                a.attnotnull, a.attidentity = 'a', a.attgenerated <> '',
                EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisprimary AND a.attnum = ANY (i.indkey::int2[])),
-               EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisunique AND NOT i.indisprimary AND a.attnum = ANY (i.indkey::int2[])),
+               EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisunique AND NOT i.indisprimary AND a.attnum = ANY (i.indkey::int2[]))
+               OR EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+                          JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = i.indexrelid
+                           AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = c.oid AND d.refobjsubid = a.attnum
+                          WHERE i.indrelid = c.oid AND i.indisunique AND i.indexprs IS NOT NULL),
                EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'f' AND a.attnum = ANY (k.conkey)),
                c.reltuples::float8, rn.nspname, r.relname, a.atttypid IN (SELECT oid FROM folds_case), {CatalogReader.UnloggedOnStandby("c.oid")},
                CASE WHEN a.attinhcount > 0 THEN ARRAY(
@@ -162,6 +166,13 @@ public static class MaskCatalog
             WHERE a.attrelid = pg_catalog.to_regclass($1) AND a.attname = ANY ($2) AND NOT a.attisdropped
             """, [table.Quoted, columns.ToArray()], r => (Column: r.GetString(0), Type: r.GetString(1)), ct))
         .ToDictionary(c => c.Column, c => c.Type, StringComparer.Ordinal);
+
+    /// <summary>The columns that are unique by themselves (the one key column of a unique index without a predicate).</summary>
+    public static async Task<IReadOnlySet<string>> UniqueAloneAsync(NpgsqlConnection conn, ServerEndpoint server, QualifiedName table, CancellationToken ct) =>
+        (await ReadAsync(conn, server, """
+            SELECT a.attname FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+            WHERE i.indrelid = pg_catalog.to_regclass($1) AND i.indisunique AND i.indnkeyatts = 1 AND i.indpred IS NULL
+            """, [table.Quoted], r => r.GetString(0), ct)).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>One column pair of a foreign key: the referencing and the referenced column, each with its table's ancestors.</summary>
     public sealed record ForeignKeyColumns(string Constraint, QualifiedName Table, IReadOnlyList<QualifiedName> TableAncestors, string Column,

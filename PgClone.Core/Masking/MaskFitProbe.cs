@@ -81,10 +81,15 @@ internal static class MaskFitProbe
         var read = checks.SelectMany(c => c.Columns).Concat(masked.Keys).Distinct(StringComparer.Ordinal).ToList();
         // Each masked value as the copy writes it, in its column's type: a domain's checks run on that cast.
         var types = await MaskCatalog.ColumnTypesAsync(conn, source, table, masked.Keys, ct);
+        // A key column's values stay distinct under a mask that keeps keys, unless it is cut short (a hash in varchar(2)).
+        var alone = await MaskCatalog.UniqueAloneAsync(conn, source, table, ct);
+        var keys = masked.Keys.Where(alone.Contains).ToList();
         var columns = string.Join(", ", read.Select(c => (masked.TryGetValue(c, out var m) && types.TryGetValue(c, out var type)
-            ? $"CAST(({m.Expression}) AS {type})" : Sql.Ident(c)) + $" AS {Sql.Ident(c)}"));
+            ? $"CAST(({m.Expression}) AS {type})" : Sql.Ident(c)) + $" AS {Sql.Ident(c)}")
+            .Concat(keys.Select((c, i) => $"{Sql.Ident(c)} AS pgclone_original_{i}")));
         // A CHECK passes on NULL, as on the target.
-        var failing = string.Concat(checks.Select(c => $", count(*) FILTER (WHERE NOT coalesce(({c.Expression}), true))"));
+        var failing = string.Concat(checks.Select(c => $", count(*) FILTER (WHERE NOT coalesce(({c.Expression}), true))"))
+            + string.Concat(keys.Select((c, i) => $", count(DISTINCT pgclone_original_{i}) - count(DISTINCT x.{Sql.Ident(c)})"));
         // count(x), the whole row, so every masked value is computed (an unread column of a subquery is not).
         var sql = $"SELECT count(x){failing} FROM (SELECT {columns} FROM {table.Quoted} LIMIT {SampleRows}) x";
         await MaskingConnections.ExecAsync(conn, "SAVEPOINT mask_fit", ct);
@@ -111,6 +116,16 @@ internal static class MaskFitProbe
             return null;
         }
         await MaskingConnections.ExecAsync(conn, "RELEASE SAVEPOINT mask_fit", ct);
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var collisions = counts[1 + checks.Count + i];
+            if (collisions <= 0) continue;
+            var m = masked[keys[i]];
+            return PgCloneException.For(source, $"column {table.Quoted}.{Sql.Ident(keys[i])}",
+                $"its mask rule {m.Rule} gives {Words.Count(collisions, "value")} of a sample of {counts[0]} rows the mask of another, but the column is in a " +
+                $"unique key by itself ({m.Column.DataType}: a hash cut to its length repeats); widen the column, or choose a rule " +
+                "that keeps distinct values distinct in it (keep_format)");
+        }
         for (var i = 0; i < checks.Count; i++)
         {
             if (counts[i + 1] == 0) continue;

@@ -124,8 +124,10 @@ public sealed class DiscoveryTests(PgServersFixture fx) : IClassFixture<PgServer
         var db = await fx.Servers.CreateDatabasesAsync("disccheck");
         await PgServers.ExecAsync(db.Source, """
             CREATE TABLE users (id int PRIMARY KEY, email varchar(100) CHECK (email ~ '^[a-z0-9.]+@[a-z.]+$'),
-                                login_email varchar(100) NOT NULL UNIQUE CHECK (login_email LIKE '%@%'), phone text CHECK (length(phone) > 3));
-            INSERT INTO users SELECT g, 'u' || g || '@example.org', 'l' || g || '@example.org', '+1-555-010-' || lpad(g::text, 4, '0') FROM generate_series(1, 60) g;
+                                login_email varchar(100) NOT NULL UNIQUE CHECK (login_email LIKE '%@%'), phone text CHECK (length(phone) > 3), backup_email text);
+            CREATE UNIQUE INDEX ON users (lower(backup_email));
+            INSERT INTO users SELECT g, 'u' || g || '@example.org', 'l' || g || '@example.org', '+1-555-010-' || lpad(g::text, 4, '0'), 'b' || g || '@example.org'
+            FROM generate_series(1, 60) g;
             """);
         await using var conn = new NpgsqlConnection(db.Source);
         await conn.OpenAsync();
@@ -139,6 +141,8 @@ public sealed class DiscoveryTests(PgServersFixture fx) : IClassFixture<PgServer
         Assert.Equal("\"email\" would break \"users_email_check\": \"null\" fits", found["email"].Evidence[^1]);
         Assert.Null(found["login_email"].Suggested);
         Assert.Equal("no strategy's values fit \"users_login_email_check\": mask it by hand", found["login_email"].Evidence[^1]);
+        // A unique index on an expression of the column keeps it distinct: keyed_hash, not the email mask.
+        Assert.Equal("\"keyed_hash\"", found["backup_email"].Suggested?.ToString());
         // A check the first strategy's values meet changes nothing.
         Assert.Equal("\"phone\"", found["phone"].Suggested?.ToString());
         Assert.Equal(["name suggests phone", "100% of 60 sampled non-null values look like phone"], found["phone"].Evidence);

@@ -306,11 +306,19 @@ public sealed class MaskedCloneTests(PgServersFixture fx) : IClassFixture<PgServ
         await CloneAsync(Request(db, CloneOperation.Schema, "public", null, """{"mask": {"pu": {"email": "keyed_hash"}, "ps": {"email": "keyed_hash"}}}"""));
         Assert.Equal(10L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM ps JOIN pu USING (email) WHERE email NOT LIKE 'p%@x.org'"));
 
-        // A unique key the masks make collide (99 codes cut to 2 hex digits) is explained with the masks.
+        // A unique key the masks make collide (99 codes cut to 2 hex digits) is refused on the sample, before anything is written.
         var other = await fx.Servers.CreateDatabasesAsync("mpartfk2");
         await PgServers.ExecAsync(other.Source, "CREATE TABLE codes (id int PRIMARY KEY, code varchar(2) UNIQUE); INSERT INTO codes SELECT g, lpad(g::text, 2, '0') FROM generate_series(1, 99) g");
-        var collide = await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(Request(other, CloneOperation.Table, "public", "codes", """{"mask": {"code": "keyed_hash"}}""")));
-        Assert.EndsWith("could not create unique index \"codes_code_key\": masked values collide in it: a mask rule on one of its columns gave different values " +
+        var sampled = await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(Request(other, CloneOperation.Table, "public", "codes", """{"mask": {"code": "keyed_hash"}}""")));
+        Assert.Matches("""^source 'prod' \(127\.0\.0\.1:\d+\): column "public"\."codes"\."code": its mask rule "keyed_hash" gives \d+ values? of a sample of 99 rows the mask of another, """ +
+                      """but the column is in a unique key by itself \(character varying\(2\): a hash cut to its length repeats\); widen the column, or choose a rule that keeps """ +
+                      """distinct values distinct in it \(keep_format\)$""", sampled.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(other.Target, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"));
+        // Past the sample (its first 1,000 rows hold no code), the index build fails, explained with the masks.
+        await PgServers.ExecAsync(other.Source, "CREATE TABLE late (id int PRIMARY KEY, code varchar(2) UNIQUE); INSERT INTO late SELECT g, NULL FROM generate_series(1, 1000) g; " +
+                                                "INSERT INTO late SELECT 1000 + g, lpad(g::text, 2, '0') FROM generate_series(1, 99) g");
+        var collide = await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(Request(other, CloneOperation.Table, "public", "late", """{"mask": {"code": "keyed_hash"}}""")));
+        Assert.EndsWith("could not create unique index \"late_code_key\": masked values collide in it: a mask rule on one of its columns gave different values " +
                         "the same mask (the source's values are distinct); use keyed_hash, keep_format or hash there, on a column long enough for distinct values " +
                         "(a keyed_hash cut to a short column repeats)", collide.Message);
     }
