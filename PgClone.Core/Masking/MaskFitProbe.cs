@@ -35,7 +35,7 @@ internal static class MaskFitProbe
     }
 
     /// <summary>
-    /// Discovery's suggestions made to fit: a flagged column a CHECK constraint reads gets the first of the strategies
+    /// Discovery's suggestions made to fit: none for a partition key column; a flagged column a CHECK constraint reads gets the first of the strategies
     /// for its category whose masked sample the constraint accepts (none when no strategy does). Keyed strategies are
     /// tried under a throwaway key: a value's shape does not depend on the key. <paramref name="conn"/> is in a
     /// read-only transaction.
@@ -43,7 +43,15 @@ internal static class MaskFitProbe
     public static async Task<List<SensitiveColumn>> FitToChecksAsync(NpgsqlConnection conn, ServerEndpoint server, List<SensitiveColumn> found,
         IReadOnlyList<MaskCatalogColumn> columns, CancellationToken ct)
     {
-        var checks = await MaskCatalog.ChecksReadingAsync(conn, server, found.Select(f => (f.Table, f.Column)).ToList(), ct);
+        var flagged = found.Select(f => (f.Table, f.Column)).ToList();
+        // A partition key column cannot be masked in the clone (each partition loads by itself): no suggestion, and why.
+        var keys = (await MaskCatalog.PartitionKeyColumnsAsync(conn, server, flagged, ct)).ToLookup(k => (k.Table, k.Column), k => k.Partitioned);
+        found = [.. found.Select(f => f.Suggested is null || !keys.Contains((f.Table, f.Column)) ? f : f with
+        {
+            Suggested = null,
+            Evidence = [.. f.Evidence, $"in the partition key of {keys[(f.Table, f.Column)].First().Quoted}: mask it on the target after the clone (mask-in-place)"],
+        })];
+        var checks = await MaskCatalog.ChecksReadingAsync(conn, server, flagged, ct);
         if (checks.Count == 0) return found;
         var key = new Lazy<MaskKeySql>(() => MaskingSecret.Random().InlineSql());
         var result = new List<SensitiveColumn>(found.Count);

@@ -163,10 +163,29 @@ public sealed class DiscoveryTests(PgServersFixture fx) : IClassFixture<PgServer
         var server = ServerEndpoint.Parse(ServerRole.Source, "host=127.0.0.1");
         var schema = await SensitiveDataScanner.ScanAsync(conn, server, "public", null, CancellationToken.None);
         Assert.Equal(["visits.visitor"], schema.Select(f => $"{f.Table.Name}.{f.Column}"));
+        Assert.Equal("\"email\"", schema[0].Suggested?.ToString());
         // The clone's gate scans the partitions it copies, each knowing its root.
         var leaves = await SensitiveDataScanner.ScanAsync(conn, server, "public", ["visits_2023", "visits_2024"], CancellationToken.None);
         Assert.Equal(["visits_2023.visitor", "visits_2024.visitor"], leaves.Select(f => $"{f.Table.Name}.{f.Column}"));
         Assert.All(leaves, f => Assert.Equal(new PgClone.Core.Catalog.QualifiedName("public", "visits"), f.PartitionRoot));
+    }
+
+    [Fact]
+    public async Task A_partition_key_column_is_flagged_without_a_suggestion_saying_why()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("discpkey");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE TABLE events (id int, email text NOT NULL) PARTITION BY HASH (email);
+            CREATE TABLE events_0 PARTITION OF events FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+            CREATE TABLE events_1 PARTITION OF events FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+            INSERT INTO events SELECT i, 'e' || i || '@example.org' FROM generate_series(1, 200) AS i;
+            """);
+        await using var conn = new NpgsqlConnection(db.Source);
+        await conn.OpenAsync();
+        await using (var begin = new NpgsqlCommand("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", conn)) await begin.ExecuteNonQueryAsync();
+        var found = Assert.Single(await SensitiveDataScanner.ScanAsync(conn, ServerEndpoint.Parse(ServerRole.Source, db.Source), "public", null, CancellationToken.None));
+        Assert.Equal(("email", null), (found.Category, found.Suggested));
+        Assert.Equal("in the partition key of \"public\".\"events\": mask it on the target after the clone (mask-in-place)", found.Evidence[^1]);
     }
 
     [Fact]
