@@ -129,13 +129,23 @@ public sealed class ColumnMasker(MaskRuleSet rules, Func<MaskingSecret> secret, 
             var rule = rules.Peek(fk.Table, fk.Column, fk.TableAncestors);
             var referenced = rules.Peek(fk.Referenced, fk.ReferencedColumn, fk.ReferencedAncestors);
             if (rule is { Strategy: MaskStrategy.Null }) continue;
-            if (rule?.ToString() == referenced?.ToString() && (rule is null || rule.IsDeterministic)) continue;
+            var cutApart = rule is { Strategy: MaskStrategy.Hash or MaskStrategy.KeyedHash } && CutTo(fk.Type, rule) != CutTo(fk.ReferencedType, rule);
+            if (rule?.ToString() == referenced?.ToString() && (rule is null || rule.IsDeterministic) && !cutApart) continue;
             string Said(MaskRule? r) => r is null ? "unmasked" : $"masked by {r}";
             throw PgCloneException.For(source, $"foreign key {Sql.Ident(fk.Constraint)} on {fk.Table.Quoted}",
                 $"its column {Sql.Ident(fk.Column)} is {Said(rule)} and the column it references, {fk.Referenced.Quoted}.{Sql.Ident(fk.ReferencedColumn)}, " +
                 $"is {Said(referenced)}: the clone's rows would break the key; give both the same deterministic rule (keyed_hash keeps them linked)" +
-                (rule?.ToString() == referenced?.ToString() ? $", {rule!.StrategyName} gives each row a value of its own" : ""));
+                (cutApart ? $", but a hash is cut to its column's length: {fk.Type} against {fk.ReferencedType}; give both columns one type"
+                 : rule?.ToString() == referenced?.ToString() ? $", {rule!.StrategyName} gives each row a value of its own" : ""));
         }
+    }
+
+    /// <summary>The length a hash's hex digits (md5: 32, keyed: 64) are cut to in a column of the type; null when they fit.</summary>
+    private static int? CutTo(string type, MaskRule rule)
+    {
+        var length = System.Text.RegularExpressions.Regex.Match(type, @"^(?:character varying|character|bit varying)\((\d+)\)$");
+        var digits = rule.Strategy == MaskStrategy.Hash ? 32 : 64;
+        return length.Success && int.Parse(length.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) is var n && n < digits ? n : null;
     }
 
     /// <summary>

@@ -180,6 +180,9 @@ public static class MaskCatalog
     {
         /// <summary>Whether the referenced table (or a partition of it) is among the given tables.</summary>
         public bool ReferencedCopied { get; init; }
+        /// <summary>The two columns' types with their modifiers (a hash is cut to a varchar's length).</summary>
+        public string Type { get; init; } = "";
+        public string ReferencedType { get; init; } = "";
     }
 
     /// <summary>The column pairs of the foreign keys of the given tables (a partition's included, as inherited from its parent).</summary>
@@ -195,7 +198,8 @@ public static class MaskCatalog
                    ARRAY(SELECT pg_catalog.quote_ident(x.relnamespace::pg_catalog.regnamespace::pg_catalog.text) || '.' || pg_catalog.quote_ident(x.relname)
                          FROM pg_catalog.pg_partition_ancestors(f.oid) WITH ORDINALITY anc (relid, ord) JOIN pg_catalog.pg_class x ON x.oid = anc.relid
                          WHERE anc.ord > 1 ORDER BY anc.ord),
-                   f.oid = ANY (g.oids) OR EXISTS (SELECT FROM pg_catalog.pg_partition_tree(f.oid) t WHERE t.relid = ANY (g.oids))
+                   f.oid = ANY (g.oids) OR EXISTS (SELECT FROM pg_catalog.pg_partition_tree(f.oid) t WHERE t.relid = ANY (g.oids)),
+                   pg_catalog.format_type(a.atttypid, a.atttypmod), pg_catalog.format_type(fa.atttypid, fa.atttypmod)
             FROM pg_catalog.pg_constraint con
             CROSS JOIN (SELECT ARRAY(SELECT pg_catalog.to_regclass(t) FROM pg_catalog.unnest($1::pg_catalog.text[]) t) AS oids) g
             JOIN pg_catalog.pg_class c ON c.oid = con.conrelid JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace
@@ -207,7 +211,7 @@ public static class MaskCatalog
             ORDER BY 2, 3, 1, 4
             """, [tables.Select(t => t.Quoted).ToArray()],
             r => new ForeignKeyColumns(r.GetString(0), new QualifiedName(r.GetString(1), r.GetString(2)), Names(r.GetFieldValue<string[]>(7)), r.GetString(3),
-                new QualifiedName(r.GetString(4), r.GetString(5)), Names(r.GetFieldValue<string[]>(8)), r.GetString(6)) { ReferencedCopied = r.GetBoolean(9) }, ct);
+                new QualifiedName(r.GetString(4), r.GetString(5)), Names(r.GetFieldValue<string[]>(8)), r.GetString(6)) { ReferencedCopied = r.GetBoolean(9), Type = r.GetString(10), ReferencedType = r.GetString(11) }, ct);
         static IReadOnlyList<QualifiedName> Names(string[] quoted) => [.. quoted.Select(q => Subsetting.SubsetOptions.ParseTable(q))];
     }
 

@@ -302,6 +302,15 @@ public sealed class MaskedCloneTests(PgServersFixture fx) : IClassFixture<PgServ
             "foreign key \"ps_email_fkey\" on \"public\".\"ps\": its column \"email\" is masked by \"hash\" and the column it references, \"public\".\"pu\".\"email\", " +
             "is masked by \"keyed_hash\": the clone's rows would break the key; give both the same deterministic rule (keyed_hash keeps them linked)");
 
+        // A hash cut to two lengths (varchar(10) against varchar(20)) would break the key too.
+        await PgServers.ExecAsync(db.Source, "CREATE TABLE us (email varchar(20) PRIMARY KEY); CREATE TABLE ps2 (email varchar(10) REFERENCES us); " +
+                                             "INSERT INTO us VALUES ('a@x.org'); INSERT INTO ps2 VALUES ('a@x.org')");
+        await RefusedAsync("""{"us": {"email": "keyed_hash"}, "ps2": {"email": "keyed_hash"}}""",
+            "foreign key \"ps2_email_fkey\" on \"public\".\"ps2\": its column \"email\" is masked by \"keyed_hash\" and the column it references, \"public\".\"us\".\"email\", " +
+            "is masked by \"keyed_hash\": the clone's rows would break the key; give both the same deterministic rule (keyed_hash keeps them linked), but a hash is cut " +
+            "to its column's length: character varying(10) against character varying(20); give both columns one type");
+        await PgServers.ExecAsync(db.Source, "DROP TABLE ps2, us");
+
         // Alike on both sides, the key holds; nulled on the referencing side, it holds too.
         await CloneAsync(Request(db, CloneOperation.Schema, "public", null, """{"mask": {"pu": {"email": "keyed_hash"}, "ps": {"email": "keyed_hash"}}}"""));
         Assert.Equal(10L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM ps JOIN pu USING (email) WHERE email NOT LIKE 'p%@x.org'"));
