@@ -15,9 +15,10 @@ public sealed record CreatorDefaultAcl(char ObjectType, string? Schema, IReadOnl
 
 /// <summary>
 /// An object DROP ... CASCADE would take along (<see cref="TargetState.DroppedAlongAsync"/>): its description, its
-/// schema, whether it holds rows, and whether it is attached to a relation that stays.
+/// schema, its kind (pg_identify_object's type: "view", "function", ...), whether it holds rows, and whether it is
+/// attached to a relation that stays.
 /// </summary>
-public sealed record DroppedAlong(string Description, string? Schema, bool HoldsData, bool AttachedToKept);
+public sealed record DroppedAlong(string Description, string? Schema, string Kind, bool HoldsData, bool AttachedToKept);
 
 /// <summary>What already exists on the target in the schemas a plan touches: read once, before anything changes.</summary>
 public sealed record TargetState(
@@ -257,12 +258,13 @@ public sealed record TargetState(
                 WHERE NOT EXISTS (SELECT FROM roots r WHERE (r.classid, r.objid) = (g.classid, g.objid))
             )
             SELECT pg_catalog.pg_describe_object(classid, objid, objsubid), (pg_catalog.pg_identify_object(classid, objid, objsubid)).schema,
+                   (pg_catalog.pg_identify_object(classid, objid, objsubid)).type,
                    coalesce(objsubid = 0 AND relkind IN ('r', 'p', 'f') OR objsubid <> 0 AND relkind IS NOT NULL, false), attached
             FROM described
             WHERE NOT part OR coalesce(objsubid = 0 AND relkind IN ('r', 'p', 'f', 'v', 'm'), false)
             ORDER BY 1
             """, [.. dropped.Select(d => $"{d.RegType}:{d.Name}")],
-            r => new DroppedAlong(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetBoolean(2), r.GetBoolean(3)), ct);
+            r => new DroppedAlong(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetString(2), r.GetBoolean(3), r.GetBoolean(4)), ct);
     }
 
     private static bool NamesMissing(PostgresException e) => e.SqlState is PostgresErrorCodes.UndefinedObject or PostgresErrorCodes.InvalidSchemaName;

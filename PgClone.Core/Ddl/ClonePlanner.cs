@@ -103,8 +103,8 @@ public static class ClonePlanner
         IReadOnlyList<DroppedAlong> along;
         try { along = await TargetState.DroppedAlongAsync(target, plan.Replaced, ct); }
         catch (Exception e) when (e is NpgsqlException) { throw PgCloneException.FromDriver(request.Target, null, e); }
-        RefuseReplaceDroppingMore(request, along, schemas.Select(s => s == request.Schema && newSchema is not null ? newSchema : s).ToHashSet(), issues);
-        return plan;
+        var dropped = RefuseReplaceDroppingMore(request, along, schemas.Select(s => s == request.Schema && newSchema is not null ? newSchema : s).ToHashSet(), issues);
+        return dropped.Count == 0 ? plan : plan with { Skipped = [.. plan.Skipped, .. dropped] };
     }
 
     /// <summary>
@@ -114,19 +114,30 @@ public static class ClonePlanner
     /// outside the schemas a schema or database clone creates afresh (a view of another schema, a table's CHECK
     /// calling a function a functions clone replaces). pg_restore --clean refuses such drops too.
     /// </summary>
-    private static void RefuseReplaceDroppingMore(CloneRequest request, IReadOnlyList<DroppedAlong> along, IReadOnlySet<string> clonedSchemas, Action<PlanIssue>? issues)
+    /// <returns>
+    /// What it drops of the target's own in those schemas that the clone does not make again (views, materialized
+    /// views and routines: one the source has too is replaced itself), for the run to list.
+    /// </returns>
+    private static List<string> RefuseReplaceDroppingMore(CloneRequest request, IReadOnlyList<DroppedAlong> along, IReadOnlySet<string> clonedSchemas, Action<PlanIssue>? issues)
     {
         var wholeSchemas = request.Operation is CloneOperation.Schema or CloneOperation.Database or CloneOperation.DatabaseCreate;
         // A schema or database clone brings its schemas' objects and the casts of their types (no schema of their own).
         var lost = along.Where(d => d.HoldsData || d.AttachedToKept || !wholeSchemas || d.Schema is not null && !clonedSchemas.Contains(d.Schema))
             .Select(d => d.Description).ToList();
-        if (lost.Count == 0) return;
+        if (lost.Count == 0)
+        {
+            const string dropped = "the target's own (the source has none), dropped with what conflict=replace replaced";
+            var own = along.Where(d => d.Kind is "view" or "materialized view" or "function" or "procedure" or "aggregate").Select(d => d.Description).ToList();
+            foreach (var o in own) issues?.Invoke(new PlanIssue("conflict", false, o, dropped));
+            return [.. own.Select(o => $"{o}: {dropped}")];
+        }
         const string what = "conflict=replace";
         var problem = $"dropping the target's objects to create them again would also drop {Words.Count(lost.Count, "object")} the clone does not create again: " +
                       $"{string.Join(", ", lost)} (nothing was changed; move or drop those first, or choose conflict rename or skip)";
         var error = PgCloneException.For(request.Target, what, problem);
         if (issues is null) throw error;
         issues(new PlanIssue("conflict", true, what, problem, error));
+        return [];
     }
 
     /// <summary>

@@ -339,9 +339,16 @@ internal sealed class DataCopyPhase(
 
     private void Fail(PgCloneException e)
     {
-        Interlocked.CompareExchange(ref _failure, e, null);
+        Interlocked.CompareExchange(ref _failure, Explained(e), null);
         _scheduler.Stop();
     }
+
+    /// <summary>A row a constraint or domain refuses in a masked run: the masks are the likely cause (the fit probe sampled only the first rows).</summary>
+    private PgCloneException Explained(PgCloneException e) =>
+        masker is not null && job.Request.EffectiveOptions.Mask is { Count: > 0 } && e.InnerException is PostgresException { SqlState: PostgresErrorCodes.CheckViolation }
+            ? new PgCloneException(e.Message + ": a mask rule likely gave a value the constraint refuses (the sample checked before the run, the table's " +
+                                   $"first {Masking.MaskFitProbe.SampleRows} rows, passed); choose rules whose values it accepts", e.InnerException)
+            : e;
 
     /// <summary>A failed index or constraint step ends the run once the copies still to do are in (and checkpointed).</summary>
     private void FailStep(PgCloneException e)

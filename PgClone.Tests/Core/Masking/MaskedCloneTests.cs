@@ -356,6 +356,14 @@ public sealed class MaskedCloneTests(PgServersFixture fx) : IClassFixture<PgServ
             "table \"public\".\"p\": a mask rule's values do not fit their column's type: value for domain public.longname violates check constraint \"longname_check\", " +
             "for a sampled row; choose a rule whose values the domain accepts (\"full_name\" \"name\")");
 
+        // A row past the sample the constraint refuses fails the load, which names the masks as the likely cause.
+        await PgServers.ExecAsync(db.Source, "CREATE TABLE late (id int PRIMARY KEY, note text CHECK (id <= 1000 OR note = 'keep')); " +
+                                             "INSERT INTO late SELECT g, 'keep' FROM generate_series(1, 1001) g");
+        var late = await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(Request(db, CloneOperation.Table, "public", "late", """{"mask": {"note": {"type": "constant", "value": "x"}}}""")));
+        Assert.EndsWith("violates check constraint \"late_check\": a mask rule likely gave a value the constraint refuses (the sample checked before the run, " +
+                        "the table's first 1000 rows, passed); choose rules whose values it accepts", late.Message);
+        await PgServers.ExecAsync(db.Target, "DROP TABLE IF EXISTS late");
+
         // Rules whose values fit go through.
         await CloneAsync(Request(db, CloneOperation.Table, "public", "u", """{"mask": {"email": "email"}}"""));
         Assert.Equal(50L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM u WHERE email LIKE '%@%' AND email NOT LIKE 'user%'"));
