@@ -62,6 +62,10 @@ public sealed record TargetState(
     public IReadOnlySet<(string Name, string Version)> ExtensionVersions { get; init; } = new HashSet<(string, string)>();
     /// <summary>The target's default ACLs for the cloning user: objects it creates get them, not the built-in defaults the source's privileges are stated from.</summary>
     public IReadOnlyList<CreatorDefaultAcl> CreatorDefaults { get; init; } = [];
+    /// <summary>The multirange type of each range type of the schemas (its name goes with the range's: a range moved aside takes it along).</summary>
+    public IReadOnlyDictionary<QualifiedName, QualifiedName> Multiranges { get; init; } = new Dictionary<QualifiedName, QualifiedName>();
+    /// <summary>The target's objects of the kinds without a catalog of their own here (operators, text search objects, casts, ...): (kind, name as the plan names it).</summary>
+    public IReadOnlySet<(string Kind, string Name)> KindObjects { get; init; } = new HashSet<(string, string)>();
     /// <summary>The owners of the schemas that exist on the target (public, in a new database: pg_database_owner).</summary>
     public IReadOnlyDictionary<string, string> SchemaOwners { get; init; } = new Dictionary<string, string>();
     /// <summary>Per schema that exists on the target, the roles with CREATE on it (a new owner of an object in it needs that, unless a superuser gives it).</summary>
@@ -124,6 +128,13 @@ public sealed record TargetState(
         var collations = await CatalogReader.QueryAsync(conn, """
             SELECT n.nspname, c.collname FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace WHERE n.nspname = ANY($1)
             """, names, r => new QualifiedName(r.GetString(0), r.GetString(1)), ct);
+        var kindObjects = await CatalogReader.QueryAsync(conn, KindObjectsSql, names, r => (r.GetString(0), r.GetString(1)), ct);
+        var multiranges = await CatalogReader.QueryAsync(conn, """
+            SELECT n.nspname, t.typname, mn.nspname, m.typname FROM pg_range r
+            JOIN pg_type t ON t.oid = r.rngtypid JOIN pg_namespace n ON n.oid = t.typnamespace
+            JOIN pg_type m ON m.oid = r.rngmultitypid JOIN pg_namespace mn ON mn.oid = m.typnamespace
+            WHERE n.nspname = ANY($1)
+            """, names, r => (new QualifiedName(r.GetString(0), r.GetString(1)), new QualifiedName(r.GetString(2), r.GetString(3))), ct);
         var available = (await CatalogReader.QueryAsync(conn, "SELECT name, default_version FROM pg_available_extensions", null,
             r => (Name: r.GetString(0), Default: r.IsDBNull(1) ? "" : r.GetString(1)), ct)).ToDictionary(a => a.Name, a => a.Default);
         var otherVersions = (extensions ?? []).Where(e => available.TryGetValue(e.Name, out var v) && v != e.Version).Select(e => e.Name).ToArray();
@@ -162,9 +173,34 @@ public sealed record TargetState(
             TrustedExtensions = trusted.ToHashSet(), AssumableRoles = assumable.ToHashSet(), SchemaOwners = existingSchemas.ToDictionary(x => x.Name, x => x.Owner),
             SchemaCreators = existingSchemas.ToDictionary(x => x.Name, x => (IReadOnlySet<string>)x.Creators.ToHashSet()), CreatorDefaults = creatorDefaults,
             Tablespaces = tablespaces.ToHashSet(), AccessMethods = accessMethods.ToHashSet(), ForeignServers = servers.ToHashSet(),
-            DefaultExtensionVersions = available, ExtensionVersions = versions.ToHashSet(),
+            DefaultExtensionVersions = available, ExtensionVersions = versions.ToHashSet(), KindObjects = kindObjects.ToHashSet(),
+            Multiranges = multiranges.ToDictionary(m => m.Item1, m => m.Item2),
         };
     }
+
+    /// <summary>"schema" quoted as <see cref="Sql.Ident"/> quotes it, in SQL.</summary>
+    private static string Quoted(string column) => $"('\"' || replace({column}, '\"', '\"\"') || '\"')";
+
+    /// <summary>
+    /// The operators, operator families and classes, conversions, text search objects of the schemas, and the casts of
+    /// their types, named as the plan names the objects it creates of those kinds (<see cref="Ddl.KindObject"/>).
+    /// </summary>
+    private static readonly string KindObjectsSql = $"""
+        SELECT 'operator', {Quoted("n.nspname")} || '.' || o.oprname || ' (' || coalesce(format_type(o.oprleft, NULL), 'NONE') || ', '
+               || coalesce(format_type(o.oprright, NULL), 'NONE') || ')'
+        FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace WHERE n.nspname = ANY($1)
+        UNION ALL SELECT 'operator family', {Quoted("n.nspname")} || '.' || {Quoted("f.opfname")} || ' USING ' || {Quoted("a.amname")}
+        FROM pg_opfamily f JOIN pg_namespace n ON n.oid = f.opfnamespace JOIN pg_am a ON a.oid = f.opfmethod WHERE n.nspname = ANY($1)
+        UNION ALL SELECT 'operator class', {Quoted("n.nspname")} || '.' || {Quoted("c.opcname")} || ' USING ' || {Quoted("a.amname")}
+        FROM pg_opclass c JOIN pg_namespace n ON n.oid = c.opcnamespace JOIN pg_am a ON a.oid = c.opcmethod WHERE n.nspname = ANY($1)
+        UNION ALL SELECT 'conversion', {Quoted("n.nspname")} || '.' || {Quoted("c.conname")} FROM pg_conversion c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = ANY($1)
+        UNION ALL SELECT 'text search dictionary', {Quoted("n.nspname")} || '.' || {Quoted("d.dictname")} FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace WHERE n.nspname = ANY($1)
+        UNION ALL SELECT 'text search configuration', {Quoted("n.nspname")} || '.' || {Quoted("c.cfgname")} FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace WHERE n.nspname = ANY($1)
+        UNION ALL SELECT 'text search template', {Quoted("n.nspname")} || '.' || {Quoted("t.tmplname")} FROM pg_ts_template t JOIN pg_namespace n ON n.oid = t.tmplnamespace WHERE n.nspname = ANY($1)
+        UNION ALL SELECT 'text search parser', {Quoted("n.nspname")} || '.' || {Quoted("p.prsname")} FROM pg_ts_parser p JOIN pg_namespace n ON n.oid = p.prsnamespace WHERE n.nspname = ANY($1)
+        UNION ALL SELECT 'cast', '(' || format_type(c.castsource, NULL) || ' AS ' || format_type(c.casttarget, NULL) || ')'
+        FROM pg_cast c WHERE EXISTS (SELECT FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.oid IN (c.castsource, c.casttarget) AND n.nspname = ANY($1))
+        """;
 
     /// <summary>
     /// The libraries (as pg_proc.probin names them) that are not on the target server, looked up in its package

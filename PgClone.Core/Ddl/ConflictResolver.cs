@@ -64,6 +64,62 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
         }
     }
 
+    private readonly HashSet<(string, string)> _movedTypes = [];
+
+    /// <summary>Whether a name mentions a type rename moves aside (a cast from it, an operator on it): the existing one then goes by the type's new name.</summary>
+    private bool MentionsMovedType(string name)
+    {
+        if (_movedTypes.Count == 0) return false;
+        var tokens = SqlTokens.Read(name);
+        for (var i = 0; i + 2 < tokens.Count; i++)
+            if (tokens[i].IsIdentifier && tokens[i + 1].Kind == SqlTokenKind.Dot && tokens[i + 2].IsIdentifier && _movedTypes.Contains((tokens[i].Value, tokens[i + 2].Value)))
+                return true;
+        return false;
+    }
+
+    /// <summary>The order the other kinds are dropped in under replace: what uses an object before it.</summary>
+    private static readonly string[] KindDropOrder = ["operator class", "operator family", "text search configuration", "text search dictionary",
+        "text search template", "text search parser", "cast", "operator", "conversion"];
+
+    /// <summary>
+    /// Objects of the other kinds (operators, their families and classes, conversions, text search objects, casts)
+    /// that already exist: error refuses; skip leaves them (returned, to be left out of the plan); replace drops each
+    /// once the objects it replaces are gone (with what they took along), without CASCADE, so one anything else still
+    /// uses fails the run before anything changes; rename, which these kinds do not all have (an operator has no
+    /// name of its own to change), refuses.
+    /// </summary>
+    public IReadOnlySet<ObjectKey> ResolveKinds(IEnumerable<KindObject> kinds)
+    {
+        var skipped = new HashSet<ObjectKey>();
+        var drops = new List<KindObject>();
+        foreach (var k in kinds.Where(k => target.KindObjects.Contains((k.Kind, k.Name)) && !MentionsMovedType(k.Name)))
+        {
+            var display = $"{k.Kind} {k.Name}";
+            Conflicts.Add(display);
+            if (strategy == ConflictStrategy.Skip)
+            {
+                skipped.Add(k.Key);
+                Skipped.Add($"{display}: already exists on the target (conflict=skip)");
+                issues?.Invoke(new PlanIssue("conflict", false, display, "already exists on the target: left as it is, not created (conflict=skip)"));
+                continue;
+            }
+            if (strategy == ConflictStrategy.Replace)
+            {
+                drops.Add(k);
+                issues?.Invoke(new PlanIssue("conflict", false, display, "already exists on the target: dropped and created again (conflict=replace)"));
+                continue;
+            }
+            var problem = strategy == ConflictStrategy.Error ? ExistsProblem
+                : $"already exists, and conflict=rename does not apply to {("aeiou".Contains(k.Kind[0]) ? "an" : "a")} {k.Kind} (nothing was changed; drop it on the target first, or choose conflict skip or replace)";
+            var error = PgCloneException.For(targetServer, display, problem);
+            if (issues is null) throw error;
+            issues(new PlanIssue("conflict", true, display, problem, error));
+        }
+        foreach (var k in drops.OrderBy(k => Array.IndexOf(KindDropOrder, k.Kind)))
+            Statements.Add(new DdlStatement(k.Kind, k.Name, $"DROP {k.Kind.ToUpperInvariant()} IF EXISTS {k.Name}"));
+        return skipped;
+    }
+
     /// <summary>
     /// Names a created object brings along (its indexes, identity and owned sequences) that an unrelated target
     /// relation already uses: under error that fails the plan before anything changes; under rename the
@@ -136,6 +192,16 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
         var newName = FreshName(p.Name, n => target.NameTaken(n.Schema, n.Name));
         Statements.Add(new DdlStatement(p.Kind, p.Name.Quoted, $"ALTER {Keyword(kind)} {p.Name.Quoted} RENAME TO {Sql.Ident(newName.Name)}"));
         _freed.Add(p.Name);
+        if (kind is 'T' or 'D' or 'c') _movedTypes.Add((p.Name.Schema, p.Name.Name));
+        // A range's multirange and the constructor functions of both keep their names when the range moves: they move
+        // aside too (before it, as they are named by its arguments), or the new range's could not be made.
+        if (target.Multiranges.TryGetValue(p.Name, out var multirange))
+        {
+            var multiNew = MoveAside(p, "TYPE", multirange);
+            foreach (var (type, moved) in new[] { (p.Name, newName), (multirange, multiNew) })
+                foreach (var constructor in target.Functions.Where(f => f.StartsWith(type.Quoted + "(", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+                    Statements.Insert(_routinesRenamed++, new DdlStatement(p.Kind, p.Name.Quoted, $"ALTER FUNCTION {constructor} RENAME TO {Sql.Ident(moved.Name)}"));
+        }
         if (kind is not ('r' or 'p' or 'm') || !target.Relations.TryGetValue(p.Name, out var rel)) return;
         // The moved table's (or materialized view's) indexes (and so its constraints) and owned sequences free their names too.
         foreach (var index in rel.Indexes)
@@ -144,11 +210,12 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
             MoveAside(p, "SEQUENCE", p.Name with { Name = sequence });
     }
 
-    private void MoveAside(PlannedObject owner, string keyword, QualifiedName name)
+    private QualifiedName MoveAside(PlannedObject owner, string keyword, QualifiedName name)
     {
         var fresh = FreshName(name, n => target.NameTaken(n.Schema, n.Name));
         Statements.Add(new DdlStatement(owner.Kind, owner.Name.Quoted, $"ALTER {keyword} {name.Quoted} RENAME TO {Sql.Ident(fresh.Name)}"));
         _freed.Add(name);
+        return fresh;
     }
 
     private QualifiedName FreshName(QualifiedName name, Func<QualifiedName, bool> taken)

@@ -45,8 +45,10 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         conflicts.Resolve(PrimaryObjects());
         _excluded.UnionWith(conflicts.SkippedOids);
         _excluded.UnionWith(scope.Sequences.Where(s => conflicts.SkippedOids.Contains(s.OwnerTable)).Select(s => s.Oid));
-        _skipped.AddRange(conflicts.Skipped);
         conflicts.ResolveBroughtNames(BroughtNames());
+        var skippedKinds = conflicts.ResolveKinds(Kinds.Where(k => k.Section == DumpSection.PreData && k.Kind != "aggregate"));
+        if (skippedKinds.Count > 0) _kinds = Kinds.Where(k => !skippedKinds.Contains(k.Key)).ToList();
+        _skipped.AddRange(conflicts.Skipped);
 
         var pre = new List<DdlStatement>(conflicts.Statements);
         pre.AddRange(catalog.Schemas.Where(s => !state.Schemas.Contains(s.Name))

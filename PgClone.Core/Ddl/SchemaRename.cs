@@ -43,11 +43,16 @@ internal sealed class SchemaRename(string from, string to, IReadOnlySet<string> 
             Types = state.Types.ToDictionary(t => Back(t.Key), t => t.Value),
             Collations = state.Collations.Select(Back).ToHashSet(),
             // A routine of the new schema by the source schema's name, whatever its own name (one moved aside too).
-            Functions = state.Functions.Select(f => f.StartsWith(Connections.Sql.Ident(to) + ".", StringComparison.Ordinal)
-                ? Connections.Sql.Ident(from) + ReadBack.Rewrite(f[Connections.Sql.Ident(to).Length..])
-                : ReadBack.Rewrite(f)).ToHashSet(),
+            Functions = state.Functions.Select(FromNewSchema).ToHashSet(),
+            KindObjects = state.KindObjects.Select(k => (k.Kind, FromNewSchema(k.Name))).ToHashSet(),
+            Multiranges = state.Multiranges.ToDictionary(m => Back(m.Key), m => Back(m.Value)),
         };
     }
+
+    /// <summary>A target object's name as the plan names the source's: the new schema's quoted prefix, and its names inside, read back.</summary>
+    private string FromNewSchema(string name) => name.StartsWith(Connections.Sql.Ident(to) + ".", StringComparison.Ordinal)
+        ? Connections.Sql.Ident(from) + ReadBack.Rewrite(name[Connections.Sql.Ident(to).Length..])
+        : ReadBack.Rewrite(name);
 
     /// <summary>The new schema's names read back as the source schema's, spelled as the server prints them.</summary>
     private SchemaRename ReadBack => new(to, from, objectNames, printedFrom);
