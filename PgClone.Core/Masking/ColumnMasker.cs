@@ -67,7 +67,7 @@ public sealed class ColumnMasker(MaskRuleSet rules, Func<MaskingSecret> secret, 
         await EnsureComputedFromMaskedAsync(sourceConnection, ct);
         await EnsureNoPartitionKeyMaskedAsync(sourceConnection, ct);
         await EnsureForeignKeysMaskedAlikeAsync(sourceConnection, plan, ct);
-        await MaskFitProbe.EnsureFitsAsync(source, Masked, ct);
+        await MaskFitProbe.EnsureFitsAsync(source, sourceConnection, Masked, ct);
         if (!requireMasking) return;
         var uncovered = new List<string>();
         foreach (var schema in plan.Tables.GroupBy(t => t.Source.Schema).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -141,8 +141,9 @@ public sealed class ColumnMasker(MaskRuleSet rules, Func<MaskingSecret> secret, 
     }
 
     /// <summary>The length a hash's hex digits (md5: 32, keyed: 64) are cut to in a column of the type; null when they fit.</summary>
-    private static int? CutTo(string type, MaskRule rule)
+    internal static int? CutTo(string type, MaskRule rule)
     {
+        if (rule.Strategy is not (MaskStrategy.Hash or MaskStrategy.KeyedHash)) return null;
         var length = System.Text.RegularExpressions.Regex.Match(type, @"^(?:character varying|character|bit varying)\((\d+)\)$");
         var digits = rule.Strategy == MaskStrategy.Hash ? 32 : 64;
         return length.Success && int.Parse(length.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) is var n && n < digits ? n : null;

@@ -167,6 +167,23 @@ public static class MaskCatalog
             """, [table.Quoted, columns.ToArray()], r => (Column: r.GetString(0), Type: r.GetString(1)), ct))
         .ToDictionary(c => c.Column, c => c.Type, StringComparer.Ordinal);
 
+    /// <summary>Of the given columns, those a validated CHECK constraint reads or whose type is a domain: what the fit probe has to try.</summary>
+    public static async Task<IReadOnlySet<(QualifiedName Table, string Column)>> ConstrainedAsync(NpgsqlConnection conn, ServerEndpoint server,
+        IReadOnlyCollection<(QualifiedName Table, string Column)> columns, CancellationToken ct)
+    {
+        if (columns.Count == 0) return new HashSet<(QualifiedName, string)>();
+        var tables = columns.Select(c => c.Table).Distinct().ToDictionary(t => t.Quoted);
+        return (await ReadAsync(conn, server, """
+            SELECT m.tbl, m.col
+            FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), pg_catalog.unnest($2::pg_catalog.text[])) m (tbl, col)
+            JOIN pg_catalog.pg_attribute a ON a.attrelid = pg_catalog.to_regclass(m.tbl) AND a.attname = m.col
+            JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+            WHERE t.typtype = 'd'
+               OR EXISTS (SELECT FROM pg_catalog.pg_constraint con WHERE con.conrelid = a.attrelid AND con.contype = 'c' AND con.convalidated AND a.attnum = ANY (con.conkey))
+            """, [columns.Select(c => c.Table.Quoted).ToArray(), columns.Select(c => c.Column).ToArray()],
+            r => (tables[r.GetString(0)], r.GetString(1)), ct)).ToHashSet();
+    }
+
     /// <summary>The columns that are unique by themselves (the one key column of a unique index without a predicate).</summary>
     public static async Task<IReadOnlySet<string>> UniqueAloneAsync(NpgsqlConnection conn, ServerEndpoint server, QualifiedName table, CancellationToken ct) =>
         (await ReadAsync(conn, server, """

@@ -17,8 +17,14 @@ internal static class MaskFitProbe
     public const int SampleRows = 1000;
     private const string RollBack = "ROLLBACK TO SAVEPOINT mask_fit";
 
-    public static async Task EnsureFitsAsync(ServerEndpoint source, IReadOnlyCollection<MaskedColumn> masked, CancellationToken ct)
+    /// <param name="catalog">A session to read the catalog on (the run's own): the probe opens its session only for the
+    /// tables that need it, those with a masked column a CHECK reads, of a domain, or hashed into a short column.</param>
+    public static async Task EnsureFitsAsync(ServerEndpoint source, NpgsqlConnection catalog, IReadOnlyCollection<MaskedColumn> masked, CancellationToken ct)
     {
+        var constrained = await MaskCatalog.ConstrainedAsync(catalog, source, masked.Select(m => (m.Column.Table, m.Column.Column)).ToList(), ct);
+        masked = [.. masked.GroupBy(m => m.Column.Table)
+            .Where(t => t.Any(m => constrained.Contains((m.Column.Table, m.Column.Column)) || ColumnMasker.CutTo(m.Column.DataType, m.Rule) is not null))
+            .SelectMany(t => t)];
         if (masked.Count == 0) return;
         await using var conn = await source.OpenAsync(ct);
         try
