@@ -5,7 +5,7 @@ namespace PgClone.Core.Connections;
 /// <summary>Runs a read-only query with positional parameters into a list; a driver error names the server and the object.</summary>
 internal static class ReadQuery
 {
-    public static async Task<List<T>> RowsAsync<T>(NpgsqlConnection conn, ServerEndpoint server, string objectName, string sql, Func<NpgsqlDataReader, T> map,
+    public static async Task<List<T>> RowsAsync<T>(NpgsqlConnection conn, ServerEndpoint server, string? objectName, string sql, Func<NpgsqlDataReader, T> map,
         CancellationToken ct, params object[] args)
     {
         try

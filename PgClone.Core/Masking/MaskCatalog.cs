@@ -232,20 +232,8 @@ public static class MaskCatalog
         static IReadOnlyList<QualifiedName> Names(string[] quoted) => [.. quoted.Select(q => Subsetting.SubsetOptions.ParseTable(q))];
     }
 
-    private static async Task<List<T>> ReadAsync<T>(NpgsqlConnection conn, ServerEndpoint server, string sql, object[] parameters,
-        Func<NpgsqlDataReader, T> map, CancellationToken ct)
-    {
-        try
-        {
-            await using var cmd = new NpgsqlCommand(sql, conn);
-            foreach (var p in parameters) cmd.Parameters.Add(new NpgsqlParameter { Value = p });
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            var rows = new List<T>();
-            while (await reader.ReadAsync(ct)) rows.Add(map(reader));
-            return rows;
-        }
-        catch (NpgsqlException e) { throw PgCloneException.FromDriver(server, null, e); }
-    }
+    private static Task<List<T>> ReadAsync<T>(NpgsqlConnection conn, ServerEndpoint server, string sql, object[] parameters,
+        Func<NpgsqlDataReader, T> map, CancellationToken ct) => ReadQuery.RowsAsync(conn, server, null, sql, map, ct, parameters);
 
     /// <summary>The columns of one table; a clear error when it does not exist.</summary>
     public static async Task<IReadOnlyList<MaskCatalogColumn>> TableAsync(NpgsqlConnection conn, ServerEndpoint server, QualifiedName table, CancellationToken ct)
