@@ -335,14 +335,17 @@ public static partial class CatalogReader
                 r.GetBoolean(5), r.GetBoolean(6), r.GetChar(7), r.GetBoolean(8), r.GetString(9), r.GetString(10), Str(r, 11)), ct);
     }
 
-    /// <summary>The current database's encoding, locale, connection limit and tablespace, for CREATE DATABASE on the target.</summary>
-    public static async Task<DatabaseProperties> ReadDatabasePropertiesAsync(NpgsqlConnection conn, CancellationToken ct) =>
-        (await QueryAsync(conn, """
+    /// <summary>
+    /// A database's encoding, locale, connection limit and tablespace, for CREATE DATABASE on the target: the current
+    /// database's, or <paramref name="database"/>'s.
+    /// </summary>
+    public static async Task<DatabaseProperties> ReadDatabasePropertiesAsync(NpgsqlConnection conn, CancellationToken ct, string? database = null) =>
+        (await QueryAsync(conn, $"""
             SELECT pg_catalog.pg_encoding_to_char(d.encoding), d.datcollate, d.datctype, d.datlocprovider, d.daticulocale, d.datconnlimit,
                    NULLIF(t.spcname, 'pg_default')
             FROM pg_catalog.pg_database d JOIN pg_catalog.pg_tablespace t ON t.oid = d.dattablespace
-            WHERE d.datname = pg_catalog.current_database()
-            """, null, r => new DatabaseProperties(r.GetString(0), r.GetString(1), r.GetString(2), r.GetChar(3), Str(r, 4), r.GetInt32(5), Str(r, 6)), ct))[0];
+            WHERE d.datname = {(database is null ? "pg_catalog.current_database()" : "ANY($1)")}
+            """, database is null ? null : [database], r => new DatabaseProperties(r.GetString(0), r.GetString(1), r.GetString(2), r.GetChar(3), Str(r, 4), r.GetInt32(5), Str(r, 6)), ct))[0];
 
     private static async Task<List<ForeignServerInfo>> ReadForeignServersAsync(NpgsqlConnection conn, CancellationToken ct)
     {

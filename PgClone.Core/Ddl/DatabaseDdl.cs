@@ -16,12 +16,36 @@ internal static class DatabaseDdl
     public static string Create(string name, DatabaseProperties p)
     {
         var sql = $"CREATE DATABASE {Sql.Ident(name)} TEMPLATE template0 ENCODING {Sql.Literal(p.Encoding)} " +
-                  $"LOCALE_PROVIDER {(p.LocaleProvider == 'i' ? "icu" : "libc")} LC_COLLATE {Sql.Literal(p.Collate)} LC_CTYPE {Sql.Literal(p.Ctype)}";
+                  $"LOCALE_PROVIDER {Provider(p.LocaleProvider)} LC_COLLATE {Sql.Literal(p.Collate)} LC_CTYPE {Sql.Literal(p.Ctype)}";
         if (p.IcuLocale is not null) sql += $" ICU_LOCALE {Sql.Literal(p.IcuLocale)}";
         if (p.ConnectionLimit != -1) sql += $" CONNECTION LIMIT {Sql.Literal(p.ConnectionLimit)}";
         if (p.Tablespace is not null) sql += $" TABLESPACE {Sql.Ident(p.Tablespace)}";
         return sql;
     }
+
+    /// <summary>
+    /// What an existing database that database-create clones into keeps of its own where the source's differs: its
+    /// encoding and locale, fixed when a database is created. Text then sorts and compares by the target's rules, and
+    /// a character its encoding lacks fails the copy. Null when they agree.
+    /// </summary>
+    public static string? KeptLocale(string name, DatabaseProperties target, DatabaseProperties source)
+    {
+        var differences = new List<string>();
+        void Compare(string what, string? kept, string? wanted)
+        {
+            if (kept != wanted) differences.Add($"{what} {kept ?? "none"} (source: {wanted ?? "none"})");
+        }
+        Compare("encoding", target.Encoding, source.Encoding);
+        Compare("locale provider", Provider(target.LocaleProvider), Provider(source.LocaleProvider));
+        Compare("LC_COLLATE", target.Collate, source.Collate);
+        Compare("LC_CTYPE", target.Ctype, source.Ctype);
+        Compare("ICU locale", target.IcuLocale, source.IcuLocale);
+        return differences.Count == 0 ? null
+            : $"database {Sql.Ident(name)} already existed and keeps its own {string.Join(", ", differences)}: text sorts and compares by " +
+              "its rules, not the source's; drop it first, or give another target_name, for a database created like the source's";
+    }
+
+    private static string Provider(char provider) => provider == 'i' ? "icu" : "libc";
 
     /// <summary>
     /// ALTER DATABASE ... SET for each setting of the source database, and ALTER ROLE ... IN DATABASE ... SET for each

@@ -137,6 +137,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         notes.AddRange(ConsistencyNotes(plan, results, jobId, snapshot.Id));
         if (plan.UnreadOnStandby.Count > 0) notes.Add(StandbyNote(plan.UnreadOnStandby));
         notes.AddRange(job.Notes);
+        notes.AddRange(_notes);
 
         var byTable = results.GroupBy(r => r.Table).ToDictionary(g => g.Key, g => g.First());
         var ordered = plan.Tables.Select(t => byTable[t.Target]).ToList();
@@ -145,6 +146,9 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
 
     /// <summary>What database-create left out of CREATE DATABASE itself (with skip_unsupported).</summary>
     private readonly List<string> _skipped = [];
+
+    /// <summary>What database-create says of the database it cloned into (<see cref="DatabaseDdl.KeptLocale"/>).</summary>
+    private readonly List<string> _notes = [];
 
     /// <summary>database-create's target_name named the database; the planner reads it as a table's new name.</summary>
     internal static CloneRequest PlanRequest(CloneRequest request) => request.Operation == CloneOperation.DatabaseCreate
@@ -163,7 +167,14 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         {
             var exists = await JobSession.ScalarAsync<bool>(conn, request.Target,
                 "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1)", ct, name);
-            if (!exists)
+            if (exists)
+            {
+                Catalog.DatabaseProperties kept;
+                try { kept = await Catalog.CatalogReader.ReadDatabasePropertiesAsync(conn, ct, name); }
+                catch (NpgsqlException e) { throw PgCloneException.FromDriver(request.Target, $"database {Sql.Ident(name)}", e); }
+                if (DatabaseDdl.KeptLocale(name, kept, await SourcePropertiesAsync(session, ct)) is { } note) _notes.Add(note);
+            }
+            else
             {
                 var properties = await SourcePropertiesAsync(session, ct);
                 if (properties.Tablespace is { } space && !await JobSession.ScalarAsync<bool>(conn, request.Target,

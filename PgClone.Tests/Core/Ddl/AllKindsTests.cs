@@ -234,6 +234,32 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
     }
 
     [Fact]
+    public async Task Database_create_into_a_database_that_exists_says_which_of_its_encoding_and_locale_differ_from_the_sources()
+    {
+        var name = $"dbkept_{Guid.NewGuid():N}"[..19];
+        await PgServers.ExecAsync(fx.Servers.SourceAdmin, $"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' " +
+                                                          "LC_COLLATE 'C' LC_CTYPE 'C'");
+        var source = PgServers.WithDatabase(fx.Servers.SourceAdmin, name);
+        await PgServers.ExecAsync(source, "CREATE TABLE t (v text); INSERT INTO t VALUES ('b'), ('a')");
+        var kept = name + "_latin";
+        await PgServers.ExecAsync(fx.Servers.TargetAdmin, $"CREATE DATABASE {kept} TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C'");
+        CloneRequest Into(string database) => new(CloneOperation.DatabaseCreate, ServerEndpoint.Parse(ServerRole.Source, source),
+            ServerEndpoint.Parse(ServerRole.Target, PgServers.WithDatabase(fx.Servers.TargetAdmin, database)), null, null, new CloneOptions());
+
+        var result = await new CloneEngine().RunAsync(Into(kept));
+
+        Assert.Contains($"database \"{kept}\" already existed and keeps its own encoding LATIN1 (source: UTF8), locale provider libc (source: icu), " +
+                        "ICU locale none (source: en-US): text sorts and compares by its rules, not the source's; drop it first, or give another " +
+                        "target_name, for a database created like the source's", result.Notes);
+        Assert.Equal("a,b", await PgServers.ScalarAsync<string>(PgServers.WithDatabase(fx.Servers.TargetAdmin, kept), "SELECT string_agg(v, ',' ORDER BY v) FROM t"));
+        // A database created like the source's (here by the run itself) is cloned into again without a word about it.
+        var created = name + "_same";
+        Assert.DoesNotContain((await new CloneEngine().RunAsync(Into(created))).Notes, n => n.Contains("already existed"));
+        var again = await new CloneEngine().RunAsync(Into(created) with { Options = new CloneOptions { Conflict = ConflictStrategy.Replace } });
+        Assert.DoesNotContain(again.Notes, n => n.Contains("already existed"));
+    }
+
+    [Fact]
     public async Task A_SQL_ASCII_database_is_copied_byte_for_byte_with_names_comments_and_values_in_no_declared_encoding()
     {
         var name = $"ascii_{Guid.NewGuid():N}"[..20];
