@@ -191,11 +191,12 @@ public static partial class CatalogReader
 
     private static async Task<List<RuleInfo>> ReadRulesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, $"""
-            SELECT r.oid, r.ev_class, r.rulename, pg_get_ruledef(r.oid), r.ev_enabled, {Comment("pg_rewrite", "r.oid")}
+            SELECT r.oid, r.ev_class, r.rulename, pg_get_ruledef(r.oid), r.ev_enabled, {Comment("pg_rewrite", "r.oid")},
+                   {ColumnsRead("pg_rewrite", "r.oid", "r.ev_class")}
             FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE r.rulename <> '_RETURN' AND n.nspname = ANY($1)
             ORDER BY n.nspname, c.relname, r.rulename
-            """, schemas, r => new RuleInfo(r.GetFieldValue<uint>(0), r.GetFieldValue<uint>(1), r.GetString(2), r.GetString(3), r.GetChar(4), Str(r, 5)), ct);
+            """, schemas, r => new RuleInfo(r.GetFieldValue<uint>(0), r.GetFieldValue<uint>(1), r.GetString(2), r.GetString(3), r.GetChar(4), Str(r, 5)) { Columns = Shorts(r, 6) }, ct);
 
     /// <summary>Foreign tables' servers and options, and their columns' options.</summary>
     private static async Task<List<ForeignTableInfo>> ReadForeignTablesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>

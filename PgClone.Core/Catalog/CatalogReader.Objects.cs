@@ -95,9 +95,7 @@ public static partial class CatalogReader
     private static async Task<List<TriggerInfo>> ReadTriggersAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, $"""
             SELECT g.oid, g.tgrelid, g.tgname, pg_get_triggerdef(g.oid), g.tgenabled,
-                   ARRAY(SELECT DISTINCT k::int2 FROM (SELECT unnest(g.tgattr::int2[]) AS k
-                         UNION SELECT d.refobjsubid FROM pg_depend d WHERE d.classid = 'pg_trigger'::regclass AND d.objid = g.oid
-                               AND d.refclassid = 'pg_class'::regclass AND d.refobjid = g.tgrelid) x WHERE k > 0),
+                   {ColumnsRead("pg_trigger", "g.oid", "g.tgrelid", "g.tgattr")},
                    g.tgfoid, {Comment("pg_trigger", "g.oid")}, g.tgparentid <> 0
             FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
             LEFT JOIN pg_trigger pg ON pg.oid = g.tgparentid
@@ -120,18 +118,17 @@ public static partial class CatalogReader
         await QueryAsync(conn, $"""
             SELECT p.oid, p.polrelid, p.polname, p.polpermissive, p.polcmd,
                    ARRAY(SELECT r.rolname::text FROM unnest(p.polroles) WITH ORDINALITY AS x(role, n) JOIN pg_roles r ON r.oid = x.role ORDER BY x.n),
-                   pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid), {Comment("pg_policy", "p.oid")}
+                   pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid), {Comment("pg_policy", "p.oid")},
+                   {ColumnsRead("pg_policy", "p.oid", "p.polrelid")}
             FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = ANY($1) ORDER BY p.polrelid, p.polname
             """, schemas, r => new PolicyInfo(r.GetFieldValue<uint>(0), r.GetFieldValue<uint>(1), r.GetString(2), r.GetBoolean(3), r.GetChar(4),
-                Strings(r, 5), Str(r, 6), Str(r, 7), Str(r, 8)), ct);
+                Strings(r, 5), Str(r, 6), Str(r, 7), Str(r, 8)) { Columns = Shorts(r, 9) }, ct);
 
     private static async Task<List<StatisticsInfo>> ReadStatisticsAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, $"""
             SELECT s.oid, n.nspname, s.stxname, s.stxrelid, s.stxkind::text[], pg_get_statisticsobjdef_columns(s.oid), s.stxstattarget,
-                   ARRAY(SELECT DISTINCT k::int2 FROM (SELECT unnest(s.stxkeys::int2[]) AS k
-                         UNION SELECT d.refobjsubid FROM pg_depend d WHERE d.classid = 'pg_statistic_ext'::regclass AND d.objid = s.oid
-                               AND d.refclassid = 'pg_class'::regclass AND d.refobjid = s.stxrelid) x WHERE k > 0),
+                   {ColumnsRead("pg_statistic_ext", "s.oid", "s.stxrelid", "s.stxkeys")},
                    {Comment("pg_statistic_ext", "s.oid")}, pg_get_userbyid(s.stxowner)
             FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace
             WHERE n.nspname = ANY($1) ORDER BY n.nspname, s.stxname

@@ -96,7 +96,8 @@ public static partial class CatalogReader
                    a.attislocal, a.attstattarget, a.attstorage, t.typstorage, {Comment("pg_class", "a.attrelid", "a.attnum")},
                    a.attcompression, ARRAY(SELECT o FROM unnest(a.attoptions) o WHERE split_part(o, '=', 1) IN ({ColumnOptions})),
                    rp.paths IS NOT NULL, nb.type IS NOT NULL, fc.oid IS NOT NULL,
-                   rp.paths
+                   rp.paths,
+                   CASE WHEN a.attgenerated <> '' THEN {ColumnsRead("pg_attrdef", "ad.oid", "a.attrelid")} END
             {Columns}
             JOIN pg_type t ON t.oid = a.atttypid
             LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
@@ -112,7 +113,7 @@ public static partial class CatalogReader
                 r.GetInt16(1), r.GetString(2), r.GetString(3), r.GetFieldValue<uint>(4), Collation(r, 5), r.GetBoolean(7),
                 Str(r, 8), r.GetChar(9), r.GetChar(10), r.GetBoolean(11), r.GetInt16(12), r.GetChar(13), r.GetChar(14), Str(r, 15))
                 { Compression = r.GetChar(16), Options = Strings(r, 17), ByName = r.GetBoolean(18), NoBinaryForm = r.GetBoolean(19), FoldsCase = r.GetBoolean(20),
-                  ObjectsNamed = [.. Strings(r, 21).Select(RegValuePath.Parse)] }), ct);
+                  ObjectsNamed = [.. Strings(r, 21).Select(RegValuePath.Parse)], GeneratedFrom = Shorts(r, 22) }), ct);
         return rows.GroupBy(x => x.Rel).ToDictionary(g => g.Key, g => g.Select(x => x.Column).ToList());
     }
 
@@ -235,7 +236,8 @@ public static partial class CatalogReader
             SELECT co.oid, co.conrelid, co.conname, co.contype, {{ConstraintDefinition("co")}}, co.conislocal, co.conparentid,
                    co.convalidated, co.conkey, co.conindid, co.confrelid, {{Comment("pg_constraint", "co.oid")}},
                    CASE WHEN co.contype = 'c' THEN ARRAY(SELECT d.refobjid FROM pg_depend d WHERE d.classid = 'pg_constraint'::regclass AND d.objid = co.oid
-                                                          AND d.refclassid = 'pg_proc'::regclass AND d.deptype = 'n') ELSE '{}' END
+                                                          AND d.refclassid = 'pg_proc'::regclass AND d.deptype = 'n') ELSE '{}' END,
+                   co.confkey
             FROM pg_constraint co
             JOIN pg_class c ON c.oid = co.conrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -243,7 +245,7 @@ public static partial class CatalogReader
             ORDER BY co.conrelid, co.conname
             """, schemas, r => new ConstraintInfo(
                 r.GetFieldValue<uint>(0), r.GetFieldValue<uint>(1), r.GetString(2), r.GetChar(3), r.GetString(4), r.GetBoolean(5),
-                Oid(r, 6), r.GetBoolean(7), Shorts(r, 8), Oid(r, 9), Oid(r, 10), Str(r, 11)) { Functions = r.GetFieldValue<uint[]>(12) }, ct);
+                Oid(r, 6), r.GetBoolean(7), Shorts(r, 8), Oid(r, 9), Oid(r, 10), Str(r, 11)) { Functions = r.GetFieldValue<uint[]>(12), ReferencedColumns = Shorts(r, 13) }, ct);
 
     /// <summary>The name of a relation's tablespace (null for the database's default, oid 0).</summary>
     private static string SpaceOf(string column) => $"(SELECT ts.spcname FROM pg_tablespace ts WHERE ts.oid = {column})";
@@ -255,9 +257,7 @@ public static partial class CatalogReader
                           quote_ident(ic.relname), CASE WHEN c.relkind = 'p' THEN 'ONLY ' END, quote_ident(n.nspname), quote_ident(c.relname))) + 1),
                    (SELECT co.oid FROM pg_constraint co WHERE co.conindid = i.indexrelid AND co.conrelid = i.indrelid AND co.contype IN ('p', 'u', 'x')),
                    (SELECT h.inhparent FROM pg_inherits h WHERE h.inhrelid = i.indexrelid),
-                   ARRAY(SELECT DISTINCT k::int2 FROM (SELECT unnest(i.indkey::int2[]) AS k
-                         UNION SELECT d.refobjsubid FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
-                               AND d.refclassid = 'pg_class'::regclass AND d.refobjid = i.indrelid) x WHERE k > 0),
+                   {ColumnsRead("pg_class", "i.indexrelid", "i.indrelid", "i.indkey")},
                    i.indisclustered, i.indisreplident, {Comment("pg_class", "i.indexrelid")},
                    ARRAY(SELECT a.attstattarget FROM pg_attribute a WHERE a.attrelid = i.indexrelid AND a.attnum > 0 ORDER BY a.attnum),
                    {SpaceOf("ic.reltablespace")}, greatest(ic.relpages, 0)::int8 * current_setting('block_size')::int8

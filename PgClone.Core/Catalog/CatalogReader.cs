@@ -33,6 +33,18 @@ public static partial class CatalogReader
         $"(SELECT cmt.description FROM pg_catalog.pg_description cmt WHERE cmt.objoid = {oid} AND cmt.classoid = 'pg_catalog.{catalog}'::pg_catalog.regclass AND cmt.objsubid = {subid})";
 
     /// <summary>
+    /// The numbers of the columns of <paramref name="relation"/> an object reads, as an int2[]: those it lists
+    /// (<paramref name="keys"/>, an int2vector such as indkey or tgattr) and those its expressions read, which only
+    /// pg_depend records (an index's WHERE, a trigger's WHEN, a policy's USING, a rule's qualification). A clone of some
+    /// of a table's columns leaves out what reads another: creating it would fail after the rows are in.
+    /// </summary>
+    internal static string ColumnsRead(string catalog, string oid, string relation, string? keys = null) =>
+        $"""
+        ARRAY(SELECT DISTINCT k::int2 FROM ({(keys is null ? "" : $"SELECT unnest({keys}::int2[]) AS k UNION ")}SELECT d.refobjsubid FROM pg_depend d
+              WHERE d.classid = '{catalog}'::regclass AND d.objid = {oid} AND d.refclassid = 'pg_class'::regclass AND d.refobjid = {relation}) x (k) WHERE k > 0 ORDER BY 1)
+        """;
+
+    /// <summary>
     /// User schemas of the database: not system, not toast/temp; one an extension created only when it also holds
     /// tables or functions of the user's (CREATE EXTENSION makes the schema, the clone what the user put in it).
     /// </summary>

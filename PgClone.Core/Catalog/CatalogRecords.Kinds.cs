@@ -64,7 +64,11 @@ public sealed record ConversionInfo(uint Oid, QualifiedName Name, string From, s
 public sealed record AccessMethodInfo(uint Oid, string Name, char Type, string Handler, string? Comment);
 
 /// <summary>A rule other than a view's _RETURN rule, as pg_get_ruledef renders it; Enabled as pg_rewrite.ev_enabled.</summary>
-public sealed record RuleInfo(uint Oid, uint TableOid, string Name, string Definition, char Enabled, string? Comment);
+public sealed record RuleInfo(uint Oid, uint TableOid, string Name, string Definition, char Enabled, string? Comment)
+{
+    /// <summary>The numbers of its table's columns it reads (its qualification's and actions' NEW and OLD columns).</summary>
+    public IReadOnlyList<int> Columns { get; init; } = [];
+}
 
 public sealed record EventTriggerInfo(uint Oid, string Name, string Event, IReadOnlyList<string> Tags, string Function, char Enabled, string Owner, string? Comment);
 

@@ -112,6 +112,8 @@ public sealed record ColumnInfo(
     public bool NoBinaryForm { get; init; }
     /// <summary>Of citext or a domain over it (<see cref="CatalogReader.CaseFoldingTypes"/>): equal values may differ in case.</summary>
     public bool FoldsCase { get; init; }
+    /// <summary>The numbers of the columns a generated column's expression reads: it cannot be cloned without them.</summary>
+    public IReadOnlyList<int> GeneratedFrom { get; init; } = [];
 }
 
 /// <summary>
@@ -252,6 +254,8 @@ public sealed record ConstraintInfo(
 {
     /// <summary>The functions a CHECK constraint calls (pg_depend), to tell one that must wait for a function using its table's row type.</summary>
     public IReadOnlyList<uint> Functions { get; init; } = [];
+    /// <summary>A foreign key's columns of the table it references (confkey): a table referencing itself may reference a column a clone leaves out.</summary>
+    public IReadOnlyList<int> ReferencedColumns { get; init; } = [];
 }
 
 /// <summary>An index; <see cref="Tail"/> is pg_get_indexdef() from " USING" on, so the index can be renamed or moved to another table.</summary>
@@ -317,7 +321,11 @@ public sealed record ExtensionDependent(char Kind, uint Oid, string Extension);
 
 /// <summary>A row-level security policy; Roles empty means PUBLIC.</summary>
 public sealed record PolicyInfo(uint Oid, uint TableOid, string Name, bool Permissive, char Command, IReadOnlyList<string> Roles,
-    string? Using, string? WithCheck, string? Comment);
+    string? Using, string? WithCheck, string? Comment)
+{
+    /// <summary>The numbers of the table's columns its USING and WITH CHECK expressions read.</summary>
+    public IReadOnlyList<int> Columns { get; init; } = [];
+}
 
 /// <summary>An extended statistics object: kinds (d, f, m), the column/expression list, and its statistics target.</summary>
 public sealed record StatisticsInfo(uint Oid, QualifiedName Name, uint TableOid, IReadOnlyList<char> Kinds, string Columns,

@@ -28,9 +28,10 @@ internal sealed partial class PlanAssembler
             if (_options.Constraints)
                 foreach (var c in catalog.ConstraintsOf(t.Oid).Where(c => c.Type is 'p' or 'u' or 'x'))
                 {
-                    if (!UsesClonedColumns(t, c.Columns, $"constraint {Sql.Ident(c.Name)}")
-                        || !Cloned(new ObjectKey('i', c.IndexOid), $"constraint {Sql.Ident(c.Name)} on {table.Quoted}")) continue;
                     var index = catalog.Index(c.IndexOid);
+                    // conkey holds the key columns only: the INCLUDE columns and an exclusion's WHERE are the index's.
+                    if (!UsesClonedColumns(t, [.. c.Columns, .. index.Columns], $"constraint {Sql.Ident(c.Name)}")
+                        || !Cloned(new ObjectKey('i', c.IndexOid), $"constraint {Sql.Ident(c.Name)} on {table.Quoted}")) continue;
                     var asIndex = BuildsAsIndex(t, c, index);
                     if (asIndex) _keysAsIndexes[index.Oid] = c;
                     _plannedIndexes[index.Oid] = (index, asIndex ? _index.CreateIndex(index, table) : _index.AddKey(c, index, table));
@@ -103,10 +104,32 @@ internal sealed partial class PlanAssembler
                     _skipped.Add($"foreign key {name}: references {referenced.Name.Quoted}, which is neither cloned nor on the target");
                     continue;
                 }
+                if (referenced is not null && created.Contains(referenced.Oid) && !ReferencedKeyCloned(referenced, c, name)) continue;
                 _plannedConstraints.Add(c.Oid);
                 yield return new DdlStatement("constraint", name, _index.AddForeignKey(c, table, t.IsPartitioned))
                     { Table = table, References = referenced is null ? null : naming.Table(referenced), ReferencesTargetOwn = referenced is null || !created.Contains(referenced.Oid) };
             }
         }
+    }
+
+    /// <summary>
+    /// Whether what a foreign key to a table of this run references is created: its columns there (a table referencing
+    /// itself may reference one the columns option leaves out) and the key it relies on (left out when it reads such
+    /// a column, as UNIQUE (a) INCLUDE (c) does). If not, the foreign key is listed as skipped.
+    /// </summary>
+    private bool ReferencedKeyCloned(TableInfo referenced, ConstraintInfo foreignKey, string name)
+    {
+        var to = naming.Table(referenced);
+        var cloned = ColumnsOf(referenced).Select(c => c.Number).ToHashSet();
+        var missing = foreignKey.ReferencedColumns.FirstOrDefault(n => !cloned.Contains(n));
+        if (missing != 0)
+        {
+            _skipped.Add($"foreign key {name}: references column {Sql.Ident(ColumnName(referenced, missing))} of {to.Quoted}, which is not cloned");
+            return false;
+        }
+        if (_plannedIndexes.ContainsKey(foreignKey.IndexOid)) return true;
+        var key = catalog.FindIndex(foreignKey.IndexOid)?.Name.Name;
+        _skipped.Add($"foreign key {name}: references {to.Quoted} by {(key is null ? "a key" : $"key {Sql.Ident(naming.Child(referenced.Oid, key))}")}, which is not cloned");
+        return false;
     }
 }

@@ -71,7 +71,8 @@ internal sealed partial class PlanAssembler
         if (ReferenceEquals(naming, TargetNaming.Identity))
             foreach (var t in Tables) relations[t.Oid] = t.Name;
         foreach (var r in catalog.Rules.Where(r => relations.ContainsKey(r.TableOid)))
-            yield return ObjectDdl.Render(r, relations[r.TableOid]);
+            if (Tables.FirstOrDefault(t => t.Oid == r.TableOid) is not { } table || UsesClonedColumns(table, r.Columns, $"rule {Sql.Ident(r.Name)}"))
+                yield return ObjectDdl.Render(r, relations[r.TableOid]);
         if (request.Operation == CloneOperation.Table) yield break;
         foreach (var l in catalog.Languages) yield return ObjectDdl.Render(l);
         foreach (var a in catalog.Aggregates.Where(a => !_excluded.Contains(a.Oid))) yield return AggregateDdl.Render(a);

@@ -6,6 +6,8 @@ namespace PgClone.Core.Ddl;
 internal sealed partial class PlanAssembler
 {
     private readonly HashSet<uint> _plannedStatistics = [];
+    /// <summary>The triggers and policies created: only theirs get comments (one reading a left-out column is not).</summary>
+    private readonly HashSet<uint> _plannedTriggers = [], _plannedPolicies = [];
 
     /// <summary>Current values of created sequences, identity sequences included.</summary>
     private IEnumerable<DdlStatement> SequenceValues()
@@ -103,9 +105,9 @@ internal sealed partial class PlanAssembler
                 // order: its own enabled state is set after every trigger.
                 if (tr.OnPartition)
                 {
-                    if (table is { Parents: [var parent] } && planned.Contains(parent)) partitionStates.AddRange(statements);
+                    if (table is { Parents: [var parent] } && planned.Contains(parent) && _plannedTriggers.Add(tr.Oid)) partitionStates.AddRange(statements);
                 }
-                else if (table is null || UsesClonedColumns(table, tr.Columns, $"trigger {Sql.Ident(tr.Name)}"))
+                else if ((table is null || UsesClonedColumns(table, tr.Columns, $"trigger {Sql.Ident(tr.Name)}")) && _plannedTriggers.Add(tr.Oid))
                     foreach (var statement in statements) yield return statement;
             }
         foreach (var statement in partitionStates) yield return statement;
@@ -125,7 +127,7 @@ internal sealed partial class PlanAssembler
                 'f' => ("function", Functions.FirstOrDefault(f => f.Oid == d.Oid) is { } f ? $"ROUTINE {f.Signature}" : null),
                 'm' => ("materialized view", Views.FirstOrDefault(v => v.Oid == d.Oid) is { } v ? $"MATERIALIZED VIEW {v.Name.Quoted}" : null),
                 'i' => ("index", _plannedIndexes.TryGetValue(d.Oid, out var i) ? $"INDEX {_index.Name(i.Index)}" : null),
-                _ => ("trigger", _options.Triggers && catalog.Triggers.FirstOrDefault(t => t.Oid == d.Oid) is { } tr && TriggerRelation(tr.TableOid) is { } on
+                _ => ("trigger", _plannedTriggers.Contains(d.Oid) && catalog.Triggers.FirstOrDefault(t => t.Oid == d.Oid) is { } tr && TriggerRelation(tr.TableOid) is { } on
                     ? $"TRIGGER {Sql.Ident(tr.Name)} ON {on.Quoted}" : null),
             };
             if (target is not null) yield return new DdlStatement(kind, target, $"ALTER {target} DEPENDS ON EXTENSION {Sql.Ident(d.Extension)}");
@@ -152,12 +154,14 @@ internal sealed partial class PlanAssembler
             foreach (var p in catalog.PoliciesOf(t.Oid))
             {
                 var name = $"{Sql.Ident(p.Name)} on {table.Quoted}";
+                if (!UsesClonedColumns(t, p.Columns, $"policy {Sql.Ident(p.Name)}")) continue;
                 var missing = p.Roles.Where(r => !state.Roles.Contains(r)).ToList();
                 var absent = missing.Count == 1 ? $"role {Sql.Ident(missing[0])} is" : $"roles {Sql.IdentList(missing)} are";
                 if (!AppliesOnTarget(p))
                     _absentRoles.Add($"policy {name}: {absent} not on the target (it would apply to no role there)");
                 else if (Cloned(new ObjectKey('y', p.Oid), $"policy {name}"))
                 {
+                    _plannedPolicies.Add(p.Oid);
                     // Kept for the roles the target has: left out whole, a RESTRICTIVE policy would widen their access.
                     var kept = p with { Roles = [.. p.Roles.Where(state.Roles.Contains)] };
                     if (missing.Count > 0) _absentRoles.Add($"policy {name}: {absent} not on the target (created for {Sql.IdentList(kept.Roles)} only)");
@@ -219,9 +223,8 @@ internal sealed partial class PlanAssembler
             foreach (var sql in TableDdl.ColumnComments(table, ColumnsOf(t))) Add("table", table.Quoted, sql, table);
             foreach (var c in catalog.ConstraintsOf(t.Oid).Where(c => c.Comment is not null && (_plannedConstraints.Contains(c.Oid) || LocalChecks(t).Contains(c))))
                 Add("constraint", $"{Sql.Ident(c.Name)} on {table.Quoted}", _index.ConstraintComment(c, table), table);
-            if (_options.Triggers)
-                foreach (var tr in catalog.TriggersOf(t.Oid).Where(x => x.Comment is not null && !scope.Unclonable.ContainsKey(new ObjectKey('f', x.FunctionOid))))
-                    Add("trigger", $"{Sql.Ident(tr.Name)} on {table.Quoted}", FunctionDdl.TriggerComment(tr, table), table);
+            foreach (var tr in catalog.TriggersOf(t.Oid).Where(x => x.Comment is not null && _plannedTriggers.Contains(x.Oid)))
+                Add("trigger", $"{Sql.Ident(tr.Name)} on {table.Quoted}", FunctionDdl.TriggerComment(tr, table), table);
         }
         foreach (var (index, _) in _plannedIndexes.Values.Where(x => x.Index.Comment is not null))
             Add("index", index.Name.Quoted, _index.IndexComment(index));
@@ -236,7 +239,7 @@ internal sealed partial class PlanAssembler
         foreach (var t in Tables)
         {
             var table = naming.Table(t);
-            foreach (var p in catalog.PoliciesOf(t.Oid).Where(p => AppliesOnTarget(p) && !scope.Unclonable.ContainsKey(new ObjectKey('y', p.Oid))))
+            foreach (var p in catalog.PoliciesOf(t.Oid).Where(p => p.Comment is not null && _plannedPolicies.Contains(p.Oid)))
                 Add("policy", $"{Sql.Ident(p.Name)} on {table.Quoted}", PolicyDdl.Comment(p, table), table);
             foreach (var s in catalog.StatisticsOf(t.Oid).Where(s => _plannedStatistics.Contains(s.Oid)))
                 Add("statistics", s.Name.Quoted, StatisticsDdl.Comment(s, s.Name with { Name = naming.Child(t.Oid, s.Name.Name) }), table);

@@ -313,14 +313,16 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
 
     private IReadOnlyList<ColumnInfo> ColumnsOf(TableInfo t) => scope.Columns.GetValueOrDefault(t.Oid) ?? t.Columns;
 
-    /// <summary>Whether every column an index, constraint or trigger uses is cloned; if not, it is listed as skipped.</summary>
+    /// <summary>Whether every column an index, constraint, trigger, statistics object, policy or rule reads is cloned; if not, it is listed as skipped.</summary>
     private bool UsesClonedColumns(TableInfo t, IReadOnlyList<int> columns, string what)
     {
         var cloned = ColumnsOf(t).Select(c => c.Number).ToHashSet();
         var missing = columns.FirstOrDefault(n => !cloned.Contains(n));
         if (missing == 0) return true;
-        var column = t.Columns.FirstOrDefault(c => c.Number == missing)?.Name ?? missing.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        _skipped.Add($"{what} on table {naming.Table(t).Quoted}: uses column {Sql.Ident(column)}, which is not cloned");
+        _skipped.Add($"{what} on table {naming.Table(t).Quoted}: uses column {Sql.Ident(ColumnName(t, missing))}, which is not cloned");
         return false;
     }
+
+    private static string ColumnName(TableInfo t, int number) =>
+        t.Columns.FirstOrDefault(c => c.Number == number)?.Name ?? number.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

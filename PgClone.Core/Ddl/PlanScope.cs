@@ -271,7 +271,7 @@ internal sealed class PlanScope
         var cloned = Tables.Select(t => t.Oid).Concat(Views.Select(v => v.Oid)).Concat(Sequences.Select(q => q.Oid)).ToHashSet();
         var keys = Functions.Select(f => new ObjectKey('f', f.Oid))
             .Concat(request.Operation == CloneOperation.Functions ? catalog.Aggregates.Select(a => new ObjectKey('f', a.Oid)) : [])
-            .Concat(catalog.Rules.Where(r => cloned.Contains(r.TableOid)).Select(r => new ObjectKey('w', r.Oid)));
+            .Concat(catalog.Rules.Where(r => cloned.Contains(r.TableOid) && ReadsClonedColumns(r.TableOid, r.Columns)).Select(r => new ObjectKey('w', r.Oid)));
         var left = new List<OutsideDependency>();
         foreach (var key in keys)
             foreach (var d in catalog.DependenciesOf(key).Where(d => d.Kind == 'r' && !cloned.Contains(d.Oid)))
@@ -279,6 +279,10 @@ internal sealed class PlanScope
                     left.Add(new OutsideDependency(key, "regclass", name.Quoted, name.Schema));
         return left;
     }
+
+    /// <summary>Whether the columns an object of a table reads are all cloned: one reading a left-out column is left out (and the plan lists it).</summary>
+    private bool ReadsClonedColumns(uint table, IReadOnlyList<int> columns) =>
+        !Columns.TryGetValue(table, out var kept) || columns.All(n => kept.Any(c => c.Number == n));
 
     /// <summary>Names the types, functions, sequences, tables and views in the scope (<see cref="NameOf"/>).</summary>
     private void NameCloned()
@@ -390,6 +394,7 @@ internal sealed class PlanScope
             var missing = wanted.FirstOrDefault(c => table.Columns.All(x => x.Name != c));
             if (missing is not null)
                 throw PgCloneException.For(request.Source, $"table {name.Quoted}", $"column {Sql.Ident(missing)} does not exist");
+            RefuseGeneratedWithoutBase(request, table, wanted);
             foreach (var t in selected) Columns[t.Oid] = t.Columns.Where(c => wanted.Contains(c.Name)).ToList();
         }
         // A serial column's sequence comes with the column (not when the column is left out).
@@ -401,6 +406,21 @@ internal sealed class PlanScope
         if (options.Triggers)
             foreach (var tr in selected.SelectMany(t => catalog.TriggersOf(t.Oid))) needed.Add(new ObjectKey('f', tr.FunctionOid));
         AddNeeded(catalog, needed, types: true, functions: true, sequences: true);
+    }
+
+    /// <summary>
+    /// A generated column asked for without a column its expression reads is refused before anything is written: the
+    /// columns were named one by one, so leaving one out quietly (as the objects reading a left-out column are) would
+    /// clone less than was asked, and computing it from nothing is impossible.
+    /// </summary>
+    private static void RefuseGeneratedWithoutBase(CloneRequest request, TableInfo table, IReadOnlyList<string> wanted)
+    {
+        foreach (var generated in table.Columns.Where(c => wanted.Contains(c.Name)))
+            foreach (var number in generated.GeneratedFrom)
+                if (table.Columns.FirstOrDefault(c => c.Number == number) is { } from && !wanted.Contains(from.Name))
+                    throw PgCloneException.For(request.Source, $"table {table.Name.Quoted}",
+                        $"column {Sql.Ident(generated.Name)} is generated from column {Sql.Ident(from.Name)}, which is not among the columns; " +
+                        $"add {Sql.Ident(from.Name)} to them or leave {Sql.Ident(generated.Name)} out");
     }
 
     /// <summary>
