@@ -13,6 +13,7 @@ internal static class VerifyCommand
         var source = CliRuntime.SourceOption();
         var target = CliRuntime.TargetOption();
         var schema = CliRuntime.SchemaOption();
+        var targetSchema = new Option<string>("--target-schema") { Description = "the schema's name on the target, when it was cloned under another name (--target-name); needs --schema" };
         var mode = new Option<string>("--mode")
         {
             Description = "fast = planner estimates (reltuples), exact = count(*), checksum = count and an order-independent md5-based content hash",
@@ -29,13 +30,14 @@ internal static class VerifyCommand
             "source and the target database, and a whole database's large objects, in read-only transactions. Exit codes: " +
             "0 = everything matches, 2 = a mismatch, a missing table or a table only on the target was found, 1 = error.")
         {
-            source, target, schema, mode, exclude, json,
+            source, target, schema, targetSchema, mode, exclude, json,
         };
         command.SetHandler(async (parse, ct) =>
         {
             var options = new VerifyOptions
             {
                 Schema = parse.GetValue(schema),
+                TargetSchema = parse.GetValue(targetSchema),
                 Mode = Enum.Parse<VerifyMode>(parse.GetValue(mode)!, ignoreCase: true),
                 ExcludeColumns = parse.GetValue(exclude)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? [],
             };

@@ -14,9 +14,11 @@ public sealed class TableVerifier
         await using var t = await ReadOnlySession.OpenAsync(target, ct, s.ByteForByte);
         if (options.Schema is { } schema)
             options = options with { Schema = await VerifyCatalog.SchemaAsReadAsync(s, schema, ct) ?? throw PgCloneException.For(source, $"schema {Sql.Ident(schema)}", "does not exist") };
+        var onTarget = await TargetSchemaAsync(t, target, options, ct);
         var exclusions = ColumnExclusions.Parse(options.ExcludeColumns);
         var sourceTables = await VerifyCatalog.ReadTablesAsync(s, options.Schema, ct);
-        var targetTables = (await VerifyCatalog.ReadTablesAsync(t, options.Schema, ct)).ToDictionary(Key);
+        // A schema cloned under another name: its tables are keyed by the source's schema name, to pair with the source's.
+        var targetTables = (await VerifyCatalog.ReadTablesAsync(t, onTarget, ct)).ToDictionary(tt => onTarget == options.Schema ? Key(tt) : (options.Schema!, tt.Name));
 
         var results = new List<TableVerification>();
         var sequences = new List<(VerifiedTable Source, VerifiedTable Target)>();
@@ -64,6 +66,18 @@ public sealed class TableVerifier
     }
 
     private static (string, string) Key(VerifiedTable t) => (t.Schema, t.Name);
+
+    /// <summary>
+    /// The schema read on the target: the source's, or the name it was cloned under, as the target spells it (one
+    /// the target lacks is read as given, so each table shows as missing there, as with a source schema it lacks).
+    /// </summary>
+    private static async Task<string?> TargetSchemaAsync(ReadOnlySession t, ServerEndpoint target, VerifyOptions options, CancellationToken ct)
+    {
+        if (options.TargetSchema is not { } named) return options.Schema;
+        if (options.Schema is null)
+            throw PgCloneException.For(target, $"schema {Sql.Ident(named)}", "is compared with a schema of the source, and none was named: name that one too (--schema)");
+        return await VerifyCatalog.SchemaAsReadAsync(t, named, ct) ?? t.AsRead(named);
+    }
 
     /// <summary>A table's or populated materialized view's rows as the mode counts them; none for a sequence or an unpopulated view.</summary>
     private static async Task<long?> RowsAsync(ReadOnlySession session, VerifiedTable t, VerifyMode mode, CancellationToken ct) =>

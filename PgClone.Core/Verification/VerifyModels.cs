@@ -22,11 +22,16 @@ public static class VerifiedKinds
 
 /// <summary>
 /// What to verify. ExcludeColumns names columns to leave out of checksums (masked columns differ by design):
-/// <c>column</c> (in every table), <c>table.column</c> or <c>schema.table.column</c>.
+/// <c>column</c> (in every table), <c>table.column</c> or <c>schema.table.column</c> (the source's schema).
 /// </summary>
 public sealed record VerifyOptions
 {
     public string? Schema { get; init; }
+    /// <summary>
+    /// The name <see cref="Schema"/> has on the target when it was cloned under another one (target_name): its tables
+    /// are compared with the source schema's of the same names. Needs <see cref="Schema"/>.
+    /// </summary>
+    public string? TargetSchema { get; init; }
     public VerifyMode Mode { get; init; } = VerifyMode.Exact;
     public IReadOnlyList<string> ExcludeColumns { get; init; } = [];
 }

@@ -1,13 +1,14 @@
 using System.Text.Json;
+using PgClone.Core.Connections;
 using PgClone.Tests.Fixtures;
 
 namespace PgClone.Tests.Cli;
 
-/// <summary><c>pgclone schema --target-name</c> and <c>pgclone diff --target-schema</c> through the built CLI.</summary>
+/// <summary><c>pgclone schema --target-name</c>, <c>pgclone diff --target-schema</c> and <c>pgclone verify --target-schema</c> through the built CLI.</summary>
 public sealed class SchemaRenameCliTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
 {
     [Fact]
-    public async Task A_schema_cloned_under_a_new_name_is_in_sync_with_the_original_for_diff()
+    public async Task A_schema_cloned_under_a_new_name_is_in_sync_with_the_original_for_diff_and_verify()
     {
         var db = await fx.Servers.CreateDatabasesAsync("clirename");
         await PgServers.ExecAsync(db.Source, """
@@ -30,7 +31,27 @@ public sealed class SchemaRenameCliTests(PgServersFixture fx) : IClassFixture<Pg
         var diff = await PgCloneCli.RunAsync("diff", "--source", source, "--target", target, "--schema", "s", "--target-schema", "s 2");
         Assert.True(diff.ExitCode == 0, diff.Stdout + diff.Stderr);
         // Without the mapping, diff compares s with a schema s the target does not have.
-        var unmapped = await PgCloneCli.RunAsync("diff", "--source", source, "--target", target, "--schema", "s");
+        var unmappedDiff = await PgCloneCli.RunAsync("diff", "--source", source, "--target", target, "--schema", "s");
+        Assert.Equal(2, unmappedDiff.ExitCode);
+
+        var verify = await PgCloneCli.RunAsync("verify", "--source", source, "--target", target, "--schema", "s", "--target-schema", "s 2", "--mode", "checksum");
+        Assert.Equal("", verify.Stderr);
+        Assert.Equal(0, verify.ExitCode);
+        Assert.Equal("""
+            schema  table     source rows  target rows  match  note
+            s       a         50           50           ✓
+            s       a_id_seq  -            -            ✓      sequence at 50
+            s       b         20           20           ✓
+            2 tables and 1 sequence match
+
+            """.ReplaceLineEndings("\n"), verify.Stdout);
+        // Without the mapping, verify looks for s on the target.
+        var unmapped = await PgCloneCli.RunAsync("verify", "--source", source, "--target", target, "--schema", "s");
         Assert.Equal(2, unmapped.ExitCode);
+        Assert.EndsWith("3 of 3 (2 tables, 1 sequence) differ\n", unmapped.Stdout);
+        var alone = await PgCloneCli.RunAsync("verify", "--source", source, "--target", target, "--target-schema", "s 2");
+        Assert.Equal(1, alone.ExitCode);
+        Assert.Equal($"pgclone: {ServerEndpoint.Parse(ServerRole.Target, target).Describe()}: schema \"s 2\": is compared with a schema of the source, "
+            + "and none was named: name that one too (--schema)\n", alone.Stderr);
     }
 }
