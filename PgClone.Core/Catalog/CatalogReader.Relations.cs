@@ -171,6 +171,16 @@ public static partial class CatalogReader
         return named;
     }
 
+    /// <summary>
+    /// A partitioned table's columns its key reads, as an int2[]: those partattrs lists, and those its expressions read,
+    /// which pg_depend records reversed (the column depending on its table: so that dropping it drops the table).
+    /// </summary>
+    private const string PartitionKeyColumns = """
+        ARRAY(SELECT DISTINCT k::int2 FROM (SELECT unnest(pt.partattrs::int2[]) FROM pg_partitioned_table pt WHERE pt.partrelid = c.oid
+              UNION SELECT d.objsubid FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass
+                    AND d.refobjid = c.oid AND d.refobjsubid = 0) x (k) WHERE k > 0 ORDER BY 1)
+        """;
+
     private static async Task<List<TableInfo>> ReadTablesAsync(NpgsqlConnection conn, string[] schemas, Dictionary<uint, List<ColumnInfo>> attributes, CancellationToken ct) =>
         await QueryAsync(conn, $"""
             SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence = 'u',
@@ -186,7 +196,8 @@ public static partial class CatalogReader
                    {SpaceOf("c.reltablespace")},
                    ARRAY(SELECT CASE WHEN NOT {NotMember("pg_class", "p.oid")} THEN quote_ident(pn.nspname) || '.' || quote_ident(p.relname) END
                          FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace
-                         WHERE i.inhrelid = c.oid ORDER BY i.inhseqno)
+                         WHERE i.inhrelid = c.oid ORDER BY i.inhseqno),
+                   CASE WHEN c.relkind = 'p' THEN {PartitionKeyColumns} END
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p', 'f') AND n.nspname = ANY($1) AND {NotMember("pg_class", "c.oid")}
             ORDER BY n.nspname, c.relname
@@ -196,7 +207,7 @@ public static partial class CatalogReader
                 attributes.GetValueOrDefault(r.GetFieldValue<uint>(0)) ?? [], Str(r, 12))
             {
                 PgName = r.GetString(13), RowSecurity = r.GetBoolean(14), ForceRowSecurity = r.GetBoolean(15), AccessMethod = Str(r, 16), OfType = Str(r, 17), Tablespace = Str(r, 18),
-                ExtensionParents = r.GetFieldValue<string?[]>(19),
+                ExtensionParents = r.GetFieldValue<string?[]>(19), PartitionKeyColumns = Shorts(r, 20),
             }, ct);
 
     private static async Task<List<SequenceInfo>> ReadSequencesAsync(NpgsqlConnection conn, string[] schemas, bool inRecovery, CancellationToken ct)

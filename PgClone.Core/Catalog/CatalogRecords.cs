@@ -237,6 +237,8 @@ public sealed record TableInfo(
     public string? OfType { get; init; }
     /// <summary>The table's tablespace, when not the database's default.</summary>
     public string? Tablespace { get; init; }
+    /// <summary>A partitioned table's columns its partition key reads (listed, or in its expressions).</summary>
+    public IReadOnlyList<int> PartitionKeyColumns { get; init; } = [];
     /// <summary>
     /// Per parent (in <see cref="Parents"/>' order), its name when an extension owns it, else null: CREATE EXTENSION
     /// makes it on the target, and the catalog leaves extension members out (pgq's queue tables inherit its template).

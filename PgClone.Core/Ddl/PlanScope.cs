@@ -395,17 +395,36 @@ internal sealed class PlanScope
             if (missing is not null)
                 throw PgCloneException.For(request.Source, $"table {name.Quoted}", $"column {Sql.Ident(missing)} does not exist");
             RefuseGeneratedWithoutBase(request, table, wanted);
+            RefusePartitionKeyLeftOut(request, selected, wanted);
             foreach (var t in selected) Columns[t.Oid] = t.Columns.Where(c => wanted.Contains(c.Name)).ToList();
         }
-        // A serial column's sequence comes with the column (not when the column is left out).
+        // A serial column's sequence comes with the column, or with a kept column whose default takes its values (then
+        // owned by nothing); not otherwise when the column is left out.
+        var defaults = selected.SelectMany(t => Columns.GetValueOrDefault(t.Oid) ?? t.Columns).Select(c => c.Default).OfType<string>().ToList();
         Sequences.AddRange(selected.SelectMany(t => catalog.SequencesOwnedBy(t.Oid)
-            .Where(s => !s.IsIdentity && (options.Columns is null || options.Columns.Contains(s.OwnerColumn!)))));
+            .Where(s => !s.IsIdentity && (options.Columns is null || options.Columns.Contains(s.OwnerColumn!) || defaults.Any(d => d.Contains(RegclassLiteral(s)))))));
 
         // What the tables need, transitively: types, functions, sequences (pg_depend), and trigger functions.
         var needed = new HashSet<ObjectKey>(selected.Select(t => new ObjectKey('r', t.Oid)));
         if (options.Triggers)
             foreach (var tr in selected.SelectMany(t => catalog.TriggersOf(t.Oid))) needed.Add(new ObjectKey('f', tr.FunctionOid));
         AddNeeded(catalog, needed, types: true, functions: true, sequences: true);
+    }
+
+    /// <summary>A sequence as a column default names it: nextval('s.seq'::regclass).</summary>
+    private static string RegclassLiteral(SequenceInfo s) => $"'{s.PgName.Replace("'", "''")}'::regclass";
+
+    /// <summary>
+    /// A partitioned table cannot be created without the columns of its partition key (nor its partitions loaded), at
+    /// any level: refused before anything is written, as a generated column without its base column is.
+    /// </summary>
+    private static void RefusePartitionKeyLeftOut(CloneRequest request, IEnumerable<TableInfo> selected, IReadOnlyList<string> wanted)
+    {
+        foreach (var t in selected)
+            foreach (var number in t.PartitionKeyColumns)
+                if (t.Columns.FirstOrDefault(c => c.Number == number) is { } key && !wanted.Contains(key.Name))
+                    throw PgCloneException.For(request.Source, $"table {t.Name.Quoted}",
+                        $"column {Sql.Ident(key.Name)} is in its partition key ({t.PartitionKey}), which is not among the columns; add {Sql.Ident(key.Name)} to them");
     }
 
     /// <summary>
