@@ -19,6 +19,9 @@ public sealed record MaskCatalogColumn(
     /// <summary>The tables the column is inherited from, nearest first (<see cref="MaskColumn.InheritedFrom"/>).</summary>
     public IReadOnlyList<QualifiedName> InheritedFrom { get; init; } = [];
 
+    /// <summary>Its type is a domain, whose checks a mask's values must pass too (discovery names it when they do not).</summary>
+    public bool IsDomain { get; init; }
+
     public MaskColumn ToMaskColumn() => new(Table, Column, DataType, InPrimaryKey, InUnique, InForeignKey)
         { TypeCategory = TypeCategory, InheritedFrom = InheritedFrom, FoldsCase = FoldsCase };
 }
@@ -47,7 +50,8 @@ public static class MaskCatalog
                    JOIN pg_catalog.pg_class p ON p.oid = u.rel JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
                    WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_attribute pa WHERE pa.attrelid = u.rel AND pa.attname = a.attname AND NOT pa.attisdropped)
                    ORDER BY u.depth, u.seq) END,
-               coalesce((SELECT e.typcategory::text FROM pg_catalog.pg_type e WHERE e.oid = t.typelem AND t.typcategory = 'A'), '')
+               coalesce((SELECT e.typcategory::text FROM pg_catalog.pg_type e WHERE e.oid = t.typelem AND t.typcategory = 'A'), ''),
+               t.typtype = 'd'
         FROM pg_catalog.pg_class c
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -74,7 +78,8 @@ public static class MaskCatalog
                     reader.GetString(3), reader.GetString(4)[0], reader.GetBoolean(5), reader.GetBoolean(6), reader.GetBoolean(7),
                     reader.GetBoolean(8), reader.GetBoolean(9), reader.GetBoolean(10), reader.GetDouble(11),
                     reader.IsDBNull(12) ? null : new QualifiedName(reader.GetString(12), reader.GetString(13)), reader.GetBoolean(14))
-                    { UnloggedOnStandby = reader.GetBoolean(15), InheritedFrom = Ancestors(reader, 16), ElementCategory = reader.GetString(17) is [var e] ? e : null });
+                    { UnloggedOnStandby = reader.GetBoolean(15), InheritedFrom = Ancestors(reader, 16), ElementCategory = reader.GetString(17) is [var e] ? e : null,
+                      IsDomain = reader.GetBoolean(18) });
             return columns;
         }
         catch (NpgsqlException e) { throw PgCloneException.FromDriver(server, $"schema {Sql.Ident(schema)}", e); }

@@ -22,9 +22,7 @@ internal static class MaskFitProbe
     public static async Task EnsureFitsAsync(ServerEndpoint source, NpgsqlConnection catalog, IReadOnlyCollection<MaskedColumn> masked, CancellationToken ct)
     {
         var constrained = await MaskCatalog.ConstrainedAsync(catalog, source, masked.Select(m => (m.Column.Table, m.Column.Column)).ToList(), ct);
-        masked = [.. masked.GroupBy(m => m.Column.Table)
-            .Where(t => t.Any(m => constrained.Contains((m.Column.Table, m.Column.Column)) || ColumnMasker.CutTo(m.Column.DataType, m.Rule) is not null))
-            .SelectMany(t => t)];
+        masked = [.. masked.GroupBy(m => m.Column.Table).Where(t => NeedsProbe(t, constrained)).SelectMany(t => t)];
         if (masked.Count == 0) return;
         await using var conn = await source.OpenAsync(ct);
         try
@@ -41,52 +39,23 @@ internal static class MaskFitProbe
     }
 
     /// <summary>
-    /// Discovery's suggestions made to fit: none for a partition key column; a flagged column a CHECK constraint reads gets the first of the strategies
-    /// for its category whose masked sample the constraint accepts (none when no strategy does). Keyed strategies are
-    /// tried under a throwaway key: a value's shape does not depend on the key. <paramref name="conn"/> is in a
-    /// read-only transaction.
+    /// Whether one table's masks pass its CHECK constraints, domain checks and unique keys on a masked sample, as
+    /// <see cref="EnsureFitsAsync"/> would judge them: discovery tries its suggestions here, so the clone's gate
+    /// accepts what it prints. <paramref name="checks"/> and <paramref name="constrained"/> are read once by the caller
+    /// (<see cref="MaskCatalog.ChecksReadingAsync"/>, <see cref="MaskCatalog.ConstrainedAsync"/>) for all the columns
+    /// it may try; <paramref name="conn"/> is in a read-only transaction.
     /// </summary>
-    public static async Task<List<SensitiveColumn>> FitToChecksAsync(NpgsqlConnection conn, ServerEndpoint server, List<SensitiveColumn> found,
-        IReadOnlyList<MaskCatalogColumn> columns, CancellationToken ct)
+    public static async Task<bool> FitsAsync(NpgsqlConnection conn, ServerEndpoint server, QualifiedName table, IReadOnlyCollection<MaskedColumn> masked,
+        IReadOnlyList<MaskCatalog.CheckConstraint> checks, IReadOnlySet<(QualifiedName Table, string Column)> constrained, CancellationToken ct)
     {
-        var flagged = found.Select(f => (f.Table, f.Column)).ToList();
-        // A partition key column cannot be masked in the clone (each partition loads by itself): no suggestion, and why.
-        var keys = (await MaskCatalog.PartitionKeyColumnsAsync(conn, server, flagged, ct)).ToLookup(k => (k.Table, k.Column), k => k.Partitioned);
-        found = [.. found.Select(f => f.Suggested is null || !keys.Contains((f.Table, f.Column)) ? f : f with
-        {
-            Suggested = null,
-            Evidence = [.. f.Evidence, $"in the partition key of {keys[(f.Table, f.Column)].First().Quoted}: mask it on the target after the clone (mask-in-place)"],
-        })];
-        var checks = await MaskCatalog.ChecksReadingAsync(conn, server, flagged, ct);
-        if (checks.Count == 0) return found;
-        var key = new Lazy<MaskKeySql>(() => MaskingSecret.Random().InlineSql());
-        var result = new List<SensitiveColumn>(found.Count);
-        foreach (var f in found)
-        {
-            var reading = checks.Where(c => c.Table == f.Table && c.Columns.Contains(f.Column)).ToList();
-            if (reading.Count == 0 || f.Suggested is null || columns.FirstOrDefault(c => c.Table == f.Table && c.Column == f.Column) is not { } column)
-            {
-                result.Add(f);
-                continue;
-            }
-            MaskRule? fits = null;
-            foreach (var rule in SensitiveDataScanner.Choices(f.Category, column))
-            {
-                var mc = column.ToMaskColumn();
-                var expression = MaskExpressions.Checked(rule, mc, rule.IsKeyed ? key.Value : MaskKeySql.None, server);
-                var probe = new Dictionary<string, MaskedColumn>(StringComparer.Ordinal) { [f.Column] = new(mc, rule, expression) };
-                if (await ProbeAsync(conn, server, f.Table, probe, reading, ct) is null) { fits = rule; break; }
-            }
-            result.Add(fits?.ToString() == f.Suggested.ToString() ? f : f with
-            {
-                Suggested = fits,
-                Evidence = [.. f.Evidence, fits is null
-                    ? $"no strategy's values fit {string.Join(", ", reading.Select(c => Sql.Ident(c.Name)))}: mask it by hand"
-                    : $"{f.Suggested} would break {string.Join(", ", reading.Select(c => Sql.Ident(c.Name)))}: {fits} fits"],
-            });
-        }
-        return result;
+        if (!NeedsProbe(masked, constrained)) return true;
+        var byColumn = masked.ToDictionary(m => m.Column.Column, StringComparer.Ordinal);
+        return await ProbeAsync(conn, server, table, byColumn, [.. checks.Where(c => c.Table == table && c.Columns.Any(byColumn.ContainsKey))], ct) is null;
     }
+
+    /// <summary>A table's masks can break something only where a CHECK or a domain reads a masked column, or a hash is cut to its column's length.</summary>
+    private static bool NeedsProbe(IEnumerable<MaskedColumn> masked, IReadOnlySet<(QualifiedName Table, string Column)> constrained) =>
+        masked.Any(m => constrained.Contains((m.Column.Table, m.Column.Column)) || ColumnMasker.CutTo(m.Column.DataType, m.Rule) is not null);
 
     /// <returns>The refusal when the masked sample breaks a constraint, else null.</returns>
     private static async Task<PgCloneException?> ProbeAsync(NpgsqlConnection conn, ServerEndpoint source, QualifiedName table, Dictionary<string, MaskedColumn> masked,

@@ -56,8 +56,8 @@ public static class SensitiveDataScanner
             foreach (var column in table)
                 if (Judge(column, content.GetValueOrDefault(column.Column)) is { } sensitive) found.Add(sensitive);
         }
-        // Suggestions for the user are made to fit the CHECK constraints; the clone's gate needs no suggestion.
-        return tables is null ? await MaskFitProbe.FitToChecksAsync(conn, server, found, columns, ct) : found;
+        // Suggestions for the user are made to pass the clone's gates; the clone's own scan (require_masking) needs none.
+        return tables is null ? await SuggestionFit.FitAsync(conn, server, found, columns, ct) : found;
     }
 
     /// <summary>
@@ -186,7 +186,10 @@ public static class SensitiveDataScanner
             SensitiveCategory.IpAddress => [keep, new(MaskStrategy.Constant) { Value = "192.0.2.1" }, nulled],
             _ => [keep, keyed, nulled],
         };
-        var mc = column.ToMaskColumn();
-        return choices.Where(r => MaskExpressions.Problem(r, mc) is null && !(r.Strategy == MaskStrategy.Null && column.NotNull));
+        return choices.Where(r => Fits(r, column));
     }
+
+    /// <summary>Whether the rule can mask the column at all: its type and keys (<see cref="MaskExpressions.Problem"/>), and no NULL where it is NOT NULL.</summary>
+    public static bool Fits(MaskRule rule, MaskCatalogColumn column) =>
+        MaskExpressions.Problem(rule, column.ToMaskColumn()) is null && !(rule.Strategy == MaskStrategy.Null && column.NotNull);
 }
