@@ -124,4 +124,28 @@ public sealed class DiscoveryFitTests(PgServersFixture fx) : IClassFixture<PgSer
         Assert.Equal(Enumerable.Range(1, 30).Select(g => new object?[] { g, "c***@example.org", Hmac($"c{g}@example.org"), KeepFormat($"+1 555 01{g:00}") }).ToList(),
             await PgServers.RowsAsync(db.Target, "SELECT id, work_email, home_email, phone::text FROM contacts ORDER BY id"));
     }
+
+    /// <summary>
+    /// No strategy keeps a UNIQUE NOT NULL email distinct and passing <c>LIKE '%@%'</c>: email gives many rows one mask,
+    /// keyed_hash has no @, null breaks NOT NULL (and keep_format, not among an email's strategies, would keep the address's letters).
+    /// </summary>
+    [Fact]
+    public async Task A_unique_email_no_strategy_fits_is_left_out_saying_so_and_the_clone_runs()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("fitunique");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE TABLE logins (id int PRIMARY KEY, email varchar(100) NOT NULL UNIQUE CHECK (email LIKE '%@%'), backup_email text);
+            INSERT INTO logins SELECT g, 'l' || g || '@example.org', 'b' || g || '@example.org' FROM generate_series(1, 30) g;
+            """);
+
+        var (mask, found) = await DiscoverAsync(db, "public");
+
+        Assert.Equal("""{"logins":{"backup_email":"email"}}""", mask);
+        Assert.Equal(("email", null), (found["logins.email"].Category, found["logins.email"].Suggested));
+        Assert.Equal("no strategy's values fit \"logins_email_check\": mask it by hand", found["logins.email"].Evidence[^1]);
+
+        await CloneSchemaAsync(db, "public", mask);
+        Assert.Equal(Enumerable.Range(1, 30).Select(g => new object?[] { g, $"l{g}@example.org", "b***@example.org" }).ToList(),
+            await PgServers.RowsAsync(db.Target, "SELECT id, email, backup_email FROM logins ORDER BY id"));
+    }
 }
