@@ -140,13 +140,22 @@ public sealed class ColumnMasker(MaskRuleSet rules, Func<MaskingSecret> secret, 
         }
     }
 
-    /// <summary>The length a hash's hex digits (md5: 32, keyed: 64) are cut to in a column of the type; null when they fit.</summary>
+    /// <summary>
+    /// The length a hash's hex digits (md5: 32, keyed: 64) are cut to in a column of the type; null when they fit.
+    /// keyed_email keeps the domain, of any length: any limit may cut it.
+    /// </summary>
     internal static int? CutTo(string type, MaskRule rule)
     {
-        if (rule.Strategy is not (MaskStrategy.Hash or MaskStrategy.KeyedHash)) return null;
+        if (rule.Strategy is not (MaskStrategy.Hash or MaskStrategy.KeyedHash or MaskStrategy.KeyedEmail)) return null;
+        var digits = rule.Strategy switch { MaskStrategy.Hash => 32, MaskStrategy.KeyedHash => 64, _ => int.MaxValue };
+        return LengthOf(type) is { } n && n < digits ? n : null;
+    }
+
+    /// <summary>The characters a column of a character or bit type with a length holds; null for any other type.</summary>
+    internal static int? LengthOf(string type)
+    {
         var length = System.Text.RegularExpressions.Regex.Match(type, @"^(?:character varying|character|bit varying)\((\d+)\)$");
-        var digits = rule.Strategy == MaskStrategy.Hash ? 32 : 64;
-        return length.Success && int.Parse(length.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) is var n && n < digits ? n : null;
+        return length.Success ? int.Parse(length.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
     }
 
     /// <summary>

@@ -48,10 +48,18 @@ public static class MaskExpressions
                                       $"FROM (SELECT pgclone_k.v, (pg_catalog.get_byte(pgclone_k.h, 0) * 256 + pg_catalog.get_byte(pgclone_k.h, 1)) % {2 * rule.Days} AS s " +
                                       $"FROM (SELECT {c} AS v, {key.HmacText($"'d:' || EXTRACT(EPOCH FROM {c})::text")} AS h) AS pgclone_k) AS pgclone_m)",
             MaskStrategy.KeepFormat => KeepFormat(c, key, column.FoldsCase),
+            MaskStrategy.KeyedEmail => $"CASE WHEN {c} IS NULL THEN NULL ELSE pg_catalog.left(pg_catalog.encode({key.HmacText($"'m:' || {hashed}")}, 'hex'), {KeyedEmailLocal}) || " +
+                                       $"CASE WHEN pg_catalog.strpos({c}::text, '@') = 0 THEN '' ELSE '@' || pg_catalog.split_part({c}::text, '@', -1) END END",
             _ => throw new ArgumentOutOfRangeException(nameof(rule)),
         };
         return $"CAST({sql} AS {column.DataType})";
     }
+
+    /// <summary>
+    /// The hex digits of keyed_email's local part: 96 bits of the value's HMAC, so distinct addresses stay distinct
+    /// (a collision among 10^8 addresses: about 10^-13), in a column of 25 characters or more with the '@'.
+    /// </summary>
+    public const int KeyedEmailLocal = 24;
 
     /// <summary>The expression after the checks of <see cref="Problem"/> (and the caller's own), or the error naming server and column.</summary>
     public static string Checked(MaskRule rule, MaskColumn column, MaskKeySql key, ServerEndpoint server, string? problem = null)
@@ -86,6 +94,8 @@ public static class MaskExpressions
         };
         if (!fits)
             return $"mask strategy \"{rule.StrategyName}\" needs {Needs(rule.Strategy)}, but the column is {column.DataType}";
+        if (rule.Strategy == MaskStrategy.KeyedEmail && ColumnMasker.LengthOf(column.DataType) is < KeyedEmailLocal + 1 and var length)
+            return $"mask strategy \"{rule.StrategyName}\" writes {KeyedEmailLocal} hashed characters and an '@' before the domain, but the column holds {length}";
         if (rule.Strategy == MaskStrategy.RandomInt && IntegerRange(column.DataType) is var (lowest, highest) && (rule.Min < lowest || rule.Max > highest))
             return $"mask strategy \"{rule.StrategyName}\" draws from {rule.Min} to {rule.Max}, but the column is {column.DataType} ({lowest} to {highest})";
         var keys = new[] { (column.InPrimaryKey, "PRIMARY KEY"), (column.InUnique, "UNIQUE"), (column.InForeignKey, "FOREIGN KEY") }
@@ -93,7 +103,7 @@ public static class MaskExpressions
         if (keys.Count > 0 && !rule.KeepsKeys)
             return $"mask strategy \"{rule.StrategyName}\" cannot mask a column in a {string.Join(" and a ", keys)}: " +
                    (rule.IsDeterministic ? "it maps different values to the same mask" : "it is not deterministic") +
-                   ", so keys would collide or joins would break; use keyed_hash, keep_format or hash, which keep distinct values distinct";
+                   ", so keys would collide or joins would break; use keyed_hash, keyed_email, keep_format or hash, which keep distinct values distinct";
         return null;
     }
 

@@ -8,7 +8,7 @@ namespace PgClone.Core.Masking;
 public enum MaskStrategy
 {
     Email, Name, Phone, Partial, Hash, Null, RandomInt, Constant,
-    KeyedHash, FakeName, FakeEmail, DateShift, KeepFormat,
+    KeyedHash, FakeName, FakeEmail, DateShift, KeepFormat, KeyedEmail,
 }
 
 /// <summary>
@@ -32,7 +32,7 @@ public sealed record MaskRule(MaskStrategy Strategy)
         ["random_int"] = MaskStrategy.RandomInt, ["constant"] = MaskStrategy.Constant,
         ["keyed_hash"] = MaskStrategy.KeyedHash, ["fake_name"] = MaskStrategy.FakeName,
         ["fake_email"] = MaskStrategy.FakeEmail, ["date_shift"] = MaskStrategy.DateShift,
-        ["keep_format"] = MaskStrategy.KeepFormat,
+        ["keep_format"] = MaskStrategy.KeepFormat, ["keyed_email"] = MaskStrategy.KeyedEmail,
     };
 
     private static readonly Dictionary<MaskStrategy, string[]> Parameters = new()
@@ -49,11 +49,11 @@ public sealed record MaskRule(MaskStrategy Strategy)
     public bool IsDeterministic => Strategy is not MaskStrategy.RandomInt;
 
     /// <summary>Distinct inputs stay distinct (up to hash collisions), so the rule may mask a key column.</summary>
-    public bool KeepsKeys => Strategy is MaskStrategy.Hash or MaskStrategy.KeyedHash or MaskStrategy.KeepFormat;
+    public bool KeepsKeys => Strategy is MaskStrategy.Hash or MaskStrategy.KeyedHash or MaskStrategy.KeepFormat or MaskStrategy.KeyedEmail;
 
     /// <summary>Needs the per-installation secret.</summary>
     public bool IsKeyed => Strategy is MaskStrategy.KeyedHash or MaskStrategy.FakeName or MaskStrategy.FakeEmail
-        or MaskStrategy.DateShift or MaskStrategy.KeepFormat;
+        or MaskStrategy.DateShift or MaskStrategy.KeepFormat or MaskStrategy.KeyedEmail;
 
     /// <summary>Parses one rule; <paramref name="where"/> names it in errors (<c>column "email"</c>).</summary>
     public static MaskRule Parse(JsonNode? node, string where)

@@ -22,7 +22,8 @@ public sealed class MaskValues(MaskingSecret? secret)
 
     /// <summary>Strategies this class computes on text (NULL stays NULL for all of them).</summary>
     public static bool Supports(MaskStrategy strategy) => strategy is MaskStrategy.Email or MaskStrategy.Name or MaskStrategy.Phone
-        or MaskStrategy.Partial or MaskStrategy.KeyedHash or MaskStrategy.FakeName or MaskStrategy.FakeEmail or MaskStrategy.KeepFormat;
+        or MaskStrategy.Partial or MaskStrategy.KeyedHash or MaskStrategy.FakeName or MaskStrategy.FakeEmail or MaskStrategy.KeepFormat
+        or MaskStrategy.KeyedEmail;
 
     private Sha256Kernel Kernel => _kernel ??= Sha256Kernel.Create(secret ?? throw new InvalidOperationException("a keyed mask strategy needs the masking secret"));
     private Sha256Kernel? _kernel;
@@ -63,6 +64,7 @@ public sealed class MaskValues(MaskingSecret? secret)
     {
         MaskStrategy.KeepFormat => value.Length,
         MaskStrategy.Email => EmailUtf8(value, []),
+        MaskStrategy.KeyedEmail => KeyedEmailLength(value),
         MaskStrategy.Partial => Math.Min(value.Length + 3, MaxPartsLength(rule)),
         _ => MaxPartsLength(rule),
     };
@@ -95,6 +97,8 @@ public sealed class MaskValues(MaskingSecret? secret)
                 return value.Length;
             case MaskStrategy.Email:
                 return EmailUtf8(value, destination);
+            case MaskStrategy.KeyedEmail:
+                return KeyedEmailUtf8(value, destination);
             default:
                 BeginParts(rule);
                 AppendPart(rule, value);
@@ -296,6 +300,26 @@ public sealed class MaskValues(MaskingSecret? secret)
         domain.CopyTo(destination[(first + 4)..]);
         return first + 4 + domain.Length;
     }
+
+    /// <summary>
+    /// The first <see cref="MaskExpressions.KeyedEmailLocal"/> hex digits of HMAC("m:" || value), then '@' and the
+    /// domain (what follows the last '@') when the value has one.
+    /// </summary>
+    private int KeyedEmailUtf8(ReadOnlySpan<byte> v, Span<byte> destination)
+    {
+        Kernel.BeginHmac("m:"u8);
+        Kernel.AppendHmac(v);
+        Kernel.EndHmac(_digest);
+        var written = HexLower(_digest.AsSpan(0, MaskExpressions.KeyedEmailLocal / 2), destination);
+        if (v.IndexOf((byte)'@') < 0) return written;
+        destination[written++] = (byte)'@';
+        var domain = v[(v.LastIndexOf((byte)'@') + 1)..];
+        domain.CopyTo(destination[written..]);
+        return written + domain.Length;
+    }
+
+    private static int KeyedEmailLength(ReadOnlySpan<byte> v) =>
+        MaskExpressions.KeyedEmailLocal + (v.IndexOf((byte)'@') < 0 ? 0 : 1 + v.Length - v.LastIndexOf((byte)'@') - 1);
 
     private static int Stars(Span<byte> destination)
     {

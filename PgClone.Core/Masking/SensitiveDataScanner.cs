@@ -175,7 +175,8 @@ public static class SensitiveDataScanner
         var nulled = new MaskRule(MaskStrategy.Null);
         MaskRule[] choices = category switch
         {
-            SensitiveCategory.Email => [new(MaskStrategy.Email), keyed, nulled],
+            // keyed_email where an address must stay one (a CHECK reading '@') and unique: the domain kept, the rest hashed.
+            SensitiveCategory.Email => [new(MaskStrategy.Email), keyed, new(MaskStrategy.KeyedEmail), nulled],
             SensitiveCategory.Name => [new(MaskStrategy.Name), keyed, nulled],
             // A plausible placeholder (RFC-style example street) keeps forms and labels testable; "XXXX" read as a name mask.
             SensitiveCategory.Address => [new(MaskStrategy.Constant) { Value = "1 Example Street" }, keyed, nulled],

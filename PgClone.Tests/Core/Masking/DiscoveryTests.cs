@@ -135,12 +135,12 @@ public sealed class DiscoveryTests(PgServersFixture fx) : IClassFixture<PgServer
         var found = (await SensitiveDataScanner.ScanAsync(conn, ServerEndpoint.Parse(ServerRole.Source, db.Source), "public", null, CancellationToken.None))
             .ToDictionary(f => f.Column);
 
-        // The email strategy's stars and keyed_hash's hex break the pattern: null fits, the column may be null. A UNIQUE
-        // email not null has no strategy that keeps it distinct and fits LIKE '%@%' (keep_format would keep its letters).
-        Assert.Equal("\"null\"", found["email"].Suggested?.ToString());
-        Assert.Equal("\"email\" would break \"users_email_check\": \"null\" fits", found["email"].Evidence[^1]);
-        Assert.Null(found["login_email"].Suggested);
-        Assert.Equal("no strategy's values fit \"users_login_email_check\": mask it by hand", found["login_email"].Evidence[^1]);
+        // The email strategy's stars and keyed_hash's lone hex break the pattern: keyed_email's hex at the same domain
+        // fits it. A UNIQUE email not null under LIKE '%@%': keyed_hash keeps it distinct but is no address, keyed_email is both.
+        Assert.Equal("\"keyed_email\"", found["email"].Suggested?.ToString());
+        Assert.Equal("\"email\" would break \"users_email_check\": \"keyed_email\" fits", found["email"].Evidence[^1]);
+        Assert.Equal("\"keyed_email\"", found["login_email"].Suggested?.ToString());
+        Assert.Equal("\"keyed_hash\" would break \"users_login_email_check\": \"keyed_email\" fits", found["login_email"].Evidence[^1]);
         // A unique index on an expression of the column keeps it distinct: keyed_hash, not the email mask.
         Assert.Equal("\"keyed_hash\"", found["backup_email"].Suggested?.ToString());
         // A check the first strategy's values meet changes nothing.

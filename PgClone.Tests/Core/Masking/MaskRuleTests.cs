@@ -78,7 +78,7 @@ public sealed class MaskRuleTests
     [Fact]
     public void Invalid_rules_are_rejected_with_the_reason()
     {
-        Assert.Equal("invalid mask rule for column \"email\": unknown mask strategy \"emial\" (known: email, name, phone, partial, hash, null, random_int, constant, keyed_hash, fake_name, fake_email, date_shift, keep_format)",
+        Assert.Equal("invalid mask rule for column \"email\": unknown mask strategy \"emial\" (known: email, name, phone, partial, hash, null, random_int, constant, keyed_hash, fake_name, fake_email, date_shift, keep_format, keyed_email)",
             Assert.Throws<PgCloneException>(() => Masker(CloneOperation.Table, """{"mask": {"email": "emial"}}""", table: "t")).Message);
         Assert.Equal("invalid mask rule for column \"salary\": random_int needs min <= max, got min 10 and max 5",
             Assert.Throws<PgCloneException>(() => Masker(CloneOperation.Table, """{"mask": {"salary": {"type": "random_int", "min": 10, "max": 5}}}""", table: "t")).Message);
@@ -110,13 +110,22 @@ public sealed class MaskRuleTests
     public void Unsafe_strategies_on_key_columns_are_refused_and_keyed_ones_allowed()
     {
         var masker = Masker(CloneOperation.Table, """{"mask": {"email": "email", "code": {"type": "random_int", "min": 1, "max": 9}, "ref": "keyed_hash", "phone": "keep_format", "uid": "hash"}}""", table: "employees");
-        Assert.Equal("source 'prod' (db.example:5432): column \"public\".\"employees\".\"email\": mask strategy \"email\" cannot mask a column in a UNIQUE and a FOREIGN KEY: it maps different values to the same mask, so keys would collide or joins would break; use keyed_hash, keep_format or hash, which keep distinct values distinct",
+        Assert.Equal("source 'prod' (db.example:5432): column \"public\".\"employees\".\"email\": mask strategy \"email\" cannot mask a column in a UNIQUE and a FOREIGN KEY: it maps different values to the same mask, so keys would collide or joins would break; use keyed_hash, keyed_email, keep_format or hash, which keep distinct values distinct",
             Assert.Throws<PgCloneException>(() => masker.ExpressionFor(Col(Employees, "email", "text", unique: true, fk: true))).Message);
-        Assert.Equal("source 'prod' (db.example:5432): column \"public\".\"employees\".\"code\": mask strategy \"random_int\" cannot mask a column in a PRIMARY KEY: it is not deterministic, so keys would collide or joins would break; use keyed_hash, keep_format or hash, which keep distinct values distinct",
+        Assert.Equal("source 'prod' (db.example:5432): column \"public\".\"employees\".\"code\": mask strategy \"random_int\" cannot mask a column in a PRIMARY KEY: it is not deterministic, so keys would collide or joins would break; use keyed_hash, keyed_email, keep_format or hash, which keep distinct values distinct",
             Assert.Throws<PgCloneException>(() => masker.ExpressionFor(Col(Employees, "code", "integer", pk: true))).Message);
         Assert.NotNull(masker.ExpressionFor(Col(Employees, "ref", "text", pk: true, fk: true)));
         Assert.NotNull(masker.ExpressionFor(Col(Employees, "phone", "text", unique: true)));
         Assert.NotNull(masker.ExpressionFor(Col(Employees, "uid", "uuid", fk: true)));
+    }
+
+    [Fact]
+    public void Keyed_email_masks_a_unique_key_and_is_refused_on_a_column_too_short_for_its_hashed_part_and_at_sign()
+    {
+        var masker = Masker(CloneOperation.Table, """{"mask": {"email": "keyed_email", "login": "keyed_email"}}""", table: "employees");
+        Assert.NotNull(masker.ExpressionFor(Col(Employees, "email", "character varying(25)", unique: true, fk: true)));
+        Assert.Equal("source 'prod' (db.example:5432): column \"public\".\"employees\".\"login\": mask strategy \"keyed_email\" writes 24 hashed characters and an '@' before the domain, but the column holds 24",
+            Assert.Throws<PgCloneException>(() => masker.ExpressionFor(Col(Employees, "login", "character varying(24)"))).Message);
     }
 
     [Fact]

@@ -256,7 +256,7 @@ public sealed class MaskedCloneTests(PgServersFixture fx) : IClassFixture<PgServ
         await AssertRefusedAsync(db, "employees", """{"mask": {"salary": "email"}}""",
             "column \"public\".\"employees\".\"salary\": mask strategy \"email\" needs a text column, but the column is integer");
         await AssertRefusedAsync(db, "customers", """{"mask": {"email": "email"}}""",
-            "column \"public\".\"customers\".\"email\": mask strategy \"email\" cannot mask a column in a PRIMARY KEY: it maps different values to the same mask, so keys would collide or joins would break; use keyed_hash, keep_format or hash, which keep distinct values distinct");
+            "column \"public\".\"customers\".\"email\": mask strategy \"email\" cannot mask a column in a PRIMARY KEY: it maps different values to the same mask, so keys would collide or joins would break; use keyed_hash, keyed_email, keep_format or hash, which keep distinct values distinct");
         await AssertRefusedAsync(db, "employees", """{"mask": {"emial": "email"}}""",
             "mask rules match no copied column: \"emial\"");
         await AssertRefusedAsync(db, "employees", """{"mask": {"salary": {"type": "random_int", "min": 1, "max": 3000000000}}}""",
@@ -439,7 +439,7 @@ public sealed class MaskedCloneTests(PgServersFixture fx) : IClassFixture<PgServ
         await AssertRefusedAsync(db, "members", """{"mask": {"points": "email"}}""",
             "column \"public\".\"members\".\"points\": mask strategy \"email\" needs a text column, but the column is public.points_t");
         await AssertRefusedAsync(db, "members", """{"mask": {"login": "name"}}""",
-            "column \"public\".\"members\".\"login\": mask strategy \"name\" cannot mask a column in a UNIQUE: it maps different values to the same mask, so keys would collide or joins would break; use keyed_hash, keep_format or hash, which keep distinct values distinct");
+            "column \"public\".\"members\".\"login\": mask strategy \"name\" cannot mask a column in a UNIQUE: it maps different values to the same mask, so keys would collide or joins would break; use keyed_hash, keyed_email, keep_format or hash, which keep distinct values distinct");
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname = 'members'"));
     }
 

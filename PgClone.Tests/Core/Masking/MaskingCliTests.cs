@@ -173,6 +173,6 @@ public sealed class MaskingCliTests(PgServersFixture fx) : IClassFixture<PgServe
     {
         var r = await PgcloneAsync(Path.GetTempPath(), "table", "--source", "host=127.0.0.1 port=1 dbname=a", "--target", "host=127.0.0.1 port=1 dbname=b", "--table", "t",
             "--options", """{"mask": {"email": "emial"}}""");
-        Assert.Equal((1, "", "pgclone: invalid mask rule for column \"email\": unknown mask strategy \"emial\" (known: email, name, phone, partial, hash, null, random_int, constant, keyed_hash, fake_name, fake_email, date_shift, keep_format)\n"), r);
+        Assert.Equal((1, "", "pgclone: invalid mask rule for column \"email\": unknown mask strategy \"emial\" (known: email, name, phone, partial, hash, null, random_int, constant, keyed_hash, fake_name, fake_email, date_shift, keep_format, keyed_email)\n"), r);
     }
 }

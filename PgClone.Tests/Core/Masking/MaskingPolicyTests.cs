@@ -74,7 +74,7 @@ public sealed class MaskingPolicyTests(PgServersFixture fx) : IClassFixture<PgSe
         async Task<string> Fails(string rules, string role) => (await Assert.ThrowsAsync<PgCloneException>(() =>
             MaskingPolicy.CreateAsync(target, Customers, JsonNode.Parse(rules)!.AsObject(), role, MaskSql.Secret, CancellationToken.None))).Message;
         Assert.Equal($"target 'dev' (127.0.0.1:{port}): role \"nobody_here\": does not exist", await Fails("""{"email": "email"}""", "nobody_here"));
-        Assert.Equal($"target 'dev' (127.0.0.1:{port}): column \"public\".\"customers\".\"id\": mask strategy \"null\" cannot mask a column in a PRIMARY KEY: it maps different values to the same mask, so keys would collide or joins would break; use keyed_hash, keep_format or hash, which keep distinct values distinct",
+        Assert.Equal($"target 'dev' (127.0.0.1:{port}): column \"public\".\"customers\".\"id\": mask strategy \"null\" cannot mask a column in a PRIMARY KEY: it maps different values to the same mask, so keys would collide or joins would break; use keyed_hash, keyed_email, keep_format or hash, which keep distinct values distinct",
             await Fails("""{"id": "null"}""", admin));
         await MaskingPolicy.CreateAsync(target, Customers, JsonNode.Parse("""{"email": "email"}""")!.AsObject(), admin, MaskSql.Secret, CancellationToken.None);
         Assert.Equal($"target 'dev' (127.0.0.1:{port}): view \"public\".\"customers_masked\": already exists; drop the masking policy first", await Fails("""{"email": "email"}""", admin));

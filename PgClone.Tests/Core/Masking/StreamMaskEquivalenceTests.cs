@@ -48,6 +48,7 @@ public sealed class StreamMaskEquivalenceTests(PgServersFixture fx) : IClassFixt
         { "\"keyed_hash\"", "text" }, { "\"fake_name\"", "text" }, { "\"fake_email\"", "text" }, { "\"keep_format\"", "text" },
         { "\"keep_format\"", "character varying" }, { "\"keyed_hash\"", "character varying(20)" }, { "\"fake_name\"", "character varying(7)" },
         { "\"email\"", "character varying(5)" }, { "\"partial\"", "character varying(2)" },
+        { "\"keyed_email\"", "text" }, { "\"keyed_email\"", "character varying(30)" },
     };
 
     [Theory]
@@ -74,6 +75,7 @@ public sealed class StreamMaskEquivalenceTests(PgServersFixture fx) : IClassFixt
     [InlineData("\"name\"", 4)]
     [InlineData("\"phone\"", 8)]
     [InlineData("\"email\"", 12)]
+    [InlineData("\"keyed_email\"", 31)]
     public async Task A_huge_value_is_masked_on_its_bytes_with_room_for_its_mask_only(string rule, int room)
     {
         var huge = "éü😀" + new string('x', 2_000_000) + "日本 555-1234 @" + new string('ü', 1_000_000) + "@ex.org";

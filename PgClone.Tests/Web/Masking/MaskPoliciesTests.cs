@@ -86,7 +86,7 @@ public sealed class MaskPoliciesTests(PgServersFixture fx)
         var bad = await http.PostAsJsonAsync($"api/v1/masking-policies/{policy.Policy.Id}/versions",
             new MaskPolicyVersionDraft(JsonNode.Parse("""{"people": {"email": "emial"}}""")!.AsObject()), Json);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
-        Assert.Equal("invalid mask rule for column \"public\".\"people\".\"email\": unknown mask strategy \"emial\" (known: email, name, phone, partial, hash, null, random_int, constant, keyed_hash, fake_name, fake_email, date_shift, keep_format)",
+        Assert.Equal("invalid mask rule for column \"public\".\"people\".\"email\": unknown mask strategy \"emial\" (known: email, name, phone, partial, hash, null, random_int, constant, keyed_hash, fake_name, fake_email, date_shift, keep_format, keyed_email)",
             (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
         var duplicate = await http.PostAsJsonAsync("api/v1/masking-policies", new MaskPolicyDraft("CRM", null, null, discovered), Json);
         Assert.Equal(HttpStatusCode.Conflict, duplicate.StatusCode);
