@@ -5,7 +5,7 @@ namespace PgClone.Core.Masking;
 
 /// <summary>
 /// The per-installation secret behind the keyed strategies (keyed_hash, fake_name, fake_email, date_shift,
-/// keep_format). Masks are HMAC-SHA256(secret, value) computed on the source with the built-in sha256(): someone
+/// keep_format, keyed_email). Masks are HMAC-SHA256(secret, value) computed on the source with the built-in sha256(): someone
 /// who sees masked data but not the secret cannot rebuild the mapping from a dictionary of likely values, and
 /// the same secret gives the same mask in every table and run, so joins still match.
 /// The CLI reads PGCLONE_MASK_SECRET or a key file; the console passes its own.
