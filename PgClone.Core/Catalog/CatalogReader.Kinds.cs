@@ -211,6 +211,33 @@ public static partial class CatalogReader
                 Strings(r, 3).Zip(Strings(r, 4)).ToDictionary(x => x.First, x => (IReadOnlyList<string>)x.Second.Split('\x1f'))), ct);
 
     /// <summary>What a database clone carries beyond the schemas' contents.</summary>
+    /// <summary>
+    /// ALTER DEFAULT PRIVILEGES entries: every one, or those IN SCHEMA one of <paramref name="schemas"/> (a schema
+    /// clone's: pg_dump -n dumps them with the schema), each as the grants and revokes against the built-in defaults.
+    /// </summary>
+    private static async Task<List<DefaultPrivilegeInfo>> ReadDefaultPrivilegesAsync(NpgsqlConnection conn, string[]? schemas, CancellationToken ct) =>
+        await QueryAsync(conn, $"""
+            WITH d AS (
+                SELECT a.defaclrole, a.defaclnamespace, a.defaclobjtype, a.defaclacl,
+                       CASE WHEN a.defaclnamespace = 0 THEN acldefault(CASE a.defaclobjtype WHEN 'S' THEN 's' ELSE a.defaclobjtype END::"char", a.defaclrole)
+                            END AS base
+                FROM pg_default_acl a
+            ), changes AS (
+                SELECT d.defaclrole, d.defaclnamespace, d.defaclobjtype, false AS is_grant, b.grantee, b.privilege_type, false AS grantable
+                FROM d, aclexplode(d.base) b
+                WHERE NOT EXISTS (SELECT 1 FROM aclexplode(d.defaclacl) x WHERE x.grantee = b.grantee AND x.privilege_type = b.privilege_type)
+                UNION ALL
+                SELECT d.defaclrole, d.defaclnamespace, d.defaclobjtype, true, x.grantee, x.privilege_type, x.is_grantable
+                FROM d, aclexplode(d.defaclacl) x
+                WHERE NOT EXISTS (SELECT 1 FROM aclexplode(d.base) b WHERE b.grantee = x.grantee AND b.privilege_type = x.privilege_type AND b.is_grantable = x.is_grantable)
+            )
+            SELECT pg_get_userbyid(c.defaclrole), n.nspname, c.defaclobjtype, c.is_grant, CASE WHEN c.grantee = 0 THEN NULL ELSE pg_get_userbyid(c.grantee)::text END,
+                   array_agg(c.privilege_type ORDER BY c.privilege_type), c.grantable
+            FROM changes c LEFT JOIN pg_namespace n ON n.oid = c.defaclnamespace
+            {(schemas is null ? "" : "WHERE n.nspname = ANY($1)")}
+            GROUP BY 1, 2, 3, 4, 5, 7 ORDER BY 1, 2 NULLS FIRST, 3, 4, 5
+            """, schemas, r => new DefaultPrivilegeInfo(r.GetString(0), Str(r, 1), r.GetChar(2), r.GetBoolean(3), Str(r, 4), Strings(r, 5), r.GetBoolean(6)), ct);
+
     private static async Task<DatabaseObjects> ReadDatabaseObjectsAsync(NpgsqlConnection conn, CancellationToken ct) => new()
     {
         AccessMethods = await QueryAsync(conn, $"""
@@ -274,26 +301,7 @@ public static partial class CatalogReader
             SELECT e.extname, {Comment("pg_extension", "e.oid")} FROM pg_extension e
             WHERE {Comment("pg_extension", "e.oid")} IS NOT NULL AND e.oid >= 16384 ORDER BY e.extname
             """, null, r => (r.GetString(0), r.GetString(1)), ct),
-        DefaultPrivileges = await QueryAsync(conn, """
-            WITH d AS (
-                SELECT a.defaclrole, a.defaclnamespace, a.defaclobjtype, a.defaclacl,
-                       CASE WHEN a.defaclnamespace = 0 THEN acldefault(CASE a.defaclobjtype WHEN 'S' THEN 's' ELSE a.defaclobjtype END::"char", a.defaclrole)
-                            END AS base
-                FROM pg_default_acl a
-            ), changes AS (
-                SELECT d.defaclrole, d.defaclnamespace, d.defaclobjtype, false AS is_grant, b.grantee, b.privilege_type, false AS grantable
-                FROM d, aclexplode(d.base) b
-                WHERE NOT EXISTS (SELECT 1 FROM aclexplode(d.defaclacl) x WHERE x.grantee = b.grantee AND x.privilege_type = b.privilege_type)
-                UNION ALL
-                SELECT d.defaclrole, d.defaclnamespace, d.defaclobjtype, true, x.grantee, x.privilege_type, x.is_grantable
-                FROM d, aclexplode(d.defaclacl) x
-                WHERE NOT EXISTS (SELECT 1 FROM aclexplode(d.base) b WHERE b.grantee = x.grantee AND b.privilege_type = x.privilege_type AND b.is_grantable = x.is_grantable)
-            )
-            SELECT pg_get_userbyid(c.defaclrole), n.nspname, c.defaclobjtype, c.is_grant, CASE WHEN c.grantee = 0 THEN NULL ELSE pg_get_userbyid(c.grantee)::text END,
-                   array_agg(c.privilege_type ORDER BY c.privilege_type), c.grantable
-            FROM changes c LEFT JOIN pg_namespace n ON n.oid = c.defaclnamespace
-            GROUP BY 1, 2, 3, 4, 5, 7 ORDER BY 1, 2 NULLS FIRST, 3, 4, 5
-            """, null, r => new DefaultPrivilegeInfo(r.GetString(0), Str(r, 1), r.GetChar(2), r.GetBoolean(3), Str(r, 4), Strings(r, 5), r.GetBoolean(6)), ct),
+        DefaultPrivileges = await ReadDefaultPrivilegesAsync(conn, null, ct),
         Comment = (await QueryAsync(conn, "SELECT shobj_description(d.oid, 'pg_database') FROM pg_database d WHERE d.datname = current_database()",
             null, r => Str(r, 0), ct))[0],
         Owner = (await QueryAsync(conn, "SELECT pg_get_userbyid(d.datdba) FROM pg_database d WHERE d.datname = current_database()", null, r => r.GetString(0), ct))[0],

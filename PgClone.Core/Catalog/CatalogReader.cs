@@ -67,22 +67,19 @@ public static partial class CatalogReader
     /// <summary>Whether the schema named $1 exists: one parameter, one boolean.</summary>
     internal const string SchemaExists = "SELECT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = $1)";
 
-    /// <summary>Names of the objects in the schema named by $1 (an array of one name).</summary>
-    internal const string SchemaObjectNames = """
-            WITH s AS (SELECT oid FROM pg_namespace WHERE nspname = ANY($1))
-            SELECT relname::text FROM pg_class WHERE relnamespace IN (SELECT oid FROM s)
-            UNION SELECT typname FROM pg_type WHERE typnamespace IN (SELECT oid FROM s)
-            UNION SELECT proname FROM pg_proc WHERE pronamespace IN (SELECT oid FROM s)
-            UNION SELECT collname FROM pg_collation WHERE collnamespace IN (SELECT oid FROM s)
-            UNION SELECT conname FROM pg_conversion WHERE connamespace IN (SELECT oid FROM s)
-            UNION SELECT opcname FROM pg_opclass WHERE opcnamespace IN (SELECT oid FROM s)
-            UNION SELECT opfname FROM pg_opfamily WHERE opfnamespace IN (SELECT oid FROM s)
-            UNION SELECT stxname FROM pg_statistic_ext WHERE stxnamespace IN (SELECT oid FROM s)
-            UNION SELECT cfgname FROM pg_ts_config WHERE cfgnamespace IN (SELECT oid FROM s)
-            UNION SELECT dictname FROM pg_ts_dict WHERE dictnamespace IN (SELECT oid FROM s)
-            UNION SELECT prsname FROM pg_ts_parser WHERE prsnamespace IN (SELECT oid FROM s)
-            UNION SELECT tmplname FROM pg_ts_template WHERE tmplnamespace IN (SELECT oid FROM s)
-            """;
+    /// <summary>
+    /// Names of the objects in the schema named by $1 (an array of one name): those a clone of the schema makes there. An
+    /// extension's objects (citext, gin_trgm_ops) are not among them: they stay where the extension is, so a clone under
+    /// another name must keep naming them in the source schema.
+    /// </summary>
+    internal static readonly string SchemaObjectNames =
+        "WITH s AS (SELECT oid FROM pg_namespace WHERE nspname = ANY($1))\n" + string.Join("\nUNION ", new[]
+        {
+            ("relname", "pg_class", "relnamespace"), ("typname", "pg_type", "typnamespace"), ("proname", "pg_proc", "pronamespace"),
+            ("collname", "pg_collation", "collnamespace"), ("conname", "pg_conversion", "connamespace"), ("opcname", "pg_opclass", "opcnamespace"),
+            ("opfname", "pg_opfamily", "opfnamespace"), ("stxname", "pg_statistic_ext", "stxnamespace"), ("cfgname", "pg_ts_config", "cfgnamespace"),
+            ("dictname", "pg_ts_dict", "dictnamespace"), ("prsname", "pg_ts_parser", "prsnamespace"), ("tmplname", "pg_ts_template", "tmplnamespace"),
+        }.Select(k => $"SELECT {k.Item1}::text FROM {k.Item2} o WHERE {k.Item3} IN (SELECT oid FROM s) AND {NotMember(k.Item2, "o.oid")}"));
 
     /// <param name="wholeDatabase">Also read the database-wide objects (access methods, event triggers, publications, foreign servers, ...).</param>
     /// <param name="helper">
@@ -222,7 +219,14 @@ public static partial class CatalogReader
             Conversions = await ReadConversionsAsync(conn, names, ct),
             Rules = await ReadRulesAsync(conn, names, ct),
             ForeignTables = await ReadForeignTablesAsync(conn, names, ct),
-            Database = wholeDatabase ? await ReadDatabaseObjectsAsync(conn, ct) : new DatabaseObjects(),
+            Database = wholeDatabase ? await ReadDatabaseObjectsAsync(conn, ct) : new DatabaseObjects { DefaultPrivileges = await ReadDefaultPrivilegesAsync(conn, names, ct) },
+            PartitionsElsewhere = wholeDatabase ? [] : await QueryAsync(conn, """
+                SELECT pn.nspname, p.relname, cn.nspname, c.relname
+                FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace
+                JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace cn ON cn.oid = c.relnamespace
+                WHERE c.relispartition AND pn.nspname = ANY($1) AND cn.nspname <> ALL($1)
+                ORDER BY 1, 2, 3, 4
+                """, names, r => (new QualifiedName(r.GetString(0), r.GetString(1)), new QualifiedName(r.GetString(2), r.GetString(3))), ct),
         };
     }
 

@@ -376,6 +376,11 @@ public sealed record SourceCatalog
     /// </summary>
     public bool InRecovery { get; init; }
     public required IReadOnlyList<SchemaInfo> Schemas { get; init; }
+    /// <summary>
+    /// Partitions in schemas the read did not cover, of partitioned tables it did (GitLab's layout: parents in public,
+    /// partitions in a schema of their own): a partitioned table's rows are all theirs.
+    /// </summary>
+    public IReadOnlyList<(QualifiedName Parent, QualifiedName Partition)> PartitionsElsewhere { get; init; } = [];
     public required IReadOnlyList<ExtensionInfo> Extensions { get; init; }
     public required IReadOnlyList<ExtensionUse> ExtensionUses { get; init; }
     public required IReadOnlyList<CollationInfo> Collations { get; init; }

@@ -149,8 +149,12 @@ internal sealed partial class PlanAssembler
     /// </summary>
     private IEnumerable<DdlStatement> DatabaseSettings()
     {
-        if (request.Operation is not (CloneOperation.Database or CloneOperation.DatabaseCreate)) yield break;
         var database = catalog.Database;
+        // A schema clone's catalog holds the default privileges IN SCHEMA it (pg_dump -n dumps them with the schema).
+        if (request.Operation == CloneOperation.Schema)
+            foreach (var sql in DatabaseDdl.DefaultPrivileges(database.DefaultPrivileges, state.Roles.Contains, CannotActAs, _absentRoles))
+                yield return new DdlStatement("default privileges", Sql.Ident(request.Schema!), sql);
+        if (request.Operation is not (CloneOperation.Database or CloneOperation.DatabaseCreate)) yield break;
         foreach (var (extension, comment) in database.ExtensionComments)
             yield return new DdlStatement("extension", Sql.Ident(extension),
                 UnlessAlready($"(SELECT pg_catalog.obj_description(oid, 'pg_extension') FROM pg_catalog.pg_extension WHERE extname = {Sql.Literal(extension)})",

@@ -44,7 +44,22 @@ internal sealed class PlanScope
         }
         foreach (var t in scope.Tables) scope.Columns.TryAdd(t.Oid, t.Columns);
         if (!options.Matviews) scope.DropMatviews(catalog);
+        scope.RefusePartitionsElsewhere(request, catalog);
         return scope;
+    }
+
+    /// <summary>
+    /// A cloned partitioned table's partitions in a schema the clone does not cover hold its rows (a parent in public,
+    /// its partitions in a schema of their own): the clone would copy none of them, as pg_dump -n does. Refused before
+    /// anything is written, naming each, or with skip_unsupported listed, the table created without them.
+    /// </summary>
+    private void RefusePartitionsElsewhere(CloneRequest request, SourceCatalog catalog)
+    {
+        var cloned = Tables.Select(t => t.Name).ToHashSet();
+        var elsewhere = catalog.PartitionsElsewhere.Where(p => cloned.Contains(p.Parent)).ToList();
+        RefuseOrSkip(request, [.. elsewhere.Select(p => $"partition {p.Partition.Quoted} of {p.Parent.Quoted}: it is in schema " +
+            $"{Sql.Ident(p.Partition.Schema)}, which this clone does not cover, so its rows would not be copied")],
+            Skipped, $"clone schema {string.Join(", ", elsewhere.Select(p => Sql.Ident(p.Partition.Schema)).Distinct())} too, or the whole database");
     }
 
     /// <summary>

@@ -69,7 +69,9 @@ internal sealed class SchemaRename(string from, string to, IReadOnlySet<string> 
         Replaced = plan.Replaced.Select(r => (r.RegType, Rewrite(r.Name))).ToList(),
     };
 
-    private DdlStatement Statement(DdlStatement s) => s with
+    // An extension stays where the source has it: it is the database's, not the schema's (its objects are not in
+    // the names renamed, and CREATE EXTENSION ... WITH SCHEMA keeps naming the source schema).
+    private DdlStatement Statement(DdlStatement s) => s.ObjectKind == "extension" ? s : s with
     {
         Sql = Rewrite(s.Sql),
         ObjectName = s.ObjectKind == "schema" && s.ObjectName == Connections.Sql.Ident(from) ? Connections.Sql.Ident(to) : Rewrite(s.ObjectName),

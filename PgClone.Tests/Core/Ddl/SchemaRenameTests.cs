@@ -65,6 +65,40 @@ public sealed class SchemaRenameTests(PgServersFixture fx) : IClassFixture<PgSer
         Assert.Equal(["child"], diff.Categories.Single(c => c.Category == "tables").Modified.Select(m => m.Name));
     }
 
+    /// <summary>
+    /// An extension created in the cloned schema is the database's, not the schema's: its type and operator class keep
+    /// their schema in the copy's definitions, whether the target has the extension already or the clone creates it
+    /// (where the source has it, as pg_dump would). Before, both were renamed into the new schema and the run failed
+    /// on its first table after creating the others.
+    /// </summary>
+    [Fact]
+    public async Task Objects_of_extensions_in_the_cloned_schema_keep_their_schema_in_a_copy_under_a_new_name()
+    {
+        const string schema = """
+            CREATE EXTENSION citext WITH SCHEMA public; CREATE EXTENSION pg_trgm WITH SCHEMA public;
+            CREATE TABLE public.a (id int PRIMARY KEY);
+            CREATE TABLE public.u (id int PRIMARY KEY, email public.citext UNIQUE, name text);
+            CREATE INDEX u_name_trgm ON public.u USING gin (name public.gin_trgm_ops);
+            INSERT INTO public.a VALUES (1); INSERT INTO public.u VALUES (1, 'X@y.org', 'Ann');
+            """;
+        foreach (var targetHasThem in new[] { true, false })
+        {
+            var db = await fx.Servers.CreateDatabasesAsync(targetHasThem ? "renext" : "renextnew");
+            await PgServers.ExecAsync(db.Source, schema);
+            if (targetHasThem) await PgServers.ExecAsync(db.Target, "CREATE EXTENSION citext WITH SCHEMA public; CREATE EXTENSION pg_trgm WITH SCHEMA public");
+
+            await CloneKit.CloneAsync(db, CloneOperation.Schema, "public", options: new CloneOptions { TargetName = "copy" });
+
+            Assert.Equal(["citext public", "pg_trgm public", "plpgsql pg_catalog"],
+                await ColumnAsync(db.Target, "SELECT extname || ' ' || extnamespace::regnamespace FROM pg_extension ORDER BY 1"));
+            // Printed unqualified: in public, on the search path (one in schema copy would print as copy.citext).
+            Assert.Equal(["citext"], await ColumnAsync(db.Target, "SELECT atttypid::regtype::text FROM pg_attribute WHERE attrelid = 'copy.u'::regclass AND attname = 'email'"));
+            Assert.Equal(["CREATE INDEX u_name_trgm ON copy.u USING gin (name gin_trgm_ops)"],
+                await ColumnAsync(db.Target, "SELECT pg_get_indexdef('copy.u_name_trgm'::regclass)"));
+            Assert.Equal(["1|X@y.org|Ann"], await ColumnAsync(db.Target, "SELECT concat_ws('|', id, email, name) FROM copy.u WHERE email = 'x@Y.ORG'"));
+        }
+    }
+
     [Fact]
     public async Task A_schema_cloned_under_a_new_name_into_its_own_database_sits_beside_the_original()
     {

@@ -32,6 +32,61 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
         Assert.StartsWith("0:", target["rich.mv_orders"]);
     }
 
+    /// <summary>pg_dump -n dumps ALTER DEFAULT PRIVILEGES ... IN SCHEMA with the schema: a schema clone carries them, under its new name too.</summary>
+    [Fact]
+    public async Task A_schema_clone_carries_the_default_privileges_in_the_schema_and_not_the_others()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("schemadefacl");
+        var reader = $"dp_reader_{Guid.NewGuid():N}"[..18];
+        foreach (var admin in new[] { fx.Servers.SourceAdmin, fx.Servers.TargetAdmin }) await PgServers.ExecAsync(admin, $"CREATE ROLE {reader}");
+        await PgServers.ExecAsync(db.Source, $"""
+            CREATE SCHEMA s; CREATE TABLE s.t (id int); CREATE SCHEMA other;
+            ALTER DEFAULT PRIVILEGES IN SCHEMA s GRANT SELECT ON TABLES TO {reader};
+            ALTER DEFAULT PRIVILEGES IN SCHEMA s GRANT USAGE ON SEQUENCES TO {reader};
+            ALTER DEFAULT PRIVILEGES IN SCHEMA other GRANT SELECT ON TABLES TO {reader};
+            ALTER DEFAULT PRIVILEGES GRANT EXECUTE ON FUNCTIONS TO {reader};
+            """);
+        const string entries = "SELECT coalesce(defaclnamespace::regnamespace::text, '-') || ' ' || defaclobjtype::text || ' ' || defaclacl::text FROM pg_default_acl ORDER BY 1";
+
+        await CloneKit.CloneAsync(db, CloneOperation.Schema, "s");
+        await CloneKit.CloneAsync(db, CloneOperation.Schema, "s", options: new CloneOptions { TargetName = "s2" });
+
+        Assert.Equal([$"s S {{{reader}=U/postgres}}", $"s r {{{reader}=r/postgres}}", $"s2 S {{{reader}=U/postgres}}", $"s2 r {{{reader}=r/postgres}}"],
+            (await PgServers.RowsAsync(db.Target, entries)).Select(r => (string)r[0]!).ToList());
+    }
+
+    /// <summary>
+    /// GitLab's layout: partitioned tables in public, their partitions in a schema of their own. A clone of public alone
+    /// would copy none of their rows (pg_dump -n public neither): refused before writing, naming each partition; with
+    /// skip_unsupported the tables come empty and the partitions are listed.
+    /// </summary>
+    [Fact]
+    public async Task A_partition_in_a_schema_the_clone_does_not_cover_refuses_it_before_writing()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("partselsewhere");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA app; CREATE SCHEMA parts;
+            CREATE TABLE app.ev (id bigint, at date NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+            CREATE TABLE parts.ev_2023 PARTITION OF app.ev FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
+            CREATE TABLE parts.ev_default PARTITION OF app.ev DEFAULT;
+            CREATE TABLE app.plain (id int PRIMARY KEY); INSERT INTO app.plain VALUES (1);
+            INSERT INTO app.ev VALUES (1, '2023-05-01'), (2, '2020-01-01');
+            """);
+
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Schema, "app"));
+        var table = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Table, "app", "ev"));
+
+        const string said = "partition \"parts\".\"ev_2023\" of \"app\".\"ev\": it is in schema \"parts\", which this clone does not cover, so its rows would not be copied; " +
+                            "partition \"parts\".\"ev_default\" of \"app\".\"ev\": it is in schema \"parts\", which this clone does not cover, so its rows would not be copied";
+        var source = ServerEndpoint.Parse(ServerRole.Source, db.Source).Describe();
+        Assert.Equal($"{source}: cannot clone {said} (nothing was written; clone schema \"parts\" too, or the whole database, or set \"skip_unsupported\": true to clone without them)", refused.Message);
+        Assert.Equal(refused.Message, table.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'app'"));
+        var skipped = await CloneKit.CloneAsync(db, CloneOperation.Schema, "app", options: new CloneOptions { SkipUnsupported = true });
+        Assert.Equal(said.Split("; "), skipped.Skipped);
+        Assert.Equal(1L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM app.plain"));
+    }
+
     [Fact]
     public async Task Switching_off_indexes_constraints_triggers_and_matviews_leaves_them_out()
     {
