@@ -64,7 +64,7 @@ public sealed class SchemaDiffer
         new(category,
             source.Keys.Where(k => !target.ContainsKey(k)).ToList(),
             target.Keys.Where(k => !source.ContainsKey(k)).ToList(),
-            source.Where(kv => target.TryGetValue(kv.Key, out var other) && other != kv.Value)
+            source.Where(kv => target.TryGetValue(kv.Key, out var other) && DefinitionForm.Canonical(other) != DefinitionForm.Canonical(kv.Value))
                 .Select(kv => new ModifiedObject(kv.Key, kv.Value, target[kv.Key])).ToList());
 
     /// <summary>

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using PgClone.Core;
 using PgClone.Core.Connections;
 using PgClone.Core.Verification;
+using PgClone.Tests.Core.Ddl;
 using PgClone.Tests.Fixtures;
 
 namespace PgClone.Tests.Core.Verification;
@@ -52,6 +53,30 @@ public sealed class SchemaDifferTests(PgServersFixture fx) : IClassFixture<PgSer
 
     private static Task<SchemaDiffResult> DiffAsync(TestDatabases db) =>
         new SchemaDiffer().DiffAsync(ServerEndpoint.Parse(ServerRole.Source, db.Source), ServerEndpoint.Parse(ServerRole.Target, db.Target), "app");
+
+    /// <summary>
+    /// <c>s IN ('a', 'b')</c> on a varchar column prints otherwise once created again (by a clone, as by pg_dump | psql):
+    /// the same constraint and predicate, not drift; a list that really differs still is.
+    /// </summary>
+    [Fact]
+    public async Task A_varchar_in_list_reprinted_by_its_restore_is_in_sync_and_a_changed_list_is_not()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("diff_inlist");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA app;
+            CREATE TABLE app.o (s varchar(16) CONSTRAINT s_known CHECK (s IN ('new', 'it''s paid')), c char(2) CHECK (c IN ('x', 'y')));
+            CREATE INDEX o_open ON app.o (s) WHERE s IN ('new', 'open');
+            """);
+        await CloneKit.CloneAsync(db, CloneOperation.Schema, "app");
+        Assert.Equal("CHECK (((s)::text = ANY (ARRAY[('new'::character varying)::text, ('it''s paid'::character varying)::text])))",
+            await PgServers.ScalarAsync<string>(db.Target, "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 's_known'"));
+
+        Assert.True((await DiffAsync(db)).InSync);
+
+        await PgServers.ExecAsync(db.Target, "ALTER TABLE app.o DROP CONSTRAINT s_known, ADD CONSTRAINT s_known CHECK (s IN ('new', 'paid'))");
+        var drift = await DiffAsync(db);
+        Assert.Equal(["s_known"], drift.Categories.Single(c => c.Category == "constraints").Modified.Select(m => m.Name.Split('.')[^1]));
+    }
 
     [Fact]
     public async Task Identical_schemas_are_in_sync()
