@@ -116,6 +116,8 @@ public sealed record ClonePlan
     public IReadOnlyList<uint> LargeObjects { get; init; } = [];
     /// <summary>Objects deliberately left out, each with the reason (e.g. an index on a column not selected).</summary>
     public IReadOnlyList<string> Skipped { get; init; } = [];
+    /// <summary>What the run's result says of objects cloned as they are but meaning other than the user may think.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
     /// <summary>
     /// Unlogged tables and sequences of a hot-standby source (<c>table "s"."t"</c>), which holds none of their rows or
     /// state: created empty, at their start.

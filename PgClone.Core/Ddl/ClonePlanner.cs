@@ -99,7 +99,11 @@ public static class ClonePlanner
         var naming = options.TargetName is { } newName && request.Operation == CloneOperation.Table ? new TargetNaming(scope.Tables, newName, catalog, state) : TargetNaming.Identity;
         var plan = new PlanAssembler(request, catalog, scope, state, naming, where, issues).Build(masker);
         if (options.IncludeData) masker?.EnsureAllRulesUsed();
-        if (rename is not null) plan = rename.Apply(plan);
+        if (rename is not null)
+        {
+            plan = rename.Apply(plan);
+            plan = plan with { Notes = rename.BodiesNamingSource(plan) };
+        }
         IReadOnlyList<DroppedAlong> along;
         try { along = await TargetState.DroppedAlongAsync(target, plan.Replaced, ct); }
         catch (Exception e) when (e is NpgsqlException) { throw PgCloneException.FromDriver(request.Target, null, e); }

@@ -109,6 +109,42 @@ internal sealed class SchemaRename(string from, string to, IReadOnlySet<string> 
         return copied == 0 ? sql : text.Append(sql, copied, sql.Length - copied).ToString();
     }
 
+    /// <summary>
+    /// Routines of the plan whose body, written as a string (plpgsql, <c>AS $$...$$</c>), names the source schema
+    /// (<c>s.t</c>, or <c>'s.cfg'</c> in a literal): left as written, it still means the source schema on the
+    /// target, which the run says, since reads or writes there are no part of the copy.
+    /// </summary>
+    public IReadOnlyList<string> BodiesNamingSource(ClonePlan plan) =>
+        [.. plan.PreData.Concat(plan.PostData).Where(s => s.ObjectKind is "function" or "procedure" && BodyNamesSource(s.Sql))
+            .Select(s => $"{s}: its body names schema {Connections.Sql.Ident(from)}, and was left as written (a body is code, not names): " +
+                         $"on the target it still means {Connections.Sql.Ident(from)}, not {Connections.Sql.Ident(to)}")];
+
+    private bool BodyNamesSource(string sql)
+    {
+        var tokens = SqlTokens.Read(sql);
+        for (var i = 1; i < tokens.Count; i++)
+        {
+            if (tokens[i].Kind is not (SqlTokenKind.Dollar or SqlTokenKind.String or SqlTokenKind.EscapeString)) continue;
+            // The engine's wrapper (a DO block that EXECUTEs the definition) holds the statement; a string after AS is a body.
+            if (tokens[i - 1].IsKeyword("do") || tokens[i - 1].IsKeyword("execute") ? BodyNamesSource(tokens[i].Value)
+                : tokens[i - 1].IsKeyword("as") && NamesSource(tokens[i].Value))
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>Whether code, or a string literal in it, holds <c>schema.</c> for the source schema.</summary>
+    private bool NamesSource(string code)
+    {
+        var tokens = SqlTokens.Read(code);
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (tokens[i].IsIdentifier && tokens[i].Value == from && i + 1 < tokens.Count && tokens[i + 1].Kind == SqlTokenKind.Dot) return true;
+            if (tokens[i].Kind is SqlTokenKind.String or SqlTokenKind.EscapeString or SqlTokenKind.Dollar && tokens[i].Value != code && NamesSource(tokens[i].Value)) return true;
+        }
+        return false;
+    }
+
     /// <summary><c>schema.object</c>, or <c>OPERATOR(schema.+)</c>; not the middle of a longer dotted name.</summary>
     private bool QualifiesObject(List<SqlToken> tokens, int i)
     {

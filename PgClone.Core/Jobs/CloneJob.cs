@@ -138,6 +138,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         if (plan.UnreadOnStandby.Count > 0) notes.Add(StandbyNote(plan.UnreadOnStandby));
         notes.AddRange(job.Notes);
         notes.AddRange(_notes);
+        notes.AddRange(plan.Notes);
 
         var byTable = results.GroupBy(r => r.Table).ToDictionary(g => g.Key, g => g.First());
         var ordered = plan.Tables.Select(t => byTable[t.Target]).ToList();

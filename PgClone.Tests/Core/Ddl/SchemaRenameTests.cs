@@ -66,6 +66,33 @@ public sealed class SchemaRenameTests(PgServersFixture fx) : IClassFixture<PgSer
     }
 
     /// <summary>
+    /// A routine's body written as a string is code, left as written under target_name: the run says which bodies name
+    /// the source schema (as code or inside a literal, as a text search configuration's name is), since on the
+    /// target they still mean it. One whose body does not name it is not mentioned.
+    /// </summary>
+    [Fact]
+    public async Task The_run_names_the_routines_whose_bodies_name_the_source_schema_left_as_written()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("renbody");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA s;
+            CREATE TEXT SEARCH CONFIGURATION s.cfg (COPY = english);
+            CREATE TABLE s.t (x text, v tsvector);
+            CREATE FUNCTION s.f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.v := to_tsvector('s.cfg', NEW.x); RETURN NEW; END $$;
+            CREATE FUNCTION s.g() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM s.t';
+            CREATE FUNCTION s.h() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$;
+            CREATE FUNCTION s.k() RETURNS bigint LANGUAGE sql RETURN (SELECT count(*) FROM s.t);
+            CREATE TRIGGER tr BEFORE INSERT ON s.t FOR EACH ROW EXECUTE FUNCTION s.f();
+            """);
+
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Schema, "s", options: new CloneOptions { TargetName = "s2" });
+
+        Assert.Equal(["function \"s2\".\"f\"(): its body names schema \"s\", and was left as written (a body is code, not names): on the target it still means \"s\", not \"s2\"",
+                      "function \"s2\".\"g\"(): its body names schema \"s\", and was left as written (a body is code, not names): on the target it still means \"s\", not \"s2\""],
+            result.Notes.Where(n => n.Contains("its body")));
+    }
+
+    /// <summary>
     /// An extension created in the cloned schema is the database's, not the schema's: its type and operator class keep
     /// their schema in the copy's definitions, whether the target has the extension already or the clone creates it
     /// (where the source has it, as pg_dump would). Before, both were renamed into the new schema and the run failed
