@@ -70,7 +70,8 @@ public sealed class PlannerWarmup
     }
 
     /// <summary>A read of <paramref name="table"/> (see <see cref="WarmSql"/>) on <paramref name="conn"/>, to start warmed.</summary>
-    public PlannedRead Read(NpgsqlConnection conn, ServerEndpoint server, string? table) => new(this, conn, server, table);
+    /// <param name="userNames">The read holds the user's own SQL (a row filter): see <see cref="PlannedRead.UserSearchPath"/>.</param>
+    public PlannedRead Read(NpgsqlConnection conn, ServerEndpoint server, string? table, bool userNames = false) => new(this, conn, server, table, userNames);
 
     /// <summary>
     /// Begins a REPEATABLE READ READ ONLY transaction on a session opened for planned reads alone (discovery, the
@@ -129,30 +130,52 @@ public sealed class PlannedRead
     private readonly NpgsqlConnection _conn;
     private readonly ServerEndpoint _server;
     private readonly string? _table;
+    private readonly bool _userNames;
 
-    internal PlannedRead(PlannerWarmup warmup, NpgsqlConnection conn, ServerEndpoint server, string? table)
+    /// <summary>
+    /// Gives the transaction the search_path the database and role give a session (the one a user's psql has), for
+    /// the user's own SQL in a read: a row filter's <c>ci = 'case'</c> on a citext column found only pg_catalog's
+    /// text = text under the run's search_path (pg_catalog), and copied other rows than the same filter selects in
+    /// psql. The engine's own SQL in the read stays qualified and quoted, so the path changes nothing of it.
+    /// </summary>
+    public const string UserSearchPath =
+        "SELECT pg_catalog.set_config('search_path', s.reset_val, true) FROM pg_catalog.pg_settings s WHERE s.name = 'search_path'";
+
+    internal PlannedRead(PlannerWarmup warmup, NpgsqlConnection conn, ServerEndpoint server, string? table, bool userNames)
     {
         _warmup = warmup;
         _conn = conn;
         _server = server;
         _table = table;
+        _userNames = userNames;
     }
 
     /// <summary>Starts the read (the COPY, the query) with <paramref name="start"/>, which may be called twice.</summary>
     public async Task<T> StartAsync<T>(Func<Task<T>> start, CancellationToken ct)
     {
-        if (!_warmup.IsNeeded) return await start();
-        await SendAsync($"SAVEPOINT {Savepoint}; {_warmup.WarmSql(_table)}", ct);
+        if (!_warmup.IsNeeded)
+        {
+            if (_userNames) await SendAsync(UserSearchPath, ct);
+            return await start();
+        }
+        await SendAsync($"SAVEPOINT {Savepoint}; {_warmup.WarmSql(_table)}{UserPath}", ct);
         try { return await start(); }
         catch (Exception e) when (IsUnknownName(e))
         {
-            await SendAsync($"ROLLBACK TO SAVEPOINT {Savepoint}; {_warmup.WarmSql(_table)}", ct);
+            await SendAsync($"ROLLBACK TO SAVEPOINT {Savepoint}; {_warmup.WarmSql(_table)}{UserPath}", ct);
             return await start();
         }
     }
 
-    /// <summary>After the read's last row: drops the savepoint, so a session's reads do not nest.</summary>
-    public Task EndAsync(CancellationToken ct) => _warmup.IsNeeded ? SendAsync($"RELEASE SAVEPOINT {Savepoint}", ct) : Task.CompletedTask;
+    /// <summary>The user's search_path after the warm-up, which puts the session's back.</summary>
+    private string UserPath => _userNames ? "; " + UserSearchPath : "";
+
+    /// <summary>After the read's last row: drops the savepoint, so a session's reads do not nest; the run's search_path again.</summary>
+    public Task EndAsync(CancellationToken ct)
+    {
+        var sql = string.Join("; ", new[] { _userNames ? "SET LOCAL search_path = pg_catalog" : null, _warmup.IsNeeded ? $"RELEASE SAVEPOINT {Savepoint}" : null }.OfType<string>());
+        return sql.Length == 0 ? Task.CompletedTask : SendAsync(sql, ct);
+    }
 
     private static bool IsUnknownName(Exception e)
     {

@@ -49,7 +49,7 @@ public static partial class WhereFunctions
             var explain = $"EXPLAIN SELECT 1 FROM ONLY {t.Source.Quoted} WHERE (";
             filterEnd = explain.Length + t.Where!.Length;
             await using var cmd = new NpgsqlCommand(
-                "SAVEPOINT pgclone_where; SET LOCAL debug_print_plan = on; SET LOCAL debug_pretty_print = off; SET LOCAL client_min_messages = log; " +
+                $"SAVEPOINT pgclone_where; {PlannedRead.UserSearchPath}; SET LOCAL debug_print_plan = on; SET LOCAL debug_pretty_print = off; SET LOCAL client_min_messages = log; " +
                 $"{explain}{t.Where}); ROLLBACK TO SAVEPOINT pgclone_where; RELEASE SAVEPOINT pgclone_where", source);
             await cmd.ExecuteNonQueryAsync(ct);
         }

@@ -269,7 +269,7 @@ internal sealed class DataCopyPhase(
         var name = task.Table.Name;
         var copyOut = CopyStatements.CopyOut(t, task.Range);
         // A filter may read other tables in subqueries: ready them all. A whole table's COPY plans nothing.
-        var planned = CopyStatements.IsQuery(t, task.Range) ? snapshot.Read(source, t.Where is null ? t.Source.Quoted : null) : null;
+        var planned = CopyStatements.IsQuery(t, task.Range) ? snapshot.Read(source, t.Where is null ? t.Source.Quoted : null, userNames: t.Where is not null) : null;
         var rewriter = masker?.RewriterFor(t);
         Func<ITargetCopyWatch>? watch = task.EstimatedBytes > job.Options.WatchCopiesLargerThan ? () => _watch.Watch(target.ProcessID) : null;
         async Task<CopyCount> Stream(bool freeze)

@@ -33,7 +33,10 @@ internal sealed class JobSession(string jobId) : IAsyncDisposable
         // Values and definitions travel as text in one form on both servers, whatever the databases or roles set
         // (as pg_dump sets them): ISO dates, postgres intervals (sql_standard reads mixed signs otherwise), floats
         // at full precision, C money, hex bytea; and XML content fragments are accepted, in text and in binary.
-        csb.Options = $"{csb.Options} -c DateStyle=ISO,YMD -c IntervalStyle=postgres -c extra_float_digits=3 -c lc_monetary=C -c bytea_output=hex -c xmloption=content".TrimStart();
+        // A source's DateStyle is set to ISO after the start instead (SessionSettings), which keeps the field order
+        // its database gives: output is ISO either way, and a row filter's '01/02/03' reads as in the user's psql.
+        var dateStyle = server.Role.Reads() ? "" : "-c DateStyle=ISO,YMD ";
+        csb.Options = $"{csb.Options} {dateStyle}-c IntervalStyle=postgres -c extra_float_digits=3 -c lc_monetary=C -c bytea_output=hex -c xmloption=content".TrimStart();
         csb.ReadBufferSize = Math.Max(csb.ReadBufferSize, 1 << 16);
         csb.WriteBufferSize = Math.Max(csb.WriteBufferSize, 1 << 16);
         // A target is written byte for byte when the source is SQL_ASCII: it asks once its own start-up is done, and
@@ -79,6 +82,7 @@ internal sealed class JobSession(string jobId) : IAsyncDisposable
     /// far as the server knows it.
     /// </summary>
     private static string SessionSettings(NpgsqlConnection conn, ServerRole role) =>
+        (role.Reads() ? "SET DateStyle = ISO; " : "") +
         "SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0" +
         (conn.PostgreSqlVersion.Major >= 14 ? "; SET idle_session_timeout = 0" : "") +
         (conn.PostgreSqlVersion.Major >= 17 ? "; SET transaction_timeout = 0" : "") +

@@ -124,7 +124,7 @@ internal sealed class SourceSnapshot
     }
 
     /// <summary>A read of <paramref name="table"/> (any table when null) on a source session of the run (see <see cref="PlannedRead"/>).</summary>
-    public PlannedRead Read(NpgsqlConnection conn, string? table) => Warmup.Read(conn, _source, table);
+    public PlannedRead Read(NpgsqlConnection conn, string? table, bool userNames = false) => Warmup.Read(conn, _source, table, userNames);
 
     /// <summary>Runs work on the coordinator; losing it means losing the snapshot, and the error says so.</summary>
     public async Task<T> OnCoordinatorAsync<T>(Func<NpgsqlConnection, Task<T>> work)

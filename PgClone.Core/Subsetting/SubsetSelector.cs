@@ -83,6 +83,16 @@ internal sealed class SubsetSelector(NpgsqlConnection source, ServerEndpoint ser
     private async Task<Dictionary<uint, List<long>>> RootRowsAsync(SubsetRelation root, SubsetOptions options, string? where, CancellationToken ct)
     {
         var filter = where is null ? "" : $" WHERE ({where})";
+        // The user's filter resolves its names as in the user's psql (PlannedRead.UserSearchPath), then the run's path again.
+        if (where is not null) await QueryAsync(root.Name, Connections.PlannedRead.UserSearchPath, r => 0, ct);
+        var rows = await RootRowsFilteredAsync(root, options, filter, ct);
+        // (A failed query ended the transaction, and the run, with it.)
+        if (where is not null) await QueryAsync(root.Name, "SELECT pg_catalog.set_config('search_path', 'pg_catalog', true)", r => 0, ct);
+        return rows;
+    }
+
+    private async Task<Dictionary<uint, List<long>>> RootRowsFilteredAsync(SubsetRelation root, SubsetOptions options, string filter, CancellationToken ct)
+    {
         long? take = options.Limit;
         if (options.Percent is { } percent)
         {

@@ -128,6 +128,34 @@ public sealed class TableOptionTests(PgServersFixture fx) : IClassFixture<PgServ
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_namespace WHERE nspname = 's'"));
     }
 
+    /// <summary>
+    /// A filter means what it means in the user's psql on the source: its names resolve on the database's search_path
+    /// (citext's = in public, not pg_catalog's text = text) and its date literals in the database's DateStyle order.
+    /// Before, the run's settings (search_path pg_catalog, DMY read as YMD) copied other rows, exit 0.
+    /// </summary>
+    [Fact]
+    public async Task A_filter_resolves_names_and_dates_as_the_users_own_session_on_the_source_does()
+    {
+        var db = await ArrangeAsync("""
+            CREATE EXTENSION citext WITH SCHEMA public;
+            CREATE TABLE public.c (id int PRIMARY KEY, ci public.citext, d date);
+            INSERT INTO public.c VALUES (1, 'CaSe', '2003-02-01'), (2, 'other', '2001-03-02');
+            """);
+        await PgServers.ExecAsync(db.Source, $"ALTER DATABASE {Sql.Ident(db.Name)} SET DateStyle = 'SQL, DMY'");
+        await PgServers.ExecAsync(db.Target, "CREATE EXTENSION citext WITH SCHEMA public");
+
+        var byCase = await CloneKit.CloneAsync(db, CloneOperation.Table, "public", "c", new CloneOptions { Where = "ci = 'case'" });
+        Assert.Equal(1, Assert.Single(byCase.Tables).Rows);
+        Assert.Equal(["1"], await ColumnAsync(db.Target, "SELECT id FROM public.c"));
+
+        // '01/02/03' is 1 February 2003 in DMY (2001-02-03 read as YMD).
+        var byDate = await CloneKit.CloneAsync(db, CloneOperation.Table, "public", "c",
+            new CloneOptions { Where = "d = '01/02/03'", Conflict = ConflictStrategy.Replace });
+        Assert.Equal(1, Assert.Single(byDate.Tables).Rows);
+        Assert.Equal(["1 2003-02-01"], await ColumnAsync(db.Target, "SELECT id || ' ' || to_char(d, 'YYYY-MM-DD') FROM public.c"));
+
+    }
+
     [Fact]
     public async Task A_partition_key_column_left_out_is_refused_before_anything_is_written_at_every_level()
     {
