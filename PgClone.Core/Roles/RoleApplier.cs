@@ -61,7 +61,7 @@ internal sealed class RoleApplier : IAsyncDisposable
         foreach (var role in roles)
         {
             var exists = _roles.TryGetValue(role.Name, out var hasExpiry);
-            var (sql, display) = exists ? RoleStatements.Alter(role, hasExpiry, withPasswords) : RoleStatements.Create(role, withPasswords);
+            var (sql, display) = exists ? RoleStatements.Alter(role, hasExpiry, withPasswords, _user.Superuser) : RoleStatements.Create(role, withPasswords);
             await RunAsync($"role {Sql.Ident(role.Name)}", sql, ct);
             (exists ? _updated : _created).Add(new RoleAction("role", role.Name, display));
             _roles[role.Name] = role.ValidUntil is not null;

@@ -21,11 +21,13 @@ internal static class RoleStatements
 
     /// <summary>
     /// ALTER ROLE to the source's attributes. A NULL VALID UNTIL cannot be restored by ALTER ROLE, so an expiry on
-    /// the target is lifted with 'infinity'; the password is set (or cleared) only when passwords are cloned.
+    /// the target is lifted with 'infinity'; the password is set (or cleared) only when passwords are cloned. A user
+    /// who is not a superuser (CREATEROLE) may not name SUPERUSER, REPLICATION or BYPASSRLS at all in PostgreSQL 15,
+    /// even to say NO: the NO forms are left out for one (a role it may alter has none of them).
     /// </summary>
-    public static (string Sql, string Display) Alter(RoleDefinition role, bool targetHasExpiry, bool withPassword)
+    public static (string Sql, string Display) Alter(RoleDefinition role, bool targetHasExpiry, bool withPassword, bool asSuperuser = true)
     {
-        var head = $"ALTER ROLE {Sql.Ident(role.Name)} WITH {Attributes(role)}";
+        var head = $"ALTER ROLE {Sql.Ident(role.Name)} WITH {Attributes(role, asSuperuser)}";
         if (role.ValidUntil is not null) head += $" VALID UNTIL {Sql.Literal(role.ValidUntil)}";
         else if (targetHasExpiry) head += " VALID UNTIL 'infinity'";
         if (!withPassword) return (head, head);
@@ -35,15 +37,17 @@ internal static class RoleStatements
     private static (string, string) WithPassword(string head, string? hash) =>
         hash is null ? (head, head) : ($"{head} PASSWORD {Sql.Literal(hash)}", $"{head} PASSWORD {HiddenPassword}");
 
-    private static string Attributes(RoleDefinition r) => string.Join(' ',
+    private static string Attributes(RoleDefinition r, bool asSuperuser = true) => string.Join(' ', new[]
+    {
         r.Login ? "LOGIN" : "NOLOGIN",
-        r.Superuser ? "SUPERUSER" : "NOSUPERUSER",
+        r.Superuser ? "SUPERUSER" : asSuperuser ? "NOSUPERUSER" : null,
         r.CreateDb ? "CREATEDB" : "NOCREATEDB",
         r.CreateRole ? "CREATEROLE" : "NOCREATEROLE",
-        r.Replication ? "REPLICATION" : "NOREPLICATION",
-        r.BypassRls ? "BYPASSRLS" : "NOBYPASSRLS",
+        r.Replication ? "REPLICATION" : asSuperuser ? "NOREPLICATION" : null,
+        r.BypassRls ? "BYPASSRLS" : asSuperuser ? "NOBYPASSRLS" : null,
         r.Inherit ? "INHERIT" : "NOINHERIT",
-        $"CONNECTION LIMIT {Sql.Literal(r.ConnectionLimit)}");
+        $"CONNECTION LIMIT {Sql.Literal(r.ConnectionLimit)}",
+    }.OfType<string>());
 
     /// <summary>Settings whose stored value is a list of quoted items; pg_dump re-quotes them item by item the same way.</summary>
     private static readonly HashSet<string> ListSettings = new(StringComparer.OrdinalIgnoreCase)

@@ -100,6 +100,26 @@ public sealed class RoleClonerTests(PgServersFixture fx) : IClassFixture<PgServe
             """));
     }
 
+    /// <summary>
+    /// A target user with CREATEROLE but not superuser may not name SUPERUSER, REPLICATION or BYPASSRLS in ALTER ROLE
+    /// in PostgreSQL 15, even as NO...: the update leaves those out and goes through (it failed "must be superuser to
+    /// alter superuser roles" on a role that is none).
+    /// </summary>
+    [Fact]
+    public async Task A_createrole_target_user_updates_an_existing_role_without_the_attributes_only_a_superuser_may_name()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("roles_cr");
+        var p = Prefix();
+        await PgServers.ExecAsync(db.Source, $"CREATE ROLE {p}r LOGIN CREATEDB CONNECTION LIMIT 4");
+        await PgServers.ExecAsync(db.Target, $"CREATE ROLE {p}r NOLOGIN; CREATE ROLE {p}cr LOGIN CREATEROLE PASSWORD 'cr-pw'; GRANT CREATE ON DATABASE \"{db.Name}\" TO {p}cr");
+        var asCreaterole = new NpgsqlConnectionStringBuilder(db.Target) { Username = $"{p}cr", Password = "cr-pw" }.ConnectionString;
+
+        var result = await new RoleCloner().CloneAsync(Source(db.Source), Target(asCreaterole), new RoleCloneOptions { Roles = [$"{p}r"], NoPasswords = true });
+
+        Assert.Equal($"ALTER ROLE \"{p}r\" WITH LOGIN CREATEDB NOCREATEROLE INHERIT CONNECTION LIMIT 4", result.Updated.Single().Statement);
+        Assert.Equal([[true, true, false, 4]], await PgServers.RowsAsync(db.Target, $"SELECT rolcanlogin, rolcreatedb, rolsuper, rolconnlimit FROM pg_authid WHERE rolname = '{p}r'"));
+    }
+
     [Fact]
     public async Task Role_settings_for_all_databases_and_for_the_cloned_database_are_applied()
     {
