@@ -233,13 +233,15 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
     private static IEnumerable<string> ConsistencyNotes(ClonePlan plan, List<TableResult> results, string jobId, string? snapshotId)
     {
         if (plan.Tables.Count == 0) yield break;
-        // The snapshot id is evidence of what the run read: every table as of the instant it names.
+        // The snapshot id is evidence of what the run read: every table as of the instant it names (a resumed run's,
+        // those this job copied; the earlier job's were read at another instant, and the source may have changed since).
+        var earlier = results.Where(r => r.CopiedByJob != jobId).ToList();
         yield return snapshotId is null
             ? "consistent=false: each table was read in its own snapshot, not as of one instant"
-            : $"{CloneResult.SnapshotNote}{snapshotId}: every table was read as of this one instant";
-        var earlier = results.Where(r => r.CopiedByJob != jobId).ToList();
+            : $"{CloneResult.SnapshotNote}{snapshotId}: every table {(earlier.Count > 0 ? "this job copied " : "")}was read as of this one instant";
         if (earlier.Count > 0)
             yield return $"resumed: {Words.Count(earlier.Count, "table")} {(earlier.Count == 1 ? "was" : "were")} copied by an earlier job under a different snapshot: " +
-                         string.Join(", ", earlier.Select(r => $"{r.Table} (job {r.CopiedByJob})"));
+                         string.Join(", ", earlier.Select(r => $"{r.Table} (job {r.CopiedByJob})")) +
+                         "; if the source changed between the jobs, they hold its earlier rows (pgclone verify compares them with the source now)";
     }
 }

@@ -142,13 +142,16 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
                 if (await ExistingDefinitions.AlreadyDoneAsync(conn, targets.Server, statement, e, ct)) return;
                 if (UnresolvedName(e) && await WithExtensionSchemasAsync(conn, statement,
                         () => StepCommit.RunStatementAsync(job, conn, targets.Server, statement.ToString(), statement.Sql, new PendingStep(step, 0), ct), ct)) return;
-                throw Explained(e, statement, masked: Masked);
+                throw Explained(e, statement, masked: Masked, resumed: Resumed);
             }
         }
     }
 
     /// <summary>Whether the run masks columns (a broken key may then be the masks', not the source's).</summary>
     private bool Masked => job.Request.EffectiveOptions.Mask is { Count: > 0 };
+
+    /// <summary>The run resumes another: tables it copied were read in that job's snapshot, the others in this one's.</summary>
+    private bool Resumed => job.Options.ResumeFrom is not null;
 
     private static bool UnresolvedName(PgCloneException e) => e.InnerException is PostgresException
         { SqlState: PostgresErrorCodes.UndefinedObject or PostgresErrorCodes.UndefinedFunction or PostgresErrorCodes.UndefinedTable };
@@ -185,7 +188,7 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
     /// post-data's only unique builds: the view's rows, computed anew from the copied tables, repeat a key, where
     /// the source's view still holds the rows of an earlier REFRESH).
     /// </summary>
-    private static PgCloneException Explained(PgCloneException e, DdlStatement statement, bool inPostData = false, bool masked = false) => e.InnerException switch
+    private static PgCloneException Explained(PgCloneException e, DdlStatement statement, bool inPostData = false, bool masked = false, bool resumed = false) => e.InnerException switch
     {
         // Masks can break a key the source keeps: a key's columns masked with different rules, or under a
         // nondeterministic collation, where values equal to the key differ byte for byte and hash apart.
@@ -196,6 +199,9 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
             new PgCloneException(e.Message + ": the mask rules may have given the referencing and the referenced columns different values (each needs the same " +
                                  "keyed rule, and values equal only under a nondeterministic collation hash apart); or the source's rows break it too " +
                                  "(written while its triggers were disabled, or under session_replication_role = replica), unless a filter or subset left out the rows they reference", e.InnerException),
+        PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } when statement.References is not null && resumed =>
+            new PgCloneException(e.Message + ": this run resumed one whose tables were read in an earlier snapshot, and the source changed between them " +
+                                 "(or its rows break the key too: written while its triggers were disabled); run the clone afresh", e.InnerException),
         PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } when statement.References is not null =>
             new PgCloneException(e.Message + ": the source's rows break it too (written while its triggers were disabled, or under " +
                                  "session_replication_role = replica), unless a filter or subset left out the rows they reference; mend them on the source", e.InnerException),
@@ -223,7 +229,7 @@ internal sealed class DdlSteps(JobContext job, TargetPool targets, IReadOnlySet<
                 var wanted = s.ObjectKind == "index" && s.Table is { } on ? await BuildMemoryForAsync(on, ct) : job.Options.MaxBuildMemory;
                 if (wanted != memory) await SetBuildMemoryAsync(memory = wanted, s.ToString(), ct);
                 try { await StepCommit.RunStatementAsync(job, targets.Main, targets.Server, s.ToString(), s.Sql, new PendingStep(step, 0), ct); }
-                catch (PgCloneException e) { throw Explained(e, s, inPostData: stepKind == "post-data", masked: Masked); }
+                catch (PgCloneException e) { throw Explained(e, s, inPostData: stepKind == "post-data", masked: Masked, resumed: Resumed); }
                 await job.StepDoneAsync(step);
             }
             job.Progress.StepDone();
