@@ -129,7 +129,7 @@ public sealed class ColumnMasker(MaskRuleSet rules, Func<MaskingSecret> secret, 
             var rule = rules.Peek(fk.Table, fk.Column, fk.TableAncestors);
             var referenced = rules.Peek(fk.Referenced, fk.ReferencedColumn, fk.ReferencedAncestors);
             if (rule is { Strategy: MaskStrategy.Null }) continue;
-            var cutApart = rule is { Strategy: MaskStrategy.Hash or MaskStrategy.KeyedHash } && CutTo(fk.Type, rule) != CutTo(fk.ReferencedType, rule);
+            var cutApart = rule is { Strategy: MaskStrategy.Hash or MaskStrategy.KeyedHash or MaskStrategy.KeyedEmail } && CutTo(fk.Type, rule) != CutTo(fk.ReferencedType, rule);
             if (rule?.ToString() == referenced?.ToString() && (rule is null || rule.IsDeterministic) && !cutApart) continue;
             string Said(MaskRule? r) => r is null ? "unmasked" : $"masked by {r}";
             throw PgCloneException.For(source, $"foreign key {Sql.Ident(fk.Constraint)} on {fk.Table.Quoted}",

@@ -309,7 +309,14 @@ public sealed class MaskedCloneTests(PgServersFixture fx) : IClassFixture<PgServ
             "foreign key \"ps2_email_fkey\" on \"public\".\"ps2\": its column \"email\" is masked by \"keyed_hash\" and the column it references, \"public\".\"us\".\"email\", " +
             "is masked by \"keyed_hash\": the clone's rows would break the key; give both the same deterministic rule (keyed_hash keeps them linked), but a hash is cut " +
             "to its column's length: character varying(10) against character varying(20); give both columns one type");
-        await PgServers.ExecAsync(db.Source, "DROP TABLE ps2, us");
+        // keyed_email keeps the domain, of any length: a limit on one side only may cut it there alone.
+        await PgServers.ExecAsync(db.Source, "CREATE TABLE ue (email text PRIMARY KEY); CREATE TABLE pe (email varchar(40) REFERENCES ue); " +
+                                             "INSERT INTO ue VALUES ('a@x.org'); INSERT INTO pe VALUES ('a@x.org')");
+        await RefusedAsync("""{"ue": {"email": "keyed_email"}, "pe": {"email": "keyed_email"}}""",
+            "foreign key \"pe_email_fkey\" on \"public\".\"pe\": its column \"email\" is masked by \"keyed_email\" and the column it references, \"public\".\"ue\".\"email\", " +
+            "is masked by \"keyed_email\": the clone's rows would break the key; give both the same deterministic rule (keyed_hash keeps them linked), but a hash is cut " +
+            "to its column's length: character varying(40) against text; give both columns one type");
+        await PgServers.ExecAsync(db.Source, "DROP TABLE ps2, us, pe, ue");
 
         // Alike on both sides, the key holds; nulled on the referencing side, it holds too.
         await CloneAsync(Request(db, CloneOperation.Schema, "public", null, """{"mask": {"pu": {"email": "keyed_hash"}, "ps": {"email": "keyed_hash"}}}"""));
