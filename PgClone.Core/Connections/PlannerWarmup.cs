@@ -141,6 +141,9 @@ public sealed class PlannedRead
     public const string UserSearchPath =
         "SELECT pg_catalog.set_config('search_path', s.reset_val, true) FROM pg_catalog.pg_settings s WHERE s.name = 'search_path'";
 
+    /// <summary>The run's search_path again after <see cref="UserSearchPath"/>.</summary>
+    public const string RunSearchPath = "SET LOCAL search_path = pg_catalog";
+
     internal PlannedRead(PlannerWarmup warmup, NpgsqlConnection conn, ServerEndpoint server, string? table, bool userNames)
     {
         _warmup = warmup;
@@ -173,7 +176,7 @@ public sealed class PlannedRead
     /// <summary>After the read's last row: drops the savepoint, so a session's reads do not nest; the run's search_path again.</summary>
     public Task EndAsync(CancellationToken ct)
     {
-        var sql = string.Join("; ", new[] { _userNames ? "SET LOCAL search_path = pg_catalog" : null, _warmup.IsNeeded ? $"RELEASE SAVEPOINT {Savepoint}" : null }.OfType<string>());
+        var sql = string.Join("; ", new[] { _userNames ? RunSearchPath : null, _warmup.IsNeeded ? $"RELEASE SAVEPOINT {Savepoint}" : null }.OfType<string>());
         return sql.Length == 0 ? Task.CompletedTask : SendAsync(sql, ct);
     }
 

@@ -87,7 +87,7 @@ internal sealed class SubsetSelector(NpgsqlConnection source, ServerEndpoint ser
         if (where is not null) await QueryAsync(root.Name, Connections.PlannedRead.UserSearchPath, r => 0, ct);
         var rows = await RootRowsFilteredAsync(root, options, filter, ct);
         // (A failed query ended the transaction, and the run, with it.)
-        if (where is not null) await QueryAsync(root.Name, "SELECT pg_catalog.set_config('search_path', 'pg_catalog', true)", r => 0, ct);
+        if (where is not null) await QueryAsync(root.Name, Connections.PlannedRead.RunSearchPath, r => 0, ct);
         return rows;
     }
 
