@@ -419,12 +419,22 @@ internal sealed class PlanScope
         Sequences.AddRange(selected.SelectMany(t => catalog.SequencesOwnedBy(t.Oid)
             .Where(s => !s.IsIdentity && (options.Columns is null || options.Columns.Contains(s.OwnerColumn!) || defaults.Any(d => d.Contains(RegclassLiteral(s)))))));
 
-        // What the tables need, transitively: types, functions, sequences (pg_depend), and trigger functions.
-        var needed = new HashSet<ObjectKey>(selected.Select(t => new ObjectKey('r', t.Oid)));
+        // What the tables need, transitively: types, functions, sequences (pg_depend), and trigger functions. Their
+        // indexes (keys and exclusions are folded onto theirs), policies, rules and statistics are keyed apart from the
+        // table (CatalogReader's ObjectKeys): a function in an index expression or a policy comes through them.
+        var needed = new HashSet<ObjectKey>(selected.SelectMany(t => OwnObjects(catalog, t)));
         if (options.Triggers)
             foreach (var tr in selected.SelectMany(t => catalog.TriggersOf(t.Oid))) needed.Add(new ObjectKey('f', tr.FunctionOid));
         AddNeeded(catalog, needed, types: true, functions: true, sequences: true);
     }
+
+    /// <summary>A table and the objects of its own that pg_depend records apart from it.</summary>
+    private static IEnumerable<ObjectKey> OwnObjects(SourceCatalog catalog, TableInfo t) =>
+        [new ObjectKey('r', t.Oid),
+         .. catalog.IndexesOf(t.Oid).Select(i => new ObjectKey('i', i.Oid)),
+         .. catalog.PoliciesOf(t.Oid).Select(p => new ObjectKey('y', p.Oid)),
+         .. catalog.StatisticsOf(t.Oid).Select(s => new ObjectKey('q', s.Oid)),
+         .. catalog.Rules.Where(r => r.TableOid == t.Oid).Select(r => new ObjectKey('w', r.Oid))];
 
     /// <summary>A sequence as a column default names it: nextval('s.seq'::regclass).</summary>
     private static string RegclassLiteral(SequenceInfo s) => $"'{s.PgName.Replace("'", "''")}'::regclass";

@@ -811,4 +811,38 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
         foreach (var (name, sum) in target) Assert.Equal(source[name], sum);
         Assert.Equal(1L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_extension WHERE extname = 'btree_gist'"));
     }
+
+    [Fact]
+    public async Task Table_clone_brings_the_functions_its_indexes_exclusions_policies_rules_and_statistics_call()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("tableobjfuncs");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE EXTENSION btree_gist;
+            CREATE SCHEMA "Odd s";
+            CREATE FUNCTION "Odd s".norm(text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT lower($1)';
+            CREATE FUNCTION "Odd s".live(integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 > 0';
+            CREATE FUNCTION "Odd s".slot(integer) RETURNS int4range LANGUAGE sql IMMUTABLE AS 'SELECT int4range($1, $1 + 10)';
+            CREATE FUNCTION "Odd s".mine(text) RETURNS boolean LANGUAGE sql STABLE AS 'SELECT $1 = current_user';
+            CREATE FUNCTION "Odd s".bucket(integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT $1 / 100';
+            CREATE FUNCTION "Odd s".logged(integer) RETURNS integer LANGUAGE sql VOLATILE AS 'SELECT $1';
+            CREATE FUNCTION "Odd s".unused() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+            CREATE TABLE "Odd s"."T" (id integer PRIMARY KEY, name text, room integer, owner text,
+                EXCLUDE USING gist (room WITH =, ("Odd s".slot(id)) WITH &&));
+            CREATE UNIQUE INDEX t_name ON "Odd s"."T" ("Odd s".norm(name));
+            CREATE INDEX t_live ON "Odd s"."T" (room) WHERE "Odd s".live(id);
+            ALTER TABLE "Odd s"."T" ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY own ON "Odd s"."T" USING ("Odd s".mine(owner));
+            CREATE STATISTICS "Odd s".t_stats ON ("Odd s".bucket(id)), room FROM "Odd s"."T";
+            CREATE RULE no_delete AS ON DELETE TO "Odd s"."T" WHERE "Odd s".logged(old.id) < 0 DO INSTEAD NOTHING;
+            INSERT INTO "Odd s"."T" SELECT g, 'Name ' || g, g, 'u' || g FROM generate_series(1, 300) g;
+            """);
+
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Table, "Odd s", "T");
+
+        Assert.Empty(result.Skipped);
+        CloneKit.SameDump(await CloneKit.DumpAsync(db.Source, "--table=\"Odd s\".\"T\""), await CloneKit.DumpAsync(db.Target, "--table=\"Odd s\".\"T\""));
+        Assert.Equal(["bucket", "live", "logged", "mine", "norm", "slot"],
+            (await PgServers.RowsAsync(db.Target, "SELECT proname FROM pg_proc WHERE pronamespace = '\"Odd s\"'::regnamespace ORDER BY 1")).Select(r => (string)r[0]!));
+        Assert.Equal(300L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM \"Odd s\".\"T\""));
+    }
 }
