@@ -224,6 +224,31 @@ public sealed record TargetState(
     }
 
     /// <summary>
+    /// Of <paramref name="names"/>, those the target's database cannot hold as they are: longer than the 63 bytes
+    /// PostgreSQL keeps of a name, in its encoding (with their length), or holding a character it has no equivalent
+    /// for (a null length; each is then looked up alone, as the server fails the whole list for one).
+    /// </summary>
+    public static async Task<IReadOnlyList<(string Name, int? Bytes)>> NamesNotHeldAsync(NpgsqlConnection conn, IReadOnlyCollection<string> names, CancellationToken ct)
+    {
+        if (names.Count == 0) return [];
+        try { return await LongerThanNamesAsync(conn, names, ct); }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UntranslatableCharacter)
+        {
+            var found = new List<(string, int?)>();
+            foreach (var name in names)
+            {
+                try { found.AddRange(await LongerThanNamesAsync(conn, [name], ct)); }
+                catch (PostgresException one) when (one.SqlState == PostgresErrorCodes.UntranslatableCharacter) { found.Add((name, null)); }
+            }
+            return found;
+        }
+    }
+
+    private static Task<List<(string, int?)>> LongerThanNamesAsync(NpgsqlConnection conn, IReadOnlyCollection<string> names, CancellationToken ct) =>
+        CatalogReader.QueryAsync(conn, "SELECT n, pg_catalog.octet_length(n) FROM unnest($1::text[]) AS n WHERE pg_catalog.octet_length(n) > 63",
+            [.. names], r => (r.GetString(0), (int?)r.GetInt32(1)), ct);
+
+    /// <summary>
     /// Of the names reg* values hold (<see cref="ValueNamedObject"/>: type and name), those that name nothing on the
     /// target: each read back as its type would read it when its row loads.
     /// </summary>

@@ -104,7 +104,10 @@ public sealed record ServerEndpoint(ServerRole Role, string Name, string Connect
         return await OpenOnceAsync(byteForByte, ct);
     }
 
-    private static bool IsSqlAsciiServer(NpgsqlConnection conn) => conn.PostgresParameters.GetValueOrDefault("server_encoding") == SqlAscii;
+    private static bool IsSqlAsciiServer(NpgsqlConnection conn) => DatabaseEncoding(conn) == SqlAscii;
+
+    /// <summary>The connected database's encoding, as the server reports it (UTF8, LATIN1, SQL_ASCII...).</summary>
+    public static string DatabaseEncoding(NpgsqlConnection conn) => conn.PostgresParameters.GetValueOrDefault("server_encoding") ?? "";
 
     /// <summary>Whether the connection reads and writes a SQL_ASCII database byte for byte.</summary>
     public static bool IsByteForByte(NpgsqlConnection conn) => conn.PostgresParameters.GetValueOrDefault("client_encoding") == SqlAscii;

@@ -98,6 +98,8 @@ public static class ClonePlanner
 
         var naming = options.TargetName is { } newName && request.Operation == CloneOperation.Table ? new TargetNaming(scope.Tables, newName, catalog, state) : TargetNaming.Identity;
         var plan = new PlanAssembler(request, catalog, scope, state, naming, where, issues).Build(masker);
+        // (A preview of a database not created yet reads another database of the target server.)
+        if (asTarget is null) await RefuseNamesTheTargetCannotHoldAsync(request, plan, source, target, issues, ct);
         if (options.IncludeData) masker?.EnsureAllRulesUsed();
         if (rename is not null)
         {
@@ -109,6 +111,38 @@ public static class ClonePlanner
         catch (Exception e) when (e is NpgsqlException) { throw PgCloneException.FromDriver(request.Target, null, e); }
         var dropped = RefuseReplaceDroppingMore(request, along, schemas.Select(s => s == request.Schema && newSchema is not null ? newSchema : s).ToHashSet(), issues);
         return dropped.Count == 0 ? plan : plan with { Skipped = [.. plan.Skipped, .. dropped] };
+    }
+
+    /// <summary>
+    /// PostgreSQL cuts a name to 63 bytes of its database's encoding. A source of another encoding may hold names that
+    /// are longer in the target's (LATIN1's é is two bytes in UTF-8), or characters it cannot hold: the server would
+    /// cut such a name quietly (two cut alike then collide, after rows were written) or fail half-way. Refused before
+    /// anything is written, naming each and an object it names. A SQL_ASCII database declares no encoding: its bytes go
+    /// as they are (<see cref="ServerEndpoint.OpenAsync"/>).
+    /// </summary>
+    private static async Task RefuseNamesTheTargetCannotHoldAsync(CloneRequest request, ClonePlan plan, NpgsqlConnection source, NpgsqlConnection target,
+        Action<PlanIssue>? issues, CancellationToken ct)
+    {
+        var (from, to) = (ServerEndpoint.DatabaseEncoding(source), ServerEndpoint.DatabaseEncoding(target));
+        if (from == to || from == "SQL_ASCII" || to == "SQL_ASCII") return;
+        // ASCII is the same bytes in every server encoding: only the other names can grow or fail to convert.
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var s in plan.PreData.Concat(plan.Tables.SelectMany(t => t.Create)).Concat(plan.Indexes).Concat(plan.Constraints).Concat(plan.PostData))
+            foreach (var token in SqlTokens.Read(s.Sql))
+                if (token.IsIdentifier && !System.Text.Ascii.IsValid(token.Value)) names.TryAdd(token.Value, $"{s.ObjectKind} {s.ObjectName}");
+        IReadOnlyList<(string Name, int? Bytes)> notHeld;
+        try { notHeld = await TargetState.NamesNotHeldAsync(target, names.Keys, ct); }
+        catch (NpgsqlException e) { throw PgCloneException.FromDriver(request.Target, null, e); }
+        foreach (var (name, bytes) in notHeld.OrderBy(n => n.Name, StringComparer.Ordinal))
+        {
+            var problem = (bytes is { } n
+                              ? $"the name {Sql.Ident(name)} is {n} bytes in the target database's encoding {to} (the source's is {from}), more than the 63 PostgreSQL keeps of a name: it would be cut short"
+                              : $"the name {Sql.Ident(name)} has a character the target database's encoding {to} has no equivalent for (the source's is {from})")
+                          + $" (nothing was changed; rename it on the source, or clone into a database of encoding {from})";
+            var error = PgCloneException.For(request.Target, names[name], problem);
+            if (issues is null) throw error;
+            issues(new PlanIssue("encoding", true, names[name], problem, error));
+        }
     }
 
     /// <summary>

@@ -24,6 +24,9 @@ public sealed class ReadOnlySession : IAsyncDisposable
     /// <summary>Whether the session reads a SQL_ASCII database byte for byte (see <see cref="ServerEndpoint.OpenAsync"/>).</summary>
     public bool ByteForByte => ServerEndpoint.IsByteForByte(_connection);
 
+    /// <summary>The database's encoding (<see cref="ServerEndpoint.DatabaseEncoding"/>).</summary>
+    public string DatabaseEncoding => ServerEndpoint.DatabaseEncoding(_connection);
+
     /// <summary>Text a user typed as this session reads it (<see cref="ServerEndpoint.AsByteForByte"/>).</summary>
     public string AsRead(string typed) => ByteForByte ? ServerEndpoint.AsByteForByte(typed) : typed;
 

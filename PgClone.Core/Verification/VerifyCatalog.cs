@@ -100,11 +100,15 @@ internal static class VerifyCatalog
     /// <summary>
     /// Row count and the sum of the first 64 bits of md5(row text) as numeric: independent of row order, computed
     /// on the server in one pass, never sending rows to the client. Rows are rendered from the given columns only.
+    /// md5 hashes the text in the database's own encoding, so a database of another encoding than UTF8 hashes its
+    /// text's UTF-8 (the same rows in a LATIN1 source and its UTF8 copy hash alike); a SQL_ASCII database's bytes name
+    /// no encoding to convert from and are hashed as they are, as they were copied.
     /// </summary>
     public static async Task<(long Rows, string Hash)> ChecksumAsync(ReadOnlySession s, VerifiedTable t, IReadOnlyList<string> columns, CancellationToken ct)
     {
         var row = columns.Count == 0 ? "''" : $"ROW({string.Join(", ", columns.Select(c => "t." + Sql.Ident(c)))})::text";
-        var sql = $"SELECT count(*), coalesce(sum(('x' || left(md5({row}), 16))::bit(64)::bigint::numeric), 0)::text FROM {From(t)} AS t";
+        var hashed = s.DatabaseEncoding is "UTF8" or "SQL_ASCII" ? row : $"convert_to({row}, 'UTF8')";
+        var sql = $"SELECT count(*), coalesce(sum(('x' || left(md5({hashed}), 16))::bit(64)::bigint::numeric), 0)::text FROM {From(t)} AS t";
         return (await s.PlannedQueryAsync(Sql.Qualified(t.Schema, t.Name), sql, r => (r.GetInt64(0), r.GetString(1)), ct, Name(t))).Single();
     }
 

@@ -325,6 +325,50 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
     }
 
     [Fact]
+    public async Task A_LATIN1_database_goes_to_UTF8_verified_alike_and_names_the_target_encoding_cannot_hold_are_refused_before_writing()
+    {
+        var name = $"lat1_{Guid.NewGuid():N}"[..20];
+        await PgServers.ExecAsync(fx.Servers.SourceAdmin, $"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C'");
+        foreach (var db in new[] { name, name + "_2" })
+            await PgServers.ExecAsync(fx.Servers.TargetAdmin, $"CREATE DATABASE {db} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'");
+        var source = ServerEndpoint.Parse(ServerRole.Source, PgServers.WithDatabase(fx.Servers.SourceAdmin, name));
+        var target = ServerEndpoint.Parse(ServerRole.Target, PgServers.WithDatabase(fx.Servers.TargetAdmin, name));
+        await PgServers.ExecAsync(source.ConnectionString, """
+            CREATE TABLE "café" (id int PRIMARY KEY, v text, c char(4));
+            INSERT INTO "café" VALUES (1, 'déjà vu', 'ñ'), (2, 'ÿ', NULL), (3, 'plain', 'x');
+            """);
+
+        await new CloneEngine().RunAsync(new CloneRequest(CloneOperation.Database, source, target, null, null, null));
+
+        // The same characters, in other bytes on each side, hash alike; one changed character does not.
+        async Task<(string, VerifyStatus)> VerifyAsync() => (await new TableVerifier().VerifyAsync(source, target, new VerifyOptions { Mode = VerifyMode.Checksum }))
+            .Tables.Select(t => (t.Table, t.Status)).Single();
+        Assert.Equal(("café", VerifyStatus.Match), await VerifyAsync());
+        await PgServers.ExecAsync(target.ConnectionString, "UPDATE \"café\" SET v = 'deja vu' WHERE id = 1");
+        Assert.Equal(("café", VerifyStatus.Mismatch), await VerifyAsync());
+
+        // 63 characters é: 63 bytes in LATIN1, 126 in UTF8, where the server would cut the name to 31 of them.
+        var tooLong = new string('é', 63);
+        await PgServers.ExecAsync(source.ConnectionString, $"CREATE TABLE \"{tooLong}\" (id int); INSERT INTO \"{tooLong}\" VALUES (1)");
+        var into = ServerEndpoint.Parse(ServerRole.Target, PgServers.WithDatabase(fx.Servers.TargetAdmin, name + "_2"));
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(new CloneRequest(CloneOperation.Database, source, into, null, null, null)));
+        Assert.Equal($"{into.Describe()}: table \"public\".\"{tooLong}\": the name \"{tooLong}\" is 126 bytes in the target database's encoding UTF8 (the source's is LATIN1), " +
+                     "more than the 63 PostgreSQL keeps of a name: it would be cut short (nothing was changed; rename it on the source, or clone into a database of encoding LATIN1)",
+            refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(into.ConnectionString, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"));
+
+        // The other way, a character LATIN1 has no equivalent for.
+        var back = ServerEndpoint.Parse(ServerRole.Target, PgServers.WithDatabase(fx.Servers.SourceAdmin, name));
+        await PgServers.ExecAsync(fx.Servers.TargetAdmin, $"CREATE DATABASE {name}_u8 TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'");
+        var utf8 = ServerEndpoint.Parse(ServerRole.Source, PgServers.WithDatabase(fx.Servers.TargetAdmin, name + "_u8"));
+        await PgServers.ExecAsync(utf8.ConnectionString, "CREATE TABLE \"€uro\" (id int); INSERT INTO \"€uro\" VALUES (1)");
+        var noEquivalent = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(new CloneRequest(CloneOperation.Table, utf8, back, "public", "€uro", null)));
+        Assert.Equal($"{back.Describe()}: table \"public\".\"€uro\": the name \"€uro\" has a character the target database's encoding LATIN1 has no equivalent for (the source's is UTF8) " +
+                     "(nothing was changed; rename it on the source, or clone into a database of encoding UTF8)", noEquivalent.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(back.ConnectionString, "SELECT count(*) FROM pg_class WHERE relname LIKE '%uro'"));
+    }
+
+    [Fact]
     public async Task A_SQL_ASCII_database_holding_UTF8_goes_to_a_UTF8_database_with_its_names_and_roles_encoded_once()
     {
         var name = $"ascii8_{Guid.NewGuid():N}"[..20];
