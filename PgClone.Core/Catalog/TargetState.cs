@@ -4,7 +4,13 @@ using PgClone.Core.Connections;
 namespace PgClone.Core.Catalog;
 
 /// <summary>A relation that already exists on the target, with what depends on its name (indexes, owned sequences).</summary>
-public sealed record TargetRelation(QualifiedName Name, char Kind, IReadOnlyList<string> Indexes, IReadOnlyList<string> OwnedSequences);
+public sealed record TargetRelation(QualifiedName Name, char Kind, IReadOnlyList<string> Indexes, IReadOnlyList<string> OwnedSequences)
+{
+    /// <summary>Its columns, in order: conflict=replace names those the source's table lacks, whose rows it drops.</summary>
+    public IReadOnlyList<string> Columns { get; init; } = [];
+    /// <summary>Whether it belongs to an extension (the source's catalog leaves those out: they are not the target's own).</summary>
+    public bool ExtensionMember { get; init; }
+}
 
 /// <summary>
 /// A default ACL (ALTER DEFAULT PRIVILEGES) the target holds for the cloning user, who creates the objects: for one
@@ -18,7 +24,11 @@ public sealed record CreatorDefaultAcl(char ObjectType, string? Schema, IReadOnl
 /// schema, its kind (pg_identify_object's type: "view", "function", ...), whether it holds rows, and whether it is
 /// attached to a relation that stays.
 /// </summary>
-public sealed record DroppedAlong(string Description, string? Schema, string Kind, bool HoldsData, bool AttachedToKept);
+public sealed record DroppedAlong(string Description, string? Schema, string Kind, bool HoldsData, bool AttachedToKept)
+{
+    /// <summary>The relation's name, when it is a whole relation (not a column of one).</summary>
+    public QualifiedName? Relation { get; init; }
+}
 
 /// <summary>What already exists on the target in the schemas a plan touches: read once, before anything changes.</summary>
 public sealed record TargetState(
@@ -113,11 +123,13 @@ public sealed record TargetState(
                    ARRAY(SELECT ic.relname::text FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid ORDER BY 1),
                    ARRAY(SELECT s.relname::text FROM pg_depend d JOIN pg_class s ON s.oid = d.objid
                          WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.refobjid = c.oid
-                           AND d.deptype IN ('a', 'i') AND s.relkind = 'S' ORDER BY 1)
+                           AND d.deptype IN ('a', 'i') AND s.relkind = 'S' ORDER BY 1),
+                   ARRAY(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum),
+                   EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = ANY($1)
             """, names, r => new TargetRelation(new QualifiedName(r.GetString(0), r.GetString(1)), r.GetChar(2),
-                r.GetFieldValue<string[]>(3), r.GetFieldValue<string[]>(4)), ct);
+                r.GetFieldValue<string[]>(3), r.GetFieldValue<string[]>(4)) { Columns = r.GetFieldValue<string[]>(5), ExtensionMember = r.GetBoolean(6) }, ct);
         var types = await CatalogReader.QueryAsync(conn, """
             SELECT n.nspname, t.typname, t.typtype FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = ANY($1)
             """, names, r => (Name: new QualifiedName(r.GetString(0), r.GetString(1)), Kind: r.GetChar(2)), ct);
@@ -320,12 +332,17 @@ public sealed record TargetState(
             )
             SELECT pg_catalog.pg_describe_object(classid, objid, objsubid), (pg_catalog.pg_identify_object(classid, objid, objsubid)).schema,
                    (pg_catalog.pg_identify_object(classid, objid, objsubid)).type,
-                   coalesce(objsubid = 0 AND relkind IN ('r', 'p', 'f') OR objsubid <> 0 AND relkind IS NOT NULL, false), attached
+                   coalesce(objsubid = 0 AND relkind IN ('r', 'p', 'f') OR objsubid <> 0 AND relkind IS NOT NULL, false), attached,
+                   (SELECT ARRAY[n.nspname::pg_catalog.text, c.relname::pg_catalog.text] FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                    WHERE described.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.oid = described.objid AND described.objsubid = 0)
             FROM described
             WHERE NOT part OR coalesce(objsubid = 0 AND relkind IN ('r', 'p', 'f', 'v', 'm'), false)
             ORDER BY 1
             """, [.. dropped.Select(d => $"{d.RegType}:{d.Name}")],
-            r => new DroppedAlong(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetString(2), r.GetBoolean(3), r.GetBoolean(4)), ct);
+            r => new DroppedAlong(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetString(2), r.GetBoolean(3), r.GetBoolean(4))
+            {
+                Relation = r.IsDBNull(5) ? null : r.GetFieldValue<string[]>(5) is [var schema, var name] ? new QualifiedName(schema, name) : null,
+            }, ct);
     }
 
     private static bool NamesMissing(PostgresException e) => e.SqlState is PostgresErrorCodes.UndefinedObject or PostgresErrorCodes.InvalidSchemaName;

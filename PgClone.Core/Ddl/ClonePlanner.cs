@@ -104,13 +104,16 @@ public static class ClonePlanner
         if (rename is not null)
         {
             plan = rename.Apply(plan);
-            plan = plan with { Notes = rename.BodiesNamingSource(plan) };
+            plan = plan with { Notes = [.. plan.Notes, .. rename.BodiesNamingSource(plan)] };
         }
         IReadOnlyList<DroppedAlong> along;
         try { along = await TargetState.DroppedAlongAsync(target, plan.Replaced, ct); }
         catch (Exception e) when (e is NpgsqlException) { throw PgCloneException.FromDriver(request.Target, null, e); }
         var dropped = RefuseReplaceDroppingMore(request, along, schemas.Select(s => s == request.Schema && newSchema is not null ? newSchema : s).ToHashSet(), issues);
-        return dropped.Count == 0 ? plan : plan with { Skipped = [.. plan.Skipped, .. dropped] };
+        var kept = options.Conflict != ConflictStrategy.Error && request.Operation is CloneOperation.Schema or CloneOperation.Database or CloneOperation.DatabaseCreate
+            ? ConflictResolver.KeptNote(state, catalog, schemas.ToHashSet(), along.Where(a => a.Relation.HasValue).Select(a => a.Relation!.Value), n => rename?.Name(n) ?? n)
+            : null;
+        return plan with { Skipped = [.. plan.Skipped, .. dropped], Notes = kept is null ? plan.Notes : [.. plan.Notes, kept] };
     }
 
     /// <summary>

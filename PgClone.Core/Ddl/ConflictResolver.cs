@@ -3,8 +3,11 @@ using PgClone.Core.Connections;
 
 namespace PgClone.Core.Ddl;
 
-/// <summary>An object the plan creates, as the conflict check sees it. Functions are identified by signature.</summary>
-internal sealed record PlannedObject(uint Oid, string Kind, QualifiedName Name, string? Arguments = null)
+/// <summary>
+/// An object the plan creates, as the conflict check sees it. Functions are identified by signature; a table carries
+/// the columns it is created with (what replacing the target's table keeps of its columns).
+/// </summary>
+internal sealed record PlannedObject(uint Oid, string Kind, QualifiedName Name, string? Arguments = null, IReadOnlyList<string>? Columns = null)
 {
     public string? Signature => Arguments is null ? null : FunctionInfo.SignatureOf(Name, Arguments);
     public string Display => $"{Kind} {Signature ?? Name.Quoted}";
@@ -30,6 +33,11 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
     public List<(string RegType, string Name)> Replaced { get; } = [];
     /// <summary>Every planned object that already exists on the target (what a preview shows before a run).</summary>
     public List<string> Conflicts { get; } = [];
+    /// <summary>
+    /// What the strategy did to the target's own objects that the run's result must say (<see cref="ClonePlan.Notes"/>):
+    /// the columns a replaced table had that the copy lacks, and where each object moved aside went.
+    /// </summary>
+    public List<string> Notes { get; } = [];
 
     public void Resolve(IEnumerable<PlannedObject> planned)
     {
@@ -51,14 +59,17 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
                     issues?.Invoke(new PlanIssue("conflict", false, p.Display, "already exists on the target: left as it is, not created nor loaded (conflict=skip)"));
                     break;
                 case ConflictStrategy.Replace:
-                    issues?.Invoke(new PlanIssue("conflict", false, p.Display, "already exists on the target: dropped with CASCADE and created again (conflict=replace)"));
+                    var lost = LostColumns(p, existingKind.Value);
+                    issues?.Invoke(new PlanIssue("conflict", false, p.Display,
+                        "already exists on the target: dropped with CASCADE and created again (conflict=replace)" + (lost is null ? "" : $"; {lost}")));
+                    if (lost is not null) Notes.Add($"{p.Display}: replaced; {lost}");
                     Statements.Add(new DdlStatement(p.Kind, p.Signature ?? p.Name.Quoted, $"DROP {Keyword(p, existingKind.Value)} IF EXISTS {p.Addressed} CASCADE"));
                     Replaced.Add(existingKind switch { 'F' => ("regprocedure", p.Signature!), 'T' or 'D' => ("regtype", p.Name.Quoted), _ => ("regclass", p.Name.Quoted) });
                     Free(p.Name);
                     break;
                 case ConflictStrategy.Rename:
-                    issues?.Invoke(new PlanIssue("conflict", false, p.Display, "already exists on the target: moved aside to a name ending in _old (conflict=rename)"));
-                    Rename(p, existingKind.Value);
+                    var moved = Rename(p, existingKind.Value);
+                    issues?.Invoke(new PlanIssue("conflict", false, p.Display, $"already exists on the target: moved aside to {moved} (conflict=rename)"));
                     break;
             }
         }
@@ -137,9 +148,39 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
                 continue;
             }
             if (strategy == ConflictStrategy.Rename)
-                MoveAside(new PlannedObject(0, kind, name), Keyword(rel.Kind), name);
+                Notes.Add($"{Keyword(rel.Kind).ToLowerInvariant()} {name.Quoted} moved aside to {MoveAside(new PlannedObject(0, kind, name), Keyword(rel.Kind), name).Quoted}");
         }
     }
+
+    /// <summary>How many of the target's own relations <see cref="KeptNote"/> names before it counts the rest.</summary>
+    private const int KeptListed = 20;
+
+    /// <summary>
+    /// The note a schema or database clone that goes on over what exists gives of the tables and views of its
+    /// schemas that only the target has: left as they are (replace drops only what it creates again, and what
+    /// depends on that), beside the copy, where a user may take the schema for the source's. Null when there are none.
+    /// </summary>
+    /// <param name="schemas">The cloned schemas, as <paramref name="target"/> names them.</param>
+    /// <param name="dropped">Relations that go with what replace drops (<see cref="TargetState.DroppedAlongAsync"/>), by their names on the target.</param>
+    /// <param name="onTarget">A name of <paramref name="target"/> as the target spells it (the new schema's, under target_name).</param>
+    public static string? KeptNote(TargetState target, SourceCatalog catalog, IReadOnlySet<string> schemas, IEnumerable<QualifiedName> dropped,
+        Func<QualifiedName, QualifiedName> onTarget)
+    {
+        var source = catalog.Tables.Select(t => t.Name).Concat(catalog.Views.Select(v => v.Name)).Concat(catalog.Sequences.Select(s => s.Name))
+            .Concat(catalog.Indexes.Select(i => i.Name)).ToHashSet();
+        var gone = dropped.ToHashSet();
+        var kept = target.Relations.Values
+            .Where(r => r.Kind is 'r' or 'p' or 'v' or 'm' or 'f' && !r.ExtensionMember && schemas.Contains(r.Name.Schema) && !source.Contains(r.Name))
+            .Select(r => (Kind: RelationKind(r.Kind), Name: onTarget(r.Name))).Where(r => !gone.Contains(r.Name)).OrderBy(r => r.Name).ToList();
+        if (kept.Count == 0) return null;
+        var more = kept.Count > KeptListed ? $" and {kept.Count - KeptListed} more" : "";
+        return $"kept on the target, not in the source: {string.Join(", ", kept.Take(KeptListed).Select(k => $"{k.Kind} {k.Name.Quoted}"))}{more}";
+    }
+
+    private static string RelationKind(char kind) => kind switch
+    {
+        'v' => "view", 'm' => "materialized view", 'f' => "foreign table", _ => "table",
+    };
 
     public const string ExistsProblem = "already exists (conflict strategy is error; nothing was changed)";
 
@@ -172,6 +213,22 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
         return null;
     }
 
+    /// <summary>
+    /// The target's columns that replacing its table drops and the source's table (as the clone creates it) lacks:
+    /// someone's hand-made column on a staging copy goes with its rows and indexes, which only this says; null when none.
+    /// </summary>
+    private string? LostColumns(PlannedObject p, char kind)
+    {
+        if (p.Columns is null || kind is not ('r' or 'p') || !target.Relations.TryGetValue(p.Name, out var rel)) return null;
+        var lost = rel.Columns.Where(c => !p.Columns.Contains(c)).ToList();
+        return lost.Count switch
+        {
+            0 => null,
+            1 => $"its column {Sql.Ident(lost[0])} that the source's table lacks is dropped with it",
+            _ => $"its columns {string.Join(", ", lost.Select(Sql.Ident))} that the source's table lacks are dropped with it",
+        };
+    }
+
     private static string Keyword(PlannedObject p, char kind) => p.Kind == "aggregate" ? "AGGREGATE" : Keyword(kind);
 
     private static string Keyword(char kind) => kind switch
@@ -180,14 +237,17 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
         'f' => "FOREIGN TABLE", 'D' => "DOMAIN", 'F' => "ROUTINE", _ => "TYPE",
     };
 
-    private void Rename(PlannedObject p, char kind)
+    /// <summary>Moves the existing object aside (noting where it went, <see cref="Notes"/>) and returns its new name.</summary>
+    private string Rename(PlannedObject p, char kind)
     {
         if (p.Signature is not null)
         {
             var fresh = FreshName(p.Name, n => target.Functions.Contains(FunctionInfo.SignatureOf(n, p.Arguments!)));
             // Before any type moves: the routine is named by its arguments' types.
             Statements.Insert(_routinesRenamed++, new DdlStatement(p.Kind, p.Signature, $"ALTER {Keyword(p, kind)} {p.Addressed} RENAME TO {Sql.Ident(fresh.Name)}"));
-            return;
+            var signature = FunctionInfo.SignatureOf(fresh, p.Arguments!);
+            Notes.Add($"{p.Display} moved aside to {signature}");
+            return signature;
         }
         var newName = FreshName(p.Name, n => target.NameTaken(n.Schema, n.Name));
         Statements.Add(new DdlStatement(p.Kind, p.Name.Quoted, $"ALTER {Keyword(kind)} {p.Name.Quoted} RENAME TO {Sql.Ident(newName.Name)}"));
@@ -202,12 +262,23 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
                 foreach (var constructor in target.Functions.Where(f => f.StartsWith(type.Quoted + "(", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
                     Statements.Insert(_routinesRenamed++, new DdlStatement(p.Kind, p.Name.Quoted, $"ALTER FUNCTION {constructor} RENAME TO {Sql.Ident(moved.Name)}"));
         }
-        if (kind is not ('r' or 'p' or 'm') || !target.Relations.TryGetValue(p.Name, out var rel)) return;
+        var note = $"{Keyword(kind).ToLowerInvariant()} {p.Name.Quoted} moved aside to {newName.Quoted}";
+        if (kind is not ('r' or 'p' or 'm') || !target.Relations.TryGetValue(p.Name, out var rel))
+        {
+            Notes.Add(target.Multiranges.ContainsKey(p.Name) ? $"{note}, with its multirange type and constructor functions" : note);
+            return newName.Quoted;
+        }
         // The moved table's (or materialized view's) indexes (and so its constraints) and owned sequences free their names too.
         foreach (var index in rel.Indexes)
             MoveAside(p, "INDEX", p.Name with { Name = index });
         foreach (var sequence in rel.OwnedSequences)
             MoveAside(p, "SEQUENCE", p.Name with { Name = sequence });
+        var along = (rel.Indexes.Count > 0, rel.OwnedSequences.Count > 0) switch
+        {
+            (true, true) => ", with its indexes and sequences", (true, false) => ", with its indexes", (false, true) => ", with its sequences", _ => "",
+        };
+        Notes.Add(note + along);
+        return newName.Quoted;
     }
 
     private QualifiedName MoveAside(PlannedObject owner, string keyword, QualifiedName name)

@@ -95,6 +95,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
             LargeObjects = _options.IncludeData ? catalog.Database.LargeObjects.Select(l => l.Oid).ToList() : [],
             Conflicts = conflicts.Conflicts,
             Replaced = conflicts.Replaced,
+            Notes = conflicts.Notes,
             CreateDatabase = request.Operation == CloneOperation.DatabaseCreate ? request.Target.Database : null,
         };
     }
@@ -274,7 +275,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         var tables = scope.Tables.Select(t => t.Oid).ToHashSet();
         foreach (var s in scope.Sequences.Where(s => !scope.NeededOnly.Contains(s.Oid) && !tables.Contains(s.OwnerTable)))
             yield return new PlannedObject(s.Oid, "sequence", naming.Sequence(s));
-        foreach (var t in scope.Tables) yield return new PlannedObject(t.Oid, "table", naming.Table(t));
+        foreach (var t in scope.Tables) yield return new PlannedObject(t.Oid, "table", naming.Table(t), Columns: [.. ColumnsOf(t).Select(c => c.Name)]);
         foreach (var f in scope.Functions.Where(f => !scope.NeededOnly.Contains(f.Oid)))
             yield return new PlannedObject(f.Oid, f.Kind == 'p' ? "procedure" : "function", f.Name, f.IdentityArguments);
         if (request.Operation != CloneOperation.Table)

@@ -67,7 +67,15 @@ internal sealed class SchemaRename(string from, string to, IReadOnlySet<string> 
         Skipped = plan.Skipped.Select(Rewrite).ToList(),
         Conflicts = plan.Conflicts.Select(Rewrite).ToList(),
         Replaced = plan.Replaced.Select(r => (r.RegType, Rewrite(r.Name))).ToList(),
+        Notes = plan.Notes.Select(Note).ToList(),
     };
+
+    /// <summary>
+    /// A note of the plan with its names in the source schema pointed at the new one. A note names the target's own
+    /// objects too, which the source schema never held (a table moved aside to t_old), so any name qualified by the
+    /// schema is one of it.
+    /// </summary>
+    private string Note(string note) => Rewrite(note, _ => true);
 
     // An extension stays where the source has it: it is the database's, not the schema's (its objects are not in
     // the names renamed, and CREATE EXTENSION ... WITH SCHEMA keeps naming the source schema).
@@ -80,7 +88,10 @@ internal sealed class SchemaRename(string from, string to, IReadOnlySet<string> 
     };
 
     /// <summary>The statement with its references into the source schema pointed at the new one.</summary>
-    public string Rewrite(string sql)
+    public string Rewrite(string sql) => Rewrite(sql, objectNames.Contains);
+
+    /// <param name="isObject">Whether a name after <c>schema.</c> is one of the schema's objects (else a column qualified by an alias).</param>
+    private string Rewrite(string sql, Func<string, bool> isObject)
     {
         var tokens = SqlTokens.Read(sql);
         var text = new StringBuilder(sql.Length + 16);
@@ -93,7 +104,7 @@ internal sealed class SchemaRename(string from, string to, IReadOnlySet<string> 
         for (var i = 0; i < tokens.Count; i++)
         {
             var t = tokens[i];
-            if (t.IsIdentifier && t.Value == from && (QualifiesObject(tokens, i) || AfterSchemaKeyword(tokens, i) || InSearchPath(tokens, i)))
+            if (t.IsIdentifier && t.Value == from && (QualifiesObject(tokens, i, isObject) || AfterSchemaKeyword(tokens, i) || InSearchPath(tokens, i)))
                 Replace(t, _quotedTo);
             else if (t.Kind is SqlTokenKind.String or SqlTokenKind.EscapeString)
             {
@@ -146,12 +157,12 @@ internal sealed class SchemaRename(string from, string to, IReadOnlySet<string> 
     }
 
     /// <summary><c>schema.object</c>, or <c>OPERATOR(schema.+)</c>; not the middle of a longer dotted name.</summary>
-    private bool QualifiesObject(List<SqlToken> tokens, int i)
+    private static bool QualifiesObject(List<SqlToken> tokens, int i, Func<string, bool> isObject)
     {
         if (i + 2 >= tokens.Count || tokens[i + 1].Kind != SqlTokenKind.Dot || tokens[i + 1].Start != tokens[i].End) return false;
         if (i > 0 && tokens[i - 1].Kind == SqlTokenKind.Dot && tokens[i - 1].End == tokens[i].Start) return false;
         var next = tokens[i + 2];
-        if (next.IsIdentifier) return objectNames.Contains(next.Value);
+        if (next.IsIdentifier) return isObject(next.Value);
         return i >= 2 && tokens[i - 1].Value == "(" && tokens[i - 2].IsKeyword("operator") || IsQualifiedOperator(tokens, i + 2);
     }
 

@@ -41,6 +41,13 @@ public sealed class ConflictTests(PgServersFixture fx) : IClassFixture<PgServers
         (await PgServers.RowsAsync(cs, "SELECT c.relname || ':' || c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 's' ORDER BY 1"))
         .Select(r => (string)r[0]!).ToList();
 
+    /// <summary>A run's notes after the first, which says what the source snapshot covered.</summary>
+    private static IEnumerable<string> ConflictNotes(PgClone.Core.Jobs.CloneResult result)
+    {
+        Assert.StartsWith("source snapshot ", result.Notes[0]);
+        return result.Notes.Skip(1);
+    }
+
     private static async Task<List<string>> ValuesAsync(string cs, string table) =>
         (await PgServers.RowsAsync(cs, $"SELECT v FROM s.{table} ORDER BY id")).Select(r => (string)r[0]!).ToList();
 
@@ -135,6 +142,62 @@ public sealed class ConflictTests(PgServersFixture fx) : IClassFixture<PgServers
         Assert.Equal(["old"], await ValuesAsync(db.Target, "t_old"));
         Assert.Equal("PRIMARY KEY (id)", await PgServers.ScalarAsync<string>(db.Target,
             "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 't_pkey_old_2' AND conrelid = 's.t_old_2'::regclass"));
+    }
+
+    [Fact]
+    public async Task Rename_says_where_each_object_went()
+    {
+        var db = await ArrangeAsync();
+        var first = await CloneAsync(db, ConflictStrategy.Rename);
+        Assert.Equal(["table \"s\".\"t\" moved aside to \"s\".\"t_old\", with its indexes and sequences",
+                      "function \"s\".\"f\"(x integer) moved aside to \"s\".\"f_old\"(x integer)"], ConflictNotes(first));
+
+        // Again: the names the first run took are passed over, and what it moved aside stays as it is.
+        var second = await CloneAsync(db, ConflictStrategy.Rename);
+        Assert.Equal([
+            "table \"s\".\"other\" moved aside to \"s\".\"other_old\", with its indexes",
+            "table \"s\".\"t\" moved aside to \"s\".\"t_old_2\", with its indexes and sequences",
+            "function \"s\".\"f\"(x integer) moved aside to \"s\".\"f_old_2\"(x integer)",
+            "view \"s\".\"v\" moved aside to \"s\".\"v_old\"",
+            "kept on the target, not in the source: table \"s\".\"t_old\"",
+        ], ConflictNotes(second));
+    }
+
+    [Fact]
+    public async Task Replace_names_the_columns_only_the_targets_table_had_and_what_the_target_keeps_of_its_own()
+    {
+        var db = await ArrangeAsync();
+        // Columns someone added by hand on the target (an index on one), and tables and a view the source never had.
+        await PgServers.ExecAsync(db.Target, """
+            ALTER TABLE s.t ADD COLUMN extra int, ADD COLUMN note text;
+            CREATE INDEX t_extra_idx ON s.t (extra);
+            CREATE TABLE s.only_here (id int);
+            CREATE VIEW s.v2 AS SELECT id FROM s.only_here;
+            """);
+        var preview = await PgClone.Core.Preflight.PreflightRunner.RunAsync(
+            CloneKit.Request(db, CloneOperation.Schema, "s", options: new CloneOptions { Conflict = ConflictStrategy.Replace }), null);
+        Assert.Equal("already exists on the target: dropped with CASCADE and created again (conflict=replace); " +
+                     "its columns \"extra\", \"note\" that the source's table lacks are dropped with it",
+            preview.Checks.Single(c => c.Id == "conflict" && c.Object == "table \"s\".\"t\"").Message);
+
+        var result = await CloneAsync(db, ConflictStrategy.Replace);
+
+        Assert.Equal(["table \"s\".\"t\": replaced; its columns \"extra\", \"note\" that the source's table lacks are dropped with it",
+                      "kept on the target, not in the source: table \"s\".\"only_here\", view \"s\".\"v2\""], ConflictNotes(result));
+        Assert.Equal([["id"], ["v"]], await PgServers.RowsAsync(db.Target, "SELECT attname::text FROM pg_attribute WHERE attrelid = 's.t'::regclass AND attnum > 0 ORDER BY attnum"));
+        Assert.Equal(["new1", "new2"], await ValuesAsync(db.Target, "t"));
+    }
+
+    [Fact]
+    public async Task Skip_lists_twenty_of_the_targets_own_tables_it_keeps_and_counts_the_rest()
+    {
+        var db = await ArrangeAsync();
+        await PgServers.ExecAsync(db.Target, "DO $$ BEGIN FOR i IN 1..22 LOOP EXECUTE format('CREATE TABLE s.k%s (id int)', lpad(i::text, 2, '0')); END LOOP; END $$");
+
+        var result = await CloneAsync(db, ConflictStrategy.Skip);
+
+        Assert.Equal(["kept on the target, not in the source: " + string.Join(", ", Enumerable.Range(1, 20).Select(i => $"table \"s\".\"k{i:00}\"")) + " and 2 more"],
+            ConflictNotes(result));
     }
 
     [Fact]

@@ -77,9 +77,10 @@ public sealed class PreflightTests(PgServersFixture fx) : IClassFixture<PgServer
         var replace = await PreflightRunner.RunAsync(CloneKit.Request(db, CloneOperation.Schema, "s", options: CloneOptions.Parse("""{"conflict": "replace"}""")), null);
         var rename = await PreflightRunner.RunAsync(CloneKit.Request(db, CloneOperation.Schema, "s", options: CloneOptions.Parse("""{"conflict": "rename"}""")), null);
 
-        Assert.Equal(new PreflightCheck("conflict", PreflightStatus.Warning, "already exists on the target: dropped with CASCADE and created again (conflict=replace)", "table \"s\".\"t\""),
+        Assert.Equal(new PreflightCheck("conflict", PreflightStatus.Warning, "already exists on the target: dropped with CASCADE and created again (conflict=replace); " +
+                                                                        "its column \"x\" that the source's table lacks is dropped with it", "table \"s\".\"t\""),
             Assert.Single(ById(replace)["conflict"]));
-        Assert.Equal(new PreflightCheck("conflict", PreflightStatus.Warning, "already exists on the target: moved aside to a name ending in _old (conflict=rename)", "table \"s\".\"t\""),
+        Assert.Equal(new PreflightCheck("conflict", PreflightStatus.Warning, "already exists on the target: moved aside to \"s\".\"t_old\" (conflict=rename)", "table \"s\".\"t\""),
             Assert.Single(ById(rename)["conflict"]));
         Assert.Equal(PreflightStatus.Warning, replace.Status);
     }
