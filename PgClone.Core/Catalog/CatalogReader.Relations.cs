@@ -133,7 +133,10 @@ public static partial class CatalogReader
     /// (<see cref="ColumnInfo.ObjectsNamed"/>), each once per column, with its name as the target will resolve it,
     /// its <see cref="ObjectKey"/> and its schema. COPY resolves each name as its row loads: one naming an object the
     /// target will not have fails the run in the middle, so the planner checks them first. Oids that name nothing
-    /// travel as numbers and are left out. <paramref name="where"/> narrows the rows as the copy does.
+    /// travel as numbers and are left out. <paramref name="where"/> narrows the rows as the copy does: read under the
+    /// user's search_path, as the copy reads it (<see cref="PlannedRead.UserSearchPath"/>), so it selects the same rows.
+    /// Only oids come out of that read; their names are printed after it, under the run's path, where every name
+    /// outside pg_catalog is qualified (the user's path would print some bare, which the target cannot be asked about).
     /// </summary>
     public static async Task<List<ValueNamedObject>> ObjectsNamedByValuesAsync(NpgsqlConnection conn, SessionWarmup warmup,
         IEnumerable<(TableInfo Table, IReadOnlyList<ColumnInfo> Columns)> tables, string? where, CancellationToken ct)
@@ -153,9 +156,14 @@ public static partial class CatalogReader
                        $"FROM (SELECT x.{Sql.Ident(c.Name)} AS pgclone_c FROM ONLY {t.Name.Quoted} x{filter}) x{from}";
             })).ToList();
             if (values.Count == 0) continue;
-            named.AddRange(await warmup.ReadAsync(t.Name.Quoted, () => QueryAsync(conn, $"""
+            // Each as reg:oid:column (a type and an oid hold no colon), for the resolving query's one parameter.
+            var found = await warmup.ReadAsync(t.Name.Quoted, () => QueryAsync(conn, $"""
+                SELECT DISTINCT s.reg, s.o, s.col FROM ({string.Join(" UNION ALL ", values)}) s (col, reg, o) WHERE s.o OPERATOR(pg_catalog.>=) 16384
+                """, null, r => $"{r.GetString(0)}:{r.GetFieldValue<uint>(1)}:{r.GetString(2)}", ct), ct, userNames: where is not null);
+            if (found.Count == 0) continue;
+            named.AddRange(await QueryAsync(conn, $"""
                 WITH {ObjectKeys}, v (col, reg, o) AS (
-                    SELECT DISTINCT * FROM ({string.Join(" UNION ALL ", values)}) s (col, reg, o) WHERE o >= 16384
+                    SELECT m[3], m[1], m[2]::pg_catalog.oid FROM pg_catalog.unnest($1::pg_catalog.text[]) x, pg_catalog.regexp_match(x, '^([^:]*):([^:]*):(.*)$') m
                 )
                 SELECT v.col, v.reg, n.name, k.key, s.nspname,
                        EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid = n.cls AND d.objid = v.o AND d.deptype = 'e')
@@ -165,8 +173,8 @@ public static partial class CatalogReader
                 LEFT JOIN keys k ON k.cls = n.cls AND k.oid = v.o
                 LEFT JOIN pg_catalog.pg_namespace s ON s.oid = n.ns
                 ORDER BY 1, 3
-                """, null, r => new ValueNamedObject(t.Oid, r.GetString(0), r.GetString(1), r.GetString(2),
-                    r.IsDBNull(3) ? null : ObjectKey.Parse(r.GetString(3)), Str(r, 4)) { ExtensionMember = r.GetBoolean(5) }, ct), ct));
+                """, [.. found], r => new ValueNamedObject(t.Oid, r.GetString(0), r.GetString(1), r.GetString(2),
+                    r.IsDBNull(3) ? null : ObjectKey.Parse(r.GetString(3)), Str(r, 4)) { ExtensionMember = r.GetBoolean(5) }, ct));
         }
         return named;
     }

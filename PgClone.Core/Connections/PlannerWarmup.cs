@@ -88,9 +88,10 @@ public sealed class PlannerWarmup
     }
 
     /// <summary>Runs a whole read (all its rows taken) as a <see cref="PlannedRead"/>.</summary>
-    public async Task<T> ReadAsync<T>(NpgsqlConnection conn, ServerEndpoint server, string? table, Func<Task<T>> read, CancellationToken ct)
+    /// <param name="userNames">The read holds the user's own SQL (a row filter): see <see cref="PlannedRead.UserSearchPath"/>.</param>
+    public async Task<T> ReadAsync<T>(NpgsqlConnection conn, ServerEndpoint server, string? table, Func<Task<T>> read, CancellationToken ct, bool userNames = false)
     {
-        var planned = Read(conn, server, table);
+        var planned = Read(conn, server, table, userNames);
         var result = await planned.StartAsync(read, ct);
         await planned.EndAsync(ct);
         return result;
@@ -204,9 +205,9 @@ public sealed class SessionWarmup(NpgsqlConnection conn, ServerEndpoint server)
     private PlannerWarmup? _tables;
 
     /// <summary>See <see cref="PlannerWarmup.ReadAsync"/>.</summary>
-    public async Task<T> ReadAsync<T>(string? table, Func<Task<T>> read, CancellationToken ct)
+    public async Task<T> ReadAsync<T>(string? table, Func<Task<T>> read, CancellationToken ct, bool userNames = false)
     {
         _tables ??= await PlannerWarmup.LoadAsync(conn, server, ct);
-        return await _tables.ReadAsync(conn, server, table, read, ct);
+        return await _tables.ReadAsync(conn, server, table, read, ct, userNames);
     }
 }

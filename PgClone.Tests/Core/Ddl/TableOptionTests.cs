@@ -156,6 +156,38 @@ public sealed class TableOptionTests(PgServersFixture fx) : IClassFixture<PgServ
 
     }
 
+    /// <summary>
+    /// The check that a table's reg* values name what the target has reads the rows the filter selects as the copy
+    /// reads them, on the user's search_path: on the run's (pg_catalog) a citext column's = was text = text, selected no
+    /// row, and the value naming a table the target lacks went unchecked until its COPY failed.
+    /// </summary>
+    [Fact]
+    public async Task The_check_of_reg_values_reads_the_rows_the_filter_selects_as_the_copy_does()
+    {
+        var db = await ArrangeAsync("""
+            CREATE SCHEMA ext;
+            CREATE EXTENSION citext WITH SCHEMA ext;
+            CREATE TABLE public.named (id int);
+            CREATE TABLE public.refs (id int PRIMARY KEY, who ext.citext, r regclass);
+            INSERT INTO public.refs VALUES (1, 'Alice', 'public.named'), (2, 'bob', 'pg_class');
+            """);
+        await PgServers.ExecAsync(db.Source, $"ALTER DATABASE {Sql.Ident(db.Name)} SET search_path = public, ext");
+        await PgServers.ExecAsync(db.Target, "CREATE SCHEMA ext; CREATE EXTENSION citext WITH SCHEMA ext");
+        var source = ServerEndpoint.Parse(ServerRole.Source, db.Source).Describe();
+        var alice = new CloneOptions { Where = "who = 'ALICE'" };
+
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Table, "public", "refs", alice));
+
+        Assert.Equal($"{source}: cannot clone table \"public\".\"refs\": values of its column \"r\" name relation public.named, which the target lacks and the clone " +
+                     "does not bring (nothing was written; clone what they name first, or set \"skip_unsupported\": true to clone without them)", refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname = 'refs'"));
+
+        await PgServers.ExecAsync(db.Target, "CREATE TABLE public.named (id int)");
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Table, "public", "refs", alice);
+        Assert.Equal(1, Assert.Single(result.Tables).Rows);
+        Assert.Equal(["1 Alice true"], await ColumnAsync(db.Target, "SELECT id || ' ' || who::text || ' ' || (r = 'public.named'::regclass)::text FROM public.refs"));
+    }
+
     [Fact]
     public async Task A_partition_key_column_left_out_is_refused_before_anything_is_written_at_every_level()
     {
