@@ -92,6 +92,7 @@ public static class ClonePlanner
                 await TargetState.UnresolvedNamesAsync(target, outside.Select(d => (d.RegType, d.Name)).Distinct().ToList(), ct));
             scope.RefuseValuesNamingMissing(request, catalog, named,
                 await TargetState.UnresolvedNamesAsync(target, named.Select(v => (v.RegType, v.Name)).Distinct().ToList(), ct));
+            if (newSchema is not null) scope.RefuseValuesNamingRenamedSchema(request, catalog, named, request.Schema!, newSchema);
             scope.KeepRequestedTable(request);
         }
         catch (Exception e) when (e is NpgsqlException) { throw PgCloneException.FromDriver(request.Target, null, e); }

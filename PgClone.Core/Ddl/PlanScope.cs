@@ -124,6 +124,26 @@ internal sealed class PlanScope
         }
     }
 
+    /// <summary>
+    /// A schema clone under another name (target_name) copies reg* values as the names they print, which still name
+    /// the source schema: one naming an object of it resolves, as its row loads, to the source schema on the target
+    /// (missing there, the COPY failed with the first tables already in), never to the copy. Such tables are refused
+    /// before anything is written, naming each column and what its values name, or with skip_unsupported left out with
+    /// their dependents. An extension's object keeps its schema under target_name, so a value naming one stays right.
+    /// Values are listed as literals: the skipped list is read under the new name, which moves names, not literals.
+    /// </summary>
+    public void RefuseValuesNamingRenamedSchema(CloneRequest request, SourceCatalog catalog, IReadOnlyList<ValueNamedObject> named, string from, string to)
+    {
+        var tables = Tables.ToDictionary(t => t.Oid);
+        var naming = named.Where(v => v.Schema == from && !v.ExtensionMember && tables.ContainsKey(v.Table)).GroupBy(v => v.Table).ToList();
+        if (naming.Count == 0) return;
+        RefuseOrSkip(request, [.. naming.Select(g => $"table {tables[g.Key].Name.Quoted}: " + string.Join("; ", g.GroupBy(v => v.Column).Select(c =>
+            $"values of its column {Sql.Ident(c.Key)} ({Listed(c.Select(v => Sql.Literal(v.Name)).ToList())}) name objects of the schema the clone " +
+            $"creates as {Sql.Ident(to)}, but copied as text they would still name {Sql.Ident(from)} on the target")))],
+            Skipped, "clone the schema under its own name, or change those values first");
+        LeaveOutDependents(catalog, naming.Select(g => new ObjectKey('r', g.Key)));
+    }
+
     private static string Listed(List<string> names) => names.Count switch
     {
         1 => names[0],

@@ -142,4 +142,39 @@ public sealed class SchemaRenameTests(PgServersFixture fx) : IClassFixture<PgSer
         Assert.Equal(sums, await CloneKit.ChecksumsAsync(db.Source, From));
         Assert.Equal(sums, Back(await CloneKit.ChecksumsAsync(db.Source, To)));
     }
+
+    /// <summary>
+    /// reg* values are copied as the names they print: one naming an object of the schema cloned under another name
+    /// would name the source schema on the target, where the COPY failed with the first tables already in. Refused
+    /// before anything is written, naming each column and value; skip_unsupported leaves the table out.
+    /// </summary>
+    [Fact]
+    public async Task Values_naming_objects_of_the_renamed_schema_are_refused_before_anything_is_written()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("rename_reg");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA s;
+            CREATE TABLE s.a (id int PRIMARY KEY);
+            CREATE TYPE s.e AS ENUM ('x');
+            CREATE FUNCTION s.f(int) RETURNS int LANGUAGE sql RETURN 1;
+            CREATE TABLE s.refs (id int PRIMARY KEY, c regclass, p regproc, t regtype);
+            INSERT INTO s.refs VALUES (1, 's.a', 's.f', 's.e'), (2, 'pg_class', 'now', 'int4');
+            CREATE TABLE s.builtins (r regclass); INSERT INTO s.builtins VALUES ('pg_class');
+            """);
+        var source = ServerEndpoint.Parse(ServerRole.Source, db.Source).Describe();
+        const string renamed = "name objects of the schema the clone creates as \"s2\", but copied as text they would still name \"s\" on the target";
+        var refs = $"table \"s\".\"refs\": values of its column \"c\" ('s.a') {renamed}; values of its column \"p\" ('s.f(integer)') {renamed}; " +
+                   $"values of its column \"t\" ('s.e') {renamed}";
+
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Schema, "s", options: new CloneOptions { TargetName = "s2" }));
+
+        Assert.Equal($"{source}: cannot clone {refs} (nothing was written; clone the schema under its own name, or change those values first, " +
+                     "or set \"skip_unsupported\": true to clone without them)", refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_namespace WHERE nspname = 's2'"));
+
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Schema, "s", options: new CloneOptions { TargetName = "s2", SkipUnsupported = true });
+        Assert.Equal([refs.Replace("\"s\".\"refs\"", "\"s2\".\"refs\"", StringComparison.Ordinal)], result.Skipped);
+        Assert.Equal(["a", "builtins"], await ColumnAsync(db.Target, "SELECT relname FROM pg_class WHERE relnamespace = 's2'::regnamespace AND relkind = 'r' ORDER BY 1"));
+        Assert.Equal(["pg_class"], await ColumnAsync(db.Target, "SELECT r::text FROM s2.builtins"));
+    }
 }
