@@ -101,6 +101,7 @@ public static class ClonePlanner
         var plan = new PlanAssembler(request, catalog, scope, state, naming, where, issues).Build(masker);
         // (A preview of a database not created yet reads another database of the target server.)
         if (asTarget is null) await RefuseNamesTheTargetCannotHoldAsync(request, plan, source, target, issues, ct);
+        if (request.Operation == CloneOperation.Database && await TargetLocaleAsync(request, source, target, ct) is { } locale) plan = plan with { Notes = [.. plan.Notes, locale] };
         if (options.IncludeData) masker?.EnsureAllRulesUsed();
         if (rename is not null)
         {
@@ -115,6 +116,17 @@ public static class ClonePlanner
             ? ConflictResolver.KeptNote(state, catalog, schemas.ToHashSet(), along.Where(a => a.Relation.HasValue).Select(a => a.Relation!.Value), n => rename?.Name(n) ?? n)
             : null;
         return plan with { Skipped = [.. plan.Skipped, .. dropped], Notes = kept is null ? plan.Notes : [.. plan.Notes, kept] };
+    }
+
+    /// <summary>A database clone's note of the target database's encoding and locale where they differ from the source's (<see cref="DatabaseDdl.TargetLocale"/>).</summary>
+    private static async Task<string?> TargetLocaleAsync(CloneRequest request, NpgsqlConnection source, NpgsqlConnection target, CancellationToken ct)
+    {
+        DatabaseProperties from, to;
+        try { from = await CatalogReader.ReadDatabasePropertiesAsync(source, ct); }
+        catch (NpgsqlException e) { throw PgCloneException.FromDriver(request.Source, null, e); }
+        try { to = await CatalogReader.ReadDatabasePropertiesAsync(target, ct); }
+        catch (NpgsqlException e) { throw PgCloneException.FromDriver(request.Target, null, e); }
+        return DatabaseDdl.TargetLocale(target.Database, to, from);
     }
 
     /// <summary>

@@ -28,7 +28,24 @@ internal static class DatabaseDdl
     /// encoding and locale, fixed when a database is created. Text then sorts and compares by the target's rules, and
     /// a character its encoding lacks fails the copy. Null when they agree.
     /// </summary>
-    public static string? KeptLocale(string name, DatabaseProperties target, DatabaseProperties source)
+    public static string? KeptLocale(string name, DatabaseProperties target, DatabaseProperties source) =>
+        LocaleDifferences(target, source) is { } differences
+            ? $"database {Sql.Ident(name)} already existed and keeps its own {differences}: text sorts and compares by " +
+              "its rules, not the source's; drop it first, or give another target_name, for a database created like the source's"
+            : null;
+
+    /// <summary>
+    /// What a database clone into an existing database says of it where its encoding or locale differ from the source's:
+    /// the copy's text sorts and compares by the target's rules (an index's order, a unique key's equality). Null when they agree.
+    /// </summary>
+    public static string? TargetLocale(string name, DatabaseProperties target, DatabaseProperties source) =>
+        LocaleDifferences(target, source) is { } differences
+            ? $"database {Sql.Ident(name)} has its own {differences}: text sorts and compares by its rules, not the source's; " +
+              "database-create makes a database like the source's"
+            : null;
+
+    /// <summary>The encoding and locale settings of <paramref name="target"/> that differ from <paramref name="source"/>'s, each with the source's; null when none do.</summary>
+    private static string? LocaleDifferences(DatabaseProperties target, DatabaseProperties source)
     {
         var differences = new List<string>();
         void Compare(string what, string? kept, string? wanted)
@@ -40,9 +57,7 @@ internal static class DatabaseDdl
         Compare("LC_COLLATE", target.Collate, source.Collate);
         Compare("LC_CTYPE", target.Ctype, source.Ctype);
         Compare("ICU locale", target.IcuLocale, source.IcuLocale);
-        return differences.Count == 0 ? null
-            : $"database {Sql.Ident(name)} already existed and keeps its own {string.Join(", ", differences)}: text sorts and compares by " +
-              "its rules, not the source's; drop it first, or give another target_name, for a database created like the source's";
+        return differences.Count == 0 ? null : string.Join(", ", differences);
     }
 
     private static string Provider(char provider) => provider == 'i' ? "icu" : "libc";
