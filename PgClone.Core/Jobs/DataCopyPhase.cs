@@ -259,6 +259,21 @@ internal sealed class DataCopyPhase(
     }
 
     /// <summary>
+    /// The schemas a row filter's read prints names on, in their order (the user's search_path, see
+    /// <see cref="PlannedRead.UserSearchPath"/>, with pg_catalog where it falls): a reg* value naming an object on them
+    /// travels bare, which the target resolves as its row lands, so it must look on the same schemas, not on its own
+    /// search_path (where it named another object, or nothing).
+    /// </summary>
+    private Task<string> UserSchemasAsync(NpgsqlConnection source, CancellationToken ct) =>
+        JobSession.ScalarAsync<string>(source, job.Source,
+            "SELECT pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.quote_ident(n) FROM pg_catalog.unnest(pg_catalog.current_schemas(true)) n), ', ') " +
+            $"FROM ({PlannedRead.UserSearchPath}) AS u; {PlannedRead.RunSearchPath}", ct);
+
+    /// <summary>Sets the target session's search_path to <paramref name="schemas"/> for a filtered copy (<see cref="UserSchemasAsync"/>), or back to its own (null).</summary>
+    private Task SearchPathAsync(NpgsqlConnection target, string? schemas, CancellationToken ct) =>
+        JobSession.ExecAsync(target, targets.Server, null, schemas is null ? "RESET search_path" : $"SELECT pg_catalog.set_config('search_path', {Sql.Literal(schemas)}, false)", ct);
+
+    /// <summary>
     /// A whole table loads in one transaction committed durably with its pending record (<see cref="StepCommit"/>):
     /// when it commits, the checkpoint learns so even if the client or the target dies right after. A range
     /// commits on its own; its table is recorded once every range is in and flushed.
@@ -272,12 +287,15 @@ internal sealed class DataCopyPhase(
         var planned = CopyStatements.IsQuery(t, task.Range) ? snapshot.Read(source, t.Where is null ? t.Source.Quoted : null, userNames: t.Where is not null) : null;
         var rewriter = masker?.RewriterFor(t);
         Func<ITargetCopyWatch>? watch = task.EstimatedBytes > job.Options.WatchCopiesLargerThan ? () => _watch.Watch(target.ProcessID) : null;
+        var userSchemas = t.Where is not null && t.TextFormat ? await UserSchemasAsync(source, ct) : null;
         async Task<CopyCount> Stream(bool freeze)
         {
+            if (userSchemas is not null) await SearchPathAsync(target, userSchemas, ct);
             var copied = t.TextFormat
                 ? await TableCopier.CopyTextAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze), name, progress, ct, watch, planned)
                 : await TableCopier.CopyAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze), name, progress, ct, rewriter, watch, planned);
             if (planned is not null) await planned.EndAsync(ct);
+            if (userSchemas is not null) await SearchPathAsync(target, null, ct);
             return copied;
         }
         // A range, or a whole table with nothing to create, record or truncate: COPY commits on its own (two round

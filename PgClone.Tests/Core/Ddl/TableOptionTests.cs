@@ -182,7 +182,9 @@ public sealed class TableOptionTests(PgServersFixture fx) : IClassFixture<PgServ
                      "does not bring (nothing was written; clone what they name first, or set \"skip_unsupported\": true to clone without them)", refused.Message);
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname = 'refs'"));
 
-        await PgServers.ExecAsync(db.Target, "CREATE TABLE public.named (id int)");
+        // The filtered read prints public.named bare (visible on that path): the target resolves it on the same schemas,
+        // not on its own path, which lacks public.
+        await PgServers.ExecAsync(db.Target, $"CREATE TABLE public.named (id int); CREATE SCHEMA other; ALTER DATABASE {Sql.Ident(db.Name)} SET search_path = other");
         var result = await CloneKit.CloneAsync(db, CloneOperation.Table, "public", "refs", alice);
         Assert.Equal(1, Assert.Single(result.Tables).Rows);
         Assert.Equal(["1 Alice true"], await ColumnAsync(db.Target, "SELECT id || ' ' || who::text || ' ' || (r = 'public.named'::regclass)::text FROM public.refs"));
