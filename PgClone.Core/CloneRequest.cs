@@ -53,6 +53,12 @@ public sealed record CloneOptions
     [JsonPropertyName("skip_unsupported")] public bool SkipUnsupported { get; set; }
     /// <summary>Copy a referentially complete subset of the rows (see PgClone.Core/Subsetting).</summary>
     [JsonPropertyName("subset")] public Subsetting.SubsetOptions? Subset { get; set; }
+    /// <summary>
+    /// Seconds the run waits for its ACCESS SHARE lock on each source table (pg_dump's --lock-wait-timeout): a session
+    /// holding one of them in ACCESS EXCLUSIVE (an ALTER TABLE waiting on a long transaction, say) fails the run before
+    /// it writes anything, rather than hang it with that session's lock queue behind it.
+    /// </summary>
+    [JsonPropertyName("lock_wait_timeout")] public int LockWaitTimeout { get; set; } = 30;
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -71,12 +77,16 @@ public sealed record CloneOptions
         catch (JsonException e) { throw new PgCloneException($"invalid options: {JsonText.Explain<CloneOptions>(e, Json)}", e); }
         if (options is null) throw new PgCloneException("invalid options: expected a JSON object");
         if (options.Parallel is < 1 or > 256) throw new PgCloneException($"invalid options: parallel must be between 1 and 256, got {options.Parallel}");
+        if (options.LockWaitTimeout is < 1 or > MaxLockWaitTimeout) throw new PgCloneException($"invalid options: lock_wait_timeout must be between 1 and {MaxLockWaitTimeout} seconds, got {options.LockWaitTimeout}");
         if (options.Columns is { Count: 0 }) throw new PgCloneException("invalid options: columns must name at least one column");
         options.Subset?.Validate();
         return options;
     }
 
     public string ToJson() => JsonText.Write(this, Json);
+
+    /// <summary>The most lock_timeout takes, in seconds (an int of milliseconds).</summary>
+    private const int MaxLockWaitTimeout = int.MaxValue / 1000;
 }
 
 [JsonSerializable(typeof(CloneOptions))]

@@ -45,7 +45,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         // Npgsql does not cancel a start-up waiting for the server); a session it opens late the ended job closes.
         var targetOpen = targets.EnsureAsync(1, ct);
         SourceSnapshot snapshot;
-        try { snapshot = await SourceSnapshot.BeginAsync(session, request.Source, request.EffectiveOptions.Consistent, ct); }
+        try { snapshot = await SourceSnapshot.BeginAsync(session, request.Source, request.EffectiveOptions.Consistent, request.EffectiveOptions.LockWaitTimeout, ct); }
         catch
         {
             _ = targetOpen.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
@@ -54,27 +54,12 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         await targetOpen;
         if (resume is not null) resume = await PendingSteps.ResolveAsync(job, targets.Main, resume, ct);
 
-        // The preflight, on the run's own sessions, before anything changes: a blocker stops the run with the list.
-        // Its plan is the run's plan when the default planner makes it (same snapshot, same target state). A resume
-        // of a run that ended before its plan was recorded (refused, or failed while planning) wrote nothing: it is
-        // checked as a new run is, rather than fail on its first statement.
-        ClonePlan? checkedPlan = null;
-        if (resume?.Plan is null && options.Preflight && options.Planner == (PlanProvider)ClonePlanner.PlanAsync)
-        {
-            var helper = snapshot.OpenCatalogHelper(ct);
-            List<Preflight.PreflightCheck> checks;
-            ClonePlan? preview;
-            try
-            {
-                (checks, preview) = await snapshot.OnCoordinatorAsync(c => Preflight.PreflightRunner.CheckAsync(request, c, targets.Main, target, masker,
-                    new Preflight.PreflightOptions { PreviewSubset = false }, ct, catalogHelper: helper));
-            }
-            finally { await snapshot.CloseAsync(helper); }
-            var report = new Preflight.PreflightReport(checks);
-            if (report.Status == Preflight.PreflightStatus.Blocker) throw report.Refusal();
-            checkedPlan = preview;
-        }
-        var plan = resume?.Plan ?? checkedPlan ?? await snapshot.OnCoordinatorAsync(c => options.Planner(PlanRequest(request), c, targets.Main, masker, ct));
+        var wait = request.EffectiveOptions.LockWaitTimeout;
+        var (plan, checkedPlan) = await SourceLocks.PlanningAsync(session, request.Source, wait, () => PlanAsync(snapshot, targets, target, resume, ct), ct);
+        // The tables this run reads are locked before anything else reads their rows (the masking gate, the subset)
+        // and before the plan is recorded: a run refused here wrote nothing, and its resume plans again.
+        var earlier = resume?.Tables ?? [];
+        var unlocked = await SourceLocks.TakeAsync(snapshot, request.Source, plan.Tables.Where(t => !earlier.ContainsKey(t.Target.Quoted)).Select(t => t.Source), wait, ct);
         if (options.Checkpoints is not null && resume?.Plan is null)
             await options.Checkpoints.SavePlanAsync(jobId, plan, CancellationToken.None);
         if (masker is not null && checkedPlan is null) await snapshot.OnCoordinatorAsync(async c => { await masker.EnsureCoverageAsync(c, plan, ct); return 0; });
@@ -89,7 +74,6 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         _written = true;
         await ddl.PreDataAsync(plan.PreData, resume?.PreDataDone ?? 0, ct);
 
-        var earlier = resume?.Tables ?? [];
         var toCopy = plan.Tables.Where(t => !earlier.ContainsKey(t.Target.Quoted)).ToList();
         progress.Phase(JobPhase.CopyingData);
         progress.Tables(plan.Tables.Count, toCopy.Sum(t => Math.Max(0, t.EstimatedBytes)), 0);
@@ -136,6 +120,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         }
         notes.AddRange(ConsistencyNotes(plan, results, jobId, snapshot.Id));
         if (plan.UnreadOnStandby.Count > 0) notes.Add(StandbyNote(plan.UnreadOnStandby));
+        if (unlocked is not null) notes.Add(unlocked);
         notes.AddRange(job.Notes);
         notes.AddRange(_notes);
         notes.AddRange(plan.Notes);
@@ -143,6 +128,32 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         var byTable = results.GroupBy(r => r.Table).ToDictionary(g => g.Key, g => g.First());
         var ordered = plan.Tables.Select(t => byTable[t.Target]).ToList();
         return new CloneResult(request.Operation, ordered, [.. _skipped, .. plan.Skipped], clock.Elapsed) { Notes = notes, JobId = jobId, Phases = progress.PhaseTimings(), Subset = subset };
+    }
+
+    /// <summary>The run's plan (a resume's is recorded), and the preflight's when the preflight made it.</summary>
+    private async Task<(ClonePlan Plan, ClonePlan? Checked)> PlanAsync(SourceSnapshot snapshot, TargetPool targets, ServerEndpoint target, JobCheckpoint? resume, CancellationToken ct)
+    {
+        // The preflight, on the run's own sessions, before anything changes: a blocker stops the run with the list.
+        // Its plan is the run's plan when the default planner makes it (same snapshot, same target state). A resume
+        // of a run that ended before its plan was recorded (refused, or failed while planning) wrote nothing: it is
+        // checked as a new run is, rather than fail on its first statement.
+        ClonePlan? checkedPlan = null;
+        if (resume?.Plan is null && options.Preflight && options.Planner == (PlanProvider)ClonePlanner.PlanAsync)
+        {
+            var helper = snapshot.OpenCatalogHelper(ct);
+            List<Preflight.PreflightCheck> checks;
+            ClonePlan? preview;
+            try
+            {
+                (checks, preview) = await snapshot.OnCoordinatorAsync(c => Preflight.PreflightRunner.CheckAsync(request, c, targets.Main, target, masker,
+                    new Preflight.PreflightOptions { PreviewSubset = false }, ct, catalogHelper: helper));
+            }
+            finally { await snapshot.CloseAsync(helper); }
+            var report = new Preflight.PreflightReport(checks);
+            if (report.Status == Preflight.PreflightStatus.Blocker) throw report.Refusal();
+            checkedPlan = preview;
+        }
+        return (resume?.Plan ?? checkedPlan ?? await snapshot.OnCoordinatorAsync(c => options.Planner(PlanRequest(request), c, targets.Main, masker, ct)), checkedPlan);
     }
 
     /// <summary>What database-create left out of CREATE DATABASE itself (with skip_unsupported).</summary>

@@ -235,7 +235,7 @@ internal sealed class DataCopyPhase(
         {
             job.Progress.CopyEnded(worker, null);
             if (Interlocked.Exchange(ref task.Table.Failed, 1) == 0) job.Progress.TableEnded(false);
-            Fail(e);
+            Fail(snapshot.Explain(e, task.Table.Data.Source));
             return false;
         }
         job.Progress.CopyEnded(worker, count);

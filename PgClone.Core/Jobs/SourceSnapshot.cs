@@ -1,4 +1,5 @@
 using Npgsql;
+using PgClone.Core.Catalog;
 using PgClone.Core.Connections;
 
 namespace PgClone.Core.Jobs;
@@ -28,12 +29,13 @@ internal sealed class SourceSnapshot
     /// <summary>What every source session of the run does before planning a read of a table (see <see cref="PlannerWarmup"/>).</summary>
     public PlannerWarmup Warmup { get; }
 
-    public static async Task<SourceSnapshot> BeginAsync(JobSession session, ServerEndpoint source, bool consistent, CancellationToken ct)
+    /// <param name="lockWaitSeconds">How long its reads wait for a table's lock until the run's locks are taken (<see cref="SourceLocks.WaitAtMost"/>).</param>
+    public static async Task<SourceSnapshot> BeginAsync(JobSession session, ServerEndpoint source, bool consistent, int lockWaitSeconds, CancellationToken ct)
     {
         var conn = await session.OpenAsync(source, "coordinator", ct);
         await JobSession.ExecAsync(conn, source, null,
             "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL idle_in_transaction_session_timeout = 0; " +
-            $"SET LOCAL statement_timeout = 0; {Catalog.CatalogReader.ReadSettings}", ct);
+            $"SET LOCAL statement_timeout = 0; {SourceLocks.WaitAtMost(lockWaitSeconds)}; {Catalog.CatalogReader.ReadSettings}", ct);
         var id = consistent ? await JobSession.ScalarAsync<string>(conn, source, "SELECT pg_catalog.pg_export_snapshot()", ct) : null;
         return new SourceSnapshot(session, source, conn, id, await PlannerWarmup.LoadAsync(conn, source, ct));
     }
@@ -94,19 +96,51 @@ internal sealed class SourceSnapshot
     public async Task EnsureUnchangedAsync(NpgsqlConnection worker, IReadOnlyCollection<string> tables, CancellationToken ct)
     {
         if (Id is null || tables.Count == 0) return;
-        var changed = await JobSession.ScalarAsync<object>(worker, _source, ChangedSinceSnapshot, ct, (object)tables.ToArray());
-        if (changed is not string[] { Length: > 0 } names) return;
-        throw PgCloneException.For(_source, names.Length == 1 ? $"table {names[0]}" : $"tables {string.Join(", ", names)}",
-            $"{(names.Length == 1 ? "it was" : "they were")} emptied or rewritten on the source (by TRUNCATE, a table-rewriting " +
-            $"ALTER TABLE, VACUUM FULL or CLUSTER) after the run's snapshot was taken, so {(names.Length == 1 ? "its" : "their")} " +
-            "rows as of that snapshot can no longer be read: run the clone again");
+        await EnsureUnchangedAsync(worker, tables, wroteNothing: false, ct);
     }
 
-    /// <summary>The names whose relation now is not the snapshot's, or has other storage: text[], NULL when none.</summary>
+    /// <summary>
+    /// Fails when a table is no longer the one the snapshot holds under its name (dropped, or renamed, since), or,
+    /// in a consistent run, was emptied or rewritten since (see <see cref="EnsureUnchangedAsync(NpgsqlConnection, IReadOnlyCollection{string}, CancellationToken)"/>).
+    /// </summary>
+    /// <param name="wroteNothing">Checked before the run's first write to the target, which the error then says.</param>
+    public async Task EnsureUnchangedAsync(NpgsqlConnection conn, IReadOnlyCollection<string> tables, bool wroteNothing, CancellationToken ct)
+    {
+        var changed = await ReadQuery.RowsAsync(conn, _source, null, ChangedSinceSnapshot, r => (Name: r.GetString(0), Gone: r.GetBoolean(1)), ct, (object)tables.ToArray());
+        if (changed.Where(c => c.Gone).Select(c => c.Name).ToList() is { Count: > 0 } gone) throw Gone(gone, wroteNothing, null);
+        if (Id is null || changed.Count == 0) return;
+        var names = changed.Select(c => c.Name).ToList();
+        throw PgCloneException.For(_source, Tables(names),
+            $"{(names.Count == 1 ? "it was" : "they were")} emptied or rewritten on the source (by TRUNCATE, a table-rewriting " +
+            $"ALTER TABLE, VACUUM FULL or CLUSTER) after the run's snapshot was taken, so {(names.Count == 1 ? "its" : "their")} " +
+            $"rows as of that snapshot can no longer be read: {Again(wroteNothing)}");
+    }
+
+    /// <summary>
+    /// A read that failed on its table being gone (dropped or renamed after the snapshot was taken, when the run
+    /// could not lock it: see <see cref="SourceLocks"/>) says so, where the server says only <c>relation "s.t" does not exist</c>.
+    /// </summary>
+    public PgCloneException Explain(PgCloneException e, QualifiedName table) =>
+        e.Server?.Role == ServerRole.Source && e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UndefinedTable } pg
+            && pg.MessageText == $"relation \"{table.Schema}.{table.Name}\" does not exist"
+            ? Gone([table.Quoted], wroteNothing: false, pg)
+            : e;
+
+    private PgCloneException Gone(List<string> names, bool wroteNothing, Exception? inner) => PgCloneException.For(_source, Tables(names),
+        $"{(names.Count == 1 ? "it was" : "they were")} dropped or renamed on the source after the run began; {Again(wroteNothing)}", inner);
+
+    private static string Again(bool wroteNothing) => wroteNothing ? "the clone wrote nothing; run it again" : "run the clone again";
+
+    private static string Tables(List<string> names) => names.Count == 1 ? $"table {names[0]}" : $"tables {string.Join(", ", names)}";
+
+    /// <summary>
+    /// The names whose relation now is not the snapshot's (gone: the name resolves to nothing, or to a relation the
+    /// snapshot does not hold), or has other storage, in name order.
+    /// </summary>
     private const string ChangedSinceSnapshot =
-        "SELECT pg_catalog.array_agg(u.n ORDER BY u.n) FROM pg_catalog.unnest($1::pg_catalog.text[]) AS u(n) " +
-        "WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass(u.n) " +
-        "AND c.relfilenode = pg_catalog.pg_relation_filenode(c.oid))";
+        "SELECT u.n, c.oid IS NULL FROM pg_catalog.unnest($1::pg_catalog.text[]) AS u(n) " +
+        "LEFT JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(u.n) " +
+        "WHERE c.oid IS NULL OR c.relfilenode IS DISTINCT FROM pg_catalog.pg_relation_filenode(c.oid) ORDER BY u.n";
 
     private string Import =>
         $"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT {Sql.Literal(Id)}; " +

@@ -152,6 +152,7 @@ public sealed class CancelAndResumeTests(PgServersFixture fx) : IClassFixture<Pg
         finally { File.Delete(file); }
     }
 
+    /// <summary>The run's locks, taken on the snapshot's session right after planning, are the first to find it gone.</summary>
     [Fact]
     public async Task Losing_the_snapshot_before_the_workers_import_it_fails_saying_so()
     {
@@ -167,6 +168,6 @@ public sealed class CancelAndResumeTests(PgServersFixture fx) : IClassFixture<Pg
         var e = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(Request(db), new CloneRunOptions { Planner = killCoordinator }));
 
         var port = new Npgsql.NpgsqlConnectionStringBuilder(db.Source).Port;
-        Assert.Matches($"^source 'src' \\(127.0.0.1:{port}\\): the run's snapshot [0-9A-F-]+ is gone because the session that exported it ended \\(invalid snapshot identifier: \"[0-9A-F-]+\"\\); rerun with \"consistent\": false, or resume the job$", e.Message);
+        Assert.Matches($"^source 'src' \\(127.0.0.1:{port}\\): the run's snapshot [0-9A-F-]+ is gone because the session that exported it ended \\(terminating connection due to administrator command\\); rerun with \"consistent\": false, or resume the job$", e.Message);
     }
 }

@@ -24,7 +24,7 @@ public sealed class CloneDraftTests
 
         Assert.Equal("schema", request.Operation);
         Assert.Equal(("shop", (string?)null), (request.Schema, request.Table));
-        Assert.Equal("""{"indexes":true,"constraints":true,"triggers":true,"matviews":true,"columns":null,"where":null,"conflict":"replace","parallel":4,"mask":{"customers":{"email":"email","card":"keep_format"},"shop.odd.name":{"phone":{"type":"partial","prefix":2,"suffix":1}}},"consistent":true,"include_data":true,"target_name":null,"require_masking":false,"skip_unsupported":false,"subset":null}""",
+        Assert.Equal("""{"indexes":true,"constraints":true,"triggers":true,"matviews":true,"columns":null,"where":null,"conflict":"replace","parallel":4,"mask":{"customers":{"email":"email","card":"keep_format"},"shop.odd.name":{"phone":{"type":"partial","prefix":2,"suffix":1}}},"consistent":true,"include_data":true,"target_name":null,"require_masking":false,"skip_unsupported":false,"subset":null,"lock_wait_timeout":30}""",
             request.Options!.ToJson());
         // The engine reads it back to the same rules.
         var rules = MaskRuleSet.Parse(request.Options.Mask, CloneOperation.Schema, "shop");
