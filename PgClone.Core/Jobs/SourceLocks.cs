@@ -28,25 +28,31 @@ internal static class SourceLocks
     /// Locks <paramref name="tables"/> (each ONLY: a copy reads a table's own rows) in one round trip, then checks in
     /// another that each is still the snapshot's: a table dropped, renamed, truncated or rewritten between the
     /// snapshot and the lock fails the run before anything is written, as does a lock not granted in
-    /// <paramref name="waitSeconds"/>. Returns a note for the run's result when the tables could not be locked at
-    /// all: more of them than the server's lock table holds (max_locks_per_transaction × max_connections, pg_dump's
-    /// limit too), which the run is not refused for, having gone without locks until now.
+    /// <paramref name="waitSeconds"/>. Returns a note for the run's result when the tables are not locked: more of them
+    /// than half the server's lock table (max_locks_per_transaction × sessions), which the run's other sessions and the
+    /// server's share. pg_dump takes them anyway and fails with "out of shared memory", as would every other session
+    /// of the server wanting a lock meanwhile; and Npgsql ends a session on that error, the snapshot's with it. The run
+    /// is not refused for it, having gone without locks until now.
     /// </summary>
     public static async Task<string?> TakeAsync(SourceSnapshot snapshot, ServerEndpoint source, IEnumerable<QualifiedName> tables, int waitSeconds, CancellationToken ct)
     {
         var names = tables.Select(t => t.Quoted).Distinct().ToArray();
         return await snapshot.OnCoordinatorAsync(async conn =>
         {
+            var slots = await JobSession.ScalarAsync<long>(conn, source, LockSlots, ct);
+            if (names.Length > slots / 2)
+            {
+                await JobSession.ExecAsync(conn, source, null, WaitForever, ct);
+                return $"the source's tables were not locked during the run, as pg_dump locks them: {Words.Count(names.Length, "table")} are more than half " +
+                       $"of the {Words.Count(slots, "lock")} its lock table holds (max_locks_per_transaction × sessions), which its other sessions share; " +
+                       "raise max_locks_per_transaction there to have them locked. A table dropped, truncated or rewritten on the source before its copy fails the run";
+            }
             var failed = await TryLockAsync(conn, source, names, waitSeconds, ct);
             switch (failed?.SqlState)
             {
                 case null:
                     if (names.Length > 0) await snapshot.EnsureUnchangedAsync(conn, names, wroteNothing: true, ct);
                     return null;
-                case PostgresErrorCodes.OutOfMemory:
-                    return $"the source's tables were not locked during the run, as pg_dump locks them: locking {Words.Count(names.Length, "table")} " +
-                           "ran the source out of shared memory (raise max_locks_per_transaction there to have them locked); a table dropped, " +
-                           "truncated or rewritten on the source before its copy fails the run";
                 case PostgresErrorCodes.LockNotAvailable:
                     throw Held(source, await HeldAsync(conn, source, names, ct), waitSeconds, failed);
                 case PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName:
@@ -108,6 +114,12 @@ internal static class SourceLocks
     }
 
     private const string WaitForever = "SET LOCAL lock_timeout = 0";
+
+    /// <summary>The lock table's size: each backend's share (PostgreSQL's MaxBackends, as of version 12) and the prepared transactions'.</summary>
+    private static readonly string LockSlots =
+        "SELECT pg_catalog.current_setting('max_locks_per_transaction')::int8 * (" + string.Join(" + ",
+            new[] { "max_connections", "max_prepared_transactions", "autovacuum_max_workers", "max_worker_processes", "max_wal_senders" }
+                .Select(g => $"pg_catalog.current_setting('{g}')::int8")) + " + 1)";
 
     /// <summary>
     /// The first of <paramref name="names"/> (of every table, when null, by name) another session holds or waits

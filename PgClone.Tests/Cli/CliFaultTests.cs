@@ -211,14 +211,16 @@ public sealed class CliFaultTests(PgServersFixture fx) : IClassFixture<PgServers
         using var c = await ArrangeAsync("bk" + side, side == "source" ? BigTable : SlowIndex);
         await using var gate = new NpgsqlConnection(c.Db.Target);
         await using var tableLock = new NpgsqlConnection(c.Db.Source);
-        var cli = side == "source" ? await StartAndHoldSourceReadAsync(c, gate, tableLock) : StartClone(c);
+        var (cli, locked) = side == "source" ? await StartAndHoldSourceReadAsync(c, gate, tableLock) : (StartClone(c), Task.CompletedTask);
         var cs = side == "source" ? c.Db.Source : c.Db.Target;
         var pid = side == "source"
             ? await WaitForStatementAsync(cs, "COPY %\"big\"%TO STDOUT%", "wait_event_type = 'Lock'")
             : await WaitForStatementAsync(cs, "%CREATE INDEX \"slowidx_f\"%");
         await PgServers.ExecAsync(cs, $"SELECT pg_terminate_backend({pid})");
-        if (side == "source") await using (var release = new NpgsqlCommand("ROLLBACK", tableLock)) await release.ExecuteNonQueryAsync();
         var run = await cli.WaitAsync();
+        // The failed run's snapshot session ended with it, and its lock on "big": the test's LOCK got it then.
+        await locked;
+        if (side == "source") await using (var release = new NpgsqlCommand("ROLLBACK", tableLock)) await release.ExecuteNonQueryAsync();
         if (side == "source") await PgServers.ExecAsync(c.Db.Target, "DROP EVENT TRIGGER hold_big; DROP FUNCTION public.hold_big()");
         Assert.Equal(1, run.ExitCode);
         Assert.True(run.Stderr.Contains("terminating connection due to administrator command", StringComparison.Ordinal), run.Stderr);
@@ -231,19 +233,31 @@ public sealed class CliFaultTests(PgServersFixture fx) : IClassFixture<PgServers
     /// holds: PostgreSQL tells the client why it terminates a backend, except when that backend is blocked writing to
     /// a full socket (it then closes without a word, so as not to block again), which a read outrunning the target
     /// often is. A target event trigger holds the creation of "big" on an advisory lock that <paramref name="gate"/>
-    /// holds until the table lock is taken, so the read cannot begin before it.
+    /// holds until the table lock is asked for, so the read cannot begin before it. The run holds ACCESS SHARE on
+    /// "big" on its snapshot's session: the LOCK waits for the run (the task returned ends when it is granted), and
+    /// the read queues behind it.
     /// </summary>
-    private static async Task<PgCloneCli.Running> StartAndHoldSourceReadAsync(Clone c, NpgsqlConnection gate, NpgsqlConnection tableLock)
+    private static async Task<(PgCloneCli.Running Cli, Task Locked)> StartAndHoldSourceReadAsync(Clone c, NpgsqlConnection gate, NpgsqlConnection tableLock)
     {
         await gate.OpenAsync();
         await GateDdlAsync(c, "hold_big", "CREATE TABLE", "%CREATE TABLE%\"big\"%", BigLock, gate);
         var cli = StartClone(c);
         await WaitForStatementAsync(c.Db.Target, "%CREATE TABLE%\"big\"%");
         await tableLock.OpenAsync();
-        await using (var lockBig = new NpgsqlCommand("BEGIN; LOCK TABLE public.big IN ACCESS EXCLUSIVE MODE", tableLock)) await lockBig.ExecuteNonQueryAsync();
+        var locked = LockAsync(tableLock);
+        while (!locked.IsCompleted && !await PgServers.ScalarAsync<bool>(c.Db.Source,
+                   $"SELECT coalesce(wait_event_type = 'Lock', false) FROM pg_stat_activity WHERE pid = {tableLock.ProcessID}"))
+            await Task.Delay(20);
+        Assert.False(locked.IsCompleted, "the LOCK of big did not wait for the run's own lock");
         // Unlocked explicitly: a closed connection goes back to the pool with its session's advisory locks.
         await using (var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({BigLock})", gate)) await unlock.ExecuteNonQueryAsync();
-        return cli;
+        return (cli, locked);
+    }
+
+    private static async Task LockAsync(NpgsqlConnection tableLock)
+    {
+        await using var lockBig = new NpgsqlCommand("BEGIN; LOCK TABLE public.big IN ACCESS EXCLUSIVE MODE", tableLock) { CommandTimeout = 0 };
+        await lockBig.ExecuteNonQueryAsync();
     }
 
     /// <summary>The advisory lock key the creation of "big" waits for.</summary>

@@ -52,4 +52,30 @@ public sealed class LockTableTests(PgServersFixture fx) : IClassFixture<PgServer
             $"SELECT sum((xpath('/row/c/text()', query_to_xml('SELECT count(*) AS c FROM ' || oid::regclass, false, true, '')))[1]::text::int) FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"));
         Assert.Equal(2L * Tables, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'"));
     }
+
+    /// <summary>
+    /// The run's ACCESS SHARE locks take a slot of the lock table per table until the data is in: more tables than half
+    /// of it holds are cloned as before, without them (taking them all would fail every session of the server wanting a
+    /// lock meanwhile with "out of shared memory"), and the run says so.
+    /// </summary>
+    [Fact]
+    public async Task A_database_of_more_tables_than_the_source_lock_table_holds_is_cloned_without_locking_them_saying_so()
+    {
+        const int many = 2000;
+        var name = $"unlocked_{Guid.NewGuid():N}"[..18];
+        await PgServers.ExecAsync(CrashableServers.Unpooled(_source), $"CREATE DATABASE {name}");
+        await PgServers.ExecAsync(fx.Servers.TargetAdmin, $"CREATE DATABASE {name}");
+        var db = new TestDatabases(name, CrashableServers.Unpooled(_source, name), PgServers.WithDatabase(fx.Servers.TargetAdmin, name));
+        for (var start = 1; start <= many; start += 200)
+            await PgServers.ExecAsync(db.Source, string.Concat(Enumerable.Range(start, 200).Select(i => $"CREATE TABLE t{i} (id int); INSERT INTO t{i} VALUES ({i});")));
+
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Database, options: new CloneOptions { Parallel = 2 });
+
+        Assert.Equal(many, result.Tables.Count);
+        Assert.Contains("the source's tables were not locked during the run, as pg_dump locks them: 2,000 tables are more than half of the 512 locks its lock " +
+            "table holds (max_locks_per_transaction × sessions), which its other sessions share; raise max_locks_per_transaction there to have them locked. " +
+            "A table dropped, truncated or rewritten on the source before its copy fails the run", result.Notes);
+        Assert.Equal(many, await PgServers.ScalarAsync<long>(db.Target,
+            $"SELECT sum((xpath('/row/c/text()', query_to_xml('SELECT count(*) AS c FROM ' || oid::regclass, false, true, '')))[1]::text::int) FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"));
+    }
 }

@@ -152,4 +152,44 @@ public sealed class SourceLocksTests(PgServersFixture fx) : IClassFixture<PgServ
         var result = await new CloneEngine().RunAsync(request, runOptions);
         Assert.Equal([100L, 1], result.Tables.Select(t => t.Rows));
     }
+
+    /// <summary>
+    /// A resume takes its own snapshot, and locks under it the tables it has still to copy: not those an earlier job
+    /// copied, which it does not read.
+    /// </summary>
+    [Fact]
+    public async Task A_resume_locks_the_tables_it_has_left_to_copy_and_not_those_copied_before()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("resumelock");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE TABLE a(id int); INSERT INTO a SELECT generate_series(1, 10);
+            CREATE TABLE b(id int); INSERT INTO b SELECT generate_series(1, 20);
+            CREATE TABLE flag(id int);
+            """);
+        // b's copy divides by the rows of flag: none the first time, so the job fails once a is in.
+        var plan = new ClonePlan
+        {
+            PreData = [Create("a", "id int"), Create("b", "id int")],
+            Tables = [Table("a", ["id"], 2_000_000), Table("b", ["id"], 1000, expressions: ["\"id\" / (SELECT count(*)::int FROM public.flag)"])],
+        };
+        var store = new InMemoryCheckpointStore();
+        var jobId = CloneRunOptions.NewJobId();
+        var request = Request(db, new CloneOptions { Parallel = 1, LockWaitTimeout = 1 });
+        await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(request, new CloneRunOptions { JobId = jobId, Planner = Fixed(plan), Checkpoints = store }));
+        var failed = (await store.LoadAsync(jobId, default))!;
+        Assert.Equal(["\"public\".\"a\""], failed.Tables.Keys);
+        await PgServers.ExecAsync(db.Source, "INSERT INTO flag VALUES (1)");
+
+        await using var holder = new NpgsqlConnection(db.Source);
+        await holder.OpenAsync();
+        await using (var hold = new NpgsqlCommand("BEGIN; LOCK TABLE a, b IN ACCESS EXCLUSIVE MODE", holder)) await hold.ExecuteNonQueryAsync();
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().ResumeAsync(failed, new CloneRunOptions { Checkpoints = store }, default, request.Source, request.Target));
+        await using (var end = new NpgsqlCommand("ROLLBACK", holder)) await end.ExecuteNonQueryAsync();
+        var result = await new CloneEngine().ResumeAsync(failed, new CloneRunOptions { Checkpoints = store }, default, request.Source, request.Target);
+
+        Assert.Equal($"source 'src' (127.0.0.1:{Port(db)}): table \"public\".\"b\": another session holds a lock on it that blocks reading it " +
+            "(waited 1 s for ACCESS SHARE); the clone wrote nothing: run it again once that session ends, or raise \"lock_wait_timeout\"", e.Message);
+        Assert.Equal([10L, 20], result.Tables.Select(t => t.Rows));
+        Assert.Equal(20L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM b"));
+    }
 }
