@@ -25,7 +25,8 @@ internal static class SourceLocks
     public static string WaitAtMost(int seconds) => $"SET LOCAL lock_timeout = {Sql.Literal(seconds + "s")}";
 
     /// <summary>
-    /// Locks <paramref name="tables"/> (each ONLY: a copy reads a table's own rows) in one round trip, then checks in
+    /// Locks <paramref name="tables"/> (each ONLY: a copy reads a table's own rows) in one round trip after one reading
+    /// the lock table's size, then checks in
     /// another that each is still the snapshot's: a table dropped, renamed, truncated or rewritten between the
     /// snapshot and the lock fails the run before anything is written, as does a lock not granted in
     /// <paramref name="waitSeconds"/>. Returns a note for the run's result when the tables are not locked: more of them
