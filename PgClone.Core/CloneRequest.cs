@@ -86,7 +86,7 @@ public sealed record CloneOptions
     public string ToJson() => JsonText.Write(this, Json);
 
     /// <summary>The most lock_timeout takes, in seconds (an int of milliseconds).</summary>
-    private const int MaxLockWaitTimeout = int.MaxValue / 1000;
+    public const int MaxLockWaitTimeout = int.MaxValue / 1000;
 }
 
 [JsonSerializable(typeof(CloneOptions))]

@@ -38,6 +38,7 @@ public sealed class CloneDraft
     public string? Where { get; set; }
     public ConflictStrategy Conflict { get; set; } = Defaults.Conflict;
     public int Parallel { get; set; } = Defaults.Parallel;
+    public int LockWaitTimeout { get; set; } = Defaults.LockWaitTimeout;
     public bool Consistent { get; set; } = Defaults.Consistent;
     public bool IncludeData { get; set; } = Defaults.IncludeData;
     public string? TargetName { get; set; }
@@ -112,6 +113,7 @@ public sealed class CloneDraft
                 break;
             case WizardStep.Options:
                 if (Parallel is < 1 or > 256) problems.Add("Parallel workers must be between 1 and 256.");
+                if (LockWaitTimeout is < 1 or > CloneOptions.MaxLockWaitTimeout) problems.Add($"The lock wait must be between 1 and {CloneOptions.MaxLockWaitTimeout} seconds.");
                 if (WhereProblem is { } where) problems.Add(where);
                 break;
             case WizardStep.Subset:
@@ -162,7 +164,7 @@ public sealed class CloneDraft
         Indexes = Indexes, Constraints = Constraints, Triggers = Triggers, Matviews = Matviews,
         Columns = CloneOperation == Core.CloneOperation.Table && Columns is { Count: > 0 } c ? c : null,
         Where = string.IsNullOrWhiteSpace(Where) ? null : Where.Trim(),
-        Conflict = Conflict, Parallel = Parallel, Mask = CopiesData && MaskPolicyId is null ? MaskJson() : null, Consistent = Consistent,
+        Conflict = Conflict, Parallel = Parallel, LockWaitTimeout = LockWaitTimeout, Mask = CopiesData && MaskPolicyId is null ? MaskJson() : null, Consistent = Consistent,
         IncludeData = IncludeData,
         TargetName = CloneOperation is Core.CloneOperation.Table or Core.CloneOperation.DatabaseCreate && !string.IsNullOrWhiteSpace(TargetName) ? TargetName.Trim() : null,
         RequireMasking = RequireMasking, SkipUnsupported = SkipUnsupported,
@@ -186,7 +188,7 @@ public sealed class CloneDraft
         {
             SourceId = r.SourceConnectionId, TargetId = r.TargetConnectionId, Operation = r.Operation, Schema = r.Schema, Table = r.Table,
             Indexes = o.Indexes, Constraints = o.Constraints, Triggers = o.Triggers, Matviews = o.Matviews, Columns = o.Columns,
-            Where = o.Where, Conflict = o.Conflict, Parallel = o.Parallel, Consistent = o.Consistent, IncludeData = o.IncludeData,
+            Where = o.Where, Conflict = o.Conflict, Parallel = o.Parallel, LockWaitTimeout = o.LockWaitTimeout, Consistent = o.Consistent, IncludeData = o.IncludeData,
             TargetName = o.TargetName, RequireMasking = o.RequireMasking, SkipUnsupported = o.SkipUnsupported, Subset = o.Subset is null ? null : SubsetDraft.From(o.Subset),
             RoleNamePrefix = r.Roles?.NamePrefix, NoPasswords = r.Roles?.NoPasswords ?? false, MaskPolicyId = r.MaskPolicyId,
         };

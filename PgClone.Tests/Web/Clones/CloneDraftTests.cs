@@ -49,7 +49,7 @@ public sealed class CloneDraftTests
     [Fact]
     public void A_profile_request_comes_back_as_the_same_draft()
     {
-        var draft = new CloneDraft { SourceId = 3, TargetId = 4, Operation = "database", Where = "id > 10", IncludeData = true, Triggers = false, RequireMasking = true, SkipUnsupported = true };
+        var draft = new CloneDraft { SourceId = 3, TargetId = 4, Operation = "database", Where = "id > 10", IncludeData = true, Triggers = false, RequireMasking = true, SkipUnsupported = true, LockWaitTimeout = 5 };
         draft.MaskRules.Add(new DraftMaskRule(new QualifiedName("public", "users"), "email", Rule("\"email\"")));
         draft.MaskRules.Add(new DraftMaskRule(new QualifiedName("crm", "people"), "born", Rule("""{"type": "date_shift", "days": 10}""")));
 
@@ -57,6 +57,8 @@ public sealed class CloneDraftTests
 
         Assert.Equal(draft.ToRequest() with { Options = null }, again.ToRequest() with { Options = null });
         Assert.Equal(draft.ToRequest().Options!.ToJson(), again.ToRequest().Options!.ToJson());
+        Assert.Equal(5, again.ToRequest().Options!.LockWaitTimeout);
+        Assert.Equal(["The lock wait must be between 1 and 2147483 seconds."], new CloneDraft { LockWaitTimeout = 0 }.Problems(WizardStep.Options));
         Assert.Equal(draft.MaskRules.Select(r => (r.Table, r.Column, r.Rule.ToString())), again.MaskRules.Select(r => (r.Table, r.Column, r.Rule.ToString())));
     }
 
