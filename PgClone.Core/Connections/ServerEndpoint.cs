@@ -143,7 +143,7 @@ public sealed record ServerEndpoint(ServerRole Role, string Name, string Connect
         }
     }
 
-    private const string SqlAscii = "SQL_ASCII";
+    internal const string SqlAscii = "SQL_ASCII";
 
     /// <summary>
     /// Databases (host, port, name) whose encoding is SQL_ASCII: their text is bytes in no declared encoding, and

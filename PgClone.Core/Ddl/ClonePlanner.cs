@@ -99,15 +99,15 @@ public static class ClonePlanner
 
         var naming = options.TargetName is { } newName && request.Operation == CloneOperation.Table ? new TargetNaming(scope.Tables, newName, catalog, state) : TargetNaming.Identity;
         var plan = new PlanAssembler(request, catalog, scope, state, naming, where, issues).Build(masker);
-        // (A preview of a database not created yet reads another database of the target server.)
-        if (asTarget is null) await RefuseNamesTheTargetCannotHoldAsync(request, plan, source, target, issues, ct);
-        if (request.Operation == CloneOperation.Database && await TargetLocaleAsync(request, source, target, ct) is { } locale) plan = plan with { Notes = [.. plan.Notes, locale] };
         if (options.IncludeData) masker?.EnsureAllRulesUsed();
         if (rename is not null)
         {
             plan = rename.Apply(plan);
             plan = plan with { Notes = [.. plan.Notes, .. rename.BodiesNamingSource(plan)] };
         }
+        // The names as the target gets them, under a new schema name too. (A preview of a database not created yet reads another database of the target server.)
+        if (asTarget is null) await RefuseNamesTheTargetCannotHoldAsync(request, plan, source, target, issues, ct);
+        if (request.Operation == CloneOperation.Database && await TargetLocaleAsync(request, source, target, ct) is { } locale) plan = plan with { Notes = [.. plan.Notes, locale] };
         IReadOnlyList<DroppedAlong> along;
         try { along = await TargetState.DroppedAlongAsync(target, plan.Replaced, ct); }
         catch (Exception e) when (e is NpgsqlException) { throw PgCloneException.FromDriver(request.Target, null, e); }
@@ -140,7 +140,7 @@ public static class ClonePlanner
         Action<PlanIssue>? issues, CancellationToken ct)
     {
         var (from, to) = (ServerEndpoint.DatabaseEncoding(source), ServerEndpoint.DatabaseEncoding(target));
-        if (from == to || from == "SQL_ASCII" || to == "SQL_ASCII") return;
+        if (from == to || from == ServerEndpoint.SqlAscii || to == ServerEndpoint.SqlAscii) return;
         // ASCII is the same bytes in every server encoding: only the other names can grow or fail to convert.
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var s in plan.PreData.Concat(plan.Tables.SelectMany(t => t.Create)).Concat(plan.Indexes).Concat(plan.Constraints).Concat(plan.PostData))

@@ -107,7 +107,7 @@ internal static class VerifyCatalog
     public static async Task<(long Rows, string Hash)> ChecksumAsync(ReadOnlySession s, VerifiedTable t, IReadOnlyList<string> columns, CancellationToken ct)
     {
         var row = columns.Count == 0 ? "''" : $"ROW({string.Join(", ", columns.Select(c => "t." + Sql.Ident(c)))})::text";
-        var hashed = s.DatabaseEncoding is "UTF8" or "SQL_ASCII" ? row : $"convert_to({row}, 'UTF8')";
+        var hashed = s.DatabaseEncoding is "UTF8" or ServerEndpoint.SqlAscii ? row : $"convert_to({row}, 'UTF8')";
         var sql = $"SELECT count(*), coalesce(sum(('x' || left(md5({hashed}), 16))::bit(64)::bigint::numeric), 0)::text FROM {From(t)} AS t";
         return (await s.PlannedQueryAsync(Sql.Qualified(t.Schema, t.Name), sql, r => (r.GetInt64(0), r.GetString(1)), ct, Name(t))).Single();
     }
