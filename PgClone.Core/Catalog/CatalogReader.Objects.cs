@@ -96,13 +96,14 @@ public static partial class CatalogReader
         await QueryAsync(conn, $"""
             SELECT g.oid, g.tgrelid, g.tgname, pg_get_triggerdef(g.oid), g.tgenabled,
                    {ColumnsRead("pg_trigger", "g.oid", "g.tgrelid", "g.tgattr")},
-                   g.tgfoid, {Comment("pg_trigger", "g.oid")}, g.tgparentid <> 0
+                   g.tgfoid, {Comment("pg_trigger", "g.oid")}, g.tgparentid <> 0,
+                   (SELECT ARRAY[fn.nspname::text, f.relname::text] FROM pg_class f JOIN pg_namespace fn ON fn.oid = f.relnamespace WHERE f.oid = g.tgconstrrelid)
             FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
             LEFT JOIN pg_trigger pg ON pg.oid = g.tgparentid
             WHERE n.nspname = ANY($1) AND (NOT g.tgisinternal AND g.tgparentid = 0 OR g.tgenabled <> pg.tgenabled)
             ORDER BY g.tgrelid, g.tgname
             """, schemas, r => new TriggerInfo(r.GetFieldValue<uint>(0), r.GetFieldValue<uint>(1), r.GetString(2), r.GetString(3), r.GetChar(4), Shorts(r, 5), r.GetFieldValue<uint>(6), Str(r, 7))
-            { OnPartition = r.GetBoolean(8) }, ct);
+            { OnPartition = r.GetBoolean(8), From = r.IsDBNull(9) ? null : r.GetFieldValue<string[]>(9) is [var schema, var name] ? new QualifiedName(schema, name) : null }, ct);
 
     private static async Task<List<ExtensionDependent>> ReadExtensionDependentsAsync(NpgsqlConnection conn, CancellationToken ct) =>
         await QueryAsync(conn, """

@@ -313,6 +313,9 @@ public sealed record TriggerInfo(uint Oid, uint TableOid, string Name, string De
     /// enabled state differs from the parent's: all it needs is that state.
     /// </summary>
     public bool OnPartition { get; init; }
+
+    /// <summary>A constraint trigger's other table (CREATE CONSTRAINT TRIGGER ... FROM it), which must exist for it to be created.</summary>
+    public QualifiedName? From { get; init; }
 }
 
 /// <summary>

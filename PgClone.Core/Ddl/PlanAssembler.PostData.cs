@@ -90,6 +90,18 @@ internal sealed partial class PlanAssembler
         return false;
     }
 
+    /// <summary>
+    /// A constraint trigger names its other table (FROM), which a table or schema clone may not bring nor the target
+    /// have: left out and listed, as a foreign key to it is, where CREATE failed after the tables were written. (A
+    /// table of a schema the target's state was not read for counts as missing.)
+    /// </summary>
+    private bool TriggerFromThere(TriggerInfo tr, QualifiedName on)
+    {
+        if (tr.From is not { } from || Tables.Any(t => t.Name == from) || state.Relations.ContainsKey(from)) return true;
+        _skipped.Add($"trigger {Sql.Ident(tr.Name)} on {on.Quoted}: its FROM names table {from.Quoted}, which the target lacks and the clone does not bring");
+        return false;
+    }
+
     private IEnumerable<DdlStatement> Triggers()
     {
         if (!_options.Triggers) yield break;
@@ -98,7 +110,7 @@ internal sealed partial class PlanAssembler
         var planned = Tables.Select(t => t.Oid).ToHashSet();
         var partitionStates = new List<DdlStatement>();
         foreach (var (oid, name, table) in relations)
-            foreach (var tr in catalog.TriggersOf(oid).Where(tr => TriggerFunctionCloned(tr, name)))
+            foreach (var tr in catalog.TriggersOf(oid).Where(tr => TriggerFunctionCloned(tr, name) && TriggerFromThere(tr, name)))
             {
                 var statements = FunctionDdl.Trigger(tr, name, naming).Select(sql => new DdlStatement("trigger", $"{Sql.Ident(tr.Name)} on {name.Quoted}", sql) { Table = name });
                 // A partition's copy of its parent's trigger exists once the parent's is created, here, in any

@@ -495,8 +495,9 @@ internal sealed class PlanScope
     {
         var needed = new HashSet<ObjectKey>(roots);
         var queue = new Queue<ObjectKey>(needed);
+        var bodies = functions ? new FunctionBodies(catalog) : null;
         while (queue.TryDequeue(out var key))
-            foreach (var to in catalog.DependenciesOf(key))
+            foreach (var to in catalog.DependenciesOf(key).Concat(bodies?.Called(key) ?? []))
                 if (needed.Add(to)) queue.Enqueue(to);
         var tables = Tables.Select(t => t.Oid).ToHashSet();
         if (types)

@@ -845,4 +845,52 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
             (await PgServers.RowsAsync(db.Target, "SELECT proname FROM pg_proc WHERE pronamespace = '\"Odd s\"'::regnamespace ORDER BY 1")).Select(r => (string)r[0]!));
         Assert.Equal(300L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM \"Odd s\".\"T\""));
     }
+
+    [Fact]
+    public async Task Table_clone_brings_the_functions_called_in_the_bodies_of_those_it_brings()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("tablebodies");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA s;
+            CREATE FUNCTION s.padded(t text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT btrim(t) <> t $$;
+            CREATE FUNCTION s.padded(t text, c text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT btrim(t, c) <> t $$;
+            CREATE FUNCTION s."Trimmed"(t text) RETURNS boolean LANGUAGE sql IMMUTABLE SET search_path = s AS $$ SELECT NOT padded(t) $$;
+            CREATE FUNCTION s.deep(i integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT i + 1';
+            CREATE FUNCTION s.positive(i integer) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN RETURN s.deep(i) > 1; END $$;
+            CREATE FUNCTION s.unrelated() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+            CREATE DOMAIN s.name_text AS text CHECK (s."Trimmed"(VALUE));
+            CREATE TABLE s.t (id integer PRIMARY KEY CHECK (s.positive(id)), name s.name_text);
+            INSERT INTO s.t SELECT g, 'n' || g FROM generate_series(1, 10) g;
+            """);
+
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Table, "s", "t");
+
+        Assert.Equal(10, Assert.Single(result.Tables).Rows);
+        Assert.Equal(["Trimmed", "deep", "padded", "padded", "positive"],
+            (await PgServers.RowsAsync(db.Target, "SELECT proname FROM pg_proc WHERE pronamespace = 's'::regnamespace ORDER BY proname COLLATE \"C\"")).Select(r => (string)r[0]!));
+    }
+
+    [Fact]
+    public async Task Table_clone_leaves_out_and_lists_a_constraint_trigger_whose_FROM_table_it_does_not_bring()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("tablefromtrig");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE TABLE other (id int PRIMARY KEY);
+            CREATE TABLE t (id int PRIMARY KEY);
+            CREATE FUNCTION trg() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+            CREATE CONSTRAINT TRIGGER ct AFTER INSERT ON t FROM other FOR EACH ROW EXECUTE FUNCTION trg();
+            CREATE CONSTRAINT TRIGGER own AFTER INSERT ON t FROM t FOR EACH ROW EXECUTE FUNCTION trg();
+            INSERT INTO t VALUES (1), (2);
+            """);
+
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Table, "public", "t");
+
+        Assert.Equal(["trigger \"ct\" on \"public\".\"t\": its FROM names table \"public\".\"other\", which the target lacks and the clone does not bring"], result.Skipped);
+        Assert.Equal("2 own", await PgServers.ScalarAsync<string>(db.Target, "SELECT (SELECT count(*) FROM t) || ' ' || string_agg(tgname, ',') FROM pg_trigger WHERE tgrelid = 't'::regclass AND NOT tgisinternal"));
+
+        // Once the target has the other table, the trigger comes along.
+        await PgServers.ExecAsync(db.Target, "DROP TABLE t; DROP FUNCTION trg(); CREATE TABLE other (id int PRIMARY KEY)");
+        Assert.Empty((await CloneKit.CloneAsync(db, CloneOperation.Table, "public", "t")).Skipped);
+        Assert.Equal("ct,own", await PgServers.ScalarAsync<string>(db.Target, "SELECT string_agg(tgname, ',' ORDER BY tgname) FROM pg_trigger WHERE tgrelid = 't'::regclass AND NOT tgisinternal"));
+    }
 }
