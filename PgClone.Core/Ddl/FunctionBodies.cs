@@ -7,7 +7,8 @@ namespace PgClone.Core.Ddl;
 /// kept as a string (LANGUAGE sql without BEGIN ATOMIC, plpgsql): a domain's check calling f, whose body calls g,
 /// brought f along but not g, and the table failed on the target after its first objects were written. Every function
 /// of that name (any overload; in the schema given, else in any schema read) counts: one brought for nothing is
-/// created only where the target lacks it.
+/// created only where the target lacks it. One that needs a table or view (its row type, a BEGIN ATOMIC body) is not
+/// taken on a name alone: it would have the clone refuse, or fail, for a call that may never run while it loads.
 /// </summary>
 internal sealed class FunctionBodies(SourceCatalog catalog)
 {
@@ -26,7 +27,7 @@ internal sealed class FunctionBodies(SourceCatalog catalog)
                 if (!tokens[i].IsIdentifier || tokens[i + 1] is not { Kind: SqlTokenKind.Other, Value: "(" }) continue;
                 var schema = i >= 2 && tokens[i - 1].Kind == SqlTokenKind.Dot && tokens[i - 2].IsIdentifier ? tokens[i - 2].Value : null;
                 foreach (var f in _byName[tokens[i].Value].Where(f => f.Oid != function.Oid && (schema is null || f.Name.Schema == schema)))
-                    called.Add(new ObjectKey('f', f.Oid));
+                    if (!catalog.DependenciesOf(new ObjectKey('f', f.Oid)).Any(d => d.Kind == 'r')) called.Add(new ObjectKey('f', f.Oid));
             }
         }
         return called;

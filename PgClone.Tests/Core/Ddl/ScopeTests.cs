@@ -856,7 +856,11 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
             CREATE FUNCTION s.padded(t text, c text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT btrim(t, c) <> t $$;
             CREATE FUNCTION s."Trimmed"(t text) RETURNS boolean LANGUAGE sql IMMUTABLE SET search_path = s AS $$ SELECT NOT padded(t) $$;
             CREATE FUNCTION s.deep(i integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT i + 1';
-            CREATE FUNCTION s.positive(i integer) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN RETURN s.deep(i) > 1; END $$;
+            CREATE TABLE s.other (x integer);
+            CREATE FUNCTION s.of_other(o s.other) RETURNS integer LANGUAGE sql AS 'SELECT o.x';
+            -- of_other needs a table the clone does not bring: not taken on its name alone (that branch never runs here).
+            CREATE FUNCTION s.positive(i integer) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$
+              BEGIN IF i < 0 THEN PERFORM s.of_other(NULL); END IF; RETURN s.deep(i) > 1; END $$;
             CREATE FUNCTION s.unrelated() RETURNS integer LANGUAGE sql AS 'SELECT 1';
             CREATE DOMAIN s.name_text AS text CHECK (s."Trimmed"(VALUE));
             CREATE TABLE s.t (id integer PRIMARY KEY CHECK (s.positive(id)), name s.name_text);
