@@ -54,6 +54,7 @@ internal static class SourceLocks
             {
                 case null:
                     if (names.Length > 0) await snapshot.EnsureUnchangedAsync(conn, names, wroteNothing: true, ct);
+                    snapshot.Hold(names);
                     return null;
                 case PostgresErrorCodes.LockNotAvailable:
                     throw Held(source, await HeldAsync(conn, source, names, ct), waitSeconds, failed);

@@ -95,9 +95,16 @@ internal sealed class SourceSnapshot
     /// <param name="tables">Quoted names of the tables read in this transaction.</param>
     public async Task EnsureUnchangedAsync(NpgsqlConnection worker, IReadOnlyCollection<string> tables, CancellationToken ct)
     {
-        if (Id is null || tables.Count == 0) return;
-        await EnsureUnchangedAsync(worker, tables, wroteNothing: false, ct);
+        // A table the run holds (SourceLocks) cannot have changed since the check made when it was locked.
+        var unlocked = tables.Where(t => !_held.Contains(t)).ToList();
+        if (Id is null || unlocked.Count == 0) return;
+        await EnsureUnchangedAsync(worker, unlocked, wroteNothing: false, ct);
     }
+
+    private IReadOnlySet<string> _held = new HashSet<string>();
+
+    /// <summary>Records the tables (quoted names) the run locked, unchanged since the snapshot: set once, before any copy starts.</summary>
+    public void Hold(IEnumerable<string> tables) => _held = tables.ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
     /// Fails when a table is no longer the one the snapshot holds under its name (dropped, or renamed, since), or,
