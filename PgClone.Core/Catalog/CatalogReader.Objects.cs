@@ -276,6 +276,16 @@ public static partial class CatalogReader
             WHERE ns.nspname = ANY($1) AND e.extname <> 'plpgsql'
             """, schemas, r => new ExtensionUse(r.GetString(0), r.GetString(1), Oid(r, 2)), ct);
 
+    private static async Task<List<ExtensionFunction>> ReadExtensionFunctionsAsync(NpgsqlConnection conn, CancellationToken ct) =>
+        await QueryAsync(conn, """
+            SELECT DISTINCT e.extname, n.nspname, p.proname,
+                   EXISTS (SELECT FROM pg_proc b WHERE b.proname = p.proname AND b.pronamespace = 'pg_catalog'::regnamespace)
+            FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+            JOIN pg_proc p ON p.oid = d.objid JOIN pg_namespace n ON n.oid = p.pronamespace
+            WHERE d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e' AND e.extname <> 'plpgsql'
+            ORDER BY 1, 2, 3
+            """, null, r => new ExtensionFunction(r.GetString(0), r.GetString(1), r.GetString(2), r.GetBoolean(3)), ct);
+
     /// <summary>
     /// For each object with an explicit ACL: the privileges its default ACL has and it lacks (to revoke) and the
     /// ones it has beyond the default (to grant, in aclitem order), grouped per grantee and grantor; column privileges too.

@@ -182,6 +182,7 @@ public static partial class CatalogReader
                 """, names, r => new SchemaInfo(r.GetFieldValue<uint>(0), r.GetString(1), Str(r, 2)), ct),
             Extensions = extensions,
             ExtensionUses = await ReadExtensionUsesAsync(conn, names, ct),
+            ExtensionFunctions = wholeDatabase ? [] : await ReadExtensionFunctionsAsync(conn, ct),
             Collations = await QueryAsync(conn, $"""
                 SELECT co.oid, n.nspname, co.collname, co.collprovider, co.collisdeterministic, co.collcollate, co.collctype, co.colliculocale,
                        {Comment("pg_collation", "co.oid")}, pg_get_userbyid(co.collowner)

@@ -33,6 +33,13 @@ public sealed record ExtensionEventTrigger(string Name, char Enabled);
 /// </summary>
 public sealed record ExtensionUse(string Extension, string Schema, uint UserOid);
 
+/// <summary>
+/// A function name an extension holds, for calls by name in function bodies kept as text (PostgreSQL records no
+/// dependency for them). <see cref="BuiltIn"/>: pg_catalog has a function of that name too, so a call that does not
+/// name the schema may well be the built-in one (citext's replace, strpos).
+/// </summary>
+public sealed record ExtensionFunction(string Extension, string Schema, string Name, bool BuiltIn);
+
 /// <summary>A base type is defined by its I/O functions (CREATE TYPE name (INPUT = ...)); a shell type only by its name.</summary>
 public enum UserTypeKind { Enum, Domain, Composite, Range, Base, Shell }
 
@@ -386,6 +393,8 @@ public sealed record SourceCatalog
     public IReadOnlyList<(QualifiedName Parent, QualifiedName Partition)> PartitionsElsewhere { get; init; } = [];
     public required IReadOnlyList<ExtensionInfo> Extensions { get; init; }
     public required IReadOnlyList<ExtensionUse> ExtensionUses { get; init; }
+    /// <summary>The functions of every extension, by name; read for scoped clones (a database clone creates every extension).</summary>
+    public IReadOnlyList<ExtensionFunction> ExtensionFunctions { get; init; } = [];
     public required IReadOnlyList<CollationInfo> Collations { get; init; }
     public required IReadOnlyList<UserType> Types { get; init; }
     public required IReadOnlyList<SequenceInfo> Sequences { get; init; }

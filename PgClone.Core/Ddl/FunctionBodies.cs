@@ -14,22 +14,39 @@ internal sealed class FunctionBodies(SourceCatalog catalog)
 {
     private readonly Dictionary<uint, FunctionInfo> _byOid = catalog.Functions.ToDictionary(f => f.Oid);
     private readonly ILookup<string, FunctionInfo> _byName = catalog.Functions.ToLookup(f => f.Name.Name, StringComparer.Ordinal);
+    private readonly ILookup<string, ExtensionFunction> _extensionByName = catalog.ExtensionFunctions.ToLookup(f => f.Name, StringComparer.Ordinal);
 
     public IEnumerable<ObjectKey> Called(ObjectKey key)
     {
-        if (key.Kind != 'f' || !_byOid.TryGetValue(key.Oid, out var function) || function.Definition is not { } definition) return [];
+        if (key.Kind != 'f' || !_byOid.TryGetValue(key.Oid, out var function)) return [];
         var called = new HashSet<ObjectKey>();
+        foreach (var (schema, name) in Calls(function))
+            foreach (var f in _byName[name].Where(f => f.Oid != function.Oid && (schema is null || f.Name.Schema == schema)))
+                if (!catalog.DependenciesOf(new ObjectKey('f', f.Oid)).Any(d => d.Kind == 'r')) called.Add(new ObjectKey('f', f.Oid));
+        return called;
+    }
+
+    /// <summary>
+    /// The extensions whose functions the bodies call: Odoo's f_unaccent calls unaccent(), and an index on f_unaccent
+    /// failed after the table's rows were in when the clone did not bring the extension. A call that does not name the
+    /// schema counts only when neither a function read nor a built-in one has the name: creating an extension the
+    /// clone does not need, or refusing the clone for one the target cannot install, would be worse than the guess.
+    /// </summary>
+    public IEnumerable<string> Extensions(IEnumerable<FunctionInfo> functions) =>
+        functions.SelectMany(Calls).Distinct()
+            .SelectMany(call => _extensionByName[call.Name].Where(e => call.Schema is null ? !e.BuiltIn && !_byName[call.Name].Any() : e.Schema == call.Schema))
+            .Select(e => e.Extension).Distinct(StringComparer.Ordinal);
+
+    /// <summary>The calls a body makes by name: an identifier followed by "(", with the schema written before it, if any.</summary>
+    private static IEnumerable<(string? Schema, string Name)> Calls(FunctionInfo function)
+    {
+        if (function.Definition is not { } definition) yield break;
         foreach (var body in SqlTokens.Read(definition).Where(t => t.Kind == SqlTokenKind.Dollar || t.Kind == SqlTokenKind.String))
         {
             var tokens = SqlTokens.Read(body.Value);
             for (var i = 0; i + 1 < tokens.Count; i++)
-            {
-                if (!tokens[i].IsIdentifier || tokens[i + 1] is not { Kind: SqlTokenKind.Other, Value: "(" }) continue;
-                var schema = i >= 2 && tokens[i - 1].Kind == SqlTokenKind.Dot && tokens[i - 2].IsIdentifier ? tokens[i - 2].Value : null;
-                foreach (var f in _byName[tokens[i].Value].Where(f => f.Oid != function.Oid && (schema is null || f.Name.Schema == schema)))
-                    if (!catalog.DependenciesOf(new ObjectKey('f', f.Oid)).Any(d => d.Kind == 'r')) called.Add(new ObjectKey('f', f.Oid));
-            }
+                if (tokens[i].IsIdentifier && tokens[i + 1] is { Kind: SqlTokenKind.Other, Value: "(" })
+                    yield return (i >= 2 && tokens[i - 1].Kind == SqlTokenKind.Dot && tokens[i - 2].IsIdentifier ? tokens[i - 2].Value : null, tokens[i].Value);
         }
-        return called;
     }
 }

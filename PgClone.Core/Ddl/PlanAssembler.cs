@@ -167,7 +167,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
             CloneOperation.Schema => catalog.ExtensionUses.Select(u => u.Extension),
             _ => catalog.ExtensionUses.Select(u => u.Extension).Concat(catalog.Extensions.Select(e => e.Name)),
         };
-        return names;
+        return names.Concat(new FunctionBodies(catalog).Extensions(scope.Functions));
     }
 
     private IEnumerable<DdlStatement> Extensions()

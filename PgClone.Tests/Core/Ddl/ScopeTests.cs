@@ -874,6 +874,34 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
             (await PgServers.RowsAsync(db.Target, "SELECT proname FROM pg_proc WHERE pronamespace = 's'::regnamespace ORDER BY proname COLLATE \"C\"")).Select(r => (string)r[0]!));
     }
 
+    /// <summary>
+    /// Odoo's f_unaccent calls unaccent() in a body kept as text, where PostgreSQL records no dependency on the
+    /// extension; an index on it failed after the rows were in. A bare call of a name pg_catalog has too (citext's
+    /// replace) does not bring an extension.
+    /// </summary>
+    [Theory]
+    [InlineData(CloneOperation.Table)]
+    [InlineData(CloneOperation.Schema)]
+    public async Task A_scoped_clone_brings_the_extensions_whose_functions_the_bodies_call(CloneOperation operation)
+    {
+        var db = await fx.Servers.CreateDatabasesAsync($"bodyext{(int)operation}");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE EXTENSION unaccent; CREATE EXTENSION citext; CREATE SCHEMA "App s";
+            CREATE FUNCTION "App s".f_unaccent(text) RETURNS text LANGUAGE sql IMMUTABLE AS $f$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $f$;
+            CREATE FUNCTION "App s".swapped(t text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $f$ BEGIN RETURN replace(t, 'a', 'b'); END $f$;
+            CREATE TABLE "App s".t (x text CHECK ("App s".swapped(x) IS NOT NULL));
+            CREATE INDEX t_x ON "App s".t ("App s".f_unaccent(x));
+            INSERT INTO "App s".t VALUES ('Élan'), ('café');
+            """);
+
+        var result = await CloneKit.CloneAsync(db, operation, "App s", operation == CloneOperation.Table ? "t" : null);
+
+        Assert.Equal(2, Assert.Single(result.Tables).Rows);
+        Assert.Equal(["plpgsql", "unaccent"], (await PgServers.RowsAsync(db.Target, "SELECT extname FROM pg_extension ORDER BY 1")).Select(r => (string)r[0]!));
+        Assert.Equal("cafe,Elan", await PgServers.ScalarAsync<string>(db.Target, "SELECT string_agg(\"App s\".f_unaccent(x), ',' ORDER BY x) FROM \"App s\".t"));
+        CloneKit.SameDump(await CloneKit.DumpAsync(db.Source, "--schema=\"App s\""), await CloneKit.DumpAsync(db.Target, "--schema=\"App s\""));
+    }
+
     [Fact]
     public async Task Table_clone_leaves_out_and_lists_a_constraint_trigger_whose_FROM_table_it_does_not_bring()
     {
