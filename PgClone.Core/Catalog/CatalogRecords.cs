@@ -265,6 +265,8 @@ public sealed record ConstraintInfo(
     public IReadOnlyList<uint> Functions { get; init; } = [];
     /// <summary>A foreign key's columns of the table it references (confkey): a table referencing itself may reference a column a clone leaves out.</summary>
     public IReadOnlyList<int> ReferencedColumns { get; init; } = [];
+    /// <summary>A foreign key declared MATCH FULL: a row with any of its columns set must find the row it references (MATCH SIMPLE: all of them set).</summary>
+    public bool MatchFull { get; init; }
 }
 
 /// <summary>An index; <see cref="Tail"/> is pg_get_indexdef() from " USING" on, so the index can be renamed or moved to another table.</summary>

@@ -132,4 +132,32 @@ public sealed record ClonePlan
     public IReadOnlyList<(string RegType, string Name)> Replaced { get; init; } = [];
     /// <summary>Target database to create first (database-create), if any.</summary>
     public string? CreateDatabase { get; init; }
+    /// <summary>The foreign keys the where filter may break, checked on the source before anything is written (<see cref="WhereForeignKeys"/>).</summary>
+    public IReadOnlyList<FilteredForeignKey> FilteredForeignKeys { get; init; } = [];
+}
+
+/// <summary>
+/// A foreign key the run creates between two tables it copies through the where filter (a table referencing itself,
+/// a partitioned table's partitions, two tables of a schema clone): the filter may keep a row and leave out the row
+/// it references, and the key, added once the rows are in, would then fail the run after it wrote them. Source
+/// names: the check reads the source, in the run's snapshot.
+/// </summary>
+/// <param name="Partitioned">A partitioned table's key covers the rows of all its partitions; another's, its own rows only (ONLY).</param>
+/// <param name="MatchFull">MATCH FULL: a row with any key column set must find its referenced row; MATCH SIMPLE: one with all of them set.</param>
+public sealed record FilteredForeignKey(
+    string Name,
+    QualifiedName Table,
+    bool Partitioned,
+    IReadOnlyList<string> Columns,
+    QualifiedName Referenced,
+    bool ReferencedPartitioned,
+    IReadOnlyList<string> ReferencedColumns,
+    bool MatchFull,
+    string Where)
+{
+    /// <summary>
+    /// Whether the refusal may show a key value it found: not when a mask rule covers a column of that name, since
+    /// the value is the source's, unmasked, and a refusal reaches the console and the logs.
+    /// </summary>
+    public bool ShowsKey { get; init; } = true;
 }

@@ -105,11 +105,36 @@ internal sealed partial class PlanAssembler
                     continue;
                 }
                 if (referenced is not null && created.Contains(referenced.Oid) && !ReferencedKeyCloned(referenced, c, name)) continue;
+                if (referenced is not null && created.Contains(referenced.Oid)) Filtered(t, c, referenced);
                 _plannedConstraints.Add(c.Oid);
                 yield return new DdlStatement("constraint", name, _index.AddForeignKey(c, table, t.IsPartitioned))
                     { Table = table, References = referenced is null ? null : naming.Table(referenced), ReferencesTargetOwn = referenced is null || !created.Contains(referenced.Oid) };
             }
         }
+    }
+
+    /// <summary>The foreign keys between tables copied through the where filter (<see cref="FilteredForeignKey"/>).</summary>
+    private readonly List<FilteredForeignKey> _filteredKeys = [];
+
+    /// <summary>
+    /// Notes a foreign key between two tables of this run for the where filter's check. Not one declared NOT VALID:
+    /// it is created so on the target too, where the rows already in are not checked.
+    /// </summary>
+    private void Filtered(TableInfo t, ConstraintInfo c, TableInfo referenced)
+    {
+        if (where is null || !_options.IncludeData || !c.Validated) return;
+        _filteredKeys.Add(new FilteredForeignKey(c.Name, t.Name, t.IsPartitioned, [.. c.Columns.Select(n => ColumnName(t, n))],
+            referenced.Name, referenced.IsPartitioned, [.. c.ReferencedColumns.Select(n => ColumnName(referenced, n))], c.MatchFull, where));
+    }
+
+    /// <summary>
+    /// The foreign keys of <see cref="_filteredKeys"/>, each showing a key value only when no copied table masks a
+    /// column of its name (the tables' masks are known once their reads are).
+    /// </summary>
+    private List<FilteredForeignKey> FilteredKeys(IReadOnlyList<TableData> tables)
+    {
+        var masked = tables.SelectMany(t => t.TargetColumns.Where((c, i) => t.SourceExpressions[i] != Sql.Ident(c) || t.StreamMasks.Any(m => m.Field == i))).ToHashSet();
+        return [.. _filteredKeys.Select(k => k with { ShowsKey = !k.Columns.Any(masked.Contains) })];
     }
 
     /// <summary>

@@ -82,11 +82,13 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         post.AddRange(KindStatements(DumpSection.Last));
         post.AddRange(EventTriggersBack());
         RefuseWithoutRoles();
+        var tables = Data(masker).Select(t => deferred.TryGetValue(t.Target, out var create) ? t with { Create = create } : t)
+            .OrderByDescending(t => t.EstimatedBytes).ToList();
         return new ClonePlan
         {
             PreData = pre,
-            Tables = Data(masker).Select(t => deferred.TryGetValue(t.Target, out var create) ? t with { Create = create } : t)
-                .OrderByDescending(t => t.EstimatedBytes).ToList(),
+            Tables = tables,
+            FilteredForeignKeys = FilteredKeys(tables),
             Indexes = indexes,
             Constraints = constraints,
             PostData = post,

@@ -68,6 +68,8 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         if (request.EffectiveOptions.Subset is not null && request.EffectiveOptions.IncludeData)
             (plan, subset) = await snapshot.OnCoordinatorAsync(c => Subsetting.SubsetPlanner.ApplyAsync(request, plan, c, ct));
         await snapshot.OnCoordinatorAsync(async c => { await WhereFunctions.CheckAsync(c, request.Source, snapshot.Warmup, plan.Tables, ct); return 0; });
+        // The preflight, when it ran, read the same rows in this snapshot: its anti-joins are not run twice.
+        if (checkedPlan is null) await snapshot.OnCoordinatorAsync(async c => { await WhereForeignKeys.CheckAsync(c, request.Source, snapshot.Warmup, plan, ct); return 0; });
 
         var doneSteps = resume?.Steps ?? [];
         var ddl = new DdlSteps(job, targets, doneSteps);

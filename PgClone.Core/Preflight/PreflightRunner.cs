@@ -125,14 +125,20 @@ public static class PreflightRunner
         catch (PgCloneException e) { return new PreflightCheck("masking", PreflightStatus.Blocker, e.Message) { Error = e }; }
     }
 
-    /// <summary>The row filters as the run checks them before its first row: planned (never run) on the source, no volatile call.</summary>
+    /// <summary>
+    /// The row filters as the run checks them before its first row: planned (never run) on the source, no volatile
+    /// call; then the rows they keep, for the foreign keys between filtered tables (the run counts on this check).
+    /// </summary>
     private static async Task<PreflightCheck?> WhereFiltersAsync(NpgsqlConnection source, ServerEndpoint server, ClonePlan plan, CancellationToken ct)
     {
         if (plan.Tables.All(t => t.Where is null)) return null;
         try
         {
-            await WhereFunctions.CheckAsync(source, server, await PlannerWarmup.LoadAsync(source, server, ct), plan.Tables, ct);
-            return new PreflightCheck("where", PreflightStatus.Ok, "the row filters are valid on the source and call no volatile function");
+            var warmup = await PlannerWarmup.LoadAsync(source, server, ct);
+            await WhereFunctions.CheckAsync(source, server, warmup, plan.Tables, ct);
+            await WhereForeignKeys.CheckAsync(source, server, warmup, plan, ct);
+            return new PreflightCheck("where", PreflightStatus.Ok, "the row filters are valid on the source and call no volatile function" +
+                (plan.FilteredForeignKeys.Count == 0 ? "" : ", and keep every row their foreign keys reference"));
         }
         catch (PgCloneException e) { return new PreflightCheck("where", PreflightStatus.Blocker, e.Message) { Error = e }; }
     }
