@@ -139,6 +139,27 @@ public sealed class WhereForeignKeyTests(PgServersFixture fx) : IClassFixture<Pg
         Assert.Equal(["1|", "2|150", "150|1"], await ColumnAsync(db.Target, "SELECT concat_ws('|', id, coalesce(parent::text, '')) FROM s.ev ORDER BY id"));
     }
 
+    /// <summary>A schema clone filters each of its tables: a key between two of them is checked the same way.</summary>
+    [Fact]
+    public async Task A_schema_clone_checks_a_foreign_key_between_two_filtered_tables()
+    {
+        var db = await ArrangeAsync("""
+            CREATE SCHEMA s;
+            CREATE TABLE s.customers (id int PRIMARY KEY, name text);
+            CREATE TABLE s.orders (id int PRIMARY KEY, customer_id int CONSTRAINT orders_customer_fk REFERENCES s.customers (id));
+            INSERT INTO s.customers VALUES (1, 'a'), (2, 'b'), (5, 'e');
+            INSERT INTO s.orders VALUES (1, 1), (2, 2), (3, 5), (6, 5);
+            """);
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Schema, "s", options: new CloneOptions { Where = "id < 4" }));
+        Assert.Equal($"{Source(db)}: table \"s\".\"orders\": the where filter keeps 1 row whose foreign key \"orders_customer_fk\" (customer_id) references rows of \"s\".\"customers\" " +
+                     "it leaves out (for example (customer_id)=(5)); widen the filter, or clone with subset, which follows foreign keys", e.Message);
+        await AssertNothingWrittenAsync(db);
+
+        await CloneKit.CloneAsync(db, CloneOperation.Schema, "s", options: new CloneOptions { Where = "id <> 3 AND id <> 6" });
+        Assert.Equal(["1|1", "2|2"], await ColumnAsync(db.Target, "SELECT concat_ws('|', id, customer_id) FROM s.orders ORDER BY id"));
+        Assert.Equal(["orders_customer_fk"], await ColumnAsync(db.Target, "SELECT conname FROM pg_constraint WHERE conrelid = 's.orders'::regclass AND contype = 'f'"));
+    }
+
     /// <summary>The value found is the source's: with its column masked, the refusal does not show it.</summary>
     [Fact]
     public async Task A_masked_key_is_not_shown_in_the_refusal()
