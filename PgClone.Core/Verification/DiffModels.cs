@@ -17,13 +17,16 @@ public sealed record CategoryDiff(string Category, IReadOnlyList<string> OnlyInS
     public int Count => OnlyInSource.Count + OnlyInTarget.Count + Modified.Count;
 }
 
-/// <summary>The definitions of one schema compared between source and target, category by category.</summary>
-public sealed record SchemaDiffResult(string Schema, IReadOnlyList<CategoryDiff> Categories)
+/// <summary>
+/// The definitions of one schema compared between source and target, category by category; DatabaseWide says whether
+/// the database's own objects were among them, so a report without them cannot be read as their being in sync.
+/// </summary>
+public sealed record SchemaDiffResult(string Schema, IReadOnlyList<CategoryDiff> Categories, bool DatabaseWide = true)
 {
     public int DiffCount => Categories.Sum(c => c.Count);
     public bool InSync => DiffCount == 0;
 
-    /// <summary>The report as JSON: schema, in_sync, diff_count, summary (counts per category), then each category.</summary>
+    /// <summary>The report as JSON: schema, database_wide, in_sync, diff_count, summary (counts per category), then each category.</summary>
     public JsonObject ToJson()
     {
         var summary = new JsonObject();
@@ -32,7 +35,7 @@ public sealed record SchemaDiffResult(string Schema, IReadOnlyList<CategoryDiff>
             {
                 ["only_in_source"] = c.OnlyInSource.Count, ["only_in_target"] = c.OnlyInTarget.Count, ["modified"] = c.Modified.Count,
             };
-        var json = new JsonObject { ["schema"] = Schema, ["in_sync"] = InSync, ["diff_count"] = DiffCount, ["summary"] = summary };
+        var json = new JsonObject { ["schema"] = Schema, ["database_wide"] = DatabaseWide, ["in_sync"] = InSync, ["diff_count"] = DiffCount, ["summary"] = summary };
         foreach (var c in Categories)
             json[c.Category] = new JsonObject
             {

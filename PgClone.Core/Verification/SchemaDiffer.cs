@@ -7,14 +7,20 @@ namespace PgClone.Core.Verification;
 /// <summary>
 /// Compares the definitions of one schema on the source and the target: tables column by column, and indexes
 /// (except those backing constraints), constraints, user triggers, views, materialized views, sequences, functions,
-/// types and every other kind pg_dump emits (<see cref="DiffCatalogKinds"/>, database-wide ones included) by
-/// their server-rendered definitions. Read-only on both servers.
+/// types and every other kind pg_dump emits (<see cref="DiffCatalogKinds"/>, database-wide ones included unless
+/// <see cref="DatabaseWide"/> is off) by their server-rendered definitions. Read-only on both servers.
 /// </summary>
 public sealed class SchemaDiffer
 {
     /// <summary>The category of everything's owners and grants (on by default, as in pg_dump -s); off, a clone made
     /// into a database without the source's roles, which differs in them by design, can be compared.</summary>
     public bool Privileges { get; init; } = true;
+
+    /// <summary>The objects of the database rather than of the schema (access methods, foreign-data wrappers, servers and
+    /// user mappings, publications, event triggers, default privileges not IN SCHEMA, and their owners and grants and
+    /// those of large objects). On by default, as a database clone brings them; off after a schema or table clone,
+    /// which (like pg_dump -n) does not, so that they are not reported as drift.</summary>
+    public bool DatabaseWide { get; init; } = true;
 
     public Task<SchemaDiffResult> DiffAsync(ServerEndpoint source, ServerEndpoint target, string schema, CancellationToken ct = default) =>
         DiffAsync(source, target, schema, null, ct);
@@ -39,7 +45,7 @@ public sealed class SchemaDiffer
         if (back is not null)
             tc = tc.ToDictionary(kv => kv.Key, kv => kv.Value.Select(c => c with { Type = back.Rewrite(c.Type), Default = c.Default is null ? null : back.Rewrite(c.Default) }).ToList(), StringComparer.Ordinal);
         var categories = new List<CategoryDiff>();
-        foreach (var (category, sql) in DiffCatalog.Definitions.Concat(DiffCatalogKinds.Definitions).Where(d => Privileges || d.Category != DiffCatalogKinds.PrivilegesCategory))
+        foreach (var (category, sql) in DiffCatalog.Definitions.Concat(DiffCatalogKinds.Queries(DatabaseWide)).Where(d => Privileges || d.Category != DiffCatalogKinds.PrivilegesCategory))
         {
             var (sourceDefs, targetDefs) = await ReadOnlySession.BothAsync(DiffCatalog.ReadDefinitionsAsync(s, sql, schema, ct), DiffCatalog.ReadDefinitionsAsync(t, sql, onTarget, ct));
             var (sd, td) = (ToMap(sourceDefs), ToMap(back is null ? targetDefs : targetDefs.Select(d => (back.Rewrite(d.Name), back.Rewrite(d.Definition))).ToList()));
@@ -51,7 +57,7 @@ public sealed class SchemaDiffer
                 _ => Compare(category, sd, td),
             });
         }
-        return new SchemaDiffResult(schema, categories);
+        return new SchemaDiffResult(schema, categories, DatabaseWide);
     }
 
     private static async Task<Dictionary<string, List<DiffColumn>>> ReadColumnsAsync(ReadOnlySession s, string schema, CancellationToken ct) =>

@@ -37,6 +37,22 @@ public sealed class DiffCommandTests(PgServersFixture fx) : IClassFixture<PgServ
         Assert.Equal(0, withoutPrivileges.ExitCode);
         Assert.False(JsonDocument.Parse(withoutPrivileges.Stdout).RootElement.TryGetProperty("privileges", out _));
 
+        // A default privilege not IN SCHEMA is the database's, which a schema clone does not bring: drift, unless left out.
+        await PgServers.ExecAsync(db.Target, "REVOKE SELECT ON s.t FROM PUBLIC");
+        await PgServers.ExecAsync(db.Source, "ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC");
+        var databaseWide = await PgCloneCli.RunAsync("diff", "--source", db.Source, "--target", db.Target, "--schema", "s");
+        Assert.Equal(2, databaseWide.ExitCode);
+        var withDatabaseWide = JsonDocument.Parse(databaseWide.Stdout).RootElement;
+        Assert.Equal((true, 1), (withDatabaseWide.GetProperty("database_wide").GetBoolean(), withDatabaseWide.GetProperty("diff_count").GetInt32()));
+        Assert.Matches("^for role \\S+ on tables$", Assert.Single(withDatabaseWide.GetProperty("default_privileges").GetProperty("only_in_source").EnumerateArray()).GetString());
+        var schemaOnly = await PgCloneCli.RunAsync("diff", "--source", db.Source, "--target", db.Target, "--schema", "s", "--no-database-wide");
+        Assert.Equal(("", 0), (schemaOnly.Stderr, schemaOnly.ExitCode));
+        var withoutDatabaseWide = JsonDocument.Parse(schemaOnly.Stdout).RootElement;
+        Assert.Equal((false, true, 0), (withoutDatabaseWide.GetProperty("database_wide").GetBoolean(), withoutDatabaseWide.GetProperty("in_sync").GetBoolean(),
+            withoutDatabaseWide.GetProperty("default_privileges").GetProperty("only_in_source").GetArrayLength()));
+        Assert.False(withoutDatabaseWide.TryGetProperty("publications", out _));
+        Assert.StartsWith("{\n  \"schema\": \"s\",\n  \"database_wide\": false,\n  \"in_sync\": true,", schemaOnly.Stdout);
+
         var missing = await PgCloneCli.RunAsync("diff", "--source", db.Source, "--target", db.Target, "--schema", "nope");
         Assert.Equal(1, missing.ExitCode);
         Assert.EndsWith(": schema \"nope\": does not exist\n", missing.Stderr);

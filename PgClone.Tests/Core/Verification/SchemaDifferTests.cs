@@ -88,7 +88,7 @@ public sealed class SchemaDifferTests(PgServersFixture fx) : IClassFixture<PgSer
         var zero = """{"only_in_source":0,"only_in_target":0,"modified":0}""";
         var empty = """{"only_in_source":[],"only_in_target":[],"modified":[]}""";
         Assert.Equal(
-            """{"schema":"app","in_sync":true,"diff_count":0,"summary":{""" +
+            """{"schema":"app","database_wide":true,"in_sync":true,"diff_count":0,"summary":{""" +
             string.Join(",", Categories.Select(c => $"\"{c}\":{zero}")) + "}," +
             string.Join(",", Categories.Select(c => $"\"{c}\":{empty}")) + "}",
             json);
@@ -360,6 +360,50 @@ public sealed class SchemaDifferTests(PgServersFixture fx) : IClassFixture<PgSer
         Assert.Matches("^for role \\S+ in schema app on tables$", Assert.Single(defaults.OnlyInSource));
         Assert.Empty(defaults.Modified);
         Assert.Equal(8, result.DiffCount);
+    }
+
+    /// <summary>The categories of the database's own objects, left out of a diff after a schema clone.</summary>
+    private static readonly string[] DatabaseWideCategories = ["access_methods", "foreign_servers", "publications", "event_triggers"];
+
+    /// <summary>
+    /// A schema clone (like pg_dump -n) does not bring the database's own objects: without them the diff is in sync,
+    /// keeping the schema's own default privileges; with them (the default, right after a database clone) it reports
+    /// exactly those the source has.
+    /// </summary>
+    [Fact]
+    public async Task After_a_schema_clone_the_diff_without_database_wide_objects_is_in_sync_and_with_them_names_each()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("diff_dbwide");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA app;
+            CREATE TABLE app.t(id int PRIMARY KEY);
+            CREATE FUNCTION app.on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;
+            CREATE EVENT TRIGGER app_ddl ON ddl_command_end EXECUTE FUNCTION app.on_ddl();
+            CREATE PUBLICATION app_pub FOR TABLE app.t;
+            ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC;
+            ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON SEQUENCES TO PUBLIC;
+            """);
+        await CloneKit.CloneAsync(db, CloneOperation.Schema, "app");
+        var (source, target) = (ServerEndpoint.Parse(ServerRole.Source, db.Source), ServerEndpoint.Parse(ServerRole.Target, db.Target));
+        var user = await PgServers.ScalarAsync<string>(db.Source, "SELECT current_user::text");
+
+        var schemaOnly = await new SchemaDiffer { DatabaseWide = false }.DiffAsync(source, target, "app");
+
+        Assert.Equal((false, true), (schemaOnly.DatabaseWide, schemaOnly.InSync));
+        Assert.Equal(Categories.Except(DatabaseWideCategories), schemaOnly.Categories.Select(c => c.Category));
+        Assert.All(schemaOnly.Categories, c => Assert.Equal((c.Category, 0), (c.Category, c.Count)));
+        var json = schemaOnly.ToJsonText(indented: false);
+        Assert.StartsWith("""{"schema":"app","database_wide":false,"in_sync":true,"diff_count":0,"summary":{"tables":""", json);
+        Assert.DoesNotContain("\"publications\"", json);
+
+        var whole = await new SchemaDiffer().DiffAsync(source, target, "app");
+
+        Assert.True(whole.DatabaseWide);
+        Assert.Equal(Categories, whole.Categories.Select(c => c.Category));
+        Assert.Equal(
+            ["publications: -app_pub", $"default_privileges: -for role {user} on tables", "event_triggers: -app_ddl"],
+            whole.Categories.SelectMany(c => c.OnlyInSource.Select(n => $"{c.Category}: -{n}")
+                .Concat(c.OnlyInTarget.Select(n => $"{c.Category}: +{n}")).Concat(c.Modified.Select(m => $"{c.Category}: ~{m.Name}"))));
     }
 
     [Fact]
