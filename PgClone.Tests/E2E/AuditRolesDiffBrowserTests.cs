@@ -30,6 +30,7 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
             CREATE TABLE app.events (id int PRIMARY KEY, at timestamptz);
             CREATE TABLE app.a_codes (code text PRIMARY KEY);
             INSERT INTO app.a_codes SELECT 'c' || g FROM generate_series(1, 1200) g;
+            ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC;
             """);
         await PgServers.ExecAsync(data.Target, """
             CREATE SCHEMA app;
@@ -105,10 +106,22 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
         await op.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/diff-operator-1280.png", FullPage = true });
         await op.GetByLabel("Owners and grants").UncheckAsync();
         await op.ClickAsync("#diff-run");
-        await Assertions.Expect(op.Locator("#diff-summary")).ToHaveTextAsync("3 differences");
+        await Assertions.Expect(op.Locator("#diff-summary")).ToHaveTextAsync("4 differences");
         await Assertions.Expect(privileges).ToHaveCountAsync(0);
         // The download is the comparison shown, without owners and grants.
-        await Assertions.Expect(op.Locator("#diff-download")).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("privileges=false&download=true$"));
+        await Assertions.Expect(op.Locator("#diff-download")).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("privileges=false&databaseWide=true&download=true$"));
+        // The source's default privilege not IN SCHEMA is the database's: the switch leaves it out, as after a schema clone.
+        var defaults = op.Locator(".pgclone-diff-category[data-category='default_privileges']");
+        await Assertions.Expect(defaults.Locator("[data-kind='missing'] code")).ToHaveTextAsync("for role postgres on tables");
+        await Assertions.Expect(op.Locator("#diff-database-wide-help")).ToHaveTextAsync(
+            "Access methods, foreign servers, publications, event triggers, default privileges not in a schema. Off after a schema or table clone, which does not bring them.");
+        await Assertions.Expect(op.Locator("#diff-scope")).ToHaveCountAsync(0);
+        await op.GetByLabel("Database-wide objects").UncheckAsync();
+        await op.ClickAsync("#diff-run");
+        await Assertions.Expect(op.Locator("#diff-summary")).ToHaveTextAsync("3 differences");
+        await Assertions.Expect(defaults).ToHaveCountAsync(0);
+        await Assertions.Expect(op.Locator("#diff-scope")).ToHaveTextAsync("Database-wide objects not compared");
+        await Assertions.Expect(op.Locator("#diff-download")).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("privileges=false&databaseWide=false&download=true$"));
         Assert.Empty(opErrors);
 
         // Audit: the Auditor filters by action and verifies the chain.

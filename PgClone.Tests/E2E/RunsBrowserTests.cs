@@ -116,6 +116,15 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
         await Assertions.Expect(op.Locator("#run-header .policy-rules thead")).ToBeHiddenAsync();
         await Assertions.Expect(op.Locator("#run-header .policy-rules td[data-label='Strategy']")).ToBeInViewportAsync(new() { Ratio = 1 });
         await Shot(op, "run-detail");
+        // Its drift, opened from the run: a schema clone brings none of the database's own objects, so they are left out.
+        await op.ClickAsync("#verify-this-run");
+        await Assertions.Expect(op.Locator("#diff-run-scope")).ToContainTextAsync($"Comparing run #{maskedRun}");
+        await Assertions.Expect(op.GetByLabel("Database-wide objects")).Not.ToBeCheckedAsync();
+        await op.ClickAsync("#diff-run");
+        await Assertions.Expect(op.Locator("#diff-scope")).ToHaveTextAsync("Database-wide objects not compared");
+        // The only drift is the test bed's own slow-loading triggers on the target (not its event trigger, database-wide).
+        await Assertions.Expect(op.Locator("#diff-summary")).ToHaveTextAsync("2 differences");
+        Assert.Equal(["customers.zz_slow", "orders.zz_slow"], (await op.Locator(".pgclone-diff-category[data-category='triggers'] [data-kind='extra'] code").AllInnerTextsAsync()).Select(t => t.Trim()));
 
         // A long run started by the Operator: the Auditor watches it live, with no Start, Cancel or Resume.
         var (http, _) = await RunsTestBed.LogInAsync(console.Url, RunsConsole.Operator);

@@ -15,16 +15,16 @@ public static class DiffApi
 {
     public static RouteGroupBuilder MapDiff(this RouteGroupBuilder v1)
     {
-        v1.MapGet("/diff", async Task<IResult> (int source, int target, string schema, bool? privileges, bool? download, HttpContext context, DiffService diff, AuditLog audit, CancellationToken ct) =>
+        v1.MapGet("/diff", async Task<IResult> (int source, int target, string schema, bool? privileges, bool? databaseWide, bool? download, HttpContext context, DiffService diff, AuditLog audit, CancellationToken ct) =>
                 await Problems.Guard(async () =>
                 {
-                    var result = await diff.DiffAsync(new CompareRequest(source, target, schema, Privileges: privileges ?? true), context.User, ct);
+                    var result = await diff.DiffAsync(new CompareRequest(source, target, schema, Privileges: privileges ?? true, DatabaseWide: databaseWide ?? true), context.User, ct);
                     var json = Encoding.UTF8.GetBytes(result.ToJsonText());
                     if (download != true) return Results.Bytes(json, "application/json");
                     await audit.RecordAsync(AuditActions.DiffExported, $"diff of schema {PgClone.Core.Connections.Sql.Ident(schema)}", new { source, target, schema }, source, ct: ct);
                     return Results.File(json, "application/json", $"pgclone-diff-{schema}.json");
                 }))
-            .RequireAuthorization(Policies.View).WithTags("Diff and verify").WithSummary("Schema drift between two connections, by category (privileges=false leaves owners and grants out)");
+            .RequireAuthorization(Policies.View).WithTags("Diff and verify").WithSummary("Schema drift between two connections, by category (privileges=false leaves owners and grants out; databaseWide=false the database's own objects, after a schema or table clone)");
         v1.MapGet("/verify", async Task<IResult> (int? source, int? target, string? schema, string? mode, long? run, ClaimsPrincipal user, DiffService diff, CancellationToken ct) =>
                 await Problems.Guard(async () =>
                 {

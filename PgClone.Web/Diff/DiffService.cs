@@ -12,13 +12,17 @@ namespace PgClone.Web.Diff;
 
 /// <summary>
 /// What to compare: two connections and a schema; for verify, the mode and optionally the run whose mask rules exclude
-/// columns; for diff, whether owners and grants are compared.
+/// columns; for diff, whether owners and grants are compared, and whether the database's own objects are.
 /// </summary>
 public sealed record CompareRequest(int SourceConnectionId, int TargetConnectionId, string Schema, VerifyMode Mode = VerifyMode.Exact, long? RunId = null,
-    bool Privileges = true);
+    bool Privileges = true, bool DatabaseWide = true);
 
-/// <summary>A run's scope as verify takes it over: its connections, its schema, and the columns its mask rules change.</summary>
-public sealed record RunScope(long RunId, int SourceConnectionId, int TargetConnectionId, string Schema, IReadOnlyList<string> MaskedColumns);
+/// <summary>
+/// A run's scope as verify and diff take it over: its connections, its schema, the columns its mask rules change, and
+/// whether its clone brought the database's own objects (a database clone did; a schema or table clone, like
+/// pg_dump -n, did not, so its drift leaves them out by default).
+/// </summary>
+public sealed record RunScope(long RunId, int SourceConnectionId, int TargetConnectionId, string Schema, IReadOnlyList<string> MaskedColumns, bool DatabaseWide);
 
 /// <summary>
 /// Schema drift and data verification between two registered connections, with the engine's
@@ -30,9 +34,10 @@ public sealed class DiffService(ConnectionService connections, RunsService runs,
     public async Task<SchemaDiffResult> DiffAsync(CompareRequest request, ClaimsPrincipal user, CancellationToken ct = default)
     {
         var (source, target, schema) = await EndpointsAsync(request, user, ct);
-        var result = await new SchemaDiffer { Privileges = request.Privileges }.DiffAsync(source, target, schema, ct);
+        var result = await new SchemaDiffer { Privileges = request.Privileges, DatabaseWide = request.DatabaseWide }.DiffAsync(source, target, schema, ct);
         await audit.RecordAsync(AuditActions.SchemaDiffed, Subject(source, target, schema),
-            new { source = source.Name, target = target.Name, schema, privileges = request.Privileges, result.InSync, result.DiffCount }, request.SourceConnectionId, audit.ActorFor(user), ct);
+            new { source = source.Name, target = target.Name, schema, privileges = request.Privileges, databaseWide = request.DatabaseWide, result.InSync, result.DiffCount },
+            request.SourceConnectionId, audit.ActorFor(user), ct);
         return result;
     }
 
@@ -69,7 +74,7 @@ public sealed class DiffService(ConnectionService connections, RunsService runs,
         var schema = run.Run.Schema ?? "public";
         var rules = MaskRuleSet.Parse(run.Options?.Mask, operation, schema);
         var masked = rules.VerifyExclusions(operation == CloneOperation.Table && run.Run.Table is { } table ? new QualifiedName(schema, table) : null);
-        return new RunScope(runId, source, target, schema, masked);
+        return new RunScope(runId, source, target, schema, masked, DatabaseWide: operation is not (CloneOperation.Schema or CloneOperation.Table));
     }
 
     private async Task<(ServerEndpoint Source, ServerEndpoint Target, string Schema)> EndpointsAsync(CompareRequest r, ClaimsPrincipal user, CancellationToken ct)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -6,6 +7,7 @@ using PgClone.Core;
 using PgClone.Core.Verification;
 using PgClone.Tests.Fixtures;
 using PgClone.Tests.Web.Runs;
+using PgClone.Web.Diff;
 using PgClone.Web.Runs;
 using static PgClone.Tests.Web.Runs.RunsTestBed;
 
@@ -25,6 +27,7 @@ public sealed class DiffApiTests(PgServersFixture fx)
             CREATE SCHEMA "Drift Zone";
             CREATE TABLE "Drift Zone"."Orders" (id int PRIMARY KEY, note text);
             CREATE TABLE "Drift Zone".only_source (id int);
+            ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC;
             """);
         await PgServers.ExecAsync(data.Target, """
             CREATE SCHEMA "Drift Zone";
@@ -45,8 +48,14 @@ public sealed class DiffApiTests(PgServersFixture fx)
             changed.GetProperty("columns")[0].GetProperty("drift").GetString(), changed.GetProperty("columns")[0].GetProperty("source").GetString(),
             changed.GetProperty("columns")[0].GetProperty("target").GetString()));
         Assert.Equal("table \"Drift Zone\".\"Orders\"", diff.GetProperty("privileges").GetProperty("modified")[0].GetProperty("name").GetString());
+        // The source's default privilege not IN SCHEMA is the database's: reported unless databaseWide=false.
+        Assert.Equal(["for role postgres on tables"], diff.GetProperty("default_privileges").GetProperty("only_in_source").EnumerateArray().Select(e => e.GetString()));
         var withoutPrivileges = await http.GetFromJsonAsync<JsonElement>($"api/v1/diff?source={console.SourceId}&target={console.TargetId}&schema=Drift%20Zone&privileges=false");
-        Assert.Equal((3, false), (withoutPrivileges.GetProperty("diff_count").GetInt32(), withoutPrivileges.TryGetProperty("privileges", out _)));
+        Assert.Equal((4, true, false), (withoutPrivileges.GetProperty("diff_count").GetInt32(), withoutPrivileges.GetProperty("database_wide").GetBoolean(),
+            withoutPrivileges.TryGetProperty("privileges", out _)));
+        var schemaOnly = await http.GetFromJsonAsync<JsonElement>($"api/v1/diff?source={console.SourceId}&target={console.TargetId}&schema=Drift%20Zone&privileges=false&databaseWide=false");
+        Assert.Equal((3, false, false, 0), (schemaOnly.GetProperty("diff_count").GetInt32(), schemaOnly.GetProperty("database_wide").GetBoolean(),
+            schemaOnly.TryGetProperty("publications", out _), schemaOnly.GetProperty("default_privileges").GetProperty("only_in_source").GetArrayLength()));
         var download = await http.GetAsync($"api/v1/diff?source={console.SourceId}&target={console.TargetId}&schema=Drift%20Zone&download=true");
         Assert.Equal("pgclone-diff-Drift Zone.json", download.Content.Headers.ContentDisposition!.FileNameStar ?? download.Content.Headers.ContentDisposition.FileName);
         var missing = await http.GetAsync($"api/v1/diff?source={console.SourceId}&target={console.TargetId}&schema=nowhere");
@@ -58,6 +67,12 @@ public sealed class DiffApiTests(PgServersFixture fx)
         var mask = JsonNode.Parse("""{"customers": {"label": "hash"}, "Sales Data.notes": {"label": "hash", "tags": "null"}}""")!.AsObject();
         var runId = await StartAsync(http, new RunRequest("schema", console.SourceId, console.TargetId, Schema, Options: new CloneOptions { Mask = mask }));
         Assert.Equal(RunStatus.Succeeded, (await WaitFinishedAsync(http, runId)).Run.Status);
+
+        // A schema run brought none of the database's own objects: its drift leaves them out by default, and is then in sync.
+        var scope = await console.Factory.Services.GetRequiredService<DiffService>().RunScopeAsync(runId);
+        Assert.Equal((Schema, false), (scope.Schema, scope.DatabaseWide));
+        var runDrift = await http.GetFromJsonAsync<JsonElement>($"api/v1/diff?source={console.SourceId}&target={console.TargetId}&schema={Uri.EscapeDataString(Schema)}&databaseWide=false");
+        Assert.True(runDrift.GetProperty("in_sync").GetBoolean(), runDrift.ToString());
 
         var verified = (await http.GetFromJsonAsync<VerifyResult>($"api/v1/verify?run={runId}&mode=checksum", Json))!;
         Assert.True(verified.AllMatch, string.Join("; ", verified.Tables.Select(t => $"{t.Table} {t.Status}")));
