@@ -256,7 +256,10 @@ public static partial class CatalogReader
                    co.convalidated, co.conkey, co.conindid, co.confrelid, {{Comment("pg_constraint", "co.oid")}},
                    CASE WHEN co.contype = 'c' THEN ARRAY(SELECT d.refobjid FROM pg_depend d WHERE d.classid = 'pg_constraint'::regclass AND d.objid = co.oid
                                                           AND d.refclassid = 'pg_proc'::regclass AND d.deptype = 'n') ELSE '{}' END,
-                   co.confkey, co.confmatchtype = 'f'
+                   co.confkey, co.confmatchtype = 'f',
+                   CASE WHEN co.contype = 'f' THEN ARRAY(SELECT format('OPERATOR(%I.%s)', o.n, o.name) FROM unnest(co.conpfeqop) WITH ORDINALITY AS e (op, k)
+                                                          CROSS JOIN LATERAL (SELECT on_.nspname, op.oprname FROM pg_operator op JOIN pg_namespace on_ ON on_.oid = op.oprnamespace
+                                                                              WHERE op.oid = e.op) o (n, name) ORDER BY e.k) ELSE '{}' END
             FROM pg_constraint co
             JOIN pg_class c ON c.oid = co.conrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -264,7 +267,7 @@ public static partial class CatalogReader
             ORDER BY co.conrelid, co.conname
             """, schemas, r => new ConstraintInfo(
                 r.GetFieldValue<uint>(0), r.GetFieldValue<uint>(1), r.GetString(2), r.GetChar(3), r.GetString(4), r.GetBoolean(5),
-                Oid(r, 6), r.GetBoolean(7), Shorts(r, 8), Oid(r, 9), Oid(r, 10), Str(r, 11)) { Functions = r.GetFieldValue<uint[]>(12), ReferencedColumns = Shorts(r, 13), MatchFull = r.GetBoolean(14) }, ct);
+                Oid(r, 6), r.GetBoolean(7), Shorts(r, 8), Oid(r, 9), Oid(r, 10), Str(r, 11)) { Functions = r.GetFieldValue<uint[]>(12), ReferencedColumns = Shorts(r, 13), MatchFull = r.GetBoolean(14), EqualityOperators = r.GetFieldValue<string[]>(15) }, ct);
 
     /// <summary>The name of a relation's tablespace (null for the database's default, oid 0).</summary>
     private static string SpaceOf(string column) => $"(SELECT ts.spcname FROM pg_tablespace ts WHERE ts.oid = {column})";

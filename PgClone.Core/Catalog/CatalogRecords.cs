@@ -267,6 +267,11 @@ public sealed record ConstraintInfo(
     public IReadOnlyList<int> ReferencedColumns { get; init; } = [];
     /// <summary>A foreign key declared MATCH FULL: a row with any of its columns set must find the row it references (MATCH SIMPLE: all of them set).</summary>
     public bool MatchFull { get; init; }
+    /// <summary>
+    /// A foreign key's equality operators (conpfeqop), one per column, as OPERATOR(schema.name): the key compares with
+    /// them, whatever "=" resolves to on a search_path (citext's, in a schema not on it, is not text's).
+    /// </summary>
+    public IReadOnlyList<string> EqualityOperators { get; init; } = [];
 }
 
 /// <summary>An index; <see cref="Tail"/> is pg_get_indexdef() from " USING" on, so the index can be renamed or moved to another table.</summary>

@@ -144,6 +144,7 @@ public sealed record ClonePlan
 /// </summary>
 /// <param name="Partitioned">A partitioned table's key covers the rows of all its partitions; another's, its own rows only (ONLY).</param>
 /// <param name="MatchFull">MATCH FULL: a row with any key column set must find its referenced row; MATCH SIMPLE: one with all of them set.</param>
+/// <param name="EqualityOperators">The key's own operators, referenced column on the left (<see cref="ConstraintInfo.EqualityOperators"/>).</param>
 public sealed record FilteredForeignKey(
     string Name,
     QualifiedName Table,
@@ -153,6 +154,7 @@ public sealed record FilteredForeignKey(
     bool ReferencedPartitioned,
     IReadOnlyList<string> ReferencedColumns,
     bool MatchFull,
+    IReadOnlyList<string> EqualityOperators,
     string Where)
 {
     /// <summary>

@@ -124,7 +124,7 @@ internal sealed partial class PlanAssembler
     {
         if (where is null || !_options.IncludeData || !c.Validated) return;
         _filteredKeys.Add(new FilteredForeignKey(c.Name, t.Name, t.IsPartitioned, [.. c.Columns.Select(n => ColumnName(t, n))],
-            referenced.Name, referenced.IsPartitioned, [.. c.ReferencedColumns.Select(n => ColumnName(referenced, n))], c.MatchFull, where));
+            referenced.Name, referenced.IsPartitioned, [.. c.ReferencedColumns.Select(n => ColumnName(referenced, n))], c.MatchFull, c.EqualityOperators, where));
     }
 
     /// <summary>

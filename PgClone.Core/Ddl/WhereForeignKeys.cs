@@ -8,8 +8,8 @@ namespace PgClone.Core.Ddl;
 /// their manager not): the key, added on the target once the rows are in, would fail the run after it wrote them.
 /// Each such key (<see cref="ClonePlan.FilteredForeignKeys"/>) is one read-only anti-join on the source, in the run's
 /// snapshot, with the filter run as the copy runs it (<c>FROM ONLY table WHERE (filter)</c>, on the user's search_path):
-/// it counts the kept rows with their key set whose referenced columns no kept row holds (<c>=</c> per column, as the
-/// user's psql resolves it) and gives the first of them by key.
+/// it counts the kept rows with their key set whose referenced columns no kept row holds (with the key's own equality
+/// operators) and gives the first of them by key.
 /// </summary>
 public static class WhereForeignKeys
 {
@@ -42,7 +42,7 @@ public static class WhereForeignKeys
         var to = Rows(key.Referenced, key.ReferencedPartitioned, key.ReferencedColumns, key.Where);
         var r = key.Columns.Select(c => "r." + Sql.Ident(c)).ToList();
         var set = string.Join(key.MatchFull ? " OR " : " AND ", r.Select(c => $"{c} IS NOT NULL"));
-        var equal = string.Join(" AND ", key.ReferencedColumns.Select((c, i) => $"p.{Sql.Ident(c)} = {r[i]}"));
+        var equal = string.Join(" AND ", key.ReferencedColumns.Select((c, i) => $"p.{Sql.Ident(c)} {key.EqualityOperators[i]} {r[i]}"));
         return $"SELECT pg_catalog.count(*) OVER (), {string.Join(", ", r.Select(c => $"{c}::pg_catalog.text"))} FROM ({from}) r " +
                $"WHERE ({set}) AND NOT EXISTS (SELECT FROM ({to}) p WHERE {equal}) ORDER BY {string.Join(", ", r)} LIMIT 1";
     }

@@ -82,6 +82,25 @@ public sealed class WhereForeignKeyTests(PgServersFixture fx) : IClassFixture<Pg
             await ColumnAsync(db.Target, "SELECT conname || '|' || pg_get_constraintdef(oid) || '|' || convalidated FROM pg_constraint WHERE conrelid = 's.employee'::regclass AND contype = 'f'"));
     }
 
+    /// <summary>
+    /// The key compares with its own operator: citext's, in a schema not on the user's search_path, where "=" between
+    /// two citext values would be text's (citext casts to text implicitly) and find 'a' apart from 'A'.
+    /// </summary>
+    [Fact]
+    public async Task The_check_compares_with_the_keys_own_operator()
+    {
+        var db = await ArrangeAsync("""
+            CREATE SCHEMA ext; CREATE EXTENSION citext SCHEMA ext; CREATE SCHEMA s;
+            CREATE TABLE s.tag (id ext.citext PRIMARY KEY, parent ext.citext REFERENCES s.tag (id));
+            INSERT INTO s.tag VALUES ('Root', NULL), ('leaf', 'ROOT'), ('other', NULL);
+            """);
+
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Table, "s", "tag", new CloneOptions { Where = "id::text <> 'other'" });
+
+        Assert.Equal(2L, Assert.Single(result.Tables).Rows);
+        Assert.Equal(["leaf|ROOT", "Root|"], await ColumnAsync(db.Target, "SELECT concat_ws('|', id, coalesce(parent::text, '')) FROM s.tag ORDER BY id::text COLLATE \"C\" DESC"));
+    }
+
     [Fact]
     public async Task Rows_referencing_no_one_need_no_referenced_row()
     {
