@@ -205,6 +205,25 @@ public static partial class CatalogReader
             """, schemas, r => (ObjectKey.Parse(r.GetString(0)), ObjectKey.Parse(r.GetString(1))), ct);
 
     /// <summary>
+    /// The functions (every overload, extension members apart: the extension check covers those) that the calls by
+    /// name name, as outside dependencies of the functions making them (<see cref="Ddl.PlanScope.OutsideCallsAtLoad"/>).
+    /// </summary>
+    public static async Task<List<OutsideDependency>> FunctionsCalledAsync(NpgsqlConnection conn, IReadOnlyList<(ObjectKey From, QualifiedName Called)> calls, CancellationToken ct)
+    {
+        if (calls.Count == 0) return [];
+        // The names as pairs, one after the other: (schema, name), (schema, name), ...
+        var found = await QueryAsync(conn, $"""
+            SELECT n.nspname, p.proname, p.oid::regprocedure::text
+            FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+            WHERE (n.nspname, p.proname) IN (SELECT $1[i], $1[i + 1] FROM generate_series(1, cardinality($1), 2) i) AND {NotMember("pg_proc", "p.oid")}
+            ORDER BY 1, 2, 3
+            """, [.. calls.Select(c => c.Called).Distinct().SelectMany(q => new[] { q.Schema, q.Name })],
+            r => (Called: new QualifiedName(r.GetString(0), r.GetString(1)), Name: r.GetString(2)), ct);
+        var byCalled = found.ToLookup(f => f.Called);
+        return [.. calls.SelectMany(c => byCalled[c.Called].Select(f => new OutsideDependency(c.From, "regprocedure", f.Name, c.Called.Schema)))];
+    }
+
+    /// <summary>
     /// What objects need in schemas other than <paramref name="schemas"/> (and than pg_catalog and
     /// information_schema), apart from extension members (the extension check covers those): a column's domain, a
     /// default's sequence or function, a view's table. A table, schema or functions clone does not bring them, so

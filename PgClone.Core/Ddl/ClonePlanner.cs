@@ -59,7 +59,10 @@ public static class ClonePlanner
             catalog = await CatalogReader.ReadAsync(source, schemas, extensions, request.Operation is CloneOperation.Database or CloneOperation.DatabaseCreate, ct, catalogHelper);
             scope = PlanScope.Build(request, catalog);
             if (request.Operation is not (CloneOperation.Database or CloneOperation.DatabaseCreate))
+            {
                 outside = await CatalogReader.OutsideDependenciesAsync(source, [.. schemas], ct);
+                outside.AddRange(await CatalogReader.FunctionsCalledAsync(source, scope.OutsideCallsAtLoad(catalog), ct));
+            }
             if (request.Operation is CloneOperation.Table or CloneOperation.Functions) outside.AddRange(scope.RelationsLeftBehind(request, catalog));
             if (options.IncludeData)
             {

@@ -38,7 +38,7 @@ internal sealed class FunctionBodies(SourceCatalog catalog)
             .Select(e => e.Extension).Distinct(StringComparer.Ordinal);
 
     /// <summary>The calls a body makes by name: an identifier followed by "(", with the schema written before it, if any.</summary>
-    private static IEnumerable<(string? Schema, string Name)> Calls(FunctionInfo function)
+    public static IEnumerable<(string? Schema, string Name)> Calls(FunctionInfo function)
     {
         if (function.Definition is not { } definition) yield break;
         foreach (var body in SqlTokens.Read(definition).Where(t => t.Kind == SqlTokenKind.Dollar || t.Kind == SqlTokenKind.String))

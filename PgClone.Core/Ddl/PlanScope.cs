@@ -315,6 +315,29 @@ internal sealed class PlanScope
         return left;
     }
 
+    /// <summary>
+    /// The functions of other schemas, by name, that the bodies of the functions the load itself runs call (those of the
+    /// tables' defaults, checks, generated columns and indexes, and of the domains, and the functions these call):
+    /// PostgreSQL records no dependency for a body kept as text, and an index on a function calling util.norm() failed
+    /// after the rows were in on a target without it. A call from a function only the application runs is left as
+    /// pg_dump -n leaves it: refusing the clone for it would refuse what works.
+    /// </summary>
+    public List<(ObjectKey From, QualifiedName Called)> OutsideCallsAtLoad(SourceCatalog catalog)
+    {
+        var bodies = new FunctionBodies(catalog);
+        var reached = new HashSet<ObjectKey>(Tables.SelectMany(t => catalog.IndexesOf(t.Oid).Select(i => new ObjectKey('i', i.Oid)).Append(new ObjectKey('r', t.Oid)))
+            .Concat(Types.Select(t => new ObjectKey('t', t.Oid))));
+        var queue = new Queue<ObjectKey>(reached);
+        while (queue.TryDequeue(out var key))
+            foreach (var to in catalog.DependenciesOf(key).Concat(bodies.Called(key)))
+                if (reached.Add(to)) queue.Enqueue(to);
+        var read = catalog.Schemas.Select(s => s.Name).Append("pg_catalog").ToHashSet(StringComparer.Ordinal);
+        return [.. Functions.Where(f => reached.Contains(new ObjectKey('f', f.Oid)))
+            .SelectMany(f => FunctionBodies.Calls(f).Where(c => c.Schema is { } schema && !read.Contains(schema))
+                .Select(c => (new ObjectKey('f', f.Oid), new QualifiedName(c.Schema!, c.Name))))
+            .Distinct()];
+    }
+
     /// <summary>Whether the columns an object of a table reads are all cloned: one reading a left-out column is left out (and the plan lists it).</summary>
     private bool ReadsClonedColumns(uint table, IReadOnlyList<int> columns) =>
         !Columns.TryGetValue(table, out var kept) || columns.All(n => kept.Any(c => c.Number == n));

@@ -902,6 +902,45 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
         CloneKit.SameDump(await CloneKit.DumpAsync(db.Source, "--schema=\"App s\""), await CloneKit.DumpAsync(db.Target, "--schema=\"App s\""));
     }
 
+    /// <summary>
+    /// A function the load runs (here an index's) whose body calls one of a schema the clone does not bring: refused
+    /// before anything is written when the target lacks it. One only the application calls is cloned as pg_dump -n
+    /// clones it.
+    /// </summary>
+    [Fact]
+    public async Task A_schema_clone_refuses_a_function_its_load_runs_that_calls_one_of_another_schema_the_target_lacks()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("bodyoutside");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA util; CREATE SCHEMA app;
+            CREATE FUNCTION util.norm(t text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT lower(t)';
+            CREATE FUNCTION util.audit(t text) RETURNS void LANGUAGE sql AS 'SELECT';
+            CREATE FUNCTION app.key(t text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $f$ BEGIN RETURN util.norm(t); END $f$;
+            CREATE FUNCTION app.log(t text) RETURNS void LANGUAGE sql AS $f$ SELECT util.audit(t) $f$;
+            CREATE TABLE app.t (x text);
+            CREATE INDEX t_key ON app.t (app.key(x));
+            INSERT INTO app.t VALUES ('A'), ('b');
+            """);
+
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Schema, "app"));
+        Assert.Equal($"{ServerEndpoint.Parse(ServerRole.Source, db.Source).Describe()}: cannot clone function \"app\".\"key\"(t text): needs function util.norm(text), " +
+                     "which the target lacks and the clone does not bring (nothing was written; clone schema \"util\" first, or the whole database, or set " +
+                     "\"skip_unsupported\": true to clone without them)", e.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'app'"));
+
+        var skipped = await CloneKit.CloneAsync(db, CloneOperation.Schema, "app", options: new CloneOptions { SkipUnsupported = true });
+        Assert.Equal(["function \"app\".\"key\"(t text): needs function util.norm(text), which the target lacks and the clone does not bring",
+                      "index \"app\".\"t_key\": depends on function \"app\".\"key\"(t text), which is not cloned"], skipped.Skipped);
+        Assert.Equal("log", await PgServers.ScalarAsync<string>(db.Target, "SELECT string_agg(proname, ',' ORDER BY proname) FROM pg_proc WHERE pronamespace = 'app'::regnamespace"));
+        await PgServers.ExecAsync(db.Target, "DROP SCHEMA app CASCADE");
+
+        await PgServers.ExecAsync(db.Target, "CREATE SCHEMA util; CREATE FUNCTION util.norm(t text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT lower(t)'");
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Schema, "app");
+        Assert.Equal(2, Assert.Single(result.Tables).Rows);
+        Assert.Equal("key,log t_key", await PgServers.ScalarAsync<string>(db.Target,
+            "SELECT (SELECT string_agg(proname, ',' ORDER BY proname) FROM pg_proc WHERE pronamespace = 'app'::regnamespace) || ' ' || (SELECT string_agg(indexrelname, ',') FROM pg_stat_user_indexes WHERE schemaname = 'app')"));
+    }
+
     [Fact]
     public async Task Table_clone_leaves_out_and_lists_a_constraint_trigger_whose_FROM_table_it_does_not_bring()
     {
