@@ -229,7 +229,11 @@ public static partial class CatalogReader
     /// default's sequence or function, a view's table. A table, schema or functions clone does not bring them, so
     /// the target must have them already.
     /// </summary>
-    public static async Task<List<OutsideDependency>> OutsideDependenciesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
+    /// <param name="ownSchemaKinds">
+    /// Also the operators, operator classes and families and text search objects of <paramref name="schemas"/> (a table
+    /// or functions clone brings none: an index using the schema's operator class failed after the rows were in).
+    /// </param>
+    public static async Task<List<OutsideDependency>> OutsideDependenciesAsync(NpgsqlConnection conn, string[] schemas, bool ownSchemaKinds, CancellationToken ct) =>
         await QueryAsync(conn, $"""
             WITH {ObjectKeys}, outside AS (
                 SELECT DISTINCT f.key, d.refclassid, d.refobjid
@@ -262,7 +266,8 @@ public static partial class CatalogReader
                           JOIN pg_namespace fn ON fn.oid = f.opfnamespace JOIN pg_am a ON a.oid = f.opfmethod WHERE o.refclassid = 'pg_opfamily'::regclass AND f.oid = o.refobjid
             ) n (reg, name, ns)
             JOIN pg_namespace s ON s.oid = n.ns
-            WHERE s.nspname <> ALL($1) AND s.nspname NOT IN ('pg_catalog', 'information_schema') AND s.nspname NOT LIKE 'pg\_%'
+            WHERE (s.nspname <> ALL($1) {(ownSchemaKinds ? "OR n.reg IN ('regoperator', 'regconfig', 'regdictionary', 'ts_template', 'ts_parser', 'opclass', 'opfamily')" : "")})
+              AND s.nspname NOT IN ('pg_catalog', 'information_schema') AND s.nspname NOT LIKE 'pg\_%'
             ORDER BY 1, 3
             """, schemas, r => new OutsideDependency(ObjectKey.Parse(r.GetString(0)), r.GetString(1), r.GetString(2), r.GetString(3)), ct);
 

@@ -60,7 +60,7 @@ public static class ClonePlanner
             scope = PlanScope.Build(request, catalog);
             if (request.Operation is not (CloneOperation.Database or CloneOperation.DatabaseCreate))
             {
-                outside = await CatalogReader.OutsideDependenciesAsync(source, [.. schemas], ct);
+                outside = await CatalogReader.OutsideDependenciesAsync(source, [.. schemas], request.Operation is CloneOperation.Table or CloneOperation.Functions, ct);
                 outside.AddRange(await CatalogReader.FunctionsCalledAsync(source, scope.OutsideCallsAtLoad(catalog), ct));
             }
             if (request.Operation is CloneOperation.Table or CloneOperation.Functions) outside.AddRange(scope.RelationsLeftBehind(request, catalog));
