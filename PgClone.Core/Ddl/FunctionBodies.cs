@@ -12,6 +12,13 @@ namespace PgClone.Core.Ddl;
 /// </summary>
 internal sealed class FunctionBodies(SourceCatalog catalog)
 {
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SourceCatalog, FunctionBodies> Read = [];
+
+    /// <summary>One per catalog: the planner asks in three places (what to bring, which extensions, what the load calls), and each body is read once.</summary>
+    public static FunctionBodies Of(SourceCatalog catalog) => Read.GetValue(catalog, c => new FunctionBodies(c));
+
+    private readonly Dictionary<uint, List<(string? Schema, string Name)>> _calls = [];
+
     private readonly Dictionary<uint, FunctionInfo> _byOid = catalog.Functions.ToDictionary(f => f.Oid);
     private readonly ILookup<string, FunctionInfo> _byName = catalog.Functions.ToLookup(f => f.Name.Name, StringComparer.Ordinal);
     private readonly ILookup<string, ExtensionFunction> _extensionByName = catalog.ExtensionFunctions.ToLookup(f => f.Name, StringComparer.Ordinal);
@@ -20,7 +27,7 @@ internal sealed class FunctionBodies(SourceCatalog catalog)
     {
         if (key.Kind != 'f' || !_byOid.TryGetValue(key.Oid, out var function)) return [];
         var called = new HashSet<ObjectKey>();
-        foreach (var (schema, name) in Calls(function))
+        foreach (var (schema, name) in CallsOf(function))
             foreach (var f in _byName[name].Where(f => f.Oid != function.Oid && (schema is null || f.Name.Schema == schema)))
                 if (!catalog.DependenciesOf(new ObjectKey('f', f.Oid)).Any(d => d.Kind == 'r')) called.Add(new ObjectKey('f', f.Oid));
         return called;
@@ -33,12 +40,19 @@ internal sealed class FunctionBodies(SourceCatalog catalog)
     /// clone does not need, or refusing the clone for one the target cannot install, would be worse than the guess.
     /// </summary>
     public IEnumerable<string> Extensions(IEnumerable<FunctionInfo> functions) =>
-        functions.SelectMany(Calls).Distinct()
+        functions.SelectMany(CallsOf).Distinct()
             .SelectMany(call => _extensionByName[call.Name].Where(e => call.Schema is null ? !e.BuiltIn && !_byName[call.Name].Any() : e.Schema == call.Schema))
             .Select(e => e.Extension).Distinct(StringComparer.Ordinal);
 
+    /// <summary>The calls a body makes by name (<see cref="Calls"/>), read once per function.</summary>
+    public IReadOnlyList<(string? Schema, string Name)> CallsOf(FunctionInfo function)
+    {
+        if (!_calls.TryGetValue(function.Oid, out var calls)) _calls[function.Oid] = calls = [.. Calls(function)];
+        return calls;
+    }
+
     /// <summary>The calls a body makes by name: an identifier followed by "(", with the schema written before it, if any.</summary>
-    public static IEnumerable<(string? Schema, string Name)> Calls(FunctionInfo function)
+    private static IEnumerable<(string? Schema, string Name)> Calls(FunctionInfo function)
     {
         if (function.Definition is not { } definition) yield break;
         foreach (var body in SqlTokens.Read(definition).Where(t => t.Kind == SqlTokenKind.Dollar || t.Kind == SqlTokenKind.String))

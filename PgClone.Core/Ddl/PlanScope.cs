@@ -324,7 +324,7 @@ internal sealed class PlanScope
     /// </summary>
     public List<(ObjectKey From, QualifiedName Called)> OutsideCallsAtLoad(SourceCatalog catalog)
     {
-        var bodies = new FunctionBodies(catalog);
+        var bodies = FunctionBodies.Of(catalog);
         var reached = new HashSet<ObjectKey>(Tables.SelectMany(t => catalog.IndexesOf(t.Oid).Select(i => new ObjectKey('i', i.Oid)).Append(new ObjectKey('r', t.Oid)))
             .Concat(Types.Select(t => new ObjectKey('t', t.Oid))));
         var queue = new Queue<ObjectKey>(reached);
@@ -333,7 +333,7 @@ internal sealed class PlanScope
                 if (reached.Add(to)) queue.Enqueue(to);
         var read = catalog.Schemas.Select(s => s.Name).Append("pg_catalog").ToHashSet(StringComparer.Ordinal);
         return [.. Functions.Where(f => reached.Contains(new ObjectKey('f', f.Oid)))
-            .SelectMany(f => FunctionBodies.Calls(f).Where(c => c.Schema is { } schema && !read.Contains(schema))
+            .SelectMany(f => bodies.CallsOf(f).Where(c => c.Schema is { } schema && !read.Contains(schema))
                 .Select(c => (new ObjectKey('f', f.Oid), new QualifiedName(c.Schema!, c.Name))))
             .Distinct()];
     }
@@ -518,7 +518,7 @@ internal sealed class PlanScope
     {
         var needed = new HashSet<ObjectKey>(roots);
         var queue = new Queue<ObjectKey>(needed);
-        var bodies = functions ? new FunctionBodies(catalog) : null;
+        var bodies = functions ? FunctionBodies.Of(catalog) : null;
         while (queue.TryDequeue(out var key))
             foreach (var to in catalog.DependenciesOf(key).Concat(bodies?.Called(key) ?? []))
                 if (needed.Add(to)) queue.Enqueue(to);
