@@ -10,8 +10,8 @@ namespace PgClone.Core.Jobs;
 /// One run of a clone request, top to bottom: connect, snapshot, plan, masking gate, schema, then the load (data,
 /// with each table's indexes, constraints and ANALYZE overlapping the copy of the others), post-data, masking proof.
 /// Sessions: the source coordinator, N source workers and N target sessions (the first of which also runs the
-/// ordered DDL); while planning, one more source session reads half the catalog; once the data is in, the index
-/// progress monitor opens one more (after the source workers closed).
+/// ordered DDL), all opened while the run plans; the first source worker's session reads half the catalog for the
+/// planner first; once the data is in, the index progress monitor opens one more (after the source workers closed).
 /// </summary>
 internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IColumnMasker? masker)
 {
@@ -39,13 +39,19 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         var job = new JobContext(jobId, request, target, options, progress, session);
 
         var targets = new TargetPool(session, target, options);
+        // The load's sessions start while the run plans (see SourceSnapshot.BeginAsync and TargetPool.OpenAsync).
+        var loadSessions = request.EffectiveOptions.IncludeData ? job.Parallel : 0;
         // The target's first session starts while the source's snapshot begins: each is a connection's start-up
         // (authentication, the server's types). The source failing, its error is reported at once, as before: the
         // target's start is not waited for (a stalled host would hold the error until its connect_timeout, and
         // Npgsql does not cancel a start-up waiting for the server); a session it opens late the ended job closes.
-        var targetOpen = targets.EnsureAsync(1, ct);
+        var targetOpen = targets.OpenAsync(loadSessions, ct);
         SourceSnapshot snapshot;
-        try { snapshot = await SourceSnapshot.BeginAsync(session, request.Source, request.EffectiveOptions.Consistent, request.EffectiveOptions.LockWaitTimeout, ct); }
+        try
+        {
+            snapshot = await SourceSnapshot.BeginAsync(session, request.Source, request.EffectiveOptions.Consistent, request.EffectiveOptions.LockWaitTimeout,
+                catalogHelper: PlansWithPreflight(resume), loadSessions, ct);
+        }
         catch
         {
             _ = targetOpen.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
@@ -55,7 +61,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         if (resume is not null) resume = await PendingSteps.ResolveAsync(job, targets.Main, resume, ct);
 
         var wait = request.EffectiveOptions.LockWaitTimeout;
-        var (plan, checkedPlan) = await SourceLocks.PlanningAsync(session, request.Source, wait, () => PlanAsync(snapshot, targets, target, resume, ct), ct);
+        var (plan, checkedPlan) = await SourceLocks.PlanningAsync(session, request.Source, wait, () => PlanAsync(snapshot, targets, target, resume, loadSessions > 0, ct), ct);
         // The tables this run reads are locked before anything else reads their rows (the masking gate, the subset)
         // and before the plan is recorded: a run refused here wrote nothing, and its resume plans again.
         var earlier = resume?.Tables ?? [];
@@ -133,16 +139,18 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
     }
 
     /// <summary>The run's plan (a resume's is recorded), and the preflight's when the preflight made it.</summary>
-    private async Task<(ClonePlan Plan, ClonePlan? Checked)> PlanAsync(SourceSnapshot snapshot, TargetPool targets, ServerEndpoint target, JobCheckpoint? resume, CancellationToken ct)
+    /// <param name="load">Whether the run loads data: its load's first worker reads on the planner's catalog helper.</param>
+    private async Task<(ClonePlan Plan, ClonePlan? Checked)> PlanAsync(SourceSnapshot snapshot, TargetPool targets, ServerEndpoint target, JobCheckpoint? resume,
+        bool load, CancellationToken ct)
     {
         // The preflight, on the run's own sessions, before anything changes: a blocker stops the run with the list.
         // Its plan is the run's plan when the default planner makes it (same snapshot, same target state). A resume
         // of a run that ended before its plan was recorded (refused, or failed while planning) wrote nothing: it is
         // checked as a new run is, rather than fail on its first statement.
         ClonePlan? checkedPlan = null;
-        if (resume?.Plan is null && options.Preflight && options.Planner == (PlanProvider)ClonePlanner.PlanAsync)
+        if (PlansWithPreflight(resume))
         {
-            var helper = snapshot.OpenCatalogHelper(ct);
+            var helper = snapshot.TakeCatalogHelper();
             List<Preflight.PreflightCheck> checks;
             ClonePlan? preview;
             try
@@ -150,13 +158,22 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
                 (checks, preview) = await snapshot.OnCoordinatorAsync(c => Preflight.PreflightRunner.CheckAsync(request, c, targets.Main, target, masker,
                     new Preflight.PreflightOptions { PreviewSubset = false }, ct, catalogHelper: helper));
             }
-            finally { await snapshot.CloseAsync(helper); }
+            catch
+            {
+                await snapshot.CloseAsync(helper);
+                throw;
+            }
             var report = new Preflight.PreflightReport(checks);
+            await snapshot.ReturnCatalogHelperAsync(helper, forLoad: load && report.Status != Preflight.PreflightStatus.Blocker);
             if (report.Status == Preflight.PreflightStatus.Blocker) throw report.Refusal();
             checkedPlan = preview;
         }
         return (resume?.Plan ?? checkedPlan ?? await snapshot.OnCoordinatorAsync(c => options.Planner(PlanRequest(request), c, targets.Main, masker, ct)), checkedPlan);
     }
+
+    /// <summary>Whether the run's plan is the preflight's (<see cref="PlanAsync"/>), made with a second source session reading half the catalog.</summary>
+    private bool PlansWithPreflight(JobCheckpoint? resume) =>
+        resume?.Plan is null && options.Preflight && options.Planner == (PlanProvider)ClonePlanner.PlanAsync;
 
     /// <summary>What database-create left out of CREATE DATABASE itself (with skip_unsupported).</summary>
     private readonly List<string> _skipped = [];

@@ -56,6 +56,10 @@ internal sealed class DataCopyPhase(
     /// <summary>Each worker's session's max_parallel_maintenance_workers and maintenance_work_mem.</summary>
     private (int Workers, long Memory)[] _build = [];
     private readonly TaskCompletionSource _monitorStart = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>The tables this load copies, by target name.</summary>
+    private readonly Dictionary<Catalog.QualifiedName, TableState> _tables = [];
+    /// <summary>The target's autovacuum_analyze_threshold (see <see cref="LeftUnanalyzed"/>).</summary>
+    private long _analyzeFrom;
 
     /// <param name="steps">The index and constraint steps to run as their tables land.</param>
     /// <param name="done">Steps an earlier job already did.</param>
@@ -74,6 +78,7 @@ internal sealed class DataCopyPhase(
             var truncate = mustTruncate.Contains(t.Target.Quoted);
             var ranges = await RangesAsync(t, ReferenceEquals(t, lead) ? Spread.Lead : t.StreamMasks.Count > 0 ? Spread.Masked : Spread.None, ct);
             var state = new TableState(t, Math.Max(1, ranges.Count));
+            _tables[t.Target] = state;
             var create = toCreate.Contains(t.Target.Quoted);
             if (ranges.Count == 0)
             {
@@ -93,6 +98,7 @@ internal sealed class DataCopyPhase(
         var workers = Math.Min(job.Parallel, Math.Max(1, tasks.Count + steps.Count));
         job.Progress.Tables(job.Progress.Current.TablesTotal, job.Progress.Current.BytesEstimated, workers);
         await targets.EnsureAsync(workers, ct);
+        _analyzeFrom = await JobSession.ScalarAsync<long>(targets.Main, targets.Server, "SELECT pg_catalog.current_setting('autovacuum_analyze_threshold')::int8", ct);
         _build = [.. Enumerable.Repeat(SessionBuild, workers)];
         await using (_watch = new CopyWatch(job, targets.Server))
         {
@@ -141,6 +147,12 @@ internal sealed class DataCopyPhase(
                     continue;
                 }
                 var step = (PostDataStep)work;
+                if (LeftUnanalyzed(step))
+                {
+                    job.Progress.StepDone();
+                    _scheduler.StepEnded(step);
+                    continue;
+                }
                 running(worker, step.Statement);
                 try
                 {
@@ -310,7 +322,7 @@ internal sealed class DataCopyPhase(
         var count = await StepCommit.RunAsync(job, target, targets.Server, name, async () =>
         {
             var copied = await Stream(freeze);
-            own = await OwnStepsAsync(target, task, ct);
+            own = await OwnStepsAsync(target, task, copied.Rows, ct);
             return copied;
         }, count => new PendingStep(TableStep(t), 0, Checkpoint(t, count.Rows, count.Bytes, task.Table.Clock.Elapsed))
             { With = own.Count == 0 ? null : [.. own.Where(s => s.StepKind != PostDataGates.Analyze).Select(s => s.Key)] }, ct, opening);
@@ -327,14 +339,27 @@ internal sealed class DataCopyPhase(
     /// transaction in one round trip: its steps cost as many round trips and commits as the table's data otherwise.
     /// None when one fails: they go back to the scheduler and run as steps, like a larger table's.
     /// </summary>
-    private async Task<IReadOnlyList<PostDataStep>> OwnStepsAsync(NpgsqlConnection target, CopyTask task, CancellationToken ct)
+    private async Task<IReadOnlyList<PostDataStep>> OwnStepsAsync(NpgsqlConnection target, CopyTask task, long rows, CancellationToken ct)
     {
         if (task.EstimatedBytes > job.Options.StepsInCopyTransactionUpTo) return [];
         var own = _scheduler.Claim(task.Table.Data.Target);
-        if (own.Count == 0 || await ddl.TryInTransactionAsync(target, task.Table.Name, own, ct)) return own;
+        var run = own.Where(s => !LeftUnanalyzed(s, rows)).ToList();
+        if (run.Count == 0 || await ddl.TryInTransactionAsync(target, task.Table.Name, run, ct)) return own;
         _scheduler.ClaimEnded(own, done: false);
         return [];
     }
+
+    /// <summary>
+    /// Whether <paramref name="step"/> is the ANALYZE of a table this load copied fewer rows into (<paramref name="rows"/>,
+    /// when its count is not added up yet) than the target's
+    /// autovacuum_analyze_threshold (50 by default): autovacuum never analyzes such a table, nor does a restore of
+    /// pg_dump's output, and the planner estimates it from its size (and from the row count its index builds record).
+    /// Analyzing them was a third of the target's extra work over pg_dump | psql on 300 tables of 20 rows
+    /// (its CPU 1.11 s against 1.02 s without, the run 1.30 s against 1.23 s).
+    /// </summary>
+    private bool LeftUnanalyzed(PostDataStep step, long? rows = null) =>
+        step.StepKind == PostDataGates.Analyze && step.Statement.Table is { } t && _tables.TryGetValue(t, out var table)
+        && (rows ?? Interlocked.Read(ref table.Rows)) < _analyzeFrom;
 
     private static string TableStep(TableData t) => $"table:{t.Target.Quoted}";
 

@@ -49,7 +49,7 @@ internal sealed class JobSession(string jobId) : IAsyncDisposable
             throw;
         }
         if (server.Role == ServerRole.Source) _sourceSqlAscii.TrySetResult(ServerEndpoint.IsByteForByte(conn));
-        try { await ExecAsync(conn, server, null, $"SET application_name = {Sql.Literal(Truncate($"{name} {JobId} {role}", 63))}; {SessionSettings(conn, server.Role)}{(setup is null ? "" : "; " + setup)}", ct); }
+        try { await ExecAsync(conn, server, null, $"{NameSql(server, role)}; {SessionSettings(conn, server.Role)}{(setup is null ? "" : "; " + setup)}", ct); }
         catch
         {
             await conn.DisposeAsync();
@@ -159,6 +159,10 @@ internal sealed class JobSession(string jobId) : IAsyncDisposable
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? reader.GetValue(0) : null;
     }
+
+    /// <summary>Names a session of the job by its <paramref name="role"/> (<c>&lt;application_name&gt; &lt;job id&gt; &lt;role&gt;</c>).</summary>
+    public string NameSql(ServerEndpoint server, string role) =>
+        $"SET application_name = {Sql.Literal(Truncate($"{server.Builder.ApplicationName ?? "pgclone"} {JobId} {role}", 63))}";
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
 

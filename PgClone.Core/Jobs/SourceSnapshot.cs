@@ -14,42 +14,135 @@ internal sealed class SourceSnapshot
     private readonly JobSession _session;
     private readonly ServerEndpoint _source;
 
-    private SourceSnapshot(JobSession session, ServerEndpoint source, NpgsqlConnection coordinator, string? id, PlannerWarmup warmup)
+    private SourceSnapshot(JobSession session, ServerEndpoint source, NpgsqlConnection coordinator)
     {
         _session = session;
         _source = source;
         Coordinator = coordinator;
-        Id = id;
-        Warmup = warmup;
     }
 
     public NpgsqlConnection Coordinator { get; }
     /// <summary>The exported snapshot, or null when the run is not consistent.</summary>
-    public string? Id { get; }
+    public string? Id { get; private set; }
     /// <summary>What every source session of the run does before planning a read of a table (see <see cref="PlannerWarmup"/>).</summary>
-    public PlannerWarmup Warmup { get; }
-
-    /// <param name="lockWaitSeconds">How long its reads wait for a table's lock until the run's locks are taken (<see cref="SourceLocks.WaitAtMost"/>).</param>
-    public static async Task<SourceSnapshot> BeginAsync(JobSession session, ServerEndpoint source, bool consistent, int lockWaitSeconds, CancellationToken ct)
-    {
-        var conn = await session.OpenAsync(source, "coordinator", ct);
-        await JobSession.ExecAsync(conn, source, null,
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL idle_in_transaction_session_timeout = 0; " +
-            $"SET LOCAL statement_timeout = 0; {SourceLocks.WaitAtMost(lockWaitSeconds)}; {Catalog.CatalogReader.ReadSettings}", ct);
-        var id = consistent ? await JobSession.ScalarAsync<string>(conn, source, "SELECT pg_catalog.pg_export_snapshot()", ct) : null;
-        return new SourceSnapshot(session, source, conn, id, await PlannerWarmup.LoadAsync(conn, source, ct));
-    }
-
-    /// <summary>A worker's source session, reading in the run's snapshot (or in its own when not consistent).</summary>
-    public Task<NpgsqlConnection> OpenWorkerAsync(int worker, CancellationToken ct) => OpenAsync($"w{worker}-source", ct);
+    public PlannerWarmup Warmup { get; private set; } = null!;
 
     /// <summary>
-    /// A second session for the planner's catalog reads, which run beside the coordinator's (a catalog of 300 tables:
-    /// about 0.3 s of queries on one session); null when the run is not consistent: its reads would see another instant.
+    /// Sessions opened while the coordinator begins and the run plans, handed out in order: the planner's catalog
+    /// helper, then the load's workers. Each is a connection's start-up (authentication, a backend's start: 10-30 ms
+    /// on the source) that the planner or the load otherwise waited for (300 tiny tables, 6 runs each, interleaved:
+    /// 1.49 -> 1.44 s and 1.64 -> 1.54 s in two slow spells of this machine).
     /// </summary>
-    public Task<NpgsqlConnection>? OpenCatalogHelper(CancellationToken ct) => Id is null ? null : OpenAsync("catalog", ct, catalog: true);
+    private readonly List<Task<NpgsqlConnection>> _ahead = [];
+    private Task<NpgsqlConnection>? _helper;
 
-    /// <summary>Closes a session of <see cref="OpenCatalogHelper"/> (one that failed to open has nothing to close).</summary>
+    /// <param name="lockWaitSeconds">How long its reads wait for a table's lock until the run's locks are taken (<see cref="SourceLocks.WaitAtMost"/>).</param>
+    /// <param name="catalogHelper">Opens the planner's second session too (<see cref="TakeCatalogHelper"/>), when the run is consistent.</param>
+    /// <param name="workers">The source sessions the load will read on, opened ahead (the catalog helper becomes one once the plan is made).</param>
+    public static async Task<SourceSnapshot> BeginAsync(JobSession session, ServerEndpoint source, bool consistent, int lockWaitSeconds,
+        bool catalogHelper, int workers, CancellationToken ct)
+    {
+        var conn = await session.OpenAsync(source, "coordinator", ct);
+        var snapshot = new SourceSnapshot(session, source, conn);
+        // Opened once the coordinator is (the job's first session loads the server's types for all of them; a role
+        // allowed few sessions keeps its first for the coordinator), and in the snapshot once it is exported.
+        var exported = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (consistent && catalogHelper) snapshot._helper = Observed(snapshot.OpenAheadAsync("catalog", exported.Task, catalog: true, ct));
+        for (var i = snapshot._helper is null ? 1 : 2; i <= workers; i++) snapshot._ahead.Add(Observed(snapshot.OpenAheadAsync($"w{i}-source", exported.Task, catalog: false, ct)));
+        try
+        {
+            await JobSession.ExecAsync(conn, source, null,
+                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL idle_in_transaction_session_timeout = 0; " +
+                $"SET LOCAL statement_timeout = 0; {SourceLocks.WaitAtMost(lockWaitSeconds)}; {Catalog.CatalogReader.ReadSettings}", ct);
+            snapshot.Id = consistent ? await JobSession.ScalarAsync<string>(conn, source, "SELECT pg_catalog.pg_export_snapshot()", ct) : null;
+            exported.SetResult();
+            snapshot.Warmup = await PlannerWarmup.LoadAsync(conn, source, ct);
+        }
+        catch (Exception e)
+        {
+            exported.TrySetException(e);
+            throw;
+        }
+        return snapshot;
+    }
+
+    /// <summary>A session opened ahead (<see cref="_ahead"/>): its failure is met again when it is wanted, by opening another.</summary>
+    private async Task<NpgsqlConnection> OpenAheadAsync(string role, Task exported, bool catalog, CancellationToken ct)
+    {
+        var conn = await _session.OpenAsync(_source, role, ct);
+        try { await exported; }
+        catch
+        {
+            await _session.CloseAsync(conn);
+            throw;
+        }
+        return await PrepareAsync(conn, catalog, ct);
+    }
+
+    /// <summary>A task whose failure counts as seen: a session opened ahead may never be asked for.</summary>
+    private static Task<NpgsqlConnection> Observed(Task<NpgsqlConnection> opening)
+    {
+        _ = opening.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        return opening;
+    }
+
+    /// <summary>
+    /// A worker's source session, reading in the run's snapshot (or in its own when not consistent): one opened ahead
+    /// while there is one, else a new one (also when the one opened ahead failed to: the failure then is the run's).
+    /// </summary>
+    public async Task<NpgsqlConnection> OpenWorkerAsync(int worker, CancellationToken ct)
+    {
+        Task<NpgsqlConnection>? ahead = null;
+        lock (_ahead)
+            if (_ahead.Count > 0)
+            {
+                ahead = _ahead[0];
+                _ahead.RemoveAt(0);
+            }
+        if (ahead is not null)
+        {
+            try { return await ahead; }
+            catch (PgCloneException) { /* opened again below */ }
+        }
+        return await OpenAsync($"w{worker}-source", ct);
+    }
+
+    /// <summary>
+    /// The second session for the planner's catalog reads, which run beside the coordinator's (a catalog of 300 tables:
+    /// about 0.3 s of queries on one session), being opened; null when <see cref="BeginAsync"/> was not asked for it or
+    /// the run is not consistent: its reads would see another instant. Given back with <see cref="ReturnCatalogHelperAsync"/>.
+    /// </summary>
+    public Task<NpgsqlConnection>? TakeCatalogHelper() => Interlocked.Exchange(ref _helper, null);
+
+    /// <summary>
+    /// The catalog helper, its reads done: the load's first worker reads on it (one session fewer to start), in a
+    /// transaction of its own in the snapshot; closed when the load has no use for it (<paramref name="forLoad"/> false)
+    /// or it failed to open.
+    /// </summary>
+    public async Task ReturnCatalogHelperAsync(Task<NpgsqlConnection>? helper, bool forLoad)
+    {
+        if (helper is null) return;
+        if (!forLoad)
+        {
+            await CloseAsync(helper);
+            return;
+        }
+        lock (_ahead) _ahead.Insert(0, Observed(AsWorkerAsync(helper)));
+    }
+
+    private async Task<NpgsqlConnection> AsWorkerAsync(Task<NpgsqlConnection> helper)
+    {
+        var conn = await helper;
+        try { await ImportAsync(conn, $"COMMIT; {_session.NameSql(_source, "w1-source")}; {Import}", CancellationToken.None); }
+        catch (PgCloneException)
+        {
+            await _session.CloseAsync(conn);
+            throw;
+        }
+        return conn;
+    }
+
+    /// <summary>Closes a session of <see cref="TakeCatalogHelper"/> (one that failed to open has nothing to close).</summary>
     public async Task CloseAsync(Task<NpgsqlConnection>? helper)
     {
         if (helper is null) return;
@@ -59,10 +152,12 @@ internal sealed class SourceSnapshot
         await _session.CloseAsync(conn);
     }
 
+    private async Task<NpgsqlConnection> OpenAsync(string role, CancellationToken ct) =>
+        await PrepareAsync(await _session.OpenAsync(_source, role, ct), catalog: false, ct);
+
     /// <param name="catalog">Reads the catalog only (<see cref="Catalog.CatalogReader.ReadSettings"/>); a worker's reads of tables keep the server's JIT setting.</param>
-    private async Task<NpgsqlConnection> OpenAsync(string role, CancellationToken ct, bool catalog = false)
+    private async Task<NpgsqlConnection> PrepareAsync(NpgsqlConnection conn, bool catalog, CancellationToken ct)
     {
-        var conn = await _session.OpenAsync(_source, role, ct);
         try { await ImportAsync(conn, Id is null ? "SET statement_timeout = 0; SET search_path = pg_catalog" : catalog ? $"{Import}; {Catalog.CatalogReader.ReadSettings}" : Import, ct); }
         catch (PgCloneException)
         {
@@ -177,6 +272,14 @@ internal sealed class SourceSnapshot
     /// <summary>Ends the snapshot's transaction (a lost coordinator is reported as a lost snapshot) and closes the session.</summary>
     public async Task EndAsync(CancellationToken ct)
     {
+        List<Task<NpgsqlConnection>> unused;
+        lock (_ahead)
+        {
+            unused = [.. _ahead];
+            _ahead.Clear();
+        }
+        // Sessions opened ahead for workers the load did not have (fewer tables than workers).
+        foreach (var ahead in unused) await CloseAsync(ahead);
         await OnCoordinatorAsync(async c => { await JobSession.ExecAsync(c, _source, null, "COMMIT", ct); return 0; });
         await _session.CloseAsync(Coordinator);
     }

@@ -314,7 +314,7 @@ INSERT INTO "Kinds ü".vectors VALUES (1, '1 2', '23 25', 'a & !b'), (2, '', '',
 -- foreign tables under local ones, through a wrapper without a handler (nothing may read or ANALYZE them):
 -- an inheritance child and a partition
 CREATE TABLE "Kinds ü".with_remote (id integer NOT NULL, v text);
-INSERT INTO "Kinds ü".with_remote VALUES (1, 'local');
+INSERT INTO "Kinds ü".with_remote SELECT g, 'local' FROM generate_series(1, 60) g;
 CREATE FOREIGN TABLE "Kinds ü".remote_child () INHERITS ("Kinds ü".with_remote) SERVER "Srv 1";
 CREATE TABLE "Kinds ü".parted_remote (a integer, b text) PARTITION BY LIST (a);
 CREATE FOREIGN TABLE "Kinds ü".remote_part PARTITION OF "Kinds ü".parted_remote FOR VALUES IN (1) SERVER "Srv 1";

@@ -100,17 +100,45 @@ public sealed class StepsInCopyTransactionTests(PgServersFixture fx) : IClassFix
         Assert.Equal(1L, await StatisticRowsAsync(db.Target, "small_lower_e"));
     }
 
+    /// <summary>
+    /// A table of fewer rows than the target's autovacuum_analyze_threshold (50) is left without statistics, as
+    /// autovacuum leaves it (and a restore of pg_dump's output); one of 50 is analyzed: in its copy's transaction, and
+    /// as a step of its own above the size set.
+    /// </summary>
+    [Theory]
+    [InlineData(1L << 20)]
+    [InlineData(0L)]
+    public async Task A_table_below_autovacuums_analyze_threshold_is_left_unanalyzed_as_autovacuum_leaves_it(long stepsInCopyUpTo)
+    {
+        var db = await fx.Servers.CreateDatabasesAsync($"analyzefrom{stepsInCopyUpTo}");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE TABLE under (id int PRIMARY KEY, v text); INSERT INTO under SELECT g, 'u' || g FROM generate_series(1, 49) g;
+            CREATE TABLE at (id int PRIMARY KEY, v text); INSERT INTO at SELECT g, 'a' || g FROM generate_series(1, 50) g;
+            CREATE TABLE bare (v text); INSERT INTO bare SELECT 'b' || g FROM generate_series(1, 50) g;
+            """);
+        Assert.Equal(50L, await PgServers.ScalarAsync<long>(db.Target, "SELECT current_setting('autovacuum_analyze_threshold')::int8"));
+
+        var result = await new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 2 }), new CloneRunOptions { StepsInCopyTransactionUpTo = stepsInCopyUpTo });
+
+        Assert.Equal([49L, 50L, 50L], result.Tables.Select(t => t.Rows).Order().ToList());
+        Assert.Equal(0L, await StatisticRowsAsync(db.Target, "under"));
+        Assert.Equal(2L, await StatisticRowsAsync(db.Target, "at"));
+        Assert.Equal(1L, await StatisticRowsAsync(db.Target, "bare"));
+        Assert.Equal(await ChecksumAsync(db.Source, "under", "id"), await ChecksumAsync(db.Target, "under", "id"));
+    }
+
     [Fact]
     public async Task An_analyze_the_server_refuses_for_the_data_leaves_the_table_without_statistics_and_notes_it()
     {
         var db = await fx.Servers.CreateDatabasesAsync("analyzerefused");
         // PostgreSQL 15's range statistics take bounds as double precision: 1e1000 is beyond it (the source cannot
         // ANALYZE the table either), and a restore of pg_dump's output, which runs no ANALYZE, keeps its rows.
-        await PgServers.ExecAsync(db.Source, Schema + "CREATE TABLE ranges (id int PRIMARY KEY, r numrange); INSERT INTO ranges VALUES (1, '[-1e1000,1e1000]'), (2, '[1,2]');");
+        await PgServers.ExecAsync(db.Source, Schema + "CREATE TABLE ranges (id int PRIMARY KEY, r numrange); INSERT INTO ranges VALUES (1, '[-1e1000,1e1000]'); " +
+            "INSERT INTO ranges SELECT g, numrange(g, g + 1) FROM generate_series(2, 60) g;");
 
         var result = await new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 2 }), new CloneRunOptions { Preflight = false });
 
-        Assert.Equal(2, result.Tables.Single(t => t.Table.Name == "ranges").Rows);
+        Assert.Equal(60, result.Tables.Single(t => t.Table.Name == "ranges").Rows);
         Assert.Equal(await ChecksumAsync(db.Source, "ranges", "id"), await ChecksumAsync(db.Target, "ranges", "id"));
         var note = result.Notes.Single(n => n.StartsWith("ANALYZE ", StringComparison.Ordinal));
         Assert.Equal($"ANALYZE \"public\".\"ranges\": no statistics gathered: \"2{new string('0', 98)}…{new string('0', 17)}\" is out of range for type double precision", note);
