@@ -12,11 +12,6 @@ namespace PgClone.Core.Ddl;
 /// </summary>
 internal sealed class FunctionBodies(SourceCatalog catalog)
 {
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SourceCatalog, FunctionBodies> Read = [];
-
-    /// <summary>One per catalog: the planner asks in three places (what to bring, which extensions, what the load calls), and each body is read once.</summary>
-    public static FunctionBodies Of(SourceCatalog catalog) => Read.GetValue(catalog, c => new FunctionBodies(c));
-
     private readonly Dictionary<uint, List<(string? Schema, string Name)>> _calls = [];
 
     private readonly Dictionary<uint, FunctionInfo> _byOid = catalog.Functions.ToDictionary(f => f.Oid);

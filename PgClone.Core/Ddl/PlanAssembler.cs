@@ -169,7 +169,7 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
             CloneOperation.Schema => catalog.ExtensionUses.Select(u => u.Extension),
             _ => catalog.ExtensionUses.Select(u => u.Extension).Concat(catalog.Extensions.Select(e => e.Name)),
         };
-        return names.Concat(FunctionBodies.Of(catalog).Extensions(scope.Functions));
+        return names.Concat(scope.Bodies.Extensions(scope.Functions));
     }
 
     private IEnumerable<DdlStatement> Extensions()

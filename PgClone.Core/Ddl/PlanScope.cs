@@ -19,10 +19,15 @@ internal sealed class PlanScope
     /// <summary>The columns cloned per table (all, unless the columns option narrows a table clone).</summary>
     public Dictionary<uint, IReadOnlyList<ColumnInfo>> Columns { get; } = [];
     public List<string> Skipped { get; } = [];
+    /// <summary>
+    /// The calls the catalog's function bodies make by name, each body read once for the whole plan (what to bring,
+    /// which extensions, what the load calls).
+    /// </summary>
+    public FunctionBodies Bodies { get; private init; } = null!;
 
     public static PlanScope Build(CloneRequest request, SourceCatalog catalog)
     {
-        var scope = new PlanScope();
+        var scope = new PlanScope { Bodies = new FunctionBodies(catalog) };
         var options = request.EffectiveOptions;
         switch (request.Operation)
         {
@@ -324,16 +329,15 @@ internal sealed class PlanScope
     /// </summary>
     public List<(ObjectKey From, QualifiedName Called)> OutsideCallsAtLoad(SourceCatalog catalog)
     {
-        var bodies = FunctionBodies.Of(catalog);
         var reached = new HashSet<ObjectKey>(Tables.SelectMany(t => catalog.IndexesOf(t.Oid).Select(i => new ObjectKey('i', i.Oid)).Append(new ObjectKey('r', t.Oid)))
             .Concat(Types.Select(t => new ObjectKey('t', t.Oid))));
         var queue = new Queue<ObjectKey>(reached);
         while (queue.TryDequeue(out var key))
-            foreach (var to in catalog.DependenciesOf(key).Concat(bodies.Called(key)))
+            foreach (var to in catalog.DependenciesOf(key).Concat(Bodies.Called(key)))
                 if (reached.Add(to)) queue.Enqueue(to);
         var read = catalog.Schemas.Select(s => s.Name).Append("pg_catalog").ToHashSet(StringComparer.Ordinal);
         return [.. Functions.Where(f => reached.Contains(new ObjectKey('f', f.Oid)))
-            .SelectMany(f => bodies.CallsOf(f).Where(c => c.Schema is { } schema && !read.Contains(schema))
+            .SelectMany(f => Bodies.CallsOf(f).Where(c => c.Schema is { } schema && !read.Contains(schema))
                 .Select(c => (new ObjectKey('f', f.Oid), new QualifiedName(c.Schema!, c.Name))))
             .Distinct()];
     }
@@ -518,7 +522,7 @@ internal sealed class PlanScope
     {
         var needed = new HashSet<ObjectKey>(roots);
         var queue = new Queue<ObjectKey>(needed);
-        var bodies = functions ? FunctionBodies.Of(catalog) : null;
+        var bodies = functions ? Bodies : null;
         while (queue.TryDequeue(out var key))
             foreach (var to in catalog.DependenciesOf(key).Concat(bodies?.Called(key) ?? []))
                 if (needed.Add(to)) queue.Enqueue(to);

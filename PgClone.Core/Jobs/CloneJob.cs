@@ -54,7 +54,7 @@ internal sealed class CloneJob(CloneRequest request, CloneRunOptions options, IC
         }
         catch
         {
-            _ = targetOpen.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            _ = targetOpen.Observed();
             throw;
         }
         await targetOpen;

@@ -47,8 +47,8 @@ internal sealed class SourceSnapshot
         // Opened once the coordinator is (the job's first session loads the server's types for all of them; a role
         // allowed few sessions keeps its first for the coordinator), and in the snapshot once it is exported.
         var exported = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (consistent && catalogHelper) snapshot._helper = Observed(snapshot.OpenAheadAsync("catalog", exported.Task, catalog: true, ct));
-        for (var i = snapshot._helper is null ? 1 : 2; i <= workers; i++) snapshot._ahead.Add(Observed(snapshot.OpenAheadAsync($"w{i}-source", exported.Task, catalog: false, ct)));
+        if (consistent && catalogHelper) snapshot._helper = snapshot.OpenAheadAsync("catalog", exported.Task, catalog: true, ct).Observed();
+        for (var i = snapshot._helper is null ? 1 : 2; i <= workers; i++) snapshot._ahead.Add(snapshot.OpenAheadAsync($"w{i}-source", exported.Task, catalog: false, ct).Observed());
         try
         {
             await JobSession.ExecAsync(conn, source, null,
@@ -77,13 +77,6 @@ internal sealed class SourceSnapshot
             throw;
         }
         return await PrepareAsync(conn, catalog, ct);
-    }
-
-    /// <summary>A task whose failure counts as seen: a session opened ahead may never be asked for.</summary>
-    private static Task<NpgsqlConnection> Observed(Task<NpgsqlConnection> opening)
-    {
-        _ = opening.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        return opening;
     }
 
     /// <summary>
@@ -127,7 +120,7 @@ internal sealed class SourceSnapshot
             await CloseAsync(helper);
             return;
         }
-        lock (_ahead) _ahead.Insert(0, Observed(AsWorkerAsync(helper)));
+        lock (_ahead) _ahead.Insert(0, AsWorkerAsync(helper).Observed());
     }
 
     private async Task<NpgsqlConnection> AsWorkerAsync(Task<NpgsqlConnection> helper)

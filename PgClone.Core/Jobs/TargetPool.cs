@@ -26,8 +26,7 @@ internal sealed class TargetPool(JobSession session, ServerEndpoint target, Clon
     {
         await EnsureAsync(1, ct);
         if (count <= 1) return;
-        _ahead = OpenUpToAsync(count, ct);
-        _ = _ahead.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        _ahead = OpenUpToAsync(count, ct).Observed();
     }
 
     /// <summary>Opens sessions until there are <paramref name="count"/>.</summary>
