@@ -47,26 +47,55 @@ public sealed class PlannerWarmup
         ORDER BY 1, 4, 2, 3
         """;
 
-    private readonly IReadOnlyList<string> _tables;
-    private readonly string _path;
+    private IReadOnlyList<string> _tables;
+    private string _path;
+    /// <summary>The read of a <see cref="Deferred"/> one, once a planned read started it; null when read already or not deferred.</summary>
+    private Task? _reading;
+    private readonly bool _deferred;
 
-    private PlannerWarmup(IReadOnlyList<string> tables, string path)
+    private PlannerWarmup(IReadOnlyList<string> tables, string path, bool deferred = false)
     {
         _tables = tables;
         _path = path;
+        _deferred = deferred;
     }
 
-    /// <summary>Whether the database has such a table (otherwise a <see cref="PlannedRead"/> sends nothing more).</summary>
+    /// <summary>
+    /// One read on the first session that plans a read (in a run, all of them see one snapshot): a clone of whole
+    /// tables plans none (a table's COPY plans nothing), and its first catalog query waited for this one (10-25 ms at
+    /// the start of every run).
+    /// </summary>
+    public static PlannerWarmup Deferred() => new([], "", deferred: true);
+
+    /// <summary>Whether the database has such a table (otherwise a <see cref="PlannedRead"/> sends nothing more); known once <see cref="EnsureReadAsync"/> ended.</summary>
     public bool IsNeeded => _tables.Count > 0;
 
     /// <summary>Reads which tables need it, on a session of the database (inside its transaction, if any).</summary>
     public static async Task<PlannerWarmup> LoadAsync(NpgsqlConnection conn, ServerEndpoint server, CancellationToken ct)
     {
+        var (tables, path) = await ReadTablesAsync(conn, server, ct);
+        return tables.Count == 0 ? None : new PlannerWarmup(tables, path);
+    }
+
+    private static async Task<(List<string> Tables, string Path)> ReadTablesAsync(NpgsqlConnection conn, ServerEndpoint server, CancellationToken ct)
+    {
         var rows = await ReadQuery.RowsAsync(conn, server, "the tables' index expressions", LoadSql,
             r => (Table: r.GetString(0) == "t", Schema: r.GetString(1), Name: r.IsDBNull(2) ? null : r.GetString(2)), ct);
         var tables = rows.Where(r => r.Table).Select(r => Sql.Qualified(r.Schema, r.Name!)).ToList();
-        var path = string.Join(", ", rows.Where(r => !r.Table).Select(r => Sql.Ident(r.Schema)));
-        return tables.Count == 0 ? None : new PlannerWarmup(tables, path);
+        return (tables, string.Join(", ", rows.Where(r => !r.Table).Select(r => Sql.Ident(r.Schema))));
+    }
+
+    /// <summary>A <see cref="Deferred"/> one read on <paramref name="conn"/> the first time (others wanting it meanwhile wait for that read).</summary>
+    internal Task EnsureReadAsync(NpgsqlConnection conn, ServerEndpoint server, CancellationToken ct)
+    {
+        if (!_deferred) return Task.CompletedTask;
+        lock (this) return _reading ??= ReadDeferredAsync(conn, server, ct);
+    }
+
+    private async Task ReadDeferredAsync(NpgsqlConnection conn, ServerEndpoint server, CancellationToken ct)
+    {
+        var (tables, path) = await ReadTablesAsync(conn, server, ct);
+        (_path, _tables) = (path, tables);
     }
 
     /// <summary>A read of <paramref name="table"/> (see <see cref="WarmSql"/>) on <paramref name="conn"/>, to start warmed.</summary>
@@ -157,6 +186,7 @@ public sealed class PlannedRead
     /// <summary>Starts the read (the COPY, the query) with <paramref name="start"/>, which may be called twice.</summary>
     public async Task<T> StartAsync<T>(Func<Task<T>> start, CancellationToken ct)
     {
+        await _warmup.EnsureReadAsync(_conn, _server, ct);
         if (!_warmup.IsNeeded)
         {
             if (_userNames) await SendAsync(UserSearchPath, ct);

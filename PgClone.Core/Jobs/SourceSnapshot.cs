@@ -25,7 +25,7 @@ internal sealed class SourceSnapshot
     /// <summary>The exported snapshot, or null when the run is not consistent.</summary>
     public string? Id { get; private set; }
     /// <summary>What every source session of the run does before planning a read of a table (see <see cref="PlannerWarmup"/>).</summary>
-    public PlannerWarmup Warmup { get; private set; } = null!;
+    public PlannerWarmup Warmup { get; } = PlannerWarmup.Deferred();
 
     /// <summary>
     /// Sessions opened while the coordinator begins and the run plans, handed out in order: the planner's catalog
@@ -56,7 +56,6 @@ internal sealed class SourceSnapshot
                 $"SET LOCAL statement_timeout = 0; {SourceLocks.WaitAtMost(lockWaitSeconds)}; {Catalog.CatalogReader.ReadSettings}", ct);
             snapshot.Id = consistent ? await JobSession.ScalarAsync<string>(conn, source, "SELECT pg_catalog.pg_export_snapshot()", ct) : null;
             exported.SetResult();
-            snapshot.Warmup = await PlannerWarmup.LoadAsync(conn, source, ct);
         }
         catch (Exception e)
         {
