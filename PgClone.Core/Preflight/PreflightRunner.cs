@@ -48,8 +48,11 @@ public static class PreflightRunner
         Func<TargetState, TargetState>? asTarget = null, Task<NpgsqlConnection>? catalogHelper = null)
     {
         var checks = new List<PreflightCheck>();
-        var sourceFacts = await ServerFacts.ReadAsync(source, request.Source, ct);
-        var targetFacts = await ServerFacts.ReadAsync(target, targetServer, ct);
+        // Both at once, a round trip off the start of every run (a failure is the source's first, as when read in turn).
+        var sourceRead = ServerFacts.ReadAsync(source, request.Source, ct);
+        var targetRead = ServerFacts.ReadAsync(target, targetServer, ct);
+        await Task.WhenAll(sourceRead, targetRead);
+        var (sourceFacts, targetFacts) = (sourceRead.Result, targetRead.Result);
         checks.AddRange(ServerChecks.Versions(sourceFacts, targetFacts));
         checks.Add(ServerChecks.Superuser(targetFacts));
         if (ServerChecks.SameDatabase(request, sourceFacts, targetFacts) is { } same)
