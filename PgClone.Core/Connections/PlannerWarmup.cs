@@ -49,9 +49,10 @@ public sealed class PlannerWarmup
 
     private IReadOnlyList<string> _tables;
     private string _path;
-    /// <summary>The read of a <see cref="Deferred"/> one, once a planned read started it; null when read already or not deferred.</summary>
+    /// <summary>The read of a <see cref="Deferred"/> one, once a planned read started it.</summary>
     private Task? _reading;
     private readonly bool _deferred;
+    private readonly Lock _gate = new();
 
     private PlannerWarmup(IReadOnlyList<string> tables, string path, bool deferred = false)
     {
@@ -85,11 +86,15 @@ public sealed class PlannerWarmup
         return (tables, string.Join(", ", rows.Where(r => !r.Table).Select(r => Sql.Ident(r.Schema))));
     }
 
-    /// <summary>A <see cref="Deferred"/> one read on <paramref name="conn"/> the first time (others wanting it meanwhile wait for that read).</summary>
+    /// <summary>
+    /// A <see cref="Deferred"/> one read on <paramref name="conn"/> the first time; others wanting it meanwhile wait for
+    /// that read. One that failed or was cancelled (with the read that started it) is read again by the next.
+    /// </summary>
     internal Task EnsureReadAsync(NpgsqlConnection conn, ServerEndpoint server, CancellationToken ct)
     {
         if (!_deferred) return Task.CompletedTask;
-        lock (this) return _reading ??= ReadDeferredAsync(conn, server, ct);
+        lock (_gate)
+            return _reading is { IsFaulted: false, IsCanceled: false } reading ? reading : _reading = ReadDeferredAsync(conn, server, ct);
     }
 
     private async Task ReadDeferredAsync(NpgsqlConnection conn, ServerEndpoint server, CancellationToken ct)

@@ -83,6 +83,31 @@ public sealed class IndexExpressionPlanningTests(PgServersFixture fx) : IClassFi
         Assert.False((await PlannerWarmup.LoadAsync(other, ServerEndpoint.Parse(ServerRole.Target, db.Target), CancellationToken.None)).IsNeeded);
     }
 
+    /// <summary>
+    /// A run's warm-up is read by its first planned read, on that read's session (a clone of whole tables plans none);
+    /// a read of it that failed with its session is read again by the next planned read, which is then warmed.
+    /// </summary>
+    [Fact]
+    public async Task A_deferred_warmup_is_read_by_the_first_planned_read_and_one_that_failed_is_read_again_by_the_next()
+    {
+        var db = await ArrangeAsync("ixdefer");
+        var source = ServerEndpoint.Parse(ServerRole.Source, db.Source);
+        var warmup = PlannerWarmup.Deferred();
+        Assert.False(warmup.IsNeeded);
+
+        await using (var broken = await ReadingSessionAsync(db))
+        {
+            await PgServers.ExecAsync(db.Source, $"SELECT pg_terminate_backend({broken.ProcessID})");
+            await Assert.ThrowsAsync<PgCloneException>(() => warmup.ReadAsync(broken, source, null, () => ScalarAsync(broken, PlacesRead), CancellationToken.None));
+        }
+        Assert.False(warmup.IsNeeded);
+
+        await using var conn = await ReadingSessionAsync(db);
+        Assert.Equal("1990 public.places", await warmup.ReadAsync(conn, source, null, () => ScalarAsync(conn, PlacesRead), CancellationToken.None));
+        Assert.True(warmup.IsNeeded);
+        Assert.Equal("pg_catalog", await ScalarAsync(conn, "SHOW search_path"));
+    }
+
     private const string PlacesRead = "SELECT count(*) || ' ' || min(kind::text) FROM public.places WHERE id > 10";
 
     private static async Task<string> ScalarAsync(NpgsqlConnection conn, string sql)
