@@ -49,16 +49,15 @@ public sealed class PlannerWarmup
 
     private IReadOnlyList<string> _tables;
     private string _path;
-    /// <summary>The read of a <see cref="Deferred"/> one, once a planned read started it.</summary>
+    /// <summary>Its read: done for one read at once, started by the first planned read for a <see cref="Deferred"/> one.</summary>
     private Task? _reading;
-    private readonly bool _deferred;
     private readonly Lock _gate = new();
 
     private PlannerWarmup(IReadOnlyList<string> tables, string path, bool deferred = false)
     {
         _tables = tables;
         _path = path;
-        _deferred = deferred;
+        _reading = deferred ? null : Task.CompletedTask;
     }
 
     /// <summary>
@@ -92,7 +91,6 @@ public sealed class PlannerWarmup
     /// </summary>
     internal Task EnsureReadAsync(NpgsqlConnection conn, ServerEndpoint server, CancellationToken ct)
     {
-        if (!_deferred) return Task.CompletedTask;
         lock (_gate)
             return _reading is { IsFaulted: false, IsCanceled: false } reading ? reading : _reading = ReadDeferredAsync(conn, server, ct);
     }
@@ -237,12 +235,9 @@ public sealed class PlannedRead
 /// <summary>One session's <see cref="PlannerWarmup"/>, read on that session the first time a planned read needs it.</summary>
 public sealed class SessionWarmup(NpgsqlConnection conn, ServerEndpoint server)
 {
-    private PlannerWarmup? _tables;
+    private readonly PlannerWarmup _tables = PlannerWarmup.Deferred();
 
     /// <summary>See <see cref="PlannerWarmup.ReadAsync"/>.</summary>
-    public async Task<T> ReadAsync<T>(string? table, Func<Task<T>> read, CancellationToken ct, bool userNames = false)
-    {
-        _tables ??= await PlannerWarmup.LoadAsync(conn, server, ct);
-        return await _tables.ReadAsync(conn, server, table, read, ct, userNames);
-    }
+    public Task<T> ReadAsync<T>(string? table, Func<Task<T>> read, CancellationToken ct, bool userNames = false) =>
+        _tables.ReadAsync(conn, server, table, read, ct, userNames);
 }
