@@ -8,8 +8,8 @@ namespace PgClone.Tests.Core.Catalog;
 
 /// <summary>
 /// The planner's catalog reads split over two source sessions in one snapshot (the run's coordinator and a helper)
-/// plan exactly what one session plans; the helper reads in the snapshot, not after it; a helper that cannot open
-/// leaves its reads to the coordinator.
+/// plan exactly what one session plans; the helper reads in the snapshot, not after it; a helper that cannot open,
+/// or opens late, leaves its reads to the coordinator.
 /// </summary>
 public sealed class CatalogHelperTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
 {
@@ -25,22 +25,33 @@ public sealed class CatalogHelperTests(PgServersFixture fx) : IClassFixture<PgSe
         string snapshot;
         await using (var export = new NpgsqlCommand("SELECT pg_export_snapshot()", main)) snapshot = (string)(await export.ExecuteScalarAsync())!;
         await using var target = await OpenAsync(db.Target, null);
-        // Made after the snapshot: a read in the snapshot does not see it.
-        await PgServers.ExecAsync(db.Source, "GRANT SELECT ON public.probe TO PUBLIC");
+        // Made after the snapshot: a read in the snapshot does not see it. The constraints are the first read a helper
+        // takes, and one open from the start takes it before the coordinator's own reads are done.
+        await PgServers.ExecAsync(db.Source, "ALTER TABLE public.probe ADD CONSTRAINT probe_positive CHECK (id > 0)");
 
         var alone = Describe(await PlanAsync(request, main, target, null));
         await using var helper = await OpenAsync(db.Source, InSnapshot(snapshot));
         var split = Describe(await PlanAsync(request, main, target, Task.FromResult(helper)));
         var refused = Describe(await PlanAsync(request, main, target, Task.FromException<NpgsqlConnection>(new PgCloneException("too many connections"))));
-        // A helper reading in its own (later) snapshot: the privileges it reads hold the later grant.
+        // A helper reading in its own (later) snapshot: the constraints it reads hold the later one.
         await using var outside = await OpenAsync(db.Source, InSnapshot(null));
         var later = Describe(await PlanAsync(request, main, target, Task.FromResult(outside)));
+        // One that opens only once the coordinator's reads are long over finds none left to take: the coordinator took
+        // them all (its plan has no trace of the later snapshot).
+        var late = Describe(await PlanAsync(request, main, target, OpenLateAsync(outside)));
 
         Assert.Contains("CREATE AGGREGATE", alone);
         Assert.Equal(alone, split);
         Assert.Equal(alone, refused);
         var added = Assert.Single(later.Split('\n').Except(alone.Split('\n')));
-        Assert.Contains("GRANT SELECT ON TABLE \"public\".\"probe\" TO PUBLIC", added);
+        Assert.Contains("CONSTRAINT \"probe_positive\" CHECK ((id > 0))", added);
+        Assert.Equal(alone, late);
+    }
+
+    private static async Task<NpgsqlConnection> OpenLateAsync(NpgsqlConnection conn)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        return conn;
     }
 
     /// <summary>A source session as the engine's: REPEATABLE READ READ ONLY, search_path = pg_catalog, in <paramref name="snapshot"/> when given.</summary>
