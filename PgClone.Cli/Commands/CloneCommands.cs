@@ -93,7 +93,13 @@ internal static class CloneCommands
         }
         finally { await display.StopAsync(); }
         if (json) CliRuntime.WriteJson(CloneSummary.From(result));
-        else CloneSummary.WriteText(result, Console.Error);
+        else
+        {
+            // One write: stderr flushes every line, and a run of thousands of tables waited for as many writes.
+            var text = new StringWriter();
+            CloneSummary.WriteText(result, text);
+            Console.Error.Write(text.ToString());
+        }
         return 0;
     }
 
