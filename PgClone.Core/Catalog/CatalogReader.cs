@@ -99,7 +99,12 @@ public static partial class CatalogReader
         {
             var catalog = await ReadMainAsync(conn, names, extensions, wholeDatabase, ct);
             await shared.ReadAsync(conn, ct);
-            if (beside is not null) await beside;
+            if (beside is not null)
+            {
+                await beside;
+                // A read the helper failed is back in the queue.
+                await shared.ReadAsync(conn, ct);
+            }
             return shared.Into(catalog);
         }
         catch when (beside is not null && !beside.IsCompleted)
@@ -173,6 +178,24 @@ public static partial class CatalogReader
             while (_reads.TryDequeue(out var read)) _results.Enqueue(await read(conn, ct));
         }
 
+        /// <summary>
+        /// <see cref="ReadAsync"/> on the helper, which stops at its first failure and puts that read back for the main
+        /// session: the helper is only there to save time (its session lost, or a read refused, the main session reads
+        /// it again, and its own failure is the run's).
+        /// </summary>
+        public async Task ReadBesideAsync(NpgsqlConnection conn, CancellationToken ct)
+        {
+            while (_reads.TryDequeue(out var read))
+            {
+                try { _results.Enqueue(await read(conn, ct)); }
+                catch (Exception e) when ((e is NpgsqlException or PgCloneException) && !ct.IsCancellationRequested)
+                {
+                    _reads.Enqueue(read);
+                    return;
+                }
+            }
+        }
+
         /// <summary>Leaves the reads not yet taken.</summary>
         public void Abandon() => _reads.Clear();
 
@@ -185,7 +208,7 @@ public static partial class CatalogReader
         NpgsqlConnection conn;
         try { conn = await helper; }
         catch (PgCloneException) { return; }
-        await shared.ReadAsync(conn, ct);
+        await shared.ReadBesideAsync(conn, ct);
     }
 
     private static async Task<List<(ObjectKey Key, string Owner, bool MayCreate)>> ReadOwnersAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>

@@ -9,7 +9,7 @@ namespace PgClone.Tests.Core.Catalog;
 /// <summary>
 /// The planner's catalog reads split over two source sessions in one snapshot (the run's coordinator and a helper)
 /// plan exactly what one session plans; the helper reads in the snapshot, not after it; a helper that cannot open,
-/// or opens late, leaves its reads to the coordinator.
+/// opens late or loses its session leaves its reads to the coordinator.
 /// </summary>
 public sealed class CatalogHelperTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
 {
@@ -39,6 +39,10 @@ public sealed class CatalogHelperTests(PgServersFixture fx) : IClassFixture<PgSe
         // One that opens only once the coordinator's reads are long over finds none left to take: the coordinator took
         // them all (its plan has no trace of the later snapshot).
         var late = Describe(await PlanAsync(request, main, target, OpenLateAsync(outside)));
+        // One whose session is gone when it reads: the coordinator reads again what it failed, and the plan is whole.
+        await using var lost = await OpenAsync(db.Source, InSnapshot(snapshot));
+        await TerminateAsync(db.Source, lost);
+        var afterLoss = Describe(await PlanAsync(request, main, target, Task.FromResult(lost)));
 
         Assert.Contains("CREATE AGGREGATE", alone);
         Assert.Equal(alone, split);
@@ -46,6 +50,16 @@ public sealed class CatalogHelperTests(PgServersFixture fx) : IClassFixture<PgSe
         var added = Assert.Single(later.Split('\n').Except(alone.Split('\n')));
         Assert.Contains("CONSTRAINT \"probe_positive\" CHECK ((id > 0))", added);
         Assert.Equal(alone, late);
+        Assert.Equal(alone, afterLoss);
+    }
+
+    private static async Task TerminateAsync(string cs, NpgsqlConnection victim)
+    {
+        await using var admin = new NpgsqlConnection(cs);
+        await admin.OpenAsync();
+        await using var kill = new NpgsqlCommand(
+            "SELECT pg_terminate_backend($1, 5000)", admin) { Parameters = { new NpgsqlParameter { Value = victim.ProcessID } } };
+        Assert.True((bool)(await kill.ExecuteScalarAsync())!);
     }
 
     private static async Task<NpgsqlConnection> OpenLateAsync(NpgsqlConnection conn)
