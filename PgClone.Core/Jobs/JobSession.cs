@@ -89,6 +89,32 @@ internal sealed class JobSession(string jobId) : IAsyncDisposable
         (role == ServerRole.Target ? "; SET default_tablespace = ''" : "") +
         (role == ServerRole.Target && conn.PostgreSqlVersion.Major >= 12 ? "; SET default_table_access_method = heap" : "");
 
+    /// <summary>
+    /// Runs statements on a session the job holds, out of the job's hands meanwhile: the job ending then does not
+    /// close it under them (see <see cref="OpenAsync"/>: Npgsql's connections are not thread-safe). A session made
+    /// ready ahead, beside the run, is so (the snapshot imported into it): a run failing at once, its dispose and that
+    /// import hung each other. The session is the job's again after, or closed when the job ended meanwhile (then the
+    /// caller gets <see cref="OperationCanceledException"/>, or the statements' own failure).
+    /// </summary>
+    public async Task ApartAsync(NpgsqlConnection conn, Func<Task> use)
+    {
+        lock (_open)
+            if (!_open.Remove(conn)) throw new OperationCanceledException($"job {JobId} ended before its session was used");
+        Exception? failure = null;
+        try { await use(); }
+        catch (Exception e) { failure = e; }
+        bool ended;
+        lock (_open)
+        {
+            ended = _ended;
+            if (!ended) _open.Add(conn);
+        }
+        if (ended)
+            try { await conn.DisposeAsync(); } catch { /* closing anyway */ }
+        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        if (ended) throw new OperationCanceledException($"job {JobId} ended while its session was in use");
+    }
+
     public async Task CloseAsync(NpgsqlConnection conn)
     {
         lock (_open) _open.Remove(conn);

@@ -125,7 +125,7 @@ internal sealed class SourceSnapshot
     private async Task<NpgsqlConnection> AsWorkerAsync(Task<NpgsqlConnection> helper)
     {
         var conn = await helper;
-        try { await ImportAsync(conn, $"COMMIT; {_session.NameSql(_source, "w1-source")}; {Import}", CancellationToken.None); }
+        try { await _session.ApartAsync(conn, () => ImportAsync(conn, $"COMMIT; {_session.NameSql(_source, "w1-source")}; {Import}", CancellationToken.None)); }
         catch (PgCloneException)
         {
             await _session.CloseAsync(conn);
@@ -150,7 +150,7 @@ internal sealed class SourceSnapshot
     /// <param name="catalog">Reads the catalog only (<see cref="Catalog.CatalogReader.ReadSettings"/>); a worker's reads of tables keep the server's JIT setting.</param>
     private async Task<NpgsqlConnection> PrepareAsync(NpgsqlConnection conn, bool catalog, CancellationToken ct)
     {
-        try { await ImportAsync(conn, Id is null ? "SET statement_timeout = 0; SET search_path = pg_catalog" : catalog ? $"{Import}; {Catalog.CatalogReader.ReadSettings}" : Import, ct); }
+        try { await _session.ApartAsync(conn, () => ImportAsync(conn, Id is null ? "SET statement_timeout = 0; SET search_path = pg_catalog" : catalog ? $"{Import}; {Catalog.CatalogReader.ReadSettings}" : Import, ct)); }
         catch (PgCloneException)
         {
             await _session.CloseAsync(conn);
