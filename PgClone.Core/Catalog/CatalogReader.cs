@@ -173,22 +173,17 @@ public static partial class CatalogReader
             };
 
         /// <summary>Reads on <paramref name="conn"/> until none is left to take.</summary>
-        public async Task ReadAsync(NpgsqlConnection conn, CancellationToken ct)
-        {
-            while (_reads.TryDequeue(out var read)) _results.Enqueue(await read(conn, ct));
-        }
-
-        /// <summary>
-        /// <see cref="ReadAsync"/> on the helper, which stops at its first failure and puts that read back for the main
-        /// session: the helper is only there to save time (its session lost, or a read refused, the main session reads
-        /// it again, and its own failure is the run's).
-        /// </summary>
-        public async Task ReadBesideAsync(NpgsqlConnection conn, CancellationToken ct)
+        /// <param name="beside">
+        /// On the helper, which stops at its first failure and puts that read back for the main session: the helper is
+        /// only there to save time (its session lost, or a read refused, the main session reads it again, and its own
+        /// failure is the run's).
+        /// </param>
+        public async Task ReadAsync(NpgsqlConnection conn, CancellationToken ct, bool beside = false)
         {
             while (_reads.TryDequeue(out var read))
             {
                 try { _results.Enqueue(await read(conn, ct)); }
-                catch (Exception e) when ((e is NpgsqlException or PgCloneException) && !ct.IsCancellationRequested)
+                catch (Exception e) when (beside && (e is NpgsqlException or PgCloneException) && !ct.IsCancellationRequested)
                 {
                     _reads.Enqueue(read);
                     return;
@@ -208,7 +203,7 @@ public static partial class CatalogReader
         NpgsqlConnection conn;
         try { conn = await helper; }
         catch (PgCloneException) { return; }
-        await shared.ReadBesideAsync(conn, ct);
+        await shared.ReadAsync(conn, ct, beside: true);
     }
 
     private static async Task<List<(ObjectKey Key, string Owner, bool MayCreate)>> ReadOwnersAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>

@@ -58,19 +58,23 @@ internal sealed class JobSession(string jobId) : IAsyncDisposable
         // Handed to the job only once started: the job ending closes what it holds at once, and a connection must
         // not be closed from there while its start-up statement runs (Npgsql's connections are not thread-safe: a
         // test run hung so, the failed job's dispose and the starting session's SET each waiting, the backend idle).
+        // A start the job stopped waiting for (the other server failed first): nothing may linger after it.
+        await HoldAsync(conn, $"job {JobId} ended while its session to {server.Describe()} was starting");
+        return conn;
+    }
+
+    /// <summary>Hands <paramref name="conn"/> to the job, or closes it and throws <see cref="OperationCanceledException"/> when the job has ended.</summary>
+    private async Task HoldAsync(NpgsqlConnection conn, string whenEnded)
+    {
         bool ended;
         lock (_open)
         {
             ended = _ended;
             if (!ended) _open.Add(conn);
         }
-        if (ended)
-        {
-            // A start the job stopped waiting for (the other server failed first): nothing may linger after it.
-            await conn.DisposeAsync();
-            throw new OperationCanceledException($"job {JobId} ended while its session to {server.Describe()} was starting");
-        }
-        return conn;
+        if (!ended) return;
+        try { await conn.DisposeAsync(); } catch { /* closing anyway */ }
+        throw new OperationCanceledException(whenEnded);
     }
 
     /// <summary>
@@ -100,19 +104,14 @@ internal sealed class JobSession(string jobId) : IAsyncDisposable
     {
         lock (_open)
             if (!_open.Remove(conn)) throw new OperationCanceledException($"job {JobId} ended before its session was used");
-        Exception? failure = null;
         try { await use(); }
-        catch (Exception e) { failure = e; }
-        bool ended;
-        lock (_open)
+        catch
         {
-            ended = _ended;
-            if (!ended) _open.Add(conn);
+            try { await HoldAsync(conn, ""); }
+            catch (OperationCanceledException) { /* the statements' own failure is the one reported */ }
+            throw;
         }
-        if (ended)
-            try { await conn.DisposeAsync(); } catch { /* closing anyway */ }
-        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-        if (ended) throw new OperationCanceledException($"job {JobId} ended while its session was in use");
+        await HoldAsync(conn, $"job {JobId} ended while its session was in use");
     }
 
     public async Task CloseAsync(NpgsqlConnection conn)
