@@ -14,6 +14,8 @@ internal static class VerifyCommand
         var target = CliRuntime.TargetOption();
         var schema = CliRuntime.SchemaOption();
         var targetSchema = new Option<string>("--target-schema") { Description = "the schema's name on the target, when it was cloned under another name (--target-name); needs --schema" };
+        var table = new Option<string>("--table") { Description = "only this table of --schema (with its partitions), as after a table clone; needs --schema" };
+        var targetTable = new Option<string>("--target-table") { Description = "the table's name on the target, when it was cloned under another name (--target-name); needs --table" };
         var mode = new Option<string>("--mode")
         {
             Description = "fast = planner estimates (reltuples), exact = count(*), checksum = count and an order-independent md5-based content hash",
@@ -30,7 +32,7 @@ internal static class VerifyCommand
             "source and the target database, and a whole database's large objects, in read-only transactions. Exit codes: " +
             "0 = everything matches, 2 = a mismatch, a missing table or a table only on the target was found, 1 = error.")
         {
-            source, target, schema, targetSchema, mode, exclude, json,
+            source, target, schema, targetSchema, table, targetTable, mode, exclude, json,
         };
         command.SetHandler(async (parse, ct) =>
         {
@@ -38,6 +40,8 @@ internal static class VerifyCommand
             {
                 Schema = parse.GetValue(schema),
                 TargetSchema = parse.GetValue(targetSchema),
+                Table = parse.GetValue(table),
+                TargetTable = parse.GetValue(targetTable),
                 Mode = Enum.Parse<VerifyMode>(parse.GetValue(mode)!, ignoreCase: true),
                 ExcludeColumns = parse.GetValue(exclude)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? [],
             };

@@ -22,6 +22,9 @@ public sealed class SchemaDiffer
     /// which (like pg_dump -n) does not, so that they are not reported as drift.</summary>
     public bool DatabaseWide { get; init; } = true;
 
+    /// <summary>Only these categories (null: all of them): the functions after a functions clone, which brings nothing else of its schema.</summary>
+    public IReadOnlySet<string>? Categories { get; init; }
+
     public Task<SchemaDiffResult> DiffAsync(ServerEndpoint source, ServerEndpoint target, string schema, CancellationToken ct = default) =>
         DiffAsync(source, target, schema, null, ct);
 
@@ -45,7 +48,8 @@ public sealed class SchemaDiffer
         if (back is not null)
             tc = tc.ToDictionary(kv => kv.Key, kv => kv.Value.Select(c => c with { Type = back.Rewrite(c.Type), Default = c.Default is null ? null : back.Rewrite(c.Default) }).ToList(), StringComparer.Ordinal);
         var categories = new List<CategoryDiff>();
-        foreach (var (category, sql) in DiffCatalog.Definitions.Concat(DiffCatalogKinds.Queries(DatabaseWide)).Where(d => Privileges || d.Category != DiffCatalogKinds.PrivilegesCategory))
+        foreach (var (category, sql) in DiffCatalog.Definitions.Concat(DiffCatalogKinds.Queries(DatabaseWide))
+                     .Where(d => (Privileges || d.Category != DiffCatalogKinds.PrivilegesCategory) && (Categories is null || Categories.Contains(d.Category))))
         {
             var (sourceDefs, targetDefs) = await ReadOnlySession.BothAsync(DiffCatalog.ReadDefinitionsAsync(s, sql, schema, ct), DiffCatalog.ReadDefinitionsAsync(t, sql, onTarget, ct));
             var (sd, td) = (ToMap(sourceDefs), ToMap(back is null ? targetDefs : targetDefs.Select(d => (back.Rewrite(d.Name), back.Rewrite(d.Definition))).ToList()));

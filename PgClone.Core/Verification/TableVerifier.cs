@@ -16,9 +16,14 @@ public sealed class TableVerifier
             options = options with { Schema = await VerifyCatalog.SchemaAsReadAsync(s, schema, ct) ?? throw PgCloneException.For(source, $"schema {Sql.Ident(schema)}", "does not exist") };
         var onTarget = await TargetSchemaAsync(t, target, options, ct);
         var exclusions = ColumnExclusions.Parse(options.ExcludeColumns);
-        var sourceTables = await VerifyCatalog.ReadTablesAsync(s, options.Schema, ct);
-        // A schema cloned under another name: its tables are keyed by the source's schema name, to pair with the source's.
-        var targetTables = (await VerifyCatalog.ReadTablesAsync(t, onTarget, ct)).ToDictionary(tt => onTarget == options.Schema ? Key(tt) : (options.Schema!, tt.Name));
+        var (table, onTargetTable) = TablesNamed(source, target, options);
+        var sourceTables = Only(await VerifyCatalog.ReadTablesAsync(s, options.Schema, ct), s, table);
+        if (table is not null && sourceTables.All(x => x.Kind == VerifiedKind.Sequence))
+            throw PgCloneException.For(source, $"table {Sql.Qualified(options.Schema!, table)}", "does not exist");
+        // A schema or table cloned under another name: keyed by the source's names, to pair with the source's (a
+        // table's sequences by the column they belong to).
+        var targetTables = Only(await VerifyCatalog.ReadTablesAsync(t, onTarget, ct), t, onTargetTable)
+            .ToDictionary(tt => (onTarget == options.Schema ? tt.Schema : options.Schema!, onTargetTable is null ? tt.Name : SourceName(tt, sourceTables)));
 
         var results = new List<TableVerification>();
         var sequences = new List<(VerifiedTable Source, VerifiedTable Target)>();
@@ -66,6 +71,33 @@ public sealed class TableVerifier
     }
 
     private static (string, string) Key(VerifiedTable t) => (t.Schema, t.Name);
+
+    /// <summary>The table compared alone, if any, and its name on the target; both need what they narrow down named.</summary>
+    private static (string? Table, string? OnTarget) TablesNamed(ServerEndpoint source, ServerEndpoint target, VerifyOptions options)
+    {
+        if (options.Table is { } table && options.Schema is null)
+            throw PgCloneException.For(source, $"table {Sql.Ident(table)}", "is looked up in a schema, and none was named: name it too (--schema)");
+        if (options.TargetTable is { } named && options.Table is null)
+            throw PgCloneException.For(target, $"table {Sql.Ident(named)}", "is compared with a table of the source, and none was named: name that one too (--table)");
+        return (options.Table, options.TargetTable ?? options.Table);
+    }
+
+    /// <summary>
+    /// The relations read, or only the table named (as typed, or as the session reads a typed name) and the sequences
+    /// its columns own (serial, identity), which a table clone brings with it.
+    /// </summary>
+    private static List<VerifiedTable> Only(List<VerifiedTable> tables, ReadOnlySession session, string? name)
+    {
+        if (name is null) return tables;
+        var named = tables.Any(x => x.Name == name && x.Kind != VerifiedKind.Sequence) ? name : session.AsRead(name);
+        return tables.Where(x => x.Kind == VerifiedKind.Sequence ? x.Owner?.Table == named : x.Name == named).ToList();
+    }
+
+    /// <summary>The source's name of a relation of a table verified under another name: the table's, or that of the sequence owned by the same column.</summary>
+    private static string SourceName(VerifiedTable onTarget, List<VerifiedTable> source) =>
+        onTarget.Kind == VerifiedKind.Sequence
+            ? source.FirstOrDefault(x => x.Kind == VerifiedKind.Sequence && x.Owner?.Column == onTarget.Owner?.Column)?.Name ?? onTarget.Name
+            : source.First(x => x.Kind != VerifiedKind.Sequence).Name;
 
     /// <summary>
     /// The schema read on the target: the source's, or the name it was cloned under, as the target spells it (one

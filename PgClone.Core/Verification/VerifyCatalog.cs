@@ -22,6 +22,8 @@ internal sealed record VerifiedTable(string Schema, string Name, char Relkind, b
     /// state, and fails to read it: not compared.
     /// </summary>
     public bool UnloggedOnStandby { get; init; }
+    /// <summary>For a sequence owned by a column (serial, identity): that column's table and name.</summary>
+    public (string Table, string Column)? Owner { get; init; }
 
     public bool Partitioned => Relkind == 'p';
 
@@ -42,8 +44,15 @@ internal static class VerifyCatalog
                    ARRAY(SELECT a.attname::text FROM pg_attribute a
                          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum),
                    leaves.local, leaves.foreign, c.relkind <> 'S' OR has_sequence_privilege(c.oid, 'SELECT'),
-                   {Catalog.CatalogReader.UnloggedOnStandby("c.oid")}
+                   {Catalog.CatalogReader.UnloggedOnStandby("c.oid")}, owner.tab, owner.col
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            LEFT JOIN LATERAL (
+                SELECT o.relname::text AS tab, a.attname::text AS col
+                FROM pg_depend d JOIN pg_class o ON o.oid = d.refobjid
+                JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+                WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass
+                  AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
+                LIMIT 1) AS owner ON c.relkind = 'S'
             LEFT JOIN LATERAL (
                 SELECT array_agg(l.oid::regclass::text ORDER BY l.oid::regclass::text) FILTER (WHERE l.relkind = 'r') AS local,
                        array_agg(l.oid::regclass::text ORDER BY l.oid::regclass::text) FILTER (WHERE l.relkind = 'f') AS foreign
@@ -61,6 +70,7 @@ internal static class VerifyCatalog
                 ForeignLeaves = r.IsDBNull(7) ? [] : r.GetFieldValue<string[]>(7),
                 Readable = r.GetBoolean(8),
                 UnloggedOnStandby = r.GetBoolean(9),
+                Owner = r.IsDBNull(10) ? null : (r.GetString(10), r.GetString(11)),
             },
             ct, null, [schema]);
 

@@ -32,6 +32,10 @@ public sealed record VerifyOptions
     /// are compared with the source schema's of the same names. Needs <see cref="Schema"/>.
     /// </summary>
     public string? TargetSchema { get; init; }
+    /// <summary>Only this table of <see cref="Schema"/> (with its partitions), as after a table clone. Needs <see cref="Schema"/>.</summary>
+    public string? Table { get; init; }
+    /// <summary>The name <see cref="Table"/> has on the target when it was cloned under another one (target_name). Needs <see cref="Table"/>.</summary>
+    public string? TargetTable { get; init; }
     public VerifyMode Mode { get; init; } = VerifyMode.Exact;
     public IReadOnlyList<string> ExcludeColumns { get; init; } = [];
 }

@@ -4,7 +4,7 @@ using PgClone.Tests.Fixtures;
 
 namespace PgClone.Tests.Cli;
 
-/// <summary><c>pgclone schema --target-name</c>, <c>pgclone diff --target-schema</c> and <c>pgclone verify --target-schema</c> through the built CLI.</summary>
+/// <summary><c>pgclone schema|table --target-name</c>, <c>pgclone diff --target-schema</c> and <c>pgclone verify --target-schema|--table|--target-table</c> through the built CLI.</summary>
 public sealed class SchemaRenameCliTests(PgServersFixture fx) : IClassFixture<PgServersFixture>
 {
     [Fact]
@@ -53,5 +53,58 @@ public sealed class SchemaRenameCliTests(PgServersFixture fx) : IClassFixture<Pg
         Assert.Equal(1, alone.ExitCode);
         Assert.Equal($"pgclone: {ServerEndpoint.Parse(ServerRole.Target, target).Describe()}: schema \"s 2\": is compared with a schema of the source, "
             + "and none was named: name that one too (--schema)\n", alone.Stderr);
+    }
+    [Fact]
+    public async Task A_table_cloned_under_a_new_name_is_verified_alone_against_the_original()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("cliverifytable");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE TABLE public."Orders" (id serial PRIMARY KEY, v text);
+            CREATE TABLE public.other (id int);
+            INSERT INTO public."Orders" (v) SELECT 'v' || g FROM generate_series(1, 30) g;
+            INSERT INTO public.other VALUES (1);
+            """);
+        var (source, target) = (PgServers.Conninfo(db.Source), PgServers.Conninfo(db.Target));
+        var clone = await PgCloneCli.RunAsync("table", "--source", source, "--target", target, "--table", "Orders", "--target-name", "Orders 2");
+        Assert.True(clone.ExitCode == 0, clone.Stderr);
+
+        string[] verifyTable = ["verify", "--source", source, "--target", target, "--schema", "public", "--table", "Orders", "--target-table", "Orders 2", "--mode", "checksum"];
+        var verify = await PgCloneCli.RunAsync(verifyTable);
+        Assert.Equal("", verify.Stderr);
+        Assert.Equal(0, verify.ExitCode);
+        Assert.Equal("""
+            schema  table          source rows  target rows  match  note
+            public  Orders         30           30           ✓
+            public  Orders_id_seq  -            -            ✓      sequence at 30
+            1 table and 1 sequence match
+
+            """.ReplaceLineEndings("\n"), verify.Stdout);
+        // The whole schema differs: other is missing there, and the clone and its sequence have names of their own.
+        var whole = await PgCloneCli.RunAsync("verify", "--source", source, "--target", target, "--schema", "public");
+        Assert.Equal(2, whole.ExitCode);
+        Assert.EndsWith("5 of 5 (3 tables, 2 sequences) differ\n", whole.Stdout);
+
+        await PgServers.ExecAsync(db.Target, "UPDATE public.\"Orders 2\" SET v = 'changed' WHERE id = 7");
+        var changed = await PgCloneCli.RunAsync(verifyTable);
+        Assert.Equal(2, changed.ExitCode);
+        Assert.EndsWith("1 of 2 (1 table, 1 sequence) differs\n", changed.Stdout);
+        var notRenamed = await PgCloneCli.RunAsync("verify", "--source", source, "--target", target, "--schema", "public", "--table", "Orders");
+        Assert.Equal(2, notRenamed.ExitCode);
+        Assert.StartsWith("""
+            schema  table          source rows  target rows  match        note
+            public  Orders         30           -            ✗ (missing)
+            public  Orders_id_seq  -            -            ✗ (missing)  sequence
+            """.ReplaceLineEndings("\n"), notRenamed.Stdout);
+
+        var missing = await PgCloneCli.RunAsync("verify", "--source", source, "--target", target, "--schema", "public", "--table", "nowhere");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal($"pgclone: {ServerEndpoint.Parse(ServerRole.Source, source).Describe()}: table \"public\".\"nowhere\": does not exist\n", missing.Stderr);
+        var noSchema = await PgCloneCli.RunAsync("verify", "--source", source, "--target", target, "--table", "Orders");
+        Assert.Equal(1, noSchema.ExitCode);
+        Assert.Equal($"pgclone: {ServerEndpoint.Parse(ServerRole.Source, source).Describe()}: table \"Orders\": is looked up in a schema, and none was named: name it too (--schema)\n", noSchema.Stderr);
+        var noTable = await PgCloneCli.RunAsync("verify", "--source", source, "--target", target, "--schema", "public", "--target-table", "Orders 2");
+        Assert.Equal(1, noTable.ExitCode);
+        Assert.Equal($"pgclone: {ServerEndpoint.Parse(ServerRole.Target, target).Describe()}: table \"Orders 2\": is compared with a table of the source, "
+            + "and none was named: name that one too (--table)\n", noTable.Stderr);
     }
 }

@@ -15,16 +15,23 @@ public static class DiffApi
 {
     public static RouteGroupBuilder MapDiff(this RouteGroupBuilder v1)
     {
-        v1.MapGet("/diff", async Task<IResult> (int source, int target, string schema, bool? privileges, bool? databaseWide, bool? download, HttpContext context, DiffService diff, AuditLog audit, CancellationToken ct) =>
+        v1.MapGet("/diff", async Task<IResult> (int? source, int? target, string? schema, string? targetSchema, long? run, bool? privileges, bool? databaseWide, bool? download,
+                HttpContext context, DiffService diff, AuditLog audit, CancellationToken ct) =>
                 await Problems.Guard(async () =>
                 {
-                    var result = await diff.DiffAsync(new CompareRequest(source, target, schema, Privileges: privileges ?? true, DatabaseWide: databaseWide ?? true), context.User, ct);
+                    if (run is null && (source is null || target is null || schema is null))
+                        return Problems.BadRequest("give source, target and schema, or a run");
+                    var result = await diff.DiffAsync(new CompareRequest(source ?? 0, target ?? 0, schema ?? "", RunId: run, Privileges: privileges ?? true,
+                        DatabaseWide: databaseWide, TargetSchema: targetSchema), context.User, ct);
                     var json = Encoding.UTF8.GetBytes(result.ToJsonText());
                     if (download != true) return Results.Bytes(json, "application/json");
-                    await audit.RecordAsync(AuditActions.DiffExported, $"diff of schema {PgClone.Core.Connections.Sql.Ident(schema)}", new { source, target, schema }, source, ct: ct);
-                    return Results.File(json, "application/json", $"pgclone-diff-{schema}.json");
+                    await audit.RecordAsync(AuditActions.DiffExported, $"diff of schema {PgClone.Core.Connections.Sql.Ident(result.Schema)}",
+                        new { source, target, schema = result.Schema, targetSchema, run }, source, ct: ct);
+                    return Results.File(json, "application/json", $"pgclone-diff-{result.Schema}.json");
                 }))
-            .RequireAuthorization(Policies.View).WithTags("Diff and verify").WithSummary("Schema drift between two connections, by category (privileges=false leaves owners and grants out; databaseWide=false the database's own objects, after a schema or table clone)");
+            .RequireAuthorization(Policies.View).WithTags("Diff and verify").WithSummary("Schema drift between two connections, by category, or of a run's clone " +
+                "(run=N: its connections, schema and names on the target; schema picks one of a database run's); privileges=false leaves owners and grants out; " +
+                "databaseWide=false the database's own objects (by default left out after a run's schema or table clone, which does not bring them)");
         v1.MapGet("/verify", async Task<IResult> (int? source, int? target, string? schema, string? mode, long? run, ClaimsPrincipal user, DiffService diff, CancellationToken ct) =>
                 await Problems.Guard(async () =>
                 {

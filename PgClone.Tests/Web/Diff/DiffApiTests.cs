@@ -83,4 +83,73 @@ public sealed class DiffApiTests(PgServersFixture fx)
         var plain = (await http.GetFromJsonAsync<VerifyResult>($"api/v1/verify?source={console.SourceId}&target={console.TargetId}&schema={Uri.EscapeDataString(Schema)}&mode=checksum", Json))!;
         Assert.Equal(["customers", "notes"], plain.Tables.Where(t => t.Status == VerifyStatus.Mismatch).Select(t => t.Table).Order(StringComparer.Ordinal));
     }
+    [Fact]
+    public async Task A_runs_verification_and_drift_cover_what_it_cloned_under_the_names_it_gave()
+    {
+        var consoleDb = await fx.Servers.CreateDatabasesAsync("scope_console");
+        var data = await fx.Servers.CreateDatabasesAsync("scope_data");
+        await SeedSourceAsync(data.Source);
+        await PgServers.ExecAsync(data.Source, """
+            CREATE SCHEMA extra;
+            CREATE TABLE extra.tickets (id serial PRIMARY KEY, title text);
+            INSERT INTO extra.tickets (title) SELECT 'ticket ' || g FROM generate_series(1, 40) g;
+            CREATE FUNCTION extra.twice(i int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT 2 * i';
+            """);
+        await using var console = await RunsConsole.StartAsync(RunsConsole.Settings(consoleDb.Source), data);
+        var (http, _) = await LogInAsync(console.Url, RunsConsole.Operator);
+        async Task<long> RunAsync(RunRequest request)
+        {
+            var id = await StartAsync(http, request);
+            var finished = await WaitFinishedAsync(http, id);
+            Assert.True(finished.Run.Status == RunStatus.Succeeded, finished.Run.Error);
+            return id;
+        }
+        async Task<List<string>> VerifiedAsync(long run) =>
+            [.. (await http.GetFromJsonAsync<VerifyResult>($"api/v1/verify?run={run}&mode=checksum", Json))!.Tables
+                .Select(t => $"{t.Schema}.{t.Table} {t.Kind} {t.Status} {t.TargetRows}")];
+
+        // A database run: every schema is verified (before, only "public"); its drift compares the schema asked for.
+        var database = await RunAsync(new RunRequest("database", console.SourceId, console.TargetId));
+        Assert.Equal([
+            "Sales Data.Order Lines Table Match 1200", "Sales Data.customers Table Match 1500", "Sales Data.notes Table Match 800",
+            "Sales Data.payments Table Match 1000", "extra.tickets Table Match 40", "extra.tickets_id_seq Sequence Match ",
+        ], await VerifiedAsync(database));
+        var databaseDrift = await http.GetFromJsonAsync<JsonElement>($"api/v1/diff?run={database}&schema=extra");
+        Assert.Equal(("extra", true, true), (databaseDrift.GetProperty("schema").GetString(), databaseDrift.GetProperty("database_wide").GetBoolean(),
+            databaseDrift.GetProperty("in_sync").GetBoolean()));
+        var noSchema = await http.GetAsync($"api/v1/diff?run={database}");
+        Assert.Equal("choose a schema to compare", (await noSchema.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+
+        // A table run under a new name: that table and its sequence only, paired with the source's by name and column.
+        var table = await RunAsync(new RunRequest("table", console.SourceId, console.TargetId, "extra", "tickets", new CloneOptions { TargetName = "tickets 2" }));
+        var tableScope = await console.Factory.Services.GetRequiredService<DiffService>().RunScopeAsync(table);
+        Assert.Equal("table \"extra\".\"tickets\" as \"tickets 2\"", tableScope.What);
+        Assert.Equal(["extra.tickets Table Match 40", "extra.tickets_id_seq Sequence Match "], await VerifiedAsync(table));
+        await PgServers.ExecAsync(data.Target, "DELETE FROM extra.\"tickets 2\" WHERE id = 3");
+        Assert.Equal(["extra.tickets Table Mismatch 39", "extra.tickets_id_seq Sequence Match "], await VerifiedAsync(table));
+
+        // A schema run under a new name: its tables on the target are those of the new schema, and its drift is in sync.
+        var schema = await RunAsync(new RunRequest("schema", console.SourceId, console.TargetId, Schema, Options: new CloneOptions { TargetName = "Sales Copy" }));
+        Assert.Equal(Tables.Keys.Order(StringComparer.Ordinal).Select(t => $"{Schema}.{t} Table Match {Tables[t]}"), await VerifiedAsync(schema));
+        var schemaDrift = await http.GetFromJsonAsync<JsonElement>($"api/v1/diff?run={schema}");
+        Assert.Equal((Schema, false, true), (schemaDrift.GetProperty("schema").GetString(), schemaDrift.GetProperty("database_wide").GetBoolean(),
+            schemaDrift.GetProperty("in_sync").GetBoolean()));
+        await PgServers.ExecAsync(data.Target, "DROP TABLE \"Sales Copy\".notes");
+        var dropped = await http.GetFromJsonAsync<JsonElement>($"api/v1/diff?run={schema}");
+        Assert.Equal(["notes"], dropped.GetProperty("tables").GetProperty("only_in_source").EnumerateArray().Select(e => e.GetString()));
+
+        // A functions run: its drift compares the functions alone (the schema's tables are not its to bring); nothing to verify.
+        await PgServers.ExecAsync(data.Target, "DROP SCHEMA extra CASCADE");
+        var functions = await RunAsync(new RunRequest("functions", console.SourceId, console.TargetId, "extra"));
+        var functionsDrift = await http.GetFromJsonAsync<JsonElement>($"api/v1/diff?run={functions}");
+        Assert.Equal((true, false, true), (functionsDrift.GetProperty("in_sync").GetBoolean(), functionsDrift.TryGetProperty("tables", out _),
+            functionsDrift.TryGetProperty("functions", out _)));
+        await PgServers.ExecAsync(data.Target, "DROP FUNCTION extra.twice(int)");
+        var missingFunction = await http.GetFromJsonAsync<JsonElement>($"api/v1/diff?run={functions}");
+        Assert.Equal(1, missingFunction.GetProperty("functions").GetProperty("only_in_source").GetArrayLength());
+        var unverifiable = await http.GetAsync($"api/v1/verify?run={functions}");
+        Assert.Equal(HttpStatusCode.BadRequest, unverifiable.StatusCode);
+        Assert.Equal($"run #{functions} is a functions run: it copied no table data to verify",
+            (await unverifiable.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+    }
 }
