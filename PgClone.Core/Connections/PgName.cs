@@ -29,6 +29,16 @@ public static class PgName
     public static string WithSuffix(string name, string suffix) =>
         Truncate(name, MaxBytes - Encoding.UTF8.GetByteCount(suffix)) + suffix;
 
+    /// <summary>
+    /// Why a name the user typed names nothing when it is longer than 63 bytes (the server cuts such a name where it
+    /// reads it as SQL, so it can never be an object's whole name); "" otherwise.
+    /// </summary>
+    public static string TooLongHint(string name)
+    {
+        var bytes = Encoding.UTF8.GetByteCount(name);
+        return bytes <= MaxBytes ? "" : $" (the name is {bytes} bytes long; PostgreSQL names hold at most {MaxBytes} bytes, and SQL cuts a longer one to \"{Truncate(name)}\")";
+    }
+
     /// <summary>Refuses a name the user chose for the target that is empty or longer than 63 bytes.</summary>
     public static string CheckTargetName(string name)
     {

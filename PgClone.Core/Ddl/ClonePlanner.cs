@@ -234,7 +234,7 @@ public static class ClonePlanner
         if (request.Operation == CloneOperation.Table && string.IsNullOrEmpty(request.Table))
             throw new PgCloneException("a table clone needs a table");
         var found = await CatalogReader.QueryAsync(source, "SELECT nspname FROM pg_namespace WHERE nspname = ANY($1)", [request.Schema], r => r.GetString(0), ct);
-        if (found.Count == 0) throw PgCloneException.For(request.Source, null, $"schema {Sql.Ident(request.Schema)} does not exist");
+        if (found.Count == 0) throw PgCloneException.For(request.Source, null, $"schema {Sql.Ident(request.Schema)} does not exist{PgName.TooLongHint(request.Schema)}");
         return [request.Schema];
     }
 }

@@ -444,7 +444,7 @@ internal sealed class PlanScope
     {
         var name = new QualifiedName(request.Schema!, request.Table!);
         var table = catalog.Tables.FirstOrDefault(t => t.Name == name)
-            ?? throw PgCloneException.For(request.Source, null, $"table {name.Quoted} does not exist{QualifiedHint(name)}");
+            ?? throw PgCloneException.For(request.Source, null, $"table {name.Quoted} does not exist{PgName.TooLongHint(name.Name)}{QualifiedHint(name)}");
         var options = request.EffectiveOptions;
         // A partitioned table comes with its partitions, at every level.
         var selected = new List<TableInfo> { table };

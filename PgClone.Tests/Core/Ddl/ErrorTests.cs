@@ -16,12 +16,20 @@ public sealed class ErrorTests(PgServersFixture fx) : IClassFixture<PgServersFix
         var db = await fx.Servers.CreateDatabasesAsync("errors");
         var e = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Schema, "nope"));
         Assert.Equal($"{Source(db)}: schema \"nope\" does not exist", e.Message);
+        var longName = "schema_é_" + new string('x', 60);
+        e = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Schema, longName));
+        Assert.Equal($"{Source(db)}: schema \"{longName}\" does not exist (the name is 70 bytes long; PostgreSQL names hold at most 63 bytes, " +
+                     $"and SQL cuts a longer one to \"schema_é_{new string('x', 53)}\")", e.Message);
     }
 
     /// <summary>A missing table is named; a name holding a dot (a user's "s.t" as the table name) is explained.</summary>
     [Theory]
     [InlineData("s", "Nope", "table \"s\".\"Nope\" does not exist")]
     [InlineData("public", "s.t", "table \"public\".\"s.t\" does not exist (a dot is part of a table's name; for table \"s\".\"t\", give schema \"s\" and table \"t\" apart)")]
+    // A name over 63 bytes is never an object's whole name: SQL cuts it, and the message says so.
+    [InlineData("s", "t_with_a_name_much_longer_than_the_sixty_three_bytes_postgresql_keeps",
+        "table \"s\".\"t_with_a_name_much_longer_than_the_sixty_three_bytes_postgresql_keeps\" does not exist (the name is 69 bytes long; " +
+        "PostgreSQL names hold at most 63 bytes, and SQL cuts a longer one to \"t_with_a_name_much_longer_than_the_sixty_three_bytes_postgresql\")")]
     public async Task Missing_table_is_named_on_the_source(string schema, string table, string message)
     {
         var db = await fx.Servers.CreateDatabasesAsync("errors");
