@@ -35,9 +35,16 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
     public List<string> Conflicts { get; } = [];
     /// <summary>
     /// What the strategy did to the target's own objects that the run's result must say (<see cref="ClonePlan.Notes"/>):
-    /// the columns a replaced table had that the copy lacks, and where each object moved aside went.
+    /// what replace dropped and created again, the columns a replaced table had that the copy lacks, and where each
+    /// object moved aside went.
     /// </summary>
-    public List<string> Notes { get; } = [];
+    public IReadOnlyList<string> Notes => _replacedShown.Count == 0 ? _notes
+        : [$"replaced on the target (dropped with CASCADE and created again): {string.Join(", ", _replacedShown.Take(Listed))}" +
+           (_replacedShown.Count > Listed ? $" and {_replacedShown.Count - Listed} more" : ""), .. _notes];
+
+    private readonly List<string> _notes = [];
+    /// <summary>What replace drops, as the notes name it.</summary>
+    private readonly List<string> _replacedShown = [];
 
     public void Resolve(IEnumerable<PlannedObject> planned)
     {
@@ -62,8 +69,9 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
                     var lost = LostColumns(p, existingKind.Value);
                     issues?.Invoke(new PlanIssue("conflict", false, p.Display,
                         "already exists on the target: dropped with CASCADE and created again (conflict=replace)" + (lost is null ? "" : $"; {lost}")));
-                    if (lost is not null) Notes.Add($"{p.Display}: replaced; {lost}");
+                    if (lost is not null) _notes.Add($"{p.Display}: replaced; {lost}");
                     Statements.Add(new DdlStatement(p.Kind, p.Signature ?? p.Name.Quoted, $"DROP {Keyword(p, existingKind.Value)} IF EXISTS {p.Addressed} CASCADE"));
+                    _replacedShown.Add(p.Display);
                     Replaced.Add(existingKind switch { 'F' => ("regprocedure", p.Signature!), 'T' or 'D' => ("regtype", p.Name.Quoted), _ => ("regclass", p.Name.Quoted) });
                     Free(p.Name);
                     break;
@@ -117,6 +125,7 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
             if (strategy == ConflictStrategy.Replace)
             {
                 drops.Add(k);
+                _replacedShown.Add(display);
                 issues?.Invoke(new PlanIssue("conflict", false, display, "already exists on the target: dropped and created again (conflict=replace)"));
                 continue;
             }
@@ -133,27 +142,48 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
 
     /// <summary>
     /// Names a created object brings along (its indexes, identity and owned sequences) that an unrelated target
-    /// relation already uses: under error that fails the plan before anything changes; under rename the
-    /// relation moves aside. (Replace and skip leave such a clash to the statement that meets it.)
+    /// relation already uses (a sequence left by a failed run, say), all settled before anything changes: error
+    /// refuses; rename moves the relation aside; replace drops a sequence of that name and creates the copy's (what
+    /// the drop would take along is checked as for any replaced object) and refuses any other relation, which is not
+    /// the clone's to drop; skip refuses, as leaving it would leave the object that needs the name uncreatable.
     /// </summary>
-    public void ResolveBroughtNames(IEnumerable<(string Kind, QualifiedName Name)> names)
+    public void ResolveBroughtNames(IEnumerable<(string Kind, QualifiedName Name, string Owner)> names)
     {
-        foreach (var (kind, name) in names)
+        foreach (var (kind, name, owner) in names)
         {
             if (_freed.Contains(name) || !target.Relations.TryGetValue(name, out var rel)) continue;
-            Conflicts.Add($"{kind} {name.Quoted}");
-            if (strategy == ConflictStrategy.Error)
+            var display = $"{kind} {name.Quoted}";
+            Conflicts.Add(display);
+            switch (strategy)
             {
-                Refuse($"{kind} {name.Quoted}");
-                continue;
+                case ConflictStrategy.Error:
+                    Refuse(display);
+                    break;
+                case ConflictStrategy.Rename:
+                    _notes.Add($"{Keyword(rel.Kind).ToLowerInvariant()} {name.Quoted} moved aside to {MoveAside(new PlannedObject(0, kind, name), Keyword(rel.Kind), name).Quoted}");
+                    break;
+                case ConflictStrategy.Replace when rel.Kind == 'S' && kind == "sequence":
+                    issues?.Invoke(new PlanIssue("conflict", false, display, "already exists on the target: dropped with CASCADE and created again (conflict=replace)"));
+                    Statements.Add(new DdlStatement(kind, name.Quoted, $"DROP SEQUENCE IF EXISTS {name.Quoted} CASCADE"));
+                    _replacedShown.Add(display);
+                    Replaced.Add(("regclass", name.Quoted));
+                    Free(name);
+                    break;
+                default:
+                    var taken = $"{Keyword(rel.Kind).ToLowerInvariant()} {name.Quoted}";
+                    var shown = taken == display ? "" : $" as {taken}";
+                    Refuse(display, strategy == ConflictStrategy.Replace
+                        ? $"the name {owner} brings for its {kind} is taken on the target by {taken}, which conflict=replace does not drop (the clone " +
+                          "does not create it again); drop or rename it on the target, or choose conflict rename (nothing was changed)"
+                        : $"already exists on the target{shown}, and {owner} brings its {kind} under that name: conflict=skip cannot leave it and create " +
+                          $"{owner}; drop or rename it on the target, or choose conflict replace or rename (nothing was changed)");
+                    break;
             }
-            if (strategy == ConflictStrategy.Rename)
-                Notes.Add($"{Keyword(rel.Kind).ToLowerInvariant()} {name.Quoted} moved aside to {MoveAside(new PlannedObject(0, kind, name), Keyword(rel.Kind), name).Quoted}");
         }
     }
 
-    /// <summary>How many of the target's own relations <see cref="KeptNote"/> names before it counts the rest.</summary>
-    private const int KeptListed = 20;
+    /// <summary>How many objects a note names (<see cref="KeptNote"/>, what replace dropped) before it counts the rest.</summary>
+    private const int Listed = 20;
 
     /// <summary>
     /// The note a schema or database clone that goes on over what exists gives of the tables and views of its
@@ -173,8 +203,8 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
             .Where(r => r.Kind is 'r' or 'p' or 'v' or 'm' or 'f' && !r.ExtensionMember && schemas.Contains(r.Name.Schema) && !source.Contains(r.Name))
             .Select(r => (Kind: RelationKind(r.Kind), Name: onTarget(r.Name))).Where(r => !gone.Contains(r.Name)).OrderBy(r => r.Name).ToList();
         if (kept.Count == 0) return null;
-        var more = kept.Count > KeptListed ? $" and {kept.Count - KeptListed} more" : "";
-        return $"kept on the target, not in the source: {string.Join(", ", kept.Take(KeptListed).Select(k => $"{k.Kind} {k.Name.Quoted}"))}{more}";
+        var more = kept.Count > Listed ? $" and {kept.Count - Listed} more" : "";
+        return $"kept on the target, not in the source: {string.Join(", ", kept.Take(Listed).Select(k => $"{k.Kind} {k.Name.Quoted}"))}{more}";
     }
 
     private static string RelationKind(char kind) => kind switch
@@ -184,10 +214,9 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
 
     public const string ExistsProblem = "already exists (conflict strategy is error; nothing was changed)";
 
-    /// <summary>conflict=error: fails naming the object, or (for the preflight) reports it and goes on.</summary>
-    private void Refuse(string display)
+    /// <summary>Fails naming the object (conflict=error: it exists), or (for the preflight) reports it and goes on.</summary>
+    private void Refuse(string display, string problem = ExistsProblem)
     {
-        const string problem = ExistsProblem;
         var error = PgCloneException.For(targetServer, display, problem);
         if (issues is null) throw error;
         issues(new PlanIssue("conflict", true, display, problem, error));
@@ -246,7 +275,7 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
             // Before any type moves: the routine is named by its arguments' types.
             Statements.Insert(_routinesRenamed++, new DdlStatement(p.Kind, p.Signature, $"ALTER {Keyword(p, kind)} {p.Addressed} RENAME TO {Sql.Ident(fresh.Name)}"));
             var signature = FunctionInfo.SignatureOf(fresh, p.Arguments!);
-            Notes.Add($"{p.Display} moved aside to {signature}");
+            _notes.Add($"{p.Display} moved aside to {signature}");
             return signature;
         }
         var newName = FreshName(p.Name, n => target.NameTaken(n.Schema, n.Name));
@@ -265,7 +294,7 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
         var note = $"{Keyword(kind).ToLowerInvariant()} {p.Name.Quoted} moved aside to {newName.Quoted}";
         if (kind is not ('r' or 'p' or 'm') || !target.Relations.TryGetValue(p.Name, out var rel))
         {
-            Notes.Add(target.Multiranges.ContainsKey(p.Name) ? $"{note}, with its multirange type and constructor functions" : note);
+            _notes.Add(target.Multiranges.ContainsKey(p.Name) ? $"{note}, with its multirange type and constructor functions" : note);
             return newName.Quoted;
         }
         // The moved table's (or materialized view's) indexes (and so its constraints) and owned sequences free their names too.
@@ -277,7 +306,7 @@ internal sealed class ConflictResolver(ConflictStrategy strategy, TargetState ta
         {
             (true, true) => ", with its indexes and sequences", (true, false) => ", with its indexes", (false, true) => ", with its sequences", _ => "",
         };
-        Notes.Add(note + along);
+        _notes.Add(note + along);
         return newName.Quoted;
     }
 

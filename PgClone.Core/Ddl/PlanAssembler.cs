@@ -300,16 +300,20 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
         return names;
     }
 
-    /// <summary>Relation names created along with the created tables and materialized views: indexes, identity and owned sequences.</summary>
-    private IEnumerable<(string Kind, QualifiedName Name)> BroughtNames()
+    /// <summary>
+    /// Relation names created along with the created tables and materialized views (indexes, identity and owned
+    /// sequences), each with the one that brings it.
+    /// </summary>
+    private IEnumerable<(string Kind, QualifiedName Name, string Owner)> BroughtNames()
     {
         foreach (var t in Tables)
         {
-            foreach (var i in catalog.IndexesOf(t.Oid)) yield return ("index", i.Name with { Name = naming.Child(t.Oid, i.Name.Name) });
-            foreach (var s in catalog.SequencesOwnedBy(t.Oid)) yield return ("sequence", naming.Sequence(s));
+            var owner = $"table {naming.Table(t).Quoted}";
+            foreach (var i in catalog.IndexesOf(t.Oid)) yield return ("index", i.Name with { Name = naming.Child(t.Oid, i.Name.Name) }, owner);
+            foreach (var s in catalog.SequencesOwnedBy(t.Oid)) yield return ("sequence", naming.Sequence(s), owner);
         }
         foreach (var v in Views.Where(v => v.Materialized))
-            foreach (var i in catalog.IndexesOf(v.Oid)) yield return ("index", i.Name);
+            foreach (var i in catalog.IndexesOf(v.Oid)) yield return ("index", i.Name, $"materialized view {v.Name.Quoted}");
     }
 
     private static string Kind(ViewInfo v) => v.Materialized ? "materialized view" : "view";

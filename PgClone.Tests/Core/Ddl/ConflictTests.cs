@@ -34,6 +34,8 @@ public sealed class ConflictTests(PgServersFixture fx) : IClassFixture<PgServers
         return db;
     }
 
+    private static string Target(TestDatabases db) => ServerEndpoint.Parse(ServerRole.Target, db.Target).Describe();
+
     private static Task<PgClone.Core.Jobs.CloneResult> CloneAsync(TestDatabases db, ConflictStrategy conflict) =>
         CloneKit.CloneAsync(db, CloneOperation.Schema, "s", options: new CloneOptions { Conflict = conflict });
 
@@ -182,10 +184,45 @@ public sealed class ConflictTests(PgServersFixture fx) : IClassFixture<PgServers
 
         var result = await CloneAsync(db, ConflictStrategy.Replace);
 
-        Assert.Equal(["table \"s\".\"t\": replaced; its columns \"extra\", \"note\" that the source's table lacks are dropped with it",
+        Assert.Equal(["replaced on the target (dropped with CASCADE and created again): table \"s\".\"t\", function \"s\".\"f\"(x integer)",
+                      "table \"s\".\"t\": replaced; its columns \"extra\", \"note\" that the source's table lacks are dropped with it",
                       "kept on the target, not in the source: table \"s\".\"only_here\", view \"s\".\"v2\""], ConflictNotes(result));
         Assert.Equal([["id"], ["v"]], await PgServers.RowsAsync(db.Target, "SELECT attname::text FROM pg_attribute WHERE attrelid = 's.t'::regclass AND attnum > 0 ORDER BY attnum"));
         Assert.Equal(["new1", "new2"], await ValuesAsync(db.Target, "t"));
+    }
+
+    /// <summary>
+    /// What a run that failed part-way leaves (its schema, types and the sequences of tables it never created) is
+    /// replaced by the next run asked to replace; skip, which cannot leave such a sequence and create its table, and
+    /// replace over a name an unrelated index holds, refuse before anything changes.
+    /// </summary>
+    [Fact]
+    public async Task Replace_takes_over_a_failed_runs_leftover_sequence_and_skip_or_a_foreign_index_refuses_before_any_change()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("conflict");
+        await PgServers.ExecAsync(db.Source, SourceSql);
+        await PgServers.ExecAsync(db.Target, "CREATE SCHEMA s; CREATE SEQUENCE s.t_id_seq; SELECT setval('s.t_id_seq', 40)");
+        var skip = await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(db, ConflictStrategy.Skip));
+        Assert.Equal($"{Target(db)}: sequence \"s\".\"t_id_seq\": already exists on the target, and table \"s\".\"t\" brings its " +
+                     "sequence under that name: conflict=skip cannot leave it and create table \"s\".\"t\"; drop or rename it on the target, or choose " +
+                     "conflict replace or rename (nothing was changed)", skip.Message);
+        Assert.Equal(["t_id_seq:S"], await RelationsAsync(db.Target));
+
+        var result = await CloneAsync(db, ConflictStrategy.Replace);
+        Assert.Equal(["replaced on the target (dropped with CASCADE and created again): sequence \"s\".\"t_id_seq\""], ConflictNotes(result));
+        Assert.Equal(["new1", "new2"], await ValuesAsync(db.Target, "t"));
+        // The copy's sequence, owned by its column and where the source's is.
+        Assert.Equal([["s.t_id_seq", 2L]], await PgServers.RowsAsync(db.Target, "SELECT pg_get_serial_sequence('s.t', 'id'), last_value FROM s.t_id_seq"));
+
+        // An index of a table the clone does not create holds the name of one it brings: not the clone's to drop.
+        var other = await fx.Servers.CreateDatabasesAsync("conflict");
+        await PgServers.ExecAsync(other.Source, SourceSql);
+        await PgServers.ExecAsync(other.Target, "CREATE SCHEMA s; CREATE TABLE s.mine (v text); CREATE INDEX t_v_idx ON s.mine (v); INSERT INTO s.mine VALUES ('kept')");
+        var replace = await Assert.ThrowsAsync<PgCloneException>(() => CloneAsync(other, ConflictStrategy.Replace));
+        Assert.Equal($"{Target(other)}: index \"s\".\"t_v_idx\": the name table \"s\".\"t\" brings for its index is taken on the " +
+                     "target by index \"s\".\"t_v_idx\", which conflict=replace does not drop (the clone does not create it again); drop or rename it on " +
+                     "the target, or choose conflict rename (nothing was changed)", replace.Message);
+        Assert.Equal(["mine:r", "t_v_idx:i"], await RelationsAsync(other.Target));
     }
 
     [Fact]
