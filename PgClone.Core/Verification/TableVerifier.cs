@@ -17,12 +17,12 @@ public sealed class TableVerifier
         var onTarget = await TargetSchemaAsync(t, target, options, ct);
         var exclusions = ColumnExclusions.Parse(options.ExcludeColumns);
         var (table, onTargetTable) = TablesNamed(source, target, options);
-        var sourceTables = Only(await VerifyCatalog.ReadTablesAsync(s, options.Schema, ct), s, table);
+        var sourceTables = Only(await VerifyCatalog.ReadTablesAsync(s, options.Schema, ct, Named(s, table)), s, table);
         if (table is not null && sourceTables.All(x => x.Kind == VerifiedKind.Sequence))
             throw PgCloneException.For(source, $"table {Sql.Qualified(options.Schema!, table)}", "does not exist");
         // A schema or table cloned under another name: keyed by the source's names, to pair with the source's (a
         // table's sequences by the column they belong to).
-        var targetTables = Only(await VerifyCatalog.ReadTablesAsync(t, onTarget, ct), t, onTargetTable)
+        var targetTables = Only(await VerifyCatalog.ReadTablesAsync(t, onTarget, ct, Named(t, onTargetTable)), t, onTargetTable)
             .ToDictionary(tt => (onTarget == options.Schema ? tt.Schema : options.Schema!, onTargetTable is null ? tt.Name : SourceName(tt, sourceTables)));
 
         var results = new List<TableVerification>();
@@ -81,6 +81,8 @@ public sealed class TableVerifier
             throw PgCloneException.For(target, $"table {Sql.Ident(named)}", "is compared with a table of the source, and none was named: name that one too (--table)");
         return (options.Table, options.TargetTable ?? options.Table);
     }
+
+    private static string[]? Named(ReadOnlySession session, string? table) => table is null ? null : [table, session.AsRead(table)];
 
     /// <summary>
     /// The relations read, or only the table named (as typed, or as the session reads a typed name) and the sequences

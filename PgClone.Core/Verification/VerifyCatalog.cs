@@ -38,7 +38,8 @@ internal static class VerifyCatalog
     /// user schema, with the planner's row estimate: reltuples of the table or view, or summed over a partitioned
     /// table's leaf partitions; null when a table was never analyzed (reltuples = -1).
     /// </summary>
-    public static Task<List<VerifiedTable>> ReadTablesAsync(ReadOnlySession s, string? schema, CancellationToken ct) =>
+    /// <param name="named">Names of which a partition is read too (the table a table clone copied may be one).</param>
+    public static Task<List<VerifiedTable>> ReadTablesAsync(ReadOnlySession s, string? schema, CancellationToken ct, string[]? named = null) =>
         s.QueryAsync($"""
             SELECT n.nspname, c.relname, c.relkind, c.relispopulated, {Catalog.CatalogBrowser.RowEstimate},
                    ARRAY(SELECT a.attname::text FROM pg_attribute a
@@ -58,7 +59,7 @@ internal static class VerifyCatalog
                        array_agg(l.oid::regclass::text ORDER BY l.oid::regclass::text) FILTER (WHERE l.relkind = 'f') AS foreign
                 FROM pg_partition_tree(c.oid) pt JOIN pg_class l ON l.oid = pt.relid
                 HAVING bool_or(l.relkind = 'f')) AS leaves ON c.relkind = 'p'
-            WHERE c.relkind IN ('r', 'p', 'm', 'S') AND NOT c.relispartition
+            WHERE c.relkind IN ('r', 'p', 'm', 'S') AND (NOT c.relispartition OR c.relname = ANY($2::text[]))
               AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
               AND ($1::text IS NULL OR n.nspname = $1::text)
             ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C"
@@ -72,7 +73,7 @@ internal static class VerifyCatalog
                 UnloggedOnStandby = r.GetBoolean(9),
                 Owner = r.IsDBNull(10) ? null : (r.GetString(10), r.GetString(11)),
             },
-            ct, null, [schema]);
+            ct, null, [schema, named ?? []]);
 
     /// <summary>
     /// Each sequence's state, which decides the value its next nextval() returns: last_value and is_called, read

@@ -106,5 +106,24 @@ public sealed class SchemaRenameCliTests(PgServersFixture fx) : IClassFixture<Pg
         Assert.Equal(1, noTable.ExitCode);
         Assert.Equal($"pgclone: {ServerEndpoint.Parse(ServerRole.Target, target).Describe()}: table \"Orders 2\": is compared with a table of the source, "
             + "and none was named: name that one too (--table)\n", noTable.Stderr);
+
+        // A partition named alone (a table clone may copy one into its parent on the target) is verified by itself.
+        var parted = await fx.Servers.CreateDatabasesAsync("cliverifypart");
+        await PgServers.ExecAsync(parted.Source, """
+            CREATE TABLE public.p (id int, k int) PARTITION BY RANGE (k);
+            CREATE TABLE public.p_low PARTITION OF public.p FOR VALUES FROM (0) TO (5);
+            CREATE TABLE public.p_high PARTITION OF public.p FOR VALUES FROM (5) TO (10);
+            INSERT INTO public.p SELECT g, g % 10 FROM generate_series(1, 50) g;
+            """);
+        var (partedSource, partedTarget) = (PgServers.Conninfo(parted.Source), PgServers.Conninfo(parted.Target));
+        Assert.Equal(0, (await PgCloneCli.RunAsync("table", "--source", partedSource, "--target", partedTarget, "--table", "p")).ExitCode);
+        var partition = await PgCloneCli.RunAsync("verify", "--source", partedSource, "--target", partedTarget, "--schema", "public", "--table", "p_high", "--mode", "checksum");
+        Assert.Equal((0, ""), (partition.ExitCode, partition.Stderr));
+        Assert.Equal("""
+            schema  table   source rows  target rows  match  note
+            public  p_high  25           25           ✓
+            1 table matches
+
+            """.ReplaceLineEndings("\n"), partition.Stdout);
     }
 }
