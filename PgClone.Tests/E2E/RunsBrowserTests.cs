@@ -119,7 +119,7 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
         // Its drift, opened from the run: a schema clone brings none of the database's own objects, so they are left out.
         await op.ClickAsync("#verify-this-run");
         await Assertions.Expect(op.Locator("#diff-run-scope")).ToContainTextAsync($"Comparing run #{maskedRun}");
-        await Assertions.Expect(op.Locator("#diff-run-scope")).ToContainTextAsync($"schema \"{RunsTestBed.Schema}\".");
+        await Assertions.Expect(op.Locator("#diff-run-scope")).ToContainTextAsync("source db → target db, schema \"shop\".");
         await Assertions.Expect(op.GetByLabel("Database-wide objects")).Not.ToBeCheckedAsync();
         await op.ClickAsync("#diff-run");
         await Assertions.Expect(op.Locator("#diff-scope")).ToHaveTextAsync("Database-wide objects not compared");
