@@ -386,12 +386,22 @@ internal sealed class DataCopyPhase(
         _scheduler.Stop();
     }
 
-    /// <summary>A row a constraint or domain refuses in a masked run: the masks are the likely cause (the fit probe sampled only the first rows).</summary>
-    private PgCloneException Explained(PgCloneException e) =>
-        masker is not null && job.Request.EffectiveOptions.Mask is { Count: > 0 } && e.InnerException is PostgresException { SqlState: PostgresErrorCodes.CheckViolation }
-            ? new PgCloneException(e.Message + ": a mask rule likely gave a value the constraint refuses (the sample checked before the run, the table's " +
-                                   $"first {Masking.MaskFitProbe.SampleRows} rows, passed); choose rules whose values it accepts", e.InnerException)
-            : e;
+    /// <summary>
+    /// A row a constraint or domain refuses in a masked run: the masks are the likely cause (the fit probe sampled only
+    /// the first rows). A value the target database's encoding cannot hold (the server names the character): only
+    /// another target database, or other values, can help.
+    /// </summary>
+    private PgCloneException Explained(PgCloneException e) => e.InnerException switch
+    {
+        PostgresException { SqlState: PostgresErrorCodes.CheckViolation } when masker is not null && job.Request.EffectiveOptions.Mask is { Count: > 0 } =>
+            new PgCloneException(e.Message + ": a mask rule likely gave a value the constraint refuses (the sample checked before the run, the table's " +
+                                 $"first {Masking.MaskFitProbe.SampleRows} rows, passed); choose rules whose values it accepts", e.InnerException),
+        PostgresException { SqlState: PostgresErrorCodes.UntranslatableCharacter } =>
+            new PgCloneException(e.Message + ": a value of the table has a character the target database's encoding cannot hold; clone into a " +
+                                 "database whose encoding holds it (database-create makes one in the source's encoding), or change such values on the source",
+                e.InnerException),
+        _ => e,
+    };
 
     /// <summary>A failed index or constraint step ends the run once the copies still to do are in (and checkpointed).</summary>
     private void FailStep(PgCloneException e)

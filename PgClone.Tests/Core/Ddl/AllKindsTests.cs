@@ -366,6 +366,13 @@ public sealed class AllKindsTests(PgServersFixture fx) : IClassFixture<PgServers
         Assert.Equal($"{back.Describe()}: table \"public\".\"€uro\": the name \"€uro\" has a character the target database's encoding LATIN1 has no equivalent for (the source's is UTF8) " +
                      "(nothing was changed; rename it on the source, or clone into a database of encoding UTF8)", noEquivalent.Message);
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(back.ConnectionString, "SELECT count(*) FROM pg_class WHERE relname LIKE '%uro'"));
+        // A value: found only as its row arrives (the server names the character), and said what to do; the table goes with its failed load.
+        await PgServers.ExecAsync(utf8.ConnectionString, "CREATE TABLE prices (id int, label text); INSERT INTO prices VALUES (1, 'five'), (2, 'five €')");
+        var value = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(new CloneRequest(CloneOperation.Table, utf8, back, "public", "prices", null)));
+        Assert.Equal($"{back.Describe()}: table \"public\".\"prices\": character with byte sequence 0xe2 0x82 0xac in encoding \"UTF8\" has no equivalent in " +
+                     "encoding \"LATIN1\": a value of the table has a character the target database's encoding cannot hold; clone into a database whose encoding " +
+                     "holds it (database-create makes one in the source's encoding), or change such values on the source", value.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(back.ConnectionString, "SELECT count(*) FROM pg_class WHERE relname = 'prices'"));
     }
 
     [Fact]
