@@ -17,13 +17,20 @@ namespace PgClone.Tests.Web.Diff;
 [Collection(ConsoleCollection.Name)]
 public sealed class DiffApiTests(PgServersFixture fx)
 {
+    /// <summary>The console's own databases, and data databases whose source holds the runs test bed's schema and <paramref name="sourceSql"/>.</summary>
+    private async Task<(TestDatabases Console, TestDatabases Data)> SeededAsync(string prefix, string sourceSql)
+    {
+        var consoleDb = await fx.Servers.CreateDatabasesAsync(prefix + "_console");
+        var data = await fx.Servers.CreateDatabasesAsync(prefix + "_data");
+        await SeedSourceAsync(data.Source);
+        await PgServers.ExecAsync(data.Source, sourceSql);
+        return (consoleDb, data);
+    }
+
     [Fact]
     public async Task Diff_reports_missing_extra_and_changed_tables_and_verify_of_a_masked_run_excludes_its_masked_columns()
     {
-        var consoleDb = await fx.Servers.CreateDatabasesAsync("diff_console");
-        var data = await fx.Servers.CreateDatabasesAsync("diff_data");
-        await SeedSourceAsync(data.Source);
-        await PgServers.ExecAsync(data.Source, """
+        var (consoleDb, data) = await SeededAsync("diff", """
             CREATE SCHEMA "Drift Zone";
             CREATE TABLE "Drift Zone"."Orders" (id int PRIMARY KEY, note text);
             CREATE TABLE "Drift Zone".only_source (id int);
@@ -83,13 +90,11 @@ public sealed class DiffApiTests(PgServersFixture fx)
         var plain = (await http.GetFromJsonAsync<VerifyResult>($"api/v1/verify?source={console.SourceId}&target={console.TargetId}&schema={Uri.EscapeDataString(Schema)}&mode=checksum", Json))!;
         Assert.Equal(["customers", "notes"], plain.Tables.Where(t => t.Status == VerifyStatus.Mismatch).Select(t => t.Table).Order(StringComparer.Ordinal));
     }
+
     [Fact]
     public async Task A_runs_verification_and_drift_cover_what_it_cloned_under_the_names_it_gave()
     {
-        var consoleDb = await fx.Servers.CreateDatabasesAsync("scope_console");
-        var data = await fx.Servers.CreateDatabasesAsync("scope_data");
-        await SeedSourceAsync(data.Source);
-        await PgServers.ExecAsync(data.Source, """
+        var (consoleDb, data) = await SeededAsync("scope", """
             CREATE SCHEMA extra;
             CREATE TABLE extra.tickets (id serial PRIMARY KEY, title text);
             INSERT INTO extra.tickets (title) SELECT 'ticket ' || g FROM generate_series(1, 40) g;
