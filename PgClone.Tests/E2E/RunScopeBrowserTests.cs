@@ -50,8 +50,8 @@ public sealed class RunScopeBrowserTests(PgServersFixture fx)
         await op.GotoAsync($"{console.Url}/diff?run={database}");
         await Assertions.Expect(op.Locator("#diff-run-scope")).ToHaveTextAsync(new Regex(
             "source db → target db, the whole database\\.\\s+Verify covers every schema and the large objects; drift compares the schema picked here\\.\\s+The run masked no column\\.\\s*$"));
-        // The source's schemas arrive after the page: the form settles once the picker replaces the text field.
-        await Assertions.Expect(op.Locator(".pgclone-diff-schema")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        // A click on the prerendered page, before its circuit is interactive, would be lost.
+        await Chromium.WaitForInteractiveAsync(op);
         await op.ClickAsync("#verify-run");
         await Assertions.Expect(op.Locator("#verify-summary")).ToHaveTextAsync("5 tables and 1 sequence match", new() { Timeout = 30_000 });
         await Assertions.Expect(op.Locator("#verify-result")).ToContainTextAsync("extra.tickets");
@@ -64,6 +64,7 @@ public sealed class RunScopeBrowserTests(PgServersFixture fx)
         await op.GotoAsync($"{console.Url}/jobs/{functions}");
         await Assertions.Expect(op.Locator($"#verify-this-run[href='diff?run={functions}']")).ToHaveTextAsync("Compare this run", new() { Timeout = 30_000 });
         await op.GotoAsync($"{console.Url}/diff?run={functions}");
+        await Chromium.WaitForInteractiveAsync(op);
         await Assertions.Expect(op.Locator("#diff-run-scope")).ToHaveTextAsync(new Regex(
             "source db → target db, the functions of schema \"extra\"\\.\\s+A functions run copied no rows: its drift compares the schema's functions only\\.\\s*$"));
         Assert.Equal(0, await op.Locator("#verify-run").CountAsync());
