@@ -124,10 +124,9 @@ public sealed class DiffService(ConnectionService connections, RunsService runs,
 
     private async Task<(ServerEndpoint Source, ServerEndpoint Target, string Schema)> EndpointsAsync(CompareRequest r, ClaimsPrincipal user, CancellationToken ct)
     {
-        var schema = (r.Schema ?? "").Trim();
-        if (schema.Length == 0) throw new RunRejectedException(RunRejection.Invalid, "choose a schema to compare");
+        // The check of a schema named is the other overload's.
         var (source, target) = await EndpointsAsync(r, user, wholeDatabase: false, ct);
-        return (source, target, schema);
+        return (source, target, r.Schema.Trim());
     }
 
     /// <param name="wholeDatabase">No schema is needed (a database run's verification).</param>
