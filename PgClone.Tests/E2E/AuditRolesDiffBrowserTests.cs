@@ -155,6 +155,8 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
         await auditor.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/audit-1280.png" });
         await auditor.GotoAsync(console.Url + "/diff");
         await Assertions.Expect(auditor.Locator("h1")).ToHaveTextAsync("Diff and verify");
+        // No source chosen yet: the schema field says what to do (it once showed its parameter's name instead).
+        await Assertions.Expect(auditor.Locator("#diff-form .mud-input-helper-text")).ToHaveTextAsync("Choose the source to pick one of its schemas.");
         await auditor.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/diff-auditor-1280.png", FullPage = true });
         Assert.Empty(auditorErrors);
 
