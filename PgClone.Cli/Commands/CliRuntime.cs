@@ -20,22 +20,23 @@ internal static class CliRuntime
         command.SetAction(async (parse, ct) =>
         {
             try { return await action(parse, ct); }
-            catch (PgCloneException) when (ct.IsCancellationRequested)
+            catch (Exception e) when (e is PgCloneException or OperationCanceledException)
             {
-                await Console.Error.WriteLineAsync("pgclone: cancelled");
-                return CliCancellation.ExitCode;
-            }
-            catch (PgCloneException e)
-            {
-                await Console.Error.WriteLineAsync($"pgclone: {e.Message}");
-                return 1;
-            }
-            catch (OperationCanceledException)
-            {
-                await Console.Error.WriteLineAsync("pgclone: cancelled");
-                return CliCancellation.ExitCode;
+                return await FailAsync(e, ct);
             }
         });
+
+    /// <summary>The error line of a verb that failed or was cancelled, and its exit code.</summary>
+    public static async Task<int> FailAsync(Exception e, CancellationToken ct)
+    {
+        if (e is OperationCanceledException || ct.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("pgclone: cancelled");
+            return CliCancellation.ExitCode;
+        }
+        await Console.Error.WriteLineAsync($"pgclone: {e.Message}");
+        return 1;
+    }
 
     /// <summary>Prints the --json output of a verb; <typeparamref name="T"/> is one of <see cref="CliJson"/>'s shapes.</summary>
     public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonText.Write(value, CliJson.Default.Options));

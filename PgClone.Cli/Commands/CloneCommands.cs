@@ -76,7 +76,7 @@ internal static class CloneCommands
     private static Option<string> CheckpointOption(bool required) =>
         new("--checkpoint") { Description = "file recording the job's progress, for `pgclone resume --checkpoint FILE`", Required = required };
 
-    private static async Task<int> RunAsync(CloneRequest request, ICheckpointStore? store, JobCheckpoint? resumeFrom, bool json, CancellationToken ct)
+    private static async Task<int> RunAsync(CloneRequest request, JsonFileCheckpointStore? store, JobCheckpoint? resumeFrom, bool json, CancellationToken ct)
     {
         var engine = new CloneEngine(MaskerFactory(request));
         await using var display = ProgressDisplay.ForStderr();
@@ -84,12 +84,14 @@ internal static class CloneCommands
         var options = new CloneRunOptions { Checkpoints = store, OnProgress = p => { last = p; display.Show(p); }, ResumeFrom = resumeFrom };
         CloneResult result;
         try { result = await engine.RunAsync(request, options, ct); }
-        catch (Exception e) when (json && e is PgCloneException or OperationCanceledException)
+        catch (Exception e) when (e is PgCloneException or OperationCanceledException)
         {
-            // The error line still goes to stderr (CliRuntime); stdout gets what was done before it.
+            // The error line goes to stderr; with --json, stdout gets what was done before it.
             await display.StopAsync();
-            CliRuntime.WriteJson(CloneSummary.Partial(request.Operation, last, e is OperationCanceledException ? "cancelled" : e.Message));
-            throw;
+            if (json) CliRuntime.WriteJson(CloneSummary.Partial(request.Operation, last, e is OperationCanceledException ? "cancelled" : e.Message));
+            var exit = await CliRuntime.FailAsync(e, ct);
+            if (CloneSummary.LeftOnTarget(last, store, exit == CliCancellation.ExitCode) is { } left) await Console.Error.WriteLineAsync($"pgclone: {left}");
+            return exit;
         }
         finally { await display.StopAsync(); }
         if (json) CliRuntime.WriteJson(CloneSummary.From(result));

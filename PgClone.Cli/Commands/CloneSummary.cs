@@ -28,6 +28,23 @@ internal sealed record CloneSummary(
     public static Stopped Partial(CloneOperation operation, JobProgress? p, string error) => new(
         p?.JobId, operation.Name(), error == "cancelled" ? "cancelled" : "failed", error, JobProgress.PhaseName(p?.Phase ?? JobPhase.Planning),
         p?.TablesTotal ?? 0, p?.TablesCompleted ?? 0, p?.RowsCopied ?? 0, p?.BytesCopied ?? 0, Math.Round(p?.Elapsed.TotalSeconds ?? 0, 3));
+    /// <summary>
+    /// What a run that stopped once its schema was in leaves behind, and how to go on: its schema phase commits before
+    /// any data, so the objects it created stay on the target (a rerun then meets them as conflicts). Null when it
+    /// stopped before (nothing was written).
+    /// </summary>
+    public static string? LeftOnTarget(JobProgress? p, JsonFileCheckpointStore? checkpoint, bool cancelled)
+    {
+        if (p is null || p.Phase < JobPhase.CopyingData || p.Phase == JobPhase.Verifying) return null;
+        var copied = string.Create(CultureInfo.InvariantCulture, $"{p.TablesCompleted} of {Words.Count(p.TablesTotal, "table")} copied");
+        var next = checkpoint is null
+            ? "run it again with --options '{\"conflict\":\"replace\"}' to start over, or with --checkpoint FILE to be able to resume a run that stops"
+            : $"{(cancelled ? "" : "once the cause is fixed, ")}finish it with: pgclone resume --checkpoint {ShellWord(checkpoint.Path)}";
+        return $"the objects this run created stay on the target ({copied}); {next}";
+    }
+
+    private static string ShellWord(string s) => s.All(c => char.IsAsciiLetterOrDigit(c) || "/._-+=:@".Contains(c)) ? s : $"'{s.Replace("'", "'\\''")}'";
+
     private static string? Reached(CloneResult r, TableResult t) => r.Subset?.Tables.FirstOrDefault(s => s.Table == t.Table)?.Describe();
 
     public static void WriteText(CloneResult r, TextWriter w)
