@@ -45,6 +45,17 @@ public sealed record RunScope(long RunId, CloneOperation Operation, int SourceCo
         _ => $"schema {Sql.Ident(Schema)}{As(TargetSchema)}",
     };
 
+    /// <summary>What verify and drift cover when that is not simply what the run cloned; null when it is.</summary>
+    public string? Coverage => Operation switch
+    {
+        CloneOperation.Functions => "A functions run copied no rows: its drift compares the schema's functions only.",
+        _ when Schema is null => "Verify covers every schema and the large objects; drift compares the schema picked here.",
+        // Drift reads whole schemas: what the run did not bring is missing on the target, by design.
+        CloneOperation.Table => $"Verify covers that table, its partitions and the sequences it owns; drift compares the whole schema {Sql.Ident(Schema)}, " +
+                                "so the objects of it that the run did not clone show as missing on the target.",
+        _ => null,
+    };
+
     private static string As(string? renamed) => renamed is null ? "" : $" as {Sql.Ident(renamed)}";
 }
 
