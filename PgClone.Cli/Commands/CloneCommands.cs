@@ -88,9 +88,10 @@ internal static class CloneCommands
         {
             // The error line goes to stderr; with --json, stdout gets what was done before it.
             await display.StopAsync();
-            if (json) CliRuntime.WriteJson(CloneSummary.Partial(request.Operation, last, e is OperationCanceledException ? "cancelled" : e.Message));
             var exit = await CliRuntime.FailAsync(e, ct);
-            if (CloneSummary.LeftOnTarget(last, store, exit == CliCancellation.ExitCode) is { } left) await Console.Error.WriteLineAsync($"pgclone: {left}");
+            var cancelled = exit == CliCancellation.ExitCode;
+            if (json) CliRuntime.WriteJson(CloneSummary.Partial(request.Operation, last, cancelled ? "cancelled" : e.Message));
+            if (CloneSummary.LeftOnTarget(last, store, cancelled) is { } left) await Console.Error.WriteLineAsync($"pgclone: {left}");
             return exit;
         }
         finally { await display.StopAsync(); }

@@ -61,6 +61,21 @@ public sealed class RunScopeBrowserTests(PgServersFixture fx)
         await Assertions.Expect(op.Locator("#diff-summary")).ToHaveTextAsync("in sync");
         await RunsBrowserTests.Shot(op, "diff-database-run");
 
+        // A table run verifies its table alone, under the name it gave; its drift says that it reads the whole schema.
+        // (Run after the database run's verification, which would count its copy as a table only the target has.)
+        var table = await RunAsync(new RunRequest("table", console.SourceId, console.TargetId, "extra", "tickets", new CloneOptions { TargetName = "tickets 2" }));
+        await op.GotoAsync($"{console.Url}/diff?run={table}");
+        await Assertions.Expect(op.Locator("#diff-run-scope")).ToHaveTextAsync(new Regex(
+            "source db → target db, table \"extra\"\\.\"tickets\" as \"tickets 2\"\\.\\s+Verify covers that table, its partitions and the sequences it owns; " +
+            "drift compares the whole schema \"extra\", so the objects of it that the run did not clone show as missing on the target\\.\\s+The run masked no column\\.\\s*$"));
+        await Chromium.WaitForInteractiveAsync(op);
+        await op.ClickAsync("#verify-run");
+        await Assertions.Expect(op.Locator("#verify-summary")).ToHaveTextAsync("1 table and 1 sequence match", new() { Timeout = 30_000 });
+        await RunsBrowserTests.Shot(op, "diff-table-run");
+        // On a phone each row is a card whose values are named.
+        Assert.Equal(["Table", "Source rows", "Target rows", "Match", "Excluded columns", "Note"],
+            await op.Locator("#verify-result tbody tr").First.Locator("td").EvaluateAllAsync<string[]>("cells => cells.map(c => c.dataset.label)"));
+
         await op.GotoAsync($"{console.Url}/jobs/{functions}");
         await Assertions.Expect(op.Locator($"#verify-this-run[href='diff?run={functions}']")).ToHaveTextAsync("Compare this run", new() { Timeout = 30_000 });
         await op.GotoAsync($"{console.Url}/diff?run={functions}");
