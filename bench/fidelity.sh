@@ -4,17 +4,23 @@
 # one database each), clones each with `pgclone database` and with `pg_dump | psql` onto a second cluster, and
 # prints the lines of `pg_dump --schema-only` and of sorted `pg_dump --data-only` that differ from the source's.
 #
-#   bench/fidelity.sh [--contrib "hstore ltree ..."]
+#   bench/fidelity.sh [--contrib "hstore ltree ..."] [--sql "pagila.sql northwind.sql ..."] [--no-suites]
+#
+# --sql also builds one database per SQL script (a sample database's dump or install script, loaded with psql;
+# its errors are kept in the work directory), named after the file; --no-suites builds only those.
 #
 # Needs: the PostgreSQL server and client (installed when missing), a C compiler and make (the suite's regress.so is
 # built from the server's source, which is downloaded from Debian's archive for the installed version), the .NET SDK.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
+sql="" suites=1
 contrib="bloom btree_gin btree_gist citext cube dict_int dict_xsyn earthdistance file_fdw fuzzystrmatch hstore intarray isn lo ltree pg_trgm pgcrypto seg tablefunc tsm_system_rows tsm_system_time unaccent uuid-ossp xml2 postgres_fdw"
 while (($#)); do
   case $1 in
     --contrib) contrib=$2; shift 2 ;;
+    --sql) for f in $2; do sql+=" $(realpath "$f")"; done; shift 2 ;;
+    --no-suites) suites=0; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -32,13 +38,15 @@ work=$(work_dir pgclone-fidelity)
 export PGUSER=postgres PGPASSWORD=fidelity PGHOST=127.0.0.1
 trap stop_clusters EXIT
 
-echo "downloading and configuring the PostgreSQL $major source (for regress.so)..." >&2
-orig=$(curl -fsS "http://deb.debian.org/debian/dists/$(. /etc/os-release; echo "$VERSION_CODENAME")/main/source/Sources.xz" | xz -d \
-  | awk -v p="postgresql-$major" '$1 == "Package:" {on = ($2 == p)} on && !found && /orig\.tar\.bz2$/ {print $3; found = 1}')
-curl -fsS "http://deb.debian.org/debian/pool/main/p/postgresql-$major/$orig" | tar xj -C "$work"
-src=$(ls -d "$work"/postgresql-*/)
-(cd "$src" && ./configure --without-readline --without-zlib --without-icu >/dev/null && make -s -C src/backend generated-headers >/dev/null \
-  && make -s -C src/test/regress regress.so refint.so autoinc.so >/dev/null)
+if ((suites)); then
+  echo "downloading and configuring the PostgreSQL $major source (for regress.so)..." >&2
+  orig=$(curl -fsS "http://deb.debian.org/debian/dists/$(. /etc/os-release; echo "$VERSION_CODENAME")/main/source/Sources.xz" | xz -d \
+    | awk -v p="postgresql-$major" '$1 == "Package:" {on = ($2 == p)} on && !found && /orig\.tar\.bz2$/ {print $3; found = 1}')
+  curl -fsS "http://deb.debian.org/debian/pool/main/p/postgresql-$major/$orig" | tar xj -C "$work"
+  src=$(ls -d "$work"/postgresql-*/)
+  (cd "$src" && ./configure --without-readline --without-zlib --without-icu >/dev/null && make -s -C src/backend generated-headers >/dev/null \
+    && make -s -C src/test/regress regress.so refint.so autoinc.so >/dev/null)
+fi
 
 sport=$(start_cluster source -c fsync=off); tport=$(start_cluster target -c fsync=off)
 echo "building pgclone..." >&2
@@ -52,12 +60,22 @@ run_suite() { # database directory tests... : runs pg_regress's tests into a new
     --inputdir=. --outputdir="$work/out/$db" --dlpath="$src/src/test/regress" "$@" >"$work/$db.regress.log" 2>&1) || true
   echo "  $db: $(grep -E 'tests (passed|failed)|of [0-9]+ tests' "$work/$db.regress.log" | tr -d '=' | xargs)" >&2
 }
-echo "running the core regression suite..." >&2
-run_suite regression "$src/src/test/regress" --schedule=parallel_schedule --max-connections=4
-dbs=(regression)
-for c in $contrib; do
-  tests=$(awk '/^REGRESS *=/ {on = 1; sub(/^REGRESS *=/, "")} on {more = sub(/\\$/, ""); printf "%s ", $0; if (!more) exit}' "$src/contrib/$c/Makefile" | sed 's/\$([^)]*)//g')
-  db=contrib_$(echo "$c" | tr - _); run_suite "$db" "$src/contrib/$c" $tests; dbs+=("$db")
+dbs=()
+if ((suites)); then
+  echo "running the core regression suite..." >&2
+  run_suite regression "$src/src/test/regress" --schedule=parallel_schedule --max-connections=4
+  dbs+=(regression)
+  for c in $contrib; do
+    tests=$(awk '/^REGRESS *=/ {on = 1; sub(/^REGRESS *=/, "")} on {more = sub(/\\$/, ""); printf "%s ", $0; if (!more) exit}' "$src/contrib/$c/Makefile" | sed 's/\$([^)]*)//g')
+    db=contrib_$(echo "$c" | tr - _); run_suite "$db" "$src/contrib/$c" $tests; dbs+=("$db")
+  done
+fi
+for f in $sql; do
+  db=sample_$(basename "$f" .sql | tr -c 'a-zA-Z0-9_\n' _)
+  psql -q -p "$sport" -d postgres -c "CREATE DATABASE \"$db\" TEMPLATE template0"
+  psql -q -X -p "$sport" -d "$db" -f "$f" >/dev/null 2>"$work/$db.load.log" || true
+  echo "  $db: loaded $f ($(grep -c ERROR "$work/$db.load.log" || true) errors, see $work/$db.load.log)" >&2
+  dbs+=("$db")
 done
 pg_dumpall -p "$sport" -r 2>/dev/null | psql -q -p "$tport" -d postgres >/dev/null 2>&1
 
