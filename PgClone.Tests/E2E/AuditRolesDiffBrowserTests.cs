@@ -13,7 +13,7 @@ namespace PgClone.Tests.E2E;
 /// Operator saves a role template, runs it and finds its result in Jobs; the diff page shows a drifted table and a
 /// verification with match marks.
 /// </summary>
-[Collection(ConsoleCollection.Name)]
+[Collection(BrowserCollection.Name)]
 public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
 {
     [Fact]

@@ -11,7 +11,7 @@ using static PgClone.Tests.E2E.RunsBrowserTests;
 namespace PgClone.Tests.E2E;
 
 /// <summary>A run refused for what the target cannot hold, cloned again from its page with those objects left out.</summary>
-[Collection(ConsoleCollection.Name)]
+[Collection(BrowserCollection.Name)]
 public sealed class CloneAgainBrowserTests(PgServersFixture fx)
 {
     [Fact]

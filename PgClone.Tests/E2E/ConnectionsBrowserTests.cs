@@ -12,7 +12,7 @@ namespace PgClone.Tests.E2E;
 /// The Connections page in Chromium, as an Admin and then an Operator: add by pasting a URI, test (pass and fail
 /// in one line), browse a schema's tables, grant to the Operator, who then sees only that connection.
 /// </summary>
-[Collection(ConsoleCollection.Name)]
+[Collection(BrowserCollection.Name)]
 public sealed class ConnectionsBrowserTests(PgServersFixture fx)
 {
     [Fact]

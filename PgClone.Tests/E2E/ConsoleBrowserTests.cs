@@ -11,7 +11,7 @@ namespace PgClone.Tests.E2E;
 /// The console in Chromium on a real Kestrel port: first run, login, and interactive pages over the Blazor
 /// circuit. Fails when blazor.web.js is missing or the circuit never comes up, since clicks then do nothing.
 /// </summary>
-[Collection(ConsoleCollection.Name)]
+[Collection(BrowserCollection.Name)]
 public sealed class ConsoleBrowserTests(PgServersFixture fx)
 {
     private const string Email = "first.admin@example.com";

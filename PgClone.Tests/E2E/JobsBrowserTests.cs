@@ -10,7 +10,7 @@ using static PgClone.Tests.E2E.RunsBrowserTests;
 namespace PgClone.Tests.E2E;
 
 /// <summary>The Jobs page's filters in Chromium: status, who started the run, a connection on either side, and a date range.</summary>
-[Collection(ConsoleCollection.Name)]
+[Collection(BrowserCollection.Name)]
 public sealed class JobsBrowserTests(PgServersFixture fx)
 {
     [Fact]

@@ -13,7 +13,7 @@ namespace PgClone.Tests.E2E;
 /// 1280 px and on a phone (hidden until the app bar's menu button opens it), no sideways scrolling, and the
 /// navigation and a page's main action used with the keyboard alone, and the light/dark theme kept across pages.
 /// </summary>
-[Collection(ConsoleCollection.Name)]
+[Collection(BrowserCollection.Name)]
 public sealed class LayoutBrowserTests(PgServersFixture fx)
 {
     private const string Admin = "layout.admin@example.com";

@@ -22,7 +22,7 @@ namespace PgClone.Tests.E2E;
 /// masks every flagged column; the profile saved from the wizard keeps the policy, reopens with it, runs with
 /// version 1 and, once the policy is edited, with version 2; the target holds exactly the masked values.
 /// </summary>
-[Collection(ConsoleCollection.Name)]
+[Collection(BrowserCollection.Name)]
 public sealed class MaskPolicyWizardBrowserTests(PgServersFixture fx)
 {
     private const string SourceSql = """

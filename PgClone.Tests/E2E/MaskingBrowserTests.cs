@@ -17,7 +17,7 @@ namespace PgClone.Tests.E2E;
 /// compliance report, and print the run's evidence with the masking proof. An Auditor sees policies without
 /// any edit button.
 /// </summary>
-[Collection(ConsoleCollection.Name)]
+[Collection(BrowserCollection.Name)]
 public sealed class MaskingBrowserTests(PgServersFixture fx)
 {
     [Fact]

@@ -14,7 +14,7 @@ namespace PgClone.Tests.E2E;
 /// Save as profile still saves; a subset clone picked in the browse tree, with a virtual foreign key, lands exactly
 /// the rows an independent SQL computation of the closure selects.
 /// </summary>
-[Collection(ConsoleCollection.Name)]
+[Collection(BrowserCollection.Name)]
 public sealed class PreflightBrowserTests(PgServersFixture fx)
 {
     private const string SourceSql = """

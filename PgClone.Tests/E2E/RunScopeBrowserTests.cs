@@ -12,7 +12,7 @@ namespace PgClone.Tests.E2E;
 /// "Verify this run" in the browser for the runs that do not clone one schema: a database run verifies every schema
 /// and compares the drift of the schema picked among the source's; a functions run compares its functions only.
 /// </summary>
-[Collection(ConsoleCollection.Name)]
+[Collection(BrowserCollection.Name)]
 public sealed class RunScopeBrowserTests(PgServersFixture fx)
 {
     [Fact]

@@ -12,7 +12,7 @@ namespace PgClone.Tests.E2E;
 /// A run of many tables on its page: the tables copied so far show while the run goes on (and in the API's run
 /// detail), the one still copying first; more than a page of them gets a pager, and a filter finds tables by name.
 /// </summary>
-[Collection(ConsoleCollection.Name)]
+[Collection(BrowserCollection.Name)]
 public sealed class RunTablesBrowserTests(PgServersFixture fx)
 {
     private const string Shots = Chromium.Shots;

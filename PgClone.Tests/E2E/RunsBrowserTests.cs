@@ -16,7 +16,7 @@ namespace PgClone.Tests.E2E;
 /// Operator cancels a run mid-copy and resumes it, and the target ends equal to the source.
 /// Screenshots of each page at 1280 px and 390 px go to /tmp/pgclone-shots.
 /// </summary>
-[Collection(ConsoleCollection.Name)]
+[Collection(BrowserCollection.Name)]
 public sealed class RunsBrowserTests(PgServersFixture fx)
 {
     private const string Shots = Chromium.Shots;

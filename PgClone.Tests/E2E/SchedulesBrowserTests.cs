@@ -11,7 +11,7 @@ namespace PgClone.Tests.E2E;
 /// Schedules in Chromium: an Operator schedules a profile, the editor explains the cron expression and lists the next
 /// firings in the chosen time zone as it is typed, the list shows it, pause and run now work from the list.
 /// </summary>
-[Collection(ConsoleCollection.Name)]
+[Collection(BrowserCollection.Name)]
 public sealed class SchedulesBrowserTests(PgServersFixture fx)
 {
     [Fact]

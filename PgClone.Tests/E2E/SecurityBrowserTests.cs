@@ -13,7 +13,7 @@ namespace PgClone.Tests.E2E;
 /// must change the initial password, and sees what the role allows; a token made in My account calls the API
 /// until revoked. Every page is checked for console errors, which include Content-Security-Policy violations.
 /// </summary>
-[Collection(ConsoleCollection.Name)]
+[Collection(BrowserCollection.Name)]
 public sealed class SecurityBrowserTests(PgServersFixture fx)
 {
     private const string Admin = "first.admin@example.com";

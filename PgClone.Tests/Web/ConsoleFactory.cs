@@ -81,9 +81,21 @@ public static partial class ConsoleForms
     private static partial Regex ValueAttribute();
 }
 
-/// <summary>Console hosts run one at a time: each builds Program's host through the same process-wide hooks.</summary>
+/// <summary>
+/// The console's API and page tests, one class at a time, beside the browser tests (<see cref="BrowserCollection"/>):
+/// two chains, so that at most two in-process consoles (each with its runs, and Chromium for the browser's) load the
+/// machine at once. Hosts side by side share nothing: each has its own database, and Quartz 4 keeps each host's
+/// scheduler in its own container. In one chain the forty classes ran alone for the suite's last nine minutes.
+/// </summary>
 [CollectionDefinition(Name)]
 public sealed class ConsoleCollection : ICollectionFixture<PgClone.Tests.Fixtures.PgServersFixture>
 {
     public const string Name = "Console host";
+}
+
+/// <summary>The browser tests (PgClone.Tests.E2E), one class at a time, beside <see cref="ConsoleCollection"/>.</summary>
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<PgClone.Tests.Fixtures.PgServersFixture>
+{
+    public const string Name = "Console in a browser";
 }
