@@ -90,7 +90,7 @@ public static class TableCopier
             var finishing = writer;
             writer = null;
             watched?.Finishing();
-            await Side(targetServer, objectName, async () => { await finishing.DisposeAsync(); return 0; });
+            await Side(targetServer, objectName, async () => { await EndAsync(finishing.DisposeAsync().AsTask, target, targetServer, ct); return 0; });
             return new CopyCount(walker.Rows, walker.Bytes);
         }
         catch (InvalidDataException e)
@@ -159,7 +159,7 @@ public static class TableCopier
             var finishing = writer;
             writer = null;
             watched?.Finishing();
-            await Side(targetServer, objectName, async () => { await EndTextAsync(finishing); return 0; });
+            await Side(targetServer, objectName, async () => { await EndAsync(() => EndTextAsync(finishing), target, targetServer, ct); return 0; });
             return new CopyCount(rows, bytes);
         }
         finally
@@ -176,6 +176,45 @@ public static class TableCopier
             try { if (reader is StreamReader text) await text.BaseStream.DisposeAsync(); } catch { /* idem */ }
             try { reader?.Dispose(); } catch { /* idem */ }
             ArrayPool<char>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Ends the target's COPY: the server answers once it has taken in every row already sent, which a lock that a
+    /// trigger of the target waits for can hold up for good, and the driver cannot cancel that wait. A cancel of the
+    /// run meanwhile stops the COPY from a session of its own (<see cref="StopCopyAsync"/>): it fails, nothing of it
+    /// commits, and the run ends cancelled instead of waiting for the lock.
+    /// </summary>
+    private static async Task EndAsync(Func<Task> end, NpgsqlConnection target, ServerEndpoint targetServer, CancellationToken ct)
+    {
+        var pid = target.ProcessID;
+        Task? stopping = null;
+        try
+        {
+            await using (ct.Register(() => stopping = StopCopyAsync(targetServer, pid))) await end();
+        }
+        finally
+        {
+            if (stopping is not null) await stopping;
+        }
+    }
+
+    /// <summary>Cancels the COPY that session <paramref name="pid"/> runs, only while it still runs it (ended meanwhile, it has gone on to the run's next statement).</summary>
+    private static async Task StopCopyAsync(ServerEndpoint server, int pid)
+    {
+        try
+        {
+            await using var conn = await server.OpenAsync(CancellationToken.None);
+            await using var cancel = new NpgsqlCommand("""
+                SELECT pg_catalog.pg_cancel_backend(pid) FROM pg_catalog.pg_stat_activity
+                WHERE pid = $1 AND state = 'active' AND query LIKE 'COPY %'
+                """, conn);
+            cancel.Parameters.Add(new NpgsqlParameter { Value = pid });
+            await cancel.ExecuteNonQueryAsync();
+        }
+        catch (Exception e) when (e is NpgsqlException or PgCloneException)
+        {
+            // The server gone or refusing a session: the run's own cleanup meets the same and reports it.
         }
     }
 

@@ -26,6 +26,43 @@ public sealed class CancelAndResumeTests(PgServersFixture fx) : IClassFixture<Pg
         };
     }
 
+    /// <summary>
+    /// The end of a COPY waits for the target to take in the rows already sent, out of the driver's reach: a target
+    /// trigger waiting for a lock held that wait for good, and a cancelled run waited with it (a console run stayed
+    /// "cancelling" until the lock was let go). The cancel must stop it at once, with none of its rows committed.
+    /// </summary>
+    [Fact]
+    public async Task Cancel_stops_a_copy_whose_rows_wait_for_a_lock_on_the_target()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("cancelgate");
+        await PgServers.ExecAsync(db.Source, "CREATE TABLE t(id int, v text); INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 50) g");
+        await PgServers.ExecAsync(db.Target, """
+            CREATE TABLE t(id int, v text);
+            CREATE FUNCTION gate() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock_shared(4711); RETURN NEW; END $$;
+            CREATE TRIGGER gate BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION gate();
+            """);
+        await using var gate = new Npgsql.NpgsqlConnection(db.Target);
+        await gate.OpenAsync();
+        await using (var close = new Npgsql.NpgsqlCommand("SELECT pg_advisory_lock(4711)", gate)) await close.ExecuteNonQueryAsync();
+        var jobId = CloneRunOptions.NewJobId();
+        var events = new List<JobProgress>();
+        using var cts = new CancellationTokenSource();
+        var run = new CloneEngine().RunAsync(Request(db), new CloneRunOptions
+        {
+            JobId = jobId, Planner = Fixed(new ClonePlan { Tables = [Table("t", ["id", "v"], 100) with { CreatedInRun = false }] }), OnProgress = events.Add,
+        }, cts.Token);
+        while (!(await PgServers.RowsAsync(db.Target, $"SELECT 1 FROM pg_stat_activity WHERE application_name LIKE '%{jobId}%' AND query LIKE 'COPY %' AND wait_event_type = 'Lock'")).Any())
+            await Task.Delay(50);
+
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(20)));
+
+        Assert.Equal((JobStatus.Cancelled, "cancelled"), (events[^1].Status, events[^1].Error));
+        Assert.Equal(0L, await SessionsLeftAsync(db.Target, jobId));
+        await using (var open = new Npgsql.NpgsqlCommand("SELECT pg_advisory_unlock(4711)", gate)) await open.ExecuteNonQueryAsync();
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM t"));
+    }
+
     [Fact]
     public async Task Cancel_mid_copy_stops_within_two_seconds_and_leaves_no_session_and_consistent_tables()
     {

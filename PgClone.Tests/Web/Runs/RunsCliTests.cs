@@ -52,8 +52,8 @@ public sealed class RunsCliTests(PgServersFixture fx)
         var run = await console.Factory.Services.GetRequiredService<RunsService>().GetAsync(id);
         Assert.Equal(("token", RunsConsole.Operator), (run!.Run.StartedByKind, run.Run.StartedBy));
 
-        // A cancelled run: watch exits 2 and says so. Its rows wait at the gate, so it cannot end before the cancel
-        // (a loaded machine once let this small table finish first).
+        // A cancelled run: watch exits 2 and says so. Its rows wait at the gate, so it cannot end before the cancel (a
+        // loaded machine once let this small table finish first), and the cancel stops it still waiting there.
         await using var held = await HoldLoadingAsync(data.Target);
         var second = await PgCloneCli.RunAsync(env, ["runs", "start", .. at, "--operation", "table", "--source-id", $"{console.SourceId}",
             "--target-id", $"{console.TargetId}", "--schema", Schema, "--table", "notes", "--options", "{\"target_name\":\"notes 2\"}"]);
