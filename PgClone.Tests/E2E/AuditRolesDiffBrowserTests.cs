@@ -157,6 +157,10 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
         await Assertions.Expect(auditor.Locator("h1")).ToHaveTextAsync("Diff and verify");
         // No source chosen yet: the schema field says what to do (it once showed its parameter's name instead).
         await Assertions.Expect(auditor.Locator("#diff-form .mud-input-helper-text")).ToHaveTextAsync("Choose the source to pick one of its schemas.");
+        // An Auditor sees every connection: both pickers offer them (the page once showed "No connection you may use"
+        // on both sides until its read of them came back).
+        await Assertions.Expect(auditor.Locator("#diff-form .mud-alert")).ToHaveCountAsync(0);
+        await Assertions.Expect(auditor.Locator("#diff-form input[placeholder='Choose the source'], #diff-form input[placeholder='Choose the target']")).ToHaveCountAsync(2);
         await auditor.ScreenshotAsync(new() { Path = $"{Chromium.Shots}/diff-auditor-1280.png", FullPage = true });
         Assert.Empty(auditorErrors);
 

@@ -171,7 +171,7 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
 
     /// <summary>
     /// What a page shows for a moment after the browser parsed it, and takes away again: a loading bar, or a claim that
-    /// there is nothing ("does not exist", an empty state). A page read while prerendering must keep what it shows when
+    /// there is nothing ("does not exist", an empty state, a picker's "No connection you may use"). A page read while prerendering must keep what it shows when
     /// the circuit takes over (one that read its data again went back to its loading bar, or "does not exist", for a
     /// moment). A server-data grid reads its rows only once interactive: its own first load is expected, but not an
     /// empty state before it (Jobs said "No runs yet" above the runs it then listed).
@@ -180,7 +180,7 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
         window.__added = [];
         document.addEventListener('DOMContentLoaded', () => new MutationObserver(changes => {
           const watched = '.mud-progress-linear:not(.pgclone-grid-first-load), .mud-skeleton, .pgclone-empty, #no-such-schedule, #run-missing, '
-            + '#no-matching-runs, #schedule-never-fired';
+            + '#no-matching-runs, #schedule-never-fired, #diff-form .mud-alert';
           for (const c of changes) for (const n of c.addedNodes)
             if (n.nodeType === 1)
               for (const e of [...(n.matches(watched) ? [n] : []), ...n.querySelectorAll(watched)])
@@ -217,6 +217,7 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
             ($"/schedules/{schedule.Id}", "#schedule-next-firing"), ("/masking", "#policies"), ($"/masking/policies/{policyId}", "h1, h4, h5"),
             ("/roles", "#no-role-templates"), ("/admin", "#admin-user-counts"), ("/admin/users", "#users"),
             ($"/jobs/{run}", "#run-progress"), ($"/jobs/{run}/evidence", "h1, h4, h5"),
+            ("/diff", "#diff-form"), ($"/diff?run={run}", "#diff-run-scope"),
         ];
         foreach (var (path, shows) in pages)
         {
