@@ -150,7 +150,7 @@ public sealed partial class AuthorizationMatrixTests(PgServersFixture fx)
         return text.ToString();
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(System.IO.Path.Combine(dir.FullName, "PgClone.sln"))) return dir.FullName;
