@@ -45,8 +45,8 @@ public sealed class AuditRolesDiffBrowserTests(PgServersFixture fx)
         await using var console = await RunsConsole.StartAsync(settings, data);
         await console.AddUserAsync(RunsConsole.Auditor, AppRoles.Auditor);
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
+        await using var lease = await Chromium.LeaseAsync();
+        var browser = lease.Browser;
         var op = await Chromium.LogInAsync(browser, console.Url, RunsConsole.Operator, RunsTestBed.Password);
         var opErrors = Chromium.CollectErrors(op);
 

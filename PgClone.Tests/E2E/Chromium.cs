@@ -12,6 +12,41 @@ public static class Chromium
         Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
     });
 
+    private static readonly SemaphoreSlim SharedGate = new(1, 1);
+    private static IPlaywright? _playwright;
+    private static IBrowser? _shared;
+
+    /// <summary>
+    /// The one Chromium the browser tests share (they run one at a time, <see cref="PgClone.Tests.Web.BrowserCollection"/>):
+    /// a Playwright driver and a browser started for each test cost each test seconds of CPU, on the suite's last chain.
+    /// A browser that went away is started again.
+    /// </summary>
+    public static async Task<BrowserLease> LeaseAsync()
+    {
+        await SharedGate.WaitAsync();
+        try
+        {
+            if (_shared is not { IsConnected: true })
+            {
+                _playwright ??= await Playwright.CreateAsync();
+                _shared = await LaunchAsync(_playwright);
+            }
+            return new BrowserLease(_shared);
+        }
+        finally { SharedGate.Release(); }
+    }
+
+    /// <summary>A test's use of the shared browser: its end closes every context (and page) the test opened.</summary>
+    public sealed class BrowserLease(IBrowser browser) : IAsyncDisposable
+    {
+        public IBrowser Browser => browser;
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var context in browser.Contexts.ToList()) await context.CloseAsync();
+        }
+    }
+
     /// <summary>Console errors, uncaught exceptions and failed requests of the page, as they happen.</summary>
     public static List<string> CollectErrors(IPage page)
     {

@@ -36,8 +36,8 @@ public sealed class CloneAgainBrowserTests(PgServersFixture fx)
                                         "(nothing was written; clone those roles first with a roles clone, or set \"skip_unsupported\": true to clone without them)"),
             (refused.Run.Status, refused.Run.Error));
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
+        await using var lease = await Chromium.LeaseAsync();
+        var browser = lease.Browser;
         var errors = new List<string>();
         var page = await LogInAsync(browser, console.Url, RunsConsole.Operator, errors);
         await page.GotoAsync($"{console.Url}/jobs/{refusedId}");

@@ -32,8 +32,8 @@ public sealed class ConnectionsBrowserTests(PgServersFixture fx)
         var target = new NpgsqlConnectionStringBuilder(dbs.Target);
         var secret = target.Password!;
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
+        await using var lease = await Chromium.LeaseAsync();
+        var browser = lease.Browser;
         var page = await browser.NewPageAsync();
         page.SetDefaultTimeout(30_000);
         var errors = Chromium.CollectErrors(page);

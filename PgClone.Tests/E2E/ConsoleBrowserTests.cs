@@ -26,8 +26,8 @@ public sealed class ConsoleBrowserTests(PgServersFixture fx)
         await console.Services.GetRequiredService<ConnectionService>()
             .AddAsync(new NewConnection("warehouse", "db.example.com", 5433, "sales", "reader", "s3cret"), "test");
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
+        await using var lease = await Chromium.LeaseAsync();
+        var browser = lease.Browser;
         var page = await browser.NewPageAsync();
         page.SetDefaultTimeout(30_000);
         var consoleErrors = new List<string>();

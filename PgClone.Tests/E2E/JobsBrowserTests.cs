@@ -45,8 +45,8 @@ public sealed class JobsBrowserTests(PgServersFixture fx)
             foreach (var (name, run) in runs) ids[name] = run.Id;
         }
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
+        await using var lease = await Chromium.LeaseAsync();
+        var browser = lease.Browser;
         var errors = new List<string>();
         var page = await LogInAsync(browser, console.Url, RunsConsole.Operator, errors);
 

@@ -41,8 +41,8 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
     {
         await using var console = await StartAsync("layout");
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
+        await using var lease = await Chromium.LeaseAsync();
+        var browser = lease.Browser;
         List<string> errors = [];
         var wide = await Chromium.LogInAsync(browser, console.Url, Admin, RunsTestBed.Password, p => errors = Chromium.CollectErrors(p));
         var phone = await wide.Context.NewPageAsync();
@@ -125,8 +125,8 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
     {
         await using var console = await StartAsync("keyboard");
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
+        await using var lease = await Chromium.LeaseAsync();
+        var browser = lease.Browser;
         var logIn = await Chromium.LogInAsync(browser, console.Url, Admin, RunsTestBed.Password);
         var page = await logIn.Context.NewPageAsync();
         page.SetDefaultTimeout(20_000);
@@ -206,8 +206,8 @@ public sealed class LayoutBrowserTests(PgServersFixture fx)
         var run = await RunsTestBed.StartAsync(http, new PgClone.Web.Runs.RunRequest("table", console.SourceId, console.TargetId, RunsTestBed.Schema, "notes"));
         Assert.Equal(PgClone.Web.Runs.RunStatus.Succeeded, (await RunsTestBed.WaitAsync(http, run, d => d.Run.FinishedAt is not null)).Run.Status);
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
+        await using var lease = await Chromium.LeaseAsync();
+        var browser = lease.Browser;
         List<string> errors = [];
         var page = await Chromium.LogInAsync(browser, console.Url, Admin, RunsTestBed.Password, p => errors = Chromium.CollectErrors(p));
         await page.Context.AddInitScriptAsync(WatchFlashes);

@@ -54,8 +54,8 @@ public sealed class MaskPolicyWizardBrowserTests(PgServersFixture fx)
         var created = await http.PostAsJsonAsync("api/v1/masking-policies", new MaskPolicyDraft("CRM", null, null, JsonNode.Parse(Version1)!.AsObject()), RunsTestBed.Json);
         var policy = (await created.Content.ReadFromJsonAsync<MaskPolicyDetail>(RunsTestBed.Json))!;
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
+        await using var lease = await Chromium.LeaseAsync();
+        var browser = lease.Browser;
         var errors = new List<string>();
         var page = await LogInAsync(browser, console.Url, RunsConsole.Operator, errors);
 

@@ -31,8 +31,8 @@ public sealed class MaskingBrowserTests(PgServersFixture fx)
         await using var console = await RunsConsole.StartAsync(settings, data);
         await console.AddUserAsync(MaskPoliciesTests.Auditor, AppRoles.Auditor);
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
+        await using var lease = await Chromium.LeaseAsync();
+        var browser = lease.Browser;
         var errors = new List<string>();
         var op = await RunsBrowserTests.LogInAsync(browser, console.Url, RunsConsole.Operator, errors);
 
@@ -132,8 +132,8 @@ public sealed class MaskingBrowserTests(PgServersFixture fx)
         const string admin = "admin@example.com";
         await console.AddUserAsync(admin, AppRoles.Admin);
         await console.AddUserAsync(MaskPoliciesTests.Auditor, AppRoles.Auditor);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
+        await using var lease = await Chromium.LeaseAsync();
+        var browser = lease.Browser;
         var errors = new List<string>();
 
         // Operator and Admin: every flagged column is listed, each child's too.

@@ -41,8 +41,8 @@ public sealed class PreflightBrowserTests(PgServersFixture fx)
         await PgServers.ExecAsync(data.Source, SourceSql);
         await PgServers.ExecAsync(data.Target, "CREATE SCHEMA blocked; CREATE TABLE blocked.t (x text)");
         await using var console = await RunsConsole.StartAsync(RunsConsole.Settings(consoleDb.Source), data);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
+        await using var lease = await Chromium.LeaseAsync();
+        var browser = lease.Browser;
         var errors = new List<string>();
         var page = await LogInAsync(browser, console.Url, RunsConsole.Operator, errors);
 

@@ -39,8 +39,8 @@ public sealed class RunScopeBrowserTests(PgServersFixture fx)
         var functions = await RunAsync(new RunRequest("functions", console.SourceId, console.TargetId, "extra",
             Options: new CloneOptions { Conflict = ConflictStrategy.Replace }));
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
+        await using var lease = await Chromium.LeaseAsync();
+        var browser = lease.Browser;
         var errors = new List<string>();
         var op = await RunsBrowserTests.LogInAsync(browser, console.Url, RunsConsole.Operator, errors);
 

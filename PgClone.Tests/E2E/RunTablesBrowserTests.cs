@@ -57,8 +57,8 @@ public sealed class RunTablesBrowserTests(PgServersFixture fx)
         Assert.All(live.Tables, t => Assert.Equal("copied", t.Status));
         Assert.Equal(Enumerable.Range(1, 30).Sum(), live.Tables.Sum(t => t.Rows));
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
+        await using var lease = await Chromium.LeaseAsync();
+        var browser = lease.Browser;
         var errors = new List<string>();
         var page = await RunsBrowserTests.LogInAsync(browser, console.Url, RunsConsole.Operator, errors);
         await page.GotoAsync($"{console.Url}/jobs/{run}");
@@ -131,8 +131,8 @@ public sealed class RunTablesBrowserTests(PgServersFixture fx)
         var done = await RunsTestBed.WaitAsync(http, run, d => d.Run.Status is PgClone.Web.Runs.RunStatus.Succeeded or PgClone.Web.Runs.RunStatus.Failed, TimeSpan.FromSeconds(120));
         Assert.Equal((PgClone.Web.Runs.RunStatus.Succeeded, 400), (done.Run.Status, done.Tables.Count));
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
+        await using var lease = await Chromium.LeaseAsync();
+        var browser = lease.Browser;
         var errors = new List<string>();
         var page = await RunsBrowserTests.LogInAsync(browser, console.Url, RunsConsole.Operator, errors);
         await page.GotoAsync($"{console.Url}/jobs/{run}");

@@ -44,8 +44,8 @@ public sealed class RunsBrowserTests(PgServersFixture fx)
         await console.AddUserAsync(RunsConsole.Auditor, AppRoles.Auditor);
         Directory.CreateDirectory(Shots);
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
+        await using var lease = await Chromium.LeaseAsync();
+        var browser = lease.Browser;
         var errors = new List<string>();
         var op = await LogInAsync(browser, console.Url, RunsConsole.Operator, errors);
 

@@ -26,8 +26,8 @@ public sealed class SchedulesBrowserTests(PgServersFixture fx)
         var (http, _) = await RunsTestBed.LogInAsync(console.Url, RunsConsole.Operator);
         var profile = await CreateProfileAsync(http, "notes only", new RunRequest("table", console.SourceId, console.TargetId, RunsTestBed.Schema, "notes"));
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
+        await using var lease = await Chromium.LeaseAsync();
+        var browser = lease.Browser;
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
         page.SetDefaultTimeout(20_000);
         var errors = Chromium.CollectErrors(page);

@@ -27,8 +27,8 @@ public sealed class SecurityBrowserTests(PgServersFixture fx)
         await using var console = ConsoleFactory.OnDatabase(dbs.Source);
         var baseUrl = console.StartKestrel();
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await Chromium.LaunchAsync(playwright);
+        await using var lease = await Chromium.LeaseAsync();
+        var browser = lease.Browser;
         var errors = new List<string>();
 
         // First run, then the Users page: one user per role.
