@@ -34,7 +34,10 @@ public sealed class ScheduleJob(
             var owner = await owners.PrincipalAsync(schedule, ct);
             var runId = await runs.StartScheduledAsync(schedule.ProfileId, owner,
                 new ScheduledStart(schedule.Id, schedule.Overlap, schedule.RequireMasking, schedule.RefreshJson), ct);
-            log.LogInformation("schedule {Schedule} fired on {Instance}: run {RunId}", schedule.Name, context.Scheduler.SchedulerInstanceId, runId);
+            // The firing's own time, not the hour it ran: a firing held back (the previous one still running, a busy
+            // machine) runs late, and only this time tells it from a second run of the same firing.
+            log.LogInformation("schedule {Schedule} fired on {Instance} for {FireTime:O}: run {RunId}", schedule.Name,
+                context.Scheduler.SchedulerInstanceId, context.ScheduledFireTimeUtc, runId);
         }
         catch (RunRejectedException e)
         {

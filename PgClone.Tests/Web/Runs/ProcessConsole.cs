@@ -7,7 +7,11 @@ namespace PgClone.Tests.Web.Runs;
 public sealed class ProcessConsole : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = [];
     public string Url { get; }
+
+    /// <summary>What the console has written to its standard output so far (its log), line by line.</summary>
+    public IReadOnlyCollection<string> Output => _output;
 
     private ProcessConsole(Process process, string url)
     {
@@ -24,12 +28,21 @@ public sealed class ProcessConsole : IAsyncDisposable
         psi.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         foreach (var (key, value) in settings) psi.Environment[key.Replace(":", "__")] = value;
         var process = Process.Start(psi)!;
+        var console = new ProcessConsole(process, $"http://127.0.0.1:{port}");
         using var started = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         while (await process.StandardOutput.ReadLineAsync(started.Token) is { } line)
+        {
+            console._output.Enqueue(line);
             if (line.Contains("PgClone console:")) break;
-        _ = process.StandardOutput.ReadToEndAsync();
+        }
+        _ = console.ReadOutputAsync();
         _ = process.StandardError.ReadToEndAsync();
-        return new ProcessConsole(process, $"http://127.0.0.1:{port}");
+        return console;
+    }
+
+    private async Task ReadOutputAsync()
+    {
+        while (await _process.StandardOutput.ReadLineAsync() is { } line) _output.Enqueue(line);
     }
 
     /// <summary>SIGKILL: no shutdown code runs, as when a machine dies.</summary>
