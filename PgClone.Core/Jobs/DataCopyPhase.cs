@@ -93,9 +93,9 @@ internal sealed class DataCopyPhase(
             tasks.AddRange(ranges.Select(r => new CopyTask(state, r, false, t.EstimatedBytes / ranges.Count)));
         }
         var ordered = tasks.OrderByDescending(t => Weight(t.EstimatedBytes, t.Table.Data.Target));
-        _scheduler = new LoadScheduler<CopyTask>(ordered, tasks.GroupBy(t => t.Table.Data.Target).ToDictionary(g => g.Key, g => g.Count()), steps, done,
-            t => t.Table.Data.Target, tables.Where(t => t.LoadAfter.Count > 0).ToDictionary(t => t.Target, t => t.LoadAfter));
         var workers = Math.Min(job.Parallel, Math.Max(1, tasks.Count + steps.Count));
+        _scheduler = new LoadScheduler<CopyTask>(ordered, tasks.GroupBy(t => t.Table.Data.Target).ToDictionary(g => g.Key, g => g.Count()), steps, done,
+            t => t.Table.Data.Target, tables.Where(t => t.LoadAfter.Count > 0).ToDictionary(t => t.Target, t => t.LoadAfter), workers);
         job.Progress.Tables(job.Progress.Current.TablesTotal, job.Progress.Current.BytesEstimated, workers);
         await targets.EnsureAsync(workers, ct);
         _analyzeFrom = await JobSession.ScalarAsync<long>(targets.Main, targets.Server, "SELECT pg_catalog.current_setting('autovacuum_analyze_threshold')::int8", ct);
@@ -191,17 +191,13 @@ internal sealed class DataCopyPhase(
     }
 
     /// <summary>
-    /// A build beside a slow one (GIN, GiST: one core each, and the run's critical path) gets no parallel workers:
-    /// on a busy server they take the slow build's core (benchmark, full case: the GIN build took 20 s beside
-    /// B-tree builds with workers, against 15-17 s alone). Nor does a B-tree beside a larger one: the larger ends
-    /// last, and its workers and leader get the cores (benchmark, masked case: a table's primary key and its larger
-    /// unique index built at once, 1.60-1.72 s with workers for the unique index alone, against 1.96-2.13 s with
-    /// workers for both). Its memory is sized to its table (<see cref="BuildMemory"/>). Set per session only when
-    /// they change.
+    /// A build's parallel workers (<see cref="LoadScheduler{TCopy}.WorkersFor"/>: all of them alone, else only for the
+    /// job's idle sessions, and none beside a build that outweighs it) and its memory, sized to its table
+    /// (<see cref="BuildMemory"/>). Set per session only when they change.
     /// </summary>
     private (int Workers, long Memory) BuildFor(PostDataStep step)
     {
-        var workers = _scheduler.SerialBeside(step) ? 0 : job.Options.MaxParallelMaintenanceWorkers;
+        var workers = _scheduler.WorkersFor(step, job.Options.MaxParallelMaintenanceWorkers);
         return (workers, BuildMemory.For(step.TableBytes, job.Options.MaxBuildMemory, workers));
     }
 

@@ -106,7 +106,7 @@ public sealed class OverlapTests(PgServersFixture fx) : IClassFixture<PgServersF
         [.. (await PgServers.RowsAsync(target, "SELECT what, workers FROM public.log ORDER BY seq")).Select(r => ((string)r[0]!, (string)r[1]!))];
 
     [Fact]
-    public async Task A_btree_built_beside_a_slow_build_gets_no_parallel_workers_and_one_built_alone_does()
+    public async Task Builds_beside_the_jobs_other_work_get_no_parallel_workers_however_they_rank()
     {
         var db = await fx.Servers.CreateDatabasesAsync("overlap_workers");
         await PgServers.ExecAsync(db.Source, """
@@ -123,7 +123,7 @@ public sealed class OverlapTests(PgServersFixture fx) : IClassFixture<PgServersF
                 // About 5 ms a row: the GIN build lasts while the B-tree on docs is built beside it.
                 new DdlStatement("function", "slow_doc", "CREATE FUNCTION public.slow_doc(jsonb) RETURNS jsonb IMMUTABLE LANGUAGE plpgsql AS $$BEGIN PERFORM pg_sleep(0.005); RETURN $1; END$$"),
             ],
-            // docs reads slowly (about 1 s): plain's index is built, alone, while it copies.
+            // docs reads slowly (about 1 s): plain's index is built while it copies.
             Tables = [Table("docs", ["id", "doc"], expressions: ["\"id\" + length(pg_sleep(0.003)::text)", "\"doc\""]), Table("plain", ["id"])],
             Indexes =
             [
@@ -136,18 +136,19 @@ public sealed class OverlapTests(PgServersFixture fx) : IClassFixture<PgServersF
             new CloneRunOptions { Planner = Fixed(plan), MaxParallelMaintenanceWorkers = 3 });
 
         Assert.Equal([300L, 300], result.Tables.OrderBy(t => t.Table.Name).Select(t => t.Rows));
-        // docs' two builds start together on two sessions: either may log first.
+        // plain's build runs beside docs' copy; docs' two builds start together on two sessions (either may log first),
+        // each beside the other: no build runs with a session of the job idle.
         var log = await WorkersLoggedAsync(db.Target);
-        Assert.Equal(("CREATE INDEX plain_id ON public.plain (id)", "3"), log[0]);
+        Assert.Equal(("CREATE INDEX plain_id ON public.plain (id)", "0"), log[0]);
         Assert.Equal(
         [
-            ("CREATE INDEX docs_doc ON public.docs USING gin ((public.slow_doc(doc)))", "3"),
+            ("CREATE INDEX docs_doc ON public.docs USING gin ((public.slow_doc(doc)))", "0"),
             ("CREATE INDEX docs_id ON public.docs (id)", "0"),
         ], log.Skip(1).Order());
     }
 
     [Fact]
-    public async Task Of_a_tables_btrees_the_largest_starts_first_with_the_parallel_workers_and_one_built_beside_it_gets_none()
+    public async Task Of_a_tables_btrees_the_largest_starts_first_with_the_idle_sessions_workers_and_one_built_beside_it_gets_none()
     {
         var db = await fx.Servers.CreateDatabasesAsync("overlap_larger");
         await PgServers.ExecAsync(db.Source, "CREATE TABLE docs(id int, tag text); INSERT INTO docs SELECT g, 't' || g FROM generate_series(1, 300) g;");
@@ -169,7 +170,8 @@ public sealed class OverlapTests(PgServersFixture fx) : IClassFixture<PgServersF
                 new DdlStatement("index", "docs_slow", "CREATE INDEX docs_slow ON public.docs ((public.slow_id(id)))") { Table = docs, EstimatedBytes = 1 << 20 },
             ],
         };
-        var result = await new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 2 }),
+        // Three sessions: when the larger build is handed out, the smaller is ready for a second, and the third is idle.
+        var result = await new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 3 }),
             new CloneRunOptions { Planner = Fixed(plan), MaxParallelMaintenanceWorkers = 3 });
 
         Assert.Equal(300L, result.Tables.Single().Rows);
@@ -177,10 +179,29 @@ public sealed class OverlapTests(PgServersFixture fx) : IClassFixture<PgServersF
         var log = (await WorkersLoggedAsync(db.Target)).Order().ToList();
         Assert.Equal(
         [
-            ("CREATE INDEX docs_slow ON public.docs ((public.slow_id(id)))", "3"),
+            ("CREATE INDEX docs_slow ON public.docs ((public.slow_id(id)))", "1"),
             ("CREATE INDEX docs_tag ON public.docs (tag)", "0"),
         ], log);
         Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_indexes WHERE tablename = 'docs'"));
+    }
+
+    [Fact]
+    public async Task A_build_with_nothing_else_of_the_job_to_run_gets_every_parallel_worker()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("overlap_alone");
+        await PgServers.ExecAsync(db.Source, "CREATE TABLE docs(id int); INSERT INTO docs SELECT generate_series(1, 300);");
+        var plan = new ClonePlan
+        {
+            PreData = [Create("docs", "id int"), .. WorkersLog],
+            Tables = [Table("docs", ["id"])],
+            Indexes = [new DdlStatement("index", "docs_id", "CREATE INDEX docs_id ON public.docs (id)") { Table = new QualifiedName("public", "docs") }],
+        };
+        // Two sessions, one copy and one build: the build runs with the other session idle, as PostgreSQL runs one alone.
+        var result = await new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 2 }),
+            new CloneRunOptions { Planner = Fixed(plan), MaxParallelMaintenanceWorkers = 3 });
+
+        Assert.Equal(300L, result.Tables.Single().Rows);
+        Assert.Equal([("CREATE INDEX docs_id ON public.docs (id)", "3")], await WorkersLoggedAsync(db.Target));
     }
 
     [Fact]
