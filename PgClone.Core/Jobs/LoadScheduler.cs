@@ -113,9 +113,10 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
     /// run when it was handed out, and none when another running build outweighs it: a slow one
     /// (<see cref="PostDataGates.IsSlowIndex"/>) outweighs a B-tree, and of two of a kind the one of the larger index
     /// (or, sizes equal, the one already running) gets the cores, as it ends last. Every busy session already keeps a
-    /// core of the target busy: workers beside them only take those cores (benchmark, 2 sessions on 2 cores, 4-5
-    /// interleaved runs: masked case 3.38 s against 3.63 with workers for the larger of each two builds, unmasked
-    /// 2.74 against 3.11, full case 17.4 against 18.3; the workers' processes took 1.2-1.4 s of CPU in a 3.5 s masked clone).
+    /// core of the target busy: workers beside them only take those cores (benchmark, 2 sessions on 2 cores: the
+    /// workers' processes took 1.2-1.4 s of CPU in a 3.5 s masked clone; against workers for the larger of each two
+    /// builds, interleaved medians: masked case 3.36 s against 3.80 and unmasked 2.56 against 2.98 in 6 rounds, full
+    /// case 17.66 against 18.70 in 4).
     /// </summary>
     public int WorkersFor(PostDataStep own, int most)
     {
