@@ -16,12 +16,12 @@ namespace PgClone.Core.Jobs;
 /// of them, when it has a slow index, is loaded by every worker at once, so its build (the run's critical path)
 /// starts as early as it can. A table above the split size becomes several ranges copied by several workers at
 /// once. A table the plan left to its copy is created by the worker that loads it, in its COPY's transaction (then
-/// with FREEZE unless tiny), or before the load when it is loaded in ranges. Another table loaded whole is truncated
+/// with FREEZE unless tiny; small ones share one, see DataCopyPhase.Batches.cs), or before the load when it is loaded in ranges. Another table loaded whole is truncated
 /// and loaded with COPY FREEZE in one transaction when it was created by this run and is not tiny, or is re-copied by
 /// a resume.
 /// </summary>
 /// <param name="toCreate">Tables the copy creates (<see cref="TableData.Create"/>, not created by an earlier job).</param>
-internal sealed class DataCopyPhase(
+internal sealed partial class DataCopyPhase(
     JobContext job, SourceSnapshot snapshot, TargetPool targets, IReadOnlyCollection<string> mustTruncate, IReadOnlySet<string> toCreate,
     DdlSteps ddl, IColumnMasker? masker)
 {
@@ -100,6 +100,8 @@ internal sealed class DataCopyPhase(
         await targets.EnsureAsync(workers, ct);
         _analyzeFrom = await JobSession.ScalarAsync<long>(targets.Main, targets.Server, "SELECT pg_catalog.current_setting('autovacuum_analyze_threshold')::int8", ct);
         _build = [.. Enumerable.Repeat(SessionBuild, workers)];
+        _batches = new List<Batched>?[workers];
+        _tableInFlight = new bool[workers];
         await using (_watch = new CopyWatch(job, targets.Server))
         {
             if (tasks.Count == 0) await LoadedAsync();
@@ -117,7 +119,7 @@ internal sealed class DataCopyPhase(
         var read = new HashSet<string>();
         try
         {
-            while (await _scheduler.NextAsync(ct) is { } work)
+            while (await NextAsync(worker, ct) is { } work)
             {
                 ct.ThrowIfCancellationRequested();
                 if (work is CopyTask task)
@@ -186,6 +188,8 @@ internal sealed class DataCopyPhase(
         }
         finally
         {
+            // Ended early (a failure, a cancel): the tables its open transaction holds whole are kept, as each alone was.
+            if (_batches[worker] is not null) await KeepBatchAsync(worker);
             if (source is not null) await CloseSourceAsync(source);
         }
     }
@@ -230,6 +234,7 @@ internal sealed class DataCopyPhase(
     /// <summary>Copies one table or range; false when it failed (the failure is recorded).</summary>
     private async Task<bool> CopyOneAsync(int worker, NpgsqlConnection source, CopyTask task, CancellationToken ct)
     {
+        if (SharesTransaction(task)) return await CopyIntoBatchAsync(worker, source, task, ct);
         var target = targets[worker];
         var display = task.Table.Data.Target.ToString();
         job.Progress.Copying(worker, display, default);
@@ -247,11 +252,17 @@ internal sealed class DataCopyPhase(
             return false;
         }
         job.Progress.CopyEnded(worker, count);
+        await LandedAsync(task, target, count);
+        return true;
+    }
+
+    /// <summary>A copy is in (committed): its counts, its table done when it was the last part, what waits for it ready.</summary>
+    private async Task LandedAsync(CopyTask task, NpgsqlConnection target, CopyCount count)
+    {
         Interlocked.Add(ref task.Table.Rows, count.Rows);
         Interlocked.Add(ref task.Table.Bytes, count.Bytes);
         if (Interlocked.Decrement(ref task.Table.PartsLeft) == 0) await TableDoneAsync(task.Table, target, task.Range is not null);
         _scheduler.CopyEnded(task.Table.Data.Target);
-        return true;
     }
 
     /// <summary>The last table is in: the rest of the index and constraint steps is the "indexes" phase.</summary>
@@ -290,22 +301,7 @@ internal sealed class DataCopyPhase(
     {
         var t = task.Table.Data;
         var name = task.Table.Name;
-        var copyOut = CopyStatements.CopyOut(t, task.Range);
-        // A filter may read other tables in subqueries: ready them all. A whole table's COPY plans nothing.
-        var planned = CopyStatements.IsQuery(t, task.Range) ? snapshot.Read(source, t.Where is null ? t.Source.Quoted : null, userNames: t.Where is not null) : null;
-        var rewriter = masker?.RewriterFor(t);
-        Func<ITargetCopyWatch>? watch = task.EstimatedBytes > job.Options.WatchCopiesLargerThan ? () => _watch.Watch(target.ProcessID) : null;
-        var userSchemas = t.Where is not null && t.TextFormat ? await UserSchemasAsync(source, ct) : null;
-        async Task<CopyCount> Stream(bool freeze)
-        {
-            if (userSchemas is not null) await SearchPathAsync(target, userSchemas, ct);
-            var copied = t.TextFormat
-                ? await TableCopier.CopyTextAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze), name, progress, ct, watch, planned)
-                : await TableCopier.CopyAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze), name, progress, ct, rewriter, watch, planned);
-            if (planned is not null) await planned.EndAsync(ct);
-            if (userSchemas is not null) await SearchPathAsync(target, null, ct);
-            return copied;
-        }
+        Task<CopyCount> Stream(bool freeze) => StreamAsync(source, target, task, freeze, progress, ct);
         // A range, or a whole table with nothing to create, record or truncate: COPY commits on its own (two round
         // trips fewer per table than BEGIN, COPY, COMMIT, which is most of a tiny table's cost).
         if (task.Range is not null || job.Checkpoints is null && !task.TruncateAndFreeze && !task.Create) return await Stream(freeze: false);
@@ -320,8 +316,7 @@ internal sealed class DataCopyPhase(
             var copied = await Stream(freeze);
             own = await OwnStepsAsync(target, task, copied.Rows, ct);
             return copied;
-        }, count => new PendingStep(TableStep(t), 0, Checkpoint(t, count.Rows, count.Bytes, task.Table.Clock.Elapsed))
-            { With = own.Count == 0 ? null : [.. own.Where(s => s.StepKind != PostDataGates.Analyze).Select(s => s.Key)] }, ct, opening);
+        }, count => Pending(task, count, own), ct, opening);
         if (own.Count > 0)
         {
             await ddl.ClaimedCommittedAsync(own);
@@ -329,6 +324,31 @@ internal sealed class DataCopyPhase(
         }
         return count;
     }
+
+    /// <summary>The rows of a table or range, streamed from the source session into the target session's COPY.</summary>
+    private async Task<CopyCount> StreamAsync(NpgsqlConnection source, NpgsqlConnection target, CopyTask task, bool freeze, Action<CopyCount> progress, CancellationToken ct)
+    {
+        var t = task.Table.Data;
+        var name = task.Table.Name;
+        var copyOut = CopyStatements.CopyOut(t, task.Range);
+        // A filter may read other tables in subqueries: ready them all. A whole table's COPY plans nothing.
+        var planned = CopyStatements.IsQuery(t, task.Range) ? snapshot.Read(source, t.Where is null ? t.Source.Quoted : null, userNames: t.Where is not null) : null;
+        var rewriter = masker?.RewriterFor(t);
+        Func<ITargetCopyWatch>? watch = task.EstimatedBytes > job.Options.WatchCopiesLargerThan ? () => _watch.Watch(target.ProcessID) : null;
+        var userSchemas = t.Where is not null && t.TextFormat ? await UserSchemasAsync(source, ct) : null;
+        if (userSchemas is not null) await SearchPathAsync(target, userSchemas, ct);
+        var copied = t.TextFormat
+            ? await TableCopier.CopyTextAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze), name, progress, ct, watch, planned)
+            : await TableCopier.CopyAsync(source, job.Source, copyOut, target, targets.Server, CopyStatements.CopyIn(t, freeze), name, progress, ct, rewriter, watch, planned);
+        if (planned is not null) await planned.EndAsync(ct);
+        if (userSchemas is not null) await SearchPathAsync(target, null, ct);
+        return copied;
+    }
+
+    /// <summary>A whole table's load as its checkpoint records it while its transaction commits (<see cref="StepCommit"/>), with the steps it ran.</summary>
+    private PendingStep Pending(CopyTask task, CopyCount count, IReadOnlyList<PostDataStep> own) =>
+        new(TableStep(task.Table.Data), 0, Checkpoint(task.Table.Data, count.Rows, count.Bytes, task.Table.Clock.Elapsed))
+            { With = own.Count == 0 ? null : [.. own.Where(s => s.StepKind != PostDataGates.Analyze).Select(s => s.Key)] };
 
     /// <summary>
     /// A small table's own indexes, keys and ANALYZE (<see cref="LoadScheduler{TCopy}.Claim"/>), run in its copy's

@@ -152,6 +152,12 @@ internal sealed class LoadScheduler<TCopy> where TCopy : class
         }
     }
 
+    /// <summary>The next work if there is some now (<paramref name="work"/> null: the load is over), without waiting: false when there is none yet.</summary>
+    public bool TryNextNow(out object? work)
+    {
+        lock (_gate) return TryNext(out work);
+    }
+
     /// <summary>True with the next work, or with null when the load is over; false to wait for a change.</summary>
     private bool TryNext(out object? work)
     {

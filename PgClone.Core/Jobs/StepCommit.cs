@@ -28,13 +28,7 @@ internal static class StepCommit
         {
             if (!begun) foreach (var s in opening) await JobSession.ExecAsync(conn, server, s.ToString(), s.Sql, ct);
             var result = await work();
-            if (job.Checkpoints is { } store)
-            {
-                var xid = await JobSession.ScalarAsync<long>(conn, server, "SELECT pg_catalog.txid_current()", ct);
-                await store.StepPendingAsync(job.Id, pending(result) with { TransactionId = xid }, CancellationToken.None);
-                await JobSession.ExecAsync(conn, server, objectName, "SET LOCAL synchronous_commit = local; COMMIT", ct);
-            }
-            else await JobSession.ExecAsync(conn, server, objectName, "COMMIT", ct);
+            await CommitAsync(job, conn, server, objectName, [pending(result)], ct);
             return result;
         }
         catch
@@ -42,6 +36,23 @@ internal static class StepCommit
             await RollBackAsync(conn, server, objectName);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Commits the open transaction of <paramref name="steps"/> (one, or the tables sharing it): with a checkpoint
+    /// store, each recorded pending under the transaction's id first, and the COMMIT synchronous.
+    /// </summary>
+    public static async Task CommitAsync(JobContext job, NpgsqlConnection conn, ServerEndpoint server, string? objectName,
+        IReadOnlyList<PendingStep> steps, CancellationToken ct)
+    {
+        if (job.Checkpoints is not { } store)
+        {
+            await JobSession.ExecAsync(conn, server, objectName, "COMMIT", ct);
+            return;
+        }
+        var xid = await JobSession.ScalarAsync<long>(conn, server, "SELECT pg_catalog.txid_current()", ct);
+        await Task.WhenAll(steps.Select(s => store.StepPendingAsync(job.Id, s with { TransactionId = xid }, CancellationToken.None)));
+        await JobSession.ExecAsync(conn, server, objectName, "SET LOCAL synchronous_commit = local; COMMIT", ct);
     }
 
     /// <summary>

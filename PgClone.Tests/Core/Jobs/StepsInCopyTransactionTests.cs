@@ -57,7 +57,8 @@ public sealed class StepsInCopyTransactionTests(PgServersFixture fx) : IClassFix
         await PgServers.ExecAsync(db.Source, Schema);
         await PgServers.ExecAsync(db.Target, DdlLog);
         var store = new InMemoryCheckpointStore();
-        var result = await new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 2 }), new CloneRunOptions { Checkpoints = store });
+        // One table per transaction here: which tables share one depends on which worker is free first.
+        var result = await new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 2 }), new CloneRunOptions { Checkpoints = store, TablesPerTransaction = 1 });
 
         // Each key is its own ADD CONSTRAINT here (no unique index built first, then attached: one transaction anyway).
         Assert.Equal(
@@ -238,6 +239,71 @@ public sealed class StepsInCopyTransactionTests(PgServersFixture fx) : IClassFix
             (await PgServers.RowsAsync(db.Target, "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 'public.small'::regclass ORDER BY 1")).Select(r => (string)r[0]!));
         Assert.Equal(await ChecksumAsync(db.Source, "small", "id"), await ChecksumAsync(db.Target, "small", "id"));
         Assert.Equal(await ChecksumAsync(db.Source, "child", "id"), await ChecksumAsync(db.Target, "child", "id"));
+    }
+
+    /// <summary>Tables of 2 to 3 pages (largest first in the load), each with a key, an index and its rows.</summary>
+    private static string SmallTables(int count) => string.Concat(Enumerable.Range(1, count).Select(i => $"""
+        CREATE TABLE s{i:00} (id int PRIMARY KEY, v text); CREATE INDEX s{i:00}_v ON s{i:00} (v);
+        INSERT INTO s{i:00} SELECT g, repeat('x', 20) || g FROM generate_series(1, {180 + 120 * (i % 3)}) g;
+        """));
+
+    /// <summary>The tables of each transaction that created tables, by their CREATE TABLE, one line per transaction, sorted.</summary>
+    private static async Task<List<string>> CreatedTogetherAsync(string target) =>
+        [.. (await PgServers.RowsAsync(target, """
+            SELECT string_agg(substr(what, length('CREATE TABLE public.') + 1), ' ' ORDER BY what) FROM audit.ddl
+            WHERE what LIKE 'CREATE TABLE public.%' GROUP BY xid ORDER BY 1
+            """)).Select(r => (string)r[0]!)];
+
+    [Fact]
+    public async Task Small_tables_a_worker_creates_share_its_transaction_up_to_the_number_set_each_with_its_own_steps()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("sharedtx");
+        await PgServers.ExecAsync(db.Source, SmallTables(20));
+        await PgServers.ExecAsync(db.Target, DdlLog);
+        var store = new InMemoryCheckpointStore();
+        var result = await new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 1 }),
+            new CloneRunOptions { Checkpoints = store, TablesPerTransaction = 8 });
+
+        var together = await CreatedTogetherAsync(db.Target);
+        Assert.Equal([8, 8, 4], together.Select(t => t.Split(' ').Length).OrderDescending().ToList());
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => $"s{i:00}").Order(), together.SelectMany(t => t.Split(' ')).Order());
+        // Each table's key and index went in with it: no transaction of their own.
+        Assert.Equal(3, (await PgServers.RowsAsync(db.Target, "SELECT DISTINCT xid FROM audit.ddl WHERE what ~ '^(CREATE|ALTER) [A-Z]+ public[.]s'")).Count);
+        Assert.Equal(20, result.Tables.Count);
+        foreach (var i in Enumerable.Range(1, 20))
+            Assert.Equal(await ChecksumAsync(db.Source, $"s{i:00}", "id"), await ChecksumAsync(db.Target, $"s{i:00}", "id"));
+        const string keys = "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid::regclass::text LIKE 's%' ORDER BY 1";
+        Assert.Equal(await PgServers.RowsAsync(db.Source, keys), await PgServers.RowsAsync(db.Target, keys));
+        // The checkpoint had each table pending under its transaction's id before the commit, then recorded it done.
+        var job = (await store.LoadAsync(result.JobId!, CancellationToken.None))!;
+        Assert.Equal(20, job.Tables.Count);
+        var pending = job.Pending.Values.Where(p => p.Table is not null).ToList();
+        Assert.Equal(20, pending.Count);
+        Assert.Equal(3, pending.Select(p => p.TransactionId).Distinct().Count());
+        // Its key (built, then attached) and its index.
+        Assert.All(pending, p => Assert.Equal(3, p.With!.Count));
+    }
+
+    [Fact]
+    public async Task A_table_failing_in_a_shared_transaction_is_rolled_back_alone_and_the_tables_before_it_commit()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("sharedtxfail");
+        // The smallest table (one page, the others two or three), loaded last: the target refuses to create it.
+        await PgServers.ExecAsync(db.Source, SmallTables(6) + "CREATE TABLE refused (id int PRIMARY KEY); INSERT INTO refused VALUES (1);");
+        await PgServers.ExecAsync(db.Target, DdlLog + """
+            CREATE FUNCTION audit.refuse() RETURNS event_trigger LANGUAGE plpgsql AS
+                $$BEGIN IF EXISTS (SELECT FROM pg_event_trigger_ddl_commands() WHERE object_identity = 'public.refused') THEN RAISE EXCEPTION 'no table named refused here'; END IF; END$$;
+            CREATE EVENT TRIGGER refuse ON ddl_command_end WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION audit.refuse();
+            """);
+        var request = Request(db, new CloneOptions { Parallel = 1 });
+        var e = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(request, new CloneRunOptions { Preflight = false }));
+
+        Assert.Equal($"{request.Target.Describe()}: table \"public\".\"refused\": no table named refused here", e.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname = 'refused'"));
+        // The six loaded before it in the same transaction committed, whole.
+        Assert.Equal([string.Join(' ', Enumerable.Range(1, 6).Select(i => $"s{i:00}").Order())], await CreatedTogetherAsync(db.Target));
+        foreach (var i in Enumerable.Range(1, 6))
+            Assert.Equal(await ChecksumAsync(db.Source, $"s{i:00}", "id"), await ChecksumAsync(db.Target, $"s{i:00}", "id"));
     }
 
     [Fact]
