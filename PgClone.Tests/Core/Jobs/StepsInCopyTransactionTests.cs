@@ -307,6 +307,36 @@ public sealed class StepsInCopyTransactionTests(PgServersFixture fx) : IClassFix
     }
 
     [Fact]
+    public async Task A_run_cancelled_with_a_shared_transaction_open_commits_the_tables_it_holds_whole_and_not_the_one_being_loaded()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("sharedtxcancel");
+        await PgServers.ExecAsync(db.Source, SmallTables(4) + "CREATE TABLE gated (id int PRIMARY KEY); INSERT INTO gated VALUES (1);");
+        // Creating the smallest table, loaded last, waits for an advisory lock the test holds.
+        await PgServers.ExecAsync(db.Target, DdlLog + """
+            CREATE FUNCTION audit.gate() RETURNS event_trigger LANGUAGE plpgsql AS
+                $$BEGIN IF EXISTS (SELECT FROM pg_event_trigger_ddl_commands() WHERE object_identity = 'public.gated') THEN PERFORM pg_advisory_xact_lock_shared(4712); END IF; END$$;
+            CREATE EVENT TRIGGER gate ON ddl_command_end WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION audit.gate();
+            """);
+        await using var gate = new Npgsql.NpgsqlConnection(db.Target);
+        await gate.OpenAsync();
+        await using (var close = new Npgsql.NpgsqlCommand("SELECT pg_advisory_lock(4712)", gate)) await close.ExecuteNonQueryAsync();
+        var jobId = CloneRunOptions.NewJobId();
+        using var cts = new CancellationTokenSource();
+        var run = new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 1 }), new CloneRunOptions { JobId = jobId, Preflight = false }, cts.Token);
+        while (!(await PgServers.RowsAsync(db.Target, $"SELECT 1 FROM pg_stat_activity WHERE application_name LIKE '%{jobId}%' AND wait_event = 'advisory'")).Any())
+            await Task.Delay(50);
+
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(20)));
+        await using (var open = new Npgsql.NpgsqlCommand("SELECT pg_advisory_unlock(4712)", gate)) await open.ExecuteNonQueryAsync();
+
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname = 'gated'"));
+        Assert.Equal([string.Join(' ', Enumerable.Range(1, 4).Select(i => $"s{i:00}").Order())], await CreatedTogetherAsync(db.Target));
+        foreach (var i in Enumerable.Range(1, 4))
+            Assert.Equal(await ChecksumAsync(db.Source, $"s{i:00}", "id"), await ChecksumAsync(db.Target, $"s{i:00}", "id"));
+    }
+
+    [Fact]
     public async Task An_engine_without_a_masker_refuses_mask_rules_before_copying_anything()
     {
         var db = await fx.Servers.CreateDatabasesAsync("nomasker");
