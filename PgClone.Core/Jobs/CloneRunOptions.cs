@@ -51,6 +51,12 @@ public sealed record CloneRunOptions
     /// </summary>
     public int TablesPerTransaction { get; init; } = 16;
     /// <summary>
+    /// How long a transaction of several tables (<see cref="TablesPerTransaction"/>) stays open for more: a table shows
+    /// as done, and is kept by a resume after a crash, only once its transaction commits. A tiny table takes a few
+    /// milliseconds; a slow one commits on its own.
+    /// </summary>
+    public TimeSpan TablesShareTransactionFor { get; init; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>
     /// A copy (a table, or a range of one) estimated above this size is watched for its target COPY failing while the
     /// source still streams (<see cref="CopyWatch"/>): one target session more while such a copy runs.
     /// </summary>

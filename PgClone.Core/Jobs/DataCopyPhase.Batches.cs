@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Npgsql;
 using PgClone.Core.Copying;
 using PgClone.Core.Ddl;
@@ -27,19 +28,24 @@ internal sealed partial class DataCopyPhase
     /// <summary>Per worker: a table of its open transaction is being loaded (under <see cref="TableSavepoint"/>).</summary>
     private bool[] _tableInFlight = [];
 
+    /// <summary>Per worker: when its open transaction began (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+    private long[] _batchBegun = [];
+
     private bool SharesTransaction(CopyTask task) =>
         job.Options.TablesPerTransaction > 1 && task.Create && task.Range is null && !task.TruncateAndFreeze
         && task.EstimatedBytes <= Math.Min(job.Options.StepsInCopyTransactionUpTo, job.Options.FreezeTablesLargerThan);
 
     /// <summary>
     /// The worker's next work, or null when there is none left. With tables in its open transaction it takes work at
-    /// once only when the work joins them; otherwise it commits them first (null when that fails).
+    /// once only when the work joins them (while the transaction has room and time left); otherwise it commits them
+    /// first (null when that fails).
     /// </summary>
     private async Task<object?> NextAsync(int worker, CancellationToken ct)
     {
         if (_batches[worker] is not { } open) return await _scheduler.NextAsync(ct);
         var now = _scheduler.TryNextNow(out var work);
-        if (now && work is CopyTask next && SharesTransaction(next) && open.Count < job.Options.TablesPerTransaction) return work;
+        if (now && work is CopyTask next && SharesTransaction(next) && open.Count < job.Options.TablesPerTransaction
+            && Stopwatch.GetElapsedTime(_batchBegun[worker]) < job.Options.TablesShareTransactionFor) return work;
         if (!await CommitBatchAsync(worker, ct)) return null;
         return now ? work : await _scheduler.NextAsync(ct);
     }
@@ -79,6 +85,7 @@ internal sealed partial class DataCopyPhase
     private async Task OpenTableAsync(int worker, NpgsqlConnection target, CopyTask task, CancellationToken ct)
     {
         string[] begin = _batches[worker] is null ? ["BEGIN", $"SAVEPOINT {TableSavepoint}"] : [$"RELEASE SAVEPOINT {TableSavepoint}", $"SAVEPOINT {TableSavepoint}"];
+        if (_batches[worker] is null) _batchBegun[worker] = Stopwatch.GetTimestamp();
         _batches[worker] ??= [];
         _tableInFlight[worker] = true;
         var create = task.Table.Data.Create;

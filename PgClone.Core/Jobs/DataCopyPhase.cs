@@ -102,6 +102,7 @@ internal sealed partial class DataCopyPhase(
         _build = [.. Enumerable.Repeat(SessionBuild, workers)];
         _batches = new List<Batched>?[workers];
         _tableInFlight = new bool[workers];
+        _batchBegun = new long[workers];
         await using (_watch = new CopyWatch(job, targets.Server))
         {
             if (tasks.Count == 0) await LoadedAsync();

@@ -262,7 +262,7 @@ public sealed class StepsInCopyTransactionTests(PgServersFixture fx) : IClassFix
         await PgServers.ExecAsync(db.Target, DdlLog);
         var store = new InMemoryCheckpointStore();
         var result = await new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 1 }),
-            new CloneRunOptions { Checkpoints = store, TablesPerTransaction = 8 });
+            new CloneRunOptions { Checkpoints = store, TablesPerTransaction = 8, TablesShareTransactionFor = TimeSpan.FromMinutes(1) });
 
         var together = await CreatedTogetherAsync(db.Target);
         Assert.Equal([8, 8, 4], together.Select(t => t.Split(' ').Length).OrderDescending().ToList());
@@ -285,6 +285,17 @@ public sealed class StepsInCopyTransactionTests(PgServersFixture fx) : IClassFix
     }
 
     [Fact]
+    public async Task A_transaction_open_for_longer_than_the_time_set_takes_no_more_tables()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("sharedtxtime");
+        await PgServers.ExecAsync(db.Source, SmallTables(5));
+        await PgServers.ExecAsync(db.Target, DdlLog);
+        await new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 1 }), new CloneRunOptions { TablesShareTransactionFor = TimeSpan.Zero });
+
+        Assert.Equal(Enumerable.Range(1, 5).Select(i => $"s{i:00}").Order(), await CreatedTogetherAsync(db.Target));
+    }
+
+    [Fact]
     public async Task A_table_failing_in_a_shared_transaction_is_rolled_back_alone_and_the_tables_before_it_commit()
     {
         var db = await fx.Servers.CreateDatabasesAsync("sharedtxfail");
@@ -296,7 +307,8 @@ public sealed class StepsInCopyTransactionTests(PgServersFixture fx) : IClassFix
             CREATE EVENT TRIGGER refuse ON ddl_command_end WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION audit.refuse();
             """);
         var request = Request(db, new CloneOptions { Parallel = 1 });
-        var e = await Assert.ThrowsAsync<PgCloneException>(() => new CloneEngine().RunAsync(request, new CloneRunOptions { Preflight = false }));
+        var e = await Assert.ThrowsAsync<PgCloneException>(() =>
+            new CloneEngine().RunAsync(request, new CloneRunOptions { Preflight = false, TablesShareTransactionFor = TimeSpan.FromMinutes(1) }));
 
         Assert.Equal($"{request.Target.Describe()}: table \"public\".\"refused\": no table named refused here", e.Message);
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname = 'refused'"));
@@ -322,7 +334,8 @@ public sealed class StepsInCopyTransactionTests(PgServersFixture fx) : IClassFix
         await using (var close = new Npgsql.NpgsqlCommand("SELECT pg_advisory_lock(4712)", gate)) await close.ExecuteNonQueryAsync();
         var jobId = CloneRunOptions.NewJobId();
         using var cts = new CancellationTokenSource();
-        var run = new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 1 }), new CloneRunOptions { JobId = jobId, Preflight = false }, cts.Token);
+        var run = new CloneEngine().RunAsync(Request(db, new CloneOptions { Parallel = 1 }),
+            new CloneRunOptions { JobId = jobId, Preflight = false, TablesShareTransactionFor = TimeSpan.FromMinutes(1) }, cts.Token);
         while (!(await PgServers.RowsAsync(db.Target, $"SELECT 1 FROM pg_stat_activity WHERE application_name LIKE '%{jobId}%' AND wait_event = 'advisory'")).Any())
             await Task.Delay(50);
 
