@@ -254,6 +254,21 @@ public sealed class StepsInCopyTransactionTests(PgServersFixture fx) : IClassFix
             WHERE what LIKE 'CREATE TABLE public.%' GROUP BY xid ORDER BY 1
             """)).Select(r => (string)r[0]!)];
 
+    /// <summary>An event trigger of the target doing <paramref name="action"/> when the CREATE TABLE of <paramref name="table"/> ends.</summary>
+    private static string OnCreating(string table, string name, string action) => $"""
+        CREATE FUNCTION audit.{name}() RETURNS event_trigger LANGUAGE plpgsql AS
+            $$BEGIN IF EXISTS (SELECT FROM pg_event_trigger_ddl_commands() WHERE object_identity = 'public.{table}') THEN {action}; END IF; END$$;
+        CREATE EVENT TRIGGER {name} ON ddl_command_end WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION audit.{name}();
+        """;
+
+    /// <summary>Tables s01 to s<paramref name="count"/> were created in one committed transaction, each with the source's rows.</summary>
+    private static async Task AssertCreatedTogetherWithTheirRowsAsync(TestDatabases db, int count)
+    {
+        Assert.Equal([string.Join(' ', Enumerable.Range(1, count).Select(i => $"s{i:00}").Order())], await CreatedTogetherAsync(db.Target));
+        foreach (var i in Enumerable.Range(1, count))
+            Assert.Equal(await ChecksumAsync(db.Source, $"s{i:00}", "id"), await ChecksumAsync(db.Target, $"s{i:00}", "id"));
+    }
+
     [Fact]
     public async Task Small_tables_a_worker_creates_share_its_transaction_up_to_the_number_set_each_with_its_own_steps()
     {
@@ -301,11 +316,7 @@ public sealed class StepsInCopyTransactionTests(PgServersFixture fx) : IClassFix
         var db = await fx.Servers.CreateDatabasesAsync("sharedtxfail");
         // The smallest table (one page, the others two or three), loaded last: the target refuses to create it.
         await PgServers.ExecAsync(db.Source, SmallTables(6) + "CREATE TABLE refused (id int PRIMARY KEY); INSERT INTO refused VALUES (1);");
-        await PgServers.ExecAsync(db.Target, DdlLog + """
-            CREATE FUNCTION audit.refuse() RETURNS event_trigger LANGUAGE plpgsql AS
-                $$BEGIN IF EXISTS (SELECT FROM pg_event_trigger_ddl_commands() WHERE object_identity = 'public.refused') THEN RAISE EXCEPTION 'no table named refused here'; END IF; END$$;
-            CREATE EVENT TRIGGER refuse ON ddl_command_end WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION audit.refuse();
-            """);
+        await PgServers.ExecAsync(db.Target, DdlLog + OnCreating("refused", "refuse", "RAISE EXCEPTION 'no table named refused here'"));
         var request = Request(db, new CloneOptions { Parallel = 1 });
         var e = await Assert.ThrowsAsync<PgCloneException>(() =>
             new CloneEngine().RunAsync(request, new CloneRunOptions { Preflight = false, TablesShareTransactionFor = TimeSpan.FromMinutes(1) }));
@@ -313,9 +324,7 @@ public sealed class StepsInCopyTransactionTests(PgServersFixture fx) : IClassFix
         Assert.Equal($"{request.Target.Describe()}: table \"public\".\"refused\": no table named refused here", e.Message);
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname = 'refused'"));
         // The six loaded before it in the same transaction committed, whole.
-        Assert.Equal([string.Join(' ', Enumerable.Range(1, 6).Select(i => $"s{i:00}").Order())], await CreatedTogetherAsync(db.Target));
-        foreach (var i in Enumerable.Range(1, 6))
-            Assert.Equal(await ChecksumAsync(db.Source, $"s{i:00}", "id"), await ChecksumAsync(db.Target, $"s{i:00}", "id"));
+        await AssertCreatedTogetherWithTheirRowsAsync(db, 6);
     }
 
     [Fact]
@@ -324,11 +333,7 @@ public sealed class StepsInCopyTransactionTests(PgServersFixture fx) : IClassFix
         var db = await fx.Servers.CreateDatabasesAsync("sharedtxcancel");
         await PgServers.ExecAsync(db.Source, SmallTables(4) + "CREATE TABLE gated (id int PRIMARY KEY); INSERT INTO gated VALUES (1);");
         // Creating the smallest table, loaded last, waits for an advisory lock the test holds.
-        await PgServers.ExecAsync(db.Target, DdlLog + """
-            CREATE FUNCTION audit.gate() RETURNS event_trigger LANGUAGE plpgsql AS
-                $$BEGIN IF EXISTS (SELECT FROM pg_event_trigger_ddl_commands() WHERE object_identity = 'public.gated') THEN PERFORM pg_advisory_xact_lock_shared(4712); END IF; END$$;
-            CREATE EVENT TRIGGER gate ON ddl_command_end WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION audit.gate();
-            """);
+        await PgServers.ExecAsync(db.Target, DdlLog + OnCreating("gated", "gate", "PERFORM pg_advisory_xact_lock_shared(4712)"));
         await using var gate = new Npgsql.NpgsqlConnection(db.Target);
         await gate.OpenAsync();
         await using (var close = new Npgsql.NpgsqlCommand("SELECT pg_advisory_lock(4712)", gate)) await close.ExecuteNonQueryAsync();
@@ -344,9 +349,7 @@ public sealed class StepsInCopyTransactionTests(PgServersFixture fx) : IClassFix
         await using (var open = new Npgsql.NpgsqlCommand("SELECT pg_advisory_unlock(4712)", gate)) await open.ExecuteNonQueryAsync();
 
         Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relname = 'gated'"));
-        Assert.Equal([string.Join(' ', Enumerable.Range(1, 4).Select(i => $"s{i:00}").Order())], await CreatedTogetherAsync(db.Target));
-        foreach (var i in Enumerable.Range(1, 4))
-            Assert.Equal(await ChecksumAsync(db.Source, $"s{i:00}", "id"), await ChecksumAsync(db.Target, $"s{i:00}", "id"));
+        await AssertCreatedTogetherWithTheirRowsAsync(db, 4);
     }
 
     [Fact]
