@@ -50,31 +50,16 @@ internal sealed partial class DataCopyPhase
         return now ? work : await _scheduler.NextAsync(ct);
     }
 
-    /// <summary>Creates and loads a small table in the worker's open transaction (<see cref="CopyOneAsync"/>'s other half); false when it failed.</summary>
-    private async Task<bool> CopyIntoBatchAsync(int worker, NpgsqlConnection source, CopyTask task, CancellationToken ct)
+    /// <summary>Creates and loads a small table in the worker's open transaction (opened for it when none is); a failure is <see cref="CopyOneAsync"/>'s to handle.</summary>
+    private async Task<CopyCount> CopyIntoBatchAsync(int worker, NpgsqlConnection source, CopyTask task, Action<CopyCount> progress, CancellationToken ct)
     {
         var target = targets[worker];
-        var display = task.Table.Data.Target.ToString();
-        job.Progress.Copying(worker, display, default);
-        try
-        {
-            lock (task.Table.Clock) if (!task.Table.Clock.IsRunning) task.Table.Clock.Start();
-            await OpenTableAsync(worker, target, task, ct);
-            var count = await StreamAsync(source, target, task, freeze: false, c => job.Progress.Copying(worker, display, c), ct);
-            var own = await OwnStepsAsync(target, task, count.Rows, ct);
-            _batches[worker]!.Add(new Batched(task, count, own));
-            _tableInFlight[worker] = false;
-            job.Progress.CopyEnded(worker, count);
-            return true;
-        }
-        catch (PgCloneException e)
-        {
-            job.Progress.CopyEnded(worker, null);
-            if (Interlocked.Exchange(ref task.Table.Failed, 1) == 0) job.Progress.TableEnded(false);
-            await KeepBatchAsync(worker);
-            Fail(snapshot.Explain(e, task.Table.Data.Source));
-            return false;
-        }
+        await OpenTableAsync(worker, target, task, ct);
+        var count = await StreamAsync(source, target, task, freeze: false, progress, ct);
+        var own = await OwnStepsAsync(target, task, count.Rows, ct);
+        _batches[worker]!.Add(new Batched(task, count, own));
+        _tableInFlight[worker] = false;
+        return count;
     }
 
     /// <summary>
@@ -111,11 +96,7 @@ internal sealed partial class DataCopyPhase
         }
         foreach (var b in batch)
         {
-            if (b.Own.Count > 0)
-            {
-                await ddl.ClaimedCommittedAsync(b.Own);
-                _scheduler.ClaimEnded(b.Own, done: true);
-            }
+            await OwnStepsCommittedAsync(b.Own);
             await LandedAsync(b.Task, target, b.Count);
         }
         if (_scheduler.AllLoaded) await LoadedAsync();

@@ -235,25 +235,28 @@ internal sealed partial class DataCopyPhase(
     /// <summary>Copies one table or range; false when it failed (the failure is recorded).</summary>
     private async Task<bool> CopyOneAsync(int worker, NpgsqlConnection source, CopyTask task, CancellationToken ct)
     {
-        if (SharesTransaction(task)) return await CopyIntoBatchAsync(worker, source, task, ct);
         var target = targets[worker];
         var display = task.Table.Data.Target.ToString();
         job.Progress.Copying(worker, display, default);
+        var shared = SharesTransaction(task);
         CopyCount count;
         try
         {
             lock (task.Table.Clock) if (!task.Table.Clock.IsRunning) task.Table.Clock.Start();
-            count = await CopyAsync(source, target, task, c => job.Progress.Copying(worker, display, c), ct);
+            Action<CopyCount> progress = c => job.Progress.Copying(worker, display, c);
+            count = shared ? await CopyIntoBatchAsync(worker, source, task, progress, ct) : await CopyAsync(source, target, task, progress, ct);
         }
         catch (PgCloneException e)
         {
             job.Progress.CopyEnded(worker, null);
             if (Interlocked.Exchange(ref task.Table.Failed, 1) == 0) job.Progress.TableEnded(false);
+            if (shared) await KeepBatchAsync(worker);
             Fail(snapshot.Explain(e, task.Table.Data.Source));
             return false;
         }
         job.Progress.CopyEnded(worker, count);
-        await LandedAsync(task, target, count);
+        // A table in the worker's open transaction lands when it commits (CommitBatchAsync).
+        if (!shared) await LandedAsync(task, target, count);
         return true;
     }
 
@@ -318,12 +321,16 @@ internal sealed partial class DataCopyPhase(
             own = await OwnStepsAsync(target, task, copied.Rows, ct);
             return copied;
         }, count => Pending(task, count, own), ct, opening);
-        if (own.Count > 0)
-        {
-            await ddl.ClaimedCommittedAsync(own);
-            _scheduler.ClaimEnded(own, done: true);
-        }
+        await OwnStepsCommittedAsync(own);
         return count;
+    }
+
+    /// <summary>A small table's own steps (<see cref="OwnStepsAsync"/>) committed with its data: recorded done, and what waits for them ready.</summary>
+    private async Task OwnStepsCommittedAsync(IReadOnlyList<PostDataStep> own)
+    {
+        if (own.Count == 0) return;
+        await ddl.ClaimedCommittedAsync(own);
+        _scheduler.ClaimEnded(own, done: true);
     }
 
     /// <summary>The rows of a table or range, streamed from the source session into the target session's COPY.</summary>
