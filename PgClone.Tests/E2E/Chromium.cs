@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using PgClone.Tests.Fixtures;
 
 namespace PgClone.Tests.E2E;
 
@@ -9,7 +10,9 @@ public static class Chromium
     {
         ExecutablePath = "/usr/bin/chromium",
         Headless = true,
-        Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        // Chromium's shared memory goes to /tmp: a container's /dev/shm is often 64 MB, which a heavy page fills, and
+        // the renderer then crashes or stalls.
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
     });
 
     private static readonly SemaphoreSlim SharedGate = new(1, 1);
@@ -28,10 +31,38 @@ public static class Chromium
         {
             if (_shared is not { IsConnected: true })
             {
-                _playwright ??= await Playwright.CreateAsync();
-                _shared = await LaunchAsync(_playwright);
+                _playwright ??= await Bounded.Within(Playwright.CreateAsync(), TimeSpan.FromMinutes(2), "starting the Playwright driver");
+                _shared = await Bounded.Within(LaunchAsync(_playwright), TimeSpan.FromMinutes(2), "starting Chromium");
             }
             return new BrowserLease(_shared);
+        }
+        finally { SharedGate.Release(); }
+    }
+
+    /// <summary>
+    /// A fresh browser context and its page. Playwright bounds actions, not these protocol calls, so a browser that
+    /// stopped answering would hold the test until the suite's hang timeout, naming nothing.
+    /// </summary>
+    public static async Task<IPage> NewPageAsync(IBrowser browser, BrowserNewContextOptions? options = null)
+    {
+        var context = await Bounded.Within(browser.NewContextAsync(options), ProtocolLimit, "opening a browser context");
+        return await Bounded.Within(context.NewPageAsync(), ProtocolLimit, "opening a page");
+    }
+
+    private static readonly TimeSpan ProtocolLimit = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Ends the shared browser and its driver, so that the next lease starts both afresh: used when the browser
+    /// stopped answering, and the test that found it out had already passed its checks.
+    /// </summary>
+    private static async Task DiscardAsync()
+    {
+        await SharedGate.WaitAsync();
+        try
+        {
+            // Disposing the driver ends the browser process it started, answering or not.
+            _playwright?.Dispose();
+            (_playwright, _shared) = (null, null);
         }
         finally { SharedGate.Release(); }
     }
@@ -43,7 +74,16 @@ public static class Chromium
 
         public async ValueTask DisposeAsync()
         {
-            foreach (var context in browser.Contexts.ToList()) await context.CloseAsync();
+            try
+            {
+                foreach (var context in browser.Contexts.ToList())
+                    await Bounded.Within(context.CloseAsync(), ProtocolLimit, "closing a browser context");
+            }
+            catch (TimeoutException e)
+            {
+                await Console.Error.WriteLineAsync($"Chromium: {e.Message}; starting a new browser for the next test");
+                await DiscardAsync();
+            }
         }
     }
 
@@ -122,8 +162,7 @@ public static class Chromium
     /// <summary>A fresh browser context at 1280 px, logged in through the form; <paramref name="watch"/> sees the page before it loads.</summary>
     public static async Task<IPage> LogInAsync(IBrowser browser, string url, string email, string password, Action<IPage>? watch = null)
     {
-        var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
-        var page = await context.NewPageAsync();
+        var page = await NewPageAsync(browser, new() { ViewportSize = new() { Width = 1280, Height = 900 } });
         page.SetDefaultTimeout(20_000);
         watch?.Invoke(page);
         await page.GotoAsync(url + "/Account/Login");

@@ -141,7 +141,7 @@ public sealed class SecurityBrowserTests(PgServersFixture fx)
 
     private static async Task<IPage> NewPageAsync(IBrowser browser, List<string> errors)
     {
-        var page = await (await browser.NewContextAsync()).NewPageAsync();
+        var page = await Chromium.NewPageAsync(browser);
         page.SetDefaultTimeout(30_000);
         page.Console += (_, m) => { if (Chromium.IsError(m)) errors.Add($"{page.Url}: {m.Text}"); };
         page.PageError += (_, e) => errors.Add($"{page.Url}: {e}");

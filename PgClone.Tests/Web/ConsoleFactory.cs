@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using PgClone.Tests.Fixtures;
 
 namespace PgClone.Tests.Web;
 
@@ -29,6 +30,10 @@ public sealed class ConsoleFactory(IReadOnlyDictionary<string, string> settings)
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
         if (Logs is { } logs) builder.ConfigureLogging(l => l.AddProvider(logs));
     }
+
+    /// <summary>Stopping the console is bounded: a shutdown that hangs fails the test that started it, by name.</summary>
+    public override async ValueTask DisposeAsync() =>
+        await Bounded.Within(base.DisposeAsync().AsTask(), TimeSpan.FromMinutes(2), "stopping the console");
 
     /// <summary>A client that keeps cookies and shows redirects instead of following them.</summary>
     public HttpClient Client() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
