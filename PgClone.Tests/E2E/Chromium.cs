@@ -29,10 +29,20 @@ public static class Chromium
         await SharedGate.WaitAsync();
         try
         {
-            if (_shared is not { IsConnected: true })
+            // A fresh machine's first start can stall (a first run of a newly installed Chromium): tried once more
+            // with a new driver before the test fails.
+            for (var attempt = 1; _shared is not { IsConnected: true }; attempt++)
             {
-                _playwright ??= await Bounded.Within(Playwright.CreateAsync(), TimeSpan.FromMinutes(2), "starting the Playwright driver");
-                _shared = await Bounded.Within(LaunchAsync(_playwright), TimeSpan.FromMinutes(2), "starting Chromium");
+                try
+                {
+                    _playwright ??= await Bounded.Within(Playwright.CreateAsync(), TimeSpan.FromMinutes(1), "starting the Playwright driver");
+                    _shared = await Bounded.Within(LaunchAsync(_playwright), TimeSpan.FromMinutes(1), "starting Chromium");
+                }
+                catch (Exception e) when (attempt == 1 && e is TimeoutException or PlaywrightException)
+                {
+                    await Console.Error.WriteLineAsync($"Chromium: {e.Message}; trying again with a new driver");
+                    Forget();
+                }
             }
             return new BrowserLease(_shared);
         }
@@ -58,13 +68,15 @@ public static class Chromium
     private static async Task DiscardAsync()
     {
         await SharedGate.WaitAsync();
-        try
-        {
-            // Disposing the driver ends the browser process it started, answering or not.
-            _playwright?.Dispose();
-            (_playwright, _shared) = (null, null);
-        }
+        try { Forget(); }
         finally { SharedGate.Release(); }
+    }
+
+    private static void Forget()
+    {
+        // Disposing the driver ends the browser process it started, answering or not.
+        _playwright?.Dispose();
+        (_playwright, _shared) = (null, null);
     }
 
     /// <summary>A test's use of the shared browser: its end closes every context (and page) the test opened.</summary>
