@@ -230,8 +230,9 @@ public static partial class CatalogReader
     /// the target must have them already.
     /// </summary>
     /// <param name="ownSchemaKinds">
-    /// Also the operators, operator classes and families and text search objects of <paramref name="schemas"/> (a table
-    /// or functions clone brings none: an index using the schema's operator class failed after the rows were in).
+    /// Also the operators, operator classes and families, text search objects and collations of <paramref name="schemas"/>
+    /// (a table or functions clone brings none of the others: an index using the schema's operator class failed after
+    /// the rows were in; it brings the collations its objects use).
     /// </param>
     public static async Task<List<OutsideDependency>> OutsideDependenciesAsync(NpgsqlConnection conn, string[] schemas, bool ownSchemaKinds, CancellationToken ct) =>
         await QueryAsync(conn, $"""
@@ -245,7 +246,7 @@ public static partial class CatalogReader
                                        'pg_ts_parser'::regclass, 'pg_opclass'::regclass, 'pg_opfamily'::regclass)
                   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = d.refclassid AND x.objid = d.refobjid AND x.deptype = 'e')
             )
-            SELECT o.key, n.reg, n.name, s.nspname
+            SELECT o.key, n.reg, n.name, s.nspname, o.refobjid
             FROM outside o CROSS JOIN LATERAL (
                 SELECT CASE WHEN c.relkind = 'c' THEN 'regtype' ELSE 'regclass' END, CASE WHEN c.relkind = 'c' THEN c.reltype::regtype::text ELSE o.refobjid::regclass::text END,
                        c.relnamespace FROM pg_class c WHERE o.refclassid = 'pg_class'::regclass AND c.oid = o.refobjid
@@ -266,10 +267,10 @@ public static partial class CatalogReader
                           JOIN pg_namespace fn ON fn.oid = f.opfnamespace JOIN pg_am a ON a.oid = f.opfmethod WHERE o.refclassid = 'pg_opfamily'::regclass AND f.oid = o.refobjid
             ) n (reg, name, ns)
             JOIN pg_namespace s ON s.oid = n.ns
-            WHERE (s.nspname <> ALL($1) {(ownSchemaKinds ? "OR n.reg IN ('regoperator', 'regconfig', 'regdictionary', 'ts_template', 'ts_parser', 'opclass', 'opfamily')" : "")})
+            WHERE (s.nspname <> ALL($1) {(ownSchemaKinds ? "OR n.reg IN ('regoperator', 'regcollation', 'regconfig', 'regdictionary', 'ts_template', 'ts_parser', 'opclass', 'opfamily')" : "")})
               AND s.nspname NOT IN ('pg_catalog', 'information_schema') AND s.nspname NOT LIKE 'pg\_%'
             ORDER BY 1, 3
-            """, schemas, r => new OutsideDependency(ObjectKey.Parse(r.GetString(0)), r.GetString(1), r.GetString(2), r.GetString(3)), ct);
+            """, schemas, r => new OutsideDependency(ObjectKey.Parse(r.GetString(0)), r.GetString(1), r.GetString(2), r.GetString(3)) { Oid = r.GetFieldValue<uint>(4) }, ct);
 
     /// <summary>Extensions whose objects the schemas' objects use (a column type, an operator class, a function), or that live in the schemas.</summary>
     private static async Task<List<ExtensionUse>> ReadExtensionUsesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>

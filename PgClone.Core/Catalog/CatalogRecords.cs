@@ -216,7 +216,11 @@ public sealed record RegValueStep(RegValueStepKind Kind, string? Field = null)
 /// An object <paramref name="From"/> needs (pg_depend) that lives in a schema the clone does not read, printed as
 /// <paramref name="RegType"/> prints it (schema-qualified), so that the target can be asked whether it has it.
 /// </summary>
-public sealed record OutsideDependency(ObjectKey From, string RegType, string Name, string Schema);
+public sealed record OutsideDependency(ObjectKey From, string RegType, string Name, string Schema)
+{
+    /// <summary>The needed object's oid in its catalog (0 when not read: a function a body calls by name).</summary>
+    public uint Oid { get; init; }
+}
 
 /// <summary>
 /// An object a reg* value of a cloned table names (<see cref="CatalogReader.ObjectsNamedByValuesAsync"/>): the

@@ -241,10 +241,14 @@ internal sealed partial class PlanAssembler(CloneRequest request, SourceCatalog 
 
     private HashSet<string>? _createdExtensions;
 
-    /// <summary>Collations of the cloned schemas, created when the target lacks them (before any type or column uses one).</summary>
+    /// <summary>
+    /// Collations of the cloned schemas (those its objects use, for a table or functions clone), created when the target
+    /// lacks them (before any type or column uses one).
+    /// </summary>
     private IEnumerable<DdlStatement> Collations() =>
-        request.Operation is CloneOperation.Table or CloneOperation.Functions ? [] :
-        catalog.Collations.Where(c => !state.Collations.Contains(c.Name)).SelectMany(c => new[]
+        catalog.Collations.Where(c => !state.Collations.Contains(c.Name)
+                                      && (request.Operation is not (CloneOperation.Table or CloneOperation.Functions) || scope.BroughtCollations.Contains(c.Oid)))
+        .SelectMany(c => new[]
         {
             new DdlStatement("collation", c.Name.Quoted, CollationDdl.Create(c)),
             OwnerTo("collation", c.Name.Quoted, $"COLLATION {c.Name.Quoted}", c.Owner),

@@ -16,6 +16,8 @@ internal sealed class PlanScope
     public List<ViewInfo> Views { get; } = [];
     /// <summary>Oids of objects brought only because a cloned table needs them: reused when they exist on the target.</summary>
     public HashSet<uint> NeededOnly { get; } = [];
+    /// <summary>Collations of the cloned schema a table or functions clone brings (<see cref="BringCollations"/>): created when the target lacks them.</summary>
+    public HashSet<uint> BroughtCollations { get; } = [];
     /// <summary>The columns cloned per table (all, unless the columns option narrows a table clone).</summary>
     public Dictionary<uint, IReadOnlyList<ColumnInfo>> Columns { get; } = [];
     public List<string> Skipped { get; } = [];
@@ -389,6 +391,7 @@ internal sealed class PlanScope
         NameCloned();
         _kindNames = KindNames(request, catalog);
         string? NameOf(ObjectKey key) => _names.GetValueOrDefault(key) ?? _kindNames.GetValueOrDefault(key);
+        outside = BringCollations(catalog, outside, key => NameOf(key) is not null);
         // A foreign key to a table of another schema the target lacks is left out and listed, as one to a table neither cloned nor there.
         foreach (var key in outside.Where(d => d.From.Kind == 'K' && unresolved.Contains((d.RegType, d.Name))).GroupBy(d => d.From.Oid))
             ForeignKeysToMissing[key.Key] = [.. key.Select(d => d.Name).Distinct()];
@@ -400,6 +403,19 @@ internal sealed class PlanScope
             "which the target lacks and the clone does not bring")],
             Skipped, $"clone schema {string.Join(", ", schemas)} first, or the whole database");
         LeaveOutDependents(catalog, stranded.Select(g => g.Key));
+    }
+
+    /// <summary>
+    /// A table or functions clone brings the collations of the cloned schema that its objects use (a column's, an
+    /// index's, a domain's), created when the target lacks them, as it brings the types they use: a collation needs
+    /// nothing else. The rest of <paramref name="outside"/> the target must have.
+    /// </summary>
+    private IReadOnlyList<OutsideDependency> BringCollations(SourceCatalog catalog, IReadOnlyList<OutsideDependency> outside, Func<ObjectKey, bool> cloned)
+    {
+        var own = catalog.Collations.Select(c => c.Oid).ToHashSet();
+        var brought = outside.Where(d => d.RegType == "regcollation" && own.Contains(d.Oid) && cloned(d.From)).ToList();
+        BroughtCollations.UnionWith(brought.Select(d => d.Oid));
+        return [.. outside.Where(d => !(d.RegType == "regcollation" && own.Contains(d.Oid)))];
     }
 
     /// <summary>The first object with a name on the way from a left-out object to its root (a server names its wrapper).</summary>

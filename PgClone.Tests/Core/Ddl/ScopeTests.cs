@@ -978,6 +978,38 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
     }
 
     [Fact]
+    public async Task Table_clone_brings_the_collations_of_its_schema_its_columns_indexes_and_domains_use()
+    {
+        var db = await fx.Servers.CreateDatabasesAsync("tablecollation");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA "Odd s";
+            CREATE COLLATION "Odd s"."case insensitive" (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+            CREATE COLLATION "Odd s".numeric (provider = icu, locale = 'en-u-kn-true');
+            CREATE COLLATION "Odd s".unused (provider = libc, lc_collate = 'C', lc_ctype = 'C');
+            CREATE COLLATION "Odd s"."for the index" (provider = libc, lc_collate = 'C', lc_ctype = 'C');
+            CREATE DOMAIN "Odd s".code AS text COLLATE "Odd s".numeric;
+            CREATE TABLE "Odd s".t (id int PRIMARY KEY, name text COLLATE "Odd s"."case insensitive" UNIQUE, code "Odd s".code, tag text);
+            CREATE INDEX t_tag ON "Odd s".t (tag COLLATE "Odd s"."for the index");
+            INSERT INTO "Odd s".t VALUES (1, 'Alice', 'a10', 'x'), (2, 'bob', 'a9', 'y');
+            """);
+
+        Assert.Empty((await CloneKit.CloneAsync(db, CloneOperation.Table, "Odd s", "t")).Skipped);
+
+        const string Collations = """SELECT string_agg(collname, ', ' ORDER BY collname) FROM pg_collation WHERE collnamespace = '"Odd s"'::regnamespace""";
+        Assert.Equal("case insensitive, for the index, numeric", await PgServers.ScalarAsync<string>(db.Target, Collations));
+        // They compare as on the source: equal regardless of case, and numbers within text in their order.
+        Assert.Equal(1, await PgServers.ScalarAsync<int>(db.Target, """SELECT id FROM "Odd s".t WHERE name = 'ALICE'"""));
+        Assert.Equal("a9 a10", await PgServers.ScalarAsync<string>(db.Target, """SELECT string_agg(code, ' ' ORDER BY code) FROM "Odd s".t"""));
+        const string Index = """SELECT pg_get_indexdef('"Odd s".t_tag'::regclass)""";
+        Assert.Equal(await PgServers.ScalarAsync<string>(db.Source, Index), await PgServers.ScalarAsync<string>(db.Target, Index));
+
+        // Again over the clone: the collations there are used, as the types are, not taken for conflicts.
+        Assert.Empty((await CloneKit.CloneAsync(db, CloneOperation.Table, "Odd s", "t", new CloneOptions { Conflict = ConflictStrategy.Replace })).Skipped);
+        Assert.Equal("case insensitive, for the index, numeric", await PgServers.ScalarAsync<string>(db.Target, Collations));
+        Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, """SELECT count(*) FROM "Odd s".t"""));
+    }
+
+    [Fact]
     public async Task Table_clone_leaves_out_and_lists_a_constraint_trigger_whose_FROM_table_it_does_not_bring()
     {
         var db = await fx.Servers.CreateDatabasesAsync("tablefromtrig");
