@@ -305,18 +305,27 @@ internal sealed class PlanScope
 
     /// <summary>
     /// The relations of the clone's own schema that a table or functions clone needs but does not bring: a rule
-    /// writing to another table, a function taking another table's row type. They are checked on the target as a
-    /// relation of another schema is (<see cref="RefuseWhatNeedsMissingOutside"/>).
+    /// writing to another table, a policy reading one, a column or a function or a type taking another table's (or
+    /// view's) row type. They are checked on the target as a relation of another schema is
+    /// (<see cref="RefuseWhatNeedsMissingOutside"/>). Not from a table: its parents (a partition or child cloned alone is
+    /// refused for its parent apart, PlanAssembler's RequireParentsOfClonedTable), its defaults' sequences (brought with
+    /// the columns that take them: <see cref="SelectTable"/>), and nothing when the columns option narrows it (pg_depend
+    /// does not say which column needs what).
     /// </summary>
     public List<OutsideDependency> RelationsLeftBehind(CloneRequest request, SourceCatalog catalog)
     {
         var cloned = Tables.Select(t => t.Oid).Concat(Views.Select(v => v.Oid)).Concat(Sequences.Select(q => q.Oid)).ToHashSet();
+        var parents = Tables.SelectMany(t => t.Parents).ToHashSet();
         var keys = Functions.Select(f => new ObjectKey('f', f.Oid))
+            .Concat(Types.Select(t => new ObjectKey('t', t.Oid)))
+            .Concat(Tables.Where(t => Columns[t.Oid].Count == t.Columns.Count).Select(t => new ObjectKey('r', t.Oid)))
+            .Concat(Tables.SelectMany(t => catalog.PoliciesOf(t.Oid).Where(p => ReadsClonedColumns(t.Oid, p.Columns))).Select(p => new ObjectKey('y', p.Oid)))
             .Concat(request.Operation == CloneOperation.Functions ? catalog.Aggregates.Select(a => new ObjectKey('f', a.Oid)) : [])
             .Concat(catalog.Rules.Where(r => cloned.Contains(r.TableOid) && ReadsClonedColumns(r.TableOid, r.Columns)).Select(r => new ObjectKey('w', r.Oid)));
         var left = new List<OutsideDependency>();
         foreach (var key in keys)
-            foreach (var d in catalog.DependenciesOf(key).Where(d => d.Kind == 'r' && !cloned.Contains(d.Oid)))
+            foreach (var d in catalog.DependenciesOf(key).Where(d => d.Kind == 'r' && !cloned.Contains(d.Oid)
+                         && !(key.Kind == 'r' && (parents.Contains(d.Oid) || catalog.Sequences.Any(q => q.Oid == d.Oid)))))
                 if ((catalog.Table(d.Oid)?.Name ?? catalog.Views.FirstOrDefault(v => v.Oid == d.Oid)?.Name ?? catalog.Sequences.FirstOrDefault(q => q.Oid == d.Oid)?.Name) is { } name)
                     left.Add(new OutsideDependency(key, "regclass", name.Quoted, name.Schema));
         return left;
@@ -368,6 +377,8 @@ internal sealed class PlanScope
         var relations = Tables.Select(t => (t.Oid, t.Name)).Concat(Views.Select(v => (v.Oid, v.Name))).ToDictionary(x => x.Oid, x => x.Name);
         var kinds = catalog.Rules.Where(r => relations.ContainsKey(r.TableOid)).Select(r => ObjectDdl.Render(r, relations[r.TableOid])).ToList();
         var names = relations.Keys.SelectMany(catalog.IndexesOf).ToDictionary(i => new ObjectKey('i', i.Oid), i => $"index {i.Name.Quoted}");
+        foreach (var t in Tables)
+            foreach (var p in catalog.PoliciesOf(t.Oid)) names[new ObjectKey('y', p.Oid)] = $"policy {Sql.Ident(p.Name)} on {t.Name.Quoted}";
         if (request.Operation is CloneOperation.Functions or CloneOperation.Schema) kinds.AddRange(catalog.Aggregates.Select(AggregateDdl.Render));
         if (request.Operation == CloneOperation.Schema)
             kinds.AddRange([.. catalog.Operators.Select(OperatorDdl.Render), .. catalog.OperatorFamilies.Select(OperatorDdl.Render),

@@ -555,6 +555,48 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
     }
 
     [Fact]
+    public async Task A_table_clone_needing_another_table_of_its_schema_for_a_policy_or_a_row_type_is_refused_before_writing()
+    {
+        // Each failed after the table had been created: the policy's CREATE ("relation \"app.other\" does not exist"), the
+        // tables' ("type \"app.other\" does not exist").
+        var db = await fx.Servers.CreateDatabasesAsync("table_left_behind");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA app;
+            CREATE TABLE app.other (id int PRIMARY KEY, name text);
+            CREATE VIEW app."Other view" AS SELECT id FROM app.other;
+            CREATE TABLE app.guarded (id int PRIMARY KEY);
+            ALTER TABLE app.guarded ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY seen ON app.guarded USING (EXISTS (SELECT FROM app.other o WHERE o.id = guarded.id));
+            CREATE TABLE app.holder (id int, o app.other, v app."Other view");
+            INSERT INTO app.guarded VALUES (1), (2);
+            INSERT INTO app.holder VALUES (1, ROW(1, 'one'), ROW(1));
+            """);
+        var source = ServerEndpoint.Parse(ServerRole.Source, db.Source).Describe();
+        const string lacks = "which the target lacks and the clone does not bring";
+        const string policy = $"policy \"seen\" on \"app\".\"guarded\": needs relation \"app\".\"other\", {lacks}";
+        const string remedy = "(nothing was written; clone schema \"app\" first, or the whole database, or set \"skip_unsupported\": true to clone without them)";
+
+        var guarded = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Table, "app", "guarded"));
+        Assert.Equal($"{source}: cannot clone {policy} {remedy}", guarded.Message);
+        const string holder = $"table \"app\".\"holder\": needs relation \"app\".\"other\" and relation \"app\".\"Other view\", {lacks}";
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Table, "app", "holder"));
+        Assert.Equal($"{source}: cannot clone {holder} {remedy}", refused.Message);
+        refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Table, "app", "holder", new CloneOptions { SkipUnsupported = true }));
+        Assert.Equal($"{source}: cannot clone {holder} (nothing was written; skip_unsupported leaves out only what the table needs, not the table itself)", refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'app'"));
+
+        // Without the policy, the table is cloned and says so; with what they need on the target, both arrive whole.
+        Assert.Equal([policy], (await CloneKit.CloneAsync(db, CloneOperation.Table, "app", "guarded", new CloneOptions { SkipUnsupported = true })).Skipped);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_policy"));
+        await CloneKit.CloneAsync(db, CloneOperation.Table, "app", "other");
+        await PgServers.ExecAsync(db.Target, """CREATE VIEW app."Other view" AS SELECT id FROM app.other""");
+        await CloneKit.CloneAsync(db, CloneOperation.Table, "app", "guarded", new CloneOptions { Conflict = ConflictStrategy.Replace });
+        Assert.Equal([["seen"]], await PgServers.RowsAsync(db.Target, "SELECT polname::text FROM pg_policy"));
+        await CloneKit.CloneAsync(db, CloneOperation.Table, "app", "holder");
+        Assert.Equal("(1,one) (1)", await PgServers.ScalarAsync<string>(db.Target, "SELECT o::text || ' ' || v::text FROM app.holder"));
+    }
+
+    [Fact]
     public async Task A_composite_type_of_another_schema_the_target_lacks_is_named_as_a_type()
     {
         var db = await fx.Servers.CreateDatabasesAsync("outside_composite");
