@@ -97,13 +97,16 @@ public static partial class CatalogReader
             SELECT g.oid, g.tgrelid, g.tgname, pg_get_triggerdef(g.oid), g.tgenabled,
                    {ColumnsRead("pg_trigger", "g.oid", "g.tgrelid", "g.tgattr")},
                    g.tgfoid, {Comment("pg_trigger", "g.oid")}, g.tgparentid <> 0,
-                   (SELECT ARRAY[fn.nspname::text, f.relname::text] FROM pg_class f JOIN pg_namespace fn ON fn.oid = f.relnamespace WHERE f.oid = g.tgconstrrelid)
+                   (SELECT ARRAY[fn.nspname::text, f.relname::text] FROM pg_class f JOIN pg_namespace fn ON fn.oid = f.relnamespace WHERE f.oid = g.tgconstrrelid),
+                   ARRAY(SELECT d.refobjid FROM pg_depend d WHERE d.classid = 'pg_trigger'::regclass AND d.objid = g.oid
+                         AND d.refclassid = 'pg_proc'::regclass AND d.deptype = 'n')
             FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
             LEFT JOIN pg_trigger pg ON pg.oid = g.tgparentid
             WHERE n.nspname = ANY($1) AND (NOT g.tgisinternal AND g.tgparentid = 0 OR g.tgenabled <> pg.tgenabled)
             ORDER BY g.tgrelid, g.tgname
             """, schemas, r => new TriggerInfo(r.GetFieldValue<uint>(0), r.GetFieldValue<uint>(1), r.GetString(2), r.GetString(3), r.GetChar(4), Shorts(r, 5), r.GetFieldValue<uint>(6), Str(r, 7))
-            { OnPartition = r.GetBoolean(8), From = r.IsDBNull(9) ? null : r.GetFieldValue<string[]>(9) is [var schema, var name] ? new QualifiedName(schema, name) : null }, ct);
+            { OnPartition = r.GetBoolean(8), From = r.IsDBNull(9) ? null : r.GetFieldValue<string[]>(9) is [var schema, var name] ? new QualifiedName(schema, name) : null,
+              FunctionsUsed = r.GetFieldValue<uint[]>(10) }, ct);
 
     private static async Task<List<ExtensionDependent>> ReadExtensionDependentsAsync(NpgsqlConnection conn, CancellationToken ct) =>
         await QueryAsync(conn, """
@@ -239,7 +242,10 @@ public static partial class CatalogReader
             WITH {ObjectKeys}, outside AS (
                 SELECT DISTINCT f.key, d.refclassid, d.refobjid
                 FROM pg_depend d
-                JOIN keys f ON f.cls = d.classid AND f.oid = d.objid
+                -- Triggers too, keyed here only ('g'): a trigger's function or WHEN clause in a schema the target lacks.
+                JOIN (SELECT cls, oid, key, is_sequence FROM keys
+                      UNION ALL SELECT 'pg_trigger'::regclass, t.oid, 'g:' || t.oid, false FROM pg_trigger t WHERE NOT t.tgisinternal) f
+                  ON f.cls = d.classid AND f.oid = d.objid
                 WHERE d.deptype IN ('n', 'a') AND NOT f.is_sequence AND d.refobjid >= 16384
                   AND d.refclassid IN ('pg_class'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, 'pg_operator'::regclass,
                                        'pg_collation'::regclass, 'pg_ts_config'::regclass, 'pg_ts_dict'::regclass, 'pg_ts_template'::regclass,

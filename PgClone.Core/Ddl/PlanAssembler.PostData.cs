@@ -110,7 +110,8 @@ internal sealed partial class PlanAssembler
         var planned = Tables.Select(t => t.Oid).ToHashSet();
         var partitionStates = new List<DdlStatement>();
         foreach (var (oid, name, table) in relations)
-            foreach (var tr in catalog.TriggersOf(oid).Where(tr => TriggerFunctionCloned(tr, name) && TriggerFromThere(tr, name)))
+            foreach (var tr in catalog.TriggersOf(oid).Where(tr => TriggerFunctionCloned(tr, name) && TriggerFromThere(tr, name)
+                                                                   && Cloned(PlanScope.TriggerKey(tr), $"trigger {Sql.Ident(tr.Name)} on {name.Quoted}")))
             {
                 var statements = FunctionDdl.Trigger(tr, name, naming).Select(sql => new DdlStatement("trigger", $"{Sql.Ident(tr.Name)} on {name.Quoted}", sql) { Table = name });
                 // A partition's copy of its parent's trigger exists once the parent's is created, here, in any

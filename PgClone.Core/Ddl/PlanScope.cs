@@ -379,6 +379,9 @@ internal sealed class PlanScope
         var names = relations.Keys.SelectMany(catalog.IndexesOf).ToDictionary(i => new ObjectKey('i', i.Oid), i => $"index {i.Name.Quoted}");
         foreach (var t in Tables)
             foreach (var p in catalog.PoliciesOf(t.Oid)) names[new ObjectKey('y', p.Oid)] = $"policy {Sql.Ident(p.Name)} on {t.Name.Quoted}";
+        if (request.EffectiveOptions.Triggers)
+            foreach (var (oid, name) in relations)
+                foreach (var tr in catalog.TriggersOf(oid)) names[TriggerKey(tr)] = $"trigger {Sql.Ident(tr.Name)} on {name.Quoted}";
         if (request.Operation is CloneOperation.Functions or CloneOperation.Schema) kinds.AddRange(catalog.Aggregates.Select(AggregateDdl.Render));
         if (request.Operation == CloneOperation.Schema)
             kinds.AddRange([.. catalog.Operators.Select(OperatorDdl.Render), .. catalog.OperatorFamilies.Select(OperatorDdl.Render),
@@ -428,6 +431,9 @@ internal sealed class PlanScope
         BroughtCollations.UnionWith(brought.Select(d => d.Oid));
         return [.. outside.Where(d => !(d.RegType == "regcollation" && own.Contains(d.Oid)))];
     }
+
+    /// <summary>A trigger's key, which only the outside dependencies use (<see cref="CatalogReader.OutsideDependenciesAsync"/>).</summary>
+    public static ObjectKey TriggerKey(TriggerInfo tr) => new('g', tr.Oid);
 
     /// <summary>The first object with a name on the way from a left-out object to its root (a server names its wrapper).</summary>
     private string NearestNamed(ObjectKey key)
@@ -498,7 +504,8 @@ internal sealed class PlanScope
         // table (CatalogReader's ObjectKeys): a function in an index expression or a policy comes through them.
         var needed = new HashSet<ObjectKey>(selected.SelectMany(t => OwnObjects(catalog, t)));
         if (options.Triggers)
-            foreach (var tr in selected.SelectMany(t => catalog.TriggersOf(t.Oid))) needed.Add(new ObjectKey('f', tr.FunctionOid));
+            foreach (var tr in selected.SelectMany(t => catalog.TriggersOf(t.Oid)))
+                needed.UnionWith(tr.FunctionsUsed.Append(tr.FunctionOid).Select(f => new ObjectKey('f', f)));
         AddNeeded(catalog, needed, types: true, functions: true, sequences: true);
     }
 

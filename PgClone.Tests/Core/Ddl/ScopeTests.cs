@@ -597,6 +597,44 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
     }
 
     [Fact]
+    public async Task Triggers_needing_functions_of_another_schema_the_target_lacks_are_refused_before_writing_and_a_table_clone_brings_its_schemas()
+    {
+        // The trigger's CREATE failed after the table had been created and loaded ("schema \"util\" does not exist").
+        var db = await fx.Servers.CreateDatabasesAsync("trigger_deps");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA util;
+            CREATE FUNCTION util.stamp() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+            CREATE FUNCTION util.positive(int) RETURNS bool LANGUAGE sql IMMUTABLE AS 'SELECT $1 > 0';
+            CREATE SCHEMA app;
+            CREATE FUNCTION app.keep() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+            CREATE FUNCTION app."only when"(int) RETURNS bool LANGUAGE sql IMMUTABLE AS 'SELECT $1 < 100';
+            CREATE TABLE app.t (id int);
+            CREATE TRIGGER stamped BEFORE INSERT ON app.t FOR EACH ROW EXECUTE FUNCTION util.stamp();
+            CREATE TRIGGER "when positive" BEFORE UPDATE ON app.t FOR EACH ROW WHEN (util.positive(NEW.id)) EXECUTE FUNCTION app.keep();
+            CREATE TRIGGER own BEFORE DELETE ON app.t FOR EACH ROW WHEN (app."only when"(OLD.id)) EXECUTE FUNCTION app.keep();
+            INSERT INTO app.t VALUES (1), (2);
+            """);
+        var source = ServerEndpoint.Parse(ServerRole.Source, db.Source).Describe();
+        const string lacks = "which the target lacks and the clone does not bring";
+        const string stamped = $"trigger \"stamped\" on \"app\".\"t\": needs function util.stamp(), {lacks}";
+        const string positive = $"trigger \"when positive\" on \"app\".\"t\": needs function util.positive(integer), {lacks}";
+
+        foreach (var operation in new[] { CloneOperation.Schema, CloneOperation.Table })
+        {
+            var refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, operation, "app", operation == CloneOperation.Table ? "t" : null));
+            Assert.Equal($"{source}: cannot clone {stamped}; {positive} (nothing was written; clone schema \"util\" first, or the whole database, " +
+                         "or set \"skip_unsupported\": true to clone without them)", refused.Message);
+            Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'app'"));
+        }
+
+        // Left out, they are listed; the trigger whose WHEN clause calls a function of the table's schema comes with that function.
+        Assert.Equal([stamped, positive], (await CloneKit.CloneAsync(db, CloneOperation.Table, "app", "t", new CloneOptions { SkipUnsupported = true })).Skipped);
+        Assert.Equal([["CREATE TRIGGER own BEFORE DELETE ON app.t FOR EACH ROW WHEN (app.\"only when\"(old.id)) EXECUTE FUNCTION app.keep()"]],
+            await PgServers.RowsAsync(db.Target, "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'app.t'::regclass"));
+        Assert.Equal(2L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM app.t"));
+    }
+
+    [Fact]
     public async Task A_composite_type_of_another_schema_the_target_lacks_is_named_as_a_type()
     {
         var db = await fx.Servers.CreateDatabasesAsync("outside_composite");
