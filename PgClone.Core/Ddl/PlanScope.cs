@@ -316,6 +316,7 @@ internal sealed class PlanScope
     {
         var cloned = Tables.Select(t => t.Oid).Concat(Views.Select(v => v.Oid)).Concat(Sequences.Select(q => q.Oid)).ToHashSet();
         var parents = Tables.SelectMany(t => t.Parents).ToHashSet();
+        var sequences = catalog.Sequences.Select(q => q.Oid).ToHashSet();
         var keys = Functions.Select(f => new ObjectKey('f', f.Oid))
             .Concat(Types.Select(t => new ObjectKey('t', t.Oid)))
             .Concat(Tables.Where(t => Columns[t.Oid].Count == t.Columns.Count).Select(t => new ObjectKey('r', t.Oid)))
@@ -325,7 +326,7 @@ internal sealed class PlanScope
         var left = new List<OutsideDependency>();
         foreach (var key in keys)
             foreach (var d in catalog.DependenciesOf(key).Where(d => d.Kind == 'r' && !cloned.Contains(d.Oid)
-                         && !(key.Kind == 'r' && (parents.Contains(d.Oid) || catalog.Sequences.Any(q => q.Oid == d.Oid)))))
+                         && !(key.Kind == 'r' && (parents.Contains(d.Oid) || sequences.Contains(d.Oid)))))
                 if ((catalog.Table(d.Oid)?.Name ?? catalog.Views.FirstOrDefault(v => v.Oid == d.Oid)?.Name ?? catalog.Sequences.FirstOrDefault(q => q.Oid == d.Oid)?.Name) is { } name)
                     left.Add(new OutsideDependency(key, "regclass", name.Quoted, name.Schema));
         return left;
