@@ -133,11 +133,13 @@ public static partial class CatalogReader
         await QueryAsync(conn, $"""
             SELECT s.oid, n.nspname, s.stxname, s.stxrelid, s.stxkind::text[], pg_get_statisticsobjdef_columns(s.oid), s.stxstattarget,
                    {ColumnsRead("pg_statistic_ext", "s.oid", "s.stxrelid", "s.stxkeys")},
-                   {Comment("pg_statistic_ext", "s.oid")}, pg_get_userbyid(s.stxowner)
+                   {Comment("pg_statistic_ext", "s.oid")}, pg_get_userbyid(s.stxowner), rn.nspname, c.relname
             FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace
+            JOIN pg_class c ON c.oid = s.stxrelid JOIN pg_namespace rn ON rn.oid = c.relnamespace
             WHERE n.nspname = ANY($1) ORDER BY n.nspname, s.stxname
             """, schemas, r => new StatisticsInfo(r.GetFieldValue<uint>(0), Name(r, 1), r.GetFieldValue<uint>(3),
-                Strings(r, 4).Select(k => k[0]).Where(k => k != 'e').ToList(), r.GetString(5), r.GetInt32(6), Shorts(r, 7), Str(r, 8)) { Owner = r.GetString(9) }, ct);
+                Strings(r, 4).Select(k => k[0]).Where(k => k != 'e').ToList(), r.GetString(5), r.GetInt32(6), Shorts(r, 7), Str(r, 8))
+                { Owner = r.GetString(9), Relation = new QualifiedName(r.GetString(10), r.GetString(11)) }, ct);
 
     /// <summary>
     /// A WITH query "keys (cls, oid, key, ns, is_sequence)": each catalog object (by class and oid) with the

@@ -357,6 +357,9 @@ public sealed record StatisticsInfo(uint Oid, QualifiedName Name, uint TableOid,
     int StatTarget, IReadOnlyList<int> ColumnNumbers, string? Comment)
 {
     public string? Owner { get; init; }
+
+    /// <summary>The table or materialized view it is on, which may be in another schema than its own.</summary>
+    public QualifiedName Relation { get; init; }
 }
 
 /// <summary>GRANT (or REVOKE) privileges on an object (or one of its columns) to (from) a role; Grantee null means PUBLIC.</summary>

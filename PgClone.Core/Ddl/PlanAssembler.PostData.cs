@@ -182,7 +182,17 @@ internal sealed partial class PlanAssembler
                 }
             }
         }
+        foreach (var on in StatisticsOnOutsideRelations())
+            foreach (var statement in Statistics(on.Key, on.First().Relation, _ => true))
+                yield return statement;
     }
+
+    /// <summary>
+    /// A schema clone's extended statistics on a table or materialized view of another schema (a statistics object's
+    /// schema is its own): created on the target's, which the outside check found there (or the run was refused).
+    /// </summary>
+    private IEnumerable<IGrouping<uint, StatisticsInfo>> StatisticsOnOutsideRelations() => request.Operation != CloneOperation.Schema ? []
+        : catalog.Statistics.Where(s => catalog.Table(s.TableOid) is null && catalog.Views.All(v => v.Oid != s.TableOid)).GroupBy(s => s.TableOid);
 
     /// <summary>The extended statistics of a created table or materialized view, with their owners.</summary>
     private IEnumerable<DdlStatement> Statistics(uint relation, QualifiedName on, Func<StatisticsInfo, bool> clonable)
@@ -257,6 +267,8 @@ internal sealed partial class PlanAssembler
             foreach (var s in catalog.StatisticsOf(t.Oid).Where(s => _plannedStatistics.Contains(s.Oid)))
                 Add("statistics", s.Name.Quoted, StatisticsDdl.Comment(s, s.Name with { Name = naming.Child(t.Oid, s.Name.Name) }), table);
         }
+        foreach (var s in StatisticsOnOutsideRelations().SelectMany(g => g).Where(s => _plannedStatistics.Contains(s.Oid)))
+            Add("statistics", s.Name.Quoted, StatisticsDdl.Comment(s, s.Name));
         return statements.Select(s => new DdlStatement(s.Kind, s.Name, s.Sql) { Table = s.Table });
     }
 }

@@ -383,6 +383,9 @@ internal sealed class PlanScope
         if (request.EffectiveOptions.Triggers)
             foreach (var (oid, name) in relations)
                 foreach (var tr in catalog.TriggersOf(oid)) names[TriggerKey(tr)] = $"trigger {Sql.Ident(tr.Name)} on {name.Quoted}";
+        // A schema clone's own are on tables of any schema (a statistics object's schema is its own, not its table's).
+        foreach (var s in catalog.Statistics.Where(s => relations.ContainsKey(s.TableOid) || request.Operation == CloneOperation.Schema))
+            names[new ObjectKey('q', s.Oid)] = $"statistics {s.Name.Quoted}";
         if (request.Operation is CloneOperation.Functions or CloneOperation.Schema) kinds.AddRange(catalog.Aggregates.Select(AggregateDdl.Render));
         if (request.Operation == CloneOperation.Schema)
             kinds.AddRange([.. catalog.Operators.Select(OperatorDdl.Render), .. catalog.OperatorFamilies.Select(OperatorDdl.Render),

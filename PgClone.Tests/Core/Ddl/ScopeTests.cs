@@ -635,6 +635,53 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
     }
 
     [Fact]
+    public async Task Statistics_on_a_table_of_another_schema_come_with_a_clone_of_their_own_schema_or_refuse_it_before_writing()
+    {
+        // A statistics object's schema is its own, not its table's: a clone of its schema left it out and exited 0.
+        var db = await fx.Servers.CreateDatabasesAsync("outside_statistics");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA app; CREATE SCHEMA "Stats x"; CREATE SCHEMA util;
+            CREATE FUNCTION util.twice(int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT $1 * 2';
+            CREATE TABLE app.t (id int, a int, b int);
+            CREATE STATISTICS "Stats x"."a b" (dependencies, ndistinct) ON a, b FROM app.t;
+            ALTER STATISTICS "Stats x"."a b" SET STATISTICS 50;
+            COMMENT ON STATISTICS "Stats x"."a b" IS 'pairs';
+            CREATE STATISTICS app.doubled ON util.twice(a), b FROM app.t;
+            INSERT INTO app.t SELECT g, g % 10, g % 7 FROM generate_series(1, 100) g;
+            """);
+        var source = ServerEndpoint.Parse(ServerRole.Source, db.Source).Describe();
+        const string lacks = "which the target lacks and the clone does not bring";
+        const string pairs = $"statistics \"Stats x\".\"a b\": needs relation app.t, {lacks}";
+        const string doubled = $"statistics \"app\".\"doubled\": needs function util.twice(integer), {lacks}";
+        const string statistics = "SELECT stxnamespace::regnamespace::text, stxname::text, stxstattarget::text, stxrelid::regclass::text, " +
+                                  "obj_description(oid, 'pg_statistic_ext'), pg_get_statisticsobjdef(oid) FROM pg_statistic_ext ORDER BY 1, 2";
+
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Schema, "Stats x"));
+        Assert.Equal($"{source}: cannot clone {pairs} (nothing was written; clone schema \"app\" first, or the whole database, " +
+                     "or set \"skip_unsupported\": true to clone without them)", refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'Stats x'"));
+        Assert.Equal([pairs], (await CloneKit.CloneAsync(db, CloneOperation.Schema, "Stats x", options: new CloneOptions { SkipUnsupported = true })).Skipped);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_statistic_ext"));
+
+        // A table clone's statistics calling a function of a schema the target lacks: refused as its index would be.
+        refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Table, "app", "t"));
+        Assert.Equal($"{source}: cannot clone {doubled} (nothing was written; clone schema \"util\" first, or the whole database, " +
+                     "or set \"skip_unsupported\": true to clone without them)", refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'app'"));
+        Assert.Equal([doubled], (await CloneKit.CloneAsync(db, CloneOperation.Table, "app", "t", new CloneOptions { SkipUnsupported = true })).Skipped);
+
+        // With its table there, the statistics object arrives whole, under the schema's new name too.
+        await CloneKit.CloneAsync(db, CloneOperation.Schema, "Stats x", options: new CloneOptions { Conflict = ConflictStrategy.Replace });
+        await CloneKit.CloneAsync(db, CloneOperation.Schema, "Stats x", options: new CloneOptions { TargetName = "Stats 2" });
+        const string definition = "(ndistinct, dependencies) ON a, b FROM app.t";
+        Assert.Equal([["\"Stats 2\"", "a b", "50", "app.t", "pairs", $"CREATE STATISTICS \"Stats 2\".\"a b\" {definition}"],
+                      ["\"Stats x\"", "a b", "50", "app.t", "pairs", $"CREATE STATISTICS \"Stats x\".\"a b\" {definition}"]],
+            await PgServers.RowsAsync(db.Target, statistics));
+        Assert.Equal([["\"Stats x\"", "a b", "50", "app.t", "pairs", $"CREATE STATISTICS \"Stats x\".\"a b\" {definition}"]],
+            await PgServers.RowsAsync(db.Source, statistics.Replace("ORDER BY", "WHERE stxname = 'a b' ORDER BY")));
+    }
+
+    [Fact]
     public async Task A_composite_type_of_another_schema_the_target_lacks_is_named_as_a_type()
     {
         var db = await fx.Servers.CreateDatabasesAsync("outside_composite");
