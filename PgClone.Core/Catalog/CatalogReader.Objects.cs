@@ -235,9 +235,9 @@ public static partial class CatalogReader
     /// the target must have them already.
     /// </summary>
     /// <param name="ownSchemaKinds">
-    /// Also the operators, operator classes and families, text search objects and collations of <paramref name="schemas"/>
-    /// (a table or functions clone brings none of the others: an index using the schema's operator class failed after
-    /// the rows were in; it brings the collations its objects use).
+    /// Also the operators, operator classes and families, text search objects and collations of <paramref name="schemas"/>:
+    /// a table or functions clone brings those its objects use (<see cref="Ddl.PlanScope.BroughtKinds"/>), and the target
+    /// must have the others it needs (an operator a trigger's WHEN clause uses).
     /// </param>
     public static async Task<List<OutsideDependency>> OutsideDependenciesAsync(NpgsqlConnection conn, string[] schemas, bool ownSchemaKinds, CancellationToken ct) =>
         await QueryAsync(conn, $"""

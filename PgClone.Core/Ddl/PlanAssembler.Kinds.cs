@@ -11,7 +11,8 @@ internal sealed partial class PlanAssembler
     /// The objects of the other kinds pg_dump emits that this request clones: a schema or database clone takes
     /// every one of its schemas' (aggregates, operators, operator classes and families, text search objects,
     /// conversions, casts, rules, collations); a database clone also the database-wide ones; a functions clone
-    /// its aggregates; a table clone its rules.
+    /// its aggregates; a table clone its rules; and these two the operators, their classes and families and the text
+    /// search objects of the schema that what they clone uses (<see cref="PlanScope.BroughtKinds"/>).
     /// </summary>
     private List<KindObject> Kinds => _kinds ??= WithoutUnclonable(BuildKinds().ToList());
 
@@ -73,22 +74,24 @@ internal sealed partial class PlanAssembler
         foreach (var r in catalog.Rules.Where(r => relations.ContainsKey(r.TableOid)))
             if (Tables.FirstOrDefault(t => t.Oid == r.TableOid) is not { } table || UsesClonedColumns(table, r.Columns, $"rule {Sql.Ident(r.Name)}"))
                 yield return ObjectDdl.Render(r, relations[r.TableOid]);
-        if (request.Operation == CloneOperation.Table) yield break;
+        if (request.Operation == CloneOperation.Table)
+        {
+            foreach (var k in BroughtKinds()) yield return k;
+            yield break;
+        }
         foreach (var l in catalog.Languages) yield return ObjectDdl.Render(l);
         foreach (var a in catalog.Aggregates.Where(a => !_excluded.Contains(a.Oid))) yield return AggregateDdl.Render(a);
-        if (request.Operation == CloneOperation.Functions) yield break;
+        if (request.Operation == CloneOperation.Functions)
+        {
+            foreach (var k in BroughtKinds()) yield return k;
+            yield break;
+        }
 
         var database = catalog.Database;
         foreach (var a in database.AccessMethods) yield return ObjectDdl.Render(a);
         foreach (var w in database.ForeignWrappers) yield return ForeignDataDdl.Render(w);
         foreach (var s in database.ForeignServers) yield return ForeignDataDdl.Render(s, state.Roles.Contains, _absentRoles);
-        foreach (var o in catalog.Operators) yield return OperatorDdl.Render(o);
-        foreach (var f in catalog.OperatorFamilies) yield return OperatorDdl.Render(f);
-        foreach (var c in catalog.OperatorClasses) yield return OperatorDdl.Render(c);
-        foreach (var p in catalog.TextSearchParsers) yield return TextSearchDdl.Render(p);
-        foreach (var t in catalog.TextSearchTemplates) yield return TextSearchDdl.Render(t);
-        foreach (var d in catalog.TextSearchDictionaries) yield return TextSearchDdl.Render(d);
-        foreach (var c in catalog.TextSearchConfigs) yield return TextSearchDdl.Render(c);
+        foreach (var k in PlanScope.BringableKinds(catalog)) yield return k;
         foreach (var c in catalog.Conversions) yield return ObjectDdl.Render(c);
         foreach (var c in catalog.Casts) yield return ObjectDdl.Render(c);
         foreach (var t in catalog.Transforms) yield return ObjectDdl.Render(t);
@@ -98,6 +101,10 @@ internal sealed partial class PlanAssembler
             _skipped.Add($"subscription {Sql.Ident(s)}: not cloned, reading its connection (pg_subscription.subconninfo) needs a superuser on the source");
         foreach (var e in database.EventTriggers) yield return ObjectDdl.Render(e);
     }
+
+    /// <summary>The operators, operator classes and text search objects of its schema a table or functions clone brings, those the target lacks.</summary>
+    private IEnumerable<KindObject> BroughtKinds() =>
+        PlanScope.BringableKinds(catalog).Where(k => scope.BroughtKinds.Contains(k.Key) && !state.KindObjects.Contains((k.Kind, k.Name)));
 
     /// <summary>Pre-data objects of the other kinds as items of the pg_depend order; rank 0 puts wrappers, servers and access methods early among equals.</summary>
     private IEnumerable<PreItem> KindItems() =>

@@ -18,6 +18,12 @@ internal sealed class PlanScope
     public HashSet<uint> NeededOnly { get; } = [];
     /// <summary>Collations of the cloned schema a table or functions clone brings (<see cref="BringCollations"/>): created when the target lacks them.</summary>
     public HashSet<uint> BroughtCollations { get; } = [];
+    /// <summary>
+    /// Operators, operator classes and families and text search objects of the cloned schema that a table or functions
+    /// clone brings because what it clones uses them (an index's operator class, a generated column's text search
+    /// configuration, and what those need in turn): created when the target lacks them, as its types and functions are.
+    /// </summary>
+    public HashSet<ObjectKey> BroughtKinds { get; } = [];
     /// <summary>The columns cloned per table (all, unless the columns option narrows a table clone).</summary>
     public Dictionary<uint, IReadOnlyList<ColumnInfo>> Columns { get; } = [];
     public List<string> Skipped { get; } = [];
@@ -388,11 +394,9 @@ internal sealed class PlanScope
             names[new ObjectKey('q', s.Oid)] = $"statistics {s.Name.Quoted}";
         if (request.Operation is CloneOperation.Functions or CloneOperation.Schema) kinds.AddRange(catalog.Aggregates.Select(AggregateDdl.Render));
         if (request.Operation == CloneOperation.Schema)
-            kinds.AddRange([.. catalog.Operators.Select(OperatorDdl.Render), .. catalog.OperatorFamilies.Select(OperatorDdl.Render),
-                .. catalog.OperatorClasses.Select(OperatorDdl.Render), .. catalog.TextSearchParsers.Select(TextSearchDdl.Render),
-                .. catalog.TextSearchTemplates.Select(TextSearchDdl.Render), .. catalog.TextSearchDictionaries.Select(TextSearchDdl.Render),
-                .. catalog.TextSearchConfigs.Select(TextSearchDdl.Render), .. catalog.Conversions.Select(ObjectDdl.Render),
+            kinds.AddRange([.. BringableKinds(catalog), .. catalog.Conversions.Select(ObjectDdl.Render),
                 .. catalog.Casts.Select(ObjectDdl.Render), .. catalog.Transforms.Select(ObjectDdl.Render)]);
+        else kinds.AddRange(BringableKinds(catalog).Where(k => BroughtKinds.Contains(k.Key)));
         foreach (var k in kinds) names.TryAdd(k.Key, $"{k.Kind} {k.Name}");
         return names;
     }
@@ -408,7 +412,6 @@ internal sealed class PlanScope
     {
         NameCloned();
         _kindNames = KindNames(request, catalog);
-        string? NameOf(ObjectKey key) => _names.GetValueOrDefault(key) ?? _kindNames.GetValueOrDefault(key);
         outside = BringCollations(catalog, outside, key => NameOf(key) is not null);
         // A foreign key to a table of another schema the target lacks is left out and listed, as one to a table neither cloned nor there.
         foreach (var key in outside.Where(d => d.From.Kind == 'K' && unresolved.Contains((d.RegType, d.Name))).GroupBy(d => d.From.Oid))
@@ -426,15 +429,33 @@ internal sealed class PlanScope
     /// <summary>
     /// A table or functions clone brings the collations of the cloned schema that its objects use (a column's, an
     /// index's, a domain's), created when the target lacks them, as it brings the types they use: a collation needs
-    /// nothing else. The rest of <paramref name="outside"/> the target must have.
+    /// nothing else. It brings the <see cref="BroughtKinds"/> too. The rest of <paramref name="outside"/> the target must have.
     /// </summary>
     private IReadOnlyList<OutsideDependency> BringCollations(SourceCatalog catalog, IReadOnlyList<OutsideDependency> outside, Func<ObjectKey, bool> cloned)
     {
         var own = catalog.Collations.Select(c => c.Oid).ToHashSet();
         var brought = outside.Where(d => d.RegType == "regcollation" && own.Contains(d.Oid) && cloned(d.From)).ToList();
         BroughtCollations.UnionWith(brought.Select(d => d.Oid));
-        return [.. outside.Where(d => !(d.RegType == "regcollation" && own.Contains(d.Oid)))];
+        return [.. outside.Where(d => !(d.RegType == "regcollation" && own.Contains(d.Oid)) && !(KindKey(d) is { } key && BroughtKinds.Contains(key)))];
     }
+
+    /// <summary>The key of an operator, operator class or family or text search object <paramref name="d"/> names; null for other kinds.</summary>
+    private static ObjectKey? KindKey(OutsideDependency d) => d.RegType switch
+    {
+        "regoper" or "regoperator" => new ObjectKey('o', d.Oid), "opclass" => new ObjectKey('C', d.Oid), "opfamily" => new ObjectKey('F', d.Oid),
+        "ts_parser" => new ObjectKey('P', d.Oid), "ts_template" => new ObjectKey('T', d.Oid), "regdictionary" => new ObjectKey('D', d.Oid),
+        "regconfig" => new ObjectKey('G', d.Oid), _ => null,
+    };
+
+    /// <summary>
+    /// The schema's operators, operator families and classes and text search objects, rendered, in the order they are
+    /// created among equals: a schema clone makes all of them, a table or functions clone the <see cref="BroughtKinds"/>.
+    /// </summary>
+    public static IEnumerable<KindObject> BringableKinds(SourceCatalog catalog) =>
+        [.. catalog.Operators.Select(OperatorDdl.Render), .. catalog.OperatorFamilies.Select(OperatorDdl.Render),
+         .. catalog.OperatorClasses.Select(OperatorDdl.Render), .. catalog.TextSearchParsers.Select(TextSearchDdl.Render),
+         .. catalog.TextSearchTemplates.Select(TextSearchDdl.Render), .. catalog.TextSearchDictionaries.Select(TextSearchDdl.Render),
+         .. catalog.TextSearchConfigs.Select(TextSearchDdl.Render)];
 
     /// <summary>A trigger's key, which only the outside dependencies use (<see cref="CatalogReader.OutsideDependenciesAsync"/>).</summary>
     public static ObjectKey TriggerKey(TriggerInfo tr) => new('g', tr.Oid);
@@ -455,8 +476,11 @@ internal sealed class PlanScope
     /// <summary>Objects left out because they cannot be recreated, or depend on one that cannot: each with the object it depends on (itself for a root).</summary>
     public Dictionary<ObjectKey, ObjectKey> Unclonable { get; } = [];
 
-    /// <summary>"table s.t", "function s.f(integer)", ... for a type, function, sequence, table or view the scope had; null otherwise.</summary>
-    public string? NameOf(ObjectKey key) => _names.GetValueOrDefault(key);
+    /// <summary>
+    /// "table s.t", "function s.f(integer)", ... for a type, function, sequence, table or view the scope had; once the
+    /// outside dependencies are checked, also "index s.i", "operator class s.c USING btree", ... for the other kinds it brings.
+    /// </summary>
+    public string? NameOf(ObjectKey key) => _names.GetValueOrDefault(key) ?? _kindNames.GetValueOrDefault(key);
 
     private readonly Dictionary<ObjectKey, string> _names = [];
 
@@ -564,6 +588,7 @@ internal sealed class PlanScope
         while (queue.TryDequeue(out var key))
             foreach (var to in catalog.DependenciesOf(key).Concat(bodies?.Called(key) ?? []))
                 if (needed.Add(to)) queue.Enqueue(to);
+        BroughtKinds.UnionWith(needed.Where(k => k.Kind is 'o' or 'C' or 'F' or 'P' or 'T' or 'D' or 'G'));
         var tables = Tables.Select(t => t.Oid).ToHashSet();
         if (types)
             foreach (var t in catalog.Types.Where(t => needed.Contains(new ObjectKey('t', t.Oid)))) { Types.Add(t); NeededOnly.Add(t.Oid); }
