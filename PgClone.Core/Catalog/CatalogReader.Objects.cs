@@ -280,6 +280,25 @@ public static partial class CatalogReader
             ORDER BY 1, 3
             """, schemas, r => new OutsideDependency(ObjectKey.Parse(r.GetString(0)), r.GetString(1), r.GetString(2), r.GetString(3)) { Oid = r.GetFieldValue<uint>(4) }, ct);
 
+    /// <summary>
+    /// The collations of pg_catalog that the schemas' objects use (a column's, an index's, a domain's), as outside
+    /// dependencies: initdb imports them from the machine's locales and ICU, so another server can lack them (a column
+    /// COLLATE "de_DE" cloned onto a target whose system has no such locale failed in the middle of the run). Those every
+    /// server has (default, C, POSIX, ucs_basic) are pinned or created at bootstrap and never listed.
+    /// </summary>
+    public static async Task<List<OutsideDependency>> SystemCollationsUsedAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
+        await QueryAsync(conn, $"""
+            WITH {ObjectKeys}
+            SELECT DISTINCT f.key, c.oid::regcollation::text, c.oid
+            FROM pg_depend d
+            JOIN pg_collation c ON c.oid = d.refobjid AND c.collnamespace = 'pg_catalog'::regnamespace AND c.collname <> 'ucs_basic'
+            JOIN keys f ON f.cls = d.classid AND f.oid = d.objid
+            WHERE d.refclassid = 'pg_collation'::regclass AND d.deptype IN ('n', 'a') AND NOT f.is_sequence
+              AND (f.ns = 0 OR f.ns IN (SELECT oid FROM pg_namespace WHERE nspname = ANY($1)))
+              AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = d.classid AND x.objid = d.objid AND x.deptype = 'e')
+            ORDER BY 1, 2
+            """, schemas, r => new OutsideDependency(ObjectKey.Parse(r.GetString(0)), "regcollation", r.GetString(1), "pg_catalog") { Oid = r.GetFieldValue<uint>(2) }, ct);
+
     /// <summary>Extensions whose objects the schemas' objects use (a column type, an operator class, a function), or that live in the schemas.</summary>
     private static async Task<List<ExtensionUse>> ReadExtensionUsesAsync(NpgsqlConnection conn, string[] schemas, CancellationToken ct) =>
         await QueryAsync(conn, """

@@ -219,17 +219,27 @@ public sealed record TargetState(
     /// library directory. Needs the right to read server files (superuser, or pg_read_server_files): without it
     /// nothing can be told, and none is reported missing.
     /// </summary>
-    public static async Task<IReadOnlySet<string>> MissingLibrariesAsync(NpgsqlConnection conn, IReadOnlyCollection<string> libraries, CancellationToken ct)
+    public static Task<IReadOnlySet<string>> MissingLibrariesAsync(NpgsqlConnection conn, IReadOnlyCollection<string> libraries, CancellationToken ct) =>
+        MissingFilesAsync(conn, libraries, """
+            pg_catalog.replace(CASE WHEN f LIKE '%/%' THEN f ELSE '$libdir/' || f END, '$libdir', (SELECT setting FROM pg_catalog.pg_config WHERE name = 'PKGLIBDIR'))
+            || CASE WHEN f LIKE '%.so' THEN '' ELSE '.so' END
+            """, ct);
+
+    /// <summary>
+    /// The text search files ("english.stop", "my_synonyms.syn") that are not in the target server's tsearch_data
+    /// directory, where a dictionary's CREATE reads them; told as <see cref="MissingLibrariesAsync"/> is.
+    /// </summary>
+    public static Task<IReadOnlySet<string>> MissingTextSearchFilesAsync(NpgsqlConnection conn, IReadOnlyCollection<string> files, CancellationToken ct) =>
+        MissingFilesAsync(conn, files, "(SELECT setting FROM pg_catalog.pg_config WHERE name = 'SHAREDIR') || '/tsearch_data/' || f", ct);
+
+    /// <summary>Of <paramref name="names"/>, those whose server file (<paramref name="path"/>, an expression of the name f) does not exist.</summary>
+    private static async Task<IReadOnlySet<string>> MissingFilesAsync(NpgsqlConnection conn, IReadOnlyCollection<string> names, string path, CancellationToken ct)
     {
-        if (libraries.Count == 0) return new HashSet<string>();
+        if (names.Count == 0) return new HashSet<string>();
         try
         {
-            var missing = await CatalogReader.QueryAsync(conn, """
-                SELECT lib FROM unnest($1::text[]) AS lib
-                WHERE pg_catalog.pg_stat_file(pg_catalog.replace(CASE WHEN lib LIKE '%/%' THEN lib ELSE '$libdir/' || lib END, '$libdir',
-                          (SELECT setting FROM pg_catalog.pg_config WHERE name = 'PKGLIBDIR'))
-                      || CASE WHEN lib LIKE '%.so' THEN '' ELSE '.so' END, true) IS NULL
-                """, [.. libraries], r => r.GetString(0), ct);
+            var missing = await CatalogReader.QueryAsync(conn, $"SELECT f FROM unnest($1::text[]) AS f WHERE pg_catalog.pg_stat_file({path}, true) IS NULL",
+                [.. names], r => r.GetString(0), ct);
             return missing.ToHashSet();
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege) { return new HashSet<string>(); }

@@ -64,6 +64,7 @@ public static class ClonePlanner
                 outside.AddRange(await CatalogReader.FunctionsCalledAsync(source, scope.OutsideCallsAtLoad(catalog), ct));
             }
             if (request.Operation is CloneOperation.Table or CloneOperation.Functions) outside.AddRange(scope.RelationsLeftBehind(request, catalog));
+            outside.AddRange(await CatalogReader.SystemCollationsUsedAsync(source, [.. schemas], ct));
             if (options.IncludeData)
             {
                 named = await CatalogReader.ObjectsNamedByValuesAsync(source, new SessionWarmup(source, request.Source),
@@ -90,7 +91,8 @@ public static class ClonePlanner
             if (rename is not null) state = rename.AsSource(state);
             if (asTarget is not null) state = asTarget(state);
             scope.RefuseUnsupported(request, catalog, await TargetState.MissingLibrariesAsync(target,
-                scope.Functions.Select(f => f.Library).OfType<string>().Distinct().ToList(), ct), state);
+                scope.Functions.Select(f => f.Library).OfType<string>().Distinct().ToList(), ct),
+                await TargetState.MissingTextSearchFilesAsync(target, scope.TextSearchFiles(request, catalog), ct), state);
             scope.RefuseWhatNeedsMissingOutside(request, catalog, outside,
                 await TargetState.UnresolvedNamesAsync(target, outside.Select(d => (d.RegType, d.Name)).Distinct().ToList(), ct));
             scope.RefuseValuesNamingMissing(request, catalog, named,

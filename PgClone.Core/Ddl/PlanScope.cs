@@ -101,18 +101,31 @@ internal sealed class PlanScope
     /// (<see cref="SourceCatalog.Unsupported"/>), C functions whose library the target lacks, and what only a
     /// superuser can create when the cloning user is not one.
     /// </summary>
-    public void RefuseUnsupported(CloneRequest request, SourceCatalog catalog, IReadOnlySet<string> missingLibraries, TargetState state)
+    /// <param name="missingFiles">Of <see cref="TextSearchFiles"/>, those the target server lacks.</param>
+    public void RefuseUnsupported(CloneRequest request, SourceCatalog catalog, IReadOnlySet<string> missingLibraries, IReadOnlySet<string> missingFiles, TargetState state)
     {
         var lacking = Functions.Where(f => f.Library is { } lib && missingLibraries.Contains(lib)).ToList();
         var superuserOnly = NeedingSuperuser(request, catalog, state).Where(x => !lacking.Any(f => x.Key == new ObjectKey('f', f.Oid))).ToList();
         var withoutMethod = MissingDatabaseObjects(request, catalog, state).ToList();
+        var withoutFiles = Dictionaries(request, catalog).Select(d => (Dictionary: d, Files: TextSearchDdl.Files(d).Where(missingFiles.Contains).ToList()))
+            .Where(x => x.Files.Count > 0).Select(x => (Key: new ObjectKey('D', x.Dictionary.Oid), What: $"text search dictionary {x.Dictionary.Name.Quoted}",
+                Why: $"its file{(x.Files.Count == 1 ? "" : "s")} {Listed([.. x.Files.Select(f => "tsearch_data/" + f)])} {(x.Files.Count == 1 ? "is" : "are")} not on the target server")).ToList();
         List<string> unsupported = [.. _unsupported, .. lacking.Select(f => $"function {f.Signature}: its library {f.Library} is not on the target server"),
-            .. MisplacedTablespaces(catalog, state.Tablespaces), .. withoutMethod.Select(x => x.What),
+            .. MisplacedTablespaces(catalog, state.Tablespaces), .. withoutMethod.Select(x => x.What), .. withoutFiles.Select(x => $"{x.What}: {x.Why}"),
             .. superuserOnly.Select(x => $"{x.What}: creating it needs a superuser on the target ({Sql.Ident(state.CurrentUser)} is not one)")];
         RefuseOrSkip(request, unsupported, Skipped, superuserOnly.Count > 0 ? "clone as a superuser" : null);
-        foreach (var (key, what) in superuserOnly) _names.TryAdd(key, what);
-        LeaveOutDependents(catalog, lacking.Select(f => new ObjectKey('f', f.Oid)).Concat(superuserOnly.Select(x => x.Key)).Concat(withoutMethod.Select(x => x.Key)));
+        foreach (var (key, what) in superuserOnly.Concat(withoutFiles.Select(x => (x.Key, x.What)))) _names.TryAdd(key, what);
+        LeaveOutDependents(catalog, lacking.Select(f => new ObjectKey('f', f.Oid)).Concat(superuserOnly.Select(x => x.Key)).Concat(withoutMethod.Select(x => x.Key))
+            .Concat(withoutFiles.Select(x => x.Key)));
     }
+
+    /// <summary>The files the clone's text search dictionaries read when they are created (<see cref="TextSearchDdl.Files"/>), to be looked for on the target.</summary>
+    public IReadOnlyList<string> TextSearchFiles(CloneRequest request, SourceCatalog catalog) =>
+        [.. Dictionaries(request, catalog).SelectMany(TextSearchDdl.Files).Distinct()];
+
+    /// <summary>The text search dictionaries the clone creates: a schema's or database's all, a table's or functions' those it brings.</summary>
+    private IEnumerable<TextSearchDictionaryInfo> Dictionaries(CloneRequest request, SourceCatalog catalog) =>
+        catalog.TextSearchDictionaries.Where(d => request.Operation is not (CloneOperation.Table or CloneOperation.Functions) || BroughtKinds.Contains(new ObjectKey('D', d.Oid)));
 
     /// <summary>
     /// Tables whose reg* values name an object the target will not have — neither cloned (out of the clone's reach,
@@ -419,10 +432,14 @@ internal sealed class PlanScope
         var stranded = outside.Where(d => unresolved.Contains((d.RegType, d.Name)) && NameOf(d.From) is not null && !Unclonable.ContainsKey(d.From))
             .GroupBy(d => d.From).ToList();
         if (stranded.Count == 0) return;
-        var schemas = stranded.SelectMany(g => g).Select(d => Sql.Ident(d.Schema)).Distinct().Order(StringComparer.Ordinal).ToList();
+        var schemas = stranded.SelectMany(g => g).Select(d => d.Schema).Where(s => s != "pg_catalog").Distinct().Order(StringComparer.Ordinal).Select(Sql.Ident).ToList();
+        List<string> remedies = [];
+        if (schemas.Count > 0) remedies.Add($"clone schema {string.Join(", ", schemas)} first, or the whole database");
+        if (stranded.SelectMany(g => g).Any(d => d.Schema == "pg_catalog"))
+            remedies.Add("add the locale to the target server's system and run pg_import_system_collations('pg_catalog'), or create the collation there");
         RefuseOrSkip(request, [.. stranded.Select(g => $"{NameOf(g.Key)}: needs {Listed(g.Select(d => $"{Kind(d.RegType)} {d.Name}").Distinct().ToList())}, " +
             "which the target lacks and the clone does not bring")],
-            Skipped, $"clone schema {string.Join(", ", schemas)} first, or the whole database");
+            Skipped, string.Join(", or ", remedies));
         LeaveOutDependents(catalog, stranded.Select(g => g.Key));
     }
 

@@ -4,7 +4,7 @@ using PgClone.Core.Connections;
 namespace PgClone.Core.Ddl;
 
 /// <summary>Text search parsers, templates, dictionaries and configurations (with their token mappings).</summary>
-internal static class TextSearchDdl
+internal static partial class TextSearchDdl
 {
     public static KindObject Render(TextSearchParserInfo p)
     {
@@ -32,6 +32,29 @@ internal static class TextSearchDdl
             Comment = Comment("DICTIONARY", d.Name, d.Comment),
             Owner = d.Owner, OwnerTarget = $"TEXT SEARCH DICTIONARY {d.Name.Quoted}",
         };
+
+    /// <summary>
+    /// The files of the server's tsearch_data directory a dictionary's template reads when it is created (the
+    /// options naming them, with the suffix the template adds): a stop word list, an Ispell dictionary and its affixes,
+    /// synonyms, a thesaurus, unaccent's and dict_xsyn's rules. Templates of other extensions read what only they know.
+    /// </summary>
+    public static IEnumerable<string> Files(TextSearchDictionaryInfo d)
+    {
+        foreach (System.Text.RegularExpressions.Match m in OptionPattern().Matches(d.Options ?? ""))
+        {
+            var value = m.Groups[2].Value.Replace("''", "'", StringComparison.Ordinal);
+            var suffix = m.Groups[1].Value.ToLowerInvariant() switch
+            {
+                "stopwords" => "stop", "afffile" => "affix", "synonyms" => "syn", "rules" => "rules",
+                "dictfile" => d.Template.EndsWith(".thesaurus", StringComparison.Ordinal) ? "ths" : "dict",
+                _ => null,
+            };
+            if (suffix is not null) yield return $"{value}.{suffix}";
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(\w+)\s*=\s*'((?:[^']|'')*)'")]
+    private static partial System.Text.RegularExpressions.Regex OptionPattern();
 
     public static KindObject Render(TextSearchConfigInfo c)
     {

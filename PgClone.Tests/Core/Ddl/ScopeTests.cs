@@ -682,6 +682,97 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
     }
 
     [Fact]
+    public async Task A_collation_of_pg_catalog_the_target_server_lacks_refuses_the_run_before_writing()
+    {
+        // initdb imports pg_catalog's collations from its machine's locales and ICU, so a target on another system can lack
+        // one: the CREATE TABLE failed in the middle of the run.
+        var db = await fx.Servers.CreateDatabasesAsync("system_collation");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE DOMAIN public.german AS text COLLATE "de-x-icu";
+            CREATE TABLE public.kept (id int PRIMARY KEY, b text COLLATE "C.utf8", c text COLLATE "ucs_basic");
+            CREATE TABLE public."Names" (id int, name text COLLATE "de-x-icu", g public.german);
+            CREATE INDEX "Names fr" ON public."Names" (name COLLATE "fr-x-icu");
+            INSERT INTO public.kept VALUES (1, 'x'); INSERT INTO public."Names" VALUES (1, 'Ä', 'ö');
+            """);
+        await PgServers.ExecAsync(db.Target, """DROP COLLATION pg_catalog."de-x-icu"; DROP COLLATION pg_catalog."fr-x-icu" """);
+        const string lacks = "which the target lacks and the clone does not bring";
+        string[] missing = [$"index \"public\".\"Names fr\": needs collation \"fr-x-icu\", {lacks}", $"table \"public\".\"Names\": needs collation \"de-x-icu\", {lacks}",
+                            $"domain \"public\".\"german\": needs collation \"de-x-icu\", {lacks}"];
+        const string remedy = "(nothing was written; add the locale to the target server's system and run pg_import_system_collations('pg_catalog'), " +
+                              "or create the collation there, or set \"skip_unsupported\": true to clone without them)";
+
+        foreach (var (operation, table) in new[] { (CloneOperation.Database, (string?)null), (CloneOperation.Schema, null), (CloneOperation.Table, "Names") })
+        {
+            var refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, operation, operation == CloneOperation.Database ? null : "public", table));
+            Assert.Equal($"{ServerEndpoint.Parse(ServerRole.Source, db.Source).Describe()}: cannot clone {string.Join("; ", missing)} {remedy}", refused.Message);
+            Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"));
+        }
+
+        // Left out and listed, with what the target has collations for cloned whole.
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Database, options: new CloneOptions { SkipUnsupported = true });
+        Assert.Equal(missing, result.Skipped);
+        Assert.Equal([["kept", "1"]], await PgServers.RowsAsync(db.Target, "SELECT 'kept', count(*)::text FROM public.kept"));
+        Assert.Equal("\"C.utf8\"", await PgServers.ScalarAsync<string>(db.Target, "SELECT attcollation::regcollation::text FROM pg_attribute WHERE attrelid = 'public.kept'::regclass AND attname = 'b'"));
+    }
+
+    [Fact]
+    public async Task A_text_search_dictionary_whose_file_the_target_server_lacks_refuses_the_run_unless_skipped()
+    {
+        // A dictionary's CREATE reads its files from the server's tsearch_data directory: one the target's lacked failed mid-run.
+        var db = await fx.Servers.CreateDatabasesAsync("tsearch_files");
+        var dir = Path.Combine(await PgServers.ScalarAsync<string>(db.Source, "SELECT setting FROM pg_config WHERE name = 'SHAREDIR'"), "tsearch_data");
+        var name = $"pgclone_{Guid.NewGuid():N}";
+        string[] files = [Path.Combine(dir, name + ".syn"), Path.Combine(dir, name + ".stop")];
+        async Task WriteFilesAsync()
+        {
+            await File.WriteAllTextAsync(files[0], "postgresql pgsql\n");
+            await File.WriteAllTextAsync(files[1], "foo\n");
+        }
+        const string vectors = "SELECT string_agg(tsv::text, '; ' ORDER BY id) FROM s.docs";
+        try
+        {
+            await WriteFilesAsync();
+            await PgServers.ExecAsync(db.Source, $"""
+                CREATE SCHEMA s;
+                CREATE TEXT SEARCH DICTIONARY s.syn (TEMPLATE = synonym, SYNONYMS = {name});
+                CREATE TEXT SEARCH DICTIONARY s.stop (TEMPLATE = simple, STOPWORDS = {name}, ACCEPT = false);
+                CREATE TEXT SEARCH DICTIONARY s.eng (TEMPLATE = simple, STOPWORDS = english);
+                CREATE TEXT SEARCH CONFIGURATION s.cfg (COPY = english);
+                ALTER TEXT SEARCH CONFIGURATION s.cfg ALTER MAPPING FOR asciiword WITH s.syn, s.stop, english_stem;
+                CREATE TABLE s.docs (id int, body text, tsv tsvector GENERATED ALWAYS AS (to_tsvector('s.cfg', body)) STORED);
+                CREATE TABLE s.plain (id int);
+                INSERT INTO s.docs (id, body) VALUES (1, 'postgresql foo rocks');
+                """);
+        }
+        finally { foreach (var f in files) File.Delete(f); }
+        var source = ServerEndpoint.Parse(ServerRole.Source, db.Source).Describe();
+        var stop = $"text search dictionary \"s\".\"stop\": its file tsearch_data/{name}.stop is not on the target server";
+        var syn = $"text search dictionary \"s\".\"syn\": its file tsearch_data/{name}.syn is not on the target server";
+
+        foreach (var (operation, table) in new[] { (CloneOperation.Database, (string?)null), (CloneOperation.Schema, null), (CloneOperation.Table, "docs") })
+        {
+            var refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, operation, operation == CloneOperation.Database ? null : "s", table));
+            Assert.Equal($"{source}: cannot clone {stop}; {syn} (nothing was written; set \"skip_unsupported\": true to clone without them)", refused.Message);
+            Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_namespace WHERE nspname = 's'"));
+        }
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Schema, "s", options: new CloneOptions { SkipUnsupported = true });
+        Assert.Equal([stop, syn, "table \"s\".\"docs\": depends on text search dictionary \"s\".\"stop\", which is not cloned",
+                      "text search configuration \"s\".\"cfg\": depends on text search dictionary \"s\".\"stop\", which is not cloned"], result.Skipped);
+        Assert.Equal("eng plain", await PgServers.ScalarAsync<string>(db.Target,
+            "SELECT (SELECT string_agg(dictname, ',') FROM pg_ts_dict WHERE dictnamespace = 's'::regnamespace) || ' ' || (SELECT string_agg(relname, ',') FROM pg_class WHERE relnamespace = 's'::regnamespace)"));
+
+        // With the files on the target server, everything arrives and computes as on the source.
+        try
+        {
+            await WriteFilesAsync();
+            Assert.Empty((await CloneKit.CloneAsync(db, CloneOperation.Schema, "s", options: new CloneOptions { Conflict = ConflictStrategy.Replace })).Skipped);
+            Assert.Equal("'pgsql':1 'rock':3", await PgServers.ScalarAsync<string>(db.Target, vectors));
+            Assert.Equal(await PgServers.ScalarAsync<string>(db.Source, vectors), await PgServers.ScalarAsync<string>(db.Target, vectors));
+        }
+        finally { foreach (var f in files) File.Delete(f); }
+    }
+
+    [Fact]
     public async Task A_composite_type_of_another_schema_the_target_lacks_is_named_as_a_type()
     {
         var db = await fx.Servers.CreateDatabasesAsync("outside_composite");
