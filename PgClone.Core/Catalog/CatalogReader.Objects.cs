@@ -231,8 +231,8 @@ public static partial class CatalogReader
     /// <summary>
     /// What objects need in schemas other than <paramref name="schemas"/> (and than pg_catalog and
     /// information_schema), apart from extension members (the extension check covers those): a column's domain, a
-    /// default's sequence or function, a view's table. A table, schema or functions clone does not bring them, so
-    /// the target must have them already.
+    /// default's sequence or function, a view's table and the columns of it the view reads ("column" app.t.name, with
+    /// the table's oid). A table, schema or functions clone does not bring them, so the target must have them already.
     /// </summary>
     /// <param name="ownSchemaKinds">
     /// Also the operators, operator classes and families, text search objects and collations of <paramref name="schemas"/>:
@@ -242,7 +242,7 @@ public static partial class CatalogReader
     public static async Task<List<OutsideDependency>> OutsideDependenciesAsync(NpgsqlConnection conn, string[] schemas, bool ownSchemaKinds, CancellationToken ct) =>
         await QueryAsync(conn, $"""
             WITH {ObjectKeys}, outside AS (
-                SELECT DISTINCT f.key, d.refclassid, d.refobjid
+                SELECT DISTINCT f.key, d.refclassid, d.refobjid, CASE WHEN d.refclassid = 'pg_class'::regclass THEN d.refobjsubid ELSE 0 END AS subid
                 FROM pg_depend d
                 -- Triggers too, keyed here only ('g'): a trigger's function or WHEN clause in a schema the target lacks.
                 JOIN (SELECT cls, oid, key, is_sequence FROM keys
@@ -254,10 +254,14 @@ public static partial class CatalogReader
                                        'pg_ts_parser'::regclass, 'pg_opclass'::regclass, 'pg_opfamily'::regclass)
                   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = d.refclassid AND x.objid = d.refobjid AND x.deptype = 'e')
             )
-            SELECT o.key, n.reg, n.name, s.nspname, o.refobjid
+            SELECT DISTINCT o.key, n.reg, n.name, s.nspname, o.refobjid
             FROM outside o CROSS JOIN LATERAL (
                 SELECT CASE WHEN c.relkind = 'c' THEN 'regtype' ELSE 'regclass' END, CASE WHEN c.relkind = 'c' THEN c.reltype::regtype::text ELSE o.refobjid::regclass::text END,
                        c.relnamespace FROM pg_class c WHERE o.refclassid = 'pg_class'::regclass AND c.oid = o.refobjid
+                -- A column of it the object reads (a view's, a foreign key's, a policy's): the target's table may be older.
+                UNION ALL SELECT 'column', o.refobjid::regclass::text || '.' || quote_ident(a.attname), c.relnamespace
+                FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = o.subid
+                WHERE o.refclassid = 'pg_class'::regclass AND c.oid = o.refobjid AND o.subid > 0 AND c.relkind <> 'c'
                 UNION ALL SELECT 'regtype', o.refobjid::regtype::text, t.typnamespace FROM pg_type t WHERE o.refclassid = 'pg_type'::regclass AND t.oid = o.refobjid
                 UNION ALL SELECT 'regprocedure', o.refobjid::regprocedure::text, p.pronamespace FROM pg_proc p WHERE o.refclassid = 'pg_proc'::regclass AND p.oid = o.refobjid
                 UNION ALL SELECT 'regoperator', o.refobjid::regoperator::text, p.oprnamespace FROM pg_operator p WHERE o.refclassid = 'pg_operator'::regclass AND p.oid = o.refobjid

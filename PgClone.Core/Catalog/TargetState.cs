@@ -372,7 +372,7 @@ public sealed record TargetState(
         return await CatalogReader.QueryAsync(conn, $"""
             SELECT u.type, u.name
             FROM (SELECT pg_catalog.split_part(x, ':', 1), pg_catalog.substr(x, pg_catalog.strpos(x, ':') + 1) FROM pg_catalog.unnest($1::pg_catalog.text[]) x) u (type, name)
-            CROSS JOIN LATERAL (SELECT CASE WHEN u.type IN ('regconfig', 'regdictionary', 'ts_template', 'ts_parser') THEN pg_catalog.parse_ident(u.name)
+            CROSS JOIN LATERAL (SELECT CASE WHEN u.type IN ('regconfig', 'regdictionary', 'ts_template', 'ts_parser', 'column') THEN pg_catalog.parse_ident(u.name)
                                             WHEN u.type IN ('opclass', 'opfamily') THEN pg_catalog.parse_ident(pg_catalog.substring(u.name, '^(.*) USING '))
                                                 || pg_catalog.parse_ident(pg_catalog.substring(u.name, '^.* USING (.*)$')) END) p (parts)
             WHERE NOT CASE u.type
@@ -391,6 +391,11 @@ public sealed record TargetState(
                 WHEN 'ts_parser' THEN {ByParts("pg_ts_parser", "prsname", "prsnamespace")}
                 WHEN 'opclass' THEN {ByMethod("pg_opclass", "opcname", "opcnamespace", "opcmethod")}
                 WHEN 'opfamily' THEN {ByMethod("pg_opfamily", "opfname", "opfnamespace", "opfmethod")}
+                -- "schema.table.column": the relation's name is all parts but the last.
+                WHEN 'column' THEN EXISTS (SELECT FROM pg_catalog.pg_attribute a
+                    WHERE a.attrelid = pg_catalog.to_regclass(pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.quote_ident(x)
+                                         FROM pg_catalog.unnest(p.parts[1:pg_catalog.cardinality(p.parts) - 1]) WITH ORDINALITY AS q (x, i) ORDER BY i), '.'))
+                      AND a.attname = p.parts[pg_catalog.cardinality(p.parts)] AND a.attnum > 0 AND NOT a.attisdropped)
             END
             """, [.. names.Select(n => $"{n.Type}:{n.Name}")], r => (r.GetString(0), r.GetString(1)), ct);
     }

@@ -181,7 +181,7 @@ internal sealed class PlanScope
     private static string Kind(string regType) => regType switch
     {
         "regclass" => "relation", "regtype" => "type", "regproc" or "regprocedure" => "function", "regoper" or "regoperator" => "operator",
-        "regnamespace" => "schema", "regrole" => "role", "regcollation" => "collation", "regconfig" => "text search configuration",
+        "regnamespace" => "schema", "regrole" => "role", "regcollation" => "collation", "regconfig" => "text search configuration", "column" => "column",
         "ts_template" => "text search template", "ts_parser" => "text search parser", "opclass" => "operator class", "opfamily" => "operator family",
         _ => "text search dictionary",
     };
@@ -426,9 +426,12 @@ internal sealed class PlanScope
         NameCloned();
         _kindNames = KindNames(request, catalog);
         outside = BringCollations(catalog, outside, key => NameOf(key) is not null);
+        // The columns of a relation the target lacks go without saying.
+        var missingRelations = outside.Where(d => d.RegType == "regclass" && unresolved.Contains((d.RegType, d.Name))).Select(d => d.Oid).ToHashSet();
+        outside = [.. outside.Where(d => d.RegType != "column" || !missingRelations.Contains(d.Oid))];
         // A foreign key to a table of another schema the target lacks is left out and listed, as one to a table neither cloned nor there.
         foreach (var key in outside.Where(d => d.From.Kind == 'K' && unresolved.Contains((d.RegType, d.Name))).GroupBy(d => d.From.Oid))
-            ForeignKeysToMissing[key.Key] = [.. key.Select(d => d.Name).Distinct()];
+            ForeignKeysToMissing[key.Key] = [.. key.Select(d => d.RegType == "column" ? $"column {d.Name}" : d.Name).Distinct()];
         var stranded = outside.Where(d => unresolved.Contains((d.RegType, d.Name)) && NameOf(d.From) is not null && !Unclonable.ContainsKey(d.From))
             .GroupBy(d => d.From).ToList();
         if (stranded.Count == 0) return;

@@ -773,6 +773,43 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
     }
 
     [Fact]
+    public async Task A_schema_clone_reading_columns_that_an_older_table_of_another_schema_on_the_target_lacks_is_refused_before_writing()
+    {
+        // The view's CREATE failed after the schema's tables were in ("column t.Added col does not exist"), its foreign key's after the rows.
+        var db = await fx.Servers.CreateDatabasesAsync("outside_columns");
+        await PgServers.ExecAsync(db.Source, """
+            CREATE SCHEMA app; CREATE TABLE app.t (id int PRIMARY KEY, name text, "Added col" int, UNIQUE (id, "Added col"));
+            INSERT INTO app.t VALUES (1, 'one', 10);
+            CREATE SCHEMA rep;
+            CREATE TABLE rep.facts (id int, t_id int, added int, CONSTRAINT to_t FOREIGN KEY (t_id, added) REFERENCES app.t (id, "Added col"));
+            CREATE VIEW rep.names AS SELECT id, name FROM app.t;
+            CREATE VIEW rep.added AS SELECT id, "Added col" FROM app.t;
+            INSERT INTO rep.facts VALUES (1, 1, 10);
+            """);
+        // The target's app.t is an older version of the table, without the column.
+        await PgServers.ExecAsync(db.Target, "CREATE SCHEMA app; CREATE TABLE app.t (id int PRIMARY KEY, name text); INSERT INTO app.t VALUES (1, 'one')");
+        const string lacks = "which the target lacks and the clone does not bring";
+        const string added = $"view \"rep\".\"added\": needs column app.t.\"Added col\", {lacks}";
+
+        var refused = await Assert.ThrowsAsync<PgCloneException>(() => CloneKit.CloneAsync(db, CloneOperation.Schema, "rep"));
+        Assert.Equal($"{ServerEndpoint.Parse(ServerRole.Source, db.Source).Describe()}: cannot clone {added} (nothing was written; clone schema \"app\" first, " +
+                     "or the whole database, or set \"skip_unsupported\": true to clone without them)", refused.Message);
+        Assert.Equal(0L, await PgServers.ScalarAsync<long>(db.Target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'rep'"));
+
+        // Left out, with the foreign key on the column, both listed; what reads only the columns the target has is cloned.
+        var result = await CloneKit.CloneAsync(db, CloneOperation.Schema, "rep", options: new CloneOptions { SkipUnsupported = true });
+        Assert.Equal([added, $"foreign key \"to_t\" on \"rep\".\"facts\": references app.\"t_id_Added col_key\", column app.t.\"Added col\", {lacks}"], result.Skipped);
+        Assert.Equal("facts,names 1", await PgServers.ScalarAsync<string>(db.Target,
+            "SELECT (SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class WHERE relnamespace = 'rep'::regnamespace) || ' ' || (SELECT count(*) FROM rep.facts)"));
+
+        // Once the target's table has the column, everything arrives.
+        await PgServers.ExecAsync(db.Target, """ALTER TABLE app.t ADD COLUMN "Added col" int, ADD UNIQUE (id, "Added col"); UPDATE app.t SET "Added col" = 10""");
+        Assert.Empty((await CloneKit.CloneAsync(db, CloneOperation.Schema, "rep", options: new CloneOptions { Conflict = ConflictStrategy.Replace })).Skipped);
+        Assert.Equal("added,facts,names to_t", await PgServers.ScalarAsync<string>(db.Target,
+            "SELECT (SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class WHERE relnamespace = 'rep'::regnamespace AND relkind IN ('r', 'v')) || ' ' || (SELECT string_agg(conname, ',') FROM pg_constraint WHERE connamespace = 'rep'::regnamespace)"));
+    }
+
+    [Fact]
     public async Task A_composite_type_of_another_schema_the_target_lacks_is_named_as_a_type()
     {
         var db = await fx.Servers.CreateDatabasesAsync("outside_composite");
