@@ -99,14 +99,16 @@ public static partial class CatalogReader
                    g.tgfoid, {Comment("pg_trigger", "g.oid")}, g.tgparentid <> 0,
                    (SELECT ARRAY[fn.nspname::text, f.relname::text] FROM pg_class f JOIN pg_namespace fn ON fn.oid = f.relnamespace WHERE f.oid = g.tgconstrrelid),
                    ARRAY(SELECT d.refobjid FROM pg_depend d WHERE d.classid = 'pg_trigger'::regclass AND d.objid = g.oid
-                         AND d.refclassid = 'pg_proc'::regclass AND d.deptype = 'n')
+                         AND d.refclassid = 'pg_proc'::regclass AND d.deptype = 'n'),
+                   ARRAY(SELECT d.refobjid FROM pg_depend d WHERE d.classid = 'pg_trigger'::regclass AND d.objid = g.oid
+                         AND d.refclassid = 'pg_operator'::regclass AND d.deptype = 'n')
             FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
             LEFT JOIN pg_trigger pg ON pg.oid = g.tgparentid
             WHERE n.nspname = ANY($1) AND (NOT g.tgisinternal AND g.tgparentid = 0 OR g.tgenabled <> pg.tgenabled)
             ORDER BY g.tgrelid, g.tgname
             """, schemas, r => new TriggerInfo(r.GetFieldValue<uint>(0), r.GetFieldValue<uint>(1), r.GetString(2), r.GetString(3), r.GetChar(4), Shorts(r, 5), r.GetFieldValue<uint>(6), Str(r, 7))
             { OnPartition = r.GetBoolean(8), From = r.IsDBNull(9) ? null : r.GetFieldValue<string[]>(9) is [var schema, var name] ? new QualifiedName(schema, name) : null,
-              FunctionsUsed = r.GetFieldValue<uint[]>(10) }, ct);
+              FunctionsUsed = r.GetFieldValue<uint[]>(10), OperatorsUsed = r.GetFieldValue<uint[]>(11) }, ct);
 
     private static async Task<List<ExtensionDependent>> ReadExtensionDependentsAsync(NpgsqlConnection conn, CancellationToken ct) =>
         await QueryAsync(conn, """

@@ -333,6 +333,8 @@ public sealed record TriggerInfo(uint Oid, uint TableOid, string Name, string De
     public bool OnPartition { get; init; }
     /// <summary>The functions it uses (pg_depend): its own, and those its WHEN clause calls.</summary>
     public IReadOnlyList<uint> FunctionsUsed { get; init; } = [];
+    /// <summary>The operators its WHEN clause uses (pg_depend).</summary>
+    public IReadOnlyList<uint> OperatorsUsed { get; init; } = [];
 
     /// <summary>A constraint trigger's other table (CREATE CONSTRAINT TRIGGER ... FROM it), which must exist for it to be created.</summary>
     public QualifiedName? From { get; init; }

@@ -553,7 +553,7 @@ internal sealed class PlanScope
         var needed = new HashSet<ObjectKey>(selected.SelectMany(t => OwnObjects(catalog, t)));
         if (options.Triggers)
             foreach (var tr in selected.SelectMany(t => catalog.TriggersOf(t.Oid)))
-                needed.UnionWith(tr.FunctionsUsed.Append(tr.FunctionOid).Select(f => new ObjectKey('f', f)));
+                needed.UnionWith([.. tr.FunctionsUsed.Append(tr.FunctionOid).Select(f => new ObjectKey('f', f)), .. tr.OperatorsUsed.Select(o => new ObjectKey('o', o))]);
         AddNeeded(catalog, needed, types: true, functions: true, sequences: true);
     }
 

@@ -1198,7 +1198,7 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
 
     /// <summary>
     /// A table clone brings the operator classes, families, operators and text search objects of its schema that its
-    /// indexes and columns use (MusicBrainz's partial_date_ops: the index's CREATE failed after the rows were in),
+    /// indexes, columns and triggers use (MusicBrainz's partial_date_ops: the index's CREATE failed after the rows were in),
     /// created when the target lacks them and reused when it has them. One needing what the target lacks in another
     /// schema refuses the clone before writing; with skip_unsupported it is left out with the index on it, both listed.
     /// </summary>
@@ -1224,6 +1224,10 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
             CREATE INDEX t_rev ON s.t (id s.rev_ops);
             CREATE INDEX t_ci ON s.t USING hash (name s.ci_ops);
             CREATE INDEX t_fts ON s.t USING gin (to_tsvector('s.cfg'::regconfig, name));
+            CREATE FUNCTION s.ne_ci(text, text) RETURNS bool LANGUAGE sql IMMUTABLE AS 'SELECT lower($1) <> lower($2)';
+            CREATE OPERATOR s.!== (LEFTARG = text, RIGHTARG = text, FUNCTION = s.ne_ci);
+            CREATE FUNCTION s.keep() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+            CREATE TRIGGER "renamed" BEFORE UPDATE ON s.t FOR EACH ROW WHEN (NEW.name OPERATOR(s.!==) OLD.name) EXECUTE FUNCTION s.keep();
             INSERT INTO s.t (id, name, body) SELECT g, 'Name ' || g, 'The quick foxes ' || g FROM generate_series(1, 5) g;
             CREATE FUNCTION util.rev_cmp(int, int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT btint4cmp($2, $1)';
             CREATE OPERATOR CLASS s.util_ops FOR TYPE int4 USING btree AS
@@ -1236,11 +1240,12 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
             SELECT (SELECT string_agg(opcname || ' ' || amname || coalesce(' ' || obj_description(c.oid, 'pg_opclass'), ''), ', ' ORDER BY opcname)
                       FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod WHERE opcnamespace = 's'::regnamespace)
                 || ' | ' || (SELECT string_agg(opfname, ', ' ORDER BY opfname) FROM pg_opfamily WHERE opfnamespace = 's'::regnamespace)
-                || ' | ' || (SELECT string_agg(oprname || ' ' || oprcom::regoper::text, ', ') FROM pg_operator WHERE oprnamespace = 's'::regnamespace)
+                || ' | ' || (SELECT string_agg(oprname || ' ' || oprcom::regoper::text, ', ' ORDER BY oprname) FROM pg_operator WHERE oprnamespace = 's'::regnamespace)
                 || ' | ' || (SELECT string_agg(dictname, ', ') FROM pg_ts_dict WHERE dictnamespace = 's'::regnamespace)
                 || ' | ' || (SELECT string_agg(cfgname, ', ') FROM pg_ts_config WHERE cfgnamespace = 's'::regnamespace)
             """;
         const string indexes = "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = 's.t'::regclass ORDER BY 1";
+        const string triggers = "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 's.t'::regclass";
         const string found = "SET enable_seqscan = off; SELECT string_agg(id::text, ',' ORDER BY id) FROM s.t WHERE name OPERATOR(s.===) 'NAME 2' OR id > 4";
         const string vectors = "SELECT string_agg(tsv::text || ' ' || to_tsvector('s.cfg', name)::text, '; ' ORDER BY id) FROM s.t";
 
@@ -1248,8 +1253,9 @@ public sealed class ScopeTests(PgServersFixture fx) : IClassFixture<PgServersFix
         {
             // Created on the first run; reused, not created again, on the second.
             Assert.Empty((await CloneKit.CloneAsync(db, CloneOperation.Table, "s", "t", run)).Skipped);
-            Assert.Equal("ci_ops hash, rev_ops btree reversed | CI family, rev_ops | === s.=== | My dict | cfg", await PgServers.ScalarAsync<string>(db.Target, kinds));
+            Assert.Equal("ci_ops hash, rev_ops btree reversed | CI family, rev_ops | !== 0, === s.=== | My dict | cfg", await PgServers.ScalarAsync<string>(db.Target, kinds));
             Assert.Equal(await PgServers.RowsAsync(db.Source, indexes), await PgServers.RowsAsync(db.Target, indexes));
+            Assert.Equal(await PgServers.RowsAsync(db.Source, triggers), await PgServers.RowsAsync(db.Target, triggers));
             Assert.Equal("2,5", await PgServers.ScalarAsync<string>(db.Target, found));
             Assert.Equal(await PgServers.ScalarAsync<string>(db.Source, vectors), await PgServers.ScalarAsync<string>(db.Target, vectors));
         }
