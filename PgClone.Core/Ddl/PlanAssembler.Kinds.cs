@@ -74,14 +74,12 @@ internal sealed partial class PlanAssembler
         foreach (var r in catalog.Rules.Where(r => relations.ContainsKey(r.TableOid)))
             if (Tables.FirstOrDefault(t => t.Oid == r.TableOid) is not { } table || UsesClonedColumns(table, r.Columns, $"rule {Sql.Ident(r.Name)}"))
                 yield return ObjectDdl.Render(r, relations[r.TableOid]);
-        if (request.Operation == CloneOperation.Table)
+        if (request.Operation != CloneOperation.Table)
         {
-            foreach (var k in BroughtKinds()) yield return k;
-            yield break;
+            foreach (var l in catalog.Languages) yield return ObjectDdl.Render(l);
+            foreach (var a in catalog.Aggregates.Where(a => !_excluded.Contains(a.Oid))) yield return AggregateDdl.Render(a);
         }
-        foreach (var l in catalog.Languages) yield return ObjectDdl.Render(l);
-        foreach (var a in catalog.Aggregates.Where(a => !_excluded.Contains(a.Oid))) yield return AggregateDdl.Render(a);
-        if (request.Operation == CloneOperation.Functions)
+        if (request.Operation is CloneOperation.Table or CloneOperation.Functions)
         {
             foreach (var k in BroughtKinds()) yield return k;
             yield break;

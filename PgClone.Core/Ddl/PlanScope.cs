@@ -16,7 +16,7 @@ internal sealed class PlanScope
     public List<ViewInfo> Views { get; } = [];
     /// <summary>Oids of objects brought only because a cloned table needs them: reused when they exist on the target.</summary>
     public HashSet<uint> NeededOnly { get; } = [];
-    /// <summary>Collations of the cloned schema a table or functions clone brings (<see cref="BringCollations"/>): created when the target lacks them.</summary>
+    /// <summary>Collations of the cloned schema a table or functions clone brings (<see cref="WithoutBrought"/>): created when the target lacks them.</summary>
     public HashSet<uint> BroughtCollations { get; } = [];
     /// <summary>
     /// Operators, operator classes and families and text search objects of the cloned schema that a table or functions
@@ -425,7 +425,7 @@ internal sealed class PlanScope
     {
         NameCloned();
         _kindNames = KindNames(request, catalog);
-        outside = BringCollations(catalog, outside, key => NameOf(key) is not null);
+        outside = WithoutBrought(catalog, outside, key => NameOf(key) is not null);
         // The columns of a relation the target lacks go without saying.
         var missingRelations = outside.Where(d => d.RegType == "regclass" && unresolved.Contains((d.RegType, d.Name))).Select(d => d.Oid).ToHashSet();
         outside = [.. outside.Where(d => d.RegType != "column" || !missingRelations.Contains(d.Oid))];
@@ -451,13 +451,16 @@ internal sealed class PlanScope
     /// index's, a domain's), created when the target lacks them, as it brings the types they use: a collation needs
     /// nothing else. It brings the <see cref="BroughtKinds"/> too. The rest of <paramref name="outside"/> the target must have.
     /// </summary>
-    private IReadOnlyList<OutsideDependency> BringCollations(SourceCatalog catalog, IReadOnlyList<OutsideDependency> outside, Func<ObjectKey, bool> cloned)
+    private IReadOnlyList<OutsideDependency> WithoutBrought(SourceCatalog catalog, IReadOnlyList<OutsideDependency> outside, Func<ObjectKey, bool> cloned)
     {
         var own = catalog.Collations.Select(c => c.Oid).ToHashSet();
         var brought = outside.Where(d => d.RegType == "regcollation" && own.Contains(d.Oid) && cloned(d.From)).ToList();
         BroughtCollations.UnionWith(brought.Select(d => d.Oid));
         return [.. outside.Where(d => !(d.RegType == "regcollation" && own.Contains(d.Oid)) && !(KindKey(d) is { } key && BroughtKinds.Contains(key)))];
     }
+
+    /// <summary>The <see cref="ObjectKey"/> kinds of <see cref="BringableKinds"/>: operator, class, family, text search parser, template, dictionary, configuration.</summary>
+    private const string BringableKindLetters = "oCFPTDG";
 
     /// <summary>The key of an operator, operator class or family or text search object <paramref name="d"/> names; null for other kinds.</summary>
     private static ObjectKey? KindKey(OutsideDependency d) => d.RegType switch
@@ -608,7 +611,7 @@ internal sealed class PlanScope
         while (queue.TryDequeue(out var key))
             foreach (var to in catalog.DependenciesOf(key).Concat(bodies?.Called(key) ?? []))
                 if (needed.Add(to)) queue.Enqueue(to);
-        BroughtKinds.UnionWith(needed.Where(k => k.Kind is 'o' or 'C' or 'F' or 'P' or 'T' or 'D' or 'G'));
+        BroughtKinds.UnionWith(needed.Where(k => BringableKindLetters.Contains(k.Kind)));
         var tables = Tables.Select(t => t.Oid).ToHashSet();
         if (types)
             foreach (var t in catalog.Types.Where(t => needed.Contains(new ObjectKey('t', t.Oid)))) { Types.Add(t); NeededOnly.Add(t.Oid); }
